@@ -1,0 +1,29 @@
+"""SQLAlchemy 2.x models. Importing this package registers every table on Base.metadata."""
+
+from models.base import Base, UTCDateTime, utcnow
+from models.catalogue import Part, StockPolicy
+from models.network import Depot, Location
+from models.people import ApiToken, Customer, Engineer, Site, User
+from models.stock import Movement, SerialItem, StockQuantity
+from models.transfers import Counter, Transfer, TransferLine
+
+__all__ = [
+    "ApiToken",
+    "Counter",
+    "Transfer",
+    "TransferLine",
+    "Base",
+    "Customer",
+    "Depot",
+    "Engineer",
+    "Location",
+    "Movement",
+    "Part",
+    "SerialItem",
+    "Site",
+    "StockPolicy",
+    "StockQuantity",
+    "UTCDateTime",
+    "User",
+    "utcnow",
+]

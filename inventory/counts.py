@@ -1,0 +1,201 @@
+"""Adjustments, cycle counts and scrapping: corrections with a reason, in the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inventory.errors import Conflict, InvalidInput
+from inventory.ledger import Stamp, move_counted, move_serial
+from inventory.lookups import depot_by_code, item_by_serial, part_by_number, virtual_location
+from models import SerialItem, StockQuantity
+from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
+
+
+@dataclass
+class CountResult:
+    depot: str
+    part_number: str
+    expected: int
+    counted: int
+    found: list[str] = field(default_factory=list)  # serials booked in by the count
+    missing: list[str] = field(default_factory=list)  # serials written off by the count
+    delta: int = 0
+
+
+def adjust_quantity(
+    session: Session,
+    *,
+    depot_code: str,
+    part_number: str,
+    delta: int,
+    reason: str,
+    actor: str,
+    condition: str = Condition.GOOD.value,
+) -> int:
+    """Correct a counted part's on-hand by ``delta`` (never below zero). Returns the new qty."""
+    try:
+        if not reason or not reason.strip():
+            raise InvalidInput("an adjustment needs a reason", field="reason")
+        if delta == 0:
+            raise InvalidInput("delta must not be zero", field="delta")
+        depot = depot_by_code(session, depot_code)
+        part = part_by_number(session, part_number)
+        if part.tracking != Tracking.COUNTED.value:
+            raise InvalidInput(
+                f"{part_number} is serialized: count its serials instead", field="part_number"
+            )
+        adjust = virtual_location(session, LocationKind.ADJUSTMENT)
+        stamp = Stamp(actor, MovementReason.ADJUSTMENT.value, None, reason)
+        if delta > 0:
+            move_counted(session, part, adjust, depot.location, delta, stamp=stamp, condition=condition)
+        else:
+            move_counted(session, part, depot.location, adjust, -delta, stamp=stamp, condition=condition)
+        qty = _free_qty(session, part.id, depot.location_id, condition)
+        session.commit()
+        return qty
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _free_qty(session: Session, part_id: int, location_id: int, condition: str) -> int:
+    return session.scalar(
+        select(StockQuantity.qty).where(
+            StockQuantity.part_id == part_id,
+            StockQuantity.location_id == location_id,
+            StockQuantity.condition == condition,
+        )
+    ) or 0
+
+
+def cycle_count(
+    session: Session,
+    *,
+    depot_code: str,
+    part_number: str,
+    actor: str,
+    reason: str = "cycle count",
+    counted_qty: int | None = None,
+    serials: list[str] | None = None,
+    condition: str = Condition.GOOD.value,
+) -> CountResult:
+    """Make the books match the shelf. Counted parts: give ``counted_qty`` (free stock in
+    ``condition``). Serialized parts: give every serial found on the shelf; shelf items not
+    scanned are written off as missing, scanned items the books had elsewhere-missing are
+    booked back in. Items that are reserved or elsewhere are never moved by a count."""
+    try:
+        depot = depot_by_code(session, depot_code)
+        part = part_by_number(session, part_number)
+        adjust = virtual_location(session, LocationKind.ADJUSTMENT)
+        stamp = Stamp(actor, MovementReason.CYCLE_COUNT.value, None, reason)
+        if part.tracking == Tracking.COUNTED.value:
+            if counted_qty is None or counted_qty < 0:
+                raise InvalidInput("give the counted quantity (0 or more)", field="counted_qty")
+            expected = _free_qty(session, part.id, depot.location_id, condition)
+            delta = counted_qty - expected
+            if delta > 0:
+                move_counted(session, part, adjust, depot.location, delta, stamp=stamp, condition=condition)
+            elif delta < 0:
+                move_counted(session, part, depot.location, adjust, -delta, stamp=stamp, condition=condition)
+            session.commit()
+            return CountResult(depot.code, part.part_number, expected, counted_qty, delta=delta)
+
+        if serials is None:
+            raise InvalidInput("a serialized part is counted by its serials", field="serials")
+        scanned = {s.strip() for s in serials if s.strip()}
+        on_shelf = {
+            i.serial: i
+            for i in session.scalars(
+                select(SerialItem).where(
+                    SerialItem.part_id == part.id,
+                    SerialItem.location_id == depot.location_id,
+                    SerialItem.status == ItemStatus.IN_STOCK.value,
+                )
+            )
+        }
+        reserved_here = set(
+            session.scalars(
+                select(SerialItem.serial).where(
+                    SerialItem.part_id == part.id,
+                    SerialItem.location_id == depot.location_id,
+                    SerialItem.status == ItemStatus.RESERVED.value,
+                )
+            )
+        )
+        result = CountResult(depot.code, part.part_number, len(on_shelf), len(scanned))
+        for serial, item in sorted(on_shelf.items()):
+            if serial not in scanned:
+                move_serial(session, item, adjust, to_status=ItemStatus.MISSING.value, stamp=stamp,
+                            expect_statuses=(ItemStatus.IN_STOCK.value,))
+                result.missing.append(serial)
+        for serial in sorted(scanned - set(on_shelf) - reserved_here):
+            item = session.scalar(
+                select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.serial == serial)
+            )
+            if item is None or item.status != ItemStatus.MISSING.value:
+                where = "unknown" if item is None else f"{item.status} at {item.location.code}"
+                raise Conflict(
+                    f"serial {serial} was scanned here but the books say it is {where}; "
+                    "receive or transfer it first",
+                    field="serials",
+                )
+            move_serial(session, item, depot.location, to_status=ItemStatus.IN_STOCK.value,
+                        stamp=stamp, expect_statuses=(ItemStatus.MISSING.value,))
+            result.found.append(serial)
+        result.delta = len(result.found) - len(result.missing)
+        session.commit()
+        return result
+    except Exception:
+        session.rollback()
+        raise
+
+
+def scrap(
+    session: Session,
+    *,
+    actor: str,
+    reason: str,
+    serial: str | None = None,
+    part_number: str | None = None,
+    depot_code: str | None = None,
+    qty: int = 1,
+    condition: str = Condition.FAULTY.value,
+) -> int:
+    """Write stock off to scrap. A serial is scrapped wherever it sits on a depot shelf
+    (not while reserved or travelling); counted stock needs depot, part and qty."""
+    try:
+        if not reason or not reason.strip():
+            raise InvalidInput("scrapping needs a reason", field="reason")
+        target = virtual_location(session, LocationKind.SCRAP)
+        stamp = Stamp(actor, MovementReason.SCRAP.value, None, reason)
+        if serial:
+            item = item_by_serial(session, serial, part_number)
+            if depot_code:
+                depot = depot_by_code(session, depot_code)
+                if item.location_id != depot.location_id:
+                    raise Conflict(f"item {serial} is not at depot {depot_code}", field="serial")
+            if item.status != ItemStatus.IN_STOCK.value:
+                raise Conflict(f"item {serial} is {item.status}; only shelf stock can be scrapped",
+                               field="serial")
+            movement = move_serial(session, item, target, to_status=ItemStatus.SCRAPPED.value,
+                                   condition=Condition.SCRAPPED.value, stamp=stamp,
+                                   expect_statuses=(ItemStatus.IN_STOCK.value,))
+        else:
+            if not (part_number and depot_code):
+                raise InvalidInput("give a serial, or depot, part_number and qty", field="serial")
+            if qty <= 0:
+                raise InvalidInput("quantity must be at least 1", field="qty")
+            depot = depot_by_code(session, depot_code)
+            part = part_by_number(session, part_number)
+            if part.tracking != Tracking.COUNTED.value:
+                raise InvalidInput(f"{part_number} is serialized: scrap it by serial", field="serial")
+            movement = move_counted(session, part, depot.location, target, qty, stamp=stamp,
+                                    condition=condition, to_condition=Condition.SCRAPPED.value)
+        session.commit()
+        return movement.id
+    except Exception:
+        session.rollback()
+        raise

@@ -1,0 +1,26 @@
+"""Domain errors. The web layer maps each class to one HTTP status in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class. ``field`` names the input the error is about, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details or {}
+
+
+class NotFound(DomainError):
+    """A referenced thing does not exist (404, or 422 when it was named in the input)."""
+
+
+class InvalidInput(DomainError):
+    """Input that is well-formed but breaks a business rule (422)."""
+
+
+class Conflict(DomainError):
+    """The state of the world forbids it: a lost race, an item not where the request
+    says, an illegal state transition, a duplicate (409)."""

@@ -1,0 +1,165 @@
+"""The two primitives every stock operation is made of.
+
+Each appends one immutable movement and updates the on-hand figure in the same
+transaction. The update is a compare-and-set decided by the database: if another
+transaction got there first the row count is zero and the caller gets a Conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from inventory.errors import Conflict
+from models import Location, Movement, Part, SerialItem, StockQuantity, utcnow
+from models.enums import LocationKind
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who did it, why, and for what: carried onto every movement."""
+
+    actor: str
+    reason: str
+    reference: str | None = None
+    note: str | None = None
+
+
+def move_serial(
+    session: Session,
+    item: SerialItem,
+    to_location: Location,
+    *,
+    to_status: str,
+    stamp: Stamp,
+    condition: str | None = None,
+    expect_statuses: tuple[str, ...],
+    reserved_ref: str | None = None,
+    expect_reserved_ref: str | None = None,
+) -> Movement:
+    """Move one serialized item, only if it is still where and in the state we read."""
+    new_condition = condition or item.condition
+    stmt = (
+        update(SerialItem)
+        .where(
+            SerialItem.id == item.id,
+            SerialItem.location_id == item.location_id,
+            SerialItem.condition == item.condition,
+            SerialItem.status.in_(expect_statuses),
+        )
+        .values(
+            location_id=to_location.id,
+            status=to_status,
+            condition=new_condition,
+            reserved_ref=reserved_ref,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if expect_reserved_ref is not None:
+        stmt = stmt.where(SerialItem.reserved_ref == expect_reserved_ref)
+    if session.execute(stmt).rowcount != 1:
+        raise Conflict(
+            f"item {item.serial} is no longer {'/'.join(expect_statuses)} at its location; "
+            "someone else changed it",
+            field="serial",
+        )
+    movement = Movement(
+        part_id=item.part_id,
+        serial_item_id=item.id,
+        qty=1,
+        from_location_id=item.location_id,
+        to_location_id=to_location.id,
+        from_condition=item.condition,
+        condition=new_condition,
+        reason=stamp.reason,
+        reference=stamp.reference,
+        note=stamp.note,
+        actor=stamp.actor,
+        occurred_at=utcnow(),
+    )
+    session.add(movement)
+    session.flush()
+    session.refresh(item)
+    return movement
+
+
+def _is_infinite_source(location: Location) -> bool:
+    """Suppliers are not counted: stock appears from them."""
+    return location.kind == LocationKind.SUPPLIER.value
+
+
+def add_counted(session: Session, part: Part, location: Location, condition: str, qty: int) -> None:
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(StockQuantity).values(
+        part_id=part.id, location_id=location.id, condition=condition, qty=qty, reserved=0
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["part_id", "location_id", "condition"],
+        set_={"qty": StockQuantity.qty + qty},
+    )
+    session.execute(stmt)
+
+
+def take_counted(
+    session: Session, part: Part, location: Location, condition: str, qty: int, *, from_reserved: bool = False
+) -> None:
+    """Decrement free (or reserved) quantity; refused by the database when short."""
+    column = StockQuantity.reserved if from_reserved else StockQuantity.qty
+    result = session.execute(
+        update(StockQuantity)
+        .where(
+            StockQuantity.part_id == part.id,
+            StockQuantity.location_id == location.id,
+            StockQuantity.condition == condition,
+            column >= qty,
+        )
+        .values({column.key: column - qty})
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict(
+            f"not enough {part.part_number} ({condition}) at {location.code} to take {qty}",
+            field="qty",
+        )
+
+
+def move_counted(
+    session: Session,
+    part: Part,
+    from_location: Location,
+    to_location: Location,
+    qty: int,
+    *,
+    stamp: Stamp,
+    condition: str,
+    to_condition: str | None = None,
+    from_reserved: bool = False,
+) -> Movement:
+    """Move ``qty`` units of a counted part between locations (and maybe conditions)."""
+    if qty <= 0:
+        raise Conflict("quantity must be positive", field="qty")
+    if not _is_infinite_source(from_location):
+        take_counted(session, part, from_location, condition, qty, from_reserved=from_reserved)
+    new_condition = to_condition or condition
+    add_counted(session, part, to_location, new_condition, qty)
+    movement = Movement(
+        part_id=part.id,
+        qty=qty,
+        from_location_id=from_location.id,
+        to_location_id=to_location.id,
+        from_condition=condition,
+        condition=new_condition,
+        reason=stamp.reason,
+        reference=stamp.reference,
+        note=stamp.note,
+        actor=stamp.actor,
+        occurred_at=utcnow(),
+    )
+    session.add(movement)
+    session.flush()
+    return movement

@@ -1,0 +1,51 @@
+"""Finding depots, parts, locations and items by the codes people type or scan."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inventory.errors import NotFound
+from models import Depot, Location, Part, SerialItem
+from models.enums import VIRTUAL_LOCATIONS, LocationKind
+
+
+def depot_by_code(session: Session, code: str, *, field: str = "depot") -> Depot:
+    depot = session.scalar(select(Depot).where(Depot.code == code))
+    if depot is None:
+        raise NotFound(f"unknown depot {code!r}", field=field)
+    return depot
+
+
+def part_by_number(session: Session, part_number: str, *, field: str = "part_number") -> Part:
+    part = session.scalar(select(Part).where(Part.part_number == part_number))
+    if part is None:
+        raise NotFound(f"unknown part {part_number!r}", field=field)
+    return part
+
+
+def virtual_location(session: Session, kind: LocationKind) -> Location:
+    code = VIRTUAL_LOCATIONS[kind]
+    loc = session.scalar(select(Location).where(Location.code == code))
+    if loc is None:
+        loc = Location(code=code, name=code.replace("-", " ").title(), kind=kind.value)
+        session.add(loc)
+        session.flush()
+    return loc
+
+
+def item_by_serial(
+    session: Session, serial: str, part_number: str | None = None, *, field: str = "serial"
+) -> SerialItem:
+    """The item with this serial; the part number disambiguates when two parts share one."""
+    stmt = select(SerialItem).where(SerialItem.serial == serial)
+    if part_number:
+        stmt = stmt.join(Part).where(Part.part_number == part_number)
+    items = list(session.scalars(stmt.limit(2)))
+    if not items:
+        raise NotFound(f"no item with serial {serial!r}", field=field)
+    if len(items) > 1:
+        raise NotFound(
+            f"serial {serial!r} exists for several parts; give part_number", field="part_number"
+        )
+    return items[0]

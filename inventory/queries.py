@@ -1,0 +1,229 @@
+"""Read-side questions warehouse staff and dispatchers ask of the stock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from inventory.lookups import item_by_serial, part_by_number
+from models import Depot, Location, Movement, Part, SerialItem, StockPolicy, StockQuantity
+from models.enums import Condition, ItemStatus, Tracking
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def great_circle_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Haversine distance in km from one point to many (degrees in)."""
+    p1, p2 = np.radians(lat), np.radians(lats)
+    dphi, dlmb = p2 - p1, np.radians(lons - lon)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+@dataclass(frozen=True)
+class DepotAvailability:
+    depot: str
+    name: str
+    city: str
+    lat: float
+    lon: float
+    available: int  # free to reserve, in the asked condition
+    reserved: int
+    distance_km: float | None
+
+
+def availability(
+    session: Session,
+    part_number: str,
+    *,
+    condition: str = Condition.GOOD.value,
+    near: tuple[float, float] | None = None,
+    include_empty: bool = False,
+) -> list[DepotAvailability]:
+    """Where a part is on the shelf. Sorted by great-circle distance from ``near`` when
+    given (closest first), otherwise by most available."""
+    part = part_by_number(session, part_number)
+    if part.tracking == Tracking.SERIALIZED.value:
+        free = func.count().filter(SerialItem.status == ItemStatus.IN_STOCK.value)
+        held = func.count().filter(SerialItem.status == ItemStatus.RESERVED.value)
+        counts = (
+            select(SerialItem.location_id, free.label("free"), held.label("held"))
+            .where(
+                SerialItem.part_id == part.id,
+                SerialItem.condition == condition,
+                SerialItem.status.in_([ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value]),
+            )
+            .group_by(SerialItem.location_id)
+            .subquery()
+        )
+    else:
+        counts = (
+            select(StockQuantity.location_id, StockQuantity.qty.label("free"),
+                   StockQuantity.reserved.label("held"))
+            .where(StockQuantity.part_id == part.id, StockQuantity.condition == condition)
+            .subquery()
+        )
+    stmt = select(Depot.code, Depot.name, Depot.city, Depot.lat, Depot.lon, counts.c.free, counts.c.held)
+    if include_empty:
+        stmt = stmt.outerjoin(counts, counts.c.location_id == Depot.location_id).where(Depot.active)
+    else:
+        stmt = stmt.join(counts, counts.c.location_id == Depot.location_id).where(counts.c.free > 0)
+    rows = session.execute(stmt).all()
+    if not rows:
+        return []
+    dist: list[float | None] = [None] * len(rows)
+    if near is not None:
+        lats = np.fromiter((r.lat for r in rows), float, len(rows))
+        lons = np.fromiter((r.lon for r in rows), float, len(rows))
+        dist = [round(float(d), 1) for d in great_circle_km(near[0], near[1], lats, lons)]
+    result = [
+        DepotAvailability(r.code, r.name, r.city, r.lat, r.lon, int(r.free or 0), int(r.held or 0), d)
+        for r, d in zip(rows, dist, strict=True)
+    ]
+    if near is not None:
+        result.sort(key=lambda a: (a.distance_km, a.depot))
+    else:
+        result.sort(key=lambda a: (-a.available, a.depot))
+    return result
+
+
+@dataclass(frozen=True)
+class BelowReorder:
+    depot: str
+    part_number: str
+    description: str
+    on_hand: int
+    reorder_point: int
+    target_level: int
+    suggested_qty: int
+
+
+def below_reorder_point(session: Session, depot_code: str | None = None) -> list[BelowReorder]:
+    """Parts whose good free stock at a depot is at or below its reorder point."""
+    serial_counts = (
+        select(SerialItem.part_id, SerialItem.location_id, func.count().label("n"))
+        .where(SerialItem.status == ItemStatus.IN_STOCK.value, SerialItem.condition == Condition.GOOD.value)
+        .group_by(SerialItem.part_id, SerialItem.location_id)
+        .subquery()
+    )
+    qty_counts = (
+        select(StockQuantity.part_id, StockQuantity.location_id, StockQuantity.qty.label("n"))
+        .where(StockQuantity.condition == Condition.GOOD.value)
+        .subquery()
+    )
+    on_hand = func.coalesce(serial_counts.c.n, 0) + func.coalesce(qty_counts.c.n, 0)
+    stmt = (
+        select(Depot.code, Part.part_number, Part.description, on_hand.label("on_hand"),
+               StockPolicy.reorder_point, StockPolicy.target_level)
+        .join(Depot, Depot.id == StockPolicy.depot_id)
+        .join(Part, Part.id == StockPolicy.part_id)
+        .outerjoin(serial_counts, and_(serial_counts.c.part_id == Part.id,
+                                       serial_counts.c.location_id == Depot.location_id))
+        .outerjoin(qty_counts, and_(qty_counts.c.part_id == Part.id,
+                                    qty_counts.c.location_id == Depot.location_id))
+        .where(on_hand <= StockPolicy.reorder_point, StockPolicy.reorder_point > 0)
+        .order_by(Depot.code, Part.part_number)
+    )
+    if depot_code:
+        stmt = stmt.where(Depot.code == depot_code)
+    return [
+        BelowReorder(r.code, r.part_number, r.description, int(r.on_hand), r.reorder_point,
+                     r.target_level, max(r.target_level - int(r.on_hand), 0))
+        for r in session.execute(stmt)
+    ]
+
+
+@dataclass(frozen=True)
+class MovementView:
+    id: int
+    occurred_at: datetime
+    part_number: str
+    serial: str | None
+    qty: int
+    from_location: str
+    to_location: str
+    from_condition: str | None
+    condition: str
+    reason: str
+    reference: str | None
+    note: str | None
+    actor: str
+
+
+def _movement_select() -> Select:
+    src, dst = aliased(Location), aliased(Location)
+    return (
+        select(Movement.id, Movement.occurred_at, Part.part_number, SerialItem.serial, Movement.qty,
+               src.code.label("src"), dst.code.label("dst"), Movement.from_condition, Movement.condition,
+               Movement.reason, Movement.reference, Movement.note, Movement.actor)
+        .join(Part, Part.id == Movement.part_id)
+        .outerjoin(SerialItem, SerialItem.id == Movement.serial_item_id)
+        .join(src, src.id == Movement.from_location_id)
+        .join(dst, dst.id == Movement.to_location_id)
+    ), src, dst
+
+
+def _to_view(r) -> MovementView:
+    return MovementView(r.id, r.occurred_at, r.part_number, r.serial, r.qty, r.src, r.dst,
+                        r.from_condition, r.condition, r.reason, r.reference, r.note, r.actor)
+
+
+def list_movements(
+    session: Session,
+    *,
+    depot_code: str | None = None,
+    part_number: str | None = None,
+    reason: str | None = None,
+    reference: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[list[MovementView], int]:
+    """Movements newest first, filtered; returns (page of rows, total count)."""
+    stmt, src, dst = _movement_select()
+    if depot_code:
+        stmt = stmt.where(or_(src.code == depot_code, dst.code == depot_code))
+    if part_number:
+        stmt = stmt.where(Part.part_number == part_number)
+    if reason:
+        stmt = stmt.where(Movement.reason == reason)
+    if reference:
+        stmt = stmt.where(Movement.reference == reference)
+    if since:
+        stmt = stmt.where(Movement.occurred_at >= since)
+    if until:
+        stmt = stmt.where(Movement.occurred_at < until)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(
+        stmt.order_by(Movement.id.desc()).limit(page_size).offset((page - 1) * page_size)
+    )
+    return [_to_view(r) for r in rows], total
+
+
+@dataclass(frozen=True)
+class SerialHistory:
+    part_number: str
+    description: str
+    serial: str
+    status: str
+    condition: str
+    location: str
+    location_kind: str
+    reserved_ref: str | None
+    movements: list[MovementView]
+
+
+def serial_history(session: Session, serial: str, part_number: str | None = None) -> SerialHistory:
+    """The item's state now and every movement it ever made, oldest first."""
+    item = item_by_serial(session, serial, part_number)
+    stmt, _src, _dst = _movement_select()
+    rows = session.execute(stmt.where(Movement.serial_item_id == item.id).order_by(Movement.id))
+    part = session.get_one(Part, item.part_id)
+    loc = session.get_one(Location, item.location_id)
+    return SerialHistory(part.part_number, part.description, item.serial, item.status, item.condition,
+                         loc.code, loc.kind, item.reserved_ref, [_to_view(r) for r in rows])

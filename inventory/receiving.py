@@ -1,0 +1,262 @@
+"""Receiving spares from a supplier, one at a time or a whole delivery file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from inventory.errors import Conflict, InvalidInput
+from inventory.ledger import Stamp, move_counted, move_serial
+from inventory.lookups import depot_by_code, part_by_number, virtual_location
+from models import Depot, Movement, Part, SerialItem
+from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
+
+RECEIVABLE_CONDITIONS = (Condition.GOOD.value, Condition.FAULTY.value)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    depot: str
+    part_number: str
+    serial: str | None
+    qty: int
+    condition: str
+    movement_id: int
+
+
+def _receive(
+    session: Session,
+    depot: Depot,
+    part: Part,
+    *,
+    serial: str | None,
+    qty: int,
+    condition: str,
+    stamp: Stamp,
+) -> Receipt:
+    supplier = virtual_location(session, LocationKind.SUPPLIER)
+    if condition not in RECEIVABLE_CONDITIONS:
+        raise InvalidInput(f"cannot receive stock in condition {condition!r}", field="condition")
+    if part.tracking == Tracking.SERIALIZED.value:
+        if not serial:
+            raise InvalidInput(f"{part.part_number} is serialized: a serial is required", field="serial")
+        if qty != 1:
+            raise InvalidInput("a serialized part is received one serial at a time", field="qty")
+        item = SerialItem(
+            part_id=part.id,
+            serial=serial,
+            location_id=supplier.id,
+            status=ItemStatus.IN_TRANSIT.value,
+            condition=condition,
+        )
+        try:
+            with session.begin_nested():
+                session.add(item)
+                session.flush()
+        except IntegrityError:
+            raise Conflict(
+                f"serial {serial!r} already exists for {part.part_number}", field="serial"
+            ) from None
+        movement = move_serial(
+            session,
+            item,
+            depot.location,
+            to_status=ItemStatus.IN_STOCK.value,
+            stamp=stamp,
+            expect_statuses=(ItemStatus.IN_TRANSIT.value,),
+        )
+    else:
+        if serial:
+            raise InvalidInput(f"{part.part_number} is counted: it has no serials", field="serial")
+        if qty <= 0:
+            raise InvalidInput("quantity must be at least 1", field="qty")
+        movement = move_counted(
+            session, part, supplier, depot.location, qty, stamp=stamp, condition=condition
+        )
+    return Receipt(depot.code, part.part_number, serial, qty, condition, movement.id)
+
+
+def receive_from_supplier(
+    session: Session,
+    *,
+    depot_code: str,
+    part_number: str,
+    actor: str,
+    serial: str | None = None,
+    qty: int = 1,
+    condition: str = Condition.GOOD.value,
+    reference: str | None = None,
+    note: str | None = None,
+) -> Receipt:
+    """Book one receipt (one serial, or a quantity of a counted part) and commit."""
+    try:
+        depot = depot_by_code(session, depot_code)
+        part = part_by_number(session, part_number)
+        stamp = Stamp(actor, MovementReason.RECEIPT.value, reference, note)
+        receipt = _receive(
+            session, depot, part, serial=serial, qty=qty, condition=condition, stamp=stamp
+        )
+        session.commit()
+        return receipt
+    except Exception:
+        session.rollback()
+        raise
+
+
+@dataclass
+class RowError:
+    row: int  # 1-based data row number as shown in a spreadsheet (header is row 1)
+    field: str | None
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    accepted: int = 0
+    units: int = 0
+    committed: bool = False
+    errors: list[RowError] = field(default_factory=list)
+
+
+def import_receipts(
+    session: Session,
+    rows: Iterable[dict[str, str]],
+    *,
+    actor: str,
+    reference: str | None = None,
+    strict: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Receive a supplier delivery given as rows with ``depot, part_number, serial, qty,
+    condition`` (serial or qty as the part requires).
+
+    Every row is checked first; bad rows are rejected with a per-row message. The good
+    rows are then booked in ONE transaction, so a failure part-way leaves nothing
+    half-done. With ``strict`` any bad row rejects the whole file. A delivery whose
+    reference was already booked is refused as a whole (a re-import must not double stock).
+    """
+    report = ImportReport()
+    rows = list(rows)
+    report.rows = len(rows)
+    if reference and session.scalar(
+        select(exists().where(Movement.reference == reference, Movement.reason == MovementReason.RECEIPT.value))
+    ):
+        raise Conflict(f"delivery {reference!r} was already received", field="reference")
+
+    depots = {d.code: d for d in session.scalars(select(Depot))}
+    part_numbers = {r.get("part_number", "").strip() for r in rows}
+    parts = {
+        p.part_number: p for p in session.scalars(select(Part).where(Part.part_number.in_(part_numbers)))
+    }
+    seen: set[tuple[int, str]] = set()
+    good: list[tuple[int, Depot, Part, str | None, int, str]] = []
+    for number, raw in enumerate(rows, start=2):
+        errors = _check_row(raw, depots, parts, seen)
+        if errors:
+            report.errors.extend(RowError(number, f, m) for f, m in errors)
+            continue
+        part = parts[raw["part_number"].strip()]
+        serial = (raw.get("serial") or "").strip() or None
+        qty = int((raw.get("qty") or "1").strip() or 1)
+        condition = (raw.get("condition") or "good").strip().lower() or "good"
+        good.append((number, depots[raw["depot"].strip()], part, serial, qty, condition))
+        if serial:
+            seen.add((part.id, serial))
+
+    # Serials that already exist in the database are rejected per row, before writing.
+    _reject_existing_serials(session, good, report)
+    good = [g for g in good if g[0] not in {e.row for e in report.errors}]
+    report.errors.sort(key=lambda e: e.row)
+    if strict and report.errors:
+        return report
+
+    try:
+        for done, (_number, depot, part, serial, qty, condition) in enumerate(good, start=1):
+            stamp = Stamp(actor, MovementReason.RECEIPT.value, reference, None)
+            _receive(session, depot, part, serial=serial, qty=qty, condition=condition, stamp=stamp)
+            report.units += qty
+            if progress and done % 100 == 0:
+                progress(100)
+        if progress and len(good) % 100:
+            progress(len(good) % 100)
+        session.commit()
+    except Exception:
+        session.rollback()
+        report.units = 0
+        raise
+    report.accepted = len(good)
+    report.committed = True
+    return report
+
+
+MAX_LEN = {"depot": 32, "part_number": 64, "serial": 64, "condition": 12}
+
+
+def _check_row(raw, depots, parts, seen) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    for key, limit in MAX_LEN.items():
+        value = (raw.get(key) or "").strip()
+        if len(value) > limit:
+            errors.append((key, f"longer than {limit} characters"))
+    if errors:
+        return errors
+    depot = (raw.get("depot") or "").strip()
+    pn = (raw.get("part_number") or "").strip()
+    serial = (raw.get("serial") or "").strip()
+    qty_text = (raw.get("qty") or "").strip()
+    condition = (raw.get("condition") or "good").strip().lower() or "good"
+    if not depot:
+        errors.append(("depot", "missing"))
+    elif depot not in depots:
+        errors.append(("depot", f"unknown depot {depot!r}"))
+    part = parts.get(pn)
+    if not pn:
+        errors.append(("part_number", "missing"))
+    elif part is None:
+        errors.append(("part_number", f"unknown part {pn!r}"))
+    qty = 1
+    if qty_text:
+        try:
+            qty = int(qty_text)
+        except ValueError:
+            errors.append(("qty", f"not a whole number: {qty_text!r}"))
+        else:
+            if qty <= 0:
+                errors.append(("qty", "must be at least 1"))
+    if condition not in RECEIVABLE_CONDITIONS:
+        errors.append(("condition", f"must be one of {', '.join(RECEIVABLE_CONDITIONS)}"))
+    if part is not None:
+        if part.tracking == Tracking.SERIALIZED.value:
+            if not serial:
+                errors.append(("serial", "required for a serialized part"))
+            elif qty != 1:
+                errors.append(("qty", "a serialized row holds exactly one unit"))
+            elif (part.id, serial) in seen:
+                errors.append(("serial", f"serial {serial!r} appears twice in this file"))
+        elif serial:
+            errors.append(("serial", f"{pn} is counted and has no serials"))
+    return errors
+
+
+def _reject_existing_serials(session: Session, good, report: ImportReport) -> None:
+    by_part: dict[int, dict[str, int]] = {}
+    for number, _depot, part, serial, _qty, _cond in good:
+        if serial:
+            by_part.setdefault(part.id, {})[serial] = number
+    for part_id, serials in by_part.items():
+        names = list(serials)
+        for start in range(0, len(names), 500):
+            chunk = names[start : start + 500]
+            for existing in session.scalars(
+                select(SerialItem.serial).where(
+                    SerialItem.part_id == part_id, SerialItem.serial.in_(chunk)
+                )
+            ):
+                report.errors.append(
+                    RowError(serials[existing], "serial", f"serial {existing!r} already exists")
+                )

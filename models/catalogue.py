@@ -1,0 +1,42 @@
+"""Part catalogue and per-depot stock policy."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+
+class Part(Base):
+    __tablename__ = "parts"
+    __table_args__ = (CheckConstraint("unit_cost >= 0", name="unit_cost_nonneg"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_number: Mapped[str] = mapped_column(String(64), unique=True)
+    description: Mapped[str] = mapped_column(String(200))
+    description_zh: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    tracking: Mapped[str] = mapped_column(String(12))  # serialized | counted
+    kind: Mapped[str] = mapped_column(String(12))  # repairable | consumable
+    unit_cost: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class StockPolicy(Base):
+    """Reorder point and target level of one part at one depot."""
+
+    __tablename__ = "stock_policies"
+    __table_args__ = (
+        UniqueConstraint("depot_id", "part_id"),
+        CheckConstraint("reorder_point >= 0", name="reorder_nonneg"),
+        CheckConstraint("target_level >= reorder_point", name="target_ge_reorder"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"), index=True)
+    reorder_point: Mapped[int] = mapped_column(default=0)
+    target_level: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,81 @@
+"""Stable codes for the states and kinds the ledger records (stored as strings)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    WAREHOUSE = "warehouse"
+    DISPATCHER = "dispatcher"
+    ENGINEER = "engineer"
+    CUSTOMER = "customer"
+
+
+class LocationKind(StrEnum):
+    DEPOT = "depot"
+    SUPPLIER = "supplier"
+    IN_TRANSIT = "in_transit"
+    CUSTOMER_SITE = "customer_site"
+    REPAIR_VENDOR = "repair_vendor"
+    SCRAP = "scrap"
+    ADJUSTMENT = "adjustment"
+
+
+class Tracking(StrEnum):
+    SERIALIZED = "serialized"
+    COUNTED = "counted"
+
+
+class PartKind(StrEnum):
+    REPAIRABLE = "repairable"
+    CONSUMABLE = "consumable"
+
+
+class Condition(StrEnum):
+    GOOD = "good"
+    FAULTY = "faulty"
+    IN_REPAIR = "in_repair"
+    SCRAPPED = "scrapped"
+
+
+class ItemStatus(StrEnum):
+    """Where a serialized item is in its life, independent of its condition."""
+
+    IN_STOCK = "in_stock"  # on a depot shelf
+    RESERVED = "reserved"  # on a depot shelf, promised to a reference (RMA, transfer)
+    IN_TRANSIT = "in_transit"
+    AT_CUSTOMER = "at_customer"
+    AT_VENDOR = "at_vendor"
+    SCRAPPED = "scrapped"
+    MISSING = "missing"  # written off by a count; can be found again
+
+
+class MovementReason(StrEnum):
+    """Typed stock history: why a movement happened."""
+
+    RECEIPT = "receipt"  # from supplier
+    TRANSFER_OUT = "transfer_out"  # depot -> in-transit
+    TRANSFER_IN = "transfer_in"  # in-transit -> depot
+    ADJUSTMENT = "adjustment"
+    CYCLE_COUNT = "cycle_count"
+    SCRAP = "scrap"
+    SHIP_TO_CUSTOMER = "ship_to_customer"
+    DELIVER_TO_CUSTOMER = "deliver_to_customer"
+    RETURN_FROM_CUSTOMER = "return_from_customer"
+    RETURN_RECEIVED = "return_received"
+    SEND_TO_REPAIR = "send_to_repair"
+    RETURN_FROM_REPAIR = "return_from_repair"
+    CONDITION_CHANGE = "condition_change"
+
+
+# Virtual locations exist once each; their codes are stable.
+VIRTUAL_LOCATIONS: dict[LocationKind, str] = {
+    LocationKind.SUPPLIER: "SUPPLIER",
+    LocationKind.IN_TRANSIT: "IN-TRANSIT",
+    LocationKind.CUSTOMER_SITE: "CUSTOMER",
+    LocationKind.REPAIR_VENDOR: "REPAIR",
+    LocationKind.SCRAP: "SCRAP",
+    LocationKind.ADJUSTMENT: "ADJUST",
+}

@@ -1,0 +1,102 @@
+"""Users and API tokens; engineers; customers and their sites."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, utcnow
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    locale: Mapped[str] = mapped_column(String(8), default="zh")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64), default="default")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class Engineer(Base):
+    __tablename__ = "engineers"
+    __table_args__ = (
+        CheckConstraint("home_lat BETWEEN -90 AND 90", name="lat_range"),
+        CheckConstraint("home_lon BETWEEN -180 AND 180", name="lon_range"),
+        CheckConstraint("shift_end_min > shift_start_min", name="shift_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    home_city: Mapped[str] = mapped_column(String(80))
+    home_lat: Mapped[float]
+    home_lon: Mapped[float]
+    base_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)  # part categories
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    shift_start_min: Mapped[int] = mapped_column(default=9 * 60)  # local minutes after midnight
+    shift_end_min: Mapped[int] = mapped_column(default=18 * 60)
+    work_days: Mapped[str] = mapped_column(String(16), default="1234567")  # ISO weekdays
+    max_open_jobs: Mapped[int] = mapped_column(default=3)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    name_en: Mapped[str | None] = mapped_column(String(160))
+    contact_name: Mapped[str | None] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    fax: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    __table_args__ = (
+        CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
+        CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    address: Mapped[str] = mapped_column(String(300))
+    city: Mapped[str] = mapped_column(String(80))
+    postcode: Mapped[str | None] = mapped_column(String(12))
+    lat: Mapped[float]
+    lon: Mapped[float]
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    contact_name: Mapped[str | None] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(32))
+
+    customer: Mapped[Customer] = relationship()

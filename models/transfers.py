@@ -1,0 +1,56 @@
+"""Depot-to-depot transfers and the per-year document counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, utcnow
+
+
+class Counter(Base):
+    """Next number of a human-friendly series such as ``TRF-2026``."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
+class Transfer(Base):
+    __tablename__ = "transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    from_depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
+    to_depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # shipped | received | discrepancy
+    shipped_by: Mapped[str] = mapped_column(String(64))
+    shipped_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_by: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    lines: Mapped[list[TransferLine]] = relationship(
+        back_populates="transfer", order_by="TransferLine.id"
+    )
+
+
+class TransferLine(Base):
+    __tablename__ = "transfer_lines"
+    __table_args__ = (
+        CheckConstraint("qty_shipped > 0", name="shipped_positive"),
+        CheckConstraint("qty_received >= 0", name="received_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("transfers.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    serial_item_id: Mapped[int | None] = mapped_column(ForeignKey("serial_items.id"))
+    condition: Mapped[str] = mapped_column(String(12))
+    qty_shipped: Mapped[int]
+    qty_received: Mapped[int] = mapped_column(default=0)
+
+    transfer: Mapped[Transfer] = relationship(back_populates="lines")

@@ -1,0 +1,281 @@
+"""Engineer routing with OR-Tools (VRPTW): the only module that imports OR-Tools routing.
+
+Model: one node per vehicle start/end location and one per stop; integer transit
+matrices (no Python callbacks); time transit = service at the origin + travel; a time
+dimension with slack up to the horizon and no span cost; every stop in a disjunction
+(mandatory stops get a penalty larger than any plan's distance, so the search can move
+through partial plans but never prefers one); skills restrict the vehicle variable;
+pickup-and-delivery pairs share a vehicle and the pickup comes first.
+
+The first solution comes, in order of preference, from the caller's warm start, from
+PyVRP or VROOM run on the same integer data (see warmstart.py), or from OR-Tools' own
+construction; OR-Tools guided local search improves it for the remaining time and must
+accept it as feasible under all constraints (a warm start that breaks one is discarded).
+A watchdog cancels the search if OR-Tools overruns its limit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util.optional_boolean_pb2 import BOOL_FALSE
+
+from logistics.routing import warmstart
+from logistics.routing.model import DroppedStop, Route, RoutePlan, RoutingProblem, WarmStart
+from logistics.routing.schedule import timed_route
+
+Strategy = Literal["auto", "pyvrp", "vroom", "ortools", "ortools_plain"]
+
+#: Share of the time limit given to the external first-solution solver.
+WARM_SHARE = 0.8
+#: Seconds the watchdog tolerates past the limit before it cancels the search.
+WATCHDOG_GRACE_S = 0.5
+
+
+@dataclass
+class _Nodes:
+    """OR-Tools node numbering: depots (vehicle start/end locations) first, then stops."""
+
+    location: list[int]
+    service: list[int]
+    starts: list[int]
+    ends: list[int]
+    first_stop: int
+
+    def stop_node(self, i: int) -> int:
+        return self.first_stop + i
+
+
+def _nodes(problem: RoutingProblem) -> _Nodes:
+    depot_locs = sorted({v.start for v in problem.vehicles} | {v.end for v in problem.vehicles})
+    node_of = {loc: k for k, loc in enumerate(depot_locs)}
+    location = depot_locs + [s.location for s in problem.stops]
+    service = [0] * len(depot_locs) + [s.service_minutes for s in problem.stops]
+    return _Nodes(location, service, [node_of[v.start] for v in problem.vehicles],
+                  [node_of[v.end] for v in problem.vehicles], len(depot_locs))
+
+
+def mandatory_penalty(problem: RoutingProblem) -> int:
+    """A drop penalty larger than the distance and fixed cost of any possible plan."""
+    arcs = len(problem.stops) + 2 * len(problem.vehicles)
+    fixed = sum(v.fixed_cost for v in problem.vehicles)
+    return int(max(1, int(problem.distance.max())) * arcs + fixed + 1)
+
+
+def solve(
+    problem: RoutingProblem,
+    time_limit_s: float,
+    *,
+    warm_start: WarmStart | None = None,
+    strategy: Strategy = "auto",
+) -> RoutePlan:
+    """Plan routes within about `time_limit_s` seconds of wall-clock time.
+
+    `warm_start` (a previous RoutePlan or vehicle id → stop ids) seeds the search when it
+    is feasible. `strategy` picks the first solution: "auto" tries PyVRP, then VROOM, then
+    OR-Tools; "ortools_plain" is the textbook baseline (mandatory stops as hard
+    constraints, path-cheapest-arc + guided local search), kept for benchmarks.
+    """
+    began = time.monotonic()
+    deadline = began + time_limit_s
+    nodes = _nodes(problem)
+    manager = pywrapcp.RoutingIndexManager(len(nodes.location), len(problem.vehicles),
+                                           nodes.starts, nodes.ends)
+    routing = pywrapcp.RoutingModel(manager)
+    big = mandatory_penalty(problem)
+    _build(problem, nodes, manager, routing, big, hard_mandatory=strategy == "ortools_plain")
+    params = _search_parameters(strategy, max(0.05, time_limit_s))
+    routing.CloseModelWithParameters(params)
+
+    notes: list[str] = []
+    initial = None
+    first = "ortools"
+    if warm_start is not None:
+        initial = _read_routes(problem, nodes, manager, routing, _sequences(problem, warm_start))
+        if initial is not None:
+            first = "warm_start"
+        else:
+            notes.append("the warm start breaks a constraint and was discarded")
+    if initial is None and strategy in ("auto", "pyvrp", "vroom"):
+        share = WARM_SHARE * max(0.0, deadline - time.monotonic())
+        found = warmstart.first_routes(problem, share, prefer=strategy)
+        if found is not None:
+            source, routes = found
+            initial = _read_routes(problem, nodes, manager, routing, routes)
+            if initial is not None:
+                first = source
+            else:
+                notes.append(f"the {source} first solution breaks a constraint and was discarded")
+
+    remaining = deadline - time.monotonic()
+    params.time_limit.FromMilliseconds(max(10, int(remaining * 1000)))
+    solution = _search(routing, params, initial, deadline)
+    if solution is None and initial is not None:
+        solution = initial
+    wall = time.monotonic() - began
+    if solution is None:
+        return RoutePlan([], [DroppedStop(s.id, "no plan found within the time limit")
+                              for s in problem.stops], 0, 0, 0, "no_solution", first, wall, notes)
+    return _plan(problem, nodes, manager, routing, solution, big, first, wall, notes)
+
+
+def _build(problem: RoutingProblem, nodes: _Nodes, manager: pywrapcp.RoutingIndexManager,
+           routing: pywrapcp.RoutingModel, big: int, *, hard_mandatory: bool) -> None:
+    loc = np.asarray(nodes.location)
+    dist = problem.distance[np.ix_(loc, loc)]
+    time_m = problem.travel_minutes[np.ix_(loc, loc)] + np.asarray(nodes.service)[:, None]
+    dist_cb = routing.RegisterTransitMatrix(dist.tolist())
+    routing.SetArcCostEvaluatorOfAllVehicles(dist_cb)
+    for k, v in enumerate(problem.vehicles):
+        if v.fixed_cost:
+            routing.SetFixedCostOfVehicle(v.fixed_cost, k)
+
+    horizon = problem.horizon
+    time_cb = routing.RegisterTransitMatrix(time_m.tolist())
+    routing.AddDimension(time_cb, horizon, horizon, False, "Time")
+    time_dim = routing.GetDimensionOrDie("Time")
+    for k, v in enumerate(problem.vehicles):
+        time_dim.CumulVar(routing.Start(k)).SetRange(v.shift[0], v.shift[1])
+        time_dim.CumulVar(routing.End(k)).SetRange(v.shift[0], v.shift[1])
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
+
+    if any(s.demand for s in problem.stops):
+        demand = [0] * nodes.first_stop + [s.demand for s in problem.stops]
+        load_cb = routing.RegisterUnaryTransitVector(demand)
+        unlimited = max(1, sum(abs(d) for d in demand))
+        caps = [v.capacity if v.capacity is not None else unlimited for v in problem.vehicles]
+        routing.AddDimensionWithVehicleCapacity(load_cb, 0, caps, True, "Load")
+
+    solver = routing.solver()
+    every_vehicle = len(problem.vehicles)
+    by_id = problem.stop_index
+    for i, s in enumerate(problem.stops):
+        index = manager.NodeToIndex(nodes.stop_node(i))
+        time_dim.CumulVar(index).SetRange(s.window[0], s.window[1])
+        allowed = problem.qualified_vehicles(s)
+        if len(allowed) < every_vehicle:
+            routing.SetAllowedVehiclesForIndex(allowed, index)
+        if not (hard_mandatory and s.is_mandatory):
+            routing.AddDisjunction([index], big if s.is_mandatory else int(s.penalty or 0))
+        if s.pickup_of is not None:
+            pickup = manager.NodeToIndex(nodes.stop_node(by_id[s.pickup_of]))
+            routing.AddPickupAndDelivery(pickup, index)
+            solver.Add(routing.ActiveVar(pickup) == routing.ActiveVar(index))
+            solver.Add(routing.VehicleVar(pickup) == routing.VehicleVar(index))
+            solver.Add(time_dim.CumulVar(pickup) <= time_dim.CumulVar(index))
+
+
+def _search_parameters(strategy: Strategy, time_limit_s: float) -> pywrapcp.DefaultRoutingSearchParameters:
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    fs = routing_enums_pb2.FirstSolutionStrategy
+    params.first_solution_strategy = (
+        fs.PATH_CHEAPEST_ARC if strategy == "ortools_plain" else fs.PARALLEL_CHEAPEST_INSERTION
+    )
+    params.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
+    params.time_limit.FromMilliseconds(max(10, int(time_limit_s * 1000)))
+    params.use_full_propagation = BOOL_FALSE
+    return params
+
+
+def _search(routing: pywrapcp.RoutingModel, params, initial, deadline: float):
+    """Run the search; a watchdog thread cancels it if it overruns the deadline."""
+    done = threading.Event()
+
+    def watchdog() -> None:
+        if not done.wait(max(0.0, deadline - time.monotonic()) + WATCHDOG_GRACE_S):
+            routing.CancelSearch()
+
+    guard = threading.Thread(target=watchdog, daemon=True)
+    guard.start()
+    try:
+        if initial is not None:
+            return routing.SolveFromAssignmentWithParameters(initial, params)
+        return routing.SolveWithParameters(params)
+    finally:
+        done.set()
+
+
+def _sequences(problem: RoutingProblem, warm: WarmStart) -> list[list[int]]:
+    seqs = warm.stop_sequences() if isinstance(warm, RoutePlan) else warm
+    by_id = problem.stop_index
+    out: list[list[int]] = []
+    for v in problem.vehicles:
+        out.append([by_id[s] for s in seqs.get(v.id, []) if s in by_id])
+    return out
+
+
+def _read_routes(problem: RoutingProblem, nodes: _Nodes, manager, routing,
+                 routes: Sequence[Sequence[int]]):
+    """OR-Tools assignment of per-vehicle stop-index routes, or None if infeasible."""
+    if len(routes) != len(problem.vehicles):
+        return None
+    as_indices = [[manager.NodeToIndex(nodes.stop_node(i)) for i in r] for r in routes]
+    return routing.ReadAssignmentFromRoutes(as_indices, True)
+
+
+def _plan(problem: RoutingProblem, nodes: _Nodes, manager, routing, solution, big: int,
+          first: str, wall: float, notes: list[str]) -> RoutePlan:
+    routes: list[Route] = []
+    served: set[int] = set()
+    for k in range(len(problem.vehicles)):
+        order: list[int] = []
+        index = solution.Value(routing.NextVar(routing.Start(k)))
+        while not routing.IsEnd(index):
+            order.append(manager.IndexToNode(index) - nodes.first_stop)
+            index = solution.Value(routing.NextVar(index))
+        if not order:
+            continue
+        route = timed_route(problem, k, order)
+        if route is None:  # cannot happen for an OR-Tools-feasible order; never hide it
+            raise RuntimeError(f"route of vehicle {problem.vehicles[k].id!r} fails its schedule")
+        routes.append(route)
+        served.update(order)
+    dropped = [DroppedStop(s.id, drop_reason(problem, i))
+               for i, s in enumerate(problem.stops) if i not in served]
+    distance = sum(r.distance for r in routes)
+    objective = distance + sum(problem.vehicles[k].fixed_cost for k in range(len(problem.vehicles))
+                               if any(r.vehicle_id == problem.vehicles[k].id for r in routes))
+    by_id = problem.stop_index
+    objective += sum(big if problem.stops[by_id[d.stop_id]].is_mandatory
+                     else int(problem.stops[by_id[d.stop_id]].penalty or 0) for d in dropped)
+    return RoutePlan(routes, dropped, distance, sum(r.travel_minutes for r in routes),
+                     objective, "solved", first, wall, notes)
+
+
+def drop_reason(problem: RoutingProblem, i: int) -> str:
+    """Why stop i is not in the plan, in words a dispatcher understands."""
+    s = problem.stops[i]
+    if s.pickup_of is not None:
+        pickup = problem.stops[problem.stop_index[s.pickup_of]]
+        alone = _reason_alone(problem, pickup)
+        if alone:
+            return f"its parts pickup {pickup.id!r} cannot be made: {alone}"
+    alone = _reason_alone(problem, s)
+    if alone:
+        return alone
+    kind = "mandatory stop" if s.is_mandatory else f"drop penalty {s.penalty}"
+    return f"no room left in the qualified engineers' shifts ({kind})"
+
+
+def _reason_alone(problem: RoutingProblem, s) -> str | None:
+    t = problem.travel_minutes
+    qualified = [problem.vehicles[k] for k in problem.qualified_vehicles(s)]
+    if all(v.capacity is not None and s.demand > v.capacity for v in qualified):
+        return f"demand {s.demand} exceeds every qualified engineer's capacity"
+    for v in qualified:
+        earliest = max(v.shift[0] + int(t[v.start, s.location]), s.window[0])
+        if earliest <= s.window[1] and (
+            earliest + s.service_minutes + int(t[s.location, v.end]) <= v.shift[1]
+        ):
+            return None
+    return (f"time window {s.window[0]}-{s.window[1]} cannot be met by any qualified "
+            "engineer within their shift")

@@ -104,6 +104,16 @@ class CourierRule:
     handling_minutes: float = 60.0
     van_max_minutes: float = 360.0
 
+    def arrival_minutes(self, drive_minutes: np.ndarray, parcel_minutes: float) -> np.ndarray:
+        """Minutes from now until a part sent now reaches the site, per depot.
+
+        `drive_minutes` is the depot → site drive; `parcel_minutes` the minutes from now
+        to the contract's spare-delivery deadline.
+        """
+        drive = np.asarray(drive_minutes, dtype=float)
+        van = self.handling_minutes + drive
+        return np.where(drive <= self.van_max_minutes, van, max(parcel_minutes, 0.0))
+
 
 @dataclass(frozen=True)
 class FaultRequest:
@@ -230,11 +240,7 @@ def rank_dispatch_options(
         depot_site = travel.minutes_matrix(depot_xy, site)[:, 0]
         eng_depot = travel.minutes_matrix(eng_xy, depot_xy)
         parcel = _minutes_from(now, spare_delivery_due(now, request.policy, calendar))
-        part_by_courier = np.where(
-            depot_site <= courier.van_max_minutes,
-            courier.handling_minutes + depot_site,
-            max(parcel, 0.0),
-        )
+        part_by_courier = courier.arrival_minutes(depot_site, parcel)
         picks = rank_candidates(eng_site, depot_site, eng_depot, part_by_courier, dues, limit)
     else:
         picks = rank_candidates(eng_site, None, None, None, dues, limit)

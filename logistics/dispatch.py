@@ -19,7 +19,7 @@ part (see `_courier_candidates`). Pure: plain data in, plain data out, no DB.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -44,6 +44,11 @@ LatLon = tuple[float, float]
 # Sort keys pack (missed clocks, on-site seconds, travel seconds) into one int64.
 _FIELD_BITS = 28
 _FIELD_MAX = (1 << _FIELD_BITS) - 1  # ~8.5 years in seconds: never reached in practice
+# Pick-up pruning bound: no drive averages more than this over the straight line
+# (China's expressway limit is 120 km/h).
+PRUNE_SPEED_KMH = 130.0
+_EARTH_RADIUS_KM = 6371.0088
+_CHUNK = 64  # engineers per travel-matrix call while pruning
 
 
 class TravelEstimator(Protocol):
@@ -199,8 +204,14 @@ def rank_dispatch_options(
     travel: TravelEstimator,
     courier: CourierRule = CourierRule(),
     limit: int = 10,
+    prune_speed_kmh: float | None = PRUNE_SPEED_KMH,
 ) -> DispatchRanking:
-    """The best `limit` ways to serve `request`, best first (module docstring)."""
+    """The best `limit` ways to serve `request`, best first (module docstring).
+
+    `prune_speed_kmh` lets the ranking skip engineers whose pick-up options provably cannot
+    rank: it assumes no drive averages more than that speed over the straight-line
+    (great-circle) distance. None evaluates every engineer × depot pair.
+    """
     now = require_utc(request.now_utc, "now_utc")
     opened = require_utc(request.opened_at_utc or now, "opened_at_utc")
     calendar = request.calendar or request.policy.calendar()
@@ -238,10 +249,18 @@ def rank_dispatch_options(
     if needs_part:
         depot_xy = np.array([[d.lat, d.lon] for d in stock], dtype=float)
         depot_site = travel.minutes_matrix(depot_xy, site)[:, 0]
-        eng_depot = travel.minutes_matrix(eng_xy, depot_xy)
         parcel = _minutes_from(now, spare_delivery_due(now, request.policy, calendar))
         part_by_courier = courier.arrival_minutes(depot_site, parcel)
-        picks = rank_candidates(eng_site, depot_site, eng_depot, part_by_courier, dues, limit)
+        lower_bound = None
+        if prune_speed_kmh is not None:
+            lower_bound = great_circle_km(eng_xy, site)[:, 0] / prune_speed_kmh * 60.0
+
+        def eng_depot(rows: np.ndarray) -> np.ndarray:
+            return travel.minutes_matrix(eng_xy[rows], depot_xy)
+
+        picks = rank_candidates(
+            eng_site, depot_site, eng_depot, part_by_courier, dues, limit, lower_bound
+        )
     else:
         picks = rank_candidates(eng_site, None, None, None, dues, limit)
 
@@ -291,40 +310,43 @@ class Pick:
 def rank_candidates(
     eng_site: np.ndarray,
     depot_site: np.ndarray | None,
-    eng_depot: np.ndarray | None,
+    eng_depot: np.ndarray | Callable[[np.ndarray], np.ndarray] | None,
     part_by_courier: np.ndarray | None,
     dues: ClockDues,
     limit: int,
+    eng_lower_bound: np.ndarray | None = None,
 ) -> list[Pick]:
-    """Exact top-`limit` over all (mode, engineer, depot) given the travel matrices.
+    """Exact top-`limit` over all (mode, engineer, depot) given the travel times.
 
-    eng_site (E,), depot_site (D,), eng_depot (E, D) and part_by_courier (D,) are minutes
-    from now; `depot_site` None means no part is needed.
+    eng_site (E,), depot_site (D,) and part_by_courier (D,) are minutes from now;
+    `eng_depot` is the (E, D) engineer → depot minutes, or a function returning the rows
+    of some engineers. `depot_site` None means no part is needed. With
+    `eng_lower_bound` (E,), a lower bound on every pick-up arrival of each engineer,
+    engineers are visited from the smallest bound and the visit stops once the bound
+    alone ranks below the current `limit`-th option: the result is the same.
     """
-    picks: list[Pick] = []
     if depot_site is None:
         onsite = eng_site
         missed = (onsite > dues.onsite).astype(np.int64) + (onsite + dues.fix > dues.restore)
         keys = _keys(missed, onsite, onsite)
-        for i in _smallest(keys, limit):
-            t = float(eng_site[i])
-            picks.append(Pick(int(keys[i]), Mode.ENGINEER, int(i), None, t, None, t, None))
-        return picks
+        return [
+            Pick(
+                int(keys[i]),
+                Mode.ENGINEER,
+                int(i),
+                None,
+                float(eng_site[i]),
+                None,
+                float(eng_site[i]),
+                None,
+            )
+            for i in _smallest(keys, limit)
+        ]
     assert eng_depot is not None and part_by_courier is not None
-    n_eng, n_depot = eng_depot.shape
-
-    # Pickup: part arrives with the engineer, travel == on-site time, and every clock
-    # is a step function of it, so the smallest on-site times are the best keys.
-    pickup_onsite = eng_depot + depot_site[None, :]
-    flat = pickup_onsite.ravel()
-    for idx in _smallest(flat, limit):
-        e, d = divmod(int(idx), n_depot)
-        t = float(flat[idx])
-        missed = (t > dues.onsite) + (t > dues.replacement) + (t + dues.fix > dues.restore)
-        last = float(depot_site[d])
-        picks.append(Pick(_key(missed, t, t), Mode.PICKUP, e, d, t, t, t, last))
+    rows_of = eng_depot if callable(eng_depot) else (lambda rows: eng_depot[rows])
 
     # Courier: on-site time depends on the engineer only, the part's arrival on the depot.
+    picks: list[Pick] = []
     for e, d in _courier_candidates(eng_site, part_by_courier, depot_site, dues, limit):
         onsite, part, drive = float(eng_site[e]), float(part_by_courier[d]), float(depot_site[d])
         missed = (
@@ -335,8 +357,44 @@ def rank_candidates(
         key = _key(missed, onsite, onsite + drive)
         picks.append(Pick(key, Mode.COURIER, e, d, onsite, part, onsite + drive, drive))
 
-    picks.sort(key=lambda p: (p.key, p.mode != Mode.PICKUP, p.engineer, p.depot))
+    # Pickup: the part arrives with the engineer and travel == on-site time, so every
+    # clock is a step function of the arrival and the key grows with it.
+    def pickup_key(onsite: float) -> int:
+        missed = (
+            (onsite > dues.onsite)
+            + (onsite > dues.replacement)
+            + (onsite + dues.fix > dues.restore)
+        )
+        return _key(missed, onsite, onsite)
+
+    n_eng = eng_site.size
+    if eng_lower_bound is None:
+        order, chunk = np.arange(n_eng), n_eng
+    else:
+        order, chunk = np.argsort(eng_lower_bound, kind="stable"), _CHUNK
+    for begin in range(0, n_eng, chunk):
+        rows = order[begin : begin + chunk]
+        picks.sort(key=_pick_order)
+        del picks[limit:]
+        if eng_lower_bound is not None and len(picks) == limit:
+            floor = max(float(eng_lower_bound[rows[0]]), float(depot_site.min()))
+            if pickup_key(floor) > picks[-1].key:
+                break
+        onsite = rows_of(rows) + depot_site[None, :]
+        flat = onsite.ravel()
+        n_depot = onsite.shape[1]
+        for idx in _smallest(flat, limit):
+            r, d = divmod(int(idx), n_depot)
+            t = float(flat[idx])
+            picks.append(
+                Pick(pickup_key(t), Mode.PICKUP, int(rows[r]), d, t, t, t, float(depot_site[d]))
+            )
+    picks.sort(key=_pick_order)
     return picks[:limit]
+
+
+def _pick_order(p: Pick) -> tuple:
+    return (p.key, p.mode != Mode.PICKUP, p.engineer, p.depot)
 
 
 def _courier_candidates(
@@ -372,6 +430,18 @@ def _courier_candidates(
         e, j = divmod(int(idx), k)
         out.append((e, int(depots[e, j])))
     return out
+
+
+def great_circle_km(origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+    """(N, M) great-circle km between (lat, lon) degree rows (haversine, mean Earth radius)."""
+    a, b = np.radians(origins), np.radians(destinations)
+    dlat = b[None, :, 0] - a[:, None, 0]
+    dlon = b[None, :, 1] - a[:, None, 1]
+    h = (
+        np.sin(dlat / 2) ** 2
+        + np.cos(a[:, None, 0]) * np.cos(b[None, :, 0]) * np.sin(dlon / 2) ** 2
+    )
+    return 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def _keys(missed: np.ndarray, onsite_min: np.ndarray, travel_min: np.ndarray) -> np.ndarray:

@@ -263,3 +263,35 @@ def test_ranking_core_is_exact_even_when_a_near_depot_ships_slower_than_a_far_on
             (p.key >> 56, round(p.onsite_minutes * 60), round(p.travel_minutes * 60)) for p in picks
         ]
         assert got == sorted(rows)[:limit]
+
+
+class CountingGrid(GridTravel):
+    """GridTravel that counts the engineer/depot pairs it was asked to time."""
+
+    def __init__(self) -> None:
+        self.pairs = 0
+
+    def minutes_matrix(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+        self.pairs += len(origins) * len(destinations)
+        return self.km_matrix(origins, destinations)
+
+
+def test_skipping_far_engineers_gives_the_same_ranking_as_timing_every_pair():
+    for seed in range(4):
+        rng = random.Random(seed)
+        engineers = [
+            engineer(f"e{i}", 31 + rng.uniform(-4, 4), 121 + rng.uniform(-4, 4)) for i in range(600)
+        ]
+        depots = [
+            depot(f"d{i}", 31 + rng.uniform(-4, 4), 121 + rng.uniform(-4, 4)) for i in range(40)
+        ]
+        every, pruned = CountingGrid(), CountingGrid()
+        full = rank_dispatch_options(fault(), engineers, depots, every, prune_speed_kmh=None)
+        fast = rank_dispatch_options(fault(), engineers, depots, pruned)
+
+        def summary(ranking):
+            return [(o.engineer_id, o.depot_code, o.mode, o.missed) for o in ranking.options]
+
+        assert summary(fast) == summary(full)
+        assert every.pairs >= 600 * 40  # the full engineer x depot matrix
+        assert pruned.pairs < every.pairs / 3

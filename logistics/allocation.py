@@ -11,6 +11,10 @@ objective, in this order:
 `greedy_allocate` is the baseline: demands in order of arrival (first come, first
 served), each takes the nearest depot (by drive time) that still holds its part.
 
+`assign_engineers` is the optional second stage with the same objective: engineers
+(capacity = free job slots, skill = the demand's category) to demands, each engineer
+driving straight to the site while the part follows by courier.
+
 A part goes from its depot by courier van when the depot is within
 `CourierRule.van_max_minutes` of the site, otherwise by parcel on the contract's
 spare-delivery rule — the same rule as dispatch ranking. Plain data in and out.
@@ -28,7 +32,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from logistics.calendars import CoverageCalendar, require_utc
-from logistics.dispatch import CourierRule, TravelEstimator
+from logistics.dispatch import CourierRule, EngineerCandidate, TravelEstimator
 from logistics.sla import Severity, SlaPolicy, spare_delivery_due
 
 DEFAULT_SEVERITY_WEIGHTS: Mapping[Severity, int] = MappingProxyType(
@@ -48,6 +52,8 @@ class Demand:
     severity: Severity | str
     deadline_utc: datetime
     opened_at_utc: datetime
+    category: str | None = None  # skill an engineer needs; None: any engineer
+    onsite_deadline_utc: datetime | None = None  # engineer on site by; None: deadline_utc
 
 
 @dataclass(frozen=True)
@@ -133,51 +139,22 @@ def allocate(
     if not demands:
         return AllocationResult("min_cost_flow", [], [], 0, 0, 0.0, 0.0)
     prob = _prepare(demands, depots, travel, settings)
-    n, n_depots, n_parts = len(demands), len(depots), len(prob.parts)
+    n, n_parts = len(demands), len(prob.parts)
 
-    late = prob.minutes > prob.slack[None, :]
-    km_cost = np.rint(prob.km * _KM_UNIT).astype(np.int64)
-    # Strict tiers: one more unserved demand outweighs every possible km, one more
-    # weighted miss outweighs every possible unserved count and km.
-    unserved_cost = int(km_cost.max(initial=0)) * n + 1
-    miss_cost = unserved_cost * (n + 1)
-
-    # Nodes: demands 0..n-1, (depot, part) n.., sink last.
-    def depot_node(d: np.ndarray, p: np.ndarray) -> np.ndarray:
-        return n + d * n_parts + p
-
-    sink = n + n_depots * n_parts
     d_idx, n_idx = np.nonzero(prob.stock > 0)
-    arc_tail = [n_idx, np.arange(n)]
-    arc_head = [depot_node(d_idx, prob.part_of[n_idx]), np.full(n, sink)]
-    arc_cap = [np.ones(len(n_idx), dtype=np.int64), np.ones(n, dtype=np.int64)]
-    arc_cost = [
-        km_cost[d_idx, n_idx] + late[d_idx, n_idx] * prob.weights[n_idx] * miss_cost,
-        prob.weights * miss_cost + unserved_cost,
-    ]
-    pd, pp = np.nonzero(prob.stock_by_part > 0)
-    arc_tail.append(depot_node(pd, pp))
-    arc_head.append(np.full(len(pd), sink))
-    arc_cap.append(prob.stock_by_part[pd, pp].astype(np.int64))
-    arc_cost.append(np.zeros(len(pd), dtype=np.int64))
-
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(arc_tail).astype(np.int32),
-        np.concatenate(arc_head).astype(np.int32),
-        np.concatenate(arc_cap),
-        np.concatenate(arc_cost),
+    p_idx = prob.part_of[n_idx]
+    pool = d_idx * n_parts + p_idx  # one pool per (depot, part)
+    capacity = prob.stock_by_part.ravel()
+    arc = _lexicographic_assignment(
+        n_demands=n,
+        capacity=capacity,
+        arc_demand=n_idx,
+        arc_pool=pool,
+        arc_late=prob.minutes[d_idx, n_idx] > prob.slack[n_idx],
+        arc_km=prob.km[d_idx, n_idx],
+        weights=prob.weights,
     )
-    supplies = np.zeros(sink + 1, dtype=np.int64)
-    supplies[:n] = 1
-    supplies[sink] = -n
-    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed with status {status}")
-
-    used = flow.flows(np.arange(len(n_idx), dtype=np.int32)) > 0
-    chosen = dict(zip(n_idx[used].tolist(), d_idx[used].tolist(), strict=True))
+    chosen = {int(n_idx[a]): int(d_idx[a]) for a in arc}
     return _result(
         "min_cost_flow",
         chosen,
@@ -188,6 +165,60 @@ def allocate(
         clock.perf_counter() - started,
         lambda part: f"all units of {part} went to demands that miss fewer or weigh more",
     )
+
+
+def _lexicographic_assignment(
+    n_demands: int,
+    capacity: np.ndarray,
+    arc_demand: np.ndarray,
+    arc_pool: np.ndarray,
+    arc_late: np.ndarray,
+    arc_km: np.ndarray,
+    weights: np.ndarray,
+) -> list[int]:
+    """Give each demand at most one unit from a pool it has an arc to, optimally for
+    (weighted misses, unserved demands, km), by min-cost flow. Returns the arcs used.
+
+    Costs are integers in strict tiers: one more unserved demand costs more than any
+    possible km total, one more weighted miss more than any unserved count and km.
+    """
+    n_pools = capacity.size
+    km_cost = np.rint(np.asarray(arc_km) * _KM_UNIT).astype(np.int64)
+    unserved_cost = int(km_cost.max(initial=0)) * n_demands + 1
+    miss_cost = unserved_cost * (n_demands + 1)
+
+    # Nodes: demands 0..n-1, pools n..n+P-1, sink last.
+    sink = n_demands + n_pools
+    pools = np.nonzero(capacity > 0)[0]
+    n_arcs = len(arc_demand)
+    tails = np.concatenate([arc_demand, np.arange(n_demands), n_demands + pools])
+    heads = np.concatenate(
+        [n_demands + arc_pool, np.full(n_demands, sink), np.full(len(pools), sink)]
+    )
+    caps = np.concatenate(
+        [np.ones(n_arcs + n_demands, dtype=np.int64), capacity[pools].astype(np.int64)]
+    )
+    costs = np.concatenate(
+        [
+            km_cost + arc_late * weights[arc_demand] * miss_cost,
+            weights * miss_cost + unserved_cost,
+            np.zeros(len(pools), dtype=np.int64),
+        ]
+    ).astype(np.int64)
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps, costs
+    )
+    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies[:n_demands] = 1
+    supplies[sink] = -n_demands
+    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    used = flow.flows(np.arange(n_arcs, dtype=np.int32)) > 0
+    return np.nonzero(used)[0].tolist()
 
 
 def greedy_allocate(
@@ -306,3 +337,111 @@ def _result(
             Assignment(demand.id, depots[d].depot_id, now + timedelta(minutes=minutes), km, late)
         )
     return AllocationResult(method, assignments, unassigned, weighted, misses, km_total, seconds)
+
+
+@dataclass(frozen=True)
+class EngineerAssignment:
+    demand_id: int | str
+    engineer_id: int | str
+    onsite_eta: datetime
+    km: float
+    late_minutes: float  # 0 when on time
+
+
+@dataclass(frozen=True)
+class EngineerAllocation:
+    assignments: list[EngineerAssignment]
+    unassigned: list[Unassigned]
+    weighted_misses: int  # late on site or no engineer, weighted by severity
+    misses: int
+    travel_km: float
+    solve_seconds: float
+
+
+def assign_engineers(
+    demands: Sequence[Demand],
+    engineers: Sequence[EngineerCandidate],
+    travel: TravelEstimator,
+    settings: AllocationSettings,
+    nearest: int = 25,
+) -> EngineerAllocation:
+    """Engineers for a batch of demands by min-cost flow: fewest severity-weighted on-site
+    misses, then most demands staffed, then least km.
+
+    An engineer takes demands only while on shift, skilled for the demand's category and
+    with free slots (max_jobs − open_jobs). Each demand considers its `nearest` eligible
+    engineers by drive time; the optimum is exact over those candidates.
+    """
+    started = clock.perf_counter()
+    now = require_utc(settings.now_utc, "now_utc")
+    staff = [e for e in engineers if e.on_shift and e.open_jobs < e.max_jobs]
+    n = len(demands)
+    if n == 0:
+        return EngineerAllocation([], [], 0, 0, 0.0, 0.0)
+    weights = np.array(
+        [settings.severity_weights[Severity(d.severity)] for d in demands], dtype=np.int64
+    )
+    slack = np.array(
+        [
+            (require_utc(d.onsite_deadline_utc or d.deadline_utc, "deadline") - now).total_seconds()
+            / 60.0
+            for d in demands
+        ]
+    )
+    if staff:
+        sites = np.array([[d.lat, d.lon] for d in demands], dtype=float)
+        eng_xy = np.array([[e.lat, e.lon] for e in staff], dtype=float)
+        minutes = travel.minutes_matrix(eng_xy, sites)  # (E, N)
+        km = travel.km_matrix(eng_xy, sites)
+        skilled = np.array(
+            [[d.category is None or d.category in e.skills for d in demands] for e in staff]
+        )
+        ranked = np.where(skilled, minutes, np.inf)
+        k = min(nearest, len(staff))
+        if k < len(staff):
+            near = np.argpartition(ranked, k - 1, axis=0)[:k]  # (k, N) engineer rows
+        else:
+            near = np.broadcast_to(np.arange(k)[:, None], (k, n))
+        e_idx, n_idx = near.ravel(), np.tile(np.arange(n), k)
+        keep = skilled[e_idx, n_idx]
+        e_idx, n_idx = e_idx[keep], n_idx[keep]
+        capacity = np.array([e.max_jobs - e.open_jobs for e in staff], dtype=np.int64)
+        arcs = _lexicographic_assignment(
+            n_demands=n,
+            capacity=capacity,
+            arc_demand=n_idx,
+            arc_pool=e_idx,
+            arc_late=minutes[e_idx, n_idx] > slack[n_idx],
+            arc_km=km[e_idx, n_idx],
+            weights=weights,
+        )
+        chosen = {int(n_idx[a]): int(e_idx[a]) for a in arcs}
+    else:
+        chosen = {}
+
+    assignments, unassigned = [], []
+    weighted = misses = 0
+    km_total = 0.0
+    for i, demand in enumerate(demands):
+        e = chosen.get(i)
+        if e is None:
+            if not any(demand.category is None or demand.category in s.skills for s in staff):
+                what = f" skilled for {demand.category}" if demand.category else ""
+                reason = f"no engineer on shift{what} has a free slot"
+            else:
+                reason = "engineers within reach went to demands that miss fewer or weigh more"
+            unassigned.append(Unassigned(demand.id, reason))
+            weighted, misses = weighted + int(weights[i]), misses + 1
+            continue
+        drive = float(minutes[e, i])
+        late = max(0.0, drive - float(slack[i]))
+        if late > 0:
+            weighted, misses = weighted + int(weights[i]), misses + 1
+        km_total += float(km[e, i])
+        assignments.append(
+            EngineerAssignment(
+                demand.id, staff[e].id, now + timedelta(minutes=drive), float(km[e, i]), late
+            )
+        )
+    seconds = clock.perf_counter() - started
+    return EngineerAllocation(assignments, unassigned, weighted, misses, km_total, seconds)

@@ -21,8 +21,10 @@ from logistics.allocation import (
     Demand,
     DepotSupply,
     allocate,
+    assign_engineers,
     greedy_allocate,
 )
+from logistics.dispatch import EngineerCandidate
 
 NOW = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
 SETTINGS = AllocationSettings(now_utc=NOW)
@@ -199,3 +201,43 @@ def test_allocation_refuses_naive_times():
             GridTravel(),
             AllocationSettings(now_utc=datetime(2026, 3, 3, 10, 0)),
         )
+
+
+def engineer(id, lon, skills=("disk",), free=1, lat=31.0, on_shift=True):
+    return EngineerCandidate(id, id, lat, lon, frozenset(skills), on_shift, 0, free)
+
+
+def test_a_scarce_engineer_goes_to_the_most_severe_fault_that_can_still_be_reached():
+    demands = [
+        demand("p3", 121.1, "P3", due_in=60),  # Wu: 10 min away
+        demand("p1", 121.5, "P1", due_in=60),  # Wu: 50 min away, still in time
+    ]
+    result = assign_engineers(demands, [engineer("Wu", 121.0)], GridTravel(), SETTINGS)
+    [a] = result.assignments
+    assert (a.demand_id, a.engineer_id, round(a.km)) == ("p1", "Wu", 50)
+    assert a.onsite_eta == NOW + timedelta(minutes=50)
+    assert result.weighted_misses == 2  # the P3 without an engineer
+    assert "weigh more" in result.unassigned[0].reason
+
+
+def test_engineers_with_free_slots_take_several_faults_and_skills_are_respected():
+    demands = [
+        demand("a", 121.1, due_in=60),
+        demand("b", 121.2, due_in=60),
+        Demand("c", 31.0, 121.3, "psu", "P2", NOW + timedelta(minutes=60), NOW, category="power"),
+    ]
+    engineers = [engineer("Wu", 121.0, free=2), engineer("Off", 121.3, on_shift=False)]
+    result = assign_engineers(demands, engineers, GridTravel(), SETTINGS)
+    assert {a.demand_id: a.engineer_id for a in result.assignments} == {"a": "Wu", "b": "Wu"}
+    assert round(result.travel_km) == 30  # 10 + 20 km
+    [c] = result.unassigned
+    assert c.demand_id == "c" and "skilled for power" in c.reason
+
+
+def test_a_late_engineer_is_sent_rather_than_none_and_the_lateness_is_reported():
+    result = assign_engineers(
+        [demand("far", 122.0, "P2", due_in=60)], [engineer("Wu", 121.0)], GridTravel(), SETTINGS
+    )
+    [a] = result.assignments
+    assert a.late_minutes == 40  # 100 km = 100 min against 60
+    assert result.weighted_misses == 4

@@ -9,12 +9,16 @@ Three ways to serve a fault:
                  spare-delivery rule (end of the 2nd working day);
 * ``engineer`` – no part needed, the engineer alone.
 
-Options are ranked by fewest missed SLA clocks (on-site, replacement unit, restore), then
-earliest on-site arrival, then least travel (minutes of all legs), compared to the second.
-The enumeration is exact over every eligible engineer × every depot holding the part in
-both modes; the courier mode is evaluated per engineer only on the depots that can still
-rank, which is exact because its clock misses separate into an engineer part and a depot
-part (see `_courier_candidates`). Pure: plain data in, plain data out, no DB.
+Eligible engineers are on shift, skilled for the part's category and below their job
+limit; eligible depots hold at least one good unit. Options are ranked by fewest missed
+SLA clocks (on site, replacement unit on site, restore = both there + fix time), then
+earliest on-site arrival, then least travel (driving minutes of all legs, courier
+included), all to the second. The result is exactly the best `limit` over every eligible
+engineer × depot × mode. Two shortcuts keep it fast without changing it: courier options
+are only scored for the depots that can still rank for each engineer (their misses split
+into an engineer part and a depot part, see `_courier_candidates`), and pick-up options
+are scored engineer by engineer from the nearest in straight line, stopping when even a
+drive at `PRUNE_SPEED_KMH` could not rank. Pure: plain data in, plain data out, no DB.
 """
 
 from __future__ import annotations
@@ -170,6 +174,10 @@ class ClockCheck:
 
 @dataclass(frozen=True)
 class DispatchOption:
+    """One ranked way to serve the fault. Times UTC, km of road, minutes of driving;
+    `travel_minutes` sums every leg (the part's courier leg too), `missed` counts the
+    `checks` not met, `explanation` says in a sentence why the option ranks there."""
+
     rank: int
     mode: Mode
     engineer_id: int | str
@@ -237,8 +245,9 @@ def rank_dispatch_options(
         calendar,
         travel_minutes=float(eng_site.min()),
     )
-    onsite_due = request.onsite_due or clocks.onsite_due
-    assert onsite_due is not None
+    promised = request.onsite_due or clocks.onsite_due
+    assert promised is not None  # compute_clocks got a travel time
+    onsite_due = require_utc(promised, "onsite_due")
     dues = ClockDues(
         onsite=_minutes_from(now, onsite_due),
         replacement=_minutes_from(now, clocks.replacement_due) if needs_part else np.inf,
@@ -326,36 +335,10 @@ def rank_candidates(
     alone ranks below the current `limit`-th option: the result is the same.
     """
     if depot_site is None:
-        onsite = eng_site
-        missed = (onsite > dues.onsite).astype(np.int64) + (onsite + dues.fix > dues.restore)
-        keys = _keys(missed, onsite, onsite)
-        return [
-            Pick(
-                int(keys[i]),
-                Mode.ENGINEER,
-                int(i),
-                None,
-                float(eng_site[i]),
-                None,
-                float(eng_site[i]),
-                None,
-            )
-            for i in _smallest(keys, limit)
-        ]
+        return _engineer_only_picks(eng_site, dues, limit)
     assert eng_depot is not None and part_by_courier is not None
     rows_of = eng_depot if callable(eng_depot) else (lambda rows: eng_depot[rows])
-
-    # Courier: on-site time depends on the engineer only, the part's arrival on the depot.
-    picks: list[Pick] = []
-    for e, d in _courier_candidates(eng_site, part_by_courier, depot_site, dues, limit):
-        onsite, part, drive = float(eng_site[e]), float(part_by_courier[d]), float(depot_site[d])
-        missed = (
-            (onsite > dues.onsite)
-            + (part > dues.replacement)
-            + (max(onsite, part) + dues.fix > dues.restore)
-        )
-        key = _key(missed, onsite, onsite + drive)
-        picks.append(Pick(key, Mode.COURIER, e, d, onsite, part, onsite + drive, drive))
+    picks = _courier_picks(eng_site, depot_site, part_by_courier, dues, limit)
 
     # Pickup: the part arrives with the engineer and travel == on-site time, so every
     # clock is a step function of the arrival and the key grows with it.
@@ -380,9 +363,9 @@ def rank_candidates(
             floor = max(float(eng_lower_bound[rows[0]]), float(depot_site.min()))
             if pickup_key(floor) > picks[-1].key:
                 break
-        onsite = rows_of(rows) + depot_site[None, :]
-        flat = onsite.ravel()
-        n_depot = onsite.shape[1]
+        arrival = rows_of(rows) + depot_site[None, :]
+        flat = arrival.ravel()
+        n_depot = arrival.shape[1]
         for idx in _smallest(flat, limit):
             r, d = divmod(int(idx), n_depot)
             t = float(flat[idx])
@@ -391,6 +374,37 @@ def rank_candidates(
             )
     picks.sort(key=_pick_order)
     return picks[:limit]
+
+
+def _engineer_only_picks(eng_site: np.ndarray, dues: ClockDues, limit: int) -> list[Pick]:
+    missed = (eng_site > dues.onsite).astype(np.int64) + (eng_site + dues.fix > dues.restore)
+    keys = _keys(missed, eng_site, eng_site)
+    picks = []
+    for i in _smallest(keys, limit):
+        t = float(eng_site[i])
+        picks.append(Pick(int(keys[i]), Mode.ENGINEER, int(i), None, t, None, t, None))
+    return picks
+
+
+def _courier_picks(
+    eng_site: np.ndarray,
+    depot_site: np.ndarray,
+    part_by_courier: np.ndarray,
+    dues: ClockDues,
+    limit: int,
+) -> list[Pick]:
+    """Courier options: on-site time depends on the engineer, the part's on the depot."""
+    picks = []
+    for e, d in _courier_candidates(eng_site, part_by_courier, depot_site, dues, limit):
+        onsite, part, drive = float(eng_site[e]), float(part_by_courier[d]), float(depot_site[d])
+        missed = (
+            (onsite > dues.onsite)
+            + (part > dues.replacement)
+            + (max(onsite, part) + dues.fix > dues.restore)
+        )
+        key = _key(missed, onsite, onsite + drive)
+        picks.append(Pick(key, Mode.COURIER, e, d, onsite, part, onsite + drive, drive))
+    return picks
 
 
 def _pick_order(p: Pick) -> tuple:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from threading import Lock
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -34,6 +35,11 @@ def require_utc(dt: datetime, name: str = "datetime") -> datetime:
     if dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None:
         raise ValueError(f"{name} must be timezone-aware (UTC), got naive {dt.isoformat()}")
     return dt.astimezone(UTC)
+
+
+# `holidays` fills a year's dates on first use; the lock keeps two threads from filling
+# the same shared calendar at once.
+_HOLIDAYS_LOCK = Lock()
 
 
 @lru_cache(maxsize=32)
@@ -89,7 +95,8 @@ class CoverageCalendar:
 
         Independent of the coverage kind: couriers and return windows count these days.
         """
-        return _country_holidays(self.country).is_working_day(day)
+        with _HOLIDAYS_LOCK:
+            return _country_holidays(self.country).is_working_day(day)
 
     def is_covered_day(self, day: date) -> bool:
         """True if the contract's coverage window opens on this local date."""

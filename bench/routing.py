@@ -34,7 +34,9 @@ def solve_instance(instance: SolomonInstance, time_limit_s: float, solver: str =
     problem = routing_problem(instance)
     began = time.monotonic()
     if solver in ("ours", "ortools_plain"):
-        plan = solve(problem, time_limit_s, strategy="auto" if solver == "ours" else "ortools_plain")
+        plan = solve(
+            problem, time_limit_s, strategy="auto" if solver == "ours" else "ortools_plain"
+        )
         routes = [[int(v.stop_id) for v in r.visits] for r in plan.routes]
         complete = not plan.dropped
     else:

@@ -44,15 +44,22 @@ def read_instance(path: str | Path) -> SolomonInstance:
         text = path.read_text()
     except OSError as exc:
         raise InstanceFormatError(f"{path}: cannot read file ({exc.strerror})") from exc
-    if re.search(r"^\s*NODE_COORD_SECTION", text, re.M) or re.search(r"^\s*DIMENSION\s*:", text, re.M):
+    if re.search(r"^\s*NODE_COORD_SECTION", text, re.M) or re.search(
+        r"^\s*DIMENSION\s*:", text, re.M
+    ):
         return _read_vrplib(path.stem, text)
     if re.search(r"^\s*CUSTOMER\s*$", text, re.M) or re.search(r"^\s*VEHICLE\s*$", text, re.M):
         return _read_solomon_txt(path.stem, text)
     raise InstanceFormatError(f"{path}: neither a VRPLIB nor a Solomon instance")
 
 
-_SECTIONS = ("NODE_COORD_SECTION", "DEMAND_SECTION", "TIME_WINDOW_SECTION",
-             "SERVICE_TIME_SECTION", "DEPOT_SECTION")
+_SECTIONS = (
+    "NODE_COORD_SECTION",
+    "DEMAND_SECTION",
+    "TIME_WINDOW_SECTION",
+    "SERVICE_TIME_SECTION",
+    "DEPOT_SECTION",
+)
 
 
 def _read_vrplib(name: str, text: str) -> SolomonInstance:
@@ -93,8 +100,9 @@ def _read_vrplib(name: str, text: str) -> SolomonInstance:
         demand = _column(sections["DEMAND_SECTION"], ids, name, "DEMAND_SECTION", 1)[:, 0]
         tw = _column(sections["TIME_WINDOW_SECTION"], ids, name, "TIME_WINDOW_SECTION", 2)
         if "SERVICE_TIME_SECTION" in sections:
-            service = _column(sections["SERVICE_TIME_SECTION"], ids, name,
-                              "SERVICE_TIME_SECTION", 1)[:, 0]
+            service = _column(
+                sections["SERVICE_TIME_SECTION"], ids, name, "SERVICE_TIME_SECTION", 1
+            )[:, 0]
         else:
             service = np.full(dim, float(header["SERVICE_TIME"]))
         depot_rows = [r for r in sections.get("DEPOT_SECTION", [["1"]]) if r[0] != "-1"]
@@ -107,18 +115,30 @@ def _read_vrplib(name: str, text: str) -> SolomonInstance:
     order = [depot] + [i for i in range(dim) if i != depot]
     service = service.copy()
     service[depot] = 0.0
-    return SolomonInstance(name, coords[order], demand[order].astype(np.int64), tw[order, 0],
-                           tw[order, 1], service[order], vehicles, capacity)
+    return SolomonInstance(
+        name,
+        coords[order],
+        demand[order].astype(np.int64),
+        tw[order, 0],
+        tw[order, 1],
+        service[order],
+        vehicles,
+        capacity,
+    )
 
 
 def _ids(sections: dict[str, list[list[str]]], dim: int, name: str) -> dict[int, int]:
     rows = sections["NODE_COORD_SECTION"]
     if len(rows) != dim:
-        raise InstanceFormatError(f"{name}: NODE_COORD_SECTION has {len(rows)} rows, DIMENSION {dim}")
+        raise InstanceFormatError(
+            f"{name}: NODE_COORD_SECTION has {len(rows)} rows, DIMENSION {dim}"
+        )
     return {int(r[0]): k for k, r in enumerate(rows)}
 
 
-def _column(rows: list[list[str]], ids: dict[int, int], name: str, sec: str, width: int) -> np.ndarray:
+def _column(
+    rows: list[list[str]], ids: dict[int, int], name: str, sec: str, width: int
+) -> np.ndarray:
     if len(rows) != len(ids):
         raise InstanceFormatError(f"{name}: {sec} has {len(rows)} rows, expected {len(ids)}")
     out = np.zeros((len(ids), width))
@@ -155,8 +175,16 @@ def _read_solomon_txt(name: str, text: str) -> SolomonInstance:
         raise InstanceFormatError(f"{name}: CUSTOMER rows need 7 columns")
     service = data[:, 6].copy()
     service[0] = 0.0
-    return SolomonInstance(first, data[:, 1:3], data[:, 3].astype(np.int64), data[:, 4],
-                           data[:, 5], service, vehicles, capacity)
+    return SolomonInstance(
+        first,
+        data[:, 1:3],
+        data[:, 3].astype(np.int64),
+        data[:, 4],
+        data[:, 5],
+        service,
+        vehicles,
+        capacity,
+    )
 
 
 def dimacs_tenths(coords: np.ndarray) -> np.ndarray:
@@ -179,11 +207,18 @@ def routing_problem(instance: SolomonInstance) -> RoutingProblem:
         return int(round(x * TENTHS))
 
     stops = [
-        Stop(id=str(c), location=c, service_minutes=t(instance.service[c]),
-             window=(t(instance.ready[c]), t(instance.due[c])), demand=int(instance.demand[c]))
+        Stop(
+            id=str(c),
+            location=c,
+            service_minutes=t(instance.service[c]),
+            window=(t(instance.ready[c]), t(instance.due[c])),
+            demand=int(instance.demand[c]),
+        )
         for c in range(1, instance.customers + 1)
     ]
     shift = (t(instance.ready[0]), t(instance.due[0]))
-    vehicles = [Vehicle(id=f"v{k + 1}", start=0, end=0, shift=shift, capacity=instance.capacity)
-                for k in range(instance.vehicles)]
+    vehicles = [
+        Vehicle(id=f"v{k + 1}", start=0, end=0, shift=shift, capacity=instance.capacity)
+        for k in range(instance.vehicles)
+    ]
     return RoutingProblem(tenths, tenths, stops, vehicles)

@@ -139,7 +139,9 @@ def _validate(problem: RoutingProblem) -> None:
         if pickup is None:
             raise ValueError(f"stop {s.id!r}: pickup stop {s.pickup_of!r} does not exist")
         if pickup.pickup_of is not None or pickup.id == s.id:
-            raise ValueError(f"stop {s.id!r}: pickup stop {pickup.id!r} cannot itself be a delivery")
+            raise ValueError(
+                f"stop {s.id!r}: pickup stop {pickup.id!r} cannot itself be a delivery"
+            )
         if pickup.id in pickups_used:
             raise ValueError(f"pickup stop {pickup.id!r} is the pickup of more than one stop")
         pickups_used.add(pickup.id)

@@ -48,6 +48,7 @@ def timed_route(problem: RoutingProblem, vehicle: int, stops: Sequence[int]) -> 
         first = problem.stops[stops[0]]
         latest = visits[0].start - int(t_mat[v.start, first.location])
         depart = max(depart, latest)
-        visits[0] = Visit(first.id, depart + int(t_mat[v.start, first.location]),
-                          visits[0].start, visits[0].end)
+        visits[0] = Visit(
+            first.id, depart + int(t_mat[v.start, first.location]), visits[0].start, visits[0].end
+        )
     return Route(v.id, tuple(visits), depart, back, distance, travel)

@@ -57,8 +57,13 @@ def _nodes(problem: RoutingProblem) -> _Nodes:
     node_of = {loc: k for k, loc in enumerate(depot_locs)}
     location = depot_locs + [s.location for s in problem.stops]
     service = [0] * len(depot_locs) + [s.service_minutes for s in problem.stops]
-    return _Nodes(location, service, [node_of[v.start] for v in problem.vehicles],
-                  [node_of[v.end] for v in problem.vehicles], len(depot_locs))
+    return _Nodes(
+        location,
+        service,
+        [node_of[v.start] for v in problem.vehicles],
+        [node_of[v.end] for v in problem.vehicles],
+        len(depot_locs),
+    )
 
 
 def mandatory_penalty(problem: RoutingProblem) -> int:
@@ -85,8 +90,9 @@ def solve(
     began = time.monotonic()
     deadline = began + time_limit_s
     nodes = _nodes(problem)
-    manager = pywrapcp.RoutingIndexManager(len(nodes.location), len(problem.vehicles),
-                                           nodes.starts, nodes.ends)
+    manager = pywrapcp.RoutingIndexManager(
+        len(nodes.location), len(problem.vehicles), nodes.starts, nodes.ends
+    )
     routing = pywrapcp.RoutingModel(manager)
     big = mandatory_penalty(problem)
     _build(problem, nodes, manager, routing, big, hard_mandatory=strategy == "ortools_plain")
@@ -104,29 +110,46 @@ def solve(
             notes.append("the warm start breaks a constraint and was discarded")
     if initial is None and strategy in ("auto", "pyvrp", "vroom"):
         share = WARM_SHARE * max(0.0, deadline - time.monotonic())
-        found = warmstart.first_routes(problem, share, prefer=strategy)
-        if found is not None:
-            source, routes = found
-            initial = _read_routes(problem, nodes, manager, routing, routes)
-            if initial is not None:
-                first = source
-            else:
-                notes.append(f"the {source} first solution breaks a constraint and was discarded")
+        for source, routes in warmstart.first_routes(problem, share, prefer=strategy):
+            candidate = _read_routes(problem, nodes, manager, routing, routes)
+            if candidate is None:
+                notes.append(f"the {source} first solution breaks a constraint; discarded")
+            elif initial is None or candidate.ObjectiveValue() < initial.ObjectiveValue():
+                initial, first = candidate, source
 
     remaining = deadline - time.monotonic()
     params.time_limit.FromMilliseconds(max(10, int(remaining * 1000)))
     solution = _search(routing, params, initial, deadline)
     if solution is None and initial is not None:
         solution = initial
+    elif solution is not None and initial is not None:
+        start, end = initial.ObjectiveValue(), solution.ObjectiveValue()
+        notes.append(f"OR-Tools search: objective {start} -> {end} from the {first} start")
     wall = time.monotonic() - began
     if solution is None:
-        return RoutePlan([], [DroppedStop(s.id, "no plan found within the time limit")
-                              for s in problem.stops], 0, 0, 0, "no_solution", first, wall, notes)
+        return RoutePlan(
+            [],
+            [DroppedStop(s.id, "no plan found within the time limit") for s in problem.stops],
+            0,
+            0,
+            0,
+            "no_solution",
+            first,
+            wall,
+            notes,
+        )
     return _plan(problem, nodes, manager, routing, solution, big, first, wall, notes)
 
 
-def _build(problem: RoutingProblem, nodes: _Nodes, manager: pywrapcp.RoutingIndexManager,
-           routing: pywrapcp.RoutingModel, big: int, *, hard_mandatory: bool) -> None:
+def _build(
+    problem: RoutingProblem,
+    nodes: _Nodes,
+    manager: pywrapcp.RoutingIndexManager,
+    routing: pywrapcp.RoutingModel,
+    big: int,
+    *,
+    hard_mandatory: bool,
+) -> None:
     loc = np.asarray(nodes.location)
     dist = problem.distance[np.ix_(loc, loc)]
     time_m = problem.travel_minutes[np.ix_(loc, loc)] + np.asarray(nodes.service)[:, None]
@@ -161,7 +184,9 @@ def _build(problem: RoutingProblem, nodes: _Nodes, manager: pywrapcp.RoutingInde
         time_dim.CumulVar(index).SetRange(s.window[0], s.window[1])
         allowed = problem.qualified_vehicles(s)
         if len(allowed) < every_vehicle:
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+            # SetAllowedVehiclesForIndex does not accept a Python list in this OR-Tools
+            # build; restricting the vehicle variable is equivalent (-1: not performed).
+            routing.VehicleVar(index).SetValues([-1, *allowed])
         if not (hard_mandatory and s.is_mandatory):
             routing.AddDisjunction([index], big if s.is_mandatory else int(s.penalty or 0))
         if s.pickup_of is not None:
@@ -172,7 +197,9 @@ def _build(problem: RoutingProblem, nodes: _Nodes, manager: pywrapcp.RoutingInde
             solver.Add(time_dim.CumulVar(pickup) <= time_dim.CumulVar(index))
 
 
-def _search_parameters(strategy: Strategy, time_limit_s: float) -> pywrapcp.DefaultRoutingSearchParameters:
+def _search_parameters(
+    strategy: Strategy, time_limit_s: float
+) -> pywrapcp.DefaultRoutingSearchParameters:
     params = pywrapcp.DefaultRoutingSearchParameters()
     fs = routing_enums_pb2.FirstSolutionStrategy
     params.first_solution_strategy = (
@@ -213,8 +240,9 @@ def _sequences(problem: RoutingProblem, warm: WarmStart) -> list[list[int]]:
     return out
 
 
-def _read_routes(problem: RoutingProblem, nodes: _Nodes, manager, routing,
-                 routes: Sequence[Sequence[int]]):
+def _read_routes(
+    problem: RoutingProblem, nodes: _Nodes, manager, routing, routes: Sequence[Sequence[int]]
+):
     """OR-Tools assignment of per-vehicle stop-index routes, or None if infeasible."""
     if len(routes) != len(problem.vehicles):
         return None
@@ -222,8 +250,17 @@ def _read_routes(problem: RoutingProblem, nodes: _Nodes, manager, routing,
     return routing.ReadAssignmentFromRoutes(as_indices, True)
 
 
-def _plan(problem: RoutingProblem, nodes: _Nodes, manager, routing, solution, big: int,
-          first: str, wall: float, notes: list[str]) -> RoutePlan:
+def _plan(
+    problem: RoutingProblem,
+    nodes: _Nodes,
+    manager,
+    routing,
+    solution,
+    big: int,
+    first: str,
+    wall: float,
+    notes: list[str],
+) -> RoutePlan:
     routes: list[Route] = []
     served: set[int] = set()
     for k in range(len(problem.vehicles)):
@@ -239,16 +276,35 @@ def _plan(problem: RoutingProblem, nodes: _Nodes, manager, routing, solution, bi
             raise RuntimeError(f"route of vehicle {problem.vehicles[k].id!r} fails its schedule")
         routes.append(route)
         served.update(order)
-    dropped = [DroppedStop(s.id, drop_reason(problem, i))
-               for i, s in enumerate(problem.stops) if i not in served]
+    dropped = [
+        DroppedStop(s.id, drop_reason(problem, i))
+        for i, s in enumerate(problem.stops)
+        if i not in served
+    ]
     distance = sum(r.distance for r in routes)
-    objective = distance + sum(problem.vehicles[k].fixed_cost for k in range(len(problem.vehicles))
-                               if any(r.vehicle_id == problem.vehicles[k].id for r in routes))
+    objective = distance + sum(
+        problem.vehicles[k].fixed_cost
+        for k in range(len(problem.vehicles))
+        if any(r.vehicle_id == problem.vehicles[k].id for r in routes)
+    )
     by_id = problem.stop_index
-    objective += sum(big if problem.stops[by_id[d.stop_id]].is_mandatory
-                     else int(problem.stops[by_id[d.stop_id]].penalty or 0) for d in dropped)
-    return RoutePlan(routes, dropped, distance, sum(r.travel_minutes for r in routes),
-                     objective, "solved", first, wall, notes)
+    objective += sum(
+        big
+        if problem.stops[by_id[d.stop_id]].is_mandatory
+        else int(problem.stops[by_id[d.stop_id]].penalty or 0)
+        for d in dropped
+    )
+    return RoutePlan(
+        routes,
+        dropped,
+        distance,
+        sum(r.travel_minutes for r in routes),
+        objective,
+        "solved",
+        first,
+        wall,
+        notes,
+    )
 
 
 def drop_reason(problem: RoutingProblem, i: int) -> str:
@@ -277,5 +333,7 @@ def _reason_alone(problem: RoutingProblem, s) -> str | None:
             earliest + s.service_minutes + int(t[s.location, v.end]) <= v.shift[1]
         ):
             return None
-    return (f"time window {s.window[0]}-{s.window[1]} cannot be met by any qualified "
-            "engineer within their shift")
+    return (
+        f"time window {s.window[0]}-{s.window[1]} cannot be met by any qualified "
+        "engineer within their shift"
+    )

@@ -9,6 +9,7 @@ feasibility.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable
 from datetime import timedelta
 
@@ -21,16 +22,35 @@ Routes = list[list[int]]
 _FORBIDDEN = 10**9
 
 
-def first_routes(problem: RoutingProblem, time_limit_s: float,
-                 prefer: str = "auto") -> tuple[str, Routes] | None:
-    """(source, routes) from PyVRP or VROOM, in that order for "auto"; None if neither runs."""
-    order = {"auto": ("pyvrp", "vroom"), "pyvrp": ("pyvrp",), "vroom": ("vroom",)}[prefer]
-    for source in order:
-        routes = pyvrp_routes(problem, time_limit_s) if source == "pyvrp" else vroom_routes(
-            problem, time_limit_s)
+#: Share of the first-solution time given to VROOM when PyVRP runs after it: larger when
+#: stops may be dropped, where VROOM's serve-as-many-as-possible objective starts best.
+VROOM_SHARE = 0.25
+VROOM_SHARE_OPTIONAL = 0.5
+
+
+def first_routes(
+    problem: RoutingProblem, time_limit_s: float, prefer: str = "auto"
+) -> list[tuple[str, Routes]]:
+    """Candidate (source, routes) first solutions found within `time_limit_s`.
+
+    "auto": VROOM for a quarter of the time, then PyVRP started from VROOM's routes for
+    the rest (either may be missing); "pyvrp" / "vroom": that solver alone.
+    """
+    began = time.monotonic()
+    found: list[tuple[str, Routes]] = []
+    if prefer in ("auto", "vroom"):
+        optional = any(not s.is_mandatory for s in problem.stops)
+        share = VROOM_SHARE_OPTIONAL if optional else VROOM_SHARE
+        share = time_limit_s * (share if prefer == "auto" else 1.0)
+        routes = vroom_routes(problem, share)
         if routes is not None:
-            return source, routes
-    return None
+            found.append(("vroom", routes))
+    if prefer in ("auto", "pyvrp"):
+        left = time_limit_s - (time.monotonic() - began)
+        routes = pyvrp_routes(problem, left, initial=found[0][1] if found else None)
+        if routes is not None:
+            found.append(("pyvrp", routes))
+    return found
 
 
 def _vehicle_groups(problem: RoutingProblem) -> dict[Hashable, list[int]]:
@@ -41,9 +61,12 @@ def _vehicle_groups(problem: RoutingProblem) -> dict[Hashable, list[int]]:
     return groups
 
 
-def pyvrp_routes(problem: RoutingProblem, time_limit_s: float, seed: int = 0) -> Routes | None:
-    """Routes from PyVRP within `time_limit_s`, or None (not installed, pickup pairs or
-    negative demands it is not given, or no feasible solution found)."""
+def pyvrp_routes(
+    problem: RoutingProblem, time_limit_s: float, *, initial: Routes | None = None, seed: int = 0
+) -> Routes | None:
+    """Routes from PyVRP within `time_limit_s`, optionally started from `initial` routes;
+    None when PyVRP is not installed, the problem has pickup pairs or negative demands
+    (not modelled here), or no feasible solution was found."""
     try:
         import pyvrp
         from pyvrp.stop import MaxRuntime
@@ -58,9 +81,15 @@ def pyvrp_routes(problem: RoutingProblem, time_limit_s: float, seed: int = 0) ->
     depots = [pyvrp.Depot(location=loc) for loc in depot_locs]
     big = int(problem.distance.max()) * (len(problem.stops) + 2 * len(problem.vehicles)) + 1
     clients = [
-        pyvrp.Client(location=s.location, delivery=[s.demand], service_duration=s.service_minutes,
-                     tw_early=s.window[0], tw_late=s.window[1], required=s.is_mandatory,
-                     prize=0 if s.is_mandatory else min(int(s.penalty or 0), big))
+        pyvrp.Client(
+            location=s.location,
+            delivery=[s.demand],
+            service_duration=s.service_minutes,
+            tw_early=s.window[0],
+            tw_late=s.window[1],
+            required=s.is_mandatory,
+            prize=0 if s.is_mandatory else min(int(s.penalty or 0), big),
+        )
         for s in problem.stops
     ]
     skill_sets = sorted({v.skills for v in problem.vehicles}, key=sorted)
@@ -84,14 +113,41 @@ def pyvrp_routes(problem: RoutingProblem, time_limit_s: float, seed: int = 0) ->
     members: list[list[int]] = []
     for ks in groups.values():
         v = problem.vehicles[ks[0]]
-        types.append(pyvrp.VehicleType(
-            len(ks), capacity=[v.capacity if v.capacity is not None else unlimited],
-            start_depot=depot_of[v.start], end_depot=depot_of[v.end], fixed_cost=v.fixed_cost,
-            tw_early=v.shift[0], tw_late=v.shift[1], profile=profile_of[v.skills]))
+        types.append(
+            pyvrp.VehicleType(
+                len(ks),
+                capacity=[v.capacity if v.capacity is not None else unlimited],
+                start_depot=depot_of[v.start],
+                end_depot=depot_of[v.end],
+                fixed_cost=v.fixed_cost,
+                tw_early=v.shift[0],
+                tw_late=v.shift[1],
+                profile=profile_of[v.skills],
+            )
+        )
         members.append(list(ks))
     data = pyvrp.ProblemData(locations, clients, depots, types, dist_mats, dur_mats)
-    result = pyvrp.solve(data, MaxRuntime(max(0.01, time_limit_s)), seed=seed,
-                         collect_stats=False, display=False)
+    start = None
+    if initial is not None:
+        type_of = {k: (t, ks) for t, ks in enumerate(members) for k in ks}
+        start = pyvrp.Solution(
+            data,
+            [
+                pyvrp.Route(
+                    data, [pyvrp.Activity(pyvrp.ActivityType.CLIENT, i) for i in r], type_of[k][0]
+                )
+                for k, r in enumerate(initial)
+                if r
+            ],
+        )
+    result = pyvrp.solve(
+        data,
+        MaxRuntime(max(0.01, time_limit_s)),
+        seed=seed,
+        collect_stats=False,
+        display=False,
+        initial_solution=start,
+    )
     if not result.is_feasible():
         return None
     routes: Routes = [[] for _ in problem.vehicles]
@@ -104,8 +160,9 @@ def pyvrp_routes(problem: RoutingProblem, time_limit_s: float, seed: int = 0) ->
     return routes
 
 
-def vroom_routes(problem: RoutingProblem, time_limit_s: float,
-                 exploration_level: int = 5) -> Routes | None:
+def vroom_routes(
+    problem: RoutingProblem, time_limit_s: float, exploration_level: int = 5
+) -> Routes | None:
     """Routes from VROOM (pyvroom), or None when it is not installed.
 
     VROOM has no drop penalties: it serves as many stops as it can, higher priority
@@ -115,18 +172,29 @@ def vroom_routes(problem: RoutingProblem, time_limit_s: float,
         import vroom
     except ImportError:
         return None
-    skill_ids = {name: k for k, name in enumerate(
-        sorted({x for v in problem.vehicles for x in v.skills}))}
+    skill_ids = {
+        name: k for k, name in enumerate(sorted({x for v in problem.vehicles for x in v.skills}))
+    }
     inp = vroom.Input()
     inp.set_durations_matrix(profile="car", matrix_input=problem.travel_minutes.astype(np.uint32))
     inp.set_costs_matrix(profile="car", matrix_input=problem.distance.astype(np.uint32))
     with_load = any(s.demand for s in problem.stops)
     unlimited = max(1, sum(abs(s.demand) for s in problem.stops))
     for k, v in enumerate(problem.vehicles):
-        extra = {"capacity": [v.capacity if v.capacity is not None else unlimited]} if with_load else {}
-        inp.add_vehicle(vroom.Vehicle(
-            k, start=v.start, end=v.end, profile="car", skills={skill_ids[x] for x in v.skills},
-            time_window=vroom.TimeWindow(v.shift[0], v.shift[1]), **extra))
+        extra = (
+            {"capacity": [v.capacity if v.capacity is not None else unlimited]} if with_load else {}
+        )
+        inp.add_vehicle(
+            vroom.Vehicle(
+                k,
+                start=v.start,
+                end=v.end,
+                profile="car",
+                skills={skill_ids[x] for x in v.skills},
+                time_window=vroom.TimeWindow(v.shift[0], v.shift[1]),
+                **extra,
+            )
+        )
     top = max([s.penalty or 0 for s in problem.stops] + [1])
     by_id = problem.stop_index
     deliveries = {by_id[s.pickup_of]: i for i, s in enumerate(problem.stops) if s.pickup_of}
@@ -136,22 +204,42 @@ def vroom_routes(problem: RoutingProblem, time_limit_s: float,
             continue
         prio = 100 if s.is_mandatory else int(99 * (s.penalty or 0) / top)
         load = {"delivery": [s.demand]} if with_load else {}
-        inp.add_job(vroom.Job(
-            i, location=s.location, default_service=s.service_minutes, priority=prio,
-            skills={skill_ids[s.required_skill]} if s.required_skill else set(),
-            time_windows=[vroom.TimeWindow(s.window[0], s.window[1])], **load))
+        inp.add_job(
+            vroom.Job(
+                i,
+                location=s.location,
+                default_service=s.service_minutes,
+                priority=prio,
+                skills={skill_ids[s.required_skill]} if s.required_skill else set(),
+                time_windows=[vroom.TimeWindow(s.window[0], s.window[1])],
+                **load,
+            )
+        )
     for p, d in deliveries.items():
         ps, ds = problem.stops[p], problem.stops[d]
         amount = {"amount": [max(ps.demand, 0)]} if with_load else {}
         inp.add_shipment(
-            vroom.ShipmentStep(p, location=ps.location, default_service=ps.service_minutes,
-                               time_windows=[vroom.TimeWindow(*ps.window)]),
-            vroom.ShipmentStep(d, location=ds.location, default_service=ds.service_minutes,
-                               time_windows=[vroom.TimeWindow(*ds.window)]),
+            vroom.ShipmentStep(
+                p,
+                location=ps.location,
+                default_service=ps.service_minutes,
+                time_windows=[vroom.TimeWindow(*ps.window)],
+            ),
+            vroom.ShipmentStep(
+                d,
+                location=ds.location,
+                default_service=ds.service_minutes,
+                time_windows=[vroom.TimeWindow(*ds.window)],
+            ),
             skills={skill_ids[ds.required_skill]} if ds.required_skill else set(),
-            priority=100 if ds.is_mandatory else int(99 * (ds.penalty or 0) / top), **amount)
-    solution = inp.solve(exploration_level=exploration_level, nb_threads=1,
-                         timeout=timedelta(seconds=max(0.01, time_limit_s)))
+            priority=100 if ds.is_mandatory else int(99 * (ds.penalty or 0) / top),
+            **amount,
+        )
+    solution = inp.solve(
+        exploration_level=exploration_level,
+        nb_threads=1,
+        timeout=timedelta(seconds=max(0.01, time_limit_s)),
+    )
     routes: Routes = [[] for _ in problem.vehicles]
     frame = solution.routes
     for vid, kind, job in zip(frame["vehicle_id"], frame["type"], frame["id"], strict=True):

@@ -594,26 +594,40 @@ def _describe_plan(opt: DispatchOption, calendar: CoverageCalendar) -> str:
     return text
 
 
+_CLOCK_WORDS = {
+    Clock.ONSITE: "the on-site promise",
+    Clock.REPLACEMENT: "the replacement-unit clock",
+    Clock.RESTORE: "the restore clock",
+}
+
+
 def _describe_clocks(opt: DispatchOption) -> str:
     if opt.missed == 0:
         return f"meets all {len(opt.checks)} clocks"
-    late = [f"{c.clock.value} by {-c.margin_minutes:.0f} min" for c in opt.checks if not c.met]
+    late = [
+        f"{_CLOCK_WORDS[c.clock]} by {-c.margin_minutes:.0f} min" for c in opt.checks if not c.met
+    ]
     return "misses " + ", ".join(late)
+
+
+def _clocks(n: int) -> str:
+    return "none" if n == 0 else f"{n} clock" + ("s" if n > 1 else "")
 
 
 def _why_below(opt: DispatchOption, above: DispatchOption) -> str:
     if opt.missed > above.missed:
         return (
-            f"below #{above.rank}, which misses {above.missed} clock(s) to this one's {opt.missed}"
+            f"ranked below #{above.rank} because it misses {_clocks(opt.missed)} "
+            f"where #{above.rank} misses {_clocks(above.missed)}"
         )
     later = (opt.onsite_eta - above.onsite_eta).total_seconds() / 60.0
     if later >= 0.5:
-        return f"as many clocks met as #{above.rank} but on site {later:.0f} min later"
+        return f"misses no more than #{above.rank} but is on site {later:.0f} min later"
     more = opt.travel_minutes - above.travel_minutes
     if more >= 0.5:
-        return f"same arrival as #{above.rank} but {more:.0f} more minutes of travel"
+        return f"same clocks and arrival as #{above.rank} but {more:.0f} more minutes of driving"
     return f"ties with #{above.rank}"
 
 
 def _local(dt: datetime, calendar: CoverageCalendar) -> str:
-    return dt.astimezone(ZoneInfo(calendar.tz)).strftime("%a %d %b %H:%M")
+    return dt.astimezone(ZoneInfo(calendar.tz)).strftime("%a %d %b %H:%M %Z")

@@ -129,10 +129,11 @@ def test_missed_clock_is_named_with_its_lateness_in_the_explanation():
     options = rank_dispatch_options(fault(), ENGINEERS, DEPOTS, GridTravel()).options
     alice_van_y = options[4]
     # restore: part at 260 + 30 fix = 290 against 180 -> late by 110 min
-    assert "misses restore by 110 min" in alice_van_y.explanation
+    assert "misses the restore clock by 110 min" in alice_van_y.explanation
     assert "courier van" in alice_van_y.explanation
     assert "ranked first" in options[0].explanation
     assert "on site 20 min later" in options[2].explanation  # Bo at 60 vs Alice at 40
+    assert "misses 1 clock where #4 misses none" in alice_van_y.explanation
 
 
 def test_far_depot_ships_a_parcel_due_in_two_working_days():
@@ -172,7 +173,7 @@ def test_stored_onsite_promise_is_used_instead_of_recomputing_it():
     bo_pickup_x = next(o for o in options if o.engineer_name == "Bo" and o.mode is Mode.PICKUP)
     # Bo arrives at 83 min, 33 min after the stored 50-min promise
     assert bo_pickup_x.missed == 1
-    assert "misses onsite by 33 min" in bo_pickup_x.explanation
+    assert "misses the on-site promise by 33 min" in bo_pickup_x.explanation
 
 
 def test_no_skilled_engineer_or_no_stock_gives_no_options_and_says_why():

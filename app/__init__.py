@@ -1,0 +1,52 @@
+"""Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from app.config import load_config
+from app.db import init_db
+from app.errors import ProblemApi, register_error_handlers
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` overrides the environment (tests pass DATABASE_URL etc.)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    init_db(app)
+    api = ProblemApi()
+    api.init_app(app, spec_kwargs=_spec_kwargs())
+    app.extensions["sparelog.api"] = api
+    register_error_handlers(app)
+
+    from app import extensions
+
+    extensions.init_app(app)
+
+    from app.api import register_api
+
+    register_api(app, api)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+
+    from app.web import register_web
+
+    register_web(app)
+    return app
+
+
+def _spec_kwargs() -> dict:
+    return {
+        "info": {"description": "Depot stock ledger, SLA clocks, dispatch, routing and RMAs. "
+                                "Send `Authorization: Bearer <token>`; errors are problem+json."},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+    }

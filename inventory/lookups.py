@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from inventory.errors import NotFound
@@ -25,12 +27,15 @@ def part_by_number(session: Session, part_number: str, *, field: str = "part_num
 
 
 def virtual_location(session: Session, kind: LocationKind) -> Location:
+    """The one location of a virtual kind (created by the first migration; re-created
+    race-free here if someone deleted it)."""
     code = VIRTUAL_LOCATIONS[kind]
     loc = session.scalar(select(Location).where(Location.code == code))
     if loc is None:
-        loc = Location(code=code, name=code.replace("-", " ").title(), kind=kind.value)
-        session.add(loc)
-        session.flush()
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(Location).values(code=code, name=code.replace("-", " ").title(),
+                                                kind=kind.value).on_conflict_do_nothing())
+        loc = session.scalar(select(Location).where(Location.code == code))
     return loc
 
 

@@ -199,6 +199,8 @@ MAX_LEN = {"depot": 32, "part_number": 64, "serial": 64, "condition": 12}
 
 def _check_row(raw, depots, parts, seen) -> list[tuple[str, str]]:
     errors: list[tuple[str, str]] = []
+    if raw.get("__extra__"):
+        errors.append(("_row", "more cells than header columns (a stray comma?)"))
     for key, limit in MAX_LEN.items():
         value = (raw.get(key) or "").strip()
         if len(value) > limit:

@@ -288,6 +288,7 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
     _forbid_ledger_rewrites()
+    _virtual_locations()
 
 
 def downgrade() -> None:
@@ -380,3 +381,13 @@ def _allow_ledger_rewrites() -> None:
     else:
         op.execute("DROP TRIGGER IF EXISTS movements_no_update")
         op.execute("DROP TRIGGER IF EXISTS movements_no_delete")
+
+
+def _virtual_locations() -> None:
+    """Supplier, in-transit, customer, repair vendor, scrap and adjustment exist once each."""
+    from models.enums import VIRTUAL_LOCATIONS
+
+    table = sa.table("locations", sa.column("code", sa.String), sa.column("name", sa.String),
+                     sa.column("kind", sa.String))
+    op.bulk_insert(table, [{"code": code, "name": code.replace("-", " ").title(), "kind": kind.value}
+                           for kind, code in VIRTUAL_LOCATIONS.items()])

@@ -1,0 +1,30 @@
+"""The JSON API: one blueprint per resource, registered on the flask-smorest Api."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.api.common import require_json
+
+
+def blueprints() -> list:
+    from app.api import catalogue, depots, health, stock, transfers, users
+
+    mods = [health, users, depots, catalogue, stock, transfers]
+    for optional in ("tickets", "rmas", "tracking", "dispatch", "route_plans", "customers",
+                     "repairs", "logistics_api", "documents_api"):
+        try:
+            mods.append(__import__(f"app.api.{optional}", fromlist=["blp"]))
+        except ModuleNotFoundError as error:
+            if error.name != f"app.api.{optional}":
+                raise
+    return [m.blp for m in mods]
+
+
+def register_api(app: Flask, api) -> None:
+    from app.extensions import csrf
+
+    for blp in blueprints():
+        blp.before_request(require_json)
+        csrf.exempt(blp)
+        api.register_blueprint(blp)

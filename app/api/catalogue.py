@@ -1,0 +1,111 @@
+"""Part catalogue and per-depot reorder policy."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import validate
+from sqlalchemy import func, or_, select
+
+from app.api.common import PageArgs, Str, page_of, page_schema
+from app.auth import STAFF, roles_required
+from app.db import get_session
+from inventory.errors import Conflict
+from inventory.lookups import depot_by_code, part_by_number
+from models import Part, StockPolicy
+from models.enums import PartKind, Tracking
+
+blp = Blueprint("parts", __name__, url_prefix="/api/parts", description="Part catalogue")
+
+
+class PartSchema(ma.Schema):
+    part_number = Str(64, required=True, validate=validate.Regexp(r"^[A-Za-z0-9._/-]{2,64}$"))
+    description = Str(200, required=True)
+    description_zh = Str(200, allow_none=True)
+    category = Str(40, required=True)
+    tracking = ma.fields.String(required=True, validate=validate.OneOf([t.value for t in Tracking]))
+    kind = ma.fields.String(required=True, validate=validate.OneOf([k.value for k in PartKind]))
+    unit_cost = ma.fields.Decimal(places=2, as_string=True, load_default="0",
+                                  validate=validate.Range(min=0, max=10_000_000))
+
+
+class PartQuery(PageArgs):
+    category = ma.fields.String()
+    tracking = ma.fields.String(validate=validate.OneOf([t.value for t in Tracking]))
+    q = ma.fields.String(validate=validate.Length(max=80))
+
+
+class PolicySchema(ma.Schema):
+    depot = ma.fields.String(dump_only=True)
+    part_number = ma.fields.String(dump_only=True)
+    reorder_point = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=1_000_000))
+    target_level = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=1_000_000))
+
+    @ma.validates_schema
+    def _target_not_below_reorder(self, data, **_kw):
+        if data.get("target_level", 0) < data.get("reorder_point", 0):
+            raise ma.ValidationError("must be at least the reorder point", "target_level")
+
+
+PartPage = page_schema(PartSchema, "PartPage")
+
+
+@blp.get("")
+@blp.arguments(PartQuery, location="query")
+@blp.response(200, PartPage)
+@roles_required(*STAFF)
+def list_parts(args):
+    db = get_session()
+    stmt = select(Part).where(Part.active)
+    for key in ("category", "tracking"):
+        if args.get(key):
+            stmt = stmt.where(getattr(Part, key) == args[key])
+    if args.get("q"):
+        like = f"%{args['q']}%"
+        stmt = stmt.where(or_(Part.part_number.ilike(like), Part.description.ilike(like),
+                              Part.description_zh.ilike(like)))
+    total = db.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.scalars(stmt.order_by(Part.part_number).limit(args["page_size"])
+                      .offset((args["page"] - 1) * args["page_size"]))
+    return page_of(list(rows), total, args)
+
+
+@blp.get("/<part_number>")
+@blp.response(200, PartSchema)
+@roles_required(*STAFF)
+def get_part(part_number):
+    return part_by_number(get_session(), part_number)
+
+
+@blp.post("")
+@blp.arguments(PartSchema)
+@blp.response(201, PartSchema)
+@roles_required("admin")
+def create_part(data):
+    db = get_session()
+    if db.scalar(select(Part).where(Part.part_number == data["part_number"])):
+        raise Conflict(f"part {data['part_number']} exists", field="part_number")
+    part = Part(**data)
+    db.add(part)
+    db.commit()
+    return part
+
+
+@blp.put("/<part_number>/policies/<depot_code>")
+@blp.arguments(PolicySchema)
+@blp.response(200, PolicySchema)
+@roles_required("warehouse")
+def set_policy(data, part_number, depot_code):
+    """Set the reorder point and target level of a part at a depot."""
+    db = get_session()
+    part = part_by_number(db, part_number)
+    depot = depot_by_code(db, depot_code, field="depot_code")
+    policy = db.scalar(select(StockPolicy).where(StockPolicy.part_id == part.id,
+                                                 StockPolicy.depot_id == depot.id))
+    if policy is None:
+        policy = StockPolicy(part_id=part.id, depot_id=depot.id)
+        db.add(policy)
+    policy.reorder_point = data["reorder_point"]
+    policy.target_level = data["target_level"]
+    db.commit()
+    return {"depot": depot.code, "part_number": part.part_number, **data}

@@ -1,0 +1,60 @@
+"""Schemas and helpers shared by the API blueprints."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+
+import marshmallow as ma
+from flask import current_app, request
+from marshmallow import validate
+
+from app.errors import problem
+
+
+class PageArgs(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """An envelope ``{items, page, page_size, total}`` around a list of ``item_schema``."""
+    return type(
+        name,
+        (ma.Schema,),
+        {
+            "items": ma.fields.List(ma.fields.Nested(item_schema)),
+            "page": ma.fields.Integer(),
+            "page_size": ma.fields.Integer(),
+            "total": ma.fields.Integer(),
+        },
+    )
+
+
+def page_of(items, total: int, args: dict) -> dict:
+    return {"items": items, "page": args["page"], "page_size": args["page_size"], "total": total}
+
+
+def plain(obj):
+    """Dataclasses to dicts for marshmallow dumping."""
+    if is_dataclass(obj):
+        return asdict(obj)
+    return obj
+
+
+def require_json():
+    """Write endpoints take JSON; anything else is 415 naming the header."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "_accepts_any_body", False):
+        return None
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype != "application/json":
+        if request.content_length or request.mimetype:
+            return problem(415, "Unsupported Media Type",
+                           f"send Content-Type: application/json (got {request.mimetype or 'nothing'})",
+                           errors={"Content-Type": ["must be application/json"]})
+    return None
+
+
+def Str(max_len: int, **kw) -> ma.fields.String:
+    """A trimmed string field with a length limit matching its column."""
+    required = kw.pop("required", False)
+    return ma.fields.String(required=required, validate=validate.Length(min=1 if required else 0, max=max_len), **kw)

@@ -1,0 +1,99 @@
+"""Depots (备件库)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import validate
+from sqlalchemy import func, or_, select
+
+from app.api.common import PageArgs, Str, page_of, page_schema
+from app.auth import STAFF, roles_required
+from app.db import get_session
+from app.geo import resolve
+from inventory.errors import Conflict, NotFound
+from inventory.lookups import depot_by_code
+from models import Depot, Location
+from models.enums import LocationKind
+
+blp = Blueprint("depots", __name__, url_prefix="/api/depots", description="Depots (备件库)")
+
+
+class DepotSchema(ma.Schema):
+    code = Str(32, required=True, validate=validate.Regexp(r"^[A-Z0-9-]{2,32}$",
+                                                           error="upper-case letters, digits and '-'"))
+    name = Str(120, required=True)
+    name_en = Str(120, allow_none=True)
+    address = Str(300, required=True)
+    city = Str(80)
+    lat = ma.fields.Float(validate=validate.Range(-90, 90))
+    lon = ma.fields.Float(validate=validate.Range(-180, 180))
+    timezone = Str(64)
+    active = ma.fields.Boolean(dump_only=True)
+
+    @ma.validates_schema
+    def _both_coordinates(self, data, **_kw):
+        if ("lat" in data) != ("lon" in data):
+            raise ma.ValidationError("give both lat and lon, or neither", "lat" if "lat" not in data else "lon")
+
+
+class DepotQuery(PageArgs):
+    city = ma.fields.String()
+    q = ma.fields.String(validate=validate.Length(max=80))
+
+
+DepotPage = page_schema(DepotSchema, "DepotPage")
+
+
+@blp.get("")
+@blp.arguments(DepotQuery, location="query")
+@blp.response(200, DepotPage)
+@roles_required(*STAFF)
+def list_depots(args):
+    db = get_session()
+    stmt = select(Depot).where(Depot.active)
+    if args.get("city"):
+        stmt = stmt.where(Depot.city == args["city"])
+    if args.get("q"):
+        like = f"%{args['q']}%"
+        stmt = stmt.where(or_(Depot.code.ilike(like), Depot.name.ilike(like), Depot.address.ilike(like)))
+    total = db.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.scalars(stmt.order_by(Depot.code).limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"]))
+    return page_of(list(rows), total, args)
+
+
+@blp.get("/<code>")
+@blp.response(200, DepotSchema)
+@roles_required(*STAFF)
+def get_depot(code):
+    return depot_by_code(get_session(), code)
+
+
+@blp.post("")
+@blp.arguments(DepotSchema)
+@blp.response(201, DepotSchema)
+@roles_required("admin")
+def create_depot(data):
+    """Create a depot. Coordinates come from the address unless given explicitly."""
+    db = get_session()
+    if db.scalar(select(Depot).where(Depot.code == data["code"])):
+        raise Conflict(f"depot {data['code']} exists", field="code")
+    place = resolve(data["address"], "address") if "lat" not in data else None
+    if place is not None:
+        data.setdefault("lat", place.lat)
+        data.setdefault("lon", place.lon)
+        data.setdefault("city", place.name)
+        data.setdefault("timezone", place.timezone)
+    if not data.get("city"):
+        raise NotFound("give the city (it could not be taken from the address)", field="city")
+    if not data.get("timezone"):
+        from logistics.geocoding import city_timezone
+
+        data["timezone"] = city_timezone(data["lat"], data["lon"])
+    location = Location(code=data["code"], name=data["name"], kind=LocationKind.DEPOT.value)
+    db.add(location)
+    db.flush()
+    depot = Depot(location_id=location.id, **data)
+    db.add(depot)
+    db.commit()
+    return depot

@@ -1,0 +1,118 @@
+"""Transfers between depots."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import validate
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from app.api.common import PageArgs, Str, page_of, page_schema, plain
+from app.auth import STAFF, actor_name, roles_required
+from app.db import get_session
+from inventory.transfers import LineRequest, receive_transfer, ship_transfer
+from models import Depot, Transfer
+
+blp = Blueprint("transfers", __name__, url_prefix="/api/transfers", description="Depot-to-depot transfers")
+
+
+class LineSchema(ma.Schema):
+    part_number = Str(64, required=True)
+    serial = Str(64)
+    qty = ma.fields.Integer(load_default=1, validate=validate.Range(min=0, max=1_000_000))
+    condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
+
+
+class ShipRequest(ma.Schema):
+    from_depot = Str(32, required=True)
+    to_depot = Str(32, required=True)
+    lines = ma.fields.List(ma.fields.Nested(LineSchema), required=True,
+                           validate=validate.Length(min=1, max=10_000))
+    note = Str(500)
+
+
+class ReceiveRequest(ma.Schema):
+    lines = ma.fields.List(ma.fields.Nested(LineSchema), allow_none=True, load_default=None,
+                           metadata={"description": "what arrived; omit to receive everything as shipped"})
+    note = Str(500)
+
+
+class DiscrepancySchema(ma.Schema):
+    part_number = ma.fields.String()
+    serial = ma.fields.String(allow_none=True)
+    expected = ma.fields.Integer()
+    received = ma.fields.Integer()
+    kind = ma.fields.String()
+
+
+class TransferResultSchema(ma.Schema):
+    number = ma.fields.String()
+    status = ma.fields.String()
+    lines = ma.fields.Integer()
+    discrepancies = ma.fields.List(ma.fields.Nested(DiscrepancySchema))
+
+
+class TransferSchema(ma.Schema):
+    number = ma.fields.String()
+    from_depot = ma.fields.String()
+    to_depot = ma.fields.String()
+    status = ma.fields.String()
+    shipped_by = ma.fields.String()
+    shipped_at = ma.fields.AwareDateTime()
+    received_by = ma.fields.String(allow_none=True)
+    received_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class TransferQuery(PageArgs):
+    status = ma.fields.String(validate=validate.OneOf(["shipped", "received", "discrepancy"]))
+    depot = Str(32)
+
+
+TransferPage = page_schema(TransferSchema, "TransferPage")
+
+
+def _lines(raw) -> list[LineRequest] | None:
+    if raw is None:
+        return None
+    return [LineRequest(l["part_number"], l.get("serial"), l["qty"], l["condition"]) for l in raw]
+
+
+@blp.post("")
+@blp.arguments(ShipRequest)
+@blp.response(201, TransferResultSchema)
+@roles_required("warehouse")
+def ship(data):
+    """Ship stock from one depot to another (the stock goes in transit)."""
+    return plain(ship_transfer(get_session(), from_depot=data["from_depot"], to_depot=data["to_depot"],
+                               lines=_lines(data["lines"]), actor=actor_name(), note=data.get("note")))
+
+
+@blp.post("/<number>/receive")
+@blp.arguments(ReceiveRequest)
+@blp.response(200, TransferResultSchema)
+@roles_required("warehouse")
+def receive(data, number):
+    """Receive a transfer; differences from what was shipped are reported."""
+    return plain(receive_transfer(get_session(), number=number, received=_lines(data.get("lines")),
+                                  actor=actor_name(), note=data.get("note")))
+
+
+@blp.get("")
+@blp.arguments(TransferQuery, location="query")
+@blp.response(200, TransferPage)
+@roles_required(*STAFF)
+def list_transfers(args):
+    db = get_session()
+    src, dst = aliased(Depot), aliased(Depot)
+    stmt = (select(Transfer.number, src.code.label("from_depot"), dst.code.label("to_depot"), Transfer.status,
+                   Transfer.shipped_by, Transfer.shipped_at, Transfer.received_by, Transfer.received_at)
+            .join(src, src.id == Transfer.from_depot_id).join(dst, dst.id == Transfer.to_depot_id))
+    if args.get("status"):
+        stmt = stmt.where(Transfer.status == args["status"])
+    if args.get("depot"):
+        stmt = stmt.where((src.code == args["depot"]) | (dst.code == args["depot"]))
+    total = db.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.execute(stmt.order_by(Transfer.id.desc()).limit(args["page_size"])
+                      .offset((args["page"] - 1) * args["page_size"])).mappings().all()
+    return page_of([dict(r) for r in rows], total, args)

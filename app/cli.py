@@ -1,0 +1,143 @@
+"""flask commands: migrate, seed the demo, verify the ledger, import a delivery, tokens."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.db import database
+
+inventory_cli = AppGroup("inventory", help="Stock ledger commands.")
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+
+
+def _session():
+    return database().sessions()
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from models.migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds data.")
+@click.option("--seed", default=20261122, show_default=True)
+def seed_demo_command(if_empty: bool, seed: int) -> None:
+    """Load the deterministic demo network and print a token per role."""
+    from app.demo.seed import demo_password, is_seeded, seed_demo
+    from app.geo import geocoder
+
+    with _session() as session:
+        if is_seeded(session):
+            if if_empty:
+                click.echo("demo data already present; not loading again")
+                return
+            raise click.ClickException("the database already holds data; use an empty database")
+        summary = seed_demo(session, geocoder=geocoder(), seed=seed)
+        extra = _seed_service_flow(session, seed)
+    click.echo(f"loaded {summary.depots} depots, {summary.parts} parts, {summary.serial_items} serialized items, "
+               f"{summary.counted_units} counted units, {summary.engineers} engineers, {summary.customers} customers, "
+               f"{summary.sites} sites{extra}")
+    click.echo("demo API tokens (Authorization: Bearer <token>) and web passwords:")
+    for role, token in summary.tokens.items():
+        click.echo(f"  {role:<11} token {token:<26} password {demo_password(role)}")
+
+
+def _seed_service_flow(session, seed: int) -> str:
+    """Contracts, equipment and tickets, when the service-flow package is installed."""
+    try:
+        from app.demo.service_flow import seed_service_flow
+    except ModuleNotFoundError:
+        return ""
+    return seed_service_flow(session, seed=seed)
+
+
+@inventory_cli.command("verify")
+def verify_command() -> None:
+    """Re-derive every on-hand figure from the ledger; exit 1 on any mismatch."""
+    from inventory.verify import verify_ledger
+
+    with _session() as session:
+        problems = verify_ledger(session)
+    if problems:
+        for p in problems[:100]:
+            click.echo(f"MISMATCH {p.what} {p.key}: books {p.books} vs ledger {p.ledger}", err=True)
+        click.echo(f"{len(problems)} mismatch(es)", err=True)
+        sys.exit(1)
+    click.echo("ledger verified: every on-hand figure matches the movements")
+
+
+@inventory_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reference", help="Delivery note number; a delivery is booked once.")
+@click.option("--actor", default="cli")
+@click.option("--strict", is_flag=True, help="Reject the whole file when any row is bad.")
+def import_command(path: Path, reference: str | None, actor: str, strict: bool) -> None:
+    """Receive a supplier delivery from CSV or Excel (columns depot, part_number, serial, qty, condition)."""
+    from tqdm import tqdm
+
+    from inventory.delivery_file import read_delivery
+    from inventory.errors import DomainError
+    from inventory.receiving import import_receipts
+
+    try:
+        rows = read_delivery(path.read_bytes(), path.name)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    with _session() as session, tqdm(total=len(rows), unit="row", desc="receiving", file=sys.stderr) as bar:
+        try:
+            report = import_receipts(session, rows, actor=actor, reference=reference, strict=strict,
+                                     progress=bar.update)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+    for e in report.errors:
+        click.echo(f"row {e.row}: {e.field}: {e.message}", err=True)
+    click.echo(json.dumps({"rows": report.rows, "accepted": report.accepted, "units": report.units,
+                           "rejected": len(report.errors), "committed": report.committed}))
+    if report.errors:
+        sys.exit(2)
+
+
+@click.command("create-token")
+@click.argument("username")
+@click.option("--name", default="cli")
+def create_token_command(username: str, name: str) -> None:
+    """Issue an API token for USERNAME and print it once."""
+    from app.auth import issue_token
+    from models import User
+
+    with _session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user {username!r}")
+        token = issue_token(session, user, name)
+        session.commit()
+    click.echo(token)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(inventory_cli)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_token_command)
+    for module, attr in (("app.commands.logistics_cli", "logistics_cli"), ("app.commands.sla_cli", "sla_cli"),
+                         ("app.commands.routing_cli", "routing_cli")):
+        try:
+            mod = __import__(module, fromlist=[attr])
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
+            continue
+        app.cli.add_command(getattr(mod, attr))

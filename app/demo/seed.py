@@ -1,0 +1,198 @@
+"""Load the demo network: depots, catalogue, stock, engineers, customers, users.
+
+Deterministic: the same seed gives the same data. Stock goes in through the same
+services warehouse staff use, so the ledger verifies afterwards.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth import issue_token, set_password
+from app.demo.catalogue import CUSTOMERS, DEPOTS, GIVEN, PARTS, SURNAMES
+from inventory.ledger import Stamp, move_serial
+from inventory.lookups import virtual_location
+from inventory.receiving import import_receipts
+from logistics.geocoding import resolve_place
+from models import Customer, Depot, Engineer, Location, Part, SerialItem, Site, StockPolicy, User
+from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Role
+
+DEMO_USERS = [
+    # username, display name, role, locale
+    ("admin", "系统管理员 Admin", Role.ADMIN.value, "zh"),
+    ("wang.wh", "王库管 Wang (warehouse)", Role.WAREHOUSE.value, "zh"),
+    ("li.disp", "李调度 Li (dispatcher)", Role.DISPATCHER.value, "zh"),
+    ("zhang.eng", "张工 Zhang (engineer)", Role.ENGINEER.value, "zh"),
+    ("customer.sgcc", "国网华北 客户", Role.CUSTOMER.value, "zh"),
+]
+
+
+def demo_token(role: str) -> str:
+    """The documented demo token of a role (demo data only; real tokens are random)."""
+    return f"demo-{role}-token"
+
+
+def demo_password(role: str) -> str:
+    return f"{role}-demo-pass"
+
+
+@dataclass
+class SeedSummary:
+    depots: int
+    parts: int
+    serial_items: int
+    counted_units: int
+    engineers: int
+    customers: int
+    sites: int
+    tokens: dict[str, str]
+
+
+def seed_demo(session: Session, *, geocoder=None, seed: int = 20261122, items_per_depot: int = 200) -> SeedSummary:
+    rng = random.Random(seed)
+    depots = _depots(session, geocoder)
+    parts = _parts(session)
+    session.commit()
+    serial_parts = [p for p in parts if p.tracking == "serialized"]
+    counted_parts = [p for p in parts if p.tracking == "counted"]
+
+    rows: list[dict[str, str]] = []
+    for d_index, depot in enumerate(depots):
+        big = depot.code in ("BJ01", "SH01", "GZ01", "CD01")
+        n = items_per_depot * (2 if big else 1)
+        stocked = rng.sample(serial_parts, k=min(len(serial_parts), 24 if big else 14))
+        for i in range(n):
+            part = stocked[i % len(stocked)]
+            serial = f"{part.part_number.split('-')[0]}{2026:04d}{d_index:02d}{i:05d}"
+            condition = "faulty" if rng.random() < 0.08 else "good"
+            rows.append({"depot": depot.code, "part_number": part.part_number, "serial": serial,
+                         "qty": "1", "condition": condition})
+        for part in counted_parts:
+            rows.append({"depot": depot.code, "part_number": part.part_number, "serial": "",
+                         "qty": str(rng.randint(5, 60)), "condition": "good"})
+    report = import_receipts(session, rows, actor="demo-loader", reference="DEMO-OPENING-STOCK")
+    assert report.committed and not report.errors, report.errors[:5]
+
+    _send_some_to_repair(session, rng)
+    _policies(session, depots, parts, rng)
+    engineers = _engineers(session, depots, rng)
+    customers, sites = _customers(session, geocoder)
+    tokens = _users(session, customers[0])
+    session.commit()
+    return SeedSummary(
+        depots=len(depots), parts=len(parts),
+        serial_items=session.scalar(select(func.count()).select_from(SerialItem)) or 0,
+        counted_units=sum(int(r["qty"]) for r in rows if not r["serial"]),
+        engineers=engineers, customers=len(customers), sites=sites, tokens=tokens,
+    )
+
+
+def _depots(session: Session, geocoder) -> list[Depot]:
+    out = []
+    for code, name, name_en, address in DEPOTS:
+        place = resolve_place(address, geocoder)
+        location = Location(code=code, name=name, kind=LocationKind.DEPOT.value)
+        session.add(location)
+        session.flush()
+        depot = Depot(location_id=location.id, code=code, name=name, name_en=name_en, address=address,
+                      city=place.name, lat=place.lat, lon=place.lon, timezone=place.timezone)
+        session.add(depot)
+        out.append(depot)
+    session.flush()
+    return out
+
+
+def _parts(session: Session) -> list[Part]:
+    out = []
+    for category, pn, desc, desc_zh, tracking, kind, cost in PARTS:
+        part = Part(part_number=pn, description=desc, description_zh=desc_zh, category=category,
+                    tracking=tracking, kind=kind, unit_cost=Decimal(cost))
+        session.add(part)
+        out.append(part)
+    session.flush()
+    return out
+
+
+def _send_some_to_repair(session: Session, rng: random.Random) -> None:
+    """A third of the faulty stock is already out at the repair vendor."""
+    vendor = virtual_location(session, LocationKind.REPAIR_VENDOR)
+    faulty = list(session.scalars(select(SerialItem).where(SerialItem.condition == Condition.FAULTY.value)
+                                  .order_by(SerialItem.id)))
+    stamp = Stamp("demo-loader", MovementReason.SEND_TO_REPAIR.value, "VRMA-DEMO-001", "demo repair batch")
+    for item in faulty[::3]:
+        move_serial(session, item, vendor, to_status=ItemStatus.AT_VENDOR.value,
+                    condition=Condition.IN_REPAIR.value, stamp=stamp, expect_statuses=(ItemStatus.IN_STOCK.value,))
+
+
+def _policies(session: Session, depots: list[Depot], parts: list[Part], rng: random.Random) -> None:
+    for depot in depots:
+        for part in parts:
+            reorder = rng.choice([0, 2, 3, 5, 8])
+            if reorder:
+                session.add(StockPolicy(depot_id=depot.id, part_id=part.id, reorder_point=reorder,
+                                        target_level=reorder * 2 + rng.randint(0, 4)))
+    session.flush()
+
+
+def _engineers(session: Session, depots: list[Depot], rng: random.Random) -> int:
+    categories = ["server", "network", "video", "storage"]
+    n = 0
+    for depot in depots:
+        for k in range(4 if depot.code in ("BJ01", "SH01", "GZ01", "CD01") else 3):
+            n += 1
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+            skills = sorted(rng.sample(categories, k=rng.choice([2, 2, 3, 4])))
+            on_call = k == 0
+            # homes scattered up to ~15 km around the depot's city
+            lat = depot.lat + rng.uniform(-0.12, 0.12)
+            lon = depot.lon + rng.uniform(-0.15, 0.15)
+            session.add(Engineer(
+                code=f"ENG-{n:03d}", name=name, phone=f"1390000{n:04d}", home_city=depot.city,
+                home_lat=round(lat, 5), home_lon=round(lon, 5), base_depot_id=depot.id, skills=skills,
+                timezone=depot.timezone, shift_start_min=0 if on_call else 8 * 60 + 30,
+                shift_end_min=24 * 60 if on_call else 17 * 60 + 30,
+                work_days="1234567" if on_call else "12345", max_open_jobs=3))
+    session.flush()
+    return n
+
+
+def _customers(session: Session, geocoder) -> tuple[list[Customer], int]:
+    customers, sites = [], 0
+    for i, (name, name_en, addresses) in enumerate(CUSTOMERS, start=1):
+        customer = Customer(code=f"C{i:03d}", name=name, name_en=name_en, contact_name=f"联系人{i}",
+                            phone=f"010-6500{i:04d}", fax=f"010-6501{i:04d}", email=f"it{i}@customer{i}.example.cn")
+        session.add(customer)
+        session.flush()
+        customers.append(customer)
+        for j, address in enumerate(addresses, start=1):
+            place = resolve_place(address, geocoder)
+            sites += 1
+            session.add(Site(customer_id=customer.id, code=f"C{i:03d}-S{j}", name=f"{name} 站点{j}",
+                             address=address, city=place.name, lat=place.lat, lon=place.lon,
+                             timezone=place.timezone, postcode=f"{100000 + i * 1000 + j}",
+                             contact_name=f"机房值班{j}", phone=f"1380000{i:02d}{j:02d}"))
+    session.flush()
+    return customers, sites
+
+
+def _users(session: Session, first_customer: Customer) -> dict[str, str]:
+    tokens = {}
+    for username, display, role, locale in DEMO_USERS:
+        user = User(username=username, display_name=display, role=role, locale=locale,
+                    customer_id=first_customer.id if role == Role.CUSTOMER.value else None)
+        set_password(user, demo_password(role))
+        session.add(user)
+        session.flush()
+        tokens[role] = issue_token(session, user, "demo", token=demo_token(role))
+    engineer = session.scalar(select(Engineer).order_by(Engineer.id))
+    engineer.user_id = session.scalar(select(User.id).where(User.username == "zhang.eng"))
+    return tokens
+
+
+def is_seeded(session: Session) -> bool:
+    return (session.scalar(select(func.count()).select_from(Depot)) or 0) > 0

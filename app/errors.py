@@ -1,0 +1,127 @@
+"""Every error leaves the API as application/problem+json (RFC 9457), mapped in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, json, render_template_string, request
+from flask_smorest import Api
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from inventory.errors import Conflict, DomainError, InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str | None = None, *, errors: dict | None = None,
+            headers: dict | None = None, **extra) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
+    """webargs/marshmallow nest messages by location and field; clients want
+    ``{"lines.0.serial": ["..."]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if not prefix and key in ("json", "query", "form", "files", "headers", "path", "view_args"):
+                flat.update(flatten_messages(value, ""))
+                continue
+            name = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_messages(value, name))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        flat[prefix or "_schema"] = list(messages)
+    elif isinstance(messages, list):
+        for index, value in enumerate(messages):
+            flat.update(flatten_messages(value, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        flat[prefix or "_schema"] = [str(messages)]
+    return flat
+
+
+def _wants_problem() -> bool:
+    return request.path.startswith("/api")
+
+
+_HTML_ERROR = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{{ code }}</title>
+<body style="font-family:sans-serif;margin:3rem"><h1>{{ code }} {{ name }}</h1><p>{{ detail }}</p>
+<p><a href="/">返回首页 / Home</a></p></body></html>"""
+
+
+class ProblemApi(Api):
+    """flask-smorest Api whose HTTP errors are problem documents."""
+
+    def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+        if not _wants_problem():
+            if error.code and error.code >= 500:
+                log.exception("server error", exc_info=error)
+            return render_template_string(_HTML_ERROR, code=error.code, name=error.name,
+                                          detail=error.description), error.code or 500
+        data = getattr(error, "data", None) or {}
+        errors = None
+        if "errors" in data:
+            errors = flatten_messages(data["errors"])
+        elif "messages" in data:
+            errors = flatten_messages(data["messages"])
+        detail = data.get("message")
+        if errors and not detail:
+            detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in list(errors.items())[:5])
+        if not detail and error.code != 500:
+            detail = error.description
+        return problem(error.code or 500, error.name, detail, errors=errors,
+                       headers=data.get("headers"))
+
+
+def register_error_handlers(app) -> None:
+    def domain(error: DomainError, status: int, title: str):
+        errors = {error.field: [error.message]} if error.field else None
+        return problem(status, title, error.message, errors=errors, **error.details)
+
+    @app.errorhandler(NotFound)
+    def _not_found(error: NotFound):
+        # something named in the request body that does not exist is an input error
+        in_path = error.field in (request.view_args or {})
+        if error.field and not in_path and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            return domain(error, 422, "Unprocessable Entity")
+        return domain(error, 404, "Not Found")
+
+    @app.errorhandler(InvalidInput)
+    def _invalid(error: InvalidInput):
+        return domain(error, 422, "Unprocessable Entity")
+
+    @app.errorhandler(Conflict)
+    def _conflict(error: Conflict):
+        return domain(error, 409, "Conflict")
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(error: IntegrityError):
+        log.warning("integrity error: %s", error.orig)
+        return problem(409, "Conflict", "the request conflicts with existing data")
+
+    @app.errorhandler(OperationalError)
+    def _busy(error: OperationalError):
+        log.warning("database busy: %s", error.orig)
+        return problem(503, "Service Unavailable", "the database is busy; retry shortly",
+                       headers={"Retry-After": "1"})
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return app.extensions["sparelog.api"].handle_http_exception(error)
+        log.exception("unhandled error")
+        if _wants_problem():
+            return problem(500, "Internal Server Error", "an unexpected error happened; it was logged")
+        return render_template_string(_HTML_ERROR, code=500, name="Internal Server Error",
+                                      detail="an unexpected error happened"), 500

@@ -1,0 +1,27 @@
+"""Extensions created unbound and bound in create_app()."""
+
+from __future__ import annotations
+
+from flask import Flask, send_from_directory
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf import CSRFProtect
+
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    csrf.init_app(app)
+    _serve_swagger_assets(app)
+
+
+def _serve_swagger_assets(app: Flask) -> None:
+    """The browsable docs' JavaScript comes from the swagger-ui-bundle package, not a CDN."""
+    import swagger_ui_bundle
+
+    @app.get("/api/docs-assets/<path:filename>")
+    def swagger_assets(filename: str):
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)

@@ -1,0 +1,53 @@
+"""Small builders for tests: a depot, a part, a user with a token."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from app.auth import issue_token
+from models import Depot, Location, Part, User
+from models.enums import LocationKind
+
+CITIES = {
+    "BJ": ("Beijing", 39.9042, 116.4074),
+    "SH": ("Shanghai", 31.2304, 121.4737),
+    "GZ": ("Guangzhou", 23.1291, 113.2644),
+    "CD": ("Chengdu", 30.5728, 104.0668),
+    "WH": ("Wuhan", 30.5928, 114.3055),
+}
+
+
+def make_depot(session: Session, code: str = "BJ01", city_key: str | None = None) -> Depot:
+    city, lat, lon = CITIES[city_key or code[:2]]
+    loc = Location(code=code, name=f"{city} depot", kind=LocationKind.DEPOT.value)
+    session.add(loc)
+    session.flush()
+    depot = Depot(location_id=loc.id, code=code, name=f"{city} depot", address=f"1 Main Rd, {city}",
+                  city=city, lat=lat, lon=lon, timezone="Asia/Shanghai")
+    session.add(depot)
+    session.commit()
+    return depot
+
+
+def make_part(session: Session, part_number: str = "SRV-PSU", *, tracking: str = "serialized",
+              category: str = "server", kind: str = "repairable") -> Part:
+    part = Part(part_number=part_number, description=f"{part_number} test part", category=category,
+                tracking=tracking, kind=kind, unit_cost=Decimal("100.00"))
+    session.add(part)
+    session.commit()
+    return part
+
+
+def make_user(session: Session, role: str, username: str | None = None) -> tuple[User, str]:
+    user = User(username=username or f"{role}1", display_name=role.title(), role=role)
+    session.add(user)
+    session.flush()
+    token = issue_token(session, user, "test")
+    session.commit()
+    return user, token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,122 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), the app, its client, builders.
+
+PostgreSQL is the server on 127.0.0.1:5432 (override with TEST_PG_ADMIN_URL); each test
+run gets its own database, created here and dropped at the end. If the server cannot be
+reached the tests that need it FAIL (never skip): CI must notice a missing service.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from models.db import make_engine, make_session_factory
+from models.migrate import upgrade
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DATA_DIR = Path(os.environ.get("SPARELOG_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+
+
+def _pg_dsn(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def pg_database_url():
+    """A fresh, migrated PostgreSQL database for this test run."""
+    import psycopg
+
+    name = f"sparelog_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        admin = psycopg.connect(_pg_dsn(PG_ADMIN_URL), autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        pytest.fail(f"PostgreSQL is required for this test and is unreachable at {PG_ADMIN_URL}: {error}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+        (name,),
+    )
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _truncate_pg(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        tables = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        if tables:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, sqlite_template) -> str:
+    """An empty, migrated database on each backend in turn."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_database_url")
+    _truncate_pg(url)
+    return url
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine):
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def session(session_factory):
+    with session_factory() as s:
+        yield s
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    from app import create_app
+
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test",
+                      "WTF_CSRF_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"})
+    yield app
+    app.extensions["sparelog.db"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """A session on the app's database, for arranging and checking state."""
+    with app.extensions["sparelog.db"].sessions() as s:
+        yield s

@@ -1,0 +1,92 @@
+"""No oversell with real concurrency: 50 workers, own connections, 10 units."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from inventory import receiving, reservation
+from inventory.errors import Conflict
+from inventory.verify import verify_ledger
+from models.db import make_engine, make_session_factory
+from tests.builders import make_depot, make_part
+
+WORKERS = 50
+UNITS = 10
+
+
+def _race(database_url: str, attempt) -> tuple[list, list, list]:
+    """Run ``attempt(session, i)`` in WORKERS threads, each on its own connection,
+    released at the same instant."""
+    engine = make_engine(database_url, pool_size=WORKERS, max_overflow=0)
+    sessions = make_session_factory(engine)
+    barrier = threading.Barrier(WORKERS, timeout=60)
+    wins, conflicts, errors = [], [], []
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        with sessions() as s:
+            if not database_url.startswith("sqlite"):
+                s.connection()  # open the connection (and transaction) before the start line
+            barrier.wait()
+            try:
+                result = attempt(s, i)
+                with lock:
+                    wins.append(result)
+            except Conflict as c:
+                with lock:
+                    conflicts.append(c)
+            except Exception as e:  # anything else is a bug the test must show
+                with lock:
+                    errors.append(repr(e))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(WORKERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    engine.dispose()
+    return wins, conflicts, errors
+
+
+def test_fifty_workers_reserving_ten_serialized_units_exactly_ten_win(session, database_url):
+    make_depot(session, "BJ01")
+    make_part(session, "SRV-PSU")
+    for i in range(UNITS):
+        receiving.receive_from_supplier(session, depot_code="BJ01", part_number="SRV-PSU", serial=f"S{i}", actor="t")
+
+    wins, conflicts, errors = _race(database_url, lambda s, i: reservation.reserve(
+        s, depot_code="BJ01", part_number="SRV-PSU", reference=f"RMA-{i}"))
+
+    assert errors == []
+    assert len(wins) == UNITS and len(conflicts) == WORKERS - UNITS
+    assert len({w.serial for w in wins}) == UNITS  # no unit promised twice
+    session.expire_all()
+    assert verify_ledger(session) == []
+
+
+def test_fifty_workers_taking_counted_stock_never_drive_it_below_zero(session, database_url):
+    make_depot(session, "BJ01")
+    make_part(session, "NET-SFP", tracking="counted", category="network", kind="consumable")
+    receiving.receive_from_supplier(session, depot_code="BJ01", part_number="NET-SFP", qty=UNITS, actor="t")
+
+    wins, conflicts, errors = _race(database_url, lambda s, i: reservation.reserve(
+        s, depot_code="BJ01", part_number="NET-SFP", reference=f"R-{i}", qty=1))
+
+    assert errors == []
+    assert (len(wins), len(conflicts)) == (UNITS, WORKERS - UNITS)
+    session.expire_all()
+    assert verify_ledger(session) == []
+
+
+@pytest.mark.parametrize("units", [3])
+def test_concurrent_receipts_of_the_same_serial_book_it_once(session, database_url, units):
+    make_depot(session, "BJ01")
+    make_part(session, "SRV-PSU")
+    wins, conflicts, errors = _race(database_url, lambda s, i: receiving.receive_from_supplier(
+        s, depot_code="BJ01", part_number="SRV-PSU", serial=f"DUP{i % units}", actor="t"))
+    assert errors == []
+    assert len(wins) == units and len(conflicts) == WORKERS - units
+    session.expire_all()
+    assert verify_ledger(session) == []

@@ -137,7 +137,7 @@ def register_cli(app: Flask) -> None:
         try:
             mod = __import__(module, fromlist=[attr])
         except ModuleNotFoundError as error:
-            if error.name != module:
+            if not module.startswith(error.name or "?"):
                 raise
             continue
         app.cli.add_command(getattr(mod, attr))

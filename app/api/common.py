@@ -57,4 +57,8 @@ def require_json():
 def Str(max_len: int, **kw) -> ma.fields.String:
     """A trimmed string field with a length limit matching its column."""
     required = kw.pop("required", False)
-    return ma.fields.String(required=required, validate=validate.Length(min=1 if required else 0, max=max_len), **kw)
+    checks = [validate.Length(min=1 if required else 0, max=max_len)]
+    extra = kw.pop("validate", None)
+    if extra is not None:
+        checks.append(extra)
+    return ma.fields.String(required=required, validate=checks, **kw)

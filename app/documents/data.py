@@ -1,0 +1,220 @@
+"""Plain data the PDF renderers take: no database rows, no request context.
+
+Every datetime is timezone-aware (UTC as stored); the documents show it in
+``timezone`` (an IANA zone name, Asia/Shanghai unless the customer's differs).
+Optional values left as ``None`` print as "—".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class Address:
+    """A postal destination as printed on a slip or label."""
+
+    name: str  # customer unit, site or depot name
+    street: str  # full address line(s), as the courier reads it
+    postcode: str | None = None
+    contact: str | None = None
+    phone: str | None = None
+
+
+# --- Repair request form (设备维修申请表), DESIGN.md §2 ----------------------
+
+
+@dataclass(frozen=True)
+class FaultyItem:
+    """One faulty product sent in for repair."""
+
+    model: str
+    serial: str
+    quantity: int = 1
+    received_at: datetime | None = None
+    returned_to_bonded_warehouse_at: datetime | None = None
+    fault_symptom: str | None = None
+    analysis_and_action: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplacementItem:
+    """One replacement part sent to the user."""
+
+    model: str
+    serial: str
+    quantity: int = 1
+    arrived_at: datetime | None = None
+    returned_to_user_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RepairFormData:
+    service_number: str  # the RMA number, e.g. RMA-2026-000123
+    customer_unit: str
+    contact: str | None = None
+    phone: str | None = None
+    fax: str | None = None
+    recipient: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    faulty_items: tuple[FaultyItem, ...] = ()
+    replacement_items: tuple[ReplacementItem, ...] = ()
+    issued_at: datetime | None = None
+    timezone: str = DEFAULT_TIMEZONE
+
+
+# --- Packing slip and return label (advance replacement, 备件先行) -----------
+
+
+@dataclass(frozen=True)
+class PackingSlipData:
+    rma_number: str
+    part_number: str
+    part_description: str
+    replacement_serial: str  # the good unit in this parcel
+    faulty_serial: str | None  # the unit the customer must send back
+    ship_from: Address  # the depot shipping the replacement
+    ship_to: Address  # the customer's site
+    tracking_url: str  # public tracking link, encoded in the QR code
+    return_deadline: datetime | None = None
+    return_to: Address | None = None  # return label destination; ship_from if None
+    quantity: int = 1
+    ticket_number: str | None = None
+    shipped_at: datetime | None = None
+    carrier: str | None = None
+    waybill_number: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
+
+    @property
+    def return_destination(self) -> Address:
+        return self.return_to or self.ship_from
+
+
+# --- Fault handling report (故障处理报告) -------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One step of a ticket's history.
+
+    ``event`` is an event code known to the documents (``created``, ``acknowledged``,
+    ``dispatched``, ``on_site``, ``restored``, ``closed`` …, translated) or free text
+    printed as given. ``actor`` is the person's first name only.
+    """
+
+    at: datetime
+    event: str
+    actor: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ClockOutcome:
+    """One SLA clock of a closed ticket: its deadline and when it was satisfied."""
+
+    clock: str  # response | on_site | restore | replacement_on_site | rma_approval | return
+    due_at: datetime
+    completed_at: datetime | None  # None: never satisfied
+
+    @property
+    def met(self) -> bool:
+        return self.completed_at is not None and self.completed_at <= self.due_at
+
+    @property
+    def margin_minutes(self) -> int | None:
+        """Minutes to spare (positive) or late (negative); None if never satisfied."""
+        if self.completed_at is None:
+            return None
+        return round((self.due_at - self.completed_at).total_seconds() / 60)
+
+
+@dataclass(frozen=True)
+class PartUsed:
+    part_number: str
+    description: str
+    quantity: int = 1
+    installed_serial: str | None = None
+    removed_serial: str | None = None
+
+
+@dataclass(frozen=True)
+class FaultReportData:
+    ticket_number: str
+    customer: str
+    site: str
+    equipment_model: str
+    equipment_serial: str
+    severity: str  # P1 | P2 | P3 | P4
+    opened_at: datetime
+    closed_at: datetime | None
+    symptom: str | None = None
+    channel: str | None = None  # hotline | fax | email | web
+    rma_number: str | None = None
+    events: tuple[TimelineEvent, ...] = ()
+    clocks: tuple[ClockOutcome, ...] = ()
+    actions: tuple[str, ...] = ()
+    parts_used: tuple[PartUsed, ...] = ()
+    root_cause: str | None = None
+    confirmed_by: str | None = None  # the customer who confirmed closure
+    timezone: str = DEFAULT_TIMEZONE
+
+
+# --- Monthly service report -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockAttainment:
+    """How many of one clock's deadlines in the month were met."""
+
+    clock: str
+    met: int
+    total: int
+
+    @property
+    def rate(self) -> float | None:
+        """Share met, 0.0–1.0; None when the clock never ran."""
+        return self.met / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class OverdueReturn:
+    rma_number: str
+    part_number: str
+    serial: str | None
+    return_deadline: datetime
+    returned_at: datetime | None = None  # None: still outstanding
+
+
+@dataclass(frozen=True)
+class SatisfactionScores:
+    """Mean survey answers on the 0–5 scale; None where nobody answered."""
+
+    response_time: float | None = None
+    quality_of_work: float | None = None
+    attitude: float | None = None
+    overall: float | None = None
+    responses: int = 0
+
+
+@dataclass(frozen=True)
+class MonthlyReportData:
+    customer: str
+    year: int
+    month: int  # 1–12
+    tickets_by_severity: dict[str, int] = field(default_factory=dict)  # P1..P4 → count
+    tickets_closed: int | None = None
+    sla_attainment: tuple[ClockAttainment, ...] = ()
+    mean_time_to_restore_minutes: float | None = None
+    restore_minutes_by_severity: dict[str, float] = field(default_factory=dict)
+    overdue_returns: tuple[OverdueReturn, ...] = ()
+    satisfaction: SatisfactionScores = field(default_factory=SatisfactionScores)
+    generated_at: datetime | None = None
+    timezone: str = DEFAULT_TIMEZONE
+
+    @property
+    def tickets_total(self) -> int:
+        return sum(self.tickets_by_severity.values())

@@ -1,0 +1,176 @@
+"""Page set-up and building blocks shared by the documents (A4, bordered tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from io import BytesIO
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from app.documents.fonts import LATIN_BOLD_FONT, LATIN_FONT, font_runs, has_cjk, markup, register_fonts
+from app.documents.formatting import text_or_blank
+from app.documents.labels import label
+
+PAGE_SIZE = A4
+MARGIN = 15 * mm
+CONTENT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
+LABEL_FILL = colors.HexColor("#EEF1F5")
+RULE = colors.HexColor("#333333")
+MET_COLOUR = colors.HexColor("#1B7F3B")
+MISSED_COLOUR = colors.HexColor("#B3261E")
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: ParagraphStyle
+    heading: ParagraphStyle
+    body: ParagraphStyle
+    cell: ParagraphStyle
+    cell_label: ParagraphStyle
+    small: ParagraphStyle
+
+
+def make_styles() -> Styles:
+    register_fonts()
+    body = ParagraphStyle("body", fontName=LATIN_FONT, fontSize=9.5, leading=13)
+    return Styles(
+        title=ParagraphStyle(
+            "title", parent=body, fontName=LATIN_BOLD_FONT, fontSize=18, leading=24,
+            alignment=TA_CENTER, spaceAfter=4,
+        ),
+        heading=ParagraphStyle(
+            "heading", parent=body, fontName=LATIN_BOLD_FONT, fontSize=11.5, leading=15,
+            spaceBefore=9, spaceAfter=4,
+        ),
+        body=body,
+        cell=ParagraphStyle("cell", parent=body, fontSize=8.8, leading=11.5, alignment=TA_LEFT),
+        cell_label=ParagraphStyle(
+            "cell_label", parent=body, fontName=LATIN_BOLD_FONT, fontSize=8.8, leading=11.5,
+        ),
+        small=ParagraphStyle(
+            "small", parent=body, fontSize=7.5, leading=10, textColor=colors.HexColor("#555555"),
+        ),
+    )  # fmt: skip
+
+
+def para(text: object | None, style: ParagraphStyle, colour: colors.Color | None = None) -> Paragraph:
+    """A paragraph of plain text ("—" when blank); Chinese wraps between characters."""
+    value = text_or_blank(text)
+    if has_cjk(value):
+        style = ParagraphStyle(f"{style.name}-cjk", parent=style, wordWrap="CJK")
+    body = markup(value)
+    if colour is not None:
+        body = f'<font color="{colour.hexval()}">{body}</font>'
+    return Paragraph(body, style)
+
+
+def grid_table(
+    rows: Sequence[Sequence[object]],
+    col_widths: Sequence[float],
+    styles: Styles,
+    *,
+    header_rows: int = 1,
+    label_cells: Sequence[tuple[int, int]] = (),
+    extra_style: Sequence[tuple] = (),
+) -> Table:
+    """A bordered form table; strings become wrapped paragraphs, flowables pass through.
+
+    Header rows and the (column, row) ``label_cells`` are shaded and set in bold.
+    """
+    labelled = set(label_cells)
+    body: list[list[object]] = []
+    for r, row in enumerate(rows):
+        out: list[object] = []
+        for c, cell in enumerate(row):
+            is_label = r < header_rows or (c, r) in labelled
+            if isinstance(cell, Flowable):
+                out.append(cell)
+            else:
+                out.append(para(cell, styles.cell_label if is_label else styles.cell))
+        body.append(out)
+    commands: list[tuple] = [
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+        ("BOX", (0, 0), (-1, -1), 1.0, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if header_rows:
+        commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), LABEL_FILL))
+    commands += [("BACKGROUND", cell, cell, LABEL_FILL) for cell in label_cells]
+    commands += list(extra_style)
+    table = Table(body, colWidths=list(col_widths), repeatRows=header_rows)
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def field_grid(
+    pairs: Sequence[tuple[str, object | None]], styles: Styles, *, columns: int = 2
+) -> Table:
+    """Label/value pairs laid out ``columns`` pairs per row, labels shaded."""
+    label_width = CONTENT_WIDTH * (0.17 if columns == 2 else 0.25)
+    value_width = CONTENT_WIDTH / columns - label_width
+    rows: list[list[object]] = []
+    cells: list[tuple[int, int]] = []
+    for start in range(0, len(pairs), columns):
+        row: list[object] = []
+        for offset, (name, value) in enumerate(pairs[start : start + columns]):
+            cells.append((offset * 2, len(rows)))
+            row += [name, value]
+        row += [""] * (columns * 2 - len(row))
+        rows.append(row)
+    widths = [label_width, value_width] * columns
+    return grid_table(rows, widths, styles, header_rows=0, label_cells=cells)
+
+
+def draw_text(
+    canvas: Canvas, x: float, y: float, text: str, size: float, *, align: str = "left",
+    bold: bool = False,
+) -> None:  # fmt: skip
+    """Draw one line of mixed Chinese/Latin text straight on the canvas."""
+    runs = font_runs(text, bold=bold)
+    width = sum(stringWidth(chunk, font, size) for font, chunk in runs)
+    if align == "center":
+        x -= width / 2
+    elif align == "right":
+        x -= width
+    for font, chunk in runs:
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, chunk)
+        x += stringWidth(chunk, font, size)
+
+
+def build_pdf(story: list[Flowable], *, title: str, lang: str, timezone: str) -> bytes:
+    """Lay ``story`` out on A4 pages with a footer (service, time zone, page number)."""
+    register_fonts()
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN,
+        topMargin=MARGIN, bottomMargin=MARGIN + 6 * mm, title=title,
+        author=label("generated_by", lang), creator="sparelog", invariant=True,
+    )  # fmt: skip
+    footer_left = label("generated_by", lang)
+    footer_mid = label("times_in_zone", lang, tz=timezone)
+
+    def footer(canvas: Canvas, document: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setFillColor(colors.HexColor("#666666"))
+        y = MARGIN - 2 * mm
+        draw_text(canvas, MARGIN, y, footer_left, 7.5)
+        draw_text(canvas, PAGE_SIZE[0] / 2, y, footer_mid, 7.5, align="center")
+        draw_text(canvas, PAGE_SIZE[0] - MARGIN, y, label("page", lang, n=document.page), 7.5,
+                  align="right")  # fmt: skip
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()

@@ -33,7 +33,7 @@ from logistics.routing.schedule import timed_route
 Strategy = Literal["auto", "pyvrp", "vroom", "ortools", "ortools_plain"]
 
 #: Share of the time limit given to the external first-solution solver.
-WARM_SHARE = 0.8
+WARM_SHARE = 0.9
 #: Seconds the watchdog tolerates past the limit before it cancels the search.
 WATCHDOG_GRACE_S = 0.5
 

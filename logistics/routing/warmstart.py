@@ -22,10 +22,18 @@ Routes = list[list[int]]
 _FORBIDDEN = 10**9
 
 
-#: Share of the first-solution time given to VROOM when PyVRP runs after it: larger when
-#: stops may be dropped, where VROOM's serve-as-many-as-possible objective starts best.
+#: Share of the first-solution time given to VROOM before PyVRP when every stop is
+#: mandatory (PyVRP is the stronger distance minimiser there).
 VROOM_SHARE = 0.25
-VROOM_SHARE_OPTIONAL = 0.5
+
+
+def vroom_seconds(problem: RoutingProblem, first_solution_s: float) -> float:
+    """VROOM's part of the first-solution time. When stops may be dropped, VROOM's
+    serve-as-many-as-possible search is the best start: most of a short budget, then
+    1.5 s plus a fifth of a longer one, whose rest PyVRP uses to cut distance."""
+    if all(s.is_mandatory for s in problem.stops):
+        return VROOM_SHARE * first_solution_s
+    return min(0.7 * first_solution_s, 1.5 + 0.2 * first_solution_s)
 
 
 def first_routes(
@@ -33,21 +41,21 @@ def first_routes(
 ) -> list[tuple[str, Routes]]:
     """Candidate (source, routes) first solutions found within `time_limit_s`.
 
-    "auto": VROOM for a quarter of the time, then PyVRP started from VROOM's routes for
-    the rest (either may be missing); "pyvrp" / "vroom": that solver alone.
+    "auto": VROOM for `vroom_seconds`, then PyVRP started from VROOM's routes for the
+    rest (either may be missing); "pyvrp" / "vroom": that solver alone.
     """
     began = time.monotonic()
     found: list[tuple[str, Routes]] = []
     if prefer in ("auto", "vroom"):
-        optional = any(not s.is_mandatory for s in problem.stops)
-        share = VROOM_SHARE_OPTIONAL if optional else VROOM_SHARE
-        share = time_limit_s * (share if prefer == "auto" else 1.0)
+        share = vroom_seconds(problem, time_limit_s) if prefer == "auto" else time_limit_s
         routes = vroom_routes(problem, share)
         if routes is not None:
             found.append(("vroom", routes))
     if prefer in ("auto", "pyvrp"):
         left = time_limit_s - (time.monotonic() - began)
-        routes = pyvrp_routes(problem, left, initial=found[0][1] if found else None)
+        routes = pyvrp_routes(
+            problem, left, initial=found[0][1] if found else None, keep_initial_served=True
+        )
         if routes is not None:
             found.append(("pyvrp", routes))
     return found
@@ -62,9 +70,16 @@ def _vehicle_groups(problem: RoutingProblem) -> dict[Hashable, list[int]]:
 
 
 def pyvrp_routes(
-    problem: RoutingProblem, time_limit_s: float, *, initial: Routes | None = None, seed: int = 0
+    problem: RoutingProblem,
+    time_limit_s: float,
+    *,
+    initial: Routes | None = None,
+    keep_initial_served: bool = False,
+    seed: int = 0,
 ) -> Routes | None:
-    """Routes from PyVRP within `time_limit_s`, optionally started from `initial` routes;
+    """Routes from PyVRP within `time_limit_s`, optionally started from `initial` routes
+    (with `keep_initial_served`, the stops those routes serve become required, so PyVRP
+    never serves fewer);
     None when PyVRP is not installed, the problem has pickup pairs or negative demands
     (not modelled here), or no feasible solution was found."""
     try:
@@ -80,6 +95,7 @@ def pyvrp_routes(
     depot_of = {loc: k for k, loc in enumerate(depot_locs)}
     depots = [pyvrp.Depot(location=loc) for loc in depot_locs]
     big = int(problem.distance.max()) * (len(problem.stops) + 2 * len(problem.vehicles)) + 1
+    kept = {i for r in initial for i in r} if initial and keep_initial_served else set()
     clients = [
         pyvrp.Client(
             location=s.location,
@@ -87,10 +103,10 @@ def pyvrp_routes(
             service_duration=s.service_minutes,
             tw_early=s.window[0],
             tw_late=s.window[1],
-            required=s.is_mandatory,
+            required=s.is_mandatory or i in kept,
             prize=0 if s.is_mandatory else min(int(s.penalty or 0), big),
         )
-        for s in problem.stops
+        for i, s in enumerate(problem.stops)
     ]
     skill_sets = sorted({v.skills for v in problem.vehicles}, key=sorted)
     needs_skills = any(s.required_skill for s in problem.stops)

@@ -1,0 +1,44 @@
+# The two quick-start commands: `make run` and `make test` (README). Everything else is detail.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test install install-test services browser lint bench-quick
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Re-install only when pyproject.toml changed since the last install.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Serve the app with the demo data on SQLite (instance/sparelog.db), on $PORT.
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask run --host 0.0.0.0 --port $(PORT) --with-threads
+
+services:
+	scripts/ensure-services
+
+browser:
+	scripts/ensure-browser
+
+## The whole suite: unit, SQLite + PostgreSQL, Redis jobs, API, browser.
+test: install-test services browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check app inventory logistics models bench tests

@@ -181,9 +181,11 @@ class DroppedStop:
 class RoutePlan:
     """Result of a solve. Every stop is either in exactly one route or in `dropped`.
 
-    `status` is "solved" (a plan was found), "no_solution" or "invalid_warm_start" style
-    codes; `first_solution` names where the search started ("pyvrp", "vroom",
-    "warm_start" or "ortools"); `wall_s` is the measured wall-clock time of the solve.
+    `status` is "solved" (a plan was found) or "no_solution"; `first_solution` names
+    where the search started ("pyvrp", "vroom", "warm_start" or "ortools"); `objective`
+    is distance + fixed costs + drop penalties; `wall_s` is the measured wall-clock time
+    of the solve (seconds); `notes` say which starts were discarded and what the
+    OR-Tools search gained.
     """
 
     routes: list[Route]

@@ -5,10 +5,30 @@ from models.catalogue import Part, StockPolicy
 from models.network import Depot, Location
 from models.people import ApiToken, Customer, Engineer, Site, User
 from models.stock import Movement, SerialItem, StockQuantity
+from models.service import (
+    Contract,
+    Equipment,
+    Event,
+    IdempotencyRecord,
+    RepairBatch,
+    RepairLine,
+    Rma,
+    Survey,
+    Ticket,
+)
 from models.transfers import Counter, Transfer, TransferLine
 
 __all__ = [
     "ApiToken",
+    "Contract",
+    "Equipment",
+    "Event",
+    "IdempotencyRecord",
+    "RepairBatch",
+    "RepairLine",
+    "Rma",
+    "Survey",
+    "Ticket",
     "Counter",
     "Transfer",
     "TransferLine",

@@ -3,6 +3,7 @@
 from models.base import Base, UTCDateTime, utcnow
 from models.catalogue import Part, StockPolicy
 from models.network import Depot, Location
+from models.outbox import OutboxMessage, SweepFiring
 from models.people import ApiToken, Customer, Engineer, Site, User
 from models.stock import Movement, SerialItem, StockQuantity
 from models.service import (
@@ -38,11 +39,13 @@ __all__ = [
     "Engineer",
     "Location",
     "Movement",
+    "OutboxMessage",
     "Part",
     "SerialItem",
     "Site",
     "StockPolicy",
     "StockQuantity",
+    "SweepFiring",
     "UTCDateTime",
     "User",
     "utcnow",

@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from inventory.errors import Conflict
 from models import Location, Movement, Part, SerialItem, StockQuantity, utcnow
@@ -84,7 +85,10 @@ def move_serial(
     )
     session.add(movement)
     session.flush()
-    session.refresh(item)
+    # the row now holds what we wrote; tell the identity map without another SELECT
+    for key, value in (("location_id", to_location.id), ("status", to_status), ("condition", new_condition),
+                       ("reserved_ref", reserved_ref)):
+        set_committed_value(item, key, value)
     return movement
 
 

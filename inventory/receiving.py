@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from inventory.errors import Conflict, InvalidInput
 from inventory.ledger import Stamp, move_counted, move_serial
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
-from models import Depot, Movement, Part, SerialItem
+from models import Depot, Location, Movement, Part, SerialItem
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
 
 RECEIVABLE_CONDITIONS = (Condition.GOOD.value, Condition.FAULTY.value)
@@ -37,8 +37,10 @@ def _receive(
     qty: int,
     condition: str,
     stamp: Stamp,
+    supplier: Location | None = None,
+    savepoint: bool = True,
 ) -> Receipt:
-    supplier = virtual_location(session, LocationKind.SUPPLIER)
+    supplier = supplier or virtual_location(session, LocationKind.SUPPLIER)
     if condition not in RECEIVABLE_CONDITIONS:
         raise InvalidInput(f"cannot receive stock in condition {condition!r}", field="condition")
     if part.tracking == Tracking.SERIALIZED.value:
@@ -54,7 +56,11 @@ def _receive(
             condition=condition,
         )
         try:
-            with session.begin_nested():
+            if savepoint:
+                with session.begin_nested():
+                    session.add(item)
+                    session.flush()
+            else:  # bulk import: duplicates were rejected up front, a race fails the whole file
                 session.add(item)
                 session.flush()
         except IntegrityError:
@@ -176,9 +182,11 @@ def import_receipts(
         return report
 
     try:
+        supplier = virtual_location(session, LocationKind.SUPPLIER)
+        stamp = Stamp(actor, MovementReason.RECEIPT.value, reference, None)
         for done, (_number, depot, part, serial, qty, condition) in enumerate(good, start=1):
-            stamp = Stamp(actor, MovementReason.RECEIPT.value, reference, None)
-            _receive(session, depot, part, serial=serial, qty=qty, condition=condition, stamp=stamp)
+            _receive(session, depot, part, serial=serial, qty=qty, condition=condition, stamp=stamp,
+                     supplier=supplier, savepoint=False)
             report.units += qty
             if progress and done % 100 == 0:
                 progress(100)

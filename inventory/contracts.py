@@ -1,0 +1,212 @@
+"""Service contracts: turning the stored policy (data) into the SLA module's policy and
+calendar, and creating contracts with DESIGN.md §2's defaults written out as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inventory.errors import Conflict, InvalidInput, NotFound
+from logistics.calendars import CoverageCalendar, CoverageKind
+from logistics.sla import (
+    DEFAULT_ESCALATION,
+    DEFAULT_RESPONSE_MINUTES,
+    DEFAULT_RESTORE_MINUTES,
+    Basis,
+    Channel,
+    Clock,
+    EscalationStep,
+    Severity,
+    SlaPolicy,
+)
+from models import Contract, Customer
+
+CONTRACT_KINDS = ("warranty", "per_incident", "yearly")
+WARRANTY_YEARS = 3
+DEFAULT_LATE_RETURN_CHARGE = Decimal("500.00")
+
+
+def default_policy_data() -> dict:
+    """The shipped defaults of DESIGN.md §2 as the JSON a contract stores."""
+    return {
+        "response_minutes": {c.value: m for c, m in DEFAULT_RESPONSE_MINUTES.items()},
+        "restore_minutes": {s.value: m for s, m in DEFAULT_RESTORE_MINUTES.items()},
+        "escalation": [
+            {"level": s.level, "after_minutes": s.after_minutes, "who": s.who} for s in DEFAULT_ESCALATION
+        ],
+    }
+
+
+def _minutes_to_time(minutes: int) -> time:
+    if minutes >= 24 * 60:
+        return time(23, 59, 59, 999999)
+    return time(minutes // 60, minutes % 60)
+
+
+def sla_policy(contract: Contract | None) -> SlaPolicy:
+    """The SLA policy a contract promises; no contract → the shipped defaults on 7×24."""
+    if contract is None:
+        return SlaPolicy()
+    defaults = default_policy_data()
+    response = {**defaults["response_minutes"], **(contract.response_minutes or {})}
+    restore = {**defaults["restore_minutes"], **(contract.restore_minutes or {})}
+    ladder = contract.escalation if contract.escalation else defaults["escalation"]
+    try:
+        return SlaPolicy(
+            coverage=contract.coverage,
+            coverage_start=_minutes_to_time(contract.coverage_start_min),
+            coverage_end=_minutes_to_time(contract.coverage_end_min),
+            response_minutes={Channel(k): float(v) for k, v in response.items()},
+            system_down_response_minutes=contract.system_down_response_minutes,
+            restore_minutes={Severity(k): float(v) for k, v in restore.items()},
+            onsite_promise_minutes=contract.onsite_promise_minutes,
+            replacement_unit_minutes=contract.replacement_unit_minutes,
+            spare_request_answer_minutes=contract.spare_request_answer_minutes,
+            spare_delivery_days=contract.spare_delivery_days,
+            last_mile_minutes=contract.last_mile_minutes,
+            return_window_days=contract.return_window_days,
+            escalation=tuple(
+                EscalationStep(int(s["level"]), float(s["after_minutes"]), str(s["who"])) for s in ladder
+            ),
+            bases={Clock(k): Basis(v) for k, v in (contract.bases or {}).items()},
+        )
+    except (KeyError, ValueError, TypeError) as error:
+        raise InvalidInput(f"contract {contract.code} has an invalid SLA policy: {error}", field="contract") from None
+
+
+def contract_calendar(contract: Contract | None, tz: str | None = None) -> CoverageCalendar:
+    """The calendar the contract's clocks run on (its coverage, zone and country)."""
+    policy = sla_policy(contract)
+    zone = tz or (contract.timezone if contract else "Asia/Shanghai")
+    return policy.calendar(tz=zone, country=contract.country if contract else "CN")
+
+
+def warranty_end_for(acceptance: date, years: int = WARRANTY_YEARS) -> date:
+    """Acceptance date + `years` (29 Feb accepted → 28 Feb)."""
+    try:
+        return acceptance.replace(year=acceptance.year + years)
+    except ValueError:
+        return acceptance.replace(year=acceptance.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class ContractView:
+    code: str
+    customer_code: str
+    name: str
+    kind: str
+    coverage: str
+    coverage_start_min: int
+    coverage_end_min: int
+    timezone: str
+    response_minutes: dict
+    system_down_response_minutes: float
+    restore_minutes: dict
+    onsite_promise_minutes: float
+    replacement_unit_minutes: float
+    spare_request_answer_minutes: float
+    spare_delivery_days: int
+    last_mile_minutes: float
+    return_window_days: int
+    escalation: list
+    bases: dict
+    late_return_charge: Decimal
+    currency: str
+    valid_from: date | None
+    valid_to: date | None
+    active: bool
+
+
+POLICY_FIELDS = (
+    "coverage", "coverage_start_min", "coverage_end_min", "timezone", "country", "response_minutes",
+    "system_down_response_minutes", "restore_minutes", "onsite_promise_minutes", "replacement_unit_minutes",
+    "spare_request_answer_minutes", "spare_delivery_days", "last_mile_minutes", "return_window_days",
+    "escalation", "bases", "late_return_charge", "currency", "valid_from", "valid_to", "active", "name", "kind",
+)
+
+
+def contract_view(contract: Contract) -> ContractView:
+    return ContractView(
+        code=contract.code, customer_code=contract.customer.code, name=contract.name, kind=contract.kind,
+        coverage=contract.coverage, coverage_start_min=contract.coverage_start_min,
+        coverage_end_min=contract.coverage_end_min, timezone=contract.timezone,
+        response_minutes=dict(contract.response_minutes or {}),
+        system_down_response_minutes=contract.system_down_response_minutes,
+        restore_minutes=dict(contract.restore_minutes or {}),
+        onsite_promise_minutes=contract.onsite_promise_minutes,
+        replacement_unit_minutes=contract.replacement_unit_minutes,
+        spare_request_answer_minutes=contract.spare_request_answer_minutes,
+        spare_delivery_days=contract.spare_delivery_days, last_mile_minutes=contract.last_mile_minutes,
+        return_window_days=contract.return_window_days, escalation=list(contract.escalation or []),
+        bases=dict(contract.bases or {}), late_return_charge=contract.late_return_charge,
+        currency=contract.currency, valid_from=contract.valid_from, valid_to=contract.valid_to,
+        active=contract.active,
+    )
+
+
+def contract_by_code(session: Session, code: str, *, field: str = "contract") -> Contract:
+    contract = session.scalar(select(Contract).where(Contract.code == code))
+    if contract is None:
+        raise NotFound(f"unknown contract {code!r}", field=field)
+    return contract
+
+
+def _apply(contract: Contract, values: dict) -> None:
+    for key, value in values.items():
+        if key not in POLICY_FIELDS:
+            raise InvalidInput(f"{key} is not a contract setting", field=key)
+        setattr(contract, key, value)
+    if contract.kind not in CONTRACT_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(CONTRACT_KINDS)}", field="kind")
+    try:
+        CoverageKind(contract.coverage)
+    except ValueError:
+        raise InvalidInput("coverage must be 5x8, 7x8 or 7x24", field="coverage") from None
+    if not 0 <= contract.coverage_start_min < contract.coverage_end_min <= 24 * 60:
+        raise InvalidInput("the coverage window must start before it ends, within one day",
+                           field="coverage_end_min")
+    sla_policy(contract)  # refuse a policy the clocks cannot run on
+    try:
+        contract_calendar(contract)
+    except ValueError as error:
+        raise InvalidInput(str(error), field="timezone") from None
+
+
+def create_contract(session: Session, *, customer_code: str, code: str, **values) -> ContractView:
+    """A contract with the shipped defaults for anything not given; commits."""
+    try:
+        customer = session.scalar(select(Customer).where(Customer.code == customer_code))
+        if customer is None:
+            raise NotFound(f"unknown customer {customer_code!r}", field="customer_code")
+        if session.scalar(select(Contract.id).where(Contract.code == code)) is not None:
+            raise Conflict(f"contract {code} already exists", field="code")
+        contract = Contract(code=code, customer_id=customer.id, name=values.pop("name", code),
+                            late_return_charge=DEFAULT_LATE_RETURN_CHARGE, **default_policy_data())
+        session.add(contract)
+        contract.customer = customer
+        _apply(contract, {k: v for k, v in values.items() if v is not None})
+        session.flush()
+        view = contract_view(contract)
+        session.commit()
+        return view
+    except Exception:
+        session.rollback()
+        raise
+
+
+def update_contract(session: Session, code: str, **values) -> ContractView:
+    """Change the settings given (None leaves a setting alone); commits. Tickets already
+    open keep the clocks they were given when they were opened."""
+    try:
+        contract = contract_by_code(session, code)
+        _apply(contract, {k: v for k, v in values.items() if v is not None})
+        view = contract_view(contract)
+        session.commit()
+        return view
+    except Exception:
+        session.rollback()
+        raise

@@ -1,0 +1,206 @@
+"""Dispatch from the database: who can go, which depots hold the part, and confirming.
+
+Reads the candidates (engineers on shift, with the skill, below their job limit; depots
+holding the part in good condition), hands them to the pure ranking of
+``logistics.dispatch`` with the travel model the caller passes (the app's, or a bench's),
+and confirms a choice in one transaction: the ticket moves to dispatched (compare-and-set),
+the engineer is assigned, the spare is reserved (compare-and-set: the database decides
+which of two dispatchers gets the last unit) and an advance-replacement RMA is opened.
+Engineers are placed at their home coordinates (no live positions are recorded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from inventory.contracts import contract_by_code, contract_calendar, sla_policy
+from inventory.errors import Conflict, InvalidInput, NotFound
+from inventory.lookups import depot_by_code, part_by_number
+from inventory.rmas import MoveInput, RmaRequest, RmaStatus, move_rma_in_session, open_rma_in_session
+from inventory.tickets import (
+    ENGINEER_BUSY_STATUSES,
+    assign_engineer_in_session,
+    move_ticket_in_session,
+    ticket_by_ref,
+)
+from logistics.calendars import require_utc
+from logistics.dispatch import (
+    DepotStock,
+    DispatchRanking,
+    EngineerCandidate,
+    FaultRequest,
+    Mode,
+    TravelEstimator,
+    rank_dispatch_options,
+)
+from logistics.sla import Channel
+from models import Depot, Engineer, Part, SerialItem, StockQuantity, Ticket, utcnow
+from models.enums import Condition, ItemStatus, Tracking
+
+
+def is_on_shift(engineer: Engineer, now: datetime) -> bool:
+    """On a working weekday of theirs, inside their shift, in their own time zone."""
+    local = require_utc(now, "now").astimezone(ZoneInfo(engineer.timezone))
+    minute = local.hour * 60 + local.minute
+    return str(local.isoweekday()) in engineer.work_days and engineer.shift_start_min <= minute < engineer.shift_end_min
+
+
+def open_jobs_by_engineer(session: Session) -> dict[int, int]:
+    """Tickets each engineer is dispatched to or on site at."""
+    rows = session.execute(
+        select(Ticket.engineer_id, func.count()).where(Ticket.engineer_id.is_not(None),
+                                                        Ticket.status.in_(ENGINEER_BUSY_STATUSES))
+        .group_by(Ticket.engineer_id))
+    return {engineer_id: n for engineer_id, n in rows}
+
+
+def engineer_candidates(session: Session, now: datetime) -> list[EngineerCandidate]:
+    """Every active engineer as the ranking sees them (shift, skills, load)."""
+    load = open_jobs_by_engineer(session)
+    return [
+        EngineerCandidate(id=e.id, name=e.name, lat=e.home_lat, lon=e.home_lon, skills=frozenset(e.skills or ()),
+                          on_shift=is_on_shift(e, now), open_jobs=load.get(e.id, 0), max_jobs=e.max_open_jobs)
+        for e in session.scalars(select(Engineer).where(Engineer.active).order_by(Engineer.id))
+    ]
+
+
+def depot_stock(session: Session, part: Part) -> list[DepotStock]:
+    """Active depots holding free good units of `part`, with how many."""
+    if part.tracking == Tracking.SERIALIZED.value:
+        counts = (select(SerialItem.location_id, func.count().label("n"))
+                  .where(SerialItem.part_id == part.id, SerialItem.status == ItemStatus.IN_STOCK.value,
+                         SerialItem.condition == Condition.GOOD.value)
+                  .group_by(SerialItem.location_id).subquery())
+    else:
+        counts = (select(StockQuantity.location_id, StockQuantity.qty.label("n"))
+                  .where(StockQuantity.part_id == part.id, StockQuantity.condition == Condition.GOOD.value,
+                         StockQuantity.qty > 0).subquery())
+    rows = session.execute(
+        select(Depot.id, Depot.code, Depot.name, Depot.lat, Depot.lon, counts.c.n)
+        .join(counts, counts.c.location_id == Depot.location_id).where(Depot.active).order_by(Depot.id))
+    return [DepotStock(depot_id=i, code=c, name=n, lat=la, lon=lo, good_qty=int(q)) for i, c, n, la, lo, q in rows]
+
+
+def nearest_engineer_minutes(session: Session, lat: float, lon: float, part_category: str | None,
+                             travel: TravelEstimator, now: datetime) -> float | None:
+    """Drive minutes of the nearest engineer who could take the job now (on shift, skilled,
+    not overloaded) — the travel of the "travel + 1 h" promise; None if nobody can."""
+    import numpy as np
+
+    staff = [e for e in engineer_candidates(session, now) if e.can_take(part_category)]
+    if not staff:
+        return None
+    minutes = travel.minutes_matrix(np.array([[e.lat, e.lon] for e in staff], dtype=float),
+                                    np.array([[lat, lon]], dtype=float))[:, 0]
+    return float(minutes.min())
+
+
+def rank_for_ticket(session: Session, ref: str | int, travel: TravelEstimator, *, now: datetime | None = None,
+                    limit: int = 10) -> DispatchRanking:
+    """Ranked (engineer, depot) options for an open ticket, against its stored clocks."""
+    ticket = ticket_by_ref(session, ref)
+    if ticket.status not in ("new", "acknowledged"):
+        raise Conflict(f"ticket {ticket.number} is {ticket.status}; it is not waiting for dispatch", field="status")
+    return _rank(session, ticket.site.lat, ticket.site.lon, ticket.severity, ticket.channel, ticket.part,
+                 ticket.contract, ticket.site.timezone, travel, now=now, opened_at=ticket.opened_at,
+                 onsite_due=ticket.onsite_due, limit=limit, site_name=ticket.site.name)
+
+
+def rank_for_fault(session: Session, *, site_lat: float, site_lon: float, severity: str, travel: TravelEstimator,
+                   channel: str = Channel.PHONE.value, part_number: str | None = None,
+                   contract_code: str | None = None, timezone: str = "Asia/Shanghai",
+                   now: datetime | None = None, limit: int = 10, site_name: str = "site") -> DispatchRanking:
+    """Ranked options for a fault described by hand (coordinates in degrees), as if the
+    ticket were opened now."""
+    part = part_by_number(session, part_number) if part_number else None
+    contract = contract_by_code(session, contract_code) if contract_code else None
+    return _rank(session, site_lat, site_lon, severity, channel, part, contract, timezone, travel, now=now,
+                 limit=limit, site_name=site_name)
+
+
+def _rank(session, lat, lon, severity, channel, part, contract, tz, travel, *, now, limit, site_name,
+          opened_at=None, onsite_due=None) -> DispatchRanking:
+    now = require_utc(now or utcnow(), "now")
+    try:
+        request = FaultRequest(
+            site_lat=lat, site_lon=lon, severity=severity, now_utc=now,
+            part_category=part.category if part else None, opened_at_utc=opened_at, channel=channel,
+            policy=sla_policy(contract), calendar=contract_calendar(contract, tz), onsite_due=onsite_due,
+            site_name=site_name)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+    depots = depot_stock(session, part) if part else []
+    return rank_dispatch_options(request, engineer_candidates(session, now), depots, travel, limit=limit)
+
+
+@dataclass(frozen=True)
+class DispatchConfirmation:
+    ticket_number: str
+    ticket_status: str
+    engineer_code: str
+    engineer_name: str
+    mode: str
+    depot: str | None
+    reserved_serial: str | None
+    rma_number: str | None
+    tracking_code: str | None
+
+
+def confirm_dispatch(session: Session, ref: str | int, *, engineer_code: str, actor: str,
+                     depot_code: str | None = None, mode: str = Mode.PICKUP.value, serial: str | None = None,
+                     faulty_serial: str | None = None, now: datetime | None = None) -> DispatchConfirmation:
+    """Send `engineer_code` to the ticket and, when the fault needs a part, reserve one at
+    `depot_code` and open an advance replacement — all in one transaction, committed at the
+    end. Conflict (nothing written) when the ticket was dispatched by someone else, the
+    engineer cannot take it, or the depot has no free good unit left."""
+    now = require_utc(now or utcnow(), "now")
+    try:
+        ticket = ticket_by_ref(session, ref)
+        engineer = session.scalar(select(Engineer).where(Engineer.code == engineer_code))
+        if engineer is None or not engineer.active:
+            raise NotFound(f"unknown engineer {engineer_code!r}", field="engineer")
+        try:
+            mode = Mode(mode).value
+        except ValueError:
+            raise InvalidInput("mode must be pickup, courier or engineer", field="mode") from None
+        part = ticket.part
+        if part is not None and part.category not in (engineer.skills or []):
+            raise Conflict(f"{engineer.code} is not skilled for {part.category}", field="engineer")
+        if open_jobs_by_engineer(session).get(engineer.id, 0) >= engineer.max_open_jobs:
+            raise Conflict(f"{engineer.code} already has {engineer.max_open_jobs} open jobs", field="engineer")
+        move_ticket_in_session(session, ticket, "dispatch", actor=actor, now=now,
+                               data={"engineer": engineer.code, "mode": mode, "depot": depot_code})
+        assign_engineer_in_session(session, ticket, engineer, actor=actor, now=now)
+        rma = None
+        if part is not None and mode != Mode.ENGINEER.value:
+            if not depot_code:
+                raise InvalidInput("the fault needs a part: say which depot it comes from", field="depot")
+            depot = depot_by_code(session, depot_code, field="depot")
+            ticket.source_depot_id = depot.id
+            rma = open_rma_in_session(
+                session,
+                RmaRequest(kind="advance_replacement", site_code=ticket.site.code, faulty_part_number=part.part_number,
+                           fault_symptom=ticket.symptom, faulty_serial=faulty_serial or ticket.equipment_serial,
+                           ticket=ticket.number, contact_name=ticket.contact_name, phone=ticket.contact_phone),
+                actor=actor, now=now)
+            rma.engineer_id = engineer.id
+            move_rma_in_session(session, rma, "approve", actor=actor, now=now)
+            move_rma_in_session(session, rma, "allocate", actor=actor, given=MoveInput(depot=depot.code, serial=serial),
+                                now=now)
+            assert rma.status == RmaStatus.ALLOCATED
+        result = DispatchConfirmation(
+            ticket_number=ticket.number, ticket_status=ticket.status, engineer_code=engineer.code,
+            engineer_name=engineer.name, mode=mode, depot=depot_code if rma else None,
+            reserved_serial=rma.replacement_serial if rma else None, rma_number=rma.number if rma else None,
+            tracking_code=rma.tracking_code if rma else None)
+        session.commit()
+        return result
+    except Exception:
+        session.rollback()
+        raise
+

@@ -1,0 +1,149 @@
+"""The customer's view of one RMA by its tracking code (no account needed).
+
+Only what the holder of the code should see: the customer-visible events of this RMA, the
+promised on-site time, the replacement's progress, the return deadline and whether it is
+overdue. No staff names beyond an engineer's given name, no internal notes, no actors,
+nothing about any other customer. Unknown and malformed codes fail the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inventory.errors import NotFound
+from inventory.events import events_of
+from logistics.calendars import require_utc
+from models import Engineer, Rma, utcnow
+
+CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+UNKNOWN = "no RMA has this tracking code"
+
+# What each customer-visible event is called on the page.
+LABELS = {
+    "opened": "Request received",
+    "approve": "Approved",
+    "reject": "Not approved",
+    "allocate": "Replacement part reserved",
+    "request_return": "Please send the faulty unit back",
+    "ship": "Shipped",
+    "deliver": "Delivered",
+    "return_faulty": "Faulty unit on its way back",
+    "receive_faulty": "Faulty unit received",
+    "start_repair": "In repair",
+    "finish_repair": "Repair finished",
+    "overdue": "Faulty unit return overdue",
+    "cancel": "Cancelled",
+    "close": "Closed",
+}
+# Event data a customer may see; everything else stays internal.
+PUBLIC_DATA = ("carrier", "waybill", "delivery_due", "return_due", "outcome")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    event: str
+    label: str
+    state: str | None
+    details: dict
+
+
+@dataclass(frozen=True)
+class ReplacementProgress:
+    part_number: str | None
+    description: str | None
+    serial: str | None
+    step: str  # waiting | reserved | shipped | delivered
+    shipped_at: datetime | None
+    delivery_due: datetime | None
+    delivered_at: datetime | None
+    carrier: str | None
+    waybill: str | None
+
+
+@dataclass(frozen=True)
+class TrackingView:
+    number: str
+    kind: str
+    status: str
+    status_label: str
+    requested_at: datetime
+    city: str
+    promised_onsite_at: datetime | None
+    engineer_first_name: str | None
+    faulty_part_number: str
+    faulty_serial: str | None
+    replacement: ReplacementProgress
+    return_due_at: datetime | None
+    returned_at: datetime | None
+    overdue: bool
+    late_charge: Decimal | None
+    charge_currency: str | None
+    timeline: list[TimelineEntry]
+
+
+STATUS_LABELS = {
+    "requested": "Requested", "approved": "Approved", "rejected": "Not approved", "allocated": "Replacement reserved",
+    "awaiting_return": "Waiting for the faulty unit", "shipped": "Shipped", "delivered": "Delivered",
+    "faulty_in_transit": "Faulty unit on its way back", "faulty_received": "Faulty unit received",
+    "received": "Received for repair", "in_repair": "In repair", "repaired": "Repaired", "closed": "Closed",
+    "cancelled": "Cancelled",
+}
+
+
+def given_name(full_name: str | None) -> str | None:
+    """The given name only: 'Wei Wang' → 'Wei'; '王伟' (family name first) → '伟'."""
+    if not full_name:
+        return None
+    name = full_name.strip()
+    if " " in name:
+        return name.split()[0]
+    if all("\u4e00" <= ch <= "\u9fff" for ch in name) and len(name) >= 2:
+        return name[1:]  # a one-character family name, by far the most common
+    return name
+
+
+def _step(rma: Rma) -> str:
+    if rma.delivered_at:
+        return "delivered"
+    if rma.shipped_at:
+        return "shipped"
+    if rma.replacement_serial or (rma.replacement_qty and rma.source_depot_id):
+        return "reserved"
+    return "waiting"
+
+
+def track(session: Session, code: str, *, now: datetime | None = None) -> TrackingView:
+    """The tracking page's content for `code`; NotFound for unknown and malformed codes alike."""
+    now = require_utc(now or utcnow(), "now")
+    rma = session.scalar(select(Rma).where(Rma.tracking_code == code)) if CODE_PATTERN.fullmatch(code or "") else None
+    if rma is None:
+        raise NotFound(UNKNOWN, field="code")
+    engineer = session.get(Engineer, rma.engineer_id) if rma.engineer_id else None
+    ticket = rma.ticket
+    part = rma.replacement_part
+    timeline = [
+        TimelineEntry(e.at, e.kind, LABELS.get(e.kind, e.kind.replace("_", " ").capitalize()), e.to_state,
+                      {k: e.data[k] for k in PUBLIC_DATA if (e.data or {}).get(k) is not None})
+        for e in events_of(session, "rma", rma.id, customer_visible_only=True)
+    ]
+    overdue = rma.overdue or bool(rma.return_due_at and rma.faulty_received_at is None and now > rma.return_due_at
+                                  and rma.status not in ("closed", "cancelled"))
+    return TrackingView(
+        number=rma.number, kind=rma.kind, status=rma.status, status_label=STATUS_LABELS.get(rma.status, rma.status),
+        requested_at=rma.requested_at, city=rma.site.city,
+        promised_onsite_at=ticket.onsite_due if ticket else None, engineer_first_name=given_name(engineer.name if engineer else None),
+        faulty_part_number=rma.faulty_part.part_number, faulty_serial=rma.faulty_serial,
+        replacement=ReplacementProgress(
+            part_number=part.part_number if part else None, description=part.description if part else None,
+            serial=rma.replacement_serial, step=_step(rma), shipped_at=rma.shipped_at, delivery_due=rma.delivery_due,
+            delivered_at=rma.delivered_at, carrier=rma.carrier, waybill=rma.waybill),
+        return_due_at=rma.return_due_at, returned_at=rma.faulty_received_at, overdue=overdue,
+        late_charge=rma.late_charge, charge_currency=rma.charge_currency, timeline=timeline,
+    )

@@ -33,6 +33,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_api(app, api)
 
+    from app.jobs import init_jobs
+
+    init_jobs(app)  # notification settings for sessions; in-process sweep/outbox runner
+
     from app.cli import register_cli
 
     register_cli(app)

@@ -43,6 +43,20 @@ def load_config(instance_path: str) -> dict:
         "MAIL_FROM": env("MAIL_FROM", "noreply@sparelog.local"),
         "WEBHOOK_URL": env("WEBHOOK_URL", ""),
         "WEBHOOK_SECRET": env("WEBHOOK_SECRET", ""),
+        # sweep and outbox delivery (app/jobs, docs/jobs.md)
+        "SMTP_USER": env("SMTP_USER", ""),
+        "SMTP_PASSWORD": env("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": env("SMTP_STARTTLS", "0") == "1",
+        "DISPATCHER_EMAILS": env("DISPATCHER_EMAILS", ""),  # comma-separated
+        "ESCALATION_EMAILS": env("ESCALATION_EMAILS", ""),  # "1=pm@x,head@x;2=gm@x;3=vp@x"
+        "RETURN_REMINDER_HOURS": float(env("RETURN_REMINDER_HOURS", "4")),
+        "SWEEP_INTERVAL_SECONDS": float(env("SWEEP_INTERVAL_SECONDS", "60")),
+        "OUTBOX_INTERVAL_SECONDS": float(env("OUTBOX_INTERVAL_SECONDS", "15")),
+        "OUTBOX_MAX_ATTEMPTS": int(env("OUTBOX_MAX_ATTEMPTS", "10")),
+        "OUTBOX_BACKOFF_SECONDS": float(env("OUTBOX_BACKOFF_SECONDS", "30")),
+        "CELERY_BROKER_URL": env("CELERY_BROKER_URL", "") or env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "CELERY_RESULT_BACKEND": env("CELERY_RESULT_BACKEND", "") or env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "JOBS_KEY_PREFIX": env("JOBS_KEY_PREFIX", ""),  # Redis key prefix for broker, results, locks
         # flask-smorest / OpenAPI
         "API_TITLE": "Spare-parts & RMA logistics API",
         "API_VERSION": "1",

@@ -1,0 +1,127 @@
+"""Celery for production: the sweep and the outbox as tasks, scheduled by beat, Redis broker.
+
+Start a worker with beat (one beat per deployment; more workers without ``-B``)::
+
+    JOBS_BACKEND=celery DATABASE_URL=postgresql+psycopg://... REDIS_URL=redis://host:6379/0 \\
+        celery -A app.jobs.celery_app worker -B --loglevel=INFO
+
+The module's ``celery`` instance creates the Flask app (``create_app()``, configured from
+the environment) the first time its configuration is read, not at import. ``make_celery``
+binds a Celery instance to a given Flask app instead (tests, scripts).
+
+The Redis lock around the sweep only saves work when two sweeps overlap; what makes a
+step fire once is the database (``inventory/sweep.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+
+import redis
+from celery import Celery
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+SWEEP_TASK = "sparelog.sla_sweep"
+DELIVER_TASK = "sparelog.deliver_outbox"
+SWEEP_LOCK = "sparelog:lock:sla-sweep"
+
+
+def celery_settings(config: Mapping) -> dict:
+    """Celery's configuration from the Flask app's (docs/jobs.md lists the keys)."""
+    prefix = config.get("JOBS_KEY_PREFIX", "")
+    transport = {"global_keyprefix": prefix} if prefix else {}
+    sweep_every = float(config.get("SWEEP_INTERVAL_SECONDS", 60.0))
+    deliver_every = float(config.get("OUTBOX_INTERVAL_SECONDS", 15.0))
+    return {
+        "broker_url": config["CELERY_BROKER_URL"],
+        "result_backend": config["CELERY_RESULT_BACKEND"],
+        "broker_transport_options": transport,
+        "result_backend_transport_options": transport,
+        "result_expires": 3600,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "timezone": "UTC",
+        "enable_utc": True,
+        "task_acks_late": True,  # a task whose worker died is run again (both jobs are idempotent)
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "beat_schedule": {
+            "sla-sweep": {"task": SWEEP_TASK, "schedule": sweep_every,
+                          "options": {"expires": sweep_every}},
+            "deliver-outbox": {"task": DELIVER_TASK, "schedule": deliver_every,
+                               "options": {"expires": deliver_every}},
+        },
+    }
+
+
+def make_celery(flask_app: Flask | None = None) -> Celery:
+    """A Celery app running the jobs of ``flask_app`` (default: ``create_app()``, made
+    when the configuration is first needed)."""
+    celery = Celery("sparelog", set_as_current=False)
+    holder: dict[str, Flask] = {}
+
+    def get_flask_app() -> Flask:
+        if "app" not in holder:
+            from app import create_app
+
+            holder["app"] = create_app()
+        return holder["app"]
+
+    if flask_app is not None:
+        holder["app"] = flask_app
+    celery.add_defaults(lambda: celery_settings(get_flask_app().config))
+    _register_tasks(celery, get_flask_app)
+    return celery
+
+
+def _register_tasks(celery: Celery, get_flask_app) -> None:
+    @celery.task(name=SWEEP_TASK, bind=True, ignore_result=False)
+    def sla_sweep(self, now: str | None = None, use_lock: bool = True) -> dict:
+        """Run the SLA sweep; ``now`` is an ISO UTC timestamp (default: the current time)."""
+        app = get_flask_app()
+        result = sweep_task_body(app, datetime.fromisoformat(now) if now else None,
+                                 use_lock=use_lock)
+        result["worker"] = self.request.hostname
+        if result.get("fired"):
+            deliver_outbox.delay()
+        return result
+
+    @celery.task(name=DELIVER_TASK, ignore_result=False)
+    def deliver_outbox() -> dict:
+        from app.jobs import run_delivery
+
+        return vars(run_delivery(get_flask_app()))
+
+
+def sweep_task_body(app: Flask, now: datetime | None, *, use_lock: bool = True) -> dict:
+    """The sweep as a task: under the Redis lock when ``use_lock`` (an overlapping sweep
+    is then skipped, not queued), else straight on the database."""
+    from app.jobs import run_sweep
+
+    if not use_lock:
+        return run_sweep(app, now).as_dict()
+    client = redis.Redis.from_url(app.config["REDIS_URL"])
+    lock_timeout = max(60.0, 5 * float(app.config.get("SWEEP_INTERVAL_SECONDS", 60.0)))
+    lock = client.lock(app.config.get("JOBS_KEY_PREFIX", "") + SWEEP_LOCK,
+                       timeout=lock_timeout, blocking=False)
+    try:
+        if not lock.acquire():
+            return {"skipped": "another sweep holds the lock", "fired": 0}
+        try:
+            return run_sweep(app, now).as_dict()
+        finally:
+            try:
+                lock.release()
+            except redis.exceptions.LockError:
+                log.warning("sweep lock expired before the sweep finished")
+    finally:
+        client.close()
+
+
+celery = make_celery()

@@ -31,8 +31,16 @@ DEFAULT_LATE_RETURN_CHARGE = Decimal("500.00")
 
 
 def default_policy_data() -> dict:
-    """The shipped defaults of DESIGN.md §2 as the JSON a contract stores."""
+    """The shipped defaults of DESIGN.md §2 as the settings a contract stores."""
+    p = SlaPolicy()
     return {
+        "kind": "warranty", "coverage": p.coverage.value, "coverage_start_min": 9 * 60,
+        "coverage_end_min": 17 * 60, "timezone": "Asia/Shanghai", "country": "CN",
+        "system_down_response_minutes": p.system_down_response_minutes,
+        "onsite_promise_minutes": p.onsite_promise_minutes, "replacement_unit_minutes": p.replacement_unit_minutes,
+        "spare_request_answer_minutes": p.spare_request_answer_minutes, "spare_delivery_days": p.spare_delivery_days,
+        "last_mile_minutes": p.last_mile_minutes, "return_window_days": p.return_window_days, "bases": {},
+        "late_return_charge": DEFAULT_LATE_RETURN_CHARGE, "currency": "CNY", "active": True,
         "response_minutes": {c.value: m for c, m in DEFAULT_RESPONSE_MINUTES.items()},
         "restore_minutes": {s.value: m for s, m in DEFAULT_RESTORE_MINUTES.items()},
         "escalation": [
@@ -184,8 +192,8 @@ def create_contract(session: Session, *, customer_code: str, code: str, **values
             raise NotFound(f"unknown customer {customer_code!r}", field="customer_code")
         if session.scalar(select(Contract.id).where(Contract.code == code)) is not None:
             raise Conflict(f"contract {code} already exists", field="code")
-        contract = Contract(code=code, customer_id=customer.id, name=values.pop("name", code),
-                            late_return_charge=DEFAULT_LATE_RETURN_CHARGE, **default_policy_data())
+        contract = Contract(code=code, customer_id=customer.id, name=values.pop("name", None) or code,
+                            **default_policy_data())
         session.add(contract)
         contract.customer = customer
         _apply(contract, {k: v for k, v in values.items() if v is not None})

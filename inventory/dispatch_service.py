@@ -89,7 +89,10 @@ def depot_stock(session: Session, part: Part) -> list[DepotStock]:
 def nearest_engineer_minutes(session: Session, lat: float, lon: float, part_category: str | None,
                              travel: TravelEstimator, now: datetime) -> float | None:
     """Drive minutes of the nearest engineer who could take the job now (on shift, skilled,
-    not overloaded) — the travel of the "travel + 1 h" promise; None if nobody can."""
+    not overloaded), rounded up to a whole minute — the travel of the "travel + 1 h"
+    promise; None if nobody can."""
+    import math
+
     import numpy as np
 
     staff = [e for e in engineer_candidates(session, now) if e.can_take(part_category)]
@@ -97,7 +100,7 @@ def nearest_engineer_minutes(session: Session, lat: float, lon: float, part_cate
         return None
     minutes = travel.minutes_matrix(np.array([[e.lat, e.lon] for e in staff], dtype=float),
                                     np.array([[lat, lon]], dtype=float))[:, 0]
-    return float(minutes.min())
+    return float(math.ceil(float(minutes.min())))
 
 
 def rank_for_ticket(session: Session, ref: str | int, travel: TravelEstimator, *, now: datetime | None = None,

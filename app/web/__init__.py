@@ -1,11 +1,111 @@
-"""Server-rendered pages for the roles."""
+"""Server-rendered pages for the roles: sign-in, warehouse console, dispatcher board,
+engineer jobs and the customer tracking page. Business rules stay in ``inventory/``
+and ``logistics/``; these views read, call one service, and render."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, render_template, request
+from markupsafe import Markup, escape
+
+from app.web.i18n import (
+    HTML_LANG,
+    LANGS,
+    ZONES,
+    current_lang,
+    current_zone,
+    duration_text,
+    js_messages,
+    local_time,
+    t,
+    t_code,
+    utc_iso,
+)
+from models import utcnow
+
+# (endpoint, message key, roles that see it); admin sees everything.
+NAV = [
+    ("warehouse.console", "nav.warehouse", ("warehouse",)),
+    ("warehouse.delivery_import", "nav.import", ("warehouse",)),
+    ("warehouse.reorder", "nav.reorder", ("warehouse", "dispatcher")),
+    ("dispatch.board", "nav.dispatch", ("dispatcher",)),
+    ("dispatch.routes", "nav.routes", ("dispatcher",)),
+    ("dispatch.alerts", "nav.alerts", ("dispatcher",)),
+    ("engineer.jobs", "nav.jobs", ("engineer",)),
+    ("tracking.my_rmas", "nav.my_rmas", ("customer",)),
+    ("tracking.track_form", "nav.track", ("customer", "anonymous")),
+]
+
+WEB_BLUEPRINTS = ("web_auth", "warehouse", "dispatch", "engineer", "tracking")
+
+# Pages only load their own scripts and styles; nothing inline, nothing third-party.
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
 def register_web(app: Flask) -> None:
-    from app.web import pages
+    from app.web import auth, dispatcher, engineer, tracking, warehouse
 
-    app.register_blueprint(pages.bp)
+    for module in (auth, warehouse, dispatcher, engineer, tracking):
+        app.register_blueprint(module.bp)
+
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.jinja_env.globals.update(
+        t=t, t_code=t_code, current_lang=current_lang, current_zone=current_zone, LANGS=LANGS,
+        ZONES=ZONES, html_lang=lambda: HTML_LANG[current_lang()], nav_items=_nav_items,
+        local_time=local_time, utc_iso=utc_iso, duration_text=duration_text, js_messages=js_messages,
+        viewer=_viewer,
+    )
+    app.jinja_env.filters["when"] = when
+    app.context_processor(lambda: {"server_now": utcnow()})
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def _csrf_failed(error):
+        if request.path.startswith("/api"):
+            return app.extensions["sparelog.api"].handle_http_exception(error)
+        return render_template("error.html", code=400, message=t("error.csrf")), 400
+
+    @app.after_request
+    def _page_headers(response):
+        if request.blueprint in WEB_BLUEPRINTS and response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+            response.headers.setdefault("Cache-Control", "no-store")
+            response.vary.add("Cookie")
+        return response
+
+
+def when(moment, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
+    """A UTC moment as ``<time>``: shown in the viewer's zone, the UTC ISO in ``datetime``."""
+    if moment is None:
+        return Markup(escape(t("common.none")))
+    iso = utc_iso(moment)
+    return Markup(f'<time datetime="{iso}" data-utc="{iso}">{escape(local_time(moment, fmt))}</time>')
+
+
+def _viewer():
+    from app.auth import current_user
+
+    return current_user()
+
+
+def _nav_items() -> list[tuple[str, str, bool]]:
+    """(url, label, is current) for the viewer's role."""
+    from flask import current_app, url_for
+
+    user = _viewer()
+    role = user.role if user is not None else "anonymous"
+    items = []
+    for endpoint, key, roles in NAV:
+        if endpoint not in current_app.view_functions:
+            continue
+        if role in roles or (role == "admin" and "anonymous" not in roles) or (
+            role == "admin" and endpoint == "tracking.track_form"
+        ):
+            items.append((url_for(endpoint), t(key), request.endpoint == endpoint))
+    return items

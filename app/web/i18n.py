@@ -1,0 +1,485 @@
+"""The pages' words in zh-CN (default) and English, and the viewer's language and zone.
+
+One catalogue: ``MESSAGES[key] = (zh, en)``. Templates call ``t("key", name=...)``;
+a key missing from the catalogue raises ``MissingTranslation`` when the app runs with
+``I18N_STRICT`` (on under TESTING), so a test that renders a page in both languages
+proves the page has no untranslated key. In production a missing key shows the key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app, g, session
+
+LANGS = ("zh", "en")
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+# The zones offered in the preferences; any IANA name is accepted in the session.
+ZONES = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Singapore", "Europe/Berlin",
+         "Europe/London", "America/New_York", "UTC")
+
+
+class MissingTranslation(KeyError):
+    """A page asked for a key the catalogue does not have."""
+
+
+# key -> (zh, en). Grouped by screen; codes stored in the database (states, reasons,
+# conditions) are translated under their own prefixes.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- the frame -------------------------------------------------------------------
+    "app.name": ("备件与RMA物流", "Spare-parts & RMA logistics"),
+    "app.short": ("备件物流", "SpareLog"),
+    "nav.skip": ("跳到正文", "Skip to content"),
+    "nav.main": ("主导航", "Main navigation"),
+    "nav.warehouse": ("扫描台", "Scan console"),
+    "nav.import": ("到货导入", "Delivery import"),
+    "nav.reorder": ("低于补货点", "Below reorder point"),
+    "nav.dispatch": ("调度看板", "Dispatch board"),
+    "nav.routes": ("工程师路线", "Engineer routes"),
+    "nav.alerts": ("超期与升级", "Overdue & escalations"),
+    "nav.track": ("RMA跟踪", "Track an RMA"),
+    "nav.my_rmas": ("我的RMA", "My RMAs"),
+    "nav.jobs": ("我的工单", "My jobs"),
+    "nav.api_docs": ("API文档", "API docs"),
+    "nav.login": ("登录", "Sign in"),
+    "nav.logout": ("退出", "Sign out"),
+    "nav.signed_in_as": ("当前用户：{name}", "Signed in as {name}"),
+    "prefs.language": ("语言", "Language"),
+    "prefs.switch_to": ("English", "中文"),
+    "prefs.switch_to_label": ("Switch to English", "切换到中文"),
+    "prefs.zone": ("时区", "Time zone"),
+    "prefs.apply": ("应用", "Apply"),
+    "prefs.times_in": ("时间以 {zone} 显示", "Times shown in {zone}"),
+    "role.admin": ("管理员", "Administrator"),
+    "role.warehouse": ("库管", "Warehouse"),
+    "role.dispatcher": ("调度", "Dispatcher"),
+    "role.engineer": ("工程师", "Engineer"),
+    "role.customer": ("客户", "Customer"),
+    "common.none": ("—", "—"),
+    "common.submit": ("提交", "Submit"),
+    "common.cancel": ("取消", "Cancel"),
+    "common.back": ("返回", "Back"),
+    "common.close": ("关闭", "Close"),
+    "common.all": ("全部", "All"),
+    "common.yes": ("是", "Yes"),
+    "common.no": ("否", "No"),
+    "common.loading": ("加载中…", "Loading…"),
+    "common.error": ("出错了", "Something went wrong"),
+    "common.refresh": ("刷新", "Refresh"),
+    "common.details": ("详情", "Details"),
+    "common.time": ("时间", "Time"),
+    "common.actor": ("操作人", "By"),
+    "common.note": ("备注", "Note"),
+    "common.reason": ("原因", "Reason"),
+    "common.reference": ("单据号", "Reference"),
+    "common.depot": ("备件库", "Depot"),
+    "common.part": ("备件", "Part"),
+    "common.part_number": ("备件号", "Part number"),
+    "common.description": ("名称", "Description"),
+    "common.serial": ("序列号", "Serial number"),
+    "common.qty": ("数量", "Qty"),
+    "common.condition": ("状况", "Condition"),
+    "common.status": ("状态", "Status"),
+    "common.location": ("位置", "Location"),
+    "common.from": ("从", "From"),
+    "common.to": ("到", "To"),
+    "common.customer": ("客户", "Customer"),
+    "common.site": ("站点", "Site"),
+    "common.city": ("城市", "City"),
+    "common.engineer": ("工程师", "Engineer"),
+    "common.severity": ("级别", "Severity"),
+    "common.minutes": ("{n} 分钟", "{n} min"),
+    "common.km": ("{n} 公里", "{n} km"),
+    "common.not_available": ("暂不可用", "Not available yet"),
+    "common.page_of": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
+    "common.prev": ("上一页", "Previous"),
+    "common.next": ("下一页", "Next"),
+    # --- errors ----------------------------------------------------------------------
+    "error.title": ("{code} 错误", "Error {code}"),
+    "error.forbidden": ("您的角色无权访问此页面。", "Your role may not open this page."),
+    "error.not_found": ("页面不存在。", "This page does not exist."),
+    "error.csrf": ("表单已过期或缺少安全令牌，请刷新页面后重试。",
+                   "The form expired or lacks its security token; reload the page and try again."),
+    "error.home": ("返回首页", "Back to the start page"),
+    "error.service_missing": ("该功能所需的服务尚未安装：{what}",
+                              "The service this needs is not installed yet: {what}"),
+    # --- login -----------------------------------------------------------------------
+    "login.title": ("登录", "Sign in"),
+    "login.intro": ("库管、调度、工程师和客户请使用您的账号登录。",
+                    "Warehouse staff, dispatchers, engineers and customers sign in with their account."),
+    "login.username": ("用户名", "Username"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Sign in"),
+    "login.failed": ("用户名或密码不正确。", "Wrong username or password."),
+    "login.required": ("请先登录。", "Please sign in first."),
+    "login.logged_out": ("您已退出。", "You are signed out."),
+    "login.track_hint": ("只想查询RMA进度？无需登录：", "Only following an RMA? No account needed:"),
+    "login.too_many": ("尝试次数过多，请稍后再试。", "Too many attempts; try again in a minute."),
+    # --- warehouse console --------------------------------------------------------------
+    "wh.title": ("仓库扫描台", "Warehouse scan console"),
+    "wh.my_depot": ("我的备件库", "My depot"),
+    "wh.change_depot": ("切换", "Change"),
+    "wh.scan_label": ("扫描或输入序列号 / 备件号", "Scan or type a serial or part number"),
+    "wh.scan_hint": ("扫码枪输入后自动回车。", "A barcode scanner types the code and presses Enter."),
+    "wh.scan_submit": ("查询", "Look up"),
+    "wh.not_found": ("没有找到序列号或备件号“{code}”。", "No serial or part number “{code}” found."),
+    "wh.ambiguous": ("序列号“{code}”属于多个备件，请选择：", "Serial “{code}” exists for several parts; pick one:"),
+    "wh.item": ("序列件", "Serialized item"),
+    "wh.history": ("履历", "History"),
+    "wh.no_history": ("暂无移动记录。", "No movements yet."),
+    "wh.reserved_for": ("已预留给 {ref}", "Reserved for {ref}"),
+    "wh.rma": ("关联RMA", "RMA"),
+    "wh.actions": ("可执行操作", "Actions"),
+    "wh.no_actions": ("此状态下没有可执行的仓库操作。", "No warehouse action is possible in this state."),
+    "wh.elsewhere": ("该件在 {where}，不在您的备件库 {depot}。", "This item is at {where}, not at your depot {depot}."),
+    "wh.act.receive_return": ("接收故障返回件", "Receive faulty return"),
+    "wh.act.receive_return_help": ("客户返回的故障件入库（状况：故障）。",
+                                   "Book the customer's returned part into this depot as faulty."),
+    "wh.act.receive_transfer": ("接收调拨", "Receive transfer"),
+    "wh.act.receive_transfer_help": ("按调拨单 {ref} 全部接收入库。", "Receive everything shipped on transfer {ref}."),
+    "wh.act.transfer": ("调拨", "Transfer"),
+    "wh.act.transfer_to": ("调往备件库", "To depot"),
+    "wh.act.send_repair": ("送修", "Send to repair"),
+    "wh.act.vendor": ("维修厂商", "Repair vendor"),
+    "wh.act.restock": ("修复入库", "Restock as repaired"),
+    "wh.act.scrap_repair": ("维修报废", "Scrapped by vendor"),
+    "wh.act.scrap": ("报废", "Scrap"),
+    "wh.act.scrap_reason": ("报废原因", "Reason for scrapping"),
+    "wh.act.found": ("找到（盘盈入库）", "Found (book back in)"),
+    "wh.act.receive": ("供应商到货", "Receive from supplier"),
+    "wh.act.count": ("盘点", "Count"),
+    "wh.act.count_serials": ("扫描货架上该备件的全部序列号（每行一个）",
+                             "Scan every serial of this part on the shelf (one per line)"),
+    "wh.act.counted_qty": ("实盘数量", "Counted quantity"),
+    "wh.act.adjust": ("调整", "Adjust"),
+    "wh.act.delta": ("调整数量（可为负）", "Change (may be negative)"),
+    "wh.done.receive_return": ("{serial} 已作为故障件接收入 {depot}。", "{serial} received at {depot} as faulty."),
+    "wh.done.receive_transfer": ("调拨单 {ref} 已接收：{status}。", "Transfer {ref} received: {status}."),
+    "wh.done.transfer": ("已发出调拨单 {ref}。", "Transfer {ref} shipped."),
+    "wh.done.send_repair": ("已送修，维修批次 {ref}。", "Sent to repair in batch {ref}."),
+    "wh.done.restock": ("{serial} 已修复入库。", "{serial} restocked as good."),
+    "wh.done.scrap": ("已报废。", "Scrapped."),
+    "wh.done.receive": ("已入库：{part} × {qty}。", "Received: {part} × {qty}."),
+    "wh.done.count": ("盘点完成：账面 {expected}，实盘 {counted}，差异 {delta}。",
+                      "Count booked: books {expected}, shelf {counted}, difference {delta}."),
+    "wh.done.adjust": ("已调整，当前可用 {qty}。", "Adjusted; free quantity now {qty}."),
+    "wh.failed": ("操作未完成：{message}", "Not done: {message}"),
+    "wh.part": ("备件", "Part"),
+    "wh.part_stock": ("各库库存", "Stock by depot"),
+    "wh.available": ("可用", "Free"),
+    "wh.reserved": ("已预留", "Reserved"),
+    "wh.tracking.serialized": ("序列号管理", "Serialized"),
+    "wh.tracking.counted": ("数量管理", "Counted"),
+    "wh.at_my_depot": ("本库", "This depot"),
+    "wh.recent_serials": ("本库该备件的序列号", "Serials of this part at this depot"),
+    "wh.more_serials": ("仅显示前 {n} 个。", "Showing the first {n}."),
+    # --- delivery import ------------------------------------------------------------------
+    "imp.title": ("供应商到货导入", "Supplier delivery import"),
+    "imp.intro": ("上传 CSV 或 Excel（.xlsx）文件，列：depot, part_number, serial, qty, condition。",
+                  "Upload a CSV or Excel (.xlsx) file with columns depot, part_number, serial, qty, condition."),
+    "imp.file": ("到货文件", "Delivery file"),
+    "imp.reference": ("到货单号（防止重复导入）", "Delivery reference (prevents a second import)"),
+    "imp.strict": ("有错误行时整单不入库", "Reject the whole file if any row is bad"),
+    "imp.submit": ("导入", "Import"),
+    "imp.uploading": ("上传中 {pct}%", "Uploading {pct}%"),
+    "imp.processing": ("正在校验并入库…", "Checking and booking…"),
+    "imp.result": ("导入结果", "Import result"),
+    "imp.rows": ("行数", "Rows"),
+    "imp.accepted": ("已入库行", "Rows booked"),
+    "imp.units": ("入库件数", "Units booked"),
+    "imp.rejected": ("错误行", "Rows rejected"),
+    "imp.committed": ("已入库。", "Booked."),
+    "imp.not_committed": ("没有入库任何行。", "Nothing was booked."),
+    "imp.errors": ("逐行错误", "Errors by row"),
+    "imp.row": ("行", "Row"),
+    "imp.field": ("列", "Column"),
+    "imp.message": ("问题", "Problem"),
+    "imp.no_errors": ("没有错误行。", "No bad rows."),
+    "imp.file_missing": ("请选择文件。", "Choose a file."),
+    "imp.template": ("下载模板（CSV）", "Download a template (CSV)"),
+    # --- below reorder --------------------------------------------------------------------
+    "ro.title": ("低于补货点的库存", "Stock at or below its reorder point"),
+    "ro.filter": ("按备件库筛选", "Filter by depot"),
+    "ro.show": ("显示", "Show"),
+    "ro.on_hand": ("可用（良品）", "Free (good)"),
+    "ro.reorder_point": ("补货点", "Reorder point"),
+    "ro.target": ("目标库存", "Target level"),
+    "ro.suggested": ("建议补货", "Suggested qty"),
+    "ro.none": ("没有低于补货点的备件。", "Nothing is at or below its reorder point."),
+    "ro.count": ("{n} 项", "{n} lines"),
+    # --- tracking ---------------------------------------------------------------------------
+    "trk.title": ("RMA进度查询", "Track your RMA"),
+    "trk.intro": ("输入RMA确认邮件或装箱单上的跟踪码。", "Enter the tracking code from your RMA e-mail or packing slip."),
+    "trk.code": ("跟踪码", "Tracking code"),
+    "trk.submit": ("查询", "Track"),
+    "trk.not_found": ("没有找到该跟踪码，请检查后重试。", "No RMA has this tracking code; check it and try again."),
+    "trk.rma": ("RMA {number}", "RMA {number}"),
+    "trk.status": ("当前状态", "Current status"),
+    "trk.kind": ("类型", "Type"),
+    "trk.promised": ("承诺到达时间", "Promised arrival"),
+    "trk.delivered": ("已送达", "Delivered"),
+    "trk.return_deadline": ("故障件返回截止", "Return the faulty part by"),
+    "trk.time_left": ("剩余时间", "Time left"),
+    "trk.overdue": ("已超期", "Overdue"),
+    "trk.returned": ("故障件已收到，谢谢！", "Faulty part received, thank you!"),
+    "trk.timeline": ("进度", "Timeline"),
+    "trk.no_events": ("暂无记录。", "Nothing recorded yet."),
+    "trk.label": ("下载退货标签（PDF）", "Download the return label (PDF)"),
+    "trk.label_hint": ("打印后贴在故障件包装外。", "Print it and stick it on the parcel with the faulty part."),
+    "trk.part": ("备件", "Part"),
+    "trk.faulty_serial": ("需返回的故障件序列号", "Faulty serial to send back"),
+    "trk.replacement_serial": ("替换件序列号", "Replacement serial"),
+    "trk.engineer": ("服务工程师", "Service engineer"),
+    "trk.carrier": ("承运商 / 运单号", "Carrier / waybill"),
+    "trk.ticket": ("工单", "Ticket"),
+    "trk.bookmark": ("收藏此页即可随时查看进度。", "Bookmark this page to check again later."),
+    # --- dispatcher ---------------------------------------------------------------------------
+    "dsp.title": ("调度看板", "Dispatch board"),
+    "dsp.open_tickets": ("未关闭工单", "Open tickets"),
+    "dsp.filter_status": ("状态", "Status"),
+    "dsp.none": ("没有未关闭的工单。", "No open tickets."),
+    "dsp.ticket": ("工单", "Ticket"),
+    "dsp.opened": ("报障时间", "Opened"),
+    "dsp.clock": ("SLA时钟", "SLA clock"),
+    "dsp.clocks": ("SLA时钟", "SLA clocks"),
+    "dsp.next_clock": ("最近到期", "Next due"),
+    "dsp.open": ("打开", "Open"),
+    "dsp.remaining": ("剩余", "Left"),
+    "dsp.breached": ("已超时", "Breached"),
+    "dsp.met": ("已达成", "Met"),
+    "dsp.options": ("派单方案", "Dispatch options"),
+    "dsp.options_intro": ("按到场时间排序；每个方案列出行程段和SLA判定。",
+                          "Ranked by on-site time; each option lists its legs and SLA verdicts."),
+    "dsp.no_options": ("没有可用的派单方案。", "No dispatch option is possible."),
+    "dsp.rank": ("排名", "Rank"),
+    "dsp.eta": ("预计到场", "On site by"),
+    "dsp.legs": ("行程", "Legs"),
+    "dsp.verdicts": ("SLA判定", "SLA verdicts"),
+    "dsp.meets": ("满足", "meets"),
+    "dsp.misses": ("超时", "misses"),
+    "dsp.confirm": ("确认派单", "Confirm dispatch"),
+    "dsp.confirmed": ("已派单：{ticket} → {engineer}，RMA {rma}。", "Dispatched {ticket} to {engineer}; RMA {rma}."),
+    "dsp.confirm_failed": ("派单失败：{message}", "Dispatch failed: {message}"),
+    "dsp.map": ("地图", "Map"),
+    "dsp.map_label": ("备件库、工程师和站点地图", "Map of depots, engineers and sites"),
+    "dsp.legend.depot": ("备件库", "Depot"),
+    "dsp.legend.engineer": ("工程师", "Engineer"),
+    "dsp.legend.site": ("客户站点", "Customer site"),
+    "dsp.legend.route": ("所选路线", "Chosen route"),
+    "dsp.symptom": ("故障现象", "Symptom"),
+    "dsp.equipment": ("设备", "Equipment"),
+    "dsp.assigned": ("已派工程师", "Assigned engineer"),
+    "dsp.source_depot": ("出库备件库", "Source depot"),
+    "dsp.ticket_title": ("工单 {number}", "Ticket {number}"),
+    "dsp.back": ("返回看板", "Back to the board"),
+    "dsp.why": ("说明", "Why"),
+    "dsp.mode": ("方式", "Mode"),
+    "dsp.alerts_title": ("超期返回与升级", "Overdue returns and escalations"),
+    "dsp.overdue": ("超期未返回的故障件", "Faulty parts overdue for return"),
+    "dsp.no_overdue": ("没有超期的返回件。", "No overdue returns."),
+    "dsp.due": ("截止", "Due"),
+    "dsp.late_by": ("超期", "Late by"),
+    "dsp.charge": ("费用", "Charge"),
+    "dsp.escalations": ("升级记录", "Escalations"),
+    "dsp.no_escalations": ("没有升级记录。", "No escalations."),
+    "dsp.level": ("级别", "Level"),
+    "dsp.routes_title": ("工程师当日路线", "Engineers' day routes"),
+    "dsp.routes_date": ("日期", "Date"),
+    "dsp.routes_none": ("该日没有路线计划。", "No route plan for this day."),
+    "dsp.stop": ("站点", "Stop"),
+    "dsp.arrive": ("到达", "Arrive"),
+    "dsp.depart": ("离开", "Leave"),
+    "dsp.dropped": ("未安排的任务", "Jobs left out"),
+    "dsp.plan": ("重新规划", "Re-plan"),
+    # --- engineer / customer lists ----------------------------------------------------------------
+    "eng.title": ("我的工单", "My jobs"),
+    "eng.none": ("当前没有派给您的工单。", "No job is assigned to you."),
+    "eng.carry": ("携带备件", "Part to carry"),
+    "eng.pickup": ("取件备件库", "Pick up at"),
+    "cust.title": ("我的RMA", "My RMAs"),
+    "cust.none": ("没有RMA。", "No RMAs."),
+    # --- codes stored in the database ------------------------------------------------------------
+    "status.in_stock": ("在库", "On the shelf"),
+    "status.reserved": ("已预留", "Reserved"),
+    "status.in_transit": ("在途", "In transit"),
+    "status.at_customer": ("在客户处", "At the customer"),
+    "status.at_vendor": ("在维修厂商", "At the repair vendor"),
+    "status.scrapped": ("已报废", "Scrapped"),
+    "status.missing": ("盘亏丢失", "Missing"),
+    "condition.good": ("良品", "Good"),
+    "condition.faulty": ("故障", "Faulty"),
+    "condition.in_repair": ("维修中", "In repair"),
+    "condition.scrapped": ("已报废", "Scrapped"),
+    "location_kind.depot": ("备件库", "Depot"),
+    "location_kind.supplier": ("供应商", "Supplier"),
+    "location_kind.in_transit": ("在途", "In transit"),
+    "location_kind.customer_site": ("客户现场", "Customer site"),
+    "location_kind.repair_vendor": ("维修厂商", "Repair vendor"),
+    "location_kind.scrap": ("报废", "Scrap"),
+    "location_kind.adjustment": ("盘点调整", "Stock adjustment"),
+    "reason.receipt": ("供应商到货", "Received from supplier"),
+    "reason.transfer_out": ("调拨发出", "Transfer shipped"),
+    "reason.transfer_in": ("调拨接收", "Transfer received"),
+    "reason.adjustment": ("调整", "Adjustment"),
+    "reason.cycle_count": ("盘点", "Cycle count"),
+    "reason.scrap": ("报废", "Scrapped"),
+    "reason.ship_to_customer": ("发往客户", "Shipped to customer"),
+    "reason.deliver_to_customer": ("送达客户", "Delivered to customer"),
+    "reason.return_from_customer": ("客户寄回", "Returned by customer"),
+    "reason.return_received": ("返回件入库", "Return received"),
+    "reason.send_to_repair": ("送修", "Sent to repair"),
+    "reason.return_from_repair": ("维修返回", "Back from repair"),
+    "reason.condition_change": ("状况变更", "Condition changed"),
+    "tracking.serialized": ("序列号管理", "Serialized"),
+    "tracking.counted": ("数量管理", "Counted"),
+    "severity.P1": ("P1 系统宕机", "P1 system down"),
+    "severity.P2": ("P2 严重", "P2 severe"),
+    "severity.P3": ("P3 一般", "P3 significant"),
+    "severity.P4": ("P4 咨询/轻微", "P4 minor"),
+    "channel.phone": ("电话", "Phone"),
+    "channel.email": ("邮件", "E-mail"),
+    "channel.fax": ("传真", "Fax"),
+    "channel.web": ("网页", "Web"),
+    "ticket_status.new": ("新建", "New"),
+    "ticket_status.acknowledged": ("已响应", "Acknowledged"),
+    "ticket_status.dispatched": ("已派单", "Dispatched"),
+    "ticket_status.onsite": ("工程师到场", "Engineer on site"),
+    "ticket_status.on_site": ("工程师到场", "Engineer on site"),
+    "ticket_status.resolved": ("已修复", "Resolved"),
+    "ticket_status.closed": ("已关闭", "Closed"),
+    "ticket_status.cancelled": ("已取消", "Cancelled"),
+    "clock.response": ("响应", "Response"),
+    "clock.onsite": ("到场", "On site"),
+    "clock.on_site": ("到场", "On site"),
+    "clock.restore": ("恢复", "Restore"),
+    "clock.replacement": ("备件到场", "Replacement on site"),
+    "clock.spare_request": ("备件申请答复", "Spare request answered"),
+    "clock.faulty_return": ("故障件返回", "Faulty part returned"),
+    "clock.delivery": ("备件送达", "Spare delivered"),
+    "rma_kind.advance_replacement": ("备件先行", "Advance replacement"),
+    "rma_kind.return_for_repair": ("返厂维修", "Return for repair"),
+    "rma_status.requested": ("已申请", "Requested"),
+    "rma_status.approved": ("已批准", "Approved"),
+    "rma_status.rejected": ("已拒绝", "Rejected"),
+    "rma_status.allocated": ("已分配备件", "Replacement allocated"),
+    "rma_status.replacement_allocated": ("已分配备件", "Replacement allocated"),
+    "rma_status.shipped": ("已发货", "Shipped"),
+    "rma_status.delivered": ("已送达", "Delivered"),
+    "rma_status.installed": ("已安装", "Installed"),
+    "rma_status.faulty_in_transit": ("故障件返回途中", "Faulty part on its way back"),
+    "rma_status.faulty_received": ("故障件已收到", "Faulty part received"),
+    "rma_status.awaiting_return": ("等待客户寄回", "Awaiting your return"),
+    "rma_status.received": ("已收到", "Received"),
+    "rma_status.in_repair": ("维修中", "In repair"),
+    "rma_status.repaired": ("已修复", "Repaired"),
+    "rma_status.shipped_back": ("已寄回", "Shipped back"),
+    "rma_status.closed": ("已关闭", "Closed"),
+    "rma_status.cancelled": ("已取消", "Cancelled"),
+    "duration.d": ("{n}天", "{n}d"),
+    "duration.h": ("{n}小时", "{n}h"),
+    "duration.m": ("{n}分", "{n}m"),
+    "duration.s": ("{n}秒", "{n}s"),
+    "duration.ago": ("{d}前", "{d} ago"),
+}
+
+
+def strict() -> bool:
+    return bool(current_app.config.get("I18N_STRICT", current_app.config.get("TESTING")))
+
+
+def current_lang() -> str:
+    """The viewer's language: their choice in the session, else their account's, else
+    the configured default (zh)."""
+    if "lang" in g:
+        return g.lang
+    lang = session.get("lang")
+    if lang not in LANGS:
+        from app.auth import current_user
+
+        user = current_user()
+        lang = user.locale if user is not None and user.locale in LANGS else None
+    if lang not in LANGS:
+        lang = current_app.config.get("DEFAULT_LOCALE", "zh")
+        lang = lang if lang in LANGS else "zh"
+    g.lang = lang
+    return lang
+
+
+def current_zone() -> str:
+    zone = session.get("tz") or current_app.config.get("DEFAULT_TIMEZONE", "Asia/Shanghai")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = "Asia/Shanghai"
+    return zone
+
+
+def translate(key: str, lang: str, **values: object) -> str:
+    pair = MESSAGES.get(key)
+    if pair is None:
+        if strict():
+            raise MissingTranslation(key)
+        return key
+    text = pair[LANGS.index(lang)]
+    return text.format(**values) if values else text
+
+
+def t(key: str, **values: object) -> str:
+    """The text of ``key`` in the viewer's language."""
+    return translate(key, current_lang(), **values)
+
+
+def t_code(prefix: str, code: str | None) -> str:
+    """A stored code (state, reason, condition) in words; '—' for None."""
+    if code is None or code == "":
+        return t("common.none")
+    return t(f"{prefix}.{code}")
+
+
+def is_valid_zone(zone: str) -> bool:
+    try:
+        ZoneInfo(zone)
+        return True
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """``moment`` (aware, UTC) in the viewer's zone."""
+    if moment is None:
+        return t("common.none")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(current_zone())).strftime(fmt)
+
+
+def utc_iso(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def duration_text(seconds: float) -> str:
+    """A short human duration, e.g. 1d 3h / 2h 5m / 4m 10s (absolute value)."""
+    s = int(abs(seconds))
+    d, rem = divmod(s, 86400)
+    h, rem = divmod(rem, 3600)
+    m, sec = divmod(rem, 60)
+    parts = []
+    if d:
+        parts += [t("duration.d", n=d), t("duration.h", n=h)]
+    elif h:
+        parts += [t("duration.h", n=h), t("duration.m", n=m)]
+    else:
+        parts += [t("duration.m", n=m), t("duration.s", n=sec)]
+    return " ".join(parts)
+
+
+def js_messages() -> dict[str, str]:
+    """The few words the page scripts need, in the viewer's language."""
+    keys = ("duration.d", "duration.h", "duration.m", "duration.s", "dsp.breached", "dsp.remaining",
+            "trk.overdue", "imp.uploading", "imp.processing", "common.error", "common.loading")
+    return {k: t(k) for k in keys}

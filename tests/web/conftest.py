@@ -1,0 +1,79 @@
+"""Web page fixtures: one demo database seeded once per run (SQLite), copied per test,
+and a signed-in test client per role.
+
+The pages are a thin layer over services the db/api tests already run on SQLite and
+PostgreSQL; here the database is only the stage, so SQLite is enough.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from app.demo.seed import demo_password
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """A migrated SQLite file holding the demo (smaller stock than `flask seed-demo`)."""
+    from app import create_app
+    from app.cli import _seed_service_flow
+    from app.demo.seed import seed_demo
+    from app.geo import geocoder
+    from models.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("webdemo") / "demo.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "seed"})
+    with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
+        seed_demo(session, geocoder=geocoder(), items_per_depot=20)
+        _seed_service_flow(session, 20261122)
+    app.extensions["sparelog.db"].engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database_url(tmp_path, demo_template):
+    path = tmp_path / "web.db"
+    shutil.copy(demo_template, path)
+    return f"sqlite:///{path}"
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+def sign_in(client, username: str, role: str | None = None, follow: bool = False):
+    page = client.get("/login")
+    token = csrf_of(page.get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": demo_password(role or username),
+                                       "csrf_token": token}, follow_redirects=follow)
+
+
+DEMO_LOGINS = {"admin": "admin", "warehouse": "wang.wh", "dispatcher": "li.disp", "engineer": "zhang.eng",
+               "customer": "customer.sgcc"}
+
+
+@pytest.fixture
+def as_role(client):
+    """``as_role("warehouse")`` signs the client in as that demo user and returns it."""
+
+    def _sign_in(role: str):
+        response = sign_in(client, DEMO_LOGINS[role], role)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return _sign_in
+
+
+def post_form(client, url: str, data: dict, *, page: str | None = None, **kw):
+    """POST a form with the CSRF token taken from ``page`` (default: the form's own page)."""
+    html = client.get(page or url).get_data(as_text=True)
+    return client.post(url, data={**data, "csrf_token": csrf_of(html)}, **kw)

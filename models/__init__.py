@@ -2,6 +2,7 @@
 
 from models.base import Base, UTCDateTime, utcnow
 from models.catalogue import Part, StockPolicy
+from models.jobs import Job
 from models.network import Depot, Location
 from models.outbox import OutboxMessage, SweepFiring
 from models.people import ApiToken, Customer, Engineer, Site, User
@@ -37,6 +38,7 @@ __all__ = [
     "Customer",
     "Depot",
     "Engineer",
+    "Job",
     "Location",
     "Movement",
     "OutboxMessage",

@@ -1,0 +1,103 @@
+"""Engineers' day route plans, solved as background jobs."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import url_for
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from app.api.common import Str
+from app.auth import actor_name, roles_required
+from app.background import submit_route_plan
+from app.db import get_session
+from inventory.jobs import create_job, get_job, progress_percent
+from inventory.route_planning import request_from_params, validate_request
+
+blp = Blueprint("route_plans", __name__, url_prefix="/api/route-plans",
+                description="Engineers' day routes (OR-Tools VRPTW), solved in the background")
+
+
+class PickupSchema(ma.Schema):
+    depot = Str(32, required=True)
+
+
+class StopSchema(ma.Schema):
+    id = Str(64, required=True)
+    site = Str(32)
+    lat = ma.fields.Float(validate=validate.Range(-90, 90))
+    lon = ma.fields.Float(validate=validate.Range(-180, 180))
+    service_minutes = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=24 * 60))
+    window_start = ma.fields.AwareDateTime()
+    window_end = ma.fields.AwareDateTime()
+    skill = Str(40)
+    severity = ma.fields.String(load_default="P3", validate=validate.OneOf(["P1", "P2", "P3", "P4", "inspection"]))
+    pickup_depot = Str(32, metadata={"description": "depot where the spare is picked up before this stop"})
+
+    @ma.validates_schema
+    def _place_and_window(self, data, **_kw):
+        if not data.get("site") and ("lat" not in data or "lon" not in data):
+            raise ma.ValidationError("give a site code, or lat and lon", "site")
+        if data.get("window_start") and data.get("window_end") and data["window_end"] < data["window_start"]:
+            raise ma.ValidationError("the time window ends before it starts", "window_end")
+
+
+class PlanRequestSchema(ma.Schema):
+    date = ma.fields.Date(required=True, metadata={"description": "local date of the plan"})
+    timezone = Str(64, load_default="Asia/Shanghai")
+    engineers = ma.fields.List(Str(32), validate=validate.Length(max=500))
+    depot = Str(32)
+    stops = ma.fields.List(ma.fields.Nested(StopSchema), required=True, validate=validate.Length(min=1, max=2000))
+    time_limit_s = ma.fields.Float(load_default=5.0, validate=validate.Range(min=0.5, max=120))
+
+    @ma.validates("timezone")
+    def _known_zone(self, value, **_kw):
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except Exception:
+            raise ma.ValidationError(f"unknown time zone {value!r}") from None
+
+
+class JobSchema(ma.Schema):
+    id = ma.fields.String()
+    status = ma.fields.String()
+    progress = ma.fields.Integer()
+    created_at = ma.fields.AwareDateTime()
+    started_at = ma.fields.AwareDateTime(allow_none=True)
+    finished_at = ma.fields.AwareDateTime(allow_none=True)
+    error = ma.fields.String(allow_none=True)
+    result = ma.fields.Dict(allow_none=True)
+    href = ma.fields.String()
+
+
+def _job_view(job) -> dict:
+    return {"id": job.id, "status": job.status, "progress": progress_percent(job), "created_at": job.created_at,
+            "started_at": job.started_at, "finished_at": job.finished_at, "error": job.error, "result": job.result,
+            "href": url_for("route_plans.get_plan", job_id=job.id)}
+
+
+@blp.post("")
+@blp.arguments(PlanRequestSchema)
+@blp.response(202, JobSchema)
+@roles_required("dispatcher")
+def create_plan(data):
+    """Queue a day plan. Answers 202 with the job; poll its href for progress and the routes."""
+    params = PlanRequestSchema().dump(data)
+    params["stops"] = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in s.items()}
+                       for s in data["stops"]]
+    session = get_session()
+    validate_request(session, request_from_params(params))
+    session.rollback()
+    job = create_job(session, "route_plan", params, actor=actor_name(), time_limit_s=data["time_limit_s"])
+    submit_route_plan(job.id)
+    return _job_view(job), 202, {"Location": url_for("route_plans.get_plan", job_id=job.id)}
+
+
+@blp.get("/<job_id>")
+@blp.response(200, JobSchema)
+@roles_required("dispatcher", "engineer")
+def get_plan(job_id):
+    """The job: queued / running (with progress) / succeeded (with routes and unserved stops) / failed."""
+    return _job_view(get_job(get_session(), job_id, "route_plan"))

@@ -1,0 +1,52 @@
+"""Running route-plan solves off the request thread.
+
+Embedded default: a small in-process thread pool. With JOBS_BACKEND=celery the job id is
+sent to the Celery worker instead (task ``sparelog.route_plan``). Either way the job row
+is claimed by compare-and-set, so a job runs once even if it is handed out twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+_pool: ThreadPoolExecutor | None = None
+
+
+def run_route_plan_job(app: Flask, job_id: str) -> None:
+    """Claim, solve and store one route-plan job (any thread or worker)."""
+    from app.geo import travel_model
+    from inventory.jobs import claim_job, finish_job, get_job
+    from inventory.route_planning import request_from_params, solve_plan
+
+    with app.app_context():
+        sessions = app.extensions["sparelog.db"].sessions
+        with sessions() as session:
+            if not claim_job(session, job_id):
+                return
+            params = get_job(session, job_id).params
+            session.rollback()
+            try:
+                result = solve_plan(session, request_from_params(params), travel_model())
+            except Exception as error:  # a failed solve is reported on the job, never lost
+                log.exception("route plan %s failed", job_id)
+                session.rollback()
+                finish_job(session, job_id, error=f"{type(error).__name__}: {error}"[:2000])
+                return
+            finish_job(session, job_id, result=result)
+
+
+def submit_route_plan(job_id: str) -> Future | None:
+    app = current_app._get_current_object()
+    if app.config.get("JOBS_BACKEND") == "celery":
+        from app.jobs.celery_app import celery_app
+
+        celery_app.send_task("sparelog.route_plan", args=[job_id])
+        return None
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="route-plan")
+    return _pool.submit(run_route_plan_job, app, job_id)

@@ -1,0 +1,57 @@
+"""Job rows: create, claim (compare-and-set, so one runner takes a job once), finish."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from inventory.errors import NotFound
+from models import utcnow
+from models.jobs import Job
+
+
+def create_job(session: Session, kind: str, params: dict, *, actor: str, time_limit_s: float) -> Job:
+    job = Job(id=uuid.uuid4().hex, kind=kind, status="queued", params=params, created_by=actor,
+              time_limit_s=time_limit_s)
+    session.add(job)
+    session.commit()
+    return job
+
+
+def claim_job(session: Session, job_id: str) -> bool:
+    """Move queued → running; False if someone else already took it."""
+    won = session.execute(
+        update(Job).where(Job.id == job_id, Job.status == "queued")
+        .values(status="running", started_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount == 1
+    session.commit()
+    return won
+
+
+def finish_job(session: Session, job_id: str, *, result: dict | None = None, error: str | None = None) -> None:
+    session.execute(
+        update(Job).where(Job.id == job_id, Job.status == "running")
+        .values(status="failed" if error else "succeeded", result=result, error=error, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def get_job(session: Session, job_id: str, kind: str | None = None) -> Job:
+    job = session.get(Job, job_id)
+    if job is None or (kind and job.kind != kind):
+        raise NotFound(f"no job {job_id!r}")
+    return job
+
+
+def progress_percent(job: Job, now: datetime | None = None) -> int:
+    """Queued 0, finished 100; while running, the share of the time limit used (≤ 99)."""
+    if job.status in ("succeeded", "failed"):
+        return 100
+    if job.status != "running" or not job.started_at or job.time_limit_s <= 0:
+        return 0
+    elapsed = ((now or utcnow()) - job.started_at).total_seconds()
+    return max(1, min(99, int(100 * elapsed / (job.time_limit_s + 1))))

@@ -25,8 +25,11 @@ from inventory.rmas import MoveInput, RmaRequest, RmaStatus, move_rma_in_session
 from inventory.tickets import (
     ENGINEER_BUSY_STATUSES,
     assign_engineer_in_session,
+    TicketView,
     move_ticket_in_session,
+    open_ticket_in_session,
     ticket_by_ref,
+    ticket_view,
 )
 from logistics.calendars import require_utc
 from logistics.dispatch import (
@@ -39,7 +42,7 @@ from logistics.dispatch import (
     rank_dispatch_options,
 )
 from logistics.sla import Channel
-from models import Depot, Engineer, Part, SerialItem, StockQuantity, Ticket, utcnow
+from models import Depot, Engineer, Equipment, Part, SerialItem, Site, StockQuantity, Ticket, utcnow
 from models.enums import Condition, ItemStatus, Tracking
 
 
@@ -101,6 +104,33 @@ def nearest_engineer_minutes(session: Session, lat: float, lon: float, part_cate
     minutes = travel.minutes_matrix(np.array([[e.lat, e.lon] for e in staff], dtype=float),
                                     np.array([[lat, lon]], dtype=float))[:, 0]
     return float(math.ceil(float(minutes.min())))
+
+
+def open_ticket_with_promise(session: Session, travel: TravelEstimator, *, site_code: str,
+                             part_number: str | None = None, equipment_serial: str | None = None,
+                             now: datetime | None = None, **fields) -> TicketView:
+    """Open a ticket whose on-site promise is the drive of the nearest engineer who could
+    take it now + the contract's 1 h (see `open_ticket_in_session`); commits."""
+    now = require_utc(now or utcnow(), "now")
+    try:
+        site = session.scalar(select(Site).where(Site.code == site_code))
+        travel_minutes = None
+        if site is not None:
+            part = session.scalar(select(Part).where(Part.part_number == part_number)) if part_number else None
+            if part is None and equipment_serial:
+                part = session.scalar(select(Part).join(Equipment, Equipment.part_id == Part.id)
+                                      .where(Equipment.serial == equipment_serial, Equipment.site_id == site.id))
+            travel_minutes = nearest_engineer_minutes(session, site.lat, site.lon,
+                                                      part.category if part else None, travel, now)
+        ticket = open_ticket_in_session(session, site_code=site_code, part_number=part_number,
+                                        equipment_serial=equipment_serial, travel_minutes=travel_minutes,
+                                        now=now, **fields)
+        view = ticket_view(ticket)
+        session.commit()
+        return view
+    except Exception:
+        session.rollback()
+        raise
 
 
 def rank_for_ticket(session: Session, ref: str | int, travel: TravelEstimator, *, now: datetime | None = None,
@@ -207,3 +237,10 @@ def confirm_dispatch(session: Session, ref: str | int, *, engineer_code: str, ac
         session.rollback()
         raise
 
+
+
+def engineer_codes(session: Session, ids: list) -> dict:
+    """Engineer id → code, for showing options to people."""
+    if not ids:
+        return {}
+    return dict(session.execute(select(Engineer.id, Engineer.code).where(Engineer.id.in_(ids))).all())

@@ -1,0 +1,48 @@
+"""Who may see which customer's tickets and RMAs, and schemas the service-flow APIs share."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import abort
+
+from app.auth import current_user
+from app.errors import problem
+from models.enums import Role
+
+
+def customer_scope() -> int | None:
+    """The only customer the caller may see (customer role), or None for staff.
+
+    A customer account without a customer unit sees nothing (403)."""
+    user = current_user()
+    if user is None or user.role != Role.CUSTOMER.value:
+        return None
+    if user.customer_id is None:
+        abort(problem(403, "Forbidden", "this customer account is not linked to a customer unit"))
+    return user.customer_id
+
+
+def is_customer() -> bool:
+    user = current_user()
+    return user is not None and user.role == Role.CUSTOMER.value
+
+
+class EventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    from_state = ma.fields.String(allow_none=True)
+    to_state = ma.fields.String(allow_none=True)
+    actor = ma.fields.String()
+    at = ma.fields.AwareDateTime()
+    customer_visible = ma.fields.Boolean()
+    note = ma.fields.String(allow_none=True)
+    data = ma.fields.Dict()
+
+
+class CustomerEventSchema(ma.Schema):
+    """What a customer sees of an event: no actor, no internal note."""
+
+    kind = ma.fields.String()
+    from_state = ma.fields.String(allow_none=True)
+    to_state = ma.fields.String(allow_none=True)
+    at = ma.fields.AwareDateTime()

@@ -258,6 +258,8 @@ def vroom_routes(
     )
     routes: Routes = [[] for _ in problem.vehicles]
     frame = solution.routes
+    if "id" not in frame.columns:  # nothing could be routed: VROOM leaves the job column out
+        return routes
     for vid, kind, job in zip(frame["vehicle_id"], frame["type"], frame["id"], strict=True):
         if kind in ("job", "pickup", "delivery"):
             routes[int(vid)].append(int(job))

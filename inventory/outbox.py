@@ -94,8 +94,8 @@ def enqueue(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
         index_elements=["dedupe_key"]
-    )
-    return session.execute(stmt).rowcount == 1
+    ).returning(OutboxMessage.id)
+    return session.execute(stmt).scalar() is not None
 
 
 def _due(now: datetime):

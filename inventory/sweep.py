@@ -43,7 +43,7 @@ from inventory.events import record_event
 from inventory.rmas import RmaKind, RmaStatus, flag_overdue_returns
 from inventory.tickets import TicketStatus
 from logistics.calendars import require_utc
-from logistics.sla import escalation_due_steps
+from logistics.sla import EscalationDue, escalation_due_steps
 from models import Rma, SweepFiring, Ticket
 
 log = logging.getLogger(__name__)
@@ -131,22 +131,20 @@ def fire_once(session: Session, *, subject_type: str, subject_id: int, step: str
             return False
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        inserted = session.execute(
+        firing_id = session.execute(
             insert(SweepFiring)
             .values(subject_type=subject_type, subject_id=subject_id, step=step,
                     anchor_at=anchor_at, due_at=due_at, fired_at=now)
             .on_conflict_do_nothing(index_elements=["subject_type", "subject_id", "step", "anchor_at"])
-        ).rowcount
-        if inserted != 1:
+            .returning(SweepFiring.id)
+        ).scalar()
+        if firing_id is None:  # the row exists: fired by another sweep
             session.rollback()
             return False
         recorded = record_event(session, subject_type=subject_type, subject_id=subject_id,
                                 at=now, **event)
         session.execute(
-            update(SweepFiring)
-            .where(SweepFiring.subject_type == subject_type, SweepFiring.subject_id == subject_id,
-                   SweepFiring.step == step, SweepFiring.anchor_at == anchor_at)
-            .values(event_id=recorded.id)
+            update(SweepFiring).where(SweepFiring.id == firing_id).values(event_id=recorded.id)
             .execution_options(synchronize_session=False)
         )
         session.commit()
@@ -177,7 +175,7 @@ def _escalate(session: Session, now: datetime, actor: str, report: SweepReport) 
         .options(selectinload(Ticket.contract), selectinload(Ticket.site)).order_by(Ticket.id)
     ))
     fired = _already_fired(session, "ticket", [t.id for t in tickets])
-    session.rollback()  # no transaction held while walking
+    due: list[tuple[dict, EscalationDue]] = []
     for ticket in tickets:
         try:
             policy = sla_policy(ticket.contract)
@@ -186,29 +184,32 @@ def _escalate(session: Session, now: datetime, actor: str, report: SweepReport) 
         except (DomainError, ValueError) as error:
             report.errors.append(f"{ticket.number}: {getattr(error, 'message', error)}")
             continue
-        anchor = ticket.last_progress_at
-        for step in steps:
-            name = f"escalation:{step.level}"
-            if step.due_at > now or (ticket.id, name, anchor) in fired:
-                continue
-            guard = (
-                update(Ticket)
-                .where(Ticket.id == ticket.id, Ticket.last_progress_at == anchor,
-                       Ticket.status.in_(ESCALATING))
-                .values(escalation_level=case((Ticket.escalation_level < step.level, step.level),
-                                              else_=Ticket.escalation_level))
-                .execution_options(synchronize_session=False)
-            )
-            event = {
-                "kind": "escalated", "subject_ref": ticket.number, "customer_id": ticket.customer_id,
-                "actor": actor, "customer_visible": False,
-                "data": {"level": step.level, "who": step.who, "due_at": step.due_at.isoformat(),
-                         "last_progress_at": anchor.isoformat(), "status": ticket.status,
-                         "severity": ticket.severity},
-            }
-            if fire_once(session, subject_type="ticket", subject_id=ticket.id, step=name,
-                         anchor_at=anchor, due_at=step.due_at, now=now, event=event, guard=guard):
-                report.escalations.append(Fired("ticket", ticket.number, name, step.due_at))
+        facts = {"id": ticket.id, "number": ticket.number, "customer_id": ticket.customer_id,
+                 "status": ticket.status, "severity": ticket.severity,
+                 "anchor": ticket.last_progress_at}
+        due += [(facts, step) for step in steps if step.due_at <= now
+                and (ticket.id, f"escalation:{step.level}", facts["anchor"]) not in fired]
+    session.rollback()  # no transaction held while firing; nothing loaded is used again
+    for facts, step in due:
+        name, anchor = f"escalation:{step.level}", facts["anchor"]
+        guard = (  # still open, and no progress since the anchor
+            update(Ticket)
+            .where(Ticket.id == facts["id"], Ticket.last_progress_at == anchor,
+                   Ticket.status.in_(ESCALATING))
+            .values(escalation_level=case((Ticket.escalation_level < step.level, step.level),
+                                          else_=Ticket.escalation_level))
+            .execution_options(synchronize_session=False)
+        )
+        event = {
+            "kind": "escalated", "subject_ref": facts["number"], "customer_id": facts["customer_id"],
+            "actor": actor, "customer_visible": False,
+            "data": {"level": step.level, "who": step.who, "due_at": step.due_at.isoformat(),
+                     "last_progress_at": anchor.isoformat(), "status": facts["status"],
+                     "severity": facts["severity"]},
+        }
+        if fire_once(session, subject_type="ticket", subject_id=facts["id"], step=name,
+                     anchor_at=anchor, due_at=step.due_at, now=now, event=event, guard=guard):
+            report.escalations.append(Fired("ticket", facts["number"], name, step.due_at))
 
 
 # -- return reminders ---------------------------------------------------------------------

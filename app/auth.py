@@ -78,6 +78,20 @@ def _check_session_csrf() -> None:
         flask_abort(problem(400, "Bad Request", f"CSRF check failed: {error}"))
 
 
+def _deny(allowed: set[str]):
+    """The problem response for a caller outside ``allowed``, or None to let them through."""
+    user = current_user()
+    if user is None:
+        return problem(401, "Unauthorized", "send a valid token: Authorization: Bearer <token>",
+                       headers={"WWW-Authenticate": "Bearer"})
+    if user.role not in allowed:
+        return problem(403, "Forbidden",
+                       f"role {user.role!r} may not do this; needs one of {', '.join(sorted(allowed))}")
+    if g.get("auth_via") == "session" and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        _check_session_csrf()
+    return None
+
+
 def roles_required(*roles: str) -> Callable:
     """Only callers holding one of ``roles`` (admin always may) get through: 401 without
     valid credentials, 403 with the wrong role."""
@@ -86,21 +100,25 @@ def roles_required(*roles: str) -> Callable:
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            user = current_user()
-            if user is None:
-                return problem(401, "Unauthorized", "send a valid token: Authorization: Bearer <token>",
-                               headers={"WWW-Authenticate": "Bearer"})
-            if user.role not in allowed:
-                return problem(403, "Forbidden",
-                               f"role {user.role!r} may not do this; needs one of {', '.join(sorted(allowed))}")
-            if g.get("auth_via") == "session" and request.method in ("POST", "PUT", "PATCH", "DELETE"):
-                _check_session_csrf()
-            return view(*args, **kwargs)
+            denied = _deny(allowed)
+            return denied if denied is not None else view(*args, **kwargs)
 
-        wrapper._roles = tuple(sorted(allowed))  # for the OpenAPI description
+        wrapper._roles = tuple(sorted(allowed))  # copied onto outer wrappers by functools.wraps
         return wrapper
 
     return decorator
+
+
+def check_roles_before_parsing():
+    """before_request: who may call is decided before the body is validated, so a caller
+    without rights learns nothing about the input schema (401/403 before 422)."""
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    roles = getattr(view, "_roles", None)
+    if roles:
+        return _deny(set(roles))
+    return None
 
 
 def actor_name() -> str:

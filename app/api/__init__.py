@@ -33,5 +33,7 @@ def register_api(app: Flask, api) -> None:
         from flask import request
 
         if request.path.startswith("/api/"):
-            return require_json()
+            from app.auth import check_roles_before_parsing
+
+            return check_roles_before_parsing() or require_json()
         return None

@@ -20,6 +20,7 @@ import smtplib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -169,15 +170,19 @@ def deliver_outbox(
     batch: int = 20,
     max_messages: int = 500,
     senders: Mapping[str, Sender] | None = None,
+    now: datetime | None = None,
 ) -> DeliveryReport:
     """Claim due messages batch by batch and send each once; returns the counts.
 
     Stops when nothing is due or after ``max_messages`` (the next run continues).
+    ``now`` (UTC) freezes the clock for claims, retries and sent times (tests); by
+    default claims use the run's start, so a message failing in this run waits for the
+    next run.
     """
     senders = senders or SENDERS
     report = DeliveryReport()
     handled = 0
-    started = utcnow()  # a message that fails in this run is due again only after it
+    started = now or utcnow()
     with sessions() as session:
         while handled < max_messages:
             claimed = claim_due(session, now=started, limit=min(batch, max_messages - handled),
@@ -186,12 +191,12 @@ def deliver_outbox(
                 break
             for message in claimed:
                 handled += 1
-                _deliver_one(session, settings, senders, message, report)
+                _deliver_one(session, settings, senders, message, report, now)
     return report
 
 
 def _deliver_one(session: Session, settings: DeliverySettings, senders: Mapping[str, Sender],
-                 message: ClaimedMessage, report: DeliveryReport) -> None:
+                 message: ClaimedMessage, report: DeliveryReport, now: datetime | None) -> None:
     try:
         senders[message.channel](settings, message)
     except Exception as error:
@@ -200,7 +205,7 @@ def _deliver_one(session: Session, settings: DeliverySettings, senders: Mapping[
             error = DeliveryError(repr(error))
         failure = mark_failed(session, message, str(error), max_attempts=settings.max_attempts,
                               base_backoff_seconds=settings.backoff_seconds,
-                              permanent=error.permanent)
+                              permanent=error.permanent, now=now)
         if failure.dead:
             report.dead += 1
             log.error("outbox %s dead after attempt %d: %s", message.dedupe_key, message.attempt, error)
@@ -209,7 +214,7 @@ def _deliver_one(session: Session, settings: DeliverySettings, senders: Mapping[
             log.warning("outbox %s attempt %d failed, retry at %s: %s", message.dedupe_key,
                         message.attempt, failure.next_attempt_at.isoformat(), error)
         return
-    if mark_sent(session, message):
+    if mark_sent(session, message, now=now):
         report.sent += 1
     else:
         report.lost_claims += 1

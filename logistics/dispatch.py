@@ -52,7 +52,8 @@ _FIELD_MAX = (1 << _FIELD_BITS) - 1  # ~8.5 years in seconds: never reached in p
 # (China's expressway limit is 120 km/h).
 PRUNE_SPEED_KMH = 130.0
 _EARTH_RADIUS_KM = 6371.0088
-_CHUNK = 64  # engineers per travel-matrix call while pruning
+_FIRST_BATCH = 32  # engineers timed in the first batch while pruning, doubling after
+_NO_KEY = 1 << 63  # above every key: nothing left to rank
 
 
 class TravelEstimator(Protocol):
@@ -216,9 +217,10 @@ def rank_dispatch_options(
 ) -> DispatchRanking:
     """The best `limit` ways to serve `request`, best first (module docstring).
 
-    `prune_speed_kmh` lets the ranking skip engineers whose pick-up options provably cannot
-    rank: it assumes no drive averages more than that speed over the straight-line
-    (great-circle) distance. None evaluates every engineer × depot pair.
+    `prune_speed_kmh` lets the ranking skip engineers who provably cannot rank: it assumes
+    no drive averages more than that speed over the straight-line (great-circle) distance.
+    With None only bounds that hold for any travel model are used (a pick-up takes at
+    least the depot's drive to the site), and every engineer's drive to the site is timed.
     """
     now = require_utc(request.now_utc, "now_utc")
     opened = require_utc(request.opened_at_utc or now, "opened_at_utc")
@@ -236,14 +238,19 @@ def rank_dispatch_options(
 
     site = np.array([[request.site_lat, request.site_lon]])
     eng_xy = np.array([[e.lat, e.lon] for e in staff], dtype=float)
-    eng_site = travel.minutes_matrix(eng_xy, site)[:, 0]
+    lower_bound = None
+    if prune_speed_kmh is not None:
+        lower_bound = great_circle_km(eng_xy, site)[:, 0] / prune_speed_kmh * 60.0
+    times = EngineerTimes(
+        lambda rows: travel.minutes_matrix(eng_xy[rows], site)[:, 0], len(staff), lower_bound
+    )
     clocks = compute_clocks(
         opened,
         request.severity,
         request.channel,
         request.policy,
         calendar,
-        travel_minutes=float(eng_site.min()),
+        travel_minutes=times.nearest(),
     )
     promised = request.onsite_due or clocks.onsite_due
     assert promised is not None  # compute_clocks got a travel time
@@ -260,35 +267,31 @@ def rank_dispatch_options(
         depot_site = travel.minutes_matrix(depot_xy, site)[:, 0]
         parcel = _minutes_from(now, spare_delivery_due(now, request.policy, calendar))
         part_by_courier = courier.arrival_minutes(depot_site, parcel)
-        lower_bound = None
-        if prune_speed_kmh is not None:
-            lower_bound = great_circle_km(eng_xy, site)[:, 0] / prune_speed_kmh * 60.0
 
         def eng_depot(rows: np.ndarray) -> np.ndarray:
             return travel.minutes_matrix(eng_xy[rows], depot_xy)
 
-        picks = rank_candidates(
-            eng_site, depot_site, eng_depot, part_by_courier, dues, limit, lower_bound
-        )
+        picks = rank_candidates(times, depot_site, eng_depot, part_by_courier, dues, limit)
     else:
-        picks = rank_candidates(eng_site, None, None, None, dues, limit)
+        picks = rank_candidates(times, None, None, None, dues, limit)
 
     due_by_clock = {
         Clock.ONSITE: onsite_due,
         Clock.REPLACEMENT: clocks.replacement_due,
         Clock.RESTORE: clocks.restore_due,
     }
-    options: list[DispatchOption] = []
-    for pick in picks:
-        option = _build_option(
-            pick, len(options) + 1, request, staff, stock, travel, courier, now, due_by_clock
-        )
-        options.append(option)
+    legs = _legs_with_km([_plan_legs(p, request, staff, stock, courier) for p in picks], travel)
+    options = [
+        _build_option(pick, rank, pick_legs, request, staff, stock, now, due_by_clock)
+        for rank, (pick, pick_legs) in enumerate(zip(picks, legs, strict=True), start=1)
+    ]
     _explain(options, calendar)
     return DispatchRanking(options, clocks, len(staff), len(stock))
 
 
-# -- the ranking core: arrays in, ranked (mode, engineer, depot) out -----------------------
+# -- the ranking core: travel times in, ranked (mode, engineer, depot) out -------------------
+
+RowsFn = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -316,77 +319,169 @@ class Pick:
     depot_site_minutes: float | None  # drive from the depot to the site
 
 
+class EngineerTimes:
+    """Drive minutes from each eligible engineer to the site, timed on demand.
+
+    With a `lower_bound` (minutes no drive of that engineer can beat, to the site or via
+    any depot) engineers are timed in increasing bound order, in doubling batches;
+    without one, all at once.
+    """
+
+    def __init__(
+        self, minutes: np.ndarray | RowsFn, count: int, lower_bound: np.ndarray | None = None
+    ) -> None:
+        if callable(minutes):
+            self._time: RowsFn = minutes
+        else:
+            known = np.asarray(minutes, dtype=float)
+            self._time = lambda rows: known[rows]
+        self.count = count
+        self.lower_bound = np.zeros(count) if lower_bound is None else np.asarray(lower_bound)
+        self.order = np.argsort(self.lower_bound, kind="stable")
+        self.minutes = np.full(count, np.nan)
+        self.known = 0  # engineers order[:known] are timed
+        self._batched = lower_bound is not None
+
+    def batch_size(self, done: int) -> int:
+        """How many engineers to take next when `done` are already taken."""
+        return max(_FIRST_BATCH, done) if self._batched else self.count
+
+    def time_next_batch(self) -> None:
+        rows = self.order[self.known : self.known + self.batch_size(self.known)]
+        self.minutes[rows] = self._time(rows)
+        self.known += rows.size
+
+    def bound_at(self, position: int) -> float:
+        """Lower bound of the engineer at `position` in timing order."""
+        return float(self.lower_bound[self.order[position]])
+
+    def nearest(self) -> float:
+        """The exact smallest drive minutes over all engineers."""
+        if self.known == 0:
+            self.time_next_batch()
+        while self.known < self.count and self.bound_at(self.known) < np.nanmin(self.minutes):
+            self.time_next_batch()
+        return float(np.nanmin(self.minutes))
+
+
 def rank_candidates(
-    eng_site: np.ndarray,
+    times: EngineerTimes | np.ndarray,
     depot_site: np.ndarray | None,
-    eng_depot: np.ndarray | Callable[[np.ndarray], np.ndarray] | None,
+    eng_depot: np.ndarray | RowsFn | None,
     part_by_courier: np.ndarray | None,
     dues: ClockDues,
     limit: int,
-    eng_lower_bound: np.ndarray | None = None,
 ) -> list[Pick]:
     """Exact top-`limit` over all (mode, engineer, depot) given the travel times.
 
-    eng_site (E,), depot_site (D,) and part_by_courier (D,) are minutes from now;
-    `eng_depot` is the (E, D) engineer → depot minutes, or a function returning the rows
-    of some engineers. `depot_site` None means no part is needed. With
-    `eng_lower_bound` (E,), a lower bound on every pick-up arrival of each engineer,
-    engineers are visited from the smallest bound and the visit stops once the bound
-    alone ranks below the current `limit`-th option: the result is the same.
+    `times` gives engineer → site minutes (an (E,) array or lazily); depot_site (D,) and
+    part_by_courier (D,) are minutes from now; `eng_depot` is the (E, D) engineer → depot
+    minutes or a function returning the rows of some engineers. `depot_site` None means
+    no part is needed. Engineers are ranked batch by batch in `times` order; the visit
+    stops once the next engineer's lower bound alone ranks below the `limit`-th option.
     """
-    if depot_site is None:
-        return _engineer_only_picks(eng_site, dues, limit)
-    assert eng_depot is not None and part_by_courier is not None
-    rows_of = eng_depot if callable(eng_depot) else (lambda rows: eng_depot[rows])
-    picks = _courier_picks(eng_site, depot_site, part_by_courier, dues, limit)
-
-    # Pickup: the part arrives with the engineer and travel == on-site time, so every
-    # clock is a step function of the arrival and the key grows with it.
-    def pickup_key(onsite: float) -> int:
-        missed = (
-            (onsite > dues.onsite)
-            + (onsite > dues.replacement)
-            + (onsite + dues.fix > dues.restore)
-        )
-        return _key(missed, onsite, onsite)
-
-    n_eng = eng_site.size
-    if eng_lower_bound is None:
-        order, chunk = np.arange(n_eng), n_eng
-    else:
-        order, chunk = np.argsort(eng_lower_bound, kind="stable"), _CHUNK
-    for begin in range(0, n_eng, chunk):
-        rows = order[begin : begin + chunk]
+    if not isinstance(times, EngineerTimes):
+        times = EngineerTimes(times, len(times))
+    n = times.count
+    picks: list[Pick] = []
+    # Two walks through the engineers in `times` order: one ranks the options that need
+    # the engineer's drive to the site (courier, engineer alone), the other the pick-ups,
+    # which need the engineer's drives to the depots. Each step advances the walk whose
+    # next engineer could rank best; both stop when neither can beat the `limit`-th.
+    site_done = 0
+    pickup_done = n if depot_site is None else 0
+    while site_done < n or pickup_done < n:
+        site_floor = pickup_floor = _NO_KEY
+        if site_done < n:
+            site_floor = _site_floor_key(
+                times.bound_at(site_done), depot_site, part_by_courier, dues
+            )
+        if pickup_done < n:
+            assert depot_site is not None
+            floor = max(times.bound_at(pickup_done), float(depot_site.min()))
+            pickup_floor = _pickup_key(floor, dues)
+        if len(picks) == limit and min(site_floor, pickup_floor) > picks[-1].key:
+            break
+        if site_floor <= pickup_floor:
+            if site_done == times.known:
+                times.time_next_batch()
+            rows = times.order[site_done : times.known]
+            site_done = times.known
+            eng_site = times.minutes[rows]
+            if depot_site is None:
+                picks += _engineer_only_picks(rows, eng_site, dues, limit)
+            else:
+                assert part_by_courier is not None
+                picks += _courier_picks(rows, eng_site, depot_site, part_by_courier, dues, limit)
+        else:
+            assert depot_site is not None and eng_depot is not None
+            rows = times.order[pickup_done : pickup_done + times.batch_size(pickup_done)]
+            pickup_done += rows.size
+            to_depots = eng_depot(rows) if callable(eng_depot) else eng_depot[rows]
+            picks += _pickup_picks(rows, to_depots, depot_site, dues, limit)
         picks.sort(key=_pick_order)
         del picks[limit:]
-        if eng_lower_bound is not None and len(picks) == limit:
-            floor = max(float(eng_lower_bound[rows[0]]), float(depot_site.min()))
-            if pickup_key(floor) > picks[-1].key:
-                break
-        arrival = rows_of(rows) + depot_site[None, :]
-        flat = arrival.ravel()
-        n_depot = arrival.shape[1]
-        for idx in _smallest(flat, limit):
-            r, d = divmod(int(idx), n_depot)
-            t = float(flat[idx])
-            picks.append(
-                Pick(pickup_key(t), Mode.PICKUP, int(rows[r]), d, t, t, t, float(depot_site[d]))
-            )
-    picks.sort(key=_pick_order)
-    return picks[:limit]
+    return picks
 
 
-def _engineer_only_picks(eng_site: np.ndarray, dues: ClockDues, limit: int) -> list[Pick]:
+def _site_floor_key(
+    bound: float,
+    depot_site: np.ndarray | None,
+    part: np.ndarray | None,
+    dues: ClockDues,
+) -> int:
+    """The smallest key a courier (or engineer-alone) option can have when its engineer
+    needs >= `bound` minutes to the site: keys grow with the arrival, so it is the key
+    of the most favourable depot at exactly that arrival."""
+    late = bound > dues.onsite
+    slow = bound + dues.fix > dues.restore
+    if depot_site is None or part is None:
+        return _key(late + slow, bound, bound)
+    late_d = part > dues.replacement
+    slow_d = part + dues.fix > dues.restore
+    missed = late + int((late_d.astype(int) + (slow | slow_d)).min())
+    return _key(missed, bound, bound + float(depot_site.min()))
+
+
+def _pickup_key(arrival: float, dues: ClockDues) -> int:
+    """Pick-up: the part comes with the engineer and travel equals the arrival, so every
+    clock is a step function of the arrival and the key grows with it."""
+    missed = (
+        (arrival > dues.onsite) + (arrival > dues.replacement) + (arrival + dues.fix > dues.restore)
+    )
+    return _key(missed, arrival, arrival)
+
+
+def _engineer_only_picks(
+    rows: np.ndarray, eng_site: np.ndarray, dues: ClockDues, limit: int
+) -> list[Pick]:
     missed = (eng_site > dues.onsite).astype(np.int64) + (eng_site + dues.fix > dues.restore)
     keys = _keys(missed, eng_site, eng_site)
     picks = []
     for i in _smallest(keys, limit):
         t = float(eng_site[i])
-        picks.append(Pick(int(keys[i]), Mode.ENGINEER, int(i), None, t, None, t, None))
+        picks.append(Pick(int(keys[i]), Mode.ENGINEER, int(rows[i]), None, t, None, t, None))
+    return picks
+
+
+def _pickup_picks(
+    rows: np.ndarray, eng_depot: np.ndarray, depot_site: np.ndarray, dues: ClockDues, limit: int
+) -> list[Pick]:
+    arrival = (eng_depot + depot_site[None, :]).ravel()
+    n_depot = depot_site.size
+    picks = []
+    for idx in _smallest(arrival, limit):
+        r, d = divmod(int(idx), n_depot)
+        t = float(arrival[idx])
+        engineer = int(rows[r])
+        picks.append(
+            Pick(_pickup_key(t, dues), Mode.PICKUP, engineer, d, t, t, t, float(depot_site[d]))
+        )
     return picks
 
 
 def _courier_picks(
+    rows: np.ndarray,
     eng_site: np.ndarray,
     depot_site: np.ndarray,
     part_by_courier: np.ndarray,
@@ -403,7 +498,7 @@ def _courier_picks(
             + (max(onsite, part) + dues.fix > dues.restore)
         )
         key = _key(missed, onsite, onsite + drive)
-        picks.append(Pick(key, Mode.COURIER, e, d, onsite, part, onsite + drive, drive))
+        picks.append(Pick(key, Mode.COURIER, int(rows[e]), d, onsite, part, onsite + drive, drive))
     return picks
 
 
@@ -484,54 +579,76 @@ def _minutes_from(now: datetime, when: datetime) -> float:
 # -- turning picks into explained options ---------------------------------------------------
 
 
-def _build_option(
+@dataclass(frozen=True)
+class _LegPlan:
+    by: str
+    origin: str
+    destination: str
+    start: LatLon
+    end: LatLon
+    minutes: float
+
+
+def _plan_legs(
     pick: Pick,
-    rank: int,
     request: FaultRequest,
     staff: Sequence[EngineerCandidate],
     stock: Sequence[DepotStock],
-    travel: TravelEstimator,
     courier: CourierRule,
+) -> list[_LegPlan]:
+    """The legs of a ranked candidate, minutes from the ranking, km still to look up."""
+    eng = staff[pick.engineer]
+    site: LatLon = (request.site_lat, request.site_lon)
+    here: LatLon = (eng.lat, eng.lon)
+    if pick.depot is None or pick.depot_site_minutes is None:
+        return [_LegPlan("engineer", eng.name, request.site_name, here, site, pick.onsite_minutes)]
+    depot = stock[pick.depot]
+    at: LatLon = (depot.lat, depot.lon)
+    drive = pick.depot_site_minutes
+    if pick.mode is Mode.PICKUP:
+        return [
+            _LegPlan("engineer", eng.name, depot.code, here, at, pick.onsite_minutes - drive),
+            _LegPlan("engineer", depot.code, request.site_name, at, site, drive),
+        ]
+    by = "courier van" if drive <= courier.van_max_minutes else "parcel"
+    return [
+        _LegPlan("engineer", eng.name, request.site_name, here, site, pick.onsite_minutes),
+        _LegPlan(by, depot.code, request.site_name, at, site, drive),
+    ]
+
+
+def _legs_with_km(plans: list[list[_LegPlan]], travel: TravelEstimator) -> list[tuple[Leg, ...]]:
+    """Road km of every leg of every option in one vectorised call."""
+    flat = [leg for legs in plans for leg in legs]
+    if not flat:
+        return []
+    starts = np.array([leg.start for leg in flat], dtype=float)
+    ends = np.array([leg.end for leg in flat], dtype=float)
+    km = np.diagonal(travel.km_matrix(starts, ends))
+    out, i = [], 0
+    for legs in plans:
+        out.append(
+            tuple(
+                Leg(leg.by, leg.origin, leg.destination, float(km[i + j]), leg.minutes)
+                for j, leg in enumerate(legs)
+            )
+        )
+        i += len(legs)
+    return out
+
+
+def _build_option(
+    pick: Pick,
+    rank: int,
+    legs: tuple[Leg, ...],
+    request: FaultRequest,
+    staff: Sequence[EngineerCandidate],
+    stock: Sequence[DepotStock],
     now: datetime,
     due_by_clock: dict[Clock, datetime],
 ) -> DispatchOption:
     eng = staff[pick.engineer]
     depot = stock[pick.depot] if pick.depot is not None else None
-    site: LatLon = (request.site_lat, request.site_lon)
-    here: LatLon = (eng.lat, eng.lon)
-    legs: list[Leg] = []
-    if pick.mode is Mode.PICKUP:
-        assert depot is not None
-        assert pick.depot_site_minutes is not None
-        at: LatLon = (depot.lat, depot.lon)
-        to_depot = pick.onsite_minutes - pick.depot_site_minutes
-        legs.append(Leg("engineer", eng.name, depot.code, travel.road_km(here, at), to_depot))
-        legs.append(
-            Leg(
-                "engineer",
-                depot.code,
-                request.site_name,
-                travel.road_km(at, site),
-                pick.depot_site_minutes,
-            )
-        )
-    else:
-        legs.append(
-            Leg(
-                "engineer",
-                eng.name,
-                request.site_name,
-                travel.road_km(here, site),
-                pick.onsite_minutes,
-            )
-        )
-    if pick.mode is Mode.COURIER:
-        assert depot is not None and pick.depot_site_minutes is not None
-        at = (depot.lat, depot.lon)
-        drive = pick.depot_site_minutes
-        by = "courier van" if drive <= courier.van_max_minutes else "parcel"
-        legs.append(Leg(by, depot.code, request.site_name, travel.road_km(at, site), drive))
-
     onsite_eta = now + timedelta(minutes=pick.onsite_minutes)
     part_eta = None if pick.part_minutes is None else now + timedelta(minutes=pick.part_minutes)
     ready = max(onsite_eta, part_eta or onsite_eta) + timedelta(minutes=request.fix_minutes)
@@ -550,7 +667,7 @@ def _build_option(
         engineer_name=eng.name,
         depot_id=depot.depot_id if depot else None,
         depot_code=depot.code if depot else None,
-        legs=tuple(legs),
+        legs=legs,
         onsite_eta=onsite_eta,
         part_eta=part_eta,
         checks=tuple(checks),

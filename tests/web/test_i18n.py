@@ -41,15 +41,15 @@ STAFF_PAGES = ["/warehouse/", "/warehouse/import", "/warehouse/reorder", "/dispa
                "/dispatch/alerts", "/engineer/", "/my/rmas"]
 
 
-def _page_urls(client) -> list[str]:
+def _page_urls(db) -> list[str]:
     """Staff pages plus pages reached from data (a scanned serial, a part, a ticket)."""
     from tests.web.pages import data_page_urls
 
-    return STAFF_PAGES + data_page_urls(client)
+    return STAFF_PAGES + data_page_urls(db)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_page_renders_fully_translated(client, as_role, lang):
+def test_every_page_renders_fully_translated(client, as_role, db, lang):
     for url in PUBLIC_PAGES:
         post_form(client, "/prefs", {"lang": lang}, page="/login")
         response = client.get(url)
@@ -57,7 +57,7 @@ def test_every_page_renders_fully_translated(client, as_role, lang):
         _assert_rendered_in(response.get_data(as_text=True), lang, url)
     as_role("admin")
     post_form(client, "/prefs", {"lang": lang}, page="/track")
-    for url in _page_urls(client):
+    for url in _page_urls(db):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         _assert_rendered_in(response.get_data(as_text=True), lang, url)

@@ -191,7 +191,7 @@ def rma_view(session: Session, r: Rma) -> RmaView:
     )
 
 
-def rma_by_ref(session: Session, ref: str | int, *, customer_id: int | None = None, field: str = "rma") -> Rma:
+def rma_by_ref(session: Session, ref: str | int, *, customer_id: int | None = None, field: str = "ref") -> Rma:
     """An RMA by number (RMA-2026-000001) or numeric id; another customer's is unknown."""
     text = str(ref)
     stmt = select(Rma).where(Rma.id == int(text)) if text.isdigit() else select(Rma).where(Rma.number == text)
@@ -587,7 +587,7 @@ def move_rma_in_session(session: Session, rma: Rma, action: str, *, actor: str, 
         raise InvalidInput(f"unknown RMA action {action!r}", field="action")
     if move is None or rma.status not in move.sources:
         raise Conflict(f"RMA {rma.number} ({rma.kind}) is {rma.status}; it cannot {action}",
-                       field="status", details={"status": rma.status, "action": action})
+                       field="status", details={"current_status": rma.status, "action": action})
     now = require_utc(now or utcnow(), "now")
     previous = rma.status
     claimed = session.execute(

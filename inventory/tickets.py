@@ -129,7 +129,7 @@ def ticket_view(t: Ticket) -> TicketView:
     )
 
 
-def ticket_by_ref(session: Session, ref: str | int, *, field: str = "ticket") -> Ticket:
+def ticket_by_ref(session: Session, ref: str | int, *, field: str = "ref") -> Ticket:
     """A ticket by number (TKT-2026-000001) or numeric id."""
     stmt = select(Ticket)
     text = str(ref)
@@ -225,7 +225,7 @@ def move_ticket_in_session(
         raise InvalidInput(f"unknown ticket action {action!r}", field="action")
     if ticket.status not in move.sources:
         raise Conflict(f"ticket {ticket.number} is {ticket.status}; it cannot {action}",
-                       field="status", details={"status": ticket.status, "action": action})
+                       field="status", details={"current_status": ticket.status, "action": action})
     now = require_utc(now or utcnow(), "now")
     changes = {"status": move.target, "last_progress_at": now, "escalation_level": 0, **(values or {})}
     stamp = _STAMPS.get(TicketStatus(move.target))
@@ -368,7 +368,7 @@ def close_ticket(session: Session, ref: str | int, *, actor: str, confirmed: boo
     def run():
         ticket = ticket_by_ref(session, ref)
         if customer_id is not None and ticket.customer_id != customer_id:
-            raise NotFound(f"unknown ticket {ref!r}", field="ticket")
+            raise NotFound(f"unknown ticket {ref!r}", field="ref")
         if not confirmed:
             return move_ticket_in_session(session, ticket, "reopen", actor=actor, now=now, note=comment)
         moved = move_ticket_in_session(session, ticket, "close", actor=actor, now=now,

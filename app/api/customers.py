@@ -1,0 +1,241 @@
+"""Customers, their sites, installed equipment and service contracts (create and read;
+contracts are also edited here — SLA ladders and calendars are data, not code)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import validate
+from sqlalchemy import func, select
+
+from app.api.common import PageArgs, Str, page_of, page_schema, plain
+from app.api.scoping import customer_scope
+from app.auth import ALL_ROLES, STAFF, actor_name, roles_required
+from app.db import get_session
+from inventory import contracts, installed_base
+from inventory.errors import NotFound
+from models import Contract, Customer, Equipment, Site
+
+blp = Blueprint("customers", __name__, url_prefix="/api", description="Customers, sites, installed base, contracts")
+
+
+class CustomerSchema(ma.Schema):
+    code = Str(32, required=True)
+    name = Str(160, required=True)
+    name_en = Str(160, allow_none=True)
+    contact_name = Str(80, allow_none=True)
+    phone = Str(32, allow_none=True)
+    fax = Str(32, allow_none=True)
+    email = ma.fields.Email(allow_none=True, validate=validate.Length(max=120))
+
+
+class SiteSchema(ma.Schema):
+    code = Str(32, required=True)
+    customer_code = Str(32, required=True)
+    name = Str(160, required=True)
+    address = Str(300, required=True)
+    city = Str(80, required=True)
+    postcode = Str(12, allow_none=True)
+    lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lon = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    timezone = Str(64, load_default="Asia/Shanghai")
+    contact_name = Str(80, allow_none=True)
+    phone = Str(32, allow_none=True)
+
+
+class EquipmentCreate(ma.Schema):
+    site_code = Str(32, required=True)
+    part_number = Str(64, required=True, metadata={"description": "the equipment's model"})
+    serial = Str(64, required=True)
+    acceptance_date = ma.fields.Date(required=True)
+    warranty_end = ma.fields.Date(allow_none=True, metadata={"description": "default: 3 years after acceptance"})
+    contract_code = Str(32, allow_none=True)
+
+
+class EquipmentSchema(ma.Schema):
+    id = ma.fields.Integer()
+    customer_code = ma.fields.String()
+    site_code = ma.fields.String()
+    part_number = ma.fields.String()
+    serial = ma.fields.String()
+    acceptance_date = ma.fields.Date()
+    warranty_end = ma.fields.Date()
+    contract_code = ma.fields.String(allow_none=True)
+    in_warranty_today = ma.fields.Boolean()
+
+
+class EscalationStepSchema(ma.Schema):
+    level = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=10))
+    after_minutes = ma.fields.Float(required=True, validate=validate.Range(min=0, max=100_000))
+    who = Str(120, required=True)
+
+
+def _minutes(**kw):
+    return ma.fields.Float(validate=validate.Range(min=0, max=1_000_000), **kw)
+
+
+class ContractSettings(ma.Schema):
+    name = Str(160)
+    kind = ma.fields.String(validate=validate.OneOf(contracts.CONTRACT_KINDS))
+    coverage = ma.fields.String(validate=validate.OneOf(["5x8", "7x8", "7x24"]))
+    coverage_start_min = ma.fields.Integer(validate=validate.Range(min=0, max=1440))
+    coverage_end_min = ma.fields.Integer(validate=validate.Range(min=0, max=1440))
+    timezone = Str(64)
+    country = Str(2)
+    response_minutes = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(["phone", "fax", "email", "web"])),
+                                      values=_minutes())
+    system_down_response_minutes = _minutes()
+    restore_minutes = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(["P1", "P2", "P3", "P4"])),
+                                     values=_minutes())
+    onsite_promise_minutes = _minutes()
+    replacement_unit_minutes = _minutes()
+    spare_request_answer_minutes = _minutes()
+    spare_delivery_days = ma.fields.Integer(validate=validate.Range(min=0, max=60))
+    last_mile_minutes = _minutes()
+    return_window_days = ma.fields.Integer(validate=validate.Range(min=0, max=60))
+    escalation = ma.fields.List(ma.fields.Nested(EscalationStepSchema), validate=validate.Length(max=10))
+    bases = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(
+        validate=validate.OneOf(["coverage", "elapsed", "working_days"])))
+    late_return_charge = ma.fields.Decimal(places=2, validate=validate.Range(min=0, max=10_000_000))
+    currency = Str(3)
+    valid_from = ma.fields.Date(allow_none=True)
+    valid_to = ma.fields.Date(allow_none=True)
+    active = ma.fields.Boolean()
+
+
+class ContractCreate(ContractSettings):
+    code = Str(32, required=True)
+    customer_code = Str(32, required=True)
+
+
+class ContractSchema(ContractCreate):
+    late_return_charge = ma.fields.Decimal(as_string=True)
+
+
+class CodeQuery(PageArgs):
+    customer = Str(32)
+    site = Str(32)
+    serial = Str(64)
+
+
+CustomerPage = page_schema(CustomerSchema, "CustomerPage")
+SitePage = page_schema(SiteSchema, "SitePage")
+EquipmentPage = page_schema(EquipmentSchema, "EquipmentPage")
+ContractPage = page_schema(ContractSchema, "ContractPage")
+
+
+def _page(stmt, args, convert):
+    db = get_session()
+    total = db.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.scalars(stmt.limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"])).all()
+    return page_of([plain(convert(r)) for r in rows], total, args)
+
+
+def _scoped(stmt, customer_column):
+    scope = customer_scope()
+    return stmt.where(customer_column == scope) if scope is not None else stmt
+
+
+@blp.post("/customers")
+@blp.arguments(CustomerSchema)
+@blp.response(201, CustomerSchema)
+@roles_required("dispatcher")
+def create_customer(data):
+    """Add a customer unit."""
+    return plain(installed_base.create_customer(get_session(), **data))
+
+
+@blp.get("/customers")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, CustomerPage)
+@roles_required(*ALL_ROLES)
+def list_customers(args):
+    """Customer units; a customer sees only its own."""
+    return _page(_scoped(select(Customer).order_by(Customer.code), Customer.id), args, installed_base.customer_view)
+
+
+@blp.get("/customers/<code>")
+@blp.response(200, CustomerSchema)
+@roles_required(*ALL_ROLES)
+def get_customer(code):
+    customer = installed_base.customer_by_code(get_session(), code, field="code")
+    scope = customer_scope()
+    if scope is not None and customer.id != scope:
+        raise NotFound(f"unknown customer {code!r}", field="code")
+    return plain(installed_base.customer_view(customer))
+
+
+@blp.post("/sites")
+@blp.arguments(SiteSchema)
+@blp.response(201, SiteSchema)
+@roles_required("dispatcher")
+def create_site(data):
+    """Add a site (address and coordinates in degrees) to a customer."""
+    return plain(installed_base.create_site(get_session(), **data))
+
+
+@blp.get("/sites")
+@blp.arguments(CodeQuery, location="query")
+@blp.response(200, SitePage)
+@roles_required(*ALL_ROLES)
+def list_sites(args):
+    stmt = _scoped(select(Site).join(Customer, Customer.id == Site.customer_id).order_by(Site.code), Site.customer_id)
+    if args.get("customer"):
+        stmt = stmt.where(Customer.code == args["customer"])
+    return _page(stmt, args, installed_base.site_view)
+
+
+@blp.post("/equipment")
+@blp.arguments(EquipmentCreate)
+@blp.response(201, EquipmentSchema)
+@roles_required("dispatcher", "warehouse")
+def register_equipment(data):
+    """Register an installed unit (it enters the stock ledger at the customer's site)."""
+    return plain(installed_base.register_equipment(get_session(), actor=actor_name(), **data))
+
+
+@blp.get("/equipment")
+@blp.arguments(CodeQuery, location="query")
+@blp.response(200, EquipmentPage)
+@roles_required(*ALL_ROLES)
+def list_equipment(args):
+    """The installed base with warranty status; filter by customer, site or serial."""
+    stmt = _scoped(select(Equipment).join(Site, Site.id == Equipment.site_id)
+                   .join(Customer, Customer.id == Equipment.customer_id).order_by(Equipment.id), Equipment.customer_id)
+    if args.get("customer"):
+        stmt = stmt.where(Customer.code == args["customer"])
+    if args.get("site"):
+        stmt = stmt.where(Site.code == args["site"])
+    if args.get("serial"):
+        stmt = stmt.where(Equipment.serial == args["serial"])
+    return _page(stmt, args, installed_base.equipment_view)
+
+
+@blp.post("/contracts")
+@blp.arguments(ContractCreate)
+@blp.response(201, ContractSchema)
+@roles_required("admin")
+def create_contract(data):
+    """A service contract; every setting left out takes DESIGN.md §2's default."""
+    return plain(contracts.create_contract(get_session(), **data))
+
+
+@blp.patch("/contracts/<code>")
+@blp.arguments(ContractSettings)
+@blp.response(200, ContractSchema)
+@roles_required("admin")
+def update_contract(data, code):
+    """Change a contract's coverage, clocks, ladder or charge; open tickets keep their clocks."""
+    return plain(contracts.update_contract(get_session(), code, **data))
+
+
+@blp.get("/contracts")
+@blp.arguments(CodeQuery, location="query")
+@blp.response(200, ContractPage)
+@roles_required(*STAFF, "customer")
+def list_contracts(args):
+    stmt = _scoped(select(Contract).join(Customer, Customer.id == Contract.customer_id).order_by(Contract.code),
+                   Contract.customer_id)
+    if args.get("customer"):
+        stmt = stmt.where(Customer.code == args["customer"])
+    return _page(stmt, args, contracts.contract_view)

@@ -1,0 +1,117 @@
+"""The repair loop: faulty stock to repair vendors in batches, back good or scrapped."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import validate
+from sqlalchemy import func, select
+
+from app.api.common import PageArgs, Str, page_of, page_schema, plain
+from app.auth import STAFF, actor_name, roles_required
+from app.db import get_session
+from inventory import repairs as svc
+from models import RepairBatch
+
+blp = Blueprint("repairs", __name__, url_prefix="/api/repair-batches", description="Repair batches (vendor RMAs)")
+
+
+class RepairSendRequest(ma.Schema):
+    depot = Str(32, required=True)
+    vendor = Str(120, required=True)
+    serials = ma.fields.List(Str(64, required=True), required=True, validate=validate.Length(min=1, max=5000))
+    note = Str(500, allow_none=True)
+
+
+class RepairReceiveRequest(ma.Schema):
+    outcomes = ma.fields.Dict(keys=Str(64), values=ma.fields.String(validate=validate.OneOf(svc.OUTCOMES)),
+                              required=True, validate=validate.Length(min=1),
+                              metadata={"description": "serial → repaired | scrapped"})
+
+
+class RepairLineSchema(ma.Schema):
+    part_number = ma.fields.String()
+    serial = ma.fields.String(allow_none=True)
+    outcome = ma.fields.String()
+    returned_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class BatchSchema(ma.Schema):
+    number = ma.fields.String()
+    vendor = ma.fields.String()
+    depot = ma.fields.String()
+    status = ma.fields.String()
+    sent_by = ma.fields.String()
+    sent_at = ma.fields.AwareDateTime()
+    closed_at = ma.fields.AwareDateTime(allow_none=True)
+    lines = ma.fields.List(ma.fields.Nested(RepairLineSchema))
+
+
+class TurnaroundSchema(ma.Schema):
+    vendor = ma.fields.String()
+    units_sent = ma.fields.Integer()
+    units_open = ma.fields.Integer()
+    repaired = ma.fields.Integer()
+    scrapped = ma.fields.Integer()
+    mean_days = ma.fields.Float(allow_none=True)
+    median_days = ma.fields.Float(allow_none=True)
+    max_days = ma.fields.Float(allow_none=True)
+
+
+class BatchQuery(PageArgs):
+    status = ma.fields.String(validate=validate.OneOf(["sent", "closed"]))
+    vendor = Str(120)
+
+
+BatchPage = page_schema(BatchSchema, "RepairBatchPage")
+
+
+@blp.post("")
+@blp.arguments(RepairSendRequest)
+@blp.response(201, BatchSchema)
+@roles_required("warehouse")
+def send(data):
+    """Send faulty units from a depot's shelf to a repair vendor as one batch."""
+    return plain(svc.send_to_repair(get_session(), depot_code=data["depot"], vendor=data["vendor"],
+                                    serials=data["serials"], actor=actor_name(), note=data.get("note")))
+
+
+@blp.post("/<number>/receive")
+@blp.arguments(RepairReceiveRequest)
+@blp.response(200, BatchSchema)
+@roles_required("warehouse")
+def receive(data, number):
+    """Record units back from the vendor: repaired (restocked good) or scrapped."""
+    return plain(svc.receive_from_repair(get_session(), number, outcomes=data["outcomes"], actor=actor_name()))
+
+
+@blp.get("")
+@blp.arguments(BatchQuery, location="query")
+@blp.response(200, BatchPage)
+@roles_required(*STAFF)
+def list_batches(args):
+    db = get_session()
+    stmt = select(RepairBatch).order_by(RepairBatch.id.desc())
+    if args.get("status"):
+        stmt = stmt.where(RepairBatch.status == args["status"])
+    if args.get("vendor"):
+        stmt = stmt.where(RepairBatch.vendor == args["vendor"])
+    total = db.scalar(select(func.count()).select_from(stmt.subquery()))
+    batches = db.scalars(stmt.limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"])).all()
+    return page_of([plain(svc.batch_view(db, b)) for b in batches], total, args)
+
+
+@blp.get("/turnaround")
+@blp.response(200, TurnaroundSchema(many=True))
+@roles_required(*STAFF)
+def turnaround():
+    """Per vendor: units sent, still out, repaired, scrapped, and days from sending to return."""
+    return [plain(t) for t in svc.vendor_turnaround(get_session())]
+
+
+@blp.get("/<number>")
+@blp.response(200, BatchSchema)
+@roles_required(*STAFF)
+def get_batch(number):
+    db = get_session()
+    return plain(svc.batch_view(db, svc.batch_by_number(db, number)))

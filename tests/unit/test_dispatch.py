@@ -312,3 +312,38 @@ def test_engineer_waiting_at_the_depot_wins_even_behind_forty_nearer_engineers()
     # restore 180 + 30 = 210 > 180: one clock missed.
     assert (best.engineer_name, best.mode, best.missed) == ("Fang", Mode.PICKUP, 0)
     assert [o.missed for o in ranking.options[1:]] == [1, 1, 1, 1]
+
+
+def test_with_the_real_travel_model_a_shanghai_engineer_beats_one_in_hangzhou():
+    from logistics.travel import TravelModel
+
+    model = TravelModel()
+    site = (31.2304, 121.4737)  # People's Square, Shanghai
+    engineers = [
+        engineer("Hangzhou", 30.2741, 120.1551),
+        engineer("Pudong", 31.2215, 121.5447),
+    ]
+    depots = [
+        depot("SH", 31.1443, 121.8083),
+        depot("SZ", 31.2989, 120.5853),
+    ]  # Pudong airport, Suzhou
+    request = FaultRequest(*site, "P2", NOW, part_category="disk")
+    ranking = rank_dispatch_options(request, engineers, depots, model)
+    best = ranking.options[0]
+    assert best.engineer_name == "Pudong"
+    # the promise is the nearest engineer's drive + 60 min, from the model itself
+    # (its matrices and its single-pair answers agree to well under a second)
+    pudong_drive = model.travel_minutes((31.2215, 121.5447), site)
+    promised = NOW + timedelta(minutes=pudong_drive + 60)
+    assert abs((ranking.clocks.onsite_due - promised).total_seconds()) < 1
+    # every leg carries the model's own km and minutes
+    for option in ranking.options:
+        for leg in option.legs:
+            assert leg.km > 0 and leg.minutes > 0
+    first = best.legs[0]
+    ends = {"Pudong": (31.2215, 121.5447), "SH": (31.1443, 121.8083), "SZ": (31.2989, 120.5853)}
+    destination = ends.get(first.destination, site)
+    assert math.isclose(first.km, model.road_km(ends["Pudong"], destination), rel_tol=1e-4)
+    assert math.isclose(
+        first.minutes, model.travel_minutes(ends["Pudong"], destination), rel_tol=1e-4
+    )

@@ -57,6 +57,7 @@ def register_web(app: Flask) -> None:
         viewer=_viewer,
     )
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["fromiso"] = from_iso
     app.context_processor(lambda: {"server_now": utcnow()})
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -86,6 +87,16 @@ def when(moment, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
         return Markup(escape(t("common.none")))
     iso = utc_iso(moment)
     return Markup(f'<time datetime="{iso}" data-utc="{iso}">{escape(local_time(moment, fmt))}</time>')
+
+
+def from_iso(text):
+    """An ISO 8601 string from event data as an aware datetime (None when unreadable)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _viewer():

@@ -1,12 +1,28 @@
-"""Customer tracking page: no sign-in, by unguessable tracking code."""
+"""Customer tracking page: no sign-in, by unguessable tracking code (inventory/tracking.py
+decides what the holder of a code may see); the return label PDF; a customer's RMA list."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from sqlalchemy import select
 
+from app.auth import current_user
+from app.db import get_session
+from app.extensions import limiter
+from app.web import documents
 from app.web.auth import roles_page
+from app.web.i18n import MESSAGES, t
+from inventory.errors import NotFound
+from inventory.tracking import LABELS, track
+from models import Rma
+from models.enums import Role
 
 bp = Blueprint("tracking", __name__)
+REPLACEMENT_STEPS = ("waiting", "reserved", "shipped", "delivered")
+
+
+def _rate() -> str:
+    return current_app.config["TRACKING_RATE_LIMIT"]
 
 
 @bp.get("/track")
@@ -19,15 +35,67 @@ def track_lookup():
     code = (request.args.get("code") or "").strip()
     if not code:
         return redirect(url_for("tracking.track_form"))
-    return redirect(url_for("tracking.track_page", code=code))
+    return redirect(url_for("tracking.track_page", code=code[:64]))
+
+
+def event_label(kind: str, fallback: str) -> str:
+    """The timeline's words for an event kind; the tracking module's English label for a
+    kind this catalogue does not know yet."""
+    key = f"trk.event.{kind}"
+    return t(key) if key in MESSAGES else fallback
 
 
 @bp.get("/track/<code>")
+@limiter.limit(_rate)
 def track_page(code: str):
-    return render_template("track/form.html", code=code, not_found=True), 404
+    db = get_session()
+    try:
+        view = track(db, code)
+    except NotFound:
+        return render_template("track/form.html", code=code, not_found=True), 404
+    rma = db.scalar(select(Rma).where(Rma.tracking_code == code))
+    return render_template("track/page.html", view=view, code=code, steps=REPLACEMENT_STEPS,
+                           step_index=REPLACEMENT_STEPS.index(view.replacement.step)
+                           if view.replacement.step in REPLACEMENT_STEPS else 0,
+                           label_url=url_for("tracking.return_label", code=code)
+                           if documents.return_label_offered(rma) else None,
+                           event_label=event_label)
+
+
+@bp.get("/track/<code>/return-label.pdf")
+@limiter.limit(_rate)
+def return_label(code: str):
+    db = get_session()
+    try:
+        track(db, code)  # the same check, the same 404, as the page
+    except NotFound:
+        return render_template("track/form.html", code=code, not_found=True), 404
+    rma = db.scalar(select(Rma).where(Rma.tracking_code == code))
+    if not documents.return_label_offered(rma):
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    pdf = documents.return_label_pdf(db, rma, lang=request.args.get("lang") or _lang())
+    if pdf is None:
+        return render_template("error.html", code=503, message=t("error.service_missing", what="PDF")), 503
+    return pdf, 200, {"Content-Type": "application/pdf",
+                      "Content-Disposition": f'attachment; filename="return-label-{rma.number}.pdf"',
+                      "Cache-Control": "no-store"}
+
+
+def _lang() -> str:
+    from app.web.i18n import current_lang
+
+    return current_lang()
 
 
 @bp.get("/my/rmas")
 @roles_page("customer")
 def my_rmas():
-    return render_template("track/my_rmas.html", rmas=[])
+    """The customer's own RMAs with their tracking links (admin: the newest of all)."""
+    user = current_user()
+    stmt = select(Rma).order_by(Rma.id.desc()).limit(200)
+    if user.role == Role.CUSTOMER.value:
+        stmt = stmt.where(Rma.customer_id == (user.customer_id or -1))
+    return render_template("track/my_rmas.html", rmas=list(get_session().scalars(stmt)))
+
+
+__all__ = ["LABELS", "bp"]

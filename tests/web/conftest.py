@@ -77,3 +77,28 @@ def post_form(client, url: str, data: dict, *, page: str | None = None, **kw):
     """POST a form with the CSRF token taken from ``page`` (default: the form's own page)."""
     html = client.get(page or url).get_data(as_text=True)
     return client.post(url, data={**data, "csrf_token": csrf_of(html)}, **kw)
+
+
+def delivered_rma(db, faulty_serial: str, *, site: str = "C001-S1", part_number: str = "SRV-2288-PSU"):
+    """An advance replacement delivered to ``site``: the replacement is with the customer,
+    the faulty unit ``faulty_serial`` still has to come back (the return window runs)."""
+    from sqlalchemy import select
+
+    from inventory import rmas
+    from models import SerialItem
+
+    view = rmas.open_rma(db, rmas.RmaRequest(kind="advance_replacement", site_code=site,
+                                            faulty_part_number=part_number, fault_symptom="PSU dead",
+                                            faulty_serial=faulty_serial, internal_note="INTERNAL-NOTE-XYZ"),
+                         actor="test.staff")
+    good = db.scalar(select(SerialItem).join(SerialItem.part).where(
+        SerialItem.status == "in_stock", SerialItem.condition == "good",
+        SerialItem.part.has(part_number=part_number)).order_by(SerialItem.id))
+    depot = good.location.code
+    db.rollback()
+    for action, given in [("approve", None), ("allocate", rmas.MoveInput(depot=depot)),
+                          ("ship", rmas.MoveInput(carrier="SF Express", waybill="SF1234567890")),
+                          ("deliver", None)]:
+        view = rmas.move_rma(db, view.number, action, actor="test.staff", given=given)
+    db.rollback()
+    return view

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from models import Location, Part, SerialItem
+from tests.web.conftest import delivered_rma
 
 
 def data_page_urls(db) -> list[str]:
@@ -17,4 +18,6 @@ def data_page_urls(db) -> list[str]:
             "/warehouse/?q=UNKNOWN-CODE", "/warehouse/reorder?depot=BJ01"]
     if at_vendor:
         urls.append(f"/warehouse/?q={at_vendor}")
+    rma = delivered_rma(db, "I18N-FAULTY-1")
+    urls += [f"/track/{rma.tracking_code}", f"/warehouse/?q={rma.number}"]
     return urls

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from inventory import receiving, rmas
+from inventory import receiving
 from models import Location, Rma, SerialItem
-from tests.web.conftest import csrf_of, post_form
+from tests.web.conftest import csrf_of, delivered_rma, post_form
 
 
 @dataclass(frozen=True)
@@ -155,25 +155,8 @@ def test_a_counted_part_is_counted_by_quantity(staff, db):
     assert "盘点完成" in staff.get(response.location).get_data(as_text=True)
 
 
-def _advance_replacement_delivered(db, faulty_serial: str) -> rmas.RmaView:
-    """A delivered advance replacement whose faulty unit is still with the customer."""
-    view = rmas.open_rma(db, rmas.RmaRequest(kind="advance_replacement", site_code="C001-S1",
-                                            faulty_part_number="SRV-2288-PSU", fault_symptom="PSU dead",
-                                            faulty_serial=faulty_serial), actor="test")
-    good = db.scalar(select(SerialItem).join(SerialItem.part).where(
-        SerialItem.status == "in_stock", SerialItem.condition == "good",
-        SerialItem.part.has(part_number="SRV-2288-PSU")))
-    depot = good.location.code
-    db.rollback()
-    for action, given in [("approve", None), ("allocate", rmas.MoveInput(depot=depot)), ("ship", None),
-                          ("deliver", None)]:
-        rmas.move_rma(db, view.number, action, actor="test", given=given)
-    db.rollback()
-    return view
-
-
 def test_a_returned_faulty_unit_is_received_with_one_scan_and_one_click(staff, db):
-    rma = _advance_replacement_delivered(db, "CUST-PSU-0042")
+    rma = delivered_rma(db, "CUST-PSU-0042")
     page = staff.get("/warehouse/?q=CUST-PSU-0042").get_data(as_text=True)
     assert rma.number in page and 'data-action="receive_return"' in page
     response = _act(staff, "receive_return", "CUST-PSU-0042", {"rma": rma.number})
@@ -186,7 +169,7 @@ def test_a_returned_faulty_unit_is_received_with_one_scan_and_one_click(staff, d
 
 
 def test_the_return_labels_rma_barcode_finds_the_unit(staff, db):
-    rma = _advance_replacement_delivered(db, "CUST-PSU-0043")
+    rma = delivered_rma(db, "CUST-PSU-0043")
     page = staff.get(f"/warehouse/?q={rma.number}").get_data(as_text=True)
     assert "CUST-PSU-0043" in page and 'data-action="receive_return"' in page
 

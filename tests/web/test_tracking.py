@@ -1,0 +1,74 @@
+"""The customer's tracking page: no account, by code, only this RMA's public facts."""
+
+from __future__ import annotations
+
+from tests.web.conftest import delivered_rma, post_form
+
+
+def test_the_tracking_form_leads_to_the_page_of_the_code(client, db):
+    rma = delivered_rma(db, "TRK-0001")
+    response = client.get(f"/track/lookup?code=+{rma.tracking_code}+")
+    assert response.status_code == 302 and response.location.endswith(f"/track/{rma.tracking_code}")
+
+
+def test_the_page_shows_status_timeline_and_the_return_deadline_with_a_countdown(client, db):
+    rma = delivered_rma(db, "TRK-0002")
+    page = client.get(f"/track/{rma.tracking_code}").get_data(as_text=True)
+    assert rma.number in page and 'data-status="delivered"' in page
+    assert f'data-deadline="{rma.return_due_at.isoformat().replace("+00:00", "Z")}"' in page
+    for kind in ("opened", "approve", "allocate", "ship", "deliver"):
+        assert f'data-event="{kind}"' in page
+    assert "SF1234567890" in page and "已送达" in page
+
+
+def test_times_are_shown_in_the_viewers_zone(client, db):
+    rma = delivered_rma(db, "TRK-0003")
+    shanghai = rma.return_due_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
+    page = client.get(f"/track/{rma.tracking_code}").get_data(as_text=True)
+    assert shanghai.strftime("%Y-%m-%d %H:%M") in page
+    post_form(client, "/prefs", {"tz": "Europe/London"}, page="/track")
+    london = rma.return_due_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/London"))
+    assert london.strftime("%Y-%m-%d %H:%M") in client.get(f"/track/{rma.tracking_code}").get_data(as_text=True)
+
+
+def test_the_page_reads_in_english_after_the_switch(client, db):
+    rma = delivered_rma(db, "TRK-0004")
+    post_form(client, "/prefs", {"lang": "en"}, page="/track")
+    page = client.get(f"/track/{rma.tracking_code}").get_data(as_text=True)
+    assert "Return the faulty part by" in page and "Delivered" in page and "已送达" not in page
+
+
+def test_no_staff_names_internal_notes_or_other_customers(client, db):
+    mine = delivered_rma(db, "TRK-0005")
+    other = delivered_rma(db, "TRK-0006", site="C002-S1")
+    page = client.get(f"/track/{mine.tracking_code}").get_data(as_text=True)
+    assert "test.staff" not in page and "INTERNAL-NOTE-XYZ" not in page
+    assert other.number not in page and "TRK-0006" not in page
+
+
+def test_unknown_and_malformed_codes_answer_the_same_404(client):
+    unknown = client.get("/track/AAAAAAAAAAAAAAAAAAAAAA")
+    malformed = client.get("/track/x")
+    assert unknown.status_code == malformed.status_code == 404
+    assert "没有找到该跟踪码" in unknown.get_data(as_text=True)
+
+
+def test_guessing_codes_is_rate_limited(app, client):
+    app.config["TRACKING_RATE_LIMIT"] = "5 per minute"
+    codes = [client.get(f"/track/GUESS{i:020d}").status_code for i in range(7)]
+    assert codes[:5] == [404] * 5 and codes[-1] == 429
+
+
+def test_the_page_fits_a_phone(client, db):
+    rma = delivered_rma(db, "TRK-0007")
+    page = client.get(f"/track/{rma.tracking_code}").get_data(as_text=True)
+    assert 'name="viewport" content="width=device-width, initial-scale=1"' in page
+
+
+def test_a_customer_lists_only_their_own_rmas(client, db, as_role):
+    mine = delivered_rma(db, "TRK-0008")
+    other = delivered_rma(db, "TRK-0009", site="C002-S1")
+    as_role("customer")
+    page = client.get("/my/rmas").get_data(as_text=True)
+    assert mine.number in page and mine.tracking_code in page
+    assert other.number not in page

@@ -9,7 +9,8 @@ import numpy as np
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from inventory.lookups import item_by_serial, part_by_number
+from inventory.errors import NotFound
+from inventory.lookups import part_by_number
 from models import Depot, Location, Movement, Part, SerialItem, StockPolicy, StockQuantity
 from models.enums import Condition, ItemStatus, Tracking
 
@@ -219,11 +220,25 @@ class SerialHistory:
 
 
 def serial_history(session: Session, serial: str, part_number: str | None = None) -> SerialHistory:
-    """The item's state now and every movement it ever made, oldest first."""
-    item = item_by_serial(session, serial, part_number)
-    stmt, _src, _dst = _movement_select()
-    rows = session.execute(stmt.where(Movement.serial_item_id == item.id).order_by(Movement.id))
-    part = session.get_one(Part, item.part_id)
-    loc = session.get_one(Location, item.location_id)
-    return SerialHistory(part.part_number, part.description, item.serial, item.status, item.condition,
-                         loc.code, loc.kind, item.reserved_ref, [_to_view(r) for r in rows])
+    """The item's state now and every movement it ever made, oldest first (two queries)."""
+    here = aliased(Location)
+    stmt = (
+        select(SerialItem.id, SerialItem.serial, SerialItem.status, SerialItem.condition, SerialItem.reserved_ref,
+               Part.part_number, Part.description, here.code, here.kind)
+        .join(Part, Part.id == SerialItem.part_id)
+        .join(here, here.id == SerialItem.location_id)
+        .where(SerialItem.serial == serial)
+        .limit(2)
+    )
+    if part_number:
+        stmt = stmt.where(Part.part_number == part_number)
+    rows = session.execute(stmt).all()
+    if not rows:
+        raise NotFound(f"no item with serial {serial!r}", field="serial")
+    if len(rows) > 1:
+        raise NotFound(f"serial {serial!r} exists for several parts; give part_number", field="part_number")
+    item = rows[0]
+    moves, _src, _dst = _movement_select()
+    history = session.execute(moves.where(Movement.serial_item_id == item.id).order_by(Movement.id))
+    return SerialHistory(item.part_number, item.description, item.serial, item.status, item.condition,
+                         item.code, item.kind, item.reserved_ref, [_to_view(r) for r in history])

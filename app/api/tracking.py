@@ -58,7 +58,7 @@ def _rate() -> str:
     return current_app.config["TRACKING_RATE_LIMIT"]
 
 
-@blp.get("/<code>")
+@blp.get("/<path:code>")  # any text, slashes too, gets the same answer
 @limiter.limit(_rate)
 @blp.response(200, TrackingSchema)
 def track_rma(code):

@@ -48,7 +48,7 @@ LatLon = tuple[float, float]
 # Sort keys pack (missed clocks, on-site seconds, travel seconds) into one int64.
 _FIELD_BITS = 28
 _FIELD_MAX = (1 << _FIELD_BITS) - 1  # ~8.5 years in seconds: never reached in practice
-# Pick-up pruning bound: no drive averages more than this over the straight line
+# Pruning bound: no drive averages more than this over the straight line
 # (China's expressway limit is 120 km/h).
 PRUNE_SPEED_KMH = 130.0
 _EARTH_RADIUS_KM = 6371.0088

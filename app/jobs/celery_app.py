@@ -75,6 +75,7 @@ def make_celery(flask_app: Flask | None = None) -> Celery:
 
     if flask_app is not None:
         holder["app"] = flask_app
+    celery.get_flask_app = get_flask_app  # for tasks defined elsewhere
     celery.add_defaults(lambda: celery_settings(get_flask_app().config))
     _register_tasks(celery, get_flask_app)
     return celery

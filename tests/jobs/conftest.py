@@ -9,6 +9,7 @@ the tests FAIL, never skip. Each run uses its own key prefix and deletes its key
 from __future__ import annotations
 
 import email
+import email.policy
 import json
 import os
 import socket
@@ -97,7 +98,8 @@ class SmtpServer:
     process: subprocess.Popen | None = None
 
     def messages(self) -> list[email.message.Message]:
-        return [email.message_from_bytes(p.read_bytes()) for p in sorted(self.spool.glob("*.eml"))]
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+                for p in sorted(self.spool.glob("*.eml"))]
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -267,3 +269,52 @@ def delivered_rma(session: Session, world: World, delivered_at: datetime) -> str
 
 def webhook_json(r: Received) -> dict:
     return json.loads(r.body)
+
+
+# -- PostgreSQL only, and Celery worker processes -----------------------------------------------
+
+
+@pytest.fixture
+def pg_url(pg_database_url) -> str:
+    """The run's PostgreSQL database, emptied (the Celery tests are multi-process)."""
+    from tests.conftest import _truncate_pg
+
+    _truncate_pg(pg_database_url)
+    return pg_database_url
+
+
+def jobs_config(database_url: str, redis_url: str, prefix: str, **extra) -> dict:
+    """The Flask configuration of both sides: the test's client app and the workers."""
+    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,
+            "CELERY_RESULT_BACKEND": redis_url, "JOBS_KEY_PREFIX": prefix, "JOBS_BACKEND": "celery",
+            "SECRET_KEY": "test", **extra}
+
+
+@pytest.fixture
+def celery_workers(tmp_path) -> Iterator:
+    """Factory: ``celery_workers(config, n, beat=False)`` starts n real worker processes
+    (``celery -A app.jobs.celery_app worker``) configured through the environment."""
+    procs: list[subprocess.Popen] = []
+
+    def start(config: dict, n: int = 1, *, beat: bool = False) -> list[subprocess.Popen]:
+        env = os.environ | {k: str(v) for k, v in config.items()}
+        for i in range(n):
+            name = f"w{len(procs) + 1}-{uuid.uuid4().hex[:6]}@%h"
+            cmd = [sys.executable, "-m", "celery", "-A", "app.jobs.celery_app", "worker", "--pool=solo",
+                   "-n", name, "--include", "tests.jobs.race_tasks", "--without-gossip", "--without-mingle",
+                   "--loglevel=INFO"]
+            if beat and i == 0:
+                cmd += ["-B", "--schedule", str(tmp_path / "celerybeat-schedule")]
+            log = open(tmp_path / f"worker-{len(procs) + 1}.log", "w")  # noqa: SIM115 - closed with the process
+            procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+        return procs
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)

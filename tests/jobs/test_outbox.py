@@ -64,8 +64,8 @@ def test_the_customer_receives_shipped_and_delivered_mails_with_the_return_deadl
     shipped, delivered = server.messages()
     assert shipped["To"] == delivered["To"] == CUSTOMER_EMAIL
     assert shipped["Subject"] == f"[{number}] Your replacement part has been shipped"
-    assert "Carrier / waybill: SF SF123" in shipped.get_payload()
-    body = delivered.get_payload()
+    assert "Carrier / waybill: SF SF123" in shipped.get_content()
+    body = delivered.get_content()
     assert f"https://rma.example/track/{tracking}" in body
     assert "Return the faulty part by: 2026-03-06 00:00 (Asia/Shanghai)" in body
     assert deliver_outbox(notifying_sessions, delivery_settings(server.port)).sent == 0

@@ -95,7 +95,9 @@ def fit(samples: list[Sample], anchors: np.ndarray, speed_sample: Sample) -> Tra
     for s in samples:
         crow = s.take(pairwise_km(s.pairs.origins, s.pairs.destinations))
         blocks.append(
-            np.hstack([hat_basis(crow, CIRCUITY_KNOTS_KM), s.take(regional_features(s.pairs, anchors))])
+            np.hstack(
+                [hat_basis(crow, CIRCUITY_KNOTS_KM), s.take(regional_features(s.pairs, anchors))]
+            )
         )
         targets.append(np.log(s.take(s.pairs.road_km) / crow))
         weights.append(np.full(len(crow), largest / s.rows.sum()))
@@ -112,11 +114,12 @@ def fit(samples: list[Sample], anchors: np.ndarray, speed_sample: Sample) -> Tra
     )
     beta = l1_fit(x, y, w)
     circuity = tuple(
-        (k, round(max(float(np.exp(b)), 1.0), 3)) for k, b in zip(CIRCUITY_KNOTS_KM, beta[:n_curve])
+        (k, round(max(float(np.exp(b)), 1.0), 3))
+        for k, b in zip(CIRCUITY_KNOTS_KM, beta[:n_curve], strict=True)
     )
     bumps = tuple(
         (round(float(lat), 4), round(float(lon), 4), round(float(u), 4))
-        for (lat, lon), u in zip(anchors, beta[n_curve:])
+        for (lat, lon), u in zip(anchors, beta[n_curve:], strict=True)
         if abs(u) >= 5e-4
     )
     km_only = TravelConfig(
@@ -135,7 +138,9 @@ def fit(samples: list[Sample], anchors: np.ndarray, speed_sample: Sample) -> Tra
     speed_beta = l1_fit(
         hat_basis(crow[ok], SPEED_KNOTS_KM), np.log(60.0 * km[ok] / minutes[ok]), np.ones(ok.sum())
     )
-    speeds = tuple((k, round(float(np.exp(b)), 1)) for k, b in zip(SPEED_KNOTS_KM, speed_beta))
+    speeds = tuple(
+        (k, round(float(np.exp(b)), 1)) for k, b in zip(SPEED_KNOTS_KM, speed_beta, strict=True)
+    )
     return TravelConfig(
         circuity=circuity,
         speeds_kmh=(*speeds, EXPRESSWAY_KNOT),
@@ -149,42 +154,69 @@ def fit(samples: list[Sample], anchors: np.ndarray, speed_sample: Sample) -> Tra
 def capitals(pairs: RoadPairs) -> tuple[list[str], np.ndarray]:
     """Distinct endpoints of a data set: names and (K, 2) lat/lon."""
     points: dict[str, tuple[float, float]] = {}
-    for names, coords in ((pairs.origin_names, pairs.origins), (pairs.destination_names, pairs.destinations)):
-        for name, (lat, lon) in zip(names, coords):
+    for names, coords in (
+        (pairs.origin_names, pairs.origins),
+        (pairs.destination_names, pairs.destinations),
+    ):
+        for name, (lat, lon) in zip(names, coords, strict=True):
             points.setdefault(name, (float(lat), float(lon)))
     names = sorted(points)
     return names, np.array([points[n] for n in names])
 
 
-def figures(config: TravelConfig, pairs: RoadPairs, rows: np.ndarray | None = None) -> dict[str, float]:
+def figures(
+    config: TravelConfig, pairs: RoadPairs, rows: np.ndarray | None = None
+) -> dict[str, float]:
     """Median / p90 relative error (%) of km and, where the data has them, minutes."""
     rows = np.ones(len(pairs.road_km), bool) if rows is None else rows
     km, minutes = TravelModel(config).pairs(pairs.origins[rows], pairs.destinations[rows])
-    out = dict(zip(("km_median", "km_p90"), error_figures(km, pairs.road_km[rows])))
+    out = dict(zip(("km_median", "km_p90"), error_figures(km, pairs.road_km[rows]), strict=True))
     if pairs.has_minutes:
-        out.update(zip(("min_median", "min_p90"), error_figures(minutes, pairs.drive_minutes[rows])))
+        out.update(
+            zip(
+                ("min_median", "min_p90"),
+                error_figures(minutes, pairs.drive_minutes[rows]),
+                strict=True,
+            )
+        )
     return {k: round(v, 2) for k, v in out.items()}
 
 
-def split_half(china: RoadPairs, beijing: RoadPairs, anchors: np.ndarray) -> dict[str, dict[str, float]]:
+def split_half(
+    china: RoadPairs, beijing: RoadPairs, anchors: np.ndarray
+) -> dict[str, dict[str, float]]:
     """Fit on a random half of each set, predict the other half; mean figures over seeds."""
     results: dict[str, list[dict[str, float]]] = {"china-intercity": [], "beijing": []}
     for seed in range(SPLIT_SEEDS):
         rng = np.random.default_rng(seed)
         half_cn = rng.random(len(china.road_km)) < 0.5
         half_bj = rng.random(len(beijing.road_km)) < 0.5
-        km_cn, km_bj, min_bj = (np.empty(len(china.road_km)), np.empty(len(beijing.road_km)),
-                                np.empty(len(beijing.road_km)))
+        km_cn, km_bj, min_bj = (
+            np.empty(len(china.road_km)),
+            np.empty(len(beijing.road_km)),
+            np.empty(len(beijing.road_km)),
+        )
         for train_cn, train_bj in ((half_cn, half_bj), (~half_cn, ~half_bj)):
-            config = fit([Sample(china, train_cn), Sample(beijing, train_bj)], anchors,
-                         Sample(beijing, train_bj))
+            config = fit(
+                [Sample(china, train_cn), Sample(beijing, train_bj)],
+                anchors,
+                Sample(beijing, train_bj),
+            )
             model = TravelModel(config)
-            km_cn[~train_cn] = model.km_pairs(china.origins[~train_cn], china.destinations[~train_cn])
+            km_cn[~train_cn] = model.km_pairs(
+                china.origins[~train_cn], china.destinations[~train_cn]
+            )
             km, minutes = model.pairs(beijing.origins[~train_bj], beijing.destinations[~train_bj])
             km_bj[~train_bj], min_bj[~train_bj] = km, minutes
-        results["china-intercity"].append(dict(zip(("km_median", "km_p90"), error_figures(km_cn, china.road_km))))
-        bj = dict(zip(("km_median", "km_p90"), error_figures(km_bj, beijing.road_km)))
-        bj.update(zip(("min_median", "min_p90"), error_figures(min_bj, beijing.drive_minutes)))
+        results["china-intercity"].append(
+            dict(zip(("km_median", "km_p90"), error_figures(km_cn, china.road_km), strict=True))
+        )
+        bj = dict(zip(("km_median", "km_p90"), error_figures(km_bj, beijing.road_km), strict=True))
+        bj.update(
+            zip(
+                ("min_median", "min_p90"), error_figures(min_bj, beijing.drive_minutes), strict=True
+            )
+        )
         results["beijing"].append(bj)
     return {
         label: {k: round(float(np.mean([r[k] for r in runs])), 2) for k in runs[0]}
@@ -198,17 +230,30 @@ def leave_one_city_out(china: RoadPairs, beijing: RoadPairs) -> dict[str, float]
     predicted = np.empty(len(china.road_km))
     everything = np.ones(len(beijing.road_km), bool)
     for i, name in enumerate(names):
-        touches = np.array([a == name or b == name for a, b in zip(china.origin_names, china.destination_names)])
-        config = fit([Sample(china, ~touches), Sample(beijing, everything)], np.delete(anchors, i, axis=0),
-                     Sample(beijing, everything))
-        predicted[touches] = TravelModel(config).km_pairs(china.origins[touches], china.destinations[touches])
+        touches = np.array(
+            [
+                a == name or b == name
+                for a, b in zip(china.origin_names, china.destination_names, strict=True)
+            ]
+        )
+        config = fit(
+            [Sample(china, ~touches), Sample(beijing, everything)],
+            np.delete(anchors, i, axis=0),
+            Sample(beijing, everything),
+        )
+        predicted[touches] = TravelModel(config).km_pairs(
+            china.origins[touches], china.destinations[touches]
+        )
     med, p90 = error_figures(predicted, china.road_km)
     return {"km_median": round(med, 2), "km_p90": round(p90, 2)}
 
 
 def module_text(config: TravelConfig, names: list[str], anchors: np.ndarray) -> str:
     """Source of logistics/travel_calibration.py for ``config``."""
-    by_point = {(round(float(a), 4), round(float(b), 4)): n for n, (a, b) in zip(names, anchors)}
+    by_point = {
+        (round(float(a), 4), round(float(b), 4)): n
+        for n, (a, b) in zip(names, anchors, strict=True)
+    }
     rows = "\n".join(
         f"    ({lat}, {lon}, {u}),  # {by_point.get((lat, lon), '')}"
         for lat, lon, u in config.regional_anchors
@@ -244,19 +289,27 @@ REGIONAL_ANCHORS: tuple[tuple[float, float, float], ...] = (
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="benchmark data folder (default $SPARELOG_DATA or ../shared/data)")
-    parser.add_argument("--write", action="store_true", help="rewrite logistics/travel_calibration.py")
+    parser.add_argument(
+        "--data", help="benchmark data folder (default $SPARELOG_DATA or ../shared/data)"
+    )
+    parser.add_argument(
+        "--write", action="store_true", help="rewrite logistics/travel_calibration.py"
+    )
     args = parser.parse_args(argv)
     data = data_dir(args.data)
     china = load_pairs(data, "china_intercity_baidu")
     beijing = load_pairs(data, "beijing_intracity_amap")
     names, anchors = capitals(china)
     every_cn, every_bj = np.ones(len(china.road_km), bool), np.ones(len(beijing.road_km), bool)
-    config = fit([Sample(china, every_cn), Sample(beijing, every_bj)], anchors, Sample(beijing, every_bj))
+    config = fit(
+        [Sample(china, every_cn), Sample(beijing, every_bj)], anchors, Sample(beijing, every_bj)
+    )
     print("circuity", config.circuity)
     print("speeds_kmh", config.speeds_kmh)
     print("regional bumps", len(config.regional_anchors), "of", len(anchors))
-    print("in-sample   china-intercity", figures(config, china), " beijing", figures(config, beijing))
+    print(
+        "in-sample   china-intercity", figures(config, china), " beijing", figures(config, beijing)
+    )
     halves = split_half(china, beijing, anchors)
     print("split-half  china-intercity", halves["china-intercity"], " beijing", halves["beijing"])
     print("leave-one-city-out china-intercity", leave_one_city_out(china, beijing))

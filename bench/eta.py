@@ -59,14 +59,18 @@ def matrix_seconds(size: int = 500) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="benchmark data folder (default $SPARELOG_DATA or ../shared/data)")
+    parser.add_argument(
+        "--data", help="benchmark data folder (default $SPARELOG_DATA or ../shared/data)"
+    )
     args = parser.parse_args(argv)
     results = measure(args.data)
 
     def cell(value: float | int | None) -> str:
         return "-" if value is None else f"{value:.1f}"
 
-    print(f"{'data set':<17}{'model':<12}{'pairs':>7}  {'km med %':>9}{'km p90 %':>9}  {'min med %':>10}{'min p90 %':>10}")
+    print(
+        f"{'data set':<17}{'model':<12}{'pairs':>7}  {'km med %':>9}{'km p90 %':>9}  {'min med %':>10}{'min p90 %':>10}"
+    )
     for label, by_model in results.items():
         for name, row in by_model.items():
             print(
@@ -75,8 +79,12 @@ def main(argv: list[str] | None = None) -> None:
             )
     seconds = matrix_seconds()
     print(f"500x500 km+minutes matrix: {seconds * 1000:.0f} ms")
-    print(json.dumps({"bench": "eta", "results": results, "matrix_500_seconds": round(seconds, 4)},
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            {"bench": "eta", "results": results, "matrix_500_seconds": round(seconds, 4)},
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

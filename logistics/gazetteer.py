@@ -188,7 +188,9 @@ class Gazetteer:
         if best_tier == _TIER_CITY:
             for cand in tier:
                 city = self.cities[best_city(cand)]
-                near = sphere_km(anchor_city.lat, anchor_city.lon, np.array([city.lat]), np.array([city.lon]))[0]
+                near = sphere_km(
+                    anchor_city.lat, anchor_city.lon, np.array([city.lat]), np.array([city.lon])
+                )[0]
                 if cand.start > chosen.start and near <= SUBPLACE_KM:
                     chosen = cand
         return Match(city=self.cities[best_city(chosen)], text=chosen.text)

@@ -61,7 +61,9 @@ class GazetteerGeocoder(Geocoder):
         super().__init__(**kwargs)
         self.min_population = min_population
 
-    def geocode(self, query: str, exactly_one: bool = True, **kw: Any) -> Location | list[Location] | None:
+    def geocode(
+        self, query: str, exactly_one: bool = True, **kw: Any
+    ) -> Location | list[Location] | None:
         """The city named in ``query`` as a geopy Location (raw: GeoNames fields), or None."""
         match = gazetteer(self.min_population).find(str(query))
         if match is None:
@@ -78,12 +80,19 @@ class GazetteerGeocoder(Geocoder):
         location = Location(f"{city.name}, {city.country}", (city.lat, city.lon), raw)
         return location if exactly_one else [location]
 
-    def reverse(self, query: Any, exactly_one: bool = True, **kw: Any) -> Location | list[Location] | None:
+    def reverse(
+        self, query: Any, exactly_one: bool = True, **kw: Any
+    ) -> Location | list[Location] | None:
         """The gazetteer city nearest to ``query`` ("lat, lon" or a geopy Point)."""
         lat, lon = _parse_point(query)
         city, km = gazetteer(self.min_population).nearest(lat, lon)
-        raw = {"geonameid": city.geonameid, "name": city.name, "countrycode": city.country,
-               "timezone": city.timezone, "distance_km": km}
+        raw = {
+            "geonameid": city.geonameid,
+            "name": city.name,
+            "countrycode": city.country,
+            "timezone": city.timezone,
+            "distance_km": km,
+        }
         location = Location(f"{city.name}, {city.country}", (city.lat, city.lon), raw)
         return location if exactly_one else [location]
 

@@ -33,7 +33,9 @@ def check_coordinates(points: np.ndarray, what: str = "points") -> np.ndarray:
     return arr
 
 
-def ellipsoid_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+def ellipsoid_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
     """Geodesic km between broadcastable arrays of (lat, lon) degrees (Andoyer-Lambert)."""
     phi1, phi2 = np.radians(lat1), np.radians(lat2)
     f_ = (phi1 + phi2) / 2
@@ -49,9 +51,7 @@ def ellipsoid_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.
         r = np.sqrt(s * c) / omega
         h1 = (3 * r - 1) / (2 * c)
         h2 = (3 * r + 1) / (2 * s)
-        km = (2 * omega * WGS84_A_KM) * (
-            1 + WGS84_F * (h1 * sin2f * cos2g - h2 * cos2f * sin2g)
-        )
+        km = (2 * omega * WGS84_A_KM) * (1 + WGS84_F * (h1 * sin2f * cos2g - h2 * cos2f * sin2g))
     km = np.where(s < 1e-20, 0.0, km)  # the same point
     # (Nearly) antipodal points: the correction degenerates; half a meridian is within 0.3 %.
     return np.where(c < 1e-20, np.pi * WGS84_A_KM * (1 - WGS84_F / 2), km)

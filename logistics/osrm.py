@@ -64,7 +64,9 @@ class OsrmTableClient:
         """(N, M) driving minutes."""
         return self.matrices(origins, destinations)[1]
 
-    def matrices(self, origins: np.ndarray, destinations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def matrices(
+        self, origins: np.ndarray, destinations: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(road km, minutes), both (N, M), in as few requests as ``max_locations`` allows."""
         o = check_coordinates(origins, "origins")
         d = check_coordinates(destinations, "destinations")
@@ -80,7 +82,9 @@ class OsrmTableClient:
         moving = km > 0
         return km, np.where(moving, minutes + self.access_minutes, minutes)
 
-    def _table(self, origins: np.ndarray, destinations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _table(
+        self, origins: np.ndarray, destinations: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         points = np.vstack([origins, destinations])
         coords = ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in points)
         n = len(origins)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -65,12 +66,14 @@ class TravelConfig:
             if not knots:
                 raise ValueError(f"{label} needs at least one (km, value) knot")
             kms = [k for k, _ in knots]
-            if any(b <= a for a, b in zip(kms, kms[1:])):
+            if any(b <= a for a, b in pairwise(kms)):
                 raise ValueError(f"{label} knots must be in increasing km order")
             if self.smooth and kms[0] <= 0:
                 raise ValueError(f"{label} knots must be above 0 km when smooth")
         if any(v < 1.0 for _, v in self.circuity):
-            raise ValueError("a circuity factor below 1 would make roads shorter than the crow flies")
+            raise ValueError(
+                "a circuity factor below 1 would make roads shorter than the crow flies"
+            )
         if any(v <= 0 for _, v in self.speeds_kmh):
             raise ValueError("speeds must be positive km/h")
         if self.access_minutes < 0:
@@ -126,7 +129,9 @@ class TravelModel:
         """(N, M) driving minutes from every origin to every destination."""
         return self.matrices(origins, destinations)[1]
 
-    def matrices(self, origins: np.ndarray, destinations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def matrices(
+        self, origins: np.ndarray, destinations: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(road km, minutes), both (N, M), computed together in one vectorised pass."""
         o = check_coordinates(origins, "origins")
         d = check_coordinates(destinations, "destinations")
@@ -201,7 +206,9 @@ def make_travel_model(provider: str = "geodesic", **options: Any) -> TravelEstim
         from logistics.osrm import OsrmTableClient
 
         return OsrmTableClient(**options)
-    raise ValueError(f"unknown travel provider {provider!r}; choose 'geodesic', 'baseline' or 'osrm'")
+    raise ValueError(
+        f"unknown travel provider {provider!r}; choose 'geodesic', 'baseline' or 'osrm'"
+    )
 
 
 def eta_estimate(a: Place, b: Place, model: TravelEstimator) -> dict[str, Any]:

@@ -15,14 +15,18 @@ from flask.cli import AppGroup
 if TYPE_CHECKING:
     from logistics.geocoding import Place
 
-logistics_cli = AppGroup("logistics", help="Travel estimates with the configured geocoder and travel model.")
+logistics_cli = AppGroup(
+    "logistics", help="Travel estimates with the configured geocoder and travel model."
+)
 
 PAIR_COLUMNS = ("from_lat", "from_lon", "to_lat", "to_lon")
 
 
 @logistics_cli.command("eta")
 @click.option("--from", "origin", metavar="PLACE", help='City, address or "lat,lon" to start from.')
-@click.option("--to", "destination", metavar="PLACE", help='City, address or "lat,lon" to arrive at.')
+@click.option(
+    "--to", "destination", metavar="PLACE", help='City, address or "lat,lon" to arrive at.'
+)
 @click.option(
     "--pairs",
     "pairs_path",
@@ -42,7 +46,11 @@ def eta_command(origin: str | None, destination: str | None, pairs_path: str | N
         legs = list(_read_pairs(pairs_path))  # every row checked before anything is printed
         model = travel_model()
         for a, b in legs:
-            _echo(eta_estimate(_resolve(a, "from", resolve_place), _resolve(b, "to", resolve_place), model))
+            _echo(
+                eta_estimate(
+                    _resolve(a, "from", resolve_place), _resolve(b, "to", resolve_place), model
+                )
+            )
         return
     if not origin or not destination:
         raise click.UsageError("give both --from PLACE and --to PLACE (or --pairs FILE.csv)")
@@ -77,7 +85,9 @@ def _read_pairs(path: str) -> Iterator[tuple[str, str]]:
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [c for c in PAIR_COLUMNS if c not in header]
     if missing:
-        raise click.ClickException(f"{path}: missing column(s) {', '.join(missing)} (need {','.join(PAIR_COLUMNS)})")
+        raise click.ClickException(
+            f"{path}: missing column(s) {', '.join(missing)} (need {','.join(PAIR_COLUMNS)})"
+        )
     reader.fieldnames = header
     for line, row in enumerate(reader, start=2):
         values = {}
@@ -88,11 +98,20 @@ def _read_pairs(path: str) -> Iterator[tuple[str, str]]:
             try:
                 values[column] = float(raw)
             except ValueError:
-                raise click.ClickException(f"{path} line {line}: {column} {raw!r} is not a number") from None
+                raise click.ClickException(
+                    f"{path} line {line}: {column} {raw!r} is not a number"
+                ) from None
         for end in ("from", "to"):
             lat, lon = values[f"{end}_lat"], values[f"{end}_lon"]
             if not -90 <= lat <= 90:
-                raise click.ClickException(f"{path} line {line}: {end}_lat {lat:g} is outside -90..90")
+                raise click.ClickException(
+                    f"{path} line {line}: {end}_lat {lat:g} is outside -90..90"
+                )
             if not -180 <= lon <= 180:
-                raise click.ClickException(f"{path} line {line}: {end}_lon {lon:g} is outside -180..180")
-        yield (f"{values['from_lat']},{values['from_lon']}", f"{values['to_lat']},{values['to_lon']}")
+                raise click.ClickException(
+                    f"{path} line {line}: {end}_lon {lon:g} is outside -180..180"
+                )
+        yield (
+            f"{values['from_lat']},{values['from_lon']}",
+            f"{values['to_lat']},{values['to_lon']}",
+        )

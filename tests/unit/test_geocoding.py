@@ -40,7 +40,9 @@ def geocoder() -> GazetteerGeocoder:
         ("北京市海淀区", BEIJING, "Beijing"),
     ],
 )
-def test_city_named_inside_an_address_is_found(address: str, near: tuple[float, float], name: str) -> None:
+def test_city_named_inside_an_address_is_found(
+    address: str, near: tuple[float, float], name: str
+) -> None:
     place = resolve_place(address)
     assert place.name == name
     assert km_between(place, near) < 25
@@ -50,11 +52,19 @@ def test_city_named_inside_an_address_is_found(address: str, near: tuple[float, 
 @pytest.mark.parametrize(
     ("chinese", "english"),
     [
-        ("苏州", "Suzhou"), ("无锡", "Wuxi"), ("佛山", "Foshan"), ("东莞", "Dongguan"),
-        ("温州", "Wenzhou"), ("泉州", "Quanzhou"), ("洛阳", "Luoyang"), ("包头", "Baotou"),
+        ("苏州", "Suzhou"),
+        ("无锡", "Wuxi"),
+        ("佛山", "Foshan"),
+        ("东莞", "Dongguan"),
+        ("温州", "Wenzhou"),
+        ("泉州", "Quanzhou"),
+        ("洛阳", "Luoyang"),
+        ("包头", "Baotou"),
     ],
 )
-def test_prefecture_level_city_in_chinese_is_the_same_place_as_in_english(chinese: str, english: str) -> None:
+def test_prefecture_level_city_in_chinese_is_the_same_place_as_in_english(
+    chinese: str, english: str
+) -> None:
     assert km_between(resolve_place(chinese), resolve_place(english).point) < 1
 
 
@@ -91,8 +101,12 @@ def test_state_in_an_english_address_picks_the_city_in_that_state() -> None:
     assert km_between(resolve_place("Paris, Texas"), (33.66, -95.56)) < 25
 
 
-@pytest.mark.parametrize("text", ["火星基地三号舱", "Room 12, Century Building", "中山北路100号", "   "])
-def test_text_without_a_known_city_is_not_found_rather_than_guessed(text: str, geocoder: GazetteerGeocoder) -> None:
+@pytest.mark.parametrize(
+    "text", ["火星基地三号舱", "Room 12, Century Building", "中山北路100号", "   "]
+)
+def test_text_without_a_known_city_is_not_found_rather_than_guessed(
+    text: str, geocoder: GazetteerGeocoder
+) -> None:
     assert geocoder.geocode(text) is None
     with pytest.raises(PlaceNotFound) as error:
         resolve_place(text)

@@ -39,7 +39,9 @@ class FakeOsrm(BaseHTTPRequestHandler):
         if FakeOsrm.mode == "garbage":
             return self._send(200, b"<html>proxy error</html>", "text/html")
         if parts[1:4] != ["table", "v1", "driving"]:
-            return self._json(400, {"code": "InvalidUrl", "message": f"URL string malformed: {url.path}"})
+            return self._json(
+                400, {"code": "InvalidUrl", "message": f"URL string malformed: {url.path}"}
+            )
         points = [tuple(float(x) for x in p.split(",")) for p in parts[4].split(";")]
         FakeOsrm.requests_seen.append({"points": points, **query})
         if len(points) > MAX_TABLE_SIZE:
@@ -47,7 +49,10 @@ class FakeOsrm(BaseHTTPRequestHandler):
         sources = [int(i) for i in query["sources"].split(";")]
         destinations = [int(i) for i in query["destinations"].split(";")]
         routes = [[fake_route(points[s], points[d]) for d in destinations] for s in sources]
-        body: dict[str, object] = {"code": "Ok", "durations": [[r[1] for r in row] for row in routes]}
+        body: dict[str, object] = {
+            "code": "Ok",
+            "durations": [[r[1] for r in row] for row in routes],
+        }
         if FakeOsrm.mode != "no-distances" and "distance" in query.get("annotations", ""):
             body["distances"] = [[r[0] for r in row] for row in routes]
         self._json(200, body)
@@ -98,7 +103,9 @@ def test_router_distances_and_times_arrive_in_km_and_minutes(server_url: str) ->
     np.testing.assert_allclose(km, want_km)
     np.testing.assert_allclose(minutes, want_minutes)
     assert client.road_km((31.23, 121.47), (32.06, 118.78)) == pytest.approx(want_km[0, 0])
-    assert client.travel_minutes((31.23, 121.47), (32.06, 118.78)) == pytest.approx(want_minutes[0, 0])
+    assert client.travel_minutes((31.23, 121.47), (32.06, 118.78)) == pytest.approx(
+        want_minutes[0, 0]
+    )
 
 
 def test_coordinates_go_to_the_router_as_lon_lat(server_url: str) -> None:
@@ -121,7 +128,9 @@ def test_large_matrix_is_fetched_in_blocks_the_router_accepts(server_url: str) -
 
 
 def test_places_without_a_road_between_them_are_infinitely_far(server_url: str) -> None:
-    km = OsrmTableClient(server_url).km_matrix(np.array([[31.2, 121.5]]), np.array([[UNREACHABLE_LAT, 170.0]]))
+    km = OsrmTableClient(server_url).km_matrix(
+        np.array([[31.2, 121.5]]), np.array([[UNREACHABLE_LAT, 170.0]])
+    )
     assert np.isinf(km[0, 0])
 
 

@@ -26,8 +26,13 @@ LHASA = (29.65, 91.10)
 
 
 def points_east_of(origin: tuple[float, float], kms: np.ndarray) -> np.ndarray:
-    return np.array([geodesic(kilometers=float(k)).destination(origin, 100).format_decimal().split(", ")
-                     for k in kms], dtype=float)
+    return np.array(
+        [
+            geodesic(kilometers=float(k)).destination(origin, 100).format_decimal().split(", ")
+            for k in kms
+        ],
+        dtype=float,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +44,7 @@ def test_road_is_never_shorter_than_the_straight_line(model: TravelModel) -> Non
     rng = np.random.default_rng(7)
     a = np.column_stack([rng.uniform(20, 45, 300), rng.uniform(90, 125, 300)])
     b = a + rng.normal(0, 2, a.shape)
-    crow = np.array([geodesic(p, q).km for p, q in zip(a, b)])
+    crow = np.array([geodesic(p, q).km for p, q in zip(a, b, strict=True)])
     assert (model.km_pairs(a, b) >= crow).all()
 
 
@@ -79,12 +84,17 @@ def test_matrix_agrees_with_one_pair_at_a_time(model: TravelModel) -> None:
     rng = np.random.default_rng(3)
     origins = np.column_stack([rng.uniform(22, 42, 6), rng.uniform(100, 122, 6)])
     destinations = np.column_stack([rng.uniform(22, 42, 5), rng.uniform(100, 122, 5)])
-    km, minutes = model.km_matrix(origins, destinations), model.minutes_matrix(origins, destinations)
+    km, minutes = (
+        model.km_matrix(origins, destinations),
+        model.minutes_matrix(origins, destinations),
+    )
     assert km.shape == minutes.shape == (6, 5)
     for i, o in enumerate(origins):
         for j, d in enumerate(destinations):
             assert km[i, j] == pytest.approx(model.road_km(tuple(o), tuple(d)), rel=1e-4)
-            assert minutes[i, j] == pytest.approx(model.travel_minutes(tuple(o), tuple(d)), rel=1e-4)
+            assert minutes[i, j] == pytest.approx(
+                model.travel_minutes(tuple(o), tuple(d)), rel=1e-4
+            )
 
 
 def test_routing_matrix_of_500_places_takes_well_under_a_second(model: TravelModel) -> None:
@@ -126,7 +136,9 @@ def test_provider_is_chosen_by_name_with_overrides() -> None:
     slower_start = make_travel_model("geodesic", access_minutes=15.0)
     default = make_travel_model()
     far = tuple(points_east_of(BEIJING, np.array([30.0]))[0])
-    assert slower_start.travel_minutes(BEIJING, far) == pytest.approx(default.travel_minutes(BEIJING, far) + 10)
+    assert slower_start.travel_minutes(BEIJING, far) == pytest.approx(
+        default.travel_minutes(BEIJING, far) + 10
+    )
     assert isinstance(make_travel_model("osrm", url="http://127.0.0.1:5000"), OsrmTableClient)
     with pytest.raises(ValueError, match="unknown travel provider"):
         make_travel_model("teleport")
@@ -139,10 +151,14 @@ def test_eta_promises_arrival_one_hour_after_the_drive(model: TravelModel) -> No
     assert eta["from"] == {"name": "Beijing depot", "lat": BEIJING[0], "lon": BEIJING[1]}
     assert eta["to"]["name"] == "Tianjin site"
     assert 110 < eta["road_km"] < 150  # Beijing-Tianjin by road is about 120-140 km
-    assert eta["onsite_promise_minutes"] == pytest.approx(eta["travel_minutes"] + ONSITE_PROMISE_MINUTES, abs=0.11)
+    assert eta["onsite_promise_minutes"] == pytest.approx(
+        eta["travel_minutes"] + ONSITE_PROMISE_MINUTES, abs=0.11
+    )
 
 
-def _figures(model: TravelModel, stem: str) -> tuple[tuple[float, float], tuple[float, float] | None]:
+def _figures(
+    model: TravelModel, stem: str
+) -> tuple[tuple[float, float], tuple[float, float] | None]:
     pairs = load_pairs(data_dir(), stem)
     km, minutes = model.pairs(pairs.origins, pairs.destinations)
     times = error_figures(minutes, pairs.drive_minutes) if pairs.has_minutes else None
@@ -152,7 +168,9 @@ def _figures(model: TravelModel, stem: str) -> tuple[tuple[float, float], tuple[
 def test_chinese_intercity_road_km_are_within_target_of_baidu(model: TravelModel) -> None:
     (median, p90), _ = _figures(model, "china_intercity_baidu")
     assert median <= 4.0 and p90 <= 10.0
-    (base_median, base_p90), _ = _figures(TravelModel(TravelConfig.baseline()), "china_intercity_baidu")
+    (base_median, base_p90), _ = _figures(
+        TravelModel(TravelConfig.baseline()), "china_intercity_baidu"
+    )
     assert median < base_median and p90 < base_p90
 
 

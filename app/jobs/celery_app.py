@@ -21,12 +21,13 @@ from datetime import datetime
 
 import redis
 from celery import Celery
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 log = logging.getLogger(__name__)
 
 SWEEP_TASK = "sparelog.sla_sweep"
 DELIVER_TASK = "sparelog.deliver_outbox"
+ROUTE_PLAN_TASK = "sparelog.route_plan"  # app/background.py
 SWEEP_LOCK = "sparelog:lock:sla-sweep"
 
 
@@ -68,6 +69,8 @@ def make_celery(flask_app: Flask | None = None) -> Celery:
 
     def get_flask_app() -> Flask:
         if "app" not in holder:
+            if has_app_context():  # a web process sending a task: its own app will do
+                return current_app._get_current_object()  # type: ignore[attr-defined]
             from app import create_app
 
             holder["app"] = create_app()
@@ -99,6 +102,13 @@ def _register_tasks(celery: Celery, get_flask_app) -> None:
 
         return vars(run_delivery(get_flask_app()))
 
+    @celery.task(name=ROUTE_PLAN_TASK)
+    def route_plan(job_id: str) -> None:
+        """A route-plan solve handed out by ``app.background.submit_route_plan``."""
+        from app.background import run_route_plan_job
+
+        run_route_plan_job(get_flask_app(), job_id)
+
 
 def sweep_task_body(app: Flask, now: datetime | None, *, use_lock: bool = True) -> dict:
     """The sweep as a task: under the Redis lock when ``use_lock`` (an overlapping sweep
@@ -126,3 +136,4 @@ def sweep_task_body(app: Flask, now: datetime | None, *, use_lock: bool = True) 
 
 
 celery = make_celery()
+celery_app = celery  # the name app/background.py imports

@@ -171,13 +171,11 @@ class Gazetteer:
         best_tier = min(c.tier for c in candidates)
         tier = [c for c in candidates if c.tier == best_tier]
 
-        def city_rank(cand: _Candidate, index: int) -> tuple[bool, bool, int]:
+        def city_rank(cand: _Candidate, index: int) -> tuple[bool, bool, bool, int]:
             city = self.cities[index]
-            qualified = city.country in countries or (
-                city.country == "US" and city.admin1 in states
-            )
+            in_state = city.country == "US" and city.admin1 in states
             chinese = cand.han and city.country in _CHINESE_COUNTRIES
-            return (qualified, chinese, city.population)
+            return (in_state, city.country in countries, chinese, city.population)
 
         def best_city(cand: _Candidate) -> int:
             return max(cand.cities, key=lambda i: city_rank(cand, i))

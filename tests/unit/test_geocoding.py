@@ -99,6 +99,8 @@ def test_bare_district_name_that_is_also_a_distant_city_does_not_win() -> None:
 
 def test_state_in_an_english_address_picks_the_city_in_that_state() -> None:
     assert km_between(resolve_place("Paris, Texas"), (33.66, -95.56)) < 25
+    # Springfield, Missouri is larger; the address says Illinois.
+    assert km_between(resolve_place("100 Main St, Springfield, IL 62701"), (39.80, -89.64)) < 25
 
 
 @pytest.mark.parametrize(

@@ -1,27 +1,383 @@
-"""Dispatcher board (调度看板)."""
+"""Dispatcher board (调度看板): open tickets with live SLA countdowns, a ticket's ranked
+dispatch options confirmed with one click, a map, engineers' day routes, overdue returns
+and escalations. Ranking, clocks and confirmation are the services of ``inventory/`` and
+``logistics/``; this module reads them and draws."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.auth import actor_name
+from app.db import get_session
+from app.geo import travel_model
 from app.web.auth import roles_page
+from app.web.i18n import current_zone, t
+from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, china, frame_around
+from inventory import dispatch_service, tickets
+from inventory.errors import DomainError, NotFound
+from logistics.sla import Channel, Severity
+from models import Customer, Depot, Engineer, Event, Rma, Site, Ticket, utcnow
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
+DISPATCHER = ("dispatcher",)
+OPEN = sorted(s.value for s in tickets.OPEN_STATUSES)
+SEVERITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
+WAITING = ("new", "acknowledged")  # statuses in which a ticket waits for dispatch
+
+
+@dataclass(frozen=True)
+class ClockShown:
+    """One SLA clock of a ticket as the board shows it: running (countdown) or stopped
+    (met / breached at ``stopped_at``)."""
+
+    name: str
+    start: datetime
+    due: datetime
+    stopped_at: datetime | None
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.stopped_at is None else self.stopped_at <= self.due
+
+
+def ticket_clocks(ticket: Ticket) -> list[ClockShown]:
+    """The clocks a dispatcher watches, each stopped by the step it waits for."""
+    acknowledged = min((x for x in (ticket.acknowledged_at, ticket.dispatched_at) if x), default=None)
+    clocks = [ClockShown("response", ticket.clock_start, ticket.response_due, acknowledged)]
+    if ticket.onsite_due is not None:
+        clocks.append(ClockShown("onsite", ticket.clock_start, ticket.onsite_due, ticket.onsite_at))
+    clocks.append(ClockShown("restore", ticket.clock_start, ticket.restore_due, ticket.resolved_at))
+    return clocks
+
+
+def next_due(ticket: Ticket) -> datetime:
+    running = [c.due for c in ticket_clocks(ticket) if c.stopped_at is None]
+    return min(running) if running else ticket.restore_due
+
+
+def _open_tickets(status: str | None) -> list[Ticket]:
+    stmt = (select(Ticket).options(joinedload(Ticket.site), joinedload(Ticket.customer), joinedload(Ticket.engineer),
+                                   joinedload(Ticket.part))
+            .where(Ticket.status.in_([status] if status in OPEN else OPEN)))
+    rows = list(get_session().scalars(stmt.limit(500)))
+    rows.sort(key=lambda tk: (next_due(tk), SEVERITY_ORDER.get(tk.severity, 9)))
+    return rows
+
+
+def _network_map(tickets_shown: list[Ticket]) -> MapData:
+    db = get_session()
+    data = MapData(china(), label_kinds=("depot",))
+    for d in db.scalars(select(Depot).where(Depot.active).order_by(Depot.code)):
+        data.points.append(MapPoint("depot", d.code, d.lat, d.lon, f"{d.code} {d.name}"))
+    for e in db.scalars(select(Engineer).where(Engineer.active).order_by(Engineer.code)):
+        data.points.append(MapPoint("engineer", e.code, e.home_lat, e.home_lon, f"{e.code} {e.name}"))
+    for tk in tickets_shown:
+        data.points.append(MapPoint("site", tk.number, tk.site.lat, tk.site.lon,
+                                    f"{tk.number} {tk.severity} {tk.site.name}", highlight=tk.severity == "P1"))
+    return data
 
 
 @bp.get("/")
-@roles_page("dispatcher")
+@roles_page(*DISPATCHER)
 def board():
-    return render_template("dispatch/board.html")
+    status = request.args.get("status") or ""
+    shown = _open_tickets(status or None)
+    db = get_session()
+    sites = list(db.scalars(select(Site).options(joinedload(Site.customer)).order_by(Site.code)))
+    return render_template("dispatch/board.html", tickets=shown, status=status, statuses=OPEN,
+                           clocks_of=ticket_clocks, map=_network_map(shown), sites=sites,
+                           severities=[s.value for s in Severity], channels=[c.value for c in Channel])
 
 
-@bp.get("/routes")
-@roles_page("dispatcher")
+@bp.post("/tickets")
+@roles_page(*DISPATCHER)
+def open_ticket():
+    """A fault report taken by the dispatcher (phone, e-mail, fax, web)."""
+    form = request.form
+    db = get_session()
+    try:
+        view = dispatch_service.open_ticket_with_promise(
+            db, travel_model(), site_code=form.get("site", ""), severity=form.get("severity", ""),
+            channel=form.get("channel", ""), symptom=(form.get("symptom") or "").strip(), actor=actor_name(),
+            part_number=(form.get("part_number") or "").strip() or None,
+            equipment_serial=(form.get("equipment_serial") or "").strip() or None,
+            contact_name=(form.get("contact_name") or "").strip() or None,
+            contact_phone=(form.get("contact_phone") or "").strip() or None)
+    except DomainError as error:
+        db.rollback()
+        flash(t("dsp.open_failed", message=error.message), "error")
+        return redirect(url_for("dispatch.board"))
+    flash(t("dsp.opened_ticket", ticket=view.number), "success")
+    return redirect(url_for("dispatch.ticket", ref=view.number))
+
+
+def _ticket_or_404(ref: str) -> Ticket:
+    try:
+        return tickets.ticket_by_ref(get_session(), ref)
+    except NotFound:
+        abort(404)
+
+
+@dataclass
+class OptionShown:
+    option: object  # logistics.dispatch.DispatchOption
+    engineer_code: str
+    engineer: Engineer | None
+    depot: Depot | None
+
+
+def _options(ticket: Ticket) -> tuple[list[OptionShown], str]:
+    db = get_session()
+    ranking = dispatch_service.rank_for_ticket(db, ticket.number, travel_model(), limit=5)
+    engineers = {e.id: e for e in db.scalars(select(Engineer).where(
+        Engineer.id.in_([o.engineer_id for o in ranking.options])))}
+    depots = {d.id: d for d in db.scalars(select(Depot).where(
+        Depot.id.in_([o.depot_id for o in ranking.options if o.depot_id is not None])))}
+    shown = [OptionShown(o, engineers[o.engineer_id].code if o.engineer_id in engineers else str(o.engineer_id),
+                         engineers.get(o.engineer_id), depots.get(o.depot_id)) for o in ranking.options]
+    return shown, ranking.reason
+
+
+def _route_of(option: OptionShown, site: Site) -> list[tuple[float, float]]:
+    """The option's path: engineer → (depot →) site; a courier's parcel joins at the site."""
+    e, d = option.engineer, option.depot
+    path = [(e.home_lat, e.home_lon)] if e else []
+    if d is not None and option.option.mode == "pickup":
+        path.append((d.lat, d.lon))
+    path.append((site.lat, site.lon))
+    return path
+
+
+def _ticket_map(ticket: Ticket, options: list[OptionShown]) -> MapData:
+    db = get_session()
+    site = ticket.site
+    points = [MapPoint("site", ticket.number, site.lat, site.lon, f"{ticket.number} {site.name}", highlight=True)]
+    lines: list[MapLine] = []
+    for i, shown in enumerate(options):
+        if shown.engineer is not None:
+            points.append(MapPoint("engineer", shown.engineer_code, shown.engineer.home_lat, shown.engineer.home_lon,
+                                   f"#{shown.option.rank} {shown.engineer_code} {shown.engineer.name}",
+                                   highlight=i == 0))
+        if shown.depot is not None:
+            points.append(MapPoint("depot", shown.depot.code, shown.depot.lat, shown.depot.lon,
+                                   f"{shown.depot.code} {shown.depot.name}"))
+    if options:
+        top = options[0]
+        lines.append(MapLine("route", _route_of(top, site), f"#1 {top.engineer_code}"))
+        if top.depot is not None and top.option.mode != "pickup":
+            lines.append(MapLine("route", [(top.depot.lat, top.depot.lon), (site.lat, site.lon)],
+                                 f"{top.depot.code} → {ticket.number}"))
+    elif ticket.engineer is not None:  # dispatched: show the assignment
+        e = ticket.engineer
+        points.append(MapPoint("engineer", e.code, e.home_lat, e.home_lon, f"{e.code} {e.name}", highlight=True))
+        path = [(e.home_lat, e.home_lon)]
+        if ticket.source_depot_id:
+            depot = db.get(Depot, ticket.source_depot_id)
+            points.append(MapPoint("depot", depot.code, depot.lat, depot.lon, f"{depot.code} {depot.name}"))
+            path.append((depot.lat, depot.lon))
+        path.append((site.lat, site.lon))
+        lines.append(MapLine("route", path, e.code))
+    frame = frame_around([(p.lat, p.lon) for p in points])
+    return MapData(frame, points, lines, label_kinds=("depot", "site", "engineer"))
+
+
+@bp.get("/tickets/<ref>")
+@roles_page(*DISPATCHER)
+def ticket(ref: str):
+    tk = _ticket_or_404(ref)
+    options, reason, error = [], "", None
+    if tk.status in WAITING:
+        try:
+            options, reason = _options(tk)
+        except DomainError as failure:
+            error = failure.message
+    rma = get_session().scalar(select(Rma).where(Rma.ticket_id == tk.id).order_by(Rma.id.desc()))
+    return render_template("dispatch/ticket.html", ticket=tk, clocks=ticket_clocks(tk), options=options,
+                           reason=reason, error=error, map=_ticket_map(tk, options), rma=rma,
+                           can_acknowledge=tickets.can_move(tk.status, "acknowledge"))
+
+
+@bp.post("/tickets/<ref>/dispatch")
+@roles_page(*DISPATCHER)
+def confirm(ref: str):
+    """Confirm one ranked option: engineer assigned, spare reserved, RMA opened — or a
+    message saying who was faster."""
+    form = request.form
+    db = get_session()
+    try:
+        result = dispatch_service.confirm_dispatch(
+            db, ref, engineer_code=form.get("engineer", ""), actor=actor_name(),
+            depot_code=form.get("depot") or None, mode=form.get("mode") or "pickup")
+    except DomainError as error:
+        db.rollback()
+        flash(t("dsp.confirm_failed", message=error.message), "error")
+    else:
+        flash(t("dsp.confirmed", ticket=result.ticket_number, engineer=f"{result.engineer_code} {result.engineer_name}",
+                rma=result.rma_number or t("common.none")), "success")
+    return redirect(url_for("dispatch.ticket", ref=ref))
+
+
+@bp.post("/tickets/<ref>/acknowledge")
+@roles_page(*DISPATCHER)
+def acknowledge(ref: str):
+    db = get_session()
+    try:
+        tickets.move_ticket(db, ref, "acknowledge", actor=actor_name())
+    except DomainError as error:
+        db.rollback()
+        flash(t("dsp.confirm_failed", message=error.message), "error")
+    else:
+        flash(t("dsp.acknowledged"), "success")
+    return redirect(url_for("dispatch.ticket", ref=ref))
+
+
+# --- engineers' day routes -----------------------------------------------------------------
+
+
+@bp.route("/routes", methods=["GET", "POST"])
+@roles_page(*DISPATCHER)
 def routes():
-    return render_template("dispatch/routes.html")
+    """Plan a depot's engineers' day over the open tickets near it (OR-Tools, in the
+    background); the page polls the job and then shows each route with its stop times."""
+    db = get_session()
+    depots = list(db.scalars(select(Depot).where(Depot.active).order_by(Depot.code)))
+    depot_code = request.values.get("depot") or (depots[0].code if depots else "")
+    depot = next((d for d in depots if d.code == depot_code), None)
+    zone = ZoneInfo(current_zone())
+    day = _parse_day(request.values.get("date")) or utcnow().astimezone(zone).date()
+    candidates = _route_candidates(depot, depots) if depot else []
+    if request.method == "POST":
+        chosen = set(request.form.getlist("ticket"))
+        try:
+            job_id = _submit_plan(depot, day, [tk for tk in candidates if tk.number in chosen])
+        except DomainError as error:
+            db.rollback()
+            flash(t("dsp.plan_failed", message=error.message), "error")
+            return redirect(url_for("dispatch.routes", depot=depot_code, date=day.isoformat()))
+        return redirect(url_for("dispatch.routes", depot=depot_code, date=day.isoformat(), job=job_id))
+    job = None
+    job_id = request.args.get("job")
+    if job_id:
+        from inventory.jobs import get_job, progress_percent
+
+        try:
+            found = get_job(db, job_id, "route_plan")
+            job = {"id": found.id, "status": found.status, "progress": progress_percent(found),
+                   "result": found.result, "error": found.error}
+        except DomainError:
+            job = None
+    plan_map = _plan_map(job["result"], candidates, depot) if job and job.get("result") else None
+    return render_template("dispatch/routes.html", depots=depots, depot=depot, day=day, candidates=candidates,
+                           job=job, plan_map=plan_map, colours=ROUTE_COLOURS)
+
+
+def _parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _route_candidates(depot: Depot, depots: list[Depot]) -> list[Ticket]:
+    """Open tickets whose site is nearer to this depot than to any other (or already
+    assigned to one of its engineers)."""
+    import numpy as np
+
+    from inventory.queries import great_circle_km
+
+    db = get_session()
+    open_ = list(db.scalars(select(Ticket).options(joinedload(Ticket.site), joinedload(Ticket.engineer),
+                                                     joinedload(Ticket.part))
+                            .where(Ticket.status.in_(["new", "acknowledged", "dispatched"]))))
+    lats = np.array([d.lat for d in depots])
+    lons = np.array([d.lon for d in depots])
+    mine = []
+    for tk in open_:
+        if tk.engineer is not None and tk.engineer.base_depot_id is not None:
+            if tk.engineer.base_depot_id == depot.id:
+                mine.append(tk)
+            continue
+        nearest = depots[int(np.argmin(great_circle_km(tk.site.lat, tk.site.lon, lats, lons)))]
+        if nearest.id == depot.id:
+            mine.append(tk)
+    mine.sort(key=lambda tk: (SEVERITY_ORDER.get(tk.severity, 9), tk.opened_at))
+    return mine
+
+
+def _submit_plan(depot: Depot | None, day: date, chosen: list[Ticket]) -> str:
+    from inventory.errors import InvalidInput
+
+    if depot is None:
+        raise InvalidInput("choose a depot", field="depot")
+    if not chosen:
+        raise InvalidInput("choose at least one ticket", field="ticket")
+    from app.background import submit_route_plan
+    from inventory.jobs import create_job
+    from inventory.route_planning import request_from_params, validate_request
+
+    db = get_session()
+    params = {"date": day.isoformat(), "timezone": current_zone(), "depot": depot.code, "time_limit_s": 5.0,
+              "stops": [{"id": tk.number, "site": tk.site.code, "service_minutes": 60, "severity": tk.severity,
+                         "skill": tk.part.category if tk.part else None,
+                         "pickup_depot": (db.get(Depot, tk.source_depot_id).code if tk.source_depot_id else None)}
+                        for tk in chosen]}
+    validate_request(db, request_from_params(params))
+    db.rollback()
+    job = create_job(db, "route_plan", params, actor=actor_name(), time_limit_s=5.0)
+    submit_route_plan(job.id)
+    return job.id
+
+
+def _plan_map(result: dict, candidates: list[Ticket], depot: Depot) -> MapData:
+    db = get_session()
+    sites = {tk.number: tk.site for tk in candidates}
+    engineers = {e.code: e for e in db.scalars(select(Engineer).where(Engineer.base_depot_id == depot.id))}
+    points = [MapPoint("depot", depot.code, depot.lat, depot.lon, depot.name)]
+    lines = []
+    for i, route in enumerate(result.get("routes", [])):
+        e = engineers.get(route["engineer"])
+        if e is None:
+            continue
+        path = [(e.home_lat, e.home_lon)]
+        for visit in route["visits"]:
+            site = sites.get(visit["stop"])
+            if site is not None:
+                path.append((site.lat, site.lon))
+            elif visit["stop"].endswith("@pickup"):
+                path.append((depot.lat, depot.lon))
+        path.append((e.home_lat, e.home_lon))
+        colour = ROUTE_COLOURS[i % len(ROUTE_COLOURS)]
+        lines.append(MapLine("day-route", path, f"{e.code} {e.name}", colour))
+        points.append(MapPoint("engineer", e.code, e.home_lat, e.home_lon, f"{e.code} {e.name}", highlight=True))
+    for number, site in sites.items():
+        points.append(MapPoint("site", number, site.lat, site.lon, f"{number} {site.name}"))
+    return MapData(frame_around([(p.lat, p.lon) for p in points], min_span=0.4), points, lines,
+                   label_kinds=("depot", "site", "engineer"))
+
+
+# --- overdue returns and escalations ----------------------------------------------------------
 
 
 @bp.get("/alerts")
-@roles_page("dispatcher")
+@roles_page(*DISPATCHER)
 def alerts():
-    return render_template("dispatch/alerts.html")
+    db = get_session()
+    now = utcnow()
+    late = list(db.scalars(
+        select(Rma).options(joinedload(Rma.customer), joinedload(Rma.faulty_part))
+        .where(Rma.faulty_received_at.is_(None), Rma.status.notin_(["closed", "cancelled", "rejected"]),
+               (Rma.overdue.is_(True)) | (Rma.return_due_at < now))
+        .order_by(Rma.return_due_at).limit(300)))
+    since = now - timedelta(days=7)
+    escalations = list(db.scalars(
+        select(Event).where(Event.kind.in_(["escalated", "sla_breached", "overdue"]), Event.at >= since)
+        .order_by(Event.id.desc()).limit(300)))
+    customers = {c.id: c for c in db.scalars(select(Customer))}
+    return render_template("dispatch/alerts.html", late=late, escalations=escalations, customers=customers,
+                           now=now)

@@ -79,7 +79,8 @@ def post_form(client, url: str, data: dict, *, page: str | None = None, **kw):
     return client.post(url, data={**data, "csrf_token": csrf_of(html)}, **kw)
 
 
-def delivered_rma(db, faulty_serial: str, *, site: str = "C001-S1", part_number: str = "SRV-2288-PSU"):
+def delivered_rma(db, faulty_serial: str, *, site: str = "C001-S1", part_number: str = "SRV-2288-PSU",
+                  now=None):
     """An advance replacement delivered to ``site``: the replacement is with the customer,
     the faulty unit ``faulty_serial`` still has to come back (the return window runs)."""
     from sqlalchemy import select
@@ -90,7 +91,7 @@ def delivered_rma(db, faulty_serial: str, *, site: str = "C001-S1", part_number:
     view = rmas.open_rma(db, rmas.RmaRequest(kind="advance_replacement", site_code=site,
                                             faulty_part_number=part_number, fault_symptom="PSU dead",
                                             faulty_serial=faulty_serial, internal_note="INTERNAL-NOTE-XYZ"),
-                         actor="test.staff")
+                         actor="test.staff", now=now)
     good = db.scalar(select(SerialItem).join(SerialItem.part).where(
         SerialItem.status == "in_stock", SerialItem.condition == "good",
         SerialItem.part.has(part_number=part_number)).order_by(SerialItem.id))
@@ -99,6 +100,18 @@ def delivered_rma(db, faulty_serial: str, *, site: str = "C001-S1", part_number:
     for action, given in [("approve", None), ("allocate", rmas.MoveInput(depot=depot)),
                           ("ship", rmas.MoveInput(carrier="SF Express", waybill="SF1234567890")),
                           ("deliver", None)]:
-        view = rmas.move_rma(db, view.number, action, actor="test.staff", given=given)
+        view = rmas.move_rma(db, view.number, action, actor="test.staff", given=given, now=now)
     db.rollback()
     return view
+
+
+def open_ticket(db, *, site: str = "C001-S1", severity: str = "P1", part_number: str | None = "SRV-2288-PSU",
+                symptom: str = "server down", now=None) -> str:
+    """A new fault ticket with its clocks, as the dispatcher opens it; returns its number."""
+    from app.geo import travel_model
+    from inventory.dispatch_service import open_ticket_with_promise
+
+    view = open_ticket_with_promise(db, travel_model(), site_code=site, severity=severity, channel="phone",
+                                    symptom=symptom, actor="li.disp", part_number=part_number, now=now)
+    db.rollback()
+    return view.number

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
-from models import Location, Part, SerialItem
-from tests.web.conftest import delivered_rma
+from inventory.sweep import sweep
+from models import Location, Part, SerialItem, utcnow
+from tests.web.conftest import delivered_rma, open_ticket
 
 
 def data_page_urls(db) -> list[str]:
@@ -19,5 +22,12 @@ def data_page_urls(db) -> list[str]:
     if at_vendor:
         urls.append(f"/warehouse/?q={at_vendor}")
     rma = delivered_rma(db, "I18N-FAULTY-1")
-    urls += [f"/track/{rma.tracking_code}", f"/warehouse/?q={rma.number}"]
+    late = delivered_rma(db, "I18N-LATE-1", now=utcnow() - timedelta(days=4))
+    waiting = open_ticket(db, severity="P1")
+    escalated = open_ticket(db, severity="P2", site="C002-S1", now=utcnow() - timedelta(hours=3))
+    sweep(db, now=utcnow())
+    db.rollback()
+    urls += [f"/track/{rma.tracking_code}", f"/track/{late.tracking_code}", f"/warehouse/?q={rma.number}",
+             f"/dispatch/tickets/{waiting}", f"/dispatch/tickets/{escalated}", "/dispatch/alerts",
+             "/dispatch/routes?depot=BJ01"]
     return urls

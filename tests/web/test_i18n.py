@@ -49,7 +49,7 @@ def _page_urls(db) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_page_renders_fully_translated(client, as_role, db, lang):
+def test_every_page_renders_fully_translated(app, client, as_role, db, lang):
     for url in PUBLIC_PAGES:
         post_form(client, "/prefs", {"lang": lang}, page="/login")
         response = client.get(url)
@@ -57,7 +57,9 @@ def test_every_page_renders_fully_translated(client, as_role, db, lang):
         _assert_rendered_in(response.get_data(as_text=True), lang, url)
     as_role("admin")
     post_form(client, "/prefs", {"lang": lang}, page="/track")
-    for url in _page_urls(db):
+    with app.app_context():
+        urls = _page_urls(db)
+    for url in urls:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         _assert_rendered_in(response.get_data(as_text=True), lang, url)

@@ -1,15 +1,58 @@
-"""The engineer's jobs: the site, the part to carry, the return deadline."""
+"""The engineer's jobs: the site, the part to carry (and where to pick it up), the return
+deadline of the faulty part; arrive and resolve in one click."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
+from app.auth import actor_name, current_user
+from app.db import get_session
 from app.web.auth import roles_page
+from app.web.dispatcher import ticket_clocks
+from app.web.i18n import t
+from inventory import tickets
+from inventory.errors import DomainError
+from models import Depot, Engineer, Rma, Ticket
+from models.enums import Role
 
 bp = Blueprint("engineer", __name__, url_prefix="/engineer")
+ACTIVE = ("dispatched", "on_site", "resolved")
 
 
 @bp.get("/")
 @roles_page("engineer")
 def jobs():
-    return render_template("engineer/jobs.html", jobs=[])
+    db = get_session()
+    user = current_user()
+    stmt = (select(Ticket).options(joinedload(Ticket.site), joinedload(Ticket.part), joinedload(Ticket.engineer))
+            .where(Ticket.status.in_(ACTIVE)).order_by(Ticket.restore_due))
+    if user.role != Role.ADMIN.value:
+        engineer = db.scalar(select(Engineer).where(Engineer.user_id == user.id))
+        stmt = stmt.where(Ticket.engineer_id == (engineer.id if engineer else -1))
+    rows = list(db.scalars(stmt.limit(100)))
+    rmas = {r.ticket_id: r for r in db.scalars(select(Rma).where(Rma.ticket_id.in_([tk.id for tk in rows])))}
+    depots = {d.id: d for d in db.scalars(select(Depot))}
+    return render_template("engineer/jobs.html", jobs=rows, rmas=rmas, depots=depots, clocks_of=ticket_clocks,
+                           can_move=tickets.can_move)
+
+
+@bp.post("/<ref>/<any(arrive, resolve):action>")
+@roles_page("engineer")
+def move(ref: str, action: str):
+    db = get_session()
+    user = current_user()
+    try:
+        ticket = tickets.ticket_by_ref(db, ref)
+        engineer = db.scalar(select(Engineer).where(Engineer.user_id == user.id))
+        if user.role != Role.ADMIN.value and (engineer is None or ticket.engineer_id != engineer.id):
+            return render_template("error.html", code=403, message=t("error.forbidden")), 403
+        db.rollback()
+        tickets.move_ticket(db, ref, action, actor=actor_name())
+    except DomainError as error:
+        db.rollback()
+        flash(t("wh.failed", message=error.message), "error")
+    else:
+        flash(t(f"eng.done.{action}", ticket=ref), "success")
+    return redirect(url_for("engineer.jobs"))

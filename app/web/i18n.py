@@ -386,6 +386,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "eng.none": ("当前没有派给您的工单。", "No job is assigned to you."),
     "eng.carry": ("携带备件", "Part to carry"),
     "eng.pickup": ("取件备件库", "Pick up at"),
+    "eng.act.arrive": ("已到场", "I am on site"),
+    "eng.act.resolve": ("已修复", "Fixed"),
+    "eng.done.arrive": ("{ticket}：已登记到场。", "{ticket}: arrival recorded."),
+    "eng.done.resolve": ("{ticket}：已登记修复。", "{ticket}: fix recorded."),
     "cust.title": ("我的RMA", "My RMAs"),
     "cust.none": ("没有RMA。", "No RMAs."),
     # --- codes stored in the database ------------------------------------------------------------

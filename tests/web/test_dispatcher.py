@@ -154,3 +154,22 @@ def test_engineers_day_routes_are_planned_and_shown_with_stop_times(app, dispatc
     post_form(dispatcher, "/prefs", {"lang": "en"}, page="/dispatch/")
     page = dispatcher.get(response.location).get_data(as_text=True)
     assert '<html lang="en">' in page and "Leave home" in page
+
+
+def test_the_engineer_sees_the_job_the_part_and_records_arrival(app, client, as_role, db):
+    from models import Engineer, User
+
+    with app.app_context():
+        number = open_ticket(db, severity="P2", part_number=None)
+    engineer = db.scalar(select(Engineer).join(User, User.id == Engineer.user_id).where(User.username == "zhang.eng"))
+    code = engineer.code
+    db.rollback()
+    from inventory.dispatch_service import confirm_dispatch
+
+    confirm_dispatch(db, number, engineer_code=code, actor="li.disp", mode="engineer")
+    as_role("engineer")
+    page = client.get("/engineer/").get_data(as_text=True)
+    assert f'data-ticket="{number}"' in page
+    response = post_form(client, f"/engineer/{number}/arrive", {}, page="/engineer/")
+    assert response.status_code == 302
+    assert _ticket(db, number)["status"] == "on_site"

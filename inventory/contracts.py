@@ -34,7 +34,7 @@ def default_policy_data() -> dict:
     """The shipped defaults of DESIGN.md §2 as the settings a contract stores."""
     p = SlaPolicy()
     return {
-        "kind": "warranty", "coverage": p.coverage.value, "coverage_start_min": 9 * 60,
+        "kind": "warranty", "coverage": str(p.coverage), "coverage_start_min": 9 * 60,
         "coverage_end_min": 17 * 60, "timezone": "Asia/Shanghai", "country": "CN",
         "system_down_response_minutes": p.system_down_response_minutes,
         "onsite_promise_minutes": p.onsite_promise_minutes, "replacement_unit_minutes": p.replacement_unit_minutes,

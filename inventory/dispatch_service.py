@@ -21,11 +21,17 @@ from sqlalchemy.orm import Session
 from inventory.contracts import contract_by_code, contract_calendar, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.lookups import depot_by_code, part_by_number
-from inventory.rmas import MoveInput, RmaRequest, RmaStatus, move_rma_in_session, open_rma_in_session
+from inventory.rmas import (
+    MoveInput,
+    RmaRequest,
+    RmaStatus,
+    move_rma_in_session,
+    open_rma_in_session,
+)
 from inventory.tickets import (
     ENGINEER_BUSY_STATUSES,
-    assign_engineer_in_session,
     TicketView,
+    assign_engineer_in_session,
     move_ticket_in_session,
     open_ticket_in_session,
     ticket_by_ref,
@@ -243,4 +249,4 @@ def engineer_codes(session: Session, ids: list) -> dict:
     """Engineer id → code, for showing options to people."""
     if not ids:
         return {}
-    return dict(session.execute(select(Engineer.id, Engineer.code).where(Engineer.id.in_(ids))).all())
+    return {row.id: row.code for row in session.execute(select(Engineer.id, Engineer.code).where(Engineer.id.in_(ids)))}

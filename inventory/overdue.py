@@ -61,6 +61,7 @@ def overdue_returns(windows: Iterable[ReturnWindow], now: datetime, *, include_f
     for w in windows:
         if (w.already_flagged and not include_flagged) or not is_overdue(w, now):
             continue
+        assert w.return_due_at is not None  # is_overdue said so
         due = require_utc(w.return_due_at, "return_due_at")
         until = w.faulty_received_at or now
         late.append(LateReturn(w.rma_id, w.number, due, (until - due).total_seconds() / 60.0, w.charge, w.currency))

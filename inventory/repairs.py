@@ -12,6 +12,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,16 @@ from inventory.numbering import next_number
 from logistics.calendars import require_utc
 from models import Depot, RepairBatch, RepairLine, SerialItem, utcnow
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason
+
+_T = TypeVar("_T")
+
+def _must(session: Session, model: type[_T], ident: int | None) -> _T:
+    """A row the data guarantees (a foreign key we hold); NotFound if it is gone."""
+    found = session.get(model, ident) if ident is not None else None
+    if found is None:
+        raise NotFound(f"{model.__name__} {ident} no longer exists")
+    return found
+
 
 OUTCOMES = ("repaired", "scrapped")
 
@@ -65,10 +76,10 @@ class VendorTurnaround:
 def batch_view(session: Session, batch: RepairBatch) -> RepairBatchView:
     lines = []
     for line in batch.lines:
-        item = session.get(SerialItem, line.serial_item_id) if line.serial_item_id else None
+        item = _must(session, SerialItem, line.serial_item_id) if line.serial_item_id else None
         lines.append(RepairLineView(item.part.part_number if item else "", item.serial if item else None,
                                     line.outcome, line.returned_at))
-    return RepairBatchView(batch.number, batch.vendor, session.get(Depot, batch.depot_id).code, batch.status,
+    return RepairBatchView(batch.number, batch.vendor, _must(session, Depot, batch.depot_id).code, batch.status,
                            batch.sent_by, batch.sent_at, batch.closed_at, lines)
 
 
@@ -133,8 +144,8 @@ def receive_from_repair(session: Session, number: str, *, outcomes: dict[str, st
         raise InvalidInput("say what came back", field="outcomes")
     try:
         batch = batch_by_number(session, number)
-        depot = session.get(Depot, batch.depot_id)
-        lines = {session.get(SerialItem, ln.serial_item_id).serial: ln for ln in batch.lines if ln.serial_item_id}
+        depot = _must(session, Depot, batch.depot_id)
+        lines = {_must(session, SerialItem, ln.serial_item_id).serial: ln for ln in batch.lines if ln.serial_item_id}
         for serial, outcome in outcomes.items():
             if outcome not in OUTCOMES:
                 raise InvalidInput("outcome must be repaired or scrapped", field=f"outcomes.{serial}")
@@ -143,7 +154,7 @@ def receive_from_repair(session: Session, number: str, *, outcomes: dict[str, st
                 raise NotFound(f"{serial} is not in batch {batch.number}", field=f"outcomes.{serial}")
             if line.outcome != "pending":
                 raise Conflict(f"{serial} already came back ({line.outcome})", field=f"outcomes.{serial}")
-            item = session.get(SerialItem, line.serial_item_id)
+            item = _must(session, SerialItem, line.serial_item_id)
             if outcome == "repaired":
                 move_serial(session, item, depot.location, to_status=ItemStatus.IN_STOCK.value,
                             condition=Condition.GOOD.value,

@@ -23,6 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -40,6 +41,15 @@ from logistics.calendars import require_utc
 from logistics.sla import Clock, clock_due, return_deadline, spare_delivery_due
 from models import Contract, Depot, Equipment, Part, Rma, SerialItem, Site, Ticket, utcnow
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
+
+_T = TypeVar("_T")
+
+def _must(session: Session, model: type[_T], ident: int | None) -> _T:
+    """A row the data guarantees (a foreign key we hold); NotFound if it is gone."""
+    found = session.get(model, ident) if ident is not None else None
+    if found is None:
+        raise NotFound(f"{model.__name__} {ident} no longer exists")
+    return found
 
 
 class RmaKind(StrEnum):
@@ -168,7 +178,7 @@ class RmaView:
 
 def rma_view(session: Session, r: Rma) -> RmaView:
     def depot_code(depot_id: int | None) -> str | None:
-        return session.get(Depot, depot_id).code if depot_id else None
+        return _must(session, Depot, depot_id).code if depot_id else None
 
     return RmaView(
         id=r.id, number=r.number, kind=r.kind, status=r.status, tracking_code=r.tracking_code,
@@ -269,6 +279,7 @@ def open_rma_in_session(session: Session, request: RmaRequest, *, actor: str, cu
     policy = sla_policy(contract)
     calendar = contract_calendar(contract, site.timezone)
     customer = site.customer
+    approve_due = clock_due(Clock.SPARE_REQUEST, now, policy, calendar)
     rma = Rma(
         number=next_number(session, "RMA", now), kind=kind, status=status,
         tracking_code=new_tracking_code(), ticket_id=ticket.id if ticket else None,
@@ -283,13 +294,13 @@ def open_rma_in_session(session: Session, request: RmaRequest, *, actor: str, cu
         fault_symptom=request.fault_symptom, replacement_part_id=replacement_part.id,
         return_depot_id=return_depot.id if return_depot else None,
         in_warranty=equipment is None or equipment.warranty_end >= calendar.local_date(now),
-        requested_at=now, approve_due=clock_due(Clock.SPARE_REQUEST, now, policy, calendar),
+        requested_at=now, approve_due=approve_due,
         internal_note=request.internal_note, created_by=actor,
     )
     session.add(rma)
     session.flush()
     _event(session, rma, "opened", None, status, actor, now, True,
-           data={"kind": kind, "approve_due": rma.approve_due.isoformat()})
+           data={"kind": kind, "approve_due": approve_due.isoformat()})
     return rma
 
 
@@ -348,23 +359,23 @@ def _stamp(ctx: _Ctx, reason: MovementReason, note: str | None = None) -> Stamp:
 def _replacement_item(ctx: _Ctx) -> SerialItem | None:
     if ctx.rma.replacement_item_id is None:
         return None
-    item = ctx.session.get(SerialItem, ctx.rma.replacement_item_id)
+    item = _must(ctx.session, SerialItem, ctx.rma.replacement_item_id)
     ctx.session.refresh(item)
     return item
 
 
-def _move_replacement(ctx: _Ctx, to_kind: LocationKind | None, to_status: str, reason: MovementReason,
-                      expect: tuple[str, ...], *, to_depot: Depot | None = None, keep_ref: bool = False) -> None:
+def _move_replacement(ctx: _Ctx, to_kind: LocationKind, to_status: str, reason: MovementReason,
+                      expect: tuple[str, ...], *, keep_ref: bool = False) -> None:
     """Move the replacement (serial or counted) one leg."""
     s, rma = ctx.session, ctx.rma
-    target = to_depot.location if to_depot else _location(s, to_kind)
+    target = _location(s, to_kind)
     item = _replacement_item(ctx)
     if item is not None:
         move_serial(s, item, target, to_status=to_status, stamp=_stamp(ctx, reason), expect_statuses=expect,
                     reserved_ref=rma.number if keep_ref else None,
                     expect_reserved_ref=rma.number if ItemStatus.RESERVED.value in expect else None)
         return
-    part = s.get(Part, rma.replacement_part_id)
+    part = _must(s, Part, rma.replacement_part_id)
     source = _counted_whereabouts(ctx)
     move_counted(s, part, source, target, rma.replacement_qty, stamp=_stamp(ctx, reason),
                  condition=Condition.GOOD.value, from_reserved=source.kind == LocationKind.DEPOT.value)
@@ -374,7 +385,7 @@ def _counted_whereabouts(ctx: _Ctx):
     """Where a counted replacement is now, from the RMA's status."""
     s, rma = ctx.session, ctx.rma
     if rma.status in (R.ALLOCATED, R.REPAIRED):
-        return s.get(Depot, rma.source_depot_id).location
+        return _must(s, Depot, rma.source_depot_id).location
     if rma.status == R.SHIPPED:
         return _location(s, LocationKind.IN_TRANSIT)
     raise Conflict(f"RMA {rma.number}: the replacement is not where this move starts", field="status")
@@ -382,7 +393,7 @@ def _counted_whereabouts(ctx: _Ctx):
 
 def _reserve_replacement(ctx: _Ctx, depot: Depot) -> None:
     s, rma = ctx.session, ctx.rma
-    part = s.get(Part, rma.replacement_part_id)
+    part = _must(s, Part, rma.replacement_part_id)
     qty = 1 if part.tracking == Tracking.SERIALIZED.value else rma.faulty_qty
     held = reserve_in_session(s, depot, part, rma.number, qty=qty, serial=ctx.given.serial)
     rma.source_depot_id = depot.id
@@ -398,8 +409,8 @@ def _release_replacement(ctx: _Ctx) -> None:
     s, rma = ctx.session, ctx.rma
     if rma.source_depot_id is None or not rma.replacement_qty:
         return
-    depot = s.get(Depot, rma.source_depot_id)
-    part = s.get(Part, rma.replacement_part_id)
+    depot = _must(s, Depot, rma.source_depot_id)
+    part = _must(s, Part, rma.replacement_part_id)
     release_in_session(s, Reservation(rma.number, depot.code, part.part_number, rma.replacement_serial,
                                       rma.replacement_qty))
     ctx.data.update({"released": rma.replacement_serial or rma.replacement_qty})
@@ -407,7 +418,7 @@ def _release_replacement(ctx: _Ctx) -> None:
 
 def _faulty_item(ctx: _Ctx) -> SerialItem | None:
     s, rma = ctx.session, ctx.rma
-    part = s.get(Part, rma.faulty_part_id)
+    part = _must(s, Part, rma.faulty_part_id)
     if part.tracking != Tracking.SERIALIZED.value:
         return None
     if rma.faulty_item_id is None:
@@ -415,7 +426,7 @@ def _faulty_item(ctx: _Ctx) -> SerialItem | None:
             raise InvalidInput("give the faulty unit's serial", field="serial")
         item = enter_installed_unit(s, part, rma.faulty_serial, ctx.actor, rma.number)
         rma.faulty_item_id = item.id
-    item = s.get(SerialItem, rma.faulty_item_id)
+    item = _must(s, SerialItem, rma.faulty_item_id)
     s.refresh(item)
     return item
 
@@ -429,7 +440,7 @@ def _depot_for_return(ctx: _Ctx) -> Depot:
     depot_id = rma.return_depot_id or rma.source_depot_id
     if depot_id is None:
         raise InvalidInput("say which depot receives the unit", field="depot")
-    return s.get(Depot, depot_id)
+    return _must(s, Depot, depot_id)
 
 
 # Side effects of each action; the status change and the event are common to all.
@@ -471,7 +482,7 @@ def _deliver(ctx: _Ctx) -> None:
         rma.return_due_at = return_deadline(ctx.now, policy, calendar)
         ctx.data["return_due"] = rma.return_due_at.isoformat()
     if rma.equipment_id and rma.replacement_serial and rma.replacement_serial != rma.faulty_serial:
-        equipment = s.get(Equipment, rma.equipment_id)
+        equipment = _must(s, Equipment, rma.equipment_id)
         if equipment.serial == rma.faulty_serial:  # the installed base now holds the replacement
             equipment.serial = rma.replacement_serial
             equipment.serial_item_id = rma.replacement_item_id
@@ -487,7 +498,7 @@ def _return_faulty(ctx: _Ctx) -> None:
         move_serial(s, item, transit, to_status=ItemStatus.IN_TRANSIT.value, condition=Condition.FAULTY.value,
                     stamp=stamp, expect_statuses=(ItemStatus.AT_CUSTOMER.value,), reserved_ref=rma.number)
     else:
-        move_counted(s, s.get(Part, rma.faulty_part_id), _location(s, LocationKind.SUPPLIER), transit,
+        move_counted(s, _must(s, Part, rma.faulty_part_id), _location(s, LocationKind.SUPPLIER), transit,
                      rma.faulty_qty, stamp=stamp, condition=Condition.FAULTY.value)
     rma.faulty_shipped_at = ctx.now
     rma.carrier = ctx.given.carrier or rma.carrier
@@ -509,7 +520,7 @@ def _receive_faulty(ctx: _Ctx) -> None:
                     condition=Condition.FAULTY.value, stamp=stamp, expect_statuses=(ItemStatus.IN_TRANSIT.value,),
                     reserved_ref=rma.number if held else None)
     else:
-        move_counted(s, s.get(Part, rma.faulty_part_id), _location(s, LocationKind.IN_TRANSIT), depot.location,
+        move_counted(s, _must(s, Part, rma.faulty_part_id), _location(s, LocationKind.IN_TRANSIT), depot.location,
                      rma.faulty_qty, stamp=stamp, condition=Condition.FAULTY.value)
     rma.faulty_received_at = rma.faulty_to_bonded_at = ctx.now
     rma.fault_analysis = ctx.given.analysis or rma.fault_analysis
@@ -536,6 +547,8 @@ def _finish_repair(ctx: _Ctx) -> None:
     s, rma, given = ctx.session, ctx.rma, ctx.given
     outcome = given.outcome or "repaired"
     item = _faulty_item(ctx)
+    if item is None:
+        raise InvalidInput("counted parts are repaired through repair batches", field="kind")
     depot = _depot_for_return(ctx)
     if outcome == "repaired":
         move_serial(s, item, depot.location, to_status=ItemStatus.RESERVED.value, condition=Condition.GOOD.value,
@@ -679,7 +692,7 @@ def flag_overdue_returns(session: Session, *, now: datetime, actor: str = "syste
     try:
         flagged = []
         for late in overdue_returns(return_windows(session, now), now):
-            rma = session.get(Rma, late.rma_id)
+            rma = _must(session, Rma, late.rma_id)
             if _flag_overdue(session, rma, actor=actor, now=now, late_by_minutes=late.late_by_minutes):
                 flagged.append(late.number)
         session.commit()

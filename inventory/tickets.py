@@ -25,7 +25,7 @@ from inventory.lookups import part_by_number
 from inventory.numbering import next_number
 from logistics.calendars import require_utc
 from logistics.sla import Channel, Severity, compute_clocks
-from models import Contract, Equipment, Engineer, Survey, Ticket, utcnow
+from models import Contract, Engineer, Equipment, Survey, Ticket, utcnow
 
 
 class TicketStatus(StrEnum):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.api.common import PageArgs, Str, page_of, page_schema, plain
 from app.api.scoping import CustomerEventSchema, EventSchema, customer_scope, is_customer
-from app.auth import ALL_ROLES, STAFF, actor_name, roles_required
+from app.auth import ALL_ROLES, actor_name, roles_required
 from app.db import get_session
 from app.geo import travel_model
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent

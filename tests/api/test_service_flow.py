@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from inventory.rmas import RMA_MOVES, RmaKind
+from inventory.rmas import RMA_MOVES
 from inventory.verify import verify_ledger
 from models import Customer, Equipment, Location, Rma, SerialItem, Survey, Ticket
 from tests.builders import bearer, make_user

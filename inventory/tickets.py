@@ -270,7 +270,10 @@ def move_ticket(session: Session, ref: str | int, action: str, *, actor: str, no
     def run():
         ticket = ticket_by_ref(session, ref)
         values = {"resolution": resolution} if action == "resolve" and resolution else None
-        return move_ticket_in_session(session, ticket, action, actor=actor, now=now, note=note, values=values)
+        # a resolved ticket waits for the customer: confirm the fix and answer the survey
+        data = {"confirmation_requested": True, "survey": list(RATING_QUESTIONS)} if action == "resolve" else None
+        return move_ticket_in_session(session, ticket, action, actor=actor, now=now, note=note, values=values,
+                                      data=data)
 
     return _commit_view(session, run)
 

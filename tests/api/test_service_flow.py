@@ -258,3 +258,47 @@ def test_dispatch_options_for_a_described_fault_say_whether_each_meets_the_sla(c
     assert r.json["clocks"]["restore_due"]
     bad = post(client, "/api/dispatch/options", h["dispatcher"], {"severity": "P2"})
     assert bad.status_code == 422
+
+
+def test_an_admin_reconfigures_a_contract_and_the_next_tickets_clocks_follow(client, db, world):
+    w, h = world
+    r = client.patch(f"/api/contracts/{w.contract}", headers=h["admin"],
+                     json={"restore_minutes": {"P3": 240}, "escalation": [
+                         {"level": 1, "after_minutes": 10, "who": "duty manager"}]})
+    assert r.status_code == 200, r.json
+    assert r.json["restore_minutes"]["P3"] == 240 and r.json["escalation"][0]["who"] == "duty manager"
+    t = post(client, "/api/tickets", h["dispatcher"], {"site": w.site, "severity": "P3", "symptom": "x"}).json
+    assert _at(t["restore_due"]) == _at(t["opened_at"]) + timedelta(hours=4)
+    refused = client.patch(f"/api/contracts/{w.contract}", headers=h["dispatcher"], json={"coverage": "5x8"})
+    assert refused.status_code == 403
+    bad = client.patch(f"/api/contracts/{w.contract}", headers=h["admin"],
+                       json={"coverage_start_min": 1000, "coverage_end_min": 600})
+    assert bad.status_code == 422
+
+
+def test_equipment_registered_through_the_api_gets_three_years_of_warranty(client, db, world):
+    w, h = world
+    r = post(client, "/api/equipment", h["dispatcher"], {"site_code": w.site, "part_number": w.part,
+                                                         "serial": "EQ-NEW-1", "acceptance_date": "2024-02-29"})
+    assert r.status_code == 201, r.json
+    assert r.json["warranty_end"] == "2027-02-28"
+    mine = client.get("/api/equipment", headers=h["customer"]).json
+    assert {e["serial"] for e in mine["items"]} == {w.equipment_serial, "EQ-NEW-1"}
+    assert where(db, "EQ-NEW-1") == ("CUSTOMER", "at_customer", "good")  # the installed unit is in the ledger
+    assert ledger_agrees(db)
+
+
+def test_a_repair_batch_round_trip_through_the_api(client, db, world):
+    w, h = world
+    from inventory.receiving import receive_from_supplier
+
+    receive_from_supplier(db, depot_code=w.depot, part_number=w.part, actor="wh", serial="BAD-1", condition="faulty")
+    db.rollback()
+    sent = post(client, "/api/repair-batches", h["warehouse"], {"depot": w.depot, "vendor": "Delta", "serials": ["BAD-1"]})
+    assert sent.status_code == 201, sent.json
+    back = post(client, f"/api/repair-batches/{sent.json['number']}/receive", h["warehouse"],
+                {"outcomes": {"BAD-1": "repaired"}})
+    assert back.status_code == 200 and back.json["status"] == "closed"
+    assert where(db, "BAD-1") == (w.depot, "in_stock", "good")
+    turnaround = client.get("/api/repair-batches/turnaround", headers=h["dispatcher"]).json
+    assert turnaround[0]["vendor"] == "Delta" and turnaround[0]["repaired"] == 1

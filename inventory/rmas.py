@@ -497,7 +497,7 @@ def _return_faulty(ctx: _Ctx) -> None:
     if item is not None:
         move_serial(s, item, transit, to_status=ItemStatus.IN_TRANSIT.value, condition=Condition.FAULTY.value,
                     stamp=stamp, expect_statuses=(ItemStatus.AT_CUSTOMER.value,), reserved_ref=rma.number)
-    else:
+    else:  # faulty counted units were never tracked at the customer: they enter the ledger here
         move_counted(s, _must(s, Part, rma.faulty_part_id), _location(s, LocationKind.SUPPLIER), transit,
                      rma.faulty_qty, stamp=stamp, condition=Condition.FAULTY.value)
     rma.faulty_shipped_at = ctx.now

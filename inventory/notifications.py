@@ -145,8 +145,11 @@ def _email(session: Session, event: Event, to: str, title: str, body: str) -> No
 
 
 def _subject(session: Session, event: Event) -> Rma | Ticket | None:
-    model = {"rma": Rma, "ticket": Ticket}.get(event.subject_type)
-    return session.get(model, event.subject_id) if model else None
+    if event.subject_type == "rma":
+        return session.get(Rma, event.subject_id)
+    if event.subject_type == "ticket":
+        return session.get(Ticket, event.subject_id)
+    return None
 
 
 def _local(at: datetime | None, tz: str) -> str:

@@ -25,8 +25,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -98,6 +99,11 @@ def enqueue(
     return session.execute(stmt).scalar() is not None
 
 
+def _rowcount(result) -> int:
+    """Rows an UPDATE matched (``Session.execute`` is typed as returning a plain Result)."""
+    return cast(CursorResult, result).rowcount
+
+
 def _due(now: datetime):
     return (
         OutboxMessage.status == PENDING,
@@ -149,7 +155,9 @@ def claim_due(
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     ).all()
     session.commit()
-    return [ClaimedMessage(*row, claim_token=token) for row in rows]
+    return [ClaimedMessage(id=r.id, dedupe_key=r.dedupe_key, channel=r.channel, recipient=r.recipient,
+                           subject=r.subject, body=r.body, attempt=r.attempts, claim_token=token)
+            for r in rows]
 
 
 def mark_sent(session: Session, message: ClaimedMessage, *, now: datetime | None = None) -> bool:
@@ -157,13 +165,13 @@ def mark_sent(session: Session, message: ClaimedMessage, *, now: datetime | None
 
     False when this worker no longer held the claim (its lease had lapsed).
     """
-    done = session.execute(
+    done = _rowcount(session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == message.claim_token)
         .values(status=SENT, sent_at=now or utcnow(), claim_token=None, claimed_until=None,
                 last_error=None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     session.commit()
     return done == 1
 
@@ -204,12 +212,12 @@ def mark_failed(
 
 def revive_dead(session: Session, *, now: datetime | None = None) -> int:
     """Put every dead message back in the queue with a fresh attempt count (committed)."""
-    revived = session.execute(
+    revived = _rowcount(session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == DEAD)
         .values(status=PENDING, attempts=0, next_attempt_at=now or utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     session.commit()
     return revived
 

@@ -32,8 +32,9 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import case, select, update
+from sqlalchemy import CursorResult, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -126,7 +127,7 @@ def fire_once(session: Session, *, subject_type: str, subject_id: int, step: str
     else the step no longer applies), the ``sweep_firings`` row (on conflict do nothing:
     another sweep fired it), the event. True if this call fired it; commits."""
     try:
-        if guard is not None and session.execute(guard).rowcount != 1:
+        if guard is not None and _rowcount(session.execute(guard)) != 1:
             session.rollback()
             return False
         dialect = session.get_bind().dialect.name
@@ -154,6 +155,10 @@ def fire_once(session: Session, *, subject_type: str, subject_id: int, step: str
         raise
 
 
+def _rowcount(result) -> int:
+    return cast(CursorResult, result).rowcount
+
+
 def _already_fired(session: Session, subject_type: str, ids: list[int]) -> set[tuple[int, str, datetime]]:
     """(subject id, step, anchor) fired before: skipped without a write (an optimisation;
     ``fire_once`` is what decides)."""
@@ -169,13 +174,25 @@ def _already_fired(session: Session, subject_type: str, ids: list[int]) -> set[t
 # -- escalation ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _OpenTicket:
+    """What the ladder needs of a ticket, read before any step fires."""
+
+    id: int
+    number: str
+    customer_id: int
+    status: str
+    severity: str
+    anchor: datetime  # last progress (UTC)
+
+
 def _escalate(session: Session, now: datetime, actor: str, report: SweepReport) -> None:
     tickets = list(session.scalars(
         select(Ticket).where(Ticket.status.in_(ESCALATING), Ticket.last_progress_at < now)
         .options(selectinload(Ticket.contract), selectinload(Ticket.site)).order_by(Ticket.id)
     ))
     fired = _already_fired(session, "ticket", [t.id for t in tickets])
-    due: list[tuple[dict, EscalationDue]] = []
+    due: list[tuple[_OpenTicket, EscalationDue]] = []
     for ticket in tickets:
         try:
             policy = sla_policy(ticket.contract)
@@ -184,32 +201,31 @@ def _escalate(session: Session, now: datetime, actor: str, report: SweepReport) 
         except (DomainError, ValueError) as error:
             report.errors.append(f"{ticket.number}: {getattr(error, 'message', error)}")
             continue
-        facts = {"id": ticket.id, "number": ticket.number, "customer_id": ticket.customer_id,
-                 "status": ticket.status, "severity": ticket.severity,
-                 "anchor": ticket.last_progress_at}
+        facts = _OpenTicket(ticket.id, ticket.number, ticket.customer_id, ticket.status,
+                            ticket.severity, ticket.last_progress_at)
         due += [(facts, step) for step in steps if step.due_at <= now
-                and (ticket.id, f"escalation:{step.level}", facts["anchor"]) not in fired]
+                and (ticket.id, f"escalation:{step.level}", facts.anchor) not in fired]
     session.rollback()  # no transaction held while firing; nothing loaded is used again
     for facts, step in due:
-        name, anchor = f"escalation:{step.level}", facts["anchor"]
+        name, anchor = f"escalation:{step.level}", facts.anchor
         guard = (  # still open, and no progress since the anchor
             update(Ticket)
-            .where(Ticket.id == facts["id"], Ticket.last_progress_at == anchor,
+            .where(Ticket.id == facts.id, Ticket.last_progress_at == anchor,
                    Ticket.status.in_(ESCALATING))
             .values(escalation_level=case((Ticket.escalation_level < step.level, step.level),
                                           else_=Ticket.escalation_level))
             .execution_options(synchronize_session=False)
         )
         event = {
-            "kind": "escalated", "subject_ref": facts["number"], "customer_id": facts["customer_id"],
+            "kind": "escalated", "subject_ref": facts.number, "customer_id": facts.customer_id,
             "actor": actor, "customer_visible": False,
             "data": {"level": step.level, "who": step.who, "due_at": step.due_at.isoformat(),
-                     "last_progress_at": anchor.isoformat(), "status": facts["status"],
-                     "severity": facts["severity"]},
+                     "last_progress_at": anchor.isoformat(), "status": facts.status,
+                     "severity": facts.severity},
         }
-        if fire_once(session, subject_type="ticket", subject_id=facts["id"], step=name,
+        if fire_once(session, subject_type="ticket", subject_id=facts.id, step=name,
                      anchor_at=anchor, due_at=step.due_at, now=now, event=event, guard=guard):
-            report.escalations.append(Fired("ticket", facts["number"], name, step.due_at))
+            report.escalations.append(Fired("ticket", facts.number, name, step.due_at))
 
 
 # -- return reminders ---------------------------------------------------------------------

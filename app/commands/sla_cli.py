@@ -58,7 +58,7 @@ def worker_command() -> None:
     """Run the sweep and the delivery in the foreground until interrupted (embedded set-up)."""
     from app.jobs.inprocess import Runner
 
-    runner = Runner(current_app._get_current_object())
+    runner = Runner(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(f"sweep every {runner.sweep_every:g} s, outbox every {runner.deliver_every:g} s; Ctrl-C stops")
     try:
         runner.run_forever()

@@ -212,7 +212,7 @@ def _deliver_one(session: Session, settings: DeliverySettings, senders: Mapping[
         else:
             report.retrying += 1
             log.warning("outbox %s attempt %d failed, retry at %s: %s", message.dedupe_key,
-                        message.attempt, failure.next_attempt_at.isoformat(), error)
+                        message.attempt, failure.next_attempt_at, error)
         return
     if mark_sent(session, message, now=now):
         report.sent += 1

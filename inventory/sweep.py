@@ -155,6 +155,17 @@ def fire_once(session: Session, *, subject_type: str, subject_id: int, step: str
         raise
 
 
+def _fire(session: Session, report: SweepReport, **step) -> bool:
+    """``fire_once``, with a failure logged and reported instead of ending the sweep
+    (the step is tried again by the next sweep)."""
+    try:
+        return fire_once(session, **step)
+    except Exception as error:
+        log.exception("sweep: %s %s %s failed", step["subject_type"], step["subject_id"], step["step"])
+        report.errors.append(f"{step['event'].get('subject_ref')} {step['step']}: {error!r}")
+        return False
+
+
 def _rowcount(result) -> int:
     return cast(CursorResult, result).rowcount
 
@@ -223,8 +234,8 @@ def _escalate(session: Session, now: datetime, actor: str, report: SweepReport) 
                      "last_progress_at": anchor.isoformat(), "status": facts.status,
                      "severity": facts.severity},
         }
-        if fire_once(session, subject_type="ticket", subject_id=facts.id, step=name,
-                     anchor_at=anchor, due_at=step.due_at, now=now, event=event, guard=guard):
+        if _fire(session, report, subject_type="ticket", subject_id=facts.id, step=name,
+                 anchor_at=anchor, due_at=step.due_at, now=now, event=event, guard=guard):
             report.escalations.append(Fired("ticket", facts.number, name, step.due_at))
 
 
@@ -254,9 +265,9 @@ def _remind_returns(session: Session, now: datetime, lead: timedelta, actor: str
         event = {"kind": "return_due", "subject_ref": r.number, "customer_id": r.customer_id,
                  "actor": actor, "customer_visible": True,
                  "data": {"return_due": r.return_due_at.isoformat()}}
-        if fire_once(session, subject_type="rma", subject_id=r.id, step="return_due",
-                     anchor_at=r.return_due_at, due_at=r.return_due_at, now=now, event=event,
-                     guard=guard):
+        if _fire(session, report, subject_type="rma", subject_id=r.id, step="return_due",
+                 anchor_at=r.return_due_at, due_at=r.return_due_at, now=now, event=event,
+                 guard=guard):
             report.reminders.append(Fired("rma", r.number, "return_due", r.return_due_at))
 
 
@@ -315,6 +326,6 @@ def _flag_breaches(session: Session, now: datetime, actor: str, report: SweepRep
         event = {"kind": "sla_breached", "subject_ref": b.subject_ref, "customer_id": b.customer_id,
                  "actor": actor, "customer_visible": False,
                  "data": {"clock": b.clock, "due_at": b.due_at.isoformat(), "status": b.status}}
-        if fire_once(session, subject_type=b.subject_type, subject_id=b.subject_id, step=step,
-                     anchor_at=b.due_at, due_at=b.due_at, now=now, event=event):
+        if _fire(session, report, subject_type=b.subject_type, subject_id=b.subject_id, step=step,
+                 anchor_at=b.due_at, due_at=b.due_at, now=now, event=event):
             report.breaches.append(Fired(b.subject_type, b.subject_ref, step, b.due_at))

@@ -122,15 +122,20 @@ def sweep_task_body(app: Flask, now: datetime | None, *, use_lock: bool = True) 
     lock = client.lock(app.config.get("JOBS_KEY_PREFIX", "") + SWEEP_LOCK,
                        timeout=lock_timeout, blocking=False)
     try:
-        if not lock.acquire():
+        try:
+            acquired = lock.acquire()
+        except redis.RedisError as error:  # only an optimisation: sweep without it
+            log.warning("sweep lock unavailable (%s); sweeping without it", error)
+            return run_sweep(app, now).as_dict()
+        if not acquired:
             return {"skipped": "another sweep holds the lock", "fired": 0}
         try:
             return run_sweep(app, now).as_dict()
         finally:
             try:
                 lock.release()
-            except redis.exceptions.LockError:
-                log.warning("sweep lock expired before the sweep finished")
+            except redis.RedisError:
+                log.warning("sweep lock expired or unreachable before the sweep finished")
     finally:
         client.close()
 

@@ -212,3 +212,25 @@ def test_two_sweeps_at_the_same_instant_fire_each_step_once(database_url, nsessi
     emails = nsession.scalar(select(func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.event_id.in_([e.id for e in events])))
     assert emails == 18 * (len(DISPATCHERS) + 1)
+
+
+def test_a_step_that_fails_is_reported_the_others_fire_and_the_next_sweep_retries_it(nsession, monkeypatch):
+    world = make_world(nsession)
+    broken, fine = make_ticket(nsession, world, T0), make_ticket(nsession, world, T0)
+    real_record_event = sweep_module.record_event
+
+    def record_event_failing_for_one(session, **kwargs):
+        if kwargs.get("subject_ref") == broken:
+            raise RuntimeError("mail template missing")
+        return real_record_event(session, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "record_event", record_event_failing_for_one)
+    report = sweep(nsession, now=T0 + timedelta(minutes=16))
+    assert [f.subject_ref for f in report.escalations] == [fine]
+    assert [f.subject_ref for f in report.breaches] == [fine]  # response clock (10 min)
+    assert len(report.errors) == 2 and all(e.startswith(broken) for e in report.errors)
+
+    monkeypatch.setattr(sweep_module, "record_event", real_record_event)
+    retry = sweep(nsession, now=T0 + timedelta(minutes=17))
+    assert [f.subject_ref for f in retry.escalations] == [broken]
+    assert [f.subject_ref for f in retry.breaches] == [broken] and retry.errors == []

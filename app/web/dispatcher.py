@@ -56,9 +56,11 @@ def ticket_clocks(ticket: Ticket) -> list[ClockShown]:
     return clocks
 
 
-def next_due(ticket: Ticket) -> datetime:
+def urgency(ticket: Ticket) -> tuple:
+    """Sort key: tickets with a running clock first, the nearest deadline first; then by
+    severity. Tickets whose clocks all stopped (resolved, waiting for the customer) last."""
     running = [c.due for c in ticket_clocks(ticket) if c.stopped_at is None]
-    return min(running) if running else ticket.restore_due
+    return (0, min(running)) if running else (1, ticket.restore_due)
 
 
 def _open_tickets(status: str | None) -> list[Ticket]:
@@ -66,7 +68,7 @@ def _open_tickets(status: str | None) -> list[Ticket]:
                                    joinedload(Ticket.part))
             .where(Ticket.status.in_([status] if status in OPEN else OPEN)))
     rows = list(get_session().scalars(stmt.limit(500)))
-    rows.sort(key=lambda tk: (next_due(tk), SEVERITY_ORDER.get(tk.severity, 9)))
+    rows.sort(key=lambda tk: (*urgency(tk), SEVERITY_ORDER.get(tk.severity, 9)))
     return rows
 
 
@@ -183,8 +185,10 @@ def _ticket_map(ticket: Ticket, options: list[OptionShown]) -> MapData:
             path.append((depot.lat, depot.lon))
         path.append((site.lat, site.lon))
         lines.append(MapLine("route", path, e.code))
-    frame = frame_around([(p.lat, p.lon) for p in points])
-    return MapData(frame, points, lines, label_kinds=("depot", "site", "engineer"))
+    # frame the site and the route that matters (the top option, or the assignment);
+    # the other options' places show when they fall inside it
+    focus = [(site.lat, site.lon)] + [c for line in lines for c in line.coords]
+    return MapData(frame_around(focus, min_span=0.6), points, lines, label_kinds=("depot", "site", "engineer"))
 
 
 @bp.get("/tickets/<ref>")
@@ -274,7 +278,8 @@ def routes():
             job = None
     plan_map = _plan_map(job["result"], candidates, depot) if job and job.get("result") else None
     return render_template("dispatch/routes.html", depots=depots, depot=depot, day=day, candidates=candidates,
-                           job=job, plan_map=plan_map, colours=ROUTE_COLOURS)
+                           job=job, plan_map=plan_map, colours=ROUTE_COLOURS, pickups=pickup_depots(candidates),
+                           pickup_suffix=PICKUP_SUFFIX)
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -334,9 +339,19 @@ def _submit_plan(depot: Depot | None, day: date, chosen: list[Ticket]) -> str:
     return job.id
 
 
+PICKUP_SUFFIX = "@pickup"  # inventory.route_planning names a spare's pickup stop <ticket>@pickup
+
+
+def pickup_depots(candidates: list[Ticket]) -> dict[str, Depot]:
+    """Ticket number → the depot its spare is picked up at (when it has one)."""
+    db = get_session()
+    return {tk.number: db.get(Depot, tk.source_depot_id) for tk in candidates if tk.source_depot_id}
+
+
 def _plan_map(result: dict, candidates: list[Ticket], depot: Depot) -> MapData:
     db = get_session()
     sites = {tk.number: tk.site for tk in candidates}
+    pickups = pickup_depots(candidates)
     engineers = {e.code: e for e in db.scalars(select(Engineer).where(Engineer.base_depot_id == depot.id))}
     points = [MapPoint("depot", depot.code, depot.lat, depot.lon, depot.name)]
     lines = []
@@ -349,8 +364,11 @@ def _plan_map(result: dict, candidates: list[Ticket], depot: Depot) -> MapData:
             site = sites.get(visit["stop"])
             if site is not None:
                 path.append((site.lat, site.lon))
-            elif visit["stop"].endswith("@pickup"):
-                path.append((depot.lat, depot.lon))
+            elif visit["stop"].endswith(PICKUP_SUFFIX):
+                source = pickups.get(visit["stop"][: -len(PICKUP_SUFFIX)], depot)
+                path.append((source.lat, source.lon))
+                if source.id != depot.id:
+                    points.append(MapPoint("depot", source.code, source.lat, source.lon, source.name))
         path.append((e.home_lat, e.home_lon))
         colour = ROUTE_COLOURS[i % len(ROUTE_COLOURS)]
         lines.append(MapLine("day-route", path, f"{e.code} {e.name}", colour))

@@ -23,9 +23,13 @@ def _renderer():
     return render_packing_slip
 
 
+def return_label_due(rma: Rma | None) -> bool:
+    """The customer needs a return label: the faulty unit is theirs to send back."""
+    return rma is not None and rma.status in LABEL_STATES and rma.faulty_received_at is None
+
+
 def return_label_offered(rma: Rma | None) -> bool:
-    return (rma is not None and rma.status in LABEL_STATES and rma.faulty_received_at is None
-            and _renderer() is not None)
+    return return_label_due(rma) and _renderer() is not None
 
 
 def _address(name: str, street: str, postcode: str | None = None, contact: str | None = None,

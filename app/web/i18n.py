@@ -286,6 +286,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "trk.event.overdue": ("故障件返回已超期", "Faulty unit return overdue"),
     "trk.event.cancel": ("已取消", "Cancelled"),
     "trk.event.close": ("已关闭", "Closed"),
+    "trk.label_unavailable": ("退货标签暂时无法生成，请稍后再试或联系客服。",
+                              "The return label cannot be made just now; try later or call us."),
     "trk.no_label": ("退货标签将在备件发出后提供。", "The return label is available once the replacement ships."),
     "cust.rma": ("RMA编号", "RMA number"),
     # --- dispatcher ---------------------------------------------------------------------------
@@ -370,6 +372,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dsp.plan_running": ("正在求解路线…", "Solving the routes…"),
     "dsp.plan_failed": ("路线规划失败：{message}", "Route planning failed: {message}"),
     "dsp.plan_summary": ("总里程 {km} 公里，总行驶 {minutes} 分钟。", "Total {km} km, {minutes} min of driving."),
+    "dsp.pickup_at": ("到 {depot} 取备件", "pick up the spare at {depot}"),
     "dsp.leave_home": ("出发", "Leave home"),
     "dsp.back_home": ("返回", "Back home"),
     "mode.pickup": ("工程师取件", "Engineer picks up the part"),

@@ -71,15 +71,23 @@ def china() -> Frame:
     return Frame(*CHINA_BOX)
 
 
-def frame_around(points: list[tuple[float, float]], *, pad: float = 0.15, min_span: float = 1.2) -> Frame:
-    """The box around (lat, lon) points, padded, at least ``min_span`` degrees each way."""
+def frame_around(points: list[tuple[float, float]], *, pad: float = 0.15, min_span: float = 1.2,
+                 aspect: float = 4 / 3) -> Frame:
+    """The box around (lat, lon) points, padded, at least ``min_span`` degrees tall, widened
+    or heightened to ``aspect`` (width / height on screen)."""
     if not points:
         return china()
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
     lat_c, lon_c = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+    shrink = math.cos(math.radians(lat_c))
     lat_span = max(max(lats) - min(lats), min_span) * (1 + 2 * pad)
-    lon_span = max(max(lons) - min(lons), min_span) * (1 + 2 * pad)
+    lon_span = max(max(lons) - min(lons), 0.01) * (1 + 2 * pad)
+    # on screen: width ∝ lon_span·cos(lat), height ∝ lat_span
+    if lon_span * shrink < aspect * lat_span:
+        lon_span = aspect * lat_span / shrink
+    else:
+        lat_span = lon_span * shrink / aspect
     return Frame(lon_c - lon_span / 2, lat_c - lat_span / 2, lon_c + lon_span / 2, lat_c + lat_span / 2)
 
 

@@ -59,7 +59,7 @@ def track_page(code: str):
                            if view.replacement.step in REPLACEMENT_STEPS else 0,
                            label_url=url_for("tracking.return_label", code=code)
                            if documents.return_label_offered(rma) else None,
-                           event_label=event_label)
+                           label_due=documents.return_label_due(rma), event_label=event_label)
 
 
 @bp.get("/track/<code>/return-label.pdf")

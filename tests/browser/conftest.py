@@ -1,0 +1,180 @@
+"""Browser journeys: Playwright (Python) driving Debian's chromium, headless, against a real
+server process started here on a free port with its own SQLite database, migrated and
+seeded with the demo exactly as `make run` does.
+
+The browser is the system's `chromium` (scripts/ensure-browser installs it from Debian);
+Playwright never downloads one. Without it the tests skip locally and FAIL in CI
+(CI=true), so a missing browser cannot pass unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _missing(what: str):
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{what} is required for the browser tests in CI (scripts/ensure-browser installs it)")
+    pytest.skip(f"{what} is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app served by `flask run` on a free port, on a fresh demo database."""
+    work = tmp_path_factory.mktemp("live")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'demo.db'}", "FLASK_APP": "wsgi",
+           "SECRET_KEY": "browser-tests", "PUBLIC_BASE_URL": base, "JOBS_BACKEND": "inprocess",
+           "RATELIMIT_STORAGE_URI": "memory://", "PYTHONUNBUFFERED": "1"}
+    flask = [sys.executable, "-m", "flask"]
+    for step in (["db", "upgrade"], ["seed-demo"]):
+        done = subprocess.run(flask + step, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, f"flask {' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
+    log = open(work / "server.log", "w")
+    server = subprocess.Popen(flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("the server did not start:\n" + (work / "server.log").read_text()[-4000:])
+            time.sleep(0.3)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _warn_without_cjk_font() -> None:
+    """Chinese screenshots need a CJK font (Debian: fonts-wqy-microhei or fonts-noto-cjk)."""
+    import warnings
+
+    try:
+        found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        found = ""
+    if not found.strip():
+        warnings.warn("no CJK font installed: Chinese text in the screenshots shows as boxes "
+                      "(apt-get install fonts-wqy-microhei)", stacklevel=2)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        _missing("Debian's chromium")
+    _warn_without_cjk_font()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright Python package")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+def shot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot for the README (docs/screenshots/<name>.png)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    """Sign in with the keyboard: type, Tab, type, Enter."""
+    page.goto(base + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+class Api:
+    """The JSON API with a demo bearer token, to arrange what a journey starts from."""
+
+    def __init__(self, base: str, role: str):
+        self.base, self.token = base, f"demo-{role}-token"
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={"Authorization": f"Bearer {self.token}",
+                                                  "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"null")
+
+
+@pytest.fixture(scope="session")
+def api(live_server):
+    return lambda role: Api(live_server, role)

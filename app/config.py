@@ -66,5 +66,4 @@ def load_config(instance_path: str) -> dict:
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/api/docs-assets/",
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
-        "JSON_SORT_KEYS": False,
     }

@@ -71,3 +71,24 @@ def _assert_rendered_in(html: str, lang: str, url: str) -> None:
     prefixes = sorted({k.split(".")[0] for k in MESSAGES})
     leaked = re.findall(r">\s*(?:{})\.[a-z_.]+\s*<".format("|".join(prefixes)), html)
     assert not leaked, (url, leaked[:5])
+
+
+def test_the_import_report_and_error_pages_render_in_english(client, as_role):
+    import io
+
+    from tests.web.conftest import csrf_of
+
+    as_role("warehouse")
+    post_form(client, "/prefs", {"lang": "en"}, page="/warehouse/")
+    page = client.get("/warehouse/import").get_data(as_text=True)
+    csv = b"depot,part_number,serial\nBJ01,NO-SUCH,1\n"
+    response = client.post("/warehouse/import", data={"csrf_token": csrf_of(page),
+                                                     "file": (io.BytesIO(csv), "d.csv")},
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert "Errors by row" in html and "Nothing was booked." in html
+    _assert_rendered_in(html, "en", "/warehouse/import")
+    forbidden = client.get("/dispatch/")
+    assert forbidden.status_code == 403 and "Your role may not open this page." in forbidden.get_data(as_text=True)
+    missing = client.post("/warehouse/act/no-such-action", data={"csrf_token": csrf_of(html)})
+    assert missing.status_code == 404 and "This page does not exist." in missing.get_data(as_text=True)

@@ -35,7 +35,7 @@ NAV = [
     ("tracking.track_form", "nav.track", ("customer", "anonymous")),
 ]
 
-WEB_BLUEPRINTS = ("web_auth", "warehouse", "dispatch", "engineer", "tracking")
+WEB_BLUEPRINTS = ("web_auth", "warehouse", "dispatch", "engineer", "tracking", "documents")
 
 # Pages only load their own scripts and styles; nothing inline, nothing third-party.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -43,9 +43,9 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 
 
 def register_web(app: Flask) -> None:
-    from app.web import auth, dispatcher, engineer, tracking, warehouse
+    from app.web import auth, dispatcher, documents, engineer, tracking, warehouse
 
-    for module in (auth, warehouse, dispatcher, engineer, tracking):
+    for module in (auth, warehouse, dispatcher, engineer, tracking, documents):
         app.register_blueprint(module.bp)
 
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)

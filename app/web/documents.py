@@ -1,15 +1,24 @@
 """Which PDFs a page offers, and the bytes of each, from app/documents' renderers.
 
 The renderers take plain dataclasses (app/documents/data.py); this module fills them from
-the RMA. When the renderer is not installed the page does not offer the link.
+the RMA. When a renderer is not installed the page does not offer its link.
 """
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from sqlalchemy.orm import Session
 
+from app.auth import current_user
+from app.db import get_session
+from app.web.auth import roles_page
+from app.web.i18n import current_lang, t
+from inventory import rmas
+from inventory.errors import NotFound
 from models import Depot, Rma
+from models.enums import Role
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 # The RMA states in which the customer holds (or is about to send) the faulty unit.
 LABEL_STATES = {"shipped", "delivered", "awaiting_return", "faulty_in_transit"}
@@ -70,3 +79,43 @@ def return_label_pdf(db: Session, rma: Rma, *, lang: str) -> bytes | None:
     if render is None:
         return None
     return render(packing_slip_data(db, rma), lang="en" if lang == "en" else "zh")
+
+
+def repair_form_data(rma: Rma):
+    """The repair request form (设备维修申请表) of an RMA: every field of DESIGN.md §2."""
+    from app.documents.data import FaultyItem, RepairFormData, ReplacementItem
+
+    faulty = FaultyItem(model=rma.faulty_part.part_number, serial=rma.faulty_serial or "—",
+                        quantity=rma.faulty_qty, received_at=rma.faulty_received_at,
+                        returned_to_bonded_warehouse_at=rma.faulty_to_bonded_at, fault_symptom=rma.fault_symptom,
+                        analysis_and_action=" / ".join(x for x in (rma.fault_analysis, rma.fault_action) if x) or None)
+    replacements = ()
+    if rma.replacement_serial or rma.replacement_qty:
+        part = rma.replacement_part or rma.faulty_part
+        replacements = (ReplacementItem(model=part.part_number, serial=rma.replacement_serial or "—",
+                                        quantity=rma.replacement_qty or 1, arrived_at=rma.replacement_arrived_at,
+                                        returned_to_user_at=rma.replacement_to_user_at),)
+    return RepairFormData(
+        service_number=rma.number, customer_unit=rma.customer_unit, contact=rma.contact_name, phone=rma.phone,
+        fax=rma.fax, recipient=rma.recipient, address=rma.address, postcode=rma.postcode, faulty_items=(faulty,),
+        replacement_items=replacements, issued_at=rma.requested_at, timezone=rma.site.timezone)
+
+
+def _pdf(body: bytes, filename: str):
+    return body, 200, {"Content-Type": "application/pdf", "Cache-Control": "no-store",
+                       "Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+@bp.get("/rma/<number>/repair-form.pdf")
+@roles_page("warehouse", "dispatcher", "engineer", "customer")
+def repair_form(number: str):
+    """The RMA's repair request form; a customer gets their own RMAs' forms only."""
+    from app.documents.repair_form import render_repair_form
+
+    user = current_user()
+    db = get_session()
+    try:
+        rma = rmas.rma_by_ref(db, number, customer_id=user.customer_id if user.role == Role.CUSTOMER.value else None)
+    except NotFound:
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    return _pdf(render_repair_form(repair_form_data(rma), lang=current_lang()), f"repair-form-{rma.number}.pdf")

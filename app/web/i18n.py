@@ -395,6 +395,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "eng.done.resolve": ("{ticket}：已登记修复。", "{ticket}: fix recorded."),
     "cust.title": ("我的RMA", "My RMAs"),
     "cust.none": ("没有RMA。", "No RMAs."),
+    "doc.documents": ("单据", "Documents"),
+    "doc.repair_form": ("维修申请表（PDF）", "Repair request form (PDF)"),
     # --- codes stored in the database ------------------------------------------------------------
     "status.in_stock": ("在库", "On the shelf"),
     "status.reserved": ("已预留", "Reserved"),

@@ -72,3 +72,18 @@ def test_a_customer_lists_only_their_own_rmas(client, db, as_role):
     page = client.get("/my/rmas").get_data(as_text=True)
     assert mine.number in page and mine.tracking_code in page
     assert other.number not in page
+
+
+def test_the_repair_request_form_downloads_for_staff_and_the_owning_customer_only(client, db, as_role):
+    mine = delivered_rma(db, "DOC-0001")
+    other = delivered_rma(db, "DOC-0002", site="C002-S1")
+    as_role("customer")
+    response = client.get(f"/documents/rma/{mine.number}/repair-form.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert client.get(f"/documents/rma/{other.number}/repair-form.pdf").status_code == 404
+
+
+def test_the_repair_form_needs_a_sign_in(client, db):
+    rma = delivered_rma(db, "DOC-0003")
+    assert client.get(f"/documents/rma/{rma.number}/repair-form.pdf").status_code == 302

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from app.auth import check_password, current_user
 from app.db import get_session
 from app.extensions import limiter
-from app.web.i18n import LANGS, current_lang, is_valid_zone, t
+from app.web.i18n import LANGS, is_valid_zone, t
 from models import User
 from models.enums import Role
 
@@ -133,7 +133,6 @@ def prefs():
     zone = request.form.get("tz")
     if zone and is_valid_zone(zone):
         session["tz"] = zone
-    current_lang()
     return redirect(safe_next(request.form.get("next")) or url_for("web_auth.index"))
 
 

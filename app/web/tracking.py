@@ -11,9 +11,9 @@ from app.db import get_session
 from app.extensions import limiter
 from app.web import documents
 from app.web.auth import roles_page
-from app.web.i18n import MESSAGES, t
+from app.web.i18n import MESSAGES, current_lang, t
 from inventory.errors import NotFound
-from inventory.tracking import LABELS, track
+from inventory.tracking import track
 from models import Rma
 from models.enums import Role
 
@@ -73,18 +73,12 @@ def return_label(code: str):
     rma = db.scalar(select(Rma).where(Rma.tracking_code == code))
     if not documents.return_label_offered(rma):
         return render_template("error.html", code=404, message=t("error.not_found")), 404
-    pdf = documents.return_label_pdf(db, rma, lang=request.args.get("lang") or _lang())
+    pdf = documents.return_label_pdf(db, rma, lang=request.args.get("lang") or current_lang())
     if pdf is None:
         return render_template("error.html", code=503, message=t("error.service_missing", what="PDF")), 503
     return pdf, 200, {"Content-Type": "application/pdf",
                       "Content-Disposition": f'attachment; filename="return-label-{rma.number}.pdf"',
                       "Cache-Control": "no-store"}
-
-
-def _lang() -> str:
-    from app.web.i18n import current_lang
-
-    return current_lang()
 
 
 @bp.get("/my/rmas")
@@ -96,6 +90,3 @@ def my_rmas():
     if user.role == Role.CUSTOMER.value:
         stmt = stmt.where(Rma.customer_id == (user.customer_id or -1))
     return render_template("track/my_rmas.html", rmas=list(get_session().scalars(stmt)))
-
-
-__all__ = ["LABELS", "bp"]

@@ -36,6 +36,21 @@ def test_chinese_texts_are_chinese_and_english_texts_are_not():
         assert cjk.search(zh) or key in no_words, key
 
 
+def test_every_customer_timeline_event_and_status_has_words():
+    from inventory.rmas import RmaKind, RmaStatus
+    from inventory.tickets import TicketStatus
+    from inventory.tracking import LABELS
+    from models.enums import Condition, ItemStatus, LocationKind, MovementReason
+
+    for kind in LABELS:
+        assert f"trk.event.{kind}" in MESSAGES, kind
+    for prefix, codes in [("rma_status", RmaStatus), ("rma_kind", RmaKind), ("ticket_status", TicketStatus),
+                          ("status", ItemStatus), ("condition", Condition), ("location_kind", LocationKind),
+                          ("reason", MovementReason)]:
+        for code in codes:
+            assert f"{prefix}.{code.value}" in MESSAGES, (prefix, code)
+
+
 PUBLIC_PAGES = ["/login", "/track", "/track/NO-SUCH-CODE"]
 STAFF_PAGES = ["/warehouse/", "/warehouse/import", "/warehouse/reorder", "/dispatch/", "/dispatch/routes",
                "/dispatch/alerts", "/engineer/", "/my/rmas"]

@@ -175,16 +175,22 @@ def _ticket_map(ticket: Ticket, options: list[OptionShown]) -> MapData:
         if top.depot is not None and top.option.mode != "pickup":
             lines.append(MapLine("route", [(top.depot.lat, top.depot.lon), (site.lat, site.lon)],
                                  f"{top.depot.code} → {ticket.number}"))
-    elif ticket.engineer is not None:  # dispatched: show the assignment
+    elif ticket.engineer is not None:  # dispatched: show the assignment as it was confirmed
         e = ticket.engineer
         points.append(MapPoint("engineer", e.code, e.home_lat, e.home_lon, f"{e.code} {e.name}", highlight=True))
-        path = [(e.home_lat, e.home_lon)]
-        if ticket.source_depot_id:
-            depot = db.get(Depot, ticket.source_depot_id)
+        depot = db.get(Depot, ticket.source_depot_id) if ticket.source_depot_id else None
+        dispatched = db.scalar(select(Event).where(Event.subject_type == "ticket", Event.subject_id == ticket.id,
+                                                   Event.kind == "dispatch").order_by(Event.id.desc()))
+        mode = (dispatched.data or {}).get("mode") if dispatched else None
+        if depot is not None:
             points.append(MapPoint("depot", depot.code, depot.lat, depot.lon, f"{depot.code} {depot.name}"))
-            path.append((depot.lat, depot.lon))
-        path.append((site.lat, site.lon))
-        lines.append(MapLine("route", path, e.code))
+        if depot is not None and mode == "pickup":
+            lines.append(MapLine("route", [(e.home_lat, e.home_lon), (depot.lat, depot.lon), (site.lat, site.lon)],
+                                 e.code))
+        else:
+            lines.append(MapLine("route", [(e.home_lat, e.home_lon), (site.lat, site.lon)], e.code))
+            if depot is not None:
+                lines.append(MapLine("route", [(depot.lat, depot.lon), (site.lat, site.lon)], depot.code))
     # frame the site and the route that matters (the top option, or the assignment);
     # the other options' places show when they fall inside it
     focus = [(site.lat, site.lon)] + [c for line in lines for c in line.coords]

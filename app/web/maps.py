@@ -37,7 +37,7 @@ class Frame:
     lat_min: float
     lon_max: float
     lat_max: float
-    width: float = 640.0
+    width: float = 480.0
 
     @property
     def x_scale(self) -> float:

@@ -99,13 +99,24 @@ def scan(code: str, part_number: str | None, depot: Depot | None) -> Scan:
     if rma is None:
         rma = db.scalar(select(Rma).where(Rma.faulty_serial == code).order_by(Rma.id.desc()))
     if rma is not None:
-        item = db.get(SerialItem, rma.faulty_item_id) if rma.faulty_item_id else None
+        item = db.get(SerialItem, _unit_of_rma(rma)) if _unit_of_rma(rma) else None
         if item is not None:
             return _item_scan(item.serial, item, depot, rma=rma)
         result = Scan(code, "rma_unit", rma=rma, part=rma.faulty_part)
         result.actions = _rma_actions(rma, None, depot)
         return result
     return Scan(code, "none")
+
+
+def _unit_of_rma(rma: Rma) -> int | None:
+    """The unit a scan of the RMA's number is about: the faulty unit while it is coming back,
+    else the replacement while the warehouse still has it to ship, else the faulty unit."""
+    allowed = rmas.allowed_actions(rma.kind, rma.status)
+    if {"return_faulty", "receive_faulty", "finish_repair"} & set(allowed):
+        return rma.faulty_item_id
+    if "ship" in allowed and rma.replacement_item_id:
+        return rma.replacement_item_id
+    return rma.faulty_item_id
 
 
 def _open_rma_of(item: SerialItem) -> Rma | None:

@@ -227,3 +227,19 @@ def test_below_reorder_lists_parts_per_depot_and_filters(staff):
     assert 'id="depot-BJ01"' in page or "没有低于补货点的备件" in page
     page = staff.get("/warehouse/reorder?depot=SH01").get_data(as_text=True)
     assert 'id="depot-BJ01"' not in page
+
+
+def test_scanning_an_allocated_rma_shows_the_reserved_spare_to_ship(staff, db):
+    from inventory import rmas
+
+    view = rmas.open_rma(db, rmas.RmaRequest(kind="advance_replacement", site_code="C001-S1",
+                                            faulty_part_number="SRV-2288-PSU", fault_symptom="dead",
+                                            faulty_serial="SHIP-FAULTY-1"), actor="t")
+    rmas.move_rma(db, view.number, "approve", actor="t")
+    view = rmas.move_rma(db, view.number, "allocate", actor="t", given=rmas.MoveInput(depot="BJ01"))
+    db.rollback()
+    page = staff.get(f"/warehouse/?q={view.number}").get_data(as_text=True)
+    assert view.replacement_serial in page and 'data-action="ship_rma"' in page
+    _act(staff, "ship_rma", view.replacement_serial, {"serial": view.replacement_serial, "rma": view.number,
+                                                       "carrier": "SF", "waybill": "SF9"})
+    assert _item(db, view.replacement_serial).status == "in_transit"

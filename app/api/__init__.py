@@ -12,7 +12,7 @@ def blueprints() -> list:
 
     mods = [health, users, depots, catalogue, stock, transfers]
     for optional in ("tickets", "rmas", "tracking", "dispatch", "route_plans", "customers",
-                     "repairs", "logistics_api", "documents_api"):
+                     "repairs", "logistics_api", "documents_api", "allocations"):
         try:
             mods.append(__import__(f"app.api.{optional}", fromlist=["blp"]))
         except ModuleNotFoundError as error:

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import func, or_, select
 
-from app.api.common import PageArgs, Str, page_of, page_schema
+from app.api.common import Money, PageArgs, Str, page_of, page_schema
 from app.auth import STAFF, roles_required
 from app.db import get_session
 from inventory.errors import Conflict
@@ -25,8 +25,7 @@ class PartSchema(ma.Schema):
     category = Str(40, required=True)
     tracking = ma.fields.String(required=True, validate=validate.OneOf([t.value for t in Tracking]))
     kind = ma.fields.String(required=True, validate=validate.OneOf([k.value for k in PartKind]))
-    unit_cost = ma.fields.Decimal(places=2, as_string=True, load_default="0",
-                                  validate=validate.Range(min=0, max=10_000_000))
+    unit_cost = Money(as_string=True, load_default="0")
 
 
 class PartQuery(PageArgs):

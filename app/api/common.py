@@ -12,7 +12,8 @@ from app.errors import problem
 
 
 class PageArgs(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
+    # bounded so that the row offset, (page - 1) * page_size, fits a 64-bit database integer
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000_000))
     page_size = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -62,3 +63,10 @@ def Str(max_len: int, **kw) -> ma.fields.String:
     if extra is not None:
         checks.append(extra)
     return ma.fields.String(required=required, validate=checks, **kw)
+
+
+def Money(**kw) -> ma.fields.Decimal:
+    """An amount with two decimals, 0 to 10,000,000. The bounds are documented as numbers:
+    apispec would write a Decimal field's bounds as strings ("0.00"), which is not valid OpenAPI."""
+    return ma.fields.Decimal(places=2, validate=validate.Range(min=0, max=10_000_000),
+                             metadata={"minimum": 0, "maximum": 10_000_000}, **kw)

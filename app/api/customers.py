@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import func, select
 
-from app.api.common import PageArgs, Str, page_of, page_schema, plain
+from app.api.common import Money, PageArgs, Str, page_of, page_schema, plain
 from app.api.scoping import customer_scope
 from app.auth import ALL_ROLES, STAFF, actor_name, roles_required
 from app.db import get_session
@@ -96,7 +96,7 @@ class ContractSettings(ma.Schema):
     escalation = ma.fields.List(ma.fields.Nested(EscalationStepSchema), validate=validate.Length(max=10))
     bases = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(
         validate=validate.OneOf(["coverage", "elapsed", "working_days"])))
-    late_return_charge = ma.fields.Decimal(places=2, validate=validate.Range(min=0, max=10_000_000))
+    late_return_charge = Money()
     currency = Str(3)
     valid_from = ma.fields.Date(allow_none=True)
     valid_to = ma.fields.Date(allow_none=True)

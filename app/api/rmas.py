@@ -8,7 +8,7 @@ from marshmallow import validate
 from sqlalchemy import func, select
 
 from app.api.common import PageArgs, Str, page_of, page_schema, plain
-from app.api.scoping import CustomerEventSchema, EventSchema, customer_scope, is_customer
+from app.api.scoping import EventSchema, customer_events, customer_scope, is_customer
 from app.auth import ALL_ROLES, actor_name, current_user, roles_required
 from app.db import get_session
 from app.errors import problem
@@ -202,7 +202,7 @@ def rma_events(ref):
     db = get_session()
     rma = svc.rma_by_ref(db, ref, customer_id=customer_scope())
     if is_customer():
-        return CustomerEventSchema(many=True).dump(events_of(db, "rma", rma.id, customer_visible_only=True))
+        return customer_events(events_of(db, "rma", rma.id, customer_visible_only=True))
     return events_of(db, "rma", rma.id)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import abort
+from flask import Response, abort, jsonify
 
 from app.auth import current_user
 from app.errors import problem
@@ -46,3 +46,9 @@ class CustomerEventSchema(ma.Schema):
     from_state = ma.fields.String(allow_none=True)
     to_state = ma.fields.String(allow_none=True)
     at = ma.fields.AwareDateTime()
+
+
+def customer_events(events) -> Response:
+    """What a customer sees of ``events``, sent as it is: the route's EventSchema must not
+    dump the already-dumped list a second time."""
+    return jsonify(CustomerEventSchema(many=True).dump(events))

@@ -8,7 +8,7 @@ from marshmallow import validate
 from sqlalchemy import func, select
 
 from app.api.common import PageArgs, Str, page_of, page_schema, plain
-from app.api.scoping import CustomerEventSchema, EventSchema, customer_scope, is_customer
+from app.api.scoping import EventSchema, customer_events, customer_scope, is_customer
 from app.auth import ALL_ROLES, actor_name, roles_required
 from app.db import get_session
 from app.geo import travel_model
@@ -208,8 +208,7 @@ def ticket_events(ref):
     """The audit trail; customers get the customer-visible events without actors or notes."""
     ticket = _ticket_for_caller(ref)
     if is_customer():
-        return CustomerEventSchema(many=True).dump(
-            events_of(get_session(), "ticket", ticket.id, customer_visible_only=True))
+        return customer_events(events_of(get_session(), "ticket", ticket.id, customer_visible_only=True))
     return events_of(get_session(), "ticket", ticket.id)
 
 

@@ -11,7 +11,7 @@ from app.api.common import PageArgs, Str, page_of, page_schema
 from app.auth import ALL_ROLES, STAFF, current_user, issue_token, roles_required, set_password
 from app.db import get_session
 from app.errors import problem
-from models import User
+from models import Customer, User
 
 blp = Blueprint("users", __name__, url_prefix="/api", description="Users, roles and API tokens")
 
@@ -22,7 +22,7 @@ class UserSchema(ma.Schema):
     display_name = Str(120, required=True)
     role = ma.fields.String(required=True, validate=validate.OneOf(ALL_ROLES))
     locale = ma.fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]))
-    customer_id = ma.fields.Integer(allow_none=True)
+    customer_id = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     password = ma.fields.String(load_only=True, validate=validate.Length(min=8, max=128))
     active = ma.fields.Boolean(dump_only=True)
 
@@ -67,6 +67,9 @@ def create_user(data):
     db = get_session()
     if db.scalar(select(User).where(User.username == data["username"])):
         return problem(409, "Conflict", "username taken", errors={"username": ["already exists"]})
+    if data.get("customer_id") is not None and db.get(Customer, data["customer_id"]) is None:
+        return problem(422, "Unprocessable Entity", "no such customer",
+                       errors={"customer_id": [f"no customer with id {data['customer_id']}"]})
     password = data.pop("password", None)
     user = User(**data)
     if password:

@@ -25,11 +25,13 @@ LABEL_STATES = {"shipped", "delivered", "awaiting_return", "faulty_in_transit"}
 
 
 def _renderer():
+    """The return-label renderer of app/documents: a dedicated label if there is one, else
+    the packing slip (which carries the return label); None while neither is installed."""
     try:
-        from app.documents.packing_slip import render_packing_slip
+        from app.documents import packing_slip
     except ModuleNotFoundError:
         return None
-    return render_packing_slip
+    return getattr(packing_slip, "render_return_label", None) or getattr(packing_slip, "render_packing_slip", None)
 
 
 def return_label_due(rma: Rma | None) -> bool:

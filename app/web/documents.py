@@ -27,9 +27,13 @@ LABEL_STATES = {"shipped", "delivered", "awaiting_return", "faulty_in_transit"}
 def _renderer():
     """The return-label renderer of app/documents: a dedicated label if there is one, else
     the packing slip (which carries the return label); None while neither is installed."""
+    import importlib
+
     try:
-        from app.documents import packing_slip
-    except ModuleNotFoundError:
+        packing_slip = importlib.import_module("app.documents.packing_slip")
+    except ModuleNotFoundError as error:
+        if error.name != "app.documents.packing_slip":
+            raise
         return None
     return getattr(packing_slip, "render_return_label", None) or getattr(packing_slip, "render_packing_slip", None)
 

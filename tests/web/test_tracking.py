@@ -87,3 +87,36 @@ def test_the_repair_request_form_downloads_for_staff_and_the_owning_customer_onl
 def test_the_repair_form_needs_a_sign_in(client, db):
     rma = delivered_rma(db, "DOC-0003")
     assert client.get(f"/documents/rma/{rma.number}/repair-form.pdf").status_code == 302
+
+
+def test_the_return_label_data_is_filled_from_the_rma(app, db):
+    from sqlalchemy import select
+
+    from app.documents.data import PackingSlipData
+    from app.web.documents import packing_slip_data
+    from models import Rma
+
+    view = delivered_rma(db, "LBL-0001")
+    with app.test_request_context():
+        rma = db.scalar(select(Rma).where(Rma.number == view.number))
+        data = packing_slip_data(db, rma)
+        db.rollback()
+    assert isinstance(data, PackingSlipData)
+    assert data.rma_number == view.number and data.faulty_serial == "LBL-0001"
+    assert data.replacement_serial == view.replacement_serial and data.return_deadline == view.return_due_at
+    assert data.tracking_url.endswith(f"/track/{view.tracking_code}")
+    assert data.return_destination.name  # the depot the faulty unit goes back to
+
+
+def test_the_label_link_appears_only_when_a_renderer_is_installed(client, db, monkeypatch):
+    from app.web import documents
+
+    rma = delivered_rma(db, "LBL-0002")
+    monkeypatch.setattr(documents, "_renderer", lambda: None)
+    page = client.get(f"/track/{rma.tracking_code}").get_data(as_text=True)
+    assert 'id="return-label"' not in page and "退货标签暂时无法生成" in page
+    monkeypatch.setattr(documents, "_renderer", lambda: (lambda data, lang: b"%PDF-1.4 fake " + data.rma_number.encode()))
+    page = client.get(f"/track/{rma.tracking_code}").get_data(as_text=True)
+    assert 'id="return-label"' in page
+    response = client.get(f"/track/{rma.tracking_code}/return-label.pdf")
+    assert response.mimetype == "application/pdf" and rma.number.encode() in response.data

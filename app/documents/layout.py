@@ -81,7 +81,8 @@ def grid_table(
     label_cells: Sequence[tuple[int, int]] = (),
     extra_style: Sequence[tuple] = (),
 ) -> Table:
-    """A bordered form table; strings become wrapped paragraphs, flowables pass through.
+    """A bordered form table; strings become wrapped paragraphs, flowables (or lists of
+    flowables) pass through.
 
     Header rows and the (column, row) ``label_cells`` are shaded and set in bold.
     """
@@ -91,7 +92,7 @@ def grid_table(
         out: list[object] = []
         for c, cell in enumerate(row):
             is_label = r < header_rows or (c, r) in labelled
-            if isinstance(cell, Flowable):
+            if isinstance(cell, Flowable | list):
                 out.append(cell)
             else:
                 out.append(para(cell, styles.cell_label if is_label else styles.cell))
@@ -133,13 +134,18 @@ def field_grid(
     return grid_table(rows, widths, styles, header_rows=0, label_cells=cells)
 
 
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """Width in points of one line of mixed Chinese/Latin text."""
+    return sum(stringWidth(chunk, font, size) for font, chunk in font_runs(text, bold=bold))
+
+
 def draw_text(
     canvas: Canvas, x: float, y: float, text: str, size: float, *, align: str = "left",
     bold: bool = False,
 ) -> None:  # fmt: skip
     """Draw one line of mixed Chinese/Latin text straight on the canvas."""
     runs = font_runs(text, bold=bold)
-    width = sum(stringWidth(chunk, font, size) for font, chunk in runs)
+    width = text_width(text, size, bold=bold)
     if align == "center":
         x -= width / 2
     elif align == "right":

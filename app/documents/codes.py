@@ -1,0 +1,35 @@
+"""Machine-readable marks: Code 128 barcodes of RMA numbers and QR codes of links."""
+
+from __future__ import annotations
+
+from reportlab.graphics.barcode import createBarcodeDrawing
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing, String
+
+
+def code128_drawing(value: str, *, bar_height: float = 36, bar_width: float = 1.1) -> Drawing:
+    """A Code 128 barcode of ``value`` (sizes in points), the value printed under the bars."""
+    text_band = 12
+    drawing = createBarcodeDrawing(
+        "Code128", value=value, barHeight=bar_height, barWidth=bar_width, humanReadable=False,
+        quiet=True,
+    )  # fmt: skip
+    drawing.contents[0].y = text_band
+    drawing.height = bar_height + text_band
+    drawing.add(String(drawing.width / 2, 2, value, fontName="Helvetica", fontSize=9,
+                       textAnchor="middle"))  # fmt: skip
+    return drawing
+
+
+def barcode_value(drawing: Drawing) -> str:
+    """The value a barcode drawing made by :func:`code128_drawing` encodes."""
+    return drawing.contents[0].value
+
+
+def qr_drawing(value: str, *, size: float = 80) -> Drawing:
+    """A QR code of ``value``, ``size`` points square (error correction level M)."""
+    widget = QrCodeWidget(value, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing

@@ -11,13 +11,18 @@ def code128_drawing(value: str, *, bar_height: float = 36, bar_width: float = 1.
     """A Code 128 barcode of ``value`` (sizes in points), the value printed under the bars."""
     text_band = 12
     drawing = createBarcodeDrawing(
-        "Code128", value=value, barHeight=bar_height, barWidth=bar_width, humanReadable=False,
+        "Code128",
+        value=value,
+        barHeight=bar_height,
+        barWidth=bar_width,
+        humanReadable=False,
         quiet=True,
-    )  # fmt: skip
+    )
     drawing.contents[0].y = text_band
     drawing.height = bar_height + text_band
-    drawing.add(String(drawing.width / 2, 2, value, fontName="Helvetica", fontSize=9,
-                       textAnchor="middle"))  # fmt: skip
+    drawing.add(
+        String(drawing.width / 2, 2, value, fontName="Helvetica", fontSize=9, textAnchor="middle")
+    )
     return drawing
 
 

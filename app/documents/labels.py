@@ -66,7 +66,10 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Pack the faulty part in this box, attach the return label below and hand it to the courier.",
     ),
     "scan_to_track": ("扫码查看进度", "Scan to track"),
-    "cut_here": ("沿虚线剪下，贴于退货包裹", "Cut along the dashed line and attach to the return parcel"),
+    "cut_here": (
+        "沿虚线剪下，贴于退货包裹",
+        "Cut along the dashed line and attach to the return parcel",
+    ),
     "return_label_title": ("退货标签", "Return Label"),
     "return_from": ("寄件方", "From"),
     "return_to": ("收件方（仓库）", "To (depot)"),
@@ -84,6 +87,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "timeline": ("处理过程", "Timeline"),
     "event": ("事件", "Event"),
     "actor": ("处理人", "By"),
+    "note": ("备注", "Note"),
     "clocks": ("服务时限", "Service clocks"),
     "clock": ("时限", "Clock"),
     "due_at": ("截止时间", "Due"),
@@ -96,7 +100,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "parts_used": ("使用备件", "Parts used"),
     "installed_serial": ("装上序列号", "Installed serial"),
     "removed_serial": ("拆下序列号", "Removed serial"),
-    "confirmed_by": ("客户确认人", "Closure confirmed by"),
+    "confirmed_by": ("客户确认人", "Confirmed by"),
     "engineer_signature": ("工程师签字", "Engineer signature"),
     # monthly service report
     "monthly_report_title": ("月度服务报告", "Monthly Service Report"),
@@ -168,9 +172,19 @@ _LABELS: dict[str, tuple[str, str]] = {
 }
 
 _MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def normalise_lang(lang: str) -> str:

@@ -13,9 +13,24 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from app.documents.fonts import LATIN_BOLD_FONT, LATIN_FONT, font_runs, has_cjk, markup, register_fonts
+from app.documents.fonts import (
+    LATIN_BOLD_FONT,
+    LATIN_FONT,
+    font_runs,
+    has_cjk,
+    markup,
+    register_fonts,
+)
 from app.documents.formatting import text_or_blank
 from app.documents.labels import label
 
@@ -43,25 +58,45 @@ def make_styles() -> Styles:
     body = ParagraphStyle("body", fontName=LATIN_FONT, fontSize=9.5, leading=13)
     return Styles(
         title=ParagraphStyle(
-            "title", parent=body, fontName=LATIN_BOLD_FONT, fontSize=18, leading=24,
-            alignment=TA_CENTER, spaceAfter=4,
+            "title",
+            parent=body,
+            fontName=LATIN_BOLD_FONT,
+            fontSize=18,
+            leading=24,
+            alignment=TA_CENTER,
+            spaceAfter=4,
         ),
         heading=ParagraphStyle(
-            "heading", parent=body, fontName=LATIN_BOLD_FONT, fontSize=11.5, leading=15,
-            spaceBefore=9, spaceAfter=4,
+            "heading",
+            parent=body,
+            fontName=LATIN_BOLD_FONT,
+            fontSize=11.5,
+            leading=15,
+            spaceBefore=9,
+            spaceAfter=4,
         ),
         body=body,
         cell=ParagraphStyle("cell", parent=body, fontSize=8.8, leading=11.5, alignment=TA_LEFT),
         cell_label=ParagraphStyle(
-            "cell_label", parent=body, fontName=LATIN_BOLD_FONT, fontSize=8.8, leading=11.5,
+            "cell_label",
+            parent=body,
+            fontName=LATIN_BOLD_FONT,
+            fontSize=8.8,
+            leading=11.5,
         ),
         small=ParagraphStyle(
-            "small", parent=body, fontSize=7.5, leading=10, textColor=colors.HexColor("#555555"),
+            "small",
+            parent=body,
+            fontSize=7.5,
+            leading=10,
+            textColor=colors.HexColor("#555555"),
         ),
-    )  # fmt: skip
+    )
 
 
-def para(text: object | None, style: ParagraphStyle, colour: colors.Color | None = None) -> Paragraph:
+def para(
+    text: object | None, style: ParagraphStyle, colour: colors.Color | None = None
+) -> Paragraph:
     """A paragraph of plain text ("—" when blank); Chinese wraps between characters."""
     value = text_or_blank(text)
     if has_cjk(value):
@@ -134,15 +169,29 @@ def field_grid(
     return grid_table(rows, widths, styles, header_rows=0, label_cells=cells)
 
 
+def signature_block(left: str, right: str, lang: str, styles: Styles) -> Flowable:
+    """Two signature boxes side by side with room to sign and a date line; never split."""
+    room = Spacer(1, 12 * mm)
+    date = f"{label('date', lang)}:"
+    rows = [[left, right], [room, room], [date, date]]
+    return KeepTogether([Spacer(1, 5 * mm), grid_table(rows, [CONTENT_WIDTH / 2] * 2, styles)])
+
+
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
     """Width in points of one line of mixed Chinese/Latin text."""
     return sum(stringWidth(chunk, font, size) for font, chunk in font_runs(text, bold=bold))
 
 
 def draw_text(
-    canvas: Canvas, x: float, y: float, text: str, size: float, *, align: str = "left",
+    canvas: Canvas,
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    *,
+    align: str = "left",
     bold: bool = False,
-) -> None:  # fmt: skip
+) -> None:
     """Draw one line of mixed Chinese/Latin text straight on the canvas."""
     runs = font_runs(text, bold=bold)
     width = text_width(text, size, bold=bold)
@@ -161,10 +210,17 @@ def build_pdf(story: list[Flowable], *, title: str, lang: str, timezone: str) ->
     register_fonts()
     buffer = BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN,
-        topMargin=MARGIN, bottomMargin=MARGIN + 6 * mm, title=title,
-        author=label("generated_by", lang), creator="sparelog", invariant=True,
-    )  # fmt: skip
+        buffer,
+        pagesize=PAGE_SIZE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 6 * mm,
+        title=title,
+        author=label("generated_by", lang),
+        creator="sparelog",
+        invariant=True,
+    )
     footer_left = label("generated_by", lang)
     footer_mid = label("times_in_zone", lang, tz=timezone)
 
@@ -174,8 +230,14 @@ def build_pdf(story: list[Flowable], *, title: str, lang: str, timezone: str) ->
         y = MARGIN - 2 * mm
         draw_text(canvas, MARGIN, y, footer_left, 7.5)
         draw_text(canvas, PAGE_SIZE[0] / 2, y, footer_mid, 7.5, align="center")
-        draw_text(canvas, PAGE_SIZE[0] - MARGIN, y, label("page", lang, n=document.page), 7.5,
-                  align="right")  # fmt: skip
+        draw_text(
+            canvas,
+            PAGE_SIZE[0] - MARGIN,
+            y,
+            label("page", lang, n=document.page),
+            7.5,
+            align="right",
+        )
         canvas.restoreState()
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -17,9 +17,19 @@ from app.documents.fonts import LATIN_BOLD_FONT, markup
 from app.documents.formatting import format_time, text_or_blank
 from app.documents.labels import label, normalise_lang
 from app.documents.layout import (
-    CONTENT_WIDTH, LABEL_FILL, MISSED_COLOUR, RULE, Styles, build_pdf, draw_text, field_grid, text_width,
-    grid_table, make_styles, para,
-)  # fmt: skip
+    CONTENT_WIDTH,
+    LABEL_FILL,
+    MISSED_COLOUR,
+    RULE,
+    Styles,
+    build_pdf,
+    draw_text,
+    field_grid,
+    grid_table,
+    make_styles,
+    para,
+    text_width,
+)
 
 
 def render_packing_slip(data: PackingSlipData, lang: str = "zh") -> bytes:
@@ -34,12 +44,15 @@ def render_packing_slip(data: PackingSlipData, lang: str = "zh") -> bytes:
         Spacer(1, 3 * mm),
         _items(data, lang, styles),
         Spacer(1, 3 * mm),
-        field_grid([
-            (label("ticket_number", lang), data.ticket_number),
-            (label("shipped_at", lang), format_time(data.shipped_at, data.timezone)),
-            (label("carrier", lang), data.carrier),
-            (label("waybill", lang), data.waybill_number),
-        ], styles),  # fmt: skip
+        field_grid(
+            [
+                (label("ticket_number", lang), data.ticket_number),
+                (label("shipped_at", lang), format_time(data.shipped_at, data.timezone)),
+                (label("carrier", lang), data.carrier),
+                (label("waybill", lang), data.waybill_number),
+            ],
+            styles,
+        ),
         Spacer(1, 3 * mm),
         _deadline_and_qr(data, lang, styles),
         Spacer(1, 5 * mm),
@@ -47,8 +60,7 @@ def render_packing_slip(data: PackingSlipData, lang: str = "zh") -> bytes:
         Spacer(1, 5 * mm),
         return_label(data, lang, styles),
     ]
-    return build_pdf(story, title=f"{title} {data.rma_number}", lang=lang,
-                     timezone=data.timezone)  # fmt: skip
+    return build_pdf(story, title=f"{title} {data.rma_number}", lang=lang, timezone=data.timezone)
 
 
 def render_return_label(data: PackingSlipData, lang: str = "zh") -> bytes:
@@ -56,39 +68,56 @@ def render_return_label(data: PackingSlipData, lang: str = "zh") -> bytes:
     lang = normalise_lang(lang)
     styles = make_styles()
     story: list[Flowable] = [return_label(data, lang, styles)]
-    return build_pdf(story, title=f"{label('return_label_title', lang)} {data.rma_number}",
-                     lang=lang, timezone=data.timezone)  # fmt: skip
+    return build_pdf(
+        story,
+        title=f"{label('return_label_title', lang)} {data.rma_number}",
+        lang=lang,
+        timezone=data.timezone,
+    )
 
 
 def return_label(data: PackingSlipData, lang: str, styles: Styles) -> Flowable:
     """Bordered label: from the customer's site to the depot, RMA barcode, faulty serial."""
-    big = ParagraphStyle("big", parent=styles.body, fontName=LATIN_BOLD_FONT, fontSize=13,
-                         leading=17)  # fmt: skip
+    big = ParagraphStyle(
+        "big", parent=styles.body, fontName=LATIN_BOLD_FONT, fontSize=13, leading=17
+    )
     deadline = format_time(data.return_deadline, data.timezone)
     rows: list[list[object]] = [
         [para(label("return_label_title", lang), styles.heading), ""],
-        [_address_cell(label("return_from", lang), data.ship_to, lang, styles),
-         _address_cell(label("return_to", lang), data.return_destination, lang, styles, big)],
-        [[para(label("rma_number", lang), styles.cell_label),
-          code128_drawing(data.rma_number, bar_height=42, bar_width=1.25)],
-         [para(label("faulty_serial", lang), styles.cell_label),
-          para(data.faulty_serial, big),
-          Spacer(1, 2 * mm),
-          para(label("return_deadline", lang), styles.cell_label),
-          para(deadline, big, colour=MISSED_COLOUR)]],
-    ]  # fmt: skip
+        [
+            _address_cell(label("return_from", lang), data.ship_to, lang, styles),
+            _address_cell(label("return_to", lang), data.return_destination, lang, styles, big),
+        ],
+        [
+            [
+                para(label("rma_number", lang), styles.cell_label),
+                code128_drawing(data.rma_number, bar_height=42, bar_width=1.25),
+            ],
+            [
+                para(label("faulty_serial", lang), styles.cell_label),
+                para(data.faulty_serial, big),
+                Spacer(1, 2 * mm),
+                para(label("return_deadline", lang), styles.cell_label),
+                para(deadline, big, colour=MISSED_COLOUR),
+            ],
+        ],
+    ]
     table = Table(rows, colWidths=[CONTENT_WIDTH * 0.5] * 2)
-    table.setStyle(TableStyle([
-        ("SPAN", (0, 0), (1, 0)),
-        ("BOX", (0, 0), (-1, -1), 1.6, RULE),
-        ("LINEBELOW", (0, 0), (-1, 1), 0.6, RULE),
-        ("LINEAFTER", (0, 1), (0, -1), 0.6, RULE),
-        ("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6),
-    ]))  # fmt: skip
+    table.setStyle(
+        TableStyle(
+            [
+                ("SPAN", (0, 0), (1, 0)),
+                ("BOX", (0, 0), (-1, -1), 1.6, RULE),
+                ("LINEBELOW", (0, 0), (-1, 1), 0.6, RULE),
+                ("LINEAFTER", (0, 1), (0, -1), 0.6, RULE),
+                ("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     return KeepTogether([table])
 
 
@@ -121,16 +150,19 @@ def _title_with_barcode(title: str, rma_number: str, styles: Styles) -> Flowable
     left_style = ParagraphStyle("left-title", parent=styles.title, alignment=0)
     number_style = ParagraphStyle("number", parent=styles.heading, fontSize=14, leading=18)
     table = Table(
-        [[[para(title, left_style), para(rma_number, number_style)],
-          code128_drawing(rma_number)]],
+        [[[para(title, left_style), para(rma_number, number_style)], code128_drawing(rma_number)]],
         colWidths=[CONTENT_WIDTH * 0.5, CONTENT_WIDTH * 0.5],
-    )  # fmt: skip
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-    ]))  # fmt: skip
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return table
 
 
@@ -153,24 +185,44 @@ def _address_cell(
 
 
 def _addresses(data: PackingSlipData, lang: str, styles: Styles) -> Flowable:
-    rows = [[_address_cell(label("ship_from", lang), data.ship_from, lang, styles),
-             _address_cell(label("ship_to", lang), data.ship_to, lang, styles)]]  # fmt: skip
-    return grid_table(rows, [CONTENT_WIDTH / 2] * 2, styles, header_rows=0,
-                      extra_style=[("VALIGN", (0, 0), (-1, -1), "TOP")])  # fmt: skip
+    rows = [
+        [
+            _address_cell(label("ship_from", lang), data.ship_from, lang, styles),
+            _address_cell(label("ship_to", lang), data.ship_to, lang, styles),
+        ]
+    ]
+    return grid_table(
+        rows,
+        [CONTENT_WIDTH / 2] * 2,
+        styles,
+        header_rows=0,
+        extra_style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
+    )
 
 
 def _items(data: PackingSlipData, lang: str, styles: Styles) -> Flowable:
-    header = [label("part_number", lang), label("description", lang), label("quantity", lang),
-              label("replacement_serial", lang), label("faulty_serial", lang)]  # fmt: skip
-    row = [data.part_number, data.part_description, str(data.quantity),
-           data.replacement_serial, data.faulty_serial]  # fmt: skip
+    header = [
+        label("part_number", lang),
+        label("description", lang),
+        label("quantity", lang),
+        label("replacement_serial", lang),
+        label("faulty_serial", lang),
+    ]
+    row = [
+        data.part_number,
+        data.part_description,
+        str(data.quantity),
+        data.replacement_serial,
+        data.faulty_serial,
+    ]
     widths = [w * CONTENT_WIDTH for w in (0.18, 0.30, 0.08, 0.22, 0.22)]
     return grid_table([header, row], widths, styles)
 
 
 def _deadline_and_qr(data: PackingSlipData, lang: str, styles: Styles) -> Flowable:
-    strong = ParagraphStyle("deadline", parent=styles.body, fontName=LATIN_BOLD_FONT,
-                            fontSize=14, leading=19)  # fmt: skip
+    strong = ParagraphStyle(
+        "deadline", parent=styles.body, fontName=LATIN_BOLD_FONT, fontSize=14, leading=19
+    )
     text: list[Flowable] = [
         para(label("return_deadline", lang), styles.cell_label),
         para(format_time(data.return_deadline, data.timezone), strong, colour=MISSED_COLOUR),
@@ -183,5 +235,10 @@ def _deadline_and_qr(data: PackingSlipData, lang: str, styles: Styles) -> Flowab
         Paragraph(markup(label("scan_to_track", lang)), styles.small),
         Paragraph(markup(text_or_blank(data.tracking_url)), styles.small),
     ]
-    return grid_table([[text, qr]], [CONTENT_WIDTH * 0.72, CONTENT_WIDTH * 0.28], styles,
-                      header_rows=0, extra_style=[("VALIGN", (0, 0), (-1, -1), "TOP")])  # fmt: skip
+    return grid_table(
+        [[text, qr]],
+        [CONTENT_WIDTH * 0.72, CONTENT_WIDTH * 0.28],
+        styles,
+        header_rows=0,
+        extra_style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
+    )

@@ -133,6 +133,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sat_attitude": ("服务态度", "Attitude"),
     "sat_overall": ("总体评价", "Overall"),
     "score": ("得分", "Score"),
+    "sat_question": ("评价项", "Question"),
+    "all_tickets": ("全部工单", "All tickets"),
     # durations
     "minutes": ("{n} 分钟", "{n} min"),
     "hours_minutes": ("{h} 小时 {n} 分钟", "{h} h {n} min"),

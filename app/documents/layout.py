@@ -154,7 +154,7 @@ def field_grid(
     pairs: Sequence[tuple[str, object | None]], styles: Styles, *, columns: int = 2
 ) -> Table:
     """Label/value pairs laid out ``columns`` pairs per row, labels shaded."""
-    label_width = CONTENT_WIDTH * (0.17 if columns == 2 else 0.25)
+    label_width = CONTENT_WIDTH * (0.19 if columns == 2 else 0.25)
     value_width = CONTENT_WIDTH / columns - label_width
     rows: list[list[object]] = []
     cells: list[tuple[int, int]] = []
@@ -163,7 +163,7 @@ def field_grid(
         for offset, (name, value) in enumerate(pairs[start : start + columns]):
             cells.append((offset * 2, len(rows)))
             row += [name, value]
-        row += [""] * (columns * 2 - len(row))
+        row += [Spacer(0, 0) for _ in range(columns * 2 - len(row))]
         rows.append(row)
     widths = [label_width, value_width] * columns
     return grid_table(rows, widths, styles, header_rows=0, label_cells=cells)

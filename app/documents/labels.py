@@ -214,7 +214,3 @@ def coded_label(prefix: str, code: str, lang: str) -> str:
 
 def month_name(month: int) -> str:
     return _MONTHS_EN[month - 1]
-
-
-def has_label(key: str) -> bool:
-    return key in _LABELS

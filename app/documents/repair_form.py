@@ -45,7 +45,7 @@ def render_repair_form(data: RepairFormData, lang: str = "zh") -> bytes:
 
 
 def _customer_block(data: RepairFormData, lang: str, styles: Styles) -> Flowable:
-    rows = [
+    rows: list[list[object]] = [
         [
             label("service_number", lang),
             data.service_number,
@@ -70,7 +70,7 @@ def _customer_block(data: RepairFormData, lang: str, styles: Styles) -> Flowable
 
 
 def _faulty_table(items: tuple[FaultyItem, ...], tz: str, lang: str, styles: Styles) -> Flowable:
-    header = [
+    header: list[object] = [
         "#",
         label("model", lang),
         label("serial", lang),
@@ -114,7 +114,7 @@ def _faulty_table(items: tuple[FaultyItem, ...], tz: str, lang: str, styles: Sty
 def _replacement_table(
     items: tuple[ReplacementItem, ...], tz: str, lang: str, styles: Styles
 ) -> Flowable:
-    header = [
+    header: list[object] = [
         "#",
         label("model", lang),
         label("serial", lang),

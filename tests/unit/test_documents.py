@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
+from typing import Any
 
 import numpy as np
 import pypdfium2
@@ -58,7 +59,7 @@ SITE = Address(
 )
 
 
-def a_repair_form(**changes: object) -> RepairFormData:
+def a_repair_form(**changes: Any) -> RepairFormData:
     form = RepairFormData(
         service_number=RMA,
         customer_unit="中国工商银行北京分行",
@@ -87,7 +88,7 @@ def a_repair_form(**changes: object) -> RepairFormData:
     return replace(form, **changes)
 
 
-def a_packing_slip(**changes: object) -> PackingSlipData:
+def a_packing_slip(**changes: Any) -> PackingSlipData:
     slip = PackingSlipData(
         rma_number=RMA,
         part_number="PSU-550W",
@@ -106,7 +107,7 @@ def a_packing_slip(**changes: object) -> PackingSlipData:
     return replace(slip, **changes)
 
 
-def a_fault_report(**changes: object) -> FaultReportData:
+def a_fault_report(**changes: Any) -> FaultReportData:
     report = FaultReportData(
         ticket_number=TICKET,
         rma_number=RMA,
@@ -135,7 +136,7 @@ def a_fault_report(**changes: object) -> FaultReportData:
     return replace(report, **changes)
 
 
-def a_monthly_report(**changes: object) -> MonthlyReportData:
+def a_monthly_report(**changes: Any) -> MonthlyReportData:
     report = MonthlyReportData(
         customer="中国工商银行北京分行",
         year=2026,

@@ -6,7 +6,7 @@ import logging
 
 from flask import Response, json, render_template_string, request
 from flask_smorest import Api
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from inventory.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -109,6 +109,13 @@ def register_error_handlers(app) -> None:
     def _integrity(error: IntegrityError):
         log.warning("integrity error: %s", error.orig)
         return problem(409, "Conflict", "the request conflicts with existing data")
+
+    @app.errorhandler(DataError)
+    def _unstorable(error: DataError):
+        # a value the schemas let through that the database rejects (a NUL in a path segment)
+        log.warning("data error: %s", error.orig)
+        return problem(422, "Unprocessable Entity",
+                       "a value in the request is not valid for the database (too long, out of range or holding NUL)")
 
     @app.errorhandler(OperationalError)
     def _busy(error: OperationalError):

@@ -61,9 +61,9 @@ def idempotent(view):
         if key is None:
             return view(*args, **kwargs)
         key = key.strip()
-        if not 0 < len(key) <= MAX_KEY:
-            return problem(400, "Bad Request", f"{HEADER} must be 1 to {MAX_KEY} characters",
-                           errors={HEADER: [f"1 to {MAX_KEY} characters"]})
+        if not 0 < len(key) <= MAX_KEY or "\x00" in key:
+            return problem(400, "Bad Request", f"{HEADER} must be 1 to {MAX_KEY} characters, no NUL",
+                           errors={HEADER: [f"1 to {MAX_KEY} characters, no NUL (U+0000)"]})
         user = current_user()
         if user is None:
             return view(*args, **kwargs)  # the role check answers 401

@@ -65,16 +65,18 @@ class _Places:
 
 def validate_request(session: Session, req: PlanRequest) -> None:
     """Everything the solve needs is checked before a job is queued (422 naming the item)."""
-    _engineers(session, req)
+    skills = {skill for e in _engineers(session, req) for skill in e.skills or ()}
     for i, s in enumerate(req.stops):
         _stop_place(session, s, i)
         if s.pickup_depot:
             depot_by_code(session, s.pickup_depot, field=f"stops.{i}.pickup_depot")
         if s.window_start and s.window_end and s.window_end < s.window_start:
             raise InvalidInput(f"stop {s.id}: the time window ends before it starts", field=f"stops.{i}.window")
-    ids = [s.id for s in req.stops]
+        if s.skill is not None and s.skill not in skills:
+            raise InvalidInput(f"stop {s.id}: no engineer in the plan has skill {s.skill!r}", field=f"stops.{i}.skill")
+    ids = [s.id for s in req.stops] + [f"{s.id}@pickup" for s in req.stops if s.pickup_depot]
     if len(set(ids)) != len(ids):
-        raise InvalidInput("stop ids must be unique", field="stops")
+        raise InvalidInput("stop ids must be unique (a stop with a pickup also uses '<id>@pickup')", field="stops")
 
 
 def _engineers(session: Session, req: PlanRequest) -> list[Engineer]:

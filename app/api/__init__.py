@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.api.common import require_json
+from app.api.common import require_json, screen_input
 
 
 def blueprints() -> list:
@@ -35,5 +35,5 @@ def register_api(app: Flask, api) -> None:
         if request.path.startswith("/api/"):
             from app.auth import check_roles_before_parsing
 
-            return check_roles_before_parsing() or require_json()
+            return check_roles_before_parsing() or require_json() or screen_input()
         return None

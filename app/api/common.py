@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, is_dataclass
+from datetime import UTC, date, datetime
 
 import marshmallow as ma
 from flask import current_app, request
@@ -55,6 +56,39 @@ def require_json():
     return None
 
 
+def screen_input():
+    """What no schema can judge: a JSON body nested deeper than the parser goes (400), and
+    text holding U+0000 in the query or JSON body (422 naming the field; PostgreSQL cannot
+    store it and no code, serial or note needs it)."""
+    try:
+        body = request.get_json(silent=True) if request.is_json else None
+    except RecursionError:
+        return problem(400, "Bad Request", "the JSON body is nested too deeply",
+                       errors={"_schema": ["nested too deeply"]})
+    query = {name: "".join(values) for name, values in request.args.lists()}
+    field = _nul_field(query) or _nul_field(body)
+    if field is None:
+        return None
+    return problem(422, "Unprocessable Entity", f"{field}: must not contain NUL characters (U+0000)",
+                   errors={field: ["must not contain NUL characters (U+0000)"]})
+
+
+def _nul_field(value) -> str | None:
+    """Where in a parsed JSON value a key or string holds U+0000, as ``lines.0.serial``."""
+    pending = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return path or "_schema"
+        children = item.items() if isinstance(item, dict) else enumerate(item) if isinstance(item, list) else ()
+        for key, child in children:
+            name = f"{path}.{key}" if path else str(key)
+            if "\x00" in name:
+                return name
+            pending.append((name, child))
+    return None
+
+
 def Str(max_len: int, **kw) -> ma.fields.String:
     """A trimmed string field with a length limit matching its column."""
     required = kw.pop("required", False)
@@ -70,3 +104,19 @@ def Money(**kw) -> ma.fields.Decimal:
     apispec would write a Decimal field's bounds as strings ("0.00"), which is not valid OpenAPI."""
     return ma.fields.Decimal(places=2, validate=validate.Range(min=0, max=10_000_000),
                              metadata={"minimum": 0, "maximum": 10_000_000}, **kw)
+
+
+# Dates and times a client sends stay within these years: past them the date arithmetic
+# (a warranty's end, a day's minutes, the UTC form of a year-1 time at +14:00) overflows.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2199, 12, 31)
+FIRST_TIME, LAST_TIME = datetime(1970, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def Day(**kw) -> ma.fields.Date:
+    """A calendar date from 1970 to 2199."""
+    return ma.fields.Date(validate=validate.Range(min=FIRST_DAY, max=LAST_DAY), **kw)
+
+
+def When(**kw) -> ma.fields.AwareDateTime:
+    """An ISO 8601 timestamp with its UTC offset, from 1970 to 2199."""
+    return ma.fields.AwareDateTime(validate=validate.Range(min=FIRST_TIME, max=LAST_TIME), **kw)

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import func, select
 
-from app.api.common import Money, PageArgs, Str, page_of, page_schema, plain
+from app.api.common import Day, Money, PageArgs, Str, page_of, page_schema, plain
 from app.api.scoping import customer_scope
 from app.auth import ALL_ROLES, STAFF, actor_name, roles_required
 from app.db import get_session
@@ -47,8 +47,8 @@ class EquipmentCreate(ma.Schema):
     site_code = Str(32, required=True)
     part_number = Str(64, required=True, metadata={"description": "the equipment's model"})
     serial = Str(64, required=True)
-    acceptance_date = ma.fields.Date(required=True)
-    warranty_end = ma.fields.Date(allow_none=True, metadata={"description": "default: 3 years after acceptance"})
+    acceptance_date = Day(required=True)
+    warranty_end = Day(allow_none=True, metadata={"description": "default: 3 years after acceptance"})
     contract_code = Str(32, allow_none=True)
 
 
@@ -98,8 +98,8 @@ class ContractSettings(ma.Schema):
         validate=validate.OneOf(["coverage", "elapsed", "working_days"])))
     late_return_charge = Money()
     currency = Str(3)
-    valid_from = ma.fields.Date(allow_none=True)
-    valid_to = ma.fields.Date(allow_none=True)
+    valid_from = Day(allow_none=True)
+    valid_to = Day(allow_none=True)
     active = ma.fields.Boolean()
 
 

@@ -7,7 +7,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Str
+from app.api.common import Day, Str, When
 from app.auth import actor_name, roles_required
 from app.background import submit_route_plan
 from app.db import get_session
@@ -28,8 +28,8 @@ class StopSchema(ma.Schema):
     lat = ma.fields.Float(validate=validate.Range(-90, 90))
     lon = ma.fields.Float(validate=validate.Range(-180, 180))
     service_minutes = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=24 * 60))
-    window_start = ma.fields.AwareDateTime()
-    window_end = ma.fields.AwareDateTime()
+    window_start = When()
+    window_end = When()
     skill = Str(40)
     severity = ma.fields.String(load_default="P3", validate=validate.OneOf(["P1", "P2", "P3", "P4", "inspection"]))
     pickup_depot = Str(32, metadata={"description": "depot where the spare is picked up before this stop"})
@@ -43,7 +43,7 @@ class StopSchema(ma.Schema):
 
 
 class PlanRequestSchema(ma.Schema):
-    date = ma.fields.Date(required=True, metadata={"description": "local date of the plan"})
+    date = Day(required=True, metadata={"description": "local date of the plan"})
     timezone = Str(64, load_default="Asia/Shanghai")
     engineers = ma.fields.List(Str(32), validate=validate.Length(max=500))
     depot = Str(32)

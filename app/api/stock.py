@@ -7,7 +7,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import PageArgs, Str, page_of, page_schema, plain
+from app.api.common import PageArgs, Str, When, page_of, page_schema, plain
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.errors import problem
@@ -186,8 +186,8 @@ class MovementQuery(PageArgs):
     part_number = Str(64)
     reason = ma.fields.String(validate=validate.OneOf([r.value for r in MovementReason]))
     reference = Str(64)
-    since = ma.fields.AwareDateTime(metadata={"description": "ISO 8601 with offset"})
-    until = ma.fields.AwareDateTime()
+    since = When(metadata={"description": "ISO 8601 with offset"})
+    until = When()
 
 
 MovementPage = page_schema(MovementSchema, "MovementPage")

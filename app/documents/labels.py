@@ -171,6 +171,20 @@ _LABELS: dict[str, tuple[str, str]] = {
     "evt_faulty_returned": ("故障件返回仓库", "Faulty part received at depot"),
     "evt_confirmed": ("客户确认", "Customer confirmed"),
     "evt_closed": ("关闭工单", "Ticket closed"),
+    "evt_assigned": ("指派工程师", "Engineer assigned"),
+    "evt_reassigned": ("更换工程师", "Engineer changed"),
+    "evt_reopened": ("客户未确认，重新处理", "Not confirmed, reopened"),
+    "evt_cancelled": ("取消工单", "Ticket cancelled"),
+    "evt_severity_changed": ("调整故障等级", "Severity changed"),
+    "evt_sla_breached": ("服务时限超时", "Service clock breached"),
+    "evt_rma_opened": ("备件申请", "Spare requested"),
+    "evt_rma_approved": ("备件申请批准", "Spare request approved"),
+    "evt_rma_rejected": ("备件申请驳回", "Spare request rejected"),
+    "evt_faulty_shipped": ("故障件寄回", "Faulty part sent back"),
+    "evt_return_reminder": ("提醒寄回故障件", "Return reminder sent"),
+    "evt_return_overdue": ("故障件逾期未返回", "Faulty part return overdue"),
+    "evt_rma_closed": ("RMA关闭", "RMA closed"),
+    "evt_rma_cancelled": ("RMA取消", "RMA cancelled"),
 }
 
 _MONTHS_EN = (

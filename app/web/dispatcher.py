@@ -15,7 +15,9 @@ from sqlalchemy.orm import joinedload
 
 from app.auth import actor_name
 from app.db import get_session
+from app.documents import access
 from app.geo import travel_model
+from app.web import documents
 from app.web.auth import roles_page
 from app.web.i18n import current_zone, t
 from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, china, frame_around
@@ -210,7 +212,10 @@ def ticket(ref: str):
     rma = get_session().scalar(select(Rma).where(Rma.ticket_id == tk.id).order_by(Rma.id.desc()))
     return render_template("dispatch/ticket.html", ticket=tk, clocks=ticket_clocks(tk), options=options,
                            reason=reason, error=error, map=_ticket_map(tk, options), rma=rma,
-                           can_acknowledge=tickets.can_move(tk.status, "acknowledge"))
+                           can_acknowledge=tickets.can_move(tk.status, "acknowledge"),
+                           packing_slip=access.packing_slip_available(rma),
+                           fault_report=access.fault_report_available(tk),
+                           report_months=documents.report_months(get_session(), tk.customer))
 
 
 @bp.post("/tickets/<ref>/dispatch")

@@ -286,8 +286,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "trk.event.overdue": ("故障件返回已超期", "Faulty unit return overdue"),
     "trk.event.cancel": ("已取消", "Cancelled"),
     "trk.event.close": ("已关闭", "Closed"),
-    "trk.label_unavailable": ("退货标签暂时无法生成，请稍后再试或联系客服。",
-                              "The return label cannot be made just now; try later or call us."),
     "trk.no_label": ("退货标签将在备件发出后提供。", "The return label is available once the replacement ships."),
     "cust.rma": ("RMA编号", "RMA number"),
     # --- dispatcher ---------------------------------------------------------------------------
@@ -397,6 +395,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cust.none": ("没有RMA。", "No RMAs."),
     "doc.documents": ("单据", "Documents"),
     "doc.repair_form": ("维修申请表（PDF）", "Repair request form (PDF)"),
+    "doc.packing_slip": ("装箱单（PDF）", "Packing slip (PDF)"),
+    "doc.return_label": ("退货标签（PDF）", "Return label (PDF)"),
+    "doc.fault_report": ("故障处理报告（PDF）", "Fault handling report (PDF)"),
+    "doc.monthly_report": ("月度服务报告（PDF）", "Monthly service report (PDF)"),
+    "doc.month": ("{year}年{month}月", "{year}-{month}"),
+    "doc.not_yet": ("该单据尚未生成：对应的步骤还没有完成。", "This document does not exist yet: its step has not happened."),
+    "doc.bad_month": ("请选择已经开始的月份（年份1970–2199，月份1–12）。",
+                      "Choose a month that has begun (year 1970–2199, month 1–12)."),
     # --- codes stored in the database ------------------------------------------------------------
     "status.in_stock": ("在库", "On the shelf"),
     "status.reserved": ("已预留", "Reserved"),

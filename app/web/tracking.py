@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 from app.auth import current_user
 from app.db import get_session
+from app.documents import access
 from app.extensions import limiter
 from app.web import documents
 from app.web.auth import roles_page
 from app.web.i18n import MESSAGES, current_lang, t
 from inventory.errors import NotFound
 from inventory.tracking import track
-from models import Rma
+from models import Customer, Rma
 from models.enums import Role
 
 bp = Blueprint("tracking", __name__)
@@ -58,8 +59,7 @@ def track_page(code: str):
                            step_index=REPLACEMENT_STEPS.index(view.replacement.step)
                            if view.replacement.step in REPLACEMENT_STEPS else 0,
                            label_url=url_for("tracking.return_label", code=code)
-                           if documents.return_label_offered(rma) else None,
-                           label_due=documents.return_label_due(rma), event_label=event_label)
+                           if access.return_label_due(rma) else None, event_label=event_label)
 
 
 @bp.get("/track/<code>/return-label.pdf")
@@ -71,11 +71,9 @@ def return_label(code: str):
     except NotFound:
         return render_template("track/form.html", code=code, not_found=True), 404
     rma = db.scalar(select(Rma).where(Rma.tracking_code == code))
-    if not documents.return_label_offered(rma):
+    if not access.return_label_due(rma):
         return render_template("error.html", code=404, message=t("error.not_found")), 404
-    pdf = documents.return_label_pdf(db, rma, lang=request.args.get("lang") or current_lang())
-    if pdf is None:
-        return render_template("error.html", code=503, message=t("error.service_missing", what="PDF")), 503
+    pdf = documents.return_label_pdf(db, rma, lang="en" if (request.args.get("lang") or current_lang()) == "en" else "zh")
     return pdf, 200, {"Content-Type": "application/pdf",
                       "Content-Disposition": f'attachment; filename="return-label-{rma.number}.pdf"',
                       "Cache-Control": "no-store"}
@@ -86,7 +84,12 @@ def return_label(code: str):
 def my_rmas():
     """The customer's own RMAs with their tracking links (admin: the newest of all)."""
     user = current_user()
+    db = get_session()
     stmt = select(Rma).order_by(Rma.id.desc()).limit(200)
     if user.role == Role.CUSTOMER.value:
         stmt = stmt.where(Rma.customer_id == (user.customer_id or -1))
-    return render_template("track/my_rmas.html", rmas=list(get_session().scalars(stmt)))
+    customer = db.get(Customer, user.customer_id) if user.role == Role.CUSTOMER.value and user.customer_id else None
+    return render_template("track/my_rmas.html", rmas=list(db.scalars(stmt)), customer=customer,
+                           report_months=documents.report_months(db, customer) if customer else [],
+                           return_label_due=access.return_label_due,
+                           fault_report_available=access.fault_report_available)

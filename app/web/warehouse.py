@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from app.auth import actor_name
 from app.db import get_session
+from app.documents import access
 from app.web.auth import roles_page
 from app.web.i18n import t
 from inventory import counts, queries, receiving, repairs, rmas, transfers
@@ -206,7 +207,9 @@ def console():
     code = (request.args.get("q") or "").strip()[:64]
     found = scan(code, request.args.get("part_number") or None, depot) if code else None
     return render_template("warehouse/console.html", depots=depots, depot=depot, scan=found,
-                           conditions=[Condition.GOOD.value, Condition.FAULTY.value])
+                           conditions=[Condition.GOOD.value, Condition.FAULTY.value],
+                           packing_slip_available=access.packing_slip_available,
+                           return_label_available=access.return_label_available)
 
 
 # --- actions ------------------------------------------------------------------------------

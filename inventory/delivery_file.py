@@ -31,10 +31,13 @@ def read_delivery(data: bytes, filename: str) -> list[dict[str, str]]:
     if len(rows) - 1 > MAX_ROWS:
         raise InvalidInput(f"at most {MAX_ROWS} rows per file", field="file")
     out = []
-    for raw in rows[1:]:
+    for number, raw in enumerate(rows[1:], start=2):
         if not any(str(v or "").strip() for v in raw):
             continue
         cells = ["" if v is None else str(v).strip() for v in raw]
+        if any("\x00" in c for c in cells):  # binary, or UTF-16 text read as GB18030
+            raise InvalidInput(f"row {number} holds NUL characters: save the delivery as UTF-8 CSV or .xlsx",
+                               field="file")
         cells += [""] * (len(header) - len(cells))
         row = {h: cells[i] for i, h in enumerate(header) if h}
         if len(raw) > len(header) and any(cells[len(header):]):
@@ -60,13 +63,12 @@ def _read_csv(data: bytes) -> list[list[str]]:
 def _read_xlsx(data: bytes) -> list[list]:
     from openpyxl import load_workbook
 
-    try:
+    try:  # read-only sheets are parsed row by row, so a broken one fails while iterating
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+        book.close()
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise InvalidInput(f"unreadable Excel file: {error}", field="file") from None
-    sheet = book.worksheets[0]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    book.close()
     for r in rows:
         for i, v in enumerate(r):
             if isinstance(v, float) and v.is_integer():

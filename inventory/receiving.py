@@ -203,6 +203,7 @@ def import_receipts(
 
 
 MAX_LEN = {"depot": 32, "part_number": 64, "serial": 64, "condition": 12}
+MAX_ROW_QTY = 1_000_000  # as for one receipt through the API; more is a typo, and overflows the column
 
 
 def _check_row(raw, depots, parts, seen) -> list[tuple[str, str]]:
@@ -238,6 +239,8 @@ def _check_row(raw, depots, parts, seen) -> list[tuple[str, str]]:
         else:
             if qty <= 0:
                 errors.append(("qty", "must be at least 1"))
+            elif qty > MAX_ROW_QTY:
+                errors.append(("qty", f"at most {MAX_ROW_QTY} per row"))
     if condition not in RECEIVABLE_CONDITIONS:
         errors.append(("condition", f"must be one of {', '.join(RECEIVABLE_CONDITIONS)}"))
     if part is not None:

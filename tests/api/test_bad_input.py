@@ -5,11 +5,14 @@ PostgreSQL: some (NUL characters, offsets past 64 bits) failed on one backend on
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 from sqlalchemy import func, select
 
 from models import Customer, Equipment, Job, Movement, Ticket, User
-from tests.builders import bearer, make_user
+from tests.builders import bearer, make_part, make_user
 from tests.service_builders import make_world
 
 PROBLEM = "application/problem+json"
@@ -141,3 +144,45 @@ def test_a_route_plan_the_solver_would_refuse_is_422_before_a_job_is_queued(clie
                     headers=h["dispatcher"])
     assert problem_naming(r, 422, field), r.get_data(as_text=True)
     assert count(db, Job) == 0
+
+
+def upload(client, headers, data: bytes, name: str = "delivery.csv"):
+    return client.post("/api/stock/receipts/import", headers=headers, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(data), name)})
+
+
+@pytest.mark.parametrize("qty", ["99999999999999999999999", "9000000000000000000", "1000001"])
+def test_a_delivery_row_with_an_absurd_quantity_is_rejected_by_row_number(client, db, world, qty):
+    w, h = world
+    make_part(db, "NET-SFP", tracking="counted", category="network", kind="consumable")
+    before = count(db, Movement)
+    r = upload(client, h["warehouse"], f"depot,part_number,qty\n{w.depot},NET-SFP,{qty}\n{w.depot},NET-SFP,5\n".encode())
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert [(e["row"], e["field"]) for e in r.json["errors"]] == [(2, "qty")]
+    assert r.json["units"] == 5 and count(db, Movement) == before + 1
+
+
+def test_a_delivery_file_holding_nul_characters_is_422_and_books_nothing(client, db, world):
+    w, h = world
+    before = count(db, Movement)
+    r = upload(client, h["warehouse"], f"depot,part_number,serial\n{w.depot},{w.part},N1\n{w.depot},{w.part},N\x002\n".encode())
+    assert problem_naming(r, 422, "file") and "row 3" in r.json["detail"]
+    assert count(db, Movement) == before
+
+
+def test_an_excel_delivery_with_a_broken_sheet_is_422_naming_the_file(client, db, world):
+    from openpyxl import Workbook
+
+    w, h = world
+    book = Workbook()
+    book.active.append(["depot", "part_number", "serial"])
+    book.active.append([w.depot, w.part, "X1"])
+    whole = io.BytesIO()
+    book.save(whole)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(whole) as src, zipfile.ZipFile(broken, "w") as dst:
+        for entry in src.infolist():
+            data = src.read(entry.filename)
+            dst.writestr(entry, data[: len(data) // 2] if entry.filename == "xl/worksheets/sheet1.xml" else data)
+    r = upload(client, h["warehouse"], broken.getvalue(), "delivery.xlsx")
+    assert problem_naming(r, 422, "file"), r.get_data(as_text=True)

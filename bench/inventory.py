@@ -14,7 +14,6 @@ import argparse
 import json
 import platform
 import random
-import statistics
 import time
 
 from sqlalchemy import select, text

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast, func, select

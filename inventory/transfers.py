@@ -130,14 +130,15 @@ def receive_transfer(
         transit = virtual_location(session, LocationKind.IN_TRANSIT)
         depot = session.get_one(Depot, transfer.to_depot_id)
         stamp = Stamp(actor, MovementReason.TRANSFER_IN.value, transfer.number, note)
-        parts = {p.id: p for p in session.scalars(select(Part).where(Part.id.in_({l.part_id for l in transfer.lines})))}
+        parts = {p.id: p for p in session.scalars(select(Part).where(Part.id.in_({line.part_id for line in transfer.lines})))}
         result = TransferResult(transfer.number, "received", len(transfer.lines))
 
-        serial_lines = {l.serial_item_id: l for l in transfer.lines if l.serial_item_id}
+        serial_lines = {line.serial_item_id: line for line in transfer.lines if line.serial_item_id}
         items = {i.id: i for i in session.scalars(select(SerialItem).where(SerialItem.id.in_(serial_lines)))}
         if received is None:
             want_serials = {items[i].serial: i for i in serial_lines}
-            want_counts = {(l.part_id, l.condition): l.qty_shipped for l in transfer.lines if not l.serial_item_id}
+            want_counts = {(line.part_id, line.condition): line.qty_shipped for line in transfer.lines
+                           if not line.serial_item_id}
         else:
             want_serials, want_counts = {}, {}
             by_serial = {(items[i].part_id, items[i].serial): i for i in serial_lines}

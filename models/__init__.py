@@ -6,7 +6,6 @@ from models.jobs import Job
 from models.network import Depot, Location
 from models.outbox import OutboxMessage, SweepFiring
 from models.people import ApiToken, Customer, Engineer, Site, User
-from models.stock import Movement, SerialItem, StockQuantity
 from models.service import (
     Contract,
     Equipment,
@@ -18,6 +17,7 @@ from models.service import (
     Survey,
     Ticket,
 )
+from models.stock import Movement, SerialItem, StockQuantity
 from models.transfers import Counter, Transfer, TransferLine
 
 __all__ = [

@@ -75,7 +75,7 @@ TransferPage = page_schema(TransferSchema, "TransferPage")
 def _lines(raw) -> list[LineRequest] | None:
     if raw is None:
         return None
-    return [LineRequest(l["part_number"], l.get("serial"), l["qty"], l["condition"]) for l in raw]
+    return [LineRequest(line["part_number"], line.get("serial"), line["qty"], line["condition"]) for line in raw]
 
 
 @blp.post("")

@@ -2,6 +2,7 @@
 
 Chinese ("zh", the default) or English ("en") is chosen by ``lang``; any other
 language raises ValueError. Times print in ``data.timezone`` as YYYY-MM-DD HH:MM.
+``builders`` fills the data from the database; ``access`` says who may fetch which one.
 """
 
 from __future__ import annotations

@@ -157,7 +157,8 @@ class _People:
     customers a given name only (nobody for a username the users table does not know)."""
 
     def __init__(self, session: Session, for_customer: bool):
-        self.session, self.for_customer, self.cache = session, for_customer, {}
+        self.session, self.for_customer = session, for_customer
+        self.cache: dict[str, str | None] = {}
 
     def __call__(self, username: str | None) -> str | None:
         if not username:
@@ -208,7 +209,7 @@ def fault_report_for(session: Session, ticket: Ticket, *, for_customer: bool, la
         ticket_number=ticket.number, customer=_customer_name(ticket.customer, lang),
         site=f"{ticket.site.name} · {ticket.site.address}", equipment_model=model.part_number if model else "—",
         equipment_serial=ticket.equipment_serial or (equipment.serial if equipment else "—"),
-        severity=ticket.severity, opened_at=ticket.opened_at, closed_at=ticket.closed_at or ticket.resolved_at,
+        severity=ticket.severity, opened_at=ticket.opened_at, closed_at=ticket.closed_at,
         symptom=ticket.symptom, channel=ticket.channel, rma_number=replacement.number if replacement else None,
         events=timeline_for(session, ticket, rmas, for_customer=for_customer),
         clocks=tuple(clock_outcomes(ticket, rmas)), actions=actions, parts_used=parts,
@@ -247,6 +248,8 @@ def check_report_month(year: int, month: int, tz: str, now: datetime | None = No
 def _returned_late(rma: Rma, now: datetime) -> bool:
     """The faulty part came back after its deadline, or had not come back by ``now``."""
     due, returned = rma.return_due_at, rma.faulty_received_at
+    if due is None:
+        return False
     return rma.overdue or (returned > due if returned is not None else now > due)
 
 
@@ -287,7 +290,7 @@ def monthly_report_for(session: Session, customer: Customer, year: int, month: i
         for rma in session.scalars(select(Rma).where(
             Rma.customer_id == customer.id, Rma.return_due_at >= start, Rma.return_due_at < end,
             Rma.status.not_in(("cancelled", "rejected"))).order_by(Rma.return_due_at))
-        if _returned_late(rma, now)
+        if rma.return_due_at is not None and _returned_late(rma, now)
     ]
     surveys = list(session.scalars(select(Survey).join(Ticket, Ticket.id == Survey.ticket_id).where(
         Ticket.customer_id == customer.id, Survey.submitted_at >= start, Survey.submitted_at < end)))

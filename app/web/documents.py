@@ -33,7 +33,8 @@ from models.enums import Role
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 
-def _lang() -> str:
+def document_lang() -> str:
+    """The language of a downloaded PDF: ``?lang=`` if given, else the page's."""
     return "en" if (request.args.get("lang") or current_lang()) == "en" else "zh"
 
 
@@ -68,7 +69,7 @@ def repair_form(number: str):
         rma = access.rma_for(db, number, current_user())
     except NotFound:
         return _error(404, t("error.not_found"))
-    return _pdf(render_repair_form(builders.repair_form_for(db, rma), lang=_lang()), f"repair-form-{rma.number}.pdf")
+    return _pdf(render_repair_form(builders.repair_form_for(db, rma), lang=document_lang()), f"repair-form-{rma.number}.pdf")
 
 
 @bp.get("/rma/<number>/packing-slip.pdf")
@@ -82,7 +83,7 @@ def packing_slip(number: str):
         return _error(404, t("error.not_found"))
     except Conflict:
         return _error(409, t("doc.not_yet"))
-    lang = _lang()
+    lang = document_lang()
     data = builders.packing_slip_for(db, rma, current_app.config["PUBLIC_BASE_URL"], lang=lang)
     return _pdf(render_packing_slip(data, lang=lang), f"packing-slip-{rma.number}.pdf")
 
@@ -98,7 +99,7 @@ def return_label(number: str):
         return _error(404, t("error.not_found"))
     except Conflict:
         return _error(409, t("doc.not_yet"))
-    return _pdf(return_label_pdf(db, rma, lang=_lang()), f"return-label-{rma.number}.pdf")
+    return _pdf(return_label_pdf(db, rma, lang=document_lang()), f"return-label-{rma.number}.pdf")
 
 
 @bp.get("/ticket/<number>/fault-report.pdf")
@@ -113,7 +114,7 @@ def fault_report(number: str):
         return _error(404, t("error.not_found"))
     except Conflict:
         return _error(409, t("doc.not_yet"))
-    lang = _lang()
+    lang = document_lang()
     data = builders.fault_report_for(db, ticket, for_customer=user.role == Role.CUSTOMER.value, lang=lang)
     return _pdf(render_fault_report(data, lang=lang), f"fault-report-{ticket.number}.pdf")
 
@@ -133,6 +134,6 @@ def monthly_report(code: str):
         return _error(404, t("error.not_found"))
     except (ValueError, InvalidInput):
         return _error(422, t("doc.bad_month"))
-    lang = _lang()
+    lang = document_lang()
     data = builders.monthly_report_for(db, customer, year, month, tz, lang=lang)
     return _pdf(render_monthly_report(data, lang=lang), f"monthly-report-{customer.code}-{year}-{month:02d}.pdf")

@@ -12,7 +12,7 @@ from app.documents import access
 from app.extensions import limiter
 from app.web import documents
 from app.web.auth import roles_page
-from app.web.i18n import MESSAGES, current_lang, t
+from app.web.i18n import MESSAGES, t
 from inventory.errors import NotFound
 from inventory.tracking import track
 from models import Customer, Rma
@@ -73,7 +73,7 @@ def return_label(code: str):
     rma = db.scalar(select(Rma).where(Rma.tracking_code == code))
     if not access.return_label_due(rma):
         return render_template("error.html", code=404, message=t("error.not_found")), 404
-    pdf = documents.return_label_pdf(db, rma, lang="en" if (request.args.get("lang") or current_lang()) == "en" else "zh")
+    pdf = documents.return_label_pdf(db, rma, lang=documents.document_lang())
     return pdf, 200, {"Content-Type": "application/pdf",
                       "Content-Disposition": f'attachment; filename="return-label-{rma.number}.pdf"',
                       "Cache-Control": "no-store"}

@@ -58,35 +58,45 @@ def require_json():
 
 def screen_input():
     """What no schema can judge: a JSON body nested deeper than the parser goes (400), and
-    text holding U+0000 in the query or JSON body (422 naming the field; PostgreSQL cannot
-    store it and no code, serial or note needs it)."""
+    text no database stores in the query or JSON body (422 naming the field): U+0000, which
+    PostgreSQL refuses, and unpaired surrogates (JSON "\\ud800"), which are not UTF-8."""
     try:
         body = request.get_json(silent=True) if request.is_json else None
     except RecursionError:
         return problem(400, "Bad Request", "the JSON body is nested too deeply",
                        errors={"_schema": ["nested too deeply"]})
     query = {name: "".join(values) for name, values in request.args.lists()}
-    field = _nul_field(query) or _nul_field(body)
+    field = _unstorable_text(query) or _unstorable_text(body)
     if field is None:
         return None
-    return problem(422, "Unprocessable Entity", f"{field}: must not contain NUL characters (U+0000)",
-                   errors={field: ["must not contain NUL characters (U+0000)"]})
+    message = "must not contain NUL (U+0000) or unpaired surrogate characters"
+    return problem(422, "Unprocessable Entity", f"{field}: {message}", errors={field: [message]})
 
 
-def _nul_field(value) -> str | None:
-    """Where in a parsed JSON value a key or string holds U+0000, as ``lines.0.serial``."""
+def _unstorable_text(value) -> str | None:
+    """Where in a parsed JSON value a key or string is text no database stores, as ``lines.0.serial``."""
     pending = [("", value)]
     while pending:
         path, item = pending.pop()
-        if isinstance(item, str) and "\x00" in item:
+        if isinstance(item, str) and not _storable(item):
             return path or "_schema"
         children = item.items() if isinstance(item, dict) else enumerate(item) if isinstance(item, list) else ()
         for key, child in children:
             name = f"{path}.{key}" if path else str(key)
-            if "\x00" in name:
+            if not _storable(name):
                 return name
             pending.append((name, child))
     return None
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def Str(max_len: int, **kw) -> ma.fields.String:

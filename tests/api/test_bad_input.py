@@ -95,6 +95,15 @@ def test_text_holding_a_nul_character_is_422_naming_the_field_and_writes_nothing
     assert count(db, Movement) == before
 
 
+def test_a_json_string_with_an_unpaired_surrogate_is_422_naming_the_field(client, db, world):
+    w, h = world
+    before = count(db, Movement)
+    body = f'{{"depot": "{w.depot}", "part_number": "{w.part}", "serial": "A\\ud800"}}'
+    r = client.post("/api/stock/receipts", data=body, content_type="application/json", headers=h["warehouse"])
+    assert problem_naming(r, 422, "serial"), r.get_data(as_text=True)
+    assert count(db, Movement) == before
+
+
 @pytest.mark.parametrize("url", ["/api/depots/BJ%0001", "/api/items/%00", "/api/tickets/TKT%00"])
 def test_a_nul_character_in_a_path_segment_is_a_problem_not_a_server_error(client, world, url):
     _w, h = world

@@ -22,6 +22,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from sqlalchemy import select
 
+from inventory.rmas import ACTIONS as RMA_ACTIONS
 from models import (
     Contract,
     Customer,
@@ -81,6 +82,7 @@ def _known_identifiers(app) -> dict[str, list]:
             "username": first(User.username), "ticket": first(Ticket.number),
             "tickets.ref": first(Ticket.number), "rmas.ref": first(Rma.number),
             "track.code": first(Rma.tracking_code), "depots.code": depots,
+            "tickets.action": ["acknowledge", "arrive", "resolve"], "rmas.action": sorted(RMA_ACTIONS),
             "customers.code": customers, "contracts.code": first(Contract.code),
         }
 

@@ -36,9 +36,12 @@ services:
 browser:
 	scripts/ensure-browser
 
-## The whole suite: unit, SQLite + PostgreSQL, Redis jobs, API, browser.
-test: install-test services browser
+## The whole suite: lint and types first (so CI fails on them), then unit, SQLite +
+## PostgreSQL, Redis jobs, API, browser.
+test: lint services browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## ruff on the code and tests; mypy on inventory/ and logistics/ ([tool.mypy] in pyproject.toml).
 lint: install-test
 	$(BIN)/ruff check app inventory logistics models bench tests
+	$(BIN)/mypy

@@ -132,17 +132,17 @@ def cycle_count(
                             expect_statuses=(ItemStatus.IN_STOCK.value,))
                 result.missing.append(serial)
         for serial in sorted(scanned - set(on_shelf) - reserved_here):
-            item = session.scalar(
+            recovered = session.scalar(
                 select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.serial == serial)
             )
-            if item is None or item.status != ItemStatus.MISSING.value:
-                where = "unknown" if item is None else f"{item.status} at {item.location.code}"
+            if recovered is None or recovered.status != ItemStatus.MISSING.value:
+                where = "unknown" if recovered is None else f"{recovered.status} at {recovered.location.code}"
                 raise Conflict(
                     f"serial {serial} was scanned here but the books say it is {where}; "
                     "receive or transfer it first",
                     field="serials",
                 )
-            move_serial(session, item, depot.location, to_status=ItemStatus.IN_STOCK.value,
+            move_serial(session, recovered, depot.location, to_status=ItemStatus.IN_STOCK.value,
                         stamp=stamp, expect_statuses=(ItemStatus.MISSING.value,))
             result.found.append(serial)
         result.delta = len(result.found) - len(result.missing)

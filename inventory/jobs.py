@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from inventory.errors import NotFound
+from inventory.ledger import rows_matched
 from models import utcnow
 from models.jobs import Job
 
@@ -23,10 +24,10 @@ def create_job(session: Session, kind: str, params: dict, *, actor: str, time_li
 
 def claim_job(session: Session, job_id: str) -> bool:
     """Move queued → running; False if someone else already took it."""
-    won = session.execute(
+    won = rows_matched(session.execute(
         update(Job).where(Job.id == job_id, Job.status == "queued")
         .values(status="running", started_at=utcnow()).execution_options(synchronize_session=False)
-    ).rowcount == 1
+    )) == 1
     session.commit()
     return won
 

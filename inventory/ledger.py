@@ -8,8 +8,9 @@ transaction got there first the row count is zero and the caller gets a Conflict
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, Result, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,6 +19,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from inventory.errors import Conflict
 from models import Location, Movement, Part, SerialItem, StockQuantity, utcnow
 from models.enums import LocationKind
+
+
+def rows_matched(result: Result[Any]) -> int:
+    """Rows an UPDATE matched: the outcome of a compare-and-set. ``Session.execute`` is
+    typed as returning a plain ``Result``; for an UPDATE it is a ``CursorResult``."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ def move_serial(
     )
     if expect_reserved_ref is not None:
         stmt = stmt.where(SerialItem.reserved_ref == expect_reserved_ref)
-    if session.execute(stmt).rowcount != 1:
+    if rows_matched(session.execute(stmt)) != 1:
         raise Conflict(
             f"item {item.serial} is no longer {'/'.join(expect_statuses)} at its location; "
             "someone else changed it",
@@ -98,7 +105,7 @@ def _is_infinite_source(location: Location) -> bool:
 
 
 def add_counted(session: Session, part: Part, location: Location, condition: str, qty: int) -> None:
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = insert(StockQuantity).values(
         part_id=part.id, location_id=location.id, condition=condition, qty=qty, reserved=0
     )
@@ -125,7 +132,7 @@ def take_counted(
         .values({column.key: column - qty})
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         raise Conflict(
             f"not enough {part.part_number} ({condition}) at {location.code} to take {qty}",
             field="qty",

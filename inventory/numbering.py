@@ -17,7 +17,7 @@ def next_number(session: Session, prefix: str, at: datetime | None = None) -> st
     get the same one because the increment is a single conditional write."""
     year = (at or utcnow()).year
     name = f"{prefix}-{year}"
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
     value = session.execute(
         update(Counter)

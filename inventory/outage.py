@@ -35,24 +35,25 @@ class OutagePlan:
     optimal: AllocationResult
     greedy: AllocationResult
     tickets: dict[int, str]  # ticket id -> number
-    depots: dict[int, str]  # depot id -> code
+    depots: dict[int | str, str]  # depot id (the solver's DepotSupply.depot_id) -> code
 
 
 def _open_demands(session: Session, numbers: list[str] | None) -> tuple[list[Demand], dict[int, str]]:
-    stmt = (select(Ticket).options(joinedload(Ticket.site), joinedload(Ticket.part))
-            .where(Ticket.part_id.is_not(None), Ticket.status.in_(WAITING)).order_by(Ticket.opened_at))
+    # the inner join on the part keeps only tickets that name one
+    stmt = (select(Ticket, Part).join(Part, Part.id == Ticket.part_id).options(joinedload(Ticket.site))
+            .where(Ticket.status.in_(WAITING)).order_by(Ticket.opened_at))
     if numbers:
         stmt = stmt.where(Ticket.number.in_(numbers))
-    tickets = list(session.scalars(stmt).unique())
+    rows = session.execute(stmt).tuples().all()
     if numbers:
-        missing = sorted(set(numbers) - {t.number for t in tickets})
+        missing = sorted(set(numbers) - {t.number for t, _ in rows})
         if missing:
             raise NotFound(f"not an open ticket waiting for a part: {', '.join(missing)}", field="tickets")
-    demands = [Demand(id=t.id, lat=t.site.lat, lon=t.site.lon, part=t.part.part_number, severity=t.severity,
-                      deadline_utc=t.replacement_due, opened_at_utc=t.opened_at, category=t.part.category,
+    demands = [Demand(id=t.id, lat=t.site.lat, lon=t.site.lon, part=part.part_number, severity=t.severity,
+                      deadline_utc=t.replacement_due, opened_at_utc=t.opened_at, category=part.category,
                       onsite_deadline_utc=t.onsite_due)
-               for t in tickets]
-    return demands, {t.id: t.number for t in tickets}
+               for t, part in rows]
+    return demands, {t.id: t.number for t, _ in rows}
 
 
 def _supply(session: Session, part_numbers: set[str]) -> list[DepotSupply]:

@@ -25,12 +25,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from inventory.ledger import rows_matched
 from models import OutboxMessage, utcnow
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
@@ -99,11 +99,6 @@ def enqueue(
     return session.execute(stmt).scalar() is not None
 
 
-def _rowcount(result) -> int:
-    """Rows an UPDATE matched (``Session.execute`` is typed as returning a plain Result)."""
-    return cast(CursorResult, result).rowcount
-
-
 def _due(now: datetime):
     return (
         OutboxMessage.status == PENDING,
@@ -165,7 +160,7 @@ def mark_sent(session: Session, message: ClaimedMessage, *, now: datetime | None
 
     False when this worker no longer held the claim (its lease had lapsed).
     """
-    done = _rowcount(session.execute(
+    done = rows_matched(session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == message.claim_token)
         .values(status=SENT, sent_at=now or utcnow(), claim_token=None, claimed_until=None,
@@ -212,7 +207,7 @@ def mark_failed(
 
 def revive_dead(session: Session, *, now: datetime | None = None) -> int:
     """Put every dead message back in the queue with a fresh attempt count (committed)."""
-    revived = _rowcount(session.execute(
+    revived = rows_matched(session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == DEAD)
         .values(status=PENDING, attempts=0, next_attempt_at=now or utcnow())

@@ -152,7 +152,8 @@ class MovementView:
     actor: str
 
 
-def _movement_select() -> Select:
+def _movement_select() -> tuple[Select, type[Location], type[Location]]:
+    """The movement listing query and its two location aliases (source, destination)."""
     src, dst = aliased(Location), aliased(Location)
     return (
         select(Movement.id, Movement.occurred_at, Part.part_number, SerialItem.serial, Movement.qty,

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput
+from inventory.ledger import rows_matched
 from inventory.lookups import depot_by_code, part_by_number
 from models import Depot, Part, SerialItem, StockQuantity, utcnow
 from models.enums import Condition, ItemStatus, Tracking
@@ -38,7 +39,7 @@ def reserve_in_session(
     if part.tracking == Tracking.COUNTED.value:
         if qty <= 0:
             raise InvalidInput("quantity must be at least 1", field="qty")
-        done = session.execute(
+        done = rows_matched(session.execute(
             update(StockQuantity)
             .where(
                 StockQuantity.part_id == part.id,
@@ -48,7 +49,7 @@ def reserve_in_session(
             )
             .values(qty=StockQuantity.qty - qty, reserved=StockQuantity.reserved + qty)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if done != 1:
             raise Conflict(f"not enough {part.part_number} free at {depot.code}", field="qty")
         return Reservation(reference, depot.code, part.part_number, None, qty)
@@ -70,12 +71,12 @@ def reserve_in_session(
             what = f"serial {serial}" if serial else f"good {part.part_number}"
             raise Conflict(f"no {what} left free at {depot.code}", field="serial" if serial else "part_number")
         for item_id, item_serial in candidates:
-            won = session.execute(
+            won = rows_matched(session.execute(
                 update(SerialItem)
                 .where(SerialItem.id == item_id, *available)
                 .values(status=ItemStatus.RESERVED.value, reserved_ref=reference, updated_at=utcnow())
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            ))
             if won == 1:
                 return Reservation(reference, depot.code, part.part_number, item_serial, 1)
         # every candidate we saw was taken by someone else meanwhile: look again
@@ -107,7 +108,7 @@ def release_in_session(session: Session, reservation: Reservation) -> None:
     depot = depot_by_code(session, reservation.depot)
     part = part_by_number(session, reservation.part_number)
     if reservation.serial:
-        done = session.execute(
+        done = rows_matched(session.execute(
             update(SerialItem)
             .where(
                 SerialItem.part_id == part.id,
@@ -117,9 +118,9 @@ def release_in_session(session: Session, reservation: Reservation) -> None:
             )
             .values(status=ItemStatus.IN_STOCK.value, reserved_ref=None, updated_at=utcnow())
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
     else:
-        done = session.execute(
+        done = rows_matched(session.execute(
             update(StockQuantity)
             .where(
                 StockQuantity.part_id == part.id,
@@ -129,6 +130,6 @@ def release_in_session(session: Session, reservation: Reservation) -> None:
             )
             .values(qty=StockQuantity.qty + reservation.qty, reserved=StockQuantity.reserved - reservation.qty)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
     if done != 1:
         raise Conflict(f"reservation {reservation.reference} is not held any more", field="reference")

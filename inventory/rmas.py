@@ -32,7 +32,7 @@ from inventory.contracts import contract_calendar, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.installed_base import enter_installed_unit
-from inventory.ledger import Stamp, move_counted, move_serial
+from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
 from inventory.numbering import next_number
 from inventory.overdue import ReturnWindow, overdue_returns
@@ -603,10 +603,10 @@ def move_rma_in_session(session: Session, rma: Rma, action: str, *, actor: str, 
                        field="status", details={"current_status": rma.status, "action": action})
     now = require_utc(now or utcnow(), "now")
     previous = rma.status
-    claimed = session.execute(
+    claimed = rows_matched(session.execute(
         update(Rma).where(Rma.id == rma.id, Rma.status == previous).values(status=move.target)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if claimed != 1:
         raise Conflict(f"RMA {rma.number} was changed by someone else; reload it", field="status")
     ctx = _Ctx(session, rma, actor, now, given or MoveInput(), {})
@@ -656,11 +656,11 @@ def _flag_overdue(session: Session, rma: Rma, *, actor: str, now: datetime, late
     contract = rma.contract
     charge = contract.late_return_charge if contract else Decimal("0")
     currency = contract.currency if contract else "CNY"
-    won = session.execute(
+    won = rows_matched(session.execute(
         update(Rma).where(Rma.id == rma.id, Rma.overdue.is_(False))
         .values(overdue=True, overdue_at=now, late_charge=charge, charge_currency=currency)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if won != 1:
         return False
     session.refresh(rma)

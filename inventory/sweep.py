@@ -32,15 +32,15 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import cast
 
-from sqlalchemy import CursorResult, case, select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from inventory.contracts import contract_calendar, sla_policy
 from inventory.errors import DomainError
 from inventory.events import record_event
+from inventory.ledger import rows_matched
 from inventory.rmas import RmaKind, RmaStatus, flag_overdue_returns
 from inventory.tickets import TicketStatus
 from logistics.calendars import require_utc
@@ -127,7 +127,7 @@ def fire_once(session: Session, *, subject_type: str, subject_id: int, step: str
     else the step no longer applies), the ``sweep_firings`` row (on conflict do nothing:
     another sweep fired it), the event. True if this call fired it; commits."""
     try:
-        if guard is not None and _rowcount(session.execute(guard)) != 1:
+        if guard is not None and rows_matched(session.execute(guard)) != 1:
             session.rollback()
             return False
         dialect = session.get_bind().dialect.name
@@ -164,10 +164,6 @@ def _fire(session: Session, report: SweepReport, **step) -> bool:
         log.exception("sweep: %s %s %s failed", step["subject_type"], step["subject_id"], step["step"])
         report.errors.append(f"{step['event'].get('subject_ref')} {step['step']}: {error!r}")
         return False
-
-
-def _rowcount(result) -> int:
-    return cast(CursorResult, result).rowcount
 
 
 def _already_fired(session: Session, subject_type: str, ids: list[int]) -> set[tuple[int, str, datetime]]:

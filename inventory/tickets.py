@@ -21,6 +21,7 @@ from inventory.contracts import contract_calendar, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.installed_base import site_by_code
+from inventory.ledger import rows_matched
 from inventory.lookups import part_by_number
 from inventory.numbering import next_number
 from logistics.calendars import require_utc
@@ -231,10 +232,10 @@ def move_ticket_in_session(
     stamp = _STAMPS.get(TicketStatus(move.target))
     if stamp:
         changes[stamp] = now
-    won = session.execute(
+    won = rows_matched(session.execute(
         update(Ticket).where(Ticket.id == ticket.id, Ticket.status == ticket.status).values(**changes)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if won != 1:
         raise Conflict(f"ticket {ticket.number} was changed by someone else; reload it", field="status")
     previous = ticket.status

@@ -142,19 +142,19 @@ def receive_transfer(
         else:
             want_serials, want_counts = {}, {}
             by_serial = {(items[i].part_id, items[i].serial): i for i in serial_lines}
-            for index, line in enumerate(received):
-                part = part_by_number(session, line.part_number, field=f"received.{index}.part_number")
-                if line.serial:
-                    key = (part.id, line.serial)
+            for index, wanted in enumerate(received):
+                part = part_by_number(session, wanted.part_number, field=f"received.{index}.part_number")
+                if wanted.serial:
+                    key = (part.id, wanted.serial)
                     if key in by_serial:
-                        want_serials[line.serial] = by_serial[key]
+                        want_serials[wanted.serial] = by_serial[key]
                     else:
-                        result.discrepancies.append(Discrepancy(part.part_number, line.serial, 0, 1, "unexpected"))
+                        result.discrepancies.append(Discrepancy(part.part_number, wanted.serial, 0, 1, "unexpected"))
                 else:
-                    if line.qty < 0:
+                    if wanted.qty < 0:
                         raise InvalidInput("quantity cannot be negative", field=f"received.{index}.qty")
-                    k = (part.id, line.condition)
-                    want_counts[k] = want_counts.get(k, 0) + line.qty
+                    k = (part.id, wanted.condition)
+                    want_counts[k] = want_counts.get(k, 0) + wanted.qty
 
         for item_id, line in serial_lines.items():
             item = items[item_id]

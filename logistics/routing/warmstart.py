@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Hashable
 from datetime import timedelta
+from typing import Any, cast
 
 import numpy as np
 
@@ -142,7 +143,8 @@ def pyvrp_routes(
             )
         )
         members.append(list(ks))
-    data = pyvrp.ProblemData(locations, clients, depots, types, dist_mats, dur_mats)
+    # pyvrp's stubs spell a 2-D matrix's shape type as `int`; ours are 2-D int64 arrays, as it wants
+    data = pyvrp.ProblemData(locations, clients, depots, types, cast(Any, dist_mats), cast(Any, dur_mats))
     start = None
     if initial is not None:
         type_of = {k: (t, ks) for t, ks in enumerate(members) for k in ks}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -179,9 +180,13 @@ def _apply(contract: Contract, values: dict) -> None:
                            field="coverage_end_min")
     sla_policy(contract)  # refuse a policy the clocks cannot run on
     try:
+        ZoneInfo(contract.timezone)
+    except Exception:  # not found (KeyError), malformed (ValueError), a folder such as "America" (OSError)
+        raise InvalidInput(f"unknown time zone {contract.timezone!r}", field="timezone") from None
+    try:
         contract_calendar(contract)
-    except ValueError as error:
-        raise InvalidInput(str(error), field="timezone") from None
+    except ValueError as error:  # the zone is known: it is the country's holiday calendar
+        raise InvalidInput(str(error), field="country") from None
 
 
 def create_contract(session: Session, *, customer_code: str, code: str, **values) -> ContractView:

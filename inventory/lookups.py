@@ -12,6 +12,12 @@ from models import Depot, Location, Part, SerialItem
 from models.enums import VIRTUAL_LOCATIONS, LocationKind
 
 
+def is_row_id(text: str) -> bool:
+    """A reference given as a numeric row id: ASCII digits that fit a 64-bit integer
+    (``str.isdigit`` alone also takes "³", and numbers no id column holds)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def depot_by_code(session: Session, code: str, *, field: str = "depot") -> Depot:
     depot = session.scalar(select(Depot).where(Depot.code == code))
     if depot is None:

@@ -33,7 +33,7 @@ from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.installed_base import enter_installed_unit
 from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
-from inventory.lookups import depot_by_code, part_by_number, virtual_location
+from inventory.lookups import depot_by_code, is_row_id, part_by_number, virtual_location
 from inventory.numbering import next_number
 from inventory.overdue import ReturnWindow, overdue_returns
 from inventory.reservation import Reservation, release_in_session, reserve_in_session
@@ -204,7 +204,7 @@ def rma_view(session: Session, r: Rma) -> RmaView:
 def rma_by_ref(session: Session, ref: str | int, *, customer_id: int | None = None, field: str = "ref") -> Rma:
     """An RMA by number (RMA-2026-000001) or numeric id; another customer's is unknown."""
     text = str(ref)
-    stmt = select(Rma).where(Rma.id == int(text)) if text.isdigit() else select(Rma).where(Rma.number == text)
+    stmt = select(Rma).where(Rma.id == int(text)) if is_row_id(text) else select(Rma).where(Rma.number == text)
     rma = session.scalar(stmt)
     if rma is None or (customer_id is not None and rma.customer_id != customer_id):
         raise NotFound(f"unknown RMA {text!r}", field=field)

@@ -22,7 +22,7 @@ from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.installed_base import site_by_code
 from inventory.ledger import rows_matched
-from inventory.lookups import part_by_number
+from inventory.lookups import is_row_id, part_by_number
 from inventory.numbering import next_number
 from logistics.calendars import require_utc
 from logistics.sla import Channel, Severity, compute_clocks
@@ -134,7 +134,7 @@ def ticket_by_ref(session: Session, ref: str | int, *, field: str = "ref") -> Ti
     """A ticket by number (TKT-2026-000001) or numeric id."""
     stmt = select(Ticket)
     text = str(ref)
-    stmt = stmt.where(Ticket.id == int(text)) if text.isdigit() else stmt.where(Ticket.number == text)
+    stmt = stmt.where(Ticket.id == int(text)) if is_row_id(text) else stmt.where(Ticket.number == text)
     ticket = session.scalar(stmt)
     if ticket is None:
         raise NotFound(f"unknown ticket {text!r}", field=field)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 from flask import current_app, request
@@ -107,6 +108,18 @@ def Str(max_len: int, **kw) -> ma.fields.String:
     if extra is not None:
         checks.append(extra)
     return ma.fields.String(required=required, validate=checks, **kw)
+
+
+def Zone(**kw) -> ma.fields.String:
+    """An IANA time zone name such as "Asia/Shanghai"; the clocks and reports run on it."""
+    return Str(64, validate=_known_zone, **kw)
+
+
+def _known_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except Exception:  # not found (KeyError), malformed (ValueError), a folder such as "America" (OSError)
+        raise ma.ValidationError(f"unknown time zone {name!r}") from None
 
 
 def Money(**kw) -> ma.fields.Decimal:

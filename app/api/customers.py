@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import func, select
 
-from app.api.common import Day, Money, PageArgs, Str, page_of, page_schema, plain
+from app.api.common import Day, Money, PageArgs, Str, Zone, page_of, page_schema, plain
 from app.api.scoping import customer_scope
 from app.auth import ALL_ROLES, STAFF, actor_name, roles_required
 from app.db import get_session
@@ -38,7 +38,7 @@ class SiteSchema(ma.Schema):
     postcode = Str(12, allow_none=True)
     lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lon = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180))
-    timezone = Str(64, load_default="Asia/Shanghai")
+    timezone = Zone(load_default="Asia/Shanghai")
     contact_name = Str(80, allow_none=True)
     phone = Str(32, allow_none=True)
 
@@ -80,7 +80,7 @@ class ContractSettings(ma.Schema):
     coverage = ma.fields.String(validate=validate.OneOf(["5x8", "7x8", "7x24"]))
     coverage_start_min = ma.fields.Integer(validate=validate.Range(min=0, max=1440))
     coverage_end_min = ma.fields.Integer(validate=validate.Range(min=0, max=1440))
-    timezone = Str(64)
+    timezone = Zone()
     country = Str(2)
     response_minutes = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(["phone", "fax", "email", "web"])),
                                       values=_minutes())

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import func, or_, select
 
-from app.api.common import PageArgs, Str, page_of, page_schema
+from app.api.common import PageArgs, Str, Zone, page_of, page_schema
 from app.auth import STAFF, roles_required
 from app.db import get_session
 from app.geo import resolve
@@ -28,7 +28,7 @@ class DepotSchema(ma.Schema):
     city = Str(80)
     lat = ma.fields.Float(validate=validate.Range(-90, 90))
     lon = ma.fields.Float(validate=validate.Range(-180, 180))
-    timezone = Str(64)
+    timezone = Zone()
     active = ma.fields.Boolean(dump_only=True)
 
     @ma.validates_schema

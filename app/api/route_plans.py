@@ -7,7 +7,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Day, Str, When
+from app.api.common import Day, Str, When, Zone
 from app.auth import actor_name, roles_required
 from app.background import submit_route_plan
 from app.db import get_session
@@ -44,20 +44,11 @@ class StopSchema(ma.Schema):
 
 class PlanRequestSchema(ma.Schema):
     date = Day(required=True, metadata={"description": "local date of the plan"})
-    timezone = Str(64, load_default="Asia/Shanghai")
+    timezone = Zone(load_default="Asia/Shanghai")
     engineers = ma.fields.List(Str(32), validate=validate.Length(max=500))
     depot = Str(32)
     stops = ma.fields.List(ma.fields.Nested(StopSchema), required=True, validate=validate.Length(min=1, max=2000))
     time_limit_s = ma.fields.Float(load_default=5.0, validate=validate.Range(min=0.5, max=120))
-
-    @ma.validates("timezone")
-    def _known_zone(self, value, **_kw):
-        from zoneinfo import ZoneInfo
-
-        try:
-            ZoneInfo(value)
-        except Exception:
-            raise ma.ValidationError(f"unknown time zone {value!r}") from None
 
 
 class JobSchema(ma.Schema):

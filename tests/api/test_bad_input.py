@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from models import Customer, Equipment, Job, Movement, Ticket, User
+from models import Customer, Depot, Equipment, Job, Movement, Site, Ticket, User
 from tests.builders import bearer, make_part, make_user
 from tests.service_builders import make_world
 
@@ -153,6 +153,38 @@ def test_a_route_plan_the_solver_would_refuse_is_422_before_a_job_is_queued(clie
                     headers=h["dispatcher"])
     assert problem_naming(r, 422, field), r.get_data(as_text=True)
     assert count(db, Job) == 0
+
+
+@pytest.mark.parametrize("ref", ["%C2%B3", "99999999999999999999"])  # "³" passes str.isdigit; an id no column holds
+def test_a_ticket_or_rma_reference_that_only_looks_numeric_is_404(client, world, ref):
+    _w, h = world
+    for url in (f"/api/tickets/{ref}", f"/api/tickets/{ref}/events", f"/api/rmas/{ref}"):
+        r = client.get(url, headers=h["admin"])
+        assert problem_naming(r, 404, "ref"), (url, r.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("zone", ["America", "Nowhere/Land", "zone1970.tab"])
+def test_an_unknown_time_zone_is_422_naming_timezone_and_stores_nothing(client, db, world, zone):
+    w, h = world
+    sites, depots = count(db, Site), count(db, Depot)
+    r = client.post("/api/sites", json={"code": "S-TZ", "customer_code": w.customer, "name": "n", "address": "a",
+                                        "city": "Beijing", "lat": 39.9, "lon": 116.4, "timezone": zone},
+                    headers=h["admin"])
+    assert problem_naming(r, 422, "timezone"), r.get_data(as_text=True)
+    r = client.post("/api/depots", json={"code": "TZ01", "name": "n", "address": "1 Main Rd", "city": "Beijing",
+                                         "lat": 39.9, "lon": 116.4, "timezone": zone}, headers=h["admin"])
+    assert problem_naming(r, 422, "timezone"), r.get_data(as_text=True)
+    r = client.patch(f"/api/contracts/{w.contract}", json={"timezone": zone}, headers=h["admin"])
+    assert problem_naming(r, 422, "timezone"), r.get_data(as_text=True)
+    assert (count(db, Site), count(db, Depot)) == (sites, depots)
+    assert client.post("/api/tickets", json={"site": w.site, "severity": "P2", "symptom": "x"},
+                       headers=h["dispatcher"]).status_code == 201
+
+
+def test_a_contract_country_without_a_holiday_calendar_is_422_naming_country(client, world):
+    w, h = world
+    r = client.patch(f"/api/contracts/{w.contract}", json={"country": "ZZ"}, headers=h["admin"])
+    assert problem_naming(r, 422, "country"), r.get_data(as_text=True)
 
 
 def upload(client, headers, data: bytes, name: str = "delivery.csv"):

@@ -120,11 +120,12 @@ def solve(
     remaining = deadline - time.monotonic()
     params.time_limit.FromMilliseconds(max(10, int(remaining * 1000)))
     solution = _search(routing, params, initial, deadline)
-    if solution is None and initial is not None:
-        solution = initial
-    elif solution is not None and initial is not None:
-        start, end = initial.ObjectiveValue(), solution.ObjectiveValue()
+    if initial is not None:
+        start = initial.ObjectiveValue()
+        end = solution.ObjectiveValue() if solution is not None else start
         notes.append(f"OR-Tools search: objective {start} -> {end} from the {first} start")
+        if solution is None or start < end:  # keep the best plan seen
+            solution = initial
     wall = time.monotonic() - began
     if solution is None:
         return RoutePlan(
@@ -210,7 +211,23 @@ def _search_parameters(
     )
     params.time_limit.FromMilliseconds(max(10, int(time_limit_s * 1000)))
     params.use_full_propagation = BOOL_FALSE
+    if strategy != "ortools_plain":
+        # These insertion-based LNS operators can run for seconds without checking the
+        # time limit: on 400 customers from a near-optimal start, a 2.85 s search took
+        # 6.4 s with them and 2.85 s without (and improved a VROOM start more).
+        ops = params.local_search_operators
+        for name in _SLOW_OPERATORS:
+            setattr(ops, name, BOOL_FALSE)
     return params
+
+
+_SLOW_OPERATORS = (
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+)
 
 
 def _search(routing: pywrapcp.RoutingModel, params, initial, deadline: float):

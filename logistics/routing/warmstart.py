@@ -144,7 +144,9 @@ def pyvrp_routes(
         )
         members.append(list(ks))
     # pyvrp's stubs spell a 2-D matrix's shape type as `int`; ours are 2-D int64 arrays, as it wants
-    data = pyvrp.ProblemData(locations, clients, depots, types, cast(Any, dist_mats), cast(Any, dur_mats))
+    data = pyvrp.ProblemData(
+        locations, clients, depots, types, cast(Any, dist_mats), cast(Any, dur_mats)
+    )
     start = None
     if initial is not None:
         type_of = {k: (t, ks) for t, ks in enumerate(members) for k in ks}

@@ -43,5 +43,5 @@ test: lint services browser
 
 ## ruff on the code and tests; mypy on inventory/ and logistics/ ([tool.mypy] in pyproject.toml).
 lint: install-test
-	$(BIN)/ruff check app inventory logistics models bench tests
+	$(BIN)/ruff check app inventory logistics models bench tests migrations
 	$(BIN)/mypy

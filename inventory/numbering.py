@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -26,7 +26,3 @@ def next_number(session: Session, prefix: str, at: datetime | None = None) -> st
         .returning(Counter.value)
     ).scalar_one()
     return f"{name}-{value:06d}"
-
-
-def peek_number(session: Session, prefix: str, year: int) -> int:
-    return session.scalar(select(Counter.value).where(Counter.name == f"{prefix}-{year}")) or 0

@@ -10,18 +10,9 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from inventory.errors import NotFound
+from logistics.dispatch import great_circle_km
 from models import Depot, Location, Movement, Part, SerialItem, StockPolicy, StockQuantity
 from models.enums import Condition, ItemStatus, Tracking
-
-EARTH_RADIUS_KM = 6371.0088
-
-
-def great_circle_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Haversine distance in km from one point to many (degrees in)."""
-    p1, p2 = np.radians(lat), np.radians(lats)
-    dphi, dlmb = p2 - p1, np.radians(lons - lon)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 @dataclass(frozen=True)
@@ -75,9 +66,8 @@ def availability(
         return []
     dist: list[float | None] = [None] * len(rows)
     if near is not None:
-        lats = np.fromiter((r.lat for r in rows), float, len(rows))
-        lons = np.fromiter((r.lon for r in rows), float, len(rows))
-        dist = [round(float(d), 1) for d in great_circle_km(near[0], near[1], lats, lons)]
+        depots_xy = np.array([(r.lat, r.lon) for r in rows], dtype=float)
+        dist = [round(float(d), 1) for d in great_circle_km(np.array([near], dtype=float), depots_xy)[0]]
     result = [
         DepotAvailability(r.code, r.name, r.city, r.lat, r.lon, *counts.get(r.location_id, (0, 0)), d)
         for r, d in zip(rows, dist, strict=True)

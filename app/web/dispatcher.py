@@ -305,21 +305,20 @@ def _route_candidates(depot: Depot, depots: list[Depot]) -> list[Ticket]:
     assigned to one of its engineers)."""
     import numpy as np
 
-    from inventory.queries import great_circle_km
+    from logistics.dispatch import great_circle_km
 
     db = get_session()
     open_ = list(db.scalars(select(Ticket).options(joinedload(Ticket.site), joinedload(Ticket.engineer),
                                                      joinedload(Ticket.part))
                             .where(Ticket.status.in_(["new", "acknowledged", "dispatched"]))))
-    lats = np.array([d.lat for d in depots])
-    lons = np.array([d.lon for d in depots])
+    depots_xy = np.array([(d.lat, d.lon) for d in depots], dtype=float)
     mine = []
     for tk in open_:
         if tk.engineer is not None and tk.engineer.base_depot_id is not None:
             if tk.engineer.base_depot_id == depot.id:
                 mine.append(tk)
             continue
-        nearest = depots[int(np.argmin(great_circle_km(tk.site.lat, tk.site.lon, lats, lons)))]
+        nearest = depots[int(np.argmin(great_circle_km(np.array([(tk.site.lat, tk.site.lon)]), depots_xy)[0]))]
         if nearest.id == depot.id:
             mine.append(tk)
     mine.sort(key=lambda tk: (SEVERITY_ORDER.get(tk.severity, 9), tk.opened_at))

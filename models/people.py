@@ -22,6 +22,9 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(8), default="zh")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Web sessions carry the epoch they were signed in under; raising it (deactivation,
+    # a new password) ends every session signed in before.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ApiToken(Base):

@@ -282,7 +282,7 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_type: Mapped[str] = mapped_column(String(16))  # ticket | rma | repair_batch | ...
     subject_id: Mapped[int]
-    subject_ref: Mapped[str | None] = mapped_column(String(32))  # its human number
+    subject_ref: Mapped[str | None] = mapped_column(String(64))  # its human number, or a username
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     from_state: Mapped[str | None] = mapped_column(String(20))

@@ -1,12 +1,19 @@
-"""``Idempotency-Key`` on POSTs that create things.
+"""``Idempotency-Key`` on POSTs that create or move things.
 
-The first request with a key claims it (a row unique per user and key, committed before
-the work starts); its response is stored when the work ends. A retry with the same key
-and the same request gets that stored response back (header ``Idempotent-Replayed: true``)
-and creates nothing; the same key with a different request is 422; a retry while the
-first is still running is 409 with ``Retry-After``. Server errors (5xx) are not stored, so
-the request can be retried. Place the decorator between ``@blp.arguments`` and
-``@blp.response`` so that it sees the serialized response.
+A request with a key runs in one database transaction that holds three things: the claim
+on the key (a row unique per user and key), the work, and the response. Nothing of it is
+visible until all of it commits, so a crash at any moment (a worker killed, the server
+killed, the connection cut) leaves either nothing, and the retry does the work, or
+everything, and the retry gets the stored response back (header ``Idempotent-Replayed:
+true``) and changes nothing. The view's own commits and rollbacks become savepoints inside
+that transaction (SQLAlchemy's ``join_transaction_mode="create_savepoint"``).
+
+A retry that arrives while the first request is still running waits for it on the unique
+key (PostgreSQL row lock, SQLite write lock) and then replays its answer; if the wait
+exceeds ``IDEMPOTENCY_WAIT_SECONDS`` it is 409 with ``Retry-After``. The same key with a
+different request is 422. Server errors (5xx) store nothing, so the request can be
+retried. Place the decorator between ``@blp.arguments`` and ``@blp.response`` so that it
+sees the serialized response.
 """
 
 from __future__ import annotations
@@ -15,12 +22,13 @@ import hashlib
 import json
 from functools import wraps
 
-from flask import Response, current_app, request
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from flask import Response, current_app, g, request
+from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from app.auth import current_user
-from app.db import get_session
+from app.db import database, get_session
 from app.errors import PROBLEM, problem
 from models import IdempotencyRecord
 
@@ -29,7 +37,8 @@ MAX_KEY = 255
 IDEMPOTENCY_PARAM = {
     "in": "header", "name": HEADER, "required": False, "schema": {"type": "string", "maxLength": MAX_KEY},
     "description": "Any unique string (a UUID). A retry with the same key returns the first response "
-                   "and creates nothing twice; the same key with a different body is 422.",
+                   "and creates nothing twice, even after a crash; the same key with a different body "
+                   "is 422.",
 }
 
 
@@ -46,12 +55,80 @@ def _replay(record: IdempotencyRecord) -> Response:
     return response
 
 
+def _busy() -> Response:
+    return problem(409, "Conflict", f"the first request with this {HEADER} is still running; retry",
+                   headers={"Retry-After": "1"})
+
+
 def _run(view, args, kwargs) -> Response:
     """The view's response, errors included (rendered by the app's error handlers)."""
     try:
         return current_app.make_response(view(*args, **kwargs))
     except Exception as error:  # the registered handlers turn it into problem+json
         return current_app.make_response(current_app.handle_user_exception(error))
+
+
+def _limit_lock_wait(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        wait_ms = int(float(current_app.config.get("IDEMPOTENCY_WAIT_SECONDS", 30)) * 1000)
+        conn.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
+
+
+def _first(user_id: int, key: str) -> IdempotencyRecord | None:
+    with database().sessions() as db:
+        return db.scalar(select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id,
+                                                         IdempotencyRecord.key == key))
+
+
+def _answer_for_existing(user_id: int, key: str, method_path: str, digest: str) -> Response:
+    first = _first(user_id, key)
+    if first is None or first.status_code is None:
+        return _busy()
+    if first.request_hash != digest or first.method_path != method_path:
+        return problem(422, "Unprocessable Entity", f"this {HEADER} was already used for a different request",
+                       errors={HEADER: ["already used for a different request; use a new key"]})
+    return _replay(first)
+
+
+def _run_once(view, args, kwargs, *, user_id: int, key: str, method_path: str, digest: str) -> Response:
+    """Claim, work and response in one transaction (see the module docstring)."""
+    outer = g.get("db_session")
+    with database().engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            _limit_lock_wait(conn)
+            session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+            claim = IdempotencyRecord(user_id=user_id, key=key, method_path=method_path, request_hash=digest)
+            session.add(claim)
+            try:
+                session.commit()  # a savepoint: waits here while another request holds the key
+            except IntegrityError:
+                transaction.rollback()
+                return _answer_for_existing(user_id, key, method_path, digest)
+            except OperationalError:  # lock_timeout / busy timeout
+                transaction.rollback()
+                return _busy()
+            g.db_session = session  # the view's get_session() works inside the transaction
+            try:
+                response = _run(view, args, kwargs)
+            finally:
+                g.db_session = outer
+            if response.status_code >= 500:
+                transaction.rollback()
+                return response
+            session.rollback()  # nothing half-flushed from the view rides along
+            record = session.get(IdempotencyRecord, claim.id)
+            record.status_code = response.status_code
+            record.body = response.get_data(as_text=True)
+            session.commit()
+            session.close()
+            transaction.commit()
+            return response
+        except DBAPIError:
+            if transaction.is_active:
+                transaction.rollback()
+            return problem(503, "Service Unavailable", "the database did not take the change; retry",
+                           headers={"Retry-After": "1"})
 
 
 def idempotent(view):
@@ -67,40 +144,12 @@ def idempotent(view):
         user = current_user()
         if user is None:
             return view(*args, **kwargs)  # the role check answers 401
-        user_id = user.id
         method_path = f"{request.method} {request.path}"[:300]
         digest = _request_hash(method_path)
-        db = get_session()
-        db.rollback()  # no read transaction may stay open under the claim (SQLite snapshots)
-        claim = IdempotencyRecord(user_id=user_id, key=key, method_path=method_path, request_hash=digest)
-        db.add(claim)
-        try:
-            db.commit()
-        except IntegrityError:
-            db.rollback()
-            first = db.scalar(select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id,
-                                                              IdempotencyRecord.key == key))
-            db.rollback()
-            if first is None:  # the first request failed with a server error meanwhile
-                return problem(409, "Conflict", "retry the request", headers={"Retry-After": "1"})
-            if first.request_hash != digest or first.method_path != method_path:
-                return problem(422, "Unprocessable Entity",
-                               f"this {HEADER} was already used for a different request",
-                               errors={HEADER: ["already used for a different request; use a new key"]})
-            if first.status_code is None:
-                return problem(409, "Conflict", f"the first request with this {HEADER} is still running",
-                               headers={"Retry-After": "1"})
-            return _replay(first)
-        claim_id = claim.id
-        response = _run(view, args, kwargs)
-        db.rollback()
-        record = db.get(IdempotencyRecord, claim_id)
-        if response.status_code >= 500:
-            db.delete(record)
-        else:
-            record.status_code = response.status_code
-            record.body = response.get_data(as_text=True)
-        db.commit()
-        return response
+        # End the read transaction of the role check without expiring the caller's user
+        # object (a rollback would, and reloading it later would wait on our own lock).
+        get_session().commit()
+        return _run_once(view, args, kwargs, user_id=user.id, key=key, method_path=method_path,
+                         digest=digest)
 
     return wrapper

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.api.common import PageArgs, Str, page_of, page_schema, plain
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
+from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import repairs as svc
 from models import RepairBatch
 
@@ -68,6 +69,8 @@ BatchPage = page_schema(BatchSchema, "RepairBatchPage")
 
 @blp.post("")
 @blp.arguments(RepairSendRequest)
+@blp.doc(parameters=[IDEMPOTENCY_PARAM])
+@idempotent
 @blp.response(201, BatchSchema)
 @roles_required("warehouse")
 def send(data):
@@ -78,6 +81,8 @@ def send(data):
 
 @blp.post("/<number>/receive")
 @blp.arguments(RepairReceiveRequest)
+@blp.doc(parameters=[IDEMPOTENCY_PARAM])
+@idempotent
 @blp.response(200, BatchSchema)
 @roles_required("warehouse")
 def receive(data, number):

@@ -12,6 +12,7 @@ from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.errors import problem
 from app.geo import resolve
+from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import counts, queries, receiving, reservation
 from inventory.delivery_file import read_delivery
 from inventory.errors import InvalidInput
@@ -196,6 +197,8 @@ BelowReorderPage = page_schema(BelowReorderSchema, "BelowReorderPage")
 
 @blp.post("/stock/receipts")
 @blp.arguments(ReceiptRequest)
+@blp.doc(parameters=[IDEMPOTENCY_PARAM])
+@idempotent
 @blp.response(201, ReceiptSchema)
 @roles_required(*WAREHOUSE)
 def receive(data):
@@ -233,6 +236,8 @@ import_delivery._accepts_any_body = True
 
 @blp.post("/stock/adjustments")
 @blp.arguments(AdjustRequest)
+@blp.doc(parameters=[IDEMPOTENCY_PARAM])
+@idempotent
 @blp.response(200, ma.Schema.from_dict({"qty": ma.fields.Integer()}, name="AdjustResult"))
 @roles_required(*WAREHOUSE)
 def adjust(data):
@@ -245,6 +250,8 @@ def adjust(data):
 
 @blp.post("/stock/counts")
 @blp.arguments(CountRequest)
+@blp.doc(parameters=[IDEMPOTENCY_PARAM])
+@idempotent
 @blp.response(200, CountSchema)
 @roles_required(*WAREHOUSE)
 def count(data):
@@ -256,6 +263,8 @@ def count(data):
 
 @blp.post("/stock/scrap")
 @blp.arguments(ScrapRequest)
+@blp.doc(parameters=[IDEMPOTENCY_PARAM])
+@idempotent
 @blp.response(200, ma.Schema.from_dict({"movement_id": ma.fields.Integer()}, name="ScrapResult"))
 @roles_required(*WAREHOUSE)
 def scrap(data):
@@ -266,6 +275,8 @@ def scrap(data):
 
 @blp.post("/stock/reservations")
 @blp.arguments(ReservationRequest)
+@blp.doc(parameters=[IDEMPOTENCY_PARAM])
+@idempotent
 @blp.response(201, ReservationSchema)
 @roles_required("warehouse", "dispatcher")
 def reserve(data):

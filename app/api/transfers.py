@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from app.api.common import PageArgs, Str, page_of, page_schema, plain
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
+from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory.transfers import LineRequest, receive_transfer, ship_transfer
 from models import Depot, Transfer
 
@@ -80,6 +81,8 @@ def _lines(raw) -> list[LineRequest] | None:
 
 @blp.post("")
 @blp.arguments(ShipRequest)
+@blp.doc(parameters=[IDEMPOTENCY_PARAM])
+@idempotent
 @blp.response(201, TransferResultSchema)
 @roles_required("warehouse")
 def ship(data):
@@ -90,6 +93,8 @@ def ship(data):
 
 @blp.post("/<number>/receive")
 @blp.arguments(ReceiveRequest)
+@blp.doc(parameters=[IDEMPOTENCY_PARAM])
+@idempotent
 @blp.response(200, TransferResultSchema)
 @roles_required("warehouse")
 def receive(data, number):

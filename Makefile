@@ -25,6 +25,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## Serve the app with the demo data on SQLite (instance/sparelog.db), on $PORT.
+run: export SPARELOG_ENV ?= development
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty

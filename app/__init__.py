@@ -6,17 +6,20 @@ import logging
 
 from flask import Flask
 
-from app.config import load_config
+from app.config import check_config, load_config
 from app.db import init_db
 from app.errors import ProblemApi, register_error_handlers
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the app. ``config`` overrides the environment (tests pass DATABASE_URL etc.)."""
+    """Build the app. ``config`` overrides the environment (tests pass DATABASE_URL etc.).
+    Raises ``app.config.ConfigError`` on a configuration unsafe to serve (no SECRET_KEY in
+    production)."""
     app = Flask(__name__, instance_relative_config=True)
-    app.config.update(load_config(app.instance_path))
+    app.config.update(load_config(app.instance_path, (config or {}).get("SPARELOG_ENV")))
     if config:
         app.config.update(config)
+    check_config(app.config)
     app.json.ensure_ascii = False  # Chinese names stay readable in API responses
     app.json.sort_keys = False
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,4 +1,5 @@
-"""Who is calling: bearer tokens for the API (stored as SHA-256), sessions for the web."""
+"""Who is calling: bearer tokens for the API (stored as SHA-256), sessions for the web;
+passwords stored as Argon2id hashes."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import secrets
 from collections.abc import Callable
 from functools import wraps
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort as flask_abort
 from flask import g, request, session
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from app.db import get_session
 from app.errors import problem
@@ -34,12 +37,87 @@ def issue_token(db: Session, user: User, name: str = "default", token: str | Non
     return token
 
 
+# Argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 3 passes over
+# 64 MiB, 4 lanes). A hash made with weaker parameters is redone at the next sign-in.
+_hasher = PasswordHasher()
+_unknown_user_hash: str | None = None
+
+
 def set_password(user: User, password: str) -> None:
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _hasher.hash(password)
 
 
 def check_password(user: User, password: str) -> bool:
-    return bool(user.password_hash) and check_password_hash(user.password_hash, password)
+    """Whether ``password`` is the user's. On success a hash in an older scheme (werkzeug's
+    scrypt or pbkdf2 of the first releases) or with outdated Argon2 parameters is replaced
+    by a fresh Argon2id hash: the caller commits."""
+    stored = user.password_hash
+    if not stored:
+        _verify_nothing(password)
+        return False
+    if stored.startswith("$argon2"):
+        try:
+            _hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if _hasher.check_needs_rehash(stored):
+            set_password(user, password)
+        return True
+    try:
+        matches = check_password_hash(stored, password)
+    except ValueError:  # a hash no scheme here knows
+        return False
+    if matches:
+        set_password(user, password)
+    return matches
+
+
+def _verify_nothing(password: str) -> None:
+    """Spend the time of one verification, so an unknown user answers as slowly as a
+    wrong password (nobody learns which usernames exist from the timing)."""
+    global _unknown_user_hash
+    if _unknown_user_hash is None:
+        _unknown_user_hash = _hasher.hash(secrets.token_hex(16))
+    try:
+        _hasher.verify(_unknown_user_hash, password)
+    except VerificationError:
+        pass
+
+
+def authenticate(db: Session, username: str, password: str) -> User | None:
+    """The active user ``username`` (any letter case) if ``password`` is theirs; an
+    upgraded hash is committed."""
+    user = db.scalar(select(User).where(func.lower(User.username) == username.strip().lower(),
+                                        User.active)) if username.strip() else None
+    if user is None:
+        _verify_nothing(password)
+        return None
+    if not check_password(user, password):
+        return None
+    if db.is_modified(user):
+        db.commit()
+    return user
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in on this browser: the session remembers the user and their epoch."""
+    session["user_id"] = user.id
+    session["epoch"] = user.session_epoch
+    g.pop("current_user", None)
+
+
+def end_sessions(user: User) -> None:
+    """End every web session of ``user`` signed in so far (no commit)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def revoke_tokens(db: Session, user: User) -> int:
+    """Revoke every live token of ``user`` (no commit); returns how many."""
+    tokens = list(db.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))))
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+    return len(tokens)
 
 
 def current_user() -> User | None:
@@ -51,15 +129,17 @@ def current_user() -> User | None:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
-        user = db.scalar(
-            select(User)
+        row = db.execute(
+            select(User, ApiToken.id)
             .join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None), User.active)
-        )
+        ).first()
+        if row is not None:
+            user, g.token_id = row
         g.auth_via = "token"
     elif session.get("user_id"):
         user = db.get(User, session["user_id"])
-        if user is not None and not user.active:
+        if user is not None and (not user.active or session.get("epoch", 0) != user.session_epoch):
             user = None
         g.auth_via = "session"
     g.current_user = user
@@ -126,6 +206,6 @@ def actor_name() -> str:
     return user.username if user else "system"
 
 
-
-__all__ = ["ALL_ROLES", "STAFF", "actor_name", "check_password", "current_user", "hash_token",
-           "issue_token", "roles_required", "set_password", "utcnow"]
+__all__ = ["ALL_ROLES", "STAFF", "actor_name", "authenticate", "check_password", "current_user", "end_sessions",
+           "hash_token", "issue_token", "revoke_tokens", "roles_required", "set_password", "start_session",
+           "utcnow"]

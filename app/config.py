@@ -1,4 +1,11 @@
-"""Configuration from environment variables, with defaults for the embedded set-up."""
+"""Configuration from environment variables, with defaults for the embedded set-up.
+
+``SPARELOG_ENV`` says where the app runs: ``production`` (the default: secure unless told
+otherwise), ``development`` (the demo of ``make run``) or ``testing``. Production insists on
+a ``SECRET_KEY`` from the environment, keeps rate-limit counters in Redis and sends session
+cookies over HTTPS only; development generates a key once into ``instance/`` and counts
+in memory.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +13,66 @@ import os
 import secrets
 from pathlib import Path
 
+ENVIRONMENTS = ("production", "development", "testing")
 
-def _secret_key(instance_path: Path) -> str:
-    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app (the message names the variable to set)."""
+
+
+def environment(value: str | None = None) -> str:
+    """``value`` (else ``SPARELOG_ENV``, else production), checked against ENVIRONMENTS."""
+    name = (value if value is not None else os.environ.get("SPARELOG_ENV", "")).strip().lower()
+    name = name or "production"
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"SPARELOG_ENV must be one of {', '.join(ENVIRONMENTS)}; got {name!r}")
+    return name
+
+
+def _secret_key(instance_path: Path, env: str) -> str | None:
+    """SECRET_KEY from the environment; in development one generated once and kept in
+    instance/, in testing a random one per process; in production nothing (check_config
+    then stops the app unless the caller's configuration brings one)."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
+    if env == "testing":
+        return secrets.token_hex(32)
+    if env != "development":
+        return None
     path = instance_path / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_hex(32))
     return path.read_text().strip()
 
 
-def load_config(instance_path: str) -> dict:
+def check_config(config) -> None:
+    """Refuse to start on a configuration that is not safe to serve."""
+    if not config.get("SECRET_KEY"):
+        raise ConfigError(
+            "SECRET_KEY is not set: in production (SPARELOG_ENV=production, the default) the app "
+            "needs SECRET_KEY in the environment to sign sessions and CSRF tokens, e.g. "
+            "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'); for the local "
+            "demo set SPARELOG_ENV=development instead")
+
+
+def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
+    """The configuration for ``sparelog_env`` (default: ``SPARELOG_ENV``) from the environment."""
     instance = Path(instance_path)
     instance.mkdir(parents=True, exist_ok=True)
+    mode = environment(sparelog_env)
+    production = mode == "production"
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     env = os.environ.get
     return {
+        "SPARELOG_ENV": mode,
         "DATABASE_URL": env("DATABASE_URL", f"sqlite:///{instance / 'sparelog.db'}"),
-        "SECRET_KEY": _secret_key(instance),
+        "SECRET_KEY": _secret_key(instance, mode),
+        # the session cookie: never readable by scripts, not sent on cross-site posts, and in
+        # production over HTTPS only; Strict-Transport-Security on every response
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "HSTS": production,
         "DEFAULT_TIMEZONE": env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         "DEFAULT_LOCALE": env("DEFAULT_LOCALE", "zh"),
         # logistics providers
@@ -33,9 +82,14 @@ def load_config(instance_path: str) -> dict:
         "OSRM_URL": env("OSRM_URL", ""),
         # background jobs and rate limits
         "JOBS_BACKEND": env("JOBS_BACKEND", "inprocess"),  # inprocess | celery
-        "REDIS_URL": env("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "REDIS_URL": redis_url,
+        # rate limits: shared by every worker and host through Redis in production
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", redis_url if production else "memory://"),
+        "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "sparelog"),
         "TRACKING_RATE_LIMIT": env("TRACKING_RATE_LIMIT", "60 per minute"),
+        "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "20 per minute"),
+        "LOGIN_USER_RATE_LIMIT": env("LOGIN_USER_RATE_LIMIT", "10 per minute"),
+        "TRUSTED_PROXY_HOPS": int(env("TRUSTED_PROXY_HOPS", "0")),  # proxies setting X-Forwarded-For
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://localhost:5000"),
         # notifications
         "SMTP_HOST": env("SMTP_HOST", "127.0.0.1"),

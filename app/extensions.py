@@ -6,13 +6,20 @@ from flask import Flask, send_from_directory
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+# Only the routes that say so are limited (sign-in, tracking), per client address; the
+# counters live in RATELIMIT_STORAGE_URI (Redis in production, shared by every worker).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops:
+        # behind a load balancer: the client address and scheme come from X-Forwarded-*
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     limiter.init_app(app)
     csrf.init_app(app)
     _serve_swagger_assets(app)

@@ -4,7 +4,7 @@ and ``logistics/``; these views read, call one service, and render."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from markupsafe import Markup, escape
 
 from app.web.i18n import (
@@ -40,6 +40,15 @@ WEB_BLUEPRINTS = ("web_auth", "warehouse", "dispatch", "engineer", "tracking", "
 # Pages only load their own scripts and styles; nothing inline, nothing third-party.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# The browsable API docs (flask-smorest's Swagger UI page) start Swagger UI inline.
+DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+# JSON is data, never a document: it may load nothing and be framed nowhere.
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+                      "microphone=(), payment=(), usb=()")
+HSTS = "max-age=31536000; includeSubDomains"
+JSON_TYPES = ("application/json", "application/problem+json")
 
 
 def register_web(app: Flask) -> None:
@@ -48,8 +57,6 @@ def register_web(app: Flask) -> None:
     for module in (auth, warehouse, dispatcher, engineer, tracking, documents):
         app.register_blueprint(module.bp)
 
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.jinja_env.globals.update(
         t=t, t_code=t_code, current_lang=current_lang, current_zone=current_zone, LANGS=LANGS,
         ZONES=ZONES, html_lang=lambda: HTML_LANG[current_lang()], nav_items=_nav_items,
@@ -71,13 +78,27 @@ def register_web(app: Flask) -> None:
         return render_template("error.html", code=400, message=t("error.csrf")), 400
 
     @app.after_request
-    def _page_headers(response):
-        if request.blueprint in WEB_BLUEPRINTS and response.mimetype == "text/html":
-            response.headers.setdefault("Content-Security-Policy", CSP)
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
-            response.headers.setdefault("Cache-Control", "no-store")
-            response.vary.add("Cookie")
+    def _security_headers(response):
+        """Every response: no MIME sniffing, no framing, no referrer outside the site, no
+        device features, HTTPS only (production). Pages and JSON get their own CSP, and
+        what a signed-in caller sees is not stored by caches."""
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if app.config.get("HSTS"):
+            # browsers heed it only over HTTPS, which production is served on
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        if response.mimetype == "text/html":
+            headers.setdefault("Content-Security-Policy", DOCS_CSP if request.blueprint == "api-docs" else CSP)
+            if request.blueprint in WEB_BLUEPRINTS:
+                headers.setdefault("Cache-Control", "no-store")
+                response.vary.add("Cookie")
+        elif response.mimetype in JSON_TYPES:
+            headers.setdefault("Content-Security-Policy", API_CSP)
+            if g.get("current_user") is not None:
+                headers.setdefault("Cache-Control", "no-store")
         return response
 
 

@@ -17,9 +17,9 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import func, select
+from flask_limiter.errors import RateLimitExceeded
 
-from app.auth import check_password, current_user
+from app.auth import authenticate, current_user, start_session
 from app.db import get_session
 from app.extensions import limiter
 from app.web.i18n import LANGS, is_valid_zone, t
@@ -74,11 +74,27 @@ def roles_page(*roles: str) -> Callable:
 
 
 def _login_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", "20 per minute")
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_user_limit() -> str:
+    return current_app.config["LOGIN_USER_RATE_LIMIT"]
+
+
+def _login_username() -> str:
+    return "login-user:" + request.form.get("username", "").strip().lower()[:64]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+# Sign-in attempts per address (every one counts: each costs a password hash), and failed
+# attempts per username from anywhere (guessing one account's password from many addresses).
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_user_limit, methods=["POST"], key_func=_login_username, deduct_when=_failed,
+               scope="login-user")
 def login():
     user = current_user()
     target = safe_next(request.values.get("next"))
@@ -88,11 +104,8 @@ def login():
     username = ""
     if request.method == "POST":
         username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        found = get_session().scalar(
-            select(User).where(func.lower(User.username) == username.lower(), User.active)
-        ) if username else None
-        if found is not None and check_password(found, password):
+        found = authenticate(get_session(), username, request.form.get("password", ""))
+        if found is not None:
             lang = session.get("lang")
             tz = session.get("tz")
             session.clear()  # a fresh session on sign-in (no fixation); keep the viewer's choices
@@ -100,13 +113,21 @@ def login():
                 session["lang"] = lang
             if tz:
                 session["tz"] = tz
-            session["user_id"] = found.id
-            g.pop("current_user", None)
+            start_session(found)
             return redirect(target or home_url(found))
         error = t("login.failed")
     return render_template("login.html", error=error, username=username, next=target or ""), (
         401 if error else 200
     )
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def _too_many(error: RateLimitExceeded):
+    """429: a problem document under /api, a page (in the viewer's language) elsewhere; the
+    limiter adds Retry-After."""
+    if request.path.startswith("/api"):
+        return current_app.extensions["sparelog.api"].handle_http_exception(error)
+    return render_template("error.html", code=429, message=t("login.too_many")), 429
 
 
 @bp.post("/logout")

@@ -60,6 +60,7 @@ def live_server(tmp_path_factory):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'demo.db'}", "FLASK_APP": "wsgi",
+           "SPARELOG_ENV": "development",  # the demo as `make run` serves it (plain HTTP cookies)
            "SECRET_KEY": "browser-tests", "PUBLIC_BASE_URL": base, "JOBS_BACKEND": "inprocess",
            "RATELIMIT_STORAGE_URI": "memory://", "PYTHONUNBUFFERED": "1"}
     flask = [sys.executable, "-m", "flask"]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.db import database
 
 inventory_cli = AppGroup("inventory", help="Stock ledger commands.")
-db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+db_cli = AppGroup("db", help="Database schema (Alembic migrations), backup and restore.")
 
 
 def _session():
@@ -128,6 +128,10 @@ def create_token_command(username: str, name: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.commands.backup_cli import backup_command, restore_command
+
+    db_cli.add_command(backup_command)
+    db_cli.add_command(restore_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(inventory_cli)
     app.cli.add_command(seed_demo_command)

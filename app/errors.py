@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+import marshmallow as ma
 from flask import Response, json, render_template_string, request
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -60,8 +62,39 @@ _HTML_ERROR = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>
 <p><a href="/">返回首页 / Home</a></p></body></html>"""
 
 
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, as every error of this API is answered."""
+
+    class Meta:
+        unknown = ma.INCLUDE  # extensions such as ``shortfall`` ride along
+
+    type = ma.fields.String(metadata={"example": "about:blank"})
+    title = ma.fields.String(required=True, metadata={"example": "Unprocessable Entity"})
+    status = ma.fields.Integer(required=True, metadata={"example": 422})
+    detail = ma.fields.String()
+    errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
+                            metadata={"description": "messages per field, e.g. lines.0.serial"})
+
+
 class ProblemApi(Api):
-    """flask-smorest Api whose HTTP errors are problem documents."""
+    """flask-smorest Api whose HTTP errors are problem documents, and say so in the spec."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        """Every error response in the spec is application/problem+json with ProblemSchema
+        (flask-smorest's default says application/json with its own error schema)."""
+        import http
+
+        for status in http.HTTPStatus:
+            response: dict = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM if status >= 400 else self.DEFAULT_RESPONSE_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response (problem details)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         if not _wants_problem():

@@ -25,7 +25,7 @@ class PartSchema(ma.Schema):
     category = Str(40, required=True)
     tracking = ma.fields.String(required=True, validate=validate.OneOf([t.value for t in Tracking]))
     kind = ma.fields.String(required=True, validate=validate.OneOf([k.value for k in PartKind]))
-    unit_cost = Money(as_string=True, load_default="0")
+    unit_cost = Money(load_default="0")
 
 
 class PartQuery(PageArgs):

@@ -122,11 +122,21 @@ def _known_zone(name: str) -> None:
         raise ma.ValidationError(f"unknown time zone {name!r}") from None
 
 
+def _amount_in_range(value) -> None:
+    # a plain function, not validate.Range: apispec would document Range's bounds on a string
+    if not 0 <= value <= 10_000_000:
+        raise ma.ValidationError("must be between 0 and 10000000")
+
+
 def Money(**kw) -> ma.fields.Decimal:
-    """An amount with two decimals, 0 to 10,000,000. The bounds are documented as numbers:
-    apispec would write a Decimal field's bounds as strings ("0.00"), which is not valid OpenAPI."""
-    return ma.fields.Decimal(places=2, validate=validate.Range(min=0, max=10_000_000),
-                             metadata={"minimum": 0, "maximum": 10_000_000}, **kw)
+    """An amount with two decimals, 0 to 10,000,000, exchanged as a decimal string ("2400.00")
+    so no client rounds it through a float; a number is accepted on input too. Documented
+    as a string with a pattern (apispec would call a Decimal field a number)."""
+    kw.setdefault("as_string", True)
+    return ma.fields.Decimal(places=2, validate=_amount_in_range,
+                             metadata={"type": "string", "format": "decimal",
+                                       "pattern": r"^[0-9]{1,8}(\.[0-9]{1,2})?$",
+                                       "example": "2400.00"}, **kw)
 
 
 # Dates and times a client sends stay within these years: past them the date arithmetic

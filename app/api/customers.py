@@ -109,7 +109,7 @@ class ContractCreate(ContractSettings):
 
 
 class ContractSchema(ContractCreate):
-    late_return_charge = ma.fields.Decimal(as_string=True)
+    late_return_charge = Money()
 
 
 class CodeQuery(PageArgs):

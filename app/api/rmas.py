@@ -8,12 +8,19 @@ from marshmallow import validate
 from sqlalchemy import func, select
 
 from app.api.common import PageArgs, Str, page_of, page_schema, plain
-from app.api.scoping import EventSchema, customer_events, customer_scope, is_customer
+from app.api.scoping import (
+    EventSchema,
+    customer_events,
+    customer_scope,
+    engineer_scope,
+    is_customer,
+)
 from app.auth import ALL_ROLES, actor_name, current_user, roles_required
 from app.db import get_session
 from app.errors import problem
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import rmas as svc
+from inventory.errors import NotFound
 from inventory.events import events_of
 from models import Customer, Rma
 from models.enums import Role
@@ -220,6 +227,11 @@ def move(data, ref, action):
     if user.role != Role.ADMIN.value and user.role not in ACTION_ROLES[action]:
         return problem(403, "Forbidden", f"role {user.role!r} may not {action} an RMA; needs one of "
                                          f"{', '.join(ACTION_ROLES[action])}")
+    engineer = engineer_scope()
+    if engineer is not None:  # engineers move the RMAs of their own jobs
+        rma = svc.rma_by_ref(get_session(), ref)
+        if engineer not in (rma.engineer_id, rma.ticket.engineer_id if rma.ticket else None):
+            raise NotFound(f"unknown RMA {ref!r}", field="ref")
     scope = customer_scope()
     if scope is not None:
         data = {k: v for k, v in data.items() if k in ("carrier", "waybill")}

@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask import current_app
 from flask_smorest import Blueprint
 
-from app.api.common import plain
+from app.api.common import Money, plain
 from app.db import get_session
 from app.extensions import limiter
 from inventory.tracking import track
@@ -49,7 +49,7 @@ class TrackingSchema(ma.Schema):
     return_due_at = ma.fields.AwareDateTime(allow_none=True)
     returned_at = ma.fields.AwareDateTime(allow_none=True)
     overdue = ma.fields.Boolean()
-    late_charge = ma.fields.Decimal(as_string=True, allow_none=True)
+    late_charge = Money(allow_none=True)
     charge_currency = ma.fields.String(allow_none=True)
     timeline = ma.fields.List(ma.fields.Nested(TimelineSchema))
 

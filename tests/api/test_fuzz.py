@@ -14,6 +14,7 @@ whose pytest plugin renames test nodes through an attribute pytest 9.2 no longer
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -22,7 +23,12 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from schemathesis.core.failures import FailureGroup
 from sqlalchemy import select
 
@@ -43,7 +49,9 @@ from models import (
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261122"))
-TOKENS = {"admin": "demo-admin-token", "customer": "demo-customer-token"}
+ROLES = ("admin", "warehouse", "dispatcher", "engineer", "customer")
+TOKENS = {role: f"demo-{role}-token" for role in ROLES}
+
 
 
 @pytest.fixture(scope="session")
@@ -123,6 +131,12 @@ def error_is_problem_json(ctx, response, case) -> None:
             f"{response.status_code} answered as {content_type!r}: {response.content[:200]!r}")
 
 
+# Every answer must match the spec: no 5xx, a documented status, the documented media type
+# and a body valid against the documented schema; every error is problem+json.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, error_is_problem_json]
+
+
 @pytest.fixture(scope="session")
 def api_schema(demo_app):
     """The app's own OpenAPI document, with hooks that swap in identifiers that exist."""
@@ -148,7 +162,7 @@ def api_schema(demo_app):
     return schema
 
 
-def _fuzz(operation, headers: dict[str, str]) -> str | None:
+def _fuzz(operation, headers: dict[str, str], tally: dict[str, int]) -> str | None:
     """Run one operation's cases, valid and invalid; the failure, or None."""
     strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
                          operation.as_strategy(GenerationMode.NEGATIVE))
@@ -159,7 +173,9 @@ def _fuzz(operation, headers: dict[str, str]) -> str | None:
     @given(case=strategy)
     def run(case):
         response = case.call(headers=headers)
-        case.validate_response(response, checks=[not_a_server_error, error_is_problem_json], headers=headers)
+        tally["examples"] += 1
+        tally[f"status {response.status_code // 100}xx"] = tally.get(f"status {response.status_code // 100}xx", 0) + 1
+        case.validate_response(response, checks=CHECKS, headers=headers)
 
     try:
         run()
@@ -168,13 +184,24 @@ def _fuzz(operation, headers: dict[str, str]) -> str | None:
     return None
 
 
+def _report(role: str, tally: dict[str, int], failures: int) -> None:
+    """FUZZ_REPORT=path appends one JSON line per role (the totals in BENCHMARKS.md)."""
+    path = os.environ.get("FUZZ_REPORT")
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"role": role, "seed": SEED, "failures": failures, **tally}) + "\n")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("role", sorted(TOKENS))
 def test_no_client_input_gets_a_5xx_and_every_error_is_problem_json(api_schema, role):
     headers = {"Authorization": f"Bearer {TOKENS[role]}"}
     failures = []
+    tally = {"operations": 0, "examples": 0}
     for result in api_schema.get_all_operations():
-        failure = _fuzz(result.ok(), headers)
+        tally["operations"] += 1
+        failure = _fuzz(result.ok(), headers, tally)
         if failure:
             failures.append(failure)
+    _report(role, tally, len(failures))
     assert not failures, "\n\n".join(failures)

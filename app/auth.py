@@ -189,6 +189,28 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
+def roles_per_action(table: dict[str, tuple[str, ...]], variable: str = "action") -> Callable:
+    """Who may call depends on the action named by the path variable ``variable``: only the
+    roles ``table`` gives it (admin always may) get through, 403 for the others. An action
+    the table does not know is left to the view (its 404)."""
+
+    def allowed_for(action: str | None) -> set[str] | None:
+        roles = table.get(action or "")
+        return None if roles is None else set(roles) | {Role.ADMIN.value}
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            allowed = allowed_for(kwargs.get(variable))
+            denied = _deny(allowed) if allowed is not None else None
+            return denied if denied is not None else view(*args, **kwargs)
+
+        wrapper._action_roles = (variable, allowed_for)  # copied onto outer wrappers by functools.wraps
+        return wrapper
+
+    return decorator
+
+
 def check_roles_before_parsing():
     """before_request: who may call is decided before the body is validated, so a caller
     without rights learns nothing about the input schema (401/403 before 422)."""
@@ -196,8 +218,13 @@ def check_roles_before_parsing():
 
     view = current_app.view_functions.get(request.endpoint or "")
     roles = getattr(view, "_roles", None)
-    if roles:
-        return _deny(set(roles))
+    if roles and (denied := _deny(set(roles))) is not None:
+        return denied
+    per_action = getattr(view, "_action_roles", None)
+    if per_action:
+        variable, allowed_for = per_action
+        allowed = allowed_for((request.view_args or {}).get(variable))
+        return _deny(allowed) if allowed is not None else None
     return None
 
 
@@ -206,6 +233,6 @@ def actor_name() -> str:
     return user.username if user else "system"
 
 
-__all__ = ["ALL_ROLES", "STAFF", "actor_name", "authenticate", "check_password", "current_user", "end_sessions",
-           "hash_token", "issue_token", "revoke_tokens", "roles_required", "set_password", "start_session",
-           "utcnow"]
+__all__ = ["ALL_ROLES", "STAFF", "actor_name", "authenticate", "check_password", "current_user",
+           "end_sessions", "hash_token", "issue_token", "revoke_tokens", "roles_per_action",
+           "roles_required", "set_password", "start_session", "utcnow"]

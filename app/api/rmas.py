@@ -15,7 +15,7 @@ from app.api.scoping import (
     engineer_scope,
     is_customer,
 )
-from app.auth import ALL_ROLES, actor_name, current_user, roles_required
+from app.auth import ALL_ROLES, actor_name, roles_per_action, roles_required
 from app.db import get_session
 from app.errors import problem
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
@@ -23,7 +23,6 @@ from inventory import rmas as svc
 from inventory.errors import NotFound
 from inventory.events import events_of
 from models import Customer, Rma
-from models.enums import Role
 
 blp = Blueprint("rmas", __name__, url_prefix="/api/rmas", description="RMAs: advance replacement and return for repair")
 
@@ -217,16 +216,13 @@ def rma_events(ref):
 @blp.arguments(MoveRequest)
 @blp.response(200, RmaSchema)
 @roles_required(*ALL_ROLES)
+@roles_per_action(ACTION_ROLES)
 def move(data, ref, action):
     """One move of the RMA's table (approve, reject, allocate, ship, deliver,
     request_return, return_faulty, receive_faulty, start_repair, finish_repair, cancel,
     close) with its stock movements; a move not allowed from the current status is 409."""
     if action not in ACTION_ROLES:
         return problem(404, "Not Found", f"no RMA action {action!r}; one of {', '.join(sorted(ACTION_ROLES))}")
-    user = current_user()
-    if user.role != Role.ADMIN.value and user.role not in ACTION_ROLES[action]:
-        return problem(403, "Forbidden", f"role {user.role!r} may not {action} an RMA; needs one of "
-                                         f"{', '.join(ACTION_ROLES[action])}")
     engineer = engineer_scope()
     if engineer is not None:  # engineers move the RMAs of their own jobs
         rma = svc.rma_by_ref(get_session(), ref)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import Response, abort, jsonify
+from sqlalchemy import select
 
 from app.auth import current_user
+from app.db import get_session
 from app.errors import problem
+from models import Engineer
 from models.enums import Role
 
 
@@ -20,6 +23,16 @@ def customer_scope() -> int | None:
     if user.customer_id is None:
         abort(problem(403, "Forbidden", "this customer account is not linked to a customer unit"))
     return user.customer_id
+
+
+def engineer_scope() -> int | None:
+    """The engineer (Engineer.id) an engineer caller works as — they move only the tickets
+    and RMAs assigned to them — or None for everyone else (-1: an account with no engineer)."""
+    user = current_user()
+    if user is None or user.role != Role.ENGINEER.value:
+        return None
+    engineer = get_session().scalar(select(Engineer.id).where(Engineer.user_id == user.id))
+    return engineer if engineer is not None else -1
 
 
 def is_customer() -> bool:

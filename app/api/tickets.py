@@ -8,7 +8,13 @@ from marshmallow import validate
 from sqlalchemy import func, select
 
 from app.api.common import PageArgs, Str, page_of, page_schema, plain
-from app.api.scoping import EventSchema, customer_events, customer_scope, is_customer
+from app.api.scoping import (
+    EventSchema,
+    customer_events,
+    customer_scope,
+    engineer_scope,
+    is_customer,
+)
 from app.auth import ALL_ROLES, actor_name, roles_required
 from app.db import get_session
 from app.geo import travel_model
@@ -219,7 +225,10 @@ def ticket_events(ref):
 def move(data, ref, action):
     """acknowledge (new → acknowledged), arrive (dispatched → on_site), resolve (on_site →
     resolved, the customer is then asked to confirm); any other move from the ticket's
-    status is 409."""
+    status is 409. Engineers move the tickets assigned to them (any other is 404)."""
+    engineer = engineer_scope()
+    if engineer is not None and svc.ticket_by_ref(get_session(), ref).engineer_id != engineer:
+        raise NotFound(f"unknown ticket {ref!r}", field="ref")
     return plain(svc.move_ticket(get_session(), ref, action, actor=actor_name(), note=data.get("note"),
                                  resolution=data.get("resolution")))
 

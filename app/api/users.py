@@ -1,17 +1,33 @@
-"""Who am I; users and tokens (admin)."""
+"""Who am I; users and their API tokens (admin): create, change, deactivate, revoke.
+
+Every change to an account is an event (subject_type ``user``, subject_ref the username,
+actor the admin), so the audit trail shows who gave or took which access when."""
 
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import g
 from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
 from app.api.common import PageArgs, Str, page_of, page_schema
-from app.auth import ALL_ROLES, STAFF, current_user, issue_token, roles_required, set_password
+from app.auth import (
+    ALL_ROLES,
+    STAFF,
+    actor_name,
+    current_user,
+    end_sessions,
+    hash_token,
+    issue_token,
+    revoke_tokens,
+    roles_required,
+    set_password,
+)
 from app.db import get_session
 from app.errors import problem
-from models import Customer, User
+from inventory.events import record_event
+from models import ApiToken, Customer, User, utcnow
 
 blp = Blueprint("users", __name__, url_prefix="/api", description="Users, roles and API tokens")
 
@@ -27,17 +43,64 @@ class UserSchema(ma.Schema):
     active = ma.fields.Boolean(dump_only=True)
 
 
+class UserUpdate(ma.Schema):
+    """The fields to change; leave a field out to keep it."""
+
+    display_name = Str(120)
+    role = ma.fields.String(validate=validate.OneOf(ALL_ROLES))
+    locale = ma.fields.String(validate=validate.OneOf(["zh", "en"]))
+    customer_id = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
+    password = ma.fields.String(load_only=True, validate=validate.Length(min=8, max=128),
+                                metadata={"description": "a new password; ends the user's web sessions"})
+    active = ma.fields.Boolean(metadata={"description": "false revokes every token and ends every web session"})
+
+
 class TokenRequest(ma.Schema):
     name = Str(64, load_default="default")
 
 
 class TokenSchema(ma.Schema):
+    id = ma.fields.Integer()
     token = ma.fields.String()
     name = ma.fields.String()
     note = ma.fields.String()
 
 
+class TokenInfo(ma.Schema):
+    """A token as listed: never the token itself (only its hash is stored)."""
+
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    created_at = ma.fields.AwareDateTime()
+    revoked_at = ma.fields.AwareDateTime(allow_none=True)
+    active = ma.fields.Boolean()
+
+
 UserPage = page_schema(UserSchema, "UserPage")
+TokenPage = page_schema(TokenInfo, "TokenPage")
+
+
+def _user(db, username: str) -> User | None:
+    return db.scalar(select(User).where(User.username == username))
+
+
+def _no_user(username: str):
+    return problem(404, "Not Found", f"no user {username!r}")
+
+
+def _user_event(db, user: User, kind: str, **kw) -> None:
+    record_event(db, subject_type="user", subject_id=user.id, subject_ref=user.username, kind=kind,
+                 actor=actor_name(), **kw)
+
+
+def _unknown_customer(customer_id):
+    return problem(422, "Unprocessable Entity", "no such customer",
+                   errors={"customer_id": [f"no customer with id {customer_id}"]})
+
+
+def _token_info(token: ApiToken) -> dict:
+    return {"id": token.id, "name": token.name, "created_at": token.created_at, "revoked_at": token.revoked_at,
+            "active": token.revoked_at is None}
 
 
 @blp.get("/me")
@@ -46,6 +109,24 @@ UserPage = page_schema(UserSchema, "UserPage")
 def me():
     """The caller's own user record."""
     return current_user()
+
+
+@blp.delete("/me/token")
+@blp.response(204)
+@roles_required(*ALL_ROLES)
+def revoke_own_token():
+    """Revoke the bearer token this request is sent with (signing out an API client); the
+    next request with it is 401. A request signed in by a web session has no token: 400."""
+    token_id = g.get("token_id")
+    if token_id is None:
+        return problem(400, "Bad Request", "this request carries no bearer token to revoke; "
+                                           "web sessions end with POST /logout")
+    db = get_session()
+    token = db.get(ApiToken, token_id)
+    token.revoked_at = utcnow()
+    _user_event(db, token.user, "token_revoked", data={"token_id": token.id, "name": token.name})
+    db.commit()
+    return None
 
 
 @blp.get("/users")
@@ -65,18 +146,85 @@ def list_users(args):
 @roles_required("admin")
 def create_user(data):
     db = get_session()
-    if db.scalar(select(User).where(User.username == data["username"])):
+    if _user(db, data["username"]):
         return problem(409, "Conflict", "username taken", errors={"username": ["already exists"]})
     if data.get("customer_id") is not None and db.get(Customer, data["customer_id"]) is None:
-        return problem(422, "Unprocessable Entity", "no such customer",
-                       errors={"customer_id": [f"no customer with id {data['customer_id']}"]})
+        return _unknown_customer(data["customer_id"])
     password = data.pop("password", None)
     user = User(**data)
     if password:
         set_password(user, password)
     db.add(user)
+    db.flush()
+    _user_event(db, user, "created", to_state="active", data={"role": user.role})
     db.commit()
     return user
+
+
+@blp.get("/users/<username>")
+@blp.response(200, UserSchema)
+@roles_required("admin")
+def get_user(username):
+    user = _user(get_session(), username)
+    return user if user is not None else _no_user(username)
+
+
+@blp.patch("/users/<username>")
+@blp.arguments(UserUpdate)
+@blp.response(200, UserSchema)
+@roles_required("admin")
+def update_user(data, username):
+    """Change a user. ``active: false`` deactivates: every token is revoked and every web
+    session ends at once (reactivating does not bring them back). A new password also ends
+    the web sessions. Admins cannot deactivate themselves or drop their own admin role."""
+    db = get_session()
+    user = _user(db, username)
+    if user is None:
+        return _no_user(username)
+    if user.id == current_user().id and (data.get("active") is False or data.get("role", user.role) != user.role):
+        field = "active" if data.get("active") is False else "role"
+        return problem(409, "Conflict", "an admin cannot lock themselves out; ask another admin",
+                       errors={field: ["not on your own account"]})
+    if data.get("customer_id") is not None and db.get(Customer, data["customer_id"]) is None:
+        return _unknown_customer(data["customer_id"])
+    changes = {}
+    for field in ("display_name", "role", "locale", "customer_id"):
+        if field in data and data[field] != getattr(user, field):
+            changes[field] = [getattr(user, field), data[field]]
+            setattr(user, field, data[field])
+    if changes:
+        _user_event(db, user, "updated", data={"changes": changes})
+    if data.get("password"):
+        set_password(user, data["password"])
+        end_sessions(user)
+        _user_event(db, user, "password_set")
+    if "active" in data and data["active"] != user.active:
+        user.active = data["active"]
+        if user.active:
+            _user_event(db, user, "reactivated", from_state="inactive", to_state="active")
+        else:
+            revoked = revoke_tokens(db, user)
+            end_sessions(user)
+            _user_event(db, user, "deactivated", from_state="active", to_state="inactive",
+                        data={"tokens_revoked": revoked})
+    db.commit()
+    return user
+
+
+@blp.get("/users/<username>/tokens")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, TokenPage)
+@roles_required("admin")
+def list_tokens(args, username):
+    """The user's tokens, newest first: name, when issued, when revoked (the token itself
+    was shown once when issued and is stored only as a hash)."""
+    db = get_session()
+    user = _user(db, username)
+    if user is None:
+        return _no_user(username)
+    tokens = list(db.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+    start = (args["page"] - 1) * args["page_size"]
+    return page_of([_token_info(t) for t in tokens[start : start + args["page_size"]]], len(tokens), args)
 
 
 @blp.post("/users/<username>/tokens")
@@ -86,12 +234,33 @@ def create_user(data):
 def create_token(data, username):
     """Issue a bearer token; it is shown once and stored only as a hash."""
     db = get_session()
-    user = db.scalar(select(User).where(User.username == username))
+    user = _user(db, username)
     if user is None:
-        return problem(404, "Not Found", f"no user {username!r}")
+        return _no_user(username)
     token = issue_token(db, user, data["name"])
+    token_id = db.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token)))
+    _user_event(db, user, "token_issued", data={"token_id": token_id, "name": data["name"]})
     db.commit()
-    return {"token": token, "name": data["name"], "note": "store it now; it cannot be shown again"}
+    return {"id": token_id, "token": token, "name": data["name"],
+            "note": "store it now; it cannot be shown again"}
+
+
+@blp.delete("/users/<username>/tokens/<int:token_id>")
+@blp.response(204)
+@roles_required("admin")
+def revoke_token(username, token_id):
+    """Revoke one of the user's tokens: the next request with it is 401. Revoking a revoked
+    token changes nothing (still 204); a token of someone else is 404."""
+    db = get_session()
+    user = _user(db, username)
+    token = db.get(ApiToken, token_id) if user is not None else None
+    if token is None or token.user_id != user.id:
+        return problem(404, "Not Found", f"user {username!r} has no token {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        _user_event(db, user, "token_revoked", data={"token_id": token.id, "name": token.name})
+        db.commit()
+    return None
 
 
 __all__ = ["STAFF", "blp"]

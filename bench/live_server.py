@@ -59,6 +59,21 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _server_socket_inode(server_port: int, client_port: int) -> int | None:
+    """Inode of the loopback TCP socket whose local port is ``server_port`` and remote
+    port ``client_port`` (from /proc/net/tcp)."""
+    try:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        local, remote, inode = fields[1], fields[2], int(fields[9])
+        if int(local.split(":")[1], 16) == server_port and int(remote.split(":")[1], 16) == client_port and inode:
+            return inode
+    return None
+
+
 class ServerDied(RuntimeError):
     pass
 
@@ -159,6 +174,26 @@ class LiveServer:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"/api/health did not answer 200 within {timeout} s\n{self.log_tail()}")
             time.sleep(0.1)
+
+    def worker_serving(self, client_port: int) -> int | None:
+        """The worker holding the server side of the client's connection from
+        ``client_port`` (None while it waits in the backlog, or when it is gone)."""
+        inode = _server_socket_inode(self.port, client_port)
+        if inode is None:
+            return None
+        target = f"socket:[{inode}]"
+        for pid in self.worker_pids():
+            try:
+                fds = os.listdir(f"/proc/{pid}/fd")
+            except OSError:
+                continue
+            for fd in fds:
+                try:
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                        return pid
+                except OSError:
+                    continue
+        return None
 
     def kill_worker(self, pid: int | None = None, rng: random.Random | None = None) -> int:
         """kill -9 one worker (``pid``, or one chosen at random); returns its pid. The

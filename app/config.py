@@ -40,8 +40,11 @@ def _secret_key(instance_path: Path, env: str) -> str | None:
     if env != "development":
         return None
     path = instance_path / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_hex(32))  # readable by its owner only
+    except FileExistsError:
+        pass  # made before (or by a second process starting at the same time)
     return path.read_text().strip()
 
 

@@ -3,7 +3,8 @@ calendar, and creating contracts with DESIGN.md §2's defaults written out as da
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from copy import deepcopy
+from dataclasses import asdict, dataclass
 from datetime import date, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput, NotFound
+from inventory.events import record_event
 from logistics.calendars import CoverageCalendar, CoverageKind
 from logistics.sla import (
     DEFAULT_ESCALATION,
@@ -189,7 +191,8 @@ def _apply(contract: Contract, values: dict) -> None:
         raise InvalidInput(str(error), field="country") from None
 
 
-def create_contract(session: Session, *, customer_code: str, code: str, **values) -> ContractView:
+def create_contract(session: Session, *, customer_code: str, code: str, actor: str = "system",
+                    **values) -> ContractView:
     """A contract with the shipped defaults for anything not given; commits."""
     try:
         customer = session.scalar(select(Customer).where(Customer.code == customer_code))
@@ -204,6 +207,8 @@ def create_contract(session: Session, *, customer_code: str, code: str, **values
         _apply(contract, {k: v for k, v in values.items() if v is not None})
         session.flush()
         view = contract_view(contract)
+        record_event(session, subject_type="contract", subject_id=contract.id, subject_ref=code,
+                     customer_id=customer.id, kind="created", actor=actor, data=asdict(view))
         session.commit()
         return view
     except Exception:
@@ -211,13 +216,21 @@ def create_contract(session: Session, *, customer_code: str, code: str, **values
         raise
 
 
-def update_contract(session: Session, code: str, **values) -> ContractView:
+def update_contract(session: Session, code: str, *, actor: str = "system", **values) -> ContractView:
     """Change the settings given (None leaves a setting alone); commits. Tickets already
-    open keep the clocks they were given when they were opened."""
+    open keep the clocks they were given when they were opened. The settings that changed
+    are recorded as one event (``data.changes``: setting → {from, to})."""
     try:
         contract = contract_by_code(session, code)
+        before = {k: deepcopy(getattr(contract, k)) for k in POLICY_FIELDS}
         _apply(contract, {k: v for k, v in values.items() if v is not None})
         view = contract_view(contract)
+        changes = {k: {"from": before[k], "to": getattr(contract, k)} for k in POLICY_FIELDS
+                   if getattr(contract, k) != before[k]}
+        if changes:
+            record_event(session, subject_type="contract", subject_id=contract.id, subject_ref=code,
+                         customer_id=contract.customer_id, kind="updated", actor=actor,
+                         data={"changes": changes})
         session.commit()
         return view
     except Exception:

@@ -8,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput
+from inventory.events import record_event
 from inventory.ledger import Stamp, move_counted, move_serial
 from inventory.lookups import depot_by_code, item_by_serial, part_by_number, virtual_location
-from models import SerialItem, StockQuantity
+from models import Part, SerialItem, StockQuantity
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
 
 
@@ -50,15 +51,23 @@ def adjust_quantity(
         adjust = virtual_location(session, LocationKind.ADJUSTMENT)
         stamp = Stamp(actor, MovementReason.ADJUSTMENT.value, None, reason)
         if delta > 0:
-            move_counted(session, part, adjust, depot.location, delta, stamp=stamp, condition=condition)
+            movement = move_counted(session, part, adjust, depot.location, delta, stamp=stamp, condition=condition)
         else:
-            move_counted(session, part, depot.location, adjust, -delta, stamp=stamp, condition=condition)
+            movement = move_counted(session, part, depot.location, adjust, -delta, stamp=stamp, condition=condition)
         qty = _free_qty(session, part.id, depot.location_id, condition)
+        _part_event(session, part, "adjusted", actor, reason,
+                    {"depot": depot.code, "condition": condition, "delta": delta, "qty_after": qty,
+                     "movement_id": movement.id})
         session.commit()
         return qty
     except Exception:
         session.rollback()
         raise
+
+
+def _part_event(session: Session, part: Part, kind: str, actor: str, note: str | None, data: dict) -> None:
+    record_event(session, subject_type="part", subject_id=part.id, subject_ref=part.part_number, kind=kind,
+                 actor=actor, note=note, data=data)
 
 
 def _free_qty(session: Session, part_id: int, location_id: int, condition: str) -> int:
@@ -100,8 +109,10 @@ def cycle_count(
                 move_counted(session, part, adjust, depot.location, delta, stamp=stamp, condition=condition)
             elif delta < 0:
                 move_counted(session, part, depot.location, adjust, -delta, stamp=stamp, condition=condition)
+            result = CountResult(depot.code, part.part_number, expected, counted_qty, delta=delta)
+            _count_event(session, part, result, actor, reason, condition)
             session.commit()
-            return CountResult(depot.code, part.part_number, expected, counted_qty, delta=delta)
+            return result
 
         if serials is None:
             raise InvalidInput("a serialized part is counted by its serials", field="serials")
@@ -146,11 +157,23 @@ def cycle_count(
                         stamp=stamp, expect_statuses=(ItemStatus.MISSING.value,))
             result.found.append(serial)
         result.delta = len(result.found) - len(result.missing)
+        _count_event(session, part, result, actor, reason, None)
         session.commit()
         return result
     except Exception:
         session.rollback()
         raise
+
+
+def _count_event(session: Session, part: Part, result: CountResult, actor: str, reason: str,
+                 condition: str | None) -> None:
+    """One event per count (of the part), whatever it found; the serials it wrote off or
+    booked back in each have their movement."""
+    data = {"depot": result.depot, "expected": result.expected, "counted": result.counted,
+            "delta": result.delta, "found": result.found, "missing": result.missing}
+    if condition:
+        data["condition"] = condition
+    _part_event(session, part, "counted", actor, reason, data)
 
 
 def scrap(
@@ -180,9 +203,15 @@ def scrap(
             if item.status != ItemStatus.IN_STOCK.value:
                 raise Conflict(f"item {serial} is {item.status}; only shelf stock can be scrapped",
                                field="serial")
+            where = item.location.code
             movement = move_serial(session, item, target, to_status=ItemStatus.SCRAPPED.value,
                                    condition=Condition.SCRAPPED.value, stamp=stamp,
                                    expect_statuses=(ItemStatus.IN_STOCK.value,))
+            record_event(session, subject_type="serial_item", subject_id=item.id, subject_ref=item.serial,
+                         kind="scrapped", from_state=ItemStatus.IN_STOCK.value,
+                         to_state=ItemStatus.SCRAPPED.value, actor=actor, note=reason,
+                         data={"depot": where, "part_number": item.part.part_number,
+                               "movement_id": movement.id})
         else:
             if not (part_number and depot_code):
                 raise InvalidInput("give a serial, or depot, part_number and qty", field="serial")
@@ -194,6 +223,8 @@ def scrap(
                 raise InvalidInput(f"{part_number} is serialized: scrap it by serial", field="serial")
             movement = move_counted(session, part, depot.location, target, qty, stamp=stamp,
                                     condition=condition, to_condition=Condition.SCRAPPED.value)
+            _part_event(session, part, "scrapped", actor, reason,
+                        {"depot": depot.code, "qty": qty, "condition": condition, "movement_id": movement.id})
         session.commit()
         return movement.id
     except Exception:

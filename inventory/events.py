@@ -8,7 +8,9 @@ its messages are committed together or not at all.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,7 +37,7 @@ def record_event(
 ) -> Event:
     """Append one event (no commit) and hand it to the notification outbox.
 
-    ``at`` is UTC (defaults to now); ``data`` must be JSON-serialisable.
+    ``at`` is UTC (defaults to now); ``data`` is stored as JSON (dates and decimals as text).
     """
     event = Event(
         subject_type=subject_type,
@@ -49,12 +51,26 @@ def record_event(
         at=at or utcnow(),
         customer_visible=customer_visible,
         note=note,
-        data=data or {},
+        data=jsonable(data or {}),
     )
     session.add(event)
     session.flush()
     notifications.notify_event(session, event)
     return event
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with dates as ISO 8601 text and decimals as text ("500.00"), so that any
+    model field can go into an event's ``data``."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def events_of(session: Session, subject_type: str, subject_id: int, *, customer_visible_only: bool = False) -> list[Event]:

@@ -6,7 +6,7 @@ customer location: when it fails and comes back, its movements continue its hist
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from inventory.contracts import contract_by_code, warranty_end_for
 from inventory.errors import Conflict, InvalidInput, NotFound
+from inventory.events import record_event
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import part_by_number, virtual_location
 from models import Customer, Equipment, Part, SerialItem, Site
@@ -89,7 +90,7 @@ def site_by_code(session: Session, code: str, *, field: str = "site") -> Site:
     return site
 
 
-def create_customer(session: Session, *, code: str, name: str, **values) -> CustomerView:
+def create_customer(session: Session, *, code: str, name: str, actor: str = "system", **values) -> CustomerView:
     """A customer unit with its contact details; commits."""
     try:
         if session.scalar(select(Customer.id).where(Customer.code == code)) is not None:
@@ -98,6 +99,8 @@ def create_customer(session: Session, *, code: str, name: str, **values) -> Cust
         session.add(customer)
         session.flush()
         view = customer_view(customer)
+        record_event(session, subject_type="customer", subject_id=customer.id, subject_ref=code,
+                     customer_id=customer.id, kind="created", actor=actor, data=asdict(view))
         session.commit()
         return view
     except Exception:
@@ -106,7 +109,7 @@ def create_customer(session: Session, *, code: str, name: str, **values) -> Cust
 
 
 def create_site(session: Session, *, customer_code: str, code: str, name: str, address: str, city: str,
-                lat: float, lon: float, **values) -> SiteView:
+                lat: float, lon: float, actor: str = "system", **values) -> SiteView:
     """A site of a customer with its coordinates (degrees); commits."""
     try:
         customer = customer_by_code(session, customer_code)
@@ -117,6 +120,8 @@ def create_site(session: Session, *, customer_code: str, code: str, name: str, a
         session.add(site)
         session.flush()
         view = site_view(site)
+        record_event(session, subject_type="site", subject_id=site.id, subject_ref=code,
+                     customer_id=customer.id, kind="created", actor=actor, data=asdict(view))
         session.commit()
         return view
     except Exception:
@@ -167,6 +172,10 @@ def register_equipment_in_session(
                           acceptance_date=acceptance_date, warranty_end=end)
     session.add(equipment)
     session.flush()
+    record_event(session, subject_type="equipment", subject_id=equipment.id, subject_ref=serial,
+                 customer_id=site.customer_id, kind="registered", actor=actor,
+                 data={"site": site.code, "part_number": part.part_number, "contract": contract_code,
+                       "acceptance_date": acceptance_date, "warranty_end": end})
     return equipment
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput
+from inventory.events import record_event
 from inventory.ledger import Stamp, move_counted, move_serial
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
 from models import Depot, Location, Movement, Part, SerialItem
@@ -106,11 +107,27 @@ def receive_from_supplier(
         receipt = _receive(
             session, depot, part, serial=serial, qty=qty, condition=condition, stamp=stamp
         )
+        _receipt_event(session, receipt, part, actor=actor, reference=reference, note=note)
         session.commit()
         return receipt
     except Exception:
         session.rollback()
         raise
+
+
+def _receipt_event(session: Session, receipt: Receipt, part: Part, *, actor: str,
+                   reference: str | None, note: str | None) -> None:
+    """A serial's receipt is an event of that serial item; a counted receipt one of the part."""
+    data = {"depot": receipt.depot, "part_number": receipt.part_number, "qty": receipt.qty,
+            "condition": receipt.condition, "reference": reference, "movement_id": receipt.movement_id}
+    if receipt.serial:
+        item_id = session.get_one(Movement, receipt.movement_id).serial_item_id
+        assert item_id is not None
+        record_event(session, subject_type="serial_item", subject_id=item_id, subject_ref=receipt.serial,
+                     kind="received", to_state=ItemStatus.IN_STOCK.value, actor=actor, note=note, data=data)
+    else:
+        record_event(session, subject_type="part", subject_id=part.id, subject_ref=part.part_number,
+                     kind="received", actor=actor, note=note, data=data)
 
 
 @dataclass
@@ -184,14 +201,23 @@ def import_receipts(
     try:
         supplier = virtual_location(session, LocationKind.SUPPLIER)
         stamp = Stamp(actor, MovementReason.RECEIPT.value, reference, None)
+        movement_ids: list[int] = []
         for done, (_number, depot, part, serial, qty, condition) in enumerate(good, start=1):
-            _receive(session, depot, part, serial=serial, qty=qty, condition=condition, stamp=stamp,
-                     supplier=supplier, savepoint=False)
+            receipt = _receive(session, depot, part, serial=serial, qty=qty, condition=condition,
+                               stamp=stamp, supplier=supplier, savepoint=False)
+            movement_ids.append(receipt.movement_id)
             report.units += qty
             if progress and done % 100 == 0:
                 progress(100)
         if progress and len(good) % 100:
             progress(len(good) % 100)
+        if good:  # one event for the whole delivery, named by its reference
+            record_event(session, subject_type="delivery", subject_id=movement_ids[0], subject_ref=reference,
+                         kind="imported", actor=actor,
+                         data={"rows": report.rows, "accepted": len(good), "units": report.units,
+                               "rejected_rows": len({e.row for e in report.errors}),
+                               "depots": sorted({g[1].code for g in good}),
+                               "first_movement_id": movement_ids[0], "last_movement_id": movement_ids[-1]})
         session.commit()
     except Exception:
         session.rollback()

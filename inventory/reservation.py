@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput
+from inventory.events import record_event
 from inventory.ledger import rows_matched
 from inventory.lookups import depot_by_code, part_by_number
 from models import Depot, Part, SerialItem, StockQuantity, utcnow
@@ -31,9 +32,11 @@ class Reservation:
 
 
 def reserve_in_session(
-    session: Session, depot: Depot, part: Part, reference: str, *, qty: int = 1, serial: str | None = None
+    session: Session, depot: Depot, part: Part, reference: str, *, qty: int = 1, serial: str | None = None,
+    actor: str = "system",
 ) -> Reservation:
-    """Reserve inside the caller's transaction (no commit). Raises Conflict when none left."""
+    """Reserve inside the caller's transaction (no commit) and record it as an event of the
+    serial item (or of the counted part). Raises Conflict when none left."""
     if not reference:
         raise InvalidInput("a reservation needs a reference", field="reference")
     if part.tracking == Tracking.COUNTED.value:
@@ -52,7 +55,9 @@ def reserve_in_session(
         ))
         if done != 1:
             raise Conflict(f"not enough {part.part_number} free at {depot.code}", field="qty")
-        return Reservation(reference, depot.code, part.part_number, None, qty)
+        held = Reservation(reference, depot.code, part.part_number, None, qty)
+        _event(session, held, "reserved", actor, part, None)
+        return held
 
     if qty != 1:
         raise InvalidInput("serialized parts are reserved one at a time", field="qty")
@@ -78,7 +83,9 @@ def reserve_in_session(
                 .execution_options(synchronize_session=False)
             ))
             if won == 1:
-                return Reservation(reference, depot.code, part.part_number, item_serial, 1)
+                held = Reservation(reference, depot.code, part.part_number, item_serial, 1)
+                _event(session, held, "reserved", actor, part, item_id)
+                return held
         # every candidate we saw was taken by someone else meanwhile: look again
 
 
@@ -90,12 +97,13 @@ def reserve(
     reference: str,
     qty: int = 1,
     serial: str | None = None,
+    actor: str = "system",
 ) -> Reservation:
     """Reserve and commit."""
     try:
         depot = depot_by_code(session, depot_code)
         part = part_by_number(session, part_number)
-        result = reserve_in_session(session, depot, part, reference, qty=qty, serial=serial)
+        result = reserve_in_session(session, depot, part, reference, qty=qty, serial=serial, actor=actor)
         session.commit()
         return result
     except Exception:
@@ -103,16 +111,18 @@ def reserve(
         raise
 
 
-def release_in_session(session: Session, reservation: Reservation) -> None:
-    """Give a reservation back to free stock (inside the caller's transaction)."""
+def release_in_session(session: Session, reservation: Reservation, *, actor: str = "system") -> None:
+    """Give a reservation back to free stock (inside the caller's transaction), as an event."""
     depot = depot_by_code(session, reservation.depot)
     part = part_by_number(session, reservation.part_number)
+    item_id = None
     if reservation.serial:
+        item_id = session.scalar(select(SerialItem.id).where(SerialItem.part_id == part.id,
+                                                             SerialItem.serial == reservation.serial))
         done = rows_matched(session.execute(
             update(SerialItem)
             .where(
-                SerialItem.part_id == part.id,
-                SerialItem.serial == reservation.serial,
+                SerialItem.id == item_id,
                 SerialItem.status == ItemStatus.RESERVED.value,
                 SerialItem.reserved_ref == reservation.reference,
             )
@@ -133,3 +143,18 @@ def release_in_session(session: Session, reservation: Reservation) -> None:
         ))
     if done != 1:
         raise Conflict(f"reservation {reservation.reference} is not held any more", field="reference")
+    _event(session, reservation, "released", actor, part, item_id)
+
+
+def _event(session: Session, held: Reservation, kind: str, actor: str, part: Part, item_id: int | None) -> None:
+    """A serial's reservation is an event of the serial item; a counted one of the part."""
+    data = {"reference": held.reference, "depot": held.depot, "part_number": held.part_number, "qty": held.qty}
+    states = (ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value)
+    if kind == "released":
+        states = states[::-1]
+    if item_id is not None and held.serial:
+        record_event(session, subject_type="serial_item", subject_id=item_id, subject_ref=held.serial, kind=kind,
+                     from_state=states[0], to_state=states[1], actor=actor, data=data)
+    else:
+        record_event(session, subject_type="part", subject_id=part.id, subject_ref=part.part_number, kind=kind,
+                     actor=actor, data=data)

@@ -395,7 +395,7 @@ def _reserve_replacement(ctx: _Ctx, depot: Depot) -> None:
     s, rma = ctx.session, ctx.rma
     part = _must(s, Part, rma.replacement_part_id)
     qty = 1 if part.tracking == Tracking.SERIALIZED.value else rma.faulty_qty
-    held = reserve_in_session(s, depot, part, rma.number, qty=qty, serial=ctx.given.serial)
+    held = reserve_in_session(s, depot, part, rma.number, qty=qty, serial=ctx.given.serial, actor=ctx.actor)
     rma.source_depot_id = depot.id
     rma.replacement_qty = held.qty
     if held.serial:
@@ -412,7 +412,7 @@ def _release_replacement(ctx: _Ctx) -> None:
     depot = _must(s, Depot, rma.source_depot_id)
     part = _must(s, Part, rma.replacement_part_id)
     release_in_session(s, Reservation(rma.number, depot.code, part.part_number, rma.replacement_serial,
-                                      rma.replacement_qty))
+                                      rma.replacement_qty), actor=ctx.actor)
     ctx.data.update({"released": rma.replacement_serial or rma.replacement_qty})
 
 

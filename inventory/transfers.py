@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from inventory.errors import Conflict, InvalidInput, NotFound
+from inventory.events import record_event
 from inventory.ledger import Stamp, move_counted, move_serial
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
 from inventory.numbering import next_number
@@ -86,6 +87,10 @@ def ship_transfer(
                              condition=line.condition)
                 session.add(TransferLine(transfer_id=transfer.id, part_id=part.id,
                                          condition=line.condition, qty_shipped=line.qty))
+        record_event(session, subject_type="transfer", subject_id=transfer.id, subject_ref=transfer.number,
+                     kind="shipped", to_state=transfer.status, actor=actor, note=note,
+                     data={"from_depot": source.code, "to_depot": target.code, "lines": len(lines),
+                           "units": sum(line.qty if not line.serial else 1 for line in lines)})
         session.commit()
         return TransferResult(transfer.number, transfer.status, len(lines))
     except Exception:
@@ -184,6 +189,10 @@ def receive_transfer(
         transfer.received_by = actor
         transfer.received_at = utcnow()
         result.status = transfer.status
+        record_event(session, subject_type="transfer", subject_id=transfer.id, subject_ref=transfer.number,
+                     kind="received", from_state="shipped", to_state=transfer.status, actor=actor, note=note,
+                     at=transfer.received_at,
+                     data={"to_depot": depot.code, "discrepancies": [asdict(d) for d in result.discrepancies]})
         session.commit()
         return result
     except Exception:

@@ -8,9 +8,9 @@ from app.api.common import require_json, screen_input
 
 
 def blueprints() -> list:
-    from app.api import catalogue, depots, health, stock, transfers, users
+    from app.api import audit, catalogue, depots, health, stock, transfers, users
 
-    mods = [health, users, depots, catalogue, stock, transfers]
+    mods = [health, users, depots, catalogue, stock, transfers, audit]
     for optional in ("tickets", "rmas", "tracking", "dispatch", "route_plans", "customers",
                      "repairs", "logistics_api", "documents_api", "allocations"):
         try:

@@ -8,9 +8,10 @@ from marshmallow import validate
 from sqlalchemy import func, or_, select
 
 from app.api.common import Money, PageArgs, Str, page_of, page_schema
-from app.auth import STAFF, roles_required
+from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from inventory.errors import Conflict
+from inventory.events import record_event
 from inventory.lookups import depot_by_code, part_by_number
 from models import Part, StockPolicy
 from models.enums import PartKind, Tracking
@@ -86,6 +87,9 @@ def create_part(data):
         raise Conflict(f"part {data['part_number']} exists", field="part_number")
     part = Part(**data)
     db.add(part)
+    db.flush()
+    record_event(db, subject_type="part", subject_id=part.id, subject_ref=part.part_number, kind="created",
+                 actor=actor_name(), data=data)
     db.commit()
     return part
 
@@ -101,10 +105,15 @@ def set_policy(data, part_number, depot_code):
     depot = depot_by_code(db, depot_code, field="depot_code")
     policy = db.scalar(select(StockPolicy).where(StockPolicy.part_id == part.id,
                                                  StockPolicy.depot_id == depot.id))
+    before = None
     if policy is None:
         policy = StockPolicy(part_id=part.id, depot_id=depot.id)
         db.add(policy)
+    else:
+        before = {"reorder_point": policy.reorder_point, "target_level": policy.target_level}
     policy.reorder_point = data["reorder_point"]
     policy.target_level = data["target_level"]
+    record_event(db, subject_type="part", subject_id=part.id, subject_ref=part.part_number, kind="policy_set",
+                 actor=actor_name(), data={"depot": depot.code, **data, "before": before})
     db.commit()
     return {"depot": depot.code, "part_number": part.part_number, **data}

@@ -142,7 +142,7 @@ def _scoped(stmt, customer_column):
 @roles_required("dispatcher")
 def create_customer(data):
     """Add a customer unit."""
-    return plain(installed_base.create_customer(get_session(), **data))
+    return plain(installed_base.create_customer(get_session(), actor=actor_name(), **data))
 
 
 @blp.get("/customers")
@@ -171,7 +171,7 @@ def get_customer(code):
 @roles_required("dispatcher")
 def create_site(data):
     """Add a site (address and coordinates in degrees) to a customer."""
-    return plain(installed_base.create_site(get_session(), **data))
+    return plain(installed_base.create_site(get_session(), actor=actor_name(), **data))
 
 
 @blp.get("/sites")
@@ -217,7 +217,7 @@ def list_equipment(args):
 @roles_required("admin")
 def create_contract(data):
     """A service contract; every setting left out takes DESIGN.md §2's default."""
-    return plain(contracts.create_contract(get_session(), **data))
+    return plain(contracts.create_contract(get_session(), actor=actor_name(), **data))
 
 
 @blp.patch("/contracts/<code>")
@@ -226,7 +226,7 @@ def create_contract(data):
 @roles_required("admin")
 def update_contract(data, code):
     """Change a contract's coverage, clocks, ladder or charge; open tickets keep their clocks."""
-    return plain(contracts.update_contract(get_session(), code, **data))
+    return plain(contracts.update_contract(get_session(), code, actor=actor_name(), **data))
 
 
 @blp.get("/contracts")

@@ -8,10 +8,11 @@ from marshmallow import validate
 from sqlalchemy import func, or_, select
 
 from app.api.common import PageArgs, Str, Zone, page_of, page_schema
-from app.auth import STAFF, roles_required
+from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.geo import resolve
 from inventory.errors import Conflict, NotFound
+from inventory.events import record_event
 from inventory.lookups import depot_by_code
 from models import Depot, Location
 from models.enums import LocationKind
@@ -95,5 +96,8 @@ def create_depot(data):
     db.flush()
     depot = Depot(location_id=location.id, **data)
     db.add(depot)
+    db.flush()
+    record_event(db, subject_type="depot", subject_id=depot.id, subject_ref=depot.code, kind="created",
+                 actor=actor_name(), data=data)
     db.commit()
     return depot

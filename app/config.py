@@ -90,6 +90,7 @@ def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", redis_url if production else "memory://"),
         "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "sparelog"),
         "TRACKING_RATE_LIMIT": env("TRACKING_RATE_LIMIT", "60 per minute"),
+        "TRACKING_CACHE_SECONDS": float(env("TRACKING_CACHE_SECONDS", "5")),  # public tracking answers, per worker
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "20 per minute"),
         "LOGIN_USER_RATE_LIMIT": env("LOGIN_USER_RATE_LIMIT", "10 per minute"),
         "TRUSTED_PROXY_HOPS": int(env("TRUSTED_PROXY_HOPS", "0")),  # proxies setting X-Forwarded-For

@@ -1,13 +1,22 @@
-"""Customer tracking by code, without an account (rate-limited)."""
+"""Customer tracking by code, without an account (rate-limited).
+
+The most frequent public read, so it is kept cheap: one SQL statement on a connection
+without a transaction (inventory/tracking.py), and the rendered answer kept for
+``TRACKING_CACHE_SECONDS`` (default 5; 0 turns it off) in each worker, so a page or
+client polling a code is answered from memory. The rate limit still counts every request.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import marshmallow as ma
-from flask import current_app
+from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from app.api.common import Money, plain
-from app.db import get_session
+from app.db import database
 from app.extensions import limiter
 from inventory.tracking import track
 
@@ -58,11 +67,57 @@ def _rate() -> str:
     return current_app.config["TRACKING_RATE_LIMIT"]
 
 
+CACHE_KEY = "sparelog.tracking_cache"
+CACHE_ENTRIES = 4096  # per worker; a few MB at most
+
+
+class AnswerCache:
+    """Rendered answers by code, each kept for ``ttl`` seconds; the oldest go first when full."""
+
+    def __init__(self, ttl: float, entries: int = CACHE_ENTRIES):
+        self.ttl, self.entries = ttl, entries
+        self._answers: dict[str, tuple[float, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, code: str) -> bytes | None:
+        hit = self._answers.get(code)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        return hit[1]
+
+    def put(self, code: str, body: bytes) -> None:
+        with self._lock:
+            self._answers.pop(code, None)
+            while len(self._answers) >= self.entries:
+                del self._answers[next(iter(self._answers))]
+            self._answers[code] = (time.monotonic() + self.ttl, body)
+
+
+def _cache() -> AnswerCache | None:
+    ttl = float(current_app.config.get("TRACKING_CACHE_SECONDS", 5))
+    if ttl <= 0:
+        return None
+    cache = current_app.extensions.get(CACHE_KEY)
+    if cache is None or cache.ttl != ttl:
+        cache = current_app.extensions[CACHE_KEY] = AnswerCache(ttl)
+    return cache
+
+
 @blp.get("/<path:code>")  # any text, slashes too, gets the same answer
 @limiter.limit(_rate)
 @blp.response(200, TrackingSchema)
 def track_rma(code):
     """Status of one RMA by its tracking code: the customer-visible timeline, the promised
     on-site time, the replacement's progress, the return deadline and whether it is
-    overdue. Unknown and malformed codes answer the same 404. Rate-limited per address."""
-    return plain(track(get_session(), code))
+    overdue. Unknown and malformed codes answer the same 404. Rate-limited per address.
+    An answer may be up to a few seconds old (``TRACKING_CACHE_SECONDS``, default 5)."""
+    cache = _cache()
+    body = cache.get(code) if cache is not None else None
+    if body is None:
+        # a single read: no transaction to begin and roll back around it
+        with database().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            view = track(conn, code)
+        body = current_app.json.response(TrackingSchema().dump(plain(view))).get_data()
+        if cache is not None:
+            cache.put(code, body)
+    return Response(body, mimetype="application/json")

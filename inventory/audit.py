@@ -13,7 +13,7 @@ Subjects and the event kinds recorded against them:
 
 | subject_type | named by | kinds |
 |---|---|---|
-| part | part number | created, policy_set; counted stock: received, adjusted, counted, scrapped, reserved, released |
+| part | part number | created, policy_set, counted (a cycle count); counted stock: received, adjusted, scrapped, reserved, released |
 | serial_item | serial (part number when two parts share it) | received, scrapped, reserved, released (+ movements) |
 | depot | depot code | created |
 | customer / site / contract | code | created; contract: updated |

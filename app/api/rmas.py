@@ -224,9 +224,10 @@ def move(data, ref, action):
     if action not in ACTION_ROLES:
         return problem(404, "Not Found", f"no RMA action {action!r}; one of {', '.join(sorted(ACTION_ROLES))}")
     engineer = engineer_scope()
-    if engineer is not None:  # engineers move the RMAs of their own jobs
+    if engineer is not None:  # engineers move the RMAs of their own jobs (or of nobody's)
         rma = svc.rma_by_ref(get_session(), ref)
-        if engineer not in (rma.engineer_id, rma.ticket.engineer_id if rma.ticket else None):
+        assigned = {rma.engineer_id, rma.ticket.engineer_id if rma.ticket else None} - {None}
+        if assigned and engineer not in assigned:
             raise NotFound(f"unknown RMA {ref!r}", field="ref")
     scope = customer_scope()
     if scope is not None:

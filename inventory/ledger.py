@@ -99,9 +99,13 @@ def move_serial(
     return movement
 
 
+UNBOUNDED_SOURCES = (LocationKind.SUPPLIER.value, LocationKind.ADJUSTMENT.value)
+
+
 def _is_infinite_source(location: Location) -> bool:
-    """Suppliers are not counted: stock appears from them."""
-    return location.kind == LocationKind.SUPPLIER.value
+    """Suppliers and the adjustment account are not counted as sources: stock appears from
+    them (a delivery; units found by a count or an adjustment, whatever was lost before)."""
+    return location.kind in UNBOUNDED_SOURCES
 
 
 def add_counted(session: Session, part: Part, location: Location, condition: str, qty: int) -> None:

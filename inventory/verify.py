@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from inventory.ledger import UNBOUNDED_SOURCES
 from models import Location, Movement, SerialItem, StockQuantity
-from models.enums import LocationKind
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,9 @@ def verify_ledger(session: Session) -> list[Mismatch]:
         elif (loc, cond) != (m_loc, m_cond):
             problems.append(Mismatch("serial", serial, f"location {loc} {cond}", f"location {m_loc} {m_cond}"))
 
-    supplier_ids = set(session.scalars(select(Location.id).where(Location.kind == LocationKind.SUPPLIER.value)))
+    # stock appears from suppliers and the adjustment account without being taken from them;
+    # losses booked into the adjustment account are on its books, gains are not taken off
+    supplier_ids = set(session.scalars(select(Location.id).where(Location.kind.in_(UNBOUNDED_SOURCES))))
     derived: dict[tuple[int, int, str], int] = defaultdict(int)
     counted = select(Movement.part_id, Movement.from_location_id, Movement.to_location_id,
                      Movement.from_condition, Movement.condition, func.sum(Movement.qty)).where(

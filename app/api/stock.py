@@ -282,7 +282,8 @@ def scrap(data):
 def reserve(data):
     """Reserve a good unit (or quantity) at a depot for a reference; 409 when none is left."""
     return plain(reservation.reserve(get_session(), depot_code=data["depot"], part_number=data["part_number"],
-                                     reference=data["reference"], qty=data["qty"], serial=data.get("serial")))
+                                     reference=data["reference"], qty=data["qty"], serial=data.get("serial"),
+                                     actor=actor_name()))
 
 
 @blp.get("/items/<serial>")

@@ -104,6 +104,15 @@ def test_counted_cycle_count_and_adjustment_move_the_books_to_the_shelf(stocked)
     assert verify_ledger(stocked) == []
 
 
+def test_units_found_on_fresh_stock_are_booked_in_by_a_count_or_an_adjustment(stocked):
+    """Nothing was ever written off at BJ01, yet the shelf holds more than the books."""
+    result = counts.cycle_count(stocked, depot_code="BJ01", part_number="NET-SFP", actor="wh", counted_qty=12)
+    assert (result.expected, result.delta) == (10, 2)
+    assert counts.adjust_quantity(stocked, depot_code="SH01", part_number="NET-SFP", delta=4,
+                                  reason="found in an unlabelled box", actor="wh") == 4
+    assert verify_ledger(stocked) == []
+
+
 def test_scrapped_item_leaves_availability_and_keeps_its_history(stocked):
     counts.scrap(stocked, actor="wh", reason="burnt", serial="PSU2")
     history = queries.serial_history(stocked, "PSU2")

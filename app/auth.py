@@ -113,7 +113,8 @@ def end_sessions(user: User) -> None:
 
 def revoke_tokens(db: Session, user: User) -> int:
     """Revoke every live token of ``user`` (no commit); returns how many."""
-    tokens = list(db.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))))
+    live = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    tokens = list(db.scalars(live))
     now = utcnow()
     for token in tokens:
         token.revoked_at = now

@@ -89,6 +89,8 @@ def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
         # rate limits: shared by every worker and host through Redis in production
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", redis_url if production else "memory://"),
         "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "sparelog"),
+        # Redis down: count per worker in memory (logged) rather than fail sign-in and tracking
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "TRACKING_RATE_LIMIT": env("TRACKING_RATE_LIMIT", "60 per minute"),
         "TRACKING_CACHE_SECONDS": float(env("TRACKING_CACHE_SECONDS", "5")),  # public tracking answers, per worker
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "20 per minute"),

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import func, select
 
-from app.api.common import PageArgs, Str, page_of, page_schema, plain
+from app.api.common import Money, PageArgs, Str, page_of, page_schema, plain
 from app.api.scoping import (
     EventSchema,
     customer_events,
@@ -125,7 +125,7 @@ class RmaSchema(ma.Schema):
     closed_at = ma.fields.AwareDateTime(allow_none=True)
     cancelled_at = ma.fields.AwareDateTime(allow_none=True)
     overdue = ma.fields.Boolean()
-    late_charge = ma.fields.Decimal(as_string=True, allow_none=True)
+    late_charge = Money(allow_none=True)
     charge_currency = ma.fields.String(allow_none=True)
     allowed_actions = ma.fields.List(ma.fields.String())
 

@@ -371,3 +371,13 @@ def test_two_server_processes_share_the_tracking_count_through_redis(redis_prefi
     in_memory = config | {"RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_KEY_PREFIX": redis_prefix + "-m"}
     assert _process(in_memory, 2, env) == [404, 404]
     assert _process(in_memory, 2, env) == [404, 404]
+
+
+def test_with_redis_unreachable_tracking_and_sign_in_still_answer_and_still_limit(sqlite_template):
+    """Production counts in Redis; when it is down the limits fall back to each worker's
+    memory instead of turning every tracking lookup and sign-in into a server error."""
+    env = {k: v for k, v in os.environ.items() if k not in ("RATELIMIT_STORAGE_URI", "SPARELOG_ENV")}
+    env["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    config = {"DATABASE_URL": f"sqlite:///{sqlite_template}", "SECRET_KEY": "test", "JOBS_BACKEND": "none",
+              "TRACKING_RATE_LIMIT": "2 per minute"}
+    assert _process(config, 3, env) == [404, 404, 429]

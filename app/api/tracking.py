@@ -15,7 +15,7 @@ import marshmallow as ma
 from flask import Response, current_app
 from flask_smorest import Blueprint
 
-from app.api.common import Money, plain
+from app.api.common import Money
 from app.db import database
 from app.extensions import limiter
 from inventory.tracking import track
@@ -67,6 +67,7 @@ def _rate() -> str:
     return current_app.config["TRACKING_RATE_LIMIT"]
 
 
+_SCHEMA = TrackingSchema()  # built once: a schema's construction copies all its fields
 CACHE_KEY = "sparelog.tracking_cache"
 CACHE_ENTRIES = 4096  # per worker; a few MB at most
 
@@ -117,7 +118,7 @@ def track_rma(code):
         # a single read: no transaction to begin and roll back around it
         with database().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             view = track(conn, code)
-        body = current_app.json.response(TrackingSchema().dump(plain(view))).get_data()
+        body = current_app.json.response(_SCHEMA.dump(view)).get_data()  # reads the dataclasses as they are
         if cache is not None:
             cache.put(code, body)
     return Response(body, mimetype="application/json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -68,3 +69,16 @@ def test_tracking_is_rate_limited_per_address(app, client, tracked):
     code, _ = tracked
     statuses = [client.get(f"/api/track/{code}").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_a_change_shows_on_tracking_once_the_kept_answer_expires(app, client, db, tracked):
+    code, _ = tracked
+    app.config["TRACKING_CACHE_SECONDS"] = 0.3
+    warehouse = bearer(make_user(db, "warehouse", "sun.wh")[1])
+    db.rollback()
+    assert client.get(f"/api/track/{code}").json["status"] == "shipped"
+    rma = client.get(f"/api/track/{code}").json["number"]
+    assert client.post(f"/api/rmas/{rma}/deliver", headers=warehouse, json={}).status_code == 200
+    time.sleep(0.35)
+    body = client.get(f"/api/track/{code}").json
+    assert body["status"] == "delivered" and body["timeline"][-1]["event"] == "deliver"

@@ -96,6 +96,7 @@ class LiveServer:
         if database_url:
             self.env["DATABASE_URL"] = database_url
         self.env.update(env or {})
+        self._own_log = log_path is None  # a temporary log, removed by close()
         if log_path is None:
             handle, name = tempfile.mkstemp(prefix="sparelog-gunicorn-", suffix=".log")
             os.close(handle)
@@ -242,9 +243,11 @@ class LiveServer:
         self.kill_all()
 
     def close(self) -> None:
-        """Stop and release the port."""
+        """Stop, release the port, and remove the temporary log."""
         self.stop()
         self._socket.close()
+        if self._own_log:
+            self.log_path.unlink(missing_ok=True)
 
     def __enter__(self) -> LiveServer:
         if not self.running:

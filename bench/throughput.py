@@ -6,7 +6,8 @@ drives one endpoint at a time with a closed-loop load generator on loopback: sev
 processes, each holding keep-alive connections in threads, sending the next request as
 soon as the answer is read. Measured per endpoint: requests per second, p50 and p99
 latency, server CPU per request (master + workers, from /proc) and the ratio of its
-throughput to the bare endpoint's (mean of a run before and one after the real endpoints).
+throughput to the bare endpoint's (the mean of the bare runs just before and just after it:
+the bare endpoint is measured between every two endpoints).
 
     python -m bench.throughput                      # builds a demo database, ~3 min
     python -m bench.throughput --database-url URL   # a database prepared by an earlier run
@@ -156,11 +157,14 @@ class Requests:
 
     def __init__(self, name: str, inputs: Inputs | None, run: str):
         self.name, self.inputs, self.run = name, inputs, run
+        self.expect = 404 if name == "floor" else None  # the answer that counts as served (else 2xx)
 
     def __call__(self, thread: str, i: int) -> bytes:
         inputs = self.inputs
         if self.name == "bare":
             return _request("GET", "/api/bare")
+        if self.name == "floor":  # the app's own cheapest answer: refused before any database work
+            return _request("GET", "/api/track/x")
         assert inputs is not None
         if self.name == "tracking":
             return _request("GET", "/api/track/" + inputs.tracking_codes[i % len(inputs.tracking_codes)])
@@ -235,7 +239,7 @@ def _load_process(port: int, build: Requests, index: int, threads: int, start: f
             i += 1
             end = time.time()
             if window[0] <= begin and end <= window[1]:
-                if 200 <= status < 300:
+                if status == build.expect if build.expect else 200 <= status < 300:
                     latencies[t].append(end - begin)
                 else:
                     errors[t] += 1
@@ -296,6 +300,7 @@ class Result:
     statuses: dict[int, int]
     server_cpu_ms: float  # per successful request
     client_cpu_ms: float
+    expect: int | None = None  # the status that counts as served, when not 2xx
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -336,7 +341,7 @@ def measure(label: str, server: LiveServer, build: Requests, *, processes: int, 
     ok = len(latencies)
     return Result(label, ok / duration, _pct(latencies, 0.50), _pct(latencies, 0.99), ok,
                   sum(r[1] for r in results), statuses, (cpu1 - cpu0) * 1000 / max(ok, 1),
-                  sum(r[3] for r in results) * 1000 / max(ok, 1))
+                  sum(r[3] for r in results) * 1000 / max(ok, 1), build.expect)
 
 
 def _lua_string(text: str) -> str:
@@ -368,8 +373,8 @@ request = function()
     ["Authorization"] = "Bearer {TOKEN}", ["Idempotency-Key"] = string.format("{tag}-%d-%d", tid, counter)}}, body)
 end
 """ + done
-    if build.name == "bare":
-        paths = ["/api/bare"]
+    if build.name in ("bare", "floor"):
+        paths = ["/api/bare" if build.name == "bare" else "/api/track/x"]
     elif build.name == "tracking":
         assert inputs is not None
         paths = ["/api/track/" + c for c in inputs.tracking_codes]
@@ -409,15 +414,24 @@ def _measure_wrk(label: str, server: LiveServer, build: Requests, *, connections
     cpu0, client0 = _cpu_seconds(pids), resource.getrusage(resource.RUSAGE_CHILDREN)
     requests, micros, bad_status, socket_errors, p50, p99 = (int(x) for x in run(duration, f"{build.run}M"))
     cpu1, client1 = _cpu_seconds(pids), resource.getrusage(resource.RUSAGE_CHILDREN)
-    ok = requests - bad_status - socket_errors
+    if build.expect:  # wrk counts every status outside 2xx/3xx as an error
+        ok, bad_status = requests - socket_errors, 0
+    else:
+        ok = requests - bad_status - socket_errors
     seconds = micros / 1e6
     client = (client1.ru_utime + client1.ru_stime) - (client0.ru_utime + client0.ru_stime)
-    statuses = {200: ok} if not bad_status and not socket_errors else {200: ok, 400: bad_status, 0: socket_errors}
+    served = build.expect or 200
+    statuses = {served: ok} if not bad_status and not socket_errors else {served: ok, 400: bad_status, 0: socket_errors}
     return Result(label, ok / seconds, p50 / 1000, p99 / 1000, ok, bad_status + socket_errors, statuses,
-                  (cpu1 - cpu0) * 1000 / max(ok, 1), client * 1000 / max(ok, 1))
+                  (cpu1 - cpu0) * 1000 / max(ok, 1), client * 1000 / max(ok, 1), build.expect)
 
 
 # -- the run ------------------------------------------------------------------------------
+
+
+def _unexpected(result: Result) -> dict[int, int]:
+    """Statuses other than the endpoint's served answer (2xx; 404 for the floor)."""
+    return {k: v for k, v in result.statuses.items() if not (200 <= k < 300 or k == result.expect)}
 
 
 def machine_note() -> str:
@@ -439,7 +453,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=8, help="connections per load generator process")
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--server-threads", type=int, default=8)
-    ap.add_argument("--only", nargs="*", default=["tracking", "availability", "receipts"])
+    ap.add_argument("--only", nargs="*", default=["floor", "tracking", "availability", "receipts"])
     ap.add_argument("--engine", choices=["python", "wrk"], default="python",
                     help="load generator: this script's (default) or Debian's wrk (apt-get install wrk)")
     args = ap.parse_args(argv)
@@ -458,38 +472,54 @@ def main(argv: list[str] | None = None) -> None:
     print(f"gunicorn: {args.workers} gthread workers x {args.server_threads} threads; load ({args.engine}): "
           f"{args.processes} processes/threads x {args.threads} keep-alive connections, {args.warmup:g} s warm-up + {args.duration:g} s "
           f"measured per endpoint; {len(inputs.tracking_codes)} tracking codes")
+    phases: list[tuple[str, LiveServer | str, Requests]] = []
+    for name in args.only:
+        if name == "tracking":
+            polled = dataclasses.replace(inputs, tracking_codes=inputs.tracking_codes[:POLLED_CODES])
+            phases.append((f"tracking, {POLLED_CODES} codes polled (answers cached)", "real",
+                           Requests(name, polled, run)))
+            phases.append((f"tracking, {len(inputs.tracking_codes)} codes, cache off (each from the database)",
+                           "uncached", Requests(name, inputs, run)))
+        elif name == "floor":
+            phases.append(("app floor: malformed tracking code, 404 before any database work", "real",
+                           Requests(name, inputs, run)))
+        else:
+            phases.append((name, "real", Requests(name, inputs, run)))
+    # the bare endpoint before and after every endpoint: each ratio is to the bare runs on
+    # either side of it, so a neighbour's burst on this shared machine shows, and is shared
+    bares: list[Result] = []
     results: list[Result] = []
     try:
         with LiveServer(app="bench.bare_app:app", env=env, **options) as bare, \
                 LiveServer(url, env=env, **options) as real, \
                 LiveServer(url, env={**env, "TRACKING_CACHE_SECONDS": "0"}, **options) as uncached:
-            results.append(measure("bare (before)", bare, Requests("bare", None, run), **load))
-            for name in args.only:
-                if name == "tracking":
-                    polled = dataclasses.replace(inputs, tracking_codes=inputs.tracking_codes[:POLLED_CODES])
-                    results.append(measure(f"tracking, {POLLED_CODES} codes polled (answers cached)", real,
-                                           Requests(name, polled, run), **load))
-                    results.append(measure(f"tracking, {len(inputs.tracking_codes)} codes, cache off (each "
-                                           "from the database)", uncached, Requests(name, inputs, run), **load))
-                else:
-                    results.append(measure(name, real, Requests(name, inputs, run), **load))
-            results.append(measure("bare (after)", bare, Requests("bare", None, run), **load))
+            servers = {"real": real, "uncached": uncached}
+            bares.append(measure("bare", bare, Requests("bare", None, run), **load))
+            for label, which, build in phases:
+                results.append(measure(label, servers[str(which)], build, **load))
+                bares.append(measure("bare", bare, Requests("bare", None, run), **load))
     finally:
         if built and not args.keep:
             with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
                 admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
                               (args.db,))
                 admin.execute(f'DROP DATABASE IF EXISTS "{args.db}"')
-    bare_rps = (results[0].rps + results[-1].rps) / 2
     print(f"after the run: {machine_note()}")
     print()
-    print("| endpoint | req/s | p50 ms | p99 ms | ratio to bare | server CPU ms/req | client CPU ms/req | non-2xx |")
-    print("|---|---|---|---|---|---|---|---|")
-    for r in results:
-        odd = {k: v for k, v in r.statuses.items() if not 200 <= k < 300}
-        print(f"| {r.name} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.rps / bare_rps:.0%} "
-              f"| {r.server_cpu_ms:.2f} | {r.client_cpu_ms:.2f} | {odd or 0} |")
-
+    print("| endpoint | req/s | p50 ms | p99 ms | bare req/s before / after | ratio to bare "
+          "| server CPU ms/req (bare) | client CPU ms/req | non-2xx |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for i, r in enumerate(results):
+        before, after = bares[i], bares[i + 1]
+        odd = _unexpected(r)
+        print(f"| {r.name} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {before.rps:,.0f} / {after.rps:,.0f} "
+              f"| {2 * r.rps / (before.rps + after.rps):.0%} "
+              f"| {r.server_cpu_ms:.2f} ({(before.server_cpu_ms + after.server_cpu_ms) / 2:.2f}) "
+              f"| {r.client_cpu_ms:.2f} | {odd or 0} |")
+    everything = bares + results
+    bad = {k: v for r in everything for k, v in _unexpected(r).items()}
+    print(f"\nbare endpoint: {min(b.rps for b in bares):,.0f}–{max(b.rps for b in bares):,.0f} req/s over "
+          f"{len(bares)} runs, p99 {max(b.p99_ms for b in bares):.1f} ms at most; non-2xx in the whole run: {bad or 0}")
 
 if __name__ == "__main__":
     main()

@@ -9,6 +9,7 @@ activation. gunicorn runs in its own process group, which is what ``kill_all`` k
     with LiveServer(database_url, workers=4) as server:
         requests.get(server.base_url + "/api/health")
         server.kill_worker()          # kill -9 one worker; the master starts another
+        server.worker_serving(port)   # the worker holding a client's connection (its local port)
         server.kill_all()             # kill -9 master and workers (the process group)
         server.start()                # the same port again
 

@@ -15,12 +15,19 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # No X-RateLimit-* headers: they cost a second storage round trip (Redis) on every
+    # limited request; a 429 still says when to come back (Retry-After, app/web/auth.py).
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
     if hops:
         # behind a load balancer: the client address and scheme come from X-Forwarded-*
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     limiter.init_app(app)
+    # Only decorated routes are limited (no default or application-wide limits), and the
+    # decorator checks them itself: the limiter's before_request pass over every request
+    # would find nothing to count, at a cost on every call.
+    if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
     csrf.init_app(app)
     _serve_swagger_assets(app)
 

@@ -123,11 +123,16 @@ def login():
 
 @bp.app_errorhandler(RateLimitExceeded)
 def _too_many(error: RateLimitExceeded):
-    """429: a problem document under /api, a page (in the viewer's language) elsewhere; the
-    limiter adds Retry-After."""
+    """429: a problem document under /api, a page (in the viewer's language) elsewhere, with
+    Retry-After: the limit's window, the longest the caller may have to wait."""
+    wait = str(error.limit.limit.get_expiry()) if getattr(error, "limit", None) else "60"
     if request.path.startswith("/api"):
-        return current_app.extensions["sparelog.api"].handle_http_exception(error)
-    return render_template("error.html", code=429, message=t("login.too_many")), 429
+        response = current_app.extensions["sparelog.api"].handle_http_exception(error)
+    else:
+        response = current_app.make_response(
+            (render_template("error.html", code=429, message=t("login.too_many")), 429))
+    response.headers["Retry-After"] = wait
+    return response
 
 
 @bp.post("/logout")

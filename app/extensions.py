@@ -26,8 +26,10 @@ def init_app(app: Flask) -> None:
     # Only decorated routes are limited (no default or application-wide limits), and the
     # decorator checks them itself: the limiter's before_request pass over every request
     # would find nothing to count, at a cost on every call.
-    if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
-        app.before_request_funcs[None].remove(limiter._check_request_limit)
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks and not (
+            app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
+        checks.remove(limiter._check_request_limit)
     csrf.init_app(app)
     _serve_swagger_assets(app)
 

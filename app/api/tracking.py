@@ -17,7 +17,7 @@ from flask_smorest import Blueprint
 
 from app.api.common import Money
 from app.db import database
-from app.extensions import limiter
+from app.ratelimit import per_address
 from inventory.tracking import track
 
 blp = Blueprint("track_api", __name__, url_prefix="/api/track", description="RMA status by tracking code (public)")
@@ -63,10 +63,6 @@ class TrackingSchema(ma.Schema):
     timeline = ma.fields.List(ma.fields.Nested(TimelineSchema))
 
 
-def _rate() -> str:
-    return current_app.config["TRACKING_RATE_LIMIT"]
-
-
 _SCHEMA = TrackingSchema()  # built once: a schema's construction copies all its fields
 CACHE_KEY = "sparelog.tracking_cache"
 CACHE_ENTRIES = 4096  # per worker; a few MB at most
@@ -105,7 +101,7 @@ def _cache() -> AnswerCache | None:
 
 
 @blp.get("/<path:code>")  # any text, slashes too, gets the same answer
-@limiter.limit(_rate)
+@per_address("TRACKING_RATE_LIMIT")
 @blp.response(200, TrackingSchema)
 def track_rma(code):
     """Status of one RMA by its tracking code: the customer-visible timeline, the promised

@@ -17,7 +17,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import TooManyRequests
 
 from app.auth import authenticate, current_user, start_session
 from app.db import get_session
@@ -121,11 +121,12 @@ def login():
     )
 
 
-@bp.app_errorhandler(RateLimitExceeded)
-def _too_many(error: RateLimitExceeded):
+@bp.app_errorhandler(TooManyRequests)  # Flask-Limiter's RateLimitExceeded and app.ratelimit's
+def _too_many(error: TooManyRequests):
     """429: a problem document under /api, a page (in the viewer's language) elsewhere, with
     Retry-After: the limit's window, the longest the caller may have to wait."""
-    wait = str(error.limit.limit.get_expiry()) if getattr(error, "limit", None) else "60"
+    limit = getattr(error, "limit", None)
+    wait = str(limit.limit.get_expiry() if limit else getattr(error, "wait", 60))
     if request.path.startswith("/api"):
         response = current_app.extensions["sparelog.api"].handle_http_exception(error)
     else:

@@ -3,13 +3,13 @@ decides what the holder of a code may see); the return label PDF; a customer's R
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from app.auth import current_user
 from app.db import get_session
 from app.documents import access
-from app.extensions import limiter
+from app.ratelimit import per_address
 from app.web import documents
 from app.web.auth import roles_page
 from app.web.i18n import MESSAGES, t
@@ -20,10 +20,6 @@ from models.enums import Role
 
 bp = Blueprint("tracking", __name__)
 REPLACEMENT_STEPS = ("waiting", "reserved", "shipped", "delivered")
-
-
-def _rate() -> str:
-    return current_app.config["TRACKING_RATE_LIMIT"]
 
 
 @bp.get("/track")
@@ -47,7 +43,7 @@ def event_label(kind: str, fallback: str) -> str:
 
 
 @bp.get("/track/<code>")
-@limiter.limit(_rate)
+@per_address("TRACKING_RATE_LIMIT")
 def track_page(code: str):
     db = get_session()
     try:
@@ -63,7 +59,7 @@ def track_page(code: str):
 
 
 @bp.get("/track/<code>/return-label.pdf")
-@limiter.limit(_rate)
+@per_address("TRACKING_RATE_LIMIT")
 def return_label(code: str):
     db = get_session()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, send_from_directory
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
@@ -14,7 +15,21 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 csrf = CSRFProtect()
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per key
+    instead of on every request (API calls carry no cookie and paid for it anyway)."""
+
+    def get_signing_serializer(self, app: Flask):  # type: ignore[override]
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = app.extensions.get("sparelog.session_serializer")
+        if cached is None or cached[0] != keys:
+            cached = (keys, super().get_signing_serializer(app))
+            app.extensions["sparelog.session_serializer"] = cached
+        return cached[1]
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionCookies()
     # No X-RateLimit-* headers: they cost a second storage round trip (Redis) on every
     # limited request; a 429 still says when to come back (Retry-After, app/web/auth.py).
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)

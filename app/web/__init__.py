@@ -77,28 +77,29 @@ def register_web(app: Flask) -> None:
             return app.extensions["sparelog.api"].handle_http_exception(error)
         return render_template("error.html", code=400, message=t("error.csrf")), 400
 
+    base = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "same-origin"), ("Permissions-Policy", PERMISSIONS_POLICY)]
+    if app.config.get("HSTS"):
+        # browsers heed it only over HTTPS, which production is served on
+        base.append(("Strict-Transport-Security", HSTS))
+
     @app.after_request
     def _security_headers(response):
         """Every response: no MIME sniffing, no framing, no referrer outside the site, no
         device features, HTTPS only (production). Pages and JSON get their own CSP, and
-        what a signed-in caller sees is not stored by caches."""
-        headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        if app.config.get("HSTS"):
-            # browsers heed it only over HTTPS, which production is served on
-            headers.setdefault("Strict-Transport-Security", HSTS)
+        what a signed-in caller sees is not stored by caches. A header the view set wins."""
+        wanted = list(base)
         if response.mimetype == "text/html":
-            headers.setdefault("Content-Security-Policy", DOCS_CSP if request.blueprint == "api-docs" else CSP)
+            wanted.append(("Content-Security-Policy", DOCS_CSP if request.blueprint == "api-docs" else CSP))
             if request.blueprint in WEB_BLUEPRINTS:
-                headers.setdefault("Cache-Control", "no-store")
+                wanted.append(("Cache-Control", "no-store"))
                 response.vary.add("Cookie")
         elif response.mimetype in JSON_TYPES:
-            headers.setdefault("Content-Security-Policy", API_CSP)
+            wanted.append(("Content-Security-Policy", API_CSP))
             if g.get("current_user") is not None:
-                headers.setdefault("Cache-Control", "no-store")
+                wanted.append(("Cache-Control", "no-store"))
+        present = {key.lower() for key, _value in response.headers}
+        response.headers.extend([(k, v) for k, v in wanted if k.lower() not in present])
         return response
 
 

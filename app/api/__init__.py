@@ -35,5 +35,8 @@ def register_api(app: Flask, api) -> None:
         if request.path.startswith("/api/"):
             from app.auth import check_roles_before_parsing
 
-            return check_roles_before_parsing() or require_json() or screen_input()
+            denied = check_roles_before_parsing()
+            if denied is not None or (request.method == "GET" and not request.query_string):
+                return denied  # a bare GET has no body or query to screen
+            return require_json() or screen_input()
         return None

@@ -67,6 +67,11 @@ def _seed_service_flow(session, seed: int) -> str:
 @inventory_cli.command("verify")
 def verify_command() -> None:
     """Re-derive every on-hand figure from the ledger; exit 1 on any mismatch."""
+    check_ledger("")
+
+
+def check_ledger(failure_prefix: str) -> None:
+    """Verify the ledger and say so; on mismatches list them (first 100) and exit 1."""
     from inventory.verify import verify_ledger
 
     with _session() as session:
@@ -74,7 +79,7 @@ def verify_command() -> None:
     if problems:
         for p in problems[:100]:
             click.echo(f"MISMATCH {p.what} {p.key}: books {p.books} vs ledger {p.ledger}", err=True)
-        click.echo(f"{len(problems)} mismatch(es)", err=True)
+        click.echo(f"{failure_prefix}{len(problems)} mismatch(es)", err=True)
         sys.exit(1)
     click.echo("ledger verified: every on-hand figure matches the movements")
 

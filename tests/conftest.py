@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,26 +27,34 @@ def _pg_dsn(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
-@pytest.fixture(scope="session")
-def pg_database_url():
-    """A fresh, migrated PostgreSQL database for this test run."""
+@contextmanager
+def fresh_pg_database(prefix: str, purpose: str = "this test"):
+    """A new, migrated PostgreSQL database (its URL), dropped afterwards. The server
+    unreachable: the test FAILS (never skips)."""
     import psycopg
 
-    name = f"sparelog_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     try:
         admin = psycopg.connect(_pg_dsn(PG_ADMIN_URL), autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:
-        pytest.fail(f"PostgreSQL is required for this test and is unreachable at {PG_ADMIN_URL}: {error}")
+        pytest.fail(f"PostgreSQL is required for {purpose} and is unreachable at {PG_ADMIN_URL}: {error}")
     admin.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    yield url
-    admin.execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-        (name,),
-    )
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                      "AND pid <> pg_backend_pid()", (name,))
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def pg_database_url():
+    """A fresh, migrated PostgreSQL database for this test run."""
+    with fresh_pg_database("sparelog_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -15,16 +15,14 @@ import secrets
 import subprocess
 import sys
 import threading
-import uuid
 from dataclasses import dataclass, field
 
 import pytest
 
 from bench.live_server import REPO, LiveServer
 from models.db import make_engine, make_session_factory
-from models.migrate import upgrade
+from tests.conftest import fresh_pg_database
 
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WORKERS = 4
 THREADS = 8
 # The server as deployed, minus what would muddy the counts: no background sweep or outbox
@@ -33,28 +31,11 @@ SERVER_ENV = {"JOBS_BACKEND": "none", "RATELIMIT_STORAGE_URI": "memory://",
               "TRACKING_RATE_LIMIT": "1000000 per minute"}
 
 
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
-
-
 @pytest.fixture(scope="module")
 def load_database_url():
     """A fresh, migrated PostgreSQL database for one test module."""
-    import psycopg
-
-    name = f"sparelog_load_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    try:
-        admin = psycopg.connect(_dsn(PG_ADMIN_URL), autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        pytest.fail(f"PostgreSQL is required for the load tests and is unreachable at {PG_ADMIN_URL}: {error}")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    yield url
-    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-                  "AND pid <> pg_backend_pid()", (name,))
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
+    with fresh_pg_database("sparelog_load", "the load tests") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

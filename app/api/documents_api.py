@@ -4,25 +4,14 @@ caller may see (app/documents/access.py)."""
 
 from __future__ import annotations
 
-import re
-
 import marshmallow as ma
-from flask import Response, current_app
+from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import validate
 
 from app.auth import current_user, roles_required
 from app.db import get_session
-from app.documents import (
-    access,
-    builders,
-    render_fault_report,
-    render_monthly_report,
-    render_packing_slip,
-    render_repair_form,
-    render_return_label,
-)
-from models.enums import Role
+from app.documents import access, files
 
 blp = Blueprint("documents_api", __name__, url_prefix="/api",
                 description="PDF documents: repair request form, packing slip, return label, fault handling "
@@ -61,14 +50,8 @@ def pdf_responses(what: str, *, conflict: str | None = None) -> dict:
     return responses
 
 
-def _pdf(body: bytes, filename: str) -> Response:
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
-    return Response(body, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{safe}"', "Cache-Control": "no-store"})
-
-
-def _for_customer() -> bool:
-    return current_user().role == Role.CUSTOMER.value
+def _base_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"]
 
 
 @blp.get("/rmas/<number>/repair-form.pdf")
@@ -78,10 +61,7 @@ def _for_customer() -> bool:
 def repair_form(args, number):
     """The RMA's repair request form with every field of the source form. Customers get
     their own RMAs' forms, engineers those of their jobs."""
-    db = get_session()
-    rma = access.rma_for(db, number, current_user())
-    return _pdf(render_repair_form(builders.repair_form_for(db, rma), lang=args["lang"]),
-                f"repair-form-{rma.number}.pdf")
+    return files.repair_form(get_session(), number, current_user(), lang=args["lang"]).response()
 
 
 @blp.get("/rmas/<number>/packing-slip.pdf")
@@ -92,11 +72,8 @@ def repair_form(args, number):
 def packing_slip(args, number):
     """The packing slip of an advance replacement (RMA number, part, serials, addresses,
     return deadline, Code 128 of the RMA number, QR code of the tracking link)."""
-    db = get_session()
-    rma = access.rma_for(db, number, current_user())
-    access.require_packing_slip(rma)
-    data = builders.packing_slip_for(db, rma, current_app.config["PUBLIC_BASE_URL"], lang=args["lang"])
-    return _pdf(render_packing_slip(data, lang=args["lang"]), f"packing-slip-{rma.number}.pdf")
+    return files.packing_slip(get_session(), number, current_user(), lang=args["lang"],
+                              base_url=_base_url()).response()
 
 
 @blp.get("/rmas/<number>/return-label.pdf")
@@ -106,11 +83,8 @@ def packing_slip(args, number):
 @roles_required(*DOCUMENT_ROLES)
 def return_label(args, number):
     """The label the faulty unit goes back to the depot with."""
-    db = get_session()
-    rma = access.rma_for(db, number, current_user())
-    access.require_return_label(rma)
-    data = builders.packing_slip_for(db, rma, current_app.config["PUBLIC_BASE_URL"], lang=args["lang"])
-    return _pdf(render_return_label(data, lang=args["lang"]), f"return-label-{rma.number}.pdf")
+    return files.return_label(get_session(), number, current_user(), lang=args["lang"],
+                              base_url=_base_url()).response()
 
 
 @blp.get("/tickets/<number>/fault-report.pdf")
@@ -121,11 +95,7 @@ def return_label(args, number):
 def fault_report(args, number):
     """A resolved or closed ticket's timeline, clocks met or missed, actions and parts used.
     Customers read the customer-visible events with given names only; no internal notes."""
-    db = get_session()
-    ticket = access.ticket_for(db, number, current_user())
-    access.require_fault_report(ticket)
-    data = builders.fault_report_for(db, ticket, for_customer=_for_customer(), lang=args["lang"])
-    return _pdf(render_fault_report(data, lang=args["lang"]), f"fault-report-{ticket.number}.pdf")
+    return files.fault_report(get_session(), number, current_user(), lang=args["lang"]).response()
 
 
 @blp.get("/customers/<code>/monthly-report.pdf")
@@ -137,8 +107,4 @@ def monthly_report(args, code):
     severity, SLA attainment, mean time to restore, overdue returns, satisfaction."""
     db = get_session()
     customer = access.customer_for(db, code, current_user())
-    tz = builders.customer_timezone(db, customer)
-    builders.check_report_month(args["year"], args["month"], tz)
-    data = builders.monthly_report_for(db, customer, args["year"], args["month"], tz, lang=args["lang"])
-    return _pdf(render_monthly_report(data, lang=args["lang"]),
-                f"monthly-report-{customer.code}-{args['year']}-{args['month']:02d}.pdf")
+    return files.monthly_report(db, customer, args["year"], args["month"], lang=args["lang"]).response()

@@ -6,7 +6,7 @@ app/documents/access.py — the same rules the API (app/api/documents_api.py) fo
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,20 +15,11 @@ from sqlalchemy.orm import Session
 
 from app.auth import current_user
 from app.db import get_session
-from app.documents import (
-    access,
-    builders,
-    render_fault_report,
-    render_monthly_report,
-    render_packing_slip,
-    render_repair_form,
-    render_return_label,
-)
+from app.documents import access, builders, files
 from app.web.auth import roles_page
 from app.web.i18n import current_lang, t
 from inventory.errors import Conflict, InvalidInput, NotFound
-from models import Customer, Rma, utcnow
-from models.enums import Role
+from models import Customer, utcnow
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -38,19 +29,8 @@ def document_lang() -> str:
     return "en" if (request.args.get("lang") or current_lang()) == "en" else "zh"
 
 
-def _pdf(body: bytes, filename: str):
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
-    return body, 200, {"Content-Type": "application/pdf", "Cache-Control": "no-store",
-                       "Content-Disposition": f'attachment; filename="{safe}"'}
-
-
 def _error(code: int, message: str):
     return render_template("error.html", code=code, message=message), code
-
-
-def return_label_pdf(db: Session, rma: Rma, *, lang: str) -> bytes:
-    data = builders.packing_slip_for(db, rma, current_app.config["PUBLIC_BASE_URL"], lang=lang)
-    return render_return_label(data, lang=lang)
 
 
 def report_months(db: Session, customer: Customer, now: datetime | None = None) -> list[tuple[int, int]]:
@@ -60,80 +40,58 @@ def report_months(db: Session, customer: Customer, now: datetime | None = None) 
     return [(today.year, today.month), previous]
 
 
+def _download(make_file: Callable[[], files.PdfFile]):
+    """The PDF, or the error page a person reads: unknown or not theirs (404), not written
+    yet (409), a month that is not one or has not begun (422)."""
+    try:
+        return make_file().response()
+    except NotFound:
+        return _error(404, t("error.not_found"))
+    except Conflict:
+        return _error(409, t("doc.not_yet"))
+    except (ValueError, InvalidInput):
+        return _error(422, t("doc.bad_month"))
+
+
+def _base_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"]
+
+
 @bp.get("/rma/<number>/repair-form.pdf")
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def repair_form(number: str):
     """The RMA's repair request form; a customer gets their own RMAs' forms only."""
-    db = get_session()
-    try:
-        rma = access.rma_for(db, number, current_user())
-    except NotFound:
-        return _error(404, t("error.not_found"))
-    return _pdf(render_repair_form(builders.repair_form_for(db, rma), lang=document_lang()), f"repair-form-{rma.number}.pdf")
+    return _download(lambda: files.repair_form(get_session(), number, current_user(), lang=document_lang()))
 
 
 @bp.get("/rma/<number>/packing-slip.pdf")
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def packing_slip(number: str):
-    db = get_session()
-    try:
-        rma = access.rma_for(db, number, current_user())
-        access.require_packing_slip(rma)
-    except NotFound:
-        return _error(404, t("error.not_found"))
-    except Conflict:
-        return _error(409, t("doc.not_yet"))
-    lang = document_lang()
-    data = builders.packing_slip_for(db, rma, current_app.config["PUBLIC_BASE_URL"], lang=lang)
-    return _pdf(render_packing_slip(data, lang=lang), f"packing-slip-{rma.number}.pdf")
+    return _download(lambda: files.packing_slip(get_session(), number, current_user(), lang=document_lang(),
+                                                base_url=_base_url()))
 
 
 @bp.get("/rma/<number>/return-label.pdf")
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def return_label(number: str):
-    db = get_session()
-    try:
-        rma = access.rma_for(db, number, current_user())
-        access.require_return_label(rma)
-    except NotFound:
-        return _error(404, t("error.not_found"))
-    except Conflict:
-        return _error(409, t("doc.not_yet"))
-    return _pdf(return_label_pdf(db, rma, lang=document_lang()), f"return-label-{rma.number}.pdf")
+    return _download(lambda: files.return_label(get_session(), number, current_user(), lang=document_lang(),
+                                                base_url=_base_url()))
 
 
 @bp.get("/ticket/<number>/fault-report.pdf")
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def fault_report(number: str):
-    db = get_session()
-    user = current_user()
-    try:
-        ticket = access.ticket_for(db, number, user)
-        access.require_fault_report(ticket)
-    except NotFound:
-        return _error(404, t("error.not_found"))
-    except Conflict:
-        return _error(409, t("doc.not_yet"))
-    lang = document_lang()
-    data = builders.fault_report_for(db, ticket, for_customer=user.role == Role.CUSTOMER.value, lang=lang)
-    return _pdf(render_fault_report(data, lang=lang), f"fault-report-{ticket.number}.pdf")
+    return _download(lambda: files.fault_report(get_session(), number, current_user(), lang=document_lang()))
 
 
 @bp.get("/customer/<code>/monthly-report.pdf")
 @roles_page("warehouse", "dispatcher", "customer")
 def monthly_report(code: str):
-    db = get_session()
-    try:
-        customer = access.customer_for(db, code, current_user())
+    def make() -> files.PdfFile:
+        db = get_session()
+        customer = access.customer_for(db, code, current_user())  # 404 before the month is judged
         year, month = int(request.args.get("year", "")), int(request.args.get("month", ""))
-        tz = builders.customer_timezone(db, customer)
-        if not 1970 <= year <= 2199:
-            raise InvalidInput("year out of range", field="year")
-        builders.check_report_month(year, month, tz)
-    except NotFound:
-        return _error(404, t("error.not_found"))
-    except (ValueError, InvalidInput):
-        return _error(422, t("doc.bad_month"))
-    lang = document_lang()
-    data = builders.monthly_report_for(db, customer, year, month, tz, lang=lang)
-    return _pdf(render_monthly_report(data, lang=lang), f"monthly-report-{customer.code}-{year}-{month:02d}.pdf")
+        return files.monthly_report(db, customer, year, month, lang=document_lang())
+
+    return _download(make)
+

@@ -3,18 +3,18 @@ decides what the holder of a code may see); the return label PDF; a customer's R
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from app.auth import current_user
 from app.db import get_session
-from app.documents import access
+from app.documents import access, files
 from app.ratelimit import per_address
 from app.web import documents
 from app.web.auth import roles_page
 from app.web.i18n import MESSAGES, t
 from inventory.errors import NotFound
-from inventory.tracking import track
+from inventory.tracking import CODE_PATTERN, track
 from models import Customer, Rma
 from models.enums import Role
 
@@ -62,17 +62,13 @@ def track_page(code: str):
 @per_address("TRACKING_RATE_LIMIT")
 def return_label(code: str):
     db = get_session()
-    try:
-        track(db, code)  # the same check, the same 404, as the page
-    except NotFound:
+    rma = db.scalar(select(Rma).where(Rma.tracking_code == code)) if CODE_PATTERN.fullmatch(code) else None
+    if rma is None:  # the page's 404 for unknown and malformed codes alike
         return render_template("track/form.html", code=code, not_found=True), 404
-    rma = db.scalar(select(Rma).where(Rma.tracking_code == code))
     if not access.return_label_due(rma):
         return render_template("error.html", code=404, message=t("error.not_found")), 404
-    pdf = documents.return_label_pdf(db, rma, lang=documents.document_lang())
-    return pdf, 200, {"Content-Type": "application/pdf",
-                      "Content-Disposition": f'attachment; filename="return-label-{rma.number}.pdf"',
-                      "Cache-Control": "no-store"}
+    return files.return_label_of(db, rma, lang=documents.document_lang(),
+                                 base_url=current_app.config["PUBLIC_BASE_URL"]).response()
 
 
 @bp.get("/my/rmas")

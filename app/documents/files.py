@@ -1,0 +1,82 @@
+"""Each downloadable document as one call: who may fetch it (access), whether it exists yet,
+its data (builders), its rendering, and its file name. The API and the pages both call
+these and differ only in how they answer the errors: NotFound (unknown, or not the caller's
+to see), Conflict (not written yet) and InvalidInput (a month that has not begun).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import Response
+from sqlalchemy.orm import Session
+
+from app.documents import (
+    access,
+    builders,
+    render_fault_report,
+    render_monthly_report,
+    render_packing_slip,
+    render_repair_form,
+    render_return_label,
+)
+from inventory.errors import InvalidInput
+from models import Customer, Rma, User
+from models.enums import Role
+
+
+@dataclass(frozen=True)
+class PdfFile:
+    body: bytes
+    filename: str
+
+    def response(self) -> Response:
+        """The download: application/pdf, an attachment with a safe file name, not stored."""
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", self.filename)
+        return Response(self.body, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{safe}"',
+                                 "Cache-Control": "no-store"})
+
+
+def repair_form(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
+    rma = access.rma_for(db, number, user)
+    return PdfFile(render_repair_form(builders.repair_form_for(db, rma), lang=lang),
+                   f"repair-form-{rma.number}.pdf")
+
+
+def packing_slip(db: Session, number: str, user: User, *, lang: str, base_url: str) -> PdfFile:
+    rma = access.rma_for(db, number, user)
+    access.require_packing_slip(rma)
+    data = builders.packing_slip_for(db, rma, base_url, lang=lang)
+    return PdfFile(render_packing_slip(data, lang=lang), f"packing-slip-{rma.number}.pdf")
+
+
+def return_label(db: Session, number: str, user: User, *, lang: str, base_url: str) -> PdfFile:
+    rma = access.rma_for(db, number, user)
+    access.require_return_label(rma)
+    return return_label_of(db, rma, lang=lang, base_url=base_url)
+
+
+def return_label_of(db: Session, rma: Rma, *, lang: str, base_url: str) -> PdfFile:
+    """The return label of an RMA already checked by the caller (the tracking page's)."""
+    data = builders.packing_slip_for(db, rma, base_url, lang=lang)
+    return PdfFile(render_return_label(data, lang=lang), f"return-label-{rma.number}.pdf")
+
+
+def fault_report(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
+    ticket = access.ticket_for(db, number, user)
+    access.require_fault_report(ticket)
+    data = builders.fault_report_for(db, ticket, for_customer=user.role == Role.CUSTOMER.value, lang=lang)
+    return PdfFile(render_fault_report(data, lang=lang), f"fault-report-{ticket.number}.pdf")
+
+
+def monthly_report(db: Session, customer: Customer, year: int, month: int, *, lang: str) -> PdfFile:
+    """The report of a customer the caller may read (``access.customer_for``)."""
+    if not 1970 <= year <= 2199:
+        raise InvalidInput("year out of range", field="year")
+    tz = builders.customer_timezone(db, customer)
+    builders.check_report_month(year, month, tz)
+    data = builders.monthly_report_for(db, customer, year, month, tz, lang=lang)
+    return PdfFile(render_monthly_report(data, lang=lang),
+                   f"monthly-report-{customer.code}-{year}-{month:02d}.pdf")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 from flask import current_app, request
 from marshmallow import validate
+from sqlalchemy import func, select
 
 from app.errors import problem
 
@@ -35,6 +36,13 @@ def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
 
 def page_of(items, total: int, args: dict) -> dict:
     return {"items": items, "page": args["page"], "page_size": args["page_size"], "total": total}
+
+
+def scalar_page(db, stmt, args: dict, convert=lambda row: row) -> dict:
+    """One page of an ORM select, counted and cut by the database (not in Python)."""
+    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.scalars(stmt.limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"]))
+    return page_of([convert(row) for row in rows], total, args)
 
 
 def plain(obj):

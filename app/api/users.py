@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from app.api.common import PageArgs, Str, page_of, page_schema
+from app.api.common import PageArgs, Str, page_schema, scalar_page
 from app.auth import (
     ALL_ROLES,
     STAFF,
@@ -135,9 +135,7 @@ def revoke_own_token():
 @roles_required("admin")
 def list_users(args):
     db = get_session()
-    users = list(db.scalars(select(User).order_by(User.id)))
-    start = (args["page"] - 1) * args["page_size"]
-    return page_of(users[start : start + args["page_size"]], len(users), args)
+    return scalar_page(db, select(User).order_by(User.id), args)
 
 
 @blp.post("/users")
@@ -222,9 +220,8 @@ def list_tokens(args, username):
     user = _user(db, username)
     if user is None:
         return _no_user(username)
-    tokens = list(db.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
-    start = (args["page"] - 1) * args["page_size"]
-    return page_of([_token_info(t) for t in tokens[start : start + args["page_size"]]], len(tokens), args)
+    stmt = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    return scalar_page(db, stmt, args, _token_info)
 
 
 @blp.post("/users/<username>/tokens")

@@ -37,11 +37,12 @@ from app.documents.data import (
 from inventory.errors import InvalidInput
 from inventory.events import events_of
 from inventory.tracking import given_name
+from logistics.sla import Severity
 from models import Customer, Depot, Event, Part, Rma, Site, Survey, Ticket, User, utcnow
 
 # The printed order of the clocks (app/documents/labels.py knows each code).
 CLOCKS = ("response", "on_site", "restore", "replacement_on_site", "rma_approval", "return")
-SEVERITIES = ("P1", "P2", "P3", "P4")
+SEVERITIES = tuple(s.value for s in Severity)  # P1 … P4, printed in this order
 
 # Event kinds of the Event table → the documents' timeline codes (labels.py "evt_*").
 TICKET_EVENTS = {

@@ -8,6 +8,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
+from app.documents.builders import SEVERITIES
 from app.documents.charts import bar_chart
 from app.documents.data import MonthlyReportData, OverdueReturn
 from app.documents.formatting import (
@@ -27,7 +28,6 @@ from app.documents.layout import (
     para,
 )
 
-SEVERITIES = ("P1", "P2", "P3", "P4")
 SEVERITY_COLOURS = {
     "P1": colors.HexColor("#B3261E"),
     "P2": colors.HexColor("#E8710A"),

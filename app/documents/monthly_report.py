@@ -8,7 +8,6 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from app.documents.builders import SEVERITIES
 from app.documents.charts import bar_chart
 from app.documents.data import MonthlyReportData, OverdueReturn
 from app.documents.formatting import (
@@ -27,6 +26,7 @@ from app.documents.layout import (
     make_styles,
     para,
 )
+from logistics.sla import Severity
 
 SEVERITY_COLOURS = {
     "P1": colors.HexColor("#B3261E"),
@@ -36,6 +36,8 @@ SEVERITY_COLOURS = {
 }
 CHART_WIDTH = CONTENT_WIDTH * 0.58
 TABLE_WIDTH = CONTENT_WIDTH - CHART_WIDTH - 4 * mm
+
+SEVERITIES = tuple(s.value for s in Severity)  # printed in this order
 
 
 def render_monthly_report(data: MonthlyReportData, lang: str = "zh") -> bytes:

@@ -74,12 +74,6 @@ def _limiter(app: Flask) -> AddressLimiter:
     return limiter
 
 
-class TooManyLookups(TooManyRequests):
-    def __init__(self, retry_after: int):
-        super().__init__(f"too many requests; retry in {retry_after} s", retry_after=retry_after)
-        self.wait = retry_after
-
-
 def per_address(config_key: str) -> Callable:
     """Limit a view to ``app.config[config_key]`` (e.g. "60 per minute") per client address."""
 
@@ -92,7 +86,8 @@ def per_address(config_key: str) -> Callable:
             if app.config.get("RATELIMIT_ENABLED", True):
                 item = _item(app.config[config_key])
                 if not _limiter(app).hit(item, scope, request.remote_addr or "-"):
-                    raise TooManyLookups(item.get_expiry())
+                    raise TooManyRequests(f"too many requests; retry in {item.get_expiry()} s",
+                                          retry_after=item.get_expiry())
             return view(*args, **kwargs)
 
         return wrapper

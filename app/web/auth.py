@@ -126,7 +126,7 @@ def _too_many(error: TooManyRequests):
     """429: a problem document under /api, a page (in the viewer's language) elsewhere, with
     Retry-After: the limit's window, the longest the caller may have to wait."""
     limit = getattr(error, "limit", None)
-    wait = str(limit.limit.get_expiry() if limit else getattr(error, "wait", 60))
+    wait = str(limit.limit.get_expiry() if limit else error.retry_after or 60)
     if request.path.startswith("/api"):
         response = current_app.extensions["sparelog.api"].handle_http_exception(error)
     else:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import Response, abort, jsonify
-from sqlalchemy import select
 
 from app.auth import current_user
 from app.db import get_session
+from app.documents.access import engineer_id
 from app.errors import problem
-from models import Engineer
 from models.enums import Role
 
 
@@ -31,7 +30,7 @@ def engineer_scope() -> int | None:
     user = current_user()
     if user is None or user.role != Role.ENGINEER.value:
         return None
-    engineer = get_session().scalar(select(Engineer.id).where(Engineer.user_id == user.id))
+    engineer = engineer_id(get_session(), user)
     return engineer if engineer is not None else -1
 
 

@@ -27,7 +27,8 @@ SLIP_STATES = frozenset({"allocated", "shipped", "delivered", "faulty_in_transit
 REPORTED_STATES = frozenset({"resolved", "closed"})
 
 
-def _engineer_id(session: Session, user: User) -> int | None:
+def engineer_id(session: Session, user: User) -> int | None:
+    """The engineer (Engineer.id) a user account works as, if any."""
     return session.scalar(select(Engineer.id).where(Engineer.user_id == user.id))
 
 
@@ -37,7 +38,7 @@ def _may_see(session: Session, user: User, customer_id: int, engineer_ids: tuple
     if user.role == Role.CUSTOMER.value:
         return user.customer_id is not None and user.customer_id == customer_id
     if user.role == Role.ENGINEER.value:
-        mine = _engineer_id(session, user)
+        mine = engineer_id(session, user)
         return mine is not None and mine in engineer_ids
     return False
 

@@ -42,7 +42,8 @@ browser:
 test: lint services browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## ruff on the code and tests; mypy on inventory/ and logistics/ ([tool.mypy] in pyproject.toml).
+## ruff (lint and format) on the code and tests; mypy on inventory/ and logistics/ ([tool.mypy] in pyproject.toml).
 lint: install-test
 	$(BIN)/ruff check app inventory logistics models bench tests migrations
+	$(BIN)/ruff format --check app inventory logistics models bench tests migrations wsgi.py
 	$(BIN)/mypy

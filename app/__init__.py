@@ -22,7 +22,9 @@ def create_app(config: dict | None = None) -> Flask:
     check_config(app.config)
     app.json.ensure_ascii = False  # Chinese names stay readable in API responses
     app.json.sort_keys = False
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     init_db(app)
     api = ProblemApi()
@@ -54,8 +56,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _spec_kwargs() -> dict:
     return {
-        "info": {"description": "Depot stock ledger, SLA clocks, dispatch, routing and RMAs. "
-                                "Send `Authorization: Bearer <token>`; errors are problem+json."},
+        "info": {
+            "description": "Depot stock ledger, SLA clocks, dispatch, routing and RMAs. "
+            "Send `Authorization: Bearer <token>`; errors are problem+json."
+        },
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     }

@@ -87,8 +87,13 @@ def _verify_nothing(password: str) -> None:
 def authenticate(db: Session, username: str, password: str) -> User | None:
     """The active user ``username`` (any letter case) if ``password`` is theirs; an
     upgraded hash is committed."""
-    user = db.scalar(select(User).where(func.lower(User.username) == username.strip().lower(),
-                                        User.active)) if username.strip() else None
+    user = (
+        db.scalar(
+            select(User).where(func.lower(User.username) == username.strip().lower(), User.active)
+        )
+        if username.strip()
+        else None
+    )
     if user is None:
         _verify_nothing(password)
         return None
@@ -133,7 +138,9 @@ def current_user() -> User | None:
         row = db.execute(
             select(User, ApiToken.id)
             .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None), User.active)
+            .where(
+                ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None), User.active
+            )
         ).first()
         if row is not None:
             user, g.token_id = row
@@ -163,11 +170,18 @@ def _deny(allowed: set[str]):
     """The problem response for a caller outside ``allowed``, or None to let them through."""
     user = current_user()
     if user is None:
-        return problem(401, "Unauthorized", "send a valid token: Authorization: Bearer <token>",
-                       headers={"WWW-Authenticate": "Bearer"})
+        return problem(
+            401,
+            "Unauthorized",
+            "send a valid token: Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if user.role not in allowed:
-        return problem(403, "Forbidden",
-                       f"role {user.role!r} may not do this; needs one of {', '.join(sorted(allowed))}")
+        return problem(
+            403,
+            "Forbidden",
+            f"role {user.role!r} may not do this; needs one of {', '.join(sorted(allowed))}",
+        )
     if g.get("auth_via") == "session" and request.method in ("POST", "PUT", "PATCH", "DELETE"):
         _check_session_csrf()
     return None
@@ -206,7 +220,10 @@ def roles_per_action(table: dict[str, tuple[str, ...]], variable: str = "action"
             denied = _deny(allowed) if allowed is not None else None
             return denied if denied is not None else view(*args, **kwargs)
 
-        wrapper._action_roles = (variable, allowed_for)  # copied onto outer wrappers by functools.wraps
+        wrapper._action_roles = (
+            variable,
+            allowed_for,
+        )  # copied onto outer wrappers by functools.wraps
         return wrapper
 
     return decorator
@@ -234,6 +251,20 @@ def actor_name() -> str:
     return user.username if user else "system"
 
 
-__all__ = ["ALL_ROLES", "STAFF", "actor_name", "authenticate", "check_password", "current_user",
-           "end_sessions", "hash_token", "issue_token", "revoke_tokens", "roles_per_action",
-           "roles_required", "set_password", "start_session", "utcnow"]
+__all__ = [
+    "ALL_ROLES",
+    "STAFF",
+    "actor_name",
+    "authenticate",
+    "check_password",
+    "current_user",
+    "end_sessions",
+    "hash_token",
+    "issue_token",
+    "revoke_tokens",
+    "roles_per_action",
+    "roles_required",
+    "set_password",
+    "start_session",
+    "utcnow",
+]

@@ -47,9 +47,11 @@ def seed_demo_command(if_empty: bool, seed: int) -> None:
             raise click.ClickException("the database already holds data; use an empty database")
         summary = seed_demo(session, geocoder=geocoder(), seed=seed)
         extra = _seed_service_flow(session, seed)
-    click.echo(f"loaded {summary.depots} depots, {summary.parts} parts, {summary.serial_items} serialized items, "
-               f"{summary.counted_units} counted units, {summary.engineers} engineers, {summary.customers} customers, "
-               f"{summary.sites} sites{extra}")
+    click.echo(
+        f"loaded {summary.depots} depots, {summary.parts} parts, {summary.serial_items} serialized items, "
+        f"{summary.counted_units} counted units, {summary.engineers} engineers, {summary.customers} customers, "
+        f"{summary.sites} sites{extra}"
+    )
     click.echo("demo API tokens (Authorization: Bearer <token>) and web passwords:")
     for role, token in summary.tokens.items():
         click.echo(f"  {role:<11} token {token:<26} password {demo_password(role)}")
@@ -101,16 +103,29 @@ def import_command(path: Path, reference: str | None, actor: str, strict: bool) 
         rows = read_delivery(path.read_bytes(), path.name)
     except DomainError as error:
         raise click.ClickException(error.message) from None
-    with _session() as session, tqdm(total=len(rows), unit="row", desc="receiving", file=sys.stderr) as bar:
+    with (
+        _session() as session,
+        tqdm(total=len(rows), unit="row", desc="receiving", file=sys.stderr) as bar,
+    ):
         try:
-            report = import_receipts(session, rows, actor=actor, reference=reference, strict=strict,
-                                     progress=bar.update)
+            report = import_receipts(
+                session, rows, actor=actor, reference=reference, strict=strict, progress=bar.update
+            )
         except DomainError as error:
             raise click.ClickException(error.message) from None
     for e in report.errors:
         click.echo(f"row {e.row}: {e.field}: {e.message}", err=True)
-    click.echo(json.dumps({"rows": report.rows, "accepted": report.accepted, "units": report.units,
-                           "rejected": len(report.errors), "committed": report.committed}))
+    click.echo(
+        json.dumps(
+            {
+                "rows": report.rows,
+                "accepted": report.accepted,
+                "units": report.units,
+                "rejected": len(report.errors),
+                "committed": report.committed,
+            }
+        )
+    )
     if report.errors:
         sys.exit(2)
 
@@ -141,8 +156,11 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(inventory_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_token_command)
-    for module, attr in (("app.commands.logistics_cli", "logistics_cli"), ("app.commands.sla_cli", "sla_cli"),
-                         ("app.commands.routing_cli", "routing_cli")):
+    for module, attr in (
+        ("app.commands.logistics_cli", "logistics_cli"),
+        ("app.commands.sla_cli", "sla_cli"),
+        ("app.commands.routing_cli", "routing_cli"),
+    ):
         try:
             mod = __import__(module, fromlist=[attr])
         except ModuleNotFoundError as error:

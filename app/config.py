@@ -55,7 +55,8 @@ def check_config(config) -> None:
             "SECRET_KEY is not set: in production (SPARELOG_ENV=production, the default) the app "
             "needs SECRET_KEY in the environment to sign sessions and CSRF tokens, e.g. "
             "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'); for the local "
-            "demo set SPARELOG_ENV=development instead")
+            "demo set SPARELOG_ENV=development instead"
+        )
 
 
 def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
@@ -87,15 +88,21 @@ def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
         "JOBS_BACKEND": env("JOBS_BACKEND", "inprocess"),  # inprocess | celery
         "REDIS_URL": redis_url,
         # rate limits: shared by every worker and host through Redis in production
-        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", redis_url if production else "memory://"),
+        "RATELIMIT_STORAGE_URI": env(
+            "RATELIMIT_STORAGE_URI", redis_url if production else "memory://"
+        ),
         "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "sparelog"),
         # Redis down: count per worker in memory (logged) rather than fail sign-in and tracking
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "TRACKING_RATE_LIMIT": env("TRACKING_RATE_LIMIT", "60 per minute"),
-        "TRACKING_CACHE_SECONDS": float(env("TRACKING_CACHE_SECONDS", "5")),  # public tracking answers, per worker
+        "TRACKING_CACHE_SECONDS": float(
+            env("TRACKING_CACHE_SECONDS", "5")
+        ),  # public tracking answers, per worker
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "20 per minute"),
         "LOGIN_USER_RATE_LIMIT": env("LOGIN_USER_RATE_LIMIT", "10 per minute"),
-        "TRUSTED_PROXY_HOPS": int(env("TRUSTED_PROXY_HOPS", "0")),  # proxies setting X-Forwarded-For
+        "TRUSTED_PROXY_HOPS": int(
+            env("TRUSTED_PROXY_HOPS", "0")
+        ),  # proxies setting X-Forwarded-For
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://localhost:5000"),
         # notifications
         "SMTP_HOST": env("SMTP_HOST", "127.0.0.1"),
@@ -114,9 +121,13 @@ def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
         "OUTBOX_INTERVAL_SECONDS": float(env("OUTBOX_INTERVAL_SECONDS", "15")),
         "OUTBOX_MAX_ATTEMPTS": int(env("OUTBOX_MAX_ATTEMPTS", "10")),
         "OUTBOX_BACKOFF_SECONDS": float(env("OUTBOX_BACKOFF_SECONDS", "30")),
-        "CELERY_BROKER_URL": env("CELERY_BROKER_URL", "") or env("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "CELERY_RESULT_BACKEND": env("CELERY_RESULT_BACKEND", "") or env("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "JOBS_KEY_PREFIX": env("JOBS_KEY_PREFIX", ""),  # Redis key prefix for broker, results, locks
+        "CELERY_BROKER_URL": env("CELERY_BROKER_URL", "")
+        or env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "CELERY_RESULT_BACKEND": env("CELERY_RESULT_BACKEND", "")
+        or env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "JOBS_KEY_PREFIX": env(
+            "JOBS_KEY_PREFIX", ""
+        ),  # Redis key prefix for broker, results, locks
         # flask-smorest / OpenAPI
         "API_TITLE": "Spare-parts & RMA logistics API",
         "API_VERSION": "1",

@@ -18,8 +18,15 @@ log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str | None = None, *, errors: dict | None = None,
-            headers: dict | None = None, **extra) -> Response:
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    errors: dict | None = None,
+    headers: dict | None = None,
+    **extra,
+) -> Response:
     body = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
@@ -38,7 +45,15 @@ def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            if not prefix and key in ("json", "query", "form", "files", "headers", "path", "view_args"):
+            if not prefix and key in (
+                "json",
+                "query",
+                "form",
+                "files",
+                "headers",
+                "path",
+                "view_args",
+            ):
                 flat.update(flatten_messages(value, ""))
                 continue
             name = f"{prefix}.{key}" if prefix else str(key)
@@ -72,8 +87,11 @@ class ProblemSchema(ma.Schema):
     title = ma.fields.String(required=True, metadata={"example": "Unprocessable Entity"})
     status = ma.fields.Integer(required=True, metadata={"example": 422})
     detail = ma.fields.String()
-    errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
-                            metadata={"description": "messages per field, e.g. lines.0.serial"})
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "messages per field, e.g. lines.0.serial"},
+    )
 
 
 class ProblemApi(Api):
@@ -90,9 +108,16 @@ class ProblemApi(Api):
             response: dict = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
-            prepare_response(response, self.spec, PROBLEM if status >= 400 else self.DEFAULT_RESPONSE_CONTENT_TYPE)
+            prepare_response(
+                response,
+                self.spec,
+                PROBLEM if status >= 400 else self.DEFAULT_RESPONSE_CONTENT_TYPE,
+            )
             self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Default error response (problem details)", "schema": self.ERROR_SCHEMA}
+        response = {
+            "description": "Default error response (problem details)",
+            "schema": self.ERROR_SCHEMA,
+        }
         prepare_response(response, self.spec, PROBLEM)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
@@ -100,8 +125,9 @@ class ProblemApi(Api):
         if not _wants_problem():
             if error.code and error.code >= 500:
                 log.exception("server error", exc_info=error)
-            return render_template_string(_HTML_ERROR, code=error.code, name=error.name,
-                                          detail=error.description), error.code or 500
+            return render_template_string(
+                _HTML_ERROR, code=error.code, name=error.name, detail=error.description
+            ), error.code or 500
         data = getattr(error, "data", None) or {}
         errors = None
         if "errors" in data:
@@ -113,8 +139,9 @@ class ProblemApi(Api):
             detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in list(errors.items())[:5])
         if not detail and error.code != 500:
             detail = error.description
-        return problem(error.code or 500, error.name, detail, errors=errors,
-                       headers=data.get("headers"))
+        return problem(
+            error.code or 500, error.name, detail, errors=errors, headers=data.get("headers")
+        )
 
 
 def register_error_handlers(app) -> None:
@@ -147,14 +174,21 @@ def register_error_handlers(app) -> None:
     def _unstorable(error: DataError):
         # a value the schemas let through that the database rejects (a NUL in a path segment)
         log.warning("data error: %s", error.orig)
-        return problem(422, "Unprocessable Entity",
-                       "a value in the request is not valid for the database (too long, out of range or holding NUL)")
+        return problem(
+            422,
+            "Unprocessable Entity",
+            "a value in the request is not valid for the database (too long, out of range or holding NUL)",
+        )
 
     @app.errorhandler(OperationalError)
     def _busy(error: OperationalError):
         log.warning("database busy: %s", error.orig)
-        return problem(503, "Service Unavailable", "the database is busy; retry shortly",
-                       headers={"Retry-After": "1"})
+        return problem(
+            503,
+            "Service Unavailable",
+            "the database is busy; retry shortly",
+            headers={"Retry-After": "1"},
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
@@ -162,6 +196,12 @@ def register_error_handlers(app) -> None:
             return app.extensions["sparelog.api"].handle_http_exception(error)
         log.exception("unhandled error")
         if _wants_problem():
-            return problem(500, "Internal Server Error", "an unexpected error happened; it was logged")
-        return render_template_string(_HTML_ERROR, code=500, name="Internal Server Error",
-                                      detail="an unexpected error happened"), 500
+            return problem(
+                500, "Internal Server Error", "an unexpected error happened; it was logged"
+            )
+        return render_template_string(
+            _HTML_ERROR,
+            code=500,
+            name="Internal Server Error",
+            detail="an unexpected error happened",
+        ), 500

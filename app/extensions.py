@@ -43,7 +43,8 @@ def init_app(app: Flask) -> None:
     # would find nothing to count, at a cost on every call.
     checks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in checks and not (
-            app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
+        app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")
+    ):
         checks.remove(limiter._check_request_limit)
     csrf.init_app(app)
     _serve_swagger_assets(app)

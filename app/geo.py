@@ -11,7 +11,11 @@ def geocoder():
         from logistics.geocoding import make_geocoder
 
         provider = current_app.config["GEOCODER"]
-        options = {"user_agent": current_app.config["NOMINATIM_USER_AGENT"]} if provider == "nominatim" else {}
+        options = (
+            {"user_agent": current_app.config["NOMINATIM_USER_AGENT"]}
+            if provider == "nominatim"
+            else {}
+        )
         ext["sparelog.geocoder"] = make_geocoder(provider, **options)
     return ext["sparelog.geocoder"]
 

@@ -35,10 +35,13 @@ from models import IdempotencyRecord
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
 IDEMPOTENCY_PARAM = {
-    "in": "header", "name": HEADER, "required": False, "schema": {"type": "string", "maxLength": MAX_KEY},
+    "in": "header",
+    "name": HEADER,
+    "required": False,
+    "schema": {"type": "string", "maxLength": MAX_KEY},
     "description": "Any unique string (a UUID). A retry with the same key returns the first response "
-                   "and creates nothing twice, even after a crash; the same key with a different body "
-                   "is 422.",
+    "and creates nothing twice, even after a crash; the same key with a different body "
+    "is 422.",
 }
 
 
@@ -56,8 +59,12 @@ def _replay(record: IdempotencyRecord) -> Response:
 
 
 def _busy() -> Response:
-    return problem(409, "Conflict", f"the first request with this {HEADER} is still running; retry",
-                   headers={"Retry-After": "1"})
+    return problem(
+        409,
+        "Conflict",
+        f"the first request with this {HEADER} is still running; retry",
+        headers={"Retry-After": "1"},
+    )
 
 
 def _run(view, args, kwargs) -> Response:
@@ -76,8 +83,11 @@ def _limit_lock_wait(conn: Connection) -> None:
 
 def _first(user_id: int, key: str) -> IdempotencyRecord | None:
     with database().sessions() as db:
-        return db.scalar(select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id,
-                                                         IdempotencyRecord.key == key))
+        return db.scalar(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+            )
+        )
 
 
 def _answer_for_existing(user_id: int, key: str, method_path: str, digest: str) -> Response:
@@ -85,20 +95,30 @@ def _answer_for_existing(user_id: int, key: str, method_path: str, digest: str) 
     if first is None or first.status_code is None:
         return _busy()
     if first.request_hash != digest or first.method_path != method_path:
-        return problem(422, "Unprocessable Entity", f"this {HEADER} was already used for a different request",
-                       errors={HEADER: ["already used for a different request; use a new key"]})
+        return problem(
+            422,
+            "Unprocessable Entity",
+            f"this {HEADER} was already used for a different request",
+            errors={HEADER: ["already used for a different request; use a new key"]},
+        )
     return _replay(first)
 
 
-def _run_once(view, args, kwargs, *, user_id: int, key: str, method_path: str, digest: str) -> Response:
+def _run_once(
+    view, args, kwargs, *, user_id: int, key: str, method_path: str, digest: str
+) -> Response:
     """Claim, work and response in one transaction (see the module docstring)."""
     outer = g.get("db_session")
     with database().engine.connect() as conn:
         transaction = conn.begin()
         try:
             _limit_lock_wait(conn)
-            session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
-            claim = IdempotencyRecord(user_id=user_id, key=key, method_path=method_path, request_hash=digest)
+            session = Session(
+                bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+            )
+            claim = IdempotencyRecord(
+                user_id=user_id, key=key, method_path=method_path, request_hash=digest
+            )
             session.add(claim)
             try:
                 session.commit()  # a savepoint: waits here while another request holds the key
@@ -127,8 +147,12 @@ def _run_once(view, args, kwargs, *, user_id: int, key: str, method_path: str, d
         except DBAPIError:
             if transaction.is_active:
                 transaction.rollback()
-            return problem(503, "Service Unavailable", "the database did not take the change; retry",
-                           headers={"Retry-After": "1"})
+            return problem(
+                503,
+                "Service Unavailable",
+                "the database did not take the change; retry",
+                headers={"Retry-After": "1"},
+            )
 
 
 def idempotent(view):
@@ -139,8 +163,12 @@ def idempotent(view):
             return view(*args, **kwargs)
         key = key.strip()
         if not 0 < len(key) <= MAX_KEY or "\x00" in key:
-            return problem(400, "Bad Request", f"{HEADER} must be 1 to {MAX_KEY} characters, no NUL",
-                           errors={HEADER: [f"1 to {MAX_KEY} characters, no NUL (U+0000)"]})
+            return problem(
+                400,
+                "Bad Request",
+                f"{HEADER} must be 1 to {MAX_KEY} characters, no NUL",
+                errors={HEADER: [f"1 to {MAX_KEY} characters, no NUL (U+0000)"]},
+            )
         user = current_user()
         if user is None:
             return view(*args, **kwargs)  # the role check answers 401
@@ -149,7 +177,8 @@ def idempotent(view):
         # End the read transaction of the role check without expiring the caller's user
         # object (a rollback would, and reloading it later would wait on our own lock).
         get_session().commit()
-        return _run_once(view, args, kwargs, user_id=user.id, key=key, method_path=method_path,
-                         digest=digest)
+        return _run_once(
+            view, args, kwargs, user_id=user.id, key=key, method_path=method_path, digest=digest
+        )
 
     return wrapper

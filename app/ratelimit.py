@@ -70,7 +70,9 @@ def _limiter(app: Flask) -> AddressLimiter:
     limiter = app.extensions.get(EXTENSION)
     if limiter is None:
         uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-        limiter = app.extensions[EXTENSION] = AddressLimiter(uri, app.config.get("RATELIMIT_KEY_PREFIX", "sparelog"))
+        limiter = app.extensions[EXTENSION] = AddressLimiter(
+            uri, app.config.get("RATELIMIT_KEY_PREFIX", "sparelog")
+        )
     return limiter
 
 
@@ -86,8 +88,10 @@ def per_address(config_key: str) -> Callable:
             if app.config.get("RATELIMIT_ENABLED", True):
                 item = _item(app.config[config_key])
                 if not _limiter(app).hit(item, scope, request.remote_addr or "-"):
-                    raise TooManyRequests(f"too many requests; retry in {item.get_expiry()} s",
-                                          retry_after=item.get_expiry())
+                    raise TooManyRequests(
+                        f"too many requests; retry in {item.get_expiry()} s",
+                        retry_after=item.get_expiry(),
+                    )
             return view(*args, **kwargs)
 
         return wrapper

@@ -49,42 +49,76 @@ def main() -> None:
     with sessions() as s:
         parts = list(s.scalars(select(Part.part_number)))
         for i in range(10):  # warm-up
-            rank_for_fault(s, site_lat=30.0, site_lon=110.0, severity="P2", travel=travel,
-                           part_number=parts[i], now=now)
+            rank_for_fault(
+                s,
+                site_lat=30.0,
+                site_lon=110.0,
+                severity="P2",
+                travel=travel,
+                part_number=parts[i],
+                now=now,
+            )
             s.rollback()
-        faults = [(rng.uniform(22, 45), rng.uniform(100, 122), rng.choice(["P1", "P2", "P3"]), rng.choice(parts))
-                  for _ in range(args.faults)]
+        faults = [
+            (
+                rng.uniform(22, 45),
+                rng.uniform(100, 122),
+                rng.choice(["P1", "P2", "P3"]),
+                rng.choice(parts),
+            )
+            for _ in range(args.faults)
+        ]
         wall, cpu, pure_wall, pure_cpu, base, options = [], [], [], [], [], []
         for lat, lon, sev, pn in faults:
             t, c = time.perf_counter(), time.process_time()
-            ranking = rank_for_fault(s, site_lat=lat, site_lon=lon, severity=sev, travel=travel, part_number=pn,
-                                     now=now)
+            ranking = rank_for_fault(
+                s, site_lat=lat, site_lon=lon, severity=sev, travel=travel, part_number=pn, now=now
+            )
             wall.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
             options.append(len(ranking.options))
             s.rollback()
             # the same ranking without the database reads
             part = s.scalar(select(Part).where(Part.part_number == pn))
-            engineers, depots = engineer_candidates(s, now, eligible_for=part.category), depot_stock(s, part)
-            req = FaultRequest(site_lat=lat, site_lon=lon, severity=sev, now_utc=now, part_category=part.category)
+            engineers, depots = (
+                engineer_candidates(s, now, eligible_for=part.category),
+                depot_stock(s, part),
+            )
+            req = FaultRequest(
+                site_lat=lat, site_lon=lon, severity=sev, now_utc=now, part_category=part.category
+            )
             t, c = time.perf_counter(), time.process_time()
             rank_dispatch_options(req, engineers, depots, travel)
             pure_wall.append(time.perf_counter() - t)
             pure_cpu.append(time.process_time() - c)
             t = time.perf_counter()
-            s.execute(text("SELECT id FROM engineers WHERE id = :i"), {"i": rng.randint(1, 2000)}).all()
+            s.execute(
+                text("SELECT id FROM engineers WHERE id = :i"), {"i": rng.randint(1, 2000)}
+            ).all()
             base.append(time.perf_counter() - t)
             s.rollback()
     engine.dispose()
-    result = {"faults": args.faults, "mean_options": round(sum(options) / len(options), 1),
-              "service_wall_ms": _pcts(wall), "service_cpu_ms": _pcts(cpu),
-              "pure_wall_ms": _pcts(pure_wall), "pure_cpu_ms": _pcts(pure_cpu), "pk_lookup_ms": _pcts(base)}
-    print(f"dispatch through the service layer (PostgreSQL, 2,000 engineers, 200 depots, 1M items): "
-          f"wall p50 {result['service_wall_ms']['p50']} ms p95 {result['service_wall_ms']['p95']} ms "
-          f"(cpu p95 {result['service_cpu_ms']['p95']} ms; target p95 < 100 ms)")
-    print(f"pure ranking on the same candidates: wall p50 {result['pure_wall_ms']['p50']} ms "
-          f"p95 {result['pure_wall_ms']['p95']} ms (cpu p95 {result['pure_cpu_ms']['p95']} ms; target < 20 ms)")
-    print(f"baseline primary-key lookup: p50 {result['pk_lookup_ms']['p50']} ms p95 {result['pk_lookup_ms']['p95']} ms")
+    result = {
+        "faults": args.faults,
+        "mean_options": round(sum(options) / len(options), 1),
+        "service_wall_ms": _pcts(wall),
+        "service_cpu_ms": _pcts(cpu),
+        "pure_wall_ms": _pcts(pure_wall),
+        "pure_cpu_ms": _pcts(pure_cpu),
+        "pk_lookup_ms": _pcts(base),
+    }
+    print(
+        f"dispatch through the service layer (PostgreSQL, 2,000 engineers, 200 depots, 1M items): "
+        f"wall p50 {result['service_wall_ms']['p50']} ms p95 {result['service_wall_ms']['p95']} ms "
+        f"(cpu p95 {result['service_cpu_ms']['p95']} ms; target p95 < 100 ms)"
+    )
+    print(
+        f"pure ranking on the same candidates: wall p50 {result['pure_wall_ms']['p50']} ms "
+        f"p95 {result['pure_wall_ms']['p95']} ms (cpu p95 {result['pure_cpu_ms']['p95']} ms; target < 20 ms)"
+    )
+    print(
+        f"baseline primary-key lookup: p50 {result['pk_lookup_ms']['p50']} ms p95 {result['pk_lookup_ms']['p95']} ms"
+    )
     print(json.dumps(result))
 
 

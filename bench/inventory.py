@@ -83,7 +83,10 @@ def main() -> None:
             s.rollback()
 
         def pk_baseline(i: int) -> None:
-            s.execute(text("SELECT id, serial FROM serial_items WHERE id = :i"), {"i": rng.randint(1, max_id)}).all()
+            s.execute(
+                text("SELECT id, serial FROM serial_items WHERE id = :i"),
+                {"i": rng.randint(1, max_id)},
+            ).all()
             s.rollback()
 
         a = timed(avail, args.queries)
@@ -93,8 +96,13 @@ def main() -> None:
     with sessions() as s:
         t = time.perf_counter()
         for i in range(args.receipts):
-            receive_from_supplier(s, depot_code=depots[i % len(depots)], part_number=parts[i % len(parts)],
-                                  serial=f"RCV{time.time_ns()}{i}", actor="bench")
+            receive_from_supplier(
+                s,
+                depot_code=depots[i % len(depots)],
+                part_number=parts[i % len(parts)],
+                serial=f"RCV{time.time_ns()}{i}",
+                actor="bench",
+            )
         receipt_rate = args.receipts / (time.perf_counter() - t)
         s.execute(text("CREATE TEMP TABLE bench_baseline (id serial primary key, v text)"))
         s.commit()
@@ -106,27 +114,43 @@ def main() -> None:
     engine.dispose()
 
     result = {
-        "items": n_items, "depots": len(depots), "parts": len(parts),
+        "items": n_items,
+        "depots": len(depots),
+        "parts": len(parts),
         "availability_ms": {"p50": round(pct(a, 0.5), 2), "p95": round(pct(a, 0.95), 2)},
         "serial_lookup_ms": {"p50": round(pct(h, 0.5), 2), "p95": round(pct(h, 0.95), 2)},
-        "availability_cpu_ms": {"p50": round(pct(CPU["avail"], 0.5), 2), "p95": round(pct(CPU["avail"], 0.95), 2)},
-        "serial_lookup_cpu_ms": {"p50": round(pct(CPU["lookup"], 0.5), 2), "p95": round(pct(CPU["lookup"], 0.95), 2)},
+        "availability_cpu_ms": {
+            "p50": round(pct(CPU["avail"], 0.5), 2),
+            "p95": round(pct(CPU["avail"], 0.95), 2),
+        },
+        "serial_lookup_cpu_ms": {
+            "p50": round(pct(CPU["lookup"], 0.5), 2),
+            "p95": round(pct(CPU["lookup"], 0.95), 2),
+        },
         "pk_lookup_baseline_ms": {"p50": round(pct(b, 0.5), 3), "p95": round(pct(b, 0.95), 3)},
         "receipts_per_s": round(receipt_rate, 1),
         "bare_insert_commit_per_s": round(insert_rate, 1),
         "receipt_cost_vs_bare_insert": round(insert_rate / receipt_rate, 2),
         "machine": f"{platform.node()} {platform.processor() or platform.machine()}, python {platform.python_version()}",
     }
-    print(f"availability across depots sorted by distance: p50 {result['availability_ms']['p50']} ms, "
-          f"p95 {result['availability_ms']['p95']} ms (target p95 < 20 ms; "
-          f"client CPU p95 {result['availability_cpu_ms']['p95']} ms)")
-    print(f"serial lookup with history:                    p50 {result['serial_lookup_ms']['p50']} ms, "
-          f"p95 {result['serial_lookup_ms']['p95']} ms (target p95 < 10 ms; "
-          f"client CPU p95 {result['serial_lookup_cpu_ms']['p95']} ms)")
-    print(f"baseline primary-key lookup:                   p50 {result['pk_lookup_baseline_ms']['p50']} ms, "
-          f"p95 {result['pk_lookup_baseline_ms']['p95']} ms")
-    print(f"receipts through the service layer: {result['receipts_per_s']}/s "
-          f"(bare INSERT+COMMIT {result['bare_insert_commit_per_s']}/s, ratio {result['receipt_cost_vs_bare_insert']}x)")
+    print(
+        f"availability across depots sorted by distance: p50 {result['availability_ms']['p50']} ms, "
+        f"p95 {result['availability_ms']['p95']} ms (target p95 < 20 ms; "
+        f"client CPU p95 {result['availability_cpu_ms']['p95']} ms)"
+    )
+    print(
+        f"serial lookup with history:                    p50 {result['serial_lookup_ms']['p50']} ms, "
+        f"p95 {result['serial_lookup_ms']['p95']} ms (target p95 < 10 ms; "
+        f"client CPU p95 {result['serial_lookup_cpu_ms']['p95']} ms)"
+    )
+    print(
+        f"baseline primary-key lookup:                   p50 {result['pk_lookup_baseline_ms']['p50']} ms, "
+        f"p95 {result['pk_lookup_baseline_ms']['p95']} ms"
+    )
+    print(
+        f"receipts through the service layer: {result['receipts_per_s']}/s "
+        f"(bare INSERT+COMMIT {result['bare_insert_commit_per_s']}/s, ratio {result['receipt_cost_vs_bare_insert']}x)"
+    )
     print(json.dumps(result))
 
 

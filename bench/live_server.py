@@ -70,7 +70,11 @@ def _server_socket_inode(server_port: int, client_port: int) -> int | None:
     for line in lines:
         fields = line.split()
         local, remote, inode = fields[1], fields[2], int(fields[9])
-        if int(local.split(":")[1], 16) == server_port and int(remote.split(":")[1], 16) == client_port and inode:
+        if (
+            int(local.split(":")[1], 16) == server_port
+            and int(remote.split(":")[1], 16) == client_port
+            and inode
+        ):
             return inode
     return None
 
@@ -82,10 +86,20 @@ class ServerDied(RuntimeError):
 class LiveServer:
     """gunicorn serving ``app`` (``module:callable``) with ``workers`` processes."""
 
-    def __init__(self, database_url: str | None = None, *, app: str = "wsgi:app", workers: int = 4,
-                 threads: int = 8, env: dict[str, str] | None = None, cwd: Path | str = REPO,
-                 log_path: Path | str | None = None, timeout: int = 30, keep_alive: int = 10,
-                 backlog: int = 2048):
+    def __init__(
+        self,
+        database_url: str | None = None,
+        *,
+        app: str = "wsgi:app",
+        workers: int = 4,
+        threads: int = 8,
+        env: dict[str, str] | None = None,
+        cwd: Path | str = REPO,
+        log_path: Path | str | None = None,
+        timeout: int = 30,
+        keep_alive: int = 10,
+        backlog: int = 2048,
+    ):
         self.app = app
         self.workers = workers
         self.threads = threads
@@ -120,16 +134,41 @@ class LiveServer:
         if self.running:
             raise RuntimeError("the server is already running")
         fd = self._socket.fileno()
-        command = [sys.executable, "-m", "gunicorn", self.app, "--bind", f"fd://{fd}",
-                   "--workers", str(self.workers), "--worker-class", "gthread", "--threads", str(self.threads),
-                   "--timeout", str(self.timeout), "--graceful-timeout", "5", "--keep-alive", str(self.keep_alive),
-                   "--log-level", "warning"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            self.app,
+            "--bind",
+            f"fd://{fd}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(self.threads),
+            "--timeout",
+            str(self.timeout),
+            "--graceful-timeout",
+            "5",
+            "--keep-alive",
+            str(self.keep_alive),
+            "--log-level",
+            "warning",
+        ]
         with open(self.log_path, "a") as log:
             log.write(f"--- start {self.starts + 1}: {' '.join(command)}\n")
             log.flush()
-            self.process = subprocess.Popen(command, cwd=self.cwd, env=self.env, pass_fds=(fd,),
-                                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                command,
+                cwd=self.cwd,
+                env=self.env,
+                pass_fds=(fd,),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.starts += 1
         self.wait_ready(ready_timeout)
         return self
@@ -158,7 +197,9 @@ class LiveServer:
             if len(pids) == count:
                 return pids
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{len(pids)} workers instead of {count} after {timeout} s\n{self.log_tail()}")
+                raise TimeoutError(
+                    f"{len(pids)} workers instead of {count} after {timeout} s\n{self.log_tail()}"
+                )
             time.sleep(0.05)
 
     def wait_ready(self, timeout: float = 90.0) -> None:
@@ -174,7 +215,9 @@ class LiveServer:
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline:
-                raise TimeoutError(f"/api/health did not answer 200 within {timeout} s\n{self.log_tail()}")
+                raise TimeoutError(
+                    f"/api/health did not answer 200 within {timeout} s\n{self.log_tail()}"
+                )
             time.sleep(0.1)
 
     def worker_serving(self, client_port: int) -> int | None:

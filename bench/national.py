@@ -18,28 +18,52 @@ from models.migrate import upgrade
 
 ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CITIES = [  # name, lat, lon — anchors so depots sit near real population centres
-    ("Beijing", 39.90, 116.41), ("Shanghai", 31.23, 121.47), ("Guangzhou", 23.13, 113.26),
-    ("Chengdu", 30.57, 104.07), ("Wuhan", 30.59, 114.31), ("Xi'an", 34.34, 108.94),
-    ("Shenyang", 41.81, 123.43), ("Kunming", 25.04, 102.71), ("Urumqi", 43.83, 87.62),
-    ("Harbin", 45.80, 126.53), ("Nanjing", 32.06, 118.80), ("Changsha", 28.23, 112.94),
-    ("Zhengzhou", 34.75, 113.63), ("Jinan", 36.65, 117.12), ("Fuzhou", 26.07, 119.30),
-    ("Lanzhou", 36.06, 103.83), ("Nanning", 22.82, 108.32), ("Hohhot", 40.84, 111.75),
+    ("Beijing", 39.90, 116.41),
+    ("Shanghai", 31.23, 121.47),
+    ("Guangzhou", 23.13, 113.26),
+    ("Chengdu", 30.57, 104.07),
+    ("Wuhan", 30.59, 114.31),
+    ("Xi'an", 34.34, 108.94),
+    ("Shenyang", 41.81, 123.43),
+    ("Kunming", 25.04, 102.71),
+    ("Urumqi", 43.83, 87.62),
+    ("Harbin", 45.80, 126.53),
+    ("Nanjing", 32.06, 118.80),
+    ("Changsha", 28.23, 112.94),
+    ("Zhengzhou", 34.75, 113.63),
+    ("Jinan", 36.65, 117.12),
+    ("Fuzhou", 26.07, 119.30),
+    ("Lanzhou", 36.06, 103.83),
+    ("Nanning", 22.82, 108.32),
+    ("Hohhot", 40.84, 111.75),
 ]
 
 
 def sqlalchemy_url(dbname: str) -> str:
-    return ADMIN_URL.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + f"/{dbname}"
+    return (
+        ADMIN_URL.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + f"/{dbname}"
+    )
 
 
 def recreate_database(dbname: str) -> None:
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (dbname,))
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (dbname,)
+        )
         admin.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
         admin.execute(f'CREATE DATABASE "{dbname}"')
 
 
-def build(dbname: str = "sparelog_bench", *, items: int = 1_000_000, depots: int = 200, parts: int = 5_000,
-          engineers: int = 2_000, seed: int = 7, log=print) -> str:
+def build(
+    dbname: str = "sparelog_bench",
+    *,
+    items: int = 1_000_000,
+    depots: int = 200,
+    parts: int = 5_000,
+    engineers: int = 2_000,
+    seed: int = 7,
+    log=print,
+) -> str:
     """(Re)create ``dbname`` and fill it. Returns its SQLAlchemy URL."""
     rng = random.Random(seed)
     t0 = time.perf_counter()
@@ -53,23 +77,50 @@ def build(dbname: str = "sparelog_bench", *, items: int = 1_000_000, depots: int
             name, lat, lon = CITIES[i % len(CITIES)] if i < len(CITIES) else rng.choice(CITIES)
             if i >= len(CITIES):
                 lat, lon = lat + rng.uniform(-3, 3), lon + rng.uniform(-3, 3)
-            depot_rows.append((f"D{i:03d}", f"{name} depot {i}", name, round(lat, 5), round(lon, 5)))
+            depot_rows.append(
+                (f"D{i:03d}", f"{name} depot {i}", name, round(lat, 5), round(lon, 5))
+            )
         with cur.copy("COPY locations (code, name, kind) FROM STDIN") as cp:
             for code, name, *_ in depot_rows:
                 cp.write_row((code, name, "depot"))
         cur.execute("SELECT id, code FROM locations WHERE kind = 'depot' ORDER BY id")
         loc_ids = {code: lid for lid, code in cur.fetchall()}
-        with cur.copy("COPY depots (location_id, code, name, address, city, lat, lon, timezone, active, created_at) "
-                      "FROM STDIN") as cp:
+        with cur.copy(
+            "COPY depots (location_id, code, name, address, city, lat, lon, timezone, active, created_at) "
+            "FROM STDIN"
+        ) as cp:
             for code, name, city, lat, lon in depot_rows:
-                cp.write_row((loc_ids[code], code, name, f"{city} logistics park", city, lat, lon,
-                              "Asia/Shanghai", True, "2026-01-01T00:00:00Z"))
+                cp.write_row(
+                    (
+                        loc_ids[code],
+                        code,
+                        name,
+                        f"{city} logistics park",
+                        city,
+                        lat,
+                        lon,
+                        "Asia/Shanghai",
+                        True,
+                        "2026-01-01T00:00:00Z",
+                    )
+                )
         categories = ["server", "network", "video", "storage"]
-        with cur.copy("COPY parts (part_number, description, category, tracking, kind, unit_cost, active) "
-                      "FROM STDIN") as cp:
+        with cur.copy(
+            "COPY parts (part_number, description, category, tracking, kind, unit_cost, active) "
+            "FROM STDIN"
+        ) as cp:
             for p in range(parts):
-                cp.write_row((f"P{p:05d}", f"Bench part {p}", categories[p % 4], "serialized", "repairable",
-                              100 + p % 900, True))
+                cp.write_row(
+                    (
+                        f"P{p:05d}",
+                        f"Bench part {p}",
+                        categories[p % 4],
+                        "serialized",
+                        "repairable",
+                        100 + p % 900,
+                        True,
+                    )
+                )
         conn.commit()
         log(f"depots and parts: {time.perf_counter() - t0:.1f}s")
 
@@ -114,21 +165,42 @@ def build(dbname: str = "sparelog_bench", *, items: int = 1_000_000, depots: int
             """
         )
         log(f"movements: {time.perf_counter() - t0:.1f}s")
-        skills = ["{server,network}", "{video,storage}", "{server,storage}", "{network,video}",
-                  "{server,network,video,storage}"]
-        with cur.copy("COPY engineers (code, name, home_city, home_lat, home_lon, skills, timezone, "
-                      "shift_start_min, shift_end_min, work_days, max_open_jobs, active) FROM STDIN") as cp:
+        skills = [
+            "{server,network}",
+            "{video,storage}",
+            "{server,storage}",
+            "{network,video}",
+            "{server,network,video,storage}",
+        ]
+        with cur.copy(
+            "COPY engineers (code, name, home_city, home_lat, home_lon, skills, timezone, "
+            "shift_start_min, shift_end_min, work_days, max_open_jobs, active) FROM STDIN"
+        ) as cp:
             for e in range(engineers):
                 _code, _name, city, lat, lon = depot_rows[e % depots]
-                cp.write_row((f"E{e:05d}", f"Engineer {e}", city, round(lat + rng.uniform(-0.3, 0.3), 5),
-                              round(lon + rng.uniform(-0.3, 0.3), 5),
-                              '["' + skills[e % len(skills)].strip("{}").replace(",", '","') + '"]',
-                              "Asia/Shanghai", 0, 1440, "1234567", 3, True))
+                cp.write_row(
+                    (
+                        f"E{e:05d}",
+                        f"Engineer {e}",
+                        city,
+                        round(lat + rng.uniform(-0.3, 0.3), 5),
+                        round(lon + rng.uniform(-0.3, 0.3), 5),
+                        '["' + skills[e % len(skills)].strip("{}").replace(",", '","') + '"]',
+                        "Asia/Shanghai",
+                        0,
+                        1440,
+                        "1234567",
+                        3,
+                        True,
+                    )
+                )
         conn.commit()
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")  # visibility map for index-only scans, fresh statistics
-    log(f"built {dbname}: {items} items, {depots} depots, {parts} parts, {engineers} engineers "
-        f"in {time.perf_counter() - t0:.1f}s")
+    log(
+        f"built {dbname}: {items} items, {depots} depots, {parts} parts, {engineers} engineers "
+        f"in {time.perf_counter() - t0:.1f}s"
+    )
     return url
 
 

@@ -107,8 +107,10 @@ def _equipment(session: Session, ref: str) -> int:
     if not ids:
         raise NotFound(f"no installed equipment with serial {ref!r}", field="subject_ref")
     if len(ids) > 1:
-        raise NotFound(f"serial {ref!r} names several installed units; give its numeric id",
-                       field="subject_ref")
+        raise NotFound(
+            f"serial {ref!r} names several installed units; give its numeric id",
+            field="subject_ref",
+        )
     return ids[0]
 
 
@@ -129,8 +131,9 @@ _BY_REF = ("delivery", "job")  # no row of their own with an integer id
 SUBJECT_TYPES: tuple[str, ...] = tuple(sorted([*_RESOLVERS, "serial_item", *_BY_REF]))
 
 
-def resolve_subject(session: Session, subject_type: str, ref: str, *,
-                    part_number: str | None = None) -> Subject:
+def resolve_subject(
+    session: Session, subject_type: str, ref: str, *, part_number: str | None = None
+) -> Subject:
     """The subject named ``ref``; NotFound (field ``subject_ref``) when there is none."""
     if subject_type not in SUBJECT_TYPES:
         raise NotFound(f"unknown subject type {subject_type!r}", field="subject_type")
@@ -138,11 +141,18 @@ def resolve_subject(session: Session, subject_type: str, ref: str, *,
         item = item_by_serial(session, ref, part_number, field="subject_ref")
         return Subject(subject_type, ref, item.id, serial_item_id=item.id)
     if subject_type == "delivery":
-        named = session.scalar(select(Event.id).where(Event.subject_type == "delivery", Event.subject_ref == ref))
+        named = session.scalar(
+            select(Event.id).where(Event.subject_type == "delivery", Event.subject_ref == ref)
+        )
         if named is not None:
             return Subject(subject_type, ref, None)
-        if is_row_id(ref) and session.scalar(select(Event.id).where(
-                Event.subject_type == "delivery", Event.subject_id == int(ref), Event.subject_ref.is_(None))):
+        if is_row_id(ref) and session.scalar(
+            select(Event.id).where(
+                Event.subject_type == "delivery",
+                Event.subject_id == int(ref),
+                Event.subject_ref.is_(None),
+            )
+        ):
             return Subject(subject_type, ref, int(ref))
         raise NotFound(f"no delivery {ref!r} was imported", field="subject_ref")
     if subject_type == "job":
@@ -158,33 +168,51 @@ def _event_filter(subject: Subject) -> ColumnElement[bool]:
     return and_(Event.subject_type == subject.type, Event.subject_id == subject.id)
 
 
-def audit_trail(session: Session, subject: Subject, *, page: int = 1, page_size: int = 50) -> AuditTrail:
+def audit_trail(
+    session: Session, subject: Subject, *, page: int = 1, page_size: int = 50
+) -> AuditTrail:
     """The subject's events (and, for a serial item, its movements), newest first.
     ``page`` counts from 1."""
-    parts = [select(Event.id.label("id"), Event.at.label("at"), literal("event").label("source"))
-             .where(_event_filter(subject))]
+    parts = [
+        select(Event.id.label("id"), Event.at.label("at"), literal("event").label("source")).where(
+            _event_filter(subject)
+        )
+    ]
     if subject.serial_item_id is not None:
-        parts.append(select(Movement.id.label("id"), Movement.occurred_at.label("at"),
-                            literal("movement").label("source"))
-                     .where(Movement.serial_item_id == subject.serial_item_id))
+        parts.append(
+            select(
+                Movement.id.label("id"),
+                Movement.occurred_at.label("at"),
+                literal("movement").label("source"),
+            ).where(Movement.serial_item_id == subject.serial_item_id)
+        )
     trail = union_all(*parts).subquery()
     total = session.scalar(select(func.count()).select_from(trail)) or 0
     # newest first; at the same instant the movement came first and its event after it
     window = session.execute(
         select(trail.c.source, trail.c.id)
         .order_by(trail.c.at.desc(), trail.c.source.asc(), trail.c.id.desc())
-        .limit(page_size).offset((page - 1) * page_size)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
     ).all()
     event_ids = [i for source, i in window if source == "event"]
     movement_ids = [i for source, i in window if source == "movement"]
-    events = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(event_ids)))} if event_ids else {}
+    events = (
+        {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(event_ids)))}
+        if event_ids
+        else {}
+    )
     movements = _movement_entries(session, movement_ids) if movement_ids else {}
-    entries = [_event_entry(events[i]) if source == "event" else movements[i] for source, i in window]
+    entries = [
+        _event_entry(events[i]) if source == "event" else movements[i] for source, i in window
+    ]
     return AuditTrail(subject, entries, int(total))
 
 
 def _event_entry(e: Event) -> AuditEntry:
-    return AuditEntry(e.at, "event", e.kind, e.actor, e.from_state, e.to_state, e.note, dict(e.data or {}), e.id)
+    return AuditEntry(
+        e.at, "event", e.kind, e.actor, e.from_state, e.to_state, e.note, dict(e.data or {}), e.id
+    )
 
 
 def _movement_entries(session: Session, ids: list[int]) -> dict[int, AuditEntry]:
@@ -199,8 +227,18 @@ def _movement_entries(session: Session, ids: list[int]) -> dict[int, AuditEntry]
     )
     out: dict[int, AuditEntry] = {}
     for m, part_number, serial, from_code, to_code in rows:
-        data = {"movement_id": m.id, "part_number": part_number, "serial": serial, "qty": m.qty,
-                "from_location": from_code, "to_location": to_code, "from_condition": m.from_condition,
-                "condition": m.condition, "reference": m.reference}
-        out[m.id] = AuditEntry(m.occurred_at, "movement", m.reason, m.actor, from_code, to_code, m.note, data, m.id)
+        data = {
+            "movement_id": m.id,
+            "part_number": part_number,
+            "serial": serial,
+            "qty": m.qty,
+            "from_location": from_code,
+            "to_location": to_code,
+            "from_condition": m.from_condition,
+            "condition": m.condition,
+            "reference": m.reference,
+        }
+        out[m.id] = AuditEntry(
+            m.occurred_at, "movement", m.reason, m.actor, from_code, to_code, m.note, data, m.id
+        )
     return out

@@ -37,17 +37,28 @@ def default_policy_data() -> dict:
     """The shipped defaults of DESIGN.md §2 as the settings a contract stores."""
     p = SlaPolicy()
     return {
-        "kind": "warranty", "coverage": str(p.coverage), "coverage_start_min": 9 * 60,
-        "coverage_end_min": 17 * 60, "timezone": "Asia/Shanghai", "country": "CN",
+        "kind": "warranty",
+        "coverage": str(p.coverage),
+        "coverage_start_min": 9 * 60,
+        "coverage_end_min": 17 * 60,
+        "timezone": "Asia/Shanghai",
+        "country": "CN",
         "system_down_response_minutes": p.system_down_response_minutes,
-        "onsite_promise_minutes": p.onsite_promise_minutes, "replacement_unit_minutes": p.replacement_unit_minutes,
-        "spare_request_answer_minutes": p.spare_request_answer_minutes, "spare_delivery_days": p.spare_delivery_days,
-        "last_mile_minutes": p.last_mile_minutes, "return_window_days": p.return_window_days, "bases": {},
-        "late_return_charge": DEFAULT_LATE_RETURN_CHARGE, "currency": "CNY", "active": True,
+        "onsite_promise_minutes": p.onsite_promise_minutes,
+        "replacement_unit_minutes": p.replacement_unit_minutes,
+        "spare_request_answer_minutes": p.spare_request_answer_minutes,
+        "spare_delivery_days": p.spare_delivery_days,
+        "last_mile_minutes": p.last_mile_minutes,
+        "return_window_days": p.return_window_days,
+        "bases": {},
+        "late_return_charge": DEFAULT_LATE_RETURN_CHARGE,
+        "currency": "CNY",
+        "active": True,
         "response_minutes": {c.value: m for c, m in DEFAULT_RESPONSE_MINUTES.items()},
         "restore_minutes": {s.value: m for s, m in DEFAULT_RESTORE_MINUTES.items()},
         "escalation": [
-            {"level": s.level, "after_minutes": s.after_minutes, "who": s.who} for s in DEFAULT_ESCALATION
+            {"level": s.level, "after_minutes": s.after_minutes, "who": s.who}
+            for s in DEFAULT_ESCALATION
         ],
     }
 
@@ -81,12 +92,15 @@ def sla_policy(contract: Contract | None) -> SlaPolicy:
             last_mile_minutes=contract.last_mile_minutes,
             return_window_days=contract.return_window_days,
             escalation=tuple(
-                EscalationStep(int(s["level"]), float(s["after_minutes"]), str(s["who"])) for s in ladder
+                EscalationStep(int(s["level"]), float(s["after_minutes"]), str(s["who"]))
+                for s in ladder
             ),
             bases={Clock(k): Basis(v) for k, v in (contract.bases or {}).items()},
         )
     except (KeyError, ValueError, TypeError) as error:
-        raise InvalidInput(f"contract {contract.code} has an invalid SLA policy: {error}", field="contract") from None
+        raise InvalidInput(
+            f"contract {contract.code} has an invalid SLA policy: {error}", field="contract"
+        ) from None
 
 
 def contract_calendar(contract: Contract | None, tz: str | None = None) -> CoverageCalendar:
@@ -133,28 +147,57 @@ class ContractView:
 
 
 POLICY_FIELDS = (
-    "coverage", "coverage_start_min", "coverage_end_min", "timezone", "country", "response_minutes",
-    "system_down_response_minutes", "restore_minutes", "onsite_promise_minutes", "replacement_unit_minutes",
-    "spare_request_answer_minutes", "spare_delivery_days", "last_mile_minutes", "return_window_days",
-    "escalation", "bases", "late_return_charge", "currency", "valid_from", "valid_to", "active", "name", "kind",
+    "coverage",
+    "coverage_start_min",
+    "coverage_end_min",
+    "timezone",
+    "country",
+    "response_minutes",
+    "system_down_response_minutes",
+    "restore_minutes",
+    "onsite_promise_minutes",
+    "replacement_unit_minutes",
+    "spare_request_answer_minutes",
+    "spare_delivery_days",
+    "last_mile_minutes",
+    "return_window_days",
+    "escalation",
+    "bases",
+    "late_return_charge",
+    "currency",
+    "valid_from",
+    "valid_to",
+    "active",
+    "name",
+    "kind",
 )
 
 
 def contract_view(contract: Contract) -> ContractView:
     return ContractView(
-        code=contract.code, customer_code=contract.customer.code, name=contract.name, kind=contract.kind,
-        coverage=contract.coverage, coverage_start_min=contract.coverage_start_min,
-        coverage_end_min=contract.coverage_end_min, timezone=contract.timezone,
+        code=contract.code,
+        customer_code=contract.customer.code,
+        name=contract.name,
+        kind=contract.kind,
+        coverage=contract.coverage,
+        coverage_start_min=contract.coverage_start_min,
+        coverage_end_min=contract.coverage_end_min,
+        timezone=contract.timezone,
         response_minutes=dict(contract.response_minutes or {}),
         system_down_response_minutes=contract.system_down_response_minutes,
         restore_minutes=dict(contract.restore_minutes or {}),
         onsite_promise_minutes=contract.onsite_promise_minutes,
         replacement_unit_minutes=contract.replacement_unit_minutes,
         spare_request_answer_minutes=contract.spare_request_answer_minutes,
-        spare_delivery_days=contract.spare_delivery_days, last_mile_minutes=contract.last_mile_minutes,
-        return_window_days=contract.return_window_days, escalation=list(contract.escalation or []),
-        bases=dict(contract.bases or {}), late_return_charge=contract.late_return_charge,
-        currency=contract.currency, valid_from=contract.valid_from, valid_to=contract.valid_to,
+        spare_delivery_days=contract.spare_delivery_days,
+        last_mile_minutes=contract.last_mile_minutes,
+        return_window_days=contract.return_window_days,
+        escalation=list(contract.escalation or []),
+        bases=dict(contract.bases or {}),
+        late_return_charge=contract.late_return_charge,
+        currency=contract.currency,
+        valid_from=contract.valid_from,
+        valid_to=contract.valid_to,
         active=contract.active,
     )
 
@@ -178,12 +221,16 @@ def _apply(contract: Contract, values: dict) -> None:
     except ValueError:
         raise InvalidInput("coverage must be 5x8, 7x8 or 7x24", field="coverage") from None
     if not 0 <= contract.coverage_start_min < contract.coverage_end_min <= 24 * 60:
-        raise InvalidInput("the coverage window must start before it ends, within one day",
-                           field="coverage_end_min")
+        raise InvalidInput(
+            "the coverage window must start before it ends, within one day",
+            field="coverage_end_min",
+        )
     sla_policy(contract)  # refuse a policy the clocks cannot run on
     try:
         ZoneInfo(contract.timezone)
-    except Exception:  # not found (KeyError), malformed (ValueError), a folder such as "America" (OSError)
+    except (
+        Exception
+    ):  # not found (KeyError), malformed (ValueError), a folder such as "America" (OSError)
         raise InvalidInput(f"unknown time zone {contract.timezone!r}", field="timezone") from None
     try:
         contract_calendar(contract)
@@ -191,8 +238,9 @@ def _apply(contract: Contract, values: dict) -> None:
         raise InvalidInput(str(error), field="country") from None
 
 
-def create_contract(session: Session, *, customer_code: str, code: str, actor: str = "system",
-                    **values) -> ContractView:
+def create_contract(
+    session: Session, *, customer_code: str, code: str, actor: str = "system", **values
+) -> ContractView:
     """A contract with the shipped defaults for anything not given; commits."""
     try:
         customer = session.scalar(select(Customer).where(Customer.code == customer_code))
@@ -200,15 +248,27 @@ def create_contract(session: Session, *, customer_code: str, code: str, actor: s
             raise NotFound(f"unknown customer {customer_code!r}", field="customer_code")
         if session.scalar(select(Contract.id).where(Contract.code == code)) is not None:
             raise Conflict(f"contract {code} already exists", field="code")
-        contract = Contract(code=code, customer_id=customer.id, name=values.pop("name", None) or code,
-                            **default_policy_data())
+        contract = Contract(
+            code=code,
+            customer_id=customer.id,
+            name=values.pop("name", None) or code,
+            **default_policy_data(),
+        )
         session.add(contract)
         contract.customer = customer
         _apply(contract, {k: v for k, v in values.items() if v is not None})
         session.flush()
         view = contract_view(contract)
-        record_event(session, subject_type="contract", subject_id=contract.id, subject_ref=code,
-                     customer_id=customer.id, kind="created", actor=actor, data=asdict(view))
+        record_event(
+            session,
+            subject_type="contract",
+            subject_id=contract.id,
+            subject_ref=code,
+            customer_id=customer.id,
+            kind="created",
+            actor=actor,
+            data=asdict(view),
+        )
         session.commit()
         return view
     except Exception:
@@ -216,7 +276,9 @@ def create_contract(session: Session, *, customer_code: str, code: str, actor: s
         raise
 
 
-def update_contract(session: Session, code: str, *, actor: str = "system", **values) -> ContractView:
+def update_contract(
+    session: Session, code: str, *, actor: str = "system", **values
+) -> ContractView:
     """Change the settings given (None leaves a setting alone); commits. Tickets already
     open keep the clocks they were given when they were opened. The settings that changed
     are recorded as one event (``data.changes``: setting → {from, to})."""
@@ -225,12 +287,22 @@ def update_contract(session: Session, code: str, *, actor: str = "system", **val
         before = {k: deepcopy(getattr(contract, k)) for k in POLICY_FIELDS}
         _apply(contract, {k: v for k, v in values.items() if v is not None})
         view = contract_view(contract)
-        changes = {k: {"from": before[k], "to": getattr(contract, k)} for k in POLICY_FIELDS
-                   if getattr(contract, k) != before[k]}
+        changes = {
+            k: {"from": before[k], "to": getattr(contract, k)}
+            for k in POLICY_FIELDS
+            if getattr(contract, k) != before[k]
+        }
         if changes:
-            record_event(session, subject_type="contract", subject_id=contract.id, subject_ref=code,
-                         customer_id=contract.customer_id, kind="updated", actor=actor,
-                         data={"changes": changes})
+            record_event(
+                session,
+                subject_type="contract",
+                subject_id=contract.id,
+                subject_ref=code,
+                customer_id=contract.customer_id,
+                kind="updated",
+                actor=actor,
+                data={"changes": changes},
+            )
         session.commit()
         return view
     except Exception:

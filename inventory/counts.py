@@ -51,13 +51,28 @@ def adjust_quantity(
         adjust = virtual_location(session, LocationKind.ADJUSTMENT)
         stamp = Stamp(actor, MovementReason.ADJUSTMENT.value, None, reason)
         if delta > 0:
-            movement = move_counted(session, part, adjust, depot.location, delta, stamp=stamp, condition=condition)
+            movement = move_counted(
+                session, part, adjust, depot.location, delta, stamp=stamp, condition=condition
+            )
         else:
-            movement = move_counted(session, part, depot.location, adjust, -delta, stamp=stamp, condition=condition)
+            movement = move_counted(
+                session, part, depot.location, adjust, -delta, stamp=stamp, condition=condition
+            )
         qty = _free_qty(session, part.id, depot.location_id, condition)
-        _part_event(session, part, "adjusted", actor, reason,
-                    {"depot": depot.code, "condition": condition, "delta": delta, "qty_after": qty,
-                     "movement_id": movement.id})
+        _part_event(
+            session,
+            part,
+            "adjusted",
+            actor,
+            reason,
+            {
+                "depot": depot.code,
+                "condition": condition,
+                "delta": delta,
+                "qty_after": qty,
+                "movement_id": movement.id,
+            },
+        )
         session.commit()
         return qty
     except Exception:
@@ -65,19 +80,32 @@ def adjust_quantity(
         raise
 
 
-def _part_event(session: Session, part: Part, kind: str, actor: str, note: str | None, data: dict) -> None:
-    record_event(session, subject_type="part", subject_id=part.id, subject_ref=part.part_number, kind=kind,
-                 actor=actor, note=note, data=data)
+def _part_event(
+    session: Session, part: Part, kind: str, actor: str, note: str | None, data: dict
+) -> None:
+    record_event(
+        session,
+        subject_type="part",
+        subject_id=part.id,
+        subject_ref=part.part_number,
+        kind=kind,
+        actor=actor,
+        note=note,
+        data=data,
+    )
 
 
 def _free_qty(session: Session, part_id: int, location_id: int, condition: str) -> int:
-    return session.scalar(
-        select(StockQuantity.qty).where(
-            StockQuantity.part_id == part_id,
-            StockQuantity.location_id == location_id,
-            StockQuantity.condition == condition,
+    return (
+        session.scalar(
+            select(StockQuantity.qty).where(
+                StockQuantity.part_id == part_id,
+                StockQuantity.location_id == location_id,
+                StockQuantity.condition == condition,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def cycle_count(
@@ -106,9 +134,13 @@ def cycle_count(
             expected = _free_qty(session, part.id, depot.location_id, condition)
             delta = counted_qty - expected
             if delta > 0:
-                move_counted(session, part, adjust, depot.location, delta, stamp=stamp, condition=condition)
+                move_counted(
+                    session, part, adjust, depot.location, delta, stamp=stamp, condition=condition
+                )
             elif delta < 0:
-                move_counted(session, part, depot.location, adjust, -delta, stamp=stamp, condition=condition)
+                move_counted(
+                    session, part, depot.location, adjust, -delta, stamp=stamp, condition=condition
+                )
             result = CountResult(depot.code, part.part_number, expected, counted_qty, delta=delta)
             _count_event(session, part, result, actor, reason, condition)
             session.commit()
@@ -139,22 +171,38 @@ def cycle_count(
         result = CountResult(depot.code, part.part_number, len(on_shelf), len(scanned))
         for serial, item in sorted(on_shelf.items()):
             if serial not in scanned:
-                move_serial(session, item, adjust, to_status=ItemStatus.MISSING.value, stamp=stamp,
-                            expect_statuses=(ItemStatus.IN_STOCK.value,))
+                move_serial(
+                    session,
+                    item,
+                    adjust,
+                    to_status=ItemStatus.MISSING.value,
+                    stamp=stamp,
+                    expect_statuses=(ItemStatus.IN_STOCK.value,),
+                )
                 result.missing.append(serial)
         for serial in sorted(scanned - set(on_shelf) - reserved_here):
             recovered = session.scalar(
                 select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.serial == serial)
             )
             if recovered is None or recovered.status != ItemStatus.MISSING.value:
-                where = "unknown" if recovered is None else f"{recovered.status} at {recovered.location.code}"
+                where = (
+                    "unknown"
+                    if recovered is None
+                    else f"{recovered.status} at {recovered.location.code}"
+                )
                 raise Conflict(
                     f"serial {serial} was scanned here but the books say it is {where}; "
                     "receive or transfer it first",
                     field="serials",
                 )
-            move_serial(session, recovered, depot.location, to_status=ItemStatus.IN_STOCK.value,
-                        stamp=stamp, expect_statuses=(ItemStatus.MISSING.value,))
+            move_serial(
+                session,
+                recovered,
+                depot.location,
+                to_status=ItemStatus.IN_STOCK.value,
+                stamp=stamp,
+                expect_statuses=(ItemStatus.MISSING.value,),
+            )
             result.found.append(serial)
         result.delta = len(result.found) - len(result.missing)
         _count_event(session, part, result, actor, reason, None)
@@ -165,12 +213,24 @@ def cycle_count(
         raise
 
 
-def _count_event(session: Session, part: Part, result: CountResult, actor: str, reason: str,
-                 condition: str | None) -> None:
+def _count_event(
+    session: Session,
+    part: Part,
+    result: CountResult,
+    actor: str,
+    reason: str,
+    condition: str | None,
+) -> None:
     """One event per count (of the part), whatever it found; the serials it wrote off or
     booked back in each have their movement."""
-    data = {"depot": result.depot, "expected": result.expected, "counted": result.counted,
-            "delta": result.delta, "found": result.found, "missing": result.missing}
+    data = {
+        "depot": result.depot,
+        "expected": result.expected,
+        "counted": result.counted,
+        "delta": result.delta,
+        "found": result.found,
+        "missing": result.missing,
+    }
     if condition:
         data["condition"] = condition
     _part_event(session, part, "counted", actor, reason, data)
@@ -201,17 +261,36 @@ def scrap(
                 if item.location_id != depot.location_id:
                     raise Conflict(f"item {serial} is not at depot {depot_code}", field="serial")
             if item.status != ItemStatus.IN_STOCK.value:
-                raise Conflict(f"item {serial} is {item.status}; only shelf stock can be scrapped",
-                               field="serial")
+                raise Conflict(
+                    f"item {serial} is {item.status}; only shelf stock can be scrapped",
+                    field="serial",
+                )
             where = item.location.code
-            movement = move_serial(session, item, target, to_status=ItemStatus.SCRAPPED.value,
-                                   condition=Condition.SCRAPPED.value, stamp=stamp,
-                                   expect_statuses=(ItemStatus.IN_STOCK.value,))
-            record_event(session, subject_type="serial_item", subject_id=item.id, subject_ref=item.serial,
-                         kind="scrapped", from_state=ItemStatus.IN_STOCK.value,
-                         to_state=ItemStatus.SCRAPPED.value, actor=actor, note=reason,
-                         data={"depot": where, "part_number": item.part.part_number,
-                               "movement_id": movement.id})
+            movement = move_serial(
+                session,
+                item,
+                target,
+                to_status=ItemStatus.SCRAPPED.value,
+                condition=Condition.SCRAPPED.value,
+                stamp=stamp,
+                expect_statuses=(ItemStatus.IN_STOCK.value,),
+            )
+            record_event(
+                session,
+                subject_type="serial_item",
+                subject_id=item.id,
+                subject_ref=item.serial,
+                kind="scrapped",
+                from_state=ItemStatus.IN_STOCK.value,
+                to_state=ItemStatus.SCRAPPED.value,
+                actor=actor,
+                note=reason,
+                data={
+                    "depot": where,
+                    "part_number": item.part.part_number,
+                    "movement_id": movement.id,
+                },
+            )
         else:
             if not (part_number and depot_code):
                 raise InvalidInput("give a serial, or depot, part_number and qty", field="serial")
@@ -220,11 +299,32 @@ def scrap(
             depot = depot_by_code(session, depot_code)
             part = part_by_number(session, part_number)
             if part.tracking != Tracking.COUNTED.value:
-                raise InvalidInput(f"{part_number} is serialized: scrap it by serial", field="serial")
-            movement = move_counted(session, part, depot.location, target, qty, stamp=stamp,
-                                    condition=condition, to_condition=Condition.SCRAPPED.value)
-            _part_event(session, part, "scrapped", actor, reason,
-                        {"depot": depot.code, "qty": qty, "condition": condition, "movement_id": movement.id})
+                raise InvalidInput(
+                    f"{part_number} is serialized: scrap it by serial", field="serial"
+                )
+            movement = move_counted(
+                session,
+                part,
+                depot.location,
+                target,
+                qty,
+                stamp=stamp,
+                condition=condition,
+                to_condition=Condition.SCRAPPED.value,
+            )
+            _part_event(
+                session,
+                part,
+                "scrapped",
+                actor,
+                reason,
+                {
+                    "depot": depot.code,
+                    "qty": qty,
+                    "condition": condition,
+                    "movement_id": movement.id,
+                },
+            )
         session.commit()
         return movement.id
     except Exception:

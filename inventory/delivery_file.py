@@ -36,11 +36,13 @@ def read_delivery(data: bytes, filename: str) -> list[dict[str, str]]:
             continue
         cells = ["" if v is None else str(v).strip() for v in raw]
         if any("\x00" in c for c in cells):  # binary, or UTF-16 text read as GB18030
-            raise InvalidInput(f"row {number} holds NUL characters: save the delivery as UTF-8 CSV or .xlsx",
-                               field="file")
+            raise InvalidInput(
+                f"row {number} holds NUL characters: save the delivery as UTF-8 CSV or .xlsx",
+                field="file",
+            )
         cells += [""] * (len(header) - len(cells))
         row = {h: cells[i] for i, h in enumerate(header) if h}
-        if len(raw) > len(header) and any(cells[len(header):]):
+        if len(raw) > len(header) and any(cells[len(header) :]):
             row["__extra__"] = "yes"
         out.append(row)
     return out

@@ -58,15 +58,19 @@ def is_on_shift(engineer: Engineer, now: datetime) -> bool:
     """On a working weekday of theirs, inside their shift, in their own time zone."""
     local = require_utc(now, "now").astimezone(ZoneInfo(engineer.timezone))
     minute = local.hour * 60 + local.minute
-    return str(local.isoweekday()) in engineer.work_days and engineer.shift_start_min <= minute < engineer.shift_end_min
+    return (
+        str(local.isoweekday()) in engineer.work_days
+        and engineer.shift_start_min <= minute < engineer.shift_end_min
+    )
 
 
 def open_jobs_by_engineer(session: Session) -> dict[int, int]:
     """Tickets each engineer is dispatched to or on site at."""
     rows = session.execute(
-        select(Ticket.engineer_id, func.count()).where(Ticket.engineer_id.is_not(None),
-                                                        Ticket.status.in_(ENGINEER_BUSY_STATUSES))
-        .group_by(Ticket.engineer_id))
+        select(Ticket.engineer_id, func.count())
+        .where(Ticket.engineer_id.is_not(None), Ticket.status.in_(ENGINEER_BUSY_STATUSES))
+        .group_by(Ticket.engineer_id)
+    )
     return {engineer_id: n for engineer_id, n in rows}
 
 
@@ -76,8 +80,9 @@ def _skills(raw: str | None) -> frozenset[str]:
     return frozenset(json.loads(raw)) if raw else frozenset()
 
 
-def engineer_candidates(session: Session, now: datetime, *, eligible_for: str | None | bool = False
-                        ) -> list[EngineerCandidate]:
+def engineer_candidates(
+    session: Session, now: datetime, *, eligible_for: str | None | bool = False
+) -> list[EngineerCandidate]:
     """Every active engineer as the ranking sees them (shift, skills, load); with
     ``eligible_for`` (a part category, or None for "no part"), only those who could take
     such a job now — the rest would be filtered by the ranking anyway.
@@ -89,9 +94,21 @@ def engineer_candidates(session: Session, now: datetime, *, eligible_for: str | 
     local_by_zone: dict[str, tuple[str, int]] = {}
     out = []
     rows = session.execute(
-        select(Engineer.id, Engineer.name, Engineer.home_lat, Engineer.home_lon, cast(Engineer.skills, String),
-               Engineer.timezone, Engineer.work_days, Engineer.shift_start_min, Engineer.shift_end_min,
-               Engineer.max_open_jobs).where(Engineer.active).order_by(Engineer.id))
+        select(
+            Engineer.id,
+            Engineer.name,
+            Engineer.home_lat,
+            Engineer.home_lon,
+            cast(Engineer.skills, String),
+            Engineer.timezone,
+            Engineer.work_days,
+            Engineer.shift_start_min,
+            Engineer.shift_end_min,
+            Engineer.max_open_jobs,
+        )
+        .where(Engineer.active)
+        .order_by(Engineer.id)
+    )
     for eid, name, lat, lon, skills, tz, days, start, end, max_jobs in rows:
         if tz not in local_by_zone:
             local = now.astimezone(ZoneInfo(tz))
@@ -100,33 +117,69 @@ def engineer_candidates(session: Session, now: datetime, *, eligible_for: str | 
         on_shift = weekday in days and start <= minute < end
         skill_set = _skills(skills)
         if eligible_for is not False and not (
-            on_shift and load.get(eid, 0) < max_jobs and (eligible_for is None or eligible_for in skill_set)
+            on_shift
+            and load.get(eid, 0) < max_jobs
+            and (eligible_for is None or eligible_for in skill_set)
         ):
             continue
-        out.append(EngineerCandidate(id=eid, name=name, lat=lat, lon=lon, skills=skill_set,
-                                     on_shift=on_shift, open_jobs=load.get(eid, 0), max_jobs=max_jobs))
+        out.append(
+            EngineerCandidate(
+                id=eid,
+                name=name,
+                lat=lat,
+                lon=lon,
+                skills=skill_set,
+                on_shift=on_shift,
+                open_jobs=load.get(eid, 0),
+                max_jobs=max_jobs,
+            )
+        )
     return out
 
 
 def depot_stock(session: Session, part: Part) -> list[DepotStock]:
     """Active depots holding free good units of `part`, with how many."""
     if part.tracking == Tracking.SERIALIZED.value:
-        counts = (select(SerialItem.location_id, func.count().label("n"))
-                  .where(SerialItem.part_id == part.id, SerialItem.status == ItemStatus.IN_STOCK.value,
-                         SerialItem.condition == Condition.GOOD.value)
-                  .group_by(SerialItem.location_id).subquery())
+        counts = (
+            select(SerialItem.location_id, func.count().label("n"))
+            .where(
+                SerialItem.part_id == part.id,
+                SerialItem.status == ItemStatus.IN_STOCK.value,
+                SerialItem.condition == Condition.GOOD.value,
+            )
+            .group_by(SerialItem.location_id)
+            .subquery()
+        )
     else:
-        counts = (select(StockQuantity.location_id, StockQuantity.qty.label("n"))
-                  .where(StockQuantity.part_id == part.id, StockQuantity.condition == Condition.GOOD.value,
-                         StockQuantity.qty > 0).subquery())
+        counts = (
+            select(StockQuantity.location_id, StockQuantity.qty.label("n"))
+            .where(
+                StockQuantity.part_id == part.id,
+                StockQuantity.condition == Condition.GOOD.value,
+                StockQuantity.qty > 0,
+            )
+            .subquery()
+        )
     rows = session.execute(
         select(Depot.id, Depot.code, Depot.name, Depot.lat, Depot.lon, counts.c.n)
-        .join(counts, counts.c.location_id == Depot.location_id).where(Depot.active).order_by(Depot.id))
-    return [DepotStock(depot_id=i, code=c, name=n, lat=la, lon=lo, good_qty=int(q)) for i, c, n, la, lo, q in rows]
+        .join(counts, counts.c.location_id == Depot.location_id)
+        .where(Depot.active)
+        .order_by(Depot.id)
+    )
+    return [
+        DepotStock(depot_id=i, code=c, name=n, lat=la, lon=lo, good_qty=int(q))
+        for i, c, n, la, lo, q in rows
+    ]
 
 
-def nearest_engineer_minutes(session: Session, lat: float, lon: float, part_category: str | None,
-                             travel: TravelEstimator, now: datetime) -> float | None:
+def nearest_engineer_minutes(
+    session: Session,
+    lat: float,
+    lon: float,
+    part_category: str | None,
+    travel: TravelEstimator,
+    now: datetime,
+) -> float | None:
     """Drive minutes of the nearest engineer who could take the job now (on shift, skilled,
     not overloaded), rounded up to a whole minute — the travel of the "travel + 1 h"
     promise; None if nobody can."""
@@ -137,14 +190,22 @@ def nearest_engineer_minutes(session: Session, lat: float, lon: float, part_cate
     staff = engineer_candidates(session, now, eligible_for=part_category)
     if not staff:
         return None
-    minutes = travel.minutes_matrix(np.array([[e.lat, e.lon] for e in staff], dtype=float),
-                                    np.array([[lat, lon]], dtype=float))[:, 0]
+    minutes = travel.minutes_matrix(
+        np.array([[e.lat, e.lon] for e in staff], dtype=float), np.array([[lat, lon]], dtype=float)
+    )[:, 0]
     return float(math.ceil(float(minutes.min())))
 
 
-def open_ticket_with_promise(session: Session, travel: TravelEstimator, *, site_code: str,
-                             part_number: str | None = None, equipment_serial: str | None = None,
-                             now: datetime | None = None, **fields) -> TicketView:
+def open_ticket_with_promise(
+    session: Session,
+    travel: TravelEstimator,
+    *,
+    site_code: str,
+    part_number: str | None = None,
+    equipment_serial: str | None = None,
+    now: datetime | None = None,
+    **fields,
+) -> TicketView:
     """Open a ticket whose on-site promise is the drive of the nearest engineer who could
     take it now + the contract's 1 h (see `open_ticket_in_session`); commits."""
     now = require_utc(now or utcnow(), "now")
@@ -152,15 +213,29 @@ def open_ticket_with_promise(session: Session, travel: TravelEstimator, *, site_
         site = session.scalar(select(Site).where(Site.code == site_code))
         travel_minutes = None
         if site is not None:
-            part = session.scalar(select(Part).where(Part.part_number == part_number)) if part_number else None
+            part = (
+                session.scalar(select(Part).where(Part.part_number == part_number))
+                if part_number
+                else None
+            )
             if part is None and equipment_serial:
-                part = session.scalar(select(Part).join(Equipment, Equipment.part_id == Part.id)
-                                      .where(Equipment.serial == equipment_serial, Equipment.site_id == site.id))
-            travel_minutes = nearest_engineer_minutes(session, site.lat, site.lon,
-                                                      part.category if part else None, travel, now)
-        ticket = open_ticket_in_session(session, site_code=site_code, part_number=part_number,
-                                        equipment_serial=equipment_serial, travel_minutes=travel_minutes,
-                                        now=now, **fields)
+                part = session.scalar(
+                    select(Part)
+                    .join(Equipment, Equipment.part_id == Part.id)
+                    .where(Equipment.serial == equipment_serial, Equipment.site_id == site.id)
+                )
+            travel_minutes = nearest_engineer_minutes(
+                session, site.lat, site.lon, part.category if part else None, travel, now
+            )
+        ticket = open_ticket_in_session(
+            session,
+            site_code=site_code,
+            part_number=part_number,
+            equipment_serial=equipment_serial,
+            travel_minutes=travel_minutes,
+            now=now,
+            **fields,
+        )
         view = ticket_view(ticket)
         session.commit()
         return view
@@ -169,38 +244,106 @@ def open_ticket_with_promise(session: Session, travel: TravelEstimator, *, site_
         raise
 
 
-def rank_for_ticket(session: Session, ref: str | int, travel: TravelEstimator, *, now: datetime | None = None,
-                    limit: int = 10) -> DispatchRanking:
+def rank_for_ticket(
+    session: Session,
+    ref: str | int,
+    travel: TravelEstimator,
+    *,
+    now: datetime | None = None,
+    limit: int = 10,
+) -> DispatchRanking:
     """Ranked (engineer, depot) options for an open ticket, against its stored clocks."""
     ticket = ticket_by_ref(session, ref)
     if ticket.status not in ("new", "acknowledged"):
-        raise Conflict(f"ticket {ticket.number} is {ticket.status}; it is not waiting for dispatch", field="status")
-    return _rank(session, ticket.site.lat, ticket.site.lon, ticket.severity, ticket.channel, ticket.part,
-                 ticket.contract, ticket.site.timezone, travel, now=now, opened_at=ticket.opened_at,
-                 onsite_due=ticket.onsite_due, limit=limit, site_name=ticket.site.name)
+        raise Conflict(
+            f"ticket {ticket.number} is {ticket.status}; it is not waiting for dispatch",
+            field="status",
+        )
+    return _rank(
+        session,
+        ticket.site.lat,
+        ticket.site.lon,
+        ticket.severity,
+        ticket.channel,
+        ticket.part,
+        ticket.contract,
+        ticket.site.timezone,
+        travel,
+        now=now,
+        opened_at=ticket.opened_at,
+        onsite_due=ticket.onsite_due,
+        limit=limit,
+        site_name=ticket.site.name,
+    )
 
 
-def rank_for_fault(session: Session, *, site_lat: float, site_lon: float, severity: str, travel: TravelEstimator,
-                   channel: str = Channel.PHONE.value, part_number: str | None = None,
-                   contract_code: str | None = None, timezone: str = "Asia/Shanghai",
-                   now: datetime | None = None, limit: int = 10, site_name: str = "site") -> DispatchRanking:
+def rank_for_fault(
+    session: Session,
+    *,
+    site_lat: float,
+    site_lon: float,
+    severity: str,
+    travel: TravelEstimator,
+    channel: str = Channel.PHONE.value,
+    part_number: str | None = None,
+    contract_code: str | None = None,
+    timezone: str = "Asia/Shanghai",
+    now: datetime | None = None,
+    limit: int = 10,
+    site_name: str = "site",
+) -> DispatchRanking:
     """Ranked options for a fault described by hand (coordinates in degrees), as if the
     ticket were opened now."""
     part = part_by_number(session, part_number) if part_number else None
     contract = contract_by_code(session, contract_code) if contract_code else None
-    return _rank(session, site_lat, site_lon, severity, channel, part, contract, timezone, travel, now=now,
-                 limit=limit, site_name=site_name)
+    return _rank(
+        session,
+        site_lat,
+        site_lon,
+        severity,
+        channel,
+        part,
+        contract,
+        timezone,
+        travel,
+        now=now,
+        limit=limit,
+        site_name=site_name,
+    )
 
 
-def _rank(session, lat, lon, severity, channel, part, contract, tz, travel, *, now, limit, site_name,
-          opened_at=None, onsite_due=None) -> DispatchRanking:
+def _rank(
+    session,
+    lat,
+    lon,
+    severity,
+    channel,
+    part,
+    contract,
+    tz,
+    travel,
+    *,
+    now,
+    limit,
+    site_name,
+    opened_at=None,
+    onsite_due=None,
+) -> DispatchRanking:
     now = require_utc(now or utcnow(), "now")
     try:
         request = FaultRequest(
-            site_lat=lat, site_lon=lon, severity=severity, now_utc=now,
-            part_category=part.category if part else None, opened_at_utc=opened_at, channel=channel,
-            policy=sla_policy(contract), calendar=contract_calendar(contract, tz), onsite_due=onsite_due,
-            site_name=site_name)
+            site_lat=lat,
+            site_lon=lon,
+            severity=severity,
+            now_utc=now,
+            part_category=part.category if part else None,
+            opened_at_utc=opened_at,
+            channel=channel,
+            policy=sla_policy(contract),
+            calendar=contract_calendar(contract, tz),
+            onsite_due=onsite_due,
+            site_name=site_name,
+        )
     except ValueError as error:
         raise InvalidInput(str(error)) from None
     depots = depot_stock(session, part) if part else []
@@ -221,9 +364,18 @@ class DispatchConfirmation:
     tracking_code: str | None
 
 
-def confirm_dispatch(session: Session, ref: str | int, *, engineer_code: str, actor: str,
-                     depot_code: str | None = None, mode: str = Mode.PICKUP.value, serial: str | None = None,
-                     faulty_serial: str | None = None, now: datetime | None = None) -> DispatchConfirmation:
+def confirm_dispatch(
+    session: Session,
+    ref: str | int,
+    *,
+    engineer_code: str,
+    actor: str,
+    depot_code: str | None = None,
+    mode: str = Mode.PICKUP.value,
+    serial: str | None = None,
+    faulty_serial: str | None = None,
+    now: datetime | None = None,
+) -> DispatchConfirmation:
     """Send `engineer_code` to the ticket and, when the fault needs a part, reserve one at
     `depot_code` and open an advance replacement — all in one transaction, committed at the
     end. Conflict (nothing written) when the ticket was dispatched by someone else, the
@@ -242,32 +394,63 @@ def confirm_dispatch(session: Session, ref: str | int, *, engineer_code: str, ac
         if part is not None and part.category not in (engineer.skills or []):
             raise Conflict(f"{engineer.code} is not skilled for {part.category}", field="engineer")
         if open_jobs_by_engineer(session).get(engineer.id, 0) >= engineer.max_open_jobs:
-            raise Conflict(f"{engineer.code} already has {engineer.max_open_jobs} open jobs", field="engineer")
-        move_ticket_in_session(session, ticket, "dispatch", actor=actor, now=now,
-                               data={"engineer": engineer.code, "mode": mode, "depot": depot_code})
+            raise Conflict(
+                f"{engineer.code} already has {engineer.max_open_jobs} open jobs", field="engineer"
+            )
+        move_ticket_in_session(
+            session,
+            ticket,
+            "dispatch",
+            actor=actor,
+            now=now,
+            data={"engineer": engineer.code, "mode": mode, "depot": depot_code},
+        )
         assign_engineer_in_session(session, ticket, engineer, actor=actor, now=now)
         rma = None
         if part is not None and mode != Mode.ENGINEER.value:
             if not depot_code:
-                raise InvalidInput("the fault needs a part: say which depot it comes from", field="depot")
+                raise InvalidInput(
+                    "the fault needs a part: say which depot it comes from", field="depot"
+                )
             depot = depot_by_code(session, depot_code, field="depot")
             ticket.source_depot_id = depot.id
             rma = open_rma_in_session(
                 session,
-                RmaRequest(kind="advance_replacement", site_code=ticket.site.code, faulty_part_number=part.part_number,
-                           fault_symptom=ticket.symptom, faulty_serial=faulty_serial or ticket.equipment_serial,
-                           ticket=ticket.number, contact_name=ticket.contact_name, phone=ticket.contact_phone),
-                actor=actor, now=now)
+                RmaRequest(
+                    kind="advance_replacement",
+                    site_code=ticket.site.code,
+                    faulty_part_number=part.part_number,
+                    fault_symptom=ticket.symptom,
+                    faulty_serial=faulty_serial or ticket.equipment_serial,
+                    ticket=ticket.number,
+                    contact_name=ticket.contact_name,
+                    phone=ticket.contact_phone,
+                ),
+                actor=actor,
+                now=now,
+            )
             rma.engineer_id = engineer.id
             move_rma_in_session(session, rma, "approve", actor=actor, now=now)
-            move_rma_in_session(session, rma, "allocate", actor=actor, given=MoveInput(depot=depot.code, serial=serial),
-                                now=now)
+            move_rma_in_session(
+                session,
+                rma,
+                "allocate",
+                actor=actor,
+                given=MoveInput(depot=depot.code, serial=serial),
+                now=now,
+            )
             assert rma.status == RmaStatus.ALLOCATED
         result = DispatchConfirmation(
-            ticket_number=ticket.number, ticket_status=ticket.status, engineer_code=engineer.code,
-            engineer_name=engineer.name, mode=mode, depot=depot_code if rma else None,
-            reserved_serial=rma.replacement_serial if rma else None, rma_number=rma.number if rma else None,
-            tracking_code=rma.tracking_code if rma else None)
+            ticket_number=ticket.number,
+            ticket_status=ticket.status,
+            engineer_code=engineer.code,
+            engineer_name=engineer.name,
+            mode=mode,
+            depot=depot_code if rma else None,
+            reserved_serial=rma.replacement_serial if rma else None,
+            rma_number=rma.number if rma else None,
+            tracking_code=rma.tracking_code if rma else None,
+        )
         session.commit()
         return result
     except Exception:
@@ -275,9 +458,11 @@ def confirm_dispatch(session: Session, ref: str | int, *, engineer_code: str, ac
         raise
 
 
-
 def engineer_codes(session: Session, ids: list) -> dict:
     """Engineer id → code, for showing options to people."""
     if not ids:
         return {}
-    return {row.id: row.code for row in session.execute(select(Engineer.id, Engineer.code).where(Engineer.id.in_(ids)))}
+    return {
+        row.id: row.code
+        for row in session.execute(select(Engineer.id, Engineer.code).where(Engineer.id.in_(ids)))
+    }

@@ -73,7 +73,9 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def events_of(session: Session, subject_type: str, subject_id: int, *, customer_visible_only: bool = False) -> list[Event]:
+def events_of(
+    session: Session, subject_type: str, subject_id: int, *, customer_visible_only: bool = False
+) -> list[Event]:
     """The events of one subject, oldest first."""
     query = select(Event).where(Event.subject_type == subject_type, Event.subject_id == subject_id)
     if customer_visible_only:

@@ -65,15 +65,34 @@ def customer_view(c: Customer) -> CustomerView:
 
 
 def site_view(s: Site) -> SiteView:
-    return SiteView(s.code, s.customer.code, s.name, s.address, s.city, s.postcode, s.lat, s.lon,
-                    s.timezone, s.contact_name, s.phone)
+    return SiteView(
+        s.code,
+        s.customer.code,
+        s.name,
+        s.address,
+        s.city,
+        s.postcode,
+        s.lat,
+        s.lon,
+        s.timezone,
+        s.contact_name,
+        s.phone,
+    )
 
 
 def equipment_view(e: Equipment, today: date | None = None) -> EquipmentView:
     today = today or date.today()
-    return EquipmentView(e.id, e.site.customer.code, e.site.code, e.part.part_number, e.serial,
-                         e.acceptance_date, e.warranty_end, e.contract.code if e.contract else None,
-                         today <= e.warranty_end)
+    return EquipmentView(
+        e.id,
+        e.site.customer.code,
+        e.site.code,
+        e.part.part_number,
+        e.serial,
+        e.acceptance_date,
+        e.warranty_end,
+        e.contract.code if e.contract else None,
+        today <= e.warranty_end,
+    )
 
 
 def customer_by_code(session: Session, code: str, *, field: str = "customer_code") -> Customer:
@@ -90,7 +109,9 @@ def site_by_code(session: Session, code: str, *, field: str = "site") -> Site:
     return site
 
 
-def create_customer(session: Session, *, code: str, name: str, actor: str = "system", **values) -> CustomerView:
+def create_customer(
+    session: Session, *, code: str, name: str, actor: str = "system", **values
+) -> CustomerView:
     """A customer unit with its contact details; commits."""
     try:
         if session.scalar(select(Customer.id).where(Customer.code == code)) is not None:
@@ -99,8 +120,16 @@ def create_customer(session: Session, *, code: str, name: str, actor: str = "sys
         session.add(customer)
         session.flush()
         view = customer_view(customer)
-        record_event(session, subject_type="customer", subject_id=customer.id, subject_ref=code,
-                     customer_id=customer.id, kind="created", actor=actor, data=asdict(view))
+        record_event(
+            session,
+            subject_type="customer",
+            subject_id=customer.id,
+            subject_ref=code,
+            customer_id=customer.id,
+            kind="created",
+            actor=actor,
+            data=asdict(view),
+        )
         session.commit()
         return view
     except Exception:
@@ -108,20 +137,47 @@ def create_customer(session: Session, *, code: str, name: str, actor: str = "sys
         raise
 
 
-def create_site(session: Session, *, customer_code: str, code: str, name: str, address: str, city: str,
-                lat: float, lon: float, actor: str = "system", **values) -> SiteView:
+def create_site(
+    session: Session,
+    *,
+    customer_code: str,
+    code: str,
+    name: str,
+    address: str,
+    city: str,
+    lat: float,
+    lon: float,
+    actor: str = "system",
+    **values,
+) -> SiteView:
     """A site of a customer with its coordinates (degrees); commits."""
     try:
         customer = customer_by_code(session, customer_code)
         if session.scalar(select(Site.id).where(Site.code == code)) is not None:
             raise Conflict(f"site {code} already exists", field="code")
-        site = Site(customer_id=customer.id, code=code, name=name, address=address, city=city,
-                    lat=lat, lon=lon, **values)
+        site = Site(
+            customer_id=customer.id,
+            code=code,
+            name=name,
+            address=address,
+            city=city,
+            lat=lat,
+            lon=lon,
+            **values,
+        )
         session.add(site)
         session.flush()
         view = site_view(site)
-        record_event(session, subject_type="site", subject_id=site.id, subject_ref=code,
-                     customer_id=customer.id, kind="created", actor=actor, data=asdict(view))
+        record_event(
+            session,
+            subject_type="site",
+            subject_id=site.id,
+            subject_ref=code,
+            customer_id=customer.id,
+            kind="created",
+            actor=actor,
+            data=asdict(view),
+        )
         session.commit()
         return view
     except Exception:
@@ -129,37 +185,67 @@ def create_site(session: Session, *, customer_code: str, code: str, name: str, a
         raise
 
 
-def enter_installed_unit(session: Session, part: Part, serial: str, actor: str, reference: str | None) -> SerialItem:
+def enter_installed_unit(
+    session: Session, part: Part, serial: str, actor: str, reference: str | None
+) -> SerialItem:
     """The ledger item of a unit installed at a customer: the existing one, or a new one
     entered at the customer location with its first movement (no commit)."""
-    item = session.scalar(select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.serial == serial))
+    item = session.scalar(
+        select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.serial == serial)
+    )
     if item is not None:
         return item
     source = virtual_location(session, LocationKind.SUPPLIER)
     customer = virtual_location(session, LocationKind.CUSTOMER_SITE)
-    item = SerialItem(part_id=part.id, serial=serial, location_id=source.id,
-                      status=ItemStatus.IN_TRANSIT.value, condition=Condition.GOOD.value)
+    item = SerialItem(
+        part_id=part.id,
+        serial=serial,
+        location_id=source.id,
+        status=ItemStatus.IN_TRANSIT.value,
+        condition=Condition.GOOD.value,
+    )
     session.add(item)
     session.flush()
-    move_serial(session, item, customer, to_status=ItemStatus.AT_CUSTOMER.value,
-                stamp=Stamp(actor, MovementReason.ADJUSTMENT.value, reference, "installed base unit entered the ledger"),
-                expect_statuses=(ItemStatus.IN_TRANSIT.value,))
+    move_serial(
+        session,
+        item,
+        customer,
+        to_status=ItemStatus.AT_CUSTOMER.value,
+        stamp=Stamp(
+            actor,
+            MovementReason.ADJUSTMENT.value,
+            reference,
+            "installed base unit entered the ledger",
+        ),
+        expect_statuses=(ItemStatus.IN_TRANSIT.value,),
+    )
     return item
 
 
 def register_equipment_in_session(
-    session: Session, *, site: Site, part: Part, serial: str, acceptance_date: date, actor: str,
-    warranty_end: date | None = None, contract_code: str | None = None,
+    session: Session,
+    *,
+    site: Site,
+    part: Part,
+    serial: str,
+    acceptance_date: date,
+    actor: str,
+    warranty_end: date | None = None,
+    contract_code: str | None = None,
 ) -> Equipment:
     """Add a unit to the installed base (no commit). Warranty ends 3 years after
     acceptance unless given."""
-    if session.scalar(select(Equipment.id).where(Equipment.part_id == part.id, Equipment.serial == serial)):
+    if session.scalar(
+        select(Equipment.id).where(Equipment.part_id == part.id, Equipment.serial == serial)
+    ):
         raise Conflict(f"{part.part_number} {serial} is already installed", field="serial")
     contract_id = None
     if contract_code:
         contract = contract_by_code(session, contract_code, field="contract_code")
         if contract.customer_id != site.customer_id:
-            raise InvalidInput(f"contract {contract_code} belongs to another customer", field="contract_code")
+            raise InvalidInput(
+                f"contract {contract_code} belongs to another customer", field="contract_code"
+            )
         contract_id = contract.id
     end = warranty_end or warranty_end_for(acceptance_date)
     if end < acceptance_date:
@@ -167,28 +253,62 @@ def register_equipment_in_session(
     item = None
     if part.tracking == Tracking.SERIALIZED.value:
         item = enter_installed_unit(session, part, serial, actor, f"EQ {site.code}")
-    equipment = Equipment(customer_id=site.customer_id, site_id=site.id, part_id=part.id, serial=serial,
-                          serial_item_id=item.id if item else None, contract_id=contract_id,
-                          acceptance_date=acceptance_date, warranty_end=end)
+    equipment = Equipment(
+        customer_id=site.customer_id,
+        site_id=site.id,
+        part_id=part.id,
+        serial=serial,
+        serial_item_id=item.id if item else None,
+        contract_id=contract_id,
+        acceptance_date=acceptance_date,
+        warranty_end=end,
+    )
     session.add(equipment)
     session.flush()
-    record_event(session, subject_type="equipment", subject_id=equipment.id, subject_ref=serial,
-                 customer_id=site.customer_id, kind="registered", actor=actor,
-                 data={"site": site.code, "part_number": part.part_number, "contract": contract_code,
-                       "acceptance_date": acceptance_date, "warranty_end": end})
+    record_event(
+        session,
+        subject_type="equipment",
+        subject_id=equipment.id,
+        subject_ref=serial,
+        customer_id=site.customer_id,
+        kind="registered",
+        actor=actor,
+        data={
+            "site": site.code,
+            "part_number": part.part_number,
+            "contract": contract_code,
+            "acceptance_date": acceptance_date,
+            "warranty_end": end,
+        },
+    )
     return equipment
 
 
-def register_equipment(session: Session, *, site_code: str, part_number: str, serial: str,
-                       acceptance_date: date, actor: str, warranty_end: date | None = None,
-                       contract_code: str | None = None) -> EquipmentView:
+def register_equipment(
+    session: Session,
+    *,
+    site_code: str,
+    part_number: str,
+    serial: str,
+    acceptance_date: date,
+    actor: str,
+    warranty_end: date | None = None,
+    contract_code: str | None = None,
+) -> EquipmentView:
     """Register installed equipment and commit."""
     try:
         site = site_by_code(session, site_code, field="site_code")
         part = part_by_number(session, part_number)
         equipment = register_equipment_in_session(
-            session, site=site, part=part, serial=serial, acceptance_date=acceptance_date, actor=actor,
-            warranty_end=warranty_end, contract_code=contract_code)
+            session,
+            site=site,
+            part=part,
+            serial=serial,
+            acceptance_date=acceptance_date,
+            actor=actor,
+            warranty_end=warranty_end,
+            contract_code=contract_code,
+        )
         view = equipment_view(equipment)
         session.commit()
         return view
@@ -197,15 +317,20 @@ def register_equipment(session: Session, *, site_code: str, part_number: str, se
         raise
 
 
-def equipment_by_serial(session: Session, serial: str, *, site: Site | None = None,
-                        field: str = "equipment_serial") -> Equipment:
+def equipment_by_serial(
+    session: Session, serial: str, *, site: Site | None = None, field: str = "equipment_serial"
+) -> Equipment:
     stmt = select(Equipment).where(Equipment.serial == serial)
     if site is not None:
         stmt = stmt.where(Equipment.site_id == site.id)
     found = list(session.scalars(stmt.limit(2)))
     if not found:
-        raise NotFound(f"no installed equipment with serial {serial!r}" + (f" at {site.code}" if site else ""),
-                       field=field)
+        raise NotFound(
+            f"no installed equipment with serial {serial!r}" + (f" at {site.code}" if site else ""),
+            field=field,
+        )
     if len(found) > 1:
-        raise InvalidInput(f"serial {serial!r} names several installed units; give the site", field=field)
+        raise InvalidInput(
+            f"serial {serial!r} names several installed units; give the site", field=field
+        )
     return found[0]

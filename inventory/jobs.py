@@ -18,42 +18,97 @@ from models import utcnow
 from models.jobs import Job
 
 
-def create_job(session: Session, kind: str, params: dict, *, actor: str, time_limit_s: float) -> Job:
-    job = Job(id=uuid.uuid4().hex, kind=kind, status="queued", params=params, created_by=actor,
-              time_limit_s=time_limit_s)
+def create_job(
+    session: Session, kind: str, params: dict, *, actor: str, time_limit_s: float
+) -> Job:
+    job = Job(
+        id=uuid.uuid4().hex,
+        kind=kind,
+        status="queued",
+        params=params,
+        created_by=actor,
+        time_limit_s=time_limit_s,
+    )
     session.add(job)
-    _event(session, job.id, "queued", None, "queued", actor, {"kind": kind, "time_limit_s": time_limit_s})
+    _event(
+        session,
+        job.id,
+        "queued",
+        None,
+        "queued",
+        actor,
+        {"kind": kind, "time_limit_s": time_limit_s},
+    )
     session.commit()
     return job
 
 
-def _event(session: Session, job_id: str, kind: str, from_state: str | None, to_state: str, actor: str,
-           data: dict | None = None) -> None:
-    record_event(session, subject_type="job", subject_id=0, subject_ref=job_id, kind=kind,
-                 from_state=from_state, to_state=to_state, actor=actor, data=data)
+def _event(
+    session: Session,
+    job_id: str,
+    kind: str,
+    from_state: str | None,
+    to_state: str,
+    actor: str,
+    data: dict | None = None,
+) -> None:
+    record_event(
+        session,
+        subject_type="job",
+        subject_id=0,
+        subject_ref=job_id,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        data=data,
+    )
 
 
 def claim_job(session: Session, job_id: str) -> bool:
     """Move queued → running; False if someone else already took it."""
-    won = rows_matched(session.execute(
-        update(Job).where(Job.id == job_id, Job.status == "queued")
-        .values(status="running", started_at=utcnow()).execution_options(synchronize_session=False)
-    )) == 1
+    won = (
+        rows_matched(
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "queued")
+                .values(status="running", started_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        )
+        == 1
+    )
     if won:
         _event(session, job_id, "started", "queued", "running", "system")
     session.commit()
     return won
 
 
-def finish_job(session: Session, job_id: str, *, result: dict | None = None, error: str | None = None) -> None:
+def finish_job(
+    session: Session, job_id: str, *, result: dict | None = None, error: str | None = None
+) -> None:
     status = "failed" if error else "succeeded"
-    done = rows_matched(session.execute(
-        update(Job).where(Job.id == job_id, Job.status == "running")
-        .values(status=status, result=result, error=error, finished_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )) == 1
+    done = (
+        rows_matched(
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "running")
+                .values(status=status, result=result, error=error, finished_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        )
+        == 1
+    )
     if done:
-        _event(session, job_id, status, "running", status, "system", {"error": error} if error else None)
+        _event(
+            session,
+            job_id,
+            status,
+            "running",
+            status,
+            "system",
+            {"error": error} if error else None,
+        )
     session.commit()
 
 

@@ -93,8 +93,12 @@ def move_serial(
     session.add(movement)
     session.flush()
     # the row now holds what we wrote; tell the identity map without another SELECT
-    for key, value in (("location_id", to_location.id), ("status", to_status), ("condition", new_condition),
-                       ("reserved_ref", reserved_ref)):
+    for key, value in (
+        ("location_id", to_location.id),
+        ("status", to_status),
+        ("condition", new_condition),
+        ("reserved_ref", reserved_ref),
+    ):
         set_committed_value(item, key, value)
     return movement
 
@@ -121,7 +125,13 @@ def add_counted(session: Session, part: Part, location: Location, condition: str
 
 
 def take_counted(
-    session: Session, part: Part, location: Location, condition: str, qty: int, *, from_reserved: bool = False
+    session: Session,
+    part: Part,
+    location: Location,
+    condition: str,
+    qty: int,
+    *,
+    from_reserved: bool = False,
 ) -> None:
     """Decrement free (or reserved) quantity; refused by the database when short."""
     column = StockQuantity.reserved if from_reserved else StockQuantity.qty

@@ -39,8 +39,11 @@ def virtual_location(session: Session, kind: LocationKind) -> Location:
     loc = session.scalar(select(Location).where(Location.code == code))
     if loc is None:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(insert(Location).values(code=code, name=code.replace("-", " ").title(),
-                                                kind=kind.value).on_conflict_do_nothing())
+        session.execute(
+            insert(Location)
+            .values(code=code, name=code.replace("-", " ").title(), kind=kind.value)
+            .on_conflict_do_nothing()
+        )
         loc = session.scalars(select(Location).where(Location.code == code)).one()
     return loc
 

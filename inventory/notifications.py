@@ -83,15 +83,17 @@ class Audience:
 
 CUSTOMER = Audience(customer=True)
 # (subject type, event kind) → who is told; "→state" matches a move into that state.
-NOTIFY: Mapping[tuple[str, str], Audience] = MappingProxyType({
-    ("rma", "→shipped"): CUSTOMER,
-    ("rma", "→delivered"): CUSTOMER,
-    ("rma", "return_due"): CUSTOMER,
-    ("rma", "overdue"): Audience(customer=True, dispatchers=True),
-    ("ticket", "escalated"): Audience(dispatchers=True, ladder=True),
-    ("ticket", "sla_breached"): Audience(dispatchers=True),
-    ("rma", "sla_breached"): Audience(dispatchers=True),
-})
+NOTIFY: Mapping[tuple[str, str], Audience] = MappingProxyType(
+    {
+        ("rma", "→shipped"): CUSTOMER,
+        ("rma", "→delivered"): CUSTOMER,
+        ("rma", "return_due"): CUSTOMER,
+        ("rma", "overdue"): Audience(customer=True, dispatchers=True),
+        ("ticket", "escalated"): Audience(dispatchers=True, ladder=True),
+        ("ticket", "sla_breached"): Audience(dispatchers=True),
+        ("rma", "sla_breached"): Audience(dispatchers=True),
+    }
+)
 
 _CUSTOMER_LINES = {
     "→shipped": "Your replacement part has been shipped.",
@@ -134,14 +136,26 @@ def notify_event(session: Session, event: Event) -> None:
         for address in dict.fromkeys(staff):  # each address once, in order
             _email(session, event, address, title, body)
     if settings.webhook_url:
-        enqueue(session, dedupe_key=f"event:{event.id}:webhook", channel="webhook",
-                recipient=settings.webhook_url, body=_webhook_body(event, subject, customer),
-                event_id=event.id)
+        enqueue(
+            session,
+            dedupe_key=f"event:{event.id}:webhook",
+            channel="webhook",
+            recipient=settings.webhook_url,
+            body=_webhook_body(event, subject, customer),
+            event_id=event.id,
+        )
 
 
 def _email(session: Session, event: Event, to: str, title: str, body: str) -> None:
-    enqueue(session, dedupe_key=f"event:{event.id}:email:{to.lower()}", channel="email",
-            recipient=to, subject=title, body=body, event_id=event.id)
+    enqueue(
+        session,
+        dedupe_key=f"event:{event.id}:email:{to.lower()}",
+        channel="email",
+        recipient=to,
+        subject=title,
+        body=body,
+        event_id=event.id,
+    )
 
 
 def _subject(session: Session, event: Event) -> Rma | Ticket | None:
@@ -169,7 +183,9 @@ def _headline(key: str, subject) -> str:
     return _CUSTOMER_LINES.get(key, "There is news about your service request.")
 
 
-def _customer_email(event: Event, key: str, subject, settings: NotificationSettings) -> tuple[str, str]:
+def _customer_email(
+    event: Event, key: str, subject, settings: NotificationSettings
+) -> tuple[str, str]:
     ref = event.subject_ref or f"{event.subject_type} {event.subject_id}"
     tz = _site_timezone(subject)
     headline = _headline(key, subject)
@@ -179,24 +195,31 @@ def _customer_email(event: Event, key: str, subject, settings: NotificationSetti
         if subject.replacement_serial and key in ("→shipped", "→delivered"):
             lines.append(f"Part serial: {subject.replacement_serial}")
         if subject.carrier or subject.waybill:
-            lines.append(f"Carrier / waybill: {subject.carrier or '-'} {subject.waybill or ''}".rstrip())
+            lines.append(
+                f"Carrier / waybill: {subject.carrier or '-'} {subject.waybill or ''}".rstrip()
+            )
         if subject.return_due_at and key in ("→delivered", "return_due", "overdue"):
             lines.append(f"Return the faulty part by: {_local(subject.return_due_at, tz)}")
         if key == "overdue" and subject.late_charge is not None:
-            lines.append(f"Late-return charge: {subject.late_charge} {subject.charge_currency or ''}".rstrip())
+            lines.append(
+                f"Late-return charge: {subject.late_charge} {subject.charge_currency or ''}".rstrip()
+            )
         lines += ["", f"Follow it here: {settings.public_base_url}/track/{subject.tracking_code}"]
     lines.append(f"Time: {_local(event.at, tz)}")
     return f"[{ref}] {headline.rstrip('.')}", "\n".join(lines) + "\n"
 
 
-def _staff_email(event: Event, key: str, subject, customer: Customer | None,
-                 settings: NotificationSettings) -> tuple[str, str]:
+def _staff_email(
+    event: Event, key: str, subject, customer: Customer | None, settings: NotificationSettings
+) -> tuple[str, str]:
     ref = event.subject_ref or f"{event.subject_type} {event.subject_id}"
     data = event.data or {}
     if event.kind == "escalated":
         title = f"[{ref}] Escalation level {data.get('level')}: {data.get('who', '')}".rstrip(": ")
-        what = (f"No progress since {_local(_parse(data.get('last_progress_at')), settings.staff_timezone)}; "
-                f"level {data.get('level')} was due at {_local(_parse(data.get('due_at')), settings.staff_timezone)}.")
+        what = (
+            f"No progress since {_local(_parse(data.get('last_progress_at')), settings.staff_timezone)}; "
+            f"level {data.get('level')} was due at {_local(_parse(data.get('due_at')), settings.staff_timezone)}."
+        )
     elif event.kind == "sla_breached":
         title = f"[{ref}] SLA clock breached: {data.get('clock')}"
         what = f"The {data.get('clock')} clock ran out at {_local(_parse(data.get('due_at')), settings.staff_timezone)}."
@@ -213,7 +236,9 @@ def _staff_email(event: Event, key: str, subject, customer: Customer | None,
         if subject.return_due_at:
             lines.append(f"Return due: {_local(subject.return_due_at, settings.staff_timezone)}")
         if subject.late_charge is not None:
-            lines.append(f"Late-return charge: {subject.late_charge} {subject.charge_currency or ''}".rstrip())
+            lines.append(
+                f"Late-return charge: {subject.late_charge} {subject.charge_currency or ''}".rstrip()
+            )
     if event.note:
         lines.append(f"Note: {event.note}")
     lines.append(f"Recorded: {_local(event.at, settings.staff_timezone)} by {event.actor}")

@@ -38,50 +38,85 @@ class OutagePlan:
     depots: dict[int | str, str]  # depot id (the solver's DepotSupply.depot_id) -> code
 
 
-def _open_demands(session: Session, numbers: list[str] | None) -> tuple[list[Demand], dict[int, str]]:
+def _open_demands(
+    session: Session, numbers: list[str] | None
+) -> tuple[list[Demand], dict[int, str]]:
     # the inner join on the part keeps only tickets that name one
-    stmt = (select(Ticket, Part).join(Part, Part.id == Ticket.part_id).options(joinedload(Ticket.site))
-            .where(Ticket.status.in_(WAITING)).order_by(Ticket.opened_at))
+    stmt = (
+        select(Ticket, Part)
+        .join(Part, Part.id == Ticket.part_id)
+        .options(joinedload(Ticket.site))
+        .where(Ticket.status.in_(WAITING))
+        .order_by(Ticket.opened_at)
+    )
     if numbers:
         stmt = stmt.where(Ticket.number.in_(numbers))
     rows = session.execute(stmt).tuples().all()
     if numbers:
         missing = sorted(set(numbers) - {t.number for t, _ in rows})
         if missing:
-            raise NotFound(f"not an open ticket waiting for a part: {', '.join(missing)}", field="tickets")
-    demands = [Demand(id=t.id, lat=t.site.lat, lon=t.site.lon, part=part.part_number, severity=t.severity,
-                      deadline_utc=t.replacement_due, opened_at_utc=t.opened_at, category=part.category,
-                      onsite_deadline_utc=t.onsite_due)
-               for t, part in rows]
+            raise NotFound(
+                f"not an open ticket waiting for a part: {', '.join(missing)}", field="tickets"
+            )
+    demands = [
+        Demand(
+            id=t.id,
+            lat=t.site.lat,
+            lon=t.site.lon,
+            part=part.part_number,
+            severity=t.severity,
+            deadline_utc=t.replacement_due,
+            opened_at_utc=t.opened_at,
+            category=part.category,
+            onsite_deadline_utc=t.onsite_due,
+        )
+        for t, part in rows
+    ]
     return demands, {t.id: t.number for t, _ in rows}
 
 
 def _supply(session: Session, part_numbers: set[str]) -> list[DepotSupply]:
     if not part_numbers:
         return []
-    serial = (select(SerialItem.location_id, Part.part_number, func.count())
-              .join(Part, Part.id == SerialItem.part_id)
-              .where(Part.part_number.in_(part_numbers), SerialItem.status == ItemStatus.IN_STOCK.value,
-                     SerialItem.condition == Condition.GOOD.value)
-              .group_by(SerialItem.location_id, Part.part_number))
-    counted = (select(StockQuantity.location_id, Part.part_number, StockQuantity.qty)
-               .join(Part, Part.id == StockQuantity.part_id)
-               .where(Part.part_number.in_(part_numbers), StockQuantity.condition == Condition.GOOD.value,
-                      StockQuantity.qty > 0))
+    serial = (
+        select(SerialItem.location_id, Part.part_number, func.count())
+        .join(Part, Part.id == SerialItem.part_id)
+        .where(
+            Part.part_number.in_(part_numbers),
+            SerialItem.status == ItemStatus.IN_STOCK.value,
+            SerialItem.condition == Condition.GOOD.value,
+        )
+        .group_by(SerialItem.location_id, Part.part_number)
+    )
+    counted = (
+        select(StockQuantity.location_id, Part.part_number, StockQuantity.qty)
+        .join(Part, Part.id == StockQuantity.part_id)
+        .where(
+            Part.part_number.in_(part_numbers),
+            StockQuantity.condition == Condition.GOOD.value,
+            StockQuantity.qty > 0,
+        )
+    )
     stock: dict[int, dict[str, int]] = {}
     for loc, pn, n in list(session.execute(serial)) + list(session.execute(counted)):
         stock.setdefault(loc, {})[pn] = stock.get(loc, {}).get(pn, 0) + int(n)
     depots = session.scalars(select(Depot).where(Depot.active, Depot.location_id.in_(stock)))
-    return [DepotSupply(depot_id=d.id, code=d.code, lat=d.lat, lon=d.lon, stock=stock[d.location_id])
-            for d in depots]
+    return [
+        DepotSupply(depot_id=d.id, code=d.code, lat=d.lat, lon=d.lon, stock=stock[d.location_id])
+        for d in depots
+    ]
 
 
-def plan_outage(session: Session, travel, *, tickets: list[str] | None = None,
-                now: datetime | None = None) -> OutagePlan:
+def plan_outage(
+    session: Session, travel, *, tickets: list[str] | None = None, now: datetime | None = None
+) -> OutagePlan:
     """Allocate depots to the waiting tickets; both methods on the same data."""
     demands, numbers = _open_demands(session, tickets)
     supply = _supply(session, {d.part for d in demands})
     settings = AllocationSettings(now_utc=now or utcnow())
-    return OutagePlan(optimal=allocate(demands, supply, travel, settings),
-                      greedy=greedy_allocate(demands, supply, travel, settings),
-                      tickets=numbers, depots={s.depot_id: s.code for s in supply})
+    return OutagePlan(
+        optimal=allocate(demands, supply, travel, settings),
+        greedy=greedy_allocate(demands, supply, travel, settings),
+        tickets=numbers,
+        depots={s.depot_id: s.code for s in supply},
+    )

@@ -93,9 +93,12 @@ def enqueue(
     }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
-        index_elements=["dedupe_key"]
-    ).returning(OutboxMessage.id)
+    stmt = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)
+    )
     return session.execute(stmt).scalar() is not None
 
 
@@ -117,9 +120,12 @@ def claim_due(
     """
     now = now or utcnow()
     token = secrets.token_hex(16)
-    pick = select(OutboxMessage.id).where(*_due(now)).order_by(
-        OutboxMessage.next_attempt_at, OutboxMessage.id
-    ).limit(limit)
+    pick = (
+        select(OutboxMessage.id)
+        .where(*_due(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
     if session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
     ids = list(session.scalars(pick))
@@ -150,9 +156,19 @@ def claim_due(
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     ).all()
     session.commit()
-    return [ClaimedMessage(id=r.id, dedupe_key=r.dedupe_key, channel=r.channel, recipient=r.recipient,
-                           subject=r.subject, body=r.body, attempt=r.attempts, claim_token=token)
-            for r in rows]
+    return [
+        ClaimedMessage(
+            id=r.id,
+            dedupe_key=r.dedupe_key,
+            channel=r.channel,
+            recipient=r.recipient,
+            subject=r.subject,
+            body=r.body,
+            attempt=r.attempts,
+            claim_token=token,
+        )
+        for r in rows
+    ]
 
 
 def mark_sent(session: Session, message: ClaimedMessage, *, now: datetime | None = None) -> bool:
@@ -160,13 +176,20 @@ def mark_sent(session: Session, message: ClaimedMessage, *, now: datetime | None
 
     False when this worker no longer held the claim (its lease had lapsed).
     """
-    done = rows_matched(session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == message.claim_token)
-        .values(status=SENT, sent_at=now or utcnow(), claim_token=None, claimed_until=None,
-                last_error=None)
-        .execution_options(synchronize_session=False)
-    ))
+    done = rows_matched(
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == message.claim_token)
+            .values(
+                status=SENT,
+                sent_at=now or utcnow(),
+                claim_token=None,
+                claimed_until=None,
+                last_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.commit()
     return done == 1
 
@@ -190,8 +213,10 @@ def mark_failed(
     exponential backoff, or ``dead`` after ``max_attempts`` or a permanent error."""
     now = now or utcnow()
     dead = permanent or message.attempt >= max_attempts
-    retry_at = None if dead else now + timedelta(
-        seconds=backoff_seconds(message.attempt, base_backoff_seconds)
+    retry_at = (
+        None
+        if dead
+        else now + timedelta(seconds=backoff_seconds(message.attempt, base_backoff_seconds))
     )
     values: dict = {"claim_token": None, "claimed_until": None, "last_error": error[:2000]}
     values.update({"status": DEAD} if dead else {"next_attempt_at": retry_at})
@@ -207,12 +232,14 @@ def mark_failed(
 
 def revive_dead(session: Session, *, now: datetime | None = None) -> int:
     """Put every dead message back in the queue with a fresh attempt count (committed)."""
-    revived = rows_matched(session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == DEAD)
-        .values(status=PENDING, attempts=0, next_attempt_at=now or utcnow())
-        .execution_options(synchronize_session=False)
-    ))
+    revived = rows_matched(
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == DEAD)
+            .values(status=PENDING, attempts=0, next_attempt_at=now or utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.commit()
     return revived
 

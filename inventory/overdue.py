@@ -53,7 +53,9 @@ def is_overdue(window: ReturnWindow, now: datetime) -> bool:
     return now > due
 
 
-def overdue_returns(windows: Iterable[ReturnWindow], now: datetime, *, include_flagged: bool = False) -> list[LateReturn]:
+def overdue_returns(
+    windows: Iterable[ReturnWindow], now: datetime, *, include_flagged: bool = False
+) -> list[LateReturn]:
     """The windows that are overdue at `now` (not yet flagged unless `include_flagged`),
     most late first."""
     now = require_utc(now, "now")
@@ -64,5 +66,9 @@ def overdue_returns(windows: Iterable[ReturnWindow], now: datetime, *, include_f
         assert w.return_due_at is not None  # is_overdue said so
         due = require_utc(w.return_due_at, "return_due_at")
         until = w.faulty_received_at or now
-        late.append(LateReturn(w.rma_id, w.number, due, (until - due).total_seconds() / 60.0, w.charge, w.currency))
+        late.append(
+            LateReturn(
+                w.rma_id, w.number, due, (until - due).total_seconds() / 60.0, w.charge, w.currency
+            )
+        )
     return sorted(late, key=lambda r: (-r.late_by_minutes, r.number))

@@ -37,7 +37,9 @@ def availability(
 ) -> list[DepotAvailability]:
     """Where a part is on the shelf. Sorted by great-circle distance from ``near`` when
     given (closest first), otherwise by most available."""
-    part = session.execute(select(Part.id, Part.tracking).where(Part.part_number == part_number)).first()
+    part = session.execute(
+        select(Part.id, Part.tracking).where(Part.part_number == part_number)
+    ).first()
     if part is None:
         raise NotFound(f"unknown part {part_number!r}", field="part_number")
     # Simple statements on purpose: counts per location (an index-only scan), then the
@@ -47,29 +49,40 @@ def availability(
         held = func.count().filter(SerialItem.status == ItemStatus.RESERVED.value)
         counts_stmt = (
             select(SerialItem.location_id, free, held)
-            .where(SerialItem.part_id == part.id, SerialItem.condition == condition,
-                   SerialItem.status.in_([ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value]))
+            .where(
+                SerialItem.part_id == part.id,
+                SerialItem.condition == condition,
+                SerialItem.status.in_([ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value]),
+            )
             .group_by(SerialItem.location_id)
         )
     else:
-        counts_stmt = select(StockQuantity.location_id, StockQuantity.qty, StockQuantity.reserved).where(
-            StockQuantity.part_id == part.id, StockQuantity.condition == condition)
+        counts_stmt = select(
+            StockQuantity.location_id, StockQuantity.qty, StockQuantity.reserved
+        ).where(StockQuantity.part_id == part.id, StockQuantity.condition == condition)
     counts = {loc: (int(f or 0), int(h or 0)) for loc, f, h in session.execute(counts_stmt)}
     if not include_empty:
         counts = {loc: c for loc, c in counts.items() if c[0] > 0}
     if not counts and not include_empty:
         return []
     depots = session.execute(
-        select(Depot.location_id, Depot.code, Depot.name, Depot.city, Depot.lat, Depot.lon).where(Depot.active))
+        select(Depot.location_id, Depot.code, Depot.name, Depot.city, Depot.lat, Depot.lon).where(
+            Depot.active
+        )
+    )
     rows = [r for r in depots if include_empty or r.location_id in counts]
     if not rows:
         return []
     dist: list[float | None] = [None] * len(rows)
     if near is not None:
         depots_xy = np.array([(r.lat, r.lon) for r in rows], dtype=float)
-        dist = [round(float(d), 1) for d in great_circle_km(np.array([near], dtype=float), depots_xy)[0]]
+        dist = [
+            round(float(d), 1) for d in great_circle_km(np.array([near], dtype=float), depots_xy)[0]
+        ]
     result = [
-        DepotAvailability(r.code, r.name, r.city, r.lat, r.lon, *counts.get(r.location_id, (0, 0)), d)
+        DepotAvailability(
+            r.code, r.name, r.city, r.lat, r.lon, *counts.get(r.location_id, (0, 0)), d
+        )
         for r, d in zip(rows, dist, strict=True)
     ]
     if near is not None:
@@ -94,7 +107,10 @@ def below_reorder_point(session: Session, depot_code: str | None = None) -> list
     """Parts whose good free stock at a depot is at or below its reorder point."""
     serial_counts = (
         select(SerialItem.part_id, SerialItem.location_id, func.count().label("n"))
-        .where(SerialItem.status == ItemStatus.IN_STOCK.value, SerialItem.condition == Condition.GOOD.value)
+        .where(
+            SerialItem.status == ItemStatus.IN_STOCK.value,
+            SerialItem.condition == Condition.GOOD.value,
+        )
         .group_by(SerialItem.part_id, SerialItem.location_id)
         .subquery()
     )
@@ -105,22 +121,41 @@ def below_reorder_point(session: Session, depot_code: str | None = None) -> list
     )
     on_hand = func.coalesce(serial_counts.c.n, 0) + func.coalesce(qty_counts.c.n, 0)
     stmt = (
-        select(Depot.code, Part.part_number, Part.description, on_hand.label("on_hand"),
-               StockPolicy.reorder_point, StockPolicy.target_level)
+        select(
+            Depot.code,
+            Part.part_number,
+            Part.description,
+            on_hand.label("on_hand"),
+            StockPolicy.reorder_point,
+            StockPolicy.target_level,
+        )
         .join(Depot, Depot.id == StockPolicy.depot_id)
         .join(Part, Part.id == StockPolicy.part_id)
-        .outerjoin(serial_counts, and_(serial_counts.c.part_id == Part.id,
-                                       serial_counts.c.location_id == Depot.location_id))
-        .outerjoin(qty_counts, and_(qty_counts.c.part_id == Part.id,
-                                    qty_counts.c.location_id == Depot.location_id))
+        .outerjoin(
+            serial_counts,
+            and_(
+                serial_counts.c.part_id == Part.id, serial_counts.c.location_id == Depot.location_id
+            ),
+        )
+        .outerjoin(
+            qty_counts,
+            and_(qty_counts.c.part_id == Part.id, qty_counts.c.location_id == Depot.location_id),
+        )
         .where(on_hand <= StockPolicy.reorder_point, StockPolicy.reorder_point > 0)
         .order_by(Depot.code, Part.part_number)
     )
     if depot_code:
         stmt = stmt.where(Depot.code == depot_code)
     return [
-        BelowReorder(r.code, r.part_number, r.description, int(r.on_hand), r.reorder_point,
-                     r.target_level, max(r.target_level - int(r.on_hand), 0))
+        BelowReorder(
+            r.code,
+            r.part_number,
+            r.description,
+            int(r.on_hand),
+            r.reorder_point,
+            r.target_level,
+            max(r.target_level - int(r.on_hand), 0),
+        )
         for r in session.execute(stmt)
     ]
 
@@ -146,19 +181,48 @@ def _movement_select() -> tuple[Select, type[Location], type[Location]]:
     """The movement listing query and its two location aliases (source, destination)."""
     src, dst = aliased(Location), aliased(Location)
     return (
-        select(Movement.id, Movement.occurred_at, Part.part_number, SerialItem.serial, Movement.qty,
-               src.code.label("src"), dst.code.label("dst"), Movement.from_condition, Movement.condition,
-               Movement.reason, Movement.reference, Movement.note, Movement.actor)
-        .join(Part, Part.id == Movement.part_id)
-        .outerjoin(SerialItem, SerialItem.id == Movement.serial_item_id)
-        .join(src, src.id == Movement.from_location_id)
-        .join(dst, dst.id == Movement.to_location_id)
-    ), src, dst
+        (
+            select(
+                Movement.id,
+                Movement.occurred_at,
+                Part.part_number,
+                SerialItem.serial,
+                Movement.qty,
+                src.code.label("src"),
+                dst.code.label("dst"),
+                Movement.from_condition,
+                Movement.condition,
+                Movement.reason,
+                Movement.reference,
+                Movement.note,
+                Movement.actor,
+            )
+            .join(Part, Part.id == Movement.part_id)
+            .outerjoin(SerialItem, SerialItem.id == Movement.serial_item_id)
+            .join(src, src.id == Movement.from_location_id)
+            .join(dst, dst.id == Movement.to_location_id)
+        ),
+        src,
+        dst,
+    )
 
 
 def _to_view(r) -> MovementView:
-    return MovementView(r.id, r.occurred_at, r.part_number, r.serial, r.qty, r.src, r.dst,
-                        r.from_condition, r.condition, r.reason, r.reference, r.note, r.actor)
+    return MovementView(
+        r.id,
+        r.occurred_at,
+        r.part_number,
+        r.serial,
+        r.qty,
+        r.src,
+        r.dst,
+        r.from_condition,
+        r.condition,
+        r.reason,
+        r.reference,
+        r.note,
+        r.actor,
+    )
 
 
 def list_movements(
@@ -212,11 +276,26 @@ def serial_history(session: Session, serial: str, part_number: str | None = None
     indexed columns and one for the location codes (few joins: at this size PostgreSQL's
     planning time matters as much as execution)."""
     stmt = (
-        select(SerialItem.id.label("item_id"), SerialItem.status, SerialItem.condition.label("item_condition"),
-               SerialItem.reserved_ref, SerialItem.location_id, Part.part_number, Part.description,
-               Movement.id, Movement.occurred_at, Movement.qty, Movement.from_location_id,
-               Movement.to_location_id, Movement.from_condition, Movement.condition, Movement.reason,
-               Movement.reference, Movement.note, Movement.actor)
+        select(
+            SerialItem.id.label("item_id"),
+            SerialItem.status,
+            SerialItem.condition.label("item_condition"),
+            SerialItem.reserved_ref,
+            SerialItem.location_id,
+            Part.part_number,
+            Part.description,
+            Movement.id,
+            Movement.occurred_at,
+            Movement.qty,
+            Movement.from_location_id,
+            Movement.to_location_id,
+            Movement.from_condition,
+            Movement.condition,
+            Movement.reason,
+            Movement.reference,
+            Movement.note,
+            Movement.actor,
+        )
         .join(Part, Part.id == SerialItem.part_id)
         .outerjoin(Movement, Movement.serial_item_id == SerialItem.id)
         .where(SerialItem.serial == serial)
@@ -228,17 +307,47 @@ def serial_history(session: Session, serial: str, part_number: str | None = None
     if not rows:
         raise NotFound(f"no item with serial {serial!r}", field="serial")
     if len({r.item_id for r in rows}) > 1:
-        raise NotFound(f"serial {serial!r} exists for several parts; give part_number", field="part_number")
+        raise NotFound(
+            f"serial {serial!r} exists for several parts; give part_number", field="part_number"
+        )
     first = rows[0]
-    ids = {first.location_id} | {r.from_location_id for r in rows} | {r.to_location_id for r in rows}
-    places = {i: (c, k) for i, c, k in session.execute(
-        select(Location.id, Location.code, Location.kind).where(Location.id.in_(ids - {None})))}
+    ids = (
+        {first.location_id} | {r.from_location_id for r in rows} | {r.to_location_id for r in rows}
+    )
+    places = {
+        i: (c, k)
+        for i, c, k in session.execute(
+            select(Location.id, Location.code, Location.kind).where(Location.id.in_(ids - {None}))
+        )
+    }
     history = [
-        MovementView(r.id, r.occurred_at, r.part_number, serial, r.qty, places[r.from_location_id][0],
-                     places[r.to_location_id][0], r.from_condition, r.condition, r.reason, r.reference, r.note,
-                     r.actor)
-        for r in rows if r.id is not None
+        MovementView(
+            r.id,
+            r.occurred_at,
+            r.part_number,
+            serial,
+            r.qty,
+            places[r.from_location_id][0],
+            places[r.to_location_id][0],
+            r.from_condition,
+            r.condition,
+            r.reason,
+            r.reference,
+            r.note,
+            r.actor,
+        )
+        for r in rows
+        if r.id is not None
     ]
     here, here_kind = places[first.location_id]
-    return SerialHistory(first.part_number, first.description, serial, first.status, first.item_condition,
-                         here, here_kind, first.reserved_ref, history)
+    return SerialHistory(
+        first.part_number,
+        first.description,
+        serial,
+        first.status,
+        first.item_condition,
+        here,
+        here_kind,
+        first.reserved_ref,
+        history,
+    )

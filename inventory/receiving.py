@@ -46,7 +46,9 @@ def _receive(
         raise InvalidInput(f"cannot receive stock in condition {condition!r}", field="condition")
     if part.tracking == Tracking.SERIALIZED.value:
         if not serial:
-            raise InvalidInput(f"{part.part_number} is serialized: a serial is required", field="serial")
+            raise InvalidInput(
+                f"{part.part_number} is serialized: a serial is required", field="serial"
+            )
         if qty != 1:
             raise InvalidInput("a serialized part is received one serial at a time", field="qty")
         item = SerialItem(
@@ -115,19 +117,49 @@ def receive_from_supplier(
         raise
 
 
-def _receipt_event(session: Session, receipt: Receipt, part: Part, *, actor: str,
-                   reference: str | None, note: str | None) -> None:
+def _receipt_event(
+    session: Session,
+    receipt: Receipt,
+    part: Part,
+    *,
+    actor: str,
+    reference: str | None,
+    note: str | None,
+) -> None:
     """A serial's receipt is an event of that serial item; a counted receipt one of the part."""
-    data = {"depot": receipt.depot, "part_number": receipt.part_number, "qty": receipt.qty,
-            "condition": receipt.condition, "reference": reference, "movement_id": receipt.movement_id}
+    data = {
+        "depot": receipt.depot,
+        "part_number": receipt.part_number,
+        "qty": receipt.qty,
+        "condition": receipt.condition,
+        "reference": reference,
+        "movement_id": receipt.movement_id,
+    }
     if receipt.serial:
         item_id = session.get_one(Movement, receipt.movement_id).serial_item_id
         assert item_id is not None
-        record_event(session, subject_type="serial_item", subject_id=item_id, subject_ref=receipt.serial,
-                     kind="received", to_state=ItemStatus.IN_STOCK.value, actor=actor, note=note, data=data)
+        record_event(
+            session,
+            subject_type="serial_item",
+            subject_id=item_id,
+            subject_ref=receipt.serial,
+            kind="received",
+            to_state=ItemStatus.IN_STOCK.value,
+            actor=actor,
+            note=note,
+            data=data,
+        )
     else:
-        record_event(session, subject_type="part", subject_id=part.id, subject_ref=part.part_number,
-                     kind="received", actor=actor, note=note, data=data)
+        record_event(
+            session,
+            subject_type="part",
+            subject_id=part.id,
+            subject_ref=part.part_number,
+            kind="received",
+            actor=actor,
+            note=note,
+            data=data,
+        )
 
 
 @dataclass
@@ -167,14 +199,19 @@ def import_receipts(
     rows = list(rows)
     report.rows = len(rows)
     if reference and session.scalar(
-        select(exists().where(Movement.reference == reference, Movement.reason == MovementReason.RECEIPT.value))
+        select(
+            exists().where(
+                Movement.reference == reference, Movement.reason == MovementReason.RECEIPT.value
+            )
+        )
     ):
         raise Conflict(f"delivery {reference!r} was already received", field="reference")
 
     depots = {d.code: d for d in session.scalars(select(Depot))}
     part_numbers = {r.get("part_number", "").strip() for r in rows}
     parts = {
-        p.part_number: p for p in session.scalars(select(Part).where(Part.part_number.in_(part_numbers)))
+        p.part_number: p
+        for p in session.scalars(select(Part).where(Part.part_number.in_(part_numbers)))
     }
     seen: set[tuple[int, str]] = set()
     good: list[tuple[int, Depot, Part, str | None, int, str]] = []
@@ -203,8 +240,17 @@ def import_receipts(
         stamp = Stamp(actor, MovementReason.RECEIPT.value, reference, None)
         movement_ids: list[int] = []
         for done, (_number, depot, part, serial, qty, condition) in enumerate(good, start=1):
-            receipt = _receive(session, depot, part, serial=serial, qty=qty, condition=condition,
-                               stamp=stamp, supplier=supplier, savepoint=False)
+            receipt = _receive(
+                session,
+                depot,
+                part,
+                serial=serial,
+                qty=qty,
+                condition=condition,
+                stamp=stamp,
+                supplier=supplier,
+                savepoint=False,
+            )
             movement_ids.append(receipt.movement_id)
             report.units += qty
             if progress and done % 100 == 0:
@@ -212,12 +258,23 @@ def import_receipts(
         if progress and len(good) % 100:
             progress(len(good) % 100)
         if good:  # one event for the whole delivery, named by its reference
-            record_event(session, subject_type="delivery", subject_id=movement_ids[0], subject_ref=reference,
-                         kind="imported", actor=actor,
-                         data={"rows": report.rows, "accepted": len(good), "units": report.units,
-                               "rejected_rows": len({e.row for e in report.errors}),
-                               "depots": sorted({g[1].code for g in good}),
-                               "first_movement_id": movement_ids[0], "last_movement_id": movement_ids[-1]})
+            record_event(
+                session,
+                subject_type="delivery",
+                subject_id=movement_ids[0],
+                subject_ref=reference,
+                kind="imported",
+                actor=actor,
+                data={
+                    "rows": report.rows,
+                    "accepted": len(good),
+                    "units": report.units,
+                    "rejected_rows": len({e.row for e in report.errors}),
+                    "depots": sorted({g[1].code for g in good}),
+                    "first_movement_id": movement_ids[0],
+                    "last_movement_id": movement_ids[-1],
+                },
+            )
         session.commit()
     except Exception:
         session.rollback()
@@ -229,7 +286,9 @@ def import_receipts(
 
 
 MAX_LEN = {"depot": 32, "part_number": 64, "serial": 64, "condition": 12}
-MAX_ROW_QTY = 1_000_000  # as for one receipt through the API; more is a typo, and overflows the column
+MAX_ROW_QTY = (
+    1_000_000  # as for one receipt through the API; more is a typo, and overflows the column
+)
 
 
 def _check_row(raw, depots, parts, seen) -> list[tuple[str, str]]:

@@ -28,6 +28,7 @@ from models.enums import Condition, ItemStatus, LocationKind, MovementReason
 
 _T = TypeVar("_T")
 
+
 def _must(session: Session, model: type[_T], ident: int | None) -> _T:
     """A row the data guarantees (a foreign key we hold); NotFound if it is gone."""
     found = session.get(model, ident) if ident is not None else None
@@ -77,10 +78,24 @@ def batch_view(session: Session, batch: RepairBatch) -> RepairBatchView:
     lines = []
     for line in batch.lines:
         item = _must(session, SerialItem, line.serial_item_id) if line.serial_item_id else None
-        lines.append(RepairLineView(item.part.part_number if item else "", item.serial if item else None,
-                                    line.outcome, line.returned_at))
-    return RepairBatchView(batch.number, batch.vendor, _must(session, Depot, batch.depot_id).code, batch.status,
-                           batch.sent_by, batch.sent_at, batch.closed_at, lines)
+        lines.append(
+            RepairLineView(
+                item.part.part_number if item else "",
+                item.serial if item else None,
+                line.outcome,
+                line.returned_at,
+            )
+        )
+    return RepairBatchView(
+        batch.number,
+        batch.vendor,
+        _must(session, Depot, batch.depot_id).code,
+        batch.status,
+        batch.sent_by,
+        batch.sent_at,
+        batch.closed_at,
+        lines,
+    )
 
 
 def batch_by_number(session: Session, number: str) -> RepairBatch:
@@ -90,14 +105,40 @@ def batch_by_number(session: Session, number: str) -> RepairBatch:
     return batch
 
 
-def _event(session: Session, batch: RepairBatch, kind: str, actor: str, at: datetime, from_state: str | None,
-           to_state: str | None, data: dict) -> None:
-    record_event(session, subject_type="repair_batch", subject_id=batch.id, subject_ref=batch.number, kind=kind,
-                 from_state=from_state, to_state=to_state, actor=actor, at=at, data=data)
+def _event(
+    session: Session,
+    batch: RepairBatch,
+    kind: str,
+    actor: str,
+    at: datetime,
+    from_state: str | None,
+    to_state: str | None,
+    data: dict,
+) -> None:
+    record_event(
+        session,
+        subject_type="repair_batch",
+        subject_id=batch.id,
+        subject_ref=batch.number,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        at=at,
+        data=data,
+    )
 
 
-def send_to_repair(session: Session, *, depot_code: str, vendor: str, serials: list[str], actor: str,
-                   note: str | None = None, now: datetime | None = None) -> RepairBatchView:
+def send_to_repair(
+    session: Session,
+    *,
+    depot_code: str,
+    vendor: str,
+    serials: list[str],
+    actor: str,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> RepairBatchView:
     """Send faulty units on a depot's shelf to `vendor` as one batch; commits. A unit that
     is not faulty and free at that depot (or that someone moved meanwhile) refuses the
     whole batch."""
@@ -110,23 +151,47 @@ def send_to_repair(session: Session, *, depot_code: str, vendor: str, serials: l
         raise InvalidInput("a serial is listed twice", field="serials")
     try:
         depot = depot_by_code(session, depot_code, field="depot")
-        batch = RepairBatch(number=next_number(session, "VRMA", now), vendor=vendor.strip(), depot_id=depot.id,
-                            status="sent", sent_by=actor, sent_at=now, note=note)
+        batch = RepairBatch(
+            number=next_number(session, "VRMA", now),
+            vendor=vendor.strip(),
+            depot_id=depot.id,
+            status="sent",
+            sent_by=actor,
+            sent_at=now,
+            note=note,
+        )
         session.add(batch)
         session.flush()
         vendor_loc = virtual_location(session, LocationKind.REPAIR_VENDOR)
         for index, serial in enumerate(serials):
             item = item_by_serial(session, serial, field=f"serials.{index}")
             if item.location_id != depot.location_id or item.condition != Condition.FAULTY.value:
-                raise Conflict(f"{serial} is not a faulty unit on the shelf at {depot.code}", field=f"serials.{index}")
-            move_serial(session, item, vendor_loc, to_status=ItemStatus.AT_VENDOR.value,
-                        condition=Condition.IN_REPAIR.value,
-                        stamp=Stamp(actor, MovementReason.SEND_TO_REPAIR.value, batch.number, batch.vendor),
-                        expect_statuses=(ItemStatus.IN_STOCK.value,))
+                raise Conflict(
+                    f"{serial} is not a faulty unit on the shelf at {depot.code}",
+                    field=f"serials.{index}",
+                )
+            move_serial(
+                session,
+                item,
+                vendor_loc,
+                to_status=ItemStatus.AT_VENDOR.value,
+                condition=Condition.IN_REPAIR.value,
+                stamp=Stamp(actor, MovementReason.SEND_TO_REPAIR.value, batch.number, batch.vendor),
+                expect_statuses=(ItemStatus.IN_STOCK.value,),
+            )
             session.add(RepairLine(batch_id=batch.id, part_id=item.part_id, serial_item_id=item.id))
         session.flush()
         session.refresh(batch)
-        _event(session, batch, "sent", actor, now, None, "sent", {"vendor": batch.vendor, "units": len(serials)})
+        _event(
+            session,
+            batch,
+            "sent",
+            actor,
+            now,
+            None,
+            "sent",
+            {"vendor": batch.vendor, "units": len(serials)},
+        )
         view = batch_view(session, batch)
         session.commit()
         return view
@@ -135,8 +200,14 @@ def send_to_repair(session: Session, *, depot_code: str, vendor: str, serials: l
         raise
 
 
-def receive_from_repair(session: Session, number: str, *, outcomes: dict[str, str], actor: str,
-                        now: datetime | None = None) -> RepairBatchView:
+def receive_from_repair(
+    session: Session,
+    number: str,
+    *,
+    outcomes: dict[str, str],
+    actor: str,
+    now: datetime | None = None,
+) -> RepairBatchView:
     """Record what came back from the vendor: serial → repaired (restocked good at the
     batch's depot) or scrapped; commits. The batch closes when every unit is back."""
     now = require_utc(now or utcnow(), "now")
@@ -145,35 +216,65 @@ def receive_from_repair(session: Session, number: str, *, outcomes: dict[str, st
     try:
         batch = batch_by_number(session, number)
         depot = _must(session, Depot, batch.depot_id)
-        lines = {_must(session, SerialItem, ln.serial_item_id).serial: ln for ln in batch.lines if ln.serial_item_id}
+        lines = {
+            _must(session, SerialItem, ln.serial_item_id).serial: ln
+            for ln in batch.lines
+            if ln.serial_item_id
+        }
         for serial, outcome in outcomes.items():
             if outcome not in OUTCOMES:
-                raise InvalidInput("outcome must be repaired or scrapped", field=f"outcomes.{serial}")
+                raise InvalidInput(
+                    "outcome must be repaired or scrapped", field=f"outcomes.{serial}"
+                )
             line = lines.get(serial)
             if line is None:
-                raise NotFound(f"{serial} is not in batch {batch.number}", field=f"outcomes.{serial}")
+                raise NotFound(
+                    f"{serial} is not in batch {batch.number}", field=f"outcomes.{serial}"
+                )
             if line.outcome != "pending":
-                raise Conflict(f"{serial} already came back ({line.outcome})", field=f"outcomes.{serial}")
+                raise Conflict(
+                    f"{serial} already came back ({line.outcome})", field=f"outcomes.{serial}"
+                )
             item = _must(session, SerialItem, line.serial_item_id)
             if outcome == "repaired":
-                move_serial(session, item, depot.location, to_status=ItemStatus.IN_STOCK.value,
-                            condition=Condition.GOOD.value,
-                            stamp=Stamp(actor, MovementReason.RETURN_FROM_REPAIR.value, batch.number),
-                            expect_statuses=(ItemStatus.AT_VENDOR.value,))
+                move_serial(
+                    session,
+                    item,
+                    depot.location,
+                    to_status=ItemStatus.IN_STOCK.value,
+                    condition=Condition.GOOD.value,
+                    stamp=Stamp(actor, MovementReason.RETURN_FROM_REPAIR.value, batch.number),
+                    expect_statuses=(ItemStatus.AT_VENDOR.value,),
+                )
             else:
-                move_serial(session, item, virtual_location(session, LocationKind.SCRAP),
-                            to_status=ItemStatus.SCRAPPED.value, condition=Condition.SCRAPPED.value,
-                            stamp=Stamp(actor, MovementReason.SCRAP.value, batch.number, "beyond repair"),
-                            expect_statuses=(ItemStatus.AT_VENDOR.value,))
+                move_serial(
+                    session,
+                    item,
+                    virtual_location(session, LocationKind.SCRAP),
+                    to_status=ItemStatus.SCRAPPED.value,
+                    condition=Condition.SCRAPPED.value,
+                    stamp=Stamp(actor, MovementReason.SCRAP.value, batch.number, "beyond repair"),
+                    expect_statuses=(ItemStatus.AT_VENDOR.value,),
+                )
             line.outcome, line.returned_at = outcome, now
         session.flush()
         done = all(ln.outcome != "pending" for ln in batch.lines)
         previous = batch.status
         if done:
             batch.status, batch.closed_at = "closed", now
-        _event(session, batch, "returned", actor, now, previous, batch.status,
-               {"repaired": sum(1 for o in outcomes.values() if o == "repaired"),
-                "scrapped": sum(1 for o in outcomes.values() if o == "scrapped")})
+        _event(
+            session,
+            batch,
+            "returned",
+            actor,
+            now,
+            previous,
+            batch.status,
+            {
+                "repaired": sum(1 for o in outcomes.values() if o == "repaired"),
+                "scrapped": sum(1 for o in outcomes.values() if o == "scrapped"),
+            },
+        )
         view = batch_view(session, batch)
         session.commit()
         return view
@@ -184,19 +285,27 @@ def receive_from_repair(session: Session, number: str, *, outcomes: dict[str, st
 
 def vendor_turnaround(session: Session) -> list[VendorTurnaround]:
     """Per vendor: units sent, still out, repaired, scrapped, and days from sending to return."""
-    rows = session.execute(select(RepairBatch.vendor, RepairBatch.sent_at, RepairLine.outcome, RepairLine.returned_at)
-                           .join(RepairLine, RepairLine.batch_id == RepairBatch.id))
+    rows = session.execute(
+        select(
+            RepairBatch.vendor, RepairBatch.sent_at, RepairLine.outcome, RepairLine.returned_at
+        ).join(RepairLine, RepairLine.batch_id == RepairBatch.id)
+    )
     by_vendor: dict[str, list] = {}
     for vendor, sent_at, outcome, returned_at in rows:
         by_vendor.setdefault(vendor, []).append((sent_at, outcome, returned_at))
     result = []
     for vendor, units in sorted(by_vendor.items()):
         days = [(r - s).total_seconds() / 86400.0 for s, _o, r in units if r is not None]
-        result.append(VendorTurnaround(
-            vendor=vendor, units_sent=len(units), units_open=sum(1 for _s, o, _r in units if o == "pending"),
-            repaired=sum(1 for _s, o, _r in units if o == "repaired"),
-            scrapped=sum(1 for _s, o, _r in units if o == "scrapped"),
-            mean_days=round(statistics.fmean(days), 2) if days else None,
-            median_days=round(statistics.median(days), 2) if days else None,
-            max_days=round(max(days), 2) if days else None))
+        result.append(
+            VendorTurnaround(
+                vendor=vendor,
+                units_sent=len(units),
+                units_open=sum(1 for _s, o, _r in units if o == "pending"),
+                repaired=sum(1 for _s, o, _r in units if o == "repaired"),
+                scrapped=sum(1 for _s, o, _r in units if o == "scrapped"),
+                mean_days=round(statistics.fmean(days), 2) if days else None,
+                median_days=round(statistics.median(days), 2) if days else None,
+                max_days=round(max(days), 2) if days else None,
+            )
+        )
     return result

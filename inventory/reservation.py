@@ -32,7 +32,13 @@ class Reservation:
 
 
 def reserve_in_session(
-    session: Session, depot: Depot, part: Part, reference: str, *, qty: int = 1, serial: str | None = None,
+    session: Session,
+    depot: Depot,
+    part: Part,
+    reference: str,
+    *,
+    qty: int = 1,
+    serial: str | None = None,
     actor: str = "system",
 ) -> Reservation:
     """Reserve inside the caller's transaction (no commit) and record it as an event of the
@@ -42,17 +48,19 @@ def reserve_in_session(
     if part.tracking == Tracking.COUNTED.value:
         if qty <= 0:
             raise InvalidInput("quantity must be at least 1", field="qty")
-        done = rows_matched(session.execute(
-            update(StockQuantity)
-            .where(
-                StockQuantity.part_id == part.id,
-                StockQuantity.location_id == depot.location_id,
-                StockQuantity.condition == Condition.GOOD.value,
-                StockQuantity.qty >= qty,
+        done = rows_matched(
+            session.execute(
+                update(StockQuantity)
+                .where(
+                    StockQuantity.part_id == part.id,
+                    StockQuantity.location_id == depot.location_id,
+                    StockQuantity.condition == Condition.GOOD.value,
+                    StockQuantity.qty >= qty,
+                )
+                .values(qty=StockQuantity.qty - qty, reserved=StockQuantity.reserved + qty)
+                .execution_options(synchronize_session=False)
             )
-            .values(qty=StockQuantity.qty - qty, reserved=StockQuantity.reserved + qty)
-            .execution_options(synchronize_session=False)
-        ))
+        )
         if done != 1:
             raise Conflict(f"not enough {part.part_number} free at {depot.code}", field="qty")
         held = Reservation(reference, depot.code, part.part_number, None, qty)
@@ -74,14 +82,22 @@ def reserve_in_session(
         candidates = session.execute(pick.order_by(SerialItem.id).limit(CANDIDATE_BATCH)).all()
         if not candidates:
             what = f"serial {serial}" if serial else f"good {part.part_number}"
-            raise Conflict(f"no {what} left free at {depot.code}", field="serial" if serial else "part_number")
+            raise Conflict(
+                f"no {what} left free at {depot.code}", field="serial" if serial else "part_number"
+            )
         for item_id, item_serial in candidates:
-            won = rows_matched(session.execute(
-                update(SerialItem)
-                .where(SerialItem.id == item_id, *available)
-                .values(status=ItemStatus.RESERVED.value, reserved_ref=reference, updated_at=utcnow())
-                .execution_options(synchronize_session=False)
-            ))
+            won = rows_matched(
+                session.execute(
+                    update(SerialItem)
+                    .where(SerialItem.id == item_id, *available)
+                    .values(
+                        status=ItemStatus.RESERVED.value,
+                        reserved_ref=reference,
+                        updated_at=utcnow(),
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+            )
             if won == 1:
                 held = Reservation(reference, depot.code, part.part_number, item_serial, 1)
                 _event(session, held, "reserved", actor, part, item_id)
@@ -103,7 +119,9 @@ def reserve(
     try:
         depot = depot_by_code(session, depot_code)
         part = part_by_number(session, part_number)
-        result = reserve_in_session(session, depot, part, reference, qty=qty, serial=serial, actor=actor)
+        result = reserve_in_session(
+            session, depot, part, reference, qty=qty, serial=serial, actor=actor
+        )
         session.commit()
         return result
     except Exception:
@@ -111,50 +129,87 @@ def reserve(
         raise
 
 
-def release_in_session(session: Session, reservation: Reservation, *, actor: str = "system") -> None:
+def release_in_session(
+    session: Session, reservation: Reservation, *, actor: str = "system"
+) -> None:
     """Give a reservation back to free stock (inside the caller's transaction), as an event."""
     depot = depot_by_code(session, reservation.depot)
     part = part_by_number(session, reservation.part_number)
     item_id = None
     if reservation.serial:
-        item_id = session.scalar(select(SerialItem.id).where(SerialItem.part_id == part.id,
-                                                             SerialItem.serial == reservation.serial))
-        done = rows_matched(session.execute(
-            update(SerialItem)
-            .where(
-                SerialItem.id == item_id,
-                SerialItem.status == ItemStatus.RESERVED.value,
-                SerialItem.reserved_ref == reservation.reference,
+        item_id = session.scalar(
+            select(SerialItem.id).where(
+                SerialItem.part_id == part.id, SerialItem.serial == reservation.serial
             )
-            .values(status=ItemStatus.IN_STOCK.value, reserved_ref=None, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ))
+        )
+        done = rows_matched(
+            session.execute(
+                update(SerialItem)
+                .where(
+                    SerialItem.id == item_id,
+                    SerialItem.status == ItemStatus.RESERVED.value,
+                    SerialItem.reserved_ref == reservation.reference,
+                )
+                .values(status=ItemStatus.IN_STOCK.value, reserved_ref=None, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        )
     else:
-        done = rows_matched(session.execute(
-            update(StockQuantity)
-            .where(
-                StockQuantity.part_id == part.id,
-                StockQuantity.location_id == depot.location_id,
-                StockQuantity.condition == Condition.GOOD.value,
-                StockQuantity.reserved >= reservation.qty,
+        done = rows_matched(
+            session.execute(
+                update(StockQuantity)
+                .where(
+                    StockQuantity.part_id == part.id,
+                    StockQuantity.location_id == depot.location_id,
+                    StockQuantity.condition == Condition.GOOD.value,
+                    StockQuantity.reserved >= reservation.qty,
+                )
+                .values(
+                    qty=StockQuantity.qty + reservation.qty,
+                    reserved=StockQuantity.reserved - reservation.qty,
+                )
+                .execution_options(synchronize_session=False)
             )
-            .values(qty=StockQuantity.qty + reservation.qty, reserved=StockQuantity.reserved - reservation.qty)
-            .execution_options(synchronize_session=False)
-        ))
+        )
     if done != 1:
-        raise Conflict(f"reservation {reservation.reference} is not held any more", field="reference")
+        raise Conflict(
+            f"reservation {reservation.reference} is not held any more", field="reference"
+        )
     _event(session, reservation, "released", actor, part, item_id)
 
 
-def _event(session: Session, held: Reservation, kind: str, actor: str, part: Part, item_id: int | None) -> None:
+def _event(
+    session: Session, held: Reservation, kind: str, actor: str, part: Part, item_id: int | None
+) -> None:
     """A serial's reservation is an event of the serial item; a counted one of the part."""
-    data = {"reference": held.reference, "depot": held.depot, "part_number": held.part_number, "qty": held.qty}
+    data = {
+        "reference": held.reference,
+        "depot": held.depot,
+        "part_number": held.part_number,
+        "qty": held.qty,
+    }
     states = (ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value)
     if kind == "released":
         states = states[::-1]
     if item_id is not None and held.serial:
-        record_event(session, subject_type="serial_item", subject_id=item_id, subject_ref=held.serial, kind=kind,
-                     from_state=states[0], to_state=states[1], actor=actor, data=data)
+        record_event(
+            session,
+            subject_type="serial_item",
+            subject_id=item_id,
+            subject_ref=held.serial,
+            kind=kind,
+            from_state=states[0],
+            to_state=states[1],
+            actor=actor,
+            data=data,
+        )
     else:
-        record_event(session, subject_type="part", subject_id=part.id, subject_ref=part.part_number, kind=kind,
-                     actor=actor, data=data)
+        record_event(
+            session,
+            subject_type="part",
+            subject_id=part.id,
+            subject_ref=part.part_number,
+            kind=kind,
+            actor=actor,
+            data=data,
+        )

@@ -44,6 +44,7 @@ from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tr
 
 _T = TypeVar("_T")
 
+
 def _must(session: Session, model: type[_T], ident: int | None) -> _T:
     """A row the data guarantees (a foreign key we hold); NotFound if it is gone."""
     found = session.get(model, ident) if ident is not None else None
@@ -89,28 +90,32 @@ def _m(sources: set[str], target: str, visible: bool = True) -> Move:
 
 
 # The one table of allowed RMA moves: (kind, action) → move.
-RMA_MOVES: MappingProxyType[tuple[str, str], Move] = MappingProxyType({
-    (K.ADVANCE_REPLACEMENT, "approve"): _m({R.REQUESTED}, R.APPROVED),
-    (K.ADVANCE_REPLACEMENT, "reject"): _m({R.REQUESTED}, R.REJECTED),
-    (K.ADVANCE_REPLACEMENT, "allocate"): _m({R.APPROVED}, R.ALLOCATED),
-    (K.ADVANCE_REPLACEMENT, "ship"): _m({R.ALLOCATED}, R.SHIPPED),
-    (K.ADVANCE_REPLACEMENT, "deliver"): _m({R.SHIPPED}, R.DELIVERED),
-    (K.ADVANCE_REPLACEMENT, "return_faulty"): _m({R.DELIVERED}, R.FAULTY_IN_TRANSIT),
-    (K.ADVANCE_REPLACEMENT, "receive_faulty"): _m({R.FAULTY_IN_TRANSIT}, R.FAULTY_RECEIVED),
-    (K.ADVANCE_REPLACEMENT, "close"): _m({R.FAULTY_RECEIVED}, R.CLOSED),
-    (K.ADVANCE_REPLACEMENT, "cancel"): _m({R.REQUESTED, R.APPROVED, R.ALLOCATED}, R.CANCELLED),
-    (K.RETURN_FOR_REPAIR, "approve"): _m({R.REQUESTED}, R.APPROVED),
-    (K.RETURN_FOR_REPAIR, "reject"): _m({R.REQUESTED}, R.REJECTED),
-    (K.RETURN_FOR_REPAIR, "request_return"): _m({R.APPROVED}, R.AWAITING_RETURN),
-    (K.RETURN_FOR_REPAIR, "return_faulty"): _m({R.AWAITING_RETURN}, R.FAULTY_IN_TRANSIT),
-    (K.RETURN_FOR_REPAIR, "receive_faulty"): _m({R.FAULTY_IN_TRANSIT}, R.RECEIVED),
-    (K.RETURN_FOR_REPAIR, "start_repair"): _m({R.RECEIVED}, R.IN_REPAIR),
-    (K.RETURN_FOR_REPAIR, "finish_repair"): _m({R.IN_REPAIR}, R.REPAIRED),
-    (K.RETURN_FOR_REPAIR, "ship"): _m({R.REPAIRED}, R.SHIPPED),
-    (K.RETURN_FOR_REPAIR, "deliver"): _m({R.SHIPPED}, R.DELIVERED),
-    (K.RETURN_FOR_REPAIR, "close"): _m({R.DELIVERED}, R.CLOSED),
-    (K.RETURN_FOR_REPAIR, "cancel"): _m({R.REQUESTED, R.APPROVED, R.AWAITING_RETURN}, R.CANCELLED),
-})
+RMA_MOVES: MappingProxyType[tuple[str, str], Move] = MappingProxyType(
+    {
+        (K.ADVANCE_REPLACEMENT, "approve"): _m({R.REQUESTED}, R.APPROVED),
+        (K.ADVANCE_REPLACEMENT, "reject"): _m({R.REQUESTED}, R.REJECTED),
+        (K.ADVANCE_REPLACEMENT, "allocate"): _m({R.APPROVED}, R.ALLOCATED),
+        (K.ADVANCE_REPLACEMENT, "ship"): _m({R.ALLOCATED}, R.SHIPPED),
+        (K.ADVANCE_REPLACEMENT, "deliver"): _m({R.SHIPPED}, R.DELIVERED),
+        (K.ADVANCE_REPLACEMENT, "return_faulty"): _m({R.DELIVERED}, R.FAULTY_IN_TRANSIT),
+        (K.ADVANCE_REPLACEMENT, "receive_faulty"): _m({R.FAULTY_IN_TRANSIT}, R.FAULTY_RECEIVED),
+        (K.ADVANCE_REPLACEMENT, "close"): _m({R.FAULTY_RECEIVED}, R.CLOSED),
+        (K.ADVANCE_REPLACEMENT, "cancel"): _m({R.REQUESTED, R.APPROVED, R.ALLOCATED}, R.CANCELLED),
+        (K.RETURN_FOR_REPAIR, "approve"): _m({R.REQUESTED}, R.APPROVED),
+        (K.RETURN_FOR_REPAIR, "reject"): _m({R.REQUESTED}, R.REJECTED),
+        (K.RETURN_FOR_REPAIR, "request_return"): _m({R.APPROVED}, R.AWAITING_RETURN),
+        (K.RETURN_FOR_REPAIR, "return_faulty"): _m({R.AWAITING_RETURN}, R.FAULTY_IN_TRANSIT),
+        (K.RETURN_FOR_REPAIR, "receive_faulty"): _m({R.FAULTY_IN_TRANSIT}, R.RECEIVED),
+        (K.RETURN_FOR_REPAIR, "start_repair"): _m({R.RECEIVED}, R.IN_REPAIR),
+        (K.RETURN_FOR_REPAIR, "finish_repair"): _m({R.IN_REPAIR}, R.REPAIRED),
+        (K.RETURN_FOR_REPAIR, "ship"): _m({R.REPAIRED}, R.SHIPPED),
+        (K.RETURN_FOR_REPAIR, "deliver"): _m({R.SHIPPED}, R.DELIVERED),
+        (K.RETURN_FOR_REPAIR, "close"): _m({R.DELIVERED}, R.CLOSED),
+        (K.RETURN_FOR_REPAIR, "cancel"): _m(
+            {R.REQUESTED, R.APPROVED, R.AWAITING_RETURN}, R.CANCELLED
+        ),
+    }
+)
 ACTIONS = tuple(sorted({action for _kind, action in RMA_MOVES}))
 TERMINAL = frozenset({R.CLOSED, R.REJECTED, R.CANCELLED})
 
@@ -181,30 +186,67 @@ def rma_view(session: Session, r: Rma) -> RmaView:
         return _must(session, Depot, depot_id).code if depot_id else None
 
     return RmaView(
-        id=r.id, number=r.number, kind=r.kind, status=r.status, tracking_code=r.tracking_code,
-        ticket_number=r.ticket.number if r.ticket else None, customer_code=r.customer.code,
-        site_code=r.site.code, service_number=r.service_number, customer_unit=r.customer_unit,
-        contact_name=r.contact_name, phone=r.phone, fax=r.fax, recipient=r.recipient, address=r.address,
-        postcode=r.postcode, faulty_part_number=r.faulty_part.part_number, faulty_serial=r.faulty_serial,
-        faulty_qty=r.faulty_qty, faulty_received_at=r.faulty_received_at, faulty_to_bonded_at=r.faulty_to_bonded_at,
-        fault_symptom=r.fault_symptom, fault_analysis=r.fault_analysis, fault_action=r.fault_action,
+        id=r.id,
+        number=r.number,
+        kind=r.kind,
+        status=r.status,
+        tracking_code=r.tracking_code,
+        ticket_number=r.ticket.number if r.ticket else None,
+        customer_code=r.customer.code,
+        site_code=r.site.code,
+        service_number=r.service_number,
+        customer_unit=r.customer_unit,
+        contact_name=r.contact_name,
+        phone=r.phone,
+        fax=r.fax,
+        recipient=r.recipient,
+        address=r.address,
+        postcode=r.postcode,
+        faulty_part_number=r.faulty_part.part_number,
+        faulty_serial=r.faulty_serial,
+        faulty_qty=r.faulty_qty,
+        faulty_received_at=r.faulty_received_at,
+        faulty_to_bonded_at=r.faulty_to_bonded_at,
+        fault_symptom=r.fault_symptom,
+        fault_analysis=r.fault_analysis,
+        fault_action=r.fault_action,
         replacement_part_number=r.replacement_part.part_number if r.replacement_part else None,
-        replacement_serial=r.replacement_serial, replacement_qty=r.replacement_qty,
-        replacement_arrived_at=r.replacement_arrived_at, replacement_to_user_at=r.replacement_to_user_at,
-        source_depot=depot_code(r.source_depot_id), return_depot=depot_code(r.return_depot_id),
-        carrier=r.carrier, waybill=r.waybill, in_warranty=r.in_warranty, requested_at=r.requested_at,
-        approve_due=r.approve_due, approved_at=r.approved_at, shipped_at=r.shipped_at,
-        delivery_due=r.delivery_due, delivered_at=r.delivered_at, return_due_at=r.return_due_at,
-        faulty_shipped_at=r.faulty_shipped_at, closed_at=r.closed_at, cancelled_at=r.cancelled_at,
-        overdue=r.overdue, late_charge=r.late_charge, charge_currency=r.charge_currency,
+        replacement_serial=r.replacement_serial,
+        replacement_qty=r.replacement_qty,
+        replacement_arrived_at=r.replacement_arrived_at,
+        replacement_to_user_at=r.replacement_to_user_at,
+        source_depot=depot_code(r.source_depot_id),
+        return_depot=depot_code(r.return_depot_id),
+        carrier=r.carrier,
+        waybill=r.waybill,
+        in_warranty=r.in_warranty,
+        requested_at=r.requested_at,
+        approve_due=r.approve_due,
+        approved_at=r.approved_at,
+        shipped_at=r.shipped_at,
+        delivery_due=r.delivery_due,
+        delivered_at=r.delivered_at,
+        return_due_at=r.return_due_at,
+        faulty_shipped_at=r.faulty_shipped_at,
+        closed_at=r.closed_at,
+        cancelled_at=r.cancelled_at,
+        overdue=r.overdue,
+        late_charge=r.late_charge,
+        charge_currency=r.charge_currency,
         allowed_actions=allowed_actions(r.kind, r.status),
     )
 
 
-def rma_by_ref(session: Session, ref: str | int, *, customer_id: int | None = None, field: str = "ref") -> Rma:
+def rma_by_ref(
+    session: Session, ref: str | int, *, customer_id: int | None = None, field: str = "ref"
+) -> Rma:
     """An RMA by number (RMA-2026-000001) or numeric id; another customer's is unknown."""
     text = str(ref)
-    stmt = select(Rma).where(Rma.id == int(text)) if is_row_id(text) else select(Rma).where(Rma.number == text)
+    stmt = (
+        select(Rma).where(Rma.id == int(text))
+        if is_row_id(text)
+        else select(Rma).where(Rma.number == text)
+    )
     rma = session.scalar(stmt)
     if rma is None or (customer_id is not None and rma.customer_id != customer_id):
         raise NotFound(f"unknown RMA {text!r}", field=field)
@@ -237,21 +279,33 @@ class RmaRequest:
     internal_note: str | None = None
 
 
-def open_rma_in_session(session: Session, request: RmaRequest, *, actor: str, customer_id: int | None = None,
-                        now: datetime | None = None, status: str = R.REQUESTED) -> Rma:
+def open_rma_in_session(
+    session: Session,
+    request: RmaRequest,
+    *,
+    actor: str,
+    customer_id: int | None = None,
+    now: datetime | None = None,
+    status: str = R.REQUESTED,
+) -> Rma:
     """Open an RMA in `status` (no commit); the header defaults to the site's and the
     customer's details; `customer_id`, when given, must own the site."""
     now = require_utc(now or utcnow(), "now")
     try:
         kind = RmaKind(request.kind).value
     except ValueError:
-        raise InvalidInput("kind must be advance_replacement or return_for_repair", field="kind") from None
+        raise InvalidInput(
+            "kind must be advance_replacement or return_for_repair", field="kind"
+        ) from None
     site = session.scalar(select(Site).where(Site.code == request.site_code))
     if site is None or (customer_id is not None and site.customer_id != customer_id):
         raise NotFound(f"unknown site {request.site_code!r}", field="site_code")
     faulty_part = part_by_number(session, request.faulty_part_number, field="faulty_part_number")
-    replacement_part = (part_by_number(session, request.replacement_part_number, field="replacement_part_number")
-                        if request.replacement_part_number else faulty_part)
+    replacement_part = (
+        part_by_number(session, request.replacement_part_number, field="replacement_part_number")
+        if request.replacement_part_number
+        else faulty_part
+    )
     if request.faulty_qty < 1:
         raise InvalidInput("quantity must be at least 1", field="faulty_qty")
     if faulty_part.tracking == Tracking.SERIALIZED.value and request.faulty_qty != 1:
@@ -265,47 +319,85 @@ def open_rma_in_session(session: Session, request: RmaRequest, *, actor: str, cu
             raise NotFound(f"unknown ticket {request.ticket!r}", field="ticket")
     equipment = None
     if request.faulty_serial:
-        equipment = session.scalar(select(Equipment).where(Equipment.serial == request.faulty_serial,
-                                                           Equipment.part_id == faulty_part.id))
+        equipment = session.scalar(
+            select(Equipment).where(
+                Equipment.serial == request.faulty_serial, Equipment.part_id == faulty_part.id
+            )
+        )
         if equipment is not None and equipment.customer_id != site.customer_id:
-            raise InvalidInput(f"serial {request.faulty_serial} is installed at another customer",
-                               field="faulty_serial")
+            raise InvalidInput(
+                f"serial {request.faulty_serial} is installed at another customer",
+                field="faulty_serial",
+            )
     contract = (ticket.contract if ticket else None) or (equipment.contract if equipment else None)
     if contract is None:
         from inventory.tickets import _contract_for
 
         contract = _contract_for(session, site.customer_id, None, None)
-    return_depot = depot_by_code(session, request.return_depot, field="return_depot") if request.return_depot else None
+    return_depot = (
+        depot_by_code(session, request.return_depot, field="return_depot")
+        if request.return_depot
+        else None
+    )
     policy = sla_policy(contract)
     calendar = contract_calendar(contract, site.timezone)
     customer = site.customer
     approve_due = clock_due(Clock.SPARE_REQUEST, now, policy, calendar)
     rma = Rma(
-        number=next_number(session, "RMA", now), kind=kind, status=status,
-        tracking_code=new_tracking_code(), ticket_id=ticket.id if ticket else None,
-        customer_id=site.customer_id, site_id=site.id, equipment_id=equipment.id if equipment else None,
-        contract_id=contract.id if contract else None, engineer_id=ticket.engineer_id if ticket else None,
+        number=next_number(session, "RMA", now),
+        kind=kind,
+        status=status,
+        tracking_code=new_tracking_code(),
+        ticket_id=ticket.id if ticket else None,
+        customer_id=site.customer_id,
+        site_id=site.id,
+        equipment_id=equipment.id if equipment else None,
+        contract_id=contract.id if contract else None,
+        engineer_id=ticket.engineer_id if ticket else None,
         service_number=request.service_number or (ticket.number if ticket else None),
-        customer_unit=customer.name, contact_name=request.contact_name or site.contact_name or customer.contact_name,
-        phone=request.phone or site.phone or customer.phone, fax=request.fax or customer.fax,
+        customer_unit=customer.name,
+        contact_name=request.contact_name or site.contact_name or customer.contact_name,
+        phone=request.phone or site.phone or customer.phone,
+        fax=request.fax or customer.fax,
         recipient=request.recipient or request.contact_name or site.contact_name,
-        address=request.address or site.address, postcode=request.postcode or site.postcode,
-        faulty_part_id=faulty_part.id, faulty_serial=request.faulty_serial, faulty_qty=request.faulty_qty,
-        fault_symptom=request.fault_symptom, replacement_part_id=replacement_part.id,
+        address=request.address or site.address,
+        postcode=request.postcode or site.postcode,
+        faulty_part_id=faulty_part.id,
+        faulty_serial=request.faulty_serial,
+        faulty_qty=request.faulty_qty,
+        fault_symptom=request.fault_symptom,
+        replacement_part_id=replacement_part.id,
         return_depot_id=return_depot.id if return_depot else None,
         in_warranty=equipment is None or equipment.warranty_end >= calendar.local_date(now),
-        requested_at=now, approve_due=approve_due,
-        internal_note=request.internal_note, created_by=actor,
+        requested_at=now,
+        approve_due=approve_due,
+        internal_note=request.internal_note,
+        created_by=actor,
     )
     session.add(rma)
     session.flush()
-    _event(session, rma, "opened", None, status, actor, now, True,
-           data={"kind": kind, "approve_due": approve_due.isoformat()})
+    _event(
+        session,
+        rma,
+        "opened",
+        None,
+        status,
+        actor,
+        now,
+        True,
+        data={"kind": kind, "approve_due": approve_due.isoformat()},
+    )
     return rma
 
 
-def open_rma(session: Session, request: RmaRequest, *, actor: str, customer_id: int | None = None,
-             now: datetime | None = None) -> RmaView:
+def open_rma(
+    session: Session,
+    request: RmaRequest,
+    *,
+    actor: str,
+    customer_id: int | None = None,
+    now: datetime | None = None,
+) -> RmaView:
     """Open an RMA (status requested) and commit."""
     try:
         rma = open_rma_in_session(session, request, actor=actor, customer_id=customer_id, now=now)
@@ -364,21 +456,43 @@ def _replacement_item(ctx: _Ctx) -> SerialItem | None:
     return item
 
 
-def _move_replacement(ctx: _Ctx, to_kind: LocationKind, to_status: str, reason: MovementReason,
-                      expect: tuple[str, ...], *, keep_ref: bool = False) -> None:
+def _move_replacement(
+    ctx: _Ctx,
+    to_kind: LocationKind,
+    to_status: str,
+    reason: MovementReason,
+    expect: tuple[str, ...],
+    *,
+    keep_ref: bool = False,
+) -> None:
     """Move the replacement (serial or counted) one leg."""
     s, rma = ctx.session, ctx.rma
     target = _location(s, to_kind)
     item = _replacement_item(ctx)
     if item is not None:
-        move_serial(s, item, target, to_status=to_status, stamp=_stamp(ctx, reason), expect_statuses=expect,
-                    reserved_ref=rma.number if keep_ref else None,
-                    expect_reserved_ref=rma.number if ItemStatus.RESERVED.value in expect else None)
+        move_serial(
+            s,
+            item,
+            target,
+            to_status=to_status,
+            stamp=_stamp(ctx, reason),
+            expect_statuses=expect,
+            reserved_ref=rma.number if keep_ref else None,
+            expect_reserved_ref=rma.number if ItemStatus.RESERVED.value in expect else None,
+        )
         return
     part = _must(s, Part, rma.replacement_part_id)
     source = _counted_whereabouts(ctx)
-    move_counted(s, part, source, target, rma.replacement_qty, stamp=_stamp(ctx, reason),
-                 condition=Condition.GOOD.value, from_reserved=source.kind == LocationKind.DEPOT.value)
+    move_counted(
+        s,
+        part,
+        source,
+        target,
+        rma.replacement_qty,
+        stamp=_stamp(ctx, reason),
+        condition=Condition.GOOD.value,
+        from_reserved=source.kind == LocationKind.DEPOT.value,
+    )
 
 
 def _counted_whereabouts(ctx: _Ctx):
@@ -388,20 +502,27 @@ def _counted_whereabouts(ctx: _Ctx):
         return _must(s, Depot, rma.source_depot_id).location
     if rma.status == R.SHIPPED:
         return _location(s, LocationKind.IN_TRANSIT)
-    raise Conflict(f"RMA {rma.number}: the replacement is not where this move starts", field="status")
+    raise Conflict(
+        f"RMA {rma.number}: the replacement is not where this move starts", field="status"
+    )
 
 
 def _reserve_replacement(ctx: _Ctx, depot: Depot) -> None:
     s, rma = ctx.session, ctx.rma
     part = _must(s, Part, rma.replacement_part_id)
     qty = 1 if part.tracking == Tracking.SERIALIZED.value else rma.faulty_qty
-    held = reserve_in_session(s, depot, part, rma.number, qty=qty, serial=ctx.given.serial, actor=ctx.actor)
+    held = reserve_in_session(
+        s, depot, part, rma.number, qty=qty, serial=ctx.given.serial, actor=ctx.actor
+    )
     rma.source_depot_id = depot.id
     rma.replacement_qty = held.qty
     if held.serial:
         rma.replacement_serial = held.serial
-        rma.replacement_item_id = s.scalar(select(SerialItem.id).where(SerialItem.part_id == part.id,
-                                                                       SerialItem.serial == held.serial))
+        rma.replacement_item_id = s.scalar(
+            select(SerialItem.id).where(
+                SerialItem.part_id == part.id, SerialItem.serial == held.serial
+            )
+        )
     ctx.data.update({"depot": depot.code, "serial": held.serial, "qty": held.qty})
 
 
@@ -411,8 +532,13 @@ def _release_replacement(ctx: _Ctx) -> None:
         return
     depot = _must(s, Depot, rma.source_depot_id)
     part = _must(s, Part, rma.replacement_part_id)
-    release_in_session(s, Reservation(rma.number, depot.code, part.part_number, rma.replacement_serial,
-                                      rma.replacement_qty), actor=ctx.actor)
+    release_in_session(
+        s,
+        Reservation(
+            rma.number, depot.code, part.part_number, rma.replacement_serial, rma.replacement_qty
+        ),
+        actor=ctx.actor,
+    )
     ctx.data.update({"released": rma.replacement_serial or rma.replacement_qty})
 
 
@@ -459,21 +585,38 @@ def _allocate(ctx: _Ctx) -> None:
 def _ship(ctx: _Ctx) -> None:
     rma = ctx.rma
     expect = (ItemStatus.RESERVED.value,)
-    _move_replacement(ctx, LocationKind.IN_TRANSIT, ItemStatus.IN_TRANSIT.value, MovementReason.SHIP_TO_CUSTOMER,
-                      expect, keep_ref=True)
+    _move_replacement(
+        ctx,
+        LocationKind.IN_TRANSIT,
+        ItemStatus.IN_TRANSIT.value,
+        MovementReason.SHIP_TO_CUSTOMER,
+        expect,
+        keep_ref=True,
+    )
     rma.shipped_at = ctx.now
     rma.carrier = ctx.given.carrier or rma.carrier
     rma.waybill = ctx.given.waybill or rma.waybill
     policy, calendar = _policy(ctx)
     rma.delivery_due = spare_delivery_due(ctx.now, policy, calendar)
-    ctx.data.update({"serial": rma.replacement_serial, "carrier": rma.carrier, "waybill": rma.waybill,
-                     "delivery_due": rma.delivery_due.isoformat()})
+    ctx.data.update(
+        {
+            "serial": rma.replacement_serial,
+            "carrier": rma.carrier,
+            "waybill": rma.waybill,
+            "delivery_due": rma.delivery_due.isoformat(),
+        }
+    )
 
 
 def _deliver(ctx: _Ctx) -> None:
     s, rma = ctx.session, ctx.rma
-    _move_replacement(ctx, LocationKind.CUSTOMER_SITE, ItemStatus.AT_CUSTOMER.value,
-                      MovementReason.DELIVER_TO_CUSTOMER, (ItemStatus.IN_TRANSIT.value,))
+    _move_replacement(
+        ctx,
+        LocationKind.CUSTOMER_SITE,
+        ItemStatus.AT_CUSTOMER.value,
+        MovementReason.DELIVER_TO_CUSTOMER,
+        (ItemStatus.IN_TRANSIT.value,),
+    )
     rma.delivered_at = rma.replacement_to_user_at = ctx.now
     rma.replacement_arrived_at = rma.replacement_arrived_at or ctx.now
     ctx.data.update({"serial": rma.replacement_serial})
@@ -486,7 +629,9 @@ def _deliver(ctx: _Ctx) -> None:
         if equipment.serial == rma.faulty_serial:  # the installed base now holds the replacement
             equipment.serial = rma.replacement_serial
             equipment.serial_item_id = rma.replacement_item_id
-            ctx.data.update({"installed_serial": rma.replacement_serial, "removed_serial": rma.faulty_serial})
+            ctx.data.update(
+                {"installed_serial": rma.replacement_serial, "removed_serial": rma.faulty_serial}
+            )
 
 
 def _return_faulty(ctx: _Ctx) -> None:
@@ -495,11 +640,26 @@ def _return_faulty(ctx: _Ctx) -> None:
     stamp = _stamp(ctx, MovementReason.RETURN_FROM_CUSTOMER)
     transit = _location(s, LocationKind.IN_TRANSIT)
     if item is not None:
-        move_serial(s, item, transit, to_status=ItemStatus.IN_TRANSIT.value, condition=Condition.FAULTY.value,
-                    stamp=stamp, expect_statuses=(ItemStatus.AT_CUSTOMER.value,), reserved_ref=rma.number)
+        move_serial(
+            s,
+            item,
+            transit,
+            to_status=ItemStatus.IN_TRANSIT.value,
+            condition=Condition.FAULTY.value,
+            stamp=stamp,
+            expect_statuses=(ItemStatus.AT_CUSTOMER.value,),
+            reserved_ref=rma.number,
+        )
     else:  # faulty counted units were never tracked at the customer: they enter the ledger here
-        move_counted(s, _must(s, Part, rma.faulty_part_id), _location(s, LocationKind.SUPPLIER), transit,
-                     rma.faulty_qty, stamp=stamp, condition=Condition.FAULTY.value)
+        move_counted(
+            s,
+            _must(s, Part, rma.faulty_part_id),
+            _location(s, LocationKind.SUPPLIER),
+            transit,
+            rma.faulty_qty,
+            stamp=stamp,
+            condition=Condition.FAULTY.value,
+        )
     rma.faulty_shipped_at = ctx.now
     rma.carrier = ctx.given.carrier or rma.carrier
     rma.waybill = ctx.given.waybill or rma.waybill
@@ -515,19 +675,37 @@ def _receive_faulty(ctx: _Ctx) -> None:
     # unit joins the depot's faulty stock, ready for a repair batch
     held = rma.kind == K.RETURN_FOR_REPAIR
     if item is not None:
-        move_serial(s, item, depot.location,
-                    to_status=(ItemStatus.RESERVED if held else ItemStatus.IN_STOCK).value,
-                    condition=Condition.FAULTY.value, stamp=stamp, expect_statuses=(ItemStatus.IN_TRANSIT.value,),
-                    reserved_ref=rma.number if held else None)
+        move_serial(
+            s,
+            item,
+            depot.location,
+            to_status=(ItemStatus.RESERVED if held else ItemStatus.IN_STOCK).value,
+            condition=Condition.FAULTY.value,
+            stamp=stamp,
+            expect_statuses=(ItemStatus.IN_TRANSIT.value,),
+            reserved_ref=rma.number if held else None,
+        )
     else:
-        move_counted(s, _must(s, Part, rma.faulty_part_id), _location(s, LocationKind.IN_TRANSIT), depot.location,
-                     rma.faulty_qty, stamp=stamp, condition=Condition.FAULTY.value)
+        move_counted(
+            s,
+            _must(s, Part, rma.faulty_part_id),
+            _location(s, LocationKind.IN_TRANSIT),
+            depot.location,
+            rma.faulty_qty,
+            stamp=stamp,
+            condition=Condition.FAULTY.value,
+        )
     rma.faulty_received_at = rma.faulty_to_bonded_at = ctx.now
     rma.fault_analysis = ctx.given.analysis or rma.fault_analysis
     ctx.data.update({"depot": depot.code, "serial": rma.faulty_serial})
     if rma.return_due_at is not None and ctx.now > rma.return_due_at:
-        _flag_overdue(s, rma, actor=ctx.actor, now=ctx.now, late_by_minutes=(ctx.now - rma.return_due_at)
-                      .total_seconds() / 60.0)
+        _flag_overdue(
+            s,
+            rma,
+            actor=ctx.actor,
+            now=ctx.now,
+            late_by_minutes=(ctx.now - rma.return_due_at).total_seconds() / 60.0,
+        )
 
 
 def _start_repair(ctx: _Ctx) -> None:
@@ -535,11 +713,17 @@ def _start_repair(ctx: _Ctx) -> None:
     item = _faulty_item(ctx)
     if item is None:
         raise InvalidInput("counted parts are repaired through repair batches", field="kind")
-    move_serial(s, item, _location(s, LocationKind.REPAIR_VENDOR), to_status=ItemStatus.AT_VENDOR.value,
-                condition=Condition.IN_REPAIR.value,
-                stamp=_stamp(ctx, MovementReason.SEND_TO_REPAIR, ctx.given.vendor),
-                expect_statuses=(ItemStatus.RESERVED.value,), expect_reserved_ref=rma.number,
-                reserved_ref=rma.number)
+    move_serial(
+        s,
+        item,
+        _location(s, LocationKind.REPAIR_VENDOR),
+        to_status=ItemStatus.AT_VENDOR.value,
+        condition=Condition.IN_REPAIR.value,
+        stamp=_stamp(ctx, MovementReason.SEND_TO_REPAIR, ctx.given.vendor),
+        expect_statuses=(ItemStatus.RESERVED.value,),
+        expect_reserved_ref=rma.number,
+        reserved_ref=rma.number,
+    )
     ctx.data.update({"vendor": ctx.given.vendor})
 
 
@@ -551,15 +735,32 @@ def _finish_repair(ctx: _Ctx) -> None:
         raise InvalidInput("counted parts are repaired through repair batches", field="kind")
     depot = _depot_for_return(ctx)
     if outcome == "repaired":
-        move_serial(s, item, depot.location, to_status=ItemStatus.RESERVED.value, condition=Condition.GOOD.value,
-                    stamp=_stamp(ctx, MovementReason.RETURN_FROM_REPAIR),
-                    expect_statuses=(ItemStatus.AT_VENDOR.value,), reserved_ref=rma.number)
+        move_serial(
+            s,
+            item,
+            depot.location,
+            to_status=ItemStatus.RESERVED.value,
+            condition=Condition.GOOD.value,
+            stamp=_stamp(ctx, MovementReason.RETURN_FROM_REPAIR),
+            expect_statuses=(ItemStatus.AT_VENDOR.value,),
+            reserved_ref=rma.number,
+        )
         rma.replacement_item_id, rma.replacement_serial = item.id, item.serial
-        rma.replacement_part_id, rma.replacement_qty, rma.source_depot_id = item.part_id, 1, depot.id
+        rma.replacement_part_id, rma.replacement_qty, rma.source_depot_id = (
+            item.part_id,
+            1,
+            depot.id,
+        )
     elif outcome == "exchanged":
-        move_serial(s, item, _location(s, LocationKind.SCRAP), to_status=ItemStatus.SCRAPPED.value,
-                    condition=Condition.SCRAPPED.value, stamp=_stamp(ctx, MovementReason.SCRAP, "exchanged"),
-                    expect_statuses=(ItemStatus.AT_VENDOR.value,))
+        move_serial(
+            s,
+            item,
+            _location(s, LocationKind.SCRAP),
+            to_status=ItemStatus.SCRAPPED.value,
+            condition=Condition.SCRAPPED.value,
+            stamp=_stamp(ctx, MovementReason.SCRAP, "exchanged"),
+            expect_statuses=(ItemStatus.AT_VENDOR.value,),
+        )
         _reserve_replacement(ctx, depot)
     else:
         raise InvalidInput("outcome must be repaired or exchanged", field="outcome")
@@ -579,9 +780,18 @@ def _close(ctx: _Ctx) -> None:
 
 
 EFFECTS: dict[str, Callable[[_Ctx], None]] = {
-    "approve": _approve, "reject": lambda ctx: None, "allocate": _allocate, "ship": _ship, "deliver": _deliver,
-    "return_faulty": _return_faulty, "receive_faulty": _receive_faulty, "request_return": lambda ctx: None,
-    "start_repair": _start_repair, "finish_repair": _finish_repair, "cancel": _cancel, "close": _close,
+    "approve": _approve,
+    "reject": lambda ctx: None,
+    "allocate": _allocate,
+    "ship": _ship,
+    "deliver": _deliver,
+    "return_faulty": _return_faulty,
+    "receive_faulty": _receive_faulty,
+    "request_return": lambda ctx: None,
+    "start_repair": _start_repair,
+    "finish_repair": _finish_repair,
+    "cancel": _cancel,
+    "close": _close,
 }
 
 
@@ -590,8 +800,15 @@ def _policy(ctx: _Ctx):
     return sla_policy(rma.contract), contract_calendar(rma.contract, rma.site.timezone)
 
 
-def move_rma_in_session(session: Session, rma: Rma, action: str, *, actor: str, given: MoveInput | None = None,
-                        now: datetime | None = None) -> Rma:
+def move_rma_in_session(
+    session: Session,
+    rma: Rma,
+    action: str,
+    *,
+    actor: str,
+    given: MoveInput | None = None,
+    now: datetime | None = None,
+) -> Rma:
     """Apply one move of `RMA_MOVES` (no commit): check the table, claim the status with
     a compare-and-set, make the stock movements, record the event. Conflict when the
     table forbids the move or someone else moved the RMA first."""
@@ -599,27 +816,52 @@ def move_rma_in_session(session: Session, rma: Rma, action: str, *, actor: str, 
     if move is None and action not in ACTIONS:
         raise InvalidInput(f"unknown RMA action {action!r}", field="action")
     if move is None or rma.status not in move.sources:
-        raise Conflict(f"RMA {rma.number} ({rma.kind}) is {rma.status}; it cannot {action}",
-                       field="status", details={"current_status": rma.status, "action": action})
+        raise Conflict(
+            f"RMA {rma.number} ({rma.kind}) is {rma.status}; it cannot {action}",
+            field="status",
+            details={"current_status": rma.status, "action": action},
+        )
     now = require_utc(now or utcnow(), "now")
     previous = rma.status
-    claimed = rows_matched(session.execute(
-        update(Rma).where(Rma.id == rma.id, Rma.status == previous).values(status=move.target)
-        .execution_options(synchronize_session=False)
-    ))
+    claimed = rows_matched(
+        session.execute(
+            update(Rma)
+            .where(Rma.id == rma.id, Rma.status == previous)
+            .values(status=move.target)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if claimed != 1:
         raise Conflict(f"RMA {rma.number} was changed by someone else; reload it", field="status")
     ctx = _Ctx(session, rma, actor, now, given or MoveInput(), {})
     EFFECTS[action](ctx)  # sees the status the move started from
     rma.status = move.target
     session.flush()
-    _event(session, rma, action, previous, move.target, actor, now, move.customer_visible,
-           note=ctx.given.note or ctx.given.reason, data=ctx.data)
+    _event(
+        session,
+        rma,
+        action,
+        previous,
+        move.target,
+        actor,
+        now,
+        move.customer_visible,
+        note=ctx.given.note or ctx.given.reason,
+        data=ctx.data,
+    )
     return rma
 
 
-def move_rma(session: Session, ref: str | int, action: str, *, actor: str, given: MoveInput | None = None,
-             customer_id: int | None = None, now: datetime | None = None) -> RmaView:
+def move_rma(
+    session: Session,
+    ref: str | int,
+    action: str,
+    *,
+    actor: str,
+    given: MoveInput | None = None,
+    customer_id: int | None = None,
+    now: datetime | None = None,
+) -> RmaView:
     """One move by action name; commits, or rolls everything back."""
     try:
         rma = rma_by_ref(session, ref, customer_id=customer_id)
@@ -632,56 +874,123 @@ def move_rma(session: Session, ref: str | int, action: str, *, actor: str, given
         raise
 
 
-def cancel_open_rmas_of_ticket(session: Session, ticket: Ticket, *, actor: str, reason: str,
-                               now: datetime | None = None) -> None:
+def cancel_open_rmas_of_ticket(
+    session: Session, ticket: Ticket, *, actor: str, reason: str, now: datetime | None = None
+) -> None:
     """Cancel a cancelled ticket's RMAs (no commit); one already on its way is a Conflict."""
-    for rma in session.scalars(select(Rma).where(Rma.ticket_id == ticket.id, Rma.status.not_in(list(TERMINAL)))):
-        move_rma_in_session(session, rma, "cancel", actor=actor, given=MoveInput(reason=reason), now=now)
+    for rma in session.scalars(
+        select(Rma).where(Rma.ticket_id == ticket.id, Rma.status.not_in(list(TERMINAL)))
+    ):
+        move_rma_in_session(
+            session, rma, "cancel", actor=actor, given=MoveInput(reason=reason), now=now
+        )
 
 
-def _event(session: Session, rma: Rma, kind: str, from_state: str | None, to_state: str | None, actor: str,
-           at: datetime, visible: bool, note: str | None = None, data: dict | None = None) -> None:
-    record_event(session, subject_type="rma", subject_id=rma.id, subject_ref=rma.number,
-                 customer_id=rma.customer_id, kind=kind, from_state=from_state, to_state=to_state, actor=actor,
-                 at=at, customer_visible=visible, note=note, data=data)
+def _event(
+    session: Session,
+    rma: Rma,
+    kind: str,
+    from_state: str | None,
+    to_state: str | None,
+    actor: str,
+    at: datetime,
+    visible: bool,
+    note: str | None = None,
+    data: dict | None = None,
+) -> None:
+    record_event(
+        session,
+        subject_type="rma",
+        subject_id=rma.id,
+        subject_ref=rma.number,
+        customer_id=rma.customer_id,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        at=at,
+        customer_visible=visible,
+        note=note,
+        data=data,
+    )
 
 
 # -- late returns -------------------------------------------------------------------------
 
 
-def _flag_overdue(session: Session, rma: Rma, *, actor: str, now: datetime, late_by_minutes: float) -> bool:
+def _flag_overdue(
+    session: Session, rma: Rma, *, actor: str, now: datetime, late_by_minutes: float
+) -> bool:
     """Mark one RMA overdue with its contract's charge, once (compare-and-set on the
     flag, so two sweeps never charge twice). True if this call flagged it."""
     session.flush()
     contract = rma.contract
     charge = contract.late_return_charge if contract else Decimal("0")
     currency = contract.currency if contract else "CNY"
-    won = rows_matched(session.execute(
-        update(Rma).where(Rma.id == rma.id, Rma.overdue.is_(False))
-        .values(overdue=True, overdue_at=now, late_charge=charge, charge_currency=currency)
-        .execution_options(synchronize_session=False)
-    ))
+    won = rows_matched(
+        session.execute(
+            update(Rma)
+            .where(Rma.id == rma.id, Rma.overdue.is_(False))
+            .values(overdue=True, overdue_at=now, late_charge=charge, charge_currency=currency)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if won != 1:
         return False
     session.refresh(rma)
-    _event(session, rma, "overdue", None, None, actor, now, True,
-           data={"return_due": rma.return_due_at.isoformat() if rma.return_due_at else None,
-                 "late_by_minutes": round(late_by_minutes, 1), "charge": str(charge), "currency": currency})
+    _event(
+        session,
+        rma,
+        "overdue",
+        None,
+        None,
+        actor,
+        now,
+        True,
+        data={
+            "return_due": rma.return_due_at.isoformat() if rma.return_due_at else None,
+            "late_by_minutes": round(late_by_minutes, 1),
+            "charge": str(charge),
+            "currency": currency,
+        },
+    )
     return True
 
 
 def return_windows(session: Session, now: datetime) -> list[ReturnWindow]:
     """The open return windows that may be late at `now` (not yet flagged)."""
     rows = session.execute(
-        select(Rma.id, Rma.number, Rma.return_due_at, Rma.faulty_received_at, Rma.overdue,
-               Contract.late_return_charge, Contract.currency)
+        select(
+            Rma.id,
+            Rma.number,
+            Rma.return_due_at,
+            Rma.faulty_received_at,
+            Rma.overdue,
+            Contract.late_return_charge,
+            Contract.currency,
+        )
         .outerjoin(Contract, Contract.id == Rma.contract_id)
-        .where(Rma.kind == K.ADVANCE_REPLACEMENT, Rma.overdue.is_(False), Rma.return_due_at.is_not(None),
-               Rma.return_due_at < now, Rma.faulty_received_at.is_(None), Rma.status.not_in(list(TERMINAL)))
+        .where(
+            Rma.kind == K.ADVANCE_REPLACEMENT,
+            Rma.overdue.is_(False),
+            Rma.return_due_at.is_not(None),
+            Rma.return_due_at < now,
+            Rma.faulty_received_at.is_(None),
+            Rma.status.not_in(list(TERMINAL)),
+        )
     ).all()
-    return [ReturnWindow(r.id, r.number, r.return_due_at, r.faulty_received_at, r.overdue,
-                         r.late_return_charge if r.late_return_charge is not None else Decimal("0"),
-                         r.currency or "CNY") for r in rows]
+    return [
+        ReturnWindow(
+            r.id,
+            r.number,
+            r.return_due_at,
+            r.faulty_received_at,
+            r.overdue,
+            r.late_return_charge if r.late_return_charge is not None else Decimal("0"),
+            r.currency or "CNY",
+        )
+        for r in rows
+    ]
 
 
 def flag_overdue_returns(session: Session, *, now: datetime, actor: str = "system") -> list[str]:
@@ -693,7 +1002,9 @@ def flag_overdue_returns(session: Session, *, now: datetime, actor: str = "syste
         flagged = []
         for late in overdue_returns(return_windows(session, now), now):
             rma = _must(session, Rma, late.rma_id)
-            if _flag_overdue(session, rma, actor=actor, now=now, late_by_minutes=late.late_by_minutes):
+            if _flag_overdue(
+                session, rma, actor=actor, now=now, late_by_minutes=late.late_by_minutes
+            ):
                 flagged.append(late.number)
         session.commit()
         return flagged

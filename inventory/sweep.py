@@ -101,8 +101,9 @@ class SweepReport:
         return out
 
 
-def sweep(session: Session, *, now: datetime, reminder_hours: float = 4.0,
-          actor: str = ACTOR) -> SweepReport:
+def sweep(
+    session: Session, *, now: datetime, reminder_hours: float = 4.0, actor: str = ACTOR
+) -> SweepReport:
     """Fire everything due at ``now`` (UTC) that has not fired yet; commits step by step.
 
     ``reminder_hours`` before a return deadline the customer is reminded (0: never).
@@ -120,9 +121,18 @@ def sweep(session: Session, *, now: datetime, reminder_hours: float = 4.0,
 # -- firing one step once -----------------------------------------------------------------
 
 
-def fire_once(session: Session, *, subject_type: str, subject_id: int, step: str,
-              anchor_at: datetime, due_at: datetime, now: datetime, event: dict,
-              guard=None) -> bool:
+def fire_once(
+    session: Session,
+    *,
+    subject_type: str,
+    subject_id: int,
+    step: str,
+    anchor_at: datetime,
+    due_at: datetime,
+    now: datetime,
+    event: dict,
+    guard=None,
+) -> bool:
     """Fire one step in its own transaction: ``guard`` (an UPDATE that must hit one row,
     else the step no longer applies), the ``sweep_firings`` row (on conflict do nothing:
     another sweep fired it), the event. True if this call fired it; commits."""
@@ -134,18 +144,29 @@ def fire_once(session: Session, *, subject_type: str, subject_id: int, step: str
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         firing_id = session.execute(
             insert(SweepFiring)
-            .values(subject_type=subject_type, subject_id=subject_id, step=step,
-                    anchor_at=anchor_at, due_at=due_at, fired_at=now)
-            .on_conflict_do_nothing(index_elements=["subject_type", "subject_id", "step", "anchor_at"])
+            .values(
+                subject_type=subject_type,
+                subject_id=subject_id,
+                step=step,
+                anchor_at=anchor_at,
+                due_at=due_at,
+                fired_at=now,
+            )
+            .on_conflict_do_nothing(
+                index_elements=["subject_type", "subject_id", "step", "anchor_at"]
+            )
             .returning(SweepFiring.id)
         ).scalar()
         if firing_id is None:  # the row exists: fired by another sweep
             session.rollback()
             return False
-        recorded = record_event(session, subject_type=subject_type, subject_id=subject_id,
-                                at=now, **event)
+        recorded = record_event(
+            session, subject_type=subject_type, subject_id=subject_id, at=now, **event
+        )
         session.execute(
-            update(SweepFiring).where(SweepFiring.id == firing_id).values(event_id=recorded.id)
+            update(SweepFiring)
+            .where(SweepFiring.id == firing_id)
+            .values(event_id=recorded.id)
             .execution_options(synchronize_session=False)
         )
         session.commit()
@@ -161,19 +182,24 @@ def _fire(session: Session, report: SweepReport, **step) -> bool:
     try:
         return fire_once(session, **step)
     except Exception as error:
-        log.exception("sweep: %s %s %s failed", step["subject_type"], step["subject_id"], step["step"])
+        log.exception(
+            "sweep: %s %s %s failed", step["subject_type"], step["subject_id"], step["step"]
+        )
         report.errors.append(f"{step['event'].get('subject_ref')} {step['step']}: {error!r}")
         return False
 
 
-def _already_fired(session: Session, subject_type: str, ids: list[int]) -> set[tuple[int, str, datetime]]:
+def _already_fired(
+    session: Session, subject_type: str, ids: list[int]
+) -> set[tuple[int, str, datetime]]:
     """(subject id, step, anchor) fired before: skipped without a write (an optimisation;
     ``fire_once`` is what decides)."""
     if not ids:
         return set()
     rows = session.execute(
-        select(SweepFiring.subject_id, SweepFiring.step, SweepFiring.anchor_at)
-        .where(SweepFiring.subject_type == subject_type, SweepFiring.subject_id.in_(ids))
+        select(SweepFiring.subject_id, SweepFiring.step, SweepFiring.anchor_at).where(
+            SweepFiring.subject_type == subject_type, SweepFiring.subject_id.in_(ids)
+        )
     ).all()
     return {(r.subject_id, r.step, r.anchor_at) for r in rows}
 
@@ -194,10 +220,14 @@ class _OpenTicket:
 
 
 def _escalate(session: Session, now: datetime, actor: str, report: SweepReport) -> None:
-    tickets = list(session.scalars(
-        select(Ticket).where(Ticket.status.in_(ESCALATING), Ticket.last_progress_at < now)
-        .options(selectinload(Ticket.contract), selectinload(Ticket.site)).order_by(Ticket.id)
-    ))
+    tickets = list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.status.in_(ESCALATING), Ticket.last_progress_at < now)
+            .options(selectinload(Ticket.contract), selectinload(Ticket.site))
+            .order_by(Ticket.id)
+        )
+    )
     fired = _already_fired(session, "ticket", [t.id for t in tickets])
     due: list[tuple[_OpenTicket, EscalationDue]] = []
     for ticket in tickets:
@@ -208,44 +238,85 @@ def _escalate(session: Session, now: datetime, actor: str, report: SweepReport) 
         except (DomainError, ValueError) as error:
             report.errors.append(f"{ticket.number}: {getattr(error, 'message', error)}")
             continue
-        facts = _OpenTicket(ticket.id, ticket.number, ticket.customer_id, ticket.status,
-                            ticket.severity, ticket.last_progress_at)
-        due += [(facts, step) for step in steps if step.due_at <= now
-                and (ticket.id, f"escalation:{step.level}", facts.anchor) not in fired]
+        facts = _OpenTicket(
+            ticket.id,
+            ticket.number,
+            ticket.customer_id,
+            ticket.status,
+            ticket.severity,
+            ticket.last_progress_at,
+        )
+        due += [
+            (facts, step)
+            for step in steps
+            if step.due_at <= now
+            and (ticket.id, f"escalation:{step.level}", facts.anchor) not in fired
+        ]
     session.rollback()  # no transaction held while firing; nothing loaded is used again
     for facts, step in due:
         name, anchor = f"escalation:{step.level}", facts.anchor
         guard = (  # still open, and no progress since the anchor
             update(Ticket)
-            .where(Ticket.id == facts.id, Ticket.last_progress_at == anchor,
-                   Ticket.status.in_(ESCALATING))
-            .values(escalation_level=case((Ticket.escalation_level < step.level, step.level),
-                                          else_=Ticket.escalation_level))
+            .where(
+                Ticket.id == facts.id,
+                Ticket.last_progress_at == anchor,
+                Ticket.status.in_(ESCALATING),
+            )
+            .values(
+                escalation_level=case(
+                    (Ticket.escalation_level < step.level, step.level),
+                    else_=Ticket.escalation_level,
+                )
+            )
             .execution_options(synchronize_session=False)
         )
         event = {
-            "kind": "escalated", "subject_ref": facts.number, "customer_id": facts.customer_id,
-            "actor": actor, "customer_visible": False,
-            "data": {"level": step.level, "who": step.who, "due_at": step.due_at.isoformat(),
-                     "last_progress_at": anchor.isoformat(), "status": facts.status,
-                     "severity": facts.severity},
+            "kind": "escalated",
+            "subject_ref": facts.number,
+            "customer_id": facts.customer_id,
+            "actor": actor,
+            "customer_visible": False,
+            "data": {
+                "level": step.level,
+                "who": step.who,
+                "due_at": step.due_at.isoformat(),
+                "last_progress_at": anchor.isoformat(),
+                "status": facts.status,
+                "severity": facts.severity,
+            },
         }
-        if _fire(session, report, subject_type="ticket", subject_id=facts.id, step=name,
-                 anchor_at=anchor, due_at=step.due_at, now=now, event=event, guard=guard):
+        if _fire(
+            session,
+            report,
+            subject_type="ticket",
+            subject_id=facts.id,
+            step=name,
+            anchor_at=anchor,
+            due_at=step.due_at,
+            now=now,
+            event=event,
+            guard=guard,
+        ):
             report.escalations.append(Fired("ticket", facts.number, name, step.due_at))
 
 
 # -- return reminders ---------------------------------------------------------------------
 
 
-def _remind_returns(session: Session, now: datetime, lead: timedelta, actor: str,
-                    report: SweepReport) -> None:
+def _remind_returns(
+    session: Session, now: datetime, lead: timedelta, actor: str, report: SweepReport
+) -> None:
     rows = session.execute(
         select(Rma.id, Rma.number, Rma.customer_id, Rma.return_due_at)
-        .where(Rma.kind == RmaKind.ADVANCE_REPLACEMENT.value, Rma.status == R.DELIVERED.value,
-               Rma.overdue.is_(False), Rma.faulty_received_at.is_(None),
-               Rma.return_due_at.is_not(None), Rma.return_due_at >= now,
-               Rma.return_due_at <= now + lead)
+        .where(
+            Rma.kind == RmaKind.ADVANCE_REPLACEMENT.value,
+            Rma.status == R.DELIVERED.value,
+            Rma.overdue.is_(False),
+            Rma.faulty_received_at.is_(None),
+            Rma.return_due_at.is_not(None),
+            Rma.return_due_at >= now,
+            Rma.return_due_at <= now + lead,
+        )
         .order_by(Rma.return_due_at, Rma.id)
     ).all()
     fired = _already_fired(session, "rma", [r.id for r in rows])
@@ -254,16 +325,35 @@ def _remind_returns(session: Session, now: datetime, lead: timedelta, actor: str
         if (r.id, "return_due", r.return_due_at) in fired:
             continue
         guard = (  # still waiting for the part at the same deadline
-            update(Rma).where(Rma.id == r.id, Rma.status == R.DELIVERED.value,
-                              Rma.return_due_at == r.return_due_at)
-            .values(status=Rma.status).execution_options(synchronize_session=False)
+            update(Rma)
+            .where(
+                Rma.id == r.id,
+                Rma.status == R.DELIVERED.value,
+                Rma.return_due_at == r.return_due_at,
+            )
+            .values(status=Rma.status)
+            .execution_options(synchronize_session=False)
         )
-        event = {"kind": "return_due", "subject_ref": r.number, "customer_id": r.customer_id,
-                 "actor": actor, "customer_visible": True,
-                 "data": {"return_due": r.return_due_at.isoformat()}}
-        if _fire(session, report, subject_type="rma", subject_id=r.id, step="return_due",
-                 anchor_at=r.return_due_at, due_at=r.return_due_at, now=now, event=event,
-                 guard=guard):
+        event = {
+            "kind": "return_due",
+            "subject_ref": r.number,
+            "customer_id": r.customer_id,
+            "actor": actor,
+            "customer_visible": True,
+            "data": {"return_due": r.return_due_at.isoformat()},
+        }
+        if _fire(
+            session,
+            report,
+            subject_type="rma",
+            subject_id=r.id,
+            step="return_due",
+            anchor_at=r.return_due_at,
+            due_at=r.return_due_at,
+            now=now,
+            event=event,
+            guard=guard,
+        ):
             report.reminders.append(Fired("rma", r.number, "return_due", r.return_due_at))
 
 
@@ -287,24 +377,33 @@ def breached_clocks(session: Session, now: datetime) -> list[_Breach]:
     for clock, (column, running) in TICKET_CLOCKS.items():
         due = getattr(Ticket, column)
         for t in session.execute(
-            select(Ticket.id, Ticket.number, Ticket.customer_id, Ticket.status, due.label("due"))
-            .where(Ticket.status.in_(running), due.is_not(None), due < now)
+            select(
+                Ticket.id, Ticket.number, Ticket.customer_id, Ticket.status, due.label("due")
+            ).where(Ticket.status.in_(running), due.is_not(None), due < now)
         ):
             out.append(_Breach("ticket", t.id, t.number, t.customer_id, clock, t.due, t.status))
     for t in session.execute(
         select(Ticket.id, Ticket.number, Ticket.customer_id, Ticket.status, Ticket.replacement_due)
         .join(Rma, Rma.ticket_id == Ticket.id)
-        .where(Ticket.status.in_(ESCALATING), Ticket.replacement_due < now,
-               Rma.kind == RmaKind.ADVANCE_REPLACEMENT.value, Rma.status.in_(REPLACEMENT_PENDING))
+        .where(
+            Ticket.status.in_(ESCALATING),
+            Ticket.replacement_due < now,
+            Rma.kind == RmaKind.ADVANCE_REPLACEMENT.value,
+            Rma.status.in_(REPLACEMENT_PENDING),
+        )
         .distinct()
     ):
-        out.append(_Breach("ticket", t.id, t.number, t.customer_id, "replacement",
-                           t.replacement_due, t.status))
+        out.append(
+            _Breach(
+                "ticket", t.id, t.number, t.customer_id, "replacement", t.replacement_due, t.status
+            )
+        )
     for clock, (column, running) in RMA_CLOCKS.items():
         due = getattr(Rma, column)
         for r in session.execute(
-            select(Rma.id, Rma.number, Rma.customer_id, Rma.status, due.label("due"))
-            .where(Rma.status.in_(running), due.is_not(None), due < now)
+            select(Rma.id, Rma.number, Rma.customer_id, Rma.status, due.label("due")).where(
+                Rma.status.in_(running), due.is_not(None), due < now
+            )
         ):
             out.append(_Breach("rma", r.id, r.number, r.customer_id, clock, r.due, r.status))
     return out
@@ -312,16 +411,34 @@ def breached_clocks(session: Session, now: datetime) -> list[_Breach]:
 
 def _flag_breaches(session: Session, now: datetime, actor: str, report: SweepReport) -> None:
     breaches = breached_clocks(session, now)
-    fired = {kind: _already_fired(session, kind, [b.subject_id for b in breaches if b.subject_type == kind])
-             for kind in ("ticket", "rma")}
+    fired = {
+        kind: _already_fired(
+            session, kind, [b.subject_id for b in breaches if b.subject_type == kind]
+        )
+        for kind in ("ticket", "rma")
+    }
     session.rollback()
     for b in breaches:
         step = f"breach:{b.clock}"
         if (b.subject_id, step, b.due_at) in fired[b.subject_type]:
             continue
-        event = {"kind": "sla_breached", "subject_ref": b.subject_ref, "customer_id": b.customer_id,
-                 "actor": actor, "customer_visible": False,
-                 "data": {"clock": b.clock, "due_at": b.due_at.isoformat(), "status": b.status}}
-        if _fire(session, report, subject_type=b.subject_type, subject_id=b.subject_id, step=step,
-                 anchor_at=b.due_at, due_at=b.due_at, now=now, event=event):
+        event = {
+            "kind": "sla_breached",
+            "subject_ref": b.subject_ref,
+            "customer_id": b.customer_id,
+            "actor": actor,
+            "customer_visible": False,
+            "data": {"clock": b.clock, "due_at": b.due_at.isoformat(), "status": b.status},
+        }
+        if _fire(
+            session,
+            report,
+            subject_type=b.subject_type,
+            subject_id=b.subject_id,
+            step=step,
+            anchor_at=b.due_at,
+            due_at=b.due_at,
+            now=now,
+            event=event,
+        ):
             report.breaches.append(Fired(b.subject_type, b.subject_ref, step, b.due_at))

@@ -53,20 +53,28 @@ class Move:
 
 
 # The one table of allowed ticket moves, keyed by action.
-TICKET_MOVES: MappingProxyType[str, Move] = MappingProxyType({
-    "acknowledge": Move(frozenset({S.NEW}), S.ACKNOWLEDGED),
-    "dispatch": Move(frozenset({S.NEW, S.ACKNOWLEDGED}), S.DISPATCHED),
-    "arrive": Move(frozenset({S.DISPATCHED}), S.ON_SITE),
-    "resolve": Move(frozenset({S.ON_SITE}), S.RESOLVED),
-    "close": Move(frozenset({S.RESOLVED}), S.CLOSED),
-    "reopen": Move(frozenset({S.RESOLVED}), S.DISPATCHED),
-    "cancel": Move(frozenset({S.NEW, S.ACKNOWLEDGED, S.DISPATCHED}), S.CANCELLED),
-})
+TICKET_MOVES: MappingProxyType[str, Move] = MappingProxyType(
+    {
+        "acknowledge": Move(frozenset({S.NEW}), S.ACKNOWLEDGED),
+        "dispatch": Move(frozenset({S.NEW, S.ACKNOWLEDGED}), S.DISPATCHED),
+        "arrive": Move(frozenset({S.DISPATCHED}), S.ON_SITE),
+        "resolve": Move(frozenset({S.ON_SITE}), S.RESOLVED),
+        "close": Move(frozenset({S.RESOLVED}), S.CLOSED),
+        "reopen": Move(frozenset({S.RESOLVED}), S.DISPATCHED),
+        "cancel": Move(frozenset({S.NEW, S.ACKNOWLEDGED, S.DISPATCHED}), S.CANCELLED),
+    }
+)
 OPEN_STATUSES = frozenset({S.NEW, S.ACKNOWLEDGED, S.DISPATCHED, S.ON_SITE, S.RESOLVED})
 ENGINEER_BUSY_STATUSES = (S.DISPATCHED.value, S.ON_SITE.value)
 # the timestamp column each target status stamps
-_STAMPS = {S.ACKNOWLEDGED: "acknowledged_at", S.DISPATCHED: "dispatched_at", S.ON_SITE: "onsite_at",
-           S.RESOLVED: "resolved_at", S.CLOSED: "closed_at", S.CANCELLED: "cancelled_at"}
+_STAMPS = {
+    S.ACKNOWLEDGED: "acknowledged_at",
+    S.DISPATCHED: "dispatched_at",
+    S.ON_SITE: "onsite_at",
+    S.RESOLVED: "resolved_at",
+    S.CLOSED: "closed_at",
+    S.CANCELLED: "cancelled_at",
+}
 RATING_QUESTIONS = ("response_time", "quality", "attitude", "overall")
 
 
@@ -115,17 +123,39 @@ class TicketView:
 
 def ticket_view(t: Ticket) -> TicketView:
     return TicketView(
-        id=t.id, number=t.number, status=t.status, customer_code=t.customer.code, site_code=t.site.code,
-        site_name=t.site.name, equipment_serial=t.equipment_serial,
-        part_number=t.part.part_number if t.part else None, contract_code=t.contract.code if t.contract else None,
-        severity=t.severity, channel=t.channel, symptom=t.symptom, contact_name=t.contact_name,
-        contact_phone=t.contact_phone, reported_by=t.reported_by, engineer_id=t.engineer_id,
-        engineer_name=t.engineer.name if t.engineer else None, opened_at=t.opened_at, clock_start=t.clock_start,
-        response_due=t.response_due, onsite_due=t.onsite_due, restore_due=t.restore_due,
-        replacement_due=t.replacement_due, spare_request_due=t.spare_request_due,
-        travel_minutes=t.travel_minutes, acknowledged_at=t.acknowledged_at, dispatched_at=t.dispatched_at,
-        onsite_at=t.onsite_at, resolved_at=t.resolved_at, closed_at=t.closed_at, cancelled_at=t.cancelled_at,
-        escalation_level=t.escalation_level, resolution=t.resolution,
+        id=t.id,
+        number=t.number,
+        status=t.status,
+        customer_code=t.customer.code,
+        site_code=t.site.code,
+        site_name=t.site.name,
+        equipment_serial=t.equipment_serial,
+        part_number=t.part.part_number if t.part else None,
+        contract_code=t.contract.code if t.contract else None,
+        severity=t.severity,
+        channel=t.channel,
+        symptom=t.symptom,
+        contact_name=t.contact_name,
+        contact_phone=t.contact_phone,
+        reported_by=t.reported_by,
+        engineer_id=t.engineer_id,
+        engineer_name=t.engineer.name if t.engineer else None,
+        opened_at=t.opened_at,
+        clock_start=t.clock_start,
+        response_due=t.response_due,
+        onsite_due=t.onsite_due,
+        restore_due=t.restore_due,
+        replacement_due=t.replacement_due,
+        spare_request_due=t.spare_request_due,
+        travel_minutes=t.travel_minutes,
+        acknowledged_at=t.acknowledged_at,
+        dispatched_at=t.dispatched_at,
+        onsite_at=t.onsite_at,
+        resolved_at=t.resolved_at,
+        closed_at=t.closed_at,
+        cancelled_at=t.cancelled_at,
+        escalation_level=t.escalation_level,
+        resolution=t.resolution,
         allowed_actions=[a for a, m in TICKET_MOVES.items() if t.status in m.sources],
     )
 
@@ -134,33 +164,52 @@ def ticket_by_ref(session: Session, ref: str | int, *, field: str = "ref") -> Ti
     """A ticket by number (TKT-2026-000001) or numeric id."""
     stmt = select(Ticket)
     text = str(ref)
-    stmt = stmt.where(Ticket.id == int(text)) if is_row_id(text) else stmt.where(Ticket.number == text)
+    stmt = (
+        stmt.where(Ticket.id == int(text)) if is_row_id(text) else stmt.where(Ticket.number == text)
+    )
     ticket = session.scalar(stmt)
     if ticket is None:
         raise NotFound(f"unknown ticket {text!r}", field=field)
     return ticket
 
 
-def _contract_for(session: Session, site_customer_id: int, equipment: Equipment | None,
-                  contract_code: str | None) -> Contract | None:
+def _contract_for(
+    session: Session, site_customer_id: int, equipment: Equipment | None, contract_code: str | None
+) -> Contract | None:
     if contract_code:
         contract = session.scalar(select(Contract).where(Contract.code == contract_code))
         if contract is None:
             raise NotFound(f"unknown contract {contract_code!r}", field="contract_code")
         if contract.customer_id != site_customer_id:
-            raise InvalidInput(f"contract {contract_code} belongs to another customer", field="contract_code")
+            raise InvalidInput(
+                f"contract {contract_code} belongs to another customer", field="contract_code"
+            )
         return contract
     if equipment is not None and equipment.contract_id:
         return session.get(Contract, equipment.contract_id)
-    return session.scalar(select(Contract).where(Contract.customer_id == site_customer_id, Contract.active)
-                          .order_by(Contract.id))
+    return session.scalar(
+        select(Contract)
+        .where(Contract.customer_id == site_customer_id, Contract.active)
+        .order_by(Contract.id)
+    )
 
 
 def open_ticket_in_session(
-    session: Session, *, site_code: str, severity: str, channel: str, symptom: str, actor: str,
-    equipment_serial: str | None = None, part_number: str | None = None, contract_code: str | None = None,
-    contact_name: str | None = None, contact_phone: str | None = None, customer_id: int | None = None,
-    travel_minutes: float | None = None, now: datetime | None = None,
+    session: Session,
+    *,
+    site_code: str,
+    severity: str,
+    channel: str,
+    symptom: str,
+    actor: str,
+    equipment_serial: str | None = None,
+    part_number: str | None = None,
+    contract_code: str | None = None,
+    contact_name: str | None = None,
+    contact_phone: str | None = None,
+    customer_id: int | None = None,
+    travel_minutes: float | None = None,
+    now: datetime | None = None,
 ) -> Ticket:
     """Open a ticket and store its clocks (no commit).
 
@@ -179,44 +228,89 @@ def open_ticket_in_session(
         raise InvalidInput("channel must be phone, fax, email or web", field="channel") from None
     site = site_by_code(session, site_code)
     if customer_id is not None and site.customer_id != customer_id:
-        raise NotFound(f"unknown site {site_code!r}", field="site")  # never confirm another customer's site
+        raise NotFound(
+            f"unknown site {site_code!r}", field="site"
+        )  # never confirm another customer's site
     equipment = None
     if equipment_serial:
-        equipment = session.scalar(select(Equipment).where(Equipment.serial == equipment_serial,
-                                                           Equipment.site_id == site.id))
+        equipment = session.scalar(
+            select(Equipment).where(
+                Equipment.serial == equipment_serial, Equipment.site_id == site.id
+            )
+        )
         if equipment is None:
-            raise InvalidInput(f"no installed equipment {equipment_serial!r} at {site.code}",
-                               field="equipment_serial")
-    part = part_by_number(session, part_number) if part_number else (equipment.part if equipment else None)
+            raise InvalidInput(
+                f"no installed equipment {equipment_serial!r} at {site.code}",
+                field="equipment_serial",
+            )
+    part = (
+        part_by_number(session, part_number)
+        if part_number
+        else (equipment.part if equipment else None)
+    )
     contract = _contract_for(session, site.customer_id, equipment, contract_code)
     policy = sla_policy(contract)
     calendar = contract_calendar(contract, site.timezone)
     clocks = compute_clocks(now, severity, channel, policy, calendar, travel_minutes=travel_minutes)
     ticket = Ticket(
-        number=next_number(session, "TKT", now), status=S.NEW.value, customer_id=site.customer_id,
-        site_id=site.id, equipment_id=equipment.id if equipment else None,
-        contract_id=contract.id if contract else None, part_id=part.id if part else None,
-        equipment_serial=equipment_serial, severity=severity, channel=channel, symptom=symptom,
-        contact_name=contact_name, contact_phone=contact_phone, reported_by=actor,
-        travel_minutes=travel_minutes, opened_at=now, clock_start=clocks.clock_start,
-        response_due=clocks.response_due, onsite_due=clocks.onsite_due, restore_due=clocks.restore_due,
-        replacement_due=clocks.replacement_due, spare_request_due=clocks.spare_request_due,
+        number=next_number(session, "TKT", now),
+        status=S.NEW.value,
+        customer_id=site.customer_id,
+        site_id=site.id,
+        equipment_id=equipment.id if equipment else None,
+        contract_id=contract.id if contract else None,
+        part_id=part.id if part else None,
+        equipment_serial=equipment_serial,
+        severity=severity,
+        channel=channel,
+        symptom=symptom,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        reported_by=actor,
+        travel_minutes=travel_minutes,
+        opened_at=now,
+        clock_start=clocks.clock_start,
+        response_due=clocks.response_due,
+        onsite_due=clocks.onsite_due,
+        restore_due=clocks.restore_due,
+        replacement_due=clocks.replacement_due,
+        spare_request_due=clocks.spare_request_due,
         last_progress_at=now,
     )
     session.add(ticket)
     session.flush()
-    record_event(session, subject_type="ticket", subject_id=ticket.id, subject_ref=ticket.number,
-                 customer_id=ticket.customer_id, kind="opened", to_state=S.NEW.value, actor=actor, at=now,
-                 customer_visible=True,
-                 data={"severity": severity, "channel": channel, "response_due": clocks.response_due.isoformat(),
-                       "onsite_due": clocks.onsite_due.isoformat() if clocks.onsite_due else None,
-                       "restore_due": clocks.restore_due.isoformat()})
+    record_event(
+        session,
+        subject_type="ticket",
+        subject_id=ticket.id,
+        subject_ref=ticket.number,
+        customer_id=ticket.customer_id,
+        kind="opened",
+        to_state=S.NEW.value,
+        actor=actor,
+        at=now,
+        customer_visible=True,
+        data={
+            "severity": severity,
+            "channel": channel,
+            "response_due": clocks.response_due.isoformat(),
+            "onsite_due": clocks.onsite_due.isoformat() if clocks.onsite_due else None,
+            "restore_due": clocks.restore_due.isoformat(),
+        },
+    )
     return ticket
 
 
 def move_ticket_in_session(
-    session: Session, ticket: Ticket, action: str, *, actor: str, now: datetime | None = None,
-    note: str | None = None, data: dict | None = None, values: dict | None = None,
+    session: Session,
+    ticket: Ticket,
+    action: str,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    note: str | None = None,
+    data: dict | None = None,
+    values: dict | None = None,
 ) -> Ticket:
     """Apply one move of the table (no commit): a compare-and-set on the status, the
     move's timestamp, and an event. Raises Conflict for a move the table does not allow
@@ -225,24 +319,50 @@ def move_ticket_in_session(
     if move is None:
         raise InvalidInput(f"unknown ticket action {action!r}", field="action")
     if ticket.status not in move.sources:
-        raise Conflict(f"ticket {ticket.number} is {ticket.status}; it cannot {action}",
-                       field="status", details={"current_status": ticket.status, "action": action})
+        raise Conflict(
+            f"ticket {ticket.number} is {ticket.status}; it cannot {action}",
+            field="status",
+            details={"current_status": ticket.status, "action": action},
+        )
     now = require_utc(now or utcnow(), "now")
-    changes = {"status": move.target, "last_progress_at": now, "escalation_level": 0, **(values or {})}
+    changes = {
+        "status": move.target,
+        "last_progress_at": now,
+        "escalation_level": 0,
+        **(values or {}),
+    }
     stamp = _STAMPS.get(TicketStatus(move.target))
     if stamp:
         changes[stamp] = now
-    won = rows_matched(session.execute(
-        update(Ticket).where(Ticket.id == ticket.id, Ticket.status == ticket.status).values(**changes)
-        .execution_options(synchronize_session=False)
-    ))
+    won = rows_matched(
+        session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket.id, Ticket.status == ticket.status)
+            .values(**changes)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if won != 1:
-        raise Conflict(f"ticket {ticket.number} was changed by someone else; reload it", field="status")
+        raise Conflict(
+            f"ticket {ticket.number} was changed by someone else; reload it", field="status"
+        )
     previous = ticket.status
     session.refresh(ticket)
-    record_event(session, subject_type="ticket", subject_id=ticket.id, subject_ref=ticket.number,
-                 customer_id=ticket.customer_id, kind=action, from_state=previous, to_state=move.target,
-                 actor=actor, at=now, customer_visible=move.customer_visible, note=note, data=data)
+    record_event(
+        session,
+        subject_type="ticket",
+        subject_id=ticket.id,
+        subject_ref=ticket.number,
+        customer_id=ticket.customer_id,
+        kind=action,
+        from_state=previous,
+        to_state=move.target,
+        actor=actor,
+        at=now,
+        customer_visible=move.customer_visible,
+        note=note,
+        data=data,
+    )
     return ticket
 
 
@@ -262,25 +382,41 @@ def open_ticket(session: Session, **kwargs) -> TicketView:
     return _commit_view(session, lambda: open_ticket_in_session(session, **kwargs))
 
 
-def move_ticket(session: Session, ref: str | int, action: str, *, actor: str, now: datetime | None = None,
-                note: str | None = None, resolution: str | None = None) -> TicketView:
+def move_ticket(
+    session: Session,
+    ref: str | int,
+    action: str,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    note: str | None = None,
+    resolution: str | None = None,
+) -> TicketView:
     """One move by action name (acknowledge, arrive, resolve, reopen); commits."""
     if action in ("close", "cancel", "dispatch"):
-        raise InvalidInput(f"use the {action} call, it needs more than the action name", field="action")
+        raise InvalidInput(
+            f"use the {action} call, it needs more than the action name", field="action"
+        )
 
     def run():
         ticket = ticket_by_ref(session, ref)
         values = {"resolution": resolution} if action == "resolve" and resolution else None
         # a resolved ticket waits for the customer: confirm the fix and answer the survey
-        data = {"confirmation_requested": True, "survey": list(RATING_QUESTIONS)} if action == "resolve" else None
-        return move_ticket_in_session(session, ticket, action, actor=actor, now=now, note=note, values=values,
-                                      data=data)
+        data = (
+            {"confirmation_requested": True, "survey": list(RATING_QUESTIONS)}
+            if action == "resolve"
+            else None
+        )
+        return move_ticket_in_session(
+            session, ticket, action, actor=actor, now=now, note=note, values=values, data=data
+        )
 
     return _commit_view(session, run)
 
 
-def cancel_ticket(session: Session, ref: str | int, *, actor: str, reason: str,
-                  now: datetime | None = None) -> TicketView:
+def cancel_ticket(
+    session: Session, ref: str | int, *, actor: str, reason: str, now: datetime | None = None
+) -> TicketView:
     """Cancel a ticket and any RMA it opened that has not shipped (the reservation goes
     back to free stock); commits. An RMA already shipped makes the cancel a Conflict."""
     from inventory.rmas import cancel_open_rmas_of_ticket
@@ -294,14 +430,19 @@ def cancel_ticket(session: Session, ref: str | int, *, actor: str, reason: str,
     return _commit_view(session, run)
 
 
-def change_severity(session: Session, ref: str | int, severity: str, *, actor: str,
-                    reason: str | None = None) -> TicketView:
+def change_severity(
+    session: Session, ref: str | int, severity: str, *, actor: str, reason: str | None = None
+) -> TicketView:
     """Re-grade a ticket: its response and restore clocks are recomputed from when it was
     opened, on the contract's calendar; an event records old and new. Commits."""
+
     def run():
         ticket = ticket_by_ref(session, ref)
         if ticket.status not in OPEN_STATUSES - {S.RESOLVED}:
-            raise Conflict(f"ticket {ticket.number} is {ticket.status}; its severity is settled", field="status")
+            raise Conflict(
+                f"ticket {ticket.number} is {ticket.status}; its severity is settled",
+                field="status",
+            )
         try:
             new = Severity(severity).value
         except ValueError:
@@ -311,43 +452,78 @@ def change_severity(session: Session, ref: str | int, severity: str, *, actor: s
             return ticket
         policy = sla_policy(ticket.contract)
         calendar = contract_calendar(ticket.contract, ticket.site.timezone)
-        clocks = compute_clocks(ticket.opened_at, new, ticket.channel, policy, calendar,
-                                travel_minutes=ticket.travel_minutes)
+        clocks = compute_clocks(
+            ticket.opened_at,
+            new,
+            ticket.channel,
+            policy,
+            calendar,
+            travel_minutes=ticket.travel_minutes,
+        )
         ticket.severity = new
         ticket.response_due = clocks.response_due
         ticket.restore_due = clocks.restore_due
         ticket.replacement_due = clocks.replacement_due
         ticket.last_progress_at = utcnow()
-        record_event(session, subject_type="ticket", subject_id=ticket.id, subject_ref=ticket.number,
-                     customer_id=ticket.customer_id, kind="severity_changed", actor=actor, customer_visible=True,
-                     note=reason, data={"from": old, "to": new, "restore_due": clocks.restore_due.isoformat()})
+        record_event(
+            session,
+            subject_type="ticket",
+            subject_id=ticket.id,
+            subject_ref=ticket.number,
+            customer_id=ticket.customer_id,
+            kind="severity_changed",
+            actor=actor,
+            customer_visible=True,
+            note=reason,
+            data={"from": old, "to": new, "restore_due": clocks.restore_due.isoformat()},
+        )
         return ticket
 
     return _commit_view(session, run)
 
 
-def assign_engineer_in_session(session: Session, ticket: Ticket, engineer: Engineer, *, actor: str,
-                               now: datetime | None = None) -> None:
+def assign_engineer_in_session(
+    session: Session, ticket: Ticket, engineer: Engineer, *, actor: str, now: datetime | None = None
+) -> None:
     """Record who goes (no commit); a change of engineer is its own event."""
     if ticket.engineer_id == engineer.id:
         return
     previous = ticket.engineer_id
     ticket.engineer_id = engineer.id
     session.flush()
-    record_event(session, subject_type="ticket", subject_id=ticket.id, subject_ref=ticket.number,
-                 customer_id=ticket.customer_id, kind="assigned" if previous is None else "reassigned",
-                 actor=actor, at=now, customer_visible=False,
-                 data={"engineer_id": engineer.id, "engineer": engineer.code, "previous_engineer_id": previous})
+    record_event(
+        session,
+        subject_type="ticket",
+        subject_id=ticket.id,
+        subject_ref=ticket.number,
+        customer_id=ticket.customer_id,
+        kind="assigned" if previous is None else "reassigned",
+        actor=actor,
+        at=now,
+        customer_visible=False,
+        data={
+            "engineer_id": engineer.id,
+            "engineer": engineer.code,
+            "previous_engineer_id": previous,
+        },
+    )
 
 
-def reassign_engineer(session: Session, ref: str | int, engineer_code: str, *, actor: str) -> TicketView:
+def reassign_engineer(
+    session: Session, ref: str | int, engineer_code: str, *, actor: str
+) -> TicketView:
     """Send another engineer to a dispatched ticket; commits."""
+
     def run():
         ticket = ticket_by_ref(session, ref)
         if ticket.status not in (S.DISPATCHED, S.ON_SITE):
-            raise Conflict(f"ticket {ticket.number} is {ticket.status}; only a dispatched ticket is reassigned",
-                           field="status")
-        engineer = session.scalar(select(Engineer).where(Engineer.code == engineer_code, Engineer.active))
+            raise Conflict(
+                f"ticket {ticket.number} is {ticket.status}; only a dispatched ticket is reassigned",
+                field="status",
+            )
+        engineer = session.scalar(
+            select(Engineer).where(Engineer.code == engineer_code, Engineer.active)
+        )
         if engineer is None:
             raise NotFound(f"unknown engineer {engineer_code!r}", field="engineer")
         assign_engineer_in_session(session, ticket, engineer, actor=actor)
@@ -356,9 +532,17 @@ def reassign_engineer(session: Session, ref: str | int, engineer_code: str, *, a
     return _commit_view(session, run)
 
 
-def close_ticket(session: Session, ref: str | int, *, actor: str, confirmed: bool,
-                 ratings: dict[str, int | None] | None = None, comment: str | None = None,
-                 customer_id: int | None = None, now: datetime | None = None) -> TicketView:
+def close_ticket(
+    session: Session,
+    ref: str | int,
+    *,
+    actor: str,
+    confirmed: bool,
+    ratings: dict[str, int | None] | None = None,
+    comment: str | None = None,
+    customer_id: int | None = None,
+    now: datetime | None = None,
+) -> TicketView:
     """The customer's answer to "is it fixed?": confirmed closes the ticket and stores the
     satisfaction survey (0–5 per question, a question may be left out); not confirmed sends
     it back to the engineer (reopen). Commits."""
@@ -374,12 +558,27 @@ def close_ticket(session: Session, ref: str | int, *, actor: str, confirmed: boo
         if customer_id is not None and ticket.customer_id != customer_id:
             raise NotFound(f"unknown ticket {ref!r}", field="ref")
         if not confirmed:
-            return move_ticket_in_session(session, ticket, "reopen", actor=actor, now=now, note=comment)
-        moved = move_ticket_in_session(session, ticket, "close", actor=actor, now=now,
-                                       data={q: ratings.get(q) for q in RATING_QUESTIONS})
-        session.add(Survey(ticket_id=ticket.id, confirmed=True, comment=comment, submitted_by=actor,
-                           submitted_at=require_utc(now or utcnow()),
-                           **{q: ratings.get(q) for q in RATING_QUESTIONS}))
+            return move_ticket_in_session(
+                session, ticket, "reopen", actor=actor, now=now, note=comment
+            )
+        moved = move_ticket_in_session(
+            session,
+            ticket,
+            "close",
+            actor=actor,
+            now=now,
+            data={q: ratings.get(q) for q in RATING_QUESTIONS},
+        )
+        session.add(
+            Survey(
+                ticket_id=ticket.id,
+                confirmed=True,
+                comment=comment,
+                submitted_by=actor,
+                submitted_at=require_utc(now or utcnow()),
+                **{q: ratings.get(q) for q in RATING_QUESTIONS},
+            )
+        )
         session.flush()
         return moved
 

@@ -88,10 +88,19 @@ class TrackingView:
 
 
 STATUS_LABELS = {
-    "requested": "Requested", "approved": "Approved", "rejected": "Not approved", "allocated": "Replacement reserved",
-    "awaiting_return": "Waiting for the faulty unit", "shipped": "Shipped", "delivered": "Delivered",
-    "faulty_in_transit": "Faulty unit on its way back", "faulty_received": "Faulty unit received",
-    "received": "Received for repair", "in_repair": "In repair", "repaired": "Repaired", "closed": "Closed",
+    "requested": "Requested",
+    "approved": "Approved",
+    "rejected": "Not approved",
+    "allocated": "Replacement reserved",
+    "awaiting_return": "Waiting for the faulty unit",
+    "shipped": "Shipped",
+    "delivered": "Delivered",
+    "faulty_in_transit": "Faulty unit on its way back",
+    "faulty_received": "Faulty unit received",
+    "received": "Received for repair",
+    "in_repair": "In repair",
+    "repaired": "Repaired",
+    "closed": "Closed",
     "cancelled": "Cancelled",
 }
 
@@ -122,20 +131,50 @@ _faulty_part, _replacement_part = aliased(Part), aliased(Part)
 # Built once: the RMA with everything the page shows from other tables, one row per
 # customer-visible event (or one row without an event), in one statement.
 _PAGE = (
-    select(Rma.id, Rma.number, Rma.kind, Rma.status, Rma.requested_at, Site.city, Ticket.onsite_due,
-           Engineer.name.label("engineer_name"), _faulty_part.part_number.label("faulty_part_number"),
-           Rma.faulty_serial, _replacement_part.part_number.label("replacement_part_number"),
-           _replacement_part.description.label("replacement_description"), Rma.replacement_serial,
-           Rma.replacement_qty, Rma.source_depot_id, Rma.shipped_at, Rma.delivery_due, Rma.delivered_at,
-           Rma.carrier, Rma.waybill, Rma.return_due_at, Rma.faulty_received_at, Rma.overdue, Rma.late_charge,
-           Rma.charge_currency, Event.at.label("event_at"), Event.kind.label("event_kind"),
-           Event.to_state.label("event_state"), Event.data.label("event_data"))
+    select(
+        Rma.id,
+        Rma.number,
+        Rma.kind,
+        Rma.status,
+        Rma.requested_at,
+        Site.city,
+        Ticket.onsite_due,
+        Engineer.name.label("engineer_name"),
+        _faulty_part.part_number.label("faulty_part_number"),
+        Rma.faulty_serial,
+        _replacement_part.part_number.label("replacement_part_number"),
+        _replacement_part.description.label("replacement_description"),
+        Rma.replacement_serial,
+        Rma.replacement_qty,
+        Rma.source_depot_id,
+        Rma.shipped_at,
+        Rma.delivery_due,
+        Rma.delivered_at,
+        Rma.carrier,
+        Rma.waybill,
+        Rma.return_due_at,
+        Rma.faulty_received_at,
+        Rma.overdue,
+        Rma.late_charge,
+        Rma.charge_currency,
+        Event.at.label("event_at"),
+        Event.kind.label("event_kind"),
+        Event.to_state.label("event_state"),
+        Event.data.label("event_data"),
+    )
     .join(Site, Site.id == Rma.site_id)
     .join(_faulty_part, _faulty_part.id == Rma.faulty_part_id)
     .outerjoin(_replacement_part, _replacement_part.id == Rma.replacement_part_id)
     .outerjoin(Ticket, Ticket.id == Rma.ticket_id)
     .outerjoin(Engineer, Engineer.id == Rma.engineer_id)
-    .outerjoin(Event, and_(Event.subject_type == "rma", Event.subject_id == Rma.id, Event.customer_visible.is_(True)))
+    .outerjoin(
+        Event,
+        and_(
+            Event.subject_type == "rma",
+            Event.subject_id == Rma.id,
+            Event.customer_visible.is_(True),
+        ),
+    )
     .where(Rma.tracking_code == bindparam("code"))
     .order_by(Event.id)
 )
@@ -146,26 +185,55 @@ def track(session: Session | Connection, code: str, *, now: datetime | None = No
 
     One statement, plain rows, no ORM objects: this is the public, most frequent read."""
     now = require_utc(now or utcnow(), "now")
-    rows = session.execute(_PAGE, {"code": code}).all() if CODE_PATTERN.fullmatch(code or "") else []
+    rows = (
+        session.execute(_PAGE, {"code": code}).all() if CODE_PATTERN.fullmatch(code or "") else []
+    )
     if not rows:
         raise NotFound(UNKNOWN, field="code")
     rma = rows[0]
     timeline = [
-        TimelineEntry(r.event_at, r.event_kind, LABELS.get(r.event_kind, r.event_kind.replace("_", " ").capitalize()),
-                      r.event_state, {k: r.event_data[k] for k in PUBLIC_DATA if (r.event_data or {}).get(k) is not None})
-        for r in rows if r.event_kind is not None
+        TimelineEntry(
+            r.event_at,
+            r.event_kind,
+            LABELS.get(r.event_kind, r.event_kind.replace("_", " ").capitalize()),
+            r.event_state,
+            {k: r.event_data[k] for k in PUBLIC_DATA if (r.event_data or {}).get(k) is not None},
+        )
+        for r in rows
+        if r.event_kind is not None
     ]
-    overdue = rma.overdue or bool(rma.return_due_at and rma.faulty_received_at is None and now > rma.return_due_at
-                                  and rma.status not in ("closed", "cancelled"))
+    overdue = rma.overdue or bool(
+        rma.return_due_at
+        and rma.faulty_received_at is None
+        and now > rma.return_due_at
+        and rma.status not in ("closed", "cancelled")
+    )
     return TrackingView(
-        number=rma.number, kind=rma.kind, status=rma.status, status_label=STATUS_LABELS.get(rma.status, rma.status),
-        requested_at=rma.requested_at, city=rma.city, promised_onsite_at=rma.onsite_due,
+        number=rma.number,
+        kind=rma.kind,
+        status=rma.status,
+        status_label=STATUS_LABELS.get(rma.status, rma.status),
+        requested_at=rma.requested_at,
+        city=rma.city,
+        promised_onsite_at=rma.onsite_due,
         engineer_first_name=given_name(rma.engineer_name),
-        faulty_part_number=rma.faulty_part_number, faulty_serial=rma.faulty_serial,
+        faulty_part_number=rma.faulty_part_number,
+        faulty_serial=rma.faulty_serial,
         replacement=ReplacementProgress(
-            part_number=rma.replacement_part_number, description=rma.replacement_description,
-            serial=rma.replacement_serial, step=_step(rma), shipped_at=rma.shipped_at, delivery_due=rma.delivery_due,
-            delivered_at=rma.delivered_at, carrier=rma.carrier, waybill=rma.waybill),
-        return_due_at=rma.return_due_at, returned_at=rma.faulty_received_at, overdue=overdue,
-        late_charge=rma.late_charge, charge_currency=rma.charge_currency, timeline=timeline,
+            part_number=rma.replacement_part_number,
+            description=rma.replacement_description,
+            serial=rma.replacement_serial,
+            step=_step(rma),
+            shipped_at=rma.shipped_at,
+            delivery_due=rma.delivery_due,
+            delivered_at=rma.delivered_at,
+            carrier=rma.carrier,
+            waybill=rma.waybill,
+        ),
+        return_due_at=rma.return_due_at,
+        returned_at=rma.faulty_received_at,
+        overdue=overdue,
+        late_charge=rma.late_charge,
+        charge_currency=rma.charge_currency,
+        timeline=timeline,
     )

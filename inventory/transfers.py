@@ -75,22 +75,60 @@ def ship_transfer(
             if part.tracking == Tracking.SERIALIZED.value:
                 item = _serial_at(session, part, line.serial, source.location_id, index)
                 move_serial(
-                    session, item, transit, to_status=ItemStatus.IN_TRANSIT.value, stamp=stamp,
+                    session,
+                    item,
+                    transit,
+                    to_status=ItemStatus.IN_TRANSIT.value,
+                    stamp=stamp,
                     expect_statuses=(ItemStatus.IN_STOCK.value,),
                 )
-                session.add(TransferLine(transfer_id=transfer.id, part_id=part.id,
-                                         serial_item_id=item.id, condition=item.condition, qty_shipped=1))
+                session.add(
+                    TransferLine(
+                        transfer_id=transfer.id,
+                        part_id=part.id,
+                        serial_item_id=item.id,
+                        condition=item.condition,
+                        qty_shipped=1,
+                    )
+                )
             else:
                 if line.serial:
-                    raise InvalidInput(f"{part.part_number} is counted", field=f"lines.{index}.serial")
-                move_counted(session, part, source.location, transit, line.qty, stamp=stamp,
-                             condition=line.condition)
-                session.add(TransferLine(transfer_id=transfer.id, part_id=part.id,
-                                         condition=line.condition, qty_shipped=line.qty))
-        record_event(session, subject_type="transfer", subject_id=transfer.id, subject_ref=transfer.number,
-                     kind="shipped", to_state=transfer.status, actor=actor, note=note,
-                     data={"from_depot": source.code, "to_depot": target.code, "lines": len(lines),
-                           "units": sum(line.qty if not line.serial else 1 for line in lines)})
+                    raise InvalidInput(
+                        f"{part.part_number} is counted", field=f"lines.{index}.serial"
+                    )
+                move_counted(
+                    session,
+                    part,
+                    source.location,
+                    transit,
+                    line.qty,
+                    stamp=stamp,
+                    condition=line.condition,
+                )
+                session.add(
+                    TransferLine(
+                        transfer_id=transfer.id,
+                        part_id=part.id,
+                        condition=line.condition,
+                        qty_shipped=line.qty,
+                    )
+                )
+        record_event(
+            session,
+            subject_type="transfer",
+            subject_id=transfer.id,
+            subject_ref=transfer.number,
+            kind="shipped",
+            to_state=transfer.status,
+            actor=actor,
+            note=note,
+            data={
+                "from_depot": source.code,
+                "to_depot": target.code,
+                "lines": len(lines),
+                "units": sum(line.qty if not line.serial else 1 for line in lines),
+            },
+        )
         session.commit()
         return TransferResult(transfer.number, transfer.status, len(lines))
     except Exception:
@@ -98,10 +136,16 @@ def ship_transfer(
         raise
 
 
-def _serial_at(session: Session, part: Part, serial: str | None, location_id: int, index: int) -> SerialItem:
+def _serial_at(
+    session: Session, part: Part, serial: str | None, location_id: int, index: int
+) -> SerialItem:
     if not serial:
-        raise InvalidInput(f"{part.part_number} is serialized: give the serial", field=f"lines.{index}.serial")
-    item = session.scalar(select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.serial == serial))
+        raise InvalidInput(
+            f"{part.part_number} is serialized: give the serial", field=f"lines.{index}.serial"
+        )
+    item = session.scalar(
+        select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.serial == serial)
+    )
     if item is None:
         raise NotFound(f"no item {part.part_number} / {serial}", field=f"lines.{index}.serial")
     if item.location_id != location_id or item.status != ItemStatus.IN_STOCK.value:
@@ -135,40 +179,65 @@ def receive_transfer(
         transit = virtual_location(session, LocationKind.IN_TRANSIT)
         depot = session.get_one(Depot, transfer.to_depot_id)
         stamp = Stamp(actor, MovementReason.TRANSFER_IN.value, transfer.number, note)
-        parts = {p.id: p for p in session.scalars(select(Part).where(Part.id.in_({line.part_id for line in transfer.lines})))}
+        parts = {
+            p.id: p
+            for p in session.scalars(
+                select(Part).where(Part.id.in_({line.part_id for line in transfer.lines}))
+            )
+        }
         result = TransferResult(transfer.number, "received", len(transfer.lines))
 
         serial_lines = {line.serial_item_id: line for line in transfer.lines if line.serial_item_id}
-        items = {i.id: i for i in session.scalars(select(SerialItem).where(SerialItem.id.in_(serial_lines)))}
+        items = {
+            i.id: i
+            for i in session.scalars(select(SerialItem).where(SerialItem.id.in_(serial_lines)))
+        }
         if received is None:
             want_serials = {items[i].serial: i for i in serial_lines}
-            want_counts = {(line.part_id, line.condition): line.qty_shipped for line in transfer.lines
-                           if not line.serial_item_id}
+            want_counts = {
+                (line.part_id, line.condition): line.qty_shipped
+                for line in transfer.lines
+                if not line.serial_item_id
+            }
         else:
             want_serials, want_counts = {}, {}
             by_serial = {(items[i].part_id, items[i].serial): i for i in serial_lines}
             for index, wanted in enumerate(received):
-                part = part_by_number(session, wanted.part_number, field=f"received.{index}.part_number")
+                part = part_by_number(
+                    session, wanted.part_number, field=f"received.{index}.part_number"
+                )
                 if wanted.serial:
                     key = (part.id, wanted.serial)
                     if key in by_serial:
                         want_serials[wanted.serial] = by_serial[key]
                     else:
-                        result.discrepancies.append(Discrepancy(part.part_number, wanted.serial, 0, 1, "unexpected"))
+                        result.discrepancies.append(
+                            Discrepancy(part.part_number, wanted.serial, 0, 1, "unexpected")
+                        )
                 else:
                     if wanted.qty < 0:
-                        raise InvalidInput("quantity cannot be negative", field=f"received.{index}.qty")
+                        raise InvalidInput(
+                            "quantity cannot be negative", field=f"received.{index}.qty"
+                        )
                     k = (part.id, wanted.condition)
                     want_counts[k] = want_counts.get(k, 0) + wanted.qty
 
         for item_id, line in serial_lines.items():
             item = items[item_id]
             if item.serial in want_serials and want_serials[item.serial] == item_id:
-                move_serial(session, item, depot.location, to_status=ItemStatus.IN_STOCK.value,
-                            stamp=stamp, expect_statuses=(ItemStatus.IN_TRANSIT.value,))
+                move_serial(
+                    session,
+                    item,
+                    depot.location,
+                    to_status=ItemStatus.IN_STOCK.value,
+                    stamp=stamp,
+                    expect_statuses=(ItemStatus.IN_TRANSIT.value,),
+                )
                 line.qty_received = 1
             else:
-                result.discrepancies.append(Discrepancy(parts[line.part_id].part_number, item.serial, 1, 0, "missing"))
+                result.discrepancies.append(
+                    Discrepancy(parts[line.part_id].part_number, item.serial, 1, 0, "missing")
+                )
         for line in transfer.lines:
             if line.serial_item_id:
                 continue
@@ -176,11 +245,21 @@ def receive_transfer(
             got = want_counts.pop((line.part_id, line.condition), 0)
             book = min(got, line.qty_shipped)
             if book:
-                move_counted(session, part, transit, depot.location, book, stamp=stamp, condition=line.condition)
+                move_counted(
+                    session,
+                    part,
+                    transit,
+                    depot.location,
+                    book,
+                    stamp=stamp,
+                    condition=line.condition,
+                )
             line.qty_received = book
             if got != line.qty_shipped:
                 kind = "short" if got < line.qty_shipped else "over"
-                result.discrepancies.append(Discrepancy(part.part_number, None, line.qty_shipped, got, kind))
+                result.discrepancies.append(
+                    Discrepancy(part.part_number, None, line.qty_shipped, got, kind)
+                )
         for (part_id, _cond), qty in want_counts.items():
             pn = session.get_one(Part, part_id).part_number
             result.discrepancies.append(Discrepancy(pn, None, 0, qty, "unexpected"))
@@ -189,10 +268,22 @@ def receive_transfer(
         transfer.received_by = actor
         transfer.received_at = utcnow()
         result.status = transfer.status
-        record_event(session, subject_type="transfer", subject_id=transfer.id, subject_ref=transfer.number,
-                     kind="received", from_state="shipped", to_state=transfer.status, actor=actor, note=note,
-                     at=transfer.received_at,
-                     data={"to_depot": depot.code, "discrepancies": [asdict(d) for d in result.discrepancies]})
+        record_event(
+            session,
+            subject_type="transfer",
+            subject_id=transfer.id,
+            subject_ref=transfer.number,
+            kind="received",
+            from_state="shipped",
+            to_state=transfer.status,
+            actor=actor,
+            note=note,
+            at=transfer.received_at,
+            data={
+                "to_depot": depot.code,
+                "discrepancies": [asdict(d) for d in result.discrepancies],
+            },
+        )
         session.commit()
         return result
     except Exception:

@@ -31,8 +31,14 @@ def verify_ledger(session: Session) -> list[Mismatch]:
         .subquery()
     )
     rows = session.execute(
-        select(SerialItem.id, SerialItem.serial, SerialItem.location_id, SerialItem.condition,
-               Movement.to_location_id, Movement.condition)
+        select(
+            SerialItem.id,
+            SerialItem.serial,
+            SerialItem.location_id,
+            SerialItem.condition,
+            Movement.to_location_id,
+            Movement.condition,
+        )
         .outerjoin(last, last.c.serial_item_id == SerialItem.id)
         .outerjoin(Movement, Movement.id == last.c.mid)
     )
@@ -40,17 +46,34 @@ def verify_ledger(session: Session) -> list[Mismatch]:
         if m_loc is None:
             problems.append(Mismatch("serial", serial, f"location {loc}", "no movement"))
         elif (loc, cond) != (m_loc, m_cond):
-            problems.append(Mismatch("serial", serial, f"location {loc} {cond}", f"location {m_loc} {m_cond}"))
+            problems.append(
+                Mismatch("serial", serial, f"location {loc} {cond}", f"location {m_loc} {m_cond}")
+            )
 
     # stock appears from suppliers and the adjustment account without being taken from them;
     # losses booked into the adjustment account are on its books, gains are not taken off
-    supplier_ids = set(session.scalars(select(Location.id).where(Location.kind.in_(UNBOUNDED_SOURCES))))
+    supplier_ids = set(
+        session.scalars(select(Location.id).where(Location.kind.in_(UNBOUNDED_SOURCES)))
+    )
     derived: dict[tuple[int, int, str], int] = defaultdict(int)
-    counted = select(Movement.part_id, Movement.from_location_id, Movement.to_location_id,
-                     Movement.from_condition, Movement.condition, func.sum(Movement.qty)).where(
-        Movement.serial_item_id.is_(None)
-    ).group_by(Movement.part_id, Movement.from_location_id, Movement.to_location_id,
-               Movement.from_condition, Movement.condition)
+    counted = (
+        select(
+            Movement.part_id,
+            Movement.from_location_id,
+            Movement.to_location_id,
+            Movement.from_condition,
+            Movement.condition,
+            func.sum(Movement.qty),
+        )
+        .where(Movement.serial_item_id.is_(None))
+        .group_by(
+            Movement.part_id,
+            Movement.from_location_id,
+            Movement.to_location_id,
+            Movement.from_condition,
+            Movement.condition,
+        )
+    )
     for part_id, src, dst, src_cond, dst_cond, qty in session.execute(counted):
         derived[(part_id, dst, dst_cond)] += qty
         if src not in supplier_ids:
@@ -58,12 +81,23 @@ def verify_ledger(session: Session) -> list[Mismatch]:
     books = {
         (p, loc, cond): qty + reserved
         for p, loc, cond, qty, reserved in session.execute(
-            select(StockQuantity.part_id, StockQuantity.location_id, StockQuantity.condition,
-                   StockQuantity.qty, StockQuantity.reserved)
+            select(
+                StockQuantity.part_id,
+                StockQuantity.location_id,
+                StockQuantity.condition,
+                StockQuantity.qty,
+                StockQuantity.reserved,
+            )
         )
     }
     for key in sorted(set(derived) | set(books)):
         if derived.get(key, 0) != books.get(key, 0):
-            problems.append(Mismatch("counted", f"part {key[0]} at location {key[1]} ({key[2]})",
-                                     str(books.get(key, 0)), str(derived.get(key, 0))))
+            problems.append(
+                Mismatch(
+                    "counted",
+                    f"part {key[0]} at location {key[1]} ({key[2]})",
+                    str(books.get(key, 0)),
+                    str(derived.get(key, 0)),
+                )
+            )
     return problems

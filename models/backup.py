@@ -99,8 +99,11 @@ def table_counts(url: str) -> dict[str, int]:
 
 
 def _counts(conn, tables: list[str]) -> dict[str, int]:
-    return {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one()
-            for t in tables if t not in SKIPPED_TABLES}
+    return {
+        t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one()
+        for t in tables
+        if t not in SKIPPED_TABLES
+    }
 
 
 def backup(url: str, path: Path) -> BackupResult:
@@ -114,7 +117,9 @@ def backup(url: str, path: Path) -> BackupResult:
     partial = path.with_name(f".{path.name}.partial")
     partial.unlink(missing_ok=True)
     try:
-        revision, counts = (_sqlite_backup(url, partial) if kind == "sqlite" else _pg_backup(url, partial))
+        revision, counts = (
+            _sqlite_backup(url, partial) if kind == "sqlite" else _pg_backup(url, partial)
+        )
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
@@ -130,11 +135,15 @@ def check_backup(url: str, path: Path) -> str | None:
         raise BackupError(f"{path} does not exist or is not a file")
     found = file_kind(path)
     if found is None:
-        raise BackupError(f"{path} is not a backup: neither an SQLite database nor a PostgreSQL "
-                          f"custom-format dump (pg_dump -Fc)")
+        raise BackupError(
+            f"{path} is not a backup: neither an SQLite database nor a PostgreSQL "
+            f"custom-format dump (pg_dump -Fc)"
+        )
     if found != kind:
-        raise BackupError(f"{path} is a {_label(found)} backup but this database is {_label(kind)}; "
-                          f"restore it into a {_label(found)} database")
+        raise BackupError(
+            f"{path} is a {_label(found)} backup but this database is {_label(kind)}; "
+            f"restore it into a {_label(found)} database"
+        )
     return _sqlite_check(path) if kind == "sqlite" else _pg_check(url, path)
 
 
@@ -162,8 +171,10 @@ def _label(kind: str) -> str:
 def _sqlite_path(url: str) -> Path:
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
-        raise BackupError(f"cannot back up the SQLite database {database or ':memory:'!r}: "
-                          "only a database file can be backed up")
+        raise BackupError(
+            f"cannot back up the SQLite database {database or ':memory:'!r}: "
+            "only a database file can be backed up"
+        )
     path = Path(database)
     if not path.is_file():
         raise BackupError(f"the SQLite database file {path} does not exist")
@@ -172,8 +183,9 @@ def _sqlite_path(url: str) -> Path:
 
 def _sqlite_connect(path: Path, mode: str) -> sqlite3.Connection:
     """Open without ever creating a file (``mode`` is ``ro`` or ``rw``)."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=30,
-                           isolation_level=None)
+    conn = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=30, isolation_level=None
+    )
     conn.execute("PRAGMA busy_timeout=30000")
     return conn
 
@@ -195,10 +207,17 @@ def _sqlite_backup(url: str, partial: Path) -> tuple[str | None, dict[str, int]]
 def _sqlite_counts(path: Path) -> dict[str, int]:
     conn = _sqlite_connect(path, "ro")
     try:
-        tables = sorted(r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                for t in tables if t not in SKIPPED_TABLES}
+        tables = sorted(
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        )
+        return {
+            t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+            for t in tables
+            if t not in SKIPPED_TABLES
+        }
     finally:
         conn.close()
 
@@ -224,8 +243,9 @@ def _sqlite_check(path: Path) -> str | None:
 def _require_tables(path: Path, tables: set[str]) -> None:
     missing = [t for t in REQUIRED_TABLES if t not in tables]
     if missing:
-        raise BackupError(f"{path} is not a backup of this application's database "
-                          f"(no table {', '.join(missing)})")
+        raise BackupError(
+            f"{path} is not a backup of this application's database (no table {', '.join(missing)})"
+        )
 
 
 def _sqlite_restore(url: str, path: Path) -> None:
@@ -261,14 +281,21 @@ def libpq_target(url: str | URL) -> tuple[str, dict[str, str]]:
     if parsed.password is not None:
         env["PGPASSWORD"] = str(parsed.password)
     # URL.set() ignores None, so build the password-less URL afresh
-    bare = URL.create("postgresql", username=parsed.username, host=parsed.host, port=parsed.port,
-                      database=parsed.database, query=parsed.query)
+    bare = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
     uri = bare.render_as_string(hide_password=False)
     return uri, env
 
 
-def pg_dump_command(url: str, path: Path, *, binary: str = "pg_dump",
-                    snapshot: str | None = None) -> PgCommand:
+def pg_dump_command(
+    url: str, path: Path, *, binary: str = "pg_dump", snapshot: str | None = None
+) -> PgCommand:
     uri, env = libpq_target(url)
     argv = [binary, "--format=custom", "--no-owner", "--no-privileges", f"--file={path}"]
     if snapshot:
@@ -276,11 +303,21 @@ def pg_dump_command(url: str, path: Path, *, binary: str = "pg_dump",
     return PgCommand([*argv, f"--dbname={uri}"], env)
 
 
-def pg_restore_command(url: str, path: Path, *, binary: str = "pg_restore",
-                       lock_timeout_ms: int = 60_000) -> PgCommand:
+def pg_restore_command(
+    url: str, path: Path, *, binary: str = "pg_restore", lock_timeout_ms: int = 60_000
+) -> PgCommand:
     uri, env = libpq_target(url)
-    argv = [binary, "--clean", "--if-exists", "--no-owner", "--no-privileges",
-            "--single-transaction", "--exit-on-error", f"--dbname={uri}", str(path)]
+    argv = [
+        binary,
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--no-privileges",
+        "--single-transaction",
+        "--exit-on-error",
+        f"--dbname={uri}",
+        str(path),
+    ]
     # A session stuck inside a transaction must not make the restore wait for ever.
     options = f"{os.environ.get('PGOPTIONS', '')} -c lock_timeout={lock_timeout_ms}".strip()
     return PgCommand(argv, {**env, "PGOPTIONS": options})
@@ -291,7 +328,9 @@ _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)")
 
 def _tool_major(binary: str) -> int | None:
     try:
-        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout
+        out = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, timeout=30
+        ).stdout
     except OSError:
         return None
     match = _VERSION.search(out)
@@ -311,10 +350,14 @@ def find_pg_tool(name: str, server_major: int) -> str:
             return candidate
         seen.append(f"{candidate} ({major or 'unknown version'})")
     if not seen:
-        raise BackupError(f"{name} not found on PATH; install the PostgreSQL client tools "
-                          f"(version {server_major} or newer)")
-    raise BackupError(f"the server runs PostgreSQL {server_major} but only an older {name} was found: "
-                      f"{', '.join(seen)}; install the version {server_major} client tools")
+        raise BackupError(
+            f"{name} not found on PATH; install the PostgreSQL client tools "
+            f"(version {server_major} or newer)"
+        )
+    raise BackupError(
+        f"the server runs PostgreSQL {server_major} but only an older {name} was found: "
+        f"{', '.join(seen)}; install the version {server_major} client tools"
+    )
 
 
 def _run(command: PgCommand, what: str) -> subprocess.CompletedProcess[str]:
@@ -331,14 +374,20 @@ def _pg_backup(url: str, partial: Path) -> tuple[str | None, dict[str, int]]:
     row counts reported are exactly those of the dump."""
     engine = make_engine(url)
     try:
-        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+        with (
+            engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+            conn.begin(),
+        ):
             server_major = conn.execute(text("SHOW server_version_num")).scalar_one()
             binary = find_pg_tool("pg_dump", int(server_major) // 10000)
             snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             tables = sorted(inspect(conn).get_table_names())
             counts = _counts(conn, tables)
-            revision = (conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-                        if "alembic_version" in tables else None)
+            revision = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if "alembic_version" in tables
+                else None
+            )
             _run(pg_dump_command(url, partial, binary=binary, snapshot=snapshot), "pg_dump")
     finally:
         engine.dispose()
@@ -367,8 +416,10 @@ def _pg_check(url: str, path: Path) -> str | None:
         raise BackupError(f"{path} is not a readable PostgreSQL dump: {error}") from None
     tables = {name for _schema, name in _TOC_TABLE.findall(listing)}
     _require_tables(path, tables)
-    data = _run(PgCommand([binary, "--data-only", "--table=alembic_version", "--file=-", str(path)], {}),
-                f"reading {path}").stdout
+    data = _run(
+        PgCommand([binary, "--data-only", "--table=alembic_version", "--file=-", str(path)], {}),
+        f"reading {path}",
+    ).stdout
     match = re.search(r"^COPY \S*alembic_version .*?FROM stdin;\n(\S+)\n", data, re.MULTILINE)
     return match.group(1) if match else None
 
@@ -378,5 +429,7 @@ def _pg_restore(url: str, path: Path) -> None:
     try:
         _run(pg_restore_command(url, path, binary=binary), "pg_restore")
     except BackupError as error:
-        raise BackupError(f"{error} — the restore ran in one transaction and was rolled back; "
-                          "the database is unchanged") from None
+        raise BackupError(
+            f"{error} — the restore ran in one transaction and was rolled back; "
+            "the database is unchanged"
+        ) from None

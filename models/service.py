@@ -247,9 +247,7 @@ class RepairBatch(Base):
     closed_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(String(500))
 
-    lines: Mapped[list[RepairLine]] = relationship(
-        back_populates="batch", order_by="RepairLine.id"
-    )
+    lines: Mapped[list[RepairLine]] = relationship(back_populates="batch", order_by="RepairLine.id")
 
 
 class RepairLine(Base):

@@ -24,17 +24,37 @@ def make_depot(session: Session, code: str = "BJ01", city_key: str | None = None
     loc = Location(code=code, name=f"{city} depot", kind=LocationKind.DEPOT.value)
     session.add(loc)
     session.flush()
-    depot = Depot(location_id=loc.id, code=code, name=f"{city} depot", address=f"1 Main Rd, {city}",
-                  city=city, lat=lat, lon=lon, timezone="Asia/Shanghai")
+    depot = Depot(
+        location_id=loc.id,
+        code=code,
+        name=f"{city} depot",
+        address=f"1 Main Rd, {city}",
+        city=city,
+        lat=lat,
+        lon=lon,
+        timezone="Asia/Shanghai",
+    )
     session.add(depot)
     session.commit()
     return depot
 
 
-def make_part(session: Session, part_number: str = "SRV-PSU", *, tracking: str = "serialized",
-              category: str = "server", kind: str = "repairable") -> Part:
-    part = Part(part_number=part_number, description=f"{part_number} test part", category=category,
-                tracking=tracking, kind=kind, unit_cost=Decimal("100.00"))
+def make_part(
+    session: Session,
+    part_number: str = "SRV-PSU",
+    *,
+    tracking: str = "serialized",
+    category: str = "server",
+    kind: str = "repairable",
+) -> Part:
+    part = Part(
+        part_number=part_number,
+        description=f"{part_number} test part",
+        category=category,
+        tracking=tracking,
+        kind=kind,
+        unit_cost=Decimal("100.00"),
+    )
     session.add(part)
     session.commit()
     return part

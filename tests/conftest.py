@@ -19,8 +19,12 @@ from sqlalchemy import text
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
 
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-DATA_DIR = Path(os.environ.get("SPARELOG_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+PG_ADMIN_URL = os.environ.get(
+    "TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+DATA_DIR = Path(
+    os.environ.get("SPARELOG_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data")
+)
 
 
 def _pg_dsn(url: str) -> str:
@@ -37,15 +41,20 @@ def fresh_pg_database(prefix: str, purpose: str = "this test"):
     try:
         admin = psycopg.connect(_pg_dsn(PG_ADMIN_URL), autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:
-        pytest.fail(f"PostgreSQL is required for {purpose} and is unreachable at {PG_ADMIN_URL}: {error}")
+        pytest.fail(
+            f"PostgreSQL is required for {purpose} and is unreachable at {PG_ADMIN_URL}: {error}"
+        )
     admin.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
         upgrade(url)
         yield url
     finally:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-                      "AND pid <> pg_backend_pid()", (name,))
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+            "AND pid <> pg_backend_pid()",
+            (name,),
+        )
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
 
@@ -67,10 +76,20 @@ def sqlite_template(tmp_path_factory) -> Path:
 def _truncate_pg(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
-        tables = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            )
+        ]
         if tables:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
     engine.dispose()
 
 
@@ -108,8 +127,15 @@ def session(session_factory):
 def app(database_url, tmp_path):
     from app import create_app
 
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test",
-                      "WTF_CSRF_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
     yield app
     app.extensions["sparelog.db"].engine.dispose()
 

@@ -27,22 +27,66 @@ class World:
     engineer: str
 
 
-def make_customer(session: Session, code: str = "C001", city: str = "Beijing", lat: float = 39.95,
-                  lon: float = 116.45, coverage: str = "7x24", late_charge: str = "800.00") -> tuple[str, str, str]:
+def make_customer(
+    session: Session,
+    code: str = "C001",
+    city: str = "Beijing",
+    lat: float = 39.95,
+    lon: float = 116.45,
+    coverage: str = "7x24",
+    late_charge: str = "800.00",
+) -> tuple[str, str, str]:
     """A customer with one site and one contract; returns (customer, site, contract) codes."""
-    create_customer(session, code=code, name=f"{code} Power Grid", contact_name="Li Lei", phone="010-1")
-    create_site(session, customer_code=code, code=f"{code}-S1", name=f"{code} machine room", city=city,
-                address=f"8 Jianguo Rd, {city}", lat=lat, lon=lon, postcode="100020", contact_name="Han Mei")
-    create_contract(session, customer_code=code, code=f"K-{code}", name=f"{code} {coverage}", coverage=coverage,
-                    late_return_charge=late_charge)
+    create_customer(
+        session, code=code, name=f"{code} Power Grid", contact_name="Li Lei", phone="010-1"
+    )
+    create_site(
+        session,
+        customer_code=code,
+        code=f"{code}-S1",
+        name=f"{code} machine room",
+        city=city,
+        address=f"8 Jianguo Rd, {city}",
+        lat=lat,
+        lon=lon,
+        postcode="100020",
+        contact_name="Han Mei",
+    )
+    create_contract(
+        session,
+        customer_code=code,
+        code=f"K-{code}",
+        name=f"{code} {coverage}",
+        coverage=coverage,
+        late_return_charge=late_charge,
+    )
     return code, f"{code}-S1", f"K-{code}"
 
 
-def make_engineer(session: Session, code: str = "ENG-1", *, skills=("server",), lat: float = 39.91,
-                  lon: float = 116.40, max_jobs: int = 3, name: str = "王伟") -> str:
-    session.add(Engineer(code=code, name=name, home_city="Beijing", home_lat=lat, home_lon=lon,
-                         skills=list(skills), shift_start_min=0, shift_end_min=24 * 60, work_days="1234567",
-                         max_open_jobs=max_jobs))
+def make_engineer(
+    session: Session,
+    code: str = "ENG-1",
+    *,
+    skills=("server",),
+    lat: float = 39.91,
+    lon: float = 116.40,
+    max_jobs: int = 3,
+    name: str = "王伟",
+) -> str:
+    session.add(
+        Engineer(
+            code=code,
+            name=name,
+            home_city="Beijing",
+            home_lat=lat,
+            home_lon=lon,
+            skills=list(skills),
+            shift_start_min=0,
+            shift_end_min=24 * 60,
+            work_days="1234567",
+            max_open_jobs=max_jobs,
+        )
+    )
     session.commit()
     return code
 
@@ -52,9 +96,18 @@ def make_world(session: Session, *, spares: int = 2, coverage: str = "7x24") -> 
     part = make_part(session, "SRV-PSU").part_number
     serials = tuple(f"PSU-{i:03d}" for i in range(1, spares + 1))
     for serial in serials:
-        receive_from_supplier(session, depot_code=depot, part_number=part, actor="wh", serial=serial)
+        receive_from_supplier(
+            session, depot_code=depot, part_number=part, actor="wh", serial=serial
+        )
     customer, site, contract = make_customer(session, coverage=coverage)
-    register_equipment(session, site_code=site, part_number=part, serial="EQ-0001",
-                       acceptance_date=date(2025, 3, 1), actor="admin", contract_code=contract)
+    register_equipment(
+        session,
+        site_code=site,
+        part_number=part,
+        serial="EQ-0001",
+        acceptance_date=date(2025, 3, 1),
+        actor="admin",
+        contract_code=contract,
+    )
     engineer = make_engineer(session)
     return World(depot, part, serials, customer, site, contract, "EQ-0001", engineer)

@@ -11,8 +11,18 @@ def blueprints() -> list:
     from app.api import audit, catalogue, depots, health, stock, transfers, users
 
     mods = [health, users, depots, catalogue, stock, transfers, audit]
-    for optional in ("tickets", "rmas", "tracking", "dispatch", "route_plans", "customers",
-                     "repairs", "logistics_api", "documents_api", "allocations"):
+    for optional in (
+        "tickets",
+        "rmas",
+        "tracking",
+        "dispatch",
+        "route_plans",
+        "customers",
+        "repairs",
+        "logistics_api",
+        "documents_api",
+        "allocations",
+    ):
         try:
             mods.append(__import__(f"app.api.{optional}", fromlist=["blp"]))
         except ModuleNotFoundError as error:

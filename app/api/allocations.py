@@ -12,13 +12,20 @@ from app.db import get_session
 from app.geo import travel_model
 from inventory.outage import plan_outage
 
-blp = Blueprint("allocations", __name__, url_prefix="/api/allocations",
-                description="Outage allocation of scarce spares (OR-Tools min-cost flow vs greedy)")
+blp = Blueprint(
+    "allocations",
+    __name__,
+    url_prefix="/api/allocations",
+    description="Outage allocation of scarce spares (OR-Tools min-cost flow vs greedy)",
+)
 
 
 class AllocationRequest(ma.Schema):
-    tickets = ma.fields.List(Str(24), validate=validate.Length(max=5000),
-                             metadata={"description": "ticket numbers; omit for every ticket waiting for a part"})
+    tickets = ma.fields.List(
+        Str(24),
+        validate=validate.Length(max=5000),
+        metadata={"description": "ticket numbers; omit for every ticket waiting for a part"},
+    )
 
 
 class AssignmentSchema(ma.Schema):
@@ -51,12 +58,24 @@ class PlanSchema(ma.Schema):
 
 def _view(result, plan) -> dict:
     return {
-        "method": result.method, "weighted_misses": result.weighted_misses, "misses": result.misses,
-        "travel_km": round(result.travel_km, 1), "solve_seconds": round(result.solve_seconds, 3),
-        "assignments": [{"ticket": plan.tickets[a.demand_id], "depot": plan.depots[a.depot_id],
-                         "part_eta": a.part_eta, "km": round(a.km, 1), "late_minutes": round(a.late_minutes, 1)}
-                        for a in result.assignments],
-        "unassigned": [{"ticket": plan.tickets[u.demand_id], "reason": u.reason} for u in result.unassigned],
+        "method": result.method,
+        "weighted_misses": result.weighted_misses,
+        "misses": result.misses,
+        "travel_km": round(result.travel_km, 1),
+        "solve_seconds": round(result.solve_seconds, 3),
+        "assignments": [
+            {
+                "ticket": plan.tickets[a.demand_id],
+                "depot": plan.depots[a.depot_id],
+                "part_eta": a.part_eta,
+                "km": round(a.km, 1),
+                "late_minutes": round(a.late_minutes, 1),
+            }
+            for a in result.assignments
+        ],
+        "unassigned": [
+            {"ticket": plan.tickets[u.demand_id], "reason": u.reason} for u in result.unassigned
+        ],
     }
 
 

@@ -62,11 +62,19 @@ def list_parts(args):
             stmt = stmt.where(getattr(Part, key) == args[key])
     if args.get("q"):
         like = f"%{args['q']}%"
-        stmt = stmt.where(or_(Part.part_number.ilike(like), Part.description.ilike(like),
-                              Part.description_zh.ilike(like)))
+        stmt = stmt.where(
+            or_(
+                Part.part_number.ilike(like),
+                Part.description.ilike(like),
+                Part.description_zh.ilike(like),
+            )
+        )
     total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.scalars(stmt.order_by(Part.part_number).limit(args["page_size"])
-                      .offset((args["page"] - 1) * args["page_size"]))
+    rows = db.scalars(
+        stmt.order_by(Part.part_number)
+        .limit(args["page_size"])
+        .offset((args["page"] - 1) * args["page_size"])
+    )
     return page_of(list(rows), total, args)
 
 
@@ -88,8 +96,15 @@ def create_part(data):
     part = Part(**data)
     db.add(part)
     db.flush()
-    record_event(db, subject_type="part", subject_id=part.id, subject_ref=part.part_number, kind="created",
-                 actor=actor_name(), data=data)
+    record_event(
+        db,
+        subject_type="part",
+        subject_id=part.id,
+        subject_ref=part.part_number,
+        kind="created",
+        actor=actor_name(),
+        data=data,
+    )
     db.commit()
     return part
 
@@ -103,8 +118,9 @@ def set_policy(data, part_number, depot_code):
     db = get_session()
     part = part_by_number(db, part_number)
     depot = depot_by_code(db, depot_code, field="depot_code")
-    policy = db.scalar(select(StockPolicy).where(StockPolicy.part_id == part.id,
-                                                 StockPolicy.depot_id == depot.id))
+    policy = db.scalar(
+        select(StockPolicy).where(StockPolicy.part_id == part.id, StockPolicy.depot_id == depot.id)
+    )
     before = None
     if policy is None:
         policy = StockPolicy(part_id=part.id, depot_id=depot.id)
@@ -113,7 +129,14 @@ def set_policy(data, part_number, depot_code):
         before = {"reorder_point": policy.reorder_point, "target_level": policy.target_level}
     policy.reorder_point = data["reorder_point"]
     policy.target_level = data["target_level"]
-    record_event(db, subject_type="part", subject_id=part.id, subject_ref=part.part_number, kind="policy_set",
-                 actor=actor_name(), data={"depot": depot.code, **data, "before": before})
+    record_event(
+        db,
+        subject_type="part",
+        subject_id=part.id,
+        subject_ref=part.part_number,
+        kind="policy_set",
+        actor=actor_name(),
+        data={"depot": depot.code, **data, "before": before},
+    )
     db.commit()
     return {"depot": depot.code, "part_number": part.part_number, **data}

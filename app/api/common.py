@@ -59,9 +59,12 @@ def require_json():
         return None
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype != "application/json":
         if request.content_length or request.mimetype:
-            return problem(415, "Unsupported Media Type",
-                           f"send Content-Type: application/json (got {request.mimetype or 'nothing'})",
-                           errors={"Content-Type": ["must be application/json"]})
+            return problem(
+                415,
+                "Unsupported Media Type",
+                f"send Content-Type: application/json (got {request.mimetype or 'nothing'})",
+                errors={"Content-Type": ["must be application/json"]},
+            )
     return None
 
 
@@ -72,8 +75,12 @@ def screen_input():
     try:
         body = request.get_json(silent=True) if request.is_json else None
     except RecursionError:
-        return problem(400, "Bad Request", "the JSON body is nested too deeply",
-                       errors={"_schema": ["nested too deeply"]})
+        return problem(
+            400,
+            "Bad Request",
+            "the JSON body is nested too deeply",
+            errors={"_schema": ["nested too deeply"]},
+        )
     query = {name: "".join(values) for name, values in request.args.lists()}
     field = _unstorable_text(query) or _unstorable_text(body)
     if field is None:
@@ -89,7 +96,13 @@ def _unstorable_text(value) -> str | None:
         path, item = pending.pop()
         if isinstance(item, str) and not _storable(item):
             return path or "_schema"
-        children = item.items() if isinstance(item, dict) else enumerate(item) if isinstance(item, list) else ()
+        children = (
+            item.items()
+            if isinstance(item, dict)
+            else enumerate(item)
+            if isinstance(item, list)
+            else ()
+        )
         for key, child in children:
             name = f"{path}.{key}" if path else str(key)
             if not _storable(name):
@@ -126,7 +139,9 @@ def Zone(**kw) -> ma.fields.String:
 def _known_zone(name: str) -> None:
     try:
         ZoneInfo(name)
-    except Exception:  # not found (KeyError), malformed (ValueError), a folder such as "America" (OSError)
+    except (
+        Exception
+    ):  # not found (KeyError), malformed (ValueError), a folder such as "America" (OSError)
         raise ma.ValidationError(f"unknown time zone {name!r}") from None
 
 
@@ -141,10 +156,17 @@ def Money(**kw) -> ma.fields.Decimal:
     so no client rounds it through a float; a number is accepted on input too. Documented
     as a string with a pattern (apispec would call a Decimal field a number)."""
     kw.setdefault("as_string", True)
-    return ma.fields.Decimal(places=2, validate=_amount_in_range,
-                             metadata={"type": "string", "format": "decimal",
-                                       "pattern": r"^[0-9]{1,8}(\.[0-9]{1,2})?$",
-                                       "example": "2400.00"}, **kw)
+    return ma.fields.Decimal(
+        places=2,
+        validate=_amount_in_range,
+        metadata={
+            "type": "string",
+            "format": "decimal",
+            "pattern": r"^[0-9]{1,8}(\.[0-9]{1,2})?$",
+            "example": "2400.00",
+        },
+        **kw,
+    )
 
 
 # Dates and times a client sends stay within these years: past them the date arithmetic

@@ -16,7 +16,12 @@ from inventory import contracts, installed_base
 from inventory.errors import NotFound
 from models import Contract, Customer, Equipment, Site
 
-blp = Blueprint("customers", __name__, url_prefix="/api", description="Customers, sites, installed base, contracts")
+blp = Blueprint(
+    "customers",
+    __name__,
+    url_prefix="/api",
+    description="Customers, sites, installed base, contracts",
+)
 
 
 class CustomerSchema(ma.Schema):
@@ -48,7 +53,9 @@ class EquipmentCreate(ma.Schema):
     part_number = Str(64, required=True, metadata={"description": "the equipment's model"})
     serial = Str(64, required=True)
     acceptance_date = Day(required=True)
-    warranty_end = Day(allow_none=True, metadata={"description": "default: 3 years after acceptance"})
+    warranty_end = Day(
+        allow_none=True, metadata={"description": "default: 3 years after acceptance"}
+    )
     contract_code = Str(32, allow_none=True)
 
 
@@ -82,20 +89,27 @@ class ContractSettings(ma.Schema):
     coverage_end_min = ma.fields.Integer(validate=validate.Range(min=0, max=1440))
     timezone = Zone()
     country = Str(2)
-    response_minutes = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(["phone", "fax", "email", "web"])),
-                                      values=_minutes())
+    response_minutes = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.OneOf(["phone", "fax", "email", "web"])),
+        values=_minutes(),
+    )
     system_down_response_minutes = _minutes()
-    restore_minutes = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(["P1", "P2", "P3", "P4"])),
-                                     values=_minutes())
+    restore_minutes = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.OneOf(["P1", "P2", "P3", "P4"])), values=_minutes()
+    )
     onsite_promise_minutes = _minutes()
     replacement_unit_minutes = _minutes()
     spare_request_answer_minutes = _minutes()
     spare_delivery_days = ma.fields.Integer(validate=validate.Range(min=0, max=60))
     last_mile_minutes = _minutes()
     return_window_days = ma.fields.Integer(validate=validate.Range(min=0, max=60))
-    escalation = ma.fields.List(ma.fields.Nested(EscalationStepSchema), validate=validate.Length(max=10))
-    bases = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(
-        validate=validate.OneOf(["coverage", "elapsed", "working_days"])))
+    escalation = ma.fields.List(
+        ma.fields.Nested(EscalationStepSchema), validate=validate.Length(max=10)
+    )
+    bases = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(validate=validate.OneOf(["coverage", "elapsed", "working_days"])),
+    )
     late_return_charge = Money()
     currency = Str(3)
     valid_from = Day(allow_none=True)
@@ -127,7 +141,9 @@ ContractPage = page_schema(ContractSchema, "ContractPage")
 def _page(stmt, args, convert):
     db = get_session()
     total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.scalars(stmt.limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"])).all()
+    rows = db.scalars(
+        stmt.limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"])
+    ).all()
     return page_of([plain(convert(r)) for r in rows], total, args)
 
 
@@ -151,7 +167,11 @@ def create_customer(data):
 @roles_required(*ALL_ROLES)
 def list_customers(args):
     """Customer units; a customer sees only its own."""
-    return _page(_scoped(select(Customer).order_by(Customer.code), Customer.id), args, installed_base.customer_view)
+    return _page(
+        _scoped(select(Customer).order_by(Customer.code), Customer.id),
+        args,
+        installed_base.customer_view,
+    )
 
 
 @blp.get("/customers/<code>")
@@ -179,7 +199,10 @@ def create_site(data):
 @blp.response(200, SitePage)
 @roles_required(*ALL_ROLES)
 def list_sites(args):
-    stmt = _scoped(select(Site).join(Customer, Customer.id == Site.customer_id).order_by(Site.code), Site.customer_id)
+    stmt = _scoped(
+        select(Site).join(Customer, Customer.id == Site.customer_id).order_by(Site.code),
+        Site.customer_id,
+    )
     if args.get("customer"):
         stmt = stmt.where(Customer.code == args["customer"])
     return _page(stmt, args, installed_base.site_view)
@@ -200,8 +223,13 @@ def register_equipment(data):
 @roles_required(*ALL_ROLES)
 def list_equipment(args):
     """The installed base with warranty status; filter by customer, site or serial."""
-    stmt = _scoped(select(Equipment).join(Site, Site.id == Equipment.site_id)
-                   .join(Customer, Customer.id == Equipment.customer_id).order_by(Equipment.id), Equipment.customer_id)
+    stmt = _scoped(
+        select(Equipment)
+        .join(Site, Site.id == Equipment.site_id)
+        .join(Customer, Customer.id == Equipment.customer_id)
+        .order_by(Equipment.id),
+        Equipment.customer_id,
+    )
     if args.get("customer"):
         stmt = stmt.where(Customer.code == args["customer"])
     if args.get("site"):
@@ -234,8 +262,12 @@ def update_contract(data, code):
 @blp.response(200, ContractPage)
 @roles_required(*STAFF, "customer")
 def list_contracts(args):
-    stmt = _scoped(select(Contract).join(Customer, Customer.id == Contract.customer_id).order_by(Contract.code),
-                   Contract.customer_id)
+    stmt = _scoped(
+        select(Contract)
+        .join(Customer, Customer.id == Contract.customer_id)
+        .order_by(Contract.code),
+        Contract.customer_id,
+    )
     if args.get("customer"):
         stmt = stmt.where(Customer.code == args["customer"])
     return _page(stmt, args, contracts.contract_view)

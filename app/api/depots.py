@@ -21,8 +21,11 @@ blp = Blueprint("depots", __name__, url_prefix="/api/depots", description="Depot
 
 
 class DepotSchema(ma.Schema):
-    code = Str(32, required=True, validate=validate.Regexp(r"^[A-Z0-9-]{2,32}$",
-                                                           error="upper-case letters, digits and '-'"))
+    code = Str(
+        32,
+        required=True,
+        validate=validate.Regexp(r"^[A-Z0-9-]{2,32}$", error="upper-case letters, digits and '-'"),
+    )
     name = Str(120, required=True)
     name_en = Str(120, allow_none=True)
     address = Str(300, required=True)
@@ -35,7 +38,9 @@ class DepotSchema(ma.Schema):
     @ma.validates_schema
     def _both_coordinates(self, data, **_kw):
         if ("lat" in data) != ("lon" in data):
-            raise ma.ValidationError("give both lat and lon, or neither", "lat" if "lat" not in data else "lon")
+            raise ma.ValidationError(
+                "give both lat and lon, or neither", "lat" if "lat" not in data else "lon"
+            )
 
 
 class DepotQuery(PageArgs):
@@ -57,9 +62,15 @@ def list_depots(args):
         stmt = stmt.where(Depot.city == args["city"])
     if args.get("q"):
         like = f"%{args['q']}%"
-        stmt = stmt.where(or_(Depot.code.ilike(like), Depot.name.ilike(like), Depot.address.ilike(like)))
+        stmt = stmt.where(
+            or_(Depot.code.ilike(like), Depot.name.ilike(like), Depot.address.ilike(like))
+        )
     total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.scalars(stmt.order_by(Depot.code).limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"]))
+    rows = db.scalars(
+        stmt.order_by(Depot.code)
+        .limit(args["page_size"])
+        .offset((args["page"] - 1) * args["page_size"])
+    )
     return page_of(list(rows), total, args)
 
 
@@ -97,7 +108,14 @@ def create_depot(data):
     depot = Depot(location_id=location.id, **data)
     db.add(depot)
     db.flush()
-    record_event(db, subject_type="depot", subject_id=depot.id, subject_ref=depot.code, kind="created",
-                 actor=actor_name(), data=data)
+    record_event(
+        db,
+        subject_type="depot",
+        subject_id=depot.id,
+        subject_ref=depot.code,
+        kind="created",
+        actor=actor_name(),
+        data=data,
+    )
     db.commit()
     return depot

@@ -16,26 +16,46 @@ from inventory.installed_base import site_by_code
 from logistics.dispatch import Mode
 from logistics.sla import Channel, Severity
 
-blp = Blueprint("dispatch_api", __name__, url_prefix="/api", description="Dispatch ranking (engineer × depot) and confirmation")
+blp = Blueprint(
+    "dispatch_api",
+    __name__,
+    url_prefix="/api",
+    description="Dispatch ranking (engineer × depot) and confirmation",
+)
 
 
 class OptionsRequest(ma.Schema):
-    site = Str(32, allow_none=True, metadata={"description": "site code; or give place, or lat and lon"})
+    site = Str(
+        32, allow_none=True, metadata={"description": "site code; or give place, or lat and lon"}
+    )
     place = Str(300, allow_none=True, metadata={"description": "a city/address or 'lat,lon'"})
     lat = ma.fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     lon = ma.fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     severity = ma.fields.String(required=True, validate=validate.OneOf([s.value for s in Severity]))
-    channel = ma.fields.String(load_default="phone", validate=validate.OneOf([c.value for c in Channel]))
-    part_number = Str(64, allow_none=True, metadata={"description": "part model needed; omit for engineer only"})
-    contract = Str(32, allow_none=True, metadata={"description": "contract code (default: shipped 7×24 policy)"})
+    channel = ma.fields.String(
+        load_default="phone", validate=validate.OneOf([c.value for c in Channel])
+    )
+    part_number = Str(
+        64, allow_none=True, metadata={"description": "part model needed; omit for engineer only"}
+    )
+    contract = Str(
+        32,
+        allow_none=True,
+        metadata={"description": "contract code (default: shipped 7×24 policy)"},
+    )
     limit = ma.fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
 
     @ma.validates_schema
     def _where(self, data, **_kw):
-        given = [bool(data.get("site")), bool(data.get("place")),
-                 data.get("lat") is not None or data.get("lon") is not None]
+        given = [
+            bool(data.get("site")),
+            bool(data.get("place")),
+            data.get("lat") is not None or data.get("lon") is not None,
+        ]
         if sum(given) != 1:
-            raise ma.ValidationError("give exactly one of site, place, or lat and lon", field_name="site")
+            raise ma.ValidationError(
+                "give exactly one of site, place, or lat and lon", field_name="site"
+            )
         if given[2] and (data.get("lat") is None or data.get("lon") is None):
             raise ma.ValidationError("give both lat and lon", field_name="lat")
 
@@ -57,12 +77,16 @@ class CheckSchema(ma.Schema):
     due = ma.fields.AwareDateTime()
     eta = ma.fields.AwareDateTime()
     met = ma.fields.Boolean()
-    margin_minutes = ma.fields.Float(metadata={"description": "due − eta, wall-clock minutes (negative: late)"})
+    margin_minutes = ma.fields.Float(
+        metadata={"description": "due − eta, wall-clock minutes (negative: late)"}
+    )
 
 
 class OptionSchema(ma.Schema):
     rank = ma.fields.Integer()
-    mode = ma.fields.String(metadata={"description": "pickup (engineer collects the part), courier, engineer (no part)"})
+    mode = ma.fields.String(
+        metadata={"description": "pickup (engineer collects the part), courier, engineer (no part)"}
+    )
     engineer_id = ma.fields.Raw()
     engineer_code = ma.fields.String()
     engineer_name = ma.fields.String()
@@ -99,10 +123,18 @@ class RankingSchema(ma.Schema):
 
 class ConfirmRequest(ma.Schema):
     engineer = Str(32, required=True, metadata={"description": "engineer code"})
-    depot = Str(32, allow_none=True, metadata={"description": "depot the spare comes from (omit for mode engineer)"})
+    depot = Str(
+        32,
+        allow_none=True,
+        metadata={"description": "depot the spare comes from (omit for mode engineer)"},
+    )
     mode = ma.fields.String(load_default="pickup", validate=validate.OneOf([m.value for m in Mode]))
-    serial = Str(64, allow_none=True, metadata={"description": "a particular spare; default: any good one"})
-    faulty_serial = Str(64, allow_none=True, metadata={"description": "default: the ticket's equipment serial"})
+    serial = Str(
+        64, allow_none=True, metadata={"description": "a particular spare; default: any good one"}
+    )
+    faulty_serial = Str(
+        64, allow_none=True, metadata={"description": "default: the ticket's equipment serial"}
+    )
 
 
 class ConfirmationSchema(ma.Schema):
@@ -143,11 +175,27 @@ def options(data):
         place = resolve(data["place"], "place")
         lat, lon, tz, name = place.lat, place.lon, place.timezone, place.name
     else:
-        lat, lon, tz, name = data["lat"], data["lon"], "Asia/Shanghai", f"{data['lat']:.4f},{data['lon']:.4f}"
-    return _ranking(svc.rank_for_fault(db, site_lat=lat, site_lon=lon, severity=data["severity"],
-                                       channel=data["channel"], part_number=data.get("part_number"),
-                                       contract_code=data.get("contract"), timezone=tz, limit=data["limit"],
-                                       site_name=name, travel=travel_model()))
+        lat, lon, tz, name = (
+            data["lat"],
+            data["lon"],
+            "Asia/Shanghai",
+            f"{data['lat']:.4f},{data['lon']:.4f}",
+        )
+    return _ranking(
+        svc.rank_for_fault(
+            db,
+            site_lat=lat,
+            site_lon=lon,
+            severity=data["severity"],
+            channel=data["channel"],
+            part_number=data.get("part_number"),
+            contract_code=data.get("contract"),
+            timezone=tz,
+            limit=data["limit"],
+            site_name=name,
+            travel=travel_model(),
+        )
+    )
 
 
 @blp.get("/tickets/<ref>/dispatch-options")
@@ -169,6 +217,15 @@ def confirm(data, ref):
     """Confirm one option in one transaction: the engineer is assigned, a good spare is
     reserved at the depot and an advance-replacement RMA is opened. 409 when someone got
     there first (the ticket was dispatched, or the depot's last spare was taken)."""
-    return plain(svc.confirm_dispatch(get_session(), ref, engineer_code=data["engineer"], actor=actor_name(),
-                                      depot_code=data.get("depot"), mode=data["mode"], serial=data.get("serial"),
-                                      faulty_serial=data.get("faulty_serial")))
+    return plain(
+        svc.confirm_dispatch(
+            get_session(),
+            ref,
+            engineer_code=data["engineer"],
+            actor=actor_name(),
+            depot_code=data.get("depot"),
+            mode=data["mode"],
+            serial=data.get("serial"),
+            faulty_serial=data.get("faulty_serial"),
+        )
+    )

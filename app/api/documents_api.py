@@ -13,36 +13,55 @@ from app.auth import current_user, roles_required
 from app.db import get_session
 from app.documents import access, files
 
-blp = Blueprint("documents_api", __name__, url_prefix="/api",
-                description="PDF documents: repair request form, packing slip, return label, fault handling "
-                            "report, monthly service report")
+blp = Blueprint(
+    "documents_api",
+    __name__,
+    url_prefix="/api",
+    description="PDF documents: repair request form, packing slip, return label, fault handling "
+    "report, monthly service report",
+)
 
 DOCUMENT_ROLES = ("dispatcher", "warehouse", "engineer", "customer")
 REPORT_ROLES = ("dispatcher", "warehouse", "customer")
 
 
 class DocumentArgs(ma.Schema):
-    lang = ma.fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]),
-                            metadata={"description": "zh (Chinese, the default) or en"})
+    lang = ma.fields.String(
+        load_default="zh",
+        validate=validate.OneOf(["zh", "en"]),
+        metadata={"description": "zh (Chinese, the default) or en"},
+    )
 
 
 class MonthArgs(DocumentArgs):
     year = ma.fields.Integer(required=True, validate=validate.Range(min=1970, max=2199))
-    month = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=12),
-                              metadata={"description": "1–12, a month that has begun in the customer's time zone"})
+    month = ma.fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=12),
+        metadata={"description": "1–12, a month that has begun in the customer's time zone"},
+    )
 
 
 def _problem(description: str) -> dict:
-    return {"description": description, "content": {"application/problem+json": {"schema": {"type": "object"}}}}
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"type": "object"}}},
+    }
 
 
 def pdf_responses(what: str, *, conflict: str | None = None) -> dict:
     """The OpenAPI responses of a PDF download."""
     responses = {
-        "200": {"description": f"{what} (PDF)",
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-                "headers": {"Content-Disposition": {"schema": {"type": "string"},
-                                                    "description": 'attachment; filename="…pdf"'}}},
+        "200": {
+            "description": f"{what} (PDF)",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "headers": {
+                "Content-Disposition": {
+                    "schema": {"type": "string"},
+                    "description": 'attachment; filename="…pdf"',
+                }
+            },
+        },
         "404": _problem("unknown, or not the caller's to see"),
     }
     if conflict:
@@ -66,31 +85,44 @@ def repair_form(args, number):
 
 @blp.get("/rmas/<number>/packing-slip.pdf")
 @blp.arguments(DocumentArgs, location="query")
-@blp.doc(responses=pdf_responses("the packing slip with its cut-out return label",
-                                 conflict="not an advance replacement, or its spare is not reserved yet"))
+@blp.doc(
+    responses=pdf_responses(
+        "the packing slip with its cut-out return label",
+        conflict="not an advance replacement, or its spare is not reserved yet",
+    )
+)
 @roles_required(*DOCUMENT_ROLES)
 def packing_slip(args, number):
     """The packing slip of an advance replacement (RMA number, part, serials, addresses,
     return deadline, Code 128 of the RMA number, QR code of the tracking link)."""
-    return files.packing_slip(get_session(), number, current_user(), lang=args["lang"],
-                              base_url=_base_url()).response()
+    return files.packing_slip(
+        get_session(), number, current_user(), lang=args["lang"], base_url=_base_url()
+    ).response()
 
 
 @blp.get("/rmas/<number>/return-label.pdf")
 @blp.arguments(DocumentArgs, location="query")
-@blp.doc(responses=pdf_responses("the return label for the faulty unit",
-                                 conflict="no faulty unit is waiting to be sent back"))
+@blp.doc(
+    responses=pdf_responses(
+        "the return label for the faulty unit", conflict="no faulty unit is waiting to be sent back"
+    )
+)
 @roles_required(*DOCUMENT_ROLES)
 def return_label(args, number):
     """The label the faulty unit goes back to the depot with."""
-    return files.return_label(get_session(), number, current_user(), lang=args["lang"],
-                              base_url=_base_url()).response()
+    return files.return_label(
+        get_session(), number, current_user(), lang=args["lang"], base_url=_base_url()
+    ).response()
 
 
 @blp.get("/tickets/<number>/fault-report.pdf")
 @blp.arguments(DocumentArgs, location="query")
-@blp.doc(responses=pdf_responses("the fault handling report (故障处理报告)",
-                                 conflict="the ticket is not resolved or closed yet"))
+@blp.doc(
+    responses=pdf_responses(
+        "the fault handling report (故障处理报告)",
+        conflict="the ticket is not resolved or closed yet",
+    )
+)
 @roles_required(*DOCUMENT_ROLES)
 def fault_report(args, number):
     """A resolved or closed ticket's timeline, clocks met or missed, actions and parts used.
@@ -107,4 +139,6 @@ def monthly_report(args, code):
     severity, SLA attainment, mean time to restore, overdue returns, satisfaction."""
     db = get_session()
     customer = access.customer_for(db, code, current_user())
-    return files.monthly_report(db, customer, args["year"], args["month"], lang=args["lang"]).response()
+    return files.monthly_report(
+        db, customer, args["year"], args["month"], lang=args["lang"]
+    ).response()

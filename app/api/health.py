@@ -23,5 +23,7 @@ def health():
     try:
         get_session().execute(text("SELECT 1"))
     except Exception as error:  # any database failure means not ready
-        return problem(503, "Service Unavailable", f"database not reachable: {type(error).__name__}")
+        return problem(
+            503, "Service Unavailable", f"database not reachable: {type(error).__name__}"
+        )
     return {"status": "ok"}

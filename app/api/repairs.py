@@ -14,20 +14,31 @@ from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import repairs as svc
 from models import RepairBatch
 
-blp = Blueprint("repairs", __name__, url_prefix="/api/repair-batches", description="Repair batches (vendor RMAs)")
+blp = Blueprint(
+    "repairs",
+    __name__,
+    url_prefix="/api/repair-batches",
+    description="Repair batches (vendor RMAs)",
+)
 
 
 class RepairSendRequest(ma.Schema):
     depot = Str(32, required=True)
     vendor = Str(120, required=True)
-    serials = ma.fields.List(Str(64, required=True), required=True, validate=validate.Length(min=1, max=5000))
+    serials = ma.fields.List(
+        Str(64, required=True), required=True, validate=validate.Length(min=1, max=5000)
+    )
     note = Str(500, allow_none=True)
 
 
 class RepairReceiveRequest(ma.Schema):
-    outcomes = ma.fields.Dict(keys=Str(64), values=ma.fields.String(validate=validate.OneOf(svc.OUTCOMES)),
-                              required=True, validate=validate.Length(min=1),
-                              metadata={"description": "serial → repaired | scrapped"})
+    outcomes = ma.fields.Dict(
+        keys=Str(64),
+        values=ma.fields.String(validate=validate.OneOf(svc.OUTCOMES)),
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "serial → repaired | scrapped"},
+    )
 
 
 class RepairLineSchema(ma.Schema):
@@ -75,8 +86,16 @@ BatchPage = page_schema(BatchSchema, "RepairBatchPage")
 @roles_required("warehouse")
 def send(data):
     """Send faulty units from a depot's shelf to a repair vendor as one batch."""
-    return plain(svc.send_to_repair(get_session(), depot_code=data["depot"], vendor=data["vendor"],
-                                    serials=data["serials"], actor=actor_name(), note=data.get("note")))
+    return plain(
+        svc.send_to_repair(
+            get_session(),
+            depot_code=data["depot"],
+            vendor=data["vendor"],
+            serials=data["serials"],
+            actor=actor_name(),
+            note=data.get("note"),
+        )
+    )
 
 
 @blp.post("/<number>/receive")
@@ -87,7 +106,11 @@ def send(data):
 @roles_required("warehouse")
 def receive(data, number):
     """Record units back from the vendor: repaired (restocked good) or scrapped."""
-    return plain(svc.receive_from_repair(get_session(), number, outcomes=data["outcomes"], actor=actor_name()))
+    return plain(
+        svc.receive_from_repair(
+            get_session(), number, outcomes=data["outcomes"], actor=actor_name()
+        )
+    )
 
 
 @blp.get("")
@@ -102,7 +125,9 @@ def list_batches(args):
     if args.get("vendor"):
         stmt = stmt.where(RepairBatch.vendor == args["vendor"])
     total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    batches = db.scalars(stmt.limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"])).all()
+    batches = db.scalars(
+        stmt.limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"])
+    ).all()
     return page_of([plain(svc.batch_view(db, b)) for b in batches], total, args)
 
 

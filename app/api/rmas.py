@@ -24,7 +24,12 @@ from inventory.errors import NotFound
 from inventory.events import events_of
 from models import Customer, Rma
 
-blp = Blueprint("rmas", __name__, url_prefix="/api/rmas", description="RMAs: advance replacement and return for repair")
+blp = Blueprint(
+    "rmas",
+    __name__,
+    url_prefix="/api/rmas",
+    description="RMAs: advance replacement and return for repair",
+)
 
 # Who may make each move (admin always may). Authorisation is the app's; the moves
 # themselves are the table in inventory/rmas.py.
@@ -62,21 +67,34 @@ class RmaCreate(ma.Schema):
     postcode = Str(12, allow_none=True)
     replacement_part_number = Str(64, allow_none=True)
     return_depot = Str(32, allow_none=True)
-    internal_note = Str(4000, allow_none=True, metadata={"description": "staff only; never shown to the customer"})
+    internal_note = Str(
+        4000, allow_none=True, metadata={"description": "staff only; never shown to the customer"}
+    )
 
 
 class MoveRequest(ma.Schema):
-    depot = Str(32, allow_none=True, metadata={"description": "allocate: source depot; receive_faulty / "
-                                                              "finish_repair: receiving depot"})
+    depot = Str(
+        32,
+        allow_none=True,
+        metadata={
+            "description": "allocate: source depot; receive_faulty / finish_repair: receiving depot"
+        },
+    )
     serial = Str(64, allow_none=True, metadata={"description": "allocate: a particular spare"})
     carrier = Str(40, allow_none=True)
     waybill = Str(64, allow_none=True)
-    analysis = Str(4000, allow_none=True, metadata={"description": "fault analysis (receive_faulty)"})
-    action_taken = Str(4000, allow_none=True, metadata={"description": "what was done (finish_repair)"})
+    analysis = Str(
+        4000, allow_none=True, metadata={"description": "fault analysis (receive_faulty)"}
+    )
+    action_taken = Str(
+        4000, allow_none=True, metadata={"description": "what was done (finish_repair)"}
+    )
     outcome = ma.fields.String(allow_none=True, validate=validate.OneOf(["repaired", "exchanged"]))
     vendor = Str(120, allow_none=True)
     reason = Str(500, allow_none=True)
-    note = Str(2000, allow_none=True, metadata={"description": "staff note, never shown to the customer"})
+    note = Str(
+        2000, allow_none=True, metadata={"description": "staff note, never shown to the customer"}
+    )
 
 
 class RmaSchema(ma.Schema):
@@ -175,19 +193,38 @@ def create_rma(data):
 def list_rmas(args):
     """RMAs, newest first; customers see their own only."""
     db = get_session()
-    stmt = (select(Rma.number, Rma.kind, Rma.status, Customer.code.label("customer_code"), Rma.faulty_serial,
-                   Rma.replacement_serial, Rma.requested_at, Rma.return_due_at, Rma.overdue)
-            .join(Customer, Customer.id == Rma.customer_id))
+    stmt = select(
+        Rma.number,
+        Rma.kind,
+        Rma.status,
+        Customer.code.label("customer_code"),
+        Rma.faulty_serial,
+        Rma.replacement_serial,
+        Rma.requested_at,
+        Rma.return_due_at,
+        Rma.overdue,
+    ).join(Customer, Customer.id == Rma.customer_id)
     scope = customer_scope()
     if scope is not None:
         stmt = stmt.where(Rma.customer_id == scope)
-    for name, column in (("status", Rma.status), ("kind", Rma.kind), ("customer", Customer.code),
-                         ("overdue", Rma.overdue)):
+    for name, column in (
+        ("status", Rma.status),
+        ("kind", Rma.kind),
+        ("customer", Customer.code),
+        ("overdue", Rma.overdue),
+    ):
         if args.get(name) is not None:
             stmt = stmt.where(column == args[name])
     total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.execute(stmt.order_by(Rma.id.desc()).limit(args["page_size"])
-                      .offset((args["page"] - 1) * args["page_size"])).mappings().all()
+    rows = (
+        db.execute(
+            stmt.order_by(Rma.id.desc())
+            .limit(args["page_size"])
+            .offset((args["page"] - 1) * args["page_size"])
+        )
+        .mappings()
+        .all()
+    )
     return page_of([dict(r) for r in rows], total, args)
 
 
@@ -222,7 +259,9 @@ def move(data, ref, action):
     request_return, return_faulty, receive_faulty, start_repair, finish_repair, cancel,
     close) with its stock movements; a move not allowed from the current status is 409."""
     if action not in ACTION_ROLES:
-        return problem(404, "Not Found", f"no RMA action {action!r}; one of {', '.join(sorted(ACTION_ROLES))}")
+        return problem(
+            404, "Not Found", f"no RMA action {action!r}; one of {', '.join(sorted(ACTION_ROLES))}"
+        )
     engineer = engineer_scope()
     if engineer is not None:  # engineers move the RMAs of their own jobs (or of nobody's)
         rma = svc.rma_by_ref(get_session(), ref)
@@ -232,5 +271,13 @@ def move(data, ref, action):
     scope = customer_scope()
     if scope is not None:
         data = {k: v for k, v in data.items() if k in ("carrier", "waybill")}
-    return plain(svc.move_rma(get_session(), ref, action, actor=actor_name(), given=svc.MoveInput(**data),
-                              customer_id=scope))
+    return plain(
+        svc.move_rma(
+            get_session(),
+            ref,
+            action,
+            actor=actor_name(),
+            given=svc.MoveInput(**data),
+            customer_id=scope,
+        )
+    )

@@ -14,8 +14,12 @@ from app.db import get_session
 from inventory.jobs import create_job, get_job, progress_percent
 from inventory.route_planning import request_from_params, validate_request
 
-blp = Blueprint("route_plans", __name__, url_prefix="/api/route-plans",
-                description="Engineers' day routes (OR-Tools VRPTW), solved in the background")
+blp = Blueprint(
+    "route_plans",
+    __name__,
+    url_prefix="/api/route-plans",
+    description="Engineers' day routes (OR-Tools VRPTW), solved in the background",
+)
 
 
 class PickupSchema(ma.Schema):
@@ -31,14 +35,22 @@ class StopSchema(ma.Schema):
     window_start = When()
     window_end = When()
     skill = Str(40)
-    severity = ma.fields.String(load_default="P3", validate=validate.OneOf(["P1", "P2", "P3", "P4", "inspection"]))
-    pickup_depot = Str(32, metadata={"description": "depot where the spare is picked up before this stop"})
+    severity = ma.fields.String(
+        load_default="P3", validate=validate.OneOf(["P1", "P2", "P3", "P4", "inspection"])
+    )
+    pickup_depot = Str(
+        32, metadata={"description": "depot where the spare is picked up before this stop"}
+    )
 
     @ma.validates_schema
     def _place_and_window(self, data, **_kw):
         if not data.get("site") and ("lat" not in data or "lon" not in data):
             raise ma.ValidationError("give a site code, or lat and lon", "site")
-        if data.get("window_start") and data.get("window_end") and data["window_end"] < data["window_start"]:
+        if (
+            data.get("window_start")
+            and data.get("window_end")
+            and data["window_end"] < data["window_start"]
+        ):
             raise ma.ValidationError("the time window ends before it starts", "window_end")
 
 
@@ -47,7 +59,9 @@ class PlanRequestSchema(ma.Schema):
     timezone = Zone(load_default="Asia/Shanghai")
     engineers = ma.fields.List(Str(32), validate=validate.Length(max=500))
     depot = Str(32)
-    stops = ma.fields.List(ma.fields.Nested(StopSchema), required=True, validate=validate.Length(min=1, max=2000))
+    stops = ma.fields.List(
+        ma.fields.Nested(StopSchema), required=True, validate=validate.Length(min=1, max=2000)
+    )
     time_limit_s = ma.fields.Float(load_default=5.0, validate=validate.Range(min=0.5, max=120))
 
 
@@ -64,9 +78,17 @@ class JobSchema(ma.Schema):
 
 
 def _job_view(job) -> dict:
-    return {"id": job.id, "status": job.status, "progress": progress_percent(job), "created_at": job.created_at,
-            "started_at": job.started_at, "finished_at": job.finished_at, "error": job.error, "result": job.result,
-            "href": url_for("route_plans.get_plan", job_id=job.id)}
+    return {
+        "id": job.id,
+        "status": job.status,
+        "progress": progress_percent(job),
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "error": job.error,
+        "result": job.result,
+        "href": url_for("route_plans.get_plan", job_id=job.id),
+    }
 
 
 @blp.post("")
@@ -76,12 +98,16 @@ def _job_view(job) -> dict:
 def create_plan(data):
     """Queue a day plan. Answers 202 with the job; poll its href for progress and the routes."""
     params = PlanRequestSchema().dump(data)
-    params["stops"] = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in s.items()}
-                       for s in data["stops"]]
+    params["stops"] = [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in s.items()}
+        for s in data["stops"]
+    ]
     session = get_session()
     validate_request(session, request_from_params(params))
     session.rollback()
-    job = create_job(session, "route_plan", params, actor=actor_name(), time_limit_s=data["time_limit_s"])
+    job = create_job(
+        session, "route_plan", params, actor=actor_name(), time_limit_s=data["time_limit_s"]
+    )
     submit_route_plan(job.id)
     return _job_view(job), 202, {"Location": url_for("route_plans.get_plan", job_id=job.id)}
 

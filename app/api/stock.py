@@ -18,7 +18,12 @@ from inventory.delivery_file import read_delivery
 from inventory.errors import InvalidInput
 from models.enums import Condition, MovementReason
 
-blp = Blueprint("stock", __name__, url_prefix="/api", description="Stock ledger: receive, count, scrap, reserve, look up")
+blp = Blueprint(
+    "stock",
+    __name__,
+    url_prefix="/api",
+    description="Stock ledger: receive, count, scrap, reserve, look up",
+)
 WAREHOUSE = ("warehouse",)
 CONDITIONS = [c.value for c in Condition]
 
@@ -80,7 +85,9 @@ class CountRequest(ma.Schema):
     @ma.validates_schema
     def _one_of(self, data, **_kw):
         if ("counted_qty" in data) == ("serials" in data):
-            raise ma.ValidationError("give counted_qty (counted parts) or serials (serialized parts)", "counted_qty")
+            raise ma.ValidationError(
+                "give counted_qty (counted parts) or serials (serialized parts)", "counted_qty"
+            )
 
 
 class CountSchema(ma.Schema):
@@ -152,8 +159,10 @@ class HistoryQuery(ma.Schema):
 class AvailabilityQuery(ma.Schema):
     part_number = Str(64, required=True)
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(CONDITIONS))
-    near = ma.fields.String(metadata={"description": "'lat,lon' or a city/address to sort by distance"},
-                            validate=validate.Length(max=300))
+    near = ma.fields.String(
+        metadata={"description": "'lat,lon' or a city/address to sort by distance"},
+        validate=validate.Length(max=300),
+    )
     include_empty = ma.fields.Boolean(load_default=False)
 
 
@@ -203,10 +212,19 @@ BelowReorderPage = page_schema(BelowReorderSchema, "BelowReorderPage")
 @roles_required(*WAREHOUSE)
 def receive(data):
     """Receive one serial (or a quantity of a counted part) from a supplier."""
-    return plain(receiving.receive_from_supplier(get_session(), actor=actor_name(), depot_code=data["depot"],
-                                                 part_number=data["part_number"], serial=data.get("serial"),
-                                                 qty=data["qty"], condition=data["condition"],
-                                                 reference=data.get("reference"), note=data.get("note")))
+    return plain(
+        receiving.receive_from_supplier(
+            get_session(),
+            actor=actor_name(),
+            depot_code=data["depot"],
+            part_number=data["part_number"],
+            serial=data.get("serial"),
+            qty=data["qty"],
+            condition=data["condition"],
+            reference=data.get("reference"),
+            note=data.get("note"),
+        )
+    )
 
 
 @blp.post("/stock/receipts/import")
@@ -219,15 +237,28 @@ def import_delivery(args):
     report; the good rows are booked in one transaction (``strict=true``: all or nothing)."""
     upload = request.files.get("file")
     if upload is None:
-        return problem(422, "Unprocessable Entity", "attach the delivery as multipart field 'file'",
-                       errors={"file": ["missing"]})
+        return problem(
+            422,
+            "Unprocessable Entity",
+            "attach the delivery as multipart field 'file'",
+            errors={"file": ["missing"]},
+        )
     rows = read_delivery(upload.read(), upload.filename or "")
-    report = receiving.import_receipts(get_session(), rows, actor=actor_name(),
-                                       reference=args.get("reference"), strict=args["strict"])
+    report = receiving.import_receipts(
+        get_session(),
+        rows,
+        actor=actor_name(),
+        reference=args.get("reference"),
+        strict=args["strict"],
+    )
     if not report.committed:
-        return problem(422, "Unprocessable Entity", f"{len(report.errors)} bad row(s); nothing was booked",
-                       errors={"file": [f"row {e.row}: {e.field}: {e.message}" for e in report.errors[:200]]},
-                       report=ImportReportSchema().dump(plain(report)))
+        return problem(
+            422,
+            "Unprocessable Entity",
+            f"{len(report.errors)} bad row(s); nothing was booked",
+            errors={"file": [f"row {e.row}: {e.field}: {e.message}" for e in report.errors[:200]]},
+            report=ImportReportSchema().dump(plain(report)),
+        )
     return plain(report)
 
 
@@ -242,9 +273,15 @@ import_delivery._accepts_any_body = True
 @roles_required(*WAREHOUSE)
 def adjust(data):
     """Correct a counted part's quantity by ``delta`` with a reason."""
-    qty = counts.adjust_quantity(get_session(), depot_code=data["depot"], part_number=data["part_number"],
-                                 delta=data["delta"], reason=data["reason"], actor=actor_name(),
-                                 condition=data["condition"])
+    qty = counts.adjust_quantity(
+        get_session(),
+        depot_code=data["depot"],
+        part_number=data["part_number"],
+        delta=data["delta"],
+        reason=data["reason"],
+        actor=actor_name(),
+        condition=data["condition"],
+    )
     return {"qty": qty}
 
 
@@ -256,9 +293,18 @@ def adjust(data):
 @roles_required(*WAREHOUSE)
 def count(data):
     """Cycle count: the books are set to what is on the shelf, differences go in the ledger."""
-    return plain(counts.cycle_count(get_session(), depot_code=data["depot"], part_number=data["part_number"],
-                                    actor=actor_name(), reason=data["reason"], counted_qty=data.get("counted_qty"),
-                                    serials=data.get("serials"), condition=data["condition"]))
+    return plain(
+        counts.cycle_count(
+            get_session(),
+            depot_code=data["depot"],
+            part_number=data["part_number"],
+            actor=actor_name(),
+            reason=data["reason"],
+            counted_qty=data.get("counted_qty"),
+            serials=data.get("serials"),
+            condition=data["condition"],
+        )
+    )
 
 
 @blp.post("/stock/scrap")
@@ -268,8 +314,15 @@ def count(data):
 @blp.response(200, ma.Schema.from_dict({"movement_id": ma.fields.Integer()}, name="ScrapResult"))
 @roles_required(*WAREHOUSE)
 def scrap(data):
-    movement_id = counts.scrap(get_session(), actor=actor_name(), reason=data["reason"], serial=data.get("serial"),
-                               part_number=data.get("part_number"), depot_code=data.get("depot"), qty=data["qty"])
+    movement_id = counts.scrap(
+        get_session(),
+        actor=actor_name(),
+        reason=data["reason"],
+        serial=data.get("serial"),
+        part_number=data.get("part_number"),
+        depot_code=data.get("depot"),
+        qty=data["qty"],
+    )
     return {"movement_id": movement_id}
 
 
@@ -281,9 +334,17 @@ def scrap(data):
 @roles_required("warehouse", "dispatcher")
 def reserve(data):
     """Reserve a good unit (or quantity) at a depot for a reference; 409 when none is left."""
-    return plain(reservation.reserve(get_session(), depot_code=data["depot"], part_number=data["part_number"],
-                                     reference=data["reference"], qty=data["qty"], serial=data.get("serial"),
-                                     actor=actor_name()))
+    return plain(
+        reservation.reserve(
+            get_session(),
+            depot_code=data["depot"],
+            part_number=data["part_number"],
+            reference=data["reference"],
+            qty=data["qty"],
+            serial=data.get("serial"),
+            actor=actor_name(),
+        )
+    )
 
 
 @blp.get("/items/<serial>")
@@ -305,8 +366,16 @@ def availability(args):
     if args.get("near"):
         place = resolve(args["near"], "near")
         near = (place.lat, place.lon)
-    return [plain(a) for a in queries.availability(get_session(), args["part_number"], condition=args["condition"],
-                                                    near=near, include_empty=args["include_empty"])]
+    return [
+        plain(a)
+        for a in queries.availability(
+            get_session(),
+            args["part_number"],
+            condition=args["condition"],
+            near=near,
+            include_empty=args["include_empty"],
+        )
+    ]
 
 
 @blp.get("/stock/below-reorder")
@@ -325,9 +394,16 @@ def below_reorder(args):
 @roles_required(*STAFF)
 def movements(args):
     rows, total = queries.list_movements(
-        get_session(), depot_code=args.get("depot"), part_number=args.get("part_number"),
-        reason=args.get("reason"), reference=args.get("reference"), since=args.get("since"),
-        until=args.get("until"), page=args["page"], page_size=args["page_size"])
+        get_session(),
+        depot_code=args.get("depot"),
+        part_number=args.get("part_number"),
+        reason=args.get("reason"),
+        reference=args.get("reference"),
+        since=args.get("since"),
+        until=args.get("until"),
+        page=args["page"],
+        page_size=args["page_size"],
+    )
     return page_of([plain(r) for r in rows], total, args)
 
 

@@ -26,18 +26,31 @@ from inventory.events import events_of
 from logistics.sla import Channel, Severity
 from models import Customer, Site, Ticket
 
-blp = Blueprint("tickets", __name__, url_prefix="/api/tickets", description="Fault tickets (故障申报) and their SLA clocks")
+blp = Blueprint(
+    "tickets",
+    __name__,
+    url_prefix="/api/tickets",
+    description="Fault tickets (故障申报) and their SLA clocks",
+)
 SEVERITIES = [s.value for s in Severity]
 CHANNELS = [c.value for c in Channel]
 
 
 class TicketCreate(ma.Schema):
     site = Str(32, required=True, metadata={"description": "site code"})
-    severity = ma.fields.String(required=True, validate=validate.OneOf(SEVERITIES),
-                                metadata={"description": "P1 system down / data loss, P2 severe, P3 significant, "
-                                                         "P4 question / minor"})
-    channel = ma.fields.String(load_default="phone", validate=validate.OneOf(CHANNELS),
-                               metadata={"description": "customers always report over the web"})
+    severity = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(SEVERITIES),
+        metadata={
+            "description": "P1 system down / data loss, P2 severe, P3 significant, "
+            "P4 question / minor"
+        },
+    )
+    channel = ma.fields.String(
+        load_default="phone",
+        validate=validate.OneOf(CHANNELS),
+        metadata={"description": "customers always report over the web"},
+    )
     symptom = Str(4000, required=True)
     equipment_serial = Str(64, allow_none=True)
     part_number = Str(64, allow_none=True, metadata={"description": "part model needed, if known"})
@@ -123,7 +136,9 @@ class ReassignRequest(ma.Schema):
 
 
 def _rating():
-    return ma.fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=5))
+    return ma.fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=0, max=5)
+    )
 
 
 class RatingsSchema(ma.Schema):
@@ -134,9 +149,14 @@ class RatingsSchema(ma.Schema):
 
 
 class CloseRequest(ma.Schema):
-    confirmed = ma.fields.Boolean(required=True, metadata={"description": "false sends the ticket back to the engineer"})
-    ratings = ma.fields.Nested(RatingsSchema, load_default=dict,
-                               metadata={"description": "0–5 per question; leave a question out to skip it"})
+    confirmed = ma.fields.Boolean(
+        required=True, metadata={"description": "false sends the ticket back to the engineer"}
+    )
+    ratings = ma.fields.Nested(
+        RatingsSchema,
+        load_default=dict,
+        metadata={"description": "0–5 per question; leave a question out to skip it"},
+    )
     comment = Str(2000, allow_none=True)
 
 
@@ -161,12 +181,23 @@ def create_ticket(data):
     """Report a fault. Its SLA clocks (response, on site = travel of the nearest suitable
     engineer + 1 h, restore, replacement unit) are computed on the contract's calendar now."""
     scope = customer_scope()
-    return plain(open_ticket_with_promise(
-        get_session(), travel_model(), site_code=data["site"], severity=data["severity"],
-        channel="web" if scope is not None else data["channel"], symptom=data["symptom"], actor=actor_name(),
-        equipment_serial=data.get("equipment_serial"), part_number=data.get("part_number"),
-        contract_code=data.get("contract"), contact_name=data.get("contact_name"),
-        contact_phone=data.get("contact_phone"), customer_id=scope))
+    return plain(
+        open_ticket_with_promise(
+            get_session(),
+            travel_model(),
+            site_code=data["site"],
+            severity=data["severity"],
+            channel="web" if scope is not None else data["channel"],
+            symptom=data["symptom"],
+            actor=actor_name(),
+            equipment_serial=data.get("equipment_serial"),
+            part_number=data.get("part_number"),
+            contract_code=data.get("contract"),
+            contact_name=data.get("contact_name"),
+            contact_phone=data.get("contact_phone"),
+            customer_id=scope,
+        )
+    )
 
 
 @blp.get("")
@@ -176,10 +207,22 @@ def create_ticket(data):
 def list_tickets(args):
     """Tickets, newest first; customers see their own only."""
     db = get_session()
-    stmt = (select(Ticket.number, Ticket.status, Ticket.severity, Customer.code.label("customer_code"),
-                   Site.code.label("site_code"), Ticket.opened_at, Ticket.response_due, Ticket.onsite_due,
-                   Ticket.restore_due, Ticket.escalation_level)
-            .join(Customer, Customer.id == Ticket.customer_id).join(Site, Site.id == Ticket.site_id))
+    stmt = (
+        select(
+            Ticket.number,
+            Ticket.status,
+            Ticket.severity,
+            Customer.code.label("customer_code"),
+            Site.code.label("site_code"),
+            Ticket.opened_at,
+            Ticket.response_due,
+            Ticket.onsite_due,
+            Ticket.restore_due,
+            Ticket.escalation_level,
+        )
+        .join(Customer, Customer.id == Ticket.customer_id)
+        .join(Site, Site.id == Ticket.site_id)
+    )
     scope = customer_scope()
     if scope is not None:
         stmt = stmt.where(Ticket.customer_id == scope)
@@ -194,8 +237,15 @@ def list_tickets(args):
     if args.get("site"):
         stmt = stmt.where(Site.code == args["site"])
     total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.execute(stmt.order_by(Ticket.id.desc()).limit(args["page_size"])
-                      .offset((args["page"] - 1) * args["page_size"])).mappings().all()
+    rows = (
+        db.execute(
+            stmt.order_by(Ticket.id.desc())
+            .limit(args["page_size"])
+            .offset((args["page"] - 1) * args["page_size"])
+        )
+        .mappings()
+        .all()
+    )
     return page_of([dict(r) for r in rows], total, args)
 
 
@@ -214,7 +264,9 @@ def ticket_events(ref):
     """The audit trail; customers get the customer-visible events without actors or notes."""
     ticket = _ticket_for_caller(ref)
     if is_customer():
-        return customer_events(events_of(get_session(), "ticket", ticket.id, customer_visible_only=True))
+        return customer_events(
+            events_of(get_session(), "ticket", ticket.id, customer_visible_only=True)
+        )
     return events_of(get_session(), "ticket", ticket.id)
 
 
@@ -229,8 +281,16 @@ def move(data, ref, action):
     engineer = engineer_scope()
     if engineer is not None and svc.ticket_by_ref(get_session(), ref).engineer_id != engineer:
         raise NotFound(f"unknown ticket {ref!r}", field="ref")
-    return plain(svc.move_ticket(get_session(), ref, action, actor=actor_name(), note=data.get("note"),
-                                 resolution=data.get("resolution")))
+    return plain(
+        svc.move_ticket(
+            get_session(),
+            ref,
+            action,
+            actor=actor_name(),
+            note=data.get("note"),
+            resolution=data.get("resolution"),
+        )
+    )
 
 
 @blp.post("/<ref>/cancel")
@@ -248,8 +308,11 @@ def cancel(data, ref):
 @roles_required("dispatcher")
 def change_severity(data, ref):
     """Re-grade; the response and restore clocks are recomputed from the opening time."""
-    return plain(svc.change_severity(get_session(), ref, data["severity"], actor=actor_name(),
-                                     reason=data.get("reason")))
+    return plain(
+        svc.change_severity(
+            get_session(), ref, data["severity"], actor=actor_name(), reason=data.get("reason")
+        )
+    )
 
 
 @blp.post("/<ref>/reassign")
@@ -269,6 +332,14 @@ def close(data, ref):
     """The customer confirms the fix and rates the service (0–5: response time, quality of
     work, attitude, overall) — or says it is not fixed, which reopens the ticket. A
     dispatcher may record the customer's answer given by phone."""
-    return plain(svc.close_ticket(get_session(), ref, actor=actor_name(), confirmed=data["confirmed"],
-                                  ratings=data.get("ratings") or {}, comment=data.get("comment"),
-                                  customer_id=customer_scope()))
+    return plain(
+        svc.close_ticket(
+            get_session(),
+            ref,
+            actor=actor_name(),
+            confirmed=data["confirmed"],
+            ratings=data.get("ratings") or {},
+            comment=data.get("comment"),
+            customer_id=customer_scope(),
+        )
+    )

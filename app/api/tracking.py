@@ -20,7 +20,12 @@ from app.db import database
 from app.ratelimit import per_address
 from inventory.tracking import track
 
-blp = Blueprint("track_api", __name__, url_prefix="/api/track", description="RMA status by tracking code (public)")
+blp = Blueprint(
+    "track_api",
+    __name__,
+    url_prefix="/api/track",
+    description="RMA status by tracking code (public)",
+)
 
 
 class TimelineSchema(ma.Schema):
@@ -114,7 +119,9 @@ def track_rma(code):
         # a single read: no transaction to begin and roll back around it
         with database().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             view = track(conn, code)
-        body = current_app.json.response(_SCHEMA.dump(view)).get_data()  # reads the dataclasses as they are
+        body = current_app.json.response(
+            _SCHEMA.dump(view)
+        ).get_data()  # reads the dataclasses as they are
         if cache is not None:
             cache.put(code, body)
     return Response(body, mimetype="application/json")

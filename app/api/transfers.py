@@ -15,7 +15,9 @@ from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory.transfers import LineRequest, receive_transfer, ship_transfer
 from models import Depot, Transfer
 
-blp = Blueprint("transfers", __name__, url_prefix="/api/transfers", description="Depot-to-depot transfers")
+blp = Blueprint(
+    "transfers", __name__, url_prefix="/api/transfers", description="Depot-to-depot transfers"
+)
 
 
 class LineSchema(ma.Schema):
@@ -28,14 +30,19 @@ class LineSchema(ma.Schema):
 class ShipRequest(ma.Schema):
     from_depot = Str(32, required=True)
     to_depot = Str(32, required=True)
-    lines = ma.fields.List(ma.fields.Nested(LineSchema), required=True,
-                           validate=validate.Length(min=1, max=10_000))
+    lines = ma.fields.List(
+        ma.fields.Nested(LineSchema), required=True, validate=validate.Length(min=1, max=10_000)
+    )
     note = Str(500)
 
 
 class ReceiveRequest(ma.Schema):
-    lines = ma.fields.List(ma.fields.Nested(LineSchema), allow_none=True, load_default=None,
-                           metadata={"description": "what arrived; omit to receive everything as shipped"})
+    lines = ma.fields.List(
+        ma.fields.Nested(LineSchema),
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "what arrived; omit to receive everything as shipped"},
+    )
     note = Str(500)
 
 
@@ -76,7 +83,10 @@ TransferPage = page_schema(TransferSchema, "TransferPage")
 def _lines(raw) -> list[LineRequest] | None:
     if raw is None:
         return None
-    return [LineRequest(line["part_number"], line.get("serial"), line["qty"], line["condition"]) for line in raw]
+    return [
+        LineRequest(line["part_number"], line.get("serial"), line["qty"], line["condition"])
+        for line in raw
+    ]
 
 
 @blp.post("")
@@ -87,8 +97,16 @@ def _lines(raw) -> list[LineRequest] | None:
 @roles_required("warehouse")
 def ship(data):
     """Ship stock from one depot to another (the stock goes in transit)."""
-    return plain(ship_transfer(get_session(), from_depot=data["from_depot"], to_depot=data["to_depot"],
-                               lines=_lines(data["lines"]), actor=actor_name(), note=data.get("note")))
+    return plain(
+        ship_transfer(
+            get_session(),
+            from_depot=data["from_depot"],
+            to_depot=data["to_depot"],
+            lines=_lines(data["lines"]),
+            actor=actor_name(),
+            note=data.get("note"),
+        )
+    )
 
 
 @blp.post("/<number>/receive")
@@ -99,8 +117,15 @@ def ship(data):
 @roles_required("warehouse")
 def receive(data, number):
     """Receive a transfer; differences from what was shipped are reported."""
-    return plain(receive_transfer(get_session(), number=number, received=_lines(data.get("lines")),
-                                  actor=actor_name(), note=data.get("note")))
+    return plain(
+        receive_transfer(
+            get_session(),
+            number=number,
+            received=_lines(data.get("lines")),
+            actor=actor_name(),
+            note=data.get("note"),
+        )
+    )
 
 
 @blp.get("")
@@ -110,14 +135,32 @@ def receive(data, number):
 def list_transfers(args):
     db = get_session()
     src, dst = aliased(Depot), aliased(Depot)
-    stmt = (select(Transfer.number, src.code.label("from_depot"), dst.code.label("to_depot"), Transfer.status,
-                   Transfer.shipped_by, Transfer.shipped_at, Transfer.received_by, Transfer.received_at)
-            .join(src, src.id == Transfer.from_depot_id).join(dst, dst.id == Transfer.to_depot_id))
+    stmt = (
+        select(
+            Transfer.number,
+            src.code.label("from_depot"),
+            dst.code.label("to_depot"),
+            Transfer.status,
+            Transfer.shipped_by,
+            Transfer.shipped_at,
+            Transfer.received_by,
+            Transfer.received_at,
+        )
+        .join(src, src.id == Transfer.from_depot_id)
+        .join(dst, dst.id == Transfer.to_depot_id)
+    )
     if args.get("status"):
         stmt = stmt.where(Transfer.status == args["status"])
     if args.get("depot"):
         stmt = stmt.where((src.code == args["depot"]) | (dst.code == args["depot"]))
     total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.execute(stmt.order_by(Transfer.id.desc()).limit(args["page_size"])
-                      .offset((args["page"] - 1) * args["page_size"])).mappings().all()
+    rows = (
+        db.execute(
+            stmt.order_by(Transfer.id.desc())
+            .limit(args["page_size"])
+            .offset((args["page"] - 1) * args["page_size"])
+        )
+        .mappings()
+        .all()
+    )
     return page_of([dict(r) for r in rows], total, args)

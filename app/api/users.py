@@ -50,9 +50,14 @@ class UserUpdate(ma.Schema):
     role = ma.fields.String(validate=validate.OneOf(ALL_ROLES))
     locale = ma.fields.String(validate=validate.OneOf(["zh", "en"]))
     customer_id = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
-    password = ma.fields.String(load_only=True, validate=validate.Length(min=8, max=128),
-                                metadata={"description": "a new password; ends the user's web sessions"})
-    active = ma.fields.Boolean(metadata={"description": "false revokes every token and ends every web session"})
+    password = ma.fields.String(
+        load_only=True,
+        validate=validate.Length(min=8, max=128),
+        metadata={"description": "a new password; ends the user's web sessions"},
+    )
+    active = ma.fields.Boolean(
+        metadata={"description": "false revokes every token and ends every web session"}
+    )
 
 
 class TokenRequest(ma.Schema):
@@ -89,18 +94,34 @@ def _no_user(username: str):
 
 
 def _user_event(db, user: User, kind: str, **kw) -> None:
-    record_event(db, subject_type="user", subject_id=user.id, subject_ref=user.username, kind=kind,
-                 actor=actor_name(), **kw)
+    record_event(
+        db,
+        subject_type="user",
+        subject_id=user.id,
+        subject_ref=user.username,
+        kind=kind,
+        actor=actor_name(),
+        **kw,
+    )
 
 
 def _unknown_customer(customer_id):
-    return problem(422, "Unprocessable Entity", "no such customer",
-                   errors={"customer_id": [f"no customer with id {customer_id}"]})
+    return problem(
+        422,
+        "Unprocessable Entity",
+        "no such customer",
+        errors={"customer_id": [f"no customer with id {customer_id}"]},
+    )
 
 
 def _token_info(token: ApiToken) -> dict:
-    return {"id": token.id, "name": token.name, "created_at": token.created_at, "revoked_at": token.revoked_at,
-            "active": token.revoked_at is None}
+    return {
+        "id": token.id,
+        "name": token.name,
+        "created_at": token.created_at,
+        "revoked_at": token.revoked_at,
+        "active": token.revoked_at is None,
+    }
 
 
 @blp.get("/me")
@@ -119,8 +140,11 @@ def revoke_own_token():
     next request with it is 401. A request signed in by a web session has no token: 400."""
     token_id = g.get("token_id")
     if token_id is None:
-        return problem(400, "Bad Request", "this request carries no bearer token to revoke; "
-                                           "web sessions end with POST /logout")
+        return problem(
+            400,
+            "Bad Request",
+            "this request carries no bearer token to revoke; web sessions end with POST /logout",
+        )
     db = get_session()
     token = db.get(ApiToken, token_id)
     token.revoked_at = utcnow()
@@ -179,10 +203,16 @@ def update_user(data, username):
     user = _user(db, username)
     if user is None:
         return _no_user(username)
-    if user.id == current_user().id and (data.get("active") is False or data.get("role", user.role) != user.role):
+    if user.id == current_user().id and (
+        data.get("active") is False or data.get("role", user.role) != user.role
+    ):
         field = "active" if data.get("active") is False else "role"
-        return problem(409, "Conflict", "an admin cannot lock themselves out; ask another admin",
-                       errors={field: ["not on your own account"]})
+        return problem(
+            409,
+            "Conflict",
+            "an admin cannot lock themselves out; ask another admin",
+            errors={field: ["not on your own account"]},
+        )
     if data.get("customer_id") is not None and db.get(Customer, data["customer_id"]) is None:
         return _unknown_customer(data["customer_id"])
     changes = {}
@@ -203,8 +233,14 @@ def update_user(data, username):
         else:
             revoked = revoke_tokens(db, user)
             end_sessions(user)
-            _user_event(db, user, "deactivated", from_state="active", to_state="inactive",
-                        data={"tokens_revoked": revoked})
+            _user_event(
+                db,
+                user,
+                "deactivated",
+                from_state="active",
+                to_state="inactive",
+                data={"tokens_revoked": revoked},
+            )
     db.commit()
     return user
 
@@ -238,8 +274,12 @@ def create_token(data, username):
     token_id = db.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token)))
     _user_event(db, user, "token_issued", data={"token_id": token_id, "name": data["name"]})
     db.commit()
-    return {"id": token_id, "token": token, "name": data["name"],
-            "note": "store it now; it cannot be shown again"}
+    return {
+        "id": token_id,
+        "token": token,
+        "name": data["name"],
+        "note": "store it now; it cannot be shown again",
+    }
 
 
 @blp.delete("/users/<username>/tokens/<int:token_id>")

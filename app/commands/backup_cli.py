@@ -48,8 +48,10 @@ def backup_command(path: Path, force: bool) -> None:
         result = backup(url, path)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"backup of {_database_label(url)} written to {result.path} "
-               f"({_size(result.size_bytes)}, {result.kind}, schema revision {result.revision or '?'})")
+    click.echo(
+        f"backup of {_database_label(url)} written to {result.path} "
+        f"({_size(result.size_bytes)}, {result.kind}, schema revision {result.revision or '?'})"
+    )
     click.echo(f"rows per table in the backup ({sum(result.counts.values())} in all):")
     _echo_counts(result.counts)
 
@@ -68,17 +70,24 @@ def restore_command(path: Path, yes: bool) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     if not yes:
-        click.confirm(f"Replace ALL data in {_database_label(url)} with the backup {path} "
-                      f"(schema revision {revision or '?'})?", abort=True)
+        click.confirm(
+            f"Replace ALL data in {_database_label(url)} with the backup {path} "
+            f"(schema revision {revision or '?'})?",
+            abort=True,
+        )
     database().engine.dispose()  # no pooled connection of ours holds the old data open
     try:
         result = restore(url, path)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"restored {path} into {_database_label(url)} (schema revision {result.revision or '?'})")
+    click.echo(
+        f"restored {path} into {_database_label(url)} (schema revision {result.revision or '?'})"
+    )
     click.echo(f"rows per table now ({sum(result.counts.values())} in all):")
     _echo_counts(result.counts)
     check_ledger("restored, but the ledger does not verify: ")
     if result.revision and result.revision != head_revision():
-        click.echo(f"the backup is at schema revision {result.revision}, this release at "
-                   f"{head_revision()}: run `flask db upgrade` next")
+        click.echo(
+            f"the backup is at schema revision {result.revision}, this release at "
+            f"{head_revision()}: run `flask db upgrade` next"
+        )

@@ -10,7 +10,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-sla_cli = AppGroup("sla", help="SLA sweep (escalation, overdue returns, breached clocks) and notifications.")
+sla_cli = AppGroup(
+    "sla", help="SLA sweep (escalation, overdue returns, breached clocks) and notifications."
+)
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -19,7 +21,9 @@ def _parse_now(value: str | None) -> datetime | None:
     try:
         now = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter("expected an ISO timestamp, e.g. 2026-02-13T09:30:00+08:00") from None
+        raise click.BadParameter(
+            "expected an ISO timestamp, e.g. 2026-02-13T09:30:00+08:00"
+        ) from None
     if now.tzinfo is None:
         raise click.BadParameter("give the time zone (…Z or +08:00); times are never guessed")
     return now
@@ -36,7 +40,9 @@ def sweep_command(now_text: str | None) -> None:
 
 
 @sla_cli.command("deliver")
-@click.option("--revive-dead", is_flag=True, help="Queue messages that ran out of attempts again first.")
+@click.option(
+    "--revive-dead", is_flag=True, help="Queue messages that ran out of attempts again first."
+)
 def deliver_command(revive_dead: bool) -> None:
     """Send the e-mails and webhooks that are due in the outbox."""
     from app.db import database
@@ -59,7 +65,9 @@ def worker_command() -> None:
     from app.jobs.inprocess import Runner
 
     runner = Runner(current_app._get_current_object())  # type: ignore[attr-defined]
-    click.echo(f"sweep every {runner.sweep_every:g} s, outbox every {runner.deliver_every:g} s; Ctrl-C stops")
+    click.echo(
+        f"sweep every {runner.sweep_every:g} s, outbox every {runner.deliver_every:g} s; Ctrl-C stops"
+    )
     try:
         runner.run_forever()
     except KeyboardInterrupt:

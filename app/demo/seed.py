@@ -53,7 +53,9 @@ class SeedSummary:
     tokens: dict[str, str]
 
 
-def seed_demo(session: Session, *, geocoder=None, seed: int = 20261122, items_per_depot: int = 200) -> SeedSummary:
+def seed_demo(
+    session: Session, *, geocoder=None, seed: int = 20261122, items_per_depot: int = 200
+) -> SeedSummary:
     rng = random.Random(seed)
     depots = _depots(session, geocoder)
     parts = _parts(session)
@@ -70,11 +72,25 @@ def seed_demo(session: Session, *, geocoder=None, seed: int = 20261122, items_pe
             part = stocked[i % len(stocked)]
             serial = f"{part.part_number.split('-')[0]}{2026:04d}{d_index:02d}{i:05d}"
             condition = "faulty" if rng.random() < 0.08 else "good"
-            rows.append({"depot": depot.code, "part_number": part.part_number, "serial": serial,
-                         "qty": "1", "condition": condition})
+            rows.append(
+                {
+                    "depot": depot.code,
+                    "part_number": part.part_number,
+                    "serial": serial,
+                    "qty": "1",
+                    "condition": condition,
+                }
+            )
         for part in counted_parts:
-            rows.append({"depot": depot.code, "part_number": part.part_number, "serial": "",
-                         "qty": str(rng.randint(5, 60)), "condition": "good"})
+            rows.append(
+                {
+                    "depot": depot.code,
+                    "part_number": part.part_number,
+                    "serial": "",
+                    "qty": str(rng.randint(5, 60)),
+                    "condition": "good",
+                }
+            )
     report = import_receipts(session, rows, actor="demo-loader", reference="DEMO-OPENING-STOCK")
     assert report.committed and not report.errors, report.errors[:5]
 
@@ -85,10 +101,14 @@ def seed_demo(session: Session, *, geocoder=None, seed: int = 20261122, items_pe
     tokens = _users(session, customers[0])
     session.commit()
     return SeedSummary(
-        depots=len(depots), parts=len(parts),
+        depots=len(depots),
+        parts=len(parts),
         serial_items=session.scalar(select(func.count()).select_from(SerialItem)) or 0,
         counted_units=sum(int(r["qty"]) for r in rows if not r["serial"]),
-        engineers=engineers, customers=len(customers), sites=sites, tokens=tokens,
+        engineers=engineers,
+        customers=len(customers),
+        sites=sites,
+        tokens=tokens,
     )
 
 
@@ -99,8 +119,17 @@ def _depots(session: Session, geocoder) -> list[Depot]:
         location = Location(code=code, name=name, kind=LocationKind.DEPOT.value)
         session.add(location)
         session.flush()
-        depot = Depot(location_id=location.id, code=code, name=name, name_en=name_en, address=address,
-                      city=place.name, lat=place.lat, lon=place.lon, timezone=place.timezone)
+        depot = Depot(
+            location_id=location.id,
+            code=code,
+            name=name,
+            name_en=name_en,
+            address=address,
+            city=place.name,
+            lat=place.lat,
+            lon=place.lon,
+            timezone=place.timezone,
+        )
         session.add(depot)
         out.append(depot)
     session.flush()
@@ -110,8 +139,15 @@ def _depots(session: Session, geocoder) -> list[Depot]:
 def _parts(session: Session) -> list[Part]:
     out = []
     for category, pn, desc, desc_zh, tracking, kind, cost in PARTS:
-        part = Part(part_number=pn, description=desc, description_zh=desc_zh, category=category,
-                    tracking=tracking, kind=kind, unit_cost=Decimal(cost))
+        part = Part(
+            part_number=pn,
+            description=desc,
+            description_zh=desc_zh,
+            category=category,
+            tracking=tracking,
+            kind=kind,
+            unit_cost=Decimal(cost),
+        )
         session.add(part)
         out.append(part)
     session.flush()
@@ -121,12 +157,26 @@ def _parts(session: Session) -> list[Part]:
 def _send_some_to_repair(session: Session, rng: random.Random) -> None:
     """A third of the faulty stock is already out at the repair vendor."""
     vendor = virtual_location(session, LocationKind.REPAIR_VENDOR)
-    faulty = list(session.scalars(select(SerialItem).where(SerialItem.condition == Condition.FAULTY.value)
-                                  .order_by(SerialItem.id)))
-    stamp = Stamp("demo-loader", MovementReason.SEND_TO_REPAIR.value, "VRMA-DEMO-001", "demo repair batch")
+    faulty = list(
+        session.scalars(
+            select(SerialItem)
+            .where(SerialItem.condition == Condition.FAULTY.value)
+            .order_by(SerialItem.id)
+        )
+    )
+    stamp = Stamp(
+        "demo-loader", MovementReason.SEND_TO_REPAIR.value, "VRMA-DEMO-001", "demo repair batch"
+    )
     for item in faulty[::3]:
-        move_serial(session, item, vendor, to_status=ItemStatus.AT_VENDOR.value,
-                    condition=Condition.IN_REPAIR.value, stamp=stamp, expect_statuses=(ItemStatus.IN_STOCK.value,))
+        move_serial(
+            session,
+            item,
+            vendor,
+            to_status=ItemStatus.AT_VENDOR.value,
+            condition=Condition.IN_REPAIR.value,
+            stamp=stamp,
+            expect_statuses=(ItemStatus.IN_STOCK.value,),
+        )
 
 
 def _policies(session: Session, depots: list[Depot], parts: list[Part], rng: random.Random) -> None:
@@ -134,8 +184,14 @@ def _policies(session: Session, depots: list[Depot], parts: list[Part], rng: ran
         for part in parts:
             reorder = rng.choice([0, 2, 3, 5, 8])
             if reorder:
-                session.add(StockPolicy(depot_id=depot.id, part_id=part.id, reorder_point=reorder,
-                                        target_level=reorder * 2 + rng.randint(0, 4)))
+                session.add(
+                    StockPolicy(
+                        depot_id=depot.id,
+                        part_id=part.id,
+                        reorder_point=reorder,
+                        target_level=reorder * 2 + rng.randint(0, 4),
+                    )
+                )
     session.flush()
 
 
@@ -151,12 +207,23 @@ def _engineers(session: Session, depots: list[Depot], rng: random.Random) -> int
             # homes scattered up to ~15 km around the depot's city
             lat = depot.lat + rng.uniform(-0.12, 0.12)
             lon = depot.lon + rng.uniform(-0.15, 0.15)
-            session.add(Engineer(
-                code=f"ENG-{n:03d}", name=name, phone=f"1390000{n:04d}", home_city=depot.city,
-                home_lat=round(lat, 5), home_lon=round(lon, 5), base_depot_id=depot.id, skills=skills,
-                timezone=depot.timezone, shift_start_min=0 if on_call else 8 * 60 + 30,
-                shift_end_min=24 * 60 if on_call else 17 * 60 + 30,
-                work_days="1234567" if on_call else "12345", max_open_jobs=3))
+            session.add(
+                Engineer(
+                    code=f"ENG-{n:03d}",
+                    name=name,
+                    phone=f"1390000{n:04d}",
+                    home_city=depot.city,
+                    home_lat=round(lat, 5),
+                    home_lon=round(lon, 5),
+                    base_depot_id=depot.id,
+                    skills=skills,
+                    timezone=depot.timezone,
+                    shift_start_min=0 if on_call else 8 * 60 + 30,
+                    shift_end_min=24 * 60 if on_call else 17 * 60 + 30,
+                    work_days="1234567" if on_call else "12345",
+                    max_open_jobs=3,
+                )
+            )
     session.flush()
     return n
 
@@ -164,18 +231,36 @@ def _engineers(session: Session, depots: list[Depot], rng: random.Random) -> int
 def _customers(session: Session, geocoder) -> tuple[list[Customer], int]:
     customers, sites = [], 0
     for i, (name, name_en, addresses) in enumerate(CUSTOMERS, start=1):
-        customer = Customer(code=f"C{i:03d}", name=name, name_en=name_en, contact_name=f"联系人{i}",
-                            phone=f"010-6500{i:04d}", fax=f"010-6501{i:04d}", email=f"it{i}@customer{i}.example.cn")
+        customer = Customer(
+            code=f"C{i:03d}",
+            name=name,
+            name_en=name_en,
+            contact_name=f"联系人{i}",
+            phone=f"010-6500{i:04d}",
+            fax=f"010-6501{i:04d}",
+            email=f"it{i}@customer{i}.example.cn",
+        )
         session.add(customer)
         session.flush()
         customers.append(customer)
         for j, address in enumerate(addresses, start=1):
             place = resolve_place(address, geocoder)
             sites += 1
-            session.add(Site(customer_id=customer.id, code=f"C{i:03d}-S{j}", name=f"{name} 站点{j}",
-                             address=address, city=place.name, lat=place.lat, lon=place.lon,
-                             timezone=place.timezone, postcode=f"{100000 + i * 1000 + j}",
-                             contact_name=f"机房值班{j}", phone=f"1380000{i:02d}{j:02d}"))
+            session.add(
+                Site(
+                    customer_id=customer.id,
+                    code=f"C{i:03d}-S{j}",
+                    name=f"{name} 站点{j}",
+                    address=address,
+                    city=place.name,
+                    lat=place.lat,
+                    lon=place.lon,
+                    timezone=place.timezone,
+                    postcode=f"{100000 + i * 1000 + j}",
+                    contact_name=f"机房值班{j}",
+                    phone=f"1380000{i:02d}{j:02d}",
+                )
+            )
     session.flush()
     return customers, sites
 
@@ -183,8 +268,13 @@ def _customers(session: Session, geocoder) -> tuple[list[Customer], int]:
 def _users(session: Session, first_customer: Customer) -> dict[str, str]:
     tokens = {}
     for username, display, role, locale in DEMO_USERS:
-        user = User(username=username, display_name=display, role=role, locale=locale,
-                    customer_id=first_customer.id if role == Role.CUSTOMER.value else None)
+        user = User(
+            username=username,
+            display_name=display,
+            role=role,
+            locale=locale,
+            customer_id=first_customer.id if role == Role.CUSTOMER.value else None,
+        )
         set_password(user, demo_password(role))
         session.add(user)
         session.flush()

@@ -23,7 +23,9 @@ SEE_ALL = frozenset({Role.ADMIN.value, Role.DISPATCHER.value, Role.WAREHOUSE.val
 # The RMA states in which the customer holds (or is about to send) the faulty unit.
 LABEL_STATES = frozenset({"shipped", "delivered", "awaiting_return", "faulty_in_transit"})
 # An advance replacement has a packing slip once its spare is reserved.
-SLIP_STATES = frozenset({"allocated", "shipped", "delivered", "faulty_in_transit", "faulty_received", "closed"})
+SLIP_STATES = frozenset(
+    {"allocated", "shipped", "delivered", "faulty_in_transit", "faulty_received", "closed"}
+)
 REPORTED_STATES = frozenset({"resolved", "closed"})
 
 
@@ -32,7 +34,9 @@ def engineer_id(session: Session, user: User) -> int | None:
     return session.scalar(select(Engineer.id).where(Engineer.user_id == user.id))
 
 
-def _may_see(session: Session, user: User, customer_id: int, engineer_ids: tuple[int | None, ...]) -> bool:
+def _may_see(
+    session: Session, user: User, customer_id: int, engineer_ids: tuple[int | None, ...]
+) -> bool:
     if user.role in SEE_ALL:
         return True
     if user.role == Role.CUSTOMER.value:
@@ -46,7 +50,12 @@ def _may_see(session: Session, user: User, customer_id: int, engineer_ids: tuple
 def rma_for(session: Session, ref: str, user: User) -> Rma:
     """The RMA ``ref`` if ``user`` may see its papers; NotFound otherwise."""
     rma = rma_by_ref(session, ref, field="number")
-    if not _may_see(session, user, rma.customer_id, (rma.engineer_id, rma.ticket.engineer_id if rma.ticket else None)):
+    if not _may_see(
+        session,
+        user,
+        rma.customer_id,
+        (rma.engineer_id, rma.ticket.engineer_id if rma.ticket else None),
+    ):
         raise NotFound(f"unknown RMA {ref!r}", field="number")
     return rma
 
@@ -62,7 +71,11 @@ def ticket_for(session: Session, ref: str, user: User) -> Ticket:
 def customer_for(session: Session, code: str, user: User) -> Customer:
     """The customer ``code`` if ``user`` may read its monthly report (engineers may not)."""
     customer = session.scalar(select(Customer).where(Customer.code == code))
-    if customer is None or user.role == Role.ENGINEER.value or not _may_see(session, user, customer.id, ()):
+    if (
+        customer is None
+        or user.role == Role.ENGINEER.value
+        or not _may_see(session, user, customer.id, ())
+    ):
         raise NotFound(f"unknown customer {code!r}", field="code")
     return customer
 
@@ -82,8 +95,11 @@ def packing_slip_available(rma: Rma | None) -> bool:
 
 def return_label_available(rma: Rma | None) -> bool:
     """Staff print the label with the packing slip; customers while the unit is theirs to send."""
-    return rma is not None and rma.faulty_received_at is None and (
-        return_label_due(rma) or packing_slip_available(rma))
+    return (
+        rma is not None
+        and rma.faulty_received_at is None
+        and (return_label_due(rma) or packing_slip_available(rma))
+    )
 
 
 def fault_report_available(ticket: Ticket | None) -> bool:
@@ -92,17 +108,28 @@ def fault_report_available(ticket: Ticket | None) -> bool:
 
 def require_packing_slip(rma: Rma) -> None:
     if not packing_slip_available(rma):
-        raise Conflict(f"RMA {rma.number} ({rma.kind}) is {rma.status}: a packing slip exists once an advance "
-                       "replacement's spare is reserved", field="status", details={"current_status": rma.status})
+        raise Conflict(
+            f"RMA {rma.number} ({rma.kind}) is {rma.status}: a packing slip exists once an advance "
+            "replacement's spare is reserved",
+            field="status",
+            details={"current_status": rma.status},
+        )
 
 
 def require_return_label(rma: Rma) -> None:
     if not return_label_available(rma):
-        raise Conflict(f"RMA {rma.number} is {rma.status}: no faulty unit is waiting to be sent back",
-                       field="status", details={"current_status": rma.status})
+        raise Conflict(
+            f"RMA {rma.number} is {rma.status}: no faulty unit is waiting to be sent back",
+            field="status",
+            details={"current_status": rma.status},
+        )
 
 
 def require_fault_report(ticket: Ticket) -> None:
     if not fault_report_available(ticket):
-        raise Conflict(f"ticket {ticket.number} is {ticket.status}: the fault report is written once it is "
-                       "resolved or closed", field="status", details={"current_status": ticket.status})
+        raise Conflict(
+            f"ticket {ticket.number} is {ticket.status}: the fault report is written once it is "
+            "resolved or closed",
+            field="status",
+            details={"current_status": ticket.status},
+        )

@@ -46,16 +46,34 @@ SEVERITIES = tuple(s.value for s in Severity)  # P1 … P4, printed in this orde
 
 # Event kinds of the Event table → the documents' timeline codes (labels.py "evt_*").
 TICKET_EVENTS = {
-    "opened": "created", "acknowledge": "acknowledged", "dispatch": "dispatched", "assigned": "assigned",
-    "reassigned": "reassigned", "arrive": "on_site", "resolve": "restored", "reopen": "reopened",
-    "close": "closed", "cancel": "cancelled", "severity_changed": "severity_changed",
-    "escalated": "escalated", "sla_breached": "sla_breached",
+    "opened": "created",
+    "acknowledge": "acknowledged",
+    "dispatch": "dispatched",
+    "assigned": "assigned",
+    "reassigned": "reassigned",
+    "arrive": "on_site",
+    "resolve": "restored",
+    "reopen": "reopened",
+    "close": "closed",
+    "cancel": "cancelled",
+    "severity_changed": "severity_changed",
+    "escalated": "escalated",
+    "sla_breached": "sla_breached",
 }
 RMA_EVENTS = {
-    "opened": "rma_opened", "approve": "rma_approved", "reject": "rma_rejected", "allocate": "part_reserved",
-    "ship": "part_shipped", "deliver": "part_delivered", "return_faulty": "faulty_shipped",
-    "receive_faulty": "faulty_returned", "return_due": "return_reminder", "overdue": "return_overdue",
-    "sla_breached": "sla_breached", "close": "rma_closed", "cancel": "rma_cancelled",
+    "opened": "rma_opened",
+    "approve": "rma_approved",
+    "reject": "rma_rejected",
+    "allocate": "part_reserved",
+    "ship": "part_shipped",
+    "deliver": "part_delivered",
+    "return_faulty": "faulty_shipped",
+    "receive_faulty": "faulty_returned",
+    "return_due": "return_reminder",
+    "overdue": "return_overdue",
+    "sla_breached": "sla_breached",
+    "close": "rma_closed",
+    "cancel": "rma_cancelled",
 }
 
 
@@ -71,7 +89,9 @@ def _customer_name(customer: Customer, lang: str) -> str:
 
 
 def _depot_address(depot: Depot, lang: str) -> Address:
-    return Address(name=(depot.name_en or depot.name) if lang == "en" else depot.name, street=depot.address)
+    return Address(
+        name=(depot.name_en or depot.name) if lang == "en" else depot.name, street=depot.address
+    )
 
 
 def tracking_url(public_base_url: str, code: str) -> str:
@@ -85,38 +105,75 @@ def tracking_url(public_base_url: str, code: str) -> str:
 def repair_form_for(session: Session, rma: Rma) -> RepairFormData:
     """The repair request form (设备维修申请表) of an RMA: every field of DESIGN.md §2."""
     faulty = FaultyItem(
-        model=rma.faulty_part.part_number, serial=rma.faulty_serial or "—", quantity=rma.faulty_qty,
-        received_at=rma.faulty_received_at, returned_to_bonded_warehouse_at=rma.faulty_to_bonded_at,
+        model=rma.faulty_part.part_number,
+        serial=rma.faulty_serial or "—",
+        quantity=rma.faulty_qty,
+        received_at=rma.faulty_received_at,
+        returned_to_bonded_warehouse_at=rma.faulty_to_bonded_at,
         fault_symptom=rma.fault_symptom,
-        analysis_and_action=" / ".join(x for x in (rma.fault_analysis, rma.fault_action) if x) or None)
+        analysis_and_action=" / ".join(x for x in (rma.fault_analysis, rma.fault_action) if x)
+        or None,
+    )
     replacements: tuple[ReplacementItem, ...] = ()
     if rma.replacement_serial or rma.replacement_qty:
         part = rma.replacement_part or rma.faulty_part
-        replacements = (ReplacementItem(model=part.part_number, serial=rma.replacement_serial or "—",
-                                        quantity=rma.replacement_qty or 1, arrived_at=rma.replacement_arrived_at,
-                                        returned_to_user_at=rma.replacement_to_user_at),)
+        replacements = (
+            ReplacementItem(
+                model=part.part_number,
+                serial=rma.replacement_serial or "—",
+                quantity=rma.replacement_qty or 1,
+                arrived_at=rma.replacement_arrived_at,
+                returned_to_user_at=rma.replacement_to_user_at,
+            ),
+        )
     return RepairFormData(
-        service_number=rma.number, customer_unit=rma.customer_unit, contact=rma.contact_name, phone=rma.phone,
-        fax=rma.fax, recipient=rma.recipient, address=rma.address, postcode=rma.postcode, faulty_items=(faulty,),
-        replacement_items=replacements, issued_at=rma.requested_at, timezone=rma.site.timezone)
+        service_number=rma.number,
+        customer_unit=rma.customer_unit,
+        contact=rma.contact_name,
+        phone=rma.phone,
+        fax=rma.fax,
+        recipient=rma.recipient,
+        address=rma.address,
+        postcode=rma.postcode,
+        faulty_items=(faulty,),
+        replacement_items=replacements,
+        issued_at=rma.requested_at,
+        timezone=rma.site.timezone,
+    )
 
 
-def packing_slip_for(session: Session, rma: Rma, public_base_url: str, *, lang: str = "zh") -> PackingSlipData:
+def packing_slip_for(
+    session: Session, rma: Rma, public_base_url: str, *, lang: str = "zh"
+) -> PackingSlipData:
     """The packing slip and return label of an RMA: the good part out, the faulty part back
     to the return depot (the shipping depot when none is set)."""
     source = session.get(Depot, rma.source_depot_id) if rma.source_depot_id else None
     back = session.get(Depot, rma.return_depot_id) if rma.return_depot_id else source
-    ship_to = Address(name=rma.customer_unit, street=rma.address, postcode=rma.postcode,
-                      contact=rma.recipient or rma.contact_name, phone=rma.phone)
+    ship_to = Address(
+        name=rma.customer_unit,
+        street=rma.address,
+        postcode=rma.postcode,
+        contact=rma.recipient or rma.contact_name,
+        phone=rma.phone,
+    )
     part = rma.replacement_part or rma.faulty_part
     return PackingSlipData(
-        rma_number=rma.number, part_number=part.part_number, part_description=_part_text(part, lang),
-        replacement_serial=rma.replacement_serial or "—", faulty_serial=rma.faulty_serial,
-        ship_from=_depot_address(source, lang) if source else ship_to, ship_to=ship_to,
-        tracking_url=tracking_url(public_base_url, rma.tracking_code), return_deadline=rma.return_due_at,
-        return_to=_depot_address(back, lang) if back else None, quantity=rma.replacement_qty or rma.faulty_qty,
-        ticket_number=rma.ticket.number if rma.ticket else None, shipped_at=rma.shipped_at, carrier=rma.carrier,
-        waybill_number=rma.waybill, timezone=rma.site.timezone,
+        rma_number=rma.number,
+        part_number=part.part_number,
+        part_description=_part_text(part, lang),
+        replacement_serial=rma.replacement_serial or "—",
+        faulty_serial=rma.faulty_serial,
+        ship_from=_depot_address(source, lang) if source else ship_to,
+        ship_to=ship_to,
+        tracking_url=tracking_url(public_base_url, rma.tracking_code),
+        return_deadline=rma.return_due_at,
+        return_to=_depot_address(back, lang) if back else None,
+        quantity=rma.replacement_qty or rma.faulty_qty,
+        ticket_number=rma.ticket.number if rma.ticket else None,
+        shipped_at=rma.shipped_at,
+        carrier=rma.carrier,
+        waybill_number=rma.waybill,
+        timezone=rma.site.timezone,
     )
 
 
@@ -130,7 +187,11 @@ def ticket_rmas(session: Session, ticket: Ticket) -> list[Rma]:
 
 def _replacement(rmas: list[Rma]) -> Rma | None:
     """The advance replacement that stands for the ticket (the newest not cancelled)."""
-    live = [r for r in rmas if r.kind == "advance_replacement" and r.status not in ("cancelled", "rejected")]
+    live = [
+        r
+        for r in rmas
+        if r.kind == "advance_replacement" and r.status not in ("cancelled", "rejected")
+    ]
     return live[-1] if live else None
 
 
@@ -138,7 +199,9 @@ def clock_outcomes(ticket: Ticket, rmas: list[Rma]) -> list[ClockOutcome]:
     """Each SLA clock of a ticket (and of its advance replacement): the stored deadline and
     the moment that satisfied it (None while it has not happened). The first response is
     stopped by acknowledging or dispatching, whichever came first, as on the dispatch board."""
-    response_at = min((x for x in (ticket.acknowledged_at, ticket.dispatched_at) if x), default=None)
+    response_at = min(
+        (x for x in (ticket.acknowledged_at, ticket.dispatched_at) if x), default=None
+    )
     out = [ClockOutcome("response", ticket.response_due, response_at)]
     if ticket.onsite_due is not None:
         out.append(ClockOutcome("on_site", ticket.onsite_due, ticket.onsite_at))
@@ -166,7 +229,7 @@ class _People:
             return None
         if username not in self.cache:
             name = self.session.scalar(select(User.display_name).where(User.username == username))
-            self.cache[username] = (given_name(name) if self.for_customer else (name or username))
+            self.cache[username] = given_name(name) if self.for_customer else (name or username)
         return self.cache[username]
 
 
@@ -180,42 +243,72 @@ def _public_note(event: Event) -> str | None:
     return shipped or None
 
 
-def timeline_for(session: Session, ticket: Ticket, rmas: list[Rma], *, for_customer: bool) -> tuple[TimelineEvent, ...]:
+def timeline_for(
+    session: Session, ticket: Ticket, rmas: list[Rma], *, for_customer: bool
+) -> tuple[TimelineEvent, ...]:
     """The ticket's events and its RMAs', in time order; customers get the customer-visible
     ones only."""
     person = _People(session, for_customer)
-    rows = [(e, TICKET_EVENTS) for e in events_of(session, "ticket", ticket.id, customer_visible_only=for_customer)]
+    rows = [
+        (e, TICKET_EVENTS)
+        for e in events_of(session, "ticket", ticket.id, customer_visible_only=for_customer)
+    ]
     for rma in rmas:
-        rows += [(e, RMA_EVENTS) for e in events_of(session, "rma", rma.id, customer_visible_only=for_customer)]
+        rows += [
+            (e, RMA_EVENTS)
+            for e in events_of(session, "rma", rma.id, customer_visible_only=for_customer)
+        ]
     rows.sort(key=lambda row: (row[0].at, row[0].id))
-    return tuple(TimelineEvent(at=e.at, event=codes.get(e.kind, e.kind), actor=person(e.actor), note=_public_note(e))
-                 for e, codes in rows)
+    return tuple(
+        TimelineEvent(
+            at=e.at, event=codes.get(e.kind, e.kind), actor=person(e.actor), note=_public_note(e)
+        )
+        for e, codes in rows
+    )
 
 
-def fault_report_for(session: Session, ticket: Ticket, *, for_customer: bool, lang: str = "zh") -> FaultReportData:
+def fault_report_for(
+    session: Session, ticket: Ticket, *, for_customer: bool, lang: str = "zh"
+) -> FaultReportData:
     """The fault handling report (故障处理报告) of a resolved or closed ticket: timeline,
     clocks met or missed, actions, parts used (replacement installed, faulty unit removed)."""
     rmas = ticket_rmas(session, ticket)
     replacement = _replacement(rmas)
     parts = tuple(
-        PartUsed(part_number=(r.replacement_part or r.faulty_part).part_number,
-                 description=_part_text(r.replacement_part or r.faulty_part, lang), quantity=r.replacement_qty or 1,
-                 installed_serial=r.replacement_serial, removed_serial=r.faulty_serial)
-        for r in rmas if r.kind == "advance_replacement" and r.delivered_at is not None)
+        PartUsed(
+            part_number=(r.replacement_part or r.faulty_part).part_number,
+            description=_part_text(r.replacement_part or r.faulty_part, lang),
+            quantity=r.replacement_qty or 1,
+            installed_serial=r.replacement_serial,
+            removed_serial=r.faulty_serial,
+        )
+        for r in rmas
+        if r.kind == "advance_replacement" and r.delivered_at is not None
+    )
     actions = tuple(x for x in (ticket.resolution, *(r.fault_action for r in rmas)) if x)
     survey = session.scalar(select(Survey).where(Survey.ticket_id == ticket.id))
     equipment = ticket.equipment
     model = ticket.part or (equipment.part if equipment else None)
     return FaultReportData(
-        ticket_number=ticket.number, customer=_customer_name(ticket.customer, lang),
-        site=f"{ticket.site.name} · {ticket.site.address}", equipment_model=model.part_number if model else "—",
+        ticket_number=ticket.number,
+        customer=_customer_name(ticket.customer, lang),
+        site=f"{ticket.site.name} · {ticket.site.address}",
+        equipment_model=model.part_number if model else "—",
         equipment_serial=ticket.equipment_serial or (equipment.serial if equipment else "—"),
-        severity=ticket.severity, opened_at=ticket.opened_at, closed_at=ticket.closed_at,
-        symptom=ticket.symptom, channel=ticket.channel, rma_number=replacement.number if replacement else None,
+        severity=ticket.severity,
+        opened_at=ticket.opened_at,
+        closed_at=ticket.closed_at,
+        symptom=ticket.symptom,
+        channel=ticket.channel,
+        rma_number=replacement.number if replacement else None,
         events=timeline_for(session, ticket, rmas, for_customer=for_customer),
-        clocks=tuple(clock_outcomes(ticket, rmas)), actions=actions, parts_used=parts,
+        clocks=tuple(clock_outcomes(ticket, rmas)),
+        actions=actions,
+        parts_used=parts,
         root_cause=next((r.fault_analysis for r in reversed(rmas) if r.fault_analysis), None),
-        confirmed_by=_People(session, for_customer)(survey.submitted_by) if survey and survey.confirmed else None,
+        confirmed_by=_People(session, for_customer)(survey.submitted_by)
+        if survey and survey.confirmed
+        else None,
         timezone=ticket.site.timezone,
     )
 
@@ -225,7 +318,9 @@ def fault_report_for(session: Session, ticket: Ticket, *, for_customer: bool, la
 
 def customer_timezone(session: Session, customer: Customer) -> str:
     """The zone a customer's reports are written in: its first site's (Asia/Shanghai if none)."""
-    zone = session.scalar(select(Site.timezone).where(Site.customer_id == customer.id).order_by(Site.id).limit(1))
+    zone = session.scalar(
+        select(Site.timezone).where(Site.customer_id == customer.id).order_by(Site.id).limit(1)
+    )
     return zone or DEFAULT_TIMEZONE
 
 
@@ -258,16 +353,31 @@ def _mean(values: list[float]) -> float | None:
     return fmean(values) if values else None
 
 
-def monthly_report_for(session: Session, customer: Customer, year: int, month: int, tz: str, *,
-                       lang: str = "zh", now: datetime | None = None) -> MonthlyReportData:
+def monthly_report_for(
+    session: Session,
+    customer: Customer,
+    year: int,
+    month: int,
+    tz: str,
+    *,
+    lang: str = "zh",
+    now: datetime | None = None,
+) -> MonthlyReportData:
     """One customer's month (calendar month in ``tz``): the tickets opened by severity, the
     clocks of those tickets met or missed (a clock still running at ``now`` is left out),
     mean time to restore (opened → resolved, wall-clock minutes), the returns due that month
     that came back late or not at all, and the survey answers given that month."""
     now = now or utcnow()
     start, end = month_bounds(year, month, tz)
-    opened = list(session.scalars(select(Ticket).where(
-        Ticket.customer_id == customer.id, Ticket.opened_at >= start, Ticket.opened_at < end).order_by(Ticket.id)))
+    opened = list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.customer_id == customer.id, Ticket.opened_at >= start, Ticket.opened_at < end
+            )
+            .order_by(Ticket.id)
+        )
+    )
     by_severity = {s: 0 for s in SEVERITIES}
     met: dict[str, int] = defaultdict(int)
     total: dict[str, int] = defaultdict(int)
@@ -282,32 +392,66 @@ def monthly_report_for(session: Session, customer: Customer, year: int, month: i
             total[outcome.clock] += 1
             met[outcome.clock] += outcome.met
         if ticket.resolved_at is not None:
-            restore[ticket.severity].append((ticket.resolved_at - ticket.opened_at).total_seconds() / 60)
-    tickets_closed = session.scalar(select(func.count()).select_from(Ticket).where(
-        Ticket.customer_id == customer.id, Ticket.closed_at >= start, Ticket.closed_at < end))
+            restore[ticket.severity].append(
+                (ticket.resolved_at - ticket.opened_at).total_seconds() / 60
+            )
+    tickets_closed = session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.customer_id == customer.id, Ticket.closed_at >= start, Ticket.closed_at < end)
+    )
     late = [
-        OverdueReturn(rma_number=rma.number, part_number=rma.faulty_part.part_number, serial=rma.faulty_serial,
-                      return_deadline=rma.return_due_at, returned_at=rma.faulty_received_at)
-        for rma in session.scalars(select(Rma).where(
-            Rma.customer_id == customer.id, Rma.return_due_at >= start, Rma.return_due_at < end,
-            Rma.status.not_in(("cancelled", "rejected"))).order_by(Rma.return_due_at))
+        OverdueReturn(
+            rma_number=rma.number,
+            part_number=rma.faulty_part.part_number,
+            serial=rma.faulty_serial,
+            return_deadline=rma.return_due_at,
+            returned_at=rma.faulty_received_at,
+        )
+        for rma in session.scalars(
+            select(Rma)
+            .where(
+                Rma.customer_id == customer.id,
+                Rma.return_due_at >= start,
+                Rma.return_due_at < end,
+                Rma.status.not_in(("cancelled", "rejected")),
+            )
+            .order_by(Rma.return_due_at)
+        )
         if rma.return_due_at is not None and _returned_late(rma, now)
     ]
-    surveys = list(session.scalars(select(Survey).join(Ticket, Ticket.id == Survey.ticket_id).where(
-        Ticket.customer_id == customer.id, Survey.submitted_at >= start, Survey.submitted_at < end)))
+    surveys = list(
+        session.scalars(
+            select(Survey)
+            .join(Ticket, Ticket.id == Survey.ticket_id)
+            .where(
+                Ticket.customer_id == customer.id,
+                Survey.submitted_at >= start,
+                Survey.submitted_at < end,
+            )
+        )
+    )
 
     def answers(question: str) -> float | None:
         return _mean([float(v) for v in (getattr(s, question) for s in surveys) if v is not None])
 
     return MonthlyReportData(
-        customer=_customer_name(customer, lang), year=year, month=month, tickets_by_severity=by_severity,
+        customer=_customer_name(customer, lang),
+        year=year,
+        month=month,
+        tickets_by_severity=by_severity,
         tickets_closed=tickets_closed,
         sla_attainment=tuple(ClockAttainment(c, met[c], total[c]) for c in CLOCKS if total[c]),
         mean_time_to_restore_minutes=_mean([m for ms in restore.values() for m in ms]),
         restore_minutes_by_severity={s: fmean(restore[s]) for s in SEVERITIES if restore[s]},
         overdue_returns=tuple(late),
-        satisfaction=SatisfactionScores(response_time=answers("response_time"), quality_of_work=answers("quality"),
-                                        attitude=answers("attitude"), overall=answers("overall"),
-                                        responses=len(surveys)),
-        generated_at=now, timezone=tz,
+        satisfaction=SatisfactionScores(
+            response_time=answers("response_time"),
+            quality_of_work=answers("quality"),
+            attitude=answers("attitude"),
+            overall=answers("overall"),
+            responses=len(surveys),
+        ),
+        generated_at=now,
+        timezone=tz,
     )

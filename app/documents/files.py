@@ -34,15 +34,22 @@ class PdfFile:
     def response(self) -> Response:
         """The download: application/pdf, an attachment with a safe file name, not stored."""
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", self.filename)
-        return Response(self.body, mimetype="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{safe}"',
-                                 "Cache-Control": "no-store"})
+        return Response(
+            self.body,
+            mimetype="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="{safe}"',
+                "Cache-Control": "no-store",
+            },
+        )
 
 
 def repair_form(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
     rma = access.rma_for(db, number, user)
-    return PdfFile(render_repair_form(builders.repair_form_for(db, rma), lang=lang),
-                   f"repair-form-{rma.number}.pdf")
+    return PdfFile(
+        render_repair_form(builders.repair_form_for(db, rma), lang=lang),
+        f"repair-form-{rma.number}.pdf",
+    )
 
 
 def packing_slip(db: Session, number: str, user: User, *, lang: str, base_url: str) -> PdfFile:
@@ -67,7 +74,9 @@ def return_label_of(db: Session, rma: Rma, *, lang: str, base_url: str) -> PdfFi
 def fault_report(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
     ticket = access.ticket_for(db, number, user)
     access.require_fault_report(ticket)
-    data = builders.fault_report_for(db, ticket, for_customer=user.role == Role.CUSTOMER.value, lang=lang)
+    data = builders.fault_report_for(
+        db, ticket, for_customer=user.role == Role.CUSTOMER.value, lang=lang
+    )
     return PdfFile(render_fault_report(data, lang=lang), f"fault-report-{ticket.number}.pdf")
 
 
@@ -78,5 +87,7 @@ def monthly_report(db: Session, customer: Customer, year: int, month: int, *, la
     tz = builders.customer_timezone(db, customer)
     builders.check_report_month(year, month, tz)
     data = builders.monthly_report_for(db, customer, year, month, tz, lang=lang)
-    return PdfFile(render_monthly_report(data, lang=lang),
-                   f"monthly-report-{customer.code}-{year}-{month:02d}.pdf")
+    return PdfFile(
+        render_monthly_report(data, lang=lang),
+        f"monthly-report-{customer.code}-{year}-{month:02d}.pdf",
+    )

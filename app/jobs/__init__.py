@@ -47,11 +47,15 @@ def init_jobs(app: Flask) -> None:
 def run_sweep(app: Flask, now: datetime | None = None) -> SweepReport:
     """One sweep over the app's database at ``now`` (UTC; default: the current time)."""
     with app.extensions["sparelog.db"].sessions() as session:
-        return sweep(session, now=now or utcnow(),
-                     reminder_hours=float(app.config.get("RETURN_REMINDER_HOURS", 4.0)))
+        return sweep(
+            session,
+            now=now or utcnow(),
+            reminder_hours=float(app.config.get("RETURN_REMINDER_HOURS", 4.0)),
+        )
 
 
 def run_delivery(app: Flask) -> DeliveryReport:
     """Deliver what is due in the app's outbox."""
-    return deliver_outbox(app.extensions["sparelog.db"].sessions,
-                          DeliverySettings.from_config(app.config))
+    return deliver_outbox(
+        app.extensions["sparelog.db"].sessions, DeliverySettings.from_config(app.config)
+    )

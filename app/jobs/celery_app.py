@@ -53,10 +53,16 @@ def celery_settings(config: Mapping) -> dict:
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
         "beat_schedule": {
-            "sla-sweep": {"task": SWEEP_TASK, "schedule": sweep_every,
-                          "options": {"expires": sweep_every}},
-            "deliver-outbox": {"task": DELIVER_TASK, "schedule": deliver_every,
-                               "options": {"expires": deliver_every}},
+            "sla-sweep": {
+                "task": SWEEP_TASK,
+                "schedule": sweep_every,
+                "options": {"expires": sweep_every},
+            },
+            "deliver-outbox": {
+                "task": DELIVER_TASK,
+                "schedule": deliver_every,
+                "options": {"expires": deliver_every},
+            },
         },
     }
 
@@ -89,8 +95,9 @@ def _register_tasks(celery: Celery, get_flask_app) -> None:
     def sla_sweep(self, now: str | None = None, use_lock: bool = True) -> dict:
         """Run the SLA sweep; ``now`` is an ISO UTC timestamp (default: the current time)."""
         app = get_flask_app()
-        result = sweep_task_body(app, datetime.fromisoformat(now) if now else None,
-                                 use_lock=use_lock)
+        result = sweep_task_body(
+            app, datetime.fromisoformat(now) if now else None, use_lock=use_lock
+        )
         result["worker"] = self.request.hostname
         if result.get("fired"):
             deliver_outbox.delay()
@@ -119,8 +126,9 @@ def sweep_task_body(app: Flask, now: datetime | None, *, use_lock: bool = True) 
         return run_sweep(app, now).as_dict()
     client = redis.Redis.from_url(app.config["REDIS_URL"])
     lock_timeout = max(60.0, 5 * float(app.config.get("SWEEP_INTERVAL_SECONDS", 60.0)))
-    lock = client.lock(app.config.get("JOBS_KEY_PREFIX", "") + SWEEP_LOCK,
-                       timeout=lock_timeout, blocking=False)
+    lock = client.lock(
+        app.config.get("JOBS_KEY_PREFIX", "") + SWEEP_LOCK, timeout=lock_timeout, blocking=False
+    )
     try:
         try:
             acquired = lock.acquire()

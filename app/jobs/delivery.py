@@ -82,15 +82,22 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def verify_signature(
-    secret: str, timestamp: str, body: bytes, signature: str, *,
-    tolerance_seconds: float = 300.0, now: float | None = None,
+    secret: str,
+    timestamp: str,
+    body: bytes,
+    signature: str,
+    *,
+    tolerance_seconds: float = 300.0,
+    now: float | None = None,
 ) -> bool:
     """The receiver's check: right secret, untouched body, signed within the tolerance."""
     try:
         age = abs((now if now is not None else time.time()) - int(timestamp))
     except ValueError:
         return False
-    return age <= tolerance_seconds and hmac.compare_digest(sign(secret, timestamp, body), signature)
+    return age <= tolerance_seconds and hmac.compare_digest(
+        sign(secret, timestamp, body), signature
+    )
 
 
 def message_id(dedupe_key: str) -> str:
@@ -107,8 +114,9 @@ def send_email(settings: DeliverySettings, message: ClaimedMessage) -> None:
     email["Message-ID"] = message_id(message.dedupe_key)
     email.set_content(message.body)
     try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port,
-                          timeout=settings.timeout_seconds) as smtp:
+        with smtplib.SMTP(
+            settings.smtp_host, settings.smtp_port, timeout=settings.timeout_seconds
+        ) as smtp:
             if settings.smtp_starttls:
                 smtp.starttls()
             if settings.smtp_user:
@@ -116,11 +124,13 @@ def send_email(settings: DeliverySettings, message: ClaimedMessage) -> None:
             smtp.send_message(email)
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
-        raise DeliveryError(f"recipient refused: {error.recipients}",
-                            permanent=all(500 <= c < 600 for c in codes)) from None
+        raise DeliveryError(
+            f"recipient refused: {error.recipients}", permanent=all(500 <= c < 600 for c in codes)
+        ) from None
     except smtplib.SMTPResponseException as error:
-        raise DeliveryError(f"SMTP {error.smtp_code}: {error.smtp_error!r}",
-                            permanent=500 <= error.smtp_code < 600) from None
+        raise DeliveryError(
+            f"SMTP {error.smtp_code}: {error.smtp_error!r}", permanent=500 <= error.smtp_code < 600
+        ) from None
     except (OSError, smtplib.SMTPException) as error:
         raise DeliveryError(f"SMTP {settings.smtp_host}:{settings.smtp_port}: {error}") from None
 
@@ -139,8 +149,13 @@ def post_webhook(settings: DeliverySettings, message: ClaimedMessage) -> None:
         DELIVERY_HEADER: message.dedupe_key,
     }
     try:
-        response = requests.post(message.recipient, data=body, headers=headers,
-                                 timeout=settings.timeout_seconds, allow_redirects=False)
+        response = requests.post(
+            message.recipient,
+            data=body,
+            headers=headers,
+            timeout=settings.timeout_seconds,
+            allow_redirects=False,
+        )
     except requests.RequestException as error:
         raise DeliveryError(f"webhook {message.recipient}: {error}") from None
     if 200 <= response.status_code < 300:
@@ -185,8 +200,12 @@ def deliver_outbox(
     started = now or utcnow()
     with sessions() as session:
         while handled < max_messages:
-            claimed = claim_due(session, now=started, limit=min(batch, max_messages - handled),
-                                lease_seconds=settings.lease_seconds)
+            claimed = claim_due(
+                session,
+                now=started,
+                limit=min(batch, max_messages - handled),
+                lease_seconds=settings.lease_seconds,
+            )
             if not claimed:
                 break
             for message in claimed:
@@ -195,28 +214,49 @@ def deliver_outbox(
     return report
 
 
-def _deliver_one(session: Session, settings: DeliverySettings, senders: Mapping[str, Sender],
-                 message: ClaimedMessage, report: DeliveryReport, now: datetime | None) -> None:
+def _deliver_one(
+    session: Session,
+    settings: DeliverySettings,
+    senders: Mapping[str, Sender],
+    message: ClaimedMessage,
+    report: DeliveryReport,
+    now: datetime | None,
+) -> None:
     try:
         senders[message.channel](settings, message)
     except Exception as error:
         if not isinstance(error, DeliveryError):  # a bug in a sender: keep the message, retry later
             log.exception("outbox %s: unexpected error", message.dedupe_key)
             error = DeliveryError(repr(error))
-        failure = mark_failed(session, message, str(error), max_attempts=settings.max_attempts,
-                              base_backoff_seconds=settings.backoff_seconds,
-                              permanent=error.permanent, now=now)
+        failure = mark_failed(
+            session,
+            message,
+            str(error),
+            max_attempts=settings.max_attempts,
+            base_backoff_seconds=settings.backoff_seconds,
+            permanent=error.permanent,
+            now=now,
+        )
         if failure.dead:
             report.dead += 1
-            log.error("outbox %s dead after attempt %d: %s", message.dedupe_key, message.attempt, error)
+            log.error(
+                "outbox %s dead after attempt %d: %s", message.dedupe_key, message.attempt, error
+            )
         else:
             report.retrying += 1
-            log.warning("outbox %s attempt %d failed, retry at %s: %s", message.dedupe_key,
-                        message.attempt, failure.next_attempt_at, error)
+            log.warning(
+                "outbox %s attempt %d failed, retry at %s: %s",
+                message.dedupe_key,
+                message.attempt,
+                failure.next_attempt_at,
+                error,
+            )
         return
     if mark_sent(session, message, now=now):
         report.sent += 1
     else:
         report.lost_claims += 1
-        log.error("outbox %s sent after its claim lapsed; another worker may send it again",
-                  message.dedupe_key)
+        log.error(
+            "outbox %s sent after its claim lapsed; another worker may send it again",
+            message.dedupe_key,
+        )

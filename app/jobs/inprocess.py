@@ -69,6 +69,9 @@ def start_runner(app: Flask) -> Runner:
         runner = app.extensions.get(RUNNER_KEY)
         if runner is None:
             runner = app.extensions[RUNNER_KEY] = Runner(app).start()
-            log.info("in-process jobs started: sweep every %ss, outbox every %ss",
-                     runner.sweep_every, runner.deliver_every)
+            log.info(
+                "in-process jobs started: sweep every %ss, outbox every %ss",
+                runner.sweep_every,
+                runner.deliver_every,
+            )
     return runner

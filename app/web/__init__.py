@@ -38,15 +38,21 @@ NAV = [
 WEB_BLUEPRINTS = ("web_auth", "warehouse", "dispatch", "engineer", "tracking", "documents")
 
 # Pages only load their own scripts and styles; nothing inline, nothing third-party.
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 # The browsable API docs (flask-smorest's Swagger UI page) start Swagger UI inline.
-DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
 # JSON is data, never a document: it may load nothing and be framed nowhere.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
-                      "microphone=(), payment=(), usb=()")
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 JSON_TYPES = ("application/json", "application/problem+json")
 
@@ -58,9 +64,18 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(
-        t=t, t_code=t_code, current_lang=current_lang, current_zone=current_zone, LANGS=LANGS,
-        ZONES=ZONES, html_lang=lambda: HTML_LANG[current_lang()], nav_items=_nav_items,
-        local_time=local_time, utc_iso=utc_iso, duration_text=duration_text, js_messages=js_messages,
+        t=t,
+        t_code=t_code,
+        current_lang=current_lang,
+        current_zone=current_zone,
+        LANGS=LANGS,
+        ZONES=ZONES,
+        html_lang=lambda: HTML_LANG[current_lang()],
+        nav_items=_nav_items,
+        local_time=local_time,
+        utc_iso=utc_iso,
+        duration_text=duration_text,
+        js_messages=js_messages,
         viewer=_viewer,
     )
     app.jinja_env.filters["when"] = when
@@ -77,8 +92,12 @@ def register_web(app: Flask) -> None:
             return app.extensions["sparelog.api"].handle_http_exception(error)
         return render_template("error.html", code=400, message=t("error.csrf")), 400
 
-    base = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "same-origin"), ("Permissions-Policy", PERMISSIONS_POLICY)]
+    base = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+    ]
     if app.config.get("HSTS"):
         # browsers heed it only over HTTPS, which production is served on
         base.append(("Strict-Transport-Security", HSTS))
@@ -90,7 +109,9 @@ def register_web(app: Flask) -> None:
         what a signed-in caller sees is not stored by caches. A header the view set wins."""
         wanted = list(base)
         if response.mimetype == "text/html":
-            wanted.append(("Content-Security-Policy", DOCS_CSP if request.blueprint == "api-docs" else CSP))
+            wanted.append(
+                ("Content-Security-Policy", DOCS_CSP if request.blueprint == "api-docs" else CSP)
+            )
             if request.blueprint in WEB_BLUEPRINTS:
                 wanted.append(("Cache-Control", "no-store"))
                 response.vary.add("Cookie")
@@ -108,7 +129,9 @@ def when(moment, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
     if moment is None:
         return Markup(escape(t("common.none")))
     iso = utc_iso(moment)
-    return Markup(f'<time datetime="{iso}" data-utc="{iso}">{escape(local_time(moment, fmt))}</time>')
+    return Markup(
+        f'<time datetime="{iso}" data-utc="{iso}">{escape(local_time(moment, fmt))}</time>'
+    )
 
 
 def from_iso(text):

@@ -93,8 +93,13 @@ def _failed(response) -> bool:
 # attempts per username from anywhere (guessing one account's password from many addresses).
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_user_limit, methods=["POST"], key_func=_login_username, deduct_when=_failed,
-               scope="login-user")
+@limiter.limit(
+    _login_user_limit,
+    methods=["POST"],
+    key_func=_login_username,
+    deduct_when=_failed,
+    scope="login-user",
+)
 def login():
     user = current_user()
     target = safe_next(request.values.get("next"))
@@ -131,7 +136,8 @@ def _too_many(error: TooManyRequests):
         response = current_app.extensions["sparelog.api"].handle_http_exception(error)
     else:
         response = current_app.make_response(
-            (render_template("error.html", code=429, message=t("login.too_many")), 429))
+            (render_template("error.html", code=429, message=t("login.too_many")), 429)
+        )
     response.headers["Retry-After"] = wait
     return response
 

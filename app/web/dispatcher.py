@@ -50,7 +50,9 @@ class ClockShown:
 
 def ticket_clocks(ticket: Ticket) -> list[ClockShown]:
     """The clocks a dispatcher watches, each stopped by the step it waits for."""
-    acknowledged = min((x for x in (ticket.acknowledged_at, ticket.dispatched_at) if x), default=None)
+    acknowledged = min(
+        (x for x in (ticket.acknowledged_at, ticket.dispatched_at) if x), default=None
+    )
     clocks = [ClockShown("response", ticket.clock_start, ticket.response_due, acknowledged)]
     if ticket.onsite_due is not None:
         clocks.append(ClockShown("onsite", ticket.clock_start, ticket.onsite_due, ticket.onsite_at))
@@ -66,9 +68,16 @@ def urgency(ticket: Ticket) -> tuple:
 
 
 def _open_tickets(status: str | None) -> list[Ticket]:
-    stmt = (select(Ticket).options(joinedload(Ticket.site), joinedload(Ticket.customer), joinedload(Ticket.engineer),
-                                   joinedload(Ticket.part))
-            .where(Ticket.status.in_([status] if status in OPEN else OPEN)))
+    stmt = (
+        select(Ticket)
+        .options(
+            joinedload(Ticket.site),
+            joinedload(Ticket.customer),
+            joinedload(Ticket.engineer),
+            joinedload(Ticket.part),
+        )
+        .where(Ticket.status.in_([status] if status in OPEN else OPEN))
+    )
     rows = list(get_session().scalars(stmt.limit(500)))
     rows.sort(key=lambda tk: (*urgency(tk), SEVERITY_ORDER.get(tk.severity, 9)))
     return rows
@@ -80,10 +89,20 @@ def _network_map(tickets_shown: list[Ticket]) -> MapData:
     for d in db.scalars(select(Depot).where(Depot.active).order_by(Depot.code)):
         data.points.append(MapPoint("depot", d.code, d.lat, d.lon, f"{d.code} {d.name}"))
     for e in db.scalars(select(Engineer).where(Engineer.active).order_by(Engineer.code)):
-        data.points.append(MapPoint("engineer", e.code, e.home_lat, e.home_lon, f"{e.code} {e.name}"))
+        data.points.append(
+            MapPoint("engineer", e.code, e.home_lat, e.home_lon, f"{e.code} {e.name}")
+        )
     for tk in tickets_shown:
-        data.points.append(MapPoint("site", tk.number, tk.site.lat, tk.site.lon,
-                                    f"{tk.number} {tk.severity} {tk.site.name}", highlight=tk.severity == "P1"))
+        data.points.append(
+            MapPoint(
+                "site",
+                tk.number,
+                tk.site.lat,
+                tk.site.lon,
+                f"{tk.number} {tk.severity} {tk.site.name}",
+                highlight=tk.severity == "P1",
+            )
+        )
     return data
 
 
@@ -94,9 +113,17 @@ def board():
     shown = _open_tickets(status or None)
     db = get_session()
     sites = list(db.scalars(select(Site).options(joinedload(Site.customer)).order_by(Site.code)))
-    return render_template("dispatch/board.html", tickets=shown, status=status, statuses=OPEN,
-                           clocks_of=ticket_clocks, map=_network_map(shown), sites=sites,
-                           severities=[s.value for s in Severity], channels=[c.value for c in Channel])
+    return render_template(
+        "dispatch/board.html",
+        tickets=shown,
+        status=status,
+        statuses=OPEN,
+        clocks_of=ticket_clocks,
+        map=_network_map(shown),
+        sites=sites,
+        severities=[s.value for s in Severity],
+        channels=[c.value for c in Channel],
+    )
 
 
 @bp.post("/tickets")
@@ -107,12 +134,18 @@ def open_ticket():
     db = get_session()
     try:
         view = dispatch_service.open_ticket_with_promise(
-            db, travel_model(), site_code=form.get("site", ""), severity=form.get("severity", ""),
-            channel=form.get("channel", ""), symptom=(form.get("symptom") or "").strip(), actor=actor_name(),
+            db,
+            travel_model(),
+            site_code=form.get("site", ""),
+            severity=form.get("severity", ""),
+            channel=form.get("channel", ""),
+            symptom=(form.get("symptom") or "").strip(),
+            actor=actor_name(),
             part_number=(form.get("part_number") or "").strip() or None,
             equipment_serial=(form.get("equipment_serial") or "").strip() or None,
             contact_name=(form.get("contact_name") or "").strip() or None,
-            contact_phone=(form.get("contact_phone") or "").strip() or None)
+            contact_phone=(form.get("contact_phone") or "").strip() or None,
+        )
     except DomainError as error:
         db.rollback()
         flash(t("dsp.open_failed", message=error.message), "error")
@@ -139,12 +172,29 @@ class OptionShown:
 def _options(ticket: Ticket) -> tuple[list[OptionShown], str]:
     db = get_session()
     ranking = dispatch_service.rank_for_ticket(db, ticket.number, travel_model(), limit=5)
-    engineers = {e.id: e for e in db.scalars(select(Engineer).where(
-        Engineer.id.in_([o.engineer_id for o in ranking.options])))}
-    depots = {d.id: d for d in db.scalars(select(Depot).where(
-        Depot.id.in_([o.depot_id for o in ranking.options if o.depot_id is not None])))}
-    shown = [OptionShown(o, engineers[o.engineer_id].code if o.engineer_id in engineers else str(o.engineer_id),
-                         engineers.get(o.engineer_id), depots.get(o.depot_id)) for o in ranking.options]
+    engineers = {
+        e.id: e
+        for e in db.scalars(
+            select(Engineer).where(Engineer.id.in_([o.engineer_id for o in ranking.options]))
+        )
+    }
+    depots = {
+        d.id: d
+        for d in db.scalars(
+            select(Depot).where(
+                Depot.id.in_([o.depot_id for o in ranking.options if o.depot_id is not None])
+            )
+        )
+    }
+    shown = [
+        OptionShown(
+            o,
+            engineers[o.engineer_id].code if o.engineer_id in engineers else str(o.engineer_id),
+            engineers.get(o.engineer_id),
+            depots.get(o.depot_id),
+        )
+        for o in ranking.options
+    ]
     return shown, ranking.reason
 
 
@@ -161,42 +211,92 @@ def _route_of(option: OptionShown, site: Site) -> list[tuple[float, float]]:
 def _ticket_map(ticket: Ticket, options: list[OptionShown]) -> MapData:
     db = get_session()
     site = ticket.site
-    points = [MapPoint("site", ticket.number, site.lat, site.lon, f"{ticket.number} {site.name}", highlight=True)]
+    points = [
+        MapPoint(
+            "site",
+            ticket.number,
+            site.lat,
+            site.lon,
+            f"{ticket.number} {site.name}",
+            highlight=True,
+        )
+    ]
     lines: list[MapLine] = []
     for i, shown in enumerate(options):
         if shown.engineer is not None:
-            points.append(MapPoint("engineer", shown.engineer_code, shown.engineer.home_lat, shown.engineer.home_lon,
-                                   f"#{shown.option.rank} {shown.engineer_code} {shown.engineer.name}",
-                                   highlight=i == 0))
+            points.append(
+                MapPoint(
+                    "engineer",
+                    shown.engineer_code,
+                    shown.engineer.home_lat,
+                    shown.engineer.home_lon,
+                    f"#{shown.option.rank} {shown.engineer_code} {shown.engineer.name}",
+                    highlight=i == 0,
+                )
+            )
         if shown.depot is not None:
-            points.append(MapPoint("depot", shown.depot.code, shown.depot.lat, shown.depot.lon,
-                                   f"{shown.depot.code} {shown.depot.name}"))
+            points.append(
+                MapPoint(
+                    "depot",
+                    shown.depot.code,
+                    shown.depot.lat,
+                    shown.depot.lon,
+                    f"{shown.depot.code} {shown.depot.name}",
+                )
+            )
     if options:
         top = options[0]
         lines.append(MapLine("route", _route_of(top, site), f"#1 {top.engineer_code}"))
         if top.depot is not None and top.option.mode != "pickup":
-            lines.append(MapLine("route", [(top.depot.lat, top.depot.lon), (site.lat, site.lon)],
-                                 f"{top.depot.code} → {ticket.number}"))
+            lines.append(
+                MapLine(
+                    "route",
+                    [(top.depot.lat, top.depot.lon), (site.lat, site.lon)],
+                    f"{top.depot.code} → {ticket.number}",
+                )
+            )
     elif ticket.engineer is not None:  # dispatched: show the assignment as it was confirmed
         e = ticket.engineer
-        points.append(MapPoint("engineer", e.code, e.home_lat, e.home_lon, f"{e.code} {e.name}", highlight=True))
+        points.append(
+            MapPoint(
+                "engineer", e.code, e.home_lat, e.home_lon, f"{e.code} {e.name}", highlight=True
+            )
+        )
         depot = db.get(Depot, ticket.source_depot_id) if ticket.source_depot_id else None
-        dispatched = db.scalar(select(Event).where(Event.subject_type == "ticket", Event.subject_id == ticket.id,
-                                                   Event.kind == "dispatch").order_by(Event.id.desc()))
+        dispatched = db.scalar(
+            select(Event)
+            .where(
+                Event.subject_type == "ticket",
+                Event.subject_id == ticket.id,
+                Event.kind == "dispatch",
+            )
+            .order_by(Event.id.desc())
+        )
         mode = (dispatched.data or {}).get("mode") if dispatched else None
         if depot is not None:
-            points.append(MapPoint("depot", depot.code, depot.lat, depot.lon, f"{depot.code} {depot.name}"))
+            points.append(
+                MapPoint("depot", depot.code, depot.lat, depot.lon, f"{depot.code} {depot.name}")
+            )
         if depot is not None and mode == "pickup":
-            lines.append(MapLine("route", [(e.home_lat, e.home_lon), (depot.lat, depot.lon), (site.lat, site.lon)],
-                                 e.code))
+            lines.append(
+                MapLine(
+                    "route",
+                    [(e.home_lat, e.home_lon), (depot.lat, depot.lon), (site.lat, site.lon)],
+                    e.code,
+                )
+            )
         else:
             lines.append(MapLine("route", [(e.home_lat, e.home_lon), (site.lat, site.lon)], e.code))
             if depot is not None:
-                lines.append(MapLine("route", [(depot.lat, depot.lon), (site.lat, site.lon)], depot.code))
+                lines.append(
+                    MapLine("route", [(depot.lat, depot.lon), (site.lat, site.lon)], depot.code)
+                )
     # frame the site and the route that matters (the top option, or the assignment);
     # the other options' places show when they fall inside it
     focus = [(site.lat, site.lon)] + [c for line in lines for c in line.coords]
-    return MapData(frame_around(focus, min_span=0.6), points, lines, label_kinds=("depot", "site", "engineer"))
+    return MapData(
+        frame_around(focus, min_span=0.6), points, lines, label_kinds=("depot", "site", "engineer")
+    )
 
 
 @bp.get("/tickets/<ref>")
@@ -210,12 +310,20 @@ def ticket(ref: str):
         except DomainError as failure:
             error = failure.message
     rma = get_session().scalar(select(Rma).where(Rma.ticket_id == tk.id).order_by(Rma.id.desc()))
-    return render_template("dispatch/ticket.html", ticket=tk, clocks=ticket_clocks(tk), options=options,
-                           reason=reason, error=error, map=_ticket_map(tk, options), rma=rma,
-                           can_acknowledge=tickets.can_move(tk.status, "acknowledge"),
-                           packing_slip=access.packing_slip_available(rma),
-                           fault_report=access.fault_report_available(tk),
-                           report_months=documents.report_months(get_session(), tk.customer))
+    return render_template(
+        "dispatch/ticket.html",
+        ticket=tk,
+        clocks=ticket_clocks(tk),
+        options=options,
+        reason=reason,
+        error=error,
+        map=_ticket_map(tk, options),
+        rma=rma,
+        can_acknowledge=tickets.can_move(tk.status, "acknowledge"),
+        packing_slip=access.packing_slip_available(rma),
+        fault_report=access.fault_report_available(tk),
+        report_months=documents.report_months(get_session(), tk.customer),
+    )
 
 
 @bp.post("/tickets/<ref>/dispatch")
@@ -227,14 +335,26 @@ def confirm(ref: str):
     db = get_session()
     try:
         result = dispatch_service.confirm_dispatch(
-            db, ref, engineer_code=form.get("engineer", ""), actor=actor_name(),
-            depot_code=form.get("depot") or None, mode=form.get("mode") or "pickup")
+            db,
+            ref,
+            engineer_code=form.get("engineer", ""),
+            actor=actor_name(),
+            depot_code=form.get("depot") or None,
+            mode=form.get("mode") or "pickup",
+        )
     except DomainError as error:
         db.rollback()
         flash(t("dsp.confirm_failed", message=error.message), "error")
     else:
-        flash(t("dsp.confirmed", ticket=result.ticket_number, engineer=f"{result.engineer_code} {result.engineer_name}",
-                rma=result.rma_number or t("common.none")), "success")
+        flash(
+            t(
+                "dsp.confirmed",
+                ticket=result.ticket_number,
+                engineer=f"{result.engineer_code} {result.engineer_name}",
+                rma=result.rma_number or t("common.none"),
+            ),
+            "success",
+        )
     return redirect(url_for("dispatch.ticket", ref=ref))
 
 
@@ -275,7 +395,9 @@ def routes():
             db.rollback()
             flash(t("dsp.plan_failed", message=error.message), "error")
             return redirect(url_for("dispatch.routes", depot=depot_code, date=day.isoformat()))
-        return redirect(url_for("dispatch.routes", depot=depot_code, date=day.isoformat(), job=job_id))
+        return redirect(
+            url_for("dispatch.routes", depot=depot_code, date=day.isoformat(), job=job_id)
+        )
     job = None
     job_id = request.args.get("job")
     if job_id:
@@ -283,14 +405,28 @@ def routes():
 
         try:
             found = get_job(db, job_id, "route_plan")
-            job = {"id": found.id, "status": found.status, "progress": progress_percent(found),
-                   "result": found.result, "error": found.error}
+            job = {
+                "id": found.id,
+                "status": found.status,
+                "progress": progress_percent(found),
+                "result": found.result,
+                "error": found.error,
+            }
         except DomainError:
             job = None
     plan_map = _plan_map(job["result"], candidates, depot) if job and job.get("result") else None
-    return render_template("dispatch/routes.html", depots=depots, depot=depot, day=day, candidates=candidates,
-                           job=job, plan_map=plan_map, colours=ROUTE_COLOURS, pickups=pickup_depots(candidates),
-                           pickup_suffix=PICKUP_SUFFIX)
+    return render_template(
+        "dispatch/routes.html",
+        depots=depots,
+        depot=depot,
+        day=day,
+        candidates=candidates,
+        job=job,
+        plan_map=plan_map,
+        colours=ROUTE_COLOURS,
+        pickups=pickup_depots(candidates),
+        pickup_suffix=PICKUP_SUFFIX,
+    )
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -308,9 +444,13 @@ def _route_candidates(depot: Depot, depots: list[Depot]) -> list[Ticket]:
     from logistics.dispatch import great_circle_km
 
     db = get_session()
-    open_ = list(db.scalars(select(Ticket).options(joinedload(Ticket.site), joinedload(Ticket.engineer),
-                                                     joinedload(Ticket.part))
-                            .where(Ticket.status.in_(["new", "acknowledged", "dispatched"]))))
+    open_ = list(
+        db.scalars(
+            select(Ticket)
+            .options(joinedload(Ticket.site), joinedload(Ticket.engineer), joinedload(Ticket.part))
+            .where(Ticket.status.in_(["new", "acknowledged", "dispatched"]))
+        )
+    )
     depots_xy = np.array([(d.lat, d.lon) for d in depots], dtype=float)
     mine = []
     for tk in open_:
@@ -318,7 +458,9 @@ def _route_candidates(depot: Depot, depots: list[Depot]) -> list[Ticket]:
             if tk.engineer.base_depot_id == depot.id:
                 mine.append(tk)
             continue
-        nearest = depots[int(np.argmin(great_circle_km(np.array([(tk.site.lat, tk.site.lon)]), depots_xy)[0]))]
+        nearest = depots[
+            int(np.argmin(great_circle_km(np.array([(tk.site.lat, tk.site.lon)]), depots_xy)[0]))
+        ]
         if nearest.id == depot.id:
             mine.append(tk)
     mine.sort(key=lambda tk: (SEVERITY_ORDER.get(tk.severity, 9), tk.opened_at))
@@ -337,11 +479,25 @@ def _submit_plan(depot: Depot | None, day: date, chosen: list[Ticket]) -> str:
     from inventory.route_planning import request_from_params, validate_request
 
     db = get_session()
-    params = {"date": day.isoformat(), "timezone": current_zone(), "depot": depot.code, "time_limit_s": 5.0,
-              "stops": [{"id": tk.number, "site": tk.site.code, "service_minutes": 60, "severity": tk.severity,
-                         "skill": tk.part.category if tk.part else None,
-                         "pickup_depot": (db.get(Depot, tk.source_depot_id).code if tk.source_depot_id else None)}
-                        for tk in chosen]}
+    params = {
+        "date": day.isoformat(),
+        "timezone": current_zone(),
+        "depot": depot.code,
+        "time_limit_s": 5.0,
+        "stops": [
+            {
+                "id": tk.number,
+                "site": tk.site.code,
+                "service_minutes": 60,
+                "severity": tk.severity,
+                "skill": tk.part.category if tk.part else None,
+                "pickup_depot": (
+                    db.get(Depot, tk.source_depot_id).code if tk.source_depot_id else None
+                ),
+            }
+            for tk in chosen
+        ],
+    }
     validate_request(db, request_from_params(params))
     db.rollback()
     job = create_job(db, "route_plan", params, actor=actor_name(), time_limit_s=5.0)
@@ -362,7 +518,9 @@ def _plan_map(result: dict, candidates: list[Ticket], depot: Depot) -> MapData:
     db = get_session()
     sites = {tk.number: tk.site for tk in candidates}
     pickups = pickup_depots(candidates)
-    engineers = {e.code: e for e in db.scalars(select(Engineer).where(Engineer.base_depot_id == depot.id))}
+    engineers = {
+        e.code: e for e in db.scalars(select(Engineer).where(Engineer.base_depot_id == depot.id))
+    }
     points = [MapPoint("depot", depot.code, depot.lat, depot.lon, depot.name)]
     lines = []
     for i, route in enumerate(result.get("routes", [])):
@@ -378,15 +536,25 @@ def _plan_map(result: dict, candidates: list[Ticket], depot: Depot) -> MapData:
                 source = pickups.get(visit["stop"][: -len(PICKUP_SUFFIX)], depot)
                 path.append((source.lat, source.lon))
                 if source.id != depot.id:
-                    points.append(MapPoint("depot", source.code, source.lat, source.lon, source.name))
+                    points.append(
+                        MapPoint("depot", source.code, source.lat, source.lon, source.name)
+                    )
         path.append((e.home_lat, e.home_lon))
         colour = ROUTE_COLOURS[i % len(ROUTE_COLOURS)]
         lines.append(MapLine("day-route", path, f"{e.code} {e.name}", colour))
-        points.append(MapPoint("engineer", e.code, e.home_lat, e.home_lon, f"{e.code} {e.name}", highlight=True))
+        points.append(
+            MapPoint(
+                "engineer", e.code, e.home_lat, e.home_lon, f"{e.code} {e.name}", highlight=True
+            )
+        )
     for number, site in sites.items():
         points.append(MapPoint("site", number, site.lat, site.lon, f"{number} {site.name}"))
-    return MapData(frame_around([(p.lat, p.lon) for p in points], min_span=0.4), points, lines,
-                   label_kinds=("depot", "site", "engineer"))
+    return MapData(
+        frame_around([(p.lat, p.lon) for p in points], min_span=0.4),
+        points,
+        lines,
+        label_kinds=("depot", "site", "engineer"),
+    )
 
 
 # --- overdue returns and escalations ----------------------------------------------------------
@@ -397,15 +565,29 @@ def _plan_map(result: dict, candidates: list[Ticket], depot: Depot) -> MapData:
 def alerts():
     db = get_session()
     now = utcnow()
-    late = list(db.scalars(
-        select(Rma).options(joinedload(Rma.customer), joinedload(Rma.faulty_part))
-        .where(Rma.faulty_received_at.is_(None), Rma.status.notin_(["closed", "cancelled", "rejected"]),
-               (Rma.overdue.is_(True)) | (Rma.return_due_at < now))
-        .order_by(Rma.return_due_at).limit(300)))
+    late = list(
+        db.scalars(
+            select(Rma)
+            .options(joinedload(Rma.customer), joinedload(Rma.faulty_part))
+            .where(
+                Rma.faulty_received_at.is_(None),
+                Rma.status.notin_(["closed", "cancelled", "rejected"]),
+                (Rma.overdue.is_(True)) | (Rma.return_due_at < now),
+            )
+            .order_by(Rma.return_due_at)
+            .limit(300)
+        )
+    )
     since = now - timedelta(days=7)
-    escalations = list(db.scalars(
-        select(Event).where(Event.kind.in_(["escalated", "sla_breached", "overdue"]), Event.at >= since)
-        .order_by(Event.id.desc()).limit(300)))
+    escalations = list(
+        db.scalars(
+            select(Event)
+            .where(Event.kind.in_(["escalated", "sla_breached", "overdue"]), Event.at >= since)
+            .order_by(Event.id.desc())
+            .limit(300)
+        )
+    )
     customers = {c.id: c for c in db.scalars(select(Customer))}
-    return render_template("dispatch/alerts.html", late=late, escalations=escalations, customers=customers,
-                           now=now)
+    return render_template(
+        "dispatch/alerts.html", late=late, escalations=escalations, customers=customers, now=now
+    )

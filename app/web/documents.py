@@ -33,7 +33,9 @@ def _error(code: int, message: str):
     return render_template("error.html", code=code, message=message), code
 
 
-def report_months(db: Session, customer: Customer, now: datetime | None = None) -> list[tuple[int, int]]:
+def report_months(
+    db: Session, customer: Customer, now: datetime | None = None
+) -> list[tuple[int, int]]:
     """(year, month) of this month and the previous one, in the customer's zone."""
     today = (now or utcnow()).astimezone(ZoneInfo(builders.customer_timezone(db, customer))).date()
     previous = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
@@ -61,27 +63,37 @@ def _base_url() -> str:
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def repair_form(number: str):
     """The RMA's repair request form; a customer gets their own RMAs' forms only."""
-    return _download(lambda: files.repair_form(get_session(), number, current_user(), lang=document_lang()))
+    return _download(
+        lambda: files.repair_form(get_session(), number, current_user(), lang=document_lang())
+    )
 
 
 @bp.get("/rma/<number>/packing-slip.pdf")
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def packing_slip(number: str):
-    return _download(lambda: files.packing_slip(get_session(), number, current_user(), lang=document_lang(),
-                                                base_url=_base_url()))
+    return _download(
+        lambda: files.packing_slip(
+            get_session(), number, current_user(), lang=document_lang(), base_url=_base_url()
+        )
+    )
 
 
 @bp.get("/rma/<number>/return-label.pdf")
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def return_label(number: str):
-    return _download(lambda: files.return_label(get_session(), number, current_user(), lang=document_lang(),
-                                                base_url=_base_url()))
+    return _download(
+        lambda: files.return_label(
+            get_session(), number, current_user(), lang=document_lang(), base_url=_base_url()
+        )
+    )
 
 
 @bp.get("/ticket/<number>/fault-report.pdf")
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def fault_report(number: str):
-    return _download(lambda: files.fault_report(get_session(), number, current_user(), lang=document_lang()))
+    return _download(
+        lambda: files.fault_report(get_session(), number, current_user(), lang=document_lang())
+    )
 
 
 @bp.get("/customer/<code>/monthly-report.pdf")
@@ -94,4 +106,3 @@ def monthly_report(code: str):
         return files.monthly_report(db, customer, year, month, lang=document_lang())
 
     return _download(make)
-

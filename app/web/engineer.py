@@ -26,16 +26,29 @@ ACTIVE = ("dispatched", "on_site", "resolved")
 def jobs():
     db = get_session()
     user = current_user()
-    stmt = (select(Ticket).options(joinedload(Ticket.site), joinedload(Ticket.part), joinedload(Ticket.engineer))
-            .where(Ticket.status.in_(ACTIVE)).order_by(Ticket.restore_due))
+    stmt = (
+        select(Ticket)
+        .options(joinedload(Ticket.site), joinedload(Ticket.part), joinedload(Ticket.engineer))
+        .where(Ticket.status.in_(ACTIVE))
+        .order_by(Ticket.restore_due)
+    )
     if user.role != Role.ADMIN.value:
         engineer = db.scalar(select(Engineer).where(Engineer.user_id == user.id))
         stmt = stmt.where(Ticket.engineer_id == (engineer.id if engineer else -1))
     rows = list(db.scalars(stmt.limit(100)))
-    rmas = {r.ticket_id: r for r in db.scalars(select(Rma).where(Rma.ticket_id.in_([tk.id for tk in rows])))}
+    rmas = {
+        r.ticket_id: r
+        for r in db.scalars(select(Rma).where(Rma.ticket_id.in_([tk.id for tk in rows])))
+    }
     depots = {d.id: d for d in db.scalars(select(Depot))}
-    return render_template("engineer/jobs.html", jobs=rows, rmas=rmas, depots=depots, clocks_of=ticket_clocks,
-                           can_move=tickets.can_move)
+    return render_template(
+        "engineer/jobs.html",
+        jobs=rows,
+        rmas=rmas,
+        depots=depots,
+        clocks_of=ticket_clocks,
+        can_move=tickets.can_move,
+    )
 
 
 @bp.post("/<ref>/<any(arrive, resolve):action>")
@@ -46,7 +59,9 @@ def move(ref: str, action: str):
     try:
         ticket = tickets.ticket_by_ref(db, ref)
         engineer = db.scalar(select(Engineer).where(Engineer.user_id == user.id))
-        if user.role != Role.ADMIN.value and (engineer is None or ticket.engineer_id != engineer.id):
+        if user.role != Role.ADMIN.value and (
+            engineer is None or ticket.engineer_id != engineer.id
+        ):
             return render_template("error.html", code=403, message=t("error.forbidden")), 403
         db.rollback()
         tickets.move_ticket(db, ref, action, actor=actor_name())

@@ -16,8 +16,16 @@ from flask import current_app, g, session
 LANGS = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 # The zones offered in the preferences; any IANA name is accepted in the session.
-ZONES = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Singapore", "Europe/Berlin",
-         "Europe/London", "America/New_York", "UTC")
+ZONES = (
+    "Asia/Shanghai",
+    "Asia/Urumqi",
+    "Asia/Hong_Kong",
+    "Asia/Singapore",
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "UTC",
+)
 
 
 class MissingTranslation(KeyError):
@@ -99,45 +107,74 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.title": ("{code} 错误", "Error {code}"),
     "error.forbidden": ("您的角色无权访问此页面。", "Your role may not open this page."),
     "error.not_found": ("页面不存在。", "This page does not exist."),
-    "error.csrf": ("表单已过期或缺少安全令牌，请刷新页面后重试。",
-                   "The form expired or lacks its security token; reload the page and try again."),
+    "error.csrf": (
+        "表单已过期或缺少安全令牌，请刷新页面后重试。",
+        "The form expired or lacks its security token; reload the page and try again.",
+    ),
     "error.home": ("返回首页", "Back to the start page"),
-    "error.service_missing": ("该功能所需的服务尚未安装：{what}",
-                              "The service this needs is not installed yet: {what}"),
+    "error.service_missing": (
+        "该功能所需的服务尚未安装：{what}",
+        "The service this needs is not installed yet: {what}",
+    ),
     # --- login -----------------------------------------------------------------------
     "login.title": ("登录", "Sign in"),
-    "login.intro": ("库管、调度、工程师和客户请使用您的账号登录。",
-                    "Warehouse staff, dispatchers, engineers and customers sign in with their account."),
+    "login.intro": (
+        "库管、调度、工程师和客户请使用您的账号登录。",
+        "Warehouse staff, dispatchers, engineers and customers sign in with their account.",
+    ),
     "login.username": ("用户名", "Username"),
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Sign in"),
     "login.failed": ("用户名或密码不正确。", "Wrong username or password."),
     "login.required": ("请先登录。", "Please sign in first."),
     "login.logged_out": ("您已退出。", "You are signed out."),
-    "login.track_hint": ("只想查询RMA进度？无需登录：", "Only following an RMA? No account needed:"),
+    "login.track_hint": (
+        "只想查询RMA进度？无需登录：",
+        "Only following an RMA? No account needed:",
+    ),
     "login.too_many": ("尝试次数过多，请稍后再试。", "Too many attempts; try again in a minute."),
     # --- warehouse console --------------------------------------------------------------
     "wh.title": ("仓库扫描台", "Warehouse scan console"),
     "wh.my_depot": ("我的备件库", "My depot"),
     "wh.change_depot": ("切换", "Change"),
     "wh.scan_label": ("扫描或输入序列号 / 备件号", "Scan or type a serial or part number"),
-    "wh.scan_hint": ("扫码枪输入后自动回车。", "A barcode scanner types the code and presses Enter."),
+    "wh.scan_hint": (
+        "扫码枪输入后自动回车。",
+        "A barcode scanner types the code and presses Enter.",
+    ),
     "wh.scan_submit": ("查询", "Look up"),
-    "wh.not_found": ("没有找到序列号或备件号“{code}”。", "No serial or part number “{code}” found."),
-    "wh.ambiguous": ("序列号“{code}”属于多个备件，请选择：", "Serial “{code}” exists for several parts; pick one:"),
+    "wh.not_found": (
+        "没有找到序列号或备件号“{code}”。",
+        "No serial or part number “{code}” found.",
+    ),
+    "wh.ambiguous": (
+        "序列号“{code}”属于多个备件，请选择：",
+        "Serial “{code}” exists for several parts; pick one:",
+    ),
     "wh.item": ("序列件", "Serialized item"),
     "wh.history": ("履历", "History"),
     "wh.no_history": ("暂无移动记录。", "No movements yet."),
     "wh.reserved_for": ("已预留给 {ref}", "Reserved for {ref}"),
     "wh.rma": ("关联RMA", "RMA"),
     "wh.actions": ("可执行操作", "Actions"),
-    "wh.no_actions": ("此状态下没有可执行的仓库操作。", "No warehouse action is possible in this state."),
-    "wh.elsewhere": ("该件在 {where}，不在您的备件库 {depot}。", "This item is at {where}, not at your depot {depot}."),
+    "wh.no_actions": (
+        "此状态下没有可执行的仓库操作。",
+        "No warehouse action is possible in this state.",
+    ),
+    "wh.elsewhere": (
+        "该件在 {where}，不在您的备件库 {depot}。",
+        "This item is at {where}, not at your depot {depot}.",
+    ),
     "wh.act.receive_return": ("接收故障返回件", "Receive faulty return"),
-    "wh.act.receive_return_help": ("客户返回的故障件入库（状况：故障）。",
-                                   "Book the customer's returned part into this depot as faulty."),
+    "wh.act.receive_return_help": (
+        "客户返回的故障件入库（状况：故障）。",
+        "Book the customer's returned part into this depot as faulty.",
+    ),
     "wh.act.receive_transfer": ("接收调拨", "Receive transfer"),
-    "wh.act.receive_transfer_help": ("按调拨单 {ref} 全部接收入库。", "Receive everything shipped on transfer {ref}."),
+    "wh.act.receive_transfer_help": (
+        "按调拨单 {ref} 全部接收入库。",
+        "Receive everything shipped on transfer {ref}.",
+    ),
     "wh.act.transfer": ("调拨", "Transfer"),
     "wh.act.transfer_to": ("调往备件库", "To depot"),
     "wh.act.send_repair": ("送修", "Send to repair"),
@@ -149,13 +186,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wh.act.found": ("找到（盘盈入库）", "Found (book back in)"),
     "wh.act.receive": ("供应商到货", "Receive from supplier"),
     "wh.act.count": ("盘点", "Count"),
-    "wh.act.count_serials": ("扫描货架上该备件的全部序列号（每行一个）",
-                             "Scan every serial of this part on the shelf (one per line)"),
+    "wh.act.count_serials": (
+        "扫描货架上该备件的全部序列号（每行一个）",
+        "Scan every serial of this part on the shelf (one per line)",
+    ),
     "wh.act.counted_qty": ("实盘数量", "Counted quantity"),
     "wh.act.adjust": ("调整", "Adjust"),
     "wh.act.delta": ("调整数量（可为负）", "Change (may be negative)"),
     "wh.act.ship_rma": ("按RMA发货", "Ship for the RMA"),
-    "wh.act.ship_rma_help": ("替换件已为 {ref} 预留，发往客户。", "The replacement is reserved for {ref}; ship it to the customer."),
+    "wh.act.ship_rma_help": (
+        "替换件已为 {ref} 预留，发往客户。",
+        "The replacement is reserved for {ref}; ship it to the customer.",
+    ),
     "wh.act.finish_repair": ("维修完成入库", "Repair finished: book in"),
     "wh.act.outcome": ("维修结果", "Outcome"),
     "wh.outcome.repaired": ("已修复", "Repaired"),
@@ -163,25 +205,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wh.act.carrier": ("承运商", "Carrier"),
     "wh.act.waybill": ("运单号", "Waybill"),
     "wh.act.analysis": ("故障分析（可选）", "Fault analysis (optional)"),
-    "wh.act.restock_help": ("维修批次 {ref} 返回的良品入本库。", "Back from repair batch {ref}: book in as good stock."),
+    "wh.act.restock_help": (
+        "维修批次 {ref} 返回的良品入本库。",
+        "Back from repair batch {ref}: book in as good stock.",
+    ),
     "wh.act.new_serial": ("新序列号", "New serial"),
     "wh.act.supplier_ref": ("送货单号", "Delivery note"),
     "wh.done.ship_rma": ("{ref} 的替换件已发出。", "Replacement for {ref} shipped."),
-    "wh.done.receive_return": ("{serial} 已作为故障件接收入 {depot}。", "{serial} received at {depot} as faulty."),
-    "wh.done.receive_transfer": ("调拨单 {ref} 已接收：{status}。", "Transfer {ref} received: {status}."),
+    "wh.done.receive_return": (
+        "{serial} 已作为故障件接收入 {depot}。",
+        "{serial} received at {depot} as faulty.",
+    ),
+    "wh.done.receive_transfer": (
+        "调拨单 {ref} 已接收：{status}。",
+        "Transfer {ref} received: {status}.",
+    ),
     "wh.done.transfer": ("已发出调拨单 {ref}。", "Transfer {ref} shipped."),
     "wh.done.send_repair": ("已送修，维修批次 {ref}。", "Sent to repair in batch {ref}."),
     "wh.done.restock": ("{serial} 已修复入库。", "{serial} restocked as good."),
     "wh.done.scrap": ("已报废。", "Scrapped."),
     "wh.done.receive": ("已入库：{part} × {qty}。", "Received: {part} × {qty}."),
-    "wh.done.count": ("盘点完成：账面 {expected}，实盘 {counted}，差异 {delta}。",
-                      "Count booked: books {expected}, shelf {counted}, difference {delta}."),
+    "wh.done.count": (
+        "盘点完成：账面 {expected}，实盘 {counted}，差异 {delta}。",
+        "Count booked: books {expected}, shelf {counted}, difference {delta}.",
+    ),
     "wh.done.adjust": ("已调整，当前可用 {qty}。", "Adjusted; free quantity now {qty}."),
     "wh.failed": ("操作未完成：{message}", "Not done: {message}"),
     "wh.part": ("备件", "Part"),
     "wh.rma_unit": ("RMA故障件", "RMA faulty unit"),
-    "wh.rma_unit_help": ("该故障件尚未入账，接收后将登记到本库。",
-                         "This faulty unit is not in the books yet; receiving it books it into this depot."),
+    "wh.rma_unit_help": (
+        "该故障件尚未入账，接收后将登记到本库。",
+        "This faulty unit is not in the books yet; receiving it books it into this depot.",
+    ),
     "wh.rma_status": ("RMA状态", "RMA status"),
     "wh.return_due": ("应返回时间", "Return due"),
     "wh.scanned": ("扫描结果：{code}", "Scanned: {code}"),
@@ -199,8 +254,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wh.more_serials": ("仅显示前 {n} 个。", "Showing the first {n}."),
     # --- delivery import ------------------------------------------------------------------
     "imp.title": ("供应商到货导入", "Supplier delivery import"),
-    "imp.intro": ("上传 CSV 或 Excel（.xlsx）文件，列：depot, part_number, serial, qty, condition。",
-                  "Upload a CSV or Excel (.xlsx) file with columns depot, part_number, serial, qty, condition."),
+    "imp.intro": (
+        "上传 CSV 或 Excel（.xlsx）文件，列：depot, part_number, serial, qty, condition。",
+        "Upload a CSV or Excel (.xlsx) file with columns depot, part_number, serial, qty, condition.",
+    ),
     "imp.file": ("到货文件", "Delivery file"),
     "imp.reference": ("到货单号（防止重复导入）", "Delivery reference (prevents a second import)"),
     "imp.strict": ("有错误行时整单不入库", "Reject the whole file if any row is bad"),
@@ -233,10 +290,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ro.count": ("{n} 项", "{n} lines"),
     # --- tracking ---------------------------------------------------------------------------
     "trk.title": ("RMA进度查询", "Track your RMA"),
-    "trk.intro": ("输入RMA确认邮件或装箱单上的跟踪码。", "Enter the tracking code from your RMA e-mail or packing slip."),
+    "trk.intro": (
+        "输入RMA确认邮件或装箱单上的跟踪码。",
+        "Enter the tracking code from your RMA e-mail or packing slip.",
+    ),
     "trk.code": ("跟踪码", "Tracking code"),
     "trk.submit": ("查询", "Track"),
-    "trk.not_found": ("没有找到该跟踪码，请检查后重试。", "No RMA has this tracking code; check it and try again."),
+    "trk.not_found": (
+        "没有找到该跟踪码，请检查后重试。",
+        "No RMA has this tracking code; check it and try again.",
+    ),
     "trk.rma": ("进度查询：{number}", "Tracking {number}"),
     "trk.status": ("当前状态", "Current status"),
     "trk.kind": ("类型", "Type"),
@@ -249,7 +312,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "trk.timeline": ("进度", "Timeline"),
     "trk.no_events": ("暂无记录。", "Nothing recorded yet."),
     "trk.label": ("下载退货标签（PDF）", "Download the return label (PDF)"),
-    "trk.label_hint": ("打印后贴在故障件包装外。", "Print it and stick it on the parcel with the faulty part."),
+    "trk.label_hint": (
+        "打印后贴在故障件包装外。",
+        "Print it and stick it on the parcel with the faulty part.",
+    ),
     "trk.part": ("备件", "Part"),
     "trk.faulty_serial": ("需返回的故障件序列号", "Faulty serial to send back"),
     "trk.replacement_serial": ("替换件序列号", "Replacement serial"),
@@ -286,7 +352,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "trk.event.overdue": ("故障件返回已超期", "Faulty unit return overdue"),
     "trk.event.cancel": ("已取消", "Cancelled"),
     "trk.event.close": ("已关闭", "Closed"),
-    "trk.no_label": ("退货标签将在备件发出后提供。", "The return label is available once the replacement ships."),
+    "trk.no_label": (
+        "退货标签将在备件发出后提供。",
+        "The return label is available once the replacement ships.",
+    ),
     "cust.rma": ("RMA编号", "RMA number"),
     # --- dispatcher ---------------------------------------------------------------------------
     "dsp.title": ("调度看板", "Dispatch board"),
@@ -303,8 +372,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dsp.breached": ("已超时", "Breached"),
     "dsp.met": ("已达成", "Met"),
     "dsp.options": ("派单方案", "Dispatch options"),
-    "dsp.options_intro": ("按到场时间排序；每个方案列出行程段和SLA判定。",
-                          "Ranked by on-site time; each option lists its legs and SLA verdicts."),
+    "dsp.options_intro": (
+        "按到场时间排序；每个方案列出行程段和SLA判定。",
+        "Ranked by on-site time; each option lists its legs and SLA verdicts.",
+    ),
     "dsp.no_options": ("没有可用的派单方案。", "No dispatch option is possible."),
     "dsp.rank": ("排名", "Rank"),
     "dsp.eta": ("预计到场", "On site by"),
@@ -313,7 +384,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dsp.meets": ("满足", "meets"),
     "dsp.misses": ("超时", "misses"),
     "dsp.confirm": ("确认派单", "Confirm dispatch"),
-    "dsp.confirmed": ("已派单：{ticket} → {engineer}，RMA {rma}。", "Dispatched {ticket} to {engineer}; RMA {rma}."),
+    "dsp.confirmed": (
+        "已派单：{ticket} → {engineer}，RMA {rma}。",
+        "Dispatched {ticket} to {engineer}; RMA {rma}.",
+    ),
     "dsp.confirm_failed": ("派单失败：{message}", "Dispatch failed: {message}"),
     "dsp.map": ("地图", "Map"),
     "dsp.map_label": ("备件库、工程师和站点地图", "Map of depots, engineers and sites"),
@@ -350,7 +424,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dsp.acknowledged": ("已响应，响应时钟停止。", "Acknowledged; the response clock stopped."),
     "dsp.new_ticket": ("新建故障工单", "New fault ticket"),
     "dsp.open_ticket": ("创建工单", "Open ticket"),
-    "dsp.opened_ticket": ("已创建工单 {ticket}，SLA时钟开始计时。", "Ticket {ticket} opened; its SLA clocks are running."),
+    "dsp.opened_ticket": (
+        "已创建工单 {ticket}，SLA时钟开始计时。",
+        "Ticket {ticket} opened; its SLA clocks are running.",
+    ),
     "dsp.open_failed": ("创建工单失败：{message}", "Ticket not opened: {message}"),
     "dsp.channel": ("报障渠道", "Channel"),
     "dsp.contact": ("联系人", "Contact"),
@@ -363,13 +440,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dsp.who": ("通知对象", "Notified"),
     "dsp.last_7_days": ("近7天", "last 7 days"),
     "dsp.route_stops": ("待安排的工单", "Tickets to plan"),
-    "dsp.route_stops_help": ("离该备件库最近的未完成工单；取消勾选可排除。",
-                             "Open tickets nearest to this depot; untick to leave one out."),
+    "dsp.route_stops_help": (
+        "离该备件库最近的未完成工单；取消勾选可排除。",
+        "Open tickets nearest to this depot; untick to leave one out.",
+    ),
     "dsp.no_route_stops": ("该备件库附近没有待安排的工单。", "No open ticket near this depot."),
     "dsp.plan_result": ("路线计划", "Route plan"),
     "dsp.plan_running": ("正在求解路线…", "Solving the routes…"),
     "dsp.plan_failed": ("路线规划失败：{message}", "Route planning failed: {message}"),
-    "dsp.plan_summary": ("总里程 {km} 公里，总行驶 {minutes} 分钟。", "Total {km} km, {minutes} min of driving."),
+    "dsp.plan_summary": (
+        "总里程 {km} 公里，总行驶 {minutes} 分钟。",
+        "Total {km} km, {minutes} min of driving.",
+    ),
     "dsp.pickup_at": ("到 {depot} 取备件", "pick up the spare at {depot}"),
     "dsp.leave_home": ("出发", "Leave home"),
     "dsp.back_home": ("返回", "Back home"),
@@ -400,9 +482,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doc.fault_report": ("故障处理报告（PDF）", "Fault handling report (PDF)"),
     "doc.monthly_report": ("月度服务报告（PDF）", "Monthly service report (PDF)"),
     "doc.month": ("{year}年{month}月", "{year}-{month}"),
-    "doc.not_yet": ("该单据尚未生成：对应的步骤还没有完成。", "This document does not exist yet: its step has not happened."),
-    "doc.bad_month": ("请选择已经开始的月份（年份1970–2199，月份1–12）。",
-                      "Choose a month that has begun (year 1970–2199, month 1–12)."),
+    "doc.not_yet": (
+        "该单据尚未生成：对应的步骤还没有完成。",
+        "This document does not exist yet: its step has not happened.",
+    ),
+    "doc.bad_month": (
+        "请选择已经开始的月份（年份1970–2199，月份1–12）。",
+        "Choose a month that has begun (year 1970–2199, month 1–12).",
+    ),
     # --- codes stored in the database ------------------------------------------------------------
     "status.in_stock": ("在库", "On the shelf"),
     "status.reserved": ("已预留", "Reserved"),
@@ -584,6 +671,17 @@ def duration_text(seconds: float) -> str:
 
 def js_messages() -> dict[str, str]:
     """The few words the page scripts need, in the viewer's language."""
-    keys = ("duration.d", "duration.h", "duration.m", "duration.s", "dsp.breached", "dsp.remaining",
-            "trk.overdue", "imp.uploading", "imp.processing", "common.error", "common.loading")
+    keys = (
+        "duration.d",
+        "duration.h",
+        "duration.m",
+        "duration.s",
+        "dsp.breached",
+        "dsp.remaining",
+        "trk.overdue",
+        "imp.uploading",
+        "imp.processing",
+        "common.error",
+        "common.loading",
+    )
     return {k: t(k) for k in keys}

@@ -51,24 +51,37 @@ def track_page(code: str):
     except NotFound:
         return render_template("track/form.html", code=code, not_found=True), 404
     rma = db.scalar(select(Rma).where(Rma.tracking_code == code))
-    return render_template("track/page.html", view=view, code=code, steps=REPLACEMENT_STEPS,
-                           step_index=REPLACEMENT_STEPS.index(view.replacement.step)
-                           if view.replacement.step in REPLACEMENT_STEPS else 0,
-                           label_url=url_for("tracking.return_label", code=code)
-                           if access.return_label_due(rma) else None, event_label=event_label)
+    return render_template(
+        "track/page.html",
+        view=view,
+        code=code,
+        steps=REPLACEMENT_STEPS,
+        step_index=REPLACEMENT_STEPS.index(view.replacement.step)
+        if view.replacement.step in REPLACEMENT_STEPS
+        else 0,
+        label_url=url_for("tracking.return_label", code=code)
+        if access.return_label_due(rma)
+        else None,
+        event_label=event_label,
+    )
 
 
 @bp.get("/track/<code>/return-label.pdf")
 @per_address("TRACKING_RATE_LIMIT")
 def return_label(code: str):
     db = get_session()
-    rma = db.scalar(select(Rma).where(Rma.tracking_code == code)) if CODE_PATTERN.fullmatch(code) else None
+    rma = (
+        db.scalar(select(Rma).where(Rma.tracking_code == code))
+        if CODE_PATTERN.fullmatch(code)
+        else None
+    )
     if rma is None:  # the page's 404 for unknown and malformed codes alike
         return render_template("track/form.html", code=code, not_found=True), 404
     if not access.return_label_due(rma):
         return render_template("error.html", code=404, message=t("error.not_found")), 404
-    return files.return_label_of(db, rma, lang=documents.document_lang(),
-                                 base_url=current_app.config["PUBLIC_BASE_URL"]).response()
+    return files.return_label_of(
+        db, rma, lang=documents.document_lang(), base_url=current_app.config["PUBLIC_BASE_URL"]
+    ).response()
 
 
 @bp.get("/my/rmas")
@@ -80,8 +93,16 @@ def my_rmas():
     stmt = select(Rma).order_by(Rma.id.desc()).limit(200)
     if user.role == Role.CUSTOMER.value:
         stmt = stmt.where(Rma.customer_id == (user.customer_id or -1))
-    customer = db.get(Customer, user.customer_id) if user.role == Role.CUSTOMER.value and user.customer_id else None
-    return render_template("track/my_rmas.html", rmas=list(db.scalars(stmt)), customer=customer,
-                           report_months=documents.report_months(db, customer) if customer else [],
-                           return_label_due=access.return_label_due,
-                           fault_report_available=access.fault_report_available)
+    customer = (
+        db.get(Customer, user.customer_id)
+        if user.role == Role.CUSTOMER.value and user.customer_id
+        else None
+    )
+    return render_template(
+        "track/my_rmas.html",
+        rmas=list(db.scalars(stmt)),
+        customer=customer,
+        report_months=documents.report_months(db, customer) if customer else [],
+        return_label_due=access.return_label_due,
+        fault_report_available=access.fault_report_available,
+    )

@@ -89,7 +89,9 @@ def scan(code: str, part_number: str | None, depot: Depot | None) -> Scan:
         stmt = stmt.join(Part).where(Part.part_number == part_number)
     items = list(db.scalars(stmt.limit(20)))
     if len(items) > 1:
-        parts = db.scalars(select(Part).where(Part.id.in_({i.part_id for i in items})).order_by(Part.part_number))
+        parts = db.scalars(
+            select(Part).where(Part.id.in_({i.part_id for i in items})).order_by(Part.part_number)
+        )
         return Scan(code, "choices", choices=[(p.part_number, p.description) for p in parts])
     if items:
         return _item_scan(code, items[0], depot)
@@ -124,26 +126,40 @@ def _open_rma_of(item: SerialItem) -> Rma | None:
     """The newest RMA still open that this unit is the faulty or the replacement unit of."""
     db = get_session()
     open_ = Rma.status.notin_([s.value for s in rmas.TERMINAL])
-    by_item = db.scalar(select(Rma).where(open_, (Rma.faulty_item_id == item.id) | (Rma.replacement_item_id == item.id))
-                        .order_by(Rma.id.desc()))
+    by_item = db.scalar(
+        select(Rma)
+        .where(open_, (Rma.faulty_item_id == item.id) | (Rma.replacement_item_id == item.id))
+        .order_by(Rma.id.desc())
+    )
     if by_item is not None:
         return by_item
-    return db.scalar(select(Rma).where(open_, Rma.faulty_part_id == item.part_id, Rma.faulty_serial == item.serial)
-                     .order_by(Rma.id.desc()))
+    return db.scalar(
+        select(Rma)
+        .where(open_, Rma.faulty_part_id == item.part_id, Rma.faulty_serial == item.serial)
+        .order_by(Rma.id.desc())
+    )
 
 
 def _rma_actions(rma: Rma, item: SerialItem | None, depot: Depot | None) -> list[str]:
     """The warehouse steps of the RMA's own transition table that concern this unit."""
     allowed = rmas.allowed_actions(rma.kind, rma.status)
-    is_faulty = item is None or rma.faulty_item_id == item.id or (
-        rma.faulty_serial == item.serial and rma.faulty_part_id == item.part_id)
+    is_faulty = (
+        item is None
+        or rma.faulty_item_id == item.id
+        or (rma.faulty_serial == item.serial and rma.faulty_part_id == item.part_id)
+    )
     is_replacement = item is not None and rma.replacement_item_id == item.id
     actions = []
     if is_faulty and ("receive_faulty" in allowed or "return_faulty" in allowed):
         actions.append("receive_return")
     if is_faulty and "finish_repair" in allowed:
         actions.append("finish_repair")
-    if is_replacement and "ship" in allowed and depot is not None and item.location_id == depot.location_id:
+    if (
+        is_replacement
+        and "ship" in allowed
+        and depot is not None
+        and item.location_id == depot.location_id
+    ):
         actions.append("ship_rma")
     return actions
 
@@ -158,15 +174,21 @@ def _item_scan(code: str, item: SerialItem, depot: Depot | None, rma: Rma | None
         result.actions += _rma_actions(result.rma, item, depot)
     last = history.movements[-1] if history.movements else None
     here = depot is not None and item.location_id == depot.location_id
-    if item.status == ItemStatus.IN_TRANSIT.value and last and last.reason == MovementReason.TRANSFER_OUT.value:
+    if (
+        item.status == ItemStatus.IN_TRANSIT.value
+        and last
+        and last.reason == MovementReason.TRANSFER_OUT.value
+    ):
         result.transfer = db.scalar(select(Transfer).where(Transfer.number == last.reference))
         if result.transfer is not None and result.transfer.status == "shipped":
             result.actions.append("receive_transfer")
     if item.status == ItemStatus.AT_VENDOR.value and "finish_repair" not in result.actions:
         result.batch = db.scalar(
-            select(RepairBatch).join(RepairLine, RepairLine.batch_id == RepairBatch.id)
+            select(RepairBatch)
+            .join(RepairLine, RepairLine.batch_id == RepairBatch.id)
             .where(RepairLine.serial_item_id == item.id, RepairLine.outcome == "pending")
-            .order_by(RepairBatch.id.desc()))
+            .order_by(RepairBatch.id.desc())
+        )
         if result.batch is not None:
             result.actions += ["restock", "vendor_scrap"]
     if item.status == ItemStatus.IN_STOCK.value:
@@ -181,8 +203,12 @@ def _item_scan(code: str, item: SerialItem, depot: Depot | None, rma: Rma | None
 
 
 def _recent_vendor(depot: Depot) -> str | None:
-    return get_session().scalar(select(RepairBatch.vendor).where(RepairBatch.depot_id == depot.id)
-                                .order_by(RepairBatch.id.desc()).limit(1))
+    return get_session().scalar(
+        select(RepairBatch.vendor)
+        .where(RepairBatch.depot_id == depot.id)
+        .order_by(RepairBatch.id.desc())
+        .limit(1)
+    )
 
 
 def _part_scan(code: str, part: Part, depot: Depot | None) -> Scan:
@@ -190,12 +216,16 @@ def _part_scan(code: str, part: Part, depot: Depot | None) -> Scan:
     result = Scan(code, "part", part=part)
     result.availability = queries.availability(db, part.part_number, include_empty=True)
     if depot is not None and part.tracking == Tracking.SERIALIZED.value:
-        shelf = (select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.location_id == depot.location_id,
-                                          SerialItem.status.in_([ItemStatus.IN_STOCK.value,
-                                                                 ItemStatus.RESERVED.value])))
+        shelf = select(SerialItem).where(
+            SerialItem.part_id == part.id,
+            SerialItem.location_id == depot.location_id,
+            SerialItem.status.in_([ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value]),
+        )
         result.shelf_total = db.scalar(select(func.count()).select_from(shelf.subquery())) or 0
         result.shelf = list(db.scalars(shelf.order_by(SerialItem.serial).limit(MAX_SHELF_SERIALS)))
-    result.actions = ["receive", "count"] + (["adjust"] if part.tracking == Tracking.COUNTED.value else [])
+    result.actions = ["receive", "count"] + (
+        ["adjust"] if part.tracking == Tracking.COUNTED.value else []
+    )
     return result
 
 
@@ -206,10 +236,15 @@ def console():
     depot = my_depot(depots)
     code = (request.args.get("q") or "").strip()[:64]
     found = scan(code, request.args.get("part_number") or None, depot) if code else None
-    return render_template("warehouse/console.html", depots=depots, depot=depot, scan=found,
-                           conditions=[Condition.GOOD.value, Condition.FAULTY.value],
-                           packing_slip_available=access.packing_slip_available,
-                           return_label_available=access.return_label_available)
+    return render_template(
+        "warehouse/console.html",
+        depots=depots,
+        depot=depot,
+        scan=found,
+        conditions=[Condition.GOOD.value, Condition.FAULTY.value],
+        packing_slip_available=access.packing_slip_available,
+        return_label_available=access.return_label_available,
+    )
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -261,57 +296,118 @@ def _run(action: str, db, depot: Depot, serial: str | None, part_number: str | N
     reason = (form.get("reason") or "").strip()
     if action == "receive_return":
         rma = rmas.rma_by_ref(db, form.get("rma", ""))
-        given = rmas.MoveInput(depot=depot.code, carrier=form.get("carrier") or None,
-                               waybill=form.get("waybill") or None, analysis=form.get("analysis") or None)
+        given = rmas.MoveInput(
+            depot=depot.code,
+            carrier=form.get("carrier") or None,
+            waybill=form.get("waybill") or None,
+            analysis=form.get("analysis") or None,
+        )
         _receive_return(db, rma, given, actor)
         return t("wh.done.receive_return", serial=rma.faulty_serial or rma.number, depot=depot.code)
     if action == "finish_repair":
         rma = rmas.rma_by_ref(db, form.get("rma", ""))
-        rmas.move_rma(db, rma.number, "finish_repair", actor=actor,
-                      given=rmas.MoveInput(depot=depot.code, outcome=form.get("outcome") or "repaired"))
+        rmas.move_rma(
+            db,
+            rma.number,
+            "finish_repair",
+            actor=actor,
+            given=rmas.MoveInput(depot=depot.code, outcome=form.get("outcome") or "repaired"),
+        )
         return t("wh.done.restock", serial=serial or rma.number)
     if action == "ship_rma":
         rma = rmas.rma_by_ref(db, form.get("rma", ""))
-        rmas.move_rma(db, rma.number, "ship", actor=actor,
-                      given=rmas.MoveInput(carrier=form.get("carrier") or None, waybill=form.get("waybill") or None))
+        rmas.move_rma(
+            db,
+            rma.number,
+            "ship",
+            actor=actor,
+            given=rmas.MoveInput(
+                carrier=form.get("carrier") or None, waybill=form.get("waybill") or None
+            ),
+        )
         return t("wh.done.ship_rma", ref=rma.number)
     if action == "receive_transfer":
-        result = transfers.receive_transfer(db, number=form.get("transfer", ""), received=None, actor=actor)
+        result = transfers.receive_transfer(
+            db, number=form.get("transfer", ""), received=None, actor=actor
+        )
         return t("wh.done.receive_transfer", ref=result.number, status=result.status)
     if action == "transfer":
-        result = transfers.ship_transfer(db, from_depot=depot.code, to_depot=form.get("to_depot", ""), actor=actor,
-                                         lines=[transfers.LineRequest(part_number or "", serial,
-                                                                      _int("qty", 1) or 0)],
-                                         note=form.get("note") or None)
+        result = transfers.ship_transfer(
+            db,
+            from_depot=depot.code,
+            to_depot=form.get("to_depot", ""),
+            actor=actor,
+            lines=[transfers.LineRequest(part_number or "", serial, _int("qty", 1) or 0)],
+            note=form.get("note") or None,
+        )
         return t("wh.done.transfer", ref=result.number)
     if action == "send_repair":
-        batch = repairs.send_to_repair(db, depot_code=depot.code, vendor=form.get("vendor", ""),
-                                       serials=[serial or ""], actor=actor)
+        batch = repairs.send_to_repair(
+            db,
+            depot_code=depot.code,
+            vendor=form.get("vendor", ""),
+            serials=[serial or ""],
+            actor=actor,
+        )
         return t("wh.done.send_repair", ref=batch.number)
     if action in ("restock", "vendor_scrap"):
         outcome = "repaired" if action == "restock" else "scrapped"
-        repairs.receive_from_repair(db, form.get("batch", ""), outcomes={serial or "": outcome}, actor=actor)
+        repairs.receive_from_repair(
+            db, form.get("batch", ""), outcomes={serial or "": outcome}, actor=actor
+        )
         return t("wh.done.restock", serial=serial) if outcome == "repaired" else t("wh.done.scrap")
     if action == "scrap":
-        counts.scrap(db, actor=actor, reason=reason, serial=serial, part_number=part_number, depot_code=depot.code,
-                     qty=_int("qty", 1) or 0, condition=form.get("condition") or Condition.FAULTY.value)
+        counts.scrap(
+            db,
+            actor=actor,
+            reason=reason,
+            serial=serial,
+            part_number=part_number,
+            depot_code=depot.code,
+            qty=_int("qty", 1) or 0,
+            condition=form.get("condition") or Condition.FAULTY.value,
+        )
         return t("wh.done.scrap")
     if action == "receive":
         qty = _int("qty", 1)
         receipt = receiving.receive_from_supplier(
-            db, depot_code=depot.code, part_number=part_number or "", actor=actor,
-            serial=(form.get("new_serial") or "").strip() or None, qty=qty if qty is not None else 0,
-            condition=form.get("condition") or Condition.GOOD.value, reference=form.get("reference") or None)
+            db,
+            depot_code=depot.code,
+            part_number=part_number or "",
+            actor=actor,
+            serial=(form.get("new_serial") or "").strip() or None,
+            qty=qty if qty is not None else 0,
+            condition=form.get("condition") or Condition.GOOD.value,
+            reference=form.get("reference") or None,
+        )
         return t("wh.done.receive", part=receipt.part_number, qty=receipt.qty)
     if action == "count":
-        lines = [s.strip() for s in (form.get("serials") or "").replace(",", "\n").splitlines() if s.strip()]
-        result = counts.cycle_count(db, depot_code=depot.code, part_number=part_number or "", actor=actor,
-                                    counted_qty=_int("counted_qty"), serials=lines if "serials" in form else None,
-                                    reason=reason or "cycle count")
-        return t("wh.done.count", expected=result.expected, counted=result.counted, delta=result.delta)
+        lines = [
+            s.strip()
+            for s in (form.get("serials") or "").replace(",", "\n").splitlines()
+            if s.strip()
+        ]
+        result = counts.cycle_count(
+            db,
+            depot_code=depot.code,
+            part_number=part_number or "",
+            actor=actor,
+            counted_qty=_int("counted_qty"),
+            serials=lines if "serials" in form else None,
+            reason=reason or "cycle count",
+        )
+        return t(
+            "wh.done.count", expected=result.expected, counted=result.counted, delta=result.delta
+        )
     if action == "adjust":
-        qty = counts.adjust_quantity(db, depot_code=depot.code, part_number=part_number or "",
-                                     delta=_int("delta", 0) or 0, reason=reason, actor=actor)
+        qty = counts.adjust_quantity(
+            db,
+            depot_code=depot.code,
+            part_number=part_number or "",
+            delta=_int("delta", 0) or 0,
+            reason=reason,
+            actor=actor,
+        )
         return t("wh.done.adjust", qty=qty)
     raise KeyError(action)
 
@@ -347,22 +443,37 @@ def delivery_import():
             db = get_session()
             try:
                 rows = read_delivery(upload.read(), upload.filename)
-                report = receiving.import_receipts(db, rows, actor=actor_name(), reference=reference or None,
-                                                   strict=bool(request.form.get("strict")))
+                report = receiving.import_receipts(
+                    db,
+                    rows,
+                    actor=actor_name(),
+                    reference=reference or None,
+                    strict=bool(request.form.get("strict")),
+                )
             except DomainError as failure:
                 db.rollback()
                 error = failure.message
     status = 200 if error is None and (report is None or report.committed) else 422
-    return render_template("warehouse/import.html", report=report, error=error, reference=reference,
-                           columns=COLUMNS), status
+    return render_template(
+        "warehouse/import.html", report=report, error=error, reference=reference, columns=COLUMNS
+    ), status
 
 
 @bp.get("/import/template.csv")
 @roles_page(*WAREHOUSE)
 def import_template():
-    body = ",".join(COLUMNS) + "\r\nBJ01,SRV-PSU-800W,PSU2026X0001,1,good\r\nBJ01,NET-SFP-10G,,12,good\r\n"
-    return body, 200, {"Content-Type": "text/csv; charset=utf-8",
-                       "Content-Disposition": "attachment; filename=delivery-template.csv"}
+    body = (
+        ",".join(COLUMNS)
+        + "\r\nBJ01,SRV-PSU-800W,PSU2026X0001,1,good\r\nBJ01,NET-SFP-10G,,12,good\r\n"
+    )
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": "attachment; filename=delivery-template.csv",
+        },
+    )
 
 
 # --- below reorder point -------------------------------------------------------------------
@@ -380,5 +491,11 @@ def reorder():
     for row in rows:
         groups.setdefault(row.depot, []).append(row)
     names = {d.code: d for d in depots}
-    return render_template("warehouse/reorder.html", depots=depots, chosen=code, groups=groups, names=names,
-                           total=len(rows))
+    return render_template(
+        "warehouse/reorder.html",
+        depots=depots,
+        chosen=code,
+        groups=groups,
+        names=names,
+        total=len(rows),
+    )

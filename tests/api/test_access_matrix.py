@@ -51,7 +51,9 @@ ADMIN = may()
 WAREHOUSE = may("warehouse")
 DISPATCHER = may("dispatcher")
 STAFF = may("warehouse", "dispatcher", "engineer")  # the company's people, not its customers
-EVERYONE = may("warehouse", "dispatcher", "engineer", "customer")  # signed in (customers: their own)
+EVERYONE = may(
+    "warehouse", "dispatcher", "engineer", "customer"
+)  # signed in (customers: their own)
 DOCUMENTS = EVERYONE  # papers of an RMA or ticket: staff, its engineer, its customer
 MONTHLY_REPORT = may("warehouse", "dispatcher", "customer")  # a customer's month: not engineers
 
@@ -132,8 +134,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("GET", "/api/tickets/<ref>"): EVERYONE,
     ("GET", "/api/tickets/<ref>/events"): EVERYONE,
     ("POST", "/api/tickets/<ref>/<any(acknowledge, arrive, resolve):action>"): {
-        "acknowledge": may("dispatcher", "engineer"), "arrive": may("dispatcher", "engineer"),
-        "resolve": may("dispatcher", "engineer")},
+        "acknowledge": may("dispatcher", "engineer"),
+        "arrive": may("dispatcher", "engineer"),
+        "resolve": may("dispatcher", "engineer"),
+    },
     ("POST", "/api/tickets/<ref>/cancel"): DISPATCHER,
     ("POST", "/api/tickets/<ref>/severity"): DISPATCHER,
     ("POST", "/api/tickets/<ref>/reassign"): DISPATCHER,
@@ -148,14 +152,19 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("GET", "/api/rmas/<ref>"): EVERYONE,
     ("GET", "/api/rmas/<ref>/events"): EVERYONE,
     ("POST", "/api/rmas/<ref>/<action>"): {
-        "approve": DISPATCHER, "reject": DISPATCHER,
+        "approve": DISPATCHER,
+        "reject": DISPATCHER,
         "allocate": may("dispatcher", "warehouse"),
         "ship": may("warehouse", "engineer"),
         "deliver": may("engineer", "dispatcher", "warehouse"),
         "request_return": DISPATCHER,
         "return_faulty": may("customer", "engineer", "dispatcher"),
-        "receive_faulty": WAREHOUSE, "start_repair": WAREHOUSE, "finish_repair": WAREHOUSE,
-        "cancel": may("dispatcher", "customer"), "close": may("dispatcher", "customer")},
+        "receive_faulty": WAREHOUSE,
+        "start_repair": WAREHOUSE,
+        "finish_repair": WAREHOUSE,
+        "cancel": may("dispatcher", "customer"),
+        "close": may("dispatcher", "customer"),
+    },
     ("GET", "/api/rmas/<number>/repair-form.pdf"): DOCUMENTS,
     ("GET", "/api/rmas/<number>/packing-slip.pdf"): DOCUMENTS,
     ("GET", "/api/rmas/<number>/return-label.pdf"): DOCUMENTS,
@@ -183,7 +192,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("POST", "/dispatch/tickets/<ref>/dispatch"): DISPATCHER,
     ("GET", "/engineer/"): may("engineer"),
     ("POST", "/engineer/<ref>/<any(arrive, resolve):action>"): {
-        "arrive": may("engineer"), "resolve": may("engineer")},
+        "arrive": may("engineer"),
+        "resolve": may("engineer"),
+    },
     ("GET", "/my/rmas"): may("customer"),
     ("GET", "/documents/rma/<number>/repair-form.pdf"): DOCUMENTS,
     ("GET", "/documents/rma/<number>/packing-slip.pdf"): DOCUMENTS,
@@ -220,12 +231,24 @@ class World:
     engineer: str
 
 
-def _walk(db, code: str, site: str, equipment: str, part: str, depot: str, engineer: str) -> CustomerFlow:
+def _walk(
+    db, code: str, site: str, equipment: str, part: str, depot: str, engineer: str
+) -> CustomerFlow:
     """A P2 fault at ``site`` dispatched with an advance replacement, shipped, delivered,
     and the ticket resolved on site: every document exists, the faulty unit is due back."""
-    ticket = open_ticket(db, site_code=site, severity="P2", channel="phone", symptom="PSU dead", actor="li.disp",
-                         equipment_serial=equipment, part_number=part).number
-    rma = confirm_dispatch(db, ticket, engineer_code=engineer, actor="li.disp", depot_code=depot).rma_number
+    ticket = open_ticket(
+        db,
+        site_code=site,
+        severity="P2",
+        channel="phone",
+        symptom="PSU dead",
+        actor="li.disp",
+        equipment_serial=equipment,
+        part_number=part,
+    ).number
+    rma = confirm_dispatch(
+        db, ticket, engineer_code=engineer, actor="li.disp", depot_code=depot
+    ).rma_number
     move_rma(db, rma, "ship", actor="wang.wh", given=MoveInput(carrier="SF", waybill="SF100"))
     move_rma(db, rma, "deliver", actor="zhang.eng")
     move_ticket(db, ticket, "arrive", actor="zhang.eng")
@@ -239,12 +262,20 @@ def make_users(db, world: World) -> dict[str, tuple[str, str]]:
     ``world.theirs``: username → (role, token); every password is PASSWORD."""
     users = {}
     ids = dict(db.execute(select(Customer.code, Customer.id)).all())
-    for username, role, customer in (("admin", "admin", None), ("wang.wh", "warehouse", None),
-                                     ("li.disp", "dispatcher", None), ("zhang.eng", "engineer", None),
-                                     ("cust.a", "customer", world.mine.code),
-                                     ("cust.b", "customer", world.theirs.code)):
-        user = User(username=username, display_name=username, role=role,
-                    customer_id=ids[customer] if customer else None)
+    for username, role, customer in (
+        ("admin", "admin", None),
+        ("wang.wh", "warehouse", None),
+        ("li.disp", "dispatcher", None),
+        ("zhang.eng", "engineer", None),
+        ("cust.a", "customer", world.mine.code),
+        ("cust.b", "customer", world.theirs.code),
+    ):
+        user = User(
+            username=username,
+            display_name=username,
+            role=role,
+            customer_id=ids[customer] if customer else None,
+        )
         set_password(user, PASSWORD)
         db.add(user)
         db.flush()
@@ -259,8 +290,15 @@ def make_users(db, world: World) -> dict[str, tuple[str, str]]:
 def world(db) -> World:
     w = make_world(db, spares=2)
     make_customer(db, code="C002", city="Beijing", lat=39.99, lon=116.30)
-    register_equipment(db, site_code="C002-S1", part_number=w.part, serial="EQ-0002",
-                       acceptance_date=date(2025, 3, 1), actor="admin", contract_code="K-C002")
+    register_equipment(
+        db,
+        site_code="C002-S1",
+        part_number=w.part,
+        serial="EQ-0002",
+        acceptance_date=date(2025, 3, 1),
+        actor="admin",
+        contract_code="K-C002",
+    )
     mine = _walk(db, w.customer, w.site, w.equipment_serial, w.part, w.depot, w.engineer)
     theirs = _walk(db, "C002", "C002-S1", "EQ-0002", w.part, w.depot, w.engineer)
     return World(mine, theirs, w.depot, w.part, w.engineer)
@@ -284,22 +322,29 @@ VARIABLE = re.compile(r"<(?:([a-z]+)(?:\([^)]*\))?:)?([a-z_]+)>")
 def fill(rule: str, values: dict[str, str]) -> str:
     """The rule with each variable replaced: by ``values`` if named there, else by a made-up
     value no record has (an int converter gets a number)."""
+
     def one(match: re.Match) -> str:
         converter, name = match.group(1), match.group(2)
         if name in values:
             return values[name]
         return "999999" if converter == "int" else "NO-SUCH-9"
+
     return VARIABLE.sub(one, rule)
 
 
 def app_rules(app) -> dict[tuple[str, str], object]:
-    return {(method, rule.rule): rule for rule in app.url_map.iter_rules()
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})}
+    return {
+        (method, rule.rule): rule
+        for rule in app.url_map.iter_rules()
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    }
 
 
 def test_every_route_of_the_app_has_a_rule_in_the_table(app):
     routes = set(app_rules(app))
-    assert sorted(routes - set(EXPECTED)) == [], "routes nobody decided who may call: add them to EXPECTED"
+    assert sorted(routes - set(EXPECTED)) == [], (
+        "routes nobody decided who may call: add them to EXPECTED"
+    )
     assert sorted(set(EXPECTED) - routes) == [], "rules for routes that no longer exist"
 
 
@@ -316,8 +361,10 @@ def page_clients(app, users) -> dict[str, tuple[object, str]]:
         client = app.test_client()
         if caller != "anonymous":
             username = next(u for u, (r, _t) in users.items() if r == caller and u != "cust.b")
-            response = client.post("/login", data={"username": username, "password": PASSWORD,
-                                                   "csrf_token": csrf_token(client)})
+            response = client.post(
+                "/login",
+                data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(client)},
+            )
             assert response.status_code == 302, (caller, response.status_code)
         clients[caller] = (client, csrf_token(client))
     return clients
@@ -360,9 +407,18 @@ def test_every_route_answers_each_caller_as_the_table_says(app, db, world, users
             is_api = rule.startswith("/api/")
             for caller in CALLERS:
                 if is_api:
-                    headers = {} if caller == "anonymous" else (
-                        spare_tokens[caller] if rule == "/api/me/token" else api_tokens[caller])
-                    body = {"json": {"matrix_field_no_schema_knows": 1}} if method in ("POST", "PUT", "PATCH") else {}
+                    headers = (
+                        {}
+                        if caller == "anonymous"
+                        else (
+                            spare_tokens[caller] if rule == "/api/me/token" else api_tokens[caller]
+                        )
+                    )
+                    body = (
+                        {"json": {"matrix_field_no_schema_knows": 1}}
+                        if method in ("POST", "PUT", "PATCH")
+                        else {}
+                    )
                     response = api.open(url, method=method, headers=headers, **body)
                 else:
                     if rule == "/logout":  # signing out would end the session used for the rest
@@ -379,7 +435,9 @@ def test_every_route_answers_each_caller_as_the_table_says(app, db, world, users
                 else:
                     want = "served" if caller in allowed else "forbidden"
                 if got != want:
-                    wrong.append(f"{method} {url} as {caller}: {response.status_code} ({got}), expected {want}")
+                    wrong.append(
+                        f"{method} {url} as {caller}: {response.status_code} ({got}), expected {want}"
+                    )
     assert wrong == [], "\n".join(wrong)
     assert calls > 600
 
@@ -394,9 +452,11 @@ VOLATILE = re.compile(r'(name="csrf[-_]token" (?:content|value)=|data-server-now
 def _same_answer(a, b, ref_a: str, ref_b: str) -> bool:
     """Two answers are the same but for the number asked about (and what differs between
     any two renderings of a page)."""
+
     def normal(response, ref):
         text = VOLATILE.sub(r"\1", response.get_data(as_text=True))
         return response.status_code, response.mimetype, text.replace(ref, "<ref>")
+
     return normal(a, ref_a) == normal(b, ref_b)
 
 
@@ -406,76 +466,128 @@ def _unknown(number: str) -> str:
 
 
 def test_each_customer_lists_only_their_own_tickets_rmas_sites_and_equipment(client, world, users):
-    for username, own, other in (("cust.a", world.mine, world.theirs), ("cust.b", world.theirs, world.mine)):
+    for username, own, other in (
+        ("cust.a", world.mine, world.theirs),
+        ("cust.b", world.theirs, world.mine),
+    ):
         headers = bearer(users[username][1])
         tickets = client.get("/api/tickets", headers=headers).json["items"]
         rmas = client.get("/api/rmas", headers=headers).json["items"]
         assert [t["number"] for t in tickets] == [own.ticket]
         assert [r["number"] for r in rmas] == [own.rma]
         # asking for the other customer's by filter finds nothing either
-        assert client.get(f"/api/tickets?customer={other.code}", headers=headers).json["items"] == []
+        assert (
+            client.get(f"/api/tickets?customer={other.code}", headers=headers).json["items"] == []
+        )
         assert client.get(f"/api/rmas?customer={other.code}", headers=headers).json["items"] == []
-        for url, key in (("/api/customers", "code"), ("/api/sites", "customer_code"),
-                         ("/api/equipment", "customer_code"), ("/api/contracts", "customer_code")):
+        for url, key in (
+            ("/api/customers", "code"),
+            ("/api/sites", "customer_code"),
+            ("/api/equipment", "customer_code"),
+            ("/api/contracts", "customer_code"),
+        ):
             items = client.get(url, headers=headers).json["items"]
             assert items and {item[key] for item in items} == {own.code}, url
 
 
-def test_another_customers_ticket_rma_and_documents_answer_like_numbers_that_do_not_exist(client, world, users):
+def test_another_customers_ticket_rma_and_documents_answer_like_numbers_that_do_not_exist(
+    client, world, users
+):
     today = utcnow().date()
-    for username, own, other in (("cust.a", world.mine, world.theirs), ("cust.b", world.theirs, world.mine)):
+    for username, own, other in (
+        ("cust.a", world.mine, world.theirs),
+        ("cust.b", world.theirs, world.mine),
+    ):
         headers = bearer(users[username][1])
-        reads = [("/api/tickets/{}", other.ticket), ("/api/tickets/{}/events", other.ticket),
-                 ("/api/tickets/{}/fault-report.pdf", other.ticket), ("/api/rmas/{}", other.rma),
-                 ("/api/rmas/{}/events", other.rma), ("/api/rmas/{}/repair-form.pdf", other.rma),
-                 ("/api/rmas/{}/packing-slip.pdf", other.rma), ("/api/rmas/{}/return-label.pdf", other.rma)]
+        reads = [
+            ("/api/tickets/{}", other.ticket),
+            ("/api/tickets/{}/events", other.ticket),
+            ("/api/tickets/{}/fault-report.pdf", other.ticket),
+            ("/api/rmas/{}", other.rma),
+            ("/api/rmas/{}/events", other.rma),
+            ("/api/rmas/{}/repair-form.pdf", other.rma),
+            ("/api/rmas/{}/packing-slip.pdf", other.rma),
+            ("/api/rmas/{}/return-label.pdf", other.rma),
+        ]
         for template, number in reads:
             theirs = client.get(template.format(number), headers=headers)
             nobodys = client.get(template.format(_unknown(number)), headers=headers)
             assert theirs.status_code == 404, template
             assert _same_answer(theirs, nobodys, number, _unknown(number)), template
-            mine = client.get(template.format(own.ticket if "tickets" in template else own.rma), headers=headers)
+            mine = client.get(
+                template.format(own.ticket if "tickets" in template else own.rma), headers=headers
+            )
             assert mine.status_code == 200, template  # the same request for their own is answered
         month = f"?year={today.year}&month={today.month}"
         for template in ("/api/customers/{}", "/api/customers/{}/monthly-report.pdf" + month):
             theirs = client.get(template.format(other.code), headers=headers)
             nobodys = client.get(template.format("NOBODY"), headers=headers)
-            assert theirs.status_code == 404 and _same_answer(theirs, nobodys, other.code, "NOBODY"), template
-            assert client.get(template.format(own.code), headers=headers).status_code == 200, template
+            assert theirs.status_code == 404 and _same_answer(
+                theirs, nobodys, other.code, "NOBODY"
+            ), template
+            assert client.get(template.format(own.code), headers=headers).status_code == 200, (
+                template
+            )
         # acting on the other's answers the same 404, and changes nothing
-        writes = [(f"/api/tickets/{other.ticket}/close", {"confirmed": True}),
-                  (f"/api/rmas/{other.rma}/return_faulty", {"waybill": "SF1"}),
-                  (f"/api/rmas/{other.rma}/close", {})]
+        writes = [
+            (f"/api/tickets/{other.ticket}/close", {"confirmed": True}),
+            (f"/api/rmas/{other.rma}/return_faulty", {"waybill": "SF1"}),
+            (f"/api/rmas/{other.rma}/close", {}),
+        ]
         for url, body in writes:
             assert client.post(url, json=body, headers=headers).status_code == 404, url
         staff = token_of(users, "dispatcher")
-        assert client.get(f"/api/tickets/{other.ticket}", headers=staff).json["status"] == "resolved"
+        assert (
+            client.get(f"/api/tickets/{other.ticket}", headers=staff).json["status"] == "resolved"
+        )
         assert client.get(f"/api/rmas/{other.rma}", headers=staff).json["status"] == "delivered"
 
 
-def test_a_customer_cannot_report_a_fault_or_open_an_rma_at_another_customers_site(client, world, users):
+def test_a_customer_cannot_report_a_fault_or_open_an_rma_at_another_customers_site(
+    client, world, users
+):
     headers = bearer(users["cust.a"][1])
-    fault = client.post("/api/tickets", json={"site": world.theirs.site, "severity": "P3", "symptom": "x"},
-                        headers=headers)
-    nowhere = client.post("/api/tickets", json={"site": "NO-SITE", "severity": "P3", "symptom": "x"},
-                          headers=headers)
+    fault = client.post(
+        "/api/tickets",
+        json={"site": world.theirs.site, "severity": "P3", "symptom": "x"},
+        headers=headers,
+    )
+    nowhere = client.post(
+        "/api/tickets", json={"site": "NO-SITE", "severity": "P3", "symptom": "x"}, headers=headers
+    )
     assert fault.status_code == nowhere.status_code == 422
     assert fault.json["errors"].keys() == nowhere.json["errors"].keys() == {"site"}
-    rma = client.post("/api/rmas", json={"kind": "return_for_repair", "site": world.theirs.site,
-                                         "faulty_part_number": world.part, "fault_symptom": "x"}, headers=headers)
+    rma = client.post(
+        "/api/rmas",
+        json={
+            "kind": "return_for_repair",
+            "site": world.theirs.site,
+            "faulty_part_number": world.part,
+            "fault_symptom": "x",
+        },
+        headers=headers,
+    )
     assert rma.status_code == 422 and set(rma.json["errors"]) == {"site_code"}
 
 
 def test_a_customers_pages_and_downloads_show_only_their_own(app, world, users):
     client = app.test_client()
-    client.post("/login", data={"username": "cust.a", "password": PASSWORD, "csrf_token": csrf_token(client)})
+    client.post(
+        "/login",
+        data={"username": "cust.a", "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
     page = client.get("/my/rmas").get_data(as_text=True)
     assert world.mine.rma in page and world.theirs.rma not in page
-    for template, own, other in (("/documents/rma/{}/repair-form.pdf", world.mine.rma, world.theirs.rma),
-                                 ("/documents/rma/{}/return-label.pdf", world.mine.rma, world.theirs.rma),
-                                 ("/documents/ticket/{}/fault-report.pdf", world.mine.ticket, world.theirs.ticket)):
+    for template, own, other in (
+        ("/documents/rma/{}/repair-form.pdf", world.mine.rma, world.theirs.rma),
+        ("/documents/rma/{}/return-label.pdf", world.mine.rma, world.theirs.rma),
+        ("/documents/ticket/{}/fault-report.pdf", world.mine.ticket, world.theirs.ticket),
+    ):
         assert client.get(template.format(own)).mimetype == "application/pdf"
-        theirs, nobodys = client.get(template.format(other)), client.get(template.format(_unknown(other)))
+        theirs, nobodys = (
+            client.get(template.format(other)),
+            client.get(template.format(_unknown(other))),
+        )
         assert theirs.status_code == nobodys.status_code == 404
         assert _same_answer(theirs, nobodys, other, _unknown(other))
 
@@ -488,20 +600,37 @@ def test_warehouse_staff_cannot_close_tickets(client, world, users):
     refused = client.post(url, json={"confirmed": True}, headers=token_of(users, "warehouse"))
     assert refused.status_code == 403 and "warehouse" in refused.json["detail"]
     dispatcher = token_of(users, "dispatcher")
-    assert client.get(f"/api/tickets/{world.mine.ticket}", headers=dispatcher).json["status"] == "resolved"
+    assert (
+        client.get(f"/api/tickets/{world.mine.ticket}", headers=dispatcher).json["status"]
+        == "resolved"
+    )
     closed = client.post(url, json={"confirmed": True}, headers=bearer(users["cust.a"][1]))
     assert closed.status_code == 200 and closed.json["status"] == "closed"
 
 
 def test_dispatchers_cannot_edit_the_part_catalogue(client, db, world, users):
     dispatcher, admin = token_of(users, "dispatcher"), token_of(users, "admin")
-    part = {"part_number": "NEW-FAN-1", "description": "Fan", "category": "server", "tracking": "serialized",
-            "kind": "repairable", "unit_cost": "12.50"}
+    part = {
+        "part_number": "NEW-FAN-1",
+        "description": "Fan",
+        "category": "server",
+        "tracking": "serialized",
+        "kind": "repairable",
+        "unit_cost": "12.50",
+    }
     assert client.post("/api/parts", json=part, headers=dispatcher).status_code == 403
     policy = f"/api/parts/{world.part}/policies/{world.depot}"
-    assert client.put(policy, json={"reorder_point": 5, "target_level": 9}, headers=dispatcher).status_code == 403
+    assert (
+        client.put(
+            policy, json={"reorder_point": 5, "target_level": 9}, headers=dispatcher
+        ).status_code
+        == 403
+    )
     db.rollback()
-    assert db.scalar(select(func.count()).select_from(Part).where(Part.part_number == "NEW-FAN-1")) == 0
+    assert (
+        db.scalar(select(func.count()).select_from(Part).where(Part.part_number == "NEW-FAN-1"))
+        == 0
+    )
     assert db.scalar(select(func.count()).select_from(StockPolicy)) == 0
     db.rollback()  # SQLite: no read transaction left open while the app writes
     # the admin who keeps the catalogue can
@@ -517,15 +646,28 @@ def test_engineers_move_only_the_jobs_assigned_to_them(client, db, world, users)
     make_engineer(db, "ENG-9")
     db.scalar(select(Engineer).where(Engineer.code == "ENG-9")).user_id = other.id
     db.commit()
-    ticket = open_ticket(db, site_code=world.mine.site, severity="P3", channel="phone", symptom="fan",
-                         actor="li.disp").number
+    ticket = open_ticket(
+        db,
+        site_code=world.mine.site,
+        severity="P3",
+        channel="phone",
+        symptom="fan",
+        actor="li.disp",
+    ).number
     confirm_dispatch(db, ticket, engineer_code=world.engineer, actor="li.disp")
     refused = client.post(f"/api/tickets/{ticket}/arrive", json={}, headers=stranger)
     nobodys = client.post(f"/api/tickets/{_unknown(ticket)}/arrive", json={}, headers=stranger)
     assert refused.status_code == nobodys.status_code == 404
-    assert client.post(f"/api/rmas/{world.mine.rma}/return_faulty", json={}, headers=stranger).status_code == 404
+    assert (
+        client.post(
+            f"/api/rmas/{world.mine.rma}/return_faulty", json={}, headers=stranger
+        ).status_code
+        == 404
+    )
     db.rollback()
     assert db.scalar(select(Ticket.status).where(Ticket.number == ticket)) == "dispatched"
     db.rollback()
-    assigned = client.post(f"/api/tickets/{ticket}/arrive", json={}, headers=token_of(users, "engineer"))
+    assigned = client.post(
+        f"/api/tickets/{ticket}/arrive", json={}, headers=token_of(users, "engineer")
+    )
     assert assigned.status_code == 200 and assigned.json["status"] == "on_site"

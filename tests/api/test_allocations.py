@@ -10,13 +10,31 @@ from tests.service_builders import make_world
 def test_the_only_near_spare_goes_to_the_p1_even_when_a_p4_asked_first(client, db):
     world = make_world(db, spares=1)  # one unit in Beijing, next to the site
     make_depot(db, "CD01")
-    receive_from_supplier(db, depot_code="CD01", part_number=world.part, actor="wh", serial="PSU-FAR")
+    receive_from_supplier(
+        db, depot_code="CD01", part_number=world.part, actor="wh", serial="PSU-FAR"
+    )
     _u, token = make_user(db, "dispatcher")
     headers = bearer(token)
-    first = client.post("/api/tickets", headers=headers, json={
-        "site": world.site, "severity": "P4", "symptom": "fan noise", "part_number": world.part})
-    second = client.post("/api/tickets", headers=headers, json={
-        "site": world.site, "severity": "P1", "symptom": "system down", "part_number": world.part})
+    first = client.post(
+        "/api/tickets",
+        headers=headers,
+        json={
+            "site": world.site,
+            "severity": "P4",
+            "symptom": "fan noise",
+            "part_number": world.part,
+        },
+    )
+    second = client.post(
+        "/api/tickets",
+        headers=headers,
+        json={
+            "site": world.site,
+            "severity": "P1",
+            "symptom": "system down",
+            "part_number": world.part,
+        },
+    )
     assert first.status_code == second.status_code == 201, (first.json, second.json)
     p4, p1 = first.json["number"], second.json["number"]
 
@@ -32,5 +50,7 @@ def test_the_only_near_spare_goes_to_the_p1_even_when_a_p4_asked_first(client, d
 def test_allocation_names_tickets_that_are_not_waiting_for_a_part(client, db):
     make_world(db, spares=1)
     _u, token = make_user(db, "dispatcher")
-    r = client.post("/api/allocations", headers=bearer(token), json={"tickets": ["TKT-2026-999999"]})
+    r = client.post(
+        "/api/allocations", headers=bearer(token), json={"tickets": ["TKT-2026-999999"]}
+    )
     assert r.status_code == 422 and "tickets" in r.json["errors"]

@@ -13,16 +13,26 @@ from inventory import reservation
 from models import Engineer
 from tests.builders import bearer, make_user
 
-DEPOT = {"address": "1 Main Rd, Beijing", "city": "Beijing", "lat": 39.9, "lon": 116.4,
-         "timezone": "Asia/Shanghai"}
+DEPOT = {
+    "address": "1 Main Rd, Beijing",
+    "city": "Beijing",
+    "lat": 39.9,
+    "lon": 116.4,
+    "timezone": "Asia/Shanghai",
+}
 
 
 @pytest.fixture
 def people(db):
     """Bearer headers of one user per role (usernames: admin1, wang.wh, li.disp, ...)."""
     out = {}
-    for role, name in (("admin", "admin1"), ("warehouse", "wang.wh"), ("dispatcher", "li.disp"),
-                       ("engineer", "zhang.eng"), ("customer", "cust1")):
+    for role, name in (
+        ("admin", "admin1"),
+        ("warehouse", "wang.wh"),
+        ("dispatcher", "li.disp"),
+        ("engineer", "zhang.eng"),
+        ("customer", "cust1"),
+    ):
         _user, token = make_user(db, role, name)
         out[role] = bearer(token)
     return out
@@ -34,8 +44,13 @@ def _ok(response, status=(200, 201, 202)):
 
 
 def _trail(client, admin, subject_type, ref, **extra):
-    return _ok(client.get("/api/audit", query_string={"subject_type": subject_type, "subject_ref": ref, **extra},
-                          headers=admin))
+    return _ok(
+        client.get(
+            "/api/audit",
+            query_string={"subject_type": subject_type, "subject_ref": ref, **extra},
+            headers=admin,
+        )
+    )
 
 
 def _at(entry) -> datetime:
@@ -47,46 +62,156 @@ def _at(entry) -> datetime:
 def _arrange_everything(client, db, people) -> None:
     """One of each kind of change, made by the role that makes it in real life."""
     admin, wh, disp = people["admin"], people["warehouse"], people["dispatcher"]
-    _ok(client.post("/api/parts", headers=admin, json={
-        "part_number": "SRV-PSU", "description": "PSU", "category": "server", "tracking": "serialized",
-        "kind": "repairable", "unit_cost": "1200.00"}))
-    _ok(client.post("/api/parts", headers=admin, json={
-        "part_number": "NET-SFP", "description": "SFP", "category": "network", "tracking": "counted",
-        "kind": "consumable"}))
+    _ok(
+        client.post(
+            "/api/parts",
+            headers=admin,
+            json={
+                "part_number": "SRV-PSU",
+                "description": "PSU",
+                "category": "server",
+                "tracking": "serialized",
+                "kind": "repairable",
+                "unit_cost": "1200.00",
+            },
+        )
+    )
+    _ok(
+        client.post(
+            "/api/parts",
+            headers=admin,
+            json={
+                "part_number": "NET-SFP",
+                "description": "SFP",
+                "category": "network",
+                "tracking": "counted",
+                "kind": "consumable",
+            },
+        )
+    )
     for code in ("BJ01", "SH01"):
-        _ok(client.post("/api/depots", headers=admin, json={"code": code, "name": f"{code} depot", **DEPOT}))
-    _ok(client.put("/api/parts/NET-SFP/policies/BJ01", headers=wh, json={"reorder_point": 5, "target_level": 20}))
-    _ok(client.put("/api/parts/NET-SFP/policies/BJ01", headers=wh, json={"reorder_point": 8, "target_level": 30}))
+        _ok(
+            client.post(
+                "/api/depots", headers=admin, json={"code": code, "name": f"{code} depot", **DEPOT}
+            )
+        )
+    _ok(
+        client.put(
+            "/api/parts/NET-SFP/policies/BJ01",
+            headers=wh,
+            json={"reorder_point": 5, "target_level": 20},
+        )
+    )
+    _ok(
+        client.put(
+            "/api/parts/NET-SFP/policies/BJ01",
+            headers=wh,
+            json={"reorder_point": 8, "target_level": 30},
+        )
+    )
 
     _ok(client.post("/api/customers", headers=disp, json={"code": "C1", "name": "State Grid"}))
-    _ok(client.post("/api/sites", headers=disp, json={
-        "code": "C1-S1", "customer_code": "C1", "name": "Machine room", "address": "8 Jianguo Rd, Beijing",
-        "city": "Beijing", "lat": 39.91, "lon": 116.45}))
-    _ok(client.post("/api/contracts", headers=admin, json={"code": "K-C1", "customer_code": "C1",
-                                                           "coverage": "7x24"}))
-    _ok(client.patch("/api/contracts/K-C1", headers=admin, json={"coverage": "5x8", "return_window_days": 2}))
-    _ok(client.post("/api/equipment", headers=disp, json={
-        "site_code": "C1-S1", "part_number": "SRV-PSU", "serial": "EQ-1", "acceptance_date": "2025-03-01",
-        "contract_code": "K-C1"}))
+    _ok(
+        client.post(
+            "/api/sites",
+            headers=disp,
+            json={
+                "code": "C1-S1",
+                "customer_code": "C1",
+                "name": "Machine room",
+                "address": "8 Jianguo Rd, Beijing",
+                "city": "Beijing",
+                "lat": 39.91,
+                "lon": 116.45,
+            },
+        )
+    )
+    _ok(
+        client.post(
+            "/api/contracts",
+            headers=admin,
+            json={"code": "K-C1", "customer_code": "C1", "coverage": "7x24"},
+        )
+    )
+    _ok(
+        client.patch(
+            "/api/contracts/K-C1", headers=admin, json={"coverage": "5x8", "return_window_days": 2}
+        )
+    )
+    _ok(
+        client.post(
+            "/api/equipment",
+            headers=disp,
+            json={
+                "site_code": "C1-S1",
+                "part_number": "SRV-PSU",
+                "serial": "EQ-1",
+                "acceptance_date": "2025-03-01",
+                "contract_code": "K-C1",
+            },
+        )
+    )
 
-    _ok(client.post("/api/stock/receipts", headers=wh, json={"depot": "BJ01", "part_number": "SRV-PSU",
-                                                             "serial": "A1"}))
-    _ok(client.post("/api/stock/receipts", headers=wh, json={"depot": "BJ01", "part_number": "NET-SFP", "qty": 20}))
+    _ok(
+        client.post(
+            "/api/stock/receipts",
+            headers=wh,
+            json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A1"},
+        )
+    )
+    _ok(
+        client.post(
+            "/api/stock/receipts",
+            headers=wh,
+            json={"depot": "BJ01", "part_number": "NET-SFP", "qty": 20},
+        )
+    )
     delivery = "depot,part_number,serial,qty\nBJ01,SRV-PSU,A2,\nBJ01,SRV-PSU,A3,\nBJ01,NET-SFP,,10\nBJ01,NOPE,X,\n"
-    report = _ok(client.post("/api/stock/receipts/import", query_string={"reference": "DN-1"}, headers=wh,
-                             content_type="multipart/form-data",
-                             data={"file": (io.BytesIO(delivery.encode()), "dn-1.csv")}))
+    report = _ok(
+        client.post(
+            "/api/stock/receipts/import",
+            query_string={"reference": "DN-1"},
+            headers=wh,
+            content_type="multipart/form-data",
+            data={"file": (io.BytesIO(delivery.encode()), "dn-1.csv")},
+        )
+    )
     assert report["accepted"] == 3
-    _ok(client.post("/api/stock/adjustments", headers=wh, json={"depot": "BJ01", "part_number": "NET-SFP",
-                                                                "delta": -2, "reason": "crushed box"}))
-    _ok(client.post("/api/stock/counts", headers=wh, json={"depot": "BJ01", "part_number": "NET-SFP",
-                                                           "counted_qty": 25}))
+    _ok(
+        client.post(
+            "/api/stock/adjustments",
+            headers=wh,
+            json={"depot": "BJ01", "part_number": "NET-SFP", "delta": -2, "reason": "crushed box"},
+        )
+    )
+    _ok(
+        client.post(
+            "/api/stock/counts",
+            headers=wh,
+            json={"depot": "BJ01", "part_number": "NET-SFP", "counted_qty": 25},
+        )
+    )
     _ok(client.post("/api/stock/scrap", headers=wh, json={"serial": "A3", "reason": "dropped"}))
-    reservation.reserve(db, depot_code="BJ01", part_number="SRV-PSU", reference="RMA-X", serial="A2",
-                        actor="li.disp")
+    reservation.reserve(
+        db,
+        depot_code="BJ01",
+        part_number="SRV-PSU",
+        reference="RMA-X",
+        serial="A2",
+        actor="li.disp",
+    )
     db.rollback()
-    shipped = _ok(client.post("/api/transfers", headers=wh, json={
-        "from_depot": "BJ01", "to_depot": "SH01", "lines": [{"part_number": "SRV-PSU", "serial": "A1"}]}))
+    shipped = _ok(
+        client.post(
+            "/api/transfers",
+            headers=wh,
+            json={
+                "from_depot": "BJ01",
+                "to_depot": "SH01",
+                "lines": [{"part_number": "SRV-PSU", "serial": "A1"}],
+            },
+        )
+    )
     _ok(client.post(f"/api/transfers/{shipped['number']}/receive", headers=wh, json={}))
 
 
@@ -99,8 +224,14 @@ def test_every_kind_of_change_is_listed_under_its_object_with_actor_and_time(cli
 
     expected = {  # (subject_type, ref) -> kinds, oldest first, with their actors
         ("part", "SRV-PSU"): [("created", "admin1")],
-        ("part", "NET-SFP"): [("created", "admin1"), ("policy_set", "wang.wh"), ("policy_set", "wang.wh"),
-                              ("received", "wang.wh"), ("adjusted", "wang.wh"), ("counted", "wang.wh")],
+        ("part", "NET-SFP"): [
+            ("created", "admin1"),
+            ("policy_set", "wang.wh"),
+            ("policy_set", "wang.wh"),
+            ("received", "wang.wh"),
+            ("adjusted", "wang.wh"),
+            ("counted", "wang.wh"),
+        ],
         ("depot", "BJ01"): [("created", "admin1")],
         ("depot", "SH01"): [("created", "admin1")],
         ("customer", "C1"): [("created", "li.disp")],
@@ -115,7 +246,11 @@ def test_every_kind_of_change_is_listed_under_its_object_with_actor_and_time(cli
     for (subject_type, ref), kinds in expected.items():
         page = _trail(client, admin, subject_type, ref)
         events = [e for e in page["items"] if e["source"] == "event"]
-        assert [(e["kind"], e["actor"]) for e in reversed(events)] == kinds, (subject_type, ref, page["items"])
+        assert [(e["kind"], e["actor"]) for e in reversed(events)] == kinds, (
+            subject_type,
+            ref,
+            page["items"],
+        )
         assert all(started <= _at(e) <= ended for e in events), (subject_type, ref)
         assert (page["subject_type"], page["subject_ref"]) == (subject_type, ref)
 
@@ -124,13 +259,23 @@ def test_every_kind_of_change_is_listed_under_its_object_with_actor_and_time(cli
     assert latest_policy["data"]["before"] == {"reorder_point": 5, "target_level": 20}
     assert (latest_policy["data"]["reorder_point"], latest_policy["data"]["depot"]) == (8, "BJ01")
     count = next(e for e in policy if e["kind"] == "counted")
-    assert (count["data"]["expected"], count["data"]["counted"], count["data"]["delta"]) == (28, 25, -3)
+    assert (count["data"]["expected"], count["data"]["counted"], count["data"]["delta"]) == (
+        28,
+        25,
+        -3,
+    )
     contract = _trail(client, admin, "contract", "K-C1")["items"][0]
-    assert contract["data"]["changes"] == {"coverage": {"from": "7x24", "to": "5x8"},
-                                           "return_window_days": {"from": 1, "to": 2}}
+    assert contract["data"]["changes"] == {
+        "coverage": {"from": "7x24", "to": "5x8"},
+        "return_window_days": {"from": 1, "to": 2},
+    }
     # a 4-row delivery file is one event with its counts, not one per row
     (delivery,) = _trail(client, admin, "delivery", "DN-1")["items"]
-    assert (delivery["data"]["accepted"], delivery["data"]["units"], delivery["data"]["rejected_rows"]) == (3, 12, 1)
+    assert (
+        delivery["data"]["accepted"],
+        delivery["data"]["units"],
+        delivery["data"]["rejected_rows"],
+    ) == (3, 12, 1)
     received = _trail(client, admin, "transfer", transfer)["items"][0]
     assert (received["from_state"], received["to_state"]) == ("shipped", "received")
 
@@ -139,35 +284,84 @@ def test_a_route_plan_request_is_an_event_of_its_job(client, db, people):
     from tests.builders import make_depot
 
     depot = make_depot(db, "BJ01")
-    db.add(Engineer(code="E1", name="王伟", home_city="Beijing", home_lat=39.95, home_lon=116.30,
-                    base_depot_id=depot.id, skills=["server"], shift_start_min=8 * 60, shift_end_min=18 * 60,
-                    work_days="12345"))
+    db.add(
+        Engineer(
+            code="E1",
+            name="王伟",
+            home_city="Beijing",
+            home_lat=39.95,
+            home_lon=116.30,
+            base_depot_id=depot.id,
+            skills=["server"],
+            shift_start_min=8 * 60,
+            shift_end_min=18 * 60,
+            work_days="12345",
+        )
+    )
     db.commit()
-    body = {"date": "2026-11-23", "engineers": ["E1"], "time_limit_s": 0.5, "stops": [
-        {"id": "visit", "lat": 39.99, "lon": 116.31, "service_minutes": 30, "skill": "server"}]}
+    body = {
+        "date": "2026-11-23",
+        "engineers": ["E1"],
+        "time_limit_s": 0.5,
+        "stops": [
+            {"id": "visit", "lat": 39.99, "lon": 116.31, "service_minutes": 30, "skill": "server"}
+        ],
+    }
     job = _ok(client.post("/api/route-plans", json=body, headers=people["dispatcher"]), 202)
     deadline = time.monotonic() + 60
-    while _ok(client.get(job["href"], headers=people["dispatcher"]))["status"] not in ("succeeded", "failed"):
+    while _ok(client.get(job["href"], headers=people["dispatcher"]))["status"] not in (
+        "succeeded",
+        "failed",
+    ):
         assert time.monotonic() < deadline, "the route plan did not finish in 60 s"
         time.sleep(0.1)
     trail = _trail(client, people["admin"], "job", job["id"])["items"]
     assert [(e["kind"], e["actor"], e["to_state"]) for e in reversed(trail)] == [
-        ("queued", "li.disp", "queued"), ("started", "system", "running"), ("succeeded", "system", "succeeded")]
+        ("queued", "li.disp", "queued"),
+        ("started", "system", "running"),
+        ("succeeded", "system", "succeeded"),
+    ]
 
 
 def test_a_serials_trail_interleaves_its_events_and_movements_newest_first(client, db, people):
     admin, wh = people["admin"], people["warehouse"]
-    _ok(client.post("/api/parts", headers=admin, json={
-        "part_number": "SRV-PSU", "description": "PSU", "category": "server", "tracking": "serialized",
-        "kind": "repairable"}))
+    _ok(
+        client.post(
+            "/api/parts",
+            headers=admin,
+            json={
+                "part_number": "SRV-PSU",
+                "description": "PSU",
+                "category": "server",
+                "tracking": "serialized",
+                "kind": "repairable",
+            },
+        )
+    )
     for code in ("BJ01", "SH01"):
         _ok(client.post("/api/depots", headers=admin, json={"code": code, "name": code, **DEPOT}))
-    _ok(client.post("/api/stock/receipts", headers=wh, json={"depot": "BJ01", "part_number": "SRV-PSU",
-                                                             "serial": "S1", "reference": "PO-9"}))
-    number = _ok(client.post("/api/transfers", headers=wh, json={
-        "from_depot": "BJ01", "to_depot": "SH01", "lines": [{"part_number": "SRV-PSU", "serial": "S1"}]}))["number"]
+    _ok(
+        client.post(
+            "/api/stock/receipts",
+            headers=wh,
+            json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": "S1", "reference": "PO-9"},
+        )
+    )
+    number = _ok(
+        client.post(
+            "/api/transfers",
+            headers=wh,
+            json={
+                "from_depot": "BJ01",
+                "to_depot": "SH01",
+                "lines": [{"part_number": "SRV-PSU", "serial": "S1"}],
+            },
+        )
+    )["number"]
     _ok(client.post(f"/api/transfers/{number}/receive", headers=wh, json={}))
-    held = reservation.reserve(db, depot_code="SH01", part_number="SRV-PSU", reference="RMA-7", actor="li.disp")
+    held = reservation.reserve(
+        db, depot_code="SH01", part_number="SRV-PSU", reference="RMA-7", actor="li.disp"
+    )
     reservation.release_in_session(db, held, actor="li.disp")
     db.commit()
     _ok(client.post("/api/stock/scrap", headers=wh, json={"serial": "S1", "reason": "burnt"}))
@@ -175,16 +369,28 @@ def test_a_serials_trail_interleaves_its_events_and_movements_newest_first(clien
     page = _trail(client, admin, "serial_item", "S1", page_size=50)
     oldest_first = list(reversed(page["items"]))
     assert [(e["source"], e["kind"], e["actor"]) for e in oldest_first] == [
-        ("movement", "receipt", "wang.wh"), ("event", "received", "wang.wh"),
-        ("movement", "transfer_out", "wang.wh"), ("movement", "transfer_in", "wang.wh"),
-        ("event", "reserved", "li.disp"), ("event", "released", "li.disp"),
-        ("movement", "scrap", "wang.wh"), ("event", "scrapped", "wang.wh"),
+        ("movement", "receipt", "wang.wh"),
+        ("event", "received", "wang.wh"),
+        ("movement", "transfer_out", "wang.wh"),
+        ("movement", "transfer_in", "wang.wh"),
+        ("event", "reserved", "li.disp"),
+        ("event", "released", "li.disp"),
+        ("movement", "scrap", "wang.wh"),
+        ("event", "scrapped", "wang.wh"),
     ]
     times = [_at(e) for e in oldest_first]
     assert times == sorted(times)
     moves = [(e["from_state"], e["to_state"]) for e in oldest_first if e["source"] == "movement"]
-    assert moves == [("SUPPLIER", "BJ01"), ("BJ01", "IN-TRANSIT"), ("IN-TRANSIT", "SH01"), ("SH01", "SCRAP")]
-    assert oldest_first[0]["data"]["reference"] == "PO-9" and oldest_first[2]["data"]["reference"] == number
+    assert moves == [
+        ("SUPPLIER", "BJ01"),
+        ("BJ01", "IN-TRANSIT"),
+        ("IN-TRANSIT", "SH01"),
+        ("SH01", "SCRAP"),
+    ]
+    assert (
+        oldest_first[0]["data"]["reference"] == "PO-9"
+        and oldest_first[2]["data"]["reference"] == number
+    )
     assert (oldest_first[4]["from_state"], oldest_first[4]["to_state"]) == ("in_stock", "reserved")
 
     first = _trail(client, admin, "serial_item", "S1", page_size=3)
@@ -195,7 +401,11 @@ def test_a_serials_trail_interleaves_its_events_and_movements_newest_first(clien
 
 def test_only_an_admin_reads_the_audit_trail(client, db, people):
     query = {"subject_type": "depot", "subject_ref": "BJ01"}
-    _ok(client.post("/api/depots", headers=people["admin"], json={"code": "BJ01", "name": "BJ01", **DEPOT}))
+    _ok(
+        client.post(
+            "/api/depots", headers=people["admin"], json={"code": "BJ01", "name": "BJ01", **DEPOT}
+        )
+    )
     assert client.get("/api/audit", query_string=query).status_code == 401
     for role in ("warehouse", "dispatcher", "engineer", "customer"):
         r = client.get("/api/audit", query_string=query, headers=people[role])
@@ -205,27 +415,67 @@ def test_only_an_admin_reads_the_audit_trail(client, db, people):
 
 def test_an_unknown_subject_type_is_422_and_an_unknown_object_404(client, people):
     admin = people["admin"]
-    r = client.get("/api/audit", query_string={"subject_type": "spaceship", "subject_ref": "X"}, headers=admin)
+    r = client.get(
+        "/api/audit", query_string={"subject_type": "spaceship", "subject_ref": "X"}, headers=admin
+    )
     assert r.status_code == 422 and r.mimetype == "application/problem+json"
     assert "subject_type" in r.json["errors"]
     r = client.get("/api/audit", query_string={"subject_type": "part"}, headers=admin)
     assert r.status_code == 422 and "subject_ref" in r.json["errors"]
-    for subject_type in ("part", "serial_item", "depot", "transfer", "delivery", "job", "ticket", "user"):
-        r = client.get("/api/audit", query_string={"subject_type": subject_type, "subject_ref": "NOPE-404"},
-                       headers=admin)
+    for subject_type in (
+        "part",
+        "serial_item",
+        "depot",
+        "transfer",
+        "delivery",
+        "job",
+        "ticket",
+        "user",
+    ):
+        r = client.get(
+            "/api/audit",
+            query_string={"subject_type": subject_type, "subject_ref": "NOPE-404"},
+            headers=admin,
+        )
         assert r.status_code == 404 and r.mimetype == "application/problem+json", subject_type
         assert "NOPE-404" in r.json["detail"], subject_type
 
 
 def test_a_delivery_without_a_reference_is_found_by_its_first_movement(client, db, people):
     admin, wh = people["admin"], people["warehouse"]
-    _ok(client.post("/api/parts", headers=admin, json={
-        "part_number": "SRV-PSU", "description": "PSU", "category": "server", "tracking": "serialized",
-        "kind": "repairable"}))
+    _ok(
+        client.post(
+            "/api/parts",
+            headers=admin,
+            json={
+                "part_number": "SRV-PSU",
+                "description": "PSU",
+                "category": "server",
+                "tracking": "serialized",
+                "kind": "repairable",
+            },
+        )
+    )
     _ok(client.post("/api/depots", headers=admin, json={"code": "BJ01", "name": "BJ01", **DEPOT}))
-    _ok(client.post("/api/stock/receipts/import", headers=wh, content_type="multipart/form-data",
-                    data={"file": (io.BytesIO(b"depot,part_number,serial\nBJ01,SRV-PSU,N1\nBJ01,SRV-PSU,N2\n"),
-                                   "d.csv")}))
-    receipt = next(e for e in _trail(client, admin, "serial_item", "N1")["items"] if e["source"] == "movement")
+    _ok(
+        client.post(
+            "/api/stock/receipts/import",
+            headers=wh,
+            content_type="multipart/form-data",
+            data={
+                "file": (
+                    io.BytesIO(b"depot,part_number,serial\nBJ01,SRV-PSU,N1\nBJ01,SRV-PSU,N2\n"),
+                    "d.csv",
+                )
+            },
+        )
+    )
+    receipt = next(
+        e for e in _trail(client, admin, "serial_item", "N1")["items"] if e["source"] == "movement"
+    )
     (imported,) = _trail(client, admin, "delivery", str(receipt["data"]["movement_id"]))["items"]
-    assert (imported["kind"], imported["actor"], imported["data"]["units"]) == ("imported", "wang.wh", 2)
+    assert (imported["kind"], imported["actor"], imported["data"]["units"]) == (
+        "imported",
+        "wang.wh",
+        2,
+    )

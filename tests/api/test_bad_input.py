@@ -21,7 +21,9 @@ PROBLEM = "application/problem+json"
 @pytest.fixture
 def world(db):
     w = make_world(db)
-    headers = {role: bearer(make_user(db, role)[1]) for role in ("dispatcher", "warehouse", "admin")}
+    headers = {
+        role: bearer(make_user(db, role)[1]) for role in ("dispatcher", "warehouse", "admin")
+    }
     customer_user, token = make_user(db, "customer")
     customer_user.customer_id = db.scalar(select(Customer.id).where(Customer.code == w.customer))
     db.commit()
@@ -40,8 +42,17 @@ def problem_naming(r, status: int, field: str) -> bool:
     return r.status_code == status and r.mimetype == PROBLEM and field in r.json.get("errors", {})
 
 
-@pytest.mark.parametrize("url", ["/api/rmas", "/api/contracts", "/api/customers", "/api/equipment",
-                                 "/api/movements", "/api/depots"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/rmas",
+        "/api/contracts",
+        "/api/customers",
+        "/api/equipment",
+        "/api/movements",
+        "/api/depots",
+    ],
+)
 def test_a_page_number_too_large_for_a_row_offset_is_422_naming_page(client, world, url):
     _w, h = world
     r = client.get(f"{url}?page={10**30}", headers=h["admin"])
@@ -51,11 +62,22 @@ def test_a_page_number_too_large_for_a_row_offset_is_422_naming_page(client, wor
 
 def test_a_customer_reads_the_customer_visible_events_of_its_ticket_and_rma(client, world):
     w, h = world
-    ticket = client.post("/api/tickets", json={"site": w.site, "severity": "P3", "symptom": "fan noise"},
-                         headers=h["customer"]).json["number"]
-    rma = client.post("/api/rmas", json={"kind": "return_for_repair", "site": w.site, "faulty_part_number": w.part,
-                                         "faulty_serial": w.equipment_serial, "fault_symptom": "dead"},
-                      headers=h["customer"])
+    ticket = client.post(
+        "/api/tickets",
+        json={"site": w.site, "severity": "P3", "symptom": "fan noise"},
+        headers=h["customer"],
+    ).json["number"]
+    rma = client.post(
+        "/api/rmas",
+        json={
+            "kind": "return_for_repair",
+            "site": w.site,
+            "faulty_part_number": w.part,
+            "faulty_serial": w.equipment_serial,
+            "fault_symptom": "dead",
+        },
+        headers=h["customer"],
+    )
     assert rma.status_code == 201, rma.json
     for url in (f"/api/tickets/{ticket}/events", f"/api/rmas/{rma.json['number']}/events"):
         r = client.get(url, headers=h["customer"])
@@ -65,11 +87,21 @@ def test_a_customer_reads_the_customer_visible_events_of_its_ticket_and_rma(clie
 
 
 @pytest.mark.parametrize("customer_id", [999_999, 10**30, 0])
-def test_a_user_linked_to_a_customer_that_does_not_exist_is_422_naming_customer_id(client, db, world, customer_id):
+def test_a_user_linked_to_a_customer_that_does_not_exist_is_422_naming_customer_id(
+    client, db, world, customer_id
+):
     _w, h = world
     before = count(db, User)
-    r = client.post("/api/users", json={"username": "cust.x", "display_name": "X", "role": "customer",
-                                        "customer_id": customer_id}, headers=h["admin"])
+    r = client.post(
+        "/api/users",
+        json={
+            "username": "cust.x",
+            "display_name": "X",
+            "role": "customer",
+            "customer_id": customer_id,
+        },
+        headers=h["admin"],
+    )
     assert problem_naming(r, 422, "customer_id"), r.get_data(as_text=True)
     assert count(db, User) == before
 
@@ -86,12 +118,23 @@ def test_money_in_the_openapi_document_is_a_decimal_string_without_string_bounds
 def test_text_holding_a_nul_character_is_422_naming_the_field_and_writes_nothing(client, db, world):
     w, h = world
     before = count(db, Movement)
-    r = client.post("/api/stock/receipts", json={"depot": w.depot, "part_number": w.part, "serial": "A\x00B"},
-                    headers=h["warehouse"])
+    r = client.post(
+        "/api/stock/receipts",
+        json={"depot": w.depot, "part_number": w.part, "serial": "A\x00B"},
+        headers=h["warehouse"],
+    )
     assert problem_naming(r, 422, "serial"), r.get_data(as_text=True)
-    r = client.post("/api/equipment", json={"site_code": w.site, "part_number": w.part, "serial": "EQ-9",
-                                            "acceptance_date": "2026-01-05", "contract_code": "K\x00"},
-                    headers=h["dispatcher"])
+    r = client.post(
+        "/api/equipment",
+        json={
+            "site_code": w.site,
+            "part_number": w.part,
+            "serial": "EQ-9",
+            "acceptance_date": "2026-01-05",
+            "contract_code": "K\x00",
+        },
+        headers=h["dispatcher"],
+    )
     assert problem_naming(r, 422, "contract_code")
     assert problem_naming(client.get("/api/parts?q=%00", headers=h["admin"]), 422, "q")
     assert count(db, Movement) == before
@@ -101,7 +144,9 @@ def test_a_json_string_with_an_unpaired_surrogate_is_422_naming_the_field(client
     w, h = world
     before = count(db, Movement)
     body = f'{{"depot": "{w.depot}", "part_number": "{w.part}", "serial": "A\\ud800"}}'
-    r = client.post("/api/stock/receipts", data=body, content_type="application/json", headers=h["warehouse"])
+    r = client.post(
+        "/api/stock/receipts", data=body, content_type="application/json", headers=h["warehouse"]
+    )
     assert problem_naming(r, 422, "serial"), r.get_data(as_text=True)
     assert count(db, Movement) == before
 
@@ -116,48 +161,82 @@ def test_a_nul_character_in_a_path_segment_is_a_problem_not_a_server_error(clien
 def test_an_idempotency_key_holding_a_nul_character_is_400_naming_the_header(client, db, world):
     w, h = world
     before = count(db, Ticket)
-    r = client.post("/api/tickets", json={"site": w.site, "severity": "P3", "symptom": "x"},
-                    headers={**h["dispatcher"], "Idempotency-Key": "k\x00"})
+    r = client.post(
+        "/api/tickets",
+        json={"site": w.site, "severity": "P3", "symptom": "x"},
+        headers={**h["dispatcher"], "Idempotency-Key": "k\x00"},
+    )
     assert problem_naming(r, 400, "Idempotency-Key"), r.get_data(as_text=True)
     assert count(db, Ticket) == before
 
 
 def test_a_json_body_nested_deeper_than_the_parser_goes_is_400(client, world):
     w, h = world
-    r = client.post("/api/stock/receipts", data="[" * 100_000 + "]" * 100_000,
-                    content_type="application/json", headers=h["warehouse"])
+    r = client.post(
+        "/api/stock/receipts",
+        data="[" * 100_000 + "]" * 100_000,
+        content_type="application/json",
+        headers=h["warehouse"],
+    )
     assert r.status_code == 400 and r.mimetype == PROBLEM
 
 
 def test_dates_outside_1970_to_2199_are_422_naming_the_field(client, db, world):
     w, h = world
-    r = client.post("/api/equipment", json={"site_code": w.site, "part_number": w.part, "serial": "EQ-9",
-                                            "acceptance_date": "9999-12-31"}, headers=h["dispatcher"])
+    r = client.post(
+        "/api/equipment",
+        json={
+            "site_code": w.site,
+            "part_number": w.part,
+            "serial": "EQ-9",
+            "acceptance_date": "9999-12-31",
+        },
+        headers=h["dispatcher"],
+    )
     assert problem_naming(r, 422, "acceptance_date"), r.get_data(as_text=True)
     assert count(db, Equipment) == 1
     r = client.get("/api/movements?until=0001-01-01T00:00:00%2B14:00", headers=h["admin"])
     assert problem_naming(r, 422, "until"), r.get_data(as_text=True)
-    r = client.post("/api/route-plans", json={"date": "9999-12-31", "engineers": [w.engineer],
-                                              "stops": [{"id": "a", "site": w.site, "service_minutes": 30}]},
-                    headers=h["dispatcher"])
+    r = client.post(
+        "/api/route-plans",
+        json={
+            "date": "9999-12-31",
+            "engineers": [w.engineer],
+            "stops": [{"id": "a", "site": w.site, "service_minutes": 30}],
+        },
+        headers=h["dispatcher"],
+    )
     assert problem_naming(r, 422, "date")
 
 
-@pytest.mark.parametrize("stops, field", [
-    ([{"id": "a", "skill": ""}], "stops.0.skill"),
-    ([{"id": "a", "skill": "juggling"}], "stops.0.skill"),
-    ([{"id": "a", "pickup_depot": "BJ01"}, {"id": "a@pickup"}], "stops"),
-])
-def test_a_route_plan_the_solver_would_refuse_is_422_before_a_job_is_queued(client, db, world, stops, field):
+@pytest.mark.parametrize(
+    "stops, field",
+    [
+        ([{"id": "a", "skill": ""}], "stops.0.skill"),
+        ([{"id": "a", "skill": "juggling"}], "stops.0.skill"),
+        ([{"id": "a", "pickup_depot": "BJ01"}, {"id": "a@pickup"}], "stops"),
+    ],
+)
+def test_a_route_plan_the_solver_would_refuse_is_422_before_a_job_is_queued(
+    client, db, world, stops, field
+):
     w, h = world
-    r = client.post("/api/route-plans", json={"date": "2026-11-23", "engineers": [w.engineer],
-                                              "stops": [{"site": w.site, "service_minutes": 30, **s} for s in stops]},
-                    headers=h["dispatcher"])
+    r = client.post(
+        "/api/route-plans",
+        json={
+            "date": "2026-11-23",
+            "engineers": [w.engineer],
+            "stops": [{"site": w.site, "service_minutes": 30, **s} for s in stops],
+        },
+        headers=h["dispatcher"],
+    )
     assert problem_naming(r, 422, field), r.get_data(as_text=True)
     assert count(db, Job) == 0
 
 
-@pytest.mark.parametrize("ref", ["%C2%B3", "99999999999999999999"])  # "³" passes str.isdigit; an id no column holds
+@pytest.mark.parametrize(
+    "ref", ["%C2%B3", "99999999999999999999"]
+)  # "³" passes str.isdigit; an id no column holds
 def test_a_ticket_or_rma_reference_that_only_looks_numeric_is_404(client, world, ref):
     _w, h = world
     for url in (f"/api/tickets/{ref}", f"/api/tickets/{ref}/events", f"/api/rmas/{ref}"):
@@ -169,18 +248,46 @@ def test_a_ticket_or_rma_reference_that_only_looks_numeric_is_404(client, world,
 def test_an_unknown_time_zone_is_422_naming_timezone_and_stores_nothing(client, db, world, zone):
     w, h = world
     sites, depots = count(db, Site), count(db, Depot)
-    r = client.post("/api/sites", json={"code": "S-TZ", "customer_code": w.customer, "name": "n", "address": "a",
-                                        "city": "Beijing", "lat": 39.9, "lon": 116.4, "timezone": zone},
-                    headers=h["admin"])
+    r = client.post(
+        "/api/sites",
+        json={
+            "code": "S-TZ",
+            "customer_code": w.customer,
+            "name": "n",
+            "address": "a",
+            "city": "Beijing",
+            "lat": 39.9,
+            "lon": 116.4,
+            "timezone": zone,
+        },
+        headers=h["admin"],
+    )
     assert problem_naming(r, 422, "timezone"), r.get_data(as_text=True)
-    r = client.post("/api/depots", json={"code": "TZ01", "name": "n", "address": "1 Main Rd", "city": "Beijing",
-                                         "lat": 39.9, "lon": 116.4, "timezone": zone}, headers=h["admin"])
+    r = client.post(
+        "/api/depots",
+        json={
+            "code": "TZ01",
+            "name": "n",
+            "address": "1 Main Rd",
+            "city": "Beijing",
+            "lat": 39.9,
+            "lon": 116.4,
+            "timezone": zone,
+        },
+        headers=h["admin"],
+    )
     assert problem_naming(r, 422, "timezone"), r.get_data(as_text=True)
     r = client.patch(f"/api/contracts/{w.contract}", json={"timezone": zone}, headers=h["admin"])
     assert problem_naming(r, 422, "timezone"), r.get_data(as_text=True)
     assert (count(db, Site), count(db, Depot)) == (sites, depots)
-    assert client.post("/api/tickets", json={"site": w.site, "severity": "P2", "symptom": "x"},
-                       headers=h["dispatcher"]).status_code == 201
+    assert (
+        client.post(
+            "/api/tickets",
+            json={"site": w.site, "severity": "P2", "symptom": "x"},
+            headers=h["dispatcher"],
+        ).status_code
+        == 201
+    )
 
 
 def test_a_contract_country_without_a_holiday_calendar_is_422_naming_country(client, world):
@@ -190,8 +297,12 @@ def test_a_contract_country_without_a_holiday_calendar_is_422_naming_country(cli
 
 
 def upload(client, headers, data: bytes, name: str = "delivery.csv"):
-    return client.post("/api/stock/receipts/import", headers=headers, content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(data), name)})
+    return client.post(
+        "/api/stock/receipts/import",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(data), name)},
+    )
 
 
 @pytest.mark.parametrize("qty", ["99999999999999999999999", "9000000000000000000", "1000001"])
@@ -199,7 +310,11 @@ def test_a_delivery_row_with_an_absurd_quantity_is_rejected_by_row_number(client
     w, h = world
     make_part(db, "NET-SFP", tracking="counted", category="network", kind="consumable")
     before = count(db, Movement)
-    r = upload(client, h["warehouse"], f"depot,part_number,qty\n{w.depot},NET-SFP,{qty}\n{w.depot},NET-SFP,5\n".encode())
+    r = upload(
+        client,
+        h["warehouse"],
+        f"depot,part_number,qty\n{w.depot},NET-SFP,{qty}\n{w.depot},NET-SFP,5\n".encode(),
+    )
     assert r.status_code == 200, r.get_data(as_text=True)
     assert [(e["row"], e["field"]) for e in r.json["errors"]] == [(2, "qty")]
     assert r.json["units"] == 5 and count(db, Movement) == before + 1
@@ -208,7 +323,11 @@ def test_a_delivery_row_with_an_absurd_quantity_is_rejected_by_row_number(client
 def test_a_delivery_file_holding_nul_characters_is_422_and_books_nothing(client, db, world):
     w, h = world
     before = count(db, Movement)
-    r = upload(client, h["warehouse"], f"depot,part_number,serial\n{w.depot},{w.part},N1\n{w.depot},{w.part},N\x002\n".encode())
+    r = upload(
+        client,
+        h["warehouse"],
+        f"depot,part_number,serial\n{w.depot},{w.part},N1\n{w.depot},{w.part},N\x002\n".encode(),
+    )
     assert problem_naming(r, 422, "file") and "row 3" in r.json["detail"]
     assert count(db, Movement) == before
 
@@ -226,6 +345,9 @@ def test_an_excel_delivery_with_a_broken_sheet_is_422_naming_the_file(client, db
     with zipfile.ZipFile(whole) as src, zipfile.ZipFile(broken, "w") as dst:
         for entry in src.infolist():
             data = src.read(entry.filename)
-            dst.writestr(entry, data[: len(data) // 2] if entry.filename == "xl/worksheets/sheet1.xml" else data)
+            dst.writestr(
+                entry,
+                data[: len(data) // 2] if entry.filename == "xl/worksheets/sheet1.xml" else data,
+            )
     r = upload(client, h["warehouse"], broken.getvalue(), "delivery.xlsx")
     assert problem_naming(r, 422, "file"), r.get_data(as_text=True)

@@ -54,8 +54,12 @@ def test_excel_delivery_is_read_like_csv(client, db):
     sheet.append(["BJ01", "SRV-PSU", "XL-1", 1, "faulty"])
     buf = io.BytesIO()
     book.save(buf)
-    r = client.post("/api/stock/receipts/import", headers=bearer(token), content_type="multipart/form-data",
-                    data={"file": (io.BytesIO(buf.getvalue()), "delivery.xlsx")})
+    r = client.post(
+        "/api/stock/receipts/import",
+        headers=bearer(token),
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(buf.getvalue()), "delivery.xlsx")},
+    )
     assert r.status_code == 200, r.json
     assert (r.json["accepted"], r.json["units"]) == (2, 13)
     item = client.get("/api/items/XL-1", headers=bearer(token)).json
@@ -66,6 +70,10 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_naming_the_file(client, db)
     from tests.builders import bearer, make_user
 
     _u, token = make_user(db, "warehouse")
-    r = client.post("/api/stock/receipts/import", headers=bearer(token), content_type="multipart/form-data",
-                    data={"file": (io.BytesIO(b"PK\x03\x04garbage"), "delivery.xlsx")})
+    r = client.post(
+        "/api/stock/receipts/import",
+        headers=bearer(token),
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"PK\x03\x04garbage"), "delivery.xlsx")},
+    )
     assert r.status_code == 422 and "file" in r.json["errors"]

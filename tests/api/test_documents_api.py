@@ -43,7 +43,9 @@ def world(db):
     """A customer (C001) with a user, staff users, an engineer signed up as a user, and a
     second customer (C002) with a user of its own."""
     w = make_world(db)
-    headers = {role: bearer(make_user(db, role)[1]) for role in ("dispatcher", "warehouse", "admin")}
+    headers = {
+        role: bearer(make_user(db, role)[1]) for role in ("dispatcher", "warehouse", "admin")
+    }
     engineer_user, token = make_user(db, "engineer")
     engineer_user.display_name = "Wei Wang"
     db.scalar(select(Engineer).where(Engineer.code == w.engineer)).user_id = engineer_user.id
@@ -60,15 +62,30 @@ def world(db):
 
 
 def open_ticket(client, w, h) -> str:
-    return post(client, "/api/tickets", h["customer"], {"site": w.site, "severity": "P1", "symptom": "PSU dead",
-                                                       "equipment_serial": w.equipment_serial})["number"]
+    return post(
+        client,
+        "/api/tickets",
+        h["customer"],
+        {
+            "site": w.site,
+            "severity": "P1",
+            "symptom": "PSU dead",
+            "equipment_serial": w.equipment_serial,
+        },
+    )["number"]
 
 
 def dispatch(client, w, h, ticket: str) -> dict:
-    options = client.get(f"/api/tickets/{ticket}/dispatch-options", headers=h["dispatcher"]).json["options"]
+    options = client.get(f"/api/tickets/{ticket}/dispatch-options", headers=h["dispatcher"]).json[
+        "options"
+    ]
     best = options[0]
-    return post(client, f"/api/tickets/{ticket}/dispatch", h["dispatcher"],
-                {"engineer": best["engineer_code"], "depot": best["depot_code"], "mode": best["mode"]})
+    return post(
+        client,
+        f"/api/tickets/{ticket}/dispatch",
+        h["dispatcher"],
+        {"engineer": best["engineer_code"], "depot": best["depot_code"], "mode": best["mode"]},
+    )
 
 
 @pytest.fixture
@@ -79,37 +96,67 @@ def closed(client, db, world):
     ticket = open_ticket(client, w, h)
     confirmation = dispatch(client, w, h, ticket)
     rma, spare = confirmation["rma_number"], confirmation["reserved_serial"]
-    post(client, f"/api/rmas/{rma}/ship", h["warehouse"],
-         {"carrier": "SF", "waybill": "SF123", "note": "INTERNAL-NOTE-XYZ"})
+    post(
+        client,
+        f"/api/rmas/{rma}/ship",
+        h["warehouse"],
+        {"carrier": "SF", "waybill": "SF123", "note": "INTERNAL-NOTE-XYZ"},
+    )
     post(client, f"/api/rmas/{rma}/deliver", h["engineer"])
     post(client, f"/api/tickets/{ticket}/arrive", h["engineer"], {"note": "INTERNAL-NOTE-ARRIVE"})
     post(client, f"/api/tickets/{ticket}/resolve", h["engineer"], {"resolution": "PSU swapped"})
     post(client, f"/api/rmas/{rma}/return_faulty", h["customer"], {"waybill": "SF999"})
-    post(client, f"/api/rmas/{rma}/receive_faulty", h["warehouse"], {"depot": w.depot, "analysis": "burnt capacitor"})
+    post(
+        client,
+        f"/api/rmas/{rma}/receive_faulty",
+        h["warehouse"],
+        {"depot": w.depot, "analysis": "burnt capacitor"},
+    )
     post(client, f"/api/rmas/{rma}/close", h["customer"])
-    post(client, f"/api/tickets/{ticket}/close", h["customer"],
-         {"confirmed": True, "ratings": {"response_time": 5, "quality": 4, "attitude": 5, "overall": 5}})
+    post(
+        client,
+        f"/api/tickets/{ticket}/close",
+        h["customer"],
+        {
+            "confirmed": True,
+            "ratings": {"response_time": 5, "quality": 4, "attitude": 5, "overall": 5},
+        },
+    )
     return w, h, ticket, rma, spare
 
 
 def pdf_text(client, url, headers) -> str:
     response = client.get(url, headers=headers)
-    assert response.status_code == 200, (url, response.status_code, response.get_data(as_text=True)[:300])
+    assert response.status_code == 200, (
+        url,
+        response.status_code,
+        response.get_data(as_text=True)[:300],
+    )
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     return text_of(response.data)
 
 
-REPAIR_FORM = {"zh": ["设备维修申请表", "服务编号", "客户单位", "故障现象", "分析及处理", "替换备件"],
-               "en": ["Equipment Repair Request Form", "Service number", "Customer unit", "Fault symptom",
-                      "Analysis and action", "Replacement parts"]}
+REPAIR_FORM = {
+    "zh": ["设备维修申请表", "服务编号", "客户单位", "故障现象", "分析及处理", "替换备件"],
+    "en": [
+        "Equipment Repair Request Form",
+        "Service number",
+        "Customer unit",
+        "Fault symptom",
+        "Analysis and action",
+        "Replacement parts",
+    ],
+}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_repair_form_names_the_rma_both_serials_and_its_fields(client, closed, lang):
     w, h, _ticket, rma, spare = closed
     text = pdf_text(client, f"/api/rmas/{rma}/repair-form.pdf?lang={lang}", h["customer"])
-    assert rma in text and w.equipment_serial in text and spare in text and "burnt capacitor" in text
+    assert (
+        rma in text and w.equipment_serial in text and spare in text and "burnt capacitor" in text
+    )
     for label in REPAIR_FORM[lang]:
         assert label in text
     assert ("设备维修申请表" in text) == (lang == "zh")
@@ -118,15 +165,26 @@ def test_the_repair_form_names_the_rma_both_serials_and_its_fields(client, close
 def test_documents_are_chinese_unless_english_is_asked_for(client, closed):
     _w, h, _ticket, rma, _spare = closed
     response = client.get(f"/api/rmas/{rma}/repair-form.pdf", headers=h["dispatcher"])
-    assert response.headers["Content-Disposition"] == f'attachment; filename="repair-form-{rma}.pdf"'
+    assert (
+        response.headers["Content-Disposition"] == f'attachment; filename="repair-form-{rma}.pdf"'
+    )
     assert "设备维修申请表" in text_of(response.data)
-    assert client.get(f"/api/rmas/{rma}/repair-form.pdf?lang=fr", headers=h["dispatcher"]).status_code == 422
+    assert (
+        client.get(f"/api/rmas/{rma}/repair-form.pdf?lang=fr", headers=h["dispatcher"]).status_code
+        == 422
+    )
 
 
-@pytest.mark.parametrize(("lang", "labels"), [("zh", ["装箱单（备件先行）", "发出备件序列号", "应返回故障件序列号", "退货标签"]),
-                                              ("en", ["Packing Slip", "Replacement serial", "Faulty serial",
-                                                      "Return Label"])])
-def test_the_packing_slip_names_the_rma_the_spare_and_the_unit_to_send_back(client, db, world, lang, labels):
+@pytest.mark.parametrize(
+    ("lang", "labels"),
+    [
+        ("zh", ["装箱单（备件先行）", "发出备件序列号", "应返回故障件序列号", "退货标签"]),
+        ("en", ["Packing Slip", "Replacement serial", "Faulty serial", "Return Label"]),
+    ],
+)
+def test_the_packing_slip_names_the_rma_the_spare_and_the_unit_to_send_back(
+    client, db, world, lang, labels
+):
     w, h = world
     ticket = open_ticket(client, w, h)
     confirmation = dispatch(client, w, h, ticket)
@@ -142,17 +200,45 @@ def test_the_packing_slip_names_the_rma_the_spare_and_the_unit_to_send_back(clie
 
 def test_a_return_for_repair_has_no_packing_slip(client, world):
     w, h = world
-    rma = post(client, "/api/rmas", h["customer"], {"kind": "return_for_repair", "site": w.site,
-                                                    "faulty_part_number": w.part, "faulty_serial": w.equipment_serial,
-                                                    "fault_symptom": "fan noise"})["number"]
+    rma = post(
+        client,
+        "/api/rmas",
+        h["customer"],
+        {
+            "kind": "return_for_repair",
+            "site": w.site,
+            "faulty_part_number": w.part,
+            "faulty_serial": w.equipment_serial,
+            "fault_symptom": "fan noise",
+        },
+    )["number"]
     response = client.get(f"/api/rmas/{rma}/packing-slip.pdf", headers=h["warehouse"])
     assert response.status_code == 409 and response.mimetype == "application/problem+json"
     assert client.get(f"/api/rmas/{rma}/return-label.pdf", headers=h["customer"]).status_code == 409
 
 
-FAULT_REPORT = {"zh": ["故障处理报告", "处理过程", "服务时限", "首次响应", "恢复服务", "使用备件", "装上序列号", "拆下序列号"],
-                "en": ["Fault Handling Report", "Timeline", "Service clocks", "First response", "Service restored",
-                       "Parts used", "Installed serial", "Removed serial"]}
+FAULT_REPORT = {
+    "zh": [
+        "故障处理报告",
+        "处理过程",
+        "服务时限",
+        "首次响应",
+        "恢复服务",
+        "使用备件",
+        "装上序列号",
+        "拆下序列号",
+    ],
+    "en": [
+        "Fault Handling Report",
+        "Timeline",
+        "Service clocks",
+        "First response",
+        "Service restored",
+        "Parts used",
+        "Installed serial",
+        "Removed serial",
+    ],
+}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -181,14 +267,30 @@ def test_the_customers_fault_report_has_given_names_and_no_internal_events(clien
 def test_the_fault_report_data_has_each_clock_and_the_swapped_parts(client, db, closed):
     w, _h, ticket, rma, spare = closed
     db.rollback()
-    data = fault_report_for(db, db.scalar(select(Ticket).where(Ticket.number == ticket)), for_customer=True)
+    data = fault_report_for(
+        db, db.scalar(select(Ticket).where(Ticket.number == ticket)), for_customer=True
+    )
     db.rollback()
     clocks = {c.clock: c.met for c in data.clocks}
-    assert clocks == {"response": True, "on_site": True, "restore": True, "replacement_on_site": True,
-                      "rma_approval": True, "return": True}
-    assert [(p.installed_serial, p.removed_serial) for p in data.parts_used] == [(spare, w.equipment_serial)]
-    assert data.rma_number == rma and data.actions == ("PSU swapped",) and data.root_cause == "burnt capacitor"
-    assert [e.event for e in data.events][0] == "created" and "closed" in [e.event for e in data.events]
+    assert clocks == {
+        "response": True,
+        "on_site": True,
+        "restore": True,
+        "replacement_on_site": True,
+        "rma_approval": True,
+        "return": True,
+    }
+    assert [(p.installed_serial, p.removed_serial) for p in data.parts_used] == [
+        (spare, w.equipment_serial)
+    ]
+    assert (
+        data.rma_number == rma
+        and data.actions == ("PSU swapped",)
+        and data.root_cause == "burnt capacitor"
+    )
+    assert [e.event for e in data.events][0] == "created" and "closed" in [
+        e.event for e in data.events
+    ]
     assert all(e.note is None or "INTERNAL" not in e.note for e in data.events)
 
 
@@ -200,9 +302,16 @@ def test_an_open_ticket_has_no_fault_report_yet(client, world):
     assert response.json["current_status"] == "new"
 
 
-MONTHLY = {"zh": ["月度服务报告", "按故障等级的工单数", "各时限达成率", "平均恢复时间", "客户满意度"],
-           "en": ["Monthly Service Report", "Tickets by severity", "SLA attainment per clock", "Mean time to restore",
-                  "Customer satisfaction"]}
+MONTHLY = {
+    "zh": ["月度服务报告", "按故障等级的工单数", "各时限达成率", "平均恢复时间", "客户满意度"],
+    "en": [
+        "Monthly Service Report",
+        "Tickets by severity",
+        "SLA attainment per clock",
+        "Mean time to restore",
+        "Customer satisfaction",
+    ],
+}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -228,18 +337,39 @@ def test_the_monthly_figures_count_the_months_tickets_clocks_and_answers(client,
     db.rollback()
     start, end = month_bounds(local.year, local.month, tz)
     assert start <= now < end and tz == "Asia/Shanghai"
-    assert data.tickets_by_severity == {"P1": 1, "P2": 0, "P3": 0, "P4": 0} and data.tickets_closed == 1
+    assert (
+        data.tickets_by_severity == {"P1": 1, "P2": 0, "P3": 0, "P4": 0}
+        and data.tickets_closed == 1
+    )
     assert {c.clock: (c.met, c.total) for c in data.sla_attainment}["restore"] == (1, 1)
-    assert data.mean_time_to_restore_minutes is not None and set(data.restore_minutes_by_severity) == {"P1"}
+    assert data.mean_time_to_restore_minutes is not None and set(
+        data.restore_minutes_by_severity
+    ) == {"P1"}
     assert data.overdue_returns == ()
-    assert (data.satisfaction.responses, data.satisfaction.quality_of_work, data.satisfaction.overall) == (1, 4.0, 5.0)
+    assert (
+        data.satisfaction.responses,
+        data.satisfaction.quality_of_work,
+        data.satisfaction.overall,
+    ) == (1, 4.0, 5.0)
 
 
-@pytest.mark.parametrize("query", ["year=2026&month=13", "year=2026&month=0", "year=abc&month=1", "month=3",
-                                   "year=2026", "year=1969&month=1", "year=2199&month=12"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "year=2026&month=13",
+        "year=2026&month=0",
+        "year=abc&month=1",
+        "month=3",
+        "year=2026",
+        "year=1969&month=1",
+        "year=2199&month=12",
+    ],
+)
 def test_a_bad_or_future_month_is_refused(client, world, query):
     w, h = world
-    response = client.get(f"/api/customers/{w.customer}/monthly-report.pdf?{query}", headers=h["dispatcher"])
+    response = client.get(
+        f"/api/customers/{w.customer}/monthly-report.pdf?{query}", headers=h["dispatcher"]
+    )
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
 
 
@@ -247,16 +377,24 @@ def test_a_customer_gets_404_for_another_customers_papers_same_as_unknown(client
     w, h, ticket, rma, _spare = closed
     other = h["other_customer"]
     year, month = this_month()
-    for url in (f"/api/rmas/{rma}/repair-form.pdf", f"/api/rmas/{rma}/packing-slip.pdf",
-                f"/api/rmas/{rma}/return-label.pdf", f"/api/tickets/{ticket}/fault-report.pdf",
-                f"/api/customers/{w.customer}/monthly-report.pdf?year={year}&month={month}"):
+    for url in (
+        f"/api/rmas/{rma}/repair-form.pdf",
+        f"/api/rmas/{rma}/packing-slip.pdf",
+        f"/api/rmas/{rma}/return-label.pdf",
+        f"/api/tickets/{ticket}/fault-report.pdf",
+        f"/api/customers/{w.customer}/monthly-report.pdf?year={year}&month={month}",
+    ):
         response = client.get(url, headers=other)
         assert response.status_code == 404, url
         assert response.mimetype == "application/problem+json"
     unknown = client.get("/api/rmas/RMA-2099-999999/repair-form.pdf", headers=other)
     assert unknown.status_code == 404
-    assert client.get(f"/api/customers/C002/monthly-report.pdf?year={year}&month={month}",
-                      headers=other).status_code == 200
+    assert (
+        client.get(
+            f"/api/customers/C002/monthly-report.pdf?year={year}&month={month}", headers=other
+        ).status_code
+        == 200
+    )
 
 
 def test_an_engineer_gets_the_papers_of_their_own_jobs_only(client, closed):
@@ -264,8 +402,12 @@ def test_an_engineer_gets_the_papers_of_their_own_jobs_only(client, closed):
     for url in (f"/api/tickets/{ticket}/fault-report.pdf", f"/api/rmas/{rma}/repair-form.pdf"):
         assert client.get(url, headers=h["engineer"]).status_code == 200, url
         assert client.get(url, headers=h["other_engineer"]).status_code == 404, url
-    assert client.get("/api/customers/C001/monthly-report.pdf?year=2025&month=1",
-                      headers=h["engineer"]).status_code == 403
+    assert (
+        client.get(
+            "/api/customers/C001/monthly-report.pdf?year=2025&month=1", headers=h["engineer"]
+        ).status_code
+        == 403
+    )
 
 
 def test_documents_need_a_token(client, closed):
@@ -275,8 +417,12 @@ def test_documents_need_a_token(client, closed):
 
 def test_the_openapi_document_describes_the_pdf_responses(client):
     paths = client.get("/api/openapi.json").json["paths"]
-    for path in ("/api/rmas/{number}/repair-form.pdf", "/api/rmas/{number}/packing-slip.pdf",
-                 "/api/rmas/{number}/return-label.pdf", "/api/tickets/{number}/fault-report.pdf",
-                 "/api/customers/{code}/monthly-report.pdf"):
+    for path in (
+        "/api/rmas/{number}/repair-form.pdf",
+        "/api/rmas/{number}/packing-slip.pdf",
+        "/api/rmas/{number}/return-label.pdf",
+        "/api/tickets/{number}/fault-report.pdf",
+        "/api/customers/{code}/monthly-report.pdf",
+    ):
         ok = paths[path]["get"]["responses"]["200"]
         assert "application/pdf" in ok["content"], path

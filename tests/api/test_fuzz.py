@@ -54,7 +54,6 @@ ROLES = ("admin", "warehouse", "dispatcher", "engineer", "customer")
 TOKENS = {role: f"demo-{role}-token" for role in ROLES}
 
 
-
 @pytest.fixture(scope="session")
 def demo_app(sqlite_template, tmp_path_factory):
     """The app on a SQLite copy of the demo data set, seeded once per test session."""
@@ -65,8 +64,15 @@ def demo_app(sqlite_template, tmp_path_factory):
 
     path = tmp_path_factory.mktemp("fuzz") / "demo.db"
     shutil.copy(sqlite_template, path)
-    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "TESTING": True, "SECRET_KEY": "test",
-                      "RATELIMIT_STORAGE_URI": "memory://", "TRACKING_RATE_LIMIT": "100000 per minute"})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{path}",
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "TRACKING_RATE_LIMIT": "100000 per minute",
+        }
+    )
     with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
         seed_demo(session, geocoder=geocoder(), items_per_depot=20)
         _seed_service_flow(session, 20261122)
@@ -76,27 +82,46 @@ def demo_app(sqlite_template, tmp_path_factory):
 
 def _known_identifiers(app) -> dict[str, list]:
     with app.extensions["sparelog.db"].sessions() as db:
+
         def first(column, n=8):
             return list(db.scalars(select(column).order_by(column).limit(n)))
 
         depots, customers, sites = first(Depot.code), first(Customer.code), first(Site.code)
-        serials = first(SerialItem.serial, 6) + list(db.scalars(
-            select(SerialItem.serial).where(SerialItem.condition != "good").limit(4)))
+        serials = first(SerialItem.serial, 6) + list(
+            db.scalars(select(SerialItem.serial).where(SerialItem.condition != "good").limit(4))
+        )
         return {
-            "depot": depots, "from_depot": depots, "to_depot": depots, "pickup_depot": depots,
-            "return_depot": depots, "depot_code": depots,
-            "part_number": first(Part.part_number), "faulty_part_number": first(Part.part_number),
+            "depot": depots,
+            "from_depot": depots,
+            "to_depot": depots,
+            "pickup_depot": depots,
+            "return_depot": depots,
+            "depot_code": depots,
+            "part_number": first(Part.part_number),
+            "faulty_part_number": first(Part.part_number),
             "replacement_part_number": first(Part.part_number),
-            "serial": serials, "faulty_serial": serials, "serials": serials,
+            "serial": serials,
+            "faulty_serial": serials,
+            "serials": serials,
             "equipment_serial": first(Equipment.serial),
-            "customer": customers, "customer_code": customers, "site": sites, "site_code": sites,
-            "contract": first(Contract.code), "contract_code": first(Contract.code),
-            "engineer": first(Engineer.code), "engineers": first(Engineer.code),
-            "username": first(User.username), "ticket": first(Ticket.number),
-            "tickets.ref": first(Ticket.number), "rmas.ref": first(Rma.number),
-            "track.code": first(Rma.tracking_code), "depots.code": depots,
-            "tickets.action": ["acknowledge", "arrive", "resolve"], "rmas.action": sorted(RMA_ACTIONS),
-            "customers.code": customers, "contracts.code": first(Contract.code),
+            "customer": customers,
+            "customer_code": customers,
+            "site": sites,
+            "site_code": sites,
+            "contract": first(Contract.code),
+            "contract_code": first(Contract.code),
+            "engineer": first(Engineer.code),
+            "engineers": first(Engineer.code),
+            "username": first(User.username),
+            "ticket": first(Ticket.number),
+            "tickets.ref": first(Ticket.number),
+            "rmas.ref": first(Rma.number),
+            "track.code": first(Rma.tracking_code),
+            "depots.code": depots,
+            "tickets.action": ["acknowledge", "arrive", "resolve"],
+            "rmas.action": sorted(RMA_ACTIONS),
+            "customers.code": customers,
+            "contracts.code": first(Contract.code),
         }
 
 
@@ -114,10 +139,15 @@ def _restore_credentials(app, seeded: tuple[list[tuple], list[tuple]]) -> None:
     users, tokens = seeded
     with app.extensions["sparelog.db"].sessions() as db:
         for user_id, role, customer_id, active in users:
-            db.execute(update(User).where(User.id == user_id)
-                       .values(role=role, customer_id=customer_id, active=active))
+            db.execute(
+                update(User)
+                .where(User.id == user_id)
+                .values(role=role, customer_id=customer_id, active=active)
+            )
         for token_id, revoked_at in tokens:
-            db.execute(update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=revoked_at))
+            db.execute(
+                update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=revoked_at)
+            )
         db.commit()
 
 
@@ -125,17 +155,26 @@ def _maybe_known(value, pool: list) -> st.SearchStrategy:
     """The generated value, or one (a few, for a list) that exists."""
     if not pool:
         return st.just(value)
-    known = st.lists(st.sampled_from(pool), min_size=1, max_size=3) if isinstance(value, list) \
+    known = (
+        st.lists(st.sampled_from(pool), min_size=1, max_size=3)
+        if isinstance(value, list)
         else st.sampled_from(pool)
+    )
     return st.one_of(st.just(value), known)
 
 
 def _with_known(value, known: dict[str, list], depth: int = 0) -> st.SearchStrategy:
     if isinstance(value, dict):
-        return st.fixed_dictionaries({
-            key: _maybe_known(item, known[key]) if key in known
-            else _with_known(item, known, depth + 1) if depth < 2 else st.just(item)
-            for key, item in value.items()})
+        return st.fixed_dictionaries(
+            {
+                key: _maybe_known(item, known[key])
+                if key in known
+                else _with_known(item, known, depth + 1)
+                if depth < 2
+                else st.just(item)
+                for key, item in value.items()
+            }
+        )
     if isinstance(value, list) and value and depth < 2:
         return st.tuples(*(_with_known(item, known, depth + 1) for item in value)).map(list)
     return st.just(value)
@@ -150,13 +189,19 @@ def error_is_problem_json(ctx, response, case) -> None:
     if response.status_code >= 400:
         content_type = (response.headers.get("content-type") or [""])[0]
         assert content_type.startswith("application/problem+json"), (
-            f"{response.status_code} answered as {content_type!r}: {response.content[:200]!r}")
+            f"{response.status_code} answered as {content_type!r}: {response.content[:200]!r}"
+        )
 
 
 # Every answer must match the spec: no 5xx, a documented status, the documented media type
 # and a body valid against the documented schema; every error is problem+json.
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, error_is_problem_json]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    error_is_problem_json,
+]
 
 
 @pytest.fixture(scope="session")
@@ -169,9 +214,12 @@ def api_schema(demo_app):
     @schema.hook
     def flatmap_path_parameters(context, path_parameters):
         resource = _resource(context.operation.path)
-        return st.fixed_dictionaries({
-            name: _maybe_known(value, known.get(f"{resource}.{name}", known.get(name, [])))
-            for name, value in (path_parameters or {}).items()})
+        return st.fixed_dictionaries(
+            {
+                name: _maybe_known(value, known.get(f"{resource}.{name}", known.get(name, [])))
+                for name, value in (path_parameters or {}).items()
+            }
+        )
 
     @schema.hook
     def flatmap_query(context, query):
@@ -186,12 +234,21 @@ def api_schema(demo_app):
 
 def _fuzz(operation, headers: dict[str, str], tally: dict[str, int]) -> str | None:
     """Run one operation's cases, valid and invalid; the failure, or None."""
-    strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                         operation.as_strategy(GenerationMode.NEGATIVE))
+    strategy = st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE),
+        operation.as_strategy(GenerationMode.NEGATIVE),
+    )
 
     @seed(SEED)
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck),
-              phases=[Phase.generate, Phase.shrink] if os.environ.get("FUZZ_SHRINK") else [Phase.generate])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate, Phase.shrink]
+        if os.environ.get("FUZZ_SHRINK")
+        else [Phase.generate],
+    )
     @given(case=strategy)
     def run(case):
         response = case.call(headers=headers)
@@ -201,7 +258,10 @@ def _fuzz(operation, headers: dict[str, str], tally: dict[str, int]) -> str | No
 
     try:
         run()
-    except (AssertionError, FailureGroup) as error:  # report it with the operation, go on with the next
+    except (
+        AssertionError,
+        FailureGroup,
+    ) as error:  # report it with the operation, go on with the next
         return f"{operation.label}: {error}"
     return None
 
@@ -211,7 +271,9 @@ def _report(role: str, tally: dict[str, int], failures: int) -> None:
     path = os.environ.get("FUZZ_REPORT")
     if path:
         with open(path, "a", encoding="utf-8") as out:
-            out.write(json.dumps({"role": role, "seed": SEED, "failures": failures, **tally}) + "\n")
+            out.write(
+                json.dumps({"role": role, "seed": SEED, "failures": failures, **tally}) + "\n"
+            )
 
 
 @pytest.mark.slow

@@ -54,16 +54,25 @@ def test_a_retried_receipt_is_booked_once_and_answered_the_same(client, db, wh):
 
 def test_the_same_key_for_a_different_receipt_is_refused_and_books_nothing(client, db, wh):
     key = {**wh, "Idempotency-Key": "rcpt-2"}
-    assert client.post("/api/stock/receipts", json=_receipt("PSU-2"), headers=key).status_code == 201
+    assert (
+        client.post("/api/stock/receipts", json=_receipt("PSU-2"), headers=key).status_code == 201
+    )
     other = client.post("/api/stock/receipts", json=_receipt("PSU-3"), headers=key)
     assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]
     assert _count(db, SerialItem, SerialItem.serial == "PSU-3") == 0
 
 
 def test_a_transfer_retried_after_its_answer_was_lost_ships_once(client, db, wh):
-    client.post("/api/stock/receipts", json={"depot": "BJ01", "part_number": "NET-SFP", "qty": 5},
-                headers=wh)
-    body = {"from_depot": "BJ01", "to_depot": "SH01", "lines": [{"part_number": "NET-SFP", "qty": 3}]}
+    client.post(
+        "/api/stock/receipts",
+        json={"depot": "BJ01", "part_number": "NET-SFP", "qty": 5},
+        headers=wh,
+    )
+    body = {
+        "from_depot": "BJ01",
+        "to_depot": "SH01",
+        "lines": [{"part_number": "NET-SFP", "qty": 3}],
+    }
     key = {**wh, "Idempotency-Key": "ship-1"}
     first = client.post("/api/transfers", json=body, headers=key)
     again = client.post("/api/transfers", json=body, headers=key)
@@ -74,7 +83,8 @@ def test_a_transfer_retried_after_its_answer_was_lost_ships_once(client, db, wh)
 
 
 def test_a_request_that_fails_after_its_work_leaves_nothing_and_its_retry_books_once(
-        client, db, wh, monkeypatch):
+    client, db, wh, monkeypatch
+):
     """The work commits inside the view, then the view dies: the key, the receipt and the
     movement all vanish together, and the retry with the same key does the work."""
     import app.api.stock as stock_api
@@ -103,8 +113,14 @@ def pg_app(pg_database_url):
     from tests.conftest import _truncate_pg
 
     _truncate_pg(pg_database_url)
-    app = create_app({"DATABASE_URL": pg_database_url, "TESTING": True, "SECRET_KEY": "test",
-                      "RATELIMIT_STORAGE_URI": "memory://"})
+    app = create_app(
+        {
+            "DATABASE_URL": pg_database_url,
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
     yield app
     app.extensions["sparelog.db"].engine.dispose()
 
@@ -119,8 +135,11 @@ def test_concurrent_retries_with_one_key_book_once_and_all_get_the_first_answer(
     def send():
         client = pg_app.test_client()
         barrier.wait()
-        r = client.post("/api/stock/receipts", json=_receipt("PSU-RACE"),
-                        headers={**wh, "Idempotency-Key": "rcpt-race"})
+        r = client.post(
+            "/api/stock/receipts",
+            json=_receipt("PSU-RACE"),
+            headers={**wh, "Idempotency-Key": "rcpt-race"},
+        )
         answers.append((r.status_code, r.json, r.headers.get("Idempotent-Replayed")))
 
     threads = [threading.Thread(target=send) for _ in range(12)]

@@ -13,20 +13,50 @@ from tests.builders import bearer, make_depot, make_user
 @pytest.fixture
 def plan_world(db):
     depot = make_depot(db, "BJ01")
-    db.add_all([
-        Engineer(code="E1", name="王伟", home_city="Beijing", home_lat=39.95, home_lon=116.30,
-                 base_depot_id=depot.id, skills=["server"], shift_start_min=8 * 60, shift_end_min=18 * 60,
-                 work_days="12345"),
-        Engineer(code="E2", name="李娜", home_city="Beijing", home_lat=39.85, home_lon=116.50,
-                 base_depot_id=depot.id, skills=["video"], shift_start_min=8 * 60, shift_end_min=18 * 60,
-                 work_days="12345"),
-    ])
+    db.add_all(
+        [
+            Engineer(
+                code="E1",
+                name="王伟",
+                home_city="Beijing",
+                home_lat=39.95,
+                home_lon=116.30,
+                base_depot_id=depot.id,
+                skills=["server"],
+                shift_start_min=8 * 60,
+                shift_end_min=18 * 60,
+                work_days="12345",
+            ),
+            Engineer(
+                code="E2",
+                name="李娜",
+                home_city="Beijing",
+                home_lat=39.85,
+                home_lon=116.50,
+                base_depot_id=depot.id,
+                skills=["video"],
+                shift_start_min=8 * 60,
+                shift_end_min=18 * 60,
+                work_days="12345",
+            ),
+        ]
+    )
     from models import Customer
 
     c = Customer(code="C1", name="Bank")
     db.add(c)
     db.flush()
-    db.add(Site(customer_id=c.id, code="S1", name="Bank HQ", address="Beijing", city="Beijing", lat=39.91, lon=116.45))
+    db.add(
+        Site(
+            customer_id=c.id,
+            code="S1",
+            name="Bank HQ",
+            address="Beijing",
+            city="Beijing",
+            lat=39.91,
+            lon=116.45,
+        )
+    )
     db.commit()
     _u, token = make_user(db, "dispatcher")
     return bearer(token)
@@ -43,18 +73,39 @@ def _wait(client, href, headers, limit_s=60):
 
 
 def test_day_plan_respects_skills_and_picks_up_the_spare_first(client, plan_world):
-    body = {"date": "2026-11-23", "engineers": ["E1", "E2"], "time_limit_s": 1, "stops": [
-        {"id": "fault-server", "site": "S1", "service_minutes": 60, "skill": "server", "severity": "P1",
-         "pickup_depot": "BJ01", "window_start": "2026-11-23T01:00:00Z", "window_end": "2026-11-23T06:00:00Z"},
-        {"id": "inspect-video", "lat": 39.99, "lon": 116.31, "service_minutes": 90, "skill": "video",
-         "severity": "inspection"},
-    ]}
+    body = {
+        "date": "2026-11-23",
+        "engineers": ["E1", "E2"],
+        "time_limit_s": 1,
+        "stops": [
+            {
+                "id": "fault-server",
+                "site": "S1",
+                "service_minutes": 60,
+                "skill": "server",
+                "severity": "P1",
+                "pickup_depot": "BJ01",
+                "window_start": "2026-11-23T01:00:00Z",
+                "window_end": "2026-11-23T06:00:00Z",
+            },
+            {
+                "id": "inspect-video",
+                "lat": 39.99,
+                "lon": 116.31,
+                "service_minutes": 90,
+                "skill": "video",
+                "severity": "inspection",
+            },
+        ],
+    }
     r = client.post("/api/route-plans", json=body, headers=plan_world)
     assert r.status_code == 202, r.json
     assert r.headers["Location"].endswith(r.json["id"])
     job = _wait(client, r.json["href"], plan_world)
     assert job["status"] == "succeeded", job
-    routes = {route["engineer"]: [v["stop"] for v in route["visits"]] for route in job["result"]["routes"]}
+    routes = {
+        route["engineer"]: [v["stop"] for v in route["visits"]] for route in job["result"]["routes"]
+    }
     assert routes["E1"] == ["fault-server@pickup", "fault-server"]
     assert routes["E2"] == ["inspect-video"]
     assert job["result"]["unserved"] == []
@@ -64,26 +115,64 @@ def test_day_plan_respects_skills_and_picks_up_the_spare_first(client, plan_worl
 
 
 def test_a_stop_no_one_can_reach_in_time_is_reported_not_dropped_silently(client, plan_world):
-    body = {"date": "2026-11-23", "engineers": ["E1"], "time_limit_s": 1, "stops": [
-        {"id": "far-away", "lat": 43.8, "lon": 87.6, "service_minutes": 60, "skill": "server",
-         "window_start": "2026-11-23T01:00:00Z", "window_end": "2026-11-23T01:30:00Z"}]}
-    job = _wait(client, client.post("/api/route-plans", json=body, headers=plan_world).json["href"], plan_world)
+    body = {
+        "date": "2026-11-23",
+        "engineers": ["E1"],
+        "time_limit_s": 1,
+        "stops": [
+            {
+                "id": "far-away",
+                "lat": 43.8,
+                "lon": 87.6,
+                "service_minutes": 60,
+                "skill": "server",
+                "window_start": "2026-11-23T01:00:00Z",
+                "window_end": "2026-11-23T01:30:00Z",
+            }
+        ],
+    }
+    job = _wait(
+        client,
+        client.post("/api/route-plans", json=body, headers=plan_world).json["href"],
+        plan_world,
+    )
     assert job["status"] == "succeeded"
     assert [u["stop"] for u in job["result"]["unserved"]] == ["far-away"]
     assert job["result"]["unserved"][0]["reason"]
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"stops": [{"id": "x", "site": "S1", "service_minutes": 30, "window_start": "2026-11-23T05:00:00Z",
-                 "window_end": "2026-11-23T04:00:00Z"}]}, "stops.0.window_end"),
-    ({"date": "2026-11-22"}, "engineers.0"),  # a Sunday: E1 works Monday to Friday
-    ({"engineers": ["NOPE"]}, "engineers.0"),
-    ({"stops": [{"id": "x", "site": "NOPE", "service_minutes": 30}]}, "stops.0.site"),
-    ({"stops": [{"id": "x", "lat": 95, "lon": 10, "service_minutes": 30}]}, "stops.0.lat"),
-    ({"timezone": "Mars/Olympus"}, "timezone"),
-])
-def test_bad_plan_requests_name_what_is_wrong_and_queue_nothing(client, db, plan_world, change, field):
-    body = {"date": "2026-11-23", "engineers": ["E1"], "stops": [{"id": "x", "site": "S1", "service_minutes": 30}]}
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (
+            {
+                "stops": [
+                    {
+                        "id": "x",
+                        "site": "S1",
+                        "service_minutes": 30,
+                        "window_start": "2026-11-23T05:00:00Z",
+                        "window_end": "2026-11-23T04:00:00Z",
+                    }
+                ]
+            },
+            "stops.0.window_end",
+        ),
+        ({"date": "2026-11-22"}, "engineers.0"),  # a Sunday: E1 works Monday to Friday
+        ({"engineers": ["NOPE"]}, "engineers.0"),
+        ({"stops": [{"id": "x", "site": "NOPE", "service_minutes": 30}]}, "stops.0.site"),
+        ({"stops": [{"id": "x", "lat": 95, "lon": 10, "service_minutes": 30}]}, "stops.0.lat"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+    ],
+)
+def test_bad_plan_requests_name_what_is_wrong_and_queue_nothing(
+    client, db, plan_world, change, field
+):
+    body = {
+        "date": "2026-11-23",
+        "engineers": ["E1"],
+        "stops": [{"id": "x", "site": "S1", "service_minutes": 30}],
+    }
     body.update(change)
     r = client.post("/api/route-plans", json=body, headers=plan_world)
     assert r.status_code == 422, r.json
@@ -98,7 +187,10 @@ def test_bad_plan_requests_name_what_is_wrong_and_queue_nothing(client, db, plan
 
 def test_only_dispatchers_plan_routes(client, db, plan_world):
     _u, wh = make_user(db, "warehouse", "wh9")
-    r = client.post("/api/route-plans", json={"date": "2026-11-23", "engineers": ["E1"], "stops": []},
-                    headers=bearer(wh))
+    r = client.post(
+        "/api/route-plans",
+        json={"date": "2026-11-23", "engineers": ["E1"], "stops": []},
+        headers=bearer(wh),
+    )
     assert r.status_code == 403
     assert client.get("/api/route-plans/unknown", headers=plan_world).status_code == 404

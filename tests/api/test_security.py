@@ -34,11 +34,16 @@ def csrf_token(client) -> str:
 
 
 def sign_in(client, username: str, password: str = PASSWORD, **kw):
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": csrf_token(client)}, **kw)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token(client)},
+        **kw,
+    )
 
 
-def user_with_password(db, username: str, role: str = "warehouse", password: str = PASSWORD) -> User:
+def user_with_password(
+    db, username: str, role: str = "warehouse", password: str = PASSWORD
+) -> User:
     user = User(username=username, display_name=username, role=role)
     set_password(user, password)
     db.add(user)
@@ -48,8 +53,14 @@ def user_with_password(db, username: str, role: str = "warehouse", password: str
 
 def user_events(db, username: str) -> list[tuple[str, str]]:
     db.rollback()
-    events = [(e.kind, e.actor) for e in db.scalars(
-        select(Event).where(Event.subject_type == "user", Event.subject_ref == username).order_by(Event.id))]
+    events = [
+        (e.kind, e.actor)
+        for e in db.scalars(
+            select(Event)
+            .where(Event.subject_type == "user", Event.subject_ref == username)
+            .order_by(Event.id)
+        )
+    ]
     db.rollback()  # SQLite: no read transaction left open while the app writes
     return events
 
@@ -132,10 +143,16 @@ def test_deactivating_a_user_cuts_off_their_tokens_and_sessions(app, client, db)
     assert sign_in(app.test_client(), "wang.wh").status_code == 401
 
     # coming back does not bring the old token or the old session back
-    assert client.patch("/api/users/wang.wh", json={"active": True}, headers=admin).json["active"] is True
+    assert (
+        client.patch("/api/users/wang.wh", json={"active": True}, headers=admin).json["active"]
+        is True
+    )
     assert client.get("/api/me", headers=bearer(token)).status_code == 401
     assert browser.get("/warehouse/").status_code == 302
-    assert sign_in(browser, "wang.wh").status_code == 302 and browser.get("/warehouse/").status_code == 200
+    assert (
+        sign_in(browser, "wang.wh").status_code == 302
+        and browser.get("/warehouse/").status_code == 200
+    )
     assert user_events(db, "wang.wh") == [("deactivated", "root"), ("reactivated", "root")]
 
 
@@ -145,7 +162,9 @@ def test_a_new_password_ends_the_users_web_sessions(app, client, db):
     browser = app.test_client()
     sign_in(browser, "li.disp")
     assert browser.get("/dispatch/").status_code == 200
-    changed = client.patch("/api/users/li.disp", json={"password": "a-brand-new-one"}, headers=bearer(admin_token))
+    changed = client.patch(
+        "/api/users/li.disp", json={"password": "a-brand-new-one"}, headers=bearer(admin_token)
+    )
     assert changed.status_code == 200
     assert browser.get("/dispatch/").status_code == 302
     assert sign_in(app.test_client(), "li.disp").status_code == 401
@@ -164,17 +183,30 @@ def test_an_admin_cannot_lock_themselves_out(client, db):
 def test_creating_and_changing_users_is_recorded_with_the_admin_as_actor(client, db):
     _admin, admin_token = make_user(db, "admin", "root")
     admin = bearer(admin_token)
-    created = client.post("/api/users", json={"username": "chen.wh", "display_name": "Chen", "role": "warehouse",
-                                              "password": "initial-pass-1"}, headers=admin)
+    created = client.post(
+        "/api/users",
+        json={
+            "username": "chen.wh",
+            "display_name": "Chen",
+            "role": "warehouse",
+            "password": "initial-pass-1",
+        },
+        headers=admin,
+    )
     assert created.status_code == 201 and "password" not in created.json
-    changed = client.patch("/api/users/chen.wh", json={"role": "dispatcher", "display_name": "Chen Jie"},
-                           headers=admin)
+    changed = client.patch(
+        "/api/users/chen.wh", json={"role": "dispatcher", "display_name": "Chen Jie"}, headers=admin
+    )
     assert changed.json["role"] == "dispatcher"
     assert user_events(db, "chen.wh") == [("created", "root"), ("updated", "root")]
-    event = db.scalars(select(Event).where(Event.subject_ref == "chen.wh", Event.kind == "updated")).one()
+    event = db.scalars(
+        select(Event).where(Event.subject_ref == "chen.wh", Event.kind == "updated")
+    ).one()
     assert event.data["changes"]["role"] == ["warehouse", "dispatcher"]
     db.rollback()
-    assert client.patch("/api/users/nobody", json={"active": False}, headers=admin).status_code == 404
+    assert (
+        client.patch("/api/users/nobody", json={"active": False}, headers=admin).status_code == 404
+    )
 
 
 # --- passwords ---------------------------------------------------------------------------------
@@ -183,9 +215,14 @@ def test_creating_and_changing_users_is_recorded_with_the_admin_as_actor(client,
 def test_passwords_are_stored_as_argon2id_and_only_the_right_one_signs_in(app, db):
     user = user_with_password(db, "wang.wh")
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
-    wrong, unknown = sign_in(app.test_client(), "wang.wh", "not it"), sign_in(app.test_client(), "nobody", "not it")
+    wrong, unknown = (
+        sign_in(app.test_client(), "wang.wh", "not it"),
+        sign_in(app.test_client(), "nobody", "not it"),
+    )
     assert wrong.status_code == unknown.status_code == 401
-    assert "用户名或密码不正确" in wrong.get_data(as_text=True)  # the same words: no hint which part was wrong
+    assert "用户名或密码不正确" in wrong.get_data(
+        as_text=True
+    )  # the same words: no hint which part was wrong
     assert sign_in(app.test_client(), "WANG.WH").status_code == 302
 
 
@@ -224,10 +261,19 @@ def test_production_refuses_to_start_without_a_secret_key(bare_env, tmp_path, sq
 def test_the_server_process_stops_at_start_naming_secret_key(tmp_path, sqlite_template):
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SPARELOG_ENV")}
     env |= {"DATABASE_URL": f"sqlite:///{sqlite_template}", "JOBS_BACKEND": "none"}
-    done = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0
-    assert "ConfigError: SECRET_KEY is not set" in done.stderr and "SPARELOG_ENV=development" in done.stderr
+    assert (
+        "ConfigError: SECRET_KEY is not set" in done.stderr
+        and "SPARELOG_ENV=development" in done.stderr
+    )
 
 
 def test_development_generates_a_key_once_readable_by_its_owner_only(bare_env, tmp_path):
@@ -246,27 +292,46 @@ def test_a_secret_key_from_the_environment_wins(bare_env, monkeypatch, tmp_path)
 
 def test_an_unknown_environment_is_refused_naming_the_variable(bare_env, monkeypatch, tmp_path):
     monkeypatch.setenv("SPARELOG_ENV", "prod")
-    with pytest.raises(ConfigError, match="SPARELOG_ENV must be one of production, development, testing"):
+    with pytest.raises(
+        ConfigError, match="SPARELOG_ENV must be one of production, development, testing"
+    ):
         load_config(str(tmp_path))
 
 
-def test_production_counts_in_redis_and_sends_cookies_over_https_only(bare_env, monkeypatch, tmp_path):
+def test_production_counts_in_redis_and_sends_cookies_over_https_only(
+    bare_env, monkeypatch, tmp_path
+):
     monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/2")
     production = load_config(str(tmp_path), "production")
     development = load_config(str(tmp_path), "development")
     assert production["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/2"
     assert development["RATELIMIT_STORAGE_URI"] == "memory://"
-    assert production["SESSION_COOKIE_SECURE"] is True and development["SESSION_COOKIE_SECURE"] is False
+    assert (
+        production["SESSION_COOKIE_SECURE"] is True
+        and development["SESSION_COOKIE_SECURE"] is False
+    )
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://limits.internal:6379/0")
-    assert load_config(str(tmp_path), "production")["RATELIMIT_STORAGE_URI"] == "redis://limits.internal:6379/0"
+    assert (
+        load_config(str(tmp_path), "production")["RATELIMIT_STORAGE_URI"]
+        == "redis://limits.internal:6379/0"
+    )
 
 
 @pytest.mark.parametrize(("environment", "secure"), [("production", True), ("development", False)])
-def test_the_session_cookie_is_httponly_lax_and_secure_in_production(database_url, db, environment, secure):
+def test_the_session_cookie_is_httponly_lax_and_secure_in_production(
+    database_url, db, environment, secure
+):
     from app import create_app
 
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "SPARELOG_ENV": environment,
-                      "RATELIMIT_STORAGE_URI": "memory://", "JOBS_BACKEND": "none"})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "SPARELOG_ENV": environment,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "JOBS_BACKEND": "none",
+        }
+    )
     try:
         user_with_password(db, "wang.wh")
         cookie = sign_in(app.test_client(), "wang.wh").headers["Set-Cookie"]
@@ -352,8 +417,14 @@ print(json.dumps([client.get("/api/track/NO-SUCH-CODE-00000000").status_code for
 
 
 def _process(config: dict, n: int, env: dict) -> list[int]:
-    done = subprocess.run([sys.executable, "-c", SERVER, json.dumps(config), str(n)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", SERVER, json.dumps(config), str(n)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -361,14 +432,24 @@ def _process(config: dict, n: int, env: dict) -> list[int]:
 def test_two_server_processes_share_the_tracking_count_through_redis(redis_prefix, sqlite_template):
     """As two gunicorn workers (or two hosts) would: the limit holds across processes
     because the counters live in Redis; with in-memory counters each would allow its own."""
-    env = {k: v for k, v in os.environ.items() if k not in ("RATELIMIT_STORAGE_URI", "SPARELOG_ENV")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("RATELIMIT_STORAGE_URI", "SPARELOG_ENV")
+    }
     env["REDIS_URL"] = REDIS_URL
-    config = {"DATABASE_URL": f"sqlite:///{sqlite_template}", "SECRET_KEY": "test", "JOBS_BACKEND": "none",
-              "TRACKING_RATE_LIMIT": "3 per minute", "RATELIMIT_KEY_PREFIX": redis_prefix}
+    config = {
+        "DATABASE_URL": f"sqlite:///{sqlite_template}",
+        "SECRET_KEY": "test",
+        "JOBS_BACKEND": "none",
+        "TRACKING_RATE_LIMIT": "3 per minute",
+        "RATELIMIT_KEY_PREFIX": redis_prefix,
+    }
     assert _process(config, 2, env) == [404, 404]
     assert _process(config, 2, env) == [404, 429]  # the third request overall was the last allowed
 
-    in_memory = config | {"RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_KEY_PREFIX": redis_prefix + "-m"}
+    in_memory = config | {
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_KEY_PREFIX": redis_prefix + "-m",
+    }
     assert _process(in_memory, 2, env) == [404, 404]
     assert _process(in_memory, 2, env) == [404, 404]
 
@@ -376,8 +457,14 @@ def test_two_server_processes_share_the_tracking_count_through_redis(redis_prefi
 def test_with_redis_unreachable_tracking_and_sign_in_still_answer_and_still_limit(sqlite_template):
     """Production counts in Redis; when it is down the limits fall back to each worker's
     memory instead of turning every tracking lookup and sign-in into a server error."""
-    env = {k: v for k, v in os.environ.items() if k not in ("RATELIMIT_STORAGE_URI", "SPARELOG_ENV")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("RATELIMIT_STORAGE_URI", "SPARELOG_ENV")
+    }
     env["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
-    config = {"DATABASE_URL": f"sqlite:///{sqlite_template}", "SECRET_KEY": "test", "JOBS_BACKEND": "none",
-              "TRACKING_RATE_LIMIT": "2 per minute"}
+    config = {
+        "DATABASE_URL": f"sqlite:///{sqlite_template}",
+        "SECRET_KEY": "test",
+        "JOBS_BACKEND": "none",
+        "TRACKING_RATE_LIMIT": "2 per minute",
+    }
     assert _process(config, 3, env) == [404, 404, 429]

@@ -48,8 +48,13 @@ def _conforms(spec, template: str, method: str, *, headers=None, path_parameters
 
 def test_errors_are_documented_as_problem_json_and_answered_so(spec, client, admin):
     """The spec said application/json with flask-smorest's own error body; we answer RFC 9457."""
-    missing = _conforms(spec, "/api/parts/{part_number}", "GET", headers=admin,
-                        path_parameters={"part_number": "NOPE"})
+    missing = _conforms(
+        spec,
+        "/api/parts/{part_number}",
+        "GET",
+        headers=admin,
+        path_parameters={"part_number": "NOPE"},
+    )
     assert missing.status_code == 404
     assert missing.headers["content-type"][0].startswith("application/problem+json")
     bad = _conforms(spec, "/api/stock/receipts", "POST", headers=admin, body={"depot": 7})
@@ -60,15 +65,38 @@ def test_errors_are_documented_as_problem_json_and_answered_so(spec, client, adm
 
 def test_amounts_are_exchanged_and_documented_as_decimal_strings(spec, client, admin):
     """Costs and charges went out as "2400.00" while the spec promised a JSON number."""
-    created = _conforms(spec, "/api/parts", "POST", headers=admin, body={
-        "part_number": "SRV-FAN", "description": "Fan", "description_zh": "风扇", "category": "server",
-        "tracking": "serialized", "kind": "repairable", "unit_cost": "2400"})
+    created = _conforms(
+        spec,
+        "/api/parts",
+        "POST",
+        headers=admin,
+        body={
+            "part_number": "SRV-FAN",
+            "description": "Fan",
+            "description_zh": "风扇",
+            "category": "server",
+            "tracking": "serialized",
+            "kind": "repairable",
+            "unit_cost": "2400",
+        },
+    )
     assert created.status_code == 201 and created.json()["unit_cost"] == "2400.00"
     listed = _conforms(spec, "/api/parts", "GET", headers=admin)
-    assert {p["part_number"]: p["unit_cost"] for p in listed.json()["items"]}["SRV-FAN"] == "2400.00"
-    too_much = client.post("/api/parts", headers=admin, json={
-        "part_number": "SRV-GOLD", "description": "Gold", "category": "server", "tracking": "serialized",
-        "kind": "repairable", "unit_cost": "10000000.01"})
+    assert {p["part_number"]: p["unit_cost"] for p in listed.json()["items"]}[
+        "SRV-FAN"
+    ] == "2400.00"
+    too_much = client.post(
+        "/api/parts",
+        headers=admin,
+        json={
+            "part_number": "SRV-GOLD",
+            "description": "Gold",
+            "category": "server",
+            "tracking": "serialized",
+            "kind": "repairable",
+            "unit_cost": "10000000.01",
+        },
+    )
     assert too_much.status_code == 422 and "unit_cost" in too_much.json["errors"]
 
 

@@ -55,25 +55,39 @@ def test_receiving_requires_a_token_and_the_right_role(client, db, wh):
 
 
 def test_serial_lookup_shows_state_and_history(client, wh):
-    client.post("/api/stock/receipts", json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A1"}, headers=wh)
+    client.post(
+        "/api/stock/receipts",
+        json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A1"},
+        headers=wh,
+    )
     r = client.get("/api/items/A1", headers=wh)
     assert r.status_code == 200
-    assert (r.json["location"], r.json["status"], r.json["condition"]) == ("BJ01", "in_stock", "good")
+    assert (r.json["location"], r.json["status"], r.json["condition"]) == (
+        "BJ01",
+        "in_stock",
+        "good",
+    )
     assert r.json["movements"][0]["reason"] == "receipt"
     missing = client.get("/api/items/NOPE", headers=wh)
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"depot": "XX", "part_number": "SRV-PSU", "serial": "A"}, "depot"),
-    ({"depot": "BJ01", "part_number": "NOPE", "serial": "A"}, "part_number"),
-    ({"depot": "BJ01", "part_number": "NET-SFP", "qty": 0}, "qty"),
-    ({"depot": "BJ01", "part_number": "NET-SFP", "qty": -3}, "qty"),
-    ({"depot": "BJ01", "part_number": "SRV-PSU", "serial": "S" * 65}, "serial"),
-    ({"depot": "BJ01", "part_number": "SRV-PSU"}, "serial"),
-    ({"part_number": "SRV-PSU", "serial": "A"}, "depot"),
-    ({"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A", "condition": "shiny"}, "condition"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"depot": "XX", "part_number": "SRV-PSU", "serial": "A"}, "depot"),
+        ({"depot": "BJ01", "part_number": "NOPE", "serial": "A"}, "part_number"),
+        ({"depot": "BJ01", "part_number": "NET-SFP", "qty": 0}, "qty"),
+        ({"depot": "BJ01", "part_number": "NET-SFP", "qty": -3}, "qty"),
+        ({"depot": "BJ01", "part_number": "SRV-PSU", "serial": "S" * 65}, "serial"),
+        ({"depot": "BJ01", "part_number": "SRV-PSU"}, "serial"),
+        ({"part_number": "SRV-PSU", "serial": "A"}, "depot"),
+        (
+            {"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A", "condition": "shiny"},
+            "condition",
+        ),
+    ],
+)
 def test_bad_receipts_get_a_problem_naming_the_field_and_write_nothing(client, db, wh, body, field):
     before = _movements(db)
     r = client.post("/api/stock/receipts", json=body, headers=wh)
@@ -91,69 +105,128 @@ def test_duplicate_serial_is_a_conflict(client, wh):
 
 
 def test_wrong_content_type_is_415_and_malformed_json_is_400(client, wh):
-    r = client.post("/api/stock/receipts", data="depot=BJ01", headers={**wh, "Content-Type": "text/plain"})
+    r = client.post(
+        "/api/stock/receipts", data="depot=BJ01", headers={**wh, "Content-Type": "text/plain"}
+    )
     assert r.status_code == 415 and r.mimetype == "application/problem+json"
-    r = client.post("/api/stock/receipts", data="{not json", headers={**wh, "Content-Type": "application/json"})
+    r = client.post(
+        "/api/stock/receipts", data="{not json", headers={**wh, "Content-Type": "application/json"}
+    )
     assert r.status_code == 400 and r.mimetype == "application/problem+json"
 
 
 def test_transfer_of_an_item_not_at_the_source_is_409_and_moves_nothing(client, db, wh):
-    client.post("/api/stock/receipts", json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A1"}, headers=wh)
+    client.post(
+        "/api/stock/receipts",
+        json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A1"},
+        headers=wh,
+    )
     before = _movements(db)
-    r = client.post("/api/transfers", json={"from_depot": "SH01", "to_depot": "BJ01",
-                                            "lines": [{"part_number": "SRV-PSU", "serial": "A1"}]}, headers=wh)
+    r = client.post(
+        "/api/transfers",
+        json={
+            "from_depot": "SH01",
+            "to_depot": "BJ01",
+            "lines": [{"part_number": "SRV-PSU", "serial": "A1"}],
+        },
+        headers=wh,
+    )
     assert r.status_code == 409 and "lines.0.serial" in r.json["errors"]
     assert _movements(db) == before
 
 
 def test_transfer_round_trip_reports_discrepancies(client, wh):
     for s in ("A1", "A2"):
-        client.post("/api/stock/receipts", json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": s}, headers=wh)
-    shipped = client.post("/api/transfers", json={"from_depot": "BJ01", "to_depot": "SH01", "lines": [
-        {"part_number": "SRV-PSU", "serial": "A1"}, {"part_number": "SRV-PSU", "serial": "A2"}]}, headers=wh)
+        client.post(
+            "/api/stock/receipts",
+            json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": s},
+            headers=wh,
+        )
+    shipped = client.post(
+        "/api/transfers",
+        json={
+            "from_depot": "BJ01",
+            "to_depot": "SH01",
+            "lines": [
+                {"part_number": "SRV-PSU", "serial": "A1"},
+                {"part_number": "SRV-PSU", "serial": "A2"},
+            ],
+        },
+        headers=wh,
+    )
     assert shipped.status_code == 201
     number = shipped.json["number"]
     assert number.startswith("TRF-")
-    got = client.post(f"/api/transfers/{number}/receive", json={"lines": [
-        {"part_number": "SRV-PSU", "serial": "A1"}]}, headers=wh)
+    got = client.post(
+        f"/api/transfers/{number}/receive",
+        json={"lines": [{"part_number": "SRV-PSU", "serial": "A1"}]},
+        headers=wh,
+    )
     assert got.status_code == 200 and got.json["status"] == "discrepancy"
     assert got.json["discrepancies"] == [
-        {"part_number": "SRV-PSU", "serial": "A2", "expected": 1, "received": 0, "kind": "missing"}]
+        {"part_number": "SRV-PSU", "serial": "A2", "expected": 1, "received": 0, "kind": "missing"}
+    ]
     again = client.post(f"/api/transfers/{number}/receive", json={}, headers=wh)
     assert again.status_code == 409
 
 
 def test_csv_import_reports_bad_rows_by_number(client, db, wh):
-    csv = ("depot,part_number,serial,qty,condition\n"
-           "BJ01,SRV-PSU,C1,1,good\n"
-           "BJ01,SRV-PSU,C1,1,good\n"
-           "BJ01,NET-SFP,,abc,good\n"
-           "BJ01,NET-SFP,,7,good\n")
-    r = client.post("/api/stock/receipts/import?reference=DN-9", headers=wh,
-                    data={"file": (io.BytesIO(csv.encode()), "delivery.csv")}, content_type="multipart/form-data")
+    csv = (
+        "depot,part_number,serial,qty,condition\n"
+        "BJ01,SRV-PSU,C1,1,good\n"
+        "BJ01,SRV-PSU,C1,1,good\n"
+        "BJ01,NET-SFP,,abc,good\n"
+        "BJ01,NET-SFP,,7,good\n"
+    )
+    r = client.post(
+        "/api/stock/receipts/import?reference=DN-9",
+        headers=wh,
+        data={"file": (io.BytesIO(csv.encode()), "delivery.csv")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 200, r.json
     assert [(e["row"], e["field"]) for e in r.json["errors"]] == [(3, "serial"), (4, "qty")]
     assert r.json["units"] == 8
-    strict = client.post("/api/stock/receipts/import?strict=true", headers=wh,
-                         data={"file": (io.BytesIO(csv.replace("C1", "D1").encode()), "d.csv")},
-                         content_type="multipart/form-data")
+    strict = client.post(
+        "/api/stock/receipts/import?strict=true",
+        headers=wh,
+        data={"file": (io.BytesIO(csv.replace("C1", "D1").encode()), "d.csv")},
+        content_type="multipart/form-data",
+    )
     assert strict.status_code == 422 and "file" in strict.json["errors"]
     assert client.get("/api/items/D1", headers=wh).status_code == 404
 
 
 def test_import_without_a_file_or_with_a_missing_column_is_422(client, wh):
-    r = client.post("/api/stock/receipts/import", headers=wh, data={}, content_type="multipart/form-data")
+    r = client.post(
+        "/api/stock/receipts/import", headers=wh, data={}, content_type="multipart/form-data"
+    )
     assert r.status_code == 422 and "file" in r.json["errors"]
-    r = client.post("/api/stock/receipts/import", headers=wh, content_type="multipart/form-data",
-                    data={"file": (io.BytesIO(b"depot,serial\nBJ01,X\n"), "d.csv")})
+    r = client.post(
+        "/api/stock/receipts/import",
+        headers=wh,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"depot,serial\nBJ01,X\n"), "d.csv")},
+    )
     assert r.status_code == 422 and "part_number" in r.json["detail"]
 
 
 def test_availability_sorted_by_distance_and_filtered_by_condition(client, wh):
-    client.post("/api/stock/receipts", json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A1"}, headers=wh)
-    client.post("/api/stock/receipts", json={"depot": "SH01", "part_number": "SRV-PSU", "serial": "A2"}, headers=wh)
-    client.post("/api/stock/receipts", json={"depot": "SH01", "part_number": "SRV-PSU", "serial": "F1",
-                                             "condition": "faulty"}, headers=wh)
+    client.post(
+        "/api/stock/receipts",
+        json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A1"},
+        headers=wh,
+    )
+    client.post(
+        "/api/stock/receipts",
+        json={"depot": "SH01", "part_number": "SRV-PSU", "serial": "A2"},
+        headers=wh,
+    )
+    client.post(
+        "/api/stock/receipts",
+        json={"depot": "SH01", "part_number": "SRV-PSU", "serial": "F1", "condition": "faulty"},
+        headers=wh,
+    )
     r = client.get("/api/availability?part_number=SRV-PSU&near=31.2,121.4", headers=wh)
     assert [a["depot"] for a in r.json] == ["SH01", "BJ01"]
     faulty = client.get("/api/availability?part_number=SRV-PSU&condition=faulty", headers=wh)
@@ -164,9 +237,16 @@ def test_availability_sorted_by_distance_and_filtered_by_condition(client, wh):
 
 def test_movement_list_is_paginated_and_filtered(client, wh):
     for i in range(5):
-        client.post("/api/stock/receipts", json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": f"M{i}"},
-                    headers=wh)
-    client.post("/api/stock/receipts", json={"depot": "SH01", "part_number": "NET-SFP", "qty": 3}, headers=wh)
+        client.post(
+            "/api/stock/receipts",
+            json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": f"M{i}"},
+            headers=wh,
+        )
+    client.post(
+        "/api/stock/receipts",
+        json={"depot": "SH01", "part_number": "NET-SFP", "qty": 3},
+        headers=wh,
+    )
     page = client.get("/api/movements?depot=BJ01&page_size=2&page=2", headers=wh).json
     assert (page["total"], len(page["items"]), page["page"]) == (5, 2, 2)
     assert client.get("/api/movements?page_size=0", headers=wh).status_code == 422
@@ -175,15 +255,37 @@ def test_movement_list_is_paginated_and_filtered(client, wh):
 
 
 def test_scrap_and_count_through_the_api(client, wh):
-    client.post("/api/stock/receipts", json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A1"}, headers=wh)
-    assert client.post("/api/stock/scrap", json={"serial": "A1"}, headers=wh).status_code == 422  # no reason
-    assert client.post("/api/stock/scrap", json={"serial": "A1", "reason": "water damage"}, headers=wh).status_code == 200
+    client.post(
+        "/api/stock/receipts",
+        json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A1"},
+        headers=wh,
+    )
+    assert (
+        client.post("/api/stock/scrap", json={"serial": "A1"}, headers=wh).status_code == 422
+    )  # no reason
+    assert (
+        client.post(
+            "/api/stock/scrap", json={"serial": "A1", "reason": "water damage"}, headers=wh
+        ).status_code
+        == 200
+    )
     assert client.get("/api/items/A1", headers=wh).json["status"] == "scrapped"
-    client.post("/api/stock/receipts", json={"depot": "BJ01", "part_number": "NET-SFP", "qty": 10}, headers=wh)
-    r = client.post("/api/stock/counts", json={"depot": "BJ01", "part_number": "NET-SFP", "counted_qty": 8}, headers=wh)
+    client.post(
+        "/api/stock/receipts",
+        json={"depot": "BJ01", "part_number": "NET-SFP", "qty": 10},
+        headers=wh,
+    )
+    r = client.post(
+        "/api/stock/counts",
+        json={"depot": "BJ01", "part_number": "NET-SFP", "counted_qty": 8},
+        headers=wh,
+    )
     assert r.status_code == 200 and r.json["delta"] == -2
-    both = client.post("/api/stock/counts", json={"depot": "BJ01", "part_number": "NET-SFP", "counted_qty": 8,
-                                                  "serials": []}, headers=wh)
+    both = client.post(
+        "/api/stock/counts",
+        json={"depot": "BJ01", "part_number": "NET-SFP", "counted_qty": 8, "serials": []},
+        headers=wh,
+    )
     assert both.status_code == 422
 
 

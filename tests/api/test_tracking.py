@@ -20,16 +20,44 @@ def tracked(client, db):
     warehouse = bearer(make_user(db, "warehouse", "qian.wh")[1])
     _c2, other_site, _k2 = make_customer(db, "C002", city="Shanghai", lat=31.23, lon=121.47)
     db.rollback()
-    ticket = client.post("/api/tickets", headers=dispatcher, json={
-        "site": w.site, "severity": "P2", "symptom": "disk array degraded", "equipment_serial": w.equipment_serial,
-        "contact_name": "Han Mei", "contact_phone": "13800000000"}).json
-    confirmed = client.post(f"/api/tickets/{ticket['number']}/dispatch", headers=dispatcher,
-                            json={"engineer": w.engineer, "depot": w.depot}).json
-    client.post(f"/api/rmas/{confirmed['rma_number']}/ship", headers=warehouse,
-                json={"carrier": "SF Express", "waybill": "SF100200", "note": "INTERNAL: customer owes money"})
-    other = client.post("/api/rmas", headers=dispatcher, json={
-        "kind": "return_for_repair", "site": other_site, "faulty_part_number": w.part, "faulty_serial": "OTHER-SN-9",
-        "fault_symptom": "OTHER CUSTOMER SYMPTOM", "internal_note": "INTERNAL: other note"}).json
+    ticket = client.post(
+        "/api/tickets",
+        headers=dispatcher,
+        json={
+            "site": w.site,
+            "severity": "P2",
+            "symptom": "disk array degraded",
+            "equipment_serial": w.equipment_serial,
+            "contact_name": "Han Mei",
+            "contact_phone": "13800000000",
+        },
+    ).json
+    confirmed = client.post(
+        f"/api/tickets/{ticket['number']}/dispatch",
+        headers=dispatcher,
+        json={"engineer": w.engineer, "depot": w.depot},
+    ).json
+    client.post(
+        f"/api/rmas/{confirmed['rma_number']}/ship",
+        headers=warehouse,
+        json={
+            "carrier": "SF Express",
+            "waybill": "SF100200",
+            "note": "INTERNAL: customer owes money",
+        },
+    )
+    other = client.post(
+        "/api/rmas",
+        headers=dispatcher,
+        json={
+            "kind": "return_for_repair",
+            "site": other_site,
+            "faulty_part_number": w.part,
+            "faulty_serial": "OTHER-SN-9",
+            "fault_symptom": "OTHER CUSTOMER SYMPTOM",
+            "internal_note": "INTERNAL: other note",
+        },
+    ).json
     return confirmed["tracking_code"], other["tracking_code"]
 
 
@@ -49,8 +77,18 @@ def test_the_tracking_page_shows_progress_promise_and_the_engineers_given_name(c
 def test_tracking_shows_no_staff_names_notes_or_other_customers(client, tracked):
     code, other_code = tracked
     text = json.dumps(client.get(f"/api/track/{code}").json, ensure_ascii=False)
-    for secret in ("王伟", "zhao.disp", "qian.wh", "INTERNAL", "OTHER", "C002", "Han Mei", "13800000000",
-                   other_code, "Shanghai"):
+    for secret in (
+        "王伟",
+        "zhao.disp",
+        "qian.wh",
+        "INTERNAL",
+        "OTHER",
+        "C002",
+        "Han Mei",
+        "13800000000",
+        other_code,
+        "Shanghai",
+    ):
         assert secret not in text, secret
     other_text = json.dumps(client.get(f"/api/track/{other_code}").json, ensure_ascii=False)
     assert "INTERNAL" not in other_text and code not in other_text and "EQ-0001" not in other_text

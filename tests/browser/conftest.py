@@ -23,8 +23,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -35,8 +42,12 @@ def pytest_collection_modifyitems(items):
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("CHROMIUM_PATH"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None
@@ -59,17 +70,31 @@ def live_server(tmp_path_factory):
     work = tmp_path_factory.mktemp("live")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'demo.db'}", "FLASK_APP": "wsgi",
-           "SPARELOG_ENV": "development",  # the demo as `make run` serves it (plain HTTP cookies)
-           "SECRET_KEY": "browser-tests", "PUBLIC_BASE_URL": base, "JOBS_BACKEND": "inprocess",
-           "RATELIMIT_STORAGE_URI": "memory://", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{work / 'demo.db'}",
+        "FLASK_APP": "wsgi",
+        "SPARELOG_ENV": "development",  # the demo as `make run` serves it (plain HTTP cookies)
+        "SECRET_KEY": "browser-tests",
+        "PUBLIC_BASE_URL": base,
+        "JOBS_BACKEND": "inprocess",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PYTHONUNBUFFERED": "1",
+    }
     flask = [sys.executable, "-m", "flask"]
     for step in (["db", "upgrade"], ["seed-demo"]):
-        done = subprocess.run(flask + step, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        done = subprocess.run(
+            flask + step, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+        )
         assert done.returncode == 0, f"flask {' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
     log = open(work / "server.log", "w")
-    server = subprocess.Popen(flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -80,7 +105,9 @@ def live_server(tmp_path_factory):
             except OSError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("the server did not start:\n" + (work / "server.log").read_text()[-4000:])
+                raise AssertionError(
+                    "the server did not start:\n" + (work / "server.log").read_text()[-4000:]
+                )
             time.sleep(0.3)
         yield base
     finally:
@@ -97,12 +124,17 @@ def _warn_without_cjk_font() -> None:
     import warnings
 
     try:
-        found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=10).stdout
+        found = subprocess.run(
+            ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=10
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         found = ""
     if not found.strip():
-        warnings.warn("no CJK font installed: Chinese text in the screenshots shows as boxes "
-                      "(apt-get install fonts-wqy-microhei)", stacklevel=2)
+        warnings.warn(
+            "no CJK font installed: Chinese text in the screenshots shows as boxes "
+            "(apt-get install fonts-wqy-microhei)",
+            stacklevel=2,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -123,8 +155,12 @@ def browser():
 
 @pytest.fixture
 def desktop(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai", accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900},
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        accept_downloads=True,
+    )
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page
@@ -133,9 +169,15 @@ def desktop(browser):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        accept_downloads=True,
+    )
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page
@@ -168,9 +210,12 @@ class Api:
 
     def call(self, method: str, path: str, body: dict | None = None) -> dict:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"Authorization": f"Bearer {self.token}",
-                                                  "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.base + path,
+            data=data,
+            method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"null")
 

@@ -21,19 +21,36 @@ def _expect():
 def advance_replacement(api, faulty_serial: str, *, until: str) -> dict:
     """An advance replacement moved through the API up to ``until`` (deliver / return_faulty)."""
     dispatcher, warehouse = api("dispatcher"), api("warehouse")
-    depot = next(a["depot"] for a in warehouse.call("GET", f"/api/availability?part_number={PART}")
-                 if a["available"] > 0)
-    rma = dispatcher.call("POST", "/api/rmas", {
-        "kind": "advance_replacement", "site": "C001-S1", "faulty_part_number": PART,
-        "faulty_serial": faulty_serial, "fault_symptom": "电源模块故障，告警灯常亮", "return_depot": "BJ01"})
+    depot = next(
+        a["depot"]
+        for a in warehouse.call("GET", f"/api/availability?part_number={PART}")
+        if a["available"] > 0
+    )
+    rma = dispatcher.call(
+        "POST",
+        "/api/rmas",
+        {
+            "kind": "advance_replacement",
+            "site": "C001-S1",
+            "faulty_part_number": PART,
+            "faulty_serial": faulty_serial,
+            "fault_symptom": "电源模块故障，告警灯常亮",
+            "return_depot": "BJ01",
+        },
+    )
     number = rma["number"]
     dispatcher.call("POST", f"/api/rmas/{number}/approve", {})
     dispatcher.call("POST", f"/api/rmas/{number}/allocate", {"depot": depot})
-    warehouse.call("POST", f"/api/rmas/{number}/ship", {"carrier": "顺丰速运", "waybill": "SF1400000001"})
+    warehouse.call(
+        "POST", f"/api/rmas/{number}/ship", {"carrier": "顺丰速运", "waybill": "SF1400000001"}
+    )
     rma = dispatcher.call("POST", f"/api/rmas/{number}/deliver", {})
     if until == "return_faulty":
-        rma = api("customer").call("POST", f"/api/rmas/{number}/return_faulty",
-                                   {"carrier": "顺丰速运", "waybill": "SF1400000002"})
+        rma = api("customer").call(
+            "POST",
+            f"/api/rmas/{number}/return_faulty",
+            {"carrier": "顺丰速运", "waybill": "SF1400000002"},
+        )
     return rma
 
 
@@ -57,14 +74,28 @@ def test_warehouse_staff_scan_a_returned_faulty_serial_and_receive_it(live_serve
     expect(page.locator("#item-condition")).to_have_attribute("data-condition", "faulty")
     expect(page.locator("#item-location")).to_have_attribute("data-location", "BJ01")
     shot(page, "warehouse-received")
-    assert api("dispatcher").call("GET", f"/api/rmas/{rma['number']}")["status"] == "faulty_received"
+    assert (
+        api("dispatcher").call("GET", f"/api/rmas/{rma['number']}")["status"] == "faulty_received"
+    )
 
 
-def test_a_dispatcher_opens_a_p1_ticket_picks_the_top_option_and_confirms(live_server, desktop, api):
+def test_a_dispatcher_opens_a_p1_ticket_picks_the_top_option_and_confirms(
+    live_server, desktop, api
+):
     expect = _expect()
-    ticket = api("dispatcher").call("POST", "/api/tickets", {
-        "site": "C003-S1", "severity": "P1", "channel": "phone", "part_number": PART,
-        "symptom": "服务器电源故障，业务系统宕机", "contact_name": "王工", "contact_phone": "13800001111"})
+    ticket = api("dispatcher").call(
+        "POST",
+        "/api/tickets",
+        {
+            "site": "C003-S1",
+            "severity": "P1",
+            "channel": "phone",
+            "part_number": PART,
+            "symptom": "服务器电源故障，业务系统宕机",
+            "contact_name": "王工",
+            "contact_phone": "13800001111",
+        },
+    )
     page = desktop
     sign_in(page, live_server, "li.disp", "dispatcher-demo-pass")
     expect(page).to_have_url(live_server + "/dispatch/")
@@ -139,9 +170,12 @@ def test_every_screen_renders_for_the_readme(live_server, desktop, api, tmp_path
 
     sign_in_as(page, live_server, "wang.wh", "warehouse-demo-pass", lang)
     delivery = tmp_path / "delivery.csv"
-    delivery.write_text("depot,part_number,serial,qty,condition\n"
-                        f"BJ01,{PART},SHOT-{lang}-0001,1,good\nBJ01,NO-SUCH-PART,X1,1,good\n"
-                        f"BJ01,{PART},,1,good\n", encoding="utf-8")
+    delivery.write_text(
+        "depot,part_number,serial,qty,condition\n"
+        f"BJ01,{PART},SHOT-{lang}-0001,1,good\nBJ01,NO-SUCH-PART,X1,1,good\n"
+        f"BJ01,{PART},,1,good\n",
+        encoding="utf-8",
+    )
     page.goto(live_server + "/warehouse/import")
     page.locator("#import-file").set_input_files(str(delivery))
     page.locator("#import-submit").click()
@@ -158,7 +192,9 @@ def test_every_screen_renders_for_the_readme(live_server, desktop, api, tmp_path
     page.goto(live_server + "/dispatch/routes?depot=CD01")
     if page.locator("#plan-routes").count():
         page.locator("#plan-routes").click()
-        expect(page.locator("#plan")).to_have_attribute("data-job-status", "succeeded", timeout=60_000)
+        expect(page.locator("#plan")).to_have_attribute(
+            "data-job-status", "succeeded", timeout=60_000
+        )
     shot(page, f"dispatch-routes{suffix}")
     page.goto(live_server + "/dispatch/alerts")
     shot(page, f"dispatch-alerts{suffix}")

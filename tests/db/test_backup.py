@@ -43,7 +43,9 @@ def _printed_counts(output: str) -> dict[str, int]:
 
 
 def _shelf_item(db) -> SerialItem:
-    return db.scalar(select(SerialItem).where(SerialItem.status == "in_stock").order_by(SerialItem.id))
+    return db.scalar(
+        select(SerialItem).where(SerialItem.status == "in_stock").order_by(SerialItem.id)
+    )
 
 
 def _counted(db) -> tuple[str, str, int]:
@@ -63,8 +65,10 @@ def _counted(db) -> tuple[str, str, int]:
 def _state(db) -> dict:
     item = _shelf_item(db)
     depot, part_number, qty = _counted(db)
-    return {"item": (item.serial, item.location_id, item.status, item.condition),
-            "counted": (depot, part_number, qty)}
+    return {
+        "item": (item.serial, item.location_id, item.status, item.condition),
+        "counted": (depot, part_number, qty),
+    }
 
 
 def _serial_state(db, serial: str):
@@ -76,10 +80,17 @@ def _change_everything(db, state) -> None:
     """What happens after the backup: receipts, a scrap, an adjustment, and a careless DELETE."""
     serial, *_ = state["item"]
     depot, part_number, _qty = state["counted"]
-    receive_from_supplier(db, depot_code=depot, part_number="SRV-2288-PSU", serial="AFTER-BACKUP-1",
-                          actor="wang.wh")
-    adjust_quantity(db, depot_code=depot, part_number=part_number, delta=-2, reason="box crushed",
-                    actor="wang.wh")
+    receive_from_supplier(
+        db, depot_code=depot, part_number="SRV-2288-PSU", serial="AFTER-BACKUP-1", actor="wang.wh"
+    )
+    adjust_quantity(
+        db,
+        depot_code=depot,
+        part_number=part_number,
+        delta=-2,
+        reason="box crushed",
+        actor="wang.wh",
+    )
     scrap(db, actor="wang.wh", reason="dropped", serial=serial)
     db.execute(text("DELETE FROM stock_policies"))
     db.commit()
@@ -87,7 +98,9 @@ def _change_everything(db, state) -> None:
     db.rollback()
 
 
-def test_restore_brings_back_every_row_and_a_ledger_that_verifies(app, runner, demo, database_url, tmp_path):
+def test_restore_brings_back_every_row_and_a_ledger_that_verifies(
+    app, runner, demo, database_url, tmp_path
+):
     db = demo
     before_counts = table_counts(database_url)
     before = _state(db)
@@ -114,20 +127,33 @@ def test_restore_brings_back_every_row_and_a_ledger_that_verifies(app, runner, d
         assert verify_ledger(fresh) == []
         assert _state(fresh) == before
         assert _serial_state(fresh, "AFTER-BACKUP-1") is None
-        assert fresh.scalar(select(func.count()).select_from(StockPolicy)) == before_counts["stock_policies"] > 0
+        assert (
+            fresh.scalar(select(func.count()).select_from(StockPolicy))
+            == before_counts["stock_policies"]
+            > 0
+        )
     # the restored database takes new work where the backup left off
     with app.extensions["sparelog.db"].sessions() as fresh:
-        receipt = receive_from_supplier(fresh, depot_code=before["counted"][0], part_number="SRV-2288-PSU",
-                                        serial="AFTER-RESTORE-1", actor="wang.wh")
+        receipt = receive_from_supplier(
+            fresh,
+            depot_code=before["counted"][0],
+            part_number="SRV-2288-PSU",
+            serial="AFTER-RESTORE-1",
+            actor="wang.wh",
+        )
         assert receipt.movement_id > 0
         assert verify_ledger(fresh) == []
 
 
-def test_restore_asks_first_and_changes_nothing_when_the_operator_says_no(runner, demo, database_url, tmp_path):
+def test_restore_asks_first_and_changes_nothing_when_the_operator_says_no(
+    runner, demo, database_url, tmp_path
+):
     db = demo
     path = tmp_path / "sparelog.backup"
     assert runner.invoke(args=["db", "backup", str(path)]).exit_code == 0
-    receive_from_supplier(db, depot_code="BJ01", part_number="SRV-2288-PSU", serial="KEEP-ME", actor="wang.wh")
+    receive_from_supplier(
+        db, depot_code="BJ01", part_number="SRV-2288-PSU", serial="KEEP-ME", actor="wang.wh"
+    )
     counts = table_counts(database_url)
     db.close()
 
@@ -191,7 +217,10 @@ def _damaged_files(kind: str, tmp_path, good_backup, sqlite_template) -> dict:
         shutil.copy(sqlite_template, other_kind)
     return {
         "garbage": (garbage, "not a backup"),
-        "truncated": (truncated, "damaged" if kind == "sqlite" else "not a readable PostgreSQL dump"),
+        "truncated": (
+            truncated,
+            "damaged" if kind == "sqlite" else "not a readable PostgreSQL dump",
+        ),
         # PostgreSQL: the table of contents reads fine, the data ends early half-way through
         # the restore, which rolls back
         "cut short": (cut_short, "damaged" if kind == "sqlite" else "database is unchanged"),
@@ -201,12 +230,15 @@ def _damaged_files(kind: str, tmp_path, good_backup, sqlite_template) -> dict:
 
 
 def test_a_damaged_or_foreign_file_is_refused_and_the_database_is_untouched(
-        app, runner, demo, database_url, tmp_path, sqlite_template):
+    app, runner, demo, database_url, tmp_path, sqlite_template
+):
     db = demo
     kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     good = tmp_path / "good.backup"
     assert runner.invoke(args=["db", "backup", str(good)]).exit_code == 0
-    receive_from_supplier(db, depot_code="BJ01", part_number="SRV-2288-PSU", serial="KEEP-ME", actor="wang.wh")
+    receive_from_supplier(
+        db, depot_code="BJ01", part_number="SRV-2288-PSU", serial="KEEP-ME", actor="wang.wh"
+    )
     counts = table_counts(database_url)
     db.close()
 
@@ -222,7 +254,8 @@ def test_a_damaged_or_foreign_file_is_refused_and_the_database_is_untouched(
 
 
 def test_a_backup_taken_while_receipts_are_booked_restores_to_a_consistent_ledger(
-        app, runner, demo, database_url, tmp_path):
+    app, runner, demo, database_url, tmp_path
+):
     sessions = app.extensions["sparelog.db"].sessions
     booked: list[str] = []
     stop = threading.Event()
@@ -235,8 +268,13 @@ def test_a_backup_taken_while_receipts_are_booked_restores_to_a_consistent_ledge
                 while not stop.is_set() and n < 2000:
                     n += 1
                     serial = f"LIVE-{n:05d}"
-                    receive_from_supplier(session, depot_code="SH01", part_number="SRV-2288-PSU",
-                                          serial=serial, actor="wang.wh")
+                    receive_from_supplier(
+                        session,
+                        depot_code="SH01",
+                        part_number="SRV-2288-PSU",
+                        serial=serial,
+                        actor="wang.wh",
+                    )
                     booked.append(serial)
         except BaseException as error:  # surfaced in the test below
             failure.append(error)

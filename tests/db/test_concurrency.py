@@ -54,10 +54,16 @@ def test_fifty_workers_reserving_ten_serialized_units_exactly_ten_win(session, d
     make_depot(session, "BJ01")
     make_part(session, "SRV-PSU")
     for i in range(UNITS):
-        receiving.receive_from_supplier(session, depot_code="BJ01", part_number="SRV-PSU", serial=f"S{i}", actor="t")
+        receiving.receive_from_supplier(
+            session, depot_code="BJ01", part_number="SRV-PSU", serial=f"S{i}", actor="t"
+        )
 
-    wins, conflicts, errors = _race(database_url, lambda s, i: reservation.reserve(
-        s, depot_code="BJ01", part_number="SRV-PSU", reference=f"RMA-{i}"))
+    wins, conflicts, errors = _race(
+        database_url,
+        lambda s, i: reservation.reserve(
+            s, depot_code="BJ01", part_number="SRV-PSU", reference=f"RMA-{i}"
+        ),
+    )
 
     assert errors == []
     assert len(wins) == UNITS and len(conflicts) == WORKERS - UNITS
@@ -69,10 +75,16 @@ def test_fifty_workers_reserving_ten_serialized_units_exactly_ten_win(session, d
 def test_fifty_workers_taking_counted_stock_never_drive_it_below_zero(session, database_url):
     make_depot(session, "BJ01")
     make_part(session, "NET-SFP", tracking="counted", category="network", kind="consumable")
-    receiving.receive_from_supplier(session, depot_code="BJ01", part_number="NET-SFP", qty=UNITS, actor="t")
+    receiving.receive_from_supplier(
+        session, depot_code="BJ01", part_number="NET-SFP", qty=UNITS, actor="t"
+    )
 
-    wins, conflicts, errors = _race(database_url, lambda s, i: reservation.reserve(
-        s, depot_code="BJ01", part_number="NET-SFP", reference=f"R-{i}", qty=1))
+    wins, conflicts, errors = _race(
+        database_url,
+        lambda s, i: reservation.reserve(
+            s, depot_code="BJ01", part_number="NET-SFP", reference=f"R-{i}", qty=1
+        ),
+    )
 
     assert errors == []
     assert (len(wins), len(conflicts)) == (UNITS, WORKERS - UNITS)
@@ -84,8 +96,12 @@ def test_fifty_workers_taking_counted_stock_never_drive_it_below_zero(session, d
 def test_concurrent_receipts_of_the_same_serial_book_it_once(session, database_url, units):
     make_depot(session, "BJ01")
     make_part(session, "SRV-PSU")
-    wins, conflicts, errors = _race(database_url, lambda s, i: receiving.receive_from_supplier(
-        s, depot_code="BJ01", part_number="SRV-PSU", serial=f"DUP{i % units}", actor="t"))
+    wins, conflicts, errors = _race(
+        database_url,
+        lambda s, i: receiving.receive_from_supplier(
+            s, depot_code="BJ01", part_number="SRV-PSU", serial=f"DUP{i % units}", actor="t"
+        ),
+    )
     assert errors == []
     assert len(wins) == units and len(conflicts) == WORKERS - units
     session.expire_all()

@@ -41,10 +41,24 @@ def _at_once(n: int, attempt) -> list:
 def test_two_dispatchers_confirming_the_last_spare_one_wins_one_gets_409(app, db):
     w = make_world(db, spares=1)
     second_engineer = make_engineer(db, "ENG-2", lat=39.92, lon=116.42, name="李娜")
-    first = open_ticket(db, site_code=w.site, severity="P1", channel="phone", symptom="a", actor="d",
-                        equipment_serial=w.equipment_serial).number
-    second = open_ticket(db, site_code=w.site, severity="P2", channel="phone", symptom="b", actor="d",
-                         part_number=w.part).number
+    first = open_ticket(
+        db,
+        site_code=w.site,
+        severity="P1",
+        channel="phone",
+        symptom="a",
+        actor="d",
+        equipment_serial=w.equipment_serial,
+    ).number
+    second = open_ticket(
+        db,
+        site_code=w.site,
+        severity="P2",
+        channel="phone",
+        symptom="b",
+        actor="d",
+        part_number=w.part,
+    ).number
     tokens = [bearer(make_user(db, "dispatcher", f"disp{i}")[1]) for i in range(2)]
     db.rollback()
     jobs = [(first, w.engineer), (second, second_engineer)]
@@ -52,8 +66,11 @@ def test_two_dispatchers_confirming_the_last_spare_one_wins_one_gets_409(app, db
     def confirm(i: int):
         ticket, engineer = jobs[i]
         with app.test_client() as client:
-            return client.post(f"/api/tickets/{ticket}/dispatch", headers=tokens[i],
-                               json={"engineer": engineer, "depot": w.depot, "mode": "pickup"})
+            return client.post(
+                f"/api/tickets/{ticket}/dispatch",
+                headers=tokens[i],
+                json={"engineer": engineer, "depot": w.depot, "mode": "pickup"},
+            )
 
     responses = _at_once(2, confirm)
     codes = sorted(r.status_code for r in responses)
@@ -61,29 +78,55 @@ def test_two_dispatchers_confirming_the_last_spare_one_wins_one_gets_409(app, db
     loser = next(r for r in responses if r.status_code == 409)
     assert loser.headers["Content-Type"] == "application/problem+json"
     db.rollback()
-    assert db.scalar(select(SerialItem.status).where(SerialItem.serial == w.spares[0])) == "reserved"
+    assert (
+        db.scalar(select(SerialItem.status).where(SerialItem.serial == w.spares[0])) == "reserved"
+    )
     assert db.scalar(select(func.count()).select_from(Rma)) == 1  # the loser opened nothing
     statuses = sorted(db.scalars(select(Ticket.status)))
     assert statuses == ["dispatched", "new"]  # the losing ticket is still waiting, unassigned
-    assert db.scalar(select(func.count()).select_from(Ticket).where(Ticket.engineer_id.is_not(None))) == 1
+    assert (
+        db.scalar(select(func.count()).select_from(Ticket).where(Ticket.engineer_id.is_not(None)))
+        == 1
+    )
     assert verify_ledger(db) == []
 
 
-def test_twenty_dispatchers_for_twenty_tickets_share_five_spares_without_a_double_promise(session, database_url):
+def test_twenty_dispatchers_for_twenty_tickets_share_five_spares_without_a_double_promise(
+    session, database_url
+):
     w = make_world(session, spares=5)
-    engineers = [make_engineer(session, f"E-{i:02d}", lat=39.9 + i * 0.001, lon=116.4) for i in range(20)]
+    engineers = [
+        make_engineer(session, f"E-{i:02d}", lat=39.9 + i * 0.001, lon=116.4) for i in range(20)
+    ]
     for i in range(5, 8):  # faulty units of the same part on the shelf are no spares
-        receive_from_supplier(session, depot_code=w.depot, part_number=w.part, actor="wh", serial=f"OTHER-{i}",
-                              condition="faulty")
-    tickets = [open_ticket(session, site_code=w.site, severity="P2", channel="phone", symptom=str(i), actor="d",
-                           part_number=w.part).number for i in range(20)]
+        receive_from_supplier(
+            session,
+            depot_code=w.depot,
+            part_number=w.part,
+            actor="wh",
+            serial=f"OTHER-{i}",
+            condition="faulty",
+        )
+    tickets = [
+        open_ticket(
+            session,
+            site_code=w.site,
+            severity="P2",
+            channel="phone",
+            symptom=str(i),
+            actor="d",
+            part_number=w.part,
+        ).number
+        for i in range(20)
+    ]
     engine = make_engine(database_url, pool_size=20, max_overflow=0)
     sessions = make_session_factory(engine)
 
     def confirm(i: int):
         with sessions() as s:
-            return confirm_dispatch(s, tickets[i], engineer_code=engineers[i], depot_code=w.depot,
-                                    actor=f"disp{i}")
+            return confirm_dispatch(
+                s, tickets[i], engineer_code=engineers[i], depot_code=w.depot, actor=f"disp{i}"
+            )
 
     results = _at_once(20, confirm)
     engine.dispose()
@@ -94,6 +137,13 @@ def test_twenty_dispatchers_for_twenty_tickets_share_five_spares_without_a_doubl
     assert sorted(r.reserved_serial for r in wins) == list(w.spares)
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Rma)) == 5
-    assert session.scalar(select(func.count()).select_from(Ticket).where(Ticket.status == "dispatched")) == 5
-    assert session.scalar(select(func.count()).select_from(Event).where(Event.kind == "dispatch")) == 5
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Ticket).where(Ticket.status == "dispatched")
+        )
+        == 5
+    )
+    assert (
+        session.scalar(select(func.count()).select_from(Event).where(Event.kind == "dispatch")) == 5
+    )
     assert verify_ledger(session) == []

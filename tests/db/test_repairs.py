@@ -22,9 +22,17 @@ def faulty_shelf(session):
     make_depot(session, "BJ01")
     make_part(session, "SRV-PSU")
     for serial in ("F1", "F2", "F3"):
-        receive_from_supplier(session, depot_code="BJ01", part_number="SRV-PSU", serial=serial, actor="wh",
-                              condition="faulty")
-    receive_from_supplier(session, depot_code="BJ01", part_number="SRV-PSU", serial="G1", actor="wh")
+        receive_from_supplier(
+            session,
+            depot_code="BJ01",
+            part_number="SRV-PSU",
+            serial=serial,
+            actor="wh",
+            condition="faulty",
+        )
+    receive_from_supplier(
+        session, depot_code="BJ01", part_number="SRV-PSU", serial="G1", actor="wh"
+    )
     return session
 
 
@@ -36,32 +44,47 @@ def _where(session, serial):
 
 def test_a_batch_goes_out_and_comes_back_restocked_or_scrapped(faulty_shelf):
     s = faulty_shelf
-    batch = repairs.send_to_repair(s, depot_code="BJ01", vendor="Delta Repair", serials=["F1", "F2"], actor="wh",
-                                   now=SENT)
+    batch = repairs.send_to_repair(
+        s, depot_code="BJ01", vendor="Delta Repair", serials=["F1", "F2"], actor="wh", now=SENT
+    )
     assert batch.number.startswith("VRMA-2026-") and batch.status == "sent"
     assert _where(s, "F1") == ("REPAIR", "at_vendor", "in_repair")
     assert verify_ledger(s) == []
 
-    partly = repairs.receive_from_repair(s, batch.number, outcomes={"F1": "repaired"}, actor="wh",
-                                         now=SENT + timedelta(days=6))
+    partly = repairs.receive_from_repair(
+        s, batch.number, outcomes={"F1": "repaired"}, actor="wh", now=SENT + timedelta(days=6)
+    )
     assert partly.status == "sent"  # F2 still out
     assert _where(s, "F1") == ("BJ01", "in_stock", "good")  # a spare again
-    done = repairs.receive_from_repair(s, batch.number, outcomes={"F2": "scrapped"}, actor="wh",
-                                       now=SENT + timedelta(days=10))
+    done = repairs.receive_from_repair(
+        s, batch.number, outcomes={"F2": "scrapped"}, actor="wh", now=SENT + timedelta(days=10)
+    )
     assert done.status == "closed" and done.closed_at == SENT + timedelta(days=10)
     assert _where(s, "F2") == ("SCRAP", "scrapped", "scrapped")
-    reasons = s.scalars(select(Movement.reason).where(Movement.reference == batch.number).order_by(Movement.id)).all()
+    reasons = s.scalars(
+        select(Movement.reason).where(Movement.reference == batch.number).order_by(Movement.id)
+    ).all()
     assert reasons == ["send_to_repair", "send_to_repair", "return_from_repair", "scrap"]
     assert verify_ledger(s) == []
 
 
 def test_turnaround_is_measured_per_vendor(faulty_shelf):
     s = faulty_shelf
-    a = repairs.send_to_repair(s, depot_code="BJ01", vendor="Delta Repair", serials=["F1", "F2"], actor="wh", now=SENT)
-    b = repairs.send_to_repair(s, depot_code="BJ01", vendor="Huaqiang Fix", serials=["F3"], actor="wh", now=SENT)
-    repairs.receive_from_repair(s, a.number, outcomes={"F1": "repaired"}, actor="wh", now=SENT + timedelta(days=4))
-    repairs.receive_from_repair(s, a.number, outcomes={"F2": "repaired"}, actor="wh", now=SENT + timedelta(days=8))
-    repairs.receive_from_repair(s, b.number, outcomes={"F3": "scrapped"}, actor="wh", now=SENT + timedelta(days=2))
+    a = repairs.send_to_repair(
+        s, depot_code="BJ01", vendor="Delta Repair", serials=["F1", "F2"], actor="wh", now=SENT
+    )
+    b = repairs.send_to_repair(
+        s, depot_code="BJ01", vendor="Huaqiang Fix", serials=["F3"], actor="wh", now=SENT
+    )
+    repairs.receive_from_repair(
+        s, a.number, outcomes={"F1": "repaired"}, actor="wh", now=SENT + timedelta(days=4)
+    )
+    repairs.receive_from_repair(
+        s, a.number, outcomes={"F2": "repaired"}, actor="wh", now=SENT + timedelta(days=8)
+    )
+    repairs.receive_from_repair(
+        s, b.number, outcomes={"F3": "scrapped"}, actor="wh", now=SENT + timedelta(days=2)
+    )
     by_vendor = {t.vendor: t for t in repairs.vendor_turnaround(s)}
     delta, huaqiang = by_vendor["Delta Repair"], by_vendor["Huaqiang Fix"]
     assert (delta.units_sent, delta.repaired, delta.scrapped, delta.units_open) == (2, 2, 0, 0)
@@ -72,14 +95,18 @@ def test_turnaround_is_measured_per_vendor(faulty_shelf):
 def test_a_good_unit_cannot_go_to_repair_and_the_batch_moves_nothing(faulty_shelf):
     s = faulty_shelf
     with pytest.raises(Conflict):
-        repairs.send_to_repair(s, depot_code="BJ01", vendor="Delta Repair", serials=["F1", "G1"], actor="wh")
+        repairs.send_to_repair(
+            s, depot_code="BJ01", vendor="Delta Repair", serials=["F1", "G1"], actor="wh"
+        )
     assert _where(s, "F1") == ("BJ01", "in_stock", "faulty")
     assert s.scalar(select(Movement.id).where(Movement.reason == "send_to_repair")) is None
 
 
 def test_a_unit_cannot_come_back_twice(faulty_shelf):
     s = faulty_shelf
-    batch = repairs.send_to_repair(s, depot_code="BJ01", vendor="Delta Repair", serials=["F1", "F2"], actor="wh")
+    batch = repairs.send_to_repair(
+        s, depot_code="BJ01", vendor="Delta Repair", serials=["F1", "F2"], actor="wh"
+    )
     repairs.receive_from_repair(s, batch.number, outcomes={"F1": "repaired"}, actor="wh")
     with pytest.raises(Conflict):
         repairs.receive_from_repair(s, batch.number, outcomes={"F1": "scrapped"}, actor="wh")

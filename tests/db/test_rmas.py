@@ -22,16 +22,27 @@ from models.db import make_engine, make_session_factory
 from tests.service_builders import make_world
 
 THURSDAY_10H = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)  # Thu 5 Mar 2026 10:00 CST
-FRIDAY_END = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)  # 24:00 CST Fri 6 Mar: end of the next working day
+FRIDAY_END = datetime(
+    2026, 3, 6, 16, 0, tzinfo=UTC
+)  # 24:00 CST Fri 6 Mar: end of the next working day
 
 
 def _delivered(session, *, at=THURSDAY_10H) -> str:
     """An advance replacement delivered at `at`; returns its number."""
     w = make_world(session)
-    t = open_ticket(session, site_code=w.site, severity="P2", channel="phone", symptom="x", actor="d",
-                    equipment_serial=w.equipment_serial, now=at)
-    number = confirm_dispatch(session, t.number, engineer_code=w.engineer, depot_code=w.depot, actor="d",
-                              now=at).rma_number
+    t = open_ticket(
+        session,
+        site_code=w.site,
+        severity="P2",
+        channel="phone",
+        symptom="x",
+        actor="d",
+        equipment_serial=w.equipment_serial,
+        now=at,
+    )
+    number = confirm_dispatch(
+        session, t.number, engineer_code=w.engineer, depot_code=w.depot, actor="d", now=at
+    ).rma_number
     rmas.move_rma(session, number, "ship", actor="wh", now=at)
     rmas.move_rma(session, number, "deliver", actor="eng", now=at)
     return number
@@ -44,7 +55,9 @@ def test_the_return_window_ends_with_the_next_working_day_on_the_contract_calend
 
 def test_a_faulty_part_not_back_in_time_is_flagged_overdue_once_with_the_contracts_charge(session):
     number = _delivered(session)
-    assert rmas.flag_overdue_returns(session, now=FRIDAY_END) == []  # on the deadline is still in time
+    assert (
+        rmas.flag_overdue_returns(session, now=FRIDAY_END) == []
+    )  # on the deadline is still in time
     late = FRIDAY_END + timedelta(minutes=1)
     assert rmas.flag_overdue_returns(session, now=late) == [number]
     assert rmas.flag_overdue_returns(session, now=late + timedelta(hours=5)) == []  # never twice
@@ -59,9 +72,17 @@ def test_a_faulty_part_not_back_in_time_is_flagged_overdue_once_with_the_contrac
 
 def test_a_late_return_received_before_any_sweep_still_records_the_charge(session):
     number = _delivered(session)
-    rmas.move_rma(session, number, "return_faulty", actor="customer", now=FRIDAY_END + timedelta(hours=2))
-    rmas.move_rma(session, number, "receive_faulty", actor="wh", given=rmas.MoveInput(depot="BJ01"),
-                  now=FRIDAY_END + timedelta(days=1))
+    rmas.move_rma(
+        session, number, "return_faulty", actor="customer", now=FRIDAY_END + timedelta(hours=2)
+    )
+    rmas.move_rma(
+        session,
+        number,
+        "receive_faulty",
+        actor="wh",
+        given=rmas.MoveInput(depot="BJ01"),
+        now=FRIDAY_END + timedelta(days=1),
+    )
     rma = rmas.rma_by_ref(session, number)
     assert rma.overdue and rma.late_charge == Decimal("800.00")
     assert rmas.flag_overdue_returns(session, now=FRIDAY_END + timedelta(days=2)) == []
@@ -70,9 +91,17 @@ def test_a_late_return_received_before_any_sweep_still_records_the_charge(sessio
 
 def test_a_part_back_in_time_is_never_overdue(session):
     number = _delivered(session)
-    rmas.move_rma(session, number, "return_faulty", actor="customer", now=THURSDAY_10H + timedelta(hours=4))
-    rmas.move_rma(session, number, "receive_faulty", actor="wh", given=rmas.MoveInput(depot="BJ01"),
-                  now=FRIDAY_END - timedelta(hours=1))
+    rmas.move_rma(
+        session, number, "return_faulty", actor="customer", now=THURSDAY_10H + timedelta(hours=4)
+    )
+    rmas.move_rma(
+        session,
+        number,
+        "receive_faulty",
+        actor="wh",
+        given=rmas.MoveInput(depot="BJ01"),
+        now=FRIDAY_END - timedelta(hours=1),
+    )
     assert rmas.flag_overdue_returns(session, now=FRIDAY_END + timedelta(days=3)) == []
     assert not rmas.rma_by_ref(session, number).overdue
 
@@ -87,7 +116,9 @@ def test_two_sweeps_at_the_same_moment_charge_a_late_return_once(session, databa
     def sweep(i: int) -> None:
         with sessions() as s:
             barrier.wait()
-            results[i] = rmas.flag_overdue_returns(s, now=FRIDAY_END + timedelta(hours=1), actor=f"sweep{i}")
+            results[i] = rmas.flag_overdue_returns(
+                s, now=FRIDAY_END + timedelta(hours=1), actor=f"sweep{i}"
+            )
 
     threads = [threading.Thread(target=sweep, args=(i,)) for i in range(2)]
     for t in threads:
@@ -96,7 +127,9 @@ def test_two_sweeps_at_the_same_moment_charge_a_late_return_once(session, databa
         t.join(60)
     engine.dispose()
     assert sorted(results, key=len) == [[], [number]]
-    assert session.scalar(select(func.count()).select_from(Event).where(Event.kind == "overdue")) == 1
+    assert (
+        session.scalar(select(func.count()).select_from(Event).where(Event.kind == "overdue")) == 1
+    )
 
 
 def test_overdue_rule_on_plain_data():
@@ -107,7 +140,11 @@ def test_overdue_rule_on_plain_data():
     flagged = ReturnWindow(4, "RMA-4", due, already_flagged=True)
     no_window = ReturnWindow(5, "RMA-5", None)
     now = due + timedelta(hours=2)
-    assert not is_overdue(on_time, now) and is_overdue(late_back, now) and not is_overdue(no_window, now)
+    assert (
+        not is_overdue(on_time, now)
+        and is_overdue(late_back, now)
+        and not is_overdue(no_window, now)
+    )
     late = overdue_returns([on_time, late_back, still_out, flagged, no_window], now)
     assert [(r.number, r.late_by_minutes) for r in late] == [("RMA-3", 120.0), ("RMA-2", 30.0)]
     assert late[0].charge == Decimal("500")
@@ -118,16 +155,42 @@ def test_overdue_rule_on_plain_data():
 
 def test_cancelling_before_shipping_releases_the_spare_and_after_shipping_is_refused(session):
     w = make_world(session)
-    t1 = open_ticket(session, site_code=w.site, severity="P2", channel="phone", symptom="x", actor="d",
-                     equipment_serial=w.equipment_serial)
-    first = confirm_dispatch(session, t1.number, engineer_code=w.engineer, depot_code=w.depot, actor="d")
-    cancelled = rmas.move_rma(session, first.rma_number, "cancel", actor="d",
-                              given=rmas.MoveInput(reason="fixed by reboot"))
+    t1 = open_ticket(
+        session,
+        site_code=w.site,
+        severity="P2",
+        channel="phone",
+        symptom="x",
+        actor="d",
+        equipment_serial=w.equipment_serial,
+    )
+    first = confirm_dispatch(
+        session, t1.number, engineer_code=w.engineer, depot_code=w.depot, actor="d"
+    )
+    cancelled = rmas.move_rma(
+        session,
+        first.rma_number,
+        "cancel",
+        actor="d",
+        given=rmas.MoveInput(reason="fixed by reboot"),
+    )
     assert cancelled.status == "cancelled"
-    assert session.scalar(select(SerialItem.status).where(SerialItem.serial == first.reserved_serial)) == "in_stock"
-    t2 = open_ticket(session, site_code=w.site, severity="P2", channel="phone", symptom="y", actor="d",
-                     part_number=w.part)
-    second = confirm_dispatch(session, t2.number, engineer_code=w.engineer, depot_code=w.depot, actor="d")
+    assert (
+        session.scalar(select(SerialItem.status).where(SerialItem.serial == first.reserved_serial))
+        == "in_stock"
+    )
+    t2 = open_ticket(
+        session,
+        site_code=w.site,
+        severity="P2",
+        channel="phone",
+        symptom="y",
+        actor="d",
+        part_number=w.part,
+    )
+    second = confirm_dispatch(
+        session, t2.number, engineer_code=w.engineer, depot_code=w.depot, actor="d"
+    )
     rmas.move_rma(session, second.rma_number, "ship", actor="wh")
     with pytest.raises(Conflict):
         rmas.move_rma(session, second.rma_number, "cancel", actor="d")
@@ -138,8 +201,16 @@ def test_cancelling_before_shipping_releases_the_spare_and_after_shipping_is_ref
 def test_tracking_codes_are_long_random_and_unique(session):
     w = make_world(session)
     for i in range(20):
-        rmas.open_rma(session, rmas.RmaRequest(kind="return_for_repair", site_code=w.site,
-                                               faulty_part_number=w.part, fault_symptom=str(i)), actor="d")
+        rmas.open_rma(
+            session,
+            rmas.RmaRequest(
+                kind="return_for_repair",
+                site_code=w.site,
+                faulty_part_number=w.part,
+                fault_symptom=str(i),
+            ),
+            actor="d",
+        )
     codes = session.scalars(select(Rma.tracking_code)).all()
     assert len(set(codes)) == 20
     assert all(len(c) >= 22 for c in codes)  # 16 random bytes = 128 bits, URL-safe
@@ -147,10 +218,26 @@ def test_tracking_codes_are_long_random_and_unique(session):
 
 def test_an_rma_carries_the_repair_request_forms_header_from_the_customer_and_site(session):
     w = make_world(session)
-    view = rmas.open_rma(session, rmas.RmaRequest(kind="return_for_repair", site_code=w.site,
-                                                  faulty_part_number=w.part, faulty_serial=w.equipment_serial,
-                                                  fault_symptom="no power", fax="010-99"), actor="d")
+    view = rmas.open_rma(
+        session,
+        rmas.RmaRequest(
+            kind="return_for_repair",
+            site_code=w.site,
+            faulty_part_number=w.part,
+            faulty_serial=w.equipment_serial,
+            fault_symptom="no power",
+            fax="010-99",
+        ),
+        actor="d",
+    )
     assert (view.customer_unit, view.contact_name, view.phone, view.fax, view.postcode) == (
-        "C001 Power Grid", "Han Mei", "010-1", "010-99", "100020")
+        "C001 Power Grid",
+        "Han Mei",
+        "010-1",
+        "010-99",
+        "100020",
+    )
     assert view.in_warranty  # accepted 2025-03-01, warranty to 2028-03-01
-    assert view.approve_due == view.requested_at + timedelta(hours=1)  # spare request answered within 1 h (7x24)
+    assert view.approve_due == view.requested_at + timedelta(
+        hours=1
+    )  # spare request answered within 1 h (7x24)

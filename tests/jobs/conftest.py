@@ -98,8 +98,10 @@ class SmtpServer:
     process: subprocess.Popen | None = None
 
     def messages(self) -> list[email.message.Message]:
-        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-                for p in sorted(self.spool.glob("*.eml"))]
+        return [
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            for p in sorted(self.spool.glob("*.eml"))
+        ]
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -115,9 +117,21 @@ def smtp_server(tmp_path) -> Iterator:
     def start(refuse_first: int = 0, port: int | None = None) -> SmtpServer:
         server = SmtpServer(port or free_port(), tmp_path / f"spool-{len(started)}")
         server.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.jobs.smtp_sink", "--port", str(server.port),
-             "--spool", str(server.spool), "--refuse-first", str(refuse_first)],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "tests.jobs.smtp_sink",
+                "--port",
+                str(server.port),
+                "--spool",
+                str(server.spool),
+                "--refuse-first",
+                str(refuse_first),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         started.append(server)
         line = server.process.stdout.readline()
         assert line.startswith("ready"), f"SMTP server did not start: {line!r}"
@@ -160,8 +174,12 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
         def do_POST(self):  # noqa: N802 - http.server's naming
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             headers = {k.lower(): v for k, v in self.headers.items()}
-            valid = verify_signature(WEBHOOK_SECRET, headers.get(TIMESTAMP_HEADER.lower(), ""), body,
-                                     headers.get(SIGNATURE_HEADER.lower(), ""))
+            valid = verify_signature(
+                WEBHOOK_SECRET,
+                headers.get(TIMESTAMP_HEADER.lower(), ""),
+                body,
+                headers.get(SIGNATURE_HEADER.lower(), ""),
+            )
             with receiver.lock:
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 headers["x-answered"] = str(status)
@@ -190,8 +208,12 @@ def delivery_headers(r: Received) -> tuple[str, str]:
 
 
 def notification_settings(webhook_url: str = "") -> NotificationSettings:
-    return NotificationSettings(dispatcher_emails=DISPATCHERS, escalation_emails=LADDER,
-                                webhook_url=webhook_url, public_base_url="https://rma.example")
+    return NotificationSettings(
+        dispatcher_emails=DISPATCHERS,
+        escalation_emails=LADDER,
+        webhook_url=webhook_url,
+        public_base_url="https://rma.example",
+    )
 
 
 @pytest.fixture
@@ -209,8 +231,14 @@ def nsession(notifying_sessions) -> Iterator[Session]:
 
 
 def delivery_settings(smtp_port: int, **kw) -> DeliverySettings:
-    values = {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "mail_from": "noreply@sparelog.test",
-              "webhook_secret": WEBHOOK_SECRET, "timeout_seconds": 5.0, "backoff_seconds": 30.0}
+    values = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp_port,
+        "mail_from": "noreply@sparelog.test",
+        "webhook_secret": WEBHOOK_SECRET,
+        "timeout_seconds": 5.0,
+        "backoff_seconds": 30.0,
+    }
     return DeliverySettings(**(values | kw))
 
 
@@ -230,39 +258,93 @@ class World:
 
 def make_world(session: Session, *, coverage: str = "7x24", spares: int = 3) -> World:
     world = World()
-    create_customer(session, code="CUST-1", name="Acme Datacenter", email=CUSTOMER_EMAIL,
-                    contact_name="Li Lei")
-    create_site(session, customer_code="CUST-1", code=world.site, name="Acme Beijing DC",
-                address="1 Jiuxianqiao Rd, Beijing", city="Beijing", lat=39.97, lon=116.49)
-    create_contract(session, customer_code="CUST-1", code=world.contract, coverage=coverage,
-                    late_return_charge=world.charge, currency="CNY")
+    create_customer(
+        session, code="CUST-1", name="Acme Datacenter", email=CUSTOMER_EMAIL, contact_name="Li Lei"
+    )
+    create_site(
+        session,
+        customer_code="CUST-1",
+        code=world.site,
+        name="Acme Beijing DC",
+        address="1 Jiuxianqiao Rd, Beijing",
+        city="Beijing",
+        lat=39.97,
+        lon=116.49,
+    )
+    create_contract(
+        session,
+        customer_code="CUST-1",
+        code=world.contract,
+        coverage=coverage,
+        late_return_charge=world.charge,
+        currency="CNY",
+    )
     make_depot(session, world.depot)
     make_part(session, world.part)
     for i in range(spares):
-        receiving.receive_from_supplier(session, depot_code=world.depot, part_number=world.part,
-                                        serial=f"SP-{i:03d}", actor="test")
+        receiving.receive_from_supplier(
+            session,
+            depot_code=world.depot,
+            part_number=world.part,
+            serial=f"SP-{i:03d}",
+            actor="test",
+        )
     return world
 
 
-def make_ticket(session: Session, world: World, opened_at: datetime, *, severity: str = "P2",
-                channel: str = "phone") -> str:
+def make_ticket(
+    session: Session,
+    world: World,
+    opened_at: datetime,
+    *,
+    severity: str = "P2",
+    channel: str = "phone",
+) -> str:
     """Open a ticket at ``opened_at`` (UTC); returns its number."""
-    return open_ticket(session, site_code=world.site, severity=severity, channel=channel,
-                       symptom="PSU fan failure", actor="dispatcher1", now=opened_at).number
+    return open_ticket(
+        session,
+        site_code=world.site,
+        severity=severity,
+        channel=channel,
+        symptom="PSU fan failure",
+        actor="dispatcher1",
+        now=opened_at,
+    ).number
 
 
 def delivered_rma(session: Session, world: World, delivered_at: datetime) -> str:
     """An advance replacement whose replacement was delivered at ``delivered_at``."""
     start = delivered_at - timedelta(hours=3)
-    number = open_rma(session, RmaRequest(kind="advance_replacement", site_code=world.site,
-                                          faulty_part_number=world.part, fault_symptom="no power",
-                                          faulty_serial="FAULTY-1", return_depot=world.depot),
-                      actor="dispatcher1", now=start).number
+    number = open_rma(
+        session,
+        RmaRequest(
+            kind="advance_replacement",
+            site_code=world.site,
+            faulty_part_number=world.part,
+            fault_symptom="no power",
+            faulty_serial="FAULTY-1",
+            return_depot=world.depot,
+        ),
+        actor="dispatcher1",
+        now=start,
+    ).number
     move_rma(session, number, "approve", actor="dispatcher1", now=start + timedelta(minutes=10))
-    move_rma(session, number, "allocate", actor="dispatcher1", given=MoveInput(depot=world.depot),
-             now=start + timedelta(minutes=20))
-    move_rma(session, number, "ship", actor="warehouse1", given=MoveInput(carrier="SF", waybill="SF123"),
-             now=start + timedelta(minutes=30))
+    move_rma(
+        session,
+        number,
+        "allocate",
+        actor="dispatcher1",
+        given=MoveInput(depot=world.depot),
+        now=start + timedelta(minutes=20),
+    )
+    move_rma(
+        session,
+        number,
+        "ship",
+        actor="warehouse1",
+        given=MoveInput(carrier="SF", waybill="SF123"),
+        now=start + timedelta(minutes=30),
+    )
     move_rma(session, number, "deliver", actor="engineer1", now=delivered_at)
     return number
 
@@ -285,9 +367,16 @@ def pg_url(pg_database_url) -> str:
 
 def jobs_config(database_url: str, redis_url: str, prefix: str, **extra) -> dict:
     """The Flask configuration of both sides: the test's client app and the workers."""
-    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,
-            "CELERY_RESULT_BACKEND": redis_url, "JOBS_KEY_PREFIX": prefix, "JOBS_BACKEND": "celery",
-            "SECRET_KEY": "test", **extra}
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "CELERY_RESULT_BACKEND": redis_url,
+        "JOBS_KEY_PREFIX": prefix,
+        "JOBS_BACKEND": "celery",
+        "SECRET_KEY": "test",
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -300,13 +389,28 @@ def celery_workers(tmp_path) -> Iterator:
         env = os.environ | {k: str(v) for k, v in config.items()}
         for i in range(n):
             name = f"w{len(procs) + 1}-{uuid.uuid4().hex[:6]}@%h"
-            cmd = [sys.executable, "-m", "celery", "-A", "app.jobs.celery_app", "worker", "--pool=solo",
-                   "-n", name, "--include", "tests.jobs.race_tasks", "--without-gossip", "--without-mingle",
-                   "--loglevel=INFO"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "app.jobs.celery_app",
+                "worker",
+                "--pool=solo",
+                "-n",
+                name,
+                "--include",
+                "tests.jobs.race_tasks",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+            ]
             if beat and i == 0:
                 cmd += ["-B", "--schedule", str(tmp_path / "celerybeat-schedule")]
             log = open(tmp_path / f"worker-{len(procs) + 1}.log", "w")  # noqa: SIM115 - closed with the process
-            procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+            procs.append(
+                subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            )
         return procs
 
     yield start

@@ -45,8 +45,9 @@ def main() -> None:
     parser.add_argument("--refuse-first", type=int, default=0)
     args = parser.parse_args()
     args.spool.mkdir(parents=True, exist_ok=True)
-    controller = Controller(SpoolHandler(args.spool, args.refuse_first), hostname="127.0.0.1",
-                            port=args.port)
+    controller = Controller(
+        SpoolHandler(args.spool, args.refuse_first), hostname="127.0.0.1", port=args.port
+    )
     controller.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -33,7 +33,9 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 90.0) -> bool:
     return condition()
 
 
-def test_two_celery_workers_sweeping_at_once_fire_each_step_once(pg_url, redis_url, redis_prefix, celery_workers):
+def test_two_celery_workers_sweeping_at_once_fire_each_step_once(
+    pg_url, redis_url, redis_prefix, celery_workers
+):
     config = jobs_config(pg_url, redis_url, redis_prefix)
     app = _client_app(config)
     sessions = app.extensions["sparelog.db"].sessions
@@ -44,8 +46,12 @@ def test_two_celery_workers_sweeping_at_once_fire_each_step_once(pg_url, redis_u
     client = make_celery(app)
     now = (T0 + timedelta(minutes=61)).isoformat()
 
-    results = [client.send_task("tests.race_sweep", kwargs={"now": now, "barrier_key": redis_prefix + "barrier"})
-               for _ in range(2)]
+    results = [
+        client.send_task(
+            "tests.race_sweep", kwargs={"now": now, "barrier_key": redis_prefix + "barrier"}
+        )
+        for _ in range(2)
+    ]
     reports = [r.get(timeout=120) for r in results]
 
     assert len({r["worker"] for r in reports}) == 2  # two worker processes, at the same time
@@ -54,7 +60,9 @@ def test_two_celery_workers_sweeping_at_once_fire_each_step_once(pg_url, redis_u
     with sessions() as session:
         events = session.scalars(select(Event).where(Event.actor == "sla-sweep")).all()
         keys = [(e.subject_ref, e.kind, e.data.get("level"), e.data.get("clock")) for e in events]
-        assert len(keys) == len(set(keys)) == 5 * 3 + 5  # the ladder, and the response clock (P2: restore at 3 h)
+        assert (
+            len(keys) == len(set(keys)) == 5 * 3 + 5
+        )  # the ladder, and the response clock (P2: restore at 3 h)
         assert session.scalar(select(func.count()).select_from(SweepFiring)) == len(keys)
 
     # the production task, sent again for the same instant, finds nothing left to fire
@@ -63,11 +71,19 @@ def test_two_celery_workers_sweeping_at_once_fire_each_step_once(pg_url, redis_u
     app.extensions["sparelog.db"].engine.dispose()
 
 
-def test_beat_runs_the_sweep_and_the_escalation_mail_reaches_the_smtp_server(pg_url, redis_url, redis_prefix,
-                                                                             celery_workers, smtp_server):
+def test_beat_runs_the_sweep_and_the_escalation_mail_reaches_the_smtp_server(
+    pg_url, redis_url, redis_prefix, celery_workers, smtp_server
+):
     server = smtp_server()
-    config = jobs_config(pg_url, redis_url, redis_prefix, SMTP_PORT=server.port, SWEEP_INTERVAL_SECONDS=1,
-                         OUTBOX_INTERVAL_SECONDS=1, DISPATCHER_EMAILS=",".join(DISPATCHERS))
+    config = jobs_config(
+        pg_url,
+        redis_url,
+        redis_prefix,
+        SMTP_PORT=server.port,
+        SWEEP_INTERVAL_SECONDS=1,
+        OUTBOX_INTERVAL_SECONDS=1,
+        DISPATCHER_EMAILS=",".join(DISPATCHERS),
+    )
     app = _client_app(config)
     sessions = app.extensions["sparelog.db"].sessions
     with sessions() as session:
@@ -81,7 +97,11 @@ def test_beat_runs_the_sweep_and_the_escalation_mail_reaches_the_smtp_server(pg_
         return sum(1 for _ in client.scan_iter(match=redis_prefix + "celery-task-meta-*"))
 
     def escalation_mails() -> list:
-        return [m for m in server.messages() if m["Subject"].strip().startswith(f"[{number}] Escalation level 1")]
+        return [
+            m
+            for m in server.messages()
+            if m["Subject"].strip().startswith(f"[{number}] Escalation level 1")
+        ]
 
     assert _wait_for(lambda: len(escalation_mails()) == len(DISPATCHERS))
     assert _wait_for(lambda: sweeps_done() >= 6)  # beat kept sweeping (and delivering) meanwhile
@@ -93,7 +113,9 @@ def test_beat_runs_the_sweep_and_the_escalation_mail_reaches_the_smtp_server(pg_
     app.extensions["sparelog.db"].engine.dispose()
 
 
-def test_a_sweep_finding_the_redis_lock_taken_skips_and_the_next_one_fires(pg_url, redis_url, redis_prefix):
+def test_a_sweep_finding_the_redis_lock_taken_skips_and_the_next_one_fires(
+    pg_url, redis_url, redis_prefix
+):
     config = jobs_config(pg_url, redis_url, redis_prefix)
     app = _client_app(config)
     engine = make_engine(pg_url)

@@ -31,15 +31,23 @@ T0 = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
 
 
 def _queue_one(session, key: str = "test:1", to: str = CUSTOMER_EMAIL) -> None:
-    enqueue(session, dedupe_key=key, channel="email", recipient=to, subject="Your RMA", body="Hello\n")
+    enqueue(
+        session, dedupe_key=key, channel="email", recipient=to, subject="Your RMA", body="Hello\n"
+    )
     session.commit()
 
 
 def _message(session, key: str = "test:1"):
     """The message's row as plain values; the read transaction is ended at once (on
     SQLite an open transaction holds the write lock the delivery worker needs)."""
-    row = session.execute(select(OutboxMessage.status, OutboxMessage.attempts, OutboxMessage.next_attempt_at,
-                                 OutboxMessage.last_error).where(OutboxMessage.dedupe_key == key)).one()
+    row = session.execute(
+        select(
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.next_attempt_at,
+            OutboxMessage.last_error,
+        ).where(OutboxMessage.dedupe_key == key)
+    ).one()
     session.rollback()
     return row
 
@@ -50,8 +58,9 @@ def _counts(session) -> dict[str, int]:
     return counts
 
 
-def test_the_customer_receives_shipped_and_delivered_mails_with_the_return_deadline(nsession, notifying_sessions,
-                                                                                    smtp_server):
+def test_the_customer_receives_shipped_and_delivered_mails_with_the_return_deadline(
+    nsession, notifying_sessions, smtp_server
+):
     world = make_world(nsession)
     number = delivered_rma(nsession, world, T0)
     tracking = nsession.scalar(select(Rma.tracking_code).where(Rma.number == number))
@@ -72,8 +81,9 @@ def test_the_customer_receives_shipped_and_delivered_mails_with_the_return_deadl
     assert len(server.messages()) == 2
 
 
-def test_a_refusing_mail_server_is_retried_with_backoff_and_the_mail_arrives_once(nsession, notifying_sessions,
-                                                                                  smtp_server):
+def test_a_refusing_mail_server_is_retried_with_backoff_and_the_mail_arrives_once(
+    nsession, notifying_sessions, smtp_server
+):
     t0 = utcnow() + timedelta(minutes=5)  # the delivery clock: after the messages are queued
     server = smtp_server(refuse_first=2)
     settings = delivery_settings(server.port, backoff_seconds=30.0)
@@ -85,8 +95,12 @@ def test_a_refusing_mail_server_is_retried_with_backoff_and_the_mail_arrives_onc
     assert message.status == "pending" and message.next_attempt_at == t0 + timedelta(seconds=30)
     assert "451" in message.last_error and server.messages() == []
 
-    assert deliver_outbox(notifying_sessions, settings, now=t0 + timedelta(seconds=20)).retrying == 0  # not due
-    assert deliver_outbox(notifying_sessions, settings, now=t0 + timedelta(seconds=31)).retrying == 1
+    assert (
+        deliver_outbox(notifying_sessions, settings, now=t0 + timedelta(seconds=20)).retrying == 0
+    )  # not due
+    assert (
+        deliver_outbox(notifying_sessions, settings, now=t0 + timedelta(seconds=31)).retrying == 1
+    )
     assert _message(nsession).next_attempt_at == t0 + timedelta(seconds=31 + 60)  # doubled
     third = deliver_outbox(notifying_sessions, settings, now=t0 + timedelta(seconds=92))
     assert third.sent == 1
@@ -98,7 +112,9 @@ def test_a_refusing_mail_server_is_retried_with_backoff_and_the_mail_arrives_onc
     assert (message.status, message.attempts, message.last_error) == ("sent", 3, None)
 
 
-def test_mail_queued_while_the_server_is_down_is_sent_when_it_comes_back(nsession, notifying_sessions, smtp_server):
+def test_mail_queued_while_the_server_is_down_is_sent_when_it_comes_back(
+    nsession, notifying_sessions, smtp_server
+):
     t0 = utcnow() + timedelta(minutes=5)  # the delivery clock: after the messages are queued
     port = free_port()
     settings = delivery_settings(port)
@@ -110,7 +126,9 @@ def test_mail_queued_while_the_server_is_down_is_sent_when_it_comes_back(nsessio
     assert [m["To"] for m in server.messages()] == [CUSTOMER_EMAIL]
 
 
-def test_a_message_that_keeps_failing_is_kept_as_dead_and_can_be_revived(nsession, notifying_sessions, smtp_server):
+def test_a_message_that_keeps_failing_is_kept_as_dead_and_can_be_revived(
+    nsession, notifying_sessions, smtp_server
+):
     t0 = utcnow() + timedelta(minutes=5)  # the delivery clock: after the messages are queued
     port = free_port()
     settings = delivery_settings(port, max_attempts=2)
@@ -119,7 +137,9 @@ def test_a_message_that_keeps_failing_is_kept_as_dead_and_can_be_revived(nsessio
     deliver_outbox(notifying_sessions, settings, now=t0)
     assert deliver_outbox(notifying_sessions, settings, now=t0 + timedelta(hours=1)).dead == 1
     assert _counts(nsession) == {"pending": 0, "sent": 0, "dead": 1}
-    assert deliver_outbox(notifying_sessions, settings, now=t0 + timedelta(days=1)).dead == 0  # left alone
+    assert (
+        deliver_outbox(notifying_sessions, settings, now=t0 + timedelta(days=1)).dead == 0
+    )  # left alone
 
     server = smtp_server(port=port)
     assert revive_dead(nsession, now=t0 + timedelta(days=1)) == 1
@@ -127,7 +147,9 @@ def test_a_message_that_keeps_failing_is_kept_as_dead_and_can_be_revived(nsessio
     assert len(server.messages()) == 1
 
 
-def test_webhooks_are_signed_and_a_5xx_is_retried_until_delivered_once(engine, smtp_server, webhook_receiver):
+def test_webhooks_are_signed_and_a_5xx_is_retried_until_delivered_once(
+    engine, smtp_server, webhook_receiver
+):
     t0 = utcnow() + timedelta(minutes=5)  # the delivery clock: after the messages are queued
     sessions = make_session_factory(engine)
     sessions.configure(info={SETTINGS_KEY: notification_settings(webhook_receiver.url)})
@@ -151,7 +173,10 @@ def test_webhooks_are_signed_and_a_5xx_is_retried_until_delivered_once(engine, s
     failed = next(r for r in received if r.headers["x-answered"] == "503")
     assert delivery_headers(failed)[0] in {delivery_headers(r)[0] for r in delivered}
     assert len({delivery_headers(r)[0] for r in delivered}) == 2
-    assert deliver_outbox(sessions, delivery_settings(server.port), now=t0 + timedelta(hours=3)).sent == 0
+    assert (
+        deliver_outbox(sessions, delivery_settings(server.port), now=t0 + timedelta(hours=3)).sent
+        == 0
+    )
 
 
 def test_a_webhook_signature_fails_for_another_secret_a_changed_body_or_an_old_timestamp():
@@ -171,19 +196,34 @@ def test_a_webhook_refused_with_a_4xx_is_not_retried(engine, webhook_receiver):
     sessions = make_session_factory(engine)
     webhook_receiver.statuses = [410]
     with sessions() as session:
-        enqueue(session, dedupe_key="hook:1", channel="webhook", recipient=webhook_receiver.url, body="{}")
+        enqueue(
+            session,
+            dedupe_key="hook:1",
+            channel="webhook",
+            recipient=webhook_receiver.url,
+            body="{}",
+        )
         session.commit()
 
     report = deliver_outbox(sessions, delivery_settings(free_port()), now=t0)
     assert report.dead == 1
-    assert deliver_outbox(sessions, delivery_settings(free_port()), now=t0 + timedelta(days=1)).dead == 0
+    assert (
+        deliver_outbox(sessions, delivery_settings(free_port()), now=t0 + timedelta(days=1)).dead
+        == 0
+    )
     assert len(webhook_receiver.received) == 1
 
 
 def test_two_delivery_workers_at_once_send_each_message_once(database_url, nsession):
     for i in range(40):
-        enqueue(nsession, dedupe_key=f"bulk:{i}", channel="email", recipient=f"user{i}@example.com",
-                subject="s", body="b")
+        enqueue(
+            nsession,
+            dedupe_key=f"bulk:{i}",
+            channel="email",
+            recipient=f"user{i}@example.com",
+            subject="s",
+            body="b",
+        )
     nsession.commit()
     sent: list[str] = []
     lock = threading.Lock()
@@ -203,7 +243,9 @@ def test_two_delivery_workers_at_once_send_each_message_once(database_url, nsess
 
     def worker():
         try:
-            reports.append(deliver_outbox(sessions, delivery_settings(1), batch=5, senders={"email": record}))
+            reports.append(
+                deliver_outbox(sessions, delivery_settings(1), batch=5, senders={"email": record})
+            )
         except Exception as error:
             errors.append(repr(error))
 
@@ -226,30 +268,63 @@ def test_notifications_are_committed_with_their_event_or_not_at_all(nsession):
     rma = nsession.scalar(select(Rma).where(Rma.number == number))
     before = nsession.scalar(select(func.count()).select_from(OutboxMessage))
 
-    record_event(nsession, subject_type="rma", subject_id=rma.id, subject_ref=number, customer_id=rma.customer_id,
-                 kind="overdue", actor="test", customer_visible=True)
+    record_event(
+        nsession,
+        subject_type="rma",
+        subject_id=rma.id,
+        subject_ref=number,
+        customer_id=rma.customer_id,
+        kind="overdue",
+        actor="test",
+        customer_visible=True,
+    )
     nsession.rollback()
     assert nsession.scalar(select(func.count()).select_from(OutboxMessage)) == before
 
-    event = record_event(nsession, subject_type="rma", subject_id=rma.id, subject_ref=number,
-                         customer_id=rma.customer_id, kind="overdue", actor="test", customer_visible=True)
+    event = record_event(
+        nsession,
+        subject_type="rma",
+        subject_id=rma.id,
+        subject_ref=number,
+        customer_id=rma.customer_id,
+        kind="overdue",
+        actor="test",
+        customer_visible=True,
+    )
     notify_event(nsession, event)  # notified a second time: nothing more is queued
     nsession.commit()
-    queued = nsession.scalars(select(OutboxMessage.recipient).where(OutboxMessage.event_id == event.id)).all()
-    assert sorted(queued) == sorted([CUSTOMER_EMAIL, "dispatch@sparelog.example", "duty@sparelog.example"])
+    queued = nsession.scalars(
+        select(OutboxMessage.recipient).where(OutboxMessage.event_id == event.id)
+    ).all()
+    assert sorted(queued) == sorted(
+        [CUSTOMER_EMAIL, "dispatch@sparelog.example", "duty@sparelog.example"]
+    )
 
 
 def test_customer_mail_carries_no_internal_note_while_staff_mail_does(nsession):
     world = make_world(nsession)
     number = delivered_rma(nsession, world, T0)
     rma = nsession.scalar(select(Rma).where(Rma.number == number))
-    event = record_event(nsession, subject_type="rma", subject_id=rma.id, subject_ref=number,
-                         customer_id=rma.customer_id, kind="overdue", actor="dispatcher1",
-                         customer_visible=True, note="customer was rude, charge them")
+    event = record_event(
+        nsession,
+        subject_type="rma",
+        subject_id=rma.id,
+        subject_ref=number,
+        customer_id=rma.customer_id,
+        kind="overdue",
+        actor="dispatcher1",
+        customer_visible=True,
+        note="customer was rude, charge them",
+    )
     nsession.commit()
 
-    bodies = dict(nsession.execute(select(OutboxMessage.recipient, OutboxMessage.body)
-                                   .where(OutboxMessage.event_id == event.id)).all())
+    bodies = dict(
+        nsession.execute(
+            select(OutboxMessage.recipient, OutboxMessage.body).where(
+                OutboxMessage.event_id == event.id
+            )
+        ).all()
+    )
     assert "rude" not in bodies[CUSTOMER_EMAIL]
     assert "Note: customer was rude" in bodies["dispatch@sparelog.example"]
 
@@ -261,11 +336,20 @@ def test_a_sender_bug_keeps_the_message_for_a_retry(nsession, notifying_sessions
     def broken(settings, message):
         raise KeyError("template")
 
-    report = deliver_outbox(notifying_sessions, delivery_settings(1), senders={"email": broken}, now=t0)
+    report = deliver_outbox(
+        notifying_sessions, delivery_settings(1), senders={"email": broken}, now=t0
+    )
     assert report.retrying == 1 and _message(nsession).status == "pending"
 
     def fine(settings, message):
         return None
 
-    assert deliver_outbox(notifying_sessions, delivery_settings(1), senders={"email": fine},
-                          now=t0 + timedelta(hours=1)).sent == 1
+    assert (
+        deliver_outbox(
+            notifying_sessions,
+            delivery_settings(1),
+            senders={"email": fine},
+            now=t0 + timedelta(hours=1),
+        ).sent
+        == 1
+    )

@@ -27,7 +27,9 @@ def test_flask_sla_sweep_fires_what_is_due_at_the_given_instant_once(runner, db)
 
     assert first.exit_code == 0, first.output
     report = json.loads(first.output)
-    assert [(f["subject_ref"], f["step"]) for f in report["escalations"]] == [(number, "escalation:1")]
+    assert [(f["subject_ref"], f["step"]) for f in report["escalations"]] == [
+        (number, "escalation:1")
+    ]
     assert json.loads(again.output)["fired"] == 0
 
 
@@ -39,7 +41,14 @@ def test_flask_sla_sweep_refuses_a_time_without_a_zone(runner):
 def test_flask_sla_deliver_sends_what_the_outbox_holds(app, runner, db, smtp_server):
     server = smtp_server()
     app.config["SMTP_PORT"] = server.port
-    enqueue(db, dedupe_key="cli:1", channel="email", recipient=CUSTOMER_EMAIL, subject="Hello", body="Hi\n")
+    enqueue(
+        db,
+        dedupe_key="cli:1",
+        channel="email",
+        recipient=CUSTOMER_EMAIL,
+        subject="Hello",
+        body="Hi\n",
+    )
     db.commit()
 
     result = runner.invoke(args=["sla", "deliver"])
@@ -54,12 +63,22 @@ def test_a_testing_app_starts_no_background_runner(app, client):
     assert RUNNER_KEY not in app.extensions
 
 
-def test_the_embedded_runner_sweeps_and_mails_the_dispatchers_in_the_background(database_url, smtp_server):
+def test_the_embedded_runner_sweeps_and_mails_the_dispatchers_in_the_background(
+    database_url, smtp_server
+):
     server = smtp_server()
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "JOBS_BACKEND": "inprocess",
-                      "SMTP_PORT": server.port, "DISPATCHER_EMAILS": ",".join(DISPATCHERS),
-                      "SWEEP_INTERVAL_SECONDS": 0.2, "OUTBOX_INTERVAL_SECONDS": 0.2,
-                      "RATELIMIT_STORAGE_URI": "memory://"})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "JOBS_BACKEND": "inprocess",
+            "SMTP_PORT": server.port,
+            "DISPATCHER_EMAILS": ",".join(DISPATCHERS),
+            "SWEEP_INTERVAL_SECONDS": 0.2,
+            "OUTBOX_INTERVAL_SECONDS": 0.2,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
     sessions = app.extensions["sparelog.db"].sessions
     with sessions() as session:
         world = make_world(session)
@@ -77,8 +96,14 @@ def test_the_embedded_runner_sweeps_and_mails_the_dispatchers_in_the_background(
         app.extensions["sparelog.db"].engine.dispose()
 
     subjects = sorted((m["To"], m["Subject"].strip()) for m in server.messages())
-    assert subjects == sorted([(to, f"[{number}] Escalation level 1: project manager / department head")
-                               for to in DISPATCHERS]
-                              + [(to, f"[{number}] SLA clock breached: response") for to in DISPATCHERS])
+    assert subjects == sorted(
+        [
+            (to, f"[{number}] Escalation level 1: project manager / department head")
+            for to in DISPATCHERS
+        ]
+        + [(to, f"[{number}] SLA clock breached: response") for to in DISPATCHERS]
+    )
     with sessions() as session:
-        assert session.scalars(select(Event.kind).where(Event.kind == "escalated")).all() == ["escalated"]
+        assert session.scalars(select(Event.kind).where(Event.kind == "escalated")).all() == [
+            "escalated"
+        ]

@@ -37,7 +37,9 @@ def _events(session, kind: str, subject_type: str | None = None) -> list[Event]:
 
 
 def _recipients(session, event: Event) -> set[str]:
-    return set(session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.event_id == event.id)))
+    return set(
+        session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.event_id == event.id))
+    )
 
 
 def test_a_ticket_without_progress_climbs_the_ladder_at_15_30_and_60_minutes(nsession):
@@ -51,7 +53,11 @@ def test_a_ticket_without_progress_climbs_the_ladder_at_15_30_and_60_minutes(nse
     assert [f.step for f in later.escalations] == ["escalation:2", "escalation:3"]
 
     escalated = _events(nsession, "escalated")
-    assert [(e.subject_ref, e.data["level"]) for e in escalated] == [(number, 1), (number, 2), (number, 3)]
+    assert [(e.subject_ref, e.data["level"]) for e in escalated] == [
+        (number, 1),
+        (number, 2),
+        (number, 3),
+    ]
     assert escalated[1].data["who"] == "regional technical VP / general manager"
     ticket = nsession.scalar(select(Ticket).where(Ticket.number == number))
     assert ticket.escalation_level == 3
@@ -73,8 +79,11 @@ def test_sweeping_again_fires_nothing_twice(nsession):
     assert first.fired > 0
     assert again.fired == 0 and even_later.fired == 0
     nsession.expire_all()
-    kinds = dict(nsession.execute(select(Event.kind, func.count()).where(Event.actor == "sla-sweep")
-                                  .group_by(Event.kind)).all())
+    kinds = dict(
+        nsession.execute(
+            select(Event.kind, func.count()).where(Event.actor == "sla-sweep").group_by(Event.kind)
+        ).all()
+    )
     assert kinds == {"escalated": 3, "overdue": 1, "sla_breached": 2}  # response, restore
 
 
@@ -82,7 +91,9 @@ def test_progress_on_the_ticket_restarts_the_ladder(nsession):
     world = make_world(nsession)
     number = make_ticket(nsession, world, T0)
     sweep(nsession, now=T0 + timedelta(minutes=16))  # level 1
-    move_ticket(nsession, number, "acknowledge", actor="dispatcher1", now=T0 + timedelta(minutes=20))
+    move_ticket(
+        nsession, number, "acknowledge", actor="dispatcher1", now=T0 + timedelta(minutes=20)
+    )
 
     report = sweep(nsession, now=T0 + timedelta(minutes=36))
 
@@ -102,7 +113,8 @@ def test_the_ladder_counts_only_the_contracts_coverage_hours(nsession):
     assert sweep(nsession, now=monday_0904).escalations == []  # 14 coverage minutes
     report = sweep(nsession, now=monday_0904 + timedelta(minutes=2))
     assert [(f.step, f.due_at) for f in report.escalations] == [
-        ("escalation:1", datetime(2026, 3, 9, 1, 5, tzinfo=UTC))]
+        ("escalation:1", datetime(2026, 3, 9, 1, 5, tzinfo=UTC))
+    ]
 
 
 def test_late_faulty_return_marks_rma_overdue_with_the_contracts_charge(nsession):
@@ -132,7 +144,9 @@ def test_the_customer_is_reminded_once_before_the_return_deadline(nsession):
     due = datetime(2026, 3, 5, 16, 0, tzinfo=UTC)
 
     assert sweep(nsession, now=due - timedelta(hours=5)).reminders == []
-    assert [f.subject_ref for f in sweep(nsession, now=due - timedelta(hours=3)).reminders] == [number]
+    assert [f.subject_ref for f in sweep(nsession, now=due - timedelta(hours=3)).reminders] == [
+        number
+    ]
     assert sweep(nsession, now=due - timedelta(hours=1)).reminders == []
     [reminder] = _events(nsession, "return_due")
     assert reminder.customer_visible and _recipients(nsession, reminder) == {CUSTOMER_EMAIL}
@@ -142,8 +156,14 @@ def test_a_part_on_its_way_back_is_neither_reminded_nor_overdue_once_received_in
     world = make_world(nsession)
     number = delivered_rma(nsession, world, T0)
     move_rma(nsession, number, "return_faulty", actor="engineer1", now=T0 + timedelta(hours=2))
-    move_rma(nsession, number, "receive_faulty", actor="warehouse1",
-             given=MoveInput(depot=world.depot), now=T0 + timedelta(hours=20))
+    move_rma(
+        nsession,
+        number,
+        "receive_faulty",
+        actor="warehouse1",
+        given=MoveInput(depot=world.depot),
+        now=T0 + timedelta(hours=20),
+    )
 
     report = sweep(nsession, now=T0 + timedelta(days=3))
     assert report.overdue == [] and report.reminders == []
@@ -209,12 +229,17 @@ def test_two_sweeps_at_the_same_instant_fire_each_step_once(database_url, nsessi
     events = _events(nsession, "escalated")
     assert len(events) == 18 and len({(e.subject_ref, e.data["level"]) for e in events}) == 18
     # and each escalation was written to the outbox once
-    emails = nsession.scalar(select(func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.event_id.in_([e.id for e in events])))
+    emails = nsession.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.event_id.in_([e.id for e in events]))
+    )
     assert emails == 18 * (len(DISPATCHERS) + 1)
 
 
-def test_a_step_that_fails_is_reported_the_others_fire_and_the_next_sweep_retries_it(nsession, monkeypatch):
+def test_a_step_that_fails_is_reported_the_others_fire_and_the_next_sweep_retries_it(
+    nsession, monkeypatch
+):
     world = make_world(nsession)
     broken, fine = make_ticket(nsession, world, T0), make_ticket(nsession, world, T0)
     real_record_event = sweep_module.record_event

@@ -27,8 +27,11 @@ WORKERS = 4
 THREADS = 8
 # The server as deployed, minus what would muddy the counts: no background sweep or outbox
 # thread (it would add events of its own), and no tracking rate limit to turn load into 429s.
-SERVER_ENV = {"JOBS_BACKEND": "none", "RATELIMIT_STORAGE_URI": "memory://",
-              "TRACKING_RATE_LIMIT": "1000000 per minute"}
+SERVER_ENV = {
+    "JOBS_BACKEND": "none",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "TRACKING_RATE_LIMIT": "1000000 per minute",
+}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +53,9 @@ def arrange(load_database_url):
 def server(load_database_url, tmp_path_factory):
     """gunicorn with 4 gthread workers on the module's database, on a loopback port."""
     log = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    live = LiveServer(load_database_url, workers=WORKERS, threads=THREADS, env=SERVER_ENV, log_path=log)
+    live = LiveServer(
+        load_database_url, workers=WORKERS, threads=THREADS, env=SERVER_ENV, log_path=log
+    )
     live.start()
     yield live
     live.close()
@@ -58,9 +63,17 @@ def server(load_database_url, tmp_path_factory):
 
 def flask_verify(database_url: str) -> subprocess.CompletedProcess:
     """``flask inventory verify`` as an operator runs it, on ``database_url``."""
-    env = dict(os.environ, DATABASE_URL=database_url, FLASK_APP="wsgi", SECRET_KEY=secrets.token_hex(16))
-    return subprocess.run([sys.executable, "-m", "flask", "inventory", "verify"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = dict(
+        os.environ, DATABASE_URL=database_url, FLASK_APP="wsgi", SECRET_KEY=secrets.token_hex(16)
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "inventory", "verify"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @dataclass
@@ -100,7 +113,11 @@ def fire_at_once(server: LiveServer, calls: list[Call], timeout: float = 120.0) 
         try:
             connection.connect()
             payload = json.dumps(call.body).encode() if call.body is not None else None
-            headers = {"Content-Type": "application/json", **call.headers} if payload else dict(call.headers)
+            headers = (
+                {"Content-Type": "application/json", **call.headers}
+                if payload
+                else dict(call.headers)
+            )
             barrier.wait()
             connection.request(call.method, call.path, body=payload, headers=headers)
             replies[i] = _read(connection)

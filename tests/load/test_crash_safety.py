@@ -45,7 +45,9 @@ from tests.load.conftest import flask_verify
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(420)]
 
 CLIENTS = 4
-MIN_CYCLES = 5  # per client; a cycle is 4 operations: serial receipt, counted receipt, ship, receive
+MIN_CYCLES = (
+    5  # per client; a cycle is 4 operations: serial receipt, counted receipt, ship, receive
+)
 STREAM_LIMIT = 240.0  # seconds the stream may take in all
 WORKER_KILLS = 6
 SERVER_KILLS = 3
@@ -74,7 +76,9 @@ def _world(arrange, tag: str) -> dict:
 @dataclass
 class Tally:
     done: list = field(default_factory=list)  # (operation, reply body) for every success
-    failed: list = field(default_factory=list)  # (operation, status, body): definitive non-successes
+    failed: list = field(
+        default_factory=list
+    )  # (operation, status, body): definitive non-successes
     cut: int = 0  # attempts that got no HTTP answer (connection cut, refused or timed out)
     retried_5xx: int = 0
     busy: int = 0  # 409 Retry-After: the first attempt with the key still held it
@@ -84,7 +88,9 @@ class Tally:
 class Client:
     """One warehouse clerk on one keep-alive connection, retrying with the same key."""
 
-    def __init__(self, server: LiveServer, headers: dict[str, str], tally: Tally, lock: threading.Lock):
+    def __init__(
+        self, server: LiveServer, headers: dict[str, str], tally: Tally, lock: threading.Lock
+    ):
         self.server, self.headers, self.tally, self.lock = server, headers, tally, lock
         self.connection: http.client.HTTPConnection | None = None
         self.in_flight_port: int | None = None  # local port of a request being answered
@@ -113,18 +119,30 @@ class Client:
                     return None
             if time.monotonic() > deadline:
                 with self.lock:
-                    self.tally.failed.append((name, status, f"no definitive answer after {attempt} attempts"))
+                    self.tally.failed.append(
+                        (name, status, f"no definitive answer after {attempt} attempts")
+                    )
                 return None
             time.sleep(min(1.0, 0.05 * attempt))
 
     def _send(self, path: str, body: dict, key: str) -> tuple[int, dict, object]:
         try:
             if self.connection is None:
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
+                self.connection = http.client.HTTPConnection(
+                    "127.0.0.1", self.server.port, timeout=60
+                )
                 self.connection.connect()
             self.in_flight_port = self.connection.sock.getsockname()[1]
-            self.connection.request("POST", path, body=json.dumps(body).encode(), headers={
-                **self.headers, "Content-Type": "application/json", "Idempotency-Key": key})
+            self.connection.request(
+                "POST",
+                path,
+                body=json.dumps(body).encode(),
+                headers={
+                    **self.headers,
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": key,
+                },
+            )
             response = self.connection.getresponse()
             raw = response.read()
             headers = {k.lower(): v for k, v in response.getheaders()}
@@ -144,14 +162,29 @@ def _stream(client: Client, world: dict, name: str, keep_going: threading.Event)
         op = f"{name}-{len(client.ops):03d}"
         client.ops.append(op)
         serial = f"S-{op}"
-        client.call("serial receipt", "/api/stock/receipts",
-                    {"depot": "BJ01", "part_number": world["psu"], "serial": serial, "reference": op})
-        client.call("counted receipt", "/api/stock/receipts",
-                    {"depot": "BJ01", "part_number": world["sfp"], "qty": 1, "reference": op})
-        shipped = client.call("ship", "/api/transfers", {
-            "from_depot": "BJ01", "to_depot": "SH01", "note": op,
-            "lines": [{"part_number": world["psu"], "serial": serial},
-                      {"part_number": world["sfp"], "qty": PER_TRANSFER}]})
+        client.call(
+            "serial receipt",
+            "/api/stock/receipts",
+            {"depot": "BJ01", "part_number": world["psu"], "serial": serial, "reference": op},
+        )
+        client.call(
+            "counted receipt",
+            "/api/stock/receipts",
+            {"depot": "BJ01", "part_number": world["sfp"], "qty": 1, "reference": op},
+        )
+        shipped = client.call(
+            "ship",
+            "/api/transfers",
+            {
+                "from_depot": "BJ01",
+                "to_depot": "SH01",
+                "note": op,
+                "lines": [
+                    {"part_number": world["psu"], "serial": serial},
+                    {"part_number": world["sfp"], "qty": PER_TRANSFER},
+                ],
+            },
+        )
         if shipped:
             client.call("receive", f"/api/transfers/{shipped['number']}/receive", {"note": op})
 
@@ -163,8 +196,12 @@ def _run_stream(server: LiveServer, world: dict, killer) -> tuple[Tally, list[st
     clients = [Client(server, world["headers"], tally, lock) for _ in range(CLIENTS)]
     keep_going = threading.Event()
     keep_going.set()
-    threads = [threading.Thread(target=_stream, args=(c, world, f"{world['tag']}-{n}", keep_going), daemon=True)
-               for n, c in enumerate(clients)]
+    threads = [
+        threading.Thread(
+            target=_stream, args=(c, world, f"{world['tag']}-{n}", keep_going), daemon=True
+        )
+        for n, c in enumerate(clients)
+    ]
     stop = threading.Event()
     log: list[str] = []
 
@@ -190,8 +227,9 @@ def _run_stream(server: LiveServer, world: dict, killer) -> tuple[Tally, list[st
     return tally, log, [op for c in clients for op in c.ops]
 
 
-def _request_in_flight(clients: list[Client], rng: random.Random, stop: threading.Event,
-                       wait: float = 5.0) -> int | None:
+def _request_in_flight(
+    clients: list[Client], rng: random.Random, stop: threading.Event, wait: float = 5.0
+) -> int | None:
     """The local port of some client's request in flight (None if none within ``wait``)."""
     deadline = time.monotonic() + wait
     while not stop.is_set() and time.monotonic() < deadline:
@@ -202,53 +240,102 @@ def _request_in_flight(clients: list[Client], rng: random.Random, stop: threadin
     return None
 
 
-def _check_exactly_once(arrange, load_database_url: str, depots: dict, world: dict, tally: Tally,
-                        ops: list[str]) -> None:
+def _check_exactly_once(
+    arrange, load_database_url: str, depots: dict, world: dict, tally: Tally, ops: list[str]
+) -> None:
     assert tally.failed == []
     assert Counter(name for name, _ in tally.done) == Counter(
-        {"serial receipt": len(ops), "counted receipt": len(ops), "ship": len(ops), "receive": len(ops)})
+        {
+            "serial receipt": len(ops),
+            "counted receipt": len(ops),
+            "ship": len(ops),
+            "receive": len(ops),
+        }
+    )
     verified = flask_verify(load_database_url)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     bj01, sh01 = depots["BJ01"], depots["SH01"]
     with arrange() as s:
         assert verify_ledger(s) == []
-        psu, sfp = (s.scalar(select(Part.id).where(Part.part_number == world[k])) for k in ("psu", "sfp"))
+        psu, sfp = (
+            s.scalar(select(Part.id).where(Part.part_number == world[k])) for k in ("psu", "sfp")
+        )
         # each serial exists once and sits, received, at SH01
-        items = s.execute(select(SerialItem.serial, SerialItem.status, SerialItem.location_id)
-                          .where(SerialItem.part_id == psu)).all()
+        items = s.execute(
+            select(SerialItem.serial, SerialItem.status, SerialItem.location_id).where(
+                SerialItem.part_id == psu
+            )
+        ).all()
         assert sorted(i.serial for i in items) == sorted(f"S-{op}" for op in ops)
         assert {(i.status, i.location_id) for i in items} == {("in_stock", sh01)}
         # each receipt booked once: one serial and one counted movement per operation id
-        receipts = Counter(s.execute(select(Movement.reference, Movement.part_id).where(
-            Movement.reason == "receipt", Movement.part_id.in_([psu, sfp]), Movement.reference.is_not(None))).all())
+        receipts = Counter(
+            s.execute(
+                select(Movement.reference, Movement.part_id).where(
+                    Movement.reason == "receipt",
+                    Movement.part_id.in_([psu, sfp]),
+                    Movement.reference.is_not(None),
+                )
+            ).all()
+        )
         assert receipts == Counter({(op, p): 1 for op in ops for p in (psu, sfp)})
         # each transfer once, received, with both lines moved out and in
-        transfers = s.execute(select(Transfer.note, Transfer.number, Transfer.status)
-                              .join(TransferLine, TransferLine.transfer_id == Transfer.id)
-                              .where(TransferLine.part_id == psu)).all()
+        transfers = s.execute(
+            select(Transfer.note, Transfer.number, Transfer.status)
+            .join(TransferLine, TransferLine.transfer_id == Transfer.id)
+            .where(TransferLine.part_id == psu)
+        ).all()
         assert sorted(t.note for t in transfers) == sorted(ops)
         assert {t.status for t in transfers} == {"received"}
         numbers = [t.number for t in transfers]
-        lines = Counter(s.scalars(select(Transfer.number).join(TransferLine, TransferLine.transfer_id == Transfer.id)
-                                  .where(Transfer.number.in_(numbers))))
+        lines = Counter(
+            s.scalars(
+                select(Transfer.number)
+                .join(TransferLine, TransferLine.transfer_id == Transfer.id)
+                .where(Transfer.number.in_(numbers))
+            )
+        )
         assert lines == Counter({n: 2 for n in numbers})
-        moved = Counter(s.execute(select(Movement.reference, Movement.reason, Movement.part_id)
-                                  .where(Movement.reference.in_(numbers))).all())
-        assert moved == Counter({(n, r, p): 1 for n in numbers for r in ("transfer_out", "transfer_in")
-                                 for p in (psu, sfp)})
+        moved = Counter(
+            s.execute(
+                select(Movement.reference, Movement.reason, Movement.part_id).where(
+                    Movement.reference.in_(numbers)
+                )
+            ).all()
+        )
+        assert moved == Counter(
+            {
+                (n, r, p): 1
+                for n in numbers
+                for r in ("transfer_out", "transfer_in")
+                for p in (psu, sfp)
+            }
+        )
         # the counted part adds up to what was asked: nothing twice, nothing lost in transit
-        on_hand = dict(s.execute(select(StockQuantity.location_id, StockQuantity.qty + StockQuantity.reserved)
-                                 .where(StockQuantity.part_id == sfp)).all())
-        expected = {bj01: OPENING_STOCK + len(ops) - PER_TRANSFER * len(ops), sh01: PER_TRANSFER * len(ops)}
+        on_hand = dict(
+            s.execute(
+                select(StockQuantity.location_id, StockQuantity.qty + StockQuantity.reserved).where(
+                    StockQuantity.part_id == sfp
+                )
+            ).all()
+        )
+        expected = {
+            bj01: OPENING_STOCK + len(ops) - PER_TRANSFER * len(ops),
+            sh01: PER_TRANSFER * len(ops),
+        }
         assert {loc: qty for loc, qty in on_hand.items() if qty} == expected
         # one stored answer per key: every key's operation ran exactly once
-        stored = s.scalars(select(IdempotencyRecord.status_code).where(
-            IdempotencyRecord.user_id == world["user_id"])).all()
+        stored = s.scalars(
+            select(IdempotencyRecord.status_code).where(
+                IdempotencyRecord.user_id == world["user_id"]
+            )
+        ).all()
         assert sorted(stored) == sorted([201] * 3 * len(ops) + [200] * len(ops))
 
 
-def test_killing_workers_mid_request_loses_nothing_and_doubles_nothing(server, arrange, depots,
-                                                                       load_database_url):
+def test_killing_workers_mid_request_loses_nothing_and_doubles_nothing(
+    server, arrange, depots, load_database_url
+):
     world = _world(arrange, "KW")
     rng = random.Random(6)
 
@@ -270,17 +357,21 @@ def test_killing_workers_mid_request_loses_nothing_and_doubles_nothing(server, a
 
     tally, log, ops = _run_stream(server, world, killer)
 
-    print(f"\nworker kills: {len(log)}; cut: {tally.cut}, 5xx: {tally.retried_5xx}, busy: {tally.busy}, "
-          f"replayed: {tally.replayed}, successes: {len(tally.done)} of {4 * len(ops)} operations")
+    print(
+        f"\nworker kills: {len(log)}; cut: {tally.cut}, 5xx: {tally.retried_5xx}, busy: {tally.busy}, "
+        f"replayed: {tally.replayed}, successes: {len(tally.done)} of {4 * len(ops)} operations"
+    )
     assert len(log) == WORKER_KILLS, log
     assert tally.cut >= 1  # the stream was really interrupted
     _check_exactly_once(arrange, load_database_url, depots, world, tally, ops)
 
 
 def test_killing_the_whole_server_mid_stream_and_restarting_loses_nothing_and_doubles_nothing(
-        server, arrange, depots, load_database_url):
+    server, arrange, depots, load_database_url
+):
     world = _world(arrange, "KS")
     rng = random.Random(9)
+
     def killer(clients: list[Client], stop: threading.Event) -> list[str]:
         log = []
         while not stop.is_set() and len(log) < SERVER_KILLS:
@@ -297,8 +388,10 @@ def test_killing_the_whole_server_mid_stream_and_restarting_loses_nothing_and_do
 
     tally, log, ops = _run_stream(server, world, killer)
 
-    print(f"\nserver kills: {log}; cut: {tally.cut}, 5xx: {tally.retried_5xx}, busy: {tally.busy}, "
-          f"replayed: {tally.replayed}, successes: {len(tally.done)} of {4 * len(ops)} operations")
+    print(
+        f"\nserver kills: {log}; cut: {tally.cut}, 5xx: {tally.retried_5xx}, busy: {tally.busy}, "
+        f"replayed: {tally.replayed}, successes: {len(tally.done)} of {4 * len(ops)} operations"
+    )
     assert len(log) == SERVER_KILLS, log
     assert tally.cut >= SERVER_KILLS
     _check_exactly_once(arrange, load_database_url, depots, world, tally, ops)

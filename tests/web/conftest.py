@@ -53,12 +53,24 @@ def csrf_of(html: str) -> str:
 def sign_in(client, username: str, role: str | None = None, follow: bool = False):
     page = client.get("/login")
     token = csrf_of(page.get_data(as_text=True))
-    return client.post("/login", data={"username": username, "password": demo_password(role or username),
-                                       "csrf_token": token}, follow_redirects=follow)
+    return client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": demo_password(role or username),
+            "csrf_token": token,
+        },
+        follow_redirects=follow,
+    )
 
 
-DEMO_LOGINS = {"admin": "admin", "warehouse": "wang.wh", "dispatcher": "li.disp", "engineer": "zhang.eng",
-               "customer": "customer.sgcc"}
+DEMO_LOGINS = {
+    "admin": "admin",
+    "warehouse": "wang.wh",
+    "dispatcher": "li.disp",
+    "engineer": "zhang.eng",
+    "customer": "customer.sgcc",
+}
 
 
 @pytest.fixture
@@ -79,8 +91,9 @@ def post_form(client, url: str, data: dict, *, page: str | None = None, **kw):
     return client.post(url, data={**data, "csrf_token": csrf_of(html)}, **kw)
 
 
-def delivered_rma(db, faulty_serial: str, *, site: str = "C001-S1", part_number: str = "SRV-2288-PSU",
-                  now=None):
+def delivered_rma(
+    db, faulty_serial: str, *, site: str = "C001-S1", part_number: str = "SRV-2288-PSU", now=None
+):
     """An advance replacement delivered to ``site``: the replacement is with the customer,
     the faulty unit ``faulty_serial`` still has to come back (the return window runs)."""
     from sqlalchemy import select
@@ -88,30 +101,65 @@ def delivered_rma(db, faulty_serial: str, *, site: str = "C001-S1", part_number:
     from inventory import rmas
     from models import SerialItem
 
-    view = rmas.open_rma(db, rmas.RmaRequest(kind="advance_replacement", site_code=site,
-                                            faulty_part_number=part_number, fault_symptom="PSU dead",
-                                            faulty_serial=faulty_serial, internal_note="INTERNAL-NOTE-XYZ"),
-                         actor="test.staff", now=now)
-    good = db.scalar(select(SerialItem).join(SerialItem.part).where(
-        SerialItem.status == "in_stock", SerialItem.condition == "good",
-        SerialItem.part.has(part_number=part_number)).order_by(SerialItem.id))
+    view = rmas.open_rma(
+        db,
+        rmas.RmaRequest(
+            kind="advance_replacement",
+            site_code=site,
+            faulty_part_number=part_number,
+            fault_symptom="PSU dead",
+            faulty_serial=faulty_serial,
+            internal_note="INTERNAL-NOTE-XYZ",
+        ),
+        actor="test.staff",
+        now=now,
+    )
+    good = db.scalar(
+        select(SerialItem)
+        .join(SerialItem.part)
+        .where(
+            SerialItem.status == "in_stock",
+            SerialItem.condition == "good",
+            SerialItem.part.has(part_number=part_number),
+        )
+        .order_by(SerialItem.id)
+    )
     depot = good.location.code
     db.rollback()
-    for action, given in [("approve", None), ("allocate", rmas.MoveInput(depot=depot)),
-                          ("ship", rmas.MoveInput(carrier="SF Express", waybill="SF1234567890")),
-                          ("deliver", None)]:
+    for action, given in [
+        ("approve", None),
+        ("allocate", rmas.MoveInput(depot=depot)),
+        ("ship", rmas.MoveInput(carrier="SF Express", waybill="SF1234567890")),
+        ("deliver", None),
+    ]:
         view = rmas.move_rma(db, view.number, action, actor="test.staff", given=given, now=now)
     db.rollback()
     return view
 
 
-def open_ticket(db, *, site: str = "C001-S1", severity: str = "P1", part_number: str | None = "SRV-2288-PSU",
-                symptom: str = "server down", now=None) -> str:
+def open_ticket(
+    db,
+    *,
+    site: str = "C001-S1",
+    severity: str = "P1",
+    part_number: str | None = "SRV-2288-PSU",
+    symptom: str = "server down",
+    now=None,
+) -> str:
     """A new fault ticket with its clocks, as the dispatcher opens it; returns its number."""
     from app.geo import travel_model
     from inventory.dispatch_service import open_ticket_with_promise
 
-    view = open_ticket_with_promise(db, travel_model(), site_code=site, severity=severity, channel="phone",
-                                    symptom=symptom, actor="li.disp", part_number=part_number, now=now)
+    view = open_ticket_with_promise(
+        db,
+        travel_model(),
+        site_code=site,
+        severity=severity,
+        channel="phone",
+        symptom=symptom,
+        actor="li.disp",
+        part_number=part_number,
+        now=now,
+    )
     db.rollback()
     return view.number

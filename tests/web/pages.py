@@ -12,13 +12,26 @@ from tests.web.conftest import delivered_rma, open_ticket
 
 
 def data_page_urls(db) -> list[str]:
-    serial = db.scalar(select(SerialItem.serial).join(Location, Location.id == SerialItem.location_id)
-                       .where(Location.code == "BJ01", SerialItem.status == "in_stock").order_by(SerialItem.id))
-    at_vendor = db.scalar(select(SerialItem.serial).where(SerialItem.status == "at_vendor").order_by(SerialItem.id))
-    counted = db.scalar(select(Part.part_number).where(Part.tracking == "counted").order_by(Part.id))
+    serial = db.scalar(
+        select(SerialItem.serial)
+        .join(Location, Location.id == SerialItem.location_id)
+        .where(Location.code == "BJ01", SerialItem.status == "in_stock")
+        .order_by(SerialItem.id)
+    )
+    at_vendor = db.scalar(
+        select(SerialItem.serial).where(SerialItem.status == "at_vendor").order_by(SerialItem.id)
+    )
+    counted = db.scalar(
+        select(Part.part_number).where(Part.tracking == "counted").order_by(Part.id)
+    )
     db.rollback()
-    urls = [f"/warehouse/?q={serial}", "/warehouse/?q=SRV-2288-PSU", f"/warehouse/?q={counted}",
-            "/warehouse/?q=UNKNOWN-CODE", "/warehouse/reorder?depot=BJ01"]
+    urls = [
+        f"/warehouse/?q={serial}",
+        "/warehouse/?q=SRV-2288-PSU",
+        f"/warehouse/?q={counted}",
+        "/warehouse/?q=UNKNOWN-CODE",
+        "/warehouse/reorder?depot=BJ01",
+    ]
     if at_vendor:
         urls.append(f"/warehouse/?q={at_vendor}")
     rma = delivered_rma(db, "I18N-FAULTY-1")
@@ -27,7 +40,13 @@ def data_page_urls(db) -> list[str]:
     escalated = open_ticket(db, severity="P2", site="C002-S1", now=utcnow() - timedelta(hours=3))
     sweep(db, now=utcnow())
     db.rollback()
-    urls += [f"/track/{rma.tracking_code}", f"/track/{late.tracking_code}", f"/warehouse/?q={rma.number}",
-             f"/dispatch/tickets/{waiting}", f"/dispatch/tickets/{escalated}", "/dispatch/alerts",
-             "/dispatch/routes?depot=BJ01"]
+    urls += [
+        f"/track/{rma.tracking_code}",
+        f"/track/{late.tracking_code}",
+        f"/warehouse/?q={rma.number}",
+        f"/dispatch/tickets/{waiting}",
+        f"/dispatch/tickets/{escalated}",
+        "/dispatch/alerts",
+        "/dispatch/routes?depot=BJ01",
+    ]
     return urls

@@ -27,8 +27,12 @@ def _iso(moment) -> str:
 def _ticket(db, number: str) -> Ticket:
     db.expire_all()
     ticket = db.scalar(select(Ticket).where(Ticket.number == number))
-    facts = {"status": ticket.status, "response_due": ticket.response_due, "engineer_id": ticket.engineer_id,
-             "restore_due": ticket.restore_due}
+    facts = {
+        "status": ticket.status,
+        "response_due": ticket.response_due,
+        "engineer_id": ticket.engineer_id,
+        "restore_due": ticket.restore_due,
+    }
     db.rollback()
     return facts
 
@@ -38,8 +42,8 @@ def test_open_tickets_show_live_clocks_from_their_utc_deadlines(app, dispatcher,
         number = open_ticket(db)
     facts = _ticket(db, number)
     page = dispatcher.get("/dispatch/").get_data(as_text=True)
-    row = page[page.index(f'data-ticket="{number}"'):]
-    row = row[:row.index("</tr>")]
+    row = page[page.index(f'data-ticket="{number}"') :]
+    row = row[: row.index("</tr>")]
     assert f'data-deadline="{_iso(facts["response_due"])}"' in row
     assert f'data-deadline="{_iso(facts["restore_due"])}"' in row
     assert 'data-clock="onsite"' in row
@@ -59,8 +63,8 @@ def test_a_p1_ticket_is_dispatched_with_the_top_option_in_one_click(app, dispatc
     page = dispatcher.get(f"/dispatch/tickets/{number}").get_data(as_text=True)
     assert 'data-rank="1"' in page and 'id="confirm-1"' in page
     engineer = re.search(r'data-rank="1" data-engineer="([^"]+)"', page).group(1)
-    form = page[page.index('id="options"'):]
-    form = form[form.index("<form"):form.index("</form>")]
+    form = page[page.index('id="options"') :]
+    form = form[form.index("<form") : form.index("</form>")]
     fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', form))
     response = dispatcher.post(f"/dispatch/tickets/{number}/dispatch", data=fields)
     assert response.status_code == 302
@@ -79,7 +83,9 @@ def test_confirming_without_the_csrf_token_is_refused(app, dispatcher, db):
         number = open_ticket(db)
     page = dispatcher.get(f"/dispatch/tickets/{number}").get_data(as_text=True)
     engineer = re.search(r'data-rank="1" data-engineer="([^"]+)"', page).group(1)
-    response = dispatcher.post(f"/dispatch/tickets/{number}/dispatch", data={"engineer": engineer, "mode": "pickup"})
+    response = dispatcher.post(
+        f"/dispatch/tickets/{number}/dispatch", data={"engineer": engineer, "mode": "pickup"}
+    )
     assert response.status_code == 400
     assert _ticket(db, number)["status"] == "new"
 
@@ -95,17 +101,30 @@ def test_options_show_legs_verdicts_and_the_route_on_the_map(app, dispatcher, db
 def test_acknowledging_stops_the_response_clock(app, dispatcher, db):
     with app.app_context():
         number = open_ticket(db, severity="P3")
-    response = post_form(dispatcher, f"/dispatch/tickets/{number}/acknowledge", {},
-                         page=f"/dispatch/tickets/{number}")
+    response = post_form(
+        dispatcher,
+        f"/dispatch/tickets/{number}/acknowledge",
+        {},
+        page=f"/dispatch/tickets/{number}",
+    )
     page = dispatcher.get(response.location).get_data(as_text=True)
     assert 'data-clock="response" data-level="met"' in page
     assert _ticket(db, number)["status"] == "acknowledged"
 
 
 def test_a_fault_report_taken_by_phone_opens_a_ticket_with_clocks(dispatcher, db):
-    response = post_form(dispatcher, "/dispatch/tickets", {"site": "C001-S1", "severity": "P2", "channel": "phone",
-                                                            "part_number": "SRV-2288-PSU", "symptom": "PSU alarm"},
-                         page="/dispatch/")
+    response = post_form(
+        dispatcher,
+        "/dispatch/tickets",
+        {
+            "site": "C001-S1",
+            "severity": "P2",
+            "channel": "phone",
+            "part_number": "SRV-2288-PSU",
+            "symptom": "PSU alarm",
+        },
+        page="/dispatch/",
+    )
     assert response.status_code == 302 and "/dispatch/tickets/TKT-" in response.location
     page = dispatcher.get(response.location).get_data(as_text=True)
     assert "PSU alarm" in page and 'data-clock="restore"' in page
@@ -115,8 +134,12 @@ def test_the_board_map_draws_depots_engineers_and_ticket_sites(app, dispatcher, 
     with app.app_context():
         open_ticket(db)
     page = dispatcher.get("/dispatch/").get_data(as_text=True)
-    svg = page[page.index("<svg"):page.index("</svg>")]
-    assert svg.count('data-kind="depot"') == 18 and 'data-kind="engineer"' in svg and 'data-kind="site"' in svg
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert (
+        svg.count('data-kind="depot"') == 18
+        and 'data-kind="engineer"' in svg
+        and 'data-kind="site"' in svg
+    )
 
 
 def test_overdue_returns_are_listed_with_how_late_they_are(app, dispatcher, db):
@@ -141,15 +164,22 @@ def test_engineers_day_routes_are_planned_and_shown_with_stop_times(app, dispatc
         number = open_ticket(db, severity="P2", site="C001-S1", part_number=None)
     page = dispatcher.get("/dispatch/routes?depot=BJ01").get_data(as_text=True)
     assert f'value="{number}" checked' in page
-    response = dispatcher.post("/dispatch/routes", data={"depot": "BJ01", "date": re.search(
-        r'name="date" value="([^"]+)"', page).group(1), "ticket": [number], "csrf_token": csrf_of(page)})
+    response = dispatcher.post(
+        "/dispatch/routes",
+        data={
+            "depot": "BJ01",
+            "date": re.search(r'name="date" value="([^"]+)"', page).group(1),
+            "ticket": [number],
+            "csrf_token": csrf_of(page),
+        },
+    )
     assert response.status_code == 302 and "job=" in response.location
     for _ in range(60):
         page = dispatcher.get(response.location).get_data(as_text=True)
         if 'data-job-status="queued"' not in page and 'data-job-status="running"' not in page:
             break
         time.sleep(0.5)
-    assert 'data-job-status="succeeded"' in page, page[page.find('id="plan"'):][:500]
+    assert 'data-job-status="succeeded"' in page, page[page.find('id="plan"') :][:500]
     assert number in page and "route-table" in page and 'data-line="day-route"' in page
     post_form(dispatcher, "/prefs", {"lang": "en"}, page="/dispatch/")
     page = dispatcher.get(response.location).get_data(as_text=True)
@@ -161,7 +191,9 @@ def test_the_engineer_sees_the_job_the_part_and_records_arrival(app, client, as_
 
     with app.app_context():
         number = open_ticket(db, severity="P2", part_number=None)
-    engineer = db.scalar(select(Engineer).join(User, User.id == Engineer.user_id).where(User.username == "zhang.eng"))
+    engineer = db.scalar(
+        select(Engineer).join(User, User.id == Engineer.user_id).where(User.username == "zhang.eng")
+    )
     code = engineer.code
     db.rollback()
     from inventory.dispatch_service import confirm_dispatch

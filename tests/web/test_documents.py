@@ -21,19 +21,27 @@ def href(page: str, element_id: str) -> str | None:
 
 def pdf_text(client, url: str) -> str:
     response = client.get(url)
-    assert response.status_code == 200 and response.mimetype == "application/pdf", (url, response.status_code)
+    assert response.status_code == 200 and response.mimetype == "application/pdf", (
+        url,
+        response.status_code,
+    )
     return "\n".join(p.extract_text() for p in PdfReader(BytesIO(response.data)).pages)
 
 
 def _resolved_ticket_with_rma(db) -> tuple[str, str]:
     """The demo's C001 ticket whose replacement was delivered and whose fix was recorded."""
-    ticket, rma = db.execute(select(Ticket.number, Rma.number).join(Rma, Rma.ticket_id == Ticket.id)
-                             .where(Ticket.status == "resolved")).one()
+    ticket, rma = db.execute(
+        select(Ticket.number, Rma.number)
+        .join(Rma, Rma.ticket_id == Ticket.id)
+        .where(Ticket.status == "resolved")
+    ).one()
     db.rollback()
     return ticket, rma
 
 
-def test_the_ticket_page_offers_the_rmas_papers_and_the_fault_report_once_resolved(app, as_role, db):
+def test_the_ticket_page_offers_the_rmas_papers_and_the_fault_report_once_resolved(
+    app, as_role, db
+):
     client = as_role("dispatcher")
     ticket, rma = _resolved_ticket_with_rma(db)
     page = client.get(f"/dispatch/tickets/{ticket}").get_data(as_text=True)
@@ -76,10 +84,16 @@ def test_the_warehouse_rma_card_offers_the_packing_slip_and_the_return_label(app
 
 def test_a_unit_sent_for_repair_has_a_return_label_but_no_packing_slip(app, as_role, db):
     client = as_role("warehouse")
-    rtf = db.scalar(select(Rma.number).where(Rma.kind == "return_for_repair", Rma.status == "awaiting_return"))
+    rtf = db.scalar(
+        select(Rma.number).where(Rma.kind == "return_for_repair", Rma.status == "awaiting_return")
+    )
     db.rollback()
     page = client.get(f"/warehouse/?q={rtf}").get_data(as_text=True)
-    assert href(page, "doc-repair-form") and href(page, "doc-return-label") and not href(page, "doc-packing-slip")
+    assert (
+        href(page, "doc-repair-form")
+        and href(page, "doc-return-label")
+        and not href(page, "doc-packing-slip")
+    )
     assert client.get(f"/documents/rma/{rtf}/packing-slip.pdf").status_code == 409
 
 
@@ -90,7 +104,7 @@ def test_the_customer_list_offers_form_label_fault_report_and_monthly_reports(ap
     page = client.get("/my/rmas").get_data(as_text=True)
     assert f"/documents/rma/{mine.number}/repair-form.pdf" in page
     assert f"/track/{mine.tracking_code}/return-label.pdf" in page
-    row = page[page.index(with_ticket):].split("</tr>")[0]
+    row = page[page.index(with_ticket) :].split("</tr>")[0]
     assert "fault-report.pdf" in row
     months = re.findall(r'href="(/documents/customer/C001/monthly-report\.pdf\?[^"]+)"', page)
     assert len(months) == 2
@@ -100,9 +114,12 @@ def test_the_customer_list_offers_form_label_fault_report_and_monthly_reports(ap
 def test_a_customer_cannot_fetch_another_customers_papers(app, as_role, db):
     client = as_role("customer")
     other = delivered_rma(db, "DOC-CU-0002", site="C002-S1")
-    for url in (f"/documents/rma/{other.number}/repair-form.pdf", f"/documents/rma/{other.number}/packing-slip.pdf",
-                f"/documents/rma/{other.number}/return-label.pdf",
-                "/documents/customer/C002/monthly-report.pdf?year=2026&month=1"):
+    for url in (
+        f"/documents/rma/{other.number}/repair-form.pdf",
+        f"/documents/rma/{other.number}/packing-slip.pdf",
+        f"/documents/rma/{other.number}/return-label.pdf",
+        "/documents/customer/C002/monthly-report.pdf?year=2026&month=1",
+    ):
         assert client.get(url).status_code == 404, url
     assert "C002" not in client.get("/my/rmas").get_data(as_text=True)
 
@@ -119,4 +136,6 @@ def test_the_documents_follow_the_pages_language(app, as_role, db):
     mine = delivered_rma(db, "DOC-CU-0003")
     assert "设备维修申请表" in pdf_text(client, f"/documents/rma/{mine.number}/repair-form.pdf")
     post_form(client, "/prefs", {"lang": "en"}, page="/my/rmas")
-    assert "Equipment Repair Request Form" in pdf_text(client, f"/documents/rma/{mine.number}/repair-form.pdf")
+    assert "Equipment Repair Request Form" in pdf_text(
+        client, f"/documents/rma/{mine.number}/repair-form.pdf"
+    )

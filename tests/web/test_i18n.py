@@ -44,16 +44,30 @@ def test_every_customer_timeline_event_and_status_has_words():
 
     for kind in LABELS:
         assert f"trk.event.{kind}" in MESSAGES, kind
-    for prefix, codes in [("rma_status", RmaStatus), ("rma_kind", RmaKind), ("ticket_status", TicketStatus),
-                          ("status", ItemStatus), ("condition", Condition), ("location_kind", LocationKind),
-                          ("reason", MovementReason)]:
+    for prefix, codes in [
+        ("rma_status", RmaStatus),
+        ("rma_kind", RmaKind),
+        ("ticket_status", TicketStatus),
+        ("status", ItemStatus),
+        ("condition", Condition),
+        ("location_kind", LocationKind),
+        ("reason", MovementReason),
+    ]:
         for code in codes:
             assert f"{prefix}.{code.value}" in MESSAGES, (prefix, code)
 
 
 PUBLIC_PAGES = ["/login", "/track", "/track/NO-SUCH-CODE"]
-STAFF_PAGES = ["/warehouse/", "/warehouse/import", "/warehouse/reorder", "/dispatch/", "/dispatch/routes",
-               "/dispatch/alerts", "/engineer/", "/my/rmas"]
+STAFF_PAGES = [
+    "/warehouse/",
+    "/warehouse/import",
+    "/warehouse/reorder",
+    "/dispatch/",
+    "/dispatch/routes",
+    "/dispatch/alerts",
+    "/engineer/",
+    "/my/rmas",
+]
 
 
 def _page_urls(db) -> list[str]:
@@ -97,13 +111,20 @@ def test_the_import_report_and_error_pages_render_in_english(client, as_role):
     post_form(client, "/prefs", {"lang": "en"}, page="/warehouse/")
     page = client.get("/warehouse/import").get_data(as_text=True)
     csv = b"depot,part_number,serial\nBJ01,NO-SUCH,1\n"
-    response = client.post("/warehouse/import", data={"csrf_token": csrf_of(page),
-                                                     "file": (io.BytesIO(csv), "d.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/warehouse/import",
+        data={"csrf_token": csrf_of(page), "file": (io.BytesIO(csv), "d.csv")},
+        content_type="multipart/form-data",
+    )
     html = response.get_data(as_text=True)
     assert "Errors by row" in html and "Nothing was booked." in html
     _assert_rendered_in(html, "en", "/warehouse/import")
     forbidden = client.get("/dispatch/")
-    assert forbidden.status_code == 403 and "Your role may not open this page." in forbidden.get_data(as_text=True)
+    assert (
+        forbidden.status_code == 403
+        and "Your role may not open this page." in forbidden.get_data(as_text=True)
+    )
     missing = client.post("/warehouse/act/no-such-action", data={"csrf_token": csrf_of(html)})
-    assert missing.status_code == 404 and "This page does not exist." in missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "This page does not exist." in missing.get_data(
+        as_text=True
+    )

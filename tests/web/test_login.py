@@ -18,8 +18,11 @@ def test_warehouse_user_signs_in_and_lands_on_the_scan_console(client):
 
 
 def test_each_role_lands_on_its_own_start_page(client):
-    for username, role, start in [("li.disp", "dispatcher", "/dispatch/"), ("zhang.eng", "engineer", "/engineer/"),
-                                  ("customer.sgcc", "customer", "/my/rmas")]:
+    for username, role, start in [
+        ("li.disp", "dispatcher", "/dispatch/"),
+        ("zhang.eng", "engineer", "/engineer/"),
+        ("customer.sgcc", "customer", "/my/rmas"),
+    ]:
         response = sign_in(client, username, role)
         assert response.location.endswith(start), (role, response.location)
         post_form(client, "/logout", {}, page=start)
@@ -27,7 +30,9 @@ def test_each_role_lands_on_its_own_start_page(client):
 
 def test_wrong_password_is_refused_with_a_message_and_no_session(client):
     page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"username": "wang.wh", "password": "nope", "csrf_token": csrf_of(page)})
+    response = client.post(
+        "/login", data={"username": "wang.wh", "password": "nope", "csrf_token": csrf_of(page)}
+    )
     assert response.status_code == 401
     assert "用户名或密码不正确" in response.get_data(as_text=True)
     assert client.get("/warehouse/").status_code == 302
@@ -35,7 +40,9 @@ def test_wrong_password_is_refused_with_a_message_and_no_session(client):
 
 def test_sign_in_without_the_csrf_token_is_rejected(client):
     client.get("/login")
-    response = client.post("/login", data={"username": "wang.wh", "password": "warehouse-demo-pass"})
+    response = client.post(
+        "/login", data={"username": "wang.wh", "password": "warehouse-demo-pass"}
+    )
     assert response.status_code == 400
     assert "安全令牌" in response.get_data(as_text=True)
     assert client.get("/warehouse/").status_code == 302  # still signed out
@@ -66,8 +73,15 @@ def test_customer_cannot_open_staff_pages(client, as_role):
 
 def test_admin_may_open_every_role_page(client, as_role):
     as_role("admin")
-    for url in ("/warehouse/", "/warehouse/import", "/warehouse/reorder", "/dispatch/", "/dispatch/routes",
-                "/dispatch/alerts", "/engineer/"):
+    for url in (
+        "/warehouse/",
+        "/warehouse/import",
+        "/warehouse/reorder",
+        "/dispatch/",
+        "/dispatch/routes",
+        "/dispatch/alerts",
+        "/engineer/",
+    ):
         assert client.get(url).status_code == 200, url
 
 
@@ -75,15 +89,29 @@ def test_a_page_asked_for_while_signed_out_opens_after_sign_in(client):
     response = client.get("/warehouse/reorder?depot=BJ01")
     assert response.status_code == 302 and "next=" in response.location
     page = client.get(response.location).get_data(as_text=True)
-    response = client.post("/login", data={"username": "wang.wh", "password": "warehouse-demo-pass",
-                                           "next": "/warehouse/reorder?depot=BJ01", "csrf_token": csrf_of(page)})
+    response = client.post(
+        "/login",
+        data={
+            "username": "wang.wh",
+            "password": "warehouse-demo-pass",
+            "next": "/warehouse/reorder?depot=BJ01",
+            "csrf_token": csrf_of(page),
+        },
+    )
     assert response.location.endswith("/warehouse/reorder?depot=BJ01")
 
 
 def test_sign_in_never_redirects_off_site(client):
     page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"username": "wang.wh", "password": "warehouse-demo-pass",
-                                           "next": "//evil.example/x", "csrf_token": csrf_of(page)})
+    response = client.post(
+        "/login",
+        data={
+            "username": "wang.wh",
+            "password": "warehouse-demo-pass",
+            "next": "//evil.example/x",
+            "csrf_token": csrf_of(page),
+        },
+    )
     assert response.status_code == 302 and response.location.endswith("/warehouse/")
 
 
@@ -97,7 +125,9 @@ def test_the_session_changes_on_sign_in(client):
 def test_language_switch_is_remembered_in_the_session(client, as_role):
     as_role("warehouse")
     assert '<html lang="zh-CN">' in client.get("/warehouse/").get_data(as_text=True)
-    response = post_form(client, "/prefs", {"lang": "en", "next": "/warehouse/"}, page="/warehouse/")
+    response = post_form(
+        client, "/prefs", {"lang": "en", "next": "/warehouse/"}, page="/warehouse/"
+    )
     assert response.status_code == 302 and response.location.endswith("/warehouse/")
     page = client.get("/warehouse/").get_data(as_text=True)
     assert '<html lang="en">' in page and "Scan console" in page
@@ -117,7 +147,7 @@ def test_language_switch_without_csrf_token_is_rejected(client):
 
 def test_time_zone_choice_is_remembered(client):
     post_form(client, "/prefs", {"tz": "Europe/Berlin"}, page="/track")
-    assert "Europe/Berlin" in client.get("/track").get_data(as_text=True).split('selected>')[1][:40]
+    assert "Europe/Berlin" in client.get("/track").get_data(as_text=True).split("selected>")[1][:40]
     post_form(client, "/prefs", {"tz": "Not/AZone"}, page="/track")
     page = client.get("/track").get_data(as_text=True)
     assert 'value="Europe/Berlin" selected' in page
@@ -130,5 +160,7 @@ def test_pages_send_a_strict_content_security_policy(client):
 
 
 def test_api_tokens_keep_working_beside_the_web_session(client):
-    response = client.get("/api/stock/below-reorder", headers={"Authorization": "Bearer demo-warehouse-token"})
+    response = client.get(
+        "/api/stock/below-reorder", headers={"Authorization": "Bearer demo-warehouse-token"}
+    )
     assert response.status_code == 200

@@ -22,7 +22,8 @@ def assert_page_headers(response, what: str) -> None:
     assert headers.get("X-Content-Type-Options") == "nosniff", what
     assert headers.get("Referrer-Policy") == "same-origin", what
     assert {"camera=()", "geolocation=()", "microphone=()"} <= set(
-        re.split(r",\s*", headers.get("Permissions-Policy", ""))), what
+        re.split(r",\s*", headers.get("Permissions-Policy", ""))
+    ), what
     assert headers.get("Cache-Control") == "no-store", what
 
 
@@ -60,7 +61,10 @@ def test_api_answers_load_and_frame_nothing_and_are_not_cached_when_personal(cli
     refused = client.get("/api/me")
     health = client.get("/api/health")
     for response in (mine, refused, health):
-        assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+        assert (
+            response.headers["Content-Security-Policy"]
+            == "default-src 'none'; frame-ancestors 'none'"
+        )
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["X-Frame-Options"] == "DENY"
     assert mine.headers["Cache-Control"] == "no-store"
@@ -79,8 +83,15 @@ def test_the_api_docs_page_may_run_its_inline_start_script_and_nothing_else_may(
 def test_production_tells_browsers_to_use_https_only(database_url, environment, hsts):
     from app import create_app
 
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "SPARELOG_ENV": environment,
-                      "RATELIMIT_STORAGE_URI": "memory://", "JOBS_BACKEND": "none"})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "SPARELOG_ENV": environment,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "JOBS_BACKEND": "none",
+        }
+    )
     try:
         client = app.test_client()
         for url in ("/login", "/api/health", "/track"):

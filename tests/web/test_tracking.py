@@ -28,7 +28,9 @@ def test_times_are_shown_in_the_viewers_zone(client, db):
     assert shanghai.strftime("%Y-%m-%d %H:%M") in page
     post_form(client, "/prefs", {"tz": "Europe/London"}, page="/track")
     london = rma.return_due_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/London"))
-    assert london.strftime("%Y-%m-%d %H:%M") in client.get(f"/track/{rma.tracking_code}").get_data(as_text=True)
+    assert london.strftime("%Y-%m-%d %H:%M") in client.get(f"/track/{rma.tracking_code}").get_data(
+        as_text=True
+    )
 
 
 def test_the_page_reads_in_english_after_the_switch(client, db):
@@ -74,7 +76,9 @@ def test_a_customer_lists_only_their_own_rmas(client, db, as_role):
     assert other.number not in page
 
 
-def test_the_repair_request_form_downloads_for_staff_and_the_owning_customer_only(client, db, as_role):
+def test_the_repair_request_form_downloads_for_staff_and_the_owning_customer_only(
+    client, db, as_role
+):
     mine = delivered_rma(db, "DOC-0001")
     other = delivered_rma(db, "DOC-0002", site="C002-S1")
     as_role("customer")
@@ -102,7 +106,10 @@ def test_the_return_label_data_is_filled_from_the_rma(app, db):
     db.rollback()
     assert isinstance(data, PackingSlipData)
     assert data.rma_number == view.number and data.faulty_serial == "LBL-0001"
-    assert data.replacement_serial == view.replacement_serial and data.return_deadline == view.return_due_at
+    assert (
+        data.replacement_serial == view.replacement_serial
+        and data.return_deadline == view.return_due_at
+    )
     assert data.tracking_url == f"https://service.example.cn/track/{view.tracking_code}"
     assert data.return_destination.name  # the depot the faulty unit goes back to
 

@@ -38,9 +38,16 @@ def _item(db, serial: str) -> Unit | None:
 
 
 def _first(db, *, condition: str, depot: str = "BJ01") -> Unit:
-    item = db.scalar(select(SerialItem).join(Location, Location.id == SerialItem.location_id)
-                     .where(Location.code == depot, SerialItem.condition == condition,
-                            SerialItem.status == "in_stock").order_by(SerialItem.id))
+    item = db.scalar(
+        select(SerialItem)
+        .join(Location, Location.id == SerialItem.location_id)
+        .where(
+            Location.code == depot,
+            SerialItem.condition == condition,
+            SerialItem.status == "in_stock",
+        )
+        .order_by(SerialItem.id)
+    )
     unit = _unit(item)
     db.rollback()
     return unit
@@ -48,8 +55,14 @@ def _first(db, *, condition: str, depot: str = "BJ01") -> Unit:
 
 def _faulty(db, serial: str = "FAULTY-0001") -> Unit:
     """A faulty unit on the BJ01 shelf."""
-    receiving.receive_from_supplier(db, depot_code="BJ01", part_number="SRV-2288-PSU", actor="test",
-                                    serial=serial, condition="faulty")
+    receiving.receive_from_supplier(
+        db,
+        depot_code="BJ01",
+        part_number="SRV-2288-PSU",
+        actor="test",
+        serial=serial,
+        condition="faulty",
+    )
     return _item(db, serial)
 
 
@@ -80,13 +93,19 @@ def test_scanning_a_serial_shows_state_location_condition_and_history(staff, db)
 def test_a_faulty_unit_goes_to_repair_in_one_click_and_comes_back_good(staff, db):
     item = _faulty(db)
     page = staff.get(f"/warehouse/?q={item.serial}").get_data(as_text=True)
-    assert page.index('data-action="send_repair"') < page.index('data-action="transfer"')  # primary first
-    response = _act(staff, "send_repair", item.serial, {"serial": item.serial, "vendor": "华为苏州维修中心"})
+    assert page.index('data-action="send_repair"') < page.index(
+        'data-action="transfer"'
+    )  # primary first
+    response = _act(
+        staff, "send_repair", item.serial, {"serial": item.serial, "vendor": "华为苏州维修中心"}
+    )
     assert response.status_code == 302 and item.serial in response.location
     assert _item(db, item.serial).status == "at_vendor"
     page = staff.get(response.location).get_data(as_text=True)
     assert "已送修" in page and 'data-action="restock"' in page
-    response = _act(staff, "restock", item.serial, {"serial": item.serial, "batch": _batch_of(page)})
+    response = _act(
+        staff, "restock", item.serial, {"serial": item.serial, "batch": _batch_of(page)}
+    )
     restocked = _item(db, item.serial)
     assert (restocked.status, restocked.condition) == ("in_stock", "good")
 
@@ -107,8 +126,12 @@ def test_scrapping_needs_a_reason(staff, db):
 
 def test_a_transfer_is_shipped_and_received_at_the_other_depot(staff, db):
     item = _first(db, condition="good")
-    _act(staff, "transfer", item.serial, {"serial": item.serial, "part_number": item.part_number,
-                                          "to_depot": "SH01"})
+    _act(
+        staff,
+        "transfer",
+        item.serial,
+        {"serial": item.serial, "part_number": item.part_number, "to_depot": "SH01"},
+    )
     assert _item(db, item.serial).status == "in_transit"
     post_form(staff, "/warehouse/depot", {"depot": "SH01"}, page="/warehouse/")
     page = staff.get(f"/warehouse/?q={item.serial}").get_data(as_text=True)
@@ -130,8 +153,10 @@ def test_other_roles_cannot_act(as_role, client, db):
     item = _faulty(db)
     as_role("dispatcher")
     page = client.get("/warehouse/reorder").get_data(as_text=True)
-    response = client.post("/warehouse/act/scrap", data={"serial": item.serial, "reason": "x",
-                                                          "csrf_token": csrf_of(page)})
+    response = client.post(
+        "/warehouse/act/scrap",
+        data={"serial": item.serial, "reason": "x", "csrf_token": csrf_of(page)},
+    )
     assert response.status_code == 403
     assert _item(db, item.serial).status == "in_stock"
 
@@ -144,8 +169,12 @@ def test_an_unknown_code_says_so(staff):
 def test_scanning_a_part_number_shows_stock_by_depot_and_receives_a_serial(staff, db):
     page = staff.get("/warehouse/?q=srv-2288-psu").get_data(as_text=True)  # case-insensitive
     assert 'id="availability"' in page and "BJ01" in page and 'data-action="receive"' in page
-    _act(staff, "receive", "SRV-2288-PSU", {"part_number": "SRV-2288-PSU", "new_serial": "WEB-NEW-0001",
-                                             "condition": "good"})
+    _act(
+        staff,
+        "receive",
+        "SRV-2288-PSU",
+        {"part_number": "SRV-2288-PSU", "new_serial": "WEB-NEW-0001", "condition": "good"},
+    )
     item = _item(db, "WEB-NEW-0001")
     assert item.status == "in_stock" and item.depot == "BJ01"
 
@@ -175,23 +204,37 @@ def test_the_return_labels_rma_barcode_finds_the_unit(staff, db):
 
 
 def test_delivery_import_books_good_rows_and_reports_bad_ones(staff, db):
-    csv = (b"depot,part_number,serial,qty,condition\n"
-           b"BJ01,SRV-2288-PSU,IMP-0001,1,good\n"
-           b"BJ01,NO-SUCH-PART,IMP-0002,1,good\n"
-           b"XX99,SRV-2288-PSU,IMP-0003,1,good\n"
-           b"BJ01,SRV-FAN-80,,7,good\n")
+    csv = (
+        b"depot,part_number,serial,qty,condition\n"
+        b"BJ01,SRV-2288-PSU,IMP-0001,1,good\n"
+        b"BJ01,NO-SUCH-PART,IMP-0002,1,good\n"
+        b"XX99,SRV-2288-PSU,IMP-0003,1,good\n"
+        b"BJ01,SRV-FAN-80,,7,good\n"
+    )
     page = staff.get("/warehouse/import").get_data(as_text=True)
-    response = staff.post("/warehouse/import", data={"csrf_token": csrf_of(page), "reference": "DN-1",
-                                                     "file": (io.BytesIO(csv), "delivery.csv")},
-                          content_type="multipart/form-data")
+    response = staff.post(
+        "/warehouse/import",
+        data={
+            "csrf_token": csrf_of(page),
+            "reference": "DN-1",
+            "file": (io.BytesIO(csv), "delivery.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="import-accepted">2<' in html and 'id="import-rejected">2<' in html
     assert "unknown part" in html and "unknown depot" in html
     assert _item(db, "IMP-0001").depot == "BJ01"
-    again = staff.post("/warehouse/import", data={"csrf_token": csrf_of(html), "reference": "DN-1",
-                                                  "file": (io.BytesIO(csv), "delivery.csv")},
-                       content_type="multipart/form-data")
+    again = staff.post(
+        "/warehouse/import",
+        data={
+            "csrf_token": csrf_of(html),
+            "reference": "DN-1",
+            "file": (io.BytesIO(csv), "delivery.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     assert again.status_code == 422 and "already received" in again.get_data(as_text=True)
 
 
@@ -205,9 +248,11 @@ def test_delivery_import_reads_excel(staff, db):
     data = io.BytesIO()
     book.save(data)
     page = staff.get("/warehouse/import").get_data(as_text=True)
-    response = staff.post("/warehouse/import", data={"csrf_token": csrf_of(page),
-                                                     "file": (io.BytesIO(data.getvalue()), "d.xlsx")},
-                          content_type="multipart/form-data")
+    response = staff.post(
+        "/warehouse/import",
+        data={"csrf_token": csrf_of(page), "file": (io.BytesIO(data.getvalue()), "d.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200
     assert _item(db, "XLSX-0001").condition == "faulty"
 
@@ -215,9 +260,11 @@ def test_delivery_import_reads_excel(staff, db):
 def test_strict_import_books_nothing_when_a_row_is_bad(staff, db):
     csv = b"depot,part_number,serial\nBJ01,SRV-2288-PSU,STRICT-1\nBJ01,SRV-2288-PSU,\n"
     page = staff.get("/warehouse/import").get_data(as_text=True)
-    response = staff.post("/warehouse/import", data={"csrf_token": csrf_of(page), "strict": "1",
-                                                     "file": (io.BytesIO(csv), "d.csv")},
-                          content_type="multipart/form-data")
+    response = staff.post(
+        "/warehouse/import",
+        data={"csrf_token": csrf_of(page), "strict": "1", "file": (io.BytesIO(csv), "d.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and "没有入库任何行" in response.get_data(as_text=True)
     assert _item(db, "STRICT-1") is None
 
@@ -232,14 +279,26 @@ def test_below_reorder_lists_parts_per_depot_and_filters(staff):
 def test_scanning_an_allocated_rma_shows_the_reserved_spare_to_ship(staff, db):
     from inventory import rmas
 
-    view = rmas.open_rma(db, rmas.RmaRequest(kind="advance_replacement", site_code="C001-S1",
-                                            faulty_part_number="SRV-2288-PSU", fault_symptom="dead",
-                                            faulty_serial="SHIP-FAULTY-1"), actor="t")
+    view = rmas.open_rma(
+        db,
+        rmas.RmaRequest(
+            kind="advance_replacement",
+            site_code="C001-S1",
+            faulty_part_number="SRV-2288-PSU",
+            fault_symptom="dead",
+            faulty_serial="SHIP-FAULTY-1",
+        ),
+        actor="t",
+    )
     rmas.move_rma(db, view.number, "approve", actor="t")
     view = rmas.move_rma(db, view.number, "allocate", actor="t", given=rmas.MoveInput(depot="BJ01"))
     db.rollback()
     page = staff.get(f"/warehouse/?q={view.number}").get_data(as_text=True)
     assert view.replacement_serial in page and 'data-action="ship_rma"' in page
-    _act(staff, "ship_rma", view.replacement_serial, {"serial": view.replacement_serial, "rma": view.number,
-                                                       "carrier": "SF", "waybill": "SF9"})
+    _act(
+        staff,
+        "ship_rma",
+        view.replacement_serial,
+        {"serial": view.replacement_serial, "rma": view.number, "carrier": "SF", "waybill": "SF9"},
+    )
     assert _item(db, view.replacement_serial).status == "in_transit"

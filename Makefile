@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-test services browser lint bench-quick
+.PHONY: run test install install-test services browser lint bench-quick screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ browser:
 ## PostgreSQL, Redis jobs, API, browser.
 test: lint services browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Regenerate the README's screenshots (docs/screenshots/) from the browser journeys.
+screenshots: services browser install-test
+	SPARELOG_SCREENSHOTS=docs $(BIN)/python -m pytest tests/browser -q
 
 ## ruff (lint and format) on the code and tests; mypy on inventory/ and logistics/ ([tool.mypy] in pyproject.toml).
 lint: install-test

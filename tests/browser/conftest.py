@@ -23,6 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -185,9 +186,12 @@ def phone(browser):
 
 
 def shot(page, name: str, *, full_page: bool = True) -> Path:
-    """Save a screenshot for the README (docs/screenshots/<name>.png)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    """Save a screenshot: into test-artifacts/screenshots/ (untracked) during a test run, or
+    into docs/screenshots/ for the README when asked explicitly (`make screenshots` sets
+    SPARELOG_SCREENSHOTS=docs). The test suite never rewrites tracked files."""
+    folder = SCREENSHOTS if os.environ.get("SPARELOG_SCREENSHOTS") == "docs" else ARTIFACTS
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
 

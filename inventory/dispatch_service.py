@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast, func, select
@@ -46,10 +47,11 @@ from logistics.dispatch import (
     EngineerCandidate,
     FaultRequest,
     Mode,
-    TravelEstimator,
+    nearest_drive_minutes,
     rank_dispatch_options,
 )
 from logistics.sla import Channel
+from logistics.travel import TravelEstimator
 from models import Depot, Engineer, Equipment, Part, SerialItem, Site, StockQuantity, Ticket, utcnow
 from models.enums import Condition, ItemStatus, Tracking
 
@@ -61,6 +63,21 @@ def is_on_shift(engineer: Engineer, now: datetime) -> bool:
     return (
         str(local.isoweekday()) in engineer.work_days
         and engineer.shift_start_min <= minute < engineer.shift_end_min
+    )
+
+
+def _candidate(session: Session, engineer: Engineer, now: datetime) -> EngineerCandidate:
+    """One engineer as the ranking sees them (for checking a dispatcher's choice)."""
+    return EngineerCandidate(
+        id=engineer.id,
+        name=engineer.name,
+        lat=engineer.home_lat,
+        lon=engineer.home_lon,
+        skills=frozenset(engineer.skills or ()),
+        on_shift=is_on_shift(engineer, now),
+        open_jobs=open_jobs_by_engineer(session).get(engineer.id, 0),
+        max_jobs=engineer.max_open_jobs,
+        code=engineer.code,
     )
 
 
@@ -81,7 +98,7 @@ def _skills(raw: str | None) -> frozenset[str]:
 
 
 def engineer_candidates(
-    session: Session, now: datetime, *, eligible_for: str | None | bool = False
+    session: Session, now: datetime, *, eligible_for: str | None | Literal[False] = False
 ) -> list[EngineerCandidate]:
     """Every active engineer as the ranking sees them (shift, skills, load); with
     ``eligible_for`` (a part category, or None for "no part"), only those who could take
@@ -96,6 +113,7 @@ def engineer_candidates(
     rows = session.execute(
         select(
             Engineer.id,
+            Engineer.code,
             Engineer.name,
             Engineer.home_lat,
             Engineer.home_lon,
@@ -109,31 +127,24 @@ def engineer_candidates(
         .where(Engineer.active)
         .order_by(Engineer.id)
     )
-    for eid, name, lat, lon, skills, tz, days, start, end, max_jobs in rows:
+    for eid, code, name, lat, lon, skills, tz, days, start, end, max_jobs in rows:
         if tz not in local_by_zone:
             local = now.astimezone(ZoneInfo(tz))
             local_by_zone[tz] = (str(local.isoweekday()), local.hour * 60 + local.minute)
         weekday, minute = local_by_zone[tz]
-        on_shift = weekday in days and start <= minute < end
-        skill_set = _skills(skills)
-        if eligible_for is not False and not (
-            on_shift
-            and load.get(eid, 0) < max_jobs
-            and (eligible_for is None or eligible_for in skill_set)
-        ):
-            continue
-        out.append(
-            EngineerCandidate(
-                id=eid,
-                name=name,
-                lat=lat,
-                lon=lon,
-                skills=skill_set,
-                on_shift=on_shift,
-                open_jobs=load.get(eid, 0),
-                max_jobs=max_jobs,
-            )
+        candidate = EngineerCandidate(
+            id=eid,
+            name=name,
+            lat=lat,
+            lon=lon,
+            skills=_skills(skills),
+            on_shift=weekday in days and start <= minute < end,
+            open_jobs=load.get(eid, 0),
+            max_jobs=max_jobs,
+            code=code,
         )
+        if eligible_for is False or candidate.can_take(eligible_for):
+            out.append(candidate)
     return out
 
 
@@ -180,20 +191,11 @@ def nearest_engineer_minutes(
     travel: TravelEstimator,
     now: datetime,
 ) -> float | None:
-    """Drive minutes of the nearest engineer who could take the job now (on shift, skilled,
-    not overloaded), rounded up to a whole minute — the travel of the "travel + 1 h"
-    promise; None if nobody can."""
-    import math
-
-    import numpy as np
-
+    """The travel of the "travel + 1 h" promise: drive minutes of the nearest engineer who
+    could take the job now, rounded as the ranking rounds it
+    (`logistics.dispatch.nearest_drive_minutes`); None if nobody can."""
     staff = engineer_candidates(session, now, eligible_for=part_category)
-    if not staff:
-        return None
-    minutes = travel.minutes_matrix(
-        np.array([[e.lat, e.lon] for e in staff], dtype=float), np.array([[lat, lon]], dtype=float)
-    )[:, 0]
-    return float(math.ceil(float(minutes.min())))
+    return nearest_drive_minutes(staff, (lat, lon), part_category, travel)
 
 
 def open_ticket_with_promise(
@@ -391,12 +393,11 @@ def confirm_dispatch(
         except ValueError:
             raise InvalidInput("mode must be pickup, courier or engineer", field="mode") from None
         part = ticket.part
-        if part is not None and part.category not in (engineer.skills or []):
-            raise Conflict(f"{engineer.code} is not skilled for {part.category}", field="engineer")
-        if open_jobs_by_engineer(session).get(engineer.id, 0) >= engineer.max_open_jobs:
-            raise Conflict(
-                f"{engineer.code} already has {engineer.max_open_jobs} open jobs", field="engineer"
-            )
+        refusal = _candidate(session, engineer, now).refusal(
+            part.category if part else None, need_shift=False
+        )
+        if refusal:
+            raise Conflict(refusal, field="engineer")
         move_ticket_in_session(
             session,
             ticket,
@@ -456,13 +457,3 @@ def confirm_dispatch(
     except Exception:
         session.rollback()
         raise
-
-
-def engineer_codes(session: Session, ids: list) -> dict:
-    """Engineer id → code, for showing options to people."""
-    if not ids:
-        return {}
-    return {
-        row.id: row.code
-        for row in session.execute(select(Engineer.id, Engineer.code).where(Engineer.id.in_(ids)))
-    }

@@ -32,8 +32,9 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from logistics.calendars import CoverageCalendar, require_utc
-from logistics.dispatch import CourierRule, EngineerCandidate, TravelEstimator
+from logistics.dispatch import CourierRule, EngineerCandidate
 from logistics.sla import Severity, SlaPolicy, spare_delivery_due
+from logistics.travel import TravelEstimator
 
 DEFAULT_SEVERITY_WEIGHTS: Mapping[Severity, int] = MappingProxyType(
     {Severity.P1: 8, Severity.P2: 4, Severity.P3: 2, Severity.P4: 1}

@@ -23,11 +23,11 @@ drive at `PRUNE_SPEED_KMH` could not rank. Pure: plain data in, plain data out, 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -42,6 +42,7 @@ from logistics.sla import (
     compute_clocks,
     spare_delivery_due,
 )
+from logistics.travel import TravelEstimator
 
 LatLon = tuple[float, float]
 
@@ -56,24 +57,10 @@ _FIRST_BATCH = 32  # engineers timed in the first batch while pruning, doubling 
 _NO_KEY = 1 << 63  # above every key: nothing left to rank
 
 
-class TravelEstimator(Protocol):
-    """Travel-time model (logistics.travel.TravelModel or an OSRM-backed one).
-
-    Coordinates are (lat, lon) in degrees; minutes of driving, km of road.
-    """
-
-    def minutes_matrix(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray: ...
-
-    def km_matrix(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray: ...
-
-    def travel_minutes(self, a: LatLon, b: LatLon) -> float: ...
-
-    def road_km(self, a: LatLon, b: LatLon) -> float: ...
-
-
 @dataclass(frozen=True)
 class EngineerCandidate:
-    """An engineer where they are now (lat/lon degrees)."""
+    """An engineer where they are now (lat/lon degrees); `code` is how people name them
+    (``E-SH-01``), carried through to the options so nobody has to look it up again."""
 
     id: int | str
     name: str
@@ -83,11 +70,25 @@ class EngineerCandidate:
     on_shift: bool = True
     open_jobs: int = 0
     max_jobs: int = 3
+    code: str = ""
 
-    def can_take(self, part_category: str | None) -> bool:
-        """On shift, not overloaded, and skilled for the part's category (if any)."""
-        skilled = part_category is None or part_category in self.skills
-        return self.on_shift and self.open_jobs < self.max_jobs and skilled
+    def refusal(self, part_category: str | None, *, need_shift: bool = True) -> str | None:
+        """Why this engineer cannot take a job needing `part_category` (None: no part), or
+        None when they can: skilled for the category, below their job limit and — unless
+        `need_shift` is False (a dispatcher calling someone in) — on shift."""
+        who = self.code or self.name
+        if part_category is not None and part_category not in self.skills:
+            return f"{who} is not skilled for {part_category}"
+        if self.open_jobs >= self.max_jobs:
+            return f"{who} already has {self.max_jobs} open jobs"
+        if need_shift and not self.on_shift:
+            return f"{who} is not on shift"
+        return None
+
+    def can_take(self, part_category: str | None, *, need_shift: bool = True) -> bool:
+        """On shift, not overloaded, and skilled for the part's category (if any): the one
+        eligibility rule of the ranking, the on-site promise and the confirmation."""
+        return self.refusal(part_category, need_shift=need_shift) is None
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ class DispatchOption:
     mode: Mode
     engineer_id: int | str
     engineer_name: str
+    engineer_code: str
     depot_id: int | str | None
     depot_code: str | None
     legs: tuple[Leg, ...]
@@ -193,6 +195,11 @@ class DispatchOption:
     travel_km: float
     travel_minutes: float
     explanation: str
+
+    @property
+    def meets_sla(self) -> bool:
+        """True when the option misses none of its clocks."""
+        return self.missed == 0
 
 
 @dataclass(frozen=True)
@@ -250,7 +257,7 @@ def rank_dispatch_options(
         request.channel,
         request.policy,
         calendar,
-        travel_minutes=times.nearest(),
+        travel_minutes=promise_drive_minutes(times.nearest()),
     )
     promised = request.onsite_due or clocks.onsite_due
     assert promised is not None  # compute_clocks got a travel time
@@ -287,6 +294,30 @@ def rank_dispatch_options(
     ]
     _explain(options, calendar)
     return DispatchRanking(options, clocks, len(staff), len(stock))
+
+
+def promise_drive_minutes(nearest_drive_minutes: float) -> float:
+    """The travel of the "travel + 1 h" on-site promise: the nearest eligible engineer's
+    drive in minutes, rounded up to a whole second (float noise below a microsecond
+    ignored). The one rounding of it: the ticket's stored promise and the ranking's clocks
+    both come through here, so they agree exactly."""
+    return math.ceil(round(nearest_drive_minutes * 60.0, 6)) / 60.0
+
+
+def nearest_drive_minutes(
+    engineers: Sequence[EngineerCandidate],
+    site: LatLon,
+    part_category: str | None,
+    travel: TravelEstimator,
+) -> float | None:
+    """`promise_drive_minutes` of the nearest engineer who can take a job needing
+    `part_category` at `site` (lat, lon degrees); None when nobody can."""
+    staff = [e for e in engineers if e.can_take(part_category)]
+    if not staff:
+        return None
+    origins = np.array([[e.lat, e.lon] for e in staff], dtype=float)
+    minutes = travel.minutes_matrix(origins, np.array([site], dtype=float))[:, 0]
+    return promise_drive_minutes(float(minutes.min()))
 
 
 # -- the ranking core: travel times in, ranked (mode, engineer, depot) out -------------------
@@ -665,6 +696,7 @@ def _build_option(
         mode=pick.mode,
         engineer_id=eng.id,
         engineer_name=eng.name,
+        engineer_code=eng.code,
         depot_id=depot.depot_id if depot else None,
         depot_code=depot.code if depot else None,
         legs=legs,

@@ -24,11 +24,14 @@ from geopy.distance import geodesic
 
 from logistics import travel_calibration as calibrated
 from logistics.geodesy import check_coordinates, matrix_km, pairwise_km
+from logistics.sla import SlaPolicy
 
 if TYPE_CHECKING:
     from logistics.geocoding import Place
 
-ONSITE_PROMISE_MINUTES = 60  # "车程+1小时": an engineer is on site within travel time + 1 h
+# "车程+1小时": an engineer is on site within travel time + 1 h — the SLA policy's default,
+# named here for the ETA estimate (the one constant lives in logistics.sla.SlaPolicy).
+ONSITE_PROMISE_MINUTES = SlaPolicy.onsite_promise_minutes
 
 Knots = tuple[tuple[float, float], ...]
 
@@ -97,7 +100,8 @@ class TravelConfig:
 
 
 class TravelEstimator(Protocol):
-    """What routing and dispatch need from a travel provider (geodesic model or OSRM)."""
+    """What routing and dispatch need from a travel provider (``TravelModel`` or an OSRM
+    table client): coordinates are (lat, lon) degrees, km of road, minutes of driving."""
 
     def road_km(self, a: tuple[float, float], b: tuple[float, float]) -> float: ...
     def travel_minutes(self, a: tuple[float, float], b: tuple[float, float]) -> float: ...

@@ -149,16 +149,6 @@ class ConfirmationSchema(ma.Schema):
     tracking_code = ma.fields.String(allow_none=True)
 
 
-def _ranking(ranking) -> dict:
-    """The ranking as JSON-ready data, with each engineer's code and a plain meets-SLA flag."""
-    data = plain(ranking)
-    codes = svc.engineer_codes(get_session(), [o["engineer_id"] for o in data["options"]])
-    for option in data["options"]:
-        option["engineer_code"] = codes.get(option["engineer_id"])
-        option["meets_sla"] = option["missed"] == 0
-    return data
-
-
 @blp.post("/dispatch/options")
 @blp.arguments(OptionsRequest)
 @blp.response(200, RankingSchema)
@@ -181,20 +171,18 @@ def options(data):
             "Asia/Shanghai",
             f"{data['lat']:.4f},{data['lon']:.4f}",
         )
-    return _ranking(
-        svc.rank_for_fault(
-            db,
-            site_lat=lat,
-            site_lon=lon,
-            severity=data["severity"],
-            channel=data["channel"],
-            part_number=data.get("part_number"),
-            contract_code=data.get("contract"),
-            timezone=tz,
-            limit=data["limit"],
-            site_name=name,
-            travel=travel_model(),
-        )
+    return svc.rank_for_fault(
+        db,
+        site_lat=lat,
+        site_lon=lon,
+        severity=data["severity"],
+        channel=data["channel"],
+        part_number=data.get("part_number"),
+        contract_code=data.get("contract"),
+        timezone=tz,
+        limit=data["limit"],
+        site_name=name,
+        travel=travel_model(),
     )
 
 
@@ -204,7 +192,7 @@ def options(data):
 @roles_required("dispatcher")
 def ticket_options(args, ref):
     """Ranked options for an open ticket, judged against the clocks stored on it."""
-    return _ranking(svc.rank_for_ticket(get_session(), ref, travel_model(), limit=args["limit"]))
+    return svc.rank_for_ticket(get_session(), ref, travel_model(), limit=args["limit"])
 
 
 @blp.post("/tickets/<ref>/dispatch")

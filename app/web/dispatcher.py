@@ -189,7 +189,7 @@ def _options(ticket: Ticket) -> tuple[list[OptionShown], str]:
     shown = [
         OptionShown(
             o,
-            engineers[o.engineer_id].code if o.engineer_id in engineers else str(o.engineer_id),
+            o.engineer_code,
             engineers.get(o.engineer_id),
             depots.get(o.depot_id),
         )

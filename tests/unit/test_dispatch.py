@@ -22,10 +22,11 @@ from logistics.dispatch import (
     EngineerCandidate,
     FaultRequest,
     Mode,
+    nearest_drive_minutes,
     rank_candidates,
     rank_dispatch_options,
 )
-from logistics.sla import Clock, SlaPolicy
+from logistics.sla import Clock, SlaPolicy, compute_clocks
 
 
 class GridTravel:
@@ -174,6 +175,35 @@ def test_stored_onsite_promise_is_used_instead_of_recomputing_it():
     # Bo arrives at 83 min, 33 min after the stored 50-min promise
     assert bo_pickup_x.missed == 1
     assert "misses the on-site promise by 33 min" in bo_pickup_x.explanation
+
+
+def test_ticket_promise_and_ranking_round_the_nearest_drive_the_same_way():
+    # Alice is 40.0123 km (minutes) away: the promise's travel is rounded up to the second
+    staff = [engineer("Alice", 31.400123, 121.0), *ENGINEERS[1:]]
+    travel = nearest_drive_minutes(staff, SITE, "disk", GridTravel())
+    assert travel * 60 == 2401  # 40.0123 min = 2400.74 s, rounded up
+    stored = compute_clocks(NOW, "P2", "phone", SlaPolicy(), travel_minutes=travel).onsite_due
+    ranking = rank_dispatch_options(fault(), staff, DEPOTS, GridTravel())
+    assert ranking.clocks.onsite_due == stored == NOW + timedelta(seconds=2401 + 3600)
+
+
+def test_nobody_eligible_means_no_nearest_drive_and_no_promise():
+    assert nearest_drive_minutes(ENGINEERS, SITE, "fan", GridTravel()) is None
+
+
+def test_engineer_refusal_names_the_skill_or_the_load_and_shift_only_when_it_matters():
+    assert ENGINEERS[3].refusal("disk") == "Dong is not skilled for disk"
+    assert ENGINEERS[4].refusal("disk") == "Er already has 3 open jobs"
+    chen = ENGINEERS[2]
+    assert chen.refusal("disk") == "Chen is not on shift" and not chen.can_take("disk")
+    assert chen.can_take("disk", need_shift=False)  # a dispatcher may call someone in
+
+
+def test_options_carry_the_engineers_code():
+    staff = [engineer("Alice", 31.4, 121.0, code="E-SH-01")]
+    ranking = rank_dispatch_options(fault(), staff, DEPOTS, GridTravel())
+    assert {o.engineer_code for o in ranking.options} == {"E-SH-01"}
+    assert ranking.options[0].meets_sla is (ranking.options[0].missed == 0)
 
 
 def test_no_skilled_engineer_or_no_stock_gives_no_options_and_says_why():

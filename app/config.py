@@ -99,7 +99,12 @@ def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
             env("TRACKING_CACHE_SECONDS", "5")
         ),  # public tracking answers, per worker
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "20 per minute"),
-        "LOGIN_USER_RATE_LIMIT": env("LOGIN_USER_RATE_LIMIT", "10 per minute"),
+        # failed sign-ins: free ones per address / per user name, then a doubling wait
+        # (1 s, 2 s, 4 s … at most LOGIN_BACKOFF_MAX_SECONDS); no lockout (docs/robustness.md)
+        "LOGIN_ADDRESS_FREE_FAILURES": int(env("LOGIN_ADDRESS_FREE_FAILURES", "10")),
+        "LOGIN_USER_FREE_FAILURES": int(env("LOGIN_USER_FREE_FAILURES", "5")),
+        "LOGIN_BACKOFF_MAX_SECONDS": int(env("LOGIN_BACKOFF_MAX_SECONDS", "300")),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(env("LOGIN_FAILURE_WINDOW_SECONDS", "3600")),
         "TRUSTED_PROXY_HOPS": int(
             env("TRUSTED_PROXY_HOPS", "0")
         ),  # proxies setting X-Forwarded-For

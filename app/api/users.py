@@ -53,7 +53,7 @@ class UserUpdate(ma.Schema):
     password = ma.fields.String(
         load_only=True,
         validate=validate.Length(min=8, max=128),
-        metadata={"description": "a new password; ends the user's web sessions"},
+        metadata={"description": "a new password; revokes every token and ends every web session"},
     )
     active = ma.fields.Boolean(
         metadata={"description": "false revokes every token and ends every web session"}
@@ -197,8 +197,8 @@ def get_user(username):
 @roles_required("admin")
 def update_user(data, username):
     """Change a user. ``active: false`` deactivates: every token is revoked and every web
-    session ends at once (reactivating does not bring them back). A new password also ends
-    the web sessions. Admins cannot deactivate themselves or drop their own admin role."""
+    session ends at once (reactivating does not bring them back). A new password does the
+    same: tokens revoked, web sessions ended. Admins cannot deactivate themselves or drop their own admin role."""
     db = get_session()
     user = _user(db, username)
     if user is None:
@@ -224,8 +224,9 @@ def update_user(data, username):
         _user_event(db, user, "updated", data={"changes": changes})
     if data.get("password"):
         set_password(user, data["password"])
+        revoked = revoke_tokens(db, user)
         end_sessions(user)
-        _user_event(db, user, "password_set")
+        _user_event(db, user, "password_set", data={"tokens_revoked": revoked})
     if "active" in data and data["active"] != user.active:
         user.active = data["active"]
         if user.active:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -17,11 +18,13 @@ from flask import (
     session,
     url_for,
 )
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import TooManyRequests
 
-from app.auth import authenticate, current_user, start_session
+from app.auth import authenticate, current_user, end_sessions, start_session
 from app.db import get_session
 from app.extensions import limiter
+from app.ratelimit import SignInKey, sign_in_failed, sign_in_wait
 from app.web.i18n import LANGS, is_valid_zone, t
 from models import User
 from models.enums import Role
@@ -39,10 +42,19 @@ HOME_OF_ROLE = {
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """``target`` if it is a path on this site, else None (the caller goes to the role's
+    start page): no open redirect. Browsers drop tabs and newlines from a URL and read a
+    backslash as a slash, so ``/<TAB>/evil.example`` or ``/\\evil.example`` would leave the
+    site: a control character, a space or a backslash anywhere, a scheme, a host, or a path
+    starting with two slashes is refused."""
+    if not target or len(target) > 2048 or not target.startswith("/"):
+        return None
+    if any(ord(c) <= 0x20 or ord(c) == 0x7F or c == "\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
 
 
 def home_url(user: User | None) -> str:
@@ -77,29 +89,59 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _login_user_limit() -> str:
-    return current_app.config["LOGIN_USER_RATE_LIMIT"]
+# A browser that has signed in as a user before carries this cookie (signed, per user
+# name, 90 days); the per-user backoff does not hold it up, so an attacker guessing a
+# user's password slows down everyone but that user's own browsers.
+KNOWN_BROWSER_COOKIE = "sparelog_known"
+KNOWN_BROWSER_DAYS = 90
 
 
-def _login_username() -> str:
-    return "login-user:" + request.form.get("username", "").strip().lower()[:64]
+def _known_browser_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt="known-browser")
 
 
-def _failed(response) -> bool:
-    return response.status_code == 401
+def _known_users() -> list[str]:
+    """The user names (lower case) this browser has signed in as."""
+    cookie = request.cookies.get(KNOWN_BROWSER_COOKIE)
+    if not cookie:
+        return []
+    try:
+        names = _known_browser_serializer().loads(cookie, max_age=KNOWN_BROWSER_DAYS * 24 * 3600)
+    except BadSignature:
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
-# Sign-in attempts per address (every one counts: each costs a password hash), and failed
-# attempts per username from anywhere (guessing one account's password from many addresses).
+def _remember_browser(response, username: str) -> None:
+    names = [username] + [n for n in _known_users() if n != username][:4]
+    response.set_cookie(
+        KNOWN_BROWSER_COOKIE,
+        _known_browser_serializer().dumps(names),
+        max_age=KNOWN_BROWSER_DAYS * 24 * 3600,
+        path=url_for("web_auth.login"),
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _sign_in_keys(username: str) -> list[SignInKey]:
+    """Failed sign-ins are counted per address, and per user name unless this browser
+    has signed in as that user before."""
+    config = current_app.config
+    keys = [
+        SignInKey(f"address:{request.remote_addr or '-'}", config["LOGIN_ADDRESS_FREE_FAILURES"])
+    ]
+    name = username.lower()[:64]
+    if name and name not in _known_users():
+        keys.append(SignInKey(f"user:{name}", config["LOGIN_USER_FREE_FAILURES"]))
+    return keys
+
+
+# Every sign-in attempt counts against the address (each costs a password hash); failed
+# ones slow the address and the user name down with a doubling wait (app/ratelimit.py).
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(
-    _login_user_limit,
-    methods=["POST"],
-    key_func=_login_username,
-    deduct_when=_failed,
-    scope="login-user",
-)
 def login():
     user = current_user()
     target = safe_next(request.values.get("next"))
@@ -108,7 +150,12 @@ def login():
     error = None
     username = ""
     if request.method == "POST":
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
         username = request.form.get("username", "").strip()
+        keys = _sign_in_keys(username)
+        wait = sign_in_wait(app, keys)
+        if wait:
+            raise TooManyRequests(f"too many failed sign-ins; retry in {wait} s", retry_after=wait)
         found = authenticate(get_session(), username, request.form.get("password", ""))
         if found is not None:
             lang = session.get("lang")
@@ -119,7 +166,10 @@ def login():
             if tz:
                 session["tz"] = tz
             start_session(found)
-            return redirect(target or home_url(found))
+            response = redirect(target or home_url(found))
+            _remember_browser(response, found.username.lower())
+            return response
+        sign_in_failed(app, keys)
         error = t("login.failed")
     return render_template("login.html", error=error, username=username, next=target or ""), (
         401 if error else 200
@@ -144,6 +194,12 @@ def _too_many(error: TooManyRequests):
 
 @bp.post("/logout")
 def logout():
+    """Sign out: the account's session version moves on, so this session cookie (and any
+    copy of it) is refused from now on, on pages and on the API alike."""
+    user = current_user()
+    if user is not None and g.get("auth_via") == "session":
+        end_sessions(user)
+        get_session().commit()
     lang, tz = session.get("lang"), session.get("tz")
     session.clear()
     if lang:

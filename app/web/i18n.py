@@ -132,7 +132,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "只想查询RMA进度？无需登录：",
         "Only following an RMA? No account needed:",
     ),
-    "login.too_many": ("尝试次数过多，请稍后再试。", "Too many attempts; try again in a minute."),
+    "login.too_many": (
+        "尝试次数过多，请稍后再试。",
+        "Too many attempts; please wait a moment and try again.",
+    ),
     # --- warehouse console --------------------------------------------------------------
     "wh.title": ("仓库扫描台", "Warehouse scan console"),
     "wh.my_depot": ("我的备件库", "My depot"),

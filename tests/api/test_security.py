@@ -20,6 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from app.auth import issue_token, set_password
 from app.config import ConfigError, load_config
+from app.ratelimit import backoff_seconds
 from models import Event, User
 from tests.builders import bearer, make_user
 
@@ -154,6 +155,42 @@ def test_deactivating_a_user_cuts_off_their_tokens_and_sessions(app, client, db)
         and browser.get("/warehouse/").status_code == 200
     )
     assert user_events(db, "wang.wh") == [("deactivated", "root"), ("reactivated", "root")]
+
+
+def test_a_new_password_ends_the_users_api_tokens_too(app, client, db):
+    _admin, admin_token = make_user(db, "admin", "root")
+    user = user_with_password(db, "li.disp", "dispatcher")
+    token = issue_token(db, user, "laptop")
+    db.commit()
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+    changed = client.patch(
+        "/api/users/li.disp", json={"password": "a-brand-new-one"}, headers=bearer(admin_token)
+    )
+    assert changed.status_code == 200
+    assert client.get("/api/me", headers=bearer(token)).status_code == 401
+    listed = client.get("/api/users/li.disp/tokens", headers=bearer(admin_token)).json["items"]
+    assert [t["active"] for t in listed] == [False]
+
+
+def test_a_session_cookie_copied_before_sign_out_no_longer_opens_pages_or_the_api(app, db):
+    user_with_password(db, "li.disp", "dispatcher")
+    browser = app.test_client()
+    assert sign_in(browser, "li.disp").status_code == 302
+    copied = browser.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/dispatch/").status_code == 200
+    assert thief.get("/api/me").status_code == 200
+
+    out = browser.post("/logout", headers={"X-CSRFToken": csrf_token(browser)})
+    assert out.status_code == 302
+    assert browser.get("/dispatch/").status_code == 302
+    page = thief.get("/dispatch/")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+    assert thief.get("/api/me").status_code == 401
+    # signing in again opens a new session
+    assert sign_in(browser, "li.disp").status_code == 302
+    assert browser.get("/dispatch/").status_code == 200
 
 
 def test_a_new_password_ends_the_users_web_sessions(app, client, db):
@@ -361,20 +398,53 @@ def test_repeated_sign_ins_from_one_address_get_429_with_retry_after(app, db):
     assert sign_in(from_address(app, "10.9.8.7"), "wang.wh").status_code == 302
 
 
-def test_failed_sign_ins_for_one_user_are_limited_from_any_address(app, db):
-    app.config["LOGIN_USER_RATE_LIMIT"] = "3 per minute"
+def test_a_password_guesser_is_slowed_but_the_user_still_signs_in_from_their_own_browser(app, db):
+    """Guessing one user's password from many addresses: after the free failures every
+    further guess waits (429 with Retry-After); the rightful user's browser, which signed
+    in before, is not held up. Until this was fixed, ten wrong passwords a minute locked
+    anyone out of any account."""
+    user_with_password(db, "li.disp", "dispatcher")
+    user_with_password(db, "wang.wh")
+    own_browser = from_address(app, "10.1.1.1")
+    assert sign_in(own_browser, "li.disp").status_code == 302
+    own_browser.post("/logout", headers={"X-CSRFToken": csrf_token(own_browser)})
+
+    def guess(i: int, username: str = "li.disp"):
+        return sign_in(from_address(app, f"10.0.{i // 250}.{i % 250}"), username, f"guess-{i}")
+
+    answers = [guess(i) for i in range(30)]
+    statuses = [r.status_code for r in answers]
+    free = app.config["LOGIN_USER_FREE_FAILURES"]
+    assert statuses[:free] == [401] * free and set(statuses[free + 1 :]) == {429}
+    assert all(
+        0 < _retry_after(r) <= app.config["LOGIN_BACKOFF_MAX_SECONDS"] for r in answers[free + 1 :]
+    )
+    # a new browser, even with the right password, waits too (the guesser could be anyone)
+    assert sign_in(from_address(app, "10.7.7.7"), "LI.DISP ").status_code == 429
+    # the user's own browser signs in at once; other accounts are not held up
+    assert sign_in(own_browser, "li.disp").status_code == 302
+    assert own_browser.get("/dispatch/").status_code == 200
+    assert guess(99, "wang.wh").status_code == 401
+
+
+def test_failed_sign_ins_from_one_address_slow_that_address_only(app, db):
     user_with_password(db, "wang.wh")
     user_with_password(db, "li.disp", "dispatcher")
+    attacker = from_address(app, "10.6.6.6")
+    free = app.config["LOGIN_ADDRESS_FREE_FAILURES"]
+    statuses = [
+        sign_in(attacker, f"user{i}", "guess").status_code for i in range(free + 2)
+    ]  # a different (unknown) user name each time: only the address is counted
+    assert statuses == [401] * free + [401, 429]
+    assert sign_in(from_address(app, "10.5.5.5"), "wang.wh").status_code == 302
 
-    def attempt(i: int, username: str, password: str = "guess"):
-        return sign_in(from_address(app, f"10.0.0.{i}"), username, password)
 
-    # signing in successfully does not use up the allowance
-    assert [attempt(100 + i, "wang.wh", PASSWORD).status_code for i in range(4)] == [302] * 4
-    assert [attempt(i, "wang.wh").status_code for i in range(1, 4)] == [401] * 3
-    blocked = attempt(4, "WANG.WH ")  # letter case and spaces name the same account
-    assert blocked.status_code == 429 and _retry_after(blocked) > 0
-    assert attempt(5, "li.disp").status_code == 401  # other accounts are not held up
+@pytest.mark.parametrize(
+    ("failures", "wait"),
+    [(1, 0), (5, 0), (6, 1), (7, 2), (8, 4), (12, 64), (14, 256), (15, 300), (400, 300)],
+)
+def test_the_wait_after_failed_sign_ins_doubles_up_to_five_minutes(failures, wait):
+    assert backoff_seconds(failures, free=5, cap_s=300) == wait
 
 
 def test_tracking_answers_429_with_retry_after_on_the_api_and_the_page(app, client):
@@ -383,9 +453,28 @@ def test_tracking_answers_429_with_retry_after_on_the_api_and_the_page(app, clie
     assert [r.status_code for r in api] == [404, 404, 429]
     assert api[2].mimetype == "application/problem+json" and api[2].json["status"] == 429
     assert _retry_after(api[2]) > 0
-    page = [client.get(f"/track/GUESS{i:020d}") for i in range(3)]
+    browser = from_address(app, "10.3.3.3")  # the API's requests used this address's budget
+    page = [browser.get(f"/track/GUESS{i:020d}") for i in range(3)]
     assert [r.status_code for r in page] == [404, 404, 429]
     assert page[2].mimetype == "text/html" and _retry_after(page[2]) > 0
+
+
+def test_tracking_look_ups_share_one_budget_per_address_across_api_page_and_label(app, client):
+    """Three routes used to count separately: 3 × the limit per address and minute."""
+    app.config["TRACKING_RATE_LIMIT"] = "3 per minute"
+    answers = [
+        client.get("/api/track/GUESS00000000000000000001"),
+        client.get("/track/GUESS00000000000000000002"),
+        client.get("/track/GUESS00000000000000000003/return-label.pdf"),
+    ]
+    assert [r.status_code for r in answers] == [404, 404, 404]
+    for url in (
+        "/api/track/GUESS00000000000000000004",
+        "/track/GUESS00000000000000000005",
+        "/track/GUESS00000000000000000006/return-label.pdf",
+    ):
+        assert client.get(url).status_code == 429, url
+    assert from_address(app, "10.4.4.4").get("/track/GUESS00000000000000000007").status_code == 404
 
 
 @pytest.fixture

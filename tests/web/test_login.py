@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.web.conftest import csrf_of, post_form, sign_in
 
 
@@ -164,3 +166,40 @@ def test_api_tokens_keep_working_beside_the_web_session(client):
         "/api/stock/below-reorder", headers={"Authorization": "Bearer demo-warehouse-token"}
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/\n/evil.example",
+        "/x\r\nSet-Cookie: a=b",
+        " //evil.example",
+    ],
+)
+def test_sign_in_with_a_crafted_next_goes_to_the_start_page_never_off_site(client, target):
+    """A tab or newline is dropped by browsers (``/<TAB>/evil.example`` became
+    ``//evil.example``); a newline in ``next`` answered 500."""
+    from urllib.parse import quote
+
+    shown = client.get("/login?next=" + quote(target, safe=""))
+    assert shown.status_code == 200
+    page = shown.get_data(as_text=True)
+    response = client.post(
+        "/login?next=" + quote(target, safe=""),
+        data={
+            "username": "wang.wh",
+            "password": "warehouse-demo-pass",
+            "next": target,
+            "csrf_token": csrf_of(page),
+        },
+    )
+    assert response.status_code == 302 and response.location == "/warehouse/"
+    # signed in, the sign-in page sends them on at once: to the start page too
+    again = client.get("/login?next=" + quote(target, safe=""))
+    assert again.status_code == 302 and again.location == "/warehouse/"

@@ -91,7 +91,14 @@ def check_ledger(failure_prefix: str) -> None:
 @click.option("--reference", help="Delivery note number; a delivery is booked once.")
 @click.option("--actor", default="cli")
 @click.option("--strict", is_flag=True, help="Reject the whole file when any row is bad.")
-def import_command(path: Path, reference: str | None, actor: str, strict: bool) -> None:
+@click.option(
+    "--idempotency-key",
+    help="Any unique string: running the command again with it prints the first "
+    "booking's report and books nothing (the same key with another file is refused).",
+)
+def import_command(
+    path: Path, reference: str | None, actor: str, strict: bool, idempotency_key: str | None
+) -> None:
     """Receive a supplier delivery from CSV or Excel (columns depot, part_number, serial, qty, condition)."""
     from tqdm import tqdm
 
@@ -99,6 +106,8 @@ def import_command(path: Path, reference: str | None, actor: str, strict: bool) 
     from inventory.errors import DomainError
     from inventory.receiving import import_receipts
 
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
+        raise click.BadParameter("1 to 255 characters", param_hint="--idempotency-key")
     try:
         rows = read_delivery(path.read_bytes(), path.name)
     except DomainError as error:
@@ -109,7 +118,13 @@ def import_command(path: Path, reference: str | None, actor: str, strict: bool) 
     ):
         try:
             report = import_receipts(
-                session, rows, actor=actor, reference=reference, strict=strict, progress=bar.update
+                session,
+                rows,
+                actor=actor,
+                reference=reference,
+                strict=strict,
+                progress=bar.update,
+                idempotency_key=idempotency_key,
             )
         except DomainError as error:
             raise click.ClickException(error.message) from None
@@ -123,6 +138,7 @@ def import_command(path: Path, reference: str | None, actor: str, strict: bool) 
                 "units": report.units,
                 "rejected": len(report.errors),
                 "committed": report.committed,
+                "replayed": report.replayed,
             }
         )
     )

@@ -146,8 +146,11 @@ class ProblemApi(Api):
 
 def register_error_handlers(app) -> None:
     def domain(error: DomainError, status: int, title: str):
-        errors = {error.field: [error.message]} if error.field else None
-        return problem(status, title, error.message, errors=errors, **error.details)
+        details = dict(error.details)  # may carry its own per-field messages
+        errors = details.pop("errors", None) or (
+            {error.field: [error.message]} if error.field else None
+        )
+        return problem(status, title, error.message, errors=errors, **details)
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound):

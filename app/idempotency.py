@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from functools import wraps
 
 from flask import Response, current_app, g, request
@@ -33,6 +34,8 @@ from app.errors import PROBLEM, problem
 from models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+FORM_FIELD = "idempotency_key"  # a web form's key: a hidden field, new with every rendering
+NOT_HASHED_FORM_FIELDS = ("csrf_token", FORM_FIELD)
 MAX_KEY = 255
 IDEMPOTENCY_PARAM = {
     "in": "header",
@@ -46,13 +49,32 @@ IDEMPOTENCY_PARAM = {
 
 
 def _request_hash(method_path: str) -> str:
-    body = request.get_json(silent=True)
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{method_path}\n{canonical}".encode()).hexdigest()
+    """What makes two requests "the same": path, query, JSON body, form fields and the
+    bytes of uploaded files (a delivery file), read in chunks and rewound for the view."""
+    digest = hashlib.sha256(f"{method_path}\n".encode())
+    parts = [
+        sorted(request.args.lists()),
+        request.get_json(silent=True),
+        sorted((k, v) for k, v in request.form.lists() if k not in NOT_HASHED_FORM_FIELDS),
+        sorted(request.files),
+    ]
+    digest.update(
+        json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    )
+    for name in sorted(request.files):
+        for upload in request.files.getlist(name):
+            digest.update(f"\n{upload.filename}\n".encode())
+            while chunk := upload.stream.read(1 << 16):
+                digest.update(chunk)
+            upload.stream.seek(0)
+    return digest.hexdigest()
 
 
 def _replay(record: IdempotencyRecord) -> Response:
-    mimetype = PROBLEM if record.status_code >= 400 else "application/json"
+    if not record.method_path.startswith("POST /api/"):
+        mimetype = "text/html"  # a web page (idempotent_form)
+    else:
+        mimetype = PROBLEM if record.status_code >= 400 else "application/json"
     response = Response(record.body or "", status=record.status_code, mimetype=mimetype)
     response.headers["Idempotent-Replayed"] = "true"
     return response
@@ -156,9 +178,28 @@ def _run_once(
 
 
 def idempotent(view):
+    return _idempotent(view, form_field=False)
+
+
+def idempotent_form(view):
+    """``idempotent`` for a web form: the key is also taken from the hidden form field
+    ``idempotency_key`` (rendered new with the form), so a double-click or a resent form
+    runs once and the second request gets the first one's page. Place it under the page's
+    role check."""
+    return _idempotent(view, form_field=True)
+
+
+def new_form_key() -> str:
+    """A fresh key for a form's hidden ``idempotency_key`` field."""
+    return uuid.uuid4().hex
+
+
+def _idempotent(view, *, form_field: bool):
     @wraps(view)
     def wrapper(*args, **kwargs):
         key = request.headers.get(HEADER)
+        if key is None and form_field and request.method == "POST":
+            key = request.form.get(FORM_FIELD) or None
         if key is None:
             return view(*args, **kwargs)
         key = key.strip()

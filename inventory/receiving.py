@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -13,7 +15,7 @@ from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_event
 from inventory.ledger import Stamp, move_counted, move_serial
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
-from models import Depot, Location, Movement, Part, SerialItem
+from models import Delivery, Depot, Location, Movement, Part, SerialItem
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
 
 RECEIVABLE_CONDITIONS = (Condition.GOOD.value, Condition.FAULTY.value)
@@ -65,7 +67,10 @@ def _receive(
                     session.flush()
             else:  # bulk import: duplicates were rejected up front, a race fails the whole file
                 session.add(item)
-                session.flush()
+                try:
+                    session.flush()
+                except IntegrityError:
+                    raise _SerialTaken() from None
         except IntegrityError:
             raise Conflict(
                 f"serial {serial!r} already exists for {part.part_number}", field="serial"
@@ -176,6 +181,18 @@ class ImportReport:
     units: int = 0
     committed: bool = False
     errors: list[RowError] = field(default_factory=list)
+    replayed: bool = False  # the answer of an earlier booking with the same idempotency key
+
+
+MAX_NAMED_SERIALS = 50  # a refusal names at most this many serials
+
+
+def delivery_digest(rows: list[dict[str, str]], reference: str | None, strict: bool) -> str:
+    """A fingerprint of one import request: its rows, reference and mode (SHA-256 hex)."""
+    canonical = json.dumps(
+        [reference, strict, rows], ensure_ascii=False, separators=(",", ":"), sort_keys=True
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def import_receipts(
@@ -186,26 +203,32 @@ def import_receipts(
     reference: str | None = None,
     strict: bool = False,
     progress: Callable[[int], None] | None = None,
+    idempotency_key: str | None = None,
 ) -> ImportReport:
     """Receive a supplier delivery given as rows with ``depot, part_number, serial, qty,
     condition`` (serial or qty as the part requires).
 
     Every row is checked first; bad rows are rejected with a per-row message. The good
     rows are then booked in ONE transaction, so a failure part-way leaves nothing
-    half-done. With ``strict`` any bad row rejects the whole file. A delivery whose
-    reference was already booked is refused as a whole (a re-import must not double stock).
+    half-done. With ``strict`` any bad row rejects the whole file.
+
+    A delivery is booked once: the booking transaction claims the delivery's row
+    (``models.Delivery``), whose unique ``reference`` the database decides between any
+    number of concurrent imports; the losers get a Conflict naming the reference. Serials
+    another import booked meanwhile are a Conflict naming every one of them, with nothing
+    of this file booked. ``idempotency_key`` (the command line's retry key) is claimed the
+    same way: a retry gets the first booking's report back (``replayed``) and books nothing.
     """
     report = ImportReport()
     rows = list(rows)
     report.rows = len(rows)
-    if reference and session.scalar(
-        select(
-            exists().where(
-                Movement.reference == reference, Movement.reason == MovementReason.RECEIPT.value
-            )
-        )
-    ):
-        raise Conflict(f"delivery {reference!r} was already received", field="reference")
+    digest = delivery_digest(rows, reference, strict)
+    if idempotency_key is not None:
+        earlier = _booked_with_key(session, idempotency_key, digest)
+        if earlier is not None:
+            return earlier
+    if reference:
+        _refuse_booked_reference(session, reference)
 
     depots = {d.code: d for d in session.scalars(select(Depot))}
     part_numbers = {r.get("part_number", "").strip() for r in rows}
@@ -234,8 +257,14 @@ def import_receipts(
     report.errors.sort(key=lambda e: e.row)
     if strict and report.errors:
         return report
+    # Rows are booked in one order (serials, then counted stock, each by key) so that two
+    # imports sharing lines wait for each other instead of deadlocking.
+    good.sort(key=lambda g: (g[3] is None, g[2].id, g[3] or "", g[1].id, g[5]))
 
     try:
+        delivery = (
+            _claim_delivery(session, reference, idempotency_key, digest, actor) if good else None
+        )
         supplier = virtual_location(session, LocationKind.SUPPLIER)
         stamp = Stamp(actor, MovementReason.RECEIPT.value, reference, None)
         movement_ids: list[int] = []
@@ -257,6 +286,8 @@ def import_receipts(
                 progress(100)
         if progress and len(good) % 100:
             progress(len(good) % 100)
+        report.accepted = len(good)
+        report.committed = True
         if good:  # one event for the whole delivery, named by its reference
             record_event(
                 session,
@@ -275,14 +306,121 @@ def import_receipts(
                     "last_movement_id": movement_ids[-1],
                 },
             )
+            assert delivery is not None
+            delivery.report = {
+                "rows": report.rows,
+                "accepted": report.accepted,
+                "units": report.units,
+                "errors": [[e.row, e.field, e.message] for e in report.errors],
+            }
         session.commit()
+    except _SerialTaken:
+        session.rollback()
+        raise _serials_taken(session, good) from None
+    except _KeyTaken:
+        session.rollback()
+        earlier = _booked_with_key(session, idempotency_key or "", digest)
+        if earlier is None:  # the key's booking was rolled back meanwhile: a plain retry
+            raise Conflict("the first import with this key is still running; retry") from None
+        return earlier
     except Exception:
         session.rollback()
         report.units = 0
+        report.accepted = 0
+        report.committed = False
         raise
-    report.accepted = len(good)
-    report.committed = True
     return report
+
+
+class _SerialTaken(Exception):
+    """A serial of the file was booked by another transaction while this one ran."""
+
+
+class _KeyTaken(Exception):
+    """Another booking holds this idempotency key."""
+
+
+def _refuse_booked_reference(session: Session, reference: str) -> None:
+    """A reference a delivery or a single receipt was booked under is taken."""
+    booked = session.scalar(select(exists().where(Delivery.reference == reference))) or (
+        session.scalar(
+            select(
+                exists().where(
+                    Movement.reference == reference,
+                    Movement.reason == MovementReason.RECEIPT.value,
+                )
+            )
+        )
+    )
+    if booked:
+        raise Conflict(f"delivery {reference!r} was already received", field="reference")
+
+
+def _claim_delivery(
+    session: Session, reference: str | None, key: str | None, digest: str, actor: str
+) -> Delivery:
+    """Insert the delivery's row first thing in the booking transaction: a concurrent
+    import of the same reference (or key) waits here on the unique index, and fails once
+    this transaction commits."""
+    delivery = Delivery(reference=reference, idempotency_key=key, request_hash=digest, actor=actor)
+    try:
+        with session.begin_nested():
+            session.add(delivery)
+            session.flush()
+        return delivery
+    except IntegrityError:
+        if key is not None and session.scalar(
+            select(exists().where(Delivery.idempotency_key == key))
+        ):
+            raise _KeyTaken() from None
+        raise Conflict(f"delivery {reference!r} was already received", field="reference") from None
+
+
+def _booked_with_key(session: Session, key: str, digest: str) -> ImportReport | None:
+    """The report of the delivery booked with this idempotency key, or None."""
+    delivery = session.scalar(select(Delivery).where(Delivery.idempotency_key == key))
+    if delivery is None:
+        return None
+    if delivery.request_hash != digest:
+        raise InvalidInput(
+            "this idempotency key was already used for a different delivery; use a new key",
+            field="idempotency_key",
+        )
+    saved = delivery.report or {}
+    return ImportReport(
+        rows=saved.get("rows", 0),
+        accepted=saved.get("accepted", 0),
+        units=saved.get("units", 0),
+        committed=True,
+        errors=[RowError(*e) for e in saved.get("errors", [])],
+        replayed=True,
+    )
+
+
+def _serials_taken(session: Session, good) -> Conflict:
+    """The Conflict naming the file's serials that are booked now (by a concurrent import)."""
+    wanted: dict[int, list[str]] = {}
+    for _number, _depot, part, serial, _qty, _cond in good:
+        if serial:
+            wanted.setdefault(part.id, []).append(serial)
+    taken: list[str] = []
+    for part_id, serials in wanted.items():
+        for start in range(0, len(serials), 500):
+            taken += session.scalars(
+                select(SerialItem.serial).where(
+                    SerialItem.part_id == part_id,
+                    SerialItem.serial.in_(serials[start : start + 500]),
+                )
+            )
+    session.rollback()
+    taken.sort()
+    named = ", ".join(taken[:MAX_NAMED_SERIALS]) + (" …" if len(taken) > MAX_NAMED_SERIALS else "")
+    return Conflict(
+        f"{len(taken)} serial(s) of this delivery were booked meanwhile by another import; "
+        f"nothing of this file was booked: {named}",
+        field="serial",
+        details={"errors": {"serial": taken[:MAX_NAMED_SERIALS]}},
+    )
 
 
 MAX_LEN = {"depot": 32, "part_number": 64, "serial": 64, "condition": 12}

@@ -17,7 +17,7 @@ from models.service import (
     Survey,
     Ticket,
 )
-from models.stock import Movement, SerialItem, StockQuantity
+from models.stock import Delivery, Movement, SerialItem, StockQuantity
 from models.transfers import Counter, Transfer, TransferLine
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "OutboxMessage",
     "Part",
     "SerialItem",
+    "Delivery",
     "Site",
     "StockPolicy",
     "StockQuantity",

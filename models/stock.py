@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -78,3 +78,20 @@ class Movement(Base):
     note: Mapped[str | None] = mapped_column(String(500))
     actor: Mapped[str] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Delivery(Base):
+    """One booked supplier delivery file. Its row is written in the transaction that books
+    the file, so the unique keys decide, whatever the number of workers, that a delivery
+    note (``reference``) is booked once and that a command-line retry (``idempotency_key``)
+    books nothing twice. ``report`` is what the booking answered, for that retry."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    booked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    report: Mapped[dict] = mapped_column(JSON, default=dict)

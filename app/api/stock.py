@@ -229,12 +229,15 @@ def receive(data):
 
 @blp.post("/stock/receipts/import")
 @blp.arguments(ImportArgs, location="query")
+@blp.doc(parameters=[IDEMPOTENCY_PARAM])
+@idempotent
 @blp.response(200, ImportReportSchema)
 @roles_required(*WAREHOUSE)
 def import_delivery(args):
     """Import a supplier delivery (multipart field ``file``: CSV or .xlsx with columns
     depot, part_number, serial, qty, condition). Bad rows are rejected with a per-row
-    report; the good rows are booked in one transaction (``strict=true``: all or nothing)."""
+    report; the good rows are booked in one transaction (``strict=true``: all or nothing).
+    A delivery ``reference`` is booked once: another import of it is 409."""
     upload = request.files.get("file")
     if upload is None:
         return problem(

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.auth import actor_name
 from app.db import get_session
 from app.documents import access
+from app.idempotency import idempotent_form, new_form_key
 from app.web.auth import roles_page
 from app.web.i18n import t
 from inventory import counts, queries, receiving, repairs, rmas, transfers
@@ -431,6 +432,7 @@ def _receive_return(db, rma: Rma, given: rmas.MoveInput, actor: str) -> None:
 
 @bp.route("/import", methods=["GET", "POST"])
 @roles_page(*WAREHOUSE)
+@idempotent_form
 def delivery_import():
     report = error = None
     reference = ""
@@ -455,7 +457,12 @@ def delivery_import():
                 error = failure.message
     status = 200 if error is None and (report is None or report.committed) else 422
     return render_template(
-        "warehouse/import.html", report=report, error=error, reference=reference, columns=COLUMNS
+        "warehouse/import.html",
+        report=report,
+        error=error,
+        reference=reference,
+        columns=COLUMNS,
+        form_key=new_form_key(),
     ), status
 
 

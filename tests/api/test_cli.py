@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from app.demo.seed import seed_demo
+from models import SerialItem
 from tests.builders import make_depot, make_part
 
 
@@ -77,3 +78,21 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_naming_the_file(client, db)
         data={"file": (io.BytesIO(b"PK\x03\x04garbage"), "delivery.xlsx")},
     )
     assert r.status_code == 422 and "file" in r.json["errors"]
+
+
+def test_rerunning_the_import_command_with_its_idempotency_key_books_once(runner, db, tmp_path):
+    make_depot(db, "BJ01")
+    make_part(db, "SRV-PSU")
+    path = tmp_path / "delivery.csv"
+    path.write_text("depot,part_number,serial\nBJ01,SRV-PSU,R1\nBJ01,SRV-PSU,R2\n")
+    command = ["inventory", "import", str(path), "--idempotency-key", "nightly-2026-12-07"]
+    first = runner.invoke(args=command)
+    again = runner.invoke(args=command)
+    assert first.exit_code == again.exit_code == 0, again.output
+    assert '"units": 2' in again.output and '"replayed": true' in again.output
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(SerialItem)) == 2
+    db.rollback()
+    path.write_text("depot,part_number,serial\nBJ01,SRV-PSU,R3\n")
+    other = runner.invoke(args=command)
+    assert other.exit_code != 0 and "different delivery" in other.output

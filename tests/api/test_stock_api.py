@@ -292,3 +292,39 @@ def test_scrap_and_count_through_the_api(client, wh):
 def test_unknown_api_route_is_a_problem_document(client):
     r = client.get("/api/nothing-here")
     assert r.status_code == 404 and r.mimetype == "application/problem+json"
+
+
+def _post_delivery(client, headers, csv: str, query: str = ""):
+    return client.post(
+        f"/api/stock/receipts/import{query}",
+        headers=headers,
+        data={"file": (io.BytesIO(csv.encode()), "delivery.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_resending_a_delivery_with_its_idempotency_key_books_its_stock_once(client, db, wh):
+    csv = "depot,part_number,serial,qty\nBJ01,SRV-PSU,K1,1\nBJ01,NET-SFP,,7\n"
+    key = {**wh, "Idempotency-Key": "delivery-k-1"}
+    first = _post_delivery(client, key, csv)  # no reference: the key alone must hold
+    again = _post_delivery(client, key, csv)
+    assert first.status_code == again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json == first.json
+    assert _movements(db) == 2
+    other_file = _post_delivery(client, key, csv.replace("K1", "K2"))
+    assert other_file.status_code == 422 and "Idempotency-Key" in other_file.json["errors"]
+    assert _movements(db) == 2
+
+
+def test_a_delivery_reference_is_booked_once_even_by_another_file(client, db, wh):
+    booked = _post_delivery(
+        client, wh, "depot,part_number,qty\nBJ01,NET-SFP,5\n", "?reference=DN-5"
+    )
+    assert booked.status_code == 200
+    refused = _post_delivery(
+        client, wh, "depot,part_number,qty\nBJ01,NET-SFP,6\n", "?reference=DN-5"
+    )
+    assert refused.status_code == 409
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert "DN-5" in refused.json["errors"]["reference"][0]
+    assert _movements(db) == 1

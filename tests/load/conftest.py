@@ -90,6 +90,7 @@ class Call:
     path: str
     headers: dict[str, str]
     body: dict | None = None
+    raw: bytes | None = None  # a body sent as it is (a multipart upload), with its headers
 
 
 def _read(connection: http.client.HTTPConnection) -> Reply:
@@ -112,10 +113,10 @@ def fire_at_once(server: LiveServer, calls: list[Call], timeout: float = 120.0) 
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
         try:
             connection.connect()
-            payload = json.dumps(call.body).encode() if call.body is not None else None
+            payload = json.dumps(call.body).encode() if call.body is not None else call.raw
             headers = (
                 {"Content-Type": "application/json", **call.headers}
-                if payload
+                if call.body is not None
                 else dict(call.headers)
             )
             barrier.wait()

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inventory import receiving
-from models import Location, Rma, SerialItem
+from models import Location, Movement, Rma, SerialItem
 from tests.web.conftest import csrf_of, delivered_rma, post_form
 
 
@@ -236,6 +236,39 @@ def test_delivery_import_books_good_rows_and_reports_bad_ones(staff, db):
         content_type="multipart/form-data",
     )
     assert again.status_code == 422 and "already received" in again.get_data(as_text=True)
+
+
+def test_double_clicking_import_books_the_delivery_once(staff, db):
+    csv = b"depot,part_number,serial,qty\nBJ01,SRV-2288-PSU,DBL-0001,1\nBJ01,SRV-FAN-80,,4\n"
+    page = staff.get("/warehouse/import").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+
+    def click():
+        return staff.post(
+            "/warehouse/import",
+            data={
+                "csrf_token": csrf_of(page),
+                "idempotency_key": key,
+                "file": (io.BytesIO(csv), "delivery.csv"),
+            },
+            content_type="multipart/form-data",
+        )
+
+    def receipts() -> int:
+        db.expire_all()
+        n = db.scalar(
+            select(func.count()).select_from(Movement).where(Movement.reason == "receipt")
+        )
+        db.rollback()
+        return n
+
+    before = receipts()
+    first, second = click(), click()  # the same form sent twice, no delivery reference
+    assert first.status_code == second.status_code == 200
+    assert second.headers.get("Idempotent-Replayed") == "true"
+    assert 'id="import-accepted">2<' in second.get_data(as_text=True)
+    assert receipts() == before + 2
+    assert key not in first.get_data(as_text=True)  # the next import gets a new key
 
 
 def test_delivery_import_reads_excel(staff, db):

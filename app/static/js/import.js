@@ -50,6 +50,10 @@
         wrap.classList.add("hidden");
         button.disabled = false;
         form.reset();
+        // the next import is another request: take the key the answer rendered for it
+        var key = doc.getElementById("import-key");
+        var mine = document.getElementById("import-key");
+        if (key && mine) { mine.defaultValue = key.value; mine.value = key.value; }
       });
       xhr.addEventListener("error", function () {
         text.textContent = SL.t("common.error");

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import func, or_, select
 
-from app.api.common import Money, PageArgs, Str, page_of, page_schema
+from app.api.common import Money, PageArgs, Str, WholeNumber, page_of, page_schema
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from inventory.errors import Conflict
@@ -38,8 +38,8 @@ class PartQuery(PageArgs):
 class PolicySchema(ma.Schema):
     depot = ma.fields.String(dump_only=True)
     part_number = ma.fields.String(dump_only=True)
-    reorder_point = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=1_000_000))
-    target_level = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=1_000_000))
+    reorder_point = WholeNumber(required=True, validate=validate.Range(min=0, max=1_000_000))
+    target_level = WholeNumber(required=True, validate=validate.Range(min=0, max=1_000_000))
 
     @ma.validates_schema
     def _target_not_below_reorder(self, data, **_kw):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
@@ -14,10 +15,39 @@ from sqlalchemy import func, select
 from app.errors import problem
 
 
+class WholeNumber(ma.fields.Integer):
+    """The one type of every whole number a client sends (quantities, counts, days, pages):
+    ``3``, ``3.0`` and ``"3"`` are 3; ``1.9`` or ``"1.9"`` is refused (422), never cut to 1."""
+
+    default_error_messages = {"invalid": "Not a whole number."}
+
+    def _validated(self, value):
+        if isinstance(value, float | Decimal) and not (
+            Decimal(value).is_finite() and Decimal(value) == Decimal(value).to_integral_value()
+        ):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+class Amount(ma.fields.Decimal):
+    """A decimal amount with a fixed number of places: a value with more places is refused
+    (``"2400.005"`` for cents is 422, never rounded), and zero has no sign (``"-0"`` is
+    ``"0.00"``)."""
+
+    default_error_messages = {"places": "At most {places} decimal places."}
+
+    def _format_num(self, value):
+        exact = Decimal(str(value))
+        if self.places is not None and exact.is_finite() and exact != exact.quantize(self.places):
+            raise self.make_error("places", places=-self.places.as_tuple().exponent)
+        number = super()._format_num(value)
+        return number.copy_abs() if number.is_finite() and number.is_zero() else number
+
+
 class PageArgs(ma.Schema):
     # bounded so that the row offset, (page - 1) * page_size, fits a 64-bit database integer
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000_000))
-    page_size = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000_000))
+    page_size = WholeNumber(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
@@ -151,12 +181,12 @@ def _amount_in_range(value) -> None:
         raise ma.ValidationError("must be between 0 and 10000000")
 
 
-def Money(**kw) -> ma.fields.Decimal:
+def Money(**kw) -> Amount:
     """An amount with two decimals, 0 to 10,000,000, exchanged as a decimal string ("2400.00")
     so no client rounds it through a float; a number is accepted on input too. Documented
     as a string with a pattern (apispec would call a Decimal field a number)."""
     kw.setdefault("as_string", True)
-    return ma.fields.Decimal(
+    return Amount(
         places=2,
         validate=_amount_in_range,
         metadata={

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import func, select
 
-from app.api.common import Day, Money, PageArgs, Str, Zone, page_of, page_schema, plain
+from app.api.common import Day, Money, PageArgs, Str, WholeNumber, Zone, page_of, page_schema, plain
 from app.api.scoping import customer_scope
 from app.auth import ALL_ROLES, STAFF, actor_name, roles_required
 from app.db import get_session
@@ -72,7 +72,7 @@ class EquipmentSchema(ma.Schema):
 
 
 class EscalationStepSchema(ma.Schema):
-    level = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=10))
+    level = WholeNumber(required=True, validate=validate.Range(min=1, max=10))
     after_minutes = ma.fields.Float(required=True, validate=validate.Range(min=0, max=100_000))
     who = Str(120, required=True)
 
@@ -85,8 +85,8 @@ class ContractSettings(ma.Schema):
     name = Str(160)
     kind = ma.fields.String(validate=validate.OneOf(contracts.CONTRACT_KINDS))
     coverage = ma.fields.String(validate=validate.OneOf(["5x8", "7x8", "7x24"]))
-    coverage_start_min = ma.fields.Integer(validate=validate.Range(min=0, max=1440))
-    coverage_end_min = ma.fields.Integer(validate=validate.Range(min=0, max=1440))
+    coverage_start_min = WholeNumber(validate=validate.Range(min=0, max=1440))
+    coverage_end_min = WholeNumber(validate=validate.Range(min=0, max=1440))
     timezone = Zone()
     country = Str(2)
     response_minutes = ma.fields.Dict(
@@ -100,9 +100,9 @@ class ContractSettings(ma.Schema):
     onsite_promise_minutes = _minutes()
     replacement_unit_minutes = _minutes()
     spare_request_answer_minutes = _minutes()
-    spare_delivery_days = ma.fields.Integer(validate=validate.Range(min=0, max=60))
+    spare_delivery_days = WholeNumber(validate=validate.Range(min=0, max=60))
     last_mile_minutes = _minutes()
-    return_window_days = ma.fields.Integer(validate=validate.Range(min=0, max=60))
+    return_window_days = WholeNumber(validate=validate.Range(min=0, max=60))
     escalation = ma.fields.List(
         ma.fields.Nested(EscalationStepSchema), validate=validate.Length(max=10)
     )

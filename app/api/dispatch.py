@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Str, plain
+from app.api.common import Str, WholeNumber, plain
 from app.auth import actor_name, roles_required
 from app.db import get_session
 from app.geo import resolve, travel_model
@@ -43,7 +43,7 @@ class OptionsRequest(ma.Schema):
         allow_none=True,
         metadata={"description": "contract code (default: shipped 7×24 policy)"},
     )
-    limit = ma.fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+    limit = WholeNumber(load_default=10, validate=validate.Range(min=1, max=50))
 
     @ma.validates_schema
     def _where(self, data, **_kw):
@@ -61,7 +61,7 @@ class OptionsRequest(ma.Schema):
 
 
 class LimitArgs(ma.Schema):
-    limit = ma.fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+    limit = WholeNumber(load_default=10, validate=validate.Range(min=1, max=50))
 
 
 class LegSchema(ma.Schema):

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import validate
 
+from app.api.common import WholeNumber
 from app.auth import current_user, roles_required
 from app.db import get_session
 from app.documents import access, files
@@ -34,8 +35,8 @@ class DocumentArgs(ma.Schema):
 
 
 class MonthArgs(DocumentArgs):
-    year = ma.fields.Integer(required=True, validate=validate.Range(min=1970, max=2199))
-    month = ma.fields.Integer(
+    year = WholeNumber(required=True, validate=validate.Range(min=1970, max=2199))
+    month = WholeNumber(
         required=True,
         validate=validate.Range(min=1, max=12),
         metadata={"description": "1–12, a month that has begun in the customer's time zone"},

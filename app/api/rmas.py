@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import func, select
 
-from app.api.common import Money, PageArgs, Str, page_of, page_schema, plain
+from app.api.common import Money, PageArgs, Str, WholeNumber, page_of, page_schema, plain
 from app.api.scoping import (
     EventSchema,
     customer_events,
@@ -55,7 +55,7 @@ class RmaCreate(ma.Schema):
     site = Str(32, required=True, metadata={"description": "site code"})
     faulty_part_number = Str(64, required=True)
     faulty_serial = Str(64, allow_none=True)
-    faulty_qty = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    faulty_qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=10_000))
     fault_symptom = Str(4000, required=True)
     ticket = Str(24, allow_none=True)
     service_number = Str(32, allow_none=True)

@@ -7,7 +7,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Day, Str, When, Zone
+from app.api.common import Day, Str, When, WholeNumber, Zone
 from app.auth import actor_name, roles_required
 from app.background import submit_route_plan
 from app.db import get_session
@@ -31,7 +31,7 @@ class StopSchema(ma.Schema):
     site = Str(32)
     lat = ma.fields.Float(validate=validate.Range(-90, 90))
     lon = ma.fields.Float(validate=validate.Range(-180, 180))
-    service_minutes = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=24 * 60))
+    service_minutes = WholeNumber(required=True, validate=validate.Range(min=0, max=24 * 60))
     window_start = When()
     window_end = When()
     skill = Str(40)

@@ -7,7 +7,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import PageArgs, Str, When, page_of, page_schema, plain
+from app.api.common import PageArgs, Str, When, WholeNumber, page_of, page_schema, plain
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.errors import problem
@@ -32,7 +32,7 @@ class ReceiptRequest(ma.Schema):
     depot = Str(32, required=True)
     part_number = Str(64, required=True)
     serial = Str(64, allow_none=True)
-    qty = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
     reference = Str(64, allow_none=True)
     note = Str(500, allow_none=True)
@@ -69,7 +69,7 @@ class ImportArgs(ma.Schema):
 class AdjustRequest(ma.Schema):
     depot = Str(32, required=True)
     part_number = Str(64, required=True)
-    delta = ma.fields.Integer(required=True, validate=validate.Range(min=-1_000_000, max=1_000_000))
+    delta = WholeNumber(required=True, validate=validate.Range(min=-1_000_000, max=1_000_000))
     reason = Str(500, required=True)
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
 
@@ -77,7 +77,7 @@ class AdjustRequest(ma.Schema):
 class CountRequest(ma.Schema):
     depot = Str(32, required=True)
     part_number = Str(64, required=True)
-    counted_qty = ma.fields.Integer(validate=validate.Range(min=0, max=1_000_000))
+    counted_qty = WholeNumber(validate=validate.Range(min=0, max=1_000_000))
     serials = ma.fields.List(Str(64), validate=validate.Length(max=100_000))
     reason = Str(500, load_default="cycle count")
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
@@ -104,7 +104,7 @@ class ScrapRequest(ma.Schema):
     serial = Str(64)
     part_number = Str(64)
     depot = Str(32)
-    qty = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     reason = Str(500, required=True)
 
 
@@ -112,7 +112,7 @@ class ReservationRequest(ma.Schema):
     depot = Str(32, required=True)
     part_number = Str(64, required=True)
     reference = Str(64, required=True)
-    qty = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     serial = Str(64)
 
 

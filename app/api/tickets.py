@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import func, select
 
-from app.api.common import PageArgs, Str, page_of, page_schema, plain
+from app.api.common import PageArgs, Str, WholeNumber, page_of, page_schema, plain
 from app.api.scoping import (
     EventSchema,
     customer_events,
@@ -75,7 +75,7 @@ class TicketSchema(ma.Schema):
     contact_name = ma.fields.String(allow_none=True)
     contact_phone = ma.fields.String(allow_none=True)
     reported_by = ma.fields.String()
-    engineer_id = ma.fields.Integer(allow_none=True)
+    engineer_id = WholeNumber(allow_none=True)
     engineer_name = ma.fields.String(allow_none=True)
     opened_at = ma.fields.AwareDateTime()
     clock_start = ma.fields.AwareDateTime()
@@ -136,9 +136,7 @@ class ReassignRequest(ma.Schema):
 
 
 def _rating():
-    return ma.fields.Integer(
-        allow_none=True, load_default=None, validate=validate.Range(min=0, max=5)
-    )
+    return WholeNumber(allow_none=True, load_default=None, validate=validate.Range(min=0, max=5))
 
 
 class RatingsSchema(ma.Schema):

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from app.api.common import PageArgs, Str, page_schema, scalar_page
+from app.api.common import PageArgs, Str, WholeNumber, page_schema, scalar_page
 from app.auth import (
     ALL_ROLES,
     STAFF,
@@ -38,7 +38,7 @@ class UserSchema(ma.Schema):
     display_name = Str(120, required=True)
     role = ma.fields.String(required=True, validate=validate.OneOf(ALL_ROLES))
     locale = ma.fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]))
-    customer_id = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
+    customer_id = WholeNumber(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     password = ma.fields.String(load_only=True, validate=validate.Length(min=8, max=128))
     active = ma.fields.Boolean(dump_only=True)
 
@@ -49,7 +49,7 @@ class UserUpdate(ma.Schema):
     display_name = Str(120)
     role = ma.fields.String(validate=validate.OneOf(ALL_ROLES))
     locale = ma.fields.String(validate=validate.OneOf(["zh", "en"]))
-    customer_id = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
+    customer_id = WholeNumber(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     password = ma.fields.String(
         load_only=True,
         validate=validate.Length(min=8, max=128),

@@ -351,3 +351,68 @@ def test_an_excel_delivery_with_a_broken_sheet_is_422_naming_the_file(client, db
             )
     r = upload(client, h["warehouse"], broken.getvalue(), "delivery.xlsx")
     assert problem_naming(r, 422, "file"), r.get_data(as_text=True)
+
+
+def test_a_fractional_quantity_is_refused_not_booked_as_one_unit(client, db, world):
+    _w, h = world
+    make_part(db, "NET-SFP", tracking="counted")
+    before = count(db, Movement)
+    for url, body, field in [
+        ("/api/stock/receipts", {"depot": "BJ01", "part_number": "NET-SFP", "qty": 1.9}, "qty"),
+        ("/api/stock/receipts", {"depot": "BJ01", "part_number": "NET-SFP", "qty": "2.5"}, "qty"),
+        (
+            "/api/stock/adjustments",
+            {"depot": "BJ01", "part_number": "NET-SFP", "delta": 0.5, "reason": "r"},
+            "delta",
+        ),
+        (
+            "/api/stock/counts",
+            {"depot": "BJ01", "part_number": "NET-SFP", "counted_qty": 3.2},
+            "counted_qty",
+        ),
+    ]:
+        r = client.post(url, json=body, headers=h["warehouse"])
+        assert problem_naming(r, 422, field), (url, body, r.get_data(as_text=True))
+    assert count(db, Movement) == before
+    whole = client.post(
+        "/api/stock/receipts",
+        json={"depot": "BJ01", "part_number": "NET-SFP", "qty": 2.0},
+        headers=h["warehouse"],
+    )
+    assert whole.status_code == 201 and whole.json["qty"] == 2
+
+
+def test_an_amount_with_more_than_two_decimals_is_refused_not_rounded(client, world):
+    _w, h = world
+    part = {
+        "part_number": "SRV-RAID",
+        "description": "RAID card",
+        "category": "server",
+        "tracking": "serialized",
+        "kind": "repairable",
+    }
+    for cost in ("2400.005", 2400.005, "0.001"):
+        r = client.post("/api/parts", json={**part, "unit_cost": cost}, headers=h["admin"])
+        assert problem_naming(r, 422, "unit_cost"), r.get_data(as_text=True)
+    assert "2 decimal places" in r.json["errors"]["unit_cost"][0]
+    ok = client.post("/api/parts", json={**part, "unit_cost": "2400.50"}, headers=h["admin"])
+    assert ok.status_code == 201 and ok.json["unit_cost"] == "2400.50"
+
+
+def test_minus_zero_amount_comes_back_as_zero_without_a_sign(client, world):
+    _w, h = world
+    r = client.post(
+        "/api/parts",
+        json={
+            "part_number": "SRV-FREE",
+            "description": "free sample",
+            "category": "server",
+            "tracking": "counted",
+            "kind": "consumable",
+            "unit_cost": "-0",
+        },
+        headers=h["admin"],
+    )
+    assert r.status_code == 201 and r.json["unit_cost"] == "0.00"
+    listed = client.get("/api/parts?q=SRV-FREE", headers=h["admin"]).json["items"]
+    assert [p["unit_cost"] for p in listed] == ["0.00"]

@@ -33,6 +33,7 @@ def bar_chart(
     otherwise it fits the largest value, and an all-zero chart still draws its axes.
     """
     drawing = Drawing(width, height)
+    drawing.initialFontName = LATIN_FONT  # never reportlab's unembedded default face
     chart = HorizontalBarChart() if horizontal else VerticalBarChart()
     label_font = font_for("".join(categories))
     if horizontal:

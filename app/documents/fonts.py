@@ -1,36 +1,82 @@
-"""Fonts: Helvetica for Latin text, reportlab's built-in CJK font for Chinese.
+"""Fonts: every PDF embeds the subset of the glyphs it uses, so it prints the same on a
+machine with no Chinese font installed.
 
-STSong-Light is one of the Adobe CID fonts reportlab knows by name; it is not
-embedded, so no font file is shipped and PDF readers use their own Song/Ming face.
-Mixed text ("北京 Haidian, RMA-2026-000123") is split into runs so each run gets a
-font that has its glyphs.
+- Latin text: Bitstream Vera Sans (regular and bold), shipped inside reportlab itself.
+- Chinese: WenQuanYi Micro Hei (文泉驿微米黑, Apache License 2.0; TrueType outlines, which
+  reportlab can subset), from the ``paperang-p2-fonts-cjk`` package on PyPI (a project
+  dependency, so ``make run`` has it), or Debian's ``fonts-wqy-microhei`` (the same file).
+
+Mixed text ("北京 Haidian, RMA-2026-000123") is split into runs so each run gets a font
+that has its glyphs: the Latin face draws what it has, the CJK face everything else.
+There is no bold Chinese face: Chinese runs of a bold line are set in the regular one.
 """
 
 from __future__ import annotations
 
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
 from xml.sax.saxutils import escape
 
+import reportlab
+from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 
-CJK_FONT = "STSong-Light"
-LATIN_FONT = "Helvetica"
-LATIN_BOLD_FONT = "Helvetica-Bold"
+CJK_FONT = "WenQuanYiMicroHei"
+LATIN_FONT = "Vera"
+LATIN_BOLD_FONT = "VeraBd"
+
+_REPORTLAB_FONTS = Path(reportlab.__file__).parent / "fonts"
+DEBIAN_CJK_FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 
+def _packaged_cjk_font_file() -> Path | None:
+    try:
+        return Path(str(files("paperang_p2_fonts_cjk"))) / "fonts" / "wqy-microhei.ttc"
+    except ModuleNotFoundError:
+        return None
+
+
+class FontMissing(RuntimeError):
+    """No file of the Chinese face was found: install the project's dependencies."""
+
+
+def cjk_font_file() -> Path:
+    """The file the Chinese face is read from: the PyPI package's, else Debian's."""
+    for path in (_packaged_cjk_font_file(), DEBIAN_CJK_FONT_FILE):
+        if path is not None and path.is_file():
+            return path
+    raise FontMissing(
+        "no WenQuanYi Micro Hei font file: `pip install paperang-p2-fonts-cjk` "
+        "(a dependency in pyproject.toml) or `apt-get install fonts-wqy-microhei`"
+    )
+
+
+@cache
 def register_fonts() -> None:
-    """Make the CJK font known to reportlab (idempotent)."""
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    """Make the embedded fonts known to reportlab (once per process)."""
+    registered = set(pdfmetrics.getRegisteredFontNames())
+    if LATIN_FONT not in registered:
+        pdfmetrics.registerFont(TTFont(LATIN_FONT, str(_REPORTLAB_FONTS / "Vera.ttf")))
+        pdfmetrics.registerFont(TTFont(LATIN_BOLD_FONT, str(_REPORTLAB_FONTS / "VeraBd.ttf")))
+        for bold, italic, name in ((0, 0, LATIN_FONT), (1, 0, LATIN_BOLD_FONT)):
+            addMapping(LATIN_FONT, bold, italic, name)
+            addMapping(LATIN_FONT, bold, 1, name)
+    if CJK_FONT not in registered:
+        pdfmetrics.registerFont(TTFont(CJK_FONT, str(cjk_font_file()), subfontIndex=0))
+
+
+@cache
+def _latin_chars() -> frozenset[int]:
+    register_fonts()
+    font = pdfmetrics.getFont(LATIN_FONT)
+    return frozenset(font.face.charToGlyph)  # type: ignore[attr-defined]
 
 
 def _latin_can_draw(char: str) -> bool:
-    """Helvetica draws what WinAnsi (cp1252) encodes; everything else goes to the CJK font."""
-    try:
-        char.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
+    """Vera draws Latin letters, digits and the usual punctuation; the rest is Chinese."""
+    return ord(char) in _latin_chars() or char in "\n\r\t"
 
 
 def has_cjk(text: str) -> bool:
@@ -51,7 +97,8 @@ def font_runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
 
 
 def font_for(text: str, bold: bool = False) -> str:
-    """One font for a whole string (chart labels cannot switch fonts mid-string)."""
+    """One font for a whole string (chart labels cannot switch fonts mid-string); the
+    Chinese face has Latin glyphs too."""
     if has_cjk(text):
         return CJK_FONT
     return LATIN_BOLD_FONT if bold else LATIN_FONT

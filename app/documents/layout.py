@@ -135,7 +135,7 @@ def grid_table(
     commands: list[tuple] = [
         ("GRID", (0, 0), (-1, -1), 0.5, RULE),
         ("BOX", (0, 0), (-1, -1), 1.0, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
@@ -145,8 +145,20 @@ def grid_table(
         commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), LABEL_FILL))
     commands += [("BACKGROUND", cell, cell, LABEL_FILL) for cell in label_cells]
     commands += list(extra_style)
-    table = Table(body, colWidths=list(col_widths), repeatRows=header_rows)
-    table.setStyle(TableStyle(commands))
+    # splitInRow: a row taller than the rest of the page continues on the next one
+    return styled_table(body, col_widths, commands, repeatRows=header_rows, splitInRow=1)
+
+
+def styled_table(
+    rows: Sequence[Sequence[object]],
+    col_widths: Sequence[float],
+    commands: Sequence[tuple],
+    **options: object,
+) -> Table:
+    """A reportlab Table set in the documents' fonts: every table of every document is made
+    here (a bare Table would name reportlab's default Helvetica, which no PDF embeds)."""
+    table = Table(list(rows), colWidths=list(col_widths), **options)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), LATIN_FONT), *commands]))
     return table
 
 
@@ -221,6 +233,7 @@ def build_pdf(story: list[Flowable], *, title: str, lang: str, timezone: str) ->
         author=label("generated_by", lang),
         creator="sparelog",
         invariant=True,
+        initialFontName=LATIN_FONT,  # the canvas' first font too: every font is embedded
     )
     footer_left = label("generated_by", lang)
     footer_mid = label("times_in_zone", lang, tz=timezone)

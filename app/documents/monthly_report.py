@@ -6,7 +6,7 @@ from datetime import datetime
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from app.documents.charts import bar_chart
 from app.documents.data import MonthlyReportData, OverdueReturn
@@ -25,6 +25,7 @@ from app.documents.layout import (
     grid_table,
     make_styles,
     para,
+    styled_table,
 )
 from logistics.sla import Severity
 
@@ -97,17 +98,15 @@ def _summary(data: MonthlyReportData, lang: str, styles: Styles) -> Flowable:
 
 
 def _side_by_side(chart: Flowable, table: Flowable | list[Flowable]) -> Flowable:
-    frame = Table([[chart, table]], colWidths=[CHART_WIDTH + 4 * mm, TABLE_WIDTH])
-    frame.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
+    return styled_table(
+        [[chart, table]],
+        [CHART_WIDTH + 4 * mm, TABLE_WIDTH],
+        [
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ],
     )
-    return frame
 
 
 def _severity_keys(data: MonthlyReportData) -> list[str]:

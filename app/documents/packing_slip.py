@@ -9,7 +9,7 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from app.documents.codes import code128_drawing, qr_drawing
 from app.documents.data import Address, PackingSlipData
@@ -28,6 +28,7 @@ from app.documents.layout import (
     grid_table,
     make_styles,
     para,
+    styled_table,
     text_width,
 )
 
@@ -102,21 +103,20 @@ def return_label(data: PackingSlipData, lang: str, styles: Styles) -> Flowable:
             ],
         ],
     ]
-    table = Table(rows, colWidths=[CONTENT_WIDTH * 0.5] * 2)
-    table.setStyle(
-        TableStyle(
-            [
-                ("SPAN", (0, 0), (1, 0)),
-                ("BOX", (0, 0), (-1, -1), 1.6, RULE),
-                ("LINEBELOW", (0, 0), (-1, 1), 0.6, RULE),
-                ("LINEAFTER", (0, 1), (0, -1), 0.6, RULE),
-                ("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                ("LEFTPADDING", (0, 0), (-1, -1), 6),
-            ]
-        )
+    table = styled_table(
+        rows,
+        [CONTENT_WIDTH * 0.5] * 2,
+        [
+            ("SPAN", (0, 0), (1, 0)),
+            ("BOX", (0, 0), (-1, -1), 1.6, RULE),
+            ("LINEBELOW", (0, 0), (-1, 1), 0.6, RULE),
+            ("LINEAFTER", (0, 1), (0, -1), 0.6, RULE),
+            ("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ],
     )
     return KeepTogether([table])
 
@@ -149,21 +149,16 @@ class CutLine(Flowable):
 def _title_with_barcode(title: str, rma_number: str, styles: Styles) -> Flowable:
     left_style = ParagraphStyle("left-title", parent=styles.title, alignment=0)
     number_style = ParagraphStyle("number", parent=styles.heading, fontSize=14, leading=18)
-    table = Table(
+    return styled_table(
         [[[para(title, left_style), para(rma_number, number_style)], code128_drawing(rma_number)]],
-        colWidths=[CONTENT_WIDTH * 0.5, CONTENT_WIDTH * 0.5],
+        [CONTENT_WIDTH * 0.5, CONTENT_WIDTH * 0.5],
+        [
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ],
     )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    return table
 
 
 def _address_cell(

@@ -20,6 +20,8 @@ from app.documents.layout import (
 
 # # | model | serial | qty | time | time — shared by both item tables (sums to CONTENT_WIDTH)
 _ITEM_WIDTHS = [8 * mm, 36 * mm, 40 * mm, 14 * mm, 41 * mm, 41 * mm]
+# label | text of an item's symptom and analysis, the label as wide as "#" + model
+_DETAIL_WIDTHS = [44 * mm, 136 * mm]
 
 
 def render_repair_form(data: RepairFormData, lang: str = "zh") -> bytes:
@@ -32,7 +34,7 @@ def render_repair_form(data: RepairFormData, lang: str = "zh") -> bytes:
         Spacer(1, 3 * mm),
         _customer_block(data, lang, styles),
         para(label("faulty_product", lang), styles.heading),
-        _faulty_table(data.faulty_items, data.timezone, lang, styles),
+        *_faulty_table(data.faulty_items, data.timezone, lang, styles),
         para(label("replacement_parts", lang), styles.heading),
         _replacement_table(data.replacement_items, data.timezone, lang, styles),
         signature_block(
@@ -58,7 +60,7 @@ def _customer_block(data: RepairFormData, lang: str, styles: Styles) -> Flowable
         [label("address", lang), data.address, label("postcode", lang), data.postcode],
     ]
     label_cells = [(0, r) for r in range(5)] + [(2, r) for r in (0, 2, 3, 4)]
-    widths = [0.16, 0.42, 0.14, 0.28]
+    widths = [0.19, 0.39, 0.16, 0.26]
     return grid_table(
         rows,
         [w * CONTENT_WIDTH for w in widths],
@@ -69,7 +71,12 @@ def _customer_block(data: RepairFormData, lang: str, styles: Styles) -> Flowable
     )
 
 
-def _faulty_table(items: tuple[FaultyItem, ...], tz: str, lang: str, styles: Styles) -> Flowable:
+def _faulty_table(
+    items: tuple[FaultyItem, ...], tz: str, lang: str, styles: Styles
+) -> list[Flowable]:
+    """Per faulty item: its row under the column headings, then its symptom and analysis
+    as full-width rows that wrap and may continue on the next page (no spanned cells:
+    reportlab splits a row across pages only where no cell spans it)."""
     header: list[object] = [
         "#",
         label("model", lang),
@@ -78,37 +85,43 @@ def _faulty_table(items: tuple[FaultyItem, ...], tz: str, lang: str, styles: Sty
         label("received_at", lang),
         label("returned_to_bonded_at", lang),
     ]
-    rows: list[list[object]] = [header]
-    label_cells: list[tuple[int, int]] = []
-    spans: list[tuple] = []
+    blocks: list[Flowable] = []
     for number, item in enumerate(items or (None,), start=1):
-        top = len(rows)
         if item is None:
-            rows.append(["", None, None, None, None, None])
-            rows.append(["", label("fault_symptom", lang), None, "", "", ""])
-            rows.append(["", label("analysis_and_action", lang), None, "", "", ""])
+            row: list[object] = ["", None, None, None, None, None]
+            details: list[list[object]] = [
+                [label("fault_symptom", lang), None],
+                [label("analysis_and_action", lang), None],
+            ]
         else:
-            rows.append(
-                [
-                    str(number),
-                    item.model,
-                    item.serial,
-                    str(item.quantity),
-                    format_time(item.received_at, tz),
-                    format_time(item.returned_to_bonded_warehouse_at, tz),
-                ]
+            row = [
+                str(number),
+                item.model,
+                item.serial,
+                str(item.quantity),
+                format_time(item.received_at, tz),
+                format_time(item.returned_to_bonded_warehouse_at, tz),
+            ]
+            details = [
+                [label("fault_symptom", lang), item.fault_symptom],
+                [label("analysis_and_action", lang), item.analysis_and_action],
+            ]
+        first = number == 1
+        blocks.append(
+            grid_table(
+                [header, row] if first else [row], _ITEM_WIDTHS, styles, header_rows=int(first)
             )
-            rows.append(["", label("fault_symptom", lang), item.fault_symptom, "", "", ""])
-            rows.append(
-                ["", label("analysis_and_action", lang), item.analysis_and_action, "", "", ""]
+        )
+        blocks.append(
+            grid_table(
+                details,
+                _DETAIL_WIDTHS,
+                styles,
+                header_rows=0,
+                label_cells=[(0, 0), (0, 1)],
             )
-        label_cells += [(1, top + 1), (1, top + 2)]
-        spans += [
-            ("SPAN", (0, top), (0, top + 2)),
-            ("SPAN", (2, top + 1), (5, top + 1)),
-            ("SPAN", (2, top + 2), (5, top + 2)),
-        ]
-    return grid_table(rows, _ITEM_WIDTHS, styles, label_cells=label_cells, extra_style=spans)
+        )
+    return blocks
 
 
 def _replacement_table(

@@ -1,0 +1,199 @@
+"""Every document lays out every free-text field at the longest length the API and the web
+forms accept (models/limits.py), in Chinese and in English: the text wraps, continues on
+the next page, and all of it is printed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from io import BytesIO
+from itertools import cycle, islice
+
+import pytest
+from pypdf import PdfReader
+
+from app.documents import (
+    render_fault_report,
+    render_monthly_report,
+    render_packing_slip,
+    render_repair_form,
+    render_return_label,
+)
+from app.documents.data import Address, FaultyItem, OverdueReturn, PartUsed, TimelineEvent
+from app.documents.labels import label
+from models import limits
+from tests.unit.test_documents import (
+    a_fault_report,
+    a_monthly_report,
+    a_packing_slip,
+    a_repair_form,
+    page_images,
+    utc,
+)
+
+WORDS = {
+    "zh": "电源模块无输出导致整机宕机，更换后自检通过；风扇告警灯常亮，",
+    "en": "power supply module gives no output under load and the fan alarm stays on ",
+}
+
+
+def at_most(n: int, lang: str, tag: str = "") -> str:
+    """Text of exactly ``n`` characters in ``lang`` (starting with ``tag``)."""
+    return (tag + "".join(islice(cycle(WORDS[lang]), n)))[:n]
+
+
+def serial_at_most(n: int, tag: str) -> str:
+    """An unbroken code of exactly ``n`` characters (serials, part numbers, waybills)."""
+    return (tag + "-" + "X7" * n)[:n]
+
+
+def squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def body_text(pdf: bytes, lang: str) -> str:
+    """The pages' text without their footers, squeezed: a field split over two pages
+    reads as one."""
+    footer = [label("generated_by", lang), label("times_in_zone", lang, tz="Asia/Shanghai")]
+    pages = []
+    for number, page in enumerate(PdfReader(BytesIO(pdf)).pages, start=1):
+        text = page.extract_text()
+        for line in [*footer, label("page", lang, n=number)]:
+            text = text.replace(line, "")
+        pages.append(text)
+    return squeezed("".join(pages))
+
+
+def longest_repair_form(lang: str) -> tuple[bytes, list[str]]:
+    values = {
+        "customer_unit": at_most(limits.ORG_NAME, lang, "单位"),
+        "contact": at_most(limits.PERSON_NAME, lang, "联系"),
+        "phone": serial_at_most(limits.PHONE, "TEL"),
+        "fax": serial_at_most(limits.PHONE, "FAX"),
+        "recipient": at_most(limits.PERSON_NAME, lang, "收件"),
+        "address": at_most(limits.ADDRESS, lang, "地址"),
+        "postcode": serial_at_most(limits.POSTCODE, "PC"),
+    }
+    item = FaultyItem(
+        model=serial_at_most(limits.PART_NUMBER, "MODEL"),
+        serial=serial_at_most(limits.SERIAL, "SN"),
+        fault_symptom=at_most(limits.SYMPTOM, lang, "现象"),
+        analysis_and_action=at_most(limits.LONG_TEXT, lang, "分析")
+        + " / "
+        + at_most(limits.LONG_TEXT, lang, "措施"),
+    )
+    form = a_repair_form(**values, faulty_items=(item,))
+    printed = [*values.values(), item.model, item.serial, item.fault_symptom or ""]
+    return render_repair_form(form, lang), [*printed, item.analysis_and_action or ""]
+
+
+def _address(name_limit: int, lang: str, tag: str) -> Address:
+    return Address(
+        name=at_most(name_limit, lang, tag),
+        street=at_most(limits.ADDRESS, lang, tag + "街"),
+        postcode=serial_at_most(limits.POSTCODE, "PC"),
+        contact=at_most(limits.PERSON_NAME, lang, tag + "人"),
+        phone=serial_at_most(limits.PHONE, "TEL"),
+    )
+
+
+def _slip(lang: str):
+    return a_packing_slip(
+        part_number=serial_at_most(limits.PART_NUMBER, "PN"),
+        part_description=at_most(limits.PART_DESCRIPTION, lang, "名称"),
+        replacement_serial=serial_at_most(limits.SERIAL, "GOOD"),
+        faulty_serial=serial_at_most(limits.SERIAL, "BAD"),
+        ship_from=_address(limits.DEPOT_NAME, lang, "仓"),
+        ship_to=_address(limits.ORG_NAME, lang, "客"),
+        carrier=at_most(limits.CARRIER, lang, "承运"),
+        waybill_number=serial_at_most(limits.WAYBILL, "WB"),
+    )
+
+
+def _slip_fields(slip) -> list[str]:
+    out = [slip.part_number, slip.part_description, slip.replacement_serial, slip.faulty_serial]
+    for address in (slip.ship_from, slip.ship_to):
+        out += [address.name, address.street, address.contact, address.phone]
+    return [*out, slip.carrier, slip.waybill_number]
+
+
+def longest_packing_slip(lang: str) -> tuple[bytes, list[str]]:
+    slip = _slip(lang)
+    return render_packing_slip(slip, lang), _slip_fields(slip)
+
+
+def longest_return_label(lang: str) -> tuple[bytes, list[str]]:
+    slip = _slip(lang)
+    destination, origin = slip.return_destination, slip.ship_to
+    printed = [slip.faulty_serial, destination.name, destination.street, origin.street]
+    return render_return_label(slip, lang), printed
+
+
+def longest_fault_report(lang: str) -> tuple[bytes, list[str]]:
+    actor = at_most(limits.DISPLAY_NAME, lang, "人")
+    note = f"{at_most(limits.CARRIER, lang, '承运')} {serial_at_most(limits.WAYBILL, 'WB')}"
+    report = a_fault_report(
+        customer=at_most(limits.ORG_NAME, lang, "客户"),
+        site=f"{at_most(limits.ORG_NAME, lang, '现场')} · {at_most(limits.ADDRESS, lang, '址')}",
+        equipment_model=serial_at_most(limits.PART_NUMBER, "MODEL"),
+        equipment_serial=serial_at_most(limits.SERIAL, "SN"),
+        symptom=at_most(limits.SYMPTOM, lang, "现象"),
+        root_cause=at_most(limits.LONG_TEXT, lang, "原因"),
+        actions=(at_most(limits.LONG_TEXT, lang, "恢复"), at_most(limits.LONG_TEXT, lang, "措施")),
+        events=(TimelineEvent(utc(2, 0, 12), "part_shipped", actor, note),),
+        parts_used=(
+            PartUsed(
+                serial_at_most(limits.PART_NUMBER, "PN"),
+                at_most(limits.PART_DESCRIPTION, lang, "名称"),
+                1,
+                serial_at_most(limits.SERIAL, "GOOD"),
+                serial_at_most(limits.SERIAL, "BAD"),
+            ),
+        ),
+        confirmed_by=at_most(limits.DISPLAY_NAME, lang, "确认"),
+    )
+    printed = [report.customer, report.site, report.equipment_model, report.equipment_serial,
+               report.symptom or "", report.root_cause or "", *report.actions, actor, note,
+               *(x or "" for x in (report.parts_used[0].description, report.confirmed_by))]  # fmt: skip
+    return render_fault_report(report, lang), printed
+
+
+def longest_monthly_report(lang: str) -> tuple[bytes, list[str]]:
+    late = OverdueReturn(
+        "RMA-2026-000140",
+        serial_at_most(limits.PART_NUMBER, "PN"),
+        serial_at_most(limits.SERIAL, "SN"),
+        utc(20, 6, 0),
+    )
+    report = a_monthly_report(
+        customer=at_most(limits.ORG_NAME, lang, "客户"), overdue_returns=(late,)
+    )
+    return render_monthly_report(report, lang), [report.customer, late.part_number, late.serial]
+
+
+LONGEST: dict[str, Callable[[str], tuple[bytes, list[str]]]] = {
+    "repair form": longest_repair_form,
+    "packing slip": longest_packing_slip,
+    "return label": longest_return_label,
+    "fault report": longest_fault_report,
+    "monthly report": longest_monthly_report,
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", sorted(LONGEST))
+def test_every_free_text_field_at_its_longest_is_printed_in_full(name: str, lang: str) -> None:
+    pdf, values = LONGEST[name](lang)
+
+    text = body_text(pdf, lang)
+    for value in values:
+        assert squeezed(value) in text
+    for image in page_images(pdf):
+        assert abs(image.size[0] - 595) <= 1 and abs(image.size[1] - 842) <= 1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_symptom_of_the_longest_accepted_length_continues_on_the_next_page(lang: str) -> None:
+    pdf, _values = longest_fault_report(lang)
+
+    assert len(page_images(pdf)) >= 2

@@ -1,4 +1,4 @@
-"""Running route-plan solves off the request thread.
+"""Running route-plan solves and planning runs off the request thread.
 
 Embedded default: a small in-process thread pool. With JOBS_BACKEND=celery the job id is
 sent to the Celery worker instead (task ``sparelog.route_plan``). Either way the job row
@@ -39,6 +39,56 @@ def run_route_plan_job(app: Flask, job_id: str) -> None:
             finish_job(session, job_id, result=result)
 
 
+def run_planning_job(app: Flask, job_id: str) -> None:
+    """Claim, compute and store one service-parts plan (any thread or worker)."""
+    from app.geo import travel_model
+    from inventory.errors import DomainError
+    from inventory.jobs import claim_job, finish_job, get_job
+    from inventory.planning import PlanSettings, recommend_plan
+    from logistics.planning.metric import PlanningInputError
+    from models import utcnow
+
+    with app.app_context():
+        sessions = app.extensions["sparelog.db"].sessions
+        with sessions() as session:
+            if not claim_job(session, job_id):
+                return
+            params = get_job(session, job_id).params
+            session.rollback()
+            try:
+                result = recommend_plan(
+                    session, travel_model(), PlanSettings.from_dict(params), now=utcnow()
+                )
+            except (PlanningInputError, DomainError) as error:  # bad data, naming the record
+                session.rollback()
+                finish_job(session, job_id, error=str(error)[:2000])
+                return
+            except Exception as error:  # a failed run is reported on the job, never lost
+                log.exception("planning run %s failed", job_id)
+                session.rollback()
+                finish_job(session, job_id, error=f"{type(error).__name__}: {error}"[:2000])
+                return
+            finish_job(session, job_id, result=result)
+
+
+def submit_planning_run(job_id: str) -> Future | None:
+    """Hand a planning job to Celery or to the in-process pool."""
+    app = current_app._get_current_object()
+    if app.config.get("JOBS_BACKEND") == "celery":
+        from app.jobs.celery_app import celery_app
+
+        celery_app.send_task("sparelog.planning_run", args=[job_id])
+        return None
+    return _executor().submit(run_planning_job, app, job_id)
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="route-plan")
+    return _pool
+
+
 def submit_route_plan(job_id: str) -> Future | None:
     app = current_app._get_current_object()
     if app.config.get("JOBS_BACKEND") == "celery":
@@ -46,7 +96,4 @@ def submit_route_plan(job_id: str) -> Future | None:
 
         celery_app.send_task("sparelog.route_plan", args=[job_id])
         return None
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="route-plan")
-    return _pool.submit(run_route_plan_job, app, job_id)
+    return _executor().submit(run_route_plan_job, app, job_id)

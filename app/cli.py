@@ -176,6 +176,7 @@ def register_cli(app: Flask) -> None:
         ("app.commands.logistics_cli", "logistics_cli"),
         ("app.commands.sla_cli", "sla_cli"),
         ("app.commands.routing_cli", "routing_cli"),
+        ("app.commands.planning_cli", "planning_cli"),
     ):
         try:
             mod = __import__(module, fromlist=[attr])

@@ -104,7 +104,8 @@ class BelowReorder:
 
 
 def below_reorder_point(session: Session, depot_code: str | None = None) -> list[BelowReorder]:
-    """Parts whose good free stock at a depot is at or below its reorder point."""
+    """Parts whose good free stock at a depot is at or below its reorder point (policies
+    with a target: a base stock of 1 reorders at 0, one for one)."""
     serial_counts = (
         select(SerialItem.part_id, SerialItem.location_id, func.count().label("n"))
         .where(
@@ -141,7 +142,7 @@ def below_reorder_point(session: Session, depot_code: str | None = None) -> list
             qty_counts,
             and_(qty_counts.c.part_id == Part.id, qty_counts.c.location_id == Depot.location_id),
         )
-        .where(on_hand <= StockPolicy.reorder_point, StockPolicy.reorder_point > 0)
+        .where(on_hand <= StockPolicy.reorder_point, StockPolicy.target_level > 0)
         .order_by(Depot.code, Part.part_number)
     )
     if depot_code:

@@ -23,6 +23,10 @@ class Part(Base):
     kind: Mapped[str] = mapped_column(String(12))  # repairable | consumable
     unit_cost: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     active: Mapped[bool] = mapped_column(default=True)
+    # service-parts planning (docs/planning.md); None: estimated or the stated default
+    failure_rate: Mapped[float | None]  # entered failures per installed unit per year
+    repair_turnaround_days: Mapped[float | None]  # repair vendor's turnaround
+    lead_time_days: Mapped[float | None]  # purchase lead time from the supplier
 
 
 class StockPolicy(Base):

@@ -41,6 +41,7 @@ class Depot(Base):
     lon: Mapped[float]
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     active: Mapped[bool] = mapped_column(default=True)
+    resupply_days: Mapped[float | None]  # transport days from the central warehouse (planning)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     location: Mapped[Location] = relationship(back_populates="depot")

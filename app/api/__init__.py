@@ -22,6 +22,7 @@ def blueprints() -> list:
         "logistics_api",
         "documents_api",
         "allocations",
+        "planning",
     ):
         try:
             mods.append(__import__(f"app.api.{optional}", fromlist=["blp"]))

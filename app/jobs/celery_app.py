@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 SWEEP_TASK = "sparelog.sla_sweep"
 DELIVER_TASK = "sparelog.deliver_outbox"
 ROUTE_PLAN_TASK = "sparelog.route_plan"  # app/background.py
+PLANNING_TASK = "sparelog.planning_run"  # app/background.py
 SWEEP_LOCK = "sparelog:lock:sla-sweep"
 
 
@@ -115,6 +116,13 @@ def _register_tasks(celery: Celery, get_flask_app) -> None:
         from app.background import run_route_plan_job
 
         run_route_plan_job(get_flask_app(), job_id)
+
+    @celery.task(name=PLANNING_TASK)
+    def planning_run(job_id: str) -> None:
+        """A service-parts planning run handed out by ``app.background.submit_planning_run``."""
+        from app.background import run_planning_job
+
+        run_planning_job(get_flask_app(), job_id)
 
 
 def sweep_task_body(app: Flask, now: datetime | None, *, use_lock: bool = True) -> dict:

@@ -171,6 +171,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     # planning: the dispatcher's; engineers read their day's plan
     ("POST", "/api/route-plans"): DISPATCHER,
     ("GET", "/api/route-plans/<job_id>"): may("dispatcher", "engineer"),
+    # the service-parts plan is the service manager's (admin); the warehouse reads it
+    ("POST", "/api/planning/runs"): ADMIN,
+    ("GET", "/api/planning/runs/<job_id>"): WAREHOUSE,
+    ("POST", "/api/planning/runs/<job_id>/accept"): ADMIN,
     ("POST", "/api/allocations"): DISPATCHER,
     # the audit trail of every change: the admin's
     ("GET", "/api/audit"): ADMIN,

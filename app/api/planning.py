@@ -1,0 +1,114 @@
+"""Service-parts planning runs: 202 + job, the plan as its result, accepting a plan."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import url_for
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from app.auth import actor_name, roles_required
+from app.background import submit_planning_run
+from app.db import get_session
+from inventory.errors import Conflict
+from inventory.jobs import create_job, get_job, progress_percent
+from inventory.planning import DEFAULT_TARGETS, accept_plan
+
+blp = Blueprint(
+    "planning",
+    __name__,
+    url_prefix="/api/planning",
+    description="Service-parts plans: how many spares of each part to keep at each depot",
+)
+
+PLANNING_JOB = "planning_run"
+
+
+class RunRequestSchema(ma.Schema):
+    targets = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.Length(1, 16)),
+        values=ma.fields.Float(validate=validate.Range(0, 1)),
+        metadata={"description": "target in-clock fill rate per contract class (7x24, 7x8, 5x8)"},
+    )
+    budget = ma.fields.Float(
+        allow_none=True, validate=validate.Range(min=0), metadata={"description": "money"}
+    )
+    clock = ma.fields.String(
+        load_default="replacement", validate=validate.OneOf(["replacement", "spare"])
+    )
+    failure_rate_overrides = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.Length(1, 64)),
+        values=ma.fields.Float(validate=validate.Range(min=0, max=100)),
+        metadata={"description": "what-if: failures per installed unit per year, by part number"},
+    )
+    label = ma.fields.String(load_default="", validate=validate.Length(max=80))
+
+
+class PlanningJobSchema(ma.Schema):
+    id = ma.fields.String()
+    status = ma.fields.String()
+    progress = ma.fields.Integer()
+    created_at = ma.fields.AwareDateTime()
+    started_at = ma.fields.AwareDateTime(allow_none=True)
+    finished_at = ma.fields.AwareDateTime(allow_none=True)
+    error = ma.fields.String(allow_none=True)
+    result = ma.fields.Dict(allow_none=True)
+    href = ma.fields.String()
+
+
+class AcceptedSchema(ma.Schema):
+    policies_set = ma.fields.Integer()
+    policies_cleared = ma.fields.Integer()
+
+
+def _job_view(job) -> dict:
+    return {
+        "id": job.id,
+        "status": job.status,
+        "progress": progress_percent(job),
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "error": job.error,
+        "result": job.result,
+        "href": url_for("planning.get_run", job_id=job.id),
+    }
+
+
+@blp.post("/runs")
+@blp.arguments(RunRequestSchema)
+@blp.response(202, PlanningJobSchema)
+@roles_required()
+def create_run(data):
+    """Queue a plan for the whole network. Answers 202 with the job; poll its href."""
+    params = {
+        "targets": data.get("targets") or dict(DEFAULT_TARGETS),
+        "budget": data.get("budget"),
+        "clock": data["clock"],
+        "failure_rate_overrides": data.get("failure_rate_overrides") or {},
+        "label": data["label"],
+    }
+    job = create_job(get_session(), PLANNING_JOB, params, actor=actor_name(), time_limit_s=60.0)
+    submit_planning_run(job.id)
+    return _job_view(job), 202, {"Location": url_for("planning.get_run", job_id=job.id)}
+
+
+@blp.get("/runs/<job_id>")
+@blp.response(200, PlanningJobSchema)
+@roles_required("warehouse")
+def get_run(job_id):
+    """The run: queued / running / succeeded (with the plan) / failed (with the reason)."""
+    return _job_view(get_job(get_session(), job_id, PLANNING_JOB))
+
+
+@blp.post("/runs/<job_id>/accept")
+@blp.response(200, AcceptedSchema)
+@roles_required()
+def accept_run(job_id):
+    """Make the plan the depots' reorder points (S - 1) and targets (S), with an audit entry."""
+    session = get_session()
+    job = get_job(session, job_id, PLANNING_JOB)
+    if job.status != "succeeded" or not job.result:
+        raise Conflict(f"run {job_id} has no finished plan to accept (status {job.status})")
+    accepted = accept_plan(session, job.result, actor=actor_name(), reference=f"PLAN-{job_id[:8]}")
+    return {"policies_set": accepted.policies_set, "policies_cleared": accepted.policies_cleared}

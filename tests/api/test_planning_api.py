@@ -1,0 +1,146 @@
+"""Service-parts plans through the API and the CLI: 202 + job, the plan, accepting it."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from inventory.installed_base import register_equipment
+from inventory.receiving import receive_from_supplier
+from inventory.reservation import reserve
+from models import Contract, Event, Part, StockPolicy
+from tests.builders import bearer, make_depot, make_user
+from tests.service_builders import make_world
+
+
+@pytest.fixture
+def planned_world(db):
+    """Beijing customer with 30 PSUs installed; 3 spares in Beijing, 6 in Guangzhou."""
+    world = make_world(db, spares=3)
+    make_depot(db, "GZ01")
+    for i in range(6):
+        receive_from_supplier(
+            db, depot_code="GZ01", part_number=world.part, actor="wh", serial=f"GZ-{i:03d}"
+        )
+    for i in range(2, 31):
+        register_equipment(
+            db,
+            site_code=world.site,
+            part_number=world.part,
+            serial=f"EQ-{i:04d}",
+            acceptance_date=date.today() - timedelta(days=30),  # little history yet
+            actor="admin",
+            contract_code=world.contract,
+        )
+    db.scalar(select(Part).where(Part.part_number == world.part)).failure_rate = 1.0
+    db.commit()
+    return world
+
+
+@pytest.fixture
+def admin(db):
+    return bearer(make_user(db, "admin")[1])
+
+
+def _wait(client, href, headers, limit_s=60):
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        job = client.get(href, headers=headers).json
+        if job["status"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job did not finish in {limit_s}s: {job}")
+
+
+def run_plan(client, headers, body=None):
+    r = client.post("/api/planning/runs", json=body or {}, headers=headers)
+    assert r.status_code == 202, r.json
+    assert r.headers["Location"].endswith(r.json["id"])
+    return _wait(client, r.json["href"], headers)
+
+
+def test_a_run_recommends_beijing_stock_and_a_transfer_from_guangzhou_surplus(
+    client, db, planned_world, admin
+):
+    reserve(db, depot_code="BJ01", part_number=planned_world.part, reference="RMA-X", qty=1)
+    job = run_plan(client, admin, {"targets": {"7x24": 0.99}})
+    assert job["status"] == "succeeded", job
+    plan = job["result"]
+    lines = {(x["part"], x["depot"]): x for x in plan["lines"]}
+    bj, gz = lines[(planned_world.part, "BJ01")], lines[(planned_world.part, "GZ01")]
+    assert bj["current"] == 2  # the reserved spare is not counted: it is promised
+    assert bj["recommended"] > bj["current"] and gz["recommended"] < gz["current"]
+    assert bj["fill_rate_after"] > bj["fill_rate_before"]
+    klass = {c["class"]: c for c in plan["classes"]}["7x24"]
+    assert klass["replacement_after"] >= 0.99 > klass["replacement_before"]
+    moved = sum(t["qty"] for t in plan["transfers"] if t["to_depot"] == "BJ01")
+    assert moved + sum(p["qty"] for p in plan["purchases"]) == bj["recommended"] - 2
+    assert all(t["from_depot"] == "GZ01" for t in plan["transfers"])
+    # never more leaves Guangzhou than its free surplus
+    out_of_gz = moved + sum(r["qty"] for r in plan["returns"] if r["depot"] == "GZ01")
+    assert out_of_gz == 6 - gz["recommended"]
+    assert plan["current_position"]["fill_rate"] < plan["curve"][-1]["fill_rate"]
+
+
+def test_accepting_a_plan_sets_reorder_points_and_targets_with_an_audit_entry(
+    client, db, planned_world, admin
+):
+    job = run_plan(client, admin)
+    r = client.post(f"/api/planning/runs/{job['id']}/accept", headers=admin)
+    assert r.status_code == 200, r.json
+    recommended = {x["depot"]: x["recommended"] for x in job["result"]["lines"] if x["recommended"]}
+    policies = {
+        p.depot_id: (p.reorder_point, p.target_level) for p in db.scalars(select(StockPolicy))
+    }
+    assert sorted(t for _r, t in policies.values() if t) == sorted(recommended.values())
+    assert all(r_ == t - 1 for r_, t in policies.values() if t)
+    event = db.scalar(select(Event).where(Event.kind == "plan_accepted"))
+    assert event is not None and event.actor.startswith("admin")
+
+
+def test_a_contract_without_a_replacement_clock_fails_the_run_naming_it(
+    client, db, planned_world, admin
+):
+    contract = db.scalar(select(Contract).where(Contract.code == planned_world.contract))
+    contract.replacement_unit_minutes = 0
+    db.commit()
+    job = run_plan(client, admin)
+    assert job["status"] == "failed"
+    assert planned_world.contract in job["error"] and "replacement" in job["error"]
+
+
+def test_bad_targets_are_refused_with_the_field_named(client, planned_world, admin):
+    r = client.post("/api/planning/runs", json={"targets": {"7x24": 1.5}}, headers=admin)
+    assert r.status_code == 422
+    assert "targets" in json.dumps(r.json)
+
+
+def test_warehouse_staff_read_runs_but_only_the_admin_starts_or_accepts_one(
+    client, db, planned_world, admin
+):
+    warehouse = bearer(make_user(db, "warehouse")[1])
+    assert client.post("/api/planning/runs", json={}, headers=warehouse).status_code == 403
+    job = run_plan(client, admin)
+    assert client.get(job["href"], headers=warehouse).status_code == 200
+    r = client.post(f"/api/planning/runs/{job['id']}/accept", headers=warehouse)
+    assert r.status_code == 403
+
+
+def test_cli_recommend_prints_the_plan_and_names_a_negative_lead_time(
+    runner, db, planned_world, tmp_path
+):
+    out = tmp_path / "plan.json"
+    result = runner.invoke(args=["planning", "recommend", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["installed_units"] == 30
+    assert json.loads(out.read_text(encoding="utf-8"))["lines"]
+    db.scalar(select(Part).where(Part.part_number == planned_world.part)).lead_time_days = -3
+    db.commit()
+    result = runner.invoke(args=["planning", "recommend"])
+    assert result.exit_code == 2
+    assert f"part {planned_world.part}: lead_time_days" in result.output

@@ -1,0 +1,114 @@
+"""Time-window fill rates and the least-value plan, on networks small enough to check by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from logistics.planning.metric import PlanningInputError
+from logistics.planning.poisson import fill_rate, poisson_pmf
+from logistics.planning.service_levels import (
+    PlanDemand,
+    PlanDepot,
+    PlanNetwork,
+    PlanPart,
+    ServiceTargets,
+    evaluate_part,
+    optimise,
+    prepare_part,
+    service_report,
+)
+
+SIX_HOURS, TWO_DAYS = 360.0, 2880.0
+
+
+def network(minutes, *, units=(20,), rate=0.5, resupply_days=30.0, classes=("7x24",)):
+    """One part; depots D1.. and sites S1.. with the given depot × site delivery minutes."""
+    minutes = np.array(minutes, dtype=float)
+    depots = tuple(PlanDepot(f"D{i + 1}") for i in range(minutes.shape[0]))
+    sites = tuple(f"S{k + 1}" for k in range(minutes.shape[1]))
+    demands = tuple(
+        PlanDemand(s, "P", units[k], classes[k % len(classes)], f"C{k + 1}", SIX_HOURS, TWO_DAYS)
+        for k, s in enumerate(sites)
+    )
+    return PlanNetwork(
+        (PlanPart("P", 100.0, rate, resupply_days),), depots, sites, demands, minutes
+    )
+
+
+def fill(net, stock, clock="replacement"):
+    state = prepare_part(net, net.parts[0], extra_depots=range(len(net.depots)))
+    return evaluate_part(state, np.array(stock)).fill[clock]
+
+
+def test_one_depot_in_reach_fills_from_shelf_or_from_a_pipeline_arrival_in_time() -> None:
+    net = network([[120.0]])
+    mu = 20 * 0.5 * 30 / 365  # failures per year × resupply years
+    for s in range(0, 5):
+        # shelf: P(N < s); pipeline: the order of the s-th demand before arrives within 4 h
+        t = (SIX_HOURS - 120) / (30 * 24 * 60)
+        pipe = sum(poisson_pmf(x, mu * (1 - t)) for x in range(s)) - fill_rate(s, mu)
+        assert fill(net, [s])[0] == pytest.approx(fill_rate(s, mu) + pipe, rel=1e-12)
+
+
+def test_a_site_beyond_every_depots_reach_misses_the_six_hour_clock_but_not_two_days() -> None:
+    net = network([[600.0]])
+    assert fill(net, [3])[0] == 0.0
+    assert fill(net, [3], "spare")[0] > 0.9
+
+
+def test_lateral_supply_within_the_clock_raises_the_fill_rate_and_beyond_it_does_not() -> None:
+    near = network([[60.0], [200.0]])
+    far = network([[60.0], [500.0]])
+    alone = fill(near, [1, 0])[0]
+    assert fill(near, [1, 1])[0] > alone + 0.05
+    # a depot beyond the clock ships too late; it only relieves the near depot's load
+    assert fill(far, [1, 1])[0] < fill(near, [1, 1])[0] - 0.1
+
+
+def test_least_value_for_a_target_is_the_smallest_stock_that_meets_it_at_one_depot() -> None:
+    net = network([[120.0]], units=(40,))
+    for target in (0.5, 0.9, 0.99):
+        rec = optimise(net, ServiceTargets(targets={"7x24": target}))
+        s = rec.levels.get(("P", "D1"), 0)
+        assert fill(net, [s])[0] >= target
+        assert s == 0 or fill(net, [s - 1])[0] < target
+        assert rec.stock_value == s * 100.0 and rec.unmet_classes == []
+
+
+def test_every_class_meets_its_target_and_the_curve_rises_with_stock_value() -> None:
+    net = network(
+        [[60.0, 300.0, 700.0], [400.0, 90.0, 200.0]],
+        units=(30, 10, 25),
+        classes=("7x24", "5x8", "7x8"),
+    )
+    targets = {"7x24": 0.95, "5x8": 0.8, "7x8": 0.9}
+    rec = optimise(net, ServiceTargets(targets=targets))
+    report = service_report(net, rec.levels)
+    for klass, target in targets.items():
+        assert report.by_class[klass]["replacement"] >= target - 1e-9
+    values = [p.stock_value for p in rec.curve]
+    rates = [p.fill_rate for p in rec.curve]
+    assert values == sorted(values) and rates == sorted(rates)
+
+
+def test_a_budget_is_never_exceeded_and_buys_more_service_when_larger() -> None:
+    net = network([[60.0, 300.0], [400.0, 90.0]], units=(30, 10))
+    small = optimise(net, ServiceTargets(budget=250))
+    large = optimise(net, ServiceTargets(budget=600))
+    assert small.stock_value <= 250 and large.stock_value <= 600
+    assert large.curve[-1].fill_rate > small.curve[-1].fill_rate
+
+
+@pytest.mark.parametrize(
+    ("build", "words"),
+    [
+        (lambda: PlanDepot("GZ01", resupply_days=-1), "depot GZ01"),
+        (lambda: PlanPart("SRV-PSU", -5.0, 0.1, 10), "part SRV-PSU: unit_cost"),
+        (lambda: PlanPart("SRV-PSU", 5.0, 0.1, -10), "part SRV-PSU: resupply_days"),
+        (lambda: PlanDemand("C1-S1", "P", 3, "7x24", "C1", 0.0, TWO_DAYS), "site C1-S1"),
+    ],
+)
+def test_bad_records_are_refused_by_name(build, words) -> None:
+    with pytest.raises(PlanningInputError, match=words):
+        build()

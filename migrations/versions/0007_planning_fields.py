@@ -1,7 +1,7 @@
 """planning: failure rates, repair turnaround and lead times of parts; depot resupply days
 
-Revision ID: 0006_planning
-Revises: 0005
+Revision ID: 0007_planning
+Revises: 0006_imports
 Create Date: 2026-12-07 03:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_planning"
-down_revision = "0005"
+revision = "0007_planning"
+down_revision = "0006_imports"
 branch_labels = None
 depends_on = None
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from models import limits
 from models.base import Base
 
 
@@ -15,10 +16,10 @@ class Part(Base):
     __table_args__ = (CheckConstraint("unit_cost >= 0", name="unit_cost_nonneg"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    part_number: Mapped[str] = mapped_column(String(64), unique=True)
-    description: Mapped[str] = mapped_column(String(200))
-    description_zh: Mapped[str | None] = mapped_column(String(200))
-    category: Mapped[str] = mapped_column(String(40), index=True)
+    part_number: Mapped[str] = mapped_column(String(limits.PART_NUMBER), unique=True)
+    description: Mapped[str] = mapped_column(String(limits.PART_DESCRIPTION))
+    description_zh: Mapped[str | None] = mapped_column(String(limits.PART_DESCRIPTION))
+    category: Mapped[str] = mapped_column(String(limits.CATEGORY), index=True)
     tracking: Mapped[str] = mapped_column(String(12))  # serialized | counted
     kind: Mapped[str] = mapped_column(String(12))  # repairable | consumable
     unit_cost: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import limits
 from models.base import Base, utcnow
 
 
@@ -17,7 +18,7 @@ class Location(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(limits.DEPOT_NAME))
     kind: Mapped[str] = mapped_column(String(20), index=True)
 
     depot: Mapped[Depot | None] = relationship(back_populates="location", uselist=False)
@@ -33,10 +34,10 @@ class Depot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), unique=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    name_en: Mapped[str | None] = mapped_column(String(120))
-    address: Mapped[str] = mapped_column(String(300))
-    city: Mapped[str] = mapped_column(String(80), index=True)
+    name: Mapped[str] = mapped_column(String(limits.DEPOT_NAME))
+    name_en: Mapped[str | None] = mapped_column(String(limits.DEPOT_NAME))
+    address: Mapped[str] = mapped_column(String(limits.ADDRESS))
+    city: Mapped[str] = mapped_column(String(limits.CITY), index=True)
     lat: Mapped[float]
     lon: Mapped[float]
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")

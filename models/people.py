@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import limits
 from models.base import Base, utcnow
 
 
@@ -14,8 +15,8 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    display_name: Mapped[str] = mapped_column(String(120))
+    username: Mapped[str] = mapped_column(String(limits.USERNAME), unique=True)
+    display_name: Mapped[str] = mapped_column(String(limits.DISPLAY_NAME))
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(256))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
@@ -52,10 +53,10 @@ class Engineer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(limits.PERSON_NAME))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    home_city: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(limits.PHONE))
+    home_city: Mapped[str] = mapped_column(String(limits.CITY))
     home_lat: Mapped[float]
     home_lon: Mapped[float]
     base_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
@@ -73,11 +74,11 @@ class Customer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(160))
-    name_en: Mapped[str | None] = mapped_column(String(160))
-    contact_name: Mapped[str | None] = mapped_column(String(80))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    fax: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(limits.ORG_NAME))
+    name_en: Mapped[str | None] = mapped_column(String(limits.ORG_NAME))
+    contact_name: Mapped[str | None] = mapped_column(String(limits.PERSON_NAME))
+    phone: Mapped[str | None] = mapped_column(String(limits.PHONE))
+    fax: Mapped[str | None] = mapped_column(String(limits.PHONE))
     email: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -92,14 +93,14 @@ class Site(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(160))
-    address: Mapped[str] = mapped_column(String(300))
-    city: Mapped[str] = mapped_column(String(80))
-    postcode: Mapped[str | None] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(limits.ORG_NAME))
+    address: Mapped[str] = mapped_column(String(limits.ADDRESS))
+    city: Mapped[str] = mapped_column(String(limits.CITY))
+    postcode: Mapped[str | None] = mapped_column(String(limits.POSTCODE))
     lat: Mapped[float]
     lon: Mapped[float]
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
-    contact_name: Mapped[str | None] = mapped_column(String(80))
-    phone: Mapped[str | None] = mapped_column(String(32))
+    contact_name: Mapped[str | None] = mapped_column(String(limits.PERSON_NAME))
+    phone: Mapped[str | None] = mapped_column(String(limits.PHONE))
 
     customer: Mapped[Customer] = relationship()

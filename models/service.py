@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import limits
 from models.base import Base, utcnow
 from models.catalogue import Part
 from models.people import Customer, Engineer, Site
@@ -86,7 +87,7 @@ class Equipment(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))  # the model
-    serial: Mapped[str] = mapped_column(String(64))
+    serial: Mapped[str] = mapped_column(String(limits.SERIAL))
     serial_item_id: Mapped[int | None] = mapped_column(ForeignKey("serial_items.id"))
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
     acceptance_date: Mapped[date]
@@ -116,12 +117,12 @@ class Ticket(Base):
     equipment_id: Mapped[int | None] = mapped_column(ForeignKey("equipment.id"))
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
     part_id: Mapped[int | None] = mapped_column(ForeignKey("parts.id"))  # part model needed
-    equipment_serial: Mapped[str | None] = mapped_column(String(64))
+    equipment_serial: Mapped[str | None] = mapped_column(String(limits.SERIAL))
     severity: Mapped[str] = mapped_column(String(2))
     channel: Mapped[str] = mapped_column(String(8))
     symptom: Mapped[str] = mapped_column(Text)
-    contact_name: Mapped[str | None] = mapped_column(String(80))
-    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    contact_name: Mapped[str | None] = mapped_column(String(limits.PERSON_NAME))
+    contact_phone: Mapped[str | None] = mapped_column(String(limits.PHONE))
     reported_by: Mapped[str] = mapped_column(String(64))
     engineer_id: Mapped[int | None] = mapped_column(ForeignKey("engineers.id"))
     source_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
@@ -176,16 +177,16 @@ class Rma(Base):
     engineer_id: Mapped[int | None] = mapped_column(ForeignKey("engineers.id"))
     # the form's header
     service_number: Mapped[str | None] = mapped_column(String(32))
-    customer_unit: Mapped[str] = mapped_column(String(160))
-    contact_name: Mapped[str | None] = mapped_column(String(80))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    fax: Mapped[str | None] = mapped_column(String(32))
-    recipient: Mapped[str | None] = mapped_column(String(80))
-    address: Mapped[str] = mapped_column(String(300))
-    postcode: Mapped[str | None] = mapped_column(String(12))
+    customer_unit: Mapped[str] = mapped_column(String(limits.ORG_NAME))
+    contact_name: Mapped[str | None] = mapped_column(String(limits.PERSON_NAME))
+    phone: Mapped[str | None] = mapped_column(String(limits.PHONE))
+    fax: Mapped[str | None] = mapped_column(String(limits.PHONE))
+    recipient: Mapped[str | None] = mapped_column(String(limits.PERSON_NAME))
+    address: Mapped[str] = mapped_column(String(limits.ADDRESS))
+    postcode: Mapped[str | None] = mapped_column(String(limits.POSTCODE))
     # the faulty product
     faulty_part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
-    faulty_serial: Mapped[str | None] = mapped_column(String(64), index=True)
+    faulty_serial: Mapped[str | None] = mapped_column(String(limits.SERIAL), index=True)
     faulty_item_id: Mapped[int | None] = mapped_column(ForeignKey("serial_items.id"))
     faulty_qty: Mapped[int] = mapped_column(default=1)
     faulty_received_at: Mapped[datetime | None]
@@ -195,7 +196,7 @@ class Rma(Base):
     fault_action: Mapped[str | None] = mapped_column(Text)
     # the replacement part
     replacement_part_id: Mapped[int | None] = mapped_column(ForeignKey("parts.id"))
-    replacement_serial: Mapped[str | None] = mapped_column(String(64), index=True)
+    replacement_serial: Mapped[str | None] = mapped_column(String(limits.SERIAL), index=True)
     replacement_item_id: Mapped[int | None] = mapped_column(ForeignKey("serial_items.id"))
     replacement_qty: Mapped[int] = mapped_column(default=0)
     replacement_arrived_at: Mapped[datetime | None]  # reached the local depot / engineer
@@ -203,8 +204,8 @@ class Rma(Base):
     # where stock comes from and goes back to
     source_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
     return_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
-    carrier: Mapped[str | None] = mapped_column(String(40))
-    waybill: Mapped[str | None] = mapped_column(String(64))
+    carrier: Mapped[str | None] = mapped_column(String(limits.CARRIER))
+    waybill: Mapped[str | None] = mapped_column(String(limits.WAYBILL))
     # clocks and money (UTC)
     in_warranty: Mapped[bool] = mapped_column(default=True)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -239,7 +240,7 @@ class RepairBatch(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(24), unique=True)  # VRMA-YYYY-NNNNNN
-    vendor: Mapped[str] = mapped_column(String(120), index=True)
+    vendor: Mapped[str] = mapped_column(String(limits.VENDOR), index=True)
     depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"))
     status: Mapped[str] = mapped_column(String(16))  # sent | closed
     sent_by: Mapped[str] = mapped_column(String(64))

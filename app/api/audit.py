@@ -10,6 +10,7 @@ from app.api.common import PageArgs, Str, page_of, page_schema, plain
 from app.auth import roles_required
 from app.db import get_session
 from inventory.audit import SUBJECT_TYPES, audit_trail, resolve_subject
+from models import limits
 
 blp = Blueprint(
     "audit",
@@ -32,10 +33,13 @@ class AuditQuery(PageArgs):
         metadata={"description": SUBJECT_HELP},
     )
     subject_ref = Str(
-        64, required=True, metadata={"description": "the object's number, code or serial"}
+        limits.SERIAL,
+        required=True,
+        metadata={"description": "the object's number, code or serial"},
     )
     part_number = Str(
-        64, metadata={"description": "serial_item only: when two parts share the serial"}
+        limits.PART_NUMBER,
+        metadata={"description": "serial_item only: when two parts share the serial"},
     )
 
 

@@ -13,17 +13,19 @@ from app.db import get_session
 from inventory.errors import Conflict
 from inventory.events import record_event
 from inventory.lookups import depot_by_code, part_by_number
-from models import Part, StockPolicy
+from models import Part, StockPolicy, limits
 from models.enums import PartKind, Tracking
 
 blp = Blueprint("parts", __name__, url_prefix="/api/parts", description="Part catalogue")
 
 
 class PartSchema(ma.Schema):
-    part_number = Str(64, required=True, validate=validate.Regexp(r"^[A-Za-z0-9._/-]{2,64}$"))
-    description = Str(200, required=True)
-    description_zh = Str(200, allow_none=True)
-    category = Str(40, required=True)
+    part_number = Str(
+        limits.PART_NUMBER, required=True, validate=validate.Regexp(r"^[A-Za-z0-9._/-]{2,64}$")
+    )
+    description = Str(limits.PART_DESCRIPTION, required=True)
+    description_zh = Str(limits.PART_DESCRIPTION, allow_none=True)
+    category = Str(limits.CATEGORY, required=True)
     tracking = ma.fields.String(required=True, validate=validate.OneOf([t.value for t in Tracking]))
     kind = ma.fields.String(required=True, validate=validate.OneOf([k.value for k in PartKind]))
     unit_cost = Money(load_default="0")

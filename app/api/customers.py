@@ -14,7 +14,7 @@ from app.auth import ALL_ROLES, STAFF, actor_name, roles_required
 from app.db import get_session
 from inventory import contracts, installed_base
 from inventory.errors import NotFound
-from models import Contract, Customer, Equipment, Site
+from models import Contract, Customer, Equipment, Site, limits
 
 blp = Blueprint(
     "customers",
@@ -25,38 +25,40 @@ blp = Blueprint(
 
 
 class CustomerSchema(ma.Schema):
-    code = Str(32, required=True)
-    name = Str(160, required=True)
-    name_en = Str(160, allow_none=True)
-    contact_name = Str(80, allow_none=True)
-    phone = Str(32, allow_none=True)
-    fax = Str(32, allow_none=True)
+    code = Str(limits.CODE, required=True)
+    name = Str(limits.ORG_NAME, required=True)
+    name_en = Str(limits.ORG_NAME, allow_none=True)
+    contact_name = Str(limits.PERSON_NAME, allow_none=True)
+    phone = Str(limits.PHONE, allow_none=True)
+    fax = Str(limits.PHONE, allow_none=True)
     email = ma.fields.Email(allow_none=True, validate=validate.Length(max=120))
 
 
 class SiteSchema(ma.Schema):
-    code = Str(32, required=True)
-    customer_code = Str(32, required=True)
-    name = Str(160, required=True)
-    address = Str(300, required=True)
-    city = Str(80, required=True)
-    postcode = Str(12, allow_none=True)
+    code = Str(limits.CODE, required=True)
+    customer_code = Str(limits.CODE, required=True)
+    name = Str(limits.ORG_NAME, required=True)
+    address = Str(limits.ADDRESS, required=True)
+    city = Str(limits.CITY, required=True)
+    postcode = Str(limits.POSTCODE, allow_none=True)
     lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lon = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180))
     timezone = Zone(load_default="Asia/Shanghai")
-    contact_name = Str(80, allow_none=True)
-    phone = Str(32, allow_none=True)
+    contact_name = Str(limits.PERSON_NAME, allow_none=True)
+    phone = Str(limits.PHONE, allow_none=True)
 
 
 class EquipmentCreate(ma.Schema):
-    site_code = Str(32, required=True)
-    part_number = Str(64, required=True, metadata={"description": "the equipment's model"})
-    serial = Str(64, required=True)
+    site_code = Str(limits.CODE, required=True)
+    part_number = Str(
+        limits.PART_NUMBER, required=True, metadata={"description": "the equipment's model"}
+    )
+    serial = Str(limits.SERIAL, required=True)
     acceptance_date = Day(required=True)
     warranty_end = Day(
         allow_none=True, metadata={"description": "default: 3 years after acceptance"}
     )
-    contract_code = Str(32, allow_none=True)
+    contract_code = Str(limits.CODE, allow_none=True)
 
 
 class EquipmentSchema(ma.Schema):
@@ -74,7 +76,7 @@ class EquipmentSchema(ma.Schema):
 class EscalationStepSchema(ma.Schema):
     level = WholeNumber(required=True, validate=validate.Range(min=1, max=10))
     after_minutes = ma.fields.Float(required=True, validate=validate.Range(min=0, max=100_000))
-    who = Str(120, required=True)
+    who = Str(limits.DISPLAY_NAME, required=True)
 
 
 def _minutes(**kw):
@@ -82,7 +84,7 @@ def _minutes(**kw):
 
 
 class ContractSettings(ma.Schema):
-    name = Str(160)
+    name = Str(limits.ORG_NAME)
     kind = ma.fields.String(validate=validate.OneOf(contracts.CONTRACT_KINDS))
     coverage = ma.fields.String(validate=validate.OneOf(["5x8", "7x8", "7x24"]))
     coverage_start_min = WholeNumber(validate=validate.Range(min=0, max=1440))
@@ -118,8 +120,8 @@ class ContractSettings(ma.Schema):
 
 
 class ContractCreate(ContractSettings):
-    code = Str(32, required=True)
-    customer_code = Str(32, required=True)
+    code = Str(limits.CODE, required=True)
+    customer_code = Str(limits.CODE, required=True)
 
 
 class ContractSchema(ContractCreate):
@@ -127,9 +129,9 @@ class ContractSchema(ContractCreate):
 
 
 class CodeQuery(PageArgs):
-    customer = Str(32)
-    site = Str(32)
-    serial = Str(64)
+    customer = Str(limits.CODE)
+    site = Str(limits.CODE)
+    serial = Str(limits.SERIAL)
 
 
 CustomerPage = page_schema(CustomerSchema, "CustomerPage")

@@ -14,7 +14,7 @@ from app.geo import resolve
 from inventory.errors import Conflict, NotFound
 from inventory.events import record_event
 from inventory.lookups import depot_by_code
-from models import Depot, Location
+from models import Depot, Location, limits
 from models.enums import LocationKind
 
 blp = Blueprint("depots", __name__, url_prefix="/api/depots", description="Depots (备件库)")
@@ -22,14 +22,14 @@ blp = Blueprint("depots", __name__, url_prefix="/api/depots", description="Depot
 
 class DepotSchema(ma.Schema):
     code = Str(
-        32,
+        limits.CODE,
         required=True,
         validate=validate.Regexp(r"^[A-Z0-9-]{2,32}$", error="upper-case letters, digits and '-'"),
     )
-    name = Str(120, required=True)
-    name_en = Str(120, allow_none=True)
-    address = Str(300, required=True)
-    city = Str(80)
+    name = Str(limits.DEPOT_NAME, required=True)
+    name_en = Str(limits.DEPOT_NAME, allow_none=True)
+    address = Str(limits.ADDRESS, required=True)
+    city = Str(limits.CITY)
     lat = ma.fields.Float(validate=validate.Range(-90, 90))
     lon = ma.fields.Float(validate=validate.Range(-180, 180))
     timezone = Zone()

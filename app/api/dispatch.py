@@ -15,6 +15,7 @@ from inventory import dispatch_service as svc
 from inventory.installed_base import site_by_code
 from logistics.dispatch import Mode
 from logistics.sla import Channel, Severity
+from models import limits
 
 blp = Blueprint(
     "dispatch_api",
@@ -26,9 +27,13 @@ blp = Blueprint(
 
 class OptionsRequest(ma.Schema):
     site = Str(
-        32, allow_none=True, metadata={"description": "site code; or give place, or lat and lon"}
+        limits.CODE,
+        allow_none=True,
+        metadata={"description": "site code; or give place, or lat and lon"},
     )
-    place = Str(300, allow_none=True, metadata={"description": "a city/address or 'lat,lon'"})
+    place = Str(
+        limits.ADDRESS, allow_none=True, metadata={"description": "a city/address or 'lat,lon'"}
+    )
     lat = ma.fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     lon = ma.fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     severity = ma.fields.String(required=True, validate=validate.OneOf([s.value for s in Severity]))
@@ -36,10 +41,12 @@ class OptionsRequest(ma.Schema):
         load_default="phone", validate=validate.OneOf([c.value for c in Channel])
     )
     part_number = Str(
-        64, allow_none=True, metadata={"description": "part model needed; omit for engineer only"}
+        limits.PART_NUMBER,
+        allow_none=True,
+        metadata={"description": "part model needed; omit for engineer only"},
     )
     contract = Str(
-        32,
+        limits.CODE,
         allow_none=True,
         metadata={"description": "contract code (default: shipped 7×24 policy)"},
     )
@@ -122,18 +129,22 @@ class RankingSchema(ma.Schema):
 
 
 class ConfirmRequest(ma.Schema):
-    engineer = Str(32, required=True, metadata={"description": "engineer code"})
+    engineer = Str(limits.CODE, required=True, metadata={"description": "engineer code"})
     depot = Str(
-        32,
+        limits.CODE,
         allow_none=True,
         metadata={"description": "depot the spare comes from (omit for mode engineer)"},
     )
     mode = ma.fields.String(load_default="pickup", validate=validate.OneOf([m.value for m in Mode]))
     serial = Str(
-        64, allow_none=True, metadata={"description": "a particular spare; default: any good one"}
+        limits.SERIAL,
+        allow_none=True,
+        metadata={"description": "a particular spare; default: any good one"},
     )
     faulty_serial = Str(
-        64, allow_none=True, metadata={"description": "default: the ticket's equipment serial"}
+        limits.SERIAL,
+        allow_none=True,
+        metadata={"description": "default: the ticket's equipment serial"},
     )
 
 

@@ -12,7 +12,7 @@ from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import repairs as svc
-from models import RepairBatch
+from models import RepairBatch, limits
 
 blp = Blueprint(
     "repairs",
@@ -23,12 +23,12 @@ blp = Blueprint(
 
 
 class RepairSendRequest(ma.Schema):
-    depot = Str(32, required=True)
-    vendor = Str(120, required=True)
+    depot = Str(limits.CODE, required=True)
+    vendor = Str(limits.VENDOR, required=True)
     serials = ma.fields.List(
         Str(64, required=True), required=True, validate=validate.Length(min=1, max=5000)
     )
-    note = Str(500, allow_none=True)
+    note = Str(limits.REASON, allow_none=True)
 
 
 class RepairReceiveRequest(ma.Schema):
@@ -72,7 +72,7 @@ class TurnaroundSchema(ma.Schema):
 
 class BatchQuery(PageArgs):
     status = ma.fields.String(validate=validate.OneOf(["sent", "closed"]))
-    vendor = Str(120)
+    vendor = Str(limits.VENDOR)
 
 
 BatchPage = page_schema(BatchSchema, "RepairBatchPage")

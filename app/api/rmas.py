@@ -22,7 +22,7 @@ from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import rmas as svc
 from inventory.errors import NotFound
 from inventory.events import events_of
-from models import Customer, Rma
+from models import Customer, Rma, limits
 
 blp = Blueprint(
     "rmas",
@@ -52,48 +52,56 @@ assert set(ACTION_ROLES) == set(svc.ACTIONS), "every RMA action needs its roles"
 
 class RmaCreate(ma.Schema):
     kind = ma.fields.String(required=True, validate=validate.OneOf([k.value for k in svc.RmaKind]))
-    site = Str(32, required=True, metadata={"description": "site code"})
-    faulty_part_number = Str(64, required=True)
-    faulty_serial = Str(64, allow_none=True)
+    site = Str(limits.CODE, required=True, metadata={"description": "site code"})
+    faulty_part_number = Str(limits.PART_NUMBER, required=True)
+    faulty_serial = Str(limits.SERIAL, allow_none=True)
     faulty_qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=10_000))
-    fault_symptom = Str(4000, required=True)
-    ticket = Str(24, allow_none=True)
-    service_number = Str(32, allow_none=True)
-    contact_name = Str(80, allow_none=True)
-    phone = Str(32, allow_none=True)
-    fax = Str(32, allow_none=True)
-    recipient = Str(80, allow_none=True)
-    address = Str(300, allow_none=True)
-    postcode = Str(12, allow_none=True)
-    replacement_part_number = Str(64, allow_none=True)
-    return_depot = Str(32, allow_none=True)
+    fault_symptom = Str(limits.SYMPTOM, required=True)
+    ticket = Str(limits.REF, allow_none=True)
+    service_number = Str(limits.CODE, allow_none=True)
+    contact_name = Str(limits.PERSON_NAME, allow_none=True)
+    phone = Str(limits.PHONE, allow_none=True)
+    fax = Str(limits.PHONE, allow_none=True)
+    recipient = Str(limits.PERSON_NAME, allow_none=True)
+    address = Str(limits.ADDRESS, allow_none=True)
+    postcode = Str(limits.POSTCODE, allow_none=True)
+    replacement_part_number = Str(limits.PART_NUMBER, allow_none=True)
+    return_depot = Str(limits.CODE, allow_none=True)
     internal_note = Str(
-        4000, allow_none=True, metadata={"description": "staff only; never shown to the customer"}
+        limits.LONG_TEXT,
+        allow_none=True,
+        metadata={"description": "staff only; never shown to the customer"},
     )
 
 
 class MoveRequest(ma.Schema):
     depot = Str(
-        32,
+        limits.CODE,
         allow_none=True,
         metadata={
             "description": "allocate: source depot; receive_faulty / finish_repair: receiving depot"
         },
     )
-    serial = Str(64, allow_none=True, metadata={"description": "allocate: a particular spare"})
-    carrier = Str(40, allow_none=True)
-    waybill = Str(64, allow_none=True)
+    serial = Str(
+        limits.SERIAL, allow_none=True, metadata={"description": "allocate: a particular spare"}
+    )
+    carrier = Str(limits.CARRIER, allow_none=True)
+    waybill = Str(limits.WAYBILL, allow_none=True)
     analysis = Str(
-        4000, allow_none=True, metadata={"description": "fault analysis (receive_faulty)"}
+        limits.LONG_TEXT,
+        allow_none=True,
+        metadata={"description": "fault analysis (receive_faulty)"},
     )
     action_taken = Str(
-        4000, allow_none=True, metadata={"description": "what was done (finish_repair)"}
+        limits.LONG_TEXT, allow_none=True, metadata={"description": "what was done (finish_repair)"}
     )
     outcome = ma.fields.String(allow_none=True, validate=validate.OneOf(["repaired", "exchanged"]))
-    vendor = Str(120, allow_none=True)
-    reason = Str(500, allow_none=True)
+    vendor = Str(limits.VENDOR, allow_none=True)
+    reason = Str(limits.REASON, allow_none=True)
     note = Str(
-        2000, allow_none=True, metadata={"description": "staff note, never shown to the customer"}
+        limits.STAFF_NOTE,
+        allow_none=True,
+        metadata={"description": "staff note, never shown to the customer"},
     )
 
 
@@ -163,7 +171,7 @@ class RmaListItem(ma.Schema):
 class RmaQuery(PageArgs):
     status = ma.fields.String(validate=validate.OneOf([s.value for s in svc.RmaStatus]))
     kind = ma.fields.String(validate=validate.OneOf([k.value for k in svc.RmaKind]))
-    customer = Str(32)
+    customer = Str(limits.CODE)
     overdue = ma.fields.Boolean()
 
 

@@ -13,6 +13,7 @@ from app.background import submit_route_plan
 from app.db import get_session
 from inventory.jobs import create_job, get_job, progress_percent
 from inventory.route_planning import request_from_params, validate_request
+from models import limits
 
 blp = Blueprint(
     "route_plans",
@@ -23,23 +24,23 @@ blp = Blueprint(
 
 
 class PickupSchema(ma.Schema):
-    depot = Str(32, required=True)
+    depot = Str(limits.CODE, required=True)
 
 
 class StopSchema(ma.Schema):
     id = Str(64, required=True)
-    site = Str(32)
+    site = Str(limits.CODE)
     lat = ma.fields.Float(validate=validate.Range(-90, 90))
     lon = ma.fields.Float(validate=validate.Range(-180, 180))
     service_minutes = WholeNumber(required=True, validate=validate.Range(min=0, max=24 * 60))
     window_start = When()
     window_end = When()
-    skill = Str(40)
+    skill = Str(limits.SKILL)
     severity = ma.fields.String(
         load_default="P3", validate=validate.OneOf(["P1", "P2", "P3", "P4", "inspection"])
     )
     pickup_depot = Str(
-        32, metadata={"description": "depot where the spare is picked up before this stop"}
+        limits.CODE, metadata={"description": "depot where the spare is picked up before this stop"}
     )
 
     @ma.validates_schema
@@ -57,8 +58,8 @@ class StopSchema(ma.Schema):
 class PlanRequestSchema(ma.Schema):
     date = Day(required=True, metadata={"description": "local date of the plan"})
     timezone = Zone(load_default="Asia/Shanghai")
-    engineers = ma.fields.List(Str(32), validate=validate.Length(max=500))
-    depot = Str(32)
+    engineers = ma.fields.List(Str(limits.CODE), validate=validate.Length(max=500))
+    depot = Str(limits.CODE)
     stops = ma.fields.List(
         ma.fields.Nested(StopSchema), required=True, validate=validate.Length(min=1, max=2000)
     )

@@ -16,6 +16,7 @@ from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import counts, queries, receiving, reservation
 from inventory.delivery_file import read_delivery
 from inventory.errors import InvalidInput
+from models import limits
 from models.enums import Condition, MovementReason
 
 blp = Blueprint(
@@ -29,13 +30,13 @@ CONDITIONS = [c.value for c in Condition]
 
 
 class ReceiptRequest(ma.Schema):
-    depot = Str(32, required=True)
-    part_number = Str(64, required=True)
-    serial = Str(64, allow_none=True)
+    depot = Str(limits.CODE, required=True)
+    part_number = Str(limits.PART_NUMBER, required=True)
+    serial = Str(limits.SERIAL, allow_none=True)
     qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
-    reference = Str(64, allow_none=True)
-    note = Str(500, allow_none=True)
+    reference = Str(limits.REFERENCE, allow_none=True)
+    note = Str(limits.REASON, allow_none=True)
 
 
 class ReceiptSchema(ma.Schema):
@@ -62,24 +63,24 @@ class ImportReportSchema(ma.Schema):
 
 
 class ImportArgs(ma.Schema):
-    reference = Str(64)
+    reference = Str(limits.REFERENCE)
     strict = ma.fields.Boolean(load_default=False)
 
 
 class AdjustRequest(ma.Schema):
-    depot = Str(32, required=True)
-    part_number = Str(64, required=True)
+    depot = Str(limits.CODE, required=True)
+    part_number = Str(limits.PART_NUMBER, required=True)
     delta = WholeNumber(required=True, validate=validate.Range(min=-1_000_000, max=1_000_000))
-    reason = Str(500, required=True)
+    reason = Str(limits.REASON, required=True)
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
 
 
 class CountRequest(ma.Schema):
-    depot = Str(32, required=True)
-    part_number = Str(64, required=True)
+    depot = Str(limits.CODE, required=True)
+    part_number = Str(limits.PART_NUMBER, required=True)
     counted_qty = WholeNumber(validate=validate.Range(min=0, max=1_000_000))
-    serials = ma.fields.List(Str(64), validate=validate.Length(max=100_000))
-    reason = Str(500, load_default="cycle count")
+    serials = ma.fields.List(Str(limits.SERIAL), validate=validate.Length(max=100_000))
+    reason = Str(limits.REASON, load_default="cycle count")
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
 
     @ma.validates_schema
@@ -101,19 +102,19 @@ class CountSchema(ma.Schema):
 
 
 class ScrapRequest(ma.Schema):
-    serial = Str(64)
-    part_number = Str(64)
-    depot = Str(32)
+    serial = Str(limits.SERIAL)
+    part_number = Str(limits.PART_NUMBER)
+    depot = Str(limits.CODE)
     qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    reason = Str(500, required=True)
+    reason = Str(limits.REASON, required=True)
 
 
 class ReservationRequest(ma.Schema):
-    depot = Str(32, required=True)
-    part_number = Str(64, required=True)
-    reference = Str(64, required=True)
+    depot = Str(limits.CODE, required=True)
+    part_number = Str(limits.PART_NUMBER, required=True)
+    reference = Str(limits.REFERENCE, required=True)
     qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    serial = Str(64)
+    serial = Str(limits.SERIAL)
 
 
 class ReservationSchema(ma.Schema):
@@ -153,11 +154,11 @@ class HistorySchema(ma.Schema):
 
 
 class HistoryQuery(ma.Schema):
-    part_number = Str(64)
+    part_number = Str(limits.PART_NUMBER)
 
 
 class AvailabilityQuery(ma.Schema):
-    part_number = Str(64, required=True)
+    part_number = Str(limits.PART_NUMBER, required=True)
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(CONDITIONS))
     near = ma.fields.String(
         metadata={"description": "'lat,lon' or a city/address to sort by distance"},
@@ -188,14 +189,14 @@ class BelowReorderSchema(ma.Schema):
 
 
 class BelowReorderQuery(PageArgs):
-    depot = Str(32)
+    depot = Str(limits.CODE)
 
 
 class MovementQuery(PageArgs):
-    depot = Str(32)
-    part_number = Str(64)
+    depot = Str(limits.CODE)
+    part_number = Str(limits.PART_NUMBER)
     reason = ma.fields.String(validate=validate.OneOf([r.value for r in MovementReason]))
-    reference = Str(64)
+    reference = Str(limits.REFERENCE)
     since = When(metadata={"description": "ISO 8601 with offset"})
     until = When()
 

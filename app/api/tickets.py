@@ -24,7 +24,7 @@ from inventory.dispatch_service import open_ticket_with_promise
 from inventory.errors import NotFound
 from inventory.events import events_of
 from logistics.sla import Channel, Severity
-from models import Customer, Site, Ticket
+from models import Customer, Site, Ticket, limits
 
 blp = Blueprint(
     "tickets",
@@ -37,7 +37,7 @@ CHANNELS = [c.value for c in Channel]
 
 
 class TicketCreate(ma.Schema):
-    site = Str(32, required=True, metadata={"description": "site code"})
+    site = Str(limits.CODE, required=True, metadata={"description": "site code"})
     severity = ma.fields.String(
         required=True,
         validate=validate.OneOf(SEVERITIES),
@@ -51,12 +51,14 @@ class TicketCreate(ma.Schema):
         validate=validate.OneOf(CHANNELS),
         metadata={"description": "customers always report over the web"},
     )
-    symptom = Str(4000, required=True)
-    equipment_serial = Str(64, allow_none=True)
-    part_number = Str(64, allow_none=True, metadata={"description": "part model needed, if known"})
-    contract = Str(32, allow_none=True)
-    contact_name = Str(80, allow_none=True)
-    contact_phone = Str(32, allow_none=True)
+    symptom = Str(limits.SYMPTOM, required=True)
+    equipment_serial = Str(limits.SERIAL, allow_none=True)
+    part_number = Str(
+        limits.PART_NUMBER, allow_none=True, metadata={"description": "part model needed, if known"}
+    )
+    contract = Str(limits.CODE, allow_none=True)
+    contact_name = Str(limits.PERSON_NAME, allow_none=True)
+    contact_phone = Str(limits.PHONE, allow_none=True)
 
 
 class TicketSchema(ma.Schema):
@@ -112,27 +114,29 @@ class TicketListItem(ma.Schema):
 class TicketQuery(PageArgs):
     status = ma.fields.String(validate=validate.OneOf([s.value for s in svc.TicketStatus]))
     severity = ma.fields.String(validate=validate.OneOf(SEVERITIES))
-    customer = Str(32)
-    site = Str(32)
+    customer = Str(limits.CODE)
+    site = Str(limits.CODE)
     open_only = ma.fields.Boolean(load_default=False)
 
 
 class NoteRequest(ma.Schema):
-    note = Str(2000, allow_none=True)
-    resolution = Str(4000, allow_none=True, metadata={"description": "what was done (resolve)"})
+    note = Str(limits.STAFF_NOTE, allow_none=True)
+    resolution = Str(
+        limits.LONG_TEXT, allow_none=True, metadata={"description": "what was done (resolve)"}
+    )
 
 
 class CancelRequest(ma.Schema):
-    reason = Str(500, required=True)
+    reason = Str(limits.REASON, required=True)
 
 
 class SeverityRequest(ma.Schema):
     severity = ma.fields.String(required=True, validate=validate.OneOf(SEVERITIES))
-    reason = Str(500, allow_none=True)
+    reason = Str(limits.REASON, allow_none=True)
 
 
 class ReassignRequest(ma.Schema):
-    engineer = Str(32, required=True, metadata={"description": "engineer code"})
+    engineer = Str(limits.CODE, required=True, metadata={"description": "engineer code"})
 
 
 def _rating():
@@ -155,7 +159,7 @@ class CloseRequest(ma.Schema):
         load_default=dict,
         metadata={"description": "0–5 per question; leave a question out to skip it"},
     )
-    comment = Str(2000, allow_none=True)
+    comment = Str(limits.COMMENT, allow_none=True)
 
 
 TicketPage = page_schema(TicketListItem, "TicketPage")

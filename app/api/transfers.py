@@ -13,7 +13,7 @@ from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory.transfers import LineRequest, receive_transfer, ship_transfer
-from models import Depot, Transfer
+from models import Depot, Transfer, limits
 
 blp = Blueprint(
     "transfers", __name__, url_prefix="/api/transfers", description="Depot-to-depot transfers"
@@ -21,19 +21,19 @@ blp = Blueprint(
 
 
 class LineSchema(ma.Schema):
-    part_number = Str(64, required=True)
-    serial = Str(64)
+    part_number = Str(limits.PART_NUMBER, required=True)
+    serial = Str(limits.SERIAL)
     qty = WholeNumber(load_default=1, validate=validate.Range(min=0, max=1_000_000))
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
 
 
 class ShipRequest(ma.Schema):
-    from_depot = Str(32, required=True)
-    to_depot = Str(32, required=True)
+    from_depot = Str(limits.CODE, required=True)
+    to_depot = Str(limits.CODE, required=True)
     lines = ma.fields.List(
         ma.fields.Nested(LineSchema), required=True, validate=validate.Length(min=1, max=10_000)
     )
-    note = Str(500)
+    note = Str(limits.REASON)
 
 
 class ReceiveRequest(ma.Schema):
@@ -43,7 +43,7 @@ class ReceiveRequest(ma.Schema):
         load_default=None,
         metadata={"description": "what arrived; omit to receive everything as shipped"},
     )
-    note = Str(500)
+    note = Str(limits.REASON)
 
 
 class DiscrepancySchema(ma.Schema):
@@ -74,7 +74,7 @@ class TransferSchema(ma.Schema):
 
 class TransferQuery(PageArgs):
     status = ma.fields.String(validate=validate.OneOf(["shipped", "received", "discrepancy"]))
-    depot = Str(32)
+    depot = Str(limits.CODE)
 
 
 TransferPage = page_schema(TransferSchema, "TransferPage")

@@ -27,15 +27,17 @@ from app.auth import (
 from app.db import get_session
 from app.errors import problem
 from inventory.events import record_event
-from models import ApiToken, Customer, User, utcnow
+from models import ApiToken, Customer, User, limits, utcnow
 
 blp = Blueprint("users", __name__, url_prefix="/api", description="Users, roles and API tokens")
 
 
 class UserSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    username = Str(64, required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.@-]{2,64}$"))
-    display_name = Str(120, required=True)
+    username = Str(
+        limits.USERNAME, required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.@-]{2,64}$")
+    )
+    display_name = Str(limits.DISPLAY_NAME, required=True)
     role = ma.fields.String(required=True, validate=validate.OneOf(ALL_ROLES))
     locale = ma.fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]))
     customer_id = WholeNumber(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
@@ -46,7 +48,7 @@ class UserSchema(ma.Schema):
 class UserUpdate(ma.Schema):
     """The fields to change; leave a field out to keep it."""
 
-    display_name = Str(120)
+    display_name = Str(limits.DISPLAY_NAME)
     role = ma.fields.String(validate=validate.OneOf(ALL_ROLES))
     locale = ma.fields.String(validate=validate.OneOf(["zh", "en"]))
     customer_id = WholeNumber(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
@@ -61,7 +63,7 @@ class UserUpdate(ma.Schema):
 
 
 class TokenRequest(ma.Schema):
-    name = Str(64, load_default="default")
+    name = Str(limits.TOKEN_NAME, load_default="default")
 
 
 class TokenSchema(ma.Schema):

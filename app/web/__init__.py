@@ -20,7 +20,7 @@ from app.web.i18n import (
     t_code,
     utc_iso,
 )
-from models import utcnow
+from models import limits, utcnow
 
 # (endpoint, message key, roles that see it); admin sees every page of a signed-in role.
 NAV = [
@@ -77,6 +77,7 @@ def register_web(app: Flask) -> None:
         duration_text=duration_text,
         js_messages=js_messages,
         viewer=_viewer,
+        limits=limits,
     )
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["fromiso"] = from_iso

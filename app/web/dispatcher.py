@@ -19,6 +19,7 @@ from app.documents import access
 from app.geo import travel_model
 from app.web import documents
 from app.web.auth import roles_page
+from app.web.forms import form_text
 from app.web.i18n import current_zone, t
 from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, china, frame_around
 from inventory import dispatch_service, tickets
@@ -139,12 +140,12 @@ def open_ticket():
             site_code=form.get("site", ""),
             severity=form.get("severity", ""),
             channel=form.get("channel", ""),
-            symptom=(form.get("symptom") or "").strip(),
+            symptom=form_text(form, "symptom") or "",
             actor=actor_name(),
-            part_number=(form.get("part_number") or "").strip() or None,
-            equipment_serial=(form.get("equipment_serial") or "").strip() or None,
-            contact_name=(form.get("contact_name") or "").strip() or None,
-            contact_phone=(form.get("contact_phone") or "").strip() or None,
+            part_number=form_text(form, "part_number"),
+            equipment_serial=form_text(form, "equipment_serial"),
+            contact_name=form_text(form, "contact_name"),
+            contact_phone=form_text(form, "contact_phone"),
         )
     except DomainError as error:
         db.rollback()

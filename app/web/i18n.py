@@ -74,6 +74,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "common.no": ("否", "No"),
     "common.loading": ("加载中…", "Loading…"),
     "common.error": ("出错了", "Something went wrong"),
+    "form.too_long": (
+        "{field}最多 {n} 个字符（收到 {got} 个）",
+        "{field}: at most {n} characters ({got} given)",
+    ),
     "common.refresh": ("刷新", "Refresh"),
     "common.details": ("详情", "Details"),
     "common.time": ("时间", "Time"),

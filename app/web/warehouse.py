@@ -18,11 +18,22 @@ from app.db import get_session
 from app.documents import access
 from app.idempotency import idempotent_form, new_form_key
 from app.web.auth import roles_page
+from app.web.forms import form_text
 from app.web.i18n import t
 from inventory import counts, queries, receiving, repairs, rmas, transfers
 from inventory.delivery_file import COLUMNS, read_delivery
 from inventory.errors import DomainError
-from models import Depot, Location, Part, RepairBatch, RepairLine, Rma, SerialItem, Transfer
+from models import (
+    Depot,
+    Location,
+    Part,
+    RepairBatch,
+    RepairLine,
+    Rma,
+    SerialItem,
+    Transfer,
+    limits,
+)
 from models.enums import Condition, ItemStatus, MovementReason, Tracking
 
 bp = Blueprint("warehouse", __name__, url_prefix="/warehouse")
@@ -294,14 +305,14 @@ def act(action: str):
 
 def _run(action: str, db, depot: Depot, serial: str | None, part_number: str | None, form) -> str:
     actor = actor_name()
-    reason = (form.get("reason") or "").strip()
+    reason = form_text(form, "reason") or ""
     if action == "receive_return":
         rma = rmas.rma_by_ref(db, form.get("rma", ""))
         given = rmas.MoveInput(
             depot=depot.code,
-            carrier=form.get("carrier") or None,
-            waybill=form.get("waybill") or None,
-            analysis=form.get("analysis") or None,
+            carrier=form_text(form, "carrier"),
+            waybill=form_text(form, "waybill"),
+            analysis=form_text(form, "analysis"),
         )
         _receive_return(db, rma, given, actor)
         return t("wh.done.receive_return", serial=rma.faulty_serial or rma.number, depot=depot.code)
@@ -323,7 +334,7 @@ def _run(action: str, db, depot: Depot, serial: str | None, part_number: str | N
             "ship",
             actor=actor,
             given=rmas.MoveInput(
-                carrier=form.get("carrier") or None, waybill=form.get("waybill") or None
+                carrier=form_text(form, "carrier"), waybill=form_text(form, "waybill")
             ),
         )
         return t("wh.done.ship_rma", ref=rma.number)
@@ -339,14 +350,14 @@ def _run(action: str, db, depot: Depot, serial: str | None, part_number: str | N
             to_depot=form.get("to_depot", ""),
             actor=actor,
             lines=[transfers.LineRequest(part_number or "", serial, _int("qty", 1) or 0)],
-            note=form.get("note") or None,
+            note=form_text(form, "note"),
         )
         return t("wh.done.transfer", ref=result.number)
     if action == "send_repair":
         batch = repairs.send_to_repair(
             db,
             depot_code=depot.code,
-            vendor=form.get("vendor", ""),
+            vendor=form_text(form, "vendor") or "",
             serials=[serial or ""],
             actor=actor,
         )
@@ -376,10 +387,10 @@ def _run(action: str, db, depot: Depot, serial: str | None, part_number: str | N
             depot_code=depot.code,
             part_number=part_number or "",
             actor=actor,
-            serial=(form.get("new_serial") or "").strip() or None,
+            serial=form_text(form, "new_serial"),
             qty=qty if qty is not None else 0,
             condition=form.get("condition") or Condition.GOOD.value,
-            reference=form.get("reference") or None,
+            reference=form_text(form, "reference"),
         )
         return t("wh.done.receive", part=receipt.part_number, qty=receipt.qty)
     if action == "count":
@@ -438,7 +449,7 @@ def delivery_import():
     reference = ""
     if request.method == "POST":
         upload = request.files.get("file")
-        reference = (request.form.get("reference") or "").strip()[:64]
+        reference = (request.form.get("reference") or "").strip()[: limits.REFERENCE]
         if upload is None or not upload.filename:
             error = t("imp.file_missing")
         else:
@@ -449,7 +460,7 @@ def delivery_import():
                     db,
                     rows,
                     actor=actor_name(),
-                    reference=reference or None,
+                    reference=form_text(request.form, "reference"),
                     strict=bool(request.form.get("strict")),
                 )
             except DomainError as failure:

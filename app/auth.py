@@ -13,6 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort as flask_abort
 from flask import g, request, session
 from sqlalchemy import func, select
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
@@ -152,6 +154,16 @@ def current_user() -> User | None:
         g.auth_via = "session"
     g.current_user = user
     return user
+
+
+def viewer_for_page() -> User | None:
+    """``current_user()`` for drawing a page: None when the database does not answer, so
+    that an error page (the 503 of an outage, a CSRF refusal) still renders."""
+    try:
+        return current_user()
+    except (OperationalError, InterfaceError, PoolTimeout):
+        g.current_user = None
+        return None
 
 
 def _check_session_csrf() -> None:

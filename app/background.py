@@ -39,6 +39,12 @@ def run_route_plan_job(app: Flask, job_id: str) -> None:
             finish_job(session, job_id, result=result)
 
 
+class JobQueueUnavailable(RuntimeError):
+    """The job queue (Celery's Redis broker) did not take the job: answered 503."""
+
+    retry_after_s = 30
+
+
 def run_planning_job(app: Flask, job_id: str) -> None:
     """Claim, compute and store one service-parts plan (any thread or worker)."""
     from app.geo import travel_model
@@ -72,12 +78,11 @@ def run_planning_job(app: Flask, job_id: str) -> None:
 
 
 def submit_planning_run(job_id: str) -> Future | None:
-    """Hand a planning job to Celery or to the in-process pool."""
+    """Hand a planning job to Celery or to the in-process pool (JobQueueUnavailable, the
+    job marked failed, when the broker does not take it)."""
     app = current_app._get_current_object()
     if app.config.get("JOBS_BACKEND") == "celery":
-        from app.jobs.celery_app import celery_app
-
-        celery_app.send_task("sparelog.planning_run", args=[job_id])
+        _send_to_queue(app, "sparelog.planning_run", job_id)
         return None
     return _executor().submit(run_planning_job, app, job_id)
 
@@ -90,10 +95,30 @@ def _executor() -> ThreadPoolExecutor:
 
 
 def submit_route_plan(job_id: str) -> Future | None:
+    """Hand the queued job ``job_id`` to a runner (JobQueueUnavailable, the job marked
+    failed, when the broker does not take it)."""
     app = current_app._get_current_object()
     if app.config.get("JOBS_BACKEND") == "celery":
-        from app.jobs.celery_app import celery_app
+        from app.jobs.celery_app import ROUTE_PLAN_TASK
 
-        celery_app.send_task("sparelog.route_plan", args=[job_id])
+        _send_to_queue(app, ROUTE_PLAN_TASK, job_id)
         return None
     return _executor().submit(run_route_plan_job, app, job_id)
+
+
+def _send_to_queue(app: Flask, task: str, job_id: str) -> None:
+    """Send the queued job ``job_id`` to Celery. A broker that refuses it or does not
+    answer within REDIS_TIMEOUT_SECONDS: the job is marked failed (nobody would ever run
+    it) and JobQueueUnavailable is raised."""
+    from app.jobs.celery_app import celery_app
+
+    try:
+        # the result is stored on the job row: no result backend round trip
+        celery_app.send_task(task, args=[job_id], ignore_result=True)
+    except Exception as error:  # kombu.OperationalError, redis errors, socket timeouts
+        log.warning("job queue unreachable, job %s not queued: %s", job_id, error)
+        from inventory.jobs import fail_queued_job
+
+        with app.extensions["sparelog.db"].sessions() as session:
+            fail_queued_job(session, job_id, "the job queue (Redis) did not answer")
+        raise JobQueueUnavailable("the job queue does not answer; retry shortly") from error

@@ -48,6 +48,12 @@ def _secret_key(instance_path: Path, env: str) -> str | None:
     return path.read_text().strip()
 
 
+def redis_options(config) -> dict[str, float]:
+    """redis-py's connection options for every Redis client of the app: short timeouts."""
+    timeout = float(config.get("REDIS_TIMEOUT_SECONDS", 1.0))
+    return {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+
+
 def check_config(config) -> None:
     """Refuse to start on a configuration that is not safe to serve."""
     if not config.get("SECRET_KEY"):
@@ -87,6 +93,9 @@ def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
         # background jobs and rate limits
         "JOBS_BACKEND": env("JOBS_BACKEND", "inprocess"),  # inprocess | celery
         "REDIS_URL": redis_url,
+        # every Redis call (rate limits, the Celery broker, locks, health) gives up after this
+        # many seconds, to connect and for each answer: a hung Redis never holds a request
+        "REDIS_TIMEOUT_SECONDS": float(env("REDIS_TIMEOUT_SECONDS", "1")),
         # rate limits: shared by every worker and host through Redis in production
         "RATELIMIT_STORAGE_URI": env(
             "RATELIMIT_STORAGE_URI", redis_url if production else "memory://"

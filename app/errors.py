@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 import marshmallow as ma
-from flask import Response, json, render_template_string, request
+from flask import Response, g, json, render_template, render_template_string, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from app.background import JobQueueUnavailable
 from inventory.errors import Conflict, DomainError, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,27 @@ class ProblemApi(Api):
         )
 
 
+def unavailable(detail: str, *, retry_after_s: int) -> Response:
+    """503 with Retry-After: a problem document under /api, a page in the viewer's
+    language elsewhere (a plain bilingual one if even that cannot be rendered)."""
+    headers = {"Retry-After": str(retry_after_s)}
+    if _wants_problem():
+        return problem(503, "Service Unavailable", detail, headers=headers)
+    try:
+        from app.web.i18n import t
+
+        body = render_template("error.html", code=503, message=t("error.unavailable"))
+    except Exception:  # the page itself needs what is down: the plain one
+        log.exception("the 503 page could not be rendered")
+        body = render_template_string(
+            _HTML_ERROR,
+            code=503,
+            name="Service Unavailable",
+            detail="服务暂时不可用，请稍后重试。 The service is unavailable for a moment; retry shortly.",
+        )
+    return Response(body, status=503, headers=headers, mimetype="text/html")
+
+
 def register_error_handlers(app) -> None:
     def domain(error: DomainError, status: int, title: str):
         details = dict(error.details)  # may carry its own per-field messages
@@ -184,19 +207,24 @@ def register_error_handlers(app) -> None:
         )
 
     @app.errorhandler(OperationalError)
-    def _busy(error: OperationalError):
-        log.warning("database busy: %s", error.orig)
-        return problem(
-            503,
-            "Service Unavailable",
-            "the database is busy; retry shortly",
-            headers={"Retry-After": "1"},
-        )
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def _database_unavailable(error: Exception):
+        # locked (SQLite), restarting, unreachable or out of connections (PostgreSQL)
+        log.warning("database unavailable: %s", getattr(error, "orig", None) or error)
+        g.current_user = None  # the page must not ask the database who is signed in
+        return unavailable("the database does not answer; retry shortly", retry_after_s=1)
+
+    @app.errorhandler(JobQueueUnavailable)
+    def _queue_unavailable(error: JobQueueUnavailable):
+        return unavailable(str(error), retry_after_s=error.retry_after_s)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return app.extensions["sparelog.api"].handle_http_exception(error)
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return _database_unavailable(error)
         log.exception("unhandled error")
         if _wants_problem():
             return problem(

@@ -9,6 +9,8 @@ from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.config import redis_options
+
 # Only the routes that say so are limited (sign-in, tracking), per client address; the
 # counters live in RATELIMIT_STORAGE_URI (Redis in production, shared by every worker).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -33,6 +35,7 @@ def init_app(app: Flask) -> None:
     # No X-RateLimit-* headers: they cost a second storage round trip (Redis) on every
     # limited request; a 429 still says when to come back (Retry-After, app/web/auth.py).
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_options(app.config))
     hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
     if hops:
         # behind a load balancer: the client address and scheme come from X-Forwarded-*

@@ -29,6 +29,8 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
+from app.config import redis_options
+
 log = logging.getLogger(__name__)
 EXTENSION = "sparelog.ratelimit"
 PROBE_SECONDS = 5.0
@@ -39,9 +41,9 @@ class Counters:
     """Counters in the shared storage (Redis in production), or in this worker's memory
     while the shared storage does not answer."""
 
-    def __init__(self, storage_uri: str, prefix: str):
+    def __init__(self, storage_uri: str, prefix: str, options: dict | None = None):
         self.prefix = prefix
-        self.shared = FixedWindowRateLimiter(storage_from_string(storage_uri))
+        self.shared = FixedWindowRateLimiter(storage_from_string(storage_uri, **(options or {})))
         self.local = FixedWindowRateLimiter(MemoryStorage())
         self.storage_down = False
         self.next_probe = 0.0
@@ -100,7 +102,7 @@ def counters(app: Flask) -> Counters:
     if limiter is None:
         uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
         limiter = app.extensions[EXTENSION] = Counters(
-            uri, app.config.get("RATELIMIT_KEY_PREFIX", "sparelog")
+            uri, app.config.get("RATELIMIT_KEY_PREFIX", "sparelog"), redis_options(app.config)
         )
     return limiter
 

@@ -112,6 +112,25 @@ def finish_job(
     session.commit()
 
 
+def fail_queued_job(session: Session, job_id: str, error: str) -> None:
+    """Move queued → failed: the job could not be handed to a runner (the queue is down),
+    so nobody will ever claim it. A job already claimed is left alone."""
+    failed = (
+        rows_matched(
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "queued")
+                .values(status="failed", error=error, finished_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        )
+        == 1
+    )
+    if failed:
+        _event(session, job_id, "failed", "queued", "failed", "system", {"error": error})
+    session.commit()
+
+
 def get_job(session: Session, job_id: str, kind: str | None = None) -> Job:
     job = session.get(Job, job_id)
     if job is None or (kind and job.kind != kind):

@@ -23,6 +23,8 @@ import redis
 from celery import Celery
 from flask import Flask, current_app, has_app_context
 
+from app.config import redis_options
+
 log = logging.getLogger(__name__)
 
 SWEEP_TASK = "sparelog.sla_sweep"
@@ -35,7 +37,11 @@ SWEEP_LOCK = "sparelog:lock:sla-sweep"
 def celery_settings(config: Mapping) -> dict:
     """Celery's configuration from the Flask app's (docs/jobs.md lists the keys)."""
     prefix = config.get("JOBS_KEY_PREFIX", "")
+    # a broker that does not answer fails the call within REDIS_TIMEOUT_SECONDS instead of
+    # holding the request (connect and every read), and a publish is not retried
+    timeouts = redis_options(config)
     transport = {"global_keyprefix": prefix} if prefix else {}
+    transport.update(timeouts)
     sweep_every = float(config.get("SWEEP_INTERVAL_SECONDS", 60.0))
     deliver_every = float(config.get("OUTBOX_INTERVAL_SECONDS", 15.0))
     return {
@@ -44,6 +50,10 @@ def celery_settings(config: Mapping) -> dict:
         "broker_transport_options": transport,
         "result_backend_transport_options": transport,
         "result_expires": 3600,
+        "redis_socket_timeout": timeouts["socket_timeout"],
+        "redis_socket_connect_timeout": timeouts["socket_connect_timeout"],
+        "broker_connection_timeout": timeouts["socket_connect_timeout"],
+        "task_publish_retry": False,
         "task_serializer": "json",
         "result_serializer": "json",
         "accept_content": ["json"],
@@ -132,7 +142,7 @@ def sweep_task_body(app: Flask, now: datetime | None, *, use_lock: bool = True) 
 
     if not use_lock:
         return run_sweep(app, now).as_dict()
-    client = redis.Redis.from_url(app.config["REDIS_URL"])
+    client = redis.Redis.from_url(app.config["REDIS_URL"], **redis_options(app.config))
     lock_timeout = max(60.0, 5 * float(app.config.get("SWEEP_INTERVAL_SECONDS", 60.0)))
     lock = client.lock(
         app.config.get("JOBS_KEY_PREFIX", "") + SWEEP_LOCK, timeout=lock_timeout, blocking=False

@@ -146,9 +146,9 @@ def from_iso(text):
 
 
 def _viewer():
-    from app.auth import current_user
+    from app.auth import viewer_for_page
 
-    return current_user()
+    return viewer_for_page()
 
 
 def _nav_items() -> list[tuple[str, str, bool]]:

@@ -116,6 +116,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The form expired or lacks its security token; reload the page and try again.",
     ),
     "error.home": ("返回首页", "Back to the start page"),
+    "error.unavailable": (
+        "服务暂时不可用，请稍后重试。",
+        "The service is unavailable for a moment; please try again shortly.",
+    ),
     "error.service_missing": (
         "该功能所需的服务尚未安装：{what}",
         "The service this needs is not installed yet: {what}",
@@ -593,9 +597,9 @@ def current_lang() -> str:
         return g.lang
     lang = session.get("lang")
     if lang not in LANGS:
-        from app.auth import current_user
+        from app.auth import viewer_for_page
 
-        user = current_user()
+        user = viewer_for_page()
         lang = user.locale if user is not None and user.locale in LANGS else None
     if lang not in LANGS:
         lang = current_app.config.get("DEFAULT_LOCALE", "zh")

@@ -6,7 +6,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from app.documents.data import ClockOutcome, FaultReportData
-from app.documents.formatting import format_duration, format_time
+from app.documents.formatting import format_deadline, format_duration, format_time
 from app.documents.labels import coded_label, label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
@@ -118,7 +118,7 @@ def _clocks(data: FaultReportData, lang: str, styles: Styles) -> Flowable:
         rows.append(
             [
                 coded_label("clk", outcome.clock, lang),
-                format_time(outcome.due_at, data.timezone),
+                format_deadline(outcome.due_at, data.timezone, lang),
                 format_time(outcome.completed_at, data.timezone),
                 para(clock_verdict(outcome, lang), styles.cell_label, colour=colour),
             ]

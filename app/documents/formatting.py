@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app.documents.labels import label
+from app.documents.labels import label, short_month_name
 
 BLANK = "—"
 
@@ -28,6 +28,35 @@ def format_time(moment: datetime | None, timezone: str) -> str:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment.isoformat()} given to a document; use UTC")
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def format_deadline(
+    moment: datetime | None, timezone: str, lang: str, *, now: datetime | None = None
+) -> str:
+    """A deadline the way people read it, in ``timezone``: "12月26日 18:30前" / "by 18:30 on
+    26 Dec"; one falling on midnight is the end of the day before, "12月26日 24:00前" / "by
+    end of 26 Dec" (never "27日 00:00"). The year is added when it is not ``now``'s (default:
+    the current time) in that zone. "—" for None; ValueError for a naive datetime.
+
+    The one format of deadlines on the pages and in the documents.
+    """
+    if moment is None:
+        return BLANK
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment.isoformat()} given as a deadline; use UTC")
+    zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone)
+    end_of_day = local.hour == 0 and local.minute == 0
+    day = local - timedelta(days=1) if end_of_day else local
+    this_year = (now or datetime.now(UTC)).astimezone(zone).year
+    with_year = "_year" if day.year != this_year else ""
+    date = label(
+        f"deadline_date{with_year}", lang, y=day.year, m=day.month, d=day.day,
+        mon=short_month_name(day.month),
+    )  # fmt: skip
+    if end_of_day:
+        return label("deadline_end_of_day", lang, date=date)
+    return label("deadline_by", lang, date=date, time=local.strftime("%H:%M"))
 
 
 def format_duration(minutes: float | None, lang: str) -> str:

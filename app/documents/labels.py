@@ -135,6 +135,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "score": ("得分", "Score"),
     "sat_question": ("评价项", "Question"),
     "all_tickets": ("全部工单", "All tickets"),
+    # deadlines (formatting.format_deadline)
+    "deadline_date": ("{m}月{d}日", "{d} {mon}"),
+    "deadline_date_year": ("{y}年{m}月{d}日", "{d} {mon} {y}"),
+    "deadline_by": ("{date} {time}前", "by {time} on {date}"),
+    "deadline_end_of_day": ("{date} 24:00前", "by end of {date}"),
     # durations
     "minutes": ("{n} 分钟", "{n} min"),
     "hours_minutes": ("{h} 小时 {n} 分钟", "{h} h {n} min"),
@@ -228,3 +233,8 @@ def coded_label(prefix: str, code: str, lang: str) -> str:
 
 def month_name(month: int) -> str:
     return _MONTHS_EN[month - 1]
+
+
+def short_month_name(month: int) -> str:
+    """ "Jan" … "Dec"."""
+    return _MONTHS_EN[month - 1][:3]

@@ -11,6 +11,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from app.documents.charts import bar_chart
 from app.documents.data import MonthlyReportData, OverdueReturn
 from app.documents.formatting import (
+    format_deadline,
     format_duration,
     format_percent,
     format_score,
@@ -204,7 +205,7 @@ def _overdue_table(data: MonthlyReportData, lang: str, styles: Styles) -> Flowab
                 item.rma_number,
                 item.part_number,
                 item.serial,
-                format_time(item.return_deadline, data.timezone),
+                format_deadline(item.return_deadline, data.timezone, lang),
                 returned,
                 format_duration(overdue_minutes(item, data.generated_at), lang),
             ]

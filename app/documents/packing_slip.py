@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from app.documents.codes import code128_drawing, qr_drawing
 from app.documents.data import Address, PackingSlipData
 from app.documents.fonts import LATIN_BOLD_FONT, markup
-from app.documents.formatting import format_time, text_or_blank
+from app.documents.formatting import format_deadline, format_time, text_or_blank
 from app.documents.labels import label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
@@ -82,7 +82,7 @@ def return_label(data: PackingSlipData, lang: str, styles: Styles) -> Flowable:
     big = ParagraphStyle(
         "big", parent=styles.body, fontName=LATIN_BOLD_FONT, fontSize=13, leading=17
     )
-    deadline = format_time(data.return_deadline, data.timezone)
+    deadline = format_deadline(data.return_deadline, data.timezone, lang)
     rows: list[list[object]] = [
         [para(label("return_label_title", lang), styles.heading), ""],
         [
@@ -220,7 +220,9 @@ def _deadline_and_qr(data: PackingSlipData, lang: str, styles: Styles) -> Flowab
     )
     text: list[Flowable] = [
         para(label("return_deadline", lang), styles.cell_label),
-        para(format_time(data.return_deadline, data.timezone), strong, colour=MISSED_COLOUR),
+        para(
+            format_deadline(data.return_deadline, data.timezone, lang), strong, colour=MISSED_COLOUR
+        ),
         Spacer(1, 2 * mm),
         para(label("return_rule", lang), styles.body),
         para(label("return_steps", lang), styles.body),

@@ -4,9 +4,12 @@ and ``logistics/``; these views read, call one service, and render."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask import Flask, g, render_template, request
 from markupsafe import Markup, escape
 
+from app.documents.formatting import format_deadline
 from app.web.i18n import (
     HTML_LANG,
     LANGS,
@@ -73,6 +76,7 @@ def register_web(app: Flask) -> None:
         html_lang=lambda: HTML_LANG[current_lang()],
         nav_items=_nav_items,
         local_time=local_time,
+        deadline_text=deadline_text,
         utc_iso=utc_iso,
         duration_text=duration_text,
         js_messages=js_messages,
@@ -80,6 +84,7 @@ def register_web(app: Flask) -> None:
         limits=limits,
     )
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["deadline"] = deadline
     app.jinja_env.filters["fromiso"] = from_iso
     app.context_processor(lambda: {"server_now": utcnow()})
     app.jinja_env.trim_blocks = True
@@ -133,6 +138,24 @@ def when(moment, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
     return Markup(
         f'<time datetime="{iso}" data-utc="{iso}">{escape(local_time(moment, fmt))}</time>'
     )
+
+
+def deadline_text(moment) -> str:
+    """A deadline in the viewer's zone and language, as the documents print it:
+    "12月26日 24:00前" / "by end of 26 Dec" (app/documents/formatting.format_deadline)."""
+    if moment is None:
+        return t("common.none")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_deadline(moment, current_zone(), current_lang())
+
+
+def deadline(moment) -> Markup:
+    """A deadline as ``<time>``, the UTC ISO in ``datetime``."""
+    if moment is None:
+        return Markup(escape(t("common.none")))
+    iso = utc_iso(moment)
+    return Markup(f'<time datetime="{iso}" data-utc="{iso}">{escape(deadline_text(moment))}</time>')
 
 
 def from_iso(text):

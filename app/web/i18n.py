@@ -314,7 +314,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "trk.rma": ("进度查询：{number}", "Tracking {number}"),
     "trk.status": ("当前状态", "Current status"),
     "trk.kind": ("类型", "Type"),
-    "trk.promised": ("承诺到达时间", "Promised arrival"),
+    "trk.promised": ("承诺到场时间", "Promised arrival on site"),
+    "trk.promised_hint": (
+        "（服务工程师最晚到达您现场的时间）",
+        "(the latest time the service engineer arrives at your site)",
+    ),
     "trk.delivered": ("已送达", "Delivered"),
     "trk.return_deadline": ("故障件返回截止", "Return the faulty part by"),
     "trk.time_left": ("剩余时间", "Time left"),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 
 import pytest
 
+from app.documents.formatting import format_deadline
 from tests.builders import bearer, make_user
 from tests.service_builders import make_customer, make_world
 
@@ -72,6 +74,17 @@ def test_the_tracking_page_shows_progress_promise_and_the_engineers_given_name(c
     assert [e["event"] for e in body["timeline"]] == ["opened", "approve", "allocate", "ship"]
     assert body["engineer_first_name"] == "伟"
     assert body["return_due_at"] is None and body["overdue"] is False
+
+
+def test_the_tracking_page_says_the_promise_is_the_engineers_arrival_on_site(client, tracked):
+    code, _ = tracked
+    promised = client.get(f"/api/track/{code}").json["promised_onsite_at"]
+
+    page = client.get(f"/track/{code}").get_data(as_text=True)
+
+    assert '<dt>承诺到场时间</dt><dd id="promised"><time datetime=' in page
+    assert format_deadline(datetime.fromisoformat(promised), "Asia/Shanghai", "zh") in page
+    assert "服务工程师最晚到达您现场的时间" in page
 
 
 def test_tracking_shows_no_staff_names_notes_or_other_customers(client, tracked):

@@ -322,7 +322,7 @@ def test_packing_slip_names_the_rma_the_serials_and_the_return_deadline(lang: st
         assert field_label in text
     assert RMA in text
     assert GOOD_SERIAL in text and FAULTY_SERIAL in text
-    assert "2026-03-03 14:00" in text  # the deadline 06:00 UTC, in Shanghai time
+    assert {"zh": "3月3日 14:00前", "en": "by 14:00 on 3 Mar"}[lang] in text  # 06:00 UTC
     assert DEPOT.street in text and SITE.street in text
     assert "PSU-550W" in text
 
@@ -335,7 +335,7 @@ def test_the_return_label_sends_the_faulty_part_to_the_depot() -> None:
     assert SITE.street in text  # from the customer's site
     assert DEPOT.street not in text  # the shipping depot is not the destination here
     assert RMA in text and FAULTY_SERIAL in text
-    assert "2026-03-03 14:00" in text
+    assert "3月3日 14:00前" in text
 
 
 def test_the_return_label_goes_back_to_the_shipping_depot_by_default() -> None:
@@ -347,7 +347,20 @@ def test_the_return_label_goes_back_to_the_shipping_depot_by_default() -> None:
 def test_the_return_deadline_is_shown_in_the_customers_zone() -> None:
     text = text_of(render_packing_slip(a_packing_slip(timezone="Asia/Urumqi"), "en"))
 
-    assert "2026-03-03 12:00" in text
+    assert "by 12:00 on 3 Mar" in text
+
+
+@pytest.mark.parametrize(("lang", "printed"), [("zh", "3月3日 24:00前"), ("en", "by end of 3 Mar")])
+@pytest.mark.parametrize("render", [render_packing_slip, render_return_label])
+def test_a_return_deadline_at_midnight_is_printed_as_the_end_of_the_day_before(
+    render: Callable[[PackingSlipData, str], bytes], lang: str, printed: str
+) -> None:
+    midnight_in_shanghai = utc(3, 16, 0)  # 4 March 00:00 in Shanghai
+
+    text = text_of(render(a_packing_slip(return_deadline=midnight_in_shanghai), lang))
+
+    assert printed in text
+    assert "3月4日" not in text and "4 Mar" not in text and "00:00" not in text
 
 
 @pytest.mark.parametrize("render", [render_packing_slip, render_return_label])

@@ -26,6 +26,7 @@ install-test: $(VENV)/.installed-test
 
 ## Serve the app with the demo data on SQLite (instance/sparelog.db), on $PORT.
 run: export SPARELOG_ENV ?= development
+run: export PUBLIC_BASE_URL ?= http://localhost:$(PORT)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty

@@ -2,9 +2,9 @@
 
 ``SPARELOG_ENV`` says where the app runs: ``production`` (the default: secure unless told
 otherwise), ``development`` (the demo of ``make run``) or ``testing``. Production insists on
-a ``SECRET_KEY`` from the environment, keeps rate-limit counters in Redis and sends session
-cookies over HTTPS only; development generates a key once into ``instance/`` and counts
-in memory.
+a ``SECRET_KEY`` and a ``PUBLIC_BASE_URL`` from the environment, keeps rate-limit counters
+in Redis and sends session cookies over HTTPS only; development generates a key once into
+``instance/``, links to ``http://localhost:$PORT`` and counts in memory.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("production", "development", "testing")
 
@@ -54,6 +55,16 @@ def redis_options(config) -> dict[str, float]:
     return {"socket_timeout": timeout, "socket_connect_timeout": timeout}
 
 
+def public_base_url(env: str) -> str | None:
+    """Where customers reach the service (links in e-mails, QR codes on paper): the
+    ``PUBLIC_BASE_URL`` variable; production has no default, the demo and tests use the
+    local address ``http://localhost:$PORT``."""
+    configured = os.environ.get("PUBLIC_BASE_URL", "").strip()
+    if configured or env == "production":
+        return configured or None
+    return f"http://localhost:{os.environ.get('PORT', '5000')}"
+
+
 def check_config(config) -> None:
     """Refuse to start on a configuration that is not safe to serve."""
     if not config.get("SECRET_KEY"):
@@ -62,6 +73,23 @@ def check_config(config) -> None:
             "needs SECRET_KEY in the environment to sign sessions and CSRF tokens, e.g. "
             "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'); for the local "
             "demo set SPARELOG_ENV=development instead"
+        )
+    _check_public_base_url(config)
+
+
+def _check_public_base_url(config) -> None:
+    url = config.get("PUBLIC_BASE_URL")
+    if not url:
+        raise ConfigError(
+            "PUBLIC_BASE_URL is not set: in production the app needs the address customers "
+            "reach it at (for tracking links in e-mails and the QR codes printed on packing "
+            "slips), e.g. PUBLIC_BASE_URL=https://service.example.com"
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"PUBLIC_BASE_URL must be an absolute http(s) address such as "
+            f"https://service.example.com; got {url!r}"
         )
 
 
@@ -117,7 +145,7 @@ def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
         "TRUSTED_PROXY_HOPS": int(
             env("TRUSTED_PROXY_HOPS", "0")
         ),  # proxies setting X-Forwarded-For
-        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://localhost:5000"),
+        "PUBLIC_BASE_URL": public_base_url(mode),
         # notifications
         "SMTP_HOST": env("SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": int(env("SMTP_PORT", "8025")),

@@ -19,6 +19,10 @@ from sqlalchemy import text
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
 
+# Most tests run the app in production mode (the default); production needs the address
+# customers reach it at (app/config.py). Servers the tests start inherit it.
+os.environ.setdefault("PUBLIC_BASE_URL", "http://localhost:5000")
+
 PG_ADMIN_URL = os.environ.get(
     "TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 #: How a depot visit is written in a route.
@@ -68,6 +69,11 @@ class TrspInstance:
     @property
     def request_ids(self) -> range:
         return range(self.technicians + 1, len(self.sites))
+
+    @cached_property
+    def travel_table(self) -> list[list[float]]:
+        """`travel_table[a][b]` = `travel(a, b)`, for search loops."""
+        return [[math.hypot(a.x - b.x, a.y - b.y) for b in self.sites] for a in self.sites]
 
     def travel(self, a: int, b: int) -> float:
         """Travel time between rows `a` and `b` (Euclidean distance)."""
@@ -272,25 +278,72 @@ def evaluate(
     )
 
 
-def cheapest_depot_visit(
-    instance: TrspInstance, technician: int, requests: Sequence[int]
-) -> TrspRoute | None:
-    """The technician's shortest route through `requests` in this order: without a depot
-    visit when the van holds what they need, else with one depot visit at the best place
-    before the first request it cannot serve from the van. None when no such route keeps
-    the windows and the rules."""
+def route_duration(instance: TrspInstance, technician: int, stops: Sequence[int]) -> float | None:
+    """The working time of a route (as `evaluate_route`), or None when it misses a window
+    or the end of the shift; the time rules only, without messages, for search loops."""
+    t = instance.travel_table
+    sites = instance.sites
+    now = sites[technician].window[0]
+    waited = 0.0
+    slack = math.inf
+    here = technician
+    for stop in stops:
+        lo, hi = sites[stop].window
+        arrive = now + t[here][stop]
+        if arrive > hi + EPS:
+            return None
+        start = arrive if arrive > lo else lo
+        waited += start - arrive
+        slack = min(slack, waited + hi - start)
+        now = start + sites[stop].service
+        here = stop
+    home = now + t[here][technician]
+    lo, hi = sites[technician].window
+    if home > hi + EPS:
+        return None
+    slack = min(slack, waited + hi - home)
+    return home - (lo + max(0.0, min(slack, waited)))
+
+
+def own_kit_prefix(instance: TrspInstance, technician: int, requests: Sequence[int]) -> int:
+    """How many of `requests`, in order, the technician can serve from their own tools and
+    van stock before needing the depot."""
+    tech = instance.sites[technician]
+    stock = list(tech.parts)
+    for i, r in enumerate(requests):
+        req = instance.sites[r]
+        if not req.tools <= tech.tools:
+            return i
+        for p, need in enumerate(req.parts):
+            if need:
+                stock[p] -= need
+                if stock[p] < 0:
+                    return i
+    return len(requests)
+
+
+def cheapest_route(
+    instance: TrspInstance, technician: int, requests: Sequence[int], *, with_resources: bool = True
+) -> tuple[float, TrspRoute] | None:
+    """The technician's shortest route through `requests` in this order, with its working
+    time: without a depot visit when the van holds what they need, else with one depot
+    visit at the best place before the first request the van cannot serve. None when the
+    technician lacks a skill or no such route keeps the windows."""
     plain = tuple(r for r in requests if r != DEPOT)
-    direct = TrspRoute(technician, plain)
-    checked = evaluate_route(instance, direct)
-    if not checked.violations:
-        return direct  # a detour to the depot never shortens a Euclidean route
+    skills = instance.sites[technician].skills
+    if any(not instance.sites[r].skills <= skills for r in plain):
+        return None
+    own = own_kit_prefix(instance, technician, plain) if with_resources else len(plain)
+    if own == len(plain):  # a detour to the depot never shortens a Euclidean route
+        d = route_duration(instance, technician, plain)
+        return None if d is None else (d, TrspRoute(technician, plain))
     best: tuple[float, TrspRoute] | None = None
-    for at in range(len(plain) + 1):
-        route = TrspRoute(technician, plain[:at] + (DEPOT,) + plain[at:])
-        ev = evaluate_route(instance, route)
-        if not ev.violations and (best is None or ev.duration < best[0]):
-            best = (ev.duration, route)
-    return best[1] if best else None
+    for at in range(own + 1):
+        stops = plain[:at] + (DEPOT,) + plain[at:]
+        d = route_duration(instance, technician, stops)
+        if d is not None and (best is None or d < best[0]):
+            best = (d, TrspRoute(technician, stops))
+    return best
 
 
 @dataclass(frozen=True)

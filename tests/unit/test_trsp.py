@@ -14,9 +14,11 @@ from logistics.routing.trsp import (
     DEPOT,
     TrspFormatError,
     TrspRoute,
+    cheapest_route,
     evaluate,
     read_published,
     read_trsp,
+    route_duration,
 )
 from logistics.routing.trsp_solver import TrspPlan, solve_trsp
 
@@ -70,6 +72,20 @@ def test_the_evaluator_reproduces_the_authors_objective_for_all_56_instances():
         assert judged.feasible, (instance.name, judged.violations)
         assert judged.objective == pytest.approx(stated.objective, abs=1e-3), instance.name
         assert judged.technicians_used == stated.technicians_used, instance.name
+        for route, checked in zip(stated.routes, judged.routes, strict=True):
+            fast = route_duration(instance, route.technician, route.stops) if route.stops else 0
+            assert fast == pytest.approx(checked.duration, abs=1e-9), instance.name
+
+
+def test_the_cheapest_route_puts_the_depot_visit_before_the_first_job_the_van_cannot_do(
+    one_tech,
+):
+    instance = read_trsp(one_tech)
+    found = cheapest_route(instance, 1, (3, 2, 4))
+    assert found is not None
+    duration, route = found
+    assert route.stops in ((DEPOT, 3, 2, 4), (3, DEPOT, 2, 4))
+    assert evaluate(instance, [route]).objective == pytest.approx(duration)
 
 
 def test_a_job_needing_a_tool_the_technician_lacks_is_served_only_after_a_depot_visit(one_tech):
@@ -159,7 +175,7 @@ def test_the_bench_cli_takes_feasibility_from_the_evaluator_not_the_solver(
     one_tech, capsys, monkeypatch
 ):
     def claims_success(*args, **kwargs):
-        return TrspPlan((TrspRoute(1, (2, 3, 4)),), solver_feasible=True, wall_s=0.0)
+        return TrspPlan((TrspRoute(1, (2, 3, 4)),), wall_s=0.0)
 
     monkeypatch.setattr(bench.trsp, "solve_trsp", claims_success)
     assert bench_trsp_main(["--instance", str(one_tech), "--time-limit", "1"]) == 0

@@ -22,11 +22,13 @@ The plan is read back as `TrspRoute`s and judged by `trsp.evaluate`, not by PyVR
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
 import pyvrp
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.search import PerturbationParams
 from pyvrp.stop import MaxRuntime
 
@@ -55,6 +57,12 @@ class TrspPlan:
     wall_s: float
 
 
+#: Shares of the time limit: PyVRP from its own start, then `improved` (twice: on the
+#: start of the second PyVRP run and on the final plan, each at most this share).
+COLD_SHARE = 0.4
+LS_SHARE = 0.15
+#: How many nearest requests `improved` tries to swap a request with.
+NEIGHBOURS = 10
 #: PyVRP search settings for this model (see docs/routing.md, "Technician routing"): a short
 #: late-acceptance history and small perturbations suit the few hundred iterations per
 #: second that ten load dimensions and reloads leave.
@@ -155,36 +163,147 @@ def solve_trsp(
     included). `with_resources=False` drops the tools and parts rules (skills and windows
     stay): the comparison the benchmark reports.
 
-    Greedy insertion first (a few request orders, the best kept), then PyVRP twice: from
-    its own random start for half the time left, then from the better of that and the
-    insertion plan. Each route's depot visit is finally put where it costs least."""
+    Greedy insertion (`best_insertion`) and PyVRP from its own random start; the better
+    plan, each depot visit put where it costs least, is improved by moves of single
+    requests (`improved`) and starts a second PyVRP run; its result is improved again."""
     began = time.monotonic()
+    end = began + time_limit_s
     data = _problem_data(instance, with_resources)
-    greedy = best_insertion(instance, with_resources=with_resources)
-    plans: list[list[TrspRoute]] = [greedy]
-    start: pyvrp.Solution | None = None
-    for phase in (0, 1):
-        left = time_limit_s - (time.monotonic() - began)
+    plans = [best_insertion(instance, with_resources=with_resources)]
+    plans.append(_routes_of(instance, _run(data, COLD_SHARE * time_limit_s, seed)))
+    polish = LS_SHARE * time_limit_s
+    start = _polished(instance, plans, with_resources, time.monotonic() + polish)
+    plans.append(start)
+    left = end - polish - time.monotonic()
+    plans.append(_routes_of(instance, _run(data, left, seed + 1, _solution(instance, data, start))))
+    routes = _polished(instance, plans, with_resources, end)
+    routes.sort(key=lambda r: r.technician)
+    return TrspPlan(tuple(routes), time.monotonic() - began)
+
+
+def _polished(
+    instance: TrspInstance, plans: list[list[TrspRoute]], with_resources: bool, deadline: float
+) -> list[TrspRoute]:
+    """The best of `plans` (fewest broken rules, then shortest), each depot visit where it
+    costs least, then `improved` until `deadline` when it is feasible."""
+    best = min(plans, key=lambda p: _rank(instance, p, with_resources))
+    routes = [_cheaper_depot_visit(instance, r, with_resources) for r in best]
+    if evaluate(instance, routes, with_resources=with_resources).feasible:
+        routes = improved(instance, routes, deadline, with_resources=with_resources)
+    return routes
+
+
+def _run(
+    data: pyvrp.ProblemData, seconds: float, seed: int, start: pyvrp.Solution | None = None
+) -> pyvrp.Solution:
+    with warnings.catch_warnings():  # PyVRP warns when a penalty hits its bound
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
         result = pyvrp.solve(
             data,
-            MaxRuntime(max(0.01, left / (2 - phase))),
-            seed=seed + phase,
+            MaxRuntime(max(0.01, seconds)),
+            seed=seed,
             collect_stats=False,
             display=False,
             params=SEARCH,
             initial_solution=start,
         )
-        found = _routes_of(instance, result.best)
-        plans.append(found)
-        start = _solution(
-            instance, data, min(plans, key=lambda p: _rank(instance, p, with_resources))
+    return result.best
+
+
+def improved(
+    instance: TrspInstance,
+    routes: list[TrspRoute],
+    deadline: float,
+    *,
+    with_resources: bool = True,
+) -> list[TrspRoute]:
+    """A feasible plan improved by the move of one request that saves most working time:
+    to any place of any technician's route (relocate), or in exchange for one of its
+    `NEIGHBOURS` nearest requests on another route (swap). Every changed route is re-timed
+    by `cheapest_route`, so its depot visit moves, appears or goes with the move. Until no
+    move saves time or `deadline` (time.monotonic()) passes."""
+    plan: dict[int, tuple[float, TrspRoute]] = {
+        k: (0.0, TrspRoute(k, ())) for k in instance.technician_ids
+    }
+    for r in routes:
+        d = route_duration(instance, r.technician, r.stops)
+        assert d is not None, "improved() starts from a feasible plan"
+        plan[r.technician] = (d, r)
+    where = {s: r.technician for r in routes for s in r.stops if s != DEPOT}
+    t = instance.travel_table
+    near = {
+        r: sorted((o for o in instance.request_ids if o != r), key=lambda o: t[r][o])[:NEIGHBOURS]
+        for r in instance.request_ids
+    }
+
+    def without(k: int, request: int) -> tuple[float, TrspRoute] | None:
+        rest = tuple(s for s in plan[k][1].stops if s not in (DEPOT, request))
+        if not rest:
+            return 0.0, TrspRoute(k, ())
+        return cheapest_route(instance, k, rest, with_resources=with_resources)
+
+    changed = True
+    while changed and time.monotonic() < deadline:
+        changed = False
+        for request in instance.request_ids:
+            if time.monotonic() >= deadline:
+                break
+            a = where[request]
+            a_cost = plan[a][0]
+            a_less = without(a, request)
+            if a_less is None:
+                continue
+            best: tuple[float, dict[int, tuple[float, TrspRoute]]] = (-1e-7, {})
+            for k, (k_cost, k_route) in plan.items():
+                base = a_less[1] if k == a else k_route
+                found = _best_in_route(instance, request, base, with_resources)
+                if found is None:
+                    continue
+                if k == a:
+                    if found[0] - a_cost < best[0]:
+                        best = (found[0] - a_cost, {a: found})
+                elif found[0] - k_cost + a_less[0] - a_cost < best[0]:
+                    best = (found[0] - k_cost + a_less[0] - a_cost, {a: a_less, k: found})
+            for other in near[request]:
+                b = where[other]
+                if b == a:
+                    continue
+                b_less = without(b, other)
+                if b_less is None:
+                    continue
+                into_b = _best_in_route(instance, request, b_less[1], with_resources)
+                into_a = _best_in_route(instance, other, a_less[1], with_resources)
+                if into_a and into_b:
+                    delta = into_a[0] + into_b[0] - a_cost - plan[b][0]
+                    if delta < best[0]:
+                        best = (delta, {a: into_a, b: into_b})
+            for k, found in best[1].items():
+                plan[k] = found if found[1].stops else (0.0, TrspRoute(k, ()))
+                for s in found[1].stops:
+                    if s != DEPOT:
+                        where[s] = k
+                changed = True
+    return [route for _, route in plan.values() if route.stops]
+
+
+def _best_in_route(
+    instance: TrspInstance, request: int, route: TrspRoute, with_resources: bool
+) -> tuple[float, TrspRoute] | None:
+    """The cheapest way to add `request` to `route` (working time after, route)."""
+    if not instance.can_serve(route.technician, request):
+        return None
+    plain = tuple(s for s in route.stops if s != DEPOT)
+    best: tuple[float, TrspRoute] | None = None
+    for at in range(len(plain) + 1):
+        found = cheapest_route(
+            instance,
+            route.technician,
+            plain[:at] + (request,) + plain[at:],
+            with_resources=with_resources,
         )
-    best = min(plans, key=lambda p: _rank(instance, p, with_resources))
-    routes = sorted(
-        (_cheaper_depot_visit(instance, r, with_resources) for r in best),
-        key=lambda r: r.technician,
-    )
-    return TrspPlan(tuple(routes), time.monotonic() - began)
+        if found and (best is None or found[0] < best[0]):
+            best = found
+    return best
 
 
 def _rank(
@@ -253,26 +372,26 @@ def best_insertion(instance: TrspInstance, *, with_resources: bool = True) -> li
 
 
 def _insert_all(
-    instance: TrspInstance, order: list[int], with_resources: bool
+    instance: TrspInstance,
+    order: list[int],
+    with_resources: bool,
+    routes: dict[int, tuple[float, TrspRoute]] | None = None,
 ) -> tuple[dict[int, tuple[float, TrspRoute]], int]:
-    routes = {k: (0.0, TrspRoute(k, ())) for k in instance.technician_ids}
+    """Insert the requests in `order`, each where it adds least working time, into
+    `routes` (technician → working time, route; default all empty); how many fit nowhere."""
+    if routes is None:
+        routes = {k: (0.0, TrspRoute(k, ())) for k in instance.technician_ids}
     left_out = 0
     for r in order:
-        best: tuple[float, int, tuple[float, TrspRoute]] | None = None
-        for k, (cost, route) in routes.items():
-            if not instance.can_serve(k, r):
-                continue
-            plain = tuple(s for s in route.stops if s != DEPOT)
-            for at in range(len(plain) + 1):
-                found = cheapest_route(
-                    instance, k, plain[:at] + (r,) + plain[at:], with_resources=with_resources
-                )
-                if found and (best is None or found[0] - cost < best[0]):
-                    best = (found[0] - cost, k, found)
+        best: tuple[float, tuple[float, TrspRoute]] | None = None
+        for cost, route in routes.values():
+            found = _best_in_route(instance, r, route, with_resources)
+            if found and (best is None or found[0] - cost < best[0]):
+                best = (found[0] - cost, found)
         if best is None:
             left_out += 1
         else:
-            routes[best[1]] = best[2]
+            routes[best[1][1].technician] = best[1]
     return routes, left_out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from logistics.routing.trsp import (
     read_trsp,
     route_duration,
 )
-from logistics.routing.trsp_solver import TrspPlan, solve_trsp
+from logistics.routing.trsp_solver import TrspPlan, improved, solve_trsp
 
 DATA = Path(os.environ.get("SPARELOG_DATA", Path(__file__).resolve().parents[3] / "shared/data"))
 PILLAC = DATA / "trsp/pillac"
@@ -191,3 +192,22 @@ def test_an_unreadable_instance_is_reported_by_name_without_a_traceback(tmp_path
     assert "bad.txt" in capsys.readouterr().err
     with pytest.raises(TrspFormatError):
         read_trsp(bad)
+
+
+def test_local_search_gives_a_job_to_the_nearer_qualified_technician(tmp_path):
+    # technicians at (0, 0) and (100, 0), both fully kitted; the job at (90, 0) starts on
+    # the far technician's route
+    path = tiny(
+        tmp_path,
+        [
+            "1    0     0     0      1000   0      [0]  [0,1]  [5,5]",
+            "2    100   0     0      1000   0      [0]  [0,1]  [5,5]",
+            "3    90    0     0      1000   5      [0]  [0]    [1,0]",
+        ],
+        crew=2,
+    )
+    instance = read_trsp(path)
+    start = [TrspRoute(1, (3,))]
+    better = improved(instance, start, time.monotonic() + 5)
+    assert better == [TrspRoute(2, (3,))]
+    assert evaluate(instance, better).objective == pytest.approx(25.0)

@@ -184,13 +184,34 @@ def solve_trsp(
 def _polished(
     instance: TrspInstance, plans: list[list[TrspRoute]], with_resources: bool, deadline: float
 ) -> list[TrspRoute]:
-    """The best of `plans` (fewest broken rules, then shortest), each depot visit where it
-    costs least, then `improved` until `deadline` when it is feasible."""
-    best = min(plans, key=lambda p: _rank(instance, p, with_resources))
-    routes = [_cheaper_depot_visit(instance, r, with_resources) for r in best]
-    if evaluate(instance, routes, with_resources=with_resources).feasible:
-        routes = improved(instance, routes, deadline, with_resources=with_resources)
-    return routes
+    """The best of `plans` cut to their feasible part (most requests served, then
+    shortest), improved by `improved` until `deadline`."""
+
+    def rank(routes: list[TrspRoute]) -> tuple[int, float]:
+        served = sum(len(_requests(r)) for r in routes)
+        return -served, evaluate(instance, routes, with_resources=with_resources).objective
+
+    best = min((feasible_part(instance, p, with_resources) for p in plans), key=rank)
+    return improved(instance, best, deadline, with_resources=with_resources)
+
+
+def feasible_part(
+    instance: TrspInstance, routes: list[TrspRoute], with_resources: bool = True
+) -> list[TrspRoute]:
+    """Each route re-timed by `cheapest_route` (one depot visit where it costs least: a
+    second one never helps), or, when it breaks a rule even so, cut to the requests it can
+    keep in order; the others are left unserved."""
+    kept = []
+    for route in routes:
+        k = route.technician
+        found = _timed(instance, k, _requests(route), with_resources)
+        if found is None:
+            found = (0.0, TrspRoute(k, ()))
+            for r in _requests(route):
+                found = _timed(instance, k, (*_requests(found[1]), r), with_resources) or found
+        if found[1].stops:
+            kept.append(found[1])
+    return kept
 
 
 def _run(
@@ -217,9 +238,10 @@ def improved(
     *,
     with_resources: bool = True,
 ) -> list[TrspRoute]:
-    """A feasible plan improved by the move of one request that saves most working time:
-    to any place of any technician's route (relocate), or in exchange for one of its
-    `NEIGHBOURS` nearest requests on another route (swap). Every changed route is re-timed
+    """A plan whose routes keep every rule, improved: requests left unserved are inserted
+    where they fit, then the move around one request that saves most working time: the request to any place of any technician's route (relocate), in exchange for
+    one of its `NEIGHBOURS` nearest requests on another route (swap), or the two routes'
+    tails exchanged so that such a neighbour follows it (2-opt*). Every changed route is re-timed
     by `cheapest_route`, so its depot visit moves, appears or goes with the move. Until no
     move saves time or `deadline` (time.monotonic()) passes."""
     plan: dict[int, tuple[float, TrspRoute]] = {
@@ -230,6 +252,7 @@ def improved(
         assert d is not None, "improved() starts from a feasible plan"
         plan[r.technician] = (d, r)
     where = {s: r.technician for r in routes for s in r.stops if s != DEPOT}
+    unserved = [r for r in instance.request_ids if r not in where]
     t = instance.travel_table
     near = {
         r: sorted((o for o in instance.request_ids if o != r), key=lambda o: t[r][o])[:NEIGHBOURS]
@@ -245,9 +268,23 @@ def improved(
     changed = True
     while changed and time.monotonic() < deadline:
         changed = False
+        for request in list(unserved):
+            options = [
+                (found[0] - cost, found)
+                for cost, route in plan.values()
+                if (found := _best_in_route(instance, request, route, with_resources))
+            ]
+            if options:
+                _, found = min(options, key=lambda o: o[0])
+                plan[found[1].technician] = found
+                where[request] = found[1].technician
+                unserved.remove(request)
+                changed = True
         for request in instance.request_ids:
             if time.monotonic() >= deadline:
                 break
+            if request not in where:
+                continue
             a = where[request]
             a_cost = plan[a][0]
             a_less = without(a, request)
@@ -265,8 +302,8 @@ def improved(
                 elif found[0] - k_cost + a_less[0] - a_cost < best[0]:
                     best = (found[0] - k_cost + a_less[0] - a_cost, {a: a_less, k: found})
             for other in near[request]:
-                b = where[other]
-                if b == a:
+                b = where.get(other, a)
+                if b == a:  # on the same route, or unserved
                     continue
                 b_less = without(b, other)
                 if b_less is None:
@@ -277,6 +314,17 @@ def improved(
                     delta = into_a[0] + into_b[0] - a_cost - plan[b][0]
                     if delta < best[0]:
                         best = (delta, {a: into_a, b: into_b})
+                # tails exchanged so that `other` follows `request` (2-opt*)
+                a_seq = _requests(plan[a][1])
+                b_seq = _requests(plan[b][1])
+                i = a_seq.index(request) + 1
+                j = b_seq.index(other)
+                new_a = _timed(instance, a, a_seq[:i] + b_seq[j:], with_resources)
+                new_b = _timed(instance, b, b_seq[:j] + a_seq[i:], with_resources)
+                if new_a and new_b:
+                    delta = new_a[0] + new_b[0] - a_cost - plan[b][0]
+                    if delta < best[0]:
+                        best = (delta, {a: new_a, b: new_b})
             for k, found in best[1].items():
                 plan[k] = found if found[1].stops else (0.0, TrspRoute(k, ()))
                 for s in found[1].stops:
@@ -284,6 +332,18 @@ def improved(
                         where[s] = k
                 changed = True
     return [route for _, route in plan.values() if route.stops]
+
+
+def _requests(route: TrspRoute) -> tuple[int, ...]:
+    return tuple(s for s in route.stops if s != DEPOT)
+
+
+def _timed(
+    instance: TrspInstance, technician: int, requests: tuple[int, ...], with_resources: bool
+) -> tuple[float, TrspRoute] | None:
+    if not requests:
+        return 0.0, TrspRoute(technician, ())
+    return cheapest_route(instance, technician, requests, with_resources=with_resources)
 
 
 def _best_in_route(
@@ -304,13 +364,6 @@ def _best_in_route(
         if found and (best is None or found[0] < best[0]):
             best = found
     return best
-
-
-def _rank(
-    instance: TrspInstance, routes: list[TrspRoute], with_resources: bool = True
-) -> tuple[int, float]:
-    judged = evaluate(instance, routes, with_resources=with_resources)
-    return len(judged.violations), judged.objective
 
 
 def _routes_of(instance: TrspInstance, solution: pyvrp.Solution) -> list[TrspRoute]:
@@ -393,15 +446,3 @@ def _insert_all(
         else:
             routes[best[1][1].technician] = best[1]
     return routes, left_out
-
-
-def _cheaper_depot_visit(
-    instance: TrspInstance, route: TrspRoute, with_resources: bool = True
-) -> TrspRoute:
-    if DEPOT not in route.stops:
-        return route
-    better = cheapest_route(instance, route.technician, route.stops, with_resources=with_resources)
-    if better is None:
-        return route
-    now = route_duration(instance, route.technician, route.stops)
-    return better[1] if now is None or better[0] < now else route

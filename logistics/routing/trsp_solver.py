@@ -21,6 +21,7 @@ The plan is read back as `TrspRoute`s and judged by `trsp.evaluate`, not by PyVR
 
 from __future__ import annotations
 
+import random
 import time
 import warnings
 from dataclasses import dataclass
@@ -57,12 +58,15 @@ class TrspPlan:
     wall_s: float
 
 
-#: Shares of the time limit: PyVRP from its own start, then `improved` (twice: on the
-#: start of the second PyVRP run and on the final plan, each at most this share).
-COLD_SHARE = 0.4
-LS_SHARE = 0.15
+#: Shares of the time limit: PyVRP from its own start; `improved` on the start of the
+#: second PyVRP run (at most); `improved` then `ruined_and_recreated` on the final plan.
+COLD_SHARE = 0.35
+LS_SHARE = 0.1
+LNS_SHARE = 0.25
 #: How many nearest requests `improved` tries to swap a request with.
 NEIGHBOURS = 10
+#: Largest number of requests `ruined_and_recreated` removes at once.
+RUIN = 12
 #: PyVRP search settings for this model (see docs/routing.md, "Technician routing"): a short
 #: late-acceptance history and small perturbations suit the few hundred iterations per
 #: second that ten load dimensions and reloads leave.
@@ -164,19 +168,20 @@ def solve_trsp(
     stay): the comparison the benchmark reports.
 
     Greedy insertion (`best_insertion`) and PyVRP from its own random start; the better
-    plan, each depot visit put where it costs least, is improved by moves of single
-    requests (`improved`) and starts a second PyVRP run; its result is improved again."""
+    plan, cut to its feasible part (`feasible_part`), is improved by moves around single
+    requests (`improved`) and starts a second PyVRP run; the best plan so far is improved
+    again, then by ruin and recreate (`ruined_and_recreated`) until the limit."""
     began = time.monotonic()
     end = began + time_limit_s
     data = _problem_data(instance, with_resources)
     plans = [best_insertion(instance, with_resources=with_resources)]
     plans.append(_routes_of(instance, _run(data, COLD_SHARE * time_limit_s, seed)))
-    polish = LS_SHARE * time_limit_s
-    start = _polished(instance, plans, with_resources, time.monotonic() + polish)
+    start = _polished(instance, plans, with_resources, time.monotonic() + LS_SHARE * time_limit_s)
     plans.append(start)
-    left = end - polish - time.monotonic()
+    left = end - LNS_SHARE * time_limit_s - time.monotonic()
     plans.append(_routes_of(instance, _run(data, left, seed + 1, _solution(instance, data, start))))
     routes = _polished(instance, plans, with_resources, end)
+    routes = ruined_and_recreated(instance, routes, end, seed=seed, with_resources=with_resources)
     routes.sort(key=lambda r: r.technician)
     return TrspPlan(tuple(routes), time.monotonic() - began)
 
@@ -446,3 +451,52 @@ def _insert_all(
         else:
             routes[best[1][1].technician] = best[1]
     return routes, left_out
+
+
+def ruined_and_recreated(
+    instance: TrspInstance,
+    routes: list[TrspRoute],
+    deadline: float,
+    *,
+    seed: int = 0,
+    with_resources: bool = True,
+) -> list[TrspRoute]:
+    """Large neighbourhood search on a plan whose routes keep every rule: remove a
+    request and its nearest neighbours (`RUIN` of them), insert them again one by one where
+    each adds least (random order), keep the result when it serves as many and works less;
+    until `deadline` (time.monotonic())."""
+    rng = random.Random(seed)
+    t = instance.travel_table
+    requests = list(instance.request_ids)
+    near = {r: sorted(requests, key=lambda o: t[r][o]) for r in requests}
+
+    def cost(plan: dict[int, tuple[float, TrspRoute]]) -> tuple[int, float]:
+        served = sum(len(_requests(r)) for _, r in plan.values())
+        return -served, sum(c for c, _ in plan.values())
+
+    best: dict[int, tuple[float, TrspRoute]] = {
+        k: (0.0, TrspRoute(k, ())) for k in instance.technician_ids
+    }
+    for r in routes:
+        found = _timed(instance, r.technician, _requests(r), with_resources)
+        assert found is not None, "ruined_and_recreated() starts from routes that keep the rules"
+        best[r.technician] = found
+    best_cost = cost(best)
+    while time.monotonic() < deadline:
+        removed = set(near[rng.choice(requests)][: rng.randint(RUIN // 2, RUIN)])
+        plan = {}
+        for k, (_, route) in best.items():
+            kept = tuple(s for s in _requests(route) if s not in removed)
+            if len(kept) == len(_requests(route)):
+                plan[k] = best[k]
+                continue
+            found = _timed(instance, k, kept, with_resources)
+            plan[k] = found if found is not None else best[k]
+        served = {s for _, route in plan.values() for s in _requests(route)}
+        order = [r for r in requests if r not in served]
+        rng.shuffle(order)
+        plan, _ = _insert_all(instance, order, with_resources, plan)
+        now = cost(plan)
+        if now < best_cost:
+            best, best_cost = plan, now
+    return [route for _, route in best.values() if route.stops]

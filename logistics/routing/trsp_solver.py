@@ -1,6 +1,7 @@
-"""TRSP solver: PyVRP with the depot as a reload stop (see `trsp.py` for the rules).
+"""TRSP solver: PyVRP with the depot as a reload stop, then local search on the exact
+rules (see `trsp.py` for the rules; `solve_trsp` for the order of the steps).
 
-The model, on integer times (file units x `SCALE`, travel rounded up so that a plan
+The PyVRP model, on integer times (file units x `SCALE`, travel rounded up so that a plan
 PyVRP accepts is on time in real numbers):
 
 - PyVRP depots: the central depot (index 0), then each technician's home; clients: the
@@ -9,14 +10,18 @@ PyVRP accepts is on time in real numbers):
   is minimised over the departure time, which is the instance objective).
 - Skills: a routing profile per skill set whose arcs into a request that needs a missing
   skill are `FORBIDDEN` long (never on time).
-- Tools and parts as ten load dimensions (five part types, five tools: a request loads one
-  unit of each tool it needs) with a capacity `BIG` larger than any total demand. The
+- Tools and parts as load dimensions (each part type and each tool some request needs: a
+  request loads one unit of each tool it needs) with a capacity `BIG` above any demand. The
   central depot is every technician's reload depot, and a technician's van stock is
   written as PyVRP's initial load: `BIG - stock` of each part type, and `BIG` of each tool
   not carried. That load is dropped at the first depot visit, so before it the requests
   fit only within the van stock and own tools, and after it everything fits.
 
-The plan is read back as `TrspRoute`s and judged by `trsp.evaluate`, not by PyVRP.
+PyVRP's search handles the depot visits poorly (the authors' plans are local optima for
+it, and from scratch it ends 5-20 % above them), so its plans are cut to what keeps the
+rules and improved by Python moves (`improved`, `ruined_and_recreated`) that re-time
+every changed route with `trsp.cheapest_route`, which puts the one depot visit a route
+needs where it costs least. The plan is judged by `trsp.evaluate`, not by PyVRP.
 """
 
 from __future__ import annotations
@@ -60,9 +65,9 @@ class TrspPlan:
 
 #: Shares of the time limit: PyVRP from its own start; `improved` on the start of the
 #: second PyVRP run (at most); `improved` then `ruined_and_recreated` on the final plan.
-COLD_SHARE = 0.35
+COLD_SHARE = 0.45
 LS_SHARE = 0.1
-LNS_SHARE = 0.25
+LNS_SHARE = 0.15
 #: How many nearest requests `improved` tries to swap a request with.
 NEIGHBOURS = 10
 #: Largest number of requests `ruined_and_recreated` removes at once.

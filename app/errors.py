@@ -124,12 +124,18 @@ class ProblemApi(Api):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+        # the exception's own headers ride along: Allow on a 405, WWW-Authenticate on a 401
+        own = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         if not _wants_problem():
             if error.code and error.code >= 500:
                 log.exception("server error", exc_info=error)
-            return render_template_string(
-                _HTML_ERROR, code=error.code, name=error.name, detail=error.description
-            ), error.code or 500
+            return (
+                render_template_string(
+                    _HTML_ERROR, code=error.code, name=error.name, detail=error.description
+                ),
+                error.code or 500,
+                own,
+            )
         data = getattr(error, "data", None) or {}
         errors = None
         if "errors" in data:
@@ -142,7 +148,11 @@ class ProblemApi(Api):
         if not detail and error.code != 500:
             detail = error.description
         return problem(
-            error.code or 500, error.name, detail, errors=errors, headers=data.get("headers")
+            error.code or 500,
+            error.name,
+            detail,
+            errors=errors,
+            headers=own | (data.get("headers") or {}),
         )
 
 

@@ -325,10 +325,16 @@ def open_rma_in_session(
             )
         )
         if equipment is not None and equipment.customer_id != site.customer_id:
-            raise InvalidInput(
-                f"serial {request.faulty_serial} is installed at another customer",
-                field="faulty_serial",
-            )
+            if customer_id is not None:
+                # a customer asking: another customer's unit is answered exactly as a serial
+                # the installed base does not know (the RMA carries the serial, nothing of
+                # the other customer's unit or contract)
+                equipment = None
+            else:
+                raise InvalidInput(
+                    f"serial {request.faulty_serial} is installed at another customer",
+                    field="faulty_serial",
+                )
     contract = (ticket.contract if ticket else None) or (equipment.contract if equipment else None)
     if contract is None:
         from inventory.tickets import _contract_for

@@ -178,11 +178,11 @@ def _contract_for(
 ) -> Contract | None:
     if contract_code:
         contract = session.scalar(select(Contract).where(Contract.code == contract_code))
-        if contract is None:
-            raise NotFound(f"unknown contract {contract_code!r}", field="contract_code")
-        if contract.customer_id != site_customer_id:
-            raise InvalidInput(
-                f"contract {contract_code} belongs to another customer", field="contract_code"
+        if contract is None or contract.customer_id != site_customer_id:
+            # another customer's contract answers exactly as one that does not exist: nobody
+            # learns from the wording which contract codes other customers hold
+            raise NotFound(
+                f"no contract {contract_code!r} for this site's customer", field="contract_code"
             )
         return contract
     if equipment is not None and equipment.contract_id:

@@ -32,12 +32,17 @@ from models import ApiToken, Customer, User, limits, utcnow
 blp = Blueprint("users", __name__, url_prefix="/api", description="Users, roles and API tokens")
 
 
+# the name shown on pages and documents: never empty or only spaces (an empty one broke the
+# documented response, where it is required)
+SHOWN_NAME = validate.Regexp(r"\s*\S", error="give a name to show (not empty, not only spaces)")
+
+
 class UserSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     username = Str(
         limits.USERNAME, required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.@-]{2,64}$")
     )
-    display_name = Str(limits.DISPLAY_NAME, required=True)
+    display_name = Str(limits.DISPLAY_NAME, required=True, validate=SHOWN_NAME)
     role = ma.fields.String(required=True, validate=validate.OneOf(ALL_ROLES))
     locale = ma.fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]))
     customer_id = WholeNumber(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
@@ -48,7 +53,7 @@ class UserSchema(ma.Schema):
 class UserUpdate(ma.Schema):
     """The fields to change; leave a field out to keep it."""
 
-    display_name = Str(limits.DISPLAY_NAME)
+    display_name = Str(limits.DISPLAY_NAME, validate=SHOWN_NAME)
     role = ma.fields.String(validate=validate.OneOf(ALL_ROLES))
     locale = ma.fields.String(validate=validate.OneOf(["zh", "en"]))
     customer_id = WholeNumber(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))

@@ -446,6 +446,28 @@ def test_every_route_answers_each_caller_as_the_table_says(app, db, world, users
     assert calls > 600
 
 
+def test_every_route_answers_a_method_it_does_not_take_with_405_and_allow(app):
+    """A client sent the wrong method learns the right ones: 405 with ``Allow`` (pages and
+    API alike; 59 operations answered without it)."""
+    client = app.test_client()
+    adapter = app.url_map.bind("localhost")
+    checked, wrong = 0, []
+    for rule in app.url_map.iter_rules():
+        choices = re.findall(r"<any\(([^)]*)\):([a-z_]+)>", rule.rule)  # e.g. an action
+        url = fill(
+            rule.rule, {name: options.split(",")[0].strip(" '\"") for options, name in choices}
+        )
+        allowed = set(adapter.allowed_methods(url))
+        method = next(m for m in ("DELETE", "PUT", "PATCH", "POST", "GET") if m not in allowed)
+        response = client.open(url, method=method)
+        got = set(filter(None, response.headers.get("Allow", "").replace(" ", "").split(",")))
+        if response.status_code != 405 or got != allowed:
+            wrong.append(f"{method} {url}: {response.status_code}, Allow {sorted(got)}")
+        checked += 1
+    assert wrong == [], "\n".join(wrong)
+    assert checked > 100
+
+
 # --- customers see only their own ------------------------------------------------------------
 
 
@@ -572,6 +594,37 @@ def test_a_customer_cannot_report_a_fault_or_open_an_rma_at_another_customers_si
         headers=headers,
     )
     assert rma.status_code == 422 and set(rma.json["errors"]) == {"site_code"}
+
+
+def test_another_customers_contract_code_or_serial_answers_exactly_like_one_that_does_not_exist(
+    client, world, users
+):
+    """The wording used to differ ("belongs to another customer", "installed at another
+    customer"): a customer could probe which contract codes and serials others hold."""
+    headers = bearer(users["cust.a"][1])
+
+    def fault(contract: str):
+        body = {"site": world.mine.site, "severity": "P3", "symptom": "x", "contract": contract}
+        return client.post("/api/tickets", json=body, headers=headers)
+
+    theirs, nobodys = fault("K-C002"), fault("K-NOBODY")
+    assert theirs.status_code == 422
+    assert _same_answer(theirs, nobodys, "K-C002", "K-NOBODY")
+
+    def rma(serial: str) -> dict:
+        body = {
+            "kind": "return_for_repair",
+            "site": world.mine.site,
+            "faulty_part_number": world.part,
+            "faulty_serial": serial,
+            "fault_symptom": "x",
+        }
+        answer = client.post("/api/rmas", json=body, headers=headers)
+        assert answer.status_code == 201, answer.json
+        volatile = ("id", "number", "tracking_code", "faulty_serial", "requested_at")
+        return {k: v for k, v in answer.json.items() if k not in volatile and "_due" not in k}
+
+    assert rma("EQ-0002") == rma("EQ-9999")  # EQ-0002 is installed at the other customer
 
 
 def test_a_customers_pages_and_downloads_show_only_their_own(app, world, users):

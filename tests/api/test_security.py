@@ -208,6 +208,22 @@ def test_a_new_password_ends_the_users_web_sessions(app, client, db):
     assert sign_in(app.test_client(), "li.disp", "a-brand-new-one").status_code == 302
 
 
+@pytest.mark.parametrize("name", ["", "   "])
+def test_a_user_cannot_be_given_an_empty_name_to_show(client, db, name):
+    """An empty display name used to be stored and then broke the documented response."""
+    _admin, admin_token = make_user(db, "admin", "root")
+    admin = bearer(admin_token)
+    changed = client.patch("/api/users/root", json={"display_name": name}, headers=admin)
+    assert changed.status_code == 422 and "display_name" in changed.json["errors"]
+    created = client.post(
+        "/api/users",
+        json={"username": "chen.wh", "display_name": name, "role": "warehouse"},
+        headers=admin,
+    )
+    assert created.status_code == 422 and "display_name" in created.json["errors"]
+    assert client.get("/api/users/root", headers=admin).json["display_name"] == "Admin"
+
+
 def test_an_admin_cannot_lock_themselves_out(client, db):
     _admin, admin_token = make_user(db, "admin", "root")
     admin = bearer(admin_token)

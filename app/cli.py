@@ -37,7 +37,6 @@ def db_upgrade(revision: str) -> None:
 def seed_demo_command(if_empty: bool, seed: int) -> None:
     """Load the deterministic demo network and print a token per role."""
     from app.demo.seed import demo_password, is_seeded, seed_demo
-    from app.geo import geocoder
 
     with _session() as session:
         if is_seeded(session):
@@ -45,7 +44,7 @@ def seed_demo_command(if_empty: bool, seed: int) -> None:
                 click.echo("demo data already present; not loading again")
                 return
             raise click.ClickException("the database already holds data; use an empty database")
-        summary = seed_demo(session, geocoder=geocoder(), seed=seed)
+        summary = seed_demo(session, seed=seed)
         extra = _seed_service_flow(session, seed)
     click.echo(
         f"loaded {summary.depots} depots, {summary.parts} parts, {summary.serial_items} serialized items, "

@@ -114,8 +114,16 @@ def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
         "DEFAULT_TIMEZONE": env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         "DEFAULT_LOCALE": env("DEFAULT_LOCALE", "zh"),
         # logistics providers
-        "GEOCODER": env("GEOCODER", "gazetteer"),  # gazetteer | nominatim
+        "GEOCODER": env("GEOCODER", "gazetteer"),  # gazetteer | baidu | nominatim
         "NOMINATIM_USER_AGENT": env("NOMINATIM_USER_AGENT", "sparelog"),
+        "BAIDU_MAP_AK": env("BAIDU_MAP_AK", ""),  # Baidu Maps server key (AK) for GEOCODER=baidu
+        "BAIDU_MAP_DOMAIN": env("BAIDU_MAP_DOMAIN", "api.map.baidu.com"),
+        "BAIDU_MAP_SCHEME": env("BAIDU_MAP_SCHEME", "https"),
+        "GEOCODER_TIMEOUT_S": float(env("GEOCODER_TIMEOUT_S", "3")),
+        # the map's base layer: an XYZ tile URL template ({z}/{x}/{y}); empty = the bundled
+        # offline outline of China's provinces. MAP_TILE_ATTRIBUTION is shown on the map.
+        "MAP_TILE_URL": env("MAP_TILE_URL", ""),
+        "MAP_TILE_ATTRIBUTION": env("MAP_TILE_ATTRIBUTION", ""),
         "TRAVEL_PROVIDER": env("TRAVEL_PROVIDER", "geodesic"),  # geodesic | osrm
         "OSRM_URL": env("OSRM_URL", ""),
         # background jobs and rate limits

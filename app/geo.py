@@ -10,12 +10,19 @@ def geocoder():
     if "sparelog.geocoder" not in ext:
         from logistics.geocoding import make_geocoder
 
-        provider = current_app.config["GEOCODER"]
-        options = (
-            {"user_agent": current_app.config["NOMINATIM_USER_AGENT"]}
-            if provider == "nominatim"
-            else {}
-        )
+        config = current_app.config
+        provider = config["GEOCODER"]
+        options: dict = {}
+        if provider == "nominatim":
+            options = {"user_agent": config["NOMINATIM_USER_AGENT"]}
+        elif provider == "baidu":
+            options = {
+                "api_key": config["BAIDU_MAP_AK"],
+                "domain": config["BAIDU_MAP_DOMAIN"],
+                "scheme": config["BAIDU_MAP_SCHEME"],
+            }
+        if provider != "gazetteer":
+            options["timeout"] = config["GEOCODER_TIMEOUT_S"]
         ext["sparelog.geocoder"] = make_geocoder(provider, **options)
     return ext["sparelog.geocoder"]
 
@@ -42,3 +49,31 @@ def resolve(text: str, field: str):
         raise InvalidInput(str(error), field=field) from None
     except ValueError as error:
         raise InvalidInput(str(error), field=field) from None
+
+
+def locate(data: dict, address_field: str = "address") -> None:
+    """Fill a new place's coordinates in ``data``, in the product's order: the ``lat`` /
+    ``lon`` a person entered or picked on the map (at the ``precision`` they give, default
+    exact); else the configured geocoder on the address (online if configured, the
+    offline gazetteer at district or city level otherwise). Sets ``lat``, ``lon``,
+    ``precision``, ``uncertainty_km`` and, unless given, ``city`` and ``timezone``."""
+    from inventory.errors import InvalidInput
+    from logistics.geocoding import entered_place
+
+    if data.get("lat") is not None and data.get("lon") is not None:
+        try:
+            place = entered_place(data["lat"], data["lon"], data.get("precision") or "exact")
+        except ValueError as error:
+            raise InvalidInput(str(error), field="lat") from None
+    else:
+        place = resolve(data[address_field], address_field)
+    data.update(
+        lat=place.lat,
+        lon=place.lon,
+        precision=place.precision.value,
+        uncertainty_km=place.uncertainty_km,
+    )
+    if not data.get("city"):
+        data["city"] = place.city or place.name
+    if not data.get("timezone"):
+        data["timezone"] = place.timezone

@@ -66,7 +66,6 @@ def build_database(dbname: str, *, items_per_depot: int, rmas: int, log=print) -
     from app import create_app
     from app.cli import _seed_service_flow
     from app.demo.seed import seed_demo
-    from app.geo import geocoder
     from models.migrate import upgrade
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
@@ -82,7 +81,7 @@ def build_database(dbname: str, *, items_per_depot: int, rmas: int, log=print) -
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "JOBS_BACKEND": "none"})
     t0 = time.perf_counter()
     with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
-        summary = seed_demo(session, geocoder=geocoder(), items_per_depot=items_per_depot)
+        summary = seed_demo(session, items_per_depot=items_per_depot)
         _seed_service_flow(session, 20261122)
         made = _tracked_rmas(session, rmas)
     app.extensions["sparelog.db"].engine.dispose()

@@ -50,6 +50,7 @@ from logistics.dispatch import (
     nearest_drive_minutes,
     rank_dispatch_options,
 )
+from logistics.geocoding import city_radius_at
 from logistics.sla import Channel
 from logistics.travel import TravelEstimator
 from models import Depot, Engineer, Equipment, Part, SerialItem, Site, StockQuantity, Ticket, utcnow
@@ -117,6 +118,8 @@ def engineer_candidates(
             Engineer.name,
             Engineer.home_lat,
             Engineer.home_lon,
+            Engineer.home_precision,
+            Engineer.home_uncertainty_km,
             cast(Engineer.skills, String),
             Engineer.timezone,
             Engineer.work_days,
@@ -127,7 +130,21 @@ def engineer_candidates(
         .where(Engineer.active)
         .order_by(Engineer.id)
     )
-    for eid, code, name, lat, lon, skills, tz, days, start, end, max_jobs in rows:
+    for (
+        eid,
+        code,
+        name,
+        lat,
+        lon,
+        precision,
+        radius,
+        skills,
+        tz,
+        days,
+        start,
+        end,
+        max_jobs,
+    ) in rows:
         if tz not in local_by_zone:
             local = now.astimezone(ZoneInfo(tz))
             local_by_zone[tz] = (str(local.isoweekday()), local.hour * 60 + local.minute)
@@ -142,6 +159,8 @@ def engineer_candidates(
             open_jobs=load.get(eid, 0),
             max_jobs=max_jobs,
             code=code,
+            precision=precision,
+            uncertainty_km=radius,
         )
         if eligible_for is False or candidate.can_take(eligible_for):
             out.append(candidate)
@@ -172,14 +191,23 @@ def depot_stock(session: Session, part: Part) -> list[DepotStock]:
             .subquery()
         )
     rows = session.execute(
-        select(Depot.id, Depot.code, Depot.name, Depot.lat, Depot.lon, counts.c.n)
+        select(
+            Depot.id,
+            Depot.code,
+            Depot.name,
+            Depot.lat,
+            Depot.lon,
+            counts.c.n,
+            Depot.precision,
+            Depot.uncertainty_km,
+        )
         .join(counts, counts.c.location_id == Depot.location_id)
         .where(Depot.active)
         .order_by(Depot.id)
     )
     return [
-        DepotStock(depot_id=i, code=c, name=n, lat=la, lon=lo, good_qty=int(q))
-        for i, c, n, la, lo, q in rows
+        DepotStock(i, c, n, la, lo, int(q), precision=p, uncertainty_km=r)
+        for i, c, n, la, lo, q, p, r in rows
     ]
 
 
@@ -190,12 +218,15 @@ def nearest_engineer_minutes(
     part_category: str | None,
     travel: TravelEstimator,
     now: datetime,
+    site_uncertainty_km: float = 0.0,
 ) -> float | None:
     """The travel of the "travel + 1 h" promise: drive minutes of the nearest engineer who
     could take the job now, rounded as the ranking rounds it
     (`logistics.dispatch.nearest_drive_minutes`); None if nobody can."""
     staff = engineer_candidates(session, now, eligible_for=part_category)
-    return nearest_drive_minutes(staff, (lat, lon), part_category, travel)
+    return nearest_drive_minutes(
+        staff, (lat, lon), part_category, travel, site_uncertainty_km=site_uncertainty_km
+    )
 
 
 def open_ticket_with_promise(
@@ -227,7 +258,13 @@ def open_ticket_with_promise(
                     .where(Equipment.serial == equipment_serial, Equipment.site_id == site.id)
                 )
             travel_minutes = nearest_engineer_minutes(
-                session, site.lat, site.lon, part.category if part else None, travel, now
+                session,
+                site.lat,
+                site.lon,
+                part.category if part else None,
+                travel,
+                now,
+                site_uncertainty_km=site.uncertainty_km,
             )
         ticket = open_ticket_in_session(
             session,
@@ -276,6 +313,8 @@ def rank_for_ticket(
         onsite_due=ticket.onsite_due,
         limit=limit,
         site_name=ticket.site.name,
+        site_precision=ticket.site.precision,
+        site_uncertainty_km=ticket.site.uncertainty_km,
     )
 
 
@@ -293,9 +332,11 @@ def rank_for_fault(
     now: datetime | None = None,
     limit: int = 10,
     site_name: str = "site",
+    site_precision: str = "exact",
+    site_uncertainty_km: float = 0.0,
 ) -> DispatchRanking:
-    """Ranked options for a fault described by hand (coordinates in degrees), as if the
-    ticket were opened now."""
+    """Ranked options for a fault described by hand (coordinates in degrees, known to
+    `site_precision`), as if the ticket were opened now."""
     part = part_by_number(session, part_number) if part_number else None
     contract = contract_by_code(session, contract_code) if contract_code else None
     return _rank(
@@ -311,6 +352,8 @@ def rank_for_fault(
         now=now,
         limit=limit,
         site_name=site_name,
+        site_precision=site_precision,
+        site_uncertainty_km=site_uncertainty_km,
     )
 
 
@@ -330,6 +373,8 @@ def _rank(
     site_name,
     opened_at=None,
     onsite_due=None,
+    site_precision="exact",
+    site_uncertainty_km=0.0,
 ) -> DispatchRanking:
     now = require_utc(now or utcnow(), "now")
     try:
@@ -345,6 +390,9 @@ def _rank(
             calendar=contract_calendar(contract, tz),
             onsite_due=onsite_due,
             site_name=site_name,
+            site_precision=site_precision,
+            site_uncertainty_km=site_uncertainty_km,
+            site_city_radius_km=city_radius_at(lat, lon),
         )
     except ValueError as error:
         raise InvalidInput(str(error)) from None

@@ -45,6 +45,8 @@ class SiteView:
     timezone: str
     contact_name: str | None
     phone: str | None
+    precision: str
+    uncertainty_km: float
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def site_view(s: Site) -> SiteView:
         s.timezone,
         s.contact_name,
         s.phone,
+        s.precision,
+        s.uncertainty_km,
     )
 
 

@@ -33,6 +33,15 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from logistics.calendars import CoverageCalendar, require_utc
+from logistics.places import (
+    COARSE_LEGS,
+    DEFAULT_CITY_RADIUS_KM,
+    CoarseLegRule,
+    LegKind,
+    Precision,
+    coarsest,
+    courier_leg_kind,
+)
 from logistics.sla import (
     Channel,
     Clock,
@@ -71,6 +80,8 @@ class EngineerCandidate:
     open_jobs: int = 0
     max_jobs: int = 3
     code: str = ""
+    precision: Precision | str = Precision.EXACT
+    uncertainty_km: float = 0.0  # radius around (lat, lon) where they may really be
 
     def refusal(self, part_category: str | None, *, need_shift: bool = True) -> str | None:
         """Why this engineer cannot take a job needing `part_category` (None: no part), or
@@ -101,6 +112,8 @@ class DepotStock:
     lat: float
     lon: float
     good_qty: int
+    precision: Precision | str = Precision.EXACT
+    uncertainty_km: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -144,6 +157,9 @@ class FaultRequest:
     onsite_due: datetime | None = None
     fix_minutes: float = 30.0
     site_name: str = "site"
+    site_precision: Precision | str = Precision.EXACT
+    site_uncertainty_km: float = 0.0
+    site_city_radius_km: float = DEFAULT_CITY_RADIUS_KM  # a courier within it is same-city
 
 
 class Mode(StrEnum):
@@ -154,24 +170,36 @@ class Mode(StrEnum):
 
 @dataclass(frozen=True)
 class Leg:
-    """One movement: who moves (engineer, courier van, parcel), from where to where."""
+    """One movement: who moves (engineer, courier van, parcel), from where to where, and
+    what the leg is (`kind`: engineer drive, same-city courier, intercity van, parcel).
+    `estimate` is True when an end is known only to district or city level (`precision`,
+    the coarser end): km and minutes are then the expected values of the range
+    `minutes_low`..`minutes_high` (see logistics.places)."""
 
     by: str
     origin: str
     destination: str
     km: float
     minutes: float
+    kind: LegKind = LegKind.ENGINEER_DRIVE
+    precision: Precision = Precision.EXACT
+    estimate: bool = False
+    minutes_low: float = 0.0
+    minutes_high: float = 0.0
 
 
 @dataclass(frozen=True)
 class ClockCheck:
-    """An SLA clock against this option's estimate; margin = due − eta, wall-clock minutes."""
+    """An SLA clock against this option's estimate; margin = due − eta, wall-clock minutes.
+    `uncertain`: the verdict depends on where coarse places really are — the clock holds
+    at the optimistic end of the legs' ranges but not at the pessimistic end."""
 
     clock: Clock
     due: datetime
     eta: datetime
     met: bool
     margin_minutes: float
+    uncertain: bool = False  # met only on the optimistic end of a coarse leg's range
 
 
 @dataclass(frozen=True)
@@ -221,8 +249,13 @@ def rank_dispatch_options(
     courier: CourierRule = CourierRule(),
     limit: int = 10,
     prune_speed_kmh: float | None = PRUNE_SPEED_KMH,
+    coarse: CoarseLegRule = COARSE_LEGS,
 ) -> DispatchRanking:
     """The best `limit` ways to serve `request`, best first (module docstring).
+
+    Legs to or from places known only to district or city level are ranked at their
+    expected minutes (`coarse`, see logistics.places); each option's clocks also say
+    whether the verdict holds over the whole range.
 
     `prune_speed_kmh` lets the ranking skip engineers who provably cannot rank: it assumes
     no drive averages more than that speed over the straight-line (great-circle) distance.
@@ -244,12 +277,20 @@ def rank_dispatch_options(
         )
 
     site = np.array([[request.site_lat, request.site_lon]])
+    site_r = np.array([request.site_uncertainty_km], dtype=float)
     eng_xy = np.array([[e.lat, e.lon] for e in staff], dtype=float)
+    eng_r = np.array([e.uncertainty_km for e in staff], dtype=float)
     lower_bound = None
     if prune_speed_kmh is not None:
         lower_bound = great_circle_km(eng_xy, site)[:, 0] / prune_speed_kmh * 60.0
+
+    def minutes(a: np.ndarray, a_r: np.ndarray, b: np.ndarray, b_r: np.ndarray) -> np.ndarray:
+        return expected_minutes(travel, a, a_r, b, b_r, coarse)
+
     times = EngineerTimes(
-        lambda rows: travel.minutes_matrix(eng_xy[rows], site)[:, 0], len(staff), lower_bound
+        lambda rows: minutes(eng_xy[rows], eng_r[rows], site, site_r)[:, 0],
+        len(staff),
+        lower_bound,
     )
     clocks = compute_clocks(
         opened,
@@ -271,12 +312,13 @@ def rank_dispatch_options(
 
     if needs_part:
         depot_xy = np.array([[d.lat, d.lon] for d in stock], dtype=float)
-        depot_site = travel.minutes_matrix(depot_xy, site)[:, 0]
+        depot_r = np.array([d.uncertainty_km for d in stock], dtype=float)
+        depot_site = minutes(depot_xy, depot_r, site, site_r)[:, 0]
         parcel = _minutes_from(now, spare_delivery_due(now, request.policy, calendar))
         part_by_courier = courier.arrival_minutes(depot_site, parcel)
 
         def eng_depot(rows: np.ndarray) -> np.ndarray:
-            return travel.minutes_matrix(eng_xy[rows], depot_xy)
+            return minutes(eng_xy[rows], eng_r[rows], depot_xy, depot_r)
 
         picks = rank_candidates(times, depot_site, eng_depot, part_by_courier, dues, limit)
     else:
@@ -287,9 +329,11 @@ def rank_dispatch_options(
         Clock.REPLACEMENT: clocks.replacement_due,
         Clock.RESTORE: clocks.restore_due,
     }
-    legs = _legs_with_km([_plan_legs(p, request, staff, stock, courier) for p in picks], travel)
+    legs = _legs_with_km(
+        [_plan_legs(p, request, staff, stock, courier) for p in picks], travel, coarse
+    )
     options = [
-        _build_option(pick, rank, pick_legs, request, staff, stock, now, due_by_clock)
+        _build_option(pick, rank, pick_legs, request, staff, stock, now, due_by_clock, courier)
         for rank, (pick, pick_legs) in enumerate(zip(picks, legs, strict=True), start=1)
     ]
     _explain(options, calendar)
@@ -309,15 +353,42 @@ def nearest_drive_minutes(
     site: LatLon,
     part_category: str | None,
     travel: TravelEstimator,
+    *,
+    site_uncertainty_km: float = 0.0,
 ) -> float | None:
     """`promise_drive_minutes` of the nearest engineer who can take a job needing
-    `part_category` at `site` (lat, lon degrees); None when nobody can."""
+    `part_category` at `site` (lat, lon degrees, known to within `site_uncertainty_km`);
+    None when nobody can. Coarse places count at their expected minutes, as in the ranking."""
     staff = [e for e in engineers if e.can_take(part_category)]
     if not staff:
         return None
-    origins = np.array([[e.lat, e.lon] for e in staff], dtype=float)
-    minutes = travel.minutes_matrix(origins, np.array([site], dtype=float))[:, 0]
+    minutes = expected_minutes(
+        travel,
+        np.array([[e.lat, e.lon] for e in staff], dtype=float),
+        np.array([e.uncertainty_km for e in staff], dtype=float),
+        np.array([site], dtype=float),
+        np.array([site_uncertainty_km], dtype=float),
+    )[:, 0]
     return promise_drive_minutes(float(minutes.min()))
+
+
+def expected_minutes(
+    travel: TravelEstimator,
+    origins: np.ndarray,
+    origin_radius_km: np.ndarray,
+    destinations: np.ndarray,
+    destination_radius_km: np.ndarray,
+    coarse: CoarseLegRule = COARSE_LEGS,
+) -> np.ndarray:
+    """(N, M) driving minutes between places that may lie up to their radius (km) from
+    their (lat, lon) points: the travel model's minutes plus the expected extra of coarse
+    places (logistics.places); exactly the travel model's when every radius is 0."""
+    base = travel.minutes_matrix(origins, destinations)
+    if not (np.any(origin_radius_km) or np.any(destination_radius_km)):
+        return base
+    crow = great_circle_km(origins, destinations)
+    _, extra = coarse.extra(crow, origin_radius_km[:, None], destination_radius_km[None, :])
+    return base + extra.expected
 
 
 # -- the ranking core: travel times in, ranked (mode, engineer, depot) out -------------------
@@ -613,11 +684,15 @@ def _minutes_from(now: datetime, when: datetime) -> float:
 @dataclass(frozen=True)
 class _LegPlan:
     by: str
+    kind: LegKind
     origin: str
     destination: str
     start: LatLon
     end: LatLon
     minutes: float
+    start_radius: float
+    end_radius: float
+    precision: Precision
 
 
 def _plan_legs(
@@ -631,39 +706,87 @@ def _plan_legs(
     eng = staff[pick.engineer]
     site: LatLon = (request.site_lat, request.site_lon)
     here: LatLon = (eng.lat, eng.lon)
+    site_r, eng_r = request.site_uncertainty_km, eng.uncertainty_km
+    drive = LegKind.ENGINEER_DRIVE
+    to_site = coarsest(eng.precision, request.site_precision)
     if pick.depot is None or pick.depot_site_minutes is None:
-        return [_LegPlan("engineer", eng.name, request.site_name, here, site, pick.onsite_minutes)]
+        return [
+            _LegPlan(
+                "engineer", drive, eng.name, request.site_name, here, site,
+                pick.onsite_minutes, eng_r, site_r, to_site,
+            )
+        ]  # fmt: skip
     depot = stock[pick.depot]
     at: LatLon = (depot.lat, depot.lon)
-    drive = pick.depot_site_minutes
+    depot_r = depot.uncertainty_km
+    depot_to_site = coarsest(depot.precision, request.site_precision)
+    minutes = pick.depot_site_minutes
     if pick.mode is Mode.PICKUP:
         return [
-            _LegPlan("engineer", eng.name, depot.code, here, at, pick.onsite_minutes - drive),
-            _LegPlan("engineer", depot.code, request.site_name, at, site, drive),
-        ]
-    by = "courier van" if drive <= courier.van_max_minutes else "parcel"
+            _LegPlan(
+                "engineer", drive, eng.name, depot.code, here, at,
+                pick.onsite_minutes - minutes, eng_r, depot_r,
+                coarsest(eng.precision, depot.precision),
+            ),
+            _LegPlan(
+                "engineer", drive, depot.code, request.site_name, at, site,
+                minutes, depot_r, site_r, depot_to_site,
+            ),
+        ]  # fmt: skip
+    by_van = minutes <= courier.van_max_minutes
+    crow = float(great_circle_km(np.array([at]), np.array([site]))[0, 0])
+    kind = courier_leg_kind(crow, request.site_city_radius_km, by_van)
     return [
-        _LegPlan("engineer", eng.name, request.site_name, here, site, pick.onsite_minutes),
-        _LegPlan(by, depot.code, request.site_name, at, site, drive),
-    ]
+        _LegPlan(
+            "engineer", drive, eng.name, request.site_name, here, site,
+            pick.onsite_minutes, eng_r, site_r, to_site,
+        ),
+        _LegPlan(
+            "courier van" if by_van else "parcel", kind, depot.code, request.site_name, at,
+            site, minutes, depot_r, site_r, depot_to_site,
+        ),
+    ]  # fmt: skip
 
 
-def _legs_with_km(plans: list[list[_LegPlan]], travel: TravelEstimator) -> list[tuple[Leg, ...]]:
-    """Road km of every leg of every option in one vectorised call."""
+def _legs_with_km(
+    plans: list[list[_LegPlan]], travel: TravelEstimator, coarse: CoarseLegRule
+) -> list[tuple[Leg, ...]]:
+    """Road km (with the expected extra of coarse places) and the minutes range of every
+    leg of every option, in one vectorised call."""
     flat = [leg for legs in plans for leg in legs]
     if not flat:
         return []
     starts = np.array([leg.start for leg in flat], dtype=float)
     ends = np.array([leg.end for leg in flat], dtype=float)
-    km = np.diagonal(travel.km_matrix(starts, ends))
+    crow = np.diagonal(great_circle_km(starts, ends))
+    extra_km, extra_min = coarse.extra(
+        crow,
+        np.array([leg.start_radius for leg in flat]),
+        np.array([leg.end_radius for leg in flat]),
+    )
+    km = np.diagonal(travel.km_matrix(starts, ends)) + extra_km.expected
+    low = extra_min.low - extra_min.expected
+    high = extra_min.high - extra_min.expected
     out, i = [], 0
     for legs in plans:
-        out.append(
-            tuple(
-                Leg(leg.by, leg.origin, leg.destination, float(km[i + j]), leg.minutes)
-                for j, leg in enumerate(legs)
+        built = []
+        for j, leg in enumerate(legs):
+            k = i + j
+            built.append(
+                Leg(
+                    leg.by,
+                    leg.origin,
+                    leg.destination,
+                    float(km[k]),
+                    leg.minutes,
+                    kind=leg.kind,
+                    precision=leg.precision,
+                    estimate=leg.precision.is_estimate,
+                    minutes_low=max(leg.minutes + float(low[k]), 0.0),
+                    minutes_high=leg.minutes + float(high[k]),
+                )
             )
-        )
+        out.append(tuple(built))
         i += len(legs)
     return out
 
@@ -677,6 +800,7 @@ def _build_option(
     stock: Sequence[DepotStock],
     now: datetime,
     due_by_clock: dict[Clock, datetime],
+    courier: CourierRule,
 ) -> DispatchOption:
     eng = staff[pick.engineer]
     depot = stock[pick.depot] if pick.depot is not None else None
@@ -684,13 +808,18 @@ def _build_option(
     part_eta = None if pick.part_minutes is None else now + timedelta(minutes=pick.part_minutes)
     ready = max(onsite_eta, part_eta or onsite_eta) + timedelta(minutes=request.fix_minutes)
     etas = {Clock.ONSITE: onsite_eta, Clock.REPLACEMENT: part_eta, Clock.RESTORE: ready}
+    ends = {
+        end: _eta_range_end(pick, legs, request, courier, end == "low") for end in ("low", "high")
+    }
     checks = []
     for clock, eta in etas.items():
         if eta is None:
             continue
         due = due_by_clock[clock]
         margin = (due - eta).total_seconds() / 60.0
-        checks.append(ClockCheck(clock, due, eta, margin >= 0, margin))
+        best, worst = (now + timedelta(minutes=ends[e][clock]) for e in ("low", "high"))
+        uncertain = best <= due < worst
+        checks.append(ClockCheck(clock, due, eta, margin >= 0, margin, uncertain))
     return DispatchOption(
         rank=rank,
         mode=pick.mode,
@@ -710,6 +839,32 @@ def _build_option(
     )
 
 
+def _eta_range_end(
+    pick: Pick,
+    legs: tuple[Leg, ...],
+    request: FaultRequest,
+    courier: CourierRule,
+    optimistic: bool,
+) -> dict[Clock, float]:
+    """Minutes from now to each clock's event at one end of the legs' ranges."""
+
+    def minutes(leg: Leg) -> float:
+        return leg.minutes_low if optimistic else leg.minutes_high
+
+    if pick.mode is Mode.PICKUP:
+        onsite = sum(minutes(leg) for leg in legs)
+        part: float | None = onsite
+    else:
+        onsite = minutes(legs[0])
+        part = None
+        if pick.mode is Mode.COURIER:
+            assert pick.part_minutes is not None
+            van = legs[1].kind is not LegKind.PARCEL
+            part = courier.handling_minutes + minutes(legs[1]) if van else pick.part_minutes
+    restore = max(onsite, part if part is not None else onsite) + request.fix_minutes
+    return {Clock.ONSITE: onsite, Clock.REPLACEMENT: part or 0.0, Clock.RESTORE: restore}
+
+
 def _explain(options: list[DispatchOption], calendar: CoverageCalendar) -> None:
     """Fill each option's `explanation`: what happens, which clocks, why this rank."""
     for i, opt in enumerate(options):
@@ -723,7 +878,7 @@ def _explain(options: list[DispatchOption], calendar: CoverageCalendar) -> None:
 
 
 def _describe_plan(opt: DispatchOption, calendar: CoverageCalendar) -> str:
-    eng_legs = [leg for leg in opt.legs if leg.by == "engineer"]
+    eng_legs = [leg for leg in opt.legs if leg.kind is LegKind.ENGINEER_DRIVE]
     km = sum(leg.km for leg in eng_legs)
     arrive = _local(opt.onsite_eta, calendar)
     if opt.mode is Mode.PICKUP:
@@ -737,7 +892,7 @@ def _describe_plan(opt: DispatchOption, calendar: CoverageCalendar) -> str:
         leg = opt.legs[-1]
         assert opt.part_eta is not None
         text += (
-            f", the part follows from {opt.depot_code} by {leg.by} ({leg.km:.0f} km) and "
+            f", the part follows from {opt.depot_code} by {leg.kind.replace('_', ' ')} ({leg.km:.0f} km) and "
             f"arrives at {_local(opt.part_eta, calendar)}"
         )
     return text

@@ -84,6 +84,7 @@ class Match:
 
     city: City
     text: str
+    district: bool = False  # the name was a district's (followed by 区/镇): district level
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,11 @@ class Gazetteer:
                 )[0]
                 if cand.start > chosen.start and near <= SUBPLACE_KM:
                     chosen = cand
-        return Match(city=self.cities[best_city(chosen)], text=chosen.text)
+        return Match(
+            city=self.cities[best_city(chosen)],
+            text=chosen.text,
+            district=chosen.tier == _TIER_DISTRICT,
+        )
 
     def nearest(self, lat: float, lon: float) -> tuple[City, float]:
         """The gazetteer city closest to (lat, lon) degrees and its distance in km."""

@@ -51,3 +51,7 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
+
+
+# The precisions a place's coordinates may have (logistics.places.Precision), as a CHECK.
+PRECISION_CHECK = "precision IN ('exact', 'street', 'district', 'city')"

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import limits
-from models.base import Base, utcnow
+from models.base import PRECISION_CHECK, Base, utcnow
 
 
 class Location(Base):
@@ -29,6 +29,8 @@ class Depot(Base):
     __table_args__ = (
         CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
         CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
+        CheckConstraint(PRECISION_CHECK, name="precision_known"),
+        CheckConstraint("uncertainty_km BETWEEN 0 AND 100", name="uncertainty_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +42,9 @@ class Depot(Base):
     city: Mapped[str] = mapped_column(String(limits.CITY), index=True)
     lat: Mapped[float]
     lon: Mapped[float]
+    # how well (lat, lon) is known: exact / street / district / city (logistics.places)
+    precision: Mapped[str] = mapped_column(String(8), default="city", server_default="city")
+    uncertainty_km: Mapped[float] = mapped_column(default=15.0, server_default="15")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     active: Mapped[bool] = mapped_column(default=True)
     resupply_days: Mapped[float | None]  # transport days from the central warehouse (planning)

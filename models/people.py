@@ -8,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import limits
-from models.base import Base, utcnow
+from models.base import PRECISION_CHECK, Base, utcnow
 
 
 class User(Base):
@@ -49,6 +49,10 @@ class Engineer(Base):
         CheckConstraint("home_lat BETWEEN -90 AND 90", name="lat_range"),
         CheckConstraint("home_lon BETWEEN -180 AND 180", name="lon_range"),
         CheckConstraint("shift_end_min > shift_start_min", name="shift_order"),
+        CheckConstraint(
+            PRECISION_CHECK.replace("precision", "home_precision"), name="home_precision_known"
+        ),
+        CheckConstraint("home_uncertainty_km BETWEEN 0 AND 100", name="home_uncertainty_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +63,9 @@ class Engineer(Base):
     home_city: Mapped[str] = mapped_column(String(limits.CITY))
     home_lat: Mapped[float]
     home_lon: Mapped[float]
+    # how well the base (home_lat, home_lon) is known (logistics.places)
+    home_precision: Mapped[str] = mapped_column(String(8), default="city", server_default="city")
+    home_uncertainty_km: Mapped[float] = mapped_column(default=15.0, server_default="15")
     base_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)  # part categories
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
@@ -88,6 +95,8 @@ class Site(Base):
     __table_args__ = (
         CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
         CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
+        CheckConstraint(PRECISION_CHECK, name="precision_known"),
+        CheckConstraint("uncertainty_km BETWEEN 0 AND 100", name="uncertainty_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +108,8 @@ class Site(Base):
     postcode: Mapped[str | None] = mapped_column(String(limits.POSTCODE))
     lat: Mapped[float]
     lon: Mapped[float]
+    precision: Mapped[str] = mapped_column(String(8), default="city", server_default="city")
+    uncertainty_km: Mapped[float] = mapped_column(default=15.0, server_default="15")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     contact_name: Mapped[str | None] = mapped_column(String(limits.PERSON_NAME))
     phone: Mapped[str | None] = mapped_column(String(limits.PHONE))

@@ -12,8 +12,10 @@ from app.api.common import Day, Money, PageArgs, Str, WholeNumber, Zone, page_of
 from app.api.scoping import customer_scope
 from app.auth import ALL_ROLES, STAFF, actor_name, roles_required
 from app.db import get_session
+from app.geo import locate
 from inventory import contracts, installed_base
 from inventory.errors import NotFound
+from logistics.places import Precision
 from models import Contract, Customer, Equipment, Site, limits
 
 blp = Blueprint(
@@ -39,13 +41,33 @@ class SiteSchema(ma.Schema):
     customer_code = Str(limits.CODE, required=True)
     name = Str(limits.ORG_NAME, required=True)
     address = Str(limits.ADDRESS, required=True)
-    city = Str(limits.CITY, required=True)
+    city = Str(limits.CITY, metadata={"description": "default: the city the coordinates lie in"})
     postcode = Str(limits.POSTCODE, allow_none=True)
-    lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90))
-    lon = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180))
-    timezone = Zone(load_default="Asia/Shanghai")
+    lat = ma.fields.Float(
+        validate=validate.Range(min=-90, max=90),
+        metadata={"description": "entered or picked on the map; omit both to geocode the address"},
+    )
+    lon = ma.fields.Float(validate=validate.Range(min=-180, max=180))
+    precision = ma.fields.String(
+        validate=validate.OneOf([p.value for p in Precision]),
+        metadata={
+            "description": "how well lat/lon are known: exact (default for entered "
+            "coordinates), street, district, city; set by the geocoder otherwise"
+        },
+    )
+    uncertainty_km = ma.fields.Float(
+        dump_only=True, metadata={"description": "radius around lat/lon where the site may be"}
+    )
+    timezone = Zone()
     contact_name = Str(limits.PERSON_NAME, allow_none=True)
     phone = Str(limits.PHONE, allow_none=True)
+
+    @ma.validates_schema
+    def _both_coordinates(self, data, **_kw):
+        if ("lat" in data) != ("lon" in data):
+            raise ma.ValidationError(
+                "give both lat and lon, or neither", "lat" if "lat" not in data else "lon"
+            )
 
 
 class EquipmentCreate(ma.Schema):
@@ -192,7 +214,11 @@ def get_customer(code):
 @blp.response(201, SiteSchema)
 @roles_required("dispatcher")
 def create_site(data):
-    """Add a site (address and coordinates in degrees) to a customer."""
+    """Add a site to a customer. Its coordinates are the lat/lon given (entered or picked
+    on the map), else the configured geocoder's answer for the address (online if
+    configured, the offline gazetteer at district or city level otherwise); the answer
+    says how well they are known (precision, uncertainty_km)."""
+    locate(data)
     return plain(installed_base.create_site(get_session(), actor=actor_name(), **data))
 
 

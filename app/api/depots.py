@@ -10,10 +10,11 @@ from sqlalchemy import func, or_, select
 from app.api.common import PageArgs, Str, Zone, page_of, page_schema
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
-from app.geo import resolve
-from inventory.errors import Conflict, NotFound
+from app.geo import locate
+from inventory.errors import Conflict
 from inventory.events import record_event
 from inventory.lookups import depot_by_code
+from logistics.places import Precision
 from models import Depot, Location, limits
 from models.enums import LocationKind
 
@@ -32,6 +33,11 @@ class DepotSchema(ma.Schema):
     city = Str(limits.CITY)
     lat = ma.fields.Float(validate=validate.Range(-90, 90))
     lon = ma.fields.Float(validate=validate.Range(-180, 180))
+    precision = ma.fields.String(
+        validate=validate.OneOf([p.value for p in Precision]),
+        metadata={"description": "how well lat/lon are known (default exact when entered)"},
+    )
+    uncertainty_km = ma.fields.Float(dump_only=True)
     timezone = Zone()
     active = ma.fields.Boolean(dump_only=True)
 
@@ -90,18 +96,7 @@ def create_depot(data):
     db = get_session()
     if db.scalar(select(Depot).where(Depot.code == data["code"])):
         raise Conflict(f"depot {data['code']} exists", field="code")
-    place = resolve(data["address"], "address") if "lat" not in data else None
-    if place is not None:
-        data.setdefault("lat", place.lat)
-        data.setdefault("lon", place.lon)
-        data.setdefault("city", place.name)
-        data.setdefault("timezone", place.timezone)
-    if not data.get("city"):
-        raise NotFound("give the city (it could not be taken from the address)", field="city")
-    if not data.get("timezone"):
-        from logistics.geocoding import city_timezone
-
-        data["timezone"] = city_timezone(data["lat"], data["lon"])
+    locate(data)
     location = Location(code=data["code"], name=data["name"], kind=LocationKind.DEPOT.value)
     db.add(location)
     db.flush()

@@ -72,11 +72,25 @@ class LimitArgs(ma.Schema):
 
 
 class LegSchema(ma.Schema):
-    by = ma.fields.String()
+    by = ma.fields.String(metadata={"description": "who moves: engineer, courier van, parcel"})
+    kind = ma.fields.String(
+        metadata={
+            "description": "what the leg is: engineer_drive, same_city_courier (within the "
+            "site city's radius), intercity_van, parcel"
+        }
+    )
     origin = ma.fields.String()
     destination = ma.fields.String()
-    km = ma.fields.Float()
-    minutes = ma.fields.Float()
+    km = ma.fields.Float(metadata={"description": "road km (expected value when an estimate)"})
+    minutes = ma.fields.Float(metadata={"description": "driving minutes (expected value)"})
+    precision = ma.fields.String(
+        metadata={"description": "the coarser end's precision: exact, street, district, city"}
+    )
+    estimate = ma.fields.Boolean(
+        metadata={"description": "an end is known only to district or city level"}
+    )
+    minutes_low = ma.fields.Float(metadata={"description": "optimistic end of the minutes"})
+    minutes_high = ma.fields.Float(metadata={"description": "pessimistic end of the minutes"})
 
 
 class CheckSchema(ma.Schema):
@@ -86,6 +100,11 @@ class CheckSchema(ma.Schema):
     met = ma.fields.Boolean()
     margin_minutes = ma.fields.Float(
         metadata={"description": "due − eta, wall-clock minutes (negative: late)"}
+    )
+    uncertain = ma.fields.Boolean(
+        metadata={
+            "description": "the clock holds only at the optimistic end of a coarse leg's range"
+        }
     )
 
 

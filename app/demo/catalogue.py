@@ -2,26 +2,49 @@
 
 from __future__ import annotations
 
-# code, name, English name, address (the geocoder finds the city inside it)
+# code, name, English name, street address, WGS-84 lat, lon. The coordinates are the
+# street the address names, read off OpenStreetMap by hand (to a few hundred metres: the
+# demo stores them at "street" precision), never the city centre.
 DEPOTS = [
-    ("BJ01", "北京备件库", "Beijing depot", "北京市朝阳区酒仙桥路10号"),
-    ("SH01", "上海备件库", "Shanghai depot", "上海市浦东新区张江路88号"),
-    ("GZ01", "广州备件库", "Guangzhou depot", "广东省广州市天河区天河北路233号"),
-    ("CD01", "成都备件库", "Chengdu depot", "四川省成都市武侯区人民南路四段27号"),
-    ("SZ01", "深圳备件库", "Shenzhen depot", "广东省深圳市南山区科技园南区"),
-    ("WH01", "武汉备件库", "Wuhan depot", "湖北省武汉市洪山区光谷大道77号"),
-    ("XA01", "西安备件库", "Xi'an depot", "陕西省西安市雁塔区高新路52号"),
-    ("HZ01", "杭州备件库", "Hangzhou depot", "浙江省杭州市西湖区文三路90号"),
-    ("NJ01", "南京备件库", "Nanjing depot", "江苏省南京市建邺区江东中路108号"),
-    ("TJ01", "天津备件库", "Tianjin depot", "天津市河西区友谊路35号"),
-    ("CQ01", "重庆备件库", "Chongqing depot", "重庆市渝北区金开大道68号"),
-    ("SY01", "沈阳备件库", "Shenyang depot", "辽宁省沈阳市和平区青年大街386号"),
-    ("HEB01", "哈尔滨备件库", "Harbin depot", "黑龙江省哈尔滨市南岗区长江路99号"),
-    ("JN01", "济南备件库", "Jinan depot", "山东省济南市历下区经十路11111号"),
-    ("ZZ01", "郑州备件库", "Zhengzhou depot", "河南省郑州市金水区花园路39号"),
-    ("CS01", "长沙备件库", "Changsha depot", "湖南省长沙市岳麓区麓谷大道627号"),
-    ("KM01", "昆明备件库", "Kunming depot", "云南省昆明市五华区三市街6号"),
-    ("URC01", "乌鲁木齐备件库", "Urumqi depot", "新疆维吾尔自治区乌鲁木齐市天山区解放北路"),
+    ("BJ01", "北京备件库", "Beijing depot", "北京市朝阳区酒仙桥路10号", 39.9706, 116.4930),
+    ("SH01", "上海备件库", "Shanghai depot", "上海市浦东新区张江路88号", 31.2053, 121.5868),
+    ("GZ01", "广州备件库", "Guangzhou depot", "广东省广州市天河区天河北路233号", 23.1447, 113.3268),
+    (
+        "CD01",
+        "成都备件库",
+        "Chengdu depot",
+        "四川省成都市武侯区人民南路四段27号",
+        30.6218,
+        104.0693,
+    ),
+    ("SZ01", "深圳备件库", "Shenzhen depot", "广东省深圳市南山区科技园南区", 22.5333, 113.9466),
+    ("WH01", "武汉备件库", "Wuhan depot", "湖北省武汉市洪山区光谷大道77号", 30.4862, 114.4196),
+    ("XA01", "西安备件库", "Xi'an depot", "陕西省西安市雁塔区高新路52号", 34.2381, 108.9135),
+    ("HZ01", "杭州备件库", "Hangzhou depot", "浙江省杭州市西湖区文三路90号", 30.2787, 120.1490),
+    ("NJ01", "南京备件库", "Nanjing depot", "江苏省南京市建邺区江东中路108号", 32.0080, 118.7318),
+    ("TJ01", "天津备件库", "Tianjin depot", "天津市河西区友谊路35号", 39.0965, 117.2063),
+    ("CQ01", "重庆备件库", "Chongqing depot", "重庆市渝北区金开大道68号", 29.6338, 106.5390),
+    ("SY01", "沈阳备件库", "Shenyang depot", "辽宁省沈阳市和平区青年大街386号", 41.7730, 123.4335),
+    (
+        "HEB01",
+        "哈尔滨备件库",
+        "Harbin depot",
+        "黑龙江省哈尔滨市南岗区长江路99号",
+        45.7512,
+        126.6688,
+    ),
+    ("JN01", "济南备件库", "Jinan depot", "山东省济南市历下区经十路11111号", 36.6602, 117.1192),
+    ("ZZ01", "郑州备件库", "Zhengzhou depot", "河南省郑州市金水区花园路39号", 34.7760, 113.6792),
+    ("CS01", "长沙备件库", "Changsha depot", "湖南省长沙市岳麓区麓谷大道627号", 28.2195, 112.8850),
+    ("KM01", "昆明备件库", "Kunming depot", "云南省昆明市五华区三市街6号", 25.0380, 102.7108),
+    (
+        "URC01",
+        "乌鲁木齐备件库",
+        "Urumqi depot",
+        "新疆维吾尔自治区乌鲁木齐市天山区解放北路",
+        43.7985,
+        87.6196,
+    ),
 ]
 
 # (category, part number, English description, Chinese description, tracking, kind, unit cost CNY)
@@ -455,46 +478,99 @@ GIVEN = [
     "桂英",
 ]
 
-# customer name, English name, city of head office, site addresses
+# customer name, English name, sites as (street address, WGS-84 lat, lon) — read off
+# OpenStreetMap by hand like the depots' (street precision, not city centres)
 CUSTOMERS = [
     (
         "国家电网华北分部",
         "State Grid North China",
-        ["北京市西城区西长安街86号", "天津市河北区中山路2号"],
+        [
+            ("北京市西城区西长安街86号", 39.9068, 116.3634),
+            ("天津市河北区中山路2号", 39.1530, 117.1960),
+        ],
     ),
     (
         "中国银行上海分行",
         "Bank of China Shanghai",
-        ["上海市黄浦区中山东一路23号", "上海市浦东新区银城中路200号"],
+        [
+            ("上海市黄浦区中山东一路23号", 31.2408, 121.4900),
+            ("上海市浦东新区银城中路200号", 31.2380, 121.5053),
+        ],
     ),
     (
         "广州地铁集团",
         "Guangzhou Metro",
-        ["广东省广州市海珠区新港东路1238号", "广东省广州市白云区机场路"],
+        [
+            ("广东省广州市海珠区新港东路1238号", 23.1018, 113.3725),
+            ("广东省广州市白云区机场路", 23.1850, 113.2610),
+        ],
     ),
     (
         "四川省人民医院",
         "Sichuan Provincial People's Hospital",
-        ["四川省成都市青羊区一环路西二段32号"],
+        [("四川省成都市青羊区一环路西二段32号", 30.6637, 104.0384)],
     ),
-    ("深圳市政务服务中心", "Shenzhen Government Service Center", ["广东省深圳市福田区福中三路"]),
-    ("武汉大学", "Wuhan University", ["湖北省武汉市武昌区八一路299号"]),
-    ("陕西广电网络", "Shaanxi Broadcast Network", ["陕西省西安市未央区凤城八路"]),
-    ("浙江省公安厅", "Zhejiang Public Security", ["浙江省杭州市上城区解放路"]),
-    ("江苏交通控股", "Jiangsu Communications Holding", ["江苏省南京市鼓楼区中山北路"]),
-    ("重庆农村商业银行", "Chongqing Rural Commercial Bank", ["重庆市江北区金沙门路36号"]),
-    ("辽宁省教育厅", "Liaoning Education Department", ["辽宁省沈阳市皇姑区北陵大街"]),
+    (
+        "深圳市政务服务中心",
+        "Shenzhen Government Service Center",
+        [("广东省深圳市福田区福中三路", 22.5435, 114.0580)],
+    ),
+    ("武汉大学", "Wuhan University", [("湖北省武汉市武昌区八一路299号", 30.5394, 114.3612)]),
+    (
+        "陕西广电网络",
+        "Shaanxi Broadcast Network",
+        [("陕西省西安市未央区凤城八路", 34.3470, 108.9390)],
+    ),
+    ("浙江省公安厅", "Zhejiang Public Security", [("浙江省杭州市上城区解放路", 30.2530, 120.1730)]),
+    (
+        "江苏交通控股",
+        "Jiangsu Communications Holding",
+        [("江苏省南京市鼓楼区中山北路", 32.0730, 118.7700)],
+    ),
+    (
+        "重庆农村商业银行",
+        "Chongqing Rural Commercial Bank",
+        [("重庆市江北区金沙门路36号", 29.5745, 106.5520)],
+    ),
+    (
+        "辽宁省教育厅",
+        "Liaoning Education Department",
+        [("辽宁省沈阳市皇姑区北陵大街", 41.8190, 123.4280)],
+    ),
     (
         "山东高速集团",
         "Shandong Hi-Speed Group",
-        ["山东省济南市历下区龙奥北路8号", "山东省青岛市市南区香港中路"],
+        [
+            ("山东省济南市历下区龙奥北路8号", 36.6690, 117.1270),
+            ("山东省青岛市市南区香港中路", 36.0660, 120.3840),
+        ],
     ),
-    ("河南省人民政府", "Henan Provincial Government", ["河南省郑州市金水区金水路17号"]),
-    ("湖南电视台", "Hunan TV", ["湖南省长沙市开福区金鹰影视文化城"]),
-    ("云南省气象局", "Yunnan Meteorological Bureau", ["云南省昆明市西山区西昌路77号"]),
-    ("新疆电力公司", "Xinjiang Electric Power", ["新疆维吾尔自治区乌鲁木齐市天山区建设路"]),
-    ("苏州工业园区管委会", "Suzhou Industrial Park", ["江苏省苏州市工业园区现代大道999号"]),
-    ("宁波港集团", "Ningbo Port Group", ["浙江省宁波市鄞州区宁东路269号"]),
-    ("哈尔滨工业大学", "Harbin Institute of Technology", ["黑龙江省哈尔滨市南岗区西大直街92号"]),
-    ("厦门航空", "Xiamen Airlines", ["福建省厦门市湖里区机场路"]),
+    (
+        "河南省人民政府",
+        "Henan Provincial Government",
+        [("河南省郑州市金水区金水路17号", 34.7620, 113.6780)],
+    ),
+    ("湖南电视台", "Hunan TV", [("湖南省长沙市开福区金鹰影视文化城", 28.2170, 113.0160)]),
+    (
+        "云南省气象局",
+        "Yunnan Meteorological Bureau",
+        [("云南省昆明市西山区西昌路77号", 25.0340, 102.6970)],
+    ),
+    (
+        "新疆电力公司",
+        "Xinjiang Electric Power",
+        [("新疆维吾尔自治区乌鲁木齐市天山区建设路", 43.7920, 87.6250)],
+    ),
+    (
+        "苏州工业园区管委会",
+        "Suzhou Industrial Park",
+        [("江苏省苏州市工业园区现代大道999号", 31.3180, 120.7150)],
+    ),
+    ("宁波港集团", "Ningbo Port Group", [("浙江省宁波市鄞州区宁东路269号", 29.8680, 121.6130)]),
+    (
+        "哈尔滨工业大学",
+        "Harbin Institute of Technology",
+        [("黑龙江省哈尔滨市南岗区西大直街92号", 45.7440, 126.6310)],
+    ),
+    ("厦门航空", "Xiamen Airlines", [("福建省厦门市湖里区机场路", 24.5270, 118.1360)]),
 ]

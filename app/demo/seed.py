@@ -18,7 +18,8 @@ from app.demo.catalogue import CUSTOMERS, DEPOTS, GIVEN, PARTS, SURNAMES
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import virtual_location
 from inventory.receiving import import_receipts
-from logistics.geocoding import resolve_place
+from logistics.geocoding import entered_place
+from logistics.places import Precision
 from models import Customer, Depot, Engineer, Location, Part, SerialItem, Site, StockPolicy, User
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Role
 
@@ -53,11 +54,9 @@ class SeedSummary:
     tokens: dict[str, str]
 
 
-def seed_demo(
-    session: Session, *, geocoder=None, seed: int = 20261122, items_per_depot: int = 200
-) -> SeedSummary:
+def seed_demo(session: Session, *, seed: int = 20261122, items_per_depot: int = 200) -> SeedSummary:
     rng = random.Random(seed)
-    depots = _depots(session, geocoder)
+    depots = _depots(session)
     parts = _parts(session)
     session.commit()
     serial_parts = [p for p in parts if p.tracking == "serialized"]
@@ -97,7 +96,7 @@ def seed_demo(
     _send_some_to_repair(session, rng)
     _policies(session, depots, parts, rng)
     engineers = _engineers(session, depots, rng)
-    customers, sites = _customers(session, geocoder)
+    customers, sites = _customers(session)
     tokens = _users(session, customers[0])
     session.commit()
     return SeedSummary(
@@ -112,10 +111,10 @@ def seed_demo(
     )
 
 
-def _depots(session: Session, geocoder) -> list[Depot]:
+def _depots(session: Session) -> list[Depot]:
     out = []
-    for code, name, name_en, address in DEPOTS:
-        place = resolve_place(address, geocoder)
+    for code, name, name_en, address, lat, lon in DEPOTS:
+        place = entered_place(lat, lon, Precision.STREET, name)
         location = Location(code=code, name=name, kind=LocationKind.DEPOT.value)
         session.add(location)
         session.flush()
@@ -125,9 +124,11 @@ def _depots(session: Session, geocoder) -> list[Depot]:
             name=name,
             name_en=name_en,
             address=address,
-            city=place.name,
+            city=place.city,
             lat=place.lat,
             lon=place.lon,
+            precision=place.precision.value,
+            uncertainty_km=place.uncertainty_km,
             timezone=place.timezone,
         )
         session.add(depot)
@@ -204,17 +205,17 @@ def _engineers(session: Session, depots: list[Depot], rng: random.Random) -> int
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)
             skills = sorted(rng.sample(categories, k=rng.choice([2, 2, 3, 4])))
             on_call = k == 0
-            # homes scattered up to ~15 km around the depot's city
-            lat = depot.lat + rng.uniform(-0.12, 0.12)
-            lon = depot.lon + rng.uniform(-0.15, 0.15)
+            # based at their depot: the day starts there (street-level, like the depot)
             session.add(
                 Engineer(
                     code=f"ENG-{n:03d}",
                     name=name,
                     phone=f"1390000{n:04d}",
                     home_city=depot.city,
-                    home_lat=round(lat, 5),
-                    home_lon=round(lon, 5),
+                    home_lat=depot.lat,
+                    home_lon=depot.lon,
+                    home_precision=depot.precision,
+                    home_uncertainty_km=depot.uncertainty_km,
                     base_depot_id=depot.id,
                     skills=skills,
                     timezone=depot.timezone,
@@ -228,7 +229,7 @@ def _engineers(session: Session, depots: list[Depot], rng: random.Random) -> int
     return n
 
 
-def _customers(session: Session, geocoder) -> tuple[list[Customer], int]:
+def _customers(session: Session) -> tuple[list[Customer], int]:
     customers, sites = [], 0
     for i, (name, name_en, addresses) in enumerate(CUSTOMERS, start=1):
         customer = Customer(
@@ -243,8 +244,8 @@ def _customers(session: Session, geocoder) -> tuple[list[Customer], int]:
         session.add(customer)
         session.flush()
         customers.append(customer)
-        for j, address in enumerate(addresses, start=1):
-            place = resolve_place(address, geocoder)
+        for j, (address, lat, lon) in enumerate(addresses, start=1):
+            place = entered_place(lat, lon, Precision.STREET)
             sites += 1
             session.add(
                 Site(
@@ -252,9 +253,11 @@ def _customers(session: Session, geocoder) -> tuple[list[Customer], int]:
                     code=f"C{i:03d}-S{j}",
                     name=f"{name} 站点{j}",
                     address=address,
-                    city=place.name,
+                    city=place.city,
                     lat=place.lat,
                     lon=place.lon,
+                    precision=place.precision.value,
+                    uncertainty_km=place.uncertainty_km,
                     timezone=place.timezone,
                     postcode=f"{100000 + i * 1000 + j}",
                     contact_name=f"机房值班{j}",

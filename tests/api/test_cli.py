@@ -13,10 +13,9 @@ from tests.builders import make_depot, make_part
 
 
 def test_verify_passes_after_a_demo_load_and_fails_when_books_are_tampered(app, runner, db):
-    from app.geo import geocoder
 
     with app.app_context():
-        seed_demo(db, geocoder=geocoder(), items_per_depot=12)
+        seed_demo(db, items_per_depot=12)
     db.rollback()  # end the read transaction the summary opened
     ok = runner.invoke(args=["inventory", "verify"])
     assert ok.exit_code == 0, ok.output

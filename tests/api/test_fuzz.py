@@ -60,7 +60,6 @@ def demo_app(sqlite_template, tmp_path_factory):
     from app import create_app
     from app.cli import _seed_service_flow
     from app.demo.seed import seed_demo
-    from app.geo import geocoder
 
     path = tmp_path_factory.mktemp("fuzz") / "demo.db"
     shutil.copy(sqlite_template, path)
@@ -74,7 +73,7 @@ def demo_app(sqlite_template, tmp_path_factory):
         }
     )
     with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
-        seed_demo(session, geocoder=geocoder(), items_per_depot=20)
+        seed_demo(session, items_per_depot=20)
         _seed_service_flow(session, 20261122)
     yield app
     app.extensions["sparelog.db"].engine.dispose()

@@ -28,10 +28,9 @@ def demo(app, db):
     """The demo network with a small stock and the service flow (tickets, RMAs, events)."""
     from app.cli import _seed_service_flow
     from app.demo.seed import seed_demo
-    from app.geo import geocoder
 
     with app.app_context():
-        seed_demo(db, geocoder=geocoder(), items_per_depot=4)
+        seed_demo(db, items_per_depot=4)
         _seed_service_flow(db, 20261122)
     db.commit()
     return db

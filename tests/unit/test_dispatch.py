@@ -131,7 +131,7 @@ def test_missed_clock_is_named_with_its_lateness_in_the_explanation():
     alice_van_y = options[4]
     # restore: part at 260 + 30 fix = 290 against 180 -> late by 110 min
     assert "misses the restore clock by 110 min" in alice_van_y.explanation
-    assert "courier van" in alice_van_y.explanation
+    assert "intercity van" in alice_van_y.explanation
     assert "ranked first" in options[0].explanation
     assert "on site 20 min later" in options[2].explanation  # Bo at 60 vs Alice at 40
     assert "misses 1 clock where #4 misses none" in alice_van_y.explanation

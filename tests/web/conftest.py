@@ -23,7 +23,6 @@ def demo_template(tmp_path_factory):
     from app import create_app
     from app.cli import _seed_service_flow
     from app.demo.seed import seed_demo
-    from app.geo import geocoder
     from models.migrate import upgrade
 
     path = tmp_path_factory.mktemp("webdemo") / "demo.db"
@@ -31,7 +30,7 @@ def demo_template(tmp_path_factory):
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "seed"})
     with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
-        seed_demo(session, geocoder=geocoder(), items_per_depot=20)
+        seed_demo(session, items_per_depot=20)
         _seed_service_flow(session, 20261122)
     app.extensions["sparelog.db"].engine.dispose()
     return path

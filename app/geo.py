@@ -62,7 +62,12 @@ def locate(data: dict, address_field: str = "address") -> None:
 
     if data.get("lat") is not None and data.get("lon") is not None:
         try:
-            place = entered_place(data["lat"], data["lon"], data.get("precision") or "exact")
+            place = entered_place(
+                data["lat"],
+                data["lon"],
+                data.get("precision") or "exact",
+                address=data.get(address_field) or "",
+            )
         except ValueError as error:
             raise InvalidInput(str(error), field="lat") from None
     else:

@@ -31,6 +31,7 @@ import numpy as np
 
 from logistics.geodesy import sphere_km
 
+METRO_KM = 40.0  # a point within this of a large city's centre belongs to that city, km
 SUBPLACE_KM = 120.0  # a county-level city lies within this of its prefecture's centre, km
 _CHINESE_COUNTRIES = ("CN", "HK", "MO", "TW")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -197,6 +198,15 @@ class Gazetteer:
             text=chosen.text,
             district=chosen.tier == _TIER_DISTRICT,
         )
+
+    def metro(self, lat: float, lon: float, within_km: float = METRO_KM) -> City:
+        """The most populous city within ``within_km`` of (lat, lon) degrees — the city a
+        point belongs to (Zhangjiang, Pudong -> Shanghai) — or the nearest one if none is."""
+        km = sphere_km(lat, lon, self.lats, self.lons)
+        near = np.flatnonzero(km <= within_km)
+        if near.size == 0:
+            return self.cities[int(np.argmin(km))]
+        return self.cities[int(near.min())]  # cities are sorted most populous first
 
     def nearest(self, lat: float, lon: float) -> tuple[City, float]:
         """The gazetteer city closest to (lat, lon) degrees and its distance in km."""

@@ -27,7 +27,7 @@ from geopy.geocoders import BaiduV3, Nominatim
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from logistics.gazetteer import gazetteer
+from logistics.gazetteer import City, gazetteer
 from logistics.places import Precision, uncertainty_km
 
 log = logging.getLogger(__name__)
@@ -327,18 +327,23 @@ def resolve_place(text: str, geocoder: Geocoder | None = None) -> Place:
     timezone = raw.get("timezone") or city_timezone(lat, lon)
     precision = Precision(raw.get("precision", Precision.CITY))
     radius = float(raw.get("uncertainty_km", uncertainty_km(precision, raw.get("population"))))
-    city = str(raw["name"]) if "geonameid" in raw else nearest_city(lat, lon)
+    city = str(raw["name"]) if "geonameid" in raw else city_of(text, lat, lon)
     source = str(raw.get("source") or _source_name(geocoder or _default_geocoder()))
     return Place(str(name), lat, lon, str(timezone), precision, radius, city, source)
 
 
 def entered_place(
-    lat: float, lon: float, precision: Precision | str = Precision.EXACT, name: str = ""
+    lat: float,
+    lon: float,
+    precision: Precision | str = Precision.EXACT,
+    name: str = "",
+    address: str = "",
 ) -> Place:
-    """A point a person entered or picked on the map, at the precision they vouch for."""
+    """A point a person entered or picked on the map, at the precision they vouch for;
+    its city is the one ``address`` names, else the city the point lies in."""
     _check_range(lat, lon)
     level = Precision(precision)
-    city, _ = gazetteer().nearest(lat, lon)
+    city = _city(address, lat, lon)
     return Place(
         name or f"{lat:.6g},{lon:.6g}",
         lat,
@@ -350,16 +355,21 @@ def entered_place(
     )
 
 
-def nearest_city(lat: float, lon: float) -> str:
-    """The name of the gazetteer city nearest to (lat, lon) degrees."""
-    return gazetteer().nearest(lat, lon)[0].name
+def _city(text: str, lat: float, lon: float) -> City:
+    match = gazetteer().find(text) if text else None
+    return match.city if match is not None else gazetteer().metro(lat, lon)
+
+
+def city_of(text: str, lat: float, lon: float) -> str:
+    """The gazetteer city ``text`` names, else the one (lat, lon) degrees lie in."""
+    return _city(text, lat, lon).name
 
 
 def city_radius_at(lat: float, lon: float) -> float:
-    """The built-up radius (km) of the gazetteer city nearest to (lat, lon) degrees."""
+    """The built-up radius (km) of the city (lat, lon) degrees lie in."""
     from logistics.places import city_radius_km
 
-    return city_radius_km(gazetteer().nearest(lat, lon)[0].population)
+    return city_radius_km(gazetteer().metro(lat, lon).population)
 
 
 def city_timezone(lat: float, lon: float) -> str:

@@ -114,7 +114,7 @@ def seed_demo(session: Session, *, seed: int = 20261122, items_per_depot: int = 
 def _depots(session: Session) -> list[Depot]:
     out = []
     for code, name, name_en, address, lat, lon in DEPOTS:
-        place = entered_place(lat, lon, Precision.STREET, name)
+        place = entered_place(lat, lon, Precision.STREET, name, address)
         location = Location(code=code, name=name, kind=LocationKind.DEPOT.value)
         session.add(location)
         session.flush()
@@ -245,7 +245,7 @@ def _customers(session: Session) -> tuple[list[Customer], int]:
         session.flush()
         customers.append(customer)
         for j, (address, lat, lon) in enumerate(addresses, start=1):
-            place = entered_place(lat, lon, Precision.STREET)
+            place = entered_place(lat, lon, Precision.STREET, address=address)
             sites += 1
             session.add(
                 Site(

@@ -158,6 +158,7 @@ def test_time_zone_of_coordinates_follows_the_nearest_city() -> None:
 
 def test_geocoder_provider_is_chosen_by_name() -> None:
     assert isinstance(make_geocoder("gazetteer"), GazetteerGeocoder)
-    assert type(make_geocoder("nominatim", user_agent="sparelog-test")).__name__ == "Nominatim"
+    online = make_geocoder("nominatim", user_agent="sparelog-test")
+    assert [type(g).__name__ for g in online.geocoders] == ["Nominatim", "GazetteerGeocoder"]
     with pytest.raises(ValueError, match="unknown geocoder"):
         make_geocoder("carrier-pigeon")

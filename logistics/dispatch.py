@@ -303,6 +303,7 @@ def rank_dispatch_options(
     promised = request.onsite_due or clocks.onsite_due
     assert promised is not None  # compute_clocks got a travel time
     onsite_due = require_utc(promised, "onsite_due")
+    clocks = replace(clocks, onsite_due=onsite_due)  # a ticket's stored promise is the one
     dues = ClockDues(
         onsite=_minutes_from(now, onsite_due),
         replacement=_minutes_from(now, clocks.replacement_due) if needs_part else np.inf,

@@ -43,8 +43,8 @@ class Depot(Base):
     lat: Mapped[float]
     lon: Mapped[float]
     # how well (lat, lon) is known: exact / street / district / city (logistics.places)
-    precision: Mapped[str] = mapped_column(String(8), default="city", server_default="city")
-    uncertainty_km: Mapped[float] = mapped_column(default=15.0, server_default="15")
+    precision: Mapped[str] = mapped_column(String(8), default="exact", server_default="city")
+    uncertainty_km: Mapped[float] = mapped_column(default=0.0, server_default="15")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     active: Mapped[bool] = mapped_column(default=True)
     resupply_days: Mapped[float | None]  # transport days from the central warehouse (planning)

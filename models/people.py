@@ -64,8 +64,8 @@ class Engineer(Base):
     home_lat: Mapped[float]
     home_lon: Mapped[float]
     # how well the base (home_lat, home_lon) is known (logistics.places)
-    home_precision: Mapped[str] = mapped_column(String(8), default="city", server_default="city")
-    home_uncertainty_km: Mapped[float] = mapped_column(default=15.0, server_default="15")
+    home_precision: Mapped[str] = mapped_column(String(8), default="exact", server_default="city")
+    home_uncertainty_km: Mapped[float] = mapped_column(default=0.0, server_default="15")
     base_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)  # part categories
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
@@ -108,8 +108,8 @@ class Site(Base):
     postcode: Mapped[str | None] = mapped_column(String(limits.POSTCODE))
     lat: Mapped[float]
     lon: Mapped[float]
-    precision: Mapped[str] = mapped_column(String(8), default="city", server_default="city")
-    uncertainty_km: Mapped[float] = mapped_column(default=15.0, server_default="15")
+    precision: Mapped[str] = mapped_column(String(8), default="exact", server_default="city")
+    uncertainty_km: Mapped[float] = mapped_column(default=0.0, server_default="15")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     contact_name: Mapped[str | None] = mapped_column(String(limits.PERSON_NAME))
     phone: Mapped[str | None] = mapped_column(String(limits.PHONE))

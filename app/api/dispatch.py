@@ -188,12 +188,15 @@ def options(data):
     (on site, replacement unit, restore), then earliest on site, then least driving — each
     with its legs, ETAs and a sentence saying why it ranks there."""
     db = get_session()
+    precision, radius = "exact", 0.0
     if data.get("site"):
         site = site_by_code(db, data["site"])
         lat, lon, tz, name = site.lat, site.lon, site.timezone, site.name
+        precision, radius = site.precision, site.uncertainty_km
     elif data.get("place"):
         place = resolve(data["place"], "place")
         lat, lon, tz, name = place.lat, place.lon, place.timezone, place.name
+        precision, radius = place.precision.value, place.uncertainty_km
     else:
         lat, lon, tz, name = (
             data["lat"],
@@ -212,6 +215,8 @@ def options(data):
         timezone=tz,
         limit=data["limit"],
         site_name=name,
+        site_precision=precision,
+        site_uncertainty_km=radius,
         travel=travel_model(),
     )
 

@@ -2,9 +2,11 @@
 
 Rows that exist before this revision were placed by the offline gazetteer on a city
 centre: they are marked ``city`` with a 15 km radius until someone places them better.
+New rows state their precision (the application's default for coordinates given
+explicitly is ``exact``).
 
 Revision ID: 0006_places
-Revises: 0005
+Revises: 0006_imports
 Create Date: 2026-12-07 03:00:00
 """
 
@@ -14,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_places"
-down_revision = "0005"
+down_revision = "0006_imports"
 branch_labels = None
 depends_on = None
 

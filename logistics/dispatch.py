@@ -392,6 +392,26 @@ def expected_minutes(
     return base + extra.expected
 
 
+# -- how the options' figures are rounded, once (docs/sla.md "Rounding") ----------------------
+
+
+def shown_minutes(minutes: float) -> float:
+    """A leg's minutes as every screen and the API show them: up to the whole minute (a
+    drive is never shown shorter than it is; float noise below a microsecond ignored)."""
+    return float(math.ceil(round(minutes, 6)))
+
+
+def shown_km(km: float) -> float:
+    """Road km to 0.1 km."""
+    return round(km, 1)
+
+
+def shown_margin(minutes: float) -> float:
+    """A clock's margin (due − eta) down to the whole minute: never shown roomier than it
+    is, and a missed clock always shows at least 1 minute late."""
+    return float(math.floor(round(minutes, 6)))
+
+
 # -- the ranking core: travel times in, ranked (mode, engineer, depot) out -------------------
 
 RowsFn = Callable[[np.ndarray], np.ndarray]
@@ -778,13 +798,13 @@ def _legs_with_km(
                     leg.by,
                     leg.origin,
                     leg.destination,
-                    float(km[k]),
-                    leg.minutes,
+                    shown_km(float(km[k])),
+                    shown_minutes(leg.minutes),
                     kind=leg.kind,
                     precision=leg.precision,
                     estimate=leg.precision.is_estimate,
-                    minutes_low=max(leg.minutes + float(low[k]), 0.0),
-                    minutes_high=leg.minutes + float(high[k]),
+                    minutes_low=shown_minutes(max(leg.minutes + float(low[k]), 0.0)),
+                    minutes_high=shown_minutes(leg.minutes + float(high[k])),
                 )
             )
         out.append(tuple(built))
@@ -820,7 +840,7 @@ def _build_option(
         margin = (due - eta).total_seconds() / 60.0
         best, worst = (now + timedelta(minutes=ends[e][clock]) for e in ("low", "high"))
         uncertain = best <= due < worst
-        checks.append(ClockCheck(clock, due, eta, margin >= 0, margin, uncertain))
+        checks.append(ClockCheck(clock, due, eta, margin >= 0, shown_margin(margin), uncertain))
     return DispatchOption(
         rank=rank,
         mode=pick.mode,
@@ -834,7 +854,7 @@ def _build_option(
         part_eta=part_eta,
         checks=tuple(checks),
         missed=sum(not c.met for c in checks),
-        travel_km=sum(leg.km for leg in legs),
+        travel_km=shown_km(sum(leg.km for leg in legs)),
         travel_minutes=pick.travel_minutes,
         explanation="",
     )

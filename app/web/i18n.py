@@ -473,9 +473,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mode.pickup": ("工程师取件", "Engineer picks up the part"),
     "mode.courier": ("快递送件", "Part by courier"),
     "mode.engineer": ("仅工程师", "Engineer only"),
-    "leg.engineer": ("工程师驾车", "Engineer drives"),
-    "leg.courier_van": ("同城快送", "Courier van"),
-    "leg.parcel": ("快递包裹", "Parcel"),
+    "leg_kind.engineer_drive": ("工程师驾车", "Engineer drive"),
+    "leg_kind.same_city_courier": ("同城快送", "Same-city courier"),
+    "leg_kind.intercity_van": ("城际专车", "Intercity van"),
+    "leg_kind.parcel": ("快递包裹", "Parcel"),
+    "precision.exact": ("精确位置", "exact place"),
+    "precision.street": ("街道级位置", "street-level place"),
+    "precision.district": ("区县级位置", "district-level place"),
+    "precision.city": ("城市级位置", "city-level place"),
+    "dsp.same_place": ("同一地点", "same place"),
+    "dsp.leg_estimate": ("约 {km} 公里 · {precision}", "about {km} km · {precision}"),
+    "dsp.leg_minutes_range": ("约 {n} 分钟（{low}–{high}）", "about {n} min ({low}–{high})"),
+    "dsp.meets_if_near": ("仅位置较近时满足", "meets only if the place is near"),
+    "dsp.estimate_note": (
+        "“约”表示该地点只知道到区县或城市：距离按城市半径估算，区间为乐观到悲观。",
+        "“about” marks a place known only to its district or city: the distance is estimated "
+        "from the city's radius, the range runs from optimistic to pessimistic.",
+    ),
     "alert.escalated": ("升级", "Escalated"),
     "alert.sla_breached": ("SLA超时", "SLA breached"),
     "alert.overdue": ("返回超期", "Return overdue"),
@@ -682,6 +696,18 @@ def duration_text(seconds: float) -> str:
     else:
         parts += [t("duration.m", n=m), t("duration.s", n=sec)]
     return " ".join(parts)
+
+
+def minutes_text(minutes: float) -> str:
+    """Whole minutes as a short duration, e.g. 1h 5m / 12m (absolute value)."""
+    m = int(abs(minutes))
+    h, m = divmod(m, 60)
+    if h >= 24:
+        d, h = divmod(h, 24)
+        return " ".join([t("duration.d", n=d), t("duration.h", n=h)])
+    if h:
+        return " ".join([t("duration.h", n=h), t("duration.m", n=m)])
+    return t("duration.m", n=m)
 
 
 def js_messages() -> dict[str, str]:

@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
         checks.remove(limiter._check_request_limit)
     csrf.init_app(app)
     _serve_swagger_assets(app)
+    _serve_leaflet(app)
 
 
 def _serve_swagger_assets(app: Flask) -> None:
@@ -60,3 +61,12 @@ def _serve_swagger_assets(app: Flask) -> None:
     @app.get("/api/docs-assets/<path:filename>")
     def swagger_assets(filename: str):
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+
+def _serve_leaflet(app: Flask) -> None:
+    """The maps' Leaflet comes from the xstatic-leaflet package, not a CDN."""
+    from xstatic.pkg import leaflet
+
+    @app.get("/static/vendor/leaflet/<path:filename>")
+    def leaflet_assets(filename: str):
+        return send_from_directory(leaflet.BASE_DIR, filename, max_age=86400)

@@ -10,6 +10,7 @@ from flask import Flask, g, render_template, request
 from markupsafe import Markup, escape
 
 from app.documents.formatting import format_deadline
+from app.web import maps
 from app.web.i18n import (
     HTML_LANG,
     LANGS,
@@ -81,6 +82,8 @@ def register_web(app: Flask) -> None:
         utc_iso=utc_iso,
         duration_text=duration_text,
         minutes_text=minutes_text,
+        map_base=maps.base_layer,
+        map_credit=_map_credit,
         js_messages=js_messages,
         viewer=_viewer,
         limits=limits,
@@ -110,6 +113,12 @@ def register_web(app: Flask) -> None:
         # browsers heed it only over HTTPS, which production is served on
         base.append(("Strict-Transport-Security", HSTS))
 
+    page_csp = CSP
+    with app.app_context():
+        tiles = maps.tile_origin()
+    if tiles:  # a configured tile server: its images may load on the pages
+        page_csp = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {tiles}")
+
     @app.after_request
     def _security_headers(response):
         """Every response: no MIME sniffing, no framing, no referrer outside the site, no
@@ -118,7 +127,10 @@ def register_web(app: Flask) -> None:
         wanted = list(base)
         if response.mimetype == "text/html":
             wanted.append(
-                ("Content-Security-Policy", DOCS_CSP if request.blueprint == "api-docs" else CSP)
+                (
+                    "Content-Security-Policy",
+                    DOCS_CSP if request.blueprint == "api-docs" else page_csp,
+                )
             )
             if request.blueprint in WEB_BLUEPRINTS:
                 wanted.append(("Cache-Control", "no-store"))
@@ -130,6 +142,14 @@ def register_web(app: Flask) -> None:
         present = {key.lower() for key, _value in response.headers}
         response.headers.extend([(k, v) for k, v in wanted if k.lower() not in present])
         return response
+
+
+def _map_credit() -> str:
+    """Who made the map's base layer: the tile source's attribution, or the bundled outline."""
+    layer = maps.base_layer()
+    if "tiles" in layer:
+        return layer["attribution"] or t("map.tiles_credit")
+    return t("map.outline_credit")
 
 
 def when(moment, fmt: str = "%Y-%m-%d %H:%M") -> Markup:

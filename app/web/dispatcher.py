@@ -21,7 +21,7 @@ from app.web import documents
 from app.web.auth import roles_page
 from app.web.forms import form_text
 from app.web.i18n import current_zone, t
-from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, china, frame_around
+from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, around, china
 from inventory import dispatch_service, tickets
 from inventory.errors import DomainError, NotFound
 from logistics.sla import Channel, Severity
@@ -86,7 +86,7 @@ def _open_tickets(status: str | None) -> list[Ticket]:
 
 def _network_map(tickets_shown: list[Ticket]) -> MapData:
     db = get_session()
-    data = MapData(china(), label_kinds=("depot",))
+    data = china(label_kinds=("depot",))
     for d in db.scalars(select(Depot).where(Depot.active).order_by(Depot.code)):
         data.points.append(MapPoint("depot", d.code, d.lat, d.lon, f"{d.code} {d.name}"))
     for e in db.scalars(select(Engineer).where(Engineer.active).order_by(Engineer.code)):
@@ -295,9 +295,7 @@ def _ticket_map(ticket: Ticket, options: list[OptionShown]) -> MapData:
     # frame the site and the route that matters (the top option, or the assignment);
     # the other options' places show when they fall inside it
     focus = [(site.lat, site.lon)] + [c for line in lines for c in line.coords]
-    return MapData(
-        frame_around(focus, min_span=0.6), points, lines, label_kinds=("depot", "site", "engineer")
-    )
+    return around(focus, points=points, lines=lines, label_kinds=("depot", "site", "engineer"))
 
 
 @bp.get("/tickets/<ref>")
@@ -550,12 +548,8 @@ def _plan_map(result: dict, candidates: list[Ticket], depot: Depot) -> MapData:
         )
     for number, site in sites.items():
         points.append(MapPoint("site", number, site.lat, site.lon, f"{number} {site.name}"))
-    return MapData(
-        frame_around([(p.lat, p.lon) for p in points], min_span=0.4),
-        points,
-        lines,
-        label_kinds=("depot", "site", "engineer"),
-    )
+    fit = [(p.lat, p.lon) for p in points] + [c for line in lines for c in line.coords]
+    return around(fit, points=points, lines=lines, label_kinds=("depot", "site", "engineer"))
 
 
 # --- overdue returns and escalations ----------------------------------------------------------

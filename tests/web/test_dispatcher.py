@@ -3,6 +3,7 @@ day routes, overdue returns and escalations."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import timedelta
@@ -35,6 +36,13 @@ def _ticket(db, number: str) -> Ticket:
     }
     db.rollback()
     return facts
+
+
+def map_data(page: str) -> dict:
+    """What the page's map draws (the JSON app/static/js/map.js reads)."""
+    start = page.index('<script type="application/json" id="map-data">')
+    start = page.index(">", start) + 1
+    return json.loads(page[start : page.index("</script>", start)])
 
 
 def test_open_tickets_show_live_clocks_from_their_utc_deadlines(app, dispatcher, db):
@@ -95,7 +103,9 @@ def test_options_show_legs_verdicts_and_the_route_on_the_map(app, dispatcher, db
         number = open_ticket(db)
     page = dispatcher.get(f"/dispatch/tickets/{number}").get_data(as_text=True)
     assert 'class="legs"' in page and 'class="verdicts"' in page
-    assert "<svg" in page and 'data-line="route"' in page and 'data-kind="site"' in page
+    drawn = map_data(page)
+    assert any(line["kind"] == "route" for line in drawn["lines"])
+    assert any(p["kind"] == "site" and p["label"] == number for p in drawn["points"])
 
 
 def test_acknowledging_stops_the_response_clock(app, dispatcher, db):
@@ -134,12 +144,8 @@ def test_the_board_map_draws_depots_engineers_and_ticket_sites(app, dispatcher, 
     with app.app_context():
         open_ticket(db)
     page = dispatcher.get("/dispatch/").get_data(as_text=True)
-    svg = page[page.index("<svg") : page.index("</svg>")]
-    assert (
-        svg.count('data-kind="depot"') == 18
-        and 'data-kind="engineer"' in svg
-        and 'data-kind="site"' in svg
-    )
+    kinds = [p["kind"] for p in map_data(page)["points"]]
+    assert kinds.count("depot") == 18 and "engineer" in kinds and "site" in kinds
 
 
 def test_overdue_returns_are_listed_with_how_late_they_are(app, dispatcher, db):
@@ -180,7 +186,8 @@ def test_engineers_day_routes_are_planned_and_shown_with_stop_times(app, dispatc
             break
         time.sleep(0.5)
     assert 'data-job-status="succeeded"' in page, page[page.find('id="plan"') :][:500]
-    assert number in page and "route-table" in page and 'data-line="day-route"' in page
+    assert number in page and "route-table" in page
+    assert any(line["kind"] == "day-route" for line in map_data(page)["lines"])
     post_form(dispatcher, "/prefs", {"lang": "en"}, page="/dispatch/")
     page = dispatcher.get(response.location).get_data(as_text=True)
     assert '<html lang="en">' in page and "Leave home" in page

@@ -6,10 +6,17 @@ service time, an optional time window, a skill and a severity; a stop may carry 
 to be picked up at a depot first (pickup-and-delivery on the same route). Travel comes
 from the configured travel model (rounded UP to whole minutes: a plan must not promise
 an arrival the road cannot keep). Stops that cannot be served are reported with a reason.
+
+A plan for today is planned from now (``planned_at``, stored with the request): each
+engineer leaves at the later of now and their shift start, from where they were last seen
+(the site of their latest arrival today) or else their base, and no visit is planned
+before its ticket existed (a stop's ``not_before``). ``plan_changes`` says what moved
+between two plans of the same day.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,7 +29,7 @@ from inventory.errors import InvalidInput, NotFound
 from inventory.lookups import depot_by_code
 from logistics.routing.model import RoutePlan, RoutingProblem, Stop, Vehicle
 from logistics.routing.solver import solve
-from models import Depot, Engineer, Site
+from models import Depot, Engineer, Site, Ticket, utcnow
 
 #: Drop penalties in metres of driving a dispatcher would accept to keep the stop.
 SEVERITY_PENALTY_M = {
@@ -46,6 +53,7 @@ class StopRequest:
     skill: str | None = None
     severity: str = "P3"
     pickup_depot: str | None = None
+    not_before: datetime | None = None  # UTC; e.g. when the stop's ticket was opened
 
 
 @dataclass
@@ -56,6 +64,7 @@ class PlanRequest:
     depot: str | None = None
     stops: list[StopRequest] = field(default_factory=list)
     time_limit_s: float = 5.0
+    planned_at: datetime | None = None  # UTC "now" of the plan; default: when it is solved
 
 
 @dataclass
@@ -71,7 +80,14 @@ class _Places:
 
 def validate_request(session: Session, req: PlanRequest) -> None:
     """Everything the solve needs is checked before a job is queued (422 naming the item)."""
-    skills = {skill for e in _engineers(session, req) for skill in e.skills or ()}
+    engineers = _engineers(session, req)
+    now_min = minutes_into_day(req)
+    if now_min is not None and all(e.shift_end_min <= now_min for e in engineers):
+        raise InvalidInput(
+            f"every engineer's shift on {req.day.isoformat()} is over: nothing left to plan",
+            field="date",
+        )
+    skills = {skill for e in engineers for skill in e.skills or ()}
     for i, s in enumerate(req.stops):
         _stop_place(session, s, i)
         if s.pickup_depot:
@@ -141,36 +157,88 @@ def _stop_place(session: Session, s: StopRequest, i: int) -> tuple[str, float, f
     return f"{s.lat:.4f},{s.lon:.4f}", s.lat, s.lon
 
 
+def minutes_into_day(req: PlanRequest) -> int | None:
+    """Minutes from the plan day's local midnight to ``planned_at`` (rounded up) when the
+    plan is for today; None for another day (planned from each shift's start)."""
+    now = req.planned_at or utcnow()
+    tz = ZoneInfo(req.timezone)
+    midnight = datetime.combine(req.day, datetime.min.time(), tz)
+    if now.astimezone(tz).date() != req.day:
+        return None
+    return math.ceil((now - midnight).total_seconds() / 60)
+
+
+def last_known_places(
+    session: Session, engineers: list[Engineer], since: datetime, until: datetime
+) -> dict[int, tuple[str, float, float]]:
+    """Where each engineer was last seen between ``since`` and ``until`` (UTC): the site of
+    their latest on-site arrival, as (name, lat, lon)."""
+    ids = [e.id for e in engineers]
+    rows = session.execute(
+        select(Ticket.engineer_id, Site.name, Site.lat, Site.lon, Ticket.onsite_at)
+        .join(Site, Site.id == Ticket.site_id)
+        .where(
+            Ticket.engineer_id.in_(ids),
+            Ticket.onsite_at.is_not(None),
+            Ticket.onsite_at >= since,
+            Ticket.onsite_at <= until,
+        )
+        .order_by(Ticket.onsite_at)
+    )
+    return {eid: (name, lat, lon) for eid, name, lat, lon, _at in rows}
+
+
 def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[RoutingProblem, dict]:
     """The solver's plain data plus what is needed to turn its answer back into times and names."""
     tz = ZoneInfo(req.timezone)
     midnight = datetime.combine(req.day, datetime.min.time(), tz)
+    now_min = minutes_into_day(req)
     engineers = _engineers(session, req)
+    seen = {}
+    if now_min is not None:
+        now = midnight + timedelta(minutes=now_min)
+        seen = last_known_places(session, engineers, midnight.astimezone(UTC), now)
     places = _Places()
     vehicles = []
+    starts: dict[str, dict] = {}
     for e in engineers:
         home = places.add(f"{e.name} home", e.home_lat, e.home_lon)
+        start = home
+        starts[e.code] = {"from": "base", "label": ""}
+        if e.id in seen:
+            name, lat, lon = seen[e.id]
+            start = places.add(name, lat, lon)
+            starts[e.code] = {"from": "last_seen", "label": name}
+        begin = e.shift_start_min if now_min is None else max(e.shift_start_min, now_min)
+        if begin >= e.shift_end_min:
+            continue  # this engineer's shift is over for today
         vehicles.append(
             Vehicle(
                 id=e.code,
-                start=home,
+                start=start,
                 end=home,
-                shift=(e.shift_start_min, e.shift_end_min),
+                shift=(begin, e.shift_end_min),
                 skills=frozenset(e.skills or ()),
             )
+        )
+    if not vehicles:
+        raise InvalidInput(
+            f"every engineer's shift on {req.day.isoformat()} is over: nothing left to plan",
+            field="date",
         )
     horizon = max(v.shift[1] for v in vehicles)
 
     def minutes(at: datetime | None, default: int) -> int:
         if at is None:
             return default
-        return int((at.astimezone(tz) - midnight).total_seconds() // 60)
+        return math.ceil((at.astimezone(tz) - midnight).total_seconds() / 60)
 
     stops: list[Stop] = []
     labels: dict[str, str] = {}
     for i, s in enumerate(req.stops):
         name, lat, lon = _stop_place(session, s, i)
-        window = (max(0, minutes(s.window_start, 0)), min(horizon, minutes(s.window_end, horizon)))
+        earliest = max(0, minutes(s.window_start, 0), minutes(s.not_before, 0), now_min or 0)
+        window = (earliest, min(horizon, minutes(s.window_end, horizon)))
         if window[1] < window[0]:
             window = (window[0], window[0])  # outside the day: the solver reports it as unservable
         penalty = SEVERITY_PENALTY_M.get(s.severity, SEVERITY_PENALTY_M["P3"])
@@ -213,7 +281,13 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
         stops=stops,
         vehicles=vehicles,
     )
-    context = {"midnight": midnight, "labels": labels, "names": {e.code: e.name for e in engineers}}
+    context = {
+        "midnight": midnight,
+        "labels": labels,
+        "names": {e.code: e.name for e in engineers},
+        "starts": starts,
+        "planned_at": None if now_min is None else midnight + timedelta(minutes=now_min),
+    }
     return problem, context
 
 
@@ -221,12 +295,14 @@ def plan_to_dict(plan: RoutePlan, context: dict, timezone: str) -> dict:
     midnight: datetime = context["midnight"]
     tz = ZoneInfo(timezone)
 
-    def at(m: int) -> dict:
-        t = midnight + timedelta(minutes=int(m))
+    def at_time(t: datetime) -> dict:
         return {
             "utc": t.astimezone(UTC).isoformat(),
             "local": t.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
         }
+
+    def at(m: int) -> dict:
+        return at_time(midnight + timedelta(minutes=int(m)))
 
     routes = []
     for r in plan.routes:
@@ -236,6 +312,7 @@ def plan_to_dict(plan: RoutePlan, context: dict, timezone: str) -> dict:
             {
                 "engineer": r.vehicle_id,
                 "engineer_name": context["names"].get(r.vehicle_id, r.vehicle_id),
+                "start_from": context["starts"].get(r.vehicle_id, {"from": "base", "label": ""}),
                 "depart": at(r.depart),
                 "back": at(r.back),
                 "km": round(r.distance / 1000, 1),
@@ -252,8 +329,10 @@ def plan_to_dict(plan: RoutePlan, context: dict, timezone: str) -> dict:
                 ],
             }
         )
+    planned_at = context.get("planned_at")
     return {
         "status": plan.status,
+        "planned_at": at_time(planned_at) if planned_at is not None else None,
         "routes": routes,
         "unserved": [{"stop": d.stop_id, "reason": d.reason} for d in plan.dropped],
         "total_km": round(plan.total_distance / 1000, 1),
@@ -276,6 +355,7 @@ def request_from_params(params: dict) -> PlanRequest:
 
     return PlanRequest(
         day=date.fromisoformat(params["date"]),
+        planned_at=ts(params.get("planned_at")),
         timezone=params.get("timezone", "Asia/Shanghai"),
         engineers=list(params.get("engineers") or []),
         depot=params.get("depot"),
@@ -292,7 +372,51 @@ def request_from_params(params: dict) -> PlanRequest:
                 skill=s.get("skill"),
                 severity=s.get("severity", "P3"),
                 pickup_depot=s.get("pickup_depot"),
+                not_before=ts(s.get("not_before")),
             )
             for s in params.get("stops", [])
         ],
     )
+
+
+MOVED_MINUTES = 5  # an arrival that moved less than this is not reported as a change
+
+
+def plan_changes(previous: dict, current: dict) -> list[dict]:
+    """What changed from one plan of a day to the next (both as ``plan_to_dict`` returns
+    them): stops ``added`` to a route, ``dropped`` from every route, ``reassigned`` to
+    another engineer, or ``moved`` (arrival changed by ``MOVED_MINUTES`` or more). Each item
+    is {"stop", "change", "before", "after"} with the engineer code and local arrival."""
+
+    def visits(plan: dict) -> dict[str, tuple[str, str, str]]:
+        return {
+            v["stop"]: (r["engineer"], v["arrival"]["local"], v["arrival"]["utc"])
+            for r in plan.get("routes", [])
+            for v in r["visits"]
+        }
+
+    before, after = visits(previous), visits(current)
+    out = []
+    for stop in sorted(set(before) | set(after)):
+        old, new = before.get(stop), after.get(stop)
+        change = None
+        if old is None:
+            change = "added"
+        elif new is None:
+            change = "dropped"
+        elif old[0] != new[0]:
+            change = "reassigned"
+        else:
+            shift = datetime.fromisoformat(new[2]) - datetime.fromisoformat(old[2])
+            if abs(shift) >= timedelta(minutes=MOVED_MINUTES):
+                change = "moved"
+        if change:
+            out.append(
+                {
+                    "stop": stop,
+                    "change": change,
+                    "before": None if old is None else {"engineer": old[0], "arrival": old[1]},
+                    "after": None if new is None else {"engineer": new[0], "arrival": new[1]},
+                }
+            )
+    return out

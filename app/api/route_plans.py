@@ -13,7 +13,7 @@ from app.background import submit_route_plan
 from app.db import get_session
 from inventory.jobs import create_job, get_job, progress_percent
 from inventory.route_planning import request_from_params, validate_request
-from models import limits
+from models import limits, utcnow
 
 blp = Blueprint(
     "route_plans",
@@ -41,6 +41,9 @@ class StopSchema(ma.Schema):
     )
     pickup_depot = Str(
         limits.CODE, metadata={"description": "depot where the spare is picked up before this stop"}
+    )
+    not_before = When(
+        metadata={"description": "no visit before this moment (e.g. when the ticket was opened)"}
     )
 
     @ma.validates_schema
@@ -99,6 +102,7 @@ def _job_view(job) -> dict:
 def create_plan(data):
     """Queue a day plan. Answers 202 with the job; poll its href for progress and the routes."""
     params = PlanRequestSchema().dump(data)
+    params["planned_at"] = utcnow().isoformat()  # today's routes are planned from now
     params["stops"] = [
         {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in s.items()}
         for s in data["stops"]

@@ -410,6 +410,7 @@ def routes():
                 "progress": progress_percent(found),
                 "result": found.result,
                 "error": found.error,
+                "changes": _changes_since_last_plan(found),
             }
         except DomainError:
             job = None
@@ -426,6 +427,32 @@ def routes():
         pickups=pickup_depots(candidates),
         pickup_suffix=PICKUP_SUFFIX,
     )
+
+
+def _changes_since_last_plan(job) -> list[dict] | None:
+    """What moved since the previous plan of the same depot and day (None: no earlier
+    plan, or this one is not done yet)."""
+    from inventory.route_planning import plan_changes
+    from models import Job
+
+    if not job.result:
+        return None
+    key = (job.params.get("depot"), job.params.get("date"))
+    earlier = get_session().scalars(
+        select(Job)
+        .where(
+            Job.kind == "route_plan",
+            Job.status == "succeeded",
+            Job.created_at < job.created_at,
+        )
+        .order_by(Job.created_at.desc())
+        .limit(50)
+    )
+    previous = next(
+        (j for j in earlier if (j.params.get("depot"), j.params.get("date")) == key and j.result),
+        None,
+    )
+    return None if previous is None else plan_changes(previous.result, job.result)
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -480,6 +507,7 @@ def _submit_plan(depot: Depot | None, day: date, chosen: list[Ticket]) -> str:
     db = get_session()
     params = {
         "date": day.isoformat(),
+        "planned_at": utcnow().isoformat(),  # today's routes are planned from now
         "timezone": current_zone(),
         "depot": depot.code,
         "time_limit_s": 5.0,
@@ -493,6 +521,7 @@ def _submit_plan(depot: Depot | None, day: date, chosen: list[Ticket]) -> str:
                 "pickup_depot": (
                     db.get(Depot, tk.source_depot_id).code if tk.source_depot_id else None
                 ),
+                "not_before": tk.opened_at.isoformat(),  # no visit before the ticket existed
             }
             for tk in chosen
         ],

@@ -190,7 +190,7 @@ def test_engineers_day_routes_are_planned_and_shown_with_stop_times(app, dispatc
     assert any(line["kind"] == "day-route" for line in map_data(page)["lines"])
     post_form(dispatcher, "/prefs", {"lang": "en"}, page="/dispatch/")
     page = dispatcher.get(response.location).get_data(as_text=True)
-    assert '<html lang="en">' in page and "Leave home" in page
+    assert '<html lang="en">' in page and "Leave base" in page
 
 
 def test_the_engineer_sees_the_job_the_part_and_records_arrival(app, client, as_role, db):

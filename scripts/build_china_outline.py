@@ -123,11 +123,18 @@ def build(wheel: Path) -> dict:
                 }
             )
         maritime = json.loads(archive.read(MARITIME))
-        lines = [np.round(np.asarray(line), DECIMALS).tolist() for line in maritime["geometry"]["coordinates"]]
+        lines = [
+            np.round(np.asarray(line), DECIMALS).tolist()
+            for line in maritime["geometry"]["coordinates"]
+        ]
         features.append(
             {
                 "type": "Feature",
-                "properties": {"kind": "maritime", "name": "海上边界", "name_en": "Maritime boundary"},
+                "properties": {
+                    "kind": "maritime",
+                    "name": "海上边界",
+                    "name_en": "Maritime boundary",
+                },
                 "geometry": {"type": "MultiLineString", "coordinates": lines},
             }
         )

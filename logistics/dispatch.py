@@ -49,6 +49,7 @@ from logistics.sla import (
     SlaClocks,
     SlaPolicy,
     compute_clocks,
+    shown_margin,
     spare_delivery_due,
 )
 from logistics.travel import TravelEstimator
@@ -404,12 +405,6 @@ def shown_minutes(minutes: float) -> float:
 def shown_km(km: float) -> float:
     """Road km to 0.1 km."""
     return round(km, 1)
-
-
-def shown_margin(minutes: float) -> float:
-    """A clock's margin (due − eta) down to the whole minute: never shown roomier than it
-    is, and a missed clock always shows at least 1 minute late."""
-    return float(math.floor(round(minutes, 6)))
 
 
 # -- the ranking core: travel times in, ranked (mode, engineer, depot) out -------------------

@@ -14,6 +14,7 @@ All datetimes are timezone-aware UTC; naive datetimes raise ValueError.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -371,6 +372,13 @@ class ClockVerdict:
     @property
     def met(self) -> bool:
         return self.verdict is Verdict.MET
+
+
+def shown_margin(minutes: float) -> float:
+    """A clock's margin (due − estimate or due − actual, minutes) as every answer shows it:
+    down to the whole minute, never roomier than it is; a missed clock shows at least
+    1 minute late (docs/sla.md "Rounding")."""
+    return float(math.floor(round(minutes, 6)))
 
 
 def clock_verdict(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from logistics.sla import shown_margin
+
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
@@ -129,7 +131,7 @@ class ClockOutcome:
         """Minutes to spare (positive) or late (negative); None if never satisfied."""
         if self.completed_at is None:
             return None
-        return round((self.due_at - self.completed_at).total_seconds() / 60)
+        return int(shown_margin((self.due_at - self.completed_at).total_seconds() / 60))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ posterior mean of a Gamma(α, β) prior updated with its Poisson count:
 
 The prior comes from the part's *group* (similar parts: the same category): its mean is
 the group's pooled rate Σn / ΣE, its variance the between-part variance of the raw
-rates left after removing the Poisson noise (method of moments). A part with an entered
+rates left after removing the Poisson noise (method of moments). A group without any
+failure yet counts half a failure over its exposure (a rate is never planned as zero). A part with an entered
 rate uses that rate as the prior mean, with the weight of `ENTERED_WEIGHT_UNIT_YEARS`
 unit-years of experience. A part with no history, no entered rate and no group data
 gets `DEFAULT_RATE` and a warning: never a silent zero.
@@ -73,9 +74,12 @@ def group_prior(histories: Sequence[FailureHistory]) -> GroupPrior | None:
     total_e = math.fsum(h.unit_years for h in exposed)
     if total_e <= 0:
         return None
-    mean = math.fsum(h.failures for h in exposed) / total_e
-    if mean == 0 or len(exposed) < 2:
-        return GroupPrior(mean, _MAX_PRIOR_WEIGHT if mean == 0 else total_e)
+    failures = math.fsum(h.failures for h in exposed)
+    if failures == 0:  # no failure yet: half a failure over the exposure, never a silent zero
+        return GroupPrior(0.5 / total_e, total_e)
+    mean = failures / total_e
+    if len(exposed) < 2:
+        return GroupPrior(mean, total_e)
     # exposure-weighted variance of raw rates, less the Poisson part (mean / E on average)
     raw_var = (
         math.fsum(h.unit_years * (h.failures / h.unit_years - mean) ** 2 for h in exposed) / total_e

@@ -3,9 +3,10 @@
 What the customer feels is not "in stock at the depot" but "a good part at the site
 within the contract's clock". For a failure of part p at site k and a clock of W minutes:
 
-1. depots are tried nearest first (by delivery minutes to the site: courier van when
-   close, parcel otherwise); the first one with a unit on the shelf ships it. Depot d
-   has a unit with probability a_d (independence between depots is assumed);
+1. the site's `RANKED_DEPOTS` nearest depots are tried nearest first (by delivery
+   minutes to the site: courier van when close, parcel otherwise); the first one with a
+   unit on the shelf ships it. Depot d has a unit with probability a_d (independence
+   between depots is assumed);
 2. the part is in time when that depot's delivery minutes are within W;
 3. when every depot within W is out, the failure waits for the pipeline of its serving
    depot b (the nearest one that stocks the part): with a base stock S, Poisson demand
@@ -39,8 +40,9 @@ import numpy as np
 from logistics.planning.metric import PlanningInputError
 
 MINUTES_PER_DAY = 24 * 60.0
-_FIXED_POINT_ROUNDS = 3
+_FIXED_POINT_ROUNDS = 2
 _MIN_GAIN = 1e-9  # failures per year: below this a unit buys nothing
+RANKED_DEPOTS = 6  # a failure is served by one of its site's 6 nearest depots (1 + 5 lateral)
 
 
 @dataclass(frozen=True)
@@ -155,22 +157,37 @@ class PartService:
     depot_demand: np.ndarray
 
 
+def demands_by_part(network: PlanNetwork) -> dict[str, list[PlanDemand]]:
+    """The network's demand rows grouped by part (rows without units left out)."""
+    out: dict[str, list[PlanDemand]] = defaultdict(list)
+    for d in network.demands:
+        if d.units > 0:
+            out[d.part].append(d)
+    return out
+
+
 def prepare_part(
-    network: PlanNetwork, part: PlanPart, extra_depots: Sequence[int] = ()
+    network: PlanNetwork,
+    part: PlanPart,
+    extra_depots: Sequence[int] = (),
+    rows: Sequence[PlanDemand] | None = None,
+    site_index: Mapping[str, int] | None = None,
 ) -> PartState:
     """The part's arrays: its demand rows and the depots that can serve them in a clock."""
-    rows = [d for d in network.demands if d.part == part.id and d.units > 0]
-    site_index = {s: k for k, s in enumerate(network.sites)}
+    if rows is None:
+        rows = [d for d in network.demands if d.part == part.id and d.units > 0]
+    if site_index is None:
+        site_index = {s: k for k, s in enumerate(network.sites)}
     cols = np.array([site_index[d.site] for d in rows], dtype=int)
-    minutes_all = network.delivery_minutes[:, cols] if rows else np.zeros((len(network.depots), 0))
-    relevant: set[int] = set(int(i) for i in extra_depots)
-    for j, dm in enumerate(rows):
-        col = minutes_all[:, j]
-        relevant.add(int(np.argmin(col)))
-        relevant.update(int(i) for i in np.flatnonzero(col <= dm.replacement_minutes))
+    minutes_all = network.delivery_minutes[:, cols]
+    relevant: set[int] = {int(i) for i in extra_depots}
+    ranked = min(RANKED_DEPOTS, minutes_all.shape[0])
+    if len(rows):  # each site's nearest depots
+        nearest = np.argsort(minutes_all, axis=0, kind="stable")[:ranked, :]
+        relevant.update(int(i) for i in np.unique(nearest))
     depot_index = np.array(sorted(relevant), dtype=int)
-    minutes = minutes_all[depot_index, :] if len(depot_index) else np.zeros((0, len(rows)))
-    order = np.argsort(minutes, axis=0, kind="stable").T if len(rows) else np.zeros((0, 0), int)
+    minutes = minutes_all[depot_index, :]
+    order = np.argsort(minutes, axis=0, kind="stable").T[:, :ranked]  # rows × ranked depots
     resupply = np.array(
         [(part.resupply_days + network.depots[i].resupply_days) / 365.0 for i in depot_index]
     )
@@ -185,79 +202,101 @@ def prepare_part(
             "spare": np.array([d.spare_minutes for d in rows], dtype=float),
         },
         resupply_years=resupply,
-        demand_rows=rows,
+        demand_rows=list(rows),
     )
 
 
 def poisson_cdf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """P[N ≤ k] elementwise for N ~ Poisson(mean); k may be -1 (gives 0)."""
-    k = np.asarray(k, dtype=int)
-    mean = np.asarray(mean, dtype=float)
-    out = np.zeros(np.broadcast(k, mean).shape)
-    kk, mm = np.broadcast_arrays(k, mean)
+    """P[N ≤ k] elementwise for N ~ Poisson(mean); k = -1 gives 0."""
+    kk, mm = np.asarray(k), np.asarray(mean, dtype=float)
+    if kk.shape != mm.shape:
+        kk, mm = np.broadcast_arrays(kk, mm)
     top = int(kk.max(initial=-1))
+    total = np.zeros(kk.shape)
     if top < 0:
-        return out
-    with np.errstate(divide="ignore"):
+        return total
+    if float(mm.max(initial=0.0)) > 500:  # exp(-mean) would underflow: go through logs
         log_m = np.log(np.where(mm > 0, mm, 1.0))
-    log_p = -mm  # log P[N = 0]
-    total = np.zeros_like(out)
+        log_p = -mm
+        for x in range(top + 1):
+            if x:
+                log_p = log_p + log_m - math.log(x)
+            total += np.where(kk >= x, np.exp(log_p) if x else np.exp(-mm), 0.0)
+        return np.minimum(total, 1.0)
+    p = np.exp(-mm)
     for x in range(top + 1):
-        if x > 0:
-            log_p = log_p + log_m - math.log(x)
-        p = np.where(mm > 0, np.exp(log_p), 1.0 if x == 0 else 0.0)
-        total = total + np.where(kk >= x, p, 0.0)
+        if x:
+            p = p * mm / x
+        total += np.where(kk >= x, p, 0.0)
     return np.minimum(total, 1.0)
 
 
 def evaluate_part(state: PartState, stock: np.ndarray) -> PartService:
     """Fill rates of one part for `stock` (units per considered depot)."""
-    n_depots, n_rows = state.minutes.shape
-    stock = np.asarray(stock, dtype=int)
+    fill, availability, demand = evaluate_batch(state, np.asarray(stock, dtype=int)[None, :])
+    return PartService({c: f[0] for c, f in fill.items()}, availability[0], demand[0])
+
+
+def evaluate_batch(
+    state: PartState, stock: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """`evaluate_part` for B stock vectors at once (stock: B × depots).
+
+    Returns (fill per clock: B × rows, availability: B × depots, depot demand: B × depots).
+    """
+    n_batch, n_depots = stock.shape
+    n_rows = len(state.rates)
     if n_rows == 0:
-        zeros = np.zeros(0)
-        return PartService({c: zeros for c in CLOCKS}, np.ones(n_depots), np.zeros(n_depots))
-    # the serving depot of each row: nearest with stock, else nearest at all
-    stocked = stock[state.order] > 0  # rows × ranked depots
-    first_stocked = np.where(stocked.any(axis=1), stocked.argmax(axis=1), 0)
-    serving = state.order[np.arange(n_rows), first_stocked]
-    # fixed point for depot demand and availability
-    demand = np.bincount(serving, weights=state.rates, minlength=n_depots).astype(float)
+        empty = np.zeros((n_batch, 0))
+        return {c: empty for c in CLOCKS}, np.ones((n_batch, n_depots)), np.zeros(stock.shape)
+    order = state.order  # rows × ranked
+    batch = np.arange(n_batch)[:, None]
+    flat = (batch[:, :, None] * n_depots + order[None, :, :]).ravel()  # B × rows × ranked
+    stocked = stock[:, order] > 0  # B × rows × ranked
+    first = np.where(stocked.any(axis=2), stocked.argmax(axis=2), 0)  # B × rows
+    serving = np.take_along_axis(
+        np.broadcast_to(order, (n_batch, *order.shape)), first[..., None], 2
+    )[..., 0]
+    serving_flat = (batch * n_depots + serving).ravel()
+    rates = state.rates
+    size = n_batch * n_depots
+    demand = np.bincount(serving_flat, np.broadcast_to(rates, serving.shape).ravel(), size)
+    demand = demand.reshape(n_batch, n_depots)
+    years = state.resupply_years[None, :]
     for _ in range(_FIXED_POINT_ROUNDS):
-        availability = poisson_cdf(stock - 1, demand * state.resupply_years)
-        a_ranked = availability[state.order]  # rows × ranked
-        out_before = np.cumprod(np.hstack([np.ones((n_rows, 1)), 1 - a_ranked[:, :-1]]), axis=1)
-        ship = a_ranked * out_before  # P(row served from the j-th nearest depot's shelf)
-        all_out = out_before[:, -1] * (1 - a_ranked[:, -1])
-        routed = np.zeros(n_depots)
-        np.add.at(routed, state.order, ship * state.rates[:, None])
-        np.add.at(routed, serving, all_out * state.rates)
-        demand = routed
-    availability = poisson_cdf(stock - 1, demand * state.resupply_years)
-    a_ranked = availability[state.order]
-    out_before = np.cumprod(np.hstack([np.ones((n_rows, 1)), 1 - a_ranked[:, :-1]]), axis=1)
-    ship = a_ranked * out_before
-    ranked_minutes = np.take_along_axis(state.minutes.T, state.order, axis=1)
-    serve_minutes = state.minutes[serving, np.arange(n_rows)]
-    s_b = stock[serving]
-    mu_b = demand[serving] * state.resupply_years[serving]
+        a_ranked = poisson_cdf(stock - 1, demand * years)[:, order]
+        out_before = np.cumprod(1 - a_ranked, axis=2)
+        ship = a_ranked.copy()
+        ship[:, :, 1:] *= out_before[:, :, :-1]
+        all_out = out_before[:, :, -1]
+        demand = np.bincount(flat, (ship * rates[None, :, None]).ravel(), size)
+        demand += np.bincount(serving_flat, (all_out * rates[None, :]).ravel(), size)
+        demand = demand.reshape(n_batch, n_depots)
+    availability = poisson_cdf(stock - 1, demand * years)
+    a_ranked = availability[:, order]
+    out_before = np.cumprod(1 - a_ranked, axis=2)
+    ship = a_ranked.copy()
+    ship[:, :, 1:] *= out_before[:, :, :-1]
+    ranked_minutes = np.take_along_axis(state.minutes.T, order, axis=1)  # rows × ranked
+    row_idx = np.arange(n_rows)[None, :]
+    serve_minutes = state.minutes[serving, row_idx]  # B × rows
+    s_b = np.take_along_axis(stock, serving, axis=1)
+    mu_b = np.take_along_axis(demand, serving, axis=1) * state.resupply_years[serving]
     r_b_min = state.resupply_years[serving] * 365.0 * MINUTES_PER_DAY
     f_out = poisson_cdf(s_b - 1, mu_b)
     fill: dict[str, np.ndarray] = {}
     for clock in CLOCKS:
-        w = state.clocks[clock]
-        in_time = ranked_minutes <= w[:, None]
-        on_shelf = (ship * in_time).sum(axis=1)
-        reach_out = np.prod(np.where(in_time, 1 - a_ranked, 1.0), axis=1)
-        slack = w - serve_minutes  # minutes the pipeline may take
-        remaining_frac = np.clip(
-            (r_b_min - np.maximum(slack, 0.0)) / np.maximum(r_b_min, 1e-9), 0, 1
-        )
-        within = np.where(slack >= r_b_min, 1.0, poisson_cdf(s_b - 1, mu_b * remaining_frac))
+        w = state.clocks[clock]  # rows
+        in_time = (ranked_minutes <= w[:, None])[None, :, :]
+        on_shelf = (ship * in_time).sum(axis=2)
+        reach_out = np.prod(np.where(in_time, 1 - a_ranked, 1.0), axis=2)
+        slack = w[None, :] - serve_minutes  # minutes the pipeline may take
+        left = np.clip((r_b_min - np.maximum(slack, 0.0)) / np.maximum(r_b_min, 1e-9), 0, 1)
+        within = np.where(slack >= r_b_min, 1.0, poisson_cdf(s_b - 1, mu_b * left))
         cond = np.where(f_out < 1 - 1e-15, (within - f_out) / np.maximum(1 - f_out, 1e-300), 1.0)
         pipeline = np.where(slack >= 0, reach_out * np.clip(cond, 0.0, 1.0), 0.0)
         fill[clock] = np.clip(on_shelf + pipeline, 0.0, 1.0)
-    return PartService(fill, availability, demand)
+    return fill, availability, demand
 
 
 # --- optimisation --------------------------------------------------------------------------
@@ -310,51 +349,64 @@ class _Greedy:
         ]
         self.demand_by_class = np.zeros(len(self.classes))
         self.served_by_class = np.zeros(len(self.classes))
+        self.reachable_by_class = np.zeros(len(self.classes))
         for k, s in enumerate(states):
             np.add.at(self.demand_by_class, self.row_class[k], s.rates)
             np.add.at(self.served_by_class, self.row_class[k], self._served(k, self.services[k]))
+            if len(s.rates):  # a failure can be in time only if some depot is within the clock
+                reach = s.minutes.min(axis=0) <= s.clocks[goal.clock]
+                np.add.at(self.reachable_by_class, self.row_class[k], s.rates * reach)
+        # a target above what any stock can reach applies to the reachable failures only
+        want = np.array([goal.targets.get(c, 0.0) for c in self.classes])
+        self.goal_by_class = np.minimum(want * self.demand_by_class, want * self.reachable_by_class)
+        self.min_gain = max(_MIN_GAIN, 1e-7 * float(self.demand_by_class.sum()))
         self.version = [0] * len(states)
+        self.trials: dict[int, tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]] = {}
 
     def _served(self, k: int, service: PartService) -> np.ndarray:
         return self.states[k].rates * service.fill[self.goal.clock]
 
-    def gain_vector(self, k: int, local: int) -> np.ndarray:
-        trial = self.stock[k].copy()
-        trial[local] += 1
-        after = self._served(k, evaluate_part(self.states[k], trial))
-        before = self._served(k, self.services[k])
-        out = np.zeros(len(self.classes))
-        np.add.at(out, self.row_class[k], after - before)
-        return out
-
-    def effective(self, gains: np.ndarray) -> float:
-        if self.goal.budget is not None and not self.goal.targets:
-            return float(gains.sum())
-        need = np.array(
-            [
-                max(
-                    self.goal.targets.get(c, 0.0) * self.demand_by_class[i]
-                    - self.served_by_class[i],
-                    0,
-                )
-                for i, c in enumerate(self.classes)
-            ]
+    def gain_matrix(self, k: int) -> np.ndarray:
+        """In-clock failures per year gained by one more unit at each considered depot
+        (candidates × classes)."""
+        state = self.states[k]
+        n = len(state.depot_index)
+        trials = np.repeat(self.stock[k][None, :], n, axis=0) + np.eye(n, dtype=int)
+        fill, availability, demand = evaluate_batch(state, trials)
+        self.trials[k] = (fill, availability, demand)
+        delta = (fill[self.goal.clock] - self.services[k].fill[self.goal.clock][None, :]) * (
+            state.rates[None, :]
         )
-        return float(np.minimum(np.maximum(gains, 0), need).sum())
+        onehot = np.zeros((len(state.rates), len(self.classes)))
+        onehot[np.arange(len(state.rates)), self.row_class[k]] = 1.0
+        return delta @ onehot
+
+    def need(self) -> np.ndarray | None:
+        """Per class, in-clock failures per year still missing; None when budget-only."""
+        if self.goal.budget is not None and not self.goal.targets:
+            return None
+        return np.maximum(self.goal_by_class - self.served_by_class, 0.0)
+
+    def effective(self, gains: np.ndarray, need: np.ndarray | None = None) -> np.ndarray:
+        """Useful gain of each candidate (rows of `gains`): capped by what each class needs."""
+        if need is None:
+            need = self.need()
+        if need is None:
+            return gains.sum(axis=-1)
+        return np.minimum(np.maximum(gains, 0), need).sum(axis=-1)
 
     def targets_met(self) -> bool:
         if not self.goal.targets:
             return False
-        for i, c in enumerate(self.classes):
-            want = self.goal.targets.get(c, 0.0) * self.demand_by_class[i]
-            if self.served_by_class[i] < want - 1e-12:
-                return False
-        return True
+        return bool(np.all(self.served_by_class >= self.goal_by_class - 1e-12))
 
     def apply(self, k: int, local: int) -> None:
         old = self._served(k, self.services[k])
         self.stock[k][local] += 1
-        self.services[k] = evaluate_part(self.states[k], self.stock[k])
+        fill, availability, demand = self.trials.pop(k)  # computed by gain_matrix already
+        self.services[k] = PartService(
+            {c: f[local] for c, f in fill.items()}, availability[local], demand[local]
+        )
         new = self._served(k, self.services[k])
         np.add.at(self.served_by_class, self.row_class[k], new - old)
         self.version[k] += 1
@@ -368,47 +420,49 @@ def optimise(network: PlanNetwork, goal: ServiceTargets) -> Recommendation:
     """Least stock value meeting `goal.targets`, or best service within `goal.budget`."""
     if not goal.targets and goal.budget is None:
         raise PlanningInputError("give class targets, a budget, or both")
-    states = [prepare_part(network, p) for p in network.parts]
+    by_part = demands_by_part(network)
+    sites = {s: k for k, s in enumerate(network.sites)}
+    states = [
+        prepare_part(network, p, rows=by_part.get(p.id, []), site_index=sites)
+        for p in network.parts
+    ]
     g = _Greedy(network, states, goal)
-    heap: list[tuple[float, int, int, int, np.ndarray]] = []
+    heap: list[tuple[float, int, int, int, int, np.ndarray]] = []
     counter = 0
 
     def push(k: int) -> None:
         nonlocal counter
         cost = states[k].part.unit_cost
-        for local in range(len(states[k].depot_index)):
-            gains = g.gain_vector(k, local)
-            eff = g.effective(gains)
-            if eff > _MIN_GAIN:
-                ratio = math.inf if cost == 0 else eff / cost
-                counter += 1
-                heapq.heappush(heap, (-ratio, counter, k, local, gains))
+        gains = g.gain_matrix(k)
+        useful = g.effective(gains)
+        for local in np.flatnonzero(useful > g.min_gain):
+            ratio = math.inf if cost == 0 else float(useful[local]) / cost
+            counter += 1
+            heapq.heappush(heap, (-ratio, counter, k, int(local), g.version[k], gains[local]))
 
     for k in range(len(states)):
         if len(states[k].demand_rows):
             push(k)
-    versions = list(g.version)
     value = 0.0
     curve = [CurvePoint(0.0, g.overall())]
     while heap and not g.targets_met():
-        neg_ratio, _, k, local, gains = heapq.heappop(heap)
-        if versions[k] != g.version[k]:
+        neg_ratio, _, k, local, version, gains = heapq.heappop(heap)
+        if version != g.version[k]:
             continue  # stale: the part changed since; its fresh candidates are queued
         cost = states[k].part.unit_cost
-        eff = g.effective(gains)
+        eff = float(g.effective(gains))
         ratio = math.inf if cost == 0 else eff / cost
-        if eff <= _MIN_GAIN:
+        if eff <= g.min_gain:
             continue
         if heap and ratio < -heap[0][0] - 1e-15 and ratio < -neg_ratio:
             counter += 1
-            heapq.heappush(heap, (-ratio, counter, k, local, gains))  # re-rank (targets filled)
+            heapq.heappush(heap, (-ratio, counter, k, local, version, gains))  # re-rank
             continue
         if goal.budget is not None and value + cost > goal.budget + 1e-9:
             continue  # unaffordable: cheaper units may still fit
         g.apply(k, local)
         value += cost
         curve.append(CurvePoint(value, g.overall()))
-        versions[k] = g.version[k]
         push(k)
     levels: dict[tuple[str, str], int] = {}
     for s, st in zip(states, g.stock, strict=True):
@@ -458,8 +512,16 @@ def service_report(network: PlanNetwork, levels: Mapping[tuple[str, str], int]) 
     availability: dict[tuple[str, str], float] = {}
     depot_demand: dict[tuple[str, str], float] = {}
     by_part_site: dict[tuple[str, str], dict[str, float]] = {}
+    by_part = demands_by_part(network)
+    sites = {s: k for k, s in enumerate(network.sites)}
     for part in network.parts:
-        state = prepare_part(network, part, extra_depots=stocked.get(part.id, ()))
+        state = prepare_part(
+            network,
+            part,
+            extra_depots=stocked.get(part.id, ()),
+            rows=by_part.get(part.id, []),
+            site_index=sites,
+        )
         stock = np.array(
             [levels.get((part.id, network.depots[i].id), 0) for i in state.depot_index]
         )

@@ -40,3 +40,11 @@ def test_a_part_with_no_data_anywhere_gets_the_stated_default_and_a_warning() ->
     rates = estimate_rates([FailureHistory("LONE", "video", 0, 0.0)])
     assert rates["LONE"].rate == DEFAULT_RATE
     assert "LONE" in (rates["LONE"].warning or "") and str(DEFAULT_RATE) in rates["LONE"].warning
+
+
+def test_a_group_without_any_failure_is_never_planned_as_failure_free() -> None:
+    rates = estimate_rates(
+        [FailureHistory("Q1", "fan", 0, 200.0), FailureHistory("Q2", "fan", 0, 50.0)]
+    )
+    assert rates["Q1"].rate > 0 and rates["Q2"].rate > 0
+    assert rates["Q1"].rate == pytest.approx(0.5 / 250, rel=0.5)

@@ -29,7 +29,7 @@ from inventory.errors import InvalidInput, NotFound
 from inventory.lookups import depot_by_code
 from logistics.routing.model import RoutePlan, RoutingProblem, Stop, Vehicle
 from logistics.routing.solver import solve
-from models import Depot, Engineer, Site, Ticket, utcnow
+from models import Depot, Engineer, Job, Site, Ticket, utcnow
 
 #: Drop penalties in metres of driving a dispatcher would accept to keep the stop.
 SEVERITY_PENALTY_M = {
@@ -420,3 +420,27 @@ def plan_changes(previous: dict, current: dict) -> list[dict]:
                 }
             )
     return out
+
+
+def changes_since_last_plan(session: Session, job: Job) -> list[dict] | None:
+    """``plan_changes`` from the previous finished plan of the same depot (or engineers) and
+    day to this one; None when this plan is not done or is the first of its day."""
+    if not job.result:
+        return None
+
+    def key(j: Job) -> tuple:
+        params = j.params or {}
+        return (params.get("depot"), tuple(params.get("engineers") or ()), params.get("date"))
+
+    earlier = session.scalars(
+        select(Job)
+        .where(
+            Job.kind == "route_plan",
+            Job.status == "succeeded",
+            Job.created_at < job.created_at,
+        )
+        .order_by(Job.created_at.desc())
+        .limit(50)
+    )
+    previous = next((j.result for j in earlier if key(j) == key(job) and j.result), None)
+    return None if previous is None else plan_changes(previous, job.result)

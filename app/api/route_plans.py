@@ -12,7 +12,11 @@ from app.auth import actor_name, roles_required
 from app.background import submit_route_plan
 from app.db import get_session
 from inventory.jobs import create_job, get_job, progress_percent
-from inventory.route_planning import request_from_params, validate_request
+from inventory.route_planning import (
+    changes_since_last_plan,
+    request_from_params,
+    validate_request,
+)
 from models import limits, utcnow
 
 blp = Blueprint(
@@ -78,6 +82,14 @@ class JobSchema(ma.Schema):
     finished_at = ma.fields.AwareDateTime(allow_none=True)
     error = ma.fields.String(allow_none=True)
     result = ma.fields.Dict(allow_none=True)
+    changes = ma.fields.List(
+        ma.fields.Dict(),
+        allow_none=True,
+        metadata={
+            "description": "what changed since the previous plan of the same depot or "
+            "engineers and day: {stop, change (added/dropped/reassigned/moved), before, after}"
+        },
+    )
     href = ma.fields.String()
 
 
@@ -91,6 +103,7 @@ def _job_view(job) -> dict:
         "finished_at": job.finished_at,
         "error": job.error,
         "result": job.result,
+        "changes": changes_since_last_plan(get_session(), job),
         "href": url_for("route_plans.get_plan", job_id=job.id),
     }
 

@@ -401,6 +401,7 @@ def routes():
     job_id = request.args.get("job")
     if job_id:
         from inventory.jobs import get_job, progress_percent
+        from inventory.route_planning import changes_since_last_plan
 
         try:
             found = get_job(db, job_id, "route_plan")
@@ -410,7 +411,7 @@ def routes():
                 "progress": progress_percent(found),
                 "result": found.result,
                 "error": found.error,
-                "changes": _changes_since_last_plan(found),
+                "changes": changes_since_last_plan(db, found),
             }
         except DomainError:
             job = None
@@ -427,32 +428,6 @@ def routes():
         pickups=pickup_depots(candidates),
         pickup_suffix=PICKUP_SUFFIX,
     )
-
-
-def _changes_since_last_plan(job) -> list[dict] | None:
-    """What moved since the previous plan of the same depot and day (None: no earlier
-    plan, or this one is not done yet)."""
-    from inventory.route_planning import plan_changes
-    from models import Job
-
-    if not job.result:
-        return None
-    key = (job.params.get("depot"), job.params.get("date"))
-    earlier = get_session().scalars(
-        select(Job)
-        .where(
-            Job.kind == "route_plan",
-            Job.status == "succeeded",
-            Job.created_at < job.created_at,
-        )
-        .order_by(Job.created_at.desc())
-        .limit(50)
-    )
-    previous = next(
-        (j for j in earlier if (j.params.get("depot"), j.params.get("date")) == key and j.result),
-        None,
-    )
-    return None if previous is None else plan_changes(previous.result, job.result)
 
 
 def _parse_day(text: str | None) -> date | None:

@@ -12,6 +12,7 @@ from app.db import get_session
 from app.web.auth import roles_page
 from app.web.dispatcher import ticket_clocks
 from app.web.i18n import t
+from app.web.maps import MapData, MapLine, MapPoint, around
 from inventory import tickets
 from inventory.errors import DomainError
 from models import Depot, Engineer, Rma, Ticket
@@ -44,11 +45,34 @@ def jobs():
     return render_template(
         "engineer/jobs.html",
         jobs=rows,
+        map=_jobs_map(rows, depots),
         rmas=rmas,
         depots=depots,
         clocks_of=ticket_clocks,
         can_move=tickets.can_move,
     )
+
+
+def _jobs_map(rows: list[Ticket], depots: dict[int, Depot]) -> MapData | None:
+    """Where to go: each job's site, the depot to pick its part up at, from the base."""
+    if not rows:
+        return None
+    points, lines = [], []
+    for tk in rows:
+        site = (tk.site.lat, tk.site.lon)
+        points.append(MapPoint("site", tk.number, *site, f"{tk.number} {tk.site.name}", True))
+        path = []
+        if tk.engineer is not None:
+            base = (tk.engineer.home_lat, tk.engineer.home_lon)
+            points.append(MapPoint("engineer", tk.engineer.code, *base, tk.engineer.name))
+            path.append(base)
+        depot = depots.get(tk.source_depot_id) if tk.source_depot_id else None
+        if depot is not None:
+            points.append(MapPoint("depot", depot.code, depot.lat, depot.lon, depot.name))
+            path.append((depot.lat, depot.lon))
+        lines.append(MapLine("route", [*path, site], tk.number))
+    fit = [(p.lat, p.lon) for p in points]
+    return around(fit, points=points, lines=lines, label_kinds=("site", "depot", "engineer"))
 
 
 @bp.post("/<ref>/<any(arrive, resolve):action>")

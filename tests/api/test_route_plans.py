@@ -194,3 +194,24 @@ def test_only_dispatchers_plan_routes(client, db, plan_world):
     )
     assert r.status_code == 403
     assert client.get("/api/route-plans/unknown", headers=plan_world).status_code == 404
+
+
+def test_a_second_plan_of_the_day_says_what_changed_since_the_first(client, plan_world):
+    stop = {"lat": 39.99, "lon": 116.31, "service_minutes": 30, "severity": "P3"}
+    body = {
+        "date": "2026-11-23",
+        "engineers": ["E1"],
+        "time_limit_s": 1,
+        "stops": [{"id": "A", **stop}, {"id": "B", **stop, "lat": 39.95}],
+    }
+    first = _wait(
+        client,
+        client.post("/api/route-plans", json=body, headers=plan_world).json["href"],
+        plan_world,
+    )
+    assert first["status"] == "succeeded" and first["changes"] is None  # nothing to compare with
+    body["stops"] = body["stops"][:1]  # B is no longer planned
+    second = client.post("/api/route-plans", json=body, headers=plan_world).json
+    second = _wait(client, second["href"], plan_world)
+    assert {c["stop"]: c["change"] for c in second["changes"]}.get("B") == "dropped"
+    assert next(c for c in second["changes"] if c["stop"] == "B")["before"]["engineer"] == "E1"

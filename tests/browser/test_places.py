@@ -142,6 +142,13 @@ def test_todays_route_starts_from_now_and_is_drawn_as_lines(live_server, desktop
     labels = page.evaluate(LABELS_OVERLAP, "#map")
     assert labels["overlaps"] == 0, labels
     shot(page, "places-routes-today")
+    page.set_viewport_size({"width": 390, "height": 844})  # the same plan on a phone
+    page.reload()
+    expect(page.locator("#map")).to_have_attribute("data-ready", "yes")
+    expect(page.locator("td.route-depart").first).to_be_visible()
+    assert page.evaluate(LABELS_OVERLAP, "#map")["overlaps"] == 0
+    shot(page, "places-routes-today-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     # plan again: the page says what changed since the last plan
     page.goto(f"{live_server}/dispatch/routes?depot=BJ01")

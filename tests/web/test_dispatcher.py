@@ -209,6 +209,9 @@ def test_the_engineer_sees_the_job_the_part_and_records_arrival(app, client, as_
     as_role("engineer")
     page = client.get("/engineer/").get_data(as_text=True)
     assert f'data-ticket="{number}"' in page
+    drawn = map_data(page)  # where to go: the job's site on a map, a route to it
+    assert any(p["kind"] == "site" and p["label"] == number for p in drawn["points"])
+    assert any(line["kind"] == "route" for line in drawn["lines"])
     response = post_form(client, f"/engineer/{number}/arrive", {}, page="/engineer/")
     assert response.status_code == 302
     assert _ticket(db, number)["status"] == "on_site"

@@ -162,8 +162,10 @@ class RmaView:
     replacement_to_user_at: datetime | None
     source_depot: str | None
     return_depot: str | None
-    carrier: str | None
+    carrier: str | None  # the good part's way out
     waybill: str | None
+    return_carrier: str | None  # the faulty part's way back
+    return_waybill: str | None
     in_warranty: bool
     requested_at: datetime
     approve_due: datetime | None
@@ -219,6 +221,8 @@ def rma_view(session: Session, r: Rma) -> RmaView:
         return_depot=depot_code(r.return_depot_id),
         carrier=r.carrier,
         waybill=r.waybill,
+        return_carrier=r.return_carrier,
+        return_waybill=r.return_waybill,
         in_warranty=r.in_warranty,
         requested_at=r.requested_at,
         approve_due=r.approve_due,
@@ -667,9 +671,11 @@ def _return_faulty(ctx: _Ctx) -> None:
             condition=Condition.FAULTY.value,
         )
     rma.faulty_shipped_at = ctx.now
-    rma.carrier = ctx.given.carrier or rma.carrier
-    rma.waybill = ctx.given.waybill or rma.waybill
-    ctx.data.update({"serial": rma.faulty_serial, "waybill": ctx.given.waybill})
+    rma.return_carrier = ctx.given.carrier or rma.return_carrier
+    rma.return_waybill = ctx.given.waybill or rma.return_waybill
+    ctx.data.update(
+        {"serial": rma.faulty_serial, "carrier": ctx.given.carrier, "waybill": ctx.given.waybill}
+    )
 
 
 def _receive_faulty(ctx: _Ctx) -> None:

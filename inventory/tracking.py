@@ -76,6 +76,7 @@ class TrackingView:
     city: str
     promised_onsite_at: datetime | None
     engineer_first_name: str | None
+    engineer_title: str | None  # how the customer addresses the engineer: "罗工"
     faulty_part_number: str
     faulty_serial: str | None
     replacement: ReplacementProgress
@@ -115,6 +116,28 @@ def given_name(full_name: str | None) -> str | None:
     if all("\u4e00" <= ch <= "\u9fff" for ch in name) and len(name) >= 2:
         return name[1:]  # a one-character family name, by far the most common
     return name
+
+
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙",
+                     "司徒", "夏侯", "长孙", "宇文", "端木", "南宫", "独孤", "轩辕", "呼延")  # fmt: skip
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def engineer_title(full_name: str | None, lang: str = "zh") -> str | None:
+    """How customers address their engineer: the family name and 工 ('罗明' → '罗工',
+    '欧阳明' → '欧阳工', '张工 Zhang' → '张工'); a name in Latin letters by its last word
+    ('Wei Wang' → 'Wang工', in English 'Engineer Wang')."""
+    if not full_name or not full_name.strip():
+        return None
+    han = _HAN.search(full_name)
+    if han:
+        name = han.group()
+        if len(name) >= 2 and name.endswith("工"):
+            return name
+        surname = next((s for s in COMPOUND_SURNAMES if name.startswith(s)), name[0])
+        return f"{surname}工"
+    surname = full_name.split()[-1]
+    return f"Engineer {surname}" if lang == "en" else f"{surname}工"
 
 
 def _step(rma) -> str:
@@ -217,6 +240,7 @@ def track(session: Session | Connection, code: str, *, now: datetime | None = No
         city=rma.city,
         promised_onsite_at=rma.onsite_due,
         engineer_first_name=given_name(rma.engineer_name),
+        engineer_title=engineer_title(rma.engineer_name),
         faulty_part_number=rma.faulty_part_number,
         faulty_serial=rma.faulty_serial,
         replacement=ReplacementProgress(

@@ -204,8 +204,11 @@ class Rma(Base):
     # where stock comes from and goes back to
     source_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
     return_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
+    # the good part's way out (ship) and the faulty part's way back (return_faulty)
     carrier: Mapped[str | None] = mapped_column(String(limits.CARRIER))
     waybill: Mapped[str | None] = mapped_column(String(limits.WAYBILL))
+    return_carrier: Mapped[str | None] = mapped_column(String(limits.CARRIER))
+    return_waybill: Mapped[str | None] = mapped_column(String(limits.WAYBILL))
     # clocks and money (UTC)
     in_warranty: Mapped[bool] = mapped_column(default=True)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -137,8 +137,14 @@ class RmaSchema(ma.Schema):
     replacement_to_user_at = ma.fields.AwareDateTime(allow_none=True)
     source_depot = ma.fields.String(allow_none=True)
     return_depot = ma.fields.String(allow_none=True)
-    carrier = ma.fields.String(allow_none=True)
-    waybill = ma.fields.String(allow_none=True)
+    carrier = ma.fields.String(
+        allow_none=True, metadata={"description": "the replacement's way out (ship)"}
+    )
+    waybill = ma.fields.String(allow_none=True, metadata={"description": "outbound waybill"})
+    return_carrier = ma.fields.String(
+        allow_none=True, metadata={"description": "the faulty part's way back (return_faulty)"}
+    )
+    return_waybill = ma.fields.String(allow_none=True, metadata={"description": "return waybill"})
     in_warranty = ma.fields.Boolean()
     requested_at = ma.fields.AwareDateTime()
     approve_due = ma.fields.AwareDateTime(allow_none=True)

@@ -57,6 +57,9 @@ class TrackingSchema(ma.Schema):
     city = ma.fields.String()
     promised_onsite_at = ma.fields.AwareDateTime(allow_none=True)
     engineer_first_name = ma.fields.String(allow_none=True)
+    engineer_title = ma.fields.String(
+        allow_none=True, metadata={"description": "how customers address the engineer: 罗工"}
+    )
     faulty_part_number = ma.fields.String()
     faulty_serial = ma.fields.String(allow_none=True)
     replacement = ma.fields.Nested(ReplacementSchema)

@@ -36,9 +36,10 @@ from app.documents.data import (
 )
 from inventory.errors import InvalidInput
 from inventory.events import events_of
-from inventory.tracking import given_name
+from inventory.tracking import engineer_title, given_name
 from logistics.sla import Severity
 from models import Customer, Depot, Event, Part, Rma, Site, Survey, Ticket, User, utcnow
+from models.enums import Role
 
 # The printed order of the clocks (app/documents/labels.py knows each code).
 CLOCKS = ("response", "on_site", "restore", "replacement_on_site", "rma_approval", "return")
@@ -173,6 +174,8 @@ def packing_slip_for(
         shipped_at=rma.shipped_at,
         carrier=rma.carrier,
         waybill_number=rma.waybill,
+        return_carrier=rma.return_carrier,
+        return_waybill_number=rma.return_waybill,
         timezone=rma.site.timezone,
     )
 
@@ -218,18 +221,28 @@ def clock_outcomes(ticket: Ticket, rmas: list[Rma]) -> list[ClockOutcome]:
 
 class _People:
     """Who an event's actor is, as the reader may see them: staff read display names,
-    customers a given name only (nobody for a username the users table does not know)."""
+    customers the engineer as they address him ("罗工") and anyone else by given name only
+    (nobody for a username the users table does not know)."""
 
-    def __init__(self, session: Session, for_customer: bool):
-        self.session, self.for_customer = session, for_customer
+    def __init__(self, session: Session, for_customer: bool, lang: str = "zh"):
+        self.session, self.for_customer, self.lang = session, for_customer, lang
         self.cache: dict[str, str | None] = {}
 
     def __call__(self, username: str | None) -> str | None:
         if not username:
             return None
         if username not in self.cache:
-            name = self.session.scalar(select(User.display_name).where(User.username == username))
-            self.cache[username] = given_name(name) if self.for_customer else (name or username)
+            row = self.session.execute(
+                select(User.display_name, User.role).where(User.username == username)
+            ).first()
+            name, role = row if row else (None, None)
+            if not self.for_customer:
+                shown = name or username
+            elif role == Role.ENGINEER.value:
+                shown = engineer_title(name, self.lang)
+            else:
+                shown = given_name(name)
+            self.cache[username] = shown
         return self.cache[username]
 
 
@@ -244,11 +257,11 @@ def _public_note(event: Event) -> str | None:
 
 
 def timeline_for(
-    session: Session, ticket: Ticket, rmas: list[Rma], *, for_customer: bool
+    session: Session, ticket: Ticket, rmas: list[Rma], *, for_customer: bool, lang: str = "zh"
 ) -> tuple[TimelineEvent, ...]:
     """The ticket's events and its RMAs', in time order; customers get the customer-visible
     ones only."""
-    person = _People(session, for_customer)
+    person = _People(session, for_customer, lang)
     rows = [
         (e, TICKET_EVENTS)
         for e in events_of(session, "ticket", ticket.id, customer_visible_only=for_customer)
@@ -301,12 +314,12 @@ def fault_report_for(
         symptom=ticket.symptom,
         channel=ticket.channel,
         rma_number=replacement.number if replacement else None,
-        events=timeline_for(session, ticket, rmas, for_customer=for_customer),
+        events=timeline_for(session, ticket, rmas, for_customer=for_customer, lang=lang),
         clocks=tuple(clock_outcomes(ticket, rmas)),
         actions=actions,
         parts_used=parts,
         root_cause=next((r.fault_analysis for r in reversed(rmas) if r.fault_analysis), None),
-        confirmed_by=_People(session, for_customer)(survey.submitted_by)
+        confirmed_by=_People(session, for_customer, lang)(survey.submitted_by)
         if survey and survey.confirmed
         else None,
         timezone=ticket.site.timezone,

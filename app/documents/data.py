@@ -87,8 +87,10 @@ class PackingSlipData:
     quantity: int = 1
     ticket_number: str | None = None
     shipped_at: datetime | None = None
-    carrier: str | None = None
+    carrier: str | None = None  # the good part's way out: on the packing slip
     waybill_number: str | None = None
+    return_carrier: str | None = None  # the faulty part's way back: on the return label
+    return_waybill_number: str | None = None
     timezone: str = DEFAULT_TIMEZONE
 
     @property

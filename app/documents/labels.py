@@ -71,6 +71,7 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Cut along the dashed line and attach to the return parcel",
     ),
     "return_label_title": ("退货标签", "Return Label"),
+    "return_waybill": ("寄回运单号", "Return waybill"),
     "return_from": ("寄件方", "From"),
     "return_to": ("收件方（仓库）", "To (depot)"),
     # fault handling report

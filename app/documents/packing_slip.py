@@ -100,6 +100,12 @@ def return_label(data: PackingSlipData, lang: str, styles: Styles) -> Flowable:
                 Spacer(1, 2 * mm),
                 para(label("return_deadline", lang), styles.cell_label),
                 para(deadline, big, colour=MISSED_COLOUR),
+                Spacer(1, 2 * mm),
+                para(label("return_waybill", lang), styles.cell_label),
+                para(
+                    " ".join(x for x in (data.return_carrier, data.return_waybill_number) if x),
+                    styles.body,
+                ),
             ],
         ],
     ]

@@ -254,12 +254,16 @@ def test_the_fault_report_tells_the_closed_tickets_story(client, closed, lang):
     assert "INTERNAL-NOTE" not in text
 
 
-def test_the_customers_fault_report_has_given_names_and_no_internal_events(client, closed):
+def test_the_customers_fault_report_names_the_engineer_as_customers_do_without_internals(
+    client, closed
+):
     _w, h, ticket, _rma, spare = closed
     staff = pdf_text(client, f"/api/tickets/{ticket}/fault-report.pdf?lang=en", h["dispatcher"])
     mine = pdf_text(client, f"/api/tickets/{ticket}/fault-report.pdf?lang=en", h["customer"])
+    mine_zh = pdf_text(client, f"/api/tickets/{ticket}/fault-report.pdf", h["customer"])
     assert ticket in mine and spare in mine
-    assert "Wei" in mine and "Wei Wang" not in mine
+    assert "Engineer Wang" in " ".join(mine.split()) and "Wei Wang" not in mine
+    assert "Wang工" in mine_zh and "Wei" not in mine_zh
     assert "Engineer assigned" in staff and "Engineer assigned" not in mine  # a staff-only event
     assert "INTERNAL-NOTE" not in mine
 

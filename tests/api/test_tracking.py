@@ -72,7 +72,7 @@ def test_the_tracking_page_shows_progress_promise_and_the_engineers_given_name(c
     assert body["replacement"]["waybill"] == "SF100200" and body["replacement"]["delivery_due"]
     assert body["promised_onsite_at"]
     assert [e["event"] for e in body["timeline"]] == ["opened", "approve", "allocate", "ship"]
-    assert body["engineer_first_name"] == "伟"
+    assert body["engineer_first_name"] == "伟" and body["engineer_title"] == "王工"
     assert body["return_due_at"] is None and body["overdue"] is False
 
 
@@ -85,6 +85,7 @@ def test_the_tracking_page_says_the_promise_is_the_engineers_arrival_on_site(cli
     assert '<dt>承诺到场时间</dt><dd id="promised"><time datetime=' in page
     assert format_deadline(datetime.fromisoformat(promised), "Asia/Shanghai", "zh") in page
     assert "服务工程师最晚到达您现场的时间" in page
+    assert '<dd id="engineer">王工</dd>' in page
 
 
 def test_tracking_shows_no_staff_names_notes_or_other_customers(client, tracked):

@@ -338,6 +338,22 @@ def test_the_return_label_sends_the_faulty_part_to_the_depot() -> None:
     assert "3月3日 14:00前" in text
 
 
+def test_each_waybill_is_printed_on_its_own_document() -> None:
+    slip = a_packing_slip(
+        carrier="顺丰速运",
+        waybill_number="SF-OUT-1",
+        return_carrier="EMS",
+        return_waybill_number="EMS-BACK-2",
+    )
+
+    packing_slip = text_of(render_packing_slip(slip)).split("沿虚线剪下")[0]
+    label_alone = text_of(render_return_label(slip))
+
+    assert "SF-OUT-1" in packing_slip and "EMS-BACK-2" not in packing_slip
+    assert "EMS-BACK-2" in label_alone and "SF-OUT-1" not in label_alone
+    assert "寄回运单号" in label_alone
+
+
 def test_the_return_label_goes_back_to_the_shipping_depot_by_default() -> None:
     text = text_of(render_return_label(a_packing_slip()))
 

@@ -1,4 +1,5 @@
-"""Deadlines print the way people read them, on the pages and in the documents alike."""
+"""Deadlines print the way people read them, on the pages and in the documents alike, and
+the engineer is named the way customers address him."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.documents.formatting import format_deadline
+from inventory.tracking import engineer_title
 
 NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
 
@@ -40,3 +42,21 @@ def test_no_deadline_prints_a_dash_and_a_naive_one_is_refused() -> None:
     assert format_deadline(None, "Asia/Shanghai", "zh") == "—"
     with pytest.raises(ValueError, match="naive"):
         format_deadline(datetime(2026, 12, 26, 16, 0), "Asia/Shanghai", "zh")
+
+
+@pytest.mark.parametrize(
+    ("name", "zh", "en"),
+    [
+        ("罗明", "罗工", "罗工"),
+        ("欧阳明华", "欧阳工", "欧阳工"),
+        ("张工 Zhang (engineer)", "张工", "张工"),
+        ("Wei Wang", "Wang工", "Engineer Wang"),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_customers_address_the_engineer_by_family_name_and_gong(
+    name: str | None, zh: str | None, en: str | None
+) -> None:
+    assert engineer_title(name, "zh") == zh
+    assert engineer_title(name, "en") == en

@@ -17,7 +17,7 @@ from app.documents.builders import (
     month_bounds,
     monthly_report_for,
 )
-from models import Customer, Engineer, Ticket, utcnow
+from models import Customer, Engineer, Ticket, limits, utcnow
 from tests.builders import bearer, make_user
 from tests.service_builders import make_customer, make_world
 
@@ -61,7 +61,7 @@ def world(db):
     return w, headers
 
 
-def open_ticket(client, w, h) -> str:
+def open_ticket(client, w, h, symptom: str = "PSU dead") -> str:
     return post(
         client,
         "/api/tickets",
@@ -69,7 +69,7 @@ def open_ticket(client, w, h) -> str:
         {
             "site": w.site,
             "severity": "P1",
-            "symptom": "PSU dead",
+            "symptom": symptom,
             "equipment_serial": w.equipment_serial,
         },
     )["number"]
@@ -430,3 +430,23 @@ def test_the_openapi_document_describes_the_pdf_responses(client):
     ):
         ok = paths[path]["get"]["responses"]["200"]
         assert "application/pdf" in ok["content"], path
+
+
+def test_a_symptom_and_a_resolution_of_the_longest_accepted_length_print_for_everyone(
+    client, world
+):
+    """4,000 Chinese characters used to fail the repair form and the fault report with 500."""
+    w, h = world
+    symptom = ("电源模块无输出，风扇告警灯常亮；" * 300)[: limits.SYMPTOM]
+    resolution = ("更换电源模块后整机自检通过。" * 300)[: limits.LONG_TEXT]
+    ticket = open_ticket(client, w, h, symptom)
+    rma = dispatch(client, w, h, ticket)["rma_number"]
+    post(client, f"/api/tickets/{ticket}/arrive", h["engineer"])
+    post(client, f"/api/tickets/{ticket}/resolve", h["engineer"], {"resolution": resolution})
+
+    for reader in ("customer", "dispatcher"):
+        form = pdf_text(client, f"/api/rmas/{rma}/repair-form.pdf", h[reader])
+        report = pdf_text(client, f"/api/tickets/{ticket}/fault-report.pdf", h[reader])
+        assert symptom[-40:] in "".join(form.split())
+        assert symptom[-40:] in "".join(report.split())
+        assert resolution[-40:] in "".join(report.split())

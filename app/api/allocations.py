@@ -80,7 +80,7 @@ def _view(result, plan) -> dict:
 
 
 @blp.post("")
-@blp.arguments(AllocationRequest)
+@blp.arguments(AllocationRequest, required=False)  # every field optional
 @blp.response(200, PlanSchema)
 @roles_required("dispatcher")
 def propose(data):

@@ -277,7 +277,7 @@ def create_contract(data):
 
 
 @blp.patch("/contracts/<code>")
-@blp.arguments(ContractSettings)
+@blp.arguments(ContractSettings, required=False)  # every field optional
 @blp.response(200, ContractSchema)
 @roles_required("admin")
 def update_contract(data, code):

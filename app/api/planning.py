@@ -76,7 +76,7 @@ def _job_view(job) -> dict:
 
 
 @blp.post("/runs")
-@blp.arguments(RunRequestSchema)
+@blp.arguments(RunRequestSchema, required=False)  # every field optional
 @blp.response(202, PlanningJobSchema)
 @roles_required()
 def create_run(data):

@@ -273,7 +273,7 @@ def ticket_events(ref):
 
 
 @blp.post("/<ref>/<any(acknowledge, arrive, resolve):action>")
-@blp.arguments(NoteRequest)
+@blp.arguments(NoteRequest, required=False)  # every field optional
 @blp.response(200, TicketSchema)
 @roles_required("dispatcher", "engineer")
 def move(data, ref, action):

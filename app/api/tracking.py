@@ -109,6 +109,7 @@ def _cache() -> AnswerCache | None:
 
 
 @blp.get("/<path:code>")  # any text, slashes too, gets the same answer
+@blp.doc(security=[])  # public: the unguessable code is the credential
 @per_address("TRACKING_RATE_LIMIT")
 @blp.response(200, TrackingSchema)
 def track_rma(code):

@@ -110,7 +110,7 @@ def ship(data):
 
 
 @blp.post("/<number>/receive")
-@blp.arguments(ReceiveRequest)
+@blp.arguments(ReceiveRequest, required=False)  # every field optional
 @blp.doc(parameters=[IDEMPOTENCY_PARAM])
 @idempotent
 @blp.response(200, TransferResultSchema)

@@ -199,7 +199,7 @@ def get_user(username):
 
 
 @blp.patch("/users/<username>")
-@blp.arguments(UserUpdate)
+@blp.arguments(UserUpdate, required=False)  # every field optional
 @blp.response(200, UserSchema)
 @roles_required("admin")
 def update_user(data, username):
@@ -269,7 +269,7 @@ def list_tokens(args, username):
 
 
 @blp.post("/users/<username>/tokens")
-@blp.arguments(TokenRequest)
+@blp.arguments(TokenRequest, required=False)  # every field optional
 @blp.response(201, TokenSchema)
 @roles_required("admin")
 def create_token(data, username):

@@ -254,9 +254,7 @@ def evaluate_batch(
     flat = (batch[:, :, None] * n_depots + order[None, :, :]).ravel()  # B × rows × ranked
     stocked = stock[:, order] > 0  # B × rows × ranked
     first = np.where(stocked.any(axis=2), stocked.argmax(axis=2), 0)  # B × rows
-    serving = np.take_along_axis(
-        np.broadcast_to(order, (n_batch, *order.shape)), first[..., None], 2
-    )[..., 0]
+    serving = order[np.arange(n_rows)[None, :], first]  # B × rows
     serving_flat = (batch * n_depots + serving).ravel()
     rates = state.rates
     size = n_batch * n_depots
@@ -280,8 +278,8 @@ def evaluate_batch(
     ranked_minutes = np.take_along_axis(state.minutes.T, order, axis=1)  # rows × ranked
     row_idx = np.arange(n_rows)[None, :]
     serve_minutes = state.minutes[serving, row_idx]  # B × rows
-    s_b = np.take_along_axis(stock, serving, axis=1)
-    mu_b = np.take_along_axis(demand, serving, axis=1) * state.resupply_years[serving]
+    s_b = stock[batch, serving]
+    mu_b = demand[batch, serving] * state.resupply_years[serving]
     r_b_min = state.resupply_years[serving] * 365.0 * MINUTES_PER_DAY
     f_out = poisson_cdf(s_b - 1, mu_b)
     fill: dict[str, np.ndarray] = {}
@@ -445,7 +443,8 @@ def optimise(network: PlanNetwork, goal: ServiceTargets) -> Recommendation:
             push(k)
     value = 0.0
     curve = [CurvePoint(0.0, g.overall())]
-    while heap and not g.targets_met():
+    met = g.targets_met()
+    while heap and not met:
         neg_ratio, _, k, local, version, gains = heapq.heappop(heap)
         if version != g.version[k]:
             continue  # stale: the part changed since; its fresh candidates are queued
@@ -463,6 +462,7 @@ def optimise(network: PlanNetwork, goal: ServiceTargets) -> Recommendation:
         g.apply(k, local)
         value += cost
         curve.append(CurvePoint(value, g.overall()))
+        met = g.targets_met()
         push(k)
     levels: dict[tuple[str, str], int] = {}
     for s, st in zip(states, g.stock, strict=True):

@@ -32,6 +32,7 @@ NAV = [
     ("warehouse.console", "nav.warehouse", ("warehouse",)),
     ("warehouse.delivery_import", "nav.import", ("warehouse",)),
     ("warehouse.reorder", "nav.reorder", ("warehouse", "dispatcher")),
+    ("planning_page.page", "nav.planning", ("warehouse",)),
     ("dispatch.board", "nav.dispatch", ("dispatcher",)),
     ("dispatch.routes", "nav.routes", ("dispatcher",)),
     ("dispatch.alerts", "nav.alerts", ("dispatcher",)),
@@ -40,7 +41,15 @@ NAV = [
     ("tracking.track_form", "nav.track", ("customer", "anonymous")),
 ]
 
-WEB_BLUEPRINTS = ("web_auth", "warehouse", "dispatch", "engineer", "tracking", "documents")
+WEB_BLUEPRINTS = (
+    "web_auth",
+    "warehouse",
+    "dispatch",
+    "engineer",
+    "tracking",
+    "documents",
+    "planning_page",
+)
 
 # Pages only load their own scripts and styles; nothing inline, nothing third-party.
 CSP = (
@@ -63,9 +72,9 @@ JSON_TYPES = ("application/json", "application/problem+json")
 
 
 def register_web(app: Flask) -> None:
-    from app.web import auth, dispatcher, documents, engineer, tracking, warehouse
+    from app.web import auth, dispatcher, documents, engineer, planning, tracking, warehouse
 
-    for module in (auth, warehouse, dispatcher, engineer, tracking, documents):
+    for module in (auth, warehouse, dispatcher, engineer, tracking, documents, planning):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(

@@ -178,6 +178,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("POST", "/api/planning/runs"): ADMIN,
     ("GET", "/api/planning/runs/<job_id>"): WAREHOUSE,
     ("POST", "/api/planning/runs/<job_id>/accept"): ADMIN,
+    ("GET", "/planning"): WAREHOUSE,
+    ("POST", "/planning/runs"): ADMIN,
+    ("POST", "/planning/runs/<job_id>/accept"): ADMIN,
     ("POST", "/api/allocations"): DISPATCHER,
     # the audit trail of every change: the admin's
     ("GET", "/api/audit"): ADMIN,

@@ -1,0 +1,89 @@
+"""The planning page: curve with the current position, classes, moves, what-ifs, accepting."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from inventory.jobs import claim_job, create_job, finish_job
+from inventory.planning import PlanSettings, recommend_plan
+from models import Event, StockPolicy, utcnow
+from tests.web.conftest import post_form
+
+
+@pytest.fixture(scope="module")
+def demo_plan(demo_template, tmp_path_factory) -> dict:
+    """The demo network's plan, computed once for this module on a copy of the demo."""
+    import shutil
+
+    from app import create_app
+    from app.geo import travel_model
+
+    path = tmp_path_factory.mktemp("plan") / "demo.db"
+    shutil.copy(demo_template, path)
+    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "plan"})
+    with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
+        plan = recommend_plan(session, travel_model(), PlanSettings(label="base"), now=utcnow())
+    app.extensions["sparelog.db"].engine.dispose()
+    return plan
+
+
+@pytest.fixture
+def finished_run(db, demo_plan):
+    """A planning run on the demo network, finished as the background job would."""
+    plan = demo_plan
+    job = create_job(
+        db, "planning_run", PlanSettings(label="base").as_dict(), actor="admin", time_limit_s=60
+    )
+    claim_job(db, job.id)
+    finish_job(db, job.id, result=plan)
+    return job.id
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_plan_shows_its_curve_classes_and_moves_in_both_languages(
+    client, as_role, finished_run, lang
+):
+    as_role("admin")
+    post_form(client, "/prefs", {"lang": lang}, page="/planning")
+    html = client.get("/planning").get_data(as_text=True)
+    assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in html
+    assert 'id="curve"' in html and "<polyline points=" in html and "<circle cx=" in html
+    assert 'id="classes"' in html and "7x24" in html
+    assert 'id="moves"' in html and 'id="site-map"' in html
+    assert ("采纳方案" if lang == "zh" else "Accept this plan") in html
+
+
+def test_accepting_from_the_page_sets_the_depots_policies_with_an_audit_entry(
+    client, as_role, db, finished_run
+):
+    as_role("admin")
+    response = post_form(client, f"/planning/runs/{finished_run}/accept", {}, page="/planning")
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.scalar(select(Event).where(Event.kind == "plan_accepted")) is not None
+    targets = [p.target_level for p in db.scalars(select(StockPolicy)) if p.target_level]
+    assert targets and all(t >= 1 for t in targets)
+
+
+def test_a_what_if_with_a_bad_number_names_the_field_and_starts_nothing(
+    client, as_role, db, finished_run
+):
+    as_role("admin")
+    post_form(client, "/prefs", {"lang": "en"}, page="/planning")
+    response = post_form(
+        client, "/planning/runs", {"target_7x24": "abc"}, page="/planning", follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert "7x24 target fill rate" in response.get_data(as_text=True)
+    from models.jobs import Job
+
+    assert len(db.scalars(select(Job)).all()) == 1
+
+
+def test_warehouse_staff_read_the_plan_but_cannot_accept_it(client, as_role, finished_run):
+    as_role("warehouse")
+    html = client.get("/planning").get_data(as_text=True)
+    assert 'id="curve"' in html and 'id="accept-plan"' not in html
+    response = post_form(client, f"/planning/runs/{finished_run}/accept", {}, page="/planning")
+    assert response.status_code == 403

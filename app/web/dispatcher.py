@@ -20,10 +20,10 @@ from app.geo import travel_model
 from app.web import documents
 from app.web.auth import roles_page
 from app.web.forms import form_text
-from app.web.i18n import current_zone, t
+from app.web.i18n import current_zone, t, t_code
 from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, around, china
 from inventory import dispatch_service, tickets
-from inventory.errors import DomainError, NotFound
+from inventory.errors import DomainError, InvalidInput, NotFound
 from logistics.sla import Channel, Severity
 from models import Customer, Depot, Engineer, Event, Rma, Site, Ticket, utcnow
 
@@ -116,6 +116,8 @@ def board():
     sites = list(db.scalars(select(Site).options(joinedload(Site.customer)).order_by(Site.code)))
     return render_template(
         "dispatch/board.html",
+        customers=list(db.scalars(select(Customer).order_by(Customer.code))),
+        pick_map=china(),
         tickets=shown,
         status=status,
         statuses=OPEN,
@@ -153,6 +155,67 @@ def open_ticket():
         return redirect(url_for("dispatch.board"))
     flash(t("dsp.opened_ticket", ticket=view.number), "success")
     return redirect(url_for("dispatch.ticket", ref=view.number))
+
+
+@bp.post("/sites")
+@roles_page(*DISPATCHER)
+def new_site():
+    """A customer's new site: where it is comes from the point picked on the map (or typed
+    as lat/lon), else from the address through the configured geocoder; the flash says how
+    well it is known."""
+    from app.geo import locate
+    from inventory.installed_base import create_site
+
+    form = request.form
+    db = get_session()
+    try:
+        data: dict = {"address": form_text(form, "site_address") or ""}
+        if not data["address"]:
+            raise InvalidInput(t("dsp.site_address_needed"), field="site_address")
+        lat, lon = _coordinate(form, "lat", 90), _coordinate(form, "lon", 180)
+        if (lat is None) != (lon is None):
+            raise InvalidInput(t("dsp.site_point_half"), field="lat")
+        if lat is not None:
+            data.update(lat=lat, lon=lon, precision=form.get("precision") or "exact")
+            if data["precision"] not in ("exact", "street"):
+                raise InvalidInput(t("dsp.site_bad_precision"), field="precision")
+        locate(data)
+        view = create_site(
+            db,
+            customer_code=form.get("customer", ""),
+            code=form_text(form, "site_code") or "",
+            name=form_text(form, "site_name") or "",
+            actor=actor_name(),
+            **data,
+        )
+    except DomainError as error:
+        db.rollback()
+        flash(t("dsp.site_failed", message=error.message), "error")
+        return redirect(url_for("dispatch.board"))
+    flash(
+        t(
+            "dsp.site_created",
+            site=view.code,
+            precision=t_code("precision", view.precision),
+            lat=f"{view.lat:.5f}",
+            lon=f"{view.lon:.5f}",
+        ),
+        "success",
+    )
+    return redirect(url_for("dispatch.board"))
+
+
+def _coordinate(form, name: str, bound: float) -> float | None:
+    text = (form.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInput(t("dsp.site_bad_coordinate", field=name), field=name) from None
+    if not -bound <= value <= bound:
+        raise InvalidInput(t("dsp.site_bad_coordinate", field=name), field=name)
+    return value
 
 
 def _ticket_or_404(ref: str) -> Ticket:

@@ -31,6 +31,10 @@ FORM_FIELDS: dict[str, FormField] = {
     "contact_phone": FormField(limits.PHONE, "dsp.phone"),
     "part_number": FormField(limits.PART_NUMBER, "common.part_number"),
     "equipment_serial": FormField(limits.SERIAL, "dsp.equipment_serial"),
+    # a new site (placed by address, or picked on the map)
+    "site_code": FormField(limits.CODE, "dsp.site_code"),
+    "site_name": FormField(limits.ORG_NAME, "dsp.site_name"),
+    "site_address": FormField(limits.ADDRESS, "dsp.site_address"),
     # the warehouse's actions
     "new_serial": FormField(limits.SERIAL, "wh.act.new_serial"),
     "carrier": FormField(limits.CARRIER, "wh.act.carrier"),

@@ -5,6 +5,7 @@ overprint, and today's route leaves from now."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -155,3 +156,25 @@ def test_todays_route_starts_from_now_and_is_drawn_as_lines(live_server, desktop
     page.locator("#plan-routes").click()
     expect(page.locator("#plan")).to_have_attribute("data-job-status", "succeeded", timeout=60_000)
     expect(page.locator("#plan-changes")).to_be_visible()
+
+
+def test_a_dispatcher_picks_a_new_site_on_the_map(live_server, phone):
+    expect = _expect()
+    page = phone
+    sign_in(page, live_server, "li.disp", "dispatcher-demo-pass")
+    page.goto(f"{live_server}/dispatch/")
+    page.locator("#new-site summary").click()
+    pick = page.locator("#pick-map")
+    expect(pick).to_have_attribute("data-ready", "yes")
+    expect(pick).to_have_attribute("data-base-layer", "outline")
+    pick.scroll_into_view_if_needed()
+    box = pick.bounding_box()
+    pick.click(position={"x": box["width"] * 0.7, "y": box["height"] * 0.4})
+    expect(pick).to_have_attribute("data-picked", re.compile(r"^\d+\.\d{6},\d+\.\d{6}$"))
+    assert page.locator("#ns-lat").input_value() and page.locator("#ns-lon").input_value()
+    page.locator("#ns-code").fill("C002-P1")
+    page.locator("#ns-name").fill("上海 新机房")
+    page.locator("#ns-address").fill("上海市浦东新区某路1号")
+    page.locator("#ns-submit").click()
+    expect(page.locator(".flash.success")).to_contain_text("精确位置")
+    shot(page, "places-new-site-picked-phone")

@@ -215,3 +215,25 @@ def test_the_engineer_sees_the_job_the_part_and_records_arrival(app, client, as_
     response = post_form(client, f"/engineer/{number}/arrive", {}, page="/engineer/")
     assert response.status_code == 302
     assert _ticket(db, number)["status"] == "on_site"
+
+
+def test_a_site_picked_on_the_map_is_exact_and_one_given_by_address_is_city_level(
+    app, dispatcher, db
+):
+    from models import Site
+
+    def add(code: str, **fields):
+        body = {"customer": "C001", "site_code": code, "site_name": f"机房 {code}", **fields}
+        return post_form(dispatcher, "/dispatch/sites", body, page="/dispatch/")
+
+    picked = add("C001-P1", site_address="北京市朝阳区酒仙桥路10号", lat="39.9706", lon="116.4930")
+    by_address = add("C001-P2", site_address="北京市朝阳区某某路")
+    half = add("C001-P3", site_address="北京市", lat="39.9")
+    assert picked.status_code == by_address.status_code == half.status_code == 302
+    db.rollback()
+    sites = {s.code: s for s in db.scalars(select(Site).where(Site.code.like("C001-P%")))}
+    assert (sites["C001-P1"].precision, sites["C001-P1"].lat) == ("exact", 39.9706)
+    assert sites["C001-P2"].precision == "city" and sites["C001-P2"].city == "Beijing"
+    assert "C001-P3" not in sites  # half a point is refused, naming what is missing
+    page = dispatcher.get("/dispatch/").get_data(as_text=True)
+    assert "纬度和经度需同时填写" in page or "latitude and longitude" in page

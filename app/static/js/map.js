@@ -109,12 +109,47 @@
     map.fitBounds(fit.pad(0.08), { padding: [18, 18], maxZoom: 14, animate: false });
     map.on("zoomend moveend resize", declutter);
     declutter();
+    var pick = el.getAttribute("data-pick");
+    if (pick) { pickPoint(map, el, pick.split(" ")); }
     el.setAttribute("data-ready", "yes");
+  }
+
+  /* A map that picks a place: a click (or tap) sets the latitude / longitude inputs and
+     marks the point; typing in the inputs moves the mark. */
+  function pickPoint(map, el, ids) {
+    var lat = document.getElementById(ids[0]);
+    var lon = document.getElementById(ids[1]);
+    var mark = null;
+    function show(latlng) {
+      var icon = L.divIcon({ className: "pt pt-site hl", iconSize: [16, 16] });
+      if (mark) { mark.setLatLng(latlng); } else { mark = L.marker(latlng, { icon: icon, keyboard: false }).addTo(map); }
+      el.setAttribute("data-picked", latlng.lat.toFixed(6) + "," + latlng.lng.toFixed(6));
+    }
+    map.on("click", function (e) {
+      lat.value = e.latlng.lat.toFixed(6);
+      lon.value = e.latlng.lng.toFixed(6);
+      show(e.latlng);
+    });
+    function typed() {
+      var a = parseFloat(lat.value), b = parseFloat(lon.value);
+      if (isFinite(a) && isFinite(b) && Math.abs(a) <= 90 && Math.abs(b) <= 180) { show(L.latLng(a, b)); }
+    }
+    lat.addEventListener("change", typed);
+    lon.addEventListener("change", typed);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     if (!window.L) { return; }
     var maps = document.querySelectorAll(".leaflet-map");
-    for (var i = 0; i < maps.length; i++) { draw(maps[i]); }
+    Array.prototype.forEach.call(maps, function (el) {
+      var folded = el.closest("details:not([open])");
+      if (!folded) { draw(el); return; }
+      // a map inside a closed <details> has no size yet: draw it when it is opened
+      folded.addEventListener("toggle", function once() {
+        if (!folded.open) { return; }
+        folded.removeEventListener("toggle", once);
+        draw(el);
+      });
+    });
   });
 })();

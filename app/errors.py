@@ -13,7 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from app.background import JobQueueUnavailable
-from inventory.errors import Conflict, DomainError, InvalidInput, NotFound
+from inventory.errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,10 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(InvalidInput)
     def _invalid(error: InvalidInput):
         return domain(error, 422, "Unprocessable Entity")
+
+    @app.errorhandler(TooLarge)
+    def _too_large(error: TooLarge):
+        return domain(error, 413, "Content Too Large")
 
     @app.errorhandler(Conflict)
     def _conflict(error: Conflict):

@@ -24,3 +24,8 @@ class InvalidInput(DomainError):
 class Conflict(DomainError):
     """The state of the world forbids it: a lost race, an item not where the request
     says, an illegal state transition, a duplicate (409)."""
+
+
+class TooLarge(DomainError):
+    """Input bigger than a stated limit, such as a spreadsheet that unpacks to more than
+    the reader takes (413)."""

@@ -7,10 +7,11 @@ transaction got there first the row count is zero and the caller gets a Conflict
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, update
+from sqlalchemy import CursorResult, Result, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from inventory.errors import Conflict
 from models import Location, Movement, Part, SerialItem, StockQuantity, utcnow
-from models.enums import LocationKind
+from models.enums import ItemStatus, LocationKind
 
 
 def rows_matched(result: Result[Any]) -> int:
@@ -113,9 +114,15 @@ def _is_infinite_source(location: Location) -> bool:
 
 
 def add_counted(session: Session, part: Part, location: Location, condition: str, qty: int) -> None:
+    _add_counted(session, part.id, location.id, condition, qty)
+
+
+def _add_counted(
+    session: Session, part_id: int, location_id: int, condition: str, qty: int
+) -> None:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = insert(StockQuantity).values(
-        part_id=part.id, location_id=location.id, condition=condition, qty=qty, reserved=0
+        part_id=part_id, location_id=location_id, condition=condition, qty=qty, reserved=0
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["part_id", "location_id", "condition"],
@@ -188,3 +195,108 @@ def move_counted(
     session.add(movement)
     session.flush()
     return movement
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One line of a delivery: a serialized unit (``serial``, qty 1) or a quantity of a
+    counted part, arriving at a depot's location in a condition."""
+
+    part_id: int
+    location_id: int
+    serial: str | None
+    qty: int
+    condition: str
+
+
+BULK_CHUNK = 1_000  # rows per INSERT statement
+
+
+def receive_many(
+    session: Session,
+    supplier: Location,
+    arrivals: Sequence[Arrival],
+    *,
+    stamp: Stamp,
+    progress: Callable[[int], None] | None = None,
+) -> list[int]:
+    """Book a whole delivery from ``supplier`` in bulk (no commit): the serialized units
+    are created in stock at their depot, the counted quantities added per (part, depot,
+    condition), and one movement per arrival; the movements' ids in the arrivals' order.
+
+    The same ledger as ``move_serial`` / ``move_counted`` writes, in a few statements per
+    thousand lines instead of several per line. A serial that exists already raises the
+    database's IntegrityError (the caller checked the file's serials beforehand, so that
+    is a concurrent booking); on PostgreSQL an insert of a serial another transaction is
+    booking waits for it. Callers pass arrivals in one order (by part and serial) so two
+    deliveries sharing serials wait for each other instead of deadlocking."""
+    now = utcnow()
+    serialized = [a for a in arrivals if a.serial]
+    for start in range(0, len(serialized), BULK_CHUNK):
+        session.execute(
+            insert(SerialItem),
+            [
+                {
+                    "part_id": a.part_id,
+                    "serial": a.serial,
+                    "location_id": a.location_id,
+                    "status": ItemStatus.IN_STOCK.value,
+                    "condition": a.condition,
+                    "updated_at": now,
+                }
+                for a in serialized[start : start + BULK_CHUNK]
+            ],
+        )
+    item_ids = _serial_item_ids(session, serialized)
+    totals: dict[tuple[int, int, str], int] = {}
+    for a in arrivals:
+        if not a.serial:
+            key = (a.part_id, a.location_id, a.condition)
+            totals[key] = totals.get(key, 0) + a.qty
+    for (part_id, location_id, condition), qty in sorted(totals.items()):
+        _add_counted(session, part_id, location_id, condition, qty)
+    movement_ids: list[int] = []
+    for start in range(0, len(arrivals), BULK_CHUNK):
+        chunk_ids = session.scalars(
+            insert(Movement).returning(Movement.id),
+            [
+                {
+                    "part_id": a.part_id,
+                    "serial_item_id": item_ids.get((a.part_id, a.serial)) if a.serial else None,
+                    "qty": a.qty,
+                    "from_location_id": supplier.id,
+                    "to_location_id": a.location_id,
+                    "from_condition": a.condition,
+                    "condition": a.condition,
+                    "reason": stamp.reason,
+                    "reference": stamp.reference,
+                    "note": stamp.note,
+                    "actor": stamp.actor,
+                    "occurred_at": now,
+                }
+                for a in arrivals[start : start + BULK_CHUNK]
+            ],
+        ).all()
+        movement_ids += chunk_ids
+        if progress:
+            progress(len(chunk_ids))
+    return sorted(movement_ids)
+
+
+def _serial_item_ids(session: Session, serialized: Sequence[Arrival]) -> dict[tuple[int, str], int]:
+    """(part id, serial) -> serial item id, looked up a chunk at a time."""
+    by_part: dict[int, list[str]] = {}
+    for a in serialized:
+        assert a.serial is not None
+        by_part.setdefault(a.part_id, []).append(a.serial)
+    found: dict[tuple[int, str], int] = {}
+    for part_id, serials in by_part.items():
+        for start in range(0, len(serials), BULK_CHUNK):
+            for item_id, serial in session.execute(
+                select(SerialItem.id, SerialItem.serial).where(
+                    SerialItem.part_id == part_id,
+                    SerialItem.serial.in_(serials[start : start + BULK_CHUNK]),
+                )
+            ):
+                found[(part_id, serial)] = item_id
+    return found

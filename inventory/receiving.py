@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_event
-from inventory.ledger import Stamp, move_counted, move_serial
+from inventory.ledger import Arrival, Stamp, move_counted, move_serial, receive_many
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
-from models import Delivery, Depot, Location, Movement, Part, SerialItem
+from models import Delivery, Depot, Movement, Part, SerialItem
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
 
 RECEIVABLE_CONDITIONS = (Condition.GOOD.value, Condition.FAULTY.value)
@@ -40,10 +40,8 @@ def _receive(
     qty: int,
     condition: str,
     stamp: Stamp,
-    supplier: Location | None = None,
-    savepoint: bool = True,
 ) -> Receipt:
-    supplier = supplier or virtual_location(session, LocationKind.SUPPLIER)
+    supplier = virtual_location(session, LocationKind.SUPPLIER)
     if condition not in RECEIVABLE_CONDITIONS:
         raise InvalidInput(f"cannot receive stock in condition {condition!r}", field="condition")
     if part.tracking == Tracking.SERIALIZED.value:
@@ -61,16 +59,9 @@ def _receive(
             condition=condition,
         )
         try:
-            if savepoint:
-                with session.begin_nested():
-                    session.add(item)
-                    session.flush()
-            else:  # bulk import: duplicates were rejected up front, a race fails the whole file
+            with session.begin_nested():
                 session.add(item)
-                try:
-                    session.flush()
-                except IntegrityError:
-                    raise _SerialTaken() from None
+                session.flush()
         except IntegrityError:
             raise Conflict(
                 f"serial {serial!r} already exists for {part.part_number}", field="serial"
@@ -251,8 +242,15 @@ def import_receipts(
         if serial:
             seen.add((part.id, serial))
 
-    # Serials that already exist in the database are rejected per row, before writing.
-    _reject_existing_serials(session, good, report)
+    # Serials that already exist in the database are rejected per row, before writing;
+    # in a strict import whose only fault they are, that is the conflict a race ends in.
+    existing = _existing_serials(session, good)
+    if strict and existing and not report.errors:
+        raise _serials_taken(existing)
+    report.errors += [
+        RowError(row, "serial", f"serial {serial!r} already exists")
+        for serial, row in existing.items()
+    ]
     good = [g for g in good if g[0] not in {e.row for e in report.errors}]
     report.errors.sort(key=lambda e: e.row)
     if strict and report.errors:
@@ -267,25 +265,15 @@ def import_receipts(
         )
         supplier = virtual_location(session, LocationKind.SUPPLIER)
         stamp = Stamp(actor, MovementReason.RECEIPT.value, reference, None)
-        movement_ids: list[int] = []
-        for done, (_number, depot, part, serial, qty, condition) in enumerate(good, start=1):
-            receipt = _receive(
-                session,
-                depot,
-                part,
-                serial=serial,
-                qty=qty,
-                condition=condition,
-                stamp=stamp,
-                supplier=supplier,
-                savepoint=False,
-            )
-            movement_ids.append(receipt.movement_id)
-            report.units += qty
-            if progress and done % 100 == 0:
-                progress(100)
-        if progress and len(good) % 100:
-            progress(len(good) % 100)
+        arrivals = [
+            Arrival(part.id, depot.location_id, serial, qty, condition)
+            for _number, depot, part, serial, qty, condition in good
+        ]
+        try:
+            movement_ids = receive_many(session, supplier, arrivals, stamp=stamp, progress=progress)
+        except IntegrityError:  # a serial checked free above was booked meanwhile
+            raise _SerialTaken() from None
+        report.units = sum(a.qty for a in arrivals)
         report.accepted = len(good)
         report.committed = True
         if good:  # one event for the whole delivery, named by its reference
@@ -316,7 +304,9 @@ def import_receipts(
         session.commit()
     except _SerialTaken:
         session.rollback()
-        raise _serials_taken(session, good) from None
+        taken = _existing_serials(session, good)
+        session.rollback()
+        raise _serials_taken(taken) from None
     except _KeyTaken:
         session.rollback()
         earlier = _booked_with_key(session, idempotency_key or "", digest)
@@ -397,26 +387,32 @@ def _booked_with_key(session: Session, key: str, digest: str) -> ImportReport | 
     )
 
 
-def _serials_taken(session: Session, good) -> Conflict:
-    """The Conflict naming the file's serials that are booked now (by a concurrent import)."""
-    wanted: dict[int, list[str]] = {}
-    for _number, _depot, part, serial, _qty, _cond in good:
+def _existing_serials(session: Session, good) -> dict[str, int]:
+    """The file's serials that exist in the database now -> their row numbers."""
+    by_part: dict[int, dict[str, int]] = {}
+    for number, _depot, part, serial, _qty, _cond in good:
         if serial:
-            wanted.setdefault(part.id, []).append(serial)
-    taken: list[str] = []
-    for part_id, serials in wanted.items():
-        for start in range(0, len(serials), 500):
-            taken += session.scalars(
+            by_part.setdefault(part.id, {})[serial] = number
+    found: dict[str, int] = {}
+    for part_id, serials in by_part.items():
+        names = list(serials)
+        for start in range(0, len(names), 500):
+            for existing in session.scalars(
                 select(SerialItem.serial).where(
                     SerialItem.part_id == part_id,
-                    SerialItem.serial.in_(serials[start : start + 500]),
+                    SerialItem.serial.in_(names[start : start + 500]),
                 )
-            )
-    session.rollback()
-    taken.sort()
+            ):
+                found[existing] = serials[existing]
+    return found
+
+
+def _serials_taken(serials: Iterable[str]) -> Conflict:
+    """The Conflict naming serials of the file that another booking holds."""
+    taken = sorted(serials)
     named = ", ".join(taken[:MAX_NAMED_SERIALS]) + (" …" if len(taken) > MAX_NAMED_SERIALS else "")
     return Conflict(
-        f"{len(taken)} serial(s) of this delivery were booked meanwhile by another import; "
+        f"{len(taken)} serial(s) of this delivery are booked already (by another import); "
         f"nothing of this file was booked: {named}",
         field="serial",
         details={"errors": {"serial": taken[:MAX_NAMED_SERIALS]}},
@@ -477,22 +473,3 @@ def _check_row(raw, depots, parts, seen) -> list[tuple[str, str]]:
         elif serial:
             errors.append(("serial", f"{pn} is counted and has no serials"))
     return errors
-
-
-def _reject_existing_serials(session: Session, good, report: ImportReport) -> None:
-    by_part: dict[int, dict[str, int]] = {}
-    for number, _depot, part, serial, _qty, _cond in good:
-        if serial:
-            by_part.setdefault(part.id, {})[serial] = number
-    for part_id, serials in by_part.items():
-        names = list(serials)
-        for start in range(0, len(names), 500):
-            chunk = names[start : start + 500]
-            for existing in session.scalars(
-                select(SerialItem.serial).where(
-                    SerialItem.part_id == part_id, SerialItem.serial.in_(chunk)
-                )
-            ):
-                report.errors.append(
-                    RowError(serials[existing], "serial", f"serial {existing!r} already exists")
-                )

@@ -328,3 +328,20 @@ def test_a_delivery_reference_is_booked_once_even_by_another_file(client, db, wh
     assert refused.headers["Content-Type"] == "application/problem+json"
     assert "DN-5" in refused.json["errors"]["reference"][0]
     assert _movements(db) == 1
+
+
+def test_a_spreadsheet_that_unpacks_to_gigabytes_is_refused_with_413_naming_the_limit(
+    client, db, wh
+):
+    from tests.spreadsheets import delivery_rows, xlsx
+
+    bomb = xlsx(delivery_rows(2), shared_strings_mb=120)
+    r = client.post(
+        "/api/stock/receipts/import",
+        headers=wh,
+        data={"file": (io.BytesIO(bomb), "delivery.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 413 and r.headers["Content-Type"] == "application/problem+json"
+    assert "100 MB" in r.json["errors"]["file"][0]
+    assert _movements(db) == 0

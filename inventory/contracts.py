@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
+from inventory.transaction import transaction
 from logistics.calendars import CoverageCalendar, CoverageKind
 from logistics.sla import (
     DEFAULT_ESCALATION,
@@ -242,7 +243,7 @@ def create_contract(
     session: Session, *, customer_code: str, code: str, actor: str = "system", **values
 ) -> ContractView:
     """A contract with the shipped defaults for anything not given; commits."""
-    try:
+    with transaction(session):
         customer = session.scalar(select(Customer).where(Customer.code == customer_code))
         if customer is None:
             raise NotFound(f"unknown customer {customer_code!r}", field="customer_code")
@@ -269,11 +270,7 @@ def create_contract(
             actor=actor,
             data=asdict(view),
         )
-        session.commit()
         return view
-    except Exception:
-        session.rollback()
-        raise
 
 
 def update_contract(
@@ -282,7 +279,7 @@ def update_contract(
     """Change the settings given (None leaves a setting alone); commits. Tickets already
     open keep the clocks they were given when they were opened. The settings that changed
     are recorded as one event (``data.changes``: setting → {from, to})."""
-    try:
+    with transaction(session):
         contract = contract_by_code(session, code)
         before = {k: deepcopy(getattr(contract, k)) for k in POLICY_FIELDS}
         _apply(contract, {k: v for k, v in values.items() if v is not None})
@@ -303,8 +300,4 @@ def update_contract(
                 actor=actor,
                 data={"changes": changes},
             )
-        session.commit()
         return view
-    except Exception:
-        session.rollback()
-        raise

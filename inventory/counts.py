@@ -11,6 +11,7 @@ from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_event
 from inventory.ledger import Stamp, move_counted, move_serial
 from inventory.lookups import depot_by_code, item_by_serial, part_by_number, virtual_location
+from inventory.transaction import transaction
 from models import Part, SerialItem, StockQuantity
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
 
@@ -37,7 +38,7 @@ def adjust_quantity(
     condition: str = Condition.GOOD.value,
 ) -> int:
     """Correct a counted part's on-hand by ``delta`` (never below zero). Returns the new qty."""
-    try:
+    with transaction(session):
         if not reason or not reason.strip():
             raise InvalidInput("an adjustment needs a reason", field="reason")
         if delta == 0:
@@ -73,11 +74,7 @@ def adjust_quantity(
                 "movement_id": movement.id,
             },
         )
-        session.commit()
         return qty
-    except Exception:
-        session.rollback()
-        raise
 
 
 def _part_event(
@@ -123,7 +120,7 @@ def cycle_count(
     ``condition``). Serialized parts: give every serial found on the shelf; shelf items not
     scanned are written off as missing, scanned items the books had elsewhere-missing are
     booked back in. Items that are reserved or elsewhere are never moved by a count."""
-    try:
+    with transaction(session):
         depot = depot_by_code(session, depot_code)
         part = part_by_number(session, part_number)
         adjust = virtual_location(session, LocationKind.ADJUSTMENT)
@@ -143,7 +140,6 @@ def cycle_count(
                 )
             result = CountResult(depot.code, part.part_number, expected, counted_qty, delta=delta)
             _count_event(session, part, result, actor, reason, condition)
-            session.commit()
             return result
 
         if serials is None:
@@ -206,11 +202,7 @@ def cycle_count(
             result.found.append(serial)
         result.delta = len(result.found) - len(result.missing)
         _count_event(session, part, result, actor, reason, None)
-        session.commit()
         return result
-    except Exception:
-        session.rollback()
-        raise
 
 
 def _count_event(
@@ -249,7 +241,7 @@ def scrap(
 ) -> int:
     """Write stock off to scrap. A serial is scrapped wherever it sits on a depot shelf
     (not while reserved or travelling); counted stock needs depot, part and qty."""
-    try:
+    with transaction(session):
         if not reason or not reason.strip():
             raise InvalidInput("scrapping needs a reason", field="reason")
         target = virtual_location(session, LocationKind.SCRAP)
@@ -325,8 +317,4 @@ def scrap(
                     "movement_id": movement.id,
                 },
             )
-        session.commit()
         return movement.id
-    except Exception:
-        session.rollback()
-        raise

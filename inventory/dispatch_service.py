@@ -33,6 +33,7 @@ from inventory.rmas import (
 )
 from inventory.tickets import (
     ENGINEER_BUSY_STATUSES,
+    WAITING_FOR_DISPATCH,
     TicketView,
     assign_engineer_in_session,
     move_ticket_in_session,
@@ -40,6 +41,7 @@ from inventory.tickets import (
     ticket_by_ref,
     ticket_view,
 )
+from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.dispatch import (
     DepotStock,
@@ -242,7 +244,7 @@ def open_ticket_with_promise(
     """Open a ticket whose on-site promise is the drive of the nearest engineer who could
     take it now + the contract's 1 h (see `open_ticket_in_session`); commits."""
     now = require_utc(now or utcnow(), "now")
-    try:
+    with transaction(session):
         site = session.scalar(select(Site).where(Site.code == site_code))
         travel_minutes = None
         if site is not None:
@@ -276,11 +278,7 @@ def open_ticket_with_promise(
             **fields,
         )
         view = ticket_view(ticket)
-        session.commit()
         return view
-    except Exception:
-        session.rollback()
-        raise
 
 
 def rank_for_ticket(
@@ -293,7 +291,7 @@ def rank_for_ticket(
 ) -> DispatchRanking:
     """Ranked (engineer, depot) options for an open ticket, against its stored clocks."""
     ticket = ticket_by_ref(session, ref)
-    if ticket.status not in ("new", "acknowledged"):
+    if ticket.status not in WAITING_FOR_DISPATCH:
         raise Conflict(
             f"ticket {ticket.number} is {ticket.status}; it is not waiting for dispatch",
             field="status",
@@ -431,7 +429,7 @@ def confirm_dispatch(
     end. Conflict (nothing written) when the ticket was dispatched by someone else, the
     engineer cannot take it, or the depot has no free good unit left."""
     now = require_utc(now or utcnow(), "now")
-    try:
+    with transaction(session):
         ticket = ticket_by_ref(session, ref)
         engineer = session.scalar(select(Engineer).where(Engineer.code == engineer_code))
         if engineer is None or not engineer.active:
@@ -500,8 +498,4 @@ def confirm_dispatch(
             rma_number=rma.number if rma else None,
             tracking_code=rma.tracking_code if rma else None,
         )
-        session.commit()
         return result
-    except Exception:
-        session.rollback()
-        raise

@@ -17,6 +17,7 @@ from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import part_by_number, virtual_location
+from inventory.transaction import transaction
 from models import Customer, Equipment, Part, SerialItem, Site
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
 
@@ -117,7 +118,7 @@ def create_customer(
     session: Session, *, code: str, name: str, actor: str = "system", **values
 ) -> CustomerView:
     """A customer unit with its contact details; commits."""
-    try:
+    with transaction(session):
         if session.scalar(select(Customer.id).where(Customer.code == code)) is not None:
             raise Conflict(f"customer {code} already exists", field="code")
         customer = Customer(code=code, name=name, **values)
@@ -134,11 +135,7 @@ def create_customer(
             actor=actor,
             data=asdict(view),
         )
-        session.commit()
         return view
-    except Exception:
-        session.rollback()
-        raise
 
 
 def create_site(
@@ -155,7 +152,7 @@ def create_site(
     **values,
 ) -> SiteView:
     """A site of a customer with its coordinates (degrees); commits."""
-    try:
+    with transaction(session):
         customer = customer_by_code(session, customer_code)
         if session.scalar(select(Site.id).where(Site.code == code)) is not None:
             raise Conflict(f"site {code} already exists", field="code")
@@ -182,11 +179,7 @@ def create_site(
             actor=actor,
             data=asdict(view),
         )
-        session.commit()
         return view
-    except Exception:
-        session.rollback()
-        raise
 
 
 def enter_installed_unit(
@@ -300,7 +293,7 @@ def register_equipment(
     contract_code: str | None = None,
 ) -> EquipmentView:
     """Register installed equipment and commit."""
-    try:
+    with transaction(session):
         site = site_by_code(session, site_code, field="site_code")
         part = part_by_number(session, part_number)
         equipment = register_equipment_in_session(
@@ -314,11 +307,7 @@ def register_equipment(
             contract_code=contract_code,
         )
         view = equipment_view(equipment)
-        session.commit()
         return view
-    except Exception:
-        session.rollback()
-        raise
 
 
 def equipment_by_serial(

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from inventory.errors import NotFound
+from inventory.tickets import WAITING_FOR_DISPATCH
 from logistics.allocation import (
     AllocationResult,
     AllocationSettings,
@@ -26,8 +27,6 @@ from logistics.allocation import (
 )
 from models import Depot, Part, SerialItem, StockQuantity, Ticket, utcnow
 from models.enums import Condition, ItemStatus
-
-WAITING = ("new", "acknowledged")
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ def _open_demands(
         select(Ticket, Part)
         .join(Part, Part.id == Ticket.part_id)
         .options(joinedload(Ticket.site))
-        .where(Ticket.status.in_(WAITING))
+        .where(Ticket.status.in_(WAITING_FOR_DISPATCH))
         .order_by(Ticket.opened_at)
     )
     if numbers:

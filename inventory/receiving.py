@@ -15,6 +15,7 @@ from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_event
 from inventory.ledger import Arrival, Stamp, move_counted, move_serial, receive_many
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
+from inventory.transaction import transaction
 from models import Delivery, Depot, Movement, Part, SerialItem
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
 
@@ -98,7 +99,7 @@ def receive_from_supplier(
     note: str | None = None,
 ) -> Receipt:
     """Book one receipt (one serial, or a quantity of a counted part) and commit."""
-    try:
+    with transaction(session):
         depot = depot_by_code(session, depot_code)
         part = part_by_number(session, part_number)
         stamp = Stamp(actor, MovementReason.RECEIPT.value, reference, note)
@@ -106,11 +107,7 @@ def receive_from_supplier(
             session, depot, part, serial=serial, qty=qty, condition=condition, stamp=stamp
         )
         _receipt_event(session, receipt, part, actor=actor, reference=reference, note=note)
-        session.commit()
         return receipt
-    except Exception:
-        session.rollback()
-        raise
 
 
 def _receipt_event(
@@ -314,7 +311,6 @@ def import_receipts(
             raise Conflict("the first import with this key is still running; retry") from None
         return earlier
     except Exception:
-        session.rollback()
         report.units = 0
         report.accepted = 0
         report.committed = False

@@ -22,6 +22,7 @@ from inventory.events import record_event
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import depot_by_code, item_by_serial, virtual_location
 from inventory.numbering import next_number
+from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from models import Depot, RepairBatch, RepairLine, SerialItem, utcnow
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason
@@ -149,7 +150,7 @@ def send_to_repair(
         raise InvalidInput("a batch needs at least one unit", field="serials")
     if len(set(serials)) != len(serials):
         raise InvalidInput("a serial is listed twice", field="serials")
-    try:
+    with transaction(session):
         depot = depot_by_code(session, depot_code, field="depot")
         batch = RepairBatch(
             number=next_number(session, "VRMA", now),
@@ -193,11 +194,7 @@ def send_to_repair(
             {"vendor": batch.vendor, "units": len(serials)},
         )
         view = batch_view(session, batch)
-        session.commit()
         return view
-    except Exception:
-        session.rollback()
-        raise
 
 
 def receive_from_repair(
@@ -213,7 +210,7 @@ def receive_from_repair(
     now = require_utc(now or utcnow(), "now")
     if not outcomes:
         raise InvalidInput("say what came back", field="outcomes")
-    try:
+    with transaction(session):
         batch = batch_by_number(session, number)
         depot = _must(session, Depot, batch.depot_id)
         lines = {
@@ -276,11 +273,7 @@ def receive_from_repair(
             },
         )
         view = batch_view(session, batch)
-        session.commit()
         return view
-    except Exception:
-        session.rollback()
-        raise
 
 
 def vendor_turnaround(session: Session) -> list[VendorTurnaround]:

@@ -16,6 +16,7 @@ from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_event
 from inventory.ledger import rows_matched
 from inventory.lookups import depot_by_code, part_by_number
+from inventory.transaction import transaction
 from models import Depot, Part, SerialItem, StockQuantity, utcnow
 from models.enums import Condition, ItemStatus, Tracking
 
@@ -116,17 +117,13 @@ def reserve(
     actor: str = "system",
 ) -> Reservation:
     """Reserve and commit."""
-    try:
+    with transaction(session):
         depot = depot_by_code(session, depot_code)
         part = part_by_number(session, part_number)
         result = reserve_in_session(
             session, depot, part, reference, qty=qty, serial=serial, actor=actor
         )
-        session.commit()
         return result
-    except Exception:
-        session.rollback()
-        raise
 
 
 def release_in_session(

@@ -37,6 +37,7 @@ from inventory.lookups import depot_by_code, is_row_id, part_by_number, virtual_
 from inventory.numbering import next_number
 from inventory.overdue import ReturnWindow, overdue_returns
 from inventory.reservation import Reservation, release_in_session, reserve_in_session
+from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.sla import Clock, clock_due, return_deadline, spare_delivery_due
 from models import Contract, Depot, Equipment, Part, Rma, SerialItem, Site, Ticket, utcnow
@@ -409,14 +410,10 @@ def open_rma(
     now: datetime | None = None,
 ) -> RmaView:
     """Open an RMA (status requested) and commit."""
-    try:
+    with transaction(session):
         rma = open_rma_in_session(session, request, actor=actor, customer_id=customer_id, now=now)
         view = rma_view(session, rma)
-        session.commit()
         return view
-    except Exception:
-        session.rollback()
-        raise
 
 
 # -- moving -------------------------------------------------------------------------------
@@ -875,15 +872,11 @@ def move_rma(
     now: datetime | None = None,
 ) -> RmaView:
     """One move by action name; commits, or rolls everything back."""
-    try:
+    with transaction(session):
         rma = rma_by_ref(session, ref, customer_id=customer_id)
         move_rma_in_session(session, rma, action, actor=actor, given=given, now=now)
         view = rma_view(session, rma)
-        session.commit()
         return view
-    except Exception:
-        session.rollback()
-        raise
 
 
 def cancel_open_rmas_of_ticket(
@@ -1010,7 +1003,7 @@ def flag_overdue_returns(session: Session, *, now: datetime, actor: str = "syste
     contract's charge and an event, and commit; returns the RMA numbers this call flagged
     (none twice, even when two sweeps run at once)."""
     now = require_utc(now, "now")
-    try:
+    with transaction(session):
         flagged = []
         for late in overdue_returns(return_windows(session, now), now):
             rma = _must(session, Rma, late.rma_id)
@@ -1018,8 +1011,4 @@ def flag_overdue_returns(session: Session, *, now: datetime, actor: str = "syste
                 session, rma, actor=actor, now=now, late_by_minutes=late.late_by_minutes
             ):
                 flagged.append(late.number)
-        session.commit()
         return flagged
-    except Exception:
-        session.rollback()
-        raise

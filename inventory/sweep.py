@@ -43,6 +43,7 @@ from inventory.events import record_event
 from inventory.ledger import rows_matched
 from inventory.rmas import RmaKind, RmaStatus, flag_overdue_returns
 from inventory.tickets import TicketStatus
+from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.sla import EscalationDue, escalation_due_steps
 from models import Rma, SweepFiring, Ticket
@@ -136,7 +137,7 @@ def fire_once(
     """Fire one step in its own transaction: ``guard`` (an UPDATE that must hit one row,
     else the step no longer applies), the ``sweep_firings`` row (on conflict do nothing:
     another sweep fired it), the event. True if this call fired it; commits."""
-    try:
+    with transaction(session):
         if guard is not None and rows_matched(session.execute(guard)) != 1:
             session.rollback()
             return False
@@ -169,11 +170,7 @@ def fire_once(
             .values(event_id=recorded.id)
             .execution_options(synchronize_session=False)
         )
-        session.commit()
         return True
-    except Exception:
-        session.rollback()
-        raise
 
 
 def _fire(session: Session, report: SweepReport, **step) -> bool:

@@ -24,6 +24,7 @@ from inventory.installed_base import site_by_code
 from inventory.ledger import rows_matched
 from inventory.lookups import is_row_id, part_by_number
 from inventory.numbering import next_number
+from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.sla import Channel, Severity, compute_clocks
 from models import Contract, Engineer, Equipment, Survey, Ticket, utcnow
@@ -64,8 +65,12 @@ TICKET_MOVES: MappingProxyType[str, Move] = MappingProxyType(
         "cancel": Move(frozenset({S.NEW, S.ACKNOWLEDGED, S.DISPATCHED}), S.CANCELLED),
     }
 )
+# The named status sets: every "which tickets are ..." question reads one of these.
 OPEN_STATUSES = frozenset({S.NEW, S.ACKNOWLEDGED, S.DISPATCHED, S.ON_SITE, S.RESOLVED})
+WAITING_FOR_DISPATCH = (S.NEW.value, S.ACKNOWLEDGED.value)  # the "dispatch" move's sources
+BEFORE_ARRIVAL = (*WAITING_FOR_DISPATCH, S.DISPATCHED.value)  # no engineer on site yet
 ENGINEER_BUSY_STATUSES = (S.DISPATCHED.value, S.ON_SITE.value)
+assert frozenset(WAITING_FOR_DISPATCH) == TICKET_MOVES["dispatch"].sources
 # the timestamp column each target status stamps
 _STAMPS = {
     S.ACKNOWLEDGED: "acknowledged_at",
@@ -367,14 +372,10 @@ def move_ticket_in_session(
 
 
 def _commit_view(session: Session, fn) -> TicketView:
-    try:
+    with transaction(session):
         ticket = fn()
         view = ticket_view(ticket)
-        session.commit()
         return view
-    except Exception:
-        session.rollback()
-        raise
 
 
 def open_ticket(session: Session, **kwargs) -> TicketView:

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
-from inventory.ledger import Stamp, move_counted, move_serial
+from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
 from inventory.numbering import next_number
+from inventory.transaction import transaction
 from models import Depot, Part, SerialItem, Transfer, TransferLine, utcnow
-from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
+from models.enums import (
+    Condition,
+    ItemStatus,
+    LocationKind,
+    MovementReason,
+    Tracking,
+    TransferStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ def ship_transfer(
     note: str | None = None,
 ) -> TransferResult:
     """Move the listed stock from a depot shelf into in-transit, as one transfer."""
-    try:
+    with transaction(session):
         source = depot_by_code(session, from_depot, field="from_depot")
         target = depot_by_code(session, to_depot, field="to_depot")
         if source.id == target.id:
@@ -63,7 +71,7 @@ def ship_transfer(
             number=next_number(session, "TRF"),
             from_depot_id=source.id,
             to_depot_id=target.id,
-            status="shipped",
+            status=TransferStatus.SHIPPED.value,
             shipped_by=actor,
             note=note,
         )
@@ -129,11 +137,7 @@ def ship_transfer(
                 "units": sum(line.qty if not line.serial else 1 for line in lines),
             },
         )
-        session.commit()
         return TransferResult(transfer.number, transfer.status, len(lines))
-    except Exception:
-        session.rollback()
-        raise
 
 
 def _serial_at(
@@ -168,13 +172,20 @@ def receive_transfer(
     """Book what actually arrived. ``received`` lists the scanned serials and counted
     quantities; ``None`` means "everything as shipped". Anything shipped but not received
     stays in transit and is reported as a discrepancy, as is anything unexpected."""
-    try:
+    with transaction(session):
         transfer = session.scalar(
             select(Transfer).where(Transfer.number == number).options(selectinload(Transfer.lines))
         )
         if transfer is None:
             raise NotFound(f"unknown transfer {number!r}")
-        if transfer.status != "shipped":
+        # Compare-and-set: of two receipts of one transfer, the database lets one through.
+        claimed = session.execute(
+            update(Transfer)
+            .where(Transfer.id == transfer.id, Transfer.status == TransferStatus.SHIPPED.value)
+            .values(status=TransferStatus.RECEIVED.value)
+            .execution_options(synchronize_session=False)
+        )
+        if rows_matched(claimed) != 1:
             raise Conflict(f"transfer {number} was already received", field="number")
         transit = virtual_location(session, LocationKind.IN_TRANSIT)
         depot = session.get_one(Depot, transfer.to_depot_id)
@@ -185,7 +196,7 @@ def receive_transfer(
                 select(Part).where(Part.id.in_({line.part_id for line in transfer.lines}))
             )
         }
-        result = TransferResult(transfer.number, "received", len(transfer.lines))
+        result = TransferResult(transfer.number, TransferStatus.RECEIVED, len(transfer.lines))
 
         serial_lines = {line.serial_item_id: line for line in transfer.lines if line.serial_item_id}
         items = {
@@ -264,7 +275,9 @@ def receive_transfer(
             pn = session.get_one(Part, part_id).part_number
             result.discrepancies.append(Discrepancy(pn, None, 0, qty, "unexpected"))
 
-        transfer.status = "discrepancy" if result.discrepancies else "received"
+        transfer.status = (
+            TransferStatus.DISCREPANCY if result.discrepancies else TransferStatus.RECEIVED
+        ).value
         transfer.received_by = actor
         transfer.received_at = utcnow()
         result.status = transfer.status
@@ -274,7 +287,7 @@ def receive_transfer(
             subject_id=transfer.id,
             subject_ref=transfer.number,
             kind="received",
-            from_state="shipped",
+            from_state=TransferStatus.SHIPPED.value,
             to_state=transfer.status,
             actor=actor,
             note=note,
@@ -284,8 +297,4 @@ def receive_transfer(
                 "discrepancies": [asdict(d) for d in result.discrepancies],
             },
         )
-        session.commit()
         return result
-    except Exception:
-        session.rollback()
-        raise

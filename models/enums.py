@@ -52,6 +52,14 @@ class ItemStatus(StrEnum):
     MISSING = "missing"  # written off by a count; can be found again
 
 
+class TransferStatus(StrEnum):
+    """A transfer between depots: in transit until the receiving depot books it in."""
+
+    SHIPPED = "shipped"
+    RECEIVED = "received"  # everything as shipped
+    DISCREPANCY = "discrepancy"  # received, with something missing, short, over or unexpected
+
+
 class MovementReason(StrEnum):
     """Typed stock history: why a movement happened."""
 

@@ -26,7 +26,7 @@ class Transfer(Base):
     number: Mapped[str] = mapped_column(String(24), unique=True)
     from_depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
     to_depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16))  # shipped | received | discrepancy
+    status: Mapped[str] = mapped_column(String(16))  # models.enums.TransferStatus
     shipped_by: Mapped[str] = mapped_column(String(64))
     shipped_at: Mapped[datetime] = mapped_column(default=utcnow)
     received_by: Mapped[str | None] = mapped_column(String(64))

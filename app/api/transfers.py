@@ -14,6 +14,7 @@ from app.db import get_session
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory.transfers import LineRequest, receive_transfer, ship_transfer
 from models import Depot, Transfer, limits
+from models.enums import TransferStatus
 
 blp = Blueprint(
     "transfers", __name__, url_prefix="/api/transfers", description="Depot-to-depot transfers"
@@ -73,7 +74,7 @@ class TransferSchema(ma.Schema):
 
 
 class TransferQuery(PageArgs):
-    status = ma.fields.String(validate=validate.OneOf(["shipped", "received", "discrepancy"]))
+    status = ma.fields.String(validate=validate.OneOf([s.value for s in TransferStatus]))
     depot = Str(limits.CODE)
 
 

@@ -31,7 +31,6 @@ bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
 DISPATCHER = ("dispatcher",)
 OPEN = sorted(s.value for s in tickets.OPEN_STATUSES)
 SEVERITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
-WAITING = ("new", "acknowledged")  # statuses in which a ticket waits for dispatch
 
 
 @dataclass(frozen=True)
@@ -150,7 +149,6 @@ def open_ticket():
             contact_phone=form_text(form, "contact_phone"),
         )
     except DomainError as error:
-        db.rollback()
         flash(t("dsp.open_failed", message=error.message), "error")
         return redirect(url_for("dispatch.board"))
     flash(t("dsp.opened_ticket", ticket=view.number), "success")
@@ -366,7 +364,7 @@ def _ticket_map(ticket: Ticket, options: list[OptionShown]) -> MapData:
 def ticket(ref: str):
     tk = _ticket_or_404(ref)
     options, reason, error = [], "", None
-    if tk.status in WAITING:
+    if tickets.can_move(tk.status, "dispatch"):
         try:
             options, reason = _options(tk)
         except DomainError as failure:
@@ -382,6 +380,7 @@ def ticket(ref: str):
         map=_ticket_map(tk, options),
         rma=rma,
         can_acknowledge=tickets.can_move(tk.status, "acknowledge"),
+        can_dispatch=tickets.can_move(tk.status, "dispatch"),
         packing_slip=access.packing_slip_available(rma),
         fault_report=access.fault_report_available(tk),
         report_months=documents.report_months(get_session(), tk.customer),
@@ -405,7 +404,6 @@ def confirm(ref: str):
             mode=form.get("mode") or "pickup",
         )
     except DomainError as error:
-        db.rollback()
         flash(t("dsp.confirm_failed", message=error.message), "error")
     else:
         flash(
@@ -427,7 +425,6 @@ def acknowledge(ref: str):
     try:
         tickets.move_ticket(db, ref, "acknowledge", actor=actor_name())
     except DomainError as error:
-        db.rollback()
         flash(t("dsp.confirm_failed", message=error.message), "error")
     else:
         flash(t("dsp.acknowledged"), "success")
@@ -512,7 +509,7 @@ def _route_candidates(depot: Depot, depots: list[Depot]) -> list[Ticket]:
         db.scalars(
             select(Ticket)
             .options(joinedload(Ticket.site), joinedload(Ticket.engineer), joinedload(Ticket.part))
-            .where(Ticket.status.in_(["new", "acknowledged", "dispatched"]))
+            .where(Ticket.status.in_(tickets.BEFORE_ARRIVAL))
         )
     )
     depots_xy = np.array([(d.lat, d.lon) for d in depots], dtype=float)

@@ -23,6 +23,7 @@ from app.web.i18n import t
 from inventory import counts, queries, receiving, repairs, rmas, transfers
 from inventory.delivery_file import COLUMNS, read_delivery
 from inventory.errors import DomainError
+from inventory.transaction import transaction
 from models import (
     Depot,
     Location,
@@ -34,7 +35,7 @@ from models import (
     Transfer,
     limits,
 )
-from models.enums import Condition, ItemStatus, MovementReason, Tracking
+from models.enums import Condition, ItemStatus, MovementReason, Tracking, TransferStatus
 
 bp = Blueprint("warehouse", __name__, url_prefix="/warehouse")
 WAREHOUSE = ("warehouse",)
@@ -192,7 +193,7 @@ def _item_scan(code: str, item: SerialItem, depot: Depot | None, rma: Rma | None
         and last.reason == MovementReason.TRANSFER_OUT.value
     ):
         result.transfer = db.scalar(select(Transfer).where(Transfer.number == last.reference))
-        if result.transfer is not None and result.transfer.status == "shipped":
+        if result.transfer is not None and result.transfer.status == TransferStatus.SHIPPED:
             result.actions.append("receive_transfer")
     if item.status == ItemStatus.AT_VENDOR.value and "finish_repair" not in result.actions:
         result.batch = db.scalar(
@@ -428,14 +429,10 @@ def _receive_return(db, rma: Rma, given: rmas.MoveInput, actor: str) -> None:
     """The faulty unit is on the bench: book it in. When the customer never announced the
     shipment (the RMA still says delivered / awaiting return), the parcel's arrival proves
     both moves, which are booked together in one transaction."""
-    try:
+    with transaction(db):
         if "return_faulty" in rmas.allowed_actions(rma.kind, rma.status):
             rmas.move_rma_in_session(db, rma, "return_faulty", actor=actor, given=given)
         rmas.move_rma_in_session(db, rma, "receive_faulty", actor=actor, given=given)
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
 
 
 # --- supplier delivery import -------------------------------------------------------------

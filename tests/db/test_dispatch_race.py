@@ -147,3 +147,41 @@ def test_twenty_dispatchers_for_twenty_tickets_share_five_spares_without_a_doubl
         session.scalar(select(func.count()).select_from(Event).where(Event.kind == "dispatch")) == 5
     )
     assert verify_ledger(session) == []
+
+
+def test_two_clerks_receiving_one_transfer_at_once_book_it_once(session, database_url):
+    from inventory import transfers
+    from inventory.queries import availability
+    from tests.builders import make_depot, make_part
+
+    make_depot(session, "SH01")
+    make_depot(session, "GZ01")
+    make_part(session, "NET-SFP", tracking="counted", category="network", kind="consumable")
+    receive_from_supplier(session, depot_code="SH01", part_number="NET-SFP", qty=10, actor="wh")
+
+    def ship(qty: int) -> str:
+        line = transfers.LineRequest("NET-SFP", qty=qty)
+        return transfers.ship_transfer(
+            session, from_depot="SH01", to_depot="GZ01", actor="wh", lines=[line]
+        ).number
+
+    number, _other = ship(4), ship(4)  # 8 units in transit: enough to book the first twice
+    engine = make_engine(database_url, pool_size=4, max_overflow=0)
+    sessions = make_session_factory(engine)
+
+    def receive(i: int):
+        with sessions() as s:
+            return transfers.receive_transfer(s, number=number, received=None, actor=f"clerk{i}")
+
+    results = _at_once(2, receive)
+    engine.dispose()
+    losses = [r for r in results if isinstance(r, Exception)]
+    assert len(losses) == 1 and isinstance(losses[0], Conflict), results
+    session.expire_all()
+    assert {a.depot: a.available for a in availability(session, "NET-SFP")} == {
+        "SH01": 2,
+        "GZ01": 4,
+    }
+    received = select(func.count()).select_from(Event).where(Event.kind == "received")
+    assert session.scalar(received.where(Event.subject_type == "transfer")) == 1
+    assert verify_ledger(session) == []

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.commands.ledger_check import check_ledger
 from app.db import database
 
 inventory_cli = AppGroup("inventory", help="Stock ledger commands.")
@@ -37,6 +38,7 @@ def db_upgrade(revision: str) -> None:
 def seed_demo_command(if_empty: bool, seed: int) -> None:
     """Load the deterministic demo network and print a token per role."""
     from app.demo.seed import demo_password, is_seeded, seed_demo
+    from app.demo.service_flow import seed_service_flow
 
     with _session() as session:
         if is_seeded(session):
@@ -45,7 +47,7 @@ def seed_demo_command(if_empty: bool, seed: int) -> None:
                 return
             raise click.ClickException("the database already holds data; use an empty database")
         summary = seed_demo(session, seed=seed)
-        extra = _seed_service_flow(session, seed)
+        extra = seed_service_flow(session, seed=seed)
     click.echo(
         f"loaded {summary.depots} depots, {summary.parts} parts, {summary.serial_items} serialized items, "
         f"{summary.counted_units} counted units, {summary.engineers} engineers, {summary.customers} customers, "
@@ -56,33 +58,10 @@ def seed_demo_command(if_empty: bool, seed: int) -> None:
         click.echo(f"  {role:<11} token {token:<26} password {demo_password(role)}")
 
 
-def _seed_service_flow(session, seed: int) -> str:
-    """Contracts, equipment and tickets, when the service-flow package is installed."""
-    try:
-        from app.demo.service_flow import seed_service_flow
-    except ModuleNotFoundError:
-        return ""
-    return seed_service_flow(session, seed=seed)
-
-
 @inventory_cli.command("verify")
 def verify_command() -> None:
     """Re-derive every on-hand figure from the ledger; exit 1 on any mismatch."""
     check_ledger("")
-
-
-def check_ledger(failure_prefix: str) -> None:
-    """Verify the ledger and say so; on mismatches list them (first 100) and exit 1."""
-    from inventory.verify import verify_ledger
-
-    with _session() as session:
-        problems = verify_ledger(session)
-    if problems:
-        for p in problems[:100]:
-            click.echo(f"MISMATCH {p.what} {p.key}: books {p.books} vs ledger {p.ledger}", err=True)
-        click.echo(f"{failure_prefix}{len(problems)} mismatch(es)", err=True)
-        sys.exit(1)
-    click.echo("ledger verified: every on-hand figure matches the movements")
 
 
 @inventory_cli.command("import")
@@ -164,6 +143,9 @@ def create_token_command(username: str, name: str) -> None:
 
 def register_cli(app: Flask) -> None:
     from app.commands.backup_cli import backup_command, restore_command
+    from app.commands.logistics_cli import logistics_cli
+    from app.commands.planning_cli import planning_cli
+    from app.commands.sla_cli import sla_cli
 
     db_cli.add_command(backup_command)
     db_cli.add_command(restore_command)
@@ -171,16 +153,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(inventory_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_token_command)
-    for module, attr in (
-        ("app.commands.logistics_cli", "logistics_cli"),
-        ("app.commands.sla_cli", "sla_cli"),
-        ("app.commands.routing_cli", "routing_cli"),
-        ("app.commands.planning_cli", "planning_cli"),
-    ):
-        try:
-            mod = __import__(module, fromlist=[attr])
-        except ModuleNotFoundError as error:
-            if not module.startswith(error.name or "?"):
-                raise
-            continue
-        app.cli.add_command(getattr(mod, attr))
+    app.cli.add_command(logistics_cli)
+    app.cli.add_command(sla_cli)
+    app.cli.add_command(planning_cli)

@@ -64,8 +64,8 @@ def build_database(dbname: str, *, items_per_depot: int, rmas: int, log=print) -
     twice that at the four big ones), its service flow, and ``rmas`` advance-replacement
     RMAs with timelines (approved, allocated, shipped, some delivered) for tracking."""
     from app import create_app
-    from app.cli import _seed_service_flow
     from app.demo.seed import seed_demo
+    from app.demo.service_flow import seed_service_flow
     from models.migrate import upgrade
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
@@ -82,7 +82,7 @@ def build_database(dbname: str, *, items_per_depot: int, rmas: int, log=print) -
     t0 = time.perf_counter()
     with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
         summary = seed_demo(session, items_per_depot=items_per_depot)
-        _seed_service_flow(session, 20261122)
+        seed_service_flow(session, seed=20261122)
         made = _tracked_rmas(session, rmas)
     app.extensions["sparelog.db"].engine.dispose()
     with psycopg.connect(

@@ -27,7 +27,7 @@ from logistics.sla import (
     Severity,
     SlaPolicy,
 )
-from models import Contract, Customer
+from models import Contract, Customer, Equipment
 
 CONTRACT_KINDS = ("warranty", "per_incident", "yearly")
 WARRANTY_YEARS = 3
@@ -301,3 +301,26 @@ def update_contract(
                 data={"changes": changes},
             )
         return view
+
+
+def contract_for(
+    session: Session, site_customer_id: int, equipment: Equipment | None, contract_code: str | None
+) -> Contract | None:
+    """The contract a ticket or RMA runs on: the one named (it must be the customer's),
+    else the equipment's, else the customer's first active contract, else None."""
+    if contract_code:
+        contract = session.scalar(select(Contract).where(Contract.code == contract_code))
+        if contract is None or contract.customer_id != site_customer_id:
+            # another customer's contract answers exactly as one that does not exist: nobody
+            # learns from the wording which contract codes other customers hold
+            raise NotFound(
+                f"no contract {contract_code!r} for this site's customer", field="contract_code"
+            )
+        return contract
+    if equipment is not None and equipment.contract_id:
+        return session.get(Contract, equipment.contract_id)
+    return session.scalar(
+        select(Contract)
+        .where(Contract.customer_id == site_customer_id, Contract.active)
+        .order_by(Contract.id)
+    )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from inventory.errors import NotFound
-from models import Depot, Location, Part, SerialItem
+from models import Depot, Location, Part, SerialItem, Ticket
 from models.enums import VIRTUAL_LOCATIONS, LocationKind
 
 
@@ -63,3 +65,27 @@ def item_by_serial(
             f"serial {serial!r} exists for several parts; give part_number", field="part_number"
         )
     return items[0]
+
+
+def ticket_by_ref(session: Session, ref: str | int, *, field: str = "ref") -> Ticket:
+    """A ticket by number (TKT-2026-000001) or numeric id."""
+    stmt = select(Ticket)
+    text = str(ref)
+    stmt = (
+        stmt.where(Ticket.id == int(text)) if is_row_id(text) else stmt.where(Ticket.number == text)
+    )
+    ticket = session.scalar(stmt)
+    if ticket is None:
+        raise NotFound(f"unknown ticket {text!r}", field=field)
+    return ticket
+
+
+_T = TypeVar("_T")
+
+
+def must_get(session: Session, model: type[_T], ident: int | None) -> _T:
+    """A row the data guarantees (a foreign key we hold); NotFound if it is gone."""
+    found = session.get(model, ident) if ident is not None else None
+    if found is None:
+        raise NotFound(f"{model.__name__} {ident} no longer exists")
+    return found

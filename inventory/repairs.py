@@ -12,7 +12,6 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,23 +19,12 @@ from sqlalchemy.orm import Session
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.ledger import Stamp, move_serial
-from inventory.lookups import depot_by_code, item_by_serial, virtual_location
+from inventory.lookups import depot_by_code, item_by_serial, must_get, virtual_location
 from inventory.numbering import next_number
 from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from models import Depot, RepairBatch, RepairLine, SerialItem, utcnow
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason
-
-_T = TypeVar("_T")
-
-
-def _must(session: Session, model: type[_T], ident: int | None) -> _T:
-    """A row the data guarantees (a foreign key we hold); NotFound if it is gone."""
-    found = session.get(model, ident) if ident is not None else None
-    if found is None:
-        raise NotFound(f"{model.__name__} {ident} no longer exists")
-    return found
-
 
 OUTCOMES = ("repaired", "scrapped")
 
@@ -78,7 +66,7 @@ class VendorTurnaround:
 def batch_view(session: Session, batch: RepairBatch) -> RepairBatchView:
     lines = []
     for line in batch.lines:
-        item = _must(session, SerialItem, line.serial_item_id) if line.serial_item_id else None
+        item = must_get(session, SerialItem, line.serial_item_id) if line.serial_item_id else None
         lines.append(
             RepairLineView(
                 item.part.part_number if item else "",
@@ -90,7 +78,7 @@ def batch_view(session: Session, batch: RepairBatch) -> RepairBatchView:
     return RepairBatchView(
         batch.number,
         batch.vendor,
-        _must(session, Depot, batch.depot_id).code,
+        must_get(session, Depot, batch.depot_id).code,
         batch.status,
         batch.sent_by,
         batch.sent_at,
@@ -212,9 +200,9 @@ def receive_from_repair(
         raise InvalidInput("say what came back", field="outcomes")
     with transaction(session):
         batch = batch_by_number(session, number)
-        depot = _must(session, Depot, batch.depot_id)
+        depot = must_get(session, Depot, batch.depot_id)
         lines = {
-            _must(session, SerialItem, ln.serial_item_id).serial: ln
+            must_get(session, SerialItem, ln.serial_item_id).serial: ln
             for ln in batch.lines
             if ln.serial_item_id
         }
@@ -232,7 +220,7 @@ def receive_from_repair(
                 raise Conflict(
                     f"{serial} already came back ({line.outcome})", field=f"outcomes.{serial}"
                 )
-            item = _must(session, SerialItem, line.serial_item_id)
+            item = must_get(session, SerialItem, line.serial_item_id)
             if outcome == "repaired":
                 move_serial(
                     session,

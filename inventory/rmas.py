@@ -23,17 +23,23 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from inventory.contracts import contract_calendar, sla_policy
+from inventory.contracts import contract_calendar, contract_for, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.installed_base import enter_installed_unit
 from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
-from inventory.lookups import depot_by_code, is_row_id, part_by_number, virtual_location
+from inventory.lookups import (
+    depot_by_code,
+    is_row_id,
+    must_get,
+    part_by_number,
+    ticket_by_ref,
+    virtual_location,
+)
 from inventory.numbering import next_number
 from inventory.overdue import ReturnWindow, overdue_returns
 from inventory.reservation import Reservation, release_in_session, reserve_in_session
@@ -42,16 +48,6 @@ from logistics.calendars import require_utc
 from logistics.sla import Clock, clock_due, return_deadline, spare_delivery_due
 from models import Contract, Depot, Equipment, Part, Rma, SerialItem, Site, Ticket, utcnow
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
-
-_T = TypeVar("_T")
-
-
-def _must(session: Session, model: type[_T], ident: int | None) -> _T:
-    """A row the data guarantees (a foreign key we hold); NotFound if it is gone."""
-    found = session.get(model, ident) if ident is not None else None
-    if found is None:
-        raise NotFound(f"{model.__name__} {ident} no longer exists")
-    return found
 
 
 class RmaKind(StrEnum):
@@ -186,7 +182,7 @@ class RmaView:
 
 def rma_view(session: Session, r: Rma) -> RmaView:
     def depot_code(depot_id: int | None) -> str | None:
-        return _must(session, Depot, depot_id).code if depot_id else None
+        return must_get(session, Depot, depot_id).code if depot_id else None
 
     return RmaView(
         id=r.id,
@@ -317,8 +313,6 @@ def open_rma_in_session(
         raise InvalidInput("a serialized part comes back one unit per RMA", field="faulty_qty")
     ticket = None
     if request.ticket:
-        from inventory.tickets import ticket_by_ref
-
         ticket = ticket_by_ref(session, request.ticket, field="ticket")
         if ticket.customer_id != site.customer_id:
             raise NotFound(f"unknown ticket {request.ticket!r}", field="ticket")
@@ -342,9 +336,7 @@ def open_rma_in_session(
                 )
     contract = (ticket.contract if ticket else None) or (equipment.contract if equipment else None)
     if contract is None:
-        from inventory.tickets import _contract_for
-
-        contract = _contract_for(session, site.customer_id, None, None)
+        contract = contract_for(session, site.customer_id, None, None)
     return_depot = (
         depot_by_code(session, request.return_depot, field="return_depot")
         if request.return_depot
@@ -458,7 +450,7 @@ def _stamp(ctx: _Ctx, reason: MovementReason, note: str | None = None) -> Stamp:
 def _replacement_item(ctx: _Ctx) -> SerialItem | None:
     if ctx.rma.replacement_item_id is None:
         return None
-    item = _must(ctx.session, SerialItem, ctx.rma.replacement_item_id)
+    item = must_get(ctx.session, SerialItem, ctx.rma.replacement_item_id)
     ctx.session.refresh(item)
     return item
 
@@ -488,7 +480,7 @@ def _move_replacement(
             expect_reserved_ref=rma.number if ItemStatus.RESERVED.value in expect else None,
         )
         return
-    part = _must(s, Part, rma.replacement_part_id)
+    part = must_get(s, Part, rma.replacement_part_id)
     source = _counted_whereabouts(ctx)
     move_counted(
         s,
@@ -506,7 +498,7 @@ def _counted_whereabouts(ctx: _Ctx):
     """Where a counted replacement is now, from the RMA's status."""
     s, rma = ctx.session, ctx.rma
     if rma.status in (R.ALLOCATED, R.REPAIRED):
-        return _must(s, Depot, rma.source_depot_id).location
+        return must_get(s, Depot, rma.source_depot_id).location
     if rma.status == R.SHIPPED:
         return _location(s, LocationKind.IN_TRANSIT)
     raise Conflict(
@@ -516,7 +508,7 @@ def _counted_whereabouts(ctx: _Ctx):
 
 def _reserve_replacement(ctx: _Ctx, depot: Depot) -> None:
     s, rma = ctx.session, ctx.rma
-    part = _must(s, Part, rma.replacement_part_id)
+    part = must_get(s, Part, rma.replacement_part_id)
     qty = 1 if part.tracking == Tracking.SERIALIZED.value else rma.faulty_qty
     held = reserve_in_session(
         s, depot, part, rma.number, qty=qty, serial=ctx.given.serial, actor=ctx.actor
@@ -537,8 +529,8 @@ def _release_replacement(ctx: _Ctx) -> None:
     s, rma = ctx.session, ctx.rma
     if rma.source_depot_id is None or not rma.replacement_qty:
         return
-    depot = _must(s, Depot, rma.source_depot_id)
-    part = _must(s, Part, rma.replacement_part_id)
+    depot = must_get(s, Depot, rma.source_depot_id)
+    part = must_get(s, Part, rma.replacement_part_id)
     release_in_session(
         s,
         Reservation(
@@ -551,7 +543,7 @@ def _release_replacement(ctx: _Ctx) -> None:
 
 def _faulty_item(ctx: _Ctx) -> SerialItem | None:
     s, rma = ctx.session, ctx.rma
-    part = _must(s, Part, rma.faulty_part_id)
+    part = must_get(s, Part, rma.faulty_part_id)
     if part.tracking != Tracking.SERIALIZED.value:
         return None
     if rma.faulty_item_id is None:
@@ -559,7 +551,7 @@ def _faulty_item(ctx: _Ctx) -> SerialItem | None:
             raise InvalidInput("give the faulty unit's serial", field="serial")
         item = enter_installed_unit(s, part, rma.faulty_serial, ctx.actor, rma.number)
         rma.faulty_item_id = item.id
-    item = _must(s, SerialItem, rma.faulty_item_id)
+    item = must_get(s, SerialItem, rma.faulty_item_id)
     s.refresh(item)
     return item
 
@@ -573,7 +565,7 @@ def _depot_for_return(ctx: _Ctx) -> Depot:
     depot_id = rma.return_depot_id or rma.source_depot_id
     if depot_id is None:
         raise InvalidInput("say which depot receives the unit", field="depot")
-    return _must(s, Depot, depot_id)
+    return must_get(s, Depot, depot_id)
 
 
 # Side effects of each action; the status change and the event are common to all.
@@ -632,7 +624,7 @@ def _deliver(ctx: _Ctx) -> None:
         rma.return_due_at = return_deadline(ctx.now, policy, calendar)
         ctx.data["return_due"] = rma.return_due_at.isoformat()
     if rma.equipment_id and rma.replacement_serial and rma.replacement_serial != rma.faulty_serial:
-        equipment = _must(s, Equipment, rma.equipment_id)
+        equipment = must_get(s, Equipment, rma.equipment_id)
         if equipment.serial == rma.faulty_serial:  # the installed base now holds the replacement
             equipment.serial = rma.replacement_serial
             equipment.serial_item_id = rma.replacement_item_id
@@ -660,7 +652,7 @@ def _return_faulty(ctx: _Ctx) -> None:
     else:  # faulty counted units were never tracked at the customer: they enter the ledger here
         move_counted(
             s,
-            _must(s, Part, rma.faulty_part_id),
+            must_get(s, Part, rma.faulty_part_id),
             _location(s, LocationKind.SUPPLIER),
             transit,
             rma.faulty_qty,
@@ -697,7 +689,7 @@ def _receive_faulty(ctx: _Ctx) -> None:
     else:
         move_counted(
             s,
-            _must(s, Part, rma.faulty_part_id),
+            must_get(s, Part, rma.faulty_part_id),
             _location(s, LocationKind.IN_TRANSIT),
             depot.location,
             rma.faulty_qty,
@@ -1006,7 +998,7 @@ def flag_overdue_returns(session: Session, *, now: datetime, actor: str = "syste
     with transaction(session):
         flagged = []
         for late in overdue_returns(return_windows(session, now), now):
-            rma = _must(session, Rma, late.rma_id)
+            rma = must_get(session, Rma, late.rma_id)
             if _flag_overdue(
                 session, rma, actor=actor, now=now, late_by_minutes=late.late_by_minutes
             ):

@@ -17,17 +17,18 @@ from types import MappingProxyType
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from inventory.contracts import contract_calendar, sla_policy
+from inventory.contracts import contract_calendar, contract_for, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.installed_base import site_by_code
 from inventory.ledger import rows_matched
-from inventory.lookups import is_row_id, part_by_number
+from inventory.lookups import part_by_number, ticket_by_ref
 from inventory.numbering import next_number
+from inventory.rmas import cancel_open_rmas_of_ticket
 from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.sla import Channel, Severity, compute_clocks
-from models import Contract, Engineer, Equipment, Survey, Ticket, utcnow
+from models import Engineer, Equipment, Survey, Ticket, utcnow
 
 
 class TicketStatus(StrEnum):
@@ -165,40 +166,6 @@ def ticket_view(t: Ticket) -> TicketView:
     )
 
 
-def ticket_by_ref(session: Session, ref: str | int, *, field: str = "ref") -> Ticket:
-    """A ticket by number (TKT-2026-000001) or numeric id."""
-    stmt = select(Ticket)
-    text = str(ref)
-    stmt = (
-        stmt.where(Ticket.id == int(text)) if is_row_id(text) else stmt.where(Ticket.number == text)
-    )
-    ticket = session.scalar(stmt)
-    if ticket is None:
-        raise NotFound(f"unknown ticket {text!r}", field=field)
-    return ticket
-
-
-def _contract_for(
-    session: Session, site_customer_id: int, equipment: Equipment | None, contract_code: str | None
-) -> Contract | None:
-    if contract_code:
-        contract = session.scalar(select(Contract).where(Contract.code == contract_code))
-        if contract is None or contract.customer_id != site_customer_id:
-            # another customer's contract answers exactly as one that does not exist: nobody
-            # learns from the wording which contract codes other customers hold
-            raise NotFound(
-                f"no contract {contract_code!r} for this site's customer", field="contract_code"
-            )
-        return contract
-    if equipment is not None and equipment.contract_id:
-        return session.get(Contract, equipment.contract_id)
-    return session.scalar(
-        select(Contract)
-        .where(Contract.customer_id == site_customer_id, Contract.active)
-        .order_by(Contract.id)
-    )
-
-
 def open_ticket_in_session(
     session: Session,
     *,
@@ -253,7 +220,7 @@ def open_ticket_in_session(
         if part_number
         else (equipment.part if equipment else None)
     )
-    contract = _contract_for(session, site.customer_id, equipment, contract_code)
+    contract = contract_for(session, site.customer_id, equipment, contract_code)
     policy = sla_policy(contract)
     calendar = contract_calendar(contract, site.timezone)
     clocks = compute_clocks(now, severity, channel, policy, calendar, travel_minutes=travel_minutes)
@@ -420,7 +387,6 @@ def cancel_ticket(
 ) -> TicketView:
     """Cancel a ticket and any RMA it opened that has not shipped (the reservation goes
     back to free stock); commits. An RMA already shipped makes the cancel a Conflict."""
-    from inventory.rmas import cancel_open_rmas_of_ticket
 
     def run():
         ticket = ticket_by_ref(session, ref)

@@ -31,7 +31,7 @@ DATA_DIR = Path(
 )
 
 
-def _pg_dsn(url: str) -> str:
+def pg_dsn(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
@@ -43,7 +43,7 @@ def fresh_pg_database(prefix: str, purpose: str = "this test"):
 
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     try:
-        admin = psycopg.connect(_pg_dsn(PG_ADMIN_URL), autocommit=True, connect_timeout=5)
+        admin = psycopg.connect(pg_dsn(PG_ADMIN_URL), autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:
         pytest.fail(
             f"PostgreSQL is required for {purpose} and is unreachable at {PG_ADMIN_URL}: {error}"
@@ -77,7 +77,7 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-def _truncate_pg(url: str) -> None:
+def truncate_pg(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
         tables = [
@@ -105,7 +105,7 @@ def database_url(request, tmp_path, sqlite_template) -> str:
         shutil.copy(sqlite_template, path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_database_url")
-    _truncate_pg(url)
+    truncate_pg(url)
     return url
 
 

@@ -8,27 +8,29 @@ from app.api.common import require_json, screen_input
 
 
 def blueprints() -> list:
-    from app.api import audit, catalogue, depots, health, stock, transfers, users
+    from app.api import (
+        allocations,
+        audit,
+        catalogue,
+        customers,
+        depots,
+        dispatch,
+        documents_api,
+        health,
+        planning,
+        repairs,
+        rmas,
+        route_plans,
+        stock,
+        tickets,
+        tracking,
+        transfers,
+        users,
+    )
 
     mods = [health, users, depots, catalogue, stock, transfers, audit]
-    for optional in (
-        "tickets",
-        "rmas",
-        "tracking",
-        "dispatch",
-        "route_plans",
-        "customers",
-        "repairs",
-        "logistics_api",
-        "documents_api",
-        "allocations",
-        "planning",
-    ):
-        try:
-            mods.append(__import__(f"app.api.{optional}", fromlist=["blp"]))
-        except ModuleNotFoundError as error:
-            if not f"app.api.{optional}".startswith(error.name or "?"):
-                raise
+    mods += [tickets, rmas, tracking, dispatch, route_plans, customers, repairs]
+    mods += [documents_api, allocations, planning]
     return [m.blp for m in mods]
 
 

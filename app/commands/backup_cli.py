@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
-from app.cli import check_ledger
+from app.commands.ledger_check import check_ledger
 from models.backup import BackupError, backup, check_backup, head_revision, restore
 
 

@@ -2,7 +2,7 @@
 
 The same two job bodies run everywhere:
 
-* ``run_sweep(app, now)`` — ``inventory.sweep.sweep`` on the app's database;
+* ``run_sweep(app, now)`` (``app/jobs/bodies.py``) — ``inventory.sweep.sweep`` on the app's database;
 * ``run_delivery(app)`` — ``app.jobs.delivery.deliver_outbox`` with the app's settings.
 
 Who calls them depends on ``JOBS_BACKEND``: ``inprocess`` (embedded default) runs them
@@ -14,14 +14,13 @@ them as Celery tasks scheduled by beat with the Redis broker (``app/jobs/celery_
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 
 from flask import Flask
 
-from app.jobs.delivery import DeliveryReport, DeliverySettings, deliver_outbox
+from app.jobs.bodies import run_delivery, run_sweep
 from inventory.notifications import SETTINGS_KEY, NotificationSettings
-from inventory.sweep import SweepReport, sweep
-from models import utcnow
+
+__all__ = ["init_jobs", "run_delivery", "run_sweep"]
 
 
 def init_jobs(app: Flask) -> None:
@@ -42,20 +41,3 @@ def init_jobs(app: Flask) -> None:
 
             start_runner(app)
             started.set()
-
-
-def run_sweep(app: Flask, now: datetime | None = None) -> SweepReport:
-    """One sweep over the app's database at ``now`` (UTC; default: the current time)."""
-    with app.extensions["sparelog.db"].sessions() as session:
-        return sweep(
-            session,
-            now=now or utcnow(),
-            reminder_hours=float(app.config.get("RETURN_REMINDER_HOURS", 4.0)),
-        )
-
-
-def run_delivery(app: Flask) -> DeliveryReport:
-    """Deliver what is due in the app's outbox."""
-    return deliver_outbox(
-        app.extensions["sparelog.db"].sessions, DeliverySettings.from_config(app.config)
-    )

@@ -14,6 +14,8 @@ import time
 
 from flask import Flask
 
+from app.jobs.bodies import run_delivery, run_sweep
+
 log = logging.getLogger(__name__)
 
 RUNNER_KEY = "sparelog.jobs.runner"
@@ -42,8 +44,6 @@ class Runner:
             self.thread.join(timeout)
 
     def run_forever(self) -> None:
-        from app.jobs import run_delivery, run_sweep
-
         next_sweep = next_delivery = time.monotonic()
         while not self._stop.is_set():
             now = time.monotonic()

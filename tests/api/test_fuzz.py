@@ -58,8 +58,8 @@ TOKENS = {role: f"demo-{role}-token" for role in ROLES}
 def demo_app(sqlite_template, tmp_path_factory):
     """The app on a SQLite copy of the demo data set, seeded once per test session."""
     from app import create_app
-    from app.cli import _seed_service_flow
     from app.demo.seed import seed_demo
+    from app.demo.service_flow import seed_service_flow
 
     path = tmp_path_factory.mktemp("fuzz") / "demo.db"
     shutil.copy(sqlite_template, path)
@@ -74,7 +74,7 @@ def demo_app(sqlite_template, tmp_path_factory):
     )
     with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
         seed_demo(session, items_per_depot=20)
-        _seed_service_flow(session, 20261122)
+        seed_service_flow(session, seed=20261122)
     yield app
     app.extensions["sparelog.db"].engine.dispose()
 

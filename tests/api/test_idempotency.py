@@ -110,9 +110,9 @@ def test_a_request_that_fails_after_its_work_leaves_nothing_and_its_retry_books_
 @pytest.fixture
 def pg_app(pg_database_url):
     from app import create_app
-    from tests.conftest import _truncate_pg
+    from tests.conftest import truncate_pg
 
-    _truncate_pg(pg_database_url)
+    truncate_pg(pg_database_url)
     app = create_app(
         {
             "DATABASE_URL": pg_database_url,

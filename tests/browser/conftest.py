@@ -54,7 +54,7 @@ def chromium_path() -> str | None:
     return None
 
 
-def _missing(what: str):
+def missing_browser(what: str):
     """A missing browser fails the run, locally as in CI: `make test` installs it."""
     pytest.fail(f"{what} is required for the browser tests (scripts/ensure-browser installs it)")
 
@@ -142,12 +142,12 @@ def _warn_without_cjk_font() -> None:
 def browser():
     path = chromium_path()
     if path is None:
-        _missing("Debian's chromium")
+        missing_browser("Debian's chromium")
     _warn_without_cjk_font()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("the playwright Python package")
+        missing_browser("the playwright Python package")
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         yield chromium

@@ -10,13 +10,13 @@ from tests.browser import conftest
 def test_a_missing_browser_fails_in_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="required"):
-        conftest._missing("Debian's chromium")
+        conftest.missing_browser("Debian's chromium")
 
 
 def test_a_missing_browser_fails_outside_ci_too(monkeypatch):
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.fail.Exception, match="required"):
-        conftest._missing("Debian's chromium")
+        conftest.missing_browser("Debian's chromium")
 
 
 def test_playwright_never_downloads_a_browser():

@@ -18,7 +18,7 @@ from inventory.receiving import receive_from_supplier
 from inventory.verify import verify_ledger
 from models import Part, SerialItem, StockPolicy, StockQuantity
 from models.backup import libpq_target, pg_dump_command, pg_restore_command, table_counts
-from tests.conftest import PG_ADMIN_URL, _pg_dsn
+from tests.conftest import PG_ADMIN_URL, pg_dsn
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -26,12 +26,12 @@ pytestmark = pytest.mark.timeout(180)
 @pytest.fixture
 def demo(app, db):
     """The demo network with a small stock and the service flow (tickets, RMAs, events)."""
-    from app.cli import _seed_service_flow
     from app.demo.seed import seed_demo
+    from app.demo.service_flow import seed_service_flow
 
     with app.app_context():
         seed_demo(db, items_per_depot=4)
-        _seed_service_flow(db, 20261122)
+        seed_service_flow(db, seed=20261122)
     db.commit()
     return db
 
@@ -187,10 +187,10 @@ def _foreign_pg_dump(path) -> None:
 
     name = f"foreign_{uuid.uuid4().hex[:8]}"
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(_pg_dsn(PG_ADMIN_URL), autocommit=True) as admin:
+    with psycopg.connect(pg_dsn(PG_ADMIN_URL), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         try:
-            with psycopg.connect(_pg_dsn(url), autocommit=True) as conn:
+            with psycopg.connect(pg_dsn(url), autocommit=True) as conn:
                 conn.execute("CREATE TABLE notes (id serial PRIMARY KEY, body text)")
             command = pg_dump_command(url, path)
             subprocess.run(command.argv, env={**command.env, "PATH": "/usr/bin:/bin"}, check=True)

@@ -359,9 +359,9 @@ def webhook_json(r: Received) -> dict:
 @pytest.fixture
 def pg_url(pg_database_url) -> str:
     """The run's PostgreSQL database, emptied (the Celery tests are multi-process)."""
-    from tests.conftest import _truncate_pg
+    from tests.conftest import truncate_pg
 
-    _truncate_pg(pg_database_url)
+    truncate_pg(pg_database_url)
     return pg_database_url
 
 

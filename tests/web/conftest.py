@@ -21,8 +21,8 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 def demo_template(tmp_path_factory):
     """A migrated SQLite file holding the demo (smaller stock than `flask seed-demo`)."""
     from app import create_app
-    from app.cli import _seed_service_flow
     from app.demo.seed import seed_demo
+    from app.demo.service_flow import seed_service_flow
     from models.migrate import upgrade
 
     path = tmp_path_factory.mktemp("webdemo") / "demo.db"
@@ -31,7 +31,7 @@ def demo_template(tmp_path_factory):
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "seed"})
     with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
         seed_demo(session, items_per_depot=20)
-        _seed_service_flow(session, 20261122)
+        seed_service_flow(session, seed=20261122)
     app.extensions["sparelog.db"].engine.dispose()
     return path
 

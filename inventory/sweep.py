@@ -45,7 +45,7 @@ from inventory.rmas import RmaKind, RmaStatus, flag_overdue_returns
 from inventory.tickets import TicketStatus
 from inventory.transaction import transaction
 from logistics.calendars import require_utc
-from logistics.sla import EscalationDue, escalation_due_steps
+from logistics.sla import CLOCK_STOPS, Clock, EscalationDue, escalation_due_steps
 from models import Rma, SweepFiring, Ticket
 
 log = logging.getLogger(__name__)
@@ -55,17 +55,18 @@ T, R = TicketStatus, RmaStatus
 # a ticket climbs the ladder while it waits for someone (not once resolved: then it
 # waits for the customer's confirmation)
 ESCALATING = (T.NEW.value, T.ACKNOWLEDGED.value, T.DISPATCHED.value, T.ON_SITE.value)
-# ticket clocks: clock → (its deadline column, the statuses in which it still runs)
+# ticket clocks: clock → the statuses in which it still runs (its deadline column and what
+# stops it: logistics.sla.CLOCK_STOPS)
 TICKET_CLOCKS = {
-    "response": ("response_due", (T.NEW.value,)),
-    "onsite": ("onsite_due", (T.NEW.value, T.ACKNOWLEDGED.value, T.DISPATCHED.value)),
-    "restore": ("restore_due", ESCALATING),
+    Clock.RESPONSE: (T.NEW.value,),
+    Clock.ONSITE: (T.NEW.value, T.ACKNOWLEDGED.value, T.DISPATCHED.value),
+    Clock.RESTORE: ESCALATING,
 }
 # the ticket's replacement clock runs while its advance replacement is not delivered
 REPLACEMENT_PENDING = (R.REQUESTED.value, R.APPROVED.value, R.ALLOCATED.value, R.SHIPPED.value)
 RMA_CLOCKS = {
-    "spare_request": ("approve_due", (R.REQUESTED.value,)),
-    "spare_delivery": ("delivery_due", (R.SHIPPED.value,)),
+    Clock.SPARE_REQUEST: (R.REQUESTED.value,),
+    Clock.SPARE_DELIVERY: (R.SHIPPED.value,),
 }
 
 
@@ -371,8 +372,8 @@ class _Breach:
 def breached_clocks(session: Session, now: datetime) -> list[_Breach]:
     """Every clock past its deadline at ``now`` whose awaited event has not happened."""
     out: list[_Breach] = []
-    for clock, (column, running) in TICKET_CLOCKS.items():
-        due = getattr(Ticket, column)
+    for clock, running in TICKET_CLOCKS.items():
+        due = getattr(Ticket, CLOCK_STOPS[clock].due)
         for t in session.execute(
             select(
                 Ticket.id, Ticket.number, Ticket.customer_id, Ticket.status, due.label("due")
@@ -392,11 +393,17 @@ def breached_clocks(session: Session, now: datetime) -> list[_Breach]:
     ):
         out.append(
             _Breach(
-                "ticket", t.id, t.number, t.customer_id, "replacement", t.replacement_due, t.status
+                "ticket",
+                t.id,
+                t.number,
+                t.customer_id,
+                Clock.REPLACEMENT,
+                t.replacement_due,
+                t.status,
             )
         )
-    for clock, (column, running) in RMA_CLOCKS.items():
-        due = getattr(Rma, column)
+    for clock, running in RMA_CLOCKS.items():
+        due = getattr(Rma, CLOCK_STOPS[clock].due)
         for r in session.execute(
             select(Rma.id, Rma.number, Rma.customer_id, Rma.status, due.label("due")).where(
                 Rma.status.in_(running), due.is_not(None), due < now

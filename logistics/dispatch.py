@@ -48,6 +48,7 @@ from logistics.sla import (
     Severity,
     SlaClocks,
     SlaPolicy,
+    clock_verdict,
     compute_clocks,
     shown_margin,
     spare_delivery_due,
@@ -832,10 +833,11 @@ def _build_option(
         if eta is None:
             continue
         due = due_by_clock[clock]
-        margin = (due - eta).total_seconds() / 60.0
+        verdict = clock_verdict(due, eta)
         best, worst = (now + timedelta(minutes=ends[e][clock]) for e in ("low", "high"))
         uncertain = best <= due < worst
-        checks.append(ClockCheck(clock, due, eta, margin >= 0, shown_margin(margin), uncertain))
+        margin = shown_margin(verdict.margin_minutes)
+        checks.append(ClockCheck(clock, due, eta, verdict.met, margin, uncertain))
     return DispatchOption(
         rank=rank,
         mode=pick.mode,

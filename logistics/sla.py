@@ -401,6 +401,68 @@ def clock_verdict(
     return ClockVerdict(Verdict.MET if margin >= 0 else Verdict.MISSED, margin)
 
 
+@dataclass(frozen=True)
+class ClockStop:
+    """Where a clock's deadline is kept and what stops it: `due` is the deadline field of
+    the `due_on` record, `stopped_by` the moments (fields of the `stopped_on` record) that
+    satisfy it — the earliest recorded one counts. Records are "ticket" and "rma" (for a
+    ticket's replacement clock: the ticket's advance replacement)."""
+
+    due_on: str
+    due: str
+    stopped_on: str
+    stopped_by: tuple[str, ...]
+
+
+# Which event stops which clock: the one table the board, the documents and the sweep read
+# (``inventory.sla_outcomes`` reads a ticket or an RMA through it).
+CLOCK_STOPS: Mapping[Clock, ClockStop] = MappingProxyType(
+    {
+        Clock.RESPONSE: ClockStop(
+            "ticket", "response_due", "ticket", ("acknowledged_at", "dispatched_at")
+        ),
+        Clock.ONSITE: ClockStop("ticket", "onsite_due", "ticket", ("onsite_at",)),
+        Clock.RESTORE: ClockStop("ticket", "restore_due", "ticket", ("resolved_at",)),
+        Clock.REPLACEMENT: ClockStop("ticket", "replacement_due", "rma", ("delivered_at",)),
+        Clock.SPARE_REQUEST: ClockStop("rma", "approve_due", "rma", ("approved_at",)),
+        Clock.SPARE_DELIVERY: ClockStop("rma", "delivery_due", "rma", ("delivered_at",)),
+        Clock.FAULTY_RETURN: ClockStop("rma", "return_due_at", "rma", ("faulty_received_at",)),
+    }
+)
+
+
+@dataclass(frozen=True)
+class ClockOutcome:
+    """One clock of a ticket or RMA: its deadline and the moment that stopped it (None
+    while it runs); `started_at` is when it began counting, where shown. Times UTC."""
+
+    clock: Clock | str
+    due_at: datetime
+    completed_at: datetime | None  # None: not (yet) satisfied
+    started_at: datetime | None = None
+
+    @property
+    def stopped(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def met(self) -> bool:
+        """Stopped at or before its deadline (`clock_verdict`)."""
+        return self.completed_at is not None and clock_verdict(self.due_at, self.completed_at).met
+
+    @property
+    def margin_minutes(self) -> int | None:
+        """Whole minutes to spare (positive) or late (negative), as `shown_margin` shows
+        them; None while running."""
+        if self.completed_at is None:
+            return None
+        return int(shown_margin(clock_verdict(self.due_at, self.completed_at).margin_minutes))
+
+    def verdict(self, now_utc: datetime) -> Verdict:
+        """Met, missed, or pending (still running before its deadline) as of `now_utc`."""
+        return clock_verdict(self.due_at, self.completed_at, now_utc).verdict
+
+
 def _check_calendar(policy: SlaPolicy, calendar: CoverageCalendar) -> None:
     """A contract's clocks must run on a calendar with the contract's coverage."""
     same = calendar.kind == policy.coverage and (

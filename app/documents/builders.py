@@ -22,7 +22,6 @@ from app.documents.data import (
     DEFAULT_TIMEZONE,
     Address,
     ClockAttainment,
-    ClockOutcome,
     FaultReportData,
     FaultyItem,
     MonthlyReportData,
@@ -36,13 +35,19 @@ from app.documents.data import (
 )
 from inventory.errors import InvalidInput
 from inventory.events import events_of
+from inventory.sla_outcomes import (
+    REPORT_CLOCKS,
+    advance_replacement,
+    clock_outcome,
+    ticket_outcomes,
+)
 from inventory.tracking import engineer_title, given_name
-from logistics.sla import Severity
+from logistics.sla import Clock, Severity, Verdict
 from models import Customer, Depot, Event, Part, Rma, Site, Survey, Ticket, User, utcnow
 from models.enums import Role
 
 # The printed order of the clocks (app/documents/labels.py knows each code).
-CLOCKS = ("response", "on_site", "restore", "replacement_on_site", "rma_approval", "return")
+CLOCKS = tuple(c.value for c in REPORT_CLOCKS)
 SEVERITIES = tuple(s.value for s in Severity)  # P1 … P4, printed in this order
 
 # Event kinds of the Event table → the documents' timeline codes (labels.py "evt_*").
@@ -188,37 +193,6 @@ def ticket_rmas(session: Session, ticket: Ticket) -> list[Rma]:
     return list(session.scalars(select(Rma).where(Rma.ticket_id == ticket.id).order_by(Rma.id)))
 
 
-def _replacement(rmas: list[Rma]) -> Rma | None:
-    """The advance replacement that stands for the ticket (the newest not cancelled)."""
-    live = [
-        r
-        for r in rmas
-        if r.kind == "advance_replacement" and r.status not in ("cancelled", "rejected")
-    ]
-    return live[-1] if live else None
-
-
-def clock_outcomes(ticket: Ticket, rmas: list[Rma]) -> list[ClockOutcome]:
-    """Each SLA clock of a ticket (and of its advance replacement): the stored deadline and
-    the moment that satisfied it (None while it has not happened). The first response is
-    stopped by acknowledging or dispatching, whichever came first, as on the dispatch board."""
-    response_at = min(
-        (x for x in (ticket.acknowledged_at, ticket.dispatched_at) if x), default=None
-    )
-    out = [ClockOutcome("response", ticket.response_due, response_at)]
-    if ticket.onsite_due is not None:
-        out.append(ClockOutcome("on_site", ticket.onsite_due, ticket.onsite_at))
-    out.append(ClockOutcome("restore", ticket.restore_due, ticket.resolved_at))
-    rma = _replacement(rmas)
-    if rma is not None:
-        out.append(ClockOutcome("replacement_on_site", ticket.replacement_due, rma.delivered_at))
-        if rma.approve_due is not None:
-            out.append(ClockOutcome("rma_approval", rma.approve_due, rma.approved_at))
-        if rma.return_due_at is not None:
-            out.append(ClockOutcome("return", rma.return_due_at, rma.faulty_received_at))
-    return out
-
-
 class _People:
     """Who an event's actor is, as the reader may see them: staff read display names,
     customers the engineer as they address him ("罗工") and anyone else by given name only
@@ -286,7 +260,7 @@ def fault_report_for(
     """The fault handling report (故障处理报告) of a resolved or closed ticket: timeline,
     clocks met or missed, actions, parts used (replacement installed, faulty unit removed)."""
     rmas = ticket_rmas(session, ticket)
-    replacement = _replacement(rmas)
+    replacement = advance_replacement(rmas)
     parts = tuple(
         PartUsed(
             part_number=(r.replacement_part or r.faulty_part).part_number,
@@ -315,7 +289,7 @@ def fault_report_for(
         channel=ticket.channel,
         rma_number=replacement.number if replacement else None,
         events=timeline_for(session, ticket, rmas, for_customer=for_customer, lang=lang),
-        clocks=tuple(clock_outcomes(ticket, rmas)),
+        clocks=tuple(ticket_outcomes(ticket, rmas)),
         actions=actions,
         parts_used=parts,
         root_cause=next((r.fault_analysis for r in reversed(rmas) if r.fault_analysis), None),
@@ -356,10 +330,8 @@ def check_report_month(year: int, month: int, tz: str, now: datetime | None = No
 
 def _returned_late(rma: Rma, now: datetime) -> bool:
     """The faulty part came back after its deadline, or had not come back by ``now``."""
-    due, returned = rma.return_due_at, rma.faulty_received_at
-    if due is None:
-        return False
-    return rma.overdue or (returned > due if returned is not None else now > due)
+    outcome = clock_outcome(Clock.FAULTY_RETURN, rma=rma)
+    return outcome is not None and (rma.overdue or outcome.verdict(now) is Verdict.MISSED)
 
 
 def _mean(values: list[float]) -> float | None:
@@ -399,8 +371,8 @@ def monthly_report_for(
         by_severity[ticket.severity] = by_severity.get(ticket.severity, 0) + 1
         if ticket.status == "cancelled":
             continue
-        for outcome in clock_outcomes(ticket, ticket_rmas(session, ticket)):
-            if outcome.completed_at is None and outcome.due_at > now:
+        for outcome in ticket_outcomes(ticket, ticket_rmas(session, ticket)):
+            if outcome.verdict(now) is Verdict.PENDING:
                 continue  # still running: neither met nor missed yet
             total[outcome.clock] += 1
             met[outcome.clock] += outcome.met

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from logistics.sla import shown_margin
+from logistics.sla import ClockOutcome
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -114,26 +114,6 @@ class TimelineEvent:
     event: str
     actor: str | None = None
     note: str | None = None
-
-
-@dataclass(frozen=True)
-class ClockOutcome:
-    """One SLA clock of a closed ticket: its deadline and when it was satisfied."""
-
-    clock: str  # response | on_site | restore | replacement_on_site | rma_approval | return
-    due_at: datetime
-    completed_at: datetime | None  # None: never satisfied
-
-    @property
-    def met(self) -> bool:
-        return self.completed_at is not None and self.completed_at <= self.due_at
-
-    @property
-    def margin_minutes(self) -> int | None:
-        """Minutes to spare (positive) or late (negative); None if never satisfied."""
-        if self.completed_at is None:
-            return None
-        return int(shown_margin((self.due_at - self.completed_at).total_seconds() / 60))
 
 
 @dataclass(frozen=True)

@@ -157,11 +157,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "chan_web": ("网页", "Web"),
     # SLA clocks
     "clk_response": ("首次响应", "First response"),
-    "clk_on_site": ("工程师到场", "Engineer on site"),
+    "clk_onsite": ("工程师到场", "Engineer on site"),
     "clk_restore": ("恢复服务", "Service restored"),
-    "clk_replacement_on_site": ("替换设备到场", "Replacement on site"),
-    "clk_rma_approval": ("备件申请答复", "Spare request answered"),
-    "clk_return": ("故障件返回", "Faulty part returned"),
+    "clk_replacement": ("替换设备到场", "Replacement on site"),
+    "clk_spare_request": ("备件申请答复", "Spare request answered"),
+    "clk_faulty_return": ("故障件返回", "Faulty part returned"),
     "clk_last_mile": ("备件交付客户", "Part handed to customer"),
     # timeline events
     "evt_created": ("创建工单", "Ticket opened"),

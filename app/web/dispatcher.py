@@ -6,7 +6,7 @@ and escalations. Ranking, clocks and confirmation are the services of ``inventor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -24,7 +24,8 @@ from app.web.i18n import current_zone, t, t_code
 from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, around, china
 from inventory import dispatch_service, tickets
 from inventory.errors import DomainError, InvalidInput, NotFound
-from logistics.sla import Channel, Severity
+from inventory.sla_outcomes import BOARD_CLOCKS, ticket_outcomes
+from logistics.sla import Channel, ClockOutcome, Severity
 from models import Customer, Depot, Engineer, Event, Rma, Site, Ticket, utcnow
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
@@ -33,37 +34,15 @@ OPEN = sorted(s.value for s in tickets.OPEN_STATUSES)
 SEVERITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
 
 
-@dataclass(frozen=True)
-class ClockShown:
-    """One SLA clock of a ticket as the board shows it: running (countdown) or stopped
-    (met / breached at ``stopped_at``)."""
-
-    name: str
-    start: datetime
-    due: datetime
-    stopped_at: datetime | None
-
-    @property
-    def met(self) -> bool | None:
-        return None if self.stopped_at is None else self.stopped_at <= self.due
-
-
-def ticket_clocks(ticket: Ticket) -> list[ClockShown]:
+def ticket_clocks(ticket: Ticket) -> list[ClockOutcome]:
     """The clocks a dispatcher watches, each stopped by the step it waits for."""
-    acknowledged = min(
-        (x for x in (ticket.acknowledged_at, ticket.dispatched_at) if x), default=None
-    )
-    clocks = [ClockShown("response", ticket.clock_start, ticket.response_due, acknowledged)]
-    if ticket.onsite_due is not None:
-        clocks.append(ClockShown("onsite", ticket.clock_start, ticket.onsite_due, ticket.onsite_at))
-    clocks.append(ClockShown("restore", ticket.clock_start, ticket.restore_due, ticket.resolved_at))
-    return clocks
+    return ticket_outcomes(ticket, clocks=BOARD_CLOCKS)
 
 
 def urgency(ticket: Ticket) -> tuple:
     """Sort key: tickets with a running clock first, the nearest deadline first; then by
     severity. Tickets whose clocks all stopped (resolved, waiting for the customer) last."""
-    running = [c.due for c in ticket_clocks(ticket) if c.stopped_at is None]
+    running = [c.due_at for c in ticket_clocks(ticket) if not c.stopped]
     return (0, min(running)) if running else (1, ticket.restore_due)
 
 

@@ -278,11 +278,11 @@ def test_the_fault_report_data_has_each_clock_and_the_swapped_parts(client, db, 
     clocks = {c.clock: c.met for c in data.clocks}
     assert clocks == {
         "response": True,
-        "on_site": True,
+        "onsite": True,
         "restore": True,
-        "replacement_on_site": True,
-        "rma_approval": True,
-        "return": True,
+        "replacement": True,
+        "spare_request": True,
+        "faulty_return": True,
     }
     assert [(p.installed_serial, p.removed_serial) for p in data.parts_used] == [
         (spare, w.equipment_serial)

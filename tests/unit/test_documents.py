@@ -127,7 +127,7 @@ def a_fault_report(**changes: Any) -> FaultReportData:
         ),
         clocks=(
             ClockOutcome("response", due_at=utc(2, 0, 22), completed_at=utc(2, 0, 18)),
-            ClockOutcome("return", due_at=utc(3, 6, 0), completed_at=utc(3, 8, 30)),
+            ClockOutcome("faulty_return", due_at=utc(3, 6, 0), completed_at=utc(3, 8, 30)),
         ),
         actions=("更换电源模块 PSU-550W",),
         parts_used=(PartUsed("PSU-550W", "550 W 电源模块", 1, GOOD_SERIAL, FAULTY_SERIAL),),
@@ -441,7 +441,7 @@ def test_fault_report_says_which_clocks_were_met_and_by_how_much(
 
 
 def test_a_clock_never_satisfied_is_reported_missed() -> None:
-    never = ClockOutcome("on_site", due_at=utc(2, 1, 50), completed_at=None)
+    never = ClockOutcome("onsite", due_at=utc(2, 1, 50), completed_at=None)
     text = text_of(render_fault_report(a_fault_report(clocks=(never,)), "en"))
 
     assert "Engineer on site" in text and "Missed" in text

@@ -1,0 +1,55 @@
+"""SLA outcomes of stored tickets and RMAs, read through ``logistics.sla.CLOCK_STOPS``.
+
+The one adapter between the clock table and the rows: the dispatcher's board, the
+engineer's jobs and the customer documents all ask it which clocks a ticket has, when
+each is due and what stopped it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from inventory.rmas import RmaKind, RmaStatus
+from logistics.sla import CLOCK_STOPS, Clock, ClockOutcome
+from models import Rma, Ticket
+
+# The clocks the dispatch board and the engineer's jobs show, in that order.
+BOARD_CLOCKS = (Clock.RESPONSE, Clock.ONSITE, Clock.RESTORE)
+# The clocks a ticket's fault handling report gives, in printed order.
+REPORT_CLOCKS = (*BOARD_CLOCKS, Clock.REPLACEMENT, Clock.SPARE_REQUEST, Clock.FAULTY_RETURN)
+_ENDED = (RmaStatus.CANCELLED.value, RmaStatus.REJECTED.value)
+
+
+def advance_replacement(rmas: Sequence[Rma]) -> Rma | None:
+    """The advance replacement that stands for a ticket: the newest not cancelled or
+    rejected (`rmas` oldest first)."""
+    live = [
+        r for r in rmas if r.kind == RmaKind.ADVANCE_REPLACEMENT.value and r.status not in _ENDED
+    ]
+    return live[-1] if live else None
+
+
+def clock_outcome(
+    clock: Clock, ticket: Ticket | None = None, rma: Rma | None = None
+) -> ClockOutcome | None:
+    """`clock` of the given records (`rma`: the RMA, or a ticket's advance replacement);
+    None when the clock does not apply (no deadline kept, or its record is missing)."""
+    stop = CLOCK_STOPS[clock]
+    records = {"ticket": ticket, "rma": rma}
+    holder, stopper = records[stop.due_on], records[stop.stopped_on]
+    due = getattr(holder, stop.due) if holder is not None else None
+    if due is None or stopper is None:
+        return None
+    moments = [m for m in (getattr(stopper, name) for name in stop.stopped_by) if m is not None]
+    started = ticket.clock_start if ticket is not None and stop.due_on == "ticket" else None
+    return ClockOutcome(clock, due, min(moments, default=None), started)
+
+
+def ticket_outcomes(
+    ticket: Ticket, rmas: Sequence[Rma] = (), clocks: Sequence[Clock] = REPORT_CLOCKS
+) -> list[ClockOutcome]:
+    """The `clocks` of a ticket and of its advance replacement among `rmas`, in order;
+    the ones that do not apply are left out."""
+    replacement = advance_replacement(rmas)
+    found = (clock_outcome(clock, ticket, replacement) for clock in clocks)
+    return [outcome for outcome in found if outcome is not None]

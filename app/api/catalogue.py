@@ -5,9 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
-from app.api.common import Money, PageArgs, Str, WholeNumber, page_of, page_schema
+from app.api.common import Money, PageArgs, Str, WholeNumber, page_schema, scalar_page
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from inventory.errors import Conflict
@@ -71,13 +71,7 @@ def list_parts(args):
                 Part.description_zh.ilike(like),
             )
         )
-    total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.scalars(
-        stmt.order_by(Part.part_number)
-        .limit(args["page_size"])
-        .offset((args["page"] - 1) * args["page_size"])
-    )
-    return page_of(list(rows), total, args)
+    return scalar_page(db, stmt.order_by(Part.part_number), args)
 
 
 @blp.get("/<part_number>")

@@ -68,11 +68,22 @@ def page_of(items, total: int, args: dict) -> dict:
     return {"items": items, "page": args["page"], "page_size": args["page_size"], "total": total}
 
 
+def _count_and_cut(db, stmt, args: dict):
+    """The number of rows `stmt` selects, and `stmt` cut to the requested page."""
+    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return total, stmt.limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"])
+
+
 def scalar_page(db, stmt, args: dict, convert=lambda row: row) -> dict:
     """One page of an ORM select, counted and cut by the database (not in Python)."""
-    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.scalars(stmt.limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"]))
-    return page_of([convert(row) for row in rows], total, args)
+    total, page = _count_and_cut(db, stmt, args)
+    return page_of([convert(row) for row in db.scalars(page)], total, args)
+
+
+def mapping_page(db, stmt, args: dict) -> dict:
+    """One page of a select of named columns, each row a dict; counted and cut likewise."""
+    total, page = _count_and_cut(db, stmt, args)
+    return page_of([dict(row) for row in db.execute(page).mappings()], total, args)
 
 
 def plain(obj):

@@ -6,9 +6,19 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.api.common import Day, Money, PageArgs, Str, WholeNumber, Zone, page_of, page_schema, plain
+from app.api.common import (
+    Day,
+    Money,
+    PageArgs,
+    Str,
+    WholeNumber,
+    Zone,
+    page_schema,
+    plain,
+    scalar_page,
+)
 from app.api.scoping import customer_scope
 from app.auth import ALL_ROLES, STAFF, actor_name, roles_required
 from app.db import get_session
@@ -163,12 +173,7 @@ ContractPage = page_schema(ContractSchema, "ContractPage")
 
 
 def _page(stmt, args, convert):
-    db = get_session()
-    total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.scalars(
-        stmt.limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"])
-    ).all()
-    return page_of([plain(convert(r)) for r in rows], total, args)
+    return scalar_page(get_session(), stmt, args, lambda row: plain(convert(row)))
 
 
 def _scoped(stmt, customer_column):

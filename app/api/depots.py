@@ -5,9 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
-from app.api.common import PageArgs, Str, Zone, page_of, page_schema
+from app.api.common import PageArgs, Str, Zone, page_schema, scalar_page
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.geo import locate
@@ -71,13 +71,7 @@ def list_depots(args):
         stmt = stmt.where(
             or_(Depot.code.ilike(like), Depot.name.ilike(like), Depot.address.ilike(like))
         )
-    total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.scalars(
-        stmt.order_by(Depot.code)
-        .limit(args["page_size"])
-        .offset((args["page"] - 1) * args["page_size"])
-    )
-    return page_of(list(rows), total, args)
+    return scalar_page(db, stmt.order_by(Depot.code), args)
 
 
 @blp.get("/<code>")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.api.common import PageArgs, Str, page_of, page_schema, plain
+from app.api.common import PageArgs, Str, page_schema, plain, scalar_page
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
@@ -124,11 +124,7 @@ def list_batches(args):
         stmt = stmt.where(RepairBatch.status == args["status"])
     if args.get("vendor"):
         stmt = stmt.where(RepairBatch.vendor == args["vendor"])
-    total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    batches = db.scalars(
-        stmt.limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"])
-    ).all()
-    return page_of([plain(svc.batch_view(db, b)) for b in batches], total, args)
+    return scalar_page(db, stmt, args, lambda b: plain(svc.batch_view(db, b)))
 
 
 @blp.get("/turnaround")

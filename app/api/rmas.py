@@ -5,9 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.api.common import Money, PageArgs, Str, WholeNumber, page_of, page_schema, plain
+from app.api.common import Money, PageArgs, Str, WholeNumber, mapping_page, page_schema, plain
 from app.api.scoping import (
     EventSchema,
     customer_events,
@@ -228,17 +228,7 @@ def list_rmas(args):
     ):
         if args.get(name) is not None:
             stmt = stmt.where(column == args[name])
-    total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = (
-        db.execute(
-            stmt.order_by(Rma.id.desc())
-            .limit(args["page_size"])
-            .offset((args["page"] - 1) * args["page_size"])
-        )
-        .mappings()
-        .all()
-    )
-    return page_of([dict(r) for r in rows], total, args)
+    return mapping_page(db, stmt.order_by(Rma.id.desc()), args)
 
 
 @blp.get("/<ref>")

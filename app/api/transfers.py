@@ -5,10 +5,10 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from app.api.common import PageArgs, Str, WholeNumber, page_of, page_schema, plain
+from app.api.common import PageArgs, Str, WholeNumber, mapping_page, page_schema, plain
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
@@ -154,14 +154,4 @@ def list_transfers(args):
         stmt = stmt.where(Transfer.status == args["status"])
     if args.get("depot"):
         stmt = stmt.where((src.code == args["depot"]) | (dst.code == args["depot"]))
-    total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = (
-        db.execute(
-            stmt.order_by(Transfer.id.desc())
-            .limit(args["page_size"])
-            .offset((args["page"] - 1) * args["page_size"])
-        )
-        .mappings()
-        .all()
-    )
-    return page_of([dict(r) for r in rows], total, args)
+    return mapping_page(db, stmt.order_by(Transfer.id.desc()), args)

@@ -3,7 +3,6 @@ passwords stored as Argon2id hashes."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -20,23 +19,12 @@ from werkzeug.security import check_password_hash
 
 from app.db import get_session
 from app.errors import problem
+from inventory.accounts import end_sessions, hash_token, issue_token, revoke_tokens
 from models import ApiToken, User, utcnow
 from models.enums import Role
 
 ALL_ROLES = tuple(r.value for r in Role)
 STAFF = (Role.ADMIN.value, Role.WAREHOUSE.value, Role.DISPATCHER.value, Role.ENGINEER.value)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(db: Session, user: User, name: str = "default", token: str | None = None) -> str:
-    """Create a token for ``user`` and return it in clear text (shown once)."""
-    token = token or "slg_" + secrets.token_urlsafe(32)
-    db.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name))
-    db.flush()
-    return token
 
 
 # Argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 3 passes over
@@ -45,8 +33,12 @@ _hasher = PasswordHasher()
 _unknown_user_hash: str | None = None
 
 
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
 def set_password(user: User, password: str) -> None:
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = hash_password(password)
 
 
 def check_password(user: User, password: str) -> bool:
@@ -111,21 +103,6 @@ def start_session(user: User) -> None:
     session["user_id"] = user.id
     session["epoch"] = user.session_epoch
     g.pop("current_user", None)
-
-
-def end_sessions(user: User) -> None:
-    """End every web session of ``user`` signed in so far (no commit)."""
-    user.session_epoch = (user.session_epoch or 0) + 1
-
-
-def revoke_tokens(db: Session, user: User) -> int:
-    """Revoke every live token of ``user`` (no commit); returns how many."""
-    live = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    tokens = list(db.scalars(live))
-    now = utcnow()
-    for token in tokens:
-        token.revoked_at = now
-    return len(tokens)
 
 
 def current_user() -> User | None:

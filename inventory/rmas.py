@@ -871,6 +871,25 @@ def move_rma(
         return view
 
 
+def receive_returned_unit(
+    session: Session,
+    ref: str | int,
+    *,
+    actor: str,
+    given: MoveInput,
+    now: datetime | None = None,
+) -> RmaView:
+    """The faulty unit is on the warehouse bench: book it in. When the customer never
+    announced the shipment (the RMA still says delivered or awaiting return), the parcel's
+    arrival proves both moves, which are booked together in one transaction; commits."""
+    with transaction(session):
+        rma = rma_by_ref(session, ref)
+        if "return_faulty" in allowed_actions(rma.kind, rma.status):
+            move_rma_in_session(session, rma, "return_faulty", actor=actor, given=given, now=now)
+        move_rma_in_session(session, rma, "receive_faulty", actor=actor, given=given, now=now)
+        return rma_view(session, rma)
+
+
 def cancel_open_rmas_of_ticket(
     session: Session, ticket: Ticket, *, actor: str, reason: str, now: datetime | None = None
 ) -> None:

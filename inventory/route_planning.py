@@ -17,18 +17,22 @@ between two plans of the same day.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from inventory.errors import InvalidInput, NotFound
 from inventory.lookups import depot_by_code
+from inventory.tickets import BEFORE_ARRIVAL
+from logistics.dispatch import great_circle_km
 from logistics.routing.model import RoutePlan, RoutingProblem, Stop, Vehicle
 from logistics.routing.solver import solve
+from logistics.sla import severity_rank
 from models import Depot, Engineer, Job, Site, Ticket, utcnow
 
 #: Drop penalties in metres of driving a dispatcher would accept to keep the stop.
@@ -444,3 +448,26 @@ def changes_since_last_plan(session: Session, job: Job) -> list[dict] | None:
     )
     previous = next((j.result for j in earlier if key(j) == key(job) and j.result), None)
     return None if previous is None else plan_changes(previous, job.result)
+
+
+def route_candidates(session: Session, depot: Depot, depots: Sequence[Depot]) -> list[Ticket]:
+    """Tickets the engineers of `depot` could visit: not yet on site, and either assigned
+    to one of its engineers or (unassigned to a based engineer) nearer to `depot` than to
+    any other of `depots` in a straight line. Most severe first, then oldest."""
+    waiting = session.scalars(
+        select(Ticket)
+        .options(joinedload(Ticket.site), joinedload(Ticket.engineer), joinedload(Ticket.part))
+        .where(Ticket.status.in_(BEFORE_ARRIVAL))
+    )
+    depots_xy = np.array([(d.lat, d.lon) for d in depots], dtype=float)
+    mine = []
+    for ticket in waiting:
+        if ticket.engineer is not None and ticket.engineer.base_depot_id is not None:
+            if ticket.engineer.base_depot_id == depot.id:
+                mine.append(ticket)
+            continue
+        site = np.array([(ticket.site.lat, ticket.site.lon)])
+        if depots[int(np.argmin(great_circle_km(site, depots_xy)[0]))].id == depot.id:
+            mine.append(ticket)
+    mine.sort(key=lambda ticket: (severity_rank(ticket.severity), ticket.opened_at))
+    return mine

@@ -33,6 +33,12 @@ class Severity(StrEnum):
     P4 = "P4"  # question / minor
 
 
+def severity_rank(severity: str) -> int:
+    """Sort key, most severe first (P1 = 0); an unknown code after every known one."""
+    ranks = {s.value: i for i, s in enumerate(Severity)}
+    return ranks.get(severity, len(ranks))
+
+
 class Channel(StrEnum):
     """How a fault was reported."""
 

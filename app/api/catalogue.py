@@ -10,10 +10,9 @@ from sqlalchemy import or_, select
 from app.api.common import Money, PageArgs, Str, WholeNumber, page_schema, scalar_page
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
-from inventory.errors import Conflict
-from inventory.events import record_event
-from inventory.lookups import depot_by_code, part_by_number
-from models import Part, StockPolicy, limits
+from inventory import catalogue
+from inventory.lookups import part_by_number
+from models import Part, limits
 from models.enums import PartKind, Tracking
 
 blp = Blueprint("parts", __name__, url_prefix="/api/parts", description="Part catalogue")
@@ -86,23 +85,7 @@ def get_part(part_number):
 @blp.response(201, PartSchema)
 @roles_required("admin")
 def create_part(data):
-    db = get_session()
-    if db.scalar(select(Part).where(Part.part_number == data["part_number"])):
-        raise Conflict(f"part {data['part_number']} exists", field="part_number")
-    part = Part(**data)
-    db.add(part)
-    db.flush()
-    record_event(
-        db,
-        subject_type="part",
-        subject_id=part.id,
-        subject_ref=part.part_number,
-        kind="created",
-        actor=actor_name(),
-        data=data,
-    )
-    db.commit()
-    return part
+    return catalogue.create_part(get_session(), data, actor=actor_name())
 
 
 @blp.put("/<part_number>/policies/<depot_code>")
@@ -111,28 +94,11 @@ def create_part(data):
 @roles_required("warehouse")
 def set_policy(data, part_number, depot_code):
     """Set the reorder point and target level of a part at a depot."""
-    db = get_session()
-    part = part_by_number(db, part_number)
-    depot = depot_by_code(db, depot_code, field="depot_code")
-    policy = db.scalar(
-        select(StockPolicy).where(StockPolicy.part_id == part.id, StockPolicy.depot_id == depot.id)
-    )
-    before = None
-    if policy is None:
-        policy = StockPolicy(part_id=part.id, depot_id=depot.id)
-        db.add(policy)
-    else:
-        before = {"reorder_point": policy.reorder_point, "target_level": policy.target_level}
-    policy.reorder_point = data["reorder_point"]
-    policy.target_level = data["target_level"]
-    record_event(
-        db,
-        subject_type="part",
-        subject_id=part.id,
-        subject_ref=part.part_number,
-        kind="policy_set",
+    return catalogue.set_stock_policy(
+        get_session(),
+        part_number,
+        depot_code,
+        reorder_point=data["reorder_point"],
+        target_level=data["target_level"],
         actor=actor_name(),
-        data={"depot": depot.code, **data, "before": before},
     )
-    db.commit()
-    return {"depot": depot.code, "part_number": part.part_number, **data}

@@ -11,12 +11,10 @@ from app.api.common import PageArgs, Str, Zone, page_schema, scalar_page
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.geo import locate
-from inventory.errors import Conflict
-from inventory.events import record_event
+from inventory import catalogue
 from inventory.lookups import depot_by_code
 from logistics.places import Precision
-from models import Depot, Location, limits
-from models.enums import LocationKind
+from models import Depot, limits
 
 blp = Blueprint("depots", __name__, url_prefix="/api/depots", description="Depots (备件库)")
 
@@ -87,24 +85,9 @@ def get_depot(code):
 @roles_required("admin")
 def create_depot(data):
     """Create a depot. Coordinates come from the address unless given explicitly."""
-    db = get_session()
-    if db.scalar(select(Depot).where(Depot.code == data["code"])):
-        raise Conflict(f"depot {data['code']} exists", field="code")
-    locate(data)
-    location = Location(code=data["code"], name=data["name"], kind=LocationKind.DEPOT.value)
-    db.add(location)
-    db.flush()
-    depot = Depot(location_id=location.id, **data)
-    db.add(depot)
-    db.flush()
-    record_event(
-        db,
-        subject_type="depot",
-        subject_id=depot.id,
-        subject_ref=depot.code,
-        kind="created",
+    return catalogue.create_depot(
+        get_session(),
+        data,
+        locate=locate,
         actor=actor_name(),
-        data=data,
     )
-    db.commit()
-    return depot

@@ -17,17 +17,13 @@ from app.auth import (
     STAFF,
     actor_name,
     current_user,
-    end_sessions,
-    hash_token,
-    issue_token,
-    revoke_tokens,
+    hash_password,
     roles_required,
-    set_password,
 )
 from app.db import get_session
 from app.errors import problem
-from inventory.events import record_event
-from models import ApiToken, Customer, User, limits, utcnow
+from inventory import accounts
+from models import ApiToken, User, limits
 
 blp = Blueprint("users", __name__, url_prefix="/api", description="Users, roles and API tokens")
 
@@ -100,27 +96,6 @@ def _no_user(username: str):
     return problem(404, "Not Found", f"no user {username!r}")
 
 
-def _user_event(db, user: User, kind: str, **kw) -> None:
-    record_event(
-        db,
-        subject_type="user",
-        subject_id=user.id,
-        subject_ref=user.username,
-        kind=kind,
-        actor=actor_name(),
-        **kw,
-    )
-
-
-def _unknown_customer(customer_id):
-    return problem(
-        422,
-        "Unprocessable Entity",
-        "no such customer",
-        errors={"customer_id": [f"no customer with id {customer_id}"]},
-    )
-
-
 def _token_info(token: ApiToken) -> dict:
     return {
         "id": token.id,
@@ -153,10 +128,7 @@ def revoke_own_token():
             "this request carries no bearer token to revoke; web sessions end with POST /logout",
         )
     db = get_session()
-    token = db.get(ApiToken, token_id)
-    token.revoked_at = utcnow()
-    _user_event(db, token.user, "token_revoked", data={"token_id": token.id, "name": token.name})
-    db.commit()
+    accounts.revoke_token(db, db.get_one(ApiToken, token_id), actor=actor_name())
     return None
 
 
@@ -174,20 +146,13 @@ def list_users(args):
 @blp.response(201, UserSchema)
 @roles_required("admin")
 def create_user(data):
-    db = get_session()
-    if _user(db, data["username"]):
-        return problem(409, "Conflict", "username taken", errors={"username": ["already exists"]})
-    if data.get("customer_id") is not None and db.get(Customer, data["customer_id"]) is None:
-        return _unknown_customer(data["customer_id"])
     password = data.pop("password", None)
-    user = User(**data)
-    if password:
-        set_password(user, password)
-    db.add(user)
-    db.flush()
-    _user_event(db, user, "created", to_state="active", data={"role": user.role})
-    db.commit()
-    return user
+    return accounts.create_user(
+        get_session(),
+        data,
+        password_hash=hash_password(password) if password else None,
+        actor=actor_name(),
+    )
 
 
 @blp.get("/users/<username>")
@@ -210,47 +175,15 @@ def update_user(data, username):
     user = _user(db, username)
     if user is None:
         return _no_user(username)
-    if user.id == current_user().id and (
-        data.get("active") is False or data.get("role", user.role) != user.role
-    ):
-        field = "active" if data.get("active") is False else "role"
-        return problem(
-            409,
-            "Conflict",
-            "an admin cannot lock themselves out; ask another admin",
-            errors={field: ["not on your own account"]},
-        )
-    if data.get("customer_id") is not None and db.get(Customer, data["customer_id"]) is None:
-        return _unknown_customer(data["customer_id"])
-    changes = {}
-    for field in ("display_name", "role", "locale", "customer_id"):
-        if field in data and data[field] != getattr(user, field):
-            changes[field] = [getattr(user, field), data[field]]
-            setattr(user, field, data[field])
-    if changes:
-        _user_event(db, user, "updated", data={"changes": changes})
-    if data.get("password"):
-        set_password(user, data["password"])
-        revoked = revoke_tokens(db, user)
-        end_sessions(user)
-        _user_event(db, user, "password_set", data={"tokens_revoked": revoked})
-    if "active" in data and data["active"] != user.active:
-        user.active = data["active"]
-        if user.active:
-            _user_event(db, user, "reactivated", from_state="inactive", to_state="active")
-        else:
-            revoked = revoke_tokens(db, user)
-            end_sessions(user)
-            _user_event(
-                db,
-                user,
-                "deactivated",
-                from_state="active",
-                to_state="inactive",
-                data={"tokens_revoked": revoked},
-            )
-    db.commit()
-    return user
+    password = data.pop("password", None)
+    return accounts.update_user(
+        db,
+        user,
+        data,
+        password_hash=hash_password(password) if password else None,
+        actor=actor_name(),
+        acting_user_id=current_user().id,
+    )
 
 
 @blp.get("/users/<username>/tokens")
@@ -278,10 +211,7 @@ def create_token(data, username):
     user = _user(db, username)
     if user is None:
         return _no_user(username)
-    token = issue_token(db, user, data["name"])
-    token_id = db.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token)))
-    _user_event(db, user, "token_issued", data={"token_id": token_id, "name": data["name"]})
-    db.commit()
+    token_id, token = accounts.issue_user_token(db, user, data["name"], actor=actor_name())
     return {
         "id": token_id,
         "token": token,
@@ -301,10 +231,7 @@ def revoke_token(username, token_id):
     token = db.get(ApiToken, token_id) if user is not None else None
     if token is None or token.user_id != user.id:
         return problem(404, "Not Found", f"user {username!r} has no token {token_id}")
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        _user_event(db, user, "token_revoked", data={"token_id": token.id, "name": token.name})
-        db.commit()
+    accounts.revoke_token(db, token, actor=actor_name())
     return None
 
 

@@ -22,16 +22,15 @@ from app.web.auth import roles_page
 from app.web.forms import form_text
 from app.web.i18n import current_zone, t, t_code
 from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, around, china
-from inventory import dispatch_service, tickets
+from inventory import dispatch_service, route_planning, tickets
 from inventory.errors import DomainError, InvalidInput, NotFound
 from inventory.sla_outcomes import BOARD_CLOCKS, ticket_outcomes
-from logistics.sla import Channel, ClockOutcome, Severity
+from logistics.sla import Channel, ClockOutcome, Severity, severity_rank
 from models import Customer, Depot, Engineer, Event, Rma, Site, Ticket, utcnow
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
 DISPATCHER = ("dispatcher",)
 OPEN = sorted(s.value for s in tickets.OPEN_STATUSES)
-SEVERITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
 
 
 def ticket_clocks(ticket: Ticket) -> list[ClockOutcome]:
@@ -58,7 +57,7 @@ def _open_tickets(status: str | None) -> list[Ticket]:
         .where(Ticket.status.in_([status] if status in OPEN else OPEN))
     )
     rows = list(get_session().scalars(stmt.limit(500)))
-    rows.sort(key=lambda tk: (*urgency(tk), SEVERITY_ORDER.get(tk.severity, 9)))
+    rows.sort(key=lambda tk: (*urgency(tk), severity_rank(tk.severity)))
     return rows
 
 
@@ -424,7 +423,7 @@ def routes():
     depot = next((d for d in depots if d.code == depot_code), None)
     zone = ZoneInfo(current_zone())
     day = _parse_day(request.values.get("date")) or utcnow().astimezone(zone).date()
-    candidates = _route_candidates(depot, depots) if depot else []
+    candidates = route_planning.route_candidates(get_session(), depot, depots) if depot else []
     if request.method == "POST":
         chosen = set(request.form.getlist("ticket"))
         try:
@@ -474,37 +473,6 @@ def _parse_day(text: str | None) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
-
-
-def _route_candidates(depot: Depot, depots: list[Depot]) -> list[Ticket]:
-    """Open tickets whose site is nearer to this depot than to any other (or already
-    assigned to one of its engineers)."""
-    import numpy as np
-
-    from logistics.dispatch import great_circle_km
-
-    db = get_session()
-    open_ = list(
-        db.scalars(
-            select(Ticket)
-            .options(joinedload(Ticket.site), joinedload(Ticket.engineer), joinedload(Ticket.part))
-            .where(Ticket.status.in_(tickets.BEFORE_ARRIVAL))
-        )
-    )
-    depots_xy = np.array([(d.lat, d.lon) for d in depots], dtype=float)
-    mine = []
-    for tk in open_:
-        if tk.engineer is not None and tk.engineer.base_depot_id is not None:
-            if tk.engineer.base_depot_id == depot.id:
-                mine.append(tk)
-            continue
-        nearest = depots[
-            int(np.argmin(great_circle_km(np.array([(tk.site.lat, tk.site.lon)]), depots_xy)[0]))
-        ]
-        if nearest.id == depot.id:
-            mine.append(tk)
-    mine.sort(key=lambda tk: (SEVERITY_ORDER.get(tk.severity, 9), tk.opened_at))
-    return mine
 
 
 def _submit_plan(depot: Depot | None, day: date, chosen: list[Ticket]) -> str:

@@ -8,10 +8,13 @@ scan box focused for the next code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.auth import actor_name
 from app.db import get_session
@@ -23,7 +26,6 @@ from app.web.i18n import t
 from inventory import counts, queries, receiving, repairs, rmas, transfers
 from inventory.delivery_file import COLUMNS, read_delivery
 from inventory.errors import DomainError
-from inventory.transaction import transaction
 from models import (
     Depot,
     Location,
@@ -295,7 +297,7 @@ def act(action: str):
     try:
         message = _run(action, db, depot, serial, part_number, form)
     except DomainError as error:
-        db.rollback()
+        db.rollback()  # a lookup outside the service may have left a read open
         flash(t("wh.failed", message=error.message), "error")
     except KeyError:
         return render_template("error.html", code=404, message=t("error.not_found")), 404
@@ -304,135 +306,169 @@ def act(action: str):
     return _back(back_to, part_number if serial else None)
 
 
+@dataclass(frozen=True)
+class _Act:
+    """One warehouse action as the form sent it: the scanned unit or part at my depot."""
+
+    db: Session
+    depot: Depot
+    serial: str | None
+    part_number: str | None
+    form: Any
+    actor: str
+
+    @property
+    def reason(self) -> str:
+        return form_text(self.form, "reason") or ""
+
+    def text(self, name: str) -> str | None:
+        """A free-text field, trimmed (None when blank; too long: InvalidInput)."""
+        return form_text(self.form, name)
+
+
 def _run(action: str, db, depot: Depot, serial: str | None, part_number: str | None, form) -> str:
-    actor = actor_name()
-    reason = form_text(form, "reason") or ""
-    if action == "receive_return":
-        rma = rmas.rma_by_ref(db, form.get("rma", ""))
-        given = rmas.MoveInput(
-            depot=depot.code,
-            carrier=form_text(form, "carrier"),
-            waybill=form_text(form, "waybill"),
-            analysis=form_text(form, "analysis"),
-        )
-        _receive_return(db, rma, given, actor)
-        return t("wh.done.receive_return", serial=rma.faulty_serial or rma.number, depot=depot.code)
-    if action == "finish_repair":
-        rma = rmas.rma_by_ref(db, form.get("rma", ""))
-        rmas.move_rma(
-            db,
-            rma.number,
-            "finish_repair",
-            actor=actor,
-            given=rmas.MoveInput(depot=depot.code, outcome=form.get("outcome") or "repaired"),
-        )
-        return t("wh.done.restock", serial=serial or rma.number)
-    if action == "ship_rma":
-        rma = rmas.rma_by_ref(db, form.get("rma", ""))
-        rmas.move_rma(
-            db,
-            rma.number,
-            "ship",
-            actor=actor,
-            given=rmas.MoveInput(
-                carrier=form_text(form, "carrier"), waybill=form_text(form, "waybill")
-            ),
-        )
-        return t("wh.done.ship_rma", ref=rma.number)
-    if action == "receive_transfer":
-        result = transfers.receive_transfer(
-            db, number=form.get("transfer", ""), received=None, actor=actor
-        )
-        return t("wh.done.receive_transfer", ref=result.number, status=result.status)
-    if action == "transfer":
-        result = transfers.ship_transfer(
-            db,
-            from_depot=depot.code,
-            to_depot=form.get("to_depot", ""),
-            actor=actor,
-            lines=[transfers.LineRequest(part_number or "", serial, _int("qty", 1) or 0)],
-            note=form_text(form, "note"),
-        )
-        return t("wh.done.transfer", ref=result.number)
-    if action == "send_repair":
-        batch = repairs.send_to_repair(
-            db,
-            depot_code=depot.code,
-            vendor=form_text(form, "vendor") or "",
-            serials=[serial or ""],
-            actor=actor,
-        )
-        return t("wh.done.send_repair", ref=batch.number)
-    if action in ("restock", "vendor_scrap"):
-        outcome = "repaired" if action == "restock" else "scrapped"
-        repairs.receive_from_repair(
-            db, form.get("batch", ""), outcomes={serial or "": outcome}, actor=actor
-        )
-        return t("wh.done.restock", serial=serial) if outcome == "repaired" else t("wh.done.scrap")
-    if action == "scrap":
-        counts.scrap(
-            db,
-            actor=actor,
-            reason=reason,
-            serial=serial,
-            part_number=part_number,
-            depot_code=depot.code,
-            qty=_int("qty", 1) or 0,
-            condition=form.get("condition") or Condition.FAULTY.value,
-        )
-        return t("wh.done.scrap")
-    if action == "receive":
-        qty = _int("qty", 1)
-        receipt = receiving.receive_from_supplier(
-            db,
-            depot_code=depot.code,
-            part_number=part_number or "",
-            actor=actor,
-            serial=form_text(form, "new_serial"),
-            qty=qty if qty is not None else 0,
-            condition=form.get("condition") or Condition.GOOD.value,
-            reference=form_text(form, "reference"),
-        )
-        return t("wh.done.receive", part=receipt.part_number, qty=receipt.qty)
-    if action == "count":
-        lines = [
-            s.strip()
-            for s in (form.get("serials") or "").replace(",", "\n").splitlines()
-            if s.strip()
-        ]
-        result = counts.cycle_count(
-            db,
-            depot_code=depot.code,
-            part_number=part_number or "",
-            actor=actor,
-            counted_qty=_int("counted_qty"),
-            serials=lines if "serials" in form else None,
-            reason=reason or "cycle count",
-        )
-        return t(
-            "wh.done.count", expected=result.expected, counted=result.counted, delta=result.delta
-        )
-    if action == "adjust":
-        qty = counts.adjust_quantity(
-            db,
-            depot_code=depot.code,
-            part_number=part_number or "",
-            delta=_int("delta", 0) or 0,
-            reason=reason,
-            actor=actor,
-        )
-        return t("wh.done.adjust", qty=qty)
-    raise KeyError(action)
+    """Run one action by name (KeyError for an unknown one); the flash message it earns."""
+    handler = _ACTIONS[action]
+    return handler(_Act(db, depot, serial, part_number, form, actor_name()))
 
 
-def _receive_return(db, rma: Rma, given: rmas.MoveInput, actor: str) -> None:
-    """The faulty unit is on the bench: book it in. When the customer never announced the
-    shipment (the RMA still says delivered / awaiting return), the parcel's arrival proves
-    both moves, which are booked together in one transaction."""
-    with transaction(db):
-        if "return_faulty" in rmas.allowed_actions(rma.kind, rma.status):
-            rmas.move_rma_in_session(db, rma, "return_faulty", actor=actor, given=given)
-        rmas.move_rma_in_session(db, rma, "receive_faulty", actor=actor, given=given)
+def _receive_return(a: _Act) -> str:
+    given = rmas.MoveInput(
+        depot=a.depot.code,
+        carrier=a.text("carrier"),
+        waybill=a.text("waybill"),
+        analysis=a.text("analysis"),
+    )
+    rma = rmas.receive_returned_unit(a.db, a.form.get("rma", ""), actor=a.actor, given=given)
+    return t("wh.done.receive_return", serial=rma.faulty_serial or rma.number, depot=a.depot.code)
+
+
+def _finish_repair(a: _Act) -> str:
+    rma = rmas.rma_by_ref(a.db, a.form.get("rma", ""))
+    outcome = a.form.get("outcome") or "repaired"
+    given = rmas.MoveInput(depot=a.depot.code, outcome=outcome)
+    rmas.move_rma(a.db, rma.number, "finish_repair", actor=a.actor, given=given)
+    return t("wh.done.restock", serial=a.serial or rma.number)
+
+
+def _ship_rma(a: _Act) -> str:
+    rma = rmas.rma_by_ref(a.db, a.form.get("rma", ""))
+    given = rmas.MoveInput(carrier=a.text("carrier"), waybill=a.text("waybill"))
+    rmas.move_rma(a.db, rma.number, "ship", actor=a.actor, given=given)
+    return t("wh.done.ship_rma", ref=rma.number)
+
+
+def _receive_transfer(a: _Act) -> str:
+    number = a.form.get("transfer", "")
+    result = transfers.receive_transfer(a.db, number=number, received=None, actor=a.actor)
+    return t("wh.done.receive_transfer", ref=result.number, status=result.status)
+
+
+def _transfer(a: _Act) -> str:
+    line = transfers.LineRequest(a.part_number or "", a.serial, _int("qty", 1) or 0)
+    result = transfers.ship_transfer(
+        a.db,
+        from_depot=a.depot.code,
+        to_depot=a.form.get("to_depot", ""),
+        actor=a.actor,
+        lines=[line],
+        note=a.text("note"),
+    )
+    return t("wh.done.transfer", ref=result.number)
+
+
+def _send_repair(a: _Act) -> str:
+    batch = repairs.send_to_repair(
+        a.db,
+        depot_code=a.depot.code,
+        vendor=a.text("vendor") or "",
+        serials=[a.serial or ""],
+        actor=a.actor,
+    )
+    return t("wh.done.send_repair", ref=batch.number)
+
+
+def _back_from_repair(outcome: str) -> Callable[[_Act], str]:
+    def handle(a: _Act) -> str:
+        outcomes = {a.serial or "": outcome}
+        repairs.receive_from_repair(a.db, a.form.get("batch", ""), outcomes=outcomes, actor=a.actor)
+        return (
+            t("wh.done.restock", serial=a.serial) if outcome == "repaired" else t("wh.done.scrap")
+        )
+
+    return handle
+
+
+def _scrap(a: _Act) -> str:
+    counts.scrap(
+        a.db,
+        actor=a.actor,
+        reason=a.reason,
+        serial=a.serial,
+        part_number=a.part_number,
+        depot_code=a.depot.code,
+        qty=_int("qty", 1) or 0,
+        condition=a.form.get("condition") or Condition.FAULTY.value,
+    )
+    return t("wh.done.scrap")
+
+
+def _receive(a: _Act) -> str:
+    qty = _int("qty", 1)
+    receipt = receiving.receive_from_supplier(
+        a.db,
+        depot_code=a.depot.code,
+        part_number=a.part_number or "",
+        actor=a.actor,
+        serial=a.text("new_serial"),
+        qty=qty if qty is not None else 0,
+        condition=a.form.get("condition") or Condition.GOOD.value,
+        reference=a.text("reference"),
+    )
+    return t("wh.done.receive", part=receipt.part_number, qty=receipt.qty)
+
+
+def _count(a: _Act) -> str:
+    raw = (a.form.get("serials") or "").replace(",", "\n").splitlines()
+    result = counts.cycle_count(
+        a.db,
+        depot_code=a.depot.code,
+        part_number=a.part_number or "",
+        actor=a.actor,
+        counted_qty=_int("counted_qty"),
+        serials=[s.strip() for s in raw if s.strip()] if "serials" in a.form else None,
+        reason=a.reason or "cycle count",
+    )
+    return t("wh.done.count", expected=result.expected, counted=result.counted, delta=result.delta)
+
+
+def _adjust(a: _Act) -> str:
+    qty = counts.adjust_quantity(
+        a.db,
+        depot_code=a.depot.code,
+        part_number=a.part_number or "",
+        delta=_int("delta", 0) or 0,
+        reason=a.reason,
+        actor=a.actor,
+    )
+    return t("wh.done.adjust", qty=qty)
+
+
+# The warehouse actions by the name the scan page posts: one small handler each.
+_ACTIONS: dict[str, Callable[[_Act], str]] = {
+    "receive_return": _receive_return,
+    "finish_repair": _finish_repair,
+    "ship_rma": _ship_rma,
+    "receive_transfer": _receive_transfer,
+    "transfer": _transfer,
+    "send_repair": _send_repair,
+    "restock": _back_from_repair("repaired"),
+    "vendor_scrap": _back_from_repair("scrapped"),
+    "scrap": _scrap,
+    "receive": _receive,
+    "count": _count,
+    "adjust": _adjust,
+}
 
 
 # --- supplier delivery import -------------------------------------------------------------

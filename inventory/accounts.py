@@ -1,0 +1,171 @@
+"""User accounts and their access: creating and changing users, issuing and revoking API
+tokens. The rule that matters: taking access away (deactivating, a new password) revokes
+every token and ends every web session at once. Every change is an event (subject
+``user``, ref the username, actor the admin). Passwords arrive already hashed (the web
+layer owns the hashing scheme); tokens are stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inventory.errors import Conflict, InvalidInput, NotFound
+from inventory.events import record_event
+from inventory.transaction import transaction
+from models import ApiToken, Customer, User, utcnow
+
+EDITABLE = ("display_name", "role", "locale", "customer_id")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(db: Session, user: User, name: str = "default", token: str | None = None) -> str:
+    """Create a token for ``user`` and return it in clear text (shown once); no commit."""
+    token = token or "slg_" + secrets.token_urlsafe(32)
+    db.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name))
+    db.flush()
+    return token
+
+
+def end_sessions(user: User) -> None:
+    """End every web session of ``user`` signed in so far (no commit)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def revoke_tokens(db: Session, user: User) -> int:
+    """Revoke every live token of ``user`` (no commit); returns how many."""
+    live = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    tokens = list(db.scalars(live))
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+    return len(tokens)
+
+
+def user_by_name(db: Session, username: str) -> User:
+    user = db.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def _event(db: Session, user: User, kind: str, actor: str, **kw) -> None:
+    record_event(
+        db,
+        subject_type="user",
+        subject_id=user.id,
+        subject_ref=user.username,
+        kind=kind,
+        actor=actor,
+        **kw,
+    )
+
+
+def _check_customer(db: Session, customer_id: int | None) -> None:
+    if customer_id is not None and db.get(Customer, customer_id) is None:
+        raise InvalidInput(
+            "no such customer",
+            field="customer_id",
+            details={"errors": {"customer_id": [f"no customer with id {customer_id}"]}},
+        )
+
+
+def create_user(db: Session, fields: dict, *, password_hash: str | None, actor: str) -> User:
+    """A new active user from `fields` (username, display_name, role, locale,
+    customer_id); Conflict when the username is taken. Commits."""
+    with transaction(db):
+        if db.scalar(select(User).where(User.username == fields["username"])):
+            raise Conflict(
+                "username taken",
+                field="username",
+                details={"errors": {"username": ["already exists"]}},
+            )
+        _check_customer(db, fields.get("customer_id"))
+        user = User(**fields)
+        if password_hash:
+            user.password_hash = password_hash
+        db.add(user)
+        db.flush()
+        _event(db, user, "created", actor, to_state="active", data={"role": user.role})
+        return user
+
+
+def update_user(
+    db: Session,
+    user: User,
+    changes: dict,
+    *,
+    password_hash: str | None,
+    actor: str,
+    acting_user_id: int | None,
+) -> User:
+    """Change `user`: the `EDITABLE` fields in `changes`, a new password (by its hash) and
+    ``active``. Deactivating or a new password revokes every token and ends every web
+    session (reactivating brings none back). Nobody locks themselves out: no deactivating
+    one's own account or changing one's own role (Conflict). Commits."""
+    with transaction(db):
+        deactivate = changes.get("active") is False
+        if user.id == acting_user_id and (
+            deactivate or changes.get("role", user.role) != user.role
+        ):
+            field = "active" if deactivate else "role"
+            raise Conflict(
+                "an admin cannot lock themselves out; ask another admin",
+                field=field,
+                details={"errors": {field: ["not on your own account"]}},
+            )
+        _check_customer(db, changes.get("customer_id"))
+        changed = {}
+        for field in EDITABLE:
+            if field in changes and changes[field] != getattr(user, field):
+                changed[field] = [getattr(user, field), changes[field]]
+                setattr(user, field, changes[field])
+        if changed:
+            _event(db, user, "updated", actor, data={"changes": changed})
+        if password_hash:
+            user.password_hash = password_hash
+            revoked = revoke_tokens(db, user)
+            end_sessions(user)
+            _event(db, user, "password_set", actor, data={"tokens_revoked": revoked})
+        if "active" in changes and changes["active"] != user.active:
+            user.active = changes["active"]
+            if user.active:
+                _event(db, user, "reactivated", actor, from_state="inactive", to_state="active")
+            else:
+                revoked = revoke_tokens(db, user)
+                end_sessions(user)
+                _event(
+                    db,
+                    user,
+                    "deactivated",
+                    actor,
+                    from_state="active",
+                    to_state="inactive",
+                    data={"tokens_revoked": revoked},
+                )
+        return user
+
+
+def issue_user_token(db: Session, user: User, name: str, *, actor: str) -> tuple[int, str]:
+    """A new bearer token for `user`: (its id, the token in clear, shown once). Commits."""
+    with transaction(db):
+        token = issue_token(db, user, name)
+        token_id = db.scalars(
+            select(ApiToken.id).where(ApiToken.token_hash == hash_token(token))
+        ).one()
+        _event(db, user, "token_issued", actor, data={"token_id": token_id, "name": name})
+        return token_id, token
+
+
+def revoke_token(db: Session, token: ApiToken, *, actor: str) -> None:
+    """Revoke one token; revoking a revoked token changes nothing. Commits."""
+    with transaction(db):
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+            data = {"token_id": token.id, "name": token.name}
+            _event(db, token.user, "token_revoked", actor, data=data)

@@ -47,7 +47,7 @@ test: lint services browser
 screenshots: services browser install-test
 	SPARELOG_SCREENSHOTS=docs $(BIN)/python -m pytest tests/browser -q
 
-## ruff (lint and format) on the code and tests; mypy on inventory/ and logistics/ ([tool.mypy] in pyproject.toml).
+## ruff (lint and format) on the code and tests; mypy on inventory/, logistics/, app/ and models/ ([tool.mypy] in pyproject.toml).
 lint: install-test
 	$(BIN)/ruff check app inventory logistics models bench tests migrations
 	$(BIN)/ruff format --check app inventory logistics models bench tests migrations wsgi.py

@@ -5,10 +5,16 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from app.config import check_config, load_config
 from app.db import init_db
 from app.errors import ProblemApi, register_error_handlers
+
+
+class _JsonProvider(DefaultJSONProvider):
+    ensure_ascii = False  # Chinese names stay readable in API responses
+    sort_keys = False
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -20,8 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     check_config(app.config)
-    app.json.ensure_ascii = False  # Chinese names stay readable in API responses
-    app.json.sort_keys = False
+    app.json = _JsonProvider(app)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

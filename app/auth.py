@@ -105,6 +105,14 @@ def start_session(user: User) -> None:
     g.pop("current_user", None)
 
 
+def signed_in_user() -> User:
+    """The caller of a view that `roles_required` / `roles_page` let through."""
+    user = current_user()
+    if user is None:  # pragma: no cover - the role check ran first
+        raise RuntimeError("no signed-in user behind a role check")
+    return user
+
+
 def current_user() -> User | None:
     """The caller, from ``Authorization: Bearer`` or the web session; cached per request."""
     if "current_user" in g:
@@ -253,6 +261,8 @@ __all__ = [
     "revoke_tokens",
     "roles_per_action",
     "roles_required",
+    "signed_in_user",
+    "hash_password",
     "set_password",
     "start_session",
     "utcnow",

@@ -57,7 +57,7 @@ def _executor() -> ThreadPoolExecutor:
 def submit_route_plan(job_id: str) -> Future | None:
     """Hand the queued job ``job_id`` to a runner (JobQueueUnavailable, the job marked
     failed, when the broker does not take it)."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("JOBS_BACKEND") == "celery":
         _send_to_queue(app, ROUTE_PLAN_TASK, job_id)
         return None
@@ -67,7 +67,7 @@ def submit_route_plan(job_id: str) -> Future | None:
 def submit_planning_run(job_id: str) -> Future | None:
     """Hand a planning job to Celery or to the in-process pool (JobQueueUnavailable, the
     job marked failed, when the broker does not take it)."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("JOBS_BACKEND") == "celery":
         _send_to_queue(app, PLANNING_TASK, job_id)
         return None

@@ -71,6 +71,7 @@ def _request_hash(method_path: str) -> str:
 
 
 def _replay(record: IdempotencyRecord) -> Response:
+    assert record.status_code is not None  # only an answered request is replayed
     if not record.method_path.startswith("POST /api/"):
         mimetype = "text/html"  # a web page (idempotent_form)
     else:
@@ -159,7 +160,7 @@ def _run_once(
                 transaction.rollback()
                 return response
             session.rollback()  # nothing half-flushed from the view rides along
-            record = session.get(IdempotencyRecord, claim.id)
+            record = session.get_one(IdempotencyRecord, claim.id)
             record.status_code = response.status_code
             record.body = response.get_data(as_text=True)
             session.commit()

@@ -61,7 +61,7 @@ class AuditEntrySchema(ma.Schema):
     id = ma.fields.Integer(metadata={"description": "id of the event or movement"})
 
 
-class AuditPage(page_schema(AuditEntrySchema, "AuditEntries")):
+class AuditPage(page_schema(AuditEntrySchema, "AuditEntries")):  # type: ignore[misc]
     subject_type = ma.fields.String()
     subject_ref = ma.fields.String()
 

@@ -55,9 +55,9 @@ def eta_command(origin: str | None, destination: str | None, pairs_path: str | N
     if not origin or not destination:
         raise click.UsageError("give both --from PLACE and --to PLACE (or --pairs FILE.csv)")
     places = geocoder()
-    a = _resolve(origin, "--from", lambda text: resolve_place(text, places))
-    b = _resolve(destination, "--to", lambda text: resolve_place(text, places))
-    _echo(eta_estimate(a, b, travel_model()))
+    start = _resolve(origin, "--from", lambda text: resolve_place(text, places))
+    end = _resolve(destination, "--to", lambda text: resolve_place(text, places))
+    _echo(eta_estimate(start, end, travel_model()))
 
 
 def _resolve(text: str, label: str, resolve: Callable[[str], Place]) -> Place:

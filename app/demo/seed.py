@@ -282,7 +282,8 @@ def _users(session: Session, first_customer: Customer) -> dict[str, str]:
         session.add(user)
         session.flush()
         tokens[role] = issue_token(session, user, "demo", token=demo_token(role))
-    engineer = session.scalar(select(Engineer).order_by(Engineer.id))
+    engineer = session.scalars(select(Engineer).order_by(Engineer.id)).first()
+    assert engineer is not None  # seeded above
     engineer.user_id = session.scalar(select(User.id).where(User.username == "zhang.eng"))
     return tokens
 

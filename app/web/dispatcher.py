@@ -25,6 +25,7 @@ from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, around, chin
 from inventory import dispatch_service, route_planning, tickets
 from inventory.errors import DomainError, InvalidInput, NotFound
 from inventory.sla_outcomes import BOARD_CLOCKS, ticket_outcomes
+from logistics.dispatch import DispatchOption
 from logistics.sla import Channel, ClockOutcome, Severity, severity_rank
 from models import Customer, Depot, Engineer, Event, Rma, Site, Ticket, utcnow
 
@@ -203,7 +204,7 @@ def _ticket_or_404(ref: str) -> Ticket:
 
 @dataclass
 class OptionShown:
-    option: object  # logistics.dispatch.DispatchOption
+    option: DispatchOption
     engineer_code: str
     engineer: Engineer | None
     depot: Depot | None
@@ -230,8 +231,8 @@ def _options(ticket: Ticket) -> tuple[list[OptionShown], str]:
         OptionShown(
             o,
             o.engineer_code,
-            engineers.get(o.engineer_id),
-            depots.get(o.depot_id),
+            engineers.get(int(o.engineer_id)),
+            depots.get(int(o.depot_id)) if o.depot_id is not None else None,
         )
         for o in ranking.options
     ]
@@ -341,7 +342,8 @@ def _ticket_map(ticket: Ticket, options: list[OptionShown]) -> MapData:
 @roles_page(*DISPATCHER)
 def ticket(ref: str):
     tk = _ticket_or_404(ref)
-    options, reason, error = [], "", None
+    options: list[OptionShown] = []
+    reason, error = "", None
     if tickets.can_move(tk.status, "dispatch"):
         try:
             options, reason = _options(tk)
@@ -501,7 +503,7 @@ def _submit_plan(depot: Depot | None, day: date, chosen: list[Ticket]) -> str:
                 "severity": tk.severity,
                 "skill": tk.part.category if tk.part else None,
                 "pickup_depot": (
-                    db.get(Depot, tk.source_depot_id).code if tk.source_depot_id else None
+                    db.get_one(Depot, tk.source_depot_id).code if tk.source_depot_id else None
                 ),
                 "not_before": tk.opened_at.isoformat(),  # no visit before the ticket existed
             }
@@ -521,7 +523,9 @@ PICKUP_SUFFIX = "@pickup"  # inventory.route_planning names a spare's pickup sto
 def pickup_depots(candidates: list[Ticket]) -> dict[str, Depot]:
     """Ticket number → the depot its spare is picked up at (when it has one)."""
     db = get_session()
-    return {tk.number: db.get(Depot, tk.source_depot_id) for tk in candidates if tk.source_depot_id}
+    return {
+        tk.number: db.get_one(Depot, tk.source_depot_id) for tk in candidates if tk.source_depot_id
+    }
 
 
 def _plan_map(result: dict, candidates: list[Ticket], depot: Depot) -> MapData:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy.orm import Session
 
-from app.auth import current_user
+from app.auth import signed_in_user
 from app.db import get_session
 from app.documents import access, builders, files
 from app.web.auth import roles_page
@@ -64,7 +64,7 @@ def _base_url() -> str:
 def repair_form(number: str):
     """The RMA's repair request form; a customer gets their own RMAs' forms only."""
     return _download(
-        lambda: files.repair_form(get_session(), number, current_user(), lang=document_lang())
+        lambda: files.repair_form(get_session(), number, signed_in_user(), lang=document_lang())
     )
 
 
@@ -73,7 +73,7 @@ def repair_form(number: str):
 def packing_slip(number: str):
     return _download(
         lambda: files.packing_slip(
-            get_session(), number, current_user(), lang=document_lang(), base_url=_base_url()
+            get_session(), number, signed_in_user(), lang=document_lang(), base_url=_base_url()
         )
     )
 
@@ -83,7 +83,7 @@ def packing_slip(number: str):
 def return_label(number: str):
     return _download(
         lambda: files.return_label(
-            get_session(), number, current_user(), lang=document_lang(), base_url=_base_url()
+            get_session(), number, signed_in_user(), lang=document_lang(), base_url=_base_url()
         )
     )
 
@@ -92,7 +92,7 @@ def return_label(number: str):
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def fault_report(number: str):
     return _download(
-        lambda: files.fault_report(get_session(), number, current_user(), lang=document_lang())
+        lambda: files.fault_report(get_session(), number, signed_in_user(), lang=document_lang())
     )
 
 
@@ -101,7 +101,7 @@ def fault_report(number: str):
 def monthly_report(code: str):
     def make() -> files.PdfFile:
         db = get_session()
-        customer = access.customer_for(db, code, current_user())  # 404 before the month is judged
+        customer = access.customer_for(db, code, signed_in_user())  # 404 before the month is judged
         year, month = int(request.args.get("year", "")), int(request.args.get("month", ""))
         return files.monthly_report(db, customer, year, month, lang=document_lang())
 

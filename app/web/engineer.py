@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.auth import actor_name, current_user
+from app.auth import actor_name, current_user, signed_in_user
 from app.db import get_session
 from app.web.auth import roles_page
 from app.web.dispatcher import ticket_clocks
@@ -79,7 +79,7 @@ def _jobs_map(rows: list[Ticket], depots: dict[int, Depot]) -> MapData | None:
 @roles_page("engineer")
 def move(ref: str, action: str):
     db = get_session()
-    user = current_user()
+    user = signed_in_user()
     try:
         ticket = tickets.ticket_by_ref(db, ref)
         engineer = db.scalar(select(Engineer).where(Engineer.user_id == user.id))

@@ -172,6 +172,7 @@ def _rma_actions(rma: Rma, item: SerialItem | None, depot: Depot | None) -> list
     if (
         is_replacement
         and "ship" in allowed
+        and item is not None
         and depot is not None
         and item.location_id == depot.location_id
     ):
@@ -183,12 +184,13 @@ def _item_scan(code: str, item: SerialItem, depot: Depot | None, rma: Rma | None
     db = get_session()
     history = queries.serial_history(db, item.serial, item.part.part_number)
     result = Scan(code, "item", history=history, item=item, part=item.part)
-    result.location_name = db.get(Location, item.location_id).name
+    result.location_name = db.get_one(Location, item.location_id).name
     result.rma = rma or _open_rma_of(item)
     if result.rma is not None:
         result.actions += _rma_actions(result.rma, item, depot)
     last = history.movements[-1] if history.movements else None
     here = depot is not None and item.location_id == depot.location_id
+
     if (
         item.status == ItemStatus.IN_TRANSIT.value
         and last
@@ -208,7 +210,7 @@ def _item_scan(code: str, item: SerialItem, depot: Depot | None, rma: Rma | None
             result.actions += ["restock", "vendor_scrap"]
     if item.status == ItemStatus.IN_STOCK.value:
         if here:
-            if item.condition == Condition.FAULTY.value:
+            if item.condition == Condition.FAULTY.value and depot is not None:
                 result.actions.append("send_repair")
                 result.vendor_hint = _recent_vendor(depot)
             result.actions += ["transfer", "scrap"]
@@ -266,7 +268,7 @@ def console():
 
 
 def _back(code: str | None, part_number: str | None = None):
-    args = {"q": code} if code else {}
+    args: dict[str, Any] = {"q": code} if code else {}
     if code and part_number:
         args["part_number"] = part_number
     return redirect(url_for("warehouse.console", **args))

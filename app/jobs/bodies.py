@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from app.jobs.delivery import DeliveryReport, DeliverySettings, deliver_outbox
 from inventory.sweep import SweepReport, sweep
@@ -31,11 +33,18 @@ def run_delivery(app: Flask) -> DeliveryReport:
     )
 
 
-def run_route_plan_job(app: Flask, job_id: str) -> None:
-    """Claim, solve and store one route-plan job (any thread or worker)."""
-    from app.geo import travel_model
+def _run_job(
+    app: Flask,
+    job_id: str,
+    what: str,
+    compute: Callable[[Session, dict], dict],
+    expected: tuple[type[Exception], ...] = (),
+) -> None:
+    """Claim one job (compare-and-set: it runs once however often it is handed out), run
+    `compute(session, params)` with no transaction held, and store its result — or its
+    error: an `expected` one (bad data, naming the record) as its message, any other with
+    its type, logged. A failed job is reported on the job, never lost."""
     from inventory.jobs import claim_job, finish_job, get_job
-    from inventory.route_planning import request_from_params, solve_plan
 
     with app.app_context():
         sessions = app.extensions["sparelog.db"].sessions
@@ -45,42 +54,40 @@ def run_route_plan_job(app: Flask, job_id: str) -> None:
             params = get_job(session, job_id).params
             session.rollback()
             try:
-                result = solve_plan(session, request_from_params(params), travel_model())
-            except Exception as error:  # a failed solve is reported on the job, never lost
-                log.exception("route plan %s failed", job_id)
+                result = compute(session, params)
+            except expected as error:
+                session.rollback()
+                finish_job(session, job_id, error=str(error)[:2000])
+                return
+            except Exception as error:
+                log.exception("%s %s failed", what, job_id)
                 session.rollback()
                 finish_job(session, job_id, error=f"{type(error).__name__}: {error}"[:2000])
                 return
             finish_job(session, job_id, result=result)
+
+
+def run_route_plan_job(app: Flask, job_id: str) -> None:
+    """Claim, solve and store one route-plan job (any thread or worker)."""
+    from app.geo import travel_model
+    from inventory.route_planning import request_from_params, solve_plan
+
+    def compute(session: Session, params: dict) -> dict:
+        return solve_plan(session, request_from_params(params), travel_model())
+
+    _run_job(app, job_id, "route plan", compute)
 
 
 def run_planning_job(app: Flask, job_id: str) -> None:
     """Claim, compute and store one service-parts plan (any thread or worker)."""
     from app.geo import travel_model
     from inventory.errors import DomainError
-    from inventory.jobs import claim_job, finish_job, get_job
     from inventory.planning import PlanSettings, recommend_plan
     from logistics.planning.metric import PlanningInputError
     from models import utcnow
 
-    with app.app_context():
-        sessions = app.extensions["sparelog.db"].sessions
-        with sessions() as session:
-            if not claim_job(session, job_id):
-                return
-            params = get_job(session, job_id).params
-            session.rollback()
-            try:
-                result = recommend_plan(
-                    session, travel_model(), PlanSettings.from_dict(params), now=utcnow()
-                )
-            except (PlanningInputError, DomainError) as error:  # bad data, naming the record
-                session.rollback()
-                finish_job(session, job_id, error=str(error)[:2000])
-                return
-            except Exception as error:  # a failed run is reported on the job, never lost
-                log.exception("planning run %s failed", job_id)
-                session.rollback()
-                finish_job(session, job_id, error=f"{type(error).__name__}: {error}"[:2000])
-                return
-            finish_job(session, job_id, result=result)
+    def compute(session: Session, params: dict) -> dict:
+        settings = PlanSettings.from_dict(params)
+        return recommend_plan(session, travel_model(), settings, now=utcnow())
+
+    _run_job(app, job_id, "planning run", compute, (PlanningInputError, DomainError))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from app.db import get_session
-from app.errors import problem
+from app.problem import problem
 from inventory.accounts import end_sessions, hash_token, issue_token, revoke_tokens
 from models import ApiToken, User, utcnow
 from models.enums import Role

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import marshmallow as ma
-from flask import Response, g, json, render_template, render_template_string, request
+from flask import Response, g, render_template, render_template_string, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
@@ -13,32 +13,20 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from app.background import JobQueueUnavailable
+from app.problem import PROBLEM, problem
 from inventory.errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
 
+__all__ = [
+    "PROBLEM",
+    "ProblemApi",
+    "ProblemSchema",
+    "flatten_messages",
+    "problem",
+    "register_error_handlers",
+    "unavailable",
+]
+
 log = logging.getLogger(__name__)
-
-PROBLEM = "application/problem+json"
-
-
-def problem(
-    status: int,
-    title: str,
-    detail: str | None = None,
-    *,
-    errors: dict | None = None,
-    headers: dict | None = None,
-    **extra,
-) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    if errors:
-        body["errors"] = errors
-    body.update(extra)
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
 
 
 def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:

@@ -75,9 +75,9 @@ class OutageProxy:
 @pytest.fixture
 def proxied_app(pg_database_url) -> Iterator:
     from app import create_app
-    from tests.conftest import _truncate_pg
+    from tests.conftest import truncate_pg
 
-    _truncate_pg(pg_database_url)
+    truncate_pg(pg_database_url)
     url = make_url(pg_database_url)
     proxy = OutageProxy((url.host or "127.0.0.1", url.port or 5432))
     app = create_app(

@@ -93,7 +93,7 @@ def evaluate(problem: RoutingProblem, routes: list[list[int]]) -> dict:
 def run(problem: RoutingProblem, solver: str, limit: float) -> dict:
     began = time.monotonic()
     if solver == "vroom":
-        routes = vroom_routes(problem, limit) or [[] for _ in problem.vehicles]
+        routes = vroom_routes(problem, limit)
     else:
         plan = solve(problem, limit, strategy="auto" if solver == "ours" else solver)
         by_id = problem.stop_index

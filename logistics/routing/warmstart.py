@@ -43,15 +43,13 @@ def first_routes(
     """Candidate (source, routes) first solutions found within `time_limit_s`.
 
     "auto": VROOM for `vroom_seconds`, then PyVRP started from VROOM's routes for the
-    rest (either may be missing); "pyvrp" / "vroom": that solver alone.
+    rest (PyVRP's may be missing); "pyvrp" / "vroom": that solver alone.
     """
     began = time.monotonic()
     found: list[tuple[str, Routes]] = []
     if prefer in ("auto", "vroom"):
         share = vroom_seconds(problem, time_limit_s) if prefer == "auto" else time_limit_s
-        routes = vroom_routes(problem, share)
-        if routes is not None:
-            found.append(("vroom", routes))
+        found.append(("vroom", vroom_routes(problem, share)))
     if prefer in ("auto", "pyvrp"):
         left = time_limit_s - (time.monotonic() - began)
         routes = pyvrp_routes(
@@ -81,13 +79,11 @@ def pyvrp_routes(
     """Routes from PyVRP within `time_limit_s`, optionally started from `initial` routes
     (with `keep_initial_served`, the stops those routes serve become required, so PyVRP
     never serves fewer);
-    None when PyVRP is not installed, the problem has pickup pairs or negative demands
+    None when the problem has pickup pairs or negative demands
     (not modelled here), or no feasible solution was found."""
-    try:
-        import pyvrp
-        from pyvrp.stop import MaxRuntime
-    except ImportError:
-        return None
+    import pyvrp  # imported when used: the solver import stays light
+    from pyvrp.stop import MaxRuntime
+
     if any(s.pickup_of is not None or s.demand < 0 for s in problem.stops):
         return None
     n = problem.distance.shape[0]
@@ -182,16 +178,14 @@ def pyvrp_routes(
 
 def vroom_routes(
     problem: RoutingProblem, time_limit_s: float, exploration_level: int = 5
-) -> Routes | None:
-    """Routes from VROOM (pyvroom), or None when it is not installed.
+) -> Routes:
+    """Routes from VROOM (pyvroom).
 
     VROOM has no drop penalties: it serves as many stops as it can, higher priority
     first (priority from the penalty; mandatory stops get the highest).
     """
-    try:
-        import vroom
-    except ImportError:
-        return None
+    import vroom  # imported when used, as pyvrp
+
     skill_ids = {
         name: k for k, name in enumerate(sorted({x for v in problem.vehicles for x in v.skills}))
     }

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
+from inventory.lookups import one_by
 from inventory.transaction import transaction
 from logistics.calendars import CoverageCalendar, CoverageKind
 from logistics.sla import (
@@ -204,10 +205,7 @@ def contract_view(contract: Contract) -> ContractView:
 
 
 def contract_by_code(session: Session, code: str, *, field: str = "contract") -> Contract:
-    contract = session.scalar(select(Contract).where(Contract.code == code))
-    if contract is None:
-        raise NotFound(f"unknown contract {code!r}", field=field)
-    return contract
+    return one_by(session, Contract.code, code, "contract", field=field)
 
 
 def _apply(contract: Contract, values: dict) -> None:

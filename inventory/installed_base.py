@@ -16,7 +16,7 @@ from inventory.contracts import contract_by_code, warranty_end_for
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.ledger import Stamp, move_serial
-from inventory.lookups import part_by_number, virtual_location
+from inventory.lookups import one_by, part_by_number, virtual_location
 from inventory.transaction import transaction
 from models import Customer, Equipment, Part, SerialItem, Site
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
@@ -101,17 +101,11 @@ def equipment_view(e: Equipment, today: date | None = None) -> EquipmentView:
 
 
 def customer_by_code(session: Session, code: str, *, field: str = "customer_code") -> Customer:
-    customer = session.scalar(select(Customer).where(Customer.code == code))
-    if customer is None:
-        raise NotFound(f"unknown customer {code!r}", field=field)
-    return customer
+    return one_by(session, Customer.code, code, "customer", field=field)
 
 
 def site_by_code(session: Session, code: str, *, field: str = "site") -> Site:
-    site = session.scalar(select(Site).where(Site.code == code))
-    if site is None:
-        raise NotFound(f"unknown site {code!r}", field=field)
-    return site
+    return one_by(session, Site.code, code, "site", field=field)
 
 
 def create_customer(

@@ -7,7 +7,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inventory.errors import NotFound
 from models import Depot, Location, Part, SerialItem, Ticket
@@ -20,18 +20,23 @@ def is_row_id(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 18
 
 
+def one_by(
+    session: Session, column: InstrumentedAttribute[str], value: str, what: str, *, field: str
+):
+    """The row whose unique `column` holds `value` (a code people type); NotFound naming
+    `field` ("unknown depot 'X'") when there is none."""
+    row = session.scalar(select(column.class_).where(column == value))
+    if row is None:
+        raise NotFound(f"unknown {what} {value!r}", field=field)
+    return row
+
+
 def depot_by_code(session: Session, code: str, *, field: str = "depot") -> Depot:
-    depot = session.scalar(select(Depot).where(Depot.code == code))
-    if depot is None:
-        raise NotFound(f"unknown depot {code!r}", field=field)
-    return depot
+    return one_by(session, Depot.code, code, "depot", field=field)
 
 
 def part_by_number(session: Session, part_number: str, *, field: str = "part_number") -> Part:
-    part = session.scalar(select(Part).where(Part.part_number == part_number))
-    if part is None:
-        raise NotFound(f"unknown part {part_number!r}", field=field)
-    return part
+    return one_by(session, Part.part_number, part_number, "part", field=field)
 
 
 def virtual_location(session: Session, kind: LocationKind) -> Location:

@@ -54,9 +54,8 @@ def warm_up(server: LiveServer, requests_per_worker: int = 3) -> None:
 def build_database(dbname: str) -> str:
     """A new database ``dbname`` with the demo data set (the demo tokens: demo-<role>-token)."""
     from app import create_app
-    from app.cli import _seed_service_flow
     from app.demo.seed import seed_demo
-    from app.geo import geocoder
+    from app.demo.service_flow import seed_service_flow
     from models.migrate import upgrade
 
     with psycopg.connect(ADMIN_URL.replace("+psycopg", ""), autocommit=True) as admin:
@@ -73,8 +72,8 @@ def build_database(dbname: str) -> str:
         }
     )
     with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
-        seed_demo(session, geocoder=geocoder(), items_per_depot=20)
-        _seed_service_flow(session, 20261122)
+        seed_demo(session, items_per_depot=20)
+        seed_service_flow(session, seed=20261122)
     app.extensions["sparelog.db"].engine.dispose()
     return url
 

@@ -35,7 +35,7 @@ def demo_network() -> tuple[object, object]:
     from app import create_app
     from app.demo.seed import seed_demo
     from app.demo.service_flow import seed_service_flow
-    from app.geo import geocoder, travel_model
+    from app.geo import travel_model
     from inventory.planning import PlanSettings
     from inventory.planning_data import load_planning_data
     from models.migrate import upgrade
@@ -45,7 +45,7 @@ def demo_network() -> tuple[object, object]:
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "bench"})
     with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
-        seed_demo(session, geocoder=geocoder())
+        seed_demo(session)
         seed_service_flow(session, now=NOW)
         data = load_planning_data(session, travel_model(), now=NOW)
     app.extensions["sparelog.db"].engine.dispose()

@@ -130,14 +130,15 @@ def import_command(
 def create_token_command(username: str, name: str) -> None:
     """Issue an API token for USERNAME and print it once."""
     from app.auth import issue_token
+    from inventory.transaction import transaction
     from models import User
 
     with _session() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             raise click.ClickException(f"no user {username!r}")
-        token = issue_token(session, user, name)
-        session.commit()
+        with transaction(session):
+            token = issue_token(session, user, name)
     click.echo(token)
 
 

@@ -71,6 +71,7 @@ OPEN_STATUSES = frozenset({S.NEW, S.ACKNOWLEDGED, S.DISPATCHED, S.ON_SITE, S.RES
 WAITING_FOR_DISPATCH = (S.NEW.value, S.ACKNOWLEDGED.value)  # the "dispatch" move's sources
 BEFORE_ARRIVAL = (*WAITING_FOR_DISPATCH, S.DISPATCHED.value)  # no engineer on site yet
 ENGINEER_BUSY_STATUSES = (S.DISPATCHED.value, S.ON_SITE.value)
+ENGINEER_JOB_STATUSES = (*ENGINEER_BUSY_STATUSES, S.RESOLVED.value)  # on the engineer's list
 assert frozenset(WAITING_FOR_DISPATCH) == TICKET_MOVES["dispatch"].sources
 # the timestamp column each target status stamps
 _STAMPS = {

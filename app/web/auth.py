@@ -26,6 +26,7 @@ from app.db import get_session
 from app.extensions import limiter
 from app.ratelimit import SignInKey, sign_in_failed, sign_in_wait
 from app.web.i18n import LANGS, is_valid_zone, t
+from inventory.transaction import transaction
 from models import User
 from models.enums import Role
 
@@ -198,8 +199,8 @@ def logout():
     copy of it) is refused from now on, on pages and on the API alike."""
     user = current_user()
     if user is not None and g.get("auth_via") == "session":
-        end_sessions(user)
-        get_session().commit()
+        with transaction(get_session()):
+            end_sessions(user)
     lang, tz = session.get("lang"), session.get("tz")
     session.clear()
     if lang:

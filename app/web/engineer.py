@@ -19,7 +19,6 @@ from models import Depot, Engineer, Rma, Ticket
 from models.enums import Role
 
 bp = Blueprint("engineer", __name__, url_prefix="/engineer")
-ACTIVE = ("dispatched", "on_site", "resolved")
 
 
 @bp.get("/")
@@ -30,7 +29,7 @@ def jobs():
     stmt = (
         select(Ticket)
         .options(joinedload(Ticket.site), joinedload(Ticket.part), joinedload(Ticket.engineer))
-        .where(Ticket.status.in_(ACTIVE))
+        .where(Ticket.status.in_(tickets.ENGINEER_JOB_STATUSES))
         .order_by(Ticket.restore_due)
     )
     if user.role != Role.ADMIN.value:

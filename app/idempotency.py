@@ -5,8 +5,9 @@ on the key (a row unique per user and key), the work, and the response. Nothing 
 visible until all of it commits, so a crash at any moment (a worker killed, the server
 killed, the connection cut) leaves either nothing, and the retry does the work, or
 everything, and the retry gets the stored response back (header ``Idempotent-Replayed:
-true``) and changes nothing. The view's own commits and rollbacks become savepoints inside
-that transaction (SQLAlchemy's ``join_transaction_mode="create_savepoint"``).
+true``) and changes nothing. The view's own commits and rollbacks — the service functions'
+one boundary, ``inventory.transaction.transaction`` — become savepoints inside that
+transaction (SQLAlchemy's ``join_transaction_mode="create_savepoint"``).
 
 A retry that arrives while the first request is still running waits for it on the unique
 key (PostgreSQL row lock, SQLite write lock) and then replays its answer; if the wait

@@ -7,9 +7,11 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import validate
 
+from app.api.documents_api import DocumentArgs, pdf_responses
 from app.auth import actor_name, roles_required
 from app.background import submit_planning_run
 from app.db import get_session
+from app.documents import files
 from inventory.errors import Conflict
 from inventory.jobs import create_job, get_job, progress_percent
 from inventory.planning import DEFAULT_TARGETS, accept_plan
@@ -112,3 +114,15 @@ def accept_run(job_id):
         raise Conflict(f"run {job_id} has no finished plan to accept (status {job.status})")
     accepted = accept_plan(session, job.result, actor=actor_name(), reference=f"PLAN-{job_id[:8]}")
     return {"policies_set": accepted.policies_set, "policies_cleared": accepted.policies_cleared}
+
+
+@blp.get("/runs/<job_id>/plan.pdf")
+@blp.arguments(DocumentArgs, location="query")
+@blp.doc(responses=pdf_responses("the plan for management: curve, classes, map, top moves"))
+@roles_required("warehouse")
+def plan_pdf(args, job_id):
+    """The finished plan as a PDF (zh or en); 409 while the run has no plan."""
+    job = get_job(get_session(), job_id, PLANNING_JOB)
+    if job.status != "succeeded" or not job.result:
+        raise Conflict(f"run {job_id} has no finished plan (status {job.status})")
+    return files.plan_report(job.id, job.result, lang=args["lang"]).response()

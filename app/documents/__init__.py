@@ -21,12 +21,14 @@ from __future__ import annotations
 from app.documents.fault_report import render_fault_report
 from app.documents.monthly_report import render_monthly_report
 from app.documents.packing_slip import render_packing_slip, render_return_label
+from app.documents.plan_report import render_plan_report
 from app.documents.repair_form import render_repair_form
 
 __all__ = [
     "render_fault_report",
     "render_monthly_report",
     "render_packing_slip",
+    "render_plan_report",
     "render_repair_form",
     "render_return_label",
 ]

@@ -28,6 +28,9 @@ from app.documents.data import (
     OverdueReturn,
     PackingSlipData,
     PartUsed,
+    PlanClassRow,
+    PlanMove,
+    PlanReportData,
     RepairFormData,
     ReplacementItem,
     SatisfactionScores,
@@ -439,4 +442,47 @@ def monthly_report_for(
         ),
         generated_at=now,
         timezone=tz,
+    )
+
+
+def plan_report_for(run_id: str, plan: dict, *, top_moves: int = 25) -> PlanReportData:
+    """The management report's data from a plan (a planning job's result)."""
+    moves = [
+        PlanMove("transfer", t["part"], t["from_depot"], t["to_depot"], t["qty"])
+        for t in sorted(plan["transfers"], key=lambda t: -t["qty"])
+    ]
+    moves += [
+        PlanMove("purchase", p["part"], "", p["depot"], p["qty"])
+        for p in sorted(plan["purchases"], key=lambda p: -p.get("value", 0))
+    ]
+    moves += [PlanMove("return", r["part"], r["depot"], "", r["qty"]) for r in plan["returns"]]
+    summary = plan["summary"]
+    return PlanReportData(
+        run_id=run_id[:8],
+        label=plan.get("settings", {}).get("label", ""),
+        generated_at=datetime.fromisoformat(plan["generated_at"]),
+        stock_value_current=summary["stock_value_current"],
+        stock_value_recommended=summary["stock_value_recommended"],
+        fill_before=summary["fill_rate_before"]["replacement"],
+        fill_after=summary["fill_rate_after"]["replacement"],
+        curve=tuple((p["stock_value"], p["fill_rate"]) for p in plan["curve"]),
+        current=(
+            plan["current_position"]["stock_value"],
+            plan["current_position"]["fill_rate"],
+        ),
+        classes=tuple(
+            PlanClassRow(
+                c["class"],
+                c["replacement_before"],
+                c["replacement_after"],
+                c["spare_before"],
+                c["spare_after"],
+            )
+            for c in plan["classes"]
+        ),
+        sites=tuple(
+            (s["lat"], s["lon"], s["fill_rate_after"]["replacement"]) for s in plan["sites"]
+        ),
+        moves=tuple(moves[:top_moves]),
+        moves_total=len(moves),
     )

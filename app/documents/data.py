@@ -202,3 +202,43 @@ class MonthlyReportData:
     @property
     def tickets_total(self) -> int:
         return sum(self.tickets_by_severity.values())
+
+
+@dataclass(frozen=True)
+class PlanMove:
+    """One move of a stock plan: a transfer, a purchase or a return."""
+
+    kind: str  # transfer | purchase | return
+    part_number: str
+    origin: str  # depot code, or "" for the supplier
+    destination: str  # depot code, or "" for the central warehouse
+    qty: int
+
+
+@dataclass(frozen=True)
+class PlanClassRow:
+    service_class: str
+    replacement_before: float
+    replacement_after: float
+    spare_before: float
+    spare_after: float
+
+
+@dataclass(frozen=True)
+class PlanReportData:
+    """A service-parts plan for management: the curve, the classes, the map, top moves."""
+
+    run_id: str
+    label: str
+    generated_at: datetime
+    stock_value_current: float
+    stock_value_recommended: float
+    fill_before: float  # network, replacement clock
+    fill_after: float
+    curve: tuple[tuple[float, float], ...]  # (stock value, fill rate)
+    current: tuple[float, float]
+    classes: tuple[PlanClassRow, ...]
+    sites: tuple[tuple[float, float, float], ...]  # (lat, lon, 6 h fill rate after)
+    moves: tuple[PlanMove, ...]
+    moves_total: int
+    timezone: str = DEFAULT_TIMEZONE

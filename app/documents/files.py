@@ -91,3 +91,11 @@ def monthly_report(db: Session, customer: Customer, year: int, month: int, *, la
         render_monthly_report(data, lang=lang),
         f"monthly-report-{customer.code}-{year}-{month:02d}.pdf",
     )
+
+
+def plan_report(job_id: str, plan: dict, *, lang: str) -> PdfFile:
+    """The management PDF of a finished planning run."""
+    from app.documents.plan_report import render_plan_report
+
+    data = builders.plan_report_for(job_id, plan)
+    return PdfFile(render_plan_report(data, lang=lang), f"plan-{job_id[:8]}-{lang}.pdf")

@@ -367,6 +367,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{transfers} transfers, {purchases} purchases, {returns} returns in all",
     ),
     "pl.compare": ("方案对比", "Runs side by side"),
+    "pl.pdf_zh": ("下载方案PDF（中文）", "Plan PDF (Chinese)"),
+    "pl.pdf_en": ("下载方案PDF（英文）", "Plan PDF (English)"),
     "ro.title": ("低于补货点的库存", "Stock at or below its reorder point"),
     "ro.filter": ("按备件库筛选", "Filter by depot"),
     "ro.show": ("显示", "Show"),

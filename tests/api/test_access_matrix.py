@@ -178,6 +178,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("POST", "/api/planning/runs"): ADMIN,
     ("GET", "/api/planning/runs/<job_id>"): WAREHOUSE,
     ("POST", "/api/planning/runs/<job_id>/accept"): ADMIN,
+    ("GET", "/api/planning/runs/<job_id>/plan.pdf"): WAREHOUSE,
     ("GET", "/planning"): WAREHOUSE,
     ("POST", "/planning/runs"): ADMIN,
     ("POST", "/planning/runs/<job_id>/accept"): ADMIN,

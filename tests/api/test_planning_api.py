@@ -100,6 +100,10 @@ def test_accepting_a_plan_sets_reorder_points_and_targets_with_an_audit_entry(
     assert all(r_ == t - 1 for r_, t in policies.values() if t)
     event = db.scalar(select(Event).where(Event.kind == "plan_accepted"))
     assert event is not None and event.actor.startswith("admin")
+    db.rollback()  # end this test's read transaction: SQLite would keep the writer waiting
+    pdf = client.get(f"/api/planning/runs/{job['id']}/plan.pdf?lang=en", headers=admin)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
 
 
 def test_a_contract_without_a_replacement_clock_fails_the_run_naming_it(
@@ -111,6 +115,7 @@ def test_a_contract_without_a_replacement_clock_fails_the_run_naming_it(
     job = run_plan(client, admin)
     assert job["status"] == "failed"
     assert planned_world.contract in job["error"] and "replacement" in job["error"]
+    assert client.get(f"/api/planning/runs/{job['id']}/plan.pdf", headers=admin).status_code == 409
 
 
 def test_bad_targets_are_refused_with_the_field_named(client, planned_world, admin):

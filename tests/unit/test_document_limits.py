@@ -16,6 +16,7 @@ from app.documents import (
     render_fault_report,
     render_monthly_report,
     render_packing_slip,
+    render_plan_report,
     render_repair_form,
     render_return_label,
 )
@@ -26,6 +27,7 @@ from tests.unit.test_documents import (
     a_fault_report,
     a_monthly_report,
     a_packing_slip,
+    a_plan_report,
     a_repair_form,
     page_images,
     utc,
@@ -171,12 +173,23 @@ def longest_monthly_report(lang: str) -> tuple[bytes, list[str]]:
     return render_monthly_report(report, lang), [report.customer, late.part_number, late.serial]
 
 
+def longest_plan_report(lang: str) -> tuple[bytes, list[str]]:
+    from app.documents.data import PlanMove
+
+    part = serial_at_most(limits.PART_NUMBER, "PN")
+    report = a_plan_report(
+        label=at_most(80, lang, "方案"), moves=(PlanMove("transfer", part, "BJ01", "SH01", 4),)
+    )
+    return render_plan_report(report, lang), [part]
+
+
 LONGEST: dict[str, Callable[[str], tuple[bytes, list[str]]]] = {
     "repair form": longest_repair_form,
     "packing slip": longest_packing_slip,
     "return label": longest_return_label,
     "fault report": longest_fault_report,
     "monthly report": longest_monthly_report,
+    "plan report": longest_plan_report,
 }
 
 

@@ -18,6 +18,7 @@ from app.documents import (
     render_fault_report,
     render_monthly_report,
     render_packing_slip,
+    render_plan_report,
     render_repair_form,
     render_return_label,
 )
@@ -31,6 +32,9 @@ from app.documents.data import (
     OverdueReturn,
     PackingSlipData,
     PartUsed,
+    PlanClassRow,
+    PlanMove,
+    PlanReportData,
     RepairFormData,
     ReplacementItem,
     SatisfactionScores,
@@ -159,6 +163,32 @@ def a_monthly_report(**changes: Any) -> MonthlyReportData:
     return replace(report, **changes)
 
 
+def a_plan_report(**changes: Any) -> PlanReportData:
+    report = PlanReportData(
+        run_id="3f2a9c1d",
+        label="基线 base",
+        generated_at=datetime(2026, 12, 7, 2, 0, tzinfo=UTC),
+        stock_value_current=80_431_305.0,
+        stock_value_recommended=1_992_900.0,
+        fill_before=0.751,
+        fill_after=0.935,
+        curve=tuple((v * 10_000.0, min(1.0, v / 200)) for v in range(0, 200, 5)),
+        current=(1_500_000.0, 0.751),
+        classes=(
+            PlanClassRow("7x24", 0.727, 0.999, 1.0, 0.9997),
+            PlanClassRow("5x8", 0.791, 0.874, 1.0, 0.952),
+        ),
+        sites=((39.9, 116.4, 0.99), (31.2, 121.5, 0.85), (43.8, 87.6, 0.2)),
+        moves=(
+            PlanMove("transfer", "SRV-2288-PSU", "CD01", "KM01", 3),
+            PlanMove("purchase", "NET-CE-FAN", "", "BJ01", 2),
+            PlanMove("return", "NET-AP-WIFI6", "GZ01", "", 13),
+        ),
+        moves_total=531,
+    )
+    return replace(report, **changes)
+
+
 # --- reading a PDF back ---------------------------------------------------------
 
 
@@ -192,6 +222,7 @@ DOCUMENTS: dict[str, Callable[[str], bytes]] = {
     "return label": lambda lang: render_return_label(a_packing_slip(), lang),
     "fault report": lambda lang: render_fault_report(a_fault_report(), lang),
     "monthly report": lambda lang: render_monthly_report(a_monthly_report(), lang),
+    "plan report": lambda lang: render_plan_report(a_plan_report(), lang),
 }
 
 
@@ -509,3 +540,13 @@ def test_an_outstanding_return_counts_as_overdue_until_the_report_date() -> None
     )
 
     assert "26 h 0 min" in text_of(render_monthly_report(report, "en"))
+
+
+def test_the_plan_report_prints_its_figures_and_moves_in_both_languages() -> None:
+    zh, en = (
+        text_of(render_plan_report(a_plan_report(), "zh")),
+        text_of(render_plan_report(a_plan_report(), "en")),
+    )
+    assert "备件规划方案" in zh and "Service-Parts Plan" in en
+    for text in (zh, en):
+        assert "1,992,900" in text and "93.5%" in text and "SRV-2288-PSU" in text

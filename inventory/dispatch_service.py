@@ -6,7 +6,7 @@ holding the part in good condition), hands them to the pure ranking of
 and confirms a choice in one transaction: the ticket moves to dispatched (compare-and-set),
 the engineer is assigned, the spare is reserved (compare-and-set: the database decides
 which of two dispatchers gets the last unit) and an advance-replacement RMA is opened.
-Engineers are placed at their home coordinates (no live positions are recorded).
+Engineers are placed at their base, or at the site they are on site at right now.
 """
 
 from __future__ import annotations
@@ -100,6 +100,18 @@ def _skills(raw: str | None) -> frozenset[str]:
     return frozenset(json.loads(raw)) if raw else frozenset()
 
 
+def engineers_on_site(session: Session) -> dict[int, tuple[float, float, str, float]]:
+    """Where engineers on site at a ticket are now: (lat, lon, precision, radius km) of the
+    site of their latest arrival among the tickets they are on site at."""
+    rows = session.execute(
+        select(Ticket.engineer_id, Site.lat, Site.lon, Site.precision, Site.uncertainty_km)
+        .join(Site, Site.id == Ticket.site_id)
+        .where(Ticket.status == "on_site", Ticket.engineer_id.is_not(None))
+        .order_by(Ticket.onsite_at)
+    )
+    return {eid: (lat, lon, precision, radius) for eid, lat, lon, precision, radius in rows}
+
+
 def engineer_candidates(
     session: Session, now: datetime, *, eligible_for: str | None | Literal[False] = False
 ) -> list[EngineerCandidate]:
@@ -107,9 +119,12 @@ def engineer_candidates(
     ``eligible_for`` (a part category, or None for "no part"), only those who could take
     such a job now — the rest would be filtered by the ranking anyway.
 
-    Read as plain columns (no ORM objects) and with the local time computed once per time
-    zone: at national scale (thousands of engineers) this is most of a dispatch request."""
+    An engineer on site at a ticket right now is placed at that site; everyone else at
+    their base. Read as plain columns (no ORM objects) and with the local time computed
+    once per time zone: at national scale (thousands of engineers) this is most of a
+    dispatch request."""
     load = open_jobs_by_engineer(session)
+    on_site = engineers_on_site(session)
     now = require_utc(now, "now")
     local_by_zone: dict[str, tuple[str, int]] = {}
     out = []
@@ -151,6 +166,8 @@ def engineer_candidates(
             local = now.astimezone(ZoneInfo(tz))
             local_by_zone[tz] = (str(local.isoweekday()), local.hour * 60 + local.minute)
         weekday, minute = local_by_zone[tz]
+        if eid in on_site:
+            lat, lon, precision, radius = on_site[eid]
         candidate = EngineerCandidate(
             id=eid,
             name=name,

@@ -104,3 +104,24 @@ def test_demo_site_coordinates_stay_what_was_stored(db):
     w = make_world(db)
     site = db.scalar(select(Site).where(Site.code == w.site))
     assert (site.precision, site.uncertainty_km) == ("exact", 0.0)
+
+
+def test_an_engineer_on_site_is_ranked_from_that_site_not_from_the_base(client, db):
+    from inventory import tickets
+    from inventory.dispatch_service import confirm_dispatch
+    from tests.service_builders import make_customer
+
+    w = make_world(db)
+    h = _dispatcher(db)
+    _c, tianjin, _k = make_customer(db, code="C002", city="Tianjin", lat=39.1530, lon=117.1960)
+    number = tickets.open_ticket(
+        db, site_code=tianjin, severity="P3", channel="phone", symptom="fan", actor="li.disp"
+    ).number
+    confirm_dispatch(db, number, engineer_code=w.engineer, actor="li.disp", mode="engineer")
+    tickets.move_ticket(db, number, "arrive", actor="li.disp")
+    near_tianjin = {"lat": 39.16, "lon": 117.20, "severity": "P3"}
+    r = client.post("/api/dispatch/options", json=near_tianjin, headers=h)
+    assert r.status_code == 200, r.json
+    leg = r.json["options"][0]["legs"][0]
+    assert r.json["options"][0]["engineer_code"] == w.engineer
+    assert leg["km"] < 5  # from the Tianjin site, not 110 km from the Beijing base

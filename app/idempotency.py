@@ -42,7 +42,7 @@ IDEMPOTENCY_PARAM = {
     "in": "header",
     "name": HEADER,
     "required": False,
-    "schema": {"type": "string", "maxLength": MAX_KEY},
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY, "pattern": "\\S"},
     "description": "Any unique string (a UUID). A retry with the same key returns the first response "
     "and creates nothing twice, even after a crash; the same key with a different body "
     "is 422.",

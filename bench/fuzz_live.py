@@ -102,10 +102,10 @@ def ndjson_totals(path: Path) -> dict:
         operations.add(label)
         for case_checks in (recorder.get("checks") or {}).values():
             for check in case_checks:
-                if check.get("status") == "FAILURE":
-                    failures.add(
-                        (label, check.get("name", ""), str(check.get("failure_info"))[:200])
-                    )
+                if check.get("status", "").lower() == "failure":
+                    failure = (check.get("failure_info") or {}).get("failure") or {}
+                    operation = failure.get("operation") or label
+                    failures.add((operation, failure.get("code", ""), failure.get("title", "")))
         for interaction in (recorder.get("interactions") or {}).values():
             response = interaction.get("response") or {}
             if "status_code" in response:
@@ -116,7 +116,7 @@ def ndjson_totals(path: Path) -> dict:
         "cases": cases,
         "failures": len(failures),
         "statuses": dict(sorted(statuses.items())),
-        "failed": sorted({f"{label}: {name}" for label, name, _ in failures}),
+        "failed": sorted(f"{operation}: {code} {title}" for operation, code, title in failures),
     }
 
 
@@ -196,7 +196,7 @@ def _run(url: str, args, out: Path) -> int:
         "JOBS_BACKEND": "inprocess",
     }
     results = []
-    server = LiveServer(url, workers=2, threads=4, env=server_env)
+    server = LiveServer(url, workers=1, threads=4, env=server_env)
     server.env["PUBLIC_BASE_URL"] = server.base_url
     with server:
         warm_up(server)

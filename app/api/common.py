@@ -172,6 +172,16 @@ def Str(max_len: int, **kw) -> ma.fields.String:
     return ma.fields.String(required=required, validate=checks, **kw)
 
 
+class Flag(ma.fields.Boolean):
+    """A JSON ``true`` / ``false``, as the spec says: 0, 1 or "yes" are refused (marshmallow
+    would read them as booleans). Query strings keep ma.fields.Boolean ("true", "1")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def Zone(**kw) -> ma.fields.String:
     """An IANA time zone name such as "Asia/Shanghai"; the clocks and reports run on it."""
     return Str(64, validate=_known_zone, **kw)

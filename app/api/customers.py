@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.api.common import (
     Day,
+    Flag,
     Money,
     PageArgs,
     Str,
@@ -148,7 +149,7 @@ class ContractSettings(ma.Schema):
     currency = Str(3)
     valid_from = Day(allow_none=True)
     valid_to = Day(allow_none=True)
-    active = ma.fields.Boolean()
+    active = Flag()
 
 
 class ContractCreate(ContractSettings):

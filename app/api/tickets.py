@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from app.api.common import PageArgs, Str, WholeNumber, mapping_page, page_schema, plain
+from app.api.common import Flag, PageArgs, Str, WholeNumber, mapping_page, page_schema, plain
 from app.api.scoping import (
     EventSchema,
     customer_events,
@@ -151,7 +151,7 @@ class RatingsSchema(ma.Schema):
 
 
 class CloseRequest(ma.Schema):
-    confirmed = ma.fields.Boolean(
+    confirmed = Flag(
         required=True, metadata={"description": "false sends the ticket back to the engineer"}
     )
     ratings = ma.fields.Nested(

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from app.api.common import PageArgs, Str, WholeNumber, page_schema, scalar_page
+from app.api.common import Flag, PageArgs, Str, WholeNumber, page_schema, scalar_page
 from app.auth import (
     ALL_ROLES,
     STAFF,
@@ -58,9 +58,7 @@ class UserUpdate(ma.Schema):
         validate=validate.Length(min=8, max=128),
         metadata={"description": "a new password; revokes every token and ends every web session"},
     )
-    active = ma.fields.Boolean(
-        metadata={"description": "false revokes every token and ends every web session"}
-    )
+    active = Flag(metadata={"description": "false revokes every token and ends every web session"})
 
 
 class TokenRequest(ma.Schema):

@@ -137,3 +137,22 @@ def test_a_document_download_does_not_advertise_the_rma_moves_post(client):
         allow = client.delete(url).headers["Allow"].replace(" ", "").split(",")
         assert "POST" not in allow and "GET" in allow, url
     assert "POST" in client.delete("/api/rmas/X/approve").headers["Allow"]
+
+
+def test_a_number_where_the_spec_says_boolean_is_refused(client, db, admin):
+    """``"active": 0`` deactivated a user although the spec documents a boolean."""
+    make_user(db, "warehouse", "wang.wh")
+    answer = client.patch("/api/users/wang.wh", json={"active": 0}, headers=admin)
+    assert answer.status_code == 422 and "active" in answer.json["errors"]
+    assert client.get("/api/users/wang.wh", headers=admin).json["active"] is True
+
+
+def test_the_spec_says_an_idempotency_key_is_not_empty(client):
+    """An empty key is refused (400), so the spec must not offer it as valid."""
+    document = client.get("/api/openapi.json").json
+    parameter = next(
+        p
+        for p in document["paths"]["/api/stock/receipts"]["post"]["parameters"]
+        if p["name"] == "Idempotency-Key"
+    )
+    assert parameter["schema"]["minLength"] == 1

@@ -94,6 +94,7 @@ def test_same_city_options_show_nonzero_legs_labelled_by_what_they_are(
     assert "约" in text and "城市级位置" in text and "分钟" in text
     assert float(to_site.first.get_attribute("data-km")) > 1
     expect(page.locator("#estimate-note")).to_be_visible()
+    expect(page.locator("#site-precision")).to_have_text("城市级位置")
     shot(page, f"places-city-estimate-{device}")
 
 

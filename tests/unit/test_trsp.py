@@ -11,6 +11,7 @@ import pytest
 
 import bench.trsp
 from bench.trsp import main as bench_trsp_main
+from bench.trsp_suite import summarise
 from logistics.routing.trsp import (
     DEPOT,
     TrspFormatError,
@@ -211,3 +212,24 @@ def test_local_search_gives_a_job_to_the_nearer_qualified_technician(tmp_path):
     better = improved(instance, start, time.monotonic() + 5)
     assert better == [TrspRoute(2, (3,))]
     assert evaluate(instance, better).objective == pytest.approx(25.0)
+
+
+def test_the_suite_summary_gives_gaps_over_feasible_runs_and_names_new_bests():
+    def row(name: str, gap: float, feasible: bool = True) -> dict:
+        return {
+            "instance": f"{name}.100_25-5-5-5",
+            "mode": "resources",
+            "time_limit_s": 30.0,
+            "gap_pct": gap,
+            "feasible": feasible,
+            "wall_s": 30.0,
+        }
+
+    text = summarise([row("R101", 4.0), row("R102", -1.0), row("RC101", 9.0, feasible=False)])
+    lines = text.splitlines()
+    rows = {line.split()[0]: line.split()[1:] for line in lines if line[:2] in ("R1", "RC", "al")}
+    assert rows["R1"] == ["2/2", "1.50", "30.00"]
+    assert rows["RC1"] == ["0/1", "-", "30.00"]
+    assert rows["all"] == ["2/3", "1.50", "30.00"]
+    assert "infeasible: RC101.100_25-5-5-5" in lines
+    assert "new bests (negative gap): R102.100_25-5-5-5 -1.00%" in lines

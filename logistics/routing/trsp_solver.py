@@ -26,6 +26,7 @@ needs where it costs least. The plan is judged by `trsp.evaluate`, not by PyVRP.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 import warnings
@@ -302,6 +303,8 @@ def improved(
                 continue
             best: tuple[float, dict[int, tuple[float, TrspRoute]]] = (-1e-7, {})
             for k, (k_cost, k_route) in plan.items():
+                if time.monotonic() >= deadline:  # long routes make one request's moves slow
+                    break
                 base = a_less[1] if k == a else k_route
                 found = _best_in_route(instance, request, base, with_resources)
                 if found is None:
@@ -312,6 +315,8 @@ def improved(
                 elif found[0] - k_cost + a_less[0] - a_cost < best[0]:
                     best = (found[0] - k_cost + a_less[0] - a_cost, {a: a_less, k: found})
             for other in near[request]:
+                if time.monotonic() >= deadline:
+                    break
                 b = where.get(other, a)
                 if b == a:  # on the same route, or unserved
                     continue
@@ -439,13 +444,17 @@ def _insert_all(
     order: list[int],
     with_resources: bool,
     routes: dict[int, tuple[float, TrspRoute]] | None = None,
+    deadline: float = math.inf,
 ) -> tuple[dict[int, tuple[float, TrspRoute]], int]:
     """Insert the requests in `order`, each where it adds least working time, into
-    `routes` (technician → working time, route; default all empty); how many fit nowhere."""
+    `routes` (technician → working time, route; default all empty); how many fit nowhere
+    or were not tried before `deadline` (time.monotonic())."""
     if routes is None:
         routes = {k: (0.0, TrspRoute(k, ())) for k in instance.technician_ids}
     left_out = 0
-    for r in order:
+    for n, r in enumerate(order):
+        if time.monotonic() >= deadline:
+            return routes, left_out + len(order) - n
         best: tuple[float, tuple[float, TrspRoute]] | None = None
         for cost, route in routes.values():
             found = _best_in_route(instance, r, route, with_resources)
@@ -500,7 +509,7 @@ def ruined_and_recreated(
         served = {s for _, route in plan.values() for s in _requests(route)}
         order = [r for r in requests if r not in served]
         rng.shuffle(order)
-        plan, _ = _insert_all(instance, order, with_resources, plan)
+        plan, _ = _insert_all(instance, order, with_resources, plan, deadline)
         now = cost(plan)
         if now < best_cost:
             best, best_cost = plan, now

@@ -476,9 +476,10 @@ def ruined_and_recreated(
     with_resources: bool = True,
 ) -> list[TrspRoute]:
     """Large neighbourhood search on a plan whose routes keep every rule: remove a
-    request and its nearest neighbours (`RUIN` of them), insert them again one by one where
-    each adds least (random order), keep the result when it serves as many and works less;
-    until `deadline` (time.monotonic())."""
+    request and its nearest neighbours (up to `RUIN`; around an unserved request while
+    there is one), insert the unserved then the removed ones (random order) where each
+    adds least, keep the result when it serves more, or as many and works less; until
+    `deadline` (time.monotonic())."""
     rng = random.Random(seed)
     t = instance.travel_table
     requests = list(instance.request_ids)
@@ -497,7 +498,10 @@ def ruined_and_recreated(
         best[r.technician] = found
     best_cost = cost(best)
     while time.monotonic() < deadline:
-        removed = set(near[rng.choice(requests)][: rng.randint(RUIN // 2, RUIN)])
+        served = {s for _, route in best.values() for s in _requests(route)}
+        unserved = [r for r in requests if r not in served]
+        seed_request = rng.choice(unserved or requests)  # make room for the unserved first
+        removed = set(near[seed_request][: rng.randint(RUIN // 2, RUIN)])
         plan = {}
         for k, (_, route) in best.items():
             kept = tuple(s for s in _requests(route) if s not in removed)
@@ -507,9 +511,9 @@ def ruined_and_recreated(
             found = _timed(instance, k, kept, with_resources)
             plan[k] = found if found is not None else best[k]
         served = {s for _, route in plan.values() for s in _requests(route)}
-        order = [r for r in requests if r not in served]
+        order = [r for r in requests if r not in served and r not in unserved]
         rng.shuffle(order)
-        plan, _ = _insert_all(instance, order, with_resources, plan, deadline)
+        plan, _ = _insert_all(instance, unserved + order, with_resources, plan, deadline)
         now = cost(plan)
         if now < best_cost:
             best, best_cost = plan, now

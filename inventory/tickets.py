@@ -21,6 +21,7 @@ from inventory.contracts import contract_calendar, contract_for, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.installed_base import site_by_code
+from inventory.knowledge import propose_in_session
 from inventory.ledger import rows_matched
 from inventory.lookups import part_by_number, ticket_by_ref
 from inventory.numbering import next_number
@@ -512,8 +513,9 @@ def close_ticket(
     now: datetime | None = None,
 ) -> TicketView:
     """The customer's answer to "is it fixed?": confirmed closes the ticket and stores the
-    satisfaction survey (0–5 per question, a question may be left out); not confirmed sends
-    it back to the engineer (reopen). Commits."""
+    satisfaction survey (0–5 per question, a question may be left out) and proposes a
+    knowledge-base article from the ticket; not confirmed sends it back to the engineer
+    (reopen). Commits."""
     ratings = ratings or {}
     for question, value in ratings.items():
         if question not in RATING_QUESTIONS:
@@ -548,6 +550,7 @@ def close_ticket(
             )
         )
         session.flush()
+        propose_in_session(session, moved, actor=actor, now=now)
         return moved
 
     return _commit_view(session, run)

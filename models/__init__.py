@@ -3,6 +3,7 @@
 from models.base import Base, UTCDateTime, utcnow
 from models.catalogue import Part, StockPolicy
 from models.jobs import Job
+from models.knowledge import KnowledgeArticle
 from models.network import Depot, Location
 from models.outbox import OutboxMessage, SweepFiring
 from models.people import ApiToken, Customer, Engineer, Site, User
@@ -39,6 +40,7 @@ __all__ = [
     "Depot",
     "Engineer",
     "Job",
+    "KnowledgeArticle",
     "Location",
     "Movement",
     "OutboxMessage",

@@ -38,6 +38,7 @@ from app.documents.data import (
 )
 from inventory.errors import InvalidInput
 from inventory.events import events_of
+from inventory.knowledge import rmas_that_fixed
 from inventory.sla_outcomes import (
     REPORT_CLOCKS,
     advance_replacement,
@@ -272,8 +273,7 @@ def fault_report_for(
             installed_serial=r.replacement_serial,
             removed_serial=r.faulty_serial,
         )
-        for r in rmas
-        if r.kind == "advance_replacement" and r.delivered_at is not None
+        for r in rmas_that_fixed(rmas)
     )
     actions = tuple(x for x in (ticket.resolution, *(r.fault_action for r in rmas)) if x)
     survey = session.scalar(select(Survey).where(Survey.ticket_id == ticket.id))

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, aliased
 
 from inventory.errors import NotFound
 from inventory.lookups import depot_by_code, is_row_id, item_by_serial, part_by_number
+from inventory.serials import normalize_serial
 from models import (
     Contract,
     Customer,
@@ -103,7 +104,8 @@ def _by_number(model: Any, what: str) -> Callable[[Session, str], int]:
 
 
 def _equipment(session: Session, ref: str) -> int:
-    ids = list(session.scalars(select(Equipment.id).where(Equipment.serial == ref).limit(2)))
+    serial = normalize_serial(ref)
+    ids = list(session.scalars(select(Equipment.id).where(Equipment.serial == serial).limit(2)))
     if not ids:
         raise NotFound(f"no installed equipment with serial {ref!r}", field="subject_ref")
     if len(ids) > 1:

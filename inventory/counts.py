@@ -11,6 +11,7 @@ from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_event
 from inventory.ledger import Stamp, move_counted, move_serial
 from inventory.lookups import depot_by_code, item_by_serial, part_by_number, virtual_location
+from inventory.serials import normalize_serial
 from inventory.transaction import transaction
 from models import Part, SerialItem, StockQuantity
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
@@ -144,7 +145,7 @@ def cycle_count(
 
         if serials is None:
             raise InvalidInput("a serialized part is counted by its serials", field="serials")
-        scanned = {s.strip() for s in serials if s.strip()}
+        scanned = {normalize_serial(s) for s in serials} - {""}
         on_shelf = {
             i.serial: i
             for i in session.scalars(

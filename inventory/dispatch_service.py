@@ -31,6 +31,7 @@ from inventory.rmas import (
     move_rma_in_session,
     open_rma_in_session,
 )
+from inventory.serials import normalize_optional_serial
 from inventory.tickets import (
     ENGINEER_BUSY_STATUSES,
     WAITING_FOR_DISPATCH,
@@ -270,6 +271,7 @@ def open_ticket_with_promise(
                 if part_number
                 else None
             )
+            equipment_serial = normalize_optional_serial(equipment_serial)
             if part is None and equipment_serial:
                 part = session.scalar(
                     select(Part)

@@ -17,6 +17,7 @@ from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import one_by, part_by_number, virtual_location
+from inventory.serials import normalize_serial
 from inventory.transaction import transaction
 from models import Customer, Equipment, Part, SerialItem, Site
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
@@ -181,6 +182,7 @@ def enter_installed_unit(
 ) -> SerialItem:
     """The ledger item of a unit installed at a customer: the existing one, or a new one
     entered at the customer location with its first movement (no commit)."""
+    serial = normalize_serial(serial)
     item = session.scalar(
         select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.serial == serial)
     )
@@ -226,6 +228,7 @@ def register_equipment_in_session(
 ) -> Equipment:
     """Add a unit to the installed base (no commit). Warranty ends 3 years after
     acceptance unless given."""
+    serial = normalize_serial(serial)
     if session.scalar(
         select(Equipment.id).where(Equipment.part_id == part.id, Equipment.serial == serial)
     ):
@@ -307,6 +310,7 @@ def register_equipment(
 def equipment_by_serial(
     session: Session, serial: str, *, site: Site | None = None, field: str = "equipment_serial"
 ) -> Equipment:
+    serial = normalize_serial(serial)
     stmt = select(Equipment).where(Equipment.serial == serial)
     if site is not None:
         stmt = stmt.where(Equipment.site_id == site.id)

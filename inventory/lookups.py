@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inventory.errors import NotFound
+from inventory.serials import normalize_serial
 from models import Depot, Location, Part, SerialItem, Ticket
 from models.enums import VIRTUAL_LOCATIONS, LocationKind
 
@@ -59,6 +60,7 @@ def item_by_serial(
     session: Session, serial: str, part_number: str | None = None, *, field: str = "serial"
 ) -> SerialItem:
     """The item with this serial; the part number disambiguates when two parts share one."""
+    serial = normalize_serial(serial)
     stmt = select(SerialItem).where(SerialItem.serial == serial)
     if part_number:
         stmt = stmt.join(Part).where(Part.part_number == part_number)

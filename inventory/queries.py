@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from inventory.errors import NotFound
+from inventory.serials import normalize_serial
 from logistics.dispatch import great_circle_km
 from models import Depot, Location, Movement, Part, SerialItem, StockPolicy, StockQuantity
 from models.enums import Condition, ItemStatus, Tracking
@@ -276,6 +277,7 @@ def serial_history(session: Session, serial: str, part_number: str | None = None
     """The item's state now and every movement it ever made, oldest first: one query on
     indexed columns and one for the location codes (few joins: at this size PostgreSQL's
     planning time matters as much as execution)."""
+    serial = normalize_serial(serial)
     stmt = (
         select(
             SerialItem.id.label("item_id"),

@@ -15,6 +15,7 @@ from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_event
 from inventory.ledger import Arrival, Stamp, move_counted, move_serial, receive_many
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
+from inventory.serials import normalize_optional_serial, normalize_serial
 from inventory.transaction import transaction
 from models import Delivery, Depot, Movement, Part, SerialItem
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
@@ -43,6 +44,7 @@ def _receive(
     stamp: Stamp,
 ) -> Receipt:
     supplier = virtual_location(session, LocationKind.SUPPLIER)
+    serial = normalize_optional_serial(serial)
     if condition not in RECEIVABLE_CONDITIONS:
         raise InvalidInput(f"cannot receive stock in condition {condition!r}", field="condition")
     if part.tracking == Tracking.SERIALIZED.value:
@@ -211,6 +213,9 @@ def import_receipts(
     rows = list(rows)
     report.rows = len(rows)
     digest = delivery_digest(rows, reference, strict)
+    for raw in rows:  # one unit is one serial however it was typed (inventory/serials.py)
+        if raw.get("serial"):
+            raw["serial"] = normalize_serial(raw["serial"])
     if idempotency_key is not None:
         earlier = _booked_with_key(session, idempotency_key, digest)
         if earlier is not None:

@@ -16,6 +16,7 @@ from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_event
 from inventory.ledger import rows_matched
 from inventory.lookups import depot_by_code, part_by_number
+from inventory.serials import normalize_serial
 from inventory.transaction import transaction
 from models import Depot, Part, SerialItem, StockQuantity, utcnow
 from models.enums import Condition, ItemStatus, Tracking
@@ -79,7 +80,7 @@ def reserve_in_session(
     while True:
         pick = select(SerialItem.id, SerialItem.serial).where(*available)
         if serial:
-            pick = pick.where(SerialItem.serial == serial)
+            pick = pick.where(SerialItem.serial == normalize_serial(serial))
         candidates = session.execute(pick.order_by(SerialItem.id).limit(CANDIDATE_BATCH)).all()
         if not candidates:
             what = f"serial {serial}" if serial else f"good {part.part_number}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -43,6 +43,7 @@ from inventory.lookups import (
 from inventory.numbering import next_number
 from inventory.overdue import ReturnWindow, overdue_returns
 from inventory.reservation import Reservation, release_in_session, reserve_in_session
+from inventory.serials import normalize_optional_serial
 from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.sla import Clock, clock_due, return_deadline, spare_delivery_due
@@ -317,6 +318,7 @@ def open_rma_in_session(
         if ticket.customer_id != site.customer_id:
             raise NotFound(f"unknown ticket {request.ticket!r}", field="ticket")
     equipment = None
+    request = replace(request, faulty_serial=normalize_optional_serial(request.faulty_serial))
     if request.faulty_serial:
         equipment = session.scalar(
             select(Equipment).where(

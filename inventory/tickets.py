@@ -26,6 +26,7 @@ from inventory.ledger import rows_matched
 from inventory.lookups import part_by_number, ticket_by_ref
 from inventory.numbering import next_number
 from inventory.rmas import cancel_open_rmas_of_ticket
+from inventory.serials import normalize_optional_serial
 from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.sla import Channel, Severity, compute_clocks
@@ -206,6 +207,7 @@ def open_ticket_in_session(
             f"unknown site {site_code!r}", field="site"
         )  # never confirm another customer's site
     equipment = None
+    equipment_serial = normalize_optional_serial(equipment_serial)
     if equipment_serial:
         equipment = session.scalar(
             select(Equipment).where(

@@ -12,6 +12,7 @@ from inventory.events import record_event
 from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
 from inventory.numbering import next_number
+from inventory.serials import normalize_serial
 from inventory.transaction import transaction
 from models import Depot, Part, SerialItem, Transfer, TransferLine, utcnow
 from models.enums import (
@@ -147,6 +148,7 @@ def _serial_at(
         raise InvalidInput(
             f"{part.part_number} is serialized: give the serial", field=f"lines.{index}.serial"
         )
+    serial = normalize_serial(serial)
     item = session.scalar(
         select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.serial == serial)
     )

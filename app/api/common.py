@@ -13,6 +13,8 @@ from marshmallow import validate
 from sqlalchemy import func, select
 
 from app.errors import problem
+from inventory.serials import normalize_optional_serial
+from models import limits
 
 
 class WholeNumber(ma.fields.Integer):
@@ -180,6 +182,22 @@ class Flag(ma.fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
+
+
+class _SerialText(ma.fields.String):
+    """A serial number, normalised on the way in (``inventory.serials.normalize_serial``)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return normalize_optional_serial(text) or ""
+
+
+def Serial(**kw) -> ma.fields.String:
+    """A serial number: normalised (NFKC, no control or zero-width characters, trimmed,
+    capitals) before its length is checked, so every schema takes serials one way."""
+    required = kw.pop("required", False)
+    checks = [validate.Length(min=1 if required else 0, max=limits.SERIAL)]
+    return _SerialText(required=required, validate=checks, **kw)
 
 
 def Zone(**kw) -> ma.fields.String:

@@ -13,6 +13,7 @@ from app.api.common import (
     Flag,
     Money,
     PageArgs,
+    Serial,
     Str,
     WholeNumber,
     Zone,
@@ -86,7 +87,7 @@ class EquipmentCreate(ma.Schema):
     part_number = Str(
         limits.PART_NUMBER, required=True, metadata={"description": "the equipment's model"}
     )
-    serial = Str(limits.SERIAL, required=True)
+    serial = Serial(required=True)
     acceptance_date = Day(required=True)
     warranty_end = Day(
         allow_none=True, metadata={"description": "default: 3 years after acceptance"}
@@ -164,7 +165,7 @@ class ContractSchema(ContractCreate):
 class CodeQuery(PageArgs):
     customer = Str(limits.CODE)
     site = Str(limits.CODE)
-    serial = Str(limits.SERIAL)
+    serial = Serial()
 
 
 CustomerPage = page_schema(CustomerSchema, "CustomerPage")

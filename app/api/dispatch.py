@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Str, WholeNumber, plain
+from app.api.common import Serial, Str, WholeNumber, plain
 from app.auth import actor_name, roles_required
 from app.db import get_session
 from app.geo import resolve, travel_model
@@ -155,13 +155,11 @@ class ConfirmRequest(ma.Schema):
         metadata={"description": "depot the spare comes from (omit for mode engineer)"},
     )
     mode = ma.fields.String(load_default="pickup", validate=validate.OneOf([m.value for m in Mode]))
-    serial = Str(
-        limits.SERIAL,
+    serial = Serial(
         allow_none=True,
         metadata={"description": "a particular spare; default: any good one"},
     )
-    faulty_serial = Str(
-        limits.SERIAL,
+    faulty_serial = Serial(
         allow_none=True,
         metadata={"description": "default: the ticket's equipment serial"},
     )

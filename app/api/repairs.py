@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from app.api.common import PageArgs, Str, page_schema, plain, scalar_page
+from app.api.common import PageArgs, Serial, Str, page_schema, plain, scalar_page
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
@@ -26,7 +26,7 @@ class RepairSendRequest(ma.Schema):
     depot = Str(limits.CODE, required=True)
     vendor = Str(limits.VENDOR, required=True)
     serials = ma.fields.List(
-        Str(64, required=True), required=True, validate=validate.Length(min=1, max=5000)
+        Serial(required=True), required=True, validate=validate.Length(min=1, max=5000)
     )
     note = Str(limits.REASON, allow_none=True)
 

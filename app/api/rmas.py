@@ -7,7 +7,16 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from app.api.common import Money, PageArgs, Str, WholeNumber, mapping_page, page_schema, plain
+from app.api.common import (
+    Money,
+    PageArgs,
+    Serial,
+    Str,
+    WholeNumber,
+    mapping_page,
+    page_schema,
+    plain,
+)
 from app.api.scoping import (
     EventSchema,
     customer_events,
@@ -53,7 +62,7 @@ class RmaCreate(ma.Schema):
     kind = ma.fields.String(required=True, validate=validate.OneOf([k.value for k in svc.RmaKind]))
     site = Str(limits.CODE, required=True, metadata={"description": "site code"})
     faulty_part_number = Str(limits.PART_NUMBER, required=True)
-    faulty_serial = Str(limits.SERIAL, allow_none=True)
+    faulty_serial = Serial(allow_none=True)
     faulty_qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=10_000))
     fault_symptom = Str(limits.SYMPTOM, required=True)
     ticket = Str(limits.REF, allow_none=True)
@@ -81,9 +90,7 @@ class MoveRequest(ma.Schema):
             "description": "allocate: source depot; receive_faulty / finish_repair: receiving depot"
         },
     )
-    serial = Str(
-        limits.SERIAL, allow_none=True, metadata={"description": "allocate: a particular spare"}
-    )
+    serial = Serial(allow_none=True, metadata={"description": "allocate: a particular spare"})
     carrier = Str(limits.CARRIER, allow_none=True)
     waybill = Str(limits.WAYBILL, allow_none=True)
     analysis = Str(

@@ -7,7 +7,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import PageArgs, Str, When, WholeNumber, page_of, page_schema, plain
+from app.api.common import PageArgs, Serial, Str, When, WholeNumber, page_of, page_schema, plain
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.errors import problem
@@ -32,7 +32,7 @@ CONDITIONS = [c.value for c in Condition]
 class ReceiptRequest(ma.Schema):
     depot = Str(limits.CODE, required=True)
     part_number = Str(limits.PART_NUMBER, required=True)
-    serial = Str(limits.SERIAL, allow_none=True)
+    serial = Serial(allow_none=True)
     qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
     reference = Str(limits.REFERENCE, allow_none=True)
@@ -79,7 +79,7 @@ class CountRequest(ma.Schema):
     depot = Str(limits.CODE, required=True)
     part_number = Str(limits.PART_NUMBER, required=True)
     counted_qty = WholeNumber(validate=validate.Range(min=0, max=1_000_000))
-    serials = ma.fields.List(Str(limits.SERIAL), validate=validate.Length(max=100_000))
+    serials = ma.fields.List(Serial(), validate=validate.Length(max=100_000))
     reason = Str(limits.REASON, load_default="cycle count")
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
 
@@ -102,7 +102,7 @@ class CountSchema(ma.Schema):
 
 
 class ScrapRequest(ma.Schema):
-    serial = Str(limits.SERIAL)
+    serial = Serial()
     part_number = Str(limits.PART_NUMBER)
     depot = Str(limits.CODE)
     qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
@@ -114,7 +114,7 @@ class ReservationRequest(ma.Schema):
     part_number = Str(limits.PART_NUMBER, required=True)
     reference = Str(limits.REFERENCE, required=True)
     qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    serial = Str(limits.SERIAL)
+    serial = Serial()
 
 
 class ReservationSchema(ma.Schema):

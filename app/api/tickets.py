@@ -7,7 +7,16 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from app.api.common import Flag, PageArgs, Str, WholeNumber, mapping_page, page_schema, plain
+from app.api.common import (
+    Flag,
+    PageArgs,
+    Serial,
+    Str,
+    WholeNumber,
+    mapping_page,
+    page_schema,
+    plain,
+)
 from app.api.scoping import (
     EventSchema,
     customer_events,
@@ -52,7 +61,7 @@ class TicketCreate(ma.Schema):
         metadata={"description": "customers always report over the web"},
     )
     symptom = Str(limits.SYMPTOM, required=True)
-    equipment_serial = Str(limits.SERIAL, allow_none=True)
+    equipment_serial = Serial(allow_none=True)
     part_number = Str(
         limits.PART_NUMBER, allow_none=True, metadata={"description": "part model needed, if known"}
     )

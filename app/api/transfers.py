@@ -8,7 +8,15 @@ from marshmallow import validate
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from app.api.common import PageArgs, Str, WholeNumber, mapping_page, page_schema, plain
+from app.api.common import (
+    PageArgs,
+    Serial,
+    Str,
+    WholeNumber,
+    mapping_page,
+    page_schema,
+    plain,
+)
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
@@ -23,7 +31,7 @@ blp = Blueprint(
 
 class LineSchema(ma.Schema):
     part_number = Str(limits.PART_NUMBER, required=True)
-    serial = Str(limits.SERIAL)
+    serial = Serial()
     qty = WholeNumber(load_default=1, validate=validate.Range(min=0, max=1_000_000))
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
 

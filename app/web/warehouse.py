@@ -26,6 +26,7 @@ from app.web.i18n import t
 from inventory import counts, queries, receiving, repairs, rmas, transfers
 from inventory.delivery_file import COLUMNS, read_delivery
 from inventory.errors import DomainError
+from inventory.serials import normalize_serial
 from models import (
     Depot,
     Location,
@@ -99,7 +100,8 @@ def scan(code: str, part_number: str | None, depot: Depot | None) -> Scan:
     """Look a code up as a serial, then as a part number, then as an RMA number or an RMA's
     faulty serial (the return label carries the RMA number as a barcode)."""
     db = get_session()
-    stmt = select(SerialItem).where(SerialItem.serial == code)
+    serial = normalize_serial(code)
+    stmt = select(SerialItem).where(SerialItem.serial == serial)
     if part_number:
         stmt = stmt.join(Part).where(Part.part_number == part_number)
     items = list(db.scalars(stmt.limit(20)))
@@ -115,7 +117,7 @@ def scan(code: str, part_number: str | None, depot: Depot | None) -> Scan:
         return _part_scan(code, part, depot)
     rma = db.scalar(select(Rma).where(Rma.number == code.upper()))
     if rma is None:
-        rma = db.scalar(select(Rma).where(Rma.faulty_serial == code).order_by(Rma.id.desc()))
+        rma = db.scalar(select(Rma).where(Rma.faulty_serial == serial).order_by(Rma.id.desc()))
     if rma is not None:
         item = db.get(SerialItem, _unit_of_rma(rma)) if _unit_of_rma(rma) else None
         if item is not None:

@@ -345,3 +345,34 @@ def test_a_spreadsheet_that_unpacks_to_gigabytes_is_refused_with_413_naming_the_
     assert r.status_code == 413 and r.headers["Content-Type"] == "application/problem+json"
     assert "100 MB" in r.json["errors"]["file"][0]
     assert _movements(db) == 0
+
+
+def test_serials_differing_only_by_case_or_invisible_characters_are_one_unit(client, db, wh):
+    first = client.post(
+        "/api/stock/receipts",
+        json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": " psu2026x0001 "},
+        headers=wh,
+    )
+    assert first.status_code == 201 and first.json["serial"] == "PSU2026X0001"
+    for twin in ("PSU2026X0001\u200b", "ＰＳＵ２０２６Ｘ０００１", "Psu2026x0001"):
+        again = client.post(
+            "/api/stock/receipts",
+            json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": twin},
+            headers=wh,
+        )
+        assert again.status_code == 409, (twin, again.json)
+    imported = _post_delivery(
+        client, wh, "depot,part_number,serial\nBJ01,SRV-PSU,\ufeffpsu2026x0001\u200b\n"
+    )
+    assert (
+        imported.json["accepted"] == 0 and "already exists" in imported.json["errors"][0]["message"]
+    )
+    found = client.get("/api/items/psu2026x0001\u200b", headers=wh)
+    assert found.status_code == 200 and found.json["serial"] == "PSU2026X0001"
+    counted = client.post(
+        "/api/stock/counts",
+        json={"depot": "BJ01", "part_number": "SRV-PSU", "serials": ["ｐｓｕ2026x0001"]},
+        headers=wh,
+    )
+    assert counted.status_code == 200 and counted.json["delta"] == 0, counted.json
+    assert _movements(db) == 1

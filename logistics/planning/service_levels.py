@@ -42,6 +42,7 @@ from logistics.planning.metric import PlanningInputError
 MINUTES_PER_DAY = 24 * 60.0
 _FIXED_POINT_ROUNDS = 2
 _MIN_GAIN = 1e-9  # failures per year: below this a unit buys nothing
+REACHABLE_SHARE = 0.99  # a target needing more than this share of the reachable is out of reach
 RANKED_DEPOTS = 6  # a failure is served by one of its site's 6 nearest depots (1 + 5 lateral)
 
 
@@ -354,9 +355,14 @@ class _Greedy:
             if len(s.rates):  # a failure can be in time only if some depot is within the clock
                 reach = s.minutes.min(axis=0) <= s.clocks[goal.clock]
                 np.add.at(self.reachable_by_class, self.row_class[k], s.rates * reach)
-        # a target above what any stock can reach applies to the reachable failures only
+        # a target no stock can reach (sites beyond every depot within the clock) is
+        # applied to the reachable failures only; any other target is met as given
         want = np.array([goal.targets.get(c, 0.0) for c in self.classes])
-        self.goal_by_class = np.minimum(want * self.demand_by_class, want * self.reachable_by_class)
+        self.goal_by_class = np.where(
+            want * self.demand_by_class <= REACHABLE_SHARE * self.reachable_by_class,
+            want * self.demand_by_class,
+            want * self.reachable_by_class,
+        )
         self.min_gain = max(_MIN_GAIN, 1e-7 * float(self.demand_by_class.sum()))
         self.version = [0] * len(states)
         self.trials: dict[int, tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]] = {}

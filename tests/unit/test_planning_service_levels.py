@@ -112,3 +112,16 @@ def test_a_budget_is_never_exceeded_and_buys_more_service_when_larger() -> None:
 def test_bad_records_are_refused_by_name(build, words) -> None:
     with pytest.raises(PlanningInputError, match=words):
         build()
+
+
+def test_a_reachable_target_is_met_as_given_and_an_unreachable_one_is_reported() -> None:
+    # 90 % of the failures are at a site 2 h from the depot, 10 % beyond every depot's reach
+    net = network([[120.0, 900.0]], units=(90, 10))
+    reachable = optimise(net, ServiceTargets(targets={"7x24": 0.85}))
+    assert service_report(net, reachable.levels).by_class["7x24"]["replacement"] >= 0.85
+    assert reachable.unmet_classes == []
+    beyond = optimise(net, ServiceTargets(targets={"7x24": 0.95}))
+    assert beyond.unmet_classes == ["7x24"]
+    # the target is then applied to the reachable failures: 95 % of the near site's
+    near = service_report(net, beyond.levels).by_part_site[("P", "S1")]["replacement"]
+    assert near >= 0.95

@@ -43,7 +43,14 @@ def demo_network() -> tuple[object, object]:
     folder = Path(tempfile.mkdtemp(prefix="planning-sim-"))
     url = f"sqlite:///{folder / 'demo.db'}"
     upgrade(url)
-    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "bench"})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "PUBLIC_BASE_URL": "http://localhost",
+        }
+    )
     with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
         seed_demo(session)
         seed_service_flow(session, now=NOW)

@@ -322,14 +322,18 @@ def knowledge_docs(session: Session) -> list[KnowledgeDoc]:
     return docs
 
 
-def search_knowledge(
-    session: Session, query: str, *, model: str | None = None, limit: int = 5
+def knowledge_index(session: Session) -> KnowledgeIndex:
+    """The search index over ``knowledge_docs``: build once per request, search many times."""
+    return KnowledgeIndex(knowledge_docs(session))
+
+
+def search_index(
+    index: KnowledgeIndex, query: str, *, model: str | None = None, limit: int = 5
 ) -> SearchResult:
-    """The published articles and closed tickets closest to a symptom, best first, and the
-    three parts that fixed them most."""
+    """The documents of ``index`` closest to a symptom, best first, and the three parts that
+    fixed them most (summed over the ten closest)."""
     if not query.strip():
         raise InvalidInput("type a symptom to search for", field="q")
-    index = KnowledgeIndex(knowledge_docs(session))
     hits = index.search(query, model=model, limit=max(limit, 10))
     return SearchResult(
         hits=tuple(
@@ -338,3 +342,13 @@ def search_knowledge(
         ),
         parts=tuple(suggest_parts(hits, 3)),
     )
+
+
+def search_knowledge(
+    session: Session, query: str, *, model: str | None = None, limit: int = 5
+) -> SearchResult:
+    """The published articles and closed tickets closest to a symptom, best first, and the
+    three parts that fixed them most."""
+    if not query.strip():
+        raise InvalidInput("type a symptom to search for", field="q")
+    return search_index(knowledge_index(session), query, model=model, limit=limit)

@@ -17,6 +17,7 @@ def blueprints() -> list:
         dispatch,
         documents_api,
         health,
+        knowledge,
         planning,
         repairs,
         rmas,
@@ -30,7 +31,7 @@ def blueprints() -> list:
 
     mods = [health, users, depots, catalogue, stock, transfers, audit]
     mods += [tickets, rmas, tracking, dispatch, route_plans, customers, repairs]
-    mods += [documents_api, allocations, planning]
+    mods += [documents_api, allocations, planning, knowledge]
     return [m.blp for m in mods]
 
 

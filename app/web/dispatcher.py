@@ -21,6 +21,7 @@ from app.web import documents
 from app.web.auth import roles_page
 from app.web.forms import form_text
 from app.web.i18n import current_zone, t, t_code
+from app.web.knowledge import knowledge_panel
 from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, around, china
 from inventory import dispatch_service, route_planning, tickets
 from inventory.errors import DomainError, InvalidInput, NotFound
@@ -364,6 +365,9 @@ def ticket(ref: str):
         packing_slip=access.packing_slip_available(rma),
         fault_report=access.fault_report_available(tk),
         report_months=documents.report_months(get_session(), tk.customer),
+        **knowledge_panel(
+            request.args.get("kq"), tk.symptom, model=tk.part.part_number if tk.part else None
+        ),
     )
 
 

@@ -3,7 +3,7 @@ deadline of the faulty part; arrive and resolve in one click."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -12,8 +12,9 @@ from app.db import get_session
 from app.web.auth import roles_page
 from app.web.dispatcher import ticket_clocks
 from app.web.i18n import t
+from app.web.knowledge import knowledge_panel
 from app.web.maps import MapData, MapLine, MapPoint, around
-from inventory import tickets
+from inventory import knowledge, tickets
 from inventory.errors import DomainError
 from models import Depot, Engineer, Rma, Ticket
 from models.enums import Role
@@ -41,6 +42,14 @@ def jobs():
         for r in db.scalars(select(Rma).where(Rma.ticket_id.in_([tk.id for tk in rows])))
     }
     depots = {d.id: d for d in db.scalars(select(Depot))}
+    index = knowledge.knowledge_index(db)  # the parts that fixed each job's symptom elsewhere
+    kb_by_job = {
+        tk.id: knowledge.search_index(
+            index, tk.symptom, model=tk.part.part_number if tk.part else None, limit=3
+        )
+        for tk in rows
+        if tk.symptom.strip()
+    }
     return render_template(
         "engineer/jobs.html",
         jobs=rows,
@@ -49,6 +58,8 @@ def jobs():
         depots=depots,
         clocks_of=ticket_clocks,
         can_move=tickets.can_move,
+        kb_by_job=kb_by_job,
+        **knowledge_panel(request.args.get("kq"), "", index=index),
     )
 
 

@@ -611,6 +611,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“about” marks a place known only to its district or city: the distance is estimated "
         "from the city's radius, the range runs from optimistic to pessimistic.",
     ),
+    # --- the knowledge base panel (ticket page, engineer's jobs) ------------------------
+    "kb.title": ("知识库：相似故障", "Knowledge base: similar faults"),
+    "kb.symptom": ("故障现象", "Symptom"),
+    "kb.search": ("查找", "Search"),
+    "kb.parts": ("修好相似故障的备件", "Parts that fixed similar faults"),
+    "kb.cases": ("{n} 个案例", "{n} case(s)"),
+    "kb.similar": ("最接近的案例", "Closest cases"),
+    "kb.kind_article": ("知识条目", "Article"),
+    "kb.kind_ticket": ("已关闭工单", "Closed ticket"),
+    "kb.none": ("没有找到相似的案例", "No similar case found"),
+    "kb.query_too_long": (
+        "故障现象最多 {n} 个字符",
+        "The symptom may be at most {n} characters",
+    ),
     "alert.escalated": ("升级", "Escalated"),
     "alert.sla_breached": ("SLA超时", "SLA breached"),
     "alert.overdue": ("返回超期", "Return overdue"),

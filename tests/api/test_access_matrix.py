@@ -183,6 +183,12 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("POST", "/planning/runs"): ADMIN,
     ("POST", "/planning/runs/<job_id>/accept"): ADMIN,
     ("POST", "/api/allocations"): DISPATCHER,
+    # the knowledge base: searched at the ticket by dispatchers and engineers, written and
+    # approved by the admin (the editor)
+    ("GET", "/api/knowledge/search"): may("dispatcher", "engineer"),
+    ("POST", "/api/knowledge/articles"): ADMIN,
+    ("PUT", "/api/knowledge/articles/<number>"): ADMIN,
+    ("POST", "/api/knowledge/articles/<number>/approve"): ADMIN,
     # the audit trail of every change: the admin's
     ("GET", "/api/audit"): ADMIN,
     # pages

@@ -1,0 +1,116 @@
+"""The fault knowledge base (知识库): search from the ticket page, articles, approval."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from app.api.common import Str, WholeNumber, plain
+from app.auth import actor_name, roles_required
+from app.db import get_session
+from inventory import knowledge as svc
+from models import limits
+
+blp = Blueprint(
+    "knowledge",
+    __name__,
+    url_prefix="/api/knowledge",
+    description="Fault knowledge base (知识库 / 应急策略库): articles and symptom search",
+)
+# who searches: the people at the ticket (admins too); who writes and approves: the admin
+SEARCHERS = ("dispatcher", "engineer")
+QUERY_CHARS = 200
+
+
+class SearchQuery(ma.Schema):
+    q = Str(QUERY_CHARS, required=True, metadata={"description": "the symptom, in any language"})
+    model = Str(limits.PART_NUMBER, metadata={"description": "equipment model (part number)"})
+    limit = WholeNumber(load_default=5, validate=validate.Range(min=1, max=20))
+
+
+class HitSchema(ma.Schema):
+    kind = ma.fields.String(metadata={"description": "article or ticket"})
+    ref = ma.fields.String(metadata={"description": "KB-… or TKT-… number"})
+    title = ma.fields.String()
+    score = ma.fields.Float(metadata={"description": "BM25 score; higher is closer"})
+    parts = ma.fields.List(ma.fields.String(), metadata={"description": "part numbers used"})
+
+
+class PartSuggestionSchema(ma.Schema):
+    part_number = ma.fields.String()
+    score = ma.fields.Float()
+    refs = ma.fields.List(ma.fields.String(), metadata={"description": "the hits naming it"})
+
+
+class SearchSchema(ma.Schema):
+    hits = ma.fields.List(ma.fields.Nested(HitSchema))
+    parts = ma.fields.List(
+        ma.fields.Nested(PartSuggestionSchema),
+        metadata={"description": "at most three parts that fixed the closest faults"},
+    )
+
+
+class ArticleSchema(ma.Schema):
+    number = ma.fields.String(dump_only=True)
+    status = ma.fields.String(dump_only=True)
+    title = Str(svc.TITLE_CHARS, allow_none=True)
+    symptom = Str(limits.LONG_TEXT, required=True)
+    cause = Str(limits.LONG_TEXT, allow_none=True)
+    fix = Str(limits.LONG_TEXT, required=True)
+    emergency_strategy = Str(limits.LONG_TEXT, allow_none=True)
+    parts = ma.fields.List(Str(limits.PART_NUMBER), load_default=list)
+    models = ma.fields.List(Str(limits.PART_NUMBER), load_default=list)
+    source_ticket = ma.fields.String(dump_only=True, allow_none=True)
+    created_by = ma.fields.String(dump_only=True)
+    approved_by = ma.fields.String(dump_only=True, allow_none=True)
+
+
+def _input(data: dict) -> svc.ArticleInput:
+    return svc.ArticleInput(
+        symptom=data["symptom"],
+        fix=data["fix"],
+        title=data.get("title"),
+        cause=data.get("cause"),
+        emergency_strategy=data.get("emergency_strategy"),
+        parts=tuple(data.get("parts") or ()),
+        models=tuple(data.get("models") or ()),
+    )
+
+
+@blp.get("/search")
+@blp.arguments(SearchQuery, location="query")
+@blp.response(200, SearchSchema)
+@roles_required(*SEARCHERS)
+def search(args):
+    """The published articles and closed tickets closest to a symptom (Chinese or English),
+    and the parts that fixed them — so the engineer brings the right spare the first time."""
+    return plain(
+        svc.search_knowledge(get_session(), args["q"], model=args.get("model"), limit=args["limit"])
+    )
+
+
+@blp.post("/articles")
+@blp.arguments(ArticleSchema)
+@blp.response(201, ArticleSchema)
+@roles_required()
+def create_article(data):
+    """Write an article (published at once: the admin is the editor)."""
+    return plain(svc.create_article(get_session(), _input(data), actor=actor_name()))
+
+
+@blp.put("/articles/<number>")
+@blp.arguments(ArticleSchema)
+@blp.response(200, ArticleSchema)
+@roles_required()
+def edit_article(data, number):
+    """Rewrite an article; its status stays."""
+    return plain(svc.edit_article(get_session(), number, _input(data), actor=actor_name()))
+
+
+@blp.post("/articles/<number>/approve")
+@blp.response(200, ArticleSchema)
+@roles_required()
+def approve_article(number):
+    """Publish an article proposed from a closed ticket (409 if it is not proposed)."""
+    return plain(svc.approve_article(get_session(), number, actor=actor_name()))

@@ -79,6 +79,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("POST", "/prefs"): PUBLIC,
     ("GET", "/"): PUBLIC,
     ("GET", "/static/<path:filename>"): PUBLIC,
+    ("GET", "/static/vendor/leaflet/<path:filename>"): PUBLIC,
     # who am I; accounts and tokens are the admin's
     ("GET", "/api/me"): EVERYONE,
     ("DELETE", "/api/me/token"): EVERYONE,
@@ -204,6 +205,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("GET", "/dispatch/routes"): DISPATCHER,
     ("POST", "/dispatch/routes"): DISPATCHER,
     ("POST", "/dispatch/tickets"): DISPATCHER,
+    ("POST", "/dispatch/sites"): DISPATCHER,
     ("GET", "/dispatch/tickets/<ref>"): DISPATCHER,
     ("POST", "/dispatch/tickets/<ref>/acknowledge"): DISPATCHER,
     ("POST", "/dispatch/tickets/<ref>/dispatch"): DISPATCHER,

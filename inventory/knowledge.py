@@ -91,7 +91,7 @@ def rmas_that_fixed(rmas: Sequence[Rma]) -> list[Rma]:
     ]
 
 
-def _view(session: Session, a: KnowledgeArticle) -> ArticleView:
+def article_view(session: Session, a: KnowledgeArticle) -> ArticleView:
     source = session.get(Ticket, a.source_ticket_id) if a.source_ticket_id else None
     return ArticleView(
         number=a.number,
@@ -173,7 +173,7 @@ def create_article(
         session.add(article)
         session.flush()
         _event(session, article, "article_published", actor, now)
-        view = _view(session, article)
+        view = article_view(session, article)
     return view
 
 
@@ -189,7 +189,7 @@ def edit_article(
         article.updated_by, article.updated_at = actor, now
         session.flush()
         _event(session, article, "article_edited", actor, now, article.status)
-        view = _view(session, article)
+        view = article_view(session, article)
     return view
 
 
@@ -242,7 +242,7 @@ def propose_from_ticket(
     """Propose an article from a closed ticket (see ``propose_in_session``). Commits."""
     with transaction(session):
         article = propose_in_session(session, ticket_by_ref(session, ref), actor=actor, now=now)
-        view = _view(session, article) if article else None
+        view = article_view(session, article) if article else None
     return view
 
 
@@ -271,7 +271,7 @@ def approve_article(
             )
         session.refresh(article)
         _event(session, article, "article_published", actor, now, ArticleStatus.PROPOSED.value)
-        view = _view(session, article)
+        view = article_view(session, article)
     return view
 
 

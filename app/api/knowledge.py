@@ -5,12 +5,13 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
+from sqlalchemy import select
 
-from app.api.common import Str, WholeNumber, plain
+from app.api.common import PageArgs, Str, WholeNumber, page_schema, plain, scalar_page
 from app.auth import actor_name, roles_required
 from app.db import get_session
 from inventory import knowledge as svc
-from models import limits
+from models import KnowledgeArticle, limits
 
 blp = Blueprint(
     "knowledge",
@@ -66,6 +67,13 @@ class ArticleSchema(ma.Schema):
     approved_by = ma.fields.String(dump_only=True, allow_none=True)
 
 
+ArticlePage = page_schema(ArticleSchema, "ArticlePage")
+
+
+class ArticleQuery(PageArgs):
+    status = ma.fields.String(validate=validate.OneOf([s.value for s in svc.ArticleStatus]))
+
+
 def _input(data: dict) -> svc.ArticleInput:
     return svc.ArticleInput(
         symptom=data["symptom"],
@@ -88,6 +96,19 @@ def search(args):
     return plain(
         svc.search_knowledge(get_session(), args["q"], model=args.get("model"), limit=args["limit"])
     )
+
+
+@blp.get("/articles")
+@blp.arguments(ArticleQuery, location="query")
+@blp.response(200, ArticlePage)
+@roles_required(*SEARCHERS)
+def list_articles(args):
+    """Articles, newest first; ``status=proposed`` is the editor's queue of proposals."""
+    db = get_session()
+    stmt = select(KnowledgeArticle).order_by(KnowledgeArticle.id.desc())
+    if args.get("status"):
+        stmt = stmt.where(KnowledgeArticle.status == args["status"])
+    return scalar_page(db, stmt, args, lambda a: plain(svc.article_view(db, a)))
 
 
 @blp.post("/articles")

@@ -187,6 +187,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     # the knowledge base: searched at the ticket by dispatchers and engineers, written and
     # approved by the admin (the editor)
     ("GET", "/api/knowledge/search"): may("dispatcher", "engineer"),
+    ("GET", "/api/knowledge/articles"): may("dispatcher", "engineer"),
     ("POST", "/api/knowledge/articles"): ADMIN,
     ("PUT", "/api/knowledge/articles/<number>"): ADMIN,
     ("POST", "/api/knowledge/articles/<number>/approve"): ADMIN,

@@ -51,6 +51,18 @@ def test_an_article_written_by_the_admin_is_found_by_dispatchers_and_engineers(c
         assert denied.status_code == 403 and denied.mimetype == PROBLEM
     written = client.post("/api/knowledge/articles", headers=callers["dispatcher"], json=ARTICLE)
     assert written.status_code == 403
+    listed = client.get(
+        "/api/knowledge/articles", headers=callers["engineer"], query_string={"status": "published"}
+    )
+    assert [a["number"] for a in listed.json["items"]] == [made.json["number"]]
+    proposals = client.get(
+        "/api/knowledge/articles", headers=callers["admin"], query_string={"status": "proposed"}
+    )
+    assert proposals.json["items"] == []
+    bad = client.get(
+        "/api/knowledge/articles", headers=callers["admin"], query_string={"status": "draft"}
+    )
+    assert bad.status_code == 422 and "status" in bad.json["errors"]
 
 
 @pytest.mark.parametrize(

@@ -187,4 +187,13 @@ def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/api/docs-assets/",
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        # visit photos: disk (under instance/photos unless PHOTO_DIR) or an S3-compatible bucket
+        "PHOTO_STORE": env("PHOTO_STORE", "disk"),  # disk | s3
+        "PHOTO_DIR": env("PHOTO_DIR", ""),
+        "PHOTO_MAX_BYTES": int(env("PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
+        "S3_BUCKET": env("S3_BUCKET", ""),
+        "S3_ENDPOINT_URL": env("S3_ENDPOINT_URL", ""),
+        "S3_REGION": env("S3_REGION", ""),
+        "S3_ACCESS_KEY_ID": env("S3_ACCESS_KEY_ID", ""),
+        "S3_SECRET_ACCESS_KEY": env("S3_SECRET_ACCESS_KEY", ""),
     }

@@ -472,6 +472,7 @@ def confirm_dispatch(
             data={"engineer": engineer.code, "mode": mode, "depot": depot_code},
         )
         assign_engineer_in_session(session, ticket, engineer, actor=actor, now=now)
+        ticket.dispatch_mode = mode
         rma = None
         if part is not None and mode != Mode.ENGINEER.value:
             if not depot_code:

@@ -16,7 +16,6 @@ flag, not a state: the RMA is marked overdue once, with the contract's charge an
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -44,6 +43,7 @@ from inventory.numbering import next_number
 from inventory.overdue import ReturnWindow, overdue_returns
 from inventory.reservation import Reservation, release_in_session, reserve_in_session
 from inventory.serials import normalize_optional_serial
+from inventory.tracking import new_tracking_code
 from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.sla import Clock, clock_due, return_deadline, spare_delivery_due
@@ -120,11 +120,6 @@ TERMINAL = frozenset({R.CLOSED, R.REJECTED, R.CANCELLED})
 
 def allowed_actions(kind: str, status: str) -> list[str]:
     return [a for (k, a), m in RMA_MOVES.items() if k == kind and status in m.sources]
-
-
-def new_tracking_code() -> str:
-    """128 random bits, URL-safe (22 characters)."""
-    return secrets.token_urlsafe(16)
 
 
 @dataclass(frozen=True)
@@ -902,6 +897,56 @@ def cancel_open_rmas_of_ticket(
         move_rma_in_session(
             session, rma, "cancel", actor=actor, given=MoveInput(reason=reason), now=now
         )
+
+
+def close_finished_rmas_of_ticket(
+    session: Session, ticket: Ticket, *, actor: str, now: datetime | None = None
+) -> list[str]:
+    """Close the RMAs of a ticket the customer closed that have nothing left to do (the
+    faulty part received, the repaired unit delivered); no commit. Returns their numbers;
+    an RMA still waiting for its faulty part stays open."""
+    closed = []
+    for rma in session.scalars(
+        select(Rma).where(Rma.ticket_id == ticket.id, Rma.status.not_in(list(TERMINAL)))
+    ):
+        move = RMA_MOVES.get((rma.kind, "close"))
+        if move is not None and rma.status in move.sources:
+            move_rma_in_session(session, rma, "close", actor=actor, now=now)
+            closed.append(rma.number)
+    return closed
+
+
+def request_repair_return(
+    session: Session,
+    *,
+    customer_id: int,
+    serial: str,
+    fault_symptom: str,
+    actor: str,
+    contact_name: str | None = None,
+    phone: str | None = None,
+    now: datetime | None = None,
+) -> RmaView:
+    """A customer asks for one of their installed units to be repaired (返厂维修): a
+    return-for-repair RMA for that unit at its site; commits. Another customer's serial
+    is unknown."""
+    unit = session.scalar(
+        select(Equipment).where(Equipment.serial == serial, Equipment.customer_id == customer_id)
+    )
+    if unit is None:
+        raise NotFound(f"no installed equipment with serial {serial!r}", field="serial")
+    if not fault_symptom.strip():
+        raise InvalidInput("describe the fault", field="fault_symptom")
+    request = RmaRequest(
+        kind=RmaKind.RETURN_FOR_REPAIR.value,
+        site_code=unit.site.code,
+        faulty_part_number=unit.part.part_number,
+        faulty_serial=unit.serial,
+        fault_symptom=fault_symptom.strip(),
+        contact_name=contact_name,
+        phone=phone,
+    )
+    return open_rma(session, request, actor=actor, customer_id=customer_id, now=now)
 
 
 def _event(

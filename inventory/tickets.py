@@ -515,9 +515,9 @@ def close_ticket(
     now: datetime | None = None,
 ) -> TicketView:
     """The customer's answer to "is it fixed?": confirmed closes the ticket and stores the
-    satisfaction survey (0–5 per question, a question may be left out) and proposes a
-    knowledge-base article from the ticket; not confirmed sends it back to the engineer
-    (reopen). Commits."""
+    satisfaction survey (0–5 per question, a question may be left out), proposes a
+    knowledge-base article from the ticket and closes its RMAs that have nothing left to
+    do; not confirmed sends it back to the engineer (reopen). Commits."""
     ratings = ratings or {}
     for question, value in ratings.items():
         if question not in RATING_QUESTIONS:
@@ -541,6 +541,9 @@ def close_ticket(
             now=now,
             data={q: ratings.get(q) for q in RATING_QUESTIONS},
         )
+        from inventory.rmas import close_finished_rmas_of_ticket
+
+        close_finished_rmas_of_ticket(session, ticket, actor=actor, now=now)
         session.add(
             Survey(
                 ticket_id=ticket.id,

@@ -9,6 +9,7 @@ nothing about any other customer. Unknown and malformed codes fail the same way.
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +22,14 @@ from logistics.calendars import require_utc
 from models import Engineer, Event, Part, Rma, Site, Ticket, utcnow
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# Codes a person reads out on the phone: 80 random bits in Crockford's base 32 (no I, L, O
+# or U to mistake), stored as 16 upper-case characters, shown in groups of four. Typed in
+# any case, with or without the hyphens; I and L read as 1, O as 0. Codes issued before
+# (22 URL-safe characters) keep working as they were issued.
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_CHARS = 16  # 16 × 5 bits = 80 bits
+_READ_AS = str.maketrans({"I": "1", "L": "1", "O": "0"})
+_SEPARATORS = re.compile(r"[\s-]+")
 UNKNOWN = "no RMA has this tracking code"
 
 # What each customer-visible event is called on the page.
@@ -104,6 +113,40 @@ STATUS_LABELS = {
     "closed": "Closed",
     "cancelled": "Cancelled",
 }
+
+
+def new_tracking_code() -> str:
+    """A fresh code: 80 random bits as 16 Crockford base-32 characters."""
+    number = int.from_bytes(secrets.token_bytes(CODE_CHARS * 5 // 8), "big")
+    return "".join(CROCKFORD[(number >> (5 * i)) & 31] for i in reversed(range(CODE_CHARS)))
+
+
+def grouped(code: str) -> str:
+    """``7K3M9Q2XHD4TPR8A`` → ``7K3M-9Q2X-HD4T-PR8A``; a code of the old kind as it is."""
+    if len(code) == CODE_CHARS and all(c in CROCKFORD for c in code):
+        return "-".join(code[i : i + 4] for i in range(0, CODE_CHARS, 4))
+    return code
+
+
+def code_candidates(typed: str | None) -> list[str]:
+    """The stored codes a typed code may be: the Crockford code it reads as (any case,
+    hyphens and spaces ignored) and, for codes issued before, the text exactly as typed."""
+    raw = (typed or "").strip()[:80]
+    out = []
+    squashed = _SEPARATORS.sub("", raw).upper().translate(_READ_AS)
+    if len(squashed) == CODE_CHARS and all(c in CROCKFORD for c in squashed):
+        out.append(squashed)
+    if CODE_PATTERN.fullmatch(raw) and raw not in out:
+        out.append(raw)
+    return out
+
+
+def rma_by_tracking_code(session: Session, typed: str | None) -> Rma | None:
+    """The RMA a typed tracking code names, if any."""
+    codes = code_candidates(typed)
+    if not codes:
+        return None
+    return session.scalar(select(Rma).where(Rma.tracking_code.in_(codes)).limit(1))
 
 
 def given_name(full_name: str | None) -> str | None:
@@ -198,7 +241,7 @@ _PAGE = (
             Event.customer_visible.is_(True),
         ),
     )
-    .where(Rma.tracking_code == bindparam("code"))
+    .where(Rma.tracking_code.in_(bindparam("codes", expanding=True)))
     .order_by(Event.id)
 )
 
@@ -208,9 +251,8 @@ def track(session: Session | Connection, code: str, *, now: datetime | None = No
 
     One statement, plain rows, no ORM objects: this is the public, most frequent read."""
     now = require_utc(now or utcnow(), "now")
-    rows = (
-        session.execute(_PAGE, {"code": code}).all() if CODE_PATTERN.fullmatch(code or "") else []
-    )
+    codes = code_candidates(code)
+    rows = session.execute(_PAGE, {"codes": codes}).all() if codes else []
     if not rows:
         raise NotFound(UNKNOWN, field="code")
     rma = rows[0]

@@ -68,6 +68,7 @@ class Clock(StrEnum):
     LAST_MILE = "last_mile"  # good part handed over, from reaching the local depot
     FAULTY_RETURN = "faulty_return"  # faulty part back, from the replacement's delivery
     ESCALATION = "escalation"  # ladder steps, from the last progress on a ticket
+    OBSERVATION = "observation"  # the engineer watches the system after a serious fault
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class SlaPolicy:
     spare_delivery_days: int = 2
     last_mile_minutes: float = 300.0
     return_window_days: int = 1
+    observation_minutes: float = 72 * 60.0  # after a P1/P2 restore, wall-clock
     escalation: tuple[EscalationStep, ...] = DEFAULT_ESCALATION
     bases: Mapping[Clock, Basis] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -163,6 +165,10 @@ class ClockRule:
     unit: str  # "minutes" or "days"
     amount: Callable[[SlaPolicy, Severity, Channel], float]
     starts_at: str  # the event that starts the clock, for docs and explanations
+
+
+# After a serious fault is fixed the engineer watches the system (DESIGN.md §2: 72 h).
+OBSERVED_SEVERITIES = frozenset({Severity.P1, Severity.P2})
 
 
 def _response_minutes(p: SlaPolicy, sev: Severity, ch: Channel) -> float:
@@ -208,6 +214,12 @@ CLOCK_RULES: Mapping[Clock, ClockRule] = MappingProxyType(
             "minutes",
             lambda p, s, c: p.escalation[0].after_minutes if p.escalation else 0.0,
             "last progress on the ticket",
+        ),
+        Clock.OBSERVATION: ClockRule(
+            Basis.ELAPSED,
+            "minutes",
+            lambda p, s, c: p.observation_minutes if s in OBSERVED_SEVERITIES else 0.0,
+            "service restored",
         ),
     }
 )
@@ -331,6 +343,19 @@ def return_deadline(
     """When the faulty part must be back after its replacement was delivered (default:
     end of the next working day after the delivery date, local to `calendar`)."""
     return clock_due(Clock.FAULTY_RETURN, delivered_at_utc, policy, calendar)
+
+
+def observation_until(
+    restored_at_utc: datetime,
+    severity: Severity | str,
+    policy: SlaPolicy,
+    calendar: CoverageCalendar,
+) -> datetime | None:
+    """Until when the engineer watches the system after restoring a P1/P2 fault (default:
+    72 h of wall-clock time); None for a severity that needs no observation."""
+    if Severity(severity) not in OBSERVED_SEVERITIES or policy.observation_minutes <= 0:
+        return None
+    return clock_due(Clock.OBSERVATION, restored_at_utc, policy, calendar, severity)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from models.service import (
 )
 from models.stock import Delivery, Movement, SerialItem, StockQuantity
 from models.transfers import Counter, Transfer, TransferLine
+from models.visits import Visit, VisitPart, VisitPhoto
 
 __all__ = [
     "ApiToken",
@@ -32,6 +33,9 @@ __all__ = [
     "Rma",
     "Survey",
     "Ticket",
+    "Visit",
+    "VisitPart",
+    "VisitPhoto",
     "Counter",
     "Transfer",
     "TransferLine",

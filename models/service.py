@@ -126,6 +126,7 @@ class Ticket(Base):
     reported_by: Mapped[str] = mapped_column(String(64))
     engineer_id: Mapped[int | None] = mapped_column(ForeignKey("engineers.id"))
     source_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
+    dispatch_mode: Mapped[str | None] = mapped_column(String(12))  # pickup | courier | engineer
     travel_minutes: Mapped[float | None]  # nearest suitable engineer → site, at opening
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     clock_start: Mapped[datetime]

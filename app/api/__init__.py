@@ -27,10 +27,11 @@ def blueprints() -> list:
         tracking,
         transfers,
         users,
+        visits,
     )
 
     mods = [health, users, depots, catalogue, stock, transfers, audit]
-    mods += [tickets, rmas, tracking, dispatch, route_plans, customers, repairs]
+    mods += [tickets, visits, rmas, tracking, dispatch, route_plans, customers, repairs]
     mods += [documents_api, allocations, planning, knowledge]
     return [m.blp for m in mods]
 

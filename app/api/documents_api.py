@@ -131,6 +131,21 @@ def fault_report(args, number):
     return files.fault_report(get_session(), number, current_user(), lang=args["lang"]).response()
 
 
+@blp.get("/tickets/<number>/service-sheet.pdf")
+@blp.arguments(DocumentArgs, location="query")
+@blp.doc(
+    responses=pdf_responses(
+        "the technical service sheet (技术服务单)",
+        conflict="the customer has not signed a visit of this ticket yet",
+    )
+)
+@roles_required(*DOCUMENT_ROLES)
+def service_sheet(args, number):
+    """The latest signed visit: arrival (server and phone time), work done, parts in and
+    out, open issues and the customer's signature."""
+    return files.service_sheet(get_session(), number, current_user(), lang=args["lang"]).response()
+
+
 @blp.get("/customers/<code>/monthly-report.pdf")
 @blp.arguments(MonthArgs, location="query")
 @blp.doc(responses=pdf_responses("the monthly service report with its charts"))

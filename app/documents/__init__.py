@@ -23,6 +23,7 @@ from app.documents.monthly_report import render_monthly_report
 from app.documents.packing_slip import render_packing_slip, render_return_label
 from app.documents.plan_report import render_plan_report
 from app.documents.repair_form import render_repair_form
+from app.documents.service_sheet import render_service_sheet
 
 __all__ = [
     "render_fault_report",
@@ -31,4 +32,5 @@ __all__ = [
     "render_plan_report",
     "render_repair_form",
     "render_return_label",
+    "render_service_sheet",
 ]

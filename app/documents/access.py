@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from inventory.errors import Conflict, NotFound
 from inventory.rmas import rma_by_ref
 from inventory.tickets import ticket_by_ref
-from models import Customer, Engineer, Rma, Ticket, User
+from models import Customer, Engineer, Rma, Ticket, User, Visit
 from models.enums import Role
 
 SEE_ALL = frozenset({Role.ADMIN.value, Role.DISPATCHER.value, Role.WAREHOUSE.value})
@@ -123,6 +123,21 @@ def require_return_label(rma: Rma) -> None:
             field="status",
             details={"current_status": rma.status},
         )
+
+
+def service_sheet_of(session: Session, ticket: Ticket) -> Visit:
+    """The latest signed visit of a ticket (its technical service sheet); Conflict before
+    the customer has signed one."""
+    from inventory.visits import signed_visits
+
+    signed = signed_visits(session, ticket)
+    if not signed:
+        raise Conflict(
+            f"ticket {ticket.number}: the service sheet exists once the customer has signed it",
+            field="status",
+            details={"current_status": ticket.status},
+        )
+    return signed[-1]
 
 
 def require_fault_report(ticket: Ticket) -> None:

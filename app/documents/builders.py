@@ -34,6 +34,7 @@ from app.documents.data import (
     RepairFormData,
     ReplacementItem,
     SatisfactionScores,
+    ServiceSheetData,
     TimelineEvent,
 )
 from inventory.errors import InvalidInput
@@ -46,8 +47,22 @@ from inventory.sla_outcomes import (
     ticket_outcomes,
 )
 from inventory.tracking import engineer_title, given_name
+from inventory.visits import signed_visits
 from logistics.sla import Clock, Severity, Verdict
-from models import Customer, Depot, Event, Part, Rma, Site, Survey, Ticket, User, utcnow
+from models import (
+    Customer,
+    Depot,
+    Event,
+    Part,
+    Rma,
+    Site,
+    Survey,
+    Ticket,
+    User,
+    Visit,
+    VisitPart,
+    utcnow,
+)
 from models.enums import Role
 
 # The printed order of the clocks (app/documents/labels.py knows each code).
@@ -62,6 +77,9 @@ TICKET_EVENTS = {
     "assigned": "assigned",
     "reassigned": "reassigned",
     "arrive": "on_site",
+    "part_used": "part_installed",
+    "work_recorded": "work_recorded",
+    "photo_added": "photo_added",
     "resolve": "restored",
     "reopen": "reopened",
     "close": "closed",
@@ -265,17 +283,26 @@ def fault_report_for(
     clocks met or missed, actions, parts used (replacement installed, faulty unit removed)."""
     rmas = ticket_rmas(session, ticket)
     replacement = advance_replacement(rmas)
-    parts = tuple(
-        PartUsed(
-            part_number=(r.replacement_part or r.faulty_part).part_number,
-            description=_part_text(r.replacement_part or r.faulty_part, lang),
-            quantity=r.replacement_qty or 1,
-            installed_serial=r.replacement_serial,
-            removed_serial=r.faulty_serial,
+    visits = signed_visits(session, ticket)
+    recorded = [part for visit in visits for part in visit.parts]
+    parts = (
+        _visit_parts(recorded, lang)
+        if recorded
+        else tuple(
+            PartUsed(
+                part_number=(r.replacement_part or r.faulty_part).part_number,
+                description=_part_text(r.replacement_part or r.faulty_part, lang),
+                quantity=r.replacement_qty or 1,
+                installed_serial=r.replacement_serial,
+                removed_serial=r.faulty_serial,
+            )
+            for r in rmas_that_fixed(rmas)
         )
-        for r in rmas_that_fixed(rmas)
     )
-    actions = tuple(x for x in (ticket.resolution, *(r.fault_action for r in rmas)) if x)
+    # the engineer's own words first (each signed visit), then what the RMAs recorded
+    said = [v.actions for v in visits] or [ticket.resolution]
+    actions = tuple(dict.fromkeys(x for x in (*said, *(r.fault_action for r in rmas)) if x))
+    diagnosis = next((v.diagnosis for v in reversed(visits) if v.diagnosis), None)
     survey = session.scalar(select(Survey).where(Survey.ticket_id == ticket.id))
     equipment = ticket.equipment
     model = ticket.part or (equipment.part if equipment else None)
@@ -295,10 +322,67 @@ def fault_report_for(
         clocks=tuple(ticket_outcomes(ticket, rmas)),
         actions=actions,
         parts_used=parts,
-        root_cause=next((r.fault_analysis for r in reversed(rmas) if r.fault_analysis), None),
+        root_cause=diagnosis
+        or next((r.fault_analysis for r in reversed(rmas) if r.fault_analysis), None),
         confirmed_by=_People(session, for_customer, lang)(survey.submitted_by)
         if survey and survey.confirmed
         else None,
+        timezone=ticket.site.timezone,
+    )
+
+
+def _visit_parts(parts: list[VisitPart], lang: str) -> tuple[PartUsed, ...]:
+    return tuple(
+        PartUsed(
+            part_number=p.part.part_number,
+            description=_part_text(p.part, lang),
+            quantity=p.qty,
+            installed_serial=p.installed_serial,
+            removed_serial=p.removed_serial,
+        )
+        for p in parts
+    )
+
+
+# --- technical service sheet -------------------------------------------------------------
+
+
+def service_sheet_for(
+    session: Session, visit: Visit, *, for_customer: bool = False, lang: str = "zh"
+) -> ServiceSheetData:
+    """The technical service sheet (技术服务单) of one visit; customers read their engineer
+    as they address them ('罗工')."""
+    ticket = visit.ticket
+    equipment = ticket.equipment
+    model = ticket.part or (equipment.part if equipment else None)
+    contact = " ".join(x for x in (ticket.contact_name, ticket.contact_phone) if x) or None
+    return ServiceSheetData(
+        sheet_number=visit.number,
+        ticket_number=ticket.number,
+        customer=_customer_name(ticket.customer, lang),
+        site=f"{ticket.site.name} · {ticket.site.address}",
+        contact=contact,
+        engineer=(
+            engineer_title(visit.engineer.name, lang) if for_customer else visit.engineer.name
+        )
+        if visit.engineer
+        else None,
+        equipment_model=model.part_number if model else "—",
+        equipment_serial=ticket.equipment_serial or (equipment.serial if equipment else "—"),
+        severity=ticket.severity,
+        symptom=ticket.symptom,
+        reported_at=ticket.opened_at,
+        arrived_at=visit.arrived_at,
+        arrived_device_at=visit.arrived_device_at,
+        signed_at=visit.signed_at,
+        diagnosis=visit.diagnosis,
+        actions=visit.actions,
+        open_issues=visit.open_issues,
+        parts=_visit_parts(list(visit.parts), lang),
+        photo_count=len(visit.photos),
+        observation_until=visit.observation_until,
+        signer_name=visit.signer_name,
+        signature_png=visit.signature_png,
         timezone=ticket.site.timezone,
     )
 

@@ -147,6 +147,38 @@ class FaultReportData:
     timezone: str = DEFAULT_TIMEZONE
 
 
+# --- Technical service sheet (技术服务单) --------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceSheetData:
+    """One engineer visit, signed by the customer on the engineer's phone."""
+
+    sheet_number: str  # TSS-YYYY-NNNNNN
+    ticket_number: str
+    customer: str
+    site: str
+    contact: str | None
+    engineer: str | None
+    equipment_model: str
+    equipment_serial: str
+    severity: str
+    symptom: str | None
+    reported_at: datetime
+    arrived_at: datetime  # received by the server
+    arrived_device_at: datetime | None  # the phone's clock
+    signed_at: datetime | None
+    diagnosis: str | None
+    actions: str | None
+    open_issues: str | None
+    parts: tuple[PartUsed, ...] = ()
+    photo_count: int = 0
+    observation_until: datetime | None = None
+    signer_name: str | None = None
+    signature_png: bytes | None = None
+    timezone: str = DEFAULT_TIMEZONE
+
+
 # --- Monthly service report -------------------------------------------------
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from app.documents.data import ClockOutcome, FaultReportData
+from app.documents.data import ClockOutcome, FaultReportData, PartUsed
 from app.documents.formatting import format_deadline, format_duration, format_time
 from app.documents.labels import coded_label, label, normalise_lang
 from app.documents.layout import (
@@ -67,7 +69,7 @@ def render_fault_report(data: FaultReportData, lang: str = "zh") -> bytes:
         para(label("actions", lang), styles.heading),
         _actions(data, lang, styles),
         para(label("parts_used", lang), styles.heading),
-        _parts(data, lang, styles),
+        parts_table(data.parts_used, lang, styles),
         signature_block(
             label("engineer_signature", lang), label("customer_signature", lang), lang, styles
         ),
@@ -136,7 +138,8 @@ def _actions(data: FaultReportData, lang: str, styles: Styles) -> Flowable:
     return grid_table(rows, [8 * mm, CONTENT_WIDTH - 8 * mm], styles, header_rows=0)
 
 
-def _parts(data: FaultReportData, lang: str, styles: Styles) -> Flowable:
+def parts_table(parts_used: Sequence[PartUsed], lang: str, styles: Styles) -> Flowable:
+    """Part, description, quantity, serial installed and serial removed, one row each."""
     rows: list[list[object]] = [
         [
             label("part_number", lang),
@@ -146,7 +149,7 @@ def _parts(data: FaultReportData, lang: str, styles: Styles) -> Flowable:
             label("removed_serial", lang),
         ]
     ]
-    for part in data.parts_used:
+    for part in parts_used:
         rows.append(
             [
                 part.part_number,
@@ -156,7 +159,7 @@ def _parts(data: FaultReportData, lang: str, styles: Styles) -> Flowable:
                 part.removed_serial,
             ]
         )
-    if not data.parts_used:
+    if not parts_used:
         rows.append([None, None, None, None, None])
     widths = [w * CONTENT_WIDTH for w in (0.18, 0.30, 0.08, 0.22, 0.22)]
     return grid_table(rows, widths, styles)

@@ -20,6 +20,7 @@ from app.documents import (
     render_packing_slip,
     render_repair_form,
     render_return_label,
+    render_service_sheet,
 )
 from inventory.errors import InvalidInput
 from models import Customer, Rma, User
@@ -78,6 +79,16 @@ def fault_report(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
         db, ticket, for_customer=user.role == Role.CUSTOMER.value, lang=lang
     )
     return PdfFile(render_fault_report(data, lang=lang), f"fault-report-{ticket.number}.pdf")
+
+
+def service_sheet(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
+    """The technical service sheet of the ticket's latest signed visit."""
+    ticket = access.ticket_for(db, number, user)
+    visit = access.service_sheet_of(db, ticket)
+    data = builders.service_sheet_for(
+        db, visit, for_customer=user.role == Role.CUSTOMER.value, lang=lang
+    )
+    return PdfFile(render_service_sheet(data, lang=lang), f"service-sheet-{visit.number}.pdf")
 
 
 def monthly_report(db: Session, customer: Customer, year: int, month: int, *, lang: str) -> PdfFile:

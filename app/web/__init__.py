@@ -25,6 +25,7 @@ from app.web.i18n import (
     t_code,
     utc_iso,
 )
+from inventory.tracking import grouped
 from models import limits, utcnow
 
 # (endpoint, message key, roles that see it); admin sees every page of a signed-in role.
@@ -37,6 +38,7 @@ NAV = [
     ("dispatch.routes", "nav.routes", ("dispatcher",)),
     ("dispatch.alerts", "nav.alerts", ("dispatcher",)),
     ("engineer.jobs", "nav.jobs", ("engineer",)),
+    ("customer.overview", "nav.my_service", ("customer",)),
     ("tracking.my_rmas", "nav.my_rmas", ("customer",)),
     ("tracking.track_form", "nav.track", ("customer", "anonymous")),
 ]
@@ -46,6 +48,7 @@ WEB_BLUEPRINTS = (
     "warehouse",
     "dispatch",
     "engineer",
+    "customer",
     "tracking",
     "documents",
     "planning_page",
@@ -72,9 +75,18 @@ JSON_TYPES = ("application/json", "application/problem+json")
 
 
 def register_web(app: Flask) -> None:
-    from app.web import auth, dispatcher, documents, engineer, planning, tracking, warehouse
+    from app.web import (
+        auth,
+        customer,
+        dispatcher,
+        documents,
+        engineer,
+        planning,
+        tracking,
+        warehouse,
+    )
 
-    for module in (auth, warehouse, dispatcher, engineer, tracking, documents, planning):
+    for module in (auth, warehouse, dispatcher, engineer, customer, tracking, documents, planning):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(
@@ -100,6 +112,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["deadline"] = deadline
     app.jinja_env.filters["fromiso"] = from_iso
+    app.jinja_env.filters["trackcode"] = grouped
     app.context_processor(lambda: {"server_now": utcnow()})
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -37,7 +37,7 @@ HOME_OF_ROLE = {
     Role.WAREHOUSE.value: "warehouse.console",
     Role.DISPATCHER.value: "dispatch.board",
     Role.ENGINEER.value: "engineer.jobs",
-    Role.CUSTOMER.value: "tracking.my_rmas",
+    Role.CUSTOMER.value: "customer.overview",
     Role.ADMIN.value: "dispatch.board",
 }
 

@@ -96,6 +96,14 @@ def fault_report(number: str):
     )
 
 
+@bp.get("/ticket/<number>/service-sheet.pdf")
+@roles_page("warehouse", "dispatcher", "engineer", "customer")
+def service_sheet(number: str):
+    return _download(
+        lambda: files.service_sheet(get_session(), number, signed_in_user(), lang=document_lang())
+    )
+
+
 @bp.get("/customer/<code>/monthly-report.pdf")
 @roles_page("warehouse", "dispatcher", "customer")
 def monthly_report(code: str):

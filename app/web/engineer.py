@@ -1,82 +1,162 @@
-"""The engineer's jobs: the site, the part to carry (and where to pick it up), the return
-deadline of the faulty part; arrive and resolve in one click."""
+"""The engineer's jobs on a phone: the job card (who to call, how to get there, the part to
+collect or the courier to meet, the faulty serial to bring back, the SLA clocks) and the
+visit recorded step by step. The page sends each step to the visit API
+(app/api/visits.py) through a queue kept on the phone (static/js/visit.js), so a visit
+recorded offline is sent, once, when the connection returns."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.auth import actor_name, current_user, signed_in_user
+from app.auth import signed_in_user
 from app.db import get_session
+from app.documents.access import engineer_id
 from app.web.auth import roles_page
 from app.web.dispatcher import ticket_clocks
 from app.web.i18n import t
 from app.web.knowledge import knowledge_panel
 from app.web.maps import MapData, MapLine, MapPoint, around
-from inventory import knowledge, tickets
-from inventory.errors import DomainError
-from models import Depot, Engineer, Rma, Ticket
+from inventory import knowledge, tickets, visits
+from inventory.errors import NotFound
+from logistics.dispatch import Mode
+from models import Depot, Rma, Ticket, Visit
 from models.enums import Role
 
 bp = Blueprint("engineer", __name__, url_prefix="/engineer")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    address: str
+    lat: float
+    lon: float
+
+    @property
+    def amap(self) -> str:
+        """AMap (高德) marker URI: opens the app when installed, the web map otherwise."""
+        query = {
+            "position": f"{self.lon:.6f},{self.lat:.6f}",
+            "name": self.name,
+            "coordinate": "wgs84",
+            "callnative": "1",
+            "src": "sparelog",
+        }
+        return "https://uri.amap.com/marker?" + urlencode(query, safe=",")
+
+    @property
+    def baidu(self) -> str:
+        """Baidu Maps (百度地图) marker URI in WGS-84 coordinates."""
+        query = {
+            "location": f"{self.lat:.6f},{self.lon:.6f}",
+            "title": self.name,
+            "content": self.address,
+            "coord_type": "wgs84",
+            "output": "html",
+            "src": "sparelog.engineer",
+        }
+        return "https://api.map.baidu.com/marker?" + urlencode(query, safe=",")
+
+
+@dataclass(frozen=True)
+class JobCard:
+    """What the engineer needs to know about one job, decided once for the templates."""
+
+    ticket: Ticket
+    site: Place
+    mode: str | None  # pickup | courier | engineer
+    depot: Depot | None  # where to collect the part (pickup mode only)
+    depot_place: Place | None
+    rma: Rma | None
+    visit: Visit | None
+
+
+def job_card(db, ticket: Ticket) -> JobCard:
+    rma = visits.job_replacement(db, ticket)
+    mode = ticket.dispatch_mode or (Mode.PICKUP.value if ticket.source_depot_id else None)
+    depot = (
+        db.get(Depot, ticket.source_depot_id)
+        if ticket.source_depot_id and mode == Mode.PICKUP.value
+        else None
+    )
+    site = ticket.site
+    return JobCard(
+        ticket=ticket,
+        site=Place(site.name, site.address, site.lat, site.lon),
+        mode=mode,
+        depot=depot,
+        depot_place=Place(depot.name, depot.address, depot.lat, depot.lon) if depot else None,
+        rma=rma,
+        visit=visits.latest_visit(db, ticket),
+    )
+
+
+def _engineer_filter() -> int | None:
+    """The caller's engineer id; None for an admin (every job); -1 for an unlinked account."""
+    user = signed_in_user()
+    if user.role == Role.ADMIN.value:
+        return None
+    found = engineer_id(get_session(), user)
+    return found if found is not None else -1
 
 
 @bp.get("/")
 @roles_page("engineer")
 def jobs():
     db = get_session()
-    user = current_user()
     stmt = (
         select(Ticket)
         .options(joinedload(Ticket.site), joinedload(Ticket.part), joinedload(Ticket.engineer))
         .where(Ticket.status.in_(tickets.ENGINEER_JOB_STATUSES))
         .order_by(Ticket.restore_due)
     )
-    if user.role != Role.ADMIN.value:
-        engineer = db.scalar(select(Engineer).where(Engineer.user_id == user.id))
-        stmt = stmt.where(Ticket.engineer_id == (engineer.id if engineer else -1))
-    rows = list(db.scalars(stmt.limit(100)))
-    rmas = {
-        r.ticket_id: r
-        for r in db.scalars(select(Rma).where(Rma.ticket_id.in_([tk.id for tk in rows])))
-    }
-    depots = {d.id: d for d in db.scalars(select(Depot))}
+    mine = _engineer_filter()
+    if mine is not None:
+        stmt = stmt.where(Ticket.engineer_id == mine)
+    cards = [job_card(db, ticket) for ticket in db.scalars(stmt.limit(100))]
     index = knowledge.knowledge_index(db)  # the parts that fixed each job's symptom elsewhere
     kb_by_job = {
-        tk.id: knowledge.search_index(
-            index, tk.symptom, model=tk.part.part_number if tk.part else None, limit=3
+        card.ticket.id: knowledge.search_index(
+            index,
+            card.ticket.symptom,
+            model=card.ticket.part.part_number if card.ticket.part else None,
+            limit=3,
         )
-        for tk in rows
-        if tk.symptom.strip()
+        for card in cards
+        if card.ticket.symptom.strip()
     }
     return render_template(
         "engineer/jobs.html",
-        jobs=rows,
-        map=_jobs_map(rows, depots),
-        rmas=rmas,
-        depots=depots,
+        cards=cards,
+        map=_jobs_map(cards),
         clocks_of=ticket_clocks,
-        can_move=tickets.can_move,
         kb_by_job=kb_by_job,
         **knowledge_panel(request.args.get("kq"), "", index=index),
     )
 
 
-def _jobs_map(rows: list[Ticket], depots: dict[int, Depot]) -> MapData | None:
-    """Where to go: each job's site, the depot to pick its part up at, from the base."""
-    if not rows:
+def _jobs_map(cards: list[JobCard]) -> MapData | None:
+    """Where to go: each job's site, from the base, by the depot only while a part waits
+    there for the engineer to collect it (pickup mode)."""
+    if not cards:
         return None
     points, lines = [], []
-    for tk in rows:
-        site = (tk.site.lat, tk.site.lon)
-        points.append(MapPoint("site", tk.number, *site, f"{tk.number} {tk.site.name}", True))
+    for card in cards:
+        tk = card.ticket
+        site = (card.site.lat, card.site.lon)
+        points.append(MapPoint("site", tk.number, *site, f"{tk.number} {card.site.name}", True))
         path = []
         if tk.engineer is not None:
             base = (tk.engineer.home_lat, tk.engineer.home_lon)
             points.append(MapPoint("engineer", tk.engineer.code, *base, tk.engineer.name))
             path.append(base)
-        depot = depots.get(tk.source_depot_id) if tk.source_depot_id else None
+        depot = card.depot if card.rma is None or card.rma.status == "allocated" else None
         if depot is not None:
             points.append(MapPoint("depot", depot.code, depot.lat, depot.lon, depot.name))
             path.append((depot.lat, depot.lon))
@@ -85,23 +165,20 @@ def _jobs_map(rows: list[Ticket], depots: dict[int, Depot]) -> MapData | None:
     return around(fit, points=points, lines=lines, label_kinds=("site", "depot", "engineer"))
 
 
-@bp.post("/<ref>/<any(arrive, resolve):action>")
+@bp.get("/<ref>")
 @roles_page("engineer")
-def move(ref: str, action: str):
+def job(ref: str):
     db = get_session()
-    user = signed_in_user()
     try:
-        ticket = tickets.ticket_by_ref(db, ref)
-        engineer = db.scalar(select(Engineer).where(Engineer.user_id == user.id))
-        if user.role != Role.ADMIN.value and (
-            engineer is None or ticket.engineer_id != engineer.id
-        ):
-            return render_template("error.html", code=403, message=t("error.forbidden")), 403
-        db.rollback()
-        tickets.move_ticket(db, ref, action, actor=actor_name())
-    except DomainError as error:
-        db.rollback()
-        flash(t("wh.failed", message=error.message), "error")
-    else:
-        flash(t(f"eng.done.{action}", ticket=ref), "success")
-    return redirect(url_for("engineer.jobs"))
+        ticket = visits.ticket_for_engineer(db, ref, _engineer_filter())
+    except NotFound:
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    return render_template("engineer/job.html", card=job_card(db, ticket), clocks_of=ticket_clocks)
+
+
+@bp.get("/csrf")
+@roles_page("engineer")
+def csrf():
+    """A fresh CSRF token for the queue: what was recorded offline may be sent hours later,
+    after the page's own token has expired."""
+    return jsonify({"csrf_token": generate_csrf()})

@@ -14,7 +14,7 @@ from app.web import documents
 from app.web.auth import roles_page
 from app.web.i18n import MESSAGES, t
 from inventory.errors import NotFound
-from inventory.tracking import CODE_PATTERN, track
+from inventory.tracking import code_candidates, grouped, rma_by_tracking_code, track
 from models import Customer, Rma
 from models.enums import Role
 
@@ -32,7 +32,8 @@ def track_lookup():
     code = (request.args.get("code") or "").strip()
     if not code:
         return redirect(url_for("tracking.track_form"))
-    return redirect(url_for("tracking.track_page", code=code[:64]))
+    codes = code_candidates(code)  # read as a person types it: any case, any grouping
+    return redirect(url_for("tracking.track_page", code=grouped(codes[0]) if codes else code[:64]))
 
 
 def event_label(kind: str, fallback: str) -> str:
@@ -50,11 +51,12 @@ def track_page(code: str):
         view = track(db, code)
     except NotFound:
         return render_template("track/form.html", code=code, not_found=True), 404
-    rma = db.scalar(select(Rma).where(Rma.tracking_code == code))
+    rma = rma_by_tracking_code(db, code)
     return render_template(
         "track/page.html",
         view=view,
         code=code,
+        display_code=grouped(rma.tracking_code) if rma else code,
         steps=REPLACEMENT_STEPS,
         step_index=REPLACEMENT_STEPS.index(view.replacement.step)
         if view.replacement.step in REPLACEMENT_STEPS
@@ -70,11 +72,7 @@ def track_page(code: str):
 @per_address("TRACKING_RATE_LIMIT")
 def return_label(code: str):
     db = get_session()
-    rma = (
-        db.scalar(select(Rma).where(Rma.tracking_code == code))
-        if CODE_PATTERN.fullmatch(code)
-        else None
-    )
+    rma = rma_by_tracking_code(db, code)
     if rma is None:  # the page's 404 for unknown and malformed codes alike
         return render_template("track/form.html", code=code, not_found=True), 404
     if not access.return_label_due(rma):

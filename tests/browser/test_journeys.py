@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from inventory.tracking import grouped
 from tests.browser.conftest import shot, sign_in
 
 PART = "SRV-2288-PSU"
@@ -134,7 +135,7 @@ def test_a_customer_opens_the_tracking_page_and_downloads_the_return_label(live_
     expect(page.locator("#code")).to_be_focused()
     page.keyboard.type(rma["tracking_code"])
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{live_server}/track/{rma['tracking_code']}")
+    expect(page).to_have_url(f"{live_server}/track/{grouped(rma['tracking_code'])}")
     expect(page.locator("#rma-status")).to_have_attribute("data-status", "delivered")
     expect(page.locator("#return-countdown")).to_have_attribute("data-level", "ok")
     expect(page.locator('#timeline li[data-event="deliver"]')).to_be_visible()
@@ -207,6 +208,8 @@ def test_every_screen_renders_for_the_readme(live_server, desktop, api, tmp_path
     shot(page, f"engineer-jobs{suffix}")
     page.locator("#logout").click()
     sign_in_as(page, live_server, "customer.sgcc", "customer-demo-pass", lang)
+    shot(page, f"customer-home{suffix}")
+    page.goto(live_server + "/my/rmas")
     shot(page, f"customer-rmas{suffix}")
 
 

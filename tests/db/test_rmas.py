@@ -15,7 +15,7 @@ from inventory.dispatch_service import confirm_dispatch
 from inventory.errors import Conflict
 from inventory.overdue import ReturnWindow, is_overdue, overdue_returns
 from inventory.tickets import open_ticket
-from inventory.tracking import track
+from inventory.tracking import CROCKFORD, track
 from inventory.verify import verify_ledger
 from models import Event, Rma, SerialItem
 from models.db import make_engine, make_session_factory
@@ -213,7 +213,8 @@ def test_tracking_codes_are_long_random_and_unique(session):
         )
     codes = session.scalars(select(Rma.tracking_code)).all()
     assert len(set(codes)) == 20
-    assert all(len(c) >= 22 for c in codes)  # 16 random bytes = 128 bits, URL-safe
+    # 16 Crockford base-32 characters = 80 random bits, readable out loud (issue 13)
+    assert all(len(c) == 16 and set(c) <= set(CROCKFORD) for c in codes)
 
 
 def test_an_rma_carries_the_repair_request_forms_header_from_the_customer_and_site(session):

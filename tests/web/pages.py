@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from inventory.sweep import sweep
-from models import Location, Part, SerialItem, utcnow
+from models import Location, Part, SerialItem, Ticket, utcnow
 from tests.web.conftest import delivered_rma, open_ticket
 
 
@@ -24,8 +24,13 @@ def data_page_urls(db) -> list[str]:
     counted = db.scalar(
         select(Part.part_number).where(Part.tracking == "counted").order_by(Part.id)
     )
+    jobs = list(
+        db.scalars(
+            select(Ticket.number).where(Ticket.status.in_(["dispatched", "on_site", "resolved"]))
+        )
+    )
     db.rollback()
-    urls = [
+    urls = [f"/engineer/{number}" for number in jobs] + [
         f"/warehouse/?q={serial}",
         "/warehouse/?q=SRV-2288-PSU",
         f"/warehouse/?q={counted}",

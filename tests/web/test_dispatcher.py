@@ -193,7 +193,7 @@ def test_engineers_day_routes_are_planned_and_shown_with_stop_times(app, dispatc
     assert '<html lang="en">' in page and "Leave base" in page
 
 
-def test_the_engineer_sees_the_job_the_part_and_records_arrival(app, client, as_role, db):
+def test_the_engineer_sees_the_job_and_the_way_there_on_a_map(app, client, as_role, db):
     from models import Engineer, User
 
     with app.app_context():
@@ -212,9 +212,6 @@ def test_the_engineer_sees_the_job_the_part_and_records_arrival(app, client, as_
     drawn = map_data(page)  # where to go: the job's site on a map, a route to it
     assert any(p["kind"] == "site" and p["label"] == number for p in drawn["points"])
     assert any(line["kind"] == "route" for line in drawn["lines"])
-    response = post_form(client, f"/engineer/{number}/arrive", {}, page="/engineer/")
-    assert response.status_code == 302
-    assert _ticket(db, number)["status"] == "on_site"
 
 
 def test_a_site_picked_on_the_map_is_exact_and_one_given_by_address_is_city_level(

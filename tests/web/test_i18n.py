@@ -67,6 +67,9 @@ STAFF_PAGES = [
     "/dispatch/alerts",
     "/engineer/",
     "/my/rmas",
+    "/my/",
+    "/my/report",
+    "/my/repair",
 ]
 
 

@@ -23,7 +23,7 @@ def test_each_role_lands_on_its_own_start_page(client):
     for username, role, start in [
         ("li.disp", "dispatcher", "/dispatch/"),
         ("zhang.eng", "engineer", "/engineer/"),
-        ("customer.sgcc", "customer", "/my/rmas"),
+        ("customer.sgcc", "customer", "/my/"),
     ]:
         response = sign_in(client, username, role)
         assert response.location.endswith(start), (role, response.location)

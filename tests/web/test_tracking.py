@@ -3,13 +3,38 @@
 from __future__ import annotations
 
 from app.documents.formatting import format_deadline
+from inventory.tracking import grouped
 from tests.web.conftest import delivered_rma, post_form
 
 
 def test_the_tracking_form_leads_to_the_page_of_the_code(client, db):
     rma = delivered_rma(db, "TRK-0001")
     response = client.get(f"/track/lookup?code=+{rma.tracking_code}+")
-    assert response.status_code == 302 and response.location.endswith(f"/track/{rma.tracking_code}")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/track/{grouped(rma.tracking_code)}")
+
+
+def test_a_code_read_out_on_the_phone_finds_the_rma_in_lower_case_with_look_alikes(client, db):
+    rma = delivered_rma(db, "TRK-0011")
+    code = grouped(rma.tracking_code)  # e.g. 7K3M-9Q2X-HD4T-PR8A
+    spoken = code.lower().replace("-", " ").replace("1", "l").replace("0", "o")
+    response = client.get("/track/lookup", query_string={"code": spoken})
+    assert response.location.endswith(f"/track/{code}")
+    page = client.get(response.location).get_data(as_text=True)
+    assert rma.number in page and f'id="tracking-code">{code}<' in page
+
+
+def test_a_code_issued_before_the_readable_codes_keeps_working_exactly_as_issued(client, db):
+    from sqlalchemy import update
+
+    from models import Rma
+
+    rma = delivered_rma(db, "TRK-0012")
+    old = "Zx-3_q9PLmN0aB7cD2eFgH"  # 22 URL-safe characters, as codes were issued before
+    db.execute(update(Rma).where(Rma.number == rma.number).values(tracking_code=old))
+    db.commit()
+    assert rma.number in client.get(f"/track/{old}").get_data(as_text=True)
+    assert client.get(f"/track/{old.lower()}").status_code == 404  # old codes stay exact
 
 
 def test_the_page_shows_status_timeline_and_the_return_deadline_with_a_countdown(client, db):

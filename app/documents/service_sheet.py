@@ -1,0 +1,110 @@
+"""技术服务单 / Technical Service Sheet: one visit, signed by the customer on site."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
+
+from app.documents.data import ServiceSheetData
+from app.documents.fault_report import parts_table
+from app.documents.formatting import format_time
+from app.documents.labels import coded_label, label, normalise_lang
+from app.documents.layout import (
+    CONTENT_WIDTH,
+    build_pdf,
+    field_grid,
+    grid_table,
+    make_styles,
+    para,
+)
+
+SIGNATURE_BOX = (70 * mm, 28 * mm)  # the drawn signature is scaled to fit, never stretched
+
+
+def render_service_sheet(data: ServiceSheetData, lang: str = "zh") -> bytes:
+    """The visit's times, the work done, parts in and out, open issues and the customer's
+    signature image."""
+    lang = normalise_lang(lang)
+    styles = make_styles()
+    tz = data.timezone
+    title = label("service_sheet_title", lang)
+    story: list[Flowable] = [
+        para(title, styles.title),
+        para(data.sheet_number, styles.heading),
+        field_grid(
+            [
+                (label("sheet_number", lang), data.sheet_number),
+                (label("ticket_number", lang), data.ticket_number),
+                (label("customer", lang), data.customer),
+                (label("site", lang), data.site),
+                (label("contact", lang), data.contact),
+                (label("service_engineer", lang), data.engineer),
+                (label("equipment", lang), data.equipment_model),
+                (label("serial", lang), data.equipment_serial),
+                (label("severity", lang), coded_label("sev", data.severity, lang)),
+                (label("opened_at", lang), format_time(data.reported_at, tz)),
+            ],
+            styles,
+        ),
+        para(label("visit", lang), styles.heading),
+        field_grid(
+            [
+                (label("visit_arrived_at", lang), format_time(data.arrived_at, tz)),
+                (label("visit_arrived_device_at", lang), format_time(data.arrived_device_at, tz)),
+                (label("signed_at", lang), format_time(data.signed_at, tz)),
+                (label("photos_taken", lang), label("photo_count", lang, n=data.photo_count)),
+            ],
+            styles,
+        ),
+        Spacer(1, 3 * mm),
+        grid_table(
+            [
+                [label("symptom", lang), data.symptom],
+                [label("diagnosis", lang), data.diagnosis],
+                [label("work_done", lang), data.actions],
+                [label("open_issues", lang), data.open_issues],
+            ],
+            [CONTENT_WIDTH * 0.17, CONTENT_WIDTH * 0.83],
+            styles,
+            header_rows=0,
+            label_cells=[(0, r) for r in range(4)],
+        ),
+        para(label("parts_in_out", lang), styles.heading),
+        parts_table(data.parts, lang, styles),
+    ]
+    if data.observation_until is not None:
+        story += [
+            para(label("observation", lang), styles.heading),
+            para(
+                label("observation_until", lang, t=format_time(data.observation_until, tz)),
+                styles.body,
+            ),
+        ]
+    story.append(_signature(data, lang, styles))
+    return build_pdf(story, title=f"{title} {data.sheet_number}", lang=lang, timezone=tz)
+
+
+def _signature(data: ServiceSheetData, lang: str, styles) -> Flowable:
+    """The customer's drawn signature with their name and the time, beside the engineer's."""
+    if data.signature_png:
+        reader = ImageReader(BytesIO(data.signature_png))
+        width, height = reader.getSize()
+        scale = min(SIGNATURE_BOX[0] / width, SIGNATURE_BOX[1] / height)
+        drawn: Flowable | str = Image(
+            BytesIO(data.signature_png), width=width * scale, height=height * scale
+        )
+        signed = label("signed_by", lang, name=data.signer_name or "")
+    else:
+        drawn, signed = label("not_signed", lang), ""
+    rows: list[list[object]] = [
+        [label("customer_signature", lang), label("engineer_signature", lang)],
+        [drawn, data.engineer],
+        [
+            f"{signed} {format_time(data.signed_at, data.timezone)}".strip(),
+            f"{label('date', lang)}: {format_time(data.signed_at, data.timezone)}",
+        ],
+    ]
+    return KeepTogether([Spacer(1, 5 * mm), grid_table(rows, [CONTENT_WIDTH / 2] * 2, styles)])

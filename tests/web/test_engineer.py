@@ -1,0 +1,63 @@
+"""The engineer's job card: who to call, how to get there, the part to collect at a depot
+(pickup mode only) or the courier to meet, the faulty serial to bring back."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from inventory.dispatch_service import confirm_dispatch
+from models import Depot, Engineer, Ticket, User
+from tests.web.conftest import open_ticket
+
+
+def _dispatch_to_zhang(db, number: str, mode: str) -> Depot:
+    engineer = db.scalar(
+        select(Engineer).join(User, User.id == Engineer.user_id).where(User.username == "zhang.eng")
+    )
+    engineer.skills = ["server", "storage", "network", "power"]
+    engineer.max_open_jobs = 50
+    db.commit()
+    depot = db.scalar(select(Depot).where(Depot.code == "BJ01"))
+    confirm_dispatch(
+        db, number, engineer_code=engineer.code, depot_code="BJ01", mode=mode, actor="li.disp"
+    )
+    db.rollback()
+    return depot
+
+
+def _contact(db, number: str) -> None:
+    ticket = db.scalar(select(Ticket).where(Ticket.number == number))
+    ticket.contact_name, ticket.contact_phone = "王工", "138 0000 1111"
+    db.commit()
+
+
+def test_a_courier_job_says_meet_the_courier_and_never_sends_the_engineer_to_a_depot(
+    app, client, as_role, db
+):
+    with app.app_context():
+        number = open_ticket(db, severity="P2")
+    _contact(db, number)
+    depot = _dispatch_to_zhang(db, number, "courier")
+    as_role("engineer")
+    page = client.get(f"/engineer/{number}").get_data(as_text=True)
+    assert 'data-mode="courier"' in page
+    assert "请在现场与快递会合" in page
+    assert depot.address not in page  # no drive to the depot
+    assert 'href="tel:13800001111"' in page  # the contact the dispatcher recorded, callable
+    amap = re.search(r'class="nav-amap" href="([^"]+)"', page).group(1)
+    assert amap.startswith("https://uri.amap.com/marker?position=") and "coordinate=wgs84" in amap
+    assert 'class="nav-baidu" href="https://api.map.baidu.com/marker?location=' in page
+    assert 'id="signature-pad"' in page and 'data-url="/api/tickets/' in page
+
+
+def test_a_pickup_job_names_the_depot_to_collect_the_part_from(app, client, as_role, db):
+    with app.app_context():
+        number = open_ticket(db, severity="P3")
+    depot = _dispatch_to_zhang(db, number, "pickup")
+    as_role("engineer")
+    cards = client.get("/engineer/").get_data(as_text=True)
+    card = cards[cards.index(f'data-ticket="{number}"') :]
+    assert 'data-mode="pickup"' in card[:200]
+    assert depot.address in card and "请在现场与快递会合" not in card[: card.find("</section>")]

@@ -20,6 +20,7 @@ from werkzeug.security import check_password_hash
 from app.db import get_session
 from app.problem import problem
 from inventory.accounts import end_sessions, hash_token, issue_token, revoke_tokens
+from inventory.depot_access import bind_scope
 from models import ApiToken, User, utcnow
 from models.enums import Role
 
@@ -138,6 +139,8 @@ def current_user() -> User | None:
             user = None
         g.auth_via = "session"
     g.current_user = user
+    if user is not None:
+        bind_scope(db, user)  # warehouse staff move stock only at their own depots
     return user
 
 

@@ -142,6 +142,29 @@ def create_token_command(username: str, name: str) -> None:
     click.echo(token)
 
 
+@click.command("assign-depots")
+@click.argument("username")
+@click.argument("depots", nargs=-1)
+@click.option("--all", "all_depots", is_flag=True, help="act at every depot (stock controller)")
+def assign_depots_command(username: str, depots: tuple[str, ...], all_depots: bool) -> None:
+    """Set the depots warehouse user USERNAME works at, e.g. ``assign-depots wang.wh BJ01
+    TJ01`` (replaces the previous ones; none and no --all: acts nowhere)."""
+    from inventory.depot_access import assign_depots
+    from inventory.errors import DomainError
+    from models import User
+
+    with _session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user {username!r}")
+        try:
+            codes = assign_depots(session, user, list(depots), all_depots=all_depots, actor="cli")
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        session.commit()
+    click.echo(f"{username}: {'every depot' if all_depots else ', '.join(codes) or 'no depot'}")
+
+
 def register_cli(app: Flask) -> None:
     from app.commands.backup_cli import backup_command, restore_command
     from app.commands.logistics_cli import logistics_cli
@@ -157,3 +180,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(logistics_cli)
     app.cli.add_command(sla_cli)
     app.cli.add_command(planning_cli)
+    app.cli.add_command(assign_depots_command)

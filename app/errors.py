@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.background import JobQueueUnavailable
 from app.problem import PROBLEM, problem
-from inventory.errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
+from inventory.errors import Conflict, DomainError, InvalidInput, Forbidden, NotFound, TooLarge
 
 __all__ = [
     "PROBLEM",
@@ -192,6 +192,10 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(Conflict)
     def _conflict(error: Conflict):
         return domain(error, 409, "Conflict")
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(error: Forbidden):
+        return domain(error, 403, "Forbidden")
 
     @app.errorhandler(IntegrityError)
     def _integrity(error: IntegrityError):

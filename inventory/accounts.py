@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
+from inventory.depot_access import assign_depots
 from inventory.transaction import transaction
 from models import ApiToken, Customer, User, utcnow
 
@@ -86,12 +87,15 @@ def create_user(db: Session, fields: dict, *, password_hash: str | None, actor: 
                 details={"errors": {"username": ["already exists"]}},
             )
         _check_customer(db, fields.get("customer_id"))
+        fields = dict(fields)
+        codes, all_depots = fields.pop("depot_codes", None), fields.pop("all_depots", False)
         user = User(**fields)
         if password_hash:
             user.password_hash = password_hash
         db.add(user)
         db.flush()
         _event(db, user, "created", actor, to_state="active", data={"role": user.role})
+        assign_depots(db, user, codes or [], all_depots=all_depots, actor=actor)
         return user
 
 
@@ -127,6 +131,14 @@ def update_user(
                 setattr(user, field, changes[field])
         if changed:
             _event(db, user, "updated", actor, data={"changes": changed})
+        if "depot_codes" in changes or "all_depots" in changes:
+            assign_depots(
+                db,
+                user,
+                changes.get("depot_codes", user.depot_codes),
+                all_depots=changes.get("all_depots", user.all_depots),
+                actor=actor,
+            )
         if password_hash:
             user.password_hash = password_hash
             revoked = revoke_tokens(db, user)

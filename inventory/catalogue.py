@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict
 from inventory.events import record_event
 from inventory.lookups import depot_by_code, part_by_number
@@ -78,6 +79,7 @@ def set_stock_policy(
     with transaction(db):
         part = part_by_number(db, part_number)
         depot = depot_by_code(db, depot_code, field="depot_code")
+        check_acts_at(db, depot, field="depot_code")  # kept by the depot's own staff
         policy = db.scalar(
             select(StockPolicy).where(
                 StockPolicy.part_id == part.id, StockPolicy.depot_id == depot.id

@@ -29,3 +29,8 @@ class Conflict(DomainError):
 class TooLarge(DomainError):
     """Input bigger than a stated limit, such as a spreadsheet that unpacks to more than
     the reader takes (413)."""
+
+
+class Forbidden(DomainError):
+    """The caller may not do this here: a warehouse user acting at a depot they are not
+    assigned to (403)."""

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from inventory.depot_access import check_movement
 from inventory.errors import Conflict
 from models import Location, Movement, Part, SerialItem, StockQuantity, utcnow
 from models.enums import ItemStatus, LocationKind
@@ -51,6 +52,7 @@ def move_serial(
     expect_reserved_ref: str | None = None,
 ) -> Movement:
     """Move one serialized item, only if it is still where and in the state we read."""
+    check_movement(session, item.location_id, to_location.id)
     new_condition = condition or item.condition
     stmt = (
         update(SerialItem)
@@ -173,6 +175,7 @@ def move_counted(
     from_reserved: bool = False,
 ) -> Movement:
     """Move ``qty`` units of a counted part between locations (and maybe conditions)."""
+    check_movement(session, from_location.id, to_location.id)
     if qty <= 0:
         raise Conflict("quantity must be positive", field="qty")
     if not _is_infinite_source(from_location):

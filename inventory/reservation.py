@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_event
 from inventory.ledger import rows_matched
@@ -120,6 +121,7 @@ def reserve(
     """Reserve and commit."""
     with transaction(session):
         depot = depot_by_code(session, depot_code)
+        check_acts_at(session, depot)
         part = part_by_number(session, part_number)
         result = reserve_in_session(
             session, depot, part, reference, qty=qty, serial=serial, actor=actor

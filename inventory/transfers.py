@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
@@ -14,7 +16,15 @@ from inventory.lookups import depot_by_code, part_by_number, virtual_location
 from inventory.numbering import next_number
 from inventory.serials import normalize_serial
 from inventory.transaction import transaction
-from models import Depot, Part, SerialItem, Transfer, TransferLine, utcnow
+from models import (
+    Depot,
+    Part,
+    SerialItem,
+    Transfer,
+    TransferDiscrepancy,
+    TransferLine,
+    utcnow,
+)
 from models.enums import (
     Condition,
     ItemStatus,
@@ -40,6 +50,7 @@ class Discrepancy:
     expected: int
     received: int
     kind: str  # missing | short | over | unexpected
+    id: int | None = None  # the TransferDiscrepancy that must be resolved
 
 
 @dataclass
@@ -191,6 +202,7 @@ def receive_transfer(
             raise Conflict(f"transfer {number} was already received", field="number")
         transit = virtual_location(session, LocationKind.IN_TRANSIT)
         depot = session.get_one(Depot, transfer.to_depot_id)
+        check_acts_at(session, depot, field="number")  # received where it arrives
         stamp = Stamp(actor, MovementReason.TRANSFER_IN.value, transfer.number, note)
         parts = {
             p.id: p
@@ -227,6 +239,7 @@ def receive_transfer(
                         result.discrepancies.append(
                             Discrepancy(part.part_number, wanted.serial, 0, 1, "unexpected")
                         )
+                        _open(session, transfer, part.id, "unexpected", 1, wanted.serial)
                 else:
                     if wanted.qty < 0:
                         raise InvalidInput(
@@ -251,6 +264,16 @@ def receive_transfer(
                 result.discrepancies.append(
                     Discrepancy(parts[line.part_id].part_number, item.serial, 1, 0, "missing")
                 )
+                _open(
+                    session,
+                    transfer,
+                    line.part_id,
+                    "missing",
+                    1,
+                    item.serial,
+                    item.id,
+                    line.condition,
+                )
         for line in transfer.lines:
             if line.serial_item_id:
                 continue
@@ -273,9 +296,26 @@ def receive_transfer(
                 result.discrepancies.append(
                     Discrepancy(part.part_number, None, line.qty_shipped, got, kind)
                 )
-        for (part_id, _cond), qty in want_counts.items():
+                _open(
+                    session,
+                    transfer,
+                    part.id,
+                    kind,
+                    abs(got - line.qty_shipped),
+                    None,
+                    None,
+                    line.condition,
+                )
+        for (part_id, cond), qty in want_counts.items():
+            if qty <= 0:
+                continue
             pn = session.get_one(Part, part_id).part_number
             result.discrepancies.append(Discrepancy(pn, None, 0, qty, "unexpected"))
+            _open(session, transfer, part_id, "unexpected", qty, None, None, cond)
+        session.flush()
+        opened = _discrepancy_rows(session, transfer.id)
+        for shown, row in zip(result.discrepancies, opened, strict=True):
+            shown.id = row.id
 
         transfer.status = (
             TransferStatus.DISCREPANCY if result.discrepancies else TransferStatus.RECEIVED
@@ -300,3 +340,287 @@ def receive_transfer(
             },
         )
         return result
+
+
+# --- discrepancies: open until resolved, never a silent loss -------------------------------
+
+UNRESOLVED = ("open", "write_off_requested")
+# what may be done about each kind: units that did not arrive are found later or lost in
+# transit; units that arrived unannounced are noted (booked by the receipt that explains them)
+OUTCOMES = {
+    "missing": ("found", "lost"),
+    "short": ("found", "lost"),
+    "over": ("noted",),
+    "unexpected": ("noted",),
+}
+
+
+def _open(
+    session: Session,
+    transfer: Transfer,
+    part_id: int,
+    kind: str,
+    qty: int,
+    serial: str | None,
+    item_id: int | None = None,
+    condition: str = Condition.GOOD.value,
+) -> None:
+    session.add(
+        TransferDiscrepancy(
+            transfer_id=transfer.id,
+            part_id=part_id,
+            serial_item_id=item_id,
+            serial=serial,
+            condition=condition,
+            kind=kind,
+            qty=qty,
+            status="open",
+        )
+    )
+
+
+def _discrepancy_rows(session: Session, transfer_id: int) -> list[TransferDiscrepancy]:
+    return list(
+        session.scalars(
+            select(TransferDiscrepancy)
+            .where(TransferDiscrepancy.transfer_id == transfer_id)
+            .order_by(TransferDiscrepancy.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DiscrepancyView:
+    id: int
+    part_number: str
+    serial: str | None
+    kind: str
+    qty: int
+    status: str
+    outcomes: tuple[str, ...]  # what may be done about it now
+    requested_by: str | None
+    resolved_by: str | None
+    resolved_at: datetime | None
+
+
+def discrepancies_of(session: Session, number: str) -> list[DiscrepancyView]:
+    """The differences of transfer ``number``, in the order they were found."""
+    transfer = _transfer(session, number)
+    rows = _discrepancy_rows(session, transfer.id)
+    parts: dict[int, str] = {
+        part_id: part_number
+        for part_id, part_number in session.execute(
+            select(Part.id, Part.part_number).where(Part.id.in_({r.part_id for r in rows}))
+        )
+    }
+    views = []
+    for row in rows:
+        if row.status == "open":
+            outcomes = OUTCOMES[row.kind]
+        elif row.status == "write_off_requested":
+            outcomes = ("found", "approve")
+        else:
+            outcomes = ()
+        views.append(
+            DiscrepancyView(
+                row.id,
+                parts[row.part_id],
+                row.serial,
+                row.kind,
+                row.qty,
+                row.status,
+                outcomes,
+                row.requested_by,
+                row.resolved_by,
+                row.resolved_at,
+            )
+        )
+    return views
+
+
+def _transfer(session: Session, number: str) -> Transfer:
+    transfer = session.scalar(select(Transfer).where(Transfer.number == number))
+    if transfer is None:
+        raise NotFound(f"unknown transfer {number!r}", field="number")
+    return transfer
+
+
+def resolve_discrepancy(
+    session: Session,
+    *,
+    number: str,
+    discrepancy_id: int,
+    outcome: str,
+    actor: str,
+    approver_may_approve: bool = False,
+    note: str | None = None,
+) -> DiscrepancyView:
+    """Resolve one difference of transfer ``number``:
+
+    - ``found``: the missing units turned up at the destination; booked in from in-transit.
+    - ``lost``: lost in transit; a write-off is requested (the units stay in transit).
+    - ``approve``: a second person (``approver_may_approve``, not the requester) approves
+      the requested write-off; the units leave in-transit as a transit loss.
+    - ``noted``: units that arrived unannounced were looked into.
+
+    The change of status is a compare-and-set: of two people resolving the same difference
+    at once, the second gets a Conflict. Commits.
+    """
+    with transaction(session):
+        transfer = _transfer(session, number)
+        row = session.get(TransferDiscrepancy, discrepancy_id)
+        if row is None or row.transfer_id != transfer.id:
+            raise NotFound(f"transfer {number} has no discrepancy {discrepancy_id}", field="id")
+        depot = session.get_one(Depot, transfer.to_depot_id)
+        check_acts_at(session, depot, field="number")
+        allowed = {
+            "open": OUTCOMES[row.kind],
+            "write_off_requested": ("found", "approve"),
+        }.get(row.status, ())
+        if outcome not in allowed:
+            raise Conflict(
+                f"discrepancy {discrepancy_id} is {row.status}: cannot {outcome} it",
+                field="outcome",
+            )
+        if outcome == "approve":
+            if not approver_may_approve:
+                raise Conflict("a write-off is approved by an administrator", field="outcome")
+            if row.requested_by == actor:
+                raise Conflict(
+                    "a write-off is approved by someone other than who asked for it",
+                    field="outcome",
+                )
+        new_status = {
+            "found": "found",
+            "lost": "write_off_requested",
+            "approve": "written_off",
+            "noted": "noted",
+        }[outcome]
+        now = utcnow()
+        values: dict = {"status": new_status, "note": note or row.note}
+        if outcome == "lost":
+            values["requested_by"] = actor
+        else:
+            values |= {"resolved_by": actor, "resolved_at": now}
+        won = session.execute(
+            update(TransferDiscrepancy)
+            .where(TransferDiscrepancy.id == row.id, TransferDiscrepancy.status == row.status)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if rows_matched(won) != 1:
+            raise Conflict(f"discrepancy {discrepancy_id} was resolved meanwhile", field="id")
+        if outcome in ("found", "approve"):
+            _book_resolution(session, transfer, depot, row, outcome, actor, note)
+        from_state = row.status
+        session.expire(row)
+        still_open = session.scalar(
+            select(TransferDiscrepancy.id).where(
+                TransferDiscrepancy.transfer_id == transfer.id,
+                TransferDiscrepancy.status.in_(UNRESOLVED),
+            )
+        )
+        record_event(
+            session,
+            subject_type="transfer",
+            subject_id=transfer.id,
+            subject_ref=transfer.number,
+            kind=f"discrepancy_{new_status}",
+            from_state=from_state,
+            to_state=new_status,
+            actor=actor,
+            note=note,
+            data={"discrepancy": discrepancy_id, "serial": row.serial, "qty": row.qty},
+        )
+        if still_open is None and transfer.status == TransferStatus.DISCREPANCY.value:
+            transfer.status = TransferStatus.RECEIVED.value
+        return next(v for v in discrepancies_of(session, number) if v.id == discrepancy_id)
+
+
+def _book_resolution(
+    session: Session,
+    transfer: Transfer,
+    depot: Depot,
+    row: TransferDiscrepancy,
+    outcome: str,
+    actor: str,
+    note: str | None,
+) -> None:
+    """The stock movement of a resolution: found → into the destination; approved loss →
+    out of in-transit."""
+    transit = virtual_location(session, LocationKind.IN_TRANSIT)
+    if outcome == "found":
+        to, status = depot.location, ItemStatus.IN_STOCK.value
+        stamp = Stamp(actor, MovementReason.TRANSFER_IN.value, transfer.number, note)
+    else:
+        to, status = virtual_location(session, LocationKind.ADJUSTMENT), ItemStatus.MISSING.value
+        stamp = Stamp(actor, MovementReason.TRANSIT_LOSS.value, transfer.number, note)
+    if row.serial_item_id is not None:
+        item = session.get_one(SerialItem, row.serial_item_id)
+        move_serial(
+            session,
+            item,
+            to,
+            to_status=status,
+            stamp=stamp,
+            expect_statuses=(ItemStatus.IN_TRANSIT.value,),
+        )
+    else:
+        part = session.get_one(Part, row.part_id)
+        move_counted(session, part, transit, to, row.qty, stamp=stamp, condition=row.condition)
+    if outcome == "found":
+        line = session.scalar(
+            select(TransferLine).where(
+                TransferLine.transfer_id == transfer.id,
+                TransferLine.part_id == row.part_id,
+                TransferLine.condition == row.condition,
+                TransferLine.serial_item_id.is_(None)
+                if row.serial_item_id is None
+                else TransferLine.serial_item_id == row.serial_item_id,
+            )
+        )
+        if line is not None:
+            line.qty_received += row.qty
+
+
+@dataclass(frozen=True)
+class OpenTransfer:
+    number: str
+    from_depot: str
+    to_depot: str
+    status: str  # shipped (in transit) | discrepancy (received, differences unresolved)
+    shipped_at: datetime
+    age_hours: int  # whole hours since shipped
+    incoming: bool  # towards the depot asked about
+
+
+def open_transfers(
+    session: Session, depot: Depot, now: datetime | None = None
+) -> list[OpenTransfer]:
+    """Transfers still in transit (or with unresolved differences) from or to ``depot``,
+    oldest first: shown on both depots with their age."""
+    now = now or utcnow()
+    rows = session.scalars(
+        select(Transfer)
+        .where(
+            Transfer.status.in_((TransferStatus.SHIPPED.value, TransferStatus.DISCREPANCY.value)),
+            or_(Transfer.from_depot_id == depot.id, Transfer.to_depot_id == depot.id),
+        )
+        .order_by(Transfer.shipped_at)
+        .limit(200)
+    )
+    codes: dict[int, str] = {
+        depot_id: code for depot_id, code in session.execute(select(Depot.id, Depot.code))
+    }
+    return [
+        OpenTransfer(
+            t.number,
+            codes[t.from_depot_id],
+            codes[t.to_depot_id],
+            t.status,
+            t.shipped_at,
+            int((now - t.shipped_at).total_seconds() // 3600),
+            t.to_depot_id == depot.id,
+        )
+        for t in rows
+    ]

@@ -6,7 +6,7 @@ from models.jobs import Job
 from models.knowledge import KnowledgeArticle
 from models.network import Depot, Location
 from models.outbox import OutboxMessage, SweepFiring
-from models.people import ApiToken, Customer, Engineer, Site, User
+from models.people import ApiToken, Customer, Engineer, Site, User, UserDepot
 from models.service import (
     Contract,
     Equipment,
@@ -19,7 +19,7 @@ from models.service import (
     Ticket,
 )
 from models.stock import Delivery, Movement, SerialItem, StockQuantity
-from models.transfers import Counter, Transfer, TransferLine
+from models.transfers import Counter, Transfer, TransferDiscrepancy, TransferLine
 from models.visits import Visit, VisitPart, VisitPhoto
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "VisitPhoto",
     "Counter",
     "Transfer",
+    "TransferDiscrepancy",
     "TransferLine",
     "Base",
     "Customer",
@@ -57,5 +58,6 @@ __all__ = [
     "SweepFiring",
     "UTCDateTime",
     "User",
+    "UserDepot",
     "utcnow",
 ]

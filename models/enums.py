@@ -76,6 +76,7 @@ class MovementReason(StrEnum):
     SEND_TO_REPAIR = "send_to_repair"
     RETURN_FROM_REPAIR = "return_from_repair"
     CONDITION_CHANGE = "condition_change"
+    TRANSIT_LOSS = "transit_loss"  # in-transit -> written off, approved by a second person
 
 
 # Virtual locations exist once each; their codes are stable.

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import limits
 from models.base import PRECISION_CHECK, Base, utcnow
+
+if TYPE_CHECKING:
+    from models.network import Depot
 
 
 class User(Base):
@@ -26,6 +30,28 @@ class User(Base):
     # Web sessions carry the epoch they were signed in under; raising it (deactivation,
     # a new password) ends every session signed in before.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Warehouse staff act only at the depots they are assigned (UserDepot) unless this is
+    # set (a central stock controller); admins and dispatchers are never bound.
+    all_depots: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    depots: Mapped[list[Depot]] = relationship(
+        secondary="user_depots", order_by="Depot.code", viewonly=True
+    )
+
+    @property
+    def depot_codes(self) -> list[str]:
+        return [depot.code for depot in self.depots]
+
+
+class UserDepot(Base):
+    """A depot a warehouse user works at (assigned by an admin)."""
+
+    __tablename__ = "user_depots"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), primary_key=True)
 
 
 class ApiToken(Base):

@@ -54,3 +54,35 @@ class TransferLine(Base):
     qty_received: Mapped[int] = mapped_column(default=0)
 
     transfer: Mapped[Transfer] = relationship(back_populates="lines")
+
+
+class TransferDiscrepancy(Base):
+    """A difference between what a transfer shipped and what arrived, open until someone
+    resolves it: found later (booked in at the destination), lost in transit (written off
+    once a second person approves), or — for units that arrived unannounced — noted."""
+
+    __tablename__ = "transfer_discrepancies"
+    __table_args__ = (
+        CheckConstraint("qty > 0", name="qty_positive"),
+        CheckConstraint(
+            "status IN ('open', 'write_off_requested', 'found', 'written_off', 'noted')",
+            name="status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("transfers.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    serial_item_id: Mapped[int | None] = mapped_column(ForeignKey("serial_items.id"))
+    serial: Mapped[str | None] = mapped_column(String(64))  # also for an unexpected serial
+    condition: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(12))  # missing | short | over | unexpected
+    qty: Mapped[int]
+    status: Mapped[str] = mapped_column(String(24), default="open", index=True)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    transfer: Mapped[Transfer] = relationship()

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.auth import issue_token
+from inventory.depot_access import assign_depots
 from models import Depot, Location, Part, User
 from models.enums import LocationKind
 
@@ -60,10 +61,21 @@ def make_part(
     return part
 
 
-def make_user(session: Session, role: str, username: str | None = None) -> tuple[User, str]:
-    user = User(username=username or f"{role}1", display_name=role.title(), role=role)
+def make_user(
+    session: Session, role: str, username: str | None = None, depots: tuple[str, ...] | None = None
+) -> tuple[User, str]:
+    """A user and their token. A warehouse user acts at every depot unless ``depots`` names
+    the ones they are assigned to."""
+    user = User(
+        username=username or f"{role}1",
+        display_name=role.title(),
+        role=role,
+        all_depots=role == "warehouse" and depots is None,
+    )
     session.add(user)
     session.flush()
+    if depots is not None:
+        assign_depots(session, user, list(depots), all_depots=False, actor="test")
     token = issue_token(session, user, "test")
     session.commit()
     return user, token

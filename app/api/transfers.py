@@ -17,12 +17,18 @@ from app.api.common import (
     page_schema,
     plain,
 )
-from app.auth import STAFF, actor_name, roles_required
+from app.auth import STAFF, actor_name, current_user, roles_required
 from app.db import get_session
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
-from inventory.transfers import LineRequest, receive_transfer, ship_transfer
+from inventory.transfers import (
+    LineRequest,
+    discrepancies_of,
+    receive_transfer,
+    resolve_discrepancy,
+    ship_transfer,
+)
 from models import Depot, Transfer, limits
-from models.enums import TransferStatus
+from models.enums import Role, TransferStatus
 
 blp = Blueprint(
     "transfers", __name__, url_prefix="/api/transfers", description="Depot-to-depot transfers"
@@ -56,6 +62,7 @@ class ReceiveRequest(ma.Schema):
 
 
 class DiscrepancySchema(ma.Schema):
+    id = ma.fields.Integer(metadata={"description": "the discrepancy record to resolve"})
     part_number = ma.fields.String()
     serial = ma.fields.String(allow_none=True)
     expected = ma.fields.Integer()
@@ -68,6 +75,39 @@ class TransferResultSchema(ma.Schema):
     status = ma.fields.String()
     lines = ma.fields.Integer()
     discrepancies = ma.fields.List(ma.fields.Nested(DiscrepancySchema))
+
+
+STATUSES = ("open", "write_off_requested", "found", "written_off", "noted")
+
+
+class DiscrepancyRecordSchema(ma.Schema):
+    id = ma.fields.Integer()
+    part_number = ma.fields.String()
+    serial = ma.fields.String(allow_none=True)
+    kind = ma.fields.String(
+        metadata={"enum": ["missing", "short", "over", "unexpected"]},
+    )
+    qty = ma.fields.Integer()
+    status = ma.fields.String(metadata={"enum": list(STATUSES)})
+    outcomes = ma.fields.List(
+        ma.fields.String(), metadata={"description": "what may be done about it now"}
+    )
+    requested_by = ma.fields.String(allow_none=True)
+    resolved_by = ma.fields.String(allow_none=True)
+    resolved_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class ResolveRequest(ma.Schema):
+    outcome = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(["found", "lost", "approve", "noted"]),
+        metadata={
+            "description": "found: turned up at the destination (booked in); lost: lost in "
+            "transit, asks for a write-off; approve: an administrator other than the requester "
+            "approves the write-off; noted: units that arrived unannounced were looked into"
+        },
+    )
+    note = Str(limits.REASON)
 
 
 class TransferSchema(ma.Schema):
@@ -125,7 +165,10 @@ def ship(data):
 @blp.response(200, TransferResultSchema)
 @roles_required("warehouse")
 def receive(data, number):
-    """Receive a transfer; differences from what was shipped are reported."""
+    """Receive a transfer at its destination (staff of the destination depot): list the
+    serials scanned and quantities counted. Each difference from what was shipped is a
+    discrepancy record to resolve (``/discrepancies/<id>/resolve``); nothing is lost
+    silently."""
     return plain(
         receive_transfer(
             get_session(),
@@ -163,3 +206,31 @@ def list_transfers(args):
     if args.get("depot"):
         stmt = stmt.where((src.code == args["depot"]) | (dst.code == args["depot"]))
     return mapping_page(db, stmt.order_by(Transfer.id.desc()), args)
+
+
+@blp.get("/<number>/discrepancies")
+@blp.response(200, DiscrepancyRecordSchema(many=True))
+@roles_required(*STAFF)
+def list_discrepancies(number):
+    """The differences found when the transfer was received, and how each was resolved."""
+    return discrepancies_of(get_session(), number)
+
+
+@blp.post("/<number>/discrepancies/<int:discrepancy_id>/resolve")
+@blp.arguments(ResolveRequest)
+@blp.response(200, DiscrepancyRecordSchema)
+@roles_required("warehouse")
+def resolve(data, number, discrepancy_id):
+    """Resolve one difference (staff of the destination depot; a write-off is approved by
+    an administrator who did not ask for it). 409 when the difference is no longer in a
+    state that allows it."""
+    user = current_user()
+    return resolve_discrepancy(
+        get_session(),
+        number=number,
+        discrepancy_id=discrepancy_id,
+        outcome=data["outcome"],
+        actor=actor_name(),
+        approver_may_approve=user is not None and user.role == Role.ADMIN.value,
+        note=data.get("note"),
+    )

@@ -33,6 +33,21 @@ blp = Blueprint("users", __name__, url_prefix="/api", description="Users, roles 
 SHOWN_NAME = validate.Regexp(r"\s*\S", error="give a name to show (not empty, not only spaces)")
 
 
+def DEPOTS_FIELD() -> ma.fields.Field:  # noqa: N802 (a field factory, read like a field)
+    return ma.fields.List(
+        Str(limits.CODE),
+        attribute="depot_codes",
+        validate=validate.Length(max=1000),
+        metadata={"description": "codes of the depots a warehouse user works at (acts only there)"},
+    )
+
+
+def ALL_DEPOTS_FIELD() -> ma.fields.Field:  # noqa: N802
+    return Flag(
+        metadata={"description": "a warehouse user who acts at every depot (stock controller)"}
+    )
+
+
 class UserSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     username = Str(
@@ -44,6 +59,8 @@ class UserSchema(ma.Schema):
     customer_id = WholeNumber(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     password = ma.fields.String(load_only=True, validate=validate.Length(min=8, max=128))
     active = ma.fields.Boolean(dump_only=True)
+    depots = DEPOTS_FIELD()
+    all_depots = ALL_DEPOTS_FIELD()
 
 
 class UserUpdate(ma.Schema):
@@ -59,6 +76,8 @@ class UserUpdate(ma.Schema):
         metadata={"description": "a new password; revokes every token and ends every web session"},
     )
     active = Flag(metadata={"description": "false revokes every token and ends every web session"})
+    depots = DEPOTS_FIELD()
+    all_depots = ALL_DEPOTS_FIELD()
 
 
 class TokenRequest(ma.Schema):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import issue_token, set_password
 from app.demo.catalogue import CUSTOMERS, DEPOTS, GIVEN, PARTS, SURNAMES
+from inventory.depot_access import assign_depots
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import virtual_location
 from inventory.receiving import import_receipts
@@ -27,10 +28,14 @@ DEMO_USERS = [
     # username, display name, role, locale
     ("admin", "系统管理员 Admin", Role.ADMIN.value, "zh"),
     ("wang.wh", "王库管 Wang (warehouse)", Role.WAREHOUSE.value, "zh"),
+    ("zhao.wh", "赵库管 Zhao (warehouse, Shanghai)", Role.WAREHOUSE.value, "zh"),
     ("li.disp", "李调度 Li (dispatcher)", Role.DISPATCHER.value, "zh"),
     ("zhang.eng", "张工 Zhang (engineer)", Role.ENGINEER.value, "zh"),
     ("customer.sgcc", "国网华北 客户", Role.CUSTOMER.value, "zh"),
 ]
+
+# the depots each demo warehouse clerk works at: the north and the east
+DEMO_DEPOTS = {"wang.wh": ("BJ01", "TJ01"), "zhao.wh": ("SH01", "HZ01", "NJ01")}
 
 
 def demo_token(role: str) -> str:
@@ -281,7 +286,12 @@ def _users(session: Session, first_customer: Customer) -> dict[str, str]:
         set_password(user, demo_password(role))
         session.add(user)
         session.flush()
-        tokens[role] = issue_token(session, user, "demo", token=demo_token(role))
+        if role not in tokens:  # one demo token per role: the role's first user
+            tokens[role] = issue_token(session, user, "demo", token=demo_token(role))
+        if username in DEMO_DEPOTS:
+            assign_depots(
+                session, user, list(DEMO_DEPOTS[username]), all_depots=False, actor="seed"
+            )
     engineer = session.scalars(select(Engineer).order_by(Engineer.id)).first()
     assert engineer is not None  # seeded above
     engineer.user_id = session.scalar(select(User.id).where(User.username == "zhang.eng"))

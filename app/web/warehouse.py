@@ -16,14 +16,14 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.auth import actor_name
+from app.auth import actor_name, current_user
 from app.db import get_session
 from app.documents import access
 from app.idempotency import idempotent_form, new_form_key
 from app.web.auth import roles_page
 from app.web.forms import form_text
 from app.web.i18n import t
-from inventory import counts, queries, receiving, repairs, rmas, transfers
+from inventory import counts, depot_access, queries, receiving, repairs, rmas, transfers
 from inventory.delivery_file import COLUMNS, read_delivery
 from inventory.errors import DomainError
 from inventory.serials import normalize_serial
@@ -52,9 +52,16 @@ def _depots() -> list[Depot]:
     return list(get_session().scalars(select(Depot).where(Depot.active).order_by(Depot.code)))
 
 
+def _my_depots() -> list[Depot]:
+    """The depots the viewer may act at (warehouse staff: the ones they are assigned)."""
+    user = current_user()
+    return depot_access.depots_of(get_session(), user) if user is not None else []
+
+
 def my_depot(depots: list[Depot] | None = None) -> Depot | None:
-    """The depot this console works at: the one chosen in the session, else the first."""
-    depots = depots if depots is not None else _depots()
+    """The depot this console works at: the one chosen in the session, else the first of
+    the viewer's depots (None: the viewer is assigned no depot)."""
+    depots = depots if depots is not None else _my_depots()
     chosen = session.get("depot")
     for depot in depots:
         if depot.code == chosen:
@@ -66,7 +73,7 @@ def my_depot(depots: list[Depot] | None = None) -> Depot | None:
 @roles_page(*WAREHOUSE)
 def choose_depot():
     code = request.form.get("depot", "")
-    if any(d.code == code for d in _depots()):
+    if any(d.code == code for d in _my_depots()):
         session["depot"] = code
     return redirect(url_for("warehouse.console"))
 
@@ -199,7 +206,12 @@ def _item_scan(code: str, item: SerialItem, depot: Depot | None, rma: Rma | None
         and last.reason == MovementReason.TRANSFER_OUT.value
     ):
         result.transfer = db.scalar(select(Transfer).where(Transfer.number == last.reference))
-        if result.transfer is not None and result.transfer.status == TransferStatus.SHIPPED:
+        if (
+            result.transfer is not None
+            and result.transfer.status == TransferStatus.SHIPPED
+            and depot is not None
+            and result.transfer.to_depot_id == depot.id  # received where it arrives
+        ):
             result.actions.append("receive_transfer")
     if item.status == ItemStatus.AT_VENDOR.value and "finish_repair" not in result.actions:
         result.batch = db.scalar(
@@ -251,13 +263,15 @@ def _part_scan(code: str, part: Part, depot: Depot | None) -> Scan:
 @bp.get("/")
 @roles_page(*WAREHOUSE)
 def console():
-    depots = _depots()
+    depots = _my_depots()
     depot = my_depot(depots)
     code = (request.args.get("q") or "").strip()[:64]
     found = scan(code, request.args.get("part_number") or None, depot) if code else None
     return render_template(
         "warehouse/console.html",
-        depots=depots,
+        depots=_depots(),
+        my_depots=depots,
+        in_transit=transfers.open_transfers(get_session(), depot) if depot else [],
         depot=depot,
         scan=found,
         conditions=[Condition.GOOD.value, Condition.FAULTY.value],
@@ -362,12 +376,6 @@ def _ship_rma(a: _Act) -> str:
     return t("wh.done.ship_rma", ref=rma.number)
 
 
-def _receive_transfer(a: _Act) -> str:
-    number = a.form.get("transfer", "")
-    result = transfers.receive_transfer(a.db, number=number, received=None, actor=a.actor)
-    return t("wh.done.receive_transfer", ref=result.number, status=result.status)
-
-
 def _transfer(a: _Act) -> str:
     line = transfers.LineRequest(a.part_number or "", a.serial, _int("qty", 1) or 0)
     result = transfers.ship_transfer(
@@ -463,7 +471,6 @@ _ACTIONS: dict[str, Callable[[_Act], str]] = {
     "receive_return": _receive_return,
     "finish_repair": _finish_repair,
     "ship_rma": _ship_rma,
-    "receive_transfer": _receive_transfer,
     "transfer": _transfer,
     "send_repair": _send_repair,
     "restock": _back_from_repair("repaired"),
@@ -473,6 +480,124 @@ _ACTIONS: dict[str, Callable[[_Act], str]] = {
     "count": _count,
     "adjust": _adjust,
 }
+
+
+# --- transfers: received where they arrive, differences resolved -------------------------
+
+
+def _transfer_or_404(number: str) -> Transfer | None:
+    return get_session().scalar(select(Transfer).where(Transfer.number == number[:32]))
+
+
+@bp.get("/transfers/<number>")
+@roles_page(*WAREHOUSE)
+def transfer_page(number: str):
+    """One transfer: what was shipped, what arrived, and its open differences."""
+    db = get_session()
+    transfer = _transfer_or_404(number)
+    if transfer is None:
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    depot = my_depot()
+    lines = [
+        (line, db.get(Part, line.part_id), db.get(SerialItem, line.serial_item_id))
+        for line in transfer.lines
+    ]
+    codes = dict(db.execute(select(Depot.id, Depot.code)).all())
+    return render_template(
+        "warehouse/transfer.html",
+        transfer=transfer,
+        lines=lines,
+        from_code=codes[transfer.from_depot_id],
+        to_code=codes[transfer.to_depot_id],
+        depot=depot,
+        may_receive=transfer.status == "shipped"
+        and depot is not None
+        and depot.id == transfer.to_depot_id,
+        discrepancies=transfers.discrepancies_of(db, transfer.number),
+        is_admin=current_user().role == "admin",
+    )
+
+
+@bp.post("/transfers/<number>/receive")
+@roles_page(*WAREHOUSE)
+def transfer_receive(number: str):
+    """Book what arrived: the serials scanned (one per line) and each counted line's
+    quantity; differences become discrepancy records."""
+    db = get_session()
+    transfer = _transfer_or_404(number)
+    if transfer is None:
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    scanned = [
+        s.strip()
+        for s in (request.form.get("serials") or "").replace(",", "\n").splitlines()
+        if s.strip()
+    ][:10_000]
+    shipped = {}
+    for line in transfer.lines:
+        if line.serial_item_id:
+            item = db.get_one(SerialItem, line.serial_item_id)
+            shipped[item.serial] = item.part.part_number
+    received, unknown = [], []
+    for serial in dict.fromkeys(scanned):
+        part_number = shipped.get(serial) or db.scalar(
+            select(Part.part_number).join(SerialItem).where(SerialItem.serial == serial).limit(1)
+        )
+        if part_number is None:
+            unknown.append(serial)
+        else:
+            received.append(transfers.LineRequest(part_number, serial))
+    for line in transfer.lines:
+        if not line.serial_item_id:
+            qty = _int(f"qty_{line.id}", 0)
+            if qty is None or qty < 0:
+                flash(t("trf.bad_qty"), "error")
+                return redirect(url_for("warehouse.transfer_page", number=transfer.number))
+            received.append(
+                transfers.LineRequest(
+                    db.get_one(Part, line.part_id).part_number, None, qty, line.condition
+                )
+            )
+    try:
+        result = transfers.receive_transfer(
+            db, number=transfer.number, received=received, actor=actor_name()
+        )
+    except DomainError as error:
+        db.rollback()
+        flash(t("wh.failed", message=error.message), "error")
+    else:
+        if result.discrepancies:
+            flash(t("trf.received_with_differences", n=len(result.discrepancies)), "error")
+        else:
+            flash(t("wh.done.receive_transfer", ref=result.number), "success")
+    if unknown:
+        flash(t("trf.unknown_serials", serials=", ".join(unknown[:20])), "error")
+    return redirect(url_for("warehouse.transfer_page", number=number[:32]))
+
+
+@bp.post("/transfers/<number>/discrepancies/<int:discrepancy_id>")
+@roles_page(*WAREHOUSE)
+def transfer_resolve(number: str, discrepancy_id: int):
+    db = get_session()
+    outcome = request.form.get("outcome", "")
+    if outcome not in ("found", "lost", "approve", "noted"):
+        flash(t("trf.bad_outcome"), "error")
+        return redirect(url_for("warehouse.transfer_page", number=number[:32]))
+    try:
+        transfers.resolve_discrepancy(
+            db,
+            number=number[:32],
+            discrepancy_id=discrepancy_id,
+            outcome=outcome,
+            actor=actor_name(),
+            approver_may_approve=current_user().role == "admin",
+            note=form_text(request.form, "note"),
+        )
+    except DomainError as error:
+        db.rollback()
+        flash(t("wh.failed", message=error.message), "error")
+    else:
+        flash(t(f"trf.done.{outcome}"), "success")
+    return redirect(url_for("warehouse.transfer_page", number=number[:32]))
 
 
 # --- supplier delivery import -------------------------------------------------------------

@@ -24,13 +24,27 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth import issue_token, set_password
+from inventory.depot_access import assign_depots
 from inventory.dispatch_service import confirm_dispatch
 from inventory.installed_base import register_equipment
+from inventory.receiving import receive_from_supplier
 from inventory.rmas import ACTIONS as RMA_ACTIONS
 from inventory.rmas import MoveInput, move_rma
 from inventory.tickets import move_ticket, open_ticket
-from models import Customer, Engineer, Part, Rma, StockPolicy, Ticket, User, utcnow
-from tests.builders import bearer
+from inventory.transfers import LineRequest, ship_transfer
+from models import (
+    Customer,
+    Engineer,
+    Part,
+    Rma,
+    SerialItem,
+    StockPolicy,
+    Ticket,
+    Transfer,
+    User,
+    utcnow,
+)
+from tests.builders import bearer, make_depot, make_user
 from tests.service_builders import make_customer, make_engineer, make_world
 
 ROLES = ("admin", "warehouse", "dispatcher", "engineer", "customer")
@@ -126,6 +140,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("POST", "/api/transfers"): WAREHOUSE,
     ("POST", "/api/transfers/<number>/receive"): WAREHOUSE,
     ("GET", "/api/transfers"): STAFF,
+    ("GET", "/api/transfers/<number>/discrepancies"): STAFF,
+    ("POST", "/api/transfers/<number>/discrepancies/<int:discrepancy_id>/resolve"): WAREHOUSE,
     ("POST", "/api/repair-batches"): WAREHOUSE,
     ("POST", "/api/repair-batches/<number>/receive"): WAREHOUSE,
     ("GET", "/api/repair-batches"): STAFF,
@@ -209,6 +225,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("GET", "/warehouse/import"): WAREHOUSE,
     ("POST", "/warehouse/import"): WAREHOUSE,
     ("GET", "/warehouse/import/template.csv"): WAREHOUSE,
+    ("GET", "/warehouse/transfers/<number>"): WAREHOUSE,
+    ("POST", "/warehouse/transfers/<number>/receive"): WAREHOUSE,
+    ("POST", "/warehouse/transfers/<number>/discrepancies/<int:discrepancy_id>"): WAREHOUSE,
     ("GET", "/warehouse/reorder"): may("warehouse", "dispatcher"),
     ("GET", "/dispatch/"): DISPATCHER,
     ("GET", "/dispatch/alerts"): DISPATCHER,
@@ -313,6 +332,8 @@ def make_users(db, world: World) -> dict[str, tuple[str, str]]:
         set_password(user, PASSWORD)
         db.add(user)
         db.flush()
+        if role == "warehouse":  # the warehouse clerk works at the world's depot
+            assign_depots(db, user, [world.depot], all_depots=False, actor="admin")
         users[username] = (role, issue_token(db, user, "matrix"))
     engineer = db.scalar(select(Engineer).where(Engineer.code == world.engineer))
     engineer.user_id = db.scalar(select(User.id).where(User.username == "zhang.eng"))
@@ -758,3 +779,134 @@ def test_engineers_move_only_the_jobs_assigned_to_them(client, db, world, users)
         f"/api/tickets/{ticket}/arrive", json={}, headers=token_of(users, "engineer")
     )
     assert assigned.status_code == 200 and assigned.json["status"] == "on_site"
+
+
+# --- warehouse staff act only at their own depots --------------------------------------------
+
+
+@pytest.fixture
+def second_depot(db, world) -> str:
+    """SH01, with one unit of the world's part on its shelf (and one more at the world's)."""
+    make_depot(db, "SH01")
+    receive_from_supplier(db, depot_code="SH01", part_number=world.part, actor="x", serial="SH-1")
+    receive_from_supplier(
+        db, depot_code=world.depot, part_number=world.part, actor="x", serial="BJ-1"
+    )
+    return "SH01"
+
+
+def test_warehouse_staff_move_stock_only_at_the_depots_they_are_assigned(
+    app, client, db, world, users, second_depot
+):
+    clerk = token_of(users, "warehouse")  # assigned to the world's depot only
+    elsewhere = [
+        ("/api/stock/receipts", {"depot": second_depot, "part_number": world.part, "serial": "N1"}),
+        ("/api/stock/scrap", {"serial": "SH-1", "part_number": world.part, "reason": "x"}),
+        (
+            "/api/transfers",
+            {
+                "from_depot": second_depot,
+                "to_depot": world.depot,
+                "lines": [{"part_number": world.part, "serial": "SH-1"}],
+            },
+        ),
+        (
+            "/api/stock/reservations",
+            {"depot": second_depot, "part_number": world.part, "reference": "X"},
+        ),
+        ("/api/stock/counts", {"depot": second_depot, "part_number": world.part, "serials": []}),
+    ]
+    for url, body in elsewhere:
+        refused = client.post(url, json=body, headers=clerk)
+        assert refused.status_code == 403, (url, refused.json)
+        assert second_depot in refused.json["detail"]
+    policy = f"/api/parts/{world.part}/policies/{second_depot}"
+    body = {"reorder_point": 1, "target_level": 2}
+    assert client.put(policy, json=body, headers=clerk).status_code == 403
+    db.rollback()
+    item = db.scalar(select(SerialItem).where(SerialItem.serial == "SH-1"))
+    assert item.status == "in_stock" and item.location.code == second_depot
+    assert (
+        db.scalar(select(func.count()).select_from(SerialItem).where(SerialItem.serial == "N1"))
+        == 0
+    )
+    db.rollback()
+    # at their own depot the same clerk is served
+    mine = {"depot": world.depot, "part_number": world.part, "serial": "N2"}
+    assert client.post("/api/stock/receipts", json=mine, headers=clerk).status_code == 201
+    # dispatchers and admins are bound to no depot
+    for role in ("dispatcher", "admin"):
+        held = client.post(
+            "/api/stock/reservations",
+            json={"depot": second_depot, "part_number": world.part, "reference": role},
+            headers=token_of(users, role),
+        )
+        assert held.status_code == 201, (role, held.json)
+        db.rollback()
+        client.post(
+            "/api/stock/receipts",
+            json={"depot": second_depot, "part_number": world.part, "serial": f"AD-{role}"},
+            headers=token_of(users, "admin"),
+        )
+
+
+def test_the_console_offers_only_the_clerks_own_depots(app, world, users, second_depot):
+    client = app.test_client()
+    client.post(
+        "/login",
+        data={"username": "wang.wh", "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    page = client.get("/warehouse/").get_data(as_text=True)
+    chooser = page.split('id="depot-select"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{world.depot}"' in chooser and f'value="{second_depot}"' not in chooser
+    client.post("/warehouse/depot", data={"depot": second_depot, "csrf_token": csrf_token(client)})
+    page = client.get("/warehouse/?q=SH-1").get_data(as_text=True)
+    assert 'data-action="scrap"' not in page and 'data-action="transfer"' not in page
+
+
+def test_a_transfer_is_received_only_by_staff_of_the_depot_it_arrives_at(
+    client, db, world, users, second_depot
+):
+    shipped = ship_transfer(
+        db,
+        from_depot=world.depot,
+        to_depot=second_depot,
+        lines=[LineRequest(world.part, "BJ-1")],
+        actor="wang.wh",
+    ).number
+    sender = token_of(users, "warehouse")
+    url = f"/api/transfers/{shipped}/receive"
+    for body in ({}, {"lines": []}):  # "everything" or "nothing arrived": neither from here
+        refused = client.post(url, json=body, headers=sender)
+        assert refused.status_code == 403, refused.json
+    db.rollback()
+    assert db.scalar(select(Transfer.status).where(Transfer.number == shipped)) == "shipped"
+    db.rollback()
+    _u, receiver = make_user(db, "warehouse", "zhao.wh", depots=(second_depot,))
+    got = client.post(url, json={}, headers=bearer(receiver))
+    assert got.status_code == 200 and got.json["status"] == "received"
+
+
+def test_an_admin_assigns_a_clerks_depots_through_the_users_endpoint(client, world, users):
+    admin = token_of(users, "admin")
+    changed = client.patch("/api/users/wang.wh", json={"depots": ["SH01"]}, headers=admin)
+    assert changed.status_code == 422 and "SH01" in changed.json["detail"]  # no such depot yet
+    created = client.post(
+        "/api/users",
+        json={
+            "username": "sun.wh",
+            "display_name": "Sun",
+            "role": "warehouse",
+            "depots": [world.depot],
+        },
+        headers=admin,
+    )
+    assert created.status_code == 201 and created.json["depots"] == [world.depot]
+    assert created.json["all_depots"] is False
+    shown = client.get("/api/users/wang.wh", headers=admin).json
+    assert shown["depots"] == [world.depot]
+    everywhere = client.patch("/api/users/sun.wh", json={"all_depots": True}, headers=admin)
+    assert everywhere.json["all_depots"] is True and everywhere.json["depots"] == [world.depot]
+    events = client.get("/api/audit?subject_type=user&subject_ref=sun.wh", headers=admin)
+    kinds = [e["kind"] for e in events.json["items"]] if events.status_code == 200 else []
+    assert "depots_assigned" in kinds, events.json

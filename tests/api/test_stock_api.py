@@ -163,11 +163,23 @@ def test_transfer_round_trip_reports_discrepancies(client, wh):
         headers=wh,
     )
     assert got.status_code == 200 and got.json["status"] == "discrepancy"
-    assert got.json["discrepancies"] == [
+    missing = got.json["discrepancies"]
+    assert [{k: v for k, v in d.items() if k != "id"} for d in missing] == [
         {"part_number": "SRV-PSU", "serial": "A2", "expected": 1, "received": 0, "kind": "missing"}
     ]
     again = client.post(f"/api/transfers/{number}/receive", json={}, headers=wh)
     assert again.status_code == 409
+    # the difference stays open until resolved: here the unit turned up after all
+    listed = client.get(f"/api/transfers/{number}/discrepancies", headers=wh).json
+    assert [(d["id"], d["status"], d["outcomes"]) for d in listed] == [
+        (missing[0]["id"], "open", ["found", "lost"])
+    ]
+    url = f"/api/transfers/{number}/discrepancies/{missing[0]['id']}/resolve"
+    assert client.post(url, json={"outcome": "noted"}, headers=wh).status_code == 409
+    found = client.post(url, json={"outcome": "found"}, headers=wh)
+    assert found.status_code == 200 and found.json["status"] == "found"
+    transfer = client.get("/api/transfers?status=received", headers=wh).json["items"]
+    assert [t["number"] for t in transfer] == [number]
 
 
 def test_csv_import_reports_bad_rows_by_number(client, db, wh):

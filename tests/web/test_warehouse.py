@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from inventory import receiving
 from models import Location, Movement, Rma, SerialItem
-from tests.web.conftest import csrf_of, delivered_rma, post_form
+from tests.web.conftest import csrf_of, delivered_rma, post_form, sign_in
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def test_scrapping_needs_a_reason(staff, db):
     assert _item(db, item.serial).status == "scrapped"
 
 
-def test_a_transfer_is_shipped_and_received_at_the_other_depot(staff, db):
+def test_a_transfer_is_shipped_here_and_received_by_the_staff_of_the_other_depot(app, staff, db):
     item = _first(db, condition="good")
     _act(
         staff,
@@ -133,13 +133,29 @@ def test_a_transfer_is_shipped_and_received_at_the_other_depot(staff, db):
         {"serial": item.serial, "part_number": item.part_number, "to_depot": "SH01"},
     )
     assert _item(db, item.serial).status == "in_transit"
+    # the sender (BJ01, TJ01) cannot switch to SH01 to receive it, and sees it outgoing
     post_form(staff, "/warehouse/depot", {"depot": "SH01"}, page="/warehouse/")
     page = staff.get(f"/warehouse/?q={item.serial}").get_data(as_text=True)
+    assert 'data-action="receive_transfer"' not in page
+    number = re.search(r'data-transfer="([^"]+)"', page).group(1)
+    assert "调往 SH01" in page
+    # a clerk of SH01 sees it coming in, with its age, and books what arrived
+    receiver = app.test_client()
+    assert sign_in(receiver, "zhao.wh", "warehouse").status_code == 302
+    post_form(receiver, "/warehouse/depot", {"depot": "SH01"}, page="/warehouse/")
+    page = receiver.get(f"/warehouse/?q={item.serial}").get_data(as_text=True)
+    assert f'data-transfer="{number}"' in page and "自 BJ01 调入" in page and "0 小时" in page
     assert 'data-action="receive_transfer"' in page
-    transfer = re.search(r'name="transfer" value="([^"]+)"', page).group(1)
-    _act(staff, "receive_transfer", item.serial, {"serial": item.serial, "transfer": transfer})
+    post_form(
+        receiver,
+        f"/warehouse/transfers/{number}/receive",
+        {"serials": item.serial},
+        page=f"/warehouse/transfers/{number}",
+    )
     moved = _item(db, item.serial)
     assert moved.status == "in_stock" and moved.depot == "SH01"
+    page = receiver.get(f"/warehouse/transfers/{number}").get_data(as_text=True)
+    assert 'data-status="received"' in page
 
 
 def test_an_action_without_the_csrf_token_is_refused(staff, db):
@@ -277,7 +293,7 @@ def test_delivery_import_reads_excel(staff, db):
     book = Workbook()
     sheet = book.active
     sheet.append(["depot", "part_number", "serial", "qty", "condition"])
-    sheet.append(["SH01", "SRV-2288-PSU", "XLSX-0001", 1, "faulty"])
+    sheet.append(["TJ01", "SRV-2288-PSU", "XLSX-0001", 1, "faulty"])
     data = io.BytesIO()
     book.save(data)
     page = staff.get("/warehouse/import").get_data(as_text=True)

@@ -1,0 +1,105 @@
+"""Which depots a user may act at: warehouse staff at the depots an admin assigned them
+(or every depot when ``all_depots`` is set); everybody else is not bound to depots.
+
+The rule is enforced where stock moves: a session carrying a depot scope
+(``bind_scope``) refuses, in ``inventory.ledger``, any movement into or out of a depot
+outside it, so every service — console, API, import — obeys it without its own check.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from inventory.errors import Forbidden, InvalidInput
+from models import Depot, Location, User, UserDepot
+from models.enums import LocationKind, Role
+
+SCOPE_KEY = "depot_scope"  # session.info: frozenset of depot location ids, or absent
+
+
+def depot_ids_of(session: Session, user: User) -> frozenset[int] | None:
+    """The ids of the depots ``user`` may act at; None when not bound (every depot)."""
+    if user.role != Role.WAREHOUSE.value or user.all_depots:
+        return None
+    return frozenset(
+        session.scalars(select(UserDepot.depot_id).where(UserDepot.user_id == user.id))
+    )
+
+
+def depots_of(session: Session, user: User) -> list[Depot]:
+    """The active depots ``user`` may act at, by code."""
+    stmt = select(Depot).where(Depot.active).order_by(Depot.code)
+    ids = depot_ids_of(session, user)
+    if ids is not None:
+        stmt = stmt.where(Depot.id.in_(ids))
+    return list(session.scalars(stmt))
+
+
+def bind_scope(session: Session, user: User | None) -> None:
+    """From now on this session moves stock only at the depots ``user`` may act at."""
+    ids = depot_ids_of(session, user) if user is not None else None
+    if ids is None:
+        session.info.pop(SCOPE_KEY, None)
+        return
+    locations = session.scalars(select(Depot.location_id).where(Depot.id.in_(ids)))
+    session.info[SCOPE_KEY] = frozenset(locations)
+
+
+def may_act_at(session: Session, depot: Depot) -> bool:
+    scope = session.info.get(SCOPE_KEY)
+    return scope is None or depot.location_id in scope
+
+
+def check_acts_at(session: Session, depot: Depot, *, field: str = "depot") -> None:
+    """Refuse (Forbidden) unless the session's user may act at ``depot``."""
+    if not may_act_at(session, depot):
+        raise Forbidden(f"you are not assigned to depot {depot.code}", field=field)
+
+
+def check_movement(session: Session, from_location_id: int, to_location_id: int) -> None:
+    """Refuse a movement that touches a depot outside the session's scope (called by the
+    ledger for every movement)."""
+    scope = session.info.get(SCOPE_KEY)
+    if scope is None:
+        return
+    outside = {from_location_id, to_location_id} - scope
+    if not outside:
+        return
+    depots = session.execute(
+        select(Location.code).where(Location.id.in_(outside), Location.kind == LocationKind.DEPOT)
+    ).scalars()
+    codes = sorted(depots)
+    if codes:
+        raise Forbidden(f"you are not assigned to depot {', '.join(codes)}", field="depot")
+
+
+def assign_depots(
+    session: Session, user: User, codes: list[str], *, all_depots: bool, actor: str
+) -> list[str]:
+    """Set the depots ``user`` works at (no commit); returns the codes assigned."""
+    from inventory.events import record_event  # events → outbox → ledger → this module
+
+    wanted = sorted(set(codes))
+    depots = list(session.scalars(select(Depot).where(Depot.code.in_(wanted))))
+    unknown = sorted(set(wanted) - {d.code for d in depots})
+    if unknown:
+        raise InvalidInput(f"unknown depot {', '.join(unknown)}", field="depots")
+    before = sorted(d.code for d in user.depots) if user.id else []
+    session.execute(delete(UserDepot).where(UserDepot.user_id == user.id))
+    session.add_all(UserDepot(user_id=user.id, depot_id=d.id) for d in depots)
+    changed = before != wanted or user.all_depots != all_depots
+    user.all_depots = all_depots
+    session.flush()
+    session.expire(user, ["depots"])
+    if changed:
+        record_event(
+            session,
+            subject_type="user",
+            subject_id=user.id,
+            subject_ref=user.username,
+            kind="depots_assigned",
+            actor=actor,
+            data={"before": before, "after": wanted, "all_depots": all_depots},
+        )
+    return wanted

@@ -151,6 +151,7 @@ def assign_depots_command(username: str, depots: tuple[str, ...], all_depots: bo
     TJ01`` (replaces the previous ones; none and no --all: acts nowhere)."""
     from inventory.depot_access import assign_depots
     from inventory.errors import DomainError
+    from inventory.transaction import transaction
     from models import User
 
     with _session() as session:
@@ -158,10 +159,12 @@ def assign_depots_command(username: str, depots: tuple[str, ...], all_depots: bo
         if user is None:
             raise click.ClickException(f"no user {username!r}")
         try:
-            codes = assign_depots(session, user, list(depots), all_depots=all_depots, actor="cli")
+            with transaction(session):
+                codes = assign_depots(
+                    session, user, list(depots), all_depots=all_depots, actor="cli"
+                )
         except DomainError as error:
             raise click.ClickException(error.message) from None
-        session.commit()
     click.echo(f"{username}: {'every depot' if all_depots else ', '.join(codes) or 'no depot'}")
 
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.background import JobQueueUnavailable
 from app.problem import PROBLEM, problem
-from inventory.errors import Conflict, DomainError, InvalidInput, Forbidden, NotFound, TooLarge
+from inventory.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, TooLarge
 
 __all__ = [
     "PROBLEM",

@@ -12,9 +12,9 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inventory.depot_access import assign_depots
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
-from inventory.depot_access import assign_depots
 from inventory.transaction import transaction
 from models import ApiToken, Customer, User, utcnow
 

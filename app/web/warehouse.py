@@ -38,7 +38,7 @@ from models import (
     Transfer,
     limits,
 )
-from models.enums import Condition, ItemStatus, MovementReason, Tracking, TransferStatus
+from models.enums import Condition, ItemStatus, MovementReason, Role, Tracking, TransferStatus
 
 bp = Blueprint("warehouse", __name__, url_prefix="/warehouse")
 WAREHOUSE = ("warehouse",)
@@ -485,6 +485,11 @@ _ACTIONS: dict[str, Callable[[_Act], str]] = {
 # --- transfers: received where they arrive, differences resolved -------------------------
 
 
+def _is_admin() -> bool:
+    user = current_user()
+    return user is not None and user.role == Role.ADMIN.value
+
+
 def _transfer_or_404(number: str) -> Transfer | None:
     return get_session().scalar(select(Transfer).where(Transfer.number == number[:32]))
 
@@ -502,7 +507,14 @@ def transfer_page(number: str):
         (line, db.get(Part, line.part_id), db.get(SerialItem, line.serial_item_id))
         for line in transfer.lines
     ]
-    codes = dict(db.execute(select(Depot.id, Depot.code)).all())
+    codes: dict[int, str] = {
+        depot_id: code
+        for depot_id, code in db.execute(
+            select(Depot.id, Depot.code).where(
+                Depot.id.in_((transfer.from_depot_id, transfer.to_depot_id))
+            )
+        )
+    }
     return render_template(
         "warehouse/transfer.html",
         transfer=transfer,
@@ -514,7 +526,7 @@ def transfer_page(number: str):
         and depot is not None
         and depot.id == transfer.to_depot_id,
         discrepancies=transfers.discrepancies_of(db, transfer.number),
-        is_admin=current_user().role == "admin",
+        is_admin=_is_admin(),
     )
 
 
@@ -589,7 +601,7 @@ def transfer_resolve(number: str, discrepancy_id: int):
             discrepancy_id=discrepancy_id,
             outcome=outcome,
             actor=actor_name(),
-            approver_may_approve=current_user().role == "admin",
+            approver_may_approve=_is_admin(),
             note=form_text(request.form, "note"),
         )
     except DomainError as error:

@@ -149,7 +149,7 @@ def create_token_command(username: str, name: str) -> None:
 def assign_depots_command(username: str, depots: tuple[str, ...], all_depots: bool) -> None:
     """Set the depots warehouse user USERNAME works at, e.g. ``assign-depots wang.wh BJ01
     TJ01`` (replaces the previous ones; none and no --all: acts nowhere)."""
-    from inventory.depot_access import assign_depots
+    from inventory.accounts import assign_depots
     from inventory.errors import DomainError
     from inventory.transaction import transaction
     from models import User

@@ -9,14 +9,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from inventory.depot_access import assign_depots
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.transaction import transaction
-from models import ApiToken, Customer, User, utcnow
+from models import ApiToken, Customer, Depot, User, UserDepot, utcnow
 
 EDITABLE = ("display_name", "role", "locale", "customer_id")
 
@@ -181,3 +180,32 @@ def revoke_token(db: Session, token: ApiToken, *, actor: str) -> None:
             token.revoked_at = utcnow()
             data = {"token_id": token.id, "name": token.name}
             _event(db, token.user, "token_revoked", actor, data=data)
+
+
+def assign_depots(
+    session: Session, user: User, codes: list[str], *, all_depots: bool, actor: str
+) -> list[str]:
+    """Set the depots ``user`` works at (no commit); returns the codes assigned."""
+    wanted = sorted(set(codes))
+    depots = list(session.scalars(select(Depot).where(Depot.code.in_(wanted))))
+    unknown = sorted(set(wanted) - {d.code for d in depots})
+    if unknown:
+        raise InvalidInput(f"unknown depot {', '.join(unknown)}", field="depots")
+    before = sorted(d.code for d in user.depots) if user.id else []
+    session.execute(delete(UserDepot).where(UserDepot.user_id == user.id))
+    session.add_all(UserDepot(user_id=user.id, depot_id=d.id) for d in depots)
+    changed = before != wanted or user.all_depots != all_depots
+    user.all_depots = all_depots
+    session.flush()
+    session.expire(user, ["depots"])
+    if changed:
+        record_event(
+            session,
+            subject_type="user",
+            subject_id=user.id,
+            subject_ref=user.username,
+            kind="depots_assigned",
+            actor=actor,
+            data={"before": before, "after": wanted, "all_depots": all_depots},
+        )
+    return wanted

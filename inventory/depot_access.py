@@ -8,10 +8,10 @@ outside it, so every service — console, API, import — obeys it without its o
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inventory.errors import Forbidden, InvalidInput
+from inventory.errors import Forbidden
 from models import Depot, Location, User, UserDepot
 from models.enums import LocationKind, Role
 
@@ -72,34 +72,3 @@ def check_movement(session: Session, from_location_id: int, to_location_id: int)
     codes = sorted(depots)
     if codes:
         raise Forbidden(f"you are not assigned to depot {', '.join(codes)}", field="depot")
-
-
-def assign_depots(
-    session: Session, user: User, codes: list[str], *, all_depots: bool, actor: str
-) -> list[str]:
-    """Set the depots ``user`` works at (no commit); returns the codes assigned."""
-    from inventory.events import record_event  # events → outbox → ledger → this module
-
-    wanted = sorted(set(codes))
-    depots = list(session.scalars(select(Depot).where(Depot.code.in_(wanted))))
-    unknown = sorted(set(wanted) - {d.code for d in depots})
-    if unknown:
-        raise InvalidInput(f"unknown depot {', '.join(unknown)}", field="depots")
-    before = sorted(d.code for d in user.depots) if user.id else []
-    session.execute(delete(UserDepot).where(UserDepot.user_id == user.id))
-    session.add_all(UserDepot(user_id=user.id, depot_id=d.id) for d in depots)
-    changed = before != wanted or user.all_depots != all_depots
-    user.all_depots = all_depots
-    session.flush()
-    session.expire(user, ["depots"])
-    if changed:
-        record_event(
-            session,
-            subject_type="user",
-            subject_id=user.id,
-            subject_ref=user.username,
-            kind="depots_assigned",
-            actor=actor,
-            data={"before": before, "after": wanted, "all_depots": all_depots},
-        )
-    return wanted

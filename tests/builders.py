@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.auth import issue_token
-from inventory.depot_access import assign_depots
+from inventory.accounts import assign_depots
 from models import Depot, Location, Part, User
 from models.enums import LocationKind
 

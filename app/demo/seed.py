@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import issue_token, set_password
 from app.demo.catalogue import CUSTOMERS, DEPOTS, GIVEN, PARTS, SURNAMES
-from inventory.depot_access import assign_depots
+from inventory.accounts import assign_depots
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import virtual_location
 from inventory.receiving import import_receipts

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth import issue_token, set_password
-from inventory.depot_access import assign_depots
+from inventory.accounts import assign_depots
 from inventory.dispatch_service import confirm_dispatch
 from inventory.installed_base import register_equipment
 from inventory.receiving import receive_from_supplier

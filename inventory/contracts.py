@@ -112,6 +112,28 @@ def contract_calendar(contract: Contract | None, tz: str | None = None) -> Cover
     return policy.calendar(tz=zone, country=contract.country if contract else "CN")
 
 
+@dataclass(frozen=True)
+class LadderStep:
+    """One rung of a contract's escalation ladder as people read it."""
+
+    level: int
+    after_minutes: float  # without progress on the ticket
+    who: str
+    contact: str | None
+
+
+def escalation_ladder(contract: Contract | None) -> list[LadderStep]:
+    """The ladder a ticket on ``contract`` escalates along: the contract's own, else the
+    shipped default (DESIGN.md §2), with the contact stored for each level."""
+    ladder = contract.escalation if contract is not None and contract.escalation else None
+    if not ladder:
+        return [LadderStep(s.level, s.after_minutes, s.who, None) for s in DEFAULT_ESCALATION]
+    return [
+        LadderStep(int(s["level"]), float(s["after_minutes"]), str(s["who"]), s.get("contact"))
+        for s in ladder
+    ]
+
+
 def warranty_end_for(acceptance: date, years: int = WARRANTY_YEARS) -> date:
     """Acceptance date + `years` (29 Feb accepted → 28 Feb)."""
     try:

@@ -34,8 +34,8 @@ class Contract(Base):
     ``kind``: ``warranty`` (free, 3 years from acceptance), ``per_incident`` or ``yearly``
     (paid, after warranty). Minutes are minutes of each clock's basis (docs/sla.md).
     ``response_minutes`` maps channel → minutes, ``restore_minutes`` severity → minutes,
-    ``escalation`` is a list of ``{"level", "after_minutes", "who"}``; ``bases`` optionally
-    overrides a clock's basis (``{"faulty_return": "elapsed"}``).
+    ``escalation`` is a list of ``{"level", "after_minutes", "who", "contact"}`` (contact
+    optional); ``bases`` optionally overrides a clock's basis (``{"faulty_return": "elapsed"}``).
     """
 
     __tablename__ = "contracts"

@@ -111,6 +111,11 @@ class EscalationStepSchema(ma.Schema):
     level = WholeNumber(required=True, validate=validate.Range(min=1, max=10))
     after_minutes = ma.fields.Float(required=True, validate=validate.Range(min=0, max=100_000))
     who = Str(limits.DISPLAY_NAME, required=True)
+    contact = Str(
+        limits.ADDRESS,
+        allow_none=True,
+        metadata={"description": "how to reach who: phone, e-mail (shown with the ladder)"},
+    )
 
 
 def _minutes(**kw):

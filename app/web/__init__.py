@@ -30,6 +30,7 @@ from models import limits, utcnow
 
 # (endpoint, message key, roles that see it); admin sees every page of a signed-in role.
 NAV = [
+    ("admin.home", "nav.admin", ()),
     ("warehouse.console", "nav.warehouse", ("warehouse",)),
     ("warehouse.delivery_import", "nav.import", ("warehouse",)),
     ("warehouse.reorder", "nav.reorder", ("warehouse", "dispatcher")),
@@ -52,6 +53,7 @@ WEB_BLUEPRINTS = (
     "tracking",
     "documents",
     "planning_page",
+    "admin",
 )
 
 # Pages only load their own scripts and styles; nothing inline, nothing third-party.
@@ -76,6 +78,7 @@ JSON_TYPES = ("application/json", "application/problem+json")
 
 def register_web(app: Flask) -> None:
     from app.web import (
+        admin,
         auth,
         customer,
         dispatcher,
@@ -86,7 +89,17 @@ def register_web(app: Flask) -> None:
         warehouse,
     )
 
-    for module in (auth, warehouse, dispatcher, engineer, customer, tracking, documents, planning):
+    for module in (
+        auth,
+        warehouse,
+        dispatcher,
+        engineer,
+        customer,
+        tracking,
+        documents,
+        planning,
+        admin,
+    ):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(

@@ -38,7 +38,7 @@ HOME_OF_ROLE = {
     Role.DISPATCHER.value: "dispatch.board",
     Role.ENGINEER.value: "engineer.jobs",
     Role.CUSTOMER.value: "customer.overview",
-    Role.ADMIN.value: "dispatch.board",
+    Role.ADMIN.value: "admin.home",
 }
 
 

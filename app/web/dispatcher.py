@@ -23,7 +23,7 @@ from app.web.forms import form_text
 from app.web.i18n import current_zone, t, t_code
 from app.web.knowledge import knowledge_panel
 from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, around, china
-from inventory import dispatch_service, route_planning, tickets, visits
+from inventory import contracts, dispatch_service, route_planning, tickets, visits
 from inventory.errors import DomainError, InvalidInput, NotFound
 from inventory.sla_outcomes import BOARD_CLOCKS, ticket_outcomes
 from logistics.dispatch import DispatchOption
@@ -356,6 +356,7 @@ def ticket(ref: str):
         "dispatch/ticket.html",
         ticket=tk,
         clocks=ticket_clocks(tk),
+        ladder=contracts.escalation_ladder(tk.contract),
         options=options,
         reason=reason,
         error=error,

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, g, session
 
+from app.web.i18n_admin import ADMIN_MESSAGES
+
 LANGS = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 # The zones offered in the preferences; any IANA name is accepted in the session.
@@ -970,6 +972,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duration.s": ("{n}秒", "{n}s"),
     "duration.ago": ("{d}前", "{d} ago"),
 }
+MESSAGES.update(ADMIN_MESSAGES)
 
 
 def strict() -> bool:

@@ -1,0 +1,234 @@
+"""The administration pages: contracts, users and the audit trail, without the API."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.auth import check_password
+from models import ApiToken, Contract, Event, User
+from tests.web.conftest import post_form, sign_in
+
+LADDER = {
+    "escalation.0.after_minutes": "20",
+    "escalation.0.who": "站长 Station lead",
+    "escalation.0.contact": "138 0000 0001",
+    "escalation.1.after_minutes": "45",
+    "escalation.1.who": "区域经理 Regional manager",
+    "escalation.1.contact": "region@example.com",
+}
+
+
+def _new_contract(client, **fields):
+    data = {"code": "C001-GOLD", "customer_code": "C001", "name": "金牌服务", **LADDER, **fields}
+    return post_form(client, "/admin/contracts/new", data)
+
+
+def test_an_administrator_signing_in_lands_on_the_admin_home_with_its_screens(client):
+    response = sign_in(client, "admin", follow=True)
+    html = response.get_data(as_text=True)
+    assert response.request.path == "/admin/"
+    for url in ("/admin/contracts", "/admin/users", "/admin/audit"):
+        assert f'href="{url}"' in html, url
+
+
+def test_other_roles_cannot_open_the_admin_pages(client, as_role):
+    as_role("dispatcher")
+    for url in ("/admin/", "/admin/contracts", "/admin/contracts/new", "/admin/users"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_a_contract_created_on_the_page_has_its_own_ladder_and_clocks(client, as_role, db):
+    as_role("admin")
+    response = _new_contract(
+        client,
+        coverage="7x24",
+        coverage_start="00:00",
+        coverage_end="24:00",
+        **{"response_minutes.phone": "25", "restore_minutes.P1": "180"},
+        return_window_days="7",
+        late_return_charge="880.50",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    contract = db.scalar(select(Contract).where(Contract.code == "C001-GOLD"))
+    assert contract.escalation == [
+        {"level": 1, "after_minutes": 20.0, "who": "站长 Station lead", "contact": "138 0000 0001"},
+        {
+            "level": 2,
+            "after_minutes": 45.0,
+            "who": "区域经理 Regional manager",
+            "contact": "region@example.com",
+        },
+    ]
+    assert (contract.coverage, contract.coverage_start_min, contract.coverage_end_min) == (
+        "7x24",
+        0,
+        1440,
+    )
+    assert contract.response_minutes["phone"] == 25 and contract.restore_minutes["P1"] == 180
+    assert contract.return_window_days == 7 and str(contract.late_return_charge) == "880.50"
+    created = db.scalar(
+        select(Event).where(Event.subject_type == "contract", Event.subject_ref == "C001-GOLD")
+    )
+    assert created.kind == "created" and created.actor == "admin"
+    db.rollback()
+
+
+def test_editing_a_contract_records_what_changed_in_its_audit_trail(client, as_role, db):
+    as_role("admin")
+    _new_contract(client)
+    page = client.get("/admin/contracts/C001-GOLD").get_data(as_text=True)
+    assert 'value="region@example.com"' in page
+    response = post_form(
+        client,
+        "/admin/contracts/C001-GOLD",
+        {"escalation.0.after_minutes": "10", "escalation.0.who": "值班主管 Duty lead"},
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    contract = db.scalar(select(Contract).where(Contract.code == "C001-GOLD"))
+    assert [s["who"] for s in contract.escalation] == ["值班主管 Duty lead"]
+    db.rollback()
+    trail = client.get("/admin/contracts/C001-GOLD").get_data(as_text=True)
+    assert 'data-kind="updated"' in trail and "值班主管 Duty lead" in trail
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "label"),
+    [
+        ({"return_window_days": "99"}, "return_window_days", "故障件返还期限（天）"),
+        ({"coverage_end": "25:00"}, "coverage_end_min", "服务结束"),
+        ({"escalation.1.after_minutes": "5"}, "contract", "合同"),  # the ladder must rise
+        ({"escalation.1.who": ""}, "escalation.1.who", "第2级 · 升级给谁"),
+        ({"customer_code": "NOPE"}, "customer_code", "客户"),
+        ({"late_return_charge": "-3"}, "late_return_charge", "逾期返还费用"),
+    ],
+)
+def test_a_contract_the_api_would_refuse_is_refused_naming_the_field(
+    client, as_role, db, fields, field, label
+):
+    as_role("admin")
+    response = _new_contract(client, **fields)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'data-field="{field}"' in html and label in html
+    assert 'value="C001-GOLD"' in html  # what was typed comes back
+    assert db.scalar(select(Contract).where(Contract.code == "C001-GOLD")) is None
+
+
+def test_the_contract_pages_render_in_english(client, as_role):
+    as_role("admin")
+    _new_contract(client)
+    post_form(client, "/prefs", {"lang": "en"}, page="/admin/")
+    urls = ["/admin/", "/admin/contracts", "/admin/contracts/new", "/admin/contracts/C001-GOLD"]
+    urls += ["/admin/users", "/admin/users/admin", "/admin/audit?type=contract&ref=C001-GOLD"]
+    for url in urls:  # I18N_STRICT: a key missing from the catalogue would fail the page
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="en">' in response.get_data(as_text=True), url
+    assert "Escalation ladder" in client.get("/admin/contracts/C001-GOLD").get_data(as_text=True)
+
+
+def test_an_administrator_creates_a_user_changes_the_role_and_resets_the_password(
+    client, as_role, db
+):
+    as_role("admin")
+    response = post_form(
+        client,
+        "/admin/users",
+        {
+            "username": "zhao.disp",
+            "display_name": "赵调度",
+            "role": "dispatcher",
+            "locale": "zh",
+            "customer_id": "",
+            "password": "first-pass-123",
+        },
+    )
+    assert response.status_code == 302
+    user = db.scalar(select(User).where(User.username == "zhao.disp"))
+    assert user.role == "dispatcher" and check_password(user, "first-pass-123")
+    db.rollback()
+    url = "/admin/users/zhao.disp"
+    post_form(client, url, {"action": "details", "display_name": "赵调度", "role": "warehouse"})
+    post_form(client, url + "/tokens", {"name": "scanner"}, page=url)
+    post_form(client, url, {"action": "password", "password": "second-pass-456"})
+    db.expire_all()
+    user = db.scalar(select(User).where(User.username == "zhao.disp"))
+    assert user.role == "warehouse" and check_password(user, "second-pass-456")
+    tokens = list(db.scalars(select(ApiToken).where(ApiToken.user_id == user.id)))
+    assert len(tokens) == 1 and tokens[0].revoked_at is not None  # a new password revokes
+    kinds = {e.kind for e in db.scalars(select(Event).where(Event.subject_ref == "zhao.disp"))}
+    assert {"created", "updated", "token_issued", "password_set"} <= kinds
+
+
+def test_a_token_is_shown_once_and_can_be_revoked_from_the_user_page(client, as_role, db):
+    as_role("admin")
+    url = "/admin/users/li.disp"
+    page = post_form(client, url + "/tokens", {"name": "laptop"}, page=url)
+    html = page.get_data(as_text=True)
+    assert 'id="new-token"' in html and "slg_" in html
+    assert "slg_" not in client.get(url).get_data(as_text=True)
+    token_id = db.scalar(select(ApiToken.id).where(ApiToken.name == "laptop"))
+    db.rollback()
+    response = post_form(client, f"{url}/tokens/{token_id}/revoke", {}, page=url)
+    assert response.status_code == 302
+    assert db.get(ApiToken, token_id).revoked_at is not None
+
+
+def test_deactivating_a_user_ends_their_access_and_an_admin_cannot_deactivate_themselves(
+    client, as_role, db
+):
+    as_role("admin")
+    post_form(client, "/admin/users/li.disp", {"action": "deactivate"})
+    assert db.scalar(select(User.active).where(User.username == "li.disp")) is False
+    db.rollback()
+    response = post_form(client, "/admin/users/admin", {"action": "deactivate"})
+    assert response.status_code == 422 and 'data-field="active"' in response.get_data(as_text=True)
+
+
+def test_a_user_form_the_api_would_refuse_names_the_field(client, as_role):
+    as_role("admin")
+    response = post_form(
+        client,
+        "/admin/users",
+        {"username": "x y", "display_name": " ", "role": "boss", "password": "short"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for field in ("username", "display_name", "role", "password"):
+        assert f'data-field="{field}"' in html, field
+
+
+def test_the_audit_trail_is_browsable_per_object_and_an_unknown_one_is_named(client, as_role):
+    as_role("admin")
+    _new_contract(client)
+    html = client.get("/admin/audit?type=contract&ref=C001-GOLD").get_data(as_text=True)
+    assert 'data-kind="created"' in html and "C001-GOLD" in html
+    missing = client.get("/admin/audit?type=part&ref=NO-SUCH-PART")
+    assert missing.status_code == 404 and 'data-field="subject_ref"' in missing.get_data(
+        as_text=True
+    )
+
+
+def test_a_ticket_on_the_contract_shows_its_escalation_ladder(app, client, as_role, db):
+    from app.geo import travel_model
+    from inventory.dispatch_service import open_ticket_with_promise
+
+    as_role("admin")
+    _new_contract(client)
+    with app.app_context():
+        travel = travel_model()
+    view = open_ticket_with_promise(
+        db,
+        travel,
+        site_code="C001-S1",
+        severity="P2",
+        channel="phone",
+        symptom="disk errors",
+        actor="li.disp",
+        contract_code="C001-GOLD",
+    )
+    html = client.get(f"/dispatch/tickets/{view.number}").get_data(as_text=True)
+    assert "C001-GOLD" in html
+    assert "站长 Station lead" in html and "region@example.com" in html

@@ -1,0 +1,69 @@
+"""An administrator sets a contract up on the pages, and a ticket on it runs on its clocks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tests.browser.conftest import shot, sign_in
+
+
+def test_an_administrator_creates_a_contract_with_its_own_ladder_and_a_ticket_shows_its_clocks(
+    live_server, desktop, api
+):
+    from playwright.sync_api import expect
+
+    page = desktop
+    sign_in(page, live_server, "admin", "admin-demo-pass")
+    expect(page).to_have_url(live_server + "/admin/")  # not the dispatcher board
+    page.locator("#admin-contracts").click()
+    page.locator("#new-contract").click()
+
+    page.get_by_label("合同编号").fill("C001-PLATINUM")
+    page.get_by_label("客户", exact=True).select_option("C001")
+    page.get_by_label("名称", exact=True).fill("白金服务 7×24")
+    page.get_by_label("服务时间类型").select_option("7x24")
+    page.get_by_label("服务开始").fill("00:00")
+    page.get_by_label("服务结束").fill("24:00")
+    page.get_by_label("响应时限 · 电话").fill("25")
+    page.get_by_label("恢复时限 · P2").fill("200")
+    page.get_by_label("故障件返还期限（天）").fill("7")
+    page.get_by_label("逾期返还费用").fill("880.00")
+    ladder = [
+        ("12", "值班主管 Duty lead", "138 0000 0001"),
+        ("40", "区域总监 Director", "dir@x.cn"),
+    ]
+    for level, (minutes, who, contact) in enumerate(ladder, start=1):
+        page.get_by_label(f"第{level}级 · 无进展分钟数").fill(minutes)
+        page.get_by_label(f"第{level}级 · 升级给谁").fill(who)
+        page.get_by_label(f"第{level}级 · 联系方式").fill(contact)
+    page.get_by_label("第3级 · 无进展分钟数").fill("5")  # below level 2: refused, named
+    page.get_by_label("第3级 · 升级给谁").fill("nobody")
+    page.locator("#save-contract").click()
+    expect(page.locator("#form-errors [data-field=contract]")).to_contain_text("escalation")
+    expect(page.get_by_label("合同编号")).to_have_value("C001-PLATINUM")  # as typed
+
+    page.get_by_label("第3级 · 无进展分钟数").fill("")
+    page.get_by_label("第3级 · 升级给谁").fill("")
+    page.locator("#save-contract").click()
+    expect(page.locator(".flash.success")).to_contain_text("C001-PLATINUM")
+    expect(page.locator(".audit-table [data-kind=created]")).to_be_visible()
+    shot(page, "admin-contract")
+
+    ticket = api("dispatcher").call(
+        "POST",
+        "/api/tickets",
+        {"site": "C001-S1", "severity": "P2", "symptom": "存储告警", "contract": "C001-PLATINUM"},
+    )
+    page.goto(f"{live_server}/dispatch/tickets/{ticket['number']}")
+    response = page.locator(".clock-list [data-clock=response]")
+    start = datetime.fromisoformat(response.get_attribute("data-start").replace("Z", "+00:00"))
+    due = datetime.fromisoformat(response.get_attribute("data-deadline").replace("Z", "+00:00"))
+    assert (due - start).total_seconds() == 25 * 60  # the contract's phone response, 7×24
+    restore = page.locator(".clock-list [data-clock=restore]")
+    start = datetime.fromisoformat(restore.get_attribute("data-start").replace("Z", "+00:00"))
+    due = datetime.fromisoformat(restore.get_attribute("data-deadline").replace("Z", "+00:00"))
+    assert (due - start).total_seconds() == 200 * 60
+    expect(page.locator("#ladder-title")).to_contain_text("C001-PLATINUM")
+    expect(page.locator("#ticket-ladder li")).to_have_count(2)
+    expect(page.locator("#ticket-ladder li").nth(0)).to_contain_text("值班主管 Duty lead")
+    expect(page.locator("#ticket-ladder li").nth(1)).to_contain_text("dir@x.cn")

@@ -22,6 +22,7 @@ blp = Blueprint(
 # who searches: the people at the ticket (admins too); who writes and approves: the admin
 SEARCHERS = ("dispatcher", "engineer")
 QUERY_CHARS = 200
+MAX_PARTS = 50  # part numbers an article names, and models
 
 
 class SearchQuery(ma.Schema):
@@ -60,8 +61,12 @@ class ArticleSchema(ma.Schema):
     cause = Str(limits.LONG_TEXT, allow_none=True)
     fix = Str(limits.LONG_TEXT, required=True)
     emergency_strategy = Str(limits.LONG_TEXT, allow_none=True)
-    parts = ma.fields.List(Str(limits.PART_NUMBER), load_default=list)
-    models = ma.fields.List(Str(limits.PART_NUMBER), load_default=list)
+    parts = ma.fields.List(
+        Str(limits.PART_NUMBER), load_default=list, validate=validate.Length(max=MAX_PARTS)
+    )
+    models = ma.fields.List(
+        Str(limits.PART_NUMBER), load_default=list, validate=validate.Length(max=MAX_PARTS)
+    )
     source_ticket = ma.fields.String(dump_only=True, allow_none=True)
     created_by = ma.fields.String(dump_only=True)
     approved_by = ma.fields.String(dump_only=True, allow_none=True)

@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# `make run` listens on this machine only; `make run HOST=0.0.0.0` serves the network too
+HOST ?= 127.0.0.1
 export FLASK_APP := wsgi
 
 .PHONY: run test install install-test services browser lint bench-quick screenshots
@@ -30,7 +32,7 @@ run: export PUBLIC_BASE_URL ?= http://localhost:$(PORT)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask run --host 0.0.0.0 --port $(PORT) --with-threads
+	$(BIN)/flask run --host $(HOST) --port $(PORT) --with-threads
 
 services:
 	scripts/ensure-services

@@ -158,6 +158,12 @@ def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
         "SMTP_HOST": env("SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": int(env("SMTP_PORT", "8025")),
         "MAIL_FROM": env("MAIL_FROM", "noreply@sparelog.local"),
+        # e-mail written as .eml files into this folder instead of SMTP: the demo's default
+        # (development without SMTP_HOST), so its outbox never retries a server not there
+        "MAIL_SINK_DIR": env(
+            "MAIL_SINK_DIR",
+            str(instance / "mail") if mode == "development" and not env("SMTP_HOST") else "",
+        ),
         "WEBHOOK_URL": env("WEBHOOK_URL", ""),
         "WEBHOOK_SECRET": env("WEBHOOK_SECRET", ""),
         # sweep and outbox delivery (app/jobs, docs/jobs.md)

@@ -16,14 +16,23 @@ from models import utcnow
 log = logging.getLogger(__name__)
 
 
-def run_sweep(app: Flask, now: datetime | None = None) -> SweepReport:
-    """One sweep over the app's database at ``now`` (UTC; default: the current time)."""
-    with app.extensions["sparelog.db"].sessions() as session:
-        return sweep(
-            session,
-            now=now or utcnow(),
-            reminder_hours=float(app.config.get("RETURN_REMINDER_HOURS", 4.0)),
-        )
+def run_sweep(app: Flask, now: datetime | None = None, *, dry_run: bool = False) -> SweepReport:
+    """One sweep over the app's database at ``now`` (UTC; default: the current time).
+
+    ``dry_run``: the sweep runs inside one outer transaction that is rolled back at the
+    end (its step-by-step commits are savepoints): the report says what would fire, and
+    nothing is written, no flag and no message."""
+    reminder_hours = float(app.config.get("RETURN_REMINDER_HOURS", 4.0))
+    if not dry_run:
+        with app.extensions["sparelog.db"].sessions() as session:
+            return sweep(session, now=now or utcnow(), reminder_hours=reminder_hours)
+    with app.extensions["sparelog.db"].engine.connect() as conn:
+        outer = conn.begin()
+        try:
+            with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
+                return sweep(session, now=now or utcnow(), reminder_hours=reminder_hours)
+        finally:
+            outer.rollback()
 
 
 def run_delivery(app: Flask) -> DeliveryReport:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate
+from pathlib import Path
 
 import requests
 from sqlalchemy.orm import Session, sessionmaker
@@ -54,6 +55,7 @@ class DeliverySettings:
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "noreply@sparelog.local"
+    mail_sink_dir: str = ""  # set: e-mail is written there as .eml files, not sent
     webhook_secret: str = ""
     timeout_seconds: float = 20.0  # per SMTP session / HTTP request
     max_attempts: int = 10
@@ -69,6 +71,7 @@ class DeliverySettings:
             smtp_password=config.get("SMTP_PASSWORD", ""),
             smtp_starttls=bool(config.get("SMTP_STARTTLS", False)),
             mail_from=config["MAIL_FROM"],
+            mail_sink_dir=config.get("MAIL_SINK_DIR", ""),
             webhook_secret=config.get("WEBHOOK_SECRET", ""),
             max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS", 10)),
             backoff_seconds=float(config.get("OUTBOX_BACKOFF_SECONDS", 30.0)),
@@ -104,6 +107,17 @@ def message_id(dedupe_key: str) -> str:
     return f"<{hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]}@sparelog>"
 
 
+def _write_to_sink(folder: Path, email: EmailMessage, dedupe_key: str) -> None:
+    """The local file sink: one ``.eml`` file per message, named by its dedupe key's hash
+    (a retried delivery rewrites the same file)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(dedupe_key.encode()).hexdigest()[:32] + ".eml"
+        (folder / name).write_bytes(bytes(email))
+    except OSError as error:
+        raise DeliveryError(f"mail sink {folder}: {error}") from None
+
+
 def send_email(settings: DeliverySettings, message: ClaimedMessage) -> None:
     """Hand one e-mail to the SMTP server; raise DeliveryError when it is not accepted."""
     email = EmailMessage()
@@ -113,6 +127,9 @@ def send_email(settings: DeliverySettings, message: ClaimedMessage) -> None:
     email["Date"] = formatdate(usegmt=True)
     email["Message-ID"] = message_id(message.dedupe_key)
     email.set_content(message.body)
+    if settings.mail_sink_dir:
+        _write_to_sink(Path(settings.mail_sink_dir), email, message.dedupe_key)
+        return
     try:
         with smtplib.SMTP(
             settings.smtp_host, settings.smtp_port, timeout=settings.timeout_seconds

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.header import decode_header, make_header
 
 from sqlalchemy import select
 
@@ -33,6 +35,28 @@ def test_flask_sla_sweep_fires_what_is_due_at_the_given_instant_once(runner, db)
     assert json.loads(again.output)["fired"] == 0
 
 
+def test_a_dry_run_sweep_prints_what_would_fire_and_writes_nothing(runner, db):
+    world = make_world(db)
+    number = make_ticket(db, world, T0)
+    at = (T0 + timedelta(minutes=16)).isoformat()
+    events_before = len(db.scalars(select(Event)).all())
+    db.rollback()
+
+    dry = runner.invoke(args=["sla", "sweep", "--now", at, "--dry-run"])
+    dry_again = runner.invoke(args=["sla", "sweep", "--now", at, "--dry-run"])
+
+    assert dry.exit_code == 0, dry.output
+    would = json.loads(dry.output)
+    assert [(f["subject_ref"], f["step"]) for f in would["escalations"]] == [
+        (number, "escalation:1")
+    ]
+    assert json.loads(dry_again.output) == would  # nothing was written the first time
+    assert len(db.scalars(select(Event)).all()) == events_before
+    db.rollback()
+    real = runner.invoke(args=["sla", "sweep", "--now", at])
+    assert json.loads(real.output)["escalations"] == would["escalations"]
+
+
 def test_flask_sla_sweep_refuses_a_time_without_a_zone(runner):
     result = runner.invoke(args=["sla", "sweep", "--now", "2026-03-04T10:00:00"])
     assert result.exit_code == 2 and "time zone" in result.output
@@ -56,6 +80,44 @@ def test_flask_sla_deliver_sends_what_the_outbox_holds(app, runner, db, smtp_ser
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["outbox"] == {"pending": 0, "sent": 1, "dead": 0}
     assert [m["To"] for m in server.messages()] == [CUSTOMER_EMAIL]
+
+
+def test_the_demo_writes_e_mail_to_a_local_folder_instead_of_an_absent_smtp_server(
+    app, runner, db, tmp_path
+):
+    sink = tmp_path / "mail"
+    app.config["MAIL_SINK_DIR"] = str(sink)
+    app.config["SMTP_PORT"] = 9  # nothing listens there: a send over SMTP would fail
+    enqueue(
+        db,
+        dedupe_key="sink:1",
+        channel="email",
+        recipient=CUSTOMER_EMAIL,
+        subject="备件已发出",
+        body="您好\n",
+    )
+    db.commit()
+
+    result = runner.invoke(args=["sla", "deliver"])
+
+    assert json.loads(result.output)["outbox"] == {"pending": 0, "sent": 1, "dead": 0}
+    written = [message_from_bytes(f.read_bytes()) for f in sink.glob("*.eml")]
+    assert [(m["To"], str(make_header(decode_header(m["Subject"])))) for m in written] == [
+        (CUSTOMER_EMAIL, "备件已发出")
+    ]
+
+
+def test_the_demo_config_sinks_mail_to_the_instance_folder_unless_smtp_is_set(
+    tmp_path, monkeypatch
+):
+    from app.config import load_config
+
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    monkeypatch.delenv("MAIL_SINK_DIR", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    assert load_config(str(tmp_path), "development")["MAIL_SINK_DIR"] == str(tmp_path / "mail")
+    monkeypatch.setenv("SMTP_HOST", "smtp.example.com")
+    assert load_config(str(tmp_path), "development")["MAIL_SINK_DIR"] == ""
 
 
 def test_a_testing_app_starts_no_background_runner(app, client):

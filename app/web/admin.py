@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import marshmallow as ma
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from app.api.customers import ContractCreate, ContractSettings
 from app.api.users import TokenRequest, UserSchema, UserUpdate
@@ -26,7 +27,7 @@ from app.web.auth import roles_page
 from app.web.i18n import MESSAGES, t
 from inventory import accounts, audit, contracts
 from inventory.errors import DomainError, NotFound
-from models import ApiToken, Contract, Customer, User
+from models import ApiToken, Contract, Customer, Depot, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -349,15 +350,25 @@ def user_list():
         errors=errors,
         roles=ALL_ROLES,
         customers=_customers(),
+        depots=_depots(),
+        chosen_depots=request.form.getlist("depots"),
     ), (422 if errors else 200)
 
 
-def _user_payload(form: Mapping[str, str], names: tuple[str, ...]) -> dict:
+def _depots() -> list[Depot]:
+    return list(get_session().scalars(select(Depot).where(Depot.active).order_by(Depot.code)))
+
+
+def _user_payload(form: MultiDict[str, str], names: tuple[str, ...]) -> dict:
     """The user form as the JSON body of ``/api/users``: blank fields left out; the customer
-    select gives an id, or "" for none."""
+    select gives an id, or "" for none; the depot boxes give the depots a warehouse user
+    works at, or "every depot"."""
     data: dict = {k: form[k].strip() for k in names if (form.get(k) or "").strip()}
     if "customer_id" in form:
         data["customer_id"] = form["customer_id"].strip() or None
+    if "depots_shown" in form:
+        data["depots"] = form.getlist("depots")
+        data["all_depots"] = "all_depots" in form
     if form.get("password"):
         data["password"] = form["password"]
     return data
@@ -381,6 +392,7 @@ def _user_page(user: User, errors: list[FieldError], *, new_token: str | None = 
         errors=errors,
         roles=ALL_ROLES,
         customers=_customers(),
+        depots=_depots(),
         new_token=new_token,
         trail=trail,
         is_me=me is not None and me.id == user.id,

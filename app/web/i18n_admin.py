@@ -107,6 +107,13 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "adm.f.locale": ("语言", "Language"),
     "adm.f.customer_id": ("所属客户", "Customer"),
     "adm.f.password": ("密码", "Password"),
+    "adm.f.depots": ("所在备件库", "Depots worked at"),
+    "adm.f.all_depots": ("全部备件库", "Every depot"),
+    "adm.all_depots": ("全部备件库（库存主管）", "Every depot (stock controller)"),
+    "adm.depots_help": (
+        "库管只能在所选备件库操作；管理员和调度可查看全部。",
+        "A warehouse user acts only at the depots ticked; admins and dispatchers see all.",
+    ),
     "adm.f.subject_ref": ("对象", "Object"),
     "adm.f.subject_type": ("对象类型", "Object type"),
     # users

@@ -232,3 +232,25 @@ def test_a_ticket_on_the_contract_shows_its_escalation_ladder(app, client, as_ro
     html = client.get(f"/dispatch/tickets/{view.number}").get_data(as_text=True)
     assert "C001-GOLD" in html
     assert "站长 Station lead" in html and "region@example.com" in html
+
+
+def test_an_administrator_assigns_a_warehouse_user_to_depots(client, as_role, db):
+    as_role("admin")
+    url = "/admin/users/wang.wh"
+    response = post_form(
+        client,
+        url,
+        {"action": "details", "display_name": "王库管", "role": "warehouse", "depots_shown": "1"}
+        | {"depots": ["SH01", "GZ01"]},
+    )
+    assert response.status_code == 302
+    user = db.scalar(select(User).where(User.username == "wang.wh"))
+    assert sorted(user.depot_codes) == ["GZ01", "SH01"] and user.all_depots is False
+    db.rollback()
+    refused = post_form(
+        client,
+        url,
+        {"action": "details", "depots_shown": "1", "depots": ["NOWHERE"]},
+    )
+    assert refused.status_code == 422
+    assert 'data-field="depots"' in refused.get_data(as_text=True)

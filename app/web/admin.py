@@ -12,22 +12,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import marshmallow as ma
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
 
+from app.api.catalogue import PartSchema, PolicySchema
 from app.api.customers import ContractCreate, ContractSettings
 from app.api.users import TokenRequest, UserSchema, UserUpdate
 from app.auth import ALL_ROLES, actor_name, current_user, hash_password
 from app.db import get_session
 from app.web.auth import roles_page
 from app.web.i18n import MESSAGES, t
-from inventory import accounts, audit, contracts
+from inventory import accounts, audit, catalogue, contracts
 from inventory.errors import DomainError, NotFound
-from models import ApiToken, Contract, Customer, Depot, User
+from models import ApiToken, Contract, Customer, Depot, Part, StockPolicy, User
+from models.enums import PartKind, Tracking
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -510,3 +512,107 @@ def audit_page():
         ref=ref,
         page=page,
     ), (404 if errors else 200)
+
+
+# --- the part catalogue and its per-depot reorder policy ---------------------------------------
+
+PART_PAGE_SIZE = 100
+
+
+@bp.route("/parts", methods=["GET", "POST"])
+@roles_page()
+def part_list():
+    """The catalogue (searchable, 100 a page) and a form adding a part (``PartSchema``)."""
+    db = get_session()
+    errors: list[FieldError] = []
+    values: dict[str, str] = {"tracking": "serialized", "kind": "repairable", "unit_cost": "0"}
+    if request.method == "POST":
+        values = dict(request.form)
+        fields = ("part_number", "description", "description_zh", "category", "tracking")
+        payload = {k: request.form[k].strip() for k in (*fields, "kind", "unit_cost")}
+        payload = {k: v for k, v in payload.items() if v or k != "description_zh"}
+        data, errors = _load(PartSchema(), payload)
+        # a part's "kind" is not a contract's
+        errors = [
+            replace(e, label=t("adm.f.part_kind")) if e.field == "kind" else e for e in errors
+        ]
+        if not errors:
+            try:
+                part = catalogue.create_part(db, data, actor=actor_name())
+            except DomainError as error:
+                db.rollback()
+                errors = domain_error(error)
+            else:
+                flash(t("adm.part_created", part=part.part_number), "success")
+                return redirect(url_for("admin.part_page", part_number=part.part_number))
+    q = request.args.get("q", "").strip()[:80]
+    stmt = select(Part).where(Part.active).order_by(Part.part_number)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(
+            or_(
+                Part.part_number.ilike(like),
+                Part.description.ilike(like),
+                Part.description_zh.ilike(like),
+            )
+        )
+    parts = list(db.scalars(stmt.limit(PART_PAGE_SIZE)))
+    return render_template(
+        "admin/parts.html",
+        parts=parts,
+        q=q,
+        values=values,
+        errors=errors,
+        trackings=[x.value for x in Tracking],
+        kinds=[x.value for x in PartKind],
+        page_size=PART_PAGE_SIZE,
+    ), (422 if errors else 200)
+
+
+def _part_page(part: Part, errors: list[FieldError], failed_depot: str | None = None):
+    db = get_session()
+    policies = {
+        p.depot_id: p for p in db.scalars(select(StockPolicy).where(StockPolicy.part_id == part.id))
+    }
+    trail = audit.audit_trail(db, audit.resolve_subject(db, "part", part.part_number))
+    return render_template(
+        "admin/part.html",
+        part=part,
+        depots=_depots(),
+        policies=policies,
+        errors=errors,
+        failed_depot=failed_depot,
+        typed=request.form if failed_depot else {},
+        trail=trail,
+    ), (422 if errors else 200)
+
+
+@bp.get("/parts/<part_number>")
+@roles_page()
+def part_page(part_number: str):
+    part = get_session().scalar(select(Part).where(Part.part_number == part_number))
+    if part is None:
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    return _part_page(part, [])
+
+
+@bp.post("/parts/<part_number>/policies/<depot_code>")
+@roles_page()
+def part_policy(part_number: str, depot_code: str):
+    """Set one depot's reorder point and target level (``PolicySchema``)."""
+    db = get_session()
+    part = db.scalar(select(Part).where(Part.part_number == part_number))
+    if part is None:
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    payload = {k: request.form.get(k, "").strip() for k in ("reorder_point", "target_level")}
+    data, errors = _load(PolicySchema(), payload)
+    if not errors:
+        try:
+            catalogue.set_stock_policy(db, part_number, depot_code, actor=actor_name(), **data)
+        except DomainError as error:
+            db.rollback()
+            errors = domain_error(error)
+        else:
+            flash(t("adm.policy_saved", part=part_number, depot=depot_code), "success")
+            return redirect(url_for("admin.part_page", part_number=part_number))
+    return _part_page(part, errors, failed_depot=depot_code)

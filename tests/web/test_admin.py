@@ -254,3 +254,47 @@ def test_an_administrator_assigns_a_warehouse_user_to_depots(client, as_role, db
     )
     assert refused.status_code == 422
     assert 'data-field="depots"' in refused.get_data(as_text=True)
+
+
+def test_an_administrator_adds_a_part_and_sets_a_depots_reorder_point_and_target(
+    client, as_role, db
+):
+    from models import Depot, Part, StockPolicy
+
+    as_role("admin")
+    response = post_form(
+        client,
+        "/admin/parts",
+        {
+            "part_number": "FAN-9000",
+            "description": "Chassis fan",
+            "description_zh": "机箱风扇",
+            "category": "fan",
+            "tracking": "counted",
+            "kind": "consumable",
+            "unit_cost": "120.00",
+        },
+    )
+    assert response.status_code == 302
+    url = "/admin/parts/FAN-9000"
+    refused = post_form(
+        client, url + "/policies/BJ01", {"reorder_point": "5", "target_level": "3"}, page=url
+    )
+    assert refused.status_code == 422
+    assert 'data-field="target_level"' in refused.get_data(as_text=True)
+    saved = post_form(
+        client, url + "/policies/BJ01", {"reorder_point": "5", "target_level": "12"}, page=url
+    )
+    assert saved.status_code == 302
+    policy = db.scalar(
+        select(StockPolicy)
+        .join(Part, Part.id == StockPolicy.part_id)
+        .join(Depot, Depot.id == StockPolicy.depot_id)
+        .where(Part.part_number == "FAN-9000", Depot.code == "BJ01")
+    )
+    assert (policy.reorder_point, policy.target_level) == (5, 12)
+    db.rollback()
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-kind="policy_set"' in page and 'data-kind="created"' in page
+    post_form(client, "/prefs", {"lang": "en"}, page=url)
+    assert client.get(url).status_code == 200 and client.get("/admin/parts").status_code == 200

@@ -116,11 +116,15 @@ def cycle_count(
     counted_qty: int | None = None,
     serials: list[str] | None = None,
     condition: str = Condition.GOOD.value,
+    confirm_missing: bool = False,
 ) -> CountResult:
     """Make the books match the shelf. Counted parts: give ``counted_qty`` (free stock in
     ``condition``). Serialized parts: give every serial found on the shelf; shelf items not
     scanned are written off as missing, scanned items the books had elsewhere-missing are
-    booked back in. Items that are reserved or elsewhere are never moved by a count."""
+    booked back in. Items that are reserved or elsewhere are never moved by a count.
+    A count that would write off most of the shelf (more than half of at least two expected
+    serials) is refused (Conflict on ``confirm``) unless ``confirm_missing``: one pasted
+    serial must not write thirteen units off in one click."""
     with transaction(session):
         depot = depot_by_code(session, depot_code)
         part = part_by_number(session, part_number)
@@ -166,6 +170,14 @@ def cycle_count(
             )
         )
         result = CountResult(depot.code, part.part_number, len(on_shelf), len(scanned))
+        not_scanned = len(set(on_shelf) - scanned)
+        if len(on_shelf) >= 2 and not_scanned * 2 > len(on_shelf) and not confirm_missing:
+            raise Conflict(
+                f"{not_scanned} of {len(on_shelf)} expected serials were not scanned; "
+                "confirm to write them off as missing",
+                field="confirm",
+                details={"missing": not_scanned, "expected": len(on_shelf)},
+            )
         for serial, item in sorted(on_shelf.items()):
             if serial not in scanned:
                 move_serial(

@@ -7,7 +7,17 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import PageArgs, Serial, Str, When, WholeNumber, page_of, page_schema, plain
+from app.api.common import (
+    Flag,
+    PageArgs,
+    Serial,
+    Str,
+    When,
+    WholeNumber,
+    page_of,
+    page_schema,
+    plain,
+)
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.errors import problem
@@ -82,6 +92,13 @@ class CountRequest(ma.Schema):
     serials = ma.fields.List(Serial(), validate=validate.Length(max=100_000))
     reason = Str(limits.REASON, load_default="cycle count")
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
+    confirm = Flag(
+        load_default=False,
+        metadata={
+            "description": "write off more than half of the expected serials as missing "
+            "(without it such a count is 409)"
+        },
+    )
 
     @ma.validates_schema
     def _one_of(self, data, **_kw):
@@ -307,6 +324,7 @@ def count(data):
             counted_qty=data.get("counted_qty"),
             serials=data.get("serials"),
             condition=data["condition"],
+            confirm_missing=data["confirm"],
         )
     )
 

@@ -188,6 +188,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "调拨单 {ref} 到达本库：逐件扫描实收。",
         "Transfer {ref} arrives here: scan what actually arrived.",
     ),
+    "wh.act.count_confirm": (
+        "确认：未扫描到的大部分序列号按缺失核销",
+        "Confirm: write off most unscanned serials as missing",
+    ),
     "wh.no_depot": (
         "您尚未被分配到任何备件库，请联系管理员。",
         "You are not assigned to any depot yet; ask an administrator.",

@@ -450,6 +450,7 @@ def _count(a: _Act) -> str:
         counted_qty=_int("counted_qty"),
         serials=[s.strip() for s in raw if s.strip()] if "serials" in a.form else None,
         reason=a.reason or "cycle count",
+        confirm_missing=bool(a.form.get("confirm_missing")),
     )
     return t("wh.done.count", expected=result.expected, counted=result.counted, delta=result.delta)
 

@@ -125,6 +125,25 @@ def test_cycle_count_writes_off_unscanned_serials_and_finds_them_again(stocked):
     assert verify_ledger(stocked) == []
 
 
+def test_a_count_missing_most_of_the_shelf_writes_nothing_off_until_confirmed(stocked):
+    with pytest.raises(Conflict, match="2 of 3 expected serials were not scanned") as refused:
+        counts.cycle_count(
+            stocked, depot_code="BJ01", part_number="SRV-PSU", actor="wh", serials=["PSU0"]
+        )
+    assert refused.value.field == "confirm"
+    assert queries.serial_history(stocked, "PSU1").status == "in_stock"
+    confirmed = counts.cycle_count(
+        stocked,
+        depot_code="BJ01",
+        part_number="SRV-PSU",
+        actor="wh",
+        serials=["PSU0"],
+        confirm_missing=True,
+    )
+    assert confirmed.missing == ["PSU1", "PSU2"]
+    assert verify_ledger(stocked) == []
+
+
 def test_counted_cycle_count_and_adjustment_move_the_books_to_the_shelf(stocked):
     result = counts.cycle_count(
         stocked, depot_code="BJ01", part_number="NET-SFP", actor="wh", counted_qty=7

@@ -926,6 +926,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reason.send_to_repair": ("送修", "Sent to repair"),
     "reason.return_from_repair": ("维修返回", "Back from repair"),
     "reason.condition_change": ("状况变更", "Condition changed"),
+    "reason.transit_loss": ("在途丢失核销", "Lost in transit (written off)"),
     "tracking.serialized": ("序列号管理", "Serialized"),
     "tracking.counted": ("数量管理", "Counted"),
     "severity.P1": ("P1 系统宕机", "P1 system down"),

@@ -21,9 +21,11 @@ from werkzeug.datastructures import MultiDict
 
 from app.api.catalogue import PartSchema, PolicySchema
 from app.api.customers import ContractCreate, ContractSettings
+from app.api.depots import DepotSchema
 from app.api.users import TokenRequest, UserSchema, UserUpdate
 from app.auth import ALL_ROLES, actor_name, current_user, hash_password
 from app.db import get_session
+from app.geo import locate
 from app.web.auth import roles_page
 from app.web.i18n import MESSAGES, t
 from inventory import accounts, audit, catalogue, contracts
@@ -616,3 +618,41 @@ def part_policy(part_number: str, depot_code: str):
             flash(t("adm.policy_saved", part=part_number, depot=depot_code), "success")
             return redirect(url_for("admin.part_page", part_number=part_number))
     return _part_page(part, errors, failed_depot=depot_code)
+
+
+# --- depots ------------------------------------------------------------------------------------
+
+DEPOT_LABELS = {"code": "adm.f.depot_code_new", "name": "adm.f.depot_name"}
+
+
+@bp.route("/depots", methods=["GET", "POST"])
+@roles_page()
+def depot_list():
+    """The depots and a form adding one (``DepotSchema``; placed from the coordinates given,
+    else the geocoded address, as the API does)."""
+    db = get_session()
+    errors: list[FieldError] = []
+    values: dict[str, str] = {"timezone": "Asia/Shanghai"}
+    if request.method == "POST":
+        values = dict(request.form)
+        names = ("code", "name", "name_en", "address", "city", "lat", "lon", "timezone")
+        payload = {k: request.form.get(k, "").strip() for k in names}
+        payload = {k: v for k, v in payload.items() if v}
+        data, errors = _load(DepotSchema(), payload)
+        if not errors:
+            try:
+                depot = catalogue.create_depot(db, data, locate=locate, actor=actor_name())
+            except DomainError as error:
+                db.rollback()
+                errors = domain_error(error)
+            else:
+                flash(t("adm.depot_created", code=depot.code), "success")
+                return redirect(url_for("admin.depot_list"))
+        errors = [
+            replace(e, label=t(DEPOT_LABELS[e.field])) if e.field in DEPOT_LABELS else e
+            for e in errors
+        ]
+    depots = list(db.scalars(select(Depot).order_by(Depot.code).limit(1000)))
+    return render_template("admin/depots.html", depots=depots, values=values, errors=errors), (
+        422 if errors else 200
+    )

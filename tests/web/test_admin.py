@@ -298,3 +298,26 @@ def test_an_administrator_adds_a_part_and_sets_a_depots_reorder_point_and_target
     assert 'data-kind="policy_set"' in page and 'data-kind="created"' in page
     post_form(client, "/prefs", {"lang": "en"}, page=url)
     assert client.get(url).status_code == 200 and client.get("/admin/parts").status_code == 200
+
+
+def test_an_administrator_adds_a_depot_and_a_bad_one_is_refused_naming_the_field(
+    client, as_role, db
+):
+    from models import Depot
+
+    as_role("admin")
+    fields = {"code": "LZ09", "name": "兰州备件库", "address": "兰州市城关区东岗西路 1 号"}
+    refused = post_form(client, "/admin/depots", {**fields, "code": "lz 09"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'data-field="code"' in html and "备件库代码" in html
+    half_placed = post_form(client, "/admin/depots", {**fields, "lat": "34.2"})
+    assert half_placed.status_code == 422
+    assert 'data-field="lon"' in half_placed.get_data(as_text=True)
+    response = post_form(client, "/admin/depots", {**fields, "lat": "36.06", "lon": "103.83"})
+    assert response.status_code == 302
+    depot = db.scalar(select(Depot).where(Depot.code == "LZ09"))
+    assert (round(depot.lat, 2), round(depot.lon, 2)) == (36.06, 103.83)
+    db.rollback()
+    trail = client.get("/admin/audit?type=depot&ref=LZ09").get_data(as_text=True)
+    assert 'data-kind="created"' in trail

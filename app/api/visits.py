@@ -118,7 +118,7 @@ def current_visit(ref):
 
 
 @blp.post("/<ref>/visit/arrival")
-@blp.arguments(ArrivalRequest)
+@blp.arguments(ArrivalRequest, required=False)  # every field optional
 @blp.doc(parameters=[IDEMPOTENCY_PARAM])
 @idempotent
 @blp.response(201, VisitSchema)
@@ -138,7 +138,7 @@ def arrival(data, ref):
 
 
 @blp.post("/<ref>/visit/work")
-@blp.arguments(WorkRequest)
+@blp.arguments(WorkRequest, required=False)  # every field optional
 @blp.doc(parameters=[IDEMPOTENCY_PARAM])
 @idempotent
 @blp.response(200, VisitSchema)
@@ -159,7 +159,7 @@ def work(data, ref):
 
 
 @blp.post("/<ref>/visit/parts")
-@blp.arguments(PartRequest)
+@blp.arguments(PartRequest, required=False)  # every field optional
 @blp.doc(parameters=[IDEMPOTENCY_PARAM])
 @idempotent
 @blp.response(201, VisitSchema)

@@ -28,6 +28,12 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(_url())
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # SQLite's recipe for rebuilding a table (what batch mode does): foreign keys off
+            # while the schema changes, or dropping the old copy of a referenced table fails
+            # (on the driver's connection, before SQLAlchemy's BEGIN IMMEDIATE: inside a
+            # transaction SQLite ignores this pragma)
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

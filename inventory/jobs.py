@@ -146,3 +146,18 @@ def progress_percent(job: Job, now: datetime | None = None) -> int:
         return 0
     elapsed = ((now or utcnow()) - job.started_at).total_seconds()
     return max(1, min(99, int(100 * elapsed / (job.time_limit_s + 1))))
+
+
+def job_fields(job: Job) -> dict:
+    """What every job answer shows: its state, progress (percent), times (UTC), error and
+    result. The API adds where to poll it."""
+    return {
+        "id": job.id,
+        "status": job.status,
+        "progress": progress_percent(job),
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "error": job.error,
+        "result": job.result,
+    }

@@ -13,7 +13,7 @@ from app.background import submit_planning_run
 from app.db import get_session
 from app.documents import files
 from inventory.errors import Conflict
-from inventory.jobs import create_job, get_job, progress_percent
+from inventory.jobs import create_job, get_job, job_fields
 from inventory.planning import DEFAULT_TARGETS, accept_plan
 
 blp = Blueprint(
@@ -65,14 +65,7 @@ class AcceptedSchema(ma.Schema):
 
 def _job_view(job) -> dict:
     return {
-        "id": job.id,
-        "status": job.status,
-        "progress": progress_percent(job),
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-        "error": job.error,
-        "result": job.result,
+        **job_fields(job),
         "href": url_for("planning.get_run", job_id=job.id),
     }
 

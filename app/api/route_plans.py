@@ -11,7 +11,7 @@ from app.api.common import Day, Str, When, WholeNumber, Zone
 from app.auth import actor_name, roles_required
 from app.background import submit_route_plan
 from app.db import get_session
-from inventory.jobs import create_job, get_job, progress_percent
+from inventory.jobs import create_job, get_job, job_fields
 from inventory.route_planning import (
     changes_since_last_plan,
     request_from_params,
@@ -95,14 +95,7 @@ class JobSchema(ma.Schema):
 
 def _job_view(job) -> dict:
     return {
-        "id": job.id,
-        "status": job.status,
-        "progress": progress_percent(job),
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-        "error": job.error,
-        "result": job.result,
+        **job_fields(job),
         "changes": changes_since_last_plan(get_session(), job),
         "href": url_for("route_plans.get_plan", job_id=job.id),
     }

@@ -48,7 +48,14 @@ from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.sla import Clock, clock_due, return_deadline, spare_delivery_due
 from models import Contract, Depot, Equipment, Part, Rma, SerialItem, Site, Ticket, utcnow
-from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
+from models.enums import (
+    Condition,
+    ItemStatus,
+    LocationKind,
+    MovementReason,
+    TicketStatus,
+    Tracking,
+)
 
 
 class RmaKind(StrEnum):
@@ -847,7 +854,24 @@ def move_rma_in_session(
         note=ctx.given.note or ctx.given.reason,
         data=ctx.data,
     )
+    if action != "close" and _finished_after_its_ticket_closed(session, rma):
+        move_rma_in_session(session, rma, "close", actor=actor, now=now)
     return rma
+
+
+def _finished_after_its_ticket_closed(session: Session, rma: Rma) -> bool:
+    """The RMA has nothing left to do and its ticket was closed before it got there: the
+    close that would have closed it (close_finished_rmas_of_ticket) has already run.
+
+    The ticket's row is read locked: a ticket closing at the same moment either commits
+    first (and is seen closed here) or waits for this RMA's move and then sees it finished."""
+    close = RMA_MOVES.get((rma.kind, "close"))
+    if rma.ticket_id is None or close is None or rma.status not in close.sources:
+        return False
+    status = session.scalar(
+        select(Ticket.status).where(Ticket.id == rma.ticket_id).with_for_update()
+    )
+    return status == TicketStatus.CLOSED
 
 
 def move_rma(

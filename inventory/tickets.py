@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from types import MappingProxyType
 
 from sqlalchemy import select, update
@@ -31,17 +30,7 @@ from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.sla import Channel, Severity, compute_clocks
 from models import Engineer, Equipment, Survey, Ticket, utcnow
-
-
-class TicketStatus(StrEnum):
-    NEW = "new"
-    ACKNOWLEDGED = "acknowledged"
-    DISPATCHED = "dispatched"
-    ON_SITE = "on_site"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
+from models.enums import TicketStatus
 
 S = TicketStatus
 

@@ -13,6 +13,18 @@ class Role(StrEnum):
     CUSTOMER = "customer"
 
 
+class TicketStatus(StrEnum):
+    """A service ticket's life (the moves between them: inventory/tickets.py)."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    DISPATCHED = "dispatched"
+    ON_SITE = "on_site"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
 class LocationKind(StrEnum):
     DEPOT = "depot"
     SUPPLIER = "supplier"

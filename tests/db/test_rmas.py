@@ -10,14 +10,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from inventory import rmas
+from inventory import rmas, tickets
 from inventory.dispatch_service import confirm_dispatch
 from inventory.errors import Conflict
 from inventory.overdue import ReturnWindow, is_overdue, overdue_returns
 from inventory.tickets import open_ticket
 from inventory.tracking import CROCKFORD, track
 from inventory.verify import verify_ledger
-from models import Event, Rma, SerialItem
+from models import Event, Rma, SerialItem, Ticket
 from models.db import make_engine, make_session_factory
 from tests.service_builders import make_world
 
@@ -242,3 +242,105 @@ def test_an_rma_carries_the_repair_request_forms_header_from_the_customer_and_si
     assert view.approve_due == view.requested_at + timedelta(
         hours=1
     )  # spare request answered within 1 h (7x24)
+
+
+# --- a ticket's RMA closes with it, whichever finishes first (issue 13) -------------------
+
+
+def _fixed_and_delivered(session) -> tuple[str, str]:
+    """A ticket whose engineer fixed it with a delivered spare: (ticket, RMA) numbers; the
+    faulty part is still at the customer's."""
+    number = _delivered(session)
+    ticket = session.scalar(select(Ticket.number).join(Rma).where(Rma.number == number))
+    for action in ("arrive", "resolve"):
+        tickets.move_ticket(session, ticket, action, actor="eng", now=THURSDAY_10H)
+    return ticket, number
+
+
+def _part_comes_back(session, number: str, at=THURSDAY_10H + timedelta(hours=5)) -> None:
+    rmas.move_rma(session, number, "return_faulty", actor="customer", now=at)
+    rmas.move_rma(
+        session, number, "receive_faulty", actor="wh", given=rmas.MoveInput(depot="BJ01"), now=at
+    )
+
+
+def _customer_confirms(session, ticket: str) -> None:
+    tickets.close_ticket(session, ticket, actor="customer.sgcc", confirmed=True, ratings={})
+
+
+def _rma_status(session, number: str) -> str:
+    session.expire_all()
+    return session.scalar(select(Rma.status).where(Rma.number == number))
+
+
+def test_closing_a_ticket_closes_its_rma_once_the_faulty_part_is_back(session):
+    ticket, number = _fixed_and_delivered(session)
+    _part_comes_back(session, number)
+    assert _rma_status(session, number) == "faulty_received"  # the ticket is still open
+
+    _customer_confirms(session, ticket)
+
+    assert _rma_status(session, number) == "closed"
+    assert verify_ledger(session) == []
+
+
+def test_an_rma_finishing_after_its_ticket_was_closed_closes_too(session):
+    ticket, number = _fixed_and_delivered(session)
+    _customer_confirms(session, ticket)
+    assert _rma_status(session, number) == "delivered"  # the faulty part is still out
+
+    _part_comes_back(session, number)
+
+    rma = rmas.rma_by_ref(session, number)
+    assert rma.status == "closed" and rma.closed_at is not None
+    moves = session.scalars(
+        select(Event.kind).where(Event.subject_ref == number).order_by(Event.id)
+    ).all()
+    assert moves[-2:] == ["receive_faulty", "close"]
+    assert verify_ledger(session) == []
+
+
+def test_an_rma_without_a_closed_ticket_waits_for_it(session):
+    _ticket, number = _fixed_and_delivered(session)  # resolved, not yet confirmed
+    _part_comes_back(session, number)
+    assert _rma_status(session, number) == "faulty_received"
+
+
+def test_a_ticket_closing_while_its_part_is_received_leaves_the_rma_closed(session, database_url):
+    """The customer confirms the fix at the moment the warehouse books the faulty part in:
+    whichever commits first, the RMA ends closed, once."""
+    ticket, number = _fixed_and_delivered(session)
+    rmas.move_rma(session, number, "return_faulty", actor="customer", now=THURSDAY_10H)
+    engine = make_engine(database_url, pool_size=2, max_overflow=0)
+    sessions = make_session_factory(engine)
+    barrier = threading.Barrier(2, timeout=30)
+    errors: list[BaseException] = []
+
+    def run(step) -> None:
+        with sessions() as s:
+            barrier.wait()
+            try:
+                step(s)
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+    steps = [
+        lambda s: _customer_confirms(s, ticket),
+        lambda s: rmas.move_rma(
+            s, number, "receive_faulty", actor="wh", given=rmas.MoveInput(depot="BJ01")
+        ),
+    ]
+    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    engine.dispose()
+    assert errors == []
+    assert _rma_status(session, number) == "closed"
+    closes = (
+        select(func.count())
+        .select_from(Event)
+        .where(Event.subject_ref == number, Event.kind == "close")
+    )
+    assert session.scalar(closes) == 1

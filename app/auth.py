@@ -21,6 +21,7 @@ from app.db import get_session
 from app.problem import problem
 from inventory.accounts import end_sessions, hash_token, issue_token, revoke_tokens
 from inventory.depot_access import bind_scope
+from inventory.transaction import transaction
 from models import ApiToken, User, utcnow
 from models.enums import Role
 
@@ -92,10 +93,9 @@ def authenticate(db: Session, username: str, password: str) -> User | None:
     if user is None:
         _verify_nothing(password)
         return None
-    if not check_password(user, password):
-        return None
-    if db.is_modified(user):
-        db.commit()
+    with transaction(db):  # the check may upgrade the stored hash
+        if not check_password(user, password):
+            return None
     return user
 
 

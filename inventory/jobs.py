@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from inventory.errors import NotFound
 from inventory.events import record_event
 from inventory.ledger import rows_matched
+from inventory.transaction import transaction
 from models import utcnow
 from models.jobs import Job
 
@@ -21,25 +22,25 @@ from models.jobs import Job
 def create_job(
     session: Session, kind: str, params: dict, *, actor: str, time_limit_s: float
 ) -> Job:
-    job = Job(
-        id=uuid.uuid4().hex,
-        kind=kind,
-        status="queued",
-        params=params,
-        created_by=actor,
-        time_limit_s=time_limit_s,
-    )
-    session.add(job)
-    _event(
-        session,
-        job.id,
-        "queued",
-        None,
-        "queued",
-        actor,
-        {"kind": kind, "time_limit_s": time_limit_s},
-    )
-    session.commit()
+    with transaction(session):
+        job = Job(
+            id=uuid.uuid4().hex,
+            kind=kind,
+            status="queued",
+            params=params,
+            created_by=actor,
+            time_limit_s=time_limit_s,
+        )
+        session.add(job)
+        _event(
+            session,
+            job.id,
+            "queued",
+            None,
+            "queued",
+            actor,
+            {"kind": kind, "time_limit_s": time_limit_s},
+        )
     return job
 
 
@@ -67,68 +68,68 @@ def _event(
 
 def claim_job(session: Session, job_id: str) -> bool:
     """Move queued → running; False if someone else already took it."""
-    won = (
-        rows_matched(
-            session.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.status == "queued")
-                .values(status="running", started_at=utcnow())
-                .execution_options(synchronize_session=False)
+    with transaction(session):
+        won = (
+            rows_matched(
+                session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == "queued")
+                    .values(status="running", started_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
             )
+            == 1
         )
-        == 1
-    )
-    if won:
-        _event(session, job_id, "started", "queued", "running", "system")
-    session.commit()
+        if won:
+            _event(session, job_id, "started", "queued", "running", "system")
     return won
 
 
 def finish_job(
     session: Session, job_id: str, *, result: dict | None = None, error: str | None = None
 ) -> None:
-    status = "failed" if error else "succeeded"
-    done = (
-        rows_matched(
-            session.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.status == "running")
-                .values(status=status, result=result, error=error, finished_at=utcnow())
-                .execution_options(synchronize_session=False)
+    with transaction(session):
+        status = "failed" if error else "succeeded"
+        done = (
+            rows_matched(
+                session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == "running")
+                    .values(status=status, result=result, error=error, finished_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
             )
+            == 1
         )
-        == 1
-    )
-    if done:
-        _event(
-            session,
-            job_id,
-            status,
-            "running",
-            status,
-            "system",
-            {"error": error} if error else None,
-        )
-    session.commit()
+        if done:
+            _event(
+                session,
+                job_id,
+                status,
+                "running",
+                status,
+                "system",
+                {"error": error} if error else None,
+            )
 
 
 def fail_queued_job(session: Session, job_id: str, error: str) -> None:
     """Move queued → failed: the job could not be handed to a runner (the queue is down),
     so nobody will ever claim it. A job already claimed is left alone."""
-    failed = (
-        rows_matched(
-            session.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.status == "queued")
-                .values(status="failed", error=error, finished_at=utcnow())
-                .execution_options(synchronize_session=False)
+    with transaction(session):
+        failed = (
+            rows_matched(
+                session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == "queued")
+                    .values(status="failed", error=error, finished_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
             )
+            == 1
         )
-        == 1
-    )
-    if failed:
-        _event(session, job_id, "failed", "queued", "failed", "system", {"error": error})
-    session.commit()
+        if failed:
+            _event(session, job_id, "failed", "queued", "failed", "system", {"error": error})
 
 
 def get_job(session: Session, job_id: str, kind: str | None = None) -> Job:

@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from inventory.ledger import rows_matched
+from inventory.transaction import transaction
 from models import OutboxMessage, utcnow
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
@@ -128,34 +129,33 @@ def claim_due(
     )
     if session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    ids = list(session.scalars(pick))
-    if not ids:
-        session.rollback()
-        return []
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), *_due(now))
-        .values(
-            claim_token=token,
-            claimed_until=now + timedelta(seconds=lease_seconds),
-            attempts=OutboxMessage.attempts + 1,
+    with transaction(session):
+        ids = list(session.scalars(pick))
+        if not ids:
+            return []
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), *_due(now))
+            .values(
+                claim_token=token,
+                claimed_until=now + timedelta(seconds=lease_seconds),
+                attempts=OutboxMessage.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
-    rows = session.execute(
-        select(
-            OutboxMessage.id,
-            OutboxMessage.dedupe_key,
-            OutboxMessage.channel,
-            OutboxMessage.recipient,
-            OutboxMessage.subject,
-            OutboxMessage.body,
-            OutboxMessage.attempts,
-        )
-        .where(OutboxMessage.claim_token == token)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-    ).all()
-    session.commit()
+        rows = session.execute(
+            select(
+                OutboxMessage.id,
+                OutboxMessage.dedupe_key,
+                OutboxMessage.channel,
+                OutboxMessage.recipient,
+                OutboxMessage.subject,
+                OutboxMessage.body,
+                OutboxMessage.attempts,
+            )
+            .where(OutboxMessage.claim_token == token)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        ).all()
     return [
         ClaimedMessage(
             id=r.id,
@@ -176,21 +176,23 @@ def mark_sent(session: Session, message: ClaimedMessage, *, now: datetime | None
 
     False when this worker no longer held the claim (its lease had lapsed).
     """
-    done = rows_matched(
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == message.claim_token)
-            .values(
-                status=SENT,
-                sent_at=now or utcnow(),
-                claim_token=None,
-                claimed_until=None,
-                last_error=None,
+    with transaction(session):
+        done = rows_matched(
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == message.id, OutboxMessage.claim_token == message.claim_token
+                )
+                .values(
+                    status=SENT,
+                    sent_at=now or utcnow(),
+                    claim_token=None,
+                    claimed_until=None,
+                    last_error=None,
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
         )
-    )
-    session.commit()
     return done == 1
 
 
@@ -211,36 +213,36 @@ def mark_failed(
 ) -> Failure:
     """Release the claim after a failed attempt (committed): retry later with
     exponential backoff, or ``dead`` after ``max_attempts`` or a permanent error."""
-    now = now or utcnow()
-    dead = permanent or message.attempt >= max_attempts
-    retry_at = (
-        None
-        if dead
-        else now + timedelta(seconds=backoff_seconds(message.attempt, base_backoff_seconds))
-    )
-    values: dict = {"claim_token": None, "claimed_until": None, "last_error": error[:2000]}
-    values.update({"status": DEAD} if dead else {"next_attempt_at": retry_at})
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == message.claim_token)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
+    with transaction(session):
+        now = now or utcnow()
+        dead = permanent or message.attempt >= max_attempts
+        retry_at = (
+            None
+            if dead
+            else now + timedelta(seconds=backoff_seconds(message.attempt, base_backoff_seconds))
+        )
+        values: dict = {"claim_token": None, "claimed_until": None, "last_error": error[:2000]}
+        values.update({"status": DEAD} if dead else {"next_attempt_at": retry_at})
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == message.claim_token)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
     return Failure(dead, retry_at)
 
 
 def revive_dead(session: Session, *, now: datetime | None = None) -> int:
     """Put every dead message back in the queue with a fresh attempt count (committed)."""
-    revived = rows_matched(
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.status == DEAD)
-            .values(status=PENDING, attempts=0, next_attempt_at=now or utcnow())
-            .execution_options(synchronize_session=False)
+    with transaction(session):
+        revived = rows_matched(
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == DEAD)
+                .values(status=PENDING, attempts=0, next_attempt_at=now or utcnow())
+                .execution_options(synchronize_session=False)
+            )
         )
-    )
-    session.commit()
     return revived
 
 

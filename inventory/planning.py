@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from inventory.errors import InvalidInput
 from inventory.events import record_event
 from inventory.planning_data import PlanningData, load_planning_data
+from inventory.transaction import transaction
 from logistics.planning.moves import plan_moves
 from logistics.planning.service_levels import (
     CLOCKS,
@@ -219,45 +220,45 @@ def accept_plan(session: Session, plan: Mapping, *, actor: str, reference: str) 
     A (part, depot) whose policy targets stock but the plan recommends none is cleared
     to 0 / 0. Commits once.
     """
-    parts = {p.part_number: p.id for p in session.scalars(select(Part))}
-    depots = {d.code: d.id for d in session.scalars(select(Depot))}
-    wanted: dict[tuple[int, int], int] = {}
-    for line in plan.get("lines", []):
-        if line["part"] not in parts:
-            raise InvalidInput(f"the plan names unknown part {line['part']}", field="part")
-        if line["depot"] not in depots:
-            raise InvalidInput(f"the plan names unknown depot {line['depot']}", field="depot")
-        wanted[(parts[line["part"]], depots[line["depot"]])] = int(line["recommended"])
-    existing = {(p.part_id, p.depot_id): p for p in session.scalars(select(StockPolicy))}
-    set_count = cleared = 0
-    for key, old in existing.items():
-        if key not in wanted and old.target_level > 0:
-            old.reorder_point, old.target_level = 0, 0
-            cleared += 1
-    for (part_id, depot_id), level in wanted.items():
-        found = existing.get((part_id, depot_id))
-        if found is None:
-            if level == 0:
-                continue
-            policy = StockPolicy(part_id=part_id, depot_id=depot_id)
-            session.add(policy)
-        else:
-            policy = found
-        policy.reorder_point, policy.target_level = max(level - 1, 0), level
-        set_count += 1
-    record_event(
-        session,
-        subject_type="planning",
-        subject_id=0,
-        subject_ref=reference,
-        kind="plan_accepted",
-        actor=actor,
-        note=f"{set_count} stock policies set, {cleared} cleared",
-        data={
-            "policies_set": set_count,
-            "policies_cleared": cleared,
-            "stock_value_recommended": plan.get("summary", {}).get("stock_value_recommended"),
-        },
-    )
-    session.commit()
+    with transaction(session):
+        parts = {p.part_number: p.id for p in session.scalars(select(Part))}
+        depots = {d.code: d.id for d in session.scalars(select(Depot))}
+        wanted: dict[tuple[int, int], int] = {}
+        for line in plan.get("lines", []):
+            if line["part"] not in parts:
+                raise InvalidInput(f"the plan names unknown part {line['part']}", field="part")
+            if line["depot"] not in depots:
+                raise InvalidInput(f"the plan names unknown depot {line['depot']}", field="depot")
+            wanted[(parts[line["part"]], depots[line["depot"]])] = int(line["recommended"])
+        existing = {(p.part_id, p.depot_id): p for p in session.scalars(select(StockPolicy))}
+        set_count = cleared = 0
+        for key, old in existing.items():
+            if key not in wanted and old.target_level > 0:
+                old.reorder_point, old.target_level = 0, 0
+                cleared += 1
+        for (part_id, depot_id), level in wanted.items():
+            found = existing.get((part_id, depot_id))
+            if found is None:
+                if level == 0:
+                    continue
+                policy = StockPolicy(part_id=part_id, depot_id=depot_id)
+                session.add(policy)
+            else:
+                policy = found
+            policy.reorder_point, policy.target_level = max(level - 1, 0), level
+            set_count += 1
+        record_event(
+            session,
+            subject_type="planning",
+            subject_id=0,
+            subject_ref=reference,
+            kind="plan_accepted",
+            actor=actor,
+            note=f"{set_count} stock policies set, {cleared} cleared",
+            data={
+                "policies_set": set_count,
+                "policies_cleared": cleared,
+                "stock_value_recommended": plan.get("summary", {}).get("stock_value_recommended"),
+            },
+        )
     return AcceptedPlan(set_count, cleared)

@@ -262,55 +262,55 @@ def import_receipts(
     good.sort(key=lambda g: (g[3] is None, g[2].id, g[3] or "", g[1].id, g[5]))
 
     try:
-        delivery = (
-            _claim_delivery(session, reference, idempotency_key, digest, actor) if good else None
-        )
-        supplier = virtual_location(session, LocationKind.SUPPLIER)
-        stamp = Stamp(actor, MovementReason.RECEIPT.value, reference, None)
-        arrivals = [
-            Arrival(part.id, depot.location_id, serial, qty, condition)
-            for _number, depot, part, serial, qty, condition in good
-        ]
-        try:
-            movement_ids = receive_many(session, supplier, arrivals, stamp=stamp, progress=progress)
-        except IntegrityError:  # a serial checked free above was booked meanwhile
-            raise _SerialTaken() from None
-        report.units = sum(a.qty for a in arrivals)
-        report.accepted = len(good)
-        report.committed = True
-        if good:  # one event for the whole delivery, named by its reference
-            record_event(
-                session,
-                subject_type="delivery",
-                subject_id=movement_ids[0],
-                subject_ref=reference,
-                kind="imported",
-                actor=actor,
-                data={
-                    "rows": report.rows,
-                    "accepted": len(good),
-                    "units": report.units,
-                    "rejected_rows": len({e.row for e in report.errors}),
-                    "depots": sorted({g[1].code for g in good}),
-                    "first_movement_id": movement_ids[0],
-                    "last_movement_id": movement_ids[-1],
-                },
+        with transaction(session):
+            delivery = (
+                _claim_delivery(session, reference, idempotency_key, digest, actor)
+                if good
+                else None
             )
-            assert delivery is not None
-            delivery.report = {
-                "rows": report.rows,
-                "accepted": report.accepted,
-                "units": report.units,
-                "errors": [[e.row, e.field, e.message] for e in report.errors],
-            }
-        session.commit()
+            supplier = virtual_location(session, LocationKind.SUPPLIER)
+            stamp = Stamp(actor, MovementReason.RECEIPT.value, reference, None)
+            arrivals = [
+                Arrival(part.id, depot.location_id, serial, qty, condition)
+                for _number, depot, part, serial, qty, condition in good
+            ]
+            try:
+                movement_ids = receive_many(
+                    session, supplier, arrivals, stamp=stamp, progress=progress
+                )
+            except IntegrityError:  # a serial checked free above was booked meanwhile
+                raise _SerialTaken() from None
+            report.units = sum(a.qty for a in arrivals)
+            report.accepted = len(good)
+            report.committed = True
+            if good:  # one event for the whole delivery, named by its reference
+                record_event(
+                    session,
+                    subject_type="delivery",
+                    subject_id=movement_ids[0],
+                    subject_ref=reference,
+                    kind="imported",
+                    actor=actor,
+                    data={
+                        "rows": report.rows,
+                        "accepted": len(good),
+                        "units": report.units,
+                        "rejected_rows": len({e.row for e in report.errors}),
+                        "depots": sorted({g[1].code for g in good}),
+                        "first_movement_id": movement_ids[0],
+                        "last_movement_id": movement_ids[-1],
+                    },
+                )
+                assert delivery is not None
+                delivery.report = {
+                    "rows": report.rows,
+                    "accepted": report.accepted,
+                    "units": report.units,
+                    "errors": [[e.row, e.field, e.message] for e in report.errors],
+                }
     except _SerialTaken:
-        session.rollback()
-        taken = _existing_serials(session, good)
-        session.rollback()
-        raise _serials_taken(taken) from None
+        raise _serials_taken(_existing_serials(session, good)) from None
     except _KeyTaken:
-        session.rollback()
         earlier = _booked_with_key(session, idempotency_key or "", digest)
         if earlier is None:  # the key's booking was rolled back meanwhile: a plain retry
             raise Conflict("the first import with this key is still running; retry") from None

@@ -42,6 +42,7 @@ from inventory.tickets import (
     move_ticket_in_session,
     ticket_by_ref,
 )
+from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.sla import observation_until
 from models import Engineer, Rma, Ticket, Visit, VisitPart, VisitPhoto, utcnow
@@ -186,17 +187,11 @@ def _event(session: Session, ticket: Ticket, kind: str, actor: str, now: datetim
     )
 
 
-def _commit(session: Session, run) -> VisitView:
-    try:
-        visit = run()
-        session.flush()
-        session.refresh(visit)
-        view = visit_view(visit)
-        session.commit()
-        return view
-    except Exception:
-        session.rollback()
-        raise
+def _view(session: Session, visit: Visit) -> VisitView:
+    """The visit as its rows stand after this step's writes (read before the commit)."""
+    session.flush()
+    session.refresh(visit)
+    return visit_view(visit)
 
 
 # --- the steps ---------------------------------------------------------------------------
@@ -217,13 +212,12 @@ def record_arrival(
     if device_time is not None:
         device_time = require_utc(device_time, "device_time")
 
-    def run() -> Visit:
+    with transaction(session):
         ticket = ticket_for_engineer(session, ref, engineer_id)
         data = {"device_time": device_time.isoformat() if device_time else None}
         move_ticket_in_session(session, ticket, "arrive", actor=actor, now=now, data=data)
-        return _new_visit(session, ticket, arrived_at=now, device=device_time, actor=actor)
-
-    return _commit(session, run)
+        visit = _new_visit(session, ticket, arrived_at=now, device=device_time, actor=actor)
+        return _view(session, visit)
 
 
 def record_work(
@@ -240,7 +234,7 @@ def record_work(
     """What the engineer found and did (a field left None keeps its text); commits."""
     now = require_utc(now or utcnow(), "now")
 
-    def run() -> Visit:
+    with transaction(session):
         ticket = ticket_for_engineer(session, ref, engineer_id)
         visit = _open_visit(session, ticket, actor=actor, now=now)
         changed = {}
@@ -253,9 +247,7 @@ def record_work(
                 setattr(visit, name, value.strip() or None)
                 changed[name] = True
         _event(session, ticket, "work_recorded", actor, now, {"visit": visit.number, **changed})
-        return visit
-
-    return _commit(session, run)
+        return _view(session, visit)
 
 
 def record_part(
@@ -278,7 +270,7 @@ def record_part(
             "scan the serial installed or the serial removed", field="installed_serial"
         )
 
-    def run() -> Visit:
+    with transaction(session):
         ticket = ticket_for_engineer(session, ref, engineer_id)
         visit = _open_visit(session, ticket, actor=actor, now=now)
         rma = job_replacement(session, ticket)
@@ -313,9 +305,7 @@ def record_part(
             now,
             {"visit": visit.number, "rma": rma.number, "installed": installed, "removed": removed},
         )
-        return visit
-
-    return _commit(session, run)
+        return _view(session, visit)
 
 
 def _engineer_name(session: Session, ticket: Ticket) -> str | None:
@@ -413,7 +403,7 @@ def add_photo(
     """Record a photo already written to the photo store under ``storage_key``; commits."""
     now = require_utc(now or utcnow(), "now")
 
-    def run() -> Visit:
+    with transaction(session):
         ticket = ticket_for_engineer(session, ref, engineer_id)
         visit = _open_visit(session, ticket, actor=actor, now=now)
         session.add(
@@ -429,9 +419,7 @@ def add_photo(
             )
         )
         _event(session, ticket, "photo_added", actor, now, {"visit": visit.number})
-        return visit
-
-    return _commit(session, run)
+        return _view(session, visit)
 
 
 def _has_ink(png: bytes) -> bool:
@@ -471,7 +459,7 @@ def sign_visit(
     if not _has_ink(signature_png):
         raise InvalidInput("the signature is empty: sign in the box", field="signature")
 
-    def run() -> Visit:
+    with transaction(session):
         ticket = ticket_for_engineer(session, ref, engineer_id)
         visit = _open_visit(session, ticket, actor=actor, now=now)
         if not visit.actions:
@@ -499,9 +487,7 @@ def sign_visit(
                 "observation_until": watch.isoformat() if watch else None,
             },
         )
-        return visit
-
-    return _commit(session, run)
+        return _view(session, visit)
 
 
 # --- what the board and the documents read ------------------------------------------------

@@ -115,7 +115,6 @@ def create_plan(data):
     ]
     session = get_session()
     validate_request(session, request_from_params(params))
-    session.rollback()
     job = create_job(
         session, "route_plan", params, actor=actor_name(), time_limit_s=data["time_limit_s"]
     )

@@ -19,6 +19,7 @@ from inventory.accounts import assign_depots
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import virtual_location
 from inventory.receiving import import_receipts
+from inventory.transaction import transaction
 from logistics.geocoding import entered_place
 from logistics.places import Precision
 from models import Customer, Depot, Engineer, Location, Part, SerialItem, Site, StockPolicy, User
@@ -61,9 +62,9 @@ class SeedSummary:
 
 def seed_demo(session: Session, *, seed: int = 20261122, items_per_depot: int = 200) -> SeedSummary:
     rng = random.Random(seed)
-    depots = _depots(session)
-    parts = _parts(session)
-    session.commit()
+    with transaction(session):
+        depots = _depots(session)
+        parts = _parts(session)
     serial_parts = [p for p in parts if p.tracking == "serialized"]
     counted_parts = [p for p in parts if p.tracking == "counted"]
 
@@ -98,12 +99,12 @@ def seed_demo(session: Session, *, seed: int = 20261122, items_per_depot: int = 
     report = import_receipts(session, rows, actor="demo-loader", reference="DEMO-OPENING-STOCK")
     assert report.committed and not report.errors, report.errors[:5]
 
-    _send_some_to_repair(session, rng)
-    _policies(session, depots, parts, rng)
-    engineers = _engineers(session, depots, rng)
-    customers, sites = _customers(session)
-    tokens = _users(session, customers[0])
-    session.commit()
+    with transaction(session):
+        _send_some_to_repair(session, rng)
+        _policies(session, depots, parts, rng)
+        engineers = _engineers(session, depots, rng)
+        customers, sites = _customers(session)
+        tokens = _users(session, customers[0])
     return SeedSummary(
         depots=len(depots),
         parts=len(parts),

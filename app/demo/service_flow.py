@@ -23,6 +23,7 @@ from inventory import rmas, tickets
 from inventory.contracts import create_contract
 from inventory.dispatch_service import confirm_dispatch, depot_stock
 from inventory.installed_base import register_equipment_in_session
+from inventory.transaction import transaction
 from logistics.dispatch import great_circle_km
 from logistics.travel import make_travel_model
 from models import Customer, Engineer, Equipment, Part, Site, utcnow
@@ -52,8 +53,8 @@ def seed_service_flow(
             kind="warranty",
             late_return_charge=str(300 + 100 * (index % 5)),
         )
-    equipment = _equipment(session, rng, now)
-    session.commit()
+    with transaction(session):
+        equipment = _equipment(session, rng, now)
     travel = make_travel_model("geodesic")
     counts = _tickets_and_rmas(session, now, travel)
     return (

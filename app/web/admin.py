@@ -267,7 +267,6 @@ def contract_new():
         try:
             view = contracts.create_contract(get_session(), actor=actor_name(), **data)
         except DomainError as error:
-            get_session().rollback()
             errors = domain_error(error)
         else:
             flash(t("adm.contract_saved", code=view.code), "success")
@@ -308,7 +307,6 @@ def contract_edit(code: str):
         try:
             contracts.update_contract(db, code, actor=actor_name(), **data)
         except DomainError as error:
-            db.rollback()
             errors = domain_error(error)
         else:
             flash(t("adm.contract_saved", code=code), "success")
@@ -341,7 +339,6 @@ def user_list():
                     actor=actor_name(),
                 )
             except DomainError as error:
-                db.rollback()
                 errors = domain_error(error)
             else:
                 flash(t("adm.user_created", name=user.username), "success")
@@ -445,7 +442,6 @@ def user_change(username: str):
                 acting_user_id=me.id if me is not None else None,
             )
         except DomainError as error:
-            db.rollback()
             errors = domain_error(error)
         else:
             flash(t(f"adm.user_{action}", name=username), "success")
@@ -503,7 +499,6 @@ def audit_page():
                 db, audit.resolve_subject(db, subject_type, ref), page=page, page_size=50
             )
         except DomainError as error:
-            db.rollback()
             errors = domain_error(error)
     return render_template(
         "admin/audit.html",
@@ -542,7 +537,6 @@ def part_list():
             try:
                 part = catalogue.create_part(db, data, actor=actor_name())
             except DomainError as error:
-                db.rollback()
                 errors = domain_error(error)
             else:
                 flash(t("adm.part_created", part=part.part_number), "success")
@@ -612,7 +606,6 @@ def part_policy(part_number: str, depot_code: str):
         try:
             catalogue.set_stock_policy(db, part_number, depot_code, actor=actor_name(), **data)
         except DomainError as error:
-            db.rollback()
             errors = domain_error(error)
         else:
             flash(t("adm.policy_saved", part=part_number, depot=depot_code), "success")
@@ -643,7 +636,6 @@ def depot_list():
             try:
                 depot = catalogue.create_depot(db, data, locate=locate, actor=actor_name())
             except DomainError as error:
-                db.rollback()
                 errors = domain_error(error)
             else:
                 flash(t("adm.depot_created", code=depot.code), "success")

@@ -134,7 +134,6 @@ def report_fault():
                 customer_id=customer.id,
             )
         except DomainError as error:
-            db.rollback()
             flash(t("cust.report.failed", field=_field(error), message=error.message), "error")
         else:
             flash(t("cust.report.done", ticket=view.number), "success")
@@ -189,7 +188,6 @@ def request_repair():
                 phone=(form.get("phone") or "").strip() or None,
             )
         except DomainError as error:
-            db.rollback()
             flash(t("cust.report.failed", field=_field(error), message=error.message), "error")
         else:
             flash(t("cust.repair.done", rma=view.number), "success")
@@ -227,7 +225,6 @@ def answer_closure(ref: str):
             customer_id=customer.id if customer else -1,
         )
     except DomainError as error:
-        db.rollback()
         flash(t("cust.report.failed", field=_field(error), message=error.message), "error")
     else:
         flash(t("cust.closed" if confirmed else "cust.reopened", ticket=ref), "success")

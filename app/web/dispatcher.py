@@ -168,7 +168,6 @@ def new_site():
             **data,
         )
     except DomainError as error:
-        db.rollback()
         flash(t("dsp.site_failed", message=error.message), "error")
         return redirect(url_for("dispatch.board"))
     flash(
@@ -437,7 +436,6 @@ def routes():
         try:
             job_id = _submit_plan(depot, day, [tk for tk in candidates if tk.number in chosen])
         except DomainError as error:
-            db.rollback()
             flash(t("dsp.plan_failed", message=error.message), "error")
             return redirect(url_for("dispatch.routes", depot=depot_code, date=day.isoformat()))
         return redirect(
@@ -517,7 +515,6 @@ def _submit_plan(depot: Depot | None, day: date, chosen: list[Ticket]) -> str:
         ],
     }
     validate_request(db, request_from_params(params))
-    db.rollback()
     job = create_job(db, "route_plan", params, actor=actor_name(), time_limit_s=5.0)
     submit_route_plan(job.id)
     return job.id

@@ -315,7 +315,6 @@ def act(action: str):
     try:
         message = _run(action, db, depot, serial, part_number, form)
     except DomainError as error:
-        db.rollback()  # a lookup outside the service may have left a read open
         flash(t("wh.failed", message=error.message), "error")
     except KeyError:
         return render_template("error.html", code=404, message=t("error.not_found")), 404
@@ -575,7 +574,6 @@ def transfer_receive(number: str):
             db, number=transfer.number, received=received, actor=actor_name()
         )
     except DomainError as error:
-        db.rollback()
         flash(t("wh.failed", message=error.message), "error")
     else:
         if result.discrepancies:
@@ -606,7 +604,6 @@ def transfer_resolve(number: str, discrepancy_id: int):
             note=form_text(request.form, "note"),
         )
     except DomainError as error:
-        db.rollback()
         flash(t("wh.failed", message=error.message), "error")
     else:
         flash(t(f"trf.done.{outcome}"), "success")
@@ -639,7 +636,6 @@ def delivery_import():
                     strict=bool(request.form.get("strict")),
                 )
             except DomainError as failure:
-                db.rollback()
                 error = failure.message
     status = 200 if error is None and (report is None or report.committed) else 422
     return render_template(

@@ -14,6 +14,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from app.photos import check_photo_config
+
 ENVIRONMENTS = ("production", "development", "testing")
 
 
@@ -75,6 +77,9 @@ def check_config(config) -> None:
             "demo set SPARELOG_ENV=development instead"
         )
     _check_public_base_url(config)
+    photo_problem = check_photo_config(config)
+    if photo_problem:
+        raise ConfigError(photo_problem)
 
 
 def _check_public_base_url(config) -> None:
@@ -202,4 +207,5 @@ def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
         "S3_REGION": env("S3_REGION", ""),
         "S3_ACCESS_KEY_ID": env("S3_ACCESS_KEY_ID", ""),
         "S3_SECRET_ACCESS_KEY": env("S3_SECRET_ACCESS_KEY", ""),
+        "S3_ADDRESSING_STYLE": env("S3_ADDRESSING_STYLE", "auto"),  # auto | path | virtual
     }

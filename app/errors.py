@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from app.background import JobQueueUnavailable
+from app.photos import PhotoStoreUnavailable
 from app.problem import PROBLEM, problem
 from inventory.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, TooLarge
 
@@ -223,6 +224,11 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(JobQueueUnavailable)
     def _queue_unavailable(error: JobQueueUnavailable):
+        return unavailable(str(error), retry_after_s=error.retry_after_s)
+
+    @app.errorhandler(PhotoStoreUnavailable)
+    def _photos_unavailable(error: PhotoStoreUnavailable):
+        log.warning("photo store unavailable: %s", error.__cause__ or error)
         return unavailable(str(error), retry_after_s=error.retry_after_s)
 
     @app.errorhandler(Exception)

@@ -1,7 +1,5 @@
 """service flow
 
-Revision ID: 0002
-Revises: 0001
 Create Date: 2026-11-22 00:28:25.518607
 """
 
@@ -14,8 +12,6 @@ import models
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

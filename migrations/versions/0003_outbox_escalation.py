@@ -1,7 +1,5 @@
 """outbox escalation
 
-Revision ID: 0003
-Revises: 0002
 Create Date: 2026-11-22 00:29:18.633232
 """
 
@@ -14,8 +12,6 @@ import models
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,7 +1,5 @@
 """jobs
 
-Revision ID: 0004
-Revises: 0003
 Create Date: 2026-11-22 00:34:18.150172
 """
 
@@ -14,8 +12,6 @@ import models
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,7 +1,5 @@
 """deliveries: a supplier delivery file is booked once, decided by unique keys
 
-Revision ID: 0006_imports
-Revises: 0005
 Create Date: 2026-12-07 03:10:00
 """
 
@@ -14,8 +12,6 @@ from models.base import UTCDateTime
 
 revision = "0006_imports"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

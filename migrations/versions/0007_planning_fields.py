@@ -1,7 +1,5 @@
 """planning: failure rates, repair turnaround and lead times of parts; depot resupply days
 
-Revision ID: 0007_planning
-Revises: 0006_imports
 Create Date: 2026-12-07 03:00:00
 """
 
@@ -12,8 +10,6 @@ from alembic import op
 
 revision = "0007_planning"
 down_revision = "0006_imports"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -5,8 +5,6 @@ centre: they are marked ``city`` with a 15 km radius until someone places them b
 New rows state their precision (the application's default for coordinates given
 explicitly is ``exact``).
 
-Revision ID: 0008_places
-Revises: 0007_planning
 Create Date: 2026-12-07 03:00:00
 """
 
@@ -17,8 +15,6 @@ from alembic import op
 
 revision = "0008_places"
 down_revision = "0007_planning"
-branch_labels = None
-depends_on = None
 
 _PRECISIONS = "'exact', 'street', 'district', 'city'"
 _TABLES = (("sites", ""), ("depots", ""), ("engineers", "home_"))

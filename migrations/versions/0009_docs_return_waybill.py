@@ -6,8 +6,6 @@ events: the "ship" event holds the outbound carrier and waybill, the "return_fau
 the return waybill (before this revision without its carrier: the RMA's stored carrier is
 the return one then, since the return overwrote it).
 
-Revision ID: 0009_docs
-Revises: 0008_places
 Create Date: 2026-12-07 03:40:00
 """
 
@@ -20,8 +18,6 @@ from alembic import op
 
 revision = "0009_docs"
 down_revision = "0008_places"
-branch_labels = None
-depends_on = None
 
 
 def _data(value) -> dict:

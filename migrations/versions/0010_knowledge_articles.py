@@ -1,7 +1,5 @@
 """The fault knowledge base: knowledge_articles
 
-Revision ID: 0010_knowledge
-Revises: 0009_docs
 Create Date: 2026-12-07 04:40:00
 """
 
@@ -14,8 +12,6 @@ from models.base import UTCDateTime
 
 revision = "0010_knowledge"
 down_revision = "0009_docs"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

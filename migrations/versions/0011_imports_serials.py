@@ -5,8 +5,6 @@ they are (they are distinct units in the ledger, with their own movements) and l
 the migration's output for someone to look at; every other serial is normalised, so the
 unique keys on (part, serial) decide for what users see as one unit.
 
-Revision ID: 0011_imports
-Revises: 0010_knowledge
 Create Date: 2026-12-07 04:30:00
 """
 
@@ -21,8 +19,6 @@ from inventory.serials import normalize_optional_serial, normalize_serial
 
 revision = "0011_imports"
 down_revision = "0010_knowledge"
-branch_labels = None
-depends_on = None
 
 log = logging.getLogger("alembic.runtime.migration")
 

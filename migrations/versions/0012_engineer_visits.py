@@ -1,7 +1,5 @@
 """engineer visits: arrival, work, parts, photos and signature; a ticket's dispatch mode
 
-Revision ID: 0012_engineer
-Revises: 0011_imports
 Create Date: 2026-12-07 03:00:00
 """
 
@@ -14,8 +12,6 @@ import models
 
 revision = "0012_engineer"
 down_revision = "0011_imports"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -3,8 +3,6 @@
 Existing warehouse accounts keep acting at every depot (``all_depots``) until an admin
 assigns them their depots; accounts created from now on act nowhere until assigned.
 
-Revision ID: 0013_warehouse
-Revises: 0012_engineer
 Create Date: 2026-12-07 04:20:00
 """
 
@@ -17,8 +15,6 @@ from models.base import UTCDateTime
 
 revision = "0013_warehouse"
 down_revision = "0012_engineer"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

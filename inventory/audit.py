@@ -15,12 +15,14 @@ Subjects and the event kinds recorded against them:
 |---|---|---|
 | part | part number | created, policy_set, counted (a cycle count); counted stock: received, adjusted, scrapped, reserved, released |
 | serial_item | serial (part number when two parts share it) | received, scrapped, reserved, released (+ movements) |
-| depot | depot code | created |
-| customer / site / contract | code | created; contract: updated |
+| depot | depot code | created, updated, deactivated, reactivated |
+| customer / site / contract | code | created, updated |
 | equipment | equipment serial | registered |
 | transfer | TRF number | shipped, received |
 | delivery | delivery reference (or the id of its first movement when it had none) | imported |
 | job | job id (route plans) | queued, started, succeeded, failed |
+| calendar | country code (CN) | day_added, day_removed (company holidays, days worked) |
+| webhook | endpoint name | created, updated, deactivated, reactivated, secret_rotated |
 | ticket / rma / repair_batch | number | their state changes (inventory/tickets.py, rmas.py, repairs.py) |
 | user | username | account and token changes (app/api/users.py) |
 """
@@ -38,6 +40,7 @@ from sqlalchemy.orm import Session, aliased
 from inventory.errors import NotFound
 from inventory.lookups import depot_by_code, is_row_id, item_by_serial, part_by_number
 from inventory.serials import normalize_serial
+from logistics.calendars import known_country
 from models import (
     Contract,
     Customer,
@@ -129,7 +132,7 @@ _RESOLVERS: dict[str, Callable[[Session, str], int]] = {
     "repair_batch": lambda s, ref: _one(s, RepairBatch, RepairBatch.number, ref, "repair batch"),
     "user": lambda s, ref: _one(s, User, User.username, ref, "user"),
 }
-_BY_REF = ("delivery", "job")  # no row of their own with an integer id
+_BY_REF = ("delivery", "job", "calendar")  # no row of their own with an integer id
 SUBJECT_TYPES: tuple[str, ...] = tuple(sorted([*_RESOLVERS, "serial_item", *_BY_REF]))
 
 
@@ -157,6 +160,10 @@ def resolve_subject(
         ):
             return Subject(subject_type, ref, int(ref))
         raise NotFound(f"no delivery {ref!r} was imported", field="subject_ref")
+    if subject_type == "calendar":  # a country's working calendar: its company exceptions
+        if not known_country(ref.upper()):
+            raise NotFound(f"no working calendar for country {ref!r}", field="subject_ref")
+        return Subject(subject_type, ref.upper(), None)
     if subject_type == "job":
         if session.get(Job, ref) is None:
             raise NotFound(f"no job {ref!r}", field="subject_ref")

@@ -10,8 +10,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from inventory.calendar_days import exceptions_for
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.lookups import one_by
@@ -105,11 +106,20 @@ def sla_policy(contract: Contract | None) -> SlaPolicy:
         ) from None
 
 
-def contract_calendar(contract: Contract | None, tz: str | None = None) -> CoverageCalendar:
-    """The calendar the contract's clocks run on (its coverage, zone and country)."""
+def contract_calendar(
+    contract: Contract | None, tz: str | None = None, *, session: Session | None = None
+) -> CoverageCalendar:
+    """The calendar the contract's clocks run on (its coverage, zone and country), with the
+    company's own days off and days worked in that country (``inventory.calendar_days``),
+    read through ``session`` (default: the contract's own session)."""
     policy = sla_policy(contract)
     zone = tz or (contract.timezone if contract else "Asia/Shanghai")
-    return policy.calendar(tz=zone, country=contract.country if contract else "CN")
+    country = contract.country if contract else "CN"
+    db = session or (object_session(contract) if contract is not None else None)
+    days_off, days_on = (
+        exceptions_for(db, country) if db is not None else (frozenset(), frozenset())
+    )
+    return policy.calendar(tz=zone, country=country, days_off=days_off, days_on=days_on)
 
 
 @dataclass(frozen=True)

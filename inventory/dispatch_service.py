@@ -404,7 +404,7 @@ def _rank(
             opened_at_utc=opened_at,
             channel=channel,
             policy=sla_policy(contract),
-            calendar=contract_calendar(contract, tz),
+            calendar=contract_calendar(contract, tz, session=session),
             onsite_due=onsite_due,
             site_name=site_name,
             site_precision=site_precision,

@@ -347,7 +347,7 @@ def open_rma_in_session(
         else None
     )
     policy = sla_policy(contract)
-    calendar = contract_calendar(contract, site.timezone)
+    calendar = contract_calendar(contract, site.timezone, session=session)
     customer = site.customer
     approve_due = clock_due(Clock.SPARE_REQUEST, now, policy, calendar)
     rma = Rma(
@@ -802,7 +802,9 @@ EFFECTS: dict[str, Callable[[_Ctx], None]] = {
 
 def _policy(ctx: _Ctx):
     rma = ctx.rma
-    return sla_policy(rma.contract), contract_calendar(rma.contract, rma.site.timezone)
+    return sla_policy(rma.contract), contract_calendar(
+        rma.contract, rma.site.timezone, session=ctx.session
+    )
 
 
 def move_rma_in_session(

@@ -231,7 +231,7 @@ def _escalate(session: Session, now: datetime, actor: str, report: SweepReport) 
     for ticket in tickets:
         try:
             policy = sla_policy(ticket.contract)
-            calendar = contract_calendar(ticket.contract, ticket.site.timezone)
+            calendar = contract_calendar(ticket.contract, ticket.site.timezone, session=session)
             steps = escalation_due_steps(ticket.last_progress_at, policy, calendar)
         except (DomainError, ValueError) as error:
             report.errors.append(f"{ticket.number}: {getattr(error, 'message', error)}")

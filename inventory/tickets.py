@@ -215,7 +215,7 @@ def open_ticket_in_session(
     )
     contract = contract_for(session, site.customer_id, equipment, contract_code)
     policy = sla_policy(contract)
-    calendar = contract_calendar(contract, site.timezone)
+    calendar = contract_calendar(contract, site.timezone, session=session)
     clocks = compute_clocks(now, severity, channel, policy, calendar, travel_minutes=travel_minutes)
     ticket = Ticket(
         number=next_number(session, "TKT", now),
@@ -411,7 +411,7 @@ def change_severity(
         if new == old:
             return ticket
         policy = sla_policy(ticket.contract)
-        calendar = contract_calendar(ticket.contract, ticket.site.timezone)
+        calendar = contract_calendar(ticket.contract, ticket.site.timezone, session=session)
         clocks = compute_clocks(
             ticket.opened_at,
             new,

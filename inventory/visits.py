@@ -468,7 +468,7 @@ def sign_visit(
             now,
             ticket.severity,
             sla_policy(ticket.contract),
-            contract_calendar(ticket.contract, ticket.site.timezone),
+            contract_calendar(ticket.contract, ticket.site.timezone, session=session),
         )
         visit.signer_name, visit.signature_png, visit.signed_at = name, signature_png, now
         visit.observation_until = watch

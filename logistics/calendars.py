@@ -4,6 +4,9 @@ Every datetime going in or out is timezone-aware UTC; the calendar's IANA time z
 only decides where local days and local opening hours fall. Working days come from
 the `holidays` package for the calendar's country: statutory holidays are off, and
 make-up workdays (调休, a Saturday or Sunday declared a working day) are working days.
+On top of those, a calendar may carry the company's own exceptions (``days_off``: a
+company holiday; ``days_on``: a day worked that would otherwise be off), which an
+administrator keeps as data (``models.CalendarException``).
 """
 
 from __future__ import annotations
@@ -47,13 +50,23 @@ def _country_holidays(country: str) -> holidays.HolidayBase:
     return holidays.country_holidays(country)
 
 
+def known_country(country: str) -> bool:
+    """True if the `holidays` package has a working calendar for this ISO country code."""
+    try:
+        _country_holidays(country)
+    except NotImplementedError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class CoverageCalendar:
     """A contract's coverage window in a time zone, on a country's working calendar.
 
     `kind` is "5x8", "7x8" or "7x24"; `start`/`end` are the local daily window used by
     the ×8 kinds (end exclusive, must be after start); `tz` is an IANA zone name;
-    `country` an ISO code known to the `holidays` package.
+    `country` an ISO code known to the `holidays` package; `days_off` / `days_on` the
+    company's own exceptions to the country's working days (a day in both is refused).
     """
 
     kind: CoverageKind | str = CoverageKind.SEVEN_BY_TWENTYFOUR
@@ -61,6 +74,8 @@ class CoverageCalendar:
     end: time = time(17, 0)
     tz: str = "Asia/Shanghai"
     country: str = "CN"
+    days_off: frozenset[date] = frozenset()  # company holidays (local dates)
+    days_on: frozenset[date] = frozenset()  # days worked that are otherwise off
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -72,6 +87,11 @@ class CoverageCalendar:
                 f"unknown coverage kind {self.kind!r}; expected one of {allowed}"
             ) from None
         object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "days_off", frozenset(self.days_off))
+        object.__setattr__(self, "days_on", frozenset(self.days_on))
+        both = self.days_off & self.days_on
+        if both:
+            raise ValueError(f"{min(both)} cannot be both a day off and a working day")
         if self.start.tzinfo is not None or self.end.tzinfo is not None:
             raise ValueError("coverage start/end are local wall-clock times without tzinfo")
         if self.end <= self.start:
@@ -94,7 +114,12 @@ class CoverageCalendar:
         """True on the country's working days (holidays off, make-up workdays on).
 
         Independent of the coverage kind: couriers and return windows count these days.
+        The company's exceptions come first: a company holiday is off, a day worked is on.
         """
+        if day in self.days_off:
+            return False
+        if day in self.days_on:
+            return True
         with _HOLIDAYS_LOCK:
             return _country_holidays(self.country).is_working_day(day)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -146,14 +146,24 @@ class SlaPolicy:
         """The basis this contract counts `clock` on (override, else the table's)."""
         return Basis(self.bases.get(clock, CLOCK_RULES[clock].basis))
 
-    def calendar(self, tz: str = "Asia/Shanghai", country: str = "CN") -> CoverageCalendar:
-        """The contract's coverage calendar in a local time zone."""
+    def calendar(
+        self,
+        tz: str = "Asia/Shanghai",
+        country: str = "CN",
+        *,
+        days_off: frozenset[date] = frozenset(),
+        days_on: frozenset[date] = frozenset(),
+    ) -> CoverageCalendar:
+        """The contract's coverage calendar in a local time zone, with the company's own
+        days off and days worked."""
         return CoverageCalendar(
             kind=self.coverage,
             start=self.coverage_start,
             end=self.coverage_end,
             tz=tz,
             country=country,
+            days_off=days_off,
+            days_on=days_on,
         )
 
 

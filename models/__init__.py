@@ -18,11 +18,14 @@ from models.service import (
     Survey,
     Ticket,
 )
+from models.settings import CalendarException, WebhookEndpoint
 from models.stock import Delivery, Movement, SerialItem, StockQuantity
 from models.transfers import Counter, Transfer, TransferDiscrepancy, TransferLine
 from models.visits import Visit, VisitPart, VisitPhoto
 
 __all__ = [
+    "CalendarException",
+    "WebhookEndpoint",
     "ApiToken",
     "Contract",
     "Equipment",

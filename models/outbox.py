@@ -38,6 +38,8 @@ class OutboxMessage(Base):
     subject: Mapped[str | None] = mapped_column(String(300))  # e-mail subject
     body: Mapped[str] = mapped_column(Text)  # e-mail text or the webhook's JSON
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    # the administered endpoint a webhook goes to (signed with its secret); None: WEBHOOK_URL
+    endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_endpoints.id"), index=True)
     status: Mapped[str] = mapped_column(String(8), default="pending")  # pending | sent | dead
     attempts: Mapped[int] = mapped_column(default=0)  # claims so far
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,6 +11,7 @@ def blueprints() -> list:
     from app.api import (
         allocations,
         audit,
+        calendar,
         catalogue,
         customers,
         depots,
@@ -32,7 +33,7 @@ def blueprints() -> list:
 
     mods = [health, users, depots, catalogue, stock, transfers, audit]
     mods += [tickets, visits, rmas, tracking, dispatch, route_plans, customers, repairs]
-    mods += [documents_api, allocations, planning, knowledge]
+    mods += [documents_api, allocations, planning, knowledge, calendar]
     return [m.blp for m in mods]
 
 

@@ -54,6 +54,7 @@ WEB_BLUEPRINTS = (
     "documents",
     "planning_page",
     "admin",
+    "admin_settings",
 )
 
 # Pages only load their own scripts and styles; nothing inline, nothing third-party.
@@ -79,6 +80,7 @@ JSON_TYPES = ("application/json", "application/problem+json")
 def register_web(app: Flask) -> None:
     from app.web import (
         admin,
+        admin_settings,
         auth,
         customer,
         dispatcher,
@@ -99,6 +101,7 @@ def register_web(app: Flask) -> None:
         documents,
         planning,
         admin,
+        admin_settings,
     ):
         app.register_blueprint(module.bp)
 

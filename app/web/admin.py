@@ -192,7 +192,7 @@ def domain_error(error: DomainError) -> list[FieldError]:
     return [FieldError(field, field_label(field), error.message)]
 
 
-def _load(schema: ma.Schema, data: dict) -> tuple[dict, list[FieldError]]:
+def load_form(schema: ma.Schema, data: dict) -> tuple[dict, list[FieldError]]:
     try:
         return schema.load(data), []
     except ma.ValidationError as error:
@@ -262,7 +262,7 @@ def contract_new():
         defaults.update(code="", customer_code=request.args.get("customer", ""), name="")
         return _contract_page(defaults, [], contract_code=None)
     payload = contract_payload(request.form)
-    data, errors = _load(ContractCreate(), payload)
+    data, errors = load_form(ContractCreate(), payload)
     if not errors:
         try:
             view = contracts.create_contract(get_session(), actor=actor_name(), **data)
@@ -302,7 +302,7 @@ def contract_edit(code: str):
     payload = contract_payload(request.form)
     payload.pop("code", None)
     payload.pop("customer_code", None)
-    data, errors = _load(ContractSettings(), payload)
+    data, errors = load_form(ContractSettings(), payload)
     if not errors:
         try:
             contracts.update_contract(db, code, actor=actor_name(), **data)
@@ -328,7 +328,7 @@ def user_list():
     if request.method == "POST":
         values = dict(request.form)
         payload = _user_payload(request.form, ("username", "display_name", "role", "locale"))
-        data, errors = _load(UserSchema(), payload)
+        data, errors = load_form(UserSchema(), payload)
         if not errors:
             password = data.pop("password", None)
             try:
@@ -428,7 +428,7 @@ def user_change(username: str):
         payload = {"active": action == "reactivate"}
     else:
         return render_template("error.html", code=400, message=t("adm.bad_action")), 400
-    data, errors = _load(UserUpdate(), payload)
+    data, errors = load_form(UserUpdate(), payload)
     if not errors:
         password = data.pop("password", None)
         me = current_user()
@@ -458,7 +458,7 @@ def token_issue(username: str):
     if user is None:
         return render_template("error.html", code=404, message=t("error.not_found")), 404
     payload = {"name": request.form.get("name", "").strip() or "default"}
-    data, errors = _load(TokenRequest(), payload)
+    data, errors = load_form(TokenRequest(), payload)
     if errors:
         return _user_page(user, errors)
     _token_id, token = accounts.issue_user_token(db, user, data["name"], actor=actor_name())
@@ -528,7 +528,7 @@ def part_list():
         fields = ("part_number", "description", "description_zh", "category", "tracking")
         payload = {k: request.form[k].strip() for k in (*fields, "kind", "unit_cost")}
         payload = {k: v for k, v in payload.items() if v or k != "description_zh"}
-        data, errors = _load(PartSchema(), payload)
+        data, errors = load_form(PartSchema(), payload)
         # a part's "kind" is not a contract's
         errors = [
             replace(e, label=t("adm.f.part_kind")) if e.field == "kind" else e for e in errors
@@ -601,7 +601,7 @@ def part_policy(part_number: str, depot_code: str):
     if part is None:
         return render_template("error.html", code=404, message=t("error.not_found")), 404
     payload = {k: request.form.get(k, "").strip() for k in ("reorder_point", "target_level")}
-    data, errors = _load(PolicySchema(), payload)
+    data, errors = load_form(PolicySchema(), payload)
     if not errors:
         try:
             catalogue.set_stock_policy(db, part_number, depot_code, actor=actor_name(), **data)
@@ -631,7 +631,7 @@ def depot_list():
         names = ("code", "name", "name_en", "address", "city", "lat", "lon", "timezone")
         payload = {k: request.form.get(k, "").strip() for k in names}
         payload = {k: v for k, v in payload.items() if v}
-        data, errors = _load(DepotSchema(), payload)
+        data, errors = load_form(DepotSchema(), payload)
         if not errors:
             try:
                 depot = catalogue.create_depot(db, data, locate=locate, actor=actor_name())

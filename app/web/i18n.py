@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app, g, session
 
 from app.web.i18n_admin import ADMIN_MESSAGES
+from app.web.i18n_admin14 import ADMIN14_MESSAGES
 
 LANGS = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -978,6 +979,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duration.ago": ("{d}前", "{d} ago"),
 }
 MESSAGES.update(ADMIN_MESSAGES)
+MESSAGES.update(ADMIN14_MESSAGES)
 
 
 def strict() -> bool:

@@ -139,3 +139,16 @@ def test_working_minutes_between_counts_only_open_time():
 def test_naive_datetimes_and_bad_calendars_are_refused(make):
     with pytest.raises(ValueError):
         make()
+
+
+def test_the_companys_own_days_off_and_days_worked_come_before_the_countrys_calendar():
+    holiday, saturday = date(2026, 3, 3), date(2026, 3, 7)  # a Tuesday, a Saturday
+    company = CoverageCalendar("5x8", days_off=frozenset({holiday}), days_on=frozenset({saturday}))
+    assert not company.is_working_day(holiday) and company.is_working_day(saturday)
+    assert FIVE_BY_EIGHT.is_working_day(holiday) and not FIVE_BY_EIGHT.is_working_day(saturday)
+    # Monday 16:00 + 2 working hours: Monday's last hour, then Wednesday (Tuesday is off)
+    assert company.add_working_minutes(utc(2026, 3, 2, 8, 0), 120) == utc(2026, 3, 4, 2, 0)
+    # 3 working days after Thursday: Friday, the Saturday worked, Monday
+    assert company.add_working_days(utc(2026, 3, 5, 2, 0), 3) == utc(2026, 3, 9, 16, 0)
+    with pytest.raises(ValueError, match="both"):
+        CoverageCalendar("5x8", days_off=frozenset({holiday}), days_on=frozenset({holiday}))

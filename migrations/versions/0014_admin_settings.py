@@ -5,8 +5,6 @@ of contracts in that country count it. Webhooks go to each active ``webhook_endp
 row, signed with its own secret; the outbox remembers which endpoint a message is for,
 which is the endpoint's delivery log.
 
-Revision ID: 0014_admin_settings
-Revises: 0013_warehouse
 Create Date: 2026-12-07 06:15:00
 """
 
@@ -19,8 +17,6 @@ from models.base import UTCDateTime
 
 revision = "0014_admin_settings"
 down_revision = "0013_warehouse"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

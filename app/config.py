@@ -177,6 +177,9 @@ def load_config(instance_path: str, sparelog_env: str | None = None) -> dict:
         "SMTP_STARTTLS": env("SMTP_STARTTLS", "0") == "1",
         "DISPATCHER_EMAILS": env("DISPATCHER_EMAILS", ""),  # comma-separated
         "ESCALATION_EMAILS": env("ESCALATION_EMAILS", ""),  # "1=pm@x,head@x;2=gm@x;3=vp@x"
+        # a count line whose variance is over either limit needs a recount or a second person
+        "COUNT_VARIANCE_UNITS": int(env("COUNT_VARIANCE_UNITS", "2")),
+        "COUNT_VARIANCE_VALUE": env("COUNT_VARIANCE_VALUE", "1000"),  # CNY at unit cost
         "RETURN_REMINDER_HOURS": float(env("RETURN_REMINDER_HOURS", "4")),
         "SWEEP_INTERVAL_SECONDS": float(env("SWEEP_INTERVAL_SECONDS", "60")),
         "OUTBOX_INTERVAL_SECONDS": float(env("OUTBOX_INTERVAL_SECONDS", "15")),

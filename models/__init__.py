@@ -2,6 +2,7 @@
 
 from models.base import Base, UTCDateTime, utcnow
 from models.catalogue import Part, StockPolicy
+from models.counts import PurchaseRequest, ReorderAction, StockCount, StockCountLine
 from models.jobs import Job
 from models.knowledge import KnowledgeArticle
 from models.network import Depot, Location
@@ -40,6 +41,10 @@ __all__ = [
     "VisitPart",
     "VisitPhoto",
     "Counter",
+    "PurchaseRequest",
+    "ReorderAction",
+    "StockCount",
+    "StockCountLine",
     "Transfer",
     "TransferDiscrepancy",
     "TransferLine",

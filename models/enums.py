@@ -72,6 +72,25 @@ class TransferStatus(StrEnum):
     DISCREPANCY = "discrepancy"  # received, with something missing, short, over or unexpected
 
 
+class CountStatus(StrEnum):
+    """A stock count document: counted, then reviewed, then posted to the ledger."""
+
+    COUNTING = "counting"  # started: the expected list frozen, lines being counted
+    REVIEW = "review"  # submitted: variances shown, recount or approve, then post
+    POSTED = "posted"  # movements written
+    CANCELLED = "cancelled"
+
+
+class CountFinding(StrEnum):
+    """What the ledger says about a serial a count found that it did not expect."""
+
+    MISSING = "missing"  # written off earlier: posting books it back in
+    ELSEWHERE = "elsewhere"  # the books have it at another place: not moved, shown
+    RECEIVED = "received"  # booked in here after the count started: nothing to post
+    UNKNOWN = "unknown"  # no such serial: receive it (a delivery not booked?)
+    RESERVED = "reserved"  # expected, promised, not found: never written off by a count
+
+
 class MovementReason(StrEnum):
     """Typed stock history: why a movement happened."""
 

@@ -13,6 +13,7 @@ def blueprints() -> list:
         audit,
         calendar,
         catalogue,
+        counts,
         customers,
         depots,
         dispatch,
@@ -31,7 +32,7 @@ def blueprints() -> list:
         visits,
     )
 
-    mods = [health, users, depots, catalogue, stock, transfers, audit]
+    mods = [health, users, depots, catalogue, stock, counts, transfers, audit]
     mods += [tickets, visits, rmas, tracking, dispatch, route_plans, customers, repairs]
     mods += [documents_api, allocations, planning, knowledge, calendar]
     return [m.blp for m in mods]

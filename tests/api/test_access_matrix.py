@@ -140,6 +140,16 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("GET", "/api/items/<serial>"): STAFF,
     ("GET", "/api/availability"): STAFF,
     ("GET", "/api/movements"): STAFF,
+    # counts are documents of the warehouse that holds the stock; staff read them
+    ("POST", "/api/counts"): WAREHOUSE,
+    ("GET", "/api/counts"): STAFF,
+    ("GET", "/api/counts/<number>"): STAFF,
+    ("POST", "/api/counts/<number>/lines"): WAREHOUSE,
+    ("POST", "/api/counts/<number>/submit"): WAREHOUSE,
+    ("POST", "/api/counts/<number>/recount"): WAREHOUSE,
+    ("POST", "/api/counts/<number>/approve"): WAREHOUSE,
+    ("POST", "/api/counts/<number>/post"): WAREHOUSE,
+    ("POST", "/api/counts/<number>/cancel"): WAREHOUSE,
     ("POST", "/api/transfers"): WAREHOUSE,
     ("POST", "/api/transfers/<number>/receive"): WAREHOUSE,
     ("GET", "/api/transfers"): STAFF,
@@ -874,6 +884,33 @@ def test_warehouse_staff_move_stock_only_at_the_depots_they_are_assigned(
             json={"depot": second_depot, "part_number": world.part, "serial": f"AD-{role}"},
             headers=token_of(users, "admin"),
         )
+
+
+def test_warehouse_staff_count_only_at_the_depots_they_are_assigned(
+    client, db, world, users, second_depot
+):
+    clerk = token_of(users, "warehouse")  # assigned to the world's depot only
+    refused = client.post("/api/counts", json={"depot": second_depot}, headers=clerk)
+    assert refused.status_code == 403 and second_depot in refused.json["detail"]
+    started = client.post(
+        "/api/counts", json={"depot": second_depot}, headers=token_of(users, "admin")
+    )
+    assert started.status_code == 201, started.json
+    number = started.json["number"]
+    for method, url, body in (
+        ("get", f"/api/counts/{number}", None),
+        ("post", f"/api/counts/{number}/lines", {"serials": ["SH-1"]}),
+        ("post", f"/api/counts/{number}/submit", None),
+        ("post", f"/api/counts/{number}/post", {"confirm": True}),
+    ):
+        answer = getattr(client, method)(url, json=body, headers=clerk)
+        assert answer.status_code == 403, (url, answer.json)
+    listed = client.get("/api/counts", headers=clerk).json
+    assert number not in [c["number"] for c in listed["items"]]
+    mine = client.post("/api/counts", json={"depot": world.depot}, headers=clerk)
+    assert mine.status_code == 201 and mine.json["depot"] == world.depot
+    seen = client.get("/api/counts", headers=token_of(users, "dispatcher")).json["items"]
+    assert {c["number"] for c in seen} == {number, mine.json["number"]}
 
 
 def test_the_console_offers_only_the_clerks_own_depots(app, world, users, second_depot):

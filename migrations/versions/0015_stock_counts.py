@@ -1,7 +1,5 @@
 """Stock counts as documents; the reorder list's accepted actions and purchase requests
 
-Revision ID: 0014_counts
-Revises: 0013_warehouse
 Create Date: 2026-12-07 06:20:00
 """
 
@@ -12,10 +10,8 @@ from alembic import op
 
 from models.base import UTCDateTime
 
-revision = "0014_counts"
-down_revision = "0013_warehouse"
-branch_labels = None
-depends_on = None
+revision = "0015_counts"
+down_revision = "0014_admin_settings"
 
 
 def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:

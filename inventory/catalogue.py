@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.depot_access import check_acts_at
-from inventory.errors import Conflict
-from inventory.events import record_event
-from inventory.lookups import depot_by_code, part_by_number
+from inventory.events import record_created, record_event
+from inventory.lookups import depot_by_code, part_by_number, refuse_taken
 from inventory.transaction import transaction
 from models import Depot, Location, Part, StockPolicy
 from models.enums import LocationKind
@@ -24,8 +23,7 @@ def create_depot(db: Session, fields: dict, *, locate: Callable[[dict], None], a
     given, else the geocoded address). Conflict on a taken code."""
     data = dict(fields)
     with transaction(db):
-        if db.scalar(select(Depot).where(Depot.code == data["code"])):
-            raise Conflict(f"depot {data['code']} exists", field="code")
+        refuse_taken(db, Depot.code, data["code"], "depot", field="code")
         locate(data)
         location = Location(code=data["code"], name=data["name"], kind=LocationKind.DEPOT.value)
         db.add(location)
@@ -33,35 +31,18 @@ def create_depot(db: Session, fields: dict, *, locate: Callable[[dict], None], a
         depot = Depot(location_id=location.id, **data)
         db.add(depot)
         db.flush()
-        record_event(
-            db,
-            subject_type="depot",
-            subject_id=depot.id,
-            subject_ref=depot.code,
-            kind="created",
-            actor=actor,
-            data=data,
-        )
+        record_created(db, "depot", depot.id, depot.code, actor=actor, data=data)
         return depot
 
 
 def create_part(db: Session, fields: dict, *, actor: str) -> Part:
     """A catalogue part; Conflict on a taken part number."""
     with transaction(db):
-        if db.scalar(select(Part).where(Part.part_number == fields["part_number"])):
-            raise Conflict(f"part {fields['part_number']} exists", field="part_number")
+        refuse_taken(db, Part.part_number, fields["part_number"], "part", field="part_number")
         part = Part(**fields)
         db.add(part)
         db.flush()
-        record_event(
-            db,
-            subject_type="part",
-            subject_id=part.id,
-            subject_ref=part.part_number,
-            kind="created",
-            actor=actor,
-            data=fields,
-        )
+        record_created(db, "part", part.id, part.part_number, actor=actor, data=fields)
         return part
 
 

@@ -4,7 +4,7 @@ calendar, and creating contracts with DESIGN.md §2's defaults written out as da
 from __future__ import annotations
 
 from copy import deepcopy
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from inventory.calendar_days import exceptions_for
-from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_event
-from inventory.lookups import one_by
+from inventory.errors import InvalidInput, NotFound
+from inventory.events import record_created, record_event
+from inventory.lookups import one_by, refuse_taken
 from inventory.transaction import transaction
 from logistics.calendars import CoverageCalendar, CoverageKind
 from logistics.sla import (
@@ -277,8 +277,7 @@ def create_contract(
         customer = session.scalar(select(Customer).where(Customer.code == customer_code))
         if customer is None:
             raise NotFound(f"unknown customer {customer_code!r}", field="customer_code")
-        if session.scalar(select(Contract.id).where(Contract.code == code)) is not None:
-            raise Conflict(f"contract {code} already exists", field="code")
+        refuse_taken(session, Contract.code, code, "contract", field="code")
         contract = Contract(
             code=code,
             customer_id=customer.id,
@@ -290,15 +289,8 @@ def create_contract(
         _apply(contract, {k: v for k, v in values.items() if v is not None})
         session.flush()
         view = contract_view(contract)
-        record_event(
-            session,
-            subject_type="contract",
-            subject_id=contract.id,
-            subject_ref=code,
-            customer_id=customer.id,
-            kind="created",
-            actor=actor,
-            data=asdict(view),
+        record_created(
+            session, "contract", contract.id, code, actor=actor, data=view, customer_id=customer.id
         )
         return view
 

@@ -8,6 +8,7 @@ its messages are committed together or not at all.
 
 from __future__ import annotations
 
+from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -57,6 +58,30 @@ def record_event(
     session.flush()
     notifications.notify_event(session, event)
     return event
+
+
+def record_created(
+    session: Session,
+    subject_type: str,
+    subject_id: int,
+    ref: str,
+    *,
+    actor: str,
+    data: Any,
+    customer_id: int | None = None,
+) -> Event:
+    """The ``created`` event of a new record named ``ref``; ``data`` (a dict or a
+    dataclass view) is what was created."""
+    return record_event(
+        session,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        subject_ref=ref,
+        customer_id=customer_id,
+        kind="created",
+        actor=actor,
+        data=asdict(data) if is_dataclass(data) and not isinstance(data, type) else data,
+    )
 
 
 def jsonable(value: Any) -> Any:

@@ -6,7 +6,7 @@ customer location: when it fails and comes back, its movements continue its hist
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from inventory.contracts import contract_by_code, warranty_end_for
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_event
+from inventory.events import record_created, record_event
 from inventory.ledger import Stamp, move_serial
-from inventory.lookups import one_by, part_by_number, virtual_location
+from inventory.lookups import one_by, part_by_number, refuse_taken, virtual_location
 from inventory.serials import normalize_serial
 from inventory.transaction import transaction
 from models import Customer, Equipment, Part, SerialItem, Site
@@ -114,21 +114,13 @@ def create_customer(
 ) -> CustomerView:
     """A customer unit with its contact details; commits."""
     with transaction(session):
-        if session.scalar(select(Customer.id).where(Customer.code == code)) is not None:
-            raise Conflict(f"customer {code} already exists", field="code")
+        refuse_taken(session, Customer.code, code, "customer", field="code")
         customer = Customer(code=code, name=name, **values)
         session.add(customer)
         session.flush()
         view = customer_view(customer)
-        record_event(
-            session,
-            subject_type="customer",
-            subject_id=customer.id,
-            subject_ref=code,
-            customer_id=customer.id,
-            kind="created",
-            actor=actor,
-            data=asdict(view),
+        record_created(
+            session, "customer", customer.id, code, actor=actor, data=view, customer_id=customer.id
         )
         return view
 
@@ -149,8 +141,7 @@ def create_site(
     """A site of a customer with its coordinates (degrees); commits."""
     with transaction(session):
         customer = customer_by_code(session, customer_code)
-        if session.scalar(select(Site.id).where(Site.code == code)) is not None:
-            raise Conflict(f"site {code} already exists", field="code")
+        refuse_taken(session, Site.code, code, "site", field="code")
         site = Site(
             customer_id=customer.id,
             code=code,
@@ -164,15 +155,8 @@ def create_site(
         session.add(site)
         session.flush()
         view = site_view(site)
-        record_event(
-            session,
-            subject_type="site",
-            subject_id=site.id,
-            subject_ref=code,
-            customer_id=customer.id,
-            kind="created",
-            actor=actor,
-            data=asdict(view),
+        record_created(
+            session, "site", site.id, code, actor=actor, data=view, customer_id=customer.id
         )
         return view
 

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from inventory.errors import NotFound
+from inventory.errors import Conflict, NotFound
 from inventory.serials import normalize_serial
 from models import Depot, Location, Part, SerialItem, Ticket
 from models.enums import VIRTUAL_LOCATIONS, LocationKind
@@ -30,6 +30,15 @@ def one_by(
     if row is None:
         raise NotFound(f"unknown {what} {value!r}", field=field)
     return row
+
+
+def refuse_taken(
+    session: Session, column: InstrumentedAttribute[str], value: str, what: str, *, field: str
+) -> None:
+    """Conflict naming `field` ("customer 'X' already exists") when a row already holds
+    `value` in its unique `column` (the constraint still decides a race)."""
+    if session.scalar(select(column).where(column == value)) is not None:
+        raise Conflict(f"{what} {value} already exists", field=field)
 
 
 def depot_by_code(session: Session, code: str, *, field: str = "depot") -> Depot:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import psycopg
 
+from bench.fuzz_known import seed_fuzz_demo
 from bench.live_server import REPO, LiveServer
 
 ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -54,8 +55,6 @@ def warm_up(server: LiveServer, requests_per_worker: int = 3) -> None:
 def build_database(dbname: str) -> str:
     """A new database ``dbname`` with the demo data set (the demo tokens: demo-<role>-token)."""
     from app import create_app
-    from app.demo.seed import seed_demo
-    from app.demo.service_flow import seed_service_flow
     from models.migrate import upgrade
 
     with psycopg.connect(ADMIN_URL.replace("+psycopg", ""), autocommit=True) as admin:
@@ -71,9 +70,7 @@ def build_database(dbname: str) -> str:
             "SPARELOG_ENV": "testing",
         }
     )
-    with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
-        seed_demo(session, items_per_depot=20)
-        seed_service_flow(session, seed=20261122)
+    seed_fuzz_demo(app)
     app.extensions["sparelog.db"].engine.dispose()
     return url
 

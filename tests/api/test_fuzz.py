@@ -30,22 +30,14 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 from schemathesis.core.failures import FailureGroup
-from sqlalchemy import select, update
 
-from inventory.rmas import ACTIONS as RMA_ACTIONS
-from models import (
-    ApiToken,
-    Contract,
-    Customer,
-    Depot,
-    Engineer,
-    Equipment,
-    Part,
-    Rma,
-    SerialItem,
-    Site,
-    Ticket,
-    User,
+from bench.fuzz_known import (
+    known_identifiers,
+    path_parameters_with_known,
+    restore_accounts,
+    seed_fuzz_demo,
+    seeded_accounts,
+    with_known,
 )
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
@@ -58,8 +50,6 @@ TOKENS = {role: f"demo-{role}-token" for role in ROLES}
 def demo_app(sqlite_template, tmp_path_factory):
     """The app on a SQLite copy of the demo data set, seeded once per test session."""
     from app import create_app
-    from app.demo.seed import seed_demo
-    from app.demo.service_flow import seed_service_flow
 
     path = tmp_path_factory.mktemp("fuzz") / "demo.db"
     shutil.copy(sqlite_template, path)
@@ -72,115 +62,23 @@ def demo_app(sqlite_template, tmp_path_factory):
             "TRACKING_RATE_LIMIT": "100000 per minute",
         }
     )
-    with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
-        seed_demo(session, items_per_depot=20)
-        seed_service_flow(session, seed=20261122)
+    seed_fuzz_demo(app)
     yield app
     app.extensions["sparelog.db"].engine.dispose()
 
 
-def _known_identifiers(app) -> dict[str, list]:
-    with app.extensions["sparelog.db"].sessions() as db:
-
-        def first(column, n=8):
-            return list(db.scalars(select(column).order_by(column).limit(n)))
-
-        depots, customers, sites = first(Depot.code), first(Customer.code), first(Site.code)
-        serials = first(SerialItem.serial, 6) + list(
-            db.scalars(select(SerialItem.serial).where(SerialItem.condition != "good").limit(4))
-        )
-        return {
-            "depot": depots,
-            "from_depot": depots,
-            "to_depot": depots,
-            "pickup_depot": depots,
-            "return_depot": depots,
-            "depot_code": depots,
-            "part_number": first(Part.part_number),
-            "faulty_part_number": first(Part.part_number),
-            "replacement_part_number": first(Part.part_number),
-            "serial": serials,
-            "faulty_serial": serials,
-            "serials": serials,
-            "equipment_serial": first(Equipment.serial),
-            "customer": customers,
-            "customer_code": customers,
-            "site": sites,
-            "site_code": sites,
-            "contract": first(Contract.code),
-            "contract_code": first(Contract.code),
-            "engineer": first(Engineer.code),
-            "engineers": first(Engineer.code),
-            "username": first(User.username),
-            "ticket": first(Ticket.number),
-            "tickets.ref": first(Ticket.number),
-            "rmas.ref": first(Rma.number),
-            "track.code": first(Rma.tracking_code),
-            "depots.code": depots,
-            "tickets.action": ["acknowledge", "arrive", "resolve"],
-            "rmas.action": sorted(RMA_ACTIONS),
-            "customers.code": customers,
-            "contracts.code": first(Contract.code),
-        }
-
-
-def _credentials(app) -> tuple[list[tuple], list[tuple]]:
+def _credentials(app):
     """Users (role, customer, active) and tokens (revoked?) as seeded."""
     with app.extensions["sparelog.db"].sessions() as db:
-        users = [(u.id, u.role, u.customer_id, u.active) for u in db.scalars(select(User))]
-        tokens = [(t.id, t.revoked_at) for t in db.scalars(select(ApiToken))]
-    return users, tokens
+        return seeded_accounts(db)
 
 
-def _restore_credentials(app, seeded: tuple[list[tuple], list[tuple]]) -> None:
+def _restore_credentials(app, seeded) -> None:
     """Undo what the fuzzer did to accounts (it may revoke its own token, deactivate a user
     or change a role: all legitimate calls), so the next operation runs as the same role."""
-    users, tokens = seeded
     with app.extensions["sparelog.db"].sessions() as db:
-        for user_id, role, customer_id, active in users:
-            db.execute(
-                update(User)
-                .where(User.id == user_id)
-                .values(role=role, customer_id=customer_id, active=active)
-            )
-        for token_id, revoked_at in tokens:
-            db.execute(
-                update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=revoked_at)
-            )
+        restore_accounts(db, seeded)
         db.commit()
-
-
-def _maybe_known(value, pool: list) -> st.SearchStrategy:
-    """The generated value, or one (a few, for a list) that exists."""
-    if not pool:
-        return st.just(value)
-    known = (
-        st.lists(st.sampled_from(pool), min_size=1, max_size=3)
-        if isinstance(value, list)
-        else st.sampled_from(pool)
-    )
-    return st.one_of(st.just(value), known)
-
-
-def _with_known(value, known: dict[str, list], depth: int = 0) -> st.SearchStrategy:
-    if isinstance(value, dict):
-        return st.fixed_dictionaries(
-            {
-                key: _maybe_known(item, known[key])
-                if key in known
-                else _with_known(item, known, depth + 1)
-                if depth < 2
-                else st.just(item)
-                for key, item in value.items()
-            }
-        )
-    if isinstance(value, list) and value and depth < 2:
-        return st.tuples(*(_with_known(item, known, depth + 1) for item in value)).map(list)
-    return st.just(value)
-
-
-def _resource(path: str) -> str:
-    return path.removeprefix("/api/").split("/")[0]
 
 
 def error_is_problem_json(ctx, response, case) -> None:
@@ -206,27 +104,22 @@ CHECKS = [
 @pytest.fixture(scope="session")
 def api_schema(demo_app):
     """The app's own OpenAPI document, with hooks that swap in identifiers that exist."""
-    known = _known_identifiers(demo_app)
+    with demo_app.extensions["sparelog.db"].sessions() as db:
+        known = known_identifiers(db)
     config = schemathesis.config.SchemathesisConfig.from_dict({"generation": {"database": "none"}})
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", demo_app, config=config)
 
     @schema.hook
     def flatmap_path_parameters(context, path_parameters):
-        resource = _resource(context.operation.path)
-        return st.fixed_dictionaries(
-            {
-                name: _maybe_known(value, known.get(f"{resource}.{name}", known.get(name, [])))
-                for name, value in (path_parameters or {}).items()
-            }
-        )
+        return path_parameters_with_known(context.operation.path, path_parameters, known)
 
     @schema.hook
     def flatmap_query(context, query):
-        return _with_known(query or {}, known)
+        return with_known(query or {}, known)
 
     @schema.hook
     def flatmap_body(context, body):
-        return _with_known(body, known)
+        return with_known(body, known)
 
     return schema
 

@@ -346,3 +346,16 @@ def contract_for(
         .where(Contract.customer_id == site_customer_id, Contract.active)
         .order_by(Contract.id)
     )
+
+
+def parts_covered(contract: Contract | None, equipment: Equipment | None, today: date) -> bool:
+    """Whether the contract pays for parts used on a job: a warranty contract while the
+    equipment's warranty runs (to its ``warranty_end``), a yearly service contract while it
+    is active; a per-incident contract, an inactive one or none: the customer is charged."""
+    if contract is None or not contract.active:
+        return False
+    if contract.kind == "yearly":
+        return True
+    if contract.kind == "warranty":
+        return equipment is None or equipment.warranty_end >= today
+    return False

@@ -13,7 +13,7 @@ from inventory.ledger import Stamp, move_counted, move_serial
 from inventory.lookups import depot_by_code, item_by_serial, part_by_number, virtual_location
 from inventory.serials import normalize_serial
 from inventory.transaction import transaction
-from models import Part, SerialItem, StockQuantity
+from models import Location, Part, SerialItem, StockQuantity
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
 
 
@@ -127,95 +127,119 @@ def cycle_count(
     serial must not write thirteen units off in one click."""
     with transaction(session):
         depot = depot_by_code(session, depot_code)
-        part = part_by_number(session, part_number)
-        adjust = virtual_location(session, LocationKind.ADJUSTMENT)
-        stamp = Stamp(actor, MovementReason.CYCLE_COUNT.value, None, reason)
-        if part.tracking == Tracking.COUNTED.value:
-            if counted_qty is None or counted_qty < 0:
-                raise InvalidInput("give the counted quantity (0 or more)", field="counted_qty")
-            expected = _free_qty(session, part.id, depot.location_id, condition)
-            delta = counted_qty - expected
-            if delta > 0:
-                move_counted(
-                    session, part, adjust, depot.location, delta, stamp=stamp, condition=condition
-                )
-            elif delta < 0:
-                move_counted(
-                    session, part, depot.location, adjust, -delta, stamp=stamp, condition=condition
-                )
-            result = CountResult(depot.code, part.part_number, expected, counted_qty, delta=delta)
-            _count_event(session, part, result, actor, reason, condition)
-            return result
+        return count_at(
+            session,
+            depot.location,
+            depot.code,
+            part_by_number(session, part_number),
+            actor=actor,
+            reason=reason,
+            counted_qty=counted_qty,
+            serials=serials,
+            condition=condition,
+            confirm_missing=confirm_missing,
+        )
 
-        if serials is None:
-            raise InvalidInput("a serialized part is counted by its serials", field="serials")
-        scanned = {normalize_serial(s) for s in serials} - {""}
-        on_shelf = {
-            i.serial: i
-            for i in session.scalars(
-                select(SerialItem).where(
-                    SerialItem.part_id == part.id,
-                    SerialItem.location_id == depot.location_id,
-                    SerialItem.status == ItemStatus.IN_STOCK.value,
-                )
-            )
-        }
-        reserved_here = set(
-            session.scalars(
-                select(SerialItem.serial).where(
-                    SerialItem.part_id == part.id,
-                    SerialItem.location_id == depot.location_id,
-                    SerialItem.status == ItemStatus.RESERVED.value,
-                )
+
+def count_at(
+    session: Session,
+    location: Location,
+    label: str,
+    part: Part,
+    *,
+    actor: str,
+    reason: str,
+    counted_qty: int | None,
+    serials: list[str] | None,
+    condition: str = Condition.GOOD.value,
+    confirm_missing: bool = False,
+) -> CountResult:
+    """``cycle_count`` at any stock location (a depot's, an engineer's van), inside the
+    caller's transaction; ``label`` names the place in the result."""
+    adjust = virtual_location(session, LocationKind.ADJUSTMENT)
+    stamp = Stamp(actor, MovementReason.CYCLE_COUNT.value, None, reason)
+    if part.tracking == Tracking.COUNTED.value:
+        if counted_qty is None or counted_qty < 0:
+            raise InvalidInput("give the counted quantity (0 or more)", field="counted_qty")
+        expected = _free_qty(session, part.id, location.id, condition)
+        delta = counted_qty - expected
+        if delta > 0:
+            move_counted(session, part, adjust, location, delta, stamp=stamp, condition=condition)
+        elif delta < 0:
+            move_counted(session, part, location, adjust, -delta, stamp=stamp, condition=condition)
+        result = CountResult(label, part.part_number, expected, counted_qty, delta=delta)
+        _count_event(session, part, result, actor, reason, condition)
+        return result
+
+    if serials is None:
+        raise InvalidInput("a serialized part is counted by its serials", field="serials")
+    scanned = {normalize_serial(s) for s in serials} - {""}
+    on_shelf = {
+        i.serial: i
+        for i in session.scalars(
+            select(SerialItem).where(
+                SerialItem.part_id == part.id,
+                SerialItem.location_id == location.id,
+                SerialItem.status == ItemStatus.IN_STOCK.value,
             )
         )
-        result = CountResult(depot.code, part.part_number, len(on_shelf), len(scanned))
-        not_scanned = len(set(on_shelf) - scanned)
-        if len(on_shelf) >= 2 and not_scanned * 2 > len(on_shelf) and not confirm_missing:
-            raise Conflict(
-                f"{not_scanned} of {len(on_shelf)} expected serials were not scanned; "
-                "confirm to write them off as missing",
-                field="confirm",
-                details={"missing": not_scanned, "expected": len(on_shelf)},
+    }
+    reserved_here = set(
+        session.scalars(
+            select(SerialItem.serial).where(
+                SerialItem.part_id == part.id,
+                SerialItem.location_id == location.id,
+                SerialItem.status == ItemStatus.RESERVED.value,
             )
-        for serial, item in sorted(on_shelf.items()):
-            if serial not in scanned:
-                move_serial(
-                    session,
-                    item,
-                    adjust,
-                    to_status=ItemStatus.MISSING.value,
-                    stamp=stamp,
-                    expect_statuses=(ItemStatus.IN_STOCK.value,),
-                )
-                result.missing.append(serial)
-        for serial in sorted(scanned - set(on_shelf) - reserved_here):
-            recovered = session.scalar(
-                select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.serial == serial)
-            )
-            if recovered is None or recovered.status != ItemStatus.MISSING.value:
-                where = (
-                    "unknown"
-                    if recovered is None
-                    else f"{recovered.status} at {recovered.location.code}"
-                )
-                raise Conflict(
-                    f"serial {serial} was scanned here but the books say it is {where}; "
-                    "receive or transfer it first",
-                    field="serials",
-                )
+        )
+    )
+    result = CountResult(label, part.part_number, len(on_shelf), len(scanned))
+    not_scanned = len(set(on_shelf) - scanned)
+    if len(on_shelf) >= 2 and not_scanned * 2 > len(on_shelf) and not confirm_missing:
+        raise Conflict(
+            f"{not_scanned} of {len(on_shelf)} expected serials were not scanned; "
+            "confirm to write them off as missing",
+            field="confirm",
+            details={"missing": not_scanned, "expected": len(on_shelf)},
+        )
+    for serial, item in sorted(on_shelf.items()):
+        if serial not in scanned:
             move_serial(
                 session,
-                recovered,
-                depot.location,
-                to_status=ItemStatus.IN_STOCK.value,
+                item,
+                adjust,
+                to_status=ItemStatus.MISSING.value,
                 stamp=stamp,
-                expect_statuses=(ItemStatus.MISSING.value,),
+                expect_statuses=(ItemStatus.IN_STOCK.value,),
             )
-            result.found.append(serial)
-        result.delta = len(result.found) - len(result.missing)
-        _count_event(session, part, result, actor, reason, None)
-        return result
+            result.missing.append(serial)
+    for serial in sorted(scanned - set(on_shelf) - reserved_here):
+        recovered = session.scalar(
+            select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.serial == serial)
+        )
+        if recovered is None or recovered.status != ItemStatus.MISSING.value:
+            where = (
+                "unknown"
+                if recovered is None
+                else f"{recovered.status} at {recovered.location.code}"
+            )
+            raise Conflict(
+                f"serial {serial} was scanned here but the books say it is {where}; "
+                "receive or transfer it first",
+                field="serials",
+            )
+        move_serial(
+            session,
+            recovered,
+            location,
+            to_status=ItemStatus.IN_STOCK.value,
+            stamp=stamp,
+            expect_statuses=(ItemStatus.MISSING.value,),
+        )
+        result.found.append(serial)
+    result.delta = len(result.found) - len(result.missing)
+    _count_event(session, part, result, actor, reason, None)
+    return result
 
 
 def _count_event(

@@ -12,7 +12,7 @@ Engineers are placed at their base, or at the site they are on site at right now
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Literal
@@ -43,6 +43,7 @@ from inventory.tickets import (
     ticket_view,
 )
 from inventory.transaction import transaction
+from inventory.vans import van_free_units
 from logistics.calendars import require_utc
 from logistics.dispatch import (
     DepotStock,
@@ -415,6 +416,10 @@ def _rank(
         raise InvalidInput(str(error)) from None
     depots = depot_stock(session, part) if part else []
     staff = engineer_candidates(session, now, eligible_for=part.category if part else None)
+    if part is not None:
+        carried = van_free_units(session, part)
+        if carried:
+            staff = [replace(e, van_qty=carried.get(int(e.id), 0)) for e in staff]
     return rank_dispatch_options(request, staff, depots, travel, limit=limit)
 
 
@@ -456,13 +461,24 @@ def confirm_dispatch(
         try:
             mode = Mode(mode).value
         except ValueError:
-            raise InvalidInput("mode must be pickup, courier or engineer", field="mode") from None
+            raise InvalidInput(
+                "mode must be pickup, courier, engineer or van", field="mode"
+            ) from None
         part = ticket.part
         refusal = _candidate(session, engineer, now).refusal(
             part.category if part else None, need_shift=False
         )
         if refusal:
             raise Conflict(refusal, field="engineer")
+        # van: the part rides in the engineer's van, no depot and no reservation; the van's
+        # unit is taken (compare-and-set) when the job records it used
+        if mode == Mode.VAN.value and (
+            part is None or van_free_units(session, part).get(engineer.id, 0) < 1
+        ):
+            raise Conflict(
+                f"the van of {engineer.code} holds no free good part for this fault",
+                field="engineer",
+            )
         move_ticket_in_session(
             session,
             ticket,
@@ -474,7 +490,7 @@ def confirm_dispatch(
         assign_engineer_in_session(session, ticket, engineer, actor=actor, now=now)
         ticket.dispatch_mode = mode
         rma = None
-        if part is not None and mode != Mode.ENGINEER.value:
+        if part is not None and mode not in (Mode.ENGINEER.value, Mode.VAN.value):
             if not depot_code:
                 raise InvalidInput(
                     "the fault needs a part: say which depot it comes from", field="depot"

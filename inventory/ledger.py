@@ -303,3 +303,26 @@ def _serial_item_ids(session: Session, serialized: Sequence[Arrival]) -> dict[tu
             ):
                 found[(part_id, serial)] = item_id
     return found
+
+
+def hold_counted(
+    session: Session, part: Part, location: Location, condition: str, qty: int
+) -> None:
+    """Set ``qty`` free units aside (free → reserved) at a location, a compare-and-set like
+    ``take_counted``; on hand (and so the ledger) is unchanged."""
+    result = session.execute(
+        update(StockQuantity)
+        .where(
+            StockQuantity.part_id == part.id,
+            StockQuantity.location_id == location.id,
+            StockQuantity.condition == condition,
+            StockQuantity.qty >= qty,
+        )
+        .values(qty=StockQuantity.qty - qty, reserved=StockQuantity.reserved + qty)
+        .execution_options(synchronize_session=False)
+    )
+    if rows_matched(result) != 1:
+        raise Conflict(
+            f"not enough {part.part_number} ({condition}) at {location.code} to hold {qty}",
+            field="qty",
+        )

@@ -115,40 +115,15 @@ def load_planning_data(
             .order_by(Equipment.id)
         )
     )
-    # --- failure history over the window --------------------------------------------------
-    start = (now - timedelta(days=365.25 * history_years)).date()
-    today = now.date()
-    exposure: dict[int, float] = defaultdict(float)
-    for equipment, _site, _contract in units:
-        begin = max(equipment.acceptance_date, start)
-        if begin < today:
-            exposure[equipment.part_id] += (today - begin).days / 365.25
-    failures: dict[int, int] = {
-        int(part_id): int(n)
-        for part_id, n in session.execute(
-            select(Ticket.part_id, func.count())
-            .where(
-                Ticket.part_id.is_not(None),
-                Ticket.opened_at >= now - timedelta(days=365.25 * history_years),
-            )
-            .group_by(Ticket.part_id)
-        ).all()
-    }
+    rates = failure_rates(
+        session,
+        parts,
+        now=now,
+        equipment=[e for e, _site, _contract in units],
+        overrides=failure_rate_overrides,
+        history_years=history_years,
+    )
     yields = _repair_yields(session)
-    overrides = failure_rate_overrides or {}
-    histories = []
-    for p in parts:
-        entered = overrides.get(p.part_number, p.failure_rate)
-        histories.append(
-            FailureHistory(
-                part=p.part_number,
-                group=p.category,
-                failures=int(failures.get(p.id, 0)),
-                unit_years=exposure.get(p.id, 0.0),
-                entered_rate=entered,
-            )
-        )
-    rates = estimate_rates(histories)
     warnings.extend(r.warning for r in rates.values() if r.warning)
     # --- parts ----------------------------------------------------------------------------
     infos: dict[str, PartInfo] = {}
@@ -313,3 +288,49 @@ def _policies(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
         .join(Depot, StockPolicy.depot_id == Depot.id)
     ).all()
     return {(pn, code): (int(r), int(t)) for pn, code, r, t in rows}
+
+
+def failure_rates(
+    session: Session,
+    parts: list[Part],
+    *,
+    now: datetime,
+    equipment: list[Equipment] | None = None,
+    overrides: dict[str, float] | None = None,
+    history_years: float = HISTORY_YEARS,
+) -> dict[str, RateEstimate]:
+    """Each part's failure rate per installed unit per year (``estimate_rates``): the
+    failures of the last ``history_years`` (tickets naming the part) over the installed
+    base's unit-years in that window (``equipment``: the active units; read when None)."""
+    if equipment is None:
+        equipment = list(session.scalars(select(Equipment).where(Equipment.active)))
+    start = (now - timedelta(days=365.25 * history_years)).date()
+    today = now.date()
+    exposure: dict[int, float] = defaultdict(float)
+    for unit in equipment:
+        begin = max(unit.acceptance_date, start)
+        if begin < today:
+            exposure[unit.part_id] += (today - begin).days / 365.25
+    failures: dict[int, int] = {
+        int(part_id): int(n)
+        for part_id, n in session.execute(
+            select(Ticket.part_id, func.count())
+            .where(
+                Ticket.part_id.is_not(None),
+                Ticket.opened_at >= now - timedelta(days=365.25 * history_years),
+            )
+            .group_by(Ticket.part_id)
+        ).all()
+    }
+    overrides = overrides or {}
+    histories = [
+        FailureHistory(
+            part=p.part_number,
+            group=p.category,
+            failures=int(failures.get(p.id, 0)),
+            unit_years=exposure.get(p.id, 0.0),
+            entered_rate=overrides.get(p.part_number, p.failure_rate),
+        )
+        for p in parts
+    ]
+    return estimate_rates(histories)

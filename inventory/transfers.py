@@ -9,7 +9,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from inventory.depot_access import check_acts_at
-from inventory.errors import Conflict, InvalidInput, NotFound
+from inventory.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
@@ -18,6 +18,8 @@ from inventory.serials import normalize_serial
 from inventory.transaction import transaction
 from models import (
     Depot,
+    Engineer,
+    Location,
     Part,
     SerialItem,
     Transfer,
@@ -65,24 +67,29 @@ def ship_transfer(
     session: Session,
     *,
     from_depot: str,
-    to_depot: str,
+    to_depot: str | None = None,
     lines: list[LineRequest],
     actor: str,
     note: str | None = None,
+    to_van: Location | None = None,
 ) -> TransferResult:
-    """Move the listed stock from a depot shelf into in-transit, as one transfer."""
+    """Move the listed stock from a depot shelf into in-transit, as one transfer to another
+    depot (``to_depot``) or to an engineer's van (``to_van``, its ledger location)."""
     with transaction(session):
         source = depot_by_code(session, from_depot, field="from_depot")
-        target = depot_by_code(session, to_depot, field="to_depot")
-        if source.id == target.id:
-            raise InvalidInput("a transfer needs two different depots", field="to_depot")
+        target = None
+        if to_van is None:
+            target = depot_by_code(session, to_depot or "", field="to_depot")
+            if source.id == target.id:
+                raise InvalidInput("a transfer needs two different depots", field="to_depot")
         if not lines:
             raise InvalidInput("a transfer needs at least one line", field="lines")
         transit = virtual_location(session, LocationKind.IN_TRANSIT)
         transfer = Transfer(
             number=next_number(session, "TRF"),
             from_depot_id=source.id,
-            to_depot_id=target.id,
+            to_depot_id=target.id if target else None,
+            to_location_id=to_van.id if to_van else None,
             status=TransferStatus.SHIPPED.value,
             shipped_by=actor,
             note=note,
@@ -144,12 +151,46 @@ def ship_transfer(
             note=note,
             data={
                 "from_depot": source.code,
-                "to_depot": target.code,
+                "to_depot": target.code if target else None,
+                "to_van": to_van.code if to_van else None,
                 "lines": len(lines),
                 "units": sum(line.qty if not line.serial else 1 for line in lines),
             },
         )
         return TransferResult(transfer.number, transfer.status, len(lines))
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a transfer arrives: a depot's location, or an engineer's van."""
+
+    code: str
+    location: Location
+    depot: Depot | None
+
+
+def destination(session: Session, transfer: Transfer) -> Destination:
+    if transfer.to_depot_id is not None:
+        depot = session.get_one(Depot, transfer.to_depot_id)
+        return Destination(depot.code, depot.location, depot)
+    assert transfer.to_location_id is not None
+    van = session.get_one(Location, transfer.to_location_id)
+    return Destination(van.code, van, None)
+
+
+def check_receiver(session: Session, transfer: Transfer, engineer_id: int | None) -> None:
+    """A depot's transfer is received by staff who act at that depot (not by an engineer);
+    a van's by the van's own engineer."""
+    if transfer.to_location_id is None:
+        if engineer_id is not None:
+            raise Forbidden("a depot's transfer is received by its warehouse", field="number")
+        check_acts_at(session, session.get_one(Depot, transfer.to_depot_id), field="number")
+        return
+    owner = session.scalar(
+        select(Engineer.id).where(Engineer.van_location_id == transfer.to_location_id)
+    )
+    if engineer_id is None or owner != engineer_id:
+        raise Forbidden("a van's transfer is received by the van's engineer", field="number")
 
 
 def _serial_at(
@@ -181,10 +222,14 @@ def receive_transfer(
     received: list[LineRequest] | None,
     actor: str,
     note: str | None = None,
+    engineer_id: int | None = None,
 ) -> TransferResult:
     """Book what actually arrived. ``received`` lists the scanned serials and counted
     quantities; ``None`` means "everything as shipped". Anything shipped but not received
-    stays in transit and is reported as a discrepancy, as is anything unexpected."""
+    stays in transit and is reported as a discrepancy, as is anything unexpected.
+
+    Received where it arrives: a depot's transfer by that depot's staff, a van's by the
+    van's engineer (``engineer_id``, the caller's engineer) and nobody else."""
     with transaction(session):
         transfer = session.scalar(
             select(Transfer).where(Transfer.number == number).options(selectinload(Transfer.lines))
@@ -201,8 +246,8 @@ def receive_transfer(
         if rows_matched(claimed) != 1:
             raise Conflict(f"transfer {number} was already received", field="number")
         transit = virtual_location(session, LocationKind.IN_TRANSIT)
-        depot = session.get_one(Depot, transfer.to_depot_id)
-        check_acts_at(session, depot, field="number")  # received where it arrives
+        depot = destination(session, transfer)
+        check_receiver(session, transfer, engineer_id)  # received where it arrives
         stamp = Stamp(actor, MovementReason.TRANSFER_IN.value, transfer.number, note)
         parts = {
             p.id: p
@@ -471,8 +516,9 @@ def resolve_discrepancy(
         row = session.get(TransferDiscrepancy, discrepancy_id)
         if row is None or row.transfer_id != transfer.id:
             raise NotFound(f"transfer {number} has no discrepancy {discrepancy_id}", field="id")
-        depot = session.get_one(Depot, transfer.to_depot_id)
-        check_acts_at(session, depot, field="number")
+        depot = destination(session, transfer)
+        if depot.depot is not None:
+            check_acts_at(session, depot.depot, field="number")
         allowed = {
             "open": OUTCOMES[row.kind],
             "write_off_requested": ("found", "approve"),
@@ -540,7 +586,7 @@ def resolve_discrepancy(
 def _book_resolution(
     session: Session,
     transfer: Transfer,
-    depot: Depot,
+    depot: Destination,
     row: TransferDiscrepancy,
     outcome: str,
     actor: str,
@@ -612,11 +658,17 @@ def open_transfers(
     codes: dict[int, str] = {
         depot_id: code for depot_id, code in session.execute(select(Depot.id, Depot.code))
     }
+    vans: dict[int, str] = {
+        location_id: code
+        for location_id, code in session.execute(
+            select(Location.id, Location.code).where(Location.kind == LocationKind.VAN.value)
+        )
+    }
     return [
         OpenTransfer(
             t.number,
             codes[t.from_depot_id],
-            codes[t.to_depot_id],
+            codes[t.to_depot_id] if t.to_depot_id else vans.get(t.to_location_id or 0, "?"),
             t.status,
             t.shipped_at,
             int((now - t.shipped_at).total_seconds() // 3600),

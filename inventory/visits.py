@@ -26,12 +26,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inventory.contracts import contract_calendar, sla_policy
+from inventory.contracts import contract_calendar, parts_covered, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.numbering import next_number
@@ -45,7 +47,18 @@ from inventory.tickets import (
 from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.sla import observation_until
-from models import Engineer, Rma, Ticket, Visit, VisitPart, VisitPhoto, utcnow
+from models import (
+    Engineer,
+    Equipment,
+    Part,
+    Rma,
+    Ticket,
+    Visit,
+    VisitPart,
+    VisitPhoto,
+    utcnow,
+)
+from models.enums import PartSource, RemovedCondition
 
 PHOTO_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG"}
 MAX_SIGNATURE_BYTES = 256 * 1024
@@ -61,6 +74,12 @@ class VisitPartView:
     removed_serial: str | None
     rma_number: str | None
     recorded_at: datetime
+    source: str | None = None  # van | depot_pickup | courier (consumed)
+    consumed_qty: int = 0
+    removed_qty: int = 0
+    removed_condition: str | None = None  # faulty | good
+    unit_cost: Decimal | None = None
+    covered: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +122,12 @@ def visit_view(visit: Visit) -> VisitView:
                 p.removed_serial,
                 p.rma.number if p.rma else None,
                 p.recorded_at,
+                p.source,
+                p.consumed_qty,
+                p.removed_qty,
+                p.removed_condition,
+                p.unit_cost,
+                p.covered,
             )
             for p in visit.parts
         ],
@@ -141,7 +166,7 @@ def job_replacement(session: Session, ticket: Ticket) -> Rma | None:
     )
 
 
-def _open_visit(session: Session, ticket: Ticket, *, actor: str, now: datetime) -> Visit:
+def open_visit(session: Session, ticket: Ticket, *, actor: str, now: datetime) -> Visit:
     """The visit being recorded: the ticket must be on site and its visit not yet signed.
     A ticket moved on site without a visit (the plain ``arrive`` call) gets one here."""
     if ticket.status != TicketStatus.ON_SITE:
@@ -236,7 +261,7 @@ def record_work(
 
     with transaction(session):
         ticket = ticket_for_engineer(session, ref, engineer_id)
-        visit = _open_visit(session, ticket, actor=actor, now=now)
+        visit = open_visit(session, ticket, actor=actor, now=now)
         changed = {}
         for name, value in (
             ("diagnosis", diagnosis),
@@ -272,7 +297,7 @@ def record_part(
 
     with transaction(session):
         ticket = ticket_for_engineer(session, ref, engineer_id)
-        visit = _open_visit(session, ticket, actor=actor, now=now)
+        visit = open_visit(session, ticket, actor=actor, now=now)
         rma = job_replacement(session, ticket)
         if rma is None:
             raise InvalidInput(
@@ -285,14 +310,28 @@ def record_part(
         if removed is not None:
             _remove(session, rma, removed, actor=actor, carrier=carrier, now=now)
         part = rma.replacement_part or rma.faulty_part
+        qty = rma.replacement_qty or 1
+        cost, covered = part_terms(session, ticket, part, now)
         session.add(
             VisitPart(
                 visit_id=visit.id,
                 part_id=part.id,
-                qty=rma.replacement_qty or 1,
+                qty=qty,
                 installed_serial=installed,
                 removed_serial=removed,
                 rma_id=rma.id,
+                source=(
+                    PartSource.COURIER
+                    if ticket.dispatch_mode == "courier"
+                    else PartSource.DEPOT_PICKUP
+                ).value
+                if installed
+                else None,
+                consumed_qty=qty if installed else 0,
+                removed_qty=qty if removed else 0,
+                removed_condition=RemovedCondition.FAULTY.value if removed else None,
+                unit_cost=cost,
+                covered=covered,
                 recorded_by=actor,
                 recorded_at=now,
             )
@@ -306,6 +345,20 @@ def record_part(
             {"visit": visit.number, "rma": rma.number, "installed": installed, "removed": removed},
         )
         return _view(session, visit)
+
+
+def part_terms(session: Session, ticket: Ticket, part: Part, now: datetime) -> tuple[Decimal, bool]:
+    """A part line's unit cost (the catalogue's, when recorded) and whether the ticket's
+    contract pays for it (``inventory.contracts.parts_covered``)."""
+    equipment = None
+    if ticket.equipment_serial:
+        equipment = session.scalar(
+            select(Equipment).where(
+                Equipment.serial == ticket.equipment_serial, Equipment.site_id == ticket.site_id
+            )
+        )
+    today = now.astimezone(ZoneInfo(ticket.site.timezone)).date()
+    return Decimal(part.unit_cost or 0), parts_covered(ticket.contract, equipment, today)
 
 
 def _engineer_name(session: Session, ticket: Ticket) -> str | None:
@@ -405,7 +458,7 @@ def add_photo(
 
     with transaction(session):
         ticket = ticket_for_engineer(session, ref, engineer_id)
-        visit = _open_visit(session, ticket, actor=actor, now=now)
+        visit = open_visit(session, ticket, actor=actor, now=now)
         session.add(
             VisitPhoto(
                 visit_id=visit.id,
@@ -461,7 +514,7 @@ def sign_visit(
 
     with transaction(session):
         ticket = ticket_for_engineer(session, ref, engineer_id)
-        visit = _open_visit(session, ticket, actor=actor, now=now)
+        visit = open_visit(session, ticket, actor=actor, now=now)
         if not visit.actions:
             raise InvalidInput("record the actions taken before the signature", field="actions")
         watch = observation_until(

@@ -7,7 +7,9 @@ Three ways to serve a fault:
                  depot: by courier van when the depot is within `CourierRule.van_max_minutes`
                  of the site (handling + drive), otherwise by parcel on the contract's
                  spare-delivery rule (end of the 2nd working day);
-* ``engineer`` – no part needed, the engineer alone.
+* ``engineer`` – no part needed, the engineer alone;
+* ``van``      – the engineer carries the part in their van (`EngineerCandidate.van_qty`)
+                 and drives straight to the site: no depot leg, the part arrives with them.
 
 Eligible engineers are on shift, skilled for the part's category and below their job
 limit; eligible depots hold at least one good unit. Options are ranked by fewest missed
@@ -84,6 +86,7 @@ class EngineerCandidate:
     code: str = ""
     precision: Precision | str = Precision.EXACT
     uncertainty_km: float = 0.0  # radius around (lat, lon) where they may really be
+    van_qty: int = 0  # free good units of the needed part in their van
 
     def refusal(self, part_category: str | None, *, need_shift: bool = True) -> str | None:
         """Why this engineer cannot take a job needing `part_category` (None: no part), or
@@ -168,6 +171,7 @@ class Mode(StrEnum):
     PICKUP = "pickup"
     COURIER = "courier"
     ENGINEER = "engineer"
+    VAN = "van"
 
 
 @dataclass(frozen=True)
@@ -273,9 +277,14 @@ def rank_dispatch_options(
     if not staff:
         what = f" skilled for {request.part_category}" if needs_part else ""
         return DispatchRanking([], None, 0, len(stock), f"no engineer on shift{what} has capacity")
-    if needs_part and not stock:
+    carriers = [i for i, e in enumerate(staff) if e.van_qty > 0] if needs_part else []
+    if needs_part and not stock and not carriers:
         return DispatchRanking(
-            [], None, len(staff), 0, f"no depot holds a good {request.part_category} part"
+            [],
+            None,
+            len(staff),
+            0,
+            f"no depot holds a good {request.part_category} part (nor any van)",
         )
 
     site = np.array([[request.site_lat, request.site_lon]])
@@ -313,7 +322,9 @@ def rank_dispatch_options(
         fix=request.fix_minutes,
     )
 
-    if needs_part:
+    if needs_part and not stock:
+        picks = []
+    elif needs_part:
         depot_xy = np.array([[d.lat, d.lon] for d in stock], dtype=float)
         depot_r = np.array([d.uncertainty_km for d in stock], dtype=float)
         depot_site = minutes(depot_xy, depot_r, site, site_r)[:, 0]
@@ -326,6 +337,12 @@ def rank_dispatch_options(
         picks = rank_candidates(times, depot_site, eng_depot, part_by_courier, dues, limit)
     else:
         picks = rank_candidates(times, None, None, None, dues, limit)
+    if carriers:  # the part rides with the engineer: every carrier is ranked exactly
+        rows = np.array(carriers)
+        eng_site = minutes(eng_xy[rows], eng_r[rows], site, site_r)[:, 0]
+        picks += _van_picks(rows, eng_site, dues)
+        picks.sort(key=_pick_order)
+        del picks[limit:]
 
     due_by_clock = {
         Clock.ONSITE: onsite_due,
@@ -599,6 +616,15 @@ def _pickup_picks(
     return picks
 
 
+def _van_picks(rows: np.ndarray, eng_site: np.ndarray, dues: ClockDues) -> list[Pick]:
+    """Van options: engineer and part arrive together, like a pick-up without the depot."""
+    picks = []
+    for r, minutes in zip(rows, eng_site, strict=True):
+        t = float(minutes)
+        picks.append(Pick(_pickup_key(t, dues), Mode.VAN, int(r), None, t, t, t, None))
+    return picks
+
+
 def _courier_picks(
     rows: np.ndarray,
     eng_site: np.ndarray,
@@ -621,8 +647,11 @@ def _courier_picks(
     return picks
 
 
+_MODE_ORDER = {Mode.VAN: 0, Mode.PICKUP: 1, Mode.COURIER: 2, Mode.ENGINEER: 3}
+
+
 def _pick_order(p: Pick) -> tuple:
-    return (p.key, p.mode != Mode.PICKUP, p.engineer, p.depot)
+    return (p.key, _MODE_ORDER[p.mode], p.engineer, -1 if p.depot is None else p.depot)
 
 
 def _courier_candidates(
@@ -869,7 +898,7 @@ def _eta_range_end(
     def minutes(leg: Leg) -> float:
         return leg.minutes_low if optimistic else leg.minutes_high
 
-    if pick.mode is Mode.PICKUP:
+    if pick.mode in (Mode.PICKUP, Mode.VAN):
         onsite = sum(minutes(leg) for leg in legs)
         part: float | None = onsite
     else:
@@ -903,6 +932,11 @@ def _describe_plan(opt: DispatchOption, calendar: CoverageCalendar) -> str:
         text = (
             f"{opt.engineer_name} collects the part at {opt.depot_code} and drives "
             f"{km:.0f} km in all, on site at {arrive}"
+        )
+    elif opt.mode is Mode.VAN:
+        text = (
+            f"{opt.engineer_name} carries the part in the van and drives {km:.0f} km "
+            f"straight to the site (no depot leg), on site with the part at {arrive}"
         )
     else:
         text = f"{opt.engineer_name} drives {km:.0f} km straight to the site, on site at {arrive}"

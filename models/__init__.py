@@ -22,6 +22,7 @@ from models.service import (
 from models.settings import CalendarException, WebhookEndpoint
 from models.stock import Delivery, Movement, SerialItem, StockQuantity
 from models.transfers import Counter, Transfer, TransferDiscrepancy, TransferLine
+from models.vans import PartReturn, ReturnRule, VanStockLevel
 from models.visits import Visit, VisitPart, VisitPhoto
 
 __all__ = [
@@ -37,6 +38,9 @@ __all__ = [
     "Rma",
     "Survey",
     "Ticket",
+    "PartReturn",
+    "ReturnRule",
+    "VanStockLevel",
     "Visit",
     "VisitPart",
     "VisitPhoto",

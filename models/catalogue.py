@@ -24,6 +24,7 @@ class Part(Base):
     kind: Mapped[str] = mapped_column(String(12))  # repairable | consumable
     unit_cost: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     active: Mapped[bool] = mapped_column(default=True)
+    vendor: Mapped[str | None] = mapped_column(String(limits.ORG_NAME))  # who makes it
     # service-parts planning (docs/planning.md); None: estimated or the stated default
     failure_rate: Mapped[float | None]  # entered failures per installed unit per year
     repair_turnaround_days: Mapped[float | None]  # repair vendor's turnaround

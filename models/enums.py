@@ -33,6 +33,8 @@ class LocationKind(StrEnum):
     REPAIR_VENDOR = "repair_vendor"
     SCRAP = "scrap"
     ADJUSTMENT = "adjustment"
+    VAN = "van"  # an engineer's van or backpack: one location per engineer
+    VENDOR = "vendor"  # a vendor's own site (e.g. its Shanghai hub) that parts go back to
 
 
 class Tracking(StrEnum):
@@ -108,6 +110,33 @@ class MovementReason(StrEnum):
     RETURN_FROM_REPAIR = "return_from_repair"
     CONDITION_CHANGE = "condition_change"
     TRANSIT_LOSS = "transit_loss"  # in-transit -> written off, approved by a second person
+    USED_ON_JOB = "used_on_job"  # van -> customer site: a part installed from the van
+    REMOVED_ON_JOB = "removed_on_job"  # customer site -> van: a part the engineer took out
+    PART_RETURN_OUT = "part_return_out"  # van -> in-transit: a removed part sent back
+    PART_RETURN_IN = "part_return_in"  # in-transit -> where the return rule sends it
+
+
+class PartSource(StrEnum):
+    """Where a part consumed on a job came from."""
+
+    VAN = "van"
+    DEPOT_PICKUP = "depot_pickup"
+    COURIER = "courier"
+
+
+class RemovedCondition(StrEnum):
+    """What a part taken out on a job is: faulty, or unused and still good."""
+
+    FAULTY = "faulty"
+    GOOD = "good"
+
+
+class ReturnStatus(StrEnum):
+    """A removed part owed back: with the engineer, on its way, or received."""
+
+    OWED = "owed"
+    SHIPPED = "shipped"
+    RECEIVED = "received"
 
 
 # Virtual locations exist once each; their codes are stable.

@@ -20,6 +20,9 @@ class Location(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(limits.DEPOT_NAME))
     kind: Mapped[str] = mapped_column(String(20), index=True)
+    # a vendor's site (kind ``vendor``): whose it is and the city it is in
+    vendor: Mapped[str | None] = mapped_column(String(limits.ORG_NAME))
+    city: Mapped[str | None] = mapped_column(String(limits.CITY))
 
     depot: Mapped[Depot | None] = relationship(back_populates="location", uselist=False)
 

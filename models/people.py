@@ -93,6 +93,8 @@ class Engineer(Base):
     home_precision: Mapped[str] = mapped_column(String(8), default="exact", server_default="city")
     home_uncertainty_km: Mapped[float] = mapped_column(default=0.0, server_default="15")
     base_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
+    # the engineer's van stock: a ledger location of kind ``van`` (inventory.vans)
+    van_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), unique=True)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)  # part categories
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     shift_start_min: Mapped[int] = mapped_column(default=9 * 60)  # local minutes after midnight

@@ -20,12 +20,21 @@ class Counter(Base):
 
 
 class Transfer(Base):
+    """Stock sent from a depot to another depot, or to an engineer's van
+    (``to_location_id``, no ``to_depot_id``): the van's engineer receives it."""
+
     __tablename__ = "transfers"
+    __table_args__ = (
+        CheckConstraint(
+            "to_depot_id IS NOT NULL OR to_location_id IS NOT NULL", name="has_destination"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(24), unique=True)
     from_depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
-    to_depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
+    to_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"), index=True)
+    to_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))  # models.enums.TransferStatus
     shipped_by: Mapped[str] = mapped_column(String(64))
     shipped_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,8 +9,17 @@ what follows (ticket moves, stock movements, the installed base) lives in
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -49,7 +58,10 @@ class Visit(Base):
 
 
 class VisitPart(Base):
-    """A part swapped on the visit: the serial installed and the faulty serial removed."""
+    """A part on the visit's parts list: consumed (``installed_serial`` or a quantity,
+    with where it came from: ``source``) and/or removed (``removed_serial``, in
+    ``removed_condition``: faulty, or unused and still good). ``unit_cost`` is the part's
+    cost when recorded and ``covered`` whether the ticket's contract pays for it."""
 
     __tablename__ = "visit_parts"
     __table_args__ = (
@@ -64,6 +76,12 @@ class VisitPart(Base):
     installed_serial: Mapped[str | None] = mapped_column(String(64))
     removed_serial: Mapped[str | None] = mapped_column(String(64))
     rma_id: Mapped[int | None] = mapped_column(ForeignKey("rmas.id"))
+    source: Mapped[str | None] = mapped_column(String(16))  # models.enums.PartSource
+    consumed_qty: Mapped[int] = mapped_column(default=0, server_default="0")
+    removed_qty: Mapped[int] = mapped_column(default=0, server_default="0")
+    removed_condition: Mapped[str | None] = mapped_column(String(12))
+    unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    covered: Mapped[bool | None]
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.api.common import (
@@ -27,7 +27,7 @@ from inventory.transfers import (
     resolve_discrepancy,
     ship_transfer,
 )
-from models import Depot, Transfer, limits
+from models import Depot, Location, Transfer, limits
 from models.enums import Role, TransferStatus
 
 blp = Blueprint(
@@ -186,12 +186,12 @@ def receive(data, number):
 @roles_required(*STAFF)
 def list_transfers(args):
     db = get_session()
-    src, dst = aliased(Depot), aliased(Depot)
+    src, dst, van = aliased(Depot), aliased(Depot), aliased(Location)
     stmt = (
         select(
             Transfer.number,
             src.code.label("from_depot"),
-            dst.code.label("to_depot"),
+            func.coalesce(dst.code, van.code).label("to_depot"),
             Transfer.status,
             Transfer.shipped_by,
             Transfer.shipped_at,
@@ -199,12 +199,15 @@ def list_transfers(args):
             Transfer.received_at,
         )
         .join(src, src.id == Transfer.from_depot_id)
-        .join(dst, dst.id == Transfer.to_depot_id)
+        .outerjoin(dst, dst.id == Transfer.to_depot_id)
+        .outerjoin(van, van.id == Transfer.to_location_id)
     )
     if args.get("status"):
         stmt = stmt.where(Transfer.status == args["status"])
     if args.get("depot"):
-        stmt = stmt.where((src.code == args["depot"]) | (dst.code == args["depot"]))
+        stmt = stmt.where(
+            (src.code == args["depot"]) | (dst.code == args["depot"]) | (van.code == args["depot"])
+        )
     return mapping_page(db, stmt.order_by(Transfer.id.desc()), args)
 
 

@@ -507,20 +507,12 @@ def transfer_page(number: str):
         (line, db.get(Part, line.part_id), db.get(SerialItem, line.serial_item_id))
         for line in transfer.lines
     ]
-    codes: dict[int, str] = {
-        depot_id: code
-        for depot_id, code in db.execute(
-            select(Depot.id, Depot.code).where(
-                Depot.id.in_((transfer.from_depot_id, transfer.to_depot_id))
-            )
-        )
-    }
     return render_template(
         "warehouse/transfer.html",
         transfer=transfer,
         lines=lines,
-        from_code=codes[transfer.from_depot_id],
-        to_code=codes[transfer.to_depot_id],
+        from_code=db.get_one(Depot, transfer.from_depot_id).code,
+        to_code=transfers.destination(db, transfer).code,
         depot=depot,
         may_receive=transfer.status == "shipped"
         and depot is not None

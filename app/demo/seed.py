@@ -22,7 +22,18 @@ from inventory.receiving import import_receipts
 from inventory.transaction import transaction
 from logistics.geocoding import entered_place
 from logistics.places import Precision
-from models import Customer, Depot, Engineer, Location, Part, SerialItem, Site, StockPolicy, User
+from models import (
+    Customer,
+    Depot,
+    Engineer,
+    Location,
+    Part,
+    ReturnRule,
+    SerialItem,
+    Site,
+    StockPolicy,
+    User,
+)
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Role
 
 DEMO_USERS = [
@@ -103,6 +114,7 @@ def seed_demo(session: Session, *, seed: int = 20261122, items_per_depot: int = 
         _send_some_to_repair(session, rng)
         _policies(session, depots, parts, rng)
         engineers = _engineers(session, depots, rng)
+        _return_routing(session, depots, parts)
         customers, sites = _customers(session)
         tokens = _users(session, customers[0])
     return SeedSummary(
@@ -233,6 +245,60 @@ def _engineers(session: Session, depots: list[Depot], rng: random.Random) -> int
             )
     session.flush()
     return n
+
+
+def _return_routing(session: Session, depots: list[Depot], parts: list[Part]) -> None:
+    """A vendor's Shanghai hub and a few return rules: faulty PSUs back to the vendor's hub
+    within 3 days, faulty disks to the central repair centre (Shanghai depot) within 5
+    days, unused good parts to the engineer's home depot within 2 days."""
+    for part in parts:
+        if part.category in ("server", "network", "storage"):
+            part.vendor = "Huawei"
+    hub = Location(
+        code="VND-HW-SH",
+        name="华为上海备件中心 Huawei Shanghai hub",
+        kind=LocationKind.VENDOR.value,
+        vendor="Huawei",
+        city="上海",
+    )
+    session.add(hub)
+    session.flush()
+    central = next(d for d in depots if d.code == "SH01")
+    by_number = {p.part_number: p for p in parts}
+    rules = [
+        ReturnRule(
+            name=f"故障电源返厂 Faulty {pn} to the vendor's Shanghai hub",
+            part_id=by_number[pn].id,
+            condition="faulty",
+            vendor="Huawei",
+            destination_location_id=hub.id,
+            deadline_hours=72,
+            created_by="seed",
+        )
+        for pn in ("SRV-2288-PSU", "NET-CE-PSU3K", "STO-PSU-1200")
+        if pn in by_number
+    ]
+    rules.append(
+        ReturnRule(
+            name="故障硬盘送中心维修 Faulty disks to the central repair centre",
+            category="storage",
+            condition="faulty",
+            destination_location_id=central.location_id,
+            deadline_hours=120,
+            created_by="seed",
+        )
+    )
+    rules.append(
+        ReturnRule(
+            name="未用完好件回主库 Unused good parts to the home depot",
+            condition="good",
+            to_home_depot=True,
+            deadline_hours=48,
+            created_by="seed",
+        )
+    )
+    session.add_all(rules)
+    session.flush()
 
 
 def _customers(session: Session) -> tuple[list[Customer], int]:

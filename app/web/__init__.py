@@ -39,6 +39,8 @@ NAV = [
     ("dispatch.routes", "nav.routes", ("dispatcher",)),
     ("dispatch.alerts", "nav.alerts", ("dispatcher",)),
     ("engineer.jobs", "nav.jobs", ("engineer",)),
+    ("vans.mine", "nav.my_van", ("engineer",)),
+    ("vans.depot_page", "nav.vans", ("warehouse", "dispatcher")),
     ("customer.overview", "nav.my_service", ("customer",)),
     ("tracking.my_rmas", "nav.my_rmas", ("customer",)),
     ("tracking.track_form", "nav.track", ("customer", "anonymous")),
@@ -55,6 +57,7 @@ WEB_BLUEPRINTS = (
     "planning_page",
     "admin",
     "admin_settings",
+    "vans",
 )
 
 # Pages only load their own scripts and styles; nothing inline, nothing third-party.
@@ -88,6 +91,7 @@ def register_web(app: Flask) -> None:
         engineer,
         planning,
         tracking,
+        vans,
         warehouse,
     )
 
@@ -102,6 +106,7 @@ def register_web(app: Flask) -> None:
         planning,
         admin,
         admin_settings,
+        vans,
     ):
         app.register_blueprint(module.bp)
 

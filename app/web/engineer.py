@@ -22,6 +22,7 @@ from app.web.dispatcher import ticket_clocks
 from app.web.i18n import t
 from app.web.knowledge import knowledge_panel
 from app.web.maps import MapData, MapLine, MapPoint, around
+from app.web.vans import job_parts_context
 from inventory import knowledge, tickets, visits
 from inventory.errors import NotFound
 from logistics.dispatch import Mode
@@ -173,7 +174,12 @@ def job(ref: str):
         ticket = visits.ticket_for_engineer(db, ref, _engineer_filter())
     except NotFound:
         return render_template("error.html", code=404, message=t("error.not_found")), 404
-    return render_template("engineer/job.html", card=job_card(db, ticket), clocks_of=ticket_clocks)
+    return render_template(
+        "engineer/job.html",
+        card=job_card(db, ticket),
+        clocks_of=ticket_clocks,
+        **job_parts_context(db, ticket),
+    )
 
 
 @bp.get("/csrf")

@@ -15,6 +15,7 @@ from flask import current_app, g, session
 
 from app.web.i18n_admin import ADMIN_MESSAGES
 from app.web.i18n_admin14 import ADMIN14_MESSAGES
+from app.web.i18n_van16 import VAN16_MESSAGES
 
 LANGS = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -980,6 +981,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 MESSAGES.update(ADMIN_MESSAGES)
 MESSAGES.update(ADMIN14_MESSAGES)
+MESSAGES.update(VAN16_MESSAGES)
 
 
 def strict() -> bool:

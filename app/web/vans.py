@@ -1,0 +1,340 @@
+"""Engineers' vans on the web: the depot's van page (pick list → transfers, stocking lists,
+the removed parts owed to the depot or to vendors, return rules), the engineer's own van
+(receive transfers by scanning, stock check, parts owed back) and the parts used on a job,
+and every van's stock for dispatchers. The rules live in inventory/vans.py,
+inventory/job_parts.py and inventory/part_returns.py."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from app.auth import actor_name, current_user, signed_in_user
+from app.db import get_session
+from app.documents.access import engineer_id
+from app.web.auth import roles_page
+from app.web.forms import form_text
+from app.web.i18n import t
+from app.web.warehouse import my_depot
+from inventory import job_parts, part_returns, vans
+from inventory.errors import DomainError, InvalidInput
+from inventory.transfers import LineRequest, receive_transfer
+from models import Engineer, Location, Part, utcnow
+from models.enums import LocationKind, Role
+
+bp = Blueprint("vans", __name__, url_prefix="/vans")
+DEPOT_ROLES = ("warehouse", "dispatcher")
+
+
+def _int(name: str, default: int | None = None) -> int:
+    raw = (request.form.get(name) or "").strip()
+    if not raw and default is not None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:
+        raise InvalidInput(t("van.bad_number", field=name), field=name)
+    return int(raw)
+
+
+def _done(message: str, to: str):
+    flash(message, "success")
+    return redirect(to)
+
+
+def _failed(error: DomainError, to: str):
+    get_session().rollback()
+    flash(t("wh.failed", message=error.message), "error")
+    return redirect(to)
+
+
+# --- the depot's page (warehouse; dispatchers read it) ------------------------------------------
+
+
+@bp.get("/")
+@roles_page(*DEPOT_ROLES)
+def depot_page():
+    db = get_session()
+    user = signed_in_user()
+    depot = my_depot() if user.role != Role.DISPATCHER.value else None
+    now = utcnow()
+    picks = vans.pick_list(db, depot.code) if depot else []
+    destinations = None
+    if depot is not None and user.role == Role.WAREHOUSE.value:
+        vendor_ids = db.scalars(select(Location.id).where(Location.kind == LocationKind.VENDOR))
+        destinations = frozenset({depot.location_id, *vendor_ids})
+    return render_template(
+        "vans/depot.html",
+        depot=depot,
+        picks=picks,
+        vans=vans.all_vans(db),
+        returns=part_returns.returns(db, destination_ids=destinations, now=now),
+        rules=part_returns.list_rules(db),
+        engineers=list(db.scalars(select(Engineer).where(Engineer.active).order_by(Engineer.code))),
+        parts=list(db.scalars(select(Part).where(Part.active).order_by(Part.part_number))),
+        may_act=user.role in (Role.WAREHOUSE.value, Role.ADMIN.value),
+    )
+
+
+@bp.post("/replenish")
+@roles_page("warehouse")
+def replenish():
+    back = url_for("vans.depot_page")
+    depot = my_depot()
+    if depot is None:
+        return redirect(back)
+    try:
+        sent = vans.replenish_van(
+            get_session(),
+            depot_code=depot.code,
+            engineer_code=request.form.get("engineer", ""),
+            actor=actor_name(),
+        )
+    except DomainError as error:
+        return _failed(error, back)
+    return _done(t("van.replenished", number=sent.number, n=sent.lines), back)
+
+
+@bp.post("/levels")
+@roles_page("warehouse")
+def set_level():
+    back = url_for("vans.depot_page")
+    try:
+        vans.set_level(
+            get_session(),
+            engineer_code=request.form.get("engineer", ""),
+            part_number=form_text(request.form, "part_number") or "",
+            level=_int("level"),
+            actor=actor_name(),
+        )
+    except DomainError as error:
+        return _failed(error, back)
+    return _done(t("van.level_set"), back)
+
+
+@bp.post("/levels/propose")
+@roles_page("warehouse")
+def accept_proposal():
+    back = url_for("vans.depot_page")
+    try:
+        view = vans.accept_proposals(
+            get_session(), request.form.get("engineer", ""), actor=actor_name()
+        )
+    except DomainError as error:
+        return _failed(error, back)
+    return _done(t("van.proposal_accepted", engineer=view.engineer_code), back)
+
+
+@bp.post("/returns/<number>/receive")
+@roles_page("warehouse")
+def receive_return(number: str):
+    back = url_for("vans.depot_page")
+    try:
+        got = part_returns.receive_return(get_session(), number, actor=actor_name())
+    except DomainError as error:
+        return _failed(error, back)
+    return _done(t("van.return_received", number=got.number, to=got.destination), back)
+
+
+# --- the engineer's own van ---------------------------------------------------------------------
+
+
+def _me() -> Engineer | None:
+    user = current_user()
+    if user is None:
+        return None
+    found = engineer_id(get_session(), user)
+    return get_session().get(Engineer, found) if found is not None else None
+
+
+@bp.get("/mine")
+@roles_page("engineer")
+def mine():
+    db = get_session()
+    me = _me()
+    if me is None:
+        return render_template("error.html", code=404, message=t("van.no_engineer")), 404
+    view = vans.van_view(db, me)
+    incoming = vans.van_transfers(db, me)
+    db.commit()  # the van's location, made on first sight
+    part_ids = {line.part_id for tr in incoming for line in tr.lines}
+    part_numbers = dict(db.execute(select(Part.id, Part.part_number).where(Part.id.in_(part_ids))))
+    return render_template(
+        "vans/mine.html",
+        van=view,
+        incoming=incoming,
+        part_numbers=part_numbers,
+        returns=part_returns.returns(db, engineer_id=me.id, now=utcnow()),
+    )
+
+
+@bp.post("/transfers/<number>/receive")
+@roles_page("engineer")
+def receive(number: str):
+    back = url_for("vans.mine")
+    me = _me()
+    if me is None:
+        return redirect(back)
+    scanned = [s.strip() for s in (request.form.get("serials") or "").splitlines() if s.strip()]
+    try:
+        result = receive_transfer(
+            get_session(),
+            number=number,
+            received=_scanned_lines(number, scanned) if scanned else None,
+            actor=actor_name(),
+            engineer_id=me.id,
+        )
+    except DomainError as error:
+        return _failed(error, back)
+    if result.discrepancies:
+        flash(t("trf.received_with_differences", n=len(result.discrepancies)), "error")
+        return redirect(back)
+    return _done(t("van.transfer_received", number=number), back)
+
+
+def _scanned_lines(number: str, serials: list[str]) -> list[LineRequest]:
+    """The scanned serials as receipt lines: each serial's part from the ledger (an unknown
+    serial is reported as unexpected under the transfer's first part)."""
+    from models import SerialItem, Transfer, TransferLine
+
+    db = get_session()
+    first = db.scalar(
+        select(Part.part_number)
+        .join(TransferLine, TransferLine.part_id == Part.id)
+        .join(Transfer, Transfer.id == TransferLine.transfer_id)
+        .where(Transfer.number == number)
+        .order_by(TransferLine.id)
+        .limit(1)
+    )
+    out = []
+    for serial in serials:
+        pn = db.scalar(
+            select(Part.part_number)
+            .join(SerialItem, SerialItem.part_id == Part.id)
+            .where(SerialItem.serial == serial.upper())
+            .limit(1)
+        )
+        out.append(LineRequest(pn or first or "", serial.upper()))
+    return out
+
+
+@bp.post("/count")
+@roles_page("engineer")
+def count():
+    back = url_for("vans.mine")
+    me = _me()
+    if me is None:
+        return redirect(back)
+    serials = [s.strip() for s in (request.form.get("serials") or "").splitlines() if s.strip()]
+    try:
+        part_number = form_text(request.form, "part_number") or ""
+        result = vans.count_van(
+            get_session(),
+            engineer_code=me.code,
+            part_number=part_number,
+            actor=actor_name(),
+            serials=serials if request.form.get("tracking") == "serialized" else None,
+            counted_qty=None if request.form.get("tracking") == "serialized" else _int("qty", 0),
+            confirm_missing=bool(request.form.get("confirm")),
+        )
+    except DomainError as error:
+        return _failed(error, back)
+    return _done(t("van.counted", part=result.part_number, delta=result.delta), back)
+
+
+@bp.post("/returns/<number>/ship")
+@roles_page("engineer")
+def ship_return(number: str):
+    back = url_for("vans.mine")
+    me = _me()
+    if me is None:
+        return redirect(back)
+    try:
+        sent = part_returns.ship_return(
+            get_session(),
+            number,
+            engineer_id=me.id,
+            actor=actor_name(),
+            waybill=form_text(request.form, "waybill"),
+        )
+    except DomainError as error:
+        return _failed(error, back)
+    return _done(t("van.return_shipped", number=sent.number, to=sent.destination_name), back)
+
+
+# --- parts used on a job ------------------------------------------------------------------------
+
+
+def _job_engineer() -> int | None:
+    user = signed_in_user()
+    if user.role == Role.ADMIN.value:
+        return None
+    found = engineer_id(get_session(), user)
+    return found if found is not None else -1
+
+
+@bp.post("/jobs/<ref>/consumed")
+@roles_page("engineer")
+def consumed(ref: str):
+    back = url_for("engineer.job", ref=ref) + "#job-parts"
+    try:
+        job_parts.record_consumed(
+            get_session(),
+            ref,
+            engineer_id=_job_engineer(),
+            actor=actor_name(),
+            part_number=form_text(request.form, "part_number") or "",
+            source=request.form.get("source", ""),
+            serial=(request.form.get("serial") or "").strip() or None,
+            qty=_int("qty", 1),
+        )
+    except DomainError as error:
+        return _failed(error, back)
+    return _done(t("van.consumed_recorded"), back)
+
+
+@bp.post("/jobs/<ref>/removed")
+@roles_page("engineer")
+def removed(ref: str):
+    back = url_for("engineer.job", ref=ref) + "#job-parts"
+    try:
+        view = job_parts.record_removed(
+            get_session(),
+            ref,
+            engineer_id=_job_engineer(),
+            actor=actor_name(),
+            part_number=form_text(request.form, "part_number") or "",
+            condition=request.form.get("condition", ""),
+            serial=(request.form.get("serial") or "").strip() or None,
+            qty=_int("qty", 1),
+        )
+    except DomainError as error:
+        return _failed(error, back)
+    owed = [
+        r
+        for r in part_returns.returns(get_session(), now=utcnow())
+        if r.ticket_number == view.ticket_number
+    ]
+    if not owed:
+        return _done(t("van.removed_recorded"), back)
+    return _done(t("van.removed_routed", to=owed[-1].destination_name), back)
+
+
+def job_parts_context(db, ticket) -> dict:
+    """What the job page shows of the parts: the ticket's parts list with cost and cover,
+    the van's good stock to take from, and the removed parts owed back from this job."""
+    engineer = db.get(Engineer, ticket.engineer_id) if ticket.engineer_id else None
+    van_lines = (
+        [line for line in vans.van_view(db, engineer).lines if line.good] if engineer else []
+    )
+    owed = [
+        r
+        for r in part_returns.returns(db, engineer_id=ticket.engineer_id, open_only=False)
+        if r.ticket_number == ticket.number
+    ]
+    return {
+        "ticket_parts": job_parts.ticket_parts(db, ticket),
+        "van_lines": van_lines,
+        "job_returns": owed,
+        "part_numbers": list(
+            db.scalars(select(Part.part_number).where(Part.active).order_by(Part.part_number))
+        ),
+    }

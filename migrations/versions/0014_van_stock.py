@@ -1,8 +1,6 @@
 """Engineers' van stock (a location per engineer), stocking lists, transfers to a van,
 parts consumed and removed on a job, return routing rules and the parts owed back
 
-Revision ID: 0014_van_stock
-Revises: 0013_warehouse
 Create Date: 2026-12-07 06:30:00
 """
 
@@ -15,8 +13,6 @@ from models.base import UTCDateTime
 
 revision = "0014_van_stock"
 down_revision = "0013_warehouse"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

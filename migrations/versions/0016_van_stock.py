@@ -11,8 +11,8 @@ from alembic import op
 
 from models.base import UTCDateTime
 
-revision = "0014_van_stock"
-down_revision = "0013_warehouse"
+revision = "0016_van_stock"
+down_revision = "0015_counts"
 
 
 def upgrade() -> None:

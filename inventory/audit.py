@@ -22,7 +22,7 @@ Subjects and the event kinds recorded against them:
 | delivery | delivery reference (or the id of its first movement when it had none) | imported |
 | job | job id (route plans) | queued, started, succeeded, failed |
 | calendar | country code (CN) | day_added, day_removed (company holidays, days worked) |
-| webhook | endpoint name | created, updated, deactivated, reactivated, secret_rotated |
+| webhook | endpoint name | created, updated, deactivated, reactivated, secret_rotated, ping_queued |
 | ticket / rma / repair_batch | number | their state changes (inventory/tickets.py, rmas.py, repairs.py) |
 | user | username | account and token changes (app/api/users.py) |
 """
@@ -56,6 +56,7 @@ from models import (
     Ticket,
     Transfer,
     User,
+    WebhookEndpoint,
 )
 from models.jobs import Job
 
@@ -131,6 +132,7 @@ _RESOLVERS: dict[str, Callable[[Session, str], int]] = {
     "rma": _by_number(Rma, "RMA"),
     "repair_batch": lambda s, ref: _one(s, RepairBatch, RepairBatch.number, ref, "repair batch"),
     "user": lambda s, ref: _one(s, User, User.username, ref, "user"),
+    "webhook": lambda s, ref: _one(s, WebhookEndpoint, WebhookEndpoint.name, ref, "webhook"),
 }
 _BY_REF = ("delivery", "job", "calendar")  # no row of their own with an integer id
 SUBJECT_TYPES: tuple[str, ...] = tuple(sorted([*_RESOLVERS, "serial_item", *_BY_REF]))

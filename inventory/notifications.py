@@ -12,7 +12,8 @@ Which events notify whom is the table ``NOTIFY``:
 | ticket escalated (no progress; level N) | | yes | level N's addresses |
 | clock breached (ticket or RMA) | | yes | |
 
-Every one of them also goes to the webhook when ``WEBHOOK_URL`` is set. The customer's
+Every one of them also goes to each active webhook endpoint an administrator keeps
+(``inventory/webhooks.py``, signed with its own secret) and to ``WEBHOOK_URL`` when set. The customer's
 address is ``Customer.email``; staff addresses come from the configuration
 (``DISPATCHER_EMAILS``, ``ESCALATION_EMAILS``), handed over as ``NotificationSettings``
 in ``session.info`` (the app does this for its sessions). Customer e-mails carry no
@@ -28,10 +29,11 @@ from datetime import datetime
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.outbox import enqueue
-from models import Customer, Event, Rma, Site, Ticket
+from models import Customer, Event, Rma, Site, Ticket, WebhookEndpoint
 
 SETTINGS_KEY = "sparelog.notification_settings"
 
@@ -135,15 +137,37 @@ def notify_event(session: Session, event: Event) -> None:
         title, body = _staff_email(event, key, subject, customer, settings)
         for address in dict.fromkeys(staff):  # each address once, in order
             _email(session, event, address, title, body)
+    body = _webhook_body(event, subject, customer)
+    for endpoint_id, url in active_endpoints(session):
+        enqueue(
+            session,
+            dedupe_key=f"event:{event.id}:webhook:{endpoint_id}",
+            channel="webhook",
+            recipient=url,
+            body=body,
+            event_id=event.id,
+            endpoint_id=endpoint_id,
+        )
     if settings.webhook_url:
         enqueue(
             session,
             dedupe_key=f"event:{event.id}:webhook",
             channel="webhook",
             recipient=settings.webhook_url,
-            body=_webhook_body(event, subject, customer),
+            body=body,
             event_id=event.id,
         )
+
+
+def active_endpoints(session: Session) -> list[tuple[int, str]]:
+    """(id, url) of the administered webhook endpoints that receive events now
+    (``inventory/webhooks.py`` keeps them)."""
+    rows = session.execute(
+        select(WebhookEndpoint.id, WebhookEndpoint.url)
+        .where(WebhookEndpoint.active)
+        .order_by(WebhookEndpoint.id)
+    )
+    return [(int(i), str(url)) for i, url in rows]
 
 
 def _email(session: Session, event: Event, to: str, title: str, body: str) -> None:

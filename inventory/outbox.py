@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from inventory.ledger import rows_matched
 from inventory.transaction import transaction
-from models import OutboxMessage, utcnow
+from models import OutboxMessage, WebhookEndpoint, utcnow
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 CHANNELS = ("email", "webhook")
@@ -51,6 +51,7 @@ class ClaimedMessage:
     body: str
     attempt: int
     claim_token: str
+    secret: str | None = None  # an administered webhook endpoint's signing secret
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def enqueue(
     subject: str | None = None,
     event_id: int | None = None,
     not_before: datetime | None = None,
+    endpoint_id: int | None = None,
 ) -> bool:
     """Queue one message in the caller's transaction (no commit).
 
@@ -87,6 +89,7 @@ def enqueue(
         "subject": subject,
         "body": body,
         "event_id": event_id,
+        "endpoint_id": endpoint_id,
         "status": PENDING,
         "attempts": 0,
         "next_attempt_at": not_before or now,
@@ -152,7 +155,9 @@ def claim_due(
                 OutboxMessage.subject,
                 OutboxMessage.body,
                 OutboxMessage.attempts,
+                WebhookEndpoint.secret,
             )
+            .outerjoin(WebhookEndpoint, WebhookEndpoint.id == OutboxMessage.endpoint_id)
             .where(OutboxMessage.claim_token == token)
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         ).all()
@@ -166,6 +171,7 @@ def claim_due(
             body=r.body,
             attempt=r.attempts,
             claim_token=token,
+            secret=r.secret,
         )
         for r in rows
     ]

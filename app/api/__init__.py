@@ -30,11 +30,12 @@ def blueprints() -> list:
         transfers,
         users,
         visits,
+        webhooks,
     )
 
     mods = [health, users, depots, catalogue, stock, counts, transfers, audit]
     mods += [tickets, visits, rmas, tracking, dispatch, route_plans, customers, repairs]
-    mods += [documents_api, allocations, planning, knowledge, calendar]
+    mods += [documents_api, allocations, planning, knowledge, calendar, webhooks]
     return [m.blp for m in mods]
 
 

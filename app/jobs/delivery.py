@@ -3,7 +3,8 @@
 Every webhook carries
 
 * ``X-Sparelog-Timestamp``: Unix seconds when this attempt was signed;
-* ``X-Sparelog-Signature``: ``sha256=`` + hex HMAC-SHA256 with ``WEBHOOK_SECRET`` over
+* ``X-Sparelog-Signature``: ``sha256=`` + hex HMAC-SHA256 with the endpoint's secret (an
+  administered endpoint, ``inventory/webhooks.py``) or ``WEBHOOK_SECRET`` (``WEBHOOK_URL``) over
   ``<timestamp>.<raw body>`` (``verify_signature`` is the receiver's check);
 * ``X-Sparelog-Delivery``: the message's dedupe key, the same on every attempt.
 
@@ -154,7 +155,8 @@ def send_email(settings: DeliverySettings, message: ClaimedMessage) -> None:
 
 def post_webhook(settings: DeliverySettings, message: ClaimedMessage) -> None:
     """POST the message's JSON to its URL, signed; raise DeliveryError unless 2xx."""
-    if not settings.webhook_secret:
+    secret = message.secret or settings.webhook_secret  # the endpoint's own, else the config's
+    if not secret:
         raise DeliveryError("WEBHOOK_SECRET is not set; an unsigned webhook is not sent")
     body = message.body.encode()
     timestamp = str(int(time.time()))
@@ -162,7 +164,7 @@ def post_webhook(settings: DeliverySettings, message: ClaimedMessage) -> None:
         "Content-Type": "application/json",
         "User-Agent": "sparelog-webhooks/1",
         TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: sign(settings.webhook_secret, timestamp, body),
+        SIGNATURE_HEADER: sign(secret, timestamp, body),
         DELIVERY_HEADER: message.dedupe_key,
     }
     try:

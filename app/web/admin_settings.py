@@ -14,15 +14,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from app.api.calendar import DayExceptionSchema
+from app.api.webhooks import EndpointSchema, EndpointUpdate
 from app.auth import actor_name
 from app.db import get_session
 from app.web.admin import FieldError, domain_error, event_word, load_form
 from app.web.auth import roles_page
 from app.web.i18n import t
-from inventory import audit, calendar_days
+from inventory import audit, calendar_days, webhooks
 from inventory.errors import DomainError
 from logistics.calendars import known_country
-from models import CalendarException, utcnow
+from models import CalendarException, WebhookEndpoint, utcnow
 
 bp = Blueprint("admin_settings", __name__, url_prefix="/admin")
 bp.context_processor(lambda: {"event_word": event_word})
@@ -101,3 +102,111 @@ def calendar_remove(exception_id: int):
         return render_template("error.html", code=404, message=t("error.not_found")), 404
     flash(t("a14.cal.removed", day=row.day.isoformat(), name=row.name), "success")
     return redirect(url_for("admin_settings.calendar", country=row.country))
+
+
+# --- webhook endpoints and their delivery log ------------------------------------------------
+
+
+def _endpoint_page(row, errors: list[FieldError], *, new_secret: str | None = None):
+    db = get_session()
+    log, total = webhooks.delivery_log(db, row.id, page=1, page_size=DELIVERIES_SHOWN)
+    trail = audit.audit_trail(db, audit.resolve_subject(db, "webhook", row.name))
+    return render_template(
+        "admin/webhook.html",
+        endpoint=webhooks.endpoint_view(row),
+        log=log,
+        total=total,
+        shown=DELIVERIES_SHOWN,
+        errors=errors,
+        new_secret=new_secret,
+        values=dict(request.form) if errors else {"url": row.url},
+        trail=trail,
+    ), (422 if errors else 200)
+
+
+DELIVERIES_SHOWN = 50
+
+
+@bp.route("/webhooks", methods=["GET", "POST"])
+@roles_page()
+def webhook_list():
+    """The endpoints and a form adding one (``EndpointSchema``); the new secret is shown on
+    the answer to the creation only."""
+    db = get_session()
+    errors: list[FieldError] = []
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        values = dict(request.form)
+        payload = {k: request.form.get(k, "").strip() for k in ("name", "url", "secret")}
+        payload = {k: v for k, v in payload.items() if v}
+        data, errors = load_form(EndpointSchema(), payload)
+        if not errors:
+            try:
+                view, secret = webhooks.create_endpoint(db, actor=actor_name(), **data)
+            except DomainError as error:
+                db.rollback()
+                errors = domain_error(error)
+            else:
+                flash(t("a14.wh.created", name=view.name), "success")
+                return _endpoint_page(
+                    webhooks.endpoint_by_name(db, view.name), [], new_secret=secret
+                )
+    rows = [
+        webhooks.endpoint_view(r)
+        for r in db.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.name))
+    ]
+    return render_template("admin/webhooks.html", rows=rows, values=values, errors=errors), (
+        422 if errors else 200
+    )
+
+
+def _endpoint_or_404(name: str):
+    return get_session().scalar(select(WebhookEndpoint).where(WebhookEndpoint.name == name))
+
+
+@bp.get("/webhooks/<name>")
+@roles_page()
+def webhook_page(name: str):
+    row = _endpoint_or_404(name)
+    if row is None:
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    return _endpoint_page(row, [])
+
+
+WEBHOOK_ACTIONS = {
+    "details": lambda form: {"url": form.get("url", "").strip()},
+    "deactivate": lambda form: {"active": False},
+    "reactivate": lambda form: {"active": True},
+    "rotate": lambda form: {"rotate_secret": True},
+}
+
+
+@bp.post("/webhooks/<name>")
+@roles_page()
+def webhook_change(name: str):
+    """One of the endpoint page's forms: its URL, deactivating / reactivating, a new
+    secret (``EndpointUpdate``), or a test message."""
+    db = get_session()
+    row = _endpoint_or_404(name)
+    if row is None:
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    action = request.form.get("action", "")
+    if action == "ping":
+        webhooks.send_test(db, name, actor=actor_name())
+        flash(t("a14.wh.ping_queued"), "success")
+        return redirect(url_for("admin_settings.webhook_page", name=name))
+    if action not in WEBHOOK_ACTIONS:
+        return render_template("error.html", code=400, message=t("adm.bad_action")), 400
+    data, errors = load_form(EndpointUpdate(), WEBHOOK_ACTIONS[action](request.form))
+    if not errors:
+        try:
+            _view, secret = webhooks.update_endpoint(db, name, actor=actor_name(), **data)
+        except DomainError as error:
+            db.rollback()
+            errors = domain_error(error)
+        else:
+            flash(t(f"a14.wh.{action}_done", name=name), "success")
+            if secret is not None:
+                return _endpoint_page(row, [], new_secret=secret)
+            return redirect(url_for("admin_settings.webhook_page", name=name))
+    return _endpoint_page(row, errors)

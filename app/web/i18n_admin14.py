@@ -54,4 +54,66 @@ ADMIN14_MESSAGES: dict[str, tuple[str, str]] = {
     "a14.wd.4": ("星期五", "Friday"),
     "a14.wd.5": ("星期六", "Saturday"),
     "a14.wd.6": ("星期日", "Sunday"),
+    # webhook endpoints
+    "a14.wh.title": ("Webhook 接收地址", "Webhook endpoints"),
+    "a14.wh.intro": (
+        "需要通知的事件（发货、送达、逾期、升级、超时）会以签名的 JSON 发送到每个启用的地址；"
+        "每个地址有自己的密钥和发送记录。",
+        "Every event that notifies (shipped, delivered, overdue, escalated, breached) is "
+        "posted as signed JSON to each active endpoint; each has its own secret and "
+        "delivery log.",
+    ),
+    "a14.wh.intro_home": (
+        "事件推送地址、密钥和发送记录。",
+        "Where events are posted, their secrets and delivery log.",
+    ),
+    "a14.wh.name": ("名称", "Name"),
+    "a14.wh.url": ("接收地址（URL）", "URL"),
+    "a14.wh.secret": ("签名密钥", "Signing secret"),
+    "a14.wh.secret_optional": ("签名密钥（留空自动生成）", "Signing secret (blank: generated)"),
+    "a14.wh.none": ("还没有接收地址。", "No endpoints yet."),
+    "a14.wh.new": ("新建接收地址", "New endpoint"),
+    "a14.wh.new_help": (
+        "名称 2–64 个字母、数字或 _ . -；地址以 http:// 或 https:// 开头；密钥至少 16 个字符。",
+        "Name: 2–64 letters, digits, _ . -; URL: http:// or https://; a secret has at least "
+        "16 characters.",
+    ),
+    "a14.wh.create": ("创建", "Create"),
+    "a14.wh.created": ("接收地址 {name} 已创建。", "Endpoint {name} created."),
+    "a14.wh.secret_once": (
+        "请现在保存此密钥：它只显示这一次，接收方用它校验 X-Sparelog-Signature。",
+        "Store this secret now: it is shown this once; the receiver checks "
+        "X-Sparelog-Signature with it.",
+    ),
+    "a14.wh.ping": ("发送测试消息", "Send a test message"),
+    "a14.wh.ping_queued": (
+        "测试消息已排队，稍后发送。",
+        "Test message queued; it goes out shortly.",
+    ),
+    "a14.wh.rotate": ("更换密钥", "New secret"),
+    "a14.wh.deactivate": ("停用", "Deactivate"),
+    "a14.wh.reactivate": ("重新启用", "Reactivate"),
+    "a14.wh.details_done": ("{name} 的地址已保存。", "{name}: URL saved."),
+    "a14.wh.deactivate_done": (
+        "{name} 已停用，不再接收事件。",
+        "{name} deactivated: no more events.",
+    ),
+    "a14.wh.reactivate_done": ("{name} 已重新启用。", "{name} reactivated."),
+    "a14.wh.rotate_done": ("{name} 已更换密钥。", "{name} has a new secret."),
+    "a14.wh.log": ("发送记录", "Delivery log"),
+    "a14.wh.log_n": ("共 {n} 条，显示最新 {shown} 条", "{n} in all, the newest {shown} shown"),
+    "a14.wh.queued": ("排队时间", "Queued"),
+    "a14.wh.delivery": ("投递编号", "Delivery id"),
+    "a14.wh.attempts": ("尝试次数", "Attempts"),
+    "a14.wh.sent": ("发送时间", "Sent"),
+    "a14.wh.error": ("最近错误", "Last error"),
+    "a14.wh.next_try": ("下次尝试 {at}", "next try {at}"),
+    "a14.wh.no_deliveries": ("还没有发送记录。", "Nothing sent yet."),
+    "a14.wh.status.pending": ("待发送", "pending"),
+    "a14.wh.status.sent": ("已发送", "sent"),
+    "a14.wh.status.dead": ("放弃", "given up"),
+    "adm.ev.secret_rotated": ("更换密钥", "secret rotated"),
+    "adm.ev.ping_queued": ("测试消息", "test message queued"),
+    "adm.f.url": ("接收地址（URL）", "URL"),
+    "adm.f.secret": ("签名密钥", "Signing secret"),
 }

@@ -47,3 +47,30 @@ def test_a_bad_day_is_refused_naming_the_field(client, admin, body, field):
     assert response.status_code == 422
     assert response.headers["Content-Type"] == "application/problem+json"
     assert field in str(response.json)
+
+
+def test_a_webhook_endpoint_through_the_api_secret_once_then_its_log(client, admin):
+    created = client.post(
+        "/api/webhooks", headers=admin, json={"name": "erp", "url": "https://erp.example/hook"}
+    )
+    assert created.status_code == 201, created.json
+    assert len(created.json["new_secret"]) >= 32 and "secret" not in created.json
+    assert created.json["secret_hint"] == "…" + created.json["new_secret"][-4:]
+    again = client.post(
+        "/api/webhooks", headers=admin, json={"name": "erp", "url": "https://erp.example/2"}
+    )
+    assert again.status_code == 409
+    shown = client.get("/api/webhooks/erp", headers=admin).json
+    assert "new_secret" not in shown and shown["active"] is True
+    ping = client.post("/api/webhooks/erp/ping", headers=admin)
+    assert ping.status_code == 202 and ping.json["status"] == "pending"
+    log = client.get("/api/webhooks/erp/deliveries", headers=admin).json
+    assert log["total"] == 1 and log["items"][0]["dedupe_key"].startswith("ping:")
+    changed = client.patch(
+        "/api/webhooks/erp", headers=admin, json={"active": False, "rotate_secret": True}
+    )
+    assert changed.status_code == 200 and changed.json["active"] is False
+    assert changed.json["new_secret"] != created.json["new_secret"]
+    assert client.get("/api/webhooks/nope", headers=admin).status_code == 404
+    bad = client.patch("/api/webhooks/erp", headers=admin, json={"url": "javascript:alert(1)"})
+    assert bad.status_code == 422 and "url" in str(bad.json)

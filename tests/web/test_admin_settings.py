@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from inventory import contracts
 from inventory.calendar_days import add_exception
-from models import CalendarException, Event
+from models import CalendarException, Event, WebhookEndpoint
 from tests.web.conftest import post_form
 
 
@@ -83,3 +83,38 @@ def test_a_company_holiday_moves_the_deadline_of_a_five_by_eight_contract(db):
     assert calendar.is_working_day(date(2027, 3, 6)) and not calendar.is_working_day(
         date(2027, 3, 2)
     )
+
+
+def test_a_webhook_endpoint_is_created_with_a_secret_shown_once_then_tested_and_deactivated(
+    client, as_role, db
+):
+    as_role("admin")
+    bad = post_form(client, "/admin/webhooks", {"name": "erp", "url": "ftp://erp.example/hook"})
+    assert bad.status_code == 422 and 'data-field="url"' in bad.get_data(as_text=True)
+    short = post_form(
+        client, "/admin/webhooks", {"name": "erp", "url": "https://erp.example/h", "secret": "x"}
+    )
+    assert short.status_code == 422 and 'data-field="secret"' in short.get_data(as_text=True)
+
+    created = post_form(client, "/admin/webhooks", {"name": "erp", "url": "https://erp.example/h"})
+    html = created.get_data(as_text=True)
+    assert created.status_code == 200 and 'id="new-secret"' in html
+    secret = db.scalar(select(WebhookEndpoint.secret).where(WebhookEndpoint.name == "erp"))
+    db.rollback()
+    assert secret in html
+    page = client.get("/admin/webhooks/erp").get_data(as_text=True)
+    assert secret not in page and "…" + secret[-4:] in page  # shown once, then only its end
+
+    ping = post_form(client, "/admin/webhooks/erp", {"action": "ping"})
+    assert ping.status_code == 302
+    page = client.get("/admin/webhooks/erp").get_data(as_text=True)
+    assert 'data-status="pending"' in page and "测试消息" in page  # the log and the trail
+    off = post_form(client, "/admin/webhooks/erp", {"action": "deactivate"})
+    assert off.status_code == 302
+    active = db.scalar(select(WebhookEndpoint.active).where(WebhookEndpoint.name == "erp"))
+    kinds = db.scalars(
+        select(Event.kind).where(Event.subject_type == "webhook").order_by(Event.id)
+    ).all()
+    db.rollback()
+    assert active is False and kinds == ["created", "ping_queued", "deactivated"]
+    assert "erp" in client.get("/admin/webhooks").get_data(as_text=True)

@@ -131,6 +131,8 @@ def write_catalogs(
 
 def problems(root: Path = ROOT, directory: Path | None = None) -> list[str]:
     """What makes the catalogue and the code disagree; [] when they agree."""
+    import app.web.i18n  # noqa: F401  (registers the not-yet-folded dict modules)
+
     out: list[str] = []
     pairs = _catalog_pairs(directory)
     for key, (zh, en) in sorted(pairs.items()):
@@ -217,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
                 write_po(fh, template, width=0)
         return 0
     if args.command == "fold":
-        import app.web.i18n  # noqa: F401  (registers the pending modules)
+        import app.web.i18n  # noqa: F401  (registers the not-yet-folded dict modules)
 
         modules = registered_modules() if args.all else args.modules
         for name in modules:

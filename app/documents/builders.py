@@ -532,8 +532,8 @@ def monthly_report_for(
 def plan_report_for(run_id: str, plan: dict, *, top_moves: int = 25) -> PlanReportData:
     """The management report's data from a plan (a planning job's result)."""
     moves = [
-        PlanMove("transfer", t["part"], t["from_depot"], t["to_depot"], t["qty"])
-        for t in sorted(plan["transfers"], key=lambda t: -t["qty"])
+        PlanMove("transfer", m["part"], m["from_depot"], m["to_depot"], m["qty"])
+        for m in sorted(plan["transfers"], key=lambda m: -m["qty"])
     ]
     moves += [
         PlanMove("purchase", p["part"], "", p["depot"], p["qty"])

@@ -9,7 +9,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from app.documents.data import ClockOutcome, FaultReportData, PartUsed
 from app.documents.formatting import format_deadline, format_duration, format_time
-from app.documents.labels import coded_label, label, normalise_lang
+from app.documents.labels import coded_label, doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
     MET_COLOUR,
@@ -29,49 +29,55 @@ def render_fault_report(data: FaultReportData, lang: str = "zh") -> bytes:
     lang = normalise_lang(lang)
     styles = make_styles()
     tz = data.timezone
-    title = label("fault_report_title", lang)
+    title = doc_label("doc.fault_report_title", lang)
     duration = (data.closed_at - data.opened_at).total_seconds() / 60 if data.closed_at else None
     story: list[Flowable] = [
         para(title, styles.title),
         para(data.ticket_number, styles.heading),
         field_grid(
             [
-                (label("ticket_number", lang), data.ticket_number),
-                (label("rma_number", lang), data.rma_number),
-                (label("customer", lang), data.customer),
-                (label("site", lang), data.site),
-                (label("equipment", lang), data.equipment_model),
-                (label("serial", lang), data.equipment_serial),
-                (label("severity", lang), coded_label("sev", data.severity, lang)),
+                (doc_label("doc.ticket_number", lang), data.ticket_number),
+                (doc_label("doc.rma_number", lang), data.rma_number),
+                (doc_label("doc.customer", lang), data.customer),
+                (doc_label("doc.site", lang), data.site),
+                (doc_label("doc.equipment", lang), data.equipment_model),
+                (doc_label("doc.serial", lang), data.equipment_serial),
+                (doc_label("doc.severity", lang), coded_label("sev", data.severity, lang)),
                 (
-                    label("channel", lang),
+                    doc_label("doc.channel", lang),
                     coded_label("chan", data.channel, lang) if data.channel else None,
                 ),
-                (label("opened_at", lang), format_time(data.opened_at, tz)),
-                (label("closed_at", lang), format_time(data.closed_at, tz)),
-                (label("duration", lang), format_duration(duration, lang)),
-                (label("confirmed_by", lang), data.confirmed_by),
+                (doc_label("doc.opened_at", lang), format_time(data.opened_at, tz)),
+                (doc_label("doc.closed_at", lang), format_time(data.closed_at, tz)),
+                (doc_label("doc.duration", lang), format_duration(duration, lang)),
+                (doc_label("doc.confirmed_by", lang), data.confirmed_by),
             ],
             styles,
         ),
         Spacer(1, 3 * mm),
         grid_table(
-            [[label("symptom", lang), data.symptom], [label("root_cause", lang), data.root_cause]],
+            [
+                [doc_label("doc.symptom", lang), data.symptom],
+                [doc_label("doc.root_cause", lang), data.root_cause],
+            ],
             [CONTENT_WIDTH * 0.17, CONTENT_WIDTH * 0.83],
             styles,
             header_rows=0,
             label_cells=[(0, 0), (0, 1)],
         ),
-        para(label("timeline", lang), styles.heading),
+        para(doc_label("doc.timeline", lang), styles.heading),
         _timeline(data, lang, styles),
-        para(label("clocks", lang), styles.heading),
+        para(doc_label("doc.clocks", lang), styles.heading),
         _clocks(data, lang, styles),
-        para(label("actions", lang), styles.heading),
+        para(doc_label("doc.actions", lang), styles.heading),
         _actions(data, lang, styles),
-        para(label("parts_used", lang), styles.heading),
+        para(doc_label("doc.parts_used", lang), styles.heading),
         parts_table(data.parts_used, lang, styles),
         signature_block(
-            label("engineer_signature", lang), label("customer_signature", lang), lang, styles
+            doc_label("doc.engineer_signature", lang),
+            doc_label("doc.customer_signature", lang),
+            lang,
+            styles,
         ),
     ]
     return build_pdf(story, title=f"{title} {data.ticket_number}", lang=lang, timezone=tz)
@@ -79,7 +85,12 @@ def render_fault_report(data: FaultReportData, lang: str = "zh") -> bytes:
 
 def _timeline(data: FaultReportData, lang: str, styles: Styles) -> Flowable:
     rows: list[list[object]] = [
-        [label("time", lang), label("event", lang), label("actor", lang), label("note", lang)]
+        [
+            doc_label("doc.time", lang),
+            doc_label("doc.event", lang),
+            doc_label("doc.actor", lang),
+            doc_label("doc.note", lang),
+        ]
     ]
     for event in sorted(data.events, key=lambda e: e.at):
         rows.append(
@@ -100,19 +111,19 @@ def clock_verdict(outcome: ClockOutcome, lang: str) -> str:
     """ "Met, 12 min to spare" / "Missed by 25 min" / "Missed" (never satisfied)."""
     margin = outcome.margin_minutes
     if margin is None:
-        return label("missed_never", lang)
+        return doc_label("doc.missed_never", lang)
     if outcome.met:
-        return label("met_margin", lang, d=format_duration(margin, lang))
-    return label("missed_margin", lang, d=format_duration(-margin, lang))
+        return doc_label("doc.met_margin", lang, d=format_duration(margin, lang))
+    return doc_label("doc.missed_margin", lang, d=format_duration(-margin, lang))
 
 
 def _clocks(data: FaultReportData, lang: str, styles: Styles) -> Flowable:
     rows: list[list[object]] = [
         [
-            label("clock", lang),
-            label("due_at", lang),
-            label("completed_at", lang),
-            label("result", lang),
+            doc_label("doc.clock", lang),
+            doc_label("doc.due_at", lang),
+            doc_label("doc.completed_at", lang),
+            doc_label("doc.result", lang),
         ]
     ]
     for outcome in data.clocks:
@@ -142,11 +153,11 @@ def parts_table(parts_used: Sequence[PartUsed], lang: str, styles: Styles) -> Fl
     """Part, description, quantity, serial installed and serial removed, one row each."""
     rows: list[list[object]] = [
         [
-            label("part_number", lang),
-            label("description", lang),
-            label("quantity", lang),
-            label("installed_serial", lang),
-            label("removed_serial", lang),
+            doc_label("doc.part_number", lang),
+            doc_label("doc.description", lang),
+            doc_label("doc.quantity", lang),
+            doc_label("doc.installed_serial", lang),
+            doc_label("doc.removed_serial", lang),
         ]
     ]
     for part in parts_used:

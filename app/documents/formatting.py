@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app.documents.labels import label, short_month_name
+from app.documents.labels import doc_label, short_month_name
 
 BLANK = "—"
 
@@ -50,13 +50,13 @@ def format_deadline(
     day = local - timedelta(days=1) if end_of_day else local
     this_year = (now or datetime.now(UTC)).astimezone(zone).year
     with_year = "_year" if day.year != this_year else ""
-    date = label(
-        f"deadline_date{with_year}", lang, y=day.year, m=day.month, d=day.day,
+    date = doc_label(
+        f"doc.deadline_date{with_year}", lang, y=day.year, m=day.month, d=day.day,
         mon=short_month_name(day.month),
     )  # fmt: skip
     if end_of_day:
-        return label("deadline_end_of_day", lang, date=date)
-    return label("deadline_by", lang, date=date, time=local.strftime("%H:%M"))
+        return doc_label("doc.deadline_end_of_day", lang, date=date)
+    return doc_label("doc.deadline_by", lang, date=date, time=local.strftime("%H:%M"))
 
 
 def format_duration(minutes: float | None, lang: str) -> str:
@@ -65,12 +65,12 @@ def format_duration(minutes: float | None, lang: str) -> str:
         return BLANK
     total = round(abs(minutes))
     if total < 60:
-        return label("minutes", lang, n=total)
+        return doc_label("doc.minutes", lang, n=total)
     hours, mins = divmod(total, 60)
     if hours < 48:
-        return label("hours_minutes", lang, h=hours, n=mins)
+        return doc_label("doc.hours_minutes", lang, h=hours, n=mins)
     days, hours = divmod(hours, 24)
-    return label("days_hours", lang, d=days, h=hours)
+    return doc_label("doc.days_hours", lang, d=days, h=hours)
 
 
 def format_score(score: float | None) -> str:

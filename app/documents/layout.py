@@ -32,7 +32,7 @@ from app.documents.fonts import (
     register_fonts,
 )
 from app.documents.formatting import text_or_blank
-from app.documents.labels import label
+from app.documents.labels import doc_label
 
 PAGE_SIZE = A4
 MARGIN = 15 * mm
@@ -184,7 +184,7 @@ def field_grid(
 def signature_block(left: str, right: str, lang: str, styles: Styles) -> Flowable:
     """Two signature boxes side by side with room to sign and a date line; never split."""
     room = Spacer(1, 12 * mm)
-    date = f"{label('date', lang)}:"
+    date = f"{doc_label('doc.date', lang)}:"
     rows = [[left, right], [room, room], [date, date]]
     return KeepTogether([Spacer(1, 5 * mm), grid_table(rows, [CONTENT_WIDTH / 2] * 2, styles)])
 
@@ -230,13 +230,13 @@ def build_pdf(story: list[Flowable], *, title: str, lang: str, timezone: str) ->
         topMargin=MARGIN,
         bottomMargin=MARGIN + 6 * mm,
         title=title,
-        author=label("generated_by", lang),
+        author=doc_label("doc.generated_by", lang),
         creator="sparelog",
         invariant=True,
         initialFontName=LATIN_FONT,  # the canvas' first font too: every font is embedded
     )
-    footer_left = label("generated_by", lang)
-    footer_mid = label("times_in_zone", lang, tz=timezone)
+    footer_left = doc_label("doc.generated_by", lang)
+    footer_mid = doc_label("doc.times_in_zone", lang, tz=timezone)
 
     def footer(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
@@ -248,7 +248,7 @@ def build_pdf(story: list[Flowable], *, title: str, lang: str, timezone: str) ->
             canvas,
             PAGE_SIZE[0] - MARGIN,
             y,
-            label("page", lang, n=document.page),
+            doc_label("doc.page", lang, n=document.page),
             7.5,
             align="right",
         )

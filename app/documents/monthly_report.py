@@ -17,7 +17,7 @@ from app.documents.formatting import (
     format_score,
     format_time,
 )
-from app.documents.labels import coded_label, label, month_name, normalise_lang
+from app.documents.labels import coded_label, doc_label, month_name, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
     Styles,
@@ -46,28 +46,39 @@ def render_monthly_report(data: MonthlyReportData, lang: str = "zh") -> bytes:
     """Tickets, SLA attainment, restore times, overdue returns and satisfaction of one month."""
     lang = normalise_lang(lang)
     styles = make_styles()
-    title = label("monthly_report_title", lang)
-    period = label(
-        "period_value", lang, y=data.year, m=data.month, month_name=month_name(data.month)
+    title = doc_label("doc.monthly_report_title", lang)
+    period = doc_label(
+        "doc.period_value", lang, y=data.year, m=data.month, month_name=month_name(data.month)
     )
     story: list[Flowable] = [
         para(title, styles.title),
         Spacer(1, 2 * mm),
         field_grid(
             [
-                (label("customer", lang), data.customer),
-                (label("period", lang), period),
-                (label("generated_at", lang), format_time(data.generated_at, data.timezone)),
+                (doc_label("doc.customer", lang), data.customer),
+                (doc_label("doc.period", lang), period),
+                (
+                    doc_label("doc.generated_at", lang),
+                    format_time(data.generated_at, data.timezone),
+                ),
             ],
             styles,
         ),
-        para(label("summary", lang), styles.heading),
+        para(doc_label("doc.summary", lang), styles.heading),
         _summary(data, lang, styles),
-        _section(label("tickets_by_severity", lang), _severity_chart(data, lang, styles), styles),
-        _section(label("sla_attainment", lang), _sla_chart(data, lang, styles), styles),
-        _section(label("mttr_by_severity", lang), _restore_table(data, lang, styles), styles),
-        _section(label("overdue_returns", lang), _overdue_table(data, lang, styles), styles),
-        _section(label("satisfaction", lang), _satisfaction_chart(data, lang, styles), styles),
+        _section(
+            doc_label("doc.tickets_by_severity", lang), _severity_chart(data, lang, styles), styles
+        ),
+        _section(doc_label("doc.sla_attainment", lang), _sla_chart(data, lang, styles), styles),
+        _section(
+            doc_label("doc.mttr_by_severity", lang), _restore_table(data, lang, styles), styles
+        ),
+        _section(
+            doc_label("doc.overdue_returns", lang), _overdue_table(data, lang, styles), styles
+        ),
+        _section(
+            doc_label("doc.satisfaction", lang), _satisfaction_chart(data, lang, styles), styles
+        ),
     ]
     return build_pdf(
         story, title=f"{title} {data.customer} {period}", lang=lang, timezone=data.timezone
@@ -87,12 +98,12 @@ def _section(heading: str, body: Flowable, styles: Styles) -> Flowable:
 def _summary(data: MonthlyReportData, lang: str, styles: Styles) -> Flowable:
     return field_grid(
         [
-            (label("tickets_total", lang), str(data.tickets_total)),
-            (label("tickets_closed", lang), data.tickets_closed),
-            (label("sla_overall", lang), format_percent(overall_attainment(data))),
-            (label("mttr", lang), format_duration(data.mean_time_to_restore_minutes, lang)),
-            (label("overdue_count", lang), str(len(data.overdue_returns))),
-            (label("satisfaction_overall", lang), format_score(data.satisfaction.overall)),
+            (doc_label("doc.tickets_total", lang), str(data.tickets_total)),
+            (doc_label("doc.tickets_closed", lang), data.tickets_closed),
+            (doc_label("doc.sla_overall", lang), format_percent(overall_attainment(data))),
+            (doc_label("doc.mttr", lang), format_duration(data.mean_time_to_restore_minutes, lang)),
+            (doc_label("doc.overdue_count", lang), str(len(data.overdue_returns))),
+            (doc_label("doc.satisfaction_overall", lang), format_score(data.satisfaction.overall)),
         ],
         styles,
     )
@@ -125,7 +136,7 @@ def _severity_chart(data: MonthlyReportData, lang: str, styles: Styles) -> Flowa
         height=52 * mm,
         bar_colours=[SEVERITY_COLOURS.get(k, colors.grey) for k in keys],
     )
-    rows: list[list[object]] = [[label("severity", lang), label("tickets", lang)]]
+    rows: list[list[object]] = [[doc_label("doc.severity", lang), doc_label("doc.tickets", lang)]]
     rows += [[coded_label("sev", k, lang), str(n)] for k, n in zip(keys, counts, strict=True)]
     return _side_by_side(chart, grid_table(rows, [TABLE_WIDTH * 0.72, TABLE_WIDTH * 0.28], styles))
 
@@ -145,7 +156,7 @@ def _sla_chart(data: MonthlyReportData, lang: str, styles: Styles) -> Flowable:
         axis_format="%d%%",
         horizontal=True,
     )
-    rows: list[list[object]] = [[label("clock", lang), label("met_of_total", lang)]]
+    rows: list[list[object]] = [[doc_label("doc.clock", lang), doc_label("doc.met_of_total", lang)]]
     rows += [
         [name, f"{c.met} / {c.total} ({format_percent(c.rate)})"]
         for name, c in zip(names, data.sla_attainment, strict=True)
@@ -157,7 +168,11 @@ def _sla_chart(data: MonthlyReportData, lang: str, styles: Styles) -> Flowable:
 
 def _restore_table(data: MonthlyReportData, lang: str, styles: Styles) -> Flowable:
     rows: list[list[object]] = [
-        [label("severity", lang), label("tickets", lang), label("mttr", lang)]
+        [
+            doc_label("doc.severity", lang),
+            doc_label("doc.tickets", lang),
+            doc_label("doc.mttr", lang),
+        ]
     ]
     for key in _severity_keys(data):
         rows.append(
@@ -168,7 +183,7 @@ def _restore_table(data: MonthlyReportData, lang: str, styles: Styles) -> Flowab
             ]
         )
     rows.append(
-        [label("all_tickets", lang), str(data.tickets_total),
+        [doc_label("doc.all_tickets", lang), str(data.tickets_total),
          format_duration(data.mean_time_to_restore_minutes, lang)]
     )  # fmt: skip
     widths = [w * CONTENT_WIDTH for w in (0.45, 0.2, 0.35)]
@@ -183,22 +198,22 @@ def overdue_minutes(item: OverdueReturn, as_of: datetime | None) -> float | None
 
 def _overdue_table(data: MonthlyReportData, lang: str, styles: Styles) -> Flowable:
     if not data.overdue_returns:
-        return para(label("no_overdue", lang), styles.body)
+        return para(doc_label("doc.no_overdue", lang), styles.body)
     rows: list[list[object]] = [
         [
-            label("rma_number", lang),
-            label("part_number", lang),
-            label("serial", lang),
-            label("return_deadline", lang),
-            label("returned_at", lang),
-            label("overdue_by", lang),
+            doc_label("doc.rma_number", lang),
+            doc_label("doc.part_number", lang),
+            doc_label("doc.serial", lang),
+            doc_label("doc.return_deadline", lang),
+            doc_label("doc.returned_at", lang),
+            doc_label("doc.overdue_by", lang),
         ]
     ]
     for item in sorted(data.overdue_returns, key=lambda r: r.return_deadline):
         returned = (
             format_time(item.returned_at, data.timezone)
             if item.returned_at
-            else label("outstanding", lang)
+            else doc_label("doc.outstanding", lang)
         )
         rows.append(
             [
@@ -217,10 +232,10 @@ def _overdue_table(data: MonthlyReportData, lang: str, styles: Styles) -> Flowab
 def _satisfaction_chart(data: MonthlyReportData, lang: str, styles: Styles) -> Flowable:
     scores = data.satisfaction
     names = [
-        label("sat_response_time", lang),
-        label("sat_quality", lang),
-        label("sat_attitude", lang),
-        label("sat_overall", lang),
+        doc_label("doc.sat_response_time", lang),
+        doc_label("doc.sat_quality", lang),
+        doc_label("doc.sat_attitude", lang),
+        doc_label("doc.sat_overall", lang),
     ]
     values = [scores.response_time, scores.quality_of_work, scores.attitude, scores.overall]
     chart = bar_chart(
@@ -232,11 +247,11 @@ def _satisfaction_chart(data: MonthlyReportData, lang: str, styles: Styles) -> F
         value_step=1,
         value_format="%.1f",
     )
-    rows: list[list[object]] = [[label("sat_question", lang), label("score", lang)]]
+    rows: list[list[object]] = [[doc_label("doc.sat_question", lang), doc_label("doc.score", lang)]]
     rows += [[n, format_score(v)] for n, v in zip(names, values, strict=True)]
     table = [
         grid_table(rows, [TABLE_WIDTH * 0.7, TABLE_WIDTH * 0.3], styles),
         Spacer(1, 2 * mm),
-        para(label("responses", lang, n=scores.responses), styles.small),
+        para(doc_label("doc.responses", lang, n=scores.responses), styles.small),
     ]
     return _side_by_side(chart, table)

@@ -15,7 +15,7 @@ from app.documents.codes import code128_drawing, qr_drawing
 from app.documents.data import Address, PackingSlipData
 from app.documents.fonts import LATIN_BOLD_FONT, markup
 from app.documents.formatting import format_deadline, format_time, text_or_blank
-from app.documents.labels import label, normalise_lang
+from app.documents.labels import doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
     LABEL_FILL,
@@ -37,7 +37,7 @@ def render_packing_slip(data: PackingSlipData, lang: str = "zh") -> bytes:
     """Packing slip and, below a cut line, the return label — one A4 page."""
     lang = normalise_lang(lang)
     styles = make_styles()
-    title = label("packing_slip_title", lang)
+    title = doc_label("doc.packing_slip_title", lang)
     story: list[Flowable] = [
         _title_with_barcode(title, data.rma_number, styles),
         Spacer(1, 3 * mm),
@@ -47,17 +47,17 @@ def render_packing_slip(data: PackingSlipData, lang: str = "zh") -> bytes:
         Spacer(1, 3 * mm),
         field_grid(
             [
-                (label("ticket_number", lang), data.ticket_number),
-                (label("shipped_at", lang), format_time(data.shipped_at, data.timezone)),
-                (label("carrier", lang), data.carrier),
-                (label("waybill", lang), data.waybill_number),
+                (doc_label("doc.ticket_number", lang), data.ticket_number),
+                (doc_label("doc.shipped_at", lang), format_time(data.shipped_at, data.timezone)),
+                (doc_label("doc.carrier", lang), data.carrier),
+                (doc_label("doc.waybill", lang), data.waybill_number),
             ],
             styles,
         ),
         Spacer(1, 3 * mm),
         _deadline_and_qr(data, lang, styles),
         Spacer(1, 5 * mm),
-        CutLine(label("cut_here", lang)),
+        CutLine(doc_label("doc.cut_here", lang)),
         Spacer(1, 5 * mm),
         return_label(data, lang, styles),
     ]
@@ -71,7 +71,7 @@ def render_return_label(data: PackingSlipData, lang: str = "zh") -> bytes:
     story: list[Flowable] = [return_label(data, lang, styles)]
     return build_pdf(
         story,
-        title=f"{label('return_label_title', lang)} {data.rma_number}",
+        title=f"{doc_label('doc.return_label_title', lang)} {data.rma_number}",
         lang=lang,
         timezone=data.timezone,
     )
@@ -84,24 +84,26 @@ def return_label(data: PackingSlipData, lang: str, styles: Styles) -> Flowable:
     )
     deadline = format_deadline(data.return_deadline, data.timezone, lang)
     rows: list[list[object]] = [
-        [para(label("return_label_title", lang), styles.heading), ""],
+        [para(doc_label("doc.return_label_title", lang), styles.heading), ""],
         [
-            _address_cell(label("return_from", lang), data.ship_to, lang, styles),
-            _address_cell(label("return_to", lang), data.return_destination, lang, styles, big),
+            _address_cell(doc_label("doc.return_from", lang), data.ship_to, lang, styles),
+            _address_cell(
+                doc_label("doc.return_to", lang), data.return_destination, lang, styles, big
+            ),
         ],
         [
             [
-                para(label("rma_number", lang), styles.cell_label),
+                para(doc_label("doc.rma_number", lang), styles.cell_label),
                 code128_drawing(data.rma_number, bar_height=42, bar_width=1.25),
             ],
             [
-                para(label("faulty_serial", lang), styles.cell_label),
+                para(doc_label("doc.faulty_serial", lang), styles.cell_label),
                 para(data.faulty_serial, big),
                 Spacer(1, 2 * mm),
-                para(label("return_deadline", lang), styles.cell_label),
+                para(doc_label("doc.return_deadline", lang), styles.cell_label),
                 para(deadline, big, colour=MISSED_COLOUR),
                 Spacer(1, 2 * mm),
-                para(label("return_waybill", lang), styles.cell_label),
+                para(doc_label("doc.return_waybill", lang), styles.cell_label),
                 para(
                     " ".join(x for x in (data.return_carrier, data.return_waybill_number) if x),
                     styles.body,
@@ -178,7 +180,7 @@ def _address_cell(
         para(address.street, style),
     ]
     if address.postcode:
-        lines.append(para(f"{label('postcode', lang)}: {address.postcode}", styles.body))
+        lines.append(para(f"{doc_label('doc.postcode', lang)}: {address.postcode}", styles.body))
     contact = " ".join(v for v in (address.contact, address.phone) if v)
     if contact:
         lines.append(para(contact, styles.body))
@@ -188,8 +190,8 @@ def _address_cell(
 def _addresses(data: PackingSlipData, lang: str, styles: Styles) -> Flowable:
     rows = [
         [
-            _address_cell(label("ship_from", lang), data.ship_from, lang, styles),
-            _address_cell(label("ship_to", lang), data.ship_to, lang, styles),
+            _address_cell(doc_label("doc.ship_from", lang), data.ship_from, lang, styles),
+            _address_cell(doc_label("doc.ship_to", lang), data.ship_to, lang, styles),
         ]
     ]
     return grid_table(
@@ -203,11 +205,11 @@ def _addresses(data: PackingSlipData, lang: str, styles: Styles) -> Flowable:
 
 def _items(data: PackingSlipData, lang: str, styles: Styles) -> Flowable:
     header = [
-        label("part_number", lang),
-        label("description", lang),
-        label("quantity", lang),
-        label("replacement_serial", lang),
-        label("faulty_serial", lang),
+        doc_label("doc.part_number", lang),
+        doc_label("doc.description", lang),
+        doc_label("doc.quantity", lang),
+        doc_label("doc.replacement_serial", lang),
+        doc_label("doc.faulty_serial", lang),
     ]
     row = [
         data.part_number,
@@ -225,17 +227,17 @@ def _deadline_and_qr(data: PackingSlipData, lang: str, styles: Styles) -> Flowab
         "deadline", parent=styles.body, fontName=LATIN_BOLD_FONT, fontSize=14, leading=19
     )
     text: list[Flowable] = [
-        para(label("return_deadline", lang), styles.cell_label),
+        para(doc_label("doc.return_deadline", lang), styles.cell_label),
         para(
             format_deadline(data.return_deadline, data.timezone, lang), strong, colour=MISSED_COLOUR
         ),
         Spacer(1, 2 * mm),
-        para(label("return_rule", lang), styles.body),
-        para(label("return_steps", lang), styles.body),
+        para(doc_label("doc.return_rule", lang), styles.body),
+        para(doc_label("doc.return_steps", lang), styles.body),
     ]
     qr = [
         qr_drawing(data.tracking_url, size=26 * mm),
-        Paragraph(markup(label("scan_to_track", lang)), styles.small),
+        Paragraph(markup(doc_label("doc.scan_to_track", lang)), styles.small),
         Paragraph(markup(text_or_blank(data.tracking_url)), styles.small),
     ]
     return grid_table(

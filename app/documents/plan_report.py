@@ -10,7 +10,7 @@ from reportlab.platypus import Flowable, Spacer
 from app.documents.data import PlanReportData
 from app.documents.fonts import LATIN_FONT
 from app.documents.formatting import format_percent, format_time
-from app.documents.labels import coded_label, label, normalise_lang
+from app.documents.labels import coded_label, doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
     build_pdf,
@@ -30,30 +30,33 @@ def render_plan_report(data: PlanReportData, lang: str = "zh") -> bytes:
     """The plan in one or two pages: key figures, curve, classes, site map, top moves."""
     lang = normalise_lang(lang)
     styles = make_styles()
-    title = label("plan_report_title", lang)
+    title = doc_label("doc.plan_report_title", lang)
     story: list[Flowable] = [
         para(title, styles.title),
         Spacer(1, 2 * mm),
         field_grid(
             [
-                (label("plan_run", lang), f"{data.run_id} {data.label}".strip()),
-                (label("generated_at", lang), format_time(data.generated_at, data.timezone)),
-                (label("plan_value_now", lang), f"{data.stock_value_current:,.0f}"),
-                (label("plan_value_after", lang), f"{data.stock_value_recommended:,.0f}"),
+                (doc_label("doc.plan_run", lang), f"{data.run_id} {data.label}".strip()),
                 (
-                    label("plan_fill_6h", lang),
+                    doc_label("doc.generated_at", lang),
+                    format_time(data.generated_at, data.timezone),
+                ),
+                (doc_label("doc.plan_value_now", lang), f"{data.stock_value_current:,.0f}"),
+                (doc_label("doc.plan_value_after", lang), f"{data.stock_value_recommended:,.0f}"),
+                (
+                    doc_label("doc.plan_fill_6h", lang),
                     f"{format_percent(data.fill_before)} → {format_percent(data.fill_after)}",
                 ),
             ],
             styles,
         ),
-        para(label("plan_curve", lang), styles.heading),
+        para(doc_label("doc.plan_curve", lang), styles.heading),
         _curve(data),
-        para(label("plan_by_class", lang), styles.heading),
+        para(doc_label("doc.plan_by_class", lang), styles.heading),
         _classes(data, lang, styles),
-        para(label("plan_map", lang), styles.heading),
+        para(doc_label("doc.plan_map", lang), styles.heading),
         _map(data),
-        para(label("plan_moves", lang, n=data.moves_total), styles.heading),
+        para(doc_label("doc.plan_moves", lang, n=data.moves_total), styles.heading),
         _moves(data, lang, styles),
     ]
     return build_pdf(story, title=f"{title} {data.run_id}", lang=lang, timezone=data.timezone)
@@ -96,7 +99,11 @@ def _curve(data: PlanReportData) -> Drawing:
 
 def _classes(data: PlanReportData, lang: str, styles) -> Flowable:
     rows: list[list[object]] = [
-        [label("plan_class", lang), label("plan_fill_6h", lang), label("plan_fill_2d", lang)]
+        [
+            doc_label("doc.plan_class", lang),
+            doc_label("doc.plan_fill_6h", lang),
+            doc_label("doc.plan_fill_2d", lang),
+        ]
     ]
     for c in data.classes:
         rows.append(
@@ -127,11 +134,11 @@ def _map(data: PlanReportData) -> Drawing:
 def _moves(data: PlanReportData, lang: str, styles) -> Flowable:
     rows: list[list[object]] = [
         [
-            label("plan_move_kind", lang),
-            label("part_number", lang),
-            label("plan_from", lang),
-            label("plan_to", lang),
-            label("quantity", lang),
+            doc_label("doc.plan_move_kind", lang),
+            doc_label("doc.part_number", lang),
+            doc_label("doc.plan_from", lang),
+            doc_label("doc.plan_to", lang),
+            doc_label("doc.quantity", lang),
         ]
     ]
     for m in data.moves:
@@ -139,8 +146,8 @@ def _moves(data: PlanReportData, lang: str, styles) -> Flowable:
             [
                 coded_label("plan_move", m.kind, lang),
                 m.part_number,
-                m.origin or label("plan_supplier", lang),
-                m.destination or label("plan_centre", lang),
+                m.origin or doc_label("doc.plan_supplier", lang),
+                m.destination or doc_label("doc.plan_centre", lang),
                 str(m.qty),
             ]
         )

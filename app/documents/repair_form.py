@@ -7,7 +7,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from app.documents.data import FaultyItem, RepairFormData, ReplacementItem
 from app.documents.formatting import format_time
-from app.documents.labels import label, normalise_lang
+from app.documents.labels import doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
     Styles,
@@ -28,17 +28,20 @@ def render_repair_form(data: RepairFormData, lang: str = "zh") -> bytes:
     """The repair request form for one RMA as a one-or-more page A4 PDF."""
     lang = normalise_lang(lang)
     styles = make_styles()
-    title = label("repair_form_title", lang)
+    title = doc_label("doc.repair_form_title", lang)
     story: list[Flowable] = [
         para(title, styles.title),
         Spacer(1, 3 * mm),
         _customer_block(data, lang, styles),
-        para(label("faulty_product", lang), styles.heading),
+        para(doc_label("doc.faulty_product", lang), styles.heading),
         *_faulty_table(data.faulty_items, data.timezone, lang, styles),
-        para(label("replacement_parts", lang), styles.heading),
+        para(doc_label("doc.replacement_parts", lang), styles.heading),
         _replacement_table(data.replacement_items, data.timezone, lang, styles),
         signature_block(
-            label("customer_signature", lang), label("service_signature", lang), lang, styles
+            doc_label("doc.customer_signature", lang),
+            doc_label("doc.service_signature", lang),
+            lang,
+            styles,
         ),
     ]
     return build_pdf(
@@ -49,15 +52,20 @@ def render_repair_form(data: RepairFormData, lang: str = "zh") -> bytes:
 def _customer_block(data: RepairFormData, lang: str, styles: Styles) -> Flowable:
     rows: list[list[object]] = [
         [
-            label("service_number", lang),
+            doc_label("doc.service_number", lang),
             data.service_number,
-            label("issued_at", lang),
+            doc_label("doc.issued_at", lang),
             format_time(data.issued_at, data.timezone),
         ],
-        [label("customer_unit", lang), data.customer_unit, "", ""],
-        [label("contact", lang), data.contact, label("phone", lang), data.phone],
-        [label("fax", lang), data.fax, label("recipient", lang), data.recipient],
-        [label("address", lang), data.address, label("postcode", lang), data.postcode],
+        [doc_label("doc.customer_unit", lang), data.customer_unit, "", ""],
+        [doc_label("doc.contact", lang), data.contact, doc_label("doc.phone", lang), data.phone],
+        [doc_label("doc.fax", lang), data.fax, doc_label("doc.recipient", lang), data.recipient],
+        [
+            doc_label("doc.address", lang),
+            data.address,
+            doc_label("doc.postcode", lang),
+            data.postcode,
+        ],
     ]
     label_cells = [(0, r) for r in range(5)] + [(2, r) for r in (0, 2, 3, 4)]
     widths = [0.19, 0.39, 0.16, 0.26]
@@ -79,19 +87,19 @@ def _faulty_table(
     reportlab splits a row across pages only where no cell spans it)."""
     header: list[object] = [
         "#",
-        label("model", lang),
-        label("serial", lang),
-        label("quantity", lang),
-        label("received_at", lang),
-        label("returned_to_bonded_at", lang),
+        doc_label("doc.model", lang),
+        doc_label("doc.serial", lang),
+        doc_label("doc.quantity", lang),
+        doc_label("doc.received_at", lang),
+        doc_label("doc.returned_to_bonded_at", lang),
     ]
     blocks: list[Flowable] = []
     for number, item in enumerate(items or (None,), start=1):
         if item is None:
             row: list[object] = ["", None, None, None, None, None]
             details: list[list[object]] = [
-                [label("fault_symptom", lang), None],
-                [label("analysis_and_action", lang), None],
+                [doc_label("doc.fault_symptom", lang), None],
+                [doc_label("doc.analysis_and_action", lang), None],
             ]
         else:
             row = [
@@ -103,8 +111,8 @@ def _faulty_table(
                 format_time(item.returned_to_bonded_warehouse_at, tz),
             ]
             details = [
-                [label("fault_symptom", lang), item.fault_symptom],
-                [label("analysis_and_action", lang), item.analysis_and_action],
+                [doc_label("doc.fault_symptom", lang), item.fault_symptom],
+                [doc_label("doc.analysis_and_action", lang), item.analysis_and_action],
             ]
         first = number == 1
         blocks.append(
@@ -129,11 +137,11 @@ def _replacement_table(
 ) -> Flowable:
     header: list[object] = [
         "#",
-        label("model", lang),
-        label("serial", lang),
-        label("quantity", lang),
-        label("arrived_at", lang),
-        label("returned_to_user_at", lang),
+        doc_label("doc.model", lang),
+        doc_label("doc.serial", lang),
+        doc_label("doc.quantity", lang),
+        doc_label("doc.arrived_at", lang),
+        doc_label("doc.returned_to_user_at", lang),
     ]
     rows: list[list[object]] = [header]
     for number, item in enumerate(items, start=1):

@@ -11,7 +11,7 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
 from app.documents.data import ServiceSheetData
 from app.documents.fault_report import parts_table
 from app.documents.formatting import format_time
-from app.documents.labels import coded_label, label, normalise_lang
+from app.documents.labels import coded_label, doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
     build_pdf,
@@ -30,56 +30,62 @@ def render_service_sheet(data: ServiceSheetData, lang: str = "zh") -> bytes:
     lang = normalise_lang(lang)
     styles = make_styles()
     tz = data.timezone
-    title = label("service_sheet_title", lang)
+    title = doc_label("doc.service_sheet_title", lang)
     story: list[Flowable] = [
         para(title, styles.title),
         para(data.sheet_number, styles.heading),
         field_grid(
             [
-                (label("sheet_number", lang), data.sheet_number),
-                (label("ticket_number", lang), data.ticket_number),
-                (label("customer", lang), data.customer),
-                (label("site", lang), data.site),
-                (label("contact", lang), data.contact),
-                (label("service_engineer", lang), data.engineer),
-                (label("equipment", lang), data.equipment_model),
-                (label("serial", lang), data.equipment_serial),
-                (label("severity", lang), coded_label("sev", data.severity, lang)),
-                (label("opened_at", lang), format_time(data.reported_at, tz)),
+                (doc_label("doc.sheet_number", lang), data.sheet_number),
+                (doc_label("doc.ticket_number", lang), data.ticket_number),
+                (doc_label("doc.customer", lang), data.customer),
+                (doc_label("doc.site", lang), data.site),
+                (doc_label("doc.contact", lang), data.contact),
+                (doc_label("doc.service_engineer", lang), data.engineer),
+                (doc_label("doc.equipment", lang), data.equipment_model),
+                (doc_label("doc.serial", lang), data.equipment_serial),
+                (doc_label("doc.severity", lang), coded_label("sev", data.severity, lang)),
+                (doc_label("doc.opened_at", lang), format_time(data.reported_at, tz)),
             ],
             styles,
         ),
-        para(label("visit", lang), styles.heading),
+        para(doc_label("doc.visit", lang), styles.heading),
         field_grid(
             [
-                (label("visit_arrived_at", lang), format_time(data.arrived_at, tz)),
-                (label("visit_arrived_device_at", lang), format_time(data.arrived_device_at, tz)),
-                (label("signed_at", lang), format_time(data.signed_at, tz)),
-                (label("photos_taken", lang), label("photo_count", lang, n=data.photo_count)),
+                (doc_label("doc.visit_arrived_at", lang), format_time(data.arrived_at, tz)),
+                (
+                    doc_label("doc.visit_arrived_device_at", lang),
+                    format_time(data.arrived_device_at, tz),
+                ),
+                (doc_label("doc.signed_at", lang), format_time(data.signed_at, tz)),
+                (
+                    doc_label("doc.photos_taken", lang),
+                    doc_label("doc.photo_count", lang, n=data.photo_count),
+                ),
             ],
             styles,
         ),
         Spacer(1, 3 * mm),
         grid_table(
             [
-                [label("symptom", lang), data.symptom],
-                [label("diagnosis", lang), data.diagnosis],
-                [label("work_done", lang), data.actions],
-                [label("open_issues", lang), data.open_issues],
+                [doc_label("doc.symptom", lang), data.symptom],
+                [doc_label("doc.diagnosis", lang), data.diagnosis],
+                [doc_label("doc.work_done", lang), data.actions],
+                [doc_label("doc.open_issues", lang), data.open_issues],
             ],
             [CONTENT_WIDTH * 0.17, CONTENT_WIDTH * 0.83],
             styles,
             header_rows=0,
             label_cells=[(0, r) for r in range(4)],
         ),
-        para(label("parts_in_out", lang), styles.heading),
+        para(doc_label("doc.parts_in_out", lang), styles.heading),
         parts_table(data.parts, lang, styles),
     ]
     if data.observation_until is not None:
         story += [
-            para(label("observation", lang), styles.heading),
+            para(doc_label("doc.observation", lang), styles.heading),
             para(
-                label("observation_until", lang, t=format_time(data.observation_until, tz)),
+                doc_label("doc.observation_until", lang, t=format_time(data.observation_until, tz)),
                 styles.body,
             ),
         ]
@@ -96,15 +102,15 @@ def _signature(data: ServiceSheetData, lang: str, styles) -> Flowable:
         drawn: Flowable | str = Image(
             BytesIO(data.signature_png), width=width * scale, height=height * scale
         )
-        signed = label("signed_by", lang, name=data.signer_name or "")
+        signed = doc_label("doc.signed_by", lang, name=data.signer_name or "")
     else:
-        drawn, signed = label("not_signed", lang), ""
+        drawn, signed = doc_label("doc.not_signed", lang), ""
     rows: list[list[object]] = [
-        [label("customer_signature", lang), label("engineer_signature", lang)],
+        [doc_label("doc.customer_signature", lang), doc_label("doc.engineer_signature", lang)],
         [drawn, data.engineer],
         [
             f"{signed} {format_time(data.signed_at, data.timezone)}".strip(),
-            f"{label('date', lang)}: {format_time(data.signed_at, data.timezone)}",
+            f"{doc_label('doc.date', lang)}: {format_time(data.signed_at, data.timezone)}",
         ],
     ]
     return KeepTogether([Spacer(1, 5 * mm), grid_table(rows, [CONTENT_WIDTH / 2] * 2, styles)])

@@ -18,6 +18,7 @@ from app.web.i18n import (
     current_lang,
     current_zone,
     duration_text,
+    init_babel,
     js_messages,
     local_time,
     minutes_text,
@@ -110,6 +111,7 @@ def register_web(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
 
+    init_babel(app)
     app.jinja_env.globals.update(
         t=t,
         t_code=t_code,

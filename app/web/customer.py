@@ -227,5 +227,6 @@ def answer_closure(ref: str):
     except DomainError as error:
         flash(t("cust.report.failed", field=_field(error), message=error.message), "error")
     else:
-        flash(t("cust.closed" if confirmed else "cust.reopened", ticket=ref), "success")
+        done = t("cust.closed", ticket=ref) if confirmed else t("cust.reopened", ticket=ref)
+        flash(done, "success")
     return redirect(url_for("customer.overview"))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.documents.labels import label
+from app.documents.labels import doc_label
 from tests.unit.test_documents import DOCUMENTS
 
 EMPTY_FONTCONFIG = """<?xml version="1.0"?>
@@ -78,7 +78,7 @@ def test_a_chinese_document_renders_on_a_machine_without_chinese_fonts(
 
     assert "font" not in complaints.lower()  # "Couldn't find a font for 'STSong-Light'"
     # The footer is Chinese on every page: it is there as text and as ink.
-    assert label("generated_by", "zh") in text
+    assert doc_label("doc.generated_by", "zh") in text
     footer = np.asarray(bare)[-60:, :]
     assert np.count_nonzero(footer < 200) > 150
     # Not boxes in place of glyphs: the page is drawn exactly as on a machine with fonts.

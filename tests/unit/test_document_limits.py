@@ -29,7 +29,7 @@ from app.documents.data import (
     ServiceSheetData,
     TimelineEvent,
 )
-from app.documents.labels import label
+from app.documents.labels import doc_label
 from models import limits
 from tests.unit.test_documents import (
     a_fault_report,
@@ -86,11 +86,14 @@ def printed_in_full(value: str, text: str, pieces: int = 2) -> bool:
 def body_text(pdf: bytes, lang: str) -> str:
     """The pages' text without their footers, squeezed: a field split over two pages
     reads as one."""
-    footer = [label("generated_by", lang), label("times_in_zone", lang, tz="Asia/Shanghai")]
+    footer = [
+        doc_label("doc.generated_by", lang),
+        doc_label("doc.times_in_zone", lang, tz="Asia/Shanghai"),
+    ]
     pages = []
     for number, page in enumerate(PdfReader(BytesIO(pdf)).pages, start=1):
         text = page.extract_text()
-        for line in [*footer, label("page", lang, n=number)]:
+        for line in [*footer, doc_label("doc.page", lang, n=number)]:
             text = text.replace(line, "")
         pages.append(text)
     return squeezed("".join(pages))

@@ -1,14 +1,16 @@
-"""Small builders for tests: a depot, a part, a user with a token."""
+"""Small builders for tests: a depot, a part, a user with a token, an engineer on a day
+shift, and waiting for a background job through the API."""
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from app.auth import issue_token
 from inventory.accounts import assign_depots
-from models import Depot, Location, Part, User
+from models import Depot, Engineer, Location, Part, User
 from models.enums import LocationKind
 
 CITIES = {
@@ -83,3 +85,39 @@ def make_user(
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def day_shift_engineer(
+    depot: Depot,
+    code: str = "E1",
+    *,
+    name: str = "王伟",
+    lat: float = 39.95,
+    lon: float = 116.30,
+    **fields,
+) -> Engineer:
+    """An engineer based at ``depot`` in Beijing on the weekday 08:00–18:00 shift (to add
+    to the session); ``fields`` sets any other column (skills, max_open_jobs …)."""
+    return Engineer(
+        code=code,
+        name=name,
+        home_city="Beijing",
+        home_lat=lat,
+        home_lon=lon,
+        base_depot_id=depot.id,
+        shift_start_min=8 * 60,
+        shift_end_min=18 * 60,
+        work_days="12345",
+        **fields,
+    )
+
+
+def wait_for_job(client, href: str, headers: dict[str, str], limit_s: float = 60) -> dict:
+    """Poll a background job's ``href`` until it succeeds or fails; its last answer."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        job = client.get(href, headers=headers).json
+        if job["status"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job did not finish in {limit_s}s: {job}")

@@ -70,29 +70,42 @@ def pdf_responses(what: str, *, conflict: str | None = None) -> dict:
     return responses
 
 
+def pdf_endpoint(
+    path: str,
+    what: str,
+    *,
+    conflict: str | None = None,
+    query: type[ma.Schema] = DocumentArgs,
+    roles: tuple[str, ...] = DOCUMENT_ROLES,
+):
+    """Register a PDF download: GET ``path`` with its query (``lang``), its documented
+    answers (the PDF, 404, and 409 when ``conflict`` says when) and the roles it admits."""
+
+    def register(view):
+        view = roles_required(*roles)(view)
+        view = blp.doc(responses=pdf_responses(what, conflict=conflict))(view)
+        view = blp.arguments(query, location="query")(view)
+        return blp.get(path)(view)
+
+    return register
+
+
 def _base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"]
 
 
-@blp.get("/rmas/<number>/repair-form.pdf")
-@blp.arguments(DocumentArgs, location="query")
-@blp.doc(responses=pdf_responses("the repair request form (设备维修申请表)"))
-@roles_required(*DOCUMENT_ROLES)
+@pdf_endpoint("/rmas/<number>/repair-form.pdf", "the repair request form (设备维修申请表)")
 def repair_form(args, number):
     """The RMA's repair request form with every field of the source form. Customers get
     their own RMAs' forms, engineers those of their jobs."""
     return files.repair_form(get_session(), number, current_user(), lang=args["lang"]).response()
 
 
-@blp.get("/rmas/<number>/packing-slip.pdf")
-@blp.arguments(DocumentArgs, location="query")
-@blp.doc(
-    responses=pdf_responses(
-        "the packing slip with its cut-out return label",
-        conflict="not an advance replacement, or its spare is not reserved yet",
-    )
+@pdf_endpoint(
+    "/rmas/<number>/packing-slip.pdf",
+    "the packing slip with its cut-out return label",
+    conflict="not an advance replacement, or its spare is not reserved yet",
 )
-@roles_required(*DOCUMENT_ROLES)
 def packing_slip(args, number):
     """The packing slip of an advance replacement (RMA number, part, serials, addresses,
     return deadline, Code 128 of the RMA number, QR code of the tracking link)."""
@@ -101,14 +114,11 @@ def packing_slip(args, number):
     ).response()
 
 
-@blp.get("/rmas/<number>/return-label.pdf")
-@blp.arguments(DocumentArgs, location="query")
-@blp.doc(
-    responses=pdf_responses(
-        "the return label for the faulty unit", conflict="no faulty unit is waiting to be sent back"
-    )
+@pdf_endpoint(
+    "/rmas/<number>/return-label.pdf",
+    "the return label for the faulty unit",
+    conflict="no faulty unit is waiting to be sent back",
 )
-@roles_required(*DOCUMENT_ROLES)
 def return_label(args, number):
     """The label the faulty unit goes back to the depot with."""
     return files.return_label(
@@ -116,40 +126,34 @@ def return_label(args, number):
     ).response()
 
 
-@blp.get("/tickets/<number>/fault-report.pdf")
-@blp.arguments(DocumentArgs, location="query")
-@blp.doc(
-    responses=pdf_responses(
-        "the fault handling report (故障处理报告)",
-        conflict="the ticket is not resolved or closed yet",
-    )
+@pdf_endpoint(
+    "/tickets/<number>/fault-report.pdf",
+    "the fault handling report (故障处理报告)",
+    conflict="the ticket is not resolved or closed yet",
 )
-@roles_required(*DOCUMENT_ROLES)
 def fault_report(args, number):
     """A resolved or closed ticket's timeline, clocks met or missed, actions and parts used.
     Customers read the customer-visible events with given names only; no internal notes."""
     return files.fault_report(get_session(), number, current_user(), lang=args["lang"]).response()
 
 
-@blp.get("/tickets/<number>/service-sheet.pdf")
-@blp.arguments(DocumentArgs, location="query")
-@blp.doc(
-    responses=pdf_responses(
-        "the technical service sheet (技术服务单)",
-        conflict="the customer has not signed a visit of this ticket yet",
-    )
+@pdf_endpoint(
+    "/tickets/<number>/service-sheet.pdf",
+    "the technical service sheet (技术服务单)",
+    conflict="the customer has not signed a visit of this ticket yet",
 )
-@roles_required(*DOCUMENT_ROLES)
 def service_sheet(args, number):
     """The latest signed visit: arrival (server and phone time), work done, parts in and
     out, open issues and the customer's signature."""
     return files.service_sheet(get_session(), number, current_user(), lang=args["lang"]).response()
 
 
-@blp.get("/customers/<code>/monthly-report.pdf")
-@blp.arguments(MonthArgs, location="query")
-@blp.doc(responses=pdf_responses("the monthly service report with its charts"))
-@roles_required(*REPORT_ROLES)
+@pdf_endpoint(
+    "/customers/<code>/monthly-report.pdf",
+    "the monthly service report with its charts",
+    query=MonthArgs,
+    roles=REPORT_ROLES,
+)
 def monthly_report(args, code):
     """One calendar month (in the customer's time zone) of a customer's service: tickets by
     severity, SLA attainment, mean time to restore, overdue returns, satisfaction."""

@@ -19,17 +19,15 @@ from app.api.common import (
 )
 from app.api.scoping import (
     EventSchema,
-    customer_events,
     customer_scope,
     engineer_scope,
-    is_customer,
+    events_for_caller,
 )
 from app.auth import ALL_ROLES, actor_name, roles_per_action, roles_required
 from app.db import get_session
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import rmas as svc
 from inventory.errors import NotFound
-from inventory.events import events_of
 from models import Customer, Rma, limits
 
 blp = Blueprint(
@@ -252,11 +250,8 @@ def get_rma(ref):
 @roles_required(*ALL_ROLES)
 def rma_events(ref):
     """Every move with actor and time; customers get the customer-visible ones only."""
-    db = get_session()
-    rma = svc.rma_by_ref(db, ref, customer_id=customer_scope())
-    if is_customer():
-        return customer_events(events_of(db, "rma", rma.id, customer_visible_only=True))
-    return events_of(db, "rma", rma.id)
+    rma = svc.rma_by_ref(get_session(), ref, customer_id=customer_scope())
+    return events_for_caller("rma", rma.id)
 
 
 @blp.post(f"/<ref>/<any({', '.join(svc.ACTIONS)}):action>")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Response, abort, jsonify
+from flask import abort, jsonify
 
 from app.auth import current_user
 from app.db import get_session
 from app.documents.access import engineer_id
 from app.errors import problem
+from inventory.events import events_of
 from models.enums import Role
 
 
@@ -60,7 +61,12 @@ class CustomerEventSchema(ma.Schema):
     at = ma.fields.AwareDateTime()
 
 
-def customer_events(events) -> Response:
-    """What a customer sees of ``events``, sent as it is: the route's EventSchema must not
-    dump the already-dumped list a second time."""
-    return jsonify(CustomerEventSchema(many=True).dump(events))
+def events_for_caller(subject_type: str, subject_id: int):
+    """A record's audit trail as the caller may read it: customers get the customer-visible
+    events without actors or notes (sent as they are: the route's EventSchema must not dump
+    the already-dumped list a second time), staff every event."""
+    db = get_session()
+    if is_customer():
+        events = events_of(db, subject_type, subject_id, customer_visible_only=True)
+        return jsonify(CustomerEventSchema(many=True).dump(events))
+    return events_of(db, subject_type, subject_id)

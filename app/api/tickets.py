@@ -19,10 +19,9 @@ from app.api.common import (
 )
 from app.api.scoping import (
     EventSchema,
-    customer_events,
     customer_scope,
     engineer_scope,
-    is_customer,
+    events_for_caller,
 )
 from app.auth import ALL_ROLES, actor_name, roles_required
 from app.db import get_session
@@ -31,7 +30,6 @@ from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import tickets as svc
 from inventory.dispatch_service import open_ticket_with_promise
 from inventory.errors import NotFound
-from inventory.events import events_of
 from logistics.sla import Channel, Severity
 from models import Customer, Site, Ticket, limits
 
@@ -263,12 +261,7 @@ def get_ticket(ref):
 @roles_required(*ALL_ROLES)
 def ticket_events(ref):
     """The audit trail; customers get the customer-visible events without actors or notes."""
-    ticket = _ticket_for_caller(ref)
-    if is_customer():
-        return customer_events(
-            events_of(get_session(), "ticket", ticket.id, customer_visible_only=True)
-        )
-    return events_of(get_session(), "ticket", ticket.id)
+    return events_for_caller("ticket", _ticket_for_caller(ref).id)
 
 
 @blp.post("/<ref>/<any(acknowledge, arrive, resolve):action>")

@@ -4,13 +4,11 @@ only an admin may read it."""
 from __future__ import annotations
 
 import io
-import time
 from datetime import UTC, datetime
 
 import pytest
 
 from inventory import reservation
-from models import Engineer
 from tests.builders import bearer, make_user
 
 DEPOT = {
@@ -19,6 +17,14 @@ DEPOT = {
     "lat": 39.9,
     "lon": 116.4,
     "timezone": "Asia/Shanghai",
+}
+
+PSU = {
+    "part_number": "SRV-PSU",
+    "description": "PSU",
+    "category": "server",
+    "tracking": "serialized",
+    "kind": "repairable",
 }
 
 
@@ -53,6 +59,13 @@ def _trail(client, admin, subject_type, ref, **extra):
     )
 
 
+def _psu_and_depots(client, admin, *codes: str) -> None:
+    """The serialized part SRV-PSU and the depots ``codes``, created by the admin."""
+    _ok(client.post("/api/parts", headers=admin, json=PSU))
+    for code in codes:
+        _ok(client.post("/api/depots", headers=admin, json={"code": code, "name": code, **DEPOT}))
+
+
 def _at(entry) -> datetime:
     at = datetime.fromisoformat(entry["at"])
     assert at.utcoffset() is not None and at.utcoffset().total_seconds() == 0, entry["at"]
@@ -62,20 +75,7 @@ def _at(entry) -> datetime:
 def _arrange_everything(client, db, people) -> None:
     """One of each kind of change, made by the role that makes it in real life."""
     admin, wh, disp = people["admin"], people["warehouse"], people["dispatcher"]
-    _ok(
-        client.post(
-            "/api/parts",
-            headers=admin,
-            json={
-                "part_number": "SRV-PSU",
-                "description": "PSU",
-                "category": "server",
-                "tracking": "serialized",
-                "kind": "repairable",
-                "unit_cost": "1200.00",
-            },
-        )
-    )
+    _ok(client.post("/api/parts", headers=admin, json={**PSU, "unit_cost": "1200.00"}))
     _ok(
         client.post(
             "/api/parts",
@@ -281,23 +281,10 @@ def test_every_kind_of_change_is_listed_under_its_object_with_actor_and_time(cli
 
 
 def test_a_route_plan_request_is_an_event_of_its_job(client, db, people):
-    from tests.builders import make_depot
+    from tests.builders import day_shift_engineer, make_depot, wait_for_job
 
     depot = make_depot(db, "BJ01")
-    db.add(
-        Engineer(
-            code="E1",
-            name="王伟",
-            home_city="Beijing",
-            home_lat=39.95,
-            home_lon=116.30,
-            base_depot_id=depot.id,
-            skills=["server"],
-            shift_start_min=8 * 60,
-            shift_end_min=18 * 60,
-            work_days="12345",
-        )
-    )
+    db.add(day_shift_engineer(depot, "E1", skills=["server"]))
     db.commit()
     body = {
         "date": "2026-11-23",
@@ -308,13 +295,7 @@ def test_a_route_plan_request_is_an_event_of_its_job(client, db, people):
         ],
     }
     job = _ok(client.post("/api/route-plans", json=body, headers=people["dispatcher"]), 202)
-    deadline = time.monotonic() + 60
-    while _ok(client.get(job["href"], headers=people["dispatcher"]))["status"] not in (
-        "succeeded",
-        "failed",
-    ):
-        assert time.monotonic() < deadline, "the route plan did not finish in 60 s"
-        time.sleep(0.1)
+    assert wait_for_job(client, job["href"], people["dispatcher"])["status"] == "succeeded"
     trail = _trail(client, people["admin"], "job", job["id"])["items"]
     assert [(e["kind"], e["actor"], e["to_state"]) for e in reversed(trail)] == [
         ("queued", "li.disp", "queued"),
@@ -325,21 +306,7 @@ def test_a_route_plan_request_is_an_event_of_its_job(client, db, people):
 
 def test_a_serials_trail_interleaves_its_events_and_movements_newest_first(client, db, people):
     admin, wh = people["admin"], people["warehouse"]
-    _ok(
-        client.post(
-            "/api/parts",
-            headers=admin,
-            json={
-                "part_number": "SRV-PSU",
-                "description": "PSU",
-                "category": "server",
-                "tracking": "serialized",
-                "kind": "repairable",
-            },
-        )
-    )
-    for code in ("BJ01", "SH01"):
-        _ok(client.post("/api/depots", headers=admin, json={"code": code, "name": code, **DEPOT}))
+    _psu_and_depots(client, admin, "BJ01", "SH01")
     _ok(
         client.post(
             "/api/stock/receipts",
@@ -443,20 +410,7 @@ def test_an_unknown_subject_type_is_422_and_an_unknown_object_404(client, people
 
 def test_a_delivery_without_a_reference_is_found_by_its_first_movement(client, db, people):
     admin, wh = people["admin"], people["warehouse"]
-    _ok(
-        client.post(
-            "/api/parts",
-            headers=admin,
-            json={
-                "part_number": "SRV-PSU",
-                "description": "PSU",
-                "category": "server",
-                "tracking": "serialized",
-                "kind": "repairable",
-            },
-        )
-    )
-    _ok(client.post("/api/depots", headers=admin, json={"code": "BJ01", "name": "BJ01", **DEPOT}))
+    _psu_and_depots(client, admin, "BJ01")
     _ok(
         client.post(
             "/api/stock/receipts/import",

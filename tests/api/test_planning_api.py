@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from inventory.installed_base import register_equipment
 from inventory.receiving import receive_from_supplier
 from inventory.reservation import reserve
 from models import Contract, Event, Part, StockPolicy
-from tests.builders import bearer, make_depot, make_user
+from tests.builders import bearer, make_depot, make_user, wait_for_job
 from tests.service_builders import make_world
 
 
@@ -46,21 +45,11 @@ def admin(db):
     return bearer(make_user(db, "admin")[1])
 
 
-def _wait(client, href, headers, limit_s=60):
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        job = client.get(href, headers=headers).json
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"job did not finish in {limit_s}s: {job}")
-
-
 def run_plan(client, headers, body=None):
     r = client.post("/api/planning/runs", json=body or {}, headers=headers)
     assert r.status_code == 202, r.json
     assert r.headers["Location"].endswith(r.json["id"])
-    return _wait(client, r.json["href"], headers)
+    return wait_for_job(client, r.json["href"], headers)
 
 
 def test_a_run_recommends_beijing_stock_and_a_transfer_from_guangzhou_surplus(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from models import Engineer, Site
-from tests.builders import bearer, make_depot, make_user
+from models import Site
+from tests.builders import bearer, day_shift_engineer, make_depot, make_user, wait_for_job
 
 
 @pytest.fixture
@@ -15,30 +13,8 @@ def plan_world(db):
     depot = make_depot(db, "BJ01")
     db.add_all(
         [
-            Engineer(
-                code="E1",
-                name="王伟",
-                home_city="Beijing",
-                home_lat=39.95,
-                home_lon=116.30,
-                base_depot_id=depot.id,
-                skills=["server"],
-                shift_start_min=8 * 60,
-                shift_end_min=18 * 60,
-                work_days="12345",
-            ),
-            Engineer(
-                code="E2",
-                name="李娜",
-                home_city="Beijing",
-                home_lat=39.85,
-                home_lon=116.50,
-                base_depot_id=depot.id,
-                skills=["video"],
-                shift_start_min=8 * 60,
-                shift_end_min=18 * 60,
-                work_days="12345",
-            ),
+            day_shift_engineer(depot, "E1", skills=["server"]),
+            day_shift_engineer(depot, "E2", name="李娜", lat=39.85, lon=116.50, skills=["video"]),
         ]
     )
     from models import Customer
@@ -60,16 +36,6 @@ def plan_world(db):
     db.commit()
     _u, token = make_user(db, "dispatcher")
     return bearer(token)
-
-
-def _wait(client, href, headers, limit_s=60):
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        job = client.get(href, headers=headers).json
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"job did not finish in {limit_s}s: {job}")
 
 
 def test_day_plan_respects_skills_and_picks_up_the_spare_first(client, plan_world):
@@ -101,7 +67,7 @@ def test_day_plan_respects_skills_and_picks_up_the_spare_first(client, plan_worl
     r = client.post("/api/route-plans", json=body, headers=plan_world)
     assert r.status_code == 202, r.json
     assert r.headers["Location"].endswith(r.json["id"])
-    job = _wait(client, r.json["href"], plan_world)
+    job = wait_for_job(client, r.json["href"], plan_world)
     assert job["status"] == "succeeded", job
     routes = {
         route["engineer"]: [v["stop"] for v in route["visits"]] for route in job["result"]["routes"]
@@ -131,7 +97,7 @@ def test_a_stop_no_one_can_reach_in_time_is_reported_not_dropped_silently(client
             }
         ],
     }
-    job = _wait(
+    job = wait_for_job(
         client,
         client.post("/api/route-plans", json=body, headers=plan_world).json["href"],
         plan_world,
@@ -204,7 +170,7 @@ def test_a_second_plan_of_the_day_says_what_changed_since_the_first(client, plan
         "time_limit_s": 1,
         "stops": [{"id": "A", **stop}, {"id": "B", **stop, "lat": 39.95}],
     }
-    first = _wait(
+    first = wait_for_job(
         client,
         client.post("/api/route-plans", json=body, headers=plan_world).json["href"],
         plan_world,
@@ -212,6 +178,6 @@ def test_a_second_plan_of_the_day_says_what_changed_since_the_first(client, plan
     assert first["status"] == "succeeded" and first["changes"] is None  # nothing to compare with
     body["stops"] = body["stops"][:1]  # B is no longer planned
     second = client.post("/api/route-plans", json=body, headers=plan_world).json
-    second = _wait(client, second["href"], plan_world)
+    second = wait_for_job(client, second["href"], plan_world)
     assert {c["stop"]: c["change"] for c in second["changes"]}.get("B") == "dropped"
     assert next(c for c in second["changes"] if c["stop"] == "B")["before"]["engineer"] == "E1"

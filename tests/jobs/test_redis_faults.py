@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 from app.auth import issue_token
 from bench.live_server import LiveServer
-from models import Engineer, Job, User
+from models import Job, User
 from models.db import make_engine, make_session_factory
-from tests.builders import make_depot
+from tests.builders import day_shift_engineer, make_depot
 from tests.jobs.conftest import free_port
 
 PLAN = {
@@ -101,19 +101,7 @@ def dispatcher(pg_url) -> dict[str, str]:
     engine = make_engine(pg_url)
     with make_session_factory(engine)() as db:
         depot = make_depot(db, "BJ01")
-        db.add(
-            Engineer(
-                code="E1",
-                name="王伟",
-                home_city="Beijing",
-                home_lat=39.95,
-                home_lon=116.30,
-                base_depot_id=depot.id,
-                shift_start_min=8 * 60,
-                shift_end_min=18 * 60,
-                work_days="12345",
-            )
-        )
+        db.add(day_shift_engineer(depot, "E1"))
         user = User(username="li.disp", display_name="李调度", role="dispatcher")
         db.add(user)
         db.flush()

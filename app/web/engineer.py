@@ -6,10 +6,12 @@ recorded offline is sent, once, when the connection returns."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -188,3 +190,47 @@ def csrf():
     """A fresh CSRF token for the queue: what was recorded offline may be sent hours later,
     after the page's own token has expired."""
     return jsonify({"csrf_token": generate_csrf()})
+
+
+# --- working offline ----------------------------------------------------------------------
+
+# What the engineer's pages need to open with no connection, stored when the worker installs;
+# everything else they load (the map's scripts, styles and outline) is kept the first time.
+OFFLINE_ASSETS = ("css/app.css", "js/app.js", "js/visit.js", "js/offline.js")
+
+
+def _worker_version() -> str:
+    """Changes whenever the worker or a file it stores changes: a new worker installs, with
+    a new asset cache, and the old cache is deleted."""
+    cached = current_app.extensions.get("sparelog.engineer_sw_version")
+    if cached is None:
+        digest = hashlib.sha256()
+        templates = Path(current_app.root_path) / "templates" / "engineer"
+        digest.update((templates / "sw.js").read_bytes())
+        for name in OFFLINE_ASSETS:
+            digest.update((Path(current_app.static_folder or "") / name).read_bytes())
+        cached = digest.hexdigest()[:12]
+        current_app.extensions["sparelog.engineer_sw_version"] = cached
+    return cached
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The engineer pages' service worker (scope /engineer/): the pages an engineer opened
+    stay readable with no connection, and the visit steps recorded there wait in the
+    phone's queue (static/js/visit.js). Public: code, no data; never cached by the browser
+    so a new version is picked up on the next visit."""
+    body = render_template(
+        "engineer/sw.js",
+        version=_worker_version(),
+        scope=url_for("engineer.jobs"),
+        precache=[url_for("static", filename=name) for name in OFFLINE_ASSETS],
+        asset_prefixes=[url_for("static", filename="")],
+        never=[url_for("engineer.csrf"), url_for("engineer.service_worker")],
+        signin=url_for("web_auth.login"),
+    )
+    return Response(
+        body,
+        mimetype="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": url_for("engineer.jobs")},
+    )

@@ -287,6 +287,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("GET", "/engineer/"): may("engineer"),
     ("GET", "/engineer/<ref>"): may("engineer"),
     ("GET", "/engineer/csrf"): may("engineer"),
+    ("GET", "/engineer/sw.js"): PUBLIC,  # the offline worker's script: code, no data
     ("GET", "/my/rmas"): may("customer"),
     ("GET", "/my/"): may("customer"),
     ("GET", "/my/report"): may("customer"),

@@ -61,3 +61,33 @@ def test_a_pickup_job_names_the_depot_to_collect_the_part_from(app, client, as_r
     card = cards[cards.index(f'data-ticket="{number}"') :]
     assert 'data-mode="pickup"' in card[:200]
     assert depot.address in card and "请在现场与快递会合" not in card[: card.find("</section>")]
+
+
+def test_the_offline_worker_is_served_for_the_engineer_pages_and_never_kept_stale(client):
+    worker = client.get("/engineer/sw.js")
+    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    assert worker.headers["Cache-Control"] == "no-cache"
+    assert worker.headers["Service-Worker-Allowed"] == "/engineer/"
+    body = worker.get_data(as_text=True)
+    version = re.search(r'var VERSION = "([0-9a-f]{12})";', body).group(1)
+    assert "sparelog-engineer-assets-" in body and version
+    for kept in ("/static/css/app.css", "/static/js/visit.js", "/static/js/offline.js"):
+        assert f'"{kept}"' in body  # stored when the worker installs
+    assert '"/engineer/csrf"' in body  # never answered from a cache
+
+
+def test_the_engineer_pages_register_the_worker_and_the_sign_in_page_forgets_kept_pages(
+    app, client, as_role, db
+):
+    with app.app_context():
+        number = open_ticket(db, severity="P3")
+    _dispatch_to_zhang(db, number, "pickup")
+    as_role("engineer")
+    for url in ("/engineer/", f"/engineer/{number}"):
+        page = client.get(url).get_data(as_text=True)
+        assert 'id="offline-note"' in page and 'data-worker="/engineer/sw.js"' in page
+        assert "/static/js/offline.js" in page
+    listed = client.get("/engineer/").get_data(as_text=True)
+    assert f'data-keep-offline href="/engineer/{number}"' in listed
+    login = app.test_client().get("/login").get_data(as_text=True)
+    assert 'js/offline.js" defer data-forget' in login

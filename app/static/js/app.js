@@ -19,7 +19,13 @@
   // The server's clock, corrected for the difference to this device's clock.
   var skew = 0;
   var serverNow = document.body.getAttribute("data-server-now");
-  if (serverNow) { var s = Date.parse(serverNow); if (!isNaN(s)) { skew = s - Date.now(); } }
+  if (serverNow) {
+    var s = Date.parse(serverNow);
+    if (!isNaN(s)) { skew = s - Date.now(); try { localStorage.setItem("sparelog.skew", String(skew)); } catch (e) { /* private mode */ } }
+  } else { // a page saved for offline use: its server clock is old; the last difference seen
+    var kept = Number(localStorage.getItem("sparelog.skew"));
+    if (isFinite(kept)) { skew = kept; }
+  }
   SL.now = function () { return Date.now() + skew; };
 
   SL.duration = function (seconds) {

@@ -207,6 +207,27 @@
     reader.readAsDataURL(file);
   }
 
+  // A page (re)opened while steps wait in the queue shows them as recorded: the arrival
+  // and the signature cannot be pressed twice, the work form holds what was typed.
+  function showQueued() {
+    var pending = load().filter(function (i) { return i.state === "pending"; });
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-queue]"), function (form) {
+      var kind = form.getAttribute("data-queue");
+      var mine = pending.filter(function (i) { return i.url === form.getAttribute("data-url"); });
+      if (!mine.length) { return; }
+      form.setAttribute("data-queued", String(mine.length));
+      if (kind === "arrival" || kind === "signature") {
+        Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = true; });
+      }
+      if (kind === "work") {
+        var body = mine[mine.length - 1].body || {};
+        Object.keys(body).forEach(function (name) {
+          if (form.elements[name]) { form.elements[name].value = body[name]; }
+        });
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var signature = null;
     Array.prototype.forEach.call(document.querySelectorAll("form[data-queue]"), function (form) {
@@ -237,6 +258,7 @@
         }
       });
     });
+    showQueued();
     render();
     flush();
     window.addEventListener("online", flush);

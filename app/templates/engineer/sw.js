@@ -1,0 +1,141 @@
+/* The engineer's pages with no connection (served by app/web/engineer.py, scope {{ scope }}).
+
+   Pages: network first, so a page is always the server's latest when there is signal; each
+   page that answers is kept, and a page asked for with no signal is answered from what was
+   kept, marked as a saved copy (the page shows when it was saved). The jobs list asks for
+   its job pages to be kept too, and drops the pages of jobs no longer on it.
+   Scripts and styles: one cache per version of this worker; answered from the cache and
+   refreshed behind. Nothing is ever sent from here: the visit steps wait in the page's own
+   queue (static/js/visit.js), which sends them with their idempotency keys when the
+   connection returns. Signing out (or a page that sends to sign-in) drops the kept pages. */
+"use strict";
+
+var VERSION = {{ version|tojson }};
+var ASSETS = "sparelog-engineer-assets-" + VERSION;
+var PAGES = "sparelog-engineer-pages";
+var SCOPE = {{ scope|tojson }};
+var PRECACHE = {{ precache|tojson }};
+var ASSET_PREFIXES = {{ asset_prefixes|tojson }};
+var NEVER = {{ never|tojson }};
+var MAX_KEEP = 60;
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(ASSETS)
+      .then(function (cache) { return cache.addAll(PRECACHE); })
+      .then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys()
+      .then(function (keys) {
+        return Promise.all(keys.filter(function (key) {
+          return key.indexOf("sparelog-engineer-assets-") === 0 && key !== ASSETS;
+        }).map(function (key) { return caches.delete(key); }));
+      })
+      .then(function () { return self.clients.claim(); })
+  );
+});
+
+function samePage(url) { return new URL(url, self.location.origin).pathname; }
+
+function isPage(url) { return url.pathname.indexOf(SCOPE) === 0 && NEVER.indexOf(url.pathname) < 0; }
+
+function keep(response, url) {
+  // only a page the server answered for this engineer; a sign-in redirect drops them all
+  if (response.type === "opaqueredirect" || response.redirected) { return caches.delete(PAGES); }
+  if (!response.ok || response.type !== "basic") { return Promise.resolve(); }
+  var copy = response.clone();
+  return caches.open(PAGES).then(function (cache) { return cache.put(samePage(url), copy); });
+}
+
+function savedCopy(response) {
+  // the kept page, marked: its server clock is old (the page uses the phone's clock and the
+  // last known difference instead) and it says when it was saved
+  var saved = response.headers.get("Date") || "";
+  return response.text().then(function (html) {
+    var savedAt = saved ? new Date(saved).toISOString() : "";
+    html = html.replace(/ data-server-now="[^"]*"/, ' data-server-now="" data-saved-copy="' + savedAt + '"');
+    var headers = new Headers(response.headers);
+    headers.set("Content-Type", "text/html; charset=utf-8");
+    return new Response(html, { status: 200, headers: headers });
+  });
+}
+
+function notSaved() {
+  var text = "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+    "<title>离线 · Offline</title><p>没有网络连接，这一页还没有保存在手机上。有信号时打开一次即可离线查看。</p>" +
+    "<p lang=en>No connection, and this page was not saved on the phone yet. Open it once with signal to have it offline.</p>" +
+    "<p><a href='" + SCOPE + "'>← 我的工单 · My jobs</a></p>";
+  return new Response(text, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+function page(request) {
+  return fetch(request).then(function (response) {
+    return keep(response, request.url).then(function () { return response; }, function () { return response; });
+  }, function () {
+    return caches.open(PAGES).then(function (cache) {
+      return cache.match(samePage(request.url)).then(function (hit) {
+        return hit ? savedCopy(hit) : notSaved();
+      });
+    });
+  });
+}
+
+function asset(request) {
+  return caches.open(ASSETS).then(function (cache) {
+    return cache.match(request).then(function (hit) {
+      var fresh = fetch(request).then(function (response) {
+        if (response.ok && response.type === "basic") { cache.put(request, response.clone()); }
+        return response;
+      });
+      if (hit) { fresh.catch(function () { return null; }); return hit; }
+      return fresh;
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") { return; }
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin || NEVER.indexOf(url.pathname) >= 0) { return; }
+  if (request.mode === "navigate" && isPage(url)) {
+    event.respondWith(page(request));
+  } else if (ASSET_PREFIXES.some(function (prefix) { return url.pathname.indexOf(prefix) === 0; })) {
+    event.respondWith(asset(request));
+  }
+});
+
+// {type: "keep", urls: [...], only: bool}: keep these pages now (the page that asks may have
+// loaded before this worker controlled it); with only, drop the kept pages not listed.
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type === "claim") { // a page that loaded while this worker was being installed
+    event.waitUntil(self.clients.claim());
+    return;
+  }
+  if (data.type !== "keep" || !Array.isArray(data.urls)) { return; }
+  var urls = data.urls.map(samePage).filter(function (path) {
+    return isPage(new URL(path, self.location.origin));
+  }).slice(0, MAX_KEEP);
+  var work = Promise.all(urls.map(function (path) {
+    return fetch(path, { credentials: "same-origin", redirect: "manual" })
+      .then(function (response) { return keep(response, path); })
+      .catch(function () { return null; });  // no signal: what was kept stays
+  }));
+  if (data.only) {
+    work = work.then(function () {
+      return caches.open(PAGES).then(function (cache) {
+        return cache.keys().then(function (requests) {
+          return Promise.all(requests.filter(function (r) {
+            return urls.indexOf(samePage(r.url)) < 0;
+          }).map(function (r) { return cache.delete(r); }));
+        });
+      });
+    });
+  }
+  event.waitUntil(work);
+});

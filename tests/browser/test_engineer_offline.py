@@ -1,0 +1,126 @@
+"""Issue 13: the engineer's pages work on a phone with no connection. An engineer who opened
+their jobs loses the signal, reloads the job page — the service worker answers with the copy
+kept on the phone, marked as such — records the arrival and the work there (kept in the
+phone's queue across another reload), and when the signal returns each step reaches the
+server once."""
+
+from __future__ import annotations
+
+import time
+
+from tests.browser.conftest import shot, sign_in
+from tests.browser.test_engineer_visit import dispatched_p1
+
+PAGES_CACHE = "sparelog-engineer-pages"
+
+
+def _expect():
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def wait_until(page, script: str, arg=None, timeout: float = 20) -> None:
+    """Poll ``script`` (a function) in the page until it is true (the pages' CSP forbids the
+    string evaluation ``wait_for_function`` uses)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"never true: {script}"
+        time.sleep(0.2)
+
+
+def _kept(page, path: str) -> bool:
+    return page.evaluate(
+        "([name, path]) => caches.open(name).then(c => c.match(path)).then(r => !!r)",
+        [PAGES_CACHE, path],
+    )
+
+
+def test_a_job_page_reloaded_with_no_signal_still_records_the_visit_sent_once_back_online(
+    live_server, phone, api
+):
+    expect = _expect()
+    number, _spare, _faulty = dispatched_p1(api)
+    page = phone
+    sign_in(page, live_server, "zhang.eng", "engineer-demo-pass")
+    page.goto(live_server + "/engineer/")
+    # the worker installs and keeps the list and every job page on it
+    wait_until(page, "() => navigator.serviceWorker.controller !== null")
+    wait_until(
+        page,
+        "([name, path]) => caches.open(name).then(c => c.match(path)).then(r => !!r)",
+        [PAGES_CACHE, f"/engineer/{number}"],
+    )
+    assert _kept(page, "/engineer/")
+    worker = page.evaluate("navigator.serviceWorker.controller.scriptURL")
+    assert worker == live_server + "/engineer/sw.js"
+    page.locator(f'section.job[data-ticket="{number}"] h2 a').click()
+    expect(page.locator("#step-arrival")).to_be_visible()
+    expect(page.locator("#offline-note")).to_be_hidden()
+
+    page.context.set_offline(True)  # the lift to the basement machine room
+    reloaded = page.reload()
+    assert reloaded is not None and reloaded.from_service_worker
+    assert page.locator("body").get_attribute("data-saved-copy")  # the kept copy, said so
+    expect(page.locator("#offline-note")).to_be_visible()
+    expect(page.locator("#offline-note .saved-copy")).to_be_visible()
+    expect(page.locator(f'section.job[data-ticket="{number}"] a.ticket-contact')).to_have_attribute(
+        "href", "tel:13911112222"
+    )
+    expect(page.locator('[data-clock="restore"] .remaining')).not_to_be_empty()
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= page.evaluate("innerWidth"), f"the page scrolls sideways ({width}px)"
+    shot(page, "engineer-job-offline-copy")
+
+    unsent = page.locator("#unsent-count")
+    page.locator("#step-arrival button").click()
+    expect(unsent).to_have_attribute("data-count", "1")
+    page.locator("#diagnosis").fill("光模块收光功率过低")
+    page.locator("#actions").fill("清洁光纤接头并更换光模块，链路恢复")
+    page.locator("#step-work button[type=submit]").click()
+    expect(unsent).to_have_attribute("data-count", "2")
+
+    page.reload()  # still no signal: the queue is still on the phone
+    expect(page.locator("#unsent-count")).to_have_attribute("data-count", "2")
+    expect(page.locator("#outbox-items li[data-state=pending]")).to_have_count(2)
+    expect(page.locator("#step-arrival button")).to_be_disabled()  # not pressed twice
+    expect(page.locator("#actions")).to_have_value("清洁光纤接头并更换光模块，链路恢复")
+    shot(page, "engineer-job-offline-queued")
+    dispatcher = api("dispatcher")
+    assert dispatcher.call("GET", f"/api/tickets/{number}")["status"] == "dispatched"
+
+    page.context.set_offline(False)  # signal: the queue goes out, the page reloads fresh
+    expect(page.locator("#arrived-server")).to_be_visible(timeout=30_000)
+    expect(page.locator("#outbox")).to_be_hidden()
+    expect(page.locator("#offline-note")).to_be_hidden()
+    assert page.locator("body").get_attribute("data-saved-copy") is None
+    assert page.evaluate("localStorage.getItem('sparelog.outbox.v1')") == "[]"
+    expect(page.locator("#actions")).to_have_value("清洁光纤接头并更换光模块，链路恢复")
+
+    ticket = dispatcher.call("GET", f"/api/tickets/{number}")
+    assert ticket["status"] == "on_site"
+    kinds = [e["kind"] for e in dispatcher.call("GET", f"/api/tickets/{number}/events")]
+    assert kinds.count("arrive") == 1 and kinds.count("work_recorded") == 1
+    visit = dispatcher.call("GET", f"/api/tickets/{number}/visit")
+    assert visit["arrived_device_at"] < visit["arrived_at"]  # pressed offline, received later
+    shot(page, "engineer-job-back-online")
+
+
+def test_signing_out_drops_the_pages_kept_on_the_phone(live_server, phone, api):
+    page = phone
+    sign_in(page, live_server, "zhang.eng", "engineer-demo-pass")
+    page.goto(live_server + "/engineer/")
+    wait_until(page, "() => navigator.serviceWorker.controller !== null")
+    wait_until(
+        page,
+        "name => caches.open(name).then(c => c.match('/engineer/')).then(r => !!r)",
+        PAGES_CACHE,
+    )
+    page.locator("#logout").click()
+    page.wait_for_url("**/login**")
+    wait_until(page, "name => caches.has(name).then(has => !has)", PAGES_CACHE)
+
+    page.context.set_offline(True)
+    page.goto(live_server + "/engineer/")  # nothing of theirs left to show
+    assert page.locator(".job").count() == 0
+    page.context.set_offline(False)

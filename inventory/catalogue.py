@@ -5,16 +5,28 @@ Every creation or change is an event; each call commits."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from inventory.depot_access import check_acts_at
+from inventory.errors import Conflict
 from inventory.events import record_created, record_event
 from inventory.lookups import depot_by_code, part_by_number, refuse_taken
 from inventory.transaction import transaction
-from models import Depot, Location, Part, StockPolicy
-from models.enums import LocationKind
+from models import (
+    Depot,
+    Location,
+    Part,
+    SerialItem,
+    StockPolicy,
+    StockQuantity,
+    Transfer,
+    User,
+    UserDepot,
+)
+from models.enums import ItemStatus, LocationKind, TransferStatus
 
 
 def create_depot(db: Session, fields: dict, *, locate: Callable[[dict], None], actor: str) -> Depot:
@@ -85,3 +97,122 @@ def set_stock_policy(
             data={"depot": depot.code, **values, "before": before},
         )
         return {"depot": depot.code, "part_number": part.part_number, **values}
+
+
+DEPOT_FIELDS = ("name", "name_en", "address", "city", "lat", "lon", "precision", "timezone")
+
+
+def update_depot(
+    db: Session, code: str, fields: dict, *, locate: Callable[[dict], None], actor: str
+) -> Depot:
+    """Change a depot's name, address, place or time zone. A new address without new
+    coordinates is placed again by ``locate`` (as a new depot is); coordinates given are
+    taken as entered. The event keeps each setting's value before and after."""
+    data = {k: v for k, v in fields.items() if k in DEPOT_FIELDS and v is not None}
+    with transaction(db):
+        depot = depot_by_code(db, code, field="code")
+        moved = "lat" in data or (data.get("address") not in (None, depot.address))
+        if moved:
+            place = {"address": data.get("address", depot.address), **data}
+            if "city" not in fields:  # the city follows the new place unless given
+                place.pop("city", None)
+            locate(place)
+            data.update({k: place[k] for k in ("lat", "lon", "precision", "uncertainty_km")})
+            if "city" in place:
+                data["city"] = place["city"]
+        changes = {
+            k: {"from": getattr(depot, k), "to": v}
+            for k, v in data.items()
+            if getattr(depot, k) != v
+        }
+        for key, value in data.items():
+            setattr(depot, key, value)
+        if "name" in data:
+            depot.location.name = data["name"]
+        if changes:
+            record_event(
+                db,
+                subject_type="depot",
+                subject_id=depot.id,
+                subject_ref=depot.code,
+                kind="updated",
+                actor=actor,
+                data={"changes": changes},
+            )
+        return depot
+
+
+@dataclass(frozen=True)
+class DepotHoldings:
+    """What ties a depot down: units on its shelves, transfers on the road to or from it,
+    and the staff assigned to it."""
+
+    serial_units: int
+    counted_units: int
+    transfers_in_transit: int
+    staff: tuple[str, ...]
+
+    @property
+    def units(self) -> int:
+        return self.serial_units + self.counted_units
+
+
+def depot_holdings(db: Session, depot: Depot) -> DepotHoldings:
+    serial = db.scalar(
+        select(func.count(SerialItem.id)).where(
+            SerialItem.location_id == depot.location_id,
+            SerialItem.status.in_((ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value)),
+        )
+    )
+    counted = db.scalar(
+        select(func.coalesce(func.sum(StockQuantity.qty + StockQuantity.reserved), 0)).where(
+            StockQuantity.location_id == depot.location_id
+        )
+    )
+    transfers = db.scalar(
+        select(func.count(Transfer.id)).where(
+            Transfer.status == TransferStatus.SHIPPED.value,
+            or_(Transfer.from_depot_id == depot.id, Transfer.to_depot_id == depot.id),
+        )
+    )
+    staff = db.scalars(
+        select(User.username)
+        .join(UserDepot, UserDepot.user_id == User.id)
+        .where(UserDepot.depot_id == depot.id, User.active)
+        .order_by(User.username)
+    )
+    return DepotHoldings(int(serial or 0), int(counted or 0), int(transfers or 0), tuple(staff))
+
+
+def set_depot_active(db: Session, code: str, active: bool, *, actor: str) -> DepotHoldings:
+    """Deactivate (or reactivate) a depot. A depot with stock on its shelves or a
+    transfer on the road is not deactivated (Conflict naming what is there: move it
+    first). Its staff keep their assignment, but an inactive depot is offered to nobody
+    (``depot_access.depots_of``) until it is reactivated; the event names them."""
+    with transaction(db):
+        depot = depot_by_code(db, code, field="code")
+        holdings = depot_holdings(db, depot)
+        if depot.active == active:
+            return holdings
+        if not active and (holdings.units or holdings.transfers_in_transit):
+            raise Conflict(
+                f"depot {code} still holds {holdings.units} units "
+                f"({holdings.serial_units} serialized, {holdings.counted_units} counted) and "
+                f"{holdings.transfers_in_transit} transfers in transit; move them first",
+                field="active",
+                details={
+                    "units": holdings.units,
+                    "transfers_in_transit": holdings.transfers_in_transit,
+                },
+            )
+        depot.active = active
+        record_event(
+            db,
+            subject_type="depot",
+            subject_id=depot.id,
+            subject_ref=depot.code,
+            kind="reactivated" if active else "deactivated",
+            actor=actor,
+            data={"staff": list(holdings.staff)},
+        )
+        return holdings

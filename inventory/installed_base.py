@@ -6,6 +6,7 @@ customer location: when it fails and comes back, its movements continue its hist
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -309,3 +310,93 @@ def equipment_by_serial(
             f"serial {serial!r} names several installed units; give the site", field=field
         )
     return found[0]
+
+
+CUSTOMER_FIELDS = ("name", "name_en", "contact_name", "phone", "fax", "email")
+SITE_FIELDS = (
+    "name",
+    "address",
+    "city",
+    "postcode",
+    "lat",
+    "lon",
+    "precision",
+    "uncertainty_km",
+    "timezone",
+    "contact_name",
+    "phone",
+)
+
+
+def _changed(row: object, values: dict, allowed: tuple[str, ...]) -> dict:
+    """Set the values given (None clears an optional one); {field: {from, to}} changed."""
+    changes = {}
+    for key, value in values.items():
+        if key not in allowed:
+            raise InvalidInput(f"{key} cannot be changed here", field=key)
+        before = getattr(row, key)
+        if before != value:
+            changes[key] = {"from": before, "to": value}
+            setattr(row, key, value)
+    return changes
+
+
+def update_customer(
+    session: Session, code: str, *, actor: str = "system", **values
+) -> CustomerView:
+    """Change a customer's name or contact details; the event keeps before and after.
+    Commits."""
+    with transaction(session):
+        customer = customer_by_code(session, code, field="code")
+        changes = _changed(customer, values, CUSTOMER_FIELDS)
+        if changes:
+            record_event(
+                session,
+                subject_type="customer",
+                subject_id=customer.id,
+                subject_ref=code,
+                customer_id=customer.id,
+                kind="updated",
+                actor=actor,
+                data={"changes": changes},
+            )
+        return customer_view(customer)
+
+
+def update_site(
+    session: Session,
+    code: str,
+    *,
+    locate: Callable[[dict], None],
+    actor: str = "system",
+    **values,
+) -> SiteView:
+    """Change a site. A new address without new coordinates is placed again by ``locate``
+    (as a new site is: the geocoder, with its precision); coordinates given are taken as
+    entered. Tickets already open keep the travel times they were promised with. Commits."""
+    with transaction(session):
+        site = site_by_code(session, code, field="code")
+        moved = "lat" in values or values.get("address") not in (None, site.address)
+        if moved:
+            place = {"address": values.get("address", site.address), **values}
+            if "city" not in values:
+                place.pop("city", None)
+            if "timezone" not in values:
+                place.pop("timezone", None)
+            locate(place)
+            values.update(
+                {k: place[k] for k in ("lat", "lon", "precision", "uncertainty_km", "city")}
+            )
+        changes = _changed(site, values, SITE_FIELDS)
+        if changes:
+            record_event(
+                session,
+                subject_type="site",
+                subject_id=site.id,
+                subject_ref=code,
+                customer_id=site.customer_id,
+                kind="updated",
+                actor=actor,
+                data={"changes": changes},
+            )
+        return site_view(site)

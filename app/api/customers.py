@@ -82,6 +82,29 @@ class SiteSchema(ma.Schema):
             )
 
 
+NOT_BLANK = validate.Length(min=1, error="may not be empty")
+
+
+class CustomerUpdate(CustomerSchema):
+    """A PATCH of a customer: any field but the code; null clears an optional one."""
+
+    class Meta:
+        exclude = ("code",)
+
+    name = Str(limits.ORG_NAME, validate=NOT_BLANK)
+
+
+class SiteUpdate(SiteSchema):
+    """A PATCH of a site: any field but its code and customer; a new address without
+    lat/lon is geocoded again; null clears an optional one."""
+
+    class Meta:
+        exclude = ("code", "customer_code")
+
+    name = Str(limits.ORG_NAME, validate=NOT_BLANK)
+    address = Str(limits.ADDRESS, validate=NOT_BLANK)
+
+
 class EquipmentCreate(ma.Schema):
     site_code = Str(limits.CODE, required=True)
     part_number = Str(
@@ -197,6 +220,15 @@ def create_customer(data):
     return plain(installed_base.create_customer(get_session(), actor=actor_name(), **data))
 
 
+@blp.patch("/customers/<code>")
+@blp.arguments(CustomerUpdate, required=False)
+@blp.response(200, CustomerSchema)
+@roles_required("dispatcher")
+def update_customer(data, code):
+    """Change a customer's name or contact details (null clears an optional one)."""
+    return plain(installed_base.update_customer(get_session(), code, actor=actor_name(), **data))
+
+
 @blp.get("/customers")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, CustomerPage)
@@ -232,6 +264,18 @@ def create_site(data):
     says how well they are known (precision, uncertainty_km)."""
     locate(data)
     return plain(installed_base.create_site(get_session(), actor=actor_name(), **data))
+
+
+@blp.patch("/sites/<code>")
+@blp.arguments(SiteUpdate, required=False)
+@blp.response(200, SiteSchema)
+@roles_required("dispatcher")
+def update_site(data, code):
+    """Change a site. A new address without lat/lon is placed again by the geocoder (the
+    answer says how well: precision, uncertainty_km); open tickets keep their promises."""
+    return plain(
+        installed_base.update_site(get_session(), code, locate=locate, actor=actor_name(), **data)
+    )
 
 
 @blp.get("/sites")

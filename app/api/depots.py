@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import or_, select
 
-from app.api.common import PageArgs, Str, Zone, page_schema, scalar_page
+from app.api.common import Flag, PageArgs, Str, Zone, page_schema, scalar_page
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.geo import locate
@@ -45,6 +45,18 @@ class DepotSchema(ma.Schema):
             raise ma.ValidationError(
                 "give both lat and lon, or neither", "lat" if "lat" not in data else "lon"
             )
+
+
+class DepotUpdate(DepotSchema):
+    """What a PATCH may change: every field optional, the code never; ``active`` false
+    deactivates (refused while stock or a transfer in transit is there)."""
+
+    class Meta:
+        exclude = ("code",)
+
+    name = Str(limits.DEPOT_NAME)
+    address = Str(limits.ADDRESS)
+    active = Flag()
 
 
 class DepotQuery(PageArgs):
@@ -91,3 +103,19 @@ def create_depot(data):
         locate=locate,
         actor=actor_name(),
     )
+
+
+@blp.patch("/<code>")
+@blp.arguments(DepotUpdate, required=False)
+@blp.response(200, DepotSchema)
+@blp.alt_response(409, description="deactivation refused: stock or transfers in transit there")
+@roles_required("admin")
+def update_depot(data, code):
+    """Change a depot's name, address (placed again unless coordinates are given), place or
+    time zone; ``active`` false deactivates it, true reactivates it."""
+    db = get_session()
+    active = data.pop("active", None)
+    depot = catalogue.update_depot(db, code, data, locate=locate, actor=actor_name())
+    if active is not None:
+        catalogue.set_depot_active(db, code, active, actor=actor_name())
+    return depot

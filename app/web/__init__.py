@@ -58,6 +58,7 @@ WEB_BLUEPRINTS = (
     "planning_page",
     "admin",
     "admin_settings",
+    "admin_network",
     "vans",
 )
 
@@ -84,6 +85,7 @@ JSON_TYPES = ("application/json", "application/problem+json")
 def register_web(app: Flask) -> None:
     from app.web import (
         admin,
+        admin_network,
         admin_settings,
         auth,
         customer,
@@ -107,6 +109,7 @@ def register_web(app: Flask) -> None:
         planning,
         admin,
         admin_settings,
+        admin_network,
         vans,
     ):
         app.register_blueprint(module.bp)

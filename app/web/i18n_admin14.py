@@ -116,4 +116,63 @@ ADMIN14_MESSAGES: dict[str, tuple[str, str]] = {
     "adm.ev.ping_queued": ("测试消息", "test message queued"),
     "adm.f.url": ("接收地址（URL）", "URL"),
     "adm.f.secret": ("签名密钥", "Signing secret"),
+    # customers, sites and depots
+    "a14.details": ("基本信息", "Details"),
+    "a14.f.code": ("代码", "Code"),
+    "adm.f.contact_name": ("联系人", "Contact person"),
+    "adm.f.phone": ("电话", "Phone"),
+    "adm.f.fax": ("传真", "Fax"),
+    "adm.f.email": ("电子邮件", "E-mail"),
+    "adm.f.postcode": ("邮编", "Postcode"),
+    "adm.f.uncertainty_km": ("定位误差（公里）", "Uncertainty (km)"),
+    "a14.cust.title": ("客户与站点", "Customers and sites"),
+    "a14.cust.intro_home": (
+        "客户单位、联系人和站点地址（自动定位）。",
+        "Customer units, contacts and site addresses (placed on the map).",
+    ),
+    "a14.cust.new": ("新建客户", "New customer"),
+    "a14.cust.create": ("创建客户", "Create customer"),
+    "a14.cust.created": ("客户 {code} 已创建。", "Customer {code} created."),
+    "a14.cust.saved": ("客户 {code} 已保存。", "Customer {code} saved."),
+    "a14.cust.new_contract": ("为该客户新建合同", "New contract for this customer"),
+    "a14.site.title": ("站点", "Sites"),
+    "a14.site.none": ("还没有站点。", "No sites yet."),
+    "a14.site.new": ("新建站点", "New site"),
+    "a14.site.create": ("创建站点", "Create site"),
+    "a14.site.created": (
+        "站点 {code} 已创建，定位精度：{precision}。",
+        "Site {code} created, placed to {precision} precision.",
+    ),
+    "a14.site.saved": (
+        "站点 {code} 已保存，定位精度：{precision}。",
+        "Site {code} saved, placed to {precision} precision.",
+    ),
+    "a14.site.edit_help": (
+        "改了地址而不改经纬度时按新地址重新定位；填写新的经纬度则按填写的位置。",
+        "A new address with the coordinates left as they are is placed again by the "
+        "address; new coordinates are taken as entered.",
+    ),
+    "a14.depot.saved": ("备件库 {code} 已保存。", "Depot {code} saved."),
+    "a14.depot.holdings": ("库存与人员", "Stock and staff"),
+    "a14.depot.units": (
+        "在库 {n} 件（序列号件 {serial}，数量件 {counted}）",
+        "{n} units on the shelves ({serial} serialized, {counted} counted)",
+    ),
+    "a14.depot.in_transit": ("在途调拨 {n} 单", "{n} transfers in transit"),
+    "a14.depot.staff": ("分配的仓库人员 {n} 人：", "{n} staff assigned:"),
+    "a14.depot.deactivate_help": (
+        "库内还有库存或在途调拨时不能停用：先调走。停用后人员的分配保留，但在重新启用前不能在此操作。",
+        "A depot with stock on its shelves or transfers in transit cannot be deactivated: "
+        "move them first. Its staff keep their assignment but cannot act there until it "
+        "is reactivated.",
+    ),
+    "a14.depot.deactivated": (
+        "备件库 {code} 已停用；{n} 名人员保留分配但不能在此操作：{staff}。",
+        "Depot {code} deactivated; {n} staff keep their assignment but cannot act there: {staff}.",
+    ),
+    "a14.depot.reactivated": (
+        "备件库 {code} 已重新启用；{n} 名人员可再次在此操作：{staff}。",
+        "Depot {code} reactivated; {n} staff can act there again: {staff}.",
+    ),
+    "adm.ev.depots_assigned": ("分配备件库", "depots assigned"),
 }

@@ -34,6 +34,7 @@ NAV = [
     ("admin.home", "nav.admin", ()),
     ("warehouse.console", "nav.warehouse", ("warehouse",)),
     ("warehouse.delivery_import", "nav.import", ("warehouse",)),
+    ("wh_counts.index", "nav.counts", ("warehouse",)),
     ("warehouse.reorder", "nav.reorder", ("warehouse", "dispatcher")),
     ("planning_page.page", "nav.planning", ("warehouse",)),
     ("dispatch.board", "nav.dispatch", ("dispatcher",)),
@@ -50,6 +51,7 @@ NAV = [
 WEB_BLUEPRINTS = (
     "web_auth",
     "warehouse",
+    "wh_counts",
     "dispatch",
     "engineer",
     "customer",
@@ -88,6 +90,7 @@ def register_web(app: Flask) -> None:
         admin_network,
         admin_settings,
         auth,
+        counts,
         customer,
         dispatcher,
         documents,
@@ -101,6 +104,7 @@ def register_web(app: Flask) -> None:
     for module in (
         auth,
         warehouse,
+        counts,
         dispatcher,
         engineer,
         customer,

@@ -20,6 +20,7 @@ from flask_babel import Babel, Domain
 from app import i18n as catalogue
 from app.i18n import LANGS, MESSAGES, MissingTranslation
 from app.web.i18n_admin14 import ADMIN14_MESSAGES
+from app.web.i18n_count14 import COUNT14_MESSAGES
 from app.web.i18n_eng13 import ENG13_MESSAGES
 from app.web.i18n_van16 import VAN16_MESSAGES
 
@@ -45,6 +46,7 @@ ZONES = (
 # catalogues and deletes both lines (docs/i18n.md).
 MESSAGES.update(ADMIN14_MESSAGES)
 MESSAGES.update(VAN16_MESSAGES)
+MESSAGES.update(COUNT14_MESSAGES)
 MESSAGES.update(ENG13_MESSAGES)
 
 

@@ -439,21 +439,6 @@ def _receive(a: _Act) -> str:
     return t("wh.done.receive", part=receipt.part_number, qty=receipt.qty)
 
 
-def _count(a: _Act) -> str:
-    raw = (a.form.get("serials") or "").replace(",", "\n").splitlines()
-    result = counts.cycle_count(
-        a.db,
-        depot_code=a.depot.code,
-        part_number=a.part_number or "",
-        actor=a.actor,
-        counted_qty=_int("counted_qty"),
-        serials=[s.strip() for s in raw if s.strip()] if "serials" in a.form else None,
-        reason=a.reason or "cycle count",
-        confirm_missing=bool(a.form.get("confirm_missing")),
-    )
-    return t("wh.done.count", expected=result.expected, counted=result.counted, delta=result.delta)
-
-
 def _adjust(a: _Act) -> str:
     qty = counts.adjust_quantity(
         a.db,
@@ -477,7 +462,6 @@ _ACTIONS: dict[str, Callable[[_Act], str]] = {
     "vendor_scrap": _back_from_repair("scrapped"),
     "scrap": _scrap,
     "receive": _receive,
-    "count": _count,
     "adjust": _adjust,
 }
 

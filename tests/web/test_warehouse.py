@@ -195,9 +195,16 @@ def test_scanning_a_part_number_shows_stock_by_depot_and_receives_a_serial(staff
     assert item.status == "in_stock" and item.depot == "BJ01"
 
 
-def test_a_counted_part_is_counted_by_quantity(staff, db):
-    response = _act(staff, "count", "SRV-FAN-80", {"part_number": "SRV-FAN-80", "counted_qty": "3"})
-    assert "盘点完成" in staff.get(response.location).get_data(as_text=True)
+def test_a_scanned_part_is_counted_through_a_count_document(staff, db):
+    page = staff.get("/warehouse/?q=SRV-FAN-80").get_data(as_text=True)
+    assert 'data-action="count"' in page and "/warehouse/counts/" in page
+    started = staff.post(
+        "/warehouse/counts/", data={"parts": "SRV-FAN-80", "csrf_token": csrf_of(page)}
+    )
+    assert started.status_code == 302 and "/warehouse/counts/CNT-" in started.location
+    count = staff.get(started.location).get_data(as_text=True)
+    assert 'data-status="counting"' in count and "SRV-FAN-80" in count
+    assert staff.post("/warehouse/act/count", data={"csrf_token": csrf_of(page)}).status_code == 404
 
 
 def test_a_returned_faulty_unit_is_received_with_one_scan_and_one_click(staff, db):

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from types import MappingProxyType
 
 from sqlalchemy import select, update
@@ -43,6 +42,7 @@ from inventory.numbering import next_number
 from inventory.overdue import ReturnWindow, overdue_returns
 from inventory.reservation import Reservation, release_in_session, reserve_in_session
 from inventory.serials import normalize_optional_serial
+from inventory.sla_flags import rederive_flags
 from inventory.tracking import new_tracking_code
 from inventory.transaction import transaction
 from logistics.calendars import require_utc
@@ -53,32 +53,11 @@ from models.enums import (
     ItemStatus,
     LocationKind,
     MovementReason,
+    RmaKind,
+    RmaStatus,
     TicketStatus,
     Tracking,
 )
-
-
-class RmaKind(StrEnum):
-    ADVANCE_REPLACEMENT = "advance_replacement"
-    RETURN_FOR_REPAIR = "return_for_repair"
-
-
-class RmaStatus(StrEnum):
-    REQUESTED = "requested"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    ALLOCATED = "allocated"
-    AWAITING_RETURN = "awaiting_return"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    FAULTY_IN_TRANSIT = "faulty_in_transit"
-    FAULTY_RECEIVED = "faulty_received"
-    RECEIVED = "received"
-    IN_REPAIR = "in_repair"
-    REPAIRED = "repaired"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
 
 K, R = RmaKind, RmaStatus
 
@@ -856,6 +835,7 @@ def move_rma_in_session(
         note=ctx.given.note or ctx.given.reason,
         data=ctx.data,
     )
+    rederive_flags(session, now=now, actor=actor, rma=rma)  # the new fact may clear one
     if action != "close" and _finished_after_its_ticket_closed(session, rma):
         move_rma_in_session(session, rma, "close", actor=actor, now=now)
     return rma

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from inventory.rmas import RmaKind, RmaStatus
 from logistics.sla import CLOCK_STOPS, Clock, ClockOutcome
 from models import Rma, Ticket
+from models.enums import RmaKind, RmaStatus
 
 # The clocks the dispatch board and the engineer's jobs show, in that order.
 BOARD_CLOCKS = (Clock.RESPONSE, Clock.ONSITE, Clock.RESTORE)

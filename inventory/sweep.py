@@ -12,11 +12,14 @@ that is due and has not fired yet, each as an event (and so its notifications):
   with the contract's late-return charge (event ``overdue``).
 * **return reminder** — an advance replacement's faulty part not yet sent back
   ``reminder_hours`` before its deadline (event ``return_due``, customer visible).
-* **breached clocks** — a clock whose deadline passed while the thing it waits for has
-  not happened (event ``sla_breached`` with ``clock``): ticket ``response`` (still new),
-  ``onsite`` (nobody on site), ``restore`` (not resolved), ``replacement`` (the ticket's
-  advance replacement not delivered); RMA ``spare_request`` (not approved) and
-  ``spare_delivery`` (shipped, not delivered).
+* **breached clocks** — a clock whose deadline passed while nothing that stops it (the
+  clock table ``logistics.sla.CLOCK_STOPS``, read through ``inventory.sla_outcomes``) is
+  recorded, on a live ticket or RMA (event ``sla_breached`` with ``clock``): ticket
+  ``response``, ``onsite``, ``restore``, ``replacement`` (its advance replacement not
+  delivered); RMA ``spare_request`` and ``spare_delivery``.
+* **flags from the future** — overdue and breach flags dated after ``now`` (a sweep run as
+  of a later instant) are held against the facts and withdrawn where they contradict them
+  (``inventory.sla_flags``; every ticket and RMA move does the same for its subject).
 
 **Once, decided by the database.** Every step is a row of ``sweep_firings`` with a
 unique (subject, step, anchor) — inserted with *on conflict do nothing* in the same
@@ -30,10 +33,11 @@ compare-and-set on ``last_progress_at``). Each step commits on its own.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -42,10 +46,19 @@ from inventory.errors import DomainError
 from inventory.events import record_event
 from inventory.ledger import rows_matched
 from inventory.rmas import RmaKind, RmaStatus, flag_overdue_returns
-from inventory.tickets import TicketStatus
+from inventory.sla_flags import rederive_ahead_of
+from inventory.sla_outcomes import clock_outcome, ticket_outcomes
+from inventory.tickets import OPEN_STATUSES, TicketStatus
 from inventory.transaction import transaction
 from logistics.calendars import require_utc
-from logistics.sla import CLOCK_STOPS, Clock, EscalationDue, escalation_due_steps
+from logistics.sla import (
+    CLOCK_STOPS,
+    Clock,
+    ClockOutcome,
+    EscalationDue,
+    Verdict,
+    escalation_due_steps,
+)
 from models import Rma, SweepFiring, Ticket
 
 log = logging.getLogger(__name__)
@@ -55,19 +68,14 @@ T, R = TicketStatus, RmaStatus
 # a ticket climbs the ladder while it waits for someone (not once resolved: then it
 # waits for the customer's confirmation)
 ESCALATING = (T.NEW.value, T.ACKNOWLEDGED.value, T.DISPATCHED.value, T.ON_SITE.value)
-# ticket clocks: clock → the statuses in which it still runs (its deadline column and what
-# stops it: logistics.sla.CLOCK_STOPS)
-TICKET_CLOCKS = {
-    Clock.RESPONSE: (T.NEW.value,),
-    Clock.ONSITE: (T.NEW.value, T.ACKNOWLEDGED.value, T.DISPATCHED.value),
-    Clock.RESTORE: ESCALATING,
-}
-# the ticket's replacement clock runs while its advance replacement is not delivered
-REPLACEMENT_PENDING = (R.REQUESTED.value, R.APPROVED.value, R.ALLOCATED.value, R.SHIPPED.value)
-RMA_CLOCKS = {
-    Clock.SPARE_REQUEST: (R.REQUESTED.value,),
-    Clock.SPARE_DELIVERY: (R.SHIPPED.value,),
-}
+# the clocks whose missed deadline the sweep records; whether one still runs is the clock
+# table's to say (logistics.sla.CLOCK_STOPS, read through inventory.sla_outcomes), never
+# the status: a reopened ticket is "dispatched" again, yet its engineer was on site in time
+TICKET_BREACH_CLOCKS = (Clock.RESPONSE, Clock.ONSITE, Clock.RESTORE, Clock.REPLACEMENT)
+RMA_BREACH_CLOCKS = (Clock.SPARE_REQUEST, Clock.SPARE_DELIVERY)
+# the subjects whose clocks can still breach
+LIVE_TICKETS = tuple(s.value for s in OPEN_STATUSES)
+ENDED_RMAS = (R.CLOSED.value, R.CANCELLED.value, R.REJECTED.value)
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ class SweepReport:
     reminders: list[Fired] = field(default_factory=list)
     breaches: list[Fired] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # subjects skipped (bad contract data …)
+    withdrawn: list[str] = field(default_factory=list)  # flags the facts contradicted
 
     @property
     def fired(self) -> int:
@@ -112,6 +121,10 @@ def sweep(
     """
     now = require_utc(now, "now")
     report = SweepReport(now)
+    with transaction(session):  # flags a sweep "from the future" raised, held to the facts
+        report.withdrawn = [
+            f"{w.subject_ref} {w.flag}" for w in rederive_ahead_of(session, now, actor=actor)
+        ]
     _escalate(session, now, actor, report)
     report.overdue = flag_overdue_returns(session, now=now, actor=actor)
     if reminder_hours > 0:
@@ -369,47 +382,41 @@ class _Breach:
     status: str
 
 
+def _missed(outcomes: list[ClockOutcome], now: datetime) -> list[ClockOutcome]:
+    """The clocks still running (nothing recorded stops them) past their deadline."""
+    return [o for o in outcomes if not o.stopped and o.verdict(now) is Verdict.MISSED]
+
+
 def breached_clocks(session: Session, now: datetime) -> list[_Breach]:
-    """Every clock past its deadline at ``now`` whose awaited event has not happened."""
+    """Every clock past its deadline at ``now`` whose awaited event has not happened, as
+    the clock table says (``inventory.sla_outcomes``): a clock runs until a moment that
+    stops it is recorded — a reopened ticket's restore clock stays met — on a live ticket
+    or RMA (not closed, cancelled or rejected)."""
     out: list[_Breach] = []
-    for clock, running in TICKET_CLOCKS.items():
-        due = getattr(Ticket, CLOCK_STOPS[clock].due)
-        for t in session.execute(
-            select(
-                Ticket.id, Ticket.number, Ticket.customer_id, Ticket.status, due.label("due")
-            ).where(Ticket.status.in_(running), due.is_not(None), due < now)
-        ):
-            out.append(_Breach("ticket", t.id, t.number, t.customer_id, clock, t.due, t.status))
-    for t in session.execute(
-        select(Ticket.id, Ticket.number, Ticket.customer_id, Ticket.status, Ticket.replacement_due)
-        .join(Rma, Rma.ticket_id == Ticket.id)
-        .where(
-            Ticket.status.in_(ESCALATING),
-            Ticket.replacement_due < now,
-            Rma.kind == RmaKind.ADVANCE_REPLACEMENT.value,
-            Rma.status.in_(REPLACEMENT_PENDING),
+    overdue = [getattr(Ticket, CLOCK_STOPS[clock].due) < now for clock in TICKET_BREACH_CLOCKS]
+    tickets = list(
+        session.scalars(
+            select(Ticket).where(Ticket.status.in_(LIVE_TICKETS), or_(*overdue)).order_by(Ticket.id)
         )
-        .distinct()
+    )
+    rmas_of: dict[int | None, list[Rma]] = defaultdict(list)
+    if tickets:
+        for rma in session.scalars(
+            select(Rma).where(Rma.ticket_id.in_([t.id for t in tickets])).order_by(Rma.id)
+        ):
+            rmas_of[rma.ticket_id].append(rma)
+    for t in tickets:
+        for o in _missed(ticket_outcomes(t, rmas_of[t.id], TICKET_BREACH_CLOCKS), now):
+            out.append(
+                _Breach("ticket", t.id, t.number, t.customer_id, o.clock, o.due_at, t.status)
+            )
+    overdue = [getattr(Rma, CLOCK_STOPS[clock].due) < now for clock in RMA_BREACH_CLOCKS]
+    for r in session.scalars(
+        select(Rma).where(Rma.status.not_in(ENDED_RMAS), or_(*overdue)).order_by(Rma.id)
     ):
-        out.append(
-            _Breach(
-                "ticket",
-                t.id,
-                t.number,
-                t.customer_id,
-                Clock.REPLACEMENT,
-                t.replacement_due,
-                t.status,
-            )
-        )
-    for clock, running in RMA_CLOCKS.items():
-        due = getattr(Rma, CLOCK_STOPS[clock].due)
-        for r in session.execute(
-            select(Rma.id, Rma.number, Rma.customer_id, Rma.status, due.label("due")).where(
-                Rma.status.in_(running), due.is_not(None), due < now
-            )
-        ):
-            out.append(_Breach("rma", r.id, r.number, r.customer_id, clock, r.due, r.status))
+        outcomes = [clock_outcome(clock, rma=r) for clock in RMA_BREACH_CLOCKS]
+        for o in _missed([o for o in outcomes if o is not None], now):
+            out.append(_Breach("rma", r.id, r.number, r.customer_id, o.clock, o.due_at, r.status))
     return out
 
 

@@ -26,6 +26,7 @@ from inventory.lookups import part_by_number, ticket_by_ref
 from inventory.numbering import next_number
 from inventory.rmas import cancel_open_rmas_of_ticket
 from inventory.serials import normalize_optional_serial
+from inventory.sla_flags import rederive_flags
 from inventory.transaction import transaction
 from logistics.calendars import require_utc
 from logistics.sla import Channel, Severity, compute_clocks
@@ -328,6 +329,7 @@ def move_ticket_in_session(
         note=note,
         data=data,
     )
+    rederive_flags(session, now=now, actor=actor, ticket=ticket)  # the new fact may clear one
     return ticket
 
 
@@ -437,6 +439,8 @@ def change_severity(
             note=reason,
             data={"from": old, "to": new, "restore_due": clocks.restore_due.isoformat()},
         )
+        # a later deadline may leave a recorded breach without ground
+        rederive_flags(session, now=ticket.last_progress_at, actor=actor, ticket=ticket)
         return ticket
 
     return _commit_view(session, run)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, and_, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from inventory.errors import NotFound
+from inventory.sla_flags import OVERDUE_WITHDRAWN
 from logistics.calendars import require_utc
 from models import Engineer, Event, Part, Rma, Site, Ticket, utcnow
 
@@ -246,6 +247,20 @@ _PAGE = (
 )
 
 
+def _without_withdrawn(timeline: list[TimelineEntry]) -> list[TimelineEntry]:
+    """An overdue flag the facts withdrew never held: neither it nor its withdrawal shows
+    (``inventory.sla_flags``)."""
+    kept: list[TimelineEntry] = []
+    for entry in timeline:
+        if entry.event == OVERDUE_WITHDRAWN:
+            flagged = [i for i, e in enumerate(kept) if e.event == "overdue"]
+            if flagged:
+                del kept[flagged[-1]]
+            continue
+        kept.append(entry)
+    return kept
+
+
 def track(session: Session | Connection, code: str, *, now: datetime | None = None) -> TrackingView:
     """The tracking page's content for `code`; NotFound for unknown and malformed codes alike.
 
@@ -267,6 +282,7 @@ def track(session: Session | Connection, code: str, *, now: datetime | None = No
         for r in rows
         if r.event_kind is not None
     ]
+    timeline = _without_withdrawn(timeline)
     overdue = rma.overdue or bool(
         rma.return_due_at
         and rma.faulty_received_at is None

@@ -148,3 +148,25 @@ VIRTUAL_LOCATIONS: dict[LocationKind, str] = {
     LocationKind.SCRAP: "SCRAP",
     LocationKind.ADJUSTMENT: "ADJUST",
 }
+
+
+class RmaKind(StrEnum):
+    ADVANCE_REPLACEMENT = "advance_replacement"
+    RETURN_FOR_REPAIR = "return_for_repair"
+
+
+class RmaStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ALLOCATED = "allocated"
+    AWAITING_RETURN = "awaiting_return"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    FAULTY_IN_TRANSIT = "faulty_in_transit"
+    FAULTY_RECEIVED = "faulty_received"
+    RECEIVED = "received"
+    IN_REPAIR = "in_repair"
+    REPAIRED = "repaired"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"

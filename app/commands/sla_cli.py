@@ -30,15 +30,24 @@ def _parse_now(value: str | None) -> datetime | None:
 
 
 @sla_cli.command("sweep")
-@click.option("--now", "now_text", metavar="ISO", help="Sweep as of this instant (default: now).")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO",
+    help="Sweep as of this instant (default: now); a later one only with --dry-run.",
+)
 @click.option(
     "--dry-run", is_flag=True, help="Print what would fire; write nothing (no flag, no message)."
 )
 def sweep_command(now_text: str | None, dry_run: bool) -> None:
     """Fire due escalation steps, flag overdue returns and breached clocks (each once)."""
     from app.jobs import run_sweep
+    from app.jobs.bodies import FutureSweep
 
-    report = run_sweep(current_app, _parse_now(now_text), dry_run=dry_run)
+    try:
+        report = run_sweep(current_app, _parse_now(now_text), dry_run=dry_run)
+    except FutureSweep as error:
+        raise click.BadParameter(str(error), param_hint="--now") from None
     click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
 
 

@@ -40,6 +40,7 @@ from app.documents.data import (
 from inventory.errors import InvalidInput
 from inventory.events import events_of
 from inventory.knowledge import rmas_that_fixed
+from inventory.sla_flags import withdrawn_event_ids
 from inventory.sla_outcomes import (
     REPORT_CLOCKS,
     advance_replacement,
@@ -87,6 +88,7 @@ TICKET_EVENTS = {
     "severity_changed": "severity_changed",
     "escalated": "escalated",
     "sla_breached": "sla_breached",
+    "sla_breach_withdrawn": "sla_breach_withdrawn",
 }
 RMA_EVENTS = {
     "opened": "rma_opened",
@@ -99,7 +101,9 @@ RMA_EVENTS = {
     "receive_faulty": "faulty_returned",
     "return_due": "return_reminder",
     "overdue": "return_overdue",
+    "overdue_withdrawn": "return_overdue_withdrawn",
     "sla_breached": "sla_breached",
+    "sla_breach_withdrawn": "sla_breach_withdrawn",
     "close": "rma_closed",
     "cancel": "rma_cancelled",
 }
@@ -267,6 +271,9 @@ def timeline_for(
             (e, RMA_EVENTS)
             for e in events_of(session, "rma", rma.id, customer_visible_only=for_customer)
         ]
+    if for_customer:  # a flag the facts withdrew never held: the customer sees neither
+        hidden = withdrawn_event_ids(e for e, _codes in rows)
+        rows = [row for row in rows if row[0].id not in hidden]
     rows.sort(key=lambda row: (row[0].at, row[0].id))
     return tuple(
         TimelineEvent(
@@ -416,9 +423,11 @@ def check_report_month(year: int, month: int, tz: str, now: datetime | None = No
 
 
 def _returned_late(rma: Rma, now: datetime) -> bool:
-    """The faulty part came back after its deadline, or had not come back by ``now``."""
+    """The faulty part came back after its deadline, or had not come back by ``now``: the
+    facts through the clock table, as the fault report reads them (never the ``overdue``
+    flag, which a sweep raised as of its own ``now``)."""
     outcome = clock_outcome(Clock.FAULTY_RETURN, rma=rma)
-    return outcome is not None and (rma.overdue or outcome.verdict(now) is Verdict.MISSED)
+    return outcome is not None and outcome.verdict(now) is Verdict.MISSED
 
 
 def _mean(values: list[float]) -> float | None:

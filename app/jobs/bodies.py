@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -14,6 +14,12 @@ from inventory.sweep import SweepReport, sweep
 from models import utcnow
 
 log = logging.getLogger(__name__)
+# how far ahead of the clock a writing sweep's ``now`` may be (clock skew between hosts)
+FUTURE_SWEEP_TOLERANCE = timedelta(minutes=1)
+
+
+class FutureSweep(ValueError):
+    """A writing sweep was asked to run as of a time still to come."""
 
 
 def run_sweep(app: Flask, now: datetime | None = None, *, dry_run: bool = False) -> SweepReport:
@@ -21,8 +27,18 @@ def run_sweep(app: Flask, now: datetime | None = None, *, dry_run: bool = False)
 
     ``dry_run``: the sweep runs inside one outer transaction that is rolled back at the
     end (its step-by-step commits are savepoints): the report says what would fire, and
-    nothing is written, no flag and no message."""
+    nothing is written, no flag and no message.
+
+    A sweep that writes runs as of the present: a ``now`` ahead of the clock (more than
+    ``FUTURE_SWEEP_TOLERANCE``) raises ``FutureSweep`` — it would flag what has not happened
+    yet, and the facts that arrive meanwhile would contradict it. Ahead-of-time is for a
+    dry run."""
     reminder_hours = float(app.config.get("RETURN_REMINDER_HOURS", 4.0))
+    if now is not None and not dry_run and now > utcnow() + FUTURE_SWEEP_TOLERANCE:
+        raise FutureSweep(
+            f"{now.isoformat()} is ahead of the clock: a sweep as of the future would flag "
+            "what has not happened yet; use --dry-run to see what would fire then"
+        )
     if not dry_run:
         with app.extensions["sparelog.db"].sessions() as session:
             return sweep(session, now=now or utcnow(), reminder_hours=reminder_hours)

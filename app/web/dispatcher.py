@@ -25,6 +25,7 @@ from app.web.knowledge import knowledge_panel
 from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, around, china
 from inventory import contracts, dispatch_service, route_planning, tickets, visits
 from inventory.errors import DomainError, InvalidInput, NotFound
+from inventory.sla_flags import WITHDRAWALS
 from inventory.sla_outcomes import BOARD_CLOCKS, ticket_outcomes
 from logistics.dispatch import DispatchOption
 from logistics.sla import Channel, ClockOutcome, Severity, severity_rank
@@ -595,7 +596,10 @@ def alerts():
     escalations = list(
         db.scalars(
             select(Event)
-            .where(Event.kind.in_(["escalated", "sla_breached", "overdue"]), Event.at >= since)
+            .where(
+                Event.kind.in_(["escalated", "sla_breached", "overdue", *WITHDRAWALS]),
+                Event.at >= since,
+            )
             .order_by(Event.id.desc())
             .limit(300)
         )

@@ -22,6 +22,7 @@ from app.i18n import LANGS, MESSAGES, MissingTranslation
 from app.web.i18n_admin14 import ADMIN14_MESSAGES
 from app.web.i18n_count14 import COUNT14_MESSAGES
 from app.web.i18n_eng13 import ENG13_MESSAGES
+from app.web.i18n_ops14 import OPS14_MESSAGES
 from app.web.i18n_van16 import VAN16_MESSAGES
 
 __all__ = ["LANGS", "MESSAGES", "MissingTranslation", "init_babel", "t", "t_code"]
@@ -48,6 +49,7 @@ MESSAGES.update(ADMIN14_MESSAGES)
 MESSAGES.update(VAN16_MESSAGES)
 MESSAGES.update(COUNT14_MESSAGES)
 MESSAGES.update(ENG13_MESSAGES)
+MESSAGES.update(OPS14_MESSAGES)
 
 
 class _CatalogueDomain(Domain):

@@ -1,0 +1,88 @@
+"""Issue 13 on a phone (390 x 844): the engineer and the customer switch the language to
+English and back, and every page they use stays usable — nothing wider than the screen,
+the buttons they need on it — and a tracking code read out on the phone and typed in lower
+case finds the RMA in either language."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import shot, sign_in
+from tests.browser.test_engineer_visit import dispatched_p1
+
+
+def _expect():
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def fits_the_screen(page, what: str) -> None:
+    wide = page.evaluate(
+        """() => {
+            const width = innerWidth;
+            const over = [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > width + 1 && e.offsetParent !== null)
+                .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className);
+            return [document.scrollingElement.scrollWidth, width, over];
+        }"""
+    )
+    scroll, width, over = wide
+    assert scroll <= width, f"{what} scrolls sideways on a phone ({scroll} > {width}): {over}"
+
+
+def switch_language(page, lang: str) -> None:
+    expect = _expect()
+    page.locator("#lang-switch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en" if lang == "en" else "zh-CN")
+
+
+def test_an_engineer_switches_to_english_and_back_on_a_phone(live_server, phone, api):
+    expect = _expect()
+    number, _spare, faulty = dispatched_p1(api)
+    page = phone
+    sign_in(page, live_server, "zhang.eng", "engineer-demo-pass")
+    job = f"{live_server}/engineer/{number}"
+    for lang, words in (("en", "I am on site"), ("zh", "已到场")):
+        page.goto(live_server + "/engineer/")
+        switch_language(page, lang)
+        card = page.locator(f'section.job[data-ticket="{number}"]')
+        expect(card.locator("a.ticket-contact")).to_have_attribute("href", "tel:13911112222")
+        fits_the_screen(page, f"the jobs list ({lang})")
+        page.goto(job)
+        expect(page.locator("#step-arrival button")).to_have_text(words)
+        expect(page.locator(".bring-back")).to_have_text(faulty)
+        expect(page.locator(".nav-amap").first).to_be_visible()
+        for step in ("#step-arrival", "#step-work", "#step-signature"):
+            box = page.locator(step).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, step
+        fits_the_screen(page, f"the job page ({lang})")
+        shot(page, f"engineer-job-phone-{lang}")
+
+
+def test_a_customer_switches_to_english_and_back_and_tracks_in_lower_case(live_server, phone):
+    expect = _expect()
+    page = phone
+    sign_in(page, live_server, "customer.sgcc", "customer-demo-pass")
+    page.goto(live_server + "/my/")
+    code = page.locator('a[href^="/track/"]').first.get_attribute("href").rsplit("/", 1)[1]
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}", code), code
+    pages = ("/my/", "/my/report", "/my/repair", "/my/rmas", "/track")
+    for lang in ("en", "zh"):
+        page.goto(live_server + "/my/")
+        switch_language(page, lang)
+        for path in pages:
+            page.goto(live_server + path)
+            expect(page.locator("html")).to_have_attribute("lang", "en" if lang == "en" else "zh-CN")
+            fits_the_screen(page, f"{path} ({lang})")
+            name = path.strip("/").replace("/", "-") or "home"
+            shot(page, f"customer-phone-{name}-{lang}")
+        page.goto(live_server + "/my/report")
+        expect(page.locator("#report-submit")).to_be_visible()
+        page.goto(live_server + "/track")
+        page.locator("#code").fill(code.lower().replace("-", " "))  # read out, typed as heard
+        page.locator("#code").press("Enter")
+        expect(page).to_have_url(f"{live_server}/track/{code}")
+        expect(page.locator("#tracking-code")).to_have_text(code)
+        fits_the_screen(page, f"the tracking page ({lang})")
+        shot(page, f"tracking-phone-{lang}")

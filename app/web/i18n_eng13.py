@@ -12,4 +12,10 @@ ENG13_MESSAGES: dict[str, tuple[str, str]] = {
         "这是手机上保存的页面，保存于",
         "This is the copy saved on the phone at",
     ),
+    "eng13.van": ("备件来源", "Part from"),
+    "eng13.van.take": (
+        "车载库存：从您的车上取用，无需去备件库",
+        "Your van's stock: take it from your van, no depot visit",
+    ),
+    "eng13.observation.ended": ("观察期已于 {when} 结束", "Observation ended {when}"),
 }

@@ -73,7 +73,9 @@ def test_a_customer_switches_to_english_and_back_and_tracks_in_lower_case(live_s
         switch_language(page, lang)
         for path in pages:
             page.goto(live_server + path)
-            expect(page.locator("html")).to_have_attribute("lang", "en" if lang == "en" else "zh-CN")
+            expect(page.locator("html")).to_have_attribute(
+                "lang", "en" if lang == "en" else "zh-CN"
+            )
             fits_the_screen(page, f"{path} ({lang})")
             name = path.strip("/").replace("/", "-") or "home"
             shot(page, f"customer-phone-{name}-{lang}")

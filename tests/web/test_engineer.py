@@ -91,3 +91,44 @@ def test_the_engineer_pages_register_the_worker_and_the_sign_in_page_forgets_kep
     assert f'data-keep-offline href="/engineer/{number}"' in listed
     login = app.test_client().get("/login").get_data(as_text=True)
     assert 'js/offline.js" defer data-forget' in login
+
+
+def test_a_van_job_says_take_the_part_from_the_van_and_what_to_bring_back(app, client, as_role, db):
+    with app.app_context():
+        number = open_ticket(db, severity="P2")
+    _dispatch_to_zhang(db, number, "engineer")
+    ticket = db.scalar(select(Ticket).where(Ticket.number == number))
+    ticket.dispatch_mode = "van"  # the part rides in the engineer's van: no depot, no RMA
+    ticket.equipment_serial = "SN-VAN-FAULTY-1"
+    db.commit()
+    as_role("engineer")
+    page = client.get(f"/engineer/{number}").get_data(as_text=True)
+    card = page[page.index('data-mode="van"') : page.index("</section>")]
+    assert "车载库存" in card and "请在现场与快递会合" not in card and 'class="pickup"' not in card
+    assert f'class="mono part-to-install">{ticket.part.part_number}<' in card
+    assert f'class="mono bring-back">{ticket.equipment_serial}<' in card
+
+
+def test_the_observation_shows_its_countdown_while_it_runs_and_says_when_it_ended(
+    app, client, as_role, db
+):
+    from datetime import timedelta
+
+    from inventory import visits
+    from models import Visit, utcnow
+
+    with app.app_context():
+        number = open_ticket(db, severity="P1")
+    _dispatch_to_zhang(db, number, "pickup")
+    visits.record_arrival(db, number, engineer_id=None, actor="zhang.eng")
+    visit = db.scalar(select(Visit).join(Ticket).where(Ticket.number == number))
+    visit.observation_until = utcnow() + timedelta(hours=71)
+    db.commit()
+    as_role("engineer")
+    page = client.get(f"/engineer/{number}").get_data(as_text=True)
+    assert 'data-clock="observation"' in page and "观察期已于" not in page
+    visit.observation_until = utcnow() - timedelta(minutes=5)
+    db.commit()
+    page = client.get(f"/engineer/{number}").get_data(as_text=True)
+    assert 'data-clock="observation"' not in page  # no "breached" countdown on a watch
+    assert "观察期已于" in page and "结束" in page

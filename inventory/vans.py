@@ -70,7 +70,7 @@ def van_location(session: Session, engineer: Engineer) -> Location:
     and the engineer's link is set only while empty). No commit."""
     if engineer.van_location_id is not None:
         return session.get_one(Location, engineer.van_location_id)
-    code = f"VAN-{engineer.code}"[:32]
+    code = van_code(engineer)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
         insert(Location)
@@ -179,10 +179,16 @@ def _incoming(session: Session, location_id: int) -> dict[int, int]:
     return {part_id: int(n) for part_id, n in rows}
 
 
+def van_code(engineer: Engineer) -> str:
+    return f"VAN-{engineer.code}"[:32]
+
+
 def van_view(session: Session, engineer: Engineer) -> VanView:
-    location = van_location(session, engineer)
-    holdings = _holdings(session, location.id)
-    incoming = _incoming(session, location.id)
+    """What the van holds, should hold and has on its way (reads only: a van that never
+    held anything has no location yet and shows empty)."""
+    location_id = engineer.van_location_id or -1
+    holdings = _holdings(session, location_id)
+    incoming = _incoming(session, location_id)
     levels = {
         lvl.part_id: lvl
         for lvl in session.scalars(
@@ -214,7 +220,7 @@ def van_view(session: Session, engineer: Engineer) -> VanView:
         session.scalars(
             select(Transfer.number)
             .where(
-                Transfer.to_location_id == location.id,
+                Transfer.to_location_id == location_id,
                 Transfer.status == TransferStatus.SHIPPED.value,
             )
             .order_by(Transfer.id)
@@ -222,8 +228,9 @@ def van_view(session: Session, engineer: Engineer) -> VanView:
     )
     base = session.get(Depot, engineer.base_depot_id) if engineer.base_depot_id else None
     return VanView(
-        engineer.code, engineer.name, location.code, base.code if base else None, lines, transfers
-    )
+        engineer.code, engineer.name, van_code(engineer), base.code if base else None, lines,
+        transfers,
+    )  # fmt: skip
 
 
 def all_vans(session: Session) -> list[VanView]:
@@ -525,12 +532,11 @@ def replenish_van(
 
 def van_transfers(session: Session, engineer: Engineer) -> list[Transfer]:
     """Transfers to the engineer's van still to be received, oldest first."""
-    location = van_location(session, engineer)
     return list(
         session.scalars(
             select(Transfer)
             .where(
-                Transfer.to_location_id == location.id,
+                Transfer.to_location_id == (engineer.van_location_id or -1),
                 Transfer.status == TransferStatus.SHIPPED.value,
             )
             .order_by(Transfer.id)

@@ -29,13 +29,14 @@ def blueprints() -> list:
         tracking,
         transfers,
         users,
+        vans,
         visits,
         webhooks,
     )
 
     mods = [health, users, depots, catalogue, stock, counts, transfers, audit]
     mods += [tickets, visits, rmas, tracking, dispatch, route_plans, customers, repairs]
-    mods += [documents_api, allocations, planning, knowledge, calendar, webhooks]
+    mods += [documents_api, allocations, planning, knowledge, calendar, webhooks, vans]
     return [m.blp for m in mods]
 
 

@@ -11,7 +11,7 @@ import marshmallow as ma
 from flask import Response, current_app
 from flask_smorest import Blueprint
 
-from app.api.common import Str, plain
+from app.api.common import Money, Str, plain
 from app.api.scoping import engineer_scope
 from app.auth import actor_name, roles_required
 from app.db import get_session
@@ -39,6 +39,14 @@ class VisitPartSchema(ma.Schema):
     removed_serial = ma.fields.String(allow_none=True)
     rma_number = ma.fields.String(allow_none=True)
     recorded_at = ma.fields.AwareDateTime()
+    source = ma.fields.String(
+        allow_none=True, metadata={"description": "van | depot_pickup | courier"}
+    )
+    consumed_qty = ma.fields.Integer()
+    removed_qty = ma.fields.Integer()
+    removed_condition = ma.fields.String(allow_none=True, metadata={"description": "faulty|good"})
+    unit_cost = Money(allow_none=True)
+    covered = ma.fields.Boolean(allow_none=True)
 
 
 class VisitSchema(ma.Schema):

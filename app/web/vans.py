@@ -61,14 +61,19 @@ def depot_page():
     if depot is not None and user.role == Role.WAREHOUSE.value:
         vendor_ids = db.scalars(select(Location.id).where(Location.kind == LocationKind.VENDOR))
         destinations = frozenset({depot.location_id, *vendor_ids})
+    every = vans.all_vans(db)
+    engineers = list(db.scalars(select(Engineer).where(Engineer.active).order_by(Engineer.code)))
+    if depot is not None:  # the warehouse sees the vans it stocks; dispatchers every van
+        every = [v for v in every if v.base_depot == depot.code]
+        engineers = [e for e in engineers if e.base_depot_id == depot.id]
     return render_template(
         "vans/depot.html",
         depot=depot,
         picks=picks,
-        vans=vans.all_vans(db),
+        vans=every,
         returns=part_returns.returns(db, destination_ids=destinations, now=now),
         rules=part_returns.list_rules(db),
-        engineers=list(db.scalars(select(Engineer).where(Engineer.active).order_by(Engineer.code))),
+        engineers=engineers,
         parts=list(db.scalars(select(Part).where(Part.active).order_by(Part.part_number))),
         may_act=user.role in (Role.WAREHOUSE.value, Role.ADMIN.value),
     )
@@ -154,9 +159,10 @@ def mine():
         return render_template("error.html", code=404, message=t("van.no_engineer")), 404
     view = vans.van_view(db, me)
     incoming = vans.van_transfers(db, me)
-    db.commit()  # the van's location, made on first sight
     part_ids = {line.part_id for tr in incoming for line in tr.lines}
-    part_numbers = dict(db.execute(select(Part.id, Part.part_number).where(Part.id.in_(part_ids))))
+    part_numbers = dict(
+        db.execute(select(Part.id, Part.part_number).where(Part.id.in_(part_ids))).tuples().all()
+    )
     return render_template(
         "vans/mine.html",
         van=view,

@@ -63,6 +63,7 @@ def test_a_van_is_replenished_and_a_job_uses_its_part_and_returns_the_faulty_one
         {"site": SITE, "severity": "P2", "channel": "phone", "equipment_serial": OLD,
          "symptom": "服务器电源告警", "contact_name": "赵主任", "contact_phone": "13911112222"},
     )["number"]  # fmt: skip
+    page.context.clear_cookies()
     sign_in(page, live_server, "li.disp", "dispatcher-demo-pass")
     page.goto(f"{live_server}/dispatch/tickets/{ticket}")
     option = page.locator('li.option[data-engineer="ENG-001"]:has(.van-note)').first
@@ -96,6 +97,7 @@ def test_a_van_is_replenished_and_a_job_uses_its_part_and_returns_the_faulty_one
     shot(van, "van-owed-sent")
 
     # the warehouse records the hub's receipt; the part's ledger ends at the vendor
+    page.context.clear_cookies()
     sign_in(page, live_server, "wang.wh", "warehouse-demo-pass")
     page.goto(f"{live_server}/vans/")
     returned = page.locator("#returns tr[data-status=shipped]").filter(has_text=OLD)

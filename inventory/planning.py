@@ -49,6 +49,8 @@ class PlanSettings:
     clock: str = "replacement"
     failure_rate_overrides: Mapping[str, float] = field(default_factory=dict)
     label: str = ""
+    # what-if depots, {"city", "lat", "lon"} each: planned as WHATIF-1, ..., never saved
+    extra_depots: tuple[Mapping, ...] = ()
 
     def as_dict(self) -> dict:
         return {
@@ -57,6 +59,7 @@ class PlanSettings:
             "clock": self.clock,
             "failure_rate_overrides": dict(self.failure_rate_overrides),
             "label": self.label,
+            "extra_depots": [dict(d) for d in self.extra_depots],
         }
 
     @classmethod
@@ -67,6 +70,7 @@ class PlanSettings:
             clock=data.get("clock") or "replacement",
             failure_rate_overrides=dict(data.get("failure_rate_overrides") or {}),
             label=data.get("label") or "",
+            extra_depots=tuple(dict(d) for d in data.get("extra_depots") or ()),
         )
 
 
@@ -75,7 +79,11 @@ def recommend_plan(
 ) -> dict:
     """The plan for the whole network (plain data; see the module docstring)."""
     data = load_planning_data(
-        session, travel, now=now, failure_rate_overrides=dict(settings.failure_rate_overrides)
+        session,
+        travel,
+        now=now,
+        failure_rate_overrides=dict(settings.failure_rate_overrides),
+        extra_depots=[dict(d) for d in settings.extra_depots],
     )
     unknown = set(settings.failure_rate_overrides) - set(data.parts)
     if unknown:
@@ -122,6 +130,7 @@ def build_plan(
             }
         )
     value_now = sum(n * data.parts[p].unit_cost for (p, _d), n in data.current.items())
+    site_fill = _worst_by_site(after.by_part_site)
 
     def rates(report_before: dict, report_after: dict, name: str) -> list[dict]:
         return [
@@ -187,13 +196,27 @@ def build_plan(
             }
             for r in sorted(data.rates.values(), key=lambda r: r.part)
         ],
+        "depots": [
+            {
+                "depot": d.code,
+                "name": d.name,
+                "name_en": d.name_en,
+                "city": d.city,
+                "lat": d.lat,
+                "lon": d.lon,
+                "hypothetical": d.hypothetical,
+            }
+            for d in data.depots.values()
+        ],
+        # per part and site, the in-clock fill rates after the plan: [6 h, 2 working days]
+        "part_sites": _part_sites(after.by_part_site),
         "sites": [
             {
                 "site": site,
                 "lat": lat,
                 "lon": lon,
                 "customer": customer,
-                "fill_rate_after": _site_fill(after.by_part_site, site),
+                "fill_rate_after": site_fill.get(site, {c: 1.0 for c in CLOCKS}),
             }
             for site, (lat, lon, customer) in sorted(data.site_points.items())
         ],
@@ -201,11 +224,21 @@ def build_plan(
     }
 
 
-def _site_fill(by_part_site: Mapping[tuple[str, str], Mapping[str, float]], site: str) -> dict:
-    rows = [v for (_p, s), v in by_part_site.items() if s == site]
-    if not rows:
-        return {c: 1.0 for c in CLOCKS}
-    return {c: round(min(r[c] for r in rows), 6) for c in CLOCKS}
+def _part_sites(by_part_site: Mapping[tuple[str, str], Mapping[str, float]]) -> dict:
+    out: dict[str, dict[str, list[float]]] = {}
+    for (part, site), rates in sorted(by_part_site.items()):
+        out.setdefault(part, {})[site] = [round(rates[c], 4) for c in CLOCKS]
+    return out
+
+
+def _worst_by_site(by_part_site: Mapping[tuple[str, str], Mapping[str, float]]) -> dict:
+    """Per site, the worst in-clock fill rate over its parts (one pass over the pairs)."""
+    out: dict[str, dict[str, float]] = {}
+    for (_part, site), rates in by_part_site.items():
+        worst = out.setdefault(site, {c: 1.0 for c in CLOCKS})
+        for c in CLOCKS:
+            worst[c] = min(worst[c], rates[c])
+    return {site: {c: round(v, 6) for c, v in r.items()} for site, r in out.items()}
 
 
 @dataclass(frozen=True)
@@ -220,6 +253,12 @@ def accept_plan(session: Session, plan: Mapping, *, actor: str, reference: str) 
     A (part, depot) whose policy targets stock but the plan recommends none is cleared
     to 0 / 0. Commits once.
     """
+    if plan.get("settings", {}).get("extra_depots"):
+        raise InvalidInput(
+            "a what-if plan with a hypothetical depot cannot be accepted: open the depot, "
+            "then plan again",
+            field="extra_depots",
+        )
     with transaction(session):
         parts = {p.part_number: p.id for p in session.scalars(select(Part))}
         depots = {d.code: d.id for d in session.scalars(select(Depot))}

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Protocol
 
 import numpy as np
 from sqlalchemy import func, select
@@ -27,6 +29,7 @@ from logistics.planning.metric import PlanningInputError
 from logistics.planning.service_levels import PlanDemand, PlanDepot, PlanNetwork, PlanPart
 from logistics.travel import TravelEstimator
 from models import (
+    Customer,
     Depot,
     Equipment,
     Location,
@@ -67,6 +70,24 @@ class DepotInfo:
     city: str
     lat: float
     lon: float
+    resupply_days: float = DEFAULT_DEPOT_RESUPPLY_DAYS
+    hypothetical: bool = False  # a what-if depot: planned, never saved
+
+
+WHATIF_PREFIX = "WHATIF-"
+
+
+def hypothetical_depots(extra: list[dict]) -> list[DepotInfo]:
+    """What-if depots ({"city", "lat", "lon"}) as planning depots WHATIF-1, WHATIF-2, ...;
+    no stock, the default resupply days, never written to the database."""
+    out = []
+    for n, d in enumerate(extra, start=1):
+        lat, lon = float(d["lat"]), float(d["lon"])
+        if not (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
+            raise PlanningInputError(f"what-if depot {d.get('city') or n} has no valid coordinates")
+        city = str(d.get("city") or f"{lat:.3f},{lon:.3f}")
+        out.append(DepotInfo(f"{WHATIF_PREFIX}{n}", city, city, city, lat, lon, hypothetical=True))
+    return out
 
 
 @dataclass
@@ -91,35 +112,62 @@ def load_planning_data(
     courier: CourierRule | None = None,
     failure_rate_overrides: dict[str, float] | None = None,
     history_years: float = HISTORY_YEARS,
+    extra_depots: list[dict] | None = None,
 ) -> PlanningData:
     """Read the network; a record that cannot be planned raises PlanningInputError naming it."""
     courier = courier or CourierRule()
     warnings: list[str] = []
-    depots = list(session.scalars(select(Depot).where(Depot.active).order_by(Depot.code)))
-    if not depots:
+    rows_of_depots = list(session.scalars(select(Depot).where(Depot.active).order_by(Depot.code)))
+    if not rows_of_depots:
         raise PlanningInputError("no active depot to plan for")
-    for d in depots:
+    for d in rows_of_depots:
         if d.lat is None or d.lon is None or not (math.isfinite(d.lat) and math.isfinite(d.lon)):
             raise PlanningInputError(f"depot {d.code} has no coordinates")
         if d.resupply_days is not None and d.resupply_days < 0:
             raise PlanningInputError(
                 f"depot {d.code}: resupply_days must be >= 0, got {d.resupply_days}"
             )
-    parts = list(session.scalars(select(Part).where(Part.active).order_by(Part.part_number)))
-    units = list(
-        session.execute(
-            select(Equipment, Site, Contract)
-            .join(Site, Equipment.site_id == Site.id)
-            .outerjoin(Contract, Equipment.contract_id == Contract.id)
-            .where(Equipment.active)
-            .order_by(Equipment.id)
+    depots = [
+        DepotInfo(
+            d.code,
+            d.name,
+            d.name_en,
+            d.city,
+            d.lat,
+            d.lon,
+            d.resupply_days if d.resupply_days is not None else DEFAULT_DEPOT_RESUPPLY_DAYS,
         )
-    )
+        for d in rows_of_depots
+    ] + hypothetical_depots(extra_depots or [])
+    parts = list(session.scalars(select(Part).where(Part.active).order_by(Part.part_number)))
+    # the installed base as plain columns (no ORM object per unit): tens of thousands of rows
+    units = session.execute(
+        select(
+            Equipment.part_id,
+            Equipment.site_id,
+            Equipment.contract_id,
+            Equipment.acceptance_date,
+        )
+        .where(Equipment.active)
+        .order_by(Equipment.id)
+    ).all()
+    site_rows = {
+        int(r.id): r
+        for r in session.execute(
+            select(Site.id, Site.code, Site.lat, Site.lon, Customer.code.label("customer"))
+            .join(Customer, Site.customer_id == Customer.id)
+            .where(Site.id.in_(select(Equipment.site_id).where(Equipment.active)))
+        )
+    }
+    contract_ids = {u.contract_id for u in units if u.contract_id is not None}
+    contracts = {
+        c.id: c for c in session.scalars(select(Contract).where(Contract.id.in_(contract_ids)))
+    }
     rates = failure_rates(
         session,
         parts,
         now=now,
-        equipment=[e for e, _site, _contract in units],
+        equipment=units,
         overrides=failure_rate_overrides,
         history_years=history_years,
     )
@@ -163,19 +211,22 @@ def load_planning_data(
     part_number = {p.id: p.part_number for p in parts}
     rows: dict[tuple[str, str, str], list] = {}
     site_points: dict[str, tuple[float, float, str]] = {}
-    customers: dict[int, str] = {}
-    for equipment, site, contract in units:
-        if equipment.part_id not in part_number:
+    clocks_of: dict[int | None, tuple[float, float]] = {None: _contract_clocks(None)}
+    for contract_id, known in sorted(contracts.items()):
+        clocks_of[contract_id] = _contract_clocks(known)
+    for unit in units:
+        if unit.part_id not in part_number:
             continue  # inactive part model
-        clocks = _contract_clocks(contract)
+        site = site_rows[unit.site_id]
+        contract: Contract | None = (
+            contracts.get(unit.contract_id) if unit.contract_id is not None else None
+        )
         klass = contract.coverage if contract is not None else NO_CONTRACT_CLASS
-        if site.customer_id not in customers:
-            customers[site.customer_id] = site.customer.code
-        key = (site.code, part_number[equipment.part_id], contract.code if contract else "")
+        key = (site.code, part_number[unit.part_id], contract.code if contract else "")
         if key not in rows:
-            rows[key] = [0, klass, customers[site.customer_id], *clocks]
+            rows[key] = [0, klass, site.customer, *clocks_of[unit.contract_id]]
         rows[key][0] += 1
-        site_points[site.code] = (site.lat, site.lon, customers[site.customer_id])
+        site_points[site.code] = (site.lat, site.lon, site.customer)
     sites = sorted(site_points)
     demands = tuple(
         PlanDemand(site, part, n, klass, customer, replacement, spare)
@@ -197,13 +248,7 @@ def load_planning_data(
         delivery = np.zeros((len(depots), 0))
     network = PlanNetwork(
         parts=tuple(plan_parts),
-        depots=tuple(
-            PlanDepot(
-                d.code,
-                d.resupply_days if d.resupply_days is not None else DEFAULT_DEPOT_RESUPPLY_DAYS,
-            )
-            for d in depots
-        ),
+        depots=tuple(PlanDepot(d.code, d.resupply_days) for d in depots),
         sites=tuple(sites),
         demands=demands,
         delivery_minutes=delivery,
@@ -211,7 +256,7 @@ def load_planning_data(
     return PlanningData(
         network=network,
         parts=infos,
-        depots={d.code: DepotInfo(d.code, d.name, d.name_en, d.city, d.lat, d.lon) for d in depots},
+        depots={d.code: d for d in depots},
         rates=rates,
         current=free_good_stock(session),
         policies=_policies(session),
@@ -290,12 +335,17 @@ def _policies(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
     return {(pn, code): (int(r), int(t)) for pn, code, r, t in rows}
 
 
+class _Unit(Protocol):
+    part_id: int
+    acceptance_date: date
+
+
 def failure_rates(
     session: Session,
     parts: list[Part],
     *,
     now: datetime,
-    equipment: list[Equipment] | None = None,
+    equipment: Sequence[_Unit] | None = None,
     overrides: dict[str, float] | None = None,
     history_years: float = HISTORY_YEARS,
 ) -> dict[str, RateEstimate]:

@@ -12,6 +12,7 @@ from app.auth import actor_name, roles_required
 from app.background import submit_planning_run
 from app.db import get_session
 from app.documents import files
+from app.geo import resolve
 from inventory.errors import Conflict
 from inventory.jobs import create_job, get_job, job_fields
 from inventory.planning import DEFAULT_TARGETS, accept_plan
@@ -24,6 +25,16 @@ blp = Blueprint(
 )
 
 PLANNING_JOB = "planning_run"
+
+
+class WhatIfDepotSchema(ma.Schema):
+    city = ma.fields.String(
+        required=True,
+        validate=validate.Length(1, 80),
+        metadata={"description": "city (or address) of a hypothetical depot, e.g. 拉萨"},
+    )
+    lat = ma.fields.Float(validate=validate.Range(-90, 90), allow_none=True)
+    lon = ma.fields.Float(validate=validate.Range(-180, 180), allow_none=True)
 
 
 class RunRequestSchema(ma.Schema):
@@ -44,6 +55,27 @@ class RunRequestSchema(ma.Schema):
         metadata={"description": "what-if: failures per installed unit per year, by part number"},
     )
     label = ma.fields.String(load_default="", validate=validate.Length(max=80))
+    extra_depots = ma.fields.List(
+        ma.fields.Nested(WhatIfDepotSchema),
+        validate=validate.Length(max=5),
+        metadata={
+            "description": "what-if: hypothetical depots (planned as WHATIF-1, ...; never "
+            "saved); a plan with one cannot be accepted"
+        },
+    )
+
+
+def whatif_depots(entries: list[dict], field: str = "extra_depots") -> list[dict]:
+    """Each hypothetical depot with its coordinates: as given, or the city geocoded (an
+    InvalidInput naming the entry's city when it is not found)."""
+    out = []
+    for n, entry in enumerate(entries):
+        lat, lon = entry.get("lat"), entry.get("lon")
+        if lat is None or lon is None:
+            place = resolve(entry["city"], f"{field}.{n}.city")
+            lat, lon = place.lat, place.lon
+        out.append({"city": entry["city"], "lat": float(lat), "lon": float(lon)})
+    return out
 
 
 class PlanningJobSchema(ma.Schema):
@@ -82,6 +114,7 @@ def create_run(data):
         "clock": data["clock"],
         "failure_rate_overrides": data.get("failure_rate_overrides") or {},
         "label": data["label"],
+        "extra_depots": whatif_depots(data.get("extra_depots") or []),
     }
     job = create_job(get_session(), PLANNING_JOB, params, actor=actor_name(), time_limit_s=60.0)
     submit_planning_run(job.id)

@@ -23,6 +23,7 @@ from app.web.i18n_admin14 import ADMIN14_MESSAGES
 from app.web.i18n_count14 import COUNT14_MESSAGES
 from app.web.i18n_eng13 import ENG13_MESSAGES
 from app.web.i18n_ops14 import OPS14_MESSAGES
+from app.web.i18n_plan15 import PLAN15_MESSAGES
 from app.web.i18n_van16 import VAN16_MESSAGES
 
 __all__ = ["LANGS", "MESSAGES", "MissingTranslation", "init_babel", "t", "t_code"]
@@ -50,6 +51,7 @@ MESSAGES.update(VAN16_MESSAGES)
 MESSAGES.update(COUNT14_MESSAGES)
 MESSAGES.update(ENG13_MESSAGES)
 MESSAGES.update(OPS14_MESSAGES)
+MESSAGES.update(PLAN15_MESSAGES)
 
 
 class _CatalogueDomain(Domain):

@@ -31,6 +31,7 @@ class MapPoint:
     lon: float
     title: str = ""
     highlight: bool = False
+    band: str = ""  # a colour class for the marker (e.g. a fill-rate band: good | warn | late)
 
 
 @dataclass
@@ -60,7 +61,7 @@ class MapData:
             if key in seen:
                 seen[key].highlight = seen[key].highlight or p.highlight
             else:
-                seen[key] = MapPoint(p.kind, p.label, p.lat, p.lon, p.title, p.highlight)
+                seen[key] = MapPoint(p.kind, p.label, p.lat, p.lon, p.title, p.highlight, p.band)
         return list(seen.values())
 
     def to_json(self) -> dict:
@@ -74,6 +75,7 @@ class MapData:
                     "lon": p.lon,
                     "title": p.title or p.label,
                     "highlight": p.highlight,
+                    "band": p.band,
                     "labelled": p.highlight or p.kind in self.label_kinds,
                     "priority": 0 if p.highlight else LABEL_PRIORITY.get(p.kind, 9),
                 }

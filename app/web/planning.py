@@ -11,11 +11,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from app.api.planning import whatif_depots
 from app.auth import actor_name, current_user
 from app.background import submit_planning_run
 from app.db import get_session
+from app.web import maps
 from app.web.auth import roles_page
-from app.web.i18n import t
+from app.web.i18n import current_lang, t
 from inventory.errors import DomainError
 from inventory.jobs import create_job
 from inventory.planning import DEFAULT_TARGETS, accept_plan
@@ -26,6 +28,7 @@ bp = Blueprint("planning_page", __name__, url_prefix="/planning")
 PLANNING_JOB = "planning_run"
 CLASSES = ("7x24", "7x8", "5x8")
 CHART_W, CHART_H, PAD = 640, 280, 44
+CLOCK_NAMES = ("replacement", "spare")  # the order of the plan's part_sites columns
 
 
 def _runs(limit: int = 8) -> list[Job]:
@@ -39,18 +42,40 @@ def _runs(limit: int = 8) -> list[Job]:
     )
 
 
-def curve_svg(plan: dict) -> dict:
-    """Chart geometry (SVG units) of the plan's curve and the current position."""
-    points = plan.get("curve") or []
+CURVE_COLOURS = ("#1f6feb", "#8250df", "#bc4c00", "#1a7f37")
+
+
+def curve_svg(plan: dict, others: list[tuple[str, dict]] | None = None) -> dict:
+    """Chart geometry (SVG units) of the plan's curve and the current position, with the
+    curves of other runs (label, plan) on the same axes."""
+    runs = [("", plan), *(others or [])]
     now = plan.get("current_position") or {"stock_value": 0.0, "fill_rate": 0.0}
-    top = max([p["stock_value"] for p in points] + [now["stock_value"], 1.0])
+    values = [now["stock_value"], 1.0]
+    for _label, p in runs:
+        values += [c["stock_value"] for c in p.get("curve") or []]
+    top = max(values)
 
     def xy(value: float, rate: float) -> tuple[float, float]:
         x = PAD + (CHART_W - 2 * PAD) * value / top
         y = CHART_H - PAD - (CHART_H - 2 * PAD) * rate
         return round(x, 1), round(y, 1)
 
-    path = " ".join(f"{x},{y}" for x, y in (xy(p["stock_value"], p["fill_rate"]) for p in points))
+    lines = []
+    for n, (label, p) in enumerate(runs):
+        points = p.get("curve") or []
+        if not points:
+            continue
+        path = " ".join(
+            f"{x},{y}" for x, y in (xy(c["stock_value"], c["fill_rate"]) for c in points)
+        )
+        lines.append(
+            {
+                "label": label,
+                "path": path,
+                "colour": CURVE_COLOURS[n % len(CURVE_COLOURS)],
+                "end": xy(points[-1]["stock_value"], points[-1]["fill_rate"]),
+            }
+        )
     cx, cy = xy(now["stock_value"], now["fill_rate"])
     ticks = [(xy(top * k / 4, 0)[0], round(top * k / 4)) for k in range(5)]
     rates = [(xy(0, r / 100)[1], r) for r in (0, 25, 50, 75, 100)]
@@ -58,28 +83,72 @@ def curve_svg(plan: dict) -> dict:
         "w": CHART_W,
         "h": CHART_H,
         "pad": PAD,
-        "path": path,
+        "path": lines[0]["path"] if lines else "",
+        "lines": lines,
         "current": (cx, cy),
         "xticks": ticks,
         "yticks": rates,
     }
 
 
-def map_svg(plan: dict) -> list[dict]:
-    """Sites as dots on a lon/lat frame (China's extent), coloured by 6 h fill rate."""
-    out = []
-    for s in plan.get("sites", []):
-        rate = s["fill_rate_after"]["replacement"]
-        out.append(
-            {
-                "x": round(20 + (s["lon"] - 73) / (135 - 73) * 600, 1),
-                "y": round(20 + (54 - s["lat"]) / (54 - 18) * 340, 1),
-                "site": s["site"],
-                "rate": rate,
-                "band": "good" if rate >= 0.95 else ("warn" if rate >= 0.8 else "late"),
-            }
+def band(rate: float) -> str:
+    return "good" if rate >= 0.95 else ("warn" if rate >= 0.8 else "late")
+
+
+def site_map(plan: dict, part: str, clock: str) -> tuple[maps.MapData, dict[str, int]]:
+    """Which sites get `part` (every part, the worst, when empty) within `clock`, coloured
+    by fill rate after the plan; the depots that stock it; hypothetical depots marked."""
+    column = CLOCK_NAMES.index(clock)
+    sites = {s["site"]: s for s in plan.get("sites", [])}
+    if part:
+        rates = {k: v[column] for k, v in (plan.get("part_sites") or {}).get(part, {}).items()}
+    else:
+        rates = {k: s["fill_rate_after"][clock] for k, s in sites.items()}
+    points: list[maps.MapPoint] = []
+    counts = {"good": 0, "warn": 0, "late": 0}
+    for code, rate in sorted(rates.items()):
+        site = sites.get(code)
+        if site is None:
+            continue
+        counts[band(rate)] += 1
+        title = t(
+            "pl.map_site_title",
+            site=code,
+            customer=site.get("customer", ""),
+            rate=f"{100 * rate:.1f}%",
         )
-    return out
+        points.append(maps.MapPoint("site", code, site["lat"], site["lon"], title, band=band(rate)))
+    stocked: dict[str, int] = {}
+    for line in plan.get("lines", []):
+        if line["recommended"] and (not part or line["part"] == part):
+            stocked[line["depot"]] = stocked.get(line["depot"], 0) + line["recommended"]
+    for d in plan.get("depots", []):
+        if d["depot"] in stocked or d["hypothetical"]:
+            name = d["name"] if current_lang() == "zh" else (d.get("name_en") or d["name"])
+            title = t(
+                "pl.map_depot_title", depot=d["depot"], name=name, n=stocked.get(d["depot"], 0)
+            )
+            if d["hypothetical"]:
+                title = f"{t('pl.hypothetical')}: {title}"
+            points.append(
+                maps.MapPoint("depot", d["depot"], d["lat"], d["lon"], title, d["hypothetical"])
+            )
+    fit = [(p.lat, p.lon) for p in points]
+    return maps.around(fit, points=points, label_kinds=()), counts
+
+
+def whatif_words(params: dict) -> str:
+    """What a run changed, in words (empty for a baseline)."""
+    words = [
+        t("pl.compare_depot", city=d.get("city", "")) for d in params.get("extra_depots") or []
+    ]
+    words += [
+        t("pl.compare_rate", part=p, rate=r)
+        for p, r in sorted((params.get("failure_rate_overrides") or {}).items())
+    ]
+    if params.get("budget") is not None:
+        words.append(f"{t('pl.field.budget')} {params['budget']:,.0f}")
+    return "; ".join(words)
 
 
 @bp.get("")
@@ -90,17 +159,34 @@ def page():
     run = next((r for r in runs if r.id == chosen), None) or next(
         (r for r in runs if r.status == "succeeded"), None
     )
-    side_by_side = [r for r in runs if r.status == "succeeded"][:3]
     plan = run.result if run is not None and run.status == "succeeded" else None
+    side_by_side = [r for r in runs if r.status == "succeeded"][:4]
+    if run is not None and plan and run not in side_by_side:
+        side_by_side = [run, *side_by_side[:3]]
+    clock = request.args.get("clock", "replacement")
+    if clock not in CLOCK_NAMES:
+        clock = "replacement"
+    parts = sorted((plan or {}).get("part_sites") or {})
+    part = request.args.get("part", "")
+    if part not in parts:
+        part = ""
+    others = [(r.id[:8], r.result) for r in side_by_side if run is None or r.id != run.id]
+    site_map_data, band_counts = site_map(plan, part, clock) if plan else (None, {})
     user = current_user()
     return render_template(
         "planning/page.html",
         runs=runs,
         run=run,
         plan=plan,
-        chart=curve_svg(plan) if plan else None,
-        dots=map_svg(plan) if plan else [],
+        chart=curve_svg(plan, others) if plan else None,
+        site_map=site_map_data,
+        band_counts=band_counts,
+        map_parts=parts,
+        map_part=part,
+        map_clock=clock,
+        clock_names=CLOCK_NAMES,
         side_by_side=side_by_side,
+        whatif_words=whatif_words,
         classes=CLASSES,
         defaults=DEFAULT_TARGETS,
         can_plan=user is not None and user.role == Role.ADMIN.value,
@@ -136,6 +222,11 @@ def start_run():
             overrides[part] = rate
         elif part or rate is not None:
             raise DomainError(t("pl.rate_both"), field="rate_part")
+        city = request.form.get("extra_depot", "").strip()[:80]
+        try:
+            extra = whatif_depots([{"city": city}], field="extra_depot") if city else []
+        except DomainError:
+            raise DomainError(t("pl.place_not_found", city=city), field="extra_depot") from None
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("planning_page.page"))
@@ -145,6 +236,7 @@ def start_run():
         "clock": "replacement",
         "failure_rate_overrides": overrides,
         "label": request.form.get("label", "").strip()[:80],
+        "extra_depots": extra,
     }
     job = create_job(get_session(), PLANNING_JOB, params, actor=actor_name(), time_limit_s=60.0)
     submit_planning_run(job.id)
@@ -160,6 +252,11 @@ def accept(job_id: str):
         abort(404)
     if job.status != "succeeded" or not job.result:
         flash(t("pl.not_ready"), "error")
+        return redirect(url_for("planning_page.page", run=job_id))
+    extra = (job.params or {}).get("extra_depots") or []
+    if extra:
+        cities = ", ".join(d.get("city", "") for d in extra)
+        flash(t("pl.whatif_accept_refused", city=cities), "error")
         return redirect(url_for("planning_page.page", run=job_id))
     try:
         done = accept_plan(

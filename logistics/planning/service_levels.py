@@ -207,28 +207,36 @@ def prepare_part(
     )
 
 
+_LOG_FACTORIAL = np.zeros(1)  # log x! for x = 0, 1, ...; grown on demand
+
+
+def _log_factorial(top: int) -> np.ndarray:
+    global _LOG_FACTORIAL
+    if len(_LOG_FACTORIAL) <= top:
+        size = max(top + 1, 2 * len(_LOG_FACTORIAL))
+        _LOG_FACTORIAL = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, size)))))
+    return _LOG_FACTORIAL[: top + 1]
+
+
 def poisson_cdf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """P[N ≤ k] elementwise for N ~ Poisson(mean); k = -1 gives 0."""
+    """P[N ≤ k] elementwise for N ~ Poisson(mean); k = -1 gives 0.
+
+    Each term exp(x log m − m − log x!) is computed in logs (no underflow of exp(−m) for
+    large means) and the terms x ≤ k are summed, all x at once (a few numpy calls
+    whatever k is: the optimiser calls this tens of thousands of times on small arrays).
+    """
     kk, mm = np.asarray(k), np.asarray(mean, dtype=float)
     if kk.shape != mm.shape:
         kk, mm = np.broadcast_arrays(kk, mm)
     top = int(kk.max(initial=-1))
-    total = np.zeros(kk.shape)
     if top < 0:
-        return total
-    if float(mm.max(initial=0.0)) > 500:  # exp(-mean) would underflow: go through logs
-        log_m = np.log(np.where(mm > 0, mm, 1.0))
-        log_p = -mm
-        for x in range(top + 1):
-            if x:
-                log_p = log_p + log_m - math.log(x)
-            total += np.where(kk >= x, np.exp(log_p) if x else np.exp(-mm), 0.0)
-        return np.minimum(total, 1.0)
-    p = np.exp(-mm)
-    for x in range(top + 1):
-        if x:
-            p = p * mm / x
-        total += np.where(kk >= x, p, 0.0)
+        return np.zeros(kk.shape)
+    x = np.arange(top + 1)
+    positive = mm > 0
+    log_m = np.log(np.where(positive, mm, 1.0))[..., None]
+    log_p = x * log_m - mm[..., None] - _log_factorial(top)
+    terms = np.where(x <= kk[..., None], np.exp(log_p), 0.0)
+    total = np.where(positive, terms.sum(axis=-1), (kk >= 0).astype(float))
     return np.minimum(total, 1.0)
 
 
@@ -239,57 +247,118 @@ def evaluate_part(state: PartState, stock: np.ndarray) -> PartService:
 
 
 def evaluate_batch(
-    state: PartState, stock: np.ndarray
+    state: PartState, stock: np.ndarray, clocks: Sequence[str] = CLOCKS
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """`evaluate_part` for B stock vectors at once (stock: B × depots).
 
     Returns (fill per clock: B × rows, availability: B × depots, depot demand: B × depots).
     """
     n_batch, n_depots = stock.shape
-    n_rows = len(state.rates)
-    if n_rows == 0:
+    if len(state.rates) == 0:
         empty = np.zeros((n_batch, 0))
-        return {c: empty for c in CLOCKS}, np.ones((n_batch, n_depots)), np.zeros(stock.shape)
-    order = state.order  # rows × ranked
-    batch = np.arange(n_batch)[:, None]
-    flat = (batch[:, :, None] * n_depots + order[None, :, :]).ravel()  # B × rows × ranked
-    stocked = stock[:, order] > 0  # B × rows × ranked
-    first = np.where(stocked.any(axis=2), stocked.argmax(axis=2), 0)  # B × rows
-    serving = order[np.arange(n_rows)[None, :], first]  # B × rows
-    serving_flat = (batch * n_depots + serving).ravel()
-    rates = state.rates
-    size = n_batch * n_depots
+        return {c: empty for c in clocks}, np.ones((n_batch, n_depots)), np.zeros(stock.shape)
+    fill, availability, demand = evaluate_group(group_parts([state]), stock[None, :, :], clocks)
+    return {c: f[0] for c, f in fill.items()}, availability[0], demand[0]
+
+
+_FAR = 1e12  # minutes of a padding row or depot: never within a clock
+
+
+@dataclass
+class PartGroup:
+    """Several parts' arrays padded to common sizes, to evaluate them in one numpy pass
+    (numpy's per-call cost, not arithmetic, dominates one small part). Padding rows have no
+    failures and padding depots are in no row's ranking, so neither changes a result."""
+
+    states: list[PartState]
+    rates: np.ndarray  # parts × rows
+    order: np.ndarray  # parts × rows × ranked (local depot index)
+    ranked_minutes: np.ndarray  # parts × rows × ranked
+    clocks: dict[str, np.ndarray]  # clock → parts × rows
+    resupply_years: np.ndarray  # parts × depots
+    n_depots: np.ndarray  # real depots per part
+    n_rows: np.ndarray  # real rows per part
+
+
+def group_parts(states: Sequence[PartState]) -> PartGroup:
+    """Pad the parts' arrays (each with at least one demand row) to common sizes."""
+    n_parts = len(states)
+    n_rows = np.array([len(st.rates) for st in states], dtype=int)
+    n_depots = np.array([len(st.depot_index) for st in states], dtype=int)
+    ranked = max(st.order.shape[1] for st in states)
+    rows, depots = int(n_rows.max()), int(n_depots.max())
+    rates = np.zeros((n_parts, rows))
+    order = np.zeros((n_parts, rows, ranked), dtype=int)
+    minutes = np.full((n_parts, rows, ranked), _FAR)
+    clocks = {c: np.zeros((n_parts, rows)) for c in CLOCKS}
+    years = np.ones((n_parts, depots))
+    for p, st in enumerate(states):
+        r, k = st.order.shape
+        rates[p, :r] = st.rates
+        order[p, :r, :k] = st.order
+        minutes[p, :r, :k] = np.take_along_axis(st.minutes.T, st.order, axis=1)
+        for c in CLOCKS:
+            clocks[c][p, :r] = st.clocks[c]
+        years[p, : len(st.resupply_years)] = st.resupply_years
+    return PartGroup(list(states), rates, order, minutes, clocks, years, n_depots, n_rows)
+
+
+def evaluate_group(
+    group: PartGroup, stock: np.ndarray, clocks: Sequence[str] = CLOCKS
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Fill rates of every part of `group` for B stock vectors each (stock: parts × B ×
+    depots). Returns (fill per clock: parts × B × rows, availability and depot demand:
+    parts × B × depots)."""
+    n_parts, n_batch, n_depots = stock.shape
+    order = group.order  # P × R × K
+    _, n_rows, n_ranked = order.shape
+    shape4 = (n_parts, n_batch, n_rows, n_ranked)
+    # flat indices (numpy's fancy indexing on several axes costs more than the arithmetic)
+    cell = (np.arange(n_parts)[:, None] * n_batch + np.arange(n_batch)[None, :]) * n_depots
+    flat = (cell[:, :, None, None] + order[:, None, :, :]).ravel()  # P × B × R × K
+    stock_flat = stock.ravel()
+    stocked = (stock_flat[flat] > 0).reshape(shape4)
+    first = np.where(stocked.any(axis=3), stocked.argmax(axis=3), 0)  # P × B × R
+    row_base = (np.arange(n_parts)[:, None] * n_rows + np.arange(n_rows)[None, :]) * n_ranked
+    at_first = (row_base[:, None, :] + first).ravel()  # into P × R × K
+    serving = order.ravel()[at_first].reshape(first.shape)  # P × B × R
+    serving_flat = (cell[:, :, None] + serving).ravel()
+    rates = group.rates[:, None, :]  # P × 1 × R
+    size = n_parts * n_batch * n_depots
     demand = np.bincount(serving_flat, np.broadcast_to(rates, serving.shape).ravel(), size)
-    demand = demand.reshape(n_batch, n_depots)
-    years = state.resupply_years[None, :]
+    years = np.broadcast_to(group.resupply_years[:, None, :], stock.shape).ravel()
+    less = stock_flat - 1
+    rate_cells = np.broadcast_to(rates[..., None], shape4).ravel()
+    rate_rows = np.broadcast_to(rates, first.shape).ravel()
     for _ in range(_FIXED_POINT_ROUNDS):
-        a_ranked = poisson_cdf(stock - 1, demand * years)[:, order]
-        out_before = np.cumprod(1 - a_ranked, axis=2)
+        a_ranked = poisson_cdf(less, demand * years)[flat].reshape(shape4)
+        out_before = np.cumprod(1 - a_ranked, axis=3)
         ship = a_ranked.copy()
-        ship[:, :, 1:] *= out_before[:, :, :-1]
-        all_out = out_before[:, :, -1]
-        demand = np.bincount(flat, (ship * rates[None, :, None]).ravel(), size)
-        demand += np.bincount(serving_flat, (all_out * rates[None, :]).ravel(), size)
-        demand = demand.reshape(n_batch, n_depots)
-    availability = poisson_cdf(stock - 1, demand * years)
-    a_ranked = availability[:, order]
-    out_before = np.cumprod(1 - a_ranked, axis=2)
+        ship[..., 1:] *= out_before[..., :-1]
+        all_out = out_before[..., -1]
+        demand = np.bincount(flat, ship.ravel() * rate_cells, size)
+        demand += np.bincount(serving_flat, all_out.ravel() * rate_rows, size)
+    availability_flat = poisson_cdf(less, demand * years)
+    availability = availability_flat.reshape(stock.shape)
+    a_ranked = availability_flat[flat].reshape(shape4)
+    out_before = np.cumprod(1 - a_ranked, axis=3)
     ship = a_ranked.copy()
-    ship[:, :, 1:] *= out_before[:, :, :-1]
-    ranked_minutes = np.take_along_axis(state.minutes.T, order, axis=1)  # rows × ranked
-    row_idx = np.arange(n_rows)[None, :]
-    serve_minutes = state.minutes[serving, row_idx]  # B × rows
-    s_b = stock[batch, serving]
-    mu_b = demand[batch, serving] * state.resupply_years[serving]
-    r_b_min = state.resupply_years[serving] * 365.0 * MINUTES_PER_DAY
+    ship[..., 1:] *= out_before[..., :-1]
+    ranked_minutes = group.ranked_minutes[:, None, :, :]  # P × 1 × R × K
+    serve_minutes = group.ranked_minutes.ravel()[at_first].reshape(first.shape)  # P × B × R
+    s_b = stock_flat[serving_flat].reshape(first.shape)
+    serve_years = years[serving_flat].reshape(first.shape)
+    mu_b = demand[serving_flat].reshape(first.shape) * serve_years
+    r_b_min = serve_years * (365.0 * MINUTES_PER_DAY)
     f_out = poisson_cdf(s_b - 1, mu_b)
+    demand = demand.reshape(stock.shape)
     fill: dict[str, np.ndarray] = {}
-    for clock in CLOCKS:
-        w = state.clocks[clock]  # rows
-        in_time = (ranked_minutes <= w[:, None])[None, :, :]
-        on_shelf = (ship * in_time).sum(axis=2)
-        reach_out = np.prod(np.where(in_time, 1 - a_ranked, 1.0), axis=2)
-        slack = w[None, :] - serve_minutes  # minutes the pipeline may take
+    for clock in clocks:
+        w = group.clocks[clock][:, None, :]  # P × 1 × R
+        in_time = ranked_minutes <= w[..., None]
+        on_shelf = (ship * in_time).sum(axis=3)
+        reach_out = np.prod(np.where(in_time, 1 - a_ranked, 1.0), axis=3)
+        slack = w - serve_minutes  # minutes the pipeline may take
         left = np.clip((r_b_min - np.maximum(slack, 0.0)) / np.maximum(r_b_min, 1e-9), 0, 1)
         within = np.where(slack >= r_b_min, 1.0, poisson_cdf(s_b - 1, mu_b * left))
         cond = np.where(f_out < 1 - 1e-15, (within - f_out) / np.maximum(1 - f_out, 1e-300), 1.0)
@@ -335,23 +404,39 @@ class Recommendation:
     stock_value: float
 
 
+LAZY_CANDIDATES = 8  # candidates re-evaluated together when a part's best bound is stale
+LAZY_PARTS = 16  # parts whose best bounds are stale at the top of the heap, evaluated together
+GROUP_CELLS = 400_000  # trial cells (trials × rows × ranked depots) per batched evaluation
+
+
 class _Greedy:
+    """The state of the greedy: per part its stock and in-clock failures per demand row,
+    per class what is served, needed and reachable."""
+
     def __init__(self, network: PlanNetwork, states: Sequence[PartState], goal: ServiceTargets):
         self.network, self.states, self.goal = network, states, goal
         self.stock = [np.zeros(len(s.depot_index), dtype=int) for s in states]
-        self.services = [evaluate_part(s, st) for s, st in zip(states, self.stock, strict=True)]
         self.classes = sorted({d.service_class for d in network.demands})
         self.class_index = {c: i for i, c in enumerate(self.classes)}
         self.row_class = [
             np.array([self.class_index[d.service_class] for d in s.demand_rows], dtype=int)
             for s in states
         ]
+        self.onehot = []
+        for k, s in enumerate(states):
+            onehot = np.zeros((len(s.rates), len(self.classes)))
+            onehot[np.arange(len(s.rates)), self.row_class[k]] = 1.0
+            self.onehot.append(onehot)
+        self.served_rows: list[np.ndarray] = [np.zeros(len(s.rates)) for s in states]
         self.demand_by_class = np.zeros(len(self.classes))
         self.served_by_class = np.zeros(len(self.classes))
         self.reachable_by_class = np.zeros(len(self.classes))
+        active = [k for k, s in enumerate(states) if len(s.rates)]
+        for k, fill in zip(active, self._evaluate_current(active), strict=True):
+            self.served_rows[k] = states[k].rates * fill
         for k, s in enumerate(states):
             np.add.at(self.demand_by_class, self.row_class[k], s.rates)
-            np.add.at(self.served_by_class, self.row_class[k], self._served(k, self.services[k]))
+            np.add.at(self.served_by_class, self.row_class[k], self.served_rows[k])
             if len(s.rates):  # a failure can be in time only if some depot is within the clock
                 reach = s.minutes.min(axis=0) <= s.clocks[goal.clock]
                 np.add.at(self.reachable_by_class, self.row_class[k], s.rates * reach)
@@ -365,25 +450,97 @@ class _Greedy:
         )
         self.min_gain = max(_MIN_GAIN, 1e-7 * float(self.demand_by_class.sum()))
         self.version = [0] * len(states)
-        self.trials: dict[int, tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]] = {}
+        self.trials: dict[int, np.ndarray] = {}  # part → served per row for each candidate
+        self.groups: dict[int, PartGroup] = {}  # one part's padded arrays, built once
 
-    def _served(self, k: int, service: PartService) -> np.ndarray:
-        return self.states[k].rates * service.fill[self.goal.clock]
+    def _group(self, chunk: list[int]) -> PartGroup:
+        if len(chunk) > 1:
+            return group_parts([self.states[k] for k in chunk])
+        k = chunk[0]
+        if k not in self.groups:
+            self.groups[k] = group_parts([self.states[k]])
+        return self.groups[k]
 
-    def gain_matrix(self, k: int) -> np.ndarray:
-        """In-clock failures per year gained by one more unit at each considered depot
-        (candidates × classes)."""
-        state = self.states[k]
-        n = len(state.depot_index)
-        trials = np.repeat(self.stock[k][None, :], n, axis=0) + np.eye(n, dtype=int)
-        fill, availability, demand = evaluate_batch(state, trials)
-        self.trials[k] = (fill, availability, demand)
-        delta = (fill[self.goal.clock] - self.services[k].fill[self.goal.clock][None, :]) * (
-            state.rates[None, :]
+    def _chunks(self, ks: Sequence[int], trials: bool) -> list[list[int]]:
+        """`ks` in groups of similar size, each group small enough for one evaluation."""
+
+        def cells(k: int) -> int:
+            st = self.states[k]
+            return len(st.rates) * st.order.shape[1] * (len(st.depot_index) if trials else 1)
+
+        ordered = sorted(
+            ks, key=lambda k: (len(self.states[k].depot_index), len(self.states[k].rates))
         )
-        onehot = np.zeros((len(state.rates), len(self.classes)))
-        onehot[np.arange(len(state.rates)), self.row_class[k]] = 1.0
-        return delta @ onehot
+        out: list[list[int]] = []
+        current: list[int] = []
+        widest = 0
+        for k in ordered:
+            # padded cost: every part in the group pays for the largest one
+            widest = max(widest, cells(k))
+            if current and widest * (len(current) + 1) > GROUP_CELLS:
+                out.append(current)
+                current, widest = [], cells(k)
+            current.append(k)
+        if current:
+            out.append(current)
+        return out
+
+    def _evaluate_current(self, ks: Sequence[int]) -> list[np.ndarray]:
+        """The goal clock's fill per demand row of each part in `ks` at its current stock."""
+        found: dict[int, np.ndarray] = {}
+        for chunk in self._chunks(ks, trials=False):
+            group = group_parts([self.states[k] for k in chunk])
+            width = group.resupply_years.shape[1]
+            stock = np.zeros((len(chunk), 1, width), dtype=int)
+            for p, k in enumerate(chunk):
+                stock[p, 0, : len(self.stock[k])] = self.stock[k]
+            fill = evaluate_group(group, stock, (self.goal.clock,))[0][self.goal.clock]
+            for p, k in enumerate(chunk):
+                found[k] = fill[p, 0, : len(self.states[k].rates)]
+        return [found[k] for k in ks]
+
+    def gain_matrices(self, ks: Sequence[int]) -> dict[int, np.ndarray]:
+        """Per part in `ks`: in-clock failures per year gained by one more unit at each of
+        its considered depots (candidates × classes), all parts evaluated in few batches."""
+        out: dict[int, np.ndarray] = {}
+        for chunk in self._chunks(ks, trials=True):
+            group = self._group(chunk)
+            width = group.resupply_years.shape[1]
+            stock = np.zeros((len(chunk), width, width), dtype=int)
+            for p, k in enumerate(chunk):
+                n = len(self.stock[k])
+                stock[p, :, :n] = self.stock[k][None, :]
+                stock[p, np.arange(n), np.arange(n)] += 1
+            fill = evaluate_group(group, stock, (self.goal.clock,))[0][self.goal.clock]
+            for p, k in enumerate(chunk):
+                st = self.states[k]
+                n, r = len(st.depot_index), len(st.rates)
+                served = fill[p, :n, :r] * st.rates[None, :]  # candidates × rows
+                self.trials[k] = served
+                out[k] = (served - self.served_rows[k][None, :]) @ self.onehot[k]
+        return out
+
+    def candidate_gains(
+        self, picks: Mapping[int, np.ndarray]
+    ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """For some candidate depots of some parts (part → candidates): the served
+        failures per row with one more unit there (candidates × rows) and the gain per
+        class (candidates × classes); all the parts evaluated in one numpy pass."""
+        ks = list(picks)
+        group = self._group(ks)
+        width = group.resupply_years.shape[1]
+        most = max(len(c) for c in picks.values())
+        stock = np.zeros((len(ks), most, width), dtype=int)
+        for p, k in enumerate(ks):
+            stock[p, :, : len(self.stock[k])] = self.stock[k][None, :]
+            stock[p, np.arange(len(picks[k])), picks[k]] += 1
+        fill = evaluate_group(group, stock, (self.goal.clock,))[0][self.goal.clock]
+        out = {}
+        for p, k in enumerate(ks):
+            st = self.states[k]
+            served = fill[p, : len(picks[k]), : len(st.rates)] * st.rates[None, :]
+            out[k] = (served, (served - self.served_rows[k][None, :]) @ self.onehot[k])
+        return out
 
     def need(self) -> np.ndarray | None:
         """Per class, in-clock failures per year still missing; None when budget-only."""
@@ -404,14 +561,11 @@ class _Greedy:
             return False
         return bool(np.all(self.served_by_class >= self.goal_by_class - 1e-12))
 
-    def apply(self, k: int, local: int) -> None:
-        old = self._served(k, self.services[k])
+    def apply(self, k: int, local: int, new: np.ndarray) -> None:
+        """One more unit of part k at its candidate `local`; `new`: served per row then."""
+        old = self.served_rows[k]
         self.stock[k][local] += 1
-        fill, availability, demand = self.trials.pop(k)  # computed by gain_matrix already
-        self.services[k] = PartService(
-            {c: f[local] for c, f in fill.items()}, availability[local], demand[local]
-        )
-        new = self._served(k, self.services[k])
+        self.served_rows[k] = new
         np.add.at(self.served_by_class, self.row_class[k], new - old)
         self.version[k] += 1
 
@@ -421,7 +575,14 @@ class _Greedy:
 
 
 def optimise(network: PlanNetwork, goal: ServiceTargets) -> Recommendation:
-    """Least stock value meeting `goal.targets`, or best service within `goal.budget`."""
+    """Least stock value meeting `goal.targets`, or best service within `goal.budget`.
+
+    Greedy with one heap entry per part: its best candidate's ratio (useful in-clock
+    failures per year per unit of money) when last computed. Useful gains only shrink as
+    classes approach their targets, so a popped entry is re-ranked when its ratio, with
+    today's needs, fell below the next entry's; otherwise its best unit is added and the
+    part is re-evaluated (all its candidate depots in one numpy pass).
+    """
     if not goal.targets and goal.budget is None:
         raise PlanningInputError("give class targets, a budget, or both")
     by_part = demands_by_part(network)
@@ -431,45 +592,86 @@ def optimise(network: PlanNetwork, goal: ServiceTargets) -> Recommendation:
         for p in network.parts
     ]
     g = _Greedy(network, states, goal)
-    heap: list[tuple[float, int, int, int, int, np.ndarray]] = []
+    heap: list[tuple[float, int, int, int]] = []  # (-ratio bound, counter, part, version)
+    matrices: dict[int, np.ndarray] = {}  # part → gain per candidate × class (maybe stale)
+    fresh: dict[int, np.ndarray] = {}  # part → which candidates' gains are current
+    trial_rows: dict[int, dict[int, np.ndarray]] = {}  # part → candidate → served per row
     counter = 0
 
-    def push(k: int) -> None:
-        nonlocal counter
+    def ratio_of(k: int, useful: float) -> float:
         cost = states[k].part.unit_cost
-        gains = g.gain_matrix(k)
-        useful = g.effective(gains)
-        for local in np.flatnonzero(useful > g.min_gain):
-            ratio = math.inf if cost == 0 else float(useful[local]) / cost
-            counter += 1
-            heapq.heappush(heap, (-ratio, counter, k, int(local), g.version[k], gains[local]))
+        return math.inf if cost == 0 else useful / cost
 
-    for k in range(len(states)):
-        if len(states[k].demand_rows):
-            push(k)
+    def push(k: int, ratio: float) -> None:
+        nonlocal counter
+        counter += 1
+        heapq.heappush(heap, (-ratio, counter, k, g.version[k]))
+
+    def stale_picks(k: int, useful: np.ndarray) -> np.ndarray:
+        bounds = np.where(fresh[k], -np.inf, useful)
+        pick = np.argsort(-bounds, kind="stable")[:LAZY_CANDIDATES]
+        return pick[bounds[pick] > g.min_gain]
+
+    active = [k for k in range(len(states)) if len(states[k].demand_rows)]
+    need = g.need()
+    for k, gains in g.gain_matrices(active).items():
+        matrices[k] = gains
+        fresh[k] = np.ones(len(gains), dtype=bool)
+        trial_rows[k] = dict(enumerate(g.trials.pop(k)))
+        best = float(g.effective(gains, need).max(initial=0.0))
+        if best > g.min_gain:
+            push(k, ratio_of(k, best))
     value = 0.0
     curve = [CurvePoint(0.0, g.overall())]
     met = g.targets_met()
     while heap and not met:
-        neg_ratio, _, k, local, version, gains = heapq.heappop(heap)
+        neg_ratio, _, k, version = heapq.heappop(heap)
         if version != g.version[k]:
-            continue  # stale: the part changed since; its fresh candidates are queued
-        cost = states[k].part.unit_cost
-        eff = float(g.effective(gains))
-        ratio = math.inf if cost == 0 else eff / cost
+            continue  # stale: the part changed since
+        useful = g.effective(matrices[k])
+        local = int(np.argmax(useful))
+        eff = float(useful[local])
         if eff <= g.min_gain:
+            continue  # even the bounds buy nothing: the part is done
+        if not fresh[k][local]:
+            # the best is a bound from before the part's last unit: evaluate its few best
+            # candidates, with those of the next parts in the same state (one numpy pass)
+            picks = {k: stale_picks(k, useful)}
+            while heap and len(picks) < LAZY_PARTS:
+                top = heap[0]
+                j = top[2]
+                if top[3] != g.version[j] or j in picks:
+                    heapq.heappop(heap)
+                    continue
+                useful_j = g.effective(matrices[j])
+                best_j = int(np.argmax(useful_j))
+                if fresh[j][best_j] or useful_j[best_j] <= g.min_gain:
+                    break
+                heapq.heappop(heap)
+                picks[j] = stale_picks(j, useful_j)
+            for j, (served, gains) in g.candidate_gains(picks).items():
+                pick = picks[j]
+                matrices[j][pick] = gains
+                fresh[j][pick] = True
+                trial_rows[j].update(zip(pick.tolist(), served, strict=True))
+                best = float(g.effective(matrices[j]).max(initial=0.0))
+                if best > g.min_gain:
+                    push(j, ratio_of(j, best))
             continue
+        ratio = ratio_of(k, eff)
         if heap and ratio < -heap[0][0] - 1e-15 and ratio < -neg_ratio:
-            counter += 1
-            heapq.heappush(heap, (-ratio, counter, k, local, version, gains))  # re-rank
+            push(k, ratio)  # re-rank
             continue
+        cost = states[k].part.unit_cost
         if goal.budget is not None and value + cost > goal.budget + 1e-9:
-            continue  # unaffordable: cheaper units may still fit
-        g.apply(k, local)
+            continue  # unaffordable: cheaper parts may still fit
+        g.apply(k, local, trial_rows[k][local])
         value += cost
         curve.append(CurvePoint(value, g.overall()))
         met = g.targets_met()
-        push(k)
+        fresh[k][:] = False  # every gain is now a bound (one more unit buys less)
+        trial_rows[k] = {}
+        push(k, ratio)
     levels: dict[tuple[str, str], int] = {}
     for s, st in zip(states, g.stock, strict=True):
         for local, units in enumerate(st):
@@ -506,6 +708,42 @@ class ServiceReport:
     by_part_site: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
 
 
+def _evaluate_levels(
+    network: PlanNetwork, states: Sequence[PartState], levels: Mapping[tuple[str, str], int]
+) -> list[PartService]:
+    """Each part's service at the stock `levels`, the parts evaluated in padded groups."""
+    out: list[PartService] = []
+    order = sorted(range(len(states)), key=lambda k: len(states[k].depot_index))
+    found: dict[int, PartService] = {}
+    start = 0
+    while start < len(order):
+        chunk: list[int] = []
+        widest = 0
+        for k in order[start:]:
+            st = states[k]
+            widest = max(widest, len(st.rates) * st.order.shape[1] * len(st.depot_index))
+            if chunk and widest * (len(chunk) + 1) > GROUP_CELLS:
+                break
+            chunk.append(k)
+        start += len(chunk)
+        group = group_parts([states[k] for k in chunk])
+        stock = np.zeros((len(chunk), 1, group.resupply_years.shape[1]), dtype=int)
+        for p, k in enumerate(chunk):
+            st = states[k]
+            ids = [network.depots[i].id for i in st.depot_index]
+            stock[p, 0, : len(ids)] = [levels.get((st.part.id, d), 0) for d in ids]
+        fill, availability, demand = evaluate_group(group, stock)
+        for p, k in enumerate(chunk):
+            n, r = len(states[k].depot_index), len(states[k].rates)
+            found[k] = PartService(
+                {c: f[p, 0, :r] for c, f in fill.items()},
+                availability[p, 0, :n],
+                demand[p, 0, :n],
+            )
+    out = [found[k] for k in range(len(states))]
+    return out
+
+
 def service_report(network: PlanNetwork, levels: Mapping[tuple[str, str], int]) -> ServiceReport:
     """Fill rates per class, customer and (part, depot) for the stock `levels`."""
     depot_pos = {d.id: i for i, d in enumerate(network.depots)}
@@ -520,34 +758,41 @@ def service_report(network: PlanNetwork, levels: Mapping[tuple[str, str], int]) 
     by_part_site: dict[tuple[str, str], dict[str, float]] = {}
     by_part = demands_by_part(network)
     sites = {s: k for k, s in enumerate(network.sites)}
-    for part in network.parts:
-        state = prepare_part(
+    states = [
+        prepare_part(
             network,
             part,
             extra_depots=stocked.get(part.id, ()),
             rows=by_part.get(part.id, []),
             site_index=sites,
         )
+        for part in network.parts
+        if by_part.get(part.id)
+    ]
+    for part in network.parts:  # stock of a part nobody has installed: always on the shelf
+        if not by_part.get(part.id):
+            for i in stocked.get(part.id, ()):
+                availability[(part.id, network.depots[i].id)] = 1.0
+                depot_demand[(part.id, network.depots[i].id)] = 0.0
+    for state, result in zip(states, _evaluate_levels(network, states, levels), strict=True):
+        part = state.part
         stock = np.array(
             [levels.get((part.id, network.depots[i].id), 0) for i in state.depot_index]
         )
-        result = evaluate_part(state, stock)
         for local, i in enumerate(state.depot_index):
             pair = (part.id, network.depots[i].id)
             if stock[local] > 0 or result.depot_demand[local] > 0:
                 availability[pair] = float(result.availability[local])
                 depot_demand[pair] = float(result.depot_demand[local])
+        fills = {c: result.fill[c].tolist() for c in CLOCKS}
         for j, row in enumerate(state.demand_rows):
             rate = float(state.rates[j])
-            for kind, name in (
-                ("class", row.service_class),
-                ("customer", row.customer),
-                ("all", ""),
-            ):
-                demand[(kind, name)] += rate
+            row_fill = {c: fills[c][j] for c in CLOCKS}
+            for key in (("class", row.service_class), ("customer", row.customer), ("all", "")):
+                demand[key] += rate
                 for clock in CLOCKS:
-                    served[(kind, name, clock)] += rate * float(result.fill[clock][j])
-            by_part_site[(part.id, row.site)] = {c: float(result.fill[c][j]) for c in CLOCKS}
+                    served[(*key, clock)] += rate * row_fill[clock]
+            by_part_site[(part.id, row.site)] = row_fill
 
     def table(kind: str) -> dict[str, dict[str, float]]:
         return {

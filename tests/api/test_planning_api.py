@@ -138,3 +138,121 @@ def test_cli_recommend_prints_the_plan_and_names_a_negative_lead_time(
     result = runner.invoke(args=["planning", "recommend"])
     assert result.exit_code == 2
     assert f"part {planned_world.part}: lead_time_days" in result.output
+
+
+def test_a_what_if_with_a_hypothetical_depot_plans_it_but_cannot_be_accepted(
+    client, db, planned_world, admin
+):
+    job = run_plan(client, admin, {"extra_depots": [{"city": "上海"}], "label": "SH"})
+    assert job["status"] == "succeeded", job
+    plan = job["result"]
+    hypo = [d for d in plan["depots"] if d["hypothetical"]]
+    assert [d["depot"] for d in hypo] == ["WHATIF-1"] and hypo[0]["city"] == "上海"
+    assert 30 < hypo[0]["lat"] < 32 and 121 < hypo[0]["lon"] < 122
+    assert plan["settings"]["extra_depots"][0]["city"] == "上海"
+    # the depot is not saved, and a plan that relies on it cannot become reorder points
+    assert client.get("/api/depots", headers=admin).json  # still answers
+    assert "WHATIF-1" not in json.dumps(client.get("/api/depots", headers=admin).json)
+    r = client.post(f"/api/planning/runs/{job['id']}/accept", headers=admin)
+    assert r.status_code == 422 and "hypothetical" in r.json["detail"]
+    assert "extra_depots" in json.dumps(r.json)
+    assert db.scalar(select(StockPolicy)) is None
+
+
+def test_a_what_if_depot_in_an_unknown_city_is_refused_naming_the_entry(
+    client, planned_world, admin
+):
+    r = client.post(
+        "/api/planning/runs", json={"extra_depots": [{"city": "火星城"}]}, headers=admin
+    )
+    assert r.status_code == 422
+    assert "extra_depots.0.city" in json.dumps(r.json)
+
+
+def test_a_part_with_no_failure_data_is_planned_on_the_stated_default_with_a_warning(
+    client, db, planned_world, admin
+):
+    from logistics.planning.demand import DEFAULT_RATE
+    from tests.builders import make_part
+
+    new = make_part(db, "OPT-NEW", category="optical-new").part_number  # no rate entered
+    register_equipment(
+        db,
+        site_code=planned_world.site,
+        part_number=new,
+        serial="EQ-NEW-1",
+        acceptance_date=date.today(),  # installed today: no unit-year of history anywhere
+        actor="admin",
+        contract_code=planned_world.contract,
+    )
+    job = run_plan(client, admin)
+    assert job["status"] == "succeeded", job
+    plan = job["result"]
+    rate = {r["part"]: r for r in plan["failure_rates"]}[new]
+    assert rate["rate"] == pytest.approx(DEFAULT_RATE) and rate["source"] == "default"
+    warning = next(w for w in plan["warnings"] if new in w)
+    assert str(DEFAULT_RATE) in warning and "default" in warning
+    assert plan["summary"]["installed_units"] == 31  # its failures are planned for
+
+
+@pytest.mark.parametrize(
+    ("spoil", "words"),
+    [
+        (lambda db, w: setattr(_depot(db, "GZ01"), "resupply_days", -1), "depot GZ01"),
+        (lambda db, w: setattr(_part(db, w.part), "repair_turnaround_days", -1), "turnaround"),
+        (lambda db, w: setattr(_contract(db, w.contract), "spare_delivery_days", 0), "spare"),
+    ],
+)
+def test_bad_records_fail_the_run_with_a_message_naming_the_record(
+    client, db, planned_world, admin, spoil, words
+):
+    spoil(db, planned_world)
+    db.commit()
+    job = run_plan(client, admin)
+    assert job["status"] == "failed"
+    assert words in job["error"]
+    named = {"spare": planned_world.contract, "depot GZ01": "GZ01"}.get(words, planned_world.part)
+    assert named in job["error"]
+
+
+def test_units_in_transit_and_reserved_counted_stock_are_never_counted_nor_moved(
+    client, db, planned_world, admin
+):
+    from inventory.transfers import LineRequest, ship_transfer
+    from tests.builders import make_part
+
+    ship_transfer(
+        db,
+        from_depot="GZ01",
+        to_depot="BJ01",
+        lines=[LineRequest(planned_world.part, f"GZ-{i:03d}") for i in range(2)],
+        actor="wh",
+    )
+    fan = make_part(db, "FAN-9", tracking="counted").part_number
+    receive_from_supplier(db, depot_code="GZ01", part_number=fan, actor="wh", qty=5)
+    reserve(db, depot_code="GZ01", part_number=fan, reference="RMA-F", qty=3)
+    job = run_plan(client, admin)
+    assert job["status"] == "succeeded", job
+    plan = job["result"]
+    lines = {(x["part"], x["depot"]): x for x in plan["lines"]}
+    assert lines[(planned_world.part, "GZ01")]["current"] == 4  # 2 of 6 are on the road
+    assert lines[(planned_world.part, "BJ01")]["current"] == 3  # not yet arrived
+    assert lines[(fan, "GZ01")]["current"] == 2  # 3 of 5 are promised
+    out_of_gz = sum(t["qty"] for t in plan["transfers"] if t["from_depot"] == "GZ01")
+    out_of_gz += sum(r["qty"] for r in plan["returns"] if r["depot"] == "GZ01")
+    assert out_of_gz <= 4 + 2
+    assert sum(r["qty"] for r in plan["returns"] if r["part"] == fan) <= 2
+
+
+def _depot(db, code):
+    from models import Depot
+
+    return db.scalar(select(Depot).where(Depot.code == code))
+
+
+def _part(db, number):
+    return db.scalar(select(Part).where(Part.part_number == number))
+
+
+def _contract(db, code):
+    return db.scalar(select(Contract).where(Contract.code == code))

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory import notifications
-from models import Event, utcnow
+from models import Event, Rma, Ticket, utcnow
 
 
 def record_event(
@@ -58,6 +58,23 @@ def record_event(
     session.flush()
     notifications.notify_event(session, event)
     return event
+
+
+def record_about(
+    session: Session, record: Ticket | Rma, kind: str, *, actor: str, **fields: Any
+) -> Event:
+    """An event about a ticket or an RMA, named by its number and filed under its customer;
+    ``fields`` are ``record_event``'s (states, time, visibility, note, data)."""
+    return record_event(
+        session,
+        subject_type="ticket" if isinstance(record, Ticket) else "rma",
+        subject_id=record.id,
+        subject_ref=record.number,
+        customer_id=record.customer_id,
+        kind=kind,
+        actor=actor,
+        **fields,
+    )
 
 
 def record_created(

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput
-from inventory.events import record_event
+from inventory.events import record_about
 from inventory.installed_base import enter_installed_unit
 from inventory.ledger import Stamp, hold_counted, move_counted, move_serial
 from inventory.lookups import part_by_number, virtual_location
@@ -339,18 +339,7 @@ def _follow_installed_base(
 
 
 def _event(session: Session, ticket: Ticket, kind: str, actor: str, now: datetime, data: dict):
-    record_event(
-        session,
-        subject_type="ticket",
-        subject_id=ticket.id,
-        subject_ref=ticket.number,
-        customer_id=ticket.customer_id,
-        kind=kind,
-        actor=actor,
-        at=now,
-        customer_visible=False,
-        data=data,
-    )
+    record_about(session, ticket, kind, actor=actor, at=now, customer_visible=False, data=data)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, Forbidden, InvalidInput, NotFound
-from inventory.events import record_event
+from inventory.events import record_about, record_event
 from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
 from inventory.lookups import one_by, part_by_number, virtual_location
 from inventory.transaction import transaction
@@ -452,13 +452,10 @@ def _event(
     session: Session, row: PartReturn, kind: str, was: ReturnStatus, actor: str, now: datetime
 ) -> None:
     ticket = session.get_one(Ticket, row.ticket_id)
-    record_event(
+    record_about(
         session,
-        subject_type="ticket",
-        subject_id=ticket.id,
-        subject_ref=ticket.number,
-        customer_id=ticket.customer_id,
-        kind=kind,
+        ticket,
+        kind,
         from_state=was.value,
         to_state=row.status,
         actor=actor,

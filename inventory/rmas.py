@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from inventory.contracts import contract_calendar, contract_for, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_event
+from inventory.events import record_about
 from inventory.installed_base import enter_installed_unit
 from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
 from inventory.lookups import (
@@ -967,13 +967,10 @@ def _event(
     note: str | None = None,
     data: dict | None = None,
 ) -> None:
-    record_event(
+    record_about(
         session,
-        subject_type="rma",
-        subject_id=rma.id,
-        subject_ref=rma.number,
-        customer_id=rma.customer_id,
-        kind=kind,
+        rma,
+        kind,
         from_state=from_state,
         to_state=to_state,
         actor=actor,

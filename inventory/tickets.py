@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from inventory.contracts import contract_calendar, contract_for, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_event
+from inventory.events import record_about
 from inventory.installed_base import site_by_code
 from inventory.knowledge import propose_in_session
 from inventory.ledger import rows_matched
@@ -245,13 +245,10 @@ def open_ticket_in_session(
     )
     session.add(ticket)
     session.flush()
-    record_event(
+    record_about(
         session,
-        subject_type="ticket",
-        subject_id=ticket.id,
-        subject_ref=ticket.number,
-        customer_id=ticket.customer_id,
-        kind="opened",
+        ticket,
+        "opened",
         to_state=S.NEW.value,
         actor=actor,
         at=now,
@@ -314,13 +311,10 @@ def move_ticket_in_session(
         )
     previous = ticket.status
     session.refresh(ticket)
-    record_event(
+    record_about(
         session,
-        subject_type="ticket",
-        subject_id=ticket.id,
-        subject_ref=ticket.number,
-        customer_id=ticket.customer_id,
-        kind=action,
+        ticket,
+        action,
         from_state=previous,
         to_state=move.target,
         actor=actor,
@@ -427,13 +421,10 @@ def change_severity(
         ticket.restore_due = clocks.restore_due
         ticket.replacement_due = clocks.replacement_due
         ticket.last_progress_at = utcnow()
-        record_event(
+        record_about(
             session,
-            subject_type="ticket",
-            subject_id=ticket.id,
-            subject_ref=ticket.number,
-            customer_id=ticket.customer_id,
-            kind="severity_changed",
+            ticket,
+            "severity_changed",
             actor=actor,
             customer_visible=True,
             note=reason,
@@ -455,13 +446,10 @@ def assign_engineer_in_session(
     previous = ticket.engineer_id
     ticket.engineer_id = engineer.id
     session.flush()
-    record_event(
+    record_about(
         session,
-        subject_type="ticket",
-        subject_id=ticket.id,
-        subject_ref=ticket.number,
-        customer_id=ticket.customer_id,
-        kind="assigned" if previous is None else "reassigned",
+        ticket,
+        "assigned" if previous is None else "reassigned",
         actor=actor,
         at=now,
         customer_visible=False,

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from inventory.contracts import contract_calendar, parts_covered, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_event
+from inventory.events import record_about
 from inventory.numbering import next_number
 from inventory.rmas import MoveInput, RmaKind, RmaStatus, move_rma_in_session
 from inventory.tickets import (
@@ -198,18 +198,7 @@ def _new_visit(
 
 
 def _event(session: Session, ticket: Ticket, kind: str, actor: str, now: datetime, data: dict):
-    record_event(
-        session,
-        subject_type="ticket",
-        subject_id=ticket.id,
-        subject_ref=ticket.number,
-        customer_id=ticket.customer_id,
-        kind=kind,
-        actor=actor,
-        at=now,
-        customer_visible=False,
-        data=data,
-    )
+    record_about(session, ticket, kind, actor=actor, at=now, customer_visible=False, data=data)
 
 
 def _view(session: Session, visit: Visit) -> VisitView:

@@ -12,7 +12,9 @@ from flask import current_app, request
 from marshmallow import validate
 from sqlalchemy import func, select
 
+from app.auth import roles_required
 from app.errors import problem
+from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory.serials import normalize_optional_serial
 from models import limits
 
@@ -252,3 +254,46 @@ def Day(**kw) -> ma.fields.Date:
 def When(**kw) -> ma.fields.AwareDateTime:
     """An ISO 8601 timestamp with its UTC offset, from 1970 to 2199."""
     return ma.fields.AwareDateTime(validate=validate.Range(min=FIRST_TIME, max=LAST_TIME), **kw)
+
+
+def idempotent_write(
+    blp,
+    path: str,
+    body: type[ma.Schema] | ma.Schema,
+    answer: type[ma.Schema] | ma.Schema,
+    *roles: str,
+    status: int = 200,
+    body_required: bool = True,
+    location: str = "json",
+    method: str = "post",
+):
+    """Register a write a client may retry on ``blp``: ``method`` ``path`` taking ``body``
+    (from ``location``), the ``Idempotency-Key`` header documented and honoured (a retry
+    gets the first answer back and writes nothing twice), ``answer`` dumped with ``status``,
+    for ``roles`` (an admin always may). One order for every such endpoint: the key is
+    claimed after the body validates, the stored answer is the dumped one, and the role
+    check runs inside."""
+
+    def register(view):
+        view = roles_required(*roles)(view)
+        view = blp.response(status, answer)(view)
+        view = idempotent(view)
+        view = blp.doc(parameters=[IDEMPOTENCY_PARAM])(view)
+        view = blp.arguments(body, location=location, required=body_required)(view)
+        return getattr(blp, method)(path)(view)
+
+    return register
+
+
+class JobFields(ma.Schema):
+    """A background job as ``inventory.jobs.job_fields`` answers it (route plans, planning
+    runs); each API adds its own fields and its ``href``."""
+
+    id = ma.fields.String()
+    status = ma.fields.String()
+    progress = ma.fields.Integer()
+    created_at = ma.fields.AwareDateTime()
+    started_at = ma.fields.AwareDateTime(allow_none=True)
+    finished_at = ma.fields.AwareDateTime(allow_none=True)
+    error = ma.fields.String(allow_none=True)
+    result = ma.fields.Dict(allow_none=True)

@@ -10,10 +10,18 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Flag, PageArgs, Serial, Str, WholeNumber, page_of, plain
+from app.api.common import (
+    Flag,
+    PageArgs,
+    Serial,
+    Str,
+    WholeNumber,
+    idempotent_write,
+    page_of,
+    plain,
+)
 from app.auth import STAFF, actor_name, current_user, roles_required
 from app.db import get_session
-from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import depot_access, stock_counts
 from inventory.stock_counts import Limits, QuantityCount
 from models import limits
@@ -210,12 +218,7 @@ def _view(number: str) -> dict:
     return plain(stock_counts.view_count(db, number))
 
 
-@blp.post("")
-@blp.arguments(CountStartRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(201, CountDocumentSchema)
-@roles_required("warehouse")
+@idempotent_write(blp, "", CountStartRequest, CountDocumentSchema, "warehouse", status=201)
 def start(data):
     """Start a count at a depot: the books' expected serials and quantities are frozen."""
     count = stock_counts.start_count(
@@ -262,12 +265,14 @@ def get_count(number):
     return _view(number)
 
 
-@blp.post("/<number>/lines")
-@blp.arguments(CountRecordRequest, required=False)  # every field optional
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, CountRecordedSchema)
-@roles_required("warehouse")
+@idempotent_write(
+    blp,
+    "/<number>/lines",
+    CountRecordRequest,
+    CountRecordedSchema,
+    "warehouse",
+    body_required=False,
+)
 def record(data, number):
     """Record serials scanned and quantities counted (each line records who). A serial the
     count did not expect is answered as a finding, with where the ledger has it."""
@@ -316,12 +321,9 @@ def approve(number):
     return plain(stock_counts.approve_count(get_session(), number, actor=actor_name()))
 
 
-@blp.post("/<number>/post")
-@blp.arguments(CountPostRequest, required=False)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, CountPostedSchema)
-@roles_required("warehouse")
+@idempotent_write(
+    blp, "/<number>/post", CountPostRequest, CountPostedSchema, "warehouse", body_required=False
+)
 def post(data, number):
     """Write the variances to the ledger. 409 on ``approval`` while a variance over the
     limits is neither recounted nor approved; on ``confirm`` when most expected serials

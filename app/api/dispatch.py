@@ -6,11 +6,10 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Serial, Str, WholeNumber, plain
+from app.api.common import Serial, Str, WholeNumber, idempotent_write, plain
 from app.auth import actor_name, roles_required
 from app.db import get_session
 from app.geo import resolve, travel_model
-from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import dispatch_service as svc
 from inventory.installed_base import site_by_code
 from logistics.dispatch import Mode
@@ -228,12 +227,7 @@ def ticket_options(args, ref):
     return svc.rank_for_ticket(get_session(), ref, travel_model(), limit=args["limit"])
 
 
-@blp.post("/tickets/<ref>/dispatch")
-@blp.arguments(ConfirmRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, ConfirmationSchema)
-@roles_required("dispatcher")
+@idempotent_write(blp, "/tickets/<ref>/dispatch", ConfirmRequest, ConfirmationSchema, "dispatcher")
 def confirm(data, ref):
     """Confirm one option in one transaction: the engineer is assigned, a good spare is
     reserved at the depot and an advance-replacement RMA is opened. 409 when someone got

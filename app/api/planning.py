@@ -7,6 +7,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import validate
 
+from app.api.common import JobFields
 from app.api.documents_api import DocumentArgs, pdf_responses
 from app.auth import actor_name, roles_required
 from app.background import submit_planning_run
@@ -78,15 +79,7 @@ def whatif_depots(entries: list[dict], field: str = "extra_depots") -> list[dict
     return out
 
 
-class PlanningJobSchema(ma.Schema):
-    id = ma.fields.String()
-    status = ma.fields.String()
-    progress = ma.fields.Integer()
-    created_at = ma.fields.AwareDateTime()
-    started_at = ma.fields.AwareDateTime(allow_none=True)
-    finished_at = ma.fields.AwareDateTime(allow_none=True)
-    error = ma.fields.String(allow_none=True)
-    result = ma.fields.Dict(allow_none=True)
+class PlanningJobSchema(JobFields):
     href = ma.fields.String()
 
 

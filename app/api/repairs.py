@@ -7,10 +7,9 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from app.api.common import PageArgs, Serial, Str, page_schema, plain, scalar_page
+from app.api.common import PageArgs, Serial, Str, idempotent_write, page_schema, plain, scalar_page
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
-from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import repairs as svc
 from models import RepairBatch, limits
 
@@ -78,12 +77,7 @@ class BatchQuery(PageArgs):
 BatchPage = page_schema(BatchSchema, "RepairBatchPage")
 
 
-@blp.post("")
-@blp.arguments(RepairSendRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(201, BatchSchema)
-@roles_required("warehouse")
+@idempotent_write(blp, "", RepairSendRequest, BatchSchema, "warehouse", status=201)
 def send(data):
     """Send faulty units from a depot's shelf to a repair vendor as one batch."""
     return plain(
@@ -98,12 +92,7 @@ def send(data):
     )
 
 
-@blp.post("/<number>/receive")
-@blp.arguments(RepairReceiveRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, BatchSchema)
-@roles_required("warehouse")
+@idempotent_write(blp, "/<number>/receive", RepairReceiveRequest, BatchSchema, "warehouse")
 def receive(data, number):
     """Record units back from the vendor: repaired (restocked good) or scrapped."""
     return plain(

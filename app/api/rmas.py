@@ -13,6 +13,7 @@ from app.api.common import (
     Serial,
     Str,
     WholeNumber,
+    idempotent_write,
     mapping_page,
     page_schema,
     plain,
@@ -25,7 +26,6 @@ from app.api.scoping import (
 )
 from app.auth import ALL_ROLES, actor_name, roles_per_action, roles_required
 from app.db import get_session
-from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import rmas as svc
 from inventory.errors import NotFound
 from models import Customer, Rma, limits
@@ -188,12 +188,7 @@ class RmaQuery(PageArgs):
 RmaPage = page_schema(RmaListItem, "RmaPage")
 
 
-@blp.post("")
-@blp.arguments(RmaCreate)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(201, RmaSchema)
-@roles_required("dispatcher", "warehouse", "customer")
+@idempotent_write(blp, "", RmaCreate, RmaSchema, "dispatcher", "warehouse", "customer", status=201)
 def create_rma(data):
     """Open an RMA with the repair request form's fields (the header defaults to the
     site's and customer's details). Customers open RMAs for their own sites."""

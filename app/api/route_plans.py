@@ -7,7 +7,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Day, Str, When, WholeNumber, Zone
+from app.api.common import Day, JobFields, Str, When, WholeNumber, Zone
 from app.auth import actor_name, roles_required
 from app.background import submit_route_plan
 from app.db import get_session
@@ -73,15 +73,7 @@ class PlanRequestSchema(ma.Schema):
     time_limit_s = ma.fields.Float(load_default=5.0, validate=validate.Range(min=0.5, max=120))
 
 
-class JobSchema(ma.Schema):
-    id = ma.fields.String()
-    status = ma.fields.String()
-    progress = ma.fields.Integer()
-    created_at = ma.fields.AwareDateTime()
-    started_at = ma.fields.AwareDateTime(allow_none=True)
-    finished_at = ma.fields.AwareDateTime(allow_none=True)
-    error = ma.fields.String(allow_none=True)
-    result = ma.fields.Dict(allow_none=True)
+class JobSchema(JobFields):
     changes = ma.fields.List(
         ma.fields.Dict(),
         allow_none=True,

@@ -14,6 +14,7 @@ from app.api.common import (
     Str,
     When,
     WholeNumber,
+    idempotent_write,
     page_of,
     page_schema,
     plain,
@@ -22,7 +23,6 @@ from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.errors import problem
 from app.geo import resolve
-from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import counts, queries, receiving, reservation
 from inventory.delivery_file import read_delivery
 from inventory.errors import InvalidInput
@@ -220,14 +220,11 @@ class MovementQuery(PageArgs):
 
 MovementPage = page_schema(MovementSchema, "MovementPage")
 BelowReorderPage = page_schema(BelowReorderSchema, "BelowReorderPage")
+AdjustResult = ma.Schema.from_dict({"qty": ma.fields.Integer()}, name="AdjustResult")
+ScrapResult = ma.Schema.from_dict({"movement_id": ma.fields.Integer()}, name="ScrapResult")
 
 
-@blp.post("/stock/receipts")
-@blp.arguments(ReceiptRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(201, ReceiptSchema)
-@roles_required(*WAREHOUSE)
+@idempotent_write(blp, "/stock/receipts", ReceiptRequest, ReceiptSchema, *WAREHOUSE, status=201)
 def receive(data):
     """Receive one serial (or a quantity of a counted part) from a supplier."""
     return plain(
@@ -245,12 +242,9 @@ def receive(data):
     )
 
 
-@blp.post("/stock/receipts/import")
-@blp.arguments(ImportArgs, location="query")
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, ImportReportSchema)
-@roles_required(*WAREHOUSE)
+@idempotent_write(
+    blp, "/stock/receipts/import", ImportArgs, ImportReportSchema, *WAREHOUSE, location="query"
+)
 def import_delivery(args):
     """Import a supplier delivery (multipart field ``file``: CSV or .xlsx with columns
     depot, part_number, serial, qty, condition). Bad rows are rejected with a per-row
@@ -286,12 +280,7 @@ def import_delivery(args):
 import_delivery._accepts_any_body = True
 
 
-@blp.post("/stock/adjustments")
-@blp.arguments(AdjustRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, ma.Schema.from_dict({"qty": ma.fields.Integer()}, name="AdjustResult"))
-@roles_required(*WAREHOUSE)
+@idempotent_write(blp, "/stock/adjustments", AdjustRequest, AdjustResult, *WAREHOUSE)
 def adjust(data):
     """Correct a counted part's quantity by ``delta`` with a reason."""
     qty = counts.adjust_quantity(
@@ -306,12 +295,7 @@ def adjust(data):
     return {"qty": qty}
 
 
-@blp.post("/stock/counts")
-@blp.arguments(CountRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, CountSchema)
-@roles_required(*WAREHOUSE)
+@idempotent_write(blp, "/stock/counts", CountRequest, CountSchema, *WAREHOUSE)
 def count(data):
     """Cycle count: the books are set to what is on the shelf, differences go in the ledger."""
     return plain(
@@ -329,12 +313,7 @@ def count(data):
     )
 
 
-@blp.post("/stock/scrap")
-@blp.arguments(ScrapRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, ma.Schema.from_dict({"movement_id": ma.fields.Integer()}, name="ScrapResult"))
-@roles_required(*WAREHOUSE)
+@idempotent_write(blp, "/stock/scrap", ScrapRequest, ScrapResult, *WAREHOUSE)
 def scrap(data):
     movement_id = counts.scrap(
         get_session(),
@@ -348,12 +327,15 @@ def scrap(data):
     return {"movement_id": movement_id}
 
 
-@blp.post("/stock/reservations")
-@blp.arguments(ReservationRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(201, ReservationSchema)
-@roles_required("warehouse", "dispatcher")
+@idempotent_write(
+    blp,
+    "/stock/reservations",
+    ReservationRequest,
+    ReservationSchema,
+    "warehouse",
+    "dispatcher",
+    status=201,
+)
 def reserve(data):
     """Reserve a good unit (or quantity) at a depot for a reference; 409 when none is left."""
     return plain(

@@ -13,6 +13,7 @@ from app.api.common import (
     Serial,
     Str,
     WholeNumber,
+    idempotent_write,
     mapping_page,
     page_schema,
     plain,
@@ -26,7 +27,6 @@ from app.api.scoping import (
 from app.auth import ALL_ROLES, actor_name, roles_required
 from app.db import get_session
 from app.geo import travel_model
-from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import tickets as svc
 from inventory.dispatch_service import open_ticket_with_promise
 from inventory.errors import NotFound
@@ -180,12 +180,7 @@ def _ticket_for_caller(ref: str) -> Ticket:
     return ticket
 
 
-@blp.post("")
-@blp.arguments(TicketCreate)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(201, TicketSchema)
-@roles_required("dispatcher", "customer")
+@idempotent_write(blp, "", TicketCreate, TicketSchema, "dispatcher", "customer", status=201)
 def create_ticket(data):
     """Report a fault. Its SLA clocks (response, on site = travel of the nearest suitable
     engineer + 1 h, restore, replacement unit) are computed on the contract's calendar now."""

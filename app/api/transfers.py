@@ -13,13 +13,13 @@ from app.api.common import (
     Serial,
     Str,
     WholeNumber,
+    idempotent_write,
     mapping_page,
     page_schema,
     plain,
 )
 from app.auth import STAFF, actor_name, current_user, roles_required
 from app.db import get_session
-from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory.transfers import (
     LineRequest,
     discrepancies_of,
@@ -138,12 +138,7 @@ def _lines(raw) -> list[LineRequest] | None:
     ]
 
 
-@blp.post("")
-@blp.arguments(ShipRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(201, TransferResultSchema)
-@roles_required("warehouse")
+@idempotent_write(blp, "", ShipRequest, TransferResultSchema, "warehouse", status=201)
 def ship(data):
     """Ship stock from one depot to another (the stock goes in transit)."""
     return plain(
@@ -158,12 +153,9 @@ def ship(data):
     )
 
 
-@blp.post("/<number>/receive")
-@blp.arguments(ReceiveRequest, required=False)  # every field optional
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, TransferResultSchema)
-@roles_required("warehouse")
+@idempotent_write(
+    blp, "/<number>/receive", ReceiveRequest, TransferResultSchema, "warehouse", body_required=False
+)
 def receive(data, number):
     """Receive a transfer at its destination (staff of the destination depot): list the
     serials scanned and quantities counted. Each difference from what was shipped is a

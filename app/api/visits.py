@@ -11,11 +11,10 @@ import marshmallow as ma
 from flask import Response, current_app
 from flask_smorest import Blueprint
 
-from app.api.common import Money, Str, plain
+from app.api.common import Money, Str, idempotent_write, plain
 from app.api.scoping import engineer_scope
 from app.auth import actor_name, roles_required
 from app.db import get_session
-from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from app.photos import new_photo_key, photo_store
 from inventory import visits as svc
 from inventory.errors import InvalidInput, NotFound
@@ -112,6 +111,14 @@ def decode_base64(text: str, field: str) -> bytes:
         raise InvalidInput("not base64", field=field) from None
 
 
+def _as_engineer(step, ref: str, **fields):
+    """One visit step by the caller on a ticket of theirs (an engineer's own; an admin acts
+    for any engineer); the visit as it then stands."""
+    return plain(
+        step(get_session(), ref, engineer_id=engineer_scope(), actor=actor_name(), **fields)
+    )
+
+
 @blp.get("/<ref>/visit")
 @blp.response(200, VisitSchema)
 @roles_required("engineer", "dispatcher")
@@ -125,74 +132,50 @@ def current_visit(ref):
     return plain(svc.visit_view(visit))
 
 
-@blp.post("/<ref>/visit/arrival")
-@blp.arguments(ArrivalRequest, required=False)  # every field optional
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(201, VisitSchema)
-@roles_required("engineer")
+@idempotent_write(
+    blp,
+    "/<ref>/visit/arrival",
+    ArrivalRequest,
+    VisitSchema,
+    "engineer",
+    status=201,
+    body_required=False,
+)
 def arrival(data, ref):
     """The engineer is on site: the ticket moves to on_site at the server's time; the
     phone's time is kept beside it (they differ when the arrival was queued offline)."""
-    return plain(
-        svc.record_arrival(
-            get_session(),
-            ref,
-            engineer_id=engineer_scope(),
-            actor=actor_name(),
-            device_time=data.get("device_time"),
-        )
-    )
+    return _as_engineer(svc.record_arrival, ref, device_time=data.get("device_time"))
 
 
-@blp.post("/<ref>/visit/work")
-@blp.arguments(WorkRequest, required=False)  # every field optional
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, VisitSchema)
-@roles_required("engineer")
+@idempotent_write(
+    blp, "/<ref>/visit/work", WorkRequest, VisitSchema, "engineer", body_required=False
+)
 def work(data, ref):
     """Diagnosis, actions taken, open issues (a field left out keeps its text)."""
-    return plain(
-        svc.record_work(
-            get_session(),
-            ref,
-            engineer_id=engineer_scope(),
-            actor=actor_name(),
-            diagnosis=data.get("diagnosis"),
-            actions=data.get("actions"),
-            open_issues=data.get("open_issues"),
-        )
+    return _as_engineer(
+        svc.record_work,
+        ref,
+        diagnosis=data.get("diagnosis"),
+        actions=data.get("actions"),
+        open_issues=data.get("open_issues"),
     )
 
 
-@blp.post("/<ref>/visit/parts")
-@blp.arguments(PartRequest, required=False)  # every field optional
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(201, VisitSchema)
-@roles_required("engineer")
+@idempotent_write(
+    blp, "/<ref>/visit/parts", PartRequest, VisitSchema, "engineer", status=201, body_required=False
+)
 def parts(data, ref):
     """A part swapped: the spare installed (its RMA ships and delivers it; the installed base
     takes its serial) and the faulty unit removed (on its way back with the engineer)."""
-    return plain(
-        svc.record_part(
-            get_session(),
-            ref,
-            engineer_id=engineer_scope(),
-            actor=actor_name(),
-            installed_serial=data.get("installed_serial"),
-            removed_serial=data.get("removed_serial"),
-        )
+    return _as_engineer(
+        svc.record_part,
+        ref,
+        installed_serial=data.get("installed_serial"),
+        removed_serial=data.get("removed_serial"),
     )
 
 
-@blp.post("/<ref>/visit/photos")
-@blp.arguments(PhotoRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(201, VisitSchema)
-@roles_required("engineer")
+@idempotent_write(blp, "/<ref>/visit/photos", PhotoRequest, VisitSchema, "engineer", status=201)
 def photos(data, ref):
     """A photo of the visit (JPEG or PNG, at most PHOTO_MAX_BYTES), kept in the photo store."""
     db = get_session()
@@ -206,16 +189,8 @@ def photos(data, ref):
     ticket = svc.ticket_for_engineer(db, ref, engineer_scope())
     key = new_photo_key(ticket.number, "jpg" if image.content_type == "image/jpeg" else "png")
     photo_store().put(key, raw, image.content_type)
-    return plain(
-        svc.add_photo(
-            db,
-            ref,
-            engineer_id=engineer_scope(),
-            actor=actor_name(),
-            storage_key=key,
-            image=image,
-            caption=data.get("caption"),
-        )
+    return _as_engineer(
+        svc.add_photo, ref, storage_key=key, image=image, caption=data.get("caption")
     )
 
 
@@ -238,22 +213,13 @@ def photo(ref, photo_id):
     )
 
 
-@blp.post("/<ref>/visit/signature")
-@blp.arguments(SignatureRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, VisitSchema)
-@roles_required("engineer")
+@idempotent_write(blp, "/<ref>/visit/signature", SignatureRequest, VisitSchema, "engineer")
 def signature(data, ref):
     """The customer signs on the screen: the technical service sheet is complete, the ticket
     is resolved (the customer confirms closure), a P1/P2 fault starts its 72 h observation."""
-    return plain(
-        svc.sign_visit(
-            get_session(),
-            ref,
-            engineer_id=engineer_scope(),
-            actor=actor_name(),
-            signer_name=data["signer_name"],
-            signature_png=decode_base64(data["png"], "png"),
-        )
+    return _as_engineer(
+        svc.sign_visit,
+        ref,
+        signer_name=data["signer_name"],
+        signature_png=decode_base64(data["png"], "png"),
     )

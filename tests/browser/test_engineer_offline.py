@@ -103,7 +103,6 @@ def test_a_job_page_reloaded_with_no_signal_still_records_the_visit_sent_once_ba
     assert kinds.count("arrive") == 1 and kinds.count("work_recorded") == 1
     visit = dispatcher.call("GET", f"/api/tickets/{number}/visit")
     assert visit["arrived_device_at"] < visit["arrived_at"]  # pressed offline, received later
-    shot(page, "engineer-job-back-online")
 
 
 def test_signing_out_drops_the_pages_kept_on_the_phone(live_server, phone, api):

@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import shot, sign_in
+from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.browser.test_engineer_visit import dispatched_p1
+
+
+def artifact(page, name: str) -> None:
+    """A screenshot to look at after the run (test-artifacts/, never the README's folder)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _expect():
@@ -57,7 +63,7 @@ def test_an_engineer_switches_to_english_and_back_on_a_phone(live_server, phone,
             box = page.locator(step).bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, step
         fits_the_screen(page, f"the job page ({lang})")
-        shot(page, f"engineer-job-phone-{lang}")
+        artifact(page, f"phone-lang-engineer-job-{lang}")
 
 
 def test_a_customer_switches_to_english_and_back_and_tracks_in_lower_case(live_server, phone):
@@ -78,7 +84,7 @@ def test_a_customer_switches_to_english_and_back_and_tracks_in_lower_case(live_s
             )
             fits_the_screen(page, f"{path} ({lang})")
             name = path.strip("/").replace("/", "-") or "home"
-            shot(page, f"customer-phone-{name}-{lang}")
+            artifact(page, f"phone-lang-customer-{name}-{lang}")
         page.goto(live_server + "/my/report")
         expect(page.locator("#report-submit")).to_be_visible()
         page.goto(live_server + "/track")
@@ -87,4 +93,4 @@ def test_a_customer_switches_to_english_and_back_and_tracks_in_lower_case(live_s
         expect(page).to_have_url(f"{live_server}/track/{code}")
         expect(page.locator("#tracking-code")).to_have_text(code)
         fits_the_screen(page, f"the tracking page ({lang})")
-        shot(page, f"tracking-phone-{lang}")
+        artifact(page, f"phone-lang-tracking-{lang}")

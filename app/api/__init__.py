@@ -21,6 +21,7 @@ def blueprints() -> list:
         health,
         knowledge,
         planning,
+        reorder,
         repairs,
         rmas,
         route_plans,
@@ -37,6 +38,7 @@ def blueprints() -> list:
     mods = [health, users, depots, catalogue, stock, counts, transfers, audit]
     mods += [tickets, visits, rmas, tracking, dispatch, route_plans, customers, repairs]
     mods += [documents_api, allocations, planning, knowledge, calendar, webhooks, vans]
+    mods += [reorder]
     return [m.blp for m in mods]
 
 

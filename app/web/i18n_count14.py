@@ -163,4 +163,53 @@ COUNT14_MESSAGES: dict[str, tuple[str, str]] = {
         "Count {ref} posted: {out} units out, {into} in, variance ¥{value}.",
     ),
     "cnt.cancelled": ("盘点单已取消。", "The count is cancelled."),
+    # the reorder list's actions
+    "ro.depot": ("库房", "Depot"),
+    "ro.proposal": ("建议", "Proposal"),
+    "ro.action": ("操作", "Action"),
+    "ro.source": ("调出库房", "From depot"),
+    "ro.travel_minutes": ("在途时间（分钟）", "Travel (minutes)"),
+    "ro.accepted_ref": ("已接受单号", "Accepted as"),
+    "ro.kind.transfer": ("调拨", "Transfer"),
+    "ro.kind.purchase": ("采购", "Purchase"),
+    "ro.kind.accepted": ("已接受", "Accepted"),
+    "ro.transfer_from": (
+        "从 {source} 调拨 {qty} 件（车程 {minutes}；该库有 {have}，保留 {keep}）",
+        "Transfer {qty} from {source} ({minutes} away; it has {have}, keeps {keep})",
+    ),
+    "ro.purchase_of": (
+        "无库房可调出：采购 {qty} 件",
+        "No depot can spare it: buy {qty}",
+    ),
+    "ro.accepted_line": ("{kind} {ref}（{qty} 件，{who}）", "{kind} {ref} ({qty}, {who})"),
+    "ro.accept_transfer": ("接受调拨", "Accept transfer"),
+    "ro.accept_purchase": ("生成采购申请", "Raise purchase request"),
+    "ro.accepted.transfer": (
+        "已从 {source} 发出调拨 {ref}（{qty} 件），在途中。",
+        "Transfer {ref} shipped from {source} ({qty} units); it is in transit.",
+    ),
+    "ro.accepted.purchase": (
+        "已生成采购申请 {ref}（{qty} 件）。",
+        "Purchase request {ref} raised ({qty} units).",
+    ),
+    "ro.already": (
+        "此行已接受过：{ref}（{qty} 件），未重复创建。",
+        "This line was accepted already: {ref} ({qty} units); nothing created twice.",
+    ),
+    "ro.not_your_depot": ("非您负责的库房", "Not one of your depots"),
+    "ro.export_csv": ("导出 CSV", "Export CSV"),
+    "ro.export_xlsx": ("导出 Excel", "Export Excel"),
+    "ro.plan_targets": (
+        "目标库存来自 {when} 由 {who} 接受的备件规划 {ref}。",
+        "Targets come from the parts plan {ref} accepted by {who} on {when}.",
+    ),
+    "ro.policy_targets": (
+        "目标库存来自各库房的补货策略（尚未接受备件规划）。",
+        "Targets are the depots' stock policies (no parts plan accepted yet).",
+    ),
+    "ro.how": (
+        "建议从车程最近、调出后仍不低于自身目标的库房调拨；没有则建议采购。",
+        "Each line proposes a transfer from the nearest depot (by travel time) that stays at "
+        "its own level afterwards, else a purchase.",
+    ),
 }

@@ -8,22 +8,36 @@ scan box focused for the next code.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.api.reorder import ReorderAcceptRequest
 from app.auth import actor_name, current_user
 from app.db import get_session
 from app.documents import access
+from app.geo import travel_model
 from app.idempotency import idempotent_form, new_form_key
 from app.web.auth import roles_page
 from app.web.forms import form_text
 from app.web.i18n import t
-from inventory import counts, depot_access, queries, receiving, repairs, rmas, transfers
+from inventory import (
+    counts,
+    depot_access,
+    queries,
+    receiving,
+    repairs,
+    replenishment,
+    rmas,
+    transfers,
+)
 from inventory.delivery_file import COLUMNS, read_delivery
 from inventory.errors import DomainError
 from inventory.serials import normalize_serial
@@ -647,20 +661,144 @@ def import_template():
 @bp.get("/reorder")
 @roles_page("warehouse", "dispatcher")
 def reorder():
+    """Below reorder point, each line with a proposed transfer or purchase to accept."""
     depots = _depots()
-    code = request.args.get("depot") or ""
-    if code and not any(d.code == code for d in depots):
-        code = ""
-    rows = queries.below_reorder_point(get_session(), code or None)
-    groups: dict[str, list[queries.BelowReorder]] = {}
+    code = _reorder_depot(depots)
+    rows = replenishment.propose(get_session(), travel_model(), code or None)
+    groups: dict[str, list[replenishment.Proposal]] = {}
     for row in rows:
         groups.setdefault(row.depot, []).append(row)
-    names = {d.code: d for d in depots}
+    user = current_user()
+    mine = {d.code for d in _my_depots()} if user is not None else set()
     return render_template(
         "warehouse/reorder.html",
         depots=depots,
         chosen=code,
         groups=groups,
-        names=names,
+        names={d.code: d for d in depots},
         total=len(rows),
+        mine=mine,
+        plan=replenishment.plan_targets(get_session()),
+    )
+
+
+def _reorder_depot(depots: list[Depot]) -> str:
+    code = request.args.get("depot") or ""
+    return code if any(d.code == code for d in depots) else ""
+
+
+@bp.post("/reorder/accept")
+@roles_page("warehouse", "dispatcher")
+def reorder_accept():
+    """Accept one line as proposed (once: a second click answers the same action)."""
+    db = get_session()
+    form = request.form
+    payload = {
+        name: (form.get(name) or "").strip()
+        for name in ("depot", "part_number", "kind", "qty", "source")
+        if (form.get(name) or "").strip()
+    }
+    back = url_for("warehouse.reorder", depot=form.get("filter") or None)
+    try:
+        data = ReorderAcceptRequest().load(payload)
+        done = replenishment.accept(
+            db,
+            depot_code=data["depot"],
+            part_number=data["part_number"],
+            kind=data["kind"],
+            qty=data["qty"],
+            source=data.get("source"),
+            actor=actor_name(),
+        )
+    except ValidationError as error:
+        flash(t("wh.failed", message=str(error.normalized_messages())), "error")
+    except DomainError as error:
+        db.rollback()
+        flash(t("wh.failed", message=error.message), "error")
+    else:
+        key = f"ro.accepted.{done.kind}" if done.created else "ro.already"
+        flash(t(key, ref=done.reference, qty=done.qty, source=done.source or ""), "success")
+    return redirect(back + f"#line-{payload.get('depot', '')}-{payload.get('part_number', '')}")
+
+
+def _export_rows(code: str) -> tuple[list[str], list[list]]:
+    rows = replenishment.propose(get_session(), travel_model(), code or None)
+    header = [
+        t("ro.depot"),
+        t("common.part_number"),
+        t("common.description"),
+        t("ro.on_hand"),
+        t("ro.reorder_point"),
+        t("ro.target"),
+        t("ro.suggested"),
+        t("ro.proposal"),
+        t("ro.source"),
+        t("common.qty"),
+        t("ro.travel_minutes"),
+        t("ro.accepted_ref"),
+    ]
+    body = [
+        [
+            r.depot,
+            r.part_number,
+            r.description,
+            r.on_hand,
+            r.reorder_point,
+            r.target_level,
+            r.need,
+            t(f"ro.kind.{r.kind}"),
+            r.source or "",
+            r.qty,
+            r.travel_minutes if r.travel_minutes is not None else "",
+            r.accepted_ref or "",
+        ]
+        for r in rows
+    ]
+    return header, body
+
+
+@bp.get("/reorder/export.csv")
+@roles_page("warehouse", "dispatcher")
+def reorder_csv():
+    header, body = _export_rows(_reorder_depot(_depots()))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(body)
+    return (
+        "\ufeff" + out.getvalue(),  # a BOM: Excel opens UTF-8 Chinese text correctly
+        200,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": "attachment; filename=reorder.csv",
+        },
+    )
+
+
+@bp.get("/reorder/export.xlsx")
+@roles_page("warehouse", "dispatcher")
+def reorder_xlsx():
+    from openpyxl import Workbook
+
+    header, body = _export_rows(_reorder_depot(_depots()))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "reorder"
+    sheet.append(header)
+    for row in body:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for column, width in zip(
+        "ABCDEFGHIJKL", (8, 18, 32, 8, 8, 8, 8, 10, 8, 8, 10, 20), strict=True
+    ):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return (
+        out.getvalue(),
+        200,
+        {
+            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Content-Disposition": "attachment; filename=reorder.xlsx",
+        },
     )

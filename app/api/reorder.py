@@ -7,11 +7,10 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import PageArgs, Str, WholeNumber, page_of, plain
+from app.api.common import PageArgs, Str, WholeNumber, idempotent_write, page_of, plain
 from app.auth import actor_name, roles_required
 from app.db import get_session
 from app.geo import travel_model
-from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import replenishment
 from models import limits
 
@@ -84,12 +83,9 @@ def list_proposals(args):
     return page_of([plain(r) for r in rows[start : start + args["page_size"]]], len(rows), args)
 
 
-@blp.post("/accept")
-@blp.arguments(ReorderAcceptRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, ReorderAcceptedSchema)
-@roles_required("warehouse", "dispatcher")
+@idempotent_write(
+    blp, "/accept", ReorderAcceptRequest, ReorderAcceptedSchema, "warehouse", "dispatcher"
+)
 def accept(data):
     """Accept a line: ship the transfer from ``source`` or raise a purchase request. A line
     already accepted and still under way answers the same action (``created`` false); 409

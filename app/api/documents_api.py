@@ -162,3 +162,57 @@ def monthly_report(args, code):
     return files.monthly_report(
         db, customer, args["year"], args["month"], lang=args["lang"]
     ).response()
+
+
+# --- the shelf's papers: warehouse staff at their own depots, and admins --------------------
+
+SHELF_ROLES = ("warehouse",)
+
+
+class LabelArgs(DocumentArgs):
+    part = ma.fields.List(
+        ma.fields.String(validate=validate.Length(min=1, max=64)),
+        validate=validate.Length(max=500),
+        metadata={"description": "part numbers to print bins for (default: every part kept there)"},
+    )
+
+
+@blp.get("/depots/<code>/bin-labels.pdf")
+@blp.arguments(LabelArgs, location="query")
+@blp.doc(responses=pdf_responses("the depot's location and bin labels, 60×40 mm each"))
+@roles_required(*SHELF_ROLES)
+def bin_labels(args, code):
+    """A 60×40 mm thermal label per page: the depot's location (Code 128 of its code),
+    then a bin per part (Code 128 of the part number) — the parts given, else every part
+    kept there. Warehouse staff print only their own depots' labels."""
+    return files.bin_labels(
+        get_session(), code, current_user(), lang=args["lang"], part_numbers=args.get("part")
+    ).response()
+
+
+@blp.get("/transfers/<number>/item-labels.pdf")
+@blp.arguments(DocumentArgs, location="query")
+@blp.doc(responses=pdf_responses("a 60×40 mm label per unit of the transfer"))
+@roles_required(*SHELF_ROLES)
+def item_labels(args, number):
+    """A label per unit carried (Code 128 of the serial, or of the part number with the
+    quantity for a counted part); staff of the sending or receiving depot."""
+    return files.item_labels(get_session(), number, current_user(), lang=args["lang"]).response()
+
+
+@blp.get("/transfers/<number>/pick-list.pdf")
+@blp.arguments(DocumentArgs, location="query")
+@blp.doc(responses=pdf_responses("the transfer's pick list (调拨拣货单)"))
+@roles_required(*SHELF_ROLES)
+def pick_list(args, number):
+    """What to take off the shelves, by part number, with a box to tick and signatures."""
+    return files.pick_list(get_session(), number, current_user(), lang=args["lang"]).response()
+
+
+@blp.get("/transfers/<number>/delivery-note.pdf")
+@blp.arguments(DocumentArgs, location="query")
+@blp.doc(responses=pdf_responses("the transfer's delivery note (调拨送货单)"))
+@roles_required(*SHELF_ROLES)
+def delivery_note(args, number):
+    """What travels with the transfer: quantities shipped and (once booked) received."""
+    return files.delivery_note(get_session(), number, current_user(), lang=args["lang"]).response()

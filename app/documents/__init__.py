@@ -24,6 +24,7 @@ from app.documents.packing_slip import render_packing_slip, render_return_label
 from app.documents.plan_report import render_plan_report
 from app.documents.repair_form import render_repair_form
 from app.documents.service_sheet import render_service_sheet
+from app.documents.shelf import render_delivery_note, render_pick_list, render_shelf_labels
 
 __all__ = [
     "render_fault_report",
@@ -33,4 +34,7 @@ __all__ = [
     "render_repair_form",
     "render_return_label",
     "render_service_sheet",
+    "render_delivery_note",
+    "render_pick_list",
+    "render_shelf_labels",
 ]

@@ -3,8 +3,10 @@
 Plain functions over a session and the signed-in ``User`` (no request context), shared by
 the API and the pages. Admin, dispatchers and warehouse staff see every customer's papers;
 an engineer the papers of the tickets (and their RMAs) assigned to them; a customer their
-own customer unit's only. Anything else answers exactly like an unknown number (NotFound),
-so nobody learns which numbers exist.
+own customer unit's only. The shelf's papers (labels, pick lists, delivery notes) are the
+warehouse's: admins print any, warehouse staff those of the depots they work at. Anything
+else answers exactly like an unknown number (NotFound), so nobody learns which numbers
+exist.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inventory.depot_access import depot_ids_of
 from inventory.errors import Conflict, NotFound
 from inventory.rmas import rma_by_ref
 from inventory.tickets import ticket_by_ref
-from models import Customer, Engineer, Rma, Ticket, User, Visit
+from models import Customer, Depot, Engineer, Rma, Ticket, Transfer, User, Visit
 from models.enums import Role
 
 SEE_ALL = frozenset({Role.ADMIN.value, Role.DISPATCHER.value, Role.WAREHOUSE.value})
@@ -148,3 +151,33 @@ def require_fault_report(ticket: Ticket) -> None:
             field="status",
             details={"current_status": ticket.status},
         )
+
+
+# --- the shelf's papers: depot-bound -------------------------------------------------------
+
+SHELF_ROLES = frozenset({Role.ADMIN.value, Role.WAREHOUSE.value})
+
+
+def _acts_at(session: Session, user: User, depot_ids: set[int]) -> bool:
+    """Admins anywhere; warehouse staff at the depots they are assigned (or every depot)."""
+    if user.role not in SHELF_ROLES:
+        return False
+    mine = depot_ids_of(session, user)
+    return mine is None or bool(mine & depot_ids)
+
+
+def depot_for(session: Session, code: str, user: User) -> Depot:
+    """A depot whose labels the user may print: one they work at (else NotFound)."""
+    depot = session.scalar(select(Depot).where(Depot.code == code))
+    if depot is None or not _acts_at(session, user, {depot.id}):
+        raise NotFound(f"unknown depot {code!r}")
+    return depot
+
+
+def transfer_for(session: Session, number: str, user: User) -> Transfer:
+    """A transfer whose papers the user may print: from or to a depot they work at."""
+    transfer = session.scalar(select(Transfer).where(Transfer.number == number))
+    ends = {transfer.from_depot_id, transfer.to_depot_id} if transfer is not None else set()
+    if transfer is None or not _acts_at(session, user, {d for d in ends if d is not None}):
+        raise NotFound(f"unknown transfer {number!r}")
+    return transfer

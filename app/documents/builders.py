@@ -35,8 +35,12 @@ from app.documents.data import (
     ReplacementItem,
     SatisfactionScores,
     ServiceSheetData,
+    ShelfLabel,
     TimelineEvent,
+    TransferPaperData,
+    TransferPaperLine,
 )
+from app.documents.labels import coded_label, doc_label
 from inventory.errors import InvalidInput
 from inventory.events import events_of
 from inventory.knowledge import rmas_that_fixed
@@ -48,6 +52,7 @@ from inventory.sla_outcomes import (
     ticket_outcomes,
 )
 from inventory.tracking import engineer_title, given_name
+from inventory.transfers import destination
 from inventory.visits import signed_visits
 from logistics.sla import Clock, Severity, Verdict
 from models import (
@@ -56,9 +61,13 @@ from models import (
     Event,
     Part,
     Rma,
+    SerialItem,
     Site,
+    StockPolicy,
+    StockQuantity,
     Survey,
     Ticket,
+    Transfer,
     User,
     Visit,
     VisitPart,
@@ -579,3 +588,132 @@ def plan_report_for(run_id: str, plan: dict, *, top_moves: int = 25) -> PlanRepo
         moves=tuple(moves[:top_moves]),
         moves_total=len(moves),
     )
+
+
+# --- the shelf's papers ----------------------------------------------------------------------
+
+
+def _depot_name(depot: Depot, lang: str) -> str:
+    return (depot.name_en or depot.name) if lang == "en" else depot.name
+
+
+def bin_labels_for(
+    session: Session, depot: Depot, lang: str, part_numbers: list[str] | None = None
+) -> list[ShelfLabel]:
+    """The depot's location label, then one bin label per part: the parts named, else
+    every part with a stock policy or stock on hand there, by part number. Each barcode
+    holds what the console's scanner field takes (the depot code, a part number)."""
+    where = _depot_name(depot, lang)
+    labels = [
+        ShelfLabel(
+            heading=doc_label("doc.location_label", lang),
+            title=depot.code,
+            code=depot.code,
+            lines=(where, depot.address),
+        )
+    ]
+    if part_numbers:
+        parts = list(
+            session.scalars(
+                select(Part).where(Part.part_number.in_(part_numbers)).order_by(Part.part_number)
+            )
+        )
+        unknown = sorted(set(part_numbers) - {p.part_number for p in parts})
+        if unknown:
+            raise InvalidInput(f"unknown part {', '.join(unknown)}", field="part")
+    else:
+        held = (
+            select(SerialItem.part_id)
+            .where(
+                SerialItem.location_id == depot.location_id,
+                SerialItem.status.in_(("in_stock", "reserved")),
+            )
+            .union(
+                select(StockQuantity.part_id).where(
+                    StockQuantity.location_id == depot.location_id,
+                    StockQuantity.qty + StockQuantity.reserved > 0,
+                ),
+                select(StockPolicy.part_id).where(StockPolicy.depot_id == depot.id),
+            )
+        )
+        parts = list(
+            session.scalars(select(Part).where(Part.id.in_(held)).order_by(Part.part_number))
+        )
+    for part in parts:
+        labels.append(
+            ShelfLabel(
+                heading=f"{doc_label('doc.bin_label', lang)} · {depot.code} {where}",
+                title=part.part_number,
+                code=part.part_number,
+                lines=(_part_text(part, lang), part.category or ""),
+            )
+        )
+    return labels
+
+
+def transfer_paper_for(session: Session, transfer: Transfer, lang: str) -> TransferPaperData:
+    """A transfer's lines as its pick list and delivery note print them."""
+    source = session.get_one(Depot, transfer.from_depot_id)
+    target = destination(session, transfer)
+    if target.depot is not None:
+        ship_to = _depot_address(target.depot, lang)
+    else:
+        ship_to = Address(name=target.location.name, street=target.location.city or "")
+    received = transfer.status != "shipped"
+    lines = []
+    for line in transfer.lines:
+        part = session.get_one(Part, line.part_id)
+        item = session.get(SerialItem, line.serial_item_id) if line.serial_item_id else None
+        lines.append(
+            TransferPaperLine(
+                part_number=part.part_number,
+                description=_part_text(part, lang),
+                serial=item.serial if item is not None else None,
+                condition=coded_label("condition", line.condition, lang),
+                qty_shipped=line.qty_shipped,
+                qty_received=line.qty_received if received else None,
+            )
+        )
+    return TransferPaperData(
+        number=transfer.number,
+        status=coded_label("transfer_status", transfer.status, lang),
+        ship_from=_depot_address(source, lang),
+        ship_to=ship_to,
+        from_code=source.code,
+        to_code=target.code,
+        shipped_at=transfer.shipped_at,
+        shipped_by=transfer.shipped_by,
+        received_at=transfer.received_at,
+        received_by=transfer.received_by,
+        note=transfer.note,
+        lines=tuple(lines),
+        timezone=source.timezone or DEFAULT_TIMEZONE,
+    )
+
+
+def item_labels_for(session: Session, transfer: Transfer, lang: str) -> list[ShelfLabel]:
+    """One label per unit a transfer carries: a serialized unit's serial, a counted line's
+    part number with its quantity."""
+    heading = f"{doc_label('doc.item_label', lang)} · {transfer.number}"
+    out = []
+    for line in transfer_paper_for(session, transfer, lang).lines:
+        if line.serial:
+            out.append(
+                ShelfLabel(
+                    heading,
+                    line.serial,
+                    line.serial,
+                    (f"{line.part_number} · {line.condition}", line.description),
+                )
+            )
+        else:
+            qty = doc_label("doc.qty_times", lang, n=line.qty_shipped)
+            out.append(
+                ShelfLabel(
+                    heading,
+                    line.part_number,
+                    line.part_number,
+                    (f"{line.description}", f"{qty} · {line.condition}"),
+                )
+            )
+    return out

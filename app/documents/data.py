@@ -274,3 +274,47 @@ class PlanReportData:
     moves: tuple[PlanMove, ...]
     moves_total: int
     timezone: str = DEFAULT_TIMEZONE
+
+
+# --- Papers for the shelf: labels, a transfer's pick list and delivery note ------------------
+
+
+@dataclass(frozen=True)
+class ShelfLabel:
+    """One 60×40 mm thermal label: a heading, a big title, a few small lines and a Code 128
+    barcode of ``code`` (what the console's scanner reads: a depot code, a part number or
+    a serial number)."""
+
+    heading: str  # "库位 · BJ01", "备件 · TRF-2026-000012"
+    title: str
+    code: str
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TransferPaperLine:
+    part_number: str
+    description: str
+    serial: str | None  # None: a counted part
+    condition: str  # as printed ("良品", "good")
+    qty_shipped: int
+    qty_received: int | None  # None: not received yet
+
+
+@dataclass(frozen=True)
+class TransferPaperData:
+    """What a transfer's pick list and delivery note print."""
+
+    number: str
+    status: str  # as printed
+    ship_from: Address
+    ship_to: Address
+    from_code: str
+    to_code: str
+    shipped_at: datetime
+    shipped_by: str
+    received_at: datetime | None
+    received_by: str | None
+    note: str | None
+    lines: tuple[TransferPaperLine, ...]
+    timezone: str = DEFAULT_TIMEZONE

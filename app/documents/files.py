@@ -15,12 +15,15 @@ from sqlalchemy.orm import Session
 from app.documents import (
     access,
     builders,
+    render_delivery_note,
     render_fault_report,
     render_monthly_report,
     render_packing_slip,
+    render_pick_list,
     render_repair_form,
     render_return_label,
     render_service_sheet,
+    render_shelf_labels,
 )
 from inventory.errors import InvalidInput
 from models import Customer, Rma, User
@@ -110,3 +113,39 @@ def plan_report(job_id: str, plan: dict, *, lang: str) -> PdfFile:
 
     data = builders.plan_report_for(job_id, plan)
     return PdfFile(render_plan_report(data, lang=lang), f"plan-{job_id[:8]}-{lang}.pdf")
+
+
+# --- the shelf's papers (depot-bound: access.depot_for / access.transfer_for) ----------------
+
+
+def bin_labels(
+    db: Session, code: str, user: User, *, lang: str, part_numbers: list[str] | None = None
+) -> PdfFile:
+    """The depot's location label and its bins' labels (60×40 mm, one a page)."""
+    depot = access.depot_for(db, code, user)
+    labels = builders.bin_labels_for(db, depot, lang, part_numbers)
+    return PdfFile(
+        render_shelf_labels(labels, lang, title=depot.code), f"bin-labels-{depot.code}.pdf"
+    )
+
+
+def item_labels(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
+    """A label for each unit a transfer carries (60×40 mm, one a page)."""
+    transfer = access.transfer_for(db, number, user)
+    labels = builders.item_labels_for(db, transfer, lang)
+    return PdfFile(
+        render_shelf_labels(labels, lang, title=transfer.number),
+        f"item-labels-{transfer.number}.pdf",
+    )
+
+
+def pick_list(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
+    transfer = access.transfer_for(db, number, user)
+    data = builders.transfer_paper_for(db, transfer, lang)
+    return PdfFile(render_pick_list(data, lang=lang), f"pick-list-{transfer.number}.pdf")
+
+
+def delivery_note(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
+    transfer = access.transfer_for(db, number, user)
+    data = builders.transfer_paper_for(db, transfer, lang)
+    return PdfFile(render_delivery_note(data, lang=lang), f"delivery-note-{transfer.number}.pdf")

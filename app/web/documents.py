@@ -114,3 +114,39 @@ def monthly_report(code: str):
         return files.monthly_report(db, customer, year, month, lang=document_lang())
 
     return _download(make)
+
+
+# --- the shelf's papers: warehouse staff at their own depots (access.depot_for) -------------
+
+
+@bp.get("/depot/<code>/bin-labels.pdf")
+@roles_page("warehouse")
+def bin_labels(code: str):
+    """The depot's location and bin labels, 60×40 mm each."""
+    return _download(
+        lambda: files.bin_labels(get_session(), code, signed_in_user(), lang=document_lang())
+    )
+
+
+@bp.get("/transfer/<number>/item-labels.pdf")
+@roles_page("warehouse")
+def item_labels(number: str):
+    return _download(
+        lambda: files.item_labels(get_session(), number, signed_in_user(), lang=document_lang())
+    )
+
+
+@bp.get("/transfer/<number>/pick-list.pdf")
+@roles_page("warehouse")
+def pick_list(number: str):
+    return _download(
+        lambda: files.pick_list(get_session(), number, signed_in_user(), lang=document_lang())
+    )
+
+
+@bp.get("/transfer/<number>/delivery-note.pdf")
+@roles_page("warehouse")
+def delivery_note(number: str):
+    return _download(
+        lambda: files.delivery_note(get_session(), number, signed_in_user(), lang=document_lang())
+    )

@@ -111,6 +111,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("POST", "/api/depots"): ADMIN,
     ("PATCH", "/api/depots/<code>"): ADMIN,
     ("GET", "/api/calendar/exceptions"): STAFF,
+    ("GET", "/api/depots/<code>/bin-labels.pdf"): WAREHOUSE,
+    ("GET", "/api/transfers/<number>/item-labels.pdf"): WAREHOUSE,
+    ("GET", "/api/transfers/<number>/pick-list.pdf"): WAREHOUSE,
+    ("GET", "/api/transfers/<number>/delivery-note.pdf"): WAREHOUSE,
     ("POST", "/api/calendar/exceptions"): ADMIN,
     ("DELETE", "/api/calendar/exceptions/<int:exception_id>"): ADMIN,
     ("GET", "/api/webhooks"): ADMIN,
@@ -359,6 +363,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("GET", "/documents/ticket/<number>/fault-report.pdf"): DOCUMENTS,
     ("GET", "/documents/ticket/<number>/service-sheet.pdf"): DOCUMENTS,
     ("GET", "/documents/customer/<code>/monthly-report.pdf"): MONTHLY_REPORT,
+    ("GET", "/documents/depot/<code>/bin-labels.pdf"): WAREHOUSE,
+    ("GET", "/documents/transfer/<number>/item-labels.pdf"): WAREHOUSE,
+    ("GET", "/documents/transfer/<number>/pick-list.pdf"): WAREHOUSE,
+    ("GET", "/documents/transfer/<number>/delivery-note.pdf"): WAREHOUSE,
 }
 # the variable that picks the action, per rule with per-action roles
 ACTION_VARIABLE = "action"

@@ -13,9 +13,11 @@ import pytest
 from pypdf import PdfReader
 
 from app.documents import (
+    render_delivery_note,
     render_fault_report,
     render_monthly_report,
     render_packing_slip,
+    render_pick_list,
     render_plan_report,
     render_repair_form,
     render_return_label,
@@ -28,6 +30,7 @@ from app.documents.data import (
     PartUsed,
     ServiceSheetData,
     TimelineEvent,
+    TransferPaperLine,
 )
 from app.documents.labels import doc_label
 from models import limits
@@ -37,6 +40,7 @@ from tests.unit.test_documents import (
     a_packing_slip,
     a_plan_report,
     a_repair_form,
+    a_transfer_paper,
     page_images,
     utc,
 )
@@ -275,7 +279,54 @@ def longest_service_sheet(lang: str) -> tuple[bytes, list[str]]:
     return render_service_sheet(sheet, lang), printed
 
 
+def _longest_transfer_paper(lang: str):
+    lines = tuple(
+        TransferPaperLine(
+            serial_at_most(limits.PART_NUMBER, f"PN{i:02d}"),
+            at_most(limits.PART_DESCRIPTION, lang, f"件{i:02d}"),
+            serial_at_most(limits.SERIAL, f"SN{i:02d}") if i % 2 else None,
+            "良品",
+            i + 1,
+            None,
+        )
+        for i in range(MANY_PARTS)
+    )
+    paper = a_transfer_paper(
+        ship_from=Address(
+            name=at_most(limits.DEPOT_NAME, lang, "发库"),
+            street=at_most(limits.ADDRESS, lang, "发址"),
+        ),
+        ship_to=Address(
+            name=at_most(limits.DEPOT_NAME, lang, "收库"),
+            street=at_most(limits.ADDRESS, lang, "收址"),
+        ),
+        from_code=serial_at_most(limits.CODE, "FROM"),
+        to_code=serial_at_most(limits.CODE, "TO"),
+        shipped_by=serial_at_most(limits.USERNAME, "user"),
+        note=at_most(limits.REASON, lang, "备注"),
+        lines=lines,
+    )
+    printed = [paper.ship_from.name, paper.ship_from.street, paper.ship_to.name,
+               paper.ship_to.street, paper.from_code, paper.to_code, paper.shipped_by,
+               paper.note or ""]  # fmt: skip
+    for line in lines:
+        printed += [line.part_number, line.description, line.serial or ""]
+    return paper, printed
+
+
+def longest_pick_list(lang: str) -> tuple[bytes, list[str]]:
+    paper, printed = _longest_transfer_paper(lang)
+    return render_pick_list(paper, lang), printed
+
+
+def longest_delivery_note(lang: str) -> tuple[bytes, list[str]]:
+    paper, printed = _longest_transfer_paper(lang)
+    return render_delivery_note(paper, lang), printed
+
+
 LONGEST: dict[str, Callable[[str], tuple[bytes, list[str]]]] = {
+    "pick list": longest_pick_list,
+    "delivery note": longest_delivery_note,
     "repair form": longest_repair_form,
     "packing slip": longest_packing_slip,
     "return label": longest_return_label,

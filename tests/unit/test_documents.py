@@ -15,9 +15,11 @@ from PIL import Image
 from pypdf import PdfReader
 
 from app.documents import (
+    render_delivery_note,
     render_fault_report,
     render_monthly_report,
     render_packing_slip,
+    render_pick_list,
     render_plan_report,
     render_repair_form,
     render_return_label,
@@ -39,6 +41,8 @@ from app.documents.data import (
     ReplacementItem,
     SatisfactionScores,
     TimelineEvent,
+    TransferPaperData,
+    TransferPaperLine,
 )
 
 RMA = "RMA-2026-000123"
@@ -109,6 +113,27 @@ def a_packing_slip(**changes: Any) -> PackingSlipData:
         waybill_number="SF1234567890",
     )
     return replace(slip, **changes)
+
+
+def a_transfer_paper(**changes: Any) -> TransferPaperData:
+    paper = TransferPaperData(
+        number="TRF-2026-000012",
+        status="在途",
+        ship_from=DEPOT,
+        ship_to=Address(name="上海一号库", street="上海市浦东新区张江路 88 号"),
+        from_code="BJ01",
+        to_code="SH01",
+        shipped_at=utc(2, 1, 0),
+        shipped_by="wang.wh",
+        received_at=None,
+        received_by=None,
+        note="加急",
+        lines=(
+            TransferPaperLine("PSU-550W", "550 W 冗余电源模块", GOOD_SERIAL, "良品", 1, None),
+            TransferPaperLine("FAN-40", "40 mm 风扇", None, "良品", 6, None),
+        ),
+    )
+    return replace(paper, **changes)
 
 
 def a_fault_report(**changes: Any) -> FaultReportData:
@@ -223,6 +248,8 @@ DOCUMENTS: dict[str, Callable[[str], bytes]] = {
     "fault report": lambda lang: render_fault_report(a_fault_report(), lang),
     "monthly report": lambda lang: render_monthly_report(a_monthly_report(), lang),
     "plan report": lambda lang: render_plan_report(a_plan_report(), lang),
+    "pick list": lambda lang: render_pick_list(a_transfer_paper(), lang),
+    "delivery note": lambda lang: render_delivery_note(a_transfer_paper(), lang),
 }
 
 

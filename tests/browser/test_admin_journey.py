@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from tests.browser.conftest import shot, sign_in
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_an_administrator_creates_a_contract_with_its_own_ladder_and_a_ticket_shows_its_clocks(
@@ -67,3 +70,60 @@ def test_an_administrator_creates_a_contract_with_its_own_ladder_and_a_ticket_sh
     expect(page.locator("#ticket-ladder li")).to_have_count(2)
     expect(page.locator("#ticket-ladder li").nth(0)).to_contain_text("值班主管 Duty lead")
     expect(page.locator("#ticket-ladder li").nth(1)).to_contain_text("dir@x.cn")
+
+
+def _restore_clock(page, live_server: str, number: str) -> tuple[datetime, datetime]:
+    page.goto(f"{live_server}/dispatch/tickets/{number}")
+    clock = page.locator(".clock-list [data-clock=restore]")
+    start = datetime.fromisoformat(clock.get_attribute("data-start").replace("Z", "+00:00"))
+    due = datetime.fromisoformat(clock.get_attribute("data-deadline").replace("Z", "+00:00"))
+    return start, due
+
+
+def test_a_company_holiday_added_on_the_calendar_page_moves_a_new_tickets_deadline(
+    live_server, desktop, api
+):
+    from playwright.sync_api import expect
+
+    page = desktop
+    sign_in(page, live_server, "admin", "admin-demo-pass")
+    page.goto(f"{live_server}/admin/contracts/new")
+    page.get_by_label("合同编号").fill("C001-OFFICE")
+    page.get_by_label("客户", exact=True).select_option("C001")
+    page.get_by_label("名称", exact=True).fill("工作日服务 5×8")
+    page.get_by_label("服务时间类型").select_option("5x8")
+    page.get_by_label("服务开始").fill("09:00")
+    page.get_by_label("服务结束").fill("17:00")
+    page.get_by_label("恢复时限 · P2").fill("960")  # two working days
+    page.locator("#save-contract").click()
+    expect(page.locator(".flash.success")).to_contain_text("C001-OFFICE")
+
+    dispatcher = api("dispatcher")
+    body = {"site": "C001-S1", "severity": "P2", "symptom": "存储告警", "contract": "C001-OFFICE"}
+    before_start, before_due = _restore_clock(
+        page, live_server, dispatcher.call("POST", "/api/tickets", body)["number"]
+    )
+    holiday = before_due.astimezone(SHANGHAI).date()  # the working day the clock ends on
+
+    page.goto(f"{live_server}/admin/")
+    page.locator("#admin-calendar").click()
+    page.get_by_label("日期", exact=True).fill(holiday.isoformat())
+    page.get_by_label("名称", exact=True).fill("公司年会")
+    page.get_by_label("类型", exact=True).select_option("false")
+    page.locator("#add-day").click()
+    expect(page.locator(".flash.success")).to_contain_text(holiday.isoformat())
+    row = page.locator(f"#calendar-table tr[data-day='{holiday.isoformat()}']")
+    expect(row).to_contain_text("公司年会")
+    shot(page, "admin-calendar")
+
+    after_start, after_due = _restore_clock(
+        page, live_server, dispatcher.call("POST", "/api/tickets", body)["number"]
+    )
+    assert after_due.astimezone(SHANGHAI).date() > holiday  # the holiday does not count
+    assert after_due - after_start > before_due - before_start
+
+    page.goto(f"{live_server}/admin/calendar")  # the day goes back to the country's calendar
+    page.locator(f"#calendar-table tr[data-day='{holiday.isoformat()}'] button").click()
+    expect(page.locator(f"#calendar-table tr[data-day='{holiday.isoformat()}']")).to_have_count(0)
+    expect(page.locator(".audit-table [data-kind=day_removed]")).to_be_visible()
+    expect(page.locator(".audit-table [data-kind=day_added]")).to_be_visible()

@@ -34,7 +34,7 @@ from logistics.planning.service_levels import (
     service_report,
 )
 from logistics.travel import TravelEstimator
-from models import Depot, Part, StockPolicy
+from models import Depot, Event, Part, StockPolicy
 
 # Shipped default targets on the replacement-unit clock, per contract coverage class.
 DEFAULT_TARGETS: Mapping[str, float] = {"7x24": 0.95, "7x8": 0.90, "5x8": 0.85, "none": 0.80}
@@ -239,6 +239,18 @@ def _worst_by_site(by_part_site: Mapping[tuple[str, str], Mapping[str, float]]) 
         for c in CLOCKS:
             worst[c] = min(worst[c], rates[c])
     return {site: {c: round(v, 6) for c, v in r.items()} for site, r in out.items()}
+
+
+def accepted_plans(session: Session, limit: int = 5) -> list[Event]:
+    """The latest plan acceptances (audit events ``plan_accepted``), newest first."""
+    return list(
+        session.scalars(
+            select(Event)
+            .where(Event.subject_type == "planning", Event.kind == "plan_accepted")
+            .order_by(Event.at.desc(), Event.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 @dataclass(frozen=True)

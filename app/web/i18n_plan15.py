@@ -54,5 +54,15 @@ PLAN15_MESSAGES: dict[str, tuple[str, str]] = {
         "Every run's curve on the same axes; the dots are each run's recommendation.",
     ),
     "pl.compare_pick": ("对比", "Compare"),
+    "pl.acceptances": ("方案采纳记录（审计）", "Accepted plans (audit trail)"),
+    "pl.no_acceptances": ("还没有采纳过方案", "No plan accepted yet"),
+    "pl.acceptance_entry": (
+        "设定 {n} 条补货点与目标库存，清除 {cleared} 条",
+        "{n} reorder points and targets set, {cleared} cleared",
+    ),
+    "pl.now_off_chart": (
+        "当前：库存金额 {value}（超出坐标范围）→",
+        "Now: stock value {value} (off the axis) →",
+    ),
     "pl.curve_of": ("方案 {id}", "Run {id}"),
 }

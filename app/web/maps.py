@@ -32,6 +32,7 @@ class MapPoint:
     title: str = ""
     highlight: bool = False
     band: str = ""  # a colour class for the marker (e.g. a fill-rate band: good | warn | late)
+    size: int = 0  # marker size in pixels (0: the default for its kind)
 
 
 @dataclass
@@ -61,7 +62,9 @@ class MapData:
             if key in seen:
                 seen[key].highlight = seen[key].highlight or p.highlight
             else:
-                seen[key] = MapPoint(p.kind, p.label, p.lat, p.lon, p.title, p.highlight, p.band)
+                seen[key] = MapPoint(
+                    p.kind, p.label, p.lat, p.lon, p.title, p.highlight, p.band, p.size
+                )
         return list(seen.values())
 
     def to_json(self) -> dict:
@@ -76,6 +79,7 @@ class MapData:
                     "title": p.title or p.label,
                     "highlight": p.highlight,
                     "band": p.band,
+                    "size": p.size,
                     "labelled": p.highlight or p.kind in self.label_kinds,
                     "priority": 0 if p.highlight else LABEL_PRIORITY.get(p.kind, 9),
                 }

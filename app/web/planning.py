@@ -20,7 +20,7 @@ from app.web.auth import roles_page
 from app.web.i18n import current_lang, t
 from inventory.errors import DomainError
 from inventory.jobs import create_job
-from inventory.planning import DEFAULT_TARGETS, accept_plan
+from inventory.planning import DEFAULT_TARGETS, accept_plan, accepted_plans
 from models.enums import Role
 from models.jobs import Job
 
@@ -28,6 +28,7 @@ bp = Blueprint("planning_page", __name__, url_prefix="/planning")
 PLANNING_JOB = "planning_run"
 CLASSES = ("7x24", "7x8", "5x8")
 CHART_W, CHART_H, PAD = 640, 280, 44
+OFF_CHART = 2.0  # today's stock value beyond this many times the curves' is drawn at the edge
 CLOCK_NAMES = ("replacement", "spare")  # the order of the plan's part_sites columns
 
 
@@ -50,10 +51,17 @@ def curve_svg(plan: dict, others: list[tuple[str, dict]] | None = None) -> dict:
     curves of other runs (label, plan) on the same axes."""
     runs = [("", plan), *(others or [])]
     now = plan.get("current_position") or {"stock_value": 0.0, "fill_rate": 0.0}
-    values = [now["stock_value"], 1.0]
+    values = [1.0]
     for _label, p in runs:
         values += [c["stock_value"] for c in p.get("curve") or []]
     top = max(values)
+    # today's stock far beyond every curve would squeeze the curves against the axis:
+    # the axis then ends past the curves and today's position sits at its edge, labelled
+    off_chart = now["stock_value"] > OFF_CHART * top
+    if off_chart:
+        top *= 1.15
+    else:
+        top = max(top, now["stock_value"])
 
     def xy(value: float, rate: float) -> tuple[float, float]:
         x = PAD + (CHART_W - 2 * PAD) * value / top
@@ -76,7 +84,7 @@ def curve_svg(plan: dict, others: list[tuple[str, dict]] | None = None) -> dict:
                 "end": xy(points[-1]["stock_value"], points[-1]["fill_rate"]),
             }
         )
-    cx, cy = xy(now["stock_value"], now["fill_rate"])
+    cx, cy = xy(min(now["stock_value"], top), now["fill_rate"])
     ticks = [(xy(top * k / 4, 0)[0], round(top * k / 4)) for k in range(5)]
     rates = [(xy(0, r / 100)[1], r) for r in (0, 25, 50, 75, 100)]
     return {
@@ -86,6 +94,8 @@ def curve_svg(plan: dict, others: list[tuple[str, dict]] | None = None) -> dict:
         "path": lines[0]["path"] if lines else "",
         "lines": lines,
         "current": (cx, cy),
+        "current_off": off_chart,
+        "current_value": now["stock_value"],
         "xticks": ticks,
         "yticks": rates,
     }
@@ -130,8 +140,11 @@ def site_map(plan: dict, part: str, clock: str) -> tuple[maps.MapData, dict[str,
             )
             if d["hypothetical"]:
                 title = f"{t('pl.hypothetical')}: {title}"
+            # drawn larger than the sites and under them: a site in a depot's city shows
             points.append(
-                maps.MapPoint("depot", d["depot"], d["lat"], d["lon"], title, d["hypothetical"])
+                maps.MapPoint(
+                    "depot", d["depot"], d["lat"], d["lon"], title, d["hypothetical"], size=20
+                )
             )
     fit = [(p.lat, p.lon) for p in points]
     return maps.around(fit, points=points, label_kinds=()), counts
@@ -187,6 +200,7 @@ def page():
         clock_names=CLOCK_NAMES,
         side_by_side=side_by_side,
         whatif_words=whatif_words,
+        acceptances=accepted_plans(get_session()),
         classes=CLASSES,
         defaults=DEFAULT_TARGETS,
         can_plan=user is not None and user.role == Role.ADMIN.value,

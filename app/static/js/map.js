@@ -64,8 +64,8 @@
     var labels = [];
     var markers = [];
     data.points.forEach(function (p) {
-      var icon = L.divIcon({ className: "pt pt-" + p.kind + (p.highlight ? " hl" : "") + (p.band ? " band-" + p.band : ""), iconSize: p.highlight ? [16, 16] : [12, 12] });
-      var marker = L.marker([p.lat, p.lon], { icon: icon, title: p.title, keyboard: false, zIndexOffset: p.highlight ? 500 : (p.kind === "depot" ? 200 : 0) }).addTo(map);
+      var icon = L.divIcon({ className: "pt pt-" + p.kind + (p.highlight ? " hl" : "") + (p.band ? " band-" + p.band : ""), iconSize: p.size ? [p.size, p.size] : (p.highlight ? [16, 16] : [12, 12]) });
+      var marker = L.marker([p.lat, p.lon], { icon: icon, title: p.title, keyboard: false, zIndexOffset: p.highlight ? 500 : (p.band ? 300 : (p.kind === "depot" ? 200 : 0)) }).addTo(map);
       markers.push(marker);
       if (p.labelled) {
         var label = L.marker([p.lat, p.lon], {

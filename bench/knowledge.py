@@ -35,13 +35,12 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
+from bench.demo_db import demo_session
 from logistics.knowledge import KnowledgeDoc, KnowledgeIndex, suggest_parts
 
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
@@ -215,27 +214,10 @@ def demo_units() -> tuple[list[tuple[str, str]], int]:
     demo's closed tickets that used a part."""
     from sqlalchemy import func, select
 
-    from app import create_app
-    from app.demo.seed import seed_demo
-    from app.demo.service_flow import seed_service_flow
     from inventory.knowledge import knowledge_docs
     from models import Equipment, Part, Ticket
-    from models.migrate import upgrade
 
-    folder = Path(tempfile.mkdtemp(prefix="knowledge-bench-"))
-    url = f"sqlite:///{folder / 'demo.db'}"
-    upgrade(url)
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "TESTING": True,
-            "SECRET_KEY": "bench",
-            "PUBLIC_BASE_URL": "http://localhost",
-        }
-    )
-    with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
-        seed_demo(session)
-        seed_service_flow(session, now=NOW)
+    with demo_session("knowledge-bench-", NOW) as session:
         units = [
             (number, category)
             for number, category in session.execute(
@@ -247,7 +229,6 @@ def demo_units() -> tuple[list[tuple[str, str]], int]:
         closed = session.scalar(select(func.count(Ticket.id)).where(Ticket.closed_at.is_not(None)))
         with_parts = sum(1 for d in knowledge_docs(session) if d.kind == "ticket" and d.parts)
         known = set(session.scalars(select(Part.part_number)))
-    app.extensions["sparelog.db"].engine.dispose()
     missing = {p for modes in FAULTS.values() for p, _zh, _en in modes} - known
     assert not missing, f"fault table names parts the demo catalogue lacks: {missing}"
     print(f"demo: {len(units)} installed units, {closed} closed tickets, {with_parts} with parts")

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 
+from bench.demo_db import demo_session
 from logistics.planning.service_levels import CLOCKS, PlanNetwork, PlanPart, service_report
 from logistics.planning.simulation import simulate
 
@@ -32,30 +31,12 @@ NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 
 def demo_network() -> tuple[object, object]:
     """(PlanningData, settings) of the seeded demo network."""
-    from app import create_app
-    from app.demo.seed import seed_demo
-    from app.demo.service_flow import seed_service_flow
     from app.geo import travel_model
     from inventory.planning import PlanSettings
     from inventory.planning_data import load_planning_data
-    from models.migrate import upgrade
 
-    folder = Path(tempfile.mkdtemp(prefix="planning-sim-"))
-    url = f"sqlite:///{folder / 'demo.db'}"
-    upgrade(url)
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "TESTING": True,
-            "SECRET_KEY": "bench",
-            "PUBLIC_BASE_URL": "http://localhost",
-        }
-    )
-    with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
-        seed_demo(session)
-        seed_service_flow(session, now=NOW)
+    with demo_session("planning-sim-", NOW) as session:
         data = load_planning_data(session, travel_model(), now=NOW)
-    app.extensions["sparelog.db"].engine.dispose()
     return data, PlanSettings()
 
 

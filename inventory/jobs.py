@@ -16,6 +16,7 @@ from inventory.events import record_event
 from inventory.ledger import rows_matched
 from inventory.transaction import transaction
 from models import utcnow
+from models.enums import JobStatus as J
 from models.jobs import Job
 
 
@@ -26,7 +27,7 @@ def create_job(
         job = Job(
             id=uuid.uuid4().hex,
             kind=kind,
-            status="queued",
+            status=J.QUEUED,
             params=params,
             created_by=actor,
             time_limit_s=time_limit_s,
@@ -35,9 +36,9 @@ def create_job(
         _event(
             session,
             job.id,
-            "queued",
+            J.QUEUED,
             None,
-            "queued",
+            J.QUEUED,
             actor,
             {"kind": kind, "time_limit_s": time_limit_s},
         )
@@ -73,15 +74,15 @@ def claim_job(session: Session, job_id: str) -> bool:
             rows_matched(
                 session.execute(
                     update(Job)
-                    .where(Job.id == job_id, Job.status == "queued")
-                    .values(status="running", started_at=utcnow())
+                    .where(Job.id == job_id, Job.status == J.QUEUED)
+                    .values(status=J.RUNNING, started_at=utcnow())
                     .execution_options(synchronize_session=False)
                 )
             )
             == 1
         )
         if won:
-            _event(session, job_id, "started", "queued", "running", "system")
+            _event(session, job_id, "started", J.QUEUED, J.RUNNING, "system")
     return won
 
 
@@ -89,12 +90,12 @@ def finish_job(
     session: Session, job_id: str, *, result: dict | None = None, error: str | None = None
 ) -> None:
     with transaction(session):
-        status = "failed" if error else "succeeded"
+        status = J.FAILED if error else J.SUCCEEDED
         done = (
             rows_matched(
                 session.execute(
                     update(Job)
-                    .where(Job.id == job_id, Job.status == "running")
+                    .where(Job.id == job_id, Job.status == J.RUNNING)
                     .values(status=status, result=result, error=error, finished_at=utcnow())
                     .execution_options(synchronize_session=False)
                 )
@@ -106,7 +107,7 @@ def finish_job(
                 session,
                 job_id,
                 status,
-                "running",
+                J.RUNNING,
                 status,
                 "system",
                 {"error": error} if error else None,
@@ -121,15 +122,15 @@ def fail_queued_job(session: Session, job_id: str, error: str) -> None:
             rows_matched(
                 session.execute(
                     update(Job)
-                    .where(Job.id == job_id, Job.status == "queued")
-                    .values(status="failed", error=error, finished_at=utcnow())
+                    .where(Job.id == job_id, Job.status == J.QUEUED)
+                    .values(status=J.FAILED, error=error, finished_at=utcnow())
                     .execution_options(synchronize_session=False)
                 )
             )
             == 1
         )
         if failed:
-            _event(session, job_id, "failed", "queued", "failed", "system", {"error": error})
+            _event(session, job_id, J.FAILED, J.QUEUED, J.FAILED, "system", {"error": error})
 
 
 def get_job(session: Session, job_id: str, kind: str | None = None) -> Job:
@@ -139,11 +140,17 @@ def get_job(session: Session, job_id: str, kind: str | None = None) -> Job:
     return job
 
 
+def finished_result(job: Job) -> dict | None:
+    """The result of a job that succeeded with one; None while it waits or runs, or when it
+    failed."""
+    return job.result if job.status == J.SUCCEEDED and job.result else None
+
+
 def progress_percent(job: Job, now: datetime | None = None) -> int:
     """Queued 0, finished 100; while running, the share of the time limit used (≤ 99)."""
-    if job.status in ("succeeded", "failed"):
+    if job.status in (J.SUCCEEDED, J.FAILED):
         return 100
-    if job.status != "running" or not job.started_at or job.time_limit_s <= 0:
+    if job.status != J.RUNNING or not job.started_at or job.time_limit_s <= 0:
         return 0
     elapsed = ((now or utcnow()) - job.started_at).total_seconds()
     return max(1, min(99, int(100 * elapsed / (job.time_limit_s + 1))))

@@ -34,6 +34,7 @@ from logistics.routing.model import RoutePlan, RoutingProblem, Stop, Vehicle
 from logistics.routing.solver import solve
 from logistics.sla import severity_rank
 from models import Depot, Engineer, Job, Site, Ticket, utcnow
+from models.enums import JobStatus
 
 #: Drop penalties in metres of driving a dispatcher would accept to keep the stop.
 SEVERITY_PENALTY_M = {
@@ -440,7 +441,7 @@ def changes_since_last_plan(session: Session, job: Job) -> list[dict] | None:
         select(Job)
         .where(
             Job.kind == "route_plan",
-            Job.status == "succeeded",
+            Job.status == JobStatus.SUCCEEDED,
             Job.created_at < job.created_at,
         )
         .order_by(Job.created_at.desc())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import CheckConstraint, DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -55,3 +55,19 @@ class Base(DeclarativeBase):
 
 # The precisions a place's coordinates may have (logistics.places.Precision), as a CHECK.
 PRECISION_CHECK = "precision IN ('exact', 'street', 'district', 'city')"
+
+
+def place_checks(prefix: str = "") -> tuple[CheckConstraint, ...]:
+    """The CHECKs of a place (a site, a depot, an engineer's base): coordinates in range, a
+    known precision, a radius of 0–100 km, on the columns ``<prefix>lat`` ... ."""
+    return (
+        CheckConstraint(f"{prefix}lat BETWEEN -90 AND 90", name="lat_range"),
+        CheckConstraint(f"{prefix}lon BETWEEN -180 AND 180", name="lon_range"),
+        CheckConstraint(
+            PRECISION_CHECK.replace("precision", f"{prefix}precision"),
+            name=f"{prefix}precision_known",
+        ),
+        CheckConstraint(
+            f"{prefix}uncertainty_km BETWEEN 0 AND 100", name=f"{prefix}uncertainty_range"
+        ),
+    )

@@ -139,6 +139,16 @@ class ReturnStatus(StrEnum):
     RECEIVED = "received"
 
 
+class JobStatus(StrEnum):
+    """A background job's life (route plans, planning runs; inventory/jobs.py): queued,
+    claimed by one runner, finished one way or the other."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
 # Virtual locations exist once each; their codes are stable.
 VIRTUAL_LOCATIONS: dict[LocationKind, str] = {
     LocationKind.SUPPLIER: "SUPPLIER",

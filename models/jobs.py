@@ -15,9 +15,7 @@ class Job(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4 hex
     kind: Mapped[str] = mapped_column(String(32), index=True)
-    status: Mapped[str] = mapped_column(
-        String(12), index=True
-    )  # queued | running | succeeded | failed
+    status: Mapped[str] = mapped_column(String(12), index=True)  # models.enums.JobStatus
     params: Mapped[dict] = mapped_column(JSON)
     result: Mapped[dict | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(String(2000))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import limits
-from models.base import PRECISION_CHECK, Base, utcnow
+from models.base import Base, place_checks, utcnow
 
 
 class Location(Base):
@@ -29,12 +29,7 @@ class Location(Base):
 
 class Depot(Base):
     __tablename__ = "depots"
-    __table_args__ = (
-        CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
-        CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
-        CheckConstraint(PRECISION_CHECK, name="precision_known"),
-        CheckConstraint("uncertainty_km BETWEEN 0 AND 100", name="uncertainty_range"),
-    )
+    __table_args__ = place_checks()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), unique=True)

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import limits
-from models.base import PRECISION_CHECK, Base, utcnow
+from models.base import Base, place_checks, utcnow
 
 if TYPE_CHECKING:
     from models.network import Depot
@@ -72,13 +72,8 @@ class ApiToken(Base):
 class Engineer(Base):
     __tablename__ = "engineers"
     __table_args__ = (
-        CheckConstraint("home_lat BETWEEN -90 AND 90", name="lat_range"),
-        CheckConstraint("home_lon BETWEEN -180 AND 180", name="lon_range"),
+        *place_checks("home_"),
         CheckConstraint("shift_end_min > shift_start_min", name="shift_order"),
-        CheckConstraint(
-            PRECISION_CHECK.replace("precision", "home_precision"), name="home_precision_known"
-        ),
-        CheckConstraint("home_uncertainty_km BETWEEN 0 AND 100", name="home_uncertainty_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,12 +115,7 @@ class Customer(Base):
 
 class Site(Base):
     __tablename__ = "sites"
-    __table_args__ = (
-        CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
-        CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
-        CheckConstraint(PRECISION_CHECK, name="precision_known"),
-        CheckConstraint("uncertainty_km BETWEEN 0 AND 100", name="uncertainty_range"),
-    )
+    __table_args__ = place_checks()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)

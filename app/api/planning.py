@@ -15,7 +15,7 @@ from app.db import get_session
 from app.documents import files
 from app.geo import resolve
 from inventory.errors import Conflict
-from inventory.jobs import create_job, get_job, job_fields
+from inventory.jobs import create_job, finished_result, get_job, job_fields
 from inventory.planning import DEFAULT_TARGETS, accept_plan
 
 blp = Blueprint(
@@ -129,9 +129,10 @@ def accept_run(job_id):
     """Make the plan the depots' reorder points (S - 1) and targets (S), with an audit entry."""
     session = get_session()
     job = get_job(session, job_id, PLANNING_JOB)
-    if job.status != "succeeded" or not job.result:
+    plan = finished_result(job)
+    if plan is None:
         raise Conflict(f"run {job_id} has no finished plan to accept (status {job.status})")
-    accepted = accept_plan(session, job.result, actor=actor_name(), reference=f"PLAN-{job_id[:8]}")
+    accepted = accept_plan(session, plan, actor=actor_name(), reference=f"PLAN-{job_id[:8]}")
     return {"policies_set": accepted.policies_set, "policies_cleared": accepted.policies_cleared}
 
 
@@ -142,6 +143,7 @@ def accept_run(job_id):
 def plan_pdf(args, job_id):
     """The finished plan as a PDF (zh or en); 409 while the run has no plan."""
     job = get_job(get_session(), job_id, PLANNING_JOB)
-    if job.status != "succeeded" or not job.result:
+    plan = finished_result(job)
+    if plan is None:
         raise Conflict(f"run {job_id} has no finished plan (status {job.status})")
-    return files.plan_report(job.id, job.result, lang=args["lang"]).response()
+    return files.plan_report(job.id, plan, lang=args["lang"]).response()

@@ -19,9 +19,9 @@ from app.web import maps
 from app.web.auth import roles_page
 from app.web.i18n import current_lang, t
 from inventory.errors import DomainError
-from inventory.jobs import create_job
+from inventory.jobs import create_job, finished_result
 from inventory.planning import DEFAULT_TARGETS, accept_plan, accepted_plans
-from models.enums import Role
+from models.enums import JobStatus, Role
 from models.jobs import Job
 
 bp = Blueprint("planning_page", __name__, url_prefix="/planning")
@@ -170,10 +170,10 @@ def page():
     runs = _runs()
     chosen = request.args.get("run")
     run = next((r for r in runs if r.id == chosen), None) or next(
-        (r for r in runs if r.status == "succeeded"), None
+        (r for r in runs if r.status == JobStatus.SUCCEEDED), None
     )
-    plan = run.result if run is not None and run.status == "succeeded" else None
-    side_by_side = [r for r in runs if r.status == "succeeded"][:4]
+    plan = run.result if run is not None and run.status == JobStatus.SUCCEEDED else None
+    side_by_side = [r for r in runs if r.status == JobStatus.SUCCEEDED][:4]
     if run is not None and plan and run not in side_by_side:
         side_by_side = [run, *side_by_side[:3]]
     clock = request.args.get("clock", "replacement")
@@ -264,7 +264,8 @@ def accept(job_id: str):
     job = get_session().get(Job, job_id)
     if job is None or job.kind != PLANNING_JOB:
         abort(404)
-    if job.status != "succeeded" or not job.result:
+    plan = finished_result(job)
+    if plan is None:
         flash(t("pl.not_ready"), "error")
         return redirect(url_for("planning_page.page", run=job_id))
     extra = (job.params or {}).get("extra_depots") or []
@@ -273,9 +274,7 @@ def accept(job_id: str):
         flash(t("pl.whatif_accept_refused", city=cities), "error")
         return redirect(url_for("planning_page.page", run=job_id))
     try:
-        done = accept_plan(
-            get_session(), job.result, actor=actor_name(), reference=f"PLAN-{job_id[:8]}"
-        )
+        done = accept_plan(get_session(), plan, actor=actor_name(), reference=f"PLAN-{job_id[:8]}")
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("planning_page.page", run=job_id))

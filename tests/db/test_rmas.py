@@ -72,16 +72,8 @@ def test_a_faulty_part_not_back_in_time_is_flagged_overdue_once_with_the_contrac
 
 def test_a_late_return_received_before_any_sweep_still_records_the_charge(session):
     number = _delivered(session)
-    rmas.move_rma(
-        session, number, "return_faulty", actor="customer", now=FRIDAY_END + timedelta(hours=2)
-    )
-    rmas.move_rma(
-        session,
-        number,
-        "receive_faulty",
-        actor="wh",
-        given=rmas.MoveInput(depot="BJ01"),
-        now=FRIDAY_END + timedelta(days=1),
+    _part_comes_back(
+        session, number, at=FRIDAY_END + timedelta(hours=2), received=FRIDAY_END + timedelta(days=1)
     )
     rma = rmas.rma_by_ref(session, number)
     assert rma.overdue and rma.late_charge == Decimal("800.00")
@@ -91,16 +83,11 @@ def test_a_late_return_received_before_any_sweep_still_records_the_charge(sessio
 
 def test_a_part_back_in_time_is_never_overdue(session):
     number = _delivered(session)
-    rmas.move_rma(
-        session, number, "return_faulty", actor="customer", now=THURSDAY_10H + timedelta(hours=4)
-    )
-    rmas.move_rma(
+    _part_comes_back(
         session,
         number,
-        "receive_faulty",
-        actor="wh",
-        given=rmas.MoveInput(depot="BJ01"),
-        now=FRIDAY_END - timedelta(hours=1),
+        at=THURSDAY_10H + timedelta(hours=4),
+        received=FRIDAY_END - timedelta(hours=1),
     )
     assert rmas.flag_overdue_returns(session, now=FRIDAY_END + timedelta(days=3)) == []
     assert not rmas.rma_by_ref(session, number).overdue
@@ -257,10 +244,19 @@ def _fixed_and_delivered(session) -> tuple[str, str]:
     return ticket, number
 
 
-def _part_comes_back(session, number: str, at=THURSDAY_10H + timedelta(hours=5)) -> None:
+def _part_comes_back(
+    session, number: str, at=THURSDAY_10H + timedelta(hours=5), received=None
+) -> None:
+    """The customer sends the faulty part back at ``at``; BJ01 receives it at ``received``
+    (the same moment unless given)."""
     rmas.move_rma(session, number, "return_faulty", actor="customer", now=at)
     rmas.move_rma(
-        session, number, "receive_faulty", actor="wh", given=rmas.MoveInput(depot="BJ01"), now=at
+        session,
+        number,
+        "receive_faulty",
+        actor="wh",
+        given=rmas.MoveInput(depot="BJ01"),
+        now=received or at,
     )
 
 

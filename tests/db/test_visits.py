@@ -57,6 +57,19 @@ def dispatched_job(session, severity: str = "P2", mode: str = "pickup"):
     return world, ticket.number, done.reserved_serial, engineer_id
 
 
+def _sign(session, number: str, me: int, *, ink: bool = True, **when):
+    """韩梅 signs the engineer's visit (a blank box with ``ink=False``)."""
+    return visits.sign_visit(
+        session,
+        number,
+        engineer_id=me,
+        actor="zhang.eng",
+        signer_name="韩梅",
+        signature_png=signature_png(ink=ink),
+        **when,
+    )
+
+
 def test_arrival_keeps_the_phones_time_beside_the_servers_and_moves_the_ticket_on_site(session):
     _world, number, _serial, me = dispatched_job(session)
     phone = ARRIVED - timedelta(hours=2)  # recorded offline two hours before it was sent
@@ -122,14 +135,7 @@ def test_the_signature_resolves_the_ticket_and_a_p1_is_watched_72_hours_on_the_b
     _world, number, _spare, me = dispatched_job(session, severity="P1")
     visits.record_arrival(session, number, engineer_id=me, actor="zhang.eng", now=ARRIVED)
     with pytest.raises(InvalidInput) as missing:
-        visits.sign_visit(
-            session,
-            number,
-            engineer_id=me,
-            actor="zhang.eng",
-            signer_name="韩梅",
-            signature_png=signature_png(),
-        )
+        _sign(session, number, me)
     assert missing.value.field == "actions"  # a sheet without the work done is not signed
     visits.record_work(
         session,
@@ -140,15 +146,7 @@ def test_the_signature_resolves_the_ticket_and_a_p1_is_watched_72_hours_on_the_b
         actions="更换电源模块，系统恢复",
     )
     signed_at = ARRIVED + timedelta(hours=1)
-    view = visits.sign_visit(
-        session,
-        number,
-        engineer_id=me,
-        actor="zhang.eng",
-        signer_name="韩梅",
-        signature_png=signature_png(),
-        now=signed_at,
-    )
+    view = _sign(session, number, me, now=signed_at)
     assert view.ticket_status == "resolved"
     assert view.observation_until == signed_at + timedelta(hours=72)
     ticket = session.scalar(select(Ticket).where(Ticket.number == number))
@@ -165,22 +163,8 @@ def test_a_p3_fix_needs_no_observation_and_a_blank_signature_is_refused(session)
     visits.record_arrival(session, number, engineer_id=me, actor="zhang.eng", now=ARRIVED)
     visits.record_work(session, number, engineer_id=me, actor="zhang.eng", actions="重新插拔")
     with pytest.raises(InvalidInput) as blank:
-        visits.sign_visit(
-            session,
-            number,
-            engineer_id=me,
-            actor="zhang.eng",
-            signer_name="韩梅",
-            signature_png=signature_png(ink=False),
-        )
+        _sign(session, number, me, ink=False)
     assert blank.value.field == "signature"
-    view = visits.sign_visit(
-        session,
-        number,
-        engineer_id=me,
-        actor="zhang.eng",
-        signer_name="韩梅",
-        signature_png=signature_png(),
-    )
+    view = _sign(session, number, me)
     assert view.observation_until is None
     assert session.scalar(select(Visit.signer_name)) == "韩梅"

@@ -7,12 +7,9 @@ knows nothing and 101 for a wrong key. Nothing here reaches the internet.
 
 from __future__ import annotations
 
-import json
 import math
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -28,6 +25,7 @@ from logistics.geocoding import (
 )
 from logistics.geodesy import sphere_km
 from logistics.places import Precision
+from tests.stand_in import StandIn, serving
 
 KEY = "test-ak-0123456789"
 # address -> (WGS-84 lat, lon, Baidu level, precise); served in BD-09 like the real API
@@ -50,7 +48,7 @@ def as_bd09(lat: float, lon: float) -> tuple[float, float]:
     return gcj02_to_bd09(*wgs84_to_gcj02(lat, lon))
 
 
-class BaiduStandIn(BaseHTTPRequestHandler):
+class BaiduStandIn(StandIn):
     seen: list[dict[str, str]] = []
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
@@ -58,12 +56,12 @@ class BaiduStandIn(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         BaiduStandIn.seen.append({"path": url.path, **query})
         if url.path != "/geocoding/v3/":
-            return self._json({"status": 2, "message": "bad path"})
+            return self.send_json({"status": 2, "message": "bad path"})
         if query.get("ak") != KEY:
-            return self._json({"status": 101, "message": "AK参数不存在"})
+            return self.send_json({"status": 101, "message": "AK参数不存在"})
         known = KNOWN.get(query.get("address", ""))
         if known is None:
-            return self._json({"status": 1, "msg": "Internal Service Error:无相关结果"})
+            return self.send_json({"status": 1, "msg": "Internal Service Error:无相关结果"})
         lat, lon, level, precise = known
         bd_lat, bd_lon = as_bd09(lat, lon)
         result = {
@@ -73,28 +71,13 @@ class BaiduStandIn(BaseHTTPRequestHandler):
             "comprehension": 100,
             "level": level,
         }
-        self._json({"status": 0, "result": result})
-
-    def _json(self, body: dict[str, object]) -> None:
-        payload = json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_json({"status": 0, "result": result})
 
 
 @pytest.fixture(scope="module")
 def stand_in() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaiduStandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(BaiduStandIn) as address:
+        yield address
 
 
 def baidu(domain: str, key: str = KEY) -> GeocoderChain:

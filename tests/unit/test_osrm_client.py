@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import math
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -15,6 +12,7 @@ import pytest
 
 from logistics.osrm import OsrmError, OsrmTableClient
 from logistics.travel import make_travel_model
+from tests.stand_in import StandIn, serving
 
 MAX_TABLE_SIZE = 100  # as osrm-routed's default --max-table-size
 UNREACHABLE_LAT = -45.0  # the fake router has no road to any point at this latitude
@@ -28,7 +26,7 @@ def fake_route(a: tuple[float, float], b: tuple[float, float]) -> tuple[float | 
     return round(metres, 1), round(metres / 15.0, 1)
 
 
-class FakeOsrm(BaseHTTPRequestHandler):
+class FakeOsrm(StandIn):
     requests_seen: list[dict[str, object]] = []
     mode = "ok"
 
@@ -37,15 +35,18 @@ class FakeOsrm(BaseHTTPRequestHandler):
         parts = url.path.split("/")
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         if FakeOsrm.mode == "garbage":
-            return self._send(200, b"<html>proxy error</html>", "text/html")
+            return self.send_body(200, b"<html>proxy error</html>", "text/html")
         if parts[1:4] != ["table", "v1", "driving"]:
-            return self._json(
-                400, {"code": "InvalidUrl", "message": f"URL string malformed: {url.path}"}
+            return self.send_json(
+                status=400,
+                body={"code": "InvalidUrl", "message": f"URL string malformed: {url.path}"},
             )
         points = [tuple(float(x) for x in p.split(",")) for p in parts[4].split(";")]
         FakeOsrm.requests_seen.append({"points": points, **query})
         if len(points) > MAX_TABLE_SIZE:
-            return self._json(400, {"code": "TooBig", "message": "Too many table coordinates"})
+            return self.send_json(
+                status=400, body={"code": "TooBig", "message": "Too many table coordinates"}
+            )
         sources = [int(i) for i in query["sources"].split(";")]
         destinations = [int(i) for i in query["destinations"].split(";")]
         routes = [[fake_route(points[s], points[d]) for d in destinations] for s in sources]
@@ -55,30 +56,13 @@ class FakeOsrm(BaseHTTPRequestHandler):
         }
         if FakeOsrm.mode != "no-distances" and "distance" in query.get("annotations", ""):
             body["distances"] = [[r[0] for r in row] for row in routes]
-        self._json(200, body)
-
-    def _json(self, status: int, body: dict[str, object]) -> None:
-        self._send(status, json.dumps(body).encode(), "application/json")
-
-    def _send(self, status: int, payload: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_json(status=200, body=body)
 
 
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOsrm)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(FakeOsrm) as address:
+        yield f"http://{address}"
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,6 @@ VAN16_MESSAGES: dict[str, tuple[str, str]] = {
         "该工程师车内有此备件，直接前往现场，无需到备件库取件。",
         "This engineer carries the part in the van and goes straight to the site: no depot leg.",
     ),
-    "van.in_your_van": ("取自你的车载备件，无需到备件库", "from your van: no depot stop"),
     "van.title": ("车载备件", "Engineers' van stock"),
     "van.mine": ("我的车载备件", "My van stock"),
     "van.no_engineer": ("此账号未关联工程师。", "This account is not linked to an engineer."),

@@ -10,6 +10,8 @@ that is due and has not fired yet, each as an event (and so its notifications):
   Progress restarts the ladder: the steps count from the new ``last_progress_at``.
 * **overdue returns** — ``inventory.rmas.flag_overdue_returns``: the RMA is flagged
   with the contract's late-return charge (event ``overdue``).
+* **removed parts overdue** — a part removed on a job still with the engineer past its
+  return rule's deadline (``inventory.part_returns``; event ``part_return_overdue``).
 * **return reminder** — an advance replacement's faulty part not yet sent back
   ``reminder_hours`` before its deadline (event ``return_due``, customer visible).
 * **breached clocks** — a clock whose deadline passed while nothing that stops it (the
@@ -59,7 +61,8 @@ from logistics.sla import (
     Verdict,
     escalation_due_steps,
 )
-from models import Rma, SweepFiring, Ticket
+from models import PartReturn, Rma, SweepFiring, Ticket
+from models.enums import ReturnStatus
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +96,7 @@ class SweepReport:
     now: datetime
     escalations: list[Fired] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)  # RMA numbers flagged
+    parts_overdue: list[str] = field(default_factory=list)  # removed parts not sent back in time
     reminders: list[Fired] = field(default_factory=list)
     breaches: list[Fired] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # subjects skipped (bad contract data …)
@@ -100,7 +104,13 @@ class SweepReport:
 
     @property
     def fired(self) -> int:
-        return len(self.escalations) + len(self.overdue) + len(self.reminders) + len(self.breaches)
+        return (
+            len(self.escalations)
+            + len(self.overdue)
+            + len(self.parts_overdue)
+            + len(self.reminders)
+            + len(self.breaches)
+        )
 
     def as_dict(self) -> dict:
         out = asdict(self)
@@ -127,6 +137,7 @@ def sweep(
         ]
     _escalate(session, now, actor, report)
     report.overdue = flag_overdue_returns(session, now=now, actor=actor)
+    _flag_overdue_part_returns(session, now, actor, report)
     if reminder_hours > 0:
         _remind_returns(session, now, timedelta(hours=reminder_hours), actor, report)
     _flag_breaches(session, now, actor, report)
@@ -366,6 +377,46 @@ def _remind_returns(
             guard=guard,
         ):
             report.reminders.append(Fired("rma", r.number, "return_due", r.return_due_at))
+
+
+def _flag_overdue_part_returns(
+    session: Session, now: datetime, actor: str, report: SweepReport
+) -> None:
+    """A removed part still with the engineer past its return rule's deadline: one
+    ``part_return_overdue`` event per return and deadline (staff only; the list pages
+    flag it as they show it)."""
+    rows = session.execute(
+        select(PartReturn.id, PartReturn.number, PartReturn.due_at)
+        .where(PartReturn.status == ReturnStatus.OWED.value, PartReturn.due_at < now)
+        .order_by(PartReturn.due_at, PartReturn.id)
+        .limit(1000)
+    ).all()
+    fired = _already_fired(session, "part_return", [r.id for r in rows])
+    session.rollback()
+    for r in rows:
+        if (r.id, "overdue", r.due_at) in fired:
+            continue
+        guard = (  # still with the engineer at the same deadline
+            update(PartReturn)
+            .where(
+                PartReturn.id == r.id,
+                PartReturn.status == ReturnStatus.OWED.value,
+                PartReturn.due_at == r.due_at,
+            )
+            .values(status=PartReturn.status)
+            .execution_options(synchronize_session=False)
+        )
+        event = {
+            "kind": "part_return_overdue",
+            "subject_ref": r.number,
+            "actor": actor,
+            "data": {"due_at": r.due_at.isoformat()},
+        }
+        if _fire(
+            session, report, subject_type="part_return", subject_id=r.id, step="overdue",
+            anchor_at=r.due_at, due_at=r.due_at, now=now, event=event, guard=guard,
+        ):  # fmt: skip
+            report.parts_overdue.append(r.number)
 
 
 # -- breached clocks ----------------------------------------------------------------------

@@ -292,3 +292,28 @@ def test_two_jobs_racing_for_the_last_van_unit_one_gets_it(session, engine):
     line = next(li for li in vans.van_view(session, engineer).lines if li.part_number == "FAN-01")
     assert line.good == 0
     assert verify_ledger(session) == []
+
+
+def test_the_sweep_flags_a_removed_part_not_sent_back_in_time_once(session):
+    from inventory.sweep import sweep
+    from models import Event
+
+    world = _van_world(session)
+    number = _ticket(session, world)
+    confirm_dispatch(
+        session, number, engineer_code=world.engineer, depot_code=world.depot, mode="pickup",
+        actor="d", now=OPENED,
+    )  # fmt: skip
+    engineer = session.scalar(select(Engineer).where(Engineer.code == world.engineer))
+    visits.record_arrival(session, number, engineer_id=engineer.id, actor="wang", now=OPENED)
+    job_parts.record_removed(
+        session, number, engineer_id=engineer.id, actor="wang", part_number=world.part,
+        condition="good", serial=world.equipment_serial, now=OPENED,
+    )  # fmt: skip
+    assert sweep(session, now=OPENED + timedelta(hours=47)).parts_overdue == []
+    late = OPENED + timedelta(hours=49)
+    first = sweep(session, now=late)
+    assert len(first.parts_overdue) == 1
+    assert sweep(session, now=late + timedelta(minutes=5)).parts_overdue == []
+    kinds = session.scalars(select(Event.kind).where(Event.subject_type == "part_return"))
+    assert list(kinds) == ["part_return_overdue"]

@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from inventory.errors import NotFound
 
 STORES = ("disk", "s3")
+ADDRESSING_STYLES = ("auto", "path", "virtual")  # virtual: bucket.host; path: host/bucket
 
 
 class PhotoStoreUnavailable(Exception):
@@ -133,6 +134,11 @@ def check_photo_config(config) -> str | None:
     if store not in STORES:
         return f"PHOTO_STORE must be one of {', '.join(STORES)}; got {store!r}"
     if store == "s3":
+        style = config.get("S3_ADDRESSING_STYLE") or "auto"
+        if style not in ADDRESSING_STYLES:
+            return (
+                f"S3_ADDRESSING_STYLE must be one of {', '.join(ADDRESSING_STYLES)}; got {style!r}"
+            )
         if not config.get("S3_BUCKET"):
             return "PHOTO_STORE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a store other than AWS)"
         try:

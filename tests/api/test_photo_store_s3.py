@@ -190,6 +190,10 @@ def test_a_bucket_that_does_not_answer_is_retried_by_the_queue_and_recorded_once
     [
         ({"PHOTO_STORE": "ftp"}, "PHOTO_STORE must be one of disk, s3"),
         ({"PHOTO_STORE": "s3", "S3_BUCKET": ""}, "PHOTO_STORE=s3 needs S3_BUCKET"),
+        (
+            {"PHOTO_STORE": "s3", "S3_BUCKET": "b", "S3_ADDRESSING_STYLE": "dns"},
+            "S3_ADDRESSING_STYLE must be one of auto, path, virtual",
+        ),
     ],
 )
 def test_a_photo_store_that_cannot_work_stops_the_start(tmp_path, settings, message):

@@ -64,6 +64,7 @@ def test_a_job_page_reloaded_with_no_signal_still_records_the_visit_sent_once_ba
     assert page.locator("body").get_attribute("data-saved-copy")  # the kept copy, said so
     expect(page.locator("#offline-note")).to_be_visible()
     expect(page.locator("#offline-note .saved-copy")).to_be_visible()
+    expect(page.locator("#offline-note .no-signal")).to_be_visible()
     expect(page.locator(f'section.job[data-ticket="{number}"] a.ticket-contact')).to_have_attribute(
         "href", "tel:13911112222"
     )
@@ -123,3 +124,34 @@ def test_signing_out_drops_the_pages_kept_on_the_phone(live_server, phone, api):
     page.goto(live_server + "/engineer/")  # nothing of theirs left to show
     assert page.locator(".job").count() == 0
     page.context.set_offline(False)
+
+
+def test_a_job_page_the_poor_signal_cannot_bring_is_shown_from_the_kept_copy(
+    live_server, phone, api
+):
+    """Signal, but too poor for the page to arrive: after a few seconds the phone shows the
+    copy it kept (said so) instead of a blank screen."""
+    expect = _expect()
+    number, _spare, _faulty = dispatched_p1(api)
+    page = phone
+    sign_in(page, live_server, "zhang.eng", "engineer-demo-pass")
+    page.goto(live_server + "/engineer/")
+    wait_until(page, "() => navigator.serviceWorker.controller !== null")
+    wait_until(
+        page,
+        "([name, path]) => caches.open(name).then(c => c.match(path)).then(r => !!r)",
+        [PAGES_CACHE, f"/engineer/{number}"],
+    )
+    stuck = []
+    page.context.route(f"**/engineer/{number}", lambda route: stuck.append(route))  # never answers
+
+    started = time.monotonic()
+    page.goto(f"{live_server}/engineer/{number}", timeout=30_000)
+
+    assert time.monotonic() - started < 20
+    assert stuck, "the worker asked the server first"
+    assert page.locator("body").get_attribute("data-saved-copy")
+    expect(page.locator("#offline-note .saved-copy")).to_be_visible()
+    expect(page.locator("#offline-note .no-signal")).to_be_hidden()  # there is a signal
+    expect(page.locator("#step-arrival button")).to_be_enabled()
+    page.context.unroute(f"**/engineer/{number}")  # lets the held request go on

@@ -23,6 +23,8 @@
     var when = box.querySelector(".saved-at");
     var copy = box.querySelector(".saved-copy");
     if (copy) { copy.hidden = !saved; }
+    var nosignal = box.querySelector(".no-signal");
+    if (nosignal) { nosignal.hidden = !offline; }
     if (when && saved) {
       var at = new Date(saved);
       if (!isNaN(at.getTime())) {

@@ -1,8 +1,9 @@
 /* The engineer's pages with no connection (served by app/web/engineer.py, scope {{ scope }}).
 
    Pages: network first, so a page is always the server's latest when there is signal; each
-   page that answers is kept, and a page asked for with no signal is answered from what was
-   kept, marked as a saved copy (the page shows when it was saved). The jobs list asks for
+   page that answers is kept, and a page asked for with no signal (or one too poor to answer
+   within SLOW_MS) is answered from what was kept, marked as a saved copy (the page shows
+   when it was saved). The jobs list asks for
    its job pages to be kept too, and drops the pages of jobs no longer on it.
    Scripts and styles: one cache per version of this worker; answered from the cache and
    refreshed behind. Nothing is ever sent from here: the visit steps wait in the page's own
@@ -18,6 +19,7 @@ var PRECACHE = {{ precache|tojson }};
 var ASSET_PREFIXES = {{ asset_prefixes|tojson }};
 var NEVER = {{ never|tojson }};
 var MAX_KEEP = 60;
+var SLOW_MS = 6000; // a page slower than this is shown from the kept copy
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -72,14 +74,26 @@ function notSaved() {
   return new Response(text, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
-function page(request) {
-  return fetch(request).then(function (response) {
+function kept(url) {
+  return caches.open(PAGES).then(function (cache) { return cache.match(samePage(url)); })
+    .then(function (hit) { return hit ? savedCopy(hit) : null; });
+}
+
+// The server's page; with no signal the kept copy; with a signal too poor to answer within
+// SLOW_MS the kept copy too (the server's page, when it comes, is kept for the next time).
+function page(event) {
+  var request = event.request;
+  var network = fetch(request).then(function (response) {
     return keep(response, request.url).then(function () { return response; }, function () { return response; });
-  }, function () {
-    return caches.open(PAGES).then(function (cache) {
-      return cache.match(samePage(request.url)).then(function (hit) {
-        return hit ? savedCopy(hit) : notSaved();
-      });
+  });
+  event.waitUntil(network.catch(function () { return null; }));
+  return new Promise(function (resolve) {
+    var answered = false;
+    function answer(response) { if (!answered && response) { answered = true; resolve(response); } }
+    var timer = setTimeout(function () { kept(request.url).then(answer); }, SLOW_MS);
+    network.then(function (response) { clearTimeout(timer); answer(response); }, function () {
+      clearTimeout(timer);
+      kept(request.url).then(function (copy) { answer(copy || notSaved()); });
     });
   });
 }
@@ -103,7 +117,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin || NEVER.indexOf(url.pathname) >= 0) { return; }
   if (request.mode === "navigate" && isPage(url)) {
-    event.respondWith(page(request));
+    event.respondWith(page(event));
   } else if (ASSET_PREFIXES.some(function (prefix) { return url.pathname.indexOf(prefix) === 0; })) {
     event.respondWith(asset(request));
   }

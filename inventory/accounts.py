@@ -66,6 +66,13 @@ def _event(db: Session, user: User, kind: str, actor: str, **kw) -> None:
     )
 
 
+def record_password_link(db: Session, user: User, *, actor: str, invitation: bool) -> None:
+    """An invitation or a password-reset link was issued for ``user`` (the link itself is
+    never stored or recorded). Commits."""
+    with transaction(db):
+        _event(db, user, "invited" if invitation else "reset_link_issued", actor)
+
+
 def _check_customer(db: Session, customer_id: int | None) -> None:
     if customer_id is not None and db.get(Customer, customer_id) is None:
         raise InvalidInput(

@@ -26,7 +26,7 @@ from app.api.users import TokenRequest, UserSchema, UserUpdate
 from app.auth import ALL_ROLES, actor_name, current_user, hash_password
 from app.db import get_session
 from app.geo import locate
-from app.web.auth import roles_page
+from app.web.auth import PASSWORD_LINK_HOURS, password_link, roles_page
 from app.web.i18n import MESSAGES, t
 from inventory import accounts, audit, catalogue, contracts
 from inventory.errors import DomainError, NotFound
@@ -342,6 +342,9 @@ def user_list():
                 errors = domain_error(error)
             else:
                 flash(t("adm.user_created", name=user.username), "success")
+                if password is None:  # invited: they choose their password through the link
+                    accounts.record_password_link(db, user, actor=actor_name(), invitation=True)
+                    return _user_page(user, [], new_link=password_link(user))
                 return redirect(url_for("admin.user_page", username=user.username))
     users = list(db.scalars(select(User).order_by(User.username).limit(1000)))
     return render_template(
@@ -379,7 +382,13 @@ def _user_or_404(username: str) -> User | None:
     return get_session().scalar(select(User).where(User.username == username))
 
 
-def _user_page(user: User, errors: list[FieldError], *, new_token: str | None = None):
+def _user_page(
+    user: User,
+    errors: list[FieldError],
+    *,
+    new_token: str | None = None,
+    new_link: str | None = None,
+):
     db = get_session()
     tokens = list(
         db.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
@@ -395,6 +404,8 @@ def _user_page(user: User, errors: list[FieldError], *, new_token: str | None = 
         customers=_customers(),
         depots=_depots(),
         new_token=new_token,
+        new_link=new_link,
+        link_hours=PASSWORD_LINK_HOURS,
         trail=trail,
         is_me=me is not None and me.id == user.id,
     ), (422 if errors else 200)
@@ -447,6 +458,20 @@ def user_change(username: str):
             flash(t(f"adm.user_{action}", name=username), "success")
             return redirect(url_for("admin.user_page", username=username))
     return _user_page(user, errors)
+
+
+@bp.post("/users/<username>/link")
+@roles_page()
+def user_link(username: str):
+    """An invitation (no password yet) or a password-reset link, shown on this answer
+    only: the person sets their own password with it (app/web/auth.py)."""
+    db = get_session()
+    user = _user_or_404(username)
+    if user is None or not user.active:
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    invitation = not user.password_hash
+    accounts.record_password_link(db, user, actor=actor_name(), invitation=invitation)
+    return _user_page(user, [], new_link=password_link(user))
 
 
 @bp.post("/users/<username>/tokens")

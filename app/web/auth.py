@@ -3,6 +3,7 @@ the viewer's language and zone, and the role gate of every page."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
@@ -229,3 +230,82 @@ def prefs():
 @bp.get("/")
 def index():
     return redirect(home_url(current_user()))
+
+
+# --- invitations and password-reset links -----------------------------------------------------
+# An admin hands a person a link (shown once on the user page) with which they choose their
+# own password. The link is signed with the app's secret, lapses after PASSWORD_LINK_HOURS,
+# and names the user's current password hash and session epoch: once a password is set
+# through it (or any other way, or the account's sessions are ended) it no longer works.
+
+PASSWORD_LINK_HOURS = 72
+
+
+def _password_link_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt="set-password")
+
+
+def _link_fingerprint(user: User) -> str:
+    state = f"{user.id}|{user.password_hash or ''}|{user.session_epoch}"
+    return hashlib.sha256(state.encode()).hexdigest()[:24]
+
+
+def password_link(user: User) -> str:
+    """The link with which ``user`` sets their own password (absolute, PUBLIC_BASE_URL)."""
+    token = _password_link_serializer().dumps({"u": user.id, "f": _link_fingerprint(user)})
+    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    return base + url_for("web_auth.set_password", token=token)
+
+
+def _user_of_link(token: str) -> User | None:
+    """The active user a link is good for now, or None (forged, lapsed, used up)."""
+    try:
+        data = _password_link_serializer().loads(token, max_age=PASSWORD_LINK_HOURS * 3600)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = get_session().get(User, data["u"])
+    if user is None or not user.active or data.get("f") != _link_fingerprint(user):
+        return None
+    return user
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """A person invited (or asked to reset) chooses their password, checked by the users
+    API's own rule (``UserUpdate``); then they sign in with it."""
+    import marshmallow as ma
+
+    from app.api.users import UserUpdate
+    from app.auth import hash_password
+    from inventory import accounts
+
+    user = _user_of_link(token)
+    if user is None:
+        return render_template("error.html", code=404, message=t("a14.link.invalid")), 404
+    errors: list[str] = []
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        if password != request.form.get("password_again", ""):
+            errors.append(t("a14.link.mismatch"))
+        else:
+            try:
+                UserUpdate().load({"password": password})
+            except ma.ValidationError as error:
+                messages = error.messages if isinstance(error.messages, dict) else {}
+                errors += [" ".join(map(str, v)) for v in messages.values()]
+        if not errors:
+            accounts.update_user(
+                get_session(),
+                user,
+                {},
+                password_hash=hash_password(password),
+                actor=user.username,
+                acting_user_id=user.id,
+            )
+            flash(t("a14.link.done", name=user.username), "success")
+            return redirect(url_for("web_auth.login"))
+    return render_template("set_password.html", person=user, token=token, errors=errors), (
+        422 if errors else 200
+    )

@@ -89,6 +89,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("GET", "/track/<code>/return-label.pdf"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
+    ("GET", "/welcome/<token>"): PUBLIC,  # a signed link: 404 unless it is a good one
+    ("POST", "/welcome/<token>"): PUBLIC,
     ("POST", "/logout"): PUBLIC,
     ("POST", "/prefs"): PUBLIC,
     ("GET", "/"): PUBLIC,
@@ -308,6 +310,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("GET", "/admin/users/<username>"): ADMIN,
     ("POST", "/admin/users/<username>"): ADMIN,
     ("POST", "/admin/users/<username>/tokens"): ADMIN,
+    ("POST", "/admin/users/<username>/link"): ADMIN,
     ("POST", "/admin/users/<username>/tokens/<int:token_id>/revoke"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
     ("GET", "/admin/parts"): ADMIN,

@@ -321,3 +321,44 @@ def test_an_administrator_adds_a_depot_and_a_bad_one_is_refused_naming_the_field
     db.rollback()
     trail = client.get("/admin/audit?type=depot&ref=LZ09").get_data(as_text=True)
     assert 'data-kind="created"' in trail
+
+
+def test_an_invited_user_sets_their_own_password_through_a_link_that_works_once(
+    client, as_role, db
+):
+    import re
+
+    from tests.web.conftest import post_form
+
+    as_role("admin")
+    created = post_form(
+        client,
+        "/admin/users",
+        {"username": "new.clerk", "display_name": "新库管", "role": "warehouse", "locale": "zh"},
+    )
+    html = created.get_data(as_text=True)
+    assert created.status_code == 200 and 'id="new-link"' in html
+    link = re.search(r'href="(https?://[^"]*/welcome/[^"]+)"', html).group(1)
+    path = link[link.index("/welcome/") :]
+    client.post(
+        "/logout",
+        data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)},
+    )
+
+    page = client.get(path)
+    assert page.status_code == 200 and "new.clerk" in page.get_data(as_text=True)
+    short = post_form(client, path, {"password": "short", "password_again": "short"})
+    assert short.status_code == 422
+    differ = post_form(client, path, {"password": "long-enough-1", "password_again": "other-22"})
+    assert differ.status_code == 422
+    done = post_form(client, path, {"password": "long-enough-1", "password_again": "long-enough-1"})
+    assert done.status_code == 302 and done.location.endswith("/login")
+    user = db.scalar(select(User).where(User.username == "new.clerk"))
+    assert check_password(user, "long-enough-1")
+    kinds = db.scalars(
+        select(Event.kind).where(Event.subject_ref == "new.clerk").order_by(Event.id)
+    ).all()
+    db.rollback()
+    assert kinds[0] == "created" and "invited" in kinds and kinds[-1] == "password_set"
+    assert client.get(path).status_code == 404  # used up
+    assert client.get(path[:-3] + "abc").status_code == 404  # forged

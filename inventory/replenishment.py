@@ -74,6 +74,11 @@ class Proposal:
     accepted_by: str | None = None
     accepted_at: datetime | None = None
 
+    @property
+    def rest(self) -> int:
+        """What a transfer leaves short of the target (to buy, or to transfer later)."""
+        return max(self.need - self.qty, 0) if self.kind == TRANSFER else 0
+
 
 @dataclass
 class PlanTargets:

@@ -196,6 +196,7 @@ COUNT14_MESSAGES: dict[str, tuple[str, str]] = {
         "此行已接受过：{ref}（{qty} 件），未重复创建。",
         "This line was accepted already: {ref} ({qty} units); nothing created twice.",
     ),
+    "ro.rest": ("其余 {n} 件仍缺", "{n} still short after it"),
     "ro.not_your_depot": ("非您负责的库房", "Not one of your depots"),
     "ro.export_csv": ("导出 CSV", "Export CSV"),
     "ro.export_xlsx": ("导出 Excel", "Export Excel"),

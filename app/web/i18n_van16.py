@@ -99,9 +99,9 @@ VAN16_MESSAGES: dict[str, tuple[str, str]] = {
     "van.incoming_transfer": ("待签收调拨", "Transfer to receive"),
     "van.scan_serials": ("扫描序列号（每行一个）", "Scan serials (one per line)"),
     "van.scan_hint": (
-        "按件扫码；计数件不扫码即按发货数量签收。少扫的件记为差异。",
-        "Scan each unit; counted parts are received as shipped when nothing is scanned. "
-        "Units not scanned are recorded as differences.",
+        "逐件扫描序列号；计数件按发货数量签收；不扫描即全部按发货签收。少扫的件记为差异。",
+        "Scan each serialized unit; counted parts are received as shipped, and so is "
+        "everything when nothing is scanned. Units not scanned are recorded as differences.",
     ),
     "van.confirm_receipt": ("确认签收", "Confirm receipt"),
     "van.transfer_received": (

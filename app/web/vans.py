@@ -198,7 +198,8 @@ def receive(number: str):
 
 def _scanned_lines(number: str, serials: list[str]) -> list[LineRequest]:
     """The scanned serials as receipt lines: each serial's part from the ledger (an unknown
-    serial is reported as unexpected under the transfer's first part)."""
+    serial is reported as unexpected under the transfer's first part); counted lines are
+    taken as shipped (they carry no serial to scan)."""
     from models import SerialItem, Transfer, TransferLine
 
     db = get_session()
@@ -219,6 +220,13 @@ def _scanned_lines(number: str, serials: list[str]) -> list[LineRequest]:
             .limit(1)
         )
         out.append(LineRequest(pn or first or "", serial.upper()))
+    counted = db.execute(
+        select(Part.part_number, TransferLine.qty_shipped, TransferLine.condition)
+        .join(TransferLine, TransferLine.part_id == Part.id)
+        .join(Transfer, Transfer.id == TransferLine.transfer_id)
+        .where(Transfer.number == number, TransferLine.serial_item_id.is_(None))
+    )
+    out += [LineRequest(pn, None, qty, condition) for pn, qty, condition in counted]
     return out
 
 

@@ -555,7 +555,7 @@ def _finding(
     """A line for a serial the count did not expect, with what the ledger says about it."""
     items = list(session.scalars(select(SerialItem).where(SerialItem.serial == serial).limit(20)))
     if hint is not None:
-        items = [i for i in items if i.part_id == hint.id]
+        items = [i for i in items if i.part_id == hint.id] or items
     elif len(items) > 1:
         items = [i for i in items if i.part_id in serial_parts] or items
     item = items[0] if len(items) == 1 else None

@@ -130,6 +130,7 @@ def page(number: str):
         hidden=len(view.lines) - len(shown),
         quantity_lines=quantity_lines,
         has_serials=any(line.serial is not None for line in view.lines),
+        serial_parts=sorted({line.part_number for line in view.lines if line.serial is not None}),
         may_approve=view.status == CountStatus.REVIEW.value
         and view.approved_by is None
         and me not in view.counters

@@ -67,6 +67,10 @@ COUNT14_MESSAGES: dict[str, tuple[str, str]] = {
     "cnt.qty_label": ("{part}（{condition}）实盘数量", "{part} ({condition}) counted"),
     "cnt.recount_line": ("复盘：首次 {n}（{who}）", "recount: first count {n} ({who})"),
     "cnt.record": ("记录", "Record"),
+    "cnt.unknown_part": (
+        "账上没有的序列号属于哪个备件（可选）",
+        "Part of serials the books do not know (optional)",
+    ),
     "cnt.submit": ("清点完成，提交审核", "Counting done: submit for review"),
     "cnt.by_part": ("按备件的差异", "Variance by part"),
     "cnt.recount_col": ("复盘", "Recount"),

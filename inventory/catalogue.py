@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from inventory.depot_access import check_acts_at
-from inventory.errors import Conflict
+from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_created, record_event
 from inventory.lookups import depot_by_code, part_by_number, refuse_taken
 from inventory.transaction import transaction
@@ -55,6 +55,34 @@ def create_part(db: Session, fields: dict, *, actor: str) -> Part:
         db.add(part)
         db.flush()
         record_created(db, "part", part.id, part.part_number, actor=actor, data=fields)
+        return part
+
+
+PART_FIELDS = ("description", "description_zh", "category", "kind", "unit_cost")
+
+
+def update_part(db: Session, part_number: str, fields: dict, *, actor: str) -> Part:
+    """Change a part's words, category, kind or unit cost (its number and tracking stay:
+    stock and history hang on them); one event with each change's before and after."""
+    with transaction(db):
+        part = part_by_number(db, part_number, field="part_number")
+        changes = {}
+        for key, value in fields.items():
+            if key not in PART_FIELDS:
+                raise InvalidInput(f"{key} cannot be changed here", field=key)
+            if getattr(part, key) != value:
+                changes[key] = {"from": getattr(part, key), "to": value}
+                setattr(part, key, value)
+        if changes:
+            record_event(
+                db,
+                subject_type="part",
+                subject_id=part.id,
+                subject_ref=part.part_number,
+                kind="updated",
+                actor=actor,
+                data={"changes": changes},
+            )
         return part
 
 

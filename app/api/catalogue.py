@@ -30,6 +30,19 @@ class PartSchema(ma.Schema):
     unit_cost = Money(load_default="0")
 
 
+class PartUpdate(PartSchema):
+    """A PATCH of a part: its words, category, kind and cost (never its number or how it is
+    tracked, which its stock and history depend on); null clears the Chinese description."""
+
+    class Meta:
+        exclude = ("part_number", "tracking")
+
+    description = Str(limits.PART_DESCRIPTION, validate=validate.Length(min=1))
+    category = Str(limits.CATEGORY, validate=validate.Length(min=1))
+    kind = ma.fields.String(validate=validate.OneOf([k.value for k in PartKind]))
+    unit_cost = Money()
+
+
 class PartQuery(PageArgs):
     category = ma.fields.String()
     tracking = ma.fields.String(validate=validate.OneOf([t.value for t in Tracking]))
@@ -86,6 +99,16 @@ def get_part(part_number):
 @roles_required("admin")
 def create_part(data):
     return catalogue.create_part(get_session(), data, actor=actor_name())
+
+
+@blp.patch("/<part_number>")
+@blp.arguments(PartUpdate, required=False)
+@blp.response(200, PartSchema)
+@roles_required("admin")
+def update_part(data, part_number):
+    """Change a part's descriptions, category, kind or unit cost; the audit trail keeps the
+    values before and after."""
+    return catalogue.update_part(get_session(), part_number, data, actor=actor_name())
 
 
 @blp.put("/<part_number>/policies/<depot_code>")

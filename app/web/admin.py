@@ -19,7 +19,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
 
-from app.api.catalogue import PartSchema, PolicySchema
+from app.api.catalogue import PartSchema, PartUpdate, PolicySchema
 from app.api.customers import ContractCreate, ContractSettings
 from app.api.depots import DepotSchema
 from app.api.users import TokenRequest, UserSchema, UserUpdate
@@ -604,6 +604,10 @@ def _part_page(part: Part, errors: list[FieldError], failed_depot: str | None = 
         errors=errors,
         failed_depot=failed_depot,
         typed=request.form if failed_depot else {},
+        details=request.form
+        if errors and not failed_depot
+        else {k: getattr(part, k) for k in catalogue.PART_FIELDS},
+        kinds=[x.value for x in PartKind],
         trail=trail,
     ), (422 if errors else 200)
 
@@ -615,6 +619,33 @@ def part_page(part_number: str):
     if part is None:
         return render_template("error.html", code=404, message=t("error.not_found")), 404
     return _part_page(part, [])
+
+
+@bp.post("/parts/<part_number>")
+@roles_page()
+def part_change(part_number: str):
+    """The part's descriptions, category, kind and cost (``PartUpdate``); a blank Chinese
+    description clears it."""
+    db = get_session()
+    part = db.scalar(select(Part).where(Part.part_number == part_number))
+    if part is None:
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    payload: dict = {
+        k: request.form.get(k, "").strip() for k in ("description", "category", "kind", "unit_cost")
+    }
+    payload["description_zh"] = request.form.get("description_zh", "").strip() or None
+    data, errors = load_form(PartUpdate(), payload)
+    errors = [replace(e, label=t("adm.f.part_kind")) if e.field == "kind" else e for e in errors]
+    if not errors:
+        try:
+            catalogue.update_part(db, part_number, data, actor=actor_name())
+        except DomainError as error:
+            db.rollback()
+            errors = domain_error(error)
+        else:
+            flash(t("a14.part.saved", part=part_number), "success")
+            return redirect(url_for("admin.part_page", part_number=part_number))
+    return _part_page(part, errors)
 
 
 @bp.post("/parts/<part_number>/policies/<depot_code>")

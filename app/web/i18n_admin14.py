@@ -43,4 +43,5 @@ ADMIN14_MESSAGES: dict[str, tuple[str, str]] = {
         "Set a first password (8 characters or more) and pass it on, or leave it blank to "
         "invite: the page gives a link with which the person sets their own password.",
     ),
+    "a14.part.saved": ("备件 {part} 已保存。", "Part {part} saved."),
 }

@@ -128,6 +128,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("GET", "/api/parts"): STAFF,
     ("GET", "/api/parts/<part_number>"): STAFF,
     ("POST", "/api/parts"): ADMIN,
+    ("PATCH", "/api/parts/<part_number>"): ADMIN,
     ("PUT", "/api/parts/<part_number>/policies/<depot_code>"): WAREHOUSE,
     # contracts and SLA policies: the admin's; customers read their own
     ("GET", "/api/contracts"): EVERYONE,
@@ -317,6 +318,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("POST", "/admin/parts"): ADMIN,
     ("GET", "/admin/parts/<part_number>"): ADMIN,
     ("POST", "/admin/parts/<part_number>/policies/<depot_code>"): ADMIN,
+    ("POST", "/admin/parts/<part_number>"): ADMIN,
     ("GET", "/admin/depots"): ADMIN,
     ("POST", "/admin/depots"): ADMIN,
     ("GET", "/admin/calendar"): ADMIN,

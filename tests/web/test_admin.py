@@ -362,3 +362,34 @@ def test_an_invited_user_sets_their_own_password_through_a_link_that_works_once(
     assert kinds[0] == "created" and "invited" in kinds and kinds[-1] == "password_set"
     assert client.get(path).status_code == 404  # used up
     assert client.get(path[:-3] + "abc").status_code == 404  # forged
+
+
+def test_a_parts_details_are_changed_on_its_page_and_audited(client, as_role, db):
+    from models import Part
+    from tests.web.conftest import post_form
+
+    as_role("admin")
+    number = db.scalar(select(Part.part_number).order_by(Part.id))
+    db.rollback()
+    page = f"/admin/parts/{number}"
+    bad = post_form(
+        client, page, {"description": "", "category": "x", "kind": "nope", "unit_cost": "-1"}
+    )
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    for field in ("description", "kind", "unit_cost"):
+        assert f'data-field="{field}"' in html, field
+    good = post_form(
+        client,
+        page,
+        {"description": "PSU 900 W", "description_zh": "", "category": "power",
+         "kind": "consumable", "unit_cost": "1234.50"},
+    )  # fmt: skip
+    assert good.status_code == 302
+    part = db.scalar(select(Part).where(Part.part_number == number))
+    assert (part.description, part.description_zh, part.kind) == ("PSU 900 W", None, "consumable")
+    assert str(part.unit_cost) == "1234.50"
+    data = db.scalar(select(Event.data).where(Event.subject_ref == number, Event.kind == "updated"))
+    db.rollback()
+    assert data["changes"]["unit_cost"]["to"] == "1234.50"
+    assert "audit-table" in client.get(page).get_data(as_text=True)

@@ -228,16 +228,21 @@ def poisson_cdf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
     kk, mm = np.asarray(k), np.asarray(mean, dtype=float)
     if kk.shape != mm.shape:
         kk, mm = np.broadcast_arrays(kk, mm)
-    top = int(kk.max(initial=-1))
-    if top < 0:
-        return np.zeros(kk.shape)
+    shape = kk.shape
+    flat_k = kk.ravel()
+    out = np.zeros(flat_k.shape)
+    sel = np.flatnonzero(flat_k >= 0)  # k = -1 (no stock) is 0: most depots of a candidate
+    if sel.size == 0:
+        return out.reshape(shape)
+    k_sel, m_sel = flat_k[sel], mm.ravel()[sel]
+    top = int(k_sel.max())
     x = np.arange(top + 1)
-    positive = mm > 0
-    log_m = np.log(np.where(positive, mm, 1.0))[..., None]
-    log_p = x * log_m - mm[..., None] - _log_factorial(top)
-    terms = np.where(x <= kk[..., None], np.exp(log_p), 0.0)
-    total = np.where(positive, terms.sum(axis=-1), (kk >= 0).astype(float))
-    return np.minimum(total, 1.0)
+    positive = m_sel > 0
+    log_m = np.log(np.where(positive, m_sel, 1.0))[:, None]
+    log_p = x * log_m - m_sel[:, None] - _log_factorial(top)
+    terms = np.where(x <= k_sel[:, None], np.exp(log_p), 0.0)
+    out[sel] = np.minimum(np.where(positive, terms.sum(axis=1), 1.0), 1.0)
+    return out.reshape(shape)
 
 
 def evaluate_part(state: PartState, stock: np.ndarray) -> PartService:

@@ -87,3 +87,84 @@ def test_warehouse_staff_read_the_plan_but_cannot_accept_it(client, as_role, fin
     assert 'id="curve"' in html and 'id="accept-plan"' not in html
     response = post_form(client, f"/planning/runs/{finished_run}/accept", {}, page="/planning")
     assert response.status_code == 403
+
+
+@pytest.fixture
+def whatif_run(db, demo_plan, finished_run):
+    """A finished what-if beside the baseline: a hypothetical depot in Lhasa, 7x24 at 97 %."""
+    settings = PlanSettings(
+        targets={"7x24": 0.97, "7x8": 0.9, "5x8": 0.85},
+        label="Lhasa",
+        extra_depots=({"city": "拉萨", "lat": 29.65, "lon": 91.1},),
+    )
+    plan = {
+        **demo_plan,
+        "settings": settings.as_dict(),
+        "depots": [
+            *demo_plan["depots"],
+            {
+                "depot": "WHATIF-1",
+                "name": "拉萨",
+                "name_en": "拉萨",
+                "city": "拉萨",
+                "lat": 29.65,
+                "lon": 91.1,
+                "hypothetical": True,
+            },
+        ],
+    }
+    job = create_job(db, "planning_run", settings.as_dict(), actor="admin", time_limit_s=60)
+    claim_job(db, job.id)
+    finish_job(db, job.id, result=plan)
+    return job.id
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_what_if_depot_is_compared_marked_on_the_map_and_not_offered_for_acceptance(
+    client, as_role, db, finished_run, whatif_run, lang
+):
+    import json
+    import re
+
+    as_role("admin")
+    post_form(client, "/prefs", {"lang": lang}, page="/planning")
+    html = client.get(f"/planning?run={whatif_run}").get_data(as_text=True)
+    assert 'id="whatif-note"' in html and 'id="accept-plan"' not in html
+    assert ("增设 拉萨" if lang == "zh" else "Depot in 拉萨") in html  # the comparison
+    assert ("基准" if lang == "zh" else "Baseline") in html
+    assert html.count('class="curve-line"') == 2  # both runs' curves on one chart
+    data = re.search(r'id="site-map-data">(.*?)</script>', html, re.S).group(1)
+    points = json.loads(data)["points"]
+    hypo = [p for p in points if p["kind"] == "depot" and p["highlight"]]
+    assert [p["label"] for p in hypo] == ["WHATIF-1"]
+    assert {p["band"] for p in points if p["kind"] == "site"} <= {"good", "warn", "late"}
+    # accepting it anyway is refused, saying why, and sets nothing
+    levels = sorted(
+        (p.part_id, p.depot_id, p.target_level) for p in db.scalars(select(StockPolicy))
+    )
+    db.rollback()  # end the read: SQLite would keep the page's writer waiting
+    response = post_form(
+        client, f"/planning/runs/{whatif_run}/accept", {}, page="/planning", follow_redirects=True
+    )
+    assert ("不能采纳" if lang == "zh" else "cannot be accepted") in response.get_data(as_text=True)
+    db.expire_all()
+    assert (
+        sorted((p.part_id, p.depot_id, p.target_level) for p in db.scalars(select(StockPolicy)))
+        == levels
+    )
+    assert db.scalar(select(Event).where(Event.kind == "plan_accepted")) is None
+
+
+def test_the_map_shows_one_part_on_the_chosen_clock(client, as_role, finished_run, demo_plan):
+    import json
+    import re
+
+    as_role("warehouse")
+    part = max(demo_plan["part_sites"], key=lambda p: len(demo_plan["part_sites"][p]))
+    html = client.get(f"/planning?part={part}&clock=spare").get_data(as_text=True)
+    data = json.loads(re.search(r'id="site-map-data">(.*?)</script>', html, re.S).group(1))
+    sites = [p for p in data["points"] if p["kind"] == "site"]
+    assert len(sites) == len(demo_plan["part_sites"][part])
+    for p in sites:
+        rate = demo_plan["part_sites"][part][p["label"]][1]  # the 2-working-day column
+        assert p["band"] == ("good" if rate >= 0.95 else "warn" if rate >= 0.8 else "late")

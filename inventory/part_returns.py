@@ -53,7 +53,7 @@ DEFAULT_DEADLINE_HOURS = 7 * 24
 
 
 def create_vendor_location(
-    session: Session, *, code: str, name: str, vendor: str, city: str | None, actor: str
+    session: Session, *, code: str, name: str, vendor: str, actor: str, city: str | None = None
 ) -> Location:
     """A vendor's own site that parts go back to (e.g. its Shanghai hub); commits."""
     with transaction(session):

@@ -221,6 +221,12 @@ def build_plan(
             for site, (lat, lon, customer) in sorted(data.site_points.items())
         ],
         "warnings": list(data.warnings),
+        # the same warnings as data, for the page to word in the reader's language
+        "warning_items": [
+            {"kind": "default_rate", "part": r.part, "rate": r.rate}
+            for r in sorted(data.rates.values(), key=lambda r: r.part)
+            if r.warning
+        ],
     }
 
 

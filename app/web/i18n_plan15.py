@@ -64,5 +64,14 @@ PLAN15_MESSAGES: dict[str, tuple[str, str]] = {
         "当前：库存金额 {value}（超出坐标范围）→",
         "Now: stock value {value} (off the axis) →",
     ),
+    "pl.warn.default_rate": (
+        "备件 {part} 没有故障记录，也没有录入故障率：按默认 {rate} 次/台/年 规划。",
+        "Part {part} has no failure data and no entered rate: planned on the default "
+        "{rate} failures per unit-year.",
+    ),
+    "pl.warn.more": (
+        "另有 {n} 条提示（见方案 JSON 的 warnings）",
+        "{n} more (see the plan JSON's warnings)",
+    ),
     "pl.curve_of": ("方案 {id}", "Run {id}"),
 }

@@ -192,6 +192,9 @@ def test_a_part_with_no_failure_data_is_planned_on_the_stated_default_with_a_war
     assert rate["rate"] == pytest.approx(DEFAULT_RATE) and rate["source"] == "default"
     warning = next(w for w in plan["warnings"] if new in w)
     assert str(DEFAULT_RATE) in warning and "default" in warning
+    assert plan["warning_items"] == [
+        {"kind": "default_rate", "part": new, "rate": pytest.approx(DEFAULT_RATE)}
+    ]
     assert plan["summary"]["installed_units"] == 31  # its failures are planned for
 
 

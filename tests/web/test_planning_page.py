@@ -168,3 +168,23 @@ def test_the_map_shows_one_part_on_the_chosen_clock(client, as_role, finished_ru
     for p in sites:
         rate = demo_plan["part_sites"][part][p["label"]][1]  # the 2-working-day column
         assert p["band"] == ("good" if rate >= 0.95 else "warn" if rate >= 0.8 else "late")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("zh", "没有故障记录"), ("en", "no failure data and no entered rate")]
+)
+def test_a_part_planned_on_the_default_rate_is_worded_in_the_readers_language(
+    client, as_role, db, demo_plan, lang, words
+):
+    plan = {
+        **demo_plan,
+        "warnings": ["part OPT-NEW: no failure data and no entered rate; planned with ..."],
+        "warning_items": [{"kind": "default_rate", "part": "OPT-NEW", "rate": 0.05}],
+    }
+    job = create_job(db, "planning_run", PlanSettings().as_dict(), actor="admin", time_limit_s=60)
+    claim_job(db, job.id)
+    finish_job(db, job.id, result=plan)
+    as_role("warehouse")
+    post_form(client, "/prefs", {"lang": lang}, page="/planning")
+    html = client.get(f"/planning?run={job.id}").get_data(as_text=True)
+    assert words in html and "OPT-NEW" in html and "0.05" in html

@@ -110,7 +110,10 @@ class CheckSchema(ma.Schema):
 class OptionSchema(ma.Schema):
     rank = ma.fields.Integer()
     mode = ma.fields.String(
-        metadata={"description": "pickup (engineer collects the part), courier, engineer (no part)"}
+        metadata={
+            "description": "pickup (engineer collects the part), courier, engineer (no part), "
+            "van (the engineer carries the part: straight to the site, no depot leg)"
+        }
     )
     engineer_id = ma.fields.Raw()
     engineer_code = ma.fields.String()

@@ -805,10 +805,32 @@ def post_count(
                 select(Part).where(Part.id.in_({line.part_id for line in lines}))
             )
         }
-        for line in lines:
-            line.outcome = _post_line(
-                session, line, part_of[line.part_id], depot, adjust, stamp, posted
+        items = {
+            item.id: item
+            for item in session.scalars(
+                select(SerialItem).where(
+                    SerialItem.id.in_(
+                        select(StockCountLine.serial_item_id).where(
+                            StockCountLine.count_id == count.id
+                        )
+                    )
+                )
             )
+        }
+        outcomes = []
+        for line in lines:
+            item = items.get(line.serial_item_id) if line.serial_item_id else None
+            outcomes.append(
+                (
+                    line,
+                    _post_line(
+                        session, line, item, part_of[line.part_id], depot, adjust, stamp, posted
+                    ),
+                )
+            )
+        with session.no_autoflush:
+            for line, outcome in outcomes:
+                line.outcome = outcome
         _event(
             session,
             count,
@@ -833,6 +855,7 @@ def post_count(
 def _post_line(
     session: Session,
     line: StockCountLine,
+    item: SerialItem | None,
     part: Part,
     depot: Depot,
     adjust: Location,
@@ -878,7 +901,6 @@ def _post_line(
         posted.value += cost * delta
         posted.movements += 1
         return "adjusted"
-    item = session.get(SerialItem, line.serial_item_id) if line.serial_item_id else None
     if line.finding is not None:
         if line.finding == CountFinding.MISSING.value and item is not None:
             if item.status != ItemStatus.MISSING.value:

@@ -8,6 +8,7 @@ from models.knowledge import KnowledgeArticle
 from models.network import Depot, Location
 from models.outbox import OutboxMessage, SweepFiring
 from models.people import ApiToken, Customer, Engineer, Site, User, UserDepot
+from models.rtv import Rtv, RtvLine, WarrantyTerm
 from models.service import (
     Contract,
     Equipment,
@@ -39,6 +40,9 @@ __all__ = [
     "Survey",
     "Ticket",
     "PartReturn",
+    "Rtv",
+    "RtvLine",
+    "WarrantyTerm",
     "ReturnRule",
     "VanStockLevel",
     "Visit",

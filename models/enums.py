@@ -114,6 +114,9 @@ class MovementReason(StrEnum):
     REMOVED_ON_JOB = "removed_on_job"  # customer site -> van: a part the engineer took out
     PART_RETURN_OUT = "part_return_out"  # van -> in-transit: a removed part sent back
     PART_RETURN_IN = "part_return_in"  # in-transit -> where the return rule sends it
+    RTV_OUT = "rtv_out"  # depot -> a vendor: a unit shipped on a return-to-vendor claim
+    RTV_IN = "rtv_in"  # a vendor -> depot: a unit back from a return-to-vendor claim
+    RTV_REPLACED = "rtv_replaced"  # a vendor -> scrap: the vendor kept it, sent another
 
 
 class PartSource(StrEnum):

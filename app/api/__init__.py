@@ -25,6 +25,7 @@ def blueprints() -> list:
         repairs,
         rmas,
         route_plans,
+        rtv,
         stock,
         tickets,
         tracking,
@@ -39,6 +40,7 @@ def blueprints() -> list:
     mods += [tickets, visits, rmas, tracking, dispatch, route_plans, customers, repairs]
     mods += [documents_api, allocations, planning, knowledge, calendar, webhooks, vans]
     mods += [reorder]
+    mods += [rtv]
     return [m.blp for m in mods]
 
 

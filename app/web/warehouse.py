@@ -31,6 +31,7 @@ from app.web.i18n import t
 from inventory import (
     counts,
     depot_access,
+    part_returns,
     queries,
     receiving,
     repairs,
@@ -52,7 +53,15 @@ from models import (
     Transfer,
     limits,
 )
-from models.enums import Condition, ItemStatus, MovementReason, Role, Tracking, TransferStatus
+from models.enums import (
+    Condition,
+    ItemStatus,
+    LocationKind,
+    MovementReason,
+    Role,
+    Tracking,
+    TransferStatus,
+)
 
 bp = Blueprint("warehouse", __name__, url_prefix="/warehouse")
 WAREHOUSE = ("warehouse",)
@@ -286,12 +295,20 @@ def console():
         depots=_depots(),
         my_depots=depots,
         in_transit=transfers.open_transfers(get_session(), depot) if depot else [],
+        parts_owed=part_returns_towards(get_session(), depot) if depot else [],
         depot=depot,
         scan=found,
         conditions=[Condition.GOOD.value, Condition.FAULTY.value],
         packing_slip_available=access.packing_slip_available,
         return_label_available=access.return_label_available,
     )
+
+
+def part_returns_towards(db, depot: Depot) -> list:
+    """Removed parts on their way back to this depot or to a vendor's site (the van page
+    lists them in full: /vans/#returns)."""
+    vendors = db.scalars(select(Location.id).where(Location.kind == LocationKind.VENDOR.value))
+    return part_returns.returns(db, destination_ids=frozenset({depot.location_id, *vendors}))
 
 
 # --- actions ------------------------------------------------------------------------------

@@ -107,6 +107,8 @@ def test_the_job_page_records_a_part_from_the_van_and_where_the_faulty_one_goes(
     assert kind == "success" and "华为上海备件中心" in text, text
     job = client.get(f"/engineer/{ticket}").get_data(as_text=True)
     assert 'data-source="van"' in job and 'data-removed="faulty"' in job
+    console = _as(app, "warehouse").get("/warehouse/").get_data(as_text=True)
+    assert 'id="parts-owed"' in console and "拆下件返还中：1 件" in console
     post_form(client, "/prefs", {"lang": "en"}, page="/vans/mine")
     english = client.get(f"/engineer/{ticket}").get_data(as_text=True)
     assert "From the van" in english and "goes back to" in english

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -283,6 +283,33 @@ class PartGroup:
     resupply_years: np.ndarray  # parts × depots
     n_depots: np.ndarray  # real depots per part
     n_rows: np.ndarray  # real rows per part
+    layouts: dict[int, tuple[np.ndarray, ...]] = field(default_factory=dict)  # by batch size
+
+    def layout(self, n_batch: int) -> tuple[np.ndarray, ...]:
+        """Flat indices and broadcast weights for `n_batch` stock vectors per part, built
+        once per batch size (the optimiser evaluates the same part thousands of times)."""
+        if n_batch not in self.layouts:
+            n_parts, n_rows, n_ranked = self.order.shape
+            n_depots = self.resupply_years.shape[1]
+            shape4 = (n_parts, n_batch, n_rows, n_ranked)
+            cell = (np.arange(n_parts)[:, None] * n_batch + np.arange(n_batch)[None, :]) * n_depots
+            flat = (cell[:, :, None, None] + self.order[:, None, :, :]).ravel()
+            row_base = (
+                np.arange(n_parts)[:, None] * n_rows + np.arange(n_rows)[None, :]
+            ) * n_ranked
+            rates = self.rates[:, None, :]
+            years = np.ascontiguousarray(
+                np.broadcast_to(self.resupply_years[:, None, :], (n_parts, n_batch, n_depots))
+            ).ravel()
+            self.layouts[n_batch] = (
+                cell[:, :, None],
+                flat,
+                row_base[:, None, :],
+                np.ascontiguousarray(np.broadcast_to(rates, (n_parts, n_batch, n_rows))).ravel(),
+                np.ascontiguousarray(np.broadcast_to(rates[..., None], shape4)).ravel(),
+                years,
+            )
+        return self.layouts[n_batch]
 
 
 def group_parts(states: Sequence[PartState]) -> PartGroup:
@@ -319,22 +346,16 @@ def evaluate_group(
     _, n_rows, n_ranked = order.shape
     shape4 = (n_parts, n_batch, n_rows, n_ranked)
     # flat indices (numpy's fancy indexing on several axes costs more than the arithmetic)
-    cell = (np.arange(n_parts)[:, None] * n_batch + np.arange(n_batch)[None, :]) * n_depots
-    flat = (cell[:, :, None, None] + order[:, None, :, :]).ravel()  # P × B × R × K
+    cell, flat, row_base, rate_rows, rate_cells, years = group.layout(n_batch)
     stock_flat = stock.ravel()
     stocked = (stock_flat[flat] > 0).reshape(shape4)
     first = np.where(stocked.any(axis=3), stocked.argmax(axis=3), 0)  # P × B × R
-    row_base = (np.arange(n_parts)[:, None] * n_rows + np.arange(n_rows)[None, :]) * n_ranked
-    at_first = (row_base[:, None, :] + first).ravel()  # into P × R × K
+    at_first = (row_base + first).ravel()  # into P × R × K
     serving = order.ravel()[at_first].reshape(first.shape)  # P × B × R
-    serving_flat = (cell[:, :, None] + serving).ravel()
-    rates = group.rates[:, None, :]  # P × 1 × R
+    serving_flat = (cell + serving).ravel()
     size = n_parts * n_batch * n_depots
-    demand = np.bincount(serving_flat, np.broadcast_to(rates, serving.shape).ravel(), size)
-    years = np.broadcast_to(group.resupply_years[:, None, :], stock.shape).ravel()
+    demand = np.bincount(serving_flat, rate_rows, size)
     less = stock_flat - 1
-    rate_cells = np.broadcast_to(rates[..., None], shape4).ravel()
-    rate_rows = np.broadcast_to(rates, first.shape).ravel()
     for _ in range(_FIXED_POINT_ROUNDS):
         a_ranked = poisson_cdf(less, demand * years)[flat].reshape(shape4)
         out_before = np.cumprod(1 - a_ranked, axis=3)
@@ -411,6 +432,7 @@ class Recommendation:
 
 LAZY_CANDIDATES = 8  # candidates re-evaluated together when a part's best bound is stale
 LAZY_PARTS = 16  # parts whose best bounds are stale at the top of the heap, evaluated together
+CACHED_GROUPS = 256  # single-part groups kept between evaluations
 GROUP_CELLS = 400_000  # trial cells (trials × rows × ranked depots) per batched evaluation
 
 
@@ -456,14 +478,20 @@ class _Greedy:
         self.min_gain = max(_MIN_GAIN, 1e-7 * float(self.demand_by_class.sum()))
         self.version = [0] * len(states)
         self.trials: dict[int, np.ndarray] = {}  # part → served per row for each candidate
-        self.groups: dict[int, PartGroup] = {}  # one part's padded arrays, built once
+        # one part's padded arrays and index layouts, kept for the parts evaluated last
+        # (the popular parts come back thousands of times; memory stays bounded)
+        self.groups: OrderedDict[int, PartGroup] = OrderedDict()
 
     def _group(self, chunk: list[int]) -> PartGroup:
         if len(chunk) > 1:
             return group_parts([self.states[k] for k in chunk])
         k = chunk[0]
-        if k not in self.groups:
+        if k in self.groups:
+            self.groups.move_to_end(k)
+        else:
             self.groups[k] = group_parts([self.states[k]])
+            if len(self.groups) > CACHED_GROUPS:
+                self.groups.popitem(last=False)
         return self.groups[k]
 
     def _chunks(self, ks: Sequence[int], trials: bool) -> list[list[int]]:

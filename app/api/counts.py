@@ -280,9 +280,10 @@ def record(data, number):
         get_session(),
         number,
         actor=actor_name(),
-        serials=data["serials"],
+        serials=data.get("serials", []),
         quantities=[
-            QuantityCount(q["part_number"], q["qty"], q["condition"]) for q in data["quantities"]
+            QuantityCount(q["part_number"], q["qty"], q["condition"])
+            for q in data.get("quantities", [])
         ],
         part_number=data.get("part_number"),
     )

@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inventory import part_returns, vans
 from inventory.contracts import create_contract
 from inventory.installed_base import create_customer, create_site, register_equipment
 from inventory.receiving import receive_from_supplier
-from models import Engineer
+from inventory.transfers import receive_transfer
+from models import Depot, Engineer, Part
 from tests.builders import make_depot, make_part
 
 
@@ -111,3 +114,43 @@ def make_world(session: Session, *, spares: int = 2, coverage: str = "7x24") -> 
     )
     engineer = make_engineer(session)
     return World(depot, part, serials, customer, site, contract, "EQ-0001", engineer)
+
+
+def make_van_world(session: Session, *, spares: int = 3) -> World:
+    """make_world + the engineer based at the depot, a stocking list of 2 PSUs, a vendor
+    hub and the two demo-style return rules."""
+    world = make_world(session, spares=spares)
+    engineer = session.scalar(select(Engineer).where(Engineer.code == world.engineer))
+    engineer.base_depot_id = session.scalar(select(Depot.id).where(Depot.code == world.depot))
+    session.scalar(select(Part).where(Part.part_number == world.part)).vendor = "Huawei"
+    session.commit()
+    vans.set_level(
+        session, engineer_code=world.engineer, part_number=world.part, level=2, actor="admin"
+    )
+    part_returns.create_vendor_location(
+        session, code="VND-HW-SH", name="华为上海备件中心", vendor="Huawei", city="上海",
+        actor="admin",
+    )  # fmt: skip
+    part_returns.create_rule(
+        session, name="faulty Huawei PSUs to the vendor's Shanghai hub", condition="faulty",
+        deadline_hours=72, actor="admin", category="server", vendor="huawei",
+        destination="VND-HW-SH",
+    )  # fmt: skip
+    part_returns.create_rule(
+        session, name="unused good parts to the home depot", condition="good",
+        deadline_hours=48, actor="admin", to_home_depot=True,
+    )  # fmt: skip
+    return world
+
+
+def stock_van(session: Session, world: World) -> str:
+    """Replenish the engineer's van from the depot's pick list and receive the transfer;
+    returns the transfer number."""
+    sent = vans.replenish_van(
+        session, depot_code=world.depot, engineer_code=world.engineer, actor="wh"
+    )
+    engineer = session.scalar(select(Engineer).where(Engineer.code == world.engineer))
+    receive_transfer(
+        session, number=sent.number, received=None, actor="wang", engineer_id=engineer.id
+    )
+    return sent.number

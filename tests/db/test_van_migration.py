@@ -13,7 +13,7 @@ from models import Engineer
 from models.db import make_engine, make_session_factory
 from models.migrate import downgrade, upgrade
 from tests.conftest import fresh_pg_database
-from tests.db.test_vans import _stock_van, _van_world
+from tests.service_builders import make_van_world, stock_van
 
 
 @contextmanager
@@ -32,8 +32,8 @@ def test_the_van_migration_goes_down_and_up_over_van_data(kind, tmp_path):
     with _database(kind, tmp_path) as url:
         engine = make_engine(url)
         with make_session_factory(engine)() as session:
-            world = _van_world(session)
-            _stock_van(session, world)
+            world = make_van_world(session)
+            stock_van(session, world)
             assert verify_ledger(session) == []
         engine.dispose()
 

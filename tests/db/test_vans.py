@@ -21,56 +21,18 @@ from inventory.receiving import receive_from_supplier
 from inventory.transfers import LineRequest, receive_transfer
 from inventory.verify import verify_ledger
 from logistics.travel import TravelModel
-from models import Depot, Engineer, Equipment, Location, Part, PartReturn, SerialItem, Ticket
+from models import Engineer, Equipment, Location, Part, PartReturn, SerialItem, Ticket
 from models.db import make_session_factory
 from tests.builders import make_part
-from tests.service_builders import make_engineer, make_world
+from tests.service_builders import make_engineer, make_van_world, stock_van
 
 OPENED = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # Tue 10:00 in Shanghai
-
-
-def _van_world(session, *, spares: int = 3):
-    """make_world + the engineer based at the depot, a stocking list of 2 PSUs, a vendor
-    hub and the two demo-style return rules."""
-    world = make_world(session, spares=spares)
-    engineer = session.scalar(select(Engineer).where(Engineer.code == world.engineer))
-    engineer.base_depot_id = session.scalar(select(Depot.id).where(Depot.code == world.depot))
-    session.scalar(select(Part).where(Part.part_number == world.part)).vendor = "Huawei"
-    session.commit()
-    vans.set_level(
-        session, engineer_code=world.engineer, part_number=world.part, level=2, actor="admin"
-    )
-    part_returns.create_vendor_location(
-        session, code="VND-HW-SH", name="华为上海备件中心", vendor="Huawei", city="上海",
-        actor="admin",
-    )  # fmt: skip
-    part_returns.create_rule(
-        session, name="faulty Huawei PSUs to the vendor's Shanghai hub", condition="faulty",
-        deadline_hours=72, actor="admin", category="server", vendor="huawei",
-        destination="VND-HW-SH",
-    )  # fmt: skip
-    part_returns.create_rule(
-        session, name="unused good parts to the home depot", condition="good",
-        deadline_hours=48, actor="admin", to_home_depot=True,
-    )  # fmt: skip
-    return world
-
-
-def _stock_van(session, world) -> str:
-    sent = vans.replenish_van(
-        session, depot_code=world.depot, engineer_code=world.engineer, actor="wh"
-    )
-    engineer = session.scalar(select(Engineer).where(Engineer.code == world.engineer))
-    receive_transfer(
-        session, number=sent.number, received=None, actor="wang", engineer_id=engineer.id
-    )
-    return sent.number
 
 
 def test_a_van_is_replenished_from_its_depots_pick_list_and_only_its_engineer_receives_it(
     session,
 ):
-    world = _van_world(session)
+    world = make_van_world(session)
     picks = vans.pick_list(session, world.depot)
     assert [(p.engineer_code, p.part_number, p.short, p.pick) for p in picks] == [
         (world.engineer, world.part, 2, 2)
@@ -108,8 +70,8 @@ def test_a_van_is_replenished_from_its_depots_pick_list_and_only_its_engineer_re
 
 
 def test_a_van_stock_check_writes_off_what_is_not_in_the_van(session):
-    world = _van_world(session)
-    _stock_van(session, world)
+    world = make_van_world(session)
+    stock_van(session, world)
     result = vans.count_van(
         session,
         engineer_code=world.engineer,
@@ -122,7 +84,7 @@ def test_a_van_stock_check_writes_off_what_is_not_in_the_van(session):
 
 
 def test_the_proposed_stocking_list_follows_the_installed_base_near_the_engineer(session):
-    world = _van_world(session)
+    world = make_van_world(session)
     proposals = vans.propose_levels(session, world.engineer, now=OPENED, fill_target=0.5)
     assert [p.part_number for p in proposals] == [world.part]
     assert proposals[0].installed_units == 1 and proposals[0].current == 2
@@ -150,8 +112,8 @@ def _ticket(session, world, now=OPENED) -> str:
 def test_the_engineer_carrying_the_part_goes_straight_to_the_site_and_the_ranking_says_so(
     session,
 ):
-    world = _van_world(session, spares=3)
-    _stock_van(session, world)
+    world = make_van_world(session, spares=3)
+    stock_van(session, world)
     make_engineer(session, "ENG-2", lat=39.80, lon=116.30, name="李娜")  # farther, empty van
     number = _ticket(session, world)
     ranking = rank_for_ticket(session, number, TravelModel(), now=OPENED, limit=5)
@@ -171,8 +133,8 @@ def test_the_engineer_carrying_the_part_goes_straight_to_the_site_and_the_rankin
 
 
 def test_a_job_uses_the_van_part_and_the_faulty_one_is_routed_to_the_vendor_hub(session):
-    world = _van_world(session)
-    _stock_van(session, world)
+    world = make_van_world(session)
+    stock_van(session, world)
     number = _ticket(session, world)
     confirm_dispatch(
         session, number, engineer_code=world.engineer, mode="van", actor="d", now=OPENED
@@ -231,7 +193,7 @@ def test_a_job_uses_the_van_part_and_the_faulty_one_is_routed_to_the_vendor_hub(
 
 
 def test_an_unused_good_part_goes_back_to_the_engineers_home_depot(session):
-    world = _van_world(session)
+    world = make_van_world(session)
     number = _ticket(session, world)
     confirm_dispatch(
         session, number, engineer_code=world.engineer, depot_code=world.depot, mode="pickup",
@@ -251,13 +213,13 @@ def test_an_unused_good_part_goes_back_to_the_engineers_home_depot(session):
 
 
 def test_two_jobs_racing_for_the_last_van_unit_one_gets_it(session, engine):
-    world = _van_world(session)
+    world = make_van_world(session)
     counted = make_part(session, "FAN-01", tracking="counted", category="server")
     receive_from_supplier(session, depot_code=world.depot, part_number=counted.part_number,
                           actor="wh", qty=1)  # fmt: skip
     vans.set_level(session, engineer_code=world.engineer, part_number=counted.part_number,
                    level=1, actor="admin")  # fmt: skip
-    _stock_van(session, world)
+    stock_van(session, world)
     engineer = session.scalar(select(Engineer).where(Engineer.code == world.engineer))
     numbers = [_ticket(session, world), _ticket(session, world)]
     for n in numbers:
@@ -298,7 +260,7 @@ def test_the_sweep_flags_a_removed_part_not_sent_back_in_time_once(session):
     from inventory.sweep import sweep
     from models import Event
 
-    world = _van_world(session)
+    world = make_van_world(session)
     number = _ticket(session, world)
     confirm_dispatch(
         session, number, engineer_code=world.engineer, depot_code=world.depot, mode="pickup",

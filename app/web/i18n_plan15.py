@@ -32,15 +32,18 @@ PLAN15_MESSAGES: dict[str, tuple[str, str]] = {
         "Sites: green ≥ 95 %, amber 80–95 %, red < 80 % (after the plan); squares are the "
         "depots that stock the part.",
     ),
-    "pl.map_site_title": ("{site}（{customer}）：{rate}", "{site} ({customer}): {rate}"),
+    "pl.map_site_title": (
+        "{site}（{customer}）：满足率 {rate}",
+        "{site} ({customer}): fill rate {rate}",
+    ),
     "pl.map_depot_title": ("{depot} {name}：建议 {n} 件", "{depot} {name}: {n} recommended"),
     "pl.map_sites_count": (
         "{good} 个站点 ≥ 95%，{warn} 个 80–95%，{late} 个 < 80%",
         "{good} sites ≥ 95 %, {warn} at 80–95 %, {late} below 80 %",
     ),
-    "pl.legend.good": ("≥ 95%", "≥ 95 %"),
-    "pl.legend.warn": ("80–95%", "80–95 %"),
-    "pl.legend.late": ("< 80%", "< 80 %"),
+    "pl.legend.good": ("良好（≥ 95%）", "Good (≥ 95 %)"),
+    "pl.legend.warn": ("一般（80–95%）", "Fair (80–95 %)"),
+    "pl.legend.late": ("偏低（< 80%）", "Poor (< 80 %)"),
     "pl.legend.depot": ("备件库", "Depot"),
     "pl.legend.hypothetical": ("假设备件库", "Hypothetical depot"),
     "pl.compare_whatif": ("假设条件", "What-if"),

@@ -19,11 +19,6 @@ from flask_babel import Babel, Domain
 
 from app import i18n as catalogue
 from app.i18n import LANGS, MESSAGES, MissingTranslation
-from app.web.i18n_count14 import COUNT14_MESSAGES
-from app.web.i18n_eng13 import ENG13_MESSAGES
-from app.web.i18n_ops14 import OPS14_MESSAGES
-from app.web.i18n_plan15 import PLAN15_MESSAGES
-from app.web.i18n_van16 import VAN16_MESSAGES
 
 __all__ = ["LANGS", "MESSAGES", "MissingTranslation", "init_babel", "t", "t_code"]
 
@@ -45,11 +40,6 @@ ZONES = (
 # app/web/i18n_<name>.py, registered with one import and one ``MESSAGES.update(...)`` line
 # here; ``python -m scripts.i18n fold app.web.i18n_<name>`` moves them into the .po
 # catalogues and deletes both lines (docs/i18n.md).
-MESSAGES.update(VAN16_MESSAGES)
-MESSAGES.update(COUNT14_MESSAGES)
-MESSAGES.update(ENG13_MESSAGES)
-MESSAGES.update(OPS14_MESSAGES)
-MESSAGES.update(PLAN15_MESSAGES)
 
 
 class _CatalogueDomain(Domain):

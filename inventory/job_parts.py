@@ -30,6 +30,7 @@ from inventory.lookups import part_by_number, virtual_location
 from inventory.numbering import next_number
 from inventory.part_returns import route_removed_part
 from inventory.serials import normalize_serial
+from inventory.transaction import transaction
 from inventory.vans import van_location
 from inventory.visits import (
     VisitPartView,
@@ -72,16 +73,14 @@ def _engineer(session: Session, ticket: Ticket) -> Engineer:
 
 
 def _commit(session: Session, visit_of) -> VisitView:
-    try:
+    """Run `visit_of` in the transaction boundary and answer the visit it wrote, read before
+    the commit expires it."""
+    with transaction(session):
         visit = visit_of()
         session.flush()
         session.refresh(visit)
         view = visit_view(visit)
-        session.commit()
-        return view
-    except Exception:
-        session.rollback()
-        raise
+    return view
 
 
 def record_consumed(

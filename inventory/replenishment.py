@@ -361,11 +361,11 @@ def accept(
             )
         return Accepted(PURCHASE, request.number, qty, True)
     assert source is not None
-    lines = _lines(session, part, origin_code=source, qty=qty)
-    shipped = ship_transfer(  # commits the claim with the transfer
-        session, from_depot=source, to_depot=depot.code, lines=lines, actor=actor, note=note
-    )
-    with transaction(session):
+    with transaction(session):  # a line that cannot be shipped leaves no claim behind
+        lines = _lines(session, part, origin_code=source, qty=qty)
+        shipped = ship_transfer(  # commits the claim with the transfer
+            session, from_depot=source, to_depot=depot.code, lines=lines, actor=actor, note=note
+        )
         action.transfer_id = session.scalar(
             select(Transfer.id).where(Transfer.number == shipped.number)
         )

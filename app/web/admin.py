@@ -640,7 +640,6 @@ def part_change(part_number: str):
         try:
             catalogue.update_part(db, part_number, data, actor=actor_name())
         except DomainError as error:
-            db.rollback()
             errors = domain_error(error)
         else:
             flash(t("a14.part.saved", part=part_number), "success")

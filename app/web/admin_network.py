@@ -111,7 +111,6 @@ def customer_list():
             try:
                 view = installed_base.create_customer(db, actor=actor_name(), **data)
             except DomainError as error:
-                db.rollback()
                 errors = domain_error(error)
             else:
                 flash(t("a14.cust.created", code=view.code), "success")
@@ -167,7 +166,6 @@ def customer_page(code: str):
         try:
             installed_base.update_customer(db, code, actor=actor_name(), **data)
         except DomainError as error:
-            db.rollback()
             errors = domain_error(error)
         else:
             flash(t("a14.cust.saved", code=code), "success")
@@ -193,7 +191,6 @@ def site_new(code: str):
             locate(data)
             view = installed_base.create_site(db, actor=actor_name(), **data)
         except DomainError as error:
-            db.rollback()
             errors = domain_error(error)
         else:
             flash(
@@ -233,7 +230,6 @@ def site_page(code: str):
                     db, code, locate=locate, actor=actor_name(), **data
                 )
             except DomainError as error:
-                db.rollback()
                 errors = domain_error(error)
             else:
                 flash(
@@ -272,7 +268,6 @@ def depot_page(code: str):
                 try:
                     held = catalogue.set_depot_active(db, code, data["active"], actor=actor_name())
                 except DomainError as error:
-                    db.rollback()
                     errors = domain_error(error)
                 else:
                     flash(
@@ -295,7 +290,6 @@ def depot_page(code: str):
                 try:
                     catalogue.update_depot(db, code, data, locate=locate, actor=actor_name())
                 except DomainError as error:
-                    db.rollback()
                     errors = domain_error(error)
                 else:
                     flash(t("a14.depot.saved", code=code), "success")

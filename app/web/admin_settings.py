@@ -82,7 +82,6 @@ def calendar():
         try:
             row = calendar_days.add_exception(get_session(), actor=actor_name(), **data)
         except DomainError as error:
-            get_session().rollback()
             errors = domain_error(error)
         else:
             key = "a14.cal.workday_added" if row.working else "a14.cal.holiday_added"
@@ -98,7 +97,6 @@ def calendar_remove(exception_id: int):
     try:
         row = calendar_days.remove_exception(db, exception_id, actor=actor_name())
     except DomainError:
-        db.rollback()
         return render_template("error.html", code=404, message=t("error.not_found")), 404
     flash(t("a14.cal.removed", day=row.day.isoformat(), name=row.name), "success")
     return redirect(url_for("admin_settings.calendar", country=row.country))
@@ -144,7 +142,6 @@ def webhook_list():
             try:
                 view, secret = webhooks.create_endpoint(db, actor=actor_name(), **data)
             except DomainError as error:
-                db.rollback()
                 errors = domain_error(error)
             else:
                 flash(t("a14.wh.created", name=view.name), "success")
@@ -202,7 +199,6 @@ def webhook_change(name: str):
         try:
             _view, secret = webhooks.update_endpoint(db, name, actor=actor_name(), **data)
         except DomainError as error:
-            db.rollback()
             errors = domain_error(error)
         else:
             flash(t(f"a14.wh.{action}_done", name=name), "success")

@@ -96,7 +96,6 @@ def start():
     except ma.ValidationError as error:
         _fail(_schema_message(error))
     except DomainError as error:
-        db.rollback()
         _fail(error.message)
     else:
         flash(t("cnt.started_flash_ok", ref=count.number), "success")
@@ -182,7 +181,6 @@ def record(number: str):
     except ma.ValidationError as error:
         _fail(_schema_message(error))
     except DomainError as error:
-        db.rollback()
         _fail(error.message)
     else:
         flash(
@@ -206,7 +204,6 @@ def submit(number: str):
     try:
         view = stock_counts.submit_count(db, number, actor=actor_name())
     except DomainError as error:
-        db.rollback()
         _fail(error.message)
     else:
         flash(t("cnt.submitted", ref=view.number), "success")
@@ -225,7 +222,6 @@ def recount(number: str):
     except ma.ValidationError:
         _fail(t("cnt.pick_parts"))
     except DomainError as error:
-        db.rollback()
         _fail(error.message)
     else:
         flash(t("cnt.recount_asked"), "success")
@@ -239,7 +235,6 @@ def approve(number: str):
     try:
         stock_counts.approve_count(db, number, actor=actor_name())
     except DomainError as error:
-        db.rollback()
         _fail(error.message)
     else:
         flash(t("cnt.approved"), "success")
@@ -255,7 +250,6 @@ def post(number: str):
             db, number, actor=actor_name(), confirm_missing=bool(request.form.get("confirm"))
         )
     except DomainError as error:
-        db.rollback()
         if error.field == "confirm":
             _fail(
                 t(
@@ -289,7 +283,6 @@ def cancel(number: str):
             db, number, actor=actor_name(), reason=(request.form.get("reason") or "")[:500]
         )
     except DomainError as error:
-        db.rollback()
         _fail(error.message)
     else:
         flash(t("cnt.cancelled"), "success")

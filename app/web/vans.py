@@ -41,7 +41,6 @@ def _done(message: str, to: str):
 
 
 def _failed(error: DomainError, to: str):
-    get_session().rollback()
     flash(t("wh.failed", message=error.message), "error")
     return redirect(to)
 

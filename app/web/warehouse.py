@@ -730,7 +730,6 @@ def reorder_accept():
     except ValidationError as error:
         flash(t("wh.failed", message=str(error.normalized_messages())), "error")
     except DomainError as error:
-        db.rollback()
         flash(t("wh.failed", message=error.message), "error")
     else:
         key = f"ro.accepted.{done.kind}" if done.created else "ro.already"

@@ -240,6 +240,23 @@ def Money(**kw) -> Amount:
     )
 
 
+def SignedMoney(**kw) -> ma.fields.Decimal:
+    """An amount the server computes (a count's variance at cost: "-2400.00"), sent as a
+    decimal string with two places and documented so, with its sign."""
+    return ma.fields.Decimal(
+        places=2,
+        as_string=True,
+        dump_only=True,
+        metadata={
+            "type": "string",
+            "format": "decimal",
+            "pattern": r"^-?[0-9]+\.[0-9]{2}$",
+            "example": "-2400.00",
+        },
+        **kw,
+    )
+
+
 # Dates and times a client sends stay within these years: past them the date arithmetic
 # (a warranty's end, a day's minutes, the UTC form of a year-1 time at +14:00) overflows.
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2199, 12, 31)

@@ -14,6 +14,7 @@ from app.api.common import (
     Flag,
     PageArgs,
     Serial,
+    SignedMoney,
     Str,
     WholeNumber,
     idempotent_write,
@@ -107,7 +108,7 @@ class CountLineSchema(ma.Schema):
     )
     moved_since_start = ma.fields.Integer()
     variance = ma.fields.Integer(metadata={"description": "what posting moves (+ in, - out)"})
-    variance_value = ma.fields.Decimal(as_string=True, places=2)
+    variance_value = SignedMoney()
     reserved = ma.fields.Boolean()
     finding = ma.fields.String(allow_none=True, metadata={"enum": FINDINGS})
     finding_where = ma.fields.String(allow_none=True)
@@ -120,7 +121,7 @@ class CountLineSchema(ma.Schema):
 class CountPartVarianceSchema(ma.Schema):
     part_number = ma.fields.String()
     units = ma.fields.Integer()
-    value = ma.fields.Decimal(as_string=True, places=2)
+    value = SignedMoney()
     over_limit = ma.fields.Boolean()
     recounted = ma.fields.Boolean()
 
@@ -133,7 +134,7 @@ class CountDocumentSchema(ma.Schema):
     started_at = ma.fields.AwareDateTime()
     round = ma.fields.Integer()
     limit_units = ma.fields.Integer()
-    limit_value = ma.fields.Decimal(as_string=True, places=2)
+    limit_value = SignedMoney()
     submitted_by = ma.fields.String(allow_none=True)
     approved_by = ma.fields.String(allow_none=True)
     posted_by = ma.fields.String(allow_none=True)
@@ -143,7 +144,7 @@ class CountDocumentSchema(ma.Schema):
     expected_serials = ma.fields.Integer()
     missing_serials = ma.fields.Integer()
     findings = ma.fields.Integer()
-    variance_value = ma.fields.Decimal(as_string=True, places=2)
+    variance_value = SignedMoney()
     needs_check = ma.fields.Boolean(
         metadata={"description": "a variance over the limits is neither recounted nor approved"}
     )
@@ -194,7 +195,7 @@ class CountPostedSchema(ma.Schema):
     findings = ma.fields.List(ma.fields.String())
     units_in = ma.fields.Integer()
     units_out = ma.fields.Integer()
-    value = ma.fields.Decimal(as_string=True, places=2)
+    value = SignedMoney()
     movements = ma.fields.Integer()
 
 

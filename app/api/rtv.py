@@ -219,7 +219,17 @@ def ageing():
 @blp.get("/rtvs/vendor-report")
 @blp.arguments(RtvReportQuery, location="query")
 @blp.response(200, RtvVendorReportSchema(many=True))
-@blp.alt_response(200, content_type="text/csv", description="with ?format=csv")
+@blp.doc(
+    responses={
+        "200": {
+            "description": "the report as JSON, or with ?format=csv as a CSV file",
+            "content": {
+                "application/json": {"schema": RtvVendorReportSchema(many=True)},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    }
+)
 @roles_required("warehouse", "dispatcher")
 def vendor_report(args):
     """Per vendor: turnaround, no-fault-found rate, repair yield, money recovered vs claimed."""

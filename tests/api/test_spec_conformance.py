@@ -100,6 +100,35 @@ def test_amounts_are_exchanged_and_documented_as_decimal_strings(spec, client, a
     assert too_much.status_code == 422 and "unit_cost" in too_much.json["errors"]
 
 
+def test_a_counts_variance_at_cost_is_documented_as_a_signed_decimal_string(spec, client, admin):
+    """The count document sent "-2400.00" where the spec promised a JSON number."""
+    received = {"depot": "BJ01", "part_number": "SRV-PSU", "serial": "P1"}
+    assert client.post("/api/stock/receipts", json=received, headers=admin).status_code == 201
+    started = _conforms(spec, "/api/counts", "POST", headers=admin, body={"depot": "BJ01"})
+    assert started.status_code == 201 and started.json()["limit_value"] == "1000.00"
+    number = started.json()["number"]
+    review = _conforms(
+        spec,
+        "/api/counts/{number}/submit",
+        "POST",
+        headers=admin,
+        path_parameters={"number": number},
+    )
+    assert review.status_code == 200
+    assert review.json()["variance_value"].startswith("-")  # the unit not counted, at cost
+
+
+def test_the_vendor_report_documents_both_its_json_and_its_csv(spec, admin):
+    """The CSV was documented in place of the JSON (flask-smorest's alt_response on 200)."""
+    as_json = _conforms(spec, "/api/rtvs/vendor-report", "GET", headers=admin)
+    assert as_json.status_code == 200 and as_json.json() == []
+    operation = spec["/api/rtvs/vendor-report"]["GET"]
+    case = operation.Case(query={"format": "csv"})
+    as_csv = case.call(headers=admin)
+    case.validate_response(as_csv, checks=CHECKS, headers=admin)
+    assert as_csv.headers["content-type"][0].startswith("text/csv")
+
+
 def test_health_answers_the_documented_body_and_media_type(spec):
     health = _conforms(spec, "/api/health", "GET")
     assert health.status_code == 200

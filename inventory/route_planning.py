@@ -92,7 +92,6 @@ def validate_request(session: Session, req: PlanRequest) -> None:
             f"every engineer's shift on {req.day.isoformat()} is over: nothing left to plan",
             field="date",
         )
-    skills = {skill for e in engineers for skill in e.skills or ()}
     for i, s in enumerate(req.stops):
         _stop_place(session, s, i)
         if s.pickup_depot:
@@ -100,11 +99,6 @@ def validate_request(session: Session, req: PlanRequest) -> None:
         if s.window_start and s.window_end and s.window_end < s.window_start:
             raise InvalidInput(
                 f"stop {s.id}: the time window ends before it starts", field=f"stops.{i}.window"
-            )
-        if s.skill is not None and s.skill not in skills:
-            raise InvalidInput(
-                f"stop {s.id}: no engineer in the plan has skill {s.skill!r}",
-                field=f"stops.{i}.skill",
             )
     ids = [s.id for s in req.stops] + [f"{s.id}@pickup" for s in req.stops if s.pickup_depot]
     if len(set(ids)) != len(ids):
@@ -240,8 +234,21 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
 
     stops: list[Stop] = []
     labels: dict[str, str] = {}
+    unserved: list[dict] = []
+    held = {skill for v in vehicles for skill in v.skills}
     for i, s in enumerate(req.stops):
         name, lat, lon = _stop_place(session, s, i)
+        if s.skill is not None and s.skill not in held:
+            # no engineer on shift has the skill: reported, the rest still planned
+            unserved.append(
+                {
+                    "stop": s.id,
+                    "code": "no_skill",
+                    "skill": s.skill,
+                    "reason": f"no engineer on shift in the plan has skill {s.skill!r}",
+                }
+            )
+            continue
         earliest = max(0, minutes(s.window_start, 0), minutes(s.not_before, 0), now_min or 0)
         window = (earliest, min(horizon, minutes(s.window_end, horizon)))
         if window[1] < window[0]:
@@ -292,6 +299,7 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
         "names": {e.code: e.name for e in engineers},
         "starts": starts,
         "planned_at": None if now_min is None else midnight + timedelta(minutes=now_min),
+        "unserved": unserved,
     }
     return problem, context
 
@@ -339,7 +347,10 @@ def plan_to_dict(plan: RoutePlan, context: dict, timezone: str) -> dict:
         "status": plan.status,
         "planned_at": at_time(planned_at) if planned_at is not None else None,
         "routes": routes,
-        "unserved": [{"stop": d.stop_id, "reason": d.reason} for d in plan.dropped],
+        "unserved": [
+            *context.get("unserved", []),
+            *({"stop": d.stop_id, "code": d.code, "reason": d.reason} for d in plan.dropped),
+        ],
         "total_km": round(plan.total_distance / 1000, 1),
         "total_travel_minutes": plan.total_travel_minutes,
         "wall_s": round(plan.wall_s, 2),

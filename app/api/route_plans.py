@@ -39,7 +39,7 @@ class StopSchema(ma.Schema):
     service_minutes = WholeNumber(required=True, validate=validate.Range(min=0, max=24 * 60))
     window_start = When()
     window_end = When()
-    skill = Str(limits.SKILL)
+    skill = Str(limits.SKILL, validate=validate.Length(min=1))
     severity = ma.fields.String(
         load_default="P3", validate=validate.OneOf(["P1", "P2", "P3", "P4", "inspection"])
     )

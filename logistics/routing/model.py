@@ -173,8 +173,24 @@ class Route:
 
 @dataclass(frozen=True)
 class DroppedStop:
+    """A stop left out of the plan: `reason` in English words, `code` the same reason as a
+    stable code a page words in its reader's language (see DROP_CODES)."""
+
     stop_id: str
     reason: str
+    code: str = "no_room"
+
+
+#: Why a stop is left out: no plan at all, the load, the time window, its parts pickup,
+#: no room left in the shifts, no engineer with the skill, the tool or the part at all.
+DROP_CODES = (
+    "no_solution",
+    "capacity",
+    "time_window",
+    "pickup",
+    "no_room",
+    "no_skill",
+)
 
 
 @dataclass(frozen=True)

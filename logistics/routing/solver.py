@@ -87,6 +87,8 @@ def solve(
     same data and starts from the better (OR-Tools' own construction if neither runs); "ortools_plain" is the textbook baseline (mandatory stops as hard
     constraints, path-cheapest-arc + guided local search), kept for benchmarks.
     """
+    if not problem.stops:  # nothing to visit (every stop was reported before the solve)
+        return RoutePlan([], [], 0, 0, 0, "solved", "ortools", 0.0)
     began = time.monotonic()
     deadline = began + time_limit_s
     nodes = _nodes(problem)
@@ -130,7 +132,10 @@ def solve(
     if solution is None:
         return RoutePlan(
             [],
-            [DroppedStop(s.id, "no plan found within the time limit") for s in problem.stops],
+            [
+                DroppedStop(s.id, "no plan found within the time limit", "no_solution")
+                for s in problem.stops
+            ],
             0,
             0,
             0,
@@ -295,7 +300,7 @@ def _plan(
         routes.append(route)
         served.update(order)
     dropped = [
-        DroppedStop(s.id, drop_reason(problem, i))
+        DroppedStop(s.id, *drop_reason(problem, i))
         for i, s in enumerate(problem.stops)
         if i not in served
     ]
@@ -325,26 +330,26 @@ def _plan(
     )
 
 
-def drop_reason(problem: RoutingProblem, i: int) -> str:
-    """Why stop i is not in the plan, in words a dispatcher understands."""
+def drop_reason(problem: RoutingProblem, i: int) -> tuple[str, str]:
+    """Why stop i is not in the plan: words a dispatcher understands and their code."""
     s = problem.stops[i]
     if s.pickup_of is not None:
         pickup = problem.stops[problem.stop_index[s.pickup_of]]
         alone = _reason_alone(problem, pickup)
         if alone:
-            return f"its parts pickup {pickup.id!r} cannot be made: {alone}"
+            return f"its parts pickup {pickup.id!r} cannot be made: {alone[0]}", "pickup"
     alone = _reason_alone(problem, s)
     if alone:
         return alone
     kind = "mandatory stop" if s.is_mandatory else f"drop penalty {s.penalty}"
-    return f"no room left in the qualified engineers' shifts ({kind})"
+    return f"no room left in the qualified engineers' shifts ({kind})", "no_room"
 
 
-def _reason_alone(problem: RoutingProblem, s) -> str | None:
+def _reason_alone(problem: RoutingProblem, s) -> tuple[str, str] | None:
     t = problem.travel_minutes
     qualified = [problem.vehicles[k] for k in problem.qualified_vehicles(s)]
     if all(v.capacity is not None and s.demand > v.capacity for v in qualified):
-        return f"demand {s.demand} exceeds every qualified engineer's capacity"
+        return f"demand {s.demand} exceeds every qualified engineer's capacity", "capacity"
     for v in qualified:
         earliest = max(v.shift[0] + int(t[v.start, s.location]), s.window[0])
         if earliest <= s.window[1] and (
@@ -353,5 +358,6 @@ def _reason_alone(problem: RoutingProblem, s) -> str | None:
             return None
     return (
         f"time window {s.window[0]}-{s.window[1]} cannot be met by any qualified "
-        "engineer within their shift"
+        "engineer within their shift",
+        "time_window",
     )

@@ -107,6 +107,28 @@ def test_a_stop_no_one_can_reach_in_time_is_reported_not_dropped_silently(client
     assert job["result"]["unserved"][0]["reason"]
 
 
+def test_a_stop_needing_a_skill_no_engineer_has_is_unserved_and_the_rest_planned(
+    client, plan_world
+):
+    stop = {"site": "S1", "service_minutes": 30}
+    body = {
+        "date": "2026-11-23",
+        "engineers": ["E1"],
+        "time_limit_s": 1,
+        "stops": [
+            {"id": "fix", "skill": "server", **stop},
+            {"id": "cam", "skill": "video", **stop},
+        ],
+    }
+    r = client.post("/api/route-plans", json=body, headers=plan_world)
+    assert r.status_code == 202, r.json
+    job = wait_for_job(client, r.json["href"], plan_world)
+    assert job["status"] == "succeeded", job
+    assert [v["stop"] for v in job["result"]["routes"][0]["visits"]] == ["fix"]
+    (unserved,) = job["result"]["unserved"]
+    assert (unserved["stop"], unserved["code"], unserved["skill"]) == ("cam", "no_skill", "video")
+
+
 @pytest.mark.parametrize(
     "change, field",
     [

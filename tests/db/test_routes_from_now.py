@@ -144,3 +144,28 @@ def test_a_new_plan_says_what_was_added_dropped_reassigned_or_moved():
     changes = {c["stop"]: c["change"] for c in plan_changes(before, after)}
     assert changes == {"T2": "reassigned", "T3": "dropped", "T4": "moved", "T5": "added"}
     assert plan_changes(after, after) == []
+
+
+def test_a_stop_whose_skill_only_an_engineer_off_shift_has_is_unserved_and_the_rest_planned(
+    session, places
+):
+    """The only video engineer's shift has ended: the video stop is reported with a code,
+    the server stop is still planned (the plan used to fail as a whole)."""
+    site, _engineer = places
+    make_engineer(session, "ENG-2", skills=("video",))
+    session.get(Engineer, 2).shift_start_min = 7 * 60
+    session.get(Engineer, 2).shift_end_min = 10 * 60  # over at 10:15
+    session.commit()
+    req = plan(
+        [
+            StopRequest("T1", 30, site=site, skill="server"),
+            StopRequest("T2", 30, site=site, skill="video"),
+        ]
+    )
+    req.engineers = ["ENG-1", "ENG-2"]
+    validate_request(session, req)  # not refused: reported in the plan instead
+    result = solve_plan(session, req, TravelModel())
+    assert [v["stop"] for r in result["routes"] for v in r["visits"]] == ["T1"]
+    assert [(u["stop"], u["code"], u["skill"]) for u in result["unserved"]] == [
+        ("T2", "no_skill", "video")
+    ]

@@ -149,3 +149,9 @@ def test_an_engineer_with_an_empty_shift_is_refused_by_name():
 def test_a_stop_no_engineer_is_qualified_for_is_refused_by_name():
     with pytest.raises(ValueError, match="'hv-panel'.*'high-voltage'"):
         problem([site("hv-panel", 1, required_skill="high-voltage")])
+
+
+def test_a_problem_without_stops_is_an_empty_plan_not_an_error():
+    problem = RoutingProblem(np.zeros((1, 1)), np.zeros((1, 1)), [], [Vehicle("a", 0, 0, (0, 100))])
+    plan = solve(problem, 0.5)
+    assert plan.status == "solved" and plan.routes == [] and plan.dropped == []

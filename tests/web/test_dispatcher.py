@@ -234,3 +234,39 @@ def test_a_site_picked_on_the_map_is_exact_and_one_given_by_address_is_city_leve
     assert "C001-P3" not in sites  # half a point is refused, naming what is missing
     page = dispatcher.get("/dispatch/").get_data(as_text=True)
     assert "纬度和经度需同时填写" in page or "latitude and longitude" in page
+
+
+def test_an_unserved_stop_is_worded_in_the_readers_language(app, dispatcher, db):
+    """A stop no engineer on shift could take is listed with its coded reason in words
+    (Chinese first, English after the switch), not the solver's English sentence."""
+    from inventory.jobs import create_job
+    from models import Job
+
+    with app.app_context():
+        job = create_job(db, "route_plan", {"depot": "BJ01"}, actor="li.disp", time_limit_s=1)
+        row = db.get(Job, job.id)
+        row.status = "succeeded"
+        row.result = {
+            "status": "solved",
+            "planned_at": None,
+            "routes": [],
+            "unserved": [
+                {
+                    "stop": "TKT-X",
+                    "code": "no_skill",
+                    "skill": "video",
+                    "reason": "no engineer on shift in the plan has skill 'video'",
+                }
+            ],
+            "total_km": 0,
+            "total_travel_minutes": 0,
+            "wall_s": 0,
+            "first_solution": "ortools",
+        }
+        db.commit()
+    page = dispatcher.get(f"/dispatch/routes?depot=BJ01&job={job.id}").get_data(as_text=True)
+    assert 'data-code="no_skill"' in page
+    assert "当班工程师中没有人具备技能 video" in page and "no engineer on shift" not in page
+    post_form(dispatcher, "/prefs", {"lang": "en"}, page="/dispatch/")
+    page = dispatcher.get(f"/dispatch/routes?depot=BJ01&job={job.id}").get_data(as_text=True)
+    assert "no engineer on shift has the skill video" in page

@@ -158,6 +158,9 @@ def build_plan(
         "lines": lines,
         "classes": rates(before.by_class, after.by_class, "class"),
         "customers": rates(before.by_customer, after.by_customer, "customer"),
+        # the same per part (over all its failures) and per site (over all its parts)
+        "parts": rates(before.by_part, after.by_part, "part"),
+        "site_rates": rates(before.by_site, after.by_site, "site"),
         "transfers": [
             {
                 "part": t.part,

@@ -736,6 +736,8 @@ class ServiceReport:
     by_class: dict[str, dict[str, float]]  # class → clock → fill rate
     by_customer: dict[str, dict[str, float]]
     overall: dict[str, float]
+    by_part: dict[str, dict[str, float]]  # part → clock → fill rate over its failures
+    by_site: dict[str, dict[str, float]]  # site → clock → fill rate over its failures
     depot_availability: dict[tuple[str, str], float]  # (part, depot) → P(unit on shelf)
     depot_demand: dict[tuple[str, str], float]  # failures per year routed to the depot
     by_part_site: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
@@ -821,7 +823,13 @@ def service_report(network: PlanNetwork, levels: Mapping[tuple[str, str], int]) 
         for j, row in enumerate(state.demand_rows):
             rate = float(state.rates[j])
             row_fill = {c: fills[c][j] for c in CLOCKS}
-            for key in (("class", row.service_class), ("customer", row.customer), ("all", "")):
+            for key in (
+                ("class", row.service_class),
+                ("customer", row.customer),
+                ("part", part.id),
+                ("site", row.site),
+                ("all", ""),
+            ):
                 demand[key] += rate
                 for clock in CLOCKS:
                     served[(*key, clock)] += rate * row_fill[clock]
@@ -836,5 +844,12 @@ def service_report(network: PlanNetwork, levels: Mapping[tuple[str, str], int]) 
 
     overall = table("all").get("", {c: 1.0 for c in CLOCKS})
     return ServiceReport(
-        table("class"), table("customer"), overall, availability, depot_demand, by_part_site
+        by_class=table("class"),
+        by_customer=table("customer"),
+        overall=overall,
+        by_part=table("part"),
+        by_site=table("site"),
+        depot_availability=availability,
+        depot_demand=depot_demand,
+        by_part_site=by_part_site,
     )

@@ -66,6 +66,10 @@ def test_a_run_recommends_beijing_stock_and_a_transfer_from_guangzhou_surplus(
     assert bj["fill_rate_after"] > bj["fill_rate_before"]
     klass = {c["class"]: c for c in plan["classes"]}["7x24"]
     assert klass["replacement_after"] >= 0.99 > klass["replacement_before"]
+    # one part at one site: its rates and the site's are the class's, before and after
+    rates = {k: v for k, v in klass.items() if k != "class"}
+    assert [{k: v for k, v in x.items() if k != "part"} for x in plan["parts"]] == [rates]
+    assert plan["site_rates"] == [{"site": planned_world.site, **rates}]
     moved = sum(t["qty"] for t in plan["transfers"] if t["to_depot"] == "BJ01")
     assert moved + sum(p["qty"] for p in plan["purchases"]) == bj["recommended"] - 2
     assert all(t["from_depot"] == "GZ01" for t in plan["transfers"])

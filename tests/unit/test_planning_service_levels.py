@@ -125,3 +125,20 @@ def test_a_reachable_target_is_met_as_given_and_an_unreachable_one_is_reported()
     # the target is then applied to the reachable failures: 95 % of the near site's
     near = service_report(net, beyond.levels).by_part_site[("P", "S1")]["replacement"]
     assert near >= 0.95
+
+
+def test_fill_rates_per_site_and_part_weigh_each_failure_once() -> None:
+    # two sites of two customers and classes: S1 next to the depot, S2 beyond its 6 h reach
+    net = network([[60.0, 600.0]], units=(10, 30), classes=("7x24", "5x8"))
+    report = service_report(net, {("P", "D1"): 4})
+    near, far = (report.by_part_site[("P", s)] for s in ("S1", "S2"))
+    assert report.by_site["S1"] == pytest.approx(near, rel=1e-12)
+    assert report.by_site["S2"] == pytest.approx(far, rel=1e-12)
+    assert far["replacement"] == 0.0 < near["replacement"]
+    # the part's rate is its failures' rate: S2 fails three times as often as S1
+    for clock in ("replacement", "spare"):
+        expected = (10 * near[clock] + 30 * far[clock]) / 40
+        assert report.by_part["P"][clock] == pytest.approx(expected, rel=1e-12)
+        assert report.overall[clock] == pytest.approx(expected, rel=1e-12)
+    assert report.by_customer["C1"] == pytest.approx(near, rel=1e-12)
+    assert report.by_class["5x8"] == pytest.approx(far, rel=1e-12)

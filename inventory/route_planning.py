@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -70,6 +70,7 @@ class PlanRequest:
     stops: list[StopRequest] = field(default_factory=list)
     time_limit_s: float = 5.0
     planned_at: datetime | None = None  # UTC "now" of the plan; default: when it is solved
+    inspections: bool = False  # add the day's planned inspection visits of these engineers
 
 
 @dataclass
@@ -187,8 +188,25 @@ def last_known_places(
     return {eid: (name, lat, lon) for eid, name, lat, lon, _at in rows}
 
 
+def with_inspections(session: Session, req: PlanRequest) -> PlanRequest:
+    """The request with the day's planned on-site inspections of its engineers added as
+    stops (``inventory.inspections.day_stops``; severity ``inspection``: the smallest drop
+    penalty, so fault work pre-empts them). Unchanged unless ``req.inspections``."""
+    if not req.inspections:
+        return req
+    from inventory.inspections import day_stops
+
+    taken = {s.id for s in req.stops}
+    codes = [e.code for e in _engineers(session, req)]
+    extra = [
+        stop_from_params(s) for s in day_stops(session, req.day, codes) if s["id"] not in taken
+    ]
+    return replace(req, stops=[*req.stops, *extra], inspections=False)
+
+
 def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[RoutingProblem, dict]:
     """The solver's plain data plus what is needed to turn its answer back into times and names."""
+    req = with_inspections(session, req)
     tz = ZoneInfo(req.timezone)
     midnight = datetime.combine(req.day, datetime.min.time(), tz)
     now_min = minutes_into_day(req)
@@ -359,39 +377,49 @@ def plan_to_dict(plan: RoutePlan, context: dict, timezone: str) -> dict:
 
 
 def solve_plan(session: Session, req: PlanRequest, travel_model) -> dict:
+    """Solve the day; with ``req.inspections``, the inspections the plan could not serve
+    move to their next feasible working day (``moved_inspections``), never dropped."""
     problem, context = build_problem(session, req, travel_model)
     session.rollback()  # release the read transaction before the long solve
     plan = solve(problem, req.time_limit_s)
-    return plan_to_dict(plan, context, req.timezone)
+    result = plan_to_dict(plan, context, req.timezone)
+    if req.inspections:
+        from inventory.inspections import reschedule_displaced
+
+        result["moved_inspections"] = reschedule_displaced(session, result, req.day)
+    return result
 
 
 def request_from_params(params: dict) -> PlanRequest:
-    def ts(v):
-        return datetime.fromisoformat(v) if v else None
-
     return PlanRequest(
         day=date.fromisoformat(params["date"]),
-        planned_at=ts(params.get("planned_at")),
+        planned_at=_ts(params.get("planned_at")),
         timezone=params.get("timezone", "Asia/Shanghai"),
         engineers=list(params.get("engineers") or []),
         depot=params.get("depot"),
         time_limit_s=float(params.get("time_limit_s", 5)),
-        stops=[
-            StopRequest(
-                id=s["id"],
-                service_minutes=int(s["service_minutes"]),
-                site=s.get("site"),
-                lat=s.get("lat"),
-                lon=s.get("lon"),
-                window_start=ts(s.get("window_start")),
-                window_end=ts(s.get("window_end")),
-                skill=s.get("skill"),
-                severity=s.get("severity", "P3"),
-                pickup_depot=s.get("pickup_depot"),
-                not_before=ts(s.get("not_before")),
-            )
-            for s in params.get("stops", [])
-        ],
+        stops=[stop_from_params(s) for s in params.get("stops", [])],
+        inspections=bool(params.get("inspections", False)),
+    )
+
+
+def _ts(v):
+    return datetime.fromisoformat(v) if v else None
+
+
+def stop_from_params(s: dict) -> StopRequest:
+    return StopRequest(
+        id=s["id"],
+        service_minutes=int(s["service_minutes"]),
+        site=s.get("site"),
+        lat=s.get("lat"),
+        lon=s.get("lon"),
+        window_start=_ts(s.get("window_start")),
+        window_end=_ts(s.get("window_end")),
+        skill=s.get("skill"),
+        severity=s.get("severity", "P3"),
+        pickup_depot=s.get("pickup_depot"),
+        not_before=_ts(s.get("not_before")),
     )
 
 

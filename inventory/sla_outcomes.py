@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from logistics.sla import CLOCK_STOPS, Clock, ClockOutcome
-from models import Rma, Ticket
+from models import Inspection, Rma, Ticket
 from models.enums import RmaKind, RmaStatus
 
 # The clocks the dispatch board and the engineer's jobs show, in that order.
@@ -53,3 +53,14 @@ def ticket_outcomes(
     replacement = advance_replacement(rmas)
     found = (clock_outcome(clock, ticket, replacement) for clock in clocks)
     return [outcome for outcome in found if outcome is not None]
+
+
+def inspection_outcome(inspection: Inspection) -> ClockOutcome | None:
+    """The inspection report clock of a signed inspection (None before the signature)."""
+    stop = CLOCK_STOPS[Clock.INSPECTION_REPORT]
+    due = getattr(inspection, stop.due)
+    if due is None:
+        return None
+    moments = [getattr(inspection, name) for name in stop.stopped_by]
+    done = min((m for m in moments if m is not None), default=None)
+    return ClockOutcome(Clock.INSPECTION_REPORT, due, done, inspection.signed_at)

@@ -464,7 +464,7 @@ def add_photo(
         return _view(session, visit)
 
 
-def _has_ink(png: bytes) -> bool:
+def has_ink(png: bytes) -> bool:
     """Whether anything was drawn: some pixel differs from the blank (transparent/white)."""
     from PIL import Image
 
@@ -498,7 +498,7 @@ def sign_visit(
     check_image(
         signature_png, max_bytes=MAX_SIGNATURE_BYTES, field="signature", types={"image/png": "PNG"}
     )
-    if not _has_ink(signature_png):
+    if not has_ink(signature_png):
         raise InvalidInput("the signature is empty: sign in the box", field="signature")
 
     with transaction(session):

@@ -69,6 +69,7 @@ class Clock(StrEnum):
     FAULTY_RETURN = "faulty_return"  # faulty part back, from the replacement's delivery
     ESCALATION = "escalation"  # ladder steps, from the last progress on a ticket
     OBSERVATION = "observation"  # the engineer watches the system after a serious fault
+    INSPECTION_REPORT = "inspection_report"  # the inspection report, from the signed visit
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class SlaPolicy:
     last_mile_minutes: float = 300.0
     return_window_days: int = 1
     observation_minutes: float = 72 * 60.0  # after a P1/P2 restore, wall-clock
+    inspection_report_days: int = 7  # the programme's report deadline (days, wall-clock)
     escalation: tuple[EscalationStep, ...] = DEFAULT_ESCALATION
     bases: Mapping[Clock, Basis] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -230,6 +232,12 @@ CLOCK_RULES: Mapping[Clock, ClockRule] = MappingProxyType(
             "minutes",
             lambda p, s, c: p.observation_minutes if s in OBSERVED_SEVERITIES else 0.0,
             "service restored",
+        ),
+        Clock.INSPECTION_REPORT: ClockRule(
+            Basis.ELAPSED,
+            "days",
+            lambda p, s, c: p.inspection_report_days,
+            "inspection visit signed",
         ),
     }
 )
@@ -446,8 +454,8 @@ def clock_verdict(
 class ClockStop:
     """Where a clock's deadline is kept and what stops it: `due` is the deadline field of
     the `due_on` record, `stopped_by` the moments (fields of the `stopped_on` record) that
-    satisfy it — the earliest recorded one counts. Records are "ticket" and "rma" (for a
-    ticket's replacement clock: the ticket's advance replacement)."""
+    satisfy it — the earliest recorded one counts. Records are "ticket", "rma" (for a
+    ticket's replacement clock: the ticket's advance replacement) and "inspection"."""
 
     due_on: str
     due: str
@@ -468,6 +476,9 @@ CLOCK_STOPS: Mapping[Clock, ClockStop] = MappingProxyType(
         Clock.SPARE_REQUEST: ClockStop("rma", "approve_due", "rma", ("approved_at",)),
         Clock.SPARE_DELIVERY: ClockStop("rma", "delivery_due", "rma", ("delivered_at",)),
         Clock.FAULTY_RETURN: ClockStop("rma", "return_due_at", "rma", ("faulty_received_at",)),
+        Clock.INSPECTION_REPORT: ClockStop(
+            "inspection", "report_due", "inspection", ("report_issued_at",)
+        ),
     }
 )
 

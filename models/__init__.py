@@ -3,6 +3,12 @@
 from models.base import Base, UTCDateTime, utcnow
 from models.catalogue import Part, StockPolicy
 from models.counts import PurchaseRequest, ReorderAction, StockCount, StockCountLine
+from models.inspections import (
+    Inspection,
+    InspectionFinding,
+    InspectionPhoto,
+    InspectionProgramme,
+)
 from models.jobs import Job
 from models.knowledge import KnowledgeArticle
 from models.network import Depot, Location
@@ -60,6 +66,10 @@ __all__ = [
     "Customer",
     "Depot",
     "Engineer",
+    "Inspection",
+    "InspectionFinding",
+    "InspectionPhoto",
+    "InspectionProgramme",
     "Job",
     "KnowledgeArticle",
     "Location",

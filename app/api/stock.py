@@ -174,7 +174,7 @@ class HistoryQuery(ma.Schema):
     part_number = Str(limits.PART_NUMBER)
 
 
-class AvailabilityQuery(ma.Schema):
+class AvailabilityQuery(PageArgs):
     part_number = Str(limits.PART_NUMBER, required=True)
     condition = ma.fields.String(load_default="good", validate=validate.OneOf(CONDITIONS))
     near = ma.fields.String(
@@ -220,6 +220,7 @@ class MovementQuery(PageArgs):
 
 MovementPage = page_schema(MovementSchema, "MovementPage")
 BelowReorderPage = page_schema(BelowReorderSchema, "BelowReorderPage")
+AvailabilityPage = page_schema(AvailabilitySchema, "AvailabilityPage")
 AdjustResult = ma.Schema.from_dict({"qty": ma.fields.Integer()}, name="AdjustResult")
 ScrapResult = ma.Schema.from_dict({"movement_id": ma.fields.Integer()}, name="ScrapResult")
 
@@ -362,24 +363,23 @@ def item_history(args, serial):
 
 @blp.get("/availability")
 @blp.arguments(AvailabilityQuery, location="query")
-@blp.response(200, AvailabilitySchema(many=True))
+@blp.response(200, AvailabilityPage)
 @roles_required(*STAFF)
 def availability(args):
-    """Where a part is in stock, nearest first when ``near`` is given."""
+    """Where a part is in stock, nearest first when ``near`` is given; a page of depots."""
     near = None
     if args.get("near"):
         place = resolve(args["near"], "near")
         near = (place.lat, place.lon)
-    return [
-        plain(a)
-        for a in queries.availability(
-            get_session(),
-            args["part_number"],
-            condition=args["condition"],
-            near=near,
-            include_empty=args["include_empty"],
-        )
-    ]
+    rows = queries.availability(
+        get_session(),
+        args["part_number"],
+        condition=args["condition"],
+        near=near,
+        include_empty=args["include_empty"],
+    )
+    start = (args["page"] - 1) * args["page_size"]
+    return page_of([plain(a) for a in rows[start : start + args["page_size"]]], len(rows), args)
 
 
 @blp.get("/stock/below-reorder")

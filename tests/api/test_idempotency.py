@@ -79,7 +79,7 @@ def test_a_transfer_retried_after_its_answer_was_lost_ships_once(client, db, wh)
     assert first.status_code == again.status_code == 201 and again.json == first.json
     assert _count(db, Transfer) == 1
     stock = client.get("/api/availability?part_number=NET-SFP", headers=wh).json
-    assert {row["depot"]: row["available"] for row in stock}.get("BJ01") == 2
+    assert {row["depot"]: row["available"] for row in stock["items"]}.get("BJ01") == 2
 
 
 def test_a_request_that_fails_after_its_work_leaves_nothing_and_its_retry_books_once(

@@ -240,9 +240,14 @@ def test_availability_sorted_by_distance_and_filtered_by_condition(client, wh):
         headers=wh,
     )
     r = client.get("/api/availability?part_number=SRV-PSU&near=31.2,121.4", headers=wh)
-    assert [a["depot"] for a in r.json] == ["SH01", "BJ01"]
+    assert [a["depot"] for a in r.json["items"]] == ["SH01", "BJ01"] and r.json["total"] == 2
+    second = client.get(
+        "/api/availability?part_number=SRV-PSU&near=31.2,121.4&page=2&page_size=1", headers=wh
+    )
+    assert [a["depot"] for a in second.json["items"]] == ["BJ01"]
+    assert (second.json["page"], second.json["page_size"], second.json["total"]) == (2, 1, 2)
     faulty = client.get("/api/availability?part_number=SRV-PSU&condition=faulty", headers=wh)
-    assert [(a["depot"], a["available"]) for a in faulty.json] == [("SH01", 1)]
+    assert [(a["depot"], a["available"]) for a in faulty.json["items"]] == [("SH01", 1)]
     bad = client.get("/api/availability?part_number=SRV-PSU&near=91,200", headers=wh)
     assert bad.status_code == 422 and "near" in bad.json["errors"]
 

@@ -30,7 +30,9 @@ def dispatched_p1(api) -> tuple[str, str, str]:
     dispatcher = api("dispatcher")
     units = dispatcher.call("GET", f"/api/equipment?site={SITE}&page_size=50")["items"]
     for unit in units:
-        stock = dispatcher.call("GET", f"/api/availability?part_number={unit['part_number']}")
+        stock = dispatcher.call("GET", f"/api/availability?part_number={unit['part_number']}")[
+            "items"
+        ]
         depots = [row["depot"] for row in stock if row["available"] > 0]
         if depots and unit["part_number"].startswith(("NET-", "SRV-")):
             break

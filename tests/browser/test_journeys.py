@@ -24,7 +24,7 @@ def advance_replacement(api, faulty_serial: str, *, until: str) -> dict:
     dispatcher, warehouse = api("dispatcher"), api("warehouse")
     depot = next(  # a depot of the demo clerk (wang.wh works at BJ01 and TJ01)
         a["depot"]
-        for a in warehouse.call("GET", f"/api/availability?part_number={PART}")
+        for a in warehouse.call("GET", f"/api/availability?part_number={PART}")["items"]
         if a["available"] > 0 and a["depot"] in ("BJ01", "TJ01")
     )
     rma = dispatcher.call(

@@ -559,6 +559,7 @@ def plan_report_for(run_id: str, plan: dict, *, top_moves: int = 25) -> PlanRepo
     ]
     moves += [PlanMove("return", r["part"], r["depot"], "", r["qty"]) for r in plan["returns"]]
     summary = plan["summary"]
+    stocking = {line["depot"] for line in plan["lines"] if line["recommended"] > 0}
     return PlanReportData(
         run_id=run_id[:8],
         label=plan.get("settings", {}).get("label", ""),
@@ -587,6 +588,9 @@ def plan_report_for(run_id: str, plan: dict, *, top_moves: int = 25) -> PlanRepo
         ),
         moves=tuple(moves[:top_moves]),
         moves_total=len(moves),
+        depots=tuple(
+            (d["lat"], d["lon"]) for d in plan.get("depots", []) if d["depot"] in stocking
+        ),
     )
 
 

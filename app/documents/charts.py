@@ -11,6 +11,8 @@ from reportlab.lib import colors
 from app.documents.fonts import LATIN_FONT, font_for
 
 BAR_COLOUR = colors.HexColor("#2F6DB5")
+# today's stock value beyond this many times the plan curves' is drawn at the axis edge
+OFF_CHART = 2.0
 GRID_COLOUR = colors.HexColor("#DDDDDD")
 
 
@@ -77,3 +79,14 @@ def bar_chart(
     chart.groupSpacing = 8
     drawing.add(chart)
     return drawing
+
+
+def value_axis(curve_values: Sequence[float], current: float) -> tuple[float, bool]:
+    """The stock-value axis of a service-versus-value chart: its end, and whether today's
+    value lies off it. Today's stock far beyond every curve would squeeze the curves
+    against the axis, so the axis then ends a little past the curves and today's point
+    is drawn at its edge, labelled (the planning page and the plan PDF)."""
+    top = max([1.0, *curve_values])
+    if current > OFF_CHART * top:
+        return top * 1.15, True
+    return max(top, current), False

@@ -274,6 +274,7 @@ class PlanReportData:
     moves: tuple[PlanMove, ...]
     moves_total: int
     timezone: str = DEFAULT_TIMEZONE
+    depots: tuple[tuple[float, float], ...] = ()  # (lat, lon) of depots stocking after the plan
 
 
 # --- Papers for the shelf: labels, a transfer's pick list and delivery note ------------------

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
+from app.documents.charts import value_axis
 from app.documents.data import PlanReportData
-from app.documents.fonts import LATIN_FONT
+from app.documents.fonts import LATIN_FONT, font_for
 from app.documents.formatting import format_percent, format_time
 from app.documents.labels import coded_label, doc_label, normalise_lang
 from app.documents.layout import (
@@ -24,6 +30,12 @@ LINE_COLOUR = colors.HexColor("#2F6DB5")
 NOW_COLOUR = colors.HexColor("#B3261E")
 BANDS = ((0.95, colors.HexColor("#1B7F3B")), (0.8, colors.HexColor("#D4A72C")))
 LOW_COLOUR = colors.HexColor("#B3261E")
+OUTLINE_COLOUR = colors.HexColor("#9AA4AE")
+DEPOT_COLOUR = colors.HexColor("#4A4A4A")
+# the bundled province outline the page's map draws (app/static/geo/README.md)
+OUTLINE = Path(__file__).resolve().parents[1] / "static" / "geo" / "china-provinces.geojson"
+OUTLINE_STRIDE = 4
+LAT_RANGE, LON_RANGE = (3.4, 53.6), (73.5, 135.1)  # every island and the maritime line
 
 
 def render_plan_report(data: PlanReportData, lang: str = "zh") -> bytes:
@@ -51,25 +63,26 @@ def render_plan_report(data: PlanReportData, lang: str = "zh") -> bytes:
             styles,
         ),
         para(doc_label("doc.plan_curve", lang), styles.heading),
-        _curve(data),
+        _curve(data, lang),
         para(doc_label("doc.plan_by_class", lang), styles.heading),
         _classes(data, lang, styles),
         para(doc_label("doc.plan_map", lang), styles.heading),
         _map(data),
+        CondPageBreak(30 * mm),  # the moves' heading never alone at the foot of a page
         para(doc_label("doc.plan_moves", lang, n=data.moves_total), styles.heading),
         _moves(data, lang, styles),
     ]
     return build_pdf(story, title=f"{title} {data.run_id}", lang=lang, timezone=data.timezone)
 
 
-def _curve(data: PlanReportData) -> Drawing:
+def _curve(data: PlanReportData, lang: str) -> Drawing:
     width, height, pad = CONTENT_WIDTH, 60 * mm, 28
     drawing = Drawing(width, height)
     drawing.initialFontName = LATIN_FONT
-    top = max([v for v, _ in data.curve] + [data.current[0], 1.0])
+    top, off_axis = value_axis([v for v, _ in data.curve], data.current[0])
 
     def xy(value: float, rate: float) -> tuple[float, float]:
-        return pad + (width - 2 * pad) * value / top, pad + (height - 2 * pad) * rate
+        return pad + (width - 2 * pad) * min(value, top) / top, pad + (height - 2 * pad) * rate
 
     drawing.add(Line(pad, pad, width - pad, pad, strokeColor=colors.grey))
     drawing.add(Line(pad, pad, pad, height - pad, strokeColor=colors.grey))
@@ -94,6 +107,20 @@ def _curve(data: PlanReportData) -> Drawing:
         drawing.add(PolyLine(points, strokeColor=LINE_COLOUR, strokeWidth=1.5))
     cx, cy = xy(*data.current)
     drawing.add(Circle(cx, cy, 4, fillColor=NOW_COLOUR, strokeColor=NOW_COLOUR))
+    if off_axis:  # today's value is far right of the curves: at the axis end, labelled
+        label = doc_label("doc.plan_now_off_axis", lang, value=f"{data.current[0]:,.0f}")
+        below = cy > height / 2  # keep the label inside the drawing
+        drawing.add(
+            String(
+                cx - 6,
+                cy - 12 if below else cy + 7,
+                label,
+                fontName=font_for(label),
+                fontSize=7,
+                fillColor=NOW_COLOUR,
+                textAnchor="end",
+            )
+        )
     return drawing
 
 
@@ -117,17 +144,56 @@ def _classes(data: PlanReportData, lang: str, styles) -> Flowable:
     return grid_table(rows, [third, third, third], styles)
 
 
+@lru_cache(maxsize=1)
+def _outline() -> tuple[tuple[tuple[float, float], ...], ...]:
+    """The province outline as (lon, lat) polylines (rings and the maritime line)."""
+    lines = []
+    for feature in json.loads(OUTLINE.read_text(encoding="utf-8"))["features"]:
+        geometry = feature["geometry"]
+        if geometry["type"] == "MultiPolygon":
+            rings = [ring for polygon in geometry["coordinates"] for ring in polygon]
+        elif geometry["type"] == "Polygon":
+            rings = list(geometry["coordinates"])
+        else:  # the maritime boundary: MultiLineString
+            rings = list(geometry["coordinates"])
+        for ring in rings:
+            # about 1.5 mm a degree on paper: every OUTLINE_STRIDE-th vertex is plenty
+            kept = ring[::OUTLINE_STRIDE] + ring[-1:] if len(ring) > 4 * OUTLINE_STRIDE else ring
+            if len(kept) > 1:
+                lines.append(tuple((lon, lat) for lon, lat, *_ in kept))
+    return tuple(lines)
+
+
 def _map(data: PlanReportData) -> Drawing:
-    """Sites on a longitude/latitude frame of China's extent, coloured by fill rate."""
-    width, height = CONTENT_WIDTH, 62 * mm
-    drawing = Drawing(width, height)
+    """Sites on the province outline (equirectangular, the whole country with its islands),
+    coloured by fill rate; the depots that stock a part after the plan as grey squares."""
+    height = 88 * mm
+    lat0, lat1 = LAT_RANGE
+    lon0, lon1 = LON_RANGE
+    # one degree of longitude is cos(latitude) of one of latitude: true shape at 30° N
+    y_per_deg = height / (lat1 - lat0)
+    x_per_deg = y_per_deg * math.cos(math.radians(30))
+    map_width = (lon1 - lon0) * x_per_deg
+    left = (CONTENT_WIDTH - map_width) / 2
+    drawing = Drawing(CONTENT_WIDTH, height)
     drawing.initialFontName = LATIN_FONT
-    drawing.add(Rect(0, 0, width, height, strokeColor=colors.lightgrey, fillColor=None))
+
+    def xy(lat: float, lon: float) -> tuple[float, float]:
+        lat = min(max(lat, lat0), lat1)
+        lon = min(max(lon, lon0), lon1)
+        return left + (lon - lon0) * x_per_deg, (lat - lat0) * y_per_deg
+
+    drawing.add(Rect(left, 0, map_width, height, strokeColor=colors.lightgrey, fillColor=None))
+    for line in _outline():
+        points = [c for lon, lat in line for c in xy(lat, lon)]
+        drawing.add(PolyLine(points, strokeColor=OUTLINE_COLOUR, strokeWidth=0.3))
+    for lat, lon in data.depots:
+        x, y = xy(lat, lon)
+        drawing.add(Rect(x - 3, y - 3, 6, 6, fillColor=DEPOT_COLOUR, strokeColor=DEPOT_COLOUR))
     for lat, lon, rate in data.sites:
-        x = (lon - 73) / (135 - 73) * width
-        y = (lat - 18) / (54 - 18) * height
+        x, y = xy(lat, lon)
         colour = next((c for floor, c in BANDS if rate >= floor), LOW_COLOUR)
-        drawing.add(Circle(x, y, 2.5, fillColor=colour, strokeColor=colour))
+        drawing.add(Circle(x, y, 2.5, fillColor=colour, strokeColor=colors.white, strokeWidth=0.4))
     return drawing
 
 

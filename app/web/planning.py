@@ -15,6 +15,7 @@ from app.api.planning import whatif_depots
 from app.auth import actor_name, current_user
 from app.background import submit_planning_run
 from app.db import get_session
+from app.documents.charts import value_axis
 from app.web import maps
 from app.web.auth import roles_page
 from app.web.i18n import current_lang, t
@@ -28,7 +29,6 @@ bp = Blueprint("planning_page", __name__, url_prefix="/planning")
 PLANNING_JOB = "planning_run"
 CLASSES = ("7x24", "7x8", "5x8")
 CHART_W, CHART_H, PAD = 640, 280, 44
-OFF_CHART = 2.0  # today's stock value beyond this many times the curves' is drawn at the edge
 CLOCK_NAMES = ("replacement", "spare")  # the order of the plan's part_sites columns
 
 
@@ -51,17 +51,8 @@ def curve_svg(plan: dict, others: list[tuple[str, dict]] | None = None) -> dict:
     curves of other runs (label, plan) on the same axes."""
     runs = [("", plan), *(others or [])]
     now = plan.get("current_position") or {"stock_value": 0.0, "fill_rate": 0.0}
-    values = [1.0]
-    for _label, p in runs:
-        values += [c["stock_value"] for c in p.get("curve") or []]
-    top = max(values)
-    # today's stock far beyond every curve would squeeze the curves against the axis:
-    # the axis then ends past the curves and today's position sits at its edge, labelled
-    off_chart = now["stock_value"] > OFF_CHART * top
-    if off_chart:
-        top *= 1.15
-    else:
-        top = max(top, now["stock_value"])
+    values = [c["stock_value"] for _label, p in runs for c in p.get("curve") or []]
+    top, off_chart = value_axis(values, now["stock_value"])
 
     def xy(value: float, rate: float) -> tuple[float, float]:
         x = PAD + (CHART_W - 2 * PAD) * value / top

@@ -577,3 +577,23 @@ def test_the_plan_report_prints_its_figures_and_moves_in_both_languages() -> Non
     assert "备件规划方案" in zh and "Service-Parts Plan" in en
     for text in (zh, en):
         assert "1,992,900" in text and "93.5%" in text and "SRV-2288-PSU" in text
+
+
+def test_the_plan_report_keeps_its_curve_readable_when_todays_stock_is_far_beyond_it() -> None:
+    # today 80 million, the curve ends near 2 million: the axis ends past the curve and
+    # today's point sits at its edge with its value, instead of squeezing the curve flat
+    far = a_plan_report(current=(80_431_305.0, 0.751))
+    zh, en = text_of(render_plan_report(far, "zh")), text_of(render_plan_report(far, "en"))
+    assert "80,431,305（超出坐标范围）" in zh and "80,431,305 (off the axis)" in en
+    near = text_of(render_plan_report(a_plan_report(), "en"))  # today 1.5 million: on the axis
+    assert "off the axis" not in near
+
+
+def test_the_plan_report_map_draws_the_outline_and_the_stocking_depots() -> None:
+    grey = (0x4A, 0x4A, 0x4A)
+    without = page_images(render_plan_report(a_plan_report(), "en"), scale=2)[0]
+    with_depots = a_plan_report(depots=((39.97, 116.49), (23.13, 113.26)))
+    drawn = page_images(render_plan_report(with_depots, "en"), scale=2)[0]
+    assert pixels_near(drawn, grey, 12) > pixels_near(without, grey, 12) + 100
+    outline = (0x9A, 0xA4, 0xAE)
+    assert pixels_near(without, outline, 20) > 1000  # the provinces, not a bare frame

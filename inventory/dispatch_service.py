@@ -58,7 +58,7 @@ from logistics.geocoding import city_radius_at
 from logistics.sla import Channel
 from logistics.travel import TravelEstimator
 from models import Depot, Engineer, Equipment, Part, SerialItem, Site, StockQuantity, Ticket, utcnow
-from models.enums import Condition, ItemStatus, Tracking
+from models.enums import Condition, ItemStatus, TicketStatus, Tracking
 
 
 def is_on_shift(engineer: Engineer, now: datetime) -> bool:
@@ -108,7 +108,7 @@ def engineers_on_site(session: Session) -> dict[int, tuple[float, float, str, fl
     rows = session.execute(
         select(Ticket.engineer_id, Site.lat, Site.lon, Site.precision, Site.uncertainty_km)
         .join(Site, Site.id == Ticket.site_id)
-        .where(Ticket.status == "on_site", Ticket.engineer_id.is_not(None))
+        .where(Ticket.status == TicketStatus.ON_SITE.value, Ticket.engineer_id.is_not(None))
         .order_by(Ticket.onsite_at)
     )
     return {eid: (lat, lon, precision, radius) for eid, lat, lon, precision, radius in rows}

@@ -29,6 +29,7 @@ from models import (
 )
 from models.enums import (
     Condition,
+    DiscrepancyStatus,
     ItemStatus,
     LocationKind,
     MovementReason,
@@ -389,7 +390,7 @@ def receive_transfer(
 
 # --- discrepancies: open until resolved, never a silent loss -------------------------------
 
-UNRESOLVED = ("open", "write_off_requested")
+UNRESOLVED = (DiscrepancyStatus.OPEN.value, DiscrepancyStatus.WRITE_OFF_REQUESTED.value)
 # what may be done about each kind: units that did not arrive are found later or lost in
 # transit; units that arrived unannounced are noted (booked by the receipt that explains them)
 OUTCOMES = {
@@ -398,6 +399,22 @@ OUTCOMES = {
     "over": ("noted",),
     "unexpected": ("noted",),
 }
+# what a resolution sets the status to
+RESOLVED_AS = {
+    "found": DiscrepancyStatus.FOUND.value,
+    "lost": DiscrepancyStatus.WRITE_OFF_REQUESTED.value,
+    "approve": DiscrepancyStatus.WRITTEN_OFF.value,
+    "noted": DiscrepancyStatus.NOTED.value,
+}
+
+
+def outcomes_now(kind: str, status: str) -> tuple[str, ...]:
+    """What may be done now about a discrepancy of ``kind`` in ``status``."""
+    if status == DiscrepancyStatus.OPEN.value:
+        return OUTCOMES[kind]
+    if status == DiscrepancyStatus.WRITE_OFF_REQUESTED.value:
+        return ("found", "approve")
+    return ()
 
 
 def _open(
@@ -419,7 +436,7 @@ def _open(
             condition=condition,
             kind=kind,
             qty=qty,
-            status="open",
+            status=DiscrepancyStatus.OPEN.value,
         )
     )
 
@@ -460,12 +477,7 @@ def discrepancies_of(session: Session, number: str) -> list[DiscrepancyView]:
     }
     views = []
     for row in rows:
-        if row.status == "open":
-            outcomes = OUTCOMES[row.kind]
-        elif row.status == "write_off_requested":
-            outcomes = ("found", "approve")
-        else:
-            outcomes = ()
+        outcomes = outcomes_now(row.kind, row.status)
         views.append(
             DiscrepancyView(
                 row.id,
@@ -519,11 +531,7 @@ def resolve_discrepancy(
         depot = destination(session, transfer)
         if depot.depot is not None:
             check_acts_at(session, depot.depot, field="number")
-        allowed = {
-            "open": OUTCOMES[row.kind],
-            "write_off_requested": ("found", "approve"),
-        }.get(row.status, ())
-        if outcome not in allowed:
+        if outcome not in outcomes_now(row.kind, row.status):
             raise Conflict(
                 f"discrepancy {discrepancy_id} is {row.status}: cannot {outcome} it",
                 field="outcome",
@@ -536,12 +544,7 @@ def resolve_discrepancy(
                     "a write-off is approved by someone other than who asked for it",
                     field="outcome",
                 )
-        new_status = {
-            "found": "found",
-            "lost": "write_off_requested",
-            "approve": "written_off",
-            "noted": "noted",
-        }[outcome]
+        new_status = RESOLVED_AS[outcome]
         now = utcnow()
         values: dict = {"status": new_status, "note": note or row.note}
         if outcome == "lost":

@@ -50,7 +50,14 @@ from models import (
     VanStockLevel,
     utcnow,
 )
-from models.enums import Condition, ItemStatus, LocationKind, Tracking, TransferStatus
+from models.enums import (
+    Condition,
+    ItemStatus,
+    LocationKind,
+    TicketStatus,
+    Tracking,
+    TransferStatus,
+)
 
 DEFAULT_RADIUS_KM = 100.0
 DEFAULT_INTERVAL_DAYS = 14
@@ -273,7 +280,7 @@ def van_free_units(session: Session, part: Part) -> dict[int, int]:
         .where(
             Ticket.part_id == part.id,
             Ticket.dispatch_mode == "van",
-            Ticket.status.in_(("dispatched",)),
+            Ticket.status == TicketStatus.DISPATCHED.value,
             Ticket.engineer_id.in_(free),
         )
         .group_by(Ticket.engineer_id)

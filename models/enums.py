@@ -74,6 +74,16 @@ class TransferStatus(StrEnum):
     DISCREPANCY = "discrepancy"  # received, with something missing, short, over or unexpected
 
 
+class DiscrepancyStatus(StrEnum):
+    """A transfer discrepancy (``models.TransferDiscrepancy``): open until resolved."""
+
+    OPEN = "open"
+    WRITE_OFF_REQUESTED = "write_off_requested"  # lost in transit, waiting for approval
+    FOUND = "found"  # turned up at the destination, booked in
+    WRITTEN_OFF = "written_off"  # the write-off approved by a second person
+    NOTED = "noted"  # units that arrived unannounced, looked into
+
+
 class CountStatus(StrEnum):
     """A stock count document: counted, then reviewed, then posted to the ledger."""
 

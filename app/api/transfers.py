@@ -28,7 +28,7 @@ from inventory.transfers import (
     ship_transfer,
 )
 from models import Depot, Location, Transfer, limits
-from models.enums import Role, TransferStatus
+from models.enums import DiscrepancyStatus, Role, TransferStatus
 
 blp = Blueprint(
     "transfers", __name__, url_prefix="/api/transfers", description="Depot-to-depot transfers"
@@ -77,7 +77,7 @@ class TransferResultSchema(ma.Schema):
     discrepancies = ma.fields.List(ma.fields.Nested(DiscrepancySchema))
 
 
-STATUSES = ("open", "write_off_requested", "found", "written_off", "noted")
+STATUSES = tuple(s.value for s in DiscrepancyStatus)
 
 
 class DiscrepancyRecordSchema(ma.Schema):

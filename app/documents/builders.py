@@ -73,7 +73,7 @@ from models import (
     VisitPart,
     utcnow,
 )
-from models.enums import Role
+from models.enums import ItemStatus, Role, TicketStatus, TransferStatus
 
 # The printed order of the clocks (app/documents/labels.py knows each code).
 CLOCKS = tuple(c.value for c in REPORT_CLOCKS)
@@ -474,7 +474,7 @@ def monthly_report_for(
     restore: dict[str, list[float]] = defaultdict(list)
     for ticket in opened:
         by_severity[ticket.severity] = by_severity.get(ticket.severity, 0) + 1
-        if ticket.status == "cancelled":
+        if ticket.status == TicketStatus.CANCELLED.value:
             continue
         for outcome in ticket_outcomes(ticket, ticket_rmas(session, ticket)):
             if outcome.verdict(now) is Verdict.PENDING:
@@ -630,7 +630,7 @@ def bin_labels_for(
             select(SerialItem.part_id)
             .where(
                 SerialItem.location_id == depot.location_id,
-                SerialItem.status.in_(("in_stock", "reserved")),
+                SerialItem.status.in_((ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value)),
             )
             .union(
                 select(StockQuantity.part_id).where(
@@ -663,7 +663,7 @@ def transfer_paper_for(session: Session, transfer: Transfer, lang: str) -> Trans
         ship_to = _depot_address(target.depot, lang)
     else:
         ship_to = Address(name=target.location.name, street=target.location.city or "")
-    received = transfer.status != "shipped"
+    received = transfer.status != TransferStatus.SHIPPED.value
     lines = []
     for line in transfer.lines:
         part = session.get_one(Part, line.part_id)

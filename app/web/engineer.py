@@ -29,7 +29,7 @@ from inventory import knowledge, tickets, visits
 from inventory.errors import NotFound
 from logistics.dispatch import Mode
 from models import Depot, Rma, Ticket, Visit
-from models.enums import Role
+from models.enums import RmaStatus, Role
 
 bp = Blueprint("engineer", __name__, url_prefix="/engineer")
 
@@ -159,7 +159,9 @@ def _jobs_map(cards: list[JobCard]) -> MapData | None:
             base = (tk.engineer.home_lat, tk.engineer.home_lon)
             points.append(MapPoint("engineer", tk.engineer.code, *base, tk.engineer.name))
             path.append(base)
-        depot = card.depot if card.rma is None or card.rma.status == "allocated" else None
+        depot = (
+            card.depot if card.rma is None or card.rma.status == RmaStatus.ALLOCATED.value else None
+        )
         if depot is not None:
             points.append(MapPoint("depot", depot.code, depot.lat, depot.lon, depot.name))
             path.append((depot.lat, depot.lon))

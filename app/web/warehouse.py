@@ -529,7 +529,7 @@ def transfer_page(number: str):
         from_code=db.get_one(Depot, transfer.from_depot_id).code,
         to_code=transfers.destination(db, transfer).code,
         depot=depot,
-        may_receive=transfer.status == "shipped"
+        may_receive=transfer.status == TransferStatus.SHIPPED.value
         and depot is not None
         and depot.id == transfer.to_depot_id,
         discrepancies=transfers.discrepancies_of(db, transfer.number),

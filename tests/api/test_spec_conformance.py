@@ -185,3 +185,30 @@ def test_the_spec_says_an_idempotency_key_is_not_empty(client):
         if p["name"] == "Idempotency-Key"
     )
     assert parameter["schema"]["minLength"] == 1
+
+
+def test_every_operation_documents_the_errors_it_can_answer(client):
+    """Clients generated from the spec learn of 401/403/404/409 from the document, not from
+    the first failure: 401 wherever credentials are needed, 403 where a role may not call,
+    404 where a path names something, 409 on every write."""
+    spec = client.get("/api/openapi.json").json
+    operations = [
+        (path, method, op)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+    for path, method, op in operations:
+        answers = op["responses"]
+        if op.get("security") != []:
+            assert "401" in answers, (method, path)
+        if "{" in path:
+            assert "404" in answers, (method, path)
+        if method != "get":
+            assert "409" in answers, (method, path)
+    public = {path for path, _m, op in operations if op.get("security") == []}
+    assert public == {"/api/health", "/api/track/{code}"}
+    assert "403" in spec["paths"]["/api/counts"]["post"]["responses"]  # customers may not
+    assert "403" not in spec["paths"]["/api/me"]["get"]["responses"]  # everyone may
+    conflict = spec["components"]["responses"]["CONFLICT"]["content"]
+    assert list(conflict) == ["application/problem+json"]

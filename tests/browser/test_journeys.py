@@ -88,7 +88,8 @@ def test_a_dispatcher_opens_a_p1_ticket_picks_the_top_option_and_confirms(
         "POST",
         "/api/tickets",
         {
-            "site": "C003-S1",
+            # C001's demo contract is 7x24: its P1 clocks run at any hour the CI runs
+            "site": "C001-S1",
             "severity": "P1",
             "channel": "phone",
             "part_number": PART,

@@ -1019,6 +1019,49 @@ def test_the_console_offers_only_the_clerks_own_depots(app, world, users, second
     assert 'data-action="scrap"' not in page and 'data-action="transfer"' not in page
 
 
+def test_warehouse_staff_print_only_their_own_depots_papers(
+    app, client, db, world, users, second_depot
+):
+    """The shelf's papers are bound like the stock: the API and the console's download give
+    a clerk the labels of the depots they work at and the papers of transfers from or to
+    them; anything else answers like a number that does not exist (404)."""
+    make_depot(db, "GZ01")
+    receive_from_supplier(db, depot_code="SH01", part_number=world.part, actor="x", serial="SH-2")
+    outbound = ship_transfer(  # from the clerk's depot: theirs
+        db,
+        from_depot=world.depot,
+        to_depot=second_depot,
+        lines=[LineRequest(world.part, "BJ-1")],
+        actor="admin",
+    ).number
+    foreign = ship_transfer(  # between two depots the clerk does not work at
+        db,
+        from_depot=second_depot,
+        to_depot="GZ01",
+        lines=[LineRequest(world.part, "SH-2")],
+        actor="admin",
+    ).number
+    db.commit()
+    clerk = token_of(users, "warehouse")  # assigned to the world's depot only
+    browser = app.test_client()
+    browser.post(
+        "/login",
+        data={"username": "wang.wh", "password": PASSWORD, "csrf_token": csrf_token(browser)},
+    )
+    papers = ("item-labels.pdf", "pick-list.pdf", "delivery-note.pdf")
+    for api, page in (
+        ("/api/depots/{}/bin-labels.pdf", "/documents/depot/{}/bin-labels.pdf"),
+        *((f"/api/transfers/{{}}/{p}", f"/documents/transfer/{{}}/{p}") for p in papers),
+    ):
+        mine, theirs = (world.depot, second_depot) if "depot" in page else (outbound, foreign)
+        assert client.get(api.format(mine), headers=clerk).status_code == 200, api
+        assert client.get(api.format(theirs), headers=clerk).status_code == 404, api
+        assert browser.get(page.format(mine)).status_code == 200, page
+        assert browser.get(page.format(theirs)).status_code == 404, page
+        admin = token_of(users, "admin")  # bound to no depot
+        assert client.get(api.format(theirs), headers=admin).status_code == 200, api
+
+
 def test_a_transfer_is_received_only_by_staff_of_the_depot_it_arrives_at(
     client, db, world, users, second_depot
 ):

@@ -34,11 +34,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, select, union_all
+from sqlalchemy import ColumnElement, and_, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from inventory.errors import NotFound
 from inventory.lookups import depot_by_code, is_row_id, item_by_serial, part_by_number
+from inventory.paging import count_and_cut
 from inventory.serials import normalize_serial
 from logistics.calendars import known_country
 from models import (
@@ -198,14 +199,16 @@ def audit_trail(
             ).where(Movement.serial_item_id == subject.serial_item_id)
         )
     trail = union_all(*parts).subquery()
-    total = session.scalar(select(func.count()).select_from(trail)) or 0
     # newest first; at the same instant the movement came first and its event after it
-    window = session.execute(
-        select(trail.c.source, trail.c.id)
-        .order_by(trail.c.at.desc(), trail.c.source.asc(), trail.c.id.desc())
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
+    total, cut = count_and_cut(
+        session,
+        select(trail.c.source, trail.c.id).order_by(
+            trail.c.at.desc(), trail.c.source.asc(), trail.c.id.desc()
+        ),
+        page,
+        page_size,
+    )
+    window = session.execute(cut).all()
     event_ids = [i for source, i in window if source == "event"]
     movement_ids = [i for source, i in window if source == "movement"]
     events = (

@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from inventory.errors import NotFound
+from inventory.paging import count_and_cut
 from inventory.serials import normalize_serial
 from logistics.dispatch import great_circle_km
 from models import Depot, Location, Movement, Part, SerialItem, StockPolicy, StockQuantity
@@ -253,11 +254,8 @@ def list_movements(
         stmt = stmt.where(Movement.occurred_at >= since)
     if until:
         stmt = stmt.where(Movement.occurred_at < until)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(
-        stmt.order_by(Movement.id.desc()).limit(page_size).offset((page - 1) * page_size)
-    )
-    return [_to_view(r) for r in rows], total
+    total, window = count_and_cut(session, stmt.order_by(Movement.id.desc()), page, page_size)
+    return [_to_view(r) for r in session.execute(window)], total
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, NotFound
 from inventory.events import record_event
 from inventory.outbox import enqueue
+from inventory.paging import count_and_cut
 from inventory.transaction import transaction
 from models import OutboxMessage, WebhookEndpoint, utcnow
 
@@ -153,15 +154,15 @@ def delivery_log(
     session: Session, endpoint_id: int, *, page: int = 1, page_size: int = 50
 ) -> tuple[list[Delivery], int]:
     """The endpoint's messages, newest first, and how many there are."""
-    where = OutboxMessage.endpoint_id == endpoint_id
-    total = session.scalar(select(func.count(OutboxMessage.id)).where(where)) or 0
-    rows = session.scalars(
+    total, window = count_and_cut(
+        session,
         select(OutboxMessage)
-        .where(where)
-        .order_by(OutboxMessage.id.desc())
-        .limit(page_size)
-        .offset((page - 1) * page_size)
+        .where(OutboxMessage.endpoint_id == endpoint_id)
+        .order_by(OutboxMessage.id.desc()),
+        page,
+        page_size,
     )
+    rows = session.scalars(window)
     return [
         Delivery(
             m.id,

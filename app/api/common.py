@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 from flask import current_app, request
 from marshmallow import validate
-from sqlalchemy import func, select
 
 from app.auth import roles_required
 from app.errors import problem
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
+from inventory.paging import count_and_cut
 from inventory.serials import normalize_optional_serial
 from models import limits
 
@@ -74,8 +74,7 @@ def page_of(items, total: int, args: dict) -> dict:
 
 def _count_and_cut(db, stmt, args: dict):
     """The number of rows `stmt` selects, and `stmt` cut to the requested page."""
-    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return total, stmt.limit(args["page_size"]).offset((args["page"] - 1) * args["page_size"])
+    return count_and_cut(db, stmt, args["page"], args["page_size"])
 
 
 def scalar_page(db, stmt, args: dict, convert=lambda row: row) -> dict:

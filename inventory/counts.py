@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput
-from inventory.events import record_event
+from inventory.events import record_event, record_stock_event
 from inventory.ledger import Stamp, move_counted, move_serial
 from inventory.lookups import depot_by_code, item_by_serial, part_by_number, virtual_location
 from inventory.serials import normalize_serial
@@ -61,13 +61,13 @@ def adjust_quantity(
                 session, part, depot.location, adjust, -delta, stamp=stamp, condition=condition
             )
         qty = _free_qty(session, part.id, depot.location_id, condition)
-        _part_event(
+        record_stock_event(
             session,
             part,
             "adjusted",
-            actor,
-            reason,
-            {
+            actor=actor,
+            note=reason,
+            data={
                 "depot": depot.code,
                 "condition": condition,
                 "delta": delta,
@@ -76,21 +76,6 @@ def adjust_quantity(
             },
         )
         return qty
-
-
-def _part_event(
-    session: Session, part: Part, kind: str, actor: str, note: str | None, data: dict
-) -> None:
-    record_event(
-        session,
-        subject_type="part",
-        subject_id=part.id,
-        subject_ref=part.part_number,
-        kind=kind,
-        actor=actor,
-        note=note,
-        data=data,
-    )
 
 
 def _free_qty(session: Session, part_id: int, location_id: int, condition: str) -> int:
@@ -262,7 +247,7 @@ def _count_event(
     }
     if condition:
         data["condition"] = condition
-    _part_event(session, part, "counted", actor, reason, data)
+    record_stock_event(session, part, "counted", actor=actor, note=reason, data=data)
 
 
 def scrap(
@@ -341,13 +326,13 @@ def scrap(
                 condition=condition,
                 to_condition=Condition.SCRAPPED.value,
             )
-            _part_event(
+            record_stock_event(
                 session,
                 part,
                 "scrapped",
-                actor,
-                reason,
-                {
+                actor=actor,
+                note=reason,
+                data={
                     "depot": depot.code,
                     "qty": qty,
                     "condition": condition,

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory import notifications
-from models import Event, Rma, Ticket, utcnow
+from models import Event, Part, Rma, Ticket, utcnow
 
 
 def record_event(
@@ -71,6 +71,44 @@ def record_about(
         subject_id=record.id,
         subject_ref=record.number,
         customer_id=record.customer_id,
+        kind=kind,
+        actor=actor,
+        **fields,
+    )
+
+
+def record_stock_event(
+    session: Session,
+    part: Part,
+    kind: str,
+    *,
+    actor: str,
+    item: tuple[int, str] | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    **fields: Any,
+) -> Event:
+    """An event about stock: of the serial item ``item`` (its id and serial) when the unit
+    is serialised, else of the counted ``part``, whose units have no states of their own
+    (``from_state``/``to_state`` are kept for a serial item only); ``fields`` are
+    ``record_event``'s (note, data, time)."""
+    if item is not None:
+        return record_event(
+            session,
+            subject_type="serial_item",
+            subject_id=item[0],
+            subject_ref=item[1],
+            kind=kind,
+            actor=actor,
+            from_state=from_state,
+            to_state=to_state,
+            **fields,
+        )
+    return record_event(
+        session,
+        subject_type="part",
+        subject_id=part.id,
+        subject_ref=part.part_number,
         kind=kind,
         actor=actor,
         **fields,

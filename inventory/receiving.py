@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput
-from inventory.events import record_event
+from inventory.events import record_event, record_stock_event
 from inventory.ledger import Arrival, Stamp, move_counted, move_serial, receive_many
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
 from inventory.serials import normalize_optional_serial, normalize_serial
@@ -130,31 +130,21 @@ def _receipt_event(
         "reference": reference,
         "movement_id": receipt.movement_id,
     }
+    item = None
     if receipt.serial:
         item_id = session.get_one(Movement, receipt.movement_id).serial_item_id
         assert item_id is not None
-        record_event(
-            session,
-            subject_type="serial_item",
-            subject_id=item_id,
-            subject_ref=receipt.serial,
-            kind="received",
-            to_state=ItemStatus.IN_STOCK.value,
-            actor=actor,
-            note=note,
-            data=data,
-        )
-    else:
-        record_event(
-            session,
-            subject_type="part",
-            subject_id=part.id,
-            subject_ref=part.part_number,
-            kind="received",
-            actor=actor,
-            note=note,
-            data=data,
-        )
+        item = (item_id, receipt.serial)
+    record_stock_event(
+        session,
+        part,
+        "received",
+        actor=actor,
+        item=item,
+        to_state=ItemStatus.IN_STOCK.value,
+        note=note,
+        data=data,
+    )
 
 
 @dataclass

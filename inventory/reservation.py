@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, InvalidInput
-from inventory.events import record_event
+from inventory.events import record_stock_event
 from inventory.ledger import rows_matched
 from inventory.lookups import depot_by_code, part_by_number
 from inventory.serials import normalize_serial
@@ -191,25 +191,13 @@ def _event(
     states = (ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value)
     if kind == "released":
         states = states[::-1]
-    if item_id is not None and held.serial:
-        record_event(
-            session,
-            subject_type="serial_item",
-            subject_id=item_id,
-            subject_ref=held.serial,
-            kind=kind,
-            from_state=states[0],
-            to_state=states[1],
-            actor=actor,
-            data=data,
-        )
-    else:
-        record_event(
-            session,
-            subject_type="part",
-            subject_id=part.id,
-            subject_ref=part.part_number,
-            kind=kind,
-            actor=actor,
-            data=data,
-        )
+    record_stock_event(
+        session,
+        part,
+        kind,
+        actor=actor,
+        item=(item_id, held.serial) if item_id is not None and held.serial else None,
+        from_state=states[0],
+        to_state=states[1],
+        data=data,
+    )

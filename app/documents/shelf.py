@@ -178,6 +178,30 @@ def _serial_text(line: TransferPaperLine) -> str:
     return line.serial or ""
 
 
+def _transfer_paper(
+    data: TransferPaperData,
+    title: str,
+    rows: list[list[object]],
+    widths: tuple[float, ...],
+    signers: tuple[str, str],
+    lang: str,
+    styles: Styles,
+) -> bytes:
+    """A transfer's paper: title and barcode, route, facts, the lines (``widths`` as
+    fractions of the page) and the two signers' boxes."""
+    story: list[Flowable] = [
+        _title_with_barcode(title, data.number, styles),
+        Spacer(1, 3 * mm),
+        _route(data, lang, styles),
+        Spacer(1, 3 * mm),
+        _facts(data, lang, styles),
+        Spacer(1, 3 * mm),
+        grid_table(rows, [CONTENT_WIDTH * w for w in widths], styles),
+        signature_block(*signers, lang, styles),
+    ]
+    return build_pdf(story, title=f"{title} {data.number}", lang=lang, timezone=data.timezone)
+
+
 def render_pick_list(data: TransferPaperData, lang: str = "zh") -> bytes:
     """What to take off the shelves for a transfer, by part number: serial, condition,
     quantity and a box to tick; the picker's and checker's signatures."""
@@ -208,23 +232,9 @@ def render_pick_list(data: TransferPaperData, lang: str = "zh") -> bytes:
                 "",  # ticked by hand
             ]
         )
-    widths = [0.05, 0.18, 0.28, 0.19, 0.12, 0.08, 0.10]
-    story: list[Flowable] = [
-        _title_with_barcode(title, data.number, styles),
-        Spacer(1, 3 * mm),
-        _route(data, lang, styles),
-        Spacer(1, 3 * mm),
-        _facts(data, lang, styles),
-        Spacer(1, 3 * mm),
-        grid_table(rows, [CONTENT_WIDTH * w for w in widths], styles),
-        signature_block(
-            doc_label("doc.picker_signature", lang),
-            doc_label("doc.checker_signature", lang),
-            lang,
-            styles,
-        ),
-    ]
-    return build_pdf(story, title=f"{title} {data.number}", lang=lang, timezone=data.timezone)
+    widths = (0.05, 0.18, 0.28, 0.19, 0.12, 0.08, 0.10)
+    signers = (doc_label("doc.picker_signature", lang), doc_label("doc.checker_signature", lang))
+    return _transfer_paper(data, title, rows, widths, signers, lang, styles)
 
 
 def render_delivery_note(data: TransferPaperData, lang: str = "zh") -> bytes:
@@ -257,23 +267,9 @@ def render_delivery_note(data: TransferPaperData, lang: str = "zh") -> bytes:
                 received,
             ]
         )
-    widths = [0.05, 0.17, 0.23, 0.17, 0.12, 0.13, 0.13]
-    story: list[Flowable] = [
-        _title_with_barcode(title, data.number, styles),
-        Spacer(1, 3 * mm),
-        _route(data, lang, styles),
-        Spacer(1, 3 * mm),
-        _facts(data, lang, styles),
-        Spacer(1, 3 * mm),
-        grid_table(rows, [CONTENT_WIDTH * w for w in widths], styles),
-        signature_block(
-            doc_label("doc.sender_signature", lang),
-            doc_label("doc.receiver_signature", lang),
-            lang,
-            styles,
-        ),
-    ]
-    return build_pdf(story, title=f"{title} {data.number}", lang=lang, timezone=data.timezone)
+    widths = (0.05, 0.17, 0.23, 0.17, 0.12, 0.13, 0.13)
+    signers = (doc_label("doc.sender_signature", lang), doc_label("doc.receiver_signature", lang))
+    return _transfer_paper(data, title, rows, widths, signers, lang, styles)
 
 
 def condition_text(condition: str, lang: str) -> str:

@@ -19,6 +19,8 @@ from inventory.lookups import one_by, refuse_taken
 from inventory.transaction import transaction
 from logistics.calendars import CoverageCalendar, CoverageKind
 from logistics.sla import (
+    DEFAULT_COMPLAINT_RESOLUTION_HOURS,
+    DEFAULT_COMPLAINT_RESPONSE_HOURS,
     DEFAULT_ESCALATION,
     DEFAULT_RESPONSE_MINUTES,
     DEFAULT_RESTORE_MINUTES,
@@ -28,6 +30,7 @@ from logistics.sla import (
     EscalationStep,
     Severity,
     SlaPolicy,
+    Urgency,
 )
 from models import Contract, Customer, Equipment
 
@@ -80,7 +83,12 @@ def sla_policy(contract: Contract | None) -> SlaPolicy:
     response = {**defaults["response_minutes"], **(contract.response_minutes or {})}
     restore = {**defaults["restore_minutes"], **(contract.restore_minutes or {})}
     ladder = contract.escalation if contract.escalation else defaults["escalation"]
+    complaint = contract.complaint_hours or {}
     try:
+        complaint_hours = {
+            which: {Urgency(k): float(v) for k, v in (complaint.get(which) or {}).items()}
+            for which in ("response", "resolution")
+        }
         return SlaPolicy(
             coverage=contract.coverage,
             coverage_start=_minutes_to_time(contract.coverage_start_min),
@@ -99,6 +107,14 @@ def sla_policy(contract: Contract | None) -> SlaPolicy:
                 for s in ladder
             ),
             bases={Clock(k): Basis(v) for k, v in (contract.bases or {}).items()},
+            complaint_response_hours={
+                **DEFAULT_COMPLAINT_RESPONSE_HOURS,
+                **complaint_hours["response"],
+            },
+            complaint_resolution_hours={
+                **DEFAULT_COMPLAINT_RESOLUTION_HOURS,
+                **complaint_hours["resolution"],
+            },
         )
     except (KeyError, ValueError, TypeError) as error:
         raise InvalidInput(

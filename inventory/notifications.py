@@ -11,6 +11,8 @@ Which events notify whom is the table ``NOTIFY``:
 | RMA overdue (faulty part not back in time) | yes | yes | |
 | ticket escalated (no progress; level N) | | yes | level N's addresses |
 | clock breached (ticket or RMA) | | yes | |
+| customer problem received, answered, resolved | yes | | |
+| customer problem's clock ran out (escalated) | | yes | level 1's addresses and the department head |
 
 Every one of them also goes to each active webhook endpoint an administrator keeps
 (``inventory/webhooks.py``, signed with its own secret) and to ``WEBHOOK_URL`` when set. The customer's
@@ -33,7 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.outbox import enqueue
-from models import Customer, Event, Rma, Site, Ticket, WebhookEndpoint
+from models import Complaint, Customer, Event, Rma, Site, Ticket, WebhookEndpoint
 
 SETTINGS_KEY = "sparelog.notification_settings"
 
@@ -81,6 +83,7 @@ class Audience:
     customer: bool = False
     dispatchers: bool = False
     ladder: bool = False  # the escalation level's addresses (event.data["level"])
+    department_head: bool = False  # a customer problem's department head
 
 
 CUSTOMER = Audience(customer=True)
@@ -94,6 +97,10 @@ NOTIFY: Mapping[tuple[str, str], Audience] = MappingProxyType(
         ("ticket", "escalated"): Audience(dispatchers=True, ladder=True),
         ("ticket", "sla_breached"): Audience(dispatchers=True),
         ("rma", "sla_breached"): Audience(dispatchers=True),
+        ("complaint", "received"): CUSTOMER,
+        ("complaint", "responded"): CUSTOMER,
+        ("complaint", "resolved"): CUSTOMER,
+        ("complaint", "escalated"): Audience(dispatchers=True, ladder=True, department_head=True),
     }
 )
 
@@ -102,6 +109,9 @@ _CUSTOMER_LINES = {
     "→delivered": "Your replacement part has been delivered.",
     "return_due": "Reminder: the faulty part is due back soon.",
     "overdue": "The faulty part was not returned in time; the return is now overdue.",
+    "received": "We have received your feedback and will answer it within the promised time.",
+    "responded": "Your feedback has been passed to the department that handles it.",
+    "resolved": "Your feedback has been resolved; please tell us what you think of it.",
 }
 _REPAIR_LINES = {  # return for repair: what ships is the customer's own unit, repaired or exchanged
     "→shipped": "Your repaired unit has been shipped back to you.",
@@ -133,6 +143,8 @@ def notify_event(session: Session, event: Event) -> None:
     staff: list[str] = list(settings.dispatcher_emails) if audience.dispatchers else []
     if audience.ladder:
         staff += settings.escalation_emails.get(int(event.data.get("level", 0)), ())
+    if audience.department_head and isinstance(subject, Complaint) and subject.department:
+        staff += [subject.department.head_email] if subject.department.head_email else []
     if staff:
         title, body = _staff_email(event, key, subject, customer, settings)
         for address in dict.fromkeys(staff):  # each address once, in order
@@ -182,7 +194,9 @@ def _email(session: Session, event: Event, to: str, title: str, body: str) -> No
     )
 
 
-def _subject(session: Session, event: Event) -> Rma | Ticket | None:
+def _subject(session: Session, event: Event) -> Rma | Ticket | Complaint | None:
+    if event.subject_type == "complaint":
+        return session.get(Complaint, event.subject_id)
     if event.subject_type == "rma":
         return session.get(Rma, event.subject_id)
     if event.subject_type == "ticket":
@@ -229,6 +243,9 @@ def _customer_email(
                 f"Late-return charge: {subject.late_charge} {subject.charge_currency or ''}".rstrip()
             )
         lines += ["", f"Follow it here: {settings.public_base_url}/track/{subject.tracking_code}"]
+    if isinstance(subject, Complaint):
+        lines.append(f"Subject: {subject.subject}")
+        lines += ["", f"Follow it here: {settings.public_base_url}/my/complaints/{subject.number}"]
     lines.append(f"Time: {_local(event.at, tz)}")
     return f"[{ref}] {headline.rstrip('.')}", "\n".join(lines) + "\n"
 
@@ -238,7 +255,13 @@ def _staff_email(
 ) -> tuple[str, str]:
     ref = event.subject_ref or f"{event.subject_type} {event.subject_id}"
     data = event.data or {}
-    if event.kind == "escalated":
+    if event.kind == "escalated" and isinstance(subject, Complaint):
+        title = f"[{ref}] Customer problem escalated to {data.get('who', 'the department head')}"
+        what = (
+            f"The {data.get('clock')} clock of this {subject.urgency} {subject.kind} ran out at "
+            f"{_local(_parse(data.get('due_at')), settings.staff_timezone)}."
+        )
+    elif event.kind == "escalated":
         title = f"[{ref}] Escalation level {data.get('level')}: {data.get('who', '')}".rstrip(": ")
         what = (
             f"No progress since {_local(_parse(data.get('last_progress_at')), settings.staff_timezone)}; "
@@ -253,6 +276,9 @@ def _staff_email(
     lines = [what, "", f"Reference: {ref}"]
     if customer is not None:
         lines.append(f"Customer: {customer.code} {customer.name}")
+    if isinstance(subject, Complaint):
+        lines.append(f"Subject: {subject.subject}")
+        lines.append(f"Status: {subject.status}")
     if isinstance(subject, Ticket):
         lines.append(f"Severity: {subject.severity}, status: {subject.status}")
     if isinstance(subject, Rma):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from logistics.sla import CLOCK_STOPS, Clock, ClockOutcome
-from models import Inspection, Rma, Ticket
+from logistics.sla import CLOCK_STOPS, COMPLAINT_CLOCKS, Clock, ClockOutcome
+from models import Complaint, Inspection, Rma, Ticket
 from models.enums import RmaKind, RmaStatus
 
 # The clocks the dispatch board and the engineer's jobs show, in that order.
@@ -30,18 +30,24 @@ def advance_replacement(rmas: Sequence[Rma]) -> Rma | None:
 
 
 def clock_outcome(
-    clock: Clock, ticket: Ticket | None = None, rma: Rma | None = None
+    clock: Clock,
+    ticket: Ticket | None = None,
+    rma: Rma | None = None,
+    complaint: Complaint | None = None,
 ) -> ClockOutcome | None:
-    """`clock` of the given records (`rma`: the RMA, or a ticket's advance replacement);
-    None when the clock does not apply (no deadline kept, or its record is missing)."""
+    """`clock` of the given records (`rma`: the RMA, or a ticket's advance replacement;
+    `complaint`: a customer problem); None when the clock does not apply (no deadline
+    kept, or its record is missing)."""
     stop = CLOCK_STOPS[clock]
-    records = {"ticket": ticket, "rma": rma}
+    records = {"ticket": ticket, "rma": rma, "complaint": complaint}
     holder, stopper = records[stop.due_on], records[stop.stopped_on]
     due = getattr(holder, stop.due) if holder is not None else None
     if due is None or stopper is None:
         return None
     moments = [m for m in (getattr(stopper, name) for name in stop.stopped_by) if m is not None]
     started = ticket.clock_start if ticket is not None and stop.due_on == "ticket" else None
+    if complaint is not None and stop.due_on == "complaint":
+        started = complaint.received_at
     return ClockOutcome(clock, due, min(moments, default=None), started)
 
 
@@ -64,3 +70,9 @@ def inspection_outcome(inspection: Inspection) -> ClockOutcome | None:
     moments = [getattr(inspection, name) for name in stop.stopped_by]
     done = min((m for m in moments if m is not None), default=None)
     return ClockOutcome(Clock.INSPECTION_REPORT, due, done, inspection.signed_at)
+
+
+def complaint_outcomes(complaint: Complaint) -> list[ClockOutcome]:
+    """A customer problem's clocks (response, resolution), in order."""
+    found = (clock_outcome(clock, complaint=complaint) for clock in COMPLAINT_CLOCKS)
+    return [outcome for outcome in found if outcome is not None]

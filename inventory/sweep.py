@@ -19,6 +19,11 @@ that is due and has not fired yet, each as an event (and so its notifications):
   recorded, on a live ticket or RMA (event ``sla_breached`` with ``clock``): ticket
   ``response``, ``onsite``, ``restore``, ``replacement`` (its advance replacement not
   delivered); RMA ``spare_request`` and ``spare_delivery``.
+* **customer problems** — a complaint or request whose response or resolution clock ran
+  out with nothing recorded that stops it (``inventory.complaints``) is escalated to the
+  head of the department it was sent to (event ``escalated`` on the complaint, level 1,
+  with the ``clock``), once per clock and deadline; the complaint's
+  ``escalation_level`` follows.
 * **flags from the future** — overdue and breach flags dated after ``now`` (a sweep run as
   of a later instant) are held against the facts and withdrawn where they contradict them
   (``inventory.sla_flags``; every ticket and RMA move does the same for its subject).
@@ -43,6 +48,8 @@ from sqlalchemy import case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from inventory.complaints import OPEN as OPEN_COMPLAINTS
+from inventory.complaints import open_breaches
 from inventory.contracts import contract_calendar, sla_policy
 from inventory.errors import DomainError
 from inventory.events import record_event
@@ -61,7 +68,7 @@ from logistics.sla import (
     Verdict,
     escalation_due_steps,
 )
-from models import PartReturn, Rma, SweepFiring, Ticket
+from models import Complaint, PartReturn, Rma, SweepFiring, Ticket
 from models.enums import ReturnStatus
 
 log = logging.getLogger(__name__)
@@ -141,6 +148,7 @@ def sweep(
     if reminder_hours > 0:
         _remind_returns(session, now, timedelta(hours=reminder_hours), actor, report)
     _flag_breaches(session, now, actor, report)
+    _escalate_complaints(session, now, actor, report)
     return report
 
 
@@ -504,3 +512,56 @@ def _flag_breaches(session: Session, now: datetime, actor: str, report: SweepRep
             event=event,
         ):
             report.breaches.append(Fired(b.subject_type, b.subject_ref, step, b.due_at))
+
+
+# -- customer problems ----------------------------------------------------------------------
+
+# the rung of the ladder a customer problem's missed clock goes to: the department head
+COMPLAINT_LEVEL = 1
+
+
+def _escalate_complaints(session: Session, now: datetime, actor: str, report: SweepReport) -> None:
+    breaches = [
+        (c.id, c.number, c.customer_id, c.status, c.urgency, clock, due,
+         c.department.code if c.department else None,
+         c.department.head_name if c.department else None)
+        for c, clock, due in open_breaches(session, now)
+    ]  # fmt: skip
+    fired = _already_fired(session, "complaint", [b[0] for b in breaches])
+    session.rollback()
+    for cid, number, customer_id, status, urgency, clock, due, dept, head in breaches:
+        step = f"breach:{clock.value}"
+        if (cid, step, due) in fired:
+            continue
+        guard = (  # still open
+            update(Complaint)
+            .where(Complaint.id == cid, Complaint.status.in_(OPEN_COMPLAINTS))
+            .values(
+                escalation_level=case(
+                    (Complaint.escalation_level < COMPLAINT_LEVEL, COMPLAINT_LEVEL),
+                    else_=Complaint.escalation_level,
+                )
+            )
+            .execution_options(synchronize_session=False)
+        )
+        event = {
+            "kind": "escalated",
+            "subject_ref": number,
+            "customer_id": customer_id,
+            "actor": actor,
+            "customer_visible": False,
+            "data": {
+                "level": COMPLAINT_LEVEL,
+                "who": head or "department head",
+                "department": dept,
+                "clock": clock.value,
+                "due_at": due.isoformat(),
+                "status": status,
+                "urgency": urgency,
+            },
+        }
+        if _fire(
+            session, report, subject_type="complaint", subject_id=cid, step=step,
+            anchor_at=due, due_at=due, now=now, event=event, guard=guard,
+        ):  # fmt: skip
+            report.escalations.append(Fired("complaint", number, step, due))

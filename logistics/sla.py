@@ -48,6 +48,14 @@ class Channel(StrEnum):
     WEB = "web"
 
 
+class Urgency(StrEnum):
+    """How urgent a customer problem or complaint is (客户问题记录表: 一般 / 紧急 / 非常紧急)."""
+
+    NORMAL = "normal"
+    URGENT = "urgent"
+    VERY_URGENT = "very_urgent"
+
+
 class Basis(StrEnum):
     """How a clock counts time (module docstring)."""
 
@@ -70,6 +78,8 @@ class Clock(StrEnum):
     ESCALATION = "escalation"  # ladder steps, from the last progress on a ticket
     OBSERVATION = "observation"  # the engineer watches the system after a serious fault
     INSPECTION_REPORT = "inspection_report"  # the inspection report, from the signed visit
+    COMPLAINT_RESPONSE = "complaint_response"  # a customer problem answered, by urgency
+    COMPLAINT_RESOLUTION = "complaint_resolution"  # a customer problem resolved, by urgency
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,17 @@ DEFAULT_RESTORE_MINUTES = {
     Severity.P2: 180.0,
     Severity.P3: 360.0,
     Severity.P4: 480.0,
+}
+# A customer problem's clocks in wall-clock hours (elapsed), by urgency.
+DEFAULT_COMPLAINT_RESPONSE_HOURS = {
+    Urgency.NORMAL: 24.0,
+    Urgency.URGENT: 4.0,
+    Urgency.VERY_URGENT: 1.0,
+}
+DEFAULT_COMPLAINT_RESOLUTION_HOURS = {
+    Urgency.NORMAL: 120.0,
+    Urgency.URGENT: 48.0,
+    Urgency.VERY_URGENT: 24.0,
 }
 DEFAULT_ESCALATION = (
     EscalationStep(1, 15.0, "project manager / department head"),
@@ -132,12 +153,22 @@ class SlaPolicy:
     observation_minutes: float = 72 * 60.0  # after a P1/P2 restore, wall-clock
     inspection_report_days: int = 7  # the programme's report deadline (days, wall-clock)
     escalation: tuple[EscalationStep, ...] = DEFAULT_ESCALATION
+    complaint_response_hours: Mapping[Urgency, float] = field(
+        default_factory=_frozen(DEFAULT_COMPLAINT_RESPONSE_HOURS)
+    )
+    complaint_resolution_hours: Mapping[Urgency, float] = field(
+        default_factory=_frozen(DEFAULT_COMPLAINT_RESOLUTION_HOURS)
+    )
     bases: Mapping[Clock, Basis] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "coverage", CoverageKind(self.coverage))
         missing = [c.value for c in Channel if c not in self.response_minutes]
         missing += [s.value for s in Severity if s not in self.restore_minutes]
+        for hours in (self.complaint_response_hours, self.complaint_resolution_hours):
+            missing += [u.value for u in Urgency if u not in hours]
+            if any(h <= 0 for h in hours.values()):
+                raise ValueError("a customer problem's clock needs more than 0 hours")
         if missing:
             raise ValueError(f"SLA policy has no amount for: {', '.join(missing)}")
         levels = [step.after_minutes for step in self.escalation]
@@ -171,12 +202,16 @@ class SlaPolicy:
 
 @dataclass(frozen=True)
 class ClockRule:
-    """One row of the clock table: default basis, unit and where the amount comes from."""
+    """One row of the clock table: default basis, unit and where the amount comes from.
+
+    A fault's clock takes its amount from the severity and the channel (`amount`); a
+    customer problem's from its urgency (`per_urgency`, in the rule's unit)."""
 
     basis: Basis
     unit: str  # "minutes" or "days"
-    amount: Callable[[SlaPolicy, Severity, Channel], float]
+    amount: Callable[[SlaPolicy, Severity, Channel], float] | None
     starts_at: str  # the event that starts the clock, for docs and explanations
+    per_urgency: Callable[[SlaPolicy, Urgency], float] | None = None
 
 
 # After a serious fault is fixed the engineer watches the system (DESIGN.md §2: 72 h).
@@ -239,8 +274,24 @@ CLOCK_RULES: Mapping[Clock, ClockRule] = MappingProxyType(
             lambda p, s, c: p.inspection_report_days,
             "inspection visit signed",
         ),
+        Clock.COMPLAINT_RESPONSE: ClockRule(
+            Basis.ELAPSED,
+            "minutes",
+            None,
+            "customer problem received",
+            lambda p, u: p.complaint_response_hours[u] * 60.0,
+        ),
+        Clock.COMPLAINT_RESOLUTION: ClockRule(
+            Basis.ELAPSED,
+            "minutes",
+            None,
+            "customer problem received",
+            lambda p, u: p.complaint_resolution_hours[u] * 60.0,
+        ),
     }
 )
+# The clocks of a customer problem (complaint or request), in the order they are shown.
+COMPLAINT_CLOCKS = (Clock.COMPLAINT_RESPONSE, Clock.COMPLAINT_RESOLUTION)
 
 
 def clock_due(
@@ -251,17 +302,22 @@ def clock_due(
     severity: Severity | str = Severity.P4,
     channel: Channel | str = Channel.PHONE,
     extra_minutes: float = 0.0,
+    urgency: Urgency | str = Urgency.NORMAL,
 ) -> datetime:
     """Deadline (UTC) of one clock started at `start_utc`.
 
     `extra_minutes` is added to a minutes amount before counting (the travel time of the
-    on-site clock). Raises ValueError for a naive start or a calendar that does not match
-    the policy's coverage.
+    on-site clock); `urgency` picks a customer problem's amount. Raises ValueError for a
+    naive start or a calendar that does not match the policy's coverage.
     """
     start_utc = require_utc(start_utc, "start_utc")
     _check_calendar(policy, calendar)
     rule = CLOCK_RULES[clock]
-    amount = rule.amount(policy, Severity(severity), Channel(channel))
+    if rule.per_urgency is not None:
+        amount = rule.per_urgency(policy, Urgency(urgency))
+    else:
+        assert rule.amount is not None
+        amount = rule.amount(policy, Severity(severity), Channel(channel))
     basis = policy.basis(clock)
     if basis is Basis.WORKING_DAYS:
         if rule.unit != "days" or extra_minutes:
@@ -376,6 +432,19 @@ def observation_until(
     return clock_due(Clock.OBSERVATION, restored_at_utc, policy, calendar, severity)
 
 
+def complaint_clocks(
+    received_at_utc: datetime,
+    urgency: Urgency | str,
+    policy: SlaPolicy,
+    calendar: CoverageCalendar,
+) -> dict[Clock, datetime]:
+    """A customer problem's deadlines (UTC) from when it was received, by its urgency."""
+    return {
+        clock: clock_due(clock, received_at_utc, policy, calendar, urgency=urgency)
+        for clock in COMPLAINT_CLOCKS
+    }
+
+
 @dataclass(frozen=True)
 class EscalationDue:
     """An escalation step that fires at `due_at` (UTC) unless progress is recorded."""
@@ -455,7 +524,8 @@ class ClockStop:
     """Where a clock's deadline is kept and what stops it: `due` is the deadline field of
     the `due_on` record, `stopped_by` the moments (fields of the `stopped_on` record) that
     satisfy it — the earliest recorded one counts. Records are "ticket", "rma" (for a
-    ticket's replacement clock: the ticket's advance replacement) and "inspection"."""
+    ticket's replacement clock: the ticket's advance replacement), "inspection" and
+    "complaint" (a customer problem)."""
 
     due_on: str
     due: str
@@ -478,6 +548,12 @@ CLOCK_STOPS: Mapping[Clock, ClockStop] = MappingProxyType(
         Clock.FAULTY_RETURN: ClockStop("rma", "return_due_at", "rma", ("faulty_received_at",)),
         Clock.INSPECTION_REPORT: ClockStop(
             "inspection", "report_due", "inspection", ("report_issued_at",)
+        ),
+        Clock.COMPLAINT_RESPONSE: ClockStop(
+            "complaint", "response_due", "complaint", ("responded_at", "resolved_at")
+        ),
+        Clock.COMPLAINT_RESOLUTION: ClockStop(
+            "complaint", "resolution_due", "complaint", ("resolved_at",)
         ),
     }
 )

@@ -2,6 +2,7 @@
 
 from models.base import Base, UTCDateTime, utcnow
 from models.catalogue import Part, StockPolicy
+from models.complaints import Complaint, Department
 from models.counts import PurchaseRequest, ReorderAction, StockCount, StockCountLine
 from models.inspections import (
     Inspection,
@@ -33,6 +34,8 @@ from models.vans import PartReturn, ReturnRule, VanStockLevel
 from models.visits import Visit, VisitPart, VisitPhoto
 
 __all__ = [
+    "Complaint",
+    "Department",
     "CalendarException",
     "WebhookEndpoint",
     "ApiToken",

@@ -67,6 +67,9 @@ class Contract(Base):
     return_window_days: Mapped[int] = mapped_column(default=1)
     escalation: Mapped[list] = mapped_column(JSON, default=list)
     bases: Mapped[dict] = mapped_column(JSON, default=dict)
+    # a customer problem's clocks in hours: {"response": {"urgent": 4, ...}, "resolution": {...}}
+    # (missing urgencies: logistics.sla's defaults)
+    complaint_hours: Mapped[dict | None] = mapped_column(JSON)
     late_return_charge: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     valid_from: Mapped[date | None]

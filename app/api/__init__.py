@@ -15,6 +15,7 @@ def blueprints() -> list:
         audit,
         calendar,
         catalogue,
+        complaints,
         counts,
         customers,
         depots,
@@ -43,6 +44,7 @@ def blueprints() -> list:
     mods += [documents_api, allocations, planning, knowledge, calendar, webhooks, vans]
     mods += [reorder]
     mods += [rtv]
+    mods += [complaints]
     return [m.blp for m in mods]
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory import rmas, tickets
+from inventory.complaints import create_department
 from inventory.contracts import create_contract
 from inventory.dispatch_service import confirm_dispatch, depot_stock
 from inventory.installed_base import register_equipment_in_session
@@ -33,6 +34,14 @@ ACTOR_DISPATCHER = "li.disp"
 ACTOR_WAREHOUSE = "wang.wh"
 ACTOR_ENGINEER = "zhang.eng"
 ACTOR_CUSTOMER = "customer.sgcc"
+
+
+# The departments customer problems are sent to (inventory.complaints).
+DEPARTMENTS = (
+    ("SVC", "客户服务部", "Customer service", "周敏", "service.head@example.com"),
+    ("TECH", "技术支持部", "Technical support", "陈刚", "tech.head@example.com"),
+    ("LOG", "备件物流部", "Spare-parts logistics", "刘洋", "logistics.head@example.com"),
+)
 
 
 def seed_service_flow(
@@ -53,6 +62,9 @@ def seed_service_flow(
             kind="warranty",
             late_return_charge=str(300 + 100 * (index % 5)),
         )
+    for code, name, name_en, head, email in DEPARTMENTS:
+        create_department(session, code=code, name=name, name_en=name_en, head_name=head,
+                          head_email=email, actor="seed")  # fmt: skip
     with transaction(session):
         equipment = _equipment(session, rng, now)
     travel = make_travel_model("geodesic")

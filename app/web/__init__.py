@@ -45,6 +45,8 @@ NAV = [
     ("vans.depot_page", "nav.vans", ("warehouse", "dispatcher")),
     ("customer.overview", "nav.my_service", ("customer",)),
     ("tracking.my_rmas", "nav.my_rmas", ("customer",)),
+    ("complaints.mine", "nav.my_complaints", ("customer",)),
+    ("complaints.board", "nav.complaints", ("dispatcher",)),
     ("tracking.track_form", "nav.track", ("customer", "anonymous")),
 ]
 
@@ -62,6 +64,7 @@ WEB_BLUEPRINTS = (
     "admin_settings",
     "admin_network",
     "vans",
+    "complaints",
 )
 
 # Pages only load their own scripts and styles; nothing inline, nothing third-party.
@@ -90,6 +93,7 @@ def register_web(app: Flask) -> None:
         admin_network,
         admin_settings,
         auth,
+        complaints,
         counts,
         customer,
         dispatcher,
@@ -115,6 +119,7 @@ def register_web(app: Flask) -> None:
         admin_settings,
         admin_network,
         vans,
+        complaints,
     ):
         app.register_blueprint(module.bp)
 

@@ -1,0 +1,53 @@
+"""Migration 0019 (customer problems) goes down and up again over a recorded complaint on
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import inspect
+
+from inventory import complaints
+from models.db import make_engine, make_session_factory
+from models.migrate import downgrade, upgrade
+from tests.conftest import fresh_pg_database
+from tests.service_builders import make_customer
+
+
+@contextmanager
+def _database(kind: str, tmp_path):
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'mig.db'}"
+        upgrade(url)
+        yield url
+    else:
+        with fresh_pg_database("cpl18_mig", "the complaints migration test") as url:
+            yield url
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_complaints_migration_goes_down_and_up(kind, tmp_path):
+    with _database(kind, tmp_path) as url:
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session:
+            make_customer(session)
+            complaints.file_complaint(session, customer_code="C001", kind="complaint",
+                                      urgency="urgent", subject="s", description="d",
+                                      actor="li.disp")  # fmt: skip
+        engine.dispose()
+        downgrade(url, "0018_inspections")
+        engine = make_engine(url)
+        tables = inspect(engine).get_table_names()
+        columns = [c["name"] for c in inspect(engine).get_columns("contracts")]
+        engine.dispose()
+        assert "complaints" not in tables and "departments" not in tables
+        assert "complaint_hours" not in columns
+        upgrade(url)
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session:
+            again = complaints.file_complaint(session, customer_code="C001", kind="request",
+                                              urgency="normal", subject="s", description="d",
+                                              actor="li.disp")  # fmt: skip
+            assert again.number.startswith("CPL-")
+        engine.dispose()

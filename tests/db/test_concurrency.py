@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from inventory import receiving, reservation
-from inventory.errors import Conflict
 from inventory.verify import verify_ledger
 from models.db import make_engine, make_session_factory
 from tests.builders import make_depot, make_part
+from tests.races import at_once, outcomes
 
 WORKERS = 50
 UNITS = 10
@@ -18,36 +16,16 @@ UNITS = 10
 
 def _race(database_url: str, attempt) -> tuple[list, list, list]:
     """Run ``attempt(session, i)`` in WORKERS threads, each on its own connection,
-    released at the same instant."""
+    released at the same instant: (wins, conflicts, other errors)."""
     engine = make_engine(database_url, pool_size=WORKERS, max_overflow=0)
-    sessions = make_session_factory(engine)
-    barrier = threading.Barrier(WORKERS, timeout=60)
-    wins, conflicts, errors = [], [], []
-    lock = threading.Lock()
-
-    def worker(i: int) -> None:
-        with sessions() as s:
-            if not database_url.startswith("sqlite"):
-                s.connection()  # open the connection (and transaction) before the start line
-            barrier.wait()
-            try:
-                result = attempt(s, i)
-                with lock:
-                    wins.append(result)
-            except Conflict as c:
-                with lock:
-                    conflicts.append(c)
-            except Exception as e:  # anything else is a bug the test must show
-                with lock:
-                    errors.append(repr(e))
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(WORKERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    results = at_once(
+        WORKERS,
+        attempt,
+        sessions=make_session_factory(engine),
+        connect_first=not database_url.startswith("sqlite"),
+    )
     engine.dispose()
-    return wins, conflicts, errors
+    return outcomes(results)
 
 
 def test_fifty_workers_reserving_ten_serialized_units_exactly_ten_win(session, database_url):

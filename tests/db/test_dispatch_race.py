@@ -3,8 +3,6 @@ the loser is told 409 and nothing of the losing attempt is left behind."""
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 
 from inventory.dispatch_service import confirm_dispatch
@@ -15,27 +13,8 @@ from inventory.verify import verify_ledger
 from models import Event, Rma, SerialItem, Ticket
 from models.db import make_engine, make_session_factory
 from tests.builders import bearer, make_user
+from tests.races import at_once
 from tests.service_builders import make_engineer, make_world
-
-
-def _at_once(n: int, attempt) -> list:
-    """Run attempt(i) in n threads released by one barrier; results (or exceptions) in order."""
-    barrier = threading.Barrier(n, timeout=60)
-    results: list = [None] * n
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = attempt(i)
-        except Exception as error:  # noqa: BLE001 - the test inspects what each got
-            results[i] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
 
 
 def test_two_dispatchers_confirming_the_last_spare_one_wins_one_gets_409(app, db):
@@ -72,7 +51,7 @@ def test_two_dispatchers_confirming_the_last_spare_one_wins_one_gets_409(app, db
                 json={"engineer": engineer, "depot": w.depot, "mode": "pickup"},
             )
 
-    responses = _at_once(2, confirm)
+    responses = at_once(2, confirm)
     codes = sorted(r.status_code for r in responses)
     assert codes == [200, 409], [r.json for r in responses]
     loser = next(r for r in responses if r.status_code == 409)
@@ -128,7 +107,7 @@ def test_twenty_dispatchers_for_twenty_tickets_share_five_spares_without_a_doubl
                 s, tickets[i], engineer_code=engineers[i], depot_code=w.depot, actor=f"disp{i}"
             )
 
-    results = _at_once(20, confirm)
+    results = at_once(20, confirm)
     engine.dispose()
     wins = [r for r in results if not isinstance(r, Exception)]
     losses = [r for r in results if isinstance(r, Exception)]
@@ -173,7 +152,7 @@ def test_two_clerks_receiving_one_transfer_at_once_book_it_once(session, databas
         with sessions() as s:
             return transfers.receive_transfer(s, number=number, received=None, actor=f"clerk{i}")
 
-    results = _at_once(2, receive)
+    results = at_once(2, receive)
     engine.dispose()
     losses = [r for r in results if isinstance(r, Exception)]
     assert len(losses) == 1 and isinstance(losses[0], Conflict), results

@@ -13,6 +13,7 @@ from inventory.dispatch_service import confirm_dispatch
 from inventory.errors import Conflict, NotFound
 from models import KnowledgeArticle
 from tests.builders import make_part
+from tests.races import at_once
 from tests.service_builders import make_world
 
 AT = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)
@@ -104,28 +105,17 @@ def test_an_article_naming_an_unknown_part_is_refused(session):
 
 
 def test_two_editors_proposing_from_the_same_ticket_at_once_make_one_article(session, database_url):
-    import threading
-
     from models.db import make_engine, make_session_factory
 
     number, _part = _closed_ticket_with_a_part(session)
     session.execute(KnowledgeArticle.__table__.delete())  # the one proposed at closing
     session.commit()
     engine = make_engine(database_url, pool_size=2, max_overflow=0)
-    sessions = make_session_factory(engine)
-    barrier = threading.Barrier(2, timeout=30)
-    results: list = [None, None]
-
-    def propose(i: int) -> None:
-        with sessions() as s:
-            barrier.wait()
-            results[i] = knowledge.propose_from_ticket(s, number, actor=f"editor{i}")
-
-    threads = [threading.Thread(target=propose, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = at_once(
+        2,
+        lambda s, i: knowledge.propose_from_ticket(s, number, actor=f"editor{i}"),
+        sessions=make_session_factory(engine),
+    )
     engine.dispose()
     made = [r for r in results if r is not None]
     assert len(made) == 1 and made[0].source_ticket == number

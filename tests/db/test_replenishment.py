@@ -4,8 +4,6 @@ clicked. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -15,6 +13,7 @@ from logistics.travel import make_travel_model
 from models import Depot, Part, PurchaseRequest, StockPolicy, Transfer
 from models.db import make_engine, make_session_factory
 from tests.builders import make_depot, make_part
+from tests.races import at_once, outcomes
 
 TRAVEL = make_travel_model("geodesic")
 PSU, SFP = "SRV-PSU", "NET-SFP"
@@ -129,34 +128,15 @@ def test_two_people_accepting_the_same_line_at_once_create_one_purchase_request(
     network.rollback()
     workers = 6
     engine = make_engine(database_url, pool_size=workers, max_overflow=0)
-    sessions = make_session_factory(engine)
-    barrier = threading.Barrier(workers, timeout=60)
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def click(i: int) -> None:
-        with sessions() as s:
-            barrier.wait()
-            try:
-                done = replenishment.accept(
-                    s, depot_code="SH01", part_number=SFP, kind="purchase", qty=9, actor=f"u{i}"
-                )
-                with lock:
-                    results.append(done)
-            except Conflict as c:
-                with lock:
-                    results.append(c)
-            except Exception as e:  # noqa: BLE001 - the test shows anything else
-                with lock:
-                    errors.append(repr(e))
-
-    threads = [threading.Thread(target=click, args=(i,)) for i in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    results = at_once(
+        workers,
+        lambda s, i: replenishment.accept(
+            s, depot_code="SH01", part_number=SFP, kind="purchase", qty=9, actor=f"u{i}"
+        ),
+        sessions=make_session_factory(engine),
+    )
     engine.dispose()
-    assert errors == []
+    assert outcomes(results)[2] == []
     network.expire_all()
     assert network.scalar(select(func.count()).select_from(PurchaseRequest)) == 1
     created = [r for r in results if not isinstance(r, Conflict) and r.created]

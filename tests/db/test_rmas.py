@@ -3,7 +3,6 @@ tracking codes."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from inventory.tracking import CROCKFORD, track
 from inventory.verify import verify_ledger
 from models import Event, Rma, SerialItem, Ticket
 from models.db import make_engine, make_session_factory
+from tests.races import at_once
 from tests.service_builders import make_world
 
 THURSDAY_10H = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)  # Thu 5 Mar 2026 10:00 CST
@@ -96,22 +96,13 @@ def test_a_part_back_in_time_is_never_overdue(session):
 def test_two_sweeps_at_the_same_moment_charge_a_late_return_once(session, database_url):
     number = _delivered(session)
     engine = make_engine(database_url, pool_size=2, max_overflow=0)
-    sessions = make_session_factory(engine)
-    barrier = threading.Barrier(2, timeout=30)
-    results: list = [None, None]
-
-    def sweep(i: int) -> None:
-        with sessions() as s:
-            barrier.wait()
-            results[i] = rmas.flag_overdue_returns(
-                s, now=FRIDAY_END + timedelta(hours=1), actor=f"sweep{i}"
-            )
-
-    threads = [threading.Thread(target=sweep, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = at_once(
+        2,
+        lambda s, i: rmas.flag_overdue_returns(
+            s, now=FRIDAY_END + timedelta(hours=1), actor=f"sweep{i}"
+        ),
+        sessions=make_session_factory(engine),
+    )
     engine.dispose()
     assert sorted(results, key=len) == [[], [number]]
     assert (
@@ -308,31 +299,15 @@ def test_a_ticket_closing_while_its_part_is_received_leaves_the_rma_closed(sessi
     ticket, number = _fixed_and_delivered(session)
     rmas.move_rma(session, number, "return_faulty", actor="customer", now=THURSDAY_10H)
     engine = make_engine(database_url, pool_size=2, max_overflow=0)
-    sessions = make_session_factory(engine)
-    barrier = threading.Barrier(2, timeout=30)
-    errors: list[BaseException] = []
-
-    def run(step) -> None:
-        with sessions() as s:
-            barrier.wait()
-            try:
-                step(s)
-            except BaseException as error:  # noqa: BLE001 - reported below
-                errors.append(error)
-
     steps = [
         lambda s: _customer_confirms(s, ticket),
         lambda s: rmas.move_rma(
             s, number, "receive_faulty", actor="wh", given=rmas.MoveInput(depot="BJ01")
         ),
     ]
-    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = at_once(2, lambda s, i: steps[i](s), sessions=make_session_factory(engine))
     engine.dispose()
-    assert errors == []
+    assert [r for r in results if isinstance(r, Exception)] == []
     assert _rma_status(session, number) == "closed"
     closes = (
         select(func.count())

@@ -5,7 +5,6 @@ the claim; receiving the same RTV twice at once books it once; the ledger balanc
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from inventory.verify import verify_ledger
 from models import Location, Part, SerialItem
 from models.db import make_session_factory
 from tests.builders import make_depot, make_part
+from tests.races import at_once
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -176,24 +176,12 @@ def test_a_unit_at_the_vendor_hub_goes_on_the_claim_without_moving_again(shelf):
 def test_receiving_the_same_rtv_twice_at_once_books_it_once(shelf, engine):
     opened = _open(shelf, ["F1", "F2"])
     rtv.ship_rtv(shelf, opened.number, actor="wh")
-    factory = make_session_factory(engine)
-    barrier = threading.Barrier(2, timeout=60)
-    results: list = [None, None]
     outcomes = {"F1": rtv.Outcome("repaired"), "F2": rtv.Outcome("replaced", "NEW-1")}
-
-    def receive(i: int) -> None:
-        with factory() as s:
-            barrier.wait()
-            try:
-                results[i] = rtv.receive_rtv(s, opened.number, outcomes=outcomes, actor=f"wh{i}")
-            except Exception as error:  # noqa: BLE001 - the test inspects what each got
-                results[i] = error
-
-    threads = [threading.Thread(target=receive, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    results = at_once(
+        2,
+        lambda s, i: rtv.receive_rtv(s, opened.number, outcomes=outcomes, actor=f"wh{i}"),
+        sessions=make_session_factory(engine),
+    )
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], Conflict), results
     shelf.expire_all()

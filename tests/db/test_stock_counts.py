@@ -4,7 +4,6 @@ posted to the ledger, honestly about stock that moved meanwhile. SQLite and Post
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -17,6 +16,7 @@ from inventory.verify import verify_ledger
 from models import Location, Movement, Part, SerialItem, StockCount, StockQuantity
 from models.db import make_engine, make_session_factory
 from tests.builders import make_depot, make_part
+from tests.races import at_once, outcomes
 
 PSU, SFP = "SRV-PSU", "NET-SFP"
 
@@ -258,33 +258,14 @@ def test_two_people_posting_the_same_count_at_once_post_it_once(shelf, database_
     shelf.rollback()  # end the read the review left open (SQLite: it holds the write lock)
     workers = 8
     engine = make_engine(database_url, pool_size=workers, max_overflow=0)
-    sessions = make_session_factory(engine)
-    barrier = threading.Barrier(workers, timeout=60)
-    wins, conflicts, errors = [], [], []
-    lock = threading.Lock()
-
-    def post(i: int) -> None:
-        with sessions() as s:
-            if not database_url.startswith("sqlite"):
-                s.connection()
-            barrier.wait()
-            try:
-                result = stock_counts.post_count(s, number, actor=f"clerk{i}")
-                with lock:
-                    wins.append(result)
-            except Conflict as c:
-                with lock:
-                    conflicts.append(c)
-            except Exception as e:  # noqa: BLE001 - the test shows anything else
-                with lock:
-                    errors.append(repr(e))
-
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    results = at_once(
+        workers,
+        lambda s, i: stock_counts.post_count(s, number, actor=f"clerk{i}"),
+        sessions=make_session_factory(engine),
+        connect_first=not database_url.startswith("sqlite"),
+    )
     engine.dispose()
+    wins, conflicts, errors = outcomes(results)
     assert errors == [] and len(wins) == 1 and len(conflicts) == workers - 1
     shelf.expire_all()
     assert receiving_qty(shelf) == 19  # one unit written off, once

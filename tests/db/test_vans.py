@@ -7,7 +7,6 @@ still balances."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -24,6 +23,7 @@ from logistics.travel import TravelModel
 from models import Engineer, Equipment, Location, Part, PartReturn, SerialItem, Ticket
 from models.db import make_session_factory
 from tests.builders import make_part
+from tests.races import at_once
 from tests.service_builders import make_engineer, make_van_world, stock_van
 
 OPENED = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # Tue 10:00 in Shanghai
@@ -228,26 +228,20 @@ def test_two_jobs_racing_for_the_last_van_unit_one_gets_it(session, engine):
         )
         visits.record_arrival(session, n, engineer_id=engineer.id, actor="wang", now=OPENED)
     session.commit()
-    factory = make_session_factory(engine)
-    barrier = threading.Barrier(2, timeout=60)
-    results: list = [None, None]
-
-    def use(i: int) -> None:
-        with factory() as s:
-            barrier.wait()
-            try:
-                results[i] = job_parts.record_consumed(
-                    s, numbers[i], engineer_id=engineer.id, actor="wang",
-                    part_number=counted.part_number, source="van", qty=1, now=OPENED,
-                )  # fmt: skip
-            except Exception as error:  # noqa: BLE001 - the test inspects what each got
-                results[i] = error
-
-    threads = [threading.Thread(target=use, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    results = at_once(
+        2,
+        lambda s, i: job_parts.record_consumed(
+            s,
+            numbers[i],
+            engineer_id=engineer.id,
+            actor="wang",
+            part_number=counted.part_number,
+            source="van",
+            qty=1,
+            now=OPENED,
+        ),
+        sessions=make_session_factory(engine),
+    )
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], Conflict), results
     session.expire_all()

@@ -63,6 +63,19 @@ def fresh_pg_database(prefix: str, purpose: str = "this test"):
         admin.close()
 
 
+@contextmanager
+def migrated_database(kind: str, tmp_path, prefix: str, purpose: str = "this test"):
+    """A new database migrated to the head, by ``kind``: a SQLite file under ``tmp_path``
+    or a PostgreSQL database (``fresh_pg_database``); its URL."""
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / f'{prefix}.db'}"
+        upgrade(url)
+        yield url
+    else:
+        with fresh_pg_database(prefix, purpose) as url:
+            yield url
+
+
 @pytest.fixture(scope="session")
 def pg_database_url():
     """A fresh, migrated PostgreSQL database for this test run."""

@@ -3,32 +3,19 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 from sqlalchemy import inspect
 
 from inventory import complaints
 from models.db import make_engine, make_session_factory
 from models.migrate import downgrade, upgrade
-from tests.conftest import fresh_pg_database
+from tests.conftest import migrated_database
 from tests.service_builders import make_customer
-
-
-@contextmanager
-def _database(kind: str, tmp_path):
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'mig.db'}"
-        upgrade(url)
-        yield url
-    else:
-        with fresh_pg_database("cpl18_mig", "the complaints migration test") as url:
-            yield url
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_the_complaints_migration_goes_down_and_up(kind, tmp_path):
-    with _database(kind, tmp_path) as url:
+    with migrated_database(kind, tmp_path, "cpl18_mig", "the complaints migration test") as url:
         engine = make_engine(url)
         with make_session_factory(engine)() as session:
             make_customer(session)

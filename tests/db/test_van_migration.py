@@ -3,8 +3,6 @@ van, a removed part owed back — on SQLite and PostgreSQL, and the ledger still
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 from sqlalchemy import inspect, select, text
 
@@ -12,24 +10,13 @@ from inventory.verify import verify_ledger
 from models import Engineer
 from models.db import make_engine, make_session_factory
 from models.migrate import downgrade, upgrade
-from tests.conftest import fresh_pg_database
+from tests.conftest import migrated_database
 from tests.service_builders import make_van_world, stock_van
-
-
-@contextmanager
-def _database(kind: str, tmp_path):
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'mig.db'}"
-        upgrade(url)
-        yield url
-    else:
-        with fresh_pg_database("van16_mig", "the van migration test") as url:
-            yield url
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_the_van_migration_goes_down_and_up_over_van_data(kind, tmp_path):
-    with _database(kind, tmp_path) as url:
+    with migrated_database(kind, tmp_path, "van16_mig", "the van migration test") as url:
         engine = make_engine(url)
         with make_session_factory(engine)() as session:
             world = make_van_world(session)

@@ -42,7 +42,8 @@ DEFAULT_TARGETS: Mapping[str, float] = {"7x24": 0.95, "7x8": 0.90, "5x8": 0.85, 
 
 @dataclass(frozen=True)
 class PlanSettings:
-    """What to optimise: class targets (fill rate on `clock`) and/or a budget (money)."""
+    """What to optimise: class targets (fill rate on `clock`) and/or a budget (money);
+    optionally class targets on the other clock too, met together."""
 
     targets: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     budget: float | None = None
@@ -51,6 +52,7 @@ class PlanSettings:
     label: str = ""
     # what-if depots, {"city", "lat", "lon"} each: planned as WHATIF-1, ..., never saved
     extra_depots: tuple[Mapping, ...] = ()
+    other_clock_targets: Mapping[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -60,6 +62,7 @@ class PlanSettings:
             "failure_rate_overrides": dict(self.failure_rate_overrides),
             "label": self.label,
             "extra_depots": [dict(d) for d in self.extra_depots],
+            "other_clock_targets": dict(self.other_clock_targets),
         }
 
     @classmethod
@@ -71,6 +74,7 @@ class PlanSettings:
             failure_rate_overrides=dict(data.get("failure_rate_overrides") or {}),
             label=data.get("label") or "",
             extra_depots=tuple(dict(d) for d in data.get("extra_depots") or ()),
+            other_clock_targets=dict(data.get("other_clock_targets") or {}),
         )
 
 
@@ -97,7 +101,12 @@ def recommend_plan(
 def build_plan(
     data: PlanningData, settings: PlanSettings, *, now: datetime, travel: TravelEstimator
 ) -> dict:
-    goal = ServiceTargets(clock=settings.clock, targets=settings.targets, budget=settings.budget)
+    goal = ServiceTargets(
+        clock=settings.clock,
+        targets=settings.targets,
+        budget=settings.budget,
+        other_clock_targets=settings.other_clock_targets,
+    )
     recommendation = optimise(data.network, goal)
     before = service_report(data.network, data.current)
     after = service_report(data.network, recommendation.levels)

@@ -44,6 +44,14 @@ class RunRequestSchema(ma.Schema):
         values=ma.fields.Float(validate=validate.Range(0, 1)),
         metadata={"description": "target in-clock fill rate per contract class (7x24, 7x8, 5x8)"},
     )
+    other_clock_targets = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.Length(1, 16)),
+        values=ma.fields.Float(validate=validate.Range(0, 1)),
+        metadata={
+            "description": "targets on the other clock too (the 2-working-day spare clock "
+            "when clock is replacement), per contract class; the plan meets both"
+        },
+    )
     budget = ma.fields.Float(
         allow_none=True, validate=validate.Range(min=0), metadata={"description": "money"}
     )
@@ -108,6 +116,7 @@ def create_run(data):
         "failure_rate_overrides": data.get("failure_rate_overrides") or {},
         "label": data["label"],
         "extra_depots": whatif_depots(data.get("extra_depots") or []),
+        "other_clock_targets": data.get("other_clock_targets") or {},
     }
     job = create_job(get_session(), PLANNING_JOB, params, actor=actor_name(), time_limit_s=60.0)
     submit_planning_run(job.id)

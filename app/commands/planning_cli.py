@@ -36,6 +36,14 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, float]:
     metavar="CLASS=RATE",
     help="Target in-clock fill rate of a contract class, e.g. 7x24=0.95 (repeatable).",
 )
+@click.option(
+    "--other-clock-target",
+    "other_targets",
+    multiple=True,
+    metavar="CLASS=RATE",
+    help="Target on the other clock too (the 2-working-day clock when --clock is "
+    "replacement), met together with --target (repeatable).",
+)
 @click.option("--budget", type=float, default=None, help="Best service for this stock value.")
 @click.option("--clock", type=click.Choice(["replacement", "spare"]), default="replacement")
 @click.option(
@@ -49,7 +57,7 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, float]:
 @click.option(
     "--accept", is_flag=True, help="Make the plan the depots' reorder points and targets."
 )
-def recommend_command(targets, budget, clock, rates, output, accept) -> None:
+def recommend_command(targets, other_targets, budget, clock, rates, output, accept) -> None:
     """Compute the plan: per (part, depot) current and recommended stock, fill rates
     before and after per class and customer, and the moves (transfers, purchases, returns).
 
@@ -68,6 +76,7 @@ def recommend_command(targets, budget, clock, rates, output, accept) -> None:
         budget=budget,
         clock=clock,
         failure_rate_overrides=_pairs(rates, "--failure-rate"),
+        other_clock_targets=_pairs(other_targets, "--other-clock-target"),
     )
     with current_app.extensions["sparelog.db"].sessions() as session:
         try:

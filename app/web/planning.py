@@ -152,6 +152,8 @@ def whatif_words(params: dict) -> str:
     ]
     if params.get("budget") is not None:
         words.append(f"{t('pl.field.budget')} {params['budget']:,.0f}")
+    if params.get("other_clock_targets"):
+        words.append(t("pl.compare_spare_too"))
     return "; ".join(words)
 
 
@@ -242,6 +244,8 @@ def start_run():
         "failure_rate_overrides": overrides,
         "label": request.form.get("label", "").strip()[:80],
         "extra_depots": extra,
+        # the same targets on the 2-working-day clock too, met together
+        "other_clock_targets": dict(targets) if request.form.get("spare_too") else {},
     }
     job = create_job(get_session(), PLANNING_JOB, params, actor=actor_name(), time_limit_s=60.0)
     submit_planning_run(job.id)

@@ -398,18 +398,30 @@ def evaluate_group(
 
 @dataclass(frozen=True)
 class ServiceTargets:
-    """Target in-clock fill rate per service class for one clock, or a budget (money)."""
+    """Target in-clock fill rate per service class for one clock, or a budget (money);
+    optionally targets on the other clock too (`other_clock_targets`), met together."""
 
     clock: str = "replacement"
     targets: Mapping[str, float] = field(default_factory=dict)
     budget: float | None = None
+    other_clock_targets: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.clock not in CLOCKS:
             raise PlanningInputError(f"clock must be one of {CLOCKS}, got {self.clock!r}")
-        for klass, t in self.targets.items():
+        for klass, t in (*self.targets.items(), *self.other_clock_targets.items()):
             if not 0 <= t <= 1:
                 raise PlanningInputError(f"target of class {klass} must be within [0, 1]")
+
+    @property
+    def clocks(self) -> tuple[str, ...]:
+        """The clocks the optimiser counts, the curve's clock first."""
+        if not self.other_clock_targets:
+            return (self.clock,)
+        return (self.clock, *(c for c in CLOCKS if c != self.clock))
+
+    def targets_on(self, clock: str) -> Mapping[str, float]:
+        return self.targets if clock == self.clock else self.other_clock_targets
         if self.budget is not None and not (math.isfinite(self.budget) and self.budget >= 0):
             raise PlanningInputError(f"budget must be >= 0, got {self.budget}")
 
@@ -437,8 +449,10 @@ GROUP_CELLS = 400_000  # trial cells (trials × rows × ranked depots) per batch
 
 
 class _Greedy:
-    """The state of the greedy: per part its stock and in-clock failures per demand row,
-    per class what is served, needed and reachable."""
+    """The state of the greedy: per part its stock and in-clock failures per clock and
+    demand row, per (clock, class) column what is served, needed and reachable. Columns
+    are clock-major: column ci × n_classes + i is class i on clock ci; the goal's clock is
+    ci = 0, the one the curve follows."""
 
     def __init__(self, network: PlanNetwork, states: Sequence[PartState], goal: ServiceTargets):
         self.network, self.states, self.goal = network, states, goal
@@ -454,33 +468,61 @@ class _Greedy:
             onehot = np.zeros((len(s.rates), len(self.classes)))
             onehot[np.arange(len(s.rates)), self.row_class[k]] = 1.0
             self.onehot.append(onehot)
-        self.served_rows: list[np.ndarray] = [np.zeros(len(s.rates)) for s in states]
-        self.demand_by_class = np.zeros(len(self.classes))
-        self.served_by_class = np.zeros(len(self.classes))
-        self.reachable_by_class = np.zeros(len(self.classes))
+        self.clocks = goal.clocks
+        n_cols = len(self.clocks) * len(self.classes)
+        # served failures per year: clocks × rows
+        self.served_rows: list[np.ndarray] = [
+            np.zeros((len(self.clocks), len(s.rates))) for s in states
+        ]
+        self.demand_by_class = np.zeros(n_cols)
+        self.served_by_class = np.zeros(n_cols)
+        self.reachable_by_class = np.zeros(n_cols)
         active = [k for k, s in enumerate(states) if len(s.rates)]
         for k, fill in zip(active, self._evaluate_current(active), strict=True):
-            self.served_rows[k] = states[k].rates * fill
+            self.served_rows[k] = states[k].rates[None, :] * fill
         for k, s in enumerate(states):
-            np.add.at(self.demand_by_class, self.row_class[k], s.rates)
-            np.add.at(self.served_by_class, self.row_class[k], self.served_rows[k])
-            if len(s.rates):  # a failure can be in time only if some depot is within the clock
-                reach = s.minutes.min(axis=0) <= s.clocks[goal.clock]
-                np.add.at(self.reachable_by_class, self.row_class[k], s.rates * reach)
+            for ci, clock in enumerate(self.clocks):
+                np.add.at(self._col(self.demand_by_class, ci), self.row_class[k], s.rates)
+                np.add.at(
+                    self._col(self.served_by_class, ci), self.row_class[k], self.served_rows[k][ci]
+                )
+                if len(s.rates):  # in time only if some depot is within the clock
+                    reach = s.minutes.min(axis=0) <= s.clocks[clock]
+                    np.add.at(
+                        self._col(self.reachable_by_class, ci), self.row_class[k], s.rates * reach
+                    )
         # a target no stock can reach (sites beyond every depot within the clock) is
         # applied to the reachable failures only; any other target is met as given
-        want = np.array([goal.targets.get(c, 0.0) for c in self.classes])
+        want = np.array(
+            [goal.targets_on(clock).get(c, 0.0) for clock in self.clocks for c in self.classes]
+        )
         self.goal_by_class = np.where(
             want * self.demand_by_class <= REACHABLE_SHARE * self.reachable_by_class,
             want * self.demand_by_class,
             want * self.reachable_by_class,
         )
-        self.min_gain = max(_MIN_GAIN, 1e-7 * float(self.demand_by_class.sum()))
+        self.min_gain = max(_MIN_GAIN, 1e-7 * float(self._col(self.demand_by_class, 0).sum()))
         self.version = [0] * len(states)
         self.trials: dict[int, np.ndarray] = {}  # part → served per row for each candidate
         # one part's padded arrays and index layouts, kept for the parts evaluated last
         # (the popular parts come back thousands of times; memory stays bounded)
         self.groups: OrderedDict[int, PartGroup] = OrderedDict()
+
+    def _col(self, values: np.ndarray, ci: int) -> np.ndarray:
+        """The columns of clock ci (a view: np.add.at on it writes through)."""
+        n = len(self.classes)
+        return values[ci * n : (ci + 1) * n]
+
+    def _gains(self, k: int, served: np.ndarray) -> np.ndarray:
+        """Gain per (clock, class) column of candidates whose served failures per year are
+        `served` (candidates × clocks × rows), against part k's current stock."""
+        return np.concatenate(
+            [
+                (served[:, ci, :] - self.served_rows[k][ci][None, :]) @ self.onehot[k]
+                for ci in range(len(self.clocks))
+            ],
+            axis=1,
+        )
 
     def _group(self, chunk: list[int]) -> PartGroup:
         if len(chunk) > 1:
@@ -519,7 +561,8 @@ class _Greedy:
         return out
 
     def _evaluate_current(self, ks: Sequence[int]) -> list[np.ndarray]:
-        """The goal clock's fill per demand row of each part in `ks` at its current stock."""
+        """Fill per counted clock and demand row (clocks × rows) of each part in `ks` at
+        its current stock."""
         found: dict[int, np.ndarray] = {}
         for chunk in self._chunks(ks, trials=False):
             group = group_parts([self.states[k] for k in chunk])
@@ -527,9 +570,10 @@ class _Greedy:
             stock = np.zeros((len(chunk), 1, width), dtype=int)
             for p, k in enumerate(chunk):
                 stock[p, 0, : len(self.stock[k])] = self.stock[k]
-            fill = evaluate_group(group, stock, (self.goal.clock,))[0][self.goal.clock]
+            fill = evaluate_group(group, stock, self.clocks)[0]
             for p, k in enumerate(chunk):
-                found[k] = fill[p, 0, : len(self.states[k].rates)]
+                r = len(self.states[k].rates)
+                found[k] = np.stack([fill[c][p, 0, :r] for c in self.clocks])
         return [found[k] for k in ks]
 
     def gain_matrices(self, ks: Sequence[int]) -> dict[int, np.ndarray]:
@@ -544,21 +588,23 @@ class _Greedy:
                 n = len(self.stock[k])
                 stock[p, :, :n] = self.stock[k][None, :]
                 stock[p, np.arange(n), np.arange(n)] += 1
-            fill = evaluate_group(group, stock, (self.goal.clock,))[0][self.goal.clock]
+            fill = evaluate_group(group, stock, self.clocks)[0]
             for p, k in enumerate(chunk):
                 st = self.states[k]
                 n, r = len(st.depot_index), len(st.rates)
-                served = fill[p, :n, :r] * st.rates[None, :]  # candidates × rows
+                # candidates × clocks × rows
+                served = np.stack([fill[c][p, :n, :r] for c in self.clocks], axis=1)
+                served *= st.rates[None, None, :]
                 self.trials[k] = served
-                out[k] = (served - self.served_rows[k][None, :]) @ self.onehot[k]
+                out[k] = self._gains(k, served)
         return out
 
     def candidate_gains(
         self, picks: Mapping[int, np.ndarray]
     ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """For some candidate depots of some parts (part → candidates): the served
-        failures per row with one more unit there (candidates × rows) and the gain per
-        class (candidates × classes); all the parts evaluated in one numpy pass."""
+        failures per clock and row with one more unit there (candidates × clocks × rows)
+        and the gain per column (candidates × columns); all the parts in one numpy pass."""
         ks = list(picks)
         group = self._group(ks)
         width = group.resupply_years.shape[1]
@@ -567,17 +613,21 @@ class _Greedy:
         for p, k in enumerate(ks):
             stock[p, :, : len(self.stock[k])] = self.stock[k][None, :]
             stock[p, np.arange(len(picks[k])), picks[k]] += 1
-        fill = evaluate_group(group, stock, (self.goal.clock,))[0][self.goal.clock]
+        fill = evaluate_group(group, stock, self.clocks)[0]
         out = {}
         for p, k in enumerate(ks):
             st = self.states[k]
-            served = fill[p, : len(picks[k]), : len(st.rates)] * st.rates[None, :]
-            out[k] = (served, (served - self.served_rows[k][None, :]) @ self.onehot[k])
+            m, r = len(picks[k]), len(st.rates)
+            served = np.stack([fill[c][p, :m, :r] for c in self.clocks], axis=1)
+            served *= st.rates[None, None, :]
+            out[k] = (served, self._gains(k, served))
         return out
 
     def need(self) -> np.ndarray | None:
-        """Per class, in-clock failures per year still missing; None when budget-only."""
-        if self.goal.budget is not None and not self.goal.targets:
+        """Per column, in-clock failures per year still missing; None when budget-only."""
+        if self.goal.budget is not None and not (
+            self.goal.targets or self.goal.other_clock_targets
+        ):
             return None
         return np.maximum(self.goal_by_class - self.served_by_class, 0.0)
 
@@ -590,21 +640,41 @@ class _Greedy:
         return np.minimum(np.maximum(gains, 0), need).sum(axis=-1)
 
     def targets_met(self) -> bool:
-        if not self.goal.targets:
+        if not (self.goal.targets or self.goal.other_clock_targets):
             return False
         return bool(np.all(self.served_by_class >= self.goal_by_class - 1e-12))
 
     def apply(self, k: int, local: int, new: np.ndarray) -> None:
-        """One more unit of part k at its candidate `local`; `new`: served per row then."""
+        """One more unit of part k at its candidate `local`; `new`: served per clock and
+        row then."""
         old = self.served_rows[k]
         self.stock[k][local] += 1
         self.served_rows[k] = new
-        np.add.at(self.served_by_class, self.row_class[k], new - old)
+        for ci in range(len(self.clocks)):
+            np.add.at(self._col(self.served_by_class, ci), self.row_class[k], new[ci] - old[ci])
         self.version[k] += 1
 
     def overall(self) -> float:
-        total = self.demand_by_class.sum()
-        return float(self.served_by_class.sum() / total) if total > 0 else 1.0
+        """The fill rate on the goal's clock over all failures (the curve's ordinate)."""
+        total = self._col(self.demand_by_class, 0).sum()
+        served = self._col(self.served_by_class, 0).sum()
+        return float(served / total) if total > 0 else 1.0
+
+    def unmet(self) -> list[str]:
+        """Classes short of a target on some counted clock."""
+        short = []
+        for ci, clock in enumerate(self.clocks):
+            targets = self.goal.targets_on(clock)
+            served, demand = (
+                self._col(self.served_by_class, ci),
+                self._col(self.demand_by_class, ci),
+            )
+            short += [
+                c
+                for i, c in enumerate(self.classes)
+                if served[i] < targets.get(c, 0.0) * demand[i] - 1e-9 and c not in short
+            ]
+        return short
 
 
 def optimise(network: PlanNetwork, goal: ServiceTargets) -> Recommendation:
@@ -616,7 +686,7 @@ def optimise(network: PlanNetwork, goal: ServiceTargets) -> Recommendation:
     today's needs, fell below the next entry's; otherwise its best unit is added and the
     part is re-evaluated (all its candidate depots in one numpy pass).
     """
-    if not goal.targets and goal.budget is None:
+    if not goal.targets and not goal.other_clock_targets and goal.budget is None:
         raise PlanningInputError("give class targets, a budget, or both")
     by_part = demands_by_part(network)
     sites = {s: k for k, s in enumerate(network.sites)}
@@ -710,12 +780,7 @@ def optimise(network: PlanNetwork, goal: ServiceTargets) -> Recommendation:
         for local, units in enumerate(st):
             if units:
                 levels[(s.part.id, network.depots[s.depot_index[local]].id)] = int(units)
-    unmet = [
-        c
-        for i, c in enumerate(g.classes)
-        if g.served_by_class[i] < goal.targets.get(c, 0.0) * g.demand_by_class[i] - 1e-9
-    ]
-    return Recommendation(levels, _thin(curve), unmet, value)
+    return Recommendation(levels, _thin(curve), g.unmet(), value)
 
 
 def _thin(curve: list[CurvePoint], keep: int = 400) -> list[CurvePoint]:

@@ -112,9 +112,34 @@ def test_a_contract_without_a_replacement_clock_fails_the_run_naming_it(
 
 
 def test_bad_targets_are_refused_with_the_field_named(client, planned_world, admin):
-    r = client.post("/api/planning/runs", json={"targets": {"7x24": 1.5}}, headers=admin)
-    assert r.status_code == 422
-    assert "targets" in json.dumps(r.json)
+    for field in ("targets", "other_clock_targets"):
+        r = client.post("/api/planning/runs", json={field: {"7x24": 1.5}}, headers=admin)
+        assert r.status_code == 422
+        assert field in json.dumps(r.json)
+
+
+def test_targets_on_the_two_day_clock_too_are_met_with_the_six_hour_ones(
+    client, runner, db, planned_world, admin, tmp_path
+):
+    six_hours = run_plan(client, admin, {"targets": {"7x24": 0.6}})["result"]
+    klass = {c["class"]: c for c in six_hours["classes"]}["7x24"]
+    assert klass["replacement_after"] >= 0.6 and klass["spare_after"] < 0.99
+    both = run_plan(
+        client, admin, {"targets": {"7x24": 0.6}, "other_clock_targets": {"7x24": 0.99}}
+    )["result"]
+    assert both["settings"]["other_clock_targets"] == {"7x24": 0.99}
+    klass = {c["class"]: c for c in both["classes"]}["7x24"]
+    assert klass["replacement_after"] >= 0.6 and klass["spare_after"] >= 0.99
+    assert (
+        both["summary"]["stock_value_recommended"] > six_hours["summary"]["stock_value_recommended"]
+    )
+    # the same from the command line
+    out = tmp_path / "plan.json"
+    args = ["planning", "recommend", "--target", "7x24=0.6", "--output", str(out)]
+    result = runner.invoke(args=[*args, "--other-clock-target", "7x24=0.99"])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(out.read_text(encoding="utf-8"))
+    assert {c["class"]: c for c in plan["classes"]}["7x24"]["spare_after"] >= 0.99
 
 
 def test_warehouse_staff_read_runs_but_only_the_admin_starts_or_accepts_one(

@@ -142,3 +142,39 @@ def test_fill_rates_per_site_and_part_weigh_each_failure_once() -> None:
         assert report.overall[clock] == pytest.approx(expected, rel=1e-12)
     assert report.by_customer["C1"] == pytest.approx(near, rel=1e-12)
     assert report.by_class["5x8"] == pytest.approx(far, rel=1e-12)
+
+
+def test_targets_on_both_clocks_are_met_together() -> None:
+    # S1 (7x24) is an hour from D1; S2 (5x8) is beyond every depot's 6 h reach but within
+    # two days of both: a 6 h plan alone leaves S2's 2-day service to D1's leftovers
+    net = network([[60.0, 1500.0], [900.0, 400.0]], units=(20, 30), classes=("7x24", "5x8"))
+    six_hours = {"7x24": 0.9, "5x8": 0.0}
+    alone = optimise(net, ServiceTargets(targets=six_hours))
+    before = service_report(net, alone.levels)
+    assert before.by_class["5x8"]["spare"] < 0.95
+    both = optimise(net, ServiceTargets(targets=six_hours, other_clock_targets={"5x8": 0.95}))
+    after = service_report(net, both.levels)
+    assert after.by_class["7x24"]["replacement"] >= 0.9
+    assert after.by_class["5x8"]["spare"] >= 0.95
+    assert both.unmet_classes == [] and both.levels != alone.levels
+    assert both.stock_value >= alone.stock_value
+    # the curve still follows the goal's clock
+    assert both.curve[-1].fill_rate == pytest.approx(after.overall["replacement"], rel=1e-9)
+    # the same plan asked the other way round: 2-day targets first, 6 h ones beside them
+    swapped = optimise(
+        net,
+        ServiceTargets(clock="spare", targets={"5x8": 0.95}, other_clock_targets=six_hours),
+    )
+    report = service_report(net, swapped.levels)
+    assert report.by_class["7x24"]["replacement"] >= 0.9
+    assert report.by_class["5x8"]["spare"] >= 0.95
+    assert swapped.curve[-1].fill_rate == pytest.approx(report.overall["spare"], rel=1e-9)
+
+
+def test_a_class_short_on_the_other_clock_is_reported_unmet() -> None:
+    # S2 is beyond every depot even within two days: its 2-day target cannot be met
+    net = network([[60.0, 5000.0]], units=(20, 30), classes=("7x24", "5x8"))
+    goal = ServiceTargets(targets={"7x24": 0.9}, other_clock_targets={"5x8": 0.5})
+    rec = optimise(net, goal)
+    assert rec.unmet_classes == ["5x8"]
+    assert service_report(net, rec.levels).by_class["7x24"]["replacement"] >= 0.9

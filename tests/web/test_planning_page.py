@@ -188,3 +188,22 @@ def test_a_part_planned_on_the_default_rate_is_worded_in_the_readers_language(
     post_form(client, "/prefs", {"lang": lang}, page="/planning")
     html = client.get(f"/planning?run={job.id}").get_data(as_text=True)
     assert words in html and "OPT-NEW" in html and "0.05" in html
+
+
+def test_a_what_if_can_hold_the_two_day_clock_to_the_targets_too(client, as_role, db):
+    from models.jobs import Job
+
+    as_role("admin")
+    post_form(client, "/prefs", {"lang": "en"}, page="/planning")
+    post_form(
+        client,
+        "/planning/runs",
+        {"target_7x24": "97", "spare_too": "on", "label": "both clocks"},
+        page="/planning",
+    )
+    job = db.scalar(select(Job).where(Job.kind == "planning_run"))
+    assert job.params["targets"]["7x24"] == 0.97
+    assert job.params["other_clock_targets"] == job.params["targets"]
+    db.rollback()  # end this test's read transaction: SQLite would keep the writer waiting
+    html = client.get("/planning").get_data(as_text=True)
+    assert 'id="spare-too"' in html and "Hold the 2-working-day fill rates" in html

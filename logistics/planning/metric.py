@@ -109,14 +109,14 @@ class MetricInstance:
                 seen.add(i)
         known_parts, known_bases = set(part_ids), set(self.bases)
         pairs: set[tuple[str, str]] = set()
-        for d in self.demands:
+        for k, d in enumerate(self.demands):
             if d.part not in known_parts:
-                raise PlanningInputError(f"demand names unknown part {d.part!r}")
+                raise PlanningInputError(f"demands[{k}]: unknown part {d.part!r}")
             if d.base not in known_bases:
-                raise PlanningInputError(f"demand names unknown base {d.base!r}")
+                raise PlanningInputError(f"demands[{k}]: unknown base {d.base!r}")
             if (d.part, d.base) in pairs:
                 raise PlanningInputError(
-                    f"demand for part {d.part!r} at base {d.base!r} appears twice"
+                    f"demands[{k}]: the demand for part {d.part!r} at base {d.base!r} appears twice"
                 )
             pairs.add((d.part, d.base))
 

@@ -95,7 +95,10 @@ def good_instance() -> dict:
         (lambda d: d["parts"][0].update(unit_cost=-3), "unit_cost must be a finite number >= 0"),
         (lambda d: d["demands"][0].update(base_repair_prob=-0.1), "base_repair_prob"),
         (lambda d: d["demands"][0].update(base_repair_prob=1.2), "within [0, 1]"),
-        (lambda d: d["demands"][1].update(part="X9"), "unknown part 'X9'"),
+        (lambda d: d["demands"][1].update(part="X9"), "demands[1]: unknown part 'X9'"),
+        (lambda d: d["demands"][3].update(base="B9"), "demands[3]: unknown base 'B9'"),
+        (lambda d: d["demands"][0].update(rate=-2.5), "demands[0].rate must be a finite"),
+        (lambda d: d["bases"].append("B1"), "base id 'B1' appears twice"),
         (lambda d: d.pop("bases"), "missing field 'bases'"),
     ],
 )

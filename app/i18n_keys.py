@@ -48,6 +48,7 @@ RUN_TIME_KEYS = (
     N_("adm.ev.reset_link_issued"),
     N_("adm.ev.secret_rotated"),
     N_("adm.ev.shipped"),
+    N_("adm.ev.supersession_set"),
     N_("adm.ev.token_issued"),
     N_("adm.ev.token_revoked"),
     N_("adm.ev.updated"),

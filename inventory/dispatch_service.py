@@ -32,6 +32,7 @@ from inventory.rmas import (
     open_rma_in_session,
 )
 from inventory.serials import normalize_optional_serial
+from inventory.supersession import free_good_units, part_to_send, serving_parts
 from inventory.tickets import (
     ENGINEER_BUSY_STATUSES,
     WAITING_FOR_DISPATCH,
@@ -43,7 +44,7 @@ from inventory.tickets import (
     ticket_view,
 )
 from inventory.transaction import transaction
-from inventory.vans import van_free_units
+from inventory.vans import van_free_by_part, van_free_units
 from logistics.calendars import require_utc
 from logistics.dispatch import (
     DepotStock,
@@ -57,8 +58,8 @@ from logistics.dispatch import (
 from logistics.geocoding import city_radius_at
 from logistics.sla import Channel
 from logistics.travel import TravelEstimator
-from models import Depot, Engineer, Equipment, Part, SerialItem, Site, StockQuantity, Ticket, utcnow
-from models.enums import Condition, ItemStatus, TicketStatus, Tracking
+from models import Depot, Engineer, Equipment, Part, Site, Ticket, utcnow
+from models.enums import TicketStatus
 
 
 def is_on_shift(engineer: Engineer, now: datetime) -> bool:
@@ -189,28 +190,16 @@ def engineer_candidates(
 
 
 def depot_stock(session: Session, part: Part) -> list[DepotStock]:
-    """Active depots holding free good units of `part`, with how many."""
-    if part.tracking == Tracking.SERIALIZED.value:
-        counts = (
-            select(SerialItem.location_id, func.count().label("n"))
-            .where(
-                SerialItem.part_id == part.id,
-                SerialItem.status == ItemStatus.IN_STOCK.value,
-                SerialItem.condition == Condition.GOOD.value,
-            )
-            .group_by(SerialItem.location_id)
-            .subquery()
-        )
-    else:
-        counts = (
-            select(StockQuantity.location_id, StockQuantity.qty.label("n"))
-            .where(
-                StockQuantity.part_id == part.id,
-                StockQuantity.condition == Condition.GOOD.value,
-                StockQuantity.qty > 0,
-            )
-            .subquery()
-        )
+    """Active depots holding free good units of `part` or of a part number that can serve
+    its demand (``inventory.supersession``), with how many; a depot holding none of `part`
+    itself names the substitute it would send."""
+    parts = serving_parts(session, part)
+    free = free_good_units(session, [p.id for p in parts])
+    by_location: dict[int, dict[int, int]] = {}
+    for (loc, pid), n in free.items():
+        by_location.setdefault(loc, {})[pid] = n
+    if not by_location:
+        return []
     rows = session.execute(
         select(
             Depot.id,
@@ -218,18 +207,31 @@ def depot_stock(session: Session, part: Part) -> list[DepotStock]:
             Depot.name,
             Depot.lat,
             Depot.lon,
-            counts.c.n,
+            Depot.location_id,
             Depot.precision,
             Depot.uncertainty_km,
         )
-        .join(counts, counts.c.location_id == Depot.location_id)
-        .where(Depot.active)
+        .where(Depot.active, Depot.location_id.in_(by_location))
         .order_by(Depot.id)
     )
-    return [
-        DepotStock(i, c, n, la, lo, int(q), precision=p, uncertainty_km=r)
-        for i, c, n, la, lo, q, p, r in rows
-    ]
+    out = []
+    for i, c, n, la, lo, loc, p, r in rows:
+        held = by_location[loc]
+        sent = next(x for x in parts if held.get(x.id, 0) > 0)
+        out.append(
+            DepotStock(
+                i,
+                c,
+                n,
+                la,
+                lo,
+                sum(held.values()),
+                precision=p,
+                uncertainty_km=r,
+                substitute=None if sent.id == part.id else sent.part_number,
+            )
+        )
+    return out
 
 
 def nearest_engineer_minutes(
@@ -419,7 +421,21 @@ def _rank(
     if part is not None:
         carried = van_free_units(session, part)
         if carried:
-            staff = [replace(e, van_qty=carried.get(int(e.id), 0)) for e in staff]
+            held = van_free_by_part(session, part)
+            numbers = {p.id: p.part_number for p in serving_parts(session, part)}
+
+            def substitute(eid: int) -> str | None:
+                first = next(iter(held.get(eid, {})), part.id)
+                return None if first == part.id else numbers[first]
+
+            staff = [
+                replace(
+                    e,
+                    van_qty=carried.get(int(e.id), 0),
+                    van_substitute=substitute(int(e.id)) if int(e.id) in carried else None,
+                )
+                for e in staff
+            ]
     return rank_dispatch_options(request, staff, depots, travel, limit=limit)
 
 
@@ -497,12 +513,15 @@ def confirm_dispatch(
                 )
             depot = depot_by_code(session, depot_code, field="depot")
             ticket.source_depot_id = depot.id
+            # the part itself when the depot holds one, else the substitute it holds
+            sent = part_to_send(session, part, depot.location_id) or part
             rma = open_rma_in_session(
                 session,
                 RmaRequest(
                     kind="advance_replacement",
                     site_code=ticket.site.code,
                     faulty_part_number=part.part_number,
+                    replacement_part_number=sent.part_number,
                     fault_symptom=ticket.symptom,
                     faulty_serial=faulty_serial or ticket.equipment_serial,
                     ticket=ticket.number,

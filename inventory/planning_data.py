@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inventory.contracts import sla_policy
+from inventory.supersession import successor_heads
 from logistics.dispatch import CourierRule
 from logistics.planning.demand import FailureHistory, RateEstimate, estimate_rates
 from logistics.planning.metric import PlanningInputError
@@ -172,11 +173,18 @@ def load_planning_data(
         history_years=history_years,
     )
     yields = _repair_yields(session)
-    warnings.extend(r.warning for r in rates.values() if r.warning)
+    # a superseded part is planned as the newest part of its chain (inventory.supersession):
+    # its installed base, failure history and shelf stock count for that part
+    carry = planned_as(session, parts)
+    warnings.extend(
+        r.warning for pn, r in rates.items() if r.warning and pn not in carry.superseded_numbers
+    )
     # --- parts ----------------------------------------------------------------------------
     infos: dict[str, PartInfo] = {}
     plan_parts = []
     for p in parts:
+        if p.id in carry.heads:
+            continue  # planned as its successor
         for name in ("repair_turnaround_days", "lead_time_days"):
             value = getattr(p, name)
             if value is not None and value < 0:
@@ -222,7 +230,11 @@ def load_planning_data(
             contracts.get(unit.contract_id) if unit.contract_id is not None else None
         )
         klass = contract.coverage if contract is not None else NO_CONTRACT_CLASS
-        key = (site.code, part_number[unit.part_id], contract.code if contract else "")
+        key = (
+            site.code,
+            part_number[carry.heads.get(unit.part_id, unit.part_id)],
+            contract.code if contract else "",
+        )
         if key not in rows:
             rows[key] = [0, klass, site.customer, *clocks_of[unit.contract_id]]
         rows[key][0] += 1
@@ -258,11 +270,40 @@ def load_planning_data(
         parts=infos,
         depots={d.code: d for d in depots},
         rates=rates,
-        current=free_good_stock(session),
+        current=carry.stock(free_good_stock(session)),
         policies=_policies(session),
         site_points=site_points,
         warnings=warnings,
     )
+
+
+@dataclass(frozen=True)
+class PlannedAs:
+    """Superseded parts and the part planned in their place."""
+
+    heads: dict[int, int]  # superseded part id → the id of the part planned instead
+    numbers: dict[int, str]  # part id → part number
+
+    @property
+    def superseded_numbers(self) -> set[str]:
+        """The part numbers of the superseded parts (not planned themselves)."""
+        return {self.numbers[old] for old in self.heads}
+
+    def stock(self, current: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
+        """(part, depot) → units with a superseded part's units counted for its successor."""
+        by_number = {self.numbers[old]: self.numbers[new] for old, new in self.heads.items()}
+        out: dict[tuple[str, str], int] = defaultdict(int)
+        for (pn, depot), n in current.items():
+            out[(by_number.get(pn, pn), depot)] += n
+        return dict(out)
+
+
+def planned_as(session: Session, parts: Sequence[Part]) -> PlannedAs:
+    """Which of ``parts`` are planned as their successor (the newest part of their chain,
+    when it is among ``parts``)."""
+    ids = {p.id for p in parts}
+    heads = {old: new for old, new in successor_heads(session).items() if old in ids and new in ids}
+    return PlannedAs(heads, {p.id: p.part_number for p in parts})
 
 
 def _contract_clocks(contract: Contract | None) -> tuple[float, float]:
@@ -356,22 +397,23 @@ def failure_rates(
         equipment = list(session.scalars(select(Equipment).where(Equipment.active)))
     start = (now - timedelta(days=365.25 * history_years)).date()
     today = now.date()
+    # a superseded part's history carries over to its successor (inventory.supersession)
+    heads = planned_as(session, parts).heads
     exposure: dict[int, float] = defaultdict(float)
     for unit in equipment:
         begin = max(unit.acceptance_date, start)
         if begin < today:
-            exposure[unit.part_id] += (today - begin).days / 365.25
-    failures: dict[int, int] = {
-        int(part_id): int(n)
-        for part_id, n in session.execute(
-            select(Ticket.part_id, func.count())
-            .where(
-                Ticket.part_id.is_not(None),
-                Ticket.opened_at >= now - timedelta(days=365.25 * history_years),
-            )
-            .group_by(Ticket.part_id)
-        ).all()
-    }
+            exposure[heads.get(unit.part_id, unit.part_id)] += (today - begin).days / 365.25
+    failures: dict[int, int] = defaultdict(int)
+    for part_id, n in session.execute(
+        select(Ticket.part_id, func.count())
+        .where(
+            Ticket.part_id.is_not(None),
+            Ticket.opened_at >= now - timedelta(days=365.25 * history_years),
+        )
+        .group_by(Ticket.part_id)
+    ).all():
+        failures[heads.get(int(part_id), int(part_id))] += int(n)
     overrides = overrides or {}
     histories = [
         FailureHistory(

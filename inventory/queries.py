@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session, aliased
 from inventory.errors import NotFound
 from inventory.paging import count_and_cut
 from inventory.serials import normalize_serial
+from inventory.supersession import serving_part_ids
 from logistics.dispatch import great_circle_km
 from models import Depot, Location, Movement, Part, SerialItem, StockPolicy, StockQuantity
-from models.enums import Condition, ItemStatus, Tracking
+from models.enums import Condition, ItemStatus
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class DepotAvailability:
     available: int  # free to reserve, in the asked condition
     reserved: int
     distance_km: float | None
+    parts: dict[str, int] = field(default_factory=dict)  # part number → free units counted
 
 
 def availability(
@@ -44,25 +46,33 @@ def availability(
     ).first()
     if part is None:
         raise NotFound(f"unknown part {part_number!r}", field="part_number")
+    # interchangeable stock is one: every part number that can serve this one's demand
+    ids = serving_part_ids(session, part.id)
+    numbers = dict(session.execute(select(Part.id, Part.part_number).where(Part.id.in_(ids))).all())
     # Simple statements on purpose: counts per location (an index-only scan), then the
     # depots by location — cheaper to plan than one statement joining the two.
-    if part.tracking == Tracking.SERIALIZED.value:
-        free = func.count().filter(SerialItem.status == ItemStatus.IN_STOCK.value)
-        held = func.count().filter(SerialItem.status == ItemStatus.RESERVED.value)
-        counts_stmt = (
-            select(SerialItem.location_id, free, held)
-            .where(
-                SerialItem.part_id == part.id,
-                SerialItem.condition == condition,
-                SerialItem.status.in_([ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value]),
-            )
-            .group_by(SerialItem.location_id)
+    free = func.count().filter(SerialItem.status == ItemStatus.IN_STOCK.value)
+    held = func.count().filter(SerialItem.status == ItemStatus.RESERVED.value)
+    serial_stmt = (
+        select(SerialItem.location_id, SerialItem.part_id, free, held)
+        .where(
+            SerialItem.part_id.in_(ids),
+            SerialItem.condition == condition,
+            SerialItem.status.in_([ItemStatus.IN_STOCK.value, ItemStatus.RESERVED.value]),
         )
-    else:
-        counts_stmt = select(
-            StockQuantity.location_id, StockQuantity.qty, StockQuantity.reserved
-        ).where(StockQuantity.part_id == part.id, StockQuantity.condition == condition)
-    counts = {loc: (int(f or 0), int(h or 0)) for loc, f, h in session.execute(counts_stmt)}
+        .group_by(SerialItem.location_id, SerialItem.part_id)
+    )
+    counted_stmt = select(
+        StockQuantity.location_id, StockQuantity.part_id, StockQuantity.qty, StockQuantity.reserved
+    ).where(StockQuantity.part_id.in_(ids), StockQuantity.condition == condition)
+    counts: dict[int, tuple[int, int]] = {}
+    by_part: dict[int, dict[str, int]] = {}
+    for stmt in (serial_stmt, counted_stmt):
+        for loc, pid, f, h in session.execute(stmt):
+            f0, h0 = counts.get(loc, (0, 0))
+            counts[loc] = (f0 + int(f or 0), h0 + int(h or 0))
+            if f:
+                by_part.setdefault(loc, {})[numbers[pid]] = int(f)
     if not include_empty:
         counts = {loc: c for loc, c in counts.items() if c[0] > 0}
     if not counts and not include_empty:
@@ -83,7 +93,14 @@ def availability(
         ]
     result = [
         DepotAvailability(
-            r.code, r.name, r.city, r.lat, r.lon, *counts.get(r.location_id, (0, 0)), d
+            r.code,
+            r.name,
+            r.city,
+            r.lat,
+            r.lon,
+            *counts.get(r.location_id, (0, 0)),
+            d,
+            by_part.get(r.location_id, {}),
         )
         for r, d in zip(rows, dist, strict=True)
     ]

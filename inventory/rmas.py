@@ -43,6 +43,7 @@ from inventory.overdue import ReturnWindow, overdue_returns
 from inventory.reservation import Reservation, release_in_session, reserve_in_session
 from inventory.serials import normalize_optional_serial
 from inventory.sla_flags import rederive_flags
+from inventory.supersession import part_to_send
 from inventory.tracking import new_tracking_code
 from inventory.transaction import transaction
 from logistics.calendars import require_utc
@@ -561,7 +562,16 @@ def _approve(ctx: _Ctx) -> None:
 def _allocate(ctx: _Ctx) -> None:
     if not ctx.given.depot:
         raise InvalidInput("say which depot the replacement comes from", field="depot")
-    _reserve_replacement(ctx, depot_by_code(ctx.session, ctx.given.depot, field="depot"))
+    depot = depot_by_code(ctx.session, ctx.given.depot, field="depot")
+    rma = ctx.rma
+    if rma.replacement_part_id == rma.faulty_part_id and not ctx.given.serial:
+        # the depot holds none of the part itself: a part number serving it goes instead
+        asked = must_get(ctx.session, Part, rma.faulty_part_id)
+        sent = part_to_send(ctx.session, asked, depot.location_id)
+        if sent is not None and sent.id != asked.id:
+            rma.replacement_part, rma.replacement_part_id = sent, sent.id
+            ctx.data["substitute"] = sent.part_number
+    _reserve_replacement(ctx, depot)
 
 
 def _ship(ctx: _Ctx) -> None:

@@ -31,6 +31,7 @@ from inventory.errors import InvalidInput, NotFound
 from inventory.events import record_event
 from inventory.lookups import depot_by_code, one_by, part_by_number
 from inventory.planning_data import failure_rates
+from inventory.supersession import free_good_units, serving_part_ids
 from inventory.transaction import transaction
 from inventory.transfers import LineRequest, TransferResult, ship_transfer
 from logistics.dispatch import great_circle_km
@@ -246,39 +247,36 @@ def all_vans(session: Session) -> list[VanView]:
     return [van_view(session, e) for e in engineers]
 
 
-def van_free_units(session: Session, part: Part) -> dict[int, int]:
-    """engineer id -> free good units of ``part`` in their van, less the units already
-    promised to their open jobs dispatched from the van (the dispatch ranking's input)."""
+def van_free_by_part(session: Session, part: Part) -> dict[int, dict[int, int]]:
+    """engineer id -> {part id: free good units in their van} of ``part`` and the part
+    numbers that can serve its demand (``inventory.supersession``), the part first."""
     location_engineer = select(Engineer.id, Engineer.van_location_id).where(
         Engineer.van_location_id.is_not(None), Engineer.active
     )
     by_location = {loc: eid for eid, loc in session.execute(location_engineer)}
     if not by_location:
         return {}
-    if part.tracking == Tracking.SERIALIZED.value:
-        rows = session.execute(
-            select(SerialItem.location_id, func.count())
-            .where(
-                SerialItem.part_id == part.id,
-                SerialItem.location_id.in_(by_location),
-                SerialItem.status == ItemStatus.IN_STOCK.value,
-                SerialItem.condition == Condition.GOOD.value,
-            )
-            .group_by(SerialItem.location_id)
-        )
-    else:
-        rows = session.execute(
-            select(StockQuantity.location_id, StockQuantity.qty).where(
-                StockQuantity.part_id == part.id,
-                StockQuantity.location_id.in_(by_location),
-                StockQuantity.condition == Condition.GOOD.value,
-            )
-        )
-    free = {by_location[loc]: int(n) for loc, n in rows if n}
+    ids = serving_part_ids(session, part.id)
+    out: dict[int, dict[int, int]] = {}
+    for (loc, pid), n in sorted(free_good_units(session, ids, list(by_location)).items()):
+        out.setdefault(by_location[loc], {})[pid] = n
+    return {
+        eid: dict(sorted(held.items(), key=lambda kv: ids.index(kv[0])))
+        for eid, held in out.items()
+    }
+
+
+def van_free_units(session: Session, part: Part) -> dict[int, int]:
+    """engineer id -> free good units of ``part`` (or of a part number serving its demand)
+    in their van, less the units already promised to their open jobs dispatched from the
+    van (the dispatch ranking's input)."""
+    free = {eid: sum(held.values()) for eid, held in van_free_by_part(session, part).items()}
+    if not free:
+        return {}
     promised = session.execute(
         select(Ticket.engineer_id, func.count())
         .where(
-            Ticket.part_id == part.id,
+            Ticket.part_id.in_(serving_part_ids(session, part.id)),
             Ticket.dispatch_mode == "van",
             Ticket.status == TicketStatus.DISPATCHED.value,
             Ticket.engineer_id.in_(free),

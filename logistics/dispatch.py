@@ -87,6 +87,7 @@ class EngineerCandidate:
     precision: Precision | str = Precision.EXACT
     uncertainty_km: float = 0.0  # radius around (lat, lon) where they may really be
     van_qty: int = 0  # free good units of the needed part in their van
+    van_substitute: str | None = None  # the van holds only this part number serving it
 
     def refusal(self, part_category: str | None, *, need_shift: bool = True) -> str | None:
         """Why this engineer cannot take a job needing `part_category` (None: no part), or
@@ -119,6 +120,7 @@ class DepotStock:
     good_qty: int
     precision: Precision | str = Precision.EXACT
     uncertainty_km: float = 0.0
+    substitute: str | None = None  # holds none of the part itself: sends this part number
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,7 @@ class DispatchOption:
     travel_km: float
     travel_minutes: float
     explanation: str
+    substitute: str | None = None  # the part number offered instead of the one asked for
 
     @property
     def meets_sla(self) -> bool:
@@ -883,6 +886,13 @@ def _build_option(
         travel_km=shown_km(sum(leg.km for leg in legs)),
         travel_minutes=pick.travel_minutes,
         explanation="",
+        substitute=(
+            eng.van_substitute
+            if pick.mode is Mode.VAN
+            else depot.substitute
+            if depot is not None and pick.mode in (Mode.PICKUP, Mode.COURIER)
+            else None
+        ),
     )
 
 
@@ -940,6 +950,8 @@ def _describe_plan(opt: DispatchOption, calendar: CoverageCalendar) -> str:
         )
     else:
         text = f"{opt.engineer_name} drives {km:.0f} km straight to the site, on site at {arrive}"
+    if opt.substitute:
+        text += f", bringing substitute part {opt.substitute} (it serves the part asked for)"
     if opt.mode is Mode.COURIER:
         leg = opt.legs[-1]
         assert opt.part_eta is not None

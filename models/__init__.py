@@ -1,7 +1,7 @@
 """SQLAlchemy 2.x models. Importing this package registers every table on Base.metadata."""
 
 from models.base import Base, UTCDateTime, utcnow
-from models.catalogue import Part, StockPolicy
+from models.catalogue import Part, PartSupersession, StockPolicy
 from models.complaints import Complaint, Department
 from models.counts import PurchaseRequest, ReorderAction, StockCount, StockCountLine
 from models.inspections import (
@@ -79,6 +79,7 @@ __all__ = [
     "Movement",
     "OutboxMessage",
     "Part",
+    "PartSupersession",
     "SerialItem",
     "Delivery",
     "Site",

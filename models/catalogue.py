@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models import limits
-from models.base import Base
+from models.base import Base, utcnow
 
 
 class Part(Base):
@@ -46,3 +47,20 @@ class StockPolicy(Base):
     part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"), index=True)
     reorder_point: Mapped[int] = mapped_column(default=0)
     target_level: Mapped[int] = mapped_column(default=0)
+
+
+class PartSupersession(Base):
+    """``old_part`` is replaced by ``new_part``: the new part number serves demand for the
+    old one; ``two_way`` when the old one also serves demand for the new (interchangeable).
+    A part has at most one successor. The rule reading these rows is
+    ``inventory.supersession`` (one home)."""
+
+    __tablename__ = "part_supersessions"
+    __table_args__ = (CheckConstraint("old_part_id <> new_part_id", name="not_itself"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"), unique=True)
+    new_part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"), index=True)
+    two_way: Mapped[bool] = mapped_column(default=False)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)

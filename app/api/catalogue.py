@@ -7,10 +7,10 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import or_, select
 
-from app.api.common import Money, PageArgs, Str, WholeNumber, page_schema, scalar_page
+from app.api.common import Flag, Money, PageArgs, Str, WholeNumber, page_schema, scalar_page
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
-from inventory import catalogue
+from inventory import catalogue, supersession
 from inventory.lookups import part_by_number
 from models import Part, limits
 from models.enums import PartKind, Tracking
@@ -124,4 +124,41 @@ def set_policy(data, part_number, depot_code):
         reorder_point=data["reorder_point"],
         target_level=data["target_level"],
         actor=actor_name(),
+    )
+
+
+class SupersessionSchema(ma.Schema):
+    """What replaces a part: ``replaced_by`` (null: nothing) serves the part's demand; with
+    ``two_way`` the part also serves the successor's (interchangeable)."""
+
+    part_number = ma.fields.String(dump_only=True)
+    replaced_by = Str(limits.PART_NUMBER, required=True, allow_none=True)
+    two_way = Flag(load_default=False)
+    replaces = ma.fields.List(ma.fields.String(), dump_only=True)
+    serves = ma.fields.List(
+        ma.fields.String(),
+        dump_only=True,
+        metadata={"description": "the part numbers that can serve this part's demand"},
+    )
+
+
+@blp.get("/<part_number>/supersession")
+@blp.response(200, SupersessionSchema)
+@roles_required(*STAFF)
+def get_supersession(part_number):
+    """Which part replaces this one, which it replaces, and which can serve its demand."""
+    db = get_session()
+    return supersession.supersession_view(db, part_by_number(db, part_number))
+
+
+@blp.put("/<part_number>/supersession")
+@blp.arguments(SupersessionSchema)
+@blp.response(200, SupersessionSchema)
+@roles_required("admin")
+def set_supersession(data, part_number):
+    """Say which part number replaces this one (one-way, or two-way interchangeable), or
+    that none does (null); refused when the chain would lead back to the part. Audited."""
+    db = get_session()
+    return supersession.set_supersession(
+        db, part_number, data["replaced_by"], two_way=data["two_way"], actor=actor_name()
     )

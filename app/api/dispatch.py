@@ -129,6 +129,13 @@ class OptionSchema(ma.Schema):
     travel_km = ma.fields.Float()
     travel_minutes = ma.fields.Float()
     explanation = ma.fields.String()
+    substitute = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the part number offered instead of the one asked for (it "
+            "supersedes it or is interchangeable); null: the part itself"
+        },
+    )
 
 
 class ClocksSchema(ma.Schema):

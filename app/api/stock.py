@@ -193,6 +193,14 @@ class AvailabilitySchema(ma.Schema):
     available = ma.fields.Integer()
     reserved = ma.fields.Integer()
     distance_km = ma.fields.Float(allow_none=True)
+    parts = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        metadata={
+            "description": "free units counted in available, per part number: the part and "
+            "the part numbers that supersede it or are interchangeable with it"
+        },
+    )
 
 
 class BelowReorderSchema(ma.Schema):

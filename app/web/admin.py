@@ -19,7 +19,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
 
-from app.api.catalogue import PartSchema, PartUpdate, PolicySchema
+from app.api.catalogue import PartSchema, PartUpdate, PolicySchema, SupersessionSchema
 from app.api.customers import ContractCreate, ContractSettings
 from app.api.depots import DepotSchema
 from app.api.users import TokenRequest, UserSchema, UserUpdate
@@ -28,7 +28,7 @@ from app.db import get_session
 from app.geo import locate
 from app.web.auth import PASSWORD_LINK_HOURS, password_link, roles_page
 from app.web.i18n import MESSAGES, t
-from inventory import accounts, audit, catalogue, contracts
+from inventory import accounts, audit, catalogue, contracts, supersession
 from inventory.errors import DomainError, NotFound
 from models import ApiToken, Contract, Customer, Depot, Part, StockPolicy, User
 from models.enums import PartKind, Tracking
@@ -609,6 +609,7 @@ def _part_page(part: Part, errors: list[FieldError], failed_depot: str | None = 
         else {k: getattr(part, k) for k in catalogue.PART_FIELDS},
         kinds=[x.value for x in PartKind],
         trail=trail,
+        succession=supersession.supersession_view(db, part),
     ), (422 if errors else 200)
 
 
@@ -643,6 +644,33 @@ def part_change(part_number: str):
             errors = domain_error(error)
         else:
             flash(t("a14.part.saved", part=part_number), "success")
+            return redirect(url_for("admin.part_page", part_number=part_number))
+    return _part_page(part, errors)
+
+
+@bp.post("/parts/<part_number>/supersession")
+@roles_page()
+def part_supersession(part_number: str):
+    """Which part number replaces this one, one-way or two-way (``SupersessionSchema``);
+    a blank part number: none does."""
+    db = get_session()
+    part = db.scalar(select(Part).where(Part.part_number == part_number))
+    if part is None:
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    payload = {
+        "replaced_by": request.form.get("replaced_by", "").strip() or None,
+        "two_way": request.form.get("two_way") == "yes",
+    }
+    data, errors = load_form(SupersessionSchema(), payload)
+    if not errors:
+        try:
+            supersession.set_supersession(
+                db, part_number, data["replaced_by"], two_way=data["two_way"], actor=actor_name()
+            )
+        except DomainError as error:
+            errors = domain_error(error)
+        else:
+            flash(t("sup.saved", part=part_number), "success")
             return redirect(url_for("admin.part_page", part_number=part_number))
     return _part_page(part, errors)
 

@@ -130,6 +130,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("POST", "/api/parts"): ADMIN,
     ("PATCH", "/api/parts/<part_number>"): ADMIN,
     ("PUT", "/api/parts/<part_number>/policies/<depot_code>"): WAREHOUSE,
+    ("GET", "/api/parts/<part_number>/supersession"): STAFF,
+    ("PUT", "/api/parts/<part_number>/supersession"): ADMIN,
     # contracts and SLA policies: the admin's; customers read their own
     ("GET", "/api/contracts"): EVERYONE,
     ("POST", "/api/contracts"): ADMIN,
@@ -328,6 +330,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("POST", "/admin/parts"): ADMIN,
     ("GET", "/admin/parts/<part_number>"): ADMIN,
     ("POST", "/admin/parts/<part_number>/policies/<depot_code>"): ADMIN,
+    ("POST", "/admin/parts/<part_number>/supersession"): ADMIN,
     ("POST", "/admin/parts/<part_number>"): ADMIN,
     ("GET", "/admin/depots"): ADMIN,
     ("POST", "/admin/depots"): ADMIN,

@@ -393,3 +393,31 @@ def test_a_parts_details_are_changed_on_its_page_and_audited(client, as_role, db
     db.rollback()
     assert data["changes"]["unit_cost"]["to"] == "1234.50"
     assert "audit-table" in client.get(page).get_data(as_text=True)
+
+
+def test_a_part_is_replaced_by_another_on_its_page_and_a_loop_is_refused(client, as_role, db):
+    from models import Part
+
+    as_role("admin")
+    old, new = db.scalars(select(Part.part_number).order_by(Part.id).limit(2)).all()
+    db.rollback()
+    done = post_form(
+        client,
+        f"/admin/parts/{old}/supersession",
+        {"replaced_by": new, "two_way": "yes"},
+        page=f"/admin/parts/{old}",
+    )
+    assert done.status_code == 302
+    html = client.get(f"/admin/parts/{old}").get_data(as_text=True)
+    assert f'value="{new}"' in html and "替代料号" in html and 'id="sup-serves"' in html
+    html = client.get(f"/admin/parts/{new}").get_data(as_text=True)
+    assert f"替代了：{old}" in html and f"可代替本料号需求的料号：{old}" in html  # two-way
+    loop = post_form(
+        client, f"/admin/parts/{new}/supersession", {"replaced_by": old}, page=f"/admin/parts/{new}"
+    )
+    assert loop.status_code == 422 and 'data-field="replaced_by"' in loop.get_data(as_text=True)
+    gone = post_form(
+        client, f"/admin/parts/{old}/supersession", {"replaced_by": ""}, page=f"/admin/parts/{old}"
+    )
+    assert gone.status_code == 302
+    assert 'id="sup-serves"' not in client.get(f"/admin/parts/{old}").get_data(as_text=True)

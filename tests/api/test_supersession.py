@@ -39,7 +39,9 @@ def test_the_admin_sets_a_successor_and_availability_counts_its_stock(client, wo
     assert r.json["replaced_by"] == "SRV-PSU-V2" and r.json["serves"] == ["SRV-PSU-V2"]
     back = client.get("/api/parts/SRV-PSU-V2/supersession", headers=h["warehouse"]).json
     assert back["replaces"] == [w.part] and back["serves"] == []  # one-way
-    rows = client.get(f"/api/availability?part_number={w.part}", headers=h["warehouse"]).json
+    rows = client.get(f"/api/availability?part_number={w.part}", headers=h["warehouse"]).json[
+        "items"
+    ]
     assert [(a["depot"], a["available"], a["parts"]) for a in rows] == [
         (w.depot, 1, {"SRV-PSU-V2": 1})
     ]

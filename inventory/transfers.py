@@ -263,40 +263,11 @@ def receive_transfer(
             i.id: i
             for i in session.scalars(select(SerialItem).where(SerialItem.id.in_(serial_lines)))
         }
-        if received is None:
-            want_serials = {items[i].serial: i for i in serial_lines}
-            want_counts = {
-                (line.part_id, line.condition): line.qty_shipped
-                for line in transfer.lines
-                if not line.serial_item_id
-            }
-        else:
-            want_serials, want_counts = {}, {}
-            by_serial = {(items[i].part_id, items[i].serial): i for i in serial_lines}
-            for index, wanted in enumerate(received):
-                part = part_by_number(
-                    session, wanted.part_number, field=f"received.{index}.part_number"
-                )
-                if wanted.serial:
-                    key = (part.id, wanted.serial)
-                    if key in by_serial:
-                        want_serials[wanted.serial] = by_serial[key]
-                    else:
-                        result.discrepancies.append(
-                            Discrepancy(part.part_number, wanted.serial, 0, 1, "unexpected")
-                        )
-                        _open(session, transfer, part.id, "unexpected", 1, wanted.serial)
-                else:
-                    if wanted.qty < 0:
-                        raise InvalidInput(
-                            "quantity cannot be negative", field=f"received.{index}.qty"
-                        )
-                    k = (part.id, wanted.condition)
-                    want_counts[k] = want_counts.get(k, 0) + wanted.qty
-
+        differs = _Differences(session, transfer, result)
+        want_serials, want_counts = _arrived(session, received, transfer, items, differs)
         for item_id, line in serial_lines.items():
             item = items[item_id]
-            if item.serial in want_serials and want_serials[item.serial] == item_id:
+            if want_serials.get(item.serial) == item_id:
                 move_serial(
                     session,
                     item,
@@ -307,18 +278,8 @@ def receive_transfer(
                 )
                 line.qty_received = 1
             else:
-                result.discrepancies.append(
-                    Discrepancy(parts[line.part_id].part_number, item.serial, 1, 0, "missing")
-                )
-                _open(
-                    session,
-                    transfer,
-                    line.part_id,
-                    "missing",
-                    1,
-                    item.serial,
-                    item.id,
-                    line.condition,
+                differs.add(
+                    parts[line.part_id], "missing", 1, 0, item.serial, item.id, line.condition
                 )
         for line in transfer.lines:
             if line.serial_item_id:
@@ -339,25 +300,10 @@ def receive_transfer(
             line.qty_received = book
             if got != line.qty_shipped:
                 kind = "short" if got < line.qty_shipped else "over"
-                result.discrepancies.append(
-                    Discrepancy(part.part_number, None, line.qty_shipped, got, kind)
-                )
-                _open(
-                    session,
-                    transfer,
-                    part.id,
-                    kind,
-                    abs(got - line.qty_shipped),
-                    None,
-                    None,
-                    line.condition,
-                )
+                differs.add(part, kind, line.qty_shipped, got, condition=line.condition)
         for (part_id, cond), qty in want_counts.items():
-            if qty <= 0:
-                continue
-            pn = session.get_one(Part, part_id).part_number
-            result.discrepancies.append(Discrepancy(pn, None, 0, qty, "unexpected"))
-            _open(session, transfer, part_id, "unexpected", qty, None, None, cond)
+            if qty > 0:
+                differs.add(session.get_one(Part, part_id), "unexpected", 0, qty, condition=cond)
         session.flush()
         opened = _discrepancy_rows(session, transfer.id)
         for shown, row in zip(result.discrepancies, opened, strict=True):
@@ -386,6 +332,64 @@ def receive_transfer(
             },
         )
         return result
+
+
+class _Differences:
+    """What a receipt found different: each shown on the result and opened as a
+    discrepancy to resolve, in the order found."""
+
+    def __init__(self, session: Session, transfer: Transfer, result: TransferResult) -> None:
+        self.session, self.transfer, self.result = session, transfer, result
+
+    def add(
+        self,
+        part: Part,
+        kind: str,
+        expected: int,
+        got: int,
+        serial: str | None = None,
+        item_id: int | None = None,
+        condition: str = Condition.GOOD.value,
+    ) -> None:
+        self.result.discrepancies.append(Discrepancy(part.part_number, serial, expected, got, kind))
+        qty = abs(got - expected)
+        _open(self.session, self.transfer, part.id, kind, qty, serial, item_id, condition)
+
+
+def _arrived(
+    session: Session,
+    received: list[LineRequest] | None,
+    transfer: Transfer,
+    items: dict[int, SerialItem],
+    differs: _Differences,
+) -> tuple[dict[str, int], dict[tuple[int, str], int]]:
+    """What arrived, as (serial -> its item id, (part id, condition) -> quantity): the
+    transfer as shipped when ``received`` is None, else the scans and counts given, a
+    serial the transfer did not carry reported as unexpected."""
+    if received is None:
+        want_counts = {
+            (line.part_id, line.condition): line.qty_shipped
+            for line in transfer.lines
+            if not line.serial_item_id
+        }
+        return {item.serial: item_id for item_id, item in items.items()}, want_counts
+    want_serials: dict[str, int] = {}
+    counts: dict[tuple[int, str], int] = {}
+    by_serial = {(item.part_id, item.serial): item_id for item_id, item in items.items()}
+    for index, wanted in enumerate(received):
+        part = part_by_number(session, wanted.part_number, field=f"received.{index}.part_number")
+        if wanted.serial:
+            key = (part.id, wanted.serial)
+            if key in by_serial:
+                want_serials[wanted.serial] = by_serial[key]
+            else:
+                differs.add(part, "unexpected", 0, 1, wanted.serial)
+        else:
+            if wanted.qty < 0:
+                raise InvalidInput("quantity cannot be negative", field=f"received.{index}.qty")
+            k = (part.id, wanted.condition)
+            counts[k] = counts.get(k, 0) + wanted.qty
+    return want_serials, counts
 
 
 # --- discrepancies: open until resolved, never a silent loss -------------------------------

@@ -31,7 +31,6 @@ from inventory.lookups import depot_by_code
 from inventory.tickets import BEFORE_ARRIVAL
 from logistics.dispatch import great_circle_km
 from logistics.routing.model import RoutePlan, RoutingProblem, Stop, Vehicle
-from logistics.routing.solver import solve
 from logistics.sla import severity_rank
 from models import Depot, Engineer, Job, Site, Ticket, utcnow
 from models.enums import JobStatus
@@ -381,6 +380,8 @@ def solve_plan(session: Session, req: PlanRequest, travel_model) -> dict:
     move to their next feasible working day (``moved_inspections``), never dropped."""
     problem, context = build_problem(session, req, travel_model)
     session.rollback()  # release the read transaction before the long solve
+    from logistics.routing.solver import solve  # OR-Tools: loaded when a plan is solved
+
     plan = solve(problem, req.time_limit_s)
     result = plan_to_dict(plan, context, req.timezone)
     if req.inspections:

@@ -29,7 +29,6 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from logistics.calendars import CoverageCalendar, require_utc
 from logistics.dispatch import CourierRule, EngineerCandidate
@@ -206,6 +205,8 @@ def _lexicographic_assignment(
             np.zeros(len(pools), dtype=np.int64),
         ]
     ).astype(np.int64)
+
+    from ortools.graph.python import min_cost_flow  # loaded when first solved
 
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(

@@ -20,7 +20,6 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from geopy.distance import geodesic
 
 from logistics import travel_calibration as calibrated
 from logistics.geodesy import check_coordinates, matrix_km, pairwise_km
@@ -170,6 +169,8 @@ class TravelModel:
     def _one(self, a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
         pa = check_coordinates(np.asarray(a, dtype=float), "a")
         pb = check_coordinates(np.asarray(b, dtype=float), "b")
+        from geopy.distance import geodesic  # geopy loads its geocoders: not at start-up
+
         crow = geodesic(tuple(pa[0]), tuple(pb[0])).km
         u = self.regional_field(pa) + self.regional_field(pb)
         km, minutes = self._estimate(np.array([crow]), u)

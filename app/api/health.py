@@ -4,7 +4,6 @@ short timeout so that the answer comes within a second whatever is down."""
 from __future__ import annotations
 
 import marshmallow as ma
-import redis
 from flask import current_app
 from flask_smorest import Blueprint
 from sqlalchemy import text
@@ -52,6 +51,8 @@ def _redis_urls() -> list[str]:
 def _redis_check(url: str) -> str:
     clients = current_app.extensions.setdefault("sparelog.health_redis", {})
     if url not in clients:
+        import redis  # loaded when a Redis is first probed, not at start-up
+
         timeout = min(REDIS_PROBE_SECONDS, float(current_app.config["REDIS_TIMEOUT_SECONDS"]))
         clients[url] = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout

@@ -18,23 +18,27 @@ from models/limits.py.
 
 from __future__ import annotations
 
-from app.documents.fault_report import render_fault_report
-from app.documents.monthly_report import render_monthly_report
-from app.documents.packing_slip import render_packing_slip, render_return_label
-from app.documents.plan_report import render_plan_report
-from app.documents.repair_form import render_repair_form
-from app.documents.service_sheet import render_service_sheet
-from app.documents.shelf import render_delivery_note, render_pick_list, render_shelf_labels
+from importlib import import_module
 
-__all__ = [
-    "render_fault_report",
-    "render_monthly_report",
-    "render_packing_slip",
-    "render_plan_report",
-    "render_repair_form",
-    "render_return_label",
-    "render_service_sheet",
-    "render_delivery_note",
-    "render_pick_list",
-    "render_shelf_labels",
-]
+# Each renderer is imported when first used: reportlab is a hundred modules, and the
+# command line, the API and the pages start without it (bench/startup.py).
+_RENDERERS = {
+    "render_fault_report": "fault_report",
+    "render_monthly_report": "monthly_report",
+    "render_packing_slip": "packing_slip",
+    "render_return_label": "packing_slip",
+    "render_plan_report": "plan_report",
+    "render_repair_form": "repair_form",
+    "render_service_sheet": "service_sheet",
+    "render_delivery_note": "shelf",
+    "render_pick_list": "shelf",
+    "render_shelf_labels": "shelf",
+}
+
+__all__ = list(_RENDERERS)
+
+
+def __getattr__(name: str):
+    if name in _RENDERERS:
+        return getattr(import_module(f"app.documents.{_RENDERERS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

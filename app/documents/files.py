@@ -12,19 +12,8 @@ from dataclasses import dataclass
 from flask import Response
 from sqlalchemy.orm import Session
 
-from app.documents import (
-    access,
-    builders,
-    render_delivery_note,
-    render_fault_report,
-    render_monthly_report,
-    render_packing_slip,
-    render_pick_list,
-    render_repair_form,
-    render_return_label,
-    render_service_sheet,
-    render_shelf_labels,
-)
+import app.documents as pdf
+from app.documents import access, builders
 from inventory.errors import InvalidInput
 from models import Customer, Rma, User
 from models.enums import Role
@@ -51,7 +40,7 @@ class PdfFile:
 def repair_form(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
     rma = access.rma_for(db, number, user)
     return PdfFile(
-        render_repair_form(builders.repair_form_for(db, rma), lang=lang),
+        pdf.render_repair_form(builders.repair_form_for(db, rma), lang=lang),
         f"repair-form-{rma.number}.pdf",
     )
 
@@ -60,7 +49,7 @@ def packing_slip(db: Session, number: str, user: User, *, lang: str, base_url: s
     rma = access.rma_for(db, number, user)
     access.require_packing_slip(rma)
     data = builders.packing_slip_for(db, rma, base_url, lang=lang)
-    return PdfFile(render_packing_slip(data, lang=lang), f"packing-slip-{rma.number}.pdf")
+    return PdfFile(pdf.render_packing_slip(data, lang=lang), f"packing-slip-{rma.number}.pdf")
 
 
 def return_label(db: Session, number: str, user: User, *, lang: str, base_url: str) -> PdfFile:
@@ -72,7 +61,7 @@ def return_label(db: Session, number: str, user: User, *, lang: str, base_url: s
 def return_label_of(db: Session, rma: Rma, *, lang: str, base_url: str) -> PdfFile:
     """The return label of an RMA already checked by the caller (the tracking page's)."""
     data = builders.packing_slip_for(db, rma, base_url, lang=lang)
-    return PdfFile(render_return_label(data, lang=lang), f"return-label-{rma.number}.pdf")
+    return PdfFile(pdf.render_return_label(data, lang=lang), f"return-label-{rma.number}.pdf")
 
 
 def fault_report(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
@@ -81,7 +70,7 @@ def fault_report(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
     data = builders.fault_report_for(
         db, ticket, for_customer=user.role == Role.CUSTOMER.value, lang=lang
     )
-    return PdfFile(render_fault_report(data, lang=lang), f"fault-report-{ticket.number}.pdf")
+    return PdfFile(pdf.render_fault_report(data, lang=lang), f"fault-report-{ticket.number}.pdf")
 
 
 def service_sheet(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
@@ -91,7 +80,7 @@ def service_sheet(db: Session, number: str, user: User, *, lang: str) -> PdfFile
     data = builders.service_sheet_for(
         db, visit, for_customer=user.role == Role.CUSTOMER.value, lang=lang
     )
-    return PdfFile(render_service_sheet(data, lang=lang), f"service-sheet-{visit.number}.pdf")
+    return PdfFile(pdf.render_service_sheet(data, lang=lang), f"service-sheet-{visit.number}.pdf")
 
 
 def monthly_report(db: Session, customer: Customer, year: int, month: int, *, lang: str) -> PdfFile:
@@ -102,7 +91,7 @@ def monthly_report(db: Session, customer: Customer, year: int, month: int, *, la
     builders.check_report_month(year, month, tz)
     data = builders.monthly_report_for(db, customer, year, month, tz, lang=lang)
     return PdfFile(
-        render_monthly_report(data, lang=lang),
+        pdf.render_monthly_report(data, lang=lang),
         f"monthly-report-{customer.code}-{year}-{month:02d}.pdf",
     )
 
@@ -125,7 +114,7 @@ def bin_labels(
     depot = access.depot_for(db, code, user)
     labels = builders.bin_labels_for(db, depot, lang, part_numbers)
     return PdfFile(
-        render_shelf_labels(labels, lang, title=depot.code), f"bin-labels-{depot.code}.pdf"
+        pdf.render_shelf_labels(labels, lang, title=depot.code), f"bin-labels-{depot.code}.pdf"
     )
 
 
@@ -134,7 +123,7 @@ def item_labels(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
     transfer = access.transfer_for(db, number, user)
     labels = builders.item_labels_for(db, transfer, lang)
     return PdfFile(
-        render_shelf_labels(labels, lang, title=transfer.number),
+        pdf.render_shelf_labels(labels, lang, title=transfer.number),
         f"item-labels-{transfer.number}.pdf",
     )
 
@@ -142,10 +131,12 @@ def item_labels(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
 def pick_list(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
     transfer = access.transfer_for(db, number, user)
     data = builders.transfer_paper_for(db, transfer, lang)
-    return PdfFile(render_pick_list(data, lang=lang), f"pick-list-{transfer.number}.pdf")
+    return PdfFile(pdf.render_pick_list(data, lang=lang), f"pick-list-{transfer.number}.pdf")
 
 
 def delivery_note(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
     transfer = access.transfer_for(db, number, user)
     data = builders.transfer_paper_for(db, transfer, lang)
-    return PdfFile(render_delivery_note(data, lang=lang), f"delivery-note-{transfer.number}.pdf")
+    return PdfFile(
+        pdf.render_delivery_note(data, lang=lang), f"delivery-note-{transfer.number}.pdf"
+    )

@@ -26,7 +26,6 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
-import requests
 from sqlalchemy.orm import Session, sessionmaker
 
 from inventory.outbox import ClaimedMessage, claim_due, mark_failed, mark_sent
@@ -167,6 +166,8 @@ def post_webhook(settings: DeliverySettings, message: ClaimedMessage) -> None:
         SIGNATURE_HEADER: sign(secret, timestamp, body),
         DELIVERY_HEADER: message.dedupe_key,
     }
+    import requests  # loaded when a webhook is first sent, not at start-up
+
     try:
         response = requests.post(
             message.recipient,

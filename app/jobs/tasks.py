@@ -12,13 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import redis
-from celery import Celery
 from flask import Flask, current_app, has_app_context
 
 from app.config import redis_options
 from app.jobs.bodies import run_delivery, run_planning_job, run_route_plan_job, run_sweep
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,8 @@ def make_celery(
 ) -> Celery:
     """A Celery app running the jobs of ``flask_app`` (default: ``factory()``, made when
     the configuration is first needed; inside an app context, that app)."""
+    from celery import Celery  # Celery and kombu load when a job is first sent
+
     celery = Celery("sparelog", set_as_current=False)
     holder: dict[str, Flask] = {}
 
@@ -131,6 +135,8 @@ def sweep_task_body(app: Flask, now: datetime | None, *, use_lock: bool = True) 
     is then skipped, not queued), else straight on the database."""
     if not use_lock:
         return run_sweep(app, now).as_dict()
+    import redis  # the sweep lock's client, loaded in the worker when first needed
+
     client = redis.Redis.from_url(app.config["REDIS_URL"], **redis_options(app.config))
     lock_timeout = max(60.0, 5 * float(app.config.get("SWEEP_INTERVAL_SECONDS", 60.0)))
     lock = client.lock(

@@ -15,7 +15,6 @@ from app.api.planning import whatif_depots
 from app.auth import actor_name, current_user
 from app.background import submit_planning_run
 from app.db import get_session
-from app.documents.charts import value_axis
 from app.web import maps
 from app.web.auth import roles_page
 from app.web.i18n import current_lang, t
@@ -49,6 +48,8 @@ CURVE_COLOURS = ("#1f6feb", "#8250df", "#bc4c00", "#1a7f37")
 def curve_svg(plan: dict, others: list[tuple[str, dict]] | None = None) -> dict:
     """Chart geometry (SVG units) of the plan's curve and the current position, with the
     curves of other runs (label, plan) on the same axes."""
+    from app.documents.charts import value_axis  # reportlab: loaded when a chart is drawn
+
     runs = [("", plan), *(others or [])]
     now = plan.get("current_position") or {"stock_value": 0.0, "fill_rate": 0.0}
     values = [c["stock_value"] for _label, p in runs for c in p.get("curve") or []]

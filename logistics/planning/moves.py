@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from logistics.planning.metric import PlanningInputError
 
@@ -98,6 +97,8 @@ def _transfers(
 ) -> list[Transfer]:
     sources, sinks = sorted(give), sorted(need)
     flow = min(sum(give.values()), sum(need.values()))
+    from ortools.graph.python import min_cost_flow  # loaded when first solved
+
     smcf = min_cost_flow.SimpleMinCostFlow()
     source, sink = 0, 1 + len(sources) + len(sinks)
     for k, d in enumerate(sources):

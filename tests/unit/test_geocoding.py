@@ -162,3 +162,29 @@ def test_geocoder_provider_is_chosen_by_name() -> None:
     assert [type(g).__name__ for g in online.geocoders] == ["Nominatim", "GazetteerGeocoder"]
     with pytest.raises(ValueError, match="unknown geocoder"):
         make_geocoder("carrier-pigeon")
+
+
+def test_the_index_a_process_builds_is_kept_and_the_next_one_loads_the_same(
+    tmp_path, monkeypatch
+) -> None:
+    from logistics import gazetteer as module
+
+    monkeypatch.setenv("SPARELOG_CACHE_DIR", str(tmp_path))
+    module.gazetteer.cache_clear()
+    try:
+        built = module.gazetteer(5000)
+        kept = list(tmp_path.glob("gazetteer-5000-*.pickle"))
+        assert len(kept) == 1 and not list(tmp_path.glob("*.tmp"))
+        module.gazetteer.cache_clear()
+        loaded = module.gazetteer(5000)
+        assert loaded is not built
+        for text in ("北京市朝阳区建国路", "廊坊市三河市", "Paris, Texas", "浦东新区"):
+            assert loaded.find(text) == built.find(text), text
+        assert loaded.nearest(31.2, 121.4) == built.nearest(31.2, 121.4)
+        kept[0].write_bytes(b"not an index")  # damaged: built again, not an error
+        module.gazetteer.cache_clear()
+        assert module.gazetteer(5000).find("廊坊市三河市") == built.find("廊坊市三河市")
+        monkeypatch.setenv("SPARELOG_CACHE_DIR", "off")
+        assert module._cache_file(5000) is None
+    finally:
+        module.gazetteer.cache_clear()

@@ -71,7 +71,7 @@ MODES = ("on_site", "phone")
 GROUPS = ("software", "hardware", "environment")
 OUTCOMES = ("pass", "fail", "na")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
-ANY_KIND = "*"  # the checklist of any equipment kind without its own
+ANY_KIND = "*"  # the checklist of every visit, whatever the equipment
 MAX_ITEMS = 60
 MAX_TEXT = 200
 PLANNER = "route-planner"
@@ -661,17 +661,14 @@ def reports_due(session: Session) -> list[Inspection]:
 
 
 def checklist_of(session: Session, row: Inspection) -> list[ChecklistItem]:
-    """The items to check at this visit: the checklist of each equipment kind at the site
-    (the ``*`` one for a kind without its own, or when the site has no units on record)."""
+    """The items to check at this visit: the ``*`` checklist (every visit: the room, the
+    power) and the checklist of each equipment kind at the site, software checks first,
+    then hardware, then environment."""
     checklists = row.programme.checklists or {}
-    kinds = site_kinds(session, row.contract, row.site) or [ANY_KIND]
-    items, used = [], set()
-    for kind in kinds:
-        name = kind if kind in checklists else ANY_KIND
-        if name in used or name not in checklists:
-            continue
-        used.add(name)
-        for item in checklists[name]:
+    kinds = [ANY_KIND, *site_kinds(session, row.contract, row.site)]
+    items = []
+    for name in kinds:
+        for item in checklists.get(name, []):
             items.append(
                 ChecklistItem(
                     f"{name}:{item['key']}", name, item["group"], item["item"], item["expected"]

@@ -35,7 +35,7 @@ class InspectionProgramme(Base):
     ``frequency``: yearly | quarterly | monthly; ``mode``: on_site | phone. ``site_codes``
     lists the sites covered (empty: every site of the contract's customer); the units
     covered are the contract's installed units at those sites. ``checklists`` maps an
-    equipment kind (a part category; ``*`` for any other) to its items, each
+    equipment kind (a part category; ``*``: checked at every visit) to its items, each
     ``{"key", "group": software|hardware|environment, "item", "expected"}``.
     ``preferred_weekdays`` are ISO weekdays ("24": Tuesday and Thursday); the preferred
     hours are local minutes after midnight.

@@ -22,6 +22,7 @@ def blueprints() -> list:
         dispatch,
         documents_api,
         health,
+        inspections,
         knowledge,
         planning,
         reorder,
@@ -45,6 +46,7 @@ def blueprints() -> list:
     mods += [reorder]
     mods += [rtv]
     mods += [complaints]
+    mods += [inspections]
     return [m.blp for m in mods]
 
 

@@ -94,6 +94,19 @@ def _base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"]
 
 
+@pdf_endpoint(
+    "/inspections/<number>/report.pdf",
+    "the inspection report (巡检报告)",
+    conflict="not signed yet (a customer: not issued yet)",
+)
+def inspection_report(args, number):
+    """The inspection report: checklist results against the expected values, findings and
+    the tickets they opened, recommendations, the customer's signature."""
+    return files.inspection_report(
+        get_session(), number, current_user(), lang=args["lang"]
+    ).response()
+
+
 @pdf_endpoint("/rmas/<number>/repair-form.pdf", "the repair request form (设备维修申请表)")
 def repair_form(args, number):
     """The RMA's repair request form with every field of the source form. Customers get

@@ -7,7 +7,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Day, JobFields, Str, When, WholeNumber, Zone
+from app.api.common import Day, Flag, JobFields, Str, When, WholeNumber, Zone
 from app.auth import actor_name, roles_required
 from app.background import submit_route_plan
 from app.db import get_session
@@ -71,6 +71,13 @@ class PlanRequestSchema(ma.Schema):
         ma.fields.Nested(StopSchema), required=True, validate=validate.Length(min=1, max=2000)
     )
     time_limit_s = ma.fields.Float(load_default=5.0, validate=validate.Range(min=0.5, max=120))
+    inspections = Flag(
+        load_default=False,
+        metadata={
+            "description": "add the day's planned inspection visits of these engineers; "
+            "those the plan cannot serve move to their next working day"
+        },
+    )
 
 
 class JobSchema(JobFields):

@@ -69,10 +69,38 @@ def seed_service_flow(
         equipment = _equipment(session, rng, now)
     travel = make_travel_model("geodesic")
     counts = _tickets_and_rmas(session, now, travel)
+    visits = _inspection_programme(session, now)
     return (
         f", {len(customers)} contracts, {equipment} installed units, {counts['tickets']} tickets, "
-        f"{counts['rmas']} RMAs ({counts['overdue']} overdue)"
+        f"{counts['rmas']} RMAs ({counts['overdue']} overdue), {visits} inspection visits"
     )
+
+
+def _inspection_programme(session: Session, now: datetime) -> int:
+    """The demo customer's contract carries a quarterly on-site inspection programme with a
+    training session, Tuesdays and Thursdays preferred; this year's remaining visits and
+    next year's are generated."""
+    from inventory.inspections import generate_visits, set_programme
+    from models import User
+
+    customer_id = session.scalar(select(User.customer_id).where(User.username == ACTOR_CUSTOMER))
+    customer = session.get(Customer, customer_id)
+    code = f"SLA-{customer.code}"
+    set_programme(
+        session,
+        code,
+        actor="demo-loader",
+        now=now,
+        frequency="quarterly",
+        mode="on_site",
+        training=True,
+        preferred_weekdays="24",
+        report_days=7,
+    )
+    year = now.year
+    made = generate_visits(session, code, year, actor="demo-loader", now=now)
+    later = generate_visits(session, code, year + 1, actor="demo-loader", now=now)
+    return len(made.created) + len(later.created)
 
 
 def _equipment(session: Session, rng: random.Random, now: datetime) -> int:

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from inventory.depot_access import depot_ids_of
 from inventory.errors import Conflict, NotFound
+from inventory.inspections import inspection_by_number
 from inventory.rmas import rma_by_ref
 from inventory.tickets import ticket_by_ref
-from models import Customer, Depot, Engineer, Rma, Ticket, Transfer, User, Visit
+from models import Customer, Depot, Engineer, Inspection, Rma, Ticket, Transfer, User, Visit
 from models.enums import Role
 
 SEE_ALL = frozenset({Role.ADMIN.value, Role.DISPATCHER.value, Role.WAREHOUSE.value})
@@ -69,6 +70,18 @@ def ticket_for(session: Session, ref: str, user: User) -> Ticket:
     if not _may_see(session, user, ticket.customer_id, (ticket.engineer_id,)):
         raise NotFound(f"unknown ticket {ref!r}", field="number")
     return ticket
+
+
+def inspection_for(session: Session, number: str, user: User) -> Inspection:
+    """The inspection ``number`` if ``user`` may read its report; NotFound otherwise. Its
+    report exists once signed (Conflict before); a customer reads it once issued."""
+    row = inspection_by_number(session, number)
+    if not _may_see(session, user, row.customer_id, (row.engineer_id,)):
+        raise NotFound(f"unknown inspection {number!r}", field="number")
+    ready = row.report_issued_at if user.role == Role.CUSTOMER.value else row.signed_at
+    if ready is None:
+        raise Conflict(f"the report of {row.number} is not issued yet", field="number")
+    return row
 
 
 def customer_for(session: Session, code: str, user: User) -> Customer:

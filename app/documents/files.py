@@ -83,6 +83,18 @@ def service_sheet(db: Session, number: str, user: User, *, lang: str) -> PdfFile
     return PdfFile(pdf.render_service_sheet(data, lang=lang), f"service-sheet-{visit.number}.pdf")
 
 
+def inspection_report(db: Session, number: str, user: User, *, lang: str) -> PdfFile:
+    """The inspection report (巡检报告): staff once signed, the customer once issued."""
+    from app.documents.inspection_report import (
+        inspection_report_for,
+        render_inspection_report,
+    )
+
+    row = access.inspection_for(db, number, user)
+    data = inspection_report_for(db, row, lang)
+    return PdfFile(render_inspection_report(data, lang=lang), f"inspection-report-{row.number}.pdf")
+
+
 def monthly_report(db: Session, customer: Customer, year: int, month: int, *, lang: str) -> PdfFile:
     """The report of a customer the caller may read (``access.customer_for``)."""
     if not 1970 <= year <= 2199:

@@ -65,6 +65,7 @@ WEB_BLUEPRINTS = (
     "admin_network",
     "vans",
     "complaints",
+    "inspections_web",
 )
 
 # Pages only load their own scripts and styles; nothing inline, nothing third-party.
@@ -99,6 +100,7 @@ def register_web(app: Flask) -> None:
         dispatcher,
         documents,
         engineer,
+        inspections,
         planning,
         tracking,
         vans,
@@ -120,6 +122,7 @@ def register_web(app: Flask) -> None:
         admin_network,
         vans,
         complaints,
+        inspections,
     ):
         app.register_blueprint(module.bp)
 

@@ -4,7 +4,7 @@ be repaired, and confirming or rejecting a proposed closure."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -19,7 +19,7 @@ from app.web import documents
 from app.web.auth import roles_page
 from app.web.dispatcher import ticket_clocks
 from app.web.i18n import current_zone, t
-from inventory import rmas, tickets
+from inventory import inspections, rmas, tickets
 from inventory.dispatch_service import open_ticket_with_promise
 from inventory.errors import DomainError
 from inventory.visits import signed_visits
@@ -103,6 +103,20 @@ def overview():
         report_months=documents.report_months(db, customer) if customer else [],
         ratings=RATINGS,
         today=datetime.now(ZoneInfo(current_zone())).date(),
+        inspections=_inspections(customer),
+    )
+
+
+def _inspections(customer: Customer | None) -> list:
+    """The customer's inspections of the last 90 days and the next 90, by day."""
+    if customer is None:
+        return []
+    today = datetime.now(ZoneInfo(current_zone())).date()
+    return inspections.inspections_between(
+        get_session(),
+        today - timedelta(days=90),
+        today + timedelta(days=90),
+        customer_id=customer.id,
     )
 
 

@@ -23,10 +23,10 @@ from app.web.forms import form_text
 from app.web.i18n import current_zone, t, t_code
 from app.web.knowledge import knowledge_panel
 from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, around, china
-from inventory import contracts, dispatch_service, route_planning, tickets, visits
+from inventory import contracts, dispatch_service, inspections, route_planning, tickets, visits
 from inventory.errors import DomainError, InvalidInput, NotFound
 from inventory.sla_flags import WITHDRAWALS
-from inventory.sla_outcomes import BOARD_CLOCKS, ticket_outcomes
+from inventory.sla_outcomes import BOARD_CLOCKS, inspection_outcome, ticket_outcomes
 from logistics.dispatch import DispatchOption
 from logistics.sla import Channel, ClockOutcome, Severity, severity_rank
 from models import Customer, Depot, Engineer, Event, Rma, Site, Ticket, utcnow
@@ -107,6 +107,7 @@ def board():
         severities=[s.value for s in Severity],
         channels=[c.value for c in Channel],
         observations=visits.running_observations(db),
+        reports_due=[(row, inspection_outcome(row)) for row in inspections.reports_due(db)],
     )
 
 
@@ -500,6 +501,7 @@ def _submit_plan(depot: Depot | None, day: date, chosen: list[Ticket]) -> str:
         "timezone": current_zone(),
         "depot": depot.code,
         "time_limit_s": 5.0,
+        "inspections": True,  # the day's inspection visits join the fault work
         "stops": [
             {
                 "id": tk.number,

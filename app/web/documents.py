@@ -104,6 +104,16 @@ def service_sheet(number: str):
     )
 
 
+@bp.get("/inspection/<number>/report.pdf")
+@roles_page("warehouse", "dispatcher", "engineer", "customer")
+def inspection_report(number: str):
+    return _download(
+        lambda: files.inspection_report(
+            get_session(), number, signed_in_user(), lang=document_lang()
+        )
+    )
+
+
 @bp.get("/customer/<code>/monthly-report.pdf")
 @roles_page("warehouse", "dispatcher", "customer")
 def monthly_report(code: str):

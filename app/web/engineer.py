@@ -22,6 +22,7 @@ from app.documents.access import engineer_id
 from app.web.auth import roles_page
 from app.web.dispatcher import ticket_clocks
 from app.web.i18n import t
+from app.web.inspections import upcoming_for_engineer
 from app.web.knowledge import knowledge_panel
 from app.web.maps import MapData, MapLine, MapPoint, around
 from app.web.vans import job_parts_context
@@ -136,6 +137,7 @@ def jobs():
     }
     return render_template(
         "engineer/jobs.html",
+        inspections=upcoming_for_engineer(),
         cards=cards,
         map=_jobs_map(cards),
         clocks_of=ticket_clocks,

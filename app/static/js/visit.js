@@ -157,6 +157,33 @@
     return body;
   }
 
+  // An inspection's checklist (templates/inspections/phone.html): one fieldset per item
+  // with its outcome (radio "o:<key>") and reading ("r:<key>"); items left blank are not sent.
+  function checklistBody(form) {
+    var results = [];
+    Array.prototype.forEach.call(form.querySelectorAll("[data-item]"), function (box) {
+      var key = box.getAttribute("data-item");
+      var chosen = box.querySelector("input[type=radio]:checked");
+      if (!chosen) { return; }
+      var reading = form.elements["r:" + key] ? form.elements["r:" + key].value.trim() : "";
+      results.push({ key: key, outcome: chosen.value, reading: reading || null });
+    });
+    var body = { results: results, notes: form.elements.notes.value.trim(), recommendations: form.elements.recommendations.value.trim() };
+    if (form.elements.training_given) { body.training_given = form.elements.training_given.checked; }
+    return body;
+  }
+
+  function restoreChecklist(form, body) {
+    (body.results || []).forEach(function (r) {
+      var radio = form.querySelector('[data-item="' + r.key + '"] input[value="' + r.outcome + '"]');
+      if (radio) { radio.checked = true; }
+      if (form.elements["r:" + r.key]) { form.elements["r:" + r.key].value = r.reading || ""; }
+    });
+    ["notes", "recommendations"].forEach(function (name) {
+      if (typeof body[name] === "string") { form.elements[name].value = body[name]; }
+    });
+  }
+
   function setupSignature(form) {
     var canvas = document.getElementById("signature-pad");
     var ctx = canvas.getContext("2d");
@@ -216,9 +243,10 @@
       var mine = pending.filter(function (i) { return i.url === form.getAttribute("data-url"); });
       if (!mine.length) { return; }
       form.setAttribute("data-queued", String(mine.length));
-      if (kind === "arrival" || kind === "signature") {
+      if (kind === "arrival" || kind === "signature" || kind === "report") {
         Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = true; });
       }
+      if (kind === "checklist") { restoreChecklist(form, mine[mine.length - 1].body || {}); }
       if (kind === "work") {
         var body = mine[mine.length - 1].body || {};
         Object.keys(body).forEach(function (name) {
@@ -248,13 +276,15 @@
         var body;
         if (kind === "arrival") { body = { device_time: new Date().toISOString() }; }
         else if (kind === "signature") { body = signature(); if (!body) { return; } }
+        else if (kind === "checklist") { body = checklistBody(form); }
+        else if (kind === "report") { body = {}; }
         else { body = formBody(form); }
         if (enqueue(form.getAttribute("data-url"), body, form.getAttribute("data-label"))) {
           form.setAttribute("data-queued", String(Number(form.getAttribute("data-queued") || 0) + 1));
-          if (kind === "arrival" || kind === "signature") {
+          if (kind === "arrival" || kind === "signature" || kind === "report") {
             Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = true; });
           }
-          if (kind === "parts") { form.reset(); }
+          if (kind === "parts" || kind === "finding") { form.reset(); }
         }
       });
     });

@@ -3,8 +3,8 @@ machine with no Chinese font installed.
 
 - Latin text: Bitstream Vera Sans (regular and bold), shipped inside reportlab itself.
 - Chinese: WenQuanYi Micro Hei (文泉驿微米黑, Apache License 2.0; TrueType outlines, which
-  reportlab can subset), from the ``paperang-p2-fonts-cjk`` package on PyPI (a project
-  dependency, so ``make run`` has it), or Debian's ``fonts-wqy-microhei`` (the same file).
+  reportlab can subset), from the ``paperang-p2-fonts-cjk`` package on PyPI (a required
+  project dependency, so ``make run`` has it).
 
 Mixed text ("北京 Haidian, RMA-2026-000123") is split into runs so each run gets a font
 that has its glyphs: the Latin face draws what it has, the CJK face everything else.
@@ -28,14 +28,6 @@ LATIN_FONT = "Vera"
 LATIN_BOLD_FONT = "VeraBd"
 
 _REPORTLAB_FONTS = Path(reportlab.__file__).parent / "fonts"
-DEBIAN_CJK_FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-
-
-def _packaged_cjk_font_file() -> Path | None:
-    try:
-        return Path(str(files("paperang_p2_fonts_cjk"))) / "fonts" / "wqy-microhei.ttc"
-    except ModuleNotFoundError:
-        return None
 
 
 class FontMissing(RuntimeError):
@@ -43,14 +35,14 @@ class FontMissing(RuntimeError):
 
 
 def cjk_font_file() -> Path:
-    """The file the Chinese face is read from: the PyPI package's, else Debian's."""
-    for path in (_packaged_cjk_font_file(), DEBIAN_CJK_FONT_FILE):
-        if path is not None and path.is_file():
-            return path
-    raise FontMissing(
-        "no WenQuanYi Micro Hei font file: `pip install paperang-p2-fonts-cjk` "
-        "(a dependency in pyproject.toml) or `apt-get install fonts-wqy-microhei`"
-    )
+    """The file the Chinese face is read from, in the ``paperang-p2-fonts-cjk`` package."""
+    path = Path(str(files("paperang_p2_fonts_cjk"))) / "fonts" / "wqy-microhei.ttc"
+    if not path.is_file():
+        raise FontMissing(
+            f"no WenQuanYi Micro Hei font file at {path}: reinstall paperang-p2-fonts-cjk "
+            "(a dependency in pyproject.toml)"
+        )
+    return path
 
 
 @cache

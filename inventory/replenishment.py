@@ -49,7 +49,7 @@ from models import (
     StockQuantity,
     Transfer,
 )
-from models.enums import Condition, ItemStatus, Tracking, TransferStatus
+from models.enums import Condition, ItemStatus, PurchaseRequestStatus, Tracking, TransferStatus
 
 TRANSFER, PURCHASE = "transfer", "purchase"
 
@@ -177,7 +177,7 @@ def _still_open(session: Session, action: ReorderAction) -> bool:
         status = session.scalar(
             select(PurchaseRequest.status).where(PurchaseRequest.id == action.purchase_request_id)
         )
-        return status == "open"
+        return status == PurchaseRequestStatus.OPEN.value
     return False
 
 
@@ -342,7 +342,7 @@ def accept(
                 depot_id=depot.id,
                 part_id=part.id,
                 qty=qty,
-                status="open",
+                status=PurchaseRequestStatus.OPEN.value,
                 requested_by=actor,
                 note=note,
             )

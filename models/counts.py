@@ -92,7 +92,7 @@ class PurchaseRequest(Base):
     depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
     part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
     qty: Mapped[int]
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # PurchaseRequestStatus
     requested_by: Mapped[str] = mapped_column(String(64))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str | None] = mapped_column(String(500))

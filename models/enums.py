@@ -84,6 +84,14 @@ class DiscrepancyStatus(StrEnum):
     NOTED = "noted"  # units that arrived unannounced, looked into
 
 
+class PurchaseRequestStatus(StrEnum):
+    """A purchase request raised from the reorder list."""
+
+    OPEN = "open"  # raised, not yet ordered from a supplier
+    ORDERED = "ordered"
+    CANCELLED = "cancelled"
+
+
 class CountStatus(StrEnum):
     """A stock count document: counted, then reviewed, then posted to the ledger."""
 

@@ -24,6 +24,8 @@ another engineer's ticket answers like an unknown one.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -181,6 +183,17 @@ def open_visit(session: Session, ticket: Ticket, *, actor: str, now: datetime) -
     return _new_visit(session, ticket, arrived_at=ticket.onsite_at or now, device=None, actor=actor)
 
 
+@contextmanager
+def visit_step(
+    session: Session, ref: str, engineer_id: int | None, *, actor: str, now: datetime
+) -> Iterator[tuple[Ticket, Visit]]:
+    """One step at the job in the transaction boundary: the engineer's ticket and its open
+    visit (opened now if there is none); commits when the block ends."""
+    with transaction(session):
+        ticket = ticket_for_engineer(session, ref, engineer_id)
+        yield ticket, open_visit(session, ticket, actor=actor, now=now)
+
+
 def _new_visit(
     session: Session, ticket: Ticket, *, arrived_at: datetime, device: datetime | None, actor: str
 ) -> Visit:
@@ -248,9 +261,7 @@ def record_work(
     """What the engineer found and did (a field left None keeps its text); commits."""
     now = require_utc(now or utcnow(), "now")
 
-    with transaction(session):
-        ticket = ticket_for_engineer(session, ref, engineer_id)
-        visit = open_visit(session, ticket, actor=actor, now=now)
+    with visit_step(session, ref, engineer_id, actor=actor, now=now) as (ticket, visit):
         changed = {}
         for name, value in (
             ("diagnosis", diagnosis),
@@ -284,9 +295,7 @@ def record_part(
             "scan the serial installed or the serial removed", field="installed_serial"
         )
 
-    with transaction(session):
-        ticket = ticket_for_engineer(session, ref, engineer_id)
-        visit = open_visit(session, ticket, actor=actor, now=now)
+    with visit_step(session, ref, engineer_id, actor=actor, now=now) as (ticket, visit):
         rma = job_replacement(session, ticket)
         if rma is None:
             raise InvalidInput(
@@ -445,9 +454,7 @@ def add_photo(
     """Record a photo already written to the photo store under ``storage_key``; commits."""
     now = require_utc(now or utcnow(), "now")
 
-    with transaction(session):
-        ticket = ticket_for_engineer(session, ref, engineer_id)
-        visit = open_visit(session, ticket, actor=actor, now=now)
+    with visit_step(session, ref, engineer_id, actor=actor, now=now) as (ticket, visit):
         session.add(
             VisitPhoto(
                 visit_id=visit.id,
@@ -501,9 +508,7 @@ def sign_visit(
     if not has_ink(signature_png):
         raise InvalidInput("the signature is empty: sign in the box", field="signature")
 
-    with transaction(session):
-        ticket = ticket_for_engineer(session, ref, engineer_id)
-        visit = open_visit(session, ticket, actor=actor, now=now)
+    with visit_step(session, ref, engineer_id, actor=actor, now=now) as (ticket, visit):
         if not visit.actions:
             raise InvalidInput("record the actions taken before the signature", field="actions")
         watch = observation_until(

@@ -43,6 +43,7 @@ NAV = [
     ("engineer.jobs", "nav.jobs", ("engineer",)),
     ("vans.mine", "nav.my_van", ("engineer",)),
     ("vans.depot_page", "nav.vans", ("warehouse", "dispatcher")),
+    ("rtv.index", "nav.rtv", ("warehouse",)),
     ("customer.overview", "nav.my_service", ("customer",)),
     ("tracking.my_rmas", "nav.my_rmas", ("customer",)),
     ("complaints.mine", "nav.my_complaints", ("customer",)),
@@ -66,6 +67,7 @@ WEB_BLUEPRINTS = (
     "vans",
     "complaints",
     "inspections_web",
+    "rtv",
 )
 
 # Pages only load their own scripts and styles; nothing inline, nothing third-party.
@@ -102,6 +104,7 @@ def register_web(app: Flask) -> None:
         engineer,
         inspections,
         planning,
+        rtv,
         tracking,
         vans,
         warehouse,
@@ -123,6 +126,7 @@ def register_web(app: Flask) -> None:
         vans,
         complaints,
         inspections,
+        rtv,
     ):
         app.register_blueprint(module.bp)
 

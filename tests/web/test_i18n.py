@@ -62,6 +62,7 @@ def test_every_customer_timeline_event_and_status_has_words():
 PUBLIC_PAGES = ["/login", "/track", "/track/NO-SUCH-CODE"]
 STAFF_PAGES = [
     "/vans/",
+    "/rtv/",
     "/warehouse/",
     "/warehouse/import",
     "/warehouse/reorder",

@@ -38,6 +38,7 @@ RUN_TIME_KEYS = (
     N_("adm.ev.day_removed"),
     N_("adm.ev.deactivated"),
     N_("adm.ev.depots_assigned"),
+    N_("adm.ev.inspection_assigned"),
     N_("adm.ev.inspection_finding"),
     N_("adm.ev.inspection_moved"),
     N_("adm.ev.inspection_photo_added"),

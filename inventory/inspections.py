@@ -1049,3 +1049,29 @@ def issue_report(
                 data={"report_due": row.report_due},
             )
         return _view(session, row)
+
+
+def set_engineer(
+    session: Session, number: str, engineer_code: str, *, actor: str, now: datetime | None = None
+) -> InspectionView:
+    """Give a planned inspection to another engineer, who must work on its weekday;
+    commits."""
+    now = require_utc(now or utcnow(), "now")
+    with transaction(session):
+        row = inspection_by_number(session, number)
+        engineer = session.scalar(select(Engineer).where(Engineer.code == engineer_code))
+        if engineer is None or not engineer.active:
+            raise NotFound(f"unknown engineer {engineer_code!r}", field="engineer")
+        if row.status != "planned":
+            raise Conflict(
+                f"inspection {row.number} is {row.status}",
+                field="status",
+                details={"current_status": row.status},
+            )
+        if str(row.day.isoweekday()) not in engineer.work_days:
+            raise InvalidInput(
+                f"{engineer.code} does not work on {row.day.isoformat()}", field="engineer"
+            )
+        row.engineer_id = engineer.id
+        _event(session, row, "inspection_assigned", actor, now, engineer=engineer.code)
+        return _view(session, row)

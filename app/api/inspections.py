@@ -278,6 +278,20 @@ def get_inspection(number):
     return plain(svc.inspection_view(get_session(), _scoped(number)))
 
 
+class AssignRequest(ma.Schema):
+    engineer = Str(limits.CODE, required=True, metadata={"description": "engineer code"})
+
+
+@blp.put("/inspections/<number>/engineer")
+@blp.arguments(AssignRequest)
+@blp.response(200, InspectionSchema)
+@blp.alt_response(409, description="the inspection is no longer planned")
+@roles_required("dispatcher")
+def assign(data, number):
+    """Give a planned inspection to another engineer (who works on its weekday)."""
+    return plain(svc.set_engineer(get_session(), number, data["engineer"], actor=actor_name()))
+
+
 def _as_engineer(step, number: str, **fields):
     return plain(
         step(get_session(), number, engineer_id=engineer_scope(), actor=actor_name(), **fields)

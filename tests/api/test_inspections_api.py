@@ -182,8 +182,23 @@ def test_another_engineers_inspection_answers_like_an_unknown_one(client, db, wo
         headers=who["dispatcher"],
     )
     row = db.scalar(select(Inspection).where(Inspection.period == "2099-Q2"))
-    row.engineer_id = None
+    number = row.number
+    db.rollback()
+    other = Engineer(
+        code="ENG-9",
+        name="李工",
+        home_city="Beijing",
+        home_lat=39.9,
+        home_lon=116.4,
+        skills=["server"],
+        work_days="12345",
+    )
+    db.add(other)
     db.commit()
-    answer = _post(client, f"/api/inspections/{row.number}/arrival", {}, who["engineer"], "x")
+    given = client.put(
+        f"/api/inspections/{number}/engineer", json={"engineer": "ENG-9"}, headers=who["dispatcher"]
+    )
+    assert given.status_code == 200 and given.json["engineer"] == "ENG-9"
+    answer = _post(client, f"/api/inspections/{number}/arrival", {}, who["engineer"], "x")
     assert answer.status_code == 404
     assert answer.content_type == "application/problem+json"

@@ -176,3 +176,24 @@ def test_no_module_imports_another_modules_private_name():
             if private and target is not None and target != name:
                 offenders.append(f"{path.relative_to(ROOT)}:{line} imports {base}.{imported}")
     assert offenders == []
+
+
+def test_the_app_leaves_commit_and_rollback_to_the_transaction_boundary():
+    """Services commit and roll back through ``inventory.transaction``; a view that commits
+    on its own, or rolls back after a service already did, splits the boundary. Only the
+    Idempotency-Key wrapper (app/idempotency.py) and the job runners (app/jobs/) hold
+    transactions of their own."""
+    offenders = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel == "app/idempotency.py" or rel.startswith("app/jobs/"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("commit", "rollback")
+                and not node.args
+            ):
+                offenders.append(f"{rel}:{node.lineno} .{node.func.attr}()")
+    assert offenders == []

@@ -65,6 +65,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class LiveServer(str):
+    """The served app's base URL (a str), with the database it serves (``database_url``)
+    for checks a user cannot make on a page, such as the ledger verification."""
+
+    def __new__(cls, base: str, database_url: str):
+        made = super().__new__(cls, base)
+        made.database_url = database_url
+        return made
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The app served by `flask run` on a free port, on a fresh demo database."""
@@ -110,7 +120,7 @@ def live_server(tmp_path_factory):
                     "the server did not start:\n" + (work / "server.log").read_text()[-4000:]
                 )
             time.sleep(0.3)
-        yield base
+        yield LiveServer(base, env["DATABASE_URL"])
     finally:
         server.terminate()
         try:

@@ -1,7 +1,9 @@
 """Issue 16: a van is replenished (the depot's pick list → a transfer → the engineer scans
 it in), the dispatcher sends the engineer who carries the part straight to the site, and
 the job consumes the part from the van while the faulty one is routed back to the vendor's
-Shanghai hub by rule — sent by the engineer and booked at the hub by the warehouse."""
+Shanghai hub by rule — sent by the engineer and booked at the hub by the warehouse — where
+a warranty claim (RTV) takes it: shipped, replaced by the vendor, credited; the ledger
+verifies."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from tests.browser.conftest import shot, sign_in
 PART = "SRV-2288-PSU"  # a demo rule sends faulty ones to the vendor's Shanghai hub
 SITE = "C001-S1"  # Beijing
 OLD = "VAN16-OLD-0001"  # the unit installed at the site, about to fail
+NEW_FROM_VENDOR = "VAN16-HW-0001"  # the unit the vendor sends back in its place
 
 
 def _expect():
@@ -23,6 +26,9 @@ def test_a_van_is_replenished_and_a_job_uses_its_part_and_returns_the_faulty_one
 ):
     expect = _expect()
     warehouse, dispatcher, engineer = api("warehouse"), api("dispatcher"), api("engineer")
+    api("admin").call("POST", "/api/warranty-terms",
+                      {"vendor": "Huawei", "part_number": PART, "months": 36,
+                       "basis": "installation"})  # fmt: skip
     warehouse.call("POST", "/api/stock/receipts",
                    {"depot": "BJ01", "part_number": PART, "serial": "VAN16-NEW-0001"})  # fmt: skip
     dispatcher.call(
@@ -107,3 +113,50 @@ def test_a_van_is_replenished_and_a_job_uses_its_part_and_returns_the_faulty_one
     expect(page.locator(".flash.success")).to_contain_text("VND-HW-SH")
     history = warehouse.call("GET", f"/api/items/{OLD}")
     assert history["location"] == "VND-HW-SH" and history["condition"] == "faulty", history
+
+    # the vendor's warranty pays for it: a claim (RTV) from the unit at the hub, shipped,
+    # the vendor replaces it with a new serial, and the credit is recorded
+    page.goto(f"{live_server}/rtv/")
+    page.locator(f'label.candidate[data-serial="{OLD}"] input').check()
+    page.locator("#rtv-vendor").fill("Huawei")
+    page.locator("#rtv-vendor_rma").fill("HW-RMA-16001")
+    page.locator("#rtv-failure").fill("电源无输出")
+    shot(page, "rtv-new-claim")
+    page.locator("#create-rtv").click()
+    expect(page.locator(".flash.success")).to_contain_text("RTV-")
+    claim = page.locator("#claim")
+    expect(claim).to_have_attribute("data-status", "open")
+    expect(page.locator(f'#lines tr[data-serial="{OLD}"]')).to_contain_text("在保")
+    claimed = page.locator("#claim-amount").inner_text()
+    assert float(claimed) > 0, claimed  # in warranty: the unit's value is claimed
+    page.locator("#rtv-waybill").fill("SF1016002")
+    page.locator("#ship-rtv").click()
+    expect(claim).to_have_attribute("data-status", "shipped")
+    page.locator(f'select[name="outcome.{OLD}"]').select_option("replaced")
+    page.locator(f'input[name="replacement.{OLD}"]').fill(NEW_FROM_VENDOR)
+    page.locator("#record-outcomes").click()
+    expect(claim).to_have_attribute("data-status", "received")
+    page.locator("#rtv-credit_amount").fill(claimed)
+    page.locator("#rtv-credit_note").fill("CN-HW-16001")
+    page.locator("#credit-rtv").click()
+    expect(claim).to_have_attribute("data-status", "credited")
+    expect(page.locator("#not-recovered")).to_have_text("0.00")
+    shot(page, "rtv-credited")
+    replacement = warehouse.call("GET", f"/api/items/{NEW_FROM_VENDOR}")
+    assert (replacement["location_kind"], replacement["status"], replacement["condition"]) == (
+        "depot", "in_stock", "good"
+    ), replacement  # fmt: skip
+    assert _ledger_problems(live_server) == []
+
+
+def _ledger_problems(live_server) -> list:
+    """What `flask inventory verify` checks: every on-hand figure matches the movements."""
+    from inventory.verify import verify_ledger
+    from models.db import make_engine, make_session_factory
+
+    engine = make_engine(live_server.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return verify_ledger(session)
+    finally:
+        engine.dispose()

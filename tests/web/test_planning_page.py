@@ -42,7 +42,7 @@ def finished_run(db, demo_plan):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_plan_shows_its_curve_classes_and_moves_in_both_languages(
-    client, as_role, finished_run, lang
+    client, as_role, finished_run, demo_plan, lang
 ):
     as_role("admin")
     post_form(client, "/prefs", {"lang": lang}, page="/planning")
@@ -51,6 +51,11 @@ def test_the_plan_shows_its_curve_classes_and_moves_in_both_languages(
     assert 'id="curve"' in html and "<polyline points=" in html and "<circle cx=" in html
     assert 'id="classes"' in html and "7x24" in html
     assert 'id="moves"' in html and 'id="site-map"' in html
+    # per customer, and the parts the plan serves worst, before → after on both clocks
+    assert 'id="customers"' in html and ">C001<" in html
+    worst = min(demo_plan["parts"], key=lambda p: p["replacement_after"])["part"]
+    assert 'id="worst-parts"' in html and f">{worst}<" in html
+    assert ("6小时内满足率最低的备件" if lang == "zh" else "lowest 6 h fill rate") in html
     assert ("采纳方案" if lang == "zh" else "Accept this plan") in html
 
 

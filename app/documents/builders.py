@@ -568,6 +568,8 @@ def plan_report_for(run_id: str, plan: dict, *, top_moves: int = 25) -> PlanRepo
         stock_value_recommended=summary["stock_value_recommended"],
         fill_before=summary["fill_rate_before"]["replacement"],
         fill_after=summary["fill_rate_after"]["replacement"],
+        spare_before=summary["fill_rate_before"]["spare"],
+        spare_after=summary["fill_rate_after"]["spare"],
         curve=tuple((p["stock_value"], p["fill_rate"]) for p in plan["curve"]),
         current=(
             plan["current_position"]["stock_value"],

@@ -275,6 +275,8 @@ class PlanReportData:
     moves_total: int
     timezone: str = DEFAULT_TIMEZONE
     depots: tuple[tuple[float, float], ...] = ()  # (lat, lon) of depots stocking after the plan
+    spare_before: float | None = None  # network, 2-working-day clock
+    spare_after: float | None = None
 
 
 # --- Papers for the shelf: labels, a transfer's pick list and delivery note ------------------

@@ -59,6 +59,17 @@ def render_plan_report(data: PlanReportData, lang: str = "zh") -> bytes:
                     doc_label("doc.plan_fill_6h", lang),
                     f"{format_percent(data.fill_before)} → {format_percent(data.fill_after)}",
                 ),
+                *(
+                    [
+                        (
+                            doc_label("doc.plan_fill_2d", lang),
+                            f"{format_percent(data.spare_before)} → "
+                            f"{format_percent(data.spare_after)}",
+                        )
+                    ]
+                    if data.spare_before is not None and data.spare_after is not None
+                    else []
+                ),
             ],
             styles,
         ),

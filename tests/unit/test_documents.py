@@ -577,6 +577,11 @@ def test_the_plan_report_prints_its_figures_and_moves_in_both_languages() -> Non
     assert "备件规划方案" in zh and "Service-Parts Plan" in en
     for text in (zh, en):
         assert "1,992,900" in text and "93.5%" in text and "SRV-2288-PSU" in text
+    # both clocks among the key figures
+    both = a_plan_report(spare_before=0.981, spare_after=0.92)
+    for lang, words in (("zh", "2个工作日内满足率"), ("en", "2 working days")):
+        text = text_of(render_plan_report(both, lang))
+        assert words in text and "98.1% → 92.0%" in text
 
 
 def test_the_plan_report_keeps_its_curve_readable_when_todays_stock_is_far_beyond_it() -> None:

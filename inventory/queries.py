@@ -48,7 +48,10 @@ def availability(
         raise NotFound(f"unknown part {part_number!r}", field="part_number")
     # interchangeable stock is one: every part number that can serve this one's demand
     ids = serving_part_ids(session, part.id)
-    numbers = dict(session.execute(select(Part.id, Part.part_number).where(Part.id.in_(ids))).all())
+    numbers: dict[int, str] = {
+        pid: pn
+        for pid, pn in session.execute(select(Part.id, Part.part_number).where(Part.id.in_(ids)))
+    }
     # Simple statements on purpose: counts per location (an index-only scan), then the
     # depots by location — cheaper to plan than one statement joining the two.
     free = func.count().filter(SerialItem.status == ItemStatus.IN_STOCK.value)

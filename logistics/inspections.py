@@ -170,14 +170,11 @@ def schedule_visits(
         for inspector in ranked:
             theirs = [d for d in days if inspector.works_on(d)]
             if theirs:
-                day = min(
-                    theirs,
-                    key=lambda d, c=inspector.code: (
-                        load.per_week[d.isocalendar()[:2]],
-                        load.per_engineer_day[c, d],
-                        d,
-                    ),
-                )
+
+                def busy(d: date, c: str = inspector.code) -> tuple[int, int, date]:
+                    return (load.per_week[d.isocalendar()[:2]], load.per_engineer_day[c, d], d)
+
+                day = min(theirs, key=busy)
                 chosen = (day, inspector.code)
                 break
         if chosen is None:  # nobody works then: a day for the dispatcher to staff

@@ -24,6 +24,7 @@ from inventory.complaints import create_department
 from inventory.contracts import create_contract
 from inventory.dispatch_service import confirm_dispatch, depot_stock
 from inventory.installed_base import register_equipment_in_session
+from inventory.lookups import must_get
 from inventory.transaction import transaction
 from logistics.dispatch import great_circle_km
 from logistics.travel import make_travel_model
@@ -84,7 +85,7 @@ def _inspection_programme(session: Session, now: datetime) -> int:
     from models import User
 
     customer_id = session.scalar(select(User.customer_id).where(User.username == ACTOR_CUSTOMER))
-    customer = session.get(Customer, customer_id)
+    customer = must_get(session, Customer, customer_id)
     code = f"SLA-{customer.code}"
     set_programme(
         session,

@@ -109,6 +109,23 @@ def _ticket(session, world, now=OPENED) -> str:
     ).number
 
 
+def _good_part_removed(session):
+    """A van world whose engineer, sent with a pickup, took a good unit out on the job."""
+    world = make_van_world(session)
+    number = _ticket(session, world)
+    confirm_dispatch(
+        session, number, engineer_code=world.engineer, depot_code=world.depot, mode="pickup",
+        actor="d", now=OPENED,
+    )  # fmt: skip
+    engineer = session.scalar(select(Engineer).where(Engineer.code == world.engineer))
+    visits.record_arrival(session, number, engineer_id=engineer.id, actor="wang", now=OPENED)
+    job_parts.record_removed(
+        session, number, engineer_id=engineer.id, actor="wang", part_number=world.part,
+        condition="good", serial=world.equipment_serial, now=OPENED,
+    )  # fmt: skip
+    return world, engineer
+
+
 def test_the_engineer_carrying_the_part_goes_straight_to_the_site_and_the_ranking_says_so(
     session,
 ):
@@ -193,18 +210,7 @@ def test_a_job_uses_the_van_part_and_the_faulty_one_is_routed_to_the_vendor_hub(
 
 
 def test_an_unused_good_part_goes_back_to_the_engineers_home_depot(session):
-    world = make_van_world(session)
-    number = _ticket(session, world)
-    confirm_dispatch(
-        session, number, engineer_code=world.engineer, depot_code=world.depot, mode="pickup",
-        actor="d", now=OPENED,
-    )  # fmt: skip
-    engineer = session.scalar(select(Engineer).where(Engineer.code == world.engineer))
-    visits.record_arrival(session, number, engineer_id=engineer.id, actor="wang", now=OPENED)
-    job_parts.record_removed(
-        session, number, engineer_id=engineer.id, actor="wang", part_number=world.part,
-        condition="good", serial=world.equipment_serial, now=OPENED,
-    )  # fmt: skip
+    world, engineer = _good_part_removed(session)
     owed = part_returns.returns(session, engineer_id=engineer.id, now=OPENED)
     assert [(r.destination, r.rule) for r in owed] == [
         (world.depot, "unused good parts to the home depot")
@@ -254,18 +260,7 @@ def test_the_sweep_flags_a_removed_part_not_sent_back_in_time_once(session):
     from inventory.sweep import sweep
     from models import Event
 
-    world = make_van_world(session)
-    number = _ticket(session, world)
-    confirm_dispatch(
-        session, number, engineer_code=world.engineer, depot_code=world.depot, mode="pickup",
-        actor="d", now=OPENED,
-    )  # fmt: skip
-    engineer = session.scalar(select(Engineer).where(Engineer.code == world.engineer))
-    visits.record_arrival(session, number, engineer_id=engineer.id, actor="wang", now=OPENED)
-    job_parts.record_removed(
-        session, number, engineer_id=engineer.id, actor="wang", part_number=world.part,
-        condition="good", serial=world.equipment_serial, now=OPENED,
-    )  # fmt: skip
+    _world, engineer = _good_part_removed(session)
     assert sweep(session, now=OPENED + timedelta(hours=47)).parts_overdue == []
     late = OPENED + timedelta(hours=49)
     first = sweep(session, now=late)

@@ -22,6 +22,7 @@ def blueprints() -> list:
         dispatch,
         documents_api,
         health,
+        indicators,
         inspections,
         knowledge,
         planning,
@@ -45,7 +46,7 @@ def blueprints() -> list:
     mods += [documents_api, allocations, planning, knowledge, calendar, webhooks, vans]
     mods += [reorder]
     mods += [rtv]
-    mods += [complaints]
+    mods += [complaints, indicators]
     mods += [inspections]
     return [m.blp for m in mods]
 

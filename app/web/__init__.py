@@ -48,6 +48,7 @@ NAV = [
     ("tracking.my_rmas", "nav.my_rmas", ("customer",)),
     ("complaints.mine", "nav.my_complaints", ("customer",)),
     ("complaints.board", "nav.complaints", ("dispatcher",)),
+    ("reports.indicators", "nav.indicators", ("dispatcher",)),
     ("tracking.track_form", "nav.track", ("customer", "anonymous")),
 ]
 
@@ -68,6 +69,7 @@ WEB_BLUEPRINTS = (
     "complaints",
     "inspections_web",
     "rtv",
+    "reports",
 )
 
 # Pages only load their own scripts and styles; nothing inline, nothing third-party.
@@ -104,6 +106,7 @@ def register_web(app: Flask) -> None:
         engineer,
         inspections,
         planning,
+        reports,
         rtv,
         tracking,
         vans,
@@ -127,6 +130,7 @@ def register_web(app: Flask) -> None:
         complaints,
         inspections,
         rtv,
+        reports,
     ):
         app.register_blueprint(module.bp)
 

@@ -30,17 +30,17 @@ from inventory.lookups import part_by_number, virtual_location
 from inventory.numbering import next_number
 from inventory.part_returns import route_removed_part
 from inventory.serials import normalize_serial
-from inventory.transaction import transaction
 from inventory.vans import van_location
 from inventory.visits import (
     VisitPartView,
     VisitView,
     job_replacement,
-    open_visit,
     part_terms,
     record_part,
     ticket_for_engineer,
+    visit_step,
     visit_view,
+    written_view,
 )
 from logistics.calendars import require_utc
 from models import (
@@ -72,17 +72,6 @@ def _engineer(session: Session, ticket: Ticket) -> Engineer:
     return engineer
 
 
-def _commit(session: Session, visit_of) -> VisitView:
-    """Run `visit_of` in the transaction boundary and answer the visit it wrote, read before
-    the commit expires it."""
-    with transaction(session):
-        visit = visit_of()
-        session.flush()
-        session.refresh(visit)
-        view = visit_view(visit)
-    return view
-
-
 def record_consumed(
     session: Session,
     ref: str,
@@ -110,9 +99,7 @@ def record_consumed(
     if qty <= 0:
         raise InvalidInput("quantity must be positive", field="qty")
 
-    def run() -> Visit:
-        ticket = ticket_for_engineer(session, ref, engineer_id)
-        visit = open_visit(session, ticket, actor=actor, now=now)
+    with visit_step(session, ref, engineer_id, actor=actor, now=now) as (ticket, visit):
         engineer = _engineer(session, ticket)
         van = van_location(session, engineer)
         part = part_by_number(session, part_number)
@@ -169,9 +156,7 @@ def record_consumed(
             "visit": visit.number, "part_number": part.part_number, "source": source,
             "installed": installed, "qty": count,
         })  # fmt: skip
-        return visit
-
-    return _commit(session, run)
+        return written_view(session, visit)
 
 
 def record_removed(
@@ -208,8 +193,7 @@ def record_removed(
             session, ref, engineer_id=engineer_id, actor=actor, removed_serial=serial, now=now
         )
 
-    def run() -> Visit:
-        visit = open_visit(session, ticket, actor=actor, now=now)
+    with visit_step(session, ref, engineer_id, actor=actor, now=now) as (ticket, visit):
         engineer = _engineer(session, ticket)
         van = van_location(session, engineer)
         number = next_number(session, "RET", now)
@@ -285,9 +269,7 @@ def record_removed(
             "destination": routing.destination.code, "due_at": routing.due_at.isoformat(),
             "rule": routing.rule.name if routing.rule else None,
         })  # fmt: skip
-        return visit
-
-    return _commit(session, run)
+        return written_view(session, visit)
 
 
 def _ticket_lines(session: Session, ticket: Ticket) -> list[VisitPart]:

@@ -214,7 +214,7 @@ def _event(session: Session, ticket: Ticket, kind: str, actor: str, now: datetim
     record_about(session, ticket, kind, actor=actor, at=now, customer_visible=False, data=data)
 
 
-def _view(session: Session, visit: Visit) -> VisitView:
+def written_view(session: Session, visit: Visit) -> VisitView:
     """The visit as its rows stand after this step's writes (read before the commit)."""
     session.flush()
     session.refresh(visit)
@@ -244,7 +244,7 @@ def record_arrival(
         data = {"device_time": device_time.isoformat() if device_time else None}
         move_ticket_in_session(session, ticket, "arrive", actor=actor, now=now, data=data)
         visit = _new_visit(session, ticket, arrived_at=now, device=device_time, actor=actor)
-        return _view(session, visit)
+        return written_view(session, visit)
 
 
 def record_work(
@@ -272,7 +272,7 @@ def record_work(
                 setattr(visit, name, value.strip() or None)
                 changed[name] = True
         _event(session, ticket, "work_recorded", actor, now, {"visit": visit.number, **changed})
-        return _view(session, visit)
+        return written_view(session, visit)
 
 
 def record_part(
@@ -342,7 +342,7 @@ def record_part(
             now,
             {"visit": visit.number, "rma": rma.number, "installed": installed, "removed": removed},
         )
-        return _view(session, visit)
+        return written_view(session, visit)
 
 
 def part_terms(session: Session, ticket: Ticket, part: Part, now: datetime) -> tuple[Decimal, bool]:
@@ -468,7 +468,7 @@ def add_photo(
             )
         )
         _event(session, ticket, "photo_added", actor, now, {"visit": visit.number})
-        return _view(session, visit)
+        return written_view(session, visit)
 
 
 def has_ink(png: bytes) -> bool:
@@ -534,7 +534,7 @@ def sign_visit(
                 "observation_until": watch.isoformat() if watch else None,
             },
         )
-        return _view(session, visit)
+        return written_view(session, visit)
 
 
 # --- what the board and the documents read ------------------------------------------------

@@ -17,6 +17,7 @@ from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory.paging import count_and_cut
 from inventory.serials import normalize_optional_serial
 from models import limits
+from models.enums import JobStatus
 
 
 class WholeNumber(ma.fields.Integer):
@@ -239,6 +240,13 @@ def Money(**kw) -> Amount:
     )
 
 
+def Choice(values, **kw) -> ma.fields.String:
+    """A string the server answers from a fixed vocabulary (a status, a kind), documented
+    with its enum so a client can switch over every value."""
+    metadata = {"enum": [str(v) for v in values], **kw.pop("metadata", {})}
+    return ma.fields.String(metadata=metadata, **kw)
+
+
 def SignedMoney(**kw) -> ma.fields.Decimal:
     """An amount the server computes (a count's variance at cost: "-2400.00"), sent as a
     decimal string with two places and documented so, with its sign."""
@@ -306,7 +314,7 @@ class JobFields(ma.Schema):
     runs); each API adds its own fields and its ``href``."""
 
     id = ma.fields.String()
-    status = ma.fields.String()
+    status = Choice(JobStatus)
     progress = ma.fields.Integer()
     created_at = ma.fields.AwareDateTime()
     started_at = ma.fields.AwareDateTime(allow_none=True)

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 
 from app.api.common import (
+    Choice,
     Flag,
     PageArgs,
     Serial,
@@ -26,7 +27,7 @@ from app.db import get_session
 from inventory import depot_access, stock_counts
 from inventory.stock_counts import Limits, QuantityCount
 from models import limits
-from models.enums import CountFinding, CountStatus
+from models.enums import Condition, CountFinding, CountStatus
 
 blp = Blueprint(
     "counts",
@@ -97,7 +98,7 @@ class CountLineSchema(ma.Schema):
     id = ma.fields.Integer()
     part_number = ma.fields.String()
     serial = ma.fields.String(allow_none=True)
-    condition = ma.fields.String()
+    condition = Choice(Condition)
     expected = ma.fields.Integer(metadata={"description": "the books at the start"})
     counted = ma.fields.Integer(allow_none=True)
     counted_by = ma.fields.String(allow_none=True)

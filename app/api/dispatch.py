@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Serial, Str, WholeNumber, idempotent_write, plain
+from app.api.common import Choice, Serial, Str, WholeNumber, idempotent_write, plain
 from app.auth import actor_name, roles_required
 from app.db import get_session
 from app.geo import resolve, travel_model
@@ -15,6 +15,7 @@ from inventory.installed_base import site_by_code
 from logistics.dispatch import Mode
 from logistics.sla import Channel, Severity
 from models import limits
+from models.enums import TicketStatus
 
 blp = Blueprint(
     "dispatch_api",
@@ -176,7 +177,7 @@ class ConfirmRequest(ma.Schema):
 
 class ConfirmationSchema(ma.Schema):
     ticket_number = ma.fields.String()
-    ticket_status = ma.fields.String()
+    ticket_status = Choice(TicketStatus)
     engineer_code = ma.fields.String()
     engineer_name = ma.fields.String()
     mode = ma.fields.String()

@@ -8,6 +8,7 @@ from marshmallow import validate
 from sqlalchemy import select
 
 from app.api.common import (
+    Choice,
     Money,
     PageArgs,
     Serial,
@@ -29,6 +30,7 @@ from app.db import get_session
 from inventory import rmas as svc
 from inventory.errors import NotFound
 from models import Customer, Rma, limits
+from models.enums import RmaKind, RmaStatus
 
 blp = Blueprint(
     "rmas",
@@ -112,8 +114,8 @@ class MoveRequest(ma.Schema):
 class RmaSchema(ma.Schema):
     id = ma.fields.Integer()
     number = ma.fields.String()
-    kind = ma.fields.String()
-    status = ma.fields.String()
+    kind = Choice(RmaKind)
+    status = Choice(RmaStatus)
     tracking_code = ma.fields.String()
     ticket_number = ma.fields.String(allow_none=True)
     customer_code = ma.fields.String()
@@ -168,8 +170,8 @@ class RmaSchema(ma.Schema):
 
 class RmaListItem(ma.Schema):
     number = ma.fields.String()
-    kind = ma.fields.String()
-    status = ma.fields.String()
+    kind = Choice(RmaKind)
+    status = Choice(RmaStatus)
     customer_code = ma.fields.String()
     faulty_serial = ma.fields.String(allow_none=True)
     replacement_serial = ma.fields.String(allow_none=True)

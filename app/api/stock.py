@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 
 from app.api.common import (
+    Choice,
     Flag,
     PageArgs,
     Serial,
@@ -27,7 +28,7 @@ from inventory import counts, queries, receiving, reservation
 from inventory.delivery_file import read_delivery
 from inventory.errors import InvalidInput
 from models import limits
-from models.enums import Condition, MovementReason
+from models.enums import Condition, ItemStatus, LocationKind, MovementReason
 
 blp = Blueprint(
     "stock",
@@ -54,7 +55,7 @@ class ReceiptSchema(ma.Schema):
     part_number = ma.fields.String()
     serial = ma.fields.String(allow_none=True)
     qty = ma.fields.Integer()
-    condition = ma.fields.String()
+    condition = Choice(Condition)
     movement_id = ma.fields.Integer()
 
 
@@ -150,9 +151,9 @@ class MovementSchema(ma.Schema):
     qty = ma.fields.Integer()
     from_location = ma.fields.String()
     to_location = ma.fields.String()
-    from_condition = ma.fields.String(allow_none=True)
-    condition = ma.fields.String()
-    reason = ma.fields.String()
+    from_condition = Choice(Condition, allow_none=True)
+    condition = Choice(Condition)
+    reason = Choice(MovementReason)
     reference = ma.fields.String(allow_none=True)
     note = ma.fields.String(allow_none=True)
     actor = ma.fields.String()
@@ -162,10 +163,10 @@ class HistorySchema(ma.Schema):
     part_number = ma.fields.String()
     description = ma.fields.String()
     serial = ma.fields.String()
-    status = ma.fields.String()
-    condition = ma.fields.String()
+    status = Choice(ItemStatus)
+    condition = Choice(Condition)
     location = ma.fields.String()
-    location_kind = ma.fields.String()
+    location_kind = Choice(LocationKind)
     reserved_ref = ma.fields.String(allow_none=True)
     movements = ma.fields.List(ma.fields.Nested(MovementSchema))
 

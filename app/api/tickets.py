@@ -8,6 +8,7 @@ from marshmallow import validate
 from sqlalchemy import select
 
 from app.api.common import (
+    Choice,
     Flag,
     PageArgs,
     Serial,
@@ -32,6 +33,7 @@ from inventory.dispatch_service import open_ticket_with_promise
 from inventory.errors import NotFound
 from logistics.sla import Channel, Severity
 from models import Customer, Site, Ticket, limits
+from models.enums import TicketStatus
 
 blp = Blueprint(
     "tickets",
@@ -71,14 +73,14 @@ class TicketCreate(ma.Schema):
 class TicketSchema(ma.Schema):
     id = ma.fields.Integer()
     number = ma.fields.String()
-    status = ma.fields.String()
+    status = Choice(TicketStatus)
     customer_code = ma.fields.String()
     site_code = ma.fields.String()
     site_name = ma.fields.String()
     equipment_serial = ma.fields.String(allow_none=True)
     part_number = ma.fields.String(allow_none=True)
     contract_code = ma.fields.String(allow_none=True)
-    severity = ma.fields.String()
+    severity = Choice(Severity)
     channel = ma.fields.String()
     symptom = ma.fields.String()
     contact_name = ma.fields.String(allow_none=True)
@@ -107,8 +109,8 @@ class TicketSchema(ma.Schema):
 
 class TicketListItem(ma.Schema):
     number = ma.fields.String()
-    status = ma.fields.String()
-    severity = ma.fields.String()
+    status = Choice(TicketStatus)
+    severity = Choice(Severity)
     customer_code = ma.fields.String()
     site_code = ma.fields.String()
     opened_at = ma.fields.AwareDateTime()

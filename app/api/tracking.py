@@ -15,10 +15,11 @@ import marshmallow as ma
 from flask import Response, current_app
 from flask_smorest import Blueprint
 
-from app.api.common import Money
+from app.api.common import Choice, Money
 from app.db import database
 from app.ratelimit import per_address
 from inventory.tracking import track
+from models.enums import RmaKind, RmaStatus
 
 blp = Blueprint(
     "track_api",
@@ -50,8 +51,8 @@ class ReplacementSchema(ma.Schema):
 
 class TrackingSchema(ma.Schema):
     number = ma.fields.String()
-    kind = ma.fields.String()
-    status = ma.fields.String()
+    kind = Choice(RmaKind)
+    status = Choice(RmaStatus)
     status_label = ma.fields.String()
     requested_at = ma.fields.AwareDateTime()
     city = ma.fields.String()

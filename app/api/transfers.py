@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.api.common import (
+    Choice,
     PageArgs,
     Serial,
     Str,
@@ -67,12 +68,12 @@ class DiscrepancySchema(ma.Schema):
     serial = ma.fields.String(allow_none=True)
     expected = ma.fields.Integer()
     received = ma.fields.Integer()
-    kind = ma.fields.String()
+    kind = Choice(("missing", "short", "over", "unexpected"))
 
 
 class TransferResultSchema(ma.Schema):
     number = ma.fields.String()
-    status = ma.fields.String()
+    status = Choice(TransferStatus)
     lines = ma.fields.Integer()
     discrepancies = ma.fields.List(ma.fields.Nested(DiscrepancySchema))
 
@@ -114,7 +115,7 @@ class TransferSchema(ma.Schema):
     number = ma.fields.String()
     from_depot = ma.fields.String()
     to_depot = ma.fields.String()
-    status = ma.fields.String()
+    status = Choice(TransferStatus)
     shipped_by = ma.fields.String()
     shipped_at = ma.fields.AwareDateTime()
     received_by = ma.fields.String(allow_none=True)

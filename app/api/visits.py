@@ -11,7 +11,7 @@ import marshmallow as ma
 from flask import Response, current_app
 from flask_smorest import Blueprint
 
-from app.api.common import Money, Str, idempotent_write, plain
+from app.api.common import Choice, Money, Str, idempotent_write, plain
 from app.api.scoping import engineer_scope
 from app.auth import actor_name, roles_required
 from app.db import get_session
@@ -19,6 +19,7 @@ from app.photos import new_photo_key, photo_store
 from inventory import visits as svc
 from inventory.errors import InvalidInput, NotFound
 from models import VisitPhoto, limits
+from models.enums import TicketStatus
 
 blp = Blueprint(
     "visits",
@@ -51,7 +52,7 @@ class VisitPartSchema(ma.Schema):
 class VisitSchema(ma.Schema):
     number = ma.fields.String(metadata={"description": "the service sheet number, TSS-…"})
     ticket_number = ma.fields.String()
-    ticket_status = ma.fields.String()
+    ticket_status = Choice(TicketStatus)
     engineer = ma.fields.String(allow_none=True)
     arrived_at = ma.fields.AwareDateTime(metadata={"description": "when the server received it"})
     arrived_device_at = ma.fields.AwareDateTime(

@@ -212,3 +212,23 @@ def test_every_operation_documents_the_errors_it_can_answer(client):
     assert "403" not in spec["paths"]["/api/me"]["get"]["responses"]  # everyone may
     conflict = spec["components"]["responses"]["CONFLICT"]["content"]
     assert list(conflict) == ["application/problem+json"]
+
+
+def test_statuses_kinds_and_conditions_are_documented_with_their_values(client):
+    """A client switches over a ticket's status or a movement's reason: the document lists
+    every value the server answers (the vocabularies of models.enums and logistics.sla)."""
+    from logistics.sla import Severity
+    from models.enums import Condition, MovementReason, RmaStatus, TicketStatus, TransferStatus
+
+    schemas = client.get("/api/openapi.json").json["components"]["schemas"]
+
+    def values(schema: str, field: str) -> set[str]:
+        return set(schemas[schema]["properties"][field]["enum"])
+
+    assert values("Ticket", "status") == values("TicketListItem", "status") == set(TicketStatus)
+    assert values("Ticket", "severity") == set(Severity)
+    assert values("Rma", "status") == values("Tracking", "status") == set(RmaStatus)
+    assert values("Transfer", "status") == set(TransferStatus)
+    assert values("Movement", "reason") == set(MovementReason)
+    assert values("History", "condition") == values("CountLine", "condition") == set(Condition)
+    assert values("Discrepancy", "kind") == {"missing", "short", "over", "unexpected"}

@@ -27,8 +27,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from inventory.errors import InvalidInput, NotFound
-from inventory.lookups import depot_by_code
+from inventory.lookups import depot_by_code, part_by_number
+from inventory.supersession import free_good_units, serving_part_ids
 from inventory.tickets import BEFORE_ARRIVAL
+from inventory.vans import van_free_units
 from logistics.dispatch import great_circle_km
 from logistics.routing.model import RoutePlan, RoutingProblem, Stop, Vehicle
 from logistics.sla import severity_rank
@@ -45,6 +47,10 @@ SEVERITY_PENALTY_M = {
 }
 
 
+PICKUP = "@pickup"  # a depot stop collecting what the job needs
+VIA = "@via"  # the job done after a pickup, by an engineer who lacked a part or tool
+
+
 @dataclass
 class StopRequest:
     id: str
@@ -58,6 +64,8 @@ class StopRequest:
     severity: str = "P3"
     pickup_depot: str | None = None
     not_before: datetime | None = None  # UTC; e.g. when the stop's ticket was opened
+    tools: list[str] = field(default_factory=list)  # tools the job needs
+    parts: list[str] = field(default_factory=list)  # part numbers the job needs (one each)
 
 
 @dataclass
@@ -96,14 +104,22 @@ def validate_request(session: Session, req: PlanRequest) -> None:
         _stop_place(session, s, i)
         if s.pickup_depot:
             depot_by_code(session, s.pickup_depot, field=f"stops.{i}.pickup_depot")
+        for j, number in enumerate(s.parts):
+            part_by_number(session, number, field=f"stops.{i}.parts.{j}")
         if s.window_start and s.window_end and s.window_end < s.window_start:
             raise InvalidInput(
                 f"stop {s.id}: the time window ends before it starts", field=f"stops.{i}.window"
             )
-    ids = [s.id for s in req.stops] + [f"{s.id}@pickup" for s in req.stops if s.pickup_depot]
+    ids = [s.id for s in req.stops] + [
+        f"{s.id}{suffix}"
+        for s in req.stops
+        if s.pickup_depot or s.parts or s.tools
+        for suffix in (PICKUP, VIA)
+    ]
     if len(set(ids)) != len(ids):
         raise InvalidInput(
-            "stop ids must be unique (a stop with a pickup also uses '<id>@pickup')", field="stops"
+            "stop ids must be unique (a stop with a pickup also uses '<id>@pickup' and '<id>@via')",
+            field="stops",
         )
 
 
@@ -154,6 +170,73 @@ def _stop_place(session: Session, s: StopRequest, i: int) -> tuple[str, float, f
     if not (-90 <= s.lat <= 90 and -180 <= s.lon <= 180):
         raise InvalidInput("coordinates out of range", field=f"stops.{i}.lat")
     return f"{s.lat:.4f},{s.lon:.4f}", s.lat, s.lon
+
+
+@dataclass
+class _Kit:
+    """What each engineer carries: tools, and per part number a stop needs the engineers
+    whose van holds a free good unit that can serve it (inventory.supersession)."""
+
+    tools: dict[str, frozenset[str]]  # engineer code → tools
+    parts: dict[str, set[str]]  # part number → engineer codes carrying it
+    depots: list[Depot]
+
+
+def _engineers_kit(session: Session, engineers: list[Engineer], stops) -> _Kit:
+    codes = {e.id: e.code for e in engineers}
+    parts: dict[str, set[str]] = {}
+    for number in sorted({n for s in stops for n in s.parts}):
+        units = van_free_units(session, part_by_number(session, number))
+        parts[number] = {codes[eid] for eid in units if eid in codes}
+    depots = list(session.scalars(select(Depot).where(Depot.active).order_by(Depot.code)))
+    return _Kit({e.code: frozenset(e.tools or ()) for e in engineers}, parts, depots)
+
+
+def _carried_plan(session, s: StopRequest, i: int, vehicles, kit: _Kit, site, places):
+    """Who can do stop ``s`` with what they carry (``ready``), who must first collect a part
+    or tool at a depot (``lacking``) and that depot as ``(Depot, matrix row)``; or the
+    unserved entry when nobody can."""
+    skilled = [v.id for v in vehicles if s.skill is None or s.skill in v.skills]
+    ready = [
+        code
+        for code in skilled
+        if set(s.tools) <= kit.tools[code] and all(code in kit.parts[n] for n in s.parts)
+    ]
+    lacking = [code for code in skilled if code not in ready]
+    depot = _collection_depot(session, s, i, kit.depots, site) if lacking else None
+    if depot is None:
+        lacking = []
+    if not ready and not lacking:
+        what = "no_part" if s.parts else "no_tool"
+        return {
+            "stop": s.id,
+            "code": what,
+            "reason": "no engineer carries what the job needs and no depot holds "
+            + ("the part" if s.parts else "the tool"),
+        }
+    collect = None if depot is None else (depot, places.add(depot.name, depot.lat, depot.lon))
+    return ready, lacking, collect
+
+
+def _collection_depot(
+    session: Session, s: StopRequest, i: int, depots: list[Depot], site
+) -> Depot | None:
+    """Where an engineer lacking a part or tool collects it: the stop's pickup depot when
+    named, else the active depot nearest the site holding a free good unit of every part
+    the stop needs (or of a part number serving it); tools are lent by any depot."""
+    if s.pickup_depot:
+        return depot_by_code(session, s.pickup_depot, field=f"stops.{i}.pickup_depot")
+    candidates = depots
+    for number in s.parts:
+        ids = serving_part_ids(session, part_by_number(session, number).id)
+        free = free_good_units(session, ids, [d.location_id for d in candidates])
+        held = {loc for loc, _pid in free}
+        candidates = [d for d in candidates if d.location_id in held]
+    if not candidates:
+        return None
+    xy = np.array([(d.lat, d.lon) for d in candidates], dtype=float)
+    km = great_circle_km(np.array([site], dtype=float), xy)[0]
+    return candidates[int(np.argmin(km))]
 
 
 def minutes_into_day(req: PlanRequest) -> int | None:
@@ -252,7 +335,10 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
     stops: list[Stop] = []
     labels: dict[str, str] = {}
     unserved: list[dict] = []
+    collects: dict[str, str] = {}  # pickup stop → depot code where parts or tools are collected
+    aliases: dict[str, str] = {}  # the job done after a pickup → the job's own id
     held = {skill for v in vehicles for skill in v.skills}
+    kit = _engineers_kit(session, engineers, req.stops)
     for i, s in enumerate(req.stops):
         name, lat, lon = _stop_place(session, s, i)
         if s.skill is not None and s.skill not in held:
@@ -271,6 +357,57 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
         if window[1] < window[0]:
             window = (window[0], window[0])  # outside the day: the solver reports it as unservable
         penalty = SEVERITY_PENALTY_M.get(s.severity, SEVERITY_PENALTY_M["P3"])
+        if s.parts or s.tools:
+            found = _carried_plan(session, s, i, vehicles, kit, (lat, lon), places)
+            if isinstance(found, dict):
+                unserved.append(found)
+                continue
+            ready, lacking, collect = found
+            if ready:
+                stops.append(
+                    Stop(
+                        id=s.id,
+                        location=places.add(name, lat, lon),
+                        service_minutes=s.service_minutes,
+                        window=window,
+                        required_skill=s.skill,
+                        penalty=penalty,
+                        vehicles=frozenset(ready),
+                        job=s.id if lacking else None,
+                    )
+                )
+                labels[s.id] = name
+            if lacking:
+                depot, depot_row = collect
+                stops.append(
+                    Stop(
+                        id=f"{s.id}{PICKUP}",
+                        location=depot_row,
+                        service_minutes=10,
+                        window=(0, horizon),
+                        required_skill=s.skill,
+                        penalty=0,  # performed exactly when its job is (the solver ties them)
+                        vehicles=frozenset(lacking),
+                    )
+                )
+                labels[f"{s.id}{PICKUP}"] = depot.code
+                collects[f"{s.id}{PICKUP}"] = depot.code
+                stops.append(
+                    Stop(
+                        id=f"{s.id}{VIA}",
+                        location=places.add(name, lat, lon),
+                        service_minutes=s.service_minutes,
+                        window=window,
+                        required_skill=s.skill,
+                        penalty=penalty,
+                        pickup_of=f"{s.id}{PICKUP}",
+                        vehicles=frozenset(lacking),
+                        job=s.id if ready else None,
+                    )
+                )
+                labels[f"{s.id}{VIA}"] = name
+                aliases[f"{s.id}{VIA}"] = s.id
+            continue
         pickup_id = None
         if s.pickup_depot:
             depot: Depot = depot_by_code(session, s.pickup_depot, field=f"stops.{i}.pickup_depot")
@@ -317,6 +454,8 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
         "starts": starts,
         "planned_at": None if now_min is None else midnight + timedelta(minutes=now_min),
         "unserved": unserved,
+        "collects": collects,
+        "aliases": aliases,
     }
     return problem, context
 
@@ -334,6 +473,8 @@ def plan_to_dict(plan: RoutePlan, context: dict, timezone: str) -> dict:
     def at(m: int) -> dict:
         return at_time(midnight + timedelta(minutes=int(m)))
 
+    aliases = context.get("aliases", {})
+    collects = context.get("collects", {})
     routes = []
     for r in plan.routes:
         if not r.visits:
@@ -349,11 +490,12 @@ def plan_to_dict(plan: RoutePlan, context: dict, timezone: str) -> dict:
                 "travel_minutes": r.travel_minutes,
                 "visits": [
                     {
-                        "stop": v.stop_id,
+                        "stop": aliases.get(v.stop_id, v.stop_id),
                         "label": context["labels"].get(v.stop_id, v.stop_id),
                         "arrival": at(v.arrival),
                         "start": at(v.start),
                         "end": at(v.end),
+                        **({"collect_at": collects[v.stop_id]} if v.stop_id in collects else {}),
                     }
                     for v in r.visits
                 ],
@@ -421,6 +563,8 @@ def stop_from_params(s: dict) -> StopRequest:
         severity=s.get("severity", "P3"),
         pickup_depot=s.get("pickup_depot"),
         not_before=_ts(s.get("not_before")),
+        tools=list(s.get("tools") or []),
+        parts=list(s.get("parts") or []),
     )
 
 

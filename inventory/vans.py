@@ -73,6 +73,38 @@ def engineer_by_code(session: Session, code: str, *, field: str = "engineer") ->
     return engineer
 
 
+TOOL_LIMIT = 40  # characters of a tool's name (like a skill)
+MAX_TOOLS = 50
+
+
+def set_tools(session: Session, engineer_code: str, tools: list[str], *, actor: str) -> list[str]:
+    """The tools an engineer carries (a set; the day routes send an engineer lacking a
+    job's tool through a depot first). Audited; commits. Returns the sorted set."""
+    cleaned = sorted({t.strip() for t in tools if t and t.strip()})
+    for i, tool in enumerate(cleaned):
+        if len(tool) > TOOL_LIMIT:
+            raise InvalidInput(
+                f"a tool's name has at most {TOOL_LIMIT} characters", field=f"tools.{i}"
+            )
+    if len(cleaned) > MAX_TOOLS:
+        raise InvalidInput(f"at most {MAX_TOOLS} tools", field="tools")
+    with transaction(session):
+        engineer = engineer_by_code(session, engineer_code)
+        before = sorted(engineer.tools or [])
+        if before != cleaned:
+            engineer.tools = cleaned
+            record_event(
+                session,
+                subject_type="engineer",
+                subject_id=engineer.id,
+                subject_ref=engineer.code,
+                kind="tools_set",
+                actor=actor,
+                data={"before": before, "after": cleaned},
+            )
+        return cleaned
+
+
 def van_location(session: Session, engineer: Engineer) -> Location:
     """The engineer's van location, created on first use (race-free: the code is unique
     and the engineer's link is set only while empty). No commit."""

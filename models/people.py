@@ -91,6 +91,8 @@ class Engineer(Base):
     # the engineer's van stock: a ledger location of kind ``van`` (inventory.vans)
     van_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), unique=True)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)  # part categories
+    # tools the engineer carries (route plans send those lacking a job's tool via a depot)
+    tools: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     shift_start_min: Mapped[int] = mapped_column(default=9 * 60)  # local minutes after midnight
     shift_end_min: Mapped[int] = mapped_column(default=18 * 60)

@@ -49,6 +49,23 @@ class StopSchema(ma.Schema):
     not_before = When(
         metadata={"description": "no visit before this moment (e.g. when the ticket was opened)"}
     )
+    tools = ma.fields.List(
+        Str(limits.SKILL, validate=validate.Length(min=1)),
+        validate=validate.Length(max=20),
+        metadata={
+            "description": "tools the job needs; an engineer without one collects it "
+            "at a depot on the way (a pickup stop) or is not sent"
+        },
+    )
+    parts = ma.fields.List(
+        Str(limits.PART_NUMBER, validate=validate.Length(min=1)),
+        validate=validate.Length(max=20),
+        metadata={
+            "description": "part numbers the job needs, one unit each; an engineer "
+            "whose van holds none (nor a part serving it) collects it at the nearest "
+            "depot holding one (or pickup_depot) on the way, or is not sent"
+        },
+    )
 
     @ma.validates_schema
     def _place_and_window(self, data, **_kw):

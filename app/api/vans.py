@@ -266,6 +266,35 @@ def _own_engineer(code: str):
 # --- vans ----------------------------------------------------------------------------------
 
 
+class ToolsSchema(ma.Schema):
+    engineer = ma.fields.String(dump_only=True)
+    tools = ma.fields.List(
+        Str(vans.TOOL_LIMIT, validate=validate.Length(min=1)),
+        required=True,
+        validate=validate.Length(max=vans.MAX_TOOLS),
+        metadata={"description": "the tools the engineer carries (a set)"},
+    )
+
+
+@blp.get("/engineers/<engineer>/tools")
+@blp.response(200, ToolsSchema)
+@roles_required("warehouse", "dispatcher")
+def get_tools(engineer):
+    """The tools an engineer carries."""
+    found = vans.engineer_by_code(get_session(), engineer)
+    return {"engineer": found.code, "tools": sorted(found.tools or [])}
+
+
+@blp.put("/engineers/<engineer>/tools")
+@blp.arguments(ToolsSchema)
+@blp.response(200, ToolsSchema)
+@roles_required()
+def put_tools(data, engineer):
+    """Set the tools an engineer carries (admin); audited."""
+    tools = vans.set_tools(get_session(), engineer, data["tools"], actor=actor_name())
+    return {"engineer": engineer, "tools": tools}
+
+
 @blp.get("/vans")
 @blp.response(200, VanSchema(many=True))
 @roles_required("warehouse", "dispatcher")

@@ -28,9 +28,9 @@ from app.db import get_session
 from app.geo import locate
 from app.web.auth import PASSWORD_LINK_HOURS, password_link, roles_page
 from app.web.i18n import MESSAGES, t
-from inventory import accounts, audit, catalogue, contracts, supersession
+from inventory import accounts, audit, catalogue, contracts, supersession, vans
 from inventory.errors import DomainError, NotFound
-from models import ApiToken, Contract, Customer, Depot, Part, StockPolicy, User
+from models import ApiToken, Contract, Customer, Depot, Engineer, Part, StockPolicy, User
 from models.enums import PartKind, Tracking
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -539,6 +539,29 @@ def audit_page():
 # --- the part catalogue and its per-depot reorder policy ---------------------------------------
 
 PART_PAGE_SIZE = 100
+
+
+@bp.get("/engineers")
+@roles_page()
+def engineer_tools():
+    """Each active engineer's skills and the tools they carry, the tools editable."""
+    db = get_session()
+    engineers = list(db.scalars(select(Engineer).where(Engineer.active).order_by(Engineer.code)))
+    return render_template("admin/engineers.html", engineers=engineers)
+
+
+@bp.post("/engineers/<code>/tools")
+@roles_page()
+def engineer_tools_set(code: str):
+    """The tools as one comma- or line-separated list (inventory.vans.set_tools)."""
+    tools = [x for x in re.split(r"[,，\n]", request.form.get("tools", "")) if x.strip()]
+    try:
+        vans.set_tools(get_session(), code, tools, actor=actor_name())
+    except DomainError as error:
+        flash(t("wh.failed", message=error.message), "error")
+    else:
+        flash(t("eng_tools.saved", engineer=code), "success")
+    return redirect(url_for("admin.engineer_tools"))
 
 
 @bp.route("/parts", methods=["GET", "POST"])

@@ -513,6 +513,8 @@ def _submit_plan(depot: Depot | None, day: date, chosen: list[Ticket]) -> str:
                     db.get_one(Depot, tk.source_depot_id).code if tk.source_depot_id else None
                 ),
                 "not_before": tk.opened_at.isoformat(),  # no visit before the ticket existed
+                # not yet sourced: the engineer brings it from the van or collects it on the way
+                "parts": [tk.part.part_number] if tk.part and not tk.source_depot_id else [],
             }
             for tk in chosen
         ],
@@ -554,6 +556,8 @@ def _plan_map(result: dict, candidates: list[Ticket], depot: Depot) -> MapData:
                 path.append((site.lat, site.lon))
             elif visit["stop"].endswith(PICKUP_SUFFIX):
                 source = pickups.get(visit["stop"][: -len(PICKUP_SUFFIX)], depot)
+                if visit.get("collect_at"):  # a part or tool collected on the way
+                    source = db.scalar(select(Depot).where(Depot.code == visit["collect_at"]))
                 path.append((source.lat, source.lon))
                 if source.id != depot.id:
                     points.append(

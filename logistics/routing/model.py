@@ -24,6 +24,10 @@ class Stop:
     when it cannot be served at all. `demand` is the load change at the stop (positive:
     picked up or, for depot-loaded deliveries, delivered; negative: unloaded).
     `pickup_of` names a depot pickup stop that must precede this one on the same route.
+    `vehicles` (vehicle ids), when given, further restricts who may serve the stop (what
+    they carry); stops sharing a `job` are alternative ways to do one job (e.g. straight
+    from the van, or through a depot pickup): at most one of them is served, and the job
+    is dropped only when none is.
     """
 
     id: str
@@ -34,6 +38,8 @@ class Stop:
     penalty: int | None = None
     demand: int = 0
     pickup_of: str | None = None
+    vehicles: frozenset[str] | None = None
+    job: str | None = None
 
     @property
     def is_mandatory(self) -> bool:
@@ -55,6 +61,8 @@ class Vehicle:
     fixed_cost: int = 0
 
     def can_serve(self, stop: Stop) -> bool:
+        if stop.vehicles is not None and self.id not in stop.vehicles:
+            return False
         return stop.required_skill is None or stop.required_skill in self.skills
 
 
@@ -79,6 +87,21 @@ class RoutingProblem:
     @property
     def stop_index(self) -> dict[str, int]:
         return {s.id: i for i, s in enumerate(self.stops)}
+
+    @property
+    def has_choices(self) -> bool:
+        """Some stop is limited to named vehicles or is one of a job's alternatives (the
+        external first-solution solvers do not model these)."""
+        return any(s.vehicles is not None or s.job is not None for s in self.stops)
+
+    def job_ids(self) -> dict[str, str]:
+        """Stop id → the job it belongs to: its `job`, its delivery's job for a pickup,
+        else its own id."""
+        out = {s.id: s.job or s.id for s in self.stops}
+        for s in self.stops:
+            if s.pickup_of is not None:
+                out[s.pickup_of] = out[s.id]
+        return out
 
     @property
     def horizon(self) -> int:
@@ -129,7 +152,10 @@ def _validate(problem: RoutingProblem) -> None:
         if s.penalty is not None and s.penalty < 0:
             raise ValueError(f"stop {s.id!r}: negative drop penalty")
         if not any(v.can_serve(s) for v in problem.vehicles):
-            raise ValueError(f"stop {s.id!r} needs skill {s.required_skill!r} that no engineer has")
+            raise ValueError(
+                f"stop {s.id!r} needs skill {s.required_skill!r} (vehicles "
+                f"{sorted(s.vehicles) if s.vehicles is not None else 'any'}) that no engineer has"
+            )
     pickups_used: set[str] = set()
     by_id = {s.id: s for s in problem.stops}
     for s in problem.stops:
@@ -190,6 +216,8 @@ DROP_CODES = (
     "pickup",
     "no_room",
     "no_skill",
+    "no_tool",
+    "no_part",
 )
 
 

@@ -89,6 +89,8 @@ def solve(
     """
     if not problem.stops:  # nothing to visit (every stop was reported before the solve)
         return RoutePlan([], [], 0, 0, 0, "solved", "ortools", 0.0)
+    if strategy == "auto" and problem.has_choices:
+        strategy = "ortools"  # VROOM and PyVRP do not model vehicle lists or alternatives
     began = time.monotonic()
     deadline = began + time_limit_s
     nodes = _nodes(problem)
@@ -185,6 +187,17 @@ def _build(
     solver = routing.solver()
     every_vehicle = len(problem.vehicles)
     by_id = problem.stop_index
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(problem.stops):
+        if s.job is not None:
+            groups.setdefault(s.job, []).append(i)
+    for members in groups.values():  # alternatives: at most one served, one penalty
+        first = problem.stops[members[0]]
+        routing.AddDisjunction(
+            [manager.NodeToIndex(nodes.stop_node(i)) for i in members],
+            big if first.is_mandatory else int(first.penalty or 0),
+            1,
+        )
     for i, s in enumerate(problem.stops):
         index = manager.NodeToIndex(nodes.stop_node(i))
         time_dim.CumulVar(index).SetRange(s.window[0], s.window[1])
@@ -193,7 +206,9 @@ def _build(
             # SetAllowedVehiclesForIndex does not accept a Python list in this OR-Tools
             # build; restricting the vehicle variable is equivalent (-1: not performed).
             routing.VehicleVar(index).SetValues([-1, *allowed])
-        if not (hard_mandatory and s.is_mandatory):
+        if s.job is not None:
+            pass  # in its job's disjunction above
+        elif not (hard_mandatory and s.is_mandatory) or not allowed:
             routing.AddDisjunction([index], big if s.is_mandatory else int(s.penalty or 0))
         if s.pickup_of is not None:
             pickup = manager.NodeToIndex(nodes.stop_node(by_id[s.pickup_of]))
@@ -299,11 +314,20 @@ def _plan(
             raise RuntimeError(f"route of vehicle {problem.vehicles[k].id!r} fails its schedule")
         routes.append(route)
         served.update(order)
-    dropped = [
-        DroppedStop(s.id, *drop_reason(problem, i))
-        for i, s in enumerate(problem.stops)
-        if i not in served
-    ]
+    job_of = problem.job_ids()
+    done_jobs = {job_of[problem.stops[i].id] for i in served}
+    dropped = []
+    reported: set[str] = set()
+    for i, s in enumerate(problem.stops):
+        if i in served or job_of[s.id] in done_jobs:
+            continue  # served, or another way of doing its job was
+        if s.job is not None:  # a job's alternatives are reported once, as the job
+            if s.job in reported:
+                continue
+            reported.add(s.job)
+            dropped.append(DroppedStop(s.job, *drop_reason(problem, i)))
+            continue
+        dropped.append(DroppedStop(s.id, *drop_reason(problem, i)))
     distance = sum(r.distance for r in routes)
     objective = distance + sum(
         problem.vehicles[k].fixed_cost
@@ -311,12 +335,13 @@ def _plan(
         if any(r.vehicle_id == problem.vehicles[k].id for r in routes)
     )
     by_id = problem.stop_index
-    objective += sum(
-        big
-        if problem.stops[by_id[d.stop_id]].is_mandatory
-        else int(problem.stops[by_id[d.stop_id]].penalty or 0)
-        for d in dropped
-    )
+    by_job = {s.job: s for s in problem.stops if s.job is not None}
+
+    def penalty(stop_id: str) -> int:
+        s = problem.stops[by_id[stop_id]] if stop_id in by_id else by_job[stop_id]
+        return big if s.is_mandatory else int(s.penalty or 0)
+
+    objective += sum(penalty(d.stop_id) for d in dropped)
     return RoutePlan(
         routes,
         dropped,

@@ -211,6 +211,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     # engineers' vans: stocked by the warehouse, received and used by their engineer,
     # seen by dispatchers; return rules and vendor sites are configuration (the admin's)
     ("GET", "/api/vans"): may("warehouse", "dispatcher"),
+    ("GET", "/api/engineers/<engineer>/tools"): may("warehouse", "dispatcher"),
+    ("PUT", "/api/engineers/<engineer>/tools"): ADMIN,
+    ("GET", "/admin/engineers"): ADMIN,
+    ("POST", "/admin/engineers/<code>/tools"): ADMIN,
     ("GET", "/api/vans/<engineer>"): STAFF,
     ("PUT", "/api/vans/<engineer>/levels/<part_number>"): WAREHOUSE,
     ("GET", "/api/vans/<engineer>/proposal"): may("warehouse", "dispatcher"),

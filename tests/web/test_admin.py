@@ -421,3 +421,18 @@ def test_a_part_is_replaced_by_another_on_its_page_and_a_loop_is_refused(client,
     )
     assert gone.status_code == 302
     assert 'id="sup-serves"' not in client.get(f"/admin/parts/{old}").get_data(as_text=True)
+
+
+def test_the_tools_are_edited_on_the_admin_page(app, client, as_role, db):
+    as_role("admin")
+    page = client.get("/admin/engineers").get_data(as_text=True)
+    assert 'id="engineer-tools"' in page and "工程师的工具" in page
+    from models import Engineer
+
+    code = db.scalar(select(Engineer.code).where(Engineer.active).order_by(Engineer.code))
+    db.rollback()
+    done = post_form(client, f"/admin/engineers/{code}/tools", {"tools": "万用表, 熔接机"},
+                     page="/admin/engineers")  # fmt: skip
+    assert done.status_code == 302
+    page = client.get("/admin/engineers").get_data(as_text=True)
+    assert f'data-engineer="{code}" data-tools="万用表,熔接机"' in page

@@ -1,0 +1,107 @@
+"""Day routes respect what each engineer carries (issue 16): a job needing a part or a tool
+goes to an engineer whose van holds the part and who has the tool; one who lacks either
+collects it at a depot on the way (a pickup stop in the plan), or is not sent; a job no
+engineer can be equipped for is reported unserved with a code, the rest still planned."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from inventory import vans
+from inventory.route_planning import PlanRequest, StopRequest, solve_plan, validate_request
+from logistics.travel import TravelModel
+from models import Engineer
+from tests.builders import make_part
+from tests.service_builders import make_engineer, make_van_world, stock_van
+
+DAY = date(2026, 3, 10)  # a Tuesday, planned from the shifts' start
+
+
+def _plan(session, engineers, stops) -> dict:
+    req = PlanRequest(day=DAY, engineers=engineers, stops=stops, time_limit_s=1.0)
+    validate_request(session, req)
+    return solve_plan(session, req, TravelModel())
+
+
+def _route(result, engineer) -> list[dict]:
+    return next(r["visits"] for r in result["routes"] if r["engineer"] == engineer)
+
+
+def test_the_engineer_carrying_the_part_goes_straight_and_one_without_collects_it(session):
+    world = make_van_world(session, spares=3)
+    stock_van(session, world)  # two units in ENG-1's van, one left on the depot's shelf
+    make_engineer(session, "ENG-2", name="李娜")
+    job = StopRequest("T1", 45, site=world.site, skill="server", parts=[world.part])
+
+    carried = _plan(session, [world.engineer], [job])
+    assert [v["stop"] for v in _route(carried, world.engineer)] == ["T1"]  # no depot leg
+
+    collected = _plan(session, ["ENG-2"], [job])
+    visits = _route(collected, "ENG-2")
+    assert [v["stop"] for v in visits] == ["T1@pickup", "T1"]  # the depot first, shown
+    assert visits[0]["collect_at"] == world.depot and collected["unserved"] == []
+
+
+def test_a_missing_tool_is_collected_at_a_depot_and_an_engineer_with_it_goes_straight(session):
+    world = make_van_world(session, spares=1)
+    make_engineer(session, "ENG-2", name="李娜")
+    session.scalar(select(Engineer).where(Engineer.code == "ENG-2")).tools = ["torque-wrench"]
+    session.commit()
+    job = StopRequest("T1", 30, site=world.site, skill="server", tools=["torque-wrench"])
+    with_tool = _plan(session, ["ENG-2"], [job])
+    assert [v["stop"] for v in _route(with_tool, "ENG-2")] == ["T1"]
+    without = _plan(session, [world.engineer], [job])
+    assert [v["stop"] for v in _route(without, world.engineer)] == ["T1@pickup", "T1"]
+
+
+def test_a_part_nobody_carries_and_no_depot_holds_is_unserved_and_the_rest_planned(session):
+    world = make_van_world(session, spares=1)
+    make_part(session, "GPU-X")
+    stops = [
+        StopRequest("T1", 30, site=world.site, skill="server", parts=["GPU-X"]),
+        StopRequest("T2", 30, site=world.site, skill="server", parts=[world.part]),
+    ]
+    result = _plan(session, [world.engineer], stops)
+    assert [v["stop"] for v in _route(result, world.engineer)] == ["T2@pickup", "T2"]
+    assert [(u["stop"], u["code"]) for u in result["unserved"]] == [("T1", "no_part")]
+
+
+def test_with_both_kinds_of_engineer_the_job_is_done_once(session):
+    world = make_van_world(session, spares=3)
+    stock_van(session, world)
+    make_engineer(session, "ENG-2", name="李娜")
+    job = StopRequest("T1", 45, site=world.site, skill="server", parts=[world.part])
+    result = _plan(session, [world.engineer, "ENG-2"], [job])
+    done = [v["stop"] for r in result["routes"] for v in r["visits"] if v["stop"] == "T1"]
+    assert done == ["T1"] and result["unserved"] == []
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_engineer_tools_migration_goes_down_and_up(kind, tmp_path):
+    from sqlalchemy import inspect
+
+    from models.db import make_engine, make_session_factory
+    from models.migrate import downgrade, upgrade
+    from tests.conftest import migrated_database
+
+    with migrated_database(kind, tmp_path, "tools16_mig", "the tools migration test") as url:
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session:
+            make_engineer(session, "ENG-T")
+            vans.set_tools(session, "ENG-T", ["multimeter"], actor="admin")
+        engine.dispose()
+        downgrade(url, "0020_part_supersession")
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            assert "tools" not in {c["name"] for c in inspect(conn).get_columns("engineers")}
+        engine.dispose()
+        upgrade(url)
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session:
+            engineer = session.scalar(select(Engineer).where(Engineer.code == "ENG-T"))
+            assert engineer.tools == []  # the column comes back empty
+            assert vans.set_tools(session, "ENG-T", [" a ", "b", "a"], actor="x") == ["a", "b"]
+        engine.dispose()

@@ -93,7 +93,7 @@ def test_the_engineer_tools_migration_goes_down_and_up(kind, tmp_path):
             make_engineer(session, "ENG-T")
             vans.set_tools(session, "ENG-T", ["multimeter"], actor="admin")
         engine.dispose()
-        downgrade(url, "0020_part_supersession")
+        downgrade(url, "0021_service_files")
         engine = make_engine(url)
         with engine.connect() as conn:
             assert "tools" not in {c["name"] for c in inspect(conn).get_columns("engineers")}

@@ -8,8 +8,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021_engineer_tools"
-down_revision = "0020_part_supersession"
+revision = "0022_engineer_tools"
+down_revision = "0021_service_files"
 
 
 def upgrade() -> None:

@@ -422,6 +422,28 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("GET", "/documents/transfer/<number>/item-labels.pdf"): WAREHOUSE,
     ("GET", "/documents/transfer/<number>/pick-list.pdf"): WAREHOUSE,
     ("GET", "/documents/transfer/<number>/delivery-note.pdf"): WAREHOUSE,
+    # preventive inspections (issue 17): programmes (admin), the year (dispatcher), the visit
+    # on site (its engineer), the calendar and the report (customers: their own)
+    ("GET", "/api/contracts/<code>/inspection-programme"): DISPATCHER,
+    ("PUT", "/api/contracts/<code>/inspection-programme"): ADMIN,
+    ("POST", "/api/contracts/<code>/inspections"): DISPATCHER,
+    ("GET", "/api/inspections"): EVERYONE,
+    ("GET", "/api/inspections/<number>"): EVERYONE,
+    ("PUT", "/api/inspections/<number>/engineer"): DISPATCHER,
+    ("POST", "/api/inspections/<number>/arrival"): may("engineer"),
+    ("POST", "/api/inspections/<number>/checklist"): may("engineer"),
+    ("POST", "/api/inspections/<number>/findings"): may("engineer"),
+    ("POST", "/api/inspections/<number>/photos"): may("engineer"),
+    ("GET", "/api/inspections/<number>/photos/<int:photo_id>"): may("engineer", "dispatcher"),
+    ("POST", "/api/inspections/<number>/signature"): may("engineer"),
+    ("POST", "/api/inspections/<number>/report"): may("engineer", "dispatcher"),
+    ("GET", "/api/inspections/<number>/report.pdf"): DOCUMENTS,
+    ("GET", "/inspections/programme/<code>"): ADMIN,
+    ("POST", "/inspections/programme/<code>"): ADMIN,
+    ("POST", "/inspections/programme/<code>/generate"): DISPATCHER,
+    ("GET", "/inspections/calendar"): may("dispatcher", "engineer", "customer"),
+    ("GET", "/engineer/inspections/<number>"): may("engineer"),
+    ("GET", "/documents/inspection/<number>/report.pdf"): DOCUMENTS,
 }
 # the variable that picks the action, per rule with per-action roles
 ACTION_VARIABLE = "action"

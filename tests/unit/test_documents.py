@@ -44,6 +44,7 @@ from app.documents.data import (
     TransferPaperData,
     TransferPaperLine,
 )
+from app.documents.inspection_report import render_inspection_report
 
 RMA = "RMA-2026-000123"
 TICKET = "TKT-2026-000456"
@@ -250,7 +251,39 @@ DOCUMENTS: dict[str, Callable[[str], bytes]] = {
     "plan report": lambda lang: render_plan_report(a_plan_report(), lang),
     "pick list": lambda lang: render_pick_list(a_transfer_paper(), lang),
     "delivery note": lambda lang: render_delivery_note(a_transfer_paper(), lang),
+    "inspection report": lambda lang: render_inspection_report(an_inspection_report(), lang),
 }
+
+
+def an_inspection_report():
+    from app.documents.inspection_report import CheckRow, FindingRow, InspectionReportData
+
+    at = datetime(2027, 1, 12, 2, 0, tzinfo=UTC)
+    return InspectionReportData(
+        number="INS-2027-000001",
+        contract="SLA-C001",
+        customer="国家电网华北分部",
+        site="机房一 · 北京市西城区西长安街86号",
+        period="2027-Q1",
+        mode="on_site",
+        engineer="张工",
+        arrived_at=at,
+        signed_at=at + timedelta(hours=2),
+        signer_name="韩主任",
+        signature_png=None,
+        report_due=at + timedelta(days=7, hours=2),
+        report_issued_at=at + timedelta(days=1),
+        training=True,
+        training_given=True,
+        checks=(
+            CheckRow("software", "系统日志", "无告警", "pass", "0 条"),
+            CheckRow("hardware", "电源冗余", "2/2", "fail", "1/2"),
+            CheckRow("environment", "机房温度", "18–27 °C", "pass", "23 °C"),
+        ),
+        findings=(FindingRow("电源模块故障，需要更换", "P2", "TKT-2027-000031"),),
+        notes=None,
+        recommendations="尽快更换电源模块",
+    )
 
 
 # --- every document --------------------------------------------------------------

@@ -508,7 +508,11 @@ def plan_to_dict(plan: RoutePlan, context: dict, timezone: str) -> dict:
         "routes": routes,
         "unserved": [
             *context.get("unserved", []),
-            *({"stop": d.stop_id, "code": d.code, "reason": d.reason} for d in plan.dropped),
+            *(
+                {"stop": aliases.get(d.stop_id, d.stop_id), "code": d.code, "reason": d.reason}
+                for d in plan.dropped
+                if d.stop_id not in collects  # a collection is reported with its job
+            ),
         ],
         "total_km": round(plan.total_distance / 1000, 1),
         "total_travel_minutes": plan.total_travel_minutes,

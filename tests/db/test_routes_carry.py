@@ -5,7 +5,7 @@ engineer can be equipped for is reported unserved with a code, the rest still pl
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -105,3 +105,17 @@ def test_the_engineer_tools_migration_goes_down_and_up(kind, tmp_path):
             assert engineer.tools == []  # the column comes back empty
             assert vans.set_tools(session, "ENG-T", [" a ", "b", "a"], actor="x") == ["a", "b"]
         engine.dispose()
+
+
+def test_a_job_no_one_can_reach_through_its_pickup_is_reported_once_by_its_own_id(session):
+    world = make_van_world(session, spares=1)
+    req = PlanRequest(
+        day=DAY,
+        engineers=[world.engineer],
+        stops=[StopRequest("T1", 30, lat=43.8, lon=87.6, skill="server", parts=[world.part],
+                           window_start=datetime(2026, 3, 10, 1, 0, tzinfo=UTC),
+                           window_end=datetime(2026, 3, 10, 1, 30, tzinfo=UTC))],
+        time_limit_s=1.0,
+    )  # fmt: skip
+    result = solve_plan(session, req, TravelModel())
+    assert [u["stop"] for u in result["unserved"]] == ["T1"] and result["routes"] == []

@@ -172,6 +172,7 @@ def register_cli(app: Flask) -> None:
     from app.commands.backup_cli import backup_command, restore_command
     from app.commands.logistics_cli import logistics_cli
     from app.commands.planning_cli import planning_cli
+    from app.commands.reports_cli import reports_cli
     from app.commands.sla_cli import sla_cli
 
     db_cli.add_command(backup_command)
@@ -183,4 +184,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(logistics_cli)
     app.cli.add_command(sla_cli)
     app.cli.add_command(planning_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(assign_depots_command)

@@ -12,6 +12,7 @@ Which events notify whom is the table ``NOTIFY``:
 | ticket escalated (no progress; level N) | | yes | level N's addresses |
 | clock breached (ticket or RMA) | | yes | |
 | customer problem received, answered, resolved | yes | | |
+| service file issued (quarterly file, annual summary) | yes | | |
 | customer problem's clock ran out (escalated) | | yes | level 1's addresses and the department head |
 
 Every one of them also goes to each active webhook endpoint an administrator keeps
@@ -97,6 +98,7 @@ NOTIFY: Mapping[tuple[str, str], Audience] = MappingProxyType(
         ("ticket", "escalated"): Audience(dispatchers=True, ladder=True),
         ("ticket", "sla_breached"): Audience(dispatchers=True),
         ("rma", "sla_breached"): Audience(dispatchers=True),
+        ("service_file", "issued"): CUSTOMER,
         ("complaint", "received"): CUSTOMER,
         ("complaint", "responded"): CUSTOMER,
         ("complaint", "resolved"): CUSTOMER,
@@ -109,6 +111,7 @@ _CUSTOMER_LINES = {
     "→delivered": "Your replacement part has been delivered.",
     "return_due": "Reminder: the faulty part is due back soon.",
     "overdue": "The faulty part was not returned in time; the return is now overdue.",
+    "issued": "Your service file is ready; download it from your service pages.",
     "received": "We have received your feedback and will answer it within the promised time.",
     "responded": "Your feedback has been passed to the department that handles it.",
     "resolved": "Your feedback has been resolved; please tell us what you think of it.",
@@ -246,6 +249,14 @@ def _customer_email(
     if isinstance(subject, Complaint):
         lines.append(f"Subject: {subject.subject}")
         lines += ["", f"Follow it here: {settings.public_base_url}/my/complaints/{subject.number}"]
+    if event.subject_type == "service_file":
+        kind = (
+            "Quarterly service file"
+            if event.data.get("kind") == "quarterly"
+            else ("Annual service summary")
+        )
+        lines.append(f"{kind}: {event.data.get('period')}")
+        lines += ["", f"Download it here: {settings.public_base_url}/my/service-files"]
     lines.append(f"Time: {_local(event.at, tz)}")
     return f"[{ref}] {headline.rstrip('.')}", "\n".join(lines) + "\n"
 

@@ -27,6 +27,7 @@ from models.service import (
     Survey,
     Ticket,
 )
+from models.service_files import ServiceFile
 from models.settings import CalendarException, WebhookEndpoint
 from models.stock import Delivery, Movement, SerialItem, StockQuantity
 from models.transfers import Counter, Transfer, TransferDiscrepancy, TransferLine
@@ -34,6 +35,7 @@ from models.vans import PartReturn, ReturnRule, VanStockLevel
 from models.visits import Visit, VisitPart, VisitPhoto
 
 __all__ = [
+    "ServiceFile",
     "Complaint",
     "Department",
     "CalendarException",

@@ -24,6 +24,7 @@ from app.documents.data import (
     ClockAttainment,
     FaultReportData,
     FaultyItem,
+    InspectionRow,
     MonthlyReportData,
     OverdueReturn,
     PackingSlipData,
@@ -34,6 +35,8 @@ from app.documents.data import (
     RepairFormData,
     ReplacementItem,
     SatisfactionScores,
+    ServiceFileData,
+    ServiceMonth,
     ServiceSheetData,
     ShelfLabel,
     TimelineEvent,
@@ -43,7 +46,9 @@ from app.documents.data import (
 from app.documents.labels import coded_label, doc_label
 from inventory.errors import InvalidInput
 from inventory.events import events_of
+from inventory.indicators import performance_indicators
 from inventory.knowledge import rmas_that_fixed
+from inventory.service_files import Period
 from inventory.sla_flags import withdrawn_event_ids
 from inventory.sla_outcomes import (
     REPORT_CLOCKS,
@@ -56,6 +61,7 @@ from inventory.transfers import destination
 from inventory.visits import signed_visits
 from logistics.sla import Clock, Severity, Verdict
 from models import (
+    Complaint,
     Customer,
     Depot,
     Event,
@@ -723,3 +729,149 @@ def item_labels_for(session: Session, transfer: Transfer, lang: str) -> list[She
                 )
             )
     return out
+
+
+# --- the customer's service files ------------------------------------------------------------
+
+
+def service_report_tickets(
+    session: Session, customer: Customer, start: datetime, end: datetime
+) -> list[Ticket]:
+    """The tickets whose fault handling report belongs to the period: restored in it (and
+    not cancelled), oldest first."""
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.customer_id == customer.id,
+                Ticket.resolved_at >= start,
+                Ticket.resolved_at < end,
+                Ticket.status.in_(("resolved", "closed")),
+            )
+            .order_by(Ticket.resolved_at, Ticket.id)
+        )
+    )
+
+
+def service_file_for(
+    session: Session,
+    customer: Customer,
+    period: Period,
+    tz: str,
+    *,
+    lang: str = "zh",
+    now: datetime | None = None,
+) -> ServiceFileData:
+    """The summary of a quarterly file or an annual summary: the period's indicators for
+    this customer (``inventory.indicators``, the one place they are computed), its
+    complaints, and for a year the months' trends and the year's inspections."""
+    now = now or utcnow()
+    start, end = period.bounds(tz)
+    ind = performance_indicators(session, start, end, now=now, customer_id=customer.id)
+    months: list[ServiceMonth] = []
+    if period.kind == "annual":
+        for year, month in period.months():
+            m_start, m_end = month_bounds(year, month, tz)
+            if m_start > now:
+                break
+            m = performance_indicators(session, m_start, m_end, now=now, customer_id=customer.id)
+            totals = m.clock_totals()
+            restored = [r for r in m.restore if r.mean_minutes is not None]
+            minutes = sum(r.mean_minutes * r.restored for r in restored)
+            count = sum(r.restored for r in restored)
+            months.append(
+                ServiceMonth(
+                    year,
+                    month,
+                    m.tickets,
+                    count,
+                    sum(r.met for r in totals),
+                    sum(r.missed for r in totals),
+                    minutes / count if count else None,
+                    m.satisfaction_overall,
+                )  # fmt: skip
+            )
+    complaints = list(
+        session.execute(
+            select(Complaint.status).where(
+                Complaint.customer_id == customer.id,
+                Complaint.received_at >= start,
+                Complaint.received_at < end,
+            )
+        ).scalars()
+    )
+    first_day, last_day = period.first_and_last_day()
+    return ServiceFileData(
+        customer=_customer_name(customer, lang),
+        kind=period.kind,
+        period=period.code,
+        first_day=first_day,
+        last_day=last_day,
+        tickets=ind.tickets,
+        restored=sum(r.restored for r in ind.restore),
+        first_time_fix=(ind.first_time_fix.met, ind.first_time_fix.total),
+        by_severity=tuple((r.severity, r.tickets, r.mean_minutes) for r in ind.restore),
+        by_cause=tuple(ind.tickets_by_cause.items()),
+        clocks=tuple((r.clock, r.met, r.missed) for r in ind.clock_totals()),
+        parts=tuple(
+            (
+                p.part_number,
+                _part_text(
+                    session.scalar(select(Part).where(Part.part_number == p.part_number)), lang
+                ),
+                p.quantity,
+            )
+            for p in ind.parts_replaced
+        ),  # fmt: skip
+        advance_replacements=ind.advance_replacements,
+        returns_back=ind.returns_back,
+        returns_late=ind.returns_late,
+        satisfaction=ind.satisfaction_overall,
+        satisfaction_responses=ind.satisfaction_responses,
+        complaints=len(complaints),
+        complaints_closed=sum(s == "closed" for s in complaints),
+        reports=tuple(t.number for t in service_report_tickets(session, customer, start, end))
+        if period.kind == "quarterly"
+        else (),
+        months=tuple(months),
+        inspections=_inspections(session, customer, period, tz) if period.kind == "annual" else (),
+        generated_at=now,
+        timezone=tz,
+    )
+
+
+def _inspections(
+    session: Session, customer: Customer, period: Period, tz: str
+) -> tuple[InspectionRow, ...]:
+    """The customer's inspections of the year (issue 17's inspection programmes)."""
+    from models.inspections import Inspection, InspectionFinding
+
+    first_day, last_day = period.first_and_last_day()
+    rows = session.scalars(
+        select(Inspection)
+        .where(
+            Inspection.customer_id == customer.id,
+            Inspection.day >= first_day,
+            Inspection.day <= last_day,
+        )
+        .order_by(Inspection.day, Inspection.id)
+    )
+    out = []
+    for i in rows:
+        findings = list(
+            session.scalars(
+                select(InspectionFinding).where(InspectionFinding.inspection_id == i.id)
+            )
+        )
+        out.append(
+            InspectionRow(
+                i.number,
+                i.day,
+                i.site.name,
+                i.status,
+                len(findings),
+                sum(f.ticket_id is not None for f in findings),
+                i.report_issued_at,
+            )  # fmt: skip
+        )
+    return tuple(out)

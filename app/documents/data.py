@@ -8,7 +8,7 @@ Optional values left as ``None`` print as "—".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from logistics.sla import ClockOutcome
 
@@ -320,4 +320,60 @@ class TransferPaperData:
     received_by: str | None
     note: str | None
     lines: tuple[TransferPaperLine, ...]
+    timezone: str = DEFAULT_TIMEZONE
+
+
+@dataclass(frozen=True)
+class ServiceMonth:
+    """One month of the annual summary's trends."""
+
+    year: int
+    month: int
+    tickets: int
+    restored: int
+    clocks_met: int
+    clocks_missed: int
+    mean_restore_minutes: float | None
+    satisfaction: float | None
+
+
+@dataclass(frozen=True)
+class InspectionRow:
+    number: str
+    day: date
+    site: str
+    status: str
+    findings: int
+    tickets: int
+    report_issued_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ServiceFileData:
+    """The summary of a customer's quarterly service file (季度服务档案) or annual service
+    summary (年度服务总结); the figures are ``inventory.indicators``'."""
+
+    customer: str
+    kind: str  # quarterly | annual
+    period: str  # 2026Q4 | 2026
+    first_day: date
+    last_day: date
+    tickets: int
+    restored: int
+    first_time_fix: tuple[int, int]  # (fixed at the first attempt, restored)
+    by_severity: tuple[tuple[str, int, float | None], ...]  # severity, tickets, mean minutes
+    by_cause: tuple[tuple[str, int], ...]
+    clocks: tuple[tuple[str, int, int], ...]  # clock, met, missed
+    parts: tuple[tuple[str, str, int], ...]  # part number, description, quantity
+    advance_replacements: int
+    returns_back: int
+    returns_late: int
+    satisfaction: float | None
+    satisfaction_responses: int
+    complaints: int
+    complaints_closed: int
+    reports: tuple[str, ...]  # the ticket numbers whose fault handling reports follow
+    months: tuple[ServiceMonth, ...] = ()  # annual: the year's trends
+    inspections: tuple[InspectionRow, ...] = ()  # annual: the inspections of the year
+    generated_at: datetime | None = None
     timezone: str = DEFAULT_TIMEZONE

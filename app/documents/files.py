@@ -152,3 +152,68 @@ def delivery_note(db: Session, number: str, user: User, *, lang: str) -> PdfFile
     return PdfFile(
         pdf.render_delivery_note(data, lang=lang), f"delivery-note-{transfer.number}.pdf"
     )
+
+
+# --- the customer's service files (quarterly file, annual summary) --------------------------
+
+
+def generate_service_file(
+    db: Session,
+    customer: Customer,
+    period_code: str,
+    *,
+    lang: str = "zh",
+    actor: str,
+    now=None,
+):
+    """Render and keep a customer's quarterly file (summary + every fault handling report of
+    the quarter, as the customer reads them) or annual summary; the customer is e-mailed a
+    link by the outbox. A period still running gives the file so far (the schedule makes
+    ended periods only); one that has not begun is refused (InvalidInput)."""
+    from app.documents.service_file import bundle, render_service_file
+    from inventory.service_files import parse_period, store_file
+    from models import utcnow
+
+    now = now or utcnow()
+    period = parse_period(period_code)
+    tz = builders.customer_timezone(db, customer)
+    if period.bounds(tz)[0] > now:
+        raise InvalidInput(f"{period.code} has not begun yet", field="period")
+    data = builders.service_file_for(db, customer, period, tz, lang=lang, now=now)
+    reports = []
+    if period.kind == "quarterly":
+        start, end = period.bounds(tz)
+        for ticket in builders.service_report_tickets(db, customer, start, end):
+            report = builders.fault_report_for(db, ticket, for_customer=True, lang=lang)
+            reports.append(pdf.render_fault_report(report, lang=lang))
+    body = bundle(render_service_file(data, lang=lang), reports)
+    return store_file(db, customer, period, lang, body, reports=len(reports), actor=actor, now=now)
+
+
+def generate_due_service_files(db: Session, *, now=None, actor: str = "schedule") -> list[str]:
+    """The schedule: for every customer, the last quarter's file and the last year's
+    summary (in Chinese) if not kept yet. Returns "CUSTOMER PERIOD" of each made."""
+    from sqlalchemy import select
+
+    from inventory.service_files import previous_periods, stored_file
+    from models import utcnow
+
+    now = now or utcnow()
+    made = []
+    for customer in db.scalars(select(Customer).order_by(Customer.code)):
+        tz = builders.customer_timezone(db, customer)
+        for period in previous_periods(now, tz):
+            if stored_file(db, customer.id, period, "zh") is None:
+                generate_service_file(db, customer, period.code, lang="zh", actor=actor, now=now)
+                made.append(f"{customer.code} {period.code}")
+    return made
+
+
+def service_file_download(
+    db: Session, customer: Customer, period_code: str, *, lang: str
+) -> PdfFile:
+    """A kept service file of the customer (NotFound if none)."""
+    from inventory.service_files import file_for_download
+
+    kept = file_for_download(db, customer.id, period_code, lang)
+    return PdfFile(kept.pdf, f"service-file-{customer.code}-{kept.period}-{kept.lang}.pdf")

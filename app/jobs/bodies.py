@@ -116,3 +116,12 @@ def run_planning_job(app: Flask, job_id: str) -> None:
         return recommend_plan(session, travel_model(), settings, now=utcnow())
 
     _run_job(app, job_id, "planning run", compute, (PlanningInputError, DomainError))
+
+
+def run_service_files(app: Flask, now: datetime | None = None) -> list[str]:
+    """The schedule of the customers' service files: last quarter's file and last year's
+    summary for every customer that has none yet (``app.documents.files``)."""
+    from app.documents.files import generate_due_service_files
+
+    with app.app_context(), app.extensions["sparelog.db"].sessions() as session:
+        return generate_due_service_files(session, now=now or utcnow())

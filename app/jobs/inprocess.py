@@ -14,7 +14,7 @@ import time
 
 from flask import Flask
 
-from app.jobs.bodies import run_delivery, run_sweep
+from app.jobs.bodies import run_delivery, run_service_files, run_sweep
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ class Runner:
         self.app = app
         self.sweep_every = float(app.config.get("SWEEP_INTERVAL_SECONDS", 60.0))
         self.deliver_every = float(app.config.get("OUTBOX_INTERVAL_SECONDS", 15.0))
+        self.files_every = float(app.config.get("SERVICE_FILES_INTERVAL_SECONDS", 3600.0))
         self._stop = threading.Event()
         self.thread: threading.Thread | None = None
 
@@ -45,15 +46,20 @@ class Runner:
 
     def run_forever(self) -> None:
         next_sweep = next_delivery = time.monotonic()
+        next_files = next_sweep + 60.0  # the service files after the first minute
         while not self._stop.is_set():
             now = time.monotonic()
+            if now >= next_files:
+                next_files = now + self.files_every
+                self._guarded("service files", run_service_files)
             if now >= next_sweep:
                 next_sweep = now + self.sweep_every
                 self._guarded("sweep", run_sweep)
             if now >= next_delivery:
                 next_delivery = now + self.deliver_every
                 self._guarded("delivery", run_delivery)
-            self._stop.wait(max(0.0, min(next_sweep, next_delivery) - time.monotonic()))
+            soonest = min(next_sweep, next_delivery, next_files)
+            self._stop.wait(max(0.0, soonest - time.monotonic()))
 
     def _guarded(self, name: str, job) -> None:
         try:

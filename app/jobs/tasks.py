@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 from flask import Flask, current_app, has_app_context
 
 from app.config import redis_options
-from app.jobs.bodies import run_delivery, run_planning_job, run_route_plan_job, run_sweep
+from app.jobs.bodies import (
+    run_delivery,
+    run_planning_job,
+    run_route_plan_job,
+    run_service_files,
+    run_sweep,
+)
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -28,6 +34,7 @@ SWEEP_TASK = "sparelog.sla_sweep"
 DELIVER_TASK = "sparelog.deliver_outbox"
 ROUTE_PLAN_TASK = "sparelog.route_plan"  # sent by app/background.py
 PLANNING_TASK = "sparelog.planning_run"  # sent by app/background.py
+SERVICE_FILES_TASK = "sparelog.service_files"
 SWEEP_LOCK = "sparelog:lock:sla-sweep"
 
 
@@ -41,6 +48,7 @@ def celery_settings(config: Mapping) -> dict:
     transport.update(timeouts)
     sweep_every = float(config.get("SWEEP_INTERVAL_SECONDS", 60.0))
     deliver_every = float(config.get("OUTBOX_INTERVAL_SECONDS", 15.0))
+    files_every = float(config.get("SERVICE_FILES_INTERVAL_SECONDS", 3600.0))
     return {
         "broker_url": config["CELERY_BROKER_URL"],
         "result_backend": config["CELERY_RESULT_BACKEND"],
@@ -70,6 +78,11 @@ def celery_settings(config: Mapping) -> dict:
                 "task": DELIVER_TASK,
                 "schedule": deliver_every,
                 "options": {"expires": deliver_every},
+            },
+            "service-files": {
+                "task": SERVICE_FILES_TASK,
+                "schedule": files_every,
+                "options": {"expires": files_every},
             },
         },
     }
@@ -118,6 +131,15 @@ def _register_tasks(celery: Celery, get_flask_app) -> None:
     @celery.task(name=DELIVER_TASK, ignore_result=False)
     def deliver_outbox() -> dict:
         return vars(run_delivery(get_flask_app()))
+
+    @celery.task(name=SERVICE_FILES_TASK, ignore_result=False)
+    def service_files() -> list[str]:
+        """Last quarter's files and last year's summaries not kept yet (each once: a file
+        kept is not made again)."""
+        made = run_service_files(get_flask_app())
+        if made:
+            deliver_outbox.delay()
+        return made
 
     @celery.task(name=ROUTE_PLAN_TASK)
     def route_plan(job_id: str) -> None:

@@ -47,6 +47,7 @@ NAV = [
     ("customer.overview", "nav.my_service", ("customer",)),
     ("tracking.my_rmas", "nav.my_rmas", ("customer",)),
     ("complaints.mine", "nav.my_complaints", ("customer",)),
+    ("service_files.index", "nav.service_files", ("customer",)),
     ("complaints.board", "nav.complaints", ("dispatcher",)),
     ("reports.indicators", "nav.indicators", ("dispatcher",)),
     ("tracking.track_form", "nav.track", ("customer", "anonymous")),
@@ -70,6 +71,7 @@ WEB_BLUEPRINTS = (
     "inspections_web",
     "rtv",
     "reports",
+    "service_files",
 )
 
 # Pages only load their own scripts and styles; nothing inline, nothing third-party.
@@ -108,6 +110,7 @@ def register_web(app: Flask) -> None:
         planning,
         reports,
         rtv,
+        service_files,
         tracking,
         vans,
         warehouse,
@@ -131,6 +134,7 @@ def register_web(app: Flask) -> None:
         inspections,
         rtv,
         reports,
+        service_files,
     ):
         app.register_blueprint(module.bp)
 

@@ -31,7 +31,10 @@ def upgrade() -> None:
             ["customer_id"], ["customers.id"], name=op.f("fk_service_files_customer_id_customers")
         ),
         sa.UniqueConstraint(
-            "customer_id", "kind", "period", "lang",
+            "customer_id",
+            "kind",
+            "period",
+            "lang",
             name=op.f("uq_service_files_customer_id_kind_period_lang"),
         ),  # fmt: skip
         sa.CheckConstraint(

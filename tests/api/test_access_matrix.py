@@ -400,6 +400,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("GET", "/reports/indicators"): DISPATCHER,
     ("GET", "/reports/indicators.csv"): DISPATCHER,
     ("GET", "/reports/indicators.xlsx"): DISPATCHER,
+    ("GET", "/my/service-files/"): may("customer"),
+    ("GET", "/my/service-files/<period>.pdf"): may("customer"),
     ("GET", "/my/complaints"): may("customer"),
     ("POST", "/my/complaints"): may("customer"),
     ("GET", "/my/complaints/<number>"): may("customer"),

@@ -1,4 +1,5 @@
-"""Migration 0019 (customer problems) goes down and up again over a recorded complaint on
+"""Migrations 0019 (customer problems, over a recorded complaint) and 0021 (service files) go
+down and up again on
 SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -37,4 +38,17 @@ def test_the_complaints_migration_goes_down_and_up(kind, tmp_path):
                                               urgency="normal", subject="s", description="d",
                                               actor="li.disp")  # fmt: skip
             assert again.number.startswith("CPL-")
+        engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_service_files_migration_goes_down_and_up(kind, tmp_path):
+    with migrated_database(kind, tmp_path, "sf21_mig", "the service files migration test") as url:
+        downgrade(url, "0020_part_supersession")
+        engine = make_engine(url)
+        assert "service_files" not in inspect(engine).get_table_names()
+        engine.dispose()
+        upgrade(url)
+        engine = make_engine(url)
+        assert "service_files" in inspect(engine).get_table_names()
         engine.dispose()

@@ -18,7 +18,8 @@ that is due and has not fired yet, each as an event (and so its notifications):
   clock table ``logistics.sla.CLOCK_STOPS``, read through ``inventory.sla_outcomes``) is
   recorded, on a live ticket or RMA (event ``sla_breached`` with ``clock``): ticket
   ``response``, ``onsite``, ``restore``, ``replacement`` (its advance replacement not
-  delivered); RMA ``spare_request`` and ``spare_delivery``.
+  delivered); RMA ``spare_request`` and ``spare_delivery``; an inspection's
+  ``inspection_report`` (signed, its report not issued in time).
 * **customer problems** — a complaint or request whose response or resolution clock ran
   out with nothing recorded that stops it (``inventory.complaints``) is escalated to the
   head of the department it was sent to (event ``escalated`` on the complaint, level 1,
@@ -56,7 +57,7 @@ from inventory.events import record_event
 from inventory.ledger import rows_matched
 from inventory.rmas import RmaKind, RmaStatus, flag_overdue_returns
 from inventory.sla_flags import rederive_ahead_of
-from inventory.sla_outcomes import clock_outcome, ticket_outcomes
+from inventory.sla_outcomes import clock_outcome, inspection_outcome, ticket_outcomes
 from inventory.tickets import OPEN_STATUSES, TicketStatus
 from inventory.transaction import transaction
 from logistics.calendars import require_utc
@@ -68,7 +69,7 @@ from logistics.sla import (
     Verdict,
     escalation_due_steps,
 )
-from models import Complaint, PartReturn, Rma, SweepFiring, Ticket
+from models import Complaint, Inspection, PartReturn, Rma, SweepFiring, Ticket
 from models.enums import ReturnStatus
 
 log = logging.getLogger(__name__)
@@ -476,6 +477,24 @@ def breached_clocks(session: Session, now: datetime) -> list[_Breach]:
         outcomes = [clock_outcome(clock, rma=r) for clock in RMA_BREACH_CLOCKS]
         for o in _missed([o for o in outcomes if o is not None], now):
             out.append(_Breach("rma", r.id, r.number, r.customer_id, o.clock, o.due_at, r.status))
+    for ins in session.scalars(
+        select(Inspection)
+        .where(Inspection.report_due < now, Inspection.report_issued_at.is_(None))
+        .order_by(Inspection.id)
+    ):
+        report = inspection_outcome(ins)
+        if report is not None and not report.stopped:
+            out.append(
+                _Breach(
+                    "inspection",
+                    ins.id,
+                    ins.number,
+                    ins.customer_id,
+                    report.clock,
+                    report.due_at,
+                    ins.status,
+                )
+            )
     return out
 
 
@@ -485,7 +504,7 @@ def _flag_breaches(session: Session, now: datetime, actor: str, report: SweepRep
         kind: _already_fired(
             session, kind, [b.subject_id for b in breaches if b.subject_type == kind]
         )
-        for kind in ("ticket", "rma")
+        for kind in ("ticket", "rma", "inspection")
     }
     session.rollback()
     for b in breaches:

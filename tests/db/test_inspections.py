@@ -288,3 +288,35 @@ def test_the_inspection_migration_goes_down_and_up_over_generated_visits(kind, t
             assert tables <= set(inspect(engine).get_table_names())
             assert session.scalar(select(func.count()).select_from(Inspection)) == 0
         engine.dispose()
+
+
+def test_a_report_not_issued_by_its_deadline_is_flagged_once_by_the_sweep(session):
+    from inventory.sweep import sweep
+
+    world = make_world(session)
+    number, me = _started(session, world, report_days=7)
+    at = datetime(2027, 1, 12, 2, 0, tzinfo=UTC)
+    row = ins.record_arrival(session, number, engineer_id=me, actor="zhang.eng", now=at)
+    results = [{"key": item.key, "outcome": "pass"} for item in row.checklist]
+    ins.record_checklist(session, number, engineer_id=me, actor="zhang.eng", results=results)
+    signed = ins.sign_inspection(
+        session,
+        number,
+        engineer_id=me,
+        actor="zhang.eng",
+        signer_name="韩梅",
+        signature_png=signature_png(),
+        now=at,
+    )
+
+    early = sweep(session, now=signed.report_due - timedelta(minutes=1))
+    late = sweep(session, now=signed.report_due + timedelta(minutes=1))
+    again = sweep(session, now=signed.report_due + timedelta(hours=1))
+
+    assert [b.subject_ref for b in early.breaches] == []
+    assert [(b.subject_type, b.subject_ref, b.step) for b in late.breaches] == [
+        ("inspection", number, "breach:inspection_report")
+    ]
+    assert again.breaches == []
+    events = session.scalars(select(Event).where(Event.kind == "sla_breached")).all()
+    assert [(e.subject_ref, e.data["clock"]) for e in events] == [(number, "inspection_report")]

@@ -3,7 +3,11 @@ or a purchase suggestion) and accepting one: creates the transfer or purchase re
 
 from __future__ import annotations
 
+import csv
+import io
+
 import marshmallow as ma
+from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import validate
 
@@ -54,6 +58,64 @@ class ReorderProposalPage(ma.Schema):
 
 class ReorderProposalQuery(PageArgs):
     depot = Str(limits.CODE)
+    format = ma.fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "csv", "xlsx"]),
+        metadata={"description": "csv or xlsx: the whole list as a file (no pages)"},
+    )
+
+
+# The export's columns: the proposal's fields a buyer works from, in the page's order.
+EXPORT_COLUMNS = (
+    "depot",
+    "part_number",
+    "description",
+    "on_hand",
+    "reorder_point",
+    "target_level",
+    "need",
+    "kind",
+    "source",
+    "qty",
+    "travel_minutes",
+    "accepted_ref",
+)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _export_cells(rows) -> list[list]:
+    return [["" if getattr(r, c) is None else getattr(r, c) for c in EXPORT_COLUMNS] for r in rows]
+
+
+def _csv(rows) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(_export_cells(rows))
+    return Response(
+        "\ufeff" + out.getvalue(),  # a BOM: Excel opens UTF-8 Chinese text correctly
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=reorder.csv"},
+    )
+
+
+def _xlsx(rows) -> Response:
+    from openpyxl import Workbook  # loaded when a spreadsheet is first asked for
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "reorder"
+    sheet.append(list(EXPORT_COLUMNS))
+    for cells in _export_cells(rows):
+        sheet.append(cells)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return Response(
+        out.getvalue(),
+        mimetype=XLSX,
+        headers={"Content-Disposition": "attachment; filename=reorder.xlsx"},
+    )
 
 
 class ReorderAcceptRequest(ma.Schema):
@@ -75,10 +137,26 @@ class ReorderAcceptedSchema(ma.Schema):
 @blp.get("")
 @blp.arguments(ReorderProposalQuery, location="query")
 @blp.response(200, ReorderProposalPage)
+@blp.doc(
+    responses={
+        "200": {
+            "description": "a page of lines; with ?format=csv or xlsx the whole list as a file",
+            "content": {
+                "application/json": {"schema": ReorderProposalPage},
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    }
+)
 @roles_required("warehouse", "dispatcher")
 def list_proposals(args):
     """Each line at or below its reorder point with what to do about it."""
     rows = replenishment.propose(get_session(), travel_model(), args.get("depot"))
+    if args["format"] == "csv":
+        return _csv(rows)
+    if args["format"] == "xlsx":
+        return _xlsx(rows)
     start = (args["page"] - 1) * args["page_size"]
     return page_of([plain(r) for r in rows[start : start + args["page_size"]]], len(rows), args)
 

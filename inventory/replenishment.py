@@ -37,6 +37,7 @@ from inventory.numbering import next_number
 from inventory.queries import BelowReorder, below_reorder_point
 from inventory.transaction import transaction
 from inventory.transfers import LineRequest, ship_transfer
+from logistics.dispatch import shown_minutes
 from logistics.travel import TravelEstimator
 from models import (
     Depot,
@@ -254,7 +255,7 @@ def propose(
         qty = min(need, spare[(source.id, part.id)])
         spare[(source.id, part.id)] -= qty
         proposal.kind, proposal.qty, proposal.source = TRANSFER, qty, source.code
-        proposal.travel_minutes = round(travel_min, 1)
+        proposal.travel_minutes = shown_minutes(travel_min)  # as the page and the API show it
         proposal.source_on_hand = stock.on_hand.get((source.id, part.id), 0)
         proposal.source_level = _keep(stock, source.id, part.id)
     ordered = [proposals[(r.depot, r.part_number)] for r in rows]

@@ -40,7 +40,10 @@ class ReorderProposalSchema(ma.Schema):
     kind = ma.fields.String(metadata={"enum": [*KINDS, "accepted"]})
     qty = ma.fields.Integer()
     source = ma.fields.String(allow_none=True)
-    travel_minutes = ma.fields.Float(allow_none=True)
+    travel_minutes = ma.fields.Float(
+        allow_none=True,
+        metadata={"description": "the source's driving minutes, up to the whole minute"},
+    )
     source_on_hand = ma.fields.Integer(allow_none=True)
     source_level = ma.fields.Integer(allow_none=True)
     accepted_kind = ma.fields.String(allow_none=True, metadata={"enum": KINDS})

@@ -60,6 +60,7 @@ def test_each_line_gets_a_transfer_from_the_nearest_depot_that_stays_at_its_leve
     bj = proposals[("BJ01", PSU)]
     assert (bj.kind, bj.source, bj.qty, bj.need) == ("transfer", "TJ01", 1, 3)
     assert bj.source_on_hand == 4 and bj.source_level == 3 and bj.travel_minutes < 60
+    assert bj.travel_minutes == int(bj.travel_minutes)  # whole minutes, as the page shows
     sh = proposals[("SH01", SFP)]
     assert (sh.kind, sh.qty, sh.source) == ("purchase", 9, None)
 

@@ -165,6 +165,17 @@ def test_escalations_appear_after_the_sweep(app, dispatcher, db):
     assert number in page and "升级" in page
 
 
+def _next_working_day(today: str) -> str:
+    """The next Monday-to-Friday after ``today``: planned from the shifts' start, so the
+    plan does not depend on the hour the test runs at (today's plan starts from now)."""
+    from datetime import date
+
+    day = date.fromisoformat(today) + timedelta(days=1)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
 def test_engineers_day_routes_are_planned_and_shown_with_stop_times(app, dispatcher, db):
     with app.app_context():
         number = open_ticket(db, severity="P2", site="C001-S1", part_number=None)
@@ -174,7 +185,7 @@ def test_engineers_day_routes_are_planned_and_shown_with_stop_times(app, dispatc
         "/dispatch/routes",
         data={
             "depot": "BJ01",
-            "date": re.search(r'name="date" value="([^"]+)"', page).group(1),
+            "date": _next_working_day(re.search(r'name="date" value="([^"]+)"', page).group(1)),
             "ticket": [number],
             "csrf_token": csrf_of(page),
         },

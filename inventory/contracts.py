@@ -194,6 +194,8 @@ class ContractView:
     valid_from: date | None
     valid_to: date | None
     active: bool
+    # a customer problem's clocks in hours by urgency; missing ones: logistics.sla's defaults
+    complaint_hours: dict | None = None
 
 
 POLICY_FIELDS = (
@@ -213,6 +215,7 @@ POLICY_FIELDS = (
     "return_window_days",
     "escalation",
     "bases",
+    "complaint_hours",
     "late_return_charge",
     "currency",
     "valid_from",
@@ -249,6 +252,7 @@ def contract_view(contract: Contract) -> ContractView:
         valid_from=contract.valid_from,
         valid_to=contract.valid_to,
         active=contract.active,
+        complaint_hours=dict(contract.complaint_hours or {}),
     )
 
 

@@ -174,6 +174,18 @@ class ContractSettings(ma.Schema):
         keys=ma.fields.String(),
         values=ma.fields.String(validate=validate.OneOf(["coverage", "elapsed", "working_days"])),
     )
+    complaint_hours = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.OneOf(["response", "resolution"])),
+        values=ma.fields.Dict(
+            keys=ma.fields.String(validate=validate.OneOf(["normal", "urgent", "very_urgent"])),
+            values=ma.fields.Float(validate=validate.Range(min=0.1, max=10_000)),
+        ),
+        metadata={
+            "description": "a customer problem's clocks in hours by urgency, e.g. "
+            '{"response": {"urgent": 2}}; missing ones keep the defaults (24/4/1 h to answer, '
+            "120/48/24 h to resolve)"
+        },
+    )
     late_return_charge = Money()
     currency = Str(3)
     valid_from = Day(allow_none=True)

@@ -85,3 +85,24 @@ def test_staff_record_a_phone_complaint_for_a_customer(client, db):
     missing = client.post("/api/complaints", headers=h["dispatcher"], json={
         "kind": "request", "urgency": "normal", "subject": "x", "description": "y"})  # fmt: skip
     assert missing.status_code == 422 and "customer" in missing.json["errors"]
+
+
+def test_an_admin_sets_a_contracts_complaint_hours_and_new_complaints_follow_them(client, db):
+    h = _setup(db)
+    changed = client.patch("/api/contracts/K-C001", headers=h["admin"],
+                           json={"complaint_hours": {"response": {"urgent": 2},
+                                                     "resolution": {"urgent": 8}}})  # fmt: skip
+    assert changed.status_code == 200, changed.json
+    assert changed.json["complaint_hours"] == {
+        "response": {"urgent": 2},
+        "resolution": {"urgent": 8},
+    }
+    zero = client.patch("/api/contracts/K-C001", headers=h["admin"],
+                        json={"complaint_hours": {"response": {"normal": 0}}})  # fmt: skip
+    assert zero.status_code == 422
+    assert list(zero.json["errors"]) == ["complaint_hours.response.value.normal.value"]
+    made = client.post("/api/complaints", headers=h["dispatcher"], json={
+        "kind": "complaint", "urgency": "urgent", "subject": "x", "description": "y",
+        "channel": "phone", "customer": "C001", "received_at": "2026-11-02T02:00:00Z"})  # fmt: skip
+    assert made.json["response_due"].startswith("2026-11-02T04:00:00")
+    assert made.json["resolution_due"].startswith("2026-11-02T10:00:00")

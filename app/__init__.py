@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import IntegerConverter
 
 from app.config import check_config, load_config
 from app.db import init_db
@@ -15,6 +16,19 @@ from app.errors import ProblemApi, register_error_handlers
 class _JsonProvider(DefaultJSONProvider):
     ensure_ascii = False  # Chinese names stay readable in API responses
     sort_keys = False
+
+
+class DatabaseInt(IntegerConverter):
+    """`<int:...>` in a path matches only what a database id column can hold (a signed
+    64-bit integer); a longer number is an unknown path (404), never a driver error."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+    @staticmethod
+    def param_schema(converter) -> dict:
+        return {"type": "integer", "minimum": 0, "maximum": converter.max}
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -32,8 +46,10 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     init_db(app)
+    app.url_map.converters["int"] = DatabaseInt
     api = ProblemApi()
     api.init_app(app, spec_kwargs=_spec_kwargs())
+    api.register_converter(DatabaseInt, DatabaseInt.param_schema)
     app.extensions["sparelog.api"] = api
     register_error_handlers(app)
 

@@ -415,3 +415,28 @@ def test_minus_zero_amount_comes_back_as_zero_without_a_sign(client, world):
     assert r.status_code == 201 and r.json["unit_cost"] == "0.00"
     listed = client.get("/api/parts?q=SRV-FREE", headers=h["admin"]).json["items"]
     assert [p["unit_cost"] for p in listed] == ["0.00"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/tickets/{ticket}/visit/photos/99999999999999999999999",
+        "/api/users/nobody/tokens/18446744073709551616",
+        "/api/calendar/exceptions/9223372036854775808",
+    ],
+)
+def test_an_id_in_a_path_too_long_for_a_database_integer_is_404_not_a_driver_error(
+    client, world, url
+):
+    w, headers = world
+    method = client.delete if "/tokens/" in url or "/exceptions/" in url else client.get
+    r = method(url.format(ticket="TKT-2026-000001"), headers=headers["admin"])
+    assert r.status_code == 404, r.get_data(as_text=True)
+    assert r.content_type == PROBLEM
+
+
+def test_an_integer_path_parameter_documents_the_range_a_database_id_holds(client):
+    spec = client.get("/api/openapi.json").get_json()
+    params = spec["paths"]["/api/tickets/{ref}/visit/photos/{photo_id}"]["parameters"]
+    photo_id = next(p for p in params if p["name"] == "photo_id")
+    assert photo_id["schema"]["maximum"] == 2**63 - 1

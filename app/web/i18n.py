@@ -19,7 +19,6 @@ from flask_babel import Babel, Domain
 
 from app import i18n as catalogue
 from app.i18n import LANGS, MESSAGES, MissingTranslation
-from app.web.i18n_rep17 import REP17_MESSAGES
 
 __all__ = ["LANGS", "MESSAGES", "MissingTranslation", "init_babel", "t", "t_code"]
 
@@ -41,7 +40,6 @@ ZONES = (
 # app/web/i18n_<name>.py, registered with one import and one ``MESSAGES.update(...)`` line
 # here; ``python -m scripts.i18n fold app.web.i18n_<name>`` moves them into the .po
 # catalogues and deletes both lines (docs/i18n.md).
-MESSAGES.update(REP17_MESSAGES)
 
 
 class _CatalogueDomain(Domain):

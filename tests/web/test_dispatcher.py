@@ -281,3 +281,29 @@ def test_an_unserved_stop_is_worded_in_the_readers_language(app, dispatcher, db)
     post_form(dispatcher, "/prefs", {"lang": "en"}, page="/dispatch/")
     page = dispatcher.get(f"/dispatch/routes?depot=BJ01&job={job.id}").get_data(as_text=True)
     assert "no engineer on shift has the skill video" in page
+
+
+def test_a_route_for_a_part_no_van_holds_collects_it_at_a_depot_on_the_way(app, dispatcher, db):
+    """A ticket needing a part not yet sourced: no demo van holds one, so the plan shows the
+    engineer collecting it at a depot before the site (a pickup row and its depot)."""
+    with app.app_context():
+        number = open_ticket(db, severity="P2", site="C001-S1", part_number="SRV-2288-PSU")
+    page = dispatcher.get("/dispatch/routes?depot=BJ01").get_data(as_text=True)
+    response = dispatcher.post(
+        "/dispatch/routes",
+        data={
+            "depot": "BJ01",
+            "date": _next_working_day(re.search(r'name="date" value="([^"]+)"', page).group(1)),
+            "ticket": [number],
+            "csrf_token": csrf_of(page),
+        },
+    )
+    for _ in range(60):
+        page = dispatcher.get(response.location).get_data(as_text=True)
+        if 'data-job-status="queued"' not in page and 'data-job-status="running"' not in page:
+            break
+        time.sleep(0.5)
+    assert 'data-job-status="succeeded"' in page, page[page.find('id="plan"') :][:500]
+    found = re.search(rf'<span class="mono">{number}</span> 到 (\w+) 取备件', page)
+    assert found, page[page.find('id="plan"') :][:3000]
+    assert page.index(found.group(0)) < page.rindex(f'<span class="mono">{number}</span>')

@@ -228,3 +228,35 @@ def act(number: str, action: str):
     else:
         flash(t(f"cpl.done.{action}"), "success")
     return redirect(url_for("complaints.staff_complaint", number=c.number))
+
+
+# --- the departments (the admin's) -------------------------------------------------------------
+
+
+@bp.route("/complaints/departments", methods=["GET", "POST"])
+@roles_page()
+def departments():
+    """The departments customer problems are sent to, and their heads; add one."""
+    db = get_session()
+    form = request.form
+    status_code = 200
+    if request.method == "POST":
+        try:
+            svc.create_department(
+                db,
+                code=form.get("code", ""),
+                name=form.get("name", ""),
+                name_en=form.get("name_en"),
+                head_name=form.get("head_name", ""),
+                head_email=form.get("head_email"),
+                actor=actor_name(),
+            )
+        except DomainError as error:
+            _failed(error)
+            status_code = 422
+        else:
+            flash(t("cpl.dept_added", code=form.get("code", "").strip()), "success")
+            return redirect(url_for("complaints.departments"))
+    return render_template(
+        "complaints/departments.html", departments=svc.list_departments(db), form=form
+    ), status_code

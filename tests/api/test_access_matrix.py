@@ -406,6 +406,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("POST", "/my/complaints"): may("customer"),
     ("GET", "/my/complaints/<number>"): may("customer"),
     ("POST", "/my/complaints/<number>/opinion"): may("customer"),
+    ("GET", "/complaints/departments"): ADMIN,
+    ("POST", "/complaints/departments"): ADMIN,
     ("GET", "/complaints/"): DISPATCHER,
     ("POST", "/complaints/"): DISPATCHER,
     ("GET", "/complaints/<number>"): DISPATCHER,

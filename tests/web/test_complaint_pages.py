@@ -71,3 +71,24 @@ def test_another_customer_cannot_open_it(app, client, as_role, db):
     as_role("customer")
     assert client.get(f"/my/complaints/{filed.number}").status_code == 404
     assert filed.number not in client.get("/my/complaints").get_data(as_text=True)
+
+
+def test_the_admin_adds_a_department_that_complaints_can_be_sent_to(app, client, as_role):
+    as_role("admin")
+    home = client.get("/admin/").get_data(as_text=True)
+    assert 'id="admin-departments"' in home
+    page = client.get("/complaints/departments").get_data(as_text=True)
+    assert 'data-department="SVC"' in page  # the demo's
+    added = post_form(client, "/complaints/departments", {"code": "QA", "name": "质量部",
+                      "head_name": "赵强", "head_email": "qa@example.com"})  # fmt: skip
+    assert added.status_code == 302
+    assert 'data-department="QA"' in client.get("/complaints/departments").get_data(as_text=True)
+    twice = post_form(
+        client, "/complaints/departments", {"code": "QA", "name": "x", "head_name": "y"}
+    )
+    assert twice.status_code == 422 and "代码" in twice.get_data(as_text=True)
+
+
+def test_a_dispatcher_may_not_keep_the_departments(client, as_role):
+    as_role("dispatcher")
+    assert client.get("/complaints/departments").status_code == 403

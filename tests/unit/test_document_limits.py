@@ -324,7 +324,30 @@ def longest_delivery_note(lang: str) -> tuple[bytes, list[str]]:
     return render_delivery_note(paper, lang), printed
 
 
+def longest_service_file(lang: str) -> tuple[bytes, list[str]]:
+    from dataclasses import replace as with_values
+
+    from app.documents.data import InspectionRow
+    from app.documents.service_file import render_service_file
+    from tests.unit.test_documents import a_service_file
+
+    customer = at_most(limits.ORG_NAME, lang, "客户")
+    part = serial_at_most(limits.PART_NUMBER, "PN")
+    description = at_most(limits.PART_DESCRIPTION, lang, "备件")
+    site = at_most(limits.ORG_NAME, lang, "站点")
+    data = with_values(
+        a_service_file(annual=True),
+        customer=customer,
+        parts=((part, description, 3),),
+        by_cause=((part, 3),),
+        inspections=(InspectionRow("INS-2026-000009", a_service_file().first_day, site,
+                                   "reported", 1, 0, None),),
+    )  # fmt: skip
+    return render_service_file(data, lang), [customer, part, description, site]
+
+
 LONGEST: dict[str, Callable[[str], tuple[bytes, list[str]]]] = {
+    "service file": longest_service_file,
     "pick list": longest_pick_list,
     "delivery note": longest_delivery_note,
     "repair form": longest_repair_form,

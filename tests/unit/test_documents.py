@@ -252,7 +252,64 @@ DOCUMENTS: dict[str, Callable[[str], bytes]] = {
     "pick list": lambda lang: render_pick_list(a_transfer_paper(), lang),
     "delivery note": lambda lang: render_delivery_note(a_transfer_paper(), lang),
     "inspection report": lambda lang: render_inspection_report(an_inspection_report(), lang),
+    "quarterly service file": lambda lang: render_service_file_summary(a_service_file(), lang),
+    "annual service summary": lambda lang: render_service_file_summary(
+        a_service_file(annual=True), lang
+    ),
 }
+
+
+def render_service_file_summary(data, lang: str) -> bytes:
+    from app.documents.service_file import render_service_file
+
+    return render_service_file(data, lang)
+
+
+def a_service_file(*, annual: bool = False):
+    from datetime import date
+
+    from app.documents.data import InspectionRow, ServiceFileData, ServiceMonth
+
+    months = tuple(
+        ServiceMonth(2026, m, 3 + m % 4, 2 + m % 3, 8, m % 2, 95.0 + m, 4.2) for m in range(1, 13)
+    )
+    return ServiceFileData(
+        customer="国家电网华北分部",
+        kind="annual" if annual else "quarterly",
+        period="2026" if annual else "2026Q4",
+        first_day=date(2026, 1, 1) if annual else date(2026, 10, 1),
+        last_day=date(2026, 12, 31),
+        tickets=12,
+        restored=10,
+        first_time_fix=(8, 10),
+        by_severity=(("P1", 2, 55.0), ("P2", 4, 170.0), ("P3", 5, 300.0), ("P4", 1, None)),
+        by_cause=(("SRV-2288-PSU", 5), ("unknown", 2)),
+        clocks=(("response", 11, 1), ("onsite", 9, 2), ("restore", 8, 2)),
+        parts=(("SRV-2288-PSU", "服务器电源模块 900W", 5),),
+        advance_replacements=4,
+        returns_back=3,
+        returns_late=1,
+        satisfaction=4.4,
+        satisfaction_responses=9,
+        complaints=2,
+        complaints_closed=1,
+        reports=() if annual else ("TKT-2026-000101", "TKT-2026-000102"),
+        months=months if annual else (),
+        inspections=(
+            InspectionRow(
+                "INS-2026-000001",
+                date(2026, 3, 10),
+                "机房一",
+                "reported",
+                2,
+                1,
+                datetime(2026, 3, 12, 2, tzinfo=UTC),
+            ),
+        )  # fmt: skip
+        if annual
+        else (),
+        generated_at=datetime(2027, 1, 5, 2, tzinfo=UTC),
+    )
 
 
 def an_inspection_report():

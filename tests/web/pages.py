@@ -43,6 +43,15 @@ def data_page_urls(db) -> list[str]:
     late = delivered_rma(db, "I18N-LATE-1", now=utcnow() - timedelta(days=4))
     waiting = open_ticket(db, severity="P1")
     escalated = open_ticket(db, severity="P2", site="C002-S1", now=utcnow() - timedelta(hours=3))
+    from inventory import complaints
+
+    complaint = complaints.file_complaint(
+        db, customer_code="C001", kind="complaint", urgency="very_urgent", subject="备件迟到",
+        description="备件晚到一天", actor="li.disp", channel="phone",
+        received_at=utcnow() - timedelta(hours=30),
+    )  # fmt: skip
+    complaints.respond(db, complaint.number, department_code="SVC", planned_measures="核查",
+                       actor="li.disp")  # fmt: skip
     sweep(db, now=utcnow())
     db.rollback()
     urls += [
@@ -53,5 +62,8 @@ def data_page_urls(db) -> list[str]:
         f"/dispatch/tickets/{escalated}",
         "/dispatch/alerts",
         "/dispatch/routes?depot=BJ01",
+        f"/complaints/{complaint.number}",
+        f"/my/complaints/{complaint.number}",
+        "/reports/indicators?from=2026-01-01&to=2026-12-31",
     ]
     return urls

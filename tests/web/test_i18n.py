@@ -74,6 +74,11 @@ STAFF_PAGES = [
     "/my/",
     "/my/report",
     "/my/repair",
+    "/my/complaints",
+    "/my/service-files/",
+    "/complaints/",
+    "/complaints/departments",
+    "/reports/indicators",
 ]
 
 

@@ -31,6 +31,7 @@ def blueprints() -> list:
         rmas,
         route_plans,
         rtv,
+        service_files,
         stock,
         tickets,
         tracking,
@@ -46,7 +47,7 @@ def blueprints() -> list:
     mods += [documents_api, allocations, planning, knowledge, calendar, webhooks, vans]
     mods += [reorder]
     mods += [rtv]
-    mods += [complaints, indicators]
+    mods += [complaints, indicators, service_files]
     mods += [inspections]
     return [m.blp for m in mods]
 

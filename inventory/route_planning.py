@@ -17,6 +17,7 @@ between two plans of the same day.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -178,31 +179,34 @@ class _Kit:
     whose van holds a free good unit that can serve it (inventory.supersession)."""
 
     tools: dict[str, frozenset[str]]  # engineer code → tools
-    parts: dict[str, set[str]]  # part number → engineer codes carrying it
+    parts: dict[str, dict[str, int]]  # part number → engineer code → units in the van
     depots: list[Depot]
 
 
 def _engineers_kit(session: Session, engineers: list[Engineer], stops) -> _Kit:
     codes = {e.id: e.code for e in engineers}
-    parts: dict[str, set[str]] = {}
+    parts: dict[str, dict[str, int]] = {}
     for number in sorted({n for s in stops for n in s.parts}):
         units = van_free_units(session, part_by_number(session, number))
-        parts[number] = {codes[eid] for eid in units if eid in codes}
+        parts[number] = {codes[eid]: n for eid, n in units.items() if eid in codes}
     depots = list(session.scalars(select(Depot).where(Depot.active).order_by(Depot.code)))
     return _Kit({e.code: frozenset(e.tools or ()) for e in engineers}, parts, depots)
 
 
 def _carried_plan(session, s: StopRequest, i: int, vehicles, kit: _Kit, site, places):
-    """Who can do stop ``s`` with what they carry (``ready``), who must first collect a part
-    or tool at a depot (``lacking``) and that depot as ``(Depot, matrix row)``; or the
-    unserved entry when nobody can."""
+    """Who can do stop ``s`` with what they carry (``ready``), who may collect a part or
+    tool at a depot first (``lacking``: those without it, and for parts anyone skilled)
+    and that depot as ``(Depot, matrix row)``; or the unserved entry when nobody can."""
     skilled = [v.id for v in vehicles if s.skill is None or s.skill in v.skills]
     ready = [
         code
         for code in skilled
-        if set(s.tools) <= kit.tools[code] and all(code in kit.parts[n] for n in s.parts)
+        if set(s.tools) <= kit.tools[code]
+        and all(kit.parts[n].get(code, 0) >= k for n, k in Counter(s.parts).items())
     ]
-    lacking = [code for code in skilled if code not in ready]
+    # those lacking something must collect it; with parts, anyone may (a van's units may
+    # be taken by the plan's other stops: the solver decides, ``Stop.consumes``)
+    lacking = [code for code in skilled if s.parts or code not in ready]
     depot = _collection_depot(session, s, i, kit.depots, site) if lacking else None
     if depot is None:
         lacking = []
@@ -300,6 +304,7 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
     places = _Places()
     vehicles = []
     starts: dict[str, dict] = {}
+    kit = _engineers_kit(session, engineers, req.stops)
     for e in engineers:
         home = places.add(f"{e.name} home", e.home_lat, e.home_lon)
         start = home
@@ -318,6 +323,9 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
                 end=home,
                 shift=(begin, e.shift_end_min),
                 skills=frozenset(e.skills or ()),
+                stock=tuple(
+                    (number, held[e.code]) for number, held in kit.parts.items() if e.code in held
+                ),
             )
         )
     if not vehicles:
@@ -338,7 +346,6 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
     collects: dict[str, str] = {}  # pickup stop → depot code where parts or tools are collected
     aliases: dict[str, str] = {}  # the job done after a pickup → the job's own id
     held = {skill for v in vehicles for skill in v.skills}
-    kit = _engineers_kit(session, engineers, req.stops)
     for i, s in enumerate(req.stops):
         name, lat, lon = _stop_place(session, s, i)
         if s.skill is not None and s.skill not in held:
@@ -374,6 +381,7 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
                         penalty=penalty,
                         vehicles=frozenset(ready),
                         job=s.id if lacking else None,
+                        consumes=tuple(Counter(s.parts).items()),
                     )
                 )
                 labels[s.id] = name

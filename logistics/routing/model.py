@@ -25,7 +25,8 @@ class Stop:
     picked up or, for depot-loaded deliveries, delivered; negative: unloaded).
     `pickup_of` names a depot pickup stop that must precede this one on the same route.
     `vehicles` (vehicle ids), when given, further restricts who may serve the stop (what
-    they carry); stops sharing a `job` are alternative ways to do one job (e.g. straight
+    they carry); `consumes` takes units of a vehicle's `stock` (a route never uses more
+    than its vehicle carries); stops sharing a `job` are alternative ways to do one job (e.g. straight
     from the van, or through a depot pickup): at most one of them is served, and the job
     is dropped only when none is.
     """
@@ -40,6 +41,7 @@ class Stop:
     pickup_of: str | None = None
     vehicles: frozenset[str] | None = None
     job: str | None = None
+    consumes: tuple[tuple[str, int], ...] = ()  # (resource, units) taken from the vehicle
 
     @property
     def is_mandatory(self) -> bool:
@@ -59,6 +61,7 @@ class Vehicle:
     skills: frozenset[str] = frozenset()
     capacity: int | None = None
     fixed_cost: int = 0
+    stock: tuple[tuple[str, int], ...] = ()  # (resource, units) carried: e.g. a van's parts
 
     def can_serve(self, stop: Stop) -> bool:
         if stop.vehicles is not None and self.id not in stop.vehicles:

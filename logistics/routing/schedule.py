@@ -19,10 +19,15 @@ def timed_route(problem: RoutingProblem, vehicle: int, stops: Sequence[int]) -> 
     peak = 0
     visits: list[Visit] = []
     distance = travel = 0
+    left = dict(v.stock)
     for i in stops:
         s = problem.stops[i]
         if not v.can_serve(s):
             return None
+        for resource, units in s.consumes:
+            left[resource] = left.get(resource, 0) - units
+            if left[resource] < 0:
+                return None
         leg = int(t_mat[here, s.location])
         arrival = t + leg
         start = max(arrival, s.window[0])

@@ -184,6 +184,14 @@ def _build(
         caps = [v.capacity if v.capacity is not None else unlimited for v in problem.vehicles]
         routing.AddDimensionWithVehicleCapacity(load_cb, 0, caps, True, "Load")
 
+    resources = sorted({r for s in problem.stops for r, _n in s.consumes})
+    for r in resources:  # what a vehicle carries limits the stops taking from it
+        used = [0] * nodes.first_stop + [dict(s.consumes).get(r, 0) for s in problem.stops]
+        caps = [dict(v.stock).get(r, 0) for v in problem.vehicles]
+        routing.AddDimensionWithVehicleCapacity(
+            routing.RegisterUnaryTransitVector(used), 0, caps, True, f"stock:{r}"
+        )
+
     solver = routing.solver()
     every_vehicle = len(problem.vehicles)
     by_id = problem.stop_index

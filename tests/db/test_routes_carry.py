@@ -119,3 +119,20 @@ def test_a_job_no_one_can_reach_through_its_pickup_is_reported_once_by_its_own_i
     )  # fmt: skip
     result = solve_plan(session, req, TravelModel())
     assert [u["stop"] for u in result["unserved"]] == ["T1"] and result["routes"] == []
+
+
+def test_a_van_with_one_unit_is_not_planned_straight_to_two_jobs_needing_it(session):
+    world = make_van_world(session, spares=3)
+    vans.set_level(session, engineer_code=world.engineer, part_number=world.part, level=1,
+                   actor="admin")  # fmt: skip
+    stock_van(session, world)  # one unit in the van, two on the depot's shelf
+    stops = [
+        StopRequest(f"T{k}", 30, site=world.site, skill="server", parts=[world.part])
+        for k in (1, 2)
+    ]
+    result = _plan(session, [world.engineer], stops)
+    visits = [v["stop"] for v in _route(result, world.engineer)]
+    assert sorted(v for v in visits if not v.endswith("@pickup")) == ["T1", "T2"]
+    # the van's one unit cannot serve both: a depot is visited (both straight would be shorter)
+    assert [v for v in visits if v.endswith("@pickup")]
+    assert result["unserved"] == []

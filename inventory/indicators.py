@@ -173,7 +173,8 @@ def performance_indicators(
             select(Rma).where(Rma.ticket_id.in_(chunk)).options(selectinload(Rma.faulty_part))
             .order_by(Rma.id)
         ):  # fmt: skip
-            rmas_of[rma.ticket_id].append(rma)
+            if rma.ticket_id is not None:
+                rmas_of[rma.ticket_id].append(rma)
         for visit in session.scalars(
             select(Visit).where(Visit.ticket_id.in_(chunk))
             .options(selectinload(Visit.parts).selectinload(VisitPart.part)).order_by(Visit.id)
@@ -209,7 +210,7 @@ def performance_indicators(
             restored[t.severity].append((t.resolved_at - t.opened_at).total_seconds() / 60)
             fixed += 1
             first_time += len(visits) <= 1 and t.id not in reopened
-        region = t.site.city
+        region: str | None = t.site.city
         for outcome in ticket_outcomes(t, rmas):
             verdict = outcome.verdict(now)
             if verdict is Verdict.PENDING:
@@ -246,12 +247,12 @@ def performance_indicators(
     engineers: dict[int, Engineer] = {}
     overall: list[int] = []
     for t in tickets:
-        survey = surveys.get(t.id)
-        if survey is None or survey.overall is None:
+        answered = surveys.get(t.id)
+        if answered is None or answered.overall is None:
             continue
-        overall.append(survey.overall)
+        overall.append(answered.overall)
         if t.engineer is not None:
-            by_engineer[t.engineer.id].append(survey.overall)
+            by_engineer[t.engineer.id].append(answered.overall)
             engineers[t.engineer.id] = t.engineer
     satisfaction = tuple(
         sorted(

@@ -418,19 +418,19 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
             continue
         pickup_id = None
         if s.pickup_depot:
-            depot: Depot = depot_by_code(session, s.pickup_depot, field=f"stops.{i}.pickup_depot")
+            spares_at = depot_by_code(session, s.pickup_depot, field=f"stops.{i}.pickup_depot")
             pickup_id = f"{s.id}@pickup"
             stops.append(
                 Stop(
                     id=pickup_id,
-                    location=places.add(depot.name, depot.lat, depot.lon),
+                    location=places.add(spares_at.name, spares_at.lat, spares_at.lon),
                     service_minutes=10,
                     window=(0, horizon),
                     required_skill=s.skill,
                     penalty=penalty,
                 )
             )
-            labels[pickup_id] = f"pick up spare at {depot.code}"
+            labels[pickup_id] = f"pick up spare at {spares_at.code}"
         stops.append(
             Stop(
                 id=s.id,

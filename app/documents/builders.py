@@ -48,6 +48,7 @@ from inventory.errors import InvalidInput
 from inventory.events import events_of
 from inventory.indicators import performance_indicators
 from inventory.knowledge import rmas_that_fixed
+from inventory.lookups import part_by_number
 from inventory.service_files import Period
 from inventory.sla_flags import withdrawn_event_ids
 from inventory.sla_outcomes import (
@@ -777,7 +778,7 @@ def service_file_for(
             m = performance_indicators(session, m_start, m_end, now=now, customer_id=customer.id)
             totals = m.clock_totals()
             restored = [r for r in m.restore if r.mean_minutes is not None]
-            minutes = sum(r.mean_minutes * r.restored for r in restored)
+            minutes = sum((r.mean_minutes or 0.0) * r.restored for r in restored)
             count = sum(r.restored for r in restored)
             months.append(
                 ServiceMonth(
@@ -816,9 +817,7 @@ def service_file_for(
         parts=tuple(
             (
                 p.part_number,
-                _part_text(
-                    session.scalar(select(Part).where(Part.part_number == p.part_number)), lang
-                ),
+                _part_text(part_by_number(session, p.part_number), lang),
                 p.quantity,
             )
             for p in ind.parts_replaced

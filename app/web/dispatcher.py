@@ -557,7 +557,9 @@ def _plan_map(result: dict, candidates: list[Ticket], depot: Depot) -> MapData:
             elif visit["stop"].endswith(PICKUP_SUFFIX):
                 source = pickups.get(visit["stop"][: -len(PICKUP_SUFFIX)], depot)
                 if visit.get("collect_at"):  # a part or tool collected on the way
-                    source = db.scalar(select(Depot).where(Depot.code == visit["collect_at"]))
+                    source = db.scalars(
+                        select(Depot).where(Depot.code == visit["collect_at"])
+                    ).one()
                 path.append((source.lat, source.lon))
                 if source.id != depot.id:
                     points.append(

@@ -28,7 +28,7 @@ def _query() -> dict:
         except ValueError:
             return None
 
-    args = {"first_day": day("from"), "last_day": day("to")}
+    args: dict[str, date | str | None] = {"first_day": day("from"), "last_day": day("to")}
     if request.args.get("customer"):
         args["customer"] = request.args["customer"][:32]
     return args

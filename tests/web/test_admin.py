@@ -436,3 +436,18 @@ def test_the_tools_are_edited_on_the_admin_page(app, client, as_role, db):
     assert done.status_code == 302
     page = client.get("/admin/engineers").get_data(as_text=True)
     assert f'data-engineer="{code}" data-tools="万用表,熔接机"' in page
+
+
+def test_the_console_counts_a_successors_stock_for_a_superseded_part(client, as_role, db):
+    from inventory.supersession import set_supersession
+    from models import Part
+
+    old = db.scalar(
+        select(Part.part_number).where(Part.part_number != "SRV-2288-PSU").order_by(Part.id)
+    )
+    db.rollback()
+    set_supersession(db, old, "SRV-2288-PSU", two_way=False, actor="admin")
+    as_role("warehouse")
+    page = client.get(f"/warehouse/?q={old}").get_data(as_text=True)
+    assert 'class="small muted substitute-stock" data-part="SRV-2288-PSU"' in page
+    assert "含替代料号 SRV-2288-PSU" in page

@@ -210,6 +210,8 @@ RUN_TIME_KEYS = (
     N_("cpl.field.text"),
     N_("cpl.field.ticket"),
     N_("cpl.field.urgency"),
+    N_("cpl.hours.resolution"),
+    N_("cpl.hours.response"),
     N_("cpl.kind.complaint"),
     N_("cpl.kind.request"),
     N_("cpl.status.closed"),

@@ -86,6 +86,11 @@ def _hh_mm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+# a customer problem's clocks on the contract form: hours by clock and urgency
+COMPLAINT_CLOCK_KINDS = ("response", "resolution")
+COMPLAINT_URGENCIES = ("normal", "urgent", "very_urgent")
+
+
 def contract_payload(form: Mapping[str, str]) -> dict:
     """The contract form as the JSON body ``POST/PATCH /api/contracts`` takes; blank fields
     are left out (the service keeps the current value, or the shipped default)."""
@@ -105,6 +110,16 @@ def contract_payload(form: Mapping[str, str]) -> dict:
         amounts = {k: form.get(f"{name}.{k}", "").strip() for k in keys}
         if any(amounts.values()):
             data[name] = {k: v for k, v in amounts.items() if v}
+    hours = {
+        which: {
+            u: form.get(f"complaint_hours.{which}.{u}", "").strip()
+            for u in COMPLAINT_URGENCIES
+            if form.get(f"complaint_hours.{which}.{u}", "").strip()
+        }
+        for which in COMPLAINT_CLOCK_KINDS
+    }
+    if any(hours.values()):
+        data["complaint_hours"] = {which: h for which, h in hours.items() if h}
     if form.get("active") in ("true", "false"):
         data["active"] = form["active"] == "true"
     ladder: list[dict] = []
@@ -143,6 +158,9 @@ def contract_values(view: contracts.ContractView) -> dict[str, str]:
         values[f"response_minutes.{k}"] = _number_text(v)
     for k, v in view.restore_minutes.items():
         values[f"restore_minutes.{k}"] = _number_text(v)
+    for which, amounts in (view.complaint_hours or {}).items():
+        for u, v in amounts.items():
+            values[f"complaint_hours.{which}.{u}"] = _number_text(v)
     for row, step in enumerate(view.escalation):
         values[f"escalation.{row}.after_minutes"] = _number_text(step["after_minutes"])
         values[f"escalation.{row}.who"] = str(step["who"])

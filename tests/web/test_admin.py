@@ -451,3 +451,15 @@ def test_the_console_counts_a_successors_stock_for_a_superseded_part(client, as_
     page = client.get(f"/warehouse/?q={old}").get_data(as_text=True)
     assert 'class="small muted substitute-stock" data-part="SRV-2288-PSU"' in page
     assert "含替代料号 SRV-2288-PSU" in page
+
+
+def test_a_contracts_complaint_hours_are_set_on_its_page(client, as_role, db):
+    as_role("admin")
+    _new_contract(client, **{"complaint_hours.response.urgent": "2",
+                             "complaint_hours.resolution.very_urgent": "12"})  # fmt: skip
+    contract = db.scalar(select(Contract).where(Contract.code == "C001-GOLD"))
+    assert contract.complaint_hours == {"response": {"urgent": 2.0},
+                                        "resolution": {"very_urgent": 12.0}}  # fmt: skip
+    db.rollback()
+    page = client.get("/admin/contracts/C001-GOLD").get_data(as_text=True)
+    assert 'name="complaint_hours.response.urgent"' in page and 'value="2"' in page

@@ -73,6 +73,11 @@ def test_a_complaint_runs_its_clock_and_escalates_and_the_quarterly_file_is_down
     expect(staff.locator("#c-escalated")).to_contain_text("已升级至部门负责人")
     expect(staff.locator('#complaint-log li[data-kind="escalated"]')).to_contain_text("周敏")
     shot(staff, "complaint-escalated")
+    # the indicators a service manager watches, drawn without any script from elsewhere
+    staff.goto(live_server + "/reports/indicators")
+    expect(staff.locator("#chart-compliance rect.bar").first).to_be_visible()
+    expect(staff.locator("#kpi-ftf .value")).to_contain_text("%")
+    shot(staff, "service-indicators")
     staff.close()
     # the customer follows it: still in progress, the supervision log and escalation are staff's
     page.goto(live_server + f"/my/complaints/{number}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import marshmallow as ma
-from flask import Response, g, render_template, render_template_string, request
+from flask import Response, g, render_template, render_template_string, request, session
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from app.background import JobQueueUnavailable
 from app.photos import PhotoStoreUnavailable
 from app.problem import PROBLEM, problem
+from app.web.i18n import error_text
 from inventory.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, TooLarge
 
 __all__ = [
@@ -169,10 +170,11 @@ def unavailable(detail: str, *, retry_after_s: int) -> Response:
 def register_error_handlers(app) -> None:
     def domain(error: DomainError, status: int, title: str):
         details = dict(error.details)  # may carry its own per-field messages
-        errors = details.pop("errors", None) or (
-            {error.field: [error.message]} if error.field else None
-        )
-        return problem(status, title, error.message, errors=errors, **details)
+        detail = error.message
+        if error.key and "Authorization" not in request.headers and session.get("user_id"):
+            detail = error_text(error)  # a page's own call: the reader's language
+        errors = details.pop("errors", None) or ({error.field: [detail]} if error.field else None)
+        return problem(status, title, detail, errors=errors, **details)
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound):

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """Base class. ``field`` names the input the error is about, when there is one."""
+    """Base class. ``field`` names the input the error is about, when there is one.
 
-    def __init__(self, message: str, *, field: str | None = None, details: dict | None = None):
+    ``message`` is English (logs, and the reader's words when nothing better is known);
+    ``key`` and ``params`` let a page or an API answer say it in the reader's language:
+    the catalogue's ``err.<key>`` filled with ``params`` (docs/i18n.md)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        details: dict | None = None,
+        key: str | None = None,
+        params: dict | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
         self.details = details or {}
+        self.key = key
+        self.params = params or {}
 
 
 class NotFound(DomainError):

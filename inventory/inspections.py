@@ -80,35 +80,35 @@ PLANNER = "route-planner"
 # software, hardware and environment checks).
 DEFAULT_CHECKLIST = {
     ANY_KIND: [
-        {"key": "sw-log", "group": "software", "item": "系统日志 System log", "expected": "无告警"},
+        {"key": "sw-log", "group": "software", "item": "系统日志", "expected": "无告警"},
         {
             "key": "sw-ver",
             "group": "software",
-            "item": "软件版本 Software version",
+            "item": "软件版本",
             "expected": "最新补丁",
         },
         {
             "key": "hw-led",
             "group": "hardware",
-            "item": "指示灯 Status LEDs",
+            "item": "指示灯",
             "expected": "全部绿色",
         },
         {
             "key": "hw-psu",
             "group": "hardware",
-            "item": "电源冗余 PSU redundancy",
+            "item": "电源冗余",
             "expected": "2/2",
         },
         {
             "key": "env-temp",
             "group": "environment",
-            "item": "机房温度 Room temperature",
+            "item": "机房温度",
             "expected": "18–27 °C",
         },
         {
             "key": "env-hum",
             "group": "environment",
-            "item": "相对湿度 Humidity",
+            "item": "相对湿度",
             "expected": "40–60 %",
         },
     ]

@@ -28,7 +28,12 @@ def one_by(
     `field` ("unknown depot 'X'") when there is none."""
     row = session.scalar(select(column.class_).where(column == value))
     if row is None:
-        raise NotFound(f"unknown {what} {value!r}", field=field)
+        raise NotFound(
+            f"unknown {what} {value!r}",
+            field=field,
+            key="unknown",
+            params={"what": what, "value": value},
+        )
     return row
 
 
@@ -38,7 +43,12 @@ def refuse_taken(
     """Conflict naming `field` ("customer 'X' already exists") when a row already holds
     `value` in its unique `column` (the constraint still decides a race)."""
     if session.scalar(select(column).where(column == value)) is not None:
-        raise Conflict(f"{what} {value} already exists", field=field)
+        raise Conflict(
+            f"{what} {value} already exists",
+            field=field,
+            key="taken",
+            params={"what": what, "value": value},
+        )
 
 
 def depot_by_code(session: Session, code: str, *, field: str = "depot") -> Depot:
@@ -75,10 +85,18 @@ def item_by_serial(
         stmt = stmt.join(Part).where(Part.part_number == part_number)
     items = list(session.scalars(stmt.limit(2)))
     if not items:
-        raise NotFound(f"no item with serial {serial!r}", field=field)
+        raise NotFound(
+            f"no item with serial {serial!r}",
+            field=field,
+            key="no_serial",
+            params={"serial": serial},
+        )
     if len(items) > 1:
         raise NotFound(
-            f"serial {serial!r} exists for several parts; give part_number", field="part_number"
+            f"serial {serial!r} exists for several parts; give part_number",
+            field="part_number",
+            key="serial_several_parts",
+            params={"serial": serial},
         )
     return items[0]
 
@@ -92,7 +110,12 @@ def ticket_by_ref(session: Session, ref: str | int, *, field: str = "ref") -> Ti
     )
     ticket = session.scalar(stmt)
     if ticket is None:
-        raise NotFound(f"unknown ticket {text!r}", field=field)
+        raise NotFound(
+            f"unknown ticket {text!r}",
+            field=field,
+            key="unknown",
+            params={"what": "ticket", "value": text},
+        )
     return ticket
 
 

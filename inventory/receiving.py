@@ -151,7 +151,9 @@ def _receipt_event(
 class RowError:
     row: int  # 1-based data row number as shown in a spreadsheet (header is row 1)
     field: str | None
-    message: str
+    message: str  # English
+    key: str | None = None  # the words in the catalogue: err.<key> with params
+    params: dict | None = None
 
 
 @dataclass
@@ -224,7 +226,7 @@ def import_receipts(
     for number, raw in enumerate(rows, start=2):
         errors = _check_row(raw, depots, parts, seen)
         if errors:
-            report.errors.extend(RowError(number, f, m) for f, m in errors)
+            report.errors.extend(RowError(number, *error) for error in errors)
             continue
         part = parts[raw["part_number"].strip()]
         serial = (raw.get("serial") or "").strip() or None
@@ -240,7 +242,13 @@ def import_receipts(
     if strict and existing and not report.errors:
         raise _serials_taken(existing)
     report.errors += [
-        RowError(row, "serial", f"serial {serial!r} already exists")
+        RowError(
+            row,
+            "serial",
+            f"serial {serial!r} already exists",
+            "taken",
+            {"what": "serial", "value": serial},
+        )
         for serial, row in existing.items()
     ]
     good = [g for g in good if g[0] not in {e.row for e in report.errors}]
@@ -296,7 +304,7 @@ def import_receipts(
                     "rows": report.rows,
                     "accepted": report.accepted,
                     "units": report.units,
-                    "errors": [[e.row, e.field, e.message] for e in report.errors],
+                    "errors": [[e.row, e.field, e.message, e.key, e.params] for e in report.errors],
                 }
     except _SerialTaken:
         raise _serials_taken(_existing_serials(session, good)) from None
@@ -416,14 +424,17 @@ MAX_ROW_QTY = (
 )
 
 
-def _check_row(raw, depots, parts, seen) -> list[tuple[str, str]]:
-    errors: list[tuple[str, str]] = []
+def _check_row(raw, depots, parts, seen) -> list[tuple[str, str, str, dict]]:
+    """A row's faults: (field, English words, catalogue key, its params) each."""
+    errors: list[tuple[str, str, str, dict]] = []
     if raw.get("__extra__"):
-        errors.append(("_row", "more cells than header columns (a stray comma?)"))
+        errors.append(
+            ("_row", "more cells than header columns (a stray comma?)", "row.extra_cells", {})
+        )
     for key, limit in MAX_LEN.items():
         value = (raw.get(key) or "").strip()
         if len(value) > limit:
-            errors.append((key, f"longer than {limit} characters"))
+            errors.append((key, f"longer than {limit} characters", "row.too_long", {"n": limit}))
     if errors:
         return errors
     depot = (raw.get("depot") or "").strip()
@@ -432,35 +443,63 @@ def _check_row(raw, depots, parts, seen) -> list[tuple[str, str]]:
     qty_text = (raw.get("qty") or "").strip()
     condition = (raw.get("condition") or "good").strip().lower() or "good"
     if not depot:
-        errors.append(("depot", "missing"))
+        errors.append(("depot", "missing", "row.missing", {}))
     elif depot not in depots:
-        errors.append(("depot", f"unknown depot {depot!r}"))
+        errors.append(
+            ("depot", f"unknown depot {depot!r}", "unknown", {"what": "depot", "value": depot})
+        )
     part = parts.get(pn)
     if not pn:
-        errors.append(("part_number", "missing"))
+        errors.append(("part_number", "missing", "row.missing", {}))
     elif part is None:
-        errors.append(("part_number", f"unknown part {pn!r}"))
+        errors.append(
+            ("part_number", f"unknown part {pn!r}", "unknown", {"what": "part", "value": pn})
+        )
     qty = 1
     if qty_text:
         try:
             qty = int(qty_text)
         except ValueError:
-            errors.append(("qty", f"not a whole number: {qty_text!r}"))
+            errors.append(
+                ("qty", f"not a whole number: {qty_text!r}", "row.not_whole", {"value": qty_text})
+            )
         else:
             if qty <= 0:
-                errors.append(("qty", "must be at least 1"))
+                errors.append(("qty", "must be at least 1", "row.at_least_one", {}))
             elif qty > MAX_ROW_QTY:
-                errors.append(("qty", f"at most {MAX_ROW_QTY} per row"))
+                errors.append(
+                    ("qty", f"at most {MAX_ROW_QTY} per row", "row.at_most", {"n": MAX_ROW_QTY})
+                )
     if condition not in RECEIVABLE_CONDITIONS:
-        errors.append(("condition", f"must be one of {', '.join(RECEIVABLE_CONDITIONS)}"))
+        errors.append(
+            (
+                "condition",
+                f"must be one of {', '.join(RECEIVABLE_CONDITIONS)}",
+                "row.condition",
+                {"choices": ", ".join(RECEIVABLE_CONDITIONS)},
+            )
+        )
     if part is not None:
         if part.tracking == Tracking.SERIALIZED.value:
             if not serial:
-                errors.append(("serial", "required for a serialized part"))
+                errors.append(
+                    ("serial", "required for a serialized part", "row.serial_required", {})
+                )
             elif qty != 1:
-                errors.append(("qty", "a serialized row holds exactly one unit"))
+                errors.append(
+                    ("qty", "a serialized row holds exactly one unit", "row.one_unit", {})
+                )
             elif (part.id, serial) in seen:
-                errors.append(("serial", f"serial {serial!r} appears twice in this file"))
+                errors.append(
+                    (
+                        "serial",
+                        f"serial {serial!r} appears twice in this file",
+                        "row.twice",
+                        {"serial": serial},
+                    )
+                )
         elif serial:
-            errors.append(("serial", f"{pn} is counted and has no serials"))
+            errors.append(
+                ("serial", f"{pn} is counted and has no serials", "row.no_serials", {"part": pn})
+            )
     return errors

@@ -74,6 +74,7 @@ class Proposal:
     accepted_ref: str | None = None
     accepted_by: str | None = None
     accepted_at: datetime | None = None
+    description_zh: str | None = None  # the catalogue's Chinese description, if any
 
     @property
     def rest(self) -> int:
@@ -230,6 +231,7 @@ def propose(
             need,
             PURCHASE,
             need,
+            description_zh=part.description_zh,
         )
         proposals[(row.depot, row.part_number)] = proposal
         if depot is None or need <= 0:

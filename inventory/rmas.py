@@ -233,7 +233,12 @@ def rma_by_ref(
     )
     rma = session.scalar(stmt)
     if rma is None or (customer_id is not None and rma.customer_id != customer_id):
-        raise NotFound(f"unknown RMA {text!r}", field=field)
+        raise NotFound(
+            f"unknown RMA {text!r}",
+            field=field,
+            key="unknown",
+            params={"what": "rma", "value": text},
+        )
     return rma
 
 
@@ -283,7 +288,12 @@ def open_rma_in_session(
         ) from None
     site = session.scalar(select(Site).where(Site.code == request.site_code))
     if site is None or (customer_id is not None and site.customer_id != customer_id):
-        raise NotFound(f"unknown site {request.site_code!r}", field="site_code")
+        raise NotFound(
+            f"unknown site {request.site_code!r}",
+            field="site_code",
+            key="unknown",
+            params={"what": "site", "value": request.site_code},
+        )
     faulty_part = part_by_number(session, request.faulty_part_number, field="faulty_part_number")
     replacement_part = (
         part_by_number(session, request.replacement_part_number, field="replacement_part_number")
@@ -298,7 +308,12 @@ def open_rma_in_session(
     if request.ticket:
         ticket = ticket_by_ref(session, request.ticket, field="ticket")
         if ticket.customer_id != site.customer_id:
-            raise NotFound(f"unknown ticket {request.ticket!r}", field="ticket")
+            raise NotFound(
+                f"unknown ticket {request.ticket!r}",
+                field="ticket",
+                key="unknown",
+                params={"what": "ticket", "value": request.ticket},
+            )
     equipment = None
     request = replace(request, faulty_serial=normalize_optional_serial(request.faulty_serial))
     if request.faulty_serial:
@@ -816,6 +831,8 @@ def move_rma_in_session(
             f"RMA {rma.number} ({rma.kind}) is {rma.status}; it cannot {action}",
             field="status",
             details={"current_status": rma.status, "action": action},
+            key="rma_cannot",
+            params={"ref": rma.number, "rma_status": rma.status},
         )
     now = require_utc(now or utcnow(), "now")
     previous = rma.status
@@ -828,7 +845,12 @@ def move_rma_in_session(
         )
     )
     if claimed != 1:
-        raise Conflict(f"RMA {rma.number} was changed by someone else; reload it", field="status")
+        raise Conflict(
+            f"RMA {rma.number} was changed by someone else; reload it",
+            field="status",
+            key="changed_meanwhile",
+            params={"ref": rma.number},
+        )
     ctx = _Ctx(session, rma, actor, now, given or MoveInput(), {})
     EFFECTS[action](ctx)  # sees the status the move started from
     rma.status = move.target

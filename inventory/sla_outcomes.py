@@ -8,8 +8,11 @@ each is due and what stopped it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from logistics.sla import CLOCK_STOPS, COMPLAINT_CLOCKS, Clock, ClockOutcome
+from inventory.contracts import contract_calendar, sla_policy
+from logistics.sla import CLOCK_STOPS, COMPLAINT_CLOCKS, Basis, Clock, ClockOutcome
 from models import Complaint, Inspection, Rma, Ticket
 from models.enums import RmaKind, RmaStatus
 
@@ -76,3 +79,31 @@ def complaint_outcomes(complaint: Complaint) -> list[ClockOutcome]:
     """A customer problem's clocks (response, resolution), in order."""
     found = (clock_outcome(clock, complaint=complaint) for clock in COMPLAINT_CLOCKS)
     return [outcome for outcome in found if outcome is not None]
+
+
+@dataclass(frozen=True)
+class ClockPause:
+    """A running clock that counts only service hours, outside them now: it stands still
+    with ``minutes_left`` of service time until ``resumes_at`` (UTC)."""
+
+    resumes_at: datetime
+    minutes_left: float
+
+
+def clock_pause(ticket: Ticket, outcome: ClockOutcome, now: datetime) -> ClockPause | None:
+    """Whether ``outcome`` (a clock of ``ticket``) stands still at ``now``: it runs, counts
+    the contract's coverage hours, its deadline is still ahead, and coverage is closed."""
+    if outcome.stopped or outcome.due_at <= now:
+        return None
+    try:
+        basis = sla_policy(ticket.contract).basis(Clock(outcome.clock))
+    except ValueError:
+        return None
+    if basis is not Basis.COVERAGE:
+        return None
+    calendar = contract_calendar(ticket.contract)
+    if calendar.is_open(now):
+        return None
+    return ClockPause(
+        calendar.next_open(now), calendar.working_minutes_between(now, outcome.due_at)
+    )

@@ -194,7 +194,10 @@ def open_ticket_in_session(
     site = site_by_code(session, site_code)
     if customer_id is not None and site.customer_id != customer_id:
         raise NotFound(
-            f"unknown site {site_code!r}", field="site"
+            f"unknown site {site_code!r}",
+            key="unknown",
+            params={"what": "site", "value": site_code},
+            field="site",
         )  # never confirm another customer's site
     equipment = None
     equipment_serial = normalize_optional_serial(equipment_serial)
@@ -286,6 +289,8 @@ def move_ticket_in_session(
             f"ticket {ticket.number} is {ticket.status}; it cannot {action}",
             field="status",
             details={"current_status": ticket.status, "action": action},
+            key="ticket_cannot",
+            params={"ref": ticket.number, "ticket_status": ticket.status},
         )
     now = require_utc(now or utcnow(), "now")
     changes = {
@@ -307,7 +312,10 @@ def move_ticket_in_session(
     )
     if won != 1:
         raise Conflict(
-            f"ticket {ticket.number} was changed by someone else; reload it", field="status"
+            f"ticket {ticket.number} was changed by someone else; reload it",
+            field="status",
+            key="changed_meanwhile",
+            params={"ref": ticket.number},
         )
     previous = ticket.status
     session.refresh(ticket)
@@ -477,7 +485,12 @@ def reassign_engineer(
             select(Engineer).where(Engineer.code == engineer_code, Engineer.active)
         )
         if engineer is None:
-            raise NotFound(f"unknown engineer {engineer_code!r}", field="engineer")
+            raise NotFound(
+                f"unknown engineer {engineer_code!r}",
+                field="engineer",
+                key="unknown",
+                params={"what": "engineer", "value": engineer_code},
+            )
         assign_engineer_in_session(session, ticket, engineer, actor=actor)
         return ticket
 

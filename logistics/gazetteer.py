@@ -128,6 +128,7 @@ class Gazetteer:
         self.cities: list[City] = []
         self._han: dict[str, list[int]] = {}
         self._latin: dict[str, list[int]] = {}
+        self._zh: dict[int, str] = {}  # a Chinese city's name in simplified characters
         countries = cache.get_countries()
         country_names = {fold_latin(c["name"]): code for code, c in countries.items()}
         country_codes = {c["iso3"].lower() for c in countries.values()} | {"uk", "prc", "uae"}
@@ -145,6 +146,10 @@ class Gazetteer:
                     timezone=rec["timezone"],
                 )
             )
+            if rec["countrycode"] in _CHINESE_COUNTRIES:
+                shown = _shown_chinese_name(han_names)
+                if shown:
+                    self._zh[index] = shown
             for name in han_names:
                 self._add(self._han, name, index)
                 if name.endswith(_HAN_KEY_SUFFIXES) and len(name) > 2:
@@ -170,6 +175,16 @@ class Gazetteer:
         bucket = index.setdefault(key, [])
         if not bucket or bucket[-1] != city:
             bucket.append(city)  # cities are added most populous first
+
+    def chinese_name(self, name: str) -> str | None:
+        """The Chinese name of the Chinese city called ``name`` in Latin letters ("Xi'an" ->
+        "西安"), or None when no such city is known (a Chinese name is returned as it is)."""
+        if _HAN.search(name):
+            return name
+        for index in self._latin.get(fold_latin(name), ()):
+            if index in self._zh:
+                return self._zh[index]
+        return None
 
     def find(self, text: str) -> Match | None:
         """The city ``text`` names, or None when it names no known city."""
@@ -276,6 +291,23 @@ class Gazetteer:
         if states:
             countries.add("US")
         return countries, states
+
+
+def _shown_chinese_name(names: set[str]) -> str | None:
+    """The name to show among a city's Chinese alternate names: simplified characters (the
+    name encodes in GB2312), the one also written with 市 (北京 for 北京市), the shortest."""
+    simplified = []
+    for name in names:
+        try:
+            name.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        simplified.append(name)
+    # a name also written with 市 is the city's own name (深圳/深圳市), not a district's or an
+    # old name (宝安, 迪化)
+    cities = [n[:-1] for n in simplified if n.endswith("市") and len(n) > 2]
+    chosen = cities or simplified
+    return min(chosen, key=lambda n: (len(n), n)) if chosen else None
 
 
 def _longest_first(candidates: list[_Candidate]) -> list[_Candidate]:

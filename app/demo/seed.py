@@ -38,11 +38,11 @@ from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Ro
 
 DEMO_USERS = [
     # username, display name, role, locale
-    ("admin", "系统管理员 Admin", Role.ADMIN.value, "zh"),
-    ("wang.wh", "王库管 Wang (warehouse)", Role.WAREHOUSE.value, "zh"),
-    ("zhao.wh", "赵库管 Zhao (warehouse, Shanghai)", Role.WAREHOUSE.value, "zh"),
-    ("li.disp", "李调度 Li (dispatcher)", Role.DISPATCHER.value, "zh"),
-    ("zhang.eng", "张工 Zhang (engineer)", Role.ENGINEER.value, "zh"),
+    ("admin", "系统管理员", Role.ADMIN.value, "zh"),
+    ("wang.wh", "王库管", Role.WAREHOUSE.value, "zh"),
+    ("zhao.wh", "赵库管（上海）", Role.WAREHOUSE.value, "zh"),
+    ("li.disp", "李调度", Role.DISPATCHER.value, "zh"),
+    ("zhang.eng", "张工", Role.ENGINEER.value, "zh"),
     ("customer.sgcc", "国网华北 客户", Role.CUSTOMER.value, "zh"),
 ]
 
@@ -256,7 +256,7 @@ def _return_routing(session: Session, depots: list[Depot], parts: list[Part]) ->
             part.vendor = "Huawei"
     hub = Location(
         code="VND-HW-SH",
-        name="华为上海备件中心 Huawei Shanghai hub",
+        name="华为上海备件中心",
         kind=LocationKind.VENDOR.value,
         vendor="Huawei",
         city="上海",
@@ -267,7 +267,7 @@ def _return_routing(session: Session, depots: list[Depot], parts: list[Part]) ->
     by_number = {p.part_number: p for p in parts}
     rules = [
         ReturnRule(
-            name=f"故障电源返厂 Faulty {pn} to the vendor's Shanghai hub",
+            name=f"故障电源 {pn} 返厂（厂商上海中心）",
             part_id=by_number[pn].id,
             condition="faulty",
             vendor="Huawei",
@@ -280,7 +280,7 @@ def _return_routing(session: Session, depots: list[Depot], parts: list[Part]) ->
     ]
     rules.append(
         ReturnRule(
-            name="故障硬盘送中心维修 Faulty disks to the central repair centre",
+            name="故障硬盘送中心维修",
             category="storage",
             condition="faulty",
             destination_location_id=central.location_id,
@@ -290,7 +290,7 @@ def _return_routing(session: Session, depots: list[Depot], parts: list[Part]) ->
     )
     rules.append(
         ReturnRule(
-            name="未用完好件回主库 Unused good parts to the home depot",
+            name="未用完好件回主库",
             condition="good",
             to_home_depot=True,
             deadline_hours=48,

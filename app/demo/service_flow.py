@@ -58,7 +58,7 @@ def seed_service_flow(
             session,
             customer_code=customer.code,
             code=f"SLA-{customer.code}",
-            name=f"{customer.name_en or customer.name} {coverage}",
+            name=f"{customer.name} {coverage}",
             coverage=coverage,
             kind="warranty",
             late_return_charge=str(300 + 100 * (index % 5)),
@@ -206,7 +206,7 @@ def _tickets_and_rmas(session: Session, now: datetime, travel) -> dict[str, int]
         c1[0],
         "P1",
         "web",
-        "主站监控系统宕机 / monitoring system down",
+        "主站监控系统宕机",
         now - timedelta(minutes=10),
         travel,
     )
@@ -218,7 +218,7 @@ def _tickets_and_rmas(session: Session, now: datetime, travel) -> dict[str, int]
         c2[0],
         "P2",
         "phone",
-        "存储阵列降级 / storage array degraded",
+        "存储阵列降级",
         now - 0.5 * h,
         travel,
     )
@@ -228,7 +228,7 @@ def _tickets_and_rmas(session: Session, now: datetime, travel) -> dict[str, int]
         c3[0],
         "P3",
         "email",
-        "网口间歇丢包 / intermittent packet loss",
+        "网口间歇丢包",
         now - 3 * h,
         travel,
     )
@@ -236,7 +236,7 @@ def _tickets_and_rmas(session: Session, now: datetime, travel) -> dict[str, int]
     ticket_count += 2
 
     # C004: advance replacement shipped, on its way
-    number = _open(session, c4[0], "P2", "phone", "电源模块故障 / PSU failed", now - 5 * h, travel)
+    number = _open(session, c4[0], "P2", "phone", "电源模块故障", now - 5 * h, travel)
     shipped = _dispatch(session, number, c4[0], now - 4.8 * h, taken)
     rmas.move_rma(
         session,
@@ -251,9 +251,7 @@ def _tickets_and_rmas(session: Session, now: datetime, travel) -> dict[str, int]
 
     # C001: replacement delivered twelve days ago (longer than any holiday), faulty part
     # never came back → overdue
-    number = _open(
-        session, c1[1], "P2", "phone", "RAID卡告警 / RAID controller alarm", now - 292 * h, travel
-    )
+    number = _open(session, c1[1], "P2", "phone", "RAID卡告警", now - 292 * h, travel)
     late = _dispatch(session, number, c1[1], now - 291 * h, taken)
     rmas.move_rma(session, late.rma_number, "ship", actor=ACTOR_WAREHOUSE, now=now - 290 * h)
     rmas.move_rma(session, late.rma_number, "deliver", actor=ACTOR_ENGINEER, now=now - 288 * h)
@@ -264,14 +262,14 @@ def _tickets_and_rmas(session: Session, now: datetime, travel) -> dict[str, int]
             action,
             actor=ACTOR_ENGINEER,
             now=now - hours * h,
-            resolution="更换RAID卡 / RAID controller replaced",
+            resolution="更换RAID卡",
         )
     overdue = rmas.flag_overdue_returns(session, now=now)
     ticket_count += 1
     rma_count += 1
 
     # C001: a resolved ticket waiting for the customer to confirm and rate
-    number = _open(session, c1[2], "P3", "fax", "风扇噪音 / fan noise", now - 30 * h, travel)
+    number = _open(session, c1[2], "P3", "fax", "风扇噪音", now - 30 * h, travel)
     _dispatch(session, number, c1[2], now - 29 * h, taken, with_part=False)
     tickets.move_ticket(session, number, "arrive", actor=ACTOR_ENGINEER, now=now - 27 * h)
     tickets.move_ticket(
@@ -280,7 +278,7 @@ def _tickets_and_rmas(session: Session, now: datetime, travel) -> dict[str, int]
         "resolve",
         actor=ACTOR_ENGINEER,
         now=now - 26 * h,
-        resolution="清洁风扇 / fan cleaned",
+        resolution="清洁风扇",
     )
     ticket_count += 1
 
@@ -293,7 +291,7 @@ def _tickets_and_rmas(session: Session, now: datetime, travel) -> dict[str, int]
             site_code=unit.site.code,
             faulty_part_number=unit.part.part_number,
             faulty_serial=unit.serial,
-            fault_symptom="间歇重启 / random reboots",
+            fault_symptom="间歇重启",
             return_depot="BJ01",
         ),
         actor=ACTOR_CUSTOMER,

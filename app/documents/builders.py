@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import i18n as catalogue
 from app.documents.data import (
     DEFAULT_TIMEZONE,
     Address,
@@ -130,6 +131,14 @@ RMA_EVENTS = {
 
 def _part_text(part: Part, lang: str) -> str:
     return (part.description_zh or part.description) if lang == "zh" else part.description
+
+
+def _category_text(category: str | None, lang: str) -> str:
+    """A part category code (``server``) in words when the catalogue has them."""
+    if not category:
+        return ""
+    key = f"category.{category}"
+    return catalogue.translate(key, lang) if catalogue.has_key(key) else category
 
 
 def _customer_name(customer: Customer, lang: str) -> str:
@@ -658,7 +667,7 @@ def bin_labels_for(
                 heading=f"{doc_label('doc.bin_label', lang)} · {depot.code} {where}",
                 title=part.part_number,
                 code=part.part_number,
-                lines=(_part_text(part, lang), part.category or ""),
+                lines=(_part_text(part, lang), _category_text(part.category, lang)),
             )
         )
     return labels

@@ -15,17 +15,23 @@ from app.web.i18n import (
     HTML_LANG,
     LANGS,
     ZONES,
+    category_text,
+    city_text,
     current_lang,
     current_zone,
     duration_text,
+    error_text,
+    escalation_who,
     init_babel,
     js_messages,
     local_time,
     minutes_text,
+    part_text,
     t,
     t_code,
     utc_iso,
 )
+from inventory.sla_outcomes import clock_pause
 from inventory.tracking import grouped
 from models import limits, utcnow
 
@@ -153,6 +159,9 @@ def register_web(app: Flask) -> None:
         utc_iso=utc_iso,
         duration_text=duration_text,
         minutes_text=minutes_text,
+        escalation_who=escalation_who,
+        error_text=error_text,
+        clock_pause=lambda ticket, outcome: clock_pause(ticket, outcome, utcnow()),
         map_base=maps.base_layer,
         map_credit=_map_credit,
         js_messages=js_messages,
@@ -163,6 +172,9 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["deadline"] = deadline
     app.jinja_env.filters["fromiso"] = from_iso
     app.jinja_env.filters["trackcode"] = grouped
+    app.jinja_env.filters["city"] = city_text
+    app.jinja_env.filters["part"] = part_text
+    app.jinja_env.filters["category"] = category_text
     app.context_processor(lambda: {"server_now": utcnow()})
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

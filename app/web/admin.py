@@ -27,7 +27,7 @@ from app.auth import ALL_ROLES, actor_name, current_user, hash_password
 from app.db import get_session
 from app.geo import locate
 from app.web.auth import PASSWORD_LINK_HOURS, password_link, roles_page
-from app.web.i18n import MESSAGES, t
+from app.web.i18n import MESSAGES, error_text, t
 from inventory import accounts, audit, catalogue, contracts, supersession, vans
 from inventory.errors import DomainError, NotFound
 from models import ApiToken, Contract, Customer, Depot, Engineer, Part, StockPolicy, User
@@ -207,7 +207,7 @@ def domain_error(error: DomainError) -> list[FieldError]:
     inner = error.details.get("errors") if error.details else None
     if isinstance(inner, Mapping) and inner:
         return schema_errors(inner)
-    return [FieldError(field, field_label(field), error.message)]
+    return [FieldError(field, field_label(field), error_text(error))]
 
 
 def load_form(schema: ma.Schema, data: dict) -> tuple[dict, list[FieldError]]:
@@ -576,7 +576,7 @@ def engineer_tools_set(code: str):
     try:
         vans.set_tools(get_session(), code, tools, actor=actor_name())
     except DomainError as error:
-        flash(t("wh.failed", message=error.message), "error")
+        flash(t("wh.failed", message=error_text(error)), "error")
     else:
         flash(t("eng_tools.saved", engineer=code), "success")
     return redirect(url_for("admin.engineer_tools"))

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from app.auth import actor_name, signed_in_user
 from app.db import get_session
 from app.web.auth import roles_page
-from app.web.i18n import MESSAGES, t
+from app.web.i18n import MESSAGES, error_text, t
 from inventory import complaints as svc
 from inventory.errors import DomainError, NotFound
 from inventory.sla_outcomes import complaint_outcomes
@@ -34,7 +34,7 @@ def _customer_id() -> int | None:
 def _failed(error: DomainError) -> None:
     key = f"cpl.field.{error.field}"
     field = t(key) if key in MESSAGES else t("cust.field.form")
-    flash(t("cpl.failed", field=field, message=error.message), "error")
+    flash(t("cpl.failed", field=field, message=error_text(error)), "error")
 
 
 def _complaint_or_404(number: str, customer_id: int | None):

@@ -21,7 +21,7 @@ from app.api.counts import (
 from app.auth import actor_name, current_user
 from app.db import get_session
 from app.web.auth import roles_page
-from app.web.i18n import t
+from app.web.i18n import error_text, t
 from app.web.warehouse import my_depot
 from inventory import depot_access, stock_counts
 from inventory.errors import DomainError, Forbidden, NotFound
@@ -96,7 +96,7 @@ def start():
     except ma.ValidationError as error:
         _fail(_schema_message(error))
     except DomainError as error:
-        _fail(error.message)
+        _fail(error_text(error))
     else:
         flash(t("cnt.started_flash_ok", ref=count.number), "success")
         return redirect(url_for("wh_counts.page", number=count.number))
@@ -181,7 +181,7 @@ def record(number: str):
     except ma.ValidationError as error:
         _fail(_schema_message(error))
     except DomainError as error:
-        _fail(error.message)
+        _fail(error_text(error))
     else:
         flash(
             t(
@@ -204,7 +204,7 @@ def submit(number: str):
     try:
         view = stock_counts.submit_count(db, number, actor=actor_name())
     except DomainError as error:
-        _fail(error.message)
+        _fail(error_text(error))
     else:
         flash(t("cnt.submitted", ref=view.number), "success")
     return _back(number)
@@ -222,7 +222,7 @@ def recount(number: str):
     except ma.ValidationError:
         _fail(t("cnt.pick_parts"))
     except DomainError as error:
-        _fail(error.message)
+        _fail(error_text(error))
     else:
         flash(t("cnt.recount_asked"), "success")
     return _back(number)
@@ -235,7 +235,7 @@ def approve(number: str):
     try:
         stock_counts.approve_count(db, number, actor=actor_name())
     except DomainError as error:
-        _fail(error.message)
+        _fail(error_text(error))
     else:
         flash(t("cnt.approved"), "success")
     return _back(number)
@@ -259,7 +259,7 @@ def post(number: str):
                 )
             )
         else:
-            _fail(error.message)
+            _fail(error_text(error))
     else:
         flash(
             t(
@@ -283,7 +283,7 @@ def cancel(number: str):
             db, number, actor=actor_name(), reason=(request.form.get("reason") or "")[:500]
         )
     except DomainError as error:
-        _fail(error.message)
+        _fail(error_text(error))
     else:
         flash(t("cnt.cancelled"), "success")
     return _back(number)

@@ -18,7 +18,7 @@ from app.geo import travel_model
 from app.web import documents
 from app.web.auth import roles_page
 from app.web.dispatcher import ticket_clocks
-from app.web.i18n import current_zone, t
+from app.web.i18n import current_zone, error_text, t
 from inventory import inspections, rmas, tickets
 from inventory.dispatch_service import open_ticket_with_promise
 from inventory.errors import DomainError
@@ -148,7 +148,7 @@ def report_fault():
                 customer_id=customer.id,
             )
         except DomainError as error:
-            flash(t("cust.report.failed", field=_field(error), message=error.message), "error")
+            flash(t("cust.report.failed", field=_field(error), message=error_text(error)), "error")
         else:
             flash(t("cust.report.done", ticket=view.number), "success")
             return redirect(url_for("customer.overview"))
@@ -202,7 +202,7 @@ def request_repair():
                 phone=(form.get("phone") or "").strip() or None,
             )
         except DomainError as error:
-            flash(t("cust.report.failed", field=_field(error), message=error.message), "error")
+            flash(t("cust.report.failed", field=_field(error), message=error_text(error)), "error")
         else:
             flash(t("cust.repair.done", rma=view.number), "success")
             return redirect(url_for("tracking.my_rmas"))
@@ -239,7 +239,7 @@ def answer_closure(ref: str):
             customer_id=customer.id if customer else -1,
         )
     except DomainError as error:
-        flash(t("cust.report.failed", field=_field(error), message=error.message), "error")
+        flash(t("cust.report.failed", field=_field(error), message=error_text(error)), "error")
     else:
         done = t("cust.closed", ticket=ref) if confirmed else t("cust.reopened", ticket=ref)
         flash(done, "success")

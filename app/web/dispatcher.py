@@ -20,7 +20,7 @@ from app.geo import travel_model
 from app.web import documents
 from app.web.auth import roles_page
 from app.web.forms import form_text
-from app.web.i18n import current_zone, t, t_code
+from app.web.i18n import current_zone, error_text, local_time, minutes_text, t, t_code
 from app.web.knowledge import knowledge_panel
 from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, around, china
 from inventory import contracts, dispatch_service, inspections, route_planning, tickets, visits
@@ -132,7 +132,7 @@ def open_ticket():
             contact_phone=form_text(form, "contact_phone"),
         )
     except DomainError as error:
-        flash(t("dsp.open_failed", message=error.message), "error")
+        flash(t("dsp.open_failed", message=error_text(error)), "error")
         return redirect(url_for("dispatch.board"))
     flash(t("dsp.opened_ticket", ticket=view.number), "success")
     return redirect(url_for("dispatch.ticket", ref=view.number))
@@ -170,7 +170,7 @@ def new_site():
             **data,
         )
     except DomainError as error:
-        flash(t("dsp.site_failed", message=error.message), "error")
+        flash(t("dsp.site_failed", message=error_text(error)), "error")
         return redirect(url_for("dispatch.board"))
     flash(
         t(
@@ -211,6 +211,54 @@ class OptionShown:
     engineer_code: str
     engineer: Engineer | None
     depot: Depot | None
+    why: str = ""
+
+
+def explain(option: DispatchOption, above: DispatchOption | None) -> str:
+    """Why the option ranks where it does, in the reader's language: what happens, which
+    clocks it meets, and what sets it below the option ranked just above it (the same facts
+    as the solver's English ``explanation``)."""
+    o = option
+    km = round(sum(leg.km for leg in o.legs if leg.kind == "engineer_drive"))
+    arrive = local_time(o.onsite_eta)
+    mode = str(o.mode)
+    if mode in ("pickup", "van"):
+        what = t(f"dsp.x.{mode}", engineer=o.engineer_name, depot=o.depot_code, km=km, at=arrive)
+    else:
+        what = t("dsp.x.direct", engineer=o.engineer_name, km=km, at=arrive)
+    if mode == "courier" and o.part_eta is not None:
+        leg = o.legs[-1]
+        what += t(
+            "dsp.x.part_follows",
+            depot=o.depot_code,
+            leg=t_code("leg_kind", str(leg.kind)),
+            km=round(leg.km),
+            at=local_time(o.part_eta),
+        )
+    if o.missed == 0:
+        clocks = t("dsp.x.meets_all", n=len(o.checks))
+    else:
+        late = [
+            t(
+                "dsp.x.late_by",
+                clock=t_code("clock", str(c.clock)),
+                late=minutes_text(c.margin_minutes),
+            )
+            for c in o.checks
+            if not c.met
+        ]
+        clocks = t("dsp.x.misses", clocks=t("dsp.x.list_sep").join(late))
+    if above is None:
+        why = t("dsp.x.first")
+    elif o.missed > above.missed:
+        why = t("dsp.x.more_missed", above=above.rank, n=o.missed, m=above.missed)
+    elif (later := (o.onsite_eta - above.onsite_eta).total_seconds() / 60.0) >= 0.5:
+        why = t("dsp.x.later", above=above.rank, late=minutes_text(later))
+    elif (more := o.travel_minutes - above.travel_minutes) >= 0.5:
+        why = t("dsp.x.longer", above=above.rank, more=minutes_text(more))
+    else:
+        why = t("dsp.x.tie", above=above.rank)
+    return t("dsp.x.sentence", what=what, clocks=clocks, why=why)
 
 
 def _options(ticket: Ticket) -> tuple[list[OptionShown], str]:
@@ -236,8 +284,9 @@ def _options(ticket: Ticket) -> tuple[list[OptionShown], str]:
             o.engineer_code,
             engineers.get(int(o.engineer_id)),
             depots.get(int(o.depot_id)) if o.depot_id is not None else None,
+            explain(o, ranking.options[i - 1] if i else None),
         )
-        for o in ranking.options
+        for i, o in enumerate(ranking.options)
     ]
     return shown, ranking.reason
 
@@ -391,7 +440,7 @@ def confirm(ref: str):
             mode=form.get("mode") or "pickup",
         )
     except DomainError as error:
-        flash(t("dsp.confirm_failed", message=error.message), "error")
+        flash(t("dsp.confirm_failed", message=error_text(error)), "error")
     else:
         flash(
             t(
@@ -412,7 +461,7 @@ def acknowledge(ref: str):
     try:
         tickets.move_ticket(db, ref, "acknowledge", actor=actor_name())
     except DomainError as error:
-        flash(t("dsp.confirm_failed", message=error.message), "error")
+        flash(t("dsp.confirm_failed", message=error_text(error)), "error")
     else:
         flash(t("dsp.acknowledged"), "success")
     return redirect(url_for("dispatch.ticket", ref=ref))
@@ -438,7 +487,7 @@ def routes():
         try:
             job_id = _submit_plan(depot, day, [tk for tk in candidates if tk.number in chosen])
         except DomainError as error:
-            flash(t("dsp.plan_failed", message=error.message), "error")
+            flash(t("dsp.plan_failed", message=error_text(error)), "error")
             return redirect(url_for("dispatch.routes", depot=depot_code, date=day.isoformat()))
         return redirect(
             url_for("dispatch.routes", depot=depot_code, date=day.isoformat(), job=job_id)

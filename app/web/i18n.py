@@ -121,6 +121,65 @@ def t_code(prefix: str, code: str | None) -> str:
     return t(f"{prefix}.{code}")
 
 
+def city_text(city: str | None) -> str:
+    """A city as the reader names it: a Chinese city's Chinese name on a Chinese page (the
+    gazetteer's, from GeoNames), else the name as stored."""
+    if not city:
+        return t("common.none")
+    if current_lang() == "zh":
+        from logistics.gazetteer import gazetteer
+
+        return gazetteer().chinese_name(city) or city
+    return city
+
+
+def part_text(part) -> str:
+    """A part's description in the reader's language: the Chinese one on a Chinese page when
+    the catalogue has it, else the (English) description."""
+    if part is None:
+        return t("common.none")
+    if current_lang() == "zh" and getattr(part, "description_zh", None):
+        return part.description_zh
+    return part.description
+
+
+def category_text(category: str | None) -> str:
+    """A part category (a code such as ``server``) in words when the catalogue has them."""
+    if not category:
+        return t("common.none")
+    key = f"category.{category}"
+    return t(key) if key in MESSAGES else category
+
+
+def escalation_who(who: str | None) -> str:
+    """Whom an escalation step goes to: the default ladder's roles in the reader's
+    language, a contract's own words as typed."""
+    from logistics.sla import DEFAULT_ESCALATION
+
+    for step in DEFAULT_ESCALATION:
+        if who == step.who:
+            return t(f"esc.default_who.{step.level}")
+    return who or t("common.none")
+
+
+# The params of a domain error that are codes, and the catalogue prefix that words them.
+_CODED_PARAMS = {"what": "thing", "rma_status": "rma_status", "ticket_status": "ticket_status"}
+
+
+def error_text(error) -> str:
+    """A domain error (``inventory.errors.DomainError``) in the reader's language: the
+    catalogue's ``err.<key>`` when the error carries a key, else its English message."""
+    key = getattr(error, "key", None)
+    if not key:
+        return error.message
+    values = dict(error.params or {})
+    for name, prefix in _CODED_PARAMS.items():
+        coded = f"{prefix}.{values.get(name)}"
+        if name in values and coded in MESSAGES:  # a code without words prints as it is
+            values[name] = t(coded)
+    return t(f"err.{key}", **values)
+
+
 def is_valid_zone(zone: str) -> bool:
     try:
         ZoneInfo(zone)
@@ -194,5 +253,7 @@ def js_messages() -> dict[str, str]:
         "eng.outbox.signin",
         "eng.outbox.full",
         "eng.sign.empty",
+        "map.zoom_in",
+        "map.zoom_out",
     )
     return {k: t(k) for k in keys}

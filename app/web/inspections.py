@@ -20,7 +20,7 @@ from app.auth import actor_name, signed_in_user
 from app.db import get_session
 from app.documents.access import engineer_id
 from app.web.auth import roles_page
-from app.web.i18n import t
+from app.web.i18n import error_text, t
 from inventory import inspections as svc
 from inventory.contracts import contract_by_code
 from inventory.errors import DomainError, InvalidInput, NotFound
@@ -105,7 +105,7 @@ def programme(code: str):
             values = programme_values(request.form)
             svc.set_programme(db, code, actor=actor_name(), **values)
         except DomainError as error:
-            flash(t("ins.save_failed", field=error.field or "", message=error.message), "error")
+            flash(t("ins.save_failed", field=error.field or "", message=error_text(error)), "error")
         else:
             flash(t("ins.saved", code=code), "success")
             return redirect(url_for("inspections_web.programme", code=code))
@@ -136,7 +136,7 @@ def generate(code: str):
     except ValueError:
         flash(t("ins.generate_failed", message=t("ins.whole_number")), "error")
     except DomainError as error:
-        flash(t("ins.generate_failed", message=error.message), "error")
+        flash(t("ins.generate_failed", message=error_text(error)), "error")
     else:
         flash(
             t("ins.generated", n=len(done.created), existing=done.existing, year=done.year),

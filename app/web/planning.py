@@ -17,7 +17,7 @@ from app.background import submit_planning_run
 from app.db import get_session
 from app.web import maps
 from app.web.auth import roles_page
-from app.web.i18n import current_lang, t
+from app.web.i18n import current_lang, error_text, t
 from inventory.errors import DomainError
 from inventory.jobs import create_job, finished_result
 from inventory.planning import DEFAULT_TARGETS, accept_plan, accepted_plans
@@ -236,7 +236,7 @@ def start_run():
         except DomainError:
             raise DomainError(t("pl.place_not_found", city=city), field="extra_depot") from None
     except DomainError as error:
-        flash(error.message, "error")
+        flash(error_text(error), "error")
         return redirect(url_for("planning_page.page"))
     params = {
         "targets": targets,
@@ -272,7 +272,7 @@ def accept(job_id: str):
     try:
         done = accept_plan(get_session(), plan, actor=actor_name(), reference=f"PLAN-{job_id[:8]}")
     except DomainError as error:
-        flash(error.message, "error")
+        flash(error_text(error), "error")
         return redirect(url_for("planning_page.page", run=job_id))
     flash(t("pl.accepted", n=done.policies_set, cleared=done.policies_cleared), "info")
     return redirect(url_for("planning_page.page", run=job_id))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.api.indicators import download, indicators_for
 from app.db import get_session
 from app.web.auth import roles_page
-from app.web.i18n import duration_text, t_code
+from app.web.i18n import duration_text, error_text, t_code
 from inventory.errors import DomainError
 from models import Customer
 
@@ -48,7 +48,7 @@ def indicators():
     try:
         ind = indicators_for(_query())
     except DomainError as error:
-        return render_template("error.html", code=422, message=error.message), 422
+        return render_template("error.html", code=422, message=error_text(error)), 422
     mttr = [r.mean_minutes for r in ind.restore if r.mean_minutes is not None]
     return render_template(
         "reports/indicators.html",
@@ -88,7 +88,7 @@ def _download(fmt: str):
     try:
         ind = indicators_for(_query())
     except DomainError as error:
-        return render_template("error.html", code=422, message=error.message), 422
+        return render_template("error.html", code=422, message=error_text(error)), 422
     return download(ind, fmt)
 
 

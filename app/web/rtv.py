@@ -12,7 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from app.auth import actor_name, signed_in_user
 from app.db import get_session
 from app.web.auth import roles_page
-from app.web.i18n import t
+from app.web.i18n import error_text, t
 from app.web.warehouse import my_depot
 from inventory import rtv as svc
 from inventory.errors import DomainError, InvalidInput
@@ -31,7 +31,7 @@ def _text(name: str, limit: int = 64) -> str:
 
 
 def _failed(error: DomainError, to: str):
-    flash(t("wh.failed", message=error.message), "error")
+    flash(t("wh.failed", message=error_text(error)), "error")
     return redirect(to)
 
 

@@ -14,7 +14,7 @@ from app.db import get_session
 from app.documents.access import engineer_id
 from app.web.auth import roles_page
 from app.web.forms import form_text
-from app.web.i18n import t
+from app.web.i18n import error_text, t
 from app.web.warehouse import my_depot
 from inventory import job_parts, part_returns, vans
 from inventory.errors import DomainError, InvalidInput
@@ -41,7 +41,7 @@ def _done(message: str, to: str):
 
 
 def _failed(error: DomainError, to: str):
-    flash(t("wh.failed", message=error.message), "error")
+    flash(t("wh.failed", message=error_text(error)), "error")
     return redirect(to)
 
 

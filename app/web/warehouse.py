@@ -27,7 +27,7 @@ from app.geo import travel_model
 from app.idempotency import idempotent_form, new_form_key
 from app.web.auth import roles_page
 from app.web.forms import form_text
-from app.web.i18n import t
+from app.web.i18n import error_text, part_text, t
 from inventory import (
     counts,
     depot_access,
@@ -139,7 +139,7 @@ def scan(code: str, part_number: str | None, depot: Depot | None) -> Scan:
         parts = db.scalars(
             select(Part).where(Part.id.in_({i.part_id for i in items})).order_by(Part.part_number)
         )
-        return Scan(code, "choices", choices=[(p.part_number, p.description) for p in parts])
+        return Scan(code, "choices", choices=[(p.part_number, part_text(p)) for p in parts])
     if items:
         return _item_scan(code, items[0], depot)
     part = db.scalar(select(Part).where(func.upper(Part.part_number) == code.upper()))
@@ -346,7 +346,7 @@ def act(action: str):
     try:
         message = _run(action, db, depot, serial, part_number, form)
     except DomainError as error:
-        flash(t("wh.failed", message=error.message), "error")
+        flash(t("wh.failed", message=error_text(error)), "error")
     except KeyError:
         return render_template("error.html", code=404, message=t("error.not_found")), 404
     else:
@@ -581,7 +581,7 @@ def transfer_receive(number: str):
             db, number=transfer.number, received=received, actor=actor_name()
         )
     except DomainError as error:
-        flash(t("wh.failed", message=error.message), "error")
+        flash(t("wh.failed", message=error_text(error)), "error")
     else:
         if result.discrepancies:
             flash(t("trf.received_with_differences", n=len(result.discrepancies)), "error")
@@ -611,7 +611,7 @@ def transfer_resolve(number: str, discrepancy_id: int):
             note=form_text(request.form, "note"),
         )
     except DomainError as error:
-        flash(t("wh.failed", message=error.message), "error")
+        flash(t("wh.failed", message=error_text(error)), "error")
     else:
         flash(t(f"trf.done.{outcome}"), "success")
     return redirect(url_for("warehouse.transfer_page", number=number[:32]))
@@ -730,7 +730,7 @@ def reorder_accept():
     except ValidationError as error:
         flash(t("wh.failed", message=str(error.normalized_messages())), "error")
     except DomainError as error:
-        flash(t("wh.failed", message=error.message), "error")
+        flash(t("wh.failed", message=error_text(error)), "error")
     else:
         key = f"ro.accepted.{done.kind}" if done.created else "ro.already"
         flash(t(key, ref=done.reference, qty=done.qty, source=done.source or ""), "success")
@@ -757,7 +757,7 @@ def _export_rows(code: str) -> tuple[list[str], list[list]]:
         [
             r.depot,
             r.part_number,
-            r.description,
+            part_text(r),
             r.on_hand,
             r.reorder_point,
             r.target_level,

@@ -14,8 +14,19 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from app.documents import render_shelf_labels
 from app.documents.labels import doc_label
 from tests.unit.test_documents import DOCUMENTS
+from tests.unit.test_shelf_labels import LABELS
+
+# Every kind of paper the service prints: the A4 documents and the 60×40 mm labels (a
+# depot's bin labels and a transfer's item labels are the same kind of page).
+PAPERS = {**DOCUMENTS, "shelf labels": lambda lang: render_shelf_labels(LABELS, lang)}
+# Chinese text each paper carries on its first page: the footer of every A4 document, the
+# location line of a label.
+CHINESE_ON_PAGE_1 = {name: doc_label("doc.generated_by", "zh") for name in DOCUMENTS} | {
+    "shelf labels": "库房"
+}
 
 EMPTY_FONTCONFIG = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -53,11 +64,19 @@ def rendered(pdf: Path, tmp: Path, env: dict[str, str] | None, tag: str) -> tupl
     return Image.open(page).convert("L"), done.stderr
 
 
+def test_every_kind_of_paper_the_service_prints_is_checked() -> None:
+    from app import documents
+
+    renderers = {n for n in documents.__all__ if n.startswith("render_")}
+    # the labels: one renderer for bin and item labels; the rest one document each
+    assert len(renderers) == len(PAPERS), sorted(renderers)
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+@pytest.mark.parametrize("name", sorted(PAPERS))
 def test_every_font_of_every_document_is_embedded(name: str, lang: str, tmp_path: Path) -> None:
     pdf = tmp_path / "doc.pdf"
-    pdf.write_bytes(DOCUMENTS[name](lang))
+    pdf.write_bytes(PAPERS[name](lang))
 
     fonts = fonts_of(pdf)
 
@@ -65,21 +84,21 @@ def test_every_font_of_every_document_is_embedded(name: str, lang: str, tmp_path
     assert [f["name"] for f in fonts if f["emb"] != "yes"] == []
 
 
-@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+@pytest.mark.parametrize("name", sorted(PAPERS))
 def test_a_chinese_document_renders_on_a_machine_without_chinese_fonts(
     name: str, tmp_path: Path, no_fonts_env: dict[str, str]
 ) -> None:
     pdf = tmp_path / "doc.pdf"
-    pdf.write_bytes(DOCUMENTS[name]("zh"))
+    pdf.write_bytes(PAPERS[name]("zh"))
 
     bare, complaints = rendered(pdf, tmp_path, no_fonts_env, "bare")
     with_fonts, _ = rendered(pdf, tmp_path, None, "fonts")
     text = run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], no_fonts_env).stdout
 
     assert "font" not in complaints.lower()  # "Couldn't find a font for 'STSong-Light'"
-    # The footer is Chinese on every page: it is there as text and as ink.
-    assert doc_label("doc.generated_by", "zh") in text
-    footer = np.asarray(bare)[-60:, :]
-    assert np.count_nonzero(footer < 200) > 150
+    # Chinese is on the page as text and as ink (an A4 page's footer, a label's top line).
+    assert CHINESE_ON_PAGE_1[name] in text
+    band = np.asarray(bare)[-60:, :] if name in DOCUMENTS else np.asarray(bare)
+    assert np.count_nonzero(band < 200) > (150 if name in DOCUMENTS else 30)
     # Not boxes in place of glyphs: the page is drawn exactly as on a machine with fonts.
     assert np.array_equal(np.asarray(bare), np.asarray(with_fonts))

@@ -23,6 +23,7 @@ from app.documents import (
     render_plan_report,
     render_repair_form,
     render_return_label,
+    render_service_sheet,
 )
 from app.documents.data import (
     Address,
@@ -40,6 +41,7 @@ from app.documents.data import (
     RepairFormData,
     ReplacementItem,
     SatisfactionScores,
+    ServiceSheetData,
     TimelineEvent,
     TransferPaperData,
     TransferPaperLine,
@@ -166,6 +168,45 @@ def a_fault_report(**changes: Any) -> FaultReportData:
     return replace(report, **changes)
 
 
+def a_signature_png() -> bytes:
+    """A signature drawn on the phone: ink on a transparent canvas."""
+    from PIL import ImageDraw
+
+    image = Image.new("RGBA", (600, 240), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(40, 180), (240, 60), (560, 160)], fill=(0, 0, 0, 255), width=6)
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def a_service_sheet(**changes: Any) -> ServiceSheetData:
+    sheet = ServiceSheetData(
+        sheet_number="TSS-2026-000123",
+        ticket_number=TICKET,
+        customer="中国工商银行北京分行",
+        site="海淀数据中心 3 层机房",
+        contact="王丽 13800001111",
+        engineer="罗工",
+        equipment_model="DS-7616NI-K2",
+        equipment_serial=FAULTY_SERIAL,
+        severity="P2",
+        symptom="录像服务器无法开机",
+        reported_at=utc(2, 0, 12),
+        arrived_at=utc(2, 1, 45),
+        arrived_device_at=utc(2, 1, 44),
+        signed_at=utc(2, 3, 5),
+        diagnosis="电源模块损坏",
+        actions="更换电源模块，整机自检通过",
+        open_issues="观察 72 小时",
+        parts=(PartUsed("PSU-550W", "550 W 电源模块", 1, GOOD_SERIAL, FAULTY_SERIAL),),
+        photo_count=2,
+        observation_until=utc(5, 3, 5),
+        signer_name="王丽",
+        signature_png=a_signature_png(),
+    )
+    return replace(sheet, **changes)
+
+
 def a_monthly_report(**changes: Any) -> MonthlyReportData:
     report = MonthlyReportData(
         customer="中国工商银行北京分行",
@@ -247,6 +288,7 @@ DOCUMENTS: dict[str, Callable[[str], bytes]] = {
     "packing slip": lambda lang: render_packing_slip(a_packing_slip(), lang),
     "return label": lambda lang: render_return_label(a_packing_slip(), lang),
     "fault report": lambda lang: render_fault_report(a_fault_report(), lang),
+    "service sheet": lambda lang: render_service_sheet(a_service_sheet(), lang),
     "monthly report": lambda lang: render_monthly_report(a_monthly_report(), lang),
     "plan report": lambda lang: render_plan_report(a_plan_report(), lang),
     "pick list": lambda lang: render_pick_list(a_transfer_paper(), lang),

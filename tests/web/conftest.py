@@ -106,7 +106,7 @@ def delivered_rma(
             kind="advance_replacement",
             site_code=site,
             faulty_part_number=part_number,
-            fault_symptom="PSU dead",
+            fault_symptom="电源模块故障",
             faulty_serial=faulty_serial,
             internal_note="INTERNAL-NOTE-XYZ",
         ),
@@ -128,7 +128,7 @@ def delivered_rma(
     for action, given in [
         ("approve", None),
         ("allocate", rmas.MoveInput(depot=depot)),
-        ("ship", rmas.MoveInput(carrier="SF Express", waybill="SF1234567890")),
+        ("ship", rmas.MoveInput(carrier="顺丰速运", waybill="SF1234567890")),
         ("deliver", None),
     ]:
         view = rmas.move_rma(db, view.number, action, actor="test.staff", given=given, now=now)
@@ -142,7 +142,7 @@ def open_ticket(
     site: str = "C001-S1",
     severity: str = "P1",
     part_number: str | None = "SRV-2288-PSU",
-    symptom: str = "server down",
+    symptom: str = "服务器宕机",
     now=None,
 ) -> str:
     """A new fault ticket with its clocks, as the dispatcher opens it; returns its number."""

@@ -307,3 +307,69 @@ def test_a_route_for_a_part_no_van_holds_collects_it_at_a_depot_on_the_way(app, 
     found = re.search(rf'<span class="mono">{number}</span> 到 (\w+) 取备件', page)
     assert found, page[page.find('id="plan"') :][:3000]
     assert page.index(found.group(0)) < page.rindex(f'<span class="mono">{number}</span>')
+
+
+def test_a_stop_the_days_routes_cannot_serve_says_why_in_the_readers_language(app, dispatcher, db):
+    from inventory.dispatch_service import confirm_dispatch
+    from models import Depot, Engineer
+    from tests.web.test_zh_sweep import english_words, visible_text
+
+    with app.app_context():  # a site in Ürümqi, given to an engineer of the Beijing depot
+        far = open_ticket(db, severity="P2", site="C016-S1", part_number=None)
+        beijing = db.scalar(select(Depot.id).where(Depot.code == "BJ01"))
+        engineer = db.scalar(
+            select(Engineer.code).where(Engineer.base_depot_id == beijing).order_by(Engineer.code)
+        )
+        db.rollback()
+        confirm_dispatch(db, far, engineer_code=engineer, actor="li.disp", mode="engineer")
+    page = dispatcher.get("/dispatch/routes?depot=BJ01").get_data(as_text=True)
+    response = dispatcher.post(
+        "/dispatch/routes",
+        data={
+            "depot": "BJ01",
+            "date": _next_working_day(re.search(r'name="date" value="([^"]+)"', page).group(1)),
+            "ticket": [far],
+            "csrf_token": csrf_of(page),
+        },
+    )
+    for _ in range(60):
+        page = dispatcher.get(response.location).get_data(as_text=True)
+        if 'data-job-status="queued"' not in page and 'data-job-status="running"' not in page:
+            break
+        time.sleep(0.5)
+    assert 'data-job-status="succeeded"' in page
+    reason = re.search(
+        rf'<li data-code="([a-z_]+)"><span class="mono">{far}</span> · ([^<]+)</li>', page
+    )
+    assert reason, page[page.find('id="plan"') :][:800]
+    assert reason.group(1) in ("time_window", "no_room") and "工程师" in reason.group(2)
+    assert english_words(visible_text(page)) == []
+
+
+def test_a_clock_outside_service_hours_says_it_is_paused_and_when_it_resumes(app, dispatcher, db):
+    """A 5×8 ticket on a company holiday: its clocks stand still (no countdown ticking),
+    the board says so and when they start again; a 7×24 ticket's clocks run."""
+    from zoneinfo import ZoneInfo
+
+    from inventory.calendar_days import add_exception
+
+    today = utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date()
+    with app.app_context():
+        add_exception(db, day=today, name="公司假日", actor="admin")
+        paused = open_ticket(db, severity="P2", site="C002-S1")  # 5×8
+        running = open_ticket(db, severity="P2", site="C001-S1")  # 7×24
+    page = dispatcher.get("/dispatch/").get_data(as_text=True)
+    row = page[page.index(f'data-ticket="{paused}"') :]
+    row = row[: row.index("</tr>")]
+    response = re.search(
+        r'<span class="clock paused" data-clock="response"[^>]*>(.*?)</span></span>', row
+    )
+    assert response, row
+    assert "暂停计时" in response.group(1) and "恢复" in response.group(1)
+    assert 'data-clock="response" data-deadline' not in row  # nothing ticks
+    other = page[page.index(f'data-ticket="{running}"') :]
+    other = other[: other.index("</tr>")]
+    assert 'data-clock="response" data-deadline' in other and "暂停" not in other
+    post_form(dispatcher, "/prefs", {"lang": "en"}, page="/dispatch/")
+    page = dispatcher.get(f"/dispatch/tickets/{paused}").get_data(as_text=True)
+    assert "outside service hours: paused until" in page

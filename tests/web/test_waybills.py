@@ -38,7 +38,7 @@ def test_the_return_waybill_does_not_replace_the_outbound_one(db) -> None:
     number = _sent_back(db, "WAY-0001")
 
     rma = db.scalar(select(Rma).where(Rma.number == number))
-    assert (rma.carrier, rma.waybill) == ("SF Express", "SF1234567890")
+    assert (rma.carrier, rma.waybill) == ("顺丰速运", "SF1234567890")
     assert (rma.return_carrier, rma.return_waybill) == ("EMS", "EMS-BACK-777")
 
 
@@ -86,4 +86,4 @@ def test_the_migration_gives_back_the_outbound_waybill_the_return_had_overwritte
             {"n": number},
         ).one()
     engine.dispose()
-    assert tuple(row) == ("SF Express", "SF1234567890", "EMS", "EMS-BACK-777")
+    assert tuple(row) == ("顺丰速运", "SF1234567890", "EMS", "EMS-BACK-777")

@@ -48,7 +48,9 @@
   function draw(el) {
     var data = JSON.parse(document.getElementById(el.id + "-data").textContent);
     var base = JSON.parse(el.getAttribute("data-base"));
-    var map = L.map(el, { zoomSnap: 0.25, worldCopyJump: false, attributionControl: !!base.tiles });
+    var map = L.map(el, { zoomSnap: 0.25, worldCopyJump: false, attributionControl: !!base.tiles, zoomControl: false });
+    // the zoom buttons' tooltips in the reader's language (Leaflet's own are English)
+    L.control.zoom({ zoomInTitle: SL.t("map.zoom_in"), zoomOutTitle: SL.t("map.zoom_out") }).addTo(map);
     baseLayer(map, el, base);
 
     data.lines.forEach(function (line) {

@@ -194,18 +194,24 @@ def generate_due_service_files(db: Session, *, now=None, actor: str = "schedule"
     """The schedule: for every customer, the last quarter's file and the last year's
     summary (in Chinese) if not kept yet. Returns "CUSTOMER PERIOD" of each made."""
     from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
 
     from inventory.service_files import previous_periods, stored_file
     from models import utcnow
 
     now = now or utcnow()
     made = []
-    for customer in db.scalars(select(Customer).order_by(Customer.code)):
+    for customer in list(db.scalars(select(Customer).order_by(Customer.code))):
         tz = builders.customer_timezone(db, customer)
         for period in previous_periods(now, tz):
-            if stored_file(db, customer.id, period, "zh") is None:
+            if stored_file(db, customer.id, period, "zh") is not None:
+                continue
+            try:
                 generate_service_file(db, customer, period.code, lang="zh", actor=actor, now=now)
-                made.append(f"{customer.code} {period.code}")
+            except IntegrityError:  # another process kept it first: one file, one e-mail
+                db.rollback()
+                continue
+            made.append(f"{customer.code} {period.code}")
     return made
 
 

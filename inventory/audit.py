@@ -43,8 +43,10 @@ from inventory.paging import count_and_cut
 from inventory.serials import normalize_serial
 from logistics.calendars import known_country
 from models import (
+    Complaint,
     Contract,
     Customer,
+    Department,
     Equipment,
     Event,
     Location,
@@ -134,6 +136,8 @@ _RESOLVERS: dict[str, Callable[[Session, str], int]] = {
     "repair_batch": lambda s, ref: _one(s, RepairBatch, RepairBatch.number, ref, "repair batch"),
     "user": lambda s, ref: _one(s, User, User.username, ref, "user"),
     "webhook": lambda s, ref: _one(s, WebhookEndpoint, WebhookEndpoint.name, ref, "webhook"),
+    "complaint": lambda s, ref: _one(s, Complaint, Complaint.number, ref, "complaint"),
+    "department": lambda s, ref: _one(s, Department, Department.code, ref, "department"),
 }
 _BY_REF = ("delivery", "job", "calendar")  # no row of their own with an integer id
 SUBJECT_TYPES: tuple[str, ...] = tuple(sorted([*_RESOLVERS, "serial_item", *_BY_REF]))

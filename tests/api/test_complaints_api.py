@@ -106,3 +106,22 @@ def test_an_admin_sets_a_contracts_complaint_hours_and_new_complaints_follow_the
         "channel": "phone", "customer": "C001", "received_at": "2026-11-02T02:00:00Z"})  # fmt: skip
     assert made.json["response_due"].startswith("2026-11-02T04:00:00")
     assert made.json["resolution_due"].startswith("2026-11-02T10:00:00")
+
+
+def test_a_complaints_trail_is_in_the_audit(client, db):
+    h = _setup(db)
+    client.post("/api/departments", headers=h["admin"],
+                json={"code": "SVC", "name": "客户服务部", "head_name": "周敏"})  # fmt: skip
+    made = client.post("/api/complaints", headers=h["C001"], json={
+        "kind": "request", "urgency": "normal", "subject": "培训", "description": "安排培训"})  # fmt: skip
+    number = made.json["number"]
+    client.post(f"/api/complaints/{number}/supervision", headers=h["dispatcher"],
+                json={"text": "已联系"})  # fmt: skip
+    trail = client.get("/api/audit", query_string={"subject_type": "complaint",
+                                                   "subject_ref": number}, headers=h["admin"])  # fmt: skip
+    assert trail.status_code == 200, trail.json
+    kinds = [e["kind"] for e in trail.json["items"]]
+    assert sorted(kinds) == ["received", "supervision"]
+    dept = client.get("/api/audit", query_string={"subject_type": "department", "subject_ref": "SVC"},
+                      headers=h["admin"])  # fmt: skip
+    assert [e["kind"] for e in dept.json["items"]] == ["created"]

@@ -208,8 +208,7 @@ def generate_due_service_files(db: Session, *, now=None, actor: str = "schedule"
                 continue
             try:
                 generate_service_file(db, customer, period.code, lang="zh", actor=actor, now=now)
-            except IntegrityError:  # another process kept it first: one file, one e-mail
-                db.rollback()
+            except IntegrityError:  # another process kept it first (the transaction rolled back)
                 continue
             made.append(f"{customer.code} {period.code}")
     return made

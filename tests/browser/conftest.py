@@ -75,6 +75,23 @@ class LiveServer(str):
         return made
 
 
+JOURNEY_ENGINEER = "ENG-001"  # the demo's zhang.eng, to whom most journeys dispatch
+
+
+def _room_for_the_journeys(db_file: Path) -> None:
+    """The journeys share one demo server and most dispatch to zhang.eng; the demo's limit of
+    3 open jobs per engineer would make a later journey find him full (409 on dispatch, or no
+    option for his van) depending on the order the tests run in. His limit is raised here, in
+    the open, rather than each journey closing the others' jobs."""
+    import sqlite3
+
+    with sqlite3.connect(db_file) as conn:
+        changed = conn.execute(
+            "UPDATE engineers SET max_open_jobs = 50 WHERE code = ?", (JOURNEY_ENGINEER,)
+        ).rowcount
+    assert changed == 1, f"the demo has no engineer {JOURNEY_ENGINEER}"
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The app served by `flask run` on a free port, on a fresh demo database."""
@@ -98,6 +115,7 @@ def live_server(tmp_path_factory):
             flask + step, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
         )
         assert done.returncode == 0, f"flask {' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
+    _room_for_the_journeys(work / "demo.db")
     log = open(work / "server.log", "w")
     server = subprocess.Popen(
         flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],

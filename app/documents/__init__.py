@@ -24,11 +24,13 @@ from importlib import import_module
 # command line, the API and the pages start without it (bench/startup.py).
 _RENDERERS = {
     "render_fault_report": "fault_report",
+    "render_inspection_report": "inspection_report",
     "render_monthly_report": "monthly_report",
     "render_packing_slip": "packing_slip",
     "render_return_label": "packing_slip",
     "render_plan_report": "plan_report",
     "render_repair_form": "repair_form",
+    "render_service_file": "service_file",
     "render_service_sheet": "service_sheet",
     "render_delivery_note": "shelf",
     "render_pick_list": "shelf",

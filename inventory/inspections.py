@@ -757,18 +757,7 @@ def reschedule_displaced(
                 "to": target.isoformat(),
                 "reason": unserved[row.number],
             }
-            record_event(
-                session,
-                subject_type="inspection",
-                subject_id=row.id,
-                subject_ref=row.number,
-                customer_id=row.customer_id,
-                kind="inspection_moved",
-                actor=actor,
-                at=now,
-                customer_visible=True,
-                data=item,
-            )
+            _event(session, row, "inspection_moved", actor, now, customer_visible=True, **item)
             moved.append(item)
     return moved
 
@@ -776,7 +765,16 @@ def reschedule_displaced(
 # --- on site -----------------------------------------------------------------------------
 
 
-def _event(session: Session, row: Inspection, kind: str, actor: str, now: datetime, **data):
+def _event(
+    session: Session,
+    row: Inspection,
+    kind: str,
+    actor: str,
+    now: datetime,
+    *,
+    customer_visible: bool = False,
+    **data,
+):
     record_event(
         session,
         subject_type="inspection",
@@ -786,6 +784,7 @@ def _event(session: Session, row: Inspection, kind: str, actor: str, now: dateti
         kind=kind,
         actor=actor,
         at=now,
+        customer_visible=customer_visible,
         data=data,
     )
 
@@ -1036,17 +1035,14 @@ def issue_report(
             )
         if row.report_issued_at is None:
             row.report_issued_at = now
-            record_event(
+            _event(
                 session,
-                subject_type="inspection",
-                subject_id=row.id,
-                subject_ref=row.number,
-                customer_id=row.customer_id,
-                kind="inspection_report_issued",
-                actor=actor,
-                at=now,
+                row,
+                "inspection_report_issued",
+                actor,
+                now,
                 customer_visible=True,
-                data={"report_due": row.report_due},
+                report_due=row.report_due,
             )
         return _view(session, row)
 

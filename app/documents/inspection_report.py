@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from io import BytesIO
 
-from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
+from reportlab.platypus import Flowable
 from sqlalchemy.orm import Session
 
 from app.documents.formatting import format_deadline, format_time
@@ -20,6 +17,7 @@ from app.documents.layout import (
     MET_COLOUR,
     MISSED_COLOUR,
     build_pdf,
+    drawn_signature_block,
     field_grid,
     grid_table,
     make_styles,
@@ -27,8 +25,6 @@ from app.documents.layout import (
 )
 from inventory import inspections
 from models import Inspection
-
-SIGNATURE_BOX = (70 * mm, 28 * mm)
 
 
 @dataclass(frozen=True)
@@ -201,23 +197,14 @@ def _findings(data: InspectionReportData, lang: str, styles) -> Flowable:
 
 
 def _signature(data: InspectionReportData, lang: str, styles) -> Flowable:
-    if data.signature_png:
-        reader = ImageReader(BytesIO(data.signature_png))
-        width, height = reader.getSize()
-        scale = min(SIGNATURE_BOX[0] / width, SIGNATURE_BOX[1] / height)
-        drawn: Flowable | str = Image(
-            BytesIO(data.signature_png), width=width * scale, height=height * scale
-        )
-        signed = doc_label("doc.signed_by", lang, name=data.signer_name or "")
-    else:
-        drawn, signed = doc_label("doc.not_signed", lang), ""
-    rows: list[list[object]] = [
-        [doc_label("doc.customer_signature", lang), doc_label("doc.engineer_signature", lang)],
-        [drawn, data.engineer],
-        [
-            f"{signed} {format_time(data.signed_at, data.timezone)}".strip(),
-            f"{doc_label('doc.ins_issued_at', lang)}: "
-            f"{format_time(data.report_issued_at, data.timezone)}",
-        ],
-    ]
-    return KeepTogether([Spacer(1, 5 * mm), grid_table(rows, [CONTENT_WIDTH / 2] * 2, styles)])
+    issued = format_time(data.report_issued_at, data.timezone)
+    return drawn_signature_block(
+        data.signature_png,
+        data.signer_name,
+        data.signed_at,
+        data.engineer,
+        f"{doc_label('doc.ins_issued_at', lang)}: {issued}",
+        data.timezone,
+        lang,
+        styles,
+    )

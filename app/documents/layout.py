@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 
 from reportlab.lib import colors
@@ -11,10 +12,12 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
+    Image,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -31,7 +34,7 @@ from app.documents.fonts import (
     markup,
     register_fonts,
 )
-from app.documents.formatting import text_or_blank
+from app.documents.formatting import format_time, text_or_blank
 from app.documents.labels import doc_label
 
 PAGE_SIZE = A4
@@ -186,6 +189,38 @@ def signature_block(left: str, right: str, lang: str, styles: Styles) -> Flowabl
     room = Spacer(1, 12 * mm)
     date = f"{doc_label('doc.date', lang)}:"
     rows = [[left, right], [room, room], [date, date]]
+    return KeepTogether([Spacer(1, 5 * mm), grid_table(rows, [CONTENT_WIDTH / 2] * 2, styles)])
+
+
+SIGNATURE_BOX = (70 * mm, 28 * mm)  # a drawn signature is scaled to fit, never stretched
+
+
+def drawn_signature_block(
+    signature_png: bytes | None,
+    signer_name: str | None,
+    signed_at: datetime | None,
+    engineer: str,
+    right_note: str,
+    timezone: str,
+    lang: str,
+    styles: Styles,
+) -> Flowable:
+    """The customer's drawn signature with their name and the time, beside the engineer's
+    name and ``right_note`` (a date line); never split."""
+    if signature_png:
+        width, height = ImageReader(BytesIO(signature_png)).getSize()
+        scale = min(SIGNATURE_BOX[0] / width, SIGNATURE_BOX[1] / height)
+        drawn: Flowable | str = Image(
+            BytesIO(signature_png), width=width * scale, height=height * scale
+        )
+        signed = doc_label("doc.signed_by", lang, name=signer_name or "")
+    else:
+        drawn, signed = doc_label("doc.not_signed", lang), ""
+    rows: list[list[object]] = [
+        [doc_label("doc.customer_signature", lang), doc_label("doc.engineer_signature", lang)],
+        [drawn, engineer],
+        [f"{signed} {format_time(signed_at, timezone)}".strip(), right_note],
+    ]
     return KeepTogether([Spacer(1, 5 * mm), grid_table(rows, [CONTENT_WIDTH / 2] * 2, styles)])
 
 

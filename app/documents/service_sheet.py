@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from app.documents.data import ServiceSheetData
 from app.documents.fault_report import parts_table
@@ -15,13 +12,12 @@ from app.documents.labels import coded_label, doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
     build_pdf,
+    drawn_signature_block,
     field_grid,
     grid_table,
     make_styles,
     para,
 )
-
-SIGNATURE_BOX = (70 * mm, 28 * mm)  # the drawn signature is scaled to fit, never stretched
 
 
 def render_service_sheet(data: ServiceSheetData, lang: str = "zh") -> bytes:
@@ -95,22 +91,13 @@ def render_service_sheet(data: ServiceSheetData, lang: str = "zh") -> bytes:
 
 def _signature(data: ServiceSheetData, lang: str, styles) -> Flowable:
     """The customer's drawn signature with their name and the time, beside the engineer's."""
-    if data.signature_png:
-        reader = ImageReader(BytesIO(data.signature_png))
-        width, height = reader.getSize()
-        scale = min(SIGNATURE_BOX[0] / width, SIGNATURE_BOX[1] / height)
-        drawn: Flowable | str = Image(
-            BytesIO(data.signature_png), width=width * scale, height=height * scale
-        )
-        signed = doc_label("doc.signed_by", lang, name=data.signer_name or "")
-    else:
-        drawn, signed = doc_label("doc.not_signed", lang), ""
-    rows: list[list[object]] = [
-        [doc_label("doc.customer_signature", lang), doc_label("doc.engineer_signature", lang)],
-        [drawn, data.engineer],
-        [
-            f"{signed} {format_time(data.signed_at, data.timezone)}".strip(),
-            f"{doc_label('doc.date', lang)}: {format_time(data.signed_at, data.timezone)}",
-        ],
-    ]
-    return KeepTogether([Spacer(1, 5 * mm), grid_table(rows, [CONTENT_WIDTH / 2] * 2, styles)])
+    return drawn_signature_block(
+        data.signature_png,
+        data.signer_name,
+        data.signed_at,
+        data.engineer,
+        f"{doc_label('doc.date', lang)}: {format_time(data.signed_at, data.timezone)}",
+        data.timezone,
+        lang,
+        styles,
+    )

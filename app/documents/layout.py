@@ -199,7 +199,7 @@ def drawn_signature_block(
     signature_png: bytes | None,
     signer_name: str | None,
     signed_at: datetime | None,
-    engineer: str,
+    engineer: str | None,
     right_note: str,
     timezone: str,
     lang: str,

@@ -9,7 +9,7 @@ least two) when the value fits, narrower only for a value too long for the label
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from io import BytesIO
 
 from reportlab.graphics import renderPDF
@@ -180,15 +180,17 @@ def _serial_text(line: TransferPaperLine) -> str:
 
 def _transfer_paper(
     data: TransferPaperData,
-    title: str,
+    title_key: str,
     rows: list[list[object]],
     widths: tuple[float, ...],
-    signers: tuple[str, str],
+    signer_keys: tuple[str, str],
     lang: str,
-    styles: Styles,
 ) -> bytes:
     """A transfer's paper: title and barcode, route, facts, the lines (``widths`` as
     fractions of the page) and the two signers' boxes."""
+    styles = make_styles()
+    title = doc_label(title_key, lang)
+    left, right = (doc_label(key, lang) for key in signer_keys)
     story: list[Flowable] = [
         _title_with_barcode(title, data.number, styles),
         Spacer(1, 3 * mm),
@@ -197,79 +199,54 @@ def _transfer_paper(
         _facts(data, lang, styles),
         Spacer(1, 3 * mm),
         grid_table(rows, [CONTENT_WIDTH * w for w in widths], styles),
-        signature_block(*signers, lang, styles),
+        signature_block(left, right, lang, styles),
     ]
     return build_pdf(story, title=f"{title} {data.number}", lang=lang, timezone=data.timezone)
+
+
+def _line_rows(
+    lines: Sequence[TransferPaperLine],
+    last_keys: tuple[str, str],
+    last_cells: Callable[[TransferPaperLine], tuple[str, str]],
+    lang: str,
+) -> list[list[object]]:
+    """The lines table: a header, then each line numbered with its part, description,
+    serial and condition, and the two last columns (``last_keys``) from ``last_cells``."""
+    keys = ("doc.line_no", "doc.part_number", "doc.description", "doc.serial", "doc.condition")
+    rows: list[list[object]] = [[doc_label(key, lang) for key in (*keys, *last_keys)]]
+    for n, line in enumerate(lines, start=1):
+        first = [str(n), line.part_number, line.description, _serial_text(line), line.condition]
+        rows.append([*first, *last_cells(line)])
+    return rows
 
 
 def render_pick_list(data: TransferPaperData, lang: str = "zh") -> bytes:
     """What to take off the shelves for a transfer, by part number: serial, condition,
     quantity and a box to tick; the picker's and checker's signatures."""
     lang = normalise_lang(lang)
-    styles = make_styles()
-    title = doc_label("doc.pick_list_title", lang)
-    rows: list[list[object]] = [
-        [
-            doc_label("doc.line_no", lang),
-            doc_label("doc.part_number", lang),
-            doc_label("doc.description", lang),
-            doc_label("doc.serial", lang),
-            doc_label("doc.condition", lang),
-            doc_label("doc.quantity", lang),
-            doc_label("doc.picked", lang),
-        ]
-    ]
     ordered = sorted(data.lines, key=lambda line: (line.part_number, _serial_text(line)))
-    for n, line in enumerate(ordered, start=1):
-        rows.append(
-            [
-                str(n),
-                line.part_number,
-                line.description,
-                _serial_text(line),
-                line.condition,
-                str(line.qty_shipped),
-                "",  # ticked by hand
-            ]
-        )
+    # the last box is ticked by hand
+    rows = _line_rows(
+        ordered, ("doc.quantity", "doc.picked"), lambda line: (str(line.qty_shipped), ""), lang
+    )
     widths = (0.05, 0.18, 0.28, 0.19, 0.12, 0.08, 0.10)
-    signers = (doc_label("doc.picker_signature", lang), doc_label("doc.checker_signature", lang))
-    return _transfer_paper(data, title, rows, widths, signers, lang, styles)
+    signers = ("doc.picker_signature", "doc.checker_signature")
+    return _transfer_paper(data, "doc.pick_list_title", rows, widths, signers, lang)
 
 
 def render_delivery_note(data: TransferPaperData, lang: str = "zh") -> bytes:
     """What travels with a transfer: from and to, each line with the quantity shipped and
     the quantity received (filled in once booked, else left to write), two signatures."""
     lang = normalise_lang(lang)
-    styles = make_styles()
-    title = doc_label("doc.delivery_note_title", lang)
-    rows: list[list[object]] = [
-        [
-            doc_label("doc.line_no", lang),
-            doc_label("doc.part_number", lang),
-            doc_label("doc.description", lang),
-            doc_label("doc.serial", lang),
-            doc_label("doc.condition", lang),
-            doc_label("doc.qty_shipped", lang),
-            doc_label("doc.qty_received", lang),
-        ]
-    ]
-    for n, line in enumerate(data.lines, start=1):
+
+    def quantities(line: TransferPaperLine) -> tuple[str, str]:
         received = "" if line.qty_received is None else str(line.qty_received)
-        rows.append(
-            [
-                str(n),
-                line.part_number,
-                line.description,
-                _serial_text(line),
-                line.condition,
-                str(line.qty_shipped),
-                received,
-            ]
-        )
+        return str(line.qty_shipped), received
+
+    rows = _line_rows(data.lines, ("doc.qty_shipped", "doc.qty_received"), quantities, lang)
     widths = (0.05, 0.17, 0.23, 0.17, 0.12, 0.13, 0.13)
-    signers = (doc_label("doc.sender_signature", lang), doc_label("doc.receiver_signature", lang))
-    return _transfer_paper(data, title, rows, widths, signers, lang, styles)
+    signers = ("doc.sender_signature", "doc.receiver_signature")
+    return _transfer_paper(data, "doc.delivery_note_title", rows, widths, signers, lang)
 
 
 def condition_text(condition: str, lang: str) -> str:

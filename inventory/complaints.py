@@ -42,7 +42,8 @@ from models.complaints import COMPLAINT_KINDS, COMPLAINT_STATUSES
 # A customer problem can also be raised in person during a visit.
 CHANNELS = (*(c.value for c in Channel), "visit")
 URGENCIES = tuple(u.value for u in Urgency)
-OPEN = ("received", "in_progress")  # its clocks can still run out
+RECEIVED, IN_PROGRESS, RESOLVED, CLOSED = COMPLAINT_STATUSES
+OPEN = (RECEIVED, IN_PROGRESS)  # its clocks can still run out
 EVENT_KINDS = ("received", "responded", "supervision", "resolved", "closed", "escalated")
 
 
@@ -335,7 +336,7 @@ def file_complaint(
             contract_id=contract.id if contract else None,
             kind=kind,
             urgency=urgency,
-            status="received",
+            status=RECEIVED,
             subject=subject_text,
             description=body,
             contact_name=name,
@@ -349,7 +350,7 @@ def file_complaint(
         )
         session.add(c)
         session.flush()
-        _event(session, c, "received", actor, at=received_at, to_state="received",
+        _event(session, c, "received", actor, at=received_at, to_state=RECEIVED,
                data={"kind": kind, "urgency": urgency, "channel": channel})  # fmt: skip
         view = complaint_view(c, now)
     return view
@@ -429,7 +430,7 @@ def respond(
     with transaction(session):
         before = c.status
         values = {
-            "status": "in_progress",
+            "status": IN_PROGRESS,
             "department_id": dept.id,
             "planned_measures": measures,
             "expected_resolution_date": expected_resolution_date,
@@ -437,7 +438,7 @@ def respond(
         if first:
             values |= {"responded_at": now, "responded_by": actor}
         _move(session, c, OPEN, values)
-        _event(session, c, "responded", actor, at=now, from_state=before, to_state="in_progress",
+        _event(session, c, "responded", actor, at=now, from_state=before, to_state=IN_PROGRESS,
                data={"department": dept.code, "department_name": dept.name, "text": measures,
                      "expected_resolution_date": expected_resolution_date})  # fmt: skip
         view = complaint_view(c, now)
@@ -452,7 +453,7 @@ def supervise(
     now = require_utc(now, "now") if now else utcnow()
     note = _text(text, "text", limits.STAFF_NOTE, required=True)
     c = complaint_by_number(session, number)
-    if c.status == "closed":
+    if c.status == CLOSED:
         raise Conflict(f"complaint {c.number} is closed", field="status")
     with transaction(session):
         _event(session, c, "supervision", actor, at=now, visible=False, data={"text": note})
@@ -470,8 +471,8 @@ def resolve(
     with transaction(session):
         before = c.status
         _move(session, c, OPEN,
-              {"status": "resolved", "resolved_at": now, "resolved_by": actor, "resolution": text})  # fmt: skip
-        _event(session, c, "resolved", actor, at=now, from_state=before, to_state="resolved",
+              {"status": RESOLVED, "resolved_at": now, "resolved_by": actor, "resolution": text})  # fmt: skip
+        _event(session, c, "resolved", actor, at=now, from_state=before, to_state=RESOLVED,
                data={"text": text})  # fmt: skip
         view = complaint_view(c, now)
     return view
@@ -500,10 +501,10 @@ def record_opinion(
         raise InvalidInput("give an opinion or a rating", field="opinion")
     c = complaint_by_number(session, number, customer_id=customer_id)
     with transaction(session):
-        _move(session, c, ("resolved",),
-              {"status": "closed", "closed_at": now, "customer_opinion": text,
+        _move(session, c, (RESOLVED,),
+              {"status": CLOSED, "closed_at": now, "customer_opinion": text,
                "satisfaction": satisfaction})  # fmt: skip
-        _event(session, c, "closed", actor, at=now, from_state="resolved", to_state="closed",
+        _event(session, c, "closed", actor, at=now, from_state=RESOLVED, to_state=CLOSED,
                data={"text": text, "satisfaction": satisfaction})  # fmt: skip
         view = complaint_view(c, now)
     return view

@@ -39,6 +39,7 @@ from inventory.sla_outcomes import REPORT_CLOCKS, ticket_outcomes
 from logistics.calendars import require_utc
 from logistics.sla import Severity, Verdict
 from models import Engineer, Event, Rma, Survey, Ticket, Visit, VisitPart, utcnow
+from models.enums import RmaStatus, TicketStatus
 
 REPEAT_WINDOWS = (30, 90)  # days
 SEVERITIES = tuple(s.value for s in Severity)
@@ -203,7 +204,7 @@ def performance_indicators(
     for t in tickets:
         by_severity[t.severity] = by_severity.get(t.severity, 0) + 1
         rmas, visits = rmas_of[t.id], visits_of[t.id]
-        if t.status == "cancelled":
+        if t.status == TicketStatus.CANCELLED:
             continue
         by_cause[_cause(t, visits, rmas)] += 1
         if t.resolved_at is not None:
@@ -227,7 +228,10 @@ def performance_indicators(
         for part, qty in used:
             parts.setdefault(part.part_number, [part, 0])[1] += qty
         for rma in rmas:
-            if rma.kind != "advance_replacement" or rma.status in ("cancelled", "rejected"):
+            if rma.kind != "advance_replacement" or rma.status in (
+                RmaStatus.CANCELLED,
+                RmaStatus.REJECTED,
+            ):
                 continue
             advance += 1
             back += rma.faulty_received_at is not None
@@ -304,7 +308,9 @@ def _repeats(
     """Of the period's tickets on a known serial: how many followed another ticket on the
     same serial (any time before, not cancelled) within 30 and within 90 days."""
     serial_of = {
-        t.id: t.equipment_serial for t in tickets if t.equipment_serial and t.status != "cancelled"
+        t.id: t.equipment_serial
+        for t in tickets
+        if t.equipment_serial and t.status != TicketStatus.CANCELLED
     }
     serials = sorted(set(serial_of.values()))
     if not serials:
@@ -314,7 +320,7 @@ def _repeats(
     for chunk in (serials[i : i + 500] for i in range(0, len(serials), 500)):
         stmt = select(Ticket.equipment_serial, Ticket.opened_at, Ticket.id).where(
             Ticket.equipment_serial.in_(chunk),
-            Ticket.status != "cancelled",
+            Ticket.status != TicketStatus.CANCELLED,
             Ticket.opened_at >= first - timedelta(days=max(REPEAT_WINDOWS)),
         )
         if customer_id is not None:

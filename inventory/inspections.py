@@ -30,6 +30,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -70,7 +71,19 @@ FREQUENCIES = tuple(f.value for f in Frequency)
 MODES = ("on_site", "phone")
 GROUPS = ("software", "hardware", "environment")
 OUTCOMES = ("pass", "fail", "na")
-STATUSES = ("planned", "in_progress", "done", "cancelled")
+
+
+class InspectionStatus(StrEnum):
+    """A visit's life: planned, in progress from the arrival (or the first result), done
+    when the customer signs; or cancelled."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+STATUSES = tuple(s.value for s in InspectionStatus)
 ANY_KIND = "*"  # the checklist of every visit, whatever the equipment
 MAX_ITEMS = 60
 MAX_TEXT = 200
@@ -495,7 +508,11 @@ def _workload(session: Session, first: date, last: date) -> Workload:
     rows = session.execute(
         select(Engineer.code, Inspection.day)
         .outerjoin(Engineer, Engineer.id == Inspection.engineer_id)
-        .where(Inspection.day >= first, Inspection.day <= last, Inspection.status != "cancelled")
+        .where(
+            Inspection.day >= first,
+            Inspection.day <= last,
+            Inspection.status != InspectionStatus.CANCELLED,
+        )
     )
     for code, day in rows:
         load.add(code, day)
@@ -593,7 +610,7 @@ def _insert_visit(session, programme, site, visit, engineers, actor, now) -> str
                 window_start_min=programme.preferred_start_min,
                 window_end_min=programme.preferred_end_min,
                 engineer_id=engineer.id if engineer else None,
-                status="planned",
+                status=InspectionStatus.PLANNED.value,
                 moves=0,
                 results=[],
                 training_given=False,
@@ -637,7 +654,11 @@ def inspections_between(
     stmt = (
         select(Inspection)
         .options(joinedload(Inspection.site), joinedload(Inspection.engineer))
-        .where(Inspection.day >= first, Inspection.day <= last, Inspection.status != "cancelled")
+        .where(
+            Inspection.day >= first,
+            Inspection.day <= last,
+            Inspection.status != InspectionStatus.CANCELLED,
+        )
         .order_by(Inspection.day, Inspection.window_start_min, Inspection.number)
     )
     if engineer_id is not None:
@@ -701,7 +722,7 @@ def day_stops(session: Session, day: date, engineer_codes: list[str]) -> list[di
         .join(InspectionProgramme, InspectionProgramme.id == Inspection.programme_id)
         .where(
             Inspection.day == day,
-            Inspection.status == "planned",
+            Inspection.status == InspectionStatus.PLANNED,
             InspectionProgramme.mode == "on_site",
             Engineer.code.in_(engineer_codes),
         )
@@ -739,7 +760,7 @@ def reschedule_displaced(
             select(Inspection).where(
                 Inspection.number.in_(list(unserved)),
                 Inspection.day == day,
-                Inspection.status == "planned",
+                Inspection.status == InspectionStatus.PLANNED,
             )
         )
         for row in rows:
@@ -798,9 +819,9 @@ def _view(session: Session, row: Inspection) -> InspectionView:
 def _open(row: Inspection, now: datetime) -> None:
     """The inspection being recorded: a planned one starts now (a phone inspection has no
     arrival); a signed or cancelled one takes nothing more."""
-    if row.status == "planned":
-        row.status, row.arrived_at = "in_progress", now
-    elif row.status != "in_progress":
+    if row.status == InspectionStatus.PLANNED:
+        row.status, row.arrived_at = InspectionStatus.IN_PROGRESS.value, now
+    elif row.status != InspectionStatus.IN_PROGRESS:
         raise Conflict(
             f"inspection {row.number} is {row.status}",
             field="status",
@@ -821,7 +842,7 @@ def record_arrival(
     now = require_utc(now or utcnow(), "now")
     with transaction(session):
         row = inspection_for_engineer(session, number, engineer_id)
-        if row.status != "planned":
+        if row.status != InspectionStatus.PLANNED:
             raise Conflict(
                 f"inspection {row.number} is {row.status}",
                 field="status",
@@ -1008,7 +1029,7 @@ def sign_inspection(
             )
         calendar = contract_calendar(row.contract, row.site.timezone, session=session)
         row.signer_name, row.signature_png, row.signed_at = name, signature_png, now
-        row.status = "done"
+        row.status = InspectionStatus.DONE.value
         row.report_due = clock_due(Clock.INSPECTION_REPORT, now, report_policy(row), calendar)
         _event(session, row, "inspection_signed", actor, now, report_due=row.report_due)
         return _view(session, row)
@@ -1058,7 +1079,7 @@ def set_engineer(
         engineer = session.scalar(select(Engineer).where(Engineer.code == engineer_code))
         if engineer is None or not engineer.active:
             raise NotFound(f"unknown engineer {engineer_code!r}", field="engineer")
-        if row.status != "planned":
+        if row.status != InspectionStatus.PLANNED:
             raise Conflict(
                 f"inspection {row.number} is {row.status}",
                 field="status",

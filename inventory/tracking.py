@@ -21,6 +21,7 @@ from inventory.errors import NotFound
 from inventory.sla_flags import OVERDUE_WITHDRAWN
 from logistics.calendars import require_utc
 from models import Engineer, Event, Part, Rma, Site, Ticket, utcnow
+from models.enums import RmaStatus
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # Codes a person reads out on the phone: 80 random bits in Crockford's base 32 (no I, L, O
@@ -287,7 +288,7 @@ def track(session: Session | Connection, code: str, *, now: datetime | None = No
         rma.return_due_at
         and rma.faulty_received_at is None
         and now > rma.return_due_at
-        and rma.status not in ("closed", "cancelled")
+        and rma.status not in (RmaStatus.CLOSED, RmaStatus.CANCELLED)
     )
     return TrackingView(
         number=rma.number,

@@ -100,6 +100,8 @@ class PlanDemand:
                 )
 
 
+# "spare" is the SLA table's spare_delivery clock (logistics/sla.py): the planning API,
+# its CLI and the stored plans name it so.
 CLOCKS = ("replacement", "spare")
 
 

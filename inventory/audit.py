@@ -95,7 +95,12 @@ class AuditTrail:
 def _one(session: Session, model: Any, column: Any, ref: str, what: str) -> int:
     found = session.scalar(select(model.id).where(column == ref))
     if found is None:
-        raise NotFound(f"unknown {what} {ref!r}", field="subject_ref")
+        raise NotFound(
+            f"unknown {what} {ref!r}",
+            field="subject_ref",
+            key="unknown",
+            params={"what": what.lower().replace(" ", "_"), "value": ref},
+        )
     return int(found)
 
 
@@ -114,11 +119,18 @@ def _equipment(session: Session, ref: str) -> int:
     serial = normalize_serial(ref)
     ids = list(session.scalars(select(Equipment.id).where(Equipment.serial == serial).limit(2)))
     if not ids:
-        raise NotFound(f"no installed equipment with serial {ref!r}", field="subject_ref")
+        raise NotFound(
+            f"no installed equipment with serial {ref!r}",
+            field="subject_ref",
+            key="no_equipment",
+            params={"serial": ref},
+        )
     if len(ids) > 1:
         raise NotFound(
             f"serial {ref!r} names several installed units; give its numeric id",
             field="subject_ref",
+            key="equipment_several",
+            params={"serial": ref},
         )
     return ids[0]
 
@@ -148,7 +160,12 @@ def resolve_subject(
 ) -> Subject:
     """The subject named ``ref``; NotFound (field ``subject_ref``) when there is none."""
     if subject_type not in SUBJECT_TYPES:
-        raise NotFound(f"unknown subject type {subject_type!r}", field="subject_type")
+        raise NotFound(
+            f"unknown subject type {subject_type!r}",
+            field="subject_type",
+            key="unknown",
+            params={"what": "subject_type", "value": subject_type},
+        )
     if subject_type == "serial_item":
         item = item_by_serial(session, ref, part_number, field="subject_ref")
         return Subject(subject_type, ref, item.id, serial_item_id=item.id)
@@ -166,14 +183,29 @@ def resolve_subject(
             )
         ):
             return Subject(subject_type, ref, int(ref))
-        raise NotFound(f"no delivery {ref!r} was imported", field="subject_ref")
+        raise NotFound(
+            f"no delivery {ref!r} was imported",
+            field="subject_ref",
+            key="unknown",
+            params={"what": "delivery", "value": ref},
+        )
     if subject_type == "calendar":  # a country's working calendar: its company exceptions
         if not known_country(ref.upper()):
-            raise NotFound(f"no working calendar for country {ref!r}", field="subject_ref")
+            raise NotFound(
+                f"no working calendar for country {ref!r}",
+                field="subject_ref",
+                key="no_calendar",
+                params={"country": ref},
+            )
         return Subject(subject_type, ref.upper(), None)
     if subject_type == "job":
         if session.get(Job, ref) is None:
-            raise NotFound(f"no job {ref!r}", field="subject_ref")
+            raise NotFound(
+                f"no job {ref!r}",
+                field="subject_ref",
+                key="unknown",
+                params={"what": "job", "value": ref},
+            )
         return Subject(subject_type, ref, None)
     return Subject(subject_type, ref, _RESOLVERS[subject_type](session, ref))
 

@@ -118,7 +118,10 @@ def sla_policy(contract: Contract | None) -> SlaPolicy:
         )
     except (KeyError, ValueError, TypeError) as error:
         raise InvalidInput(
-            f"contract {contract.code} has an invalid SLA policy: {error}", field="contract"
+            f"contract {contract.code} has an invalid SLA policy: {error}",
+            field="contract",
+            key="bad_sla_policy",
+            params={"ref": contract.code, "error": str(error)},
         ) from None
 
 
@@ -263,18 +266,31 @@ def contract_by_code(session: Session, code: str, *, field: str = "contract") ->
 def _apply(contract: Contract, values: dict) -> None:
     for key, value in values.items():
         if key not in POLICY_FIELDS:
-            raise InvalidInput(f"{key} is not a contract setting", field=key)
+            raise InvalidInput(
+                f"{key} is not a contract setting",
+                field=key,
+                key="not_changeable",
+                params={"name": key},
+            )
         setattr(contract, key, value)
     if contract.kind not in CONTRACT_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(CONTRACT_KINDS)}", field="kind")
+        raise InvalidInput(
+            f"kind must be one of {', '.join(CONTRACT_KINDS)}",
+            field="kind",
+            key="row.condition",
+            params={"choices": ", ".join(CONTRACT_KINDS)},
+        )
     try:
         CoverageKind(contract.coverage)
     except ValueError:
-        raise InvalidInput("coverage must be 5x8, 7x8 or 7x24", field="coverage") from None
+        raise InvalidInput(
+            "coverage must be 5x8, 7x8 or 7x24", field="coverage", key="coverage_choice"
+        ) from None
     if not 0 <= contract.coverage_start_min < contract.coverage_end_min <= 24 * 60:
         raise InvalidInput(
             "the coverage window must start before it ends, within one day",
             field="coverage_end_min",
+            key="coverage_window",
         )
     sla_policy(contract)  # refuse a policy the clocks cannot run on
     try:
@@ -282,11 +298,18 @@ def _apply(contract: Contract, values: dict) -> None:
     except (
         Exception
     ):  # not found (KeyError), malformed (ValueError), a folder such as "America" (OSError)
-        raise InvalidInput(f"unknown time zone {contract.timezone!r}", field="timezone") from None
+        raise InvalidInput(
+            f"unknown time zone {contract.timezone!r}",
+            field="timezone",
+            key="unknown",
+            params={"what": "timezone", "value": contract.timezone},
+        ) from None
     try:
         contract_calendar(contract)
     except ValueError as error:  # the zone is known: it is the country's holiday calendar
-        raise InvalidInput(str(error), field="country") from None
+        raise InvalidInput(
+            str(error), field="country", key="no_calendar", params={"country": contract.country}
+        ) from None
 
 
 def create_contract(
@@ -296,7 +319,12 @@ def create_contract(
     with transaction(session):
         customer = session.scalar(select(Customer).where(Customer.code == customer_code))
         if customer is None:
-            raise NotFound(f"unknown customer {customer_code!r}", field="customer_code")
+            raise NotFound(
+                f"unknown customer {customer_code!r}",
+                field="customer_code",
+                key="unknown",
+                params={"what": "customer", "value": customer_code},
+            )
         refuse_taken(session, Contract.code, code, "contract", field="code")
         contract = Contract(
             code=code,
@@ -356,7 +384,10 @@ def contract_for(
             # another customer's contract answers exactly as one that does not exist: nobody
             # learns from the wording which contract codes other customers hold
             raise NotFound(
-                f"no contract {contract_code!r} for this site's customer", field="contract_code"
+                f"no contract {contract_code!r} for this site's customer",
+                field="contract_code",
+                key="no_contract_for_customer",
+                params={"ref": contract_code},
             )
         return contract
     if equipment is not None and equipment.contract_id:

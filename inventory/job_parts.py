@@ -68,7 +68,12 @@ from models.enums import (
 def _engineer(session: Session, ticket: Ticket) -> Engineer:
     engineer = session.get(Engineer, ticket.engineer_id) if ticket.engineer_id else None
     if engineer is None:
-        raise Conflict(f"ticket {ticket.number} has no engineer", field="ref")
+        raise Conflict(
+            f"ticket {ticket.number} has no engineer",
+            field="ref",
+            key="ticket_no_engineer",
+            params={"ref": ticket.number},
+        )
     return engineer
 
 
@@ -89,15 +94,19 @@ def record_consumed(
     try:
         source = PartSource(source).value
     except ValueError:
-        raise InvalidInput("source is van, depot_pickup or courier", field="source") from None
+        raise InvalidInput(
+            "source is van, depot_pickup or courier", field="source", key="part_source_choice"
+        ) from None
     if source != PartSource.VAN.value:  # the job's advance replacement carries it
         if not serial:
-            raise InvalidInput("scan the serial of the spare installed", field="serial")
+            raise InvalidInput(
+                "scan the serial of the spare installed", field="serial", key="scan_installed"
+            )
         return record_part(
             session, ref, engineer_id=engineer_id, actor=actor, installed_serial=serial, now=now
         )
     if qty <= 0:
-        raise InvalidInput("quantity must be positive", field="qty")
+        raise InvalidInput("quantity must be positive", field="qty", key="qty_positive")
 
     with visit_step(session, ref, engineer_id, actor=actor, now=now) as (ticket, visit):
         engineer = _engineer(session, ticket)
@@ -109,7 +118,12 @@ def record_consumed(
         count = qty
         if part.tracking == Tracking.SERIALIZED.value:
             if not serial:
-                raise InvalidInput(f"{part.part_number} is serialized: scan it", field="serial")
+                raise InvalidInput(
+                    f"{part.part_number} is serialized: scan it",
+                    field="serial",
+                    key="serialized_scan",
+                    params={"part": part.part_number},
+                )
             installed = normalize_serial(serial)
             item = session.scalar(
                 select(SerialItem).where(
@@ -117,7 +131,12 @@ def record_consumed(
                 )
             )
             if item is None or item.location_id != van.id:
-                raise Conflict(f"{installed} is not in the van of {engineer.code}", field="serial")
+                raise Conflict(
+                    f"{installed} is not in the van of {engineer.code}",
+                    field="serial",
+                    key="not_in_van",
+                    params={"serial": installed, "engineer": engineer.code},
+                )
             move_serial(
                 session,
                 item,
@@ -127,11 +146,21 @@ def record_consumed(
                 expect_statuses=(ItemStatus.IN_STOCK.value,),
             )
             if item.condition != Condition.GOOD.value:
-                raise Conflict(f"{installed} in the van is {item.condition}", field="serial")
+                raise Conflict(
+                    f"{installed} in the van is {item.condition}",
+                    field="serial",
+                    key="van_unit_condition",
+                    params={"serial": installed, "condition": item.condition},
+                )
             count = 1
         else:
             if serial:
-                raise InvalidInput(f"{part.part_number} is counted", field="serial")
+                raise InvalidInput(
+                    f"{part.part_number} is counted",
+                    field="serial",
+                    key="row.no_serials",
+                    params={"part": part.part_number},
+                )
             move_counted(
                 session, part, van, customer, qty, stamp=stamp, condition=Condition.GOOD.value
             )
@@ -176,9 +205,11 @@ def record_removed(
     try:
         condition = RemovedCondition(condition).value
     except ValueError:
-        raise InvalidInput("condition is faulty or good", field="condition") from None
+        raise InvalidInput(
+            "condition is faulty or good", field="condition", key="condition_choice"
+        ) from None
     if qty <= 0:
-        raise InvalidInput("quantity must be positive", field="qty")
+        raise InvalidInput("quantity must be positive", field="qty", key="qty_positive")
     ticket = ticket_for_engineer(session, ref, engineer_id)
     rma = job_replacement(session, ticket)
     part = part_by_number(session, part_number)
@@ -201,7 +232,12 @@ def record_removed(
         removed, item_id, count = None, None, qty
         if part.tracking == Tracking.SERIALIZED.value:
             if not serial:
-                raise InvalidInput(f"{part.part_number} is serialized: scan it", field="serial")
+                raise InvalidInput(
+                    f"{part.part_number} is serialized: scan it",
+                    field="serial",
+                    key="serialized_scan",
+                    params={"part": part.part_number},
+                )
             removed = normalize_serial(serial)
             item = enter_installed_unit(session, part, removed, actor, ticket.number)
             session.refresh(item)
@@ -209,6 +245,8 @@ def record_removed(
                 raise Conflict(
                     f"{removed} is not installed at a customer (it is {item.status})",
                     field="serial",
+                    key="not_installed",
+                    params={"serial": removed, "item_status": item.status},
                 )
             move_serial(
                 session,
@@ -223,7 +261,12 @@ def record_removed(
             item_id, count = item.id, 1
         else:
             if serial:
-                raise InvalidInput(f"{part.part_number} is counted", field="serial")
+                raise InvalidInput(
+                    f"{part.part_number} is counted",
+                    field="serial",
+                    key="row.no_serials",
+                    params={"part": part.part_number},
+                )
             # counted units were never tracked at the customer: they enter the ledger here
             supplier = virtual_location(session, LocationKind.SUPPLIER)
             move_counted(session, part, supplier, van, qty, stamp=stamp, condition=condition)

@@ -114,15 +114,20 @@ def _known_parts(session: Session, numbers: Sequence[str], field: str) -> list[s
     found = set(session.scalars(select(Part.part_number).where(Part.part_number.in_(wanted))))
     missing = [n for n in wanted if n not in found]
     if missing:
-        raise NotFound(f"unknown part number(s): {', '.join(missing)}", field=field)
+        raise NotFound(
+            f"unknown part number(s): {', '.join(missing)}",
+            field=field,
+            key="unknown",
+            params={"what": "part", "value": ", ".join(missing)},
+        )
     return wanted
 
 
 def _checked(session: Session, given: ArticleInput) -> dict:
     if not given.symptom.strip():
-        raise InvalidInput("describe the symptom", field="symptom")
+        raise InvalidInput("describe the symptom", field="symptom", key="describe_symptom")
     if not given.fix.strip():
-        raise InvalidInput("describe the fix", field="fix")
+        raise InvalidInput("describe the fix", field="fix", key="describe_fix")
     return {
         "title": (given.title or given.symptom).strip()[:TITLE_CHARS],
         "symptom": given.symptom.strip(),
@@ -137,7 +142,12 @@ def _checked(session: Session, given: ArticleInput) -> dict:
 def article_by_number(session: Session, number: str) -> KnowledgeArticle:
     article = session.scalar(select(KnowledgeArticle).where(KnowledgeArticle.number == number))
     if article is None:
-        raise NotFound(f"unknown article {number!r}", field="number")
+        raise NotFound(
+            f"unknown article {number!r}",
+            field="number",
+            key="unknown",
+            params={"what": "article", "value": number},
+        )
     return article
 
 
@@ -201,7 +211,12 @@ def propose_in_session(
     and the equipment model. None when the ticket already proposed one, or teaches nothing
     (no resolution and no part used)."""
     if ticket.closed_at is None:  # closed is the end of a ticket's life: the stamp says it
-        raise Conflict(f"ticket {ticket.number} is {ticket.status}; close it first", field="ref")
+        raise Conflict(
+            f"ticket {ticket.number} is {ticket.status}; close it first",
+            field="ref",
+            key="ticket_close_first",
+            params={"ref": ticket.number, "ticket_status": ticket.status},
+        )
     exists = select(KnowledgeArticle.id).where(KnowledgeArticle.source_ticket_id == ticket.id)
     if session.scalar(exists) is not None:
         return None
@@ -268,6 +283,8 @@ def approve_article(
             raise Conflict(
                 f"article {number} is {article.status}; only a proposed article is approved",
                 field="status",
+                key="article_not_proposed",
+                params={"ref": number},
             )
         session.refresh(article)
         _event(session, article, "article_published", actor, now, ArticleStatus.PROPOSED.value)
@@ -333,7 +350,7 @@ def search_index(
     """The documents of ``index`` closest to a symptom, best first, and the three parts that
     fixed them most (summed over the ten closest)."""
     if not query.strip():
-        raise InvalidInput("type a symptom to search for", field="q")
+        raise InvalidInput("type a symptom to search for", field="q", key="type_symptom")
     hits = index.search(query, model=model, limit=max(limit, 10))
     return SearchResult(
         hits=tuple(
@@ -350,5 +367,5 @@ def search_knowledge(
     """The published articles and closed tickets closest to a symptom, best first, and the
     three parts that fixed them most."""
     if not query.strip():
-        raise InvalidInput("type a symptom to search for", field="q")
+        raise InvalidInput("type a symptom to search for", field="q", key="type_symptom")
     return search_index(knowledge_index(session), query, model=model, limit=limit)

@@ -58,7 +58,12 @@ def create_vendor_location(
     """A vendor's own site that parts go back to (e.g. its Shanghai hub); commits."""
     with transaction(session):
         if session.scalar(select(Location.id).where(Location.code == code)):
-            raise Conflict(f"location {code} exists already", field="code")
+            raise Conflict(
+                f"location {code} exists already",
+                field="code",
+                key="taken",
+                params={"what": "location", "value": code},
+            )
         location = Location(
             code=code, name=name, kind=LocationKind.VENDOR.value, vendor=vendor, city=city
         )
@@ -140,13 +145,18 @@ def create_rule(
     """A return routing rule; commits. ``destination`` is a depot's or vendor's location
     code; exactly one of it and ``to_home_depot``."""
     if condition not in {c.value for c in RemovedCondition}:
-        raise InvalidInput("condition is faulty or good", field="condition")
+        raise InvalidInput("condition is faulty or good", field="condition", key="condition_choice")
     if deadline_hours <= 0:
-        raise InvalidInput("the deadline is a positive number of hours", field="deadline_hours")
+        raise InvalidInput(
+            "the deadline is a positive number of hours",
+            field="deadline_hours",
+            key="deadline_hours_positive",
+        )
     if bool(destination) == bool(to_home_depot):
         raise InvalidInput(
             "send the parts to one place: a destination or the engineer's home depot",
             field="destination",
+            key="return_one_place",
         )
     with transaction(session):
         target = None
@@ -154,7 +164,9 @@ def create_rule(
             target = one_by(session, Location.code, destination, "location", field="destination")
             if target.kind not in (LocationKind.DEPOT.value, LocationKind.VENDOR.value):
                 raise InvalidInput(
-                    "parts go back to a depot or a vendor's site", field="destination"
+                    "parts go back to a depot or a vendor's site",
+                    field="destination",
+                    key="return_destination_kind",
                 )
         part = part_by_number(session, part_number) if part_number else None
         rule = ReturnRule(
@@ -188,7 +200,12 @@ def set_rule_active(session: Session, rule_id: int, *, active: bool, actor: str)
     with transaction(session):
         rule = session.get(ReturnRule, rule_id)
         if rule is None:
-            raise NotFound(f"unknown return rule {rule_id}", field="id")
+            raise NotFound(
+                f"unknown return rule {rule_id}",
+                field="id",
+                key="unknown",
+                params={"what": "return_rule", "value": rule_id},
+            )
         rule.active = active
         record_event(
             session,
@@ -250,6 +267,8 @@ def route_removed_part(
                 f"no return rule sends this part anywhere and {engineer.code} has no home "
                 "depot; ask an administrator",
                 field="part_number",
+                key="no_return_destination",
+                params={"engineer": engineer.code},
             )
         target = session.get_one(Depot, engineer.base_depot_id).location
     return Routing(rule, target, now + timedelta(hours=hours))
@@ -329,7 +348,12 @@ def returns(
 def _return(session: Session, number: str) -> PartReturn:
     row = session.scalar(select(PartReturn).where(PartReturn.number == number))
     if row is None:
-        raise NotFound(f"unknown return {number!r}", field="number")
+        raise NotFound(
+            f"unknown return {number!r}",
+            field="number",
+            key="unknown",
+            params={"what": "part_return", "value": number},
+        )
     return row
 
 
@@ -341,7 +365,12 @@ def _claim(session: Session, row: PartReturn, was: ReturnStatus, values: dict) -
         .execution_options(synchronize_session=False)
     )
     if rows_matched(won) != 1:
-        raise Conflict(f"return {row.number} is no longer {was.value}", field="number")
+        raise Conflict(
+            f"return {row.number} is no longer {was.value}",
+            field="number",
+            key="return_changed",
+            params={"ref": row.number, "return_status": was.value},
+        )
     session.expire(row)
 
 
@@ -389,9 +418,19 @@ def ship_return(
     with transaction(session):
         row = _return(session, number)
         if engineer_id is not None and row.engineer_id != engineer_id:
-            raise NotFound(f"unknown return {number!r}", field="number")
+            raise NotFound(
+                f"unknown return {number!r}",
+                field="number",
+                key="unknown",
+                params={"what": "part_return", "value": number},
+            )
         if row.status != ReturnStatus.OWED.value:
-            raise Conflict(f"return {number} is {row.status}", field="number")
+            raise Conflict(
+                f"return {number} is {row.status}",
+                field="number",
+                key="return_cannot",
+                params={"ref": number, "return_status": row.status},
+            )
         van = session.get_one(Location, row.engineer.van_location_id)
         transit = virtual_location(session, LocationKind.IN_TRANSIT)
         _claim(
@@ -420,13 +459,21 @@ def receive_return(
         row = _return(session, number)
         if row.status != ReturnStatus.SHIPPED.value:
             raise Conflict(
-                f"return {number} is {row.status}; it must be sent first", field="number"
+                f"return {number} is {row.status}; it must be sent first",
+                field="number",
+                key="return_not_sent",
+                params={"ref": number, "return_status": row.status},
             )
         target = row.destination
         if target.depot is not None:
             check_acts_at(session, target.depot, field="number")
         elif target.kind != LocationKind.VENDOR.value:
-            raise Forbidden(f"nobody receives at {target.code}", field="number")
+            raise Forbidden(
+                f"nobody receives at {target.code}",
+                field="number",
+                key="nobody_receives",
+                params={"location": target.code},
+            )
         transit = virtual_location(session, LocationKind.IN_TRANSIT)
         _claim(
             session,

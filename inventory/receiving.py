@@ -46,14 +46,25 @@ def _receive(
     supplier = virtual_location(session, LocationKind.SUPPLIER)
     serial = normalize_optional_serial(serial)
     if condition not in RECEIVABLE_CONDITIONS:
-        raise InvalidInput(f"cannot receive stock in condition {condition!r}", field="condition")
+        raise InvalidInput(
+            f"cannot receive stock in condition {condition!r}",
+            field="condition",
+            key="cannot_receive_condition",
+            params={"condition": condition},
+        )
     if part.tracking == Tracking.SERIALIZED.value:
         if not serial:
             raise InvalidInput(
-                f"{part.part_number} is serialized: a serial is required", field="serial"
+                f"{part.part_number} is serialized: a serial is required",
+                field="serial",
+                key="row.serial_required",
             )
         if qty != 1:
-            raise InvalidInput("a serialized part is received one serial at a time", field="qty")
+            raise InvalidInput(
+                "a serialized part is received one serial at a time",
+                field="qty",
+                key="serialized_one_at_a_time",
+            )
         item = SerialItem(
             part_id=part.id,
             serial=serial,
@@ -67,7 +78,10 @@ def _receive(
                 session.flush()
         except IntegrityError:
             raise Conflict(
-                f"serial {serial!r} already exists for {part.part_number}", field="serial"
+                f"serial {serial!r} already exists for {part.part_number}",
+                field="serial",
+                key="serial_exists",
+                params={"serial": serial, "part": part.part_number},
             ) from None
         movement = move_serial(
             session,
@@ -79,9 +93,14 @@ def _receive(
         )
     else:
         if serial:
-            raise InvalidInput(f"{part.part_number} is counted: it has no serials", field="serial")
+            raise InvalidInput(
+                f"{part.part_number} is counted: it has no serials",
+                field="serial",
+                key="row.no_serials",
+                params={"part": part.part_number},
+            )
         if qty <= 0:
-            raise InvalidInput("quantity must be at least 1", field="qty")
+            raise InvalidInput("quantity must be at least 1", field="qty", key="qty_positive")
         movement = move_counted(
             session, part, supplier, depot.location, qty, stamp=stamp, condition=condition
         )
@@ -311,7 +330,9 @@ def import_receipts(
     except _KeyTaken:
         earlier = _booked_with_key(session, idempotency_key or "", digest)
         if earlier is None:  # the key's booking was rolled back meanwhile: a plain retry
-            raise Conflict("the first import with this key is still running; retry") from None
+            raise Conflict(
+                "the first import with this key is still running; retry", key="import_running"
+            ) from None
         return earlier
     except Exception:
         report.units = 0
@@ -342,7 +363,12 @@ def _refuse_booked_reference(session: Session, reference: str) -> None:
         )
     )
     if booked:
-        raise Conflict(f"delivery {reference!r} was already received", field="reference")
+        raise Conflict(
+            f"delivery {reference!r} was already received",
+            field="reference",
+            key="delivery_received",
+            params={"ref": reference},
+        )
 
 
 def _claim_delivery(
@@ -362,7 +388,12 @@ def _claim_delivery(
             select(exists().where(Delivery.idempotency_key == key))
         ):
             raise _KeyTaken() from None
-        raise Conflict(f"delivery {reference!r} was already received", field="reference") from None
+        raise Conflict(
+            f"delivery {reference!r} was already received",
+            field="reference",
+            key="delivery_received",
+            params={"ref": reference},
+        ) from None
 
 
 def _booked_with_key(session: Session, key: str, digest: str) -> ImportReport | None:
@@ -374,6 +405,7 @@ def _booked_with_key(session: Session, key: str, digest: str) -> ImportReport | 
         raise InvalidInput(
             "this idempotency key was already used for a different delivery; use a new key",
             field="idempotency_key",
+            key="idempotency_key_reused",
         )
     saved = delivery.report or {}
     return ImportReport(

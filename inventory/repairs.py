@@ -90,7 +90,12 @@ def batch_view(session: Session, batch: RepairBatch) -> RepairBatchView:
 def batch_by_number(session: Session, number: str) -> RepairBatch:
     batch = session.scalar(select(RepairBatch).where(RepairBatch.number == number))
     if batch is None:
-        raise NotFound(f"unknown repair batch {number!r}", field="number")
+        raise NotFound(
+            f"unknown repair batch {number!r}",
+            field="number",
+            key="unknown",
+            params={"what": "repair_batch", "value": number},
+        )
     return batch
 
 
@@ -133,11 +138,11 @@ def send_to_repair(
     whole batch."""
     now = require_utc(now or utcnow(), "now")
     if not vendor.strip():
-        raise InvalidInput("name the repair vendor", field="vendor")
+        raise InvalidInput("name the repair vendor", field="vendor", key="name_vendor")
     if not serials:
-        raise InvalidInput("a batch needs at least one unit", field="serials")
+        raise InvalidInput("a batch needs at least one unit", field="serials", key="batch_empty")
     if len(set(serials)) != len(serials):
-        raise InvalidInput("a serial is listed twice", field="serials")
+        raise InvalidInput("a serial is listed twice", field="serials", key="serial_listed_twice")
     with transaction(session):
         depot = depot_by_code(session, depot_code, field="depot")
         batch = RepairBatch(
@@ -158,6 +163,8 @@ def send_to_repair(
                 raise Conflict(
                     f"{serial} is not a faulty unit on the shelf at {depot.code}",
                     field=f"serials.{index}",
+                    key="not_faulty_on_shelf",
+                    params={"serial": serial, "depot": depot.code},
                 )
             move_serial(
                 session,
@@ -197,7 +204,7 @@ def receive_from_repair(
     batch's depot) or scrapped; commits. The batch closes when every unit is back."""
     now = require_utc(now or utcnow(), "now")
     if not outcomes:
-        raise InvalidInput("say what came back", field="outcomes")
+        raise InvalidInput("say what came back", field="outcomes", key="say_what_came_back")
     with transaction(session):
         batch = batch_by_number(session, number)
         depot = must_get(session, Depot, batch.depot_id)
@@ -209,16 +216,24 @@ def receive_from_repair(
         for serial, outcome in outcomes.items():
             if outcome not in OUTCOMES:
                 raise InvalidInput(
-                    "outcome must be repaired or scrapped", field=f"outcomes.{serial}"
+                    "outcome must be repaired or scrapped",
+                    field=f"outcomes.{serial}",
+                    key="repair_outcome_choice",
                 )
             line = lines.get(serial)
             if line is None:
                 raise NotFound(
-                    f"{serial} is not in batch {batch.number}", field=f"outcomes.{serial}"
+                    f"{serial} is not in batch {batch.number}",
+                    field=f"outcomes.{serial}",
+                    key="not_in_batch",
+                    params={"serial": serial, "ref": batch.number},
                 )
             if line.outcome != "pending":
                 raise Conflict(
-                    f"{serial} already came back ({line.outcome})", field=f"outcomes.{serial}"
+                    f"{serial} already came back ({line.outcome})",
+                    field=f"outcomes.{serial}",
+                    key="already_came_back",
+                    params={"serial": serial},
                 )
             item = must_get(session, SerialItem, line.serial_item_id)
             if outcome == "repaired":

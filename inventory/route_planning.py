@@ -100,6 +100,8 @@ def validate_request(session: Session, req: PlanRequest) -> None:
         raise InvalidInput(
             f"every engineer's shift on {req.day.isoformat()} is over: nothing left to plan",
             field="date",
+            key="shifts_over",
+            params={"day": req.day.isoformat()},
         )
     for i, s in enumerate(req.stops):
         _stop_place(session, s, i)
@@ -109,7 +111,10 @@ def validate_request(session: Session, req: PlanRequest) -> None:
             part_by_number(session, number, field=f"stops.{i}.parts.{j}")
         if s.window_start and s.window_end and s.window_end < s.window_start:
             raise InvalidInput(
-                f"stop {s.id}: the time window ends before it starts", field=f"stops.{i}.window"
+                f"stop {s.id}: the time window ends before it starts",
+                field=f"stops.{i}.window",
+                key="stop_window",
+                params={"stop": s.id},
             )
     ids = [s.id for s in req.stops] + [
         f"{s.id}{suffix}"
@@ -121,6 +126,7 @@ def validate_request(session: Session, req: PlanRequest) -> None:
         raise InvalidInput(
             "stop ids must be unique (a stop with a pickup also uses '<id>@pickup' and '<id>@via')",
             field="stops",
+            key="stop_ids_unique",
         )
 
 
@@ -133,15 +139,25 @@ def _engineers(session: Session, req: PlanRequest) -> list[Engineer]:
         }
         for i, code in enumerate(req.engineers):
             if code not in found:
-                raise NotFound(f"unknown engineer {code!r}", field=f"engineers.{i}")
+                raise NotFound(
+                    f"unknown engineer {code!r}",
+                    field=f"engineers.{i}",
+                    key="unknown",
+                    params={"what": "engineer", "value": code},
+                )
             if not found[code].active or weekday not in found[code].work_days:
                 raise InvalidInput(
-                    f"engineer {code} has no shift on {req.day.isoformat()}", field=f"engineers.{i}"
+                    f"engineer {code} has no shift on {req.day.isoformat()}",
+                    field=f"engineers.{i}",
+                    key="engineer_no_shift",
+                    params={"engineer": code, "day": req.day.isoformat()},
                 )
         return [found[c] for c in req.engineers]
     if not req.depot:
         raise InvalidInput(
-            "name the engineers or a depot whose engineers to plan", field="engineers"
+            "name the engineers or a depot whose engineers to plan",
+            field="engineers",
+            key="plan_whom",
         )
     depot = depot_by_code(session, req.depot, field="depot")
     engineers = [
@@ -155,7 +171,10 @@ def _engineers(session: Session, req: PlanRequest) -> list[Engineer]:
     ]
     if not engineers:
         raise InvalidInput(
-            f"no engineer of {req.depot} works on {req.day.isoformat()}", field="depot"
+            f"no engineer of {req.depot} works on {req.day.isoformat()}",
+            field="depot",
+            key="depot_nobody_works",
+            params={"depot": req.depot, "day": req.day.isoformat()},
         )
     return engineers
 
@@ -164,12 +183,21 @@ def _stop_place(session: Session, s: StopRequest, i: int) -> tuple[str, float, f
     if s.site:
         site = session.scalar(select(Site).where(Site.code == s.site))
         if site is None:
-            raise NotFound(f"unknown site {s.site!r}", field=f"stops.{i}.site")
+            raise NotFound(
+                f"unknown site {s.site!r}",
+                field=f"stops.{i}.site",
+                key="unknown",
+                params={"what": "site", "value": s.site},
+            )
         return site.name, site.lat, site.lon
     if s.lat is None or s.lon is None:
-        raise InvalidInput("give a site code or lat and lon", field=f"stops.{i}.site")
+        raise InvalidInput(
+            "give a site code or lat and lon", field=f"stops.{i}.site", key="stop_where"
+        )
     if not (-90 <= s.lat <= 90 and -180 <= s.lon <= 180):
-        raise InvalidInput("coordinates out of range", field=f"stops.{i}.lat")
+        raise InvalidInput(
+            "coordinates out of range", field=f"stops.{i}.lat", key="coordinates_out_of_range"
+        )
     return f"{s.lat:.4f},{s.lon:.4f}", s.lat, s.lon
 
 
@@ -332,6 +360,8 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
         raise InvalidInput(
             f"every engineer's shift on {req.day.isoformat()} is over: nothing left to plan",
             field="date",
+            key="shifts_over",
+            params={"day": req.day.isoformat()},
         )
     horizon = max(v.shift[1] for v in vehicles)
 

@@ -186,11 +186,15 @@ def open_ticket_in_session(
     try:
         severity = Severity(severity).value
     except ValueError:
-        raise InvalidInput("severity must be P1, P2, P3 or P4", field="severity") from None
+        raise InvalidInput(
+            "severity must be P1, P2, P3 or P4", field="severity", key="severity_choice"
+        ) from None
     try:
         channel = Channel(channel).value
     except ValueError:
-        raise InvalidInput("channel must be phone, fax, email or web", field="channel") from None
+        raise InvalidInput(
+            "channel must be phone, fax, email or web", field="channel", key="channel_choice"
+        ) from None
     site = site_by_code(session, site_code)
     if customer_id is not None and site.customer_id != customer_id:
         raise NotFound(
@@ -211,6 +215,8 @@ def open_ticket_in_session(
             raise InvalidInput(
                 f"no installed equipment {equipment_serial!r} at {site.code}",
                 field="equipment_serial",
+                key="no_equipment_at_site",
+                params={"serial": equipment_serial, "site": site.code},
             )
     part = (
         part_by_number(session, part_number)
@@ -283,7 +289,12 @@ def move_ticket_in_session(
     from the ticket's status, or when someone else moved the ticket first."""
     move = TICKET_MOVES.get(action)
     if move is None:
-        raise InvalidInput(f"unknown ticket action {action!r}", field="action")
+        raise InvalidInput(
+            f"unknown ticket action {action!r}",
+            field="action",
+            key="unknown",
+            params={"what": "action", "value": action},
+        )
     if ticket.status not in move.sources:
         raise Conflict(
             f"ticket {ticket.number} is {ticket.status}; it cannot {action}",
@@ -360,7 +371,10 @@ def move_ticket(
     """One move by action name (acknowledge, arrive, resolve, reopen); commits."""
     if action in ("close", "cancel", "dispatch"):
         raise InvalidInput(
-            f"use the {action} call, it needs more than the action name", field="action"
+            f"use the {action} call, it needs more than the action name",
+            field="action",
+            key="action_needs_call",
+            params={"action": action},
         )
 
     def run():
@@ -406,11 +420,15 @@ def change_severity(
             raise Conflict(
                 f"ticket {ticket.number} is {ticket.status}; its severity is settled",
                 field="status",
+                key="ticket_severity_settled",
+                params={"ref": ticket.number, "ticket_status": ticket.status},
             )
         try:
             new = Severity(severity).value
         except ValueError:
-            raise InvalidInput("severity must be P1, P2, P3 or P4", field="severity") from None
+            raise InvalidInput(
+                "severity must be P1, P2, P3 or P4", field="severity", key="severity_choice"
+            ) from None
         old = ticket.severity
         if new == old:
             return ticket
@@ -480,6 +498,8 @@ def reassign_engineer(
             raise Conflict(
                 f"ticket {ticket.number} is {ticket.status}; only a dispatched ticket is reassigned",
                 field="status",
+                key="ticket_not_dispatched",
+                params={"ref": ticket.number, "ticket_status": ticket.status},
             )
         engineer = session.scalar(
             select(Engineer).where(Engineer.code == engineer_code, Engineer.active)
@@ -515,14 +535,24 @@ def close_ticket(
     ratings = ratings or {}
     for question, value in ratings.items():
         if question not in RATING_QUESTIONS:
-            raise InvalidInput(f"unknown survey question {question!r}", field=question)
+            raise InvalidInput(
+                f"unknown survey question {question!r}",
+                field=question,
+                key="unknown",
+                params={"what": "survey_question", "value": question},
+            )
         if value is not None and not 0 <= int(value) <= 5:
-            raise InvalidInput("ratings are 0 to 5", field=question)
+            raise InvalidInput("ratings are 0 to 5", field=question, key="rating_range")
 
     def run():
         ticket = ticket_by_ref(session, ref)
         if customer_id is not None and ticket.customer_id != customer_id:
-            raise NotFound(f"unknown ticket {ref!r}", field="ref")
+            raise NotFound(
+                f"unknown ticket {ref!r}",
+                field="ref",
+                key="unknown",
+                params={"what": "ticket", "value": ref},
+            )
         if not confirmed:
             return move_ticket_in_session(
                 session, ticket, "reopen", actor=actor, now=now, note=comment

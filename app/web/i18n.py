@@ -40,6 +40,9 @@ ZONES = (
 # app/web/i18n_<name>.py, registered with one import and one ``MESSAGES.update(...)`` line
 # here; ``python -m scripts.i18n fold app.web.i18n_<name>`` moves them into the .po
 # catalogues and deletes both lines (docs/i18n.md).
+from app.web.i18n_errors_b import ERRORS_B_MESSAGES  # noqa: E402
+
+MESSAGES.update(ERRORS_B_MESSAGES)
 
 
 class _CatalogueDomain(Domain):
@@ -163,7 +166,14 @@ def escalation_who(who: str | None) -> str:
 
 
 # The params of a domain error that are codes, and the catalogue prefix that words them.
-_CODED_PARAMS = {"what": "thing", "rma_status": "rma_status", "ticket_status": "ticket_status"}
+_CODED_PARAMS = {
+    "what": "thing",
+    "rma_status": "rma_status",
+    "ticket_status": "ticket_status",
+    "condition": "condition",
+    "item_status": "status",
+    "return_status": "van.rstatus",
+}
 
 
 def error_text(error) -> str:

@@ -1,0 +1,205 @@
+"""Domain errors in the reader's language (issue 13), until folded into the .po catalogues:
+``err.<key>`` of the raises in inventory/, logistics/ and app/, and the ``thing.<what>``
+words of ``err.unknown`` / ``err.taken``. ``python -m scripts.i18n fold
+app.web.i18n_errors_b`` (docs/i18n.md)."""
+
+from __future__ import annotations
+
+ERRORS_B_MESSAGES: dict[str, tuple[str, str]] = {
+    # -- things named by err.unknown / err.taken ------------------------------------------
+    "thing.action": ("操作", "action"),
+    "thing.article": ("知识条目", "article"),
+    "thing.complaint": ("投诉", "complaint"),
+    "thing.delivery": ("到货单", "delivery"),
+    "thing.job": ("后台任务", "job"),
+    "thing.part_return": ("故障件返还单", "return"),
+    "thing.repair_batch": ("送修批次", "repair batch"),
+    "thing.return_rule": ("返还规则", "return rule"),
+    "thing.subject_type": ("记录对象类型", "subject type"),
+    "thing.survey_question": ("评价项", "survey question"),
+    "thing.timezone": ("时区", "time zone"),
+    "thing.transfer": ("调拨单", "transfer"),
+    "thing.user": ("用户", "user"),
+    "thing.webhook": ("事件推送地址", "webhook endpoint"),
+    # -- quantities, choices, serials ---------------------------------------------------
+    "err.qty_positive": ("数量至少为 1", "quantity must be at least 1"),
+    "err.condition_choice": ("状态只能是故障或良品", "condition is faulty or good"),
+    "err.serialized_one_at_a_time": (
+        "按序列号管理的备件每次只能一件",
+        "a serialized part is handled one unit at a time",
+    ),
+    "err.serialized_scan": ("{part} 按序列号管理，请扫描序列号", "{part} is serialized: scan it"),
+    "err.serial_exists": (
+        "{part} 的序列号 {serial} 已存在",
+        "serial {serial} already exists for {part}",
+    ),
+    "err.serial_listed_twice": ("有序列号重复列出", "a serial is listed twice"),
+    "err.cannot_receive_condition": (
+        "不能以「{condition}」状态入库",
+        "cannot receive stock in condition {condition}",
+    ),
+    # -- the engineer's job and van ------------------------------------------------------
+    "err.ticket_no_engineer": ("工单 {ref} 尚未指派工程师", "ticket {ref} has no engineer"),
+    "err.part_source_choice": (
+        "备件来源只能是车载、库房自取或快递",
+        "source is van, depot_pickup or courier",
+    ),
+    "err.scan_installed": ("请扫描所装备件的序列号", "scan the serial of the spare installed"),
+    "err.not_in_van": (
+        "{serial} 不在 {engineer} 的车载库存中",
+        "{serial} is not in the van of {engineer}",
+    ),
+    "err.van_unit_condition": (
+        "车载库存中的 {serial} 状态为「{condition}」",
+        "{serial} in the van is {condition}",
+    ),
+    "err.not_installed": (
+        "{serial} 不是客户处的在装设备（当前：{item_status}）",
+        "{serial} is not installed at a customer (it is {item_status})",
+    ),
+    # -- faulty parts owed back ----------------------------------------------------------
+    "err.deadline_hours_positive": (
+        "期限须为正的小时数",
+        "the deadline is a positive number of hours",
+    ),
+    "err.return_one_place": (
+        "只能寄往一处：指定的目的地或工程师的所属备件库",
+        "send the parts to one place: a destination or the engineer's home depot",
+    ),
+    "err.return_destination_kind": (
+        "备件只能退回备件库或厂商处",
+        "parts go back to a depot or a vendor's site",
+    ),
+    "err.return_changed": (
+        "故障件返还单 {ref} 已不是「{return_status}」状态，请刷新后重试",
+        "return {ref} is no longer {return_status}",
+    ),
+    "err.return_cannot": (
+        "故障件返还单 {ref} 当前状态为「{return_status}」，不能执行此操作",
+        "return {ref} is {return_status}",
+    ),
+    "err.return_not_sent": (
+        "故障件返还单 {ref} 当前状态为「{return_status}」，须先寄出",
+        "return {ref} is {return_status}; it must be sent first",
+    ),
+    "err.no_return_destination": (
+        "没有返还规则指定此备件的去向，且 {engineer} 没有所属备件库，请联系管理员",
+        "no return rule sends this part anywhere and {engineer} has no home depot; "
+        "ask an administrator",
+    ),
+    "err.nobody_receives": ("{location} 没有人负责签收", "nobody receives at {location}"),
+    # -- route planning ------------------------------------------------------------------
+    "err.shifts_over": (
+        "{day} 所有工程师的班次都已结束，没有可规划的内容",
+        "every engineer's shift on {day} is over: nothing left to plan",
+    ),
+    "err.stop_ids_unique": (
+        "站点编号不能重复（需取件的站点还会占用“<编号>@pickup”和“<编号>@via”）",
+        "stop ids must be unique (a stop with a pickup also uses '<id>@pickup' and '<id>@via')",
+    ),
+    "err.plan_whom": (
+        "请指定工程师，或指定要为其工程师做规划的备件库",
+        "name the engineers or a depot whose engineers to plan",
+    ),
+    "err.depot_nobody_works": (
+        "{depot} 在 {day} 没有工程师上班",
+        "no engineer of {depot} works on {day}",
+    ),
+    "err.engineer_no_shift": (
+        "工程师 {engineer} 在 {day} 没有班次",
+        "engineer {engineer} has no shift on {day}",
+    ),
+    "err.stop_where": ("请填写站点编号或经纬度", "give a site code or lat and lon"),
+    "err.coordinates_out_of_range": ("坐标超出范围", "coordinates out of range"),
+    "err.stop_window": (
+        "站点 {stop}：时间窗的结束早于开始",
+        "stop {stop}: the time window ends before it starts",
+    ),
+    # -- tickets -------------------------------------------------------------------------
+    "err.action_needs_call": (
+        "操作 {action} 需要的不只是操作名，请使用对应的接口",
+        "use the {action} call, it needs more than the action name",
+    ),
+    "err.severity_choice": ("严重级别只能是 P1、P2、P3 或 P4", "severity must be P1, P2, P3 or P4"),
+    "err.channel_choice": (
+        "渠道只能是电话、传真、邮件或网页",
+        "channel must be phone, fax, email or web",
+    ),
+    "err.no_equipment_at_site": (
+        "{site} 没有序列号为 {serial} 的在装设备",
+        "no installed equipment {serial} at {site}",
+    ),
+    "err.ticket_severity_settled": (
+        "工单 {ref} 当前状态为「{ticket_status}」，严重级别已不能更改",
+        "ticket {ref} is {ticket_status}; its severity is settled",
+    ),
+    "err.ticket_not_dispatched": (
+        "工单 {ref} 当前状态为「{ticket_status}」，只有已派工的工单可以改派",
+        "ticket {ref} is {ticket_status}; only a dispatched ticket is reassigned",
+    ),
+    "err.rating_range": ("评分为 0 到 5", "ratings are 0 to 5"),
+    # -- receiving -----------------------------------------------------------------------
+    "err.delivery_received": ("到货单 {ref} 已入库", "delivery {ref} was already received"),
+    "err.idempotency_key_reused": (
+        "此幂等键已用于另一批到货，请换一个新键",
+        "this idempotency key was already used for a different delivery; use a new key",
+    ),
+    "err.import_running": (
+        "使用此键的首次导入仍在进行，请稍后重试",
+        "the first import with this key is still running; retry",
+    ),
+    # -- contracts -----------------------------------------------------------------------
+    "err.coverage_window": (
+        "服务时段须在同一天内，且开始早于结束",
+        "the coverage window must start before it ends, within one day",
+    ),
+    "err.coverage_choice": ("服务时间只能是 5x8、7x8 或 7x24", "coverage must be 5x8, 7x8 or 7x24"),
+    "err.bad_sla_policy": (
+        "合同 {ref} 的 SLA 策略无效：{error}",
+        "contract {ref} has an invalid SLA policy: {error}",
+    ),
+    "err.not_changeable": ("{name} 不能在此修改", "{name} cannot be changed here"),
+    "err.no_calendar": (
+        "没有国家 {country} 的工作日历",
+        "no working calendar for country {country}",
+    ),
+    "err.no_contract_for_customer": (
+        "该站点的客户没有合同 {ref}",
+        "no contract {ref} for this site's customer",
+    ),
+    # -- repairs -------------------------------------------------------------------------
+    "err.name_vendor": ("请填写厂商", "name the vendor"),
+    "err.batch_empty": ("送修批次至少要有一件", "a batch needs at least one unit"),
+    "err.say_what_came_back": ("请填写返回了哪些件", "say what came back"),
+    "err.not_faulty_on_shelf": (
+        "{serial} 不是 {depot} 库内的故障件",
+        "{serial} is not a faulty unit on the shelf at {depot}",
+    ),
+    "err.repair_outcome_choice": (
+        "结果只能是已修复或已报废",
+        "outcome must be repaired or scrapped",
+    ),
+    "err.not_in_batch": ("{serial} 不在送修批次 {ref} 中", "{serial} is not in batch {ref}"),
+    "err.already_came_back": ("{serial} 已经返回", "{serial} already came back"),
+    # -- knowledge base ------------------------------------------------------------------
+    "err.describe_symptom": ("请描述故障现象", "describe the symptom"),
+    "err.describe_fix": ("请描述处理方法", "describe the fix"),
+    "err.type_symptom": ("请输入要查找的故障现象", "type a symptom to search for"),
+    "err.ticket_close_first": (
+        "工单 {ref} 当前状态为「{ticket_status}」，请先关闭",
+        "ticket {ref} is {ticket_status}; close it first",
+    ),
+    "err.article_not_proposed": (
+        "知识条目 {ref} 不是待审核状态，只有待审核的条目可以批准",
+        "article {ref} is not proposed; only a proposed article is approved",
+    ),
+    # -- installed equipment -------------------------------------------------------------
+    "err.no_equipment": (
+        "没有序列号为 {serial} 的在装设备",
+        "no installed equipment with serial {serial}",
+    ),
+    "err.equipment_several": (
+        "序列号 {serial} 对应多台在装设备，请给出其编号",
+        "serial {serial} names several installed units; give its numeric id",
+    ),
+}

@@ -20,6 +20,7 @@ from app.api.common import (
     WholeNumber,
     idempotent_write,
     page_of,
+    page_schema,
     plain,
 )
 from app.auth import STAFF, actor_name, current_user, roles_required
@@ -127,12 +128,17 @@ class CountPartVarianceSchema(ma.Schema):
     recounted = ma.fields.Boolean()
 
 
-class CountDocumentSchema(ma.Schema):
+class _CountHeading(ma.Schema):
+    """What every answer about a count starts with (the list's rows and the count itself)."""
+
     number = ma.fields.String()
     depot = ma.fields.String()
     status = ma.fields.String(metadata={"enum": STATUSES})
     started_by = ma.fields.String()
     started_at = ma.fields.AwareDateTime()
+
+
+class CountDocumentSchema(_CountHeading):
     round = ma.fields.Integer()
     limit_units = ma.fields.Integer()
     limit_value = SignedMoney()
@@ -156,20 +162,11 @@ class CountDocumentSchema(ma.Schema):
     lines = ma.fields.List(ma.fields.Nested(CountLineSchema))
 
 
-class CountDocumentSummarySchema(ma.Schema):
-    number = ma.fields.String()
-    depot = ma.fields.String()
-    status = ma.fields.String(metadata={"enum": STATUSES})
-    started_by = ma.fields.String()
-    started_at = ma.fields.AwareDateTime()
+class CountDocumentSummarySchema(_CountHeading):
     lines = ma.fields.Integer()
 
 
-class CountDocumentPage(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(CountDocumentSummarySchema))
-    page = ma.fields.Integer()
-    page_size = ma.fields.Integer()
-    total = ma.fields.Integer()
+CountDocumentPage = page_schema(CountDocumentSummarySchema, "CountDocumentPage")
 
 
 class CountFindingSchema(ma.Schema):

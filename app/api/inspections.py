@@ -7,7 +7,6 @@ sends each step once, in order, when it is back online."""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Response, current_app
 from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
@@ -25,13 +24,19 @@ from app.api.common import (
     scalar_page,
 )
 from app.api.scoping import engineer_scope, is_customer
-from app.api.visits import SignatureRequest, decode_base64
+from app.api.visits import (
+    MAX_BASE64_CHARS,
+    PHOTO_RESPONSES,
+    SignatureRequest,
+    checked_photo,
+    decode_base64,
+    photo_response,
+    store_photo,
+)
 from app.auth import STAFF, actor_name, current_user, roles_required
 from app.db import get_session
-from app.photos import new_photo_key, photo_store
 from inventory import inspections as svc
 from inventory.errors import NotFound
-from inventory.visits import PHOTO_TYPES, check_image
 from models import Customer, Engineer, Inspection, InspectionPhoto, limits
 
 blp = Blueprint(
@@ -41,7 +46,6 @@ blp = Blueprint(
     description="Preventive inspections (巡检): programmes, the year's visits, the visit on "
     "site and the inspection report",
 )
-MAX_BASE64_CHARS = 12 * 1024 * 1024
 
 
 class ChecklistTemplateItemSchema(ma.Schema):
@@ -364,20 +368,14 @@ def finding(data, number):
 )
 def photos(data, number):
     """A photo of the inspection (JPEG or PNG, at most PHOTO_MAX_BYTES), in the photo store."""
-    raw = decode_base64(data["data"], "data")
-    image = check_image(
-        raw, max_bytes=current_app.config["PHOTO_MAX_BYTES"], field="data", types=PHOTO_TYPES
-    )
+    raw, image = checked_photo(data["data"])
     row = svc.inspection_for_engineer(get_session(), number, engineer_scope())
-    key = new_photo_key(row.number, "jpg" if image.content_type == "image/jpeg" else "png")
-    photo_store().put(key, raw, image.content_type)
+    key = store_photo(row.number, raw, image)
     return _as_engineer(svc.add_photo, number, storage_key=key, image=image)
 
 
 @blp.get("/inspections/<number>/photos/<int:photo_id>")
-@blp.doc(
-    responses={"200": {"description": "the photo", "content": {"image/jpeg": {}, "image/png": {}}}}
-)
+@blp.doc(responses=PHOTO_RESPONSES)
 @roles_required("engineer", "dispatcher")
 def photo(number, photo_id):
     """One photo of the inspection."""
@@ -385,11 +383,7 @@ def photo(number, photo_id):
     found = get_session().get(InspectionPhoto, photo_id)
     if found is None or found.inspection_id != row.id:
         raise NotFound(f"unknown photo {photo_id}", field="photo_id")
-    return Response(
-        photo_store().get(found.storage_key),
-        mimetype=found.content_type,
-        headers={"Cache-Control": "private, max-age=3600"},
-    )
+    return photo_response(found)
 
 
 @idempotent_write(

@@ -11,7 +11,7 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import PageArgs, Str, WholeNumber, idempotent_write, page_of, plain
+from app.api.common import PageArgs, Str, WholeNumber, idempotent_write, page_of, page_schema, plain
 from app.auth import actor_name, roles_required
 from app.db import get_session
 from app.geo import travel_model
@@ -52,11 +52,7 @@ class ReorderProposalSchema(ma.Schema):
     accepted_at = ma.fields.AwareDateTime(allow_none=True)
 
 
-class ReorderProposalPage(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(ReorderProposalSchema))
-    page = ma.fields.Integer()
-    page_size = ma.fields.Integer()
-    total = ma.fields.Integer()
+ReorderProposalPage = page_schema(ReorderProposalSchema, "ReorderProposalPage")
 
 
 class ReorderProposalQuery(PageArgs):

@@ -9,7 +9,7 @@ from marshmallow import validate
 
 from app.api.common import Money, Serial, Str, WholeNumber, plain
 from app.api.scoping import engineer_scope
-from app.api.visits import VisitSchema
+from app.api.visits import VisitPartSchema, VisitSchema
 from app.auth import actor_name, roles_required
 from app.db import get_session
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
@@ -153,13 +153,9 @@ class RemovedRequest(ma.Schema):
     qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=999))
 
 
-class PartLineSchema(ma.Schema):
-    part_number = ma.fields.String()
-    qty = ma.fields.Integer()
-    installed_serial = ma.fields.String(allow_none=True)
-    removed_serial = ma.fields.String(allow_none=True)
-    rma_number = ma.fields.String(allow_none=True)
-    recorded_at = ma.fields.AwareDateTime()
+class PartLineSchema(VisitPartSchema):
+    """A part line of the ticket: the visit's part fields, where it came from, what it cost."""
+
     source = ma.fields.String(allow_none=True)
     consumed_qty = ma.fields.Integer()
     removed_qty = ma.fields.Integer()

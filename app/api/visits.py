@@ -112,6 +112,40 @@ def decode_base64(text: str, field: str) -> bytes:
         raise InvalidInput("not base64", field=field) from None
 
 
+def checked_photo(text: str) -> tuple[bytes, svc.CheckedImage]:
+    """A photo sent in base64 in the field ``data``: its bytes and what they are, refused
+    (422 naming ``data``) unless JPEG or PNG of at most PHOTO_MAX_BYTES."""
+    raw = decode_base64(text, "data")
+    image = svc.check_image(
+        raw,
+        max_bytes=current_app.config["PHOTO_MAX_BYTES"],
+        field="data",
+        types=svc.PHOTO_TYPES,
+    )
+    return raw, image
+
+
+def store_photo(number: str, raw: bytes, image: svc.CheckedImage) -> str:
+    """Put a checked photo of the ticket or inspection ``number`` in the photo store; its key."""
+    key = new_photo_key(number, "jpg" if image.content_type == "image/jpeg" else "png")
+    photo_store().put(key, raw, image.content_type)
+    return key
+
+
+PHOTO_RESPONSES = {
+    "200": {"description": "the photo", "content": {"image/jpeg": {}, "image/png": {}}}
+}
+
+
+def photo_response(row) -> Response:
+    """A stored photo (a visit's or an inspection's row) as the answer, cached privately."""
+    return Response(
+        photo_store().get(row.storage_key),
+        mimetype=row.content_type,
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
+
+
 def _as_engineer(step, ref: str, **fields):
     """One visit step by the caller on a ticket of theirs (an engineer's own; an admin acts
     for any engineer); the visit as it then stands."""
@@ -179,26 +213,16 @@ def parts(data, ref):
 @idempotent_write(blp, "/<ref>/visit/photos", PhotoRequest, VisitSchema, "engineer", status=201)
 def photos(data, ref):
     """A photo of the visit (JPEG or PNG, at most PHOTO_MAX_BYTES), kept in the photo store."""
-    db = get_session()
-    raw = decode_base64(data["data"], "data")
-    image = svc.check_image(
-        raw,
-        max_bytes=current_app.config["PHOTO_MAX_BYTES"],
-        field="data",
-        types=svc.PHOTO_TYPES,
-    )
-    ticket = svc.ticket_for_engineer(db, ref, engineer_scope())
-    key = new_photo_key(ticket.number, "jpg" if image.content_type == "image/jpeg" else "png")
-    photo_store().put(key, raw, image.content_type)
+    raw, image = checked_photo(data["data"])
+    ticket = svc.ticket_for_engineer(get_session(), ref, engineer_scope())
+    key = store_photo(ticket.number, raw, image)
     return _as_engineer(
         svc.add_photo, ref, storage_key=key, image=image, caption=data.get("caption")
     )
 
 
 @blp.get("/<ref>/visit/photos/<int:photo_id>")
-@blp.doc(
-    responses={"200": {"description": "the photo", "content": {"image/jpeg": {}, "image/png": {}}}}
-)
+@blp.doc(responses=PHOTO_RESPONSES)
 @roles_required("engineer", "dispatcher")
 def photo(ref, photo_id):
     """One photo of the ticket's visits."""
@@ -207,11 +231,7 @@ def photo(ref, photo_id):
     row = db.get(VisitPhoto, photo_id)
     if row is None or row.visit.ticket_id != ticket.id:
         raise NotFound(f"unknown photo {photo_id}", field="photo_id")
-    return Response(
-        photo_store().get(row.storage_key),
-        mimetype=row.content_type,
-        headers={"Cache-Control": "private, max-age=3600"},
-    )
+    return photo_response(row)
 
 
 @idempotent_write(blp, "/<ref>/visit/signature", SignatureRequest, VisitSchema, "engineer")

@@ -180,17 +180,15 @@ def _serial_text(line: TransferPaperLine) -> str:
 
 def _transfer_paper(
     data: TransferPaperData,
-    title_key: str,
+    title: str,
     rows: list[list[object]],
     widths: tuple[float, ...],
-    signer_keys: tuple[str, str],
+    signers: tuple[str, str],
     lang: str,
 ) -> bytes:
     """A transfer's paper: title and barcode, route, facts, the lines (``widths`` as
     fractions of the page) and the two signers' boxes."""
     styles = make_styles()
-    title = doc_label(title_key, lang)
-    left, right = (doc_label(key, lang) for key in signer_keys)
     story: list[Flowable] = [
         _title_with_barcode(title, data.number, styles),
         Spacer(1, 3 * mm),
@@ -199,21 +197,27 @@ def _transfer_paper(
         _facts(data, lang, styles),
         Spacer(1, 3 * mm),
         grid_table(rows, [CONTENT_WIDTH * w for w in widths], styles),
-        signature_block(left, right, lang, styles),
+        signature_block(*signers, lang, styles),
     ]
     return build_pdf(story, title=f"{title} {data.number}", lang=lang, timezone=data.timezone)
 
 
 def _line_rows(
     lines: Sequence[TransferPaperLine],
-    last_keys: tuple[str, str],
+    last_headings: tuple[str, str],
     last_cells: Callable[[TransferPaperLine], tuple[str, str]],
     lang: str,
 ) -> list[list[object]]:
     """The lines table: a header, then each line numbered with its part, description,
-    serial and condition, and the two last columns (``last_keys``) from ``last_cells``."""
-    keys = ("doc.line_no", "doc.part_number", "doc.description", "doc.serial", "doc.condition")
-    rows: list[list[object]] = [[doc_label(key, lang) for key in (*keys, *last_keys)]]
+    serial and condition, and the two last columns (``last_headings``) from ``last_cells``."""
+    header = [
+        doc_label("doc.line_no", lang),
+        doc_label("doc.part_number", lang),
+        doc_label("doc.description", lang),
+        doc_label("doc.serial", lang),
+        doc_label("doc.condition", lang),
+    ]
+    rows: list[list[object]] = [[*header, *last_headings]]
     for n, line in enumerate(lines, start=1):
         first = [str(n), line.part_number, line.description, _serial_text(line), line.condition]
         rows.append([*first, *last_cells(line)])
@@ -225,13 +229,13 @@ def render_pick_list(data: TransferPaperData, lang: str = "zh") -> bytes:
     quantity and a box to tick; the picker's and checker's signatures."""
     lang = normalise_lang(lang)
     ordered = sorted(data.lines, key=lambda line: (line.part_number, _serial_text(line)))
+    headings = (doc_label("doc.quantity", lang), doc_label("doc.picked", lang))
     # the last box is ticked by hand
-    rows = _line_rows(
-        ordered, ("doc.quantity", "doc.picked"), lambda line: (str(line.qty_shipped), ""), lang
-    )
+    rows = _line_rows(ordered, headings, lambda line: (str(line.qty_shipped), ""), lang)
     widths = (0.05, 0.18, 0.28, 0.19, 0.12, 0.08, 0.10)
-    signers = ("doc.picker_signature", "doc.checker_signature")
-    return _transfer_paper(data, "doc.pick_list_title", rows, widths, signers, lang)
+    signers = (doc_label("doc.picker_signature", lang), doc_label("doc.checker_signature", lang))
+    title = doc_label("doc.pick_list_title", lang)
+    return _transfer_paper(data, title, rows, widths, signers, lang)
 
 
 def render_delivery_note(data: TransferPaperData, lang: str = "zh") -> bytes:
@@ -243,10 +247,12 @@ def render_delivery_note(data: TransferPaperData, lang: str = "zh") -> bytes:
         received = "" if line.qty_received is None else str(line.qty_received)
         return str(line.qty_shipped), received
 
-    rows = _line_rows(data.lines, ("doc.qty_shipped", "doc.qty_received"), quantities, lang)
+    headings = (doc_label("doc.qty_shipped", lang), doc_label("doc.qty_received", lang))
+    rows = _line_rows(data.lines, headings, quantities, lang)
     widths = (0.05, 0.17, 0.23, 0.17, 0.12, 0.13, 0.13)
-    signers = ("doc.sender_signature", "doc.receiver_signature")
-    return _transfer_paper(data, "doc.delivery_note_title", rows, widths, signers, lang)
+    signers = (doc_label("doc.sender_signature", lang), doc_label("doc.receiver_signature", lang))
+    title = doc_label("doc.delivery_note_title", lang)
+    return _transfer_paper(data, title, rows, widths, signers, lang)
 
 
 def condition_text(condition: str, lang: str) -> str:

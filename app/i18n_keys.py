@@ -325,6 +325,8 @@ RUN_TIME_KEYS = (
     N_("dsp.change.moved"),
     N_("dsp.change.reassigned"),
     N_("dsp.clock"),
+    N_("dsp.collect_spare_tools"),
+    N_("dsp.collect_tools"),
     N_("dsp.legs"),
     N_("dsp.next_clock"),
     N_("dsp.open"),

@@ -223,14 +223,17 @@ def _engineers_kit(session: Session, engineers: list[Engineer], stops) -> _Kit:
 
 def _carried_plan(session, s: StopRequest, i: int, vehicles, kit: _Kit, site, places):
     """Who can do stop ``s`` with what they carry (``ready``), who may collect a part or
-    tool at a depot first (``lacking``: those without it, and for parts anyone skilled)
-    and that depot as ``(Depot, matrix row)``; or the unserved entry when nobody can."""
+    tool at a depot first (``lacking``: those without it, and for parts anyone skilled;
+    everyone when the stop's spare waits at its ``pickup_depot``) and that depot as
+    ``(Depot, matrix row)``; or the unserved entry when nobody can."""
     skilled = [v.id for v in vehicles if s.skill is None or s.skill in v.skills]
     ready = [
         code
         for code in skilled
         if set(s.tools) <= kit.tools[code]
         and all(kit.parts[n].get(code, 0) >= k for n, k in Counter(s.parts).items())
+        # a spare waiting at the pickup depot (no part to take from a van): collected first
+        and not (s.pickup_depot and not s.parts)
     ]
     # those lacking something must collect it; with parts, anyone may (a van's units may
     # be taken by the plan's other stops: the solver decides, ``Stop.consumes``)
@@ -375,6 +378,7 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
     unserved: list[dict] = []
     collects: dict[str, str] = {}  # pickup stop → depot code where parts or tools are collected
     aliases: dict[str, str] = {}  # the job done after a pickup → the job's own id
+    needs: dict[str, dict] = {}  # pickup stop → the parts and tools its job needs
     held = {skill for v in vehicles for skill in v.skills}
     for i, s in enumerate(req.stops):
         name, lat, lon = _stop_place(session, s, i)
@@ -430,6 +434,11 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
                 )
                 labels[f"{s.id}{PICKUP}"] = depot.code
                 collects[f"{s.id}{PICKUP}"] = depot.code
+                needs[f"{s.id}{PICKUP}"] = {
+                    "parts": list(s.parts),
+                    "tools": sorted(set(s.tools)),
+                    "spare": bool(s.pickup_depot and not s.parts),
+                }
                 stops.append(
                     Stop(
                         id=f"{s.id}{VIA}",
@@ -494,6 +503,8 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
         "unserved": unserved,
         "collects": collects,
         "aliases": aliases,
+        "needs": needs,
+        "tools": {code: sorted(tools) for code, tools in kit.tools.items()},
     }
     return problem, context
 
@@ -513,6 +524,26 @@ def plan_to_dict(plan: RoutePlan, context: dict, timezone: str) -> dict:
 
     aliases = context.get("aliases", {})
     collects = context.get("collects", {})
+    needs = context.get("needs", {})
+    carried = context.get("tools", {})
+
+    def collected(stop_id: str, engineer: str) -> dict:
+        """Where a pickup stop is and what this engineer collects there: every part the job
+        needs (a job done through a depot takes nothing from the van), the tools the
+        engineer does not carry, and whether a spare reserved there is picked up."""
+        if stop_id not in collects:
+            return {}
+        need = needs.get(stop_id, {})
+        lacking = [x for x in need.get("tools", []) if x not in carried.get(engineer, ())]
+        return {
+            "collect_at": collects[stop_id],
+            "collect": {
+                "parts": need.get("parts", []),
+                "tools": lacking,
+                "spare": need.get("spare", False),
+            },
+        }
+
     routes = []
     for r in plan.routes:
         if not r.visits:
@@ -533,7 +564,7 @@ def plan_to_dict(plan: RoutePlan, context: dict, timezone: str) -> dict:
                         "arrival": at(v.arrival),
                         "start": at(v.start),
                         "end": at(v.end),
-                        **({"collect_at": collects[v.stop_id]} if v.stop_id in collects else {}),
+                        **collected(v.stop_id, r.vehicle_id),
                     }
                     for v in r.visits
                 ],
@@ -675,6 +706,30 @@ def changes_since_last_plan(session: Session, job: Job) -> list[dict] | None:
     )
     previous = next((j.result for j in earlier if key(j) == key(job) and j.result), None)
     return None if previous is None else plan_changes(previous, job.result)
+
+
+TICKET_SERVICE_MINUTES = 60  # a fault visit's planned time on site
+
+
+def ticket_stop(session: Session, ticket: Ticket) -> dict:
+    """A waiting ticket as a route-plan stop (``stop_from_params`` form): at its site, from
+    when it was opened, needing the skill of its part's category; the part itself when not
+    yet sourced (the engineer brings it from the van, serving part numbers counted, or
+    collects it on the way), else a pickup at the depot holding its spare; and the tools
+    a job on that part needs (``Part.tools``). A ticket opened on equipment names its model."""
+    part = ticket.part
+    source = session.get_one(Depot, ticket.source_depot_id) if ticket.source_depot_id else None
+    return {
+        "id": ticket.number,
+        "site": ticket.site.code,
+        "service_minutes": TICKET_SERVICE_MINUTES,
+        "severity": ticket.severity,
+        "skill": part.category if part else None,
+        "pickup_depot": source.code if source else None,
+        "not_before": ticket.opened_at.isoformat(),  # no visit before the ticket existed
+        "parts": [part.part_number] if part and source is None else [],
+        "tools": sorted(part.tools or []) if part else [],
+    }
 
 
 def route_candidates(session: Session, depot: Depot, depots: Sequence[Depot]) -> list[Ticket]:

@@ -77,9 +77,8 @@ TOOL_LIMIT = 40  # characters of a tool's name (like a skill)
 MAX_TOOLS = 50
 
 
-def set_tools(session: Session, engineer_code: str, tools: list[str], *, actor: str) -> list[str]:
-    """The tools an engineer carries (a set; the day routes send an engineer lacking a
-    job's tool through a depot first). Audited; commits. Returns the sorted set."""
+def _tool_set(tools: list[str]) -> list[str]:
+    """A list of tool names as a sorted set, each name checked."""
     cleaned = sorted({t.strip() for t in tools if t and t.strip()})
     for i, tool in enumerate(cleaned):
         if len(tool) > TOOL_LIMIT:
@@ -88,6 +87,13 @@ def set_tools(session: Session, engineer_code: str, tools: list[str], *, actor: 
             )
     if len(cleaned) > MAX_TOOLS:
         raise InvalidInput(f"at most {MAX_TOOLS} tools", field="tools")
+    return cleaned
+
+
+def set_tools(session: Session, engineer_code: str, tools: list[str], *, actor: str) -> list[str]:
+    """The tools an engineer carries (a set; the day routes send an engineer lacking a
+    job's tool through a depot first). Audited; commits. Returns the sorted set."""
+    cleaned = _tool_set(tools)
     with transaction(session):
         engineer = engineer_by_code(session, engineer_code)
         before = sorted(engineer.tools or [])
@@ -98,6 +104,29 @@ def set_tools(session: Session, engineer_code: str, tools: list[str], *, actor: 
                 subject_type="engineer",
                 subject_id=engineer.id,
                 subject_ref=engineer.code,
+                kind="tools_set",
+                actor=actor,
+                data={"before": before, "after": cleaned},
+            )
+        return cleaned
+
+
+def set_part_tools(
+    session: Session, part_number: str, tools: list[str], *, actor: str
+) -> list[str]:
+    """The tools a job replacing this part needs (a set; the routes page asks them of
+    each ticket's part, ``inventory.route_planning.ticket_stop``). Audited; commits."""
+    cleaned = _tool_set(tools)
+    with transaction(session):
+        part = part_by_number(session, part_number, field="part_number")
+        before = sorted(part.tools or [])
+        if before != cleaned:
+            part.tools = cleaned
+            record_event(
+                session,
+                subject_type="part",
+                subject_id=part.id,
+                subject_ref=part.part_number,
                 kind="tools_set",
                 actor=actor,
                 data={"before": before, "after": cleaned},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models import limits
@@ -30,6 +30,9 @@ class Part(Base):
     failure_rate: Mapped[float | None]  # entered failures per installed unit per year
     repair_turnaround_days: Mapped[float | None]  # repair vendor's turnaround
     lead_time_days: Mapped[float | None]  # purchase lead time from the supplier
+    # tools a job replacing this part needs (day routes send an engineer lacking one
+    # through a depot first; inventory.vans.set_part_tools)
+    tools: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class StockPolicy(Base):

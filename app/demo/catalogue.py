@@ -453,6 +453,36 @@ PARTS = [
     ("storage", "STO-NAS-2U", "2U NAS head", "2U NAS机头", "serialized", "repairable", 52000),
 ]
 
+# The tools a job replacing these parts needs (``Part.tools``; the others need none beyond
+# what every engineer carries). Engineers carry: every one an ESD strap and a fibre
+# cleaning pen, those with the network skill an optical power meter, every second one a
+# torque screwdriver (``ENGINEER_TOOLS``): so some day routes collect a tool at a depot.
+ESD, TORQUE, POWER_METER, CLEANER = "防静电腕带", "扭力螺丝刀", "光功率计", "光纤清洁笔"
+PART_TOOLS = {
+    "SRV-2288-MB": [ESD, TORQUE],
+    "SRV-1288-MB": [ESD, TORQUE],
+    "SRV-CPU-6330": [ESD, TORQUE],
+    "NET-CE-MPU": [ESD, TORQUE],
+    "VC-MCU-9660-MB": [ESD, TORQUE],
+    "STO-OS5500-CTRL": [ESD, TORQUE],
+    "STO-OS5500-CM": [ESD],
+    "NET-SFP-10G-SR": [POWER_METER, CLEANER],
+    "NET-SFP-1G-LX": [POWER_METER, CLEANER],
+    "NET-PATCH-LC": [POWER_METER, CLEANER],
+    "STO-FC-16G": [POWER_METER, CLEANER],
+}
+
+
+def engineer_tools(number: int, skills: list[str]) -> list[str]:
+    """The demo's ``number``-th engineer's tools (see ``PART_TOOLS``)."""
+    tools = {ESD, CLEANER}
+    if "network" in skills:
+        tools.add(POWER_METER)
+    if number % 2 == 0:
+        tools.add(TORQUE)
+    return sorted(tools)
+
+
 # Chinese given names for engineers (first name shown to customers)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = [

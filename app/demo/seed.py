@@ -14,7 +14,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth import issue_token, set_password
-from app.demo.catalogue import CUSTOMERS, DEPOTS, GIVEN, PARTS, SURNAMES
+from app.demo.catalogue import (
+    CUSTOMERS,
+    DEPOTS,
+    GIVEN,
+    PART_TOOLS,
+    PARTS,
+    SURNAMES,
+    engineer_tools,
+)
 from inventory.accounts import assign_depots
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import virtual_location
@@ -166,6 +174,7 @@ def _parts(session: Session) -> list[Part]:
             tracking=tracking,
             kind=kind,
             unit_cost=Decimal(cost),
+            tools=PART_TOOLS.get(pn, []),
         )
         session.add(part)
         out.append(part)
@@ -236,6 +245,7 @@ def _engineers(session: Session, depots: list[Depot], rng: random.Random) -> int
                     home_uncertainty_km=depot.uncertainty_km,
                     base_depot_id=depot.id,
                     skills=skills,
+                    tools=engineer_tools(n, skills),
                     timezone=depot.timezone,
                     shift_start_min=0 if on_call else 8 * 60 + 30,
                     shift_end_min=24 * 60 if on_call else 17 * 60 + 30,

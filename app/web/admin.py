@@ -716,6 +716,24 @@ def part_supersession(part_number: str):
     return _part_page(part, errors)
 
 
+@bp.post("/parts/<part_number>/tools")
+@roles_page()
+def part_tools(part_number: str):
+    """The tools a job on this part needs, as one comma- or line-separated list
+    (inventory.vans.set_part_tools)."""
+    db = get_session()
+    part = db.scalar(select(Part).where(Part.part_number == part_number))
+    if part is None:
+        return render_template("error.html", code=404, message=t("error.not_found")), 404
+    tools = [x for x in re.split(r"[,，、\n]", request.form.get("tools", "")) if x.strip()]
+    try:
+        vans.set_part_tools(db, part_number, tools, actor=actor_name())
+    except DomainError as error:
+        return _part_page(part, domain_error(error))
+    flash(t("part_tools.saved", part=part_number), "success")
+    return redirect(url_for("admin.part_page", part_number=part_number))
+
+
 @bp.post("/parts/<part_number>/policies/<depot_code>")
 @roles_page()
 def part_policy(part_number: str, depot_code: str):

@@ -551,22 +551,7 @@ def _submit_plan(depot: Depot | None, day: date, chosen: list[Ticket]) -> str:
         "depot": depot.code,
         "time_limit_s": 5.0,
         "inspections": True,  # the day's inspection visits join the fault work
-        "stops": [
-            {
-                "id": tk.number,
-                "site": tk.site.code,
-                "service_minutes": 60,
-                "severity": tk.severity,
-                "skill": tk.part.category if tk.part else None,
-                "pickup_depot": (
-                    db.get_one(Depot, tk.source_depot_id).code if tk.source_depot_id else None
-                ),
-                "not_before": tk.opened_at.isoformat(),  # no visit before the ticket existed
-                # not yet sourced: the engineer brings it from the van or collects it on the way
-                "parts": [tk.part.part_number] if tk.part and not tk.source_depot_id else [],
-            }
-            for tk in chosen
-        ],
+        "stops": [route_planning.ticket_stop(db, tk) for tk in chosen],
     }
     validate_request(db, request_from_params(params))
     job = create_job(db, "route_plan", params, actor=actor_name(), time_limit_s=5.0)

@@ -10,10 +10,17 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from inventory import vans
-from inventory.route_planning import PlanRequest, StopRequest, solve_plan, validate_request
+from inventory import tickets, vans
+from inventory.route_planning import (
+    PlanRequest,
+    StopRequest,
+    solve_plan,
+    stop_from_params,
+    ticket_stop,
+    validate_request,
+)
 from logistics.travel import TravelModel
-from models import Engineer
+from models import Engineer, Part, Ticket
 from tests.builders import make_part
 from tests.service_builders import make_engineer, make_van_world, stock_van
 
@@ -136,3 +143,73 @@ def test_a_van_with_one_unit_is_not_planned_straight_to_two_jobs_needing_it(sess
     # the van's one unit cannot serve both: a depot is visited (both straight would be shorter)
     assert [v for v in visits if v.endswith("@pickup")]
     assert result["unserved"] == []
+
+
+TORQUE = "扭力螺丝刀"
+
+
+def _open(session, world, **kwargs) -> Ticket:
+    view = tickets.open_ticket(
+        session, site_code=world.site, severity="P2", channel="phone", symptom="down",
+        actor="li.disp", now=datetime(2026, 3, 9, 8, 0, tzinfo=UTC), **kwargs,
+    )  # fmt: skip
+    return session.scalar(select(Ticket).where(Ticket.number == view.number))
+
+
+def test_a_tickets_stop_asks_for_its_part_and_the_tools_a_job_on_that_part_needs(session):
+    world = make_van_world(session, spares=1)
+    assert vans.set_part_tools(session, world.part, [f" {TORQUE} ", TORQUE], actor="admin") == [
+        TORQUE
+    ]
+    by_part = ticket_stop(session, _open(session, world, part_number=world.part))
+    assert (by_part["parts"], by_part["tools"], by_part["skill"]) == (
+        [world.part],
+        [TORQUE],
+        "server",
+    )
+    # the engineer lacks the tool and the van the part: both are collected at the depot
+    result = _plan(session, [world.engineer], [stop_from_params(by_part)])
+    first, job = _route(result, world.engineer)
+    assert (first["stop"], job["stop"]) == (f"{by_part['id']}@pickup", by_part["id"])
+    assert first["collect_at"] == world.depot
+    assert first["collect"] == {"parts": [world.part], "tools": [TORQUE], "spare": False}
+
+
+def test_a_spare_waiting_at_its_depot_is_collected_there_even_by_one_carrying_the_tool(session):
+    world = make_van_world(session, spares=1)
+    make_engineer(session, "ENG-2", name="李娜")
+    vans.set_tools(session, "ENG-2", [TORQUE], actor="admin")
+    job = StopRequest("T1", 30, site=world.site, skill="server", tools=[TORQUE],
+                      pickup_depot=world.depot)  # fmt: skip
+    with_tool = _route(_plan(session, ["ENG-2"], [job]), "ENG-2")
+    assert [v["stop"] for v in with_tool] == ["T1@pickup", "T1"]  # not straight past the spare
+    assert with_tool[0]["collect"] == {"parts": [], "tools": [], "spare": True}
+    without = _route(_plan(session, [world.engineer], [job]), world.engineer)
+    assert without[0]["collect"] == {"parts": [], "tools": [TORQUE], "spare": True}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_part_tools_migration_goes_down_and_up(kind, tmp_path):
+    from sqlalchemy import inspect
+
+    from models.db import make_engine, make_session_factory
+    from models.migrate import downgrade, upgrade
+    from tests.conftest import migrated_database
+
+    with migrated_database(kind, tmp_path, "ptools16_mig", "the part tools migration test") as url:
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session:
+            make_part(session, "SRV-T")
+            vans.set_part_tools(session, "SRV-T", ["multimeter"], actor="admin")
+        engine.dispose()
+        downgrade(url, "0022_engineer_tools")
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            assert "tools" not in {c["name"] for c in inspect(conn).get_columns("parts")}
+        engine.dispose()
+        upgrade(url)
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session:
+            part = session.scalar(select(Part).where(Part.part_number == "SRV-T"))
+            assert part.tools == []  # the column comes back empty
+        engine.dispose()

@@ -438,6 +438,25 @@ def test_the_tools_are_edited_on_the_admin_page(app, client, as_role, db):
     assert f'data-engineer="{code}" data-tools="万用表,熔接机"' in page
 
 
+def test_the_tools_a_parts_job_needs_are_edited_on_the_parts_page(client, as_role, db):
+    from models import Part
+
+    as_role("admin")
+    done = post_form(client, "/admin/parts/SRV-2288-PSU/tools", {"tools": "电烙铁，万用表, 电烙铁"},
+                     page="/admin/parts/SRV-2288-PSU")  # fmt: skip
+    assert done.status_code == 302
+    page = client.get(done.location).get_data(as_text=True)
+    assert 'id="p-tools" name="tools" value="万用表, 电烙铁"' in page and "作业所需工具" in page
+    assert db.scalar(select(Part.tools).where(Part.part_number == "SRV-2288-PSU")) == [
+        "万用表",
+        "电烙铁",
+    ]
+    db.rollback()
+    refused = post_form(client, "/admin/parts/SRV-2288-PSU/tools", {"tools": "x" * 41},
+                        page="/admin/parts/SRV-2288-PSU")  # fmt: skip
+    assert refused.status_code == 422 and "40" in refused.get_data(as_text=True)
+
+
 def test_the_console_counts_a_successors_stock_for_a_superseded_part(client, as_role, db):
     from inventory.supersession import set_supersession
     from models import Part

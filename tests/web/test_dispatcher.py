@@ -309,6 +309,52 @@ def test_a_route_for_a_part_no_van_holds_collects_it_at_a_depot_on_the_way(app, 
     assert page.index(found.group(0)) < page.rindex(f'<span class="mono">{number}</span>')
 
 
+def test_the_routes_page_asks_each_ticket_for_its_parts_tools_and_says_what_is_collected(
+    app, dispatcher, db
+):
+    """A PSU job needs a soldering iron no engineer carries (the part's tools, set by an
+    admin): the plan made from the page sends the engineer to a depot for the part and the
+    tool before the site; a ticket for a part no van or depot holds is not sent, and the
+    page says why."""
+    from inventory.vans import set_part_tools
+    from tests.builders import make_part
+
+    set_part_tools(db, "SRV-2288-PSU", ["电烙铁"], actor="admin")
+    make_part(db, "SRV-NEW-1")
+    with app.app_context():
+        number = open_ticket(db, severity="P2", site="C001-S1", part_number="SRV-2288-PSU")
+        nowhere = open_ticket(db, severity="P2", site="C001-S1", part_number="SRV-NEW-1")
+    client = dispatcher
+    page = client.get("/dispatch/routes?depot=BJ01").get_data(as_text=True)
+    response = client.post(
+        "/dispatch/routes",
+        data={
+            "depot": "BJ01",
+            "date": _next_working_day(re.search(r'name="date" value="([^"]+)"', page).group(1)),
+            "ticket": [number, nowhere],
+            "csrf_token": csrf_of(page),
+        },
+    )
+    for _ in range(60):
+        page = client.get(response.location).get_data(as_text=True)
+        if 'data-job-status="queued"' not in page and 'data-job-status="running"' not in page:
+            break
+        time.sleep(0.5)
+    assert 'data-job-status="succeeded"' in page, page[page.find('id="plan"') :][:500]
+    found = re.search(
+        rf'data-collect-parts="SRV-2288-PSU" data-collect-tools="电烙铁">.*?'
+        rf'<span class="mono">{number}</span> 到 (\w+) 取备件 SRV-2288-PSU 和工具 电烙铁',
+        page,
+    )
+    assert found, page[page.find('id="plan"') :][:3000]
+    assert page.index(found.group(0)) < page.rindex(f'<span class="mono">{number}</span>')
+    assert re.search(rf'data-code="no_part"><span class="mono">{nowhere}</span> · 没有工程师', page)
+    post_form(client, "/prefs", {"lang": "en"}, page="/dispatch/")
+    page = client.get(response.location).get_data(as_text=True)
+    assert f"collect part SRV-2288-PSU and tool 电烙铁 at {found.group(1)}" in page
+    assert "no engineer&#39;s van holds the part" in page or "no engineer's van holds" in page
+
+
 def test_a_stop_the_days_routes_cannot_serve_says_why_in_the_readers_language(app, dispatcher, db):
     from inventory.dispatch_service import confirm_dispatch
     from models import Depot, Engineer

@@ -50,7 +50,9 @@ def revoke_tokens(db: Session, user: User) -> int:
 def user_by_name(db: Session, username: str) -> User:
     user = db.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound(
+            f"no user {username!r}", key="unknown", params={"what": "user", "value": username}
+        )
     return user
 
 
@@ -79,6 +81,8 @@ def _check_customer(db: Session, customer_id: int | None) -> None:
             "no such customer",
             field="customer_id",
             details={"errors": {"customer_id": [f"no customer with id {customer_id}"]}},
+            key="unknown",
+            params={"what": "customer", "value": customer_id},
         )
 
 
@@ -91,6 +95,8 @@ def create_user(db: Session, fields: dict, *, password_hash: str | None, actor: 
                 "username taken",
                 field="username",
                 details={"errors": {"username": ["already exists"]}},
+                key="taken",
+                params={"what": "user", "value": fields["username"]},
             )
         _check_customer(db, fields.get("customer_id"))
         fields = dict(fields)
@@ -128,6 +134,7 @@ def update_user(
                 "an admin cannot lock themselves out; ask another admin",
                 field=field,
                 details={"errors": {field: ["not on your own account"]}},
+                key="admin_self_lockout",
             )
         _check_customer(db, changes.get("customer_id"))
         changed = {}
@@ -197,7 +204,12 @@ def assign_depots(
     depots = list(session.scalars(select(Depot).where(Depot.code.in_(wanted))))
     unknown = sorted(set(wanted) - {d.code for d in depots})
     if unknown:
-        raise InvalidInput(f"unknown depot {', '.join(unknown)}", field="depots")
+        raise InvalidInput(
+            f"unknown depot {', '.join(unknown)}",
+            field="depots",
+            key="unknown",
+            params={"what": "depot", "value": ", ".join(unknown)},
+        )
     before = sorted(d.code for d in user.depots) if user.id else []
     session.execute(delete(UserDepot).where(UserDepot.user_id == user.id))
     session.add_all(UserDepot(user_id=user.id, depot_id=d.id) for d in depots)

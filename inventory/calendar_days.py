@@ -69,7 +69,12 @@ def add_exception(
             )
         )
         if taken is not None:
-            raise Conflict(f"{day.isoformat()} is already an exception in {country}", field="day")
+            raise Conflict(
+                f"{day.isoformat()} is already an exception in {country}",
+                field="day",
+                key="day_already_exception",
+                params={"day": day.isoformat(), "country": country},
+            )
         row = CalendarException(
             country=country, day=day, working=working, name=name, created_by=actor
         )
@@ -78,7 +83,10 @@ def add_exception(
             session.flush()
         except IntegrityError:  # the same day added at the same moment: the database decides
             raise Conflict(
-                f"{day.isoformat()} is already an exception in {country}", field="day"
+                f"{day.isoformat()} is already an exception in {country}",
+                field="day",
+                key="day_already_exception",
+                params={"day": day.isoformat(), "country": country},
             ) from None
         view = exception_view(row)
         record_event(
@@ -98,7 +106,11 @@ def remove_exception(session: Session, exception_id: int, *, actor: str) -> DayE
     with transaction(session):
         row = session.get(CalendarException, exception_id)
         if row is None:
-            raise NotFound(f"no calendar exception {exception_id}")
+            raise NotFound(
+                f"no calendar exception {exception_id}",
+                key="unknown",
+                params={"what": "calendar_exception", "value": exception_id},
+            )
         view = exception_view(row)
         session.delete(row)
         record_event(

@@ -317,6 +317,8 @@ def rank_for_ticket(
         raise Conflict(
             f"ticket {ticket.number} is {ticket.status}; it is not waiting for dispatch",
             field="status",
+            key="ticket_cannot",
+            params={"ref": ticket.number, "ticket_status": ticket.status},
         )
     return _rank(
         session,
@@ -415,7 +417,9 @@ def _rank(
             site_city_radius_km=city_radius_at(lat, lon),
         )
     except ValueError as error:
-        raise InvalidInput(str(error)) from None
+        raise InvalidInput(
+            str(error), key="dispatch_failed", params={"error": str(error)}
+        ) from None
     depots = depot_stock(session, part) if part else []
     staff = engineer_candidates(session, now, eligible_for=part.category if part else None)
     if part is not None:
@@ -473,19 +477,32 @@ def confirm_dispatch(
         ticket = ticket_by_ref(session, ref)
         engineer = session.scalar(select(Engineer).where(Engineer.code == engineer_code))
         if engineer is None or not engineer.active:
-            raise NotFound(f"unknown engineer {engineer_code!r}", field="engineer")
+            raise NotFound(
+                f"unknown engineer {engineer_code!r}",
+                field="engineer",
+                key="unknown",
+                params={"what": "engineer", "value": engineer_code},
+            )
         try:
             mode = Mode(mode).value
         except ValueError:
             raise InvalidInput(
-                "mode must be pickup, courier, engineer or van", field="mode"
+                "mode must be pickup, courier, engineer or van", field="mode", key="mode_choice"
             ) from None
         part = ticket.part
-        refusal = _candidate(session, engineer, now).refusal(
-            part.category if part else None, need_shift=False
-        )
+        candidate = _candidate(session, engineer, now)
+        category = part.category if part else None
+        refusal = candidate.refusal(category, need_shift=False)
         if refusal:
-            raise Conflict(refusal, field="engineer")
+            raise Conflict(
+                refusal,
+                field="engineer",
+                key="engineer_cannot_take",
+                params={
+                    "engineer": engineer.code,
+                    "why": candidate.refusal_code(category, need_shift=False),
+                },
+            )
         # van: the part rides in the engineer's van, no depot and no reservation; the van's
         # unit is taken (compare-and-set) when the job records it used
         if mode == Mode.VAN.value and (
@@ -494,6 +511,8 @@ def confirm_dispatch(
             raise Conflict(
                 f"the van of {engineer.code} holds no free good part for this fault",
                 field="engineer",
+                key="van_no_part",
+                params={"engineer": engineer.code},
             )
         move_ticket_in_session(
             session,
@@ -509,7 +528,9 @@ def confirm_dispatch(
         if part is not None and mode not in (Mode.ENGINEER.value, Mode.VAN.value):
             if not depot_code:
                 raise InvalidInput(
-                    "the fault needs a part: say which depot it comes from", field="depot"
+                    "the fault needs a part: say which depot it comes from",
+                    field="depot",
+                    key="fault_needs_depot",
                 )
             depot = depot_by_code(session, depot_code, field="depot")
             ticket.source_depot_id = depot.id

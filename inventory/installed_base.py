@@ -217,18 +217,30 @@ def register_equipment_in_session(
     if session.scalar(
         select(Equipment.id).where(Equipment.part_id == part.id, Equipment.serial == serial)
     ):
-        raise Conflict(f"{part.part_number} {serial} is already installed", field="serial")
+        raise Conflict(
+            f"{part.part_number} {serial} is already installed",
+            field="serial",
+            key="already_installed",
+            params={"part": part.part_number, "serial": serial},
+        )
     contract_id = None
     if contract_code:
         contract = contract_by_code(session, contract_code, field="contract_code")
         if contract.customer_id != site.customer_id:
             raise InvalidInput(
-                f"contract {contract_code} belongs to another customer", field="contract_code"
+                f"contract {contract_code} belongs to another customer",
+                field="contract_code",
+                key="contract_other_customer",
+                params={"ref": contract_code},
             )
         contract_id = contract.id
     end = warranty_end or warranty_end_for(acceptance_date)
     if end < acceptance_date:
-        raise InvalidInput("warranty cannot end before acceptance", field="warranty_end")
+        raise InvalidInput(
+            "warranty cannot end before acceptance",
+            field="warranty_end",
+            key="warranty_before_acceptance",
+        )
     item = None
     if part.tracking == Tracking.SERIALIZED.value:
         item = enter_installed_unit(session, part, serial, actor, f"EQ {site.code}")
@@ -304,10 +316,15 @@ def equipment_by_serial(
         raise NotFound(
             f"no installed equipment with serial {serial!r}" + (f" at {site.code}" if site else ""),
             field=field,
+            key=("no_equipment_at_site" if site else "no_equipment"),
+            params={"serial": serial, "site": site.code if site else ""},
         )
     if len(found) > 1:
         raise InvalidInput(
-            f"serial {serial!r} names several installed units; give the site", field=field
+            f"serial {serial!r} names several installed units; give the site",
+            field=field,
+            key="equipment_several_site",
+            params={"serial": serial},
         )
     return found[0]
 
@@ -333,7 +350,12 @@ def _changed(row: object, values: dict, allowed: tuple[str, ...]) -> dict:
     changes = {}
     for key, value in values.items():
         if key not in allowed:
-            raise InvalidInput(f"{key} cannot be changed here", field=key)
+            raise InvalidInput(
+                f"{key} cannot be changed here",
+                field=key,
+                key="not_changeable",
+                params={"name": key},
+            )
         before = getattr(row, key)
         if before != value:
             changes[key] = {"from": before, "to": value}

@@ -78,6 +78,8 @@ def move_serial(
             f"item {item.serial} is no longer {'/'.join(expect_statuses)} at its location; "
             "someone else changed it",
             field="serial",
+            key="item_changed",
+            params={"serial": item.serial},
         )
     movement = Movement(
         part_id=item.part_id,
@@ -159,6 +161,13 @@ def take_counted(
         raise Conflict(
             f"not enough {part.part_number} ({condition}) at {location.code} to take {qty}",
             field="qty",
+            key="not_enough_stock",
+            params={
+                "part": part.part_number,
+                "condition": condition,
+                "location": location.code,
+                "qty": qty,
+            },
         )
 
 
@@ -177,7 +186,7 @@ def move_counted(
     """Move ``qty`` units of a counted part between locations (and maybe conditions)."""
     check_movement(session, from_location.id, to_location.id)
     if qty <= 0:
-        raise Conflict("quantity must be positive", field="qty")
+        raise Conflict("quantity must be positive", field="qty", key="qty_positive")
     if not _is_infinite_source(from_location):
         take_counted(session, part, from_location, condition, qty, from_reserved=from_reserved)
     new_condition = to_condition or condition
@@ -325,4 +334,11 @@ def hold_counted(
         raise Conflict(
             f"not enough {part.part_number} ({condition}) at {location.code} to hold {qty}",
             field="qty",
+            key="not_enough_stock",
+            params={
+                "part": part.part_number,
+                "condition": condition,
+                "location": location.code,
+                "qty": qty,
+            },
         )

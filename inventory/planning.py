@@ -94,6 +94,8 @@ def recommend_plan(
         raise InvalidInput(
             f"failure-rate change for unknown part {sorted(unknown)[0]}",
             field="failure_rate_overrides",
+            key="unknown",
+            params={"what": "part", "value": sorted(unknown)[0]},
         )
     return build_plan(data, settings, now=now, travel=travel)
 
@@ -288,6 +290,7 @@ def accept_plan(session: Session, plan: Mapping, *, actor: str, reference: str) 
             "a what-if plan with a hypothetical depot cannot be accepted: open the depot, "
             "then plan again",
             field="extra_depots",
+            key="whatif_not_acceptable",
         )
     with transaction(session):
         parts = {p.part_number: p.id for p in session.scalars(select(Part))}
@@ -295,9 +298,19 @@ def accept_plan(session: Session, plan: Mapping, *, actor: str, reference: str) 
         wanted: dict[tuple[int, int], int] = {}
         for line in plan.get("lines", []):
             if line["part"] not in parts:
-                raise InvalidInput(f"the plan names unknown part {line['part']}", field="part")
+                raise InvalidInput(
+                    f"the plan names unknown part {line['part']}",
+                    field="part",
+                    key="unknown",
+                    params={"what": "part", "value": line["part"]},
+                )
             if line["depot"] not in depots:
-                raise InvalidInput(f"the plan names unknown depot {line['depot']}", field="depot")
+                raise InvalidInput(
+                    f"the plan names unknown depot {line['depot']}",
+                    field="depot",
+                    key="unknown",
+                    params={"what": "depot", "value": line["depot"]},
+                )
             wanted[(parts[line["part"]], depots[line["depot"]])] = int(line["recommended"])
         existing = {(p.part_id, p.depot_id): p for p in session.scalars(select(StockPolicy))}
         set_count = cleared = 0

@@ -45,7 +45,12 @@ def availability(
         select(Part.id, Part.tracking).where(Part.part_number == part_number)
     ).first()
     if part is None:
-        raise NotFound(f"unknown part {part_number!r}", field="part_number")
+        raise NotFound(
+            f"unknown part {part_number!r}",
+            field="part_number",
+            key="unknown",
+            params={"what": "part", "value": part_number},
+        )
     # interchangeable stock is one: every part number that can serve this one's demand
     ids = serving_part_ids(session, part.id)
     numbers: dict[int, str] = {
@@ -326,10 +331,18 @@ def serial_history(session: Session, serial: str, part_number: str | None = None
         stmt = stmt.where(Part.part_number == part_number)
     rows = session.execute(stmt).all()
     if not rows:
-        raise NotFound(f"no item with serial {serial!r}", field="serial")
+        raise NotFound(
+            f"no item with serial {serial!r}",
+            field="serial",
+            key="no_serial",
+            params={"serial": serial},
+        )
     if len({r.item_id for r in rows}) > 1:
         raise NotFound(
-            f"serial {serial!r} exists for several parts; give part_number", field="part_number"
+            f"serial {serial!r} exists for several parts; give part_number",
+            field="part_number",
+            key="serial_several_parts",
+            params={"serial": serial},
         )
     first = rows[0]
     ids = (

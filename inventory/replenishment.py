@@ -293,9 +293,11 @@ def accept(
     must still be able to spare it) or raise a purchase request. A line already accepted
     and still under way answers that action again (``created`` False)."""
     if kind not in (TRANSFER, PURCHASE):
-        raise InvalidInput("kind is transfer or purchase", field="kind")
+        raise InvalidInput(
+            "kind is transfer or purchase", field="kind", key="kind_transfer_or_purchase"
+        )
     if qty <= 0:
-        raise InvalidInput("quantity must be at least 1", field="qty")
+        raise InvalidInput("quantity must be at least 1", field="qty", key="qty_positive")
     depot = depot_by_code(session, depot_code)
     check_acts_at(session, depot)
     part = part_by_number(session, part_number)
@@ -305,10 +307,16 @@ def accept(
         return existing
     if kind == TRANSFER:
         if not source:
-            raise InvalidInput("a transfer needs the depot it comes from", field="source")
+            raise InvalidInput(
+                "a transfer needs the depot it comes from",
+                field="source",
+                key="transfer_needs_source",
+            )
         origin = depot_by_code(session, source, field="source")
         if origin.id == depot.id:
-            raise InvalidInput("a transfer needs two different depots", field="source")
+            raise InvalidInput(
+                "a transfer needs two different depots", field="source", key="transfer_two_depots"
+            )
         stock = _stock(session, {part.id})
         spare = stock.on_hand.get((origin.id, part.id), 0) - _keep(stock, origin.id, part.id)
         if spare < qty:
@@ -317,6 +325,13 @@ def accept(
                 "reload the list",
                 field="qty",
                 details={"spare": max(spare, 0)},
+                key="cannot_spare",
+                params={
+                    "depot": origin.code,
+                    "n": max(spare, 0),
+                    "part": part.part_number,
+                    "qty": qty,
+                },
             )
     action = ReorderAction(
         open_key=key,
@@ -334,7 +349,9 @@ def accept(
         again = _claimed(session, key)
         if again is None:
             raise Conflict(
-                "someone else is accepting this line; reload", field="part_number"
+                "someone else is accepting this line; reload",
+                field="part_number",
+                key="line_being_accepted",
             ) from lost
         return again
     note = f"reorder {depot.code} {part.part_number}"

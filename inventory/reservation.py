@@ -47,10 +47,12 @@ def reserve_in_session(
     """Reserve inside the caller's transaction (no commit) and record it as an event of the
     serial item (or of the counted part). Raises Conflict when none left."""
     if not reference:
-        raise InvalidInput("a reservation needs a reference", field="reference")
+        raise InvalidInput(
+            "a reservation needs a reference", field="reference", key="reservation_needs_reference"
+        )
     if part.tracking == Tracking.COUNTED.value:
         if qty <= 0:
-            raise InvalidInput("quantity must be at least 1", field="qty")
+            raise InvalidInput("quantity must be at least 1", field="qty", key="qty_positive")
         done = rows_matched(
             session.execute(
                 update(StockQuantity)
@@ -65,13 +67,22 @@ def reserve_in_session(
             )
         )
         if done != 1:
-            raise Conflict(f"not enough {part.part_number} free at {depot.code}", field="qty")
+            raise Conflict(
+                f"not enough {part.part_number} free at {depot.code}",
+                field="qty",
+                key="not_enough_free",
+                params={"part": part.part_number, "depot": depot.code},
+            )
         held = Reservation(reference, depot.code, part.part_number, None, qty)
         _event(session, held, "reserved", actor, part, None)
         return held
 
     if qty != 1:
-        raise InvalidInput("serialized parts are reserved one at a time", field="qty")
+        raise InvalidInput(
+            "serialized parts are reserved one at a time",
+            field="qty",
+            key="serialized_one_at_a_time",
+        )
     available = (
         SerialItem.part_id == part.id,
         SerialItem.location_id == depot.location_id,
@@ -86,7 +97,10 @@ def reserve_in_session(
         if not candidates:
             what = f"serial {serial}" if serial else f"good {part.part_number}"
             raise Conflict(
-                f"no {what} left free at {depot.code}", field="serial" if serial else "part_number"
+                f"no {what} left free at {depot.code}",
+                field="serial" if serial else "part_number",
+                key=("serial_not_free" if serial else "not_enough_free"),
+                params={"serial": serial, "part": part.part_number, "depot": depot.code},
             )
         for item_id, item_serial in candidates:
             won = rows_matched(
@@ -173,7 +187,10 @@ def release_in_session(
         )
     if done != 1:
         raise Conflict(
-            f"reservation {reservation.reference} is not held any more", field="reference"
+            f"reservation {reservation.reference} is not held any more",
+            field="reference",
+            key="reservation_released",
+            params={"ref": reservation.reference},
         )
     _event(session, reservation, "released", actor, part, item_id)
 

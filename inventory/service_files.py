@@ -70,9 +70,11 @@ def parse_period(text: str, *, field: str = "period") -> Period:
     elif m := _YEAR.match(text):
         year, quarter, kind = int(m.group(1)), None, "annual"
     else:
-        raise InvalidInput("a period is YYYYQn (a quarter) or YYYY (a year)", field=field)
+        raise InvalidInput(
+            "a period is YYYYQn (a quarter) or YYYY (a year)", field=field, key="period_format"
+        )
     if not 2000 <= year <= 2199:
-        raise InvalidInput("the year is out of range", field=field)
+        raise InvalidInput("the year is out of range", field=field, key="year_out_of_range")
     return Period(kind, year, quarter)
 
 
@@ -127,7 +129,12 @@ def file_for_download(
         found = stored_file(session, customer_id, period, wanted)
         if found is not None:
             return found
-    raise NotFound(f"no service file {period.code}", field="period")
+    raise NotFound(
+        f"no service file {period.code}",
+        field="period",
+        key="unknown",
+        params={"what": "service_file", "value": period.code},
+    )
 
 
 def store_file(
@@ -144,7 +151,7 @@ def store_file(
     """Keep the generated PDF (replacing an earlier one of the same period and language)
     and tell the customer (event ``issued``: the outbox e-mails them); commits."""
     if lang not in LANGS:
-        raise InvalidInput("lang must be zh or en", field="lang")
+        raise InvalidInput("lang must be zh or en", field="lang", key="lang_choice")
     now = now or utcnow()
     with transaction(session):
         existing = stored_file(session, customer.id, period, lang)

@@ -69,7 +69,12 @@ MAX_PROPOSED_LEVEL = 50
 def engineer_by_code(session: Session, code: str, *, field: str = "engineer") -> Engineer:
     engineer = one_by(session, Engineer.code, code, "engineer", field=field)
     if not engineer.active:
-        raise NotFound(f"unknown engineer {code!r}", field=field)
+        raise NotFound(
+            f"unknown engineer {code!r}",
+            field=field,
+            key="unknown",
+            params={"what": "engineer", "value": code},
+        )
     return engineer
 
 
@@ -83,10 +88,18 @@ def _tool_set(tools: list[str]) -> list[str]:
     for i, tool in enumerate(cleaned):
         if len(tool) > TOOL_LIMIT:
             raise InvalidInput(
-                f"a tool's name has at most {TOOL_LIMIT} characters", field=f"tools.{i}"
+                f"a tool's name has at most {TOOL_LIMIT} characters",
+                field=f"tools.{i}",
+                key="tool_name_too_long",
+                params={"n": TOOL_LIMIT},
             )
     if len(cleaned) > MAX_TOOLS:
-        raise InvalidInput(f"at most {MAX_TOOLS} tools", field="tools")
+        raise InvalidInput(
+            f"at most {MAX_TOOLS} tools",
+            field="tools",
+            key="too_many_tools",
+            params={"n": MAX_TOOLS},
+        )
     return cleaned
 
 
@@ -364,7 +377,7 @@ def set_level(
     """Set how many good units of a part the van should carry (0 takes it off the list);
     commits."""
     if level < 0:
-        raise InvalidInput("the level cannot be negative", field="level")
+        raise InvalidInput("the level cannot be negative", field="level", key="level_negative")
     with transaction(session):
         engineer = engineer_by_code(session, engineer_code)
         part = part_by_number(session, part_number)
@@ -432,9 +445,17 @@ def propose_levels(
 ) -> list[LevelProposal]:
     """The stocking list the demand of the engineer's area suggests (module docstring)."""
     if not 0 < fill_target < 1:
-        raise InvalidInput("the fill target is a fraction between 0 and 1", field="fill_target")
+        raise InvalidInput(
+            "the fill target is a fraction between 0 and 1",
+            field="fill_target",
+            key="fill_target_fraction",
+        )
     if radius_km <= 0 or interval_days <= 0:
-        raise InvalidInput("radius and interval must be positive", field="radius_km")
+        raise InvalidInput(
+            "radius and interval must be positive",
+            field="radius_km",
+            key="radius_interval_positive",
+        )
     now = now or utcnow()
     engineer = engineer_by_code(session, engineer_code)
     units = list(
@@ -577,7 +598,10 @@ def replenish_van(
     ]
     if not lines:
         raise InvalidInput(
-            f"the van of {engineer_code} lacks nothing this depot can send", field="engineer"
+            f"the van of {engineer_code} lacks nothing this depot can send",
+            field="engineer",
+            key="van_lacks_nothing",
+            params={"engineer": engineer_code},
         )
     requests: list[LineRequest] = []
     for p in lines:

@@ -72,11 +72,16 @@ def set_term(
 ) -> TermView:
     """Set (or replace) a vendor's warranty on a part model, or on all its parts; commits."""
     if not vendor.strip():
-        raise InvalidInput("name the vendor", field="vendor")
+        raise InvalidInput("name the vendor", field="vendor", key="name_vendor")
     if not 0 < months <= MAX_MONTHS:
-        raise InvalidInput(f"months is 1 to {MAX_MONTHS}", field="months")
+        raise InvalidInput(
+            f"months is 1 to {MAX_MONTHS}",
+            field="months",
+            key="months_range",
+            params={"n": MAX_MONTHS},
+        )
     if basis not in {b.value for b in WarrantyBasis}:
-        raise InvalidInput("basis is purchase or installation", field="basis")
+        raise InvalidInput("basis is purchase or installation", field="basis", key="basis_choice")
     with transaction(session):
         part = part_by_number(session, part_number) if part_number else None
         key = vendor_key(vendor)

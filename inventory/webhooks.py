@@ -60,7 +60,11 @@ def endpoint_view(row: WebhookEndpoint) -> EndpointView:
 def endpoint_by_name(session: Session, name: str) -> WebhookEndpoint:
     row = session.scalar(select(WebhookEndpoint).where(WebhookEndpoint.name == name))
     if row is None:
-        raise NotFound(f"no webhook endpoint {name!r}")
+        raise NotFound(
+            f"no webhook endpoint {name!r}",
+            key="unknown",
+            params={"what": "webhook", "value": name},
+        )
     return row
 
 
@@ -83,13 +87,23 @@ def create_endpoint(
     secret = secret or secrets.token_urlsafe(32)
     with transaction(session):
         if session.scalar(select(WebhookEndpoint.id).where(WebhookEndpoint.name == name)):
-            raise Conflict(f"webhook endpoint {name} exists", field="name")
+            raise Conflict(
+                f"webhook endpoint {name} exists",
+                field="name",
+                key="taken",
+                params={"what": "webhook", "value": name},
+            )
         row = WebhookEndpoint(name=name, url=url, secret=secret, active=True)
         session.add(row)
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(f"webhook endpoint {name} exists", field="name") from None
+            raise Conflict(
+                f"webhook endpoint {name} exists",
+                field="name",
+                key="taken",
+                params={"what": "webhook", "value": name},
+            ) from None
         _record(session, row, "created", actor, {"url": url})  # never the secret
         return endpoint_view(row), secret
 

@@ -89,18 +89,29 @@ class EngineerCandidate:
     van_qty: int = 0  # free good units of the needed part in their van
     van_substitute: str | None = None  # the van holds only this part number serving it
 
-    def refusal(self, part_category: str | None, *, need_shift: bool = True) -> str | None:
-        """Why this engineer cannot take a job needing `part_category` (None: no part), or
-        None when they can: skilled for the category, below their job limit and — unless
-        `need_shift` is False (a dispatcher calling someone in) — on shift."""
-        who = self.code or self.name
+    def refusal_code(self, part_category: str | None, *, need_shift: bool = True) -> str | None:
+        """Why this engineer cannot take a job needing `part_category` (None: no part), as
+        a code — ``unskilled``, ``full``, ``off_shift`` — or None when they can: skilled for
+        the category, below their job limit and — unless `need_shift` is False (a
+        dispatcher calling someone in) — on shift."""
         if part_category is not None and part_category not in self.skills:
-            return f"{who} is not skilled for {part_category}"
+            return "unskilled"
         if self.open_jobs >= self.max_jobs:
-            return f"{who} already has {self.max_jobs} open jobs"
+            return "full"
         if need_shift and not self.on_shift:
-            return f"{who} is not on shift"
+            return "off_shift"
         return None
+
+    def refusal(self, part_category: str | None, *, need_shift: bool = True) -> str | None:
+        """`refusal_code` in English words, or None when the engineer can take the job."""
+        who = self.code or self.name
+        words = {
+            "unskilled": f"{who} is not skilled for {part_category}",
+            "full": f"{who} already has {self.max_jobs} open jobs",
+            "off_shift": f"{who} is not on shift",
+        }
+        code = self.refusal_code(part_category, need_shift=need_shift)
+        return words[code] if code else None
 
     def can_take(self, part_category: str | None, *, need_shift: bool = True) -> bool:
         """On shift, not overloaded, and skilled for the part's category (if any): the one

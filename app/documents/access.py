@@ -60,7 +60,12 @@ def rma_for(session: Session, ref: str, user: User) -> Rma:
         rma.customer_id,
         (rma.engineer_id, rma.ticket.engineer_id if rma.ticket else None),
     ):
-        raise NotFound(f"unknown RMA {ref!r}", field="number")
+        raise NotFound(
+            f"unknown RMA {ref!r}",
+            field="number",
+            key="unknown",
+            params={"what": "rma", "value": ref},
+        )
     return rma
 
 
@@ -68,7 +73,12 @@ def ticket_for(session: Session, ref: str, user: User) -> Ticket:
     """The ticket ``ref`` if ``user`` may see its papers; NotFound otherwise."""
     ticket = ticket_by_ref(session, ref, field="number")
     if not _may_see(session, user, ticket.customer_id, (ticket.engineer_id,)):
-        raise NotFound(f"unknown ticket {ref!r}", field="number")
+        raise NotFound(
+            f"unknown ticket {ref!r}",
+            field="number",
+            key="unknown",
+            params={"what": "ticket", "value": ref},
+        )
     return ticket
 
 
@@ -77,10 +87,20 @@ def inspection_for(session: Session, number: str, user: User) -> Inspection:
     report exists once signed (Conflict before); a customer reads it once issued."""
     row = inspection_by_number(session, number)
     if not _may_see(session, user, row.customer_id, (row.engineer_id,)):
-        raise NotFound(f"unknown inspection {number!r}", field="number")
+        raise NotFound(
+            f"unknown inspection {number!r}",
+            field="number",
+            key="unknown",
+            params={"what": "inspection", "value": number},
+        )
     ready = row.report_issued_at if user.role == Role.CUSTOMER.value else row.signed_at
     if ready is None:
-        raise Conflict(f"the report of {row.number} is not issued yet", field="number")
+        raise Conflict(
+            f"the report of {row.number} is not issued yet",
+            field="number",
+            key="report_not_issued",
+            params={"ref": row.number},
+        )
     return row
 
 
@@ -92,7 +112,12 @@ def customer_for(session: Session, code: str, user: User) -> Customer:
         or user.role == Role.ENGINEER.value
         or not _may_see(session, user, customer.id, ())
     ):
-        raise NotFound(f"unknown customer {code!r}", field="code")
+        raise NotFound(
+            f"unknown customer {code!r}",
+            field="code",
+            key="unknown",
+            params={"what": "customer", "value": code},
+        )
     return customer
 
 
@@ -129,6 +154,8 @@ def require_packing_slip(rma: Rma) -> None:
             "replacement's spare is reserved",
             field="status",
             details={"current_status": rma.status},
+            key="no_packing_slip",
+            params={"ref": rma.number, "rma_status": rma.status},
         )
 
 
@@ -138,6 +165,8 @@ def require_return_label(rma: Rma) -> None:
             f"RMA {rma.number} is {rma.status}: no faulty unit is waiting to be sent back",
             field="status",
             details={"current_status": rma.status},
+            key="no_faulty_to_return",
+            params={"ref": rma.number, "rma_status": rma.status},
         )
 
 
@@ -152,6 +181,8 @@ def service_sheet_of(session: Session, ticket: Ticket) -> Visit:
             f"ticket {ticket.number}: the service sheet exists once the customer has signed it",
             field="status",
             details={"current_status": ticket.status},
+            key="service_sheet_unsigned",
+            params={"ref": ticket.number},
         )
     return signed[-1]
 
@@ -163,6 +194,8 @@ def require_fault_report(ticket: Ticket) -> None:
             "resolved or closed",
             field="status",
             details={"current_status": ticket.status},
+            key="fault_report_not_ready",
+            params={"ref": ticket.number, "ticket_status": ticket.status},
         )
 
 
@@ -183,7 +216,9 @@ def depot_for(session: Session, code: str, user: User) -> Depot:
     """A depot whose labels the user may print: one they work at (else NotFound)."""
     depot = session.scalar(select(Depot).where(Depot.code == code))
     if depot is None or not _acts_at(session, user, {depot.id}):
-        raise NotFound(f"unknown depot {code!r}")
+        raise NotFound(
+            f"unknown depot {code!r}", key="unknown", params={"what": "depot", "value": code}
+        )
     return depot
 
 
@@ -192,5 +227,9 @@ def transfer_for(session: Session, number: str, user: User) -> Transfer:
     transfer = session.scalar(select(Transfer).where(Transfer.number == number))
     ends = {transfer.from_depot_id, transfer.to_depot_id} if transfer is not None else set()
     if transfer is None or not _acts_at(session, user, {d for d in ends if d is not None}):
-        raise NotFound(f"unknown transfer {number!r}")
+        raise NotFound(
+            f"unknown transfer {number!r}",
+            key="unknown",
+            params={"what": "transfer", "value": number},
+        )
     return transfer

@@ -152,14 +152,18 @@ def new_site():
     try:
         data: dict = {"address": form_text(form, "site_address") or ""}
         if not data["address"]:
-            raise InvalidInput(t("dsp.site_address_needed"), field="site_address")
+            raise InvalidInput(
+                t("dsp.site_address_needed"), field="site_address", key="site_address_needed"
+            )
         lat, lon = _coordinate(form, "lat", 90), _coordinate(form, "lon", 180)
         if (lat is None) != (lon is None):
-            raise InvalidInput(t("dsp.site_point_half"), field="lat")
+            raise InvalidInput(t("dsp.site_point_half"), field="lat", key="site_point_half")
         if lat is not None:
             data.update(lat=lat, lon=lon, precision=form.get("precision") or "exact")
             if data["precision"] not in ("exact", "street"):
-                raise InvalidInput(t("dsp.site_bad_precision"), field="precision")
+                raise InvalidInput(
+                    t("dsp.site_bad_precision"), field="precision", key="site_bad_precision"
+                )
         locate(data)
         view = create_site(
             db,
@@ -192,9 +196,19 @@ def _coordinate(form, name: str, bound: float) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise InvalidInput(t("dsp.site_bad_coordinate", field=name), field=name) from None
+        raise InvalidInput(
+            t("dsp.site_bad_coordinate", field=name),
+            field=name,
+            key="bad_coordinate",
+            params={"field": name},
+        ) from None
     if not -bound <= value <= bound:
-        raise InvalidInput(t("dsp.site_bad_coordinate", field=name), field=name)
+        raise InvalidInput(
+            t("dsp.site_bad_coordinate", field=name),
+            field=name,
+            key="bad_coordinate",
+            params={"field": name},
+        )
     return value
 
 
@@ -536,9 +550,9 @@ def _submit_plan(depot: Depot | None, day: date, chosen: list[Ticket]) -> str:
     from inventory.errors import InvalidInput
 
     if depot is None:
-        raise InvalidInput("choose a depot", field="depot")
+        raise InvalidInput("choose a depot", field="depot", key="choose_depot")
     if not chosen:
-        raise InvalidInput("choose at least one ticket", field="ticket")
+        raise InvalidInput("choose at least one ticket", field="ticket", key="choose_ticket")
     from app.background import submit_route_plan
     from inventory.jobs import create_job
     from inventory.route_planning import request_from_params, validate_request

@@ -173,6 +173,7 @@ _CODED_PARAMS = {
     "condition": "condition",
     "item_status": "status",
     "return_status": "van.rstatus",
+    "why": "refusal",
 }
 
 

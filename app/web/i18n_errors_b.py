@@ -9,12 +9,15 @@ ERRORS_B_MESSAGES: dict[str, tuple[str, str]] = {
     # -- things named by err.unknown / err.taken ------------------------------------------
     "thing.action": ("操作", "action"),
     "thing.article": ("知识条目", "article"),
+    "thing.calendar_exception": ("日历例外", "calendar exception"),
     "thing.complaint": ("投诉", "complaint"),
     "thing.delivery": ("到货单", "delivery"),
+    "thing.inspection": ("巡检", "inspection"),
     "thing.job": ("后台任务", "job"),
     "thing.part_return": ("故障件返还单", "return"),
     "thing.repair_batch": ("送修批次", "repair batch"),
     "thing.return_rule": ("返还规则", "return rule"),
+    "thing.service_file": ("服务档案", "service file"),
     "thing.subject_type": ("记录对象类型", "subject type"),
     "thing.survey_question": ("评价项", "survey question"),
     "thing.timezone": ("时区", "time zone"),
@@ -202,4 +205,150 @@ ERRORS_B_MESSAGES: dict[str, tuple[str, str]] = {
         "序列号 {serial} 对应多台在装设备，请给出其编号",
         "serial {serial} names several installed units; give its numeric id",
     ),
+    # -- documents -----------------------------------------------------------------------
+    "err.report_not_issued": ("{ref} 的报告尚未出具", "the report of {ref} is not issued yet"),
+    "err.no_packing_slip": (
+        "RMA {ref} 当前状态为「{rma_status}」：备件先行的备件预留后才有装箱单",
+        "RMA {ref} is {rma_status}: a packing slip exists once an advance replacement's "
+        "spare is reserved",
+    ),
+    "err.no_faulty_to_return": (
+        "RMA {ref} 当前状态为「{rma_status}」：没有待寄回的故障件",
+        "RMA {ref} is {rma_status}: no faulty unit is waiting to be sent back",
+    ),
+    "err.service_sheet_unsigned": (
+        "工单 {ref}：客户签字后才有技术服务单",
+        "ticket {ref}: the service sheet exists once the customer has signed it",
+    ),
+    "err.fault_report_not_ready": (
+        "工单 {ref} 当前状态为「{ticket_status}」：故障处理报告在解决或关闭后出具",
+        "ticket {ref} is {ticket_status}: the fault report is written once it is resolved "
+        "or closed",
+    ),
+    # -- dispatch ------------------------------------------------------------------------
+    "err.dispatch_failed": ("无法计算派工方案：{error}", "cannot rank the options: {error}"),
+    "err.engineer_cannot_take": (
+        "{engineer} 不能接此工单：{why}",
+        "{engineer} cannot take it: {why}",
+    ),
+    "refusal.unskilled": ("不具备此类备件的技能", "not skilled for this kind of part"),
+    "refusal.full": ("未完成的任务已达上限", "already has the most open jobs allowed"),
+    "refusal.off_shift": ("不在班", "not on shift"),
+    "err.van_no_part": (
+        "{engineer} 的车载库存中没有可用于此故障的良品备件",
+        "the van of {engineer} holds no free good part for this fault",
+    ),
+    "err.mode_choice": (
+        "方式只能是库房自取、快递、工程师送件或车载",
+        "mode must be pickup, courier, engineer or van",
+    ),
+    "err.fault_needs_depot": (
+        "此故障需要备件：请指定从哪个备件库出库",
+        "the fault needs a part: say which depot it comes from",
+    ),
+    "err.bad_coordinate": ("{field} 不是有效的坐标", "{field} is not a valid coordinate"),
+    "err.site_address_needed": ("请填写地址", "give the address"),
+    "err.site_point_half": ("纬度和经度需同时填写", "give both latitude and longitude"),
+    "err.site_bad_precision": (
+        "点选位置的精度只能是精确或街道级",
+        "a picked point is exact or street-level",
+    ),
+    "err.choose_depot": ("请选择备件库", "choose a depot"),
+    "err.choose_ticket": ("请至少选择一张工单", "choose at least one ticket"),
+    # -- van stock -----------------------------------------------------------------------
+    "err.too_many_tools": ("工具最多 {n} 件", "at most {n} tools"),
+    "err.tool_name_too_long": (
+        "工具名称最多 {n} 个字符",
+        "a tool's name has at most {n} characters",
+    ),
+    "err.level_negative": ("目标数量不能为负", "the level cannot be negative"),
+    "err.fill_target_fraction": (
+        "满足率目标须为 0 到 1 之间的小数",
+        "the fill target is a fraction between 0 and 1",
+    ),
+    "err.radius_interval_positive": ("半径和间隔须为正数", "radius and interval must be positive"),
+    "err.van_lacks_nothing": (
+        "{engineer} 的车载库存不缺本库能补的备件",
+        "the van of {engineer} lacks nothing this depot can send",
+    ),
+    # -- installed base ------------------------------------------------------------------
+    "err.already_installed": ("{part} {serial} 已安装", "{part} {serial} is already installed"),
+    "err.warranty_before_acceptance": (
+        "保修结束日期不能早于验收日期",
+        "warranty cannot end before acceptance",
+    ),
+    "err.equipment_several_site": (
+        "序列号 {serial} 对应多台在装设备，请指明站点",
+        "serial {serial} names several installed units; give the site",
+    ),
+    "err.contract_other_customer": (
+        "合同 {ref} 属于其他客户",
+        "contract {ref} belongs to another customer",
+    ),
+    # -- replenishment and reservations --------------------------------------------------
+    "err.kind_transfer_or_purchase": ("类型只能是调拨或采购", "kind is transfer or purchase"),
+    "err.transfer_needs_source": (
+        "调拨需要指定调出备件库",
+        "a transfer needs the depot it comes from",
+    ),
+    "err.transfer_two_depots": (
+        "调出和调入须为两个不同的备件库",
+        "a transfer needs two different depots",
+    ),
+    "err.cannot_spare": (
+        "{depot} 目前只能调出 {n} 件 {part}，不足 {qty} 件，请刷新列表",
+        "{depot} can spare {n} of {part} now, not {qty}; reload the list",
+    ),
+    "err.line_being_accepted": (
+        "他人正在处理此行，请刷新",
+        "someone else is accepting this line; reload",
+    ),
+    "err.reservation_needs_reference": ("预留需要填写关联单号", "a reservation needs a reference"),
+    "err.reservation_released": ("预留 {ref} 已失效", "reservation {ref} is not held any more"),
+    "err.not_enough_free": ("{depot} 可用的良品 {part} 不足", "not enough {part} free at {depot}"),
+    "err.serial_not_free": (
+        "序列号 {serial} 在 {depot} 已不可用",
+        "no serial {serial} left free at {depot}",
+    ),
+    # -- stock ---------------------------------------------------------------------------
+    "err.item_changed": (
+        "{serial} 已被他人改动，请刷新后重试",
+        "item {serial} was changed by someone else",
+    ),
+    "err.not_enough_stock": (
+        "{location} 的{condition}件 {part} 不足 {qty} 件",
+        "not enough {part} ({condition}) at {location} for {qty}",
+    ),
+    # -- accounts ------------------------------------------------------------------------
+    "err.admin_self_lockout": (
+        "管理员不能锁定自己的账号，请让其他管理员操作",
+        "an admin cannot lock themselves out; ask another admin",
+    ),
+    # -- form fields of the pages --------------------------------------------------------
+    "err.too_long": (
+        "{field}最多 {n} 个字符（收到 {got} 个）",
+        "{field}: at most {n} characters ({got} given)",
+    ),
+    "err.rtv_no_depot": ("您未被分配到任何库房", "You are not assigned to any depot"),
+    "err.rtv_bad_amount": ("金额格式不对", "The amount is not a number"),
+    "err.rtv_bad_outcome": ("未知的处理结果", "Unknown outcome"),
+    # -- planning and periods ------------------------------------------------------------
+    "err.whatif_not_acceptable": (
+        "含假设备件库的方案不能采用：请先开设该备件库，再重新规划",
+        "a what-if plan with a hypothetical depot cannot be accepted: open the depot, then "
+        "plan again",
+    ),
+    "err.year_out_of_range": ("年份超出范围", "the year is out of range"),
+    "err.period_format": (
+        "期间格式为 YYYYQn（季度）或 YYYY（年度）",
+        "a period is YYYYQn (a quarter) or YYYY (a year)",
+    ),
+    "err.lang_choice": ("语言只能是 zh 或 en", "lang must be zh or en"),
+    "err.day_already_exception": (
+        "{day} 已是 {country} 的例外日",
+        "{day} is already an exception in {country}",
+    ),
+    # -- warranty ------------------------------------------------------------------------
+    "err.months_range": ("月数为 1 到 {n}", "months is 1 to {n}"),
+    "err.basis_choice": ("起算依据只能是采购或安装", "basis is purchase or installation"),
 }

@@ -26,7 +26,12 @@ TEXT_LIMIT = 500
 def _text(name: str, limit: int = 64) -> str:
     text = (request.form.get(name) or "").strip()
     if len(text) > limit:
-        raise InvalidInput(t("form.too_long", field=name, n=limit, got=len(text)), field=name)
+        raise InvalidInput(
+            t("form.too_long", field=name, n=limit, got=len(text)),
+            field=name,
+            key="too_long",
+            params={"field": name, "n": limit, "got": len(text)},
+        )
     return text
 
 
@@ -62,7 +67,7 @@ def create():
     back = url_for("rtv.index")
     try:
         if depot is None:
-            raise InvalidInput(t("rtv.no_depot"), field="depot")
+            raise InvalidInput(t("rtv.no_depot"), field="depot", key="rtv_no_depot")
         view = svc.create_rtv(
             get_session(),
             vendor=_text("vendor", 120),
@@ -115,7 +120,9 @@ def receive(number: str):
     try:
         for serial, o in outcomes.items():
             if o.outcome not in svc.OUTCOMES:
-                raise InvalidInput(t("rtv.bad_outcome"), field=f"outcome.{serial}")
+                raise InvalidInput(
+                    t("rtv.bad_outcome"), field=f"outcome.{serial}", key="rtv_bad_outcome"
+                )
         svc.receive_rtv(get_session(), number, outcomes=outcomes, actor=actor_name())
     except DomainError as error:
         return _failed(error, back)
@@ -132,9 +139,11 @@ def credit(number: str):
         try:
             amount = Decimal(raw)
         except InvalidOperation:
-            raise InvalidInput(t("rtv.bad_amount"), field="credit_amount") from None
+            raise InvalidInput(
+                t("rtv.bad_amount"), field="credit_amount", key="rtv_bad_amount"
+            ) from None
         if not amount.is_finite() or amount >= Decimal("1e10"):
-            raise InvalidInput(t("rtv.bad_amount"), field="credit_amount")
+            raise InvalidInput(t("rtv.bad_amount"), field="credit_amount", key="rtv_bad_amount")
         svc.settle_rtv(
             get_session(),
             number,

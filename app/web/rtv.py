@@ -47,13 +47,16 @@ def _may_act() -> bool:
 @bp.get("/")
 @roles_page(*READERS)
 def index():
-    """The claims (newest first), their ageing per vendor, and a new claim's form."""
+    """The claims (newest first), their ageing per vendor, the per-vendor report
+    (turnaround, no-fault-found rate, repair yield, money recovered against claimed) and a
+    new claim's form."""
     db = get_session()
     depot = my_depot() if _may_act() else None
     return render_template(
         "rtv/index.html",
         claims=svc.list_rtvs(db, status=request.args.get("status") or None),
         ageing=svc.ageing(db),
+        report=svc.vendor_report(db),
         depot=depot,
         candidates=svc.candidates(db, depot_location_id=depot.location_id) if depot else [],
         may_act=_may_act(),

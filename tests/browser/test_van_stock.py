@@ -142,6 +142,10 @@ def test_a_van_is_replenished_and_a_job_uses_its_part_and_returns_the_faulty_one
     expect(claim).to_have_attribute("data-status", "credited")
     expect(page.locator("#not-recovered")).to_have_text("0.00")
     shot(page, "rtv-credited")
+    page.goto(f"{live_server}/rtv/")  # the vendor's report: the claim recovered in full
+    expect(page.locator('#vendor-report tr[data-vendor="Huawei"]')).to_have_attribute(
+        "data-recovery", "1.0"
+    )
     replacement = warehouse.call("GET", f"/api/items/{NEW_FROM_VENDOR}")
     assert (replacement["location_kind"], replacement["status"], replacement["condition"]) == (
         "depot", "in_stock", "good"

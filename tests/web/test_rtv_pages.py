@@ -57,7 +57,11 @@ def test_a_claim_is_opened_shipped_answered_and_credited_on_the_pages(app, db):
     report = client.get("/rtv/").get_data(as_text=True)  # the vendor's figures, in words
     row = re.search(r'<tr data-vendor="Huawei" data-nff="([^"]*)" data-yield="([^"]*)"', report)
     assert row and row.groups() == ("0.0", "1.0"), report[report.find("vendor-report") :][:1500]
-    assert "各供应商的索赔情况" in report and "无故障发现率" in report and "赔付 80.00 / 索赔" in report
+    assert (
+        "各供应商的索赔情况" in report
+        and "无故障发现率" in report
+        and "赔付 80.00 / 索赔" in report
+    )
     post_form(client, "/prefs", {"lang": "en"}, page="/rtv/")
     html = client.get(url).get_data(as_text=True)
     assert "Credited" in html and "Repaired" in html

@@ -28,7 +28,7 @@ from inventory.ledger import Stamp, move_serial
 from inventory.lookups import virtual_location
 from inventory.receiving import import_receipts
 from inventory.transaction import transaction
-from logistics.geocoding import entered_place
+from logistics.geocoding import Place, entered_place
 from logistics.places import Precision
 from models import (
     Customer,
@@ -137,6 +137,18 @@ def seed_demo(session: Session, *, seed: int = 20261122, items_per_depot: int = 
     )
 
 
+def _place_columns(place: Place) -> dict[str, object]:
+    """What a depot or a site keeps of its place: city, coordinates, precision, zone."""
+    return {
+        "city": place.city,
+        "lat": place.lat,
+        "lon": place.lon,
+        "precision": place.precision.value,
+        "uncertainty_km": place.uncertainty_km,
+        "timezone": place.timezone,
+    }
+
+
 def _depots(session: Session) -> list[Depot]:
     out = []
     for code, name, name_en, address, lat, lon in DEPOTS:
@@ -150,12 +162,7 @@ def _depots(session: Session) -> list[Depot]:
             name=name,
             name_en=name_en,
             address=address,
-            city=place.city,
-            lat=place.lat,
-            lon=place.lon,
-            precision=place.precision.value,
-            uncertainty_km=place.uncertainty_km,
-            timezone=place.timezone,
+            **_place_columns(place),
         )
         session.add(depot)
         out.append(depot)
@@ -335,12 +342,7 @@ def _customers(session: Session) -> tuple[list[Customer], int]:
                     code=f"C{i:03d}-S{j}",
                     name=f"{name} 站点{j}",
                     address=address,
-                    city=place.city,
-                    lat=place.lat,
-                    lon=place.lon,
-                    precision=place.precision.value,
-                    uncertainty_km=place.uncertainty_km,
-                    timezone=place.timezone,
+                    **_place_columns(place),
                     postcode=f"{100000 + i * 1000 + j}",
                     contact_name=f"机房值班{j}",
                     phone=f"1380000{i:02d}{j:02d}",

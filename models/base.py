@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import CheckConstraint, DateTime, MetaData, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -71,3 +71,21 @@ def place_checks(prefix: str = "") -> tuple[CheckConstraint, ...]:
             f"{prefix}uncertainty_km BETWEEN 0 AND 100", name=f"{prefix}uncertainty_range"
         ),
     )
+
+
+class StoredPhoto:
+    """The columns of a photo whose bytes live in the configured photo store (app/photos.py):
+    its key there, type, size (positive) and SHA-256, who uploaded it and when. A visit's
+    and an inspection's photos add the row they belong to."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[CheckConstraint, ...]:
+        return (CheckConstraint("size_bytes > 0", name="size_positive"),)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import limits
-from models.base import Base, utcnow
+from models.base import Base, StoredPhoto, utcnow
 from models.people import Engineer, Site
 from models.service import Contract, Ticket
 
@@ -147,19 +147,11 @@ class InspectionFinding(Base):
     ticket: Mapped[Ticket | None] = relationship()
 
 
-class InspectionPhoto(Base):
+class InspectionPhoto(StoredPhoto, Base):
     """A photo taken during an inspection; the bytes live in the configured photo store."""
 
     __tablename__ = "inspection_photos"
-    __table_args__ = (CheckConstraint("size_bytes > 0", name="size_positive"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
-    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
-    content_type: Mapped[str] = mapped_column(String(32))
-    size_bytes: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="photos")

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, utcnow
+from models.base import Base, StoredPhoto, utcnow
 from models.catalogue import Part
 from models.people import Engineer
 from models.service import Rma, Ticket
@@ -90,20 +90,12 @@ class VisitPart(Base):
     rma: Mapped[Rma | None] = relationship()
 
 
-class VisitPhoto(Base):
+class VisitPhoto(StoredPhoto, Base):
     """A photo taken on the visit; the bytes live in the configured photo store."""
 
     __tablename__ = "visit_photos"
-    __table_args__ = (CheckConstraint("size_bytes > 0", name="size_positive"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
-    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
-    content_type: Mapped[str] = mapped_column(String(32))
-    size_bytes: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
     caption: Mapped[str | None] = mapped_column(String(200))
-    uploaded_by: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     visit: Mapped[Visit] = relationship(back_populates="photos")

@@ -261,8 +261,6 @@ RUN_TIME_KEYS = (
     N_("doc.condition_in_repair"),
     N_("doc.condition_scrapped"),
     N_("doc.date"),
-    N_("doc.deadline_date"),
-    N_("doc.deadline_date_year"),
     N_("doc.evt_acknowledged"),
     N_("doc.evt_assigned"),
     N_("doc.evt_cancelled"),

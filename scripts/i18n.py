@@ -35,8 +35,6 @@ SOURCES = ("app", "inventory", "logistics", "models")
 KEYWORDS = {"t": None, "doc_label": None, "N_": None}
 KEYS_MODULE = ROOT / "app" / "i18n_keys.py"
 REGISTRY = ROOT / "app" / "web" / "i18n.py"
-# formats whose languages use different parts of the values given (en names the month)
-PLACEHOLDERS_DIFFER = {"doc.deadline_date", "doc.deadline_date_year", "doc.period_value"}
 FIXED_DATE = datetime(2026, 12, 7, tzinfo=UTC)
 HEADER_COMMENT = (
     "# Messages of the spare-parts & RMA logistics service. msgid = a stable key; the words\n"
@@ -138,7 +136,7 @@ def problems(root: Path = ROOT, directory: Path | None = None) -> list[str]:
     for key, (zh, en) in sorted(pairs.items()):
         if not zh.strip() or not en.strip():
             out.append(f"{key}: empty in {'zh_CN' if not zh.strip() else 'en'}")
-        elif core.placeholders(zh) != core.placeholders(en) and key not in PLACEHOLDERS_DIFFER:
+        elif core.placeholders(zh) != core.placeholders(en):
             out.append(f"{key}: placeholders differ between zh_CN and en")
     extracted = extract(root)
     pending = set(core.PENDING)

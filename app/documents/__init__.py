@@ -1,8 +1,9 @@
 """PDF documents (reportlab): each renderer takes plain data and returns PDF bytes.
 
 Chinese ("zh", the default) or English ("en") is chosen by ``lang``; any other
-language raises ValueError. Times print in ``data.timezone`` as YYYY-MM-DD HH:MM, deadlines
-as people read them (``formatting.format_deadline``: "12月26日 24:00前").
+language raises ValueError. Times print in ``data.timezone`` by the language's locale, money
+and numbers too, exactly as on the pages (``app.formatting``, Babel: "2026年12月7日 14:30",
+"¥1,234.50"); deadlines as people read them (``format_deadline``: "12月26日 24:00前").
 ``builders`` fills the data from the database; ``access`` says who may fetch which one.
 
 Adding a document: its dataclass in ``data.py``, its words in ``labels.py`` (zh and en), a

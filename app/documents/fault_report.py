@@ -8,7 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from app.documents.data import ClockOutcome, FaultReportData, PartUsed
-from app.documents.formatting import format_deadline, format_duration, format_time
+from app.documents.formatting import format_duration
 from app.documents.labels import coded_label, doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
@@ -22,6 +22,7 @@ from app.documents.layout import (
     para,
     signature_block,
 )
+from app.formatting import format_deadline, format_moment
 
 
 def render_fault_report(data: FaultReportData, lang: str = "zh") -> bytes:
@@ -47,8 +48,8 @@ def render_fault_report(data: FaultReportData, lang: str = "zh") -> bytes:
                     doc_label("doc.channel", lang),
                     coded_label("chan", data.channel, lang) if data.channel else None,
                 ),
-                (doc_label("doc.opened_at", lang), format_time(data.opened_at, tz)),
-                (doc_label("doc.closed_at", lang), format_time(data.closed_at, tz)),
+                (doc_label("doc.opened_at", lang), format_moment(data.opened_at, tz, lang)),
+                (doc_label("doc.closed_at", lang), format_moment(data.closed_at, tz, lang)),
                 (doc_label("doc.duration", lang), format_duration(duration, lang)),
                 (doc_label("doc.confirmed_by", lang), data.confirmed_by),
             ],
@@ -95,7 +96,7 @@ def _timeline(data: FaultReportData, lang: str, styles: Styles) -> Flowable:
     for event in sorted(data.events, key=lambda e: e.at):
         rows.append(
             [
-                format_time(event.at, data.timezone),
+                format_moment(event.at, data.timezone, lang),
                 coded_label("evt", event.event, lang),
                 event.actor,
                 event.note,
@@ -132,7 +133,7 @@ def _clocks(data: FaultReportData, lang: str, styles: Styles) -> Flowable:
             [
                 coded_label("clk", outcome.clock, lang),
                 format_deadline(outcome.due_at, data.timezone, lang),
-                format_time(outcome.completed_at, data.timezone),
+                format_moment(outcome.completed_at, data.timezone, lang),
                 para(clock_verdict(outcome, lang), styles.cell_label, colour=colour),
             ]
         )

@@ -10,7 +10,6 @@ from datetime import datetime
 from reportlab.platypus import Flowable
 from sqlalchemy.orm import Session
 
-from app.documents.formatting import format_deadline, format_time
 from app.documents.labels import coded_label, doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
@@ -23,6 +22,7 @@ from app.documents.layout import (
     make_styles,
     para,
 )
+from app.formatting import format_deadline, format_moment
 from inventory import inspections
 from models import Inspection
 
@@ -128,7 +128,7 @@ def render_inspection_report(data: InspectionReportData, lang: str = "zh") -> by
                 (doc_label("doc.ins_period", lang), data.period),
                 (doc_label("doc.ins_mode", lang), coded_label("ins_mode", data.mode, lang)),
                 (doc_label("doc.service_engineer", lang), data.engineer),
-                (doc_label("doc.visit_arrived_at", lang), format_time(data.arrived_at, tz)),
+                (doc_label("doc.visit_arrived_at", lang), format_moment(data.arrived_at, tz, lang)),
                 (doc_label("doc.ins_training", lang), training),
                 (doc_label("doc.ins_report_due", lang), format_deadline(data.report_due, tz, lang)),
             ],
@@ -197,7 +197,7 @@ def _findings(data: InspectionReportData, lang: str, styles) -> Flowable:
 
 
 def _signature(data: InspectionReportData, lang: str, styles) -> Flowable:
-    issued = format_time(data.report_issued_at, data.timezone)
+    issued = format_moment(data.report_issued_at, data.timezone, lang)
     return drawn_signature_block(
         data.signature_png,
         data.signer_name,

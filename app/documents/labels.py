@@ -9,21 +9,6 @@ SUPPORTED_LANGS = ("zh", "en")
 
 _ALIASES = {"zh": "zh", "zh-cn": "zh", "zh_cn": "zh", "zh-hans": "zh", "en": "en"}
 
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 def normalise_lang(lang: str) -> str:
     """Return "zh" or "en"; raise ValueError for any language the documents lack."""
@@ -44,12 +29,3 @@ def coded_label(prefix: str, code: str, lang: str) -> str:
     """Translate a stable code (severity, clock, channel, event); unknown codes print as given."""
     key = f"doc.{prefix}_{code}"
     return doc_label(key, lang) if catalogue.has_key(key) else code
-
-
-def month_name(month: int) -> str:
-    return _MONTHS_EN[month - 1]
-
-
-def short_month_name(month: int) -> str:
-    """ "Jan" … "Dec"."""
-    return _MONTHS_EN[month - 1][:3]

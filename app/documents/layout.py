@@ -34,8 +34,9 @@ from app.documents.fonts import (
     markup,
     register_fonts,
 )
-from app.documents.formatting import format_time, text_or_blank
+from app.documents.formatting import text_or_blank
 from app.documents.labels import doc_label
+from app.formatting import format_moment
 
 PAGE_SIZE = A4
 MARGIN = 15 * mm
@@ -219,7 +220,7 @@ def drawn_signature_block(
     rows: list[list[object]] = [
         [doc_label("doc.customer_signature", lang), doc_label("doc.engineer_signature", lang)],
         [drawn, engineer],
-        [f"{signed} {format_time(signed_at, timezone)}".strip(), right_note],
+        [f"{signed} {format_moment(signed_at, timezone, lang)}".strip(), right_note],
     ]
     return KeepTogether([Spacer(1, 5 * mm), grid_table(rows, [CONTENT_WIDTH / 2] * 2, styles)])
 

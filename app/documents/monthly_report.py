@@ -10,14 +10,8 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from app.documents.charts import bar_chart
 from app.documents.data import MonthlyReportData, OverdueReturn
-from app.documents.formatting import (
-    format_deadline,
-    format_duration,
-    format_percent,
-    format_score,
-    format_time,
-)
-from app.documents.labels import coded_label, doc_label, month_name, normalise_lang
+from app.documents.formatting import format_duration
+from app.documents.labels import coded_label, doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
     Styles,
@@ -27,6 +21,13 @@ from app.documents.layout import (
     make_styles,
     para,
     styled_table,
+)
+from app.formatting import (
+    format_deadline,
+    format_moment,
+    format_month,
+    format_percent,
+    format_score,
 )
 from logistics.sla import Severity
 
@@ -47,9 +48,7 @@ def render_monthly_report(data: MonthlyReportData, lang: str = "zh") -> bytes:
     lang = normalise_lang(lang)
     styles = make_styles()
     title = doc_label("doc.monthly_report_title", lang)
-    period = doc_label(
-        "doc.period_value", lang, y=data.year, m=data.month, month_name=month_name(data.month)
-    )
+    period = format_month(data.year, data.month, lang)
     story: list[Flowable] = [
         para(title, styles.title),
         Spacer(1, 2 * mm),
@@ -59,7 +58,7 @@ def render_monthly_report(data: MonthlyReportData, lang: str = "zh") -> bytes:
                 (doc_label("doc.period", lang), period),
                 (
                     doc_label("doc.generated_at", lang),
-                    format_time(data.generated_at, data.timezone),
+                    format_moment(data.generated_at, data.timezone, lang),
                 ),
             ],
             styles,
@@ -100,10 +99,13 @@ def _summary(data: MonthlyReportData, lang: str, styles: Styles) -> Flowable:
         [
             (doc_label("doc.tickets_total", lang), str(data.tickets_total)),
             (doc_label("doc.tickets_closed", lang), data.tickets_closed),
-            (doc_label("doc.sla_overall", lang), format_percent(overall_attainment(data))),
+            (doc_label("doc.sla_overall", lang), format_percent(overall_attainment(data), lang)),
             (doc_label("doc.mttr", lang), format_duration(data.mean_time_to_restore_minutes, lang)),
             (doc_label("doc.overdue_count", lang), str(len(data.overdue_returns))),
-            (doc_label("doc.satisfaction_overall", lang), format_score(data.satisfaction.overall)),
+            (
+                doc_label("doc.satisfaction_overall", lang),
+                format_score(data.satisfaction.overall, lang),
+            ),
         ],
         styles,
     )
@@ -158,7 +160,7 @@ def _sla_chart(data: MonthlyReportData, lang: str, styles: Styles) -> Flowable:
     )
     rows: list[list[object]] = [[doc_label("doc.clock", lang), doc_label("doc.met_of_total", lang)]]
     rows += [
-        [name, f"{c.met} / {c.total} ({format_percent(c.rate)})"]
+        [name, f"{c.met} / {c.total} ({format_percent(c.rate, lang)})"]
         for name, c in zip(names, data.sla_attainment, strict=True)
     ]
     if not data.sla_attainment:
@@ -211,7 +213,7 @@ def _overdue_table(data: MonthlyReportData, lang: str, styles: Styles) -> Flowab
     ]
     for item in sorted(data.overdue_returns, key=lambda r: r.return_deadline):
         returned = (
-            format_time(item.returned_at, data.timezone)
+            format_moment(item.returned_at, data.timezone, lang)
             if item.returned_at
             else doc_label("doc.outstanding", lang)
         )
@@ -248,7 +250,7 @@ def _satisfaction_chart(data: MonthlyReportData, lang: str, styles: Styles) -> F
         value_format="%.1f",
     )
     rows: list[list[object]] = [[doc_label("doc.sat_question", lang), doc_label("doc.score", lang)]]
-    rows += [[n, format_score(v)] for n, v in zip(names, values, strict=True)]
+    rows += [[n, format_score(v, lang)] for n, v in zip(names, values, strict=True)]
     table = [
         grid_table(rows, [TABLE_WIDTH * 0.7, TABLE_WIDTH * 0.3], styles),
         Spacer(1, 2 * mm),

@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from app.documents.codes import code128_drawing, qr_drawing
 from app.documents.data import Address, PackingSlipData
 from app.documents.fonts import LATIN_BOLD_FONT, markup
-from app.documents.formatting import format_deadline, format_time, text_or_blank
+from app.documents.formatting import text_or_blank
 from app.documents.labels import doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
@@ -31,6 +31,7 @@ from app.documents.layout import (
     styled_table,
     text_width,
 )
+from app.formatting import format_deadline, format_moment
 
 
 def render_packing_slip(data: PackingSlipData, lang: str = "zh") -> bytes:
@@ -48,7 +49,10 @@ def render_packing_slip(data: PackingSlipData, lang: str = "zh") -> bytes:
         field_grid(
             [
                 (doc_label("doc.ticket_number", lang), data.ticket_number),
-                (doc_label("doc.shipped_at", lang), format_time(data.shipped_at, data.timezone)),
+                (
+                    doc_label("doc.shipped_at", lang),
+                    format_moment(data.shipped_at, data.timezone, lang),
+                ),
                 (doc_label("doc.carrier", lang), data.carrier),
                 (doc_label("doc.waybill", lang), data.waybill_number),
             ],

@@ -15,7 +15,6 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer
 from app.documents.charts import value_axis
 from app.documents.data import PlanReportData
 from app.documents.fonts import LATIN_FONT, font_for
-from app.documents.formatting import format_percent, format_time
 from app.documents.labels import coded_label, doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
@@ -25,6 +24,7 @@ from app.documents.layout import (
     make_styles,
     para,
 )
+from app.formatting import format_moment, format_money, format_number, format_percent
 
 LINE_COLOUR = colors.HexColor("#2F6DB5")
 NOW_COLOUR = colors.HexColor("#B3261E")
@@ -51,20 +51,26 @@ def render_plan_report(data: PlanReportData, lang: str = "zh") -> bytes:
                 (doc_label("doc.plan_run", lang), f"{data.run_id} {data.label}".strip()),
                 (
                     doc_label("doc.generated_at", lang),
-                    format_time(data.generated_at, data.timezone),
+                    format_moment(data.generated_at, data.timezone, lang),
                 ),
-                (doc_label("doc.plan_value_now", lang), f"{data.stock_value_current:,.0f}"),
-                (doc_label("doc.plan_value_after", lang), f"{data.stock_value_recommended:,.0f}"),
+                (
+                    doc_label("doc.plan_value_now", lang),
+                    format_money(data.stock_value_current, lang),
+                ),
+                (
+                    doc_label("doc.plan_value_after", lang),
+                    format_money(data.stock_value_recommended, lang),
+                ),
                 (
                     doc_label("doc.plan_fill_6h", lang),
-                    f"{format_percent(data.fill_before)} → {format_percent(data.fill_after)}",
+                    f"{format_percent(data.fill_before, lang)} → {format_percent(data.fill_after, lang)}",
                 ),
                 *(
                     [
                         (
                             doc_label("doc.plan_fill_2d", lang),
-                            f"{format_percent(data.spare_before)} → "
-                            f"{format_percent(data.spare_after)}",
+                            f"{format_percent(data.spare_before, lang)} → "
+                            f"{format_percent(data.spare_after, lang)}",
                         )
                     ]
                     if data.spare_before is not None and data.spare_after is not None
@@ -103,7 +109,7 @@ def _curve(data: PlanReportData, lang: str) -> Drawing:
             String(
                 x,
                 pad - 12,
-                f"{top * k / 4:,.0f}",
+                format_number(top * k / 4, lang),
                 fontName=LATIN_FONT,
                 fontSize=7,
                 textAnchor="middle",
@@ -119,7 +125,9 @@ def _curve(data: PlanReportData, lang: str) -> Drawing:
     cx, cy = xy(*data.current)
     drawing.add(Circle(cx, cy, 4, fillColor=NOW_COLOUR, strokeColor=NOW_COLOUR))
     if off_axis:  # today's value is far right of the curves: at the axis end, labelled
-        label = doc_label("doc.plan_now_off_axis", lang, value=f"{data.current[0]:,.0f}")
+        label = doc_label(
+            "doc.plan_now_off_axis", lang, value=format_money(data.current[0], lang, whole=True)
+        )
         below = cy > height / 2  # keep the label inside the drawing
         drawing.add(
             String(
@@ -147,8 +155,8 @@ def _classes(data: PlanReportData, lang: str, styles) -> Flowable:
         rows.append(
             [
                 c.service_class,
-                f"{format_percent(c.replacement_before)} → {format_percent(c.replacement_after)}",
-                f"{format_percent(c.spare_before)} → {format_percent(c.spare_after)}",
+                f"{format_percent(c.replacement_before, lang)} → {format_percent(c.replacement_after, lang)}",
+                f"{format_percent(c.spare_before, lang)} → {format_percent(c.spare_after, lang)}",
             ]
         )
     third = CONTENT_WIDTH / 3

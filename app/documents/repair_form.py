@@ -6,7 +6,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from app.documents.data import FaultyItem, RepairFormData, ReplacementItem
-from app.documents.formatting import format_time
 from app.documents.labels import doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
@@ -17,6 +16,7 @@ from app.documents.layout import (
     para,
     signature_block,
 )
+from app.formatting import format_moment
 
 # # | model | serial | qty | time | time — shared by both item tables (sums to CONTENT_WIDTH)
 _ITEM_WIDTHS = [8 * mm, 36 * mm, 40 * mm, 14 * mm, 41 * mm, 41 * mm]
@@ -55,7 +55,7 @@ def _customer_block(data: RepairFormData, lang: str, styles: Styles) -> Flowable
             doc_label("doc.service_number", lang),
             data.service_number,
             doc_label("doc.issued_at", lang),
-            format_time(data.issued_at, data.timezone),
+            format_moment(data.issued_at, data.timezone, lang),
         ],
         [doc_label("doc.customer_unit", lang), data.customer_unit, "", ""],
         [doc_label("doc.contact", lang), data.contact, doc_label("doc.phone", lang), data.phone],
@@ -107,8 +107,8 @@ def _faulty_table(
                 item.model,
                 item.serial,
                 str(item.quantity),
-                format_time(item.received_at, tz),
-                format_time(item.returned_to_bonded_warehouse_at, tz),
+                format_moment(item.received_at, tz, lang),
+                format_moment(item.returned_to_bonded_warehouse_at, tz, lang),
             ]
             details = [
                 [doc_label("doc.fault_symptom", lang), item.fault_symptom],
@@ -151,8 +151,8 @@ def _replacement_table(
                 item.model,
                 item.serial,
                 str(item.quantity),
-                format_time(item.arrived_at, tz),
-                format_time(item.returned_to_user_at, tz),
+                format_moment(item.arrived_at, tz, lang),
+                format_moment(item.returned_to_user_at, tz, lang),
             ]
         )
     if not items:

@@ -15,7 +15,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from app.documents.charts import bar_chart
 from app.documents.data import ServiceFileData
-from app.documents.formatting import format_duration, format_percent, format_score, format_time
+from app.documents.formatting import format_duration
 from app.documents.labels import coded_label, doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
@@ -25,6 +25,13 @@ from app.documents.layout import (
     grid_table,
     make_styles,
     para,
+)
+from app.formatting import (
+    format_day,
+    format_moment,
+    format_month,
+    format_percent,
+    format_score,
 )
 
 
@@ -50,11 +57,11 @@ def render_service_file(data: ServiceFileData, lang: str = "zh") -> bytes:
                 (doc_label("doc.customer", lang), data.customer),
                 (
                     doc_label("doc.period", lang),
-                    f"{data.period} ({data.first_day.isoformat()} – {data.last_day.isoformat()})",
+                    f"{data.period} ({format_day(data.first_day, lang)} – {format_day(data.last_day, lang)})",
                 ),
                 (
                     doc_label("doc.generated_at", lang),
-                    format_time(data.generated_at, data.timezone),
+                    format_moment(data.generated_at, data.timezone, lang),
                 ),
                 (doc_label("doc.sf_reports", lang), str(len(data.reports)) if quarterly else None),
             ],
@@ -67,11 +74,11 @@ def render_service_file(data: ServiceFileData, lang: str = "zh") -> bytes:
                 (doc_label("doc.sf_restored", lang), str(data.restored)),
                 (
                     doc_label("doc.sf_first_time_fix", lang),
-                    f"{fixed} / {restored} ({format_percent(fixed / restored if restored else None)})",
+                    f"{fixed} / {restored} ({format_percent(fixed / restored if restored else None, lang)})",
                 ),
                 (
                     doc_label("doc.satisfaction_overall", lang),
-                    f"{format_score(data.satisfaction)} ({doc_label('doc.responses', lang, n=data.satisfaction_responses)})",
+                    f"{format_score(data.satisfaction, lang)} ({doc_label('doc.responses', lang, n=data.satisfaction_responses)})",
                 ),
                 (doc_label("doc.sf_advance", lang), str(data.advance_replacements)),
                 (
@@ -164,7 +171,7 @@ def _clocks(data: ServiceFileData, lang: str, styles: Styles) -> Flowable:
     for clock, met, missed in data.clocks:
         total = met + missed
         rows.append([coded_label("clk", clock, lang), str(met), str(missed),
-                     format_percent(met / total if total else None)])  # fmt: skip
+                     format_percent(met / total if total else None, lang)])  # fmt: skip
     if not data.clocks:
         rows.append([None, None, None, None])
     return grid_table(rows, _w(0.4, 0.2, 0.2, 0.2), styles)
@@ -198,9 +205,9 @@ def _trends(data: ServiceFileData, lang: str, styles: Styles) -> Flowable:
     ]  # fmt: skip
     for m in data.months:
         total = m.clocks_met + m.clocks_missed
-        rows.append([f"{m.year}-{m.month:02d}", str(m.tickets), str(m.restored),
-                     format_percent(m.clocks_met / total if total else None),
-                     format_duration(m.mean_restore_minutes, lang), format_score(m.satisfaction)])  # fmt: skip
+        rows.append([format_month(m.year, m.month, lang), str(m.tickets), str(m.restored),
+                     format_percent(m.clocks_met / total if total else None, lang),
+                     format_duration(m.mean_restore_minutes, lang), format_score(m.satisfaction, lang)])  # fmt: skip
     if not data.months:
         rows.append([None] * 6)
     table = grid_table(rows, _w(0.16, 0.14, 0.14, 0.16, 0.22, 0.18), styles)
@@ -216,6 +223,6 @@ def _inspections(data: ServiceFileData, lang: str, styles: Styles) -> Flowable:
          doc_label("doc.sf_tickets_opened", lang), doc_label("doc.sf_report_issued", lang)]
     ]  # fmt: skip
     for i in data.inspections:
-        rows.append([i.number, i.day.isoformat(), i.site, str(i.findings), str(i.tickets),
-                     format_time(i.report_issued_at, data.timezone)])  # fmt: skip
+        rows.append([i.number, format_day(i.day, lang), i.site, str(i.findings), str(i.tickets),
+                     format_moment(i.report_issued_at, data.timezone, lang)])  # fmt: skip
     return grid_table(rows, _w(0.2, 0.14, 0.26, 0.12, 0.12, 0.16), styles)

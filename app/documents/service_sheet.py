@@ -7,7 +7,6 @@ from reportlab.platypus import Flowable, Spacer
 
 from app.documents.data import ServiceSheetData
 from app.documents.fault_report import parts_table
-from app.documents.formatting import format_time
 from app.documents.labels import coded_label, doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
@@ -18,6 +17,7 @@ from app.documents.layout import (
     make_styles,
     para,
 )
+from app.formatting import format_moment
 
 
 def render_service_sheet(data: ServiceSheetData, lang: str = "zh") -> bytes:
@@ -41,19 +41,19 @@ def render_service_sheet(data: ServiceSheetData, lang: str = "zh") -> bytes:
                 (doc_label("doc.equipment", lang), data.equipment_model),
                 (doc_label("doc.serial", lang), data.equipment_serial),
                 (doc_label("doc.severity", lang), coded_label("sev", data.severity, lang)),
-                (doc_label("doc.opened_at", lang), format_time(data.reported_at, tz)),
+                (doc_label("doc.opened_at", lang), format_moment(data.reported_at, tz, lang)),
             ],
             styles,
         ),
         para(doc_label("doc.visit", lang), styles.heading),
         field_grid(
             [
-                (doc_label("doc.visit_arrived_at", lang), format_time(data.arrived_at, tz)),
+                (doc_label("doc.visit_arrived_at", lang), format_moment(data.arrived_at, tz, lang)),
                 (
                     doc_label("doc.visit_arrived_device_at", lang),
-                    format_time(data.arrived_device_at, tz),
+                    format_moment(data.arrived_device_at, tz, lang),
                 ),
-                (doc_label("doc.signed_at", lang), format_time(data.signed_at, tz)),
+                (doc_label("doc.signed_at", lang), format_moment(data.signed_at, tz, lang)),
                 (
                     doc_label("doc.photos_taken", lang),
                     doc_label("doc.photo_count", lang, n=data.photo_count),
@@ -81,7 +81,9 @@ def render_service_sheet(data: ServiceSheetData, lang: str = "zh") -> bytes:
         story += [
             para(doc_label("doc.observation", lang), styles.heading),
             para(
-                doc_label("doc.observation_until", lang, t=format_time(data.observation_until, tz)),
+                doc_label(
+                    "doc.observation_until", lang, t=format_moment(data.observation_until, tz, lang)
+                ),
                 styles.body,
             ),
         ]
@@ -96,7 +98,7 @@ def _signature(data: ServiceSheetData, lang: str, styles) -> Flowable:
         data.signer_name,
         data.signed_at,
         data.engineer,
-        f"{doc_label('doc.date', lang)}: {format_time(data.signed_at, data.timezone)}",
+        f"{doc_label('doc.date', lang)}: {format_moment(data.signed_at, data.timezone, lang)}",
         data.timezone,
         lang,
         styles,

@@ -21,7 +21,6 @@ from reportlab.platypus import Flowable, Spacer
 from app.documents.codes import code128_drawing
 from app.documents.data import ShelfLabel, TransferPaperData, TransferPaperLine
 from app.documents.fonts import LATIN_FONT, register_fonts
-from app.documents.formatting import format_time
 from app.documents.labels import coded_label, doc_label, normalise_lang
 from app.documents.layout import (
     CONTENT_WIDTH,
@@ -36,6 +35,7 @@ from app.documents.layout import (
     styled_table,
     text_width,
 )
+from app.formatting import format_moment
 
 LABEL_SIZE = (60 * mm, 40 * mm)
 LABEL_MARGIN = 3 * mm  # also the barcode's quiet zone (≥ 10 modules at ≤ 0.85 pt)
@@ -164,9 +164,15 @@ def _facts(data: TransferPaperData, lang: str, styles: Styles) -> Flowable:
                 doc_label("doc.total", lang),
                 doc_label("doc.lines_total", lang, lines=len(data.lines), units=units),
             ),
-            (doc_label("doc.shipped_at", lang), format_time(data.shipped_at, data.timezone)),
+            (
+                doc_label("doc.shipped_at", lang),
+                format_moment(data.shipped_at, data.timezone, lang),
+            ),
             (doc_label("doc.shipped_by", lang), data.shipped_by),
-            (doc_label("doc.received_at", lang), format_time(data.received_at, data.timezone)),
+            (
+                doc_label("doc.received_at", lang),
+                format_moment(data.received_at, data.timezone, lang),
+            ),
             (doc_label("doc.received_by", lang), data.received_by),
             (doc_label("doc.note", lang), data.note),
         ],

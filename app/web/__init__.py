@@ -9,7 +9,7 @@ from datetime import UTC
 from flask import Flask, g, render_template, request
 from markupsafe import Markup, escape
 
-from app.documents.formatting import format_deadline
+from app.formatting import format_deadline
 from app.web import maps
 from app.web.i18n import (
     HTML_LANG,
@@ -19,6 +19,7 @@ from app.web.i18n import (
     city_text,
     current_lang,
     current_zone,
+    day_text,
     duration_text,
     error_text,
     escalation_who,
@@ -26,7 +27,11 @@ from app.web.i18n import (
     js_messages,
     local_time,
     minutes_text,
+    money_text,
+    month_text,
+    number_text,
     part_text,
+    percent_text,
     t,
     t_code,
     utc_iso,
@@ -155,6 +160,8 @@ def register_web(app: Flask) -> None:
         html_lang=lambda: HTML_LANG[current_lang()],
         nav_items=_nav_items,
         local_time=local_time,
+        day_text=day_text,
+        month_text=month_text,
         deadline_text=deadline_text,
         utc_iso=utc_iso,
         duration_text=duration_text,
@@ -175,6 +182,10 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["city"] = city_text
     app.jinja_env.filters["part"] = part_text
     app.jinja_env.filters["category"] = category_text
+    app.jinja_env.filters["day"] = day_text
+    app.jinja_env.filters["money"] = money_text
+    app.jinja_env.filters["number"] = number_text
+    app.jinja_env.filters["percent"] = percent_text
     app.context_processor(lambda: {"server_now": utcnow()})
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -236,19 +247,20 @@ def _map_credit() -> str:
     return t("map.outline_credit")
 
 
-def when(moment, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
-    """A UTC moment as ``<time>``: shown in the viewer's zone, the UTC ISO in ``datetime``."""
+def when(moment, kind: str = "datetime") -> Markup:
+    """A UTC moment as ``<time>``: shown in the viewer's zone and locale (``local_time``),
+    the UTC ISO in ``datetime``."""
     if moment is None:
         return Markup(escape(t("common.none")))
     iso = utc_iso(moment)
     return Markup(
-        f'<time datetime="{iso}" data-utc="{iso}">{escape(local_time(moment, fmt))}</time>'
+        f'<time datetime="{iso}" data-utc="{iso}">{escape(local_time(moment, kind))}</time>'
     )
 
 
 def deadline_text(moment) -> str:
     """A deadline in the viewer's zone and language, as the documents print it:
-    "12月26日 24:00前" / "by end of 26 Dec" (app/documents/formatting.format_deadline)."""
+    "12月26日 24:00前" / "by end of 26 Dec" (app/formatting.format_deadline)."""
     if moment is None:
         return t("common.none")
     if moment.tzinfo is None:

@@ -21,7 +21,7 @@ from app.api.counts import (
 from app.auth import actor_name, current_user
 from app.db import get_session
 from app.web.auth import roles_page
-from app.web.i18n import error_text, t
+from app.web.i18n import error_text, money_text, t
 from app.web.warehouse import my_depot
 from inventory import depot_access, stock_counts
 from inventory.errors import DomainError, Forbidden, NotFound
@@ -267,7 +267,7 @@ def post(number: str):
                 ref=posted.number,
                 out=posted.units_out,
                 into=posted.units_in,
-                value=f"{posted.value:,.2f}",
+                value=money_text(posted.value),
             ),
             "success",
         )

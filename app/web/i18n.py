@@ -9,14 +9,15 @@ untranslated key. In production a missing key shows the key.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale
 from babel.support import Translations
 from flask import Flask, current_app, g, session
 from flask_babel import Babel, Domain
 
+from app import formatting
 from app import i18n as catalogue
 from app.i18n import LANGS, MESSAGES, MissingTranslation
 
@@ -62,18 +63,16 @@ class _Babel(Babel):
 
 def init_babel(app: Flask) -> None:
     """Flask-Babel with the viewer's language (``current_lang``) and zone as its locale
-    and timezone: ``flask_babel.format_datetime`` / ``format_decimal`` follow them."""
+    and timezone: the locale is the one ``app.formatting`` formats that language by
+    (``en_GB`` for English), so ``flask_babel.format_datetime`` / ``format_decimal``
+    agree with the pages' and the PDFs' formats. The words come from the catalogue."""
     _Babel(
         app,
-        locale_selector=lambda: catalogue.LOCALES[current_lang()],
+        locale_selector=lambda: formatting.FORMAT_LOCALES[current_lang()],
         timezone_selector=current_zone,
         default_locale="zh_CN",
         default_timezone="Asia/Shanghai",
     )
-
-
-def babel_locale(lang: str) -> Locale:
-    return Locale.parse(catalogue.LOCALES[lang])
 
 
 def strict() -> bool:
@@ -199,13 +198,45 @@ def is_valid_zone(zone: str) -> bool:
         return False
 
 
-def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """``moment`` (aware, UTC) in the viewer's zone."""
+def local_time(moment: datetime | None, kind: str = "datetime") -> str:
+    """``moment`` (aware, UTC) in the viewer's zone and locale (``app.formatting``):
+    "2026年12月7日 14:30" / "7 Dec 2026, 14:30"; ``kind`` "day_time", "date" or "time"."""
     if moment is None:
         return t("common.none")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(current_zone())).strftime(fmt)
+    return formatting.format_moment(moment, current_zone(), current_lang(), kind)
+
+
+def day_text(day: date | None) -> str:
+    """A calendar day in the viewer's locale: "2026年12月7日" / "7 Dec 2026"."""
+    return t("common.none") if day is None else formatting.format_day(day, current_lang())
+
+
+def month_text(day: date) -> str:
+    """The month of ``day``: "2026年12月" / "December 2026"."""
+    return formatting.format_month(day.year, day.month, current_lang())
+
+
+def money_text(value: float | Decimal | None, whole: bool = False) -> str:
+    """Yuan in the viewer's locale: "¥1,234.50" / "CN¥1,234.50"."""
+    if value is None:
+        return t("common.none")
+    return formatting.format_money(value, current_lang(), whole=whole)
+
+
+def number_text(value: float | Decimal | None, places: int = 0) -> str:
+    """A quantity with the viewer's grouping: "12,346"."""
+    if value is None:
+        return t("common.none")
+    return formatting.format_number(value, current_lang(), places)
+
+
+def percent_text(rate: float | None) -> str:
+    """A 0.0–1.0 share: "95.1%"."""
+    if rate is None:
+        return t("common.none")
+    return formatting.format_percent(rate, current_lang())
 
 
 def utc_iso(moment: datetime | None) -> str:

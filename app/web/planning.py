@@ -17,7 +17,7 @@ from app.background import submit_planning_run
 from app.db import get_session
 from app.web import maps
 from app.web.auth import roles_page
-from app.web.i18n import current_lang, error_text, t
+from app.web.i18n import current_lang, error_text, money_text, percent_text, t
 from inventory.errors import DomainError
 from inventory.jobs import create_job, finished_result
 from inventory.planning import DEFAULT_TARGETS, accept_plan, accepted_plans
@@ -117,7 +117,7 @@ def site_map(plan: dict, part: str, clock: str) -> tuple[maps.MapData, dict[str,
             "pl.map_site_title",
             site=code,
             customer=site.get("customer", ""),
-            rate=f"{100 * rate:.1f}%",
+            rate=percent_text(rate),
         )
         points.append(maps.MapPoint("site", code, site["lat"], site["lon"], title, band=band(rate)))
     stocked: dict[str, int] = {}
@@ -152,7 +152,7 @@ def whatif_words(params: dict) -> str:
         for p, r in sorted((params.get("failure_rate_overrides") or {}).items())
     ]
     if params.get("budget") is not None:
-        words.append(f"{t('pl.field.budget')} {params['budget']:,.0f}")
+        words.append(f"{t('pl.field.budget')} {money_text(params['budget'], whole=True)}")
     if params.get("other_clock_targets"):
         words.append(t("pl.compare_spare_too"))
     return "; ".join(words)

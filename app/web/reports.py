@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.api.indicators import download, indicators_for
 from app.db import get_session
 from app.web.auth import roles_page
-from app.web.i18n import duration_text, error_text, t_code
+from app.web.i18n import duration_text, error_text, number_text, percent_text, t_code
 from inventory.errors import DomainError
 from models import Customer
 
@@ -34,12 +34,8 @@ def _query() -> dict:
     return args
 
 
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
-
-
 def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    return number_text(value, places=2)
 
 
 @bp.get("/indicators")
@@ -58,7 +54,7 @@ def indicators():
         customer=request.args.get("customer") or "",
         customers=list(get_session().scalars(select(Customer).order_by(Customer.code))),
         query={k: v for k, v in request.args.items() if k in ("from", "to", "customer") and v},
-        pct=_pct,
+        pct=percent_text,
         score=_score,
         mttr_scale=max(mttr, default=0),
         mttr_rows=[
@@ -70,7 +66,7 @@ def indicators():
             for r in ind.restore
         ],
         compliance_rows=[
-            (t_code("clock", r.clock), r.rate, f"{_pct(r.rate)} ({r.met}/{r.total})")
+            (t_code("clock", r.clock), r.rate, f"{percent_text(r.rate)} ({r.met}/{r.total})")
             for r in ind.clock_totals()
         ],
         engineer_rows=[

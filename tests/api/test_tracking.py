@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from app.documents.formatting import format_deadline
+from app.formatting import format_deadline
 from tests.builders import bearer, make_user
 from tests.service_builders import make_customer, make_world
 

@@ -458,15 +458,15 @@ def test_repair_form_carries_every_field_of_the_source_form(lang: str) -> None:
 def test_repair_form_shows_times_in_shanghai_time() -> None:
     text = text_of(render_repair_form(a_repair_form()))
 
-    assert "2026-03-02 09:30" in text  # received 01:30 UTC
-    assert "2026-03-05 10:00" in text  # back in the bonded warehouse 02:00 UTC
-    assert "2026-03-02 16:15" in text  # returned to the user 08:15 UTC
+    assert "2026年3月2日 09:30" in text  # received 01:30 UTC
+    assert "2026年3月5日 10:00" in text  # back in the bonded warehouse 02:00 UTC
+    assert "2026年3月2日 16:15" in text  # returned to the user 08:15 UTC
 
 
 def test_repair_form_shows_times_in_the_customers_own_zone() -> None:
     text = text_of(render_repair_form(a_repair_form(timezone="Europe/Berlin"), "en"))
 
-    assert "2026-03-02 02:30" in text
+    assert "2 Mar 2026, 02:30" in text
     assert "All times in Europe/Berlin" in text
 
 
@@ -610,7 +610,8 @@ def test_fault_report_tells_what_happened_on_the_ticket(lang: str) -> None:
     assert TICKET in text and RMA in text
     assert FAULTY_SERIAL in text and GOOD_SERIAL in text
     assert "Li" in text and "Wei" in text  # actors by first name
-    assert "2026-03-02 09:45" in text  # on site at 01:45 UTC
+    on_site = {"zh": "2026年3月2日 09:45", "en": "2 Mar 2026, 09:45"}[lang]  # 01:45 UTC
+    assert on_site in text
     assert "更换电源模块 PSU-550W" in text
 
 

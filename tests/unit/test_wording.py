@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.documents.formatting import format_deadline
+from app.formatting import format_deadline
 from inventory.tracking import engineer_title
 
 NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)

@@ -4,8 +4,12 @@ closes the finished RMA."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from sqlalchemy import select, update
 
+from app.formatting import format_day
 from inventory import rmas
 from models import Equipment, Rma, Ticket
 from tests.web.conftest import post_form
@@ -30,9 +34,25 @@ def test_the_customer_sees_their_units_with_warranty_and_contract_and_no_one_els
     as_role("customer")
     page = client.get("/my/").get_data(as_text=True)
     for unit in mine:
-        assert f'data-serial="{unit.serial}"' in page and unit.warranty_end.isoformat() in page
+        assert f'data-serial="{unit.serial}"' in page
+        assert format_day(unit.warranty_end, "zh") in page  # "2027年3月1日"
     assert not any(f'data-serial="{unit.serial}"' in page for unit in theirs)
     assert 'class="clock"' in page  # the open tickets' clocks
+
+
+@pytest.mark.parametrize(("lang", "day"), [("zh", "2026年12月7日"), ("en", "7 Dec 2026")])
+def test_a_warranty_end_reads_as_the_readers_locale_writes_a_date(client, as_role, db, lang, day):
+    unit = db.scalar(
+        select(Equipment).where(Equipment.site.has(code="C001-S1")).order_by(Equipment.serial)
+    )
+    unit.warranty_end = date(2026, 12, 7)
+    db.commit()
+    as_role("customer")
+    post_form(client, "/prefs", {"lang": lang}, page="/my/")
+
+    page = client.get("/my/").get_data(as_text=True)
+
+    assert day in page
 
 
 def test_a_fault_reported_in_plain_words_opens_a_ticket_at_the_units_site(client, as_role, db):

@@ -212,3 +212,29 @@ def test_a_what_if_can_hold_the_two_day_clock_to_the_targets_too(client, as_role
     db.rollback()  # end this test's read transaction: SQLite would keep the writer waiting
     html = client.get("/planning").get_data(as_text=True)
     assert 'id="spare-too"' in html and "Hold the 2-working-day fill rates" in html
+
+
+@pytest.mark.parametrize(("lang", "money"), [("zh", "¥1,234.50"), ("en", "CN¥1,234.50")])
+def test_a_stock_value_reads_the_same_on_the_page_and_in_its_pdf(
+    client, as_role, db, demo_plan, lang, money
+):
+    import re
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    summary = {**demo_plan["summary"], "stock_value_current": 1234.5}
+    plan = {**demo_plan, "summary": summary}
+    job = create_job(db, "planning_run", PlanSettings().as_dict(), actor="admin", time_limit_s=60)
+    claim_job(db, job.id)
+    finish_job(db, job.id, result=plan)
+    as_role("warehouse")
+    post_form(client, "/prefs", {"lang": lang}, page="/planning")
+    html = client.get(f"/planning?run={job.id}").get_data(as_text=True)
+    assert f"<dd>{money}</dd>" in html
+
+    link = re.search(rf'id="plan-pdf-{lang}" href="([^"]+)"', html).group(1)
+    pdf = client.get(link.replace("&amp;", "&"))
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf.data)).pages)
+    assert money in text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.documents.formatting import format_deadline
+from app.formatting import format_deadline
 from inventory.tracking import grouped
 from tests.web.conftest import delivered_rma, post_form
 

@@ -46,9 +46,13 @@ def resolve(text: str, field: str):
     try:
         return resolve_place(text, geocoder())
     except PlaceNotFound as error:
-        raise InvalidInput(str(error), field=field) from None
+        raise InvalidInput(
+            str(error), field=field, key="place_not_found", params={"place": error.text}
+        ) from None
     except ValueError as error:
-        raise InvalidInput(str(error), field=field) from None
+        raise InvalidInput(
+            str(error), field=field, key="place_unreadable", params={"place": text}
+        ) from None
 
 
 def locate(data: dict, address_field: str = "address") -> None:
@@ -69,7 +73,7 @@ def locate(data: dict, address_field: str = "address") -> None:
                 address=data.get(address_field) or "",
             )
         except ValueError as error:
-            raise InvalidInput(str(error), field="lat") from None
+            raise InvalidInput(str(error), field="lat", key="bad_point") from None
     else:
         place = resolve(data[address_field], address_field)
     data.update(

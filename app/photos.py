@@ -60,7 +60,12 @@ class DiskStore:
         try:
             return self._path(key).read_bytes()
         except FileNotFoundError:
-            raise NotFound(f"photo {key!r} is not in the store", field="photo_id") from None
+            raise NotFound(
+                f"photo {key!r} is not in the store",
+                field="photo_id",
+                key="unknown",
+                params={"what": "photo", "value": key},
+            ) from None
 
 
 class S3Store:
@@ -112,7 +117,12 @@ class S3Store:
         except ClientError as error:
             code = str(error.response.get("Error", {}).get("Code", ""))
             if code in ("NoSuchKey", "404", "NotFound"):
-                raise NotFound(f"photo {key!r} is not in the store", field="photo_id") from None
+                raise NotFound(
+                    f"photo {key!r} is not in the store",
+                    field="photo_id",
+                    key="unknown",
+                    params={"what": "photo", "value": key},
+                ) from None
             raise PhotoStoreUnavailable(
                 f"the photo store refused to {what} the photo ({code or 'error'}); retry later"
             ) from error

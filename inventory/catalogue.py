@@ -69,7 +69,12 @@ def update_part(db: Session, part_number: str, fields: dict, *, actor: str) -> P
         changes = {}
         for key, value in fields.items():
             if key not in PART_FIELDS:
-                raise InvalidInput(f"{key} cannot be changed here", field=key)
+                raise InvalidInput(
+                    f"{key} cannot be changed here",
+                    field=key,
+                    key="not_changeable",
+                    params={"name": key},
+                )
             if getattr(part, key) != value:
                 changes[key] = {"from": getattr(part, key), "to": value}
                 setattr(part, key, value)
@@ -231,6 +236,12 @@ def set_depot_active(db: Session, code: str, active: bool, *, actor: str) -> Dep
                 details={
                     "units": holdings.units,
                     "transfers_in_transit": holdings.transfers_in_transit,
+                },
+                key="depot_still_holds",
+                params={
+                    "depot": code,
+                    "units": holdings.units,
+                    "transfers": holdings.transfers_in_transit,
                 },
             )
         depot.active = active

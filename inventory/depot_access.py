@@ -54,7 +54,12 @@ def may_act_at(session: Session, depot: Depot) -> bool:
 def check_acts_at(session: Session, depot: Depot, *, field: str = "depot") -> None:
     """Refuse (Forbidden) unless the session's user may act at ``depot``."""
     if not may_act_at(session, depot):
-        raise Forbidden(f"you are not assigned to depot {depot.code}", field=field)
+        raise Forbidden(
+            f"you are not assigned to depot {depot.code}",
+            field=field,
+            key="not_your_depot",
+            params={"depot": depot.code},
+        )
 
 
 def check_movement(session: Session, from_location_id: int, to_location_id: int) -> None:
@@ -71,4 +76,9 @@ def check_movement(session: Session, from_location_id: int, to_location_id: int)
     ).scalars()
     codes = sorted(depots)
     if codes:
-        raise Forbidden(f"you are not assigned to depot {', '.join(codes)}", field="depot")
+        raise Forbidden(
+            f"you are not assigned to depot {', '.join(codes)}",
+            field="depot",
+            key="not_your_depot",
+            params={"depot": ", ".join(codes)},
+        )

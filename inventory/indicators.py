@@ -364,9 +364,14 @@ def period_bounds(
     last_day = last_day or today
     first_day = first_day or last_day - timedelta(days=89)
     if first_day > last_day:
-        raise InvalidInput("the period ends before it starts", field="from")
+        raise InvalidInput("the period ends before it starts", field="from", key="period_reversed")
     if (last_day - first_day).days + 1 > MAX_PERIOD_DAYS:
-        raise InvalidInput(f"a period is at most {MAX_PERIOD_DAYS} days", field="from")
+        raise InvalidInput(
+            f"a period is at most {MAX_PERIOD_DAYS} days",
+            field="from",
+            key="period_too_long",
+            params={"n": MAX_PERIOD_DAYS},
+        )
     start = datetime.combine(first_day, time(0), zone).astimezone(UTC)
     end = datetime.combine(last_day + timedelta(days=1), time(0), zone).astimezone(UTC)
     return start, end

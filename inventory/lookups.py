@@ -126,5 +126,9 @@ def must_get(session: Session, model: type[_T], ident: int | None) -> _T:
     """A row the data guarantees (a foreign key we hold); NotFound if it is gone."""
     found = session.get(model, ident) if ident is not None else None
     if found is None:
-        raise NotFound(f"{model.__name__} {ident} no longer exists")
+        raise NotFound(
+            f"{model.__name__} {ident} no longer exists",
+            key="gone",
+            params={"what": model.__name__.lower(), "value": ident},
+        )
     return found

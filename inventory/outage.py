@@ -55,7 +55,10 @@ def _open_demands(
         missing = sorted(set(numbers) - {t.number for t, _ in rows})
         if missing:
             raise NotFound(
-                f"not an open ticket waiting for a part: {', '.join(missing)}", field="tickets"
+                f"not an open ticket waiting for a part: {', '.join(missing)}",
+                field="tickets",
+                key="not_waiting_for_part",
+                params={"refs": ", ".join(missing)},
             )
     demands = [
         Demand(

@@ -184,7 +184,9 @@ def set_supersession(
         else:
             new = part_by_number(session, replaced_by, field="replaced_by")
             if new.id == part.id:
-                raise InvalidInput("a part cannot replace itself", field="replaced_by")
+                raise InvalidInput(
+                    "a part cannot replace itself", field="replaced_by", key="replaces_itself"
+                )
             succ = {x.old: x.new for x in _links(session) if x.old != part.id}
             head, seen = new.id, set()
             while head in succ and head not in seen:
@@ -194,6 +196,8 @@ def set_supersession(
                 raise Conflict(
                     f"{new.part_number} is already replaced, through its chain, by {part.part_number}",
                     field="replaced_by",
+                    key="supersession_cycle",
+                    params={"part": new.part_number, "by": part.part_number},
                 )
             if link is None:
                 link = PartSupersession(old_part_id=part.id, new_part_id=new.id, set_by=actor)

@@ -270,7 +270,7 @@ def track(session: Session | Connection, code: str, *, now: datetime | None = No
     codes = code_candidates(code)
     rows = session.execute(_PAGE, {"codes": codes}).all() if codes else []
     if not rows:
-        raise NotFound(UNKNOWN, field="code")
+        raise NotFound(UNKNOWN, field="code", key="no_tracking_code")
     rma = rows[0]
     timeline = [
         TimelineEntry(

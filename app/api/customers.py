@@ -261,7 +261,12 @@ def get_customer(code):
     customer = installed_base.customer_by_code(get_session(), code, field="code")
     scope = customer_scope()
     if scope is not None and customer.id != scope:
-        raise NotFound(f"unknown customer {code!r}", field="code")
+        raise NotFound(
+            f"unknown customer {code!r}",
+            field="code",
+            key="unknown",
+            params={"what": "customer", "value": code},
+        )
     return plain(installed_base.customer_view(customer))
 
 

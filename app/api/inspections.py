@@ -240,7 +240,12 @@ def _scoped(number: str) -> Inspection:
     row = svc.inspection_for_engineer(db, number, engineer_scope())
     user = current_user()
     if is_customer() and (user is None or user.customer_id != row.customer_id):
-        raise NotFound(f"unknown inspection {number!r}", field="number")
+        raise NotFound(
+            f"unknown inspection {number!r}",
+            field="number",
+            key="unknown",
+            params={"what": "inspection", "value": number},
+        )
     return row
 
 
@@ -382,7 +387,12 @@ def photo(number, photo_id):
     row = _scoped(number)
     found = get_session().get(InspectionPhoto, photo_id)
     if found is None or found.inspection_id != row.id:
-        raise NotFound(f"unknown photo {photo_id}", field="photo_id")
+        raise NotFound(
+            f"unknown photo {photo_id}",
+            field="photo_id",
+            key="unknown",
+            params={"what": "photo", "value": photo_id},
+        )
     return photo_response(found)
 
 

@@ -140,7 +140,11 @@ def accept_run(job_id):
     job = get_job(session, job_id, PLANNING_JOB)
     plan = finished_result(job)
     if plan is None:
-        raise Conflict(f"run {job_id} has no finished plan to accept (status {job.status})")
+        raise Conflict(
+            f"run {job_id} has no finished plan to accept (status {job.status})",
+            key="run_no_finished_plan",
+            params={"ref": job_id},
+        )
     accepted = accept_plan(session, plan, actor=actor_name(), reference=f"PLAN-{job_id[:8]}")
     return {"policies_set": accepted.policies_set, "policies_cleared": accepted.policies_cleared}
 
@@ -154,5 +158,9 @@ def plan_pdf(args, job_id):
     job = get_job(get_session(), job_id, PLANNING_JOB)
     plan = finished_result(job)
     if plan is None:
-        raise Conflict(f"run {job_id} has no finished plan (status {job.status})")
+        raise Conflict(
+            f"run {job_id} has no finished plan (status {job.status})",
+            key="run_no_finished_plan",
+            params={"ref": job_id},
+        )
     return files.plan_report(job.id, plan, lang=args["lang"]).response()

@@ -265,7 +265,12 @@ def move(data, ref, action):
         rma = svc.rma_by_ref(get_session(), ref)
         assigned = {rma.engineer_id, rma.ticket.engineer_id if rma.ticket else None} - {None}
         if assigned and engineer not in assigned:
-            raise NotFound(f"unknown RMA {ref!r}", field="ref")
+            raise NotFound(
+                f"unknown RMA {ref!r}",
+                field="ref",
+                key="unknown",
+                params={"what": "rma", "value": ref},
+            )
     scope = customer_scope()
     if scope is not None:
         data = {k: v for k, v in data.items() if k in ("carrier", "waybill")}

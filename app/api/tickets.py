@@ -178,7 +178,12 @@ def _ticket_for_caller(ref: str) -> Ticket:
     ticket = svc.ticket_by_ref(get_session(), ref)
     scope = customer_scope()
     if scope is not None and ticket.customer_id != scope:
-        raise NotFound(f"unknown ticket {ref!r}", field="ref")
+        raise NotFound(
+            f"unknown ticket {ref!r}",
+            field="ref",
+            key="unknown",
+            params={"what": "ticket", "value": ref},
+        )
     return ticket
 
 
@@ -271,7 +276,12 @@ def move(data, ref, action):
     status is 409. Engineers move the tickets assigned to them (any other is 404)."""
     engineer = engineer_scope()
     if engineer is not None and svc.ticket_by_ref(get_session(), ref).engineer_id != engineer:
-        raise NotFound(f"unknown ticket {ref!r}", field="ref")
+        raise NotFound(
+            f"unknown ticket {ref!r}",
+            field="ref",
+            key="unknown",
+            params={"what": "ticket", "value": ref},
+        )
     return plain(
         svc.move_ticket(
             get_session(),

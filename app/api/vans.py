@@ -255,7 +255,12 @@ def _own_engineer(code: str):
     engineer = vans.engineer_by_code(db, code)
     mine = engineer_scope()
     if mine is not None and engineer.id != mine:
-        raise NotFound(f"unknown engineer {code!r}", field="engineer")
+        raise NotFound(
+            f"unknown engineer {code!r}",
+            field="engineer",
+            key="unknown",
+            params={"what": "engineer", "value": code},
+        )
     return engineer
 
 

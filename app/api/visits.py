@@ -109,7 +109,7 @@ def decode_base64(text: str, field: str) -> bytes:
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput("not base64", field=field) from None
+        raise InvalidInput("not base64", field=field, key="not_base64") from None
 
 
 def checked_photo(text: str) -> tuple[bytes, svc.CheckedImage]:
@@ -163,7 +163,12 @@ def current_visit(ref):
     ticket = svc.ticket_for_engineer(db, ref, engineer_scope())
     visit = svc.latest_visit(db, ticket)
     if visit is None:
-        raise NotFound(f"ticket {ticket.number} has no visit yet", field="ref")
+        raise NotFound(
+            f"ticket {ticket.number} has no visit yet",
+            field="ref",
+            key="no_visit_yet",
+            params={"ref": ticket.number},
+        )
     return plain(svc.visit_view(visit))
 
 
@@ -230,7 +235,12 @@ def photo(ref, photo_id):
     ticket = svc.ticket_for_engineer(db, ref, engineer_scope())
     row = db.get(VisitPhoto, photo_id)
     if row is None or row.visit.ticket_id != ticket.id:
-        raise NotFound(f"unknown photo {photo_id}", field="photo_id")
+        raise NotFound(
+            f"unknown photo {photo_id}",
+            field="photo_id",
+            key="unknown",
+            params={"what": "photo", "value": photo_id},
+        )
     return photo_response(row)
 
 

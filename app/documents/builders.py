@@ -441,10 +441,15 @@ def month_bounds(year: int, month: int, tz: str) -> tuple[datetime, datetime]:
 def check_report_month(year: int, month: int, tz: str, now: datetime | None = None) -> None:
     """A report covers a month that has begun (in the customer's zone); InvalidInput otherwise."""
     if not 1 <= month <= 12:
-        raise InvalidInput("month must be 1 to 12", field="month")
+        raise InvalidInput("month must be 1 to 12", field="month", key="month_range")
     start, _end = month_bounds(year, month, tz)
     if start > (now or utcnow()):
-        raise InvalidInput(f"{year}-{month:02d} has not begun yet", field="month")
+        raise InvalidInput(
+            f"{year}-{month:02d} has not begun yet",
+            field="month",
+            key="month_not_begun",
+            params={"month": f"{year}-{month:02d}"},
+        )
 
 
 def _returned_late(rma: Rma, now: datetime) -> bool:
@@ -642,7 +647,12 @@ def bin_labels_for(
         )
         unknown = sorted(set(part_numbers) - {p.part_number for p in parts})
         if unknown:
-            raise InvalidInput(f"unknown part {', '.join(unknown)}", field="part")
+            raise InvalidInput(
+                f"unknown part {', '.join(unknown)}",
+                field="part",
+                key="unknown",
+                params={"what": "part", "value": ", ".join(unknown)},
+            )
     else:
         held = (
             select(SerialItem.part_id)

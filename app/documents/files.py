@@ -98,7 +98,7 @@ def inspection_report(db: Session, number: str, user: User, *, lang: str) -> Pdf
 def monthly_report(db: Session, customer: Customer, year: int, month: int, *, lang: str) -> PdfFile:
     """The report of a customer the caller may read (``access.customer_for``)."""
     if not 1970 <= year <= 2199:
-        raise InvalidInput("year out of range", field="year")
+        raise InvalidInput("year out of range", field="year", key="year_out_of_range")
     tz = builders.customer_timezone(db, customer)
     builders.check_report_month(year, month, tz)
     data = builders.monthly_report_for(db, customer, year, month, tz, lang=lang)
@@ -178,7 +178,12 @@ def generate_service_file(
     period = parse_period(period_code)
     tz = builders.customer_timezone(db, customer)
     if period.bounds(tz)[0] > now:
-        raise InvalidInput(f"{period.code} has not begun yet", field="period")
+        raise InvalidInput(
+            f"{period.code} has not begun yet",
+            field="period",
+            key="period_not_begun",
+            params={"period": period.code},
+        )
     data = builders.service_file_for(db, customer, period, tz, lang=lang, now=now)
     reports = []
     if period.kind == "quarterly":

@@ -50,7 +50,9 @@ def _day(text: str | None) -> date | None:
     except ValueError:
         from inventory.errors import InvalidInput
 
-        raise InvalidInput("not a date (YYYY-MM-DD)", field="expected_resolution_date") from None
+        raise InvalidInput(
+            "not a date (YYYY-MM-DD)", field="expected_resolution_date", key="not_a_date"
+        ) from None
 
 
 def _rating(text: str | None) -> int | None:
@@ -71,7 +73,11 @@ def mine():
     if request.method == "POST":
         try:
             if scope is None:
-                raise NotFound("an administrator files complaints on the staff page", field="form")
+                raise NotFound(
+                    "an administrator files complaints on the staff page",
+                    field="form",
+                    key="complaints_staff_page",
+                )
             view = svc.file_complaint(
                 db,
                 customer_id=scope,

@@ -171,7 +171,12 @@ def _site_of(db, customer: Customer, serial: str) -> str:
         .where(Equipment.serial == serial, Equipment.customer_id == customer.id)
     )
     if site is None:
-        raise NotFound(f"no installed equipment with serial {serial!r}", field="equipment_serial")
+        raise NotFound(
+            f"no installed equipment with serial {serial!r}",
+            field="equipment_serial",
+            key="no_equipment",
+            params={"serial": serial},
+        )
     return site
 
 

@@ -54,5 +54,10 @@ def form_text(form: Mapping[str, str], name: str) -> str | None:
     text = (form.get(name) or "").strip()
     if len(text) > field.limit:
         message = t("form.too_long", field=t(field.label), n=field.limit, got=len(text))
-        raise InvalidInput(message, field=name)
+        raise InvalidInput(
+            message,
+            field=name,
+            key="too_long",
+            params={"field": t(field.label), "n": field.limit, "got": len(text)},
+        )
     return text or None

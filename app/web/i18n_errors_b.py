@@ -14,6 +14,7 @@ ERRORS_B_MESSAGES: dict[str, tuple[str, str]] = {
     "thing.delivery": ("到货单", "delivery"),
     "thing.inspection": ("巡检", "inspection"),
     "thing.job": ("后台任务", "job"),
+    "thing.photo": ("照片", "photo"),
     "thing.part_return": ("故障件返还单", "return"),
     "thing.repair_batch": ("送修批次", "repair batch"),
     "thing.return_rule": ("返还规则", "return rule"),
@@ -351,4 +352,64 @@ ERRORS_B_MESSAGES: dict[str, tuple[str, str]] = {
     # -- warranty ------------------------------------------------------------------------
     "err.months_range": ("月数为 1 到 {n}", "months is 1 to {n}"),
     "err.basis_choice": ("起算依据只能是采购或安装", "basis is purchase or installation"),
+    # -- visits, photos, reports --------------------------------------------------------
+    "err.no_visit_yet": ("工单 {ref} 还没有上门记录", "ticket {ref} has no visit yet"),
+    "err.not_base64": ("不是有效的 base64 数据", "not base64"),
+    "err.month_range": ("月份为 1 到 12", "month must be 1 to 12"),
+    "err.month_not_begun": ("{month} 尚未开始", "{month} has not begun yet"),
+    "err.period_not_begun": ("{period} 尚未开始", "{period} has not begun yet"),
+    "err.run_no_finished_plan": (
+        "方案运行 {ref} 还没有完成的方案",
+        "run {ref} has no finished plan",
+    ),
+    # -- places --------------------------------------------------------------------------
+    "err.place_not_found": (
+        "找不到地点“{place}”：请输入城市名（如 拉萨）、地址或“纬度,经度”",
+        "no known place matches {place}",
+    ),
+    "err.place_unreadable": (
+        "无法识别的位置：{place}",
+        "not a place this service can read: {place}",
+    ),
+    "err.bad_point": (
+        "坐标超出范围（纬度 -90..90，经度 -180..180）或精度无效",
+        "not a valid point (latitude -90..90, longitude -180..180) or precision",
+    ),
+    # -- catalogue, depots, indicators ---------------------------------------------------
+    "err.depot_still_holds": (
+        "备件库 {depot} 仍有 {units} 件库存和 {transfers} 张在途调拨单，请先移走",
+        "depot {depot} still holds {units} units and {transfers} transfers in transit; "
+        "move them first",
+    ),
+    "err.not_your_depot": ("您未被分配到备件库 {depot}", "you are not assigned to depot {depot}"),
+    "err.period_reversed": ("期间的结束早于开始", "the period ends before it starts"),
+    "err.period_too_long": ("期间最长 {n} 天", "a period is at most {n} days"),
+    "err.replaces_itself": ("备件不能替代自身", "a part cannot replace itself"),
+    "err.supersession_cycle": (
+        "{part} 已经（经由替代链）被 {by} 替代",
+        "{part} is already replaced, through its chain, by {by}",
+    ),
+    "err.gone": ("{what} {value} 已不存在", "{what} {value} no longer exists"),
+    "err.not_waiting_for_part": (
+        "以下不是等待备件的未关闭工单：{refs}",
+        "not an open ticket waiting for a part: {refs}",
+    ),
+    "err.no_tracking_code": ("没有找到该跟踪码，请检查后重试", "no RMA has this tracking code"),
+    # -- the pages' own fields -----------------------------------------------------------
+    "err.bad_number": (
+        "“{field}”不是有效数字或超出范围",
+        "“{field}” is not a valid number in range",
+    ),
+    "err.rate_both": (
+        "改故障率需同时填写备件号和故障率",
+        "A failure-rate change needs both the part number and the rate",
+    ),
+    "err.not_a_date": ("不是日期（YYYY-MM-DD）", "not a date (YYYY-MM-DD)"),
+    "err.complaints_staff_page": (
+        "管理员请在员工页面登记投诉",
+        "an administrator files complaints on the staff page",
+    ),
+    "err.hh_mm": ("请输入时:分，例如 09:00", "Give hours:minutes, e.g. 09:00"),
+    "err.whole_number": ("请输入整数", "Give a whole number"),
+    "err.whole_number_field": ("{field} 须为整数", "{field} must be a whole number"),
 }

@@ -38,7 +38,7 @@ HH_MM = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
 def _minutes(text: str, field: str) -> int:
     match = HH_MM.match((text or "").strip())
     if not match:
-        raise InvalidInput(t("ins.hh_mm"), field=field)
+        raise InvalidInput(t("ins.hh_mm"), field=field, key="hh_mm")
     return int(match[1]) * 60 + int(match[2])
 
 
@@ -88,7 +88,7 @@ def _number(text: str | None, field: str) -> int:
     try:
         return int((text or "").strip())
     except ValueError:
-        raise InvalidInput(t("ins.whole_number"), field=field) from None
+        raise InvalidInput(t("ins.whole_number"), field=field, key="whole_number") from None
 
 
 @bp.route("/inspections/programme/<code>", methods=["GET", "POST"])

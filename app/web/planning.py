@@ -210,7 +210,12 @@ def _number(name: str, low: float, high: float) -> float | None:
     except ValueError:
         value = float("nan")
     if not low <= value <= high:
-        raise DomainError(t("pl.bad_number", field=t(f"pl.field.{name}")), field=name)
+        raise DomainError(
+            t("pl.bad_number", field=t(f"pl.field.{name}")),
+            field=name,
+            key="bad_number",
+            params={"field": t(f"pl.field.{name}")},
+        )
     return value
 
 
@@ -229,12 +234,17 @@ def start_run():
         if part and rate is not None:
             overrides[part] = rate
         elif part or rate is not None:
-            raise DomainError(t("pl.rate_both"), field="rate_part")
+            raise DomainError(t("pl.rate_both"), field="rate_part", key="rate_both")
         city = request.form.get("extra_depot", "").strip()[:80]
         try:
             extra = whatif_depots([{"city": city}], field="extra_depot") if city else []
         except DomainError:
-            raise DomainError(t("pl.place_not_found", city=city), field="extra_depot") from None
+            raise DomainError(
+                t("pl.place_not_found", city=city),
+                field="extra_depot",
+                key="place_not_found",
+                params={"place": city},
+            ) from None
     except DomainError as error:
         flash(error_text(error), "error")
         return redirect(url_for("planning_page.page"))

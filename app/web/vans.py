@@ -31,7 +31,12 @@ def _int(name: str, default: int | None = None) -> int:
     if not raw and default is not None:
         return default
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:
-        raise InvalidInput(t("van.bad_number", field=name), field=name)
+        raise InvalidInput(
+            t("van.bad_number", field=name),
+            field=name,
+            key="whole_number_field",
+            params={"field": name},
+        )
     return int(raw)
 
 

@@ -1,0 +1,90 @@
+"""A domain error reaches the person who met it in their language (issue 13): the pages'
+flash messages and a page's own API call (the session's cookie) say the catalogue's
+``err.<key>`` with the error's params; an API client with a token still reads the English
+message it always read."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.web.conftest import post_form
+
+FLASH = re.compile(r'class="flash (success|error)"[^>]*>\s*([^<]*)')
+TOKEN = {"Authorization": "Bearer demo-admin-token"}
+
+
+def _flash(response) -> tuple[str, str]:
+    found = FLASH.search(response.get_data(as_text=True))
+    assert found, response.get_data(as_text=True)[:2000]
+    return found.group(1), found.group(2).strip()
+
+
+def _in(client, lang: str, page: str) -> None:
+    post_form(client, "/prefs", {"lang": lang}, page=page)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("zh", "ENG-001 的车载库存不缺本库能补的备件"),
+        ("en", "the van of ENG-001 lacks nothing this depot can send"),
+    ],
+)
+def test_the_warehouse_reads_a_van_that_lacks_nothing_in_its_language(
+    client, as_role, lang, words
+):
+    as_role("warehouse")
+    _in(client, lang, "/vans/")
+    done = post_form(
+        client, "/vans/replenish", {"engineer": "ENG-001"}, page="/vans/", follow_redirects=True
+    )
+    kind, text = _flash(done)
+    assert kind == "error"
+    assert words in text
+
+
+def test_an_unknown_engineer_on_the_van_page_is_said_in_chinese(client, as_role):
+    as_role("warehouse")
+    _in(client, "zh", "/vans/")
+    body = {"engineer": "ENG-999", "part_number": "SRV-2288-PSU", "level": "1"}
+    done = post_form(client, "/vans/levels", body, page="/vans/", follow_redirects=True)
+    kind, text = _flash(done)
+    assert kind == "error"
+    assert "找不到工程师 ENG-999" in text
+    assert "unknown engineer" not in text
+
+
+def test_the_dispatcher_reads_an_unknown_address_in_chinese(client, as_role):
+    as_role("dispatcher")
+    _in(client, "zh", "/dispatch/")
+    body = {
+        "customer": "C001",
+        "site_code": "C001-X1",
+        "site_name": "机房 X1",
+        "site_address": "Qqxz Vvwy",
+    }
+    done = post_form(client, "/dispatch/sites", body, page="/dispatch/", follow_redirects=True)
+    kind, text = _flash(done)
+    assert kind == "error"
+    assert "找不到地点“Qqxz Vvwy”" in text
+    assert "no known place" not in text
+
+
+def test_a_pages_own_api_call_says_the_error_in_the_readers_language(client, as_role):
+    as_role("dispatcher")
+    _in(client, "zh", "/dispatch/")
+    zh = client.get("/api/tickets/TK-NOPE")
+    assert zh.status_code == 404
+    assert zh.mimetype == "application/problem+json"
+    assert zh.json["detail"] == "找不到工单 TK-NOPE"
+    assert zh.json["errors"] == {"ref": ["找不到工单 TK-NOPE"]}
+    _in(client, "en", "/dispatch/")
+    assert client.get("/api/tickets/TK-NOPE").json["detail"] == "unknown ticket TK-NOPE"
+
+
+def test_an_api_client_with_a_token_keeps_the_english_message(app):
+    refused = app.test_client().get("/api/tickets/TK-NOPE", headers=TOKEN)
+    assert refused.status_code == 404
+    assert refused.json["detail"] == "unknown ticket 'TK-NOPE'"

@@ -32,9 +32,7 @@ def _in(client, lang: str, page: str) -> None:
         ("en", "the van of ENG-001 lacks nothing this depot can send"),
     ],
 )
-def test_the_warehouse_reads_a_van_that_lacks_nothing_in_its_language(
-    client, as_role, lang, words
-):
+def test_the_warehouse_reads_a_van_that_lacks_nothing_in_its_language(client, as_role, lang, words):
     as_role("warehouse")
     _in(client, lang, "/vans/")
     done = post_form(

@@ -41,9 +41,6 @@ ZONES = (
 # app/web/i18n_<name>.py, registered with one import and one ``MESSAGES.update(...)`` line
 # here; ``python -m scripts.i18n fold app.web.i18n_<name>`` moves them into the .po
 # catalogues and deletes both lines (docs/i18n.md).
-from app.web.i18n_errors_b import ERRORS_B_MESSAGES  # noqa: E402
-
-MESSAGES.update(ERRORS_B_MESSAGES)
 
 
 class _CatalogueDomain(Domain):

@@ -468,6 +468,7 @@ RUN_TIME_KEYS = (
     N_("err.serial_several_parts"),
     N_("err.serialized_one_at_a_time"),
     N_("err.serialized_scan"),
+    N_("err.serials_booked"),
     N_("err.service_sheet_unsigned"),
     N_("err.severity_choice"),
     N_("err.shifts_over"),

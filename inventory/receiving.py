@@ -447,6 +447,8 @@ def _serials_taken(serials: Iterable[str]) -> Conflict:
         f"nothing of this file was booked: {named}",
         field="serial",
         details={"errors": {"serial": taken[:MAX_NAMED_SERIALS]}},
+        key="serials_booked",
+        params={"n": len(taken), "serials": named},
     )
 
 

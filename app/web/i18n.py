@@ -210,9 +210,9 @@ def day_text(day: date | None) -> str:
     return t("common.none") if day is None else formatting.format_day(day, current_lang())
 
 
-def month_text(day: date) -> str:
-    """The month of ``day``: "2026年12月" / "December 2026"."""
-    return formatting.format_month(day.year, day.month, current_lang())
+def month_text(year: int, month: int) -> str:
+    """A month in the viewer's locale: "2026年12月" / "December 2026"."""
+    return formatting.format_month(year, month, current_lang())
 
 
 def money_text(value: float | Decimal | None, whole: bool = False) -> str:

@@ -28,8 +28,11 @@
     if (when && saved) {
       var at = new Date(saved);
       if (!isNaN(at.getTime())) {
-        when.textContent = at.toLocaleString(document.documentElement.lang || undefined, {
-          month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit"
+        // the page's own conventions (app/formatting.py): zh_CN / en_GB, the viewer's zone
+        var body = document.body.dataset;
+        when.textContent = at.toLocaleString(body.lang === "en" ? "en-GB" : "zh-CN", {
+          month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+          timeZone: body.zone || undefined
         });
       }
     }

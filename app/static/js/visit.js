@@ -52,7 +52,12 @@
       li.className = "outbox-item " + item.state;
       li.setAttribute("data-state", item.state);
       var when = new Date(item.queuedAt);
-      var text = item.label + " · " + when.toLocaleTimeString() + " · " +
+      // the page's own conventions (app/formatting.py): zh_CN / en_GB, the viewer's zone
+      var body = document.body.dataset;
+      var clock = when.toLocaleTimeString(body.lang === "en" ? "en-GB" : "zh-CN", {
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: body.zone || undefined
+      });
+      var text = item.label + " · " + clock + " · " +
         (item.state === "pending" ? t("eng.outbox.pending") : t("eng.outbox.rejected") + ": " + (item.error || ""));
       li.appendChild(document.createTextNode(text));
       if (item.state === "rejected") {

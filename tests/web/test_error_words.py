@@ -86,3 +86,31 @@ def test_an_api_client_with_a_token_keeps_the_english_message(app):
     refused = app.test_client().get("/api/tickets/TK-NOPE", headers=TOKEN)
     assert refused.status_code == 404
     assert refused.json["detail"] == "unknown ticket 'TK-NOPE'"
+
+
+def test_the_engineer_reads_a_serial_not_in_the_van_in_chinese(app, client, as_role, db):
+    from sqlalchemy import select
+
+    from inventory import tickets, visits
+    from inventory.dispatch_service import confirm_dispatch
+    from models import Engineer
+
+    ticket = tickets.open_ticket(
+        db, site_code="C001-S1", severity="P3", channel="phone", symptom="风扇告警",
+        actor="li.disp",
+    ).number  # fmt: skip
+    confirm_dispatch(db, ticket, engineer_code="ENG-001", actor="li.disp")
+    engineer_id = db.scalar(select(Engineer.id).where(Engineer.code == "ENG-001"))
+    visits.record_arrival(db, ticket, engineer_id=engineer_id, actor="zhang.eng")
+    db.rollback()
+    as_role("engineer")
+    _in(client, "zh", f"/engineer/{ticket}")
+    used = post_form(
+        client, f"/vans/jobs/{ticket}/consumed",
+        {"source": "van", "part_number": "SRV-2288-PSU", "serial": "NOT-IN-VAN-1", "qty": "1"},
+        page=f"/engineer/{ticket}", follow_redirects=True,
+    )  # fmt: skip
+    kind, text = _flash(used)
+    assert kind == "error"
+    assert "NOT-IN-VAN-1 不在 ENG-001 的车载库存中" in text
+    assert "is not in the van" not in text

@@ -39,14 +39,8 @@ from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.search import PerturbationParams
 from pyvrp.stop import MaxRuntime
 
-from logistics.routing.trsp import (
-    DEPOT,
-    TrspInstance,
-    TrspRoute,
-    cheapest_route,
-    evaluate,
-    route_duration,
-)
+from logistics.routing.trsp import DEPOT, TrspInstance, TrspRoute, evaluate, route_duration
+from logistics.routing.trsp_segments import RouteState, SearchContext
 
 #: Integer time units per file unit.
 SCALE = 1000
@@ -71,8 +65,14 @@ LS_SHARE = 0.1
 LNS_SHARE = 0.15
 #: How many nearest requests `improved` tries to swap a request with.
 NEIGHBOURS = 10
-#: Largest number of requests `ruined_and_recreated` removes at once.
-RUIN = 12
+#: `ruined_and_recreated`: mean number of requests removed, longest string removed from
+#: one route, chance of skipping a route when inserting a request, and the annealing
+#: temperature at the start and at the end, as shares of the working time per request.
+MEAN_REMOVED = 10
+MAX_STRING = 10
+BLINK = 0.01
+T_START = 0.3
+T_END = 0.01
 #: PyVRP search settings for this model (see docs/routing.md, "Technician routing"): a short
 #: late-acceptance history and small perturbations suit the few hundred iterations per
 #: second that ten load dimensions and reloads leave.
@@ -175,35 +175,31 @@ def solve_trsp(
 
     Greedy insertion (`best_insertion`) and PyVRP from its own random start; the better
     plan, cut to its feasible part (`feasible_part`), is improved by moves around single
-    requests (`improved`) and starts a second PyVRP run; the best plan so far is improved
-    again, then by ruin and recreate (`ruined_and_recreated`) until the limit."""
+    requests (`improved`), then by annealed ruin and recreate (`ruined_and_recreated`)
+    until the limit."""
     began = time.monotonic()
     end = began + time_limit_s
-    data = _problem_data(instance, with_resources)
-    plans = [best_insertion(instance, with_resources=with_resources)]
-    plans.append(_routes_of(instance, _run(data, COLD_SHARE * time_limit_s, seed)))
-    start = _polished(instance, plans, with_resources, time.monotonic() + LS_SHARE * time_limit_s)
-    plans.append(start)
-    left = end - LNS_SHARE * time_limit_s - time.monotonic()
-    plans.append(_routes_of(instance, _run(data, left, seed + 1, _solution(instance, data, start))))
-    routes = _polished(instance, plans, with_resources, end)
-    routes = ruined_and_recreated(instance, routes, end, seed=seed, with_resources=with_resources)
+    ctx = SearchContext(instance, with_resources=with_resources)
+    plans = [_best_insertion(ctx)]
+    if COLD_SHARE > 0:
+        data = _problem_data(instance, with_resources)
+        plans.append(_routes_of(instance, _run(data, COLD_SHARE * time_limit_s, seed)))
+    start = _polished(ctx, plans, time.monotonic() + LS_SHARE * time_limit_s)
+    routes = _ruined_and_recreated(ctx, start, end, seed=seed)
     routes.sort(key=lambda r: r.technician)
     return TrspPlan(tuple(routes), time.monotonic() - began)
 
 
-def _polished(
-    instance: TrspInstance, plans: list[list[TrspRoute]], with_resources: bool, deadline: float
-) -> list[TrspRoute]:
+def _polished(ctx: SearchContext, plans: list[list[TrspRoute]], deadline: float) -> list[TrspRoute]:
     """The best of `plans` cut to their feasible part (most requests served, then
     shortest), improved by `improved` until `deadline`."""
 
     def rank(routes: list[TrspRoute]) -> tuple[int, float]:
         served = sum(len(_requests(r)) for r in routes)
-        return -served, evaluate(instance, routes, with_resources=with_resources).objective
+        return -served, evaluate(ctx.instance, routes, with_resources=ctx.with_resources).objective
 
-    best = min((feasible_part(instance, p, with_resources) for p in plans), key=rank)
-    return improved(instance, best, deadline, with_resources=with_resources)
+    best = min((_feasible_part(ctx, p) for p in plans), key=rank)
+    return _improved(ctx, best, deadline)
 
 
 def feasible_part(
@@ -212,14 +208,18 @@ def feasible_part(
     """Each route re-timed by `cheapest_route` (one depot visit where it costs least: a
     second one never helps), or, when it breaks a rule even so, cut to the requests it can
     keep in order; the others are left unserved."""
+    return _feasible_part(SearchContext(instance, with_resources=with_resources), routes)
+
+
+def _feasible_part(ctx: SearchContext, routes: list[TrspRoute]) -> list[TrspRoute]:
     kept = []
     for route in routes:
         k = route.technician
-        found = _timed(instance, k, _requests(route), with_resources)
+        found = _timed(ctx, k, _requests(route))
         if found is None:
             found = (0.0, TrspRoute(k, ()))
             for r in _requests(route):
-                found = _timed(instance, k, (*_requests(found[1]), r), with_resources) or found
+                found = _timed(ctx, k, (*_requests(found[1]), r)) or found
         if found[1].stops:
             kept.append(found[1])
     return kept
@@ -250,11 +250,17 @@ def improved(
     with_resources: bool = True,
 ) -> list[TrspRoute]:
     """A plan whose routes keep every rule, improved: requests left unserved are inserted
-    where they fit, then the move around one request that saves most working time: the request to any place of any technician's route (relocate), in exchange for
-    one of its `NEIGHBOURS` nearest requests on another route (swap), or the two routes'
-    tails exchanged so that such a neighbour follows it (2-opt*). Every changed route is re-timed
-    by `cheapest_route`, so its depot visit moves, appears or goes with the move. Until no
-    move saves time or `deadline` (time.monotonic()) passes."""
+    where they fit, then the move around one request that saves most working time: the
+    request to any place of any technician's route (relocate), in exchange for one of its
+    `NEIGHBOURS` nearest requests on another route (swap), or the two routes' tails
+    exchanged so that such a neighbour follows it (2-opt*). Every changed route is re-timed
+    with its depot visit where it costs least, so the visit moves, appears or goes with the
+    move. Until no move saves time or `deadline` (time.monotonic()) passes."""
+    return _improved(SearchContext(instance, with_resources=with_resources), routes, deadline)
+
+
+def _improved(ctx: SearchContext, routes: list[TrspRoute], deadline: float) -> list[TrspRoute]:
+    instance = ctx.instance
     plan: dict[int, tuple[float, TrspRoute]] = {
         k: (0.0, TrspRoute(k, ())) for k in instance.technician_ids
     }
@@ -264,17 +270,14 @@ def improved(
         plan[r.technician] = (d, r)
     where = {s: r.technician for r in routes for s in r.stops if s != DEPOT}
     unserved = [r for r in instance.request_ids if r not in where]
-    t = instance.travel_table
+    t = ctx.travel
     near = {
         r: sorted((o for o in instance.request_ids if o != r), key=lambda o: t[r][o])[:NEIGHBOURS]
         for r in instance.request_ids
     }
 
     def without(k: int, request: int) -> tuple[float, TrspRoute] | None:
-        rest = tuple(s for s in plan[k][1].stops if s not in (DEPOT, request))
-        if not rest:
-            return 0.0, TrspRoute(k, ())
-        return cheapest_route(instance, k, rest, with_resources=with_resources)
+        return _timed(ctx, k, tuple(s for s in plan[k][1].stops if s not in (DEPOT, request)))
 
     changed = True
     while changed and time.monotonic() < deadline:
@@ -283,7 +286,7 @@ def improved(
             options = [
                 (found[0] - cost, found)
                 for cost, route in plan.values()
-                if (found := _best_in_route(instance, request, route, with_resources))
+                if (found := _best_in_route(ctx, request, route))
             ]
             if options:
                 _, found = min(options, key=lambda o: o[0])
@@ -303,10 +306,8 @@ def improved(
                 continue
             best: tuple[float, dict[int, tuple[float, TrspRoute]]] = (-1e-7, {})
             for k, (k_cost, k_route) in plan.items():
-                if time.monotonic() >= deadline:  # long routes make one request's moves slow
-                    break
                 base = a_less[1] if k == a else k_route
-                found = _best_in_route(instance, request, base, with_resources)
+                found = _best_in_route(ctx, request, base)
                 if found is None:
                     continue
                 if k == a:
@@ -315,16 +316,14 @@ def improved(
                 elif found[0] - k_cost + a_less[0] - a_cost < best[0]:
                     best = (found[0] - k_cost + a_less[0] - a_cost, {a: a_less, k: found})
             for other in near[request]:
-                if time.monotonic() >= deadline:
-                    break
                 b = where.get(other, a)
                 if b == a:  # on the same route, or unserved
                     continue
                 b_less = without(b, other)
                 if b_less is None:
                     continue
-                into_b = _best_in_route(instance, request, b_less[1], with_resources)
-                into_a = _best_in_route(instance, other, a_less[1], with_resources)
+                into_b = _best_in_route(ctx, request, b_less[1])
+                into_a = _best_in_route(ctx, other, a_less[1])
                 if into_a and into_b:
                     delta = into_a[0] + into_b[0] - a_cost - plan[b][0]
                     if delta < best[0]:
@@ -334,8 +333,8 @@ def improved(
                 b_seq = _requests(plan[b][1])
                 i = a_seq.index(request) + 1
                 j = b_seq.index(other)
-                new_a = _timed(instance, a, a_seq[:i] + b_seq[j:], with_resources)
-                new_b = _timed(instance, b, b_seq[:j] + a_seq[i:], with_resources)
+                new_a = _timed(ctx, a, a_seq[:i] + b_seq[j:])
+                new_b = _timed(ctx, b, b_seq[:j] + a_seq[i:])
                 if new_a and new_b:
                     delta = new_a[0] + new_b[0] - a_cost - plan[b][0]
                     if delta < best[0]:
@@ -354,31 +353,20 @@ def _requests(route: TrspRoute) -> tuple[int, ...]:
 
 
 def _timed(
-    instance: TrspInstance, technician: int, requests: tuple[int, ...], with_resources: bool
+    ctx: SearchContext, technician: int, requests: tuple[int, ...]
 ) -> tuple[float, TrspRoute] | None:
-    if not requests:
-        return 0.0, TrspRoute(technician, ())
-    return cheapest_route(instance, technician, requests, with_resources=with_resources)
+    """The technician's route through `requests` in this order with its depot visit where
+    it costs least (working time, route), or None when it cannot keep the rules."""
+    state = ctx.state(technician, requests)
+    return None if state.cost is None else (state.cost, TrspRoute(technician, state.stops))
 
 
 def _best_in_route(
-    instance: TrspInstance, request: int, route: TrspRoute, with_resources: bool
+    ctx: SearchContext, request: int, route: TrspRoute
 ) -> tuple[float, TrspRoute] | None:
     """The cheapest way to add `request` to `route` (working time after, route)."""
-    if not instance.can_serve(route.technician, request):
-        return None
-    plain = tuple(s for s in route.stops if s != DEPOT)
-    best: tuple[float, TrspRoute] | None = None
-    for at in range(len(plain) + 1):
-        found = cheapest_route(
-            instance,
-            route.technician,
-            plain[:at] + (request,) + plain[at:],
-            with_resources=with_resources,
-        )
-        if found and (best is None or found[0] < best[0]):
-            best = found
-    return best
+    found = ctx.state(route.technician, _requests(route)).insertion(request)
+    return None if found is None else (found[0], TrspRoute(route.technician, found[1]))
 
 
 def _routes_of(instance: TrspInstance, solution: pyvrp.Solution) -> list[TrspRoute]:
@@ -418,12 +406,17 @@ def _solution(
 
 
 def best_insertion(instance: TrspInstance, *, with_resources: bool = True) -> list[TrspRoute]:
-    """Routes built by cheapest insertion (working time added, depot visit placed by
-    `cheapest_route`) in three request orders: latest start, earliest start, farthest from
-    the depot first; the plan leaving fewest requests out, then the cheapest, is kept
-    (requests no technician can take are left out, for PyVRP to place)."""
+    """Routes built by cheapest insertion (working time added, depot visit where it costs
+    least) in three request orders: latest start, earliest start, farthest from the depot
+    first; the plan leaving fewest requests out, then the cheapest, is kept (requests no
+    technician can take are left out, for PyVRP to place)."""
+    return _best_insertion(SearchContext(instance, with_resources=with_resources))
+
+
+def _best_insertion(ctx: SearchContext) -> list[TrspRoute]:
+    instance = ctx.instance
     sites = instance.sites
-    t = instance.travel_table
+    t = ctx.travel
     orders = (
         sorted(instance.request_ids, key=lambda r: sites[r].window[1]),
         sorted(instance.request_ids, key=lambda r: sites[r].window[0]),
@@ -431,40 +424,45 @@ def best_insertion(instance: TrspInstance, *, with_resources: bool = True) -> li
     )
     best: tuple[tuple[int, float], list[TrspRoute]] | None = None
     for order in orders:
-        routes, left_out = _insert_all(instance, order, with_resources)
-        rank = (left_out, sum(cost for cost, _ in routes.values()))
+        routes = {k: ctx.state(k, ()) for k in instance.technician_ids}
+        left_out = _insert_all(ctx, order, routes)
+        rank = (len(left_out), sum(_cost(s) for s in routes.values()))
         if best is None or rank < best[0]:
-            best = (rank, [r for _, r in routes.values()])
+            best = (rank, [TrspRoute(k, s.stops) for k, s in routes.items() if s.stops])
     assert best is not None
     return best[1]
 
 
+def _cost(state: RouteState) -> float:
+    assert state.cost is not None, "the search keeps only routes that keep the rules"
+    return state.cost
+
+
 def _insert_all(
-    instance: TrspInstance,
+    ctx: SearchContext,
     order: list[int],
-    with_resources: bool,
-    routes: dict[int, tuple[float, TrspRoute]] | None = None,
-    deadline: float = math.inf,
-) -> tuple[dict[int, tuple[float, TrspRoute]], int]:
+    routes: dict[int, RouteState],
+    rng: random.Random | None = None,
+) -> list[int]:
     """Insert the requests in `order`, each where it adds least working time, into
-    `routes` (technician → working time, route; default all empty); how many fit nowhere
-    or were not tried before `deadline` (time.monotonic())."""
-    if routes is None:
-        routes = {k: (0.0, TrspRoute(k, ())) for k in instance.technician_ids}
-    left_out = 0
-    for n, r in enumerate(order):
-        if time.monotonic() >= deadline:
-            return routes, left_out + len(order) - n
-        best: tuple[float, tuple[float, TrspRoute]] | None = None
-        for cost, route in routes.values():
-            found = _best_in_route(instance, r, route, with_resources)
-            if found and (best is None or found[0] - cost < best[0]):
-                best = (found[0] - cost, found)
+    `routes` (changed in place); the requests that fit nowhere. With `rng`, each route is
+    skipped for a request with probability `BLINK` (Christiaens & Vanden Berghe's blinks)."""
+    left_out = []
+    for r in order:
+        best: tuple[float, int, tuple[int, ...]] | None = None
+        for k in ctx.servers[r]:
+            if rng is not None and rng.random() < BLINK:
+                continue
+            cost = _cost(routes[k])
+            found = routes[k].insertion(r, math.inf if best is None else cost + best[0])
+            if found:
+                best = (found[0] - cost, k, found[1])
         if best is None:
-            left_out += 1
+            left_out.append(r)
         else:
-            routes[best[1][1].technician] = best[1]
-    return routes, left_out
+            k = best[1]
+            routes[k] = ctx.state(k, tuple(s for s in best[2] if s != DEPOT))
+    return left_out
 
 
 def ruined_and_recreated(
@@ -475,46 +473,92 @@ def ruined_and_recreated(
     seed: int = 0,
     with_resources: bool = True,
 ) -> list[TrspRoute]:
-    """Large neighbourhood search on a plan whose routes keep every rule: remove a
-    request and its nearest neighbours (up to `RUIN`; around an unserved request while
-    there is one), insert the unserved then the removed ones (random order) where each
-    adds least, keep the result when it serves more, or as many and works less; until
-    `deadline` (time.monotonic())."""
+    """Ruin and recreate with simulated annealing (after Christiaens & Vanden Berghe's
+    SISRs) on a plan whose routes keep every rule, until `deadline` (time.monotonic()):
+    remove strings of consecutive requests from the routes nearest a random request,
+    insert them and the unserved ones again (in a random, farthest-first, tightest-window
+    or earliest-window order) each where it adds least, skipping a route now and then;
+    accept the result when it serves more, or works less than the current plan plus a
+    random allowance that shrinks from `T_START` to `T_END` of the working time per
+    request; return the best plan seen (most served, then least working time)."""
+    ctx = SearchContext(instance, with_resources=with_resources)
+    return _ruined_and_recreated(ctx, routes, deadline, seed=seed)
+
+
+def _ruined_and_recreated(
+    ctx: SearchContext, routes: list[TrspRoute], deadline: float, *, seed: int = 0
+) -> list[TrspRoute]:
+    instance = ctx.instance
     rng = random.Random(seed)
-    t = instance.travel_table
+    t = ctx.travel
+    sites = instance.sites
     requests = list(instance.request_ids)
     near = {r: sorted(requests, key=lambda o: t[r][o]) for r in requests}
+    current: dict[int, RouteState] = {k: ctx.state(k, ()) for k in instance.technician_ids}
+    for route in routes:
+        current[route.technician] = ctx.state(route.technician, _requests(route))
+    served = {s for state in current.values() for s in state.requests}
+    unserved = [r for r in requests if r not in served]
+    penalty = 10 * max(sites[k].window[1] - sites[k].window[0] for k in instance.technician_ids)
 
-    def cost(plan: dict[int, tuple[float, TrspRoute]]) -> tuple[int, float]:
-        served = sum(len(_requests(r)) for _, r in plan.values())
-        return -served, sum(c for c, _ in plan.values())
+    def value(plan: dict[int, RouteState], left: list[int]) -> float:
+        return sum(_cost(s) for s in plan.values()) + penalty * len(left)
 
-    best: dict[int, tuple[float, TrspRoute]] = {
-        k: (0.0, TrspRoute(k, ())) for k in instance.technician_ids
-    }
-    for r in routes:
-        found = _timed(instance, r.technician, _requests(r), with_resources)
-        assert found is not None, "ruined_and_recreated() starts from routes that keep the rules"
-        best[r.technician] = found
-    best_cost = cost(best)
-    while time.monotonic() < deadline:
-        served = {s for _, route in best.values() for s in _requests(route)}
-        unserved = [r for r in requests if r not in served]
-        seed_request = rng.choice(unserved or requests)  # make room for the unserved first
-        removed = set(near[seed_request][: rng.randint(RUIN // 2, RUIN)])
-        plan = {}
-        for k, (_, route) in best.items():
-            kept = tuple(s for s in _requests(route) if s not in removed)
-            if len(kept) == len(_requests(route)):
-                plan[k] = best[k]
-                continue
-            found = _timed(instance, k, kept, with_resources)
-            plan[k] = found if found is not None else best[k]
-        served = {s for _, route in plan.values() for s in _requests(route)}
-        order = [r for r in requests if r not in served and r not in unserved]
-        rng.shuffle(order)
-        plan, _ = _insert_all(instance, unserved + order, with_resources, plan, deadline)
-        now = cost(plan)
-        if now < best_cost:
-            best, best_cost = plan, now
-    return [route for _, route in best.values() if route.stops]
+    current_value = value(current, unserved)
+    best, best_value = dict(current), current_value
+    orders = (
+        lambda r: rng.random(),
+        lambda r: -t[DEPOT][r],
+        lambda r: sites[r].window[1] - sites[r].window[0],
+        lambda r: sites[r].window[0],
+    )
+    began = time.monotonic()
+    span = max(deadline - began, 1e-9)
+    per_request = current_value / max(1, len(requests) - len(unserved))
+    while (now := time.monotonic()) < deadline:
+        temperature = per_request * T_START * (T_END / T_START) ** ((now - began) / span)
+        plan = dict(current)
+        removed = _strings_removed(ctx, plan, near, rng)
+        order = removed + unserved
+        order.sort(key=rng.choice(orders))
+        left = _insert_all(ctx, order, plan, rng)
+        new_value = value(plan, left)
+        if new_value < current_value - temperature * math.log(1.0 - rng.random()):
+            current, unserved, current_value = plan, left, new_value
+            if new_value < best_value:
+                best, best_value = dict(plan), new_value
+    return [TrspRoute(k, s.stops) for k, s in best.items() if s.stops]
+
+
+def _strings_removed(
+    ctx: SearchContext,
+    plan: dict[int, RouteState],
+    near: dict[int, list[int]],
+    rng: random.Random,
+) -> list[int]:
+    """SISRs' ruin: from the routes of a random request's nearest requests, up to `k_s`
+    routes, remove a string of consecutive requests (at most `MAX_STRING`, about
+    `MEAN_REMOVED` in all) around that neighbour; `plan` is changed in place."""
+    on = {s: k for k, state in plan.items() for s in state.requests}
+    lengths = [len(s.requests) for s in plan.values() if s.requests]
+    if not lengths:
+        return []
+    longest = min(MAX_STRING, sum(lengths) / len(lengths))
+    strings = int(rng.uniform(1, 4 * MEAN_REMOVED / (1 + longest)))
+    removed: list[int] = []
+    ruined: set[int] = set()
+    seed_request = rng.choice(list(on))
+    for r in near[seed_request]:
+        if len(ruined) >= strings:
+            break
+        k = on.get(r)
+        if k is None or k in ruined:
+            continue
+        ruined.add(k)
+        seq = plan[k].requests
+        size = int(rng.uniform(1, min(len(seq), longest) + 1))
+        at = seq.index(r)
+        first = rng.randint(max(0, at - size + 1), min(at, len(seq) - size))
+        removed.extend(seq[first : first + size])
+        plan[k] = ctx.state(k, seq[:first] + seq[first + size :])
+    return removed

@@ -94,7 +94,7 @@ class SearchContext:
 class RouteState:
     """One technician's route through `requests` (in that order) with the one depot
     visit, if the kit rule needs it, where it costs least: `cost` (working time; None when
-    no such route keeps the windows and shift) and `stops`. `insertion(r)` prices adding
+    the technician lacks a skill or no such route keeps the windows and shift) and `stops`. `insertion(r)` prices adding
     a request anywhere."""
 
     __slots__ = (
@@ -154,6 +154,8 @@ class RouteState:
         self.stops: tuple[int, ...] = p
         if n == 0:
             self.cost = 0.0
+        elif not ctx.serves[technician].issuperset(p):
+            pass  # a skill is missing: no route
         elif own == n:  # a detour to the depot never shortens a Euclidean route
             whole = prefix[n]
             whole = merge(travel, whole, home)

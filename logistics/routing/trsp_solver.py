@@ -18,10 +18,12 @@ PyVRP accepts is on time in real numbers):
   fit only within the van stock and own tools, and after it everything fits.
 
 PyVRP's search handles the depot visits poorly (the authors' plans are local optima for
-it, and from scratch it ends 5-20 % above them), so its plans are cut to what keeps the
-rules and improved by Python moves (`improved`, `ruined_and_recreated`) that re-time
-every changed route with `trsp.cheapest_route`, which puts the one depot visit a route
-needs where it costs least. The plan is judged by `trsp.evaluate`, not by PyVRP.
+it, and from scratch it ends 5-20 % above them), so it only serves when greedy insertion
+leaves requests out (tight windows), until its first plan that serves every request. The
+plan is improved by Python moves (`improved`, then `ruined_and_recreated`: SISR-style ruin
+and recreate with simulated annealing) that price routes with the time-window segments of
+`trsp_segments.py`, which put the one depot visit a route needs where it costs least. The
+plan is judged by `trsp.evaluate`, not by PyVRP.
 """
 
 from __future__ import annotations
@@ -58,11 +60,11 @@ class TrspPlan:
     wall_s: float
 
 
-#: Shares of the time limit: PyVRP from its own start; `improved` on the start of the
-#: second PyVRP run (at most); `improved` then `ruined_and_recreated` on the final plan.
-COLD_SHARE = 0.45
+#: Shares of the time limit: PyVRP from its own start (at most, when needed: it stops at
+#: its first plan serving every request); `improved` (at most); `ruined_and_recreated`
+#: has the rest.
+COLD_SHARE = 0.8
 LS_SHARE = 0.1
-LNS_SHARE = 0.15
 #: How many nearest requests `improved` tries to swap a request with.
 NEIGHBOURS = 10
 #: `ruined_and_recreated`: mean number of requests removed, longest string removed from
@@ -173,17 +175,20 @@ def solve_trsp(
     included). `with_resources=False` drops the tools and parts rules (skills and windows
     stay): the comparison the benchmark reports.
 
-    Greedy insertion (`best_insertion`) and PyVRP from its own random start; the better
-    plan, cut to its feasible part (`feasible_part`), is improved by moves around single
-    requests (`improved`), then by annealed ruin and recreate (`ruined_and_recreated`)
-    until the limit."""
+    Greedy insertion (`best_insertion`) and, when it leaves requests out, PyVRP from its
+    own random start until it serves them all (at most `COLD_SHARE` of the limit); the
+    better plan, cut to its feasible part (`feasible_part`), is improved by moves around
+    single requests (`improved`), then by annealed ruin and recreate
+    (`ruined_and_recreated`) until the limit."""
     began = time.monotonic()
     end = began + time_limit_s
     ctx = SearchContext(instance, with_resources=with_resources)
     plans = [_best_insertion(ctx)]
-    if COLD_SHARE > 0:
+    if sum(len(_requests(r)) for r in plans[0]) < len(instance.request_ids):
+        # some requests fit nowhere (tight windows): PyVRP until it serves them all
         data = _problem_data(instance, with_resources)
-        plans.append(_routes_of(instance, _run(data, COLD_SHARE * time_limit_s, seed)))
+        stop = _UntilFeasible(COLD_SHARE * time_limit_s)
+        plans.append(_routes_of(instance, _run(data, stop, seed)))
     start = _polished(ctx, plans, time.monotonic() + LS_SHARE * time_limit_s)
     routes = _ruined_and_recreated(ctx, start, end, seed=seed)
     routes.sort(key=lambda r: r.technician)
@@ -225,19 +230,30 @@ def _feasible_part(ctx: SearchContext, routes: list[TrspRoute]) -> list[TrspRout
     return kept
 
 
-def _run(
-    data: pyvrp.ProblemData, seconds: float, seed: int, start: pyvrp.Solution | None = None
-) -> pyvrp.Solution:
+class _UntilFeasible:
+    """PyVRP stopping criterion: its first plan serving every request, or `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        self.stop = MaxRuntime(max(0.01, seconds))
+
+    def __call__(self, best_cost: int) -> bool:
+        return best_cost < INFEASIBLE_COST or self.stop(best_cost)
+
+
+#: PyVRP's cost of its best plan is at least this while that plan is infeasible.
+INFEASIBLE_COST = 2**62
+
+
+def _run(data: pyvrp.ProblemData, stop: Any, seed: int) -> pyvrp.Solution:
     with warnings.catch_warnings():  # PyVRP warns when a penalty hits its bound
         warnings.simplefilter("ignore", PenaltyBoundWarning)
         result = pyvrp.solve(
             data,
-            MaxRuntime(max(0.01, seconds)),
+            stop,
             seed=seed,
             collect_stats=False,
             display=False,
             params=SEARCH,
-            initial_solution=start,
         )
     return result.best
 
@@ -382,29 +398,6 @@ def _routes_of(instance: TrspInstance, solution: pyvrp.Solution) -> list[TrspRou
     ]
 
 
-def _solution(
-    instance: TrspInstance, data: pyvrp.ProblemData, routes: list[TrspRoute]
-) -> pyvrp.Solution:
-    first_request = instance.technicians + 1
-    return pyvrp.Solution(
-        data,
-        [
-            pyvrp.Route(
-                data,
-                [
-                    pyvrp.Activity(pyvrp.ActivityType.DEPOT, 0)
-                    if s == DEPOT
-                    else pyvrp.Activity(pyvrp.ActivityType.CLIENT, s - first_request)
-                    for s in r.stops
-                ],
-                r.technician - 1,
-            )
-            for r in routes
-            if r.stops
-        ],
-    )
-
-
 def best_insertion(instance: TrspInstance, *, with_resources: bool = True) -> list[TrspRoute]:
     """Routes built by cheapest insertion (working time added, depot visit where it costs
     least) in three request orders: latest start, earliest start, farthest from the depot
@@ -475,9 +468,10 @@ def ruined_and_recreated(
 ) -> list[TrspRoute]:
     """Ruin and recreate with simulated annealing (after Christiaens & Vanden Berghe's
     SISRs) on a plan whose routes keep every rule, until `deadline` (time.monotonic()):
-    remove strings of consecutive requests from the routes nearest a random request,
-    insert them and the unserved ones again (in a random, farthest-first, tightest-window
-    or earliest-window order) each where it adds least, skipping a route now and then;
+    remove strings of consecutive requests from the routes nearest a random request (an
+    unserved one while there is one), insert the unserved ones, then them, again (each
+    group in a random, farthest-first, tightest-window or earliest-window order) each
+    where it adds least, skipping a route now and then;
     accept the result when it serves more, or works less than the current plan plus a
     random allowance that shrinks from `T_START` to `T_END` of the working time per
     request; return the best plan seen (most served, then least working time)."""
@@ -518,9 +512,9 @@ def _ruined_and_recreated(
     while (now := time.monotonic()) < deadline:
         temperature = per_request * T_START * (T_END / T_START) ** ((now - began) / span)
         plan = dict(current)
-        removed = _strings_removed(ctx, plan, near, rng)
-        order = removed + unserved
-        order.sort(key=rng.choice(orders))
+        removed = _strings_removed(ctx, plan, unserved, near, rng)
+        key = rng.choice(orders)
+        order = sorted(unserved, key=key) + sorted(removed, key=key)  # the unserved first
         left = _insert_all(ctx, order, plan, rng)
         new_value = value(plan, left)
         if new_value < current_value - temperature * math.log(1.0 - rng.random()):
@@ -533,11 +527,12 @@ def _ruined_and_recreated(
 def _strings_removed(
     ctx: SearchContext,
     plan: dict[int, RouteState],
+    unserved: list[int],
     near: dict[int, list[int]],
     rng: random.Random,
 ) -> list[int]:
-    """SISRs' ruin: from the routes of a random request's nearest requests, up to `k_s`
-    routes, remove a string of consecutive requests (at most `MAX_STRING`, about
+    """SISRs' ruin: from the routes of a random request's nearest requests (an unserved
+    one's while there is one), up to `k_s` routes, remove a string of consecutive requests (at most `MAX_STRING`, about
     `MEAN_REMOVED` in all) around that neighbour; `plan` is changed in place."""
     on = {s: k for k, state in plan.items() for s in state.requests}
     lengths = [len(s.requests) for s in plan.values() if s.requests]
@@ -547,7 +542,7 @@ def _strings_removed(
     strings = int(rng.uniform(1, 4 * MEAN_REMOVED / (1 + longest)))
     removed: list[int] = []
     ruined: set[int] = set()
-    seed_request = rng.choice(list(on))
+    seed_request = rng.choice(unserved or list(on))  # make room for the unserved first
     for r in near[seed_request]:
         if len(ruined) >= strings:
             break

@@ -109,3 +109,14 @@ def test_ruin_and_recreate_keeps_the_rules_and_never_returns_a_worse_plan():
     judged = evaluate(inst, after)
     assert judged.feasible, judged.violations
     assert judged.objective < before.objective
+
+
+def test_a_route_with_a_job_the_technician_lacks_the_skills_for_has_no_cost():
+    inst = instance("R204")
+    ctx = SearchContext(inst)
+    k, request = next(
+        (k, r) for k in inst.technician_ids for r in inst.request_ids if not inst.can_serve(k, r)
+    )
+    assert cheapest_route(inst, k, (request,)) is None
+    assert RouteState(ctx, k, (request,)).cost is None
+    assert RouteState(ctx, k, ()).insertion(request) is None

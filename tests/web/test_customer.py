@@ -124,3 +124,58 @@ def test_confirming_a_closure_closes_the_ticket_and_its_finished_rma(client, as_
     assert response.status_code == 302
     assert db.scalar(select(Ticket.status).where(Ticket.number == number)) == "closed"
     assert db.scalar(select(Rma.status).where(Rma.number == rma)) == "closed"
+
+
+def test_saying_it_is_not_solved_sends_the_ticket_back_to_the_engineer(client, as_role, db):
+    number = db.scalar(
+        select(Ticket.number).where(Ticket.status == "resolved", Ticket.customer.has(code="C001"))
+    )
+    db.rollback()
+    as_role("customer")
+    page = client.get("/my/").get_data(as_text=True)
+    assert f'action="/my/tickets/{number}/close"' in page and 'class="reject-closure"' in page
+
+    response = post_form(
+        client, f"/my/tickets/{number}/close", {"confirmed": "no", "comment": "仍然报警"},
+        page="/my/", follow_redirects=True,
+    )  # fmt: skip
+
+    assert f"{number}：已退回，工程师将继续处理。" in response.get_data(as_text=True)
+    assert db.scalar(select(Ticket.status).where(Ticket.number == number)) == "dispatched"
+
+
+def test_the_customer_downloads_the_signed_service_sheet_of_their_ticket(client, as_role, db):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from inventory import visits
+    from models import Customer, Site
+    from tests.db.test_visits import signature_png
+
+    # the demo's dispatched jobs are other customers': give the first one to C001's site
+    ticket = db.scalar(select(Ticket).where(Ticket.status == "dispatched").order_by(Ticket.id))
+    ticket.customer = db.scalar(select(Customer).where(Customer.code == "C001"))
+    ticket.site = db.scalar(select(Site).where(Site.code == "C001-S1"))
+    number, engineer = ticket.number, ticket.engineer_id
+    db.commit()
+    visits.record_arrival(db, number, engineer_id=engineer, actor="zhang.eng")
+    visits.record_work(
+        db, number, engineer_id=engineer, actor="zhang.eng", diagnosis="风扇停转",
+        actions="更换风扇模块，运行正常", open_issues="观察机房温度",
+    )  # fmt: skip
+    visits.sign_visit(
+        db, number, engineer_id=engineer, actor="zhang.eng", signer_name="韩梅",
+        signature_png=signature_png(),
+    )  # fmt: skip
+    as_role("customer")
+
+    page = client.get("/my/").get_data(as_text=True)
+    link = f'href="/documents/ticket/{number}/service-sheet.pdf"'
+    assert link in page
+
+    sheet = client.get(f"/documents/ticket/{number}/service-sheet.pdf")
+    assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(sheet.data)).pages)
+    for expected in ("技术服务单", "更换风扇模块，运行正常", "观察机房温度", "韩梅"):
+        assert expected in text

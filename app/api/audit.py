@@ -6,8 +6,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import PageArgs, Str, page_of, page_schema, plain
-from app.auth import roles_required
+from app.api.common import PageArgs, Str, page_of, page_schema, plain, query_read
 from app.db import get_session
 from inventory.audit import SUBJECT_TYPES, audit_trail, resolve_subject
 from models import limits
@@ -66,10 +65,7 @@ class AuditPage(page_schema(AuditEntrySchema, "AuditEntries")):  # type: ignore[
     subject_ref = ma.fields.String()
 
 
-@blp.get("")
-@blp.arguments(AuditQuery, location="query")
-@blp.response(200, AuditPage)
-@roles_required("admin")
+@query_read(blp, "", AuditQuery, AuditPage, "admin")
 def list_audit(args):
     """Every change to one object with who did it and when (UTC), newest first; for a
     serial item its ledger movements are interleaved with its events."""

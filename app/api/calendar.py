@@ -11,7 +11,17 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import extract, select
 
-from app.api.common import Day, Flag, PageArgs, Str, WholeNumber, page_schema, plain, scalar_page
+from app.api.common import (
+    Day,
+    Flag,
+    PageArgs,
+    Str,
+    WholeNumber,
+    page_schema,
+    plain,
+    query_read,
+    scalar_page,
+)
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from inventory import calendar_days
@@ -63,10 +73,7 @@ class DayQuery(PageArgs):
 DayPage = page_schema(DayExceptionSchema, "DayExceptionPage")
 
 
-@blp.get("/exceptions")
-@blp.arguments(DayQuery, location="query")
-@blp.response(200, DayPage)
-@roles_required(*STAFF)
+@query_read(blp, "/exceptions", DayQuery, DayPage, *STAFF)
 def list_exceptions(args):
     """The company's days off and days worked, by date."""
     stmt = select(CalendarException).order_by(CalendarException.day, CalendarException.country)

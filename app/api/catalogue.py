@@ -7,7 +7,16 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import or_, select
 
-from app.api.common import Flag, Money, PageArgs, Str, WholeNumber, page_schema, scalar_page
+from app.api.common import (
+    Flag,
+    Money,
+    PageArgs,
+    Str,
+    WholeNumber,
+    page_schema,
+    query_read,
+    scalar_page,
+)
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from inventory import catalogue, supersession
@@ -64,10 +73,7 @@ class PolicySchema(ma.Schema):
 PartPage = page_schema(PartSchema, "PartPage")
 
 
-@blp.get("")
-@blp.arguments(PartQuery, location="query")
-@blp.response(200, PartPage)
-@roles_required(*STAFF)
+@query_read(blp, "", PartQuery, PartPage, *STAFF)
 def list_parts(args):
     db = get_session()
     stmt = select(Part).where(Part.active)

@@ -309,6 +309,27 @@ def idempotent_write(
     return register
 
 
+def query_read(
+    blp,
+    path: str,
+    query: type[ma.Schema] | ma.Schema,
+    answer: type[ma.Schema] | ma.Schema,
+    *roles: str,
+):
+    """Register a read on ``blp``: GET ``path`` taking ``query`` from the query string,
+    ``answer`` dumped with 200, for ``roles`` (an admin always may). One order for every
+    such endpoint, as ``idempotent_write`` for writes: the arguments are read and checked
+    first, the role check runs inside."""
+
+    def register(view):
+        view = roles_required(*roles)(view)
+        view = blp.response(200, answer)(view)
+        view = blp.arguments(query, location="query")(view)
+        return blp.get(path)(view)
+
+    return register
+
+
 class JobFields(ma.Schema):
     """A background job as ``inventory.jobs.job_fields`` answers it (route plans, planning
     runs); each API adds its own fields and its ``href``."""

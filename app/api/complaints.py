@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Day, Str, When, WholeNumber, idempotent_write, plain
+from app.api.common import Day, Str, When, WholeNumber, idempotent_write, plain, query_read
 from app.api.scoping import customer_scope
 from app.auth import actor_name, roles_required
 from app.db import get_session
@@ -180,10 +180,9 @@ def file_complaint(data):
     )
 
 
-@blp.get("/complaints")
-@blp.arguments(ComplaintQuery, location="query")
-@blp.response(200, ComplaintSchema(many=True))
-@roles_required("dispatcher", "customer")
+@query_read(
+    blp, "/complaints", ComplaintQuery, ComplaintSchema(many=True), "dispatcher", "customer"
+)
 def list_complaints(args):
     """Newest first (at most 500); customers see their own only."""
     return [

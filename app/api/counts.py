@@ -22,6 +22,7 @@ from app.api.common import (
     page_of,
     page_schema,
     plain,
+    query_read,
 )
 from app.auth import STAFF, actor_name, current_user, roles_required
 from app.db import get_session
@@ -231,10 +232,7 @@ def start(data):
     return _view(count.number)
 
 
-@blp.get("")
-@blp.arguments(CountDocumentQuery, location="query")
-@blp.response(200, CountDocumentPage)
-@roles_required(*STAFF)
+@query_read(blp, "", CountDocumentQuery, CountDocumentPage, *STAFF)
 def list_counts(args):
     """Counts newest first (warehouse staff: at their own depots)."""
     db = get_session()

@@ -19,6 +19,7 @@ from app.api.common import (
     Zone,
     page_schema,
     plain,
+    query_read,
     scalar_page,
 )
 from app.api.scoping import customer_scope
@@ -241,10 +242,7 @@ def update_customer(data, code):
     return plain(installed_base.update_customer(get_session(), code, actor=actor_name(), **data))
 
 
-@blp.get("/customers")
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, CustomerPage)
-@roles_required(*ALL_ROLES)
+@query_read(blp, "/customers", PageArgs, CustomerPage, *ALL_ROLES)
 def list_customers(args):
     """Customer units; a customer sees only its own."""
     return _page(
@@ -295,10 +293,7 @@ def update_site(data, code):
     )
 
 
-@blp.get("/sites")
-@blp.arguments(CodeQuery, location="query")
-@blp.response(200, SitePage)
-@roles_required(*ALL_ROLES)
+@query_read(blp, "/sites", CodeQuery, SitePage, *ALL_ROLES)
 def list_sites(args):
     stmt = _scoped(
         select(Site).join(Customer, Customer.id == Site.customer_id).order_by(Site.code),
@@ -318,10 +313,7 @@ def register_equipment(data):
     return plain(installed_base.register_equipment(get_session(), actor=actor_name(), **data))
 
 
-@blp.get("/equipment")
-@blp.arguments(CodeQuery, location="query")
-@blp.response(200, EquipmentPage)
-@roles_required(*ALL_ROLES)
+@query_read(blp, "/equipment", CodeQuery, EquipmentPage, *ALL_ROLES)
 def list_equipment(args):
     """The installed base with warranty status; filter by customer, site or serial."""
     stmt = _scoped(
@@ -358,10 +350,7 @@ def update_contract(data, code):
     return plain(contracts.update_contract(get_session(), code, actor=actor_name(), **data))
 
 
-@blp.get("/contracts")
-@blp.arguments(CodeQuery, location="query")
-@blp.response(200, ContractPage)
-@roles_required(*STAFF, "customer")
+@query_read(blp, "/contracts", CodeQuery, ContractPage, *STAFF, "customer")
 def list_contracts(args):
     stmt = _scoped(
         select(Contract)

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import or_, select
 
-from app.api.common import Flag, PageArgs, Str, Zone, page_schema, scalar_page
+from app.api.common import Flag, PageArgs, Str, Zone, page_schema, query_read, scalar_page
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.geo import locate
@@ -67,10 +67,7 @@ class DepotQuery(PageArgs):
 DepotPage = page_schema(DepotSchema, "DepotPage")
 
 
-@blp.get("")
-@blp.arguments(DepotQuery, location="query")
-@blp.response(200, DepotPage)
-@roles_required(*STAFF)
+@query_read(blp, "", DepotQuery, DepotPage, *STAFF)
 def list_depots(args):
     db = get_session()
     stmt = select(Depot).where(Depot.active)

@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Choice, Serial, Str, WholeNumber, idempotent_write, plain
+from app.api.common import Choice, Serial, Str, WholeNumber, idempotent_write, plain, query_read
 from app.auth import actor_name, roles_required
 from app.db import get_session
 from app.geo import resolve, travel_model
@@ -229,10 +229,7 @@ def options(data):
     )
 
 
-@blp.get("/tickets/<ref>/dispatch-options")
-@blp.arguments(LimitArgs, location="query")
-@blp.response(200, RankingSchema)
-@roles_required("dispatcher")
+@query_read(blp, "/tickets/<ref>/dispatch-options", LimitArgs, RankingSchema, "dispatcher")
 def ticket_options(args, ref):
     """Ranked options for an open ticket, judged against the clocks stored on it."""
     return svc.rank_for_ticket(get_session(), ref, travel_model(), limit=args["limit"])

@@ -21,6 +21,7 @@ from app.api.common import (
     idempotent_write,
     page_schema,
     plain,
+    query_read,
     scalar_page,
 )
 from app.api.scoping import engineer_scope, is_customer
@@ -249,10 +250,7 @@ def _scoped(number: str) -> Inspection:
     return row
 
 
-@blp.get("/inspections")
-@blp.arguments(InspectionQuery, location="query")
-@blp.response(200, InspectionPage)
-@roles_required(*STAFF, "customer")
+@query_read(blp, "/inspections", InspectionQuery, InspectionPage, *STAFF, "customer")
 def list_inspections(args):
     """Inspection visits by day (an engineer sees their own, a customer theirs)."""
     db = get_session()

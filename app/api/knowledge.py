@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from app.api.common import PageArgs, Str, WholeNumber, page_schema, plain, scalar_page
+from app.api.common import PageArgs, Str, WholeNumber, page_schema, plain, query_read, scalar_page
 from app.auth import actor_name, roles_required
 from app.db import get_session
 from inventory import knowledge as svc
@@ -91,10 +91,7 @@ def _input(data: dict) -> svc.ArticleInput:
     )
 
 
-@blp.get("/search")
-@blp.arguments(SearchQuery, location="query")
-@blp.response(200, SearchSchema)
-@roles_required(*SEARCHERS)
+@query_read(blp, "/search", SearchQuery, SearchSchema, *SEARCHERS)
 def search(args):
     """The published articles and closed tickets closest to a symptom (Chinese or English),
     and the parts that fixed them — so the engineer brings the right spare the first time."""
@@ -103,10 +100,7 @@ def search(args):
     )
 
 
-@blp.get("/articles")
-@blp.arguments(ArticleQuery, location="query")
-@blp.response(200, ArticlePage)
-@roles_required(*SEARCHERS)
+@query_read(blp, "/articles", ArticleQuery, ArticlePage, *SEARCHERS)
 def list_articles(args):
     """Articles, newest first; ``status=proposed`` is the editor's queue of proposals."""
     db = get_session()

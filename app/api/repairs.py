@@ -7,7 +7,16 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from app.api.common import PageArgs, Serial, Str, idempotent_write, page_schema, plain, scalar_page
+from app.api.common import (
+    PageArgs,
+    Serial,
+    Str,
+    idempotent_write,
+    page_schema,
+    plain,
+    query_read,
+    scalar_page,
+)
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from inventory import repairs as svc
@@ -102,10 +111,7 @@ def receive(data, number):
     )
 
 
-@blp.get("")
-@blp.arguments(BatchQuery, location="query")
-@blp.response(200, BatchPage)
-@roles_required(*STAFF)
+@query_read(blp, "", BatchQuery, BatchPage, *STAFF)
 def list_batches(args):
     db = get_session()
     stmt = select(RepairBatch).order_by(RepairBatch.id.desc())

@@ -18,6 +18,7 @@ from app.api.common import (
     mapping_page,
     page_schema,
     plain,
+    query_read,
 )
 from app.api.scoping import (
     EventSchema,
@@ -201,10 +202,7 @@ def create_rma(data):
     return plain(svc.open_rma(get_session(), request, actor=actor_name(), customer_id=scope))
 
 
-@blp.get("")
-@blp.arguments(RmaQuery, location="query")
-@blp.response(200, RmaPage)
-@roles_required(*ALL_ROLES)
+@query_read(blp, "", RmaQuery, RmaPage, *ALL_ROLES)
 def list_rmas(args):
     """RMAs, newest first; customers see their own only."""
     db = get_session()

@@ -8,7 +8,7 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Money, Serial, Str, WholeNumber, idempotent_write, plain
+from app.api.common import Money, Serial, Str, WholeNumber, idempotent_write, plain, query_read
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from inventory import rtv as svc
@@ -197,10 +197,7 @@ def create(data):
     )
 
 
-@blp.get("/rtvs")
-@blp.arguments(RtvQuery, location="query")
-@blp.response(200, RtvSchema(many=True))
-@roles_required("warehouse", "dispatcher")
+@query_read(blp, "/rtvs", RtvQuery, RtvSchema(many=True), "warehouse", "dispatcher")
 def list_rtvs(args):
     return [
         plain(v)

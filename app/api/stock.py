@@ -19,8 +19,9 @@ from app.api.common import (
     page_of,
     page_schema,
     plain,
+    query_read,
 )
-from app.auth import STAFF, actor_name, roles_required
+from app.auth import STAFF, actor_name
 from app.db import get_session
 from app.errors import problem
 from app.geo import resolve
@@ -361,19 +362,13 @@ def reserve(data):
     )
 
 
-@blp.get("/items/<serial>")
-@blp.arguments(HistoryQuery, location="query")
-@blp.response(200, HistorySchema)
-@roles_required(*STAFF)
+@query_read(blp, "/items/<serial>", HistoryQuery, HistorySchema, *STAFF)
 def item_history(args, serial):
     """Look up a serial: where it is, its condition, and every movement it made."""
     return plain(queries.serial_history(get_session(), serial, args.get("part_number")))
 
 
-@blp.get("/availability")
-@blp.arguments(AvailabilityQuery, location="query")
-@blp.response(200, AvailabilityPage)
-@roles_required(*STAFF)
+@query_read(blp, "/availability", AvailabilityQuery, AvailabilityPage, *STAFF)
 def availability(args):
     """Where a part is in stock, nearest first when ``near`` is given; a page of depots."""
     near = None
@@ -391,20 +386,14 @@ def availability(args):
     return page_of([plain(a) for a in rows[start : start + args["page_size"]]], len(rows), args)
 
 
-@blp.get("/stock/below-reorder")
-@blp.arguments(BelowReorderQuery, location="query")
-@blp.response(200, BelowReorderPage)
-@roles_required(*STAFF)
+@query_read(blp, "/stock/below-reorder", BelowReorderQuery, BelowReorderPage, *STAFF)
 def below_reorder(args):
     rows = queries.below_reorder_point(get_session(), args.get("depot"))
     start = (args["page"] - 1) * args["page_size"]
     return page_of([plain(r) for r in rows[start : start + args["page_size"]]], len(rows), args)
 
 
-@blp.get("/movements")
-@blp.arguments(MovementQuery, location="query")
-@blp.response(200, MovementPage)
-@roles_required(*STAFF)
+@query_read(blp, "/movements", MovementQuery, MovementPage, *STAFF)
 def movements(args):
     rows, total = queries.list_movements(
         get_session(),

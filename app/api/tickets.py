@@ -18,6 +18,7 @@ from app.api.common import (
     mapping_page,
     page_schema,
     plain,
+    query_read,
 )
 from app.api.scoping import (
     EventSchema,
@@ -211,10 +212,7 @@ def create_ticket(data):
     )
 
 
-@blp.get("")
-@blp.arguments(TicketQuery, location="query")
-@blp.response(200, TicketPage)
-@roles_required(*ALL_ROLES)
+@query_read(blp, "", TicketQuery, TicketPage, *ALL_ROLES)
 def list_tickets(args):
     """Tickets, newest first; customers see their own only."""
     db = get_session()

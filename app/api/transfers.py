@@ -18,6 +18,7 @@ from app.api.common import (
     mapping_page,
     page_schema,
     plain,
+    query_read,
 )
 from app.auth import STAFF, actor_name, current_user, roles_required
 from app.db import get_session
@@ -173,10 +174,7 @@ def receive(data, number):
     )
 
 
-@blp.get("")
-@blp.arguments(TransferQuery, location="query")
-@blp.response(200, TransferPage)
-@roles_required(*STAFF)
+@query_read(blp, "", TransferQuery, TransferPage, *STAFF)
 def list_transfers(args):
     db = get_session()
     src, dst, van = aliased(Depot), aliased(Depot), aliased(Location)

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from app.api.common import Flag, PageArgs, Str, WholeNumber, page_schema, scalar_page
+from app.api.common import Flag, PageArgs, Str, WholeNumber, page_schema, query_read, scalar_page
 from app.auth import (
     ALL_ROLES,
     STAFF,
@@ -149,10 +149,7 @@ def revoke_own_token():
     return None
 
 
-@blp.get("/users")
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, UserPage)
-@roles_required("admin")
+@query_read(blp, "/users", PageArgs, UserPage, "admin")
 def list_users(args):
     db = get_session()
     return scalar_page(db, select(User).order_by(User.id), args)
@@ -203,10 +200,7 @@ def update_user(data, username):
     )
 
 
-@blp.get("/users/<username>/tokens")
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, TokenPage)
-@roles_required("admin")
+@query_read(blp, "/users/<username>/tokens", PageArgs, TokenPage, "admin")
 def list_tokens(args, username):
     """The user's tokens, newest first: name, when issued, when revoked (the token itself
     was shown once when issued and is stored only as a hash)."""

@@ -7,7 +7,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Money, Serial, Str, WholeNumber, plain
+from app.api.common import Money, Serial, Str, WholeNumber, plain, query_read
 from app.api.scoping import engineer_scope
 from app.api.visits import VisitPartSchema, VisitSchema
 from app.auth import actor_name, roles_required
@@ -329,10 +329,14 @@ def put_level(data, engineer, part_number):
     )
 
 
-@blp.get("/vans/<engineer>/proposal")
-@blp.arguments(ProposalQuery, location="query")
-@blp.response(200, ProposalSchema(many=True))
-@roles_required("warehouse", "dispatcher")
+@query_read(
+    blp,
+    "/vans/<engineer>/proposal",
+    ProposalQuery,
+    ProposalSchema(many=True),
+    "warehouse",
+    "dispatcher",
+)
 def proposal(args, engineer):
     """The stocking list the demand of the engineer's area suggests: installed units within
     ``radius_km`` of their base × the part's failure rate × ``interval_days``, the Poisson
@@ -508,10 +512,15 @@ def create_vendor_location(data):
     }
 
 
-@blp.get("/part-returns")
-@blp.arguments(ReturnQuery, location="query")
-@blp.response(200, ReturnSchema(many=True))
-@roles_required("warehouse", "dispatcher", "engineer")
+@query_read(
+    blp,
+    "/part-returns",
+    ReturnQuery,
+    ReturnSchema(many=True),
+    "warehouse",
+    "dispatcher",
+    "engineer",
+)
 def list_returns(args):
     """Removed parts owed back, soonest deadline first (an engineer: their own)."""
     db = get_session()

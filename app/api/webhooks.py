@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from app.api.common import Flag, PageArgs, Str, page_of, page_schema, plain, scalar_page
+from app.api.common import Flag, PageArgs, Str, page_of, page_schema, plain, query_read, scalar_page
 from app.auth import actor_name, roles_required
 from app.db import get_session
 from inventory import webhooks
@@ -90,10 +90,7 @@ def _with_secret(view: webhooks.EndpointView, secret: str | None) -> dict:
     return {**plain(view), "new_secret": secret}
 
 
-@blp.get("")
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, EndpointPage)
-@roles_required("admin")
+@query_read(blp, "", PageArgs, EndpointPage, "admin")
 def list_endpoints(args):
     stmt = select(WebhookEndpoint).order_by(WebhookEndpoint.name)
     return scalar_page(get_session(), stmt, args, lambda r: plain(webhooks.endpoint_view(r)))
@@ -126,10 +123,7 @@ def update_endpoint(data, name):
     return _with_secret(view, secret)
 
 
-@blp.get("/<name>/deliveries")
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, DeliveryPage)
-@roles_required("admin")
+@query_read(blp, "/<name>/deliveries", PageArgs, DeliveryPage, "admin")
 def deliveries(args, name):
     """The endpoint's delivery log, newest first: each message's state, attempts, error."""
     db = get_session()

@@ -188,3 +188,26 @@ def test_receiving_the_same_rtv_twice_at_once_books_it_once(shelf, engine):
     assert rtv.rtv_view(rtv.rtv_by_number(shelf, opened.number)).status == "received"
     assert shelf.scalar(select(SerialItem.location_id).where(SerialItem.serial == "NEW-1"))
     assert verify_ledger(shelf) == []
+
+
+def test_a_term_from_installation_counts_from_the_units_acceptance_and_a_vendor_wide_term_applies(
+    shelf,
+):
+    from inventory.installed_base import register_equipment
+    from tests.service_builders import make_customer
+
+    _customer, site, contract = make_customer(shelf)
+    register_equipment(shelf, site_code=site, part_number="SRV-PSU", serial="F4",
+                       acceptance_date=NOW.date() - timedelta(days=700), actor="admin",
+                       contract_code=contract)  # fmt: skip
+    warranty.set_term(shelf, vendor="Huawei", part_number="SRV-PSU", months=24,
+                      basis="installation", actor="admin")  # fmt: skip
+    [line] = _open(shelf, ["F4"]).lines  # bought today, installed 700 days ago
+    assert line.warranty == "in" and "24 months from installation" in line.warranty_reason
+    assert line.warranty_end == warranty.add_months(NOW.date() - timedelta(days=700), 24)
+    # a vendor's term for all its parts applies when the part has none of its own
+    warranty.set_term(shelf, vendor="Delta", months=6, basis="purchase", actor="admin")
+    other = rtv.create_rtv(shelf, vendor="Delta", vendor_rma="D-2", failure="fan noise",
+                           depot_code="BJ01", serials=["F3"], actor="wh",
+                           vendor_location="REPAIR", now=NOW)  # fmt: skip
+    assert other.lines[0].warranty == "in" and "all Delta parts" in other.lines[0].warranty_reason

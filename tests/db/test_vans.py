@@ -268,3 +268,39 @@ def test_the_sweep_flags_a_removed_part_not_sent_back_in_time_once(session):
     assert sweep(session, now=late + timedelta(minutes=5)).parts_overdue == []
     kinds = session.scalars(select(Event.kind).where(Event.subject_type == "part_return"))
     assert list(kinds) == ["part_return_overdue"]
+
+
+def test_the_most_specific_matching_rule_routes_a_removed_part_by_part_region_and_vendor(
+    session,
+):
+    """Rules by part number, condition, vendor and region (the engineer's home city): every
+    criterion set must match, the rule setting the most wins, none matching: home depot."""
+    from tests.builders import make_depot
+
+    world = make_van_world(session)  # faulty Huawei server parts → the vendor's hub, 72 h
+    make_depot(session, "SH01")
+    make_part(session, "SRV-DISK", category="server")
+    part = session.scalar(select(Part).where(Part.part_number == world.part))
+    disk = session.scalar(select(Part).where(Part.part_number == "SRV-DISK"))
+    engineer = session.scalar(select(Engineer).where(Engineer.code == world.engineer))
+
+    def where(p, condition="faulty"):
+        routed = part_returns.route_removed_part(session, p, condition, engineer, OPENED)
+        destination = session.get(Location, routed.destination.id).code
+        return destination, (routed.due_at - OPENED) // timedelta(hours=1)
+
+    assert where(part) == ("VND-HW-SH", 72)  # category and vendor
+    assert where(disk) == (world.depot, 7 * 24)  # no vendor: no rule, home depot in a week
+    part_returns.create_rule(
+        session, name="faulty PSUs of Shanghai engineers to SH01", condition="faulty",
+        deadline_hours=24, actor="admin", part_number=world.part, region="Shanghai",
+        destination="SH01",
+    )  # fmt: skip
+    assert where(part) == ("VND-HW-SH", 72)  # the engineer is in Beijing: not theirs
+    part_returns.create_rule(
+        session, name="faulty PSUs of Beijing engineers to SH01", condition="faulty",
+        deadline_hours=24, actor="admin", part_number=world.part, region="beijing",
+        vendor="Huawei", destination="SH01",
+    )  # fmt: skip
+    assert where(part) == ("SH01", 24)  # part, vendor and region beat category and vendor
+    assert where(part, "good") == (world.depot, 48)  # good parts: their own rule

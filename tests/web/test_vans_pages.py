@@ -6,12 +6,13 @@ with the place it goes back to; both languages."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from inventory import tickets, visits
 from inventory.dispatch_service import confirm_dispatch
-from models import Engineer, Part, SerialItem, Transfer, TransferLine
+from models import Engineer, Part, SerialItem, Transfer, TransferLine, utcnow
 from tests.web.conftest import DEMO_LOGINS, post_form, sign_in
 
 FLASH = re.compile(r'class="flash (success|error)"[^>]*>\s*([^<]*)')
@@ -109,6 +110,18 @@ def test_the_job_page_records_a_part_from_the_van_and_where_the_faulty_one_goes(
     assert 'data-source="van"' in job and 'data-removed="faulty"' in job
     console = _as(app, "warehouse").get("/warehouse/").get_data(as_text=True)
     assert 'id="parts-owed"' in console and "拆下件返还中：1 件" in console
+    assert "件已逾期" not in console
+    # its deadline passes: overdue on the engineer's van page and the warehouse console
+    from models import PartReturn
+
+    db.scalar(select(PartReturn)).due_at = utcnow() - timedelta(hours=1)
+    db.commit()
+    console = _as(app, "warehouse").get("/warehouse/").get_data(as_text=True)
+    assert "1 件已逾期" in console
+    mine = client.get("/vans/mine").get_data(as_text=True)
+    assert re.search(
+        r'class="owed" data-return="[^"]+" data-status="owed" data-overdue="yes"', mine
+    )
     post_form(client, "/prefs", {"lang": "en"}, page="/vans/mine")
     english = client.get(f"/engineer/{ticket}").get_data(as_text=True)
     assert "From the van" in english and "goes back to" in english

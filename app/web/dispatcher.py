@@ -23,7 +23,15 @@ from app.web.forms import form_text
 from app.web.i18n import current_zone, error_text, local_time, minutes_text, t, t_code
 from app.web.knowledge import knowledge_panel
 from app.web.maps import ROUTE_COLOURS, MapData, MapLine, MapPoint, around, china
-from inventory import contracts, dispatch_service, inspections, route_planning, tickets, visits
+from inventory import (
+    contracts,
+    dispatch_service,
+    inspections,
+    job_parts,
+    route_planning,
+    tickets,
+    visits,
+)
 from inventory.errors import DomainError, InvalidInput, NotFound
 from inventory.sla_flags import WITHDRAWALS
 from inventory.sla_outcomes import BOARD_CLOCKS, inspection_outcome, ticket_outcomes
@@ -426,6 +434,7 @@ def ticket(ref: str):
         error=error,
         map=_ticket_map(tk, options),
         rma=rma,
+        ticket_parts=job_parts.ticket_parts(get_session(), tk),
         can_acknowledge=tickets.can_move(tk.status, "acknowledge"),
         can_dispatch=tickets.can_move(tk.status, "dispatch"),
         packing_slip=access.packing_slip_available(rma),

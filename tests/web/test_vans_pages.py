@@ -108,6 +108,11 @@ def test_the_job_page_records_a_part_from_the_van_and_where_the_faulty_one_goes(
     assert kind == "success" and "华为上海备件中心" in text, text
     job = client.get(f"/engineer/{ticket}").get_data(as_text=True)
     assert 'data-source="van"' in job and 'data-removed="faulty"' in job
+    # the dispatcher's ticket page carries the same parts list, with cost and cover
+    desk = _as(app, "dispatcher").get(f"/dispatch/tickets/{ticket}").get_data(as_text=True)
+    listed = desk[desk.index('id="parts-list"') : desk.index('id="parts-total"') + 200]
+    assert 'data-source="van"' in listed and 'data-removed="faulty"' in listed
+    assert "其中向客户收费 ¥0.00" in listed  # the contract covers the part
     console = _as(app, "warehouse").get("/warehouse/").get_data(as_text=True)
     assert 'id="parts-owed"' in console and "拆下件返还中：1 件" in console
     assert "件已逾期" not in console

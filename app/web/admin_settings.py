@@ -19,7 +19,7 @@ from app.auth import actor_name
 from app.db import get_session
 from app.web.admin import FieldError, domain_error, event_word, load_form
 from app.web.auth import roles_page
-from app.web.i18n import t
+from app.web.i18n import day_text, t
 from inventory import audit, calendar_days, webhooks
 from inventory.errors import DomainError
 from logistics.calendars import known_country
@@ -85,7 +85,7 @@ def calendar():
             errors = domain_error(error)
         else:
             key = "a14.cal.workday_added" if row.working else "a14.cal.holiday_added"
-            flash(t(key, day=row.day.isoformat(), name=row.name), "success")
+            flash(t(key, day=day_text(row.day), name=row.name), "success")
             return redirect(url_for("admin_settings.calendar", country=country))
     return _calendar_page(country, dict(request.form), errors)
 
@@ -98,7 +98,7 @@ def calendar_remove(exception_id: int):
         row = calendar_days.remove_exception(db, exception_id, actor=actor_name())
     except DomainError:
         return render_template("error.html", code=404, message=t("error.not_found")), 404
-    flash(t("a14.cal.removed", day=row.day.isoformat(), name=row.name), "success")
+    flash(t("a14.cal.removed", day=day_text(row.day), name=row.name), "success")
     return redirect(url_for("admin_settings.calendar", country=row.country))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from app.formatting import format_day
 from tests.browser.conftest import shot, sign_in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -111,7 +112,7 @@ def test_a_company_holiday_added_on_the_calendar_page_moves_a_new_tickets_deadli
     page.get_by_label("名称", exact=True).fill("公司年会")
     page.get_by_label("类型", exact=True).select_option("false")
     page.locator("#add-day").click()
-    expect(page.locator(".flash.success")).to_contain_text(holiday.isoformat())
+    expect(page.locator(".flash.success")).to_contain_text(format_day(holiday, "zh"))
     row = page.locator(f"#calendar-table tr[data-day='{holiday.isoformat()}']")
     expect(row).to_contain_text("公司年会")
     shot(page, "admin-calendar")

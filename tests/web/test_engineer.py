@@ -50,6 +50,10 @@ def test_a_courier_job_says_meet_the_courier_and_never_sends_the_engineer_to_a_d
     assert amap.startswith("https://uri.amap.com/marker?position=") and "coordinate=wgs84" in amap
     assert 'class="nav-baidu" href="https://api.map.baidu.com/marker?location=' in page
     assert 'id="signature-pad"' in page and 'data-url="/api/tickets/' in page
+    # the SLA countdowns run on the card: on site and restore, with their deadlines
+    clocks = re.search(r'<dd class="clocks">(.*?)</dd>', page, re.S).group(1)
+    assert 'data-clock="onsite" data-deadline="' in clocks
+    assert 'data-clock="restore" data-deadline="' in clocks
 
 
 def test_a_pickup_job_names_the_depot_to_collect_the_part_from(app, client, as_role, db):

@@ -37,6 +37,16 @@ class PhotoStore(Protocol):
     def get(self, key: str) -> bytes: ...
 
 
+def _not_in_store(key: str) -> NotFound:
+    """What either store raises for a key it does not hold."""
+    return NotFound(
+        f"photo {key!r} is not in the store",
+        field="photo_id",
+        key="unknown",
+        params={"what": "photo", "value": key},
+    )
+
+
 class DiskStore:
     """Files under ``root``, written atomically (a temporary name, then a rename)."""
 
@@ -60,12 +70,7 @@ class DiskStore:
         try:
             return self._path(key).read_bytes()
         except FileNotFoundError:
-            raise NotFound(
-                f"photo {key!r} is not in the store",
-                field="photo_id",
-                key="unknown",
-                params={"what": "photo", "value": key},
-            ) from None
+            raise _not_in_store(key) from None
 
 
 class S3Store:
@@ -117,12 +122,7 @@ class S3Store:
         except ClientError as error:
             code = str(error.response.get("Error", {}).get("Code", ""))
             if code in ("NoSuchKey", "404", "NotFound"):
-                raise NotFound(
-                    f"photo {key!r} is not in the store",
-                    field="photo_id",
-                    key="unknown",
-                    params={"what": "photo", "value": key},
-                ) from None
+                raise _not_in_store(key) from None
             raise PhotoStoreUnavailable(
                 f"the photo store refused to {what} the photo ({code or 'error'}); retry later"
             ) from error

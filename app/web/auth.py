@@ -22,8 +22,9 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import TooManyRequests
 
-from app.auth import authenticate, current_user, end_sessions, start_session
+from app.auth import authenticate, current_user, end_sessions, signed_in_user, start_session
 from app.db import get_session
+from app.documents.access import engineer_id
 from app.extensions import limiter
 from app.ratelimit import SignInKey, sign_in_failed, sign_in_wait
 from app.web.i18n import LANGS, is_valid_zone, t
@@ -85,6 +86,16 @@ def roles_page(*roles: str) -> Callable:
         return wrapper
 
     return decorator
+
+
+def engineer_filter() -> int | None:
+    """Whose jobs an engineer's page shows: the signed-in engineer's id; None for an admin
+    (every job); -1 for an account no engineer is linked to (none)."""
+    user = signed_in_user()
+    if user.role == Role.ADMIN.value:
+        return None
+    found = engineer_id(get_session(), user)
+    return found if found is not None else -1
 
 
 def _login_limit() -> str:

@@ -22,7 +22,7 @@ from app.auth import actor_name, current_user
 from app.db import get_session
 from app.web.auth import roles_page
 from app.web.i18n import error_text, money_text, t
-from app.web.warehouse import my_depot
+from app.web.warehouse import WAREHOUSE, my_depot
 from inventory import depot_access, stock_counts
 from inventory.errors import DomainError, Forbidden, NotFound
 from inventory.stock_counts import QuantityCount
@@ -30,7 +30,6 @@ from models import Part
 from models.enums import CountStatus
 
 bp = Blueprint("wh_counts", __name__, url_prefix="/warehouse/counts")
-WAREHOUSE = ("warehouse",)
 MAX_SHOWN = 400  # lines on the page; the variances and findings first
 
 

@@ -16,10 +16,8 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.auth import signed_in_user
 from app.db import get_session
-from app.documents.access import engineer_id
-from app.web.auth import roles_page
+from app.web.auth import engineer_filter, roles_page
 from app.web.dispatcher import ticket_clocks
 from app.web.i18n import t
 from app.web.inspections import upcoming_for_engineer
@@ -30,7 +28,7 @@ from inventory import knowledge, tickets, visits
 from inventory.errors import NotFound
 from logistics.dispatch import Mode
 from models import Depot, Rma, Ticket, Visit
-from models.enums import RmaStatus, Role
+from models.enums import RmaStatus
 
 bp = Blueprint("engineer", __name__, url_prefix="/engineer")
 
@@ -101,15 +99,6 @@ def job_card(db, ticket: Ticket) -> JobCard:
     )
 
 
-def _engineer_filter() -> int | None:
-    """The caller's engineer id; None for an admin (every job); -1 for an unlinked account."""
-    user = signed_in_user()
-    if user.role == Role.ADMIN.value:
-        return None
-    found = engineer_id(get_session(), user)
-    return found if found is not None else -1
-
-
 @bp.get("/")
 @roles_page("engineer")
 def jobs():
@@ -120,7 +109,7 @@ def jobs():
         .where(Ticket.status.in_(tickets.ENGINEER_JOB_STATUSES))
         .order_by(Ticket.restore_due)
     )
-    mine = _engineer_filter()
+    mine = engineer_filter()
     if mine is not None:
         stmt = stmt.where(Ticket.engineer_id == mine)
     cards = [job_card(db, ticket) for ticket in db.scalars(stmt.limit(100))]
@@ -177,7 +166,7 @@ def _jobs_map(cards: list[JobCard]) -> MapData | None:
 def job(ref: str):
     db = get_session()
     try:
-        ticket = visits.ticket_for_engineer(db, ref, _engineer_filter())
+        ticket = visits.ticket_for_engineer(db, ref, engineer_filter())
     except NotFound:
         return render_template("error.html", code=404, message=t("error.not_found")), 404
     return render_template(

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.auth import actor_name, signed_in_user
 from app.db import get_session
 from app.documents.access import engineer_id
-from app.web.auth import roles_page
+from app.web.auth import engineer_filter, roles_page
 from app.web.i18n import error_text, t
 from inventory import inspections as svc
 from inventory.contracts import contract_by_code
@@ -218,18 +218,10 @@ def calendar():
 # --- the engineer's phone page -------------------------------------------------------------
 
 
-def _engineer_filter() -> int | None:
-    user = signed_in_user()
-    if user.role == Role.ADMIN.value:
-        return None
-    found = engineer_id(get_session(), user)
-    return found if found is not None else -1
-
-
 def upcoming_for_engineer(days: int = 14) -> list:
     """The signed-in engineer's inspections from today for ``days`` (admin: everyone's)."""
     today = utcnow().date()
-    mine = _engineer_filter()
+    mine = engineer_filter()
     return svc.inspections_between(
         get_session(), today - timedelta(days=1), today + timedelta(days=days), engineer_id=mine
     )
@@ -240,7 +232,7 @@ def upcoming_for_engineer(days: int = 14) -> list:
 def phone_page(number: str):
     db = get_session()
     try:
-        row = svc.inspection_for_engineer(db, number, _engineer_filter())
+        row = svc.inspection_for_engineer(db, number, engineer_filter())
     except NotFound:
         return render_template("error.html", code=404, message=t("error.not_found")), 404
     view = svc.inspection_view(db, row)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.auth import actor_name, current_user, signed_in_user
 from app.db import get_session
 from app.documents.access import engineer_id
-from app.web.auth import roles_page
+from app.web.auth import engineer_filter, roles_page
 from app.web.forms import form_text
 from app.web.i18n import error_text, t
 from app.web.warehouse import my_depot
@@ -281,14 +281,6 @@ def ship_return(number: str):
 # --- parts used on a job ------------------------------------------------------------------------
 
 
-def _job_engineer() -> int | None:
-    user = signed_in_user()
-    if user.role == Role.ADMIN.value:
-        return None
-    found = engineer_id(get_session(), user)
-    return found if found is not None else -1
-
-
 @bp.post("/jobs/<ref>/consumed")
 @roles_page("engineer")
 def consumed(ref: str):
@@ -297,7 +289,7 @@ def consumed(ref: str):
         job_parts.record_consumed(
             get_session(),
             ref,
-            engineer_id=_job_engineer(),
+            engineer_id=engineer_filter(),
             actor=actor_name(),
             part_number=form_text(request.form, "part_number") or "",
             source=request.form.get("source", ""),
@@ -317,7 +309,7 @@ def removed(ref: str):
         view = job_parts.record_removed(
             get_session(),
             ref,
-            engineer_id=_job_engineer(),
+            engineer_id=engineer_filter(),
             actor=actor_name(),
             part_number=form_text(request.form, "part_number") or "",
             condition=request.form.get("condition", ""),

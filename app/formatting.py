@@ -107,16 +107,19 @@ def format_number(value: float | Decimal | None, lang: str, places: int = 0) -> 
     return format_decimal(value, pattern, locale=locale_of(lang))
 
 
-def format_money(value: float | Decimal | None, lang: str, *, whole: bool = False) -> str:
-    """An amount in yuan: "¥1,234.50" (zh) / "CN¥1,234.50" (en); ``whole`` drops the fen
-    (large stock values, chart axes). "—" for None."""
+def format_money(
+    value: float | Decimal | None, lang: str, *, whole: bool = False, currency: str | None = None
+) -> str:
+    """An amount in ``currency`` (default yuan): "¥1,234.50" (zh) / "CN¥1,234.50" (en);
+    ``whole`` drops the fen (large stock values, chart axes). "—" for None."""
     if value is None:
         return BLANK
+    code = currency or CURRENCY
     if whole:
         return format_currency(
-            round(value), CURRENCY, "¤#,##0", locale=locale_of(lang), currency_digits=False
+            round(value), code, "¤#,##0", locale=locale_of(lang), currency_digits=False
         )
-    return format_currency(value, CURRENCY, locale=locale_of(lang))
+    return format_currency(value, code, locale=locale_of(lang))
 
 
 def format_percent(rate: float | None, lang: str) -> str:

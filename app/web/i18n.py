@@ -215,11 +215,14 @@ def month_text(year: int, month: int) -> str:
     return formatting.format_month(year, month, current_lang())
 
 
-def money_text(value: float | Decimal | None, whole: bool = False) -> str:
-    """Yuan in the viewer's locale: "¥1,234.50" / "CN¥1,234.50"."""
+def money_text(
+    value: float | Decimal | None, whole: bool = False, currency: str | None = None
+) -> str:
+    """An amount in the viewer's locale, yuan unless ``currency`` says otherwise:
+    "¥1,234.50" / "CN¥1,234.50"."""
     if value is None:
         return t("common.none")
-    return formatting.format_money(value, current_lang(), whole=whole)
+    return formatting.format_money(value, current_lang(), whole=whole, currency=currency)
 
 
 def number_text(value: float | Decimal | None, places: int = 0) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.formatting import format_deadline
 from inventory.tracking import grouped
 from tests.web.conftest import delivered_rma, post_form
@@ -45,6 +47,26 @@ def test_the_page_shows_status_timeline_and_the_return_deadline_with_a_countdown
     for kind in ("opened", "approve", "allocate", "ship", "deliver"):
         assert f'data-event="{kind}"' in page
     assert "SF1234567890" in page and "已送达" in page
+
+
+@pytest.mark.parametrize(("lang", "charge"), [("zh", "¥880.50"), ("en", "CN¥880.50")])
+def test_a_late_return_charge_reads_as_money_in_the_readers_locale(client, db, lang, charge):
+    from decimal import Decimal
+
+    from sqlalchemy import update
+
+    from models import Rma
+
+    rma = delivered_rma(db, f"TRK-0020-{lang}")
+    db.execute(
+        update(Rma)
+        .where(Rma.number == rma.number)
+        .values(late_charge=Decimal("880.50"), charge_currency="CNY")
+    )
+    db.commit()
+    post_form(client, "/prefs", {"lang": lang}, page="/track")
+
+    assert charge in client.get(f"/track/{rma.tracking_code}").get_data(as_text=True)
 
 
 def test_times_are_shown_in_the_viewers_zone(client, db):

@@ -1,16 +1,25 @@
 """Small builders for tests: a depot, a part, a user with a token, an engineer on a day
-shift, and waiting for a background job through the API."""
+shift, waiting for a background job through the API, a retried POST, a photo, a free
+port."""
 
 from __future__ import annotations
 
+import base64
+import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
+from io import BytesIO
 
+from PIL import Image
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import issue_token
 from inventory.accounts import assign_depots
-from models import Depot, Engineer, Location, Part, User
+from inventory.receiving import receive_from_supplier
+from models import Customer, Depot, Engineer, Location, Part, User
 from models.enums import LocationKind
 
 CITIES = {
@@ -63,11 +72,32 @@ def make_part(
     return part
 
 
+def stock_bj01(session: Session, *, psus: int, sfps: int) -> None:
+    """Depots BJ01 and SH01, a serialized PSU (SRV-PSU) and a counted SFP (NET-SFP), and
+    at BJ01 ``psus`` PSUs (PSU0, PSU1 …) and ``sfps`` SFPs received from the supplier."""
+    make_depot(session, "BJ01")
+    make_depot(session, "SH01")
+    make_part(session, "SRV-PSU")
+    make_part(session, "NET-SFP", tracking="counted", category="network", kind="consumable")
+    for i in range(psus):
+        receive_from_supplier(
+            session, depot_code="BJ01", part_number="SRV-PSU", serial=f"PSU{i}", actor="wh"
+        )
+    receive_from_supplier(session, depot_code="BJ01", part_number="NET-SFP", qty=sfps, actor="wh")
+
+
 def make_user(
-    session: Session, role: str, username: str | None = None, depots: tuple[str, ...] | None = None
+    session: Session,
+    role: str,
+    username: str | None = None,
+    depots: tuple[str, ...] | None = None,
+    *,
+    customer: str | None = None,
+    engineer: str | None = None,
 ) -> tuple[User, str]:
     """A user and their token. A warehouse user acts at every depot unless ``depots`` names
-    the ones they are assigned to."""
+    the ones they are assigned to; a customer user is of the customer coded ``customer``;
+    an engineer user signs in as the engineer coded ``engineer``."""
     user = User(
         username=username or f"{role}1",
         display_name=role.title(),
@@ -76,6 +106,10 @@ def make_user(
     )
     session.add(user)
     session.flush()
+    if customer is not None:
+        user.customer_id = session.scalar(select(Customer.id).where(Customer.code == customer))
+    if engineer is not None:
+        session.scalar(select(Engineer).where(Engineer.code == engineer)).user_id = user.id
     if depots is not None:
         assign_depots(session, user, list(depots), all_depots=False, actor="test")
     token = issue_token(session, user, "test")
@@ -85,6 +119,52 @@ def make_user(
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def app_in(environment: str, database_url: str) -> Iterator:
+    """The app as it is configured in ``environment`` (production, development), with no
+    background jobs; its database engine is closed afterwards."""
+    from app import create_app
+
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "SPARELOG_ENV": environment,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "JOBS_BACKEND": "none",
+        }
+    )
+    try:
+        yield app
+    finally:
+        app.extensions["sparelog.db"].engine.dispose()
+
+
+def post_with_key(client, url: str, body: dict, headers: dict[str, str], key: str):
+    """POST ``body`` as JSON with an Idempotency-Key, as the phone's queue sends it."""
+    return client.post(url, json=body, headers={**headers, "Idempotency-Key": key})
+
+
+def jpeg_data_url(side: int, noise: bool = False) -> str:
+    """A ``side``-pixel square JPEG as a data URL: flat red, or noise (large, hard to
+    compress) with ``noise``."""
+    image = (
+        Image.effect_noise((side, side), 120).convert("RGB")
+        if noise
+        else Image.new("RGB", (side, side), (200, 30, 30))
+    )
+    out = BytesIO()
+    image.save(out, "JPEG", quality=95)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def day_shift_engineer(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from inventory import part_returns, vans
 from inventory.contracts import create_contract
 from inventory.installed_base import create_customer, create_site, register_equipment
 from inventory.receiving import receive_from_supplier
+from inventory.tickets import TicketView, open_ticket
 from inventory.transfers import receive_transfer
 from models import Depot, Engineer, Part
 from tests.builders import make_depot, make_part
@@ -114,6 +116,29 @@ def make_world(session: Session, *, spares: int = 2, coverage: str = "7x24") -> 
     )
     engineer = make_engineer(session)
     return World(depot, part, serials, customer, site, contract, "EQ-0001", engineer)
+
+
+def open_fault(
+    session: Session,
+    world: World,
+    *,
+    severity: str = "P2",
+    symptom: str = "PSU alarm",
+    actor: str = "li.disp",
+    **fields: Any,
+) -> TicketView:
+    """A fault phoned in for the world's site, on its installed unit unless ``fields`` say
+    otherwise (``equipment_serial=None``); ``fields`` are the rest of open_ticket's."""
+    fields.setdefault("equipment_serial", world.equipment_serial)
+    return open_ticket(
+        session,
+        site_code=world.site,
+        severity=severity,
+        channel="phone",
+        symptom=symptom,
+        actor=actor,
+        **fields,
+    )
 
 
 def make_van_world(session: Session, *, spares: int = 3) -> World:

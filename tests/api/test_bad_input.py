@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from models import Customer, Depot, Equipment, Job, Movement, Site, Ticket, User
+from models import Depot, Equipment, Job, Movement, Site, Ticket, User
 from tests.builders import bearer, make_part, make_user
 from tests.service_builders import make_world
 
@@ -24,10 +24,7 @@ def world(db):
     headers = {
         role: bearer(make_user(db, role)[1]) for role in ("dispatcher", "warehouse", "admin")
     }
-    customer_user, token = make_user(db, "customer")
-    customer_user.customer_id = db.scalar(select(Customer.id).where(Customer.code == w.customer))
-    db.commit()
-    headers["customer"] = bearer(token)
+    headers["customer"] = bearer(make_user(db, "customer", customer=w.customer)[1])
     return w, headers
 
 

@@ -5,7 +5,6 @@ customer's complaint; bad input answered problem+json naming the field."""
 
 from __future__ import annotations
 
-from models import Customer
 from tests.builders import bearer, make_user
 from tests.service_builders import make_customer
 
@@ -17,10 +16,7 @@ def _setup(db):
     make_customer(db, "C002")
     h = {role: bearer(make_user(db, role, f"{role}.x")[1]) for role in ("admin", "dispatcher")}
     for code in ("C001", "C002"):
-        user, token = make_user(db, "customer", f"cust.{code}")
-        user.customer_id = db.query(Customer).filter_by(code=code).one().id
-        h[code] = bearer(token)
-    db.commit()
+        h[code] = bearer(make_user(db, "customer", f"cust.{code}", customer=code)[1])
     return h
 
 

@@ -17,7 +17,7 @@ from app.documents.builders import (
     month_bounds,
     monthly_report_for,
 )
-from models import Customer, Engineer, Ticket, limits, utcnow
+from models import Customer, Ticket, limits, utcnow
 from tests.builders import bearer, make_user
 from tests.service_builders import make_customer, make_world
 
@@ -46,17 +46,14 @@ def world(db):
     headers = {
         role: bearer(make_user(db, role)[1]) for role in ("dispatcher", "warehouse", "admin")
     }
-    engineer_user, token = make_user(db, "engineer")
+    engineer_user, token = make_user(db, "engineer", engineer=w.engineer)
     engineer_user.display_name = "Wei Wang"
-    db.scalar(select(Engineer).where(Engineer.code == w.engineer)).user_id = engineer_user.id
     headers["engineer"] = bearer(token)
     headers["other_engineer"] = bearer(make_user(db, "engineer", "engineer2")[1])
     for code, role in (("C001", "customer"), ("C002", "other_customer")):
         if code != w.customer:
             make_customer(db, code=code)
-        user, token = make_user(db, "customer", role)
-        user.customer_id = db.scalar(select(Customer.id).where(Customer.code == code))
-        headers[role] = bearer(token)
+        headers[role] = bearer(make_user(db, "customer", role, customer=code)[1])
     db.commit()
     return w, headers
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from models import Engineer, Inspection, Ticket
-from tests.builders import bearer, make_user
+from tests.builders import bearer, make_user, post_with_key
 from tests.db.test_visits import signature_png
 from tests.service_builders import make_world
 
@@ -30,25 +30,16 @@ CHECKLIST = {
 def world(app, db, tmp_path):
     app.config.update(PHOTO_DIR=str(tmp_path / "photos"), PHOTO_MAX_BYTES=200_000)
     world = make_world(db)
-    engineer, eng_token = make_user(db, "engineer", "zhang.eng")
-    db.scalar(select(Engineer).where(Engineer.code == world.engineer)).user_id = engineer.id
+    _engineer, eng_token = make_user(db, "engineer", "zhang.eng", engineer=world.engineer)
     _admin, admin_token = make_user(db, "admin", "root")
     _disp, disp_token = make_user(db, "dispatcher", "li.disp")
-    customer, cust_token = make_user(db, "customer", "cust")
-    from models import Customer
-
-    customer.customer_id = db.scalar(select(Customer.id).where(Customer.code == world.customer))
-    db.commit()
+    _customer, cust_token = make_user(db, "customer", "cust", customer=world.customer)
     return world, {
         "admin": bearer(admin_token),
         "dispatcher": bearer(disp_token),
         "engineer": bearer(eng_token),
         "customer": bearer(cust_token),
     }
-
-
-def _post(client, url, body, headers, key):
-    return client.post(url, json=body, headers={**headers, "Idempotency-Key": key})
 
 
 def _programme(client, world, who):
@@ -111,6 +102,16 @@ def test_generating_a_year_twice_adds_nothing(client, db, world):
     assert mine["total"] == 4  # they are all given to the one engineer
 
 
+def _visits_of_2099(client, world, who) -> None:
+    """The programme, and its visits of 2099 generated (one a quarter)."""
+    _programme(client, world, who)
+    client.post(
+        f"/api/contracts/{world.contract}/inspections",
+        json={"year": 2099},
+        headers=who["dispatcher"],
+    )
+
+
 def _weekday(iso: str) -> int:
     from datetime import date
 
@@ -123,30 +124,25 @@ def _png_data() -> str:
 
 def test_the_engineer_records_the_visit_and_the_customer_gets_the_report(client, db, world):
     world, who = world
-    _programme(client, world, who)
-    client.post(
-        f"/api/contracts/{world.contract}/inspections",
-        json={"year": 2099},
-        headers=who["dispatcher"],
-    )
+    _visits_of_2099(client, world, who)
     number = db.scalar(select(Inspection.number).where(Inspection.period == "2099-Q1"))
     db.rollback()
     base = f"/api/inspections/{number}"
     eng = who["engineer"]
 
-    assert _post(client, base + "/arrival", {}, eng, "a1").status_code == 201
+    assert post_with_key(client, base + "/arrival", {}, eng, "a1").status_code == 201
     view = client.get(base, headers=eng).json
     assert [i["group"] for i in view["checklist"]] == ["software", "hardware", "environment"]
     finding = {"text": "风扇异响", "severity": "P3", "equipment_serial": world.equipment_serial}
-    first = _post(client, base + "/findings", finding, eng, "f1")
-    again = _post(client, base + "/findings", finding, eng, "f1")  # the answer was lost
+    first = post_with_key(client, base + "/findings", finding, eng, "f1")
+    again = post_with_key(client, base + "/findings", finding, eng, "f1")  # the answer was lost
     assert first.status_code == 201 and again.json == first.json
     assert db.scalar(select(func.count()).select_from(Ticket)) == 1
     db.rollback()
     ticket = first.json["findings"][0]["ticket_number"]
     assert client.get(f"/api/tickets/{ticket}", headers=who["dispatcher"]).json["severity"] == "P3"
 
-    early = _post(
+    early = post_with_key(
         client, base + "/signature", {"signer_name": "韩梅", "png": _png_data()}, eng, "s0"
     )
     assert early.status_code == 422 and "results" in early.json["errors"]
@@ -155,8 +151,8 @@ def test_the_engineer_records_the_visit_and_the_customer_gets_the_report(client,
         for n, i in enumerate(view["checklist"])
     ]
     body = {"results": results, "recommendations": "更换风扇", "training_given": True}
-    assert _post(client, base + "/checklist", body, eng, "c1").status_code == 200
-    signed = _post(
+    assert post_with_key(client, base + "/checklist", body, eng, "c1").status_code == 200
+    signed = post_with_key(
         client, base + "/signature", {"signer_name": "韩梅", "png": _png_data()}, eng, "s1"
     )
     assert signed.status_code == 200 and signed.json["status"] == "done"
@@ -164,7 +160,7 @@ def test_the_engineer_records_the_visit_and_the_customer_gets_the_report(client,
 
     pdf_url = f"{base}/report.pdf"
     assert client.get(pdf_url, headers=who["customer"]).status_code == 409  # not issued yet
-    issued = _post(client, base + "/report", {}, who["dispatcher"], "r1")
+    issued = post_with_key(client, base + "/report", {}, who["dispatcher"], "r1")
     assert issued.status_code == 200 and issued.json["report_issued_at"] is not None
     for lang, title in (("zh", "巡检报告"), ("en", "Inspection Report")):
         pdf = client.get(pdf_url, query_string={"lang": lang}, headers=who["customer"])
@@ -175,12 +171,7 @@ def test_the_engineer_records_the_visit_and_the_customer_gets_the_report(client,
 
 def test_another_engineers_inspection_answers_like_an_unknown_one(client, db, world):
     world, who = world
-    _programme(client, world, who)
-    client.post(
-        f"/api/contracts/{world.contract}/inspections",
-        json={"year": 2099},
-        headers=who["dispatcher"],
-    )
+    _visits_of_2099(client, world, who)
     row = db.scalar(select(Inspection).where(Inspection.period == "2099-Q2"))
     number = row.number
     db.rollback()
@@ -199,6 +190,6 @@ def test_another_engineers_inspection_answers_like_an_unknown_one(client, db, wo
         f"/api/inspections/{number}/engineer", json={"engineer": "ENG-9"}, headers=who["dispatcher"]
     )
     assert given.status_code == 200 and given.json["engineer"] == "ENG-9"
-    answer = _post(client, f"/api/inspections/{number}/arrival", {}, who["engineer"], "x")
+    answer = post_with_key(client, f"/api/inspections/{number}/arrival", {}, who["engineer"], "x")
     assert answer.status_code == 404
     assert answer.content_type == "application/problem+json"

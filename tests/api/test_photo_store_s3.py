@@ -7,45 +7,22 @@ phone's queue retries with the same Idempotency-Key, recorded once."""
 from __future__ import annotations
 
 import base64
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from io import BytesIO
 
 import pytest
-from PIL import Image
 from sqlalchemy import func, select
 
 from models import VisitPhoto
 from tests.api import test_visits
+from tests.builders import free_port, jpeg_data_url, post_with_key
 
 BUCKET = "sparelog-photos"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 job = test_visits.job  # a P1 dispatched to the signed-in engineer: (world, number, headers)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def jpeg(side: int, noise: bool = False) -> str:
-    image = (
-        Image.effect_noise((side, side), 120).convert("RGB")
-        if noise
-        else Image.new("RGB", (side, side), (200, 30, 30))
-    )
-    out = BytesIO()
-    image.save(out, "JPEG", quality=95)
-    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
-
-
-def post(client, url, body, headers, key):
-    return client.post(url, json=body, headers={**headers, "Idempotency-Key": key})
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +94,10 @@ def test_a_photo_goes_into_the_bucket_and_comes_back_through_the_api(
 ):
     _world, number, headers = job
     url = f"/api/tickets/{number}/visit"
-    post(client, url + "/arrival", {}, headers, "a")
-    photo = jpeg(64)
+    post_with_key(client, url + "/arrival", {}, headers, "a")
+    photo = jpeg_data_url(64)
 
-    stored = post(client, url + "/photos", {"data": photo}, headers, "p1")
+    stored = post_with_key(client, url + "/photos", {"data": photo}, headers, "p1")
 
     assert stored.status_code == 201 and len(stored.json["photos"]) == 1
     key, photo_id = db.execute(select(VisitPhoto.storage_key, VisitPhoto.id)).one()
@@ -137,9 +114,11 @@ def test_a_photo_goes_into_the_bucket_and_comes_back_through_the_api(
 def test_a_too_large_photo_never_reaches_the_bucket(client, job, bucket):
     _world, number, headers = job
     url = f"/api/tickets/{number}/visit"
-    post(client, url + "/arrival", {}, headers, "a")
+    post_with_key(client, url + "/arrival", {}, headers, "a")
 
-    big = post(client, url + "/photos", {"data": jpeg(900, noise=True)}, headers, "p2")
+    big = post_with_key(
+        client, url + "/photos", {"data": jpeg_data_url(900, noise=True)}, headers, "p2"
+    )
 
     assert big.status_code == 422 and "data" in big.json["errors"]
     assert bucket.list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == 0
@@ -148,8 +127,8 @@ def test_a_too_large_photo_never_reaches_the_bucket(client, job, bucket):
 def test_a_photo_missing_from_the_bucket_is_not_found(client, db, job, bucket):
     _world, number, headers = job
     url = f"/api/tickets/{number}/visit"
-    post(client, url + "/arrival", {}, headers, "a")
-    post(client, url + "/photos", {"data": jpeg(64)}, headers, "p1")
+    post_with_key(client, url + "/arrival", {}, headers, "a")
+    post_with_key(client, url + "/photos", {"data": jpeg_data_url(64)}, headers, "p1")
     key, photo_id = db.execute(select(VisitPhoto.storage_key, VisitPhoto.id)).one()
     db.rollback()
     bucket.delete_object(Bucket=BUCKET, Key=key)
@@ -164,11 +143,11 @@ def test_a_bucket_that_does_not_answer_is_retried_by_the_queue_and_recorded_once
 ):
     _world, number, headers = job
     url = f"/api/tickets/{number}/visit"
-    post(client, url + "/arrival", {}, headers, "a")
+    post_with_key(client, url + "/arrival", {}, headers, "a")
     app.config.update(S3_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}")  # nobody listens
-    photo = {"data": jpeg(64)}
+    photo = {"data": jpeg_data_url(64)}
 
-    down = post(client, url + "/photos", photo, headers, "p1")
+    down = post_with_key(client, url + "/photos", photo, headers, "p1")
 
     assert down.status_code == 503 and down.headers["Retry-After"]
     assert down.mimetype == "application/problem+json"
@@ -176,8 +155,8 @@ def test_a_bucket_that_does_not_answer_is_retried_by_the_queue_and_recorded_once
     db.rollback()
 
     app.config.update(S3_ENDPOINT_URL=s3_endpoint)  # back: the queue sends it again
-    again = post(client, url + "/photos", photo, headers, "p1")
-    replayed = post(client, url + "/photos", photo, headers, "p1")  # its answer was lost
+    again = post_with_key(client, url + "/photos", photo, headers, "p1")
+    replayed = post_with_key(client, url + "/photos", photo, headers, "p1")  # its answer was lost
 
     assert again.status_code == replayed.status_code == 201
     assert replayed.headers["Idempotent-Replayed"] == "true"

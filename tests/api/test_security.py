@@ -22,7 +22,7 @@ from app.auth import issue_token, set_password
 from app.config import ConfigError, load_config
 from app.ratelimit import backoff_seconds
 from models import Event, User
-from tests.builders import bearer, make_user
+from tests.builders import app_in, bearer, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -374,25 +374,12 @@ def test_production_counts_in_redis_and_sends_cookies_over_https_only(
 def test_the_session_cookie_is_httponly_lax_and_secure_in_production(
     database_url, db, environment, secure
 ):
-    from app import create_app
-
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test",
-            "SPARELOG_ENV": environment,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "JOBS_BACKEND": "none",
-        }
-    )
-    try:
+    with app_in(environment, database_url) as app:
         user_with_password(db, "wang.wh")
         cookie = sign_in(app.test_client(), "wang.wh").headers["Set-Cookie"]
-        flags = {part.strip().split("=")[0].lower(): part.strip() for part in cookie.split(";")[1:]}
-        assert "httponly" in flags and flags["samesite"] == "SameSite=Lax"
-        assert ("secure" in flags) is secure
-    finally:
-        app.extensions["sparelog.db"].engine.dispose()
+    flags = {part.strip().split("=")[0].lower(): part.strip() for part in cookie.split(";")[1:]}
+    assert "httponly" in flags and flags["samesite"] == "SameSite=Lax"
+    assert ("secure" in flags) is secure
 
 
 # --- rate limits -------------------------------------------------------------------------------

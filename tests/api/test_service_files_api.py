@@ -4,7 +4,6 @@ exist); bad or future periods are 422 naming the field."""
 
 from __future__ import annotations
 
-from models import Customer
 from tests.builders import bearer, make_user
 from tests.service_builders import make_customer
 
@@ -16,10 +15,7 @@ def _setup(db):
     make_customer(db, "C002")
     h = {"dispatcher": bearer(make_user(db, "dispatcher", "disp.sf")[1])}
     for code in ("C001", "C002"):
-        user, token = make_user(db, "customer", f"cust.sf.{code}")
-        user.customer_id = db.query(Customer).filter_by(code=code).one().id
-        h[code] = bearer(token)
-    db.commit()
+        h[code] = bearer(make_user(db, "customer", f"cust.sf.{code}", customer=code)[1])
     return h
 
 

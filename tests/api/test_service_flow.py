@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from inventory.rmas import RMA_MOVES
 from inventory.verify import verify_ledger
-from models import Customer, Engineer, Equipment, Location, Rma, SerialItem, Survey, Ticket, User
+from models import Equipment, Location, Rma, SerialItem, Survey, Ticket
 from tests.builders import bearer, make_user
 from tests.service_builders import make_customer, make_world
 
@@ -19,18 +19,11 @@ from tests.service_builders import make_customer, make_world
 @pytest.fixture
 def world(db):
     w = make_world(db)
-    headers = {
-        role: bearer(make_user(db, role)[1])
-        for role in ("dispatcher", "warehouse", "engineer", "admin")
-    }
-    customer_user, token = make_user(db, "customer")
-    customer_user.customer_id = db.scalar(select(Customer.id).where(Customer.code == w.customer))
+    headers = {role: bearer(make_user(db, role)[1]) for role in ("dispatcher", "warehouse")}
     # the engineer user is the world's engineer: engineers move only their own jobs
-    db.scalar(select(Engineer).where(Engineer.code == w.engineer)).user_id = db.scalar(
-        select(User.id).where(User.role == "engineer")
-    )
-    db.commit()
-    headers["customer"] = bearer(token)
+    headers["engineer"] = bearer(make_user(db, "engineer", engineer=w.engineer)[1])
+    headers["admin"] = bearer(make_user(db, "admin")[1])
+    headers["customer"] = bearer(make_user(db, "customer", customer=w.customer)[1])
     return w, headers
 
 

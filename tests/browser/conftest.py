@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.builders import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -59,12 +60,6 @@ def missing_browser(what: str):
     pytest.fail(f"{what} is required for the browser tests (scripts/ensure-browser installs it)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class LiveServer(str):
     """The served app's base URL (a str), with the database it serves (``database_url``)
     for checks a user cannot make on a page, such as the ledger verification."""
@@ -96,7 +91,7 @@ def _room_for_the_journeys(db_file: Path) -> None:
 def live_server(tmp_path_factory):
     """The app served by `flask run` on a free port, on a fresh demo database."""
     work = tmp_path_factory.mktemp("live")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -232,6 +227,21 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     page.keyboard.type(password)
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def draw_signature(page) -> None:
+    """Sign on the signature pad with the mouse: a zigzag across it."""
+    pad = page.locator("#signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] * 0.7)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(
+            box["x"] + 20 + step * box["width"] / 14,
+            box["y"] + box["height"] * (0.3 if step % 2 else 0.7),
+        )
+    page.mouse.up()
 
 
 class Api:

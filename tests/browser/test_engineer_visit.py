@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.browser.conftest import shot, sign_in
+from tests.browser.conftest import draw_signature, shot, sign_in
 
 ENGINEER = "ENG-001"  # the demo's zhang.eng: Beijing, network and server skills
 SITE = "C001-S1"  # Beijing
@@ -101,17 +101,7 @@ def test_an_engineer_records_a_whole_visit_offline_and_it_is_sent_once_back_onli
     page.locator("#photo").set_input_files(str(photo))
     expect(unsent).to_have_attribute("data-count", "4")
     page.locator("#signer_name").fill("赵主任")
-    pad = page.locator("#signature-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + box["height"] * 0.7)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(
-            box["x"] + 20 + step * box["width"] / 14,
-            box["y"] + box["height"] * (0.3 if step % 2 else 0.7),
-        )
-    page.mouse.up()
+    draw_signature(page)
     page.locator("#signature-submit").click()
     expect(unsent).to_have_attribute("data-count", "5")
     expect(page.locator("#outbox-items li[data-state=pending]")).to_have_count(5)

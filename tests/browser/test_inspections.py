@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from tests.browser.conftest import shot, sign_in
+from tests.browser.conftest import draw_signature, shot, sign_in
 from tests.browser.test_engineer_offline import PAGES_CACHE, wait_until
 
 ENGINEER = "ENG-001"  # the demo's zhang.eng, based at BJ01
@@ -85,20 +85,6 @@ def _plan_the_day(page, live_server, api, day: str, number: str) -> str:
     return fault
 
 
-def _sign(page) -> None:
-    pad = page.locator("#signature-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + box["height"] * 0.7)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(
-            box["x"] + 20 + step * box["width"] / 14,
-            box["y"] + box["height"] * (0.3 if step % 2 else 0.7),
-        )
-    page.mouse.up()
-
-
 def test_a_quarterly_inspection_is_planned_recorded_offline_and_reported_before_its_deadline(
     live_server, desktop, phone, api
 ):
@@ -155,7 +141,7 @@ def test_a_quarterly_inspection_is_planned_recorded_offline_and_reported_before_
     page.locator("#open-ticket").click()  # one tap: a ticket, linked to the inspection
     expect(unsent).to_have_attribute("data-count", "3")
     page.locator("#signer_name").fill("韩主任")
-    _sign(page)
+    draw_signature(page)
     page.locator("#signature-submit").click()
     expect(unsent).to_have_attribute("data-count", "4")
     width = page.evaluate("document.documentElement.scrollWidth")

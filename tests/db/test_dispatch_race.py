@@ -8,35 +8,20 @@ from sqlalchemy import func, select
 from inventory.dispatch_service import confirm_dispatch
 from inventory.errors import Conflict
 from inventory.receiving import receive_from_supplier
-from inventory.tickets import open_ticket
 from inventory.verify import verify_ledger
 from models import Event, Rma, SerialItem, Ticket
 from models.db import make_engine, make_session_factory
 from tests.builders import bearer, make_user
 from tests.races import at_once
-from tests.service_builders import make_engineer, make_world
+from tests.service_builders import make_engineer, make_world, open_fault
 
 
 def test_two_dispatchers_confirming_the_last_spare_one_wins_one_gets_409(app, db):
     w = make_world(db, spares=1)
     second_engineer = make_engineer(db, "ENG-2", lat=39.92, lon=116.42, name="李娜")
-    first = open_ticket(
-        db,
-        site_code=w.site,
-        severity="P1",
-        channel="phone",
-        symptom="a",
-        actor="d",
-        equipment_serial=w.equipment_serial,
-    ).number
-    second = open_ticket(
-        db,
-        site_code=w.site,
-        severity="P2",
-        channel="phone",
-        symptom="b",
-        actor="d",
-        part_number=w.part,
+    first = open_fault(db, w, severity="P1", symptom="a", actor="d").number
+    second = open_fault(
+        db, w, symptom="b", actor="d", equipment_serial=None, part_number=w.part
     ).number
     tokens = [bearer(make_user(db, "dispatcher", f"disp{i}")[1]) for i in range(2)]
     db.rollback()
@@ -87,14 +72,8 @@ def test_twenty_dispatchers_for_twenty_tickets_share_five_spares_without_a_doubl
             condition="faulty",
         )
     tickets = [
-        open_ticket(
-            session,
-            site_code=w.site,
-            severity="P2",
-            channel="phone",
-            symptom=str(i),
-            actor="d",
-            part_number=w.part,
+        open_fault(
+            session, w, symptom=str(i), actor="d", equipment_serial=None, part_number=w.part
         ).number
         for i in range(20)
     ]

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from inventory import inspections as ins
-from inventory import tickets
 from inventory.calendar_days import add_exception
 from inventory.contracts import contract_by_code, contract_calendar
 from inventory.errors import Conflict, InvalidInput
@@ -23,7 +22,7 @@ from inventory.route_planning import PlanRequest, StopRequest, solve_plan
 from logistics.travel import make_travel_model
 from models import Engineer, Event, Inspection, Ticket
 from tests.db.test_visits import signature_png
-from tests.service_builders import make_engineer, make_world
+from tests.service_builders import make_engineer, make_world, open_fault
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # the year before: every 2027 day is ahead
 
@@ -143,14 +142,8 @@ def test_an_urgent_fault_pre_empts_the_inspection_which_moves_to_the_next_workin
     engineer = session.scalar(select(Engineer).where(Engineer.code == world.engineer))
     engineer.shift_start_min, engineer.shift_end_min = 9 * 60, 12 * 60  # room for one job
     session.commit()
-    fault = tickets.open_ticket(
-        session,
-        site_code=world.site,
-        severity="P1",
-        channel="phone",
-        symptom="系统宕机",
-        actor="li.disp",
-        now=NOW,
+    fault = open_fault(
+        session, world, severity="P1", symptom="系统宕机", equipment_serial=None, now=NOW
     )
 
     plan = solve_plan(
@@ -183,6 +176,19 @@ def _started(session, world, **values):
     ins.generate_visits(session, world.contract, 2027, actor="admin", now=NOW)
     row = session.scalar(select(Inspection).where(Inspection.period == "2027-Q1"))
     return row.number, row.engineer_id
+
+
+def _sign(session, number: str, me: int, at: datetime):
+    """The customer signs the inspection on the engineer's phone at ``at``."""
+    return ins.sign_inspection(
+        session,
+        number,
+        engineer_id=me,
+        actor="zhang.eng",
+        signer_name="韩梅",
+        signature_png=signature_png(),
+        now=at,
+    )
 
 
 def test_a_finding_opens_a_ticket_linked_to_the_inspection(session):
@@ -218,27 +224,11 @@ def test_the_signature_needs_every_item_and_starts_the_report_clock(session):
     at = datetime(2027, 1, 12, 2, 0, tzinfo=UTC)
     row = ins.record_arrival(session, number, engineer_id=me, actor="zhang.eng", now=at)
     with pytest.raises(InvalidInput) as error:
-        ins.sign_inspection(
-            session,
-            number,
-            engineer_id=me,
-            actor="zhang.eng",
-            signer_name="韩梅",
-            signature_png=signature_png(),
-            now=at,
-        )
+        _sign(session, number, me, at)
     assert error.value.field == "results"
     results = [{"key": item.key, "outcome": "pass", "reading": "ok"} for item in row.checklist]
     ins.record_checklist(session, number, engineer_id=me, actor="zhang.eng", results=results)
-    signed = ins.sign_inspection(
-        session,
-        number,
-        engineer_id=me,
-        actor="zhang.eng",
-        signer_name="韩梅",
-        signature_png=signature_png(),
-        now=at + timedelta(hours=2),
-    )
+    signed = _sign(session, number, me, at + timedelta(hours=2))
     assert signed.status == "done"
     assert signed.report_due == at + timedelta(hours=2, days=7)
     assert [r.number for r in ins.reports_due(session)] == [number]
@@ -299,15 +289,7 @@ def test_a_report_not_issued_by_its_deadline_is_flagged_once_by_the_sweep(sessio
     row = ins.record_arrival(session, number, engineer_id=me, actor="zhang.eng", now=at)
     results = [{"key": item.key, "outcome": "pass"} for item in row.checklist]
     ins.record_checklist(session, number, engineer_id=me, actor="zhang.eng", results=results)
-    signed = ins.sign_inspection(
-        session,
-        number,
-        engineer_id=me,
-        actor="zhang.eng",
-        signer_name="韩梅",
-        signature_png=signature_png(),
-        now=at,
-    )
+    signed = _sign(session, number, me, at)
 
     early = sweep(session, now=signed.report_due - timedelta(minutes=1))
     late = sweep(session, now=signed.report_due + timedelta(minutes=1))

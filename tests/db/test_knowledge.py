@@ -14,7 +14,7 @@ from inventory.errors import Conflict, NotFound
 from models import KnowledgeArticle
 from tests.builders import make_part
 from tests.races import at_once
-from tests.service_builders import make_world
+from tests.service_builders import make_world, open_fault
 
 AT = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -24,16 +24,8 @@ def _closed_ticket_with_a_part(session) -> tuple[str, str]:
     """A ticket fixed by an advance replacement and confirmed by the customer:
     (ticket number, part number used)."""
     w = make_world(session)
-    t = tickets.open_ticket(
-        session,
-        site_code=w.site,
-        severity="P2",
-        channel="phone",
-        symptom="电源模块故障，设备无法开机",
-        actor="d",
-        equipment_serial=w.equipment_serial,
-        part_number=w.part,
-        now=AT,
+    t = open_fault(
+        session, w, symptom="电源模块故障，设备无法开机", actor="d", part_number=w.part, now=AT
     )
     number = confirm_dispatch(
         session, t.number, engineer_code=w.engineer, depot_code=w.depot, actor="d", now=AT

@@ -10,22 +10,12 @@ from inventory import counts, queries, receiving, reservation, transfers
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.verify import verify_ledger
 from models import Movement, SerialItem, StockQuantity
-from tests.builders import make_depot, make_part
+from tests.builders import stock_bj01
 
 
 @pytest.fixture
 def stocked(session):
-    make_depot(session, "BJ01")
-    make_depot(session, "SH01")
-    make_part(session, "SRV-PSU")
-    make_part(session, "NET-SFP", tracking="counted", category="network", kind="consumable")
-    for i in range(3):
-        receiving.receive_from_supplier(
-            session, depot_code="BJ01", part_number="SRV-PSU", serial=f"PSU{i}", actor="wh"
-        )
-    receiving.receive_from_supplier(
-        session, depot_code="BJ01", part_number="NET-SFP", qty=10, actor="wh"
-    )
+    stock_bj01(session, psus=3, sfps=10)
     return session
 
 

@@ -65,25 +65,12 @@ def test_each_line_gets_a_transfer_from_the_nearest_depot_that_stays_at_its_leve
     assert (sh.kind, sh.qty, sh.source) == ("purchase", 9, None)
 
 
+BJ01_FROM_TJ01 = {"depot_code": "BJ01", "part_number": PSU, "kind": "transfer", "source": "TJ01"}
+
+
 def test_accepting_a_transfer_ships_it_once_however_often_it_is_clicked(network):
-    first = replenishment.accept(
-        network,
-        depot_code="BJ01",
-        part_number=PSU,
-        kind="transfer",
-        qty=1,
-        source="TJ01",
-        actor="wang.wh",
-    )
-    again = replenishment.accept(
-        network,
-        depot_code="BJ01",
-        part_number=PSU,
-        kind="transfer",
-        qty=1,
-        source="TJ01",
-        actor="wang.wh",
-    )
+    first = replenishment.accept(network, **BJ01_FROM_TJ01, qty=1, actor="wang.wh")
+    again = replenishment.accept(network, **BJ01_FROM_TJ01, qty=1, actor="wang.wh")
     assert first.created and not again.created and again.reference == first.reference
     transfer = network.scalar(select(Transfer).where(Transfer.number == first.reference))
     assert transfer.status == "shipped" and len(transfer.lines) == 1
@@ -101,15 +88,7 @@ def test_accepting_a_transfer_ships_it_once_however_often_it_is_clicked(network)
 
 def test_a_source_that_can_no_longer_spare_it_is_refused(network):
     with pytest.raises(Conflict) as refused:
-        replenishment.accept(
-            network,
-            depot_code="BJ01",
-            part_number=PSU,
-            kind="transfer",
-            qty=2,
-            source="TJ01",
-            actor="x",
-        )
+        replenishment.accept(network, **BJ01_FROM_TJ01, qty=2, actor="x")
     assert refused.value.field == "qty" and refused.value.details["spare"] == 1
     assert network.scalar(select(func.count()).select_from(Transfer)) == 0
 

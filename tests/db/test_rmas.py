@@ -13,13 +13,12 @@ from inventory import rmas, tickets
 from inventory.dispatch_service import confirm_dispatch
 from inventory.errors import Conflict
 from inventory.overdue import ReturnWindow, is_overdue, overdue_returns
-from inventory.tickets import open_ticket
 from inventory.tracking import CROCKFORD, track
 from inventory.verify import verify_ledger
 from models import Event, Rma, SerialItem, Ticket
 from models.db import make_engine, make_session_factory
 from tests.races import at_once
-from tests.service_builders import make_world
+from tests.service_builders import make_world, open_fault
 
 THURSDAY_10H = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)  # Thu 5 Mar 2026 10:00 CST
 FRIDAY_END = datetime(
@@ -30,16 +29,7 @@ FRIDAY_END = datetime(
 def _delivered(session, *, at=THURSDAY_10H) -> str:
     """An advance replacement delivered at `at`; returns its number."""
     w = make_world(session)
-    t = open_ticket(
-        session,
-        site_code=w.site,
-        severity="P2",
-        channel="phone",
-        symptom="x",
-        actor="d",
-        equipment_serial=w.equipment_serial,
-        now=at,
-    )
+    t = open_fault(session, w, symptom="x", actor="d", now=at)
     number = confirm_dispatch(
         session, t.number, engineer_code=w.engineer, depot_code=w.depot, actor="d", now=at
     ).rma_number
@@ -133,15 +123,7 @@ def test_overdue_rule_on_plain_data():
 
 def test_cancelling_before_shipping_releases_the_spare_and_after_shipping_is_refused(session):
     w = make_world(session)
-    t1 = open_ticket(
-        session,
-        site_code=w.site,
-        severity="P2",
-        channel="phone",
-        symptom="x",
-        actor="d",
-        equipment_serial=w.equipment_serial,
-    )
+    t1 = open_fault(session, w, symptom="x", actor="d")
     first = confirm_dispatch(
         session, t1.number, engineer_code=w.engineer, depot_code=w.depot, actor="d"
     )
@@ -157,15 +139,7 @@ def test_cancelling_before_shipping_releases_the_spare_and_after_shipping_is_ref
         session.scalar(select(SerialItem.status).where(SerialItem.serial == first.reserved_serial))
         == "in_stock"
     )
-    t2 = open_ticket(
-        session,
-        site_code=w.site,
-        severity="P2",
-        channel="phone",
-        symptom="y",
-        actor="d",
-        part_number=w.part,
-    )
+    t2 = open_fault(session, w, symptom="y", actor="d", equipment_serial=None, part_number=w.part)
     second = confirm_dispatch(
         session, t2.number, engineer_code=w.engineer, depot_code=w.depot, actor="d"
     )

@@ -16,12 +16,11 @@ from inventory.dispatch_service import confirm_dispatch, rank_for_ticket
 from inventory.errors import Conflict, InvalidInput
 from inventory.planning_data import failure_rates, load_planning_data
 from inventory.receiving import receive_from_supplier
-from inventory.tickets import open_ticket
 from inventory.verify import verify_ledger
 from logistics.travel import TravelModel
 from models import Event, Part
 from tests.builders import make_part
-from tests.service_builders import make_world
+from tests.service_builders import make_world, open_fault
 
 OPENED = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # Tue 10:00 in Shanghai
 NEW = "SRV-PSU-V2"
@@ -96,16 +95,7 @@ def test_availability_counts_the_stock_that_can_serve_the_part(session, world):
 
 
 def _ticket(session, world) -> str:
-    return open_ticket(
-        session,
-        site_code=world.site,
-        severity="P2",
-        channel="phone",
-        symptom="PSU alarm",
-        actor="li.disp",
-        equipment_serial=world.equipment_serial,
-        now=OPENED,
-    ).number
+    return open_fault(session, world, now=OPENED).number
 
 
 def test_dispatch_offers_the_substitute_and_the_advance_replacement_sends_it(session, world):
@@ -161,16 +151,7 @@ def test_an_advance_replacement_allocated_at_a_depot_without_the_part_takes_its_
 
 def test_the_plan_plans_the_successor_with_the_old_parts_demand_history_and_stock(session, world):
     for symptom in ("a", "b"):
-        _ = open_ticket(
-            session,
-            site_code=world.site,
-            severity="P3",
-            channel="phone",
-            symptom=symptom,
-            actor="d",
-            equipment_serial=world.equipment_serial,
-            now=OPENED,
-        )
+        open_fault(session, world, severity="P3", symptom=symptom, actor="d", now=OPENED)
     now = datetime(2026, 6, 1, tzinfo=UTC)
     parts = list(session.scalars(select(Part).order_by(Part.part_number)))
     before = failure_rates(session, parts, now=now)

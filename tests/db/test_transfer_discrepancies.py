@@ -9,27 +9,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from inventory import receiving, transfers
+from inventory import transfers
 from inventory.errors import Conflict
 from inventory.verify import verify_ledger
 from models import Depot, Location, SerialItem, StockQuantity, Transfer
-from tests.builders import make_depot, make_part
+from tests.builders import stock_bj01
 
 
 @pytest.fixture
 def short_arrival(session) -> str:
     """BJ01 ships PSU0, PSU1 and 4 SFPs to SH01; PSU0 and 3 SFPs arrive."""
-    bj, sh = make_depot(session, "BJ01"), make_depot(session, "SH01")
-    assert bj and sh
-    make_part(session, "SRV-PSU")
-    make_part(session, "NET-SFP", tracking="counted", category="network", kind="consumable")
-    for i in range(2):
-        receiving.receive_from_supplier(
-            session, depot_code="BJ01", part_number="SRV-PSU", serial=f"PSU{i}", actor="wh"
-        )
-    receiving.receive_from_supplier(
-        session, depot_code="BJ01", part_number="NET-SFP", qty=4, actor="wh"
-    )
+    stock_bj01(session, psus=2, sfps=4)
     number = transfers.ship_transfer(
         session,
         from_depot="BJ01",

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from inventory import job_parts, part_returns, tickets, vans, visits
+from inventory import job_parts, part_returns, vans, visits
 from inventory.dispatch_service import confirm_dispatch, rank_for_ticket
 from inventory.errors import Conflict, Forbidden
 from inventory.receiving import receive_from_supplier
@@ -24,7 +24,7 @@ from models import Engineer, Equipment, Location, Part, PartReturn, SerialItem, 
 from models.db import make_session_factory
 from tests.builders import make_part
 from tests.races import at_once
-from tests.service_builders import make_engineer, make_van_world, stock_van
+from tests.service_builders import make_engineer, make_van_world, open_fault, stock_van
 
 OPENED = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # Tue 10:00 in Shanghai
 
@@ -96,17 +96,8 @@ def test_the_proposed_stocking_list_follows_the_installed_base_near_the_engineer
     assert many[0].level >= proposals[0].level
 
 
-def _ticket(session, world, now=OPENED) -> str:
-    return tickets.open_ticket(
-        session,
-        site_code=world.site,
-        severity="P2",
-        channel="phone",
-        symptom="PSU alarm",
-        actor="li.disp",
-        equipment_serial=world.equipment_serial,
-        now=now,
-    ).number
+def _ticket(session, world) -> str:
+    return open_fault(session, world, now=OPENED).number
 
 
 def _good_part_removed(session):

@@ -11,11 +11,11 @@ import pytest
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from inventory import tickets, visits
+from inventory import visits
 from inventory.dispatch_service import confirm_dispatch
 from inventory.errors import Conflict, InvalidInput, NotFound
 from models import Equipment, Movement, Rma, SerialItem, Ticket, Visit
-from tests.service_builders import make_engineer, make_world
+from tests.service_builders import make_engineer, make_world, open_fault
 
 OPENED = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # Tue 10:00 in Shanghai
 ARRIVED = OPENED + timedelta(minutes=50)
@@ -32,14 +32,10 @@ def signature_png(*, ink: bool = True) -> bytes:
 
 def dispatched_job(session, severity: str = "P2", mode: str = "pickup"):
     world = make_world(session)
-    ticket = tickets.open_ticket(
+    ticket = open_fault(
         session,
-        site_code=world.site,
+        world,
         severity=severity,
-        channel="phone",
-        symptom="PSU alarm",
-        actor="li.disp",
-        equipment_serial=world.equipment_serial,
         contact_name="韩梅",
         contact_phone="13800001111",
         now=OPENED,

@@ -12,7 +12,6 @@ import email
 import email.policy
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -42,7 +41,7 @@ from inventory.notifications import SETTINGS_KEY, NotificationSettings
 from inventory.rmas import MoveInput, RmaRequest, move_rma, open_rma
 from inventory.tickets import open_ticket
 from models.db import make_session_factory
-from tests.builders import make_depot, make_part
+from tests.builders import free_port, make_depot, make_part
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -50,12 +49,6 @@ WEBHOOK_SECRET = "test-webhook-secret"
 CUSTOMER_EMAIL = "ops@customer.example"
 DISPATCHERS = ("dispatch@sparelog.example", "duty@sparelog.example")
 LADDER = {1: ("pm@sparelog.example",), 2: ("gm@sparelog.example",), 3: ("vp@sparelog.example",)}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- Redis ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from app.jobs.delivery import deliver_outbox, message_id, sign, verify_signature
-from inventory.events import record_event
+from inventory.events import record_about
 from inventory.notifications import SETTINGS_KEY, notify_event
 from inventory.outbox import enqueue, outbox_counts, revive_dead
 from models import OutboxMessage, Rma, utcnow
@@ -26,6 +26,7 @@ from tests.jobs.conftest import (
     notification_settings,
     webhook_json,
 )
+from tests.races import at_once
 
 T0 = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
 
@@ -239,24 +240,15 @@ def test_two_delivery_workers_at_once_send_each_message_once(database_url, nsess
 
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
-    reports, errors = [], []
-
-    def worker():
-        try:
-            reports.append(
-                deliver_outbox(sessions, delivery_settings(1), batch=5, senders={"email": record})
-            )
-        except Exception as error:
-            errors.append(repr(error))
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    reports = at_once(
+        2,
+        lambda _: deliver_outbox(
+            sessions, delivery_settings(1), batch=5, senders={"email": record}
+        ),
+    )
     engine.dispose()
 
-    assert errors == []
+    assert [r for r in reports if isinstance(r, Exception)] == []
     assert sorted(sent) == sorted(f"bulk:{i}" for i in range(40))  # all, none twice
     assert all(r.sent > 0 for r in reports)  # both workers delivered some
     assert _counts(nsession)["sent"] == 40
@@ -268,29 +260,11 @@ def test_notifications_are_committed_with_their_event_or_not_at_all(nsession):
     rma = nsession.scalar(select(Rma).where(Rma.number == number))
     before = nsession.scalar(select(func.count()).select_from(OutboxMessage))
 
-    record_event(
-        nsession,
-        subject_type="rma",
-        subject_id=rma.id,
-        subject_ref=number,
-        customer_id=rma.customer_id,
-        kind="overdue",
-        actor="test",
-        customer_visible=True,
-    )
+    record_about(nsession, rma, "overdue", actor="test", customer_visible=True)
     nsession.rollback()
     assert nsession.scalar(select(func.count()).select_from(OutboxMessage)) == before
 
-    event = record_event(
-        nsession,
-        subject_type="rma",
-        subject_id=rma.id,
-        subject_ref=number,
-        customer_id=rma.customer_id,
-        kind="overdue",
-        actor="test",
-        customer_visible=True,
-    )
+    event = record_about(nsession, rma, "overdue", actor="test", customer_visible=True)
     notify_event(nsession, event)  # notified a second time: nothing more is queued
     nsession.commit()
     queued = nsession.scalars(
@@ -305,13 +279,10 @@ def test_customer_mail_carries_no_internal_note_while_staff_mail_does(nsession):
     world = make_world(nsession)
     number = delivered_rma(nsession, world, T0)
     rma = nsession.scalar(select(Rma).where(Rma.number == number))
-    event = record_event(
+    event = record_about(
         nsession,
-        subject_type="rma",
-        subject_id=rma.id,
-        subject_ref=number,
-        customer_id=rma.customer_id,
-        kind="overdue",
+        rma,
+        "overdue",
         actor="dispatcher1",
         customer_visible=True,
         note="customer was rude, charge them",

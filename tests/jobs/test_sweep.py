@@ -24,6 +24,7 @@ from tests.jobs.conftest import (
     make_world,
     notification_settings,
 )
+from tests.races import at_once
 
 T0 = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Beijing
 
@@ -207,23 +208,10 @@ def test_two_sweeps_at_the_same_instant_fire_each_step_once(database_url, nsessi
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
     sessions.configure(info={"sparelog.notification_settings": notification_settings()})
-    reports, errors = [], []
-
-    def worker():
-        try:
-            with sessions() as s:
-                reports.append(sweep(s, now=now))
-        except Exception as error:  # shown by the assertion below
-            errors.append(repr(error))
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    reports = at_once(2, lambda s, _: sweep(s, now=now), sessions=sessions)
     engine.dispose()
 
-    assert errors == []
+    assert [r for r in reports if isinstance(r, Exception)] == []
     fired = sorted((f.subject_ref, f.step) for r in reports for f in r.escalations)
     assert fired == sorted((n, f"escalation:{level}") for n in tickets for level in (1, 2, 3))
     events = _events(nsession, "escalated")

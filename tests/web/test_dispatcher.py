@@ -176,17 +176,16 @@ def _next_working_day(today: str) -> str:
     return day.isoformat()
 
 
-def test_engineers_day_routes_are_planned_and_shown_with_stop_times(app, dispatcher, db):
-    with app.app_context():
-        number = open_ticket(db, severity="P2", site="C001-S1", part_number=None)
+def _plan_routes(dispatcher, ticket: str) -> tuple[str, str]:
+    """Plan the next working day's routes of BJ01 with ``ticket`` from the routes page and
+    wait for the planning job: (the page once the job has finished, its URL)."""
     page = dispatcher.get("/dispatch/routes?depot=BJ01").get_data(as_text=True)
-    assert f'value="{number}" checked' in page
     response = dispatcher.post(
         "/dispatch/routes",
         data={
             "depot": "BJ01",
             "date": _next_working_day(re.search(r'name="date" value="([^"]+)"', page).group(1)),
-            "ticket": [number],
+            "ticket": [ticket],
             "csrf_token": csrf_of(page),
         },
     )
@@ -196,11 +195,20 @@ def test_engineers_day_routes_are_planned_and_shown_with_stop_times(app, dispatc
         if 'data-job-status="queued"' not in page and 'data-job-status="running"' not in page:
             break
         time.sleep(0.5)
+    return page, response.location
+
+
+def test_engineers_day_routes_are_planned_and_shown_with_stop_times(app, dispatcher, db):
+    with app.app_context():
+        number = open_ticket(db, severity="P2", site="C001-S1", part_number=None)
+    page = dispatcher.get("/dispatch/routes?depot=BJ01").get_data(as_text=True)
+    assert f'value="{number}" checked' in page
+    page, plan_url = _plan_routes(dispatcher, number)
     assert 'data-job-status="succeeded"' in page, page[page.find('id="plan"') :][:500]
     assert number in page and "route-table" in page
     assert any(line["kind"] == "day-route" for line in map_data(page)["lines"])
     post_form(dispatcher, "/prefs", {"lang": "en"}, page="/dispatch/")
-    page = dispatcher.get(response.location).get_data(as_text=True)
+    page = dispatcher.get(plan_url).get_data(as_text=True)
     assert '<html lang="en">' in page and "Leave base" in page
 
 
@@ -288,21 +296,7 @@ def test_a_route_for_a_part_no_van_holds_collects_it_at_a_depot_on_the_way(app, 
     engineer collecting it at a depot before the site (a pickup row and its depot)."""
     with app.app_context():
         number = open_ticket(db, severity="P2", site="C001-S1", part_number="SRV-2288-PSU")
-    page = dispatcher.get("/dispatch/routes?depot=BJ01").get_data(as_text=True)
-    response = dispatcher.post(
-        "/dispatch/routes",
-        data={
-            "depot": "BJ01",
-            "date": _next_working_day(re.search(r'name="date" value="([^"]+)"', page).group(1)),
-            "ticket": [number],
-            "csrf_token": csrf_of(page),
-        },
-    )
-    for _ in range(60):
-        page = dispatcher.get(response.location).get_data(as_text=True)
-        if 'data-job-status="queued"' not in page and 'data-job-status="running"' not in page:
-            break
-        time.sleep(0.5)
+    page, _ = _plan_routes(dispatcher, number)
     assert 'data-job-status="succeeded"' in page, page[page.find('id="plan"') :][:500]
     found = re.search(rf'<span class="mono">{number}</span> 到 (\w+) 取备件', page)
     assert found, page[page.find('id="plan"') :][:3000]
@@ -368,21 +362,7 @@ def test_a_stop_the_days_routes_cannot_serve_says_why_in_the_readers_language(ap
         )
         db.rollback()
         confirm_dispatch(db, far, engineer_code=engineer, actor="li.disp", mode="engineer")
-    page = dispatcher.get("/dispatch/routes?depot=BJ01").get_data(as_text=True)
-    response = dispatcher.post(
-        "/dispatch/routes",
-        data={
-            "depot": "BJ01",
-            "date": _next_working_day(re.search(r'name="date" value="([^"]+)"', page).group(1)),
-            "ticket": [far],
-            "csrf_token": csrf_of(page),
-        },
-    )
-    for _ in range(60):
-        page = dispatcher.get(response.location).get_data(as_text=True)
-        if 'data-job-status="queued"' not in page and 'data-job-status="running"' not in page:
-            break
-        time.sleep(0.5)
+    page, _ = _plan_routes(dispatcher, far)
     assert 'data-job-status="succeeded"' in page
     reason = re.search(
         rf'<li data-code="([a-z_]+)"><span class="mono">{far}</span> · ([^<]+)</li>', page

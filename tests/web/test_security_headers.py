@@ -9,6 +9,7 @@ import re
 import pytest
 
 from app.web import WEB_BLUEPRINTS
+from tests.builders import app_in
 
 ADMIN = {"Authorization": "Bearer demo-admin-token"}
 
@@ -81,18 +82,7 @@ def test_the_api_docs_page_may_run_its_inline_start_script_and_nothing_else_may(
 
 @pytest.mark.parametrize(("environment", "hsts"), [("production", True), ("development", False)])
 def test_production_tells_browsers_to_use_https_only(database_url, environment, hsts):
-    from app import create_app
-
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test",
-            "SPARELOG_ENV": environment,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "JOBS_BACKEND": "none",
-        }
-    )
-    try:
+    with app_in(environment, database_url) as app:
         client = app.test_client()
         for url in ("/login", "/api/health", "/track"):
             value = client.get(url).headers.get("Strict-Transport-Security")
@@ -100,5 +90,3 @@ def test_production_tells_browsers_to_use_https_only(database_url, environment, 
                 assert value == "max-age=31536000; includeSubDomains", url
             else:
                 assert value is None, url
-    finally:
-        app.extensions["sparelog.db"].engine.dispose()

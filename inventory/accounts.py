@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_event
+from inventory.events import record_on
 from inventory.transaction import transaction
 from models import ApiToken, Customer, Depot, User, UserDepot, utcnow
 
@@ -57,15 +57,7 @@ def user_by_name(db: Session, username: str) -> User:
 
 
 def _event(db: Session, user: User, kind: str, actor: str, **kw) -> None:
-    record_event(
-        db,
-        subject_type="user",
-        subject_id=user.id,
-        subject_ref=user.username,
-        kind=kind,
-        actor=actor,
-        **kw,
-    )
+    record_on(db, "user", user, kind, actor=actor, ref=user.username, **kw)
 
 
 def record_password_link(db: Session, user: User, *, actor: str, invitation: bool) -> None:
@@ -218,13 +210,13 @@ def assign_depots(
     session.flush()
     session.expire(user, ["depots"])
     if changed:
-        record_event(
+        record_on(
             session,
-            subject_type="user",
-            subject_id=user.id,
-            subject_ref=user.username,
-            kind="depots_assigned",
+            "user",
+            user,
+            "depots_assigned",
             actor=actor,
+            ref=user.username,
             data={"before": before, "after": wanted, "all_depots": all_depots},
         )
     return wanted

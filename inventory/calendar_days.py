@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, NotFound
-from inventory.events import record_event
+from inventory.events import record_on
 from inventory.transaction import transaction
 from models import CalendarException
 
@@ -89,13 +89,13 @@ def add_exception(
                 params={"day": day.isoformat(), "country": country},
             ) from None
         view = exception_view(row)
-        record_event(
+        record_on(
             session,
-            subject_type="calendar",
-            subject_id=row.id,
-            subject_ref=country,
-            kind="day_added",
+            "calendar",
+            row,
+            "day_added",
             actor=actor,
+            ref=country,
             data={"day": day, "working": working, "name": name},
         )
         return view
@@ -113,13 +113,13 @@ def remove_exception(session: Session, exception_id: int, *, actor: str) -> DayE
             )
         view = exception_view(row)
         session.delete(row)
-        record_event(
+        record_on(
             session,
-            subject_type="calendar",
-            subject_id=view.id,
-            subject_ref=view.country,
-            kind="day_removed",
+            "calendar",
+            view,
+            "day_removed",
             actor=actor,
+            ref=view.country,
             data={"day": view.day, "working": view.working, "name": view.name},
         )
         return view

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, InvalidInput
-from inventory.events import record_created, record_event
+from inventory.events import record_created, record_on
 from inventory.lookups import depot_by_code, part_by_number, refuse_taken
 from inventory.transaction import transaction
 from models import (
@@ -79,13 +79,13 @@ def update_part(db: Session, part_number: str, fields: dict, *, actor: str) -> P
                 changes[key] = {"from": getattr(part, key), "to": value}
                 setattr(part, key, value)
         if changes:
-            record_event(
+            record_on(
                 db,
-                subject_type="part",
-                subject_id=part.id,
-                subject_ref=part.part_number,
-                kind="updated",
+                "part",
+                part,
+                "updated",
                 actor=actor,
+                ref=part.part_number,
                 data={"changes": changes},
             )
         return part
@@ -120,13 +120,13 @@ def set_stock_policy(
         policy.reorder_point = reorder_point
         policy.target_level = target_level
         values = {"reorder_point": reorder_point, "target_level": target_level}
-        record_event(
+        record_on(
             db,
-            subject_type="part",
-            subject_id=part.id,
-            subject_ref=part.part_number,
-            kind="policy_set",
+            "part",
+            part,
+            "policy_set",
             actor=actor,
+            ref=part.part_number,
             data={"depot": depot.code, **values, "before": before},
         )
         return {"depot": depot.code, "part_number": part.part_number, **values}
@@ -163,13 +163,13 @@ def update_depot(
         if "name" in data:
             depot.location.name = data["name"]
         if changes:
-            record_event(
+            record_on(
                 db,
-                subject_type="depot",
-                subject_id=depot.id,
-                subject_ref=depot.code,
-                kind="updated",
+                "depot",
+                depot,
+                "updated",
                 actor=actor,
+                ref=depot.code,
                 data={"changes": changes},
             )
         return depot
@@ -245,13 +245,13 @@ def set_depot_active(db: Session, code: str, active: bool, *, actor: str) -> Dep
                 },
             )
         depot.active = active
-        record_event(
+        record_on(
             db,
-            subject_type="depot",
-            subject_id=depot.id,
-            subject_ref=depot.code,
-            kind="reactivated" if active else "deactivated",
+            "depot",
+            depot,
+            "reactivated" if active else "deactivated",
             actor=actor,
+            ref=depot.code,
             data={"staff": list(holdings.staff)},
         )
         return holdings

@@ -27,13 +27,14 @@ from sqlalchemy.orm import Session
 
 from inventory.contracts import contract_calendar, contract_for, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import events_of, record_event
+from inventory.events import events_of, record_on
 from inventory.installed_base import customer_by_code
 from inventory.ledger import rows_matched
 from inventory.lookups import one_by, refuse_taken, ticket_by_ref
 from inventory.numbering import next_number
 from inventory.sla_outcomes import complaint_outcomes
 from inventory.transaction import transaction
+from inventory.views import view_of
 from logistics.calendars import require_utc
 from logistics.sla import Channel, Clock, Urgency, Verdict, complaint_clocks
 from models import Complaint, Department, Event, limits, utcnow
@@ -121,35 +122,15 @@ def complaint_view(c: Complaint, now: datetime | None = None) -> ComplaintView:
     now = now or utcnow()
     ticket_number = c.ticket.number if c.ticket is not None else None
     dept = c.department
-    return ComplaintView(
-        number=c.number,
+    return view_of(
+        ComplaintView,
+        c,
         customer=c.customer.code,
         customer_name=c.customer.name,
         ticket=ticket_number,
-        kind=c.kind,
-        urgency=c.urgency,
-        status=c.status,
-        subject=c.subject,
-        description=c.description,
-        contact_name=c.contact_name,
-        contact_phone=c.contact_phone,
-        channel=c.channel,
-        received_by=c.received_by,
-        received_at=c.received_at,
         department=dept.code if dept else None,
         department_name=dept.name if dept else None,
         department_head=dept.head_name if dept else None,
-        planned_measures=c.planned_measures,
-        expected_resolution_date=c.expected_resolution_date,
-        response_due=c.response_due,
-        resolution_due=c.resolution_due,
-        responded_at=c.responded_at,
-        resolved_at=c.resolved_at,
-        resolution=c.resolution,
-        closed_at=c.closed_at,
-        customer_opinion=c.customer_opinion,
-        satisfaction=c.satisfaction,
-        escalation_level=c.escalation_level,
         clocks=complaint_clocks_of(c, now),
     )
 
@@ -249,13 +230,13 @@ def create_department(
         )
         session.add(d)
         session.flush()
-        record_event(
+        record_on(
             session,
-            subject_type="department",
-            subject_id=d.id,
-            subject_ref=d.code,
-            kind="created",
+            "department",
+            d,
+            "created",
             actor=actor,
+            ref=d.code,
             data={"name": d.name, "head_name": d.head_name},
         )
         view = department_view(d)
@@ -368,14 +349,13 @@ def _event(
     to_state: str | None = None,
     data: dict | None = None,
 ) -> Event:
-    return record_event(
+    return record_on(
         session,
-        subject_type="complaint",
-        subject_id=c.id,
-        subject_ref=c.number,
-        customer_id=c.customer_id,
-        kind=kind,
+        "complaint",
+        c,
+        kind,
         actor=actor,
+        customer_id=c.customer_id,
         at=at,
         customer_visible=visible,
         from_state=from_state,

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, object_session
 
 from inventory.calendar_days import exceptions_for
 from inventory.errors import InvalidInput, NotFound
-from inventory.events import record_created, record_event
+from inventory.events import record_created, record_on
 from inventory.lookups import one_by, refuse_taken
 from inventory.transaction import transaction
+from inventory.views import view_of
 from logistics.calendars import CoverageCalendar, CoverageKind
 from logistics.sla import (
     DEFAULT_COMPLAINT_RESOLUTION_HOURS,
@@ -230,31 +231,14 @@ POLICY_FIELDS = (
 
 
 def contract_view(contract: Contract) -> ContractView:
-    return ContractView(
-        code=contract.code,
+    return view_of(
+        ContractView,
+        contract,
         customer_code=contract.customer.code,
-        name=contract.name,
-        kind=contract.kind,
-        coverage=contract.coverage,
-        coverage_start_min=contract.coverage_start_min,
-        coverage_end_min=contract.coverage_end_min,
-        timezone=contract.timezone,
         response_minutes=dict(contract.response_minutes or {}),
-        system_down_response_minutes=contract.system_down_response_minutes,
         restore_minutes=dict(contract.restore_minutes or {}),
-        onsite_promise_minutes=contract.onsite_promise_minutes,
-        replacement_unit_minutes=contract.replacement_unit_minutes,
-        spare_request_answer_minutes=contract.spare_request_answer_minutes,
-        spare_delivery_days=contract.spare_delivery_days,
-        last_mile_minutes=contract.last_mile_minutes,
-        return_window_days=contract.return_window_days,
         escalation=list(contract.escalation or []),
         bases=dict(contract.bases or {}),
-        late_return_charge=contract.late_return_charge,
-        currency=contract.currency,
-        valid_from=contract.valid_from,
-        valid_to=contract.valid_to,
-        active=contract.active,
         complaint_hours=dict(contract.complaint_hours or {}),
     )
 
@@ -360,14 +344,14 @@ def update_contract(
             if getattr(contract, k) != before[k]
         }
         if changes:
-            record_event(
+            record_on(
                 session,
-                subject_type="contract",
-                subject_id=contract.id,
-                subject_ref=code,
-                customer_id=contract.customer_id,
-                kind="updated",
+                "contract",
+                contract,
+                "updated",
                 actor=actor,
+                ref=code,
+                customer_id=contract.customer_id,
                 data={"changes": changes},
             )
         return view

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput
-from inventory.events import record_event, record_stock_event
-from inventory.ledger import Stamp, move_counted, move_serial
+from inventory.events import record_on, record_stock_event
+from inventory.ledger import Stamp, move_counted, move_serial, restock, write_off_missing
 from inventory.lookups import depot_by_code, item_by_serial, part_by_number, virtual_location
 from inventory.serials import normalize_serial
 from inventory.transaction import transaction
@@ -189,14 +189,7 @@ def count_at(
         )
     for serial, item in sorted(on_shelf.items()):
         if serial not in scanned:
-            move_serial(
-                session,
-                item,
-                adjust,
-                to_status=ItemStatus.MISSING.value,
-                stamp=stamp,
-                expect_statuses=(ItemStatus.IN_STOCK.value,),
-            )
+            write_off_missing(session, item, adjust, stamp)
             result.missing.append(serial)
     for serial in sorted(scanned - set(on_shelf) - reserved_here):
         recovered = session.scalar(
@@ -213,14 +206,7 @@ def count_at(
                 "receive or transfer it first",
                 field="serials",
             )
-        move_serial(
-            session,
-            recovered,
-            location,
-            to_status=ItemStatus.IN_STOCK.value,
-            stamp=stamp,
-            expect_statuses=(ItemStatus.MISSING.value,),
-        )
+        restock(session, recovered, location, stamp, was=ItemStatus.MISSING)
         result.found.append(serial)
     result.delta = len(result.found) - len(result.missing)
     _count_event(session, part, result, actor, reason, None)
@@ -289,15 +275,15 @@ def scrap(
                 stamp=stamp,
                 expect_statuses=(ItemStatus.IN_STOCK.value,),
             )
-            record_event(
+            record_on(
                 session,
-                subject_type="serial_item",
-                subject_id=item.id,
-                subject_ref=item.serial,
-                kind="scrapped",
+                "serial_item",
+                item,
+                "scrapped",
+                actor=actor,
+                ref=item.serial,
                 from_state=ItemStatus.IN_STOCK.value,
                 to_state=ItemStatus.SCRAPPED.value,
-                actor=actor,
                 note=reason,
                 data={
                     "depot": where,

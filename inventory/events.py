@@ -60,20 +60,38 @@ def record_event(
     return event
 
 
+def record_on(
+    session: Session,
+    subject_type: str,
+    row: Any,
+    kind: str,
+    *,
+    actor: str,
+    ref: str | None = None,
+    **fields: Any,
+) -> Event:
+    """An event about ``row`` (a record of ``subject_type`` with an ``id``), named by its
+    ``number`` unless ``ref`` names it; ``fields`` are ``record_event``'s (customer, states,
+    time, visibility, note, data)."""
+    return record_event(
+        session,
+        subject_type=subject_type,
+        subject_id=row.id,
+        subject_ref=row.number if ref is None else ref,
+        kind=kind,
+        actor=actor,
+        **fields,
+    )
+
+
 def record_about(
     session: Session, record: Ticket | Rma, kind: str, *, actor: str, **fields: Any
 ) -> Event:
     """An event about a ticket or an RMA, named by its number and filed under its customer;
     ``fields`` are ``record_event``'s (states, time, visibility, note, data)."""
-    return record_event(
-        session,
-        subject_type="ticket" if isinstance(record, Ticket) else "rma",
-        subject_id=record.id,
-        subject_ref=record.number,
-        customer_id=record.customer_id,
-        kind=kind,
-        actor=actor,
-        **fields,
+    subject_type = "ticket" if isinstance(record, Ticket) else "rma"
+    return record_on(
+        session, subject_type, record, kind, actor=actor, customer_id=record.customer_id, **fields
     )
 
 
@@ -104,15 +122,7 @@ def record_stock_event(
             to_state=to_state,
             **fields,
         )
-    return record_event(
-        session,
-        subject_type="part",
-        subject_id=part.id,
-        subject_ref=part.part_number,
-        kind=kind,
-        actor=actor,
-        **fields,
-    )
+    return record_on(session, "part", part, kind, actor=actor, ref=part.part_number, **fields)
 
 
 def record_created(

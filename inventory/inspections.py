@@ -39,10 +39,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from inventory.contracts import contract_by_code, contract_calendar, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_about, record_event
+from inventory.events import record_about, record_on
 from inventory.numbering import next_number
 from inventory.tickets import open_ticket_in_session
 from inventory.transaction import transaction
+from inventory.views import view_of
 from inventory.visits import MAX_SIGNATURE_BYTES, CheckedImage, check_image, has_ink
 from logistics.calendars import require_utc
 from logistics.inspections import (
@@ -164,22 +165,13 @@ class ProgrammeView:
 
 
 def programme_view(p: InspectionProgramme) -> ProgrammeView:
-    return ProgrammeView(
-        p.contract.code,
-        p.contract.customer.code,
-        p.frequency,
-        p.mode,
-        list(p.site_codes or []),
-        dict(p.checklists or {}),
-        p.report_days,
-        p.training,
-        p.preferred_weekdays,
-        p.preferred_start_min,
-        p.preferred_end_min,
-        p.visit_minutes,
-        p.active,
-        p.updated_by,
-        p.updated_at,
+    return view_of(
+        ProgrammeView,
+        p,
+        contract=p.contract.code,
+        customer=p.contract.customer.code,
+        site_codes=list(p.site_codes or []),
+        checklists=dict(p.checklists or {}),
     )
 
 
@@ -236,30 +228,19 @@ class InspectionView:
 
 
 def inspection_view(session: Session, row: Inspection) -> InspectionView:
-    return InspectionView(
-        number=row.number,
+    return view_of(
+        InspectionView,
+        row,
         contract=row.contract.code,
         customer=row.site.customer.code,
         site=row.site.code,
         site_name=row.site.name,
-        period=row.period,
-        day=row.day,
-        first_day=row.first_day,
-        moves=row.moves,
-        window_start_min=row.window_start_min,
-        window_end_min=row.window_end_min,
         engineer=row.engineer.code if row.engineer else None,
         engineer_name=row.engineer.name if row.engineer else None,
-        status=row.status,
         mode=row.programme.mode,
         training=row.programme.training,
-        training_given=row.training_given,
-        arrived_at=row.arrived_at,
-        arrived_device_at=row.arrived_device_at,
         checklist=checklist_of(session, row),
         results=list(row.results or []),
-        notes=row.notes,
-        recommendations=row.recommendations,
         findings=[
             FindingView(
                 f.item_key,
@@ -272,10 +253,6 @@ def inspection_view(session: Session, row: Inspection) -> InspectionView:
             for f in row.findings
         ],
         photos=[p.id for p in row.photos],
-        signer_name=row.signer_name,
-        signed_at=row.signed_at,
-        report_due=row.report_due,
-        report_issued_at=row.report_issued_at,
     )
 
 
@@ -422,14 +399,14 @@ def set_programme(
         programme.updated_by, programme.updated_at = actor, now
         session.flush()
         view = programme_view(programme)
-        record_event(
+        record_on(
             session,
-            subject_type="contract",
-            subject_id=contract.id,
-            subject_ref=contract.code,
-            customer_id=contract.customer_id,
-            kind="inspection_programme_set",
+            "contract",
+            contract,
+            "inspection_programme_set",
             actor=actor,
+            ref=contract.code,
+            customer_id=contract.customer_id,
             at=now,
             data={k: v for k, v in values.items() if k != "checklists"},
         )
@@ -579,14 +556,14 @@ def generate_visits(
                     existing += 1
                 else:
                     created.append(number)
-        record_event(
+        record_on(
             session,
-            subject_type="contract",
-            subject_id=contract.id,
-            subject_ref=contract.code,
-            customer_id=contract.customer_id,
-            kind="inspections_generated",
+            "contract",
+            contract,
+            "inspections_generated",
             actor=actor,
+            ref=contract.code,
+            customer_id=contract.customer_id,
             at=now,
             data={"year": year, "created": len(created), "existing": existing},
         )
@@ -796,14 +773,13 @@ def _event(
     customer_visible: bool = False,
     **data,
 ):
-    record_event(
+    record_on(
         session,
-        subject_type="inspection",
-        subject_id=row.id,
-        subject_ref=row.number,
-        customer_id=row.customer_id,
-        kind=kind,
+        "inspection",
+        row,
+        kind,
         actor=actor,
+        customer_id=row.customer_id,
         at=now,
         customer_visible=customer_visible,
         data=data,

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from inventory.contracts import contract_by_code, warranty_end_for
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_created, record_event
+from inventory.events import record_created, record_on
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import one_by, part_by_number, refuse_taken, virtual_location
 from inventory.serials import normalize_serial
 from inventory.transaction import transaction
+from inventory.views import view_of
 from models import Customer, Equipment, Part, SerialItem, Site
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
 
@@ -66,39 +67,23 @@ class EquipmentView:
 
 
 def customer_view(c: Customer) -> CustomerView:
-    return CustomerView(c.code, c.name, c.name_en, c.contact_name, c.phone, c.fax, c.email)
+    return view_of(CustomerView, c)
 
 
 def site_view(s: Site) -> SiteView:
-    return SiteView(
-        s.code,
-        s.customer.code,
-        s.name,
-        s.address,
-        s.city,
-        s.postcode,
-        s.lat,
-        s.lon,
-        s.timezone,
-        s.contact_name,
-        s.phone,
-        s.precision,
-        s.uncertainty_km,
-    )
+    return view_of(SiteView, s, customer_code=s.customer.code)
 
 
 def equipment_view(e: Equipment, today: date | None = None) -> EquipmentView:
     today = today or date.today()
-    return EquipmentView(
-        e.id,
-        e.site.customer.code,
-        e.site.code,
-        e.part.part_number,
-        e.serial,
-        e.acceptance_date,
-        e.warranty_end,
-        e.contract.code if e.contract else None,
-        today <= e.warranty_end,
+    return view_of(
+        EquipmentView,
+        e,
+        customer_code=e.site.customer.code,
+        site_code=e.site.code,
+        part_number=e.part.part_number,
+        contract_code=e.contract.code if e.contract else None,
+        in_warranty_today=today <= e.warranty_end,
     )
 
 
@@ -256,14 +241,14 @@ def register_equipment_in_session(
     )
     session.add(equipment)
     session.flush()
-    record_event(
+    record_on(
         session,
-        subject_type="equipment",
-        subject_id=equipment.id,
-        subject_ref=serial,
-        customer_id=site.customer_id,
-        kind="registered",
+        "equipment",
+        equipment,
+        "registered",
         actor=actor,
+        ref=serial,
+        customer_id=site.customer_id,
         data={
             "site": site.code,
             "part_number": part.part_number,
@@ -372,14 +357,14 @@ def update_customer(
         customer = customer_by_code(session, code, field="code")
         changes = _changed(customer, values, CUSTOMER_FIELDS)
         if changes:
-            record_event(
+            record_on(
                 session,
-                subject_type="customer",
-                subject_id=customer.id,
-                subject_ref=code,
-                customer_id=customer.id,
-                kind="updated",
+                "customer",
+                customer,
+                "updated",
                 actor=actor,
+                ref=code,
+                customer_id=customer.id,
                 data={"changes": changes},
             )
         return customer_view(customer)
@@ -411,14 +396,14 @@ def update_site(
             )
         changes = _changed(site, values, SITE_FIELDS)
         if changes:
-            record_event(
+            record_on(
                 session,
-                subject_type="site",
-                subject_id=site.id,
-                subject_ref=code,
-                customer_id=site.customer_id,
-                kind="updated",
+                "site",
+                site,
+                "updated",
                 actor=actor,
+                ref=code,
+                customer_id=site.customer_id,
                 data={"changes": changes},
             )
         return site_view(site)

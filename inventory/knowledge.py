@@ -18,12 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_event
+from inventory.events import record_on
 from inventory.ledger import rows_matched
 from inventory.lookups import ticket_by_ref
 from inventory.numbering import next_number
 from inventory.rmas import RmaKind
 from inventory.transaction import transaction
+from inventory.views import view_of
 from logistics.knowledge import KnowledgeDoc, KnowledgeIndex, PartSuggestion, suggest_parts
 from models import KnowledgeArticle, Part, Rma, Ticket, utcnow
 
@@ -93,19 +94,12 @@ def rmas_that_fixed(rmas: Sequence[Rma]) -> list[Rma]:
 
 def article_view(session: Session, a: KnowledgeArticle) -> ArticleView:
     source = session.get(Ticket, a.source_ticket_id) if a.source_ticket_id else None
-    return ArticleView(
-        number=a.number,
-        status=a.status,
-        title=a.title,
-        symptom=a.symptom,
-        cause=a.cause,
-        fix=a.fix,
-        emergency_strategy=a.emergency_strategy,
+    return view_of(
+        ArticleView,
+        a,
         parts=tuple(a.parts or ()),
         models=tuple(a.models or ()),
         source_ticket=source.number if source else None,
-        created_by=a.created_by,
-        approved_by=a.approved_by,
     )
 
 
@@ -152,16 +146,8 @@ def article_by_number(session: Session, number: str) -> KnowledgeArticle:
 
 
 def _event(session: Session, a: KnowledgeArticle, kind: str, actor: str, at, previous=None):
-    record_event(
-        session,
-        subject_type="article",
-        subject_id=a.id,
-        subject_ref=a.number,
-        kind=kind,
-        from_state=previous,
-        to_state=a.status,
-        actor=actor,
-        at=at,
+    record_on(
+        session, "article", a, kind, actor=actor, from_state=previous, to_state=a.status, at=at
     )
 
 

@@ -111,6 +111,35 @@ def move_serial(
 UNBOUNDED_SOURCES = (LocationKind.SUPPLIER.value, LocationKind.ADJUSTMENT.value)
 
 
+def restock(
+    session: Session, item: SerialItem, location: Location, stamp: Stamp, *, was: ItemStatus
+) -> Movement:
+    """A unit back in stock at ``location`` from ``was``: arrived (in transit) or found
+    again by a count (missing)."""
+    return move_serial(
+        session,
+        item,
+        location,
+        to_status=ItemStatus.IN_STOCK.value,
+        stamp=stamp,
+        expect_statuses=(was.value,),
+    )
+
+
+def write_off_missing(
+    session: Session, item: SerialItem, adjust: Location, stamp: Stamp
+) -> Movement:
+    """A unit in stock that a count did not find: to the adjustment location, missing."""
+    return move_serial(
+        session,
+        item,
+        adjust,
+        to_status=ItemStatus.MISSING.value,
+        stamp=stamp,
+        expect_statuses=(ItemStatus.IN_STOCK.value,),
+    )
+
+
 def _is_infinite_source(location: Location) -> bool:
     """Suppliers and the adjustment account are not counted as sources: stock appears from
     them (a delivery; units found by a count or an adjustment, whatever was lost before)."""

@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, Forbidden, InvalidInput, NotFound
-from inventory.events import record_about, record_event
+from inventory.events import record_about, record_on
 from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
 from inventory.lookups import one_by, part_by_number, virtual_location
 from inventory.transaction import transaction
+from inventory.views import view_of
 from models import (
     Depot,
     Engineer,
@@ -69,13 +70,13 @@ def create_vendor_location(
         )
         session.add(location)
         session.flush()
-        record_event(
+        record_on(
             session,
-            subject_type="location",
-            subject_id=location.id,
-            subject_ref=code,
-            kind="vendor_location_created",
+            "location",
+            location,
+            "vendor_location_created",
             actor=actor,
+            ref=code,
             data={"vendor": vendor, "city": city},
         )
         return location
@@ -112,19 +113,12 @@ class RuleView:
 
 
 def rule_view(rule: ReturnRule) -> RuleView:
-    return RuleView(
-        rule.id,
-        rule.name,
-        rule.part.part_number if rule.part else None,
-        rule.category,
-        rule.condition,
-        rule.vendor,
-        rule.region,
-        rule.destination.code if rule.destination else None,
-        rule.destination.name if rule.destination else None,
-        rule.to_home_depot,
-        rule.deadline_hours,
-        rule.active,
+    return view_of(
+        RuleView,
+        rule,
+        part_number=rule.part.part_number if rule.part else None,
+        destination=rule.destination.code if rule.destination else None,
+        destination_name=rule.destination.name if rule.destination else None,
     )
 
 
@@ -183,13 +177,13 @@ def create_rule(
         )
         session.add(rule)
         session.flush()
-        record_event(
+        record_on(
             session,
-            subject_type="return_rule",
-            subject_id=rule.id,
-            subject_ref=name,
-            kind="created",
+            "return_rule",
+            rule,
+            "created",
             actor=actor,
+            ref=name,
             data={"destination": destination, "to_home_depot": to_home_depot},
         )
         session.refresh(rule)
@@ -207,13 +201,13 @@ def set_rule_active(session: Session, rule_id: int, *, active: bool, actor: str)
                 params={"what": "return_rule", "value": rule_id},
             )
         rule.active = active
-        record_event(
+        record_on(
             session,
-            subject_type="return_rule",
-            subject_id=rule.id,
-            subject_ref=rule.name,
-            kind="activated" if active else "deactivated",
+            "return_rule",
+            rule,
+            "activated" if active else "deactivated",
             actor=actor,
+            ref=rule.name,
         )
         return rule_view(rule)
 
@@ -302,25 +296,18 @@ class ReturnView:
 def return_view(session: Session, r: PartReturn, now: datetime) -> ReturnView:
     ticket = session.get_one(Ticket, r.ticket_id)
     done = r.received_at or r.shipped_at
-    return ReturnView(
-        r.number,
-        r.part.part_number,
-        r.serial,
-        r.qty,
-        r.condition,
-        ticket.number,
-        r.engineer.code,
-        r.engineer.name,
-        r.rule.name if r.rule else None,
-        r.destination.code,
-        r.destination.name,
-        r.destination.kind,
-        r.due_at,
-        r.status,
-        (done or now) > r.due_at,
-        r.shipped_at,
-        r.waybill,
-        r.received_at,
+    return view_of(
+        ReturnView,
+        r,
+        part_number=r.part.part_number,
+        ticket_number=ticket.number,
+        engineer_code=r.engineer.code,
+        engineer_name=r.engineer.name,
+        rule=r.rule.name if r.rule else None,
+        destination=r.destination.code,
+        destination_name=r.destination.name,
+        destination_kind=r.destination.kind,
+        overdue=(done or now) > r.due_at,
     )
 
 

@@ -13,6 +13,7 @@ from inventory.errors import NotFound
 from inventory.paging import count_and_cut
 from inventory.serials import normalize_serial
 from inventory.supersession import serving_part_ids
+from inventory.views import view_of
 from logistics.dispatch import great_circle_km
 from models import Depot, Location, Movement, Part, SerialItem, StockPolicy, StockQuantity
 from models.enums import Condition, ItemStatus
@@ -236,21 +237,7 @@ def _movement_select() -> tuple[Select, type[Location], type[Location]]:
 
 
 def _to_view(r) -> MovementView:
-    return MovementView(
-        r.id,
-        r.occurred_at,
-        r.part_number,
-        r.serial,
-        r.qty,
-        r.src,
-        r.dst,
-        r.from_condition,
-        r.condition,
-        r.reason,
-        r.reference,
-        r.note,
-        r.actor,
-    )
+    return view_of(MovementView, r, from_location=r.src, to_location=r.dst)
 
 
 def list_movements(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_event, record_stock_event
-from inventory.ledger import Arrival, Stamp, move_counted, move_serial, receive_many
+from inventory.ledger import Arrival, Stamp, move_counted, receive_many, restock
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
 from inventory.serials import normalize_optional_serial, normalize_serial
 from inventory.transaction import transaction
@@ -83,14 +83,7 @@ def _receive(
                 key="serial_exists",
                 params={"serial": serial, "part": part.part_number},
             ) from None
-        movement = move_serial(
-            session,
-            item,
-            depot.location,
-            to_status=ItemStatus.IN_STOCK.value,
-            stamp=stamp,
-            expect_statuses=(ItemStatus.IN_TRANSIT.value,),
-        )
+        movement = restock(session, item, depot.location, stamp, was=ItemStatus.IN_TRANSIT)
     else:
         if serial:
             raise InvalidInput(

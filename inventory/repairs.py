@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_event
+from inventory.events import record_on
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import depot_by_code, item_by_serial, must_get, virtual_location
 from inventory.numbering import next_number
 from inventory.transaction import transaction
+from inventory.views import view_of
 from logistics.calendars import require_utc
 from models import Depot, RepairBatch, RepairLine, SerialItem, utcnow
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason
@@ -75,15 +76,8 @@ def batch_view(session: Session, batch: RepairBatch) -> RepairBatchView:
                 line.returned_at,
             )
         )
-    return RepairBatchView(
-        batch.number,
-        batch.vendor,
-        must_get(session, Depot, batch.depot_id).code,
-        batch.status,
-        batch.sent_by,
-        batch.sent_at,
-        batch.closed_at,
-        lines,
+    return view_of(
+        RepairBatchView, batch, depot=must_get(session, Depot, batch.depot_id).code, lines=lines
     )
 
 
@@ -109,15 +103,14 @@ def _event(
     to_state: str | None,
     data: dict,
 ) -> None:
-    record_event(
+    record_on(
         session,
-        subject_type="repair_batch",
-        subject_id=batch.id,
-        subject_ref=batch.number,
-        kind=kind,
+        "repair_batch",
+        batch,
+        kind,
+        actor=actor,
         from_state=from_state,
         to_state=to_state,
-        actor=actor,
         at=at,
         data=data,
     )

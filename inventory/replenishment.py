@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, InvalidInput
-from inventory.events import record_event
+from inventory.events import record_on
 from inventory.lookups import depot_by_code, part_by_number
 from inventory.numbering import next_number
 from inventory.queries import BelowReorder, below_reorder_point
@@ -369,12 +369,11 @@ def accept(
             session.add(request)
             session.flush()
             action.purchase_request_id = request.id
-            record_event(
+            record_on(
                 session,
-                subject_type="purchase_request",
-                subject_id=request.id,
-                subject_ref=request.number,
-                kind="purchase_requested",
+                "purchase_request",
+                request,
+                "purchase_requested",
                 actor=actor,
                 note=note,
                 data={"depot": depot.code, "part_number": part.part_number, "qty": qty},

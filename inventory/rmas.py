@@ -46,6 +46,7 @@ from inventory.sla_flags import rederive_flags
 from inventory.supersession import part_to_send
 from inventory.tracking import new_tracking_code
 from inventory.transaction import transaction
+from inventory.views import view_of
 from logistics.calendars import require_utc
 from logistics.sla import Clock, clock_due, return_deadline, spare_delivery_due
 from models import Contract, Depot, Equipment, Part, Rma, SerialItem, Site, Ticket, utcnow
@@ -167,56 +168,16 @@ def rma_view(session: Session, r: Rma) -> RmaView:
     def depot_code(depot_id: int | None) -> str | None:
         return must_get(session, Depot, depot_id).code if depot_id else None
 
-    return RmaView(
-        id=r.id,
-        number=r.number,
-        kind=r.kind,
-        status=r.status,
-        tracking_code=r.tracking_code,
+    return view_of(
+        RmaView,
+        r,
         ticket_number=r.ticket.number if r.ticket else None,
         customer_code=r.customer.code,
         site_code=r.site.code,
-        service_number=r.service_number,
-        customer_unit=r.customer_unit,
-        contact_name=r.contact_name,
-        phone=r.phone,
-        fax=r.fax,
-        recipient=r.recipient,
-        address=r.address,
-        postcode=r.postcode,
         faulty_part_number=r.faulty_part.part_number,
-        faulty_serial=r.faulty_serial,
-        faulty_qty=r.faulty_qty,
-        faulty_received_at=r.faulty_received_at,
-        faulty_to_bonded_at=r.faulty_to_bonded_at,
-        fault_symptom=r.fault_symptom,
-        fault_analysis=r.fault_analysis,
-        fault_action=r.fault_action,
         replacement_part_number=r.replacement_part.part_number if r.replacement_part else None,
-        replacement_serial=r.replacement_serial,
-        replacement_qty=r.replacement_qty,
-        replacement_arrived_at=r.replacement_arrived_at,
-        replacement_to_user_at=r.replacement_to_user_at,
         source_depot=depot_code(r.source_depot_id),
         return_depot=depot_code(r.return_depot_id),
-        carrier=r.carrier,
-        waybill=r.waybill,
-        return_carrier=r.return_carrier,
-        return_waybill=r.return_waybill,
-        in_warranty=r.in_warranty,
-        requested_at=r.requested_at,
-        approve_due=r.approve_due,
-        approved_at=r.approved_at,
-        shipped_at=r.shipped_at,
-        delivery_due=r.delivery_due,
-        delivered_at=r.delivered_at,
-        return_due_at=r.return_due_at,
-        faulty_shipped_at=r.faulty_shipped_at,
-        closed_at=r.closed_at,
-        cancelled_at=r.cancelled_at,
-        overdue=r.overdue,
-        late_charge=r.late_charge,
-        charge_currency=r.charge_currency,
         allowed_actions=allowed_actions(r.kind, r.status),
     )
 

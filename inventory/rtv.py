@@ -34,12 +34,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_event
+from inventory.events import record_on
 from inventory.ledger import Stamp, move_serial, rows_matched
 from inventory.lookups import depot_by_code, item_by_serial, one_by, virtual_location
 from inventory.numbering import next_number
 from inventory.serials import normalize_serial
 from inventory.transaction import transaction
+from inventory.views import view_of
 from inventory.warranty import check_warranty, vendor_key
 from logistics.calendars import require_utc
 from models import Location, Rtv, RtvLine, SerialItem, utcnow
@@ -101,27 +102,17 @@ def rtv_view(rtv: Rtv, now: datetime | None = None) -> RtvView:
     settled = rtv.status in (RtvStatus.CREDITED.value, RtvStatus.CLOSED.value)
     credit = rtv.credit_amount
     end = rtv.settled_at if settled and rtv.settled_at else now
-    return RtvView(
-        rtv.number,
-        rtv.vendor,
-        rtv.vendor_rma,
-        rtv.failure,
-        rtv.depot.code,
-        rtv.vendor_location.code,
-        rtv.vendor_location.name,
-        rtv.status,
-        rtv.created_by,
-        rtv.created_at,
-        rtv.shipped_at,
-        rtv.waybill,
-        rtv.received_at,
-        claim,
-        credit,
-        rtv.credit_note,
-        max(claim - (credit or ZERO), ZERO) if settled else None,
-        rtv.settled_at,
-        max(0, (end - rtv.created_at).days),
-        [
+    return view_of(
+        RtvView,
+        rtv,
+        depot=rtv.depot.code,
+        vendor_location=rtv.vendor_location.code,
+        vendor_location_name=rtv.vendor_location.name,
+        claim_amount=claim,
+        credit_amount=credit,
+        cost_not_recovered=max(claim - (credit or ZERO), ZERO) if settled else None,
+        age_days=max(0, (end - rtv.created_at).days),
+        lines=[
             RtvLineView(
                 ln.part.part_number,
                 ln.serial,
@@ -222,15 +213,14 @@ def _vendor_site(session: Session, vendor: str, code: str | None) -> Location:
 
 def _event(session: Session, rtv: Rtv, kind: str, actor: str, at: datetime, was: str | None,
            data: dict) -> None:  # fmt: skip
-    record_event(
+    record_on(
         session,
-        subject_type="rtv",
-        subject_id=rtv.id,
-        subject_ref=rtv.number,
-        kind=kind,
+        "rtv",
+        rtv,
+        kind,
+        actor=actor,
         from_state=was,
         to_state=rtv.status,
-        actor=actor,
         at=at,
         data=data,
     )

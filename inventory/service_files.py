@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from inventory.errors import InvalidInput, NotFound
-from inventory.events import record_event
+from inventory.events import record_on
 from inventory.transaction import transaction
 from models import Customer, ServiceFile, utcnow
 
@@ -169,14 +169,14 @@ def store_file(
                 .values(pdf=pdf, reports=reports, generated_at=now, generated_by=actor)
                 .execution_options(synchronize_session=False)
             )
-        record_event(
+        record_on(
             session,
-            subject_type="service_file",
-            subject_id=existing.id,
-            subject_ref=f"{period.code} {lang}",
-            customer_id=customer.id,
-            kind="issued",
+            "service_file",
+            existing,
+            "issued",
             actor=actor,
+            ref=f"{period.code} {lang}",
+            customer_id=customer.id,
             at=now,
             customer_visible=True,
             data={"kind": period.kind, "period": period.code, "lang": lang, "reports": reports},

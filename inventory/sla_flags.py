@@ -30,7 +30,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from inventory.events import record_event
+from inventory.events import record_event, record_on
 from inventory.ledger import rows_matched
 from inventory.overdue import ReturnWindow, is_overdue
 from inventory.sla_outcomes import advance_replacement, clock_outcome
@@ -220,14 +220,13 @@ def _withdraw_overdue(session: Session, rma: Rma, now: datetime, actor: str) -> 
         .limit(1)
     )
     received = rma.faulty_received_at
-    record_event(
+    record_on(
         session,
-        subject_type="rma",
-        subject_id=rma.id,
-        subject_ref=rma.number,
-        customer_id=rma.customer_id,
-        kind=OVERDUE_WITHDRAWN,
+        "rma",
+        rma,
+        OVERDUE_WITHDRAWN,
         actor=actor,
+        customer_id=rma.customer_id,
         at=now,
         customer_visible=True,
         data={

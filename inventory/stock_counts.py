@@ -31,8 +31,14 @@ from sqlalchemy.orm import Session
 
 from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_event
-from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
+from inventory.events import record_on
+from inventory.ledger import (
+    Stamp,
+    move_counted,
+    restock,
+    rows_matched,
+    write_off_missing,
+)
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
 from inventory.numbering import next_number
 from inventory.serials import normalize_serial
@@ -322,14 +328,13 @@ def start_count(
         lines = 0
         for part in wanted:
             lines += _freeze(session, count, depot, part)
-        record_event(
+        record_on(
             session,
-            subject_type="stock_count",
-            subject_id=count.id,
-            subject_ref=count.number,
-            kind="count_started",
-            to_state=count.status,
+            "stock_count",
+            count,
+            "count_started",
             actor=actor,
+            to_state=count.status,
             note=note,
             data={
                 "depot": depot.code,
@@ -906,14 +911,7 @@ def _post_line(
             if item.status != ItemStatus.MISSING.value:
                 posted.moved.append(line.serial)
                 return "moved"
-            move_serial(
-                session,
-                item,
-                depot.location,
-                to_status=ItemStatus.IN_STOCK.value,
-                stamp=stamp,
-                expect_statuses=(ItemStatus.MISSING.value,),
-            )
+            restock(session, item, depot.location, stamp, was=ItemStatus.MISSING)
             posted.found.append(line.serial)
             posted.units_in += 1
             posted.value += cost
@@ -933,14 +931,7 @@ def _post_line(
     ):
         posted.moved.append(line.serial)
         return "moved"
-    move_serial(
-        session,
-        item,
-        adjust,
-        to_status=ItemStatus.MISSING.value,
-        stamp=stamp,
-        expect_statuses=(ItemStatus.IN_STOCK.value,),
-    )
+    write_off_missing(session, item, adjust, stamp)
     posted.written_off.append(line.serial)
     posted.units_out += 1
     posted.value -= cost
@@ -959,15 +950,14 @@ def _event(
     *,
     note: str | None = None,
 ) -> None:
-    record_event(
+    record_on(
         session,
-        subject_type="stock_count",
-        subject_id=count.id,
-        subject_ref=count.number,
-        kind=kind,
+        "stock_count",
+        count,
+        kind,
+        actor=actor,
         from_state=from_state.value,
         to_state=to_state.value,
-        actor=actor,
         note=note,
         data=data,
     )

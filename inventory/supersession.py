@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput
-from inventory.events import record_event
+from inventory.events import record_on
 from inventory.lookups import part_by_number
 from inventory.transaction import transaction
 from models import Part, PartSupersession, SerialItem, StockQuantity, utcnow
@@ -210,13 +210,13 @@ def set_supersession(
             )
         session.flush()
         view = supersession_view(session, part)
-        record_event(
+        record_on(
             session,
-            subject_type="part",
-            subject_id=part.id,
-            subject_ref=part.part_number,
-            kind="supersession_set",
+            "part",
+            part,
+            "supersession_set",
             actor=actor,
+            ref=part.part_number,
             data={"before": before, "replaced_by": view.replaced_by, "two_way": view.two_way},
         )
         return view

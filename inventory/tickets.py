@@ -28,6 +28,7 @@ from inventory.rmas import cancel_open_rmas_of_ticket
 from inventory.serials import normalize_optional_serial
 from inventory.sla_flags import rederive_flags
 from inventory.transaction import transaction
+from inventory.views import view_of
 from logistics.calendars import require_utc
 from logistics.sla import Channel, Severity, compute_clocks
 from models import Engineer, Equipment, Survey, Ticket, utcnow
@@ -121,40 +122,15 @@ class TicketView:
 
 
 def ticket_view(t: Ticket) -> TicketView:
-    return TicketView(
-        id=t.id,
-        number=t.number,
-        status=t.status,
+    return view_of(
+        TicketView,
+        t,
         customer_code=t.customer.code,
         site_code=t.site.code,
         site_name=t.site.name,
-        equipment_serial=t.equipment_serial,
         part_number=t.part.part_number if t.part else None,
         contract_code=t.contract.code if t.contract else None,
-        severity=t.severity,
-        channel=t.channel,
-        symptom=t.symptom,
-        contact_name=t.contact_name,
-        contact_phone=t.contact_phone,
-        reported_by=t.reported_by,
-        engineer_id=t.engineer_id,
         engineer_name=t.engineer.name if t.engineer else None,
-        opened_at=t.opened_at,
-        clock_start=t.clock_start,
-        response_due=t.response_due,
-        onsite_due=t.onsite_due,
-        restore_due=t.restore_due,
-        replacement_due=t.replacement_due,
-        spare_request_due=t.spare_request_due,
-        travel_minutes=t.travel_minutes,
-        acknowledged_at=t.acknowledged_at,
-        dispatched_at=t.dispatched_at,
-        onsite_at=t.onsite_at,
-        resolved_at=t.resolved_at,
-        closed_at=t.closed_at,
-        cancelled_at=t.cancelled_at,
-        escalation_level=t.escalation_level,
-        resolution=t.resolution,
         allowed_actions=[a for a, m in TICKET_MOVES.items() if t.status in m.sources],
     )
 

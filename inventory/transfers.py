@@ -10,8 +10,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, Forbidden, InvalidInput, NotFound
-from inventory.events import record_event
-from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
+from inventory.events import record_on
+from inventory.ledger import (
+    Stamp,
+    move_counted,
+    move_serial,
+    restock,
+    rows_matched,
+)
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
 from inventory.numbering import next_number
 from inventory.serials import normalize_serial
@@ -141,14 +147,13 @@ def ship_transfer(
                         qty_shipped=line.qty,
                     )
                 )
-        record_event(
+        record_on(
             session,
-            subject_type="transfer",
-            subject_id=transfer.id,
-            subject_ref=transfer.number,
-            kind="shipped",
-            to_state=transfer.status,
+            "transfer",
+            transfer,
+            "shipped",
             actor=actor,
+            to_state=transfer.status,
             note=note,
             data={
                 "from_depot": source.code,
@@ -268,14 +273,7 @@ def receive_transfer(
         for item_id, line in serial_lines.items():
             item = items[item_id]
             if want_serials.get(item.serial) == item_id:
-                move_serial(
-                    session,
-                    item,
-                    depot.location,
-                    to_status=ItemStatus.IN_STOCK.value,
-                    stamp=stamp,
-                    expect_statuses=(ItemStatus.IN_TRANSIT.value,),
-                )
+                restock(session, item, depot.location, stamp, was=ItemStatus.IN_TRANSIT)
                 line.qty_received = 1
             else:
                 differs.add(
@@ -315,15 +313,14 @@ def receive_transfer(
         transfer.received_by = actor
         transfer.received_at = utcnow()
         result.status = transfer.status
-        record_event(
+        record_on(
             session,
-            subject_type="transfer",
-            subject_id=transfer.id,
-            subject_ref=transfer.number,
-            kind="received",
+            "transfer",
+            transfer,
+            "received",
+            actor=actor,
             from_state=TransferStatus.SHIPPED.value,
             to_state=transfer.status,
-            actor=actor,
             note=note,
             at=transfer.received_at,
             data={
@@ -573,15 +570,14 @@ def resolve_discrepancy(
                 TransferDiscrepancy.status.in_(UNRESOLVED),
             )
         )
-        record_event(
+        record_on(
             session,
-            subject_type="transfer",
-            subject_id=transfer.id,
-            subject_ref=transfer.number,
-            kind=f"discrepancy_{new_status}",
+            "transfer",
+            transfer,
+            f"discrepancy_{new_status}",
+            actor=actor,
             from_state=from_state,
             to_state=new_status,
-            actor=actor,
             note=note,
             data={"discrepancy": discrepancy_id, "serial": row.serial, "qty": row.qty},
         )

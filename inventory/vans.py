@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from inventory.counts import CountResult, count_at
 from inventory.errors import InvalidInput, NotFound
-from inventory.events import record_event
+from inventory.events import record_on
 from inventory.lookups import depot_by_code, one_by, part_by_number
 from inventory.planning_data import failure_rates
 from inventory.supersession import free_good_units, serving_part_ids
@@ -112,13 +112,13 @@ def set_tools(session: Session, engineer_code: str, tools: list[str], *, actor: 
         before = sorted(engineer.tools or [])
         if before != cleaned:
             engineer.tools = cleaned
-            record_event(
+            record_on(
                 session,
-                subject_type="engineer",
-                subject_id=engineer.id,
-                subject_ref=engineer.code,
-                kind="tools_set",
+                "engineer",
+                engineer,
+                "tools_set",
                 actor=actor,
+                ref=engineer.code,
                 data={"before": before, "after": cleaned},
             )
         return cleaned
@@ -411,15 +411,15 @@ def _upsert_level(
     else:
         row.level, row.source, row.set_by, row.set_at = level, source, actor, utcnow()
     session.flush()
-    record_event(
+    record_on(
         session,
-        subject_type="engineer",
-        subject_id=engineer.id,
-        subject_ref=engineer.code,
-        kind="van_level_set",
+        "engineer",
+        engineer,
+        "van_level_set",
+        actor=actor,
+        ref=engineer.code,
         from_state=str(before),
         to_state=str(level),
-        actor=actor,
         data={"part_number": part.part_number, "source": source},
     )
 

@@ -47,6 +47,7 @@ from inventory.tickets import (
     ticket_by_ref,
 )
 from inventory.transaction import transaction
+from inventory.views import view_of
 from logistics.calendars import require_utc
 from logistics.sla import observation_until
 from models import (
@@ -103,19 +104,12 @@ class VisitView:
 
 
 def visit_view(visit: Visit) -> VisitView:
-    return VisitView(
-        number=visit.number,
+    return view_of(
+        VisitView,
+        visit,
         ticket_number=visit.ticket.number,
         ticket_status=visit.ticket.status,
         engineer=visit.engineer.name if visit.engineer else None,
-        arrived_at=visit.arrived_at,
-        arrived_device_at=visit.arrived_device_at,
-        diagnosis=visit.diagnosis,
-        actions=visit.actions,
-        open_issues=visit.open_issues,
-        signer_name=visit.signer_name,
-        signed_at=visit.signed_at,
-        observation_until=visit.observation_until,
         parts=[
             VisitPartView(
                 p.part.part_number,

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.errors import InvalidInput
-from inventory.events import record_event
+from inventory.events import record_on
 from inventory.lookups import part_by_number
 from inventory.transaction import transaction
+from inventory.views import view_of
 from models import Equipment, Location, Movement, Part, SerialItem, WarrantyTerm
 from models.enums import LocationKind, MovementReason
 from models.rtv import WarrantyBasis, WarrantyVerdict
@@ -51,14 +52,7 @@ class TermView:
 
 
 def term_view(term: WarrantyTerm) -> TermView:
-    return TermView(
-        term.vendor,
-        term.part.part_number if term.part else None,
-        term.months,
-        term.basis,
-        term.set_by,
-        term.set_at,
-    )
+    return view_of(TermView, term, part_number=term.part.part_number if term.part else None)
 
 
 def set_term(
@@ -96,13 +90,13 @@ def set_term(
         term.vendor, term.months, term.basis = vendor.strip(), months, basis
         term.set_by = actor
         session.flush()
-        record_event(
+        record_on(
             session,
-            subject_type="warranty_term",
-            subject_id=term.id,
-            subject_ref=f"{term.vendor}/{part_number or '*'}",
-            kind="set",
+            "warranty_term",
+            term,
+            "set",
             actor=actor,
+            ref=f"{term.vendor}/{part_number or '*'}",
             data={"months": months, "basis": basis},
         )
         session.refresh(term)

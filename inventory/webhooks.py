@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, NotFound
-from inventory.events import record_event
+from inventory.events import record_on
 from inventory.outbox import enqueue
 from inventory.paging import count_and_cut
 from inventory.transaction import transaction
@@ -69,15 +69,7 @@ def endpoint_by_name(session: Session, name: str) -> WebhookEndpoint:
 
 
 def _record(session: Session, row: WebhookEndpoint, kind: str, actor: str, data: dict) -> None:
-    record_event(
-        session,
-        subject_type="webhook",
-        subject_id=row.id,
-        subject_ref=row.name,
-        kind=kind,
-        actor=actor,
-        data=data,
-    )
+    record_on(session, "webhook", row, kind, actor=actor, ref=row.name, data=data)
 
 
 def create_endpoint(

@@ -39,6 +39,21 @@ class Stamp:
     note: str | None = None
 
 
+def _append(session: Session, stamp: Stamp, **fields: Any) -> Movement:
+    """Append one movement, stamped with who, why and for what, at this instant."""
+    movement = Movement(
+        reason=stamp.reason,
+        reference=stamp.reference,
+        note=stamp.note,
+        actor=stamp.actor,
+        occurred_at=utcnow(),
+        **fields,
+    )
+    session.add(movement)
+    session.flush()
+    return movement
+
+
 def move_serial(
     session: Session,
     item: SerialItem,
@@ -81,7 +96,9 @@ def move_serial(
             key="item_changed",
             params={"serial": item.serial},
         )
-    movement = Movement(
+    movement = _append(
+        session,
+        stamp,
         part_id=item.part_id,
         serial_item_id=item.id,
         qty=1,
@@ -89,14 +106,7 @@ def move_serial(
         to_location_id=to_location.id,
         from_condition=item.condition,
         condition=new_condition,
-        reason=stamp.reason,
-        reference=stamp.reference,
-        note=stamp.note,
-        actor=stamp.actor,
-        occurred_at=utcnow(),
     )
-    session.add(movement)
-    session.flush()
     # the row now holds what we wrote; tell the identity map without another SELECT
     for key, value in (
         ("location_id", to_location.id),
@@ -220,22 +230,16 @@ def move_counted(
         take_counted(session, part, from_location, condition, qty, from_reserved=from_reserved)
     new_condition = to_condition or condition
     add_counted(session, part, to_location, new_condition, qty)
-    movement = Movement(
+    return _append(
+        session,
+        stamp,
         part_id=part.id,
         qty=qty,
         from_location_id=from_location.id,
         to_location_id=to_location.id,
         from_condition=condition,
         condition=new_condition,
-        reason=stamp.reason,
-        reference=stamp.reference,
-        note=stamp.note,
-        actor=stamp.actor,
-        occurred_at=utcnow(),
     )
-    session.add(movement)
-    session.flush()
-    return movement
 
 
 @dataclass(frozen=True)

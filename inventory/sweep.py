@@ -44,8 +44,9 @@ import logging
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import Update, case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -207,6 +208,16 @@ def fire_once(
         return True
 
 
+def _while(model: Any, row_id: int, *conditions: Any) -> Update:
+    """A guard that changes nothing: it matches the row only while ``conditions`` hold."""
+    return (
+        update(model)
+        .where(model.id == row_id, *conditions)
+        .values(status=model.status)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _fire(session: Session, report: SweepReport, **step) -> bool:
     """``fire_once``, with a failure logged and reported instead of ending the sweep
     (the step is tried again by the next sweep)."""
@@ -355,15 +366,8 @@ def _remind_returns(
     for r in rows:
         if (r.id, "return_due", r.return_due_at) in fired:
             continue
-        guard = (  # still waiting for the part at the same deadline
-            update(Rma)
-            .where(
-                Rma.id == r.id,
-                Rma.status == R.DELIVERED.value,
-                Rma.return_due_at == r.return_due_at,
-            )
-            .values(status=Rma.status)
-            .execution_options(synchronize_session=False)
+        guard = _while(  # still waiting for the part at the same deadline
+            Rma, r.id, Rma.status == R.DELIVERED.value, Rma.return_due_at == r.return_due_at
         )
         event = {
             "kind": "return_due",
@@ -405,15 +409,11 @@ def _flag_overdue_part_returns(
     for r in rows:
         if (r.id, "overdue", r.due_at) in fired:
             continue
-        guard = (  # still with the engineer at the same deadline
-            update(PartReturn)
-            .where(
-                PartReturn.id == r.id,
-                PartReturn.status == ReturnStatus.OWED.value,
-                PartReturn.due_at == r.due_at,
-            )
-            .values(status=PartReturn.status)
-            .execution_options(synchronize_session=False)
+        guard = _while(  # still with the engineer at the same deadline
+            PartReturn,
+            r.id,
+            PartReturn.status == ReturnStatus.OWED.value,
+            PartReturn.due_at == r.due_at,
         )
         event = {
             "kind": "part_return_overdue",

@@ -135,13 +135,13 @@ def set_part_tools(
         before = sorted(part.tools or [])
         if before != cleaned:
             part.tools = cleaned
-            record_event(
+            record_on(
                 session,
-                subject_type="part",
-                subject_id=part.id,
-                subject_ref=part.part_number,
-                kind="tools_set",
+                "part",
+                part,
+                "tools_set",
                 actor=actor,
+                ref=part.part_number,
                 data={"before": before, "after": cleaned},
             )
         return cleaned

@@ -142,7 +142,12 @@ def complaint_by_number(
     customer's answers exactly like a number that does not exist."""
     c = session.scalar(select(Complaint).where(Complaint.number == number))
     if c is None or (customer_id is not None and c.customer_id != customer_id):
-        raise NotFound(f"unknown complaint {number!r}", field="number")
+        raise NotFound(
+            f"unknown complaint {number!r}",
+            field="number",
+            key="unknown",
+            params={"what": "complaint", "value": number},
+        )
     return c
 
 
@@ -161,7 +166,10 @@ def list_complaints(
     if status:
         if status not in COMPLAINT_STATUSES:
             raise InvalidInput(
-                f"status must be one of {', '.join(COMPLAINT_STATUSES)}", field="status"
+                f"status must be one of {', '.join(COMPLAINT_STATUSES)}",
+                field="status",
+                key="row.condition",
+                params={"choices": ", ".join(COMPLAINT_STATUSES)},
             )
         stmt = stmt.where(Complaint.status == status)
     if open_only:
@@ -214,11 +222,18 @@ def create_department(
         ("head_name", (head_name or "").strip(), limits.PERSON_NAME),
     ):
         if not value:
-            raise InvalidInput(f"{field_name} is required", field=field_name)
+            raise InvalidInput(f"{field_name} is required", field=field_name, key="required")
         if len(value) > limit:
-            raise InvalidInput(f"{field_name} is longer than {limit}", field=field_name)
+            raise InvalidInput(
+                f"{field_name} is longer than {limit}",
+                field=field_name,
+                key="too_long",
+                params={"n": limit},
+            )
     if head_email and "@" not in head_email:
-        raise InvalidInput("head_email is not an e-mail address", field="head_email")
+        raise InvalidInput(
+            "head_email is not an e-mail address", field="head_email", key="email_invalid"
+        )
     with transaction(session):
         refuse_taken(session, Department.code, code, "department", field="code")
         d = Department(
@@ -250,16 +265,26 @@ def _text(value: str | None, field: str, limit: int, *, required: bool) -> str |
     text = (value or "").strip()
     if not text:
         if required:
-            raise InvalidInput(f"{field} is required", field=field)
+            raise InvalidInput(f"{field} is required", field=field, key="required")
         return None
     if len(text) > limit:
-        raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
+        raise InvalidInput(
+            f"{field} is longer than {limit} characters",
+            field=field,
+            key="too_long",
+            params={"n": limit},
+        )
     return text
 
 
 def _one_of(value: str | None, allowed: tuple[str, ...], field: str) -> str:
     if value not in allowed:
-        raise InvalidInput(f"{field} must be one of {', '.join(allowed)}", field=field)
+        raise InvalidInput(
+            f"{field} must be one of {', '.join(allowed)}",
+            field=field,
+            key="row.condition",
+            params={"choices": ", ".join(allowed)},
+        )
     return value
 
 
@@ -286,7 +311,9 @@ def file_complaint(
     now = require_utc(now, "now") if now else utcnow()
     received_at = require_utc(received_at, "received_at") if received_at else now
     if received_at > now:
-        raise InvalidInput("received_at is in the future", field="received_at")
+        raise InvalidInput(
+            "received_at is in the future", field="received_at", key="cpl.received_future"
+        )
     kind = _one_of(kind, COMPLAINT_KINDS, "kind")
     urgency = _one_of(urgency, URGENCIES, "urgency")
     channel = _one_of(channel, CHANNELS, "channel")
@@ -296,13 +323,18 @@ def file_complaint(
     phone = _text(contact_phone, "contact_phone", limits.PHONE, required=False)
     if customer_id is None:
         if not customer_code:
-            raise InvalidInput("customer is required", field="customer")
+            raise InvalidInput("customer is required", field="customer", key="required")
         customer_id = customer_by_code(session, customer_code, field="customer").id
     ticket_id = None
     if ticket_ref:
         ticket = ticket_by_ref(session, ticket_ref, field="ticket")
         if ticket.customer_id != customer_id:
-            raise NotFound(f"unknown ticket {ticket_ref!r}", field="ticket")
+            raise NotFound(
+                f"unknown ticket {ticket_ref!r}",
+                field="ticket",
+                key="unknown",
+                params={"what": "ticket", "value": ticket_ref},
+            )
         ticket_id = ticket.id
     contract = contract_for(session, customer_id, None, None)
     policy = sla_policy(contract)
@@ -377,7 +409,10 @@ def _move(session: Session, c: Complaint, allowed: tuple[str, ...], values: dict
     if matched != 1:
         session.rollback()
         raise Conflict(
-            f"complaint {c.number} is {c.status}; it cannot be changed so", field="status"
+            f"complaint {c.number} is {c.status}; it cannot be changed so",
+            field="status",
+            key="cpl.cannot",
+            params={"ref": c.number, "complaint_status": c.status},
         )
     session.refresh(c)
 
@@ -400,11 +435,17 @@ def respond(
     c = complaint_by_number(session, number)
     dept = one_by(session, Department.code, department_code or "", "department", field="department")
     if not dept.active:
-        raise InvalidInput(f"department {dept.code} is not active", field="department")
+        raise InvalidInput(
+            f"department {dept.code} is not active",
+            field="department",
+            key="cpl.department_inactive",
+            params={"department": dept.code},
+        )
     if expected_resolution_date is not None and expected_resolution_date < c.received_at.date():
         raise InvalidInput(
             "the expected resolution date is before the problem was received",
             field="expected_resolution_date",
+            key="cpl.date_before_received",
         )
     first = c.responded_at is None
     with transaction(session):
@@ -434,7 +475,12 @@ def supervise(
     note = _text(text, "text", limits.STAFF_NOTE, required=True)
     c = complaint_by_number(session, number)
     if c.status == CLOSED:
-        raise Conflict(f"complaint {c.number} is closed", field="status")
+        raise Conflict(
+            f"complaint {c.number} is closed",
+            field="status",
+            key="cpl.closed",
+            params={"ref": c.number},
+        )
     with transaction(session):
         _event(session, c, "supervision", actor, at=now, visible=False, data={"text": note})
         view = complaint_view(c, now)
@@ -476,9 +522,13 @@ def record_opinion(
         or not isinstance(satisfaction, int)
         or not 1 <= satisfaction <= 5
     ):
-        raise InvalidInput("satisfaction must be 1 to 5", field="satisfaction")
+        raise InvalidInput(
+            "satisfaction must be 1 to 5", field="satisfaction", key="cpl.satisfaction"
+        )
     if text is None and satisfaction is None:
-        raise InvalidInput("give an opinion or a rating", field="opinion")
+        raise InvalidInput(
+            "give an opinion or a rating", field="opinion", key="cpl.opinion_required"
+        )
     c = complaint_by_number(session, number, customer_id=customer_id)
     with transaction(session):
         _move(session, c, (RESOLVED,),

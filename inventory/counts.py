@@ -41,14 +41,19 @@ def adjust_quantity(
     """Correct a counted part's on-hand by ``delta`` (never below zero). Returns the new qty."""
     with transaction(session):
         if not reason or not reason.strip():
-            raise InvalidInput("an adjustment needs a reason", field="reason")
+            raise InvalidInput(
+                "an adjustment needs a reason", field="reason", key="cnt.adjust_reason"
+            )
         if delta == 0:
-            raise InvalidInput("delta must not be zero", field="delta")
+            raise InvalidInput("delta must not be zero", field="delta", key="cnt.delta_zero")
         depot = depot_by_code(session, depot_code)
         part = part_by_number(session, part_number)
         if part.tracking != Tracking.COUNTED.value:
             raise InvalidInput(
-                f"{part_number} is serialized: count its serials instead", field="part_number"
+                f"{part_number} is serialized: count its serials instead",
+                field="part_number",
+                key="serialized_scan",
+                params={"part": part_number},
             )
         adjust = virtual_location(session, LocationKind.ADJUSTMENT)
         stamp = Stamp(actor, MovementReason.ADJUSTMENT.value, None, reason)
@@ -145,7 +150,9 @@ def count_at(
     stamp = Stamp(actor, MovementReason.CYCLE_COUNT.value, None, reason)
     if part.tracking == Tracking.COUNTED.value:
         if counted_qty is None or counted_qty < 0:
-            raise InvalidInput("give the counted quantity (0 or more)", field="counted_qty")
+            raise InvalidInput(
+                "give the counted quantity (0 or more)", field="counted_qty", key="cnt.qty_required"
+            )
         expected = _free_qty(session, part.id, location.id, condition)
         delta = counted_qty - expected
         if delta > 0:
@@ -157,7 +164,9 @@ def count_at(
         return result
 
     if serials is None:
-        raise InvalidInput("a serialized part is counted by its serials", field="serials")
+        raise InvalidInput(
+            "a serialized part is counted by its serials", field="serials", key="cnt.by_serials_any"
+        )
     scanned = {normalize_serial(s) for s in serials} - {""}
     on_shelf = {
         i.serial: i
@@ -186,6 +195,8 @@ def count_at(
             "confirm to write them off as missing",
             field="confirm",
             details={"missing": not_scanned, "expected": len(on_shelf)},
+            key="cnt.confirm_missing",
+            params={"missing": not_scanned, "expected": len(on_shelf)},
         )
     for serial, item in sorted(on_shelf.items()):
         if serial not in scanned:
@@ -205,6 +216,14 @@ def count_at(
                 f"serial {serial} was scanned here but the books say it is {where}; "
                 "receive or transfer it first",
                 field="serials",
+                key="cnt.scanned_unknown" if recovered is None else "cnt.scanned_elsewhere",
+                params={"serial": serial}
+                if recovered is None
+                else {
+                    "serial": serial,
+                    "item_status": recovered.status,
+                    "location": recovered.location.code,
+                },
             )
         restock(session, recovered, location, stamp, was=ItemStatus.MISSING)
         result.found.append(serial)
@@ -251,7 +270,7 @@ def scrap(
     (not while reserved or travelling); counted stock needs depot, part and qty."""
     with transaction(session):
         if not reason or not reason.strip():
-            raise InvalidInput("scrapping needs a reason", field="reason")
+            raise InvalidInput("scrapping needs a reason", field="reason", key="cnt.scrap_reason")
         target = virtual_location(session, LocationKind.SCRAP)
         stamp = Stamp(actor, MovementReason.SCRAP.value, None, reason)
         if serial:
@@ -259,11 +278,18 @@ def scrap(
             if depot_code:
                 depot = depot_by_code(session, depot_code)
                 if item.location_id != depot.location_id:
-                    raise Conflict(f"item {serial} is not at depot {depot_code}", field="serial")
+                    raise Conflict(
+                        f"item {serial} is not at depot {depot_code}",
+                        field="serial",
+                        key="cnt.not_at_depot",
+                        params={"serial": serial, "depot": depot_code},
+                    )
             if item.status != ItemStatus.IN_STOCK.value:
                 raise Conflict(
                     f"item {serial} is {item.status}; only shelf stock can be scrapped",
                     field="serial",
+                    key="cnt.scrap_not_on_shelf",
+                    params={"serial": serial, "item_status": item.status},
                 )
             where = item.location.code
             movement = move_serial(
@@ -293,14 +319,21 @@ def scrap(
             )
         else:
             if not (part_number and depot_code):
-                raise InvalidInput("give a serial, or depot, part_number and qty", field="serial")
+                raise InvalidInput(
+                    "give a serial, or depot, part_number and qty",
+                    field="serial",
+                    key="cnt.scrap_what",
+                )
             if qty <= 0:
-                raise InvalidInput("quantity must be at least 1", field="qty")
+                raise InvalidInput("quantity must be at least 1", field="qty", key="qty_positive")
             depot = depot_by_code(session, depot_code)
             part = part_by_number(session, part_number)
             if part.tracking != Tracking.COUNTED.value:
                 raise InvalidInput(
-                    f"{part_number} is serialized: scrap it by serial", field="serial"
+                    f"{part_number} is serialized: scrap it by serial",
+                    field="serial",
+                    key="cnt.scrap_by_serial",
+                    params={"part": part_number},
                 )
             movement = move_counted(
                 session,

@@ -41,31 +41,53 @@ def read_delivery(data: bytes, filename: str) -> list[dict[str, str]]:
     elif name.endswith((".csv", ".txt")) or not name:
         rows = _read_csv(data)
     else:
-        raise InvalidInput("the delivery must be a .csv or .xlsx file", field="file")
+        raise InvalidInput(
+            "the delivery must be a .csv or .xlsx file", field="file", key="import.file_type"
+        )
     return _to_dicts(rows)
 
 
 def _to_dicts(rows: Iterator[list]) -> list[dict[str, str]]:
     first = next(rows, None)
     if first is None:
-        raise InvalidInput("the file has no header row", field="file")
+        raise InvalidInput("the file has no header row", field="file", key="import.no_header")
     header = [str(h or "").strip().lower() for h in first]
     while header and not header[-1]:
         header.pop()
     if len(header) > MAX_COLUMNS:
-        raise InvalidInput(_too_many_columns(), field="file")
+        raise InvalidInput(
+            _too_many_columns(),
+            field="file",
+            key="import.too_many_columns",
+            params={"n": MAX_COLUMNS},
+        )
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise InvalidInput(f"missing column(s): {', '.join(missing)}", field="file")
+        raise InvalidInput(
+            f"missing column(s): {', '.join(missing)}",
+            field="file",
+            key="import.missing_columns",
+            params={"columns": ", ".join(missing)},
+        )
     out = []
     same: dict[str, str] = {}  # one object per repeated value (depot, part, qty…) saves memory
     for number, raw in enumerate(rows, start=2):
         if not any(str(v or "").strip() for v in raw):
             continue  # blank rows cost nothing (a sheet may number its last row 1,048,576)
         if number - 1 > MAX_ROWS:
-            raise InvalidInput(f"at most {MAX_ROWS} rows per file", field="file")
+            raise InvalidInput(
+                f"at most {MAX_ROWS} rows per file",
+                field="file",
+                key="import.too_many_rows",
+                params={"n": MAX_ROWS},
+            )
         if len(raw) > MAX_COLUMNS and any(str(v or "").strip() for v in raw[MAX_COLUMNS:]):
-            raise InvalidInput(f"row {number}: {_too_many_columns()}", field="file")
+            raise InvalidInput(
+                f"row {number}: {_too_many_columns()}",
+                field="file",
+                key="import.row_too_many_columns",
+                params={"row": number, "n": MAX_COLUMNS},
+            )
         cells = ["" if v is None else str(v).strip() for v in raw]
         if len(same) < 10_000:
             cells = [same.setdefault(c, c) for c in cells]
@@ -75,6 +97,8 @@ def _to_dicts(rows: Iterator[list]) -> list[dict[str, str]]:
             raise InvalidInput(
                 f"row {number} holds NUL characters: save the delivery as UTF-8 CSV or .xlsx",
                 field="file",
+                key="import.nul",
+                params={"row": number},
             )
         cells += [""] * (len(header) - len(cells))
         row = {h: cells[i] for i, h in enumerate(header) if h}
@@ -95,13 +119,15 @@ def _read_csv(data: bytes) -> Iterator[list]:
         try:
             text = data.decode("gb18030")  # Excel on Chinese Windows saves CSV in GBK
         except UnicodeDecodeError:
-            raise InvalidInput("the CSV is neither UTF-8 nor GB18030 text", field="file") from None
+            raise InvalidInput(
+                "the CSV is neither UTF-8 nor GB18030 text", field="file", key="import.encoding"
+            ) from None
     try:
         # the upload is bounded (MAX_CONTENT_LENGTH), so are its rows; read them now to
         # report a broken CSV before any row is used
         rows: list[list] = list(csv.reader(io.StringIO(text)))
     except csv.Error as error:
-        raise InvalidInput(f"unreadable CSV: {error}", field="file") from None
+        raise InvalidInput(f"unreadable CSV: {error}", field="file", key="import.bad_csv") from None
     return iter(rows)
 
 
@@ -111,19 +137,31 @@ def _check_unpacked_size(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise InvalidInput(f"unreadable Excel file: {error}", field="file") from None
+        raise InvalidInput(
+            f"unreadable Excel file: {error}", field="file", key="import.bad_xlsx"
+        ) from None
     if len(parts) > MAX_PARTS:
-        raise TooLarge(f"the workbook holds more than {MAX_PARTS} parts", field="file")
+        raise TooLarge(
+            f"the workbook holds more than {MAX_PARTS} parts",
+            field="file",
+            key="import.too_many_parts",
+            params={"n": MAX_PARTS},
+        )
     mb = 1024 * 1024
     if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
         raise TooLarge(
-            f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // mb} MB", field="file"
+            f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // mb} MB",
+            field="file",
+            key="import.too_large",
+            params={"mb": MAX_UNPACKED_BYTES // mb},
         )
     for part in parts:
         if part.file_size > MAX_PART_BYTES and not part.filename.startswith("xl/worksheets/"):
             raise TooLarge(
                 f"the workbook part {part.filename} unpacks to more than {MAX_PART_BYTES // mb} MB",
                 field="file",
+                key="import.part_too_large",
+                params={"name": part.filename, "mb": MAX_PART_BYTES // mb},
             )
 
 
@@ -134,7 +172,9 @@ def _read_xlsx(data: bytes) -> Iterator[list]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise InvalidInput(f"unreadable Excel file: {error}", field="file") from None
+        raise InvalidInput(
+            f"unreadable Excel file: {error}", field="file", key="import.bad_xlsx"
+        ) from None
     return _xlsx_rows(book)
 
 
@@ -154,6 +194,8 @@ def _xlsx_rows(book) -> Iterator[list]:
     except InvalidInput:
         raise
     except Exception as error:  # a broken sheet fails while it is parsed, row by row
-        raise InvalidInput(f"unreadable Excel file: {error}", field="file") from None
+        raise InvalidInput(
+            f"unreadable Excel file: {error}", field="file", key="import.bad_xlsx"
+        ) from None
     finally:
         book.close()

@@ -262,9 +262,11 @@ def inspection_view(session: Session, row: Inspection) -> InspectionView:
 def _text(value, field: str, *, required: bool = True) -> str:
     text = str(value if value is not None else "").strip()
     if required and not text:
-        raise InvalidInput("must not be empty", field=field)
+        raise InvalidInput("must not be empty", field=field, key="required")
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"at most {MAX_TEXT} characters", field=field)
+        raise InvalidInput(
+            f"at most {MAX_TEXT} characters", field=field, key="too_long", params={"n": MAX_TEXT}
+        )
     return text
 
 
@@ -272,29 +274,57 @@ def check_checklists(value) -> dict[str, list[dict]]:
     """The checklists as stored: ``{kind: [{"key", "group", "item", "expected"}]}`` with a
     key for every item (unique within its kind). InvalidInput naming the item otherwise."""
     if not isinstance(value, dict) or not value:
-        raise InvalidInput("give at least one equipment kind with its items", field="checklists")
+        raise InvalidInput(
+            "give at least one equipment kind with its items",
+            field="checklists",
+            key="ins.no_checklists",
+        )
     out: dict[str, list[dict]] = {}
     for kind, items in value.items():
         kind_text = _text(kind, "checklists")
         where = f"checklists.{kind_text}"
         if not isinstance(items, list) or not items:
-            raise InvalidInput("give at least one item", field=where)
+            raise InvalidInput(
+                "give at least one item",
+                field=where,
+                key="ins.no_items",
+                params={"kind": kind_text},
+            )
         if len(items) > MAX_ITEMS:
-            raise InvalidInput(f"at most {MAX_ITEMS} items", field=where)
+            raise InvalidInput(
+                f"at most {MAX_ITEMS} items",
+                field=where,
+                key="ins.too_many_items",
+                params={"kind": kind_text, "n": MAX_ITEMS},
+            )
         seen: set[str] = set()
         rows = []
         for i, item in enumerate(items):
             at = f"{where}.{i}"
             if not isinstance(item, dict):
-                raise InvalidInput("an item is an object", field=at)
+                raise InvalidInput("an item is an object", field=at, key="ins.item_not_object")
             group = item.get("group")
             if group not in GROUPS:
-                raise InvalidInput(f"group must be one of {', '.join(GROUPS)}", field=f"{at}.group")
+                raise InvalidInput(
+                    f"group must be one of {', '.join(GROUPS)}",
+                    field=f"{at}.group",
+                    key="row.condition",
+                    params={"choices": ", ".join(GROUPS)},
+                )
             key = _text(item.get("key") or f"{group[:3]}-{i + 1}", f"{at}.key")
             if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", key):
-                raise InvalidInput("letters, digits, - _ . (at most 40)", field=f"{at}.key")
+                raise InvalidInput(
+                    "letters, digits, - _ . (at most 40)",
+                    field=f"{at}.key",
+                    key="ins.item_key_format",
+                )
             if key in seen:
-                raise InvalidInput(f"key {key!r} is used twice", field=f"{at}.key")
+                raise InvalidInput(
+                    f"key {key!r} is used twice",
+                    field=f"{at}.key",
+                    key="ins.item_key_twice",
+                    params={"key": key},
+                )
             seen.add(key)
             rows.append(
                 {
@@ -311,7 +341,12 @@ def check_checklists(value) -> dict[str, list[dict]]:
 def _apply(session: Session, programme: InspectionProgramme, values: dict) -> None:
     for key, value in values.items():
         if key not in PROGRAMME_FIELDS:
-            raise InvalidInput(f"{key} is not a programme setting", field=key)
+            raise InvalidInput(
+                f"{key} is not a programme setting",
+                field=key,
+                key="ins.not_setting",
+                params={"key": key},
+            )
         if key == "checklists":
             value = check_checklists(value)
         elif key == "site_codes":
@@ -319,32 +354,52 @@ def _apply(session: Session, programme: InspectionProgramme, values: dict) -> No
         elif key == "preferred_weekdays":
             days = str(value or "")
             if not days or not set(days) <= set("1234567"):
-                raise InvalidInput("ISO weekdays 1-7, e.g. 24", field=key)
+                raise InvalidInput("ISO weekdays 1-7, e.g. 24", field=key, key="ins.weekdays")
             value = "".join(sorted(set(days)))
         setattr(programme, key, value)
     if programme.frequency not in FREQUENCIES:
-        raise InvalidInput(f"frequency must be one of {', '.join(FREQUENCIES)}", field="frequency")
+        raise InvalidInput(
+            f"frequency must be one of {', '.join(FREQUENCIES)}",
+            field="frequency",
+            key="ins.frequency",
+        )
     if programme.mode not in MODES:
-        raise InvalidInput("mode must be on_site or phone", field="mode")
+        raise InvalidInput("mode must be on_site or phone", field="mode", key="ins.mode")
     if not 0 <= programme.report_days <= 60:
-        raise InvalidInput("between 0 and 60 days", field="report_days")
+        raise InvalidInput(
+            "between 0 and 60 days",
+            field="report_days",
+            key="between_days",
+            params={"low": 0, "high": 60},
+        )
     if not 0 < programme.visit_minutes <= 600:
-        raise InvalidInput("between 1 and 600 minutes", field="visit_minutes")
+        raise InvalidInput(
+            "between 1 and 600 minutes",
+            field="visit_minutes",
+            key="between_minutes",
+            params={"low": 1, "high": 600},
+        )
     if not 0 <= programme.preferred_start_min < programme.preferred_end_min <= 24 * 60:
         raise InvalidInput(
             "the preferred hours must start before they end, within one day",
             field="preferred_end_min",
+            key="ins.preferred_hours",
         )
 
 
 def _site_codes(session: Session, contract: Contract, codes) -> list[str]:
     if not isinstance(codes, list):
-        raise InvalidInput("a list of site codes", field="site_codes")
+        raise InvalidInput("a list of site codes", field="site_codes", key="ins.site_list")
     out = []
     for i, code in enumerate(codes):
         site = session.scalar(select(Site).where(Site.code == str(code)))
         if site is None or site.customer_id != contract.customer_id:
-            raise NotFound(f"no site {code!r} of this customer", field=f"site_codes.{i}")
+            raise NotFound(
+                f"no site {code!r} of this customer",
+                field=f"site_codes.{i}",
+                key="ins.not_customer_site",
+                params={"code": str(code)},
+            )
         if site.code not in out:
             out.append(site.code)
     return out
@@ -359,7 +414,12 @@ def programme_of(session: Session, contract: Contract) -> InspectionProgramme | 
 def get_programme(session: Session, contract_code: str) -> ProgrammeView:
     programme = programme_of(session, contract_by_code(session, contract_code))
     if programme is None:
-        raise NotFound(f"contract {contract_code} has no inspection programme", field="contract")
+        raise NotFound(
+            f"contract {contract_code} has no inspection programme",
+            field="contract",
+            key="ins.no_programme",
+            params={"contract": contract_code},
+        )
     return programme_view(programme)
 
 
@@ -377,7 +437,9 @@ def set_programme(
         created = programme is None
         if programme is None:
             if "frequency" not in values:
-                raise InvalidInput("give the frequency", field="frequency")
+                raise InvalidInput(
+                    "give the frequency", field="frequency", key="ins.frequency_required"
+                )
             programme = InspectionProgramme(
                 contract_id=contract.id,
                 mode="on_site",
@@ -504,16 +566,24 @@ def generate_visits(
     added twice, even by two runs at once (the database's unique constraint decides)."""
     now = require_utc(now or utcnow(), "now")
     if not 2000 <= year <= 2199:
-        raise InvalidInput("year out of range", field="year")
+        raise InvalidInput("year out of range", field="year", key="year_range")
     with transaction(session):
         contract = contract_by_code(session, contract_code)
         programme = programme_of(session, contract)
         if programme is None:
             raise NotFound(
-                f"contract {contract_code} has no inspection programme", field="contract"
+                f"contract {contract_code} has no inspection programme",
+                field="contract",
+                key="ins.no_programme",
+                params={"contract": contract_code},
             )
         if not programme.active:
-            raise Conflict(f"the inspection programme of {contract_code} is paused", field="active")
+            raise Conflict(
+                f"the inspection programme of {contract_code} is paused",
+                field="active",
+                key="ins.programme_paused",
+                params={"contract": contract_code},
+            )
         sites = covered_sites(session, programme)
         engineers = {e.code: e for e in session.scalars(select(Engineer))}
         done = {
@@ -607,7 +677,12 @@ def _insert_visit(session, programme, site, visit, engineers, actor, now) -> str
 def inspection_by_number(session: Session, number: str) -> Inspection:
     row = session.scalar(select(Inspection).where(Inspection.number == (number or "").strip()))
     if row is None:
-        raise NotFound(f"unknown inspection {number!r}", field="number")
+        raise NotFound(
+            f"unknown inspection {number!r}",
+            field="number",
+            key="unknown",
+            params={"what": "inspection", "value": number},
+        )
     return row
 
 
@@ -615,7 +690,12 @@ def inspection_for_engineer(session: Session, number: str, engineer_id: int | No
     """The inspection ``number`` if ``engineer_id`` (None: anyone) is the one sent to it."""
     row = inspection_by_number(session, number)
     if engineer_id is not None and row.engineer_id != engineer_id:
-        raise NotFound(f"unknown inspection {number!r}", field="number")
+        raise NotFound(
+            f"unknown inspection {number!r}",
+            field="number",
+            key="unknown",
+            params={"what": "inspection", "value": number},
+        )
     return row
 
 
@@ -802,6 +882,8 @@ def _open(row: Inspection, now: datetime) -> None:
             f"inspection {row.number} is {row.status}",
             field="status",
             details={"current_status": row.status},
+            key="ins.cannot",
+            params={"ref": row.number, "inspection_status": row.status},
         )
 
 
@@ -823,6 +905,8 @@ def record_arrival(
                 f"inspection {row.number} is {row.status}",
                 field="status",
                 details={"current_status": row.status},
+                key="ins.cannot",
+                params={"ref": row.number, "inspection_status": row.status},
             )
         _open(row, now)
         row.arrived_device_at = require_utc(device_time, "device_time") if device_time else None
@@ -854,10 +938,17 @@ def record_checklist(
         for i, result in enumerate(results or []):
             key = str(result.get("key") or "")
             if key not in keys:
-                raise InvalidInput(f"{key!r} is not on this checklist", field=f"results.{i}.key")
+                raise InvalidInput(
+                    f"{key!r} is not on this checklist",
+                    field=f"results.{i}.key",
+                    key="ins.not_on_checklist",
+                    params={"key": key},
+                )
             outcome = result.get("outcome")
             if outcome not in OUTCOMES:
-                raise InvalidInput("pass, fail or na", field=f"results.{i}.outcome")
+                raise InvalidInput(
+                    "pass, fail or na", field=f"results.{i}.outcome", key="ins.outcome"
+                )
             reading = _text(result.get("reading"), f"results.{i}.reading", required=False)
             merged[key] = {"key": key, "outcome": outcome, "reading": reading or None}
         row.results = [merged[k] for k in sorted(merged)]
@@ -921,12 +1012,19 @@ def record_finding(
     try:
         Severity(severity)
     except ValueError:
-        raise InvalidInput("severity must be P1, P2, P3 or P4", field="severity") from None
+        raise InvalidInput(
+            "severity must be P1, P2, P3 or P4", field="severity", key="severity_choice"
+        ) from None
     with transaction(session):
         row = inspection_for_engineer(session, number, engineer_id)
         _open(row, now)
         if item_key and item_key not in {i.key for i in checklist_of(session, row)}:
-            raise InvalidInput(f"{item_key!r} is not on this checklist", field="item_key")
+            raise InvalidInput(
+                f"{item_key!r} is not on this checklist",
+                field="item_key",
+                key="ins.not_on_checklist",
+                params={"key": item_key},
+            )
         ticket = open_ticket_in_session(
             session,
             site_code=row.site.code,
@@ -987,12 +1085,16 @@ def sign_inspection(
     now = require_utc(now or utcnow(), "now")
     name = (signer_name or "").strip()
     if not name:
-        raise InvalidInput("the person signing gives their name", field="signer_name")
+        raise InvalidInput(
+            "the person signing gives their name", field="signer_name", key="signer_name"
+        )
     check_image(
         signature_png, max_bytes=MAX_SIGNATURE_BYTES, field="png", types={"image/png": "PNG"}
     )
     if not has_ink(signature_png):
-        raise InvalidInput("the signature is empty: sign in the box", field="png")
+        raise InvalidInput(
+            "the signature is empty: sign in the box", field="png", key="signature_empty"
+        )
     with transaction(session):
         row = inspection_for_engineer(session, number, engineer_id)
         _open(row, now)
@@ -1002,6 +1104,8 @@ def sign_inspection(
             raise InvalidInput(
                 f"{len(missing)} checklist items have no result: {', '.join(missing[:5])}",
                 field="results",
+                key="ins.unanswered",
+                params={"n": len(missing), "items": ", ".join(missing[:5])},
             )
         calendar = contract_calendar(row.contract, row.site.timezone, session=session)
         row.signer_name, row.signature_png, row.signed_at = name, signature_png, now
@@ -1029,6 +1133,8 @@ def issue_report(
                 f"inspection {row.number} is not signed yet",
                 field="status",
                 details={"current_status": row.status},
+                key="ins.not_signed",
+                params={"ref": row.number},
             )
         if row.report_issued_at is None:
             row.report_issued_at = now
@@ -1054,16 +1160,26 @@ def set_engineer(
         row = inspection_by_number(session, number)
         engineer = session.scalar(select(Engineer).where(Engineer.code == engineer_code))
         if engineer is None or not engineer.active:
-            raise NotFound(f"unknown engineer {engineer_code!r}", field="engineer")
+            raise NotFound(
+                f"unknown engineer {engineer_code!r}",
+                field="engineer",
+                key="unknown",
+                params={"what": "engineer", "value": engineer_code},
+            )
         if row.status != InspectionStatus.PLANNED:
             raise Conflict(
                 f"inspection {row.number} is {row.status}",
                 field="status",
                 details={"current_status": row.status},
+                key="ins.cannot",
+                params={"ref": row.number, "inspection_status": row.status},
             )
         if str(row.day.isoweekday()) not in engineer.work_days:
             raise InvalidInput(
-                f"{engineer.code} does not work on {row.day.isoformat()}", field="engineer"
+                f"{engineer.code} does not work on {row.day.isoformat()}",
+                field="engineer",
+                key="ins.engineer_off",
+                params={"engineer": engineer.code, "day": row.day.isoformat()},
             )
         row.engineer_id = engineer.id
         _event(session, row, "inspection_assigned", actor, now, engineer=engineer.code)

@@ -245,7 +245,7 @@ def open_rma_in_session(
         kind = RmaKind(request.kind).value
     except ValueError:
         raise InvalidInput(
-            "kind must be advance_replacement or return_for_repair", field="kind"
+            "kind must be advance_replacement or return_for_repair", field="kind", key="rma.kind"
         ) from None
     site = session.scalar(select(Site).where(Site.code == request.site_code))
     if site is None or (customer_id is not None and site.customer_id != customer_id):
@@ -262,9 +262,13 @@ def open_rma_in_session(
         else faulty_part
     )
     if request.faulty_qty < 1:
-        raise InvalidInput("quantity must be at least 1", field="faulty_qty")
+        raise InvalidInput("quantity must be at least 1", field="faulty_qty", key="qty_positive")
     if faulty_part.tracking == Tracking.SERIALIZED.value and request.faulty_qty != 1:
-        raise InvalidInput("a serialized part comes back one unit per RMA", field="faulty_qty")
+        raise InvalidInput(
+            "a serialized part comes back one unit per RMA",
+            field="faulty_qty",
+            key="rma.serialized_one",
+        )
     ticket = None
     if request.ticket:
         ticket = ticket_by_ref(session, request.ticket, field="ticket")
@@ -293,6 +297,8 @@ def open_rma_in_session(
                 raise InvalidInput(
                     f"serial {request.faulty_serial} is installed at another customer",
                     field="faulty_serial",
+                    key="rma.other_customer_serial",
+                    params={"serial": request.faulty_serial},
                 )
     contract = (ticket.contract if ticket else None) or (equipment.contract if equipment else None)
     if contract is None:
@@ -462,7 +468,10 @@ def _counted_whereabouts(ctx: _Ctx):
     if rma.status == R.SHIPPED:
         return _location(s, LocationKind.IN_TRANSIT)
     raise Conflict(
-        f"RMA {rma.number}: the replacement is not where this move starts", field="status"
+        f"RMA {rma.number}: the replacement is not where this move starts",
+        field="status",
+        key="rma.replacement_elsewhere",
+        params={"ref": rma.number},
     )
 
 
@@ -508,7 +517,9 @@ def _faulty_item(ctx: _Ctx) -> SerialItem | None:
         return None
     if rma.faulty_item_id is None:
         if not rma.faulty_serial:
-            raise InvalidInput("give the faulty unit's serial", field="serial")
+            raise InvalidInput(
+                "give the faulty unit's serial", field="serial", key="rma.faulty_serial_required"
+            )
         item = enter_installed_unit(s, part, rma.faulty_serial, ctx.actor, rma.number)
         rma.faulty_item_id = item.id
     item = must_get(s, SerialItem, rma.faulty_item_id)
@@ -524,7 +535,9 @@ def _depot_for_return(ctx: _Ctx) -> Depot:
         return depot
     depot_id = rma.return_depot_id or rma.source_depot_id
     if depot_id is None:
-        raise InvalidInput("say which depot receives the unit", field="depot")
+        raise InvalidInput(
+            "say which depot receives the unit", field="depot", key="rma.return_depot_required"
+        )
     return must_get(s, Depot, depot_id)
 
 
@@ -537,7 +550,11 @@ def _approve(ctx: _Ctx) -> None:
 
 def _allocate(ctx: _Ctx) -> None:
     if not ctx.given.depot:
-        raise InvalidInput("say which depot the replacement comes from", field="depot")
+        raise InvalidInput(
+            "say which depot the replacement comes from",
+            field="depot",
+            key="rma.source_depot_required",
+        )
     depot = depot_by_code(ctx.session, ctx.given.depot, field="depot")
     rma = ctx.rma
     if rma.replacement_part_id == rma.faulty_part_id and not ctx.given.serial:
@@ -682,7 +699,11 @@ def _start_repair(ctx: _Ctx) -> None:
     s, rma = ctx.session, ctx.rma
     item = _faulty_item(ctx)
     if item is None:
-        raise InvalidInput("counted parts are repaired through repair batches", field="kind")
+        raise InvalidInput(
+            "counted parts are repaired through repair batches",
+            field="kind",
+            key="rma.counted_repair",
+        )
     move_serial(
         s,
         item,
@@ -702,7 +723,11 @@ def _finish_repair(ctx: _Ctx) -> None:
     outcome = given.outcome or "repaired"
     item = _faulty_item(ctx)
     if item is None:
-        raise InvalidInput("counted parts are repaired through repair batches", field="kind")
+        raise InvalidInput(
+            "counted parts are repaired through repair batches",
+            field="kind",
+            key="rma.counted_repair",
+        )
     depot = _depot_for_return(ctx)
     if outcome == "repaired":
         move_serial(
@@ -733,7 +758,9 @@ def _finish_repair(ctx: _Ctx) -> None:
         )
         _reserve_replacement(ctx, depot)
     else:
-        raise InvalidInput("outcome must be repaired or exchanged", field="outcome")
+        raise InvalidInput(
+            "outcome must be repaired or exchanged", field="outcome", key="rma.repair_outcome"
+        )
     rma.fault_action = given.action_taken or rma.fault_action or outcome
     rma.replacement_arrived_at = ctx.now
     ctx.data.update({"outcome": outcome, "serial": rma.replacement_serial})
@@ -786,7 +813,12 @@ def move_rma_in_session(
     table forbids the move or someone else moved the RMA first."""
     move = RMA_MOVES.get((rma.kind, action))
     if move is None and action not in ACTIONS:
-        raise InvalidInput(f"unknown RMA action {action!r}", field="action")
+        raise InvalidInput(
+            f"unknown RMA action {action!r}",
+            field="action",
+            key="rma.unknown_action",
+            params={"action": action},
+        )
     if move is None or rma.status not in move.sources:
         raise Conflict(
             f"RMA {rma.number} ({rma.kind}) is {rma.status}; it cannot {action}",
@@ -933,9 +965,14 @@ def request_repair_return(
         select(Equipment).where(Equipment.serial == serial, Equipment.customer_id == customer_id)
     )
     if unit is None:
-        raise NotFound(f"no installed equipment with serial {serial!r}", field="serial")
+        raise NotFound(
+            f"no installed equipment with serial {serial!r}",
+            field="serial",
+            key="no_equipment",
+            params={"serial": serial},
+        )
     if not fault_symptom.strip():
-        raise InvalidInput("describe the fault", field="fault_symptom")
+        raise InvalidInput("describe the fault", field="fault_symptom", key="describe_symptom")
     request = RmaRequest(
         kind=RmaKind.RETURN_FOR_REPAIR.value,
         site_code=unit.site.code,

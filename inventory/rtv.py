@@ -134,7 +134,12 @@ def rtv_view(rtv: Rtv, now: datetime | None = None) -> RtvView:
 def rtv_by_number(session: Session, number: str) -> Rtv:
     rtv = session.scalar(select(Rtv).where(Rtv.number == number))
     if rtv is None:
-        raise NotFound(f"unknown return to vendor {number!r}", field="number")
+        raise NotFound(
+            f"unknown return to vendor {number!r}",
+            field="number",
+            key="unknown",
+            params={"what": "rtv", "value": number},
+        )
     return rtv
 
 
@@ -197,11 +202,21 @@ def _vendor_site(session: Session, vendor: str, code: str | None) -> Location:
     if code:
         site = one_by(session, Location.code, code, "location", field="vendor_location")
         if site.kind not in (LocationKind.VENDOR.value, LocationKind.REPAIR_VENDOR.value):
-            raise InvalidInput(f"{code} is not a vendor's site", field="vendor_location")
+            raise InvalidInput(
+                f"{code} is not a vendor's site",
+                field="vendor_location",
+                key="rtv.not_vendor_site",
+                params={"code": code},
+            )
         if site.kind == LocationKind.VENDOR.value and vendor_key(site.vendor or "") != vendor_key(
             vendor
         ):
-            raise InvalidInput(f"{code} is not a site of {vendor}", field="vendor_location")
+            raise InvalidInput(
+                f"{code} is not a site of {vendor}",
+                field="vendor_location",
+                key="rtv.other_vendor_site",
+                params={"code": code, "vendor": vendor},
+            )
         return site
     for site in session.scalars(
         select(Location).where(Location.kind == LocationKind.VENDOR.value).order_by(Location.id)
@@ -244,22 +259,31 @@ def create_rtv(
     now = require_utc(now or utcnow(), "now")
     vendor, vendor_rma, failure = vendor.strip(), vendor_rma.strip(), failure.strip()
     if not vendor:
-        raise InvalidInput("name the vendor", field="vendor")
+        raise InvalidInput("name the vendor", field="vendor", key="name_vendor")
     if not vendor_rma:
-        raise InvalidInput("give the vendor's RMA number", field="vendor_rma")
+        raise InvalidInput(
+            "give the vendor's RMA number", field="vendor_rma", key="rtv.vendor_rma_required"
+        )
     if not failure:
-        raise InvalidInput("say what failure is reported", field="failure")
+        raise InvalidInput(
+            "say what failure is reported", field="failure", key="rtv.failure_required"
+        )
     if not serials:
-        raise InvalidInput("an RTV needs at least one unit", field="serials")
+        raise InvalidInput("an RTV needs at least one unit", field="serials", key="rtv.no_units")
     normalized = [normalize_serial(s) for s in serials]
     if len(set(normalized)) != len(normalized):
-        raise InvalidInput("a serial is listed twice", field="serials")
+        raise InvalidInput("a serial is listed twice", field="serials", key="serial_listed_twice")
     with transaction(session):
         depot = depot_by_code(session, depot_code, field="depot")
         if session.scalar(
             select(Rtv.id).where(Rtv.vendor_key == vendor_key(vendor), Rtv.vendor_rma == vendor_rma)
         ):
-            raise Conflict(f"{vendor} RMA {vendor_rma} is on another RTV", field="vendor_rma")
+            raise Conflict(
+                f"{vendor} RMA {vendor_rma} is on another RTV",
+                field="vendor_rma",
+                key="rtv.vendor_rma_taken",
+                params={"vendor": vendor, "vendor_rma": vendor_rma},
+            )
         items = [item_by_serial(session, s, field=f"serials.{i}") for i, s in enumerate(normalized)]
         hubs = {
             it.location_id for it in items if it.location_id != depot.location_id
@@ -270,6 +294,7 @@ def create_rtv(
                 raise InvalidInput(
                     "the units are at different vendor sites: one RTV per site",
                     field="serials",
+                    key="rtv.several_sites",
                 )
             site_code = session.get_one(Location, next(iter(hubs))).code
         site = _vendor_site(session, vendor, site_code)
@@ -291,7 +316,10 @@ def create_rtv(
                 session.flush()
         except IntegrityError:
             raise Conflict(
-                f"{vendor} RMA {vendor_rma} is on another RTV", field="vendor_rma"
+                f"{vendor} RMA {vendor_rma} is on another RTV",
+                field="vendor_rma",
+                key="rtv.vendor_rma_taken",
+                params={"vendor": vendor, "vendor_rma": vendor_rma},
             ) from None
         day = _claim_day(now)
         for index, item in enumerate(items):
@@ -303,6 +331,8 @@ def create_rtv(
                 raise Conflict(
                     f"{item.serial} is not a faulty unit at {depot.code} or {site.code}",
                     field=field,
+                    key="rtv.not_faulty_here",
+                    params={"serial": item.serial, "depot": depot.code, "site": site.code},
                 )
             was = ItemStatus.IN_STOCK if at_depot else ItemStatus.AT_VENDOR
             held = session.execute(
@@ -322,7 +352,10 @@ def create_rtv(
             )
             if rows_matched(held) != 1:
                 raise Conflict(
-                    f"{item.serial} is already on a claim or was moved meanwhile", field=field
+                    f"{item.serial} is already on a claim or was moved meanwhile",
+                    field=field,
+                    key="rtv.unit_taken",
+                    params={"serial": item.serial},
                 )
             check = check_warranty(session, vendor, item, day)
             value = Decimal(item.part.unit_cost or 0).quantize(Decimal("0.01"))
@@ -356,7 +389,12 @@ def _cas_status(session: Session, rtv: Rtv, was: RtvStatus, values: dict) -> Non
         .execution_options(synchronize_session=False)
     )
     if rows_matched(won) != 1:
-        raise Conflict(f"RTV {rtv.number} is no longer {was.value}", field="number")
+        raise Conflict(
+            f"RTV {rtv.number} is no longer {was.value}",
+            field="number",
+            key="changed_meanwhile",
+            params={"ref": rtv.number},
+        )
     session.expire(rtv)
 
 
@@ -373,7 +411,12 @@ def ship_rtv(
     with transaction(session):
         rtv = rtv_by_number(session, number)
         if rtv.status != RtvStatus.OPEN.value:
-            raise Conflict(f"RTV {number} is {rtv.status}", field="number")
+            raise Conflict(
+                f"RTV {number} is {rtv.status}",
+                field="number",
+                key="rtv.cannot",
+                params={"ref": number, "rtv_status": rtv.status},
+            )
         site = rtv.vendor_location
         lines = list(rtv.lines)
         _cas_status(session, rtv, RtvStatus.OPEN,
@@ -416,13 +459,15 @@ def receive_rtv(
     recorded already (by anyone) refuses the whole call."""
     now = require_utc(now or utcnow(), "now")
     if not outcomes:
-        raise InvalidInput("say what came back", field="outcomes")
+        raise InvalidInput("say what came back", field="outcomes", key="say_what_came_back")
     with transaction(session):
         rtv = rtv_by_number(session, number)
         if rtv.status != RtvStatus.SHIPPED.value:
             raise Conflict(
                 f"RTV {number} is {rtv.status}; units come back after it is shipped",
                 field="number",
+                key="rtv.not_shipped",
+                params={"ref": number, "rtv_status": rtv.status},
             )
         depot_location = rtv.depot.location
         site = rtv.vendor_location
@@ -432,22 +477,33 @@ def receive_rtv(
             serial = normalize_serial(raw_serial)
             field = f"outcomes.{raw_serial}"
             if got.outcome not in OUTCOMES:
-                raise InvalidInput(f"outcome is one of {', '.join(OUTCOMES)}", field=field)
+                raise InvalidInput(
+                    f"outcome is one of {', '.join(OUTCOMES)}",
+                    field=field,
+                    key="rtv.unknown_outcome",
+                )
             line = by_serial.get(serial)
             if line is None:
-                raise NotFound(f"{serial} is not on RTV {number}", field=field)
+                raise NotFound(
+                    f"{serial} is not on RTV {number}",
+                    field=field,
+                    key="rtv.not_on_rtv",
+                    params={"serial": serial, "ref": number},
+                )
             replacement = None
             if got.outcome == RtvOutcome.REPLACED.value:
                 if not got.replacement_serial or not got.replacement_serial.strip():
                     raise InvalidInput(
                         "a replaced unit needs the replacement's serial",
                         field=f"{field}.replacement_serial",
+                        key="rtv.replacement_required",
                     )
                 replacement = normalize_serial(got.replacement_serial)
             elif got.replacement_serial:
                 raise InvalidInput(
                     "only a replaced unit has a replacement serial",
                     field=f"{field}.replacement_serial",
+                    key="rtv.replacement_only_replaced",
                 )
             won = session.execute(
                 update(RtvLine)
@@ -456,7 +512,12 @@ def receive_rtv(
                 .execution_options(synchronize_session=False)
             )
             if rows_matched(won) != 1:
-                raise Conflict(f"{serial} already came back", field=field)
+                raise Conflict(
+                    f"{serial} already came back",
+                    field=field,
+                    key="already_came_back",
+                    params={"serial": serial},
+                )
             item = session.get_one(SerialItem, line.serial_item_id)
             session.refresh(item)
             at_vendor = (ItemStatus.AT_VENDOR.value,)
@@ -485,6 +546,8 @@ def receive_rtv(
                     raise Conflict(
                         f"serial {replacement} already exists for {line.part.part_number}",
                         field=f"{field}.replacement_serial",
+                        key="serial_exists",
+                        params={"serial": replacement, "part": line.part.part_number},
                     ) from None
                 move_serial(
                     session, new, depot_location, to_status=ItemStatus.IN_STOCK.value,
@@ -534,15 +597,21 @@ def settle_rtv(
     ``closed`` when the credit is zero); commits."""
     now = require_utc(now or utcnow(), "now")
     if credit_amount < 0:
-        raise InvalidInput("the credit is not negative", field="credit_amount")
+        raise InvalidInput("the credit is not negative", field="credit_amount", key="not_negative")
     if credit_amount > 0 and not (credit_note or "").strip():
-        raise InvalidInput("give the vendor's credit note number", field="credit_note")
+        raise InvalidInput(
+            "give the vendor's credit note number",
+            field="credit_note",
+            key="rtv.credit_note_required",
+        )
     with transaction(session):
         rtv = rtv_by_number(session, number)
         if rtv.status != RtvStatus.RECEIVED.value:
             raise Conflict(
                 f"RTV {number} is {rtv.status}; the credit is recorded once every unit is back",
                 field="number",
+                key="rtv.not_received",
+                params={"ref": number, "rtv_status": rtv.status},
             )
         to = RtvStatus.CREDITED if credit_amount > 0 else RtvStatus.CLOSED
         _cas_status(

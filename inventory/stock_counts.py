@@ -85,7 +85,12 @@ class Limits:
 def count_by_number(session: Session, number: str, *, field: str = "number") -> StockCount:
     found = session.scalar(select(StockCount).where(StockCount.number == number.strip()[:24]))
     if found is None:
-        raise NotFound(f"unknown count {number!r}", field=field)
+        raise NotFound(
+            f"unknown count {number!r}",
+            field=field,
+            key="unknown",
+            params={"what": "count", "value": number},
+        )
     return found
 
 
@@ -312,6 +317,8 @@ def start_count(
                 raise InvalidInput(
                     f"depot {depot.code} holds no stock; name the parts to count",
                     field="part_numbers",
+                    key="cnt.depot_empty",
+                    params={"depot": depot.code},
                 )
         count = StockCount(
             number=next_number(session, "CNT"),
@@ -439,6 +446,8 @@ def _transition(
             f"count {count.number} is {current}, not {from_status}: cannot {what} it",
             field="status",
             details={"status": current},
+            key="cnt.cannot",
+            params={"ref": count.number, "count_status": current},
         )
     session.expire(count)
 
@@ -456,7 +465,12 @@ def record_counts(
     again does no harm) and quantities counted (the latest count of a line wins). Every
     line records who counted it. A serial the list does not expect becomes a finding."""
     if len(serials) + len(quantities) > MAX_SCANS:
-        raise InvalidInput(f"at most {MAX_SCANS} serials and quantities a time", field="serials")
+        raise InvalidInput(
+            f"at most {MAX_SCANS} serials and quantities a time",
+            field="serials",
+            key="cnt.too_many_scans",
+            params={"n": MAX_SCANS},
+        )
     with transaction(session):
         count = count_by_number(session, number)
         depot = _scoped(session, count)
@@ -502,13 +516,17 @@ def record_counts(
         for index, q in enumerate(quantities):
             if q.qty < 0:
                 raise InvalidInput(
-                    "a counted quantity is 0 or more", field=f"quantities.{index}.qty"
+                    "a counted quantity is 0 or more",
+                    field=f"quantities.{index}.qty",
+                    key="not_negative",
                 )
             part = part_by_number(session, q.part_number, field=f"quantities.{index}.part_number")
             if part.tracking != Tracking.COUNTED.value:
                 raise InvalidInput(
                     f"{part.part_number} is serialized: scan its serials",
                     field=f"quantities.{index}.part_number",
+                    key="serialized_scan",
+                    params={"part": part.part_number},
                 )
             line = next(
                 (
@@ -568,6 +586,8 @@ def _finding(
         raise InvalidInput(
             f"serial {serial} belongs to several parts: give the part number",
             field="part_number",
+            key="serial_several_parts",
+            params={"serial": serial},
         )
     if item is None:
         part = hint or (next(iter(serial_parts.values())) if len(serial_parts) == 1 else None)
@@ -575,6 +595,8 @@ def _finding(
             raise InvalidInput(
                 f"serial {serial} is unknown: give its part number to note it",
                 field=f"serials.{index}",
+                key="cnt.unknown_serial",
+                params={"serial": serial},
             )
         kind, where = CountFinding.UNKNOWN.value, None
     else:
@@ -628,6 +650,8 @@ def submit_count(session: Session, number: str, *, actor: str) -> CountView:
                 f"{part.part_number} ({uncounted.condition}) is not counted yet; give 0 if "
                 "the shelf is empty",
                 field="quantities",
+                key="cnt.not_counted",
+                params={"part": part.part_number, "condition": uncounted.condition},
             )
         _transition(
             session,
@@ -653,7 +677,9 @@ def request_recount(
         count = count_by_number(session, number)
         _scoped(session, count)
         if not part_numbers:
-            raise InvalidInput("name the parts to count again", field="part_numbers")
+            raise InvalidInput(
+                "name the parts to count again", field="part_numbers", key="cnt.recount_none"
+            )
         part_ids = {
             part_by_number(session, p, field=f"part_numbers.{i}").id
             for i, p in enumerate(part_numbers)
@@ -676,7 +702,11 @@ def request_recount(
             )
         ).all()
         if not lines:
-            raise InvalidInput("none of these parts is in the count", field="part_numbers")
+            raise InvalidInput(
+                "none of these parts is in the count",
+                field="part_numbers",
+                key="cnt.recount_not_in_count",
+            )
         for line in lines:
             line.previous_counted = line.counted if line.counted is not None else 0
             line.previous_counted_by = line.counted_by
@@ -705,6 +735,7 @@ def approve_count(session: Session, number: str, *, actor: str) -> CountView:
             raise Conflict(
                 "a second person approves: you counted or submitted this count",
                 field="approved_by",
+                key="cnt.second_person",
             )
         result = session.execute(
             update(StockCount)
@@ -717,7 +748,12 @@ def approve_count(session: Session, number: str, *, actor: str) -> CountView:
             .execution_options(synchronize_session=False)
         )
         if rows_matched(result) != 1:
-            raise Conflict(f"count {count.number} is not waiting for approval", field="status")
+            raise Conflict(
+                f"count {count.number} is not waiting for approval",
+                field="status",
+                key="cnt.not_waiting_approval",
+                params={"ref": count.number},
+            )
         _event(session, count, "count_approved", actor, CountStatus.REVIEW, CountStatus.REVIEW)
     session.expire_all()
     return view_count(session, number)
@@ -726,12 +762,19 @@ def approve_count(session: Session, number: str, *, actor: str) -> CountView:
 def cancel_count(session: Session, number: str, *, actor: str, reason: str) -> StockCount:
     with transaction(session):
         if not reason.strip():
-            raise InvalidInput("cancelling a count needs a reason", field="reason")
+            raise InvalidInput(
+                "cancelling a count needs a reason", field="reason", key="cnt.cancel_reason"
+            )
         count = count_by_number(session, number)
         _scoped(session, count)
         before = count.status
         if before not in (CountStatus.COUNTING.value, CountStatus.REVIEW.value):
-            raise Conflict(f"count {count.number} is {before}", field="status")
+            raise Conflict(
+                f"count {count.number} is {before}",
+                field="status",
+                key="cnt.cannot",
+                params={"ref": count.number, "count_status": before},
+            )
         _transition(session, count, before, {"status": CountStatus.CANCELLED.value}, what="cancel")
         _event(
             session,
@@ -773,7 +816,12 @@ def post_count(
         depot = _scoped(session, count)
         view = view_count(session, number)
         if count.status != CountStatus.REVIEW.value:
-            raise Conflict(f"count {count.number} is {count.status}, not review", field="status")
+            raise Conflict(
+                f"count {count.number} is {count.status}, not review",
+                field="status",
+                key="cnt.cannot",
+                params={"ref": count.number, "count_status": count.status},
+            )
         if view.needs_check:
             parts = sorted({line.part_number for line in view.lines if line.needs_check})
             raise Conflict(
@@ -781,6 +829,8 @@ def post_count(
                 "have a second person approve",
                 field="approval",
                 details={"parts": parts},
+                key="cnt.over_limits",
+                params={"parts": ", ".join(parts[:10])},
             )
         if view.needs_confirm and not confirm_missing:
             raise Conflict(
@@ -788,6 +838,8 @@ def post_count(
                 "found; confirm to write them off as missing",
                 field="confirm",
                 details={"missing": view.missing_serials, "expected": view.expected_serials},
+                key="cnt.confirm_missing",
+                params={"missing": view.missing_serials, "expected": view.expected_serials},
             )
         _transition(
             session,
@@ -902,6 +954,13 @@ def _post_line(
                 f"{part.part_number} ({line.condition}) moved since it was counted: fewer than "
                 f"{-delta} free at {depot.code} now; recount it",
                 field="quantities",
+                key="cnt.moved_since",
+                params={
+                    "part": part.part_number,
+                    "condition": line.condition,
+                    "n": -delta,
+                    "depot": depot.code,
+                },
             ) from short
         posted.value += cost * delta
         posted.movements += 1

@@ -88,9 +88,13 @@ def ship_transfer(
         if to_van is None:
             target = depot_by_code(session, to_depot or "", field="to_depot")
             if source.id == target.id:
-                raise InvalidInput("a transfer needs two different depots", field="to_depot")
+                raise InvalidInput(
+                    "a transfer needs two different depots", field="to_depot", key="trf.same_depot"
+                )
         if not lines:
-            raise InvalidInput("a transfer needs at least one line", field="lines")
+            raise InvalidInput(
+                "a transfer needs at least one line", field="lines", key="trf.no_lines"
+            )
         transit = virtual_location(session, LocationKind.IN_TRANSIT)
         transfer = Transfer(
             number=next_number(session, "TRF"),
@@ -128,7 +132,10 @@ def ship_transfer(
             else:
                 if line.serial:
                     raise InvalidInput(
-                        f"{part.part_number} is counted", field=f"lines.{index}.serial"
+                        f"{part.part_number} is counted",
+                        field=f"lines.{index}.serial",
+                        key="row.no_serials",
+                        params={"part": part.part_number},
                     )
                 move_counted(
                     session,
@@ -189,14 +196,22 @@ def check_receiver(session: Session, transfer: Transfer, engineer_id: int | None
     a van's by the van's own engineer."""
     if transfer.to_location_id is None:
         if engineer_id is not None:
-            raise Forbidden("a depot's transfer is received by its warehouse", field="number")
+            raise Forbidden(
+                "a depot's transfer is received by its warehouse",
+                field="number",
+                key="trf.depot_receives",
+            )
         check_acts_at(session, session.get_one(Depot, transfer.to_depot_id), field="number")
         return
     owner = session.scalar(
         select(Engineer.id).where(Engineer.van_location_id == transfer.to_location_id)
     )
     if engineer_id is None or owner != engineer_id:
-        raise Forbidden("a van's transfer is received by the van's engineer", field="number")
+        raise Forbidden(
+            "a van's transfer is received by the van's engineer",
+            field="number",
+            key="trf.van_receives",
+        )
 
 
 def _serial_at(
@@ -204,19 +219,29 @@ def _serial_at(
 ) -> SerialItem:
     if not serial:
         raise InvalidInput(
-            f"{part.part_number} is serialized: give the serial", field=f"lines.{index}.serial"
+            f"{part.part_number} is serialized: give the serial",
+            field=f"lines.{index}.serial",
+            key="trf.serial_required",
+            params={"part": part.part_number},
         )
     serial = normalize_serial(serial)
     item = session.scalar(
         select(SerialItem).where(SerialItem.part_id == part.id, SerialItem.serial == serial)
     )
     if item is None:
-        raise NotFound(f"no item {part.part_number} / {serial}", field=f"lines.{index}.serial")
+        raise NotFound(
+            f"no item {part.part_number} / {serial}",
+            field=f"lines.{index}.serial",
+            key="trf.no_item",
+            params={"part": part.part_number, "serial": serial},
+        )
     if item.location_id != location_id or item.status != ItemStatus.IN_STOCK.value:
         raise Conflict(
             f"item {serial} is not on the shelf of the shipping depot (it is {item.status} at "
             f"{item.location.code})",
             field=f"lines.{index}.serial",
+            key="trf.not_on_shelf",
+            params={"serial": serial, "item_status": item.status, "location": item.location.code},
         )
     return item
 
@@ -241,7 +266,11 @@ def receive_transfer(
             select(Transfer).where(Transfer.number == number).options(selectinload(Transfer.lines))
         )
         if transfer is None:
-            raise NotFound(f"unknown transfer {number!r}")
+            raise NotFound(
+                f"unknown transfer {number!r}",
+                key="unknown",
+                params={"what": "transfer", "value": number},
+            )
         # Compare-and-set: of two receipts of one transfer, the database lets one through.
         claimed = session.execute(
             update(Transfer)
@@ -250,7 +279,12 @@ def receive_transfer(
             .execution_options(synchronize_session=False)
         )
         if rows_matched(claimed) != 1:
-            raise Conflict(f"transfer {number} was already received", field="number")
+            raise Conflict(
+                f"transfer {number} was already received",
+                field="number",
+                key="trf.already_received",
+                params={"ref": number},
+            )
         transit = virtual_location(session, LocationKind.IN_TRANSIT)
         depot = destination(session, transfer)
         check_receiver(session, transfer, engineer_id)  # received where it arrives
@@ -383,7 +417,9 @@ def _arrived(
                 differs.add(part, "unexpected", 0, 1, wanted.serial)
         else:
             if wanted.qty < 0:
-                raise InvalidInput("quantity cannot be negative", field=f"received.{index}.qty")
+                raise InvalidInput(
+                    "quantity cannot be negative", field=f"received.{index}.qty", key="not_negative"
+                )
             k = (part.id, wanted.condition)
             counts[k] = counts.get(k, 0) + wanted.qty
     return want_serials, counts
@@ -499,7 +535,12 @@ def discrepancies_of(session: Session, number: str) -> list[DiscrepancyView]:
 def _transfer(session: Session, number: str) -> Transfer:
     transfer = session.scalar(select(Transfer).where(Transfer.number == number))
     if transfer is None:
-        raise NotFound(f"unknown transfer {number!r}", field="number")
+        raise NotFound(
+            f"unknown transfer {number!r}",
+            field="number",
+            key="unknown",
+            params={"what": "transfer", "value": number},
+        )
     return transfer
 
 
@@ -528,7 +569,12 @@ def resolve_discrepancy(
         transfer = _transfer(session, number)
         row = session.get(TransferDiscrepancy, discrepancy_id)
         if row is None or row.transfer_id != transfer.id:
-            raise NotFound(f"transfer {number} has no discrepancy {discrepancy_id}", field="id")
+            raise NotFound(
+                f"transfer {number} has no discrepancy {discrepancy_id}",
+                field="id",
+                key="trf.no_discrepancy",
+                params={"ref": number, "id": discrepancy_id},
+            )
         depot = destination(session, transfer)
         if depot.depot is not None:
             check_acts_at(session, depot.depot, field="number")
@@ -536,14 +582,21 @@ def resolve_discrepancy(
             raise Conflict(
                 f"discrepancy {discrepancy_id} is {row.status}: cannot {outcome} it",
                 field="outcome",
+                key="trf.discrepancy_cannot",
+                params={"id": discrepancy_id, "discrepancy_status": row.status},
             )
         if outcome == "approve":
             if not approver_may_approve:
-                raise Conflict("a write-off is approved by an administrator", field="outcome")
+                raise Conflict(
+                    "a write-off is approved by an administrator",
+                    field="outcome",
+                    key="trf.writeoff_admin",
+                )
             if row.requested_by == actor:
                 raise Conflict(
                     "a write-off is approved by someone other than who asked for it",
                     field="outcome",
+                    key="trf.writeoff_other",
                 )
         new_status = RESOLVED_AS[outcome]
         now = utcnow()
@@ -559,7 +612,12 @@ def resolve_discrepancy(
             .execution_options(synchronize_session=False)
         )
         if rows_matched(won) != 1:
-            raise Conflict(f"discrepancy {discrepancy_id} was resolved meanwhile", field="id")
+            raise Conflict(
+                f"discrepancy {discrepancy_id} was resolved meanwhile",
+                field="id",
+                key="trf.resolved_meanwhile",
+                params={"id": discrepancy_id},
+            )
         if outcome in ("found", "approve"):
             _book_resolution(session, transfer, depot, row, outcome, actor, note)
         from_state = row.status

@@ -138,7 +138,12 @@ def ticket_for_engineer(session: Session, ref: str, engineer_id: int | None) -> 
     """The ticket ``ref`` if ``engineer_id`` (None: anyone) is the one sent to it."""
     ticket = ticket_by_ref(session, ref)
     if engineer_id is not None and ticket.engineer_id != engineer_id:
-        raise NotFound(f"unknown ticket {ref!r}", field="ref")
+        raise NotFound(
+            f"unknown ticket {ref!r}",
+            field="ref",
+            key="unknown",
+            params={"what": "ticket", "value": ref},
+        )
     return ticket
 
 
@@ -170,6 +175,8 @@ def open_visit(session: Session, ticket: Ticket, *, actor: str, now: datetime) -
             f"ticket {ticket.number} is {ticket.status}; record the arrival first",
             field="status",
             details={"current_status": ticket.status},
+            key="visit.not_on_site",
+            params={"ref": ticket.number, "ticket_status": ticket.status},
         )
     visit = latest_visit(session, ticket)
     if visit is not None and visit.signed_at is None:
@@ -286,7 +293,9 @@ def record_part(
     removed = (removed_serial or "").strip() or None
     if installed is None and removed is None:
         raise InvalidInput(
-            "scan the serial installed or the serial removed", field="installed_serial"
+            "scan the serial installed or the serial removed",
+            field="installed_serial",
+            key="visit.scan_serial",
         )
 
     with visit_step(session, ref, engineer_id, actor=actor, now=now) as (ticket, visit):
@@ -295,6 +304,8 @@ def record_part(
             raise InvalidInput(
                 f"ticket {ticket.number} has no spare reserved; ask the dispatcher",
                 field="installed_serial" if installed else "removed_serial",
+                key="visit.no_spare",
+                params={"ref": ticket.number},
             )
         carrier = _engineer_name(session, ticket)
         if installed is not None:
@@ -365,6 +376,8 @@ def _install(
         raise InvalidInput(
             f"{serial} is not the spare reserved for this job ({rma.replacement_serial})",
             field="installed_serial",
+            key="visit.not_reserved_spare",
+            params={"serial": serial, "expected": rma.replacement_serial},
         )
     if rma.status == RmaStatus.ALLOCATED:  # pickup: the engineer carries it from the depot
         given = MoveInput(carrier=carrier, note="collected by the engineer")
@@ -376,6 +389,8 @@ def _install(
             f"RMA {rma.number} is {rma.status}; its spare cannot be installed now",
             field="installed_serial",
             details={"current_status": rma.status},
+            key="visit.cannot_install",
+            params={"ref": rma.number, "rma_status": rma.status},
         )
 
 
@@ -386,6 +401,8 @@ def _remove(
         raise InvalidInput(
             f"{serial} is not the faulty unit on record ({rma.faulty_serial})",
             field="removed_serial",
+            key="visit.not_faulty_unit",
+            params={"serial": serial, "expected": rma.faulty_serial},
         )
     rma.faulty_serial = rma.faulty_serial or serial
     if rma.status != RmaStatus.DELIVERED:
@@ -393,6 +410,8 @@ def _remove(
             f"RMA {rma.number} is {rma.status}; install the spare before removing the faulty unit",
             field="removed_serial",
             details={"current_status": rma.status},
+            key="visit.install_first",
+            params={"ref": rma.number, "rma_status": rma.status},
         )
     given = MoveInput(carrier=carrier, note="carried back by the engineer")
     move_rma_in_session(session, rma, "return_faulty", actor=actor, given=given, now=now)
@@ -416,21 +435,38 @@ def check_image(data: bytes, *, max_bytes: int, field: str, types: dict[str, str
     from PIL import Image, UnidentifiedImageError
 
     if not data:
-        raise InvalidInput("the image is empty", field=field)
+        raise InvalidInput("the image is empty", field=field, key="image.empty")
     if len(data) > max_bytes:
-        raise InvalidInput(f"the image is larger than {max_bytes // 1024} KB", field=field)
+        raise InvalidInput(
+            f"the image is larger than {max_bytes // 1024} KB",
+            field=field,
+            key="image.too_large",
+            params={"kb": max_bytes // 1024},
+        )
     try:
         with Image.open(BytesIO(data)) as image:
             kind = image.format
             width, height = image.size
             if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE:
-                raise InvalidInput(f"the image is over {MAX_IMAGE_SIDE} pixels wide", field=field)
+                raise InvalidInput(
+                    f"the image is over {MAX_IMAGE_SIDE} pixels wide",
+                    field=field,
+                    key="image.too_wide",
+                    params={"px": MAX_IMAGE_SIDE},
+                )
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise InvalidInput("the file is not a readable image", field=field) from None
+        raise InvalidInput(
+            "the file is not a readable image", field=field, key="image.unreadable"
+        ) from None
     content_type = next((t for t, fmt in types.items() if fmt == kind), None)
     if content_type is None:
-        raise InvalidInput(f"images must be {' or '.join(types.values())}", field=field)
+        raise InvalidInput(
+            f"images must be {' or '.join(types.values())}",
+            field=field,
+            key="image.type",
+            params={"types": " / ".join(types.values())},
+        )
     return CheckedImage(content_type, len(data), hashlib.sha256(data).hexdigest(), width, height)
 
 
@@ -495,16 +531,24 @@ def sign_visit(
     now = require_utc(now or utcnow(), "now")
     name = (signer_name or "").strip()
     if not name:
-        raise InvalidInput("the person signing gives their name", field="signer_name")
+        raise InvalidInput(
+            "the person signing gives their name", field="signer_name", key="signer_name"
+        )
     check_image(
         signature_png, max_bytes=MAX_SIGNATURE_BYTES, field="signature", types={"image/png": "PNG"}
     )
     if not has_ink(signature_png):
-        raise InvalidInput("the signature is empty: sign in the box", field="signature")
+        raise InvalidInput(
+            "the signature is empty: sign in the box", field="signature", key="signature_empty"
+        )
 
     with visit_step(session, ref, engineer_id, actor=actor, now=now) as (ticket, visit):
         if not visit.actions:
-            raise InvalidInput("record the actions taken before the signature", field="actions")
+            raise InvalidInput(
+                "record the actions taken before the signature",
+                field="actions",
+                key="visit.actions_first",
+            )
         watch = observation_until(
             now,
             ticket.severity,

@@ -643,7 +643,7 @@ def delivery_import():
                     strict=bool(request.form.get("strict")),
                 )
             except DomainError as failure:
-                error = failure.message
+                error = error_text(failure)
     status = 200 if error is None and (report is None or report.committed) else 422
     return render_template(
         "warehouse/import.html",

@@ -1,0 +1,72 @@
+"""Every domain error raised with a key can be said in both languages: the catalogue has its
+``err.<key>`` words, and the raise gives every value the words name (a missing one would
+turn the reader's error into a server error on the page)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import app.web.i18n  # noqa: F401  (registers the not-yet-folded message modules)
+from app.i18n import MESSAGES, placeholders
+
+ROOT = Path(__file__).resolve().parents[2]
+ERRORS = {"DomainError", "NotFound", "InvalidInput", "Conflict", "TooLarge", "Forbidden"}
+
+
+def _branches(node: ast.expr | None) -> list[ast.expr | None]:
+    """The values a keyword may take: both arms of ``a if c else b``."""
+    if isinstance(node, ast.IfExp):
+        return _branches(node.body) + _branches(node.orelse)
+    return [node]
+
+
+def keyed_errors() -> list[tuple[str, str, set[str] | None]]:
+    """(where, key, the params' names or None when they are not written out) of every
+    domain error built with a key in app/, inventory/ and logistics/."""
+    found = []
+    for source in ("app", "inventory", "logistics"):
+        for path in sorted((ROOT / source).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                    continue
+                if node.func.id not in ERRORS:
+                    continue
+                kw = {k.arg: k.value for k in node.keywords}
+                if "key" not in kw:
+                    continue
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                keys = _branches(kw["key"])
+                params = _branches(kw.get("params"))
+                if len(params) == 1:
+                    params = params * len(keys)
+                for key, given in zip(keys, params, strict=True):
+                    assert isinstance(key, ast.Constant) and isinstance(key.value, str), where
+                    names: set[str] | None = set()
+                    if isinstance(given, ast.Dict):
+                        if all(isinstance(k, ast.Constant) for k in given.keys):
+                            names = {k.value for k in given.keys}  # type: ignore[union-attr]
+                        else:
+                            names = None
+                    elif given is not None:
+                        names = None
+                    found.append((where, key.value, names))
+    return found
+
+
+def test_the_inventory_raises_carry_keys():
+    assert len({key for _where, key, _names in keyed_errors()}) > 100
+
+
+def test_every_keyed_error_has_words_and_the_values_they_name():
+    wrong = []
+    for where, key, names in keyed_errors():
+        if f"err.{key}" not in MESSAGES:
+            wrong.append(f"{where}: err.{key} is not in the catalogue")
+            continue
+        zh, en = MESSAGES[f"err.{key}"]
+        needed = placeholders(zh) | placeholders(en)
+        if names is not None and not needed <= names:
+            wrong.append(f"{where}: err.{key} needs {sorted(needed - names)}")
+    assert wrong == []

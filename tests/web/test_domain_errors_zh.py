@@ -10,8 +10,9 @@ import re
 
 from sqlalchemy import select
 
+from inventory.dispatch_service import confirm_dispatch
 from inventory.receiving import receive_from_supplier
-from models import Contract, Depot, SerialItem
+from models import Contract, Depot, Engineer, SerialItem, User
 from tests.web.conftest import csrf_of, open_ticket, post_form
 
 FLASH = re.compile(r'class="flash (success|error)"[^>]*>\s*([^<]*)')
@@ -97,7 +98,7 @@ def test_a_claim_to_a_vendor_refuses_in_chinese_naming_its_state(as_role, db):
     staff = as_role("warehouse")
     claim = {"serial": "RTV-ZH-0001", "vendor_rma": "HW-RMA-9", "failure": "无输出"}
     refused = post_form(staff, "/rtv/", {**claim, "vendor": " "}, follow_redirects=True)
-    assert "操作未完成：请填写供应商" in _flashes(refused.get_data(as_text=True))
+    assert "操作未完成：请填写厂商" in _flashes(refused.get_data(as_text=True))
     made = post_form(staff, "/rtv/", {**claim, "vendor": "Huawei"}, follow_redirects=True)
     number = re.search(r"(RTV-[0-9-]+)", " ".join(_flashes(made.get_data(as_text=True)))).group(1)
     url = f"/rtv/{number}"
@@ -133,11 +134,17 @@ def test_an_inspection_year_out_of_range_is_refused_in_chinese(as_role, db):
 
 
 def test_the_engineers_page_hears_its_own_refused_call_in_chinese(app, as_role, db):
-    from tests.web.test_engineer import _dispatch_to_zhang
-
     with app.app_context():
         number = open_ticket(db, severity="P3")
-    _dispatch_to_zhang(db, number, "courier")
+    zhang = db.scalar(
+        select(Engineer).join(User, User.id == Engineer.user_id).where(User.username == "zhang.eng")
+    )
+    zhang.skills, zhang.max_open_jobs = ["server", "storage", "network", "power"], 50
+    db.commit()
+    confirm_dispatch(
+        db, number, engineer_code=zhang.code, depot_code="BJ01", mode="courier", actor="li.disp"
+    )
+    db.rollback()
     engineer = as_role("engineer")
     page = engineer.get(f"/engineer/{number}").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)

@@ -258,7 +258,7 @@ def test_delivery_import_books_good_rows_and_reports_bad_ones(staff, db):
         },
         content_type="multipart/form-data",
     )
-    assert again.status_code == 422 and "already received" in again.get_data(as_text=True)
+    assert again.status_code == 422 and "到货单 DN-1 已入库" in again.get_data(as_text=True)
 
 
 def test_double_clicking_import_books_the_delivery_once(staff, db):

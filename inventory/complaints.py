@@ -227,7 +227,7 @@ def create_department(
             raise InvalidInput(
                 f"{field_name} is longer than {limit}",
                 field=field_name,
-                key="too_long",
+                key="text_too_long",
                 params={"n": limit},
             )
     if head_email and "@" not in head_email:
@@ -271,7 +271,7 @@ def _text(value: str | None, field: str, limit: int, *, required: bool) -> str |
         raise InvalidInput(
             f"{field} is longer than {limit} characters",
             field=field,
-            key="too_long",
+            key="text_too_long",
             params={"n": limit},
         )
     return text

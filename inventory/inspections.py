@@ -265,7 +265,10 @@ def _text(value, field: str, *, required: bool = True) -> str:
         raise InvalidInput("must not be empty", field=field, key="required")
     if len(text) > MAX_TEXT:
         raise InvalidInput(
-            f"at most {MAX_TEXT} characters", field=field, key="too_long", params={"n": MAX_TEXT}
+            f"at most {MAX_TEXT} characters",
+            field=field,
+            key="text_too_long",
+            params={"n": MAX_TEXT},
         )
     return text
 
@@ -566,7 +569,7 @@ def generate_visits(
     added twice, even by two runs at once (the database's unique constraint decides)."""
     now = require_utc(now or utcnow(), "now")
     if not 2000 <= year <= 2199:
-        raise InvalidInput("year out of range", field="year", key="year_range")
+        raise InvalidInput("year out of range", field="year", key="year_out_of_range")
     with transaction(session):
         contract = contract_by_code(session, contract_code)
         programme = programme_of(session, contract)

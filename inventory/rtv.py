@@ -480,7 +480,7 @@ def receive_rtv(
                 raise InvalidInput(
                     f"outcome is one of {', '.join(OUTCOMES)}",
                     field=field,
-                    key="rtv.unknown_outcome",
+                    key="rtv_bad_outcome",
                 )
             line = by_serial.get(serial)
             if line is None:

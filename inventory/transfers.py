@@ -89,7 +89,9 @@ def ship_transfer(
             target = depot_by_code(session, to_depot or "", field="to_depot")
             if source.id == target.id:
                 raise InvalidInput(
-                    "a transfer needs two different depots", field="to_depot", key="trf.same_depot"
+                    "a transfer needs two different depots",
+                    field="to_depot",
+                    key="transfer_two_depots",
                 )
         if not lines:
             raise InvalidInput(

@@ -270,7 +270,6 @@ ERRORS_A_MESSAGES: dict[str, tuple[str, str]] = {
         "{serial} 已在其他索赔单上，或刚被移动",
         "{serial} is already on a claim or was moved meanwhile",
     ),
-    "err.rtv.unknown_outcome": ("未知的处理结果", "unknown outcome"),
     "err.rtv.vendor_rma_required": ("请填写供应商 RMA 号", "give the vendor's RMA number"),
     "err.rtv.vendor_rma_taken": (
         "{vendor} 的 RMA 号 {vendor_rma} 已在另一张索赔单上",
@@ -278,7 +277,7 @@ ERRORS_A_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "err.signature_empty": ("签名为空，请在框内签字", "the signature is empty: sign in the box"),
     "err.signer_name": ("请填写签字人姓名", "the person signing gives their name"),
-    "err.too_long": ("不能超过 {n} 个字符", "at most {n} characters"),
+    "err.text_too_long": ("不能超过 {n} 个字符", "at most {n} characters"),
     "err.trf.already_received": ("调拨单 {ref} 已被接收", "transfer {ref} was already received"),
     "err.trf.depot_receives": (
         "调往备件库的调拨由该库房接收",
@@ -301,10 +300,6 @@ ERRORS_A_MESSAGES: dict[str, tuple[str, str]] = {
     "err.trf.resolved_meanwhile": (
         "收货差异 {id} 刚被他人处理，请刷新",
         "discrepancy {id} was resolved meanwhile; reload it",
-    ),
-    "err.trf.same_depot": (
-        "调出和调入须为两个不同的备件库",
-        "a transfer needs two different depots",
     ),
     "err.trf.serial_required": (
         "{part} 按序列号管理，请填写序列号",
@@ -351,8 +346,6 @@ ERRORS_A_MESSAGES: dict[str, tuple[str, str]] = {
         "请扫描装上或拆下的序列号",
         "scan the serial installed or the serial removed",
     ),
-    "err.year_range": ("年份超出范围", "year out of range"),
     "thing.count": ("盘点单", "count"),
-    "thing.inspection": ("巡检", "inspection"),
     "thing.rtv": ("索赔单", "return to vendor"),
 }

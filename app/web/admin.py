@@ -26,7 +26,7 @@ from app.api.users import TokenRequest, UserSchema, UserUpdate
 from app.auth import ALL_ROLES, actor_name, current_user, hash_password
 from app.db import get_session
 from app.geo import locate
-from app.web.auth import PASSWORD_LINK_HOURS, password_link, roles_page
+from app.web.auth import PASSWORD_LINK_HOURS, not_found_page, password_link, roles_page
 from app.web.i18n import MESSAGES, error_text, t
 from inventory import accounts, audit, catalogue, contracts, supersession, vans
 from inventory.errors import DomainError, NotFound
@@ -312,7 +312,7 @@ def contract_edit(code: str):
     try:
         contract = contracts.contract_by_code(db, code)
     except NotFound:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     if request.method == "GET":
         return _contract_page(
             contract_values(contracts.contract_view(contract)), [], contract_code=code
@@ -434,7 +434,7 @@ def _user_page(
 def user_page(username: str):
     user = _user_or_404(username)
     if user is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     return _user_page(user, [])
 
 
@@ -446,7 +446,7 @@ def user_change(username: str):
     db = get_session()
     user = _user_or_404(username)
     if user is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     action = request.form.get("action", "")
     if action == "details":
         payload = _user_payload(request.form, ("display_name", "role", "locale"))
@@ -486,7 +486,7 @@ def user_link(username: str):
     db = get_session()
     user = _user_or_404(username)
     if user is None or not user.active:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     invitation = not user.password_hash
     accounts.record_password_link(db, user, actor=actor_name(), invitation=invitation)
     return _user_page(user, [], new_link=password_link(user))
@@ -499,7 +499,7 @@ def token_issue(username: str):
     db = get_session()
     user = _user_or_404(username)
     if user is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     payload = {"name": request.form.get("name", "").strip() or "default"}
     data, errors = load_form(TokenRequest(), payload)
     if errors:
@@ -515,7 +515,7 @@ def token_revoke(username: str, token_id: int):
     user = _user_or_404(username)
     token = db.get(ApiToken, token_id) if user is not None else None
     if user is None or token is None or token.user_id != user.id:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     accounts.revoke_token(db, token, actor=actor_name())
     flash(t("adm.token_revoked", name=token.name), "success")
     return redirect(url_for("admin.user_page", username=username))
@@ -654,12 +654,16 @@ def _part_page(part: Part, errors: list[FieldError], failed_depot: str | None = 
     ), (422 if errors else 200)
 
 
+def _part(part_number: str) -> Part | None:
+    return get_session().scalar(select(Part).where(Part.part_number == part_number))
+
+
 @bp.get("/parts/<part_number>")
 @roles_page()
 def part_page(part_number: str):
-    part = get_session().scalar(select(Part).where(Part.part_number == part_number))
+    part = _part(part_number)
     if part is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     return _part_page(part, [])
 
 
@@ -669,9 +673,9 @@ def part_change(part_number: str):
     """The part's descriptions, category, kind and cost (``PartUpdate``); a blank Chinese
     description clears it."""
     db = get_session()
-    part = db.scalar(select(Part).where(Part.part_number == part_number))
+    part = _part(part_number)
     if part is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     payload: dict = {
         k: request.form.get(k, "").strip() for k in ("description", "category", "kind", "unit_cost")
     }
@@ -695,9 +699,9 @@ def part_supersession(part_number: str):
     """Which part number replaces this one, one-way or two-way (``SupersessionSchema``);
     a blank part number: none does."""
     db = get_session()
-    part = db.scalar(select(Part).where(Part.part_number == part_number))
+    part = _part(part_number)
     if part is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     payload = {
         "replaced_by": request.form.get("replaced_by", "").strip() or None,
         "two_way": request.form.get("two_way") == "yes",
@@ -722,9 +726,9 @@ def part_tools(part_number: str):
     """The tools a job on this part needs, as one comma- or line-separated list
     (inventory.vans.set_part_tools)."""
     db = get_session()
-    part = db.scalar(select(Part).where(Part.part_number == part_number))
+    part = _part(part_number)
     if part is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     tools = [x for x in re.split(r"[,，、\n]", request.form.get("tools", "")) if x.strip()]
     try:
         vans.set_part_tools(db, part_number, tools, actor=actor_name())
@@ -739,9 +743,9 @@ def part_tools(part_number: str):
 def part_policy(part_number: str, depot_code: str):
     """Set one depot's reorder point and target level (``PolicySchema``)."""
     db = get_session()
-    part = db.scalar(select(Part).where(Part.part_number == part_number))
+    part = _part(part_number)
     if part is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     payload = {k: request.form.get(k, "").strip() for k in ("reorder_point", "target_level")}
     data, errors = load_form(PolicySchema(), payload)
     if not errors:

@@ -22,7 +22,7 @@ from app.auth import actor_name
 from app.db import get_session
 from app.geo import locate
 from app.web.admin import FieldError, domain_error, event_word, load_form
-from app.web.auth import roles_page
+from app.web.auth import not_found_page, roles_page
 from app.web.i18n import t
 from inventory import audit, catalogue, installed_base
 from inventory.errors import DomainError
@@ -38,10 +38,6 @@ DEPOT_OPTIONAL = ("name_en",)
 DEPOT_PLACE = ("city", "lat", "lon", "timezone")
 # the page's own words for fields whose generic label means something else
 LABELS = {"code": "a14.f.code", "name": "adm.f.name", "active": "common.status"}
-
-
-def _not_found():
-    return render_template("error.html", code=404, message=t("error.not_found")), 404
 
 
 def _labelled(errors: list[FieldError]) -> list[FieldError]:
@@ -157,7 +153,7 @@ def customer_page(code: str):
     db = get_session()
     customer = _customer_or_none(code)
     if customer is None:
-        return _not_found()
+        return not_found_page()
     if request.method == "GET":
         return _customer_page(customer, [], [])
     payload = _payload(request.form, ("name",), CUSTOMER_OPTIONAL, editing=True)
@@ -180,7 +176,7 @@ def site_new(code: str):
     db = get_session()
     customer = _customer_or_none(code)
     if customer is None:
-        return _not_found()
+        return not_found_page()
     payload = _payload(
         request.form, ("code", "name", "address"), SITE_OPTIONAL, SITE_PLACE, editing=False
     )
@@ -216,7 +212,7 @@ def site_page(code: str):
     db = get_session()
     site = db.scalar(select(Site).where(Site.code == code))
     if site is None:
-        return _not_found()
+        return not_found_page()
     errors: list[FieldError] = []
     if request.method == "POST":
         payload = _payload(
@@ -258,7 +254,7 @@ def depot_page(code: str):
     db = get_session()
     depot = db.scalar(select(Depot).where(Depot.code == code))
     if depot is None:
-        return _not_found()
+        return not_found_page()
     errors: list[FieldError] = []
     if request.method == "POST":
         action = request.form.get("action", "")

@@ -18,7 +18,7 @@ from app.api.webhooks import EndpointSchema, EndpointUpdate
 from app.auth import actor_name
 from app.db import get_session
 from app.web.admin import FieldError, domain_error, event_word, load_form
-from app.web.auth import roles_page
+from app.web.auth import not_found_page, roles_page
 from app.web.i18n import day_text, t
 from inventory import audit, calendar_days, webhooks
 from inventory.errors import DomainError
@@ -97,7 +97,7 @@ def calendar_remove(exception_id: int):
     try:
         row = calendar_days.remove_exception(db, exception_id, actor=actor_name())
     except DomainError:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     flash(t("a14.cal.removed", day=day_text(row.day), name=row.name), "success")
     return redirect(url_for("admin_settings.calendar", country=row.country))
 
@@ -166,7 +166,7 @@ def _endpoint_or_404(name: str):
 def webhook_page(name: str):
     row = _endpoint_or_404(name)
     if row is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     return _endpoint_page(row, [])
 
 
@@ -186,7 +186,7 @@ def webhook_change(name: str):
     db = get_session()
     row = _endpoint_or_404(name)
     if row is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     action = request.form.get("action", "")
     if action == "ping":
         webhooks.send_test(db, name, actor=actor_name())

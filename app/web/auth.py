@@ -88,6 +88,12 @@ def roles_page(*roles: str) -> Callable:
     return decorator
 
 
+def not_found_page():
+    """The 404 page, in the viewer's language: what a page answers for a number, code or
+    name that does not exist (or is not the viewer's to see)."""
+    return render_template("error.html", code=404, message=t("error.not_found")), 404
+
+
 def engineer_filter() -> int | None:
     """Whose jobs an engineer's page shows: the signed-in engineer's id; None for an admin
     (every job); -1 for an account no engineer is linked to (none)."""

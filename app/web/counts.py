@@ -20,7 +20,7 @@ from app.api.counts import (
 )
 from app.auth import actor_name, current_user
 from app.db import get_session
-from app.web.auth import roles_page
+from app.web.auth import not_found_page, roles_page
 from app.web.i18n import error_text, money_text, t
 from app.web.warehouse import WAREHOUSE, my_depot
 from inventory import depot_access, stock_counts
@@ -111,7 +111,7 @@ def page(number: str):
         stock_counts.check_count_scope(db, number)
         view = stock_counts.view_count(db, number)
     except NotFound:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     except Forbidden:
         return render_template("error.html", code=403, message=t("error.forbidden")), 403
     interesting = [
@@ -149,7 +149,7 @@ def record(number: str):
     try:
         count = stock_counts.count_by_number(db, number)
     except NotFound:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     parts = {
         p.id: p.part_number
         for p in db.scalars(select(Part).where(Part.id.in_({line.part_id for line in count.lines})))

@@ -17,9 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.db import get_session
-from app.web.auth import engineer_filter, roles_page
+from app.web.auth import engineer_filter, not_found_page, roles_page
 from app.web.dispatcher import ticket_clocks
-from app.web.i18n import t
 from app.web.inspections import upcoming_for_engineer
 from app.web.knowledge import knowledge_panel
 from app.web.maps import MapData, MapLine, MapPoint, around
@@ -168,7 +167,7 @@ def job(ref: str):
     try:
         ticket = visits.ticket_for_engineer(db, ref, engineer_filter())
     except NotFound:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     return render_template(
         "engineer/job.html",
         card=job_card(db, ticket),

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.auth import actor_name, signed_in_user
 from app.db import get_session
 from app.documents.access import engineer_id
-from app.web.auth import engineer_filter, roles_page
+from app.web.auth import engineer_filter, not_found_page, roles_page
 from app.web.i18n import error_text, t
 from inventory import inspections as svc
 from inventory.contracts import contract_by_code
@@ -99,7 +99,7 @@ def programme(code: str):
     try:
         contract = contract_by_code(db, code)
     except NotFound:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     if request.method == "POST":
         try:
             values = programme_values(request.form)
@@ -234,7 +234,7 @@ def phone_page(number: str):
     try:
         row = svc.inspection_for_engineer(db, number, engineer_filter())
     except NotFound:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     view = svc.inspection_view(db, row)
     results = {r["key"]: r for r in view.results}
     return render_template(

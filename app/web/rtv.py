@@ -11,7 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.auth import actor_name, signed_in_user
 from app.db import get_session
-from app.web.auth import roles_page
+from app.web.auth import not_found_page, roles_page
 from app.web.i18n import error_text, t
 from app.web.warehouse import my_depot
 from inventory import rtv as svc
@@ -92,7 +92,7 @@ def claim(number: str):
     try:
         view = svc.rtv_view(svc.rtv_by_number(get_session(), number))
     except DomainError:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     return render_template("rtv/claim.html", claim=view, outcomes=svc.OUTCOMES, may_act=_may_act())
 
 

@@ -8,9 +8,8 @@ from flask import Blueprint, render_template
 from app.auth import signed_in_user
 from app.db import get_session
 from app.documents import files
-from app.web.auth import roles_page
+from app.web.auth import not_found_page, roles_page
 from app.web.documents import document_lang
-from app.web.i18n import t
 from inventory.errors import DomainError
 from inventory.service_files import files_of
 from models import Customer
@@ -39,10 +38,10 @@ def index():
 def download(period: str):
     customer = _customer()
     if customer is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     try:
         return files.service_file_download(
             get_session(), customer, period, lang=document_lang()
         ).response()
     except DomainError:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()

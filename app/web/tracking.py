@@ -11,7 +11,7 @@ from app.db import get_session
 from app.documents import access, files
 from app.ratelimit import per_address
 from app.web import documents
-from app.web.auth import roles_page
+from app.web.auth import not_found_page, roles_page
 from app.web.i18n import MESSAGES, t
 from inventory.errors import NotFound
 from inventory.tracking import code_candidates, grouped, rma_by_tracking_code, track
@@ -76,7 +76,7 @@ def return_label(code: str):
     if rma is None:  # the page's 404 for unknown and malformed codes alike
         return render_template("track/form.html", code=code, not_found=True), 404
     if not access.return_label_due(rma):
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     return files.return_label_of(
         db, rma, lang=documents.document_lang(), base_url=current_app.config["PUBLIC_BASE_URL"]
     ).response()

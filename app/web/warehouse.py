@@ -25,7 +25,7 @@ from app.db import get_session
 from app.documents import access
 from app.geo import travel_model
 from app.idempotency import idempotent_form, new_form_key
-from app.web.auth import roles_page
+from app.web.auth import not_found_page, roles_page
 from app.web.forms import form_text
 from app.web.i18n import error_text, part_text, t
 from inventory import (
@@ -348,7 +348,7 @@ def act(action: str):
     except DomainError as error:
         flash(t("wh.failed", message=error_text(error)), "error")
     except KeyError:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     else:
         flash(message, "success")
     return _back(back_to, part_number if serial else None)
@@ -516,7 +516,7 @@ def transfer_page(number: str):
     db = get_session()
     transfer = _transfer_or_404(number)
     if transfer is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     depot = my_depot()
     lines = [
         (line, db.get(Part, line.part_id), db.get(SerialItem, line.serial_item_id))
@@ -545,7 +545,7 @@ def transfer_receive(number: str):
     db = get_session()
     transfer = _transfer_or_404(number)
     if transfer is None:
-        return render_template("error.html", code=404, message=t("error.not_found")), 404
+        return not_found_page()
     scanned = [
         s.strip()
         for s in (request.form.get("serials") or "").replace(",", "\n").splitlines()

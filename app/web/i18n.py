@@ -20,7 +20,6 @@ from flask_babel import Babel, Domain
 from app import formatting
 from app import i18n as catalogue
 from app.i18n import LANGS, MESSAGES, MissingTranslation
-from app.web.i18n_errors_a import ERRORS_A_MESSAGES
 
 __all__ = ["LANGS", "MESSAGES", "MissingTranslation", "init_babel", "t", "t_code"]
 
@@ -42,7 +41,6 @@ ZONES = (
 # app/web/i18n_<name>.py, registered with one import and one ``MESSAGES.update(...)`` line
 # here; ``python -m scripts.i18n fold app.web.i18n_<name>`` moves them into the .po
 # catalogues and deletes both lines (docs/i18n.md).
-MESSAGES.update(ERRORS_A_MESSAGES)
 
 
 class _CatalogueDomain(Domain):

@@ -89,6 +89,12 @@ def test_a_count_names_what_is_missing_and_its_state_in_chinese(as_role):
     assert f"操作失败：盘点单 {number} 当前状态为「已取消」，不能执行此操作" in _flashes(
         staff.get(again.location).get_data(as_text=True)
     )
+    post_form(staff, "/prefs", {"lang": "en"}, page=url)  # the same refusal in English
+    again = post_form(staff, f"{url}/cancel", {"reason": "wrong scope"}, page=url)
+    assert any(
+        f"count {number} is Cancelled; this step is not possible now" in text
+        for text in _flashes(staff.get(again.location).get_data(as_text=True))
+    )
 
 
 def test_a_claim_to_a_vendor_refuses_in_chinese_naming_its_state(as_role, db):

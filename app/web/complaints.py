@@ -101,6 +101,7 @@ def mine():
     customer = db.get(Customer, scope) if scope else None
     return render_template(
         "customer/complaints.html",
+        open_statuses=svc.OPEN,
         customer=customer,
         complaints=rows,
         clocks_of=complaint_outcomes,
@@ -183,6 +184,7 @@ def board():
     rows = open_rows + [c for c in rows if c.status not in svc.OPEN]
     return render_template(
         "complaints/board.html",
+        open_statuses=svc.OPEN,
         complaints=rows,
         clocks_of=complaint_outcomes,
         customers=list(db.query(Customer).order_by(Customer.code)),
@@ -202,6 +204,7 @@ def staff_complaint(number: str):
     c = _complaint_or_404(number, None)
     return render_template(
         "complaints/record.html",
+        open_statuses=svc.OPEN,
         c=c,
         clocks=complaint_outcomes(c),
         log=svc.complaint_log(db, c, for_customer=False),

@@ -148,7 +148,7 @@ def report_fault():
                 customer_id=customer.id,
             )
         except DomainError as error:
-            flash(t("cust.report.failed", field=_field(error), message=error_text(error)), "error")
+            _failed(error)
         else:
             flash(t("cust.report.done", ticket=view.number), "success")
             return redirect(url_for("customer.overview"))
@@ -180,6 +180,11 @@ def _site_of(db, customer: Customer, serial: str) -> str:
     return site
 
 
+def _failed(error: DomainError) -> None:
+    """Say on the page what the service refused and which field it was about."""
+    flash(t("cust.report.failed", field=_field(error), message=error_text(error)), "error")
+
+
 def _field(error: DomainError) -> str:
     """The form field an error is about, in the viewer's words."""
     key = f"cust.field.{error.field}"
@@ -207,7 +212,7 @@ def request_repair():
                 phone=(form.get("phone") or "").strip() or None,
             )
         except DomainError as error:
-            flash(t("cust.report.failed", field=_field(error), message=error_text(error)), "error")
+            _failed(error)
         else:
             flash(t("cust.repair.done", rma=view.number), "success")
             return redirect(url_for("tracking.my_rmas"))
@@ -244,7 +249,7 @@ def answer_closure(ref: str):
             customer_id=customer.id if customer else -1,
         )
     except DomainError as error:
-        flash(t("cust.report.failed", field=_field(error), message=error_text(error)), "error")
+        _failed(error)
     else:
         done = t("cust.closed", ticket=ref) if confirmed else t("cust.reopened", ticket=ref)
         flash(done, "success")

@@ -222,6 +222,12 @@ def _amount_in_range(value) -> None:
         raise ma.ValidationError("must be between 0 and 10000000")
 
 
+def _decimal_string(pattern: str, example: str) -> dict:
+    """How an amount is documented: a string in decimal format (apispec would call a
+    Decimal field a number), with its pattern and an example."""
+    return {"type": "string", "format": "decimal", "pattern": pattern, "example": example}
+
+
 def Money(**kw) -> Amount:
     """An amount with two decimals, 0 to 10,000,000, exchanged as a decimal string ("2400.00")
     so no client rounds it through a float; a number is accepted on input too. Documented
@@ -230,12 +236,7 @@ def Money(**kw) -> Amount:
     return Amount(
         places=2,
         validate=_amount_in_range,
-        metadata={
-            "type": "string",
-            "format": "decimal",
-            "pattern": r"^[0-9]{1,8}(\.[0-9]{1,2})?$",
-            "example": "2400.00",
-        },
+        metadata=_decimal_string(r"^[0-9]{1,8}(\.[0-9]{1,2})?$", "2400.00"),
         **kw,
     )
 
@@ -254,12 +255,7 @@ def SignedMoney(**kw) -> ma.fields.Decimal:
         places=2,
         as_string=True,
         dump_only=True,
-        metadata={
-            "type": "string",
-            "format": "decimal",
-            "pattern": r"^-?[0-9]+\.[0-9]{2}$",
-            "example": "-2400.00",
-        },
+        metadata=_decimal_string(r"^-?[0-9]+\.[0-9]{2}$", "-2400.00"),
         **kw,
     )
 

@@ -754,6 +754,8 @@ RUN_TIME_KEYS = (
     N_("role.dispatcher"),
     N_("role.engineer"),
     N_("role.warehouse"),
+    N_("rtv_basis.installation"),
+    N_("rtv_basis.purchase"),
     N_("rtv_outcome.no_fault_found"),
     N_("rtv_outcome.rejected_damaged"),
     N_("rtv_outcome.rejected_out_of_warranty"),

@@ -15,8 +15,10 @@ from app.web.auth import not_found_page, roles_page
 from app.web.i18n import error_text, t
 from app.web.warehouse import my_depot
 from inventory import rtv as svc
+from inventory import warranty
 from inventory.errors import DomainError, InvalidInput
 from models.enums import Role
+from models.rtv import WarrantyBasis
 
 bp = Blueprint("rtv", __name__, url_prefix="/rtv")
 READERS = ("warehouse", "dispatcher")
@@ -48,8 +50,8 @@ def _may_act() -> bool:
 @roles_page(*READERS)
 def index():
     """The claims (newest first), their ageing per vendor, the per-vendor report
-    (turnaround, no-fault-found rate, repair yield, money recovered against claimed) and a
-    new claim's form."""
+    (turnaround, no-fault-found rate, repair yield, money recovered against claimed), the
+    vendors' warranty terms (set by an admin) and a new claim's form."""
     db = get_session()
     depot = my_depot() if _may_act() else None
     return render_template(
@@ -57,6 +59,9 @@ def index():
         claims=svc.list_rtvs(db, status=request.args.get("status") or None),
         ageing=svc.ageing(db),
         report=svc.vendor_report(db),
+        terms=warranty.list_terms(db),
+        bases=[b.value for b in WarrantyBasis],
+        may_set_terms=signed_in_user().role == Role.ADMIN.value,
         depot=depot,
         candidates=svc.candidates(db, depot_location_id=depot.location_id) if depot else [],
         may_act=_may_act(),
@@ -84,6 +89,33 @@ def create():
         return _failed(error, back)
     flash(t("rtv.created", number=view.number), "success")
     return redirect(url_for("rtv.claim", number=view.number))
+
+
+@bp.post("/terms")
+@roles_page()
+def set_term():
+    """A vendor's warranty on a part model, or on all its parts when the part number is
+    blank (inventory.warranty.set_term; replaces the same vendor's term on the same part)."""
+    back = url_for("rtv.index") + "#warranty-terms"
+    try:
+        months = _text("months", 4)
+        if not months.isdigit():
+            raise InvalidInput(
+                "months is a whole number", field="months", key="months_range",
+                params={"n": warranty.MAX_MONTHS},
+            )  # fmt: skip
+        view = warranty.set_term(
+            get_session(),
+            vendor=_text("vendor", 120),
+            part_number=_text("part_number") or None,
+            months=int(months),
+            basis=_text("basis", 20),
+            actor=actor_name(),
+        )
+    except DomainError as error:
+        return _failed(error, back)
+    flash(t("rtv.term_saved", vendor=view.vendor), "success")
+    return redirect(back)
 
 
 @bp.get("/<number>")

@@ -68,3 +68,39 @@ def test_a_claim_is_opened_shipped_answered_and_credited_on_the_pages(app, db):
     listing = client.get("/rtv/").get_data(as_text=True)
     assert f'data-number="{number}" data-status="credited"' in listing
     assert "Per-vendor report" in listing and "Repair yield" in listing
+
+
+def test_an_admin_sets_a_vendors_warranty_term_and_a_new_claim_is_checked_against_it(app, db):
+    admin = app.test_client()
+    assert sign_in(admin, DEMO_LOGINS["admin"], "admin").status_code == 302
+    page = admin.get("/rtv/").get_data(as_text=True)
+    assert 'id="terms-empty"' in page and 'id="set-term"' in page
+    bad = post_form(admin, "/rtv/terms", {"vendor": "Huawei", "months": "十二", "basis": "purchase"},
+                    page="/rtv/", follow_redirects=True)  # fmt: skip
+    assert _flash(bad) == ("error", "操作未完成：月数为 1 到 240")
+    done = post_form(admin, "/rtv/terms", {"vendor": "Huawei", "part_number": "SRV-2288-PSU",
+                                           "months": "36", "basis": "installation"},
+                     page="/rtv/", follow_redirects=True)  # fmt: skip
+    assert _flash(done)[0] == "success"
+    assert ('data-vendor="Huawei" data-part="SRV-2288-PSU" data-months="36" '
+            'data-basis="installation"') in done.get_data(as_text=True)  # fmt: skip
+    assert "安装验收" in done.get_data(as_text=True)
+
+    # the warehouse reads the terms (no form) and a claim on a unit bought today is in
+    receive_from_supplier(db, depot_code="BJ01", part_number="SRV-2288-PSU", actor="wh",
+                          serial=SERIAL, condition="faulty")  # fmt: skip
+    post_form(admin, "/rtv/terms", {"vendor": "Huawei", "part_number": "SRV-2288-PSU",
+                                    "months": "12", "basis": "purchase"}, page="/rtv/")  # fmt: skip
+    db.rollback()
+    client = app.test_client()
+    assert sign_in(client, DEMO_LOGINS["warehouse"], "warehouse").status_code == 302
+    page = client.get("/rtv/").get_data(as_text=True)
+    assert 'data-months="12" data-basis="purchase"' in page and 'id="set-term"' not in page
+    made = post_form(client, "/rtv/", {"serial": SERIAL, "vendor": "Huawei",
+                                       "vendor_rma": "HW-RMA-78", "failure": "无输出"},
+                     follow_redirects=True)  # fmt: skip
+    row = re.search(rf'<tr data-serial="{SERIAL}".*?</tr>', made.get_data(as_text=True), re.S)
+    assert row and "在保" in row.group(0), made.get_data(as_text=True)[:2000]
+    denied = post_form(client, "/rtv/terms", {"vendor": "Huawei", "months": "60",
+                                              "basis": "purchase"}, page="/rtv/")  # fmt: skip
+    assert denied.status_code == 403

@@ -1,6 +1,8 @@
-"""Every domain error raised with a key can be said in both languages: the catalogue has its
-``err.<key>`` words, and the raise gives every value the words name (a missing one would
-turn the reader's error into a server error on the page)."""
+"""Every domain error can be said in both languages (docs/i18n.md, "Domain errors"): each
+``DomainError`` (sub)class built in app/, inventory/ and logistics/ carries a ``key`` (one
+without would reach a Chinese reader in English), the catalogue has its ``err.<key>``
+words, and the raise gives every value the words name (a missing one would turn the
+reader's error into a server error on the page)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import app.web.i18n  # noqa: F401  (registers the not-yet-folded message modules)
 from app.i18n import MESSAGES, placeholders
+from inventory import errors
 
 ROOT = Path(__file__).resolve().parents[2]
 ERRORS = {"DomainError", "NotFound", "InvalidInput", "Conflict", "TooLarge", "Forbidden"}
@@ -70,3 +73,66 @@ def test_every_keyed_error_has_words_and_the_values_they_name():
         if names is not None and not needed <= names:
             wrong.append(f"{where}: err.{key} needs {sorted(needed - names)}")
     assert wrong == []
+
+
+# -- every error built has a key ----------------------------------------------------------
+
+# DomainError and every subclass inventory/errors.py defines (a new one is checked too)
+ERROR_CLASSES = {
+    name
+    for name, value in vars(errors).items()
+    if isinstance(value, type) and issubclass(value, errors.DomainError)
+}
+
+
+def _class_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):  # errors.NotFound(...)
+        return func.attr
+    return None
+
+
+def built_errors() -> list[tuple[str, ast.Call]]:
+    """(where, the call) of every domain error built in app/, inventory/ and logistics/:
+    raised on the spot or returned by a helper for its caller to raise."""
+    found = []
+    for source in ("app", "inventory", "logistics"):
+        for path in sorted((ROOT / source).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and _class_name(node.func) in ERROR_CLASSES:
+                    found.append((f"{path.relative_to(ROOT)}:{node.lineno}", node))
+    return found
+
+
+def test_the_walk_sees_every_kind_of_domain_error():
+    assert ERROR_CLASSES >= ERRORS
+    assert len(built_errors()) > 300  # the walk reads the code it guards
+
+
+def test_every_domain_error_is_built_with_a_key():
+    keyless = [
+        f"{where}: {_class_name(call.func)}(...) without key="
+        for where, call in built_errors()
+        if not any(k.arg == "key" for k in call.keywords)
+    ]
+    assert keyless == []
+
+
+def test_every_thing_an_error_names_has_words():
+    """``what`` is worded through ``thing.<what>`` (app.web.i18n.error_text)."""
+    wordless = []
+    for where, call in built_errors():
+        for keyword in call.keywords:
+            if keyword.arg != "params" or not isinstance(keyword.value, ast.Dict):
+                continue
+            for name, value in zip(keyword.value.keys, keyword.value.values, strict=True):
+                if (
+                    isinstance(name, ast.Constant)
+                    and name.value == "what"
+                    and isinstance(value, ast.Constant)
+                    and f"thing.{value.value}" not in MESSAGES
+                ):
+                    wordless.append(f"{where}: thing.{value.value} is not in the catalogue")
+    assert wordless == []

@@ -21,6 +21,14 @@ address is ``Customer.email``; staff addresses come from the configuration
 (``DISPATCHER_EMAILS``, ``ESCALATION_EMAILS``), handed over as ``NotificationSettings``
 in ``session.info`` (the app does this for its sessions). Customer e-mails carry no
 internal notes and no staff names.
+
+An e-mail is queued as plain data (``OutboxMessage.mail``): message keys of the catalogue
+and their params (times as ISO text, money as decimal text, codes), the recipient's
+language and zone. The app words it when it sends it (``app.jobs.mails``), so this
+package holds no words. The customer reads the language of their portal accounts
+(``User.locale``, when they agree), else the deployment's ``DEFAULT_LOCALE``; staff
+read ``DEFAULT_LOCALE``. Times are in the site's zone for the customer and in
+``DEFAULT_TIMEZONE`` for staff. Webhooks stay machine data (JSON, ISO times).
 """
 
 from __future__ import annotations
@@ -30,15 +38,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.outbox import enqueue
-from models import Complaint, Customer, Event, Rma, Site, Ticket, WebhookEndpoint
+from models import Complaint, Customer, Event, Rma, Site, Ticket, User, WebhookEndpoint
 
 SETTINGS_KEY = "sparelog.notification_settings"
+LANGS = ("zh", "en")  # the languages an e-mail is written in
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,8 @@ class NotificationSettings:
     escalation_emails: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     webhook_url: str = ""
     public_base_url: str = "http://localhost:5000"
-    staff_timezone: str = "Asia/Shanghai"
+    staff_timezone: str = "Asia/Shanghai"  # DEFAULT_TIMEZONE: staff mail, a site without one
+    staff_lang: str = "zh"  # DEFAULT_LOCALE: staff mail, a customer without a preference
 
     @classmethod
     def from_config(cls, config: Mapping) -> NotificationSettings:
@@ -59,6 +68,7 @@ class NotificationSettings:
             webhook_url=config.get("WEBHOOK_URL", "") or "",
             public_base_url=(config.get("PUBLIC_BASE_URL") or "http://localhost:5000").rstrip("/"),
             staff_timezone=config.get("DEFAULT_TIMEZONE", "Asia/Shanghai"),
+            staff_lang=config.get("DEFAULT_LOCALE", "zh") or "zh",
         )
 
 
@@ -141,17 +151,19 @@ def notify_event(session: Session, event: Event) -> None:
     customer = session.get(Customer, event.customer_id) if event.customer_id else None
 
     if audience.customer and customer is not None and customer.email:
-        title, body = _customer_email(event, key, subject, settings)
-        _email(session, event, customer.email, title, body)
+        lang = customer_language(session, customer.id, settings.staff_lang)
+        zone = _site_timezone(subject, settings.staff_timezone)
+        mail = _customer_email(event, key, subject, lang, zone, settings)
+        _email(session, event, customer.email, mail)
     staff: list[str] = list(settings.dispatcher_emails) if audience.dispatchers else []
     if audience.ladder:
         staff += settings.escalation_emails.get(int(event.data.get("level", 0)), ())
     if audience.department_head and isinstance(subject, Complaint) and subject.department:
         staff += [subject.department.head_email] if subject.department.head_email else []
     if staff:
-        title, body = _staff_email(event, key, subject, customer, settings)
+        mail = _staff_email(event, key, subject, customer, settings)
         for address in dict.fromkeys(staff):  # each address once, in order
-            _email(session, event, address, title, body)
+            _email(session, event, address, mail)
     body = _webhook_body(event, subject, customer)
     for endpoint_id, url in active_endpoints(session):
         enqueue(
@@ -185,15 +197,17 @@ def active_endpoints(session: Session) -> list[tuple[int, str]]:
     return [(int(i), str(url)) for i, url in rows]
 
 
-def _email(session: Session, event: Event, to: str, title: str, body: str) -> None:
+def _email(session: Session, event: Event, to: str, mail: dict) -> None:
+    """Queue one e-mail as its message keys and params (``mail``); the app words it in
+    ``mail["lang"]`` when it sends it (``app.jobs.mails``). ``body`` stays empty."""
     enqueue(
         session,
         dedupe_key=f"event:{event.id}:email:{to.lower()}",
         channel="email",
         recipient=to,
-        subject=title,
-        body=body,
+        body="",
         event_id=event.id,
+        mail=mail,
     )
 
 
@@ -207,107 +221,194 @@ def _subject(session: Session, event: Event) -> Rma | Ticket | Complaint | None:
     return None
 
 
-def _local(at: datetime | None, tz: str) -> str:
-    if at is None:
-        return "-"
-    return at.astimezone(ZoneInfo(tz)).strftime(f"%Y-%m-%d %H:%M ({tz})")
+def N_(key: str) -> str:
+    """Marks a message key of the catalogue for ``pybabel extract``; returns it."""
+    return key
 
 
-def _site_timezone(subject: Rma | Ticket | None) -> str:
+# A mail is plain data, worded by the app at send time (``app.jobs.mails``):
+# {"v": 1, "lang": "zh"|"en", "zone": "Asia/Shanghai", "subject": [key, params],
+#  "lines": [[key, params] | None (a blank line), ...]}. A param is text or a number, or a
+# typed value: {"deadline": iso}, {"moment": iso}, {"money": "880.50", "currency": "CNY"},
+# {"code": [prefix, code]} (the catalogue's ``prefix.code``), {"key": key}, {"who": role}
+# (an escalation target), {"names": {"zh": .., "en": ..}}.
+MAIL_VERSION = 1
+Line = list | None
+
+_HEADLINES = {
+    "→shipped": N_("mail.rma.shipped"),
+    "→delivered": N_("mail.rma.delivered"),
+    "return_due": N_("mail.rma.return_due"),
+    "overdue": N_("mail.rma.overdue"),
+    "issued": N_("mail.service_file.issued"),
+    "received": N_("mail.complaint.received"),
+    "responded": N_("mail.complaint.responded"),
+    "resolved": N_("mail.complaint.resolved"),
+}
+_REPAIR_HEADLINES = {  # return for repair: what ships is the customer's own unit
+    "→shipped": N_("mail.repair.shipped"),
+    "→delivered": N_("mail.repair.delivered"),
+}
+
+
+def _mail(lang: str, zone: str, subject: list, lines: list[Line]) -> dict:
+    return {"v": MAIL_VERSION, "lang": lang, "zone": zone, "subject": subject, "lines": lines}
+
+
+def _iso(at: datetime | str | None) -> dict | None:
+    if at is None or at == "":
+        return None
+    return {"moment": at.isoformat() if isinstance(at, datetime) else str(at)}
+
+
+def _deadline(at: datetime | str | None) -> dict | None:
+    moment = _iso(at)
+    return None if moment is None else {"deadline": moment["moment"]}
+
+
+def _money(amount, currency: str | None) -> dict:
+    return {"money": str(amount), "currency": currency or "CNY"}
+
+
+def customer_language(session: Session, customer_id: int, default: str) -> str:
+    """The language the customer reads: their portal accounts' locale when they agree,
+    else ``default`` (the deployment's ``DEFAULT_LOCALE``)."""
+    found = set(
+        session.scalars(
+            select(User.locale).where(User.customer_id == customer_id, User.active).distinct()
+        )
+    )
+    found &= set(LANGS)
+    return found.pop() if len(found) == 1 else (default if default in LANGS else "zh")
+
+
+def _site_timezone(subject: Rma | Ticket | Complaint | None, default: str) -> str:
     site: Site | None = getattr(subject, "site", None)
-    return site.timezone if site is not None else "Asia/Shanghai"
+    return site.timezone if site is not None and site.timezone else default
 
 
 def _headline(key: str, subject) -> str:
-    if isinstance(subject, Rma) and subject.kind == "return_for_repair" and key in _REPAIR_LINES:
-        return _REPAIR_LINES[key]
-    return _CUSTOMER_LINES.get(key, "There is news about your service request.")
+    if (
+        isinstance(subject, Rma)
+        and subject.kind == "return_for_repair"
+        and key in _REPAIR_HEADLINES
+    ):
+        return _REPAIR_HEADLINES[key]
+    return _HEADLINES.get(key, N_("mail.news"))
 
 
 def _customer_email(
-    event: Event, key: str, subject, settings: NotificationSettings
-) -> tuple[str, str]:
+    event: Event, key: str, subject, lang: str, zone: str, settings: NotificationSettings
+) -> dict:
     ref = event.subject_ref or f"{event.subject_type} {event.subject_id}"
-    tz = _site_timezone(subject)
     headline = _headline(key, subject)
-    lines = [headline, ""]
-    lines.append(f"Reference: {ref}")
+    lines: list[Line] = [[headline, {}], None, [N_("mail.line.reference"), {"ref": ref}]]
     if isinstance(subject, Rma):
         if subject.replacement_serial and key in ("→shipped", "→delivered"):
-            lines.append(f"Part serial: {subject.replacement_serial}")
+            lines.append([N_("mail.line.part_serial"), {"serial": subject.replacement_serial}])
         if subject.carrier or subject.waybill:
-            lines.append(
-                f"Carrier / waybill: {subject.carrier or '-'} {subject.waybill or ''}".rstrip()
-            )
+            carrier = f"{subject.carrier or '-'} {subject.waybill or ''}".rstrip()
+            lines.append([N_("mail.line.waybill"), {"waybill": carrier}])
         if subject.return_due_at and key in ("→delivered", "return_due", "overdue"):
-            lines.append(f"Return the faulty part by: {_local(subject.return_due_at, tz)}")
-        if key == "overdue" and subject.late_charge is not None:
             lines.append(
-                f"Late-return charge: {subject.late_charge} {subject.charge_currency or ''}".rstrip()
+                [N_("mail.line.return_by"), {"deadline": _deadline(subject.return_due_at)}]
             )
-        lines += ["", f"Follow it here: {settings.public_base_url}/track/{subject.tracking_code}"]
+        if key == "overdue" and subject.late_charge is not None:
+            charge = _money(subject.late_charge, subject.charge_currency)
+            lines.append([N_("mail.line.late_charge"), {"amount": charge}])
+        url = f"{settings.public_base_url}/track/{subject.tracking_code}"
+        lines += [None, [N_("mail.line.follow"), {"url": url}]]
     if isinstance(subject, Complaint):
-        lines.append(f"Subject: {subject.subject}")
-        lines += ["", f"Follow it here: {settings.public_base_url}/my/complaints/{subject.number}"]
+        lines.append([N_("mail.line.subject"), {"subject": subject.subject}])
+        url = f"{settings.public_base_url}/my/complaints/{subject.number}"
+        lines += [None, [N_("mail.line.follow"), {"url": url}]]
     if event.subject_type == "service_file":
-        kind = (
-            "Quarterly service file"
-            if event.data.get("kind") == "quarterly"
-            else ("Annual service summary")
+        quarterly = event.data.get("kind") == "quarterly"
+        kind = {"key": N_("sf.kind.quarterly") if quarterly else N_("sf.kind.annual")}
+        lines.append(
+            [N_("mail.line.service_file"), {"kind": kind, "period": event.data.get("period")}]
         )
-        lines.append(f"{kind}: {event.data.get('period')}")
-        lines += ["", f"Download it here: {settings.public_base_url}/my/service-files"]
-    lines.append(f"Time: {_local(event.at, tz)}")
-    return f"[{ref}] {headline.rstrip('.')}", "\n".join(lines) + "\n"
+        url = f"{settings.public_base_url}/my/service-files"
+        lines += [None, [N_("mail.line.download"), {"url": url}]]
+    lines.append([N_("mail.line.time"), {"time": _iso(event.at)}])
+    return _mail(
+        lang, zone, [N_("mail.subject"), {"ref": ref, "headline": {"key": headline}}], lines
+    )
 
 
 def _staff_email(
     event: Event, key: str, subject, customer: Customer | None, settings: NotificationSettings
-) -> tuple[str, str]:
+) -> dict:
     ref = event.subject_ref or f"{event.subject_type} {event.subject_id}"
     data = event.data or {}
     if event.kind == "escalated" and isinstance(subject, Complaint):
-        title = f"[{ref}] Customer problem escalated to {data.get('who', 'the department head')}"
-        what = (
-            f"The {data.get('clock')} clock of this {subject.urgency} {subject.kind} ran out at "
-            f"{_local(_parse(data.get('due_at')), settings.staff_timezone)}."
-        )
+        who = {"who": data.get("who") or "department head"}
+        title = [N_("mail.staff.complaint_escalated.subject"), {"ref": ref, "who": who}]
+        what = [
+            N_("mail.staff.complaint_escalated"),
+            {
+                "clock": {"code": ["clock", data.get("clock")]},
+                "urgency": {"code": ["cpl.urgency", subject.urgency]},
+                "kind": {"code": ["cpl.kind", subject.kind]},
+                "due": _iso(data.get("due_at")),
+            },
+        ]
     elif event.kind == "escalated":
-        title = f"[{ref}] Escalation level {data.get('level')}: {data.get('who', '')}".rstrip(": ")
-        what = (
-            f"No progress since {_local(_parse(data.get('last_progress_at')), settings.staff_timezone)}; "
-            f"level {data.get('level')} was due at {_local(_parse(data.get('due_at')), settings.staff_timezone)}."
+        level = data.get("level")
+        title = (
+            [
+                N_("mail.staff.escalated.subject"),
+                {"ref": ref, "level": level, "who": {"who": data["who"]}},
+            ]
+            if data.get("who")
+            else [N_("mail.staff.escalated.subject_level"), {"ref": ref, "level": level}]
         )
+        what = [
+            N_("mail.staff.escalated"),
+            {
+                "since": _iso(data.get("last_progress_at")),
+                "level": level,
+                "due": _iso(data.get("due_at")),
+            },
+        ]
     elif event.kind == "sla_breached":
-        title = f"[{ref}] SLA clock breached: {data.get('clock')}"
-        what = f"The {data.get('clock')} clock ran out at {_local(_parse(data.get('due_at')), settings.staff_timezone)}."
+        clock = {"code": ["clock", data.get("clock")]}
+        title = [N_("mail.staff.breached.subject"), {"ref": ref, "clock": clock}]
+        what = [N_("mail.staff.breached"), {"clock": clock, "due": _iso(data.get("due_at"))}]
     else:
-        what = _headline(key, subject)
-        title = f"[{ref}] {what.rstrip('.')}"
-    lines = [what, "", f"Reference: {ref}"]
+        headline = _headline(key, subject)
+        what = [headline, {}]
+        title = [N_("mail.subject"), {"ref": ref, "headline": {"key": headline}}]
+    lines: list[Line] = [what, None, [N_("mail.line.reference"), {"ref": ref}]]
     if customer is not None:
-        lines.append(f"Customer: {customer.code} {customer.name}")
+        names = {"names": {"zh": customer.name, "en": customer.name_en or customer.name}}
+        lines.append([N_("mail.line.customer"), {"code": customer.code, "name": names}])
     if isinstance(subject, Complaint):
-        lines.append(f"Subject: {subject.subject}")
-        lines.append(f"Status: {subject.status}")
+        lines.append([N_("mail.line.subject"), {"subject": subject.subject}])
+        lines.append([N_("mail.line.status"), {"status": {"code": ["cpl.status", subject.status]}}])
     if isinstance(subject, Ticket):
-        lines.append(f"Severity: {subject.severity}, status: {subject.status}")
+        lines.append(
+            [
+                N_("mail.line.severity_status"),
+                {
+                    "severity": {"code": ["severity", subject.severity]},
+                    "status": {"code": ["ticket_status", subject.status]},
+                },
+            ]
+        )
     if isinstance(subject, Rma):
-        lines.append(f"Status: {subject.status}")
+        lines.append([N_("mail.line.status"), {"status": {"code": ["rma_status", subject.status]}}])
         if subject.return_due_at:
-            lines.append(f"Return due: {_local(subject.return_due_at, settings.staff_timezone)}")
-        if subject.late_charge is not None:
             lines.append(
-                f"Late-return charge: {subject.late_charge} {subject.charge_currency or ''}".rstrip()
+                [N_("mail.line.return_due"), {"deadline": _deadline(subject.return_due_at)}]
             )
+        if subject.late_charge is not None:
+            charge = _money(subject.late_charge, subject.charge_currency)
+            lines.append([N_("mail.line.late_charge"), {"amount": charge}])
     if event.note:
-        lines.append(f"Note: {event.note}")
-    lines.append(f"Recorded: {_local(event.at, settings.staff_timezone)} by {event.actor}")
-    return title, "\n".join(lines) + "\n"
-
-
-def _parse(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+        lines.append([N_("mail.line.note"), {"note": event.note}])
+    lines.append([N_("mail.line.recorded"), {"time": _iso(event.at), "actor": event.actor}])
+    return _mail(settings.staff_lang, settings.staff_timezone, title, lines)
 
 
 def _webhook_body(event: Event, subject, customer: Customer | None) -> str:

@@ -52,6 +52,8 @@ class ClaimedMessage:
     attempt: int
     claim_token: str
     secret: str | None = None  # an administered webhook endpoint's signing secret
+    # an e-mail to be worded at send time (message keys and params; ``OutboxMessage.mail``)
+    mail: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,14 @@ def enqueue(
     event_id: int | None = None,
     not_before: datetime | None = None,
     endpoint_id: int | None = None,
+    mail: dict | None = None,
 ) -> bool:
     """Queue one message in the caller's transaction (no commit).
 
     Returns False when a message with this ``dedupe_key`` already exists (nothing is
-    inserted). ``not_before`` (UTC) delays the first attempt.
+    inserted). ``not_before`` (UTC) delays the first attempt. ``mail`` (plain JSON data:
+    message keys and params, ``inventory.notifications``) is an e-mail the sender words in
+    its recipient's language; ``subject`` and ``body`` are then not sent.
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown outbox channel {channel!r}")
@@ -90,6 +95,7 @@ def enqueue(
         "body": body,
         "event_id": event_id,
         "endpoint_id": endpoint_id,
+        "mail": mail,
         "status": PENDING,
         "attempts": 0,
         "next_attempt_at": not_before or now,
@@ -155,6 +161,7 @@ def claim_due(
                 OutboxMessage.subject,
                 OutboxMessage.body,
                 OutboxMessage.attempts,
+                OutboxMessage.mail,
                 WebhookEndpoint.secret,
             )
             .outerjoin(WebhookEndpoint, WebhookEndpoint.id == OutboxMessage.endpoint_id)
@@ -172,6 +179,7 @@ def claim_due(
             attempt=r.attempts,
             claim_token=token,
             secret=r.secret,
+            mail=r.mail,
         )
         for r in rows
     ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -37,6 +37,9 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(300))  # e-mail address or URL
     subject: Mapped[str | None] = mapped_column(String(300))  # e-mail subject
     body: Mapped[str] = mapped_column(Text)  # e-mail text or the webhook's JSON
+    # an e-mail worded at send time: {"v", "lang", "zone", "subject", "lines"} of message
+    # keys and params (inventory.notifications); None: subject and body are its words
+    mail: Mapped[dict | None] = mapped_column(JSON)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     # the administered endpoint a webhook goes to (signed with its secret); None: WEBHOOK_URL
     endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_endpoints.id"), index=True)

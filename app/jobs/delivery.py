@@ -8,7 +8,9 @@ Every webhook carries
   ``<timestamp>.<raw body>`` (``verify_signature`` is the receiver's check);
 * ``X-Sparelog-Delivery``: the message's dedupe key, the same on every attempt.
 
-Every e-mail carries a Message-ID derived from the dedupe key, so a retried message
+An e-mail queued as message keys and params (``inventory.notifications``) is worded when
+it is sent, in its recipient's language (``app.jobs.mails``); one stored with its words is
+sent as stored. Every e-mail carries a Message-ID derived from the dedupe key, so a retried message
 that did reach the server once can be recognised by the receiving side.
 """
 
@@ -28,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.jobs.mails import render_mail
 from inventory.outbox import ClaimedMessage, claim_due, mark_failed, mark_sent
 from models import utcnow
 
@@ -120,13 +123,17 @@ def _write_to_sink(folder: Path, email: EmailMessage, dedupe_key: str) -> None:
 
 def send_email(settings: DeliverySettings, message: ClaimedMessage) -> None:
     """Hand one e-mail to the SMTP server; raise DeliveryError when it is not accepted."""
+    if message.mail:  # keys and params: worded now, in the recipient's language
+        subject, body = render_mail(message.mail)
+    else:  # stored with its words (queued before mails were worded at send time)
+        subject, body = message.subject or "", message.body
     email = EmailMessage()
     email["From"] = settings.mail_from
     email["To"] = message.recipient
-    email["Subject"] = message.subject or ""
+    email["Subject"] = subject
     email["Date"] = formatdate(usegmt=True)
     email["Message-ID"] = message_id(message.dedupe_key)
-    email.set_content(message.body)
+    email.set_content(body)
     if settings.mail_sink_dir:
         _write_to_sink(Path(settings.mail_sink_dir), email, message.dedupe_key)
         return

@@ -98,9 +98,7 @@ def test_beat_runs_the_sweep_and_the_escalation_mail_reaches_the_smtp_server(
 
     def escalation_mails() -> list:
         return [
-            m
-            for m in server.messages()
-            if m["Subject"].strip().startswith(f"[{number}] Escalation level 1")
+            m for m in server.messages() if m["Subject"].strip().startswith(f"[{number}] 第1级升级")
         ]
 
     assert _wait_for(lambda: len(escalation_mails()) == len(DISPATCHERS))

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from app.jobs.delivery import deliver_outbox, message_id, sign, verify_signature
+from app.jobs.mails import render_mail
 from inventory.events import record_about
 from inventory.notifications import SETTINGS_KEY, notify_event
 from inventory.outbox import enqueue, outbox_counts, revive_dead
@@ -73,11 +74,13 @@ def test_the_customer_receives_shipped_and_delivered_mails_with_the_return_deadl
     assert report.sent == 2 and report.retrying == 0
     shipped, delivered = server.messages()
     assert shipped["To"] == delivered["To"] == CUSTOMER_EMAIL
-    assert shipped["Subject"] == f"[{number}] Your replacement part has been shipped"
-    assert "Carrier / waybill: SF SF123" in shipped.get_content()
+    # the customer has no portal account saying otherwise: the deployment's Chinese
+    assert shipped["Subject"] == f"[{number}] 您的替换备件已发出"
+    assert "承运商 / 运单号：SF SF123" in shipped.get_content()
     body = delivered.get_content()
     assert f"https://rma.example/track/{tracking}" in body
-    assert "Return the faulty part by: 2026-03-06 00:00 (Asia/Shanghai)" in body
+    # due 2026-03-06 00:00 in Beijing: the end of 5 March (the year added after 2026)
+    assert "3月5日 24:00前寄回故障件。" in body and "3月6日" not in body
     assert deliver_outbox(notifying_sessions, delivery_settings(server.port)).sent == 0
     assert len(server.messages()) == 2
 
@@ -289,15 +292,16 @@ def test_customer_mail_carries_no_internal_note_while_staff_mail_does(nsession):
     )
     nsession.commit()
 
-    bodies = dict(
-        nsession.execute(
-            select(OutboxMessage.recipient, OutboxMessage.body).where(
+    bodies = {
+        to: render_mail(mail)[1]
+        for to, mail in nsession.execute(
+            select(OutboxMessage.recipient, OutboxMessage.mail).where(
                 OutboxMessage.event_id == event.id
             )
         ).all()
-    )
+    }
     assert "rude" not in bodies[CUSTOMER_EMAIL]
-    assert "Note: customer was rude" in bodies["dispatch@sparelog.example"]
+    assert "备注：customer was rude" in bodies["dispatch@sparelog.example"]
 
 
 def test_a_sender_bug_keeps_the_message_for_a_retry(nsession, notifying_sessions):

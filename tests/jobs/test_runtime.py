@@ -159,11 +159,8 @@ def test_the_embedded_runner_sweeps_and_mails_the_dispatchers_in_the_background(
 
     subjects = sorted((m["To"], m["Subject"].strip()) for m in server.messages())
     assert subjects == sorted(
-        [
-            (to, f"[{number}] Escalation level 1: project manager / department head")
-            for to in DISPATCHERS
-        ]
-        + [(to, f"[{number}] SLA clock breached: response") for to in DISPATCHERS]
+        [(to, f"[{number}] 第1级升级：项目经理 / 部门负责人") for to in DISPATCHERS]
+        + [(to, f"[{number}] SLA时限已超：响应") for to in DISPATCHERS]
     )
     with sessions() as session:
         assert session.scalars(select(Event.kind).where(Event.kind == "escalated")).all() == [

@@ -131,20 +131,27 @@ def get_run(job_id):
     return _job_view(get_job(get_session(), job_id, PLANNING_JOB))
 
 
+def _finished_plan(session, job_id: str, doing: str = ""):
+    """The planning run ``job_id`` and its finished plan; Conflict (409) while it has none
+    (``doing`` words what could not be done, for the message)."""
+    job = get_job(session, job_id, PLANNING_JOB)
+    plan = finished_result(job)
+    if plan is None:
+        raise Conflict(
+            f"run {job_id} has no finished plan{doing} (status {job.status})",
+            key="run_no_finished_plan",
+            params={"ref": job_id},
+        )
+    return job, plan
+
+
 @blp.post("/runs/<job_id>/accept")
 @blp.response(200, AcceptedSchema)
 @roles_required()
 def accept_run(job_id):
     """Make the plan the depots' reorder points (S - 1) and targets (S), with an audit entry."""
     session = get_session()
-    job = get_job(session, job_id, PLANNING_JOB)
-    plan = finished_result(job)
-    if plan is None:
-        raise Conflict(
-            f"run {job_id} has no finished plan to accept (status {job.status})",
-            key="run_no_finished_plan",
-            params={"ref": job_id},
-        )
+    _job, plan = _finished_plan(session, job_id, " to accept")
     accepted = accept_plan(session, plan, actor=actor_name(), reference=f"PLAN-{job_id[:8]}")
     return {"policies_set": accepted.policies_set, "policies_cleared": accepted.policies_cleared}
 
@@ -155,12 +162,5 @@ def accept_run(job_id):
 @roles_required("warehouse")
 def plan_pdf(args, job_id):
     """The finished plan as a PDF (zh or en); 409 while the run has no plan."""
-    job = get_job(get_session(), job_id, PLANNING_JOB)
-    plan = finished_result(job)
-    if plan is None:
-        raise Conflict(
-            f"run {job_id} has no finished plan (status {job.status})",
-            key="run_no_finished_plan",
-            params={"ref": job_id},
-        )
+    job, plan = _finished_plan(get_session(), job_id)
     return files.plan_report(job.id, plan, lang=args["lang"]).response()

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.documents.files import generate_due_service_files, generate_service_file
+from app.jobs.mails import render_mail
 from models import Customer, OutboxMessage, Part, ServiceFile, Ticket, Visit, VisitPart
 from tests.builders import make_part
 from tests.db.test_indicators import history  # noqa: F401  (the fixture)
@@ -69,7 +70,8 @@ def test_the_quarterly_file_summarises_the_quarter_and_encloses_its_reports(
         and text.count("Fault Handling Report") + text.count("Fault handling report") >= 2
     )
     mail = db.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "it@c001.example.com"))
-    assert "/my/service-files" in mail.body and "2026Q4" in mail.body
+    body = render_mail(mail.mail)[1]  # c001 reads the deployment's Chinese
+    assert "/my/service-files" in body and "季度服务档案：2026Q4" in body
 
 
 def test_the_chinese_file_reads_in_chinese(app, db, c001, tmp_path):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.jobs.mails import render_mail
 from inventory.accounts import create_user
+from inventory.complaints import file_complaint
 from inventory.notifications import SETTINGS_KEY
 from inventory.sweep import sweep
 from models import Customer, Event, OutboxMessage
@@ -131,3 +132,39 @@ def test_an_english_deployment_escalates_in_english(nsession):
         "No progress since 4 Mar 2026, 10:00; level 1 was due at 4 Mar 2026, 10:15."
     )
     assert "Severity: P2 severe, status: New" in body
+
+
+def test_a_customer_problem_is_acknowledged_and_escalated_in_chinese_and_english(nsession):
+    make_world(nsession)
+
+    def file() -> str:
+        return file_complaint(
+            nsession,
+            customer_code="CUST-1",
+            kind="complaint",
+            urgency="urgent",
+            subject="工程师迟到",
+            description="约定九点到场，十一点才到。",
+            actor="li.disp",
+            channel="phone",
+            received_at=T0,
+            now=T0,
+        ).number
+
+    first = file()
+    subject, body = _mail(nsession, CUSTOMER_EMAIL, subject_ref=first, kind="received")
+    assert subject == f"[{first}] 我们已收到您的反馈，将在承诺的时间内答复"
+    assert "主题：工程师迟到" in body and f"/my/complaints/{first}" in body
+
+    sweep(nsession, now=T0 + timedelta(hours=5))  # the 4-hour answer was due at 14:00
+    subject, body = _mail(nsession, DISPATCHERS[0], subject_ref=first, kind="escalated")
+    assert subject == f"[{first}] 客户问题已升级至部门负责人"
+    assert body.splitlines()[0] == "该投诉（紧急）的“问题答复”时限已于2026年3月4日 14:00到期。"
+
+    _reads_english(nsession)
+    second = file()
+    subject, body = _mail(nsession, CUSTOMER_EMAIL, subject_ref=second, kind="received")
+    assert subject == (
+        f"[{second}] We have received your feedback and will answer it within the promised time"
+    )
+    assert "Subject: 工程师迟到" in body

@@ -87,7 +87,8 @@ def test_a_depot_with_stock_is_not_deactivated_and_says_why(client, as_role, db)
     refused = post_form(client, f"/admin/depots/{code}", {"action": "deactivate"})
     html = refused.get_data(as_text=True)
     assert refused.status_code == 409 or refused.status_code == 422
-    assert 'data-field="active"' in html and "units" in html
+    # the refusal names the field and says why, in the page's language (zh-CN here)
+    assert 'data-field="active"' in html and "仍有" in html and "件库存" in html
     assert db.scalar(select(Depot.active).where(Depot.code == code)) is True
     db.rollback()
 

@@ -4,21 +4,26 @@ send time from the catalogue, deadlines the way people read them ("3月5日 24:0
 
 from __future__ import annotations
 
+import email
+import email.policy
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from app.jobs.delivery import deliver_outbox
 from app.jobs.mails import render_mail
 from inventory.accounts import create_user
 from inventory.complaints import file_complaint
 from inventory.notifications import SETTINGS_KEY
+from inventory.outbox import enqueue
 from inventory.sweep import sweep
 from models import Customer, Event, OutboxMessage
 from tests.jobs.conftest import (
     CUSTOMER_EMAIL,
     DISPATCHERS,
     delivered_rma,
+    delivery_settings,
     make_ticket,
     make_world,
     notification_settings,
@@ -168,3 +173,35 @@ def test_a_customer_problem_is_acknowledged_and_escalated_in_chinese_and_english
         f"[{second}] We have received your feedback and will answer it within the promised time"
     )
     assert "Subject: 工程师迟到" in body
+
+
+def test_a_mail_stored_with_its_words_still_goes_out_as_stored_beside_a_worded_one(
+    nsession, notifying_sessions, tmp_path
+):
+    world = make_world(nsession)
+    number = delivered_rma(nsession, world, T0)
+    enqueue(
+        nsession,
+        dedupe_key="old-form:1",
+        channel="email",
+        recipient="old@customer.example",
+        subject=f"[{number}] Your replacement part has been shipped",
+        body="Return the faulty part by: 2026-03-06 00:00 (Asia/Shanghai)\n",
+    )
+    nsession.commit()
+    sink = tmp_path / "mail"
+
+    report = deliver_outbox(notifying_sessions, delivery_settings(1, mail_sink_dir=str(sink)))
+
+    assert report.sent == 3 and report.dead == report.retrying == 0
+    mails = [
+        email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+        for f in sink.glob("*.eml")
+    ]
+    [old] = [m for m in mails if m["To"] == "old@customer.example"]
+    assert old["Subject"] == f"[{number}] Your replacement part has been shipped"
+    assert old.get_content() == "Return the faulty part by: 2026-03-06 00:00 (Asia/Shanghai)\n"
+    assert sorted(m["Subject"] for m in mails if m["To"] == CUSTOMER_EMAIL) == [
+        f"[{number}] 您的替换备件已发出",
+        f"[{number}] 您的替换备件已送达",
+    ]

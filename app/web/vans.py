@@ -19,7 +19,7 @@ from app.web.warehouse import my_depot
 from inventory import job_parts, part_returns, vans
 from inventory.errors import DomainError, InvalidInput
 from inventory.transfers import LineRequest, receive_transfer
-from models import Engineer, Location, Part, utcnow
+from models import Engineer, Location, Part, limits, utcnow
 from models.enums import LocationKind, Role
 
 bp = Blueprint("vans", __name__, url_prefix="/vans")
@@ -80,7 +80,71 @@ def depot_page():
         engineers=engineers,
         parts=list(db.scalars(select(Part).where(Part.active).order_by(Part.part_number))),
         may_act=user.role in (Role.WAREHOUSE.value, Role.ADMIN.value),
+        may_set_rules=user.role == Role.ADMIN.value,
+        destinations=part_returns.return_destinations(db) if user.role == Role.ADMIN.value else [],
     )
+
+
+# --- return routing rules (admin) --------------------------------------------------------------
+
+HOME_DEPOT = "@home"  # the destination select's value for "the engineer's home depot"
+RULE_FIELDS = {  # form field → (limit, label key)
+    "name": (limits.ORG_NAME, "van.rule_name"),
+    "part_number": (limits.PART_NUMBER, "common.part_number"),
+    "category": (limits.CATEGORY, "van.rule_category"),
+    "vendor": (limits.ORG_NAME, "van.rule_vendor"),
+    "region": (limits.CITY, "van.rule_region"),
+}
+
+
+def _rule_text(name: str) -> str | None:
+    limit, label = RULE_FIELDS[name]
+    text = (request.form.get(name) or "").strip()
+    if len(text) > limit:
+        params = {"field": t(label), "n": limit, "got": len(text)}
+        raise InvalidInput(t("form.too_long", **params), field=name, key="too_long",
+                           params=params)  # fmt: skip
+    return text or None
+
+
+@bp.post("/rules")
+@roles_page()
+def create_rule():
+    """A return routing rule from the form (inventory.part_returns.create_rule): blank
+    criteria match anything; the destination a depot or vendor site, or the engineer's
+    home depot."""
+    back = url_for("vans.depot_page") + "#return-rules"
+    destination = (request.form.get("destination") or "").strip()
+    try:
+        view = part_returns.create_rule(
+            get_session(),
+            name=_rule_text("name") or "",
+            condition=request.form.get("condition", ""),
+            deadline_hours=_int("deadline_hours"),
+            part_number=_rule_text("part_number"),
+            category=_rule_text("category"),
+            vendor=_rule_text("vendor"),
+            region=_rule_text("region"),
+            destination=None if destination in ("", HOME_DEPOT) else destination,
+            to_home_depot=destination == HOME_DEPOT,
+            actor=actor_name(),
+        )
+    except DomainError as error:
+        return _failed(error, back)
+    return _done(t("van.rule_created", name=view.name), back)
+
+
+@bp.post("/rules/<int:rule_id>/active")
+@roles_page()
+def rule_active(rule_id: int):
+    back = url_for("vans.depot_page") + "#return-rules"
+    try:
+        part_returns.set_rule_active(
+            get_session(), rule_id, active=request.form.get("active") == "yes", actor=actor_name()
+        )
+    except DomainError as error:
+        return _failed(error, back)
+    return _done(t("van.rule_toggled"), back)
 
 
 @bp.post("/replenish")

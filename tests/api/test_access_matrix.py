@@ -367,6 +367,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("POST", "/rtv/<number>/credit"): WAREHOUSE,
     ("POST", "/rtv/terms"): ADMIN,
     ("POST", "/vans/replenish"): WAREHOUSE,
+    ("POST", "/vans/rules"): ADMIN,
+    ("POST", "/vans/rules/<int:rule_id>/active"): ADMIN,
     ("POST", "/vans/levels"): WAREHOUSE,
     ("POST", "/vans/levels/propose"): WAREHOUSE,
     ("POST", "/vans/returns/<number>/receive"): WAREHOUSE,

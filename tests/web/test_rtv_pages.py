@@ -38,6 +38,9 @@ def test_a_claim_is_opened_shipped_answered_and_credited_on_the_pages(app, db):
     number = re.search(r"(RTV-[0-9-]+)", text).group(1)
     url = f"/rtv/{number}"
     assert 'data-status="open"' in made.get_data(as_text=True)
+    # no warranty terms in the demo: out, and the line says why
+    assert 'data-why="no_terms"' in made.get_data(as_text=True)
+    assert "该供应商没有此件的保修条款" in made.get_data(as_text=True)
     done = post_form(client, f"{url}/ship", {"waybill": "SF777"}, page=url, follow_redirects=True)
     assert _flash(done)[0] == "success" and 'data-status="shipped"' in done.get_data(as_text=True)
     done = post_form(client, f"{url}/receive", {f"outcome.{SERIAL}": "repaired"}, page=url,

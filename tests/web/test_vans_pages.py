@@ -137,3 +137,38 @@ def test_the_job_page_records_a_part_from_the_van_and_where_the_faulty_one_goes(
         page=f"/engineer/{ticket}", follow_redirects=True,
     )  # fmt: skip
     assert _flash(again)[0] == "error"
+
+
+def test_an_admin_adds_a_return_rule_on_the_vans_page_and_deactivates_it(app, db):
+    client = _as(app, "admin")
+    page = client.get("/vans/").get_data(as_text=True)
+    assert 'id="create-rule"' in page and "新建返还规则" in page
+    rule = {"name": "上海工程师的故障硬盘送回上海库", "condition": "faulty",
+            "category": "storage", "region": "Shanghai", "destination": "SH01",
+            "deadline_hours": "48", "part_number": "", "vendor": ""}  # fmt: skip
+    bad = post_form(client, "/vans/rules", {**rule, "deadline_hours": "两天"}, page="/vans/",
+                    follow_redirects=True)  # fmt: skip
+    kind, text = _flash(bad)
+    assert kind == "error" and "deadline_hours" in text, text
+    nowhere = post_form(client, "/vans/rules", {**rule, "destination": ""}, page="/vans/",
+                        follow_redirects=True)  # fmt: skip
+    assert _flash(nowhere)[0] == "error"
+    done = post_form(client, "/vans/rules", rule, page="/vans/", follow_redirects=True)
+    kind, text = _flash(done)
+    assert kind == "success" and "上海工程师的故障硬盘送回上海库" in text, text
+    from models import ReturnRule
+
+    made = db.scalar(select(ReturnRule).where(ReturnRule.name == rule["name"]))
+    assert (made.category, made.region, made.deadline_hours, made.active) == (
+        "storage", "Shanghai", 48, True
+    )  # fmt: skip
+    rule_id = made.id
+    db.rollback()
+    html = done.get_data(as_text=True)
+    assert f'data-rule="{rule_id}" data-active="yes"' in html
+    off = post_form(client, f"/vans/rules/{rule_id}/active", {"active": "no"}, page="/vans/",
+                    follow_redirects=True)  # fmt: skip
+    assert f'data-rule="{rule_id}" data-active="no"' in off.get_data(as_text=True)
+    # the warehouse reads the rules, without the admin's forms
+    console = _as(app, "warehouse").get("/vans/").get_data(as_text=True)
+    assert rule["name"] in console and 'id="create-rule"' not in console

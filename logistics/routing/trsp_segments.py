@@ -105,6 +105,7 @@ class RouteState:
         "left",
         "prefix",
         "suffix",
+        "joins",
         "cost",
         "stops",
         "_with_depot",
@@ -149,6 +150,8 @@ class RouteState:
         suffix.reverse()
         self.prefix = prefix
         self.suffix = suffix
+        # per place i: the stops either side and the two parts' durations
+        self.joins = [(a[1], b[0], a[2] + b[2]) for a, b in zip(prefix, suffix, strict=True)]
         self._with_depot: tuple[list[list[Segment]], list[list[Segment]]] | None = None
         self.cost: float | None = None
         self.stops: tuple[int, ...] = p
@@ -219,12 +222,10 @@ class RouteState:
         if not ctx.with_resources:
             last = n
         elif request in ctx.own_tools[k]:
-            needs = ctx.needs[request]
-            for j in range(own + 1):
-                stock = self.left[j]
-                if any(stock[part] < need for part, need in needs):
-                    break
-                last = j
+            last = own
+            for part, need in ctx.needs[request]:  # the stock left only falls along the route
+                while last >= 0 and self.left[last][part] < need:
+                    last -= 1
         best = below
         # (i, j, kind): kind 0 no depot visit, 1 the depot at j before the request at i,
         # 2 the request at i before the depot at j
@@ -233,12 +234,8 @@ class RouteState:
         # lower bounds: the route with the request at i and without a depot visit takes
         # at least the two parts' shortest durations, the service and the travel between
         service = rseg[2]
-        to_r = [travel[x[1]][request] for x in prefix]
-        from_r = travel[request]
-        bound = [
-            prefix[i][2] + suffix[i][2] + service + to_r[i] + from_r[suffix[i][0]]
-            for i in range(n + 1)
-        ]
+        tr = travel[request]  # travel is symmetric (Euclidean)
+        bound = [d + service + tr[x] + tr[y] for x, y, d in self.joins]
         if last == n:  # no depot visit needed
             for i in range(n + 1):
                 if bound[i] >= best:

@@ -70,11 +70,11 @@ NEIGHBOURS = 10
 #: `ruined_and_recreated`: mean number of requests removed, longest string removed from
 #: one route, chance of skipping a route when inserting a request, and the annealing
 #: temperature at the start and at the end, as shares of the working time per request.
-MEAN_REMOVED = 10
+MEAN_REMOVED = 15
 MAX_STRING = 10
 BLINK = 0.01
-T_START = 0.3
-T_END = 0.01
+T_START = 2.0
+T_END = 0.03
 #: PyVRP search settings for this model (see docs/routing.md, "Technician routing"): a short
 #: late-acceptance history and small perturbations suit the few hundred iterations per
 #: second that ten load dimensions and reloads leave.

@@ -155,8 +155,31 @@ def beijing_round_the_clock(live_server):
         engine.dispose()
 
 
+@pytest.fixture
+def psu_jobs_need_a_soldering_iron(live_server):
+    """The PSU's job needs a tool no demo engineer carries (``Part.tools``, as an admin
+    sets it on the part's page), for one test; put back afterwards."""
+    from sqlalchemy import select
+
+    from models import Part
+    from models.db import make_engine, make_session_factory
+
+    engine = make_engine(live_server.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            part = session.scalars(select(Part).where(Part.part_number == PART)).one()
+            kept, part.tools = part.tools, ["电烙铁"]
+            session.commit()
+        yield "电烙铁"
+        with make_session_factory(engine)() as session:
+            session.scalars(select(Part).where(Part.part_number == PART)).one().tools = kept
+            session.commit()
+    finally:
+        engine.dispose()
+
+
 def test_todays_route_starts_from_now_and_is_drawn_as_lines(
-    live_server, desktop, beijing_tickets, beijing_round_the_clock
+    live_server, desktop, beijing_tickets, beijing_round_the_clock, psu_jobs_need_a_soldering_iron
 ):
     expect = _expect()
     page = desktop
@@ -175,6 +198,10 @@ def test_todays_route_starts_from_now_and_is_drawn_as_lines(
         depart = datetime.fromisoformat(departs.nth(i).get_attribute("data-utc"))
         assert depart >= planned_at, "a route for today leaves before now"
     expect(page.locator("#map path.line-day-route").first).to_be_attached()
+    # the PSU jobs need a tool nobody carries: their engineer collects it at a depot first
+    tool = psu_jobs_need_a_soldering_iron
+    collect = page.locator(f'tr.route-collect[data-collect-tools="{tool}"]').first
+    expect(collect).to_contain_text(f"和工具 {tool}")
     labels = page.evaluate(LABELS_OVERLAP, "#map")
     assert labels["overlaps"] == 0, labels
     shot(page, "places-routes-today")

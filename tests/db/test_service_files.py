@@ -50,7 +50,7 @@ def test_the_quarterly_file_summarises_the_quarter_and_encloses_its_reports(
         kept = generate_service_file(db, c001, "2026Q4", lang="en", actor="test", now=AFTER_Q4)
     assert (kept.kind, kept.period, kept.lang, kept.reports) == ("quarterly", "2026Q4", "en", 2)
     text = _text(kept.pdf, tmp_path)
-    assert "Quarterly service file" in text and "2026Q4 (2026-10-01 – 2026-12-31)" in text
+    assert "Quarterly service file" in text and "2026Q4 (1 Oct 2026 – 31 Dec 2026)" in text
     # A (P1, restored in 50 min), F (P4, cancelled), B (P2, restored in 200 min)
     assert "Faults reported 3" in text and "Restored 2" in text
     assert "Fixed at the first" in text and "1 / 2 (50.0%)" in text
@@ -86,7 +86,7 @@ def test_the_annual_summary_gives_the_months_and_the_inspections(app, db, c001, 
         kept = generate_service_file(db, c001, "2026", lang="en", actor="test", now=AFTER_Q4)
     text = _text(kept.pdf, tmp_path)
     assert "Annual service summary" in text and "The year month by month" in text
-    assert "2026-10 3 2" in text  # October: 3 tickets, 2 restored
+    assert "October 2026 3 2" in text  # October: 3 tickets, 2 restored
     assert "No inspection this year." in text
 
 

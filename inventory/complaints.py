@@ -22,17 +22,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.contracts import contract_calendar, contract_for, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import events_of, record_on
 from inventory.installed_base import customer_by_code
-from inventory.ledger import rows_matched
 from inventory.lookups import one_by, refuse_taken, ticket_by_ref
 from inventory.numbering import next_number
 from inventory.sla_outcomes import complaint_outcomes
+from inventory.status import update_if_status
 from inventory.transaction import transaction
 from inventory.views import view_of
 from logistics.calendars import require_utc
@@ -398,15 +398,7 @@ def _event(
 
 def _move(session: Session, c: Complaint, allowed: tuple[str, ...], values: dict) -> None:
     """Compare-and-set of the status: the complaint must still be in one of ``allowed``."""
-    matched = rows_matched(
-        session.execute(
-            update(Complaint)
-            .where(Complaint.id == c.id, Complaint.status.in_(allowed))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-    )
-    if matched != 1:
+    if not update_if_status(session, c, allowed, values):
         session.rollback()
         raise Conflict(
             f"complaint {c.number} is {c.status}; it cannot be changed so",

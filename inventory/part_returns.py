@@ -18,14 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inventory.events import record_about, record_on
-from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
+from inventory.ledger import Stamp, move_counted, move_serial
 from inventory.lookups import one_by, part_by_number, virtual_location
+from inventory.status import update_if_status
 from inventory.transaction import transaction
 from inventory.views import view_of
 from models import (
@@ -345,13 +346,7 @@ def _return(session: Session, number: str) -> PartReturn:
 
 
 def _claim(session: Session, row: PartReturn, was: ReturnStatus, values: dict) -> None:
-    won = session.execute(
-        update(PartReturn)
-        .where(PartReturn.id == row.id, PartReturn.status == was.value)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if rows_matched(won) != 1:
+    if not update_if_status(session, row, was.value, values):
         raise Conflict(
             f"return {row.number} is no longer {was.value}",
             field="number",

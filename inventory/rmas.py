@@ -43,6 +43,7 @@ from inventory.overdue import ReturnWindow, overdue_returns
 from inventory.reservation import Reservation, release_in_session, reserve_in_session
 from inventory.serials import normalize_optional_serial
 from inventory.sla_flags import rederive_flags
+from inventory.status import update_if_status
 from inventory.supersession import part_to_send
 from inventory.tracking import new_tracking_code
 from inventory.transaction import transaction
@@ -829,15 +830,7 @@ def move_rma_in_session(
         )
     now = require_utc(now or utcnow(), "now")
     previous = rma.status
-    claimed = rows_matched(
-        session.execute(
-            update(Rma)
-            .where(Rma.id == rma.id, Rma.status == previous)
-            .values(status=move.target)
-            .execution_options(synchronize_session=False)
-        )
-    )
-    if claimed != 1:
+    if not update_if_status(session, rma, previous, {"status": move.target}):
         raise Conflict(
             f"RMA {rma.number} was changed by someone else; reload it",
             field="status",

@@ -39,6 +39,7 @@ from inventory.ledger import Stamp, move_serial, rows_matched
 from inventory.lookups import depot_by_code, item_by_serial, one_by, virtual_location
 from inventory.numbering import next_number
 from inventory.serials import normalize_serial
+from inventory.status import update_if_status
 from inventory.transaction import transaction
 from inventory.views import view_of
 from inventory.warranty import check_warranty, vendor_key
@@ -382,13 +383,7 @@ def create_rtv(
 
 
 def _cas_status(session: Session, rtv: Rtv, was: RtvStatus, values: dict) -> None:
-    won = session.execute(
-        update(Rtv)
-        .where(Rtv.id == rtv.id, Rtv.status == was.value)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if rows_matched(won) != 1:
+    if not update_if_status(session, rtv, was.value, values):
         raise Conflict(
             f"RTV {rtv.number} is no longer {was.value}",
             field="number",

@@ -42,6 +42,7 @@ from inventory.ledger import (
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
 from inventory.numbering import next_number
 from inventory.serials import normalize_serial
+from inventory.status import update_if_status
 from inventory.transaction import transaction
 from models import (
     Depot,
@@ -433,13 +434,7 @@ def _transition(
 ) -> None:
     """Compare-and-set the count's status (and stamps): refused (Conflict on ``status``)
     when someone else moved it first."""
-    result = session.execute(
-        update(StockCount)
-        .where(StockCount.id == count.id, StockCount.status == from_status)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if rows_matched(result) != 1:
+    if not update_if_status(session, count, from_status, values):
         session.rollback()
         current = session.scalar(select(StockCount.status).where(StockCount.id == count.id))
         raise Conflict(

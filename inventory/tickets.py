@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.contracts import contract_calendar, contract_for, sla_policy
@@ -21,12 +21,12 @@ from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_about
 from inventory.installed_base import site_by_code
 from inventory.knowledge import propose_in_session
-from inventory.ledger import rows_matched
 from inventory.lookups import part_by_number, ticket_by_ref
 from inventory.numbering import next_number
 from inventory.rmas import cancel_open_rmas_of_ticket
 from inventory.serials import normalize_optional_serial
 from inventory.sla_flags import rederive_flags
+from inventory.status import update_if_status
 from inventory.transaction import transaction
 from inventory.views import view_of
 from logistics.calendars import require_utc
@@ -289,15 +289,7 @@ def move_ticket_in_session(
     stamp = _STAMPS.get(TicketStatus(move.target))
     if stamp:
         changes[stamp] = now
-    won = rows_matched(
-        session.execute(
-            update(Ticket)
-            .where(Ticket.id == ticket.id, Ticket.status == ticket.status)
-            .values(**changes)
-            .execution_options(synchronize_session=False)
-        )
-    )
-    if won != 1:
+    if not update_if_status(session, ticket, ticket.status, changes):
         raise Conflict(
             f"ticket {ticket.number} was changed by someone else; reload it",
             field="status",

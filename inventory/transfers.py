@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from inventory.depot_access import check_acts_at
@@ -16,11 +16,11 @@ from inventory.ledger import (
     move_counted,
     move_serial,
     restock,
-    rows_matched,
 )
 from inventory.lookups import depot_by_code, part_by_number, virtual_location
 from inventory.numbering import next_number
 from inventory.serials import normalize_serial
+from inventory.status import update_if_status
 from inventory.transaction import transaction
 from models import (
     Depot,
@@ -274,13 +274,8 @@ def receive_transfer(
                 params={"what": "transfer", "value": number},
             )
         # Compare-and-set: of two receipts of one transfer, the database lets one through.
-        claimed = session.execute(
-            update(Transfer)
-            .where(Transfer.id == transfer.id, Transfer.status == TransferStatus.SHIPPED.value)
-            .values(status=TransferStatus.RECEIVED.value)
-            .execution_options(synchronize_session=False)
-        )
-        if rows_matched(claimed) != 1:
+        arrived = {"status": TransferStatus.RECEIVED.value}
+        if not update_if_status(session, transfer, TransferStatus.SHIPPED.value, arrived):
             raise Conflict(
                 f"transfer {number} was already received",
                 field="number",
@@ -607,13 +602,7 @@ def resolve_discrepancy(
             values["requested_by"] = actor
         else:
             values |= {"resolved_by": actor, "resolved_at": now}
-        won = session.execute(
-            update(TransferDiscrepancy)
-            .where(TransferDiscrepancy.id == row.id, TransferDiscrepancy.status == row.status)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if rows_matched(won) != 1:
+        if not update_if_status(session, row, row.status, values):
             raise Conflict(
                 f"discrepancy {discrepancy_id} was resolved meanwhile",
                 field="id",

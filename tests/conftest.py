@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
@@ -74,6 +74,29 @@ def migrated_database(kind: str, tmp_path, prefix: str, purpose: str = "this tes
     else:
         with fresh_pg_database(prefix, purpose) as url:
             yield url
+
+
+@contextmanager
+def session_at(url: str):
+    """A session on the database at ``url``; its engine is closed afterwards."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def schema_of(url: str, table: str | None = None) -> set[str]:
+    """The names of the database's tables, or of ``table``'s columns."""
+    engine = make_engine(url)
+    try:
+        found = inspect(engine)
+        if table is None:
+            return set(found.get_table_names())
+        return {c["name"] for c in found.get_columns(table)}
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -177,35 +177,31 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def desktop(browser):
+def _page(browser, **screen):
+    """A page of its own browser context on ``screen``, in Chinese and Shanghai time."""
     context = browser.new_context(
-        viewport={"width": 1366, "height": 900},
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        accept_downloads=True,
+        **screen, locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True
     )
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    yield from _page(browser, viewport={"width": 1366, "height": 900})
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(
+    yield from _page(
+        browser,
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        accept_downloads=True,
     )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
 
 
 def shot(page, name: str, *, full_page: bool = True) -> Path:

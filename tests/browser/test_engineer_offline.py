@@ -29,11 +29,20 @@ def wait_until(page, script: str, arg=None, timeout: float = 20) -> None:
         time.sleep(0.2)
 
 
+KEPT = "([name, path]) => caches.open(name).then(c => c.match(path)).then(r => !!r)"
+
+
 def _kept(page, path: str) -> bool:
-    return page.evaluate(
-        "([name, path]) => caches.open(name).then(c => c.match(path)).then(r => !!r)",
-        [PAGES_CACHE, path],
-    )
+    return page.evaluate(KEPT, [PAGES_CACHE, path])
+
+
+def signed_in_with_pages_kept(page, live_server: str, kept: str, opened: str = "/engineer/"):
+    """The engineer signs in on the phone and opens ``opened`` (the job list); the service
+    worker takes control and keeps ``kept`` on the phone."""
+    sign_in(page, live_server, "zhang.eng", "engineer-demo-pass")
+    page.goto(live_server + opened)
+    wait_until(page, "() => navigator.serviceWorker.controller !== null")
+    wait_until(page, KEPT, [PAGES_CACHE, kept])
 
 
 def test_a_job_page_reloaded_with_no_signal_still_records_the_visit_sent_once_back_online(
@@ -42,15 +51,8 @@ def test_a_job_page_reloaded_with_no_signal_still_records_the_visit_sent_once_ba
     expect = _expect()
     number, _spare, _faulty = dispatched_p1(api)
     page = phone
-    sign_in(page, live_server, "zhang.eng", "engineer-demo-pass")
-    page.goto(live_server + "/engineer/")
     # the worker installs and keeps the list and every job page on it
-    wait_until(page, "() => navigator.serviceWorker.controller !== null")
-    wait_until(
-        page,
-        "([name, path]) => caches.open(name).then(c => c.match(path)).then(r => !!r)",
-        [PAGES_CACHE, f"/engineer/{number}"],
-    )
+    signed_in_with_pages_kept(page, live_server, f"/engineer/{number}")
     assert _kept(page, "/engineer/")
     worker = page.evaluate("navigator.serviceWorker.controller.scriptURL")
     assert worker == live_server + "/engineer/sw.js"
@@ -108,14 +110,7 @@ def test_a_job_page_reloaded_with_no_signal_still_records_the_visit_sent_once_ba
 
 def test_signing_out_drops_the_pages_kept_on_the_phone(live_server, phone, api):
     page = phone
-    sign_in(page, live_server, "zhang.eng", "engineer-demo-pass")
-    page.goto(live_server + "/engineer/")
-    wait_until(page, "() => navigator.serviceWorker.controller !== null")
-    wait_until(
-        page,
-        "name => caches.open(name).then(c => c.match('/engineer/')).then(r => !!r)",
-        PAGES_CACHE,
-    )
+    signed_in_with_pages_kept(page, live_server, "/engineer/")
     page.locator("#logout").click()
     page.wait_for_url("**/login**")
     wait_until(page, "name => caches.has(name).then(has => !has)", PAGES_CACHE)
@@ -134,14 +129,7 @@ def test_a_job_page_the_poor_signal_cannot_bring_is_shown_from_the_kept_copy(
     expect = _expect()
     number, _spare, _faulty = dispatched_p1(api)
     page = phone
-    sign_in(page, live_server, "zhang.eng", "engineer-demo-pass")
-    page.goto(live_server + "/engineer/")
-    wait_until(page, "() => navigator.serviceWorker.controller !== null")
-    wait_until(
-        page,
-        "([name, path]) => caches.open(name).then(c => c.match(path)).then(r => !!r)",
-        [PAGES_CACHE, f"/engineer/{number}"],
-    )
+    signed_in_with_pages_kept(page, live_server, f"/engineer/{number}")
     stuck = []
     page.context.route(f"**/engineer/{number}", lambda route: stuck.append(route))  # never answers
 

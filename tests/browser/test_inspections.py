@@ -18,7 +18,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from tests.browser.conftest import draw_signature, shot, sign_in
-from tests.browser.test_engineer_offline import PAGES_CACHE, wait_until
+from tests.browser.test_engineer_offline import signed_in_with_pages_kept
 
 ENGINEER = "ENG-001"  # the demo's zhang.eng, based at BJ01
 SITE = "C001-S1"  # the demo customer's Beijing machine room
@@ -110,14 +110,8 @@ def test_a_quarterly_inspection_is_planned_recorded_offline_and_reported_before_
     fault = _plan_the_day(desktop, live_server, api, visit["day"], number)
 
     page = phone
-    sign_in(page, live_server, "zhang.eng", "engineer-demo-pass")
-    page.goto(f"{live_server}/engineer/inspections/{number}")
-    wait_until(page, "() => navigator.serviceWorker.controller !== null")
-    wait_until(
-        page,
-        "([name, path]) => caches.open(name).then(c => c.match(path)).then(r => !!r)",
-        [PAGES_CACHE, f"/engineer/inspections/{number}"],
-    )
+    inspection = f"/engineer/inspections/{number}"
+    signed_in_with_pages_kept(page, live_server, kept=inspection, opened=inspection)
 
     page.context.set_offline(True)  # the machine room in the basement
     reloaded = page.reload()

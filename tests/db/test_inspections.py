@@ -6,7 +6,6 @@ site a finding opens a ticket and the signature starts the report clock."""
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -241,43 +240,23 @@ def test_the_signature_needs_every_item_and_starts_the_report_clock(session):
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_the_inspection_migration_goes_down_and_up_over_generated_visits(kind, tmp_path):
-    from sqlalchemy import inspect
-
-    from models.db import make_engine, make_session_factory
     from models.migrate import downgrade, upgrade
-    from tests.conftest import fresh_pg_database
-
-    @contextmanager
-    def _database(kind, tmp_path):
-        if kind == "sqlite":
-            url = f"sqlite:///{tmp_path / 'mig.db'}"
-            upgrade(url)
-            yield url
-        else:
-            with fresh_pg_database("insp17_mig", "the inspection migration test") as url:
-                yield url
+    from tests.conftest import migrated_database, schema_of, session_at
 
     tables = {"inspection_programmes", "inspections", "inspection_findings", "inspection_photos"}
-    with _database(kind, tmp_path) as url:
-        engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+    with migrated_database(kind, tmp_path, "insp17_mig", "the inspection migration test") as url:
+        with session_at(url) as session:
             world = make_world(session)
             _programme(session, world)
             ins.generate_visits(session, world.contract, 2027, actor="admin", now=NOW)
-        engine.dispose()
 
         downgrade(url, "0017_rtv_warranty")
-        engine = make_engine(url)
-        with engine.connect() as conn:
-            assert not tables & set(inspect(conn).get_table_names())
-        engine.dispose()
+        assert not tables & schema_of(url)
 
         upgrade(url)
-        engine = make_engine(url)
-        with make_session_factory(engine)() as session:
-            assert tables <= set(inspect(engine).get_table_names())
+        assert tables <= schema_of(url)
+        with session_at(url) as session:
             assert session.scalar(select(func.count()).select_from(Inspection)) == 0
-        engine.dispose()
 
 
 def test_a_report_not_issued_by_its_deadline_is_flagged_once_by_the_sweep(session):

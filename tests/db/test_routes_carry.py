@@ -88,30 +88,20 @@ def test_with_both_kinds_of_engineer_the_job_is_done_once(session):
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_the_engineer_tools_migration_goes_down_and_up(kind, tmp_path):
-    from sqlalchemy import inspect
-
-    from models.db import make_engine, make_session_factory
     from models.migrate import downgrade, upgrade
-    from tests.conftest import migrated_database
+    from tests.conftest import migrated_database, schema_of, session_at
 
     with migrated_database(kind, tmp_path, "tools16_mig", "the tools migration test") as url:
-        engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+        with session_at(url) as session:
             make_engineer(session, "ENG-T")
             vans.set_tools(session, "ENG-T", ["multimeter"], actor="admin")
-        engine.dispose()
         downgrade(url, "0021_service_files")
-        engine = make_engine(url)
-        with engine.connect() as conn:
-            assert "tools" not in {c["name"] for c in inspect(conn).get_columns("engineers")}
-        engine.dispose()
+        assert "tools" not in schema_of(url, "engineers")
         upgrade(url)
-        engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+        with session_at(url) as session:
             engineer = session.scalar(select(Engineer).where(Engineer.code == "ENG-T"))
             assert engineer.tools == []  # the column comes back empty
             assert vans.set_tools(session, "ENG-T", [" a ", "b", "a"], actor="x") == ["a", "b"]
-        engine.dispose()
 
 
 def test_a_job_no_one_can_reach_through_its_pickup_is_reported_once_by_its_own_id(session):
@@ -190,26 +180,16 @@ def test_a_spare_waiting_at_its_depot_is_collected_there_even_by_one_carrying_th
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_the_part_tools_migration_goes_down_and_up(kind, tmp_path):
-    from sqlalchemy import inspect
-
-    from models.db import make_engine, make_session_factory
     from models.migrate import downgrade, upgrade
-    from tests.conftest import migrated_database
+    from tests.conftest import migrated_database, schema_of, session_at
 
     with migrated_database(kind, tmp_path, "ptools16_mig", "the part tools migration test") as url:
-        engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+        with session_at(url) as session:
             make_part(session, "SRV-T")
             vans.set_part_tools(session, "SRV-T", ["multimeter"], actor="admin")
-        engine.dispose()
         downgrade(url, "0022_engineer_tools")
-        engine = make_engine(url)
-        with engine.connect() as conn:
-            assert "tools" not in {c["name"] for c in inspect(conn).get_columns("parts")}
-        engine.dispose()
+        assert "tools" not in schema_of(url, "parts")
         upgrade(url)
-        engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+        with session_at(url) as session:
             part = session.scalar(select(Part).where(Part.part_number == "SRV-T"))
             assert part.tools == []  # the column comes back empty
-        engine.dispose()

@@ -168,35 +168,18 @@ def test_the_plan_plans_the_successor_with_the_old_parts_demand_history_and_stoc
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_the_supersession_migration_goes_down_and_up(kind, tmp_path):
-    from contextlib import ExitStack
-
-    from sqlalchemy import inspect
-
-    from models.db import make_engine, make_session_factory
     from models.migrate import downgrade, upgrade
-    from tests.conftest import fresh_pg_database
+    from tests.conftest import migrated_database, schema_of, session_at
 
-    with ExitStack() as stack:
-        if kind == "sqlite":
-            url = f"sqlite:///{tmp_path / 'mig.db'}"
-            upgrade(url)
-        else:
-            url = stack.enter_context(fresh_pg_database("sup16_mig", "the supersession test"))
-        engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+    with migrated_database(kind, tmp_path, "sup16_mig", "the supersession test") as url:
+        with session_at(url) as session:
             make_part(session, "OLD-1")
             make_part(session, "NEW-1")
             supersession.set_supersession(session, "OLD-1", "NEW-1", two_way=True, actor="a")
-        engine.dispose()
         downgrade(url, "0019_complaints")
-        engine = make_engine(url)
-        with engine.connect() as conn:
-            assert "part_supersessions" not in inspect(conn).get_table_names()
-        engine.dispose()
+        assert "part_supersessions" not in schema_of(url)
         upgrade(url)
-        engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+        with session_at(url) as session:
             assert _serves(session, "OLD-1") == ["OLD-1"]
             supersession.set_supersession(session, "OLD-1", "NEW-1", two_way=False, actor="a")
             assert _serves(session, "OLD-1") == ["OLD-1", "NEW-1"]
-        engine.dispose()

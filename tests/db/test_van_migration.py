@@ -8,21 +8,19 @@ from sqlalchemy import inspect, select, text
 
 from inventory.verify import verify_ledger
 from models import Engineer
-from models.db import make_engine, make_session_factory
+from models.db import make_engine
 from models.migrate import downgrade, upgrade
-from tests.conftest import migrated_database
+from tests.conftest import migrated_database, session_at
 from tests.service_builders import make_van_world, stock_van
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_the_van_migration_goes_down_and_up_over_van_data(kind, tmp_path):
     with migrated_database(kind, tmp_path, "van16_mig", "the van migration test") as url:
-        engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+        with session_at(url) as session:
             world = make_van_world(session)
             stock_van(session, world)
             assert verify_ledger(session) == []
-        engine.dispose()
 
         downgrade(url, "0015_counts")
         engine = make_engine(url)
@@ -35,8 +33,6 @@ def test_the_van_migration_goes_down_and_up_over_van_data(kind, tmp_path):
         engine.dispose()
 
         upgrade(url)
-        engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+        with session_at(url) as session:
             assert session.scalar(select(Engineer.van_location_id).limit(1)) is None
             assert verify_ledger(session) == []
-        engine.dispose()

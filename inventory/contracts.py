@@ -301,14 +301,7 @@ def create_contract(
 ) -> ContractView:
     """A contract with the shipped defaults for anything not given; commits."""
     with transaction(session):
-        customer = session.scalar(select(Customer).where(Customer.code == customer_code))
-        if customer is None:
-            raise NotFound(
-                f"unknown customer {customer_code!r}",
-                field="customer_code",
-                key="unknown",
-                params={"what": "customer", "value": customer_code},
-            )
+        customer = one_by(session, Customer.code, customer_code, "customer", field="customer_code")
         refuse_taken(session, Contract.code, code, "contract", field="code")
         contract = Contract(
             code=code,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_on
 from inventory.ledger import rows_matched
-from inventory.lookups import ticket_by_ref
+from inventory.lookups import one_by, ticket_by_ref
 from inventory.numbering import next_number
 from inventory.rmas import RmaKind
 from inventory.transaction import transaction
@@ -134,15 +134,7 @@ def _checked(session: Session, given: ArticleInput) -> dict:
 
 
 def article_by_number(session: Session, number: str) -> KnowledgeArticle:
-    article = session.scalar(select(KnowledgeArticle).where(KnowledgeArticle.number == number))
-    if article is None:
-        raise NotFound(
-            f"unknown article {number!r}",
-            field="number",
-            key="unknown",
-            params={"what": "article", "value": number},
-        )
-    return article
+    return one_by(session, KnowledgeArticle.number, number, "article", field="number")
 
 
 def _event(session: Session, a: KnowledgeArticle, kind: str, actor: str, at, previous=None):

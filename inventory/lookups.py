@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,14 +22,20 @@ def is_row_id(text: str) -> bool:
 
 
 def one_by(
-    session: Session, column: InstrumentedAttribute[str], value: str, what: str, *, field: str
+    session: Session,
+    column: InstrumentedAttribute[str],
+    value: str,
+    what: str,
+    *,
+    field: str,
+    noun: str | None = None,
 ):
     """The row whose unique `column` holds `value` (a code people type); NotFound naming
-    `field` ("unknown depot 'X'") when there is none."""
+    `field` ("unknown depot 'X'", or `noun` for `what` in words) when there is none."""
     row = session.scalar(select(column.class_).where(column == value))
     if row is None:
         raise NotFound(
-            f"unknown {what} {value!r}",
+            f"unknown {noun or what} {value!r}",
             field=field,
             key="unknown",
             params={"what": what, "value": value},
@@ -101,22 +107,35 @@ def item_by_serial(
     return items[0]
 
 
-def ticket_by_ref(session: Session, ref: str | int, *, field: str = "ref") -> Ticket:
-    """A ticket by number (TKT-2026-000001) or numeric id."""
-    stmt = select(Ticket)
+def by_ref(
+    session: Session,
+    model: Any,
+    ref: str | int,
+    what: str,
+    *,
+    field: str,
+    noun: str | None = None,
+    customer_id: int | None = None,
+) -> Any:
+    """The ``model`` record by its number (TKT-2026-000001) or numeric id; NotFound as
+    ``one_by`` when there is none, or when it is not ``customer_id``'s (another customer's
+    record is unknown to them)."""
     text = str(ref)
-    stmt = (
-        stmt.where(Ticket.id == int(text)) if is_row_id(text) else stmt.where(Ticket.number == text)
-    )
-    ticket = session.scalar(stmt)
-    if ticket is None:
+    wanted = model.id == int(text) if is_row_id(text) else model.number == text
+    row = session.scalar(select(model).where(wanted))
+    if row is None or (customer_id is not None and row.customer_id != customer_id):
         raise NotFound(
-            f"unknown ticket {text!r}",
+            f"unknown {noun or what} {text!r}",
             field=field,
             key="unknown",
-            params={"what": "ticket", "value": text},
+            params={"what": what, "value": text},
         )
-    return ticket
+    return row
+
+
+def ticket_by_ref(session: Session, ref: str | int, *, field: str = "ref") -> Ticket:
+    """A ticket by number (TKT-2026-000001) or numeric id."""
+    return by_ref(session, Ticket, ref, "ticket", field=field)
 
 
 _T = TypeVar("_T")

@@ -334,15 +334,7 @@ def returns(
 
 
 def _return(session: Session, number: str) -> PartReturn:
-    row = session.scalar(select(PartReturn).where(PartReturn.number == number))
-    if row is None:
-        raise NotFound(
-            f"unknown return {number!r}",
-            field="number",
-            key="unknown",
-            params={"what": "part_return", "value": number},
-        )
-    return row
+    return one_by(session, PartReturn.number, number, "part_return", field="number", noun="return")
 
 
 def _claim(session: Session, row: PartReturn, was: ReturnStatus, values: dict) -> None:

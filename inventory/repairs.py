@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_on
 from inventory.ledger import Stamp, move_serial
-from inventory.lookups import depot_by_code, item_by_serial, must_get, virtual_location
+from inventory.lookups import depot_by_code, item_by_serial, must_get, one_by, virtual_location
 from inventory.numbering import next_number
 from inventory.transaction import transaction
 from inventory.views import view_of
@@ -82,15 +82,9 @@ def batch_view(session: Session, batch: RepairBatch) -> RepairBatchView:
 
 
 def batch_by_number(session: Session, number: str) -> RepairBatch:
-    batch = session.scalar(select(RepairBatch).where(RepairBatch.number == number))
-    if batch is None:
-        raise NotFound(
-            f"unknown repair batch {number!r}",
-            field="number",
-            key="unknown",
-            params={"what": "repair_batch", "value": number},
-        )
-    return batch
+    return one_by(
+        session, RepairBatch.number, number, "repair_batch", field="number", noun="repair batch"
+    )
 
 
 def _event(

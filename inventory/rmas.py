@@ -31,8 +31,8 @@ from inventory.events import record_about
 from inventory.installed_base import enter_installed_unit
 from inventory.ledger import Stamp, move_counted, move_serial, rows_matched
 from inventory.lookups import (
+    by_ref,
     depot_by_code,
-    is_row_id,
     must_get,
     part_by_number,
     ticket_by_ref,
@@ -187,21 +187,7 @@ def rma_by_ref(
     session: Session, ref: str | int, *, customer_id: int | None = None, field: str = "ref"
 ) -> Rma:
     """An RMA by number (RMA-2026-000001) or numeric id; another customer's is unknown."""
-    text = str(ref)
-    stmt = (
-        select(Rma).where(Rma.id == int(text))
-        if is_row_id(text)
-        else select(Rma).where(Rma.number == text)
-    )
-    rma = session.scalar(stmt)
-    if rma is None or (customer_id is not None and rma.customer_id != customer_id):
-        raise NotFound(
-            f"unknown RMA {text!r}",
-            field=field,
-            key="unknown",
-            params={"what": "rma", "value": text},
-        )
-    return rma
+    return by_ref(session, Rma, ref, "rma", field=field, noun="RMA", customer_id=customer_id)
 
 
 # -- opening -----------------------------------------------------------------------------

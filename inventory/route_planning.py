@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from inventory.errors import InvalidInput, NotFound
-from inventory.lookups import depot_by_code, part_by_number
+from inventory.lookups import depot_by_code, one_by, part_by_number
 from inventory.supersession import free_good_units, serving_part_ids
 from inventory.tickets import BEFORE_ARRIVAL
 from inventory.vans import van_free_units
@@ -181,14 +181,7 @@ def _engineers(session: Session, req: PlanRequest) -> list[Engineer]:
 
 def _stop_place(session: Session, s: StopRequest, i: int) -> tuple[str, float, float]:
     if s.site:
-        site = session.scalar(select(Site).where(Site.code == s.site))
-        if site is None:
-            raise NotFound(
-                f"unknown site {s.site!r}",
-                field=f"stops.{i}.site",
-                key="unknown",
-                params={"what": "site", "value": s.site},
-            )
+        site = one_by(session, Site.code, s.site, "site", field=f"stops.{i}.site")
         return site.name, site.lat, site.lon
     if s.lat is None or s.lon is None:
         raise InvalidInput(

@@ -109,18 +109,7 @@ def set_tools(session: Session, engineer_code: str, tools: list[str], *, actor: 
     cleaned = _tool_set(tools)
     with transaction(session):
         engineer = engineer_by_code(session, engineer_code)
-        before = sorted(engineer.tools or [])
-        if before != cleaned:
-            engineer.tools = cleaned
-            record_on(
-                session,
-                "engineer",
-                engineer,
-                "tools_set",
-                actor=actor,
-                ref=engineer.code,
-                data={"before": before, "after": cleaned},
-            )
+        _store_tools(session, "engineer", engineer, engineer.code, cleaned, actor)
         return cleaned
 
 
@@ -132,19 +121,26 @@ def set_part_tools(
     cleaned = _tool_set(tools)
     with transaction(session):
         part = part_by_number(session, part_number, field="part_number")
-        before = sorted(part.tools or [])
-        if before != cleaned:
-            part.tools = cleaned
-            record_on(
-                session,
-                "part",
-                part,
-                "tools_set",
-                actor=actor,
-                ref=part.part_number,
-                data={"before": before, "after": cleaned},
-            )
+        _store_tools(session, "part", part, part.part_number, cleaned, actor)
         return cleaned
+
+
+def _store_tools(
+    session: Session,
+    subject_type: str,
+    row: Engineer | Part,
+    ref: str,
+    tools: list[str],
+    actor: str,
+) -> None:
+    """``tools`` (a cleaned set) become the row's, audited as ``tools_set`` when they change it."""
+    before = sorted(row.tools or [])
+    if before != tools:
+        row.tools = tools
+        record_on(
+            session, subject_type, row, "tools_set", actor=actor, ref=ref,
+            data={"before": before, "after": tools},
+        )  # fmt: skip
 
 
 def van_location(session: Session, engineer: Engineer) -> Location:

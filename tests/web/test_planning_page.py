@@ -28,16 +28,26 @@ def demo_plan(demo_template, tmp_path_factory) -> dict:
     return plan
 
 
-@pytest.fixture
-def finished_run(db, demo_plan):
-    """A planning run on the demo network, finished as the background job would."""
-    plan = demo_plan
-    job = create_job(
-        db, "planning_run", PlanSettings(label="base").as_dict(), actor="admin", time_limit_s=60
-    )
+def _finished(db, plan: dict, settings: PlanSettings) -> int:
+    """A planning run with ``settings`` that found ``plan``, finished as the background job
+    would; its job id."""
+    job = create_job(db, "planning_run", settings.as_dict(), actor="admin", time_limit_s=60)
     claim_job(db, job.id)
     finish_job(db, job.id, result=plan)
     return job.id
+
+
+def _run_page(client, as_role, run: int, lang: str) -> str:
+    """The planning page of ``run`` as the warehouse reads it in ``lang``."""
+    as_role("warehouse")
+    post_form(client, "/prefs", {"lang": lang}, page="/planning")
+    return client.get(f"/planning?run={run}").get_data(as_text=True)
+
+
+@pytest.fixture
+def finished_run(db, demo_plan):
+    """A planning run on the demo network, finished as the background job would."""
+    return _finished(db, demo_plan, PlanSettings(label="base"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -118,10 +128,7 @@ def whatif_run(db, demo_plan, finished_run):
             },
         ],
     }
-    job = create_job(db, "planning_run", settings.as_dict(), actor="admin", time_limit_s=60)
-    claim_job(db, job.id)
-    finish_job(db, job.id, result=plan)
-    return job.id
+    return _finished(db, plan, settings)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -186,12 +193,8 @@ def test_a_part_planned_on_the_default_rate_is_worded_in_the_readers_language(
         "warnings": ["part OPT-NEW: no failure data and no entered rate; planned with ..."],
         "warning_items": [{"kind": "default_rate", "part": "OPT-NEW", "rate": 0.05}],
     }
-    job = create_job(db, "planning_run", PlanSettings().as_dict(), actor="admin", time_limit_s=60)
-    claim_job(db, job.id)
-    finish_job(db, job.id, result=plan)
-    as_role("warehouse")
-    post_form(client, "/prefs", {"lang": lang}, page="/planning")
-    html = client.get(f"/planning?run={job.id}").get_data(as_text=True)
+    run = _finished(db, plan, PlanSettings())
+    html = _run_page(client, as_role, run, lang)
     assert words in html and "OPT-NEW" in html and "0.05" in html
 
 
@@ -225,12 +228,8 @@ def test_a_stock_value_reads_the_same_on_the_page_and_in_its_pdf(
 
     summary = {**demo_plan["summary"], "stock_value_current": 1234.5}
     plan = {**demo_plan, "summary": summary}
-    job = create_job(db, "planning_run", PlanSettings().as_dict(), actor="admin", time_limit_s=60)
-    claim_job(db, job.id)
-    finish_job(db, job.id, result=plan)
-    as_role("warehouse")
-    post_form(client, "/prefs", {"lang": lang}, page="/planning")
-    html = client.get(f"/planning?run={job.id}").get_data(as_text=True)
+    run = _finished(db, plan, PlanSettings())
+    html = _run_page(client, as_role, run, lang)
     assert f"<dd>{money}</dd>" in html
 
     link = re.search(rf'id="plan-pdf-{lang}" href="([^"]+)"', html).group(1)

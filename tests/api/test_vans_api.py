@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from inventory import tickets
 from inventory.verify import verify_ledger
-from models import Depot, Engineer, Movement, Part, PartReturn
+from models import Depot, Engineer, Movement, Part, PartReturn, SerialItem
 from tests.builders import bearer, make_user
 from tests.service_builders import make_engineer, make_world
 
@@ -152,3 +152,38 @@ def test_return_rules_and_vendor_sites_are_configured_by_the_admin(client, app, 
     assert nowhere.status_code == 422 and "destination" in nowhere.json["errors"]
     listed = client.get("/api/return-rules", headers=h["engineer"]).json
     assert [r["name"] for r in listed] == ["faulty PSUs to the hub"]
+
+
+def test_a_stocking_list_proposed_from_demand_is_accepted_and_the_van_is_counted(app, client, db):
+    world, h = _setup(app, db)
+    eng = world.engineer
+    query = "?fill_target=0.999&interval_days=365"
+    proposed = client.get(f"/api/vans/{eng}/proposal{query}", headers=h["dispatcher"])
+    assert proposed.status_code == 200, proposed.json
+    [line] = proposed.json  # the one unit installed near the engineer's base
+    assert line["part_number"] == world.part and line["installed_units"] == 1
+    assert line["level"] >= 1 and line["current"] == 0
+    denied = client.post(f"/api/vans/{eng}/proposal/accept{query}", headers=h["dispatcher"])
+    assert denied.status_code == 403
+    accepted = client.post(f"/api/vans/{eng}/proposal/accept{query}", headers=h["warehouse"])
+    assert accepted.status_code == 200
+    [van_line] = accepted.json["lines"]
+    assert (van_line["part_number"], van_line["level"]) == (world.part, line["level"])
+
+    # stocked from the depot and scanned in, then checked: one unit is not in the van
+    number = client.post(f"/api/vans/{eng}/replenish", json={"depot": world.depot},
+                         headers={**h["warehouse"], "Idempotency-Key": "p1"}).json["number"]  # fmt: skip
+    got = client.post(f"/api/vans/transfers/{number}/receive", json={}, headers=h["engineer"])
+    assert got.status_code == 200, got.json
+    van = db.scalar(select(Engineer.van_location_id).where(Engineer.code == eng))
+    van_serials = sorted(db.scalars(select(SerialItem.serial).where(SerialItem.location_id == van)))
+    db.rollback()
+    assert len(van_serials) == line["level"] >= 1
+    body = {"part_number": world.part, "serials": van_serials[1:], "confirm_missing": True}
+    counted = client.post(f"/api/vans/{eng}/counts", json=body,
+                          headers={**h["engineer"], "Idempotency-Key": "c1"})  # fmt: skip
+    assert counted.status_code == 200, counted.json
+    assert counted.json["missing"] == van_serials[:1] and counted.json["depot"].startswith("VAN-")
+    theirs = client.post(f"/api/vans/{eng}/counts", json=body, headers=h["other"])
+    assert theirs.status_code == 404  # another engineer does not see, nor count, this van
+    assert verify_ledger(db) == []

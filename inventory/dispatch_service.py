@@ -22,8 +22,8 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from inventory.contracts import contract_by_code, contract_calendar, sla_policy
-from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.lookups import depot_by_code, part_by_number
+from inventory.errors import Conflict, InvalidInput
+from inventory.lookups import depot_by_code, engineer_by_code, part_by_number
 from inventory.rmas import (
     MoveInput,
     RmaRequest,
@@ -475,14 +475,7 @@ def confirm_dispatch(
     now = require_utc(now or utcnow(), "now")
     with transaction(session):
         ticket = ticket_by_ref(session, ref)
-        engineer = session.scalar(select(Engineer).where(Engineer.code == engineer_code))
-        if engineer is None or not engineer.active:
-            raise NotFound(
-                f"unknown engineer {engineer_code!r}",
-                field="engineer",
-                key="unknown",
-                params={"what": "engineer", "value": engineer_code},
-            )
+        engineer = engineer_by_code(session, engineer_code)
         try:
             mode = Mode(mode).value
         except ValueError:

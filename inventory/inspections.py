@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, joinedload
 from inventory.contracts import contract_by_code, contract_calendar, sla_policy
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_about, record_on
+from inventory.lookups import engineer_by_code
 from inventory.numbering import next_number
 from inventory.tickets import open_ticket_in_session
 from inventory.transaction import transaction
@@ -1161,14 +1162,7 @@ def set_engineer(
     now = require_utc(now or utcnow(), "now")
     with transaction(session):
         row = inspection_by_number(session, number)
-        engineer = session.scalar(select(Engineer).where(Engineer.code == engineer_code))
-        if engineer is None or not engineer.active:
-            raise NotFound(
-                f"unknown engineer {engineer_code!r}",
-                field="engineer",
-                key="unknown",
-                params={"what": "engineer", "value": engineer_code},
-            )
+        engineer = engineer_by_code(session, engineer_code)
         if row.status != InspectionStatus.PLANNED:
             raise Conflict(
                 f"inspection {row.number} is {row.status}",

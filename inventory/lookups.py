@@ -11,7 +11,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inventory.errors import Conflict, NotFound
 from inventory.serials import normalize_serial
-from models import Depot, Location, Part, SerialItem, Ticket
+from models import Depot, Engineer, Location, Part, SerialItem, Ticket
 from models.enums import VIRTUAL_LOCATIONS, LocationKind
 
 
@@ -55,6 +55,19 @@ def refuse_taken(
             key="taken",
             params={"what": what, "value": value},
         )
+
+
+def engineer_by_code(session: Session, code: str, *, field: str = "engineer") -> Engineer:
+    """An active engineer by code; a former one (inactive) is unknown."""
+    engineer = one_by(session, Engineer.code, code, "engineer", field=field)
+    if not engineer.active:
+        raise NotFound(
+            f"unknown engineer {code!r}",
+            field=field,
+            key="unknown",
+            params={"what": "engineer", "value": code},
+        )
+    return engineer
 
 
 def depot_by_code(session: Session, code: str, *, field: str = "depot") -> Depot:

@@ -21,7 +21,7 @@ from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.events import record_about
 from inventory.installed_base import site_by_code
 from inventory.knowledge import propose_in_session
-from inventory.lookups import part_by_number, ticket_by_ref
+from inventory.lookups import engineer_by_code, part_by_number, ticket_by_ref
 from inventory.numbering import next_number
 from inventory.rmas import cancel_open_rmas_of_ticket
 from inventory.serials import normalize_optional_serial
@@ -469,16 +469,7 @@ def reassign_engineer(
                 key="ticket_not_dispatched",
                 params={"ref": ticket.number, "ticket_status": ticket.status},
             )
-        engineer = session.scalar(
-            select(Engineer).where(Engineer.code == engineer_code, Engineer.active)
-        )
-        if engineer is None:
-            raise NotFound(
-                f"unknown engineer {engineer_code!r}",
-                field="engineer",
-                key="unknown",
-                params={"what": "engineer", "value": engineer_code},
-            )
+        engineer = engineer_by_code(session, engineer_code)
         assign_engineer_in_session(session, ticket, engineer, actor=actor)
         return ticket
 

@@ -27,9 +27,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from inventory.counts import CountResult, count_at
-from inventory.errors import InvalidInput, NotFound
+from inventory.errors import InvalidInput
 from inventory.events import record_on
-from inventory.lookups import depot_by_code, one_by, part_by_number
+from inventory.lookups import depot_by_code, engineer_by_code, part_by_number
 from inventory.planning_data import failure_rates
 from inventory.supersession import free_good_units, serving_part_ids
 from inventory.transaction import transaction
@@ -64,18 +64,6 @@ DEFAULT_RADIUS_KM = 100.0
 DEFAULT_INTERVAL_DAYS = 14
 DEFAULT_FILL_TARGET = 0.90
 MAX_PROPOSED_LEVEL = 50
-
-
-def engineer_by_code(session: Session, code: str, *, field: str = "engineer") -> Engineer:
-    engineer = one_by(session, Engineer.code, code, "engineer", field=field)
-    if not engineer.active:
-        raise NotFound(
-            f"unknown engineer {code!r}",
-            field=field,
-            key="unknown",
-            params={"what": "engineer", "value": code},
-        )
-    return engineer
 
 
 TOOL_LIMIT = 40  # characters of a tool's name (like a skill)

@@ -15,26 +15,14 @@ def test_the_only_near_spare_goes_to_the_p1_even_when_a_p4_asked_first(client, d
     )
     _u, token = make_user(db, "dispatcher")
     headers = bearer(token)
-    first = client.post(
-        "/api/tickets",
-        headers=headers,
-        json={
-            "site": world.site,
-            "severity": "P4",
-            "symptom": "fan noise",
-            "part_number": world.part,
-        },
-    )
-    second = client.post(
-        "/api/tickets",
-        headers=headers,
-        json={
-            "site": world.site,
-            "severity": "P1",
-            "symptom": "system down",
-            "part_number": world.part,
-        },
-    )
+
+    def ask(severity: str, symptom: str):
+        body = {"site": world.site, "part_number": world.part}
+        return client.post(
+            "/api/tickets", headers=headers, json=body | {"severity": severity, "symptom": symptom}
+        )
+
+    first, second = ask("P4", "fan noise"), ask("P1", "system down")  # the P4 asks first
     assert first.status_code == second.status_code == 201, (first.json, second.json)
     p4, p1 = first.json["number"], second.json["number"]
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, object_session
 
 from inventory.calendar_days import exceptions_for
 from inventory.errors import InvalidInput, NotFound
-from inventory.events import record_created, record_on
+from inventory.events import created_view, record_on
 from inventory.lookups import one_by, refuse_taken
 from inventory.transaction import transaction
 from inventory.views import view_of
@@ -312,12 +312,9 @@ def create_contract(
         session.add(contract)
         contract.customer = customer
         _apply(contract, {k: v for k, v in values.items() if v is not None})
-        session.flush()
-        view = contract_view(contract)
-        record_created(
-            session, "contract", contract.id, code, actor=actor, data=view, customer_id=customer.id
+        return created_view(
+            session, "contract", contract, contract_view, actor=actor, ref=code, customer=customer
         )
-        return view
 
 
 def update_contract(

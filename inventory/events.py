@@ -8,16 +8,19 @@ its messages are committed together or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory import notifications
 from models import Event, Part, Rma, Ticket, utcnow
+
+V = TypeVar("V")
 
 
 def record_event(
@@ -147,6 +150,27 @@ def record_created(
         actor=actor,
         data=asdict(data) if is_dataclass(data) and not isinstance(data, type) else data,
     )
+
+
+def created_view(
+    session: Session,
+    subject_type: str,
+    row: Any,
+    view: Callable[[Any], V],
+    *,
+    actor: str,
+    ref: str,
+    customer: Any = None,
+) -> V:
+    """The view of ``row``, a record just added: flushed, its ``created`` event recorded with
+    the view as its data (filed under ``customer`` when given)."""
+    session.flush()
+    shown = view(row)
+    customer_id = customer.id if customer is not None else None
+    record_created(
+        session, subject_type, row.id, ref, actor=actor, data=shown, customer_id=customer_id
+    )
+    return shown
 
 
 def jsonable(value: Any) -> Any:

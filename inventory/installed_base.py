@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from inventory.contracts import contract_by_code, warranty_end_for
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import record_created, record_on
+from inventory.events import created_view, record_on
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import one_by, part_by_number, refuse_taken, virtual_location
 from inventory.serials import normalize_serial
@@ -103,12 +103,9 @@ def create_customer(
         refuse_taken(session, Customer.code, code, "customer", field="code")
         customer = Customer(code=code, name=name, **values)
         session.add(customer)
-        session.flush()
-        view = customer_view(customer)
-        record_created(
-            session, "customer", customer.id, code, actor=actor, data=view, customer_id=customer.id
+        return created_view(
+            session, "customer", customer, customer_view, actor=actor, ref=code, customer=customer
         )
-        return view
 
 
 def create_site(
@@ -139,12 +136,9 @@ def create_site(
             **values,
         )
         session.add(site)
-        session.flush()
-        view = site_view(site)
-        record_created(
-            session, "site", site.id, code, actor=actor, data=view, customer_id=customer.id
+        return created_view(
+            session, "site", site, site_view, actor=actor, ref=code, customer=customer
         )
-        return view
 
 
 def enter_installed_unit(

@@ -19,7 +19,7 @@ from app.api.common import (
 )
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
-from inventory import catalogue, supersession
+from inventory import catalogue, supersession, vans
 from inventory.lookups import part_by_number
 from models import Part, limits
 from models.enums import PartKind, Tracking
@@ -168,3 +168,35 @@ def set_supersession(data, part_number):
     return supersession.set_supersession(
         db, part_number, data["replaced_by"], two_way=data["two_way"], actor=actor_name()
     )
+
+
+class PartToolsSchema(ma.Schema):
+    part_number = ma.fields.String(dump_only=True)
+    tools = ma.fields.List(
+        Str(vans.TOOL_LIMIT, validate=validate.Length(min=1)),
+        required=True,
+        validate=validate.Length(max=vans.MAX_TOOLS),
+        metadata={
+            "description": "the tools a job replacing this part needs (a set); the day "
+            "routes page sends an engineer lacking one through a depot first"
+        },
+    )
+
+
+@blp.get("/<part_number>/tools")
+@blp.response(200, PartToolsSchema)
+@roles_required(*STAFF)
+def get_part_tools(part_number):
+    """The tools a job replacing this part needs."""
+    part = part_by_number(get_session(), part_number)
+    return {"part_number": part.part_number, "tools": sorted(part.tools or [])}
+
+
+@blp.put("/<part_number>/tools")
+@blp.arguments(PartToolsSchema)
+@blp.response(200, PartToolsSchema)
+@roles_required("admin")
+def set_part_tools(data, part_number):
+    """Set the tools a job replacing this part needs (admin); audited."""
+    tools = vans.set_part_tools(get_session(), part_number, data["tools"], actor=actor_name())
+    return {"part_number": part_number, "tools": tools}

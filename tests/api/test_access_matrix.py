@@ -132,6 +132,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | dict[str, frozenset[str]]] = {
     ("PUT", "/api/parts/<part_number>/policies/<depot_code>"): WAREHOUSE,
     ("GET", "/api/parts/<part_number>/supersession"): STAFF,
     ("PUT", "/api/parts/<part_number>/supersession"): ADMIN,
+    ("GET", "/api/parts/<part_number>/tools"): STAFF,
+    ("PUT", "/api/parts/<part_number>/tools"): ADMIN,
     # contracts and SLA policies: the admin's; customers read their own
     ("GET", "/api/contracts"): EVERYONE,
     ("POST", "/api/contracts"): ADMIN,

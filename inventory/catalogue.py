@@ -11,10 +11,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from inventory.depot_access import check_acts_at
-from inventory.errors import Conflict, InvalidInput
-from inventory.events import record_created, record_on
+from inventory.errors import Conflict
+from inventory.events import record_created, record_on, record_updated
 from inventory.lookups import depot_by_code, part_by_number, refuse_taken
 from inventory.transaction import transaction
+from inventory.views import apply_changes
 from models import (
     Depot,
     Location,
@@ -66,28 +67,8 @@ def update_part(db: Session, part_number: str, fields: dict, *, actor: str) -> P
     stock and history hang on them); one event with each change's before and after."""
     with transaction(db):
         part = part_by_number(db, part_number, field="part_number")
-        changes = {}
-        for key, value in fields.items():
-            if key not in PART_FIELDS:
-                raise InvalidInput(
-                    f"{key} cannot be changed here",
-                    field=key,
-                    key="not_changeable",
-                    params={"name": key},
-                )
-            if getattr(part, key) != value:
-                changes[key] = {"from": getattr(part, key), "to": value}
-                setattr(part, key, value)
-        if changes:
-            record_on(
-                db,
-                "part",
-                part,
-                "updated",
-                actor=actor,
-                ref=part.part_number,
-                data={"changes": changes},
-            )
+        changes = apply_changes(part, fields, PART_FIELDS)
+        record_updated(db, "part", part, changes, actor=actor, ref=part.part_number)
         return part
 
 
@@ -162,16 +143,7 @@ def update_depot(
             setattr(depot, key, value)
         if "name" in data:
             depot.location.name = data["name"]
-        if changes:
-            record_on(
-                db,
-                "depot",
-                depot,
-                "updated",
-                actor=actor,
-                ref=depot.code,
-                data={"changes": changes},
-            )
+        record_updated(db, "depot", depot, changes, actor=actor, ref=depot.code)
         return depot
 
 

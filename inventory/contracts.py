@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, object_session
 
 from inventory.calendar_days import exceptions_for
 from inventory.errors import InvalidInput, NotFound
-from inventory.events import created_view, record_on
+from inventory.events import created_view, record_updated
 from inventory.lookups import one_by, refuse_taken
 from inventory.transaction import transaction
 from inventory.views import view_of
@@ -333,17 +333,15 @@ def update_contract(
             for k in POLICY_FIELDS
             if getattr(contract, k) != before[k]
         }
-        if changes:
-            record_on(
-                session,
-                "contract",
-                contract,
-                "updated",
-                actor=actor,
-                ref=code,
-                customer_id=contract.customer_id,
-                data={"changes": changes},
-            )
+        record_updated(
+            session,
+            "contract",
+            contract,
+            changes,
+            actor=actor,
+            ref=code,
+            customer_id=contract.customer_id,
+        )
         return view
 
 

@@ -152,6 +152,31 @@ def record_created(
     )
 
 
+def record_updated(
+    session: Session,
+    subject_type: str,
+    row: Any,
+    changes: dict,
+    *,
+    actor: str,
+    ref: str,
+    customer_id: int | None = None,
+) -> None:
+    """The ``updated`` event of ``row`` with its ``changes`` ({field: {from, to}}); none
+    when nothing changed."""
+    if changes:
+        record_on(
+            session,
+            subject_type,
+            row,
+            "updated",
+            actor=actor,
+            ref=ref,
+            customer_id=customer_id,
+            data={"changes": changes},
+        )
+
+
 def created_view(
     session: Session,
     subject_type: str,

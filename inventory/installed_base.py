@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from inventory.contracts import contract_by_code, warranty_end_for
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.events import created_view, record_on
+from inventory.events import created_view, record_on, record_updated
 from inventory.ledger import Stamp, move_serial
 from inventory.lookups import one_by, part_by_number, refuse_taken, virtual_location
 from inventory.serials import normalize_serial
 from inventory.transaction import transaction
-from inventory.views import view_of
+from inventory.views import apply_changes, view_of
 from models import Customer, Equipment, Part, SerialItem, Site
 from models.enums import Condition, ItemStatus, LocationKind, MovementReason, Tracking
 
@@ -324,24 +324,6 @@ SITE_FIELDS = (
 )
 
 
-def _changed(row: object, values: dict, allowed: tuple[str, ...]) -> dict:
-    """Set the values given (None clears an optional one); {field: {from, to}} changed."""
-    changes = {}
-    for key, value in values.items():
-        if key not in allowed:
-            raise InvalidInput(
-                f"{key} cannot be changed here",
-                field=key,
-                key="not_changeable",
-                params={"name": key},
-            )
-        before = getattr(row, key)
-        if before != value:
-            changes[key] = {"from": before, "to": value}
-            setattr(row, key, value)
-    return changes
-
-
 def update_customer(
     session: Session, code: str, *, actor: str = "system", **values
 ) -> CustomerView:
@@ -349,18 +331,10 @@ def update_customer(
     Commits."""
     with transaction(session):
         customer = customer_by_code(session, code, field="code")
-        changes = _changed(customer, values, CUSTOMER_FIELDS)
-        if changes:
-            record_on(
-                session,
-                "customer",
-                customer,
-                "updated",
-                actor=actor,
-                ref=code,
-                customer_id=customer.id,
-                data={"changes": changes},
-            )
+        changes = apply_changes(customer, values, CUSTOMER_FIELDS)
+        record_updated(
+            session, "customer", customer, changes, actor=actor, ref=code, customer_id=customer.id
+        )
         return customer_view(customer)
 
 
@@ -388,16 +362,8 @@ def update_site(
             values.update(
                 {k: place[k] for k in ("lat", "lon", "precision", "uncertainty_km", "city")}
             )
-        changes = _changed(site, values, SITE_FIELDS)
-        if changes:
-            record_on(
-                session,
-                "site",
-                site,
-                "updated",
-                actor=actor,
-                ref=code,
-                customer_id=site.customer_id,
-                data={"changes": changes},
-            )
+        changes = apply_changes(site, values, SITE_FIELDS)
+        record_updated(
+            session, "site", site, changes, actor=actor, ref=code, customer_id=site.customer_id
+        )
         return site_view(site)

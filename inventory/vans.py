@@ -126,9 +126,14 @@ def _store_tools(
     if before != tools:
         row.tools = tools
         record_on(
-            session, subject_type, row, "tools_set", actor=actor, ref=ref,
+            session,
+            subject_type,
+            row,
+            "tools_set",
+            actor=actor,
+            ref=ref,
             data={"before": before, "after": tools},
-        )  # fmt: skip
+        )
 
 
 def van_location(session: Session, engineer: Engineer) -> Location:

@@ -1,4 +1,5 @@
-"""A view built from its row: the same-named columns copied, the rest named where it is built."""
+"""A view built from its row: the same-named columns copied, the rest named where it is
+built; an edit written back, saying what changed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from inventory.views import view_of
+from inventory.errors import InvalidInput
+from inventory.views import apply_changes, view_of
 
 
 @dataclass(frozen=True)
@@ -41,3 +43,21 @@ def test_a_field_the_view_does_not_have_is_refused():
 def test_a_column_the_row_lacks_is_an_error_not_a_silent_gap():
     with pytest.raises(AttributeError):
         view_of(SiteCard, SimpleNamespace(code="C001-S1", name="机房"))
+
+
+def test_an_edit_sets_the_values_and_says_what_changed_from_what():
+    row = SimpleNamespace(name="机房", phone="010-1")
+
+    changes = apply_changes(row, {"name": "机房", "phone": "010-2"}, ("name", "phone"))
+
+    assert changes == {"phone": {"from": "010-1", "to": "010-2"}}
+    assert (row.name, row.phone) == ("机房", "010-2")
+
+
+def test_an_edit_of_a_field_not_offered_is_refused_naming_it():
+    row = SimpleNamespace(name="机房", code="C001-S1")
+
+    with pytest.raises(InvalidInput) as refused:
+        apply_changes(row, {"code": "X"}, ("name",))
+
+    assert refused.value.field == "code" and row.code == "C001-S1"

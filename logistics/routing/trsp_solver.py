@@ -1,5 +1,6 @@
-"""TRSP solver: PyVRP with the depot as a reload stop, then local search on the exact
-rules (see `trsp.py` for the rules; `solve_trsp` for the order of the steps).
+"""TRSP solver: greedy insertion (PyVRP with the depot as a reload stop when that leaves
+requests out), then local search and annealed ruin and recreate on the exact rules (see
+`trsp.py` for the rules; `solve_trsp` for the order of the steps).
 
 The PyVRP model, on integer times (file units x `SCALE`, travel rounded up so that a plan
 PyVRP accepts is on time in real numbers):

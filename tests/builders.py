@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.auth import issue_token
 from inventory.accounts import assign_depots
 from inventory.receiving import receive_from_supplier
+from inventory.transfers import LineRequest, ship_transfer
 from models import Customer, Depot, Engineer, Location, Part, User
 from models.enums import LocationKind
 
@@ -84,6 +85,15 @@ def stock_bj01(session: Session, *, psus: int, sfps: int) -> None:
             session, depot_code="BJ01", part_number="SRV-PSU", serial=f"PSU{i}", actor="wh"
         )
     receive_from_supplier(session, depot_code="BJ01", part_number="NET-SFP", qty=sfps, actor="wh")
+
+
+def ship_bj01_to_sh01(session: Session, actor: str):
+    """BJ01 (stocked by ``stock_bj01``) ships PSU0, PSU1 and 4 SFPs to SH01; the transfer."""
+    psus = [LineRequest("SRV-PSU", "PSU0"), LineRequest("SRV-PSU", "PSU1")]
+    sfps = LineRequest("NET-SFP", qty=4)
+    return ship_transfer(
+        session, from_depot="BJ01", to_depot="SH01", actor=actor, lines=[*psus, sfps]
+    )
 
 
 def make_user(

@@ -10,7 +10,7 @@ from inventory import counts, queries, receiving, reservation, transfers
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.verify import verify_ledger
 from models import Movement, SerialItem, StockQuantity
-from tests.builders import stock_bj01
+from tests.builders import ship_bj01_to_sh01, stock_bj01
 
 
 @pytest.fixture
@@ -55,17 +55,7 @@ def test_movements_cannot_be_rewritten(stocked):
 
 
 def test_transfer_ships_into_transit_and_reports_what_did_not_arrive(stocked):
-    shipped = transfers.ship_transfer(
-        stocked,
-        from_depot="BJ01",
-        to_depot="SH01",
-        actor="wh",
-        lines=[
-            transfers.LineRequest("SRV-PSU", "PSU0"),
-            transfers.LineRequest("SRV-PSU", "PSU1"),
-            transfers.LineRequest("NET-SFP", qty=4),
-        ],
-    )
+    shipped = ship_bj01_to_sh01(stocked, "wh")
     assert queries.serial_history(stocked, "PSU0").location == "IN-TRANSIT"
     got = transfers.receive_transfer(
         stocked,

@@ -13,24 +13,14 @@ from inventory import transfers
 from inventory.errors import Conflict
 from inventory.verify import verify_ledger
 from models import Depot, Location, SerialItem, StockQuantity, Transfer
-from tests.builders import stock_bj01
+from tests.builders import ship_bj01_to_sh01, stock_bj01
 
 
 @pytest.fixture
 def short_arrival(session) -> str:
     """BJ01 ships PSU0, PSU1 and 4 SFPs to SH01; PSU0 and 3 SFPs arrive."""
     stock_bj01(session, psus=2, sfps=4)
-    number = transfers.ship_transfer(
-        session,
-        from_depot="BJ01",
-        to_depot="SH01",
-        actor="wang.wh",
-        lines=[
-            transfers.LineRequest("SRV-PSU", "PSU0"),
-            transfers.LineRequest("SRV-PSU", "PSU1"),
-            transfers.LineRequest("NET-SFP", qty=4),
-        ],
-    ).number
+    number = ship_bj01_to_sh01(session, "wang.wh").number
     transfers.receive_transfer(
         session,
         number=number,

@@ -17,6 +17,7 @@ from app.api.common import (
     query_read,
     scalar_page,
 )
+from app.api.vans import tool_list
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from inventory import catalogue, supersession, vans
@@ -172,14 +173,9 @@ def set_supersession(data, part_number):
 
 class PartToolsSchema(ma.Schema):
     part_number = ma.fields.String(dump_only=True)
-    tools = ma.fields.List(
-        Str(vans.TOOL_LIMIT, validate=validate.Length(min=1)),
-        required=True,
-        validate=validate.Length(max=vans.MAX_TOOLS),
-        metadata={
-            "description": "the tools a job replacing this part needs (a set); the day "
-            "routes page sends an engineer lacking one through a depot first"
-        },
+    tools = tool_list(
+        "the tools a job replacing this part needs (a set); the day "
+        "routes page sends an engineer lacking one through a depot first"
     )
 
 

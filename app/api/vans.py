@@ -267,14 +267,19 @@ def _own_engineer(code: str):
 # --- vans ----------------------------------------------------------------------------------
 
 
-class ToolsSchema(ma.Schema):
-    engineer = ma.fields.String(dump_only=True)
-    tools = ma.fields.List(
+def tool_list(description: str) -> ma.fields.List:
+    """A set of tool names as the API takes it (an engineer's kit, a part's job needs)."""
+    return ma.fields.List(
         Str(vans.TOOL_LIMIT, validate=validate.Length(min=1)),
         required=True,
         validate=validate.Length(max=vans.MAX_TOOLS),
-        metadata={"description": "the tools the engineer carries (a set)"},
+        metadata={"description": description},
     )
+
+
+class ToolsSchema(ma.Schema):
+    engineer = ma.fields.String(dump_only=True)
+    tools = tool_list("the tools the engineer carries (a set)")
 
 
 @blp.get("/engineers/<engineer>/tools")

@@ -86,24 +86,6 @@ def test_with_both_kinds_of_engineer_the_job_is_done_once(session):
     assert done == ["T1"] and result["unserved"] == []
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-def test_the_engineer_tools_migration_goes_down_and_up(kind, tmp_path):
-    from models.migrate import downgrade, upgrade
-    from tests.conftest import migrated_database, schema_of, session_at
-
-    with migrated_database(kind, tmp_path, "tools16_mig", "the tools migration test") as url:
-        with session_at(url) as session:
-            make_engineer(session, "ENG-T")
-            vans.set_tools(session, "ENG-T", ["multimeter"], actor="admin")
-        downgrade(url, "0021_service_files")
-        assert "tools" not in schema_of(url, "engineers")
-        upgrade(url)
-        with session_at(url) as session:
-            engineer = session.scalar(select(Engineer).where(Engineer.code == "ENG-T"))
-            assert engineer.tools == []  # the column comes back empty
-            assert vans.set_tools(session, "ENG-T", [" a ", "b", "a"], actor="x") == ["a", "b"]
-
-
 def test_a_job_no_one_can_reach_through_its_pickup_is_reported_once_by_its_own_id(session):
     world = make_van_world(session, spares=1)
     req = PlanRequest(
@@ -178,18 +160,28 @@ def test_a_spare_waiting_at_its_depot_is_collected_there_even_by_one_carrying_th
     assert without[0]["collect"] == {"parts": [], "tools": [TORQUE], "spare": True}
 
 
+# a tools column each: what it is on, how a row is made and its tools set, the revision before
+TOOLS_COLUMNS = {
+    "engineers": (Engineer, Engineer.code, make_engineer, vans.set_tools, "0021_service_files"),
+    "parts": (Part, Part.part_number, make_part, vans.set_part_tools, "0022_engineer_tools"),
+}
+
+
+@pytest.mark.parametrize("table", TOOLS_COLUMNS)
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-def test_the_part_tools_migration_goes_down_and_up(kind, tmp_path):
+def test_the_tools_migrations_go_down_and_up(kind, table, tmp_path):
     from models.migrate import downgrade, upgrade
     from tests.conftest import migrated_database, schema_of, session_at
 
-    with migrated_database(kind, tmp_path, "ptools16_mig", "the part tools migration test") as url:
+    model, key, make, set_tools, before = TOOLS_COLUMNS[table]
+    with migrated_database(kind, tmp_path, f"tools_{table}_mig", f"the {table} tools test") as url:
         with session_at(url) as session:
-            make_part(session, "SRV-T")
-            vans.set_part_tools(session, "SRV-T", ["multimeter"], actor="admin")
-        downgrade(url, "0022_engineer_tools")
-        assert "tools" not in schema_of(url, "parts")
+            make(session, "X-T")
+            set_tools(session, "X-T", ["multimeter"], actor="admin")
+        downgrade(url, before)
+        assert "tools" not in schema_of(url, table)
         upgrade(url)
         with session_at(url) as session:
-            part = session.scalar(select(Part).where(Part.part_number == "SRV-T"))
-            assert part.tools == []  # the column comes back empty
+            row = session.scalar(select(model).where(key == "X-T"))
+            assert row.tools == []  # the column comes back empty
+            assert set_tools(session, "X-T", [" a ", "b", "a"], actor="x") == ["a", "b"]

@@ -305,8 +305,11 @@ def make_ticket(
     ).number
 
 
-def delivered_rma(session: Session, world: World, delivered_at: datetime) -> str:
-    """An advance replacement whose replacement was delivered at ``delivered_at``."""
+def delivered_rma(
+    session: Session, world: World, delivered_at: datetime, *, ticket: str | None = None
+) -> str:
+    """An advance replacement (for ``ticket``, if given) whose replacement was delivered at
+    ``delivered_at``, three hours after it was opened."""
     start = delivered_at - timedelta(hours=3)
     number = open_rma(
         session,
@@ -316,6 +319,7 @@ def delivered_rma(session: Session, world: World, delivered_at: datetime) -> str
             faulty_part_number=world.part,
             fault_symptom="no power",
             faulty_serial="FAULTY-1",
+            ticket=ticket,
             return_depot=world.depot,
         ),
         actor="dispatcher1",

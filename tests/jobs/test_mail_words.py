@@ -9,6 +9,7 @@ import email.policy
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.jobs.delivery import deliver_outbox
@@ -109,34 +110,49 @@ def test_the_customer_is_told_of_the_shipment_in_their_language(nsession):
     assert "Carrier / waybill: SF SF123" in body
 
 
-def test_an_escalation_reaches_the_staff_in_the_deployments_language(nsession):
+@pytest.mark.parametrize(
+    ("staff_lang", "subject", "first_line", "present", "absent"),
+    [
+        pytest.param(
+            None,  # the deployment's default: Chinese
+            "第1级升级：项目经理 / 部门负责人",
+            "自2026年3月4日 10:00起无进展；第1级升级时限为2026年3月4日 10:15。",
+            ["客户：CUST-1 Acme Datacenter", "级别：P2 ", "状态："],
+            ["new"],
+            id="zh",
+        ),
+        pytest.param(
+            "en",
+            "Escalation level 1: project manager / department head",
+            "No progress since 4 Mar 2026, 10:00; level 1 was due at 4 Mar 2026, 10:15.",
+            ["Severity: P2 severe, status: New"],
+            [],
+            id="en",
+        ),
+    ],
+)
+def test_an_escalation_reaches_the_staff_in_the_deployments_language(
+    nsession,
+    staff_lang: str | None,
+    subject: str,
+    first_line: str,
+    present: list[str],
+    absent: list[str],
+):
+    if staff_lang is not None:
+        nsession.info[SETTINGS_KEY] = replace(notification_settings(), staff_lang=staff_lang)
     world = make_world(nsession)
     number = make_ticket(nsession, world, T0)
     sweep(nsession, now=T0 + timedelta(minutes=15, seconds=1))
 
-    subject, body = _mail(nsession, DISPATCHERS[0], kind="escalated")
+    mail_subject, body = _mail(nsession, DISPATCHERS[0], kind="escalated")
 
-    assert subject == f"[{number}] 第1级升级：项目经理 / 部门负责人"
-    assert body.splitlines()[0] == (
-        "自2026年3月4日 10:00起无进展；第1级升级时限为2026年3月4日 10:15。"
-    )
-    assert "客户：CUST-1 Acme Datacenter" in body
-    assert "级别：P2 " in body and "状态：" in body and "new" not in body
-
-
-def test_an_english_deployment_escalates_in_english(nsession):
-    nsession.info[SETTINGS_KEY] = replace(notification_settings(), staff_lang="en")
-    world = make_world(nsession)
-    number = make_ticket(nsession, world, T0)
-    sweep(nsession, now=T0 + timedelta(minutes=15, seconds=1))
-
-    subject, body = _mail(nsession, DISPATCHERS[0], kind="escalated")
-
-    assert subject == f"[{number}] Escalation level 1: project manager / department head"
-    assert body.splitlines()[0] == (
-        "No progress since 4 Mar 2026, 10:00; level 1 was due at 4 Mar 2026, 10:15."
-    )
-    assert "Severity: P2 severe, status: New" in body
+    assert mail_subject == f"[{number}] {subject}"
+    assert body.splitlines()[0] == first_line
+    for words in present:
+        assert words in body
+    for words in absent:
+        assert words not in body
 
 
 def test_a_customer_problem_is_acknowledged_and_escalated_in_chinese_and_english(nsession):

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from app.documents.builders import fault_report_for, monthly_report_for
-from inventory.rmas import MoveInput, RmaRequest, move_rma, open_rma
+from inventory.rmas import MoveInput, move_rma
 from inventory.sweep import sweep
 from inventory.tickets import move_ticket, move_ticket_in_session
 from logistics.sla import Clock
 from models import Customer, Event, Rma, SweepFiring, Ticket
-from tests.jobs.conftest import World, make_ticket, make_world
+from tests.jobs.conftest import delivered_rma, make_ticket, make_world
 
 T0 = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Beijing
 RETURN_DUE = datetime(2026, 3, 5, 16, 0, tzinfo=UTC)  # 24:00 Thursday in Beijing
@@ -32,38 +32,12 @@ def _firings(session, step: str) -> list[SweepFiring]:
     return list(session.scalars(select(SweepFiring).where(SweepFiring.step == step)))
 
 
-def _replacement(session, world: World, ticket: str, delivered_at: datetime) -> str:
-    """The ticket's advance replacement, delivered at ``delivered_at``."""
-    start = delivered_at - timedelta(hours=2)
-    number = open_rma(
-        session,
-        RmaRequest(
-            kind="advance_replacement",
-            site_code=world.site,
-            faulty_part_number=world.part,
-            fault_symptom="no power",
-            faulty_serial="FAULTY-1",
-            ticket=ticket,
-            return_depot=world.depot,
-        ),
-        actor="dispatcher1",
-        now=start,
-    ).number
-    move_rma(session, number, "approve", actor="dispatcher1", now=start + timedelta(minutes=5))
-    given = MoveInput(depot=world.depot)
-    move_rma(session, number, "allocate", actor="dispatcher1", given=given, now=start)
-    carrier = MoveInput(carrier="SF", waybill="SF123")
-    move_rma(session, number, "ship", actor="warehouse1", given=carrier, now=start)
-    move_rma(session, number, "deliver", actor="engineer1", now=delivered_at)
-    return number
-
-
 def test_a_part_back_38_hours_early_is_not_overdue_though_a_sweep_from_the_future_flagged_it(
     nsession,
 ):
     world = make_world(nsession)
     ticket_number = make_ticket(nsession, world, T0 - timedelta(hours=4), severity="P3")
-    number = _replacement(nsession, world, ticket_number, T0 - timedelta(hours=2))
+    number = delivered_rma(nsession, world, T0 - timedelta(hours=2), ticket=ticket_number)
     rma = nsession.scalar(select(Rma).where(Rma.number == number))
     assert rma.return_due_at == RETURN_DUE
 
@@ -110,7 +84,7 @@ def test_a_part_back_38_hours_early_is_not_overdue_though_a_sweep_from_the_futur
 def test_a_part_back_late_stays_overdue_in_both_reports(nsession):
     world = make_world(nsession)
     ticket_number = make_ticket(nsession, world, T0 - timedelta(hours=4), severity="P3")
-    number = _replacement(nsession, world, ticket_number, T0 - timedelta(hours=2))
+    number = delivered_rma(nsession, world, T0 - timedelta(hours=2), ticket=ticket_number)
     assert sweep(nsession, now=RETURN_DUE + timedelta(hours=1)).overdue == [number]
     returned = RETURN_DUE + timedelta(hours=5)
     move_rma(nsession, number, "return_faulty", actor="engineer1", now=returned)

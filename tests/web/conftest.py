@@ -7,6 +7,7 @@ PostgreSQL; here the database is only the stage, so SQLite is enough.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 
@@ -88,6 +89,17 @@ def post_form(client, url: str, data: dict, *, page: str | None = None, **kw):
     """POST a form with the CSRF token taken from ``page`` (default: the form's own page)."""
     html = client.get(page or url).get_data(as_text=True)
     return client.post(url, data={**data, "csrf_token": csrf_of(html)}, **kw)
+
+
+def upload_delivery(client, content: bytes, filename: str = "d.csv", **fields: str):
+    """Send a delivery file (CSV or Excel bytes) from the warehouse's import page, with the
+    page's CSRF token and any other form ``fields`` (reference, strict)."""
+    page = client.get("/warehouse/import").get_data(as_text=True)
+    return client.post(
+        "/warehouse/import",
+        data={"csrf_token": csrf_of(page), **fields, "file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def delivered_rma(

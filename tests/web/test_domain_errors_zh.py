@@ -5,7 +5,6 @@ problems and repair requests, the inspections and the engineer's visit."""
 
 from __future__ import annotations
 
-import io
 import re
 
 from sqlalchemy import select
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from inventory.dispatch_service import confirm_dispatch
 from inventory.receiving import receive_from_supplier
 from models import Contract, Depot, Engineer, SerialItem, User
-from tests.web.conftest import csrf_of, open_ticket, post_form
+from tests.web.conftest import csrf_of, open_ticket, post_form, upload_delivery
 
 FLASH = re.compile(r'class="flash (success|error)"[^>]*>\s*([^<]*)')
 
@@ -61,12 +60,7 @@ def test_a_delivery_file_the_reader_cannot_take_is_refused_in_chinese(as_role):
         ("delivery.pdf", b"%PDF-1.4", "到货文件须为 .csv 或 .xlsx 格式"),
         ("delivery.csv", b"depot,serial\nBJ01,X-1\n", "缺少列：part_number"),
     ]:
-        page = staff.get("/warehouse/import").get_data(as_text=True)
-        answer = staff.post(
-            "/warehouse/import",
-            data={"csrf_token": csrf_of(page), "file": (io.BytesIO(body), name)},
-            content_type="multipart/form-data",
-        )
+        answer = upload_delivery(staff, body, name)
         assert answer.status_code == 422
         assert words in answer.get_data(as_text=True)
 

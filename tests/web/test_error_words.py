@@ -25,6 +25,13 @@ def _in(client, lang: str, page: str) -> None:
     post_form(client, "/prefs", {"lang": lang}, page=page)
 
 
+def _error_after(client, url: str, body: dict[str, str], *, page: str) -> str:
+    """Post the form on ``page`` and return the error flash it comes back with."""
+    kind, text = _flash(post_form(client, url, body, page=page, follow_redirects=True))
+    assert kind == "error", text
+    return text
+
+
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
@@ -35,11 +42,7 @@ def _in(client, lang: str, page: str) -> None:
 def test_the_warehouse_reads_a_van_that_lacks_nothing_in_its_language(client, as_role, lang, words):
     as_role("warehouse")
     _in(client, lang, "/vans/")
-    done = post_form(
-        client, "/vans/replenish", {"engineer": "ENG-001"}, page="/vans/", follow_redirects=True
-    )
-    kind, text = _flash(done)
-    assert kind == "error"
+    text = _error_after(client, "/vans/replenish", {"engineer": "ENG-001"}, page="/vans/")
     assert words in text
 
 
@@ -47,9 +50,7 @@ def test_an_unknown_engineer_on_the_van_page_is_said_in_chinese(client, as_role)
     as_role("warehouse")
     _in(client, "zh", "/vans/")
     body = {"engineer": "ENG-999", "part_number": "SRV-2288-PSU", "level": "1"}
-    done = post_form(client, "/vans/levels", body, page="/vans/", follow_redirects=True)
-    kind, text = _flash(done)
-    assert kind == "error"
+    text = _error_after(client, "/vans/levels", body, page="/vans/")
     assert "找不到工程师 ENG-999" in text
     assert "unknown engineer" not in text
 
@@ -63,9 +64,7 @@ def test_the_dispatcher_reads_an_unknown_address_in_chinese(client, as_role):
         "site_name": "机房 X1",
         "site_address": "Qqxz Vvwy",
     }
-    done = post_form(client, "/dispatch/sites", body, page="/dispatch/", follow_redirects=True)
-    kind, text = _flash(done)
-    assert kind == "error"
+    text = _error_after(client, "/dispatch/sites", body, page="/dispatch/")
     assert "找不到地点“Qqxz Vvwy”" in text
     assert "no known place" not in text
 
@@ -105,12 +104,11 @@ def test_the_engineer_reads_a_serial_not_in_the_van_in_chinese(app, client, as_r
     db.rollback()
     as_role("engineer")
     _in(client, "zh", f"/engineer/{ticket}")
-    used = post_form(
-        client, f"/vans/jobs/{ticket}/consumed",
+    text = _error_after(
+        client,
+        f"/vans/jobs/{ticket}/consumed",
         {"source": "van", "part_number": "SRV-2288-PSU", "serial": "NOT-IN-VAN-1", "qty": "1"},
-        page=f"/engineer/{ticket}", follow_redirects=True,
-    )  # fmt: skip
-    kind, text = _flash(used)
-    assert kind == "error"
+        page=f"/engineer/{ticket}",
+    )
     assert "NOT-IN-VAN-1 不在 ENG-001 的车载库存中" in text
     assert "is not in the van" not in text

@@ -121,19 +121,12 @@ def _assert_rendered_in(html: str, lang: str, url: str) -> None:
 
 
 def test_the_import_report_and_error_pages_render_in_english(client, as_role):
-    import io
-
-    from tests.web.conftest import csrf_of
+    from tests.web.conftest import csrf_of, upload_delivery
 
     as_role("warehouse")
     post_form(client, "/prefs", {"lang": "en"}, page="/warehouse/")
-    page = client.get("/warehouse/import").get_data(as_text=True)
     csv = b"depot,part_number,serial\nBJ01,NO-SUCH,1\n"
-    response = client.post(
-        "/warehouse/import",
-        data={"csrf_token": csrf_of(page), "file": (io.BytesIO(csv), "d.csv")},
-        content_type="multipart/form-data",
-    )
+    response = upload_delivery(client, csv)
     html = response.get_data(as_text=True)
     assert "Errors by row" in html and "Nothing was booked." in html
     _assert_rendered_in(html, "en", "/warehouse/import")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from inventory import receiving
 from models import Location, Movement, Rma, SerialItem
-from tests.web.conftest import csrf_of, delivered_rma, post_form, sign_in
+from tests.web.conftest import csrf_of, delivered_rma, post_form, sign_in, upload_delivery
 
 
 @dataclass(frozen=True)
@@ -234,30 +234,13 @@ def test_delivery_import_books_good_rows_and_reports_bad_ones(staff, db):
         b"XX99,SRV-2288-PSU,IMP-0003,1,good\n"
         b"BJ01,SRV-FAN-80,,7,good\n"
     )
-    page = staff.get("/warehouse/import").get_data(as_text=True)
-    response = staff.post(
-        "/warehouse/import",
-        data={
-            "csrf_token": csrf_of(page),
-            "reference": "DN-1",
-            "file": (io.BytesIO(csv), "delivery.csv"),
-        },
-        content_type="multipart/form-data",
-    )
+    response = upload_delivery(staff, csv, "delivery.csv", reference="DN-1")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="import-accepted">2<' in html and 'id="import-rejected">2<' in html
     assert "找不到备件 NO-SUCH-PART" in html and "找不到备件库 XX99" in html  # the page is Chinese
     assert _item(db, "IMP-0001").depot == "BJ01"
-    again = staff.post(
-        "/warehouse/import",
-        data={
-            "csrf_token": csrf_of(html),
-            "reference": "DN-1",
-            "file": (io.BytesIO(csv), "delivery.csv"),
-        },
-        content_type="multipart/form-data",
-    )
+    again = upload_delivery(staff, csv, "delivery.csv", reference="DN-1")
     assert again.status_code == 422 and "到货单 DN-1 已入库" in again.get_data(as_text=True)
 
 
@@ -303,24 +286,14 @@ def test_delivery_import_reads_excel(staff, db):
     sheet.append(["TJ01", "SRV-2288-PSU", "XLSX-0001", 1, "faulty"])
     data = io.BytesIO()
     book.save(data)
-    page = staff.get("/warehouse/import").get_data(as_text=True)
-    response = staff.post(
-        "/warehouse/import",
-        data={"csrf_token": csrf_of(page), "file": (io.BytesIO(data.getvalue()), "d.xlsx")},
-        content_type="multipart/form-data",
-    )
+    response = upload_delivery(staff, data.getvalue(), "d.xlsx")
     assert response.status_code == 200
     assert _item(db, "XLSX-0001").condition == "faulty"
 
 
 def test_strict_import_books_nothing_when_a_row_is_bad(staff, db):
     csv = b"depot,part_number,serial\nBJ01,SRV-2288-PSU,STRICT-1\nBJ01,SRV-2288-PSU,\n"
-    page = staff.get("/warehouse/import").get_data(as_text=True)
-    response = staff.post(
-        "/warehouse/import",
-        data={"csrf_token": csrf_of(page), "strict": "1", "file": (io.BytesIO(csv), "d.csv")},
-        content_type="multipart/form-data",
-    )
+    response = upload_delivery(staff, csv, strict="1")
     assert response.status_code == 422 and "没有入库任何行" in response.get_data(as_text=True)
     assert _item(db, "STRICT-1") is None
 

@@ -462,23 +462,16 @@ def test_every_document_in_chinese_has_no_english_words(app, pages):
 
 
 def test_a_refused_import_and_a_refused_call_speak_chinese_on_a_chinese_page(client, as_role):
-    import io
-
-    from tests.web.conftest import csrf_of
+    from tests.web.conftest import upload_delivery
 
     as_role("warehouse")
-    page = client.get("/warehouse/import").get_data(as_text=True)
     csv = (
         b"depot,part_number,serial,qty,condition\n"
         b"BJ01,NO-SUCH-PART,ZH-1,1,good\n"
         b"XX99,SRV-2288-PSU,ZH-2,1,good\n"
         b"BJ01,SRV-2288-PSU,,2,shiny\n"
     )
-    response = client.post(
-        "/warehouse/import",
-        data={"csrf_token": csrf_of(page), "file": (io.BytesIO(csv), "d.csv")},
-        content_type="multipart/form-data",
-    )
+    response = upload_delivery(client, csv)
     html = response.get_data(as_text=True)
     assert "找不到备件 NO-SUCH-PART" in html and "找不到备件库 XX99" in html
     assert "按序列号管理的备件必须填写序列号" in html

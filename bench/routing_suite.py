@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import csv
 import glob
-import json
 import os
 import sys
-import time
 from collections import defaultdict
 from pathlib import Path
 
+from bench.results_log import ResultsLog
 from bench.routing import SOLVERS, solve_instance
 from logistics.routing.instances import read_instance
 
@@ -97,10 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown solvers {sorted(unknown)}; choose from {SOLVERS}")
     data = data_dir()
     bks = {**best_known(data / "solomon"), **best_known(data / "homberger")}
-    out = args.resume or ROOT / "bench/out" / time.strftime("routing_suite-%Y%m%d-%H%M%S.jsonl")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    results = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
-    done = {(r["instance"], r["solver"], r["time_limit_s"]) for r in results}
+    log = ResultsLog("routing_suite", args.resume)
+    done = {(r["instance"], r["solver"], r["time_limit_s"]) for r in log.results}
     files = instance_files(args.instances, not args.no_homberger)
     for limit in args.time_limits:
         for path in files:
@@ -114,17 +111,15 @@ def main(argv: list[str] | None = None) -> int:
                 r = solve_instance(instance, limit, solver)
                 r["customers"] = instance.customers
                 r["gap_pct"] = round(100 * (r["distance"] / bks[instance.name][1] - 1), 3)
-                results.append(r)
-                with open(out, "a") as f:
-                    f.write(json.dumps(r) + "\n")
+                log.add(r)
                 print(
                     f"{instance.name:<8} {solver:<13} {limit:>4g}s feasible={r['feasible']!s:<5} "
                     f"gap={r['gap_pct']:7.2f}% wall={r['wall_s']:.1f}",
                     file=sys.stderr,
                     flush=True,
                 )
-    print(f"raw results: {out}")
-    print(summarise(results, bks))
+    print(f"raw results: {log.path}")
+    print(summarise(log.results, bks))
     return 0
 
 

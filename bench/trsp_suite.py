@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import argparse
 import glob
-import json
 import os
 import sys
-import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from bench.results_log import ResultsLog
 from bench.trsp import solve_instance
 from logistics.routing.trsp import read_published, read_trsp
 
@@ -102,10 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     data = data_dir()
     published = read_published(data / "pillac-minwt.sol")
     files = sorted(glob.glob(args.instances or str(data / "crew25/*.txt")))
-    out = args.resume or ROOT / "bench/out" / time.strftime("trsp_suite-%Y%m%d-%H%M%S.jsonl")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    results = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
-    done = {(r["instance"], r["mode"], r["time_limit_s"]) for r in results}
+    log = ResultsLog("trsp_suite", args.resume)
+    done = {(r["instance"], r["mode"], r["time_limit_s"]) for r in log.results}
     todo = []
     for limit in args.time_limits:
         for mode in modes:
@@ -115,17 +112,15 @@ def main(argv: list[str] | None = None) -> int:
                     todo.append((path, limit, mode, published[name].objective))
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for r in pool.map(_solve, *zip(*todo, strict=True)) if todo else []:
-            results.append(r)
-            with open(out, "a") as f:
-                f.write(json.dumps(r) + "\n")
+            log.add(r)
             print(
                 f"{r['instance']:<20} {r['mode']:<9} {r['time_limit_s']:>4g}s "
                 f"feasible={r['feasible']!s:<5} gap={r['gap_pct']:7.2f}% wall={r['wall_s']:.1f}",
                 file=sys.stderr,
                 flush=True,
             )
-    print(f"raw results: {out}")
-    print(summarise(results))
+    print(f"raw results: {log.path}")
+    print(summarise(log.results))
     return 0
 
 

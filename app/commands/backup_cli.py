@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -28,7 +30,18 @@ def _size(n: int) -> str:
     return f"{size:.1f} {unit} = {n} bytes"
 
 
-def _echo_counts(counts: dict[str, int]) -> None:
+@contextmanager
+def _backup_errors() -> Iterator[None]:
+    """A ``BackupError`` ends the command with its message (no traceback)."""
+    try:
+        yield
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _echo_counts(heading: str, counts: dict[str, int]) -> None:
+    """``heading`` with the total rows, then one line per table."""
+    click.echo(f"{heading} ({sum(counts.values())} in all):")
     width = max((len(t) for t in counts), default=0)
     for table, rows in counts.items():
         click.echo(f"  {table:<{width}}  {rows:>9}")
@@ -44,16 +57,13 @@ def backup_command(path: Path, force: bool) -> None:
     if path.exists() and not force:
         raise click.ClickException(f"{path} already exists; use --force to replace it")
     url = current_app.config["DATABASE_URL"]
-    try:
+    with _backup_errors():
         result = backup(url, path)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from None
     click.echo(
         f"backup of {_database_label(url)} written to {result.path} "
         f"({_size(result.size_bytes)}, {result.kind}, schema revision {result.revision or '?'})"
     )
-    click.echo(f"rows per table in the backup ({sum(result.counts.values())} in all):")
-    _echo_counts(result.counts)
+    _echo_counts("rows per table in the backup", result.counts)
 
 
 @click.command("restore")
@@ -65,10 +75,8 @@ def restore_command(path: Path, yes: bool) -> None:
     from app.db import database
 
     url = current_app.config["DATABASE_URL"]
-    try:
+    with _backup_errors():
         revision = check_backup(url, path)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from None
     if not yes:
         click.confirm(
             f"Replace ALL data in {_database_label(url)} with the backup {path} "
@@ -76,15 +84,12 @@ def restore_command(path: Path, yes: bool) -> None:
             abort=True,
         )
     database().engine.dispose()  # no pooled connection of ours holds the old data open
-    try:
+    with _backup_errors():
         result = restore(url, path)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from None
     click.echo(
         f"restored {path} into {_database_label(url)} (schema revision {result.revision or '?'})"
     )
-    click.echo(f"rows per table now ({sum(result.counts.values())} in all):")
-    _echo_counts(result.counts)
+    _echo_counts("rows per table now", result.counts)
     check_ledger("restored, but the ledger does not verify: ")
     if result.revision and result.revision != head_revision():
         click.echo(

@@ -16,27 +16,8 @@ step fire once is the database (``inventory/sweep.py``).
 from __future__ import annotations
 
 from app import create_app
-from app.jobs.tasks import (
-    DELIVER_TASK,
-    PLANNING_TASK,
-    ROUTE_PLAN_TASK,
-    SWEEP_LOCK,
-    SWEEP_TASK,
-    celery_settings,
-    make_celery,
-    sweep_task_body,
-)
+from app.jobs.tasks import make_celery
 
-__all__ = [
-    "DELIVER_TASK",
-    "PLANNING_TASK",
-    "ROUTE_PLAN_TASK",
-    "SWEEP_LOCK",
-    "SWEEP_TASK",
-    "celery",
-    "celery_settings",
-    "make_celery",
-    "sweep_task_body",
-]
+__all__ = ["celery"]
 
 celery = make_celery(factory=create_app)

@@ -59,6 +59,31 @@ def _rating(text: str | None) -> int | None:
     return int(text) if text and text.isascii() and text.isdigit() else None
 
 
+def _complaint_words(form) -> dict:
+    """What the customer's form and the dispatcher's both ask (complaints/_fields.html, and
+    the kind and urgency), as ``svc.file_complaint`` takes it."""
+    return {
+        "kind": form.get("kind", ""),
+        "urgency": form.get("urgency", ""),
+        "subject": form.get("subject", ""),
+        "description": form.get("description", ""),
+        "contact_name": form.get("contact_name"),
+        "contact_phone": form.get("contact_phone"),
+        "ticket_ref": (form.get("ticket") or "").strip() or None,
+    }
+
+
+def _list_context() -> dict:
+    """What both complaint lists and forms show: the statuses whose clocks run, the clocks,
+    and the kinds and urgencies to choose from."""
+    return {
+        "open_statuses": svc.OPEN,
+        "clocks_of": complaint_outcomes,
+        "kinds": COMPLAINT_KINDS,
+        "urgencies": svc.URGENCIES,
+    }
+
+
 # --- the customer's pages ----------------------------------------------------------------------
 
 
@@ -81,13 +106,7 @@ def mine():
             view = svc.file_complaint(
                 db,
                 customer_id=scope,
-                kind=form.get("kind", ""),
-                urgency=form.get("urgency", ""),
-                subject=form.get("subject", ""),
-                description=form.get("description", ""),
-                contact_name=form.get("contact_name"),
-                contact_phone=form.get("contact_phone"),
-                ticket_ref=(form.get("ticket") or "").strip() or None,
+                **_complaint_words(form),
                 actor=actor_name(),
                 channel="web",
             )
@@ -101,12 +120,9 @@ def mine():
     customer = db.get(Customer, scope) if scope else None
     return render_template(
         "customer/complaints.html",
-        open_statuses=svc.OPEN,
+        **_list_context(),
         customer=customer,
         complaints=rows,
-        clocks_of=complaint_outcomes,
-        kinds=COMPLAINT_KINDS,
-        urgencies=svc.URGENCIES,
         form=form,
     ), status
 
@@ -162,13 +178,7 @@ def board():
             view = svc.file_complaint(
                 db,
                 customer_code=(form.get("customer") or "").strip(),
-                kind=form.get("kind", ""),
-                urgency=form.get("urgency", ""),
-                subject=form.get("subject", ""),
-                description=form.get("description", ""),
-                contact_name=form.get("contact_name"),
-                contact_phone=form.get("contact_phone"),
-                ticket_ref=(form.get("ticket") or "").strip() or None,
+                **_complaint_words(form),
                 channel=form.get("channel", "phone"),
                 actor=actor_name(),
             )
@@ -184,12 +194,9 @@ def board():
     rows = open_rows + [c for c in rows if c.status not in svc.OPEN]
     return render_template(
         "complaints/board.html",
-        open_statuses=svc.OPEN,
+        **_list_context(),
         complaints=rows,
-        clocks_of=complaint_outcomes,
         customers=list(db.query(Customer).order_by(Customer.code)),
-        kinds=COMPLAINT_KINDS,
-        urgencies=svc.URGENCIES,
         channels=svc.CHANNELS,
         statuses=COMPLAINT_STATUSES,
         wanted=wanted,

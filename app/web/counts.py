@@ -8,6 +8,9 @@ service of ``inventory.stock_counts``; then post/redirect/get back to the count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import marshmallow as ma
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -141,6 +144,18 @@ def _back(number: str):
     return redirect(url_for("wh_counts.page", number=number[:24]))
 
 
+def _step(number: str, action: Callable[[], Any], done: Callable[[Any], str]):
+    """One step of the count's life: run ``action``, flash its domain error or ``done`` of
+    its result, and go back to the count."""
+    try:
+        result = action()
+    except DomainError as error:
+        _fail(error_text(error))
+    else:
+        flash(done(result), "success")
+    return _back(number)
+
+
 @bp.post("/<number>/record")
 @roles_page(*WAREHOUSE)
 def record(number: str):
@@ -199,14 +214,11 @@ def record(number: str):
 @bp.post("/<number>/submit")
 @roles_page(*WAREHOUSE)
 def submit(number: str):
-    db = get_session()
-    try:
-        view = stock_counts.submit_count(db, number, actor=actor_name())
-    except DomainError as error:
-        _fail(error_text(error))
-    else:
-        flash(t("cnt.submitted", ref=view.number), "success")
-    return _back(number)
+    return _step(
+        number,
+        lambda: stock_counts.submit_count(get_session(), number, actor=actor_name()),
+        lambda view: t("cnt.submitted", ref=view.number),
+    )
 
 
 @bp.post("/<number>/recount")
@@ -230,14 +242,11 @@ def recount(number: str):
 @bp.post("/<number>/approve")
 @roles_page(*WAREHOUSE)
 def approve(number: str):
-    db = get_session()
-    try:
-        stock_counts.approve_count(db, number, actor=actor_name())
-    except DomainError as error:
-        _fail(error_text(error))
-    else:
-        flash(t("cnt.approved"), "success")
-    return _back(number)
+    return _step(
+        number,
+        lambda: stock_counts.approve_count(get_session(), number, actor=actor_name()),
+        lambda _: t("cnt.approved"),
+    )
 
 
 @bp.post("/<number>/post")
@@ -276,13 +285,9 @@ def post(number: str):
 @bp.post("/<number>/cancel")
 @roles_page(*WAREHOUSE)
 def cancel(number: str):
-    db = get_session()
-    try:
-        stock_counts.cancel_count(
-            db, number, actor=actor_name(), reason=(request.form.get("reason") or "")[:500]
-        )
-    except DomainError as error:
-        _fail(error_text(error))
-    else:
-        flash(t("cnt.cancelled"), "success")
-    return _back(number)
+    reason = (request.form.get("reason") or "")[:500]
+    return _step(
+        number,
+        lambda: stock_counts.cancel_count(get_session(), number, actor=actor_name(), reason=reason),
+        lambda _: t("cnt.cancelled"),
+    )

@@ -9,7 +9,8 @@ from datetime import datetime
 import redis
 
 import inventory.sweep as sweep_module
-from app.jobs.celery_app import celery, sweep_task_body
+from app.jobs.celery_app import celery
+from app.jobs.tasks import sweep_task_body
 
 
 def redis_barrier(client: redis.Redis, key: str, parties: int, timeout: int = 60) -> None:

@@ -11,7 +11,7 @@ import redis
 from sqlalchemy import func, select
 
 from app import create_app
-from app.jobs.celery_app import SWEEP_LOCK, SWEEP_TASK, make_celery, sweep_task_body
+from app.jobs.tasks import SWEEP_LOCK, SWEEP_TASK, make_celery, sweep_task_body
 from models import Event, SweepFiring, utcnow
 from models.db import make_engine, make_session_factory
 from tests.jobs.conftest import DISPATCHERS, jobs_config, make_ticket, make_world

@@ -244,37 +244,16 @@ def test_a_ticket_or_rma_reference_that_only_looks_numeric_is_404(client, world,
 def test_an_unknown_time_zone_is_422_naming_timezone_and_stores_nothing(client, db, world, zone):
     w, h = world
     sites, depots = count(db, Site), count(db, Depot)
-    r = client.post(
-        "/api/sites",
-        json={
-            "code": "S-TZ",
-            "customer_code": w.customer,
-            "name": "n",
-            "address": "a",
-            "city": "Beijing",
-            "lat": 39.9,
-            "lon": 116.4,
-            "timezone": zone,
-        },
-        headers=h["admin"],
-    )
-    assert problem_naming(r, 422, "timezone"), r.get_data(as_text=True)
-    r = client.post(
-        "/api/depots",
-        json={
-            "code": "TZ01",
-            "name": "n",
-            "address": "1 Main Rd",
-            "city": "Beijing",
-            "lat": 39.9,
-            "lon": 116.4,
-            "timezone": zone,
-        },
-        headers=h["admin"],
-    )
-    assert problem_naming(r, 422, "timezone"), r.get_data(as_text=True)
-    r = client.patch(f"/api/contracts/{w.contract}", json={"timezone": zone}, headers=h["admin"])
-    assert problem_naming(r, 422, "timezone"), r.get_data(as_text=True)
+    place = {"name": "n", "city": "Beijing", "lat": 39.9, "lon": 116.4}
+    site = {**place, "code": "S-TZ", "customer_code": w.customer, "address": "a"}
+    depot = {**place, "code": "TZ01", "address": "1 Main Rd"}
+    for send, url, body in [
+        (client.post, "/api/sites", site),
+        (client.post, "/api/depots", depot),
+        (client.patch, f"/api/contracts/{w.contract}", {}),
+    ]:
+        r = send(url, json={**body, "timezone": zone}, headers=h["admin"])
+        assert problem_naming(r, 422, "timezone"), (url, r.get_data(as_text=True))
     assert (count(db, Site), count(db, Depot)) == (sites, depots)
     assert (
         client.post(

@@ -35,22 +35,17 @@ def test_a_claim_through_the_api(client, db):
     denied = client.post("/api/warranty-terms", headers=h["warehouse"],
                          json={"vendor": "Huawei", "months": 12, "basis": "purchase"})  # fmt: skip
     assert denied.status_code == 403
-    made = client.post(
-        "/api/rtvs",
-        headers={**h["warehouse"], "Idempotency-Key": "rtv-1"},
-        json={"vendor": "Huawei", "vendor_rma": "HW-1", "failure": "no output", "depot": "BJ01",
-              "serials": ["F1", "F2"]},
-    )  # fmt: skip
+    claim = {
+        "headers": {**h["warehouse"], "Idempotency-Key": "rtv-1"},
+        "json": {"vendor": "Huawei", "vendor_rma": "HW-1", "failure": "no output",
+                 "depot": "BJ01", "serials": ["F1", "F2"]},
+    }  # fmt: skip
+    made = client.post("/api/rtvs", **claim)
     assert made.status_code == 201, made.json
     rtv = made.json
     assert [ln["warranty"] for ln in rtv["lines"]] == ["in", "in"]
     assert rtv["claim_amount"] == "200.00" and rtv["status"] == "open"
-    again = client.post(
-        "/api/rtvs",
-        headers={**h["warehouse"], "Idempotency-Key": "rtv-1"},
-        json={"vendor": "Huawei", "vendor_rma": "HW-1", "failure": "no output", "depot": "BJ01",
-              "serials": ["F1", "F2"]},
-    )  # fmt: skip
+    again = client.post("/api/rtvs", **claim)  # the same request, sent again
     assert again.json["number"] == rtv["number"]  # a retry answers the same claim
     number = rtv["number"]
     shipped = client.post(f"/api/rtvs/{number}/ship", json={"waybill": "SF1"},

@@ -18,19 +18,19 @@ def _live_tokens(session, user) -> int:
     return len(list(rows))
 
 
+def _deactivate(session, user, *, by, actor: str) -> None:
+    """``by`` (an admin, signed in as ``actor``) switches ``user``'s account off."""
+    accounts.update_user(
+        session, user, {"active": False}, password_hash=None, actor=actor, acting_user_id=by.id
+    )
+
+
 def test_deactivating_a_user_revokes_every_token_and_ends_every_session(session):
     admin, _ = make_user(session, "admin")
     clerk, _ = make_user(session, "warehouse")
     accounts.issue_user_token(session, clerk, "scanner", actor="admin1")
     epoch = clerk.session_epoch
-    accounts.update_user(
-        session,
-        clerk,
-        {"active": False},
-        password_hash=None,
-        actor="admin1",
-        acting_user_id=admin.id,
-    )
+    _deactivate(session, clerk, by=admin, actor="admin1")
     assert not clerk.active and _live_tokens(session, clerk) == 0
     assert clerk.session_epoch == epoch + 1
     event = session.scalars(select(Event).where(Event.kind == "deactivated")).one()
@@ -40,14 +40,7 @@ def test_deactivating_a_user_revokes_every_token_and_ends_every_session(session)
 def test_an_admin_cannot_deactivate_themselves_and_nothing_changes(session):
     admin, _ = make_user(session, "admin")
     with pytest.raises(Conflict) as refused:
-        accounts.update_user(
-            session,
-            admin,
-            {"active": False},
-            password_hash=None,
-            actor="a",
-            acting_user_id=admin.id,
-        )
+        _deactivate(session, admin, by=admin, actor="a")
     assert refused.value.field == "active"
     session.refresh(admin)
     assert admin.active and _live_tokens(session, admin) == 1

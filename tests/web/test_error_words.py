@@ -46,27 +46,42 @@ def test_the_warehouse_reads_a_van_that_lacks_nothing_in_its_language(client, as
     assert words in text
 
 
-def test_an_unknown_engineer_on_the_van_page_is_said_in_chinese(client, as_role):
-    as_role("warehouse")
-    _in(client, "zh", "/vans/")
-    body = {"engineer": "ENG-999", "part_number": "SRV-2288-PSU", "level": "1"}
-    text = _error_after(client, "/vans/levels", body, page="/vans/")
-    assert "找不到工程师 ENG-999" in text
-    assert "unknown engineer" not in text
-
-
-def test_the_dispatcher_reads_an_unknown_address_in_chinese(client, as_role):
-    as_role("dispatcher")
-    _in(client, "zh", "/dispatch/")
-    body = {
-        "customer": "C001",
-        "site_code": "C001-X1",
-        "site_name": "机房 X1",
-        "site_address": "Qqxz Vvwy",
-    }
-    text = _error_after(client, "/dispatch/sites", body, page="/dispatch/")
-    assert "找不到地点“Qqxz Vvwy”" in text
-    assert "no known place" not in text
+@pytest.mark.parametrize(
+    ("role", "page", "url", "body", "chinese", "english"),
+    [
+        pytest.param(
+            "warehouse",
+            "/vans/",
+            "/vans/levels",
+            {"engineer": "ENG-999", "part_number": "SRV-2288-PSU", "level": "1"},
+            "找不到工程师 ENG-999",
+            "unknown engineer",
+            id="an unknown engineer on the van page",
+        ),
+        pytest.param(
+            "dispatcher",
+            "/dispatch/",
+            "/dispatch/sites",
+            {
+                "customer": "C001",
+                "site_code": "C001-X1",
+                "site_name": "机房 X1",
+                "site_address": "Qqxz Vvwy",
+            },
+            "找不到地点“Qqxz Vvwy”",
+            "no known place",
+            id="an unknown address on the dispatcher page",
+        ),
+    ],
+)
+def test_a_refused_form_is_said_in_chinese_on_a_chinese_page(
+    client, as_role, role, page, url, body, chinese, english
+):
+    as_role(role)
+    _in(client, "zh", page)
+    text = _error_after(client, url, body, page=page)
+    assert chinese in text
+    assert english not in text
 
 
 def test_a_pages_own_api_call_says_the_error_in_the_readers_language(client, as_role):

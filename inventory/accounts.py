@@ -50,9 +50,7 @@ def revoke_tokens(db: Session, user: User) -> int:
 def user_by_name(db: Session, username: str) -> User:
     user = db.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(
-            f"no user {username!r}", key="unknown", params={"what": "user", "value": username}
-        )
+        raise NotFound.unknown("user", username, message=f"no user {username!r}")
     return user
 
 
@@ -69,12 +67,12 @@ def record_password_link(db: Session, user: User, *, actor: str, invitation: boo
 
 def _check_customer(db: Session, customer_id: int | None) -> None:
     if customer_id is not None and db.get(Customer, customer_id) is None:
-        raise InvalidInput(
-            "no such customer",
+        raise InvalidInput.unknown(
+            "customer",
+            customer_id,
+            message="no such customer",
             field="customer_id",
             details={"errors": {"customer_id": [f"no customer with id {customer_id}"]}},
-            key="unknown",
-            params={"what": "customer", "value": customer_id},
         )
 
 
@@ -196,11 +194,11 @@ def assign_depots(
     depots = list(session.scalars(select(Depot).where(Depot.code.in_(wanted))))
     unknown = sorted(set(wanted) - {d.code for d in depots})
     if unknown:
-        raise InvalidInput(
-            f"unknown depot {', '.join(unknown)}",
+        raise InvalidInput.unknown(
+            "depot",
+            ", ".join(unknown),
+            message=f"unknown depot {', '.join(unknown)}",
             field="depots",
-            key="unknown",
-            params={"what": "depot", "value": ", ".join(unknown)},
         )
     before = sorted(d.code for d in user.depots) if user.id else []
     session.execute(delete(UserDepot).where(UserDepot.user_id == user.id))

@@ -95,12 +95,7 @@ class AuditTrail:
 def _one(session: Session, model: Any, column: Any, ref: str, what: str) -> int:
     found = session.scalar(select(model.id).where(column == ref))
     if found is None:
-        raise NotFound(
-            f"unknown {what} {ref!r}",
-            field="subject_ref",
-            key="unknown",
-            params={"what": what.lower().replace(" ", "_"), "value": ref},
-        )
+        raise NotFound.unknown(what.lower().replace(" ", "_"), ref, noun=what, field="subject_ref")
     return int(found)
 
 
@@ -160,12 +155,7 @@ def resolve_subject(
 ) -> Subject:
     """The subject named ``ref``; NotFound (field ``subject_ref``) when there is none."""
     if subject_type not in SUBJECT_TYPES:
-        raise NotFound(
-            f"unknown subject type {subject_type!r}",
-            field="subject_type",
-            key="unknown",
-            params={"what": "subject_type", "value": subject_type},
-        )
+        raise NotFound.unknown("subject_type", subject_type, field="subject_type")
     if subject_type == "serial_item":
         item = item_by_serial(session, ref, part_number, field="subject_ref")
         return Subject(subject_type, ref, item.id, serial_item_id=item.id)
@@ -183,11 +173,8 @@ def resolve_subject(
             )
         ):
             return Subject(subject_type, ref, int(ref))
-        raise NotFound(
-            f"no delivery {ref!r} was imported",
-            field="subject_ref",
-            key="unknown",
-            params={"what": "delivery", "value": ref},
+        raise NotFound.unknown(
+            "delivery", ref, message=f"no delivery {ref!r} was imported", field="subject_ref"
         )
     if subject_type == "calendar":  # a country's working calendar: its company exceptions
         if not known_country(ref.upper()):
@@ -200,12 +187,7 @@ def resolve_subject(
         return Subject(subject_type, ref.upper(), None)
     if subject_type == "job":
         if session.get(Job, ref) is None:
-            raise NotFound(
-                f"no job {ref!r}",
-                field="subject_ref",
-                key="unknown",
-                params={"what": "job", "value": ref},
-            )
+            raise NotFound.unknown("job", ref, message=f"no job {ref!r}", field="subject_ref")
         return Subject(subject_type, ref, None)
     return Subject(subject_type, ref, _RESOLVERS[subject_type](session, ref))
 

@@ -106,10 +106,10 @@ def remove_exception(session: Session, exception_id: int, *, actor: str) -> DayE
     with transaction(session):
         row = session.get(CalendarException, exception_id)
         if row is None:
-            raise NotFound(
-                f"no calendar exception {exception_id}",
-                key="unknown",
-                params={"what": "calendar_exception", "value": exception_id},
+            raise NotFound.unknown(
+                "calendar_exception",
+                exception_id,
+                message=f"no calendar exception {exception_id}",
             )
         view = exception_view(row)
         session.delete(row)

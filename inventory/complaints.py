@@ -142,12 +142,7 @@ def complaint_by_number(
     customer's answers exactly like a number that does not exist."""
     c = session.scalar(select(Complaint).where(Complaint.number == number))
     if c is None or (customer_id is not None and c.customer_id != customer_id):
-        raise NotFound(
-            f"unknown complaint {number!r}",
-            field="number",
-            key="unknown",
-            params={"what": "complaint", "value": number},
-        )
+        raise NotFound.unknown("complaint", number, field="number")
     return c
 
 
@@ -329,12 +324,7 @@ def file_complaint(
     if ticket_ref:
         ticket = ticket_by_ref(session, ticket_ref, field="ticket")
         if ticket.customer_id != customer_id:
-            raise NotFound(
-                f"unknown ticket {ticket_ref!r}",
-                field="ticket",
-                key="unknown",
-                params={"what": "ticket", "value": ticket_ref},
-            )
+            raise NotFound.unknown("ticket", ticket_ref, field="ticket")
         ticket_id = ticket.id
     contract = contract_for(session, customer_id, None, None)
     policy = sla_policy(contract)

@@ -282,11 +282,8 @@ def _apply(contract: Contract, values: dict) -> None:
     except (
         Exception
     ):  # not found (KeyError), malformed (ValueError), a folder such as "America" (OSError)
-        raise InvalidInput(
-            f"unknown time zone {contract.timezone!r}",
-            field="timezone",
-            key="unknown",
-            params={"what": "timezone", "value": contract.timezone},
+        raise InvalidInput.unknown(
+            "timezone", contract.timezone, noun="time zone", field="timezone"
         ) from None
     try:
         contract_calendar(contract)

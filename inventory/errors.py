@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class DomainError(Exception):
     """Base class. ``field`` names the input the error is about, when there is one.
@@ -25,6 +27,31 @@ class DomainError(Exception):
         self.details = details or {}
         self.key = key
         self.params = params or {}
+
+    @classmethod
+    def unknown(
+        cls,
+        what: str,
+        value: object,
+        *,
+        noun: str | None = None,
+        message: str | None = None,
+        field: str | None = None,
+        details: dict | None = None,
+    ) -> Self:
+        """The input names a ``what`` (a ``thing.<what>`` word) that does not exist: the
+        catalogue's ``err.unknown`` with ``what`` and ``value``. The English message is
+        ``unknown <noun> <value!r>`` (``noun`` defaults to ``what`` with spaces for
+        underscores) unless ``message`` says it otherwise."""
+        if message is None:
+            message = f"unknown {noun or what.replace('_', ' ')} {value!r}"
+        return cls(
+            message,
+            field=field,
+            details=details,
+            key="unknown",
+            params={"what": what, "value": value},
+        )
 
 
 class NotFound(DomainError):

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -45,7 +47,7 @@ from inventory.numbering import next_number
 from inventory.tickets import open_ticket_in_session
 from inventory.transaction import transaction
 from inventory.views import view_of
-from inventory.visits import MAX_SIGNATURE_BYTES, CheckedImage, check_image, has_ink
+from inventory.visits import CheckedImage, checked_signature, stored_photo
 from logistics.calendars import require_utc
 from logistics.inspections import (
     Frequency,
@@ -681,12 +683,7 @@ def _insert_visit(session, programme, site, visit, engineers, actor, now) -> str
 def inspection_by_number(session: Session, number: str) -> Inspection:
     row = session.scalar(select(Inspection).where(Inspection.number == (number or "").strip()))
     if row is None:
-        raise NotFound(
-            f"unknown inspection {number!r}",
-            field="number",
-            key="unknown",
-            params={"what": "inspection", "value": number},
-        )
+        raise NotFound.unknown("inspection", number, field="number")
     return row
 
 
@@ -694,12 +691,7 @@ def inspection_for_engineer(session: Session, number: str, engineer_id: int | No
     """The inspection ``number`` if ``engineer_id`` (None: anyone) is the one sent to it."""
     row = inspection_by_number(session, number)
     if engineer_id is not None and row.engineer_id != engineer_id:
-        raise NotFound(
-            f"unknown inspection {number!r}",
-            field="number",
-            key="unknown",
-            params={"what": "inspection", "value": number},
-        )
+        raise NotFound.unknown("inspection", number, field="number")
     return row
 
 
@@ -876,19 +868,36 @@ def _view(session: Session, row: Inspection) -> InspectionView:
     return inspection_view(session, row)
 
 
+def _cannot(row: Inspection) -> Conflict:
+    """The step is not one the inspection's status allows."""
+    return Conflict(
+        f"inspection {row.number} is {row.status}",
+        field="status",
+        details={"current_status": row.status},
+        key="ins.cannot",
+        params={"ref": row.number, "inspection_status": row.status},
+    )
+
+
 def _open(row: Inspection, now: datetime) -> None:
     """The inspection being recorded: a planned one starts now (a phone inspection has no
     arrival); a signed or cancelled one takes nothing more."""
     if row.status == InspectionStatus.PLANNED:
         row.status, row.arrived_at = InspectionStatus.IN_PROGRESS.value, now
     elif row.status != InspectionStatus.IN_PROGRESS:
-        raise Conflict(
-            f"inspection {row.number} is {row.status}",
-            field="status",
-            details={"current_status": row.status},
-            key="ins.cannot",
-            params={"ref": row.number, "inspection_status": row.status},
-        )
+        raise _cannot(row)
+
+
+@contextmanager
+def inspection_step(
+    session: Session, number: str, engineer_id: int | None, *, now: datetime
+) -> Iterator[Inspection]:
+    """One step on site in the transaction boundary: the engineer's inspection, started
+    now if it was planned; commits when the block ends."""
+    with transaction(session):
+        row = inspection_for_engineer(session, number, engineer_id)
+        _open(row, now)
+        yield row
 
 
 def record_arrival(
@@ -905,13 +914,7 @@ def record_arrival(
     with transaction(session):
         row = inspection_for_engineer(session, number, engineer_id)
         if row.status != InspectionStatus.PLANNED:
-            raise Conflict(
-                f"inspection {row.number} is {row.status}",
-                field="status",
-                details={"current_status": row.status},
-                key="ins.cannot",
-                params={"ref": row.number, "inspection_status": row.status},
-            )
+            raise _cannot(row)
         _open(row, now)
         row.arrived_device_at = require_utc(device_time, "device_time") if device_time else None
         _event(session, row, "inspection_started", actor, now)
@@ -934,9 +937,7 @@ def record_checklist(
     of an item replaces the earlier), notes, recommendations, whether the training was
     given (a value left None keeps what was recorded); commits."""
     now = require_utc(now or utcnow(), "now")
-    with transaction(session):
-        row = inspection_for_engineer(session, number, engineer_id)
-        _open(row, now)
+    with inspection_step(session, number, engineer_id, now=now) as row:
         keys = {item.key for item in checklist_of(session, row)}
         merged = {r["key"]: r for r in row.results or []}
         for i, result in enumerate(results or []):
@@ -978,18 +979,10 @@ def add_photo(
 ) -> InspectionView:
     """A photo already written to the photo store under ``storage_key``; commits."""
     now = require_utc(now or utcnow(), "now")
-    with transaction(session):
-        row = inspection_for_engineer(session, number, engineer_id)
-        _open(row, now)
+    with inspection_step(session, number, engineer_id, now=now) as row:
         session.add(
             InspectionPhoto(
-                inspection_id=row.id,
-                storage_key=storage_key,
-                content_type=image.content_type,
-                size_bytes=image.size_bytes,
-                sha256=image.sha256,
-                uploaded_by=actor,
-                uploaded_at=now,
+                inspection_id=row.id, **stored_photo(storage_key, image, actor=actor, now=now)
             )
         )
         _event(session, row, "inspection_photo_added", actor, now)
@@ -1019,9 +1012,7 @@ def record_finding(
         raise InvalidInput(
             "severity must be P1, P2, P3 or P4", field="severity", key="severity_choice"
         ) from None
-    with transaction(session):
-        row = inspection_for_engineer(session, number, engineer_id)
-        _open(row, now)
+    with inspection_step(session, number, engineer_id, now=now) as row:
         if item_key and item_key not in {i.key for i in checklist_of(session, row)}:
             raise InvalidInput(
                 f"{item_key!r} is not on this checklist",
@@ -1087,21 +1078,8 @@ def sign_inspection(
     """The customer signs: the inspection is done (every checklist item answered) and the
     ``inspection_report`` clock starts; commits."""
     now = require_utc(now or utcnow(), "now")
-    name = (signer_name or "").strip()
-    if not name:
-        raise InvalidInput(
-            "the person signing gives their name", field="signer_name", key="signer_name"
-        )
-    check_image(
-        signature_png, max_bytes=MAX_SIGNATURE_BYTES, field="png", types={"image/png": "PNG"}
-    )
-    if not has_ink(signature_png):
-        raise InvalidInput(
-            "the signature is empty: sign in the box", field="png", key="signature_empty"
-        )
-    with transaction(session):
-        row = inspection_for_engineer(session, number, engineer_id)
-        _open(row, now)
+    name = checked_signature(signer_name, signature_png, field="png")
+    with inspection_step(session, number, engineer_id, now=now) as row:
         answered = {r["key"] for r in row.results or []}
         missing = [i.key for i in checklist_of(session, row) if i.key not in answered]
         if missing:
@@ -1164,13 +1142,7 @@ def set_engineer(
         row = inspection_by_number(session, number)
         engineer = engineer_by_code(session, engineer_code)
         if row.status != InspectionStatus.PLANNED:
-            raise Conflict(
-                f"inspection {row.number} is {row.status}",
-                field="status",
-                details={"current_status": row.status},
-                key="ins.cannot",
-                params={"ref": row.number, "inspection_status": row.status},
-            )
+            raise _cannot(row)
         if str(row.day.isoweekday()) not in engineer.work_days:
             raise InvalidInput(
                 f"{engineer.code} does not work on {row.day.isoformat()}",

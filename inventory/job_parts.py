@@ -77,6 +77,28 @@ def _engineer(session: Session, ticket: Ticket) -> Engineer:
     return engineer
 
 
+def _scanned_serial(part: Part, serial: str | None) -> str | None:
+    """The serial scanned for ``part`` on the job: required (and normalized) when the part
+    is serialized; None for a counted part, which takes no serial."""
+    if part.tracking == Tracking.SERIALIZED.value:
+        if not serial:
+            raise InvalidInput(
+                f"{part.part_number} is serialized: scan it",
+                field="serial",
+                key="serialized_scan",
+                params={"part": part.part_number},
+            )
+        return normalize_serial(serial)
+    if serial:
+        raise InvalidInput(
+            f"{part.part_number} is counted",
+            field="serial",
+            key="row.no_serials",
+            params={"part": part.part_number},
+        )
+    return None
+
+
 def record_consumed(
     session: Session,
     ref: str,
@@ -114,17 +136,9 @@ def record_consumed(
         part = part_by_number(session, part_number)
         customer = virtual_location(session, LocationKind.CUSTOMER_SITE)
         stamp = Stamp(actor, MovementReason.USED_ON_JOB.value, ticket.number)
-        installed = None
+        installed = _scanned_serial(part, serial)
         count = qty
-        if part.tracking == Tracking.SERIALIZED.value:
-            if not serial:
-                raise InvalidInput(
-                    f"{part.part_number} is serialized: scan it",
-                    field="serial",
-                    key="serialized_scan",
-                    params={"part": part.part_number},
-                )
-            installed = normalize_serial(serial)
+        if installed is not None:
             item = session.scalar(
                 select(SerialItem).where(
                     SerialItem.part_id == part.id, SerialItem.serial == installed
@@ -154,13 +168,6 @@ def record_consumed(
                 )
             count = 1
         else:
-            if serial:
-                raise InvalidInput(
-                    f"{part.part_number} is counted",
-                    field="serial",
-                    key="row.no_serials",
-                    params={"part": part.part_number},
-                )
             move_counted(
                 session, part, van, customer, qty, stamp=stamp, condition=Condition.GOOD.value
             )
@@ -229,16 +236,9 @@ def record_removed(
         van = van_location(session, engineer)
         number = next_number(session, "RET", now)
         stamp = Stamp(actor, MovementReason.REMOVED_ON_JOB.value, ticket.number, number)
-        removed, item_id, count = None, None, qty
-        if part.tracking == Tracking.SERIALIZED.value:
-            if not serial:
-                raise InvalidInput(
-                    f"{part.part_number} is serialized: scan it",
-                    field="serial",
-                    key="serialized_scan",
-                    params={"part": part.part_number},
-                )
-            removed = normalize_serial(serial)
+        removed = _scanned_serial(part, serial)
+        item_id, count = None, qty
+        if removed is not None:
             item = enter_installed_unit(session, part, removed, actor, ticket.number)
             session.refresh(item)
             if item.status != ItemStatus.AT_CUSTOMER.value:
@@ -260,13 +260,6 @@ def record_removed(
             )
             item_id, count = item.id, 1
         else:
-            if serial:
-                raise InvalidInput(
-                    f"{part.part_number} is counted",
-                    field="serial",
-                    key="row.no_serials",
-                    params={"part": part.part_number},
-                )
             # counted units were never tracked at the customer: they enter the ledger here
             supplier = virtual_location(session, LocationKind.SUPPLIER)
             move_counted(session, part, supplier, van, qty, stamp=stamp, condition=condition)

@@ -136,7 +136,7 @@ def fail_queued_job(session: Session, job_id: str, error: str) -> None:
 def get_job(session: Session, job_id: str, kind: str | None = None) -> Job:
     job = session.get(Job, job_id)
     if job is None or (kind and job.kind != kind):
-        raise NotFound(f"no job {job_id!r}", key="unknown", params={"what": "job", "value": job_id})
+        raise NotFound.unknown("job", job_id, message=f"no job {job_id!r}")
     return job
 
 

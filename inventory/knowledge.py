@@ -108,11 +108,11 @@ def _known_parts(session: Session, numbers: Sequence[str], field: str) -> list[s
     found = set(session.scalars(select(Part.part_number).where(Part.part_number.in_(wanted))))
     missing = [n for n in wanted if n not in found]
     if missing:
-        raise NotFound(
-            f"unknown part number(s): {', '.join(missing)}",
+        raise NotFound.unknown(
+            "part",
+            ", ".join(missing),
+            message=f"unknown part number(s): {', '.join(missing)}",
             field=field,
-            key="unknown",
-            params={"what": "part", "value": ", ".join(missing)},
         )
     return wanted
 

@@ -184,30 +184,55 @@ def take_counted(
     from_reserved: bool = False,
 ) -> None:
     """Decrement free (or reserved) quantity; refused by the database when short."""
-    column = StockQuantity.reserved if from_reserved else StockQuantity.qty
+    taken = {"reserved": -qty} if from_reserved else {"free": -qty}
+    if not shift_counted(session, part.id, location.id, condition, **taken):
+        raise _not_enough(part, location, condition, qty, to="take")
+
+
+def shift_counted(
+    session: Session,
+    part_id: int,
+    location_id: int,
+    condition: str,
+    *,
+    free: int = 0,
+    reserved: int = 0,
+) -> bool:
+    """Add ``free`` and ``reserved`` (either may be negative) to a stock row's free and
+    reserved quantities, a compare-and-set the database decides: False, and nothing
+    changed, when either would go below zero (or there is no such row)."""
+    where = [
+        StockQuantity.part_id == part_id,
+        StockQuantity.location_id == location_id,
+        StockQuantity.condition == condition,
+    ]
+    values = {}
+    for column, change in ((StockQuantity.qty, free), (StockQuantity.reserved, reserved)):
+        if change < 0:
+            where.append(column >= -change)
+        if change:
+            values[column.key] = column + change
     result = session.execute(
         update(StockQuantity)
-        .where(
-            StockQuantity.part_id == part.id,
-            StockQuantity.location_id == location.id,
-            StockQuantity.condition == condition,
-            column >= qty,
-        )
-        .values({column.key: column - qty})
+        .where(*where)
+        .values(values)
         .execution_options(synchronize_session=False)
     )
-    if rows_matched(result) != 1:
-        raise Conflict(
-            f"not enough {part.part_number} ({condition}) at {location.code} to take {qty}",
-            field="qty",
-            key="not_enough_stock",
-            params={
-                "part": part.part_number,
-                "condition": condition,
-                "location": location.code,
-                "qty": qty,
-            },
-        )
+    return rows_matched(result) == 1
+
+
+def _not_enough(part: Part, location: Location, condition: str, qty: int, *, to: str) -> Conflict:
+    return Conflict(
+        f"not enough {part.part_number} ({condition}) at {location.code} to {to} {qty}",
+        field="qty",
+        key="not_enough_stock",
+        params={
+            "part": part.part_number,
+            "condition": condition,
+            "location": location.code,
+            "qty": qty,
+        },
+    )
 
 
 def move_counted(
@@ -352,26 +377,5 @@ def hold_counted(
 ) -> None:
     """Set ``qty`` free units aside (free → reserved) at a location, a compare-and-set like
     ``take_counted``; on hand (and so the ledger) is unchanged."""
-    result = session.execute(
-        update(StockQuantity)
-        .where(
-            StockQuantity.part_id == part.id,
-            StockQuantity.location_id == location.id,
-            StockQuantity.condition == condition,
-            StockQuantity.qty >= qty,
-        )
-        .values(qty=StockQuantity.qty - qty, reserved=StockQuantity.reserved + qty)
-        .execution_options(synchronize_session=False)
-    )
-    if rows_matched(result) != 1:
-        raise Conflict(
-            f"not enough {part.part_number} ({condition}) at {location.code} to hold {qty}",
-            field="qty",
-            key="not_enough_stock",
-            params={
-                "part": part.part_number,
-                "condition": condition,
-                "location": location.code,
-                "qty": qty,
-            },
-        )
+    if not shift_counted(session, part.id, location.id, condition, free=-qty, reserved=qty):
+        raise _not_enough(part, location, condition, qty, to="hold")

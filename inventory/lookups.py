@@ -34,12 +34,7 @@ def one_by(
     `field` ("unknown depot 'X'", or `noun` for `what` in words) when there is none."""
     row = session.scalar(select(column.class_).where(column == value))
     if row is None:
-        raise NotFound(
-            f"unknown {noun or what} {value!r}",
-            field=field,
-            key="unknown",
-            params={"what": what, "value": value},
-        )
+        raise NotFound.unknown(what, value, noun=noun or what, field=field)
     return row
 
 
@@ -61,12 +56,7 @@ def engineer_by_code(session: Session, code: str, *, field: str = "engineer") ->
     """An active engineer by code; a former one (inactive) is unknown."""
     engineer = one_by(session, Engineer.code, code, "engineer", field=field)
     if not engineer.active:
-        raise NotFound(
-            f"unknown engineer {code!r}",
-            field=field,
-            key="unknown",
-            params={"what": "engineer", "value": code},
-        )
+        raise NotFound.unknown("engineer", code, field=field)
     return engineer
 
 
@@ -137,12 +127,7 @@ def by_ref(
     wanted = model.id == int(text) if is_row_id(text) else model.number == text
     row = session.scalar(select(model).where(wanted))
     if row is None or (customer_id is not None and row.customer_id != customer_id):
-        raise NotFound(
-            f"unknown {noun or what} {text!r}",
-            field=field,
-            key="unknown",
-            params={"what": what, "value": text},
-        )
+        raise NotFound.unknown(what, text, noun=noun or what, field=field)
     return row
 
 

@@ -195,12 +195,7 @@ def set_rule_active(session: Session, rule_id: int, *, active: bool, actor: str)
     with transaction(session):
         rule = session.get(ReturnRule, rule_id)
         if rule is None:
-            raise NotFound(
-                f"unknown return rule {rule_id}",
-                field="id",
-                key="unknown",
-                params={"what": "return_rule", "value": rule_id},
-            )
+            raise NotFound.unknown("return_rule", rule_id, field="id")
         rule.active = active
         record_on(
             session,
@@ -392,12 +387,7 @@ def ship_return(
     with transaction(session):
         row = _return(session, number)
         if engineer_id is not None and row.engineer_id != engineer_id:
-            raise NotFound(
-                f"unknown return {number!r}",
-                field="number",
-                key="unknown",
-                params={"what": "part_return", "value": number},
-            )
+            raise NotFound.unknown("part_return", number, noun="return", field="number")
         if row.status != ReturnStatus.OWED.value:
             raise Conflict(
                 f"return {number} is {row.status}",

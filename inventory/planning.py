@@ -91,11 +91,11 @@ def recommend_plan(
     )
     unknown = set(settings.failure_rate_overrides) - set(data.parts)
     if unknown:
-        raise InvalidInput(
-            f"failure-rate change for unknown part {sorted(unknown)[0]}",
+        raise InvalidInput.unknown(
+            "part",
+            sorted(unknown)[0],
+            message=f"failure-rate change for unknown part {sorted(unknown)[0]}",
             field="failure_rate_overrides",
-            key="unknown",
-            params={"what": "part", "value": sorted(unknown)[0]},
         )
     return build_plan(data, settings, now=now, travel=travel)
 
@@ -298,18 +298,18 @@ def accept_plan(session: Session, plan: Mapping, *, actor: str, reference: str) 
         wanted: dict[tuple[int, int], int] = {}
         for line in plan.get("lines", []):
             if line["part"] not in parts:
-                raise InvalidInput(
-                    f"the plan names unknown part {line['part']}",
+                raise InvalidInput.unknown(
+                    "part",
+                    line["part"],
+                    message=f"the plan names unknown part {line['part']}",
                     field="part",
-                    key="unknown",
-                    params={"what": "part", "value": line["part"]},
                 )
             if line["depot"] not in depots:
-                raise InvalidInput(
-                    f"the plan names unknown depot {line['depot']}",
+                raise InvalidInput.unknown(
+                    "depot",
+                    line["depot"],
+                    message=f"the plan names unknown depot {line['depot']}",
                     field="depot",
-                    key="unknown",
-                    params={"what": "depot", "value": line["depot"]},
                 )
             wanted[(parts[line["part"]], depots[line["depot"]])] = int(line["recommended"])
         existing = {(p.part_id, p.depot_id): p for p in session.scalars(select(StockPolicy))}

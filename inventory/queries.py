@@ -46,12 +46,7 @@ def availability(
         select(Part.id, Part.tracking).where(Part.part_number == part_number)
     ).first()
     if part is None:
-        raise NotFound(
-            f"unknown part {part_number!r}",
-            field="part_number",
-            key="unknown",
-            params={"what": "part", "value": part_number},
-        )
+        raise NotFound.unknown("part", part_number, field="part_number")
     # interchangeable stock is one: every part number that can serve this one's demand
     ids = serving_part_ids(session, part.id)
     numbers: dict[int, str] = {

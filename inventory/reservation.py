@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_stock_event
-from inventory.ledger import rows_matched
+from inventory.ledger import rows_matched, shift_counted
 from inventory.lookups import depot_by_code, part_by_number
 from inventory.serials import normalize_serial
 from inventory.transaction import transaction
-from models import Depot, Part, SerialItem, StockQuantity, utcnow
+from models import Depot, Part, SerialItem, utcnow
 from models.enums import Condition, ItemStatus, Tracking
 
 CANDIDATE_BATCH = 16
@@ -53,20 +53,8 @@ def reserve_in_session(
     if part.tracking == Tracking.COUNTED.value:
         if qty <= 0:
             raise InvalidInput("quantity must be at least 1", field="qty", key="qty_positive")
-        done = rows_matched(
-            session.execute(
-                update(StockQuantity)
-                .where(
-                    StockQuantity.part_id == part.id,
-                    StockQuantity.location_id == depot.location_id,
-                    StockQuantity.condition == Condition.GOOD.value,
-                    StockQuantity.qty >= qty,
-                )
-                .values(qty=StockQuantity.qty - qty, reserved=StockQuantity.reserved + qty)
-                .execution_options(synchronize_session=False)
-            )
-        )
-        if done != 1:
+        good = Condition.GOOD.value
+        if not shift_counted(session, part.id, depot.location_id, good, free=-qty, reserved=qty):
             raise Conflict(
                 f"not enough {part.part_number} free at {depot.code}",
                 field="qty",
@@ -156,36 +144,27 @@ def release_in_session(
                 SerialItem.part_id == part.id, SerialItem.serial == reservation.serial
             )
         )
-        done = rows_matched(
-            session.execute(
-                update(SerialItem)
-                .where(
-                    SerialItem.id == item_id,
-                    SerialItem.status == ItemStatus.RESERVED.value,
-                    SerialItem.reserved_ref == reservation.reference,
+        done = (
+            rows_matched(
+                session.execute(
+                    update(SerialItem)
+                    .where(
+                        SerialItem.id == item_id,
+                        SerialItem.status == ItemStatus.RESERVED.value,
+                        SerialItem.reserved_ref == reservation.reference,
+                    )
+                    .values(
+                        status=ItemStatus.IN_STOCK.value, reserved_ref=None, updated_at=utcnow()
+                    )
+                    .execution_options(synchronize_session=False)
                 )
-                .values(status=ItemStatus.IN_STOCK.value, reserved_ref=None, updated_at=utcnow())
-                .execution_options(synchronize_session=False)
             )
+            == 1
         )
     else:
-        done = rows_matched(
-            session.execute(
-                update(StockQuantity)
-                .where(
-                    StockQuantity.part_id == part.id,
-                    StockQuantity.location_id == depot.location_id,
-                    StockQuantity.condition == Condition.GOOD.value,
-                    StockQuantity.reserved >= reservation.qty,
-                )
-                .values(
-                    qty=StockQuantity.qty + reservation.qty,
-                    reserved=StockQuantity.reserved - reservation.qty,
-                )
-                .execution_options(synchronize_session=False)
-            )
-        )
-    if done != 1:
+        back, good = reservation.qty, Condition.GOOD.value
+        done = shift_counted(session, part.id, depot.location_id, good, free=back, reserved=-back)
+    if not done:
         raise Conflict(
             f"reservation {reservation.reference} is not held any more",
             field="reference",

@@ -236,12 +236,7 @@ def open_rma_in_session(
         ) from None
     site = session.scalar(select(Site).where(Site.code == request.site_code))
     if site is None or (customer_id is not None and site.customer_id != customer_id):
-        raise NotFound(
-            f"unknown site {request.site_code!r}",
-            field="site_code",
-            key="unknown",
-            params={"what": "site", "value": request.site_code},
-        )
+        raise NotFound.unknown("site", request.site_code, field="site_code")
     faulty_part = part_by_number(session, request.faulty_part_number, field="faulty_part_number")
     replacement_part = (
         part_by_number(session, request.replacement_part_number, field="replacement_part_number")
@@ -260,12 +255,7 @@ def open_rma_in_session(
     if request.ticket:
         ticket = ticket_by_ref(session, request.ticket, field="ticket")
         if ticket.customer_id != site.customer_id:
-            raise NotFound(
-                f"unknown ticket {request.ticket!r}",
-                field="ticket",
-                key="unknown",
-                params={"what": "ticket", "value": request.ticket},
-            )
+            raise NotFound.unknown("ticket", request.ticket, field="ticket")
     equipment = None
     request = replace(request, faulty_serial=normalize_optional_serial(request.faulty_serial))
     if request.faulty_serial:
@@ -682,8 +672,8 @@ def _receive_faulty(ctx: _Ctx) -> None:
         )
 
 
-def _start_repair(ctx: _Ctx) -> None:
-    s, rma = ctx.session, ctx.rma
+def _repaired_item(ctx: _Ctx) -> SerialItem:
+    """The faulty unit an RMA repair works on; a counted part has none."""
     item = _faulty_item(ctx)
     if item is None:
         raise InvalidInput(
@@ -691,6 +681,12 @@ def _start_repair(ctx: _Ctx) -> None:
             field="kind",
             key="rma.counted_repair",
         )
+    return item
+
+
+def _start_repair(ctx: _Ctx) -> None:
+    s, rma = ctx.session, ctx.rma
+    item = _repaired_item(ctx)
     move_serial(
         s,
         item,
@@ -708,13 +704,7 @@ def _start_repair(ctx: _Ctx) -> None:
 def _finish_repair(ctx: _Ctx) -> None:
     s, rma, given = ctx.session, ctx.rma, ctx.given
     outcome = given.outcome or "repaired"
-    item = _faulty_item(ctx)
-    if item is None:
-        raise InvalidInput(
-            "counted parts are repaired through repair batches",
-            field="kind",
-            key="rma.counted_repair",
-        )
+    item = _repaired_item(ctx)
     depot = _depot_for_return(ctx)
     if outcome == "repaired":
         move_serial(
@@ -897,13 +887,20 @@ def receive_returned_unit(
         return rma_view(session, rma)
 
 
+def _open_rmas_of(session: Session, ticket: Ticket) -> list[Rma]:
+    """The ticket's RMAs not yet in a terminal status."""
+    return list(
+        session.scalars(
+            select(Rma).where(Rma.ticket_id == ticket.id, Rma.status.not_in(list(TERMINAL)))
+        )
+    )
+
+
 def cancel_open_rmas_of_ticket(
     session: Session, ticket: Ticket, *, actor: str, reason: str, now: datetime | None = None
 ) -> None:
     """Cancel a cancelled ticket's RMAs (no commit); one already on its way is a Conflict."""
-    for rma in session.scalars(
-        select(Rma).where(Rma.ticket_id == ticket.id, Rma.status.not_in(list(TERMINAL)))
-    ):
+    for rma in _open_rmas_of(session, ticket):
         move_rma_in_session(
             session, rma, "cancel", actor=actor, given=MoveInput(reason=reason), now=now
         )
@@ -916,9 +913,7 @@ def close_finished_rmas_of_ticket(
     faulty part received, the repaired unit delivered); no commit. Returns their numbers;
     an RMA still waiting for its faulty part stays open."""
     closed = []
-    for rma in session.scalars(
-        select(Rma).where(Rma.ticket_id == ticket.id, Rma.status.not_in(list(TERMINAL)))
-    ):
+    for rma in _open_rmas_of(session, ticket):
         move = RMA_MOVES.get((rma.kind, "close"))
         if move is not None and rma.status in move.sources:
             move_rma_in_session(session, rma, "close", actor=actor, now=now)

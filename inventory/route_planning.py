@@ -139,12 +139,7 @@ def _engineers(session: Session, req: PlanRequest) -> list[Engineer]:
         }
         for i, code in enumerate(req.engineers):
             if code not in found:
-                raise NotFound(
-                    f"unknown engineer {code!r}",
-                    field=f"engineers.{i}",
-                    key="unknown",
-                    params={"what": "engineer", "value": code},
-                )
+                raise NotFound.unknown("engineer", code, field=f"engineers.{i}")
             if not found[code].active or weekday not in found[code].work_days:
                 raise InvalidInput(
                     f"engineer {code} has no shift on {req.day.isoformat()}",

@@ -135,12 +135,7 @@ def rtv_view(rtv: Rtv, now: datetime | None = None) -> RtvView:
 def rtv_by_number(session: Session, number: str) -> Rtv:
     rtv = session.scalar(select(Rtv).where(Rtv.number == number))
     if rtv is None:
-        raise NotFound(
-            f"unknown return to vendor {number!r}",
-            field="number",
-            key="unknown",
-            params={"what": "rtv", "value": number},
-        )
+        raise NotFound.unknown("rtv", number, noun="return to vendor", field="number")
     return rtv
 
 

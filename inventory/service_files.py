@@ -129,11 +129,8 @@ def file_for_download(
         found = stored_file(session, customer_id, period, wanted)
         if found is not None:
             return found
-    raise NotFound(
-        f"no service file {period.code}",
-        field="period",
-        key="unknown",
-        params={"what": "service_file", "value": period.code},
+    raise NotFound.unknown(
+        "service_file", period.code, message=f"no service file {period.code}", field="period"
     )
 
 

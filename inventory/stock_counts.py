@@ -86,12 +86,7 @@ class Limits:
 def count_by_number(session: Session, number: str, *, field: str = "number") -> StockCount:
     found = session.scalar(select(StockCount).where(StockCount.number == number.strip()[:24]))
     if found is None:
-        raise NotFound(
-            f"unknown count {number!r}",
-            field=field,
-            key="unknown",
-            params={"what": "count", "value": number},
-        )
+        raise NotFound.unknown("count", number, field=field)
     return found
 
 

@@ -173,11 +173,8 @@ def open_ticket_in_session(
         ) from None
     site = site_by_code(session, site_code)
     if customer_id is not None and site.customer_id != customer_id:
-        raise NotFound(
-            f"unknown site {site_code!r}",
-            key="unknown",
-            params={"what": "site", "value": site_code},
-            field="site",
+        raise NotFound.unknown(
+            "site", site_code, field="site"
         )  # never confirm another customer's site
     equipment = None
     equipment_serial = normalize_optional_serial(equipment_serial)
@@ -265,12 +262,7 @@ def move_ticket_in_session(
     from the ticket's status, or when someone else moved the ticket first."""
     move = TICKET_MOVES.get(action)
     if move is None:
-        raise InvalidInput(
-            f"unknown ticket action {action!r}",
-            field="action",
-            key="unknown",
-            params={"what": "action", "value": action},
-        )
+        raise InvalidInput.unknown("action", action, noun="ticket action", field="action")
     if ticket.status not in move.sources:
         raise Conflict(
             f"ticket {ticket.number} is {ticket.status}; it cannot {action}",
@@ -494,24 +486,14 @@ def close_ticket(
     ratings = ratings or {}
     for question, value in ratings.items():
         if question not in RATING_QUESTIONS:
-            raise InvalidInput(
-                f"unknown survey question {question!r}",
-                field=question,
-                key="unknown",
-                params={"what": "survey_question", "value": question},
-            )
+            raise InvalidInput.unknown("survey_question", question, field=question)
         if value is not None and not 0 <= int(value) <= 5:
             raise InvalidInput("ratings are 0 to 5", field=question, key="rating_range")
 
     def run():
         ticket = ticket_by_ref(session, ref)
         if customer_id is not None and ticket.customer_id != customer_id:
-            raise NotFound(
-                f"unknown ticket {ref!r}",
-                field="ref",
-                key="unknown",
-                params={"what": "ticket", "value": ref},
-            )
+            raise NotFound.unknown("ticket", ref, field="ref")
         if not confirmed:
             return move_ticket_in_session(
                 session, ticket, "reopen", actor=actor, now=now, note=comment

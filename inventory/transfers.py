@@ -268,11 +268,7 @@ def receive_transfer(
             select(Transfer).where(Transfer.number == number).options(selectinload(Transfer.lines))
         )
         if transfer is None:
-            raise NotFound(
-                f"unknown transfer {number!r}",
-                key="unknown",
-                params={"what": "transfer", "value": number},
-            )
+            raise NotFound.unknown("transfer", number)
         # Compare-and-set: of two receipts of one transfer, the database lets one through.
         arrived = {"status": TransferStatus.RECEIVED.value}
         if not update_if_status(session, transfer, TransferStatus.SHIPPED.value, arrived):
@@ -532,12 +528,7 @@ def discrepancies_of(session: Session, number: str) -> list[DiscrepancyView]:
 def _transfer(session: Session, number: str) -> Transfer:
     transfer = session.scalar(select(Transfer).where(Transfer.number == number))
     if transfer is None:
-        raise NotFound(
-            f"unknown transfer {number!r}",
-            field="number",
-            key="unknown",
-            params={"what": "transfer", "value": number},
-        )
+        raise NotFound.unknown("transfer", number, field="number")
     return transfer
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -66,7 +67,6 @@ from models.enums import PartSource, RemovedCondition
 PHOTO_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG"}
 MAX_SIGNATURE_BYTES = 256 * 1024
 MAX_IMAGE_SIDE = 8000  # pixels; larger claims are refused before decoding
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
@@ -138,12 +138,7 @@ def ticket_for_engineer(session: Session, ref: str, engineer_id: int | None) -> 
     """The ticket ``ref`` if ``engineer_id`` (None: anyone) is the one sent to it."""
     ticket = ticket_by_ref(session, ref)
     if engineer_id is not None and ticket.engineer_id != engineer_id:
-        raise NotFound(
-            f"unknown ticket {ref!r}",
-            field="ref",
-            key="unknown",
-            params={"what": "ticket", "value": ref},
-        )
+        raise NotFound.unknown("ticket", ref, field="ref")
     return ticket
 
 
@@ -470,6 +465,21 @@ def check_image(data: bytes, *, max_bytes: int, field: str, types: dict[str, str
     return CheckedImage(content_type, len(data), hashlib.sha256(data).hexdigest(), width, height)
 
 
+def stored_photo(
+    storage_key: str, image: CheckedImage, *, actor: str, now: datetime
+) -> dict[str, Any]:
+    """The columns every photo row has (a visit's, an inspection's): where the photo store
+    keeps it, what it is, who uploaded it and when."""
+    return {
+        "storage_key": storage_key,
+        "content_type": image.content_type,
+        "size_bytes": image.size_bytes,
+        "sha256": image.sha256,
+        "uploaded_by": actor,
+        "uploaded_at": now,
+    }
+
+
 def add_photo(
     session: Session,
     ref: str,
@@ -488,13 +498,8 @@ def add_photo(
         session.add(
             VisitPhoto(
                 visit_id=visit.id,
-                storage_key=storage_key,
-                content_type=image.content_type,
-                size_bytes=image.size_bytes,
-                sha256=image.sha256,
                 caption=(caption or "").strip() or None,
-                uploaded_by=actor,
-                uploaded_at=now,
+                **stored_photo(storage_key, image, actor=actor, now=now),
             )
         )
         _event(session, ticket, "photo_added", actor, now, {"visit": visit.number})
@@ -515,6 +520,24 @@ def has_ink(png: bytes) -> bool:
         return flat.convert("L").point(lambda v: 255 if v < 200 else 0).getbbox() is not None
 
 
+def checked_signature(signer_name: str | None, signature_png: bytes, *, field: str) -> str:
+    """The signer's name, once the signature is a PNG of at most MAX_SIGNATURE_BYTES with
+    something drawn on it (``field`` names the image in the errors); InvalidInput if not."""
+    name = (signer_name or "").strip()
+    if not name:
+        raise InvalidInput(
+            "the person signing gives their name", field="signer_name", key="signer_name"
+        )
+    check_image(
+        signature_png, max_bytes=MAX_SIGNATURE_BYTES, field=field, types={"image/png": "PNG"}
+    )
+    if not has_ink(signature_png):
+        raise InvalidInput(
+            "the signature is empty: sign in the box", field=field, key="signature_empty"
+        )
+    return name
+
+
 def sign_visit(
     session: Session,
     ref: str,
@@ -529,18 +552,7 @@ def sign_visit(
     resolved with the visit's actions as its resolution (the customer then confirms
     closure), and a P1/P2 fault starts its observation; commits."""
     now = require_utc(now or utcnow(), "now")
-    name = (signer_name or "").strip()
-    if not name:
-        raise InvalidInput(
-            "the person signing gives their name", field="signer_name", key="signer_name"
-        )
-    check_image(
-        signature_png, max_bytes=MAX_SIGNATURE_BYTES, field="signature", types={"image/png": "PNG"}
-    )
-    if not has_ink(signature_png):
-        raise InvalidInput(
-            "the signature is empty: sign in the box", field="signature", key="signature_empty"
-        )
+    name = checked_signature(signer_name, signature_png, field="signature")
 
     with visit_step(session, ref, engineer_id, actor=actor, now=now) as (ticket, visit):
         if not visit.actions:

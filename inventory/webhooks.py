@@ -60,11 +60,7 @@ def endpoint_view(row: WebhookEndpoint) -> EndpointView:
 def endpoint_by_name(session: Session, name: str) -> WebhookEndpoint:
     row = session.scalar(select(WebhookEndpoint).where(WebhookEndpoint.name == name))
     if row is None:
-        raise NotFound(
-            f"no webhook endpoint {name!r}",
-            key="unknown",
-            params={"what": "webhook", "value": name},
-        )
+        raise NotFound.unknown("webhook", name, message=f"no webhook endpoint {name!r}")
     return row
 
 

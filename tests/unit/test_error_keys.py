@@ -24,6 +24,37 @@ def _branches(node: ast.expr | None) -> list[ast.expr | None]:
     return [node]
 
 
+def _as_built(call: ast.Call) -> ast.Call:
+    """``NotFound.unknown(what, value, **rest)`` (any error class's ``unknown``, in
+    inventory/errors.py) read as the call it makes:
+    ``NotFound(..., key="unknown", params={"what": what, "value": value}, **rest)``;
+    any other call as it is."""
+    func = call.func
+    if not (
+        isinstance(func, ast.Attribute)
+        and func.attr == "unknown"
+        and _class_name(func.value) in ERROR_CLASSES
+    ):
+        return call
+    named = dict(zip(("what", "value"), call.args, strict=False))
+    named |= {k.arg: k.value for k in call.keywords if k.arg in ("what", "value")}
+    params = ast.Dict(
+        keys=[ast.Constant("what"), ast.Constant("value")],
+        values=[named["what"], named["value"]],
+    )
+    rest = [k for k in call.keywords if k.arg not in ("what", "value")]
+    return ast.Call(
+        func=func.value,
+        args=[],
+        keywords=[
+            *rest,
+            ast.keyword("key", ast.Constant("unknown")),
+            ast.keyword("params", params),
+        ],
+        lineno=call.lineno,
+    )
+
+
 def keyed_errors() -> list[tuple[str, str, set[str] | None]]:
     """(where, key, the params' names or None when they are not written out) of every
     domain error built with a key in app/, inventory/ and logistics/."""
@@ -32,7 +63,10 @@ def keyed_errors() -> list[tuple[str, str, set[str] | None]]:
         for path in sorted((ROOT / source).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
-                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                if not isinstance(node, ast.Call):
+                    continue
+                node = _as_built(node)
+                if not isinstance(node.func, ast.Name):
                     continue
                 if node.func.id not in ERRORS:
                     continue
@@ -101,7 +135,10 @@ def built_errors() -> list[tuple[str, ast.Call]]:
         for path in sorted((ROOT / source).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
-                if isinstance(node, ast.Call) and _class_name(node.func) in ERROR_CLASSES:
+                if not isinstance(node, ast.Call):
+                    continue
+                node = _as_built(node)
+                if _class_name(node.func) in ERROR_CLASSES:
                     found.append((f"{path.relative_to(ROOT)}:{node.lineno}", node))
     return found
 
@@ -109,6 +146,25 @@ def built_errors() -> list[tuple[str, ast.Call]]:
 def test_the_walk_sees_every_kind_of_domain_error():
     assert ERROR_CLASSES >= ERRORS
     assert len(built_errors()) > 300  # the walk reads the code it guards
+
+
+def test_an_unknown_thing_is_read_as_the_error_it_builds():
+    error = errors.NotFound.unknown("return_rule", 7, field="id")
+    assert (error.message, error.field) == ("unknown return rule 7", "id")
+    (call,) = [
+        node
+        for node in ast.walk(ast.parse('NotFound.unknown("part", n, field="f")'))
+        if isinstance(node, ast.Call)
+    ]
+    built = _as_built(call)
+    kw = {k.arg: k.value for k in built.keywords}
+    assert _class_name(built.func) == "NotFound"
+    assert isinstance(kw["key"], ast.Constant) and kw["key"].value == error.key
+    assert isinstance(kw["params"], ast.Dict)
+    read = {k.value: v for k, v in zip(kw["params"].keys, kw["params"].values, strict=True)}  # type: ignore[union-attr]
+    assert set(read) == set(error.params)
+    assert isinstance(read["what"], ast.Constant) and read["what"].value == "part"
+    assert isinstance(kw["field"], ast.Constant) and kw["field"].value == "f"
 
 
 def test_every_domain_error_is_built_with_a_key():

@@ -80,38 +80,29 @@ def test_a_unit_found_later_is_booked_in_and_the_transfer_ends_received(session,
 
 def test_a_loss_in_transit_is_written_off_only_when_someone_else_approves(session, short_arrival):
     psu, _sfp = transfers.discrepancies_of(session, short_arrival)
-    asked = transfers.resolve_discrepancy(
-        session, number=short_arrival, discrepancy_id=psu.id, outcome="lost", actor="zhao.wh"
-    )
-    assert asked.status == "write_off_requested"
-    assert _where(session, "PSU1") == ("in_transit", "IN-TRANSIT")  # nothing lost yet
-    with pytest.raises(Conflict, match="someone other"):
-        transfers.resolve_discrepancy(
+
+    def resolve(outcome: str, actor: str, **may):
+        return transfers.resolve_discrepancy(
             session,
             number=short_arrival,
             discrepancy_id=psu.id,
-            outcome="approve",
-            actor="zhao.wh",
-            approver_may_approve=True,
+            outcome=outcome,
+            actor=actor,
+            **may,
         )
+
+    asked = resolve("lost", "zhao.wh")
+    assert asked.status == "write_off_requested"
+    assert _where(session, "PSU1") == ("in_transit", "IN-TRANSIT")  # nothing lost yet
+    with pytest.raises(Conflict, match="someone other"):
+        resolve("approve", "zhao.wh", approver_may_approve=True)
     with pytest.raises(Conflict, match="administrator"):
-        transfers.resolve_discrepancy(
-            session, number=short_arrival, discrepancy_id=psu.id, outcome="approve", actor="x"
-        )
-    written = transfers.resolve_discrepancy(
-        session,
-        number=short_arrival,
-        discrepancy_id=psu.id,
-        outcome="approve",
-        actor="admin",
-        approver_may_approve=True,
-    )
+        resolve("approve", "x")
+    written = resolve("approve", "admin", approver_may_approve=True)
     assert (written.status, written.resolved_by) == ("written_off", "admin")
     assert _where(session, "PSU1") == ("missing", "ADJUST")
     with pytest.raises(Conflict):  # resolved once only
-        transfers.resolve_discrepancy(
-            session, number=short_arrival, discrepancy_id=psu.id, outcome="found", actor="x"
-        )
+        resolve("found", "x")
     assert verify_ledger(session) == []
 
 

@@ -176,8 +176,8 @@ def _next_working_day(today: str) -> str:
     return day.isoformat()
 
 
-def _plan_routes(dispatcher, ticket: str) -> tuple[str, str]:
-    """Plan the next working day's routes of BJ01 with ``ticket`` from the routes page and
+def _plan_routes(dispatcher, *tickets: str) -> tuple[str, str]:
+    """Plan the next working day's routes of BJ01 with ``tickets`` from the routes page and
     wait for the planning job: (the page once the job has finished, its URL)."""
     page = dispatcher.get("/dispatch/routes?depot=BJ01").get_data(as_text=True)
     response = dispatcher.post(
@@ -185,7 +185,7 @@ def _plan_routes(dispatcher, ticket: str) -> tuple[str, str]:
         data={
             "depot": "BJ01",
             "date": _next_working_day(re.search(r'name="date" value="([^"]+)"', page).group(1)),
-            "ticket": [ticket],
+            "ticket": list(tickets),
             "csrf_token": csrf_of(page),
         },
     )
@@ -318,22 +318,7 @@ def test_the_routes_page_asks_each_ticket_for_its_parts_tools_and_says_what_is_c
     with app.app_context():
         number = open_ticket(db, severity="P2", site="C001-S1", part_number="SRV-2288-PSU")
         nowhere = open_ticket(db, severity="P2", site="C001-S1", part_number="SRV-NEW-1")
-    client = dispatcher
-    page = client.get("/dispatch/routes?depot=BJ01").get_data(as_text=True)
-    response = client.post(
-        "/dispatch/routes",
-        data={
-            "depot": "BJ01",
-            "date": _next_working_day(re.search(r'name="date" value="([^"]+)"', page).group(1)),
-            "ticket": [number, nowhere],
-            "csrf_token": csrf_of(page),
-        },
-    )
-    for _ in range(60):
-        page = client.get(response.location).get_data(as_text=True)
-        if 'data-job-status="queued"' not in page and 'data-job-status="running"' not in page:
-            break
-        time.sleep(0.5)
+    page, plan_url = _plan_routes(dispatcher, number, nowhere)
     assert 'data-job-status="succeeded"' in page, page[page.find('id="plan"') :][:500]
     found = re.search(
         rf'data-collect-parts="SRV-2288-PSU" data-collect-tools="电烙铁">.*?'
@@ -343,8 +328,8 @@ def test_the_routes_page_asks_each_ticket_for_its_parts_tools_and_says_what_is_c
     assert found, page[page.find('id="plan"') :][:3000]
     assert page.index(found.group(0)) < page.rindex(f'<span class="mono">{number}</span>')
     assert re.search(rf'data-code="no_part"><span class="mono">{nowhere}</span> · 没有工程师', page)
-    post_form(client, "/prefs", {"lang": "en"}, page="/dispatch/")
-    page = client.get(response.location).get_data(as_text=True)
+    post_form(dispatcher, "/prefs", {"lang": "en"}, page="/dispatch/")
+    page = dispatcher.get(plan_url).get_data(as_text=True)
     assert f"collect part SRV-2288-PSU and tool 电烙铁 at {found.group(1)}" in page
     assert "no engineer&#39;s van holds the part" in page or "no engineer's van holds" in page
 

@@ -66,6 +66,12 @@ def _psu_and_depots(client, admin, *codes: str) -> None:
         _ok(client.post("/api/depots", headers=admin, json={"code": code, "name": code, **DEPOT}))
 
 
+def _send_each(client, steps: list[tuple[str, str, dict[str, str], dict]]) -> None:
+    """Send each (method, url, headers, JSON body) in turn; every one must succeed."""
+    for method, url, headers, body in steps:
+        _ok(client.open(url, method=method, headers=headers, json=body))
+
+
 def _at(entry) -> datetime:
     at = datetime.fromisoformat(entry["at"])
     assert at.utcoffset() is not None and at.utcoffset().total_seconds() == 0, entry["at"]
@@ -75,97 +81,46 @@ def _at(entry) -> datetime:
 def _arrange_everything(client, db, people) -> None:
     """One of each kind of change, made by the role that makes it in real life."""
     admin, wh, disp = people["admin"], people["warehouse"], people["dispatcher"]
-    _ok(client.post("/api/parts", headers=admin, json={**PSU, "unit_cost": "1200.00"}))
-    _ok(
-        client.post(
-            "/api/parts",
-            headers=admin,
-            json={
-                "part_number": "NET-SFP",
-                "description": "SFP",
-                "category": "network",
-                "tracking": "counted",
-                "kind": "consumable",
-            },
-        )
-    )
-    for code in ("BJ01", "SH01"):
-        _ok(
-            client.post(
-                "/api/depots", headers=admin, json={"code": code, "name": f"{code} depot", **DEPOT}
-            )
-        )
-    _ok(
-        client.put(
-            "/api/parts/NET-SFP/policies/BJ01",
-            headers=wh,
-            json={"reorder_point": 5, "target_level": 20},
-        )
-    )
-    _ok(
-        client.put(
-            "/api/parts/NET-SFP/policies/BJ01",
-            headers=wh,
-            json={"reorder_point": 8, "target_level": 30},
-        )
-    )
-
-    _ok(client.post("/api/customers", headers=disp, json={"code": "C1", "name": "State Grid"}))
-    _ok(
-        client.post(
-            "/api/sites",
-            headers=disp,
-            json={
-                "code": "C1-S1",
-                "customer_code": "C1",
-                "name": "Machine room",
-                "address": "8 Jianguo Rd, Beijing",
-                "city": "Beijing",
-                "lat": 39.91,
-                "lon": 116.45,
-            },
-        )
-    )
-    _ok(
-        client.post(
-            "/api/contracts",
-            headers=admin,
-            json={"code": "K-C1", "customer_code": "C1", "coverage": "7x24"},
-        )
-    )
-    _ok(
-        client.patch(
-            "/api/contracts/K-C1", headers=admin, json={"coverage": "5x8", "return_window_days": 2}
-        )
-    )
-    _ok(
-        client.post(
-            "/api/equipment",
-            headers=disp,
-            json={
-                "site_code": "C1-S1",
-                "part_number": "SRV-PSU",
-                "serial": "EQ-1",
-                "acceptance_date": "2025-03-01",
-                "contract_code": "K-C1",
-            },
-        )
-    )
-
-    _ok(
-        client.post(
-            "/api/stock/receipts",
-            headers=wh,
-            json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A1"},
-        )
-    )
-    _ok(
-        client.post(
-            "/api/stock/receipts",
-            headers=wh,
-            json={"depot": "BJ01", "part_number": "NET-SFP", "qty": 20},
-        )
-    )
+    sfp = {
+        "part_number": "NET-SFP",
+        "description": "SFP",
+        "category": "network",
+        "tracking": "counted",
+        "kind": "consumable",
+    }
+    site = {
+        "code": "C1-S1",
+        "customer_code": "C1",
+        "name": "Machine room",
+        "address": "8 Jianguo Rd, Beijing",
+        "city": "Beijing",
+        "lat": 39.91,
+        "lon": 116.45,
+    }
+    equipment = {
+        "site_code": "C1-S1",
+        "part_number": "SRV-PSU",
+        "serial": "EQ-1",
+        "acceptance_date": "2025-03-01",
+        "contract_code": "K-C1",
+    }
+    _send_each(client, [  # (method, url, who, body), in this order
+        ("POST", "/api/parts", admin, {**PSU, "unit_cost": "1200.00"}),
+        ("POST", "/api/parts", admin, sfp),
+        ("POST", "/api/depots", admin, {"code": "BJ01", "name": "BJ01 depot", **DEPOT}),
+        ("POST", "/api/depots", admin, {"code": "SH01", "name": "SH01 depot", **DEPOT}),
+        ("PUT", "/api/parts/NET-SFP/policies/BJ01", wh, {"reorder_point": 5, "target_level": 20}),
+        ("PUT", "/api/parts/NET-SFP/policies/BJ01", wh, {"reorder_point": 8, "target_level": 30}),
+        ("POST", "/api/customers", disp, {"code": "C1", "name": "State Grid"}),
+        ("POST", "/api/sites", disp, site),
+        ("POST", "/api/contracts", admin,
+         {"code": "K-C1", "customer_code": "C1", "coverage": "7x24"}),
+        ("PATCH", "/api/contracts/K-C1", admin, {"coverage": "5x8", "return_window_days": 2}),
+        ("POST", "/api/equipment", disp, equipment),
+        ("POST", "/api/stock/receipts", wh,
+         {"depot": "BJ01", "part_number": "SRV-PSU", "serial": "A1"}),
+        ("POST", "/api/stock/receipts", wh, {"depot": "BJ01", "part_number": "NET-SFP", "qty": 20}),
+    ])  # fmt: skip
     delivery = "depot,part_number,serial,qty\nBJ01,SRV-PSU,A2,\nBJ01,SRV-PSU,A3,\nBJ01,NET-SFP,,10\nBJ01,NOPE,X,\n"
     report = _ok(
         client.post(
@@ -177,21 +132,13 @@ def _arrange_everything(client, db, people) -> None:
         )
     )
     assert report["accepted"] == 3
-    _ok(
-        client.post(
-            "/api/stock/adjustments",
-            headers=wh,
-            json={"depot": "BJ01", "part_number": "NET-SFP", "delta": -2, "reason": "crushed box"},
-        )
-    )
-    _ok(
-        client.post(
-            "/api/stock/counts",
-            headers=wh,
-            json={"depot": "BJ01", "part_number": "NET-SFP", "counted_qty": 25},
-        )
-    )
-    _ok(client.post("/api/stock/scrap", headers=wh, json={"serial": "A3", "reason": "dropped"}))
+    _send_each(client, [
+        ("POST", "/api/stock/adjustments", wh,
+         {"depot": "BJ01", "part_number": "NET-SFP", "delta": -2, "reason": "crushed box"}),
+        ("POST", "/api/stock/counts", wh,
+         {"depot": "BJ01", "part_number": "NET-SFP", "counted_qty": 25}),
+        ("POST", "/api/stock/scrap", wh, {"serial": "A3", "reason": "dropped"}),
+    ])  # fmt: skip
     reservation.reserve(
         db,
         depot_code="BJ01",

@@ -72,6 +72,16 @@ def _send_each(client, steps: list[tuple[str, str, dict[str, str], dict]]) -> No
         _ok(client.open(url, method=method, headers=headers, json=body))
 
 
+def _transfer_to_sh01(client, wh, serial: str) -> str:
+    """The warehouse ships the SRV-PSU ``serial`` from BJ01 to SH01, and SH01 receives it:
+    the transfer's number."""
+    lines = [{"part_number": "SRV-PSU", "serial": serial}]
+    body = {"from_depot": "BJ01", "to_depot": "SH01", "lines": lines}
+    number = _ok(client.post("/api/transfers", headers=wh, json=body))["number"]
+    _ok(client.post(f"/api/transfers/{number}/receive", headers=wh, json={}))
+    return number
+
+
 def _at(entry) -> datetime:
     at = datetime.fromisoformat(entry["at"])
     assert at.utcoffset() is not None and at.utcoffset().total_seconds() == 0, entry["at"]
@@ -148,18 +158,7 @@ def _arrange_everything(client, db, people) -> None:
         actor="li.disp",
     )
     db.rollback()
-    shipped = _ok(
-        client.post(
-            "/api/transfers",
-            headers=wh,
-            json={
-                "from_depot": "BJ01",
-                "to_depot": "SH01",
-                "lines": [{"part_number": "SRV-PSU", "serial": "A1"}],
-            },
-        )
-    )
-    _ok(client.post(f"/api/transfers/{shipped['number']}/receive", headers=wh, json={}))
+    _transfer_to_sh01(client, wh, "A1")
 
 
 def test_every_kind_of_change_is_listed_under_its_object_with_actor_and_time(client, db, people):
@@ -261,18 +260,7 @@ def test_a_serials_trail_interleaves_its_events_and_movements_newest_first(clien
             json={"depot": "BJ01", "part_number": "SRV-PSU", "serial": "S1", "reference": "PO-9"},
         )
     )
-    number = _ok(
-        client.post(
-            "/api/transfers",
-            headers=wh,
-            json={
-                "from_depot": "BJ01",
-                "to_depot": "SH01",
-                "lines": [{"part_number": "SRV-PSU", "serial": "S1"}],
-            },
-        )
-    )["number"]
-    _ok(client.post(f"/api/transfers/{number}/receive", headers=wh, json={}))
+    number = _transfer_to_sh01(client, wh, "S1")
     held = reservation.reserve(
         db, depot_code="SH01", part_number="SRV-PSU", reference="RMA-7", actor="li.disp"
     )

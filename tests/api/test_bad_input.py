@@ -112,6 +112,17 @@ def test_money_in_the_openapi_document_is_a_decimal_string_without_string_bounds
         assert "minimum" not in prop and "maximum" not in prop, (schema, prop)
 
 
+def _equipment(w, **changes) -> dict:
+    """A registration of unit EQ-9 at the world's site that the API accepts, with ``changes``."""
+    return {
+        "site_code": w.site,
+        "part_number": w.part,
+        "serial": "EQ-9",
+        "acceptance_date": "2026-01-05",
+        **changes,
+    }
+
+
 def test_text_holding_a_nul_character_is_422_naming_the_field_and_writes_nothing(client, db, world):
     w, h = world
     before = count(db, Movement)
@@ -122,15 +133,7 @@ def test_text_holding_a_nul_character_is_422_naming_the_field_and_writes_nothing
     )
     assert problem_naming(r, 422, "serial"), r.get_data(as_text=True)
     r = client.post(
-        "/api/equipment",
-        json={
-            "site_code": w.site,
-            "part_number": w.part,
-            "serial": "EQ-9",
-            "acceptance_date": "2026-01-05",
-            "contract_code": "K\x00",
-        },
-        headers=h["dispatcher"],
+        "/api/equipment", json=_equipment(w, contract_code="K\x00"), headers=h["dispatcher"]
     )
     assert problem_naming(r, 422, "contract_code")
     assert problem_naming(client.get("/api/parts?q=%00", headers=h["admin"]), 422, "q")
@@ -181,14 +184,7 @@ def test_a_json_body_nested_deeper_than_the_parser_goes_is_400(client, world):
 def test_dates_outside_1970_to_2199_are_422_naming_the_field(client, db, world):
     w, h = world
     r = client.post(
-        "/api/equipment",
-        json={
-            "site_code": w.site,
-            "part_number": w.part,
-            "serial": "EQ-9",
-            "acceptance_date": "9999-12-31",
-        },
-        headers=h["dispatcher"],
+        "/api/equipment", json=_equipment(w, acceptance_date="9999-12-31"), headers=h["dispatcher"]
     )
     assert problem_naming(r, 422, "acceptance_date"), r.get_data(as_text=True)
     assert count(db, Equipment) == 1

@@ -4,13 +4,13 @@ equipment, a depot with spares, and an engineer who can take the job."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inventory import part_returns, vans
+from inventory import complaints, part_returns, vans
 from inventory.contracts import create_contract
 from inventory.installed_base import create_customer, create_site, register_equipment
 from inventory.receiving import receive_from_supplier
@@ -179,3 +179,29 @@ def stock_van(session: Session, world: World) -> str:
         session, number=sent.number, received=None, actor="wang", engineer_id=engineer.id
     )
     return sent.number
+
+
+def file_late_engineer_complaint(
+    session: Session,
+    customer_code: str,
+    at: datetime,
+    *,
+    kind: str = "complaint",
+    urgency: str = "urgent",
+    **more: Any,
+) -> Any:
+    """The customer phones at ``at`` (UTC) to say the engineer came two hours late: the
+    complaint as filed (its number, its clocks)."""
+    return complaints.file_complaint(
+        session,
+        customer_code=customer_code,
+        kind=kind,
+        urgency=urgency,
+        subject="工程师迟到",
+        description="约定九点到场，十一点才到。",
+        actor="li.disp",
+        channel="phone",
+        received_at=at,
+        now=at,
+        **more,
+    )

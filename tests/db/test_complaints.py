@@ -13,7 +13,7 @@ from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.notifications import SETTINGS_KEY, NotificationSettings
 from inventory.sweep import sweep
 from models import Complaint, Contract, Event, OutboxMessage
-from tests.service_builders import make_customer
+from tests.service_builders import file_late_engineer_complaint, make_customer
 
 RECEIVED = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # Mon 2 Nov 2026 10:00 in Shanghai
 
@@ -29,19 +29,7 @@ def customer(session):
 
 
 def _file(session, customer, urgency="urgent", **kw):
-    return complaints.file_complaint(
-        session,
-        customer_code=customer,
-        kind=kw.pop("kind", "complaint"),
-        urgency=urgency,
-        subject="工程师迟到",
-        description="约定九点到场，十一点才到。",
-        actor="li.disp",
-        channel="phone",
-        received_at=RECEIVED,
-        now=RECEIVED,
-        **kw,
-    )
+    return file_late_engineer_complaint(session, customer, RECEIVED, urgency=urgency, **kw)
 
 
 def test_each_urgency_gets_its_own_clocks_and_a_contract_can_change_the_hours(session, customer):

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from app.jobs.delivery import deliver_outbox
 from app.jobs.mails import render_mail
 from inventory.accounts import create_user
-from inventory.complaints import file_complaint
 from inventory.notifications import SETTINGS_KEY
 from inventory.outbox import enqueue
 from inventory.sweep import sweep
@@ -29,6 +28,7 @@ from tests.jobs.conftest import (
     make_world,
     notification_settings,
 )
+from tests.service_builders import file_late_engineer_complaint
 
 T0 = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Beijing
 DUE = datetime(
@@ -159,18 +159,7 @@ def test_a_customer_problem_is_acknowledged_and_escalated_in_chinese_and_english
     make_world(nsession)
 
     def file() -> str:
-        return file_complaint(
-            nsession,
-            customer_code="CUST-1",
-            kind="complaint",
-            urgency="urgent",
-            subject="工程师迟到",
-            description="约定九点到场，十一点才到。",
-            actor="li.disp",
-            channel="phone",
-            received_at=T0,
-            now=T0,
-        ).number
+        return file_late_engineer_complaint(nsession, "CUST-1", T0).number
 
     first = file()
     subject, body = _mail(nsession, CUSTOMER_EMAIL, subject_ref=first, kind="received")

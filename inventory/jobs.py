@@ -67,70 +67,65 @@ def _event(
     )
 
 
-def claim_job(session: Session, job_id: str) -> bool:
-    """Move queued → running; False if someone else already took it."""
+def _move(
+    session: Session,
+    job_id: str,
+    from_status: str,
+    to_status: str,
+    values: dict,
+    *,
+    kind: str | None = None,
+    data: dict | None = None,
+) -> bool:
+    """Move the job from ``from_status`` to ``to_status`` (writing ``values`` too) with a
+    compare-and-set, in one transaction, and record the event (``kind``, default the new
+    status) when this call won. False, and nothing changed, when the job was elsewhere."""
     with transaction(session):
         won = (
             rows_matched(
                 session.execute(
                     update(Job)
-                    .where(Job.id == job_id, Job.status == J.QUEUED)
-                    .values(status=J.RUNNING, started_at=utcnow())
+                    .where(Job.id == job_id, Job.status == from_status)
+                    .values(status=to_status, **values)
                     .execution_options(synchronize_session=False)
                 )
             )
             == 1
         )
         if won:
-            _event(session, job_id, "started", J.QUEUED, J.RUNNING, "system")
+            _event(session, job_id, kind or to_status, from_status, to_status, "system", data)
     return won
+
+
+def claim_job(session: Session, job_id: str) -> bool:
+    """Move queued → running; False if someone else already took it."""
+    return _move(session, job_id, J.QUEUED, J.RUNNING, {"started_at": utcnow()}, kind="started")
 
 
 def finish_job(
     session: Session, job_id: str, *, result: dict | None = None, error: str | None = None
 ) -> None:
-    with transaction(session):
-        status = J.FAILED if error else J.SUCCEEDED
-        done = (
-            rows_matched(
-                session.execute(
-                    update(Job)
-                    .where(Job.id == job_id, Job.status == J.RUNNING)
-                    .values(status=status, result=result, error=error, finished_at=utcnow())
-                    .execution_options(synchronize_session=False)
-                )
-            )
-            == 1
-        )
-        if done:
-            _event(
-                session,
-                job_id,
-                status,
-                J.RUNNING,
-                status,
-                "system",
-                {"error": error} if error else None,
-            )
+    _move(
+        session,
+        job_id,
+        J.RUNNING,
+        J.FAILED if error else J.SUCCEEDED,
+        {"result": result, "error": error, "finished_at": utcnow()},
+        data={"error": error} if error else None,
+    )
 
 
 def fail_queued_job(session: Session, job_id: str, error: str) -> None:
     """Move queued → failed: the job could not be handed to a runner (the queue is down),
     so nobody will ever claim it. A job already claimed is left alone."""
-    with transaction(session):
-        failed = (
-            rows_matched(
-                session.execute(
-                    update(Job)
-                    .where(Job.id == job_id, Job.status == J.QUEUED)
-                    .values(status=J.FAILED, error=error, finished_at=utcnow())
-                    .execution_options(synchronize_session=False)
-                )
-            )
-            == 1
-        )
-        if failed:
-            _event(session, job_id, J.FAILED, J.QUEUED, J.FAILED, "system", {"error": error})
+    _move(
+        session,
+        job_id,
+        J.QUEUED,
+        J.FAILED,
+        {"error": error, "finished_at": utcnow()},
+        data={"error": error},
+    )
 
 
 def get_job(session: Session, job_id: str, kind: str | None = None) -> Job:

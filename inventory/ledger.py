@@ -20,7 +20,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from inventory.depot_access import check_movement
 from inventory.errors import Conflict
 from models import Location, Movement, Part, SerialItem, StockQuantity, utcnow
-from models.enums import ItemStatus, LocationKind
+from models.enums import Condition, ItemStatus, LocationKind
+
+# A serialized unit free to take: on the shelf (in stock, so not reserved) and good.
+FREE_GOOD_UNIT = (
+    SerialItem.status == ItemStatus.IN_STOCK.value,
+    SerialItem.condition == Condition.GOOD.value,
+)
 
 
 def rows_matched(result: Result[Any]) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from inventory.errors import NotFound
+from inventory.ledger import FREE_GOOD_UNIT
 from inventory.tickets import WAITING_FOR_DISPATCH
 from logistics.allocation import (
     AllocationResult,
@@ -26,7 +27,7 @@ from logistics.allocation import (
     greedy_allocate,
 )
 from models import Depot, Part, SerialItem, StockQuantity, Ticket, utcnow
-from models.enums import Condition, ItemStatus
+from models.enums import Condition
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,7 @@ def _supply(session: Session, part_numbers: set[str]) -> list[DepotSupply]:
         .join(Part, Part.id == SerialItem.part_id)
         .where(
             Part.part_number.in_(part_numbers),
-            SerialItem.status == ItemStatus.IN_STOCK.value,
-            SerialItem.condition == Condition.GOOD.value,
+            *FREE_GOOD_UNIT,
         )
         .group_by(SerialItem.location_id, Part.part_number)
     )

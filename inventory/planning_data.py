@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inventory.contracts import sla_policy
+from inventory.ledger import FREE_GOOD_UNIT
 from inventory.supersession import successor_heads
 from logistics.dispatch import CourierRule
 from logistics.planning.demand import FailureHistory, RateEstimate, estimate_rates
@@ -41,7 +42,7 @@ from models import (
     StockQuantity,
     Ticket,
 )
-from models.enums import Condition, ItemStatus, PartKind
+from models.enums import Condition, PartKind
 from models.service import Contract, RepairLine
 
 DEFAULT_REPAIR_TURNAROUND_DAYS = 14.0
@@ -345,10 +346,7 @@ def free_good_stock(session: Session) -> dict[tuple[str, str], int]:
         .join(Part, SerialItem.part_id == Part.id)
         .join(Location, SerialItem.location_id == Location.id)
         .join(Depot, Depot.location_id == Location.id)
-        .where(
-            SerialItem.status == ItemStatus.IN_STOCK.value,
-            SerialItem.condition == Condition.GOOD.value,
-        )
+        .where(*FREE_GOOD_UNIT)
         .group_by(Part.part_number, Depot.code)
     ).all()
     for pn, code, n in serial:

@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from inventory.errors import NotFound
+from inventory.ledger import FREE_GOOD_UNIT
 from inventory.paging import count_and_cut
 from inventory.serials import normalize_serial
 from inventory.supersession import serving_part_ids
@@ -131,10 +132,7 @@ def below_reorder_point(session: Session, depot_code: str | None = None) -> list
     with a target: a base stock of 1 reorders at 0, one for one)."""
     serial_counts = (
         select(SerialItem.part_id, SerialItem.location_id, func.count().label("n"))
-        .where(
-            SerialItem.status == ItemStatus.IN_STOCK.value,
-            SerialItem.condition == Condition.GOOD.value,
-        )
+        .where(*FREE_GOOD_UNIT)
         .group_by(SerialItem.part_id, SerialItem.location_id)
         .subquery()
     )

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_on
+from inventory.ledger import FREE_GOOD_UNIT
 from inventory.lookups import depot_by_code, part_by_number
 from inventory.numbering import next_number
 from inventory.queries import BelowReorder, below_reorder_point
@@ -50,7 +51,7 @@ from models import (
     StockQuantity,
     Transfer,
 )
-from models.enums import Condition, ItemStatus, PurchaseRequestStatus, Tracking, TransferStatus
+from models.enums import Condition, PurchaseRequestStatus, Tracking, TransferStatus
 
 TRANSFER, PURCHASE = "transfer", "purchase"
 
@@ -118,8 +119,7 @@ def _stock(session: Session, part_ids: set[int]) -> _Stock:
         select(SerialItem.part_id, SerialItem.location_id, func.count())
         .where(
             SerialItem.part_id.in_(part_ids),
-            SerialItem.status == ItemStatus.IN_STOCK.value,
-            SerialItem.condition == Condition.GOOD.value,
+            *FREE_GOOD_UNIT,
         )
         .group_by(SerialItem.part_id, SerialItem.location_id)
     ):
@@ -400,8 +400,7 @@ def _lines(session: Session, part: Part, *, origin_code: str, qty: int) -> list[
         .where(
             SerialItem.part_id == part.id,
             SerialItem.location_id == origin.location_id,
-            SerialItem.status == ItemStatus.IN_STOCK.value,
-            SerialItem.condition == Condition.GOOD.value,
+            *FREE_GOOD_UNIT,
         )
         .order_by(SerialItem.updated_at, SerialItem.serial)  # the longest on the shelf first
         .limit(qty)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from inventory.depot_access import check_acts_at
 from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_stock_event
-from inventory.ledger import rows_matched, shift_counted
+from inventory.ledger import FREE_GOOD_UNIT, rows_matched, shift_counted
 from inventory.lookups import depot_by_code, part_by_number
 from inventory.serials import normalize_serial
 from inventory.transaction import transaction
@@ -74,8 +74,7 @@ def reserve_in_session(
     available = (
         SerialItem.part_id == part.id,
         SerialItem.location_id == depot.location_id,
-        SerialItem.status == ItemStatus.IN_STOCK.value,
-        SerialItem.condition == Condition.GOOD.value,
+        *FREE_GOOD_UNIT,
     )
     while True:
         pick = select(SerialItem.id, SerialItem.serial).where(*available)

@@ -133,10 +133,7 @@ def rtv_view(rtv: Rtv, now: datetime | None = None) -> RtvView:
 
 
 def rtv_by_number(session: Session, number: str) -> Rtv:
-    rtv = session.scalar(select(Rtv).where(Rtv.number == number))
-    if rtv is None:
-        raise NotFound.unknown("rtv", number, noun="return to vendor", field="number")
-    return rtv
+    return one_by(session, Rtv.number, number, "rtv", field="number", noun="return to vendor")
 
 
 def list_rtvs(

@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 
 from inventory.errors import Conflict, InvalidInput
 from inventory.events import record_on
+from inventory.ledger import FREE_GOOD_UNIT
 from inventory.lookups import part_by_number
 from inventory.transaction import transaction
 from models import Part, PartSupersession, SerialItem, StockQuantity, utcnow
-from models.enums import Condition, ItemStatus
+from models.enums import Condition
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,7 @@ def free_good_units(
     units in stock, counted quantities), optionally only at ``location_ids``."""
     serial = select(SerialItem.location_id, SerialItem.part_id, func.count()).where(
         SerialItem.part_id.in_(part_ids),
-        SerialItem.status == ItemStatus.IN_STOCK.value,
-        SerialItem.condition == Condition.GOOD.value,
+        *FREE_GOOD_UNIT,
     )
     counted = select(StockQuantity.location_id, StockQuantity.part_id, StockQuantity.qty).where(
         StockQuantity.part_id.in_(part_ids),

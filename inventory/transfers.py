@@ -17,7 +17,7 @@ from inventory.ledger import (
     move_serial,
     restock,
 )
-from inventory.lookups import depot_by_code, part_by_number, virtual_location
+from inventory.lookups import depot_by_code, one_by, part_by_number, virtual_location
 from inventory.numbering import next_number
 from inventory.serials import normalize_serial
 from inventory.status import update_if_status
@@ -526,10 +526,7 @@ def discrepancies_of(session: Session, number: str) -> list[DiscrepancyView]:
 
 
 def _transfer(session: Session, number: str) -> Transfer:
-    transfer = session.scalar(select(Transfer).where(Transfer.number == number))
-    if transfer is None:
-        raise NotFound.unknown("transfer", number, field="number")
-    return transfer
+    return one_by(session, Transfer.number, number, "transfer", field="number")
 
 
 def resolve_discrepancy(

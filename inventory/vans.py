@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from inventory.counts import CountResult, count_at
 from inventory.errors import InvalidInput
 from inventory.events import record_on
+from inventory.ledger import FREE_GOOD_UNIT
 from inventory.lookups import depot_by_code, engineer_by_code, part_by_number
 from inventory.planning_data import failure_rates
 from inventory.supersession import free_good_units, serving_part_ids
@@ -544,8 +545,7 @@ def pick_list(session: Session, depot_code: str) -> list[PickLine]:
                         .where(
                             SerialItem.part_id == part.id,
                             SerialItem.location_id == depot.location_id,
-                            SerialItem.status == ItemStatus.IN_STOCK.value,
-                            SerialItem.condition == Condition.GOOD.value,
+                            *FREE_GOOD_UNIT,
                         )
                         .order_by(SerialItem.updated_at, SerialItem.id)
                     )

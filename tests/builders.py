@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from io import BytesIO
 
-from PIL import Image
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -168,6 +168,17 @@ def jpeg_data_url(side: int, noise: bool = False) -> str:
     out = BytesIO()
     image.save(out, "JPEG", quality=95)
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def signature_png(*, ink: bool = True) -> bytes:
+    """A customer's signature as a PNG: a stroke of ink on a transparent 300 x 120 canvas
+    (``ink=False``: the canvas left blank)."""
+    image = Image.new("RGBA", (300, 120), (0, 0, 0, 0))
+    if ink:
+        ImageDraw.Draw(image).line([(20, 90), (120, 30), (280, 80)], fill=(0, 0, 0, 255), width=4)
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def free_port() -> int:

@@ -13,8 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from models import Engineer, Inspection, Ticket
-from tests.builders import bearer, make_user, post_with_key
-from tests.db.test_visits import signature_png
+from tests.builders import bearer, make_user, post_with_key, signature_png
 from tests.service_builders import make_world
 
 CHECKLIST = {

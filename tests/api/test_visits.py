@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 
 from inventory.dispatch_service import confirm_dispatch
 from models import Movement, VisitPart, VisitPhoto
-from tests.builders import bearer, jpeg_data_url, make_user, post_with_key
-from tests.db.test_visits import signature_png
+from tests.builders import bearer, jpeg_data_url, make_user, post_with_key, signature_png
 from tests.service_builders import make_world, open_fault
 
 

@@ -20,7 +20,7 @@ from inventory.installed_base import create_site
 from inventory.route_planning import PlanRequest, StopRequest, solve_plan
 from logistics.travel import make_travel_model
 from models import Engineer, Event, Inspection, Ticket
-from tests.db.test_visits import signature_png
+from tests.builders import signature_png
 from tests.service_builders import make_engineer, make_world, open_fault
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # the year before: every 2027 day is ahead

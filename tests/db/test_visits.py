@@ -5,29 +5,19 @@ of a serious fault — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from io import BytesIO
 
 import pytest
-from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from inventory import visits
 from inventory.dispatch_service import confirm_dispatch
 from inventory.errors import Conflict, InvalidInput, NotFound
 from models import Equipment, Movement, Rma, SerialItem, Ticket, Visit
+from tests.builders import signature_png
 from tests.service_builders import make_engineer, make_world, open_fault
 
 OPENED = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # Tue 10:00 in Shanghai
 ARRIVED = OPENED + timedelta(minutes=50)
-
-
-def signature_png(*, ink: bool = True) -> bytes:
-    image = Image.new("RGBA", (300, 120), (0, 0, 0, 0))
-    if ink:
-        ImageDraw.Draw(image).line([(20, 90), (120, 30), (280, 80)], fill=(0, 0, 0, 255), width=4)
-    out = BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
 
 
 def dispatched_job(session, severity: str = "P2", mode: str = "pickup"):

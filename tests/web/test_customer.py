@@ -151,7 +151,7 @@ def test_the_customer_downloads_the_signed_service_sheet_of_their_ticket(client,
 
     from inventory import visits
     from models import Customer, Site
-    from tests.db.test_visits import signature_png
+    from tests.builders import signature_png
 
     # the demo's dispatched jobs are other customers': give the first one to C001's site
     ticket = db.scalar(select(Ticket).where(Ticket.status == "dispatched").order_by(Ticket.id))

@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from inventory import inspections as ins
 from models import Engineer, Inspection, User
-from tests.db.test_visits import signature_png
-from tests.web.conftest import post_form
+from tests.web.conftest import pass_and_sign_inspection, post_form
 
 
 def _assert_rendered_in(html: str, lang: str, url: str) -> None:
@@ -100,23 +99,7 @@ def test_the_board_runs_the_report_clock_and_the_customer_downloads_the_issued_r
     with app.app_context():
         row = _zhangs_first(db)
         number = row.number
-        view = ins.record_checklist(
-            db,
-            number,
-            engineer_id=None,
-            actor="zhang.eng",
-            results=[
-                {"key": i.key, "outcome": "pass"} for i in ins.inspection_view(db, row).checklist
-            ],
-        )
-        ins.sign_inspection(
-            db,
-            number,
-            engineer_id=None,
-            actor="zhang.eng",
-            signer_name="韩梅",
-            signature_png=signature_png(),
-        )
+        view = pass_and_sign_inspection(db, row)
         assert view.status == "in_progress"
     as_role("dispatcher")
     board = client.get("/dispatch/").get_data(as_text=True)

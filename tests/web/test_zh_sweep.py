@@ -23,7 +23,8 @@ from inventory.stock_counts import start_count
 from inventory.transfers import LineRequest, ship_transfer
 from inventory.webhooks import create_endpoint
 from models import Depot, Part, SerialItem, Ticket, User
-from tests.web.conftest import DEMO_LOGINS, post_form, sign_in
+from tests.builders import signature_png
+from tests.web.conftest import DEMO_LOGINS, pass_and_sign_inspection, post_form, sign_in
 
 # A Latin word: letters with at least one lower-case letter, not part of a code, a serial, a
 # user name, an e-mail address, a file name or a URL (no letter, digit, '.', '@', '/', '_',
@@ -168,16 +169,6 @@ def test_the_english_word_finder_finds_words_and_passes_codes():
 # --- the data the pages show --------------------------------------------------------------
 
 
-def _signature_png() -> bytes:
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGBA", (300, 120), (0, 0, 0, 0))
-    ImageDraw.Draw(image).line([(20, 90), (120, 30), (280, 80)], fill=(0, 0, 0, 255), width=4)
-    out = BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
 def _signed_visit(db) -> str:
     """A demo job the engineer arrived at, recorded and had signed: its service sheet."""
     ticket = db.scalar(
@@ -201,7 +192,7 @@ def _signed_visit(db) -> str:
         engineer_id=engineer,
         actor="zhang.eng",
         signer_name="韩梅",
-        signature_png=_signature_png(),
+        signature_png=signature_png(),
     )
     return number
 
@@ -214,17 +205,7 @@ def _issued_inspection(db) -> tuple[str, str]:
 
     row = db.scalar(select(Inspection).order_by(Inspection.day, Inspection.number))
     number, contract = row.number, row.contract.code
-    checks = [{"key": i.key, "outcome": "pass"} for i in ins.inspection_view(db, row).checklist]
-    db.rollback()
-    ins.record_checklist(db, number, engineer_id=None, actor="zhang.eng", results=checks)
-    ins.sign_inspection(
-        db,
-        number,
-        engineer_id=None,
-        actor="zhang.eng",
-        signer_name="韩梅",
-        signature_png=_signature_png(),
-    )
+    pass_and_sign_inspection(db, row)
     ins.issue_report(db, number, engineer_id=None, actor="li.disp")
     return number, contract
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from markupsafe import Markup, escape
 
 from app.formatting import format_deadline
@@ -174,6 +174,7 @@ def register_web(app: Flask) -> None:
         js_messages=js_messages,
         viewer=_viewer,
         limits=limits,
+        responsive_table=_responsive_table,
     )
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["deadline"] = deadline
@@ -237,6 +238,13 @@ def register_web(app: Flask) -> None:
         present = {key.lower() for key, _value in response.headers}
         response.headers.extend([(k, v) for k, v in wanted if k.lower() not in present])
         return response
+
+
+def _responsive_table(*args, **kwargs):
+    """The ``responsive_table`` macro of app/templates/_table.html, callable from every page
+    without an import (``{% call responsive_table([...]) %}rows{% endcall %}``)."""
+    macro = current_app.jinja_env.get_template("_table.html").module.responsive_table  # type: ignore[attr-defined]
+    return macro(*args, **kwargs)
 
 
 def _map_credit() -> str:

@@ -55,6 +55,14 @@ def _download(make_file: Callable[[], files.PdfFile]):
         return _error(422, t("doc.bad_month"))
 
 
+def _paper(make: Callable[..., files.PdfFile], ref: str, **options: str):
+    """``make``'s PDF of the RMA, ticket, inspection, depot or transfer ``ref`` for the
+    signed-in user in their language (``files.*`` check that they may have it)."""
+    return _download(
+        lambda: make(get_session(), ref, signed_in_user(), lang=document_lang(), **options)
+    )
+
+
 def _base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"]
 
@@ -63,55 +71,37 @@ def _base_url() -> str:
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def repair_form(number: str):
     """The RMA's repair request form; a customer gets their own RMAs' forms only."""
-    return _download(
-        lambda: files.repair_form(get_session(), number, signed_in_user(), lang=document_lang())
-    )
+    return _paper(files.repair_form, number)
 
 
 @bp.get("/rma/<number>/packing-slip.pdf")
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def packing_slip(number: str):
-    return _download(
-        lambda: files.packing_slip(
-            get_session(), number, signed_in_user(), lang=document_lang(), base_url=_base_url()
-        )
-    )
+    return _paper(files.packing_slip, number, base_url=_base_url())
 
 
 @bp.get("/rma/<number>/return-label.pdf")
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def return_label(number: str):
-    return _download(
-        lambda: files.return_label(
-            get_session(), number, signed_in_user(), lang=document_lang(), base_url=_base_url()
-        )
-    )
+    return _paper(files.return_label, number, base_url=_base_url())
 
 
 @bp.get("/ticket/<number>/fault-report.pdf")
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def fault_report(number: str):
-    return _download(
-        lambda: files.fault_report(get_session(), number, signed_in_user(), lang=document_lang())
-    )
+    return _paper(files.fault_report, number)
 
 
 @bp.get("/ticket/<number>/service-sheet.pdf")
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def service_sheet(number: str):
-    return _download(
-        lambda: files.service_sheet(get_session(), number, signed_in_user(), lang=document_lang())
-    )
+    return _paper(files.service_sheet, number)
 
 
 @bp.get("/inspection/<number>/report.pdf")
 @roles_page("warehouse", "dispatcher", "engineer", "customer")
 def inspection_report(number: str):
-    return _download(
-        lambda: files.inspection_report(
-            get_session(), number, signed_in_user(), lang=document_lang()
-        )
-    )
+    return _paper(files.inspection_report, number)
 
 
 @bp.get("/customer/<code>/monthly-report.pdf")
@@ -133,30 +123,22 @@ def monthly_report(code: str):
 @roles_page("warehouse")
 def bin_labels(code: str):
     """The depot's location and bin labels, 60×40 mm each."""
-    return _download(
-        lambda: files.bin_labels(get_session(), code, signed_in_user(), lang=document_lang())
-    )
+    return _paper(files.bin_labels, code)
 
 
 @bp.get("/transfer/<number>/item-labels.pdf")
 @roles_page("warehouse")
 def item_labels(number: str):
-    return _download(
-        lambda: files.item_labels(get_session(), number, signed_in_user(), lang=document_lang())
-    )
+    return _paper(files.item_labels, number)
 
 
 @bp.get("/transfer/<number>/pick-list.pdf")
 @roles_page("warehouse")
 def pick_list(number: str):
-    return _download(
-        lambda: files.pick_list(get_session(), number, signed_in_user(), lang=document_lang())
-    )
+    return _paper(files.pick_list, number)
 
 
 @bp.get("/transfer/<number>/delivery-note.pdf")
 @roles_page("warehouse")
 def delivery_note(number: str):
-    return _download(
-        lambda: files.delivery_note(get_session(), number, signed_in_user(), lang=document_lang())
-    )
+    return _paper(files.delivery_note, number)

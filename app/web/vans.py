@@ -345,20 +345,25 @@ def ship_return(number: str):
 # --- parts used on a job ------------------------------------------------------------------------
 
 
+def _job_part_form() -> dict:
+    """What the job page's two parts forms (used, taken off) both send, for the signed-in
+    engineer: the part, its serial and how many (InvalidInput for a bad number)."""
+    return {
+        "engineer_id": engineer_filter(),
+        "actor": actor_name(),
+        "part_number": form_text(request.form, "part_number") or "",
+        "serial": (request.form.get("serial") or "").strip() or None,
+        "qty": _int("qty", 1),
+    }
+
+
 @bp.post("/jobs/<ref>/consumed")
 @roles_page("engineer")
 def consumed(ref: str):
     back = url_for("engineer.job", ref=ref) + "#job-parts"
     try:
         job_parts.record_consumed(
-            get_session(),
-            ref,
-            engineer_id=engineer_filter(),
-            actor=actor_name(),
-            part_number=form_text(request.form, "part_number") or "",
-            source=request.form.get("source", ""),
-            serial=(request.form.get("serial") or "").strip() or None,
-            qty=_int("qty", 1),
+            get_session(), ref, source=request.form.get("source", ""), **_job_part_form()
         )
     except DomainError as error:
         return _failed(error, back)
@@ -371,14 +376,7 @@ def removed(ref: str):
     back = url_for("engineer.job", ref=ref) + "#job-parts"
     try:
         view = job_parts.record_removed(
-            get_session(),
-            ref,
-            engineer_id=engineer_filter(),
-            actor=actor_name(),
-            part_number=form_text(request.form, "part_number") or "",
-            condition=request.form.get("condition", ""),
-            serial=(request.form.get("serial") or "").strip() or None,
-            qty=_int("qty", 1),
+            get_session(), ref, condition=request.form.get("condition", ""), **_job_part_form()
         )
     except DomainError as error:
         return _failed(error, back)

@@ -50,6 +50,15 @@ def exceptions_for(session: Session, country: str) -> tuple[frozenset[date], fro
     )
 
 
+def _day_taken(day: date, country: str) -> Conflict:
+    return Conflict(
+        f"{day.isoformat()} is already an exception in {country}",
+        field="day",
+        key="day_already_exception",
+        params={"day": day.isoformat(), "country": country},
+    )
+
+
 def add_exception(
     session: Session,
     *,
@@ -69,12 +78,7 @@ def add_exception(
             )
         )
         if taken is not None:
-            raise Conflict(
-                f"{day.isoformat()} is already an exception in {country}",
-                field="day",
-                key="day_already_exception",
-                params={"day": day.isoformat(), "country": country},
-            )
+            raise _day_taken(day, country)
         row = CalendarException(
             country=country, day=day, working=working, name=name, created_by=actor
         )
@@ -82,12 +86,7 @@ def add_exception(
         try:
             session.flush()
         except IntegrityError:  # the same day added at the same moment: the database decides
-            raise Conflict(
-                f"{day.isoformat()} is already an exception in {country}",
-                field="day",
-                key="day_already_exception",
-                params={"day": day.isoformat(), "country": country},
-            ) from None
+            raise _day_taken(day, country) from None
         view = exception_view(row)
         record_on(
             session,

@@ -417,7 +417,8 @@ def programme_of(session: Session, contract: Contract) -> InspectionProgramme | 
     )
 
 
-def get_programme(session: Session, contract_code: str) -> ProgrammeView:
+def _programme_required(session: Session, contract_code: str) -> InspectionProgramme:
+    """The programme of contract ``contract_code``; NotFound when it has none."""
     programme = programme_of(session, contract_by_code(session, contract_code))
     if programme is None:
         raise NotFound(
@@ -426,7 +427,11 @@ def get_programme(session: Session, contract_code: str) -> ProgrammeView:
             key="ins.no_programme",
             params={"contract": contract_code},
         )
-    return programme_view(programme)
+    return programme
+
+
+def get_programme(session: Session, contract_code: str) -> ProgrammeView:
+    return programme_view(_programme_required(session, contract_code))
 
 
 def set_programme(
@@ -574,15 +579,8 @@ def generate_visits(
     if not 2000 <= year <= 2199:
         raise InvalidInput("year out of range", field="year", key="year_out_of_range")
     with transaction(session):
-        contract = contract_by_code(session, contract_code)
-        programme = programme_of(session, contract)
-        if programme is None:
-            raise NotFound(
-                f"contract {contract_code} has no inspection programme",
-                field="contract",
-                key="ins.no_programme",
-                params={"contract": contract_code},
-            )
+        programme = _programme_required(session, contract_code)
+        contract = programme.contract
         if not programme.active:
             raise Conflict(
                 f"the inspection programme of {contract_code} is paused",

@@ -94,20 +94,30 @@ def item_by_serial(
         stmt = stmt.join(Part).where(Part.part_number == part_number)
     items = list(session.scalars(stmt.limit(2)))
     if not items:
-        raise NotFound(
-            f"no item with serial {serial!r}",
-            field=field,
-            key="no_serial",
-            params={"serial": serial},
-        )
+        raise no_serial(serial, field=field)
     if len(items) > 1:
-        raise NotFound(
-            f"serial {serial!r} exists for several parts; give part_number",
-            field="part_number",
-            key="serial_several_parts",
-            params={"serial": serial},
-        )
+        raise serial_of_several_parts(serial)
     return items[0]
+
+
+def no_serial(serial: str, *, field: str = "serial") -> NotFound:
+    """No item has ``serial``."""
+    return NotFound(
+        f"no item with serial {serial!r}",
+        field=field,
+        key="no_serial",
+        params={"serial": serial},
+    )
+
+
+def serial_of_several_parts(serial: str) -> NotFound:
+    """Items of several parts have ``serial``: the part number must say which."""
+    return NotFound(
+        f"serial {serial!r} exists for several parts; give part_number",
+        field="part_number",
+        key="serial_several_parts",
+        params={"serial": serial},
+    )
 
 
 def by_ref(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from inventory.errors import NotFound
 from inventory.ledger import FREE_GOOD_UNIT
+from inventory.lookups import no_serial, serial_of_several_parts
 from inventory.paging import count_and_cut
 from inventory.serials import normalize_serial
 from inventory.supersession import serving_part_ids
@@ -311,19 +312,9 @@ def serial_history(session: Session, serial: str, part_number: str | None = None
         stmt = stmt.where(Part.part_number == part_number)
     rows = session.execute(stmt).all()
     if not rows:
-        raise NotFound(
-            f"no item with serial {serial!r}",
-            field="serial",
-            key="no_serial",
-            params={"serial": serial},
-        )
+        raise no_serial(serial)
     if len({r.item_id for r in rows}) > 1:
-        raise NotFound(
-            f"serial {serial!r} exists for several parts; give part_number",
-            field="part_number",
-            key="serial_several_parts",
-            params={"serial": serial},
-        )
+        raise serial_of_several_parts(serial)
     first = rows[0]
     ids = (
         {first.location_id} | {r.from_location_id for r in rows} | {r.to_location_id for r in rows}

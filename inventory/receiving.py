@@ -356,12 +356,16 @@ def _refuse_booked_reference(session: Session, reference: str) -> None:
         )
     )
     if booked:
-        raise Conflict(
-            f"delivery {reference!r} was already received",
-            field="reference",
-            key="delivery_received",
-            params={"ref": reference},
-        )
+        raise _already_received(reference)
+
+
+def _already_received(reference: str | None) -> Conflict:
+    return Conflict(
+        f"delivery {reference!r} was already received",
+        field="reference",
+        key="delivery_received",
+        params={"ref": reference},
+    )
 
 
 def _claim_delivery(
@@ -381,12 +385,7 @@ def _claim_delivery(
             select(exists().where(Delivery.idempotency_key == key))
         ):
             raise _KeyTaken() from None
-        raise Conflict(
-            f"delivery {reference!r} was already received",
-            field="reference",
-            key="delivery_received",
-            params={"ref": reference},
-        ) from None
+        raise _already_received(reference) from None
 
 
 def _booked_with_key(session: Session, key: str, digest: str) -> ImportReport | None:

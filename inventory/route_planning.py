@@ -92,17 +92,21 @@ class _Places:
         return len(self.coords) - 1
 
 
+def _shifts_over(req: PlanRequest) -> InvalidInput:
+    return InvalidInput(
+        f"every engineer's shift on {req.day.isoformat()} is over: nothing left to plan",
+        field="date",
+        key="shifts_over",
+        params={"day": req.day.isoformat()},
+    )
+
+
 def validate_request(session: Session, req: PlanRequest) -> None:
     """Everything the solve needs is checked before a job is queued (422 naming the item)."""
     engineers = _engineers(session, req)
     now_min = minutes_into_day(req)
     if now_min is not None and all(e.shift_end_min <= now_min for e in engineers):
-        raise InvalidInput(
-            f"every engineer's shift on {req.day.isoformat()} is over: nothing left to plan",
-            field="date",
-            key="shifts_over",
-            params={"day": req.day.isoformat()},
-        )
+        raise _shifts_over(req)
     for i, s in enumerate(req.stops):
         _stop_place(session, s, i)
         if s.pickup_depot:
@@ -348,12 +352,7 @@ def build_problem(session: Session, req: PlanRequest, travel_model) -> tuple[Rou
             )
         )
     if not vehicles:
-        raise InvalidInput(
-            f"every engineer's shift on {req.day.isoformat()} is over: nothing left to plan",
-            field="date",
-            key="shifts_over",
-            params={"day": req.day.isoformat()},
-        )
+        raise _shifts_over(req)
     horizon = max(v.shift[1] for v in vehicles)
 
     def minutes(at: datetime | None, default: int) -> int:

@@ -234,6 +234,15 @@ def _event(session: Session, rtv: Rtv, kind: str, actor: str, at: datetime, was:
     )
 
 
+def _vendor_rma_taken(vendor: str, vendor_rma: str) -> Conflict:
+    return Conflict(
+        f"{vendor} RMA {vendor_rma} is on another RTV",
+        field="vendor_rma",
+        key="rtv.vendor_rma_taken",
+        params={"vendor": vendor, "vendor_rma": vendor_rma},
+    )
+
+
 def create_rtv(
     session: Session,
     *,
@@ -271,12 +280,7 @@ def create_rtv(
         if session.scalar(
             select(Rtv.id).where(Rtv.vendor_key == vendor_key(vendor), Rtv.vendor_rma == vendor_rma)
         ):
-            raise Conflict(
-                f"{vendor} RMA {vendor_rma} is on another RTV",
-                field="vendor_rma",
-                key="rtv.vendor_rma_taken",
-                params={"vendor": vendor, "vendor_rma": vendor_rma},
-            )
+            raise _vendor_rma_taken(vendor, vendor_rma)
         items = [item_by_serial(session, s, field=f"serials.{i}") for i, s in enumerate(normalized)]
         hubs = {
             it.location_id for it in items if it.location_id != depot.location_id
@@ -308,12 +312,7 @@ def create_rtv(
             with session.begin_nested():
                 session.flush()
         except IntegrityError:
-            raise Conflict(
-                f"{vendor} RMA {vendor_rma} is on another RTV",
-                field="vendor_rma",
-                key="rtv.vendor_rma_taken",
-                params={"vendor": vendor, "vendor_rma": vendor_rma},
-            ) from None
+            raise _vendor_rma_taken(vendor, vendor_rma) from None
         day = _claim_day(now)
         for index, item in enumerate(items):
             field = f"serials.{index}"

@@ -919,6 +919,15 @@ def record_arrival(
         return _view(session, row)
 
 
+def _not_on_checklist(key: str, *, field: str) -> InvalidInput:
+    return InvalidInput(
+        f"{key!r} is not on this checklist",
+        field=field,
+        key="ins.not_on_checklist",
+        params={"key": key},
+    )
+
+
 def record_checklist(
     session: Session,
     number: str,
@@ -941,12 +950,7 @@ def record_checklist(
         for i, result in enumerate(results or []):
             key = str(result.get("key") or "")
             if key not in keys:
-                raise InvalidInput(
-                    f"{key!r} is not on this checklist",
-                    field=f"results.{i}.key",
-                    key="ins.not_on_checklist",
-                    params={"key": key},
-                )
+                raise _not_on_checklist(key, field=f"results.{i}.key")
             outcome = result.get("outcome")
             if outcome not in OUTCOMES:
                 raise InvalidInput(
@@ -1012,12 +1016,7 @@ def record_finding(
         ) from None
     with inspection_step(session, number, engineer_id, now=now) as row:
         if item_key and item_key not in {i.key for i in checklist_of(session, row)}:
-            raise InvalidInput(
-                f"{item_key!r} is not on this checklist",
-                field="item_key",
-                key="ins.not_on_checklist",
-                params={"key": item_key},
-            )
+            raise _not_on_checklist(item_key, field="item_key")
         ticket = open_ticket_in_session(
             session,
             site_code=row.site.code,

@@ -11,8 +11,9 @@ language, and the form comes back as typed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import marshmallow as ma
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -217,6 +218,21 @@ def load_form(schema: ma.Schema, data: dict) -> tuple[dict, list[FieldError]]:
         return {}, schema_errors(error.messages)
 
 
+def save_form(
+    schema: ma.Schema, payload: dict, save: Callable[[dict], Any]
+) -> tuple[Any, list[FieldError]]:
+    """A form's one write: ``payload`` checked by ``schema``, then ``save`` of the checked
+    data. (What ``save`` returned, []), or (None, the schema's or the domain's errors for
+    the page to show)."""
+    data, errors = load_form(schema, payload)
+    if errors:
+        return None, errors
+    try:
+        return save(data), []
+    except DomainError as error:
+        return None, domain_error(error)
+
+
 # --- pages -----------------------------------------------------------------------------
 
 
@@ -280,15 +296,14 @@ def contract_new():
         defaults.update(code="", customer_code=request.args.get("customer", ""), name="")
         return _contract_page(defaults, [], contract_code=None)
     payload = contract_payload(request.form)
-    data, errors = load_form(ContractCreate(), payload)
+    view, errors = save_form(
+        ContractCreate(),
+        payload,
+        lambda data: contracts.create_contract(get_session(), actor=actor_name(), **data),
+    )
     if not errors:
-        try:
-            view = contracts.create_contract(get_session(), actor=actor_name(), **data)
-        except DomainError as error:
-            errors = domain_error(error)
-        else:
-            flash(t("adm.contract_saved", code=view.code), "success")
-            return redirect(url_for("admin.contract_edit", code=view.code))
+        flash(t("adm.contract_saved", code=view.code), "success")
+        return redirect(url_for("admin.contract_edit", code=view.code))
     return _contract_page(dict(request.form), errors, contract_code=None)
 
 
@@ -320,15 +335,14 @@ def contract_edit(code: str):
     payload = contract_payload(request.form)
     payload.pop("code", None)
     payload.pop("customer_code", None)
-    data, errors = load_form(ContractSettings(), payload)
+    _, errors = save_form(
+        ContractSettings(),
+        payload,
+        lambda data: contracts.update_contract(db, code, actor=actor_name(), **data),
+    )
     if not errors:
-        try:
-            contracts.update_contract(db, code, actor=actor_name(), **data)
-        except DomainError as error:
-            errors = domain_error(error)
-        else:
-            flash(t("adm.contract_saved", code=code), "success")
-            return redirect(url_for("admin.contract_edit", code=code))
+        flash(t("adm.contract_saved", code=code), "success")
+        return redirect(url_for("admin.contract_edit", code=code))
     values = dict(request.form)
     values.update(code=code, customer_code=contract.customer.code)
     return _contract_page(values, errors, contract_code=code)
@@ -706,17 +720,16 @@ def part_supersession(part_number: str):
         "replaced_by": request.form.get("replaced_by", "").strip() or None,
         "two_way": request.form.get("two_way") == "yes",
     }
-    data, errors = load_form(SupersessionSchema(), payload)
+    _, errors = save_form(
+        SupersessionSchema(),
+        payload,
+        lambda data: supersession.set_supersession(
+            db, part_number, data["replaced_by"], two_way=data["two_way"], actor=actor_name()
+        ),
+    )
     if not errors:
-        try:
-            supersession.set_supersession(
-                db, part_number, data["replaced_by"], two_way=data["two_way"], actor=actor_name()
-            )
-        except DomainError as error:
-            errors = domain_error(error)
-        else:
-            flash(t("sup.saved", part=part_number), "success")
-            return redirect(url_for("admin.part_page", part_number=part_number))
+        flash(t("sup.saved", part=part_number), "success")
+        return redirect(url_for("admin.part_page", part_number=part_number))
     return _part_page(part, errors)
 
 
@@ -747,15 +760,16 @@ def part_policy(part_number: str, depot_code: str):
     if part is None:
         return not_found_page()
     payload = {k: request.form.get(k, "").strip() for k in ("reorder_point", "target_level")}
-    data, errors = load_form(PolicySchema(), payload)
+    _, errors = save_form(
+        PolicySchema(),
+        payload,
+        lambda data: catalogue.set_stock_policy(
+            db, part_number, depot_code, actor=actor_name(), **data
+        ),
+    )
     if not errors:
-        try:
-            catalogue.set_stock_policy(db, part_number, depot_code, actor=actor_name(), **data)
-        except DomainError as error:
-            errors = domain_error(error)
-        else:
-            flash(t("adm.policy_saved", part=part_number, depot=depot_code), "success")
-            return redirect(url_for("admin.part_page", part_number=part_number))
+        flash(t("adm.policy_saved", part=part_number, depot=depot_code), "success")
+        return redirect(url_for("admin.part_page", part_number=part_number))
     return _part_page(part, errors, failed_depot=depot_code)
 
 
@@ -777,15 +791,14 @@ def depot_list():
         names = ("code", "name", "name_en", "address", "city", "lat", "lon", "timezone")
         payload = {k: request.form.get(k, "").strip() for k in names}
         payload = {k: v for k, v in payload.items() if v}
-        data, errors = load_form(DepotSchema(), payload)
+        depot, errors = save_form(
+            DepotSchema(),
+            payload,
+            lambda data: catalogue.create_depot(db, data, locate=locate, actor=actor_name()),
+        )
         if not errors:
-            try:
-                depot = catalogue.create_depot(db, data, locate=locate, actor=actor_name())
-            except DomainError as error:
-                errors = domain_error(error)
-            else:
-                flash(t("adm.depot_created", code=depot.code), "success")
-                return redirect(url_for("admin.depot_list"))
+            flash(t("adm.depot_created", code=depot.code), "success")
+            return redirect(url_for("admin.depot_list"))
         errors = [
             replace(e, label=t(DEPOT_LABELS[e.field])) if e.field in DEPOT_LABELS else e
             for e in errors

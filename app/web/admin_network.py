@@ -21,7 +21,7 @@ from app.api.depots import DepotUpdate
 from app.auth import actor_name
 from app.db import get_session
 from app.geo import locate
-from app.web.admin import FieldError, domain_error, event_word, load_form
+from app.web.admin import FieldError, domain_error, event_word, load_form, save_form
 from app.web.auth import not_found_page, roles_page
 from app.web.i18n import t
 from inventory import audit, catalogue, installed_base
@@ -102,15 +102,14 @@ def customer_list():
     if request.method == "POST":
         values = dict(request.form)
         payload = _payload(request.form, ("code", "name"), CUSTOMER_OPTIONAL, editing=False)
-        data, errors = load_form(CustomerSchema(), payload)
+        view, errors = save_form(
+            CustomerSchema(),
+            payload,
+            lambda data: installed_base.create_customer(db, actor=actor_name(), **data),
+        )
         if not errors:
-            try:
-                view = installed_base.create_customer(db, actor=actor_name(), **data)
-            except DomainError as error:
-                errors = domain_error(error)
-            else:
-                flash(t("a14.cust.created", code=view.code), "success")
-                return redirect(url_for("admin_network.customer_page", code=view.code))
+            flash(t("a14.cust.created", code=view.code), "success")
+            return redirect(url_for("admin_network.customer_page", code=view.code))
         errors = _labelled(errors)
     customers = list(db.scalars(select(Customer).order_by(Customer.code).limit(2000)))
     return render_template(
@@ -157,15 +156,14 @@ def customer_page(code: str):
     if request.method == "GET":
         return _customer_page(customer, [], [])
     payload = _payload(request.form, ("name",), CUSTOMER_OPTIONAL, editing=True)
-    data, errors = load_form(CustomerUpdate(), payload)
+    _, errors = save_form(
+        CustomerUpdate(),
+        payload,
+        lambda data: installed_base.update_customer(db, code, actor=actor_name(), **data),
+    )
     if not errors:
-        try:
-            installed_base.update_customer(db, code, actor=actor_name(), **data)
-        except DomainError as error:
-            errors = domain_error(error)
-        else:
-            flash(t("a14.cust.saved", code=code), "success")
-            return redirect(url_for("admin_network.customer_page", code=code))
+        flash(t("a14.cust.saved", code=code), "success")
+        return redirect(url_for("admin_network.customer_page", code=code))
     return _customer_page(customer, _labelled(errors), [])
 
 
@@ -219,20 +217,19 @@ def site_page(code: str):
             request.form, ("name", "address"), SITE_OPTIONAL, SITE_PLACE, editing=True
         )
         _coordinates_unchanged(payload, site)
-        data, errors = load_form(SiteUpdate(), payload)
+        view, errors = save_form(
+            SiteUpdate(),
+            payload,
+            lambda data: installed_base.update_site(
+                db, code, locate=locate, actor=actor_name(), **data
+            ),
+        )
         if not errors:
-            try:
-                view = installed_base.update_site(
-                    db, code, locate=locate, actor=actor_name(), **data
-                )
-            except DomainError as error:
-                errors = domain_error(error)
-            else:
-                flash(
-                    t("a14.site.saved", code=code, precision=t(f"adm.precision.{view.precision}")),
-                    "success",
-                )
-                return redirect(url_for("admin_network.site_page", code=code))
+            flash(
+                t("a14.site.saved", code=code, precision=t(f"adm.precision.{view.precision}")),
+                "success",
+            )
+            return redirect(url_for("admin_network.site_page", code=code))
     values = dict(request.form) if errors else asdict(installed_base.site_view(site))
     return render_template(
         "admin/site.html",
@@ -259,37 +256,39 @@ def depot_page(code: str):
     if request.method == "POST":
         action = request.form.get("action", "")
         if action in ("deactivate", "reactivate"):
-            data, errors = load_form(DepotUpdate(), {"active": action == "reactivate"})
+            held, errors = save_form(
+                DepotUpdate(),
+                {"active": action == "reactivate"},
+                lambda data: catalogue.set_depot_active(
+                    db, code, data["active"], actor=actor_name()
+                ),
+            )
             if not errors:
-                try:
-                    held = catalogue.set_depot_active(db, code, data["active"], actor=actor_name())
-                except DomainError as error:
-                    errors = domain_error(error)
-                else:
-                    flash(
-                        t(
-                            f"a14.depot.{action}d",
-                            code=code,
-                            n=len(held.staff),
-                            staff=", ".join(held.staff) or t("common.none"),
-                        ),
-                        "success",
-                    )
-                    return redirect(url_for("admin_network.depot_page", code=code))
+                flash(
+                    t(
+                        f"a14.depot.{action}d",
+                        code=code,
+                        n=len(held.staff),
+                        staff=", ".join(held.staff) or t("common.none"),
+                    ),
+                    "success",
+                )
+                return redirect(url_for("admin_network.depot_page", code=code))
         elif action == "details":
             payload = _payload(
                 request.form, ("name", "address"), DEPOT_OPTIONAL, DEPOT_PLACE, editing=True
             )
             _coordinates_unchanged(payload, depot)
-            data, errors = load_form(DepotUpdate(), payload)
+            _, errors = save_form(
+                DepotUpdate(),
+                payload,
+                lambda data: catalogue.update_depot(
+                    db, code, data, locate=locate, actor=actor_name()
+                ),
+            )
             if not errors:
-                try:
-                    catalogue.update_depot(db, code, data, locate=locate, actor=actor_name())
-                except DomainError as error:
-                    errors = domain_error(error)
-                else:
-                    flash(t("a14.depot.saved", code=code), "success")
-                    return redirect(url_for("admin_network.depot_page", code=code))
+                flash(t("a14.depot.saved", code=code), "success")
+                return redirect(url_for("admin_network.depot_page", code=code))
         else:
             return render_template("error.html", code=400, message=t("adm.bad_action")), 400
     values = (

@@ -17,7 +17,7 @@ from app.api.calendar import DayExceptionSchema
 from app.api.webhooks import EndpointSchema, EndpointUpdate
 from app.auth import actor_name
 from app.db import get_session
-from app.web.admin import FieldError, domain_error, event_word, load_form
+from app.web.admin import FieldError, domain_error, event_word, load_form, save_form
 from app.web.auth import not_found_page, roles_page
 from app.web.i18n import day_text, t
 from inventory import audit, calendar_days, webhooks
@@ -77,16 +77,15 @@ def calendar():
         "name": request.form.get("name", "").strip(),
         "working": request.form.get("working") == "true",
     }
-    data, errors = load_form(DayExceptionSchema(), payload)
+    row, errors = save_form(
+        DayExceptionSchema(),
+        payload,
+        lambda data: calendar_days.add_exception(get_session(), actor=actor_name(), **data),
+    )
     if not errors:
-        try:
-            row = calendar_days.add_exception(get_session(), actor=actor_name(), **data)
-        except DomainError as error:
-            errors = domain_error(error)
-        else:
-            key = "a14.cal.workday_added" if row.working else "a14.cal.holiday_added"
-            flash(t(key, day=day_text(row.day), name=row.name), "success")
-            return redirect(url_for("admin_settings.calendar", country=country))
+        key = "a14.cal.workday_added" if row.working else "a14.cal.holiday_added"
+        flash(t(key, day=day_text(row.day), name=row.name), "success")
+        return redirect(url_for("admin_settings.calendar", country=country))
     return _calendar_page(country, dict(request.form), errors)
 
 

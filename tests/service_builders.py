@@ -32,6 +32,19 @@ class World:
     engineer: str
 
 
+def repair_request(world: World, **changes: Any) -> dict[str, Any]:
+    """The body of ``POST /api/rmas`` sending the world's installed unit back for repair
+    (its fan is noisy), with ``changes``."""
+    return {
+        "kind": "return_for_repair",
+        "site": world.site,
+        "faulty_part_number": world.part,
+        "faulty_serial": world.equipment_serial,
+        "fault_symptom": "fan noise",
+        **changes,
+    }
+
+
 def make_customer(
     session: Session,
     code: str = "C001",

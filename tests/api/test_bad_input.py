@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from models import Depot, Equipment, Job, Movement, Site, Ticket, User
 from tests.builders import bearer, make_part, make_user
-from tests.service_builders import make_world
+from tests.service_builders import make_world, repair_request
 
 PROBLEM = "application/problem+json"
 
@@ -65,15 +65,7 @@ def test_a_customer_reads_the_customer_visible_events_of_its_ticket_and_rma(clie
         headers=h["customer"],
     ).json["number"]
     rma = client.post(
-        "/api/rmas",
-        json={
-            "kind": "return_for_repair",
-            "site": w.site,
-            "faulty_part_number": w.part,
-            "faulty_serial": w.equipment_serial,
-            "fault_symptom": "dead",
-        },
-        headers=h["customer"],
+        "/api/rmas", json=repair_request(w, fault_symptom="dead"), headers=h["customer"]
     )
     assert rma.status_code == 201, rma.json
     for url in (f"/api/tickets/{ticket}/events", f"/api/rmas/{rma.json['number']}/events"):

@@ -19,7 +19,7 @@ from app.documents.builders import (
 )
 from models import Customer, Ticket, limits, utcnow
 from tests.builders import bearer, make_user
-from tests.service_builders import make_customer, make_world
+from tests.service_builders import make_customer, make_world, repair_request
 
 
 def this_month() -> tuple[int, int]:
@@ -197,18 +197,7 @@ def test_the_packing_slip_names_the_rma_the_spare_and_the_unit_to_send_back(
 
 def test_a_return_for_repair_has_no_packing_slip(client, world):
     w, h = world
-    rma = post(
-        client,
-        "/api/rmas",
-        h["customer"],
-        {
-            "kind": "return_for_repair",
-            "site": w.site,
-            "faulty_part_number": w.part,
-            "faulty_serial": w.equipment_serial,
-            "fault_symptom": "fan noise",
-        },
-    )["number"]
+    rma = post(client, "/api/rmas", h["customer"], repair_request(w))["number"]
     response = client.get(f"/api/rmas/{rma}/packing-slip.pdf", headers=h["warehouse"])
     assert response.status_code == 409 and response.mimetype == "application/problem+json"
     assert client.get(f"/api/rmas/{rma}/return-label.pdf", headers=h["customer"]).status_code == 409

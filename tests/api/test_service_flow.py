@@ -13,7 +13,7 @@ from inventory.rmas import RMA_MOVES
 from inventory.verify import verify_ledger
 from models import Equipment, Location, Rma, SerialItem, Survey, Ticket
 from tests.builders import bearer, make_user
-from tests.service_builders import make_customer, make_world
+from tests.service_builders import make_customer, make_world, repair_request
 
 
 @pytest.fixture
@@ -184,18 +184,7 @@ def test_advance_replacement_journey_moves_the_right_units_through_the_ledger(cl
 
 def test_return_for_repair_journey_sends_the_same_unit_back_repaired(client, db, world):
     w, h = world
-    r = post(
-        client,
-        "/api/rmas",
-        h["customer"],
-        {
-            "kind": "return_for_repair",
-            "site": w.site,
-            "faulty_part_number": w.part,
-            "faulty_serial": w.equipment_serial,
-            "fault_symptom": "fan noise",
-        },
-    )
+    r = post(client, "/api/rmas", h["customer"], repair_request(w))
     assert r.status_code == 201, r.json
     rma = r.json["number"]
     assert (

@@ -190,8 +190,8 @@ def take_counted(
     from_reserved: bool = False,
 ) -> None:
     """Decrement free (or reserved) quantity; refused by the database when short."""
-    taken = {"reserved": -qty} if from_reserved else {"free": -qty}
-    if not shift_counted(session, part.id, location.id, condition, **taken):
+    free, reserved = (0, -qty) if from_reserved else (-qty, 0)
+    if not shift_counted(session, part.id, location.id, condition, free=free, reserved=reserved):
         raise _not_enough(part, location, condition, qty, to="take")
 
 
@@ -204,9 +204,9 @@ def shift_counted(
     free: int = 0,
     reserved: int = 0,
 ) -> bool:
-    """Add ``free`` and ``reserved`` (either may be negative) to a stock row's free and
-    reserved quantities, a compare-and-set the database decides: False, and nothing
-    changed, when either would go below zero (or there is no such row)."""
+    """Add ``free`` and ``reserved`` (either may be negative, not both zero) to a stock
+    row's free and reserved quantities, a compare-and-set the database decides: False,
+    and nothing changed, when either would go below zero (or there is no such row)."""
     where = [
         StockQuantity.part_id == part_id,
         StockQuantity.location_id == location_id,

@@ -52,6 +52,17 @@ def post(client, url, headers, body=None, **extra):
     return client.post(url, json=body or {}, headers={**headers, **extra})
 
 
+def open_p2(client, w, h) -> str:
+    """The dispatcher opens a P2 ticket on the customer's installed unit: its number."""
+    body = {
+        "site": w.site,
+        "severity": "P2",
+        "symptom": "x",
+        "equipment_serial": w.equipment_serial,
+    }
+    return post(client, "/api/tickets", h["dispatcher"], body).json["number"]
+
+
 def test_advance_replacement_journey_moves_the_right_units_through_the_ledger(client, db, world):
     w, h = world
     # the customer reports a P1 on their installed unit
@@ -302,27 +313,14 @@ def test_a_retried_create_returns_the_first_response_and_creates_nothing_twice(c
 
 def test_a_retried_dispatch_confirmation_reserves_one_spare_only(client, db, world):
     w, h = world
-    number = post(
-        client,
-        "/api/tickets",
-        h["dispatcher"],
-        {"site": w.site, "severity": "P2", "symptom": "x", "equipment_serial": w.equipment_serial},
-    ).json["number"]
+    number = open_p2(client, w, h)
     body = {"engineer": w.engineer, "depot": w.depot, "mode": "pickup"}
-    first = post(
-        client,
-        f"/api/tickets/{number}/dispatch",
-        h["dispatcher"],
-        body,
-        **{"Idempotency-Key": "d-1"},
-    )
-    again = post(
-        client,
-        f"/api/tickets/{number}/dispatch",
-        h["dispatcher"],
-        body,
-        **{"Idempotency-Key": "d-1"},
-    )
+
+    def confirm():
+        url = f"/api/tickets/{number}/dispatch"
+        return post(client, url, h["dispatcher"], body, **{"Idempotency-Key": "d-1"})
+
+    first, again = confirm(), confirm()  # the same confirmation, sent twice
     assert first.status_code == again.status_code == 200 and again.json == first.json
     db.rollback()
     assert (
@@ -380,12 +378,7 @@ def test_a_customer_sees_and_moves_only_its_own_tickets_and_rmas(client, db, wor
 
 def test_cancelling_a_dispatched_ticket_gives_the_spare_back(client, db, world):
     w, h = world
-    number = post(
-        client,
-        "/api/tickets",
-        h["dispatcher"],
-        {"site": w.site, "severity": "P2", "symptom": "x", "equipment_serial": w.equipment_serial},
-    ).json["number"]
+    number = open_p2(client, w, h)
     spare = post(
         client,
         f"/api/tickets/{number}/dispatch",

@@ -16,6 +16,7 @@ from app.api.common import (
     page_schema,
     query_read,
     scalar_page,
+    where_given,
 )
 from app.api.vans import tool_list
 from app.auth import STAFF, actor_name, roles_required
@@ -78,9 +79,7 @@ PartPage = page_schema(PartSchema, "PartPage")
 def list_parts(args):
     db = get_session()
     stmt = select(Part).where(Part.active)
-    for key in ("category", "tracking"):
-        if args.get(key):
-            stmt = stmt.where(getattr(Part, key) == args[key])
+    stmt = where_given(stmt, args, category=Part.category, tracking=Part.tracking)
     if args.get("q"):
         like = f"%{args['q']}%"
         stmt = stmt.where(

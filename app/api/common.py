@@ -8,12 +8,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
-from flask import current_app, request
+from flask import Response, current_app, request
 from marshmallow import validate
 
 from app.auth import roles_required
 from app.errors import problem
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
+from inventory.errors import NotFound
 from inventory.paging import count_and_cut
 from inventory.serials import normalize_optional_serial
 from models import limits
@@ -90,11 +91,64 @@ def mapping_page(db, stmt, args: dict) -> dict:
     return page_of([dict(row) for row in db.execute(page).mappings()], total, args)
 
 
+def where_given(stmt, args: dict, **columns):
+    """``stmt`` narrowed to ``column == args[name]`` for each ``name=column`` filter the
+    query gave (one left out or empty narrows nothing)."""
+    for name, column in columns.items():
+        if args.get(name):
+            stmt = stmt.where(column == args[name])
+    return stmt
+
+
+def list_page(rows: list, args: dict) -> dict:
+    """One page of rows already in memory (ranked or computed in Python, so no database
+    cuts them), each dumped ``plain``."""
+    start = (args["page"] - 1) * args["page_size"]
+    return page_of([plain(row) for row in rows[start : start + args["page_size"]]], len(rows), args)
+
+
 def plain(obj):
     """Dataclasses to dicts for marshmallow dumping."""
     if is_dataclass(obj):
         return asdict(obj)
     return obj
+
+
+def unknown(what: str, value, *, field: str, noun: str | None = None) -> NotFound:
+    """The 404 of a record the caller cannot reach by ``value`` (the ``field`` they gave):
+    one that does not exist, or one that is not theirs to see, which answers the same
+    ("unknown ticket 'TKT-…'", or ``noun`` for ``what`` in the English words). ``what`` is
+    worded as ``thing.<what>`` in the catalogue."""
+    return NotFound(
+        f"unknown {noun or what} {value!r}",
+        field=field,
+        key="unknown",
+        params={"what": what, "value": value},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
+    """A file the browser saves as ``filename`` rather than shows (a CSV or Excel export)."""
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
+
+
+def file_responses(description: str, schema, *, xlsx: bool = True) -> dict:
+    """How a read that answers JSON, or with ``?format=csv`` (and ``xlsx``) a file, is
+    documented: its 200 with one content type each (for ``blp.doc(responses=...)``)."""
+    content = {
+        "application/json": {"schema": schema},
+        "text/csv": {"schema": {"type": "string"}},
+    }
+    if xlsx:
+        content[XLSX] = {"schema": {"type": "string", "format": "binary"}}
+    return {"200": {"description": description, "content": content}}
 
 
 def require_json():
@@ -279,7 +333,7 @@ def When(**kw) -> ma.fields.AwareDateTime:
 def idempotent_write(
     blp,
     path: str,
-    body: type[ma.Schema] | ma.Schema,
+    body: type[ma.Schema] | ma.Schema | None,
     answer: type[ma.Schema] | ma.Schema,
     *roles: str,
     status: int = 200,
@@ -288,7 +342,7 @@ def idempotent_write(
     method: str = "post",
 ):
     """Register a write a client may retry on ``blp``: ``method`` ``path`` taking ``body``
-    (from ``location``), the ``Idempotency-Key`` header documented and honoured (a retry
+    (from ``location``; None: the path says it all), the ``Idempotency-Key`` header documented and honoured (a retry
     gets the first answer back and writes nothing twice), ``answer`` dumped with ``status``,
     for ``roles`` (an admin always may). One order for every such endpoint: the key is
     claimed after the body validates, the stored answer is the dumped one, and the role
@@ -299,7 +353,8 @@ def idempotent_write(
         view = blp.response(status, answer)(view)
         view = idempotent(view)
         view = blp.doc(parameters=[IDEMPOTENCY_PARAM])(view)
-        view = blp.arguments(body, location=location, required=body_required)(view)
+        if body is not None:
+            view = blp.arguments(body, location=location, required=body_required)(view)
         return getattr(blp, method)(path)(view)
 
     return register

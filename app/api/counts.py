@@ -19,7 +19,7 @@ from app.api.common import (
     Str,
     WholeNumber,
     idempotent_write,
-    page_of,
+    list_page,
     page_schema,
     plain,
     query_read,
@@ -250,8 +250,7 @@ def list_counts(args):
         for c, code, n in stock_counts.list_counts(db, depot_ids=ids, status=args.get("status"))
         if not args.get("depot") or code == args["depot"]
     ]
-    start_at = (args["page"] - 1) * args["page_size"]
-    return page_of(rows[start_at : start_at + args["page_size"]], len(rows), args)
+    return list_page(rows, args)
 
 
 @blp.get("/<number>")

@@ -21,13 +21,14 @@ from app.api.common import (
     plain,
     query_read,
     scalar_page,
+    unknown,
+    where_given,
 )
 from app.api.scoping import customer_scope
 from app.auth import ALL_ROLES, STAFF, actor_name, roles_required
 from app.db import get_session
 from app.geo import locate
 from inventory import contracts, installed_base
-from inventory.errors import NotFound
 from logistics.places import Precision
 from models import Contract, Customer, Equipment, Site, limits
 
@@ -259,12 +260,7 @@ def get_customer(code):
     customer = installed_base.customer_by_code(get_session(), code, field="code")
     scope = customer_scope()
     if scope is not None and customer.id != scope:
-        raise NotFound(
-            f"unknown customer {code!r}",
-            field="code",
-            key="unknown",
-            params={"what": "customer", "value": code},
-        )
+        raise unknown("customer", code, field="code")
     return plain(installed_base.customer_view(customer))
 
 
@@ -299,9 +295,7 @@ def list_sites(args):
         select(Site).join(Customer, Customer.id == Site.customer_id).order_by(Site.code),
         Site.customer_id,
     )
-    if args.get("customer"):
-        stmt = stmt.where(Customer.code == args["customer"])
-    return _page(stmt, args, installed_base.site_view)
+    return _page(where_given(stmt, args, customer=Customer.code), args, installed_base.site_view)
 
 
 @blp.post("/equipment")
@@ -323,12 +317,7 @@ def list_equipment(args):
         .order_by(Equipment.id),
         Equipment.customer_id,
     )
-    if args.get("customer"):
-        stmt = stmt.where(Customer.code == args["customer"])
-    if args.get("site"):
-        stmt = stmt.where(Site.code == args["site"])
-    if args.get("serial"):
-        stmt = stmt.where(Equipment.serial == args["serial"])
+    stmt = where_given(stmt, args, customer=Customer.code, site=Site.code, serial=Equipment.serial)
     return _page(stmt, args, installed_base.equipment_view)
 
 
@@ -358,6 +347,4 @@ def list_contracts(args):
         .order_by(Contract.code),
         Contract.customer_id,
     )
-    if args.get("customer"):
-        stmt = stmt.where(Customer.code == args["customer"])
-    return _page(stmt, args, contracts.contract_view)
+    return _page(where_given(stmt, args, customer=Customer.code), args, contracts.contract_view)

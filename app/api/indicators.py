@@ -8,7 +8,7 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Day, Str
+from app.api.common import XLSX, Day, Str, attachment, file_responses
 from app.auth import roles_required
 from app.db import get_session
 from inventory.indicators import performance_indicators, period_bounds
@@ -16,7 +16,6 @@ from inventory.indicators_export import indicators_csv, indicators_xlsx
 from inventory.installed_base import customer_by_code
 from models import limits
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SERVICE_TIMEZONE = "Asia/Shanghai"
 
 blp = Blueprint(
@@ -107,33 +106,19 @@ def indicators_for(args: dict):
 
 def download(ind, fmt: str, name: str = "indicators") -> Response:
     if fmt == "csv":
-        return Response(
-            indicators_csv(ind),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
-        )
-    return Response(
-        indicators_xlsx(ind),
-        mimetype=XLSX,
-        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
-    )
+        return attachment(indicators_csv(ind), "text/csv", f"{name}.csv")
+    return attachment(indicators_xlsx(ind), XLSX, f"{name}.xlsx")
 
 
 @blp.get("/indicators")
 @blp.arguments(IndicatorQuery, location="query")
 @blp.response(200, IndicatorsSchema)
 @blp.doc(
-    responses={
-        "200": {
-            "description": "the indicators as JSON, or with ?format=csv a CSV file (the section "
-            "in the first column), or with ?format=xlsx an Excel workbook (one sheet a section)",
-            "content": {
-                "application/json": {"schema": IndicatorsSchema},
-                "text/csv": {"schema": {"type": "string"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-            },
-        }
-    }
+    responses=file_responses(
+        "the indicators as JSON, or with ?format=csv a CSV file (the section in the first "
+        "column), or with ?format=xlsx an Excel workbook (one sheet a section)",
+        IndicatorsSchema,
+    )
 )
 @roles_required("dispatcher")
 def indicators(args):

@@ -23,6 +23,7 @@ from app.api.common import (
     plain,
     query_read,
     scalar_page,
+    unknown,
 )
 from app.api.scoping import engineer_scope, is_customer
 from app.api.visits import (
@@ -37,7 +38,6 @@ from app.api.visits import (
 from app.auth import STAFF, actor_name, current_user, roles_required
 from app.db import get_session
 from inventory import inspections as svc
-from inventory.errors import NotFound
 from models import Customer, Engineer, Inspection, InspectionPhoto, limits
 
 blp = Blueprint(
@@ -241,12 +241,7 @@ def _scoped(number: str) -> Inspection:
     row = svc.inspection_for_engineer(db, number, engineer_scope())
     user = current_user()
     if is_customer() and (user is None or user.customer_id != row.customer_id):
-        raise NotFound(
-            f"unknown inspection {number!r}",
-            field="number",
-            key="unknown",
-            params={"what": "inspection", "value": number},
-        )
+        raise unknown("inspection", number, field="number")
     return row
 
 
@@ -385,12 +380,7 @@ def photo(number, photo_id):
     row = _scoped(number)
     found = get_session().get(InspectionPhoto, photo_id)
     if found is None or found.inspection_id != row.id:
-        raise NotFound(
-            f"unknown photo {photo_id}",
-            field="photo_id",
-            key="unknown",
-            params={"what": "photo", "value": photo_id},
-        )
+        raise unknown("photo", photo_id, field="photo_id")
     return photo_response(found)
 
 

@@ -11,7 +11,18 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import PageArgs, Str, WholeNumber, idempotent_write, page_of, page_schema, plain
+from app.api.common import (
+    XLSX,
+    PageArgs,
+    Str,
+    WholeNumber,
+    attachment,
+    file_responses,
+    idempotent_write,
+    list_page,
+    page_schema,
+    plain,
+)
 from app.auth import actor_name, roles_required
 from app.db import get_session
 from app.geo import travel_model
@@ -79,7 +90,6 @@ EXPORT_COLUMNS = (
     "travel_minutes",
     "accepted_ref",
 )
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _export_cells(rows) -> list[list]:
@@ -91,11 +101,8 @@ def _csv(rows) -> Response:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     writer.writerows(_export_cells(rows))
-    return Response(
-        "\ufeff" + out.getvalue(),  # a BOM: Excel opens UTF-8 Chinese text correctly
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=reorder.csv"},
-    )
+    # a BOM: Excel opens UTF-8 Chinese text correctly
+    return attachment("\ufeff" + out.getvalue(), "text/csv", "reorder.csv")
 
 
 def _xlsx(rows) -> Response:
@@ -110,11 +117,7 @@ def _xlsx(rows) -> Response:
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
-    return Response(
-        out.getvalue(),
-        mimetype=XLSX,
-        headers={"Content-Disposition": "attachment; filename=reorder.xlsx"},
-    )
+    return attachment(out.getvalue(), XLSX, "reorder.xlsx")
 
 
 class ReorderAcceptRequest(ma.Schema):
@@ -137,16 +140,9 @@ class ReorderAcceptedSchema(ma.Schema):
 @blp.arguments(ReorderProposalQuery, location="query")
 @blp.response(200, ReorderProposalPage)
 @blp.doc(
-    responses={
-        "200": {
-            "description": "a page of lines; with ?format=csv or xlsx the whole list as a file",
-            "content": {
-                "application/json": {"schema": ReorderProposalPage},
-                "text/csv": {"schema": {"type": "string"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-            },
-        }
-    }
+    responses=file_responses(
+        "a page of lines; with ?format=csv or xlsx the whole list as a file", ReorderProposalPage
+    )
 )
 @roles_required("warehouse", "dispatcher")
 def list_proposals(args):
@@ -156,8 +152,7 @@ def list_proposals(args):
         return _csv(rows)
     if args["format"] == "xlsx":
         return _xlsx(rows)
-    start = (args["page"] - 1) * args["page_size"]
-    return page_of([plain(r) for r in rows[start : start + args["page_size"]]], len(rows), args)
+    return list_page(rows, args)
 
 
 @idempotent_write(

@@ -16,6 +16,7 @@ from app.api.common import (
     plain,
     query_read,
     scalar_page,
+    where_given,
 )
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
@@ -115,10 +116,7 @@ def receive(data, number):
 def list_batches(args):
     db = get_session()
     stmt = select(RepairBatch).order_by(RepairBatch.id.desc())
-    if args.get("status"):
-        stmt = stmt.where(RepairBatch.status == args["status"])
-    if args.get("vendor"):
-        stmt = stmt.where(RepairBatch.vendor == args["vendor"])
+    stmt = where_given(stmt, args, status=RepairBatch.status, vendor=RepairBatch.vendor)
     return scalar_page(db, stmt, args, lambda b: plain(svc.batch_view(db, b)))
 
 

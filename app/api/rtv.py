@@ -4,11 +4,20 @@ the per-vendor report (inventory/rtv.py, inventory/warranty.py)."""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Money, Serial, Str, WholeNumber, idempotent_write, plain, query_read
+from app.api.common import (
+    Money,
+    Serial,
+    Str,
+    WholeNumber,
+    attachment,
+    file_responses,
+    idempotent_write,
+    plain,
+    query_read,
+)
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from inventory import rtv as svc
@@ -217,26 +226,18 @@ def ageing():
 @blp.arguments(RtvReportQuery, location="query")
 @blp.response(200, RtvVendorReportSchema(many=True))
 @blp.doc(
-    responses={
-        "200": {
-            "description": "the report as JSON, or with ?format=csv as a CSV file",
-            "content": {
-                "application/json": {"schema": RtvVendorReportSchema(many=True)},
-                "text/csv": {"schema": {"type": "string"}},
-            },
-        }
-    }
+    responses=file_responses(
+        "the report as JSON, or with ?format=csv as a CSV file",
+        RtvVendorReportSchema(many=True),
+        xlsx=False,
+    )
 )
 @roles_required("warehouse", "dispatcher")
 def vendor_report(args):
     """Per vendor: turnaround, no-fault-found rate, repair yield, money recovered vs claimed."""
     rows = svc.vendor_report(get_session())
     if args["format"] == "csv":
-        return Response(
-            vendor_report_csv(rows),
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=rtv-vendor-report.csv"},
-        )
+        return attachment(vendor_report_csv(rows), "text/csv", "rtv-vendor-report.csv")
     return [plain(r) for r in rows]
 
 

@@ -16,6 +16,7 @@ from app.api.common import (
     When,
     WholeNumber,
     idempotent_write,
+    list_page,
     page_of,
     page_schema,
     plain,
@@ -382,15 +383,13 @@ def availability(args):
         near=near,
         include_empty=args["include_empty"],
     )
-    start = (args["page"] - 1) * args["page_size"]
-    return page_of([plain(a) for a in rows[start : start + args["page_size"]]], len(rows), args)
+    return list_page(rows, args)
 
 
 @query_read(blp, "/stock/below-reorder", BelowReorderQuery, BelowReorderPage, *STAFF)
 def below_reorder(args):
     rows = queries.below_reorder_point(get_session(), args.get("depot"))
-    start = (args["page"] - 1) * args["page_size"]
-    return page_of([plain(r) for r in rows[start : start + args["page_size"]]], len(rows), args)
+    return list_page(rows, args)
 
 
 @query_read(blp, "/movements", MovementQuery, MovementPage, *STAFF)

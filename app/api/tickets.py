@@ -19,6 +19,8 @@ from app.api.common import (
     page_schema,
     plain,
     query_read,
+    unknown,
+    where_given,
 )
 from app.api.scoping import (
     EventSchema,
@@ -31,7 +33,6 @@ from app.db import get_session
 from app.geo import travel_model
 from inventory import tickets as svc
 from inventory.dispatch_service import open_ticket_with_promise
-from inventory.errors import NotFound
 from logistics.sla import Channel, Severity
 from models import Customer, Site, Ticket, limits
 from models.enums import TicketStatus
@@ -179,12 +180,7 @@ def _ticket_for_caller(ref: str) -> Ticket:
     ticket = svc.ticket_by_ref(get_session(), ref)
     scope = customer_scope()
     if scope is not None and ticket.customer_id != scope:
-        raise NotFound(
-            f"unknown ticket {ref!r}",
-            field="ref",
-            key="unknown",
-            params={"what": "ticket", "value": ref},
-        )
+        raise unknown("ticket", ref, field="ref")
     return ticket
 
 
@@ -235,16 +231,16 @@ def list_tickets(args):
     scope = customer_scope()
     if scope is not None:
         stmt = stmt.where(Ticket.customer_id == scope)
-    if args.get("status"):
-        stmt = stmt.where(Ticket.status == args["status"])
+    stmt = where_given(
+        stmt,
+        args,
+        status=Ticket.status,
+        severity=Ticket.severity,
+        customer=Customer.code,
+        site=Site.code,
+    )
     if args.get("open_only"):
         stmt = stmt.where(Ticket.status.in_([s.value for s in svc.OPEN_STATUSES]))
-    if args.get("severity"):
-        stmt = stmt.where(Ticket.severity == args["severity"])
-    if args.get("customer"):
-        stmt = stmt.where(Customer.code == args["customer"])
-    if args.get("site"):
-        stmt = stmt.where(Site.code == args["site"])
     return mapping_page(db, stmt.order_by(Ticket.id.desc()), args)
 
 
@@ -274,12 +270,7 @@ def move(data, ref, action):
     status is 409. Engineers move the tickets assigned to them (any other is 404)."""
     engineer = engineer_scope()
     if engineer is not None and svc.ticket_by_ref(get_session(), ref).engineer_id != engineer:
-        raise NotFound(
-            f"unknown ticket {ref!r}",
-            field="ref",
-            key="unknown",
-            params={"what": "ticket", "value": ref},
-        )
+        raise unknown("ticket", ref, field="ref")
     return plain(
         svc.move_ticket(
             get_session(),

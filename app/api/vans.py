@@ -7,14 +7,21 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from app.api.common import Money, Serial, Str, WholeNumber, plain, query_read
+from app.api.common import (
+    Money,
+    Serial,
+    Str,
+    WholeNumber,
+    idempotent_write,
+    plain,
+    query_read,
+    unknown,
+)
 from app.api.scoping import engineer_scope
 from app.api.visits import VisitPartSchema, VisitSchema
 from app.auth import actor_name, roles_required
 from app.db import get_session
-from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory import job_parts, part_returns, vans
-from inventory.errors import NotFound
 from inventory.transfers import LineRequest, receive_transfer
 from inventory.visits import ticket_for_engineer
 from models import limits
@@ -255,12 +262,7 @@ def _own_engineer(code: str):
     engineer = vans.engineer_by_code(db, code)
     mine = engineer_scope()
     if mine is not None and engineer.id != mine:
-        raise NotFound(
-            f"unknown engineer {code!r}",
-            field="engineer",
-            key="unknown",
-            params={"what": "engineer", "value": code},
-        )
+        raise unknown("engineer", code, field="engineer")
     return engineer
 
 
@@ -366,12 +368,9 @@ def pick_list(code):
     return [plain(p) for p in vans.pick_list(get_session(), code)]
 
 
-@blp.post("/vans/<engineer>/replenish")
-@blp.arguments(ReplenishRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(201, VanTransferSchema)
-@roles_required("warehouse")
+@idempotent_write(
+    blp, "/vans/<engineer>/replenish", ReplenishRequest, VanTransferSchema, "warehouse", status=201
+)
 def replenish(data, engineer):
     """Ship what the van is short of from ``depot`` as one transfer to the van; the
     engineer receives it (``/api/vans/transfers/<number>/receive``)."""
@@ -381,12 +380,14 @@ def replenish(data, engineer):
     return {"number": result.number, "status": result.status, "lines": result.lines}
 
 
-@blp.post("/vans/transfers/<number>/receive")
-@blp.arguments(VanReceiveRequest, required=False)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, VanTransferSchema)
-@roles_required("engineer")
+@idempotent_write(
+    blp,
+    "/vans/transfers/<number>/receive",
+    VanReceiveRequest,
+    VanTransferSchema,
+    "engineer",
+    body_required=False,
+)
 def receive(data, number):
     """The van's engineer books a transfer in by scanning (only they may): each difference
     from what was shipped is a discrepancy, as at a depot."""
@@ -403,12 +404,9 @@ def receive(data, number):
     return {"number": result.number, "status": result.status, "lines": result.lines}
 
 
-@blp.post("/vans/<engineer>/counts")
-@blp.arguments(VanCountRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, CountResultSchema)
-@roles_required("engineer", "warehouse")
+@idempotent_write(
+    blp, "/vans/<engineer>/counts", VanCountRequest, CountResultSchema, "engineer", "warehouse"
+)
 def count(data, engineer):
     """A van stock check: the serials (or quantity) of one part found in the van."""
     own = _own_engineer(engineer)
@@ -428,12 +426,9 @@ def count(data, engineer):
 # --- parts used on the job ---------------------------------------------------------------
 
 
-@blp.post("/tickets/<ref>/visit/parts/consumed")
-@blp.arguments(ConsumedRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, VisitSchema)
-@roles_required("engineer")
+@idempotent_write(
+    blp, "/tickets/<ref>/visit/parts/consumed", ConsumedRequest, VisitSchema, "engineer"
+)
 def consumed(data, ref):
     """A part used on the job: from the van (the van's unit goes to the customer; the last
     unit goes to one job only), or the job's spare from a depot pickup or a courier."""
@@ -444,12 +439,9 @@ def consumed(data, ref):
     )
 
 
-@blp.post("/tickets/<ref>/visit/parts/removed")
-@blp.arguments(RemovedRequest)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, VisitSchema)
-@roles_required("engineer")
+@idempotent_write(
+    blp, "/tickets/<ref>/visit/parts/removed", RemovedRequest, VisitSchema, "engineer"
+)
 def removed(data, ref):
     """A part taken out on the job (faulty, or unused and good): it rides in the van, held
     for the return its routing rule decides (``/api/part-returns``)."""
@@ -541,12 +533,14 @@ def list_returns(args):
     return [plain(r) for r in rows]
 
 
-@blp.post("/part-returns/<number>/ship")
-@blp.arguments(ShipReturnRequest, required=False)
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, ReturnSchema)
-@roles_required("engineer")
+@idempotent_write(
+    blp,
+    "/part-returns/<number>/ship",
+    ShipReturnRequest,
+    ReturnSchema,
+    "engineer",
+    body_required=False,
+)
 def ship(data, number):
     """The engineer sends the removed part on its way (van → in transit)."""
     return plain(
@@ -557,11 +551,7 @@ def ship(data, number):
     )  # fmt: skip
 
 
-@blp.post("/part-returns/<number>/receive")
-@blp.doc(parameters=[IDEMPOTENCY_PARAM])
-@idempotent
-@blp.response(200, ReturnSchema)
-@roles_required("warehouse")
+@idempotent_write(blp, "/part-returns/<number>/receive", None, ReturnSchema, "warehouse")
 def receive_part(number):
     """The destination books it in: the depot's staff, or the warehouse recording a vendor
     hub's receipt (in transit → the destination)."""

@@ -192,3 +192,23 @@ def test_every_thing_an_error_names_has_words():
                 ):
                     wordless.append(f"{where}: thing.{value.value} is not in the catalogue")
     assert wordless == []
+
+
+def test_every_record_the_api_calls_unknown_has_words():
+    """``app.api.common.unknown(what, value, field=...)`` builds the "unknown <what>"
+    NotFound for the API's views: the ``what`` each call names is worded too (the walk
+    above sees only the helper's own ``params={"what": what, ...}``)."""
+    named, wordless = 0, []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and _class_name(node.func) == "unknown"):
+                continue
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            what = node.args[0] if node.args else None
+            assert isinstance(what, ast.Constant) and isinstance(what.value, str), where
+            named += 1
+            if f"thing.{what.value}" not in MESSAGES:
+                wordless.append(f"{where}: thing.{what.value} is not in the catalogue")
+    assert named >= 8  # the walk reads the views it guards
+    assert wordless == []

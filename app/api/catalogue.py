@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app.api.common import (
     Flag,
@@ -17,6 +17,7 @@ from app.api.common import (
     query_read,
     scalar_page,
     where_given,
+    where_text,
 )
 from app.api.vans import tool_list
 from app.auth import STAFF, actor_name, roles_required
@@ -80,15 +81,7 @@ def list_parts(args):
     db = get_session()
     stmt = select(Part).where(Part.active)
     stmt = where_given(stmt, args, category=Part.category, tracking=Part.tracking)
-    if args.get("q"):
-        like = f"%{args['q']}%"
-        stmt = stmt.where(
-            or_(
-                Part.part_number.ilike(like),
-                Part.description.ilike(like),
-                Part.description_zh.ilike(like),
-            )
-        )
+    stmt = where_text(stmt, args.get("q"), Part.part_number, Part.description, Part.description_zh)
     return scalar_page(db, stmt.order_by(Part.part_number), args)
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 from flask import Response, current_app, request
 from marshmallow import validate
+from sqlalchemy import or_
 
 from app.auth import roles_required
 from app.errors import problem
@@ -98,6 +99,15 @@ def where_given(stmt, args: dict, **columns):
         if args.get(name):
             stmt = stmt.where(column == args[name])
     return stmt
+
+
+def where_text(stmt, text: str | None, *columns):
+    """``stmt`` narrowed to the rows where any of ``columns`` contains ``text`` in any
+    case (a search box); no text narrows nothing."""
+    if not text:
+        return stmt
+    like = f"%{text}%"
+    return stmt.where(or_(*(column.ilike(like) for column in columns)))
 
 
 def list_page(rows: list, args: dict) -> dict:

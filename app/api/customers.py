@@ -24,7 +24,7 @@ from app.api.common import (
     unknown,
     where_given,
 )
-from app.api.scoping import customer_scope
+from app.api.scoping import customer_scope, customer_scoped
 from app.auth import ALL_ROLES, STAFF, actor_name, roles_required
 from app.db import get_session
 from app.geo import locate
@@ -220,11 +220,6 @@ def _page(stmt, args, convert):
     return scalar_page(get_session(), stmt, args, lambda row: plain(convert(row)))
 
 
-def _scoped(stmt, customer_column):
-    scope = customer_scope()
-    return stmt.where(customer_column == scope) if scope is not None else stmt
-
-
 @blp.post("/customers")
 @blp.arguments(CustomerSchema)
 @blp.response(201, CustomerSchema)
@@ -247,7 +242,7 @@ def update_customer(data, code):
 def list_customers(args):
     """Customer units; a customer sees only its own."""
     return _page(
-        _scoped(select(Customer).order_by(Customer.code), Customer.id),
+        customer_scoped(select(Customer).order_by(Customer.code), Customer.id),
         args,
         installed_base.customer_view,
     )
@@ -291,7 +286,7 @@ def update_site(data, code):
 
 @query_read(blp, "/sites", CodeQuery, SitePage, *ALL_ROLES)
 def list_sites(args):
-    stmt = _scoped(
+    stmt = customer_scoped(
         select(Site).join(Customer, Customer.id == Site.customer_id).order_by(Site.code),
         Site.customer_id,
     )
@@ -310,7 +305,7 @@ def register_equipment(data):
 @query_read(blp, "/equipment", CodeQuery, EquipmentPage, *ALL_ROLES)
 def list_equipment(args):
     """The installed base with warranty status; filter by customer, site or serial."""
-    stmt = _scoped(
+    stmt = customer_scoped(
         select(Equipment)
         .join(Site, Site.id == Equipment.site_id)
         .join(Customer, Customer.id == Equipment.customer_id)
@@ -341,7 +336,7 @@ def update_contract(data, code):
 
 @query_read(blp, "/contracts", CodeQuery, ContractPage, *STAFF, "customer")
 def list_contracts(args):
-    stmt = _scoped(
+    stmt = customer_scoped(
         select(Contract)
         .join(Customer, Customer.id == Contract.customer_id)
         .order_by(Contract.code),

@@ -5,9 +5,19 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from app.api.common import Flag, PageArgs, Str, Zone, page_schema, query_read, scalar_page
+from app.api.common import (
+    Flag,
+    PageArgs,
+    Str,
+    Zone,
+    page_schema,
+    query_read,
+    scalar_page,
+    where_given,
+    where_text,
+)
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from app.geo import locate
@@ -71,13 +81,8 @@ DepotPage = page_schema(DepotSchema, "DepotPage")
 def list_depots(args):
     db = get_session()
     stmt = select(Depot).where(Depot.active)
-    if args.get("city"):
-        stmt = stmt.where(Depot.city == args["city"])
-    if args.get("q"):
-        like = f"%{args['q']}%"
-        stmt = stmt.where(
-            or_(Depot.code.ilike(like), Depot.name.ilike(like), Depot.address.ilike(like))
-        )
+    stmt = where_given(stmt, args, city=Depot.city)
+    stmt = where_text(stmt, args.get("q"), Depot.code, Depot.name, Depot.address)
     return scalar_page(db, stmt.order_by(Depot.code), args)
 
 

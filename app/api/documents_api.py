@@ -190,10 +190,12 @@ class LabelArgs(DocumentArgs):
     )
 
 
-@blp.get("/depots/<code>/bin-labels.pdf")
-@blp.arguments(LabelArgs, location="query")
-@blp.doc(responses=pdf_responses("the depot's location and bin labels, 60×40 mm each"))
-@roles_required(*SHELF_ROLES)
+@pdf_endpoint(
+    "/depots/<code>/bin-labels.pdf",
+    "the depot's location and bin labels, 60×40 mm each",
+    query=LabelArgs,
+    roles=SHELF_ROLES,
+)
 def bin_labels(args, code):
     """A 60×40 mm thermal label per page: the depot's location (Code 128 of its code),
     then a bin per part (Code 128 of the part number) — the parts given, else every part
@@ -203,29 +205,30 @@ def bin_labels(args, code):
     ).response()
 
 
-@blp.get("/transfers/<number>/item-labels.pdf")
-@blp.arguments(DocumentArgs, location="query")
-@blp.doc(responses=pdf_responses("a 60×40 mm label per unit of the transfer"))
-@roles_required(*SHELF_ROLES)
+@pdf_endpoint(
+    "/transfers/<number>/item-labels.pdf",
+    "a 60×40 mm label per unit of the transfer",
+    roles=SHELF_ROLES,
+)
 def item_labels(args, number):
     """A label per unit carried (Code 128 of the serial, or of the part number with the
     quantity for a counted part); staff of the sending or receiving depot."""
     return files.item_labels(get_session(), number, current_user(), lang=args["lang"]).response()
 
 
-@blp.get("/transfers/<number>/pick-list.pdf")
-@blp.arguments(DocumentArgs, location="query")
-@blp.doc(responses=pdf_responses("the transfer's pick list (调拨拣货单)"))
-@roles_required(*SHELF_ROLES)
+@pdf_endpoint(
+    "/transfers/<number>/pick-list.pdf", "the transfer's pick list (调拨拣货单)", roles=SHELF_ROLES
+)
 def pick_list(args, number):
     """What to take off the shelves, by part number, with a box to tick and signatures."""
     return files.pick_list(get_session(), number, current_user(), lang=args["lang"]).response()
 
 
-@blp.get("/transfers/<number>/delivery-note.pdf")
-@blp.arguments(DocumentArgs, location="query")
-@blp.doc(responses=pdf_responses("the transfer's delivery note (调拨送货单)"))
-@roles_required(*SHELF_ROLES)
+@pdf_endpoint(
+    "/transfers/<number>/delivery-note.pdf",
+    "the transfer's delivery note (调拨送货单)",
+    roles=SHELF_ROLES,
+)
 def delivery_note(args, number):
     """What travels with the transfer: quantities shipped and (once booked) received."""
     return files.delivery_note(get_session(), number, current_user(), lang=args["lang"]).response()

@@ -24,6 +24,7 @@ from app.api.common import (
 from app.api.scoping import (
     EventSchema,
     customer_scope,
+    customer_scoped,
     engineer_scope,
     events_for_caller,
 )
@@ -217,9 +218,7 @@ def list_rmas(args):
         Rma.return_due_at,
         Rma.overdue,
     ).join(Customer, Customer.id == Rma.customer_id)
-    scope = customer_scope()
-    if scope is not None:
-        stmt = stmt.where(Rma.customer_id == scope)
+    stmt = customer_scoped(stmt, Rma.customer_id)
     for name, column in (
         ("status", Rma.status),
         ("kind", Rma.kind),

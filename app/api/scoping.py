@@ -25,6 +25,13 @@ def customer_scope() -> int | None:
     return user.customer_id
 
 
+def customer_scoped(stmt, customer_column):
+    """``stmt`` narrowed to the caller's own customer's rows (a customer account: its
+    ``customer_column`` is theirs); staff see every row."""
+    scope = customer_scope()
+    return stmt.where(customer_column == scope) if scope is not None else stmt
+
+
 def engineer_scope() -> int | None:
     """The engineer (Engineer.id) an engineer caller works as — they move only the tickets
     and RMAs assigned to them — or None for everyone else (-1: an account with no engineer)."""

@@ -25,6 +25,7 @@ from app.api.common import (
 from app.api.scoping import (
     EventSchema,
     customer_scope,
+    customer_scoped,
     engineer_scope,
     events_for_caller,
 )
@@ -228,9 +229,7 @@ def list_tickets(args):
         .join(Customer, Customer.id == Ticket.customer_id)
         .join(Site, Site.id == Ticket.site_id)
     )
-    scope = customer_scope()
-    if scope is not None:
-        stmt = stmt.where(Ticket.customer_id == scope)
+    stmt = customer_scoped(stmt, Ticket.customer_id)
     stmt = where_given(
         stmt,
         args,

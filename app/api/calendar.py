@@ -21,7 +21,6 @@ from app.api.common import (
     plain,
     query_read,
     scalar_page,
-    where_given,
 )
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
@@ -78,12 +77,10 @@ DayPage = page_schema(DayExceptionSchema, "DayExceptionPage")
 def list_exceptions(args):
     """The company's days off and days worked, by date."""
     stmt = select(CalendarException).order_by(CalendarException.day, CalendarException.country)
-    stmt = where_given(
-        stmt,
-        args,
-        country=CalendarException.country,
-        year=extract("year", CalendarException.day),
-    )
+    if args.get("country"):
+        stmt = stmt.where(CalendarException.country == args["country"])
+    if args.get("year"):
+        stmt = stmt.where(extract("year", CalendarException.day) == args["year"])
     return scalar_page(get_session(), stmt, args, lambda r: plain(calendar_days.exception_view(r)))
 
 

@@ -6,7 +6,7 @@ actor the admin), so the audit trail shows who gave or took which access when.""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import g
+from flask import abort, g
 from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
@@ -109,8 +109,12 @@ def _user(db, username: str) -> User | None:
     return db.scalar(select(User).where(User.username == username))
 
 
-def _no_user(username: str):
-    return problem(404, "Not Found", f"no user {username!r}")
+def _user_or_404(db, username: str) -> User:
+    """The user ``username``, or the 404 problem "no user 'x'" when there is none."""
+    user = _user(db, username)
+    if user is None:
+        abort(problem(404, "Not Found", f"no user {username!r}"))
+    return user
 
 
 def _token_info(token: ApiToken) -> dict:
@@ -173,8 +177,7 @@ def create_user(data):
 @blp.response(200, UserSchema)
 @roles_required("admin")
 def get_user(username):
-    user = _user(get_session(), username)
-    return user if user is not None else _no_user(username)
+    return _user_or_404(get_session(), username)
 
 
 @blp.patch("/users/<username>")
@@ -186,9 +189,7 @@ def update_user(data, username):
     session ends at once (reactivating does not bring them back). A new password does the
     same: tokens revoked, web sessions ended. Admins cannot deactivate themselves or drop their own admin role."""
     db = get_session()
-    user = _user(db, username)
-    if user is None:
-        return _no_user(username)
+    user = _user_or_404(db, username)
     password = data.pop("password", None)
     return accounts.update_user(
         db,
@@ -205,9 +206,7 @@ def list_tokens(args, username):
     """The user's tokens, newest first: name, when issued, when revoked (the token itself
     was shown once when issued and is stored only as a hash)."""
     db = get_session()
-    user = _user(db, username)
-    if user is None:
-        return _no_user(username)
+    user = _user_or_404(db, username)
     stmt = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
     return scalar_page(db, stmt, args, _token_info)
 
@@ -219,9 +218,7 @@ def list_tokens(args, username):
 def create_token(data, username):
     """Issue a bearer token; it is shown once and stored only as a hash."""
     db = get_session()
-    user = _user(db, username)
-    if user is None:
-        return _no_user(username)
+    user = _user_or_404(db, username)
     token_id, token = accounts.issue_user_token(db, user, data["name"], actor=actor_name())
     return {
         "id": token_id,

@@ -233,6 +233,22 @@ def test_an_admin_cannot_lock_themselves_out(client, db):
     assert client.get("/api/me", headers=admin).json["role"] == "admin"
 
 
+def test_an_unknown_username_is_the_same_404_wherever_an_admin_names_it(client, db):
+    _admin, admin_token = make_user(db, "admin", "root")
+    admin = bearer(admin_token)
+    for method, path, body in (
+        ("get", "/api/users/nobody", None),
+        ("patch", "/api/users/nobody", {"display_name": "Nobody"}),
+        ("get", "/api/users/nobody/tokens", None),
+        ("post", "/api/users/nobody/tokens", {"name": "scanner-3"}),
+    ):
+        answer = getattr(client, method)(path, json=body, headers=admin)
+        assert answer.status_code == 404, path
+        assert answer.content_type == "application/problem+json", path
+        assert answer.json["detail"] == "no user 'nobody'", path
+    assert db.scalar(select(User).where(User.username == "nobody")) is None
+
+
 def test_creating_and_changing_users_is_recorded_with_the_admin_as_actor(client, db):
     _admin, admin_token = make_user(db, "admin", "root")
     admin = bearer(admin_token)

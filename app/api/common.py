@@ -51,6 +51,18 @@ class Amount(ma.fields.Decimal):
         return number.copy_abs() if number.is_finite() and number.is_zero() else number
 
 
+class BothCoordinates(ma.Schema):
+    """A place's ``lat`` and ``lon`` are given together or not at all (none: the address is
+    geocoded); the schemas of sites and depots build on it."""
+
+    @ma.validates_schema
+    def _both_coordinates(self, data, **_kw):
+        if ("lat" in data) != ("lon" in data):
+            raise ma.ValidationError(
+                "give both lat and lon, or neither", "lat" if "lat" not in data else "lon"
+            )
+
+
 class PageArgs(ma.Schema):
     # bounded so that the row offset, (page - 1) * page_size, fits a 64-bit database integer
     page = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000_000))

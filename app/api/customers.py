@@ -9,6 +9,7 @@ from marshmallow import validate
 from sqlalchemy import select
 
 from app.api.common import (
+    BothCoordinates,
     Day,
     Flag,
     Money,
@@ -50,7 +51,7 @@ class CustomerSchema(ma.Schema):
     email = ma.fields.Email(allow_none=True, validate=validate.Length(max=120))
 
 
-class SiteSchema(ma.Schema):
+class SiteSchema(BothCoordinates):
     code = Str(limits.CODE, required=True)
     customer_code = Str(limits.CODE, required=True)
     name = Str(limits.ORG_NAME, required=True)
@@ -75,13 +76,6 @@ class SiteSchema(ma.Schema):
     timezone = Zone()
     contact_name = Str(limits.PERSON_NAME, allow_none=True)
     phone = Str(limits.PHONE, allow_none=True)
-
-    @ma.validates_schema
-    def _both_coordinates(self, data, **_kw):
-        if ("lat" in data) != ("lon" in data):
-            raise ma.ValidationError(
-                "give both lat and lon, or neither", "lat" if "lat" not in data else "lon"
-            )
 
 
 NOT_BLANK = validate.Length(min=1, error="may not be empty")

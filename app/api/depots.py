@@ -8,6 +8,7 @@ from marshmallow import validate
 from sqlalchemy import select
 
 from app.api.common import (
+    BothCoordinates,
     Flag,
     PageArgs,
     Str,
@@ -29,7 +30,7 @@ from models import Depot, limits
 blp = Blueprint("depots", __name__, url_prefix="/api/depots", description="Depots (备件库)")
 
 
-class DepotSchema(ma.Schema):
+class DepotSchema(BothCoordinates):
     code = Str(
         limits.CODE,
         required=True,
@@ -48,13 +49,6 @@ class DepotSchema(ma.Schema):
     uncertainty_km = ma.fields.Float(dump_only=True)
     timezone = Zone()
     active = ma.fields.Boolean(dump_only=True)
-
-    @ma.validates_schema
-    def _both_coordinates(self, data, **_kw):
-        if ("lat" in data) != ("lon" in data):
-            raise ma.ValidationError(
-                "give both lat and lon, or neither", "lat" if "lat" not in data else "lon"
-            )
 
 
 class DepotUpdate(DepotSchema):

@@ -59,3 +59,21 @@ def test_a_depot_with_stock_on_its_shelves_is_not_deactivated(client, admin, db)
     refused = client.patch("/api/depots/BJ77", headers=admin, json={"active": False})
     assert refused.status_code == 409
     assert "2 units" in refused.json["detail"] and refused.json["units"] == 2
+
+
+@pytest.mark.parametrize("given, missing", [({"lat": 30.6}, "lon"), ({"lon": 104.1}, "lat")])
+def test_a_site_or_a_depot_takes_both_coordinates_or_neither(client, admin, db, given, missing):
+    make_depot(db, "SH77")
+    client.post("/api/customers", headers=admin, json={"code": "K1", "name": "甲"})
+    site = {"code": "K1-S1", "customer_code": "K1", "name": "机房", "address": "四川省成都市武侯区"}
+    depot = {"code": "CD77", "name": "成都库", "address": "四川省成都市武侯区"}
+    for method, path, body in (
+        ("post", "/api/sites", site | given),
+        ("post", "/api/depots", depot | given),
+        ("patch", "/api/depots/SH77", given),
+    ):
+        refused = getattr(client, method)(path, headers=admin, json=body)
+        assert refused.status_code == 422, path
+        assert refused.json["errors"] == {missing: ["give both lat and lon, or neither"]}, path
+    assert client.get("/api/sites", headers=admin).json["items"] == []
+    assert "CD77" not in {d["code"] for d in client.get("/api/depots", headers=admin).json["items"]}

@@ -38,6 +38,7 @@ from inventory import receiving
 from inventory.contracts import create_contract
 from inventory.installed_base import create_customer, create_site
 from inventory.notifications import SETTINGS_KEY, NotificationSettings
+from inventory.outbox import enqueue
 from inventory.rmas import MoveInput, RmaRequest, move_rma, open_rma
 from inventory.tickets import open_ticket
 from models.db import make_session_factory
@@ -303,6 +304,19 @@ def make_ticket(
         actor="dispatcher1",
         now=opened_at,
     ).number
+
+
+def queue_email(
+    session: Session,
+    key: str = "test:1",
+    to: str = CUSTOMER_EMAIL,
+    *,
+    subject: str = "Your RMA",
+    body: str = "Hello\n",
+) -> None:
+    """One e-mail in the outbox under the dedupe key ``key``, committed."""
+    enqueue(session, dedupe_key=key, channel="email", recipient=to, subject=subject, body=body)
+    session.commit()
 
 
 def delivered_rma(

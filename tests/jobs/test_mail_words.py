@@ -16,7 +16,6 @@ from app.jobs.delivery import deliver_outbox
 from app.jobs.mails import render_mail
 from inventory.accounts import create_user
 from inventory.notifications import SETTINGS_KEY
-from inventory.outbox import enqueue
 from inventory.sweep import sweep
 from models import Customer, Event, OutboxMessage
 from tests.jobs.conftest import (
@@ -27,6 +26,7 @@ from tests.jobs.conftest import (
     make_ticket,
     make_world,
     notification_settings,
+    queue_email,
 )
 from tests.service_builders import file_late_engineer_complaint
 
@@ -185,15 +185,13 @@ def test_a_mail_stored_with_its_words_still_goes_out_as_stored_beside_a_worded_o
 ):
     world = make_world(nsession)
     number = delivered_rma(nsession, world, T0)
-    enqueue(
+    queue_email(
         nsession,
-        dedupe_key="old-form:1",
-        channel="email",
-        recipient="old@customer.example",
+        "old-form:1",
+        "old@customer.example",
         subject=f"[{number}] Your replacement part has been shipped",
         body="Return the faulty part by: 2026-03-06 00:00 (Asia/Shanghai)\n",
     )
-    nsession.commit()
     sink = tmp_path / "mail"
 
     report = deliver_outbox(notifying_sessions, delivery_settings(1, mail_sink_dir=str(sink)))

@@ -25,18 +25,12 @@ from tests.jobs.conftest import (
     free_port,
     make_world,
     notification_settings,
+    queue_email,
     webhook_json,
 )
 from tests.races import at_once
 
 T0 = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
-
-
-def _queue_one(session, key: str = "test:1", to: str = CUSTOMER_EMAIL) -> None:
-    enqueue(
-        session, dedupe_key=key, channel="email", recipient=to, subject="Your RMA", body="Hello\n"
-    )
-    session.commit()
 
 
 def _message(session, key: str = "test:1"):
@@ -91,7 +85,7 @@ def test_a_refusing_mail_server_is_retried_with_backoff_and_the_mail_arrives_onc
     t0 = utcnow() + timedelta(minutes=5)  # the delivery clock: after the messages are queued
     server = smtp_server(refuse_first=2)
     settings = delivery_settings(server.port, backoff_seconds=30.0)
-    _queue_one(nsession)
+    queue_email(nsession)
 
     first = deliver_outbox(notifying_sessions, settings, now=t0)
     assert (first.sent, first.retrying) == (0, 1)
@@ -122,7 +116,7 @@ def test_mail_queued_while_the_server_is_down_is_sent_when_it_comes_back(
     t0 = utcnow() + timedelta(minutes=5)  # the delivery clock: after the messages are queued
     port = free_port()
     settings = delivery_settings(port)
-    _queue_one(nsession)
+    queue_email(nsession)
 
     assert deliver_outbox(notifying_sessions, settings, now=t0).retrying == 1
     server = smtp_server(port=port)
@@ -136,7 +130,7 @@ def test_a_message_that_keeps_failing_is_kept_as_dead_and_can_be_revived(
     t0 = utcnow() + timedelta(minutes=5)  # the delivery clock: after the messages are queued
     port = free_port()
     settings = delivery_settings(port, max_attempts=2)
-    _queue_one(nsession)
+    queue_email(nsession)
 
     deliver_outbox(notifying_sessions, settings, now=t0)
     assert deliver_outbox(notifying_sessions, settings, now=t0 + timedelta(hours=1)).dead == 1
@@ -306,7 +300,7 @@ def test_customer_mail_carries_no_internal_note_while_staff_mail_does(nsession):
 
 def test_a_sender_bug_keeps_the_message_for_a_retry(nsession, notifying_sessions):
     t0 = utcnow() + timedelta(minutes=5)  # the delivery clock: after the messages are queued
-    _queue_one(nsession)
+    queue_email(nsession)
 
     def broken(settings, message):
         raise KeyError("template")

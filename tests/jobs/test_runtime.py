@@ -12,9 +12,8 @@ from sqlalchemy import select
 
 from app import create_app
 from app.jobs.inprocess import RUNNER_KEY
-from inventory.outbox import enqueue
 from models import Event, utcnow
-from tests.jobs.conftest import CUSTOMER_EMAIL, DISPATCHERS, make_ticket, make_world
+from tests.jobs.conftest import CUSTOMER_EMAIL, DISPATCHERS, make_ticket, make_world, queue_email
 
 T0 = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
 
@@ -65,15 +64,7 @@ def test_flask_sla_sweep_refuses_a_time_without_a_zone(runner):
 def test_flask_sla_deliver_sends_what_the_outbox_holds(app, runner, db, smtp_server):
     server = smtp_server()
     app.config["SMTP_PORT"] = server.port
-    enqueue(
-        db,
-        dedupe_key="cli:1",
-        channel="email",
-        recipient=CUSTOMER_EMAIL,
-        subject="Hello",
-        body="Hi\n",
-    )
-    db.commit()
+    queue_email(db, "cli:1", subject="Hello", body="Hi\n")
 
     result = runner.invoke(args=["sla", "deliver"])
 
@@ -88,15 +79,7 @@ def test_the_demo_writes_e_mail_to_a_local_folder_instead_of_an_absent_smtp_serv
     sink = tmp_path / "mail"
     app.config["MAIL_SINK_DIR"] = str(sink)
     app.config["SMTP_PORT"] = 9  # nothing listens there: a send over SMTP would fail
-    enqueue(
-        db,
-        dedupe_key="sink:1",
-        channel="email",
-        recipient=CUSTOMER_EMAIL,
-        subject="备件已发出",
-        body="您好\n",
-    )
-    db.commit()
+    queue_email(db, "sink:1", subject="备件已发出", body="您好\n")
 
     result = runner.invoke(args=["sla", "deliver"])
 

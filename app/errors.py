@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 import marshmallow as ma
 from flask import Response, g, render_template, render_template_string, request, session
@@ -167,38 +168,35 @@ def unavailable(detail: str, *, retry_after_s: int) -> Response:
     return Response(body, status=503, headers=headers, mimetype="text/html")
 
 
-def register_error_handlers(app) -> None:
-    def domain(error: DomainError, status: int, title: str):
-        details = dict(error.details)  # may carry its own per-field messages
-        detail = error.message
-        if error.key and "Authorization" not in request.headers and session.get("user_id"):
-            detail = error_text(error)  # a page's own call: the reader's language
-        errors = details.pop("errors", None) or ({error.field: [detail]} if error.field else None)
-        return problem(status, title, detail, errors=errors, **details)
+# The HTTP answer to each domain error (NotFound: 404, or 422 when the request body named it).
+DOMAIN_STATUS: dict[type[DomainError], tuple[int, str]] = {
+    InvalidInput: (422, "Unprocessable Entity"),
+    TooLarge: (413, "Content Too Large"),
+    Conflict: (409, "Conflict"),
+    Forbidden: (403, "Forbidden"),
+}
 
+
+def _domain_problem(error: DomainError, status: int, title: str):
+    details = dict(error.details)  # may carry its own per-field messages
+    detail = error.message
+    if error.key and "Authorization" not in request.headers and session.get("user_id"):
+        detail = error_text(error)  # a page's own call: the reader's language
+    errors = details.pop("errors", None) or ({error.field: [detail]} if error.field else None)
+    return problem(status, title, detail, errors=errors, **details)
+
+
+def register_error_handlers(app) -> None:
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound):
         # something named in the request body that does not exist is an input error
         in_path = error.field in (request.view_args or {})
         if error.field and not in_path and request.method in ("POST", "PUT", "PATCH", "DELETE"):
-            return domain(error, 422, "Unprocessable Entity")
-        return domain(error, 404, "Not Found")
+            return _domain_problem(error, 422, "Unprocessable Entity")
+        return _domain_problem(error, 404, "Not Found")
 
-    @app.errorhandler(InvalidInput)
-    def _invalid(error: InvalidInput):
-        return domain(error, 422, "Unprocessable Entity")
-
-    @app.errorhandler(TooLarge)
-    def _too_large(error: TooLarge):
-        return domain(error, 413, "Content Too Large")
-
-    @app.errorhandler(Conflict)
-    def _conflict(error: Conflict):
-        return domain(error, 409, "Conflict")
-
-    @app.errorhandler(Forbidden)
-    def _forbidden(error: Forbidden):
-        return domain(error, 403, "Forbidden")
+    for kind, (status, title) in DOMAIN_STATUS.items():
+        app.register_error_handler(kind, partial(_domain_problem, status=status, title=title))
 
     @app.errorhandler(IntegrityError)
     def _integrity(error: IntegrityError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,9 @@ import pytest
 from bench.routing import main as bench_routing_main
 from logistics.routing.checker import check_routes, dimacs_distance
 from logistics.routing.instances import InstanceFormatError, read_instance
+from tests.conftest import DATA_DIR
 
-DATA = Path(os.environ.get("SPARELOG_DATA", Path(__file__).resolve().parents[3] / "shared/data"))
-C101 = DATA / "solomon/C101.vrp"
+C101 = DATA_DIR / "solomon/C101.vrp"
 
 
 def best_known_routes(path: Path) -> list[list[int]]:
@@ -88,10 +87,11 @@ def test_the_checker_catches_a_late_arrival_a_missing_customer_and_an_overload()
 
 def test_a_solomon_instance_is_solved_feasibly_close_to_the_best_known_in_seconds(capsys):
     assert (
-        bench_routing_main(["--instance", str(DATA / "solomon/R101.vrp"), "--time-limit", "3"]) == 0
+        bench_routing_main(["--instance", str(DATA_DIR / "solomon/R101.vrp"), "--time-limit", "3"])
+        == 0
     )
     out = json.loads(capsys.readouterr().out)
-    with open(DATA / "solomon/bks.csv", newline="") as f:
+    with open(DATA_DIR / "solomon/bks.csv", newline="") as f:
         best = next(
             float(r["distmin_distance_dimacs"])
             for r in csv.DictReader(f)

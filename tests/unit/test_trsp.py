@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -23,9 +22,9 @@ from logistics.routing.trsp import (
     route_duration,
 )
 from logistics.routing.trsp_solver import TrspPlan, improved, solve_trsp
+from tests.conftest import DATA_DIR
 
-DATA = Path(os.environ.get("SPARELOG_DATA", Path(__file__).resolve().parents[3] / "shared/data"))
-PILLAC = DATA / "trsp/pillac"
+PILLAC = DATA_DIR / "trsp/pillac"
 
 HEADER = """TINY
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from functools import reduce
-from pathlib import Path
 
 import pytest
 
@@ -21,9 +19,9 @@ from logistics.routing.trsp import (
 )
 from logistics.routing.trsp_segments import WARP_EPS, RouteState, SearchContext, merge
 from logistics.routing.trsp_solver import best_insertion, ruined_and_recreated
+from tests.conftest import DATA_DIR
 
-DATA = Path(os.environ.get("SPARELOG_DATA", Path(__file__).resolve().parents[3] / "shared/data"))
-CREW25 = DATA / "trsp/pillac/crew25"
+CREW25 = DATA_DIR / "trsp/pillac/crew25"
 
 
 def instance(name: str) -> TrspInstance:

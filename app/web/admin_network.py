@@ -21,11 +21,10 @@ from app.api.depots import DepotUpdate
 from app.auth import actor_name
 from app.db import get_session
 from app.geo import locate
-from app.web.admin import FieldError, domain_error, event_word, load_form, save_form
+from app.web.admin import FieldError, event_word, save_form
 from app.web.auth import not_found_page, roles_page
 from app.web.i18n import t
 from inventory import audit, catalogue, installed_base
-from inventory.errors import DomainError
 from models import Contract, Customer, Depot, Site
 
 bp = Blueprint("admin_network", __name__, url_prefix="/admin")
@@ -179,23 +178,18 @@ def site_new(code: str):
         request.form, ("code", "name", "address"), SITE_OPTIONAL, SITE_PLACE, editing=False
     )
     payload["customer_code"] = code
-    data, errors = load_form(SiteSchema(), payload)
+
+    def create(data: dict):
+        locate(data)
+        return installed_base.create_site(db, actor=actor_name(), **data)
+
+    view, errors = save_form(SiteSchema(), payload, create)
     if not errors:
-        try:
-            locate(data)
-            view = installed_base.create_site(db, actor=actor_name(), **data)
-        except DomainError as error:
-            errors = domain_error(error)
-        else:
-            flash(
-                t(
-                    "a14.site.created",
-                    code=view.code,
-                    precision=t(f"adm.precision.{view.precision}"),
-                ),
-                "success",
-            )
-            return redirect(url_for("admin_network.site_page", code=view.code))
+        flash(
+            t("a14.site.created", code=view.code, precision=t(f"adm.precision.{view.precision}")),
+            "success",
+        )
+        return redirect(url_for("admin_network.site_page", code=view.code))
     return _customer_page(customer, [], _labelled(errors))
 
 

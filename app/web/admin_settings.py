@@ -17,7 +17,7 @@ from app.api.calendar import DayExceptionSchema
 from app.api.webhooks import EndpointSchema, EndpointUpdate
 from app.auth import actor_name
 from app.db import get_session
-from app.web.admin import FieldError, domain_error, event_word, load_form, save_form
+from app.web.admin import FieldError, event_word, save_form
 from app.web.auth import not_found_page, roles_page
 from app.web.i18n import day_text, t
 from inventory import audit, calendar_days, webhooks
@@ -136,17 +136,15 @@ def webhook_list():
         values = dict(request.form)
         payload = {k: request.form.get(k, "").strip() for k in ("name", "url", "secret")}
         payload = {k: v for k, v in payload.items() if v}
-        data, errors = load_form(EndpointSchema(), payload)
+        created, errors = save_form(
+            EndpointSchema(),
+            payload,
+            lambda data: webhooks.create_endpoint(db, actor=actor_name(), **data),
+        )
         if not errors:
-            try:
-                view, secret = webhooks.create_endpoint(db, actor=actor_name(), **data)
-            except DomainError as error:
-                errors = domain_error(error)
-            else:
-                flash(t("a14.wh.created", name=view.name), "success")
-                return _endpoint_page(
-                    webhooks.endpoint_by_name(db, view.name), [], new_secret=secret
-                )
+            view, secret = created
+            flash(t("a14.wh.created", name=view.name), "success")
+            return _endpoint_page(webhooks.endpoint_by_name(db, view.name), [], new_secret=secret)
     rows = [
         webhooks.endpoint_view(r)
         for r in db.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.name))
@@ -193,15 +191,15 @@ def webhook_change(name: str):
         return redirect(url_for("admin_settings.webhook_page", name=name))
     if action not in WEBHOOK_ACTIONS:
         return render_template("error.html", code=400, message=t("adm.bad_action")), 400
-    data, errors = load_form(EndpointUpdate(), WEBHOOK_ACTIONS[action](request.form))
+    saved, errors = save_form(
+        EndpointUpdate(),
+        WEBHOOK_ACTIONS[action](request.form),
+        lambda data: webhooks.update_endpoint(db, name, actor=actor_name(), **data),
+    )
     if not errors:
-        try:
-            _view, secret = webhooks.update_endpoint(db, name, actor=actor_name(), **data)
-        except DomainError as error:
-            errors = domain_error(error)
-        else:
-            flash(t(f"a14.wh.{action}_done", name=name), "success")
-            if secret is not None:
-                return _endpoint_page(row, [], new_secret=secret)
-            return redirect(url_for("admin_settings.webhook_page", name=name))
+        _view, secret = saved
+        flash(t(f"a14.wh.{action}_done", name=name), "success")
+        if secret is not None:
+            return _endpoint_page(row, [], new_secret=secret)
+        return redirect(url_for("admin_settings.webhook_page", name=name))
     return _endpoint_page(row, errors)

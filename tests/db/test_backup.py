@@ -97,6 +97,18 @@ def _change_everything(db, state) -> None:
     db.rollback()
 
 
+def _backed_up_then_received(runner, db, database_url, path) -> dict[str, int]:
+    """A backup written to ``path``, then a unit KEEP-ME received that the backup lacks: the
+    table counts after the receipt (the session is closed, so a restore may replace all)."""
+    assert runner.invoke(args=["db", "backup", str(path)]).exit_code == 0
+    receive_from_supplier(
+        db, depot_code="BJ01", part_number="SRV-2288-PSU", serial="KEEP-ME", actor="wang.wh"
+    )
+    counts = table_counts(database_url)
+    db.close()
+    return counts
+
+
 def test_restore_brings_back_every_row_and_a_ledger_that_verifies(
     app, runner, demo, database_url, tmp_path
 ):
@@ -147,14 +159,8 @@ def test_restore_brings_back_every_row_and_a_ledger_that_verifies(
 def test_restore_asks_first_and_changes_nothing_when_the_operator_says_no(
     runner, demo, database_url, tmp_path
 ):
-    db = demo
     path = tmp_path / "sparelog.backup"
-    assert runner.invoke(args=["db", "backup", str(path)]).exit_code == 0
-    receive_from_supplier(
-        db, depot_code="BJ01", part_number="SRV-2288-PSU", serial="KEEP-ME", actor="wang.wh"
-    )
-    counts = table_counts(database_url)
-    db.close()
+    counts = _backed_up_then_received(runner, demo, database_url, path)
 
     declined = runner.invoke(args=["db", "restore", str(path)], input="n\n")
     assert declined.exit_code == 1
@@ -231,15 +237,9 @@ def _damaged_files(kind: str, tmp_path, good_backup, sqlite_template) -> dict:
 def test_a_damaged_or_foreign_file_is_refused_and_the_database_is_untouched(
     app, runner, demo, database_url, tmp_path, sqlite_template
 ):
-    db = demo
     kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     good = tmp_path / "good.backup"
-    assert runner.invoke(args=["db", "backup", str(good)]).exit_code == 0
-    receive_from_supplier(
-        db, depot_code="BJ01", part_number="SRV-2288-PSU", serial="KEEP-ME", actor="wang.wh"
-    )
-    counts = table_counts(database_url)
-    db.close()
+    counts = _backed_up_then_received(runner, demo, database_url, good)
 
     for label, (path, message) in _damaged_files(kind, tmp_path, good, sqlite_template).items():
         result = runner.invoke(args=["db", "restore", str(path), "--yes"])

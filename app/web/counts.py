@@ -224,19 +224,18 @@ def submit(number: str):
 @bp.post("/<number>/recount")
 @roles_page(*WAREHOUSE)
 def recount(number: str):
-    db = get_session()
     try:
         data = CountRecountRequest().load({"part_numbers": request.form.getlist("part")})
-        stock_counts.request_recount(
-            db, number, actor=actor_name(), part_numbers=data["part_numbers"]
-        )
     except ma.ValidationError:
         _fail(t("cnt.pick_parts"))
-    except DomainError as error:
-        _fail(error_text(error))
-    else:
-        flash(t("cnt.recount_asked"), "success")
-    return _back(number)
+        return _back(number)
+    return _step(
+        number,
+        lambda: stock_counts.request_recount(
+            get_session(), number, actor=actor_name(), part_numbers=data["part_numbers"]
+        ),
+        lambda _: t("cnt.recount_asked"),
+    )
 
 
 @bp.post("/<number>/approve")

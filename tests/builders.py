@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import base64
 import socket
+import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 from sqlalchemy import select
@@ -186,6 +189,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_until_serving(
+    server: subprocess.Popen, url: str, what: str, log: Path, limit_s: float = 60
+) -> None:
+    """Poll ``url`` until it answers 200, while the process ``server`` runs; if the process
+    ends or ``limit_s`` seconds pass first, fail saying ``what`` did not start, with the
+    end of its ``log``."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not start:\n" + log.read_text()[-4000:])
+        time.sleep(0.2)
 
 
 def day_shift_engineer(

@@ -9,15 +9,13 @@ from __future__ import annotations
 import base64
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 from sqlalchemy import func, select
 
 from models import VisitPhoto
 from tests.api import test_visits
-from tests.builders import free_port, jpeg_data_url, post_with_key
+from tests.builders import free_port, jpeg_data_url, post_with_key, wait_until_serving
 
 BUCKET = "sparelog-photos"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -30,7 +28,8 @@ def s3_endpoint(tmp_path_factory):
     """moto's S3 server on a free local port; its address."""
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
-    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "w")
+    log_path = tmp_path_factory.mktemp("moto") / "moto.log"
+    log = open(log_path, "w")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -45,15 +44,7 @@ def s3_endpoint(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(endpoint + "/moto-api/", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("moto's server did not start") from None
-                time.sleep(0.2)
+        wait_until_serving(server, endpoint + "/moto-api/", "moto's server", log_path)
         yield endpoint
     finally:
         server.terminate()

@@ -14,13 +14,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.builders import free_port
+from tests.builders import free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -124,19 +123,7 @@ def live_server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(
-                    "the server did not start:\n" + (work / "server.log").read_text()[-4000:]
-                )
-            time.sleep(0.3)
+        wait_until_serving(server, base + "/api/health", "the server", work / "server.log")
         yield LiveServer(base, env["DATABASE_URL"])
     finally:
         server.terminate()

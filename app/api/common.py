@@ -364,11 +364,11 @@ def idempotent_write(
     method: str = "post",
 ):
     """Register a write a client may retry on ``blp``: ``method`` ``path`` taking ``body``
-    (from ``location``; None: the path says it all), the ``Idempotency-Key`` header documented and honoured (a retry
-    gets the first answer back and writes nothing twice), ``answer`` dumped with ``status``,
-    for ``roles`` (an admin always may). One order for every such endpoint: the key is
-    claimed after the body validates, the stored answer is the dumped one, and the role
-    check runs inside."""
+    (from ``location``; None: the path says it all), the ``Idempotency-Key`` header
+    documented and honoured (a retry gets the first answer back and writes nothing twice),
+    ``answer`` dumped with ``status``, for ``roles`` (an admin always may). One order for
+    every such endpoint: the key is claimed after the body validates, the stored answer is
+    the dumped one, and the role check runs inside."""
 
     def register(view):
         view = roles_required(*roles)(view)

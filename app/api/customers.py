@@ -22,10 +22,9 @@ from app.api.common import (
     plain,
     query_read,
     scalar_page,
-    unknown,
     where_given,
 )
-from app.api.scoping import customer_scope, customer_scoped
+from app.api.scoping import check_own, customer_scope, customer_scoped
 from app.auth import ALL_ROLES, STAFF, actor_name, roles_required
 from app.db import get_session
 from app.geo import locate
@@ -247,9 +246,7 @@ def list_customers(args):
 @roles_required(*ALL_ROLES)
 def get_customer(code):
     customer = installed_base.customer_by_code(get_session(), code, field="code")
-    scope = customer_scope()
-    if scope is not None and customer.id != scope:
-        raise unknown("customer", code, field="code")
+    check_own("customer", code, field="code", owner=customer.id, scope=customer_scope())
     return plain(installed_base.customer_view(customer))
 
 

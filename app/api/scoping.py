@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import abort, jsonify
 
+from app.api.common import unknown
 from app.auth import current_user
 from app.db import get_session
 from app.documents.access import engineer_id
@@ -23,6 +24,14 @@ def customer_scope() -> int | None:
     if user.customer_id is None:
         abort(problem(403, "Forbidden", "this customer account is not linked to a customer unit"))
     return user.customer_id
+
+
+def check_own(what: str, value, *, field: str, owner: int | None, scope: int | None) -> None:
+    """A caller held to ``scope`` (their customer unit, or the engineer they work as) may
+    reach only records whose ``owner`` it is: another's answers as ``unknown`` — exactly
+    like one that does not exist. ``scope`` None (staff): any record."""
+    if scope is not None and owner != scope:
+        raise unknown(what, value, field=field)
 
 
 def customer_scoped(stmt, customer_column):

@@ -24,6 +24,7 @@ from app.api.common import (
 )
 from app.api.scoping import (
     EventSchema,
+    check_own,
     customer_scope,
     customer_scoped,
     engineer_scope,
@@ -179,9 +180,7 @@ TicketPage = page_schema(TicketListItem, "TicketPage")
 
 def _ticket_for_caller(ref: str) -> Ticket:
     ticket = svc.ticket_by_ref(get_session(), ref)
-    scope = customer_scope()
-    if scope is not None and ticket.customer_id != scope:
-        raise unknown("ticket", ref, field="ref")
+    check_own("ticket", ref, field="ref", owner=ticket.customer_id, scope=customer_scope())
     return ticket
 
 

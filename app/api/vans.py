@@ -15,9 +15,8 @@ from app.api.common import (
     idempotent_write,
     plain,
     query_read,
-    unknown,
 )
-from app.api.scoping import engineer_scope
+from app.api.scoping import check_own, engineer_scope
 from app.api.visits import VisitPartSchema, VisitSchema
 from app.auth import actor_name, roles_required
 from app.db import get_session
@@ -260,9 +259,7 @@ def _own_engineer(code: str):
     answers like one that does not exist)."""
     db = get_session()
     engineer = vans.engineer_by_code(db, code)
-    mine = engineer_scope()
-    if mine is not None and engineer.id != mine:
-        raise unknown("engineer", code, field="engineer")
+    check_own("engineer", code, field="engineer", owner=engineer.id, scope=engineer_scope())
     return engineer
 
 

@@ -21,16 +21,11 @@ from models.db import make_engine, make_session_factory
 from tests.browser.conftest import ROOT, shot, sign_in
 
 
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def test_a_complaint_runs_its_clock_and_escalates_and_the_quarterly_file_is_downloaded(
     live_server, desktop, browser
 ):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     page = desktop
     sign_in(page, live_server, "customer.sgcc", "customer-demo-pass")
     page.goto(live_server + "/my/complaints")

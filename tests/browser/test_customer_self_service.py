@@ -8,16 +8,11 @@ import re
 from tests.browser.conftest import shot, sign_in
 
 
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def test_a_customer_reports_a_fault_requests_a_repair_and_tracks_it_in_lower_case(
     live_server, desktop, phone
 ):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     page = desktop
     sign_in(page, live_server, "customer.sgcc", "customer-demo-pass")
     page.goto(live_server + "/my/")

@@ -14,12 +14,6 @@ from tests.browser.test_engineer_visit import dispatched_p1
 PAGES_CACHE = "sparelog-engineer-pages"
 
 
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def wait_until(page, script: str, arg=None, timeout: float = 60) -> None:
     """Poll ``script`` (a function) in the page until it is true (the pages' CSP forbids the
     string evaluation ``wait_for_function`` uses). The limit is generous: installing the
@@ -50,7 +44,8 @@ def signed_in_with_pages_kept(page, live_server: str, kept: str, opened: str = "
 def test_a_job_page_reloaded_with_no_signal_still_records_the_visit_sent_once_back_online(
     live_server, phone, api
 ):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     number, _spare, _faulty = dispatched_p1(api)
     page = phone
     # the worker installs and keeps the list and every job page on it
@@ -128,7 +123,8 @@ def test_a_job_page_the_poor_signal_cannot_bring_is_shown_from_the_kept_copy(
 ):
     """Signal, but too poor for the page to arrive: after a few seconds the phone shows the
     copy it kept (said so) instead of a blank screen."""
-    expect = _expect()
+    from playwright.sync_api import expect
+
     number, _spare, _faulty = dispatched_p1(api)
     page = phone
     signed_in_with_pages_kept(page, live_server, f"/engineer/{number}")

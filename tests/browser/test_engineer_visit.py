@@ -18,12 +18,6 @@ ENGINEER = "ENG-001"  # the demo's zhang.eng: Beijing, network and server skills
 SITE = "C001-S1"  # Beijing
 
 
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def dispatched_p1(api) -> tuple[str, str, str]:
     """A P1 at the Beijing site on a unit whose spare is in stock, dispatched to zhang.eng in
     pickup mode: (ticket number, reserved spare serial, faulty serial)."""
@@ -68,7 +62,8 @@ def _pdf_text(download) -> str:
 def test_an_engineer_records_a_whole_visit_offline_and_it_is_sent_once_back_online(
     live_server, phone, api, tmp_path
 ):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     number, spare, faulty = dispatched_p1(api)
     page = phone
     sign_in(page, live_server, "zhang.eng", "engineer-demo-pass")

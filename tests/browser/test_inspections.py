@@ -24,14 +24,9 @@ ENGINEER = "ENG-001"  # the demo's zhang.eng, based at BJ01
 SITE = "C001-S1"  # the demo customer's Beijing machine room
 
 
-def _expect():
+def _generate_from_the_programme_page(page, live_server, contract: str, year: int) -> None:
     from playwright.sync_api import expect
 
-    return expect
-
-
-def _generate_from_the_programme_page(page, live_server, contract: str, year: int) -> None:
-    expect = _expect()
     page.goto(f"{live_server}/admin/contracts/{contract}")
     page.locator("#inspection-programme").click()
     expect(page.locator("#f-frequency")).to_have_value("quarterly")
@@ -64,7 +59,8 @@ def _a_visit_for_zhang(api, customer: str, year: int) -> dict:
 def _plan_the_day(page, live_server, api, day: str, number: str) -> str:
     """The dispatcher plans BJ01's day with a fault ticket and the inspection among it;
     returns the ticket's number."""
-    expect = _expect()
+    from playwright.sync_api import expect
+
     fault = api("dispatcher").call(
         "POST",
         "/api/tickets",
@@ -88,7 +84,8 @@ def _plan_the_day(page, live_server, api, day: str, number: str) -> str:
 def test_a_quarterly_inspection_is_planned_recorded_offline_and_reported_before_its_deadline(
     live_server, desktop, phone, api
 ):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     year = datetime.now().year + 2  # the demo generated this year's and next year's
     programme = None
     for contract in api("admin").call("GET", "/api/contracts?page_size=100")["items"]:

@@ -34,12 +34,6 @@ VISIBLE_TEXT = r"""() => {
 PART = "SRV-2288-PSU"
 
 
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def advance_replacement(api, faulty_serial: str, *, until: str) -> dict:
     """An advance replacement moved through the API up to ``until`` (deliver / return_faulty)."""
     dispatcher, warehouse = api("dispatcher"), api("warehouse")
@@ -77,7 +71,8 @@ def advance_replacement(api, faulty_serial: str, *, until: str) -> dict:
 
 
 def test_warehouse_staff_scan_a_returned_faulty_serial_and_receive_it(live_server, desktop, api):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     rma = advance_replacement(api, "PSU-RET-20261122", until="return_faulty")
     page = desktop
     sign_in(page, live_server, "wang.wh", "warehouse-demo-pass")
@@ -104,7 +99,8 @@ def test_warehouse_staff_scan_a_returned_faulty_serial_and_receive_it(live_serve
 def test_a_dispatcher_opens_a_p1_ticket_picks_the_top_option_and_confirms(
     live_server, desktop, api
 ):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     # C001 has a 7×24 contract: the response clock runs at whatever hour the suite runs
     # (a 5×8 or 7×8 clock stands still outside service hours and says so instead;
     # tests/web/test_dispatcher.py checks that wording)
@@ -152,7 +148,8 @@ def test_a_dispatcher_opens_a_p1_ticket_picks_the_top_option_and_confirms(
 
 
 def test_a_customer_opens_the_tracking_page_and_downloads_the_return_label(live_server, phone, api):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     rma = advance_replacement(api, "PSU-CUST-20261122", until="deliver")
     page = phone
     page.goto(live_server + "/track")
@@ -185,7 +182,7 @@ def test_every_screen_renders_for_the_readme(live_server, desktop, api, tmp_path
     """Screenshots of the remaining screens (sign-in, import with its report, reorder,
     routes, alerts, engineer, customer list), in both languages; in Chinese each screen
     as the browser draws it (scripts' words included) carries no English word."""
-    expect = _expect()
+    from playwright.sync_api import expect
 
     def shot(page, name: str) -> None:
         take_shot(page, name)

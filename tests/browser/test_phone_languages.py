@@ -17,12 +17,6 @@ def artifact(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def fits_the_screen(page, what: str) -> None:
     wide = page.evaluate(
         """() => {
@@ -38,13 +32,15 @@ def fits_the_screen(page, what: str) -> None:
 
 
 def switch_language(page, lang: str) -> None:
-    expect = _expect()
+    from playwright.sync_api import expect
+
     page.locator("#lang-switch").click()
     expect(page.locator("html")).to_have_attribute("lang", "en" if lang == "en" else "zh-CN")
 
 
 def test_an_engineer_switches_to_english_and_back_on_a_phone(live_server, phone, api):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     number, _spare, faulty = dispatched_p1(api)
     page = phone
     sign_in(page, live_server, "zhang.eng", "engineer-demo-pass")
@@ -67,7 +63,8 @@ def test_an_engineer_switches_to_english_and_back_on_a_phone(live_server, phone,
 
 
 def test_a_customer_switches_to_english_and_back_and_tracks_in_lower_case(live_server, phone):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     page = phone
     sign_in(page, live_server, "customer.sgcc", "customer-demo-pass")
     page.goto(live_server + "/my/")

@@ -27,12 +27,6 @@ LABELS_OVERLAP = """(sel) => {
 }"""
 
 
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
 @pytest.fixture(scope="module")
 def beijing_tickets(api) -> dict[str, str]:
     """Two P3 faults in Beijing: one at a demo site placed at its street, one at a site the
@@ -70,7 +64,8 @@ def beijing_tickets(api) -> dict[str, str]:
 def test_same_city_options_show_nonzero_legs_labelled_by_what_they_are(
     live_server, request, beijing_tickets, device
 ):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     page = request.getfixturevalue(device)
     sign_in(page, live_server, "li.disp", "dispatcher-demo-pass")
 
@@ -102,7 +97,8 @@ def test_same_city_options_show_nonzero_legs_labelled_by_what_they_are(
 def test_a_ticket_and_its_route_are_drawn_on_a_map_with_a_base_layer_and_readable_labels(
     live_server, request, beijing_tickets, device
 ):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     page = request.getfixturevalue(device)
     sign_in(page, live_server, "li.disp", "dispatcher-demo-pass")
     page.goto(f"{live_server}/dispatch/tickets/{beijing_tickets['street']}")
@@ -181,7 +177,8 @@ def psu_jobs_need_a_soldering_iron(live_server):
 def test_todays_route_starts_from_now_and_is_drawn_as_lines(
     live_server, desktop, beijing_tickets, beijing_round_the_clock, psu_jobs_need_a_soldering_iron
 ):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     page = desktop
     sign_in(page, live_server, "li.disp", "dispatcher-demo-pass")
     before = datetime.now(UTC) - timedelta(seconds=5)
@@ -221,7 +218,8 @@ def test_todays_route_starts_from_now_and_is_drawn_as_lines(
 
 
 def test_a_dispatcher_picks_a_new_site_on_the_map(live_server, phone):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     page = phone
     sign_in(page, live_server, "li.disp", "dispatcher-demo-pass")
     page.goto(f"{live_server}/dispatch/")

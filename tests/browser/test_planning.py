@@ -10,14 +10,9 @@ import re
 from tests.browser.conftest import shot, sign_in
 
 
-def _expect():
+def _start_run(page, base: str, label: str, city: str = "") -> str:
     from playwright.sync_api import expect
 
-    return expect
-
-
-def _start_run(page, base: str, label: str, city: str = "") -> str:
-    expect = _expect()
     page.goto(base + "/planning")
     page.locator("#label").fill(label)
     if city:
@@ -32,7 +27,8 @@ def _start_run(page, base: str, label: str, city: str = "") -> str:
 
 
 def test_plan_map_what_if_compare_and_accept(live_server, desktop, api):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     page = desktop
     admin = api("admin")
     sign_in(page, live_server, "admin", "admin-demo-pass")

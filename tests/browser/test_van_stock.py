@@ -15,16 +15,11 @@ OLD = "VAN16-OLD-0001"  # the unit installed at the site, about to fail
 NEW_FROM_VENDOR = "VAN16-HW-0001"  # the unit the vendor sends back in its place
 
 
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def test_a_van_is_replenished_and_a_job_uses_its_part_and_returns_the_faulty_one_by_rule(
     live_server, desktop, phone, api
 ):
-    expect = _expect()
+    from playwright.sync_api import expect
+
     warehouse, dispatcher, engineer = api("warehouse"), api("dispatcher"), api("engineer")
     api("admin").call("POST", "/api/warranty-terms",
                       {"vendor": "Huawei", "part_number": PART, "months": 36,

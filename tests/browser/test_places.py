@@ -60,16 +60,22 @@ def beijing_tickets(api) -> dict[str, str]:
     return out
 
 
+def _dispatcher_at(request, live_server, device: str, ticket: str):
+    """The page of ``device`` (a fixture's name), the dispatcher signed in on it and looking
+    at ``ticket``."""
+    page = request.getfixturevalue(device)
+    sign_in(page, live_server, "li.disp", "dispatcher-demo-pass")
+    page.goto(f"{live_server}/dispatch/tickets/{ticket}")
+    return page
+
+
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_same_city_options_show_nonzero_legs_labelled_by_what_they_are(
     live_server, request, beijing_tickets, device
 ):
     from playwright.sync_api import expect
 
-    page = request.getfixturevalue(device)
-    sign_in(page, live_server, "li.disp", "dispatcher-demo-pass")
-
-    page.goto(f"{live_server}/dispatch/tickets/{beijing_tickets['street']}")
+    page = _dispatcher_at(request, live_server, device, beijing_tickets["street"])
     legs = page.locator("#options .legs li.leg")
     expect(legs.first).to_be_visible()
     for i in range(legs.count()):
@@ -99,9 +105,7 @@ def test_a_ticket_and_its_route_are_drawn_on_a_map_with_a_base_layer_and_readabl
 ):
     from playwright.sync_api import expect
 
-    page = request.getfixturevalue(device)
-    sign_in(page, live_server, "li.disp", "dispatcher-demo-pass")
-    page.goto(f"{live_server}/dispatch/tickets/{beijing_tickets['street']}")
+    page = _dispatcher_at(request, live_server, device, beijing_tickets["street"])
     the_map = page.locator("#map")
     expect(the_map).to_have_attribute("data-base-layer", "outline")
     expect(the_map).to_have_attribute("data-ready", "yes")

@@ -77,3 +77,22 @@ def sphere_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.
         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2
     )
     return 2 * MEAN_EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(x, 0.0, 1.0)))
+
+
+class MatrixProvider:
+    """A travel provider that works out road km and driving minutes together:
+    ``matrices(origins, destinations)`` gives both (N, M) arrays for (N, 2) and (M, 2)
+    (lat, lon) degrees, and the single matrices are read off it."""
+
+    def matrices(
+        self, origins: np.ndarray, destinations: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def km_matrix(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+        """(N, M) road km from every origin to every destination."""
+        return self.matrices(origins, destinations)[0]
+
+    def minutes_matrix(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+        """(N, M) driving minutes from every origin to every destination."""
+        return self.matrices(origins, destinations)[1]

@@ -14,14 +14,14 @@ from typing import Any
 import numpy as np
 import requests
 
-from logistics.geodesy import check_coordinates
+from logistics.geodesy import MatrixProvider, check_coordinates
 
 
 class OsrmError(RuntimeError):
     """The OSRM service could not be reached or did not answer with a usable table."""
 
 
-class OsrmTableClient:
+class OsrmTableClient(MatrixProvider):
     """Road km and driving minutes from an OSRM table service; points are (lat, lon) degrees.
 
     ``access_minutes`` is added to every trip between two different points, as in the
@@ -55,14 +55,6 @@ class OsrmTableClient:
     def travel_minutes(self, a: tuple[float, float], b: tuple[float, float]) -> float:
         """Driving minutes from a to b."""
         return float(self.matrices(np.array([a]), np.array([b]))[1][0, 0])
-
-    def km_matrix(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
-        """(N, M) road km."""
-        return self.matrices(origins, destinations)[0]
-
-    def minutes_matrix(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
-        """(N, M) driving minutes."""
-        return self.matrices(origins, destinations)[1]
 
     def matrices(
         self, origins: np.ndarray, destinations: np.ndarray

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from logistics import travel_calibration as calibrated
-from logistics.geodesy import check_coordinates, matrix_km, pairwise_km
+from logistics.geodesy import MatrixProvider, check_coordinates, matrix_km, pairwise_km
 from logistics.sla import SlaPolicy
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class TravelEstimator(Protocol):
     def minutes_matrix(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray: ...
 
 
-class TravelModel:
+class TravelModel(MatrixProvider):
     """Coordinate-only road km and driving minutes; points are (lat, lon) degrees."""
 
     def __init__(self, config: TravelConfig | None = None) -> None:
@@ -123,14 +123,6 @@ class TravelModel:
         """Driving minutes from a to b, access time included."""
         _, minutes = self._one(a, b)
         return minutes
-
-    def km_matrix(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
-        """(N, M) road km from every origin to every destination ((N, 2), (M, 2) lat/lon)."""
-        return self.matrices(origins, destinations)[0]
-
-    def minutes_matrix(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
-        """(N, M) driving minutes from every origin to every destination."""
-        return self.matrices(origins, destinations)[1]
 
     def matrices(
         self, origins: np.ndarray, destinations: np.ndarray

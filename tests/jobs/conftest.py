@@ -360,6 +360,27 @@ def delivered_rma(
     return number
 
 
+def faulty_part_back(
+    session: Session,
+    world: World,
+    number: str,
+    *,
+    sent_at: datetime,
+    received_at: datetime | None = None,
+) -> None:
+    """The faulty part of RMA ``number`` goes back at ``sent_at`` and the world's depot
+    receives it at ``received_at`` (default: the same moment)."""
+    move_rma(session, number, "return_faulty", actor="engineer1", now=sent_at)
+    move_rma(
+        session,
+        number,
+        "receive_faulty",
+        actor="warehouse1",
+        given=MoveInput(depot=world.depot),
+        now=received_at or sent_at,
+    )
+
+
 def webhook_json(r: Received) -> dict:
     return json.loads(r.body)
 

@@ -10,7 +10,6 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 import inventory.sweep as sweep_module
-from inventory.rmas import MoveInput, move_rma
 from inventory.sweep import sweep
 from inventory.tickets import move_ticket
 from models import Event, OutboxMessage, Rma, Ticket
@@ -20,6 +19,7 @@ from tests.jobs.conftest import (
     DISPATCHERS,
     LADDER,
     delivered_rma,
+    faulty_part_back,
     make_ticket,
     make_world,
     notification_settings,
@@ -156,14 +156,12 @@ def test_the_customer_is_reminded_once_before_the_return_deadline(nsession):
 def test_a_part_on_its_way_back_is_neither_reminded_nor_overdue_once_received_in_time(nsession):
     world = make_world(nsession)
     number = delivered_rma(nsession, world, T0)
-    move_rma(nsession, number, "return_faulty", actor="engineer1", now=T0 + timedelta(hours=2))
-    move_rma(
+    faulty_part_back(
         nsession,
+        world,
         number,
-        "receive_faulty",
-        actor="warehouse1",
-        given=MoveInput(depot=world.depot),
-        now=T0 + timedelta(hours=20),
+        sent_at=T0 + timedelta(hours=2),
+        received_at=T0 + timedelta(hours=20),
     )
 
     report = sweep(nsession, now=T0 + timedelta(days=3))

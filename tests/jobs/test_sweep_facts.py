@@ -11,12 +11,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from app.documents.builders import fault_report_for, monthly_report_for
-from inventory.rmas import MoveInput, move_rma
 from inventory.sweep import sweep
 from inventory.tickets import move_ticket, move_ticket_in_session
 from logistics.sla import Clock
 from models import Customer, Event, Rma, SweepFiring, Ticket
-from tests.jobs.conftest import delivered_rma, make_ticket, make_world
+from tests.jobs.conftest import delivered_rma, faulty_part_back, make_ticket, make_world
 
 T0 = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Beijing
 RETURN_DUE = datetime(2026, 3, 5, 16, 0, tzinfo=UTC)  # 24:00 Thursday in Beijing
@@ -45,9 +44,7 @@ def test_a_part_back_38_hours_early_is_not_overdue_though_a_sweep_from_the_futur
     assert sweep(nsession, now=RETURN_DUE + timedelta(days=3)).overdue == [number]
     # ... and then the part comes back, 38 hours before its deadline
     returned = RETURN_DUE - timedelta(hours=38)
-    move_rma(nsession, number, "return_faulty", actor="engineer1", now=returned)
-    given = MoveInput(depot=world.depot)
-    move_rma(nsession, number, "receive_faulty", actor="warehouse1", given=given, now=returned)
+    faulty_part_back(nsession, world, number, sent_at=returned)
 
     nsession.expire_all()
     rma = nsession.scalar(select(Rma).where(Rma.number == number))
@@ -87,9 +84,7 @@ def test_a_part_back_late_stays_overdue_in_both_reports(nsession):
     number = delivered_rma(nsession, world, T0 - timedelta(hours=2), ticket=ticket_number)
     assert sweep(nsession, now=RETURN_DUE + timedelta(hours=1)).overdue == [number]
     returned = RETURN_DUE + timedelta(hours=5)
-    move_rma(nsession, number, "return_faulty", actor="engineer1", now=returned)
-    given = MoveInput(depot=world.depot)
-    move_rma(nsession, number, "receive_faulty", actor="warehouse1", given=given, now=returned)
+    faulty_part_back(nsession, world, number, sent_at=returned)
 
     nsession.expire_all()
     assert nsession.scalar(select(Rma.overdue).where(Rma.number == number)) is True

@@ -39,11 +39,8 @@ class PhotoStore(Protocol):
 
 def _not_in_store(key: str) -> NotFound:
     """What either store raises for a key it does not hold."""
-    return NotFound(
-        f"photo {key!r} is not in the store",
-        field="photo_id",
-        key="unknown",
-        params={"what": "photo", "value": key},
+    return NotFound.unknown(
+        "photo", key, message=f"photo {key!r} is not in the store", field="photo_id"
     )
 
 

@@ -38,17 +38,6 @@ def engineer_id(session: Session, user: User) -> int | None:
     return session.scalar(select(Engineer.id).where(Engineer.user_id == user.id))
 
 
-def _unknown(what: str, value: str, *, field: str | None = None, noun: str = "") -> NotFound:
-    """The answer when a paper is not the user's: word for word an unknown ``what`` (the
-    catalogue's ``what`` code; ``noun`` is the English word when it differs)."""
-    return NotFound(
-        f"unknown {noun or what} {value!r}",
-        field=field,
-        key="unknown",
-        params={"what": what, "value": value},
-    )
-
-
 def _may_see(
     session: Session, user: User, customer_id: int, engineer_ids: tuple[int | None, ...]
 ) -> bool:
@@ -71,7 +60,7 @@ def rma_for(session: Session, ref: str, user: User) -> Rma:
         rma.customer_id,
         (rma.engineer_id, rma.ticket.engineer_id if rma.ticket else None),
     ):
-        raise _unknown("rma", ref, field="number", noun="RMA")
+        raise NotFound.unknown("rma", ref, field="number", noun="RMA")
     return rma
 
 
@@ -79,7 +68,7 @@ def ticket_for(session: Session, ref: str, user: User) -> Ticket:
     """The ticket ``ref`` if ``user`` may see its papers; NotFound otherwise."""
     ticket = ticket_by_ref(session, ref, field="number")
     if not _may_see(session, user, ticket.customer_id, (ticket.engineer_id,)):
-        raise _unknown("ticket", ref, field="number")
+        raise NotFound.unknown("ticket", ref, field="number")
     return ticket
 
 
@@ -88,7 +77,7 @@ def inspection_for(session: Session, number: str, user: User) -> Inspection:
     report exists once signed (Conflict before); a customer reads it once issued."""
     row = inspection_by_number(session, number)
     if not _may_see(session, user, row.customer_id, (row.engineer_id,)):
-        raise _unknown("inspection", number, field="number")
+        raise NotFound.unknown("inspection", number, field="number")
     ready = row.report_issued_at if user.role == Role.CUSTOMER.value else row.signed_at
     if ready is None:
         raise Conflict(
@@ -108,7 +97,7 @@ def customer_for(session: Session, code: str, user: User) -> Customer:
         or user.role == Role.ENGINEER.value
         or not _may_see(session, user, customer.id, ())
     ):
-        raise _unknown("customer", code, field="code")
+        raise NotFound.unknown("customer", code, field="code")
     return customer
 
 
@@ -207,7 +196,7 @@ def depot_for(session: Session, code: str, user: User) -> Depot:
     """A depot whose labels the user may print: one they work at (else NotFound)."""
     depot = session.scalar(select(Depot).where(Depot.code == code))
     if depot is None or not _acts_at(session, user, {depot.id}):
-        raise _unknown("depot", code)
+        raise NotFound.unknown("depot", code)
     return depot
 
 
@@ -216,5 +205,5 @@ def transfer_for(session: Session, number: str, user: User) -> Transfer:
     transfer = session.scalar(select(Transfer).where(Transfer.number == number))
     ends = {transfer.from_depot_id, transfer.to_depot_id} if transfer is not None else set()
     if transfer is None or not _acts_at(session, user, {d for d in ends if d is not None}):
-        raise _unknown("transfer", number)
+        raise NotFound.unknown("transfer", number)
     return transfer

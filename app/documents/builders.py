@@ -647,12 +647,8 @@ def bin_labels_for(
         )
         unknown = sorted(set(part_numbers) - {p.part_number for p in parts})
         if unknown:
-            raise InvalidInput(
-                f"unknown part {', '.join(unknown)}",
-                field="part",
-                key="unknown",
-                params={"what": "part", "value": ", ".join(unknown)},
-            )
+            names = ", ".join(unknown)
+            raise InvalidInput.unknown("part", names, message=f"unknown part {names}", field="part")
     else:
         held = (
             select(SerialItem.part_id)

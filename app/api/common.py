@@ -278,6 +278,12 @@ def Serial(**kw) -> ma.fields.String:
     return _SerialText(required=required, validate=checks, **kw)
 
 
+def StockCondition() -> ma.fields.String:
+    """The condition units are booked in with (received, counted, adjusted, transferred):
+    good, the default, or faulty."""
+    return ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
+
+
 def Zone(**kw) -> ma.fields.String:
     """An IANA time zone name such as "Asia/Shanghai"; the clocks and reports run on it."""
     return Str(64, validate=_known_zone, **kw)

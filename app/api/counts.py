@@ -16,6 +16,7 @@ from app.api.common import (
     PageArgs,
     Serial,
     SignedMoney,
+    StockCondition,
     Str,
     WholeNumber,
     idempotent_write,
@@ -56,7 +57,7 @@ class CountStartRequest(ma.Schema):
 class CountQuantitySchema(ma.Schema):
     part_number = Str(limits.PART_NUMBER, required=True)
     qty = WholeNumber(required=True, validate=validate.Range(min=0, max=1_000_000))
-    condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
+    condition = StockCondition()
 
 
 class CountRecordRequest(ma.Schema):

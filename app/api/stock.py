@@ -12,6 +12,7 @@ from app.api.common import (
     Flag,
     PageArgs,
     Serial,
+    StockCondition,
     Str,
     When,
     WholeNumber,
@@ -47,7 +48,7 @@ class ReceiptRequest(ma.Schema):
     part_number = Str(limits.PART_NUMBER, required=True)
     serial = Serial(allow_none=True)
     qty = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
+    condition = StockCondition()
     reference = Str(limits.REFERENCE, allow_none=True)
     note = Str(limits.REASON, allow_none=True)
 
@@ -85,7 +86,7 @@ class AdjustRequest(ma.Schema):
     part_number = Str(limits.PART_NUMBER, required=True)
     delta = WholeNumber(required=True, validate=validate.Range(min=-1_000_000, max=1_000_000))
     reason = Str(limits.REASON, required=True)
-    condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
+    condition = StockCondition()
 
 
 class CountRequest(ma.Schema):
@@ -94,7 +95,7 @@ class CountRequest(ma.Schema):
     counted_qty = WholeNumber(validate=validate.Range(min=0, max=1_000_000))
     serials = ma.fields.List(Serial(), validate=validate.Length(max=100_000))
     reason = Str(limits.REASON, load_default="cycle count")
-    condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
+    condition = StockCondition()
     confirm = Flag(
         load_default=False,
         metadata={

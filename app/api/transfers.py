@@ -12,6 +12,7 @@ from app.api.common import (
     Choice,
     PageArgs,
     Serial,
+    StockCondition,
     Str,
     WholeNumber,
     idempotent_write,
@@ -41,7 +42,7 @@ class LineSchema(ma.Schema):
     part_number = Str(limits.PART_NUMBER, required=True)
     serial = Serial()
     qty = WholeNumber(load_default=1, validate=validate.Range(min=0, max=1_000_000))
-    condition = ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
+    condition = StockCondition()
 
 
 class ShipRequest(ma.Schema):

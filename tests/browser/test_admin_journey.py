@@ -11,6 +11,25 @@ from tests.browser.conftest import shot, sign_in
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+def _fill_contract_header(page, code: str, name: str, coverage: str, start: str, end: str):
+    """The contract form's first fields: customer C001, ``coverage`` from ``start`` to
+    ``end`` (HH:MM)."""
+    page.get_by_label("合同编号").fill(code)
+    page.get_by_label("客户", exact=True).select_option("C001")
+    page.get_by_label("名称", exact=True).fill(name)
+    page.get_by_label("服务时间类型").select_option(coverage)
+    page.get_by_label("服务开始").fill(start)
+    page.get_by_label("服务结束").fill(end)
+
+
+def _clock(page, name: str) -> tuple[datetime, datetime]:
+    """(start, deadline) of the clock ``name`` on the ticket page open in ``page``."""
+    clock = page.locator(f".clock-list [data-clock={name}]")
+    start = datetime.fromisoformat(clock.get_attribute("data-start").replace("Z", "+00:00"))
+    due = datetime.fromisoformat(clock.get_attribute("data-deadline").replace("Z", "+00:00"))
+    return start, due
+
+
 def test_an_administrator_creates_a_contract_with_its_own_ladder_and_a_ticket_shows_its_clocks(
     live_server, desktop, api
 ):
@@ -22,12 +41,7 @@ def test_an_administrator_creates_a_contract_with_its_own_ladder_and_a_ticket_sh
     page.locator("#admin-contracts").click()
     page.locator("#new-contract").click()
 
-    page.get_by_label("合同编号").fill("C001-PLATINUM")
-    page.get_by_label("客户", exact=True).select_option("C001")
-    page.get_by_label("名称", exact=True).fill("白金服务 7×24")
-    page.get_by_label("服务时间类型").select_option("7x24")
-    page.get_by_label("服务开始").fill("00:00")
-    page.get_by_label("服务结束").fill("24:00")
+    _fill_contract_header(page, "C001-PLATINUM", "白金服务 7×24", "7x24", "00:00", "24:00")
     page.get_by_label("响应时限 · 电话").fill("25")
     page.get_by_label("恢复时限 · P2").fill("200")
     page.get_by_label("故障件返还期限（天）").fill("7")
@@ -59,13 +73,9 @@ def test_an_administrator_creates_a_contract_with_its_own_ladder_and_a_ticket_sh
         {"site": "C001-S1", "severity": "P2", "symptom": "存储告警", "contract": "C001-PLATINUM"},
     )
     page.goto(f"{live_server}/dispatch/tickets/{ticket['number']}")
-    response = page.locator(".clock-list [data-clock=response]")
-    start = datetime.fromisoformat(response.get_attribute("data-start").replace("Z", "+00:00"))
-    due = datetime.fromisoformat(response.get_attribute("data-deadline").replace("Z", "+00:00"))
+    start, due = _clock(page, "response")
     assert (due - start).total_seconds() == 25 * 60  # the contract's phone response, 7×24
-    restore = page.locator(".clock-list [data-clock=restore]")
-    start = datetime.fromisoformat(restore.get_attribute("data-start").replace("Z", "+00:00"))
-    due = datetime.fromisoformat(restore.get_attribute("data-deadline").replace("Z", "+00:00"))
+    start, due = _clock(page, "restore")
     assert (due - start).total_seconds() == 200 * 60
     expect(page.locator("#ladder-title")).to_contain_text("C001-PLATINUM")
     expect(page.locator("#ticket-ladder li")).to_have_count(2)
@@ -75,10 +85,7 @@ def test_an_administrator_creates_a_contract_with_its_own_ladder_and_a_ticket_sh
 
 def _restore_clock(page, live_server: str, number: str) -> tuple[datetime, datetime]:
     page.goto(f"{live_server}/dispatch/tickets/{number}")
-    clock = page.locator(".clock-list [data-clock=restore]")
-    start = datetime.fromisoformat(clock.get_attribute("data-start").replace("Z", "+00:00"))
-    due = datetime.fromisoformat(clock.get_attribute("data-deadline").replace("Z", "+00:00"))
-    return start, due
+    return _clock(page, "restore")
 
 
 def test_a_company_holiday_added_on_the_calendar_page_moves_a_new_tickets_deadline(
@@ -89,12 +96,7 @@ def test_a_company_holiday_added_on_the_calendar_page_moves_a_new_tickets_deadli
     page = desktop
     sign_in(page, live_server, "admin", "admin-demo-pass")
     page.goto(f"{live_server}/admin/contracts/new")
-    page.get_by_label("合同编号").fill("C001-OFFICE")
-    page.get_by_label("客户", exact=True).select_option("C001")
-    page.get_by_label("名称", exact=True).fill("工作日服务 5×8")
-    page.get_by_label("服务时间类型").select_option("5x8")
-    page.get_by_label("服务开始").fill("09:00")
-    page.get_by_label("服务结束").fill("17:00")
+    _fill_contract_header(page, "C001-OFFICE", "工作日服务 5×8", "5x8", "09:00", "17:00")
     page.get_by_label("恢复时限 · P2").fill("960")  # two working days
     page.locator("#save-contract").click()
     expect(page.locator(".flash.success")).to_contain_text("C001-OFFICE")

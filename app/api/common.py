@@ -15,7 +15,6 @@ from sqlalchemy import or_
 from app.auth import roles_required
 from app.errors import problem
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
-from inventory.errors import NotFound
 from inventory.paging import count_and_cut
 from inventory.serials import normalize_optional_serial
 from models import limits
@@ -134,19 +133,6 @@ def plain(obj):
     if is_dataclass(obj):
         return asdict(obj)
     return obj
-
-
-def unknown(what: str, value, *, field: str, noun: str | None = None) -> NotFound:
-    """The 404 of a record the caller cannot reach by ``value`` (the ``field`` they gave):
-    one that does not exist, or one that is not theirs to see, which answers the same
-    ("unknown ticket 'TKT-…'", or ``noun`` for ``what`` in the English words). ``what`` is
-    worded as ``thing.<what>`` in the catalogue."""
-    return NotFound(
-        f"unknown {noun or what} {value!r}",
-        field=field,
-        key="unknown",
-        params={"what": what, "value": value},
-    )
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

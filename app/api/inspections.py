@@ -23,7 +23,6 @@ from app.api.common import (
     plain,
     query_read,
     scalar_page,
-    unknown,
 )
 from app.api.scoping import engineer_scope, is_customer
 from app.api.visits import (
@@ -38,6 +37,7 @@ from app.api.visits import (
 from app.auth import STAFF, actor_name, current_user, roles_required
 from app.db import get_session
 from inventory import inspections as svc
+from inventory.errors import NotFound
 from models import Customer, Engineer, Inspection, InspectionPhoto, limits
 
 blp = Blueprint(
@@ -241,7 +241,7 @@ def _scoped(number: str) -> Inspection:
     row = svc.inspection_for_engineer(db, number, engineer_scope())
     user = current_user()
     if is_customer() and (user is None or user.customer_id != row.customer_id):
-        raise unknown("inspection", number, field="number")
+        raise NotFound.unknown("inspection", number, field="number")
     return row
 
 
@@ -380,7 +380,7 @@ def photo(number, photo_id):
     row = _scoped(number)
     found = get_session().get(InspectionPhoto, photo_id)
     if found is None or found.inspection_id != row.id:
-        raise unknown("photo", photo_id, field="photo_id")
+        raise NotFound.unknown("photo", photo_id, field="photo_id")
     return photo_response(found)
 
 

@@ -19,7 +19,6 @@ from app.api.common import (
     page_schema,
     plain,
     query_read,
-    unknown,
 )
 from app.api.scoping import (
     EventSchema,
@@ -31,6 +30,7 @@ from app.api.scoping import (
 from app.auth import ALL_ROLES, actor_name, roles_per_action, roles_required
 from app.db import get_session
 from inventory import rmas as svc
+from inventory.errors import NotFound
 from models import Customer, Rma, limits
 from models.enums import RmaKind, RmaStatus
 
@@ -262,7 +262,7 @@ def move(data, ref, action):
         rma = svc.rma_by_ref(get_session(), ref)
         assigned = {rma.engineer_id, rma.ticket.engineer_id if rma.ticket else None} - {None}
         if assigned and engineer not in assigned:
-            raise unknown("rma", ref, field="ref", noun="RMA")
+            raise NotFound.unknown("rma", ref, field="ref", noun="RMA")
     scope = customer_scope()
     if scope is not None:
         data = {k: v for k, v in data.items() if k in ("carrier", "waybill")}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import abort, jsonify
 
-from app.api.common import unknown
 from app.auth import current_user
 from app.db import get_session
 from app.documents.access import engineer_id
 from app.errors import problem
+from inventory.errors import NotFound
 from inventory.events import events_of
 from models.enums import Role
 
@@ -28,10 +28,10 @@ def customer_scope() -> int | None:
 
 def check_own(what: str, value, *, field: str, owner: int | None, scope: int | None) -> None:
     """A caller held to ``scope`` (their customer unit, or the engineer they work as) may
-    reach only records whose ``owner`` it is: another's answers as ``unknown`` — exactly
-    like one that does not exist. ``scope`` None (staff): any record."""
+    reach only records whose ``owner`` it is: another's answers ``NotFound.unknown`` —
+    exactly like one that does not exist. ``scope`` None (staff): any record."""
     if scope is not None and owner != scope:
-        raise unknown(what, value, field=field)
+        raise NotFound.unknown(what, value, field=field)
 
 
 def customer_scoped(stmt, customer_column):

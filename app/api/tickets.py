@@ -19,7 +19,6 @@ from app.api.common import (
     page_schema,
     plain,
     query_read,
-    unknown,
     where_given,
 )
 from app.api.scoping import (
@@ -35,6 +34,7 @@ from app.db import get_session
 from app.geo import travel_model
 from inventory import tickets as svc
 from inventory.dispatch_service import open_ticket_with_promise
+from inventory.errors import NotFound
 from logistics.sla import Channel, Severity
 from models import Customer, Site, Ticket, limits
 from models.enums import TicketStatus
@@ -268,7 +268,7 @@ def move(data, ref, action):
     status is 409. Engineers move the tickets assigned to them (any other is 404)."""
     engineer = engineer_scope()
     if engineer is not None and svc.ticket_by_ref(get_session(), ref).engineer_id != engineer:
-        raise unknown("ticket", ref, field="ref")
+        raise NotFound.unknown("ticket", ref, field="ref")
     return plain(
         svc.move_ticket(
             get_session(),

@@ -11,7 +11,7 @@ import marshmallow as ma
 from flask import Response, current_app
 from flask_smorest import Blueprint
 
-from app.api.common import Choice, Money, Str, idempotent_write, plain, unknown
+from app.api.common import Choice, Money, Str, idempotent_write, plain
 from app.api.scoping import engineer_scope
 from app.auth import actor_name, roles_required
 from app.db import get_session
@@ -235,7 +235,7 @@ def photo(ref, photo_id):
     ticket = svc.ticket_for_engineer(db, ref, engineer_scope())
     row = db.get(VisitPhoto, photo_id)
     if row is None or row.visit.ticket_id != ticket.id:
-        raise unknown("photo", photo_id, field="photo_id")
+        raise NotFound.unknown("photo", photo_id, field="photo_id")
     return photo_response(row)
 
 

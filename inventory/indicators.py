@@ -7,7 +7,7 @@ and answers:
 * **first-time fix rate** — of those tickets restored (``resolved_at`` set, not cancelled),
   the share fixed at the first attempt: at most one engineer visit and never reopened
   (no ``reopen`` event: the customer did not send it back);
-* **mean time to restore by severity** — opened → restored, wall-clock minutes (the
+* **mean time to restore, overall and by severity** — opened → restored, wall-clock minutes (the
   monthly report's definition);
 * **clock compliance by clock and region** — every clock of the fault handling report
   (``inventory.sla_outcomes.REPORT_CLOCKS``, read through the one clock table) met or
@@ -49,11 +49,14 @@ UNKNOWN_CAUSE = "unknown"
 
 @dataclass(frozen=True)
 class Rate:
+    """How many of ``total`` were met; every "share met" figure is this one."""
+
     met: int
     total: int
 
     @property
     def rate(self) -> float | None:
+        """Share met, 0.0–1.0; None when there was nothing to meet."""
         return self.met / self.total if self.total else None
 
 
@@ -78,7 +81,7 @@ class ComplianceRow:
 
     @property
     def rate(self) -> float | None:
-        return self.met / self.total if self.total else None
+        return Rate(self.met, self.total).rate
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class Indicators:
     tickets_by_cause: dict[str, int]
     first_time_fix: Rate
     restore: tuple[RestoreRow, ...]
+    mean_restore_minutes: float | None  # every restored ticket's, whatever its severity
     compliance: tuple[ComplianceRow, ...]
     repeat_tickets: int  # tickets on a known serial
     repeat_30: int
@@ -267,6 +271,7 @@ def performance_indicators(
             key=lambda s: s.engineer,
         )
     )
+    every_restore = [m for minutes in restored.values() for m in minutes]
     return Indicators(
         start=start,
         end=end,
@@ -284,6 +289,7 @@ def performance_indicators(
             )
             for s in SEVERITIES
         ),
+        mean_restore_minutes=fmean(every_restore) if every_restore else None,
         compliance=tuple(compliance),
         repeat_tickets=repeat_tickets,
         repeat_30=r30,

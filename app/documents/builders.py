@@ -10,7 +10,6 @@ names the zone it prints them in (the site's, or the customer's).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime
 from statistics import fmean
 from zoneinfo import ZoneInfo
@@ -22,7 +21,6 @@ from app import i18n as catalogue
 from app.documents.data import (
     DEFAULT_TIMEZONE,
     Address,
-    ClockAttainment,
     FaultReportData,
     FaultyItem,
     InspectionRow,
@@ -53,7 +51,6 @@ from inventory.lookups import part_by_number
 from inventory.service_files import Period
 from inventory.sla_flags import withdrawn_event_ids
 from inventory.sla_outcomes import (
-    REPORT_CLOCKS,
     advance_replacement,
     clock_outcome,
     ticket_outcomes,
@@ -61,7 +58,7 @@ from inventory.sla_outcomes import (
 from inventory.tracking import engineer_title, given_name
 from inventory.transfers import destination
 from inventory.visits import signed_visits
-from logistics.sla import Clock, Severity, Verdict
+from logistics.sla import Clock, Verdict
 from models import (
     Complaint,
     Customer,
@@ -81,11 +78,7 @@ from models import (
     VisitPart,
     utcnow,
 )
-from models.enums import ItemStatus, Role, TicketStatus, TransferStatus
-
-# The printed order of the clocks (app/documents/labels.py knows each code).
-CLOCKS = tuple(c.value for c in REPORT_CLOCKS)
-SEVERITIES = tuple(s.value for s in Severity)  # P1 … P4, printed in this order
+from models.enums import ItemStatus, Role, TransferStatus
 
 # Event kinds of the Event table → the documents' timeline codes (labels.py "evt_*").
 TICKET_EVENTS = {
@@ -475,37 +468,13 @@ def monthly_report_for(
     now: datetime | None = None,
 ) -> MonthlyReportData:
     """One customer's month (calendar month in ``tz``): the tickets opened by severity, the
-    clocks of those tickets met or missed (a clock still running at ``now`` is left out),
-    mean time to restore (opened → resolved, wall-clock minutes), the returns due that month
-    that came back late or not at all, and the survey answers given that month."""
+    clocks of those tickets met or missed (a clock still running at ``now`` is left out) and
+    the mean time to restore (opened → resolved, wall-clock minutes), all three read off
+    ``inventory.indicators``, where they are computed; the returns due that month that came
+    back late or not at all; and the survey answers given that month."""
     now = now or utcnow()
     start, end = month_bounds(year, month, tz)
-    opened = list(
-        session.scalars(
-            select(Ticket)
-            .where(
-                Ticket.customer_id == customer.id, Ticket.opened_at >= start, Ticket.opened_at < end
-            )
-            .order_by(Ticket.id)
-        )
-    )
-    by_severity = {s: 0 for s in SEVERITIES}
-    met: dict[str, int] = defaultdict(int)
-    total: dict[str, int] = defaultdict(int)
-    restore: dict[str, list[float]] = defaultdict(list)
-    for ticket in opened:
-        by_severity[ticket.severity] = by_severity.get(ticket.severity, 0) + 1
-        if ticket.status == TicketStatus.CANCELLED.value:
-            continue
-        for outcome in ticket_outcomes(ticket, ticket_rmas(session, ticket)):
-            if outcome.verdict(now) is Verdict.PENDING:
-                continue  # still running: neither met nor missed yet
-            total[outcome.clock] += 1
-            met[outcome.clock] += outcome.met
-        if ticket.resolved_at is not None:
-            restore[ticket.severity].append(
-                (ticket.resolved_at - ticket.opened_at).total_seconds() / 60
-            )
+    ind = performance_indicators(session, start, end, now=now, customer_id=customer.id)
     tickets_closed = session.scalar(
         select(func.count())
         .select_from(Ticket)
@@ -550,11 +519,13 @@ def monthly_report_for(
         customer=_customer_name(customer, lang),
         year=year,
         month=month,
-        tickets_by_severity=by_severity,
+        tickets_by_severity=ind.tickets_by_severity,
         tickets_closed=tickets_closed,
-        sla_attainment=tuple(ClockAttainment(c, met[c], total[c]) for c in CLOCKS if total[c]),
-        mean_time_to_restore_minutes=_mean([m for ms in restore.values() for m in ms]),
-        restore_minutes_by_severity={s: fmean(restore[s]) for s in SEVERITIES if restore[s]},
+        sla_attainment=tuple(ind.clock_totals()),
+        mean_time_to_restore_minutes=ind.mean_restore_minutes,
+        restore_minutes_by_severity={
+            r.severity: r.mean_minutes for r in ind.restore if r.mean_minutes is not None
+        },
         overdue_returns=tuple(late),
         satisfaction=SatisfactionScores(
             response_time=answers("response_time"),

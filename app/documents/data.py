@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from inventory.indicators import ComplianceRow
 from logistics.sla import ClockOutcome
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -183,20 +184,6 @@ class ServiceSheetData:
 
 
 @dataclass(frozen=True)
-class ClockAttainment:
-    """How many of one clock's deadlines in the month were met."""
-
-    clock: str
-    met: int
-    total: int
-
-    @property
-    def rate(self) -> float | None:
-        """Share met, 0.0–1.0; None when the clock never ran."""
-        return self.met / self.total if self.total else None
-
-
-@dataclass(frozen=True)
 class OverdueReturn:
     rma_number: str
     part_number: str
@@ -223,7 +210,7 @@ class MonthlyReportData:
     month: int  # 1–12
     tickets_by_severity: dict[str, int] = field(default_factory=dict)  # P1..P4 → count
     tickets_closed: int | None = None
-    sla_attainment: tuple[ClockAttainment, ...] = ()
+    sla_attainment: tuple[ComplianceRow, ...] = ()  # one per clock, every region
     mean_time_to_restore_minutes: float | None = None
     restore_minutes_by_severity: dict[str, float] = field(default_factory=dict)
     overdue_returns: tuple[OverdueReturn, ...] = ()

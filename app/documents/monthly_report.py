@@ -29,7 +29,7 @@ from app.formatting import (
     format_percent,
     format_score,
 )
-from logistics.sla import Severity
+from inventory.indicators import SEVERITIES, Rate
 
 SEVERITY_COLOURS = {
     "P1": colors.HexColor("#B3261E"),
@@ -39,8 +39,6 @@ SEVERITY_COLOURS = {
 }
 CHART_WIDTH = CONTENT_WIDTH * 0.58
 TABLE_WIDTH = CONTENT_WIDTH - CHART_WIDTH - 4 * mm
-
-SEVERITIES = tuple(s.value for s in Severity)  # printed in this order
 
 
 def render_monthly_report(data: MonthlyReportData, lang: str = "zh") -> bytes:
@@ -86,8 +84,8 @@ def render_monthly_report(data: MonthlyReportData, lang: str = "zh") -> bytes:
 
 def overall_attainment(data: MonthlyReportData) -> float | None:
     """Share of all clock deadlines met in the month, 0.0–1.0; None if none ran."""
-    total = sum(c.total for c in data.sla_attainment)
-    return sum(c.met for c in data.sla_attainment) / total if total else None
+    clocks = data.sla_attainment
+    return Rate(sum(c.met for c in clocks), sum(c.total for c in clocks)).rate
 
 
 def _section(heading: str, body: Flowable, styles: Styles) -> Flowable:

@@ -27,7 +27,6 @@ from app.documents import (
 )
 from app.documents.data import (
     Address,
-    ClockAttainment,
     ClockOutcome,
     FaultReportData,
     FaultyItem,
@@ -47,6 +46,7 @@ from app.documents.data import (
     TransferPaperLine,
 )
 from app.documents.inspection_report import render_inspection_report
+from inventory.indicators import ComplianceRow
 
 RMA = "RMA-2026-000123"
 TICKET = "TKT-2026-000456"
@@ -215,8 +215,8 @@ def a_monthly_report(**changes: Any) -> MonthlyReportData:
         tickets_by_severity={"P1": 2, "P2": 5, "P3": 11, "P4": 7},
         tickets_closed=23,
         sla_attainment=(
-            ClockAttainment("response", met=24, total=25),
-            ClockAttainment("restore", met=20, total=23),
+            ComplianceRow("response", region=None, met=24, missed=1),
+            ComplianceRow("restore", region=None, met=20, missed=3),
         ),
         mean_time_to_restore_minutes=212.5,
         restore_minutes_by_severity={"P1": 48, "P2": 150},

@@ -10,6 +10,17 @@ from inventory.sweep import sweep
 from models import Location, Part, SerialItem, Ticket, utcnow
 from tests.web.conftest import delivered_rma, open_ticket
 
+# The warehouse, dispatcher and engineer pages: each role's own, an admin's every one.
+ROLE_PAGES = [
+    "/warehouse/",
+    "/warehouse/import",
+    "/warehouse/reorder",
+    "/dispatch/",
+    "/dispatch/routes",
+    "/dispatch/alerts",
+    "/engineer/",
+]
+
 
 def data_page_urls(db) -> list[str]:
     serial = db.scalar(

@@ -12,6 +12,7 @@ import pytest
 
 from app.web.i18n import MESSAGES
 from tests.web.conftest import post_form
+from tests.web.pages import ROLE_PAGES, data_page_urls
 
 
 def _placeholders(text: str) -> set[str]:
@@ -69,13 +70,7 @@ PUBLIC_PAGES = ["/login", "/track", "/track/NO-SUCH-CODE"]
 STAFF_PAGES = [
     "/vans/",
     "/rtv/",
-    "/warehouse/",
-    "/warehouse/import",
-    "/warehouse/reorder",
-    "/dispatch/",
-    "/dispatch/routes",
-    "/dispatch/alerts",
-    "/engineer/",
+    *ROLE_PAGES,
     "/my/rmas",
     "/my/",
     "/my/report",
@@ -90,8 +85,6 @@ STAFF_PAGES = [
 
 def _page_urls(db) -> list[str]:
     """Staff pages plus pages reached from data (a scanned serial, a part, a ticket)."""
-    from tests.web.pages import data_page_urls
-
     return STAFF_PAGES + data_page_urls(db)
 
 

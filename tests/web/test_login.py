@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web.conftest import csrf_of, post_form, sign_in
+from tests.web.pages import ROLE_PAGES
 
 
 def test_anonymous_start_page_leads_to_sign_in(client):
@@ -75,15 +76,7 @@ def test_customer_cannot_open_staff_pages(client, as_role):
 
 def test_admin_may_open_every_role_page(client, as_role):
     as_role("admin")
-    for url in (
-        "/warehouse/",
-        "/warehouse/import",
-        "/warehouse/reorder",
-        "/dispatch/",
-        "/dispatch/routes",
-        "/dispatch/alerts",
-        "/engineer/",
-    ):
+    for url in ROLE_PAGES:
         assert client.get(url).status_code == 200, url
 
 

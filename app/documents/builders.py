@@ -763,18 +763,15 @@ def service_file_for(
                 break
             m = performance_indicators(session, m_start, m_end, now=now, customer_id=customer.id)
             totals = m.clock_totals()
-            restored = [r for r in m.restore if r.mean_minutes is not None]
-            minutes = sum((r.mean_minutes or 0.0) * r.restored for r in restored)
-            count = sum(r.restored for r in restored)
             months.append(
                 ServiceMonth(
                     year,
                     month,
                     m.tickets,
-                    count,
+                    sum(r.restored for r in m.restore),
                     sum(r.met for r in totals),
                     sum(r.missed for r in totals),
-                    minutes / count if count else None,
+                    m.mean_restore_minutes,
                     m.satisfaction_overall,
                 )  # fmt: skip
             )

@@ -61,6 +61,25 @@ def _no_event_twice(s) -> list:
     ).all()
 
 
+def _assert_ledger_sound(s) -> None:
+    """After a round: no move recorded twice and the ledger adds up."""
+    assert _no_event_twice(s) == []
+    assert verify_ledger(s) == []
+
+
+def _assert_verified_and_print(database_url: str, race: str, tallies: list[Counter]) -> None:
+    """After every round: ``flask verify`` passes on the whole database; the replies of all
+    rounds, counted by status, are printed."""
+    verified = flask_verify(database_url)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    print(
+        f"\n{race}, {ROUNDS} rounds of {REQUESTS}: "
+        + ", ".join(
+            f"{k}: {sum(t[k] for t in tallies)}" for k in sorted({k for t in tallies for k in t})
+        )
+    )
+
+
 def test_two_hundred_requests_for_the_last_ten_units_exactly_ten_win_twenty_rounds(
     server, arrange, world, load_database_url
 ):
@@ -170,16 +189,8 @@ def test_two_hundred_requests_for_the_last_ten_units_exactly_ten_win_twenty_roun
                 )
                 == UNITS + 6
             )  # the receipts only
-            assert _no_event_twice(s) == []
-            assert verify_ledger(s) == []
-    verified = flask_verify(load_database_url)
-    assert verified.returncode == 0, verified.stdout + verified.stderr
-    print(
-        f"\nlast-units race, {ROUNDS} rounds of {REQUESTS}: "
-        + ", ".join(
-            f"{k}: {sum(t[k] for t in tallies)}" for k in sorted({k for t in tallies for k in t})
-        )
-    )
+            _assert_ledger_sound(s)
+    _assert_verified_and_print(load_database_url, "last-units race", tallies)
 
 
 def test_two_hundred_confirmations_of_the_same_rma_move_exactly_one_wins_twenty_rounds(
@@ -266,16 +277,8 @@ def test_two_hundred_confirmations_of_the_same_rma_move_exactly_one_wins_twenty_
                 assert (shipped, rma.waybill) == (1, winner["waybill"])
             else:
                 assert shipped == 0
-            assert _no_event_twice(s) == []
-            assert verify_ledger(s) == []
-    verified = flask_verify(load_database_url)
-    assert verified.returncode == 0, verified.stdout + verified.stderr
-    print(
-        f"\nsame-RMA-move race, {ROUNDS} rounds of {REQUESTS}: "
-        + ", ".join(
-            f"{k}: {sum(t[k] for t in tallies)}" for k in sorted({k for t in tallies for k in t})
-        )
-    )
+            _assert_ledger_sound(s)
+    _assert_verified_and_print(load_database_url, "same-RMA-move race", tallies)
 
 
 def _odd(replies: list[Reply]) -> list:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -145,6 +147,36 @@ def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
         mimetype=mimetype,
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+
+
+def csv_attachment(header, rows, filename: str) -> Response:
+    """``header`` and ``rows`` as a CSV file the browser saves as ``filename`` (with a BOM:
+    Excel opens UTF-8 Chinese text correctly)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return attachment("\ufeff" + out.getvalue(), "text/csv", filename)
+
+
+def xlsx_attachment(header, rows, filename: str, *, sheet: str, widths=()) -> Response:
+    """``header`` and ``rows`` as a one-sheet Excel workbook (the header row frozen; column
+    ``widths`` in characters, from column A) the browser saves as ``filename``."""
+    from openpyxl import Workbook  # loaded when a spreadsheet is first asked for
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    page = book.active
+    page.title = sheet
+    page.append(list(header))
+    for cells in rows:
+        page.append(list(cells))
+    page.freeze_panes = "A2"
+    for number, width in enumerate(widths, start=1):
+        page.column_dimensions[get_column_letter(number)].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return attachment(out.getvalue(), XLSX, filename)
 
 
 def file_responses(description: str, schema, *, xlsx: bool = True) -> dict:

@@ -3,25 +3,22 @@ or a purchase suggestion) and accepting one: creates the transfer or purchase re
 
 from __future__ import annotations
 
-import csv
-import io
-
 import marshmallow as ma
 from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import validate
 
 from app.api.common import (
-    XLSX,
     PageArgs,
     Str,
     WholeNumber,
-    attachment,
+    csv_attachment,
     file_responses,
     idempotent_write,
     list_page,
     page_schema,
     plain,
+    xlsx_attachment,
 )
 from app.auth import actor_name, roles_required
 from app.db import get_session
@@ -97,27 +94,11 @@ def _export_cells(rows) -> list[list]:
 
 
 def _csv(rows) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(_export_cells(rows))
-    # a BOM: Excel opens UTF-8 Chinese text correctly
-    return attachment("\ufeff" + out.getvalue(), "text/csv", "reorder.csv")
+    return csv_attachment(EXPORT_COLUMNS, _export_cells(rows), "reorder.csv")
 
 
 def _xlsx(rows) -> Response:
-    from openpyxl import Workbook  # loaded when a spreadsheet is first asked for
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "reorder"
-    sheet.append(list(EXPORT_COLUMNS))
-    for cells in _export_cells(rows):
-        sheet.append(cells)
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return attachment(out.getvalue(), XLSX, "reorder.xlsx")
+    return xlsx_attachment(EXPORT_COLUMNS, _export_cells(rows), "reorder.xlsx", sheet="reorder")
 
 
 class ReorderAcceptRequest(ma.Schema):

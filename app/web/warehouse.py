@@ -8,8 +8,6 @@ scan box focused for the next code.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.api.common import csv_attachment, xlsx_attachment
 from app.api.reorder import ReorderAcceptRequest
 from app.auth import actor_name, current_user
 from app.db import get_session
@@ -777,44 +776,12 @@ def _export_rows(code: str) -> tuple[list[str], list[list]]:
 @roles_page("warehouse", "dispatcher")
 def reorder_csv():
     header, body = _export_rows(_reorder_depot(_depots()))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(body)
-    return (
-        "\ufeff" + out.getvalue(),  # a BOM: Excel opens UTF-8 Chinese text correctly
-        200,
-        {
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": "attachment; filename=reorder.csv",
-        },
-    )
+    return csv_attachment(header, body, "reorder.csv")
 
 
 @bp.get("/reorder/export.xlsx")
 @roles_page("warehouse", "dispatcher")
 def reorder_xlsx():
-    from openpyxl import Workbook
-
     header, body = _export_rows(_reorder_depot(_depots()))
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "reorder"
-    sheet.append(header)
-    for row in body:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    for column, width in zip(
-        "ABCDEFGHIJKL", (8, 18, 32, 8, 8, 8, 8, 10, 8, 8, 10, 20), strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return (
-        out.getvalue(),
-        200,
-        {
-            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "Content-Disposition": "attachment; filename=reorder.xlsx",
-        },
-    )
+    widths = (8, 18, 32, 8, 8, 8, 8, 10, 8, 8, 10, 20)
+    return xlsx_attachment(header, body, "reorder.xlsx", sheet="reorder", widths=widths)

@@ -20,7 +20,7 @@ from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory.paging import count_and_cut
 from inventory.serials import normalize_optional_serial
 from models import limits
-from models.enums import JobStatus
+from models.enums import Condition, JobStatus
 
 
 class WholeNumber(ma.fields.Integer):
@@ -296,10 +296,13 @@ def Serial(**kw) -> ma.fields.String:
     return _SerialText(required=required, validate=checks, **kw)
 
 
+STOCK_CONDITIONS = [Condition.GOOD.value, Condition.FAULTY.value]
+
+
 def StockCondition() -> ma.fields.String:
     """The condition units are booked in with (received, counted, adjusted, transferred):
     good, the default, or faulty."""
-    return ma.fields.String(load_default="good", validate=validate.OneOf(["good", "faulty"]))
+    return ma.fields.String(load_default="good", validate=validate.OneOf(STOCK_CONDITIONS))
 
 
 def Zone(**kw) -> ma.fields.String:

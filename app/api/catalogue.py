@@ -16,10 +16,10 @@ from app.api.common import (
     page_schema,
     query_read,
     scalar_page,
+    tool_list,
     where_given,
     where_text,
 )
-from app.api.vans import tool_list
 from app.auth import STAFF, actor_name, roles_required
 from app.db import get_session
 from inventory import catalogue, supersession, vans

@@ -19,6 +19,7 @@ from app.errors import problem
 from app.idempotency import IDEMPOTENCY_PARAM, idempotent
 from inventory.paging import count_and_cut
 from inventory.serials import normalize_optional_serial
+from inventory.vans import MAX_TOOLS, TOOL_LIMIT
 from models import limits
 from models.enums import Condition, JobStatus
 
@@ -303,6 +304,16 @@ def StockCondition() -> ma.fields.String:
     """The condition units are booked in with (received, counted, adjusted, transferred):
     good, the default, or faulty."""
     return ma.fields.String(load_default="good", validate=validate.OneOf(STOCK_CONDITIONS))
+
+
+def tool_list(description: str) -> ma.fields.List:
+    """A set of tool names as the API takes it (an engineer's kit, a part's job needs)."""
+    return ma.fields.List(
+        Str(TOOL_LIMIT, validate=validate.Length(min=1)),
+        required=True,
+        validate=validate.Length(max=MAX_TOOLS),
+        metadata={"description": description},
+    )
 
 
 def Zone(**kw) -> ma.fields.String:

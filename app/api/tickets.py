@@ -34,7 +34,7 @@ from app.db import get_session
 from app.geo import travel_model
 from inventory import tickets as svc
 from inventory.dispatch_service import open_ticket_with_promise
-from inventory.errors import NotFound
+from inventory.visits import ticket_for_engineer
 from logistics.sla import Channel, Severity
 from models import Customer, Site, Ticket, limits
 from models.enums import TicketStatus
@@ -267,8 +267,8 @@ def move(data, ref, action):
     resolved, the customer is then asked to confirm); any other move from the ticket's
     status is 409. Engineers move the tickets assigned to them (any other is 404)."""
     engineer = engineer_scope()
-    if engineer is not None and svc.ticket_by_ref(get_session(), ref).engineer_id != engineer:
-        raise NotFound.unknown("ticket", ref, field="ref")
+    if engineer is not None:
+        ticket_for_engineer(get_session(), ref, engineer)
     return plain(
         svc.move_ticket(
             get_session(),

@@ -15,6 +15,7 @@ from app.api.common import (
     idempotent_write,
     plain,
     query_read,
+    tool_list,
 )
 from app.api.scoping import check_own, engineer_scope
 from app.api.visits import VisitPartSchema, VisitSchema
@@ -264,16 +265,6 @@ def _own_engineer(code: str):
 
 
 # --- vans ----------------------------------------------------------------------------------
-
-
-def tool_list(description: str) -> ma.fields.List:
-    """A set of tool names as the API takes it (an engineer's kit, a part's job needs)."""
-    return ma.fields.List(
-        Str(vans.TOOL_LIMIT, validate=validate.Length(min=1)),
-        required=True,
-        validate=validate.Length(max=vans.MAX_TOOLS),
-        metadata={"description": description},
-    )
 
 
 class ToolsSchema(ma.Schema):

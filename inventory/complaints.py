@@ -322,10 +322,7 @@ def file_complaint(
         customer_id = customer_by_code(session, customer_code, field="customer").id
     ticket_id = None
     if ticket_ref:
-        ticket = ticket_by_ref(session, ticket_ref, field="ticket")
-        if ticket.customer_id != customer_id:
-            raise NotFound.unknown("ticket", ticket_ref, field="ticket")
-        ticket_id = ticket.id
+        ticket_id = ticket_by_ref(session, ticket_ref, field="ticket", customer_id=customer_id).id
     contract = contract_for(session, customer_id, None, None)
     policy = sla_policy(contract)
     due = complaint_clocks(

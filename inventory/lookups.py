@@ -34,7 +34,7 @@ def one_by(
     `field` ("unknown depot 'X'", or `noun` for `what` in words) when there is none."""
     row = session.scalar(select(column.class_).where(column == value))
     if row is None:
-        raise NotFound.unknown(what, value, noun=noun or what, field=field)
+        raise NotFound.unknown(what, value, noun=noun, field=field)
     return row
 
 
@@ -137,13 +137,16 @@ def by_ref(
     wanted = model.id == int(text) if is_row_id(text) else model.number == text
     row = session.scalar(select(model).where(wanted))
     if row is None or (customer_id is not None and row.customer_id != customer_id):
-        raise NotFound.unknown(what, text, noun=noun or what, field=field)
+        raise NotFound.unknown(what, text, noun=noun, field=field)
     return row
 
 
-def ticket_by_ref(session: Session, ref: str | int, *, field: str = "ref") -> Ticket:
-    """A ticket by number (TKT-2026-000001) or numeric id."""
-    return by_ref(session, Ticket, ref, "ticket", field=field)
+def ticket_by_ref(
+    session: Session, ref: str | int, *, field: str = "ref", customer_id: int | None = None
+) -> Ticket:
+    """A ticket by number (TKT-2026-000001) or numeric id (and ``customer_id``'s, when
+    given: another customer's ticket is unknown to them)."""
+    return by_ref(session, Ticket, ref, "ticket", field=field, customer_id=customer_id)
 
 
 _T = TypeVar("_T")

@@ -143,23 +143,17 @@ def release_in_session(
                 SerialItem.part_id == part.id, SerialItem.serial == reservation.serial
             )
         )
-        done = (
-            rows_matched(
-                session.execute(
-                    update(SerialItem)
-                    .where(
-                        SerialItem.id == item_id,
-                        SerialItem.status == ItemStatus.RESERVED.value,
-                        SerialItem.reserved_ref == reservation.reference,
-                    )
-                    .values(
-                        status=ItemStatus.IN_STOCK.value, reserved_ref=None, updated_at=utcnow()
-                    )
-                    .execution_options(synchronize_session=False)
-                )
+        result = session.execute(
+            update(SerialItem)
+            .where(
+                SerialItem.id == item_id,
+                SerialItem.status == ItemStatus.RESERVED.value,
+                SerialItem.reserved_ref == reservation.reference,
             )
-            == 1
+            .values(status=ItemStatus.IN_STOCK.value, reserved_ref=None, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
+        done = rows_matched(result) == 1
     else:
         back, good = reservation.qty, Condition.GOOD.value
         done = shift_counted(session, part.id, depot.location_id, good, free=back, reserved=-back)

@@ -253,9 +253,9 @@ def open_rma_in_session(
         )
     ticket = None
     if request.ticket:
-        ticket = ticket_by_ref(session, request.ticket, field="ticket")
-        if ticket.customer_id != site.customer_id:
-            raise NotFound.unknown("ticket", request.ticket, field="ticket")
+        ticket = ticket_by_ref(
+            session, request.ticket, field="ticket", customer_id=site.customer_id
+        )
     equipment = None
     request = replace(request, faulty_serial=normalize_optional_serial(request.faulty_serial))
     if request.faulty_serial:

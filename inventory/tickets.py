@@ -491,9 +491,7 @@ def close_ticket(
             raise InvalidInput("ratings are 0 to 5", field=question, key="rating_range")
 
     def run():
-        ticket = ticket_by_ref(session, ref)
-        if customer_id is not None and ticket.customer_id != customer_id:
-            raise NotFound.unknown("ticket", ref, field="ref")
+        ticket = ticket_by_ref(session, ref, customer_id=customer_id)
         if not confirmed:
             return move_ticket_in_session(
                 session, ticket, "reopen", actor=actor, now=now, note=comment

@@ -91,3 +91,21 @@ def test_a_customer_switches_to_english_and_back_and_tracks_in_lower_case(live_s
         expect(page.locator("#tracking-code")).to_have_text(code)
         fits_the_screen(page, f"the tracking page ({lang})")
         artifact(page, f"phone-lang-tracking-{lang}")
+
+
+def test_the_dispatchers_board_fits_a_phone_in_both_languages(live_server, phone):
+    """The board's status filter and its ticket cards stay on the screen (the filter once
+    ran off its right edge and the cards were wider than the phone)."""
+    from playwright.sync_api import expect
+
+    page = phone
+    sign_in(page, live_server, "li.disp", "dispatcher-demo-pass")
+    for lang in ("en", "zh"):
+        page.goto(live_server + "/dispatch/")
+        switch_language(page, lang)
+        show = page.locator("form[action$='/dispatch/'] button[type=submit]")
+        expect(show).to_be_visible()
+        box = show.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390, "the filter's button"
+        fits_the_screen(page, f"the dispatcher's board ({lang})")
+        artifact(page, f"phone-lang-dispatch-board-{lang}")

@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 # `make run` listens on this machine only; `make run HOST=0.0.0.0` serves the network too
 HOST ?= 127.0.0.1
+# `make test` runs the tests in this many processes (`auto`: one a core; 0: in this process)
+TEST_WORKERS ?= auto
 export FLASK_APP := wsgi
 
 .PHONY: run test install install-test services browser lint bench-quick screenshots
@@ -43,7 +45,7 @@ browser:
 ## The whole suite: lint and types first (so CI fails on them), then unit, SQLite +
 ## PostgreSQL, Redis jobs, API, browser.
 test: lint services browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 ## Regenerate the README's screenshots (docs/screenshots/) from the browser journeys.
 screenshots: services browser install-test

@@ -38,7 +38,23 @@ def signed_in_with_pages_kept(page, live_server: str, kept: str, opened: str = "
     sign_in(page, live_server, "zhang.eng", "engineer-demo-pass")
     page.goto(live_server + opened)
     wait_until(page, "() => navigator.serviceWorker.controller !== null")
-    wait_until(page, KEPT, [PAGES_CACHE, kept])
+    try:
+        wait_until(page, KEPT, [PAGES_CACHE, kept])
+    except AssertionError as failed:  # say why: what the server answers, what the phone kept
+        raise AssertionError(f"{failed}\n{_why_not_kept(page, kept)}") from None
+
+
+def _why_not_kept(page, path: str) -> str:
+    answer = page.evaluate(
+        "(path) => fetch(path, {credentials: 'same-origin', redirect: 'manual'})"
+        ".then(r => r.type + ' ' + r.status, e => 'no answer: ' + e)",
+        path,
+    )
+    kept = page.evaluate(
+        "(name) => caches.open(name).then(c => c.keys()).then(ks => ks.map(k => k.url))",
+        PAGES_CACHE,
+    )
+    return f"the server now answers {path} with {answer}; the phone kept {kept}"
 
 
 def test_a_job_page_reloaded_with_no_signal_still_records_the_visit_sent_once_back_online(

@@ -45,7 +45,7 @@ browser:
 ## The whole suite: lint and types first (so CI fails on them), then unit, SQLite +
 ## PostgreSQL, Redis jobs, API, browser.
 test: lint services browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## Regenerate the README's screenshots (docs/screenshots/) from the browser journeys.
 screenshots: services browser install-test

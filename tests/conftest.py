@@ -31,6 +31,21 @@ DATA_DIR = Path(
 )
 
 
+# `make test` runs the suite in one process per core (pytest-xdist, --dist loadgroup). Tests
+# that open dozens of PostgreSQL connections at once (the load tests' gunicorn servers, the
+# 50-connection races) run in one process, one after another: two side by side could pass the
+# server's max_connections (100 by default) and fail on "too many clients".
+MANY_CONNECTIONS = pytest.mark.xdist_group("many-postgres-connections")
+
+
+def in_folder(items, folder: Path, *marks) -> None:
+    """Mark every collected test below ``folder`` with ``marks``."""
+    for item in items:
+        if folder in Path(item.fspath).parents:
+            for mark in marks:
+                item.add_marker(mark)
+
+
 def pg_dsn(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import free_port, wait_until_serving
+from tests.conftest import in_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -36,10 +37,8 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(items):
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.browser)
+    # one process runs the journeys: they share one demo server and one chromium
+    in_folder(items, Path(__file__).parent, pytest.mark.browser, pytest.mark.xdist_group("browser"))
 
 
 def chromium_path() -> str | None:

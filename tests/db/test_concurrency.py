@@ -8,7 +8,10 @@ from inventory import receiving, reservation
 from inventory.verify import verify_ledger
 from models.db import make_engine, make_session_factory
 from tests.builders import make_depot, make_part
+from tests.conftest import MANY_CONNECTIONS
 from tests.races import at_once, outcomes
+
+pytestmark = MANY_CONNECTIONS
 
 WORKERS = 50
 UNITS = 10

@@ -16,12 +16,13 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
 from bench.live_server import REPO, LiveServer
 from models.db import make_engine, make_session_factory
-from tests.conftest import fresh_pg_database
+from tests.conftest import MANY_CONNECTIONS, fresh_pg_database, in_folder
 
 WORKERS = 4
 THREADS = 8
@@ -32,6 +33,10 @@ SERVER_ENV = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "TRACKING_RATE_LIMIT": "1000000 per minute",
 }
+
+
+def pytest_collection_modifyitems(items):
+    in_folder(items, Path(__file__).parent, MANY_CONNECTIONS)
 
 
 @pytest.fixture(scope="module")

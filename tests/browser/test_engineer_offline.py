@@ -157,3 +157,50 @@ def test_a_job_page_the_poor_signal_cannot_bring_is_shown_from_the_kept_copy(
     expect(page.locator("#offline-note .no-signal")).to_be_hidden()  # there is a signal
     expect(page.locator("#step-arrival button")).to_be_enabled()
     page.context.unroute(f"**/engineer/{number}")  # lets the held request go on
+
+
+def test_a_page_kept_while_the_job_list_drops_the_others_stays_kept(live_server, phone, api):
+    """The job list drops the kept pages of jobs no longer on it once its own pages have
+    arrived. A page the engineer opened in the meantime (the list's pages still on their way
+    over a poor signal) is one they want offline: it stays kept."""
+    number, _spare, _faulty = dispatched_p1(api)
+    page = phone
+    job = f"/engineer/{number}"
+    signed_in_with_pages_kept(page, live_server, job)
+    before = _kept_paths(page)
+    assert set(before) - {"/engineer/", job}, f"the list kept no other job: {before}"
+    page.evaluate(
+        "([name, path]) => caches.open(name).then(c => c.delete(path))", [PAGES_CACHE, job]
+    )
+    held: list = []
+    # the list's own page does not arrive yet
+    page.context.route("**/engineer/", lambda route: held.append(route))
+    page.evaluate(
+        """([list, job]) => {
+            const worker = navigator.serviceWorker.controller;
+            worker.postMessage({type: "keep", urls: [list], only: true});  // the job list
+            worker.postMessage({type: "keep", urls: [job]});  // the page opened meanwhile
+        }""",
+        ["/engineer/", job],
+    )
+    wait_until(page, KEPT, [PAGES_CACHE, job])
+    while not held:
+        page.wait_for_timeout(100)
+    held[0].continue_()  # the list's page arrives; the list drops what it does not show
+    page.context.unroute("**/engineer/")
+
+    wait_until(
+        page,
+        "([name, keep]) => caches.open(name).then(c => c.keys())"
+        ".then(ks => ks.every(k => keep.includes(new URL(k.url).pathname)))",
+        [PAGES_CACHE, ["/engineer/", job]],
+    )
+    assert _kept(page, job), f"dropped by the list: the phone keeps {_kept_paths(page)}"
+
+
+def _kept_paths(page) -> list[str]:
+    return page.evaluate(
+        "(name) => caches.open(name).then(c => c.keys())"
+        ".then(ks => ks.map(k => new URL(k.url).pathname))",
+        PAGES_CACHE,
+    )

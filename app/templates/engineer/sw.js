@@ -45,12 +45,21 @@ function samePage(url) { return new URL(url, self.location.origin).pathname; }
 
 function isPage(url) { return url.pathname.indexOf(SCOPE) === 0 && NEVER.indexOf(url.pathname) < 0; }
 
+// When this worker last kept each page, in the order it kept them: the job list drops the
+// pages it does not show once its own pages have arrived, but not one kept in the meantime
+// (a page the engineer opened while the list's pages were on their way).
+var keptAt = {};
+var keptCount = 0;
+
 function keep(response, url) {
   // only a page the server answered for this engineer; a sign-in redirect drops them all
   if (response.type === "opaqueredirect" || response.redirected) { return caches.delete(PAGES); }
   if (!response.ok || response.type !== "basic") { return Promise.resolve(); }
   var copy = response.clone();
-  return caches.open(PAGES).then(function (cache) { return cache.put(samePage(url), copy); });
+  var path = samePage(url);
+  return caches.open(PAGES)
+    .then(function (cache) { return cache.put(path, copy); })
+    .then(function () { keptCount += 1; keptAt[path] = keptCount; });
 }
 
 function savedCopy(response) {
@@ -124,7 +133,8 @@ self.addEventListener("fetch", function (event) {
 });
 
 // {type: "keep", urls: [...], only: bool}: keep these pages now (the page that asks may have
-// loaded before this worker controlled it); with only, drop the kept pages not listed.
+// loaded before this worker controlled it); with only, then drop the kept pages not listed,
+// except those kept since this was asked.
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "claim") { // a page that loaded while this worker was being installed
@@ -135,6 +145,7 @@ self.addEventListener("message", function (event) {
   var urls = data.urls.map(samePage).filter(function (path) {
     return isPage(new URL(path, self.location.origin));
   }).slice(0, MAX_KEEP);
+  var asked = keptCount;
   var work = Promise.all(urls.map(function (path) {
     return fetch(path, { credentials: "same-origin", redirect: "manual" })
       .then(function (response) { return keep(response, path); })
@@ -145,7 +156,8 @@ self.addEventListener("message", function (event) {
       return caches.open(PAGES).then(function (cache) {
         return cache.keys().then(function (requests) {
           return Promise.all(requests.filter(function (r) {
-            return urls.indexOf(samePage(r.url)) < 0;
+            var path = samePage(r.url);
+            return urls.indexOf(path) < 0 && !(keptAt[path] > asked);
           }).map(function (r) { return cache.delete(r); }));
         });
       });
